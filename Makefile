@@ -1,0 +1,132 @@
+# virtdeck — build, run, test.
+#
+#   make run      install what is missing, build, start the demo (test:/// driver)
+#   make check    install what is missing, build, run the whole suite
+#   make bench    benchmarks; figures go to docs/performance.md
+#
+# Everything but server/main.c is built into a static library that the daemon and
+# every test link. SANITIZE=1 builds the same tree into build-asan/ with ASan+UBSan.
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT := -O1
+else
+BUILD ?= build
+SAN_FLAGS :=
+OPT := -O2
+endif
+
+PKGS := libwebsockets libvirt json-c sqlite3 libxml-2.0 openssl libcrypt zlib
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+        -Wvla -Wno-unused-parameter -Werror
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(HARDEN) $(SAN_FLAGS) -MMD -MP \
+             -Iserver -Iauth -Ivnc-proxy -DVIRTDECK_VERSION='"$(VERSION)"' \
+             -DVIRTDECK_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/*/*.c auth/*.c vnc-proxy/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libvirtdeck.a
+BIN := $(BUILD)/virtdeck
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Link seams: a test may wrap symbols, e.g. WRAP_test_virt_domain := -Wl,--wrap=virDomainCreate
+-include tests/unit/wraps.mk
+
+.PHONY: all deps build run check test-unit test-integration test-e2e test-asan \
+        bench format format-check lint clean
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+deps:
+	@packaging/install-deps.sh
+
+build: $(BIN) $(UNIT_BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/server/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(WRAP_$*) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+
+# ---- running ---------------------------------------------------------------
+
+DEMO_STATE ?= $(CURDIR)/build/demo-state
+DEMO_LISTEN ?= 127.0.0.1:9443
+run: all
+	@mkdir -p $(DEMO_STATE)
+	$(BIN) serve --listen $(DEMO_LISTEN) --state-dir $(DEMO_STATE) \
+	    --uri test://$(CURDIR)/packaging/demo/demo.xml
+
+# ---- tests -----------------------------------------------------------------
+
+test-unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+test-integration: $(BIN)
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 tests/integration/
+
+test-e2e: $(BIN)
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 tests/e2e/
+
+# The unit and integration tests again, under ASan+UBSan; any report fails the run.
+test-asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 build
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(MAKE) --no-print-directory SANITIZE=1 test-unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    $(MAKE) --no-print-directory SANITIZE=1 test-integration
+
+check: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-unit
+	node --test tests/web/
+	@$(MAKE) --no-print-directory test-integration
+	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory test-asan
+
+bench: all
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/run.mjs
+
+# ---- hygiene ---------------------------------------------------------------
+
+C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] vnc-proxy/*.[ch] tests/unit/*.[ch])
+BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpnam
+
+lint:
+	@if grep -nE '\b($(BANNED))\s*\(' $(C_FILES); then \
+	    echo "lint: banned call (see STYLE.md)"; exit 1; fi
+	@echo "lint: no banned calls"
+
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(C_FILES)
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/server/main.d

@@ -1,0 +1,47 @@
+/* auth_policy: the one place that decides who may do what to which object.
+ *
+ * Every authorization check in virtdeck calls auth_policy_allows(); nothing else
+ * looks at roles. Pure logic, any thread. Per-VM ownership (a later issue) adds
+ * itself here through struct auth_object's owner field, so callers already pass
+ * the object they act on. */
+#pragma once
+
+#include <stdbool.h>
+
+enum auth_role {
+    AUTH_ROLE_VIEWER = 0,
+    AUTH_ROLE_OPERATOR = 1,
+    AUTH_ROLE_ADMIN = 2,
+};
+
+enum auth_action {
+    AUTH_ACTION_HOST_READ,        /* GET /api/host */
+    AUTH_ACTION_DOMAIN_READ,      /* list, detail, events */
+    AUTH_ACTION_DOMAIN_LIFECYCLE, /* start, shutdown, destroy, reboot, reset, suspend, resume */
+    AUTH_ACTION_DOMAIN_CONSOLE,   /* open a graphical or serial console */
+    AUTH_ACTION_USER_MANAGE,      /* add/remove users, change roles */
+};
+
+enum auth_object_kind {
+    AUTH_OBJECT_HOST,
+    AUTH_OBJECT_DOMAIN,
+    AUTH_OBJECT_USER,
+};
+
+struct auth_subject {
+    const char *username; /* borrowed */
+    enum auth_role role;
+};
+
+struct auth_object {
+    enum auth_object_kind kind;
+    const char *id;    /* borrowed: domain UUID, user name; NULL for the host or "all" */
+};
+
+/* True if subject may perform action on object (object may be NULL for "any"). */
+bool auth_policy_allows(const struct auth_subject *subject, enum auth_action action,
+                        const struct auth_object *object);
+
+/* "admin"/"operator"/"viewer" <-> enum. Returns 0, or -1 for an unknown name. */
+int auth_role_parse(const char *name, enum auth_role *out) __attribute__((warn_unused_result));
+const char *auth_role_name(enum auth_role role);

@@ -1,0 +1,65 @@
+/* auth_sessions: login sessions, kept in memory and persisted in SQLite so a restart
+ * does not log everybody out.
+ *
+ * The cookie carries a random 256-bit token (64 hex chars); only its SHA-256 is kept
+ * (memory and disk), so a leaked database holds no usable token. Each session also has
+ * a CSRF token (64 hex chars). Thread-safe: one mutex guards the table; lookups are
+ * O(1) (hash table) and never touch the disk, so the service thread may call
+ * auth_sessions_lookup / auth_sessions_touch. Creation and deletion write to SQLite
+ * (a few ms at most); persisting last-seen is batched (at most once a minute per
+ * session). */
+#pragma once
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth_policy.h"
+#include "auth_users.h"
+
+#define AUTH_TOKEN_HEX_LEN 64
+
+struct auth_sessions;
+
+/* A copy of one session, safe to keep after the lock is dropped. */
+struct auth_session {
+    char username[AUTH_USERNAME_MAX + 1];
+    enum auth_role role;
+    char csrf_token[AUTH_TOKEN_HEX_LEN + 1];
+    char id[17];        /* first 16 hex chars of the token hash: names the session in logs */
+    int64_t created_s;  /* wall clock */
+    int64_t last_seen_s;
+    int64_t expires_s;  /* min(last_seen + idle, created + max) */
+};
+
+/* Loads unexpired sessions from db (borrowed; must outlive the table). idle_s and
+ * max_s are the idle timeout and absolute lifetime. Returns NULL on database error. */
+struct auth_sessions *auth_sessions_new(sqlite3 *db, int idle_s, int max_s);
+void auth_sessions_free(struct auth_sessions *sessions);
+
+/* Creates a session. Writes the cookie token (64 hex + NUL) into token_out and the
+ * session into out. Returns 0 or -1. */
+int auth_sessions_create(struct auth_sessions *sessions, const char *username, enum auth_role role,
+                         char token_out[AUTH_TOKEN_HEX_LEN + 1], struct auth_session *out)
+    __attribute__((warn_unused_result));
+
+/* Finds the live session for a cookie token and refreshes its idle timer. Returns
+ * true and fills out, or false (unknown, malformed or expired: an expired one is
+ * removed). */
+bool auth_sessions_lookup(struct auth_sessions *sessions, const char *token, struct auth_session *out);
+
+/* Finds a session by its id without refreshing it (for long-lived websockets that
+ * must notice logout/expiry). True if it still exists and has not expired. */
+bool auth_sessions_alive(struct auth_sessions *sessions, const char *id);
+
+/* Ends the session for this cookie token (logout). Unknown tokens are ignored. */
+void auth_sessions_destroy(struct auth_sessions *sessions, const char *token);
+
+/* Ends every session of a user (password change, deletion). */
+void auth_sessions_destroy_user(struct auth_sessions *sessions, const char *username);
+
+/* Drops expired sessions and flushes batched last-seen times. Call now and then. */
+void auth_sessions_expire(struct auth_sessions *sessions);
+
+/* Constant-time comparison of a presented CSRF token with the session's. */
+bool auth_sessions_csrf_ok(const struct auth_session *session, const char *presented);

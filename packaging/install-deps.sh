@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running and testing virtdeck needs,
+# and the pinned npm packages (package-lock.json). Idempotent: a machine that has
+# everything already is left alone in well under a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential pkg-config
+  libwebsockets-dev libvirt-dev libjson-c-dev libsqlite3-dev libxml2-dev
+  libssl-dev libcrypt-dev zlib1g-dev libcmocka-dev
+  libvirt-daemon libvirt-daemon-system libvirt-clients qemu-system-x86 dnsmasq-base iptables
+  nodejs npm chromium openssl curl procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [[ -f package-lock.json ]]; then
+  if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+    echo "install-deps: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+fi

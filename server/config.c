@@ -1,0 +1,332 @@
+/* config: virtdeck's settings (see config.h). Main thread only, before the daemon starts.
+ *
+ * Invariants: every string field of a struct config is owned and non-NULL after
+ * config_init (except cert_file/key_file, NULL = self-signed); config_set changes a
+ * field only when the whole value is valid, so a failed set leaves the old value. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/xalloc.h"
+
+#define CONFIG_WEB_ROOT_INSTALLED "/usr/share/virtdeck/web"
+#define CONFIG_MAX_LINE 4096
+#define CONFIG_TIMEOUT_MIN 60
+#define CONFIG_TIMEOUT_MAX 31536000
+#define CONFIG_WORKERS_MAX 64
+
+static const char *config_default_web_root(void)
+{
+#ifdef VIRTDECK_SOURCE_DIR
+    struct stat st;
+
+    if (stat(VIRTDECK_SOURCE_DIR "/web", &st) == 0 && S_ISDIR(st.st_mode))
+        return VIRTDECK_SOURCE_DIR "/web";
+#endif
+    return CONFIG_WEB_ROOT_INSTALLED;
+}
+
+void config_init(struct config *config)
+{
+    memset(config, 0, sizeof(*config));
+    config->listen_host = xstrdup("127.0.0.1");
+    config->listen_port = 9443;
+    config->uri = xstrdup("qemu:///system");
+    config->state_dir = xstrdup("/var/lib/virtdeck");
+    config->web_root = xstrdup(config_default_web_root());
+    config->cert_file = NULL;
+    config->key_file = NULL;
+    config->session_idle_s = 900;
+    config->session_max_s = 43200;
+    config->allowed_origins = xstrdup("");
+    config->workers = 4;
+    config->log_level = xstrdup("info");
+}
+
+void config_free(struct config *config)
+{
+    if (!config)
+        return;
+    free(config->listen_host);
+    free(config->uri);
+    free(config->state_dir);
+    free(config->web_root);
+    free(config->cert_file);
+    free(config->key_file);
+    free(config->allowed_origins);
+    free(config->log_level);
+    memset(config, 0, sizeof(*config));
+}
+
+/* Whole-string decimal integer in [min, max]: no sign games, no trailing bytes. */
+static int config_parse_int(const char *text, long min, long max, int *out)
+{
+    char *end = NULL;
+    long v;
+
+    if (!text || text[0] < '0' || text[0] > '9')
+        return -1;
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int config_parse_listen(const char *text, char **host_out, int *port_out)
+{
+    int ret = -1;
+    const char *colon;
+    const char *port_text;
+    char *host = NULL;
+    int port = 0;
+
+    if (!text || !host_out || !port_out)
+        goto cleanup;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+
+        if (!close || close == text + 1 || close[1] != ':')
+            goto cleanup;
+        host = xstrndup(text + 1, (size_t)(close - text - 1));
+        if (strchr(host, '[') || strchr(host, ']') || !strchr(host, ':'))
+            goto cleanup;
+        port_text = close + 2;
+    } else {
+        colon = strchr(text, ':');
+        /* A bare IPv6 literal (more than one ':') is ambiguous without brackets. */
+        if (!colon || strchr(colon + 1, ':'))
+            goto cleanup;
+        host = colon == text ? xstrdup("127.0.0.1") : xstrndup(text, (size_t)(colon - text));
+        port_text = colon + 1;
+    }
+    if (strpbrk(host, " \t/[]") || config_parse_int(port_text, 1, 65535, &port) < 0)
+        goto cleanup;
+    *host_out = host;
+    host = NULL;
+    *port_out = port;
+    ret = 0;
+
+cleanup:
+    free(host);
+    return ret;
+}
+
+/* Replaces *field with a copy of value; NULL-able fields take "" as NULL. */
+static void config_replace(char **field, const char *value, int empty_is_null)
+{
+    free(*field);
+    *field = (empty_is_null && value[0] == '\0') ? NULL : xstrdup(value);
+}
+
+static int config_set_timeout(int *field, const char *key, const char *value, char *err,
+                              size_t errlen)
+{
+    if (config_parse_int(value, CONFIG_TIMEOUT_MIN, CONFIG_TIMEOUT_MAX, field) < 0) {
+        snprintf(err, errlen, "%s: expected whole seconds between %d and %d, got \"%s\"", key,
+                 CONFIG_TIMEOUT_MIN, CONFIG_TIMEOUT_MAX, value);
+        return -1;
+    }
+    return 0;
+}
+
+int config_set(struct config *config, const char *key, const char *value, char *err, size_t errlen)
+{
+    int ret = -1;
+    char *host = NULL;
+    int port = 0;
+
+    if (!key || !value) {
+        snprintf(err, errlen, "missing key or value");
+        goto cleanup;
+    }
+    if (strcmp(key, "listen") == 0) {
+        if (config_parse_listen(value, &host, &port) < 0) {
+            snprintf(err, errlen, "listen: expected HOST:PORT, [IPV6]:PORT or :PORT "
+                                  "(port 1-65535), got \"%s\"", value);
+            goto cleanup;
+        }
+        free(config->listen_host);
+        config->listen_host = host;
+        host = NULL;
+        config->listen_port = port;
+    } else if (strcmp(key, "uri") == 0 || strcmp(key, "state_dir") == 0 ||
+               strcmp(key, "web_root") == 0) {
+        char **field = key[0] == 'u' ? &config->uri
+                       : key[0] == 's' ? &config->state_dir
+                                       : &config->web_root;
+
+        if (value[0] == '\0') {
+            snprintf(err, errlen, "%s: must not be empty", key);
+            goto cleanup;
+        }
+        config_replace(field, value, 0);
+    } else if (strcmp(key, "cert") == 0) {
+        config_replace(&config->cert_file, value, 1);
+    } else if (strcmp(key, "key") == 0) {
+        config_replace(&config->key_file, value, 1);
+    } else if (strcmp(key, "session_idle_timeout") == 0) {
+        if (config_set_timeout(&config->session_idle_s, key, value, err, errlen) < 0)
+            goto cleanup;
+    } else if (strcmp(key, "session_max_lifetime") == 0) {
+        if (config_set_timeout(&config->session_max_s, key, value, err, errlen) < 0)
+            goto cleanup;
+    } else if (strcmp(key, "allowed_origins") == 0) {
+        config_replace(&config->allowed_origins, value, 0);
+    } else if (strcmp(key, "workers") == 0) {
+        if (config_parse_int(value, 1, CONFIG_WORKERS_MAX, &config->workers) < 0) {
+            snprintf(err, errlen, "workers: expected 1-%d, got \"%s\"", CONFIG_WORKERS_MAX,
+                     value);
+            goto cleanup;
+        }
+    } else if (strcmp(key, "log_level") == 0) {
+        if (strcmp(value, "debug") != 0 && strcmp(value, "info") != 0 &&
+            strcmp(value, "warn") != 0 && strcmp(value, "error") != 0) {
+            snprintf(err, errlen, "log_level: expected debug, info, warn or error, got \"%s\"",
+                     value);
+            goto cleanup;
+        }
+        config_replace(&config->log_level, value, 0);
+    } else {
+        snprintf(err, errlen, "unknown key \"%s\"", key);
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    free(host);
+    return ret;
+}
+
+static char *config_trim(char *s)
+{
+    char *end;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+        end--;
+    *end = '\0';
+    return s;
+}
+
+/* Parses one non-comment line in place into key and value. Returns 0 or -1 + msg. */
+static int config_split_line(char *line, char **key_out, char **value_out, char *msg,
+                             size_t msglen)
+{
+    int ret = -1;
+    char *eq = strchr(line, '=');
+    char *key;
+    char *value;
+    size_t len;
+
+    if (!eq) {
+        snprintf(msg, msglen, "expected \"key = value\"");
+        goto cleanup;
+    }
+    *eq = '\0';
+    key = config_trim(line);
+    value = config_trim(eq + 1);
+    if (key[0] == '\0' || strpbrk(key, " \t\"")) {
+        snprintf(msg, msglen, "malformed key");
+        goto cleanup;
+    }
+    len = strlen(value);
+    if (len > 0 && (value[0] == '"' || value[len - 1] == '"')) {
+        if (len < 2 || value[0] != '"' || value[len - 1] != '"') {
+            snprintf(msg, msglen, "%s: unbalanced quotes", key);
+            goto cleanup;
+        }
+        value[len - 1] = '\0';
+        value++;
+    }
+    *key_out = key;
+    *value_out = value;
+    ret = 0;
+
+cleanup:
+    return ret;
+}
+
+int config_load_file(struct config *config, const char *path, bool required, char *err,
+                     size_t errlen)
+{
+    int ret = -1;
+    FILE *fp = NULL;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long lineno = 0;
+    char msg[512];
+
+    fp = fopen(path, "re");
+    if (!fp) {
+        if (errno == ENOENT && !required) {
+            ret = 0;
+            goto cleanup;
+        }
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    while ((n = getline(&line, &cap, fp)) >= 0) {
+        char *text;
+        char *key = NULL;
+        char *value = NULL;
+
+        lineno++;
+        if ((size_t)n > CONFIG_MAX_LINE || memchr(line, '\0', (size_t)n)) {
+            snprintf(err, errlen, "%s:%lu: line too long or contains NUL", path, lineno);
+            goto cleanup;
+        }
+        text = config_trim(line);
+        if (text[0] == '\0' || text[0] == '#')
+            continue;
+        if (config_split_line(text, &key, &value, msg, sizeof(msg)) < 0 ||
+            config_set(config, key, value, msg, sizeof(msg)) < 0) {
+            snprintf(err, errlen, "%s:%lu: %s", path, lineno, msg);
+            goto cleanup;
+        }
+    }
+    if (ferror(fp)) {
+        snprintf(err, errlen, "%s: read error", path);
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    free(line);
+    if (fp)
+        fclose(fp);
+    return ret;
+}
+
+int config_validate(const struct config *config, char *err, size_t errlen)
+{
+    int ret = -1;
+
+    if ((config->cert_file == NULL) != (config->key_file == NULL)) {
+        snprintf(err, errlen, "cert and key must be given together (or neither, for a "
+                              "self-signed certificate)");
+        goto cleanup;
+    }
+    if (config->session_idle_s > config->session_max_s) {
+        snprintf(err, errlen, "session_idle_timeout (%d) exceeds session_max_lifetime (%d)",
+                 config->session_idle_s, config->session_max_s);
+        goto cleanup;
+    }
+    if (config->workers < 1 || config->workers > CONFIG_WORKERS_MAX) {
+        snprintf(err, errlen, "workers must be 1-%d", CONFIG_WORKERS_MAX);
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    return ret;
+}

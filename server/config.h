@@ -1,0 +1,52 @@
+/* config: virtdeck's settings, from defaults, the config file and command-line flags
+ * (flags win).
+ *
+ * The file is plain "key = value" lines; '#' starts a comment line; blank lines are
+ * ignored; unknown keys and malformed lines are errors (with the line number). Every
+ * serve flag is also a key (listen, uri, state_dir, web_root, cert, key) plus
+ * session_idle_timeout, session_max_lifetime, allowed_origins, workers, log_level.
+ * Main thread only, before the daemon starts. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/virtdeck/virtdeck.conf"
+
+struct config {
+    char *listen_host;   /* owned; default "127.0.0.1" (IPv6 literals without brackets) */
+    int listen_port;     /* default 9443 */
+    char *uri;           /* owned; default "qemu:///system" */
+    char *state_dir;     /* owned; default "/var/lib/virtdeck" */
+    char *web_root;      /* owned; default: VIRTDECK_SOURCE_DIR "/web" when that exists
+                            (a binary run from the build tree), else "/usr/share/virtdeck/web" */
+    char *cert_file;     /* owned; NULL = self-signed in state_dir */
+    char *key_file;      /* owned; NULL = self-signed in state_dir */
+    int session_idle_s;  /* default 900 */
+    int session_max_s;   /* default 43200 */
+    char *allowed_origins; /* owned; comma-separated extra websocket origins; default "" */
+    int workers;         /* libvirt worker threads, 1..64; default 4 */
+    char *log_level;     /* owned; "debug", "info" (default), "warn", "error" */
+};
+
+/* Fills every field with its default. */
+void config_init(struct config *config);
+void config_free(struct config *config);
+
+/* Sets one key from text (file or flag). Returns 0, or -1 with a message in err. */
+int config_set(struct config *config, const char *key, const char *value, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* Reads a config file. A missing file is an error only if required is true.
+ * Returns 0 or -1 with "PATH:LINE: message" in err. */
+int config_load_file(struct config *config, const char *path, bool required, char *err,
+                     size_t errlen) __attribute__((warn_unused_result));
+
+/* Parses "HOST:PORT", "[V6]:PORT" or ":PORT" (host 127.0.0.1). host_out is a heap
+ * string the caller frees. Returns 0 or -1. */
+int config_parse_listen(const char *text, char **host_out, int *port_out)
+    __attribute__((warn_unused_result));
+
+/* Checks cross-field rules (cert and key both or neither, ...). 0 or -1 + err. */
+int config_validate(const struct config *config, char *err, size_t errlen)
+    __attribute__((warn_unused_result));

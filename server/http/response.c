@@ -1,0 +1,95 @@
+/* response: building HTTP responses as plain values (any thread; see response.h). */
+#include "http/response.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+
+#define RESPONSE_MAX_HEADERS (16u * 1024)
+
+void http_response_init(struct http_response *resp)
+{
+    resp->status = 0;
+    resp->content_type = NULL;
+    buf_init(&resp->headers, RESPONSE_MAX_HEADERS);
+    buf_init(&resp->body, HTTP_RESPONSE_MAX_BODY);
+}
+
+void http_response_free(struct http_response *resp)
+{
+    if (!resp)
+        return;
+    buf_free(&resp->headers);
+    buf_free(&resp->body);
+    resp->status = 0;
+    resp->content_type = NULL;
+}
+
+void http_response_move(struct http_response *dst, struct http_response *src)
+{
+    http_response_free(dst);
+    *dst = *src;
+    http_response_init(src);
+}
+
+void http_response_json(struct http_response *resp, int status, struct json_object *obj)
+{
+    const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+
+    resp->status = status;
+    resp->content_type = "application/json";
+    buf_reset(&resp->body);
+    if (buf_append_str(&resp->body, text) < 0 || buf_append(&resp->body, "\n", 1) < 0) {
+        log_error("response: JSON body larger than %u bytes", HTTP_RESPONSE_MAX_BODY);
+        buf_reset(&resp->body);
+        resp->status = 500;
+        if (buf_append_str(&resp->body, "{\"error\":{\"code\":\"internal_error\","
+                                        "\"message\":\"response too large\"}}\n") < 0)
+            buf_reset(&resp->body);
+    }
+}
+
+void http_response_json_take(struct http_response *resp, int status, struct json_object *obj)
+{
+    http_response_json(resp, status, obj);
+    json_object_put(obj);
+}
+
+void http_response_error(struct http_response *resp, const struct app_error *err)
+{
+    struct json_object *root = json_object_new_object();
+    struct json_object *inner = json_object_new_object();
+    int status = err->status ? err->status : 500;
+
+    json_object_object_add(inner, "code",
+                           json_object_new_string(err->code ? err->code : APP_ERR_INTERNAL));
+    json_object_object_add(inner, "message", json_object_new_string(err->message));
+    json_object_object_add(root, "error", inner);
+    http_response_json_take(resp, status, root);
+}
+
+void http_response_errorf(struct http_response *resp, int status, const char *code, const char *fmt,
+                          ...)
+{
+    struct app_error err;
+    va_list ap;
+
+    err.status = status;
+    err.code = code;
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof(err.message), fmt, ap);
+    va_end(ap);
+    http_response_error(resp, &err);
+}
+
+void http_response_header(struct http_response *resp, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n") || strpbrk(value, "\r\n")) {
+        log_error("response: dropped header %s with a line break", name);
+        return;
+    }
+    if (buf_appendf(&resp->headers, "%s: %s\r\n", name, value) < 0)
+        log_error("response: header space exhausted, dropped %s", name);
+}

@@ -1,0 +1,35 @@
+/* response: an HTTP response being prepared (status, type, extra headers, body).
+ *
+ * A plain value with no lws in it, so workers can fill one and hand it back to the
+ * service thread inside a work_job. Owned by whoever embeds it. */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "util/app_error.h"
+#include "util/buf.h"
+
+#define HTTP_RESPONSE_MAX_BODY (64u * 1024 * 1024)
+
+struct http_response {
+    int status;               /* 0 until something set it */
+    const char *content_type; /* static string */
+    struct buf headers;       /* extra "Name: value\r\n" lines */
+    struct buf body;
+};
+
+void http_response_init(struct http_response *resp);
+void http_response_free(struct http_response *resp);
+/* Moves src into dst (dst freed first); src is left empty. */
+void http_response_move(struct http_response *dst, struct http_response *src);
+
+/* Sets status and a JSON body serialised from obj (obj is not taken). */
+void http_response_json(struct http_response *resp, int status, struct json_object *obj);
+/* Same, and drops the caller's reference to obj. */
+void http_response_json_take(struct http_response *resp, int status, struct json_object *obj);
+/* {"error":{"code","message"}} with err->status (500 if unset). */
+void http_response_error(struct http_response *resp, const struct app_error *err);
+void http_response_errorf(struct http_response *resp, int status, const char *code, const char *fmt,
+                          ...) __attribute__((format(printf, 4, 5)));
+/* Adds a header line. name and value must not contain CR/LF (they are dropped if so). */
+void http_response_header(struct http_response *resp, const char *name, const char *value);

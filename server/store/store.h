@@ -1,0 +1,20 @@
+/* store: the SQLite database at STATE_DIR/virtdeck.db.
+ *
+ * Opens it in WAL mode with SQLITE_OPEN_FULLMUTEX (one handle shared by all threads;
+ * SQLite serialises calls), busy timeout 5 s, foreign keys on, and applies the schema
+ * migrations in order (PRAGMA user_version). Tables: users, sessions, audit_log. */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "util/app_error.h"
+
+/* Creates state_dir (0700) if needed and opens/migrates the database. Returns the
+ * handle (close with store_close) or NULL with err set. */
+sqlite3 *store_open(const char *state_dir, struct app_error *err);
+void store_close(sqlite3 *db);
+
+/* Appends one audit record: who did what to which object from where, and the
+ * outcome ("ok" or an error code). Never fails the caller; errors are logged. */
+void store_audit(sqlite3 *db, const char *username, const char *address, const char *action,
+                 const char *object, const char *outcome);

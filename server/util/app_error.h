@@ -1,0 +1,33 @@
+/* app_error: the one error shape that reaches a user.
+ *
+ * Filled once, where the error happens (report once, at the source); callers pass
+ * -1/NULL up without touching it. The HTTP layer turns it into
+ * {"error":{"code":...,"message":...}} with `status`. Plain value; any thread. */
+#pragma once
+
+struct app_error {
+    int status;        /* HTTP status: 400, 401, 403, 404, 405, 409, 413, 429, 500, 502, 503 */
+    const char *code;  /* static string, e.g. "not_found" (see APP_ERR_* below) */
+    char message[256]; /* human-readable, never contains secrets */
+};
+
+#define APP_ERR_BAD_REQUEST "bad_request"
+#define APP_ERR_UNAUTHORIZED "unauthorized"
+#define APP_ERR_FORBIDDEN "forbidden"
+#define APP_ERR_CSRF "csrf_failed"
+#define APP_ERR_ORIGIN "origin_denied"
+#define APP_ERR_NOT_FOUND "not_found"
+#define APP_ERR_METHOD "method_not_allowed"
+#define APP_ERR_CONFLICT "conflict"
+#define APP_ERR_TOO_LARGE "payload_too_large"
+#define APP_ERR_TOO_MANY "too_many_requests"
+#define APP_ERR_UNSUPPORTED "not_supported"
+#define APP_ERR_INTERNAL "internal_error"
+#define APP_ERR_LIBVIRT "libvirt_error"
+#define APP_ERR_UNAVAILABLE "libvirt_unavailable"
+
+/* Sets every field; message is printf-formatted and truncated to fit. err may be NULL. */
+void app_error_set(struct app_error *err, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Clears to status 0 / code NULL / empty message. */
+void app_error_clear(struct app_error *err);

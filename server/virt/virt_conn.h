@@ -1,0 +1,53 @@
+/* virt_conn: the daemon's one libvirt connection, kept alive.
+ *
+ * DESIGN (threads):
+ *  - virt_conn_new() registers libvirt's default event implementation (before any
+ *    connection is opened) and starts two threads:
+ *      "virt-events": loops on virEventRunDefaultImpl(); domain lifecycle callbacks,
+ *                     keepalive and the close callback run here. A pipe registered as
+ *                     an event handle wakes it for shutdown.
+ *      "virt-connect": opens the connection, and after the close callback fires,
+ *                     reopens it with exponential backoff (0.5 s doubling to 30 s).
+ *  - virConnectPtr is thread-safe in libvirt; other threads take a reference with
+ *    virt_conn_get() and drop it with virConnectClose().
+ *  - Callbacks (struct virt_conn_callbacks) run on the virt-events or virt-connect
+ *    thread; they must not block for long and must not call lws (post to a queue and
+ *    wake the service thread instead).
+ */
+#pragma once
+
+#include <json-c/json.h>
+#include <libvirt/libvirt.h>
+#include <stdbool.h>
+
+struct virt_conn;
+
+struct virt_conn_callbacks {
+    /* The connection came up (connected=true, also the first time) or dropped. */
+    void (*on_host_state)(void *ctx, bool connected);
+    /* A domain lifecycle event. msg is the complete websocket message
+     * {"type":"domain","event":...,"detail":...,"domain":{...}}; the callee takes the
+     * reference. */
+    void (*on_domain_event)(void *ctx, struct json_object *msg);
+    void *ctx;
+};
+
+/* Starts the threads and the first connection attempt (in the background: this does
+ * not wait for libvirt). uri is copied. Returns NULL only if a thread cannot start. */
+struct virt_conn *virt_conn_new(const char *uri, const struct virt_conn_callbacks *callbacks);
+
+/* Waits up to timeout_ms for the first connection. True if connected. */
+bool virt_conn_wait_connected(struct virt_conn *vc, int timeout_ms);
+
+/* A new reference to the live connection (release with virConnectClose), or NULL
+ * while disconnected. Any thread. */
+virConnectPtr virt_conn_get(struct virt_conn *vc);
+
+/* True if connected right now. Any thread. */
+bool virt_conn_is_connected(struct virt_conn *vc);
+
+/* The URI this connection uses (borrowed). */
+const char *virt_conn_uri(const struct virt_conn *vc);
+
+/* Stops both threads, deregisters callbacks, closes the connection. NULL-safe. */
+void virt_conn_free(struct virt_conn *vc);

@@ -1,0 +1,47 @@
+/* virt_domain: domains as JSON, and lifecycle actions.
+ *
+ * Blocking libvirt calls: worker threads and the virt-events thread only, never the
+ * service thread. The JSON shapes are specified in docs/api.md ("domain object" and
+ * the detail form). */
+#pragma once
+
+#include <json-c/json.h>
+#include <libvirt/libvirt.h>
+
+#include "util/app_error.h"
+
+/* "running", "shutoff", ... for a virDomainState; "nostate" for unknown values. */
+const char *virt_domain_state_name(int state);
+/* Lower-case reason for a (state, reason) pair, e.g. (VIR_DOMAIN_RUNNING, BOOTED) → "booted". */
+const char *virt_domain_reason_name(int state, int reason);
+/* "started", "stopped", ... for a virDomainEventType; detail name for (event, detail). */
+const char *virt_domain_event_name(int event);
+const char *virt_domain_event_detail_name(int event, int detail);
+
+/* True if s is a canonical UUID string (36 chars, hex and dashes at 8-4-4-4-12). */
+int virt_domain_uuid_valid(const char *s);
+
+/* Pure: reads a domain XML document and adds to obj the detail fields "description",
+ * "title", "disks", "interfaces", "graphics", and "has_vnc", "os_type". Returns 0 or -1
+ * (malformed XML; err set, 502). Uses libxml2. */
+int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app_error *err)
+    __attribute__((warn_unused_result));
+
+/* The domain object of docs/api.md (summary form). NULL with err set on failure. */
+struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err);
+/* The summary plus the detail fields. */
+struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err);
+/* {"domains":[summary...]} sorted by name. */
+struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err);
+
+/* Looks a domain up by UUID string. 400 for a malformed UUID, 404 if unknown. The
+ * caller frees the result with virDomainFree. */
+virDomainPtr virt_domain_lookup(virConnectPtr conn, const char *uuid, struct app_error *err);
+
+/* True if name is one of start, shutdown, destroy, reboot, reset, suspend, resume. */
+int virt_domain_action_valid(const char *action);
+/* Performs the action. Wrong state → 409 (checked before calling libvirt where the
+ * state makes it certain, e.g. start on a running domain, resume on a non-paused one);
+ * unsupported → 501. Returns 0 or -1 with err set. */
+int virt_domain_act(virDomainPtr dom, const char *action, struct app_error *err)
+    __attribute__((warn_unused_result));

@@ -1,0 +1,11 @@
+/* virt_host: the host summary of GET /api/host. Blocking: worker threads only. */
+#pragma once
+
+#include <json-c/json.h>
+#include <libvirt/libvirt.h>
+
+#include "util/app_error.h"
+
+/* {"hostname","hypervisor","libvirt_version","hypervisor_version","uri","cpu_model",
+ *  "cpus","cpu_mhz","memory_kib","free_memory_kib","connected":true}. NULL + err on failure. */
+struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err);

@@ -1,0 +1,183 @@
+// tests/lib/daemon.mjs — starts and stops a real virtdeck daemon for node:test suites.
+// Owns: a fresh state directory per daemon, user creation through the CLI, a free
+// loopback port, readiness (first successful TLS handshake) and a clean SIGTERM stop.
+// Runs in the test process; every daemon it starts is killed if the process exits.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_URI = 'test:///default';
+
+/** Path of the daemon binary: $VIRTDECK_BIN or build/virtdeck in the repository. */
+export function virtdeckBin() {
+    return process.env.VIRTDECK_BIN || path.join(REPO_ROOT, 'build', 'virtdeck');
+}
+
+const live = new Set();
+process.on('exit', () => {
+    for (const proc of live) {
+        try { proc.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+});
+
+/** Runs the CLI synchronously. Returns {status, stdout, stderr}. */
+export function runCli(args, { input = '', env = {}, timeoutMs = 15000 } = {}) {
+    const r = spawnSync(virtdeckBin(), args, {
+        input,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        timeout: timeoutMs,
+    });
+    if (r.error) throw r.error;
+    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Creates a user with `virtdeck user add` (password on stdin). Throws on failure. */
+export function addUser(stateDir, { name, role = 'admin', password }) {
+    const r = runCli(['user', 'add', name, '--role', role, '--state-dir', stateDir],
+        { input: `${password}\n` });
+    if (r.status !== 0) {
+        throw new Error(`virtdeck user add ${name} failed (exit ${r.status}, signal ${r.signal}):\n` +
+            `${r.stdout}${r.stderr}`);
+    }
+    return r;
+}
+
+/** A free TCP port on 127.0.0.1 (bound to port 0, then released). */
+export function freePort(host = '127.0.0.1') {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, host, () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+function tryTls(host, port) {
+    return new Promise((resolve) => {
+        const sock = tls.connect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+        const done = (ok) => { sock.destroy(); resolve(ok); };
+        sock.setTimeout(1000, () => done(false));
+        sock.once('secureConnect', () => done(true));
+        sock.once('error', () => done(false));
+    });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts `virtdeck serve` on a fresh state dir and a free loopback port.
+ *
+ * opts.uri        libvirt URI (default test:///default)
+ * opts.users      [{name, role, password}] created with the CLI before serving
+ * opts.extraArgs  more serve arguments (e.g. ['--config', file])
+ * opts.env        extra environment for the daemon
+ * opts.stateDir   use this directory instead of a fresh one (it is not removed on stop)
+ * opts.timeoutMs  readiness timeout (default 15000)
+ *
+ * Returns {url, port, host, stateDir, proc, pid, ca, logs(), exited, stop(opts)}.
+ * stop({expectCode = 0, signal = 'SIGTERM', timeoutMs = 10000, keepStateDir}) sends the
+ * signal, waits for exit, throws if the exit code is not expectCode (null skips the
+ * check), and removes the state directory it created.
+ */
+export async function startDaemon(opts = {}) {
+    const {
+        uri = DEFAULT_URI, users = [], extraArgs = [], env = {}, timeoutMs = 15000,
+    } = opts;
+    const bin = virtdeckBin();
+    if (!existsSync(bin)) throw new Error(`virtdeck binary not found at ${bin} (run make build)`);
+    const ownDir = !opts.stateDir;
+    const stateDir = opts.stateDir || mkdtempSync(path.join(os.tmpdir(), 'virtdeck-test-'));
+    try {
+        for (const u of users) addUser(stateDir, u);
+    } catch (e) {
+        if (ownDir) rmSync(stateDir, { recursive: true, force: true });
+        throw e;
+    }
+    const host = '127.0.0.1';
+    const port = await freePort(host);
+    const args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...extraArgs];
+    const proc = spawn(bin, args, {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(proc);
+    let out = '';
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stdout.on('data', (d) => { out += d; });
+    proc.stderr.on('data', (d) => { out += d; });
+    const exited = new Promise((resolve) => {
+        proc.on('exit', (code, signal) => { live.delete(proc); resolve({ code, signal }); });
+    });
+    let exitInfo = null;
+    exited.then((e) => { exitInfo = e; });
+    const logs = () => out;
+
+    const deadline = Date.now() + timeoutMs;
+    let ready = false;
+    while (Date.now() < deadline) {
+        if (exitInfo) break;
+        if (await tryTls(host, port)) { ready = true; break; }
+        await sleep(100);
+    }
+    if (!ready) {
+        if (!exitInfo) proc.kill('SIGKILL');
+        const e = await exited;
+        if (ownDir) rmSync(stateDir, { recursive: true, force: true });
+        throw new Error(`virtdeck serve did not accept TLS on ${host}:${port} within ${timeoutMs} ms ` +
+            `(exit code ${e.code}, signal ${e.signal}); args: ${args.join(' ')}\n--- daemon output ---\n${out}`);
+    }
+    let ca = null;
+    const certPath = path.join(stateDir, 'tls', 'virtdeck.crt');
+    if (existsSync(certPath)) ca = readFileSync(certPath);
+
+    let stopped = false;
+    async function stop({ expectCode = 0, signal = 'SIGTERM', timeoutMs: stopTimeout = 10000, keepStateDir = false } = {}) {
+        if (stopped) return exitInfo;
+        stopped = true;
+        if (!exitInfo) proc.kill(signal);
+        let timer;
+        const e = await Promise.race([
+            exited,
+            new Promise((resolve) => { timer = setTimeout(() => resolve(null), stopTimeout); }),
+        ]);
+        clearTimeout(timer);
+        const keep = keepStateDir || !!process.env.VIRTDECK_KEEP_STATE;
+        if (!e) {
+            proc.kill('SIGKILL');
+            await exited;
+            if (ownDir && !keep) rmSync(stateDir, { recursive: true, force: true });
+            throw new Error(`virtdeck did not exit within ${stopTimeout} ms of ${signal}\n--- daemon output ---\n${out}`);
+        }
+        if (ownDir && !keep) rmSync(stateDir, { recursive: true, force: true });
+        if (expectCode !== null && (e.code !== expectCode || e.signal)) {
+            throw new Error(`virtdeck exited with code ${e.code} signal ${e.signal}, expected code ${expectCode}` +
+                `\n--- daemon output ---\n${out}`);
+        }
+        return e;
+    }
+
+    return {
+        url: `https://${host}:${port}`,
+        port,
+        host,
+        stateDir,
+        proc,
+        pid: proc.pid,
+        ca,
+        logs,
+        exited,
+        get exitInfo() { return exitInfo; },
+        get alive() { return !exitInfo; },
+        stop,
+    };
+}
