@@ -27,6 +27,12 @@ int virt_domain_uuid_valid(const char *s);
 int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app_error *err)
     __attribute__((warn_unused_result));
 
+/* The summary caches each domain's os_type and has_vnc (read from its XML) per UUID
+ * and domain id. Call this when a domain's definition may have changed: for every
+ * lifecycle event of that UUID, and with NULL (forget all) after (re)connecting.
+ * A malformed uuid is ignored. Any thread. */
+void virt_domain_forget(const char *uuid);
+
 /* The domain object of docs/api.md (summary form). NULL with err set on failure. */
 struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err);
 /* The summary plus the detail fields. */

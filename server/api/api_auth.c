@@ -1,0 +1,154 @@
+/* api_auth: login, logout and session endpoints.
+ *
+ * Service thread for the handlers; the login check (password hashing, SQLite) runs on
+ * a worker. Unknown user and wrong password give the same 401 after the same amount
+ * of hashing work. The throttle is consulted before any hashing, so a guessing client
+ * cannot keep the workers busy. */
+#include "api/api_auth.h"
+
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_job.h"
+#include "api/api_json.h"
+#include "app.h"
+#include "auth_password.h"
+#include "auth_sessions.h"
+#include "auth_throttle.h"
+#include "auth_users.h"
+#include "config.h"
+#include "events/events_ws.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define API_AUTH_COOKIE "virtdeck_session"
+#define API_AUTH_PASSWORD_MAX 1024
+
+struct api_login_job {
+    struct api_job_base base;
+    char username[AUTH_USERNAME_MAX + 1];
+    char password[API_AUTH_PASSWORD_MAX + 1];
+};
+
+static struct json_object *api_auth_session_json(const struct auth_session *session)
+{
+    struct json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, "username", json_object_new_string(session->username));
+    json_object_object_add(obj, "role", json_object_new_string(auth_role_name(session->role)));
+    json_object_object_add(obj, "csrf_token", json_object_new_string(session->csrf_token));
+    json_object_object_add(obj, "expires_at", json_object_new_int64(session->expires_s));
+    return obj;
+}
+
+static void api_auth_login_run(struct work_job *job)
+{
+    struct api_login_job *arg = job->arg;
+    struct app *app = arg->base.app;
+    struct auth_user user = {0};
+    struct auth_session session;
+    struct app_error err;
+    char token[AUTH_TOKEN_HEX_LEN + 1];
+    char cookie[256];
+    int found;
+
+    app_error_clear(&err);
+    found = auth_users_get(app->db, arg->username, &user, &err);
+    if (found < 0) {
+        http_response_error(&job->response, &err);
+        goto cleanup;
+    }
+    if (!auth_password_verify(arg->password, found ? user.password_hash : NULL)) {
+        auth_throttle_failure(app->throttle, arg->base.peer, arg->username, clock_mono_ms());
+        store_audit(app->db, arg->username, arg->base.peer, "login", "", "unauthorized");
+        http_response_errorf(&job->response, 401, APP_ERR_UNAUTHORIZED,
+                             "invalid username or password");
+        goto cleanup;
+    }
+    if (auth_sessions_create(app->sessions, user.name, user.role, token, &session) < 0) {
+        http_response_errorf(&job->response, 500, APP_ERR_INTERNAL, "cannot create a session");
+        goto cleanup;
+    }
+    auth_throttle_success(app->throttle, arg->base.peer, arg->username);
+    store_audit(app->db, user.name, arg->base.peer, "login", "", "ok");
+    snprintf(cookie, sizeof(cookie), "%s=%s; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=%d",
+             API_AUTH_COOKIE, token, app->config->session_max_s);
+    http_response_header(&job->response, "Set-Cookie", cookie);
+    http_response_header(&job->response, "Cache-Control", "no-store");
+    http_response_json_take(&job->response, 200, api_auth_session_json(&session));
+    OPENSSL_cleanse(cookie, sizeof(cookie));
+    OPENSSL_cleanse(token, sizeof(token));
+
+cleanup:
+    OPENSSL_cleanse(arg->password, sizeof(arg->password));
+    auth_user_clear(&user);
+}
+
+enum api_result api_auth_login(struct app *app, const struct http_request *req, struct http_response *resp)
+{
+    static const char *const fields[] = {"username", "password", NULL};
+    struct json_object *body = NULL;
+    struct api_login_job *arg = NULL;
+    const char *username, *password;
+    struct app_error err;
+    enum api_result ret = API_DONE;
+    int wait_s;
+
+    app_error_clear(&err);
+    body = api_json_parse_object(req->body, req->body_len, fields, false, &err);
+    if (!body)
+        goto fail;
+    if (!(username = api_json_get_string(body, "username", AUTH_USERNAME_MAX, &err)) ||
+        !(password = api_json_get_string(body, "password", API_AUTH_PASSWORD_MAX, &err)))
+        goto fail;
+    wait_s = auth_throttle_wait_s(app->throttle, req->peer, username, clock_mono_ms());
+    if (wait_s > 0) {
+        char retry[16];
+        snprintf(retry, sizeof(retry), "%d", wait_s);
+        http_response_header(resp, "Retry-After", retry);
+        app_error_set(&err, 429, APP_ERR_TOO_MANY,
+                      "too many failed logins; try again in %d s", wait_s);
+        goto fail;
+    }
+    arg = xcalloc(1, sizeof(*arg));
+    api_job_base_init(&arg->base, app, req);
+    snprintf(arg->username, sizeof(arg->username), "%s", username);
+    snprintf(arg->password, sizeof(arg->password), "%s", password);
+    ret = api_job_submit(app, req, api_auth_login_run, arg, resp);
+    arg = NULL;
+    goto cleanup;
+
+fail:
+    http_response_error(resp, &err);
+
+cleanup:
+    free(arg);
+    json_object_put(body);
+    return ret;
+}
+
+enum api_result api_auth_logout(struct app *app, const struct http_request *req, struct http_response *resp)
+{
+    struct json_object *ok = json_object_new_object();
+
+    events_ws_session_ended(app, req->session.id);
+    auth_sessions_destroy(app->sessions, req->session_token);
+    log_info("auth: %s logged out (session %s) from %s", req->session.username, req->session.id,
+             req->peer);
+    http_response_header(resp, "Set-Cookie",
+                         API_AUTH_COOKIE "=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+    json_object_object_add(ok, "ok", json_object_new_boolean(1));
+    http_response_json_take(resp, 200, ok);
+    return API_DONE;
+}
+
+enum api_result api_auth_session(struct app *app, const struct http_request *req, struct http_response *resp)
+{
+    http_response_header(resp, "Cache-Control", "no-store");
+    http_response_json_take(resp, 200, api_auth_session_json(&req->session));
+    return API_DONE;
+}

@@ -1,0 +1,98 @@
+/* api_json: strict request-body parsing (pure; any thread). */
+#include "api/api_json.h"
+
+#include <string.h>
+
+#define API_JSON_MAX_DEPTH 8
+
+static bool api_json_key_allowed(const char *key, const char *const *allowed)
+{
+    for (; allowed && *allowed; allowed++)
+        if (!strcmp(key, *allowed))
+            return true;
+    return false;
+}
+
+struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
+                                          bool empty_ok, struct app_error *err)
+{
+    struct json_tokener *tok = NULL;
+    struct json_object *obj = NULL;
+    struct json_object *ret = NULL;
+    size_t i = 0;
+
+    while (i < len && strchr(" \t\r\n", body[i]))
+        i++;
+    if (i == len) {
+        if (empty_ok)
+            return json_object_new_object();
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body must be a JSON object");
+        goto cleanup;
+    }
+    if (memchr(body, '\0', len)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body contains a NUL byte");
+        goto cleanup;
+    }
+    tok = json_tokener_new_ex(API_JSON_MAX_DEPTH);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    obj = json_tokener_parse_ex(tok, body, (int)len);
+    if (!obj || json_tokener_get_error(tok) != json_tokener_success) {
+        enum json_tokener_error e = json_tokener_get_error(tok);
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed JSON: %s",
+                      e == json_tokener_continue ? "unexpected end of input"
+                                                 : json_tokener_error_desc(e));
+        goto cleanup;
+    }
+    if (json_tokener_get_parse_end(tok) != len) {
+        size_t end = json_tokener_get_parse_end(tok);
+        while (end < len && strchr(" \t\r\n", body[end]))
+            end++;
+        if (end != len) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed JSON: trailing data");
+            goto cleanup;
+        }
+    }
+    if (!json_object_is_type(obj, json_type_object)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body must be a JSON object");
+        goto cleanup;
+    }
+    json_object_object_foreach(obj, key, value)
+    {
+        (void)value;
+        if (!api_json_key_allowed(key, allowed)) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "unknown field \"%.64s\"", key);
+            goto cleanup;
+        }
+    }
+    ret = obj;
+    obj = NULL;
+
+cleanup:
+    json_object_put(obj);
+    if (tok)
+        json_tokener_free(tok);
+    return ret;
+}
+
+const char *api_json_get_string(struct json_object *obj, const char *key, size_t maxlen,
+                                struct app_error *err)
+{
+    struct json_object *value = NULL;
+    const char *s;
+
+    if (!json_object_object_get_ex(obj, key, &value)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" is required", key);
+        return NULL;
+    }
+    if (!json_object_is_type(value, json_type_string)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" must be a string", key);
+        return NULL;
+    }
+    s = json_object_get_string(value);
+    if ((size_t)json_object_get_string_len(value) > maxlen || strlen(s) !=
+        (size_t)json_object_get_string_len(value)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" is too long or has a NUL", key);
+        return NULL;
+    }
+    return s;
+}

@@ -1,0 +1,21 @@
+/* api_json: strict parsing of request bodies. Pure; any thread.
+ *
+ * Bodies must be a JSON object (nesting at most 8 deep) whose keys are all in the
+ * allowed list; anything else is a 400 with a message that says what is wrong. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/app_error.h"
+
+/* Parses body. allowed: NULL-terminated key list. An empty body gives an empty object
+ * when empty_ok. Returns a new object (caller puts it) or NULL with err (400). */
+struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
+                                          bool empty_ok, struct app_error *err);
+
+/* Fetches a required string member of at most maxlen bytes. Returns it (borrowed from
+ * obj) or NULL with err (400). */
+const char *api_json_get_string(struct json_object *obj, const char *key, size_t maxlen,
+                                struct app_error *err);

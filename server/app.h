@@ -1,0 +1,32 @@
+/* app: the daemon's long-lived parts, wired together by serve.c.
+ *
+ * One instance for the process lifetime. Fields are set once at start-up (main
+ * thread) and only read afterwards; each part documents its own thread rules. */
+#pragma once
+
+#include <sqlite3.h>
+
+struct config;
+struct auth_sessions;
+struct auth_throttle;
+struct virt_conn;
+struct virt_stats_sampler;
+struct work_pool;
+struct events_hub;
+struct static_files;
+struct http_server;
+struct ssl_ctx_st;
+
+struct app {
+    const struct config *config;        /* borrowed */
+    sqlite3 *db;                        /* owned by serve.c */
+    struct auth_sessions *sessions;     /* owned by serve.c; thread-safe */
+    struct auth_throttle *throttle;     /* owned by serve.c; thread-safe */
+    struct virt_conn *virt;             /* owned by serve.c; thread-safe */
+    struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */
+    struct work_pool *pool;             /* owned by serve.c */
+    struct events_hub *events;          /* owned by serve.c; service thread + inbox */
+    struct static_files *static_files;  /* owned by serve.c; service thread */
+    struct http_server *http;           /* owned by serve.c; service thread */
+    struct ssl_ctx_st *ssl_ctx;         /* borrowed from lws (the vhost's): SIGHUP reloads into it */
+};

@@ -1,0 +1,99 @@
+/* events_hub: fan-out of live-status messages to /api/events subscribers.
+ *
+ * DESIGN (threads): any thread may events_hub_post() a message into the inbox (one
+ * mutex) and the hub wakes the service thread; everything else runs on the service
+ * thread only: the inbox is moved into each subscriber's queue by
+ * events_hub_dispatch(), and the websocket writer takes messages with
+ * events_hub_next()/events_hub_sent(). Messages are serialised once, refcounted
+ * and shared by all subscribers (with LWS_PRE headroom for lws_write).
+ *
+ * Bounds: per subscriber at most EVENTS_HUB_MAX_QUEUE lifecycle/host messages or
+ * EVENTS_HUB_MAX_BYTES bytes are queued; past that the subscriber is marked
+ * `overflowed` (its socket is then closed, never silently losing an event). Stats are
+ * not queued: a subscriber holds only the newest unsent stats message. The inbox is
+ * bounded too (EVENTS_HUB_MAX_INBOX; overflowing stats are dropped, and a lifecycle
+ * overflow marks every subscriber for a fresh snapshot by reconnect). */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth_sessions.h"
+
+#define EVENTS_HUB_MAX_QUEUE 1024
+#define EVENTS_HUB_MAX_BYTES (4u * 1024 * 1024)
+#define EVENTS_HUB_MAX_INBOX 65536
+
+enum events_kind {
+    EVENTS_KIND_LIFECYCLE, /* {"type":"domain"}: kept, in order */
+    EVENTS_KIND_HOST,      /* {"type":"host"}: kept, in order */
+    EVENTS_KIND_STATS,     /* {"type":"stats"}: newest replaces older unsent ones */
+    EVENTS_KIND_SNAPSHOT,  /* {"type":"snapshot"}: see events_hub_deliver_snapshot */
+    EVENTS_KIND_SESSION,   /* {"type":"session"}: to one subscriber, then close */
+};
+
+/* One serialised message; payload at data + LWS_PRE. */
+struct events_msg {
+    unsigned refs;           /* service thread only once out of the inbox */
+    enum events_kind kind;
+    char uuid[40];           /* the domain it concerns ("" if none) */
+    size_t len;
+    unsigned char data[];    /* LWS_PRE bytes of headroom, then len bytes, then NUL */
+};
+
+struct events_sub {
+    uint64_t conn_id;
+    struct auth_session session;   /* copy taken at connect */
+    bool awaiting_snapshot;        /* nothing is written until the first snapshot */
+    bool overflowed;               /* fell too far behind: close with 1008 */
+    bool closing;                  /* close once the queue is written */
+    struct events_msg *snapshot;   /* owned ref: written first */
+    struct events_msg **queue;     /* owned ring of owned refs */
+    unsigned head, count;
+    size_t queued_bytes;
+    struct events_msg *stats;      /* owned ref: newest unsent stats */
+    struct events_sub *next;       /* hub's list */
+};
+
+struct events_hub;
+
+/* wake(ctx) is called (from the posting thread) after something lands in the inbox. */
+struct events_hub *events_hub_new(void (*wake)(void *ctx), void *wake_ctx);
+void events_hub_free(struct events_hub *hub);
+
+/* A new message from a JSON object (serialised now; obj is not taken). */
+struct events_msg *events_msg_new(struct json_object *obj, enum events_kind kind, const char *uuid);
+/* A new message from text (copied). */
+struct events_msg *events_msg_from_text(const char *text, size_t len, enum events_kind kind);
+void events_msg_unref(struct events_msg *msg);
+
+/* Any thread: queues obj (taken) for every subscriber and wakes the service thread. */
+void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
+                     const char *uuid);
+
+/* Service thread. */
+struct events_sub *events_hub_add(struct events_hub *hub, uint64_t conn_id,
+                                  const struct auth_session *session);
+struct events_sub *events_hub_find(struct events_hub *hub, uint64_t conn_id);
+void events_hub_remove(struct events_hub *hub, uint64_t conn_id);
+unsigned events_hub_count(const struct events_hub *hub);
+struct events_sub *events_hub_first(struct events_hub *hub);
+
+/* Queues msg (a reference is taken) for one subscriber; filters by nothing. */
+void events_hub_enqueue(struct events_sub *sub, struct events_msg *msg);
+/* Installs a snapshot: first=true (initial) puts it before everything queued and ends
+ * awaiting_snapshot; first=false appends it in order. A reference is taken. */
+void events_hub_deliver_snapshot(struct events_sub *sub, struct events_msg *msg, bool first);
+
+/* Moves the inbox into subscribers' queues. Calls ready(conn_id, ctx) for each
+ * subscriber that has something to write. Returns true if a host "connected" message
+ * passed (the caller then refreshes snapshots). */
+bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id, void *ctx),
+                         void *ctx);
+
+/* The next message to write for sub (borrowed), or NULL if nothing is writable now. */
+struct events_msg *events_hub_next(struct events_sub *sub);
+/* Drops the message events_hub_next returned, after it was written. */
+void events_hub_sent(struct events_sub *sub, struct events_msg *msg);

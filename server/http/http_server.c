@@ -1,0 +1,732 @@
+/* http_server: the lws protocol callback for HTTP requests and websocket upgrades.
+ *
+ * Service thread only. Each connection's state is a struct http_conn (lws's
+ * per-session data). A connection has an id; a registry maps ids to live wsis so that
+ * worker results (which carry only the id) reach the right connection or are dropped.
+ * Invariants: only WRITEABLE writes a queued response; a connection has at most one
+ * request in flight; every owned field is released in http_conn_release(), which both
+ * HTTP_DROP_PROTOCOL and CLOSED paths call (it is idempotent). */
+#include "http/http_server.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "api/api.h"
+#include "app.h"
+#include "auth_origin.h"
+#include "auth_policy.h"
+#include "auth_sessions.h"
+#include "config.h"
+#include "events/events_ws.h"
+#include "http/cookie.h"
+#include "http/request.h"
+#include "http/route.h"
+#include "http/static_files.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "work/work_pool.h"
+
+#define HTTP_PATH_MAX 1024
+#define HTTP_CHUNK (32u * 1024)
+#define HTTP_REGISTRY_BUCKETS 1024
+#define HTTP_SESSION_COOKIE "virtdeck_session"
+
+struct http_conn {
+    uint64_t id;               /* 0 until registered */
+    bool websocket;            /* upgraded: the fields below "request" are unused */
+    /* request */
+    enum http_method method;
+    char path[HTTP_PATH_MAX];
+    struct route_match route;
+    struct buf body;           /* owned */
+    bool expecting_body;
+    bool accept_gzip;
+    bool has_session;
+    struct auth_session session;
+    char token[AUTH_TOKEN_HEX_LEN + 1];
+    char peer[64];
+    /* response */
+    struct http_response resp; /* owned */
+    bool pending;              /* a worker is computing resp */
+    bool ready;                /* resp complete, waiting for WRITEABLE */
+    bool headers_sent;
+    bool close_after;          /* unread body: close instead of keep-alive */
+    size_t body_sent;
+};
+
+struct http_registry_entry {
+    uint64_t id;
+    struct lws *wsi;                   /* borrowed */
+    struct http_registry_entry *next;  /* owned chain */
+};
+
+struct http_server {
+    struct app *app;                   /* borrowed */
+    uint64_t next_id;
+    struct http_registry_entry *buckets[HTTP_REGISTRY_BUCKETS];
+};
+
+/* ---- connection registry ------------------------------------------------ */
+
+static unsigned http_registry_bucket(uint64_t id)
+{
+    return (unsigned)(id % HTTP_REGISTRY_BUCKETS);
+}
+
+static uint64_t http_registry_add(struct http_server *srv, struct lws *wsi)
+{
+    struct http_registry_entry *e = xcalloc(1, sizeof(*e));
+    unsigned b;
+
+    e->id = ++srv->next_id;
+    e->wsi = wsi;
+    b = http_registry_bucket(e->id);
+    e->next = srv->buckets[b];
+    srv->buckets[b] = e;
+    return e->id;
+}
+
+static void http_registry_remove(struct http_server *srv, uint64_t id)
+{
+    struct http_registry_entry **pp = &srv->buckets[http_registry_bucket(id)];
+
+    for (; *pp; pp = &(*pp)->next) {
+        if ((*pp)->id == id) {
+            struct http_registry_entry *dead = *pp;
+            *pp = dead->next;
+            free(dead);
+            return;
+        }
+    }
+}
+
+struct lws *http_server_find(struct http_server *srv, uint64_t conn_id)
+{
+    for (struct http_registry_entry *e = srv->buckets[http_registry_bucket(conn_id)]; e; e = e->next)
+        if (e->id == conn_id)
+            return e->wsi;
+    return NULL;
+}
+
+struct http_server *http_server_new(struct app *app)
+{
+    struct http_server *srv = xcalloc(1, sizeof(*srv));
+
+    srv->app = app;
+    return srv;
+}
+
+void http_server_free(struct http_server *srv)
+{
+    if (!srv)
+        return;
+    for (unsigned b = 0; b < HTTP_REGISTRY_BUCKETS; b++) {
+        while (srv->buckets[b]) {
+            struct http_registry_entry *e = srv->buckets[b];
+            srv->buckets[b] = e->next;
+            free(e);
+        }
+    }
+    free(srv);
+}
+
+static struct app *http_app(struct lws *wsi)
+{
+    return lws_context_user(lws_get_context(wsi));
+}
+
+/* ---- connection state ------------------------------------------------ */
+
+static void http_conn_release(struct http_server *srv, struct http_conn *conn)
+{
+    if (conn->id) {
+        if (conn->websocket)
+            events_ws_closed(srv->app, conn->id);
+        http_registry_remove(srv, conn->id);
+        conn->id = 0;
+    }
+    buf_free(&conn->body);
+    http_response_free(&conn->resp);
+    OPENSSL_cleanse(conn->token, sizeof(conn->token));
+}
+
+/* Forgets the previous request on a keep-alive connection (the id stays). */
+static void http_conn_reset_request(struct http_conn *conn)
+{
+    buf_free(&conn->body);
+    http_response_free(&conn->resp);
+    http_response_init(&conn->resp);
+    buf_init(&conn->body, HTTP_MAX_BODY);
+    conn->expecting_body = false;
+    conn->pending = false;
+    conn->ready = false;
+    conn->headers_sent = false;
+    conn->close_after = false;
+    conn->body_sent = 0;
+    conn->has_session = false;
+    OPENSSL_cleanse(conn->token, sizeof(conn->token));
+}
+
+/* ---- reading the request ------------------------------------------------ */
+
+static int http_header(struct lws *wsi, enum lws_token_indexes token, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    if (lws_hdr_total_length(wsi, token) <= 0)
+        return 0;
+    if (lws_hdr_copy(wsi, out, (int)outlen, token) < 0) {
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+static enum http_method http_method_of(struct lws *wsi)
+{
+    static const struct {
+        enum lws_token_indexes token;
+        enum http_method method;
+    } tokens[] = {
+        {WSI_TOKEN_GET_URI, HTTP_GET},       {WSI_TOKEN_POST_URI, HTTP_POST},
+        {WSI_TOKEN_PUT_URI, HTTP_PUT},       {WSI_TOKEN_PATCH_URI, HTTP_PATCH},
+        {WSI_TOKEN_DELETE_URI, HTTP_DELETE}, {WSI_TOKEN_OPTIONS_URI, HTTP_OPTIONS},
+        {WSI_TOKEN_HEAD_URI, HTTP_HEAD},
+    };
+
+    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+        if (lws_hdr_total_length(wsi, tokens[i].token) > 0)
+            return tokens[i].method;
+    return HTTP_OTHER;
+}
+
+/* Looks the session cookie up. Fills conn->session/token on success. */
+static void http_conn_find_session(struct lws *wsi, struct app *app, struct http_conn *conn)
+{
+    char cookies[4096];
+
+    conn->has_session = false;
+    if (http_header(wsi, WSI_TOKEN_HTTP_COOKIE, cookies, sizeof(cookies)) < 0)
+        return;
+    if (cookie_find(cookies, HTTP_SESSION_COOKIE, conn->token, sizeof(conn->token)) !=
+        AUTH_TOKEN_HEX_LEN)
+        return;
+    conn->has_session = auth_sessions_lookup(app->sessions, conn->token, &conn->session);
+}
+
+static bool http_origin_ok(struct lws *wsi, struct app *app, bool required)
+{
+    char origin[256], host[256];
+
+    if (http_header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof(origin)) < 0)
+        return false;
+    if (!origin[0])
+        return !required;
+    if (http_header(wsi, WSI_TOKEN_HOST, host, sizeof(host)) < 0)
+        return false;
+    return auth_origin_allowed(origin, host, app->config->allowed_origins);
+}
+
+static bool http_csrf_ok(struct lws *wsi, const struct http_conn *conn)
+{
+    char presented[AUTH_TOKEN_HEX_LEN + 8];
+    int n = lws_hdr_custom_copy(wsi, presented, (int)sizeof(presented), "x-csrf-token:",
+                                (int)strlen("x-csrf-token:"));
+
+    if (n <= 0)
+        return false;
+    return auth_sessions_csrf_ok(&conn->session, presented);
+}
+
+/* ---- writing the response ------------------------------------------------ */
+
+void http_server_add_security_headers(struct http_response *resp)
+{
+    http_response_header(resp, "Content-Security-Policy",
+                         "default-src 'self'; script-src 'self'; style-src 'self'; "
+                         "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+                         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+                         "object-src 'none'");
+    http_response_header(resp, "X-Content-Type-Options", "nosniff");
+    http_response_header(resp, "X-Frame-Options", "DENY");
+    http_response_header(resp, "Referrer-Policy", "no-referrer");
+    http_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    http_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+    http_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+}
+
+/* Writes status line and headers into [*p, end). Returns 0 or -1 (no room). */
+static int http_build_headers(struct lws *wsi, struct http_conn *conn, unsigned char *start,
+                              unsigned char **p, unsigned char *end)
+{
+    struct http_response *resp = &conn->resp;
+    char len_text[32];
+
+    if (lws_add_http_header_status(wsi, (unsigned)resp->status, p, end))
+        return -1;
+    if (resp->content_type &&
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
+                                     (const unsigned char *)resp->content_type,
+                                     (int)strlen(resp->content_type), p, end))
+        return -1;
+    snprintf(len_text, sizeof(len_text), "%zu", resp->body.len);
+    if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
+                                     (const unsigned char *)len_text, (int)strlen(len_text), p, end))
+        return -1;
+    if (conn->close_after &&
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
+                                     p, end))
+        return -1;
+    if ((size_t)(end - *p) < resp->headers.len)
+        return -1;
+    if (resp->headers.len) {
+        memcpy(*p, resp->headers.data, resp->headers.len);
+        *p += resp->headers.len;
+    }
+    (void)start;
+    return 0;
+}
+
+/* Marks the response complete and asks for WRITEABLE. */
+static void http_conn_respond(struct lws *wsi, struct http_conn *conn)
+{
+    if (!conn->resp.status)
+        http_response_errorf(&conn->resp, 500, APP_ERR_INTERNAL, "no response was produced");
+    http_server_add_security_headers(&conn->resp);
+    if (!conn->resp.content_type)
+        conn->resp.content_type = "application/json";
+    conn->pending = false;
+    conn->ready = true;
+    lws_callback_on_writable(wsi);
+}
+
+static void http_conn_fail(struct lws *wsi, struct http_conn *conn, int status, const char *code,
+                           const char *message)
+{
+    http_response_errorf(&conn->resp, status, code, "%s", message);
+    http_conn_respond(wsi, conn);
+}
+
+/* Finishes a response: keep-alive or close. Returns the callback's result. */
+static int http_conn_finish(struct lws *wsi, struct http_conn *conn)
+{
+    bool close_now = conn->close_after;
+
+    http_conn_reset_request(conn);
+    if (close_now)
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int http_conn_write(struct lws *wsi, struct http_conn *conn)
+{
+    static unsigned char out[LWS_PRE + HTTP_CHUNK];
+    unsigned char *start = out + LWS_PRE, *p = start, *end = out + sizeof(out) - 1;
+    struct http_response *resp = &conn->resp;
+
+    if (!conn->ready)
+        return 0;
+    if (!conn->headers_sent) {
+        if (http_build_headers(wsi, conn, start, &p, end) < 0) {
+            log_error("http: response headers do not fit");
+            return -1;
+        }
+        if (lws_finalize_write_http_header(wsi, start, &p, end))
+            return -1;
+        conn->headers_sent = true;
+        if (conn->method == HTTP_HEAD || resp->body.len == 0)
+            return http_conn_finish(wsi, conn);
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+
+    size_t left = resp->body.len - conn->body_sent;
+    size_t n = left > HTTP_CHUNK ? HTTP_CHUNK : left;
+    bool last = n == left;
+
+    memcpy(start, resp->body.data + conn->body_sent, n);
+    if (lws_write(wsi, start, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+        return -1;
+    conn->body_sent += n;
+    if (last)
+        return http_conn_finish(wsi, conn);
+    lws_callback_on_writable(wsi);
+    return 0;
+}
+
+void http_server_complete(struct http_server *srv, uint64_t conn_id, struct http_response *resp)
+{
+    struct lws *wsi = http_server_find(srv, conn_id);
+    struct http_conn *conn;
+
+    if (!wsi)
+        return;
+    conn = lws_wsi_user(wsi);
+    if (!conn || conn->websocket || !conn->pending)
+        return;
+    http_response_move(&conn->resp, resp);
+    http_conn_respond(wsi, conn);
+}
+
+/* ---- dispatch ------------------------------------------------ */
+
+static void http_serve_static(struct app *app, struct lws *wsi, struct http_conn *conn)
+{
+    struct static_file file;
+    char etag[128];
+
+    if (static_files_get(app->static_files, conn->path, conn->accept_gzip, &file) < 0) {
+        http_conn_fail(wsi, conn, 404, APP_ERR_NOT_FOUND, "not found");
+        return;
+    }
+    http_response_header(&conn->resp, "ETag", file.etag);
+    http_response_header(&conn->resp, "Cache-Control", file.cache_control);
+    http_response_header(&conn->resp, "Vary", "Accept-Encoding");
+    conn->resp.content_type = file.content_type;
+    if (http_header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH, etag, sizeof(etag)) == 0 && etag[0] &&
+        strstr(etag, file.etag)) {
+        conn->resp.status = 304;
+        conn->resp.content_type = NULL;
+        http_conn_respond(wsi, conn);
+        return;
+    }
+    if (file.gzipped)
+        http_response_header(&conn->resp, "Content-Encoding", "gzip");
+    conn->resp.status = 200;
+    if (buf_append(&conn->resp.body, file.data, file.len) < 0) {
+        http_response_free(&conn->resp);
+        http_response_init(&conn->resp);
+        http_conn_fail(wsi, conn, 500, APP_ERR_INTERNAL, "file too large");
+        return;
+    }
+    http_conn_respond(wsi, conn);
+}
+
+static void http_dispatch(struct app *app, struct lws *wsi, struct http_conn *conn)
+{
+    struct http_request req;
+
+    if (conn->route.id == ROUTE_STATIC) {
+        http_serve_static(app, wsi, conn);
+        return;
+    }
+    memset(&req, 0, sizeof(req));
+    req.conn_id = conn->id;
+    req.method = conn->method;
+    req.path = conn->path;
+    req.route = conn->route;
+    req.body = conn->body.data ? conn->body.data : "";
+    req.body_len = conn->body.len;
+    req.has_session = conn->has_session;
+    req.session = conn->session;
+    req.session_token = conn->has_session ? conn->token : "";
+    req.peer = conn->peer;
+    req.accept_gzip = conn->accept_gzip;
+
+    conn->pending = true;
+    if (api_handle(app, &req, &conn->resp) == API_DONE)
+        http_conn_respond(wsi, conn);
+}
+
+/* Checks everything that does not need the body. Returns 0 to go on, -1 if a
+ * response (error) was queued. */
+static int http_check_request(struct app *app, struct lws *wsi, struct http_conn *conn)
+{
+    char allow[96];
+
+    if (route_match(conn->path, &conn->route) < 0) {
+        http_conn_fail(wsi, conn, 404, APP_ERR_NOT_FOUND, "no such API endpoint");
+        return -1;
+    }
+    if (!route_allows(&conn->route, conn->method)) {
+        route_allow_header(conn->route.methods, allow, sizeof(allow));
+        http_response_header(&conn->resp, "Allow", allow);
+        http_conn_fail(wsi, conn, 405, APP_ERR_METHOD, "method not allowed here");
+        return -1;
+    }
+    if (conn->route.websocket) {
+        http_conn_fail(wsi, conn, 400, APP_ERR_BAD_REQUEST, "this endpoint needs a websocket upgrade");
+        return -1;
+    }
+    if (conn->route.id == ROUTE_STATIC)
+        return 0;
+    http_conn_find_session(wsi, app, conn);
+    if (!conn->route.public_route && !conn->has_session) {
+        http_conn_fail(wsi, conn, 401, APP_ERR_UNAUTHORIZED, "not logged in");
+        return -1;
+    }
+    if (route_method_mutates(conn->method)) {
+        if (!http_origin_ok(wsi, app, false)) {
+            http_conn_fail(wsi, conn, 403, APP_ERR_ORIGIN, "request from a foreign origin");
+            return -1;
+        }
+        if (conn->has_session && !http_csrf_ok(wsi, conn)) {
+            http_conn_fail(wsi, conn, 403, APP_ERR_CSRF, "missing or wrong X-CSRF-Token");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *conn, const char *uri)
+{
+    char value[64];
+    long long content_length = 0;
+
+    if (!conn->id)
+        conn->id = http_registry_add(app->http, wsi);
+    http_conn_reset_request(conn);
+    lws_get_peer_simple(wsi, conn->peer, sizeof(conn->peer));
+    conn->method = http_method_of(wsi);
+    if (strlen(uri) >= sizeof(conn->path)) {
+        http_conn_fail(wsi, conn, 414, APP_ERR_BAD_REQUEST, "URI too long");
+        return 0;
+    }
+    snprintf(conn->path, sizeof(conn->path), "%s", uri);
+    if (http_header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, value, sizeof(value)) == 0)
+        conn->accept_gzip = strstr(value, "gzip") != NULL;
+    if (http_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, value, sizeof(value)) < 0) {
+        conn->close_after = true;
+        http_conn_fail(wsi, conn, 413, APP_ERR_TOO_LARGE, "request body too large");
+        return 0;
+    }
+    if (value[0]) {
+        char *endp = NULL;
+        content_length = strtoll(value, &endp, 10);
+        if (*endp || content_length < 0) {
+            conn->close_after = true;
+            http_conn_fail(wsi, conn, 400, APP_ERR_BAD_REQUEST, "bad Content-Length");
+            return 0;
+        }
+    }
+    if (content_length > (long long)HTTP_MAX_BODY) {
+        conn->close_after = true;
+        http_conn_fail(wsi, conn, 413, APP_ERR_TOO_LARGE, "request body over 64 KiB");
+        return 0;
+    }
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+        conn->close_after = true;
+        http_conn_fail(wsi, conn, 411, APP_ERR_BAD_REQUEST, "chunked request bodies are not accepted");
+        return 0;
+    }
+    if (http_check_request(app, wsi, conn) < 0) {
+        if (content_length > 0)
+            conn->close_after = true;
+        return 0;
+    }
+    if (content_length > 0) {
+        conn->expecting_body = true;
+        return 0;
+    }
+    http_dispatch(app, wsi, conn);
+    return 0;
+}
+
+static int http_on_body(struct lws *wsi, struct http_conn *conn, const void *in, size_t len)
+{
+    if (!conn->expecting_body)
+        return 0;
+    if (buf_append(&conn->body, in, len) < 0) {
+        conn->expecting_body = false;
+        conn->close_after = true;
+        http_conn_fail(wsi, conn, 413, APP_ERR_TOO_LARGE, "request body over 64 KiB");
+    }
+    return 0;
+}
+
+static int http_on_body_complete(struct app *app, struct lws *wsi, struct http_conn *conn)
+{
+    if (!conn->expecting_body)
+        return 0;
+    conn->expecting_body = false;
+    http_dispatch(app, wsi, conn);
+    return 0;
+}
+
+/* ---- websocket gate ------------------------------------------------ */
+
+/* Decides whether this upgrade may proceed; fills conn (route, session, peer).
+ * Returns 0, or an HTTP status with a message in *why. */
+static int http_ws_gate(struct app *app, struct lws *wsi, struct http_conn *conn, const char **code,
+                        const char **why)
+{
+    char uri[HTTP_PATH_MAX];
+    struct auth_subject subject;
+
+    if (http_header(wsi, WSI_TOKEN_GET_URI, uri, sizeof(uri)) < 0 || !uri[0]) {
+        *code = APP_ERR_BAD_REQUEST;
+        *why = "websocket upgrade needs a GET";
+        return 400;
+    }
+    snprintf(conn->path, sizeof(conn->path), "%s", uri);
+    if (route_match(conn->path, &conn->route) < 0 || !conn->route.websocket) {
+        *code = APP_ERR_NOT_FOUND;
+        *why = "no websocket endpoint here";
+        return 404;
+    }
+    if (!http_origin_ok(wsi, app, true)) {
+        *code = APP_ERR_ORIGIN;
+        *why = "websocket from a foreign or missing Origin";
+        return 403;
+    }
+    http_conn_find_session(wsi, app, conn);
+    if (!conn->has_session) {
+        *code = APP_ERR_UNAUTHORIZED;
+        *why = "not logged in";
+        return 401;
+    }
+    subject.username = conn->session.username;
+    subject.role = conn->session.role;
+    if (!auth_policy_allows(&subject, AUTH_ACTION_DOMAIN_READ, NULL)) {
+        *code = APP_ERR_FORBIDDEN;
+        *why = "not allowed";
+        return 403;
+    }
+    lws_get_peer_simple(wsi, conn->peer, sizeof(conn->peer));
+    return 0;
+}
+
+/* Refuses an upgrade with a complete response written now (lws then completes the
+ * transaction). Returns 1 as HTTP_CONFIRM_UPGRADE expects. */
+static int http_ws_refuse(struct lws *wsi, int status, const char *code, const char *why)
+{
+    unsigned char out[LWS_PRE + 2048];
+    unsigned char *start = out + LWS_PRE, *p = start, *end = out + sizeof(out) - 1;
+    struct http_response resp;
+    int ret = -1;
+
+    http_response_init(&resp);
+    http_response_errorf(&resp, status, code, "%s", why);
+    http_server_add_security_headers(&resp);
+    if (lws_add_http_common_headers(wsi, (unsigned)status, "application/json", resp.body.len, &p,
+                                    end))
+        goto cleanup;
+    if ((size_t)(end - p) < resp.headers.len)
+        goto cleanup;
+    memcpy(p, resp.headers.data, resp.headers.len);
+    p += resp.headers.len;
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
+        goto cleanup;
+    memcpy(start, resp.body.data, resp.body.len);
+    if (lws_write(wsi, start, resp.body.len, LWS_WRITE_HTTP_FINAL) != (int)resp.body.len)
+        goto cleanup;
+    ret = 1;
+
+cleanup:
+    http_response_free(&resp);
+    return ret;
+}
+
+static int http_on_confirm_upgrade(struct app *app, struct lws *wsi, struct http_conn *conn,
+                                   const char *upgrade)
+{
+    const char *code = NULL, *why = NULL;
+    int status;
+
+    if (!conn->id)
+        conn->id = http_registry_add(app->http, wsi);
+    http_conn_reset_request(conn);
+    if (strcasecmp(upgrade, "websocket") != 0)
+        return http_ws_refuse(wsi, 400, APP_ERR_BAD_REQUEST, "only websocket upgrades are served");
+    status = http_ws_gate(app, wsi, conn, &code, &why);
+    if (status) {
+        log_info("http: refused websocket %s from %s: %s", conn->path, conn->peer, why);
+        return http_ws_refuse(wsi, status, code, why);
+    }
+    return 0;
+}
+
+static int http_on_ws_filter(struct app *app, struct lws *wsi, struct http_conn *conn)
+{
+    const char *code = NULL, *why = NULL;
+
+    memset(conn, 0, sizeof(*conn));
+    buf_init(&conn->body, 0);
+    http_response_init(&conn->resp);
+    if (http_ws_gate(app, wsi, conn, &code, &why))
+        return -1;
+    conn->websocket = true;
+    conn->id = http_registry_add(app->http, wsi);
+    return 0;
+}
+
+static int http_on_ws_established(struct app *app, struct lws *wsi, struct http_conn *conn)
+{
+    if (!conn->websocket || !conn->id)
+        return -1;
+    switch (conn->route.id) {
+    case ROUTE_EVENTS:
+        return events_ws_open(app, wsi, conn->id, &conn->session, conn->peer);
+    default:
+        return -1;
+    }
+}
+
+/* ---- the callback ------------------------------------------------ */
+
+static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    struct http_conn *conn = user;
+    struct app *app;
+
+    switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        app = http_app(wsi);
+        if (app && app->pool)
+            work_pool_drain(app->pool);
+        if (app && app->events)
+            events_ws_dispatch(app);
+        return 0;
+    case LWS_CALLBACK_HTTP:
+        return http_on_request(http_app(wsi), wsi, conn, in);
+    case LWS_CALLBACK_HTTP_BODY:
+        return http_on_body(wsi, conn, in, len);
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return http_on_body_complete(http_app(wsi), wsi, conn);
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return conn ? http_conn_write(wsi, conn) : 0;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+        return http_on_confirm_upgrade(http_app(wsi), wsi, conn, in);
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (conn && !conn->websocket)
+            http_conn_release(http_app(wsi)->http, conn);
+        return 0;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return http_on_ws_filter(http_app(wsi), wsi, conn);
+    case LWS_CALLBACK_ESTABLISHED:
+        return http_on_ws_established(http_app(wsi), wsi, conn);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return conn && conn->websocket ? events_ws_writeable(http_app(wsi), wsi, conn->id) : 0;
+    case LWS_CALLBACK_RECEIVE:
+        return 0; /* clients have nothing to say on /api/events; frames are bounded by rx_buffer_size */
+    case LWS_CALLBACK_CLOSED:
+        if (conn && conn->websocket)
+            http_conn_release(http_app(wsi)->http, conn);
+        return 0;
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        app = http_app(wsi);
+        if (app)
+            app->ssl_ctx = user; /* the vhost's SSL_CTX, kept for certificate reloads */
+        return 0;
+    case LWS_CALLBACK_RAW_ADOPT:
+        return -1; /* CONNECT requests fall back to raw sockets in lws: never proxy them */
+    default:
+        return 0;
+    }
+}
+
+static const struct lws_protocols http_server_protocol_table[] = {
+    {"http", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
+    {"virtdeck-events.v1", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+const struct lws_protocols *http_server_protocols(void)
+{
+    return http_server_protocol_table;
+}

@@ -1,0 +1,39 @@
+/* http_server: the libwebsockets protocol that serves every connection.
+ *
+ * DESIGN: one protocol callback handles HTTP requests and websocket upgrades; both are
+ * routed by path (a websocket without a subprotocol lands on the default protocol).
+ * Requests are read (bounded headers and body), authenticated (session cookie, CSRF,
+ * Origin), then answered from the static cache or by an API handler. Handlers that
+ * need libvirt or password hashing submit a work_job; its `done` calls
+ * http_server_complete() with the connection's id. Websockets are checked in
+ * HTTP_CONFIRM_UPGRADE (to refuse with a proper status) and again in
+ * FILTER_PROTOCOL_CONNECTION, then handed to their endpoint (events_ws).
+ *
+ * Threads: service thread only, except where a function says otherwise. */
+#pragma once
+
+#include <libwebsockets.h>
+#include <stdint.h>
+
+#include "http/response.h"
+
+struct app;
+struct http_server;
+
+#define HTTP_MAX_BODY (64u * 1024)
+
+/* The protocol table for the vhost (NULL-terminated, static). */
+const struct lws_protocols *http_server_protocols(void);
+
+struct http_server *http_server_new(struct app *app);
+void http_server_free(struct http_server *srv);
+
+/* Delivers a finished response to connection conn_id; dropped if it has closed.
+ * Takes resp's contents (resp is left empty). */
+void http_server_complete(struct http_server *srv, uint64_t conn_id, struct http_response *resp);
+
+/* The websocket connection with this id, or NULL if it has closed. */
+struct lws *http_server_find(struct http_server *srv, uint64_t conn_id);
+
+/* Adds the security headers every response carries. */
+void http_server_add_security_headers(struct http_response *resp);

@@ -1,0 +1,26 @@
+/* request: what an API handler needs to know about one HTTP request.
+ *
+ * Filled by http_server on the service thread and passed (borrowed) to handlers;
+ * handlers copy what a worker job needs, since the request dies with the call. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth_sessions.h"
+#include "http/route.h"
+
+struct http_request {
+    uint64_t conn_id;
+    enum http_method method;
+    const char *path;                /* borrowed, decoded, no query */
+    struct route_match route;
+    const char *body;                /* borrowed, NUL-terminated ("" if none) */
+    size_t body_len;
+    bool has_session;
+    struct auth_session session;     /* valid if has_session */
+    const char *session_token;       /* borrowed cookie token, "" if none */
+    const char *peer;                /* client address */
+    bool accept_gzip;
+};

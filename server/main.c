@@ -1,0 +1,44 @@
+/* main: virtdeck's entry point. Only picks the subcommand; each lives in its own
+ * file (cli_serve.c, cli_user.c). Main thread. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_serve.h"
+#include "cli_user.h"
+
+static void main_usage(FILE *out)
+{
+    fputs("virtdeck " VIRTDECK_VERSION " - a web console for KVM virtual machines\n\n"
+          "usage: virtdeck serve [--config FILE] [--listen HOST:PORT] [--uri URI]\n"
+          "                      [--state-dir DIR] [--web-root DIR] [--cert FILE --key FILE]\n"
+          "       virtdeck user add NAME --role admin|operator|viewer [--state-dir DIR]\n"
+          "       virtdeck user passwd NAME [--state-dir DIR]\n"
+          "       virtdeck user del NAME [--state-dir DIR]\n"
+          "       virtdeck user list [--state-dir DIR]\n"
+          "       virtdeck --help | --version\n\n"
+          "`user add` and `user passwd` read the password from the first line of stdin.\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        main_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("virtdeck %s\n", VIRTDECK_VERSION);
+        return 0;
+    }
+    if (!strcmp(argv[1], "serve"))
+        return cli_serve_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "user"))
+        return cli_user_main(argc - 1, argv + 1);
+    fprintf(stderr, "virtdeck: unknown command '%s'\n\n", argv[1]);
+    main_usage(stderr);
+    return 2;
+}

@@ -1,0 +1,326 @@
+/* serve: wires the daemon together and runs the lws service loop.
+ *
+ * DESIGN (threads): the main thread becomes the lws service thread and owns every
+ * connection. Workers (work_pool), the libvirt event and connect threads (virt_conn)
+ * and signal handlers never call lws except lws_cancel_service(), made through
+ * serve_wake(), which is guarded by `wake_lock` so no thread wakes a context that is
+ * being destroyed. Shutdown order: stop the loop, destroy the lws context (closing
+ * every connection), join the workers, stop libvirt's threads, free the rest.
+ * SIGHUP reloads the certificate into the vhost's SSL_CTX on the service thread. */
+#include "serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libwebsockets.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "auth_sessions.h"
+#include "auth_throttle.h"
+#include "auth_users.h"
+#include "config.h"
+#include "events/events_hub.h"
+#include "events/events_ws.h"
+#include "http/http_server.h"
+#include "http/static_files.h"
+#include "store/store.h"
+#include "tls/tls_cert.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "virt/virt_conn.h"
+#include "virt/virt_stats.h"
+#include "work/work_pool.h"
+
+#define SERVE_CIPHERS_TLS12                                                                 \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define SERVE_CIPHERS_TLS13 "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+
+static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lws_context *serve_context; /* serve_wake_lock */
+static volatile sig_atomic_t serve_stop;
+static volatile sig_atomic_t serve_reload;
+
+/* Any thread: wake the service thread. */
+static void serve_wake(void *ctx)
+{
+    (void)ctx;
+    pthread_mutex_lock(&serve_wake_lock);
+    if (serve_context)
+        lws_cancel_service(serve_context);
+    pthread_mutex_unlock(&serve_wake_lock);
+}
+
+/* Signal handler: only async-signal-safe work (lws_cancel_service writes to a pipe;
+ * the lock is not taken here, and the context outlives the handlers' installation). */
+static struct lws_context *serve_signal_context;
+
+static void serve_on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        serve_reload = 1;
+    else
+        serve_stop = 1;
+    if (serve_signal_context)
+        lws_cancel_service(serve_signal_context);
+}
+
+static void serve_install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = serve_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* virt_conn callbacks (virt threads): post into the events hub. */
+static void serve_on_host_state(void *ctx, bool connected)
+{
+    struct app *app = ctx;
+    struct json_object *msg = json_object_new_object();
+
+    json_object_object_add(msg, "type", json_object_new_string("host"));
+    json_object_object_add(msg, "state", json_object_new_string(connected ? "connected" : "disconnected"));
+    if (connected)
+        log_info("libvirt: connected to %s", app->config->uri);
+    else
+        log_warn("libvirt: connection to %s lost; reconnecting", app->config->uri);
+    events_hub_post(app->events, msg, EVENTS_KIND_HOST, NULL);
+}
+
+static void serve_on_domain_event(void *ctx, struct json_object *msg)
+{
+    struct app *app = ctx;
+    struct json_object *domain = NULL, *uuid = NULL;
+    const char *id = NULL;
+
+    if (json_object_object_get_ex(msg, "domain", &domain) &&
+        json_object_object_get_ex(domain, "uuid", &uuid))
+        id = json_object_get_string(uuid);
+    events_hub_post(app->events, json_object_get(msg), EVENTS_KIND_LIFECYCLE, id);
+    json_object_put(msg);
+}
+
+/* Creates the first admin when the user table is empty. Returns 0 or -1. */
+static int serve_ensure_admin(sqlite3 *db, const char *state_dir)
+{
+    static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    unsigned char raw[20];
+    char password[sizeof(raw) + 1];
+    char *path = NULL;
+    struct app_error err;
+    FILE *f = NULL;
+    int fd = -1;
+    int ret = -1;
+
+    if (auth_users_count(db) != 0)
+        return auth_users_count(db) > 0 ? 0 : -1;
+    if (RAND_bytes(raw, sizeof(raw)) != 1)
+        goto cleanup;
+    for (size_t i = 0; i < sizeof(raw); i++)
+        password[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+    password[sizeof(raw)] = '\0';
+    app_error_clear(&err);
+    if (auth_users_add(db, "admin", AUTH_ROLE_ADMIN, password, &err) < 0) {
+        log_error("cannot create the first admin: %s", err.message);
+        goto cleanup;
+    }
+    path = xasprintf("%s/initial-admin-password", state_dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) < 0 || !(f = fdopen(fd, "w"))) {
+        log_error("cannot write %s: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    fd = -1;
+    fprintf(f, "%s\n", password);
+    printf("virtdeck: created user 'admin' with password: %s\n"
+           "virtdeck: (also written to %s)\n",
+           password, path);
+    fflush(stdout);
+    ret = 0;
+
+cleanup:
+    if (f)
+        fclose(f);
+    if (fd >= 0)
+        close(fd);
+    free(path);
+    OPENSSL_cleanse(password, sizeof(password));
+    OPENSSL_cleanse(raw, sizeof(raw));
+    return ret;
+}
+
+static void serve_reload_certificate(struct app *app, const char *cert, const char *key)
+{
+    SSL_CTX *ctx = (SSL_CTX *)app->ssl_ctx;
+
+    if (!ctx) {
+        log_warn("SIGHUP: no TLS context to reload into");
+        return;
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        log_error("SIGHUP: could not reload certificate %s / key %s; new connections may fail",
+                  cert, key);
+        return;
+    }
+    log_info("SIGHUP: reloaded certificate %s", cert);
+}
+
+static struct lws_context *serve_create_context(struct app *app, const struct config *config,
+                                                const char *cert, const char *key)
+{
+    struct lws_context_creation_info info;
+
+    memset(&info, 0, sizeof(info));
+    info.port = config->listen_port;
+    info.iface = config->listen_host;
+    info.protocols = http_server_protocols();
+    info.user = app;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+                   LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    info.ssl_cert_filepath = cert;
+    info.ssl_private_key_filepath = key;
+    info.ssl_cipher_list = SERVE_CIPHERS_TLS12;
+    info.tls1_3_plus_cipher_list = SERVE_CIPHERS_TLS13;
+    info.ssl_options_set = (long)(SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 |
+                                  SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+    info.alpn = "http/1.1";
+    info.server_string = "virtdeck";
+    info.max_http_header_data = 8192;
+    info.max_http_header_pool = 256;
+    info.timeout_secs = 10;
+    info.keepalive_timeout = 30;
+    info.pt_serv_buf_size = 32 * 1024;
+    return lws_create_context(&info);
+}
+
+static void serve_lws_log(int level, const char *line)
+{
+    size_t n = strlen(line);
+
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        n--;
+    if (level & LLL_ERR)
+        log_error("lws: %.*s", (int)n, line);
+    else
+        log_warn("lws: %.*s", (int)n, line);
+}
+
+int serve_run(const struct config *config)
+{
+    struct app app;
+    struct app_error err;
+    struct virt_conn_callbacks callbacks;
+    struct lws_context *ctx = NULL;
+    char *tls_dir = NULL, *cert = NULL, *key = NULL;
+    int ret = 1;
+
+    memset(&app, 0, sizeof(app));
+    app.config = config;
+    app_error_clear(&err);
+    lws_set_log_level(LLL_ERR | LLL_WARN, serve_lws_log);
+
+    if (!(app.db = store_open(config->state_dir, &err))) {
+        log_error("cannot open the database in %s: %s", config->state_dir, err.message);
+        goto cleanup;
+    }
+    if (serve_ensure_admin(app.db, config->state_dir) < 0)
+        goto cleanup;
+    if (!(app.sessions = auth_sessions_new(app.db, config->session_idle_s, config->session_max_s)))
+        goto cleanup;
+    app.throttle = auth_throttle_new();
+    if (config->cert_file) {
+        cert = xstrdup(config->cert_file);
+        key = xstrdup(config->key_file);
+    } else {
+        tls_dir = xasprintf("%s/tls", config->state_dir);
+        if (tls_cert_ensure(tls_dir, &err) < 0) {
+            log_error("cannot prepare a TLS certificate: %s", err.message);
+            goto cleanup;
+        }
+        cert = xasprintf("%s/virtdeck.crt", tls_dir);
+        key = xasprintf("%s/virtdeck.key", tls_dir);
+    }
+    if (!(app.static_files = static_files_new(config->web_root))) {
+        log_error("web root %s is not usable", config->web_root);
+        goto cleanup;
+    }
+    app.events = events_hub_new(serve_wake, NULL);
+    app.http = http_server_new(&app);
+    app.sampler = virt_stats_sampler_new();
+    if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)))
+        goto cleanup;
+
+    if (!(ctx = serve_create_context(&app, config, cert, key))) {
+        log_error("cannot listen on %s:%d with TLS", config->listen_host, config->listen_port);
+        goto cleanup;
+    }
+    pthread_mutex_lock(&serve_wake_lock);
+    serve_context = ctx;
+    pthread_mutex_unlock(&serve_wake_lock);
+    serve_signal_context = ctx;
+    serve_install_signals();
+
+    callbacks.on_host_state = serve_on_host_state;
+    callbacks.on_domain_event = serve_on_domain_event;
+    callbacks.ctx = &app;
+    if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
+        goto cleanup;
+    events_ws_start(&app, ctx);
+
+    printf("virtdeck: serving https://%s%s%s:%d/ (libvirt %s)\n",
+           strchr(config->listen_host, ':') ? "[" : "", config->listen_host,
+           strchr(config->listen_host, ':') ? "]" : "", config->listen_port, config->uri);
+    fflush(stdout);
+
+    while (!serve_stop) {
+        if (lws_service(ctx, 0) < 0)
+            break;
+        if (serve_reload) {
+            serve_reload = 0;
+            serve_reload_certificate(&app, cert, key);
+        }
+    }
+    log_info("shutting down");
+    ret = 0;
+
+cleanup:
+    events_ws_stop(&app);
+    serve_signal_context = NULL;
+    pthread_mutex_lock(&serve_wake_lock);
+    serve_context = NULL;
+    pthread_mutex_unlock(&serve_wake_lock);
+    if (ctx)
+        lws_context_destroy(ctx);
+    work_pool_free(app.pool);
+    virt_conn_free(app.virt);
+    virt_stats_sampler_free(app.sampler);
+    http_server_free(app.http);
+    events_hub_free(app.events);
+    static_files_free(app.static_files);
+    auth_sessions_free(app.sessions);
+    auth_throttle_free(app.throttle);
+    store_close(app.db);
+    free(tls_dir);
+    free(cert);
+    free(key);
+    return ret;
+}

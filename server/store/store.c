@@ -1,0 +1,249 @@
+/* store: opens and migrates STATE_DIR/virtdeck.db, appends audit records (see store.h).
+ *
+ * store_open runs once on the main thread (daemon start, CLI). The handle it returns
+ * is opened with SQLITE_OPEN_FULLMUTEX, so afterwards any thread may use it; SQLite
+ * serialises the calls. Migrations are an append-only list: entry i takes the schema
+ * from user_version i to i+1 inside one transaction, so a crash leaves either the old
+ * or the new version, never half of one. The state directory is 0700 and the database
+ * file 0600 (SQLite gives its -wal/-shm files the database file's mode). */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define STORE_DB_NAME "virtdeck.db"
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+static const char *const store_migrations[] = {
+    /* 1: users, sessions, audit log */
+    "CREATE TABLE users ("
+    "  name TEXT PRIMARY KEY,"
+    "  role TEXT NOT NULL,"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE sessions ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL,"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX sessions_username ON sessions(username);"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  username TEXT,"
+    "  address TEXT,"
+    "  action TEXT NOT NULL,"
+    "  object TEXT,"
+    "  outcome TEXT NOT NULL"
+    ");",
+};
+
+#define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+/* Creates dir with mode 0700 unless it exists; it must be a directory. */
+static int store_make_dir(const char *dir, struct app_error *err)
+{
+    int ret = -1;
+    struct stat st;
+
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot create state directory %s: %s", dir,
+                      strerror(errno));
+        goto cleanup;
+    }
+    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "state directory %s is not a directory", dir);
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    return ret;
+}
+
+/* Creates the database file 0600 (whatever the umask) or tightens an existing one,
+ * before SQLite opens it. */
+static int store_prepare_file(const char *path, struct app_error *err)
+{
+    int ret = -1;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+    if (fd < 0) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot open %s: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    if (fchmod(fd, 0600) < 0) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot chmod %s: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    return ret;
+}
+
+static int store_exec(sqlite3 *db, const char *sql, struct app_error *err)
+{
+    int ret = -1;
+    char *msg = NULL;
+
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "database error: %s",
+                      msg ? msg : sqlite3_errmsg(db));
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    sqlite3_free(msg);
+    return ret;
+}
+
+/* Runs a one-row, one-column query and returns its text in out (size outlen). */
+static int store_query_text(sqlite3 *db, const char *sql, char *out, size_t outlen,
+                            struct app_error *err)
+{
+    int ret = -1;
+    sqlite3_stmt *stmt = NULL;
+    const unsigned char *text;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "database error: %s", sqlite3_errmsg(db));
+        goto cleanup;
+    }
+    text = sqlite3_column_text(stmt, 0);
+    snprintf(out, outlen, "%s", text ? (const char *)text : "");
+    ret = 0;
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return ret;
+}
+
+static int store_migrate(sqlite3 *db, struct app_error *err)
+{
+    int ret = -1;
+    char text[32];
+    char *sql = NULL;
+    int version;
+
+    if (store_query_text(db, "PRAGMA user_version", text, sizeof(text), err) < 0)
+        goto cleanup;
+    version = (int)strtol(text, NULL, 10);
+    if (version > STORE_SCHEMA_VERSION) {
+        app_error_set(err, 500, APP_ERR_INTERNAL,
+                      "database schema version %d is newer than this virtdeck (%d)", version,
+                      STORE_SCHEMA_VERSION);
+        goto cleanup;
+    }
+    for (; version < STORE_SCHEMA_VERSION; version++) {
+        free(sql);
+        /* PRAGMA takes no bound parameters; version is our own integer. */
+        sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+                        store_migrations[version], version + 1);
+        if (store_exec(db, sql, err) < 0) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            goto cleanup;
+        }
+        log_info("store: database schema migrated to version %d", version + 1);
+    }
+    ret = 0;
+
+cleanup:
+    free(sql);
+    return ret;
+}
+
+sqlite3 *store_open(const char *state_dir, struct app_error *err)
+{
+    sqlite3 *db = NULL;
+    sqlite3 *out = NULL;
+    char *path = NULL;
+    char mode[16];
+
+    if (!state_dir || !state_dir[0]) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "no state directory");
+        goto cleanup;
+    }
+    if (store_make_dir(state_dir, err) < 0)
+        goto cleanup;
+    path = xasprintf("%s/%s", state_dir, STORE_DB_NAME);
+    if (store_prepare_file(path, err) < 0)
+        goto cleanup;
+    if (sqlite3_open_v2(path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+        SQLITE_OK) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot open %s: %s", path,
+                      db ? sqlite3_errmsg(db) : "out of memory");
+        goto cleanup;
+    }
+    sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
+    if (store_query_text(db, "PRAGMA journal_mode = WAL", mode, sizeof(mode), err) < 0)
+        goto cleanup;
+    if (strcmp(mode, "wal") != 0) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot switch %s to WAL mode (got %s)", path,
+                      mode);
+        goto cleanup;
+    }
+    if (store_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", err) < 0)
+        goto cleanup;
+    if (store_migrate(db, err) < 0)
+        goto cleanup;
+    out = db;
+    db = NULL;
+
+cleanup:
+    sqlite3_close_v2(db);
+    free(path);
+    return out;
+}
+
+void store_close(sqlite3 *db)
+{
+    if (!db)
+        return;
+    if (sqlite3_close_v2(db) != SQLITE_OK)
+        log_warn("store: close failed: %s", sqlite3_errmsg(db));
+}
+
+void store_audit(sqlite3 *db, const char *username, const char *address, const char *action,
+                 const char *object, const char *outcome)
+{
+    static const char sql[] = "INSERT INTO audit_log (at, username, address, action, object, "
+                              "outcome) VALUES (?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *stmt = NULL;
+
+    if (!db)
+        return;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        log_error("store: audit: %s", sqlite3_errmsg(db));
+        goto cleanup;
+    }
+    sqlite3_bind_int64(stmt, 1, clock_wall_s());
+    sqlite3_bind_text(stmt, 2, username, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 3, address, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 4, action ? action : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 5, object, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 6, outcome ? outcome : "", -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        log_error("store: audit: %s", sqlite3_errmsg(db));
+
+cleanup:
+    sqlite3_finalize(stmt);
+}

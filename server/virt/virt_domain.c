@@ -1,0 +1,925 @@
+/* virt_domain: domains as the JSON of docs/api.md, and their lifecycle actions.
+ *
+ * Runs on worker threads and on the virt-events thread (never the service thread):
+ * every function here may block in libvirt. The name tables and the XML reader are
+ * pure. The summary needs two facts only the domain XML holds (os_type, has_vnc);
+ * they are kept in a small per-UUID cache (see "XML traits cache" below) so that a
+ * list of a thousand domains does not format and parse a thousand XML documents. */
+#include "virt/virt_domain.h"
+
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "virt/virt_error.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *const domain_state_names[] = {
+    [VIR_DOMAIN_NOSTATE] = "nostate",   [VIR_DOMAIN_RUNNING] = "running",
+    [VIR_DOMAIN_BLOCKED] = "blocked",   [VIR_DOMAIN_PAUSED] = "paused",
+    [VIR_DOMAIN_SHUTDOWN] = "shutdown", [VIR_DOMAIN_SHUTOFF] = "shutoff",
+    [VIR_DOMAIN_CRASHED] = "crashed",   [VIR_DOMAIN_PMSUSPENDED] = "pmsuspended",
+};
+
+static const char *const reason_running[] = {
+    "unknown",  "booted",        "migrated",           "restored",
+    "from_snapshot", "unpaused", "migration_canceled", "save_canceled",
+    "wakeup",   "crashed",       "postcopy",           "postcopy_failed",
+};
+static const char *const reason_paused[] = {
+    "unknown",       "user",          "migration", "save",    "dump",
+    "ioerror",       "watchdog",      "from_snapshot", "shutting_down", "snapshot",
+    "crashed",       "starting_up",   "postcopy",  "postcopy_failed",
+};
+static const char *const reason_shutdown[] = {"unknown", "user"};
+static const char *const reason_shutoff[] = {
+    "unknown", "shutdown", "destroyed",     "crashed", "migrated",
+    "saved",   "failed",   "from_snapshot", "daemon",
+};
+static const char *const reason_crashed[] = {"unknown", "panicked"};
+static const char *const reason_unknown_only[] = {"unknown"};
+
+static const char *const event_names[] = {
+    [VIR_DOMAIN_EVENT_DEFINED] = "defined",         [VIR_DOMAIN_EVENT_UNDEFINED] = "undefined",
+    [VIR_DOMAIN_EVENT_STARTED] = "started",         [VIR_DOMAIN_EVENT_SUSPENDED] = "suspended",
+    [VIR_DOMAIN_EVENT_RESUMED] = "resumed",         [VIR_DOMAIN_EVENT_STOPPED] = "stopped",
+    [VIR_DOMAIN_EVENT_SHUTDOWN] = "shutdown",       [VIR_DOMAIN_EVENT_PMSUSPENDED] = "pmsuspended",
+    [VIR_DOMAIN_EVENT_CRASHED] = "crashed",
+};
+
+static const char *const detail_defined[] = {"added", "updated", "renamed", "from_snapshot"};
+static const char *const detail_undefined[] = {"removed", "renamed"};
+static const char *const detail_started[] = {"booted", "migrated", "restored", "from_snapshot",
+                                             "wakeup"};
+static const char *const detail_suspended[] = {
+    "paused",   "migrated",      "ioerror",   "watchdog",        "restored",
+    "from_snapshot", "api_error", "postcopy", "postcopy_failed",
+};
+static const char *const detail_resumed[] = {"unpaused", "migrated", "from_snapshot", "postcopy",
+                                             "postcopy_failed"};
+static const char *const detail_stopped[] = {"shutdown", "destroyed", "crashed",      "migrated",
+                                             "saved",    "failed",    "from_snapshot"};
+static const char *const detail_shutdown[] = {"finished", "guest", "host"};
+static const char *const detail_pmsuspended[] = {"memory", "disk"};
+static const char *const detail_crashed[] = {"panicked", "crashloaded"};
+
+struct name_table {
+    const char *const *names;
+    size_t len;
+};
+
+#define NAME_TABLE(a) {(a), ARRAY_LEN(a)}
+
+static const char *name_lookup(const struct name_table *table, int value, const char *fallback)
+{
+    if (value < 0 || (size_t)value >= table->len || !table->names[value])
+        return fallback;
+    return table->names[value];
+}
+
+const char *virt_domain_state_name(int state)
+{
+    const struct name_table table = NAME_TABLE(domain_state_names);
+
+    return name_lookup(&table, state, "nostate");
+}
+
+const char *virt_domain_reason_name(int state, int reason)
+{
+    static const struct name_table tables[] = {
+        [VIR_DOMAIN_NOSTATE] = NAME_TABLE(reason_unknown_only),
+        [VIR_DOMAIN_RUNNING] = NAME_TABLE(reason_running),
+        [VIR_DOMAIN_BLOCKED] = NAME_TABLE(reason_unknown_only),
+        [VIR_DOMAIN_PAUSED] = NAME_TABLE(reason_paused),
+        [VIR_DOMAIN_SHUTDOWN] = NAME_TABLE(reason_shutdown),
+        [VIR_DOMAIN_SHUTOFF] = NAME_TABLE(reason_shutoff),
+        [VIR_DOMAIN_CRASHED] = NAME_TABLE(reason_crashed),
+        [VIR_DOMAIN_PMSUSPENDED] = NAME_TABLE(reason_unknown_only),
+    };
+
+    if (state < 0 || (size_t)state >= ARRAY_LEN(tables))
+        return "unknown";
+    return name_lookup(&tables[state], reason, "unknown");
+}
+
+const char *virt_domain_event_name(int event)
+{
+    const struct name_table table = NAME_TABLE(event_names);
+
+    return name_lookup(&table, event, "unknown");
+}
+
+const char *virt_domain_event_detail_name(int event, int detail)
+{
+    static const struct name_table tables[] = {
+        [VIR_DOMAIN_EVENT_DEFINED] = NAME_TABLE(detail_defined),
+        [VIR_DOMAIN_EVENT_UNDEFINED] = NAME_TABLE(detail_undefined),
+        [VIR_DOMAIN_EVENT_STARTED] = NAME_TABLE(detail_started),
+        [VIR_DOMAIN_EVENT_SUSPENDED] = NAME_TABLE(detail_suspended),
+        [VIR_DOMAIN_EVENT_RESUMED] = NAME_TABLE(detail_resumed),
+        [VIR_DOMAIN_EVENT_STOPPED] = NAME_TABLE(detail_stopped),
+        [VIR_DOMAIN_EVENT_SHUTDOWN] = NAME_TABLE(detail_shutdown),
+        [VIR_DOMAIN_EVENT_PMSUSPENDED] = NAME_TABLE(detail_pmsuspended),
+        [VIR_DOMAIN_EVENT_CRASHED] = NAME_TABLE(detail_crashed),
+    };
+
+    if (event < 0 || (size_t)event >= ARRAY_LEN(tables))
+        return "unknown";
+    return name_lookup(&tables[event], detail, "unknown");
+}
+
+int virt_domain_uuid_valid(const char *s)
+{
+    size_t i;
+
+    if (!s || strlen(s) != 36)
+        return 0;
+    for (i = 0; i < 36; i++) {
+        char c = s[i];
+
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-')
+                return 0;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                     (c >= 'A' && c <= 'F'))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- JSON helpers --------------------------------------------------------------- */
+
+/* json-c fails here only when it cannot allocate; like x*alloc, that aborts. */
+static void domain_json_set(struct json_object *obj, const char *key, struct json_object *val)
+{
+    if (json_object_object_add(obj, key, val) < 0) {
+        log_error("virt_domain: out of memory building JSON");
+        abort();
+    }
+}
+
+static void domain_json_push(struct json_object *arr, struct json_object *val)
+{
+    if (json_object_array_add(arr, val) < 0) {
+        log_error("virt_domain: out of memory building JSON");
+        abort();
+    }
+}
+
+/* ---- XML → JSON (pure) ------------------------------------------------------------ */
+
+static pthread_once_t domain_xml_once = PTHREAD_ONCE_INIT;
+
+static void domain_xml_init(void)
+{
+    xmlInitParser();
+}
+
+/* Evaluates an XPath string expression relative to node; "" when it selects nothing. */
+static char *domain_xpath_string(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+{
+    xmlXPathObjectPtr res;
+    char *out = NULL;
+
+    ctx->node = node;
+    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    if (res && res->type == XPATH_STRING && res->stringval)
+        out = xstrdup((const char *)res->stringval);
+    xmlXPathFreeObject(res);
+    return out ? out : xstrdup("");
+}
+
+static bool domain_xpath_bool(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+{
+    xmlXPathObjectPtr res;
+    bool out = false;
+
+    ctx->node = node;
+    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    if (res && res->type == XPATH_BOOLEAN)
+        out = res->boolval != 0;
+    xmlXPathFreeObject(res);
+    return out;
+}
+
+static void domain_json_set_xpath(struct json_object *obj, const char *key,
+                                  xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+{
+    char *s = domain_xpath_string(ctx, node, expr);
+
+    domain_json_set(obj, key, json_object_new_string(s));
+    free(s);
+}
+
+/* Node set for an absolute expression; NULL when empty. Free with xmlXPathFreeObject. */
+static xmlXPathObjectPtr domain_xpath_nodes(xmlXPathContextPtr ctx, const char *expr)
+{
+    xmlXPathObjectPtr res;
+
+    ctx->node = xmlDocGetRootElement(ctx->doc);
+    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    if (res && (res->type != XPATH_NODESET || xmlXPathNodeSetIsEmpty(res->nodesetval))) {
+        xmlXPathFreeObject(res);
+        res = NULL;
+    }
+    return res;
+}
+
+static struct json_object *domain_xml_disks(xmlXPathContextPtr ctx)
+{
+    struct json_object *arr = json_object_new_array();
+    xmlXPathObjectPtr nodes = domain_xpath_nodes(ctx, "/domain/devices/disk");
+    int i;
+
+    for (i = 0; nodes && i < nodes->nodesetval->nodeNr; i++) {
+        xmlNodePtr node = nodes->nodesetval->nodeTab[i];
+        struct json_object *disk = json_object_new_object();
+        char *source = domain_xpath_string(
+            ctx, node, "string((source/@file | source/@dev | source/@dir | source/@name)[1])");
+        char *device = domain_xpath_string(ctx, node, "string(@device)");
+
+        if (!source[0] && domain_xpath_bool(ctx, node, "boolean(source/@volume)")) {
+            char *pool = domain_xpath_string(ctx, node, "string(source/@pool)");
+            char *vol = domain_xpath_string(ctx, node, "string(source/@volume)");
+
+            free(source);
+            source = xasprintf("%s/%s", pool, vol);
+            free(pool);
+            free(vol);
+        }
+        domain_json_set(disk, "device", json_object_new_string(device[0] ? device : "disk"));
+        domain_json_set_xpath(disk, "target", ctx, node, "string(target/@dev)");
+        domain_json_set_xpath(disk, "bus", ctx, node, "string(target/@bus)");
+        domain_json_set(disk, "source", json_object_new_string(source));
+        domain_json_set_xpath(disk, "format", ctx, node, "string(driver/@type)");
+        domain_json_set(disk, "readonly",
+                        json_object_new_boolean(domain_xpath_bool(ctx, node, "boolean(readonly)")));
+        domain_json_push(arr, disk);
+        free(source);
+        free(device);
+    }
+    xmlXPathFreeObject(nodes);
+    return arr;
+}
+
+static struct json_object *domain_xml_interfaces(xmlXPathContextPtr ctx)
+{
+    struct json_object *arr = json_object_new_array();
+    xmlXPathObjectPtr nodes = domain_xpath_nodes(ctx, "/domain/devices/interface");
+    int i;
+
+    for (i = 0; nodes && i < nodes->nodesetval->nodeNr; i++) {
+        xmlNodePtr node = nodes->nodesetval->nodeTab[i];
+        struct json_object *nic = json_object_new_object();
+
+        domain_json_set_xpath(nic, "type", ctx, node, "string(@type)");
+        domain_json_set_xpath(nic, "mac", ctx, node, "string(mac/@address)");
+        domain_json_set_xpath(
+            nic, "source", ctx, node,
+            "string((source/@network | source/@bridge | source/@dev | source/@name)[1])");
+        domain_json_set_xpath(nic, "model", ctx, node, "string(model/@type)");
+        domain_json_set_xpath(nic, "target", ctx, node, "string(target/@dev)");
+        domain_json_push(arr, nic);
+    }
+    xmlXPathFreeObject(nodes);
+    return arr;
+}
+
+/* libvirt writes port='-1' for an autoport display that has no port yet; a missing
+ * or unparsable port is reported the same way. */
+static int domain_parse_port(const char *s)
+{
+    char *end = NULL;
+    long v;
+
+    if (!s[0])
+        return -1;
+    v = strtol(s, &end, 10);
+    if (*end != '\0' || v < -1 || v > 65535)
+        return -1;
+    return (int)v;
+}
+
+static struct json_object *domain_xml_graphics(xmlXPathContextPtr ctx, bool *has_vnc)
+{
+    struct json_object *arr = json_object_new_array();
+    xmlXPathObjectPtr nodes = domain_xpath_nodes(ctx, "/domain/devices/graphics");
+    int i;
+
+    *has_vnc = false;
+    for (i = 0; nodes && i < nodes->nodesetval->nodeNr; i++) {
+        xmlNodePtr node = nodes->nodesetval->nodeTab[i];
+        struct json_object *gfx = json_object_new_object();
+        char *type = domain_xpath_string(ctx, node, "string(@type)");
+        char *port = domain_xpath_string(ctx, node, "string(@port)");
+        char *autoport = domain_xpath_string(ctx, node, "string(@autoport)");
+
+        if (strcmp(type, "vnc") == 0)
+            *has_vnc = true;
+        domain_json_set(gfx, "type", json_object_new_string(type));
+        domain_json_set_xpath(gfx, "listen", ctx, node,
+                              "string((@listen | listen/@address)[1])");
+        domain_json_set(gfx, "port", json_object_new_int(domain_parse_port(port)));
+        domain_json_set(gfx, "autoport", json_object_new_boolean(strcmp(autoport, "yes") == 0));
+        domain_json_push(arr, gfx);
+        free(type);
+        free(port);
+        free(autoport);
+    }
+    xmlXPathFreeObject(nodes);
+    return arr;
+}
+
+int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app_error *err)
+{
+    int ret = -1;
+    xmlDocPtr doc = NULL;
+    xmlXPathContextPtr ctx = NULL;
+    xmlNodePtr root;
+    bool has_vnc = false;
+    struct json_object *graphics;
+
+    pthread_once(&domain_xml_once, domain_xml_init);
+    if (!xml || strlen(xml) > INT32_MAX) {
+        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
+        goto cleanup;
+    }
+    /* No network access, no entity substitution, no error output on stderr. */
+    doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || !root->name || strcmp((const char *)root->name, "domain") != 0) {
+        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
+        goto cleanup;
+    }
+    ctx = xmlXPathNewContext(doc);
+    if (!ctx) {
+        app_error_set(err, 502, APP_ERR_LIBVIRT, "cannot evaluate domain XML");
+        goto cleanup;
+    }
+    domain_json_set_xpath(obj, "description", ctx, root, "string(/domain/description)");
+    domain_json_set_xpath(obj, "title", ctx, root, "string(/domain/title)");
+    domain_json_set(obj, "disks", domain_xml_disks(ctx));
+    domain_json_set(obj, "interfaces", domain_xml_interfaces(ctx));
+    graphics = domain_xml_graphics(ctx, &has_vnc);
+    domain_json_set(obj, "graphics", graphics);
+    domain_json_set(obj, "has_vnc", json_object_new_boolean(has_vnc));
+    domain_json_set_xpath(obj, "os_type", ctx, root, "string(/domain/os/type)");
+    ret = 0;
+
+cleanup:
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return ret;
+}
+
+/* Canonical UUID string → 16 bytes. */
+static int domain_uuid_parse(const char *s, unsigned char raw[VIR_UUID_BUFLEN])
+{
+    size_t i, n = 0;
+
+    if (!virt_domain_uuid_valid(s))
+        return -1;
+    for (i = 0; s[i]; i++) {
+        char c = s[i];
+        unsigned v;
+
+        if (c == '-')
+            continue;
+        if (c >= '0' && c <= '9')
+            v = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = (unsigned)(c - 'a' + 10);
+        else
+            v = (unsigned)(c - 'A' + 10);
+        if (n % 2 == 0)
+            raw[n / 2] = (unsigned char)(v << 4);
+        else
+            raw[n / 2] |= (unsigned char)v;
+        n++;
+    }
+    return 0;
+}
+
+/* ---- XML traits cache ----------------------------------------------------------------
+ *
+ * The summary's os_type and has_vnc come from the domain XML. Formatting and parsing
+ * it per domain dominates a list of many domains, so they are cached per (UUID,
+ * domain id). The id changes on every start, which is when the live XML is rebuilt;
+ * an inactive domain's XML changes only when it is (re)defined, and virt_conn calls
+ * virt_domain_forget() for every lifecycle event (and forget-all on each new
+ * connection). A generation counter, bumped by every forget, keeps a worker that read
+ * the XML before a forget from storing its stale result afterwards.
+ *
+ * entries is sorted by (uuid, id) for bsearch. Guarded by domain_cache.lock; any
+ * thread. virt_domain_list replaces the whole table with the domains it saw, so the
+ * table never outgrows the hypervisor's domain count by more than a few transients. */
+
+struct domain_traits {
+    bool has_vnc;
+    char os_type[16];
+};
+
+struct domain_cache_entry {
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    int id;
+    struct domain_traits traits;
+};
+
+static struct {
+    pthread_mutex_t lock;
+    struct domain_cache_entry *entries; /* owned; sorted */
+    size_t len;
+    size_t cap;
+    uint64_t generation;
+} domain_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int domain_cache_cmp(const void *a, const void *b)
+{
+    const struct domain_cache_entry *x = a;
+    const struct domain_cache_entry *y = b;
+    int c = memcmp(x->uuid, y->uuid, VIR_UUID_BUFLEN);
+
+    if (c)
+        return c;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static uint64_t domain_cache_generation(void)
+{
+    uint64_t gen;
+
+    pthread_mutex_lock(&domain_cache.lock);
+    gen = domain_cache.generation;
+    pthread_mutex_unlock(&domain_cache.lock);
+    return gen;
+}
+
+static bool domain_cache_get(const struct domain_cache_entry *key, struct domain_traits *out)
+{
+    const struct domain_cache_entry *hit;
+
+    pthread_mutex_lock(&domain_cache.lock);
+    hit = domain_cache.len ? bsearch(key, domain_cache.entries, domain_cache.len,
+                                     sizeof(*key), domain_cache_cmp)
+                           : NULL;
+    if (hit)
+        *out = hit->traits;
+    pthread_mutex_unlock(&domain_cache.lock);
+    return hit != NULL;
+}
+
+/* Inserts or replaces one entry, unless a forget happened since gen was read. */
+static void domain_cache_put(const struct domain_cache_entry *entry, uint64_t gen)
+{
+    size_t lo = 0, hi;
+
+    pthread_mutex_lock(&domain_cache.lock);
+    if (gen != domain_cache.generation)
+        goto unlock;
+    hi = domain_cache.len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (domain_cache_cmp(&domain_cache.entries[mid], entry) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < domain_cache.len && domain_cache_cmp(&domain_cache.entries[lo], entry) == 0) {
+        domain_cache.entries[lo] = *entry;
+        goto unlock;
+    }
+    if (domain_cache.len == domain_cache.cap) {
+        domain_cache.cap = domain_cache.cap ? domain_cache.cap * 2 : 64;
+        domain_cache.entries =
+            xrealloc(domain_cache.entries, domain_cache.cap * sizeof(*domain_cache.entries));
+    }
+    memmove(&domain_cache.entries[lo + 1], &domain_cache.entries[lo],
+            (domain_cache.len - lo) * sizeof(*entry));
+    domain_cache.entries[lo] = *entry;
+    domain_cache.len++;
+unlock:
+    pthread_mutex_unlock(&domain_cache.lock);
+}
+
+/* Replaces the table with entries (taken; n of them, any order), unless a forget
+ * happened since gen was read. */
+static void domain_cache_replace(struct domain_cache_entry *entries, size_t n, uint64_t gen)
+{
+    qsort(entries, n, sizeof(*entries), domain_cache_cmp);
+    pthread_mutex_lock(&domain_cache.lock);
+    if (gen == domain_cache.generation) {
+        free(domain_cache.entries);
+        domain_cache.entries = entries;
+        domain_cache.len = n;
+        domain_cache.cap = n;
+        entries = NULL;
+    }
+    pthread_mutex_unlock(&domain_cache.lock);
+    free(entries);
+}
+
+void virt_domain_forget(const char *uuid)
+{
+    unsigned char raw[VIR_UUID_BUFLEN];
+    size_t i, kept = 0;
+    bool all = uuid == NULL;
+
+    if (!all && domain_uuid_parse(uuid, raw) < 0)
+        return;
+    pthread_mutex_lock(&domain_cache.lock);
+    domain_cache.generation++;
+    for (i = 0; i < domain_cache.len; i++) {
+        if (all || memcmp(domain_cache.entries[i].uuid, raw, VIR_UUID_BUFLEN) == 0)
+            continue;
+        domain_cache.entries[kept++] = domain_cache.entries[i];
+    }
+    domain_cache.len = kept;
+    if (all) {
+        free(domain_cache.entries);
+        domain_cache.entries = NULL;
+        domain_cache.cap = 0;
+    }
+    pthread_mutex_unlock(&domain_cache.lock);
+}
+
+/* Reads os_type and has_vnc from a domain XML. */
+static int domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *err)
+{
+    int ret = -1;
+    xmlDocPtr doc = NULL;
+    xmlXPathContextPtr ctx = NULL;
+    xmlNodePtr root;
+    char *os_type = NULL;
+
+    pthread_once(&domain_xml_once, domain_xml_init);
+    doc = xmlReadMemory(xml, (int)strnlen(xml, INT32_MAX), "domain.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || !root->name || strcmp((const char *)root->name, "domain") != 0 ||
+        !(ctx = xmlXPathNewContext(doc))) {
+        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
+        goto cleanup;
+    }
+    out->has_vnc =
+        domain_xpath_bool(ctx, root, "boolean(/domain/devices/graphics[@type='vnc'])");
+    os_type = domain_xpath_string(ctx, root, "string(/domain/os/type)");
+    snprintf(out->os_type, sizeof(out->os_type), "%s", os_type);
+    ret = 0;
+
+cleanup:
+    free(os_type);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return ret;
+}
+
+/* The traits of dom: from the cache, else from its live XML. entry receives the key
+ * and the traits; with store, a cache miss is stored (if no forget since gen). */
+static int domain_traits_get(virDomainPtr dom, struct domain_cache_entry *entry, uint64_t gen,
+                             bool store, struct app_error *err)
+{
+    int ret = -1;
+    char *xml = NULL;
+
+    if (virDomainGetUUID(dom, entry->uuid) < 0) {
+        virt_error_capture(err, "get domain UUID");
+        goto cleanup;
+    }
+    entry->id = (int)virDomainGetID(dom);
+    if (domain_cache_get(entry, &entry->traits)) {
+        ret = 0;
+        goto cleanup;
+    }
+    xml = virDomainGetXMLDesc(dom, 0);
+    if (!xml) {
+        virt_error_capture(err, "get domain XML");
+        goto cleanup;
+    }
+    if (domain_xml_traits(xml, &entry->traits, err) < 0)
+        goto cleanup;
+    if (store)
+        domain_cache_put(entry, gen);
+    ret = 0;
+
+cleanup:
+    free(xml);
+    return ret;
+}
+
+/* ---- summary, detail, list ---------------------------------------------------------- */
+
+/* The summary of dom; entry receives its cache key and XML traits. */
+static struct json_object *domain_summary_build(virDomainPtr dom, struct domain_cache_entry *entry,
+                                                uint64_t gen, bool store, struct app_error *err)
+{
+    struct json_object *ret = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    const char *name;
+    virDomainInfo info;
+    int state = VIR_DOMAIN_NOSTATE, reason = 0, persistent, autostart = 0;
+
+    if (virDomainGetUUIDString(dom, uuid) < 0 || !(name = virDomainGetName(dom))) {
+        virt_error_capture(err, "get domain identity");
+        goto cleanup;
+    }
+    if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+        virt_error_capture(err, "get domain state");
+        goto cleanup;
+    }
+    if (virDomainGetInfo(dom, &info) < 0) {
+        virt_error_capture(err, "get domain info");
+        goto cleanup;
+    }
+    persistent = virDomainIsPersistent(dom);
+    if (persistent < 0) {
+        virt_error_capture(err, "get domain persistence");
+        goto cleanup;
+    }
+    if (virDomainGetAutostart(dom, &autostart) < 0) {
+        virt_error_capture(err, "get domain autostart");
+        goto cleanup;
+    }
+    if (domain_traits_get(dom, entry, gen, store, err) < 0)
+        goto cleanup;
+
+    ret = json_object_new_object();
+    domain_json_set(ret, "uuid", json_object_new_string(uuid));
+    domain_json_set(ret, "name", json_object_new_string(name));
+    domain_json_set(ret, "state", json_object_new_string(virt_domain_state_name(state)));
+    domain_json_set(ret, "reason", json_object_new_string(virt_domain_reason_name(state, reason)));
+    domain_json_set(ret, "persistent", json_object_new_boolean(persistent == 1));
+    domain_json_set(ret, "autostart", json_object_new_boolean(autostart != 0));
+    domain_json_set(ret, "vcpus", json_object_new_int(info.nrVirtCpu));
+    domain_json_set(ret, "memory_kib", json_object_new_int64((int64_t)info.memory));
+    domain_json_set(ret, "max_memory_kib", json_object_new_int64((int64_t)info.maxMem));
+    domain_json_set(ret, "os_type", json_object_new_string(entry->traits.os_type));
+    domain_json_set(ret, "has_vnc", json_object_new_boolean(entry->traits.has_vnc));
+
+cleanup:
+    return ret;
+}
+
+struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err)
+{
+    struct domain_cache_entry entry;
+
+    return domain_summary_build(dom, &entry, domain_cache_generation(), true, err);
+}
+
+struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err)
+{
+    struct json_object *ret = NULL;
+    struct json_object *obj = NULL;
+    char *xml = NULL;
+
+    obj = virt_domain_summary(dom, err);
+    if (!obj)
+        goto cleanup;
+    xml = virDomainGetXMLDesc(dom, 0);
+    if (!xml) {
+        virt_error_capture(err, "get domain XML");
+        goto cleanup;
+    }
+    if (virt_domain_xml_to_json(xml, obj, err) < 0)
+        goto cleanup;
+    ret = obj;
+    obj = NULL;
+
+cleanup:
+    free(xml);
+    json_object_put(obj);
+    return ret;
+}
+
+struct domain_list_item {
+    const char *name; /* borrowed from obj */
+    struct json_object *obj; /* owned */
+};
+
+static int domain_list_item_cmp(const void *a, const void *b)
+{
+    const struct domain_list_item *x = a;
+    const struct domain_list_item *y = b;
+
+    return strcmp(x->name, y->name);
+}
+
+struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err)
+{
+    struct json_object *ret = NULL;
+    struct json_object *arr = NULL;
+    virDomainPtr *doms = NULL;
+    struct domain_list_item *items = NULL;
+    struct domain_cache_entry *entries = NULL;
+    size_t i, count = 0;
+    int n;
+    uint64_t gen = domain_cache_generation();
+
+    n = virConnectListAllDomains(conn, &doms, 0);
+    if (n < 0) {
+        virt_error_capture(err, "list domains");
+        goto cleanup;
+    }
+    items = xcalloc((size_t)n + 1, sizeof(*items));
+    entries = xcalloc((size_t)n + 1, sizeof(*entries));
+    for (i = 0; i < (size_t)n; i++) {
+        struct app_error one;
+        struct json_object *obj = domain_summary_build(doms[i], &entries[count], gen, false, &one);
+
+        if (!obj) {
+            /* A domain that vanished between the listing and now is simply left out. */
+            if (one.status == 404)
+                continue;
+            if (err)
+                *err = one;
+            goto cleanup;
+        }
+        items[count].obj = obj;
+        items[count].name = json_object_get_string(json_object_object_get(obj, "name"));
+        count++;
+    }
+    qsort(items, count, sizeof(*items), domain_list_item_cmp);
+    arr = json_object_new_array_ext((int)count);
+    for (i = 0; i < count; i++) {
+        domain_json_push(arr, items[i].obj);
+        items[i].obj = NULL;
+    }
+    domain_cache_replace(entries, count, gen);
+    entries = NULL;
+    ret = json_object_new_object();
+    domain_json_set(ret, "domains", arr);
+    arr = NULL;
+
+cleanup:
+    for (i = 0; items && i < count; i++)
+        json_object_put(items[i].obj);
+    free(items);
+    free(entries);
+    json_object_put(arr);
+    for (i = 0; doms && i < (size_t)n; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    return ret;
+}
+
+virDomainPtr virt_domain_lookup(virConnectPtr conn, const char *uuid, struct app_error *err)
+{
+    virDomainPtr dom = NULL;
+    virErrorPtr last;
+
+    if (!virt_domain_uuid_valid(uuid)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed domain UUID");
+        goto cleanup;
+    }
+    dom = virDomainLookupByUUIDString(conn, uuid);
+    if (!dom) {
+        last = virGetLastError();
+        if (last && last->code == VIR_ERR_NO_DOMAIN) {
+            app_error_set(err, 404, APP_ERR_NOT_FOUND, "no domain with UUID %s", uuid);
+            virResetLastError();
+        } else {
+            virt_error_capture(err, "look up domain");
+        }
+    }
+
+cleanup:
+    return dom;
+}
+
+/* ---- actions ------------------------------------------------------------------------- */
+
+enum domain_precheck {
+    DOMAIN_NEEDS_INACTIVE, /* start */
+    DOMAIN_NEEDS_ACTIVE,
+    DOMAIN_NEEDS_UNPAUSED, /* suspend: active and not paused yet */
+    DOMAIN_NEEDS_PAUSED,   /* resume */
+};
+
+static int domain_do_reboot(virDomainPtr dom)
+{
+    return virDomainReboot(dom, 0);
+}
+
+static int domain_do_reset(virDomainPtr dom)
+{
+    return virDomainReset(dom, 0);
+}
+
+struct domain_action {
+    const char *name;
+    int (*run)(virDomainPtr dom);
+    enum domain_precheck precheck;
+};
+
+static const struct domain_action domain_actions[] = {
+    {"start", virDomainCreate, DOMAIN_NEEDS_INACTIVE},
+    {"shutdown", virDomainShutdown, DOMAIN_NEEDS_ACTIVE},
+    {"destroy", virDomainDestroy, DOMAIN_NEEDS_ACTIVE},
+    {"reboot", domain_do_reboot, DOMAIN_NEEDS_ACTIVE},
+    {"reset", domain_do_reset, DOMAIN_NEEDS_ACTIVE},
+    {"suspend", virDomainSuspend, DOMAIN_NEEDS_UNPAUSED},
+    {"resume", virDomainResume, DOMAIN_NEEDS_PAUSED},
+};
+
+static const struct domain_action *domain_action_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < ARRAY_LEN(domain_actions); i++) {
+        if (strcmp(domain_actions[i].name, name) == 0)
+            return &domain_actions[i];
+    }
+    return NULL;
+}
+
+int virt_domain_action_valid(const char *action)
+{
+    return domain_action_find(action) != NULL;
+}
+
+/* 409 when the state makes the action certain to fail; libvirt decides the rest. */
+static int domain_action_check(virDomainPtr dom, const struct domain_action *action,
+                               struct app_error *err)
+{
+    int ret = -1;
+    int active, state = VIR_DOMAIN_NOSTATE, reason = 0;
+
+    active = virDomainIsActive(dom);
+    if (active < 0 || virDomainGetState(dom, &state, &reason, 0) < 0) {
+        virt_error_capture(err, "get domain state");
+        goto cleanup;
+    }
+    switch (action->precheck) {
+    case DOMAIN_NEEDS_INACTIVE:
+        if (active) {
+            app_error_set(err, 409, APP_ERR_CONFLICT, "domain is already running");
+            goto cleanup;
+        }
+        break;
+    case DOMAIN_NEEDS_ACTIVE:
+        if (!active) {
+            app_error_set(err, 409, APP_ERR_CONFLICT, "domain is not running");
+            goto cleanup;
+        }
+        break;
+    case DOMAIN_NEEDS_UNPAUSED:
+        /* Drivers disagree here (QEMU: silent success, test: internal error). */
+        if (!active) {
+            app_error_set(err, 409, APP_ERR_CONFLICT, "domain is not running");
+            goto cleanup;
+        }
+        if (state == VIR_DOMAIN_PAUSED) {
+            app_error_set(err, 409, APP_ERR_CONFLICT, "domain is already paused");
+            goto cleanup;
+        }
+        break;
+    case DOMAIN_NEEDS_PAUSED:
+        if (state != VIR_DOMAIN_PAUSED) {
+            app_error_set(err, 409, APP_ERR_CONFLICT, "domain is not paused");
+            goto cleanup;
+        }
+        break;
+    }
+    ret = 0;
+
+cleanup:
+    return ret;
+}
+
+int virt_domain_act(virDomainPtr dom, const char *action, struct app_error *err)
+{
+    int ret = -1;
+    const struct domain_action *act = domain_action_find(action);
+    char what[32];
+
+    if (!act) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "unknown action");
+        goto cleanup;
+    }
+    if (domain_action_check(dom, act, err) < 0)
+        goto cleanup;
+    if (act->run(dom) < 0) {
+        snprintf(what, sizeof(what), "%s domain", act->name);
+        virt_error_capture(err, what);
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    return ret;
+}

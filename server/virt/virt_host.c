@@ -1,0 +1,94 @@
+/* virt_host: the host summary of GET /api/host.
+ *
+ * Runs on worker threads only (every call here may block in libvirt). Stateless. */
+#include "virt/virt_host.h"
+
+#include <libvirt/virterror.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "util/log.h"
+#include "virt/virt_error.h"
+
+/* json-c fails here only when it cannot allocate; like x*alloc, that aborts. */
+static void host_json_set(struct json_object *obj, const char *key, struct json_object *val)
+{
+    if (json_object_object_add(obj, key, val) < 0) {
+        log_error("virt_host: out of memory building JSON");
+        abort();
+    }
+}
+
+/* libvirt packs versions as major * 1,000,000 + minor * 1,000 + release. */
+static struct json_object *host_version_string(unsigned long version)
+{
+    char s[48];
+
+    snprintf(s, sizeof(s), "%lu.%lu.%lu", version / 1000000, version / 1000 % 1000,
+             version % 1000);
+    return json_object_new_string(s);
+}
+
+struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
+{
+    struct json_object *ret = NULL;
+    char *hostname = NULL;
+    char *uri = NULL;
+    const char *type;
+    unsigned long lib_version = 0, hv_version = 0;
+    unsigned long long free_bytes;
+    virNodeInfo node;
+
+    hostname = virConnectGetHostname(conn);
+    if (!hostname) {
+        virt_error_capture(err, "get host name");
+        goto cleanup;
+    }
+    type = virConnectGetType(conn);
+    if (!type) {
+        virt_error_capture(err, "get hypervisor type");
+        goto cleanup;
+    }
+    if (virConnectGetLibVersion(conn, &lib_version) < 0) {
+        virt_error_capture(err, "get libvirt version");
+        goto cleanup;
+    }
+    if (virConnectGetVersion(conn, &hv_version) < 0) {
+        virt_error_capture(err, "get hypervisor version");
+        goto cleanup;
+    }
+    uri = virConnectGetURI(conn);
+    if (!uri) {
+        virt_error_capture(err, "get connection URI");
+        goto cleanup;
+    }
+    if (virNodeGetInfo(conn, &node) < 0) {
+        virt_error_capture(err, "get node info");
+        goto cleanup;
+    }
+    /* 0 is also a legal answer, so only the error tells a failure apart. */
+    free_bytes = virNodeGetFreeMemory(conn);
+    if (free_bytes == 0 && virGetLastError()) {
+        virt_error_capture(err, "get free memory");
+        goto cleanup;
+    }
+
+    ret = json_object_new_object();
+    host_json_set(ret, "hostname", json_object_new_string(hostname));
+    host_json_set(ret, "hypervisor", json_object_new_string(type));
+    host_json_set(ret, "libvirt_version", host_version_string(lib_version));
+    host_json_set(ret, "hypervisor_version", host_version_string(hv_version));
+    host_json_set(ret, "uri", json_object_new_string(uri));
+    host_json_set(ret, "cpu_model", json_object_new_string(node.model));
+    host_json_set(ret, "cpus", json_object_new_int((int)node.cpus));
+    host_json_set(ret, "cpu_mhz", json_object_new_int((int)node.mhz));
+    host_json_set(ret, "memory_kib", json_object_new_int64((int64_t)node.memory));
+    host_json_set(ret, "free_memory_kib", json_object_new_int64((int64_t)(free_bytes / 1024)));
+    host_json_set(ret, "connected", json_object_new_boolean(1));
+
+cleanup:
+    free(hostname);
+    free(uri);
+    return ret;
+}

@@ -1,0 +1,240 @@
+/* virt_stats: load figures for running domains, as rates between two samples.
+ *
+ * One sampler is used by one worker thread at a time (the caller keeps a single
+ * stats job in flight), so it has no lock. It remembers the previous raw sample of
+ * each domain, sorted by UUID; each new sample replaces the whole table, which
+ * forgets domains that stopped or vanished. */
+#include "virt/virt_stats.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "virt/virt_error.h"
+
+struct virt_stats_sampler {
+    struct virt_stats_raw *prev; /* owned; sorted by uuid */
+    size_t prev_len;
+    int64_t prev_at_us; /* time of the previous sample; 0 before the first */
+};
+
+/* Bytes per second between two readings of a counter; 0 if it went backwards. */
+static uint64_t stats_rate(uint64_t before, uint64_t after, int64_t dt_us)
+{
+    if (after < before)
+        return 0;
+    return (uint64_t)((double)(after - before) * 1e6 / (double)dt_us);
+}
+
+void virt_stats_rates(const struct virt_stats_raw *prev, const struct virt_stats_raw *cur,
+                      struct virt_stats_rates *out)
+{
+    int64_t dt_us;
+
+    memset(out, 0, sizeof(*out));
+    if (!prev || !cur)
+        return;
+    dt_us = cur->at_us - prev->at_us;
+    if (dt_us <= 0)
+        return;
+    if (cur->cpu_time_ns >= prev->cpu_time_ns) {
+        unsigned vcpus = cur->vcpus ? cur->vcpus : 1;
+        double pct = (double)(cur->cpu_time_ns - prev->cpu_time_ns) * 100.0 /
+                     ((double)dt_us * 1000.0 * (double)vcpus);
+
+        /* Sampling jitter can push a fully busy domain a little over 100. */
+        out->cpu_percent = pct > 100.0 ? 100.0 : pct;
+    }
+    out->disk_rd_bps = stats_rate(prev->rd_bytes, cur->rd_bytes, dt_us);
+    out->disk_wr_bps = stats_rate(prev->wr_bytes, cur->wr_bytes, dt_us);
+    out->net_rx_bps = stats_rate(prev->rx_bytes, cur->rx_bytes, dt_us);
+    out->net_tx_bps = stats_rate(prev->tx_bytes, cur->tx_bytes, dt_us);
+}
+
+struct virt_stats_sampler *virt_stats_sampler_new(void)
+{
+    return xcalloc(1, sizeof(struct virt_stats_sampler));
+}
+
+void virt_stats_sampler_free(struct virt_stats_sampler *sampler)
+{
+    if (!sampler)
+        return;
+    free(sampler->prev);
+    free(sampler);
+}
+
+static int stats_raw_cmp(const void *a, const void *b)
+{
+    const struct virt_stats_raw *x = a;
+    const struct virt_stats_raw *y = b;
+
+    return strcmp(x->uuid, y->uuid);
+}
+
+/* json-c fails here only when it cannot allocate; like x*alloc, that aborts. */
+static void stats_json_set(struct json_object *obj, const char *key, struct json_object *val)
+{
+    if (json_object_object_add(obj, key, val) < 0) {
+        log_error("virt_stats: out of memory building JSON");
+        abort();
+    }
+}
+
+static void stats_json_push(struct json_object *arr, struct json_object *val)
+{
+    if (json_object_array_add(arr, val) < 0) {
+        log_error("virt_stats: out of memory building JSON");
+        abort();
+    }
+}
+
+static uint64_t stats_param_ullong(virTypedParameterPtr params, int nparams, const char *name)
+{
+    unsigned long long v = 0;
+
+    if (virTypedParamsGetULLong(params, nparams, name, &v) != 1)
+        return 0;
+    return v;
+}
+
+static unsigned stats_param_uint(virTypedParameterPtr params, int nparams, const char *name)
+{
+    unsigned int v = 0;
+
+    if (virTypedParamsGetUInt(params, nparams, name, &v) != 1)
+        return 0;
+    return v;
+}
+
+/* Sums "<prefix>.<i>.<field>" over i < "<prefix>.count". */
+static uint64_t stats_param_sum(virTypedParameterPtr params, int nparams, const char *prefix,
+                                const char *field)
+{
+    char name[VIR_TYPED_PARAM_FIELD_LENGTH];
+    unsigned i, count;
+    uint64_t sum = 0;
+
+    snprintf(name, sizeof(name), "%s.count", prefix);
+    count = stats_param_uint(params, nparams, name);
+    for (i = 0; i < count; i++) {
+        snprintf(name, sizeof(name), "%s.%u.%s", prefix, i, field);
+        sum += stats_param_ullong(params, nparams, name);
+    }
+    return sum;
+}
+
+/* Fills raw from one record. Groups the driver does not report read as 0. */
+static int stats_raw_fill(virDomainStatsRecordPtr rec, int64_t now_us, struct virt_stats_raw *raw,
+                          struct app_error *err)
+{
+    int ret = -1;
+    unsigned long long balloon, unused;
+
+    memset(raw, 0, sizeof(*raw));
+    if (virDomainGetUUIDString(rec->dom, raw->uuid) < 0) {
+        virt_error_capture(err, "get domain UUID");
+        goto cleanup;
+    }
+    raw->at_us = now_us;
+    raw->cpu_time_ns = stats_param_ullong(rec->params, rec->nparams, "cpu.time");
+    raw->vcpus = stats_param_uint(rec->params, rec->nparams, "vcpu.current");
+    if (raw->vcpus == 0)
+        raw->vcpus = 1;
+    balloon = stats_param_ullong(rec->params, rec->nparams, "balloon.current");
+    if (virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.unused", &unused) == 1 &&
+        unused <= balloon)
+        balloon -= unused;
+    raw->mem_used_kib = balloon;
+    raw->rd_bytes = stats_param_sum(rec->params, rec->nparams, "block", "rd.bytes");
+    raw->wr_bytes = stats_param_sum(rec->params, rec->nparams, "block", "wr.bytes");
+    raw->rx_bytes = stats_param_sum(rec->params, rec->nparams, "net", "rx.bytes");
+    raw->tx_bytes = stats_param_sum(rec->params, rec->nparams, "net", "tx.bytes");
+    ret = 0;
+
+cleanup:
+    return ret;
+}
+
+static struct json_object *stats_domain_json(const struct virt_stats_raw *raw,
+                                             const struct virt_stats_rates *rates)
+{
+    struct json_object *obj = json_object_new_object();
+    char pct[32];
+
+    /* One decimal, written as such: json-c would otherwise print 17 digits. */
+    snprintf(pct, sizeof(pct), "%.1f", rates->cpu_percent);
+    stats_json_set(obj, "uuid", json_object_new_string(raw->uuid));
+    stats_json_set(obj, "cpu_percent", json_object_new_double_s(rates->cpu_percent, pct));
+    stats_json_set(obj, "memory_used_kib", json_object_new_uint64(raw->mem_used_kib));
+    stats_json_set(obj, "disk_rd_bps", json_object_new_uint64(rates->disk_rd_bps));
+    stats_json_set(obj, "disk_wr_bps", json_object_new_uint64(rates->disk_wr_bps));
+    stats_json_set(obj, "net_rx_bps", json_object_new_uint64(rates->net_rx_bps));
+    stats_json_set(obj, "net_tx_bps", json_object_new_uint64(rates->net_tx_bps));
+    return obj;
+}
+
+struct json_object *virt_stats_sample(struct virt_stats_sampler *sampler, virConnectPtr conn,
+                                      struct app_error *err)
+{
+    const unsigned int groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+                                VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU |
+                                VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
+    struct json_object *ret = NULL;
+    struct json_object *arr = NULL;
+    virDomainStatsRecordPtr *records = NULL;
+    struct virt_stats_raw *raws = NULL;
+    int64_t now_us, interval_ms = 0;
+    size_t i;
+    int n;
+
+    n = virConnectGetAllDomainStats(conn, groups, &records,
+                                    VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+    if (n < 0) {
+        virt_error_capture(err, "get domain statistics");
+        goto cleanup;
+    }
+    now_us = clock_mono_us();
+    raws = xcalloc((size_t)n + 1, sizeof(*raws));
+    for (i = 0; i < (size_t)n; i++) {
+        if (stats_raw_fill(records[i], now_us, &raws[i], err) < 0)
+            goto cleanup;
+    }
+    qsort(raws, (size_t)n, sizeof(*raws), stats_raw_cmp);
+
+    arr = json_object_new_array_ext(n);
+    for (i = 0; i < (size_t)n; i++) {
+        const struct virt_stats_raw *prev = NULL;
+        struct virt_stats_rates rates;
+
+        if (sampler->prev_len)
+            prev = bsearch(&raws[i], sampler->prev, sampler->prev_len, sizeof(*raws),
+                           stats_raw_cmp);
+        virt_stats_rates(prev, &raws[i], &rates);
+        stats_json_push(arr, stats_domain_json(&raws[i], &rates));
+    }
+    if (sampler->prev_at_us)
+        interval_ms = (now_us - sampler->prev_at_us + 500) / 1000;
+
+    free(sampler->prev);
+    sampler->prev = raws;
+    sampler->prev_len = (size_t)n;
+    sampler->prev_at_us = now_us;
+    raws = NULL;
+
+    ret = json_object_new_object();
+    stats_json_set(ret, "type", json_object_new_string("stats"));
+    stats_json_set(ret, "interval_ms", json_object_new_int64(interval_ms));
+    stats_json_set(ret, "domains", arr);
+    arr = NULL;
+
+cleanup:
+    json_object_put(arr);
+    free(raws);
+    if (records)
+        virDomainStatsRecordListFree(records);
+    return ret;
+}

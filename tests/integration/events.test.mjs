@@ -1,0 +1,168 @@
+// tests/integration/events.test.mjs — the /api/events websocket (docs/api.md): the
+// snapshot on connect, lifecycle events after REST actions, periodic stats, and the
+// end of the socket when its session ends. Runs against test:///default.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.mjs';
+import { Client } from '../lib/client.mjs';
+import { assertDomainObject, assertJson, EVENTS, UUID_RE } from '../lib/api-assert.mjs';
+
+const PW = { admin: 'admin-pass-ev-1', view: 'viewer-pass-ev-2' };
+
+describe('events websocket', () => {
+    let d;
+    let admin;
+    let uuid;
+    const open = [];
+
+    before(async () => {
+        d = await startDaemon({
+            users: [
+                { name: 'admin', role: 'admin', password: PW.admin },
+                { name: 'view', role: 'viewer', password: PW.view },
+            ],
+        });
+        admin = new Client(d);
+        await admin.login('admin', PW.admin);
+        const list = assertJson(await admin.get('/api/domains'), 200, 'list');
+        uuid = list.domains.find((x) => x.name === 'test').uuid;
+    });
+    after(async () => {
+        for (const ev of open) ev.terminate();
+        if (admin) admin.close();
+        if (d) await d.stop();
+    });
+    const subscribe = async (client = admin, opts) => {
+        const ev = await client.openEvents(opts);
+        open.push(ev);
+        return ev;
+    };
+    const isEvent = (event) => (m) => m.type === 'domain' && m.event === event && m.domain && m.domain.uuid === uuid;
+
+    it('connects without a subprotocol; the first message is a snapshot of all domains', async () => {
+        const ev = await subscribe();
+        assert.equal(ev.ws.protocol, '', 'no subprotocol selected');
+        const first = await ev.next(() => true, 5000);
+        assert.equal(first.type, 'snapshot', `first message: ${JSON.stringify(first)}`);
+        assert.ok(Array.isArray(first.domains));
+        const list = assertJson(await admin.get('/api/domains'), 200, 'list').domains;
+        assert.deepEqual(first.domains.map((x) => x.uuid).sort(), list.map((x) => x.uuid).sort());
+        for (const x of first.domains) {
+            assertDomainObject(x, 'snapshot');
+            const y = list.find((z) => z.uuid === x.uuid);
+            assert.equal(x.state, y.state);
+            assert.equal(x.name, y.name);
+        }
+        await ev.close();
+    });
+
+    it('accepts the virtdeck-events.v1 subprotocol', async () => {
+        const ev = await subscribe(admin, { protocols: ['virtdeck-events.v1'] });
+        assert.equal(ev.ws.protocol, 'virtdeck-events.v1');
+        assert.equal((await ev.next(() => true, 5000)).type, 'snapshot');
+        await ev.close();
+    });
+
+    it('lifecycle events reach every subscriber within 1 s with the new state', async () => {
+        const a = await subscribe();
+        const v = new Client(d);
+        await v.login('view', PW.view);
+        const b = await subscribe(v);
+        await a.next((m) => m.type === 'snapshot');
+        await b.next((m) => m.type === 'snapshot');
+        const steps = [
+            ['suspend', 'suspended', 'paused'],
+            ['resume', 'resumed', 'running'],
+            ['destroy', 'stopped', 'shutoff'],
+            ['start', 'started', 'running'],
+        ];
+        for (const [action, event, state] of steps) {
+            const t0 = performance.now();
+            const waitA = a.next(isEvent(event), 3000);
+            const waitB = b.next(isEvent(event), 3000);
+            const res = await admin.req('POST', `/api/domains/${uuid}/${action}`);
+            assertJson(res, 200, action);
+            const [ma, mb] = await Promise.all([waitA, waitB]);
+            for (const m of [ma, mb]) {
+                const dt = m.__at - t0;
+                assert.ok(dt < 1000, `${event} arrived ${dt.toFixed(0)} ms after the POST`);
+                assert.ok(EVENTS.includes(m.event));
+                assert.equal(typeof m.detail, 'string', `detail: ${JSON.stringify(m)}`);
+                assertDomainObject(m.domain, `${event} event`);
+                assert.equal(m.domain.state, state, `${event}: domain.state`);
+            }
+        }
+        await a.close();
+        await b.close();
+        v.close();
+    });
+
+    it('stats arrive about every 2 s with the documented fields, running domains only', async () => {
+        const ev = await subscribe();
+        await ev.next((m) => m.type === 'snapshot');
+        const s1 = await ev.next((m) => m.type === 'stats', 5000);
+        const s2 = await ev.next((m) => m.type === 'stats', 5000);
+        for (const s of [s1, s2]) {
+            assert.ok(Number.isInteger(s.interval_ms) && s.interval_ms > 0, `interval_ms ${s.interval_ms}`);
+            assert.ok(Array.isArray(s.domains));
+            for (const x of s.domains) {
+                assert.match(x.uuid, UUID_RE);
+                for (const f of ['cpu_percent', 'memory_used_kib', 'disk_rd_bps', 'disk_wr_bps', 'net_rx_bps', 'net_tx_bps']) {
+                    assert.equal(typeof x[f], 'number', `${f} in ${JSON.stringify(x)}`);
+                    assert.ok(Number.isFinite(x[f]) && x[f] >= 0, `${f} = ${x[f]}`);
+                }
+                assert.ok(x.cpu_percent <= 100 * 64, `cpu_percent ${x.cpu_percent}`);
+            }
+        }
+        assert.ok(s1.domains.some((x) => x.uuid === uuid), 'the running domain has stats');
+        const gap = s2.__at - s1.__at;
+        assert.ok(gap > s1.interval_ms * 0.4 && gap < s1.interval_ms * 2.5, `stats ${gap.toFixed(0)} ms apart, interval ${s1.interval_ms}`);
+
+        // once it is shut off it drops out of the stats
+        assertJson(await admin.req('POST', `/api/domains/${uuid}/destroy`), 200, 'destroy');
+        await ev.next(isEvent('stopped'), 3000);
+        const s3 = await ev.next((m) => m.type === 'stats', 5000);
+        assert.ok(!s3.domains.some((x) => x.uuid === uuid), 'a shut-off domain has no stats');
+        assertJson(await admin.req('POST', `/api/domains/${uuid}/start`), 200, 'start');
+        await ev.next(isEvent('started'), 3000);
+        await ev.close();
+    });
+
+    it('logout ends the socket (session expired, then close); other sessions keep theirs', async () => {
+        const c = new Client(d);
+        await c.login('admin', PW.admin);
+        const ev = await subscribe(c);
+        const other = await subscribe();
+        await ev.next((m) => m.type === 'snapshot');
+        await other.next((m) => m.type === 'snapshot');
+        assertJson(await c.logout(), 200, 'logout');
+        const t0 = performance.now();
+        const closed = await Promise.race([
+            ev.closed,
+            new Promise((r) => setTimeout(() => r(null), 6000)),
+        ]);
+        assert.ok(closed, 'the socket of the ended session is closed within 6 s');
+        const expired = ev.all.find((m) => m.type === 'session');
+        if (expired) assert.equal(expired.state, 'expired');
+        assert.ok(performance.now() - t0 < 6000);
+        // the other session's socket still works
+        assert.equal(other.closeInfo, null, 'the other session\'s socket stays open');
+        await other.next((m) => m.type === 'stats', 5000);
+        await other.close();
+        c.close();
+    });
+
+    it('client messages and a rude disconnect do not hurt the daemon', async () => {
+        const ev = await subscribe();
+        await ev.next((m) => m.type === 'snapshot');
+        ev.ws.send('{"type":"hello"}');
+        ev.ws.send('not json at all');
+        ev.ws.send(Buffer.alloc(1024, 0xff), { binary: true });
+        await ev.terminate();
+        const again = await subscribe();
+        assert.equal((await again.next(() => true, 5000)).type, 'snapshot');
+        await again.close();
+        assert.ok(d.alive);
+        assertJson(await admin.get('/api/session'), 200, 'session after rude clients');
+    });
+});

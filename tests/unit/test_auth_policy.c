@@ -1,0 +1,121 @@
+/* test_auth_policy: the role table, object kinds and role names of auth/auth_policy.c.
+ * Pure logic, single-threaded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "auth_policy.h"
+
+static bool allows(enum auth_role role, enum auth_action action, const struct auth_object *object)
+{
+    struct auth_subject subject = {.username = "someone", .role = role};
+
+    return auth_policy_allows(&subject, action, object);
+}
+
+static void test_viewer_reads_only(void **state)
+{
+    assert_true(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_HOST_READ, NULL));
+    assert_true(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_DOMAIN_READ, NULL));
+    assert_false(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_DOMAIN_LIFECYCLE, NULL));
+    assert_false(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_DOMAIN_CONSOLE, NULL));
+    assert_false(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_USER_MANAGE, NULL));
+}
+
+static void test_operator_acts_on_vms(void **state)
+{
+    assert_true(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_HOST_READ, NULL));
+    assert_true(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_DOMAIN_READ, NULL));
+    assert_true(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_DOMAIN_LIFECYCLE, NULL));
+    assert_true(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_DOMAIN_CONSOLE, NULL));
+    assert_false(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_USER_MANAGE, NULL));
+}
+
+static void test_admin_does_everything(void **state)
+{
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_HOST_READ, NULL));
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_DOMAIN_READ, NULL));
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_DOMAIN_LIFECYCLE, NULL));
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_DOMAIN_CONSOLE, NULL));
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_USER_MANAGE, NULL));
+}
+
+static void test_objects(void **state)
+{
+    struct auth_object host = {.kind = AUTH_OBJECT_HOST, .id = NULL};
+    struct auth_object vm = {.kind = AUTH_OBJECT_DOMAIN, .id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
+    struct auth_object user = {.kind = AUTH_OBJECT_USER, .id = "bob"};
+
+    assert_true(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_HOST_READ, &host));
+    assert_true(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_DOMAIN_READ, &vm));
+    assert_true(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_DOMAIN_LIFECYCLE, &vm));
+    assert_true(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_DOMAIN_CONSOLE, &vm));
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_USER_MANAGE, &user));
+    /* The role table still decides first. */
+    assert_false(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_DOMAIN_LIFECYCLE, &vm));
+    assert_false(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_USER_MANAGE, &user));
+    /* An action on the wrong kind of object is refused even to admin. */
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_DOMAIN_LIFECYCLE, &user));
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_USER_MANAGE, &vm));
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_HOST_READ, &vm));
+}
+
+static void test_deny_by_default(void **state)
+{
+    struct auth_subject bogus = {.username = "x", .role = (enum auth_role)7};
+    struct auth_subject negative = {.username = "x", .role = (enum auth_role)-1};
+    struct auth_subject admin = {.username = "x", .role = AUTH_ROLE_ADMIN};
+
+    assert_false(auth_policy_allows(NULL, AUTH_ACTION_HOST_READ, NULL));
+    assert_false(auth_policy_allows(&bogus, AUTH_ACTION_HOST_READ, NULL));
+    assert_false(auth_policy_allows(&negative, AUTH_ACTION_HOST_READ, NULL));
+    assert_false(auth_policy_allows(&admin, (enum auth_action)99, NULL));
+}
+
+static void test_role_names(void **state)
+{
+    enum auth_role role = AUTH_ROLE_ADMIN;
+
+    assert_int_equal(auth_role_parse("viewer", &role), 0);
+    assert_int_equal(role, AUTH_ROLE_VIEWER);
+    assert_int_equal(auth_role_parse("operator", &role), 0);
+    assert_int_equal(role, AUTH_ROLE_OPERATOR);
+    assert_int_equal(auth_role_parse("admin", &role), 0);
+    assert_int_equal(role, AUTH_ROLE_ADMIN);
+
+    role = AUTH_ROLE_VIEWER;
+    assert_int_equal(auth_role_parse("Admin", &role), -1);
+    assert_int_equal(auth_role_parse("root", &role), -1);
+    assert_int_equal(auth_role_parse("", &role), -1);
+    assert_int_equal(auth_role_parse("admin ", &role), -1);
+    assert_int_equal(auth_role_parse(NULL, &role), -1);
+    assert_int_equal(role, AUTH_ROLE_VIEWER); /* untouched on failure */
+
+    assert_string_equal(auth_role_name(AUTH_ROLE_VIEWER), "viewer");
+    assert_string_equal(auth_role_name(AUTH_ROLE_OPERATOR), "operator");
+    assert_string_equal(auth_role_name(AUTH_ROLE_ADMIN), "admin");
+    assert_string_equal(auth_role_name((enum auth_role)42), "unknown");
+
+    /* Round trip. */
+    for (int r = AUTH_ROLE_VIEWER; r <= AUTH_ROLE_ADMIN; r++) {
+        assert_int_equal(auth_role_parse(auth_role_name((enum auth_role)r), &role), 0);
+        assert_int_equal(role, r);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_viewer_reads_only),
+        cmocka_unit_test(test_operator_acts_on_vms),
+        cmocka_unit_test(test_admin_does_everything),
+        cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_deny_by_default),
+        cmocka_unit_test(test_role_names),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,318 @@
+/* test_config: defaults, file parsing, value checks and listen parsing of server/config.c.
+ * Single-threaded; writes its config files into a private temp directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static char test_dir[] = "/tmp/virtdeck-test-config.XXXXXX";
+
+static char *write_conf(const char *name, const char *text)
+{
+    char *path = NULL;
+    FILE *fp;
+    size_t n = strlen(test_dir) + strlen(name) + 2;
+
+    path = malloc(n);
+    assert_non_null(path);
+    snprintf(path, n, "%s/%s", test_dir, name);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    assert_int_equal(fputs(text, fp) >= 0, 1);
+    assert_int_equal(fclose(fp), 0);
+    return path;
+}
+
+static void remove_conf(char *path)
+{
+    unlink(path);
+    free(path);
+}
+
+static void test_defaults(void **state)
+{
+    struct config c;
+    char err[256] = "";
+    struct stat st;
+
+    config_init(&c);
+    assert_string_equal(c.listen_host, "127.0.0.1");
+    assert_int_equal(c.listen_port, 9443);
+    assert_string_equal(c.uri, "qemu:///system");
+    assert_string_equal(c.state_dir, "/var/lib/virtdeck");
+    assert_null(c.cert_file);
+    assert_null(c.key_file);
+    assert_int_equal(c.session_idle_s, 900);
+    assert_int_equal(c.session_max_s, 43200);
+    assert_string_equal(c.allowed_origins, "");
+    assert_int_equal(c.workers, 4);
+    assert_string_equal(c.log_level, "info");
+    /* Run from the build tree: the source web/ wins when it exists. */
+    if (stat(VIRTDECK_SOURCE_DIR "/web", &st) == 0 && S_ISDIR(st.st_mode))
+        assert_string_equal(c.web_root, VIRTDECK_SOURCE_DIR "/web");
+    else
+        assert_string_equal(c.web_root, "/usr/share/virtdeck/web");
+    assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+    config_free(&c);
+    config_free(&c); /* a freed config is empty; freeing it again is harmless */
+    config_free(NULL);
+}
+
+static void test_load_file(void **state)
+{
+    struct config c;
+    char err[256] = "";
+    char *path = write_conf("good.conf",
+                            "# virtdeck settings\n"
+                            "\n"
+                            "   # indented comment\n"
+                            "listen = 0.0.0.0:8443\n"
+                            "uri=test:///default\n"
+                            "  state_dir   =   /srv/vd  \n"
+                            "web_root = \"/srv/web root\"\n"
+                            "cert = /etc/vd/c.pem\r\n"
+                            "key = /etc/vd/k.pem\n"
+                            "session_idle_timeout = 120\n"
+                            "session_max_lifetime = 31536000\n"
+                            "allowed_origins = \"https://a.example, https://b.example\"\n"
+                            "workers = 64\n"
+                            "log_level = debug\n");
+
+    config_init(&c);
+    assert_int_equal(config_load_file(&c, path, true, err, sizeof(err)), 0);
+    assert_string_equal(c.listen_host, "0.0.0.0");
+    assert_int_equal(c.listen_port, 8443);
+    assert_string_equal(c.uri, "test:///default");
+    assert_string_equal(c.state_dir, "/srv/vd");
+    assert_string_equal(c.web_root, "/srv/web root");
+    assert_string_equal(c.cert_file, "/etc/vd/c.pem");
+    assert_string_equal(c.key_file, "/etc/vd/k.pem");
+    assert_int_equal(c.session_idle_s, 120);
+    assert_int_equal(c.session_max_s, 31536000);
+    assert_string_equal(c.allowed_origins, "https://a.example, https://b.example");
+    assert_int_equal(c.workers, 64);
+    assert_string_equal(c.log_level, "debug");
+    assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+    config_free(&c);
+    remove_conf(path);
+}
+
+static void test_empty_quoted_value(void **state)
+{
+    struct config c;
+    char err[256] = "";
+    char *path = write_conf("empty.conf", "allowed_origins = \"\"\ncert = \"\"\n");
+
+    config_init(&c);
+    assert_int_equal(config_set(&c, "allowed_origins", "x", err, sizeof(err)), 0);
+    assert_int_equal(config_load_file(&c, path, true, err, sizeof(err)), 0);
+    assert_string_equal(c.allowed_origins, "");
+    assert_null(c.cert_file);
+    config_free(&c);
+    remove_conf(path);
+}
+
+static void test_missing_file(void **state)
+{
+    struct config c;
+    char err[256] = "";
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/does-not-exist.conf", test_dir);
+    config_init(&c);
+    assert_int_equal(config_load_file(&c, path, false, err, sizeof(err)), 0);
+    assert_int_equal(c.listen_port, 9443);
+    assert_int_equal(config_load_file(&c, path, true, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "does-not-exist.conf"));
+    config_free(&c);
+}
+
+/* Loads text and expects failure at line; returns nothing, checks err's prefix. */
+static void expect_load_error(const char *text, int line, const char *needle)
+{
+    struct config c;
+    char err[512] = "";
+    char prefix[512];
+    char *path = write_conf("bad.conf", text);
+
+    config_init(&c);
+    assert_int_equal(config_load_file(&c, path, true, err, sizeof(err)), -1);
+    snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+    if (strncmp(err, prefix, strlen(prefix)) != 0)
+        fail_msg("error \"%s\" does not start with \"%s\"", err, prefix);
+    if (needle && !strstr(err, needle))
+        fail_msg("error \"%s\" does not mention \"%s\"", err, needle);
+    config_free(&c);
+    remove_conf(path);
+}
+
+static void test_file_errors(void **state)
+{
+    expect_load_error("# ok\nlisten = :1\nbogus_key = 1\n", 3, "unknown key \"bogus_key\"");
+    expect_load_error("workers = 4\nthis line has no equals\n", 2, NULL);
+    expect_load_error("= value\n", 1, "malformed key");
+    expect_load_error("uri = \"test:///default\n", 1, "quotes");
+    expect_load_error("uri = test:///default\"\n", 1, "quotes");
+    expect_load_error("\n\n\nworkers = 0\n", 4, "workers");
+    expect_load_error("session_idle_timeout = 59\n", 1, "session_idle_timeout");
+    expect_load_error("log_level = loud\n", 1, "log_level");
+    expect_load_error("listen = 127.0.0.1\n", 1, "listen");
+    expect_load_error("uri =\n", 1, "uri");
+}
+
+static void expect_int_rejected(const char *key, const char *value)
+{
+    struct config c;
+    char err[256] = "";
+
+    config_init(&c);
+    if (config_set(&c, key, value, err, sizeof(err)) != -1)
+        fail_msg("%s = \"%s\" was accepted", key, value);
+    assert_non_null(strstr(err, key));
+    /* A failed set leaves the default. */
+    assert_int_equal(c.workers, 4);
+    assert_int_equal(c.session_idle_s, 900);
+    assert_int_equal(c.session_max_s, 43200);
+    config_free(&c);
+}
+
+static void test_bad_ints(void **state)
+{
+    static const char *const bad[] = {"", "0", "65", "-1", "+4", " 4", "4 ", "4x", "0x10",
+                                      "1e2", "99999999999999999999", "4.0"};
+    struct config c;
+    char err[256] = "";
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_int_rejected("workers", bad[i]);
+    expect_int_rejected("session_idle_timeout", "59");
+    expect_int_rejected("session_idle_timeout", "31536001");
+    expect_int_rejected("session_max_lifetime", "2147483648");
+    expect_int_rejected("session_max_lifetime", "12h");
+
+    config_init(&c);
+    assert_int_equal(config_set(&c, "workers", "1", err, sizeof(err)), 0);
+    assert_int_equal(c.workers, 1);
+    assert_int_equal(config_set(&c, "session_idle_timeout", "60", err, sizeof(err)), 0);
+    assert_int_equal(c.session_idle_s, 60);
+    config_free(&c);
+}
+
+static void expect_listen(const char *text, const char *host, int port)
+{
+    char *h = NULL;
+    int p = 0;
+
+    if (config_parse_listen(text, &h, &p) != 0)
+        fail_msg("listen \"%s\" was refused", text);
+    assert_string_equal(h, host);
+    assert_int_equal(p, port);
+    free(h);
+}
+
+static void expect_listen_bad(const char *text)
+{
+    char *h = NULL;
+    int p = 0;
+
+    if (config_parse_listen(text, &h, &p) != -1)
+        fail_msg("listen \"%s\" was accepted", text);
+    assert_null(h);
+}
+
+static void test_listen(void **state)
+{
+    expect_listen("127.0.0.1:9443", "127.0.0.1", 9443);
+    expect_listen("0.0.0.0:1", "0.0.0.0", 1);
+    expect_listen("localhost:65535", "localhost", 65535);
+    expect_listen("[::1]:9443", "::1", 9443);
+    expect_listen("[::]:443", "::", 443);
+    expect_listen(":9443", "127.0.0.1", 9443);
+
+    expect_listen_bad("127.0.0.1");
+    expect_listen_bad("127.0.0.1:");
+    expect_listen_bad("127.0.0.1:0");
+    expect_listen_bad("127.0.0.1:65536");
+    expect_listen_bad("127.0.0.1:-1");
+    expect_listen_bad("127.0.0.1:94x3");
+    expect_listen_bad("::1:9443");
+    expect_listen_bad("[::1]9443");
+    expect_listen_bad("[::1]:");
+    expect_listen_bad("[]:9443");
+    expect_listen_bad("[127.0.0.1]:9443");
+    expect_listen_bad("");
+    expect_listen_bad(":");
+}
+
+/* Flags are applied with config_set after the file: the later value wins. */
+static void test_flags_override(void **state)
+{
+    struct config c;
+    char err[256] = "";
+    char *path = write_conf("flags.conf", "listen = 10.0.0.1:8000\nworkers = 8\nuri = a:///\n");
+
+    config_init(&c);
+    assert_int_equal(config_load_file(&c, path, true, err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "listen", "[::1]:9000", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "uri", "test:///default", err, sizeof(err)), 0);
+    assert_string_equal(c.listen_host, "::1");
+    assert_int_equal(c.listen_port, 9000);
+    assert_string_equal(c.uri, "test:///default");
+    assert_int_equal(c.workers, 8); /* untouched by flags: the file's value */
+    /* A bad flag is refused and leaves the file's value. */
+    assert_int_equal(config_set(&c, "listen", "nope", err, sizeof(err)), -1);
+    assert_int_equal(c.listen_port, 9000);
+    assert_int_equal(config_set(&c, "nonsense", "1", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "nonsense"));
+    config_free(&c);
+    remove_conf(path);
+}
+
+static void test_validate(void **state)
+{
+    struct config c;
+    char err[256] = "";
+
+    config_init(&c);
+    assert_int_equal(config_set(&c, "cert", "/x.pem", err, sizeof(err)), 0);
+    assert_int_equal(config_validate(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "cert"));
+    assert_int_equal(config_set(&c, "key", "/k.pem", err, sizeof(err)), 0);
+    assert_int_equal(config_validate(&c, err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "session_idle_timeout", "50000", err, sizeof(err)), 0);
+    assert_int_equal(config_validate(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "session_idle_timeout"));
+    config_free(&c);
+}
+
+static int setup(void **state)
+{
+    return mkdtemp(test_dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    return rmdir(test_dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_empty_quoted_value), cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_bad_ints),
+        cmocka_unit_test(test_listen),         cmocka_unit_test(test_flags_override),
+        cmocka_unit_test(test_validate),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

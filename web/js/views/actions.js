@@ -1,0 +1,88 @@
+// views/actions.js — domain action buttons and what happens when one is pressed:
+// confirmation for destructive actions, the in-flight mark in the store (which
+// disables the buttons), the POST, the answer applied to the store, and errors into
+// the alert area. Shared by the list and the detail view. Browser main thread.
+
+import { ACTIONS, actionsFor } from '../domains.js';
+import { h, icon, ACTION_ICONS } from './dom.js';
+
+/**
+ * Fills container with the buttons a domain's state and the role allow, or only
+ * toggles their disabled state when the set did not change. Buttons carry
+ * data-action; the caller delegates clicks.
+ */
+export function renderActionButtons(container, domain, role, pendingAction) {
+    const names = actionsFor(domain.state, role);
+    const key = names.join(',');
+    if (container.dataset.key !== key) {
+        container.dataset.key = key;
+        container.replaceChildren(...names.map((name) => {
+            const a = ACTIONS[name];
+            return h('button', {
+                type: 'button',
+                class: ['btn', 'btn-sm', a.danger && 'btn-danger-outline'],
+                dataset: { action: name },
+                'aria-label': `${a.label} ${domain.name}`,
+                title: `${a.label} ${domain.name}`,
+            }, icon(ACTION_ICONS[name]), h('span', { class: 'btn-label', text: a.label }));
+        }));
+    }
+    for (const btn of container.children) {
+        const busy = !!pendingAction;
+        if (btn.disabled !== busy) btn.disabled = busy;
+        const mine = pendingAction === btn.dataset.action;
+        btn.classList.toggle('is-busy', mine);
+        if (mine) btn.setAttribute('aria-busy', 'true');
+        else btn.removeAttribute('aria-busy');
+    }
+    container.setAttribute('aria-busy', pendingAction ? 'true' : 'false');
+}
+
+function restoreFocus(group) {
+    if (!group || !group.isConnected) return;
+    const active = document.activeElement;
+    const lost = !active || active === document.body ||
+        (group.contains(active) && active.disabled) || !active.isConnected;
+    if (!lost) return;
+    const btn = group.querySelector('button:not([disabled])');
+    if (btn) btn.focus();
+}
+
+/** Returns run(uuid, action, button) for the given context {api, store, notify, confirm}. */
+export function createActionRunner({ api, store, notify, confirm }) {
+    return async function run(uuid, action, button) {
+        const a = ACTIONS[action];
+        const domain = store.domains.get(uuid);
+        if (!a || !domain || store.pending.has(uuid)) return;
+        const name = domain.name;
+        if (a.confirm) {
+            const ok = await confirm({
+                title: `${a.label} \u201c${name}\u201d?`,
+                message: a.question,
+                detail: a.detail,
+                confirmLabel: a.label,
+                danger: !!a.danger || action === 'shutdown' || action === 'reboot',
+            });
+            if (!ok) return;
+        }
+        const group = button ? button.closest('.actions') : null;
+        store.setPending(uuid, action);
+        try {
+            const result = await api.action(uuid, action);
+            if (result && typeof result.uuid === 'string') store.applyDomain(result);
+            notify.info(`\u201c${name}\u201d: ${a.done}.`);
+        } catch (err) {
+            if (err && err.status === 401) return; // the login form takes over
+            const why = err && err.message ? err.message : String(err);
+            notify.error(`Could not ${a.verb} \u201c${name}\u201d: ${why}`);
+        } finally {
+            store.setPending(uuid, null);
+            restoreFocus(group);
+        }
+    };
+}
+
+/** A container for buttons, with a label for assistive technology. */
+export function actionGroup(label) {
+    return h('div', { class: 'actions', role: 'group', 'aria-label': label });
+}

@@ -1,0 +1,59 @@
+// views/banner.js — the strip under the header that says live data is not live:
+// the host lost its libvirt connection ({"type":"host","state":"disconnected"}), or
+// the events websocket is down and reconnecting (with "Retry now").
+// Browser main thread.
+
+import { h, icon } from './dom.js';
+import { formatDuration } from '../format.js';
+
+export class Banner {
+    /** el: the banner element (role=status); ctx: {store}; onRetry(): reconnect now. */
+    constructor(el, ctx, onRetry) {
+        this.el = el;
+        this.store = ctx.store;
+        this.onRetry = onRetry;
+        this.key = '';
+        this.unsub = this.store.on('changed', (c) => {
+            if (c.host || c.connection || c.session) this.render();
+        });
+        this.render();
+    }
+
+    render() {
+        const { store } = this;
+        let key = '';
+        let title = '';
+        let text = '';
+        let retry = false;
+        if (!store.session) key = '';
+        else if (store.hostConnected === false) {
+            key = 'host';
+            title = 'The host is disconnected.';
+            text = 'virtdeck lost its connection to libvirt. The list shows the last known state; ' +
+                'actions will fail until the connection is back.';
+        } else if (store.connection.state === 'closed') {
+            const secs = Math.max(1, Math.round((store.connection.retryInMs || 0) / 1000));
+            key = `ws:${secs}`;
+            title = 'Live updates are interrupted.';
+            text = `Reconnecting in ${formatDuration(secs)}\u2026`;
+            retry = true;
+        }
+        if (key === this.key) return;
+        this.key = key;
+        if (!key) {
+            this.el.hidden = true;
+            this.el.replaceChildren();
+            return;
+        }
+        this.el.className = key === 'host' ? 'banner banner-danger' : 'banner banner-warn';
+        this.el.replaceChildren(
+            icon('warn'),
+            h('p', { class: 'banner-text' }, h('strong', { text: title }), ' ', text),
+            retry ? h('button', { type: 'button', class: 'btn btn-sm', text: 'Retry now', on: { click: () => this.onRetry() } }) : null);
+        this.el.hidden = false;
+    }
+
+    destroy() {
+        this.unsub();
+    }
+}

@@ -1,0 +1,268 @@
+// views/domain-list.js — the VM table with the host panel above it. Rows are keyed:
+// a Map uuid -> row record built once (all rows in one pass into a fragment), then
+// every store change patches only the rows it names (state, numbers, sparkline,
+// buttons); rows move only when a domain is added or renamed. Filtering toggles
+// `hidden` on rows. Clicks on action buttons are delegated to the table body.
+// Browser main thread.
+
+import { h, s, setText, setAttr } from './dom.js';
+import { actionGroup, renderActionButtons } from './actions.js';
+import { HostPanel } from './host.js';
+import { canAct, isActive, matchesFilter, stateTone } from '../domains.js';
+import { formatKiB, formatPercent, DASH } from '../format.js';
+import { sparklineArea, sparklinePath } from '../sparkline.js';
+import { domainHash } from '../router.js';
+
+const SPARK = { width: 120, height: 28, capacity: 150, max: 100 };
+
+// The filter survives a trip to a detail view and back.
+const filterMemory = { text: '', state: '' };
+
+export function stateBadge(state, reason) {
+    const el = h('span', { class: `badge badge-${stateTone(state)}` });
+    patchBadge(el, state, reason);
+    return el;
+}
+
+export function patchBadge(el, state, reason) {
+    setText(el, state || 'nostate');
+    setAttr(el, 'class', `badge badge-${stateTone(state)}`);
+    setAttr(el, 'title', reason ? `${state} (${reason})` : state);
+}
+
+export function sparkline(extraClass = '') {
+    const area = s('path', { class: 'spark-area' });
+    const line = s('path', { class: 'spark-line', 'vector-effect': 'non-scaling-stroke' });
+    const svg = s('svg', {
+        class: `spark ${extraClass}`.trim(), viewBox: `0 0 ${SPARK.width} ${SPARK.height}`,
+        preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false',
+    }, area, line);
+    return { svg, area, line };
+}
+
+export function patchSparkline(sp, values) {
+    setAttr(sp.line, 'd', values.length ? sparklinePath(values, SPARK) : null);
+    setAttr(sp.area, 'd', values.length ? sparklineArea(values, SPARK) : null);
+}
+
+export class DomainListView {
+    /** ctx: {store, runAction}. */
+    constructor(ctx) {
+        this.ctx = ctx;
+        this.store = ctx.store;
+        this.rows = new Map();
+        this.unsub = null;
+        this.host = new HostPanel(ctx);
+    }
+
+    mount(container) {
+        const role = this.store.session ? this.store.session.role : 'viewer';
+        this.withActions = canAct(role);
+        this.role = role;
+
+        this.search = h('input', {
+            id: 'vm-filter', type: 'search', class: 'input input-search', placeholder: 'Filter by name or state',
+            autocomplete: 'off', spellcheck: 'false', value: filterMemory.text,
+        });
+        this.stateSelect = h('select', { id: 'vm-state-filter', class: 'input select' },
+            h('option', { value: '', text: 'All states' }),
+            ['running', 'paused', 'shutoff'].map((st) => h('option', { value: st, text: st })),
+            h('option', { value: 'other', text: 'other' }));
+        this.stateSelect.value = filterMemory.state;
+        this.countEl = h('p', { class: 'count', role: 'status' });
+        this.tbody = h('tbody');
+        this.empty = h('p', { class: 'empty', hidden: true });
+
+        const heads = [['Name', 'col-name'], ['State', 'col-state'], ['vCPUs', 'col-num'],
+            ['Memory', 'col-num'], ['CPU', 'col-cpu']];
+        if (this.withActions) heads.push(['Actions', 'col-actions']);
+        this.table = h('table', { class: 'vm-table' },
+            h('caption', { class: 'visually-hidden', text: 'Virtual machines' }),
+            h('thead', {}, h('tr', {}, heads.map(([t, c]) => h('th', { scope: 'col', class: c, text: t })))),
+            this.tbody);
+
+        this.root = h('div', { class: 'page page-list' });
+        this.host.mount(this.root);
+        this.root.append(h('section', { class: 'card vm-section', 'aria-labelledby': 'page-title' },
+            h('div', { class: 'section-head' },
+                h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: 'Virtual machines' }),
+                h('div', { class: 'toolbar' },
+                    h('label', { for: 'vm-filter', class: 'visually-hidden', text: 'Filter virtual machines by name or state' }),
+                    this.search,
+                    h('label', { for: 'vm-state-filter', class: 'visually-hidden', text: 'Show state' }),
+                    this.stateSelect,
+                    this.countEl)),
+            h('div', { class: 'table-wrap' }, this.table),
+            this.empty));
+        container.replaceChildren(this.root);
+
+        this.search.addEventListener('input', () => this.#applyFilter());
+        this.stateSelect.addEventListener('change', () => this.#applyFilter());
+        this.tbody.addEventListener('click', (ev) => this.#onClick(ev));
+        this.unsub = this.store.on('changed', (c) => this.#onChange(c));
+        this.#renderAll();
+    }
+
+    destroy() {
+        if (this.unsub) this.unsub();
+        this.host.destroy();
+        this.root?.remove();
+        this.rows.clear();
+    }
+
+    // ---- rows -----------------------------------------------------------------
+
+    #createRow(d) {
+        const link = h('a', { class: 'vm-name', href: domainHash(d.uuid) });
+        const badge = h('span', { class: 'badge' });
+        const vcpus = h('td', { class: 'col-num', 'data-label': 'vCPUs' });
+        const mem = h('td', { class: 'col-num', 'data-label': 'Memory' });
+        const cpuText = h('span', { class: 'cpu-text' });
+        const spark = sparkline();
+        const tr = h('tr', { dataset: { uuid: d.uuid } },
+            h('td', { class: 'col-name', 'data-label': 'Name' }, link),
+            h('td', { class: 'col-state', 'data-label': 'State' }, badge),
+            vcpus, mem,
+            h('td', { class: 'col-cpu', 'data-label': 'CPU' }, h('span', { class: 'cpu' }, cpuText, spark.svg)));
+        const rec = { tr, link, badge, vcpus, mem, cpuText, spark, actions: null, name: null, visible: true };
+        if (this.withActions) {
+            rec.actions = actionGroup(`Actions for ${d.name}`);
+            tr.append(h('td', { class: 'col-actions', 'data-label': 'Actions' }, rec.actions));
+        }
+        this.rows.set(d.uuid, rec);
+        this.#patchRow(rec, d);
+        this.#patchCpu(rec, d);
+        return rec;
+    }
+
+    /** Returns true when the row must move (its name changed). */
+    #patchRow(rec, d) {
+        const renamed = rec.name !== null && rec.name !== d.name;
+        if (rec.name !== d.name) {
+            rec.name = d.name;
+            setText(rec.link, d.name);
+            if (rec.actions) setAttr(rec.actions, 'aria-label', `Actions for ${d.name}`);
+        }
+        patchBadge(rec.badge, d.state, d.reason);
+        setText(rec.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
+        setText(rec.mem, formatKiB(d.memory_kib));
+        if (rec.actions) {
+            if (renamed) rec.actions.dataset.key = '';
+            renderActionButtons(rec.actions, d, this.role, this.store.pending.get(d.uuid));
+        }
+        const visible = matchesFilter(d, this.search.value, this.stateSelect.value);
+        if (visible !== rec.visible) {
+            rec.visible = visible;
+            rec.tr.hidden = !visible;
+        }
+        return renamed;
+    }
+
+    #patchCpu(rec, d) {
+        const stats = isActive(d.state) ? this.store.latestStats(d.uuid) : null;
+        setText(rec.cpuText, stats ? formatPercent(stats.cpu_percent) : DASH);
+        patchSparkline(rec.spark, stats ? this.store.cpuHistory(d.uuid) : []);
+    }
+
+    #renderAll() {
+        this.tbody.replaceChildren();
+        this.rows.clear();
+        const frag = document.createDocumentFragment();
+        for (const uuid of this.store.sortedUuids()) frag.append(this.#createRow(this.store.domains.get(uuid)).tr);
+        this.tbody.append(frag);
+        this.#updateCount();
+    }
+
+    /** Moves rows into name order, touching only the ones out of place. */
+    #reorder() {
+        let cursor = this.tbody.firstChild;
+        for (const uuid of this.store.sortedUuids()) {
+            const rec = this.rows.get(uuid);
+            if (!rec) continue;
+            if (rec.tr === cursor) cursor = cursor.nextSibling;
+            else this.tbody.insertBefore(rec.tr, cursor);
+        }
+    }
+
+    #onChange(c) {
+        if (c.reset) {
+            this.#renderAll();
+            return;
+        }
+        let structural = false;
+        for (const uuid of c.removed) {
+            const rec = this.rows.get(uuid);
+            if (rec) {
+                rec.tr.remove();
+                this.rows.delete(uuid);
+                structural = true;
+            }
+        }
+        let moved = false;
+        const created = [];
+        for (const uuid of c.domains) {
+            const d = this.store.domains.get(uuid);
+            if (!d) continue;
+            const rec = this.rows.get(uuid);
+            if (rec) {
+                if (this.#patchRow(rec, d)) moved = true;
+                this.#patchCpu(rec, d);
+            } else {
+                created.push(this.#createRow(d).tr);
+            }
+        }
+        if (created.length) {
+            const frag = document.createDocumentFragment();
+            frag.append(...created);
+            this.tbody.append(frag);
+            moved = true;
+        }
+        if (moved) this.#reorder();
+        for (const uuid of c.stats) {
+            const rec = this.rows.get(uuid);
+            const d = this.store.domains.get(uuid);
+            if (rec && d) this.#patchCpu(rec, d);
+        }
+        if (structural || moved || c.domains.length) this.#updateCount();
+    }
+
+    // ---- filter, count, clicks -------------------------------------------------
+
+    #applyFilter() {
+        filterMemory.text = this.search.value;
+        filterMemory.state = this.stateSelect.value;
+        for (const [uuid, rec] of this.rows) {
+            const d = this.store.domains.get(uuid);
+            const visible = !!d && matchesFilter(d, filterMemory.text, filterMemory.state);
+            if (visible !== rec.visible) {
+                rec.visible = visible;
+                rec.tr.hidden = !visible;
+            }
+        }
+        this.#updateCount();
+    }
+
+    #updateCount() {
+        let shown = 0;
+        for (const rec of this.rows.values()) if (rec.visible) shown++;
+        const total = this.rows.size;
+        const filtered = this.search.value.trim() !== '' || this.stateSelect.value !== '';
+        setText(this.countEl, filtered ? `${shown} of ${total} shown` : `${total} total`);
+        let emptyText = '';
+        if (total === 0) {
+            emptyText = this.store.domainsLoaded
+                ? 'There are no virtual machines on this host.' : 'Loading virtual machines\u2026';
+        } else if (shown === 0) emptyText = 'No virtual machine matches the filter.';
+        setText(this.empty, emptyText);
+        this.empty.hidden = !emptyText;
+        this.table.classList.toggle('is-empty', shown === 0);
+    }
+
+    #onClick(ev) {
+        const btn = ev.target.closest('button[data-action]');
+        if (!btn || btn.disabled) return;
+        const tr = btn.closest('tr');
+        if (!tr || !tr.dataset.uuid) return;
+        this.ctx.runAction(tr.dataset.uuid, btn.dataset.action, btn);
+    }
+}

@@ -1,0 +1,93 @@
+// views/login.js — the sign-in form. Posts the credentials through api.login and
+// hands the new session to onLogin; shows why a sign-in failed (wrong credentials,
+// too many attempts with the wait, server unreachable). Browser main thread.
+
+import { h } from './dom.js';
+import { formatDuration } from '../format.js';
+
+export class LoginView {
+    /** ctx: {api}; onLogin(session); notice: text shown above the form (or ""). */
+    constructor(ctx, onLogin, notice = '') {
+        this.ctx = ctx;
+        this.onLogin = onLogin;
+        this.notice = notice;
+        this.root = null;
+    }
+
+    mount(container) {
+        this.user = h('input', {
+            id: 'login-username', name: 'username', type: 'text', autocomplete: 'username',
+            autocapitalize: 'none', spellcheck: 'false', required: true, class: 'input',
+        });
+        this.pass = h('input', {
+            id: 'login-password', name: 'password', type: 'password',
+            autocomplete: 'current-password', required: true, class: 'input',
+        });
+        this.submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', text: 'Log in' });
+        this.error = h('p', { class: 'form-error', id: 'login-error', role: 'alert', hidden: true });
+        const form = h('form', { class: 'login-form', novalidate: true, 'aria-describedby': 'login-error' },
+            h('div', { class: 'field' },
+                h('label', { for: 'login-username', text: 'User name' }), this.user),
+            h('div', { class: 'field' },
+                h('label', { for: 'login-password', text: 'Password' }), this.pass),
+            this.error,
+            this.submit);
+        form.addEventListener('submit', (ev) => {
+            ev.preventDefault();
+            this.#submit();
+        });
+        this.root = h('section', { class: 'login', 'aria-labelledby': 'login-title' },
+            h('div', { class: 'login-card' },
+                h('img', { class: 'login-logo', src: 'favicon.svg', alt: '', width: '48', height: '48' }),
+                h('h1', { id: 'login-title', class: 'login-title', text: 'Log in to virtdeck' }),
+                h('p', { class: 'login-sub', text: 'Manage the virtual machines on this host.' }),
+                this.notice ? h('p', { class: 'login-notice', role: 'status', text: this.notice }) : null,
+                form));
+        container.replaceChildren(this.root);
+        this.user.focus();
+    }
+
+    #showError(text) {
+        this.error.textContent = text;
+        this.error.hidden = false;
+    }
+
+    async #submit() {
+        const username = this.user.value.trim();
+        const password = this.pass.value;
+        if (!username || !password) {
+            this.#showError('Enter your user name and password.');
+            (username ? this.pass : this.user).focus();
+            return;
+        }
+        this.error.hidden = true;
+        this.submit.disabled = true;
+        this.submit.textContent = 'Logging in\u2026';
+        this.root.setAttribute('aria-busy', 'true');
+        try {
+            const session = await this.ctx.api.login(username, password);
+            this.pass.value = '';
+            this.onLogin(session);
+        } catch (err) {
+            if (!this.root.isConnected) return;
+            this.pass.value = '';
+            if (err.status === 401) this.#showError('Invalid user name or password.');
+            else if (err.status === 429) {
+                this.#showError(err.retryAfter
+                    ? `Too many failed attempts. Try again in ${formatDuration(err.retryAfter)}.`
+                    : 'Too many failed attempts. Try again later.');
+            } else this.#showError(err.message || 'Login failed.');
+            this.pass.focus();
+        } finally {
+            if (this.root.isConnected) {
+                this.submit.disabled = false;
+                this.submit.textContent = 'Log in';
+                this.root.removeAttribute('aria-busy');
+            }
+        }
+    }
+
+    destroy() {
+        this.root?.remove();
+    }
+}

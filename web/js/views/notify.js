@@ -1,0 +1,53 @@
+// views/notify.js — the visible message area: errors stay in the aria-live "alert"
+// region until dismissed (at most a few at a time); short confirmations go to the
+// polite "status" region and fade after a few seconds. Browser main thread.
+
+import { h, icon } from './dom.js';
+
+const MAX_ERRORS = 4;
+const INFO_MS = 5000;
+
+export class Notifier {
+    constructor(alertRegion, statusRegion) {
+        this.alerts = alertRegion;
+        this.status = statusRegion;
+        this.infoTimer = null;
+    }
+
+    /** Shows an error until the user dismisses it. */
+    error(text) {
+        const item = h('div', { class: 'toast toast-error' },
+            icon('warn'),
+            h('p', { class: 'toast-text', text }),
+            h('button', {
+                type: 'button', class: 'btn-icon', 'aria-label': 'Dismiss message',
+                on: { click: () => this.#dismiss(item) },
+            }, icon('close')));
+        this.alerts.append(item);
+        while (this.alerts.children.length > MAX_ERRORS) this.alerts.firstElementChild.remove();
+    }
+
+    #dismiss(item) {
+        const next = item.nextElementSibling || item.previousElementSibling;
+        const hadFocus = item.contains(document.activeElement);
+        item.remove();
+        if (hadFocus) {
+            const btn = next && next.querySelector('button');
+            if (btn) btn.focus();
+            else document.getElementById('main')?.focus();
+        }
+    }
+
+    /** Shows a short confirmation that goes away by itself. */
+    info(text) {
+        clearTimeout(this.infoTimer);
+        this.status.replaceChildren(h('div', { class: 'toast toast-info' }, h('p', { class: 'toast-text', text })));
+        this.infoTimer = setTimeout(() => this.status.replaceChildren(), INFO_MS);
+    }
+
+    clear() {
+        clearTimeout(this.infoTimer);
+        this.alerts.replaceChildren();
+        this.status.replaceChildren();
+    }
+}
