@@ -47,7 +47,7 @@ struct events_msg *events_msg_from_text(const char *text, size_t len, enum event
 struct events_msg *events_msg_new(struct json_object *obj, enum events_kind kind, const char *uuid)
 {
     size_t len = 0;
-    const char *text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+    const char *text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     struct events_msg *msg = events_msg_from_text(text, len, kind);
 
     if (uuid) {

@@ -620,20 +620,23 @@ cleanup:
     return ret;
 }
 
-static int http_on_confirm_upgrade(struct app *app, struct lws *wsi, struct http_conn *conn,
-                                   const char *upgrade)
+/* lws has bound no per-session data yet at this point (user is NULL), so the gate
+ * runs on a scratch connection; FILTER_PROTOCOL_CONNECTION repeats it for real. */
+static int http_on_confirm_upgrade(struct app *app, struct lws *wsi, const char *upgrade)
 {
+    struct http_conn scratch;
     const char *code = NULL, *why = NULL;
     int status;
 
-    if (!conn->id)
-        conn->id = http_registry_add(app->http, wsi);
-    http_conn_reset_request(conn);
     if (strcasecmp(upgrade, "websocket") != 0)
         return http_ws_refuse(wsi, 400, APP_ERR_BAD_REQUEST, "only websocket upgrades are served");
-    status = http_ws_gate(app, wsi, conn, &code, &why);
+    memset(&scratch, 0, sizeof(scratch));
+    status = http_ws_gate(app, wsi, &scratch, &code, &why);
+    OPENSSL_cleanse(scratch.token, sizeof(scratch.token));
     if (status) {
-        log_info("http: refused websocket %s from %s: %s", conn->path, conn->peer, why);
+        char peer[64];
+        lws_get_peer_simple(wsi, peer, sizeof(peer));
+        log_info("http: refused websocket %s from %s: %s", scratch.path, peer, why);
         return http_ws_refuse(wsi, status, code, why);
     }
     return 0;
@@ -690,7 +693,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return conn ? http_conn_write(wsi, conn) : 0;
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-        return http_on_confirm_upgrade(http_app(wsi), wsi, conn, in);
+        return http_on_confirm_upgrade(http_app(wsi), wsi, in);
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
         if (conn && !conn->websocket)

@@ -1,9 +1,17 @@
 // emitter.js — a tiny synchronous event emitter shared by the store, the API client
 // and the websocket. Pure (no DOM); runs on the page's main thread.
-// A handler that throws does not stop the others: the error is re-thrown in a
-// microtask so it still reaches the console (and the browser tests).
+// A handler that throws does not stop the others: the error goes to
+// Emitter.onHandlerError (the browser's reportError, so it still reaches the console
+// and the browser tests; tests may replace it).
+
+function defaultOnHandlerError(err) {
+    if (typeof globalThis.reportError === 'function') globalThis.reportError(err);
+    else queueMicrotask(() => { throw err; });
+}
 
 export class Emitter {
+    static onHandlerError = defaultOnHandlerError;
+
     #handlers = new Map();
 
     /** Adds fn for type; returns a function that removes it again. */
@@ -29,7 +37,7 @@ export class Emitter {
             try {
                 fn(arg);
             } catch (err) {
-                queueMicrotask(() => { throw err; });
+                Emitter.onHandlerError(err);
             }
         }
     }

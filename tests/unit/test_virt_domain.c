@@ -1,0 +1,639 @@
+/* test_virt_domain: server/virt/virt_domain.c.
+ *
+ * Pure parts (name tables, UUID check, XML → JSON on tests/fixtures/domain-detail.xml)
+ * and the libvirt parts against the real test driver (test:///default, whose state
+ * starts fresh each time the last connection to it closes: one domain "test",
+ * running). Link seams (tests/unit/wraps.mk) force libvirt failures. Single thread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libvirt/virterror.h>
+
+#include "util/app_error.h"
+#include "virt/virt_domain.h"
+
+#define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
+#define FIXTURE VIRTDECK_SOURCE_DIR "/tests/fixtures/domain-detail.xml"
+
+/* ---- link seams ------------------------------------------------------------------ */
+
+static int seam_reset_unsupported;
+static int seam_list_fails;
+static int seam_bad_xml;
+
+int __real_virDomainReset(virDomainPtr dom, unsigned int flags);
+int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags);
+int __real_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags);
+int __wrap_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags);
+char *__real_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags);
+char *__wrap_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags);
+
+int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags)
+{
+    if (seam_reset_unsupported) {
+        /* A genuine VIR_ERR_NO_SUPPORT: the test driver has no keepalive. */
+        assert_int_equal(virConnectSetKeepAlive(virDomainGetConnect(dom), 5, 3), -1);
+        return -1;
+    }
+    return __real_virDomainReset(dom, flags);
+}
+
+int __wrap_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags)
+{
+    /* A NULL connection raises VIR_ERR_INVALID_CONN, as a dead connection would. */
+    return __real_virConnectListAllDomains(seam_list_fails ? NULL : conn, doms, flags);
+}
+
+char *__wrap_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    if (seam_bad_xml)
+        return strdup("<domain><name>broken</nam></domain>");
+    return __real_virDomainGetXMLDesc(dom, flags);
+}
+
+/* ---- helpers ----------------------------------------------------------------------- */
+
+static char *read_file(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *data;
+    long len;
+
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    len = ftell(fp);
+    assert_true(len > 0);
+    rewind(fp);
+    data = malloc((size_t)len + 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
+    data[len] = '\0';
+    fclose(fp);
+    return data;
+}
+
+static const char *str_field(struct json_object *obj, const char *key)
+{
+    struct json_object *v = NULL;
+
+    assert_true(json_object_object_get_ex(obj, key, &v));
+    assert_true(json_object_is_type(v, json_type_string));
+    return json_object_get_string(v);
+}
+
+static int64_t int_field(struct json_object *obj, const char *key)
+{
+    struct json_object *v = NULL;
+
+    assert_true(json_object_object_get_ex(obj, key, &v));
+    assert_true(json_object_is_type(v, json_type_int));
+    return json_object_get_int64(v);
+}
+
+static int bool_field(struct json_object *obj, const char *key)
+{
+    struct json_object *v = NULL;
+
+    assert_true(json_object_object_get_ex(obj, key, &v));
+    assert_true(json_object_is_type(v, json_type_boolean));
+    return json_object_get_boolean(v);
+}
+
+static struct json_object *array_field(struct json_object *obj, const char *key)
+{
+    struct json_object *v = NULL;
+
+    assert_true(json_object_object_get_ex(obj, key, &v));
+    assert_true(json_object_is_type(v, json_type_array));
+    return v;
+}
+
+static int open_default(void **state)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+
+    assert_non_null(conn);
+    *state = conn;
+    return 0;
+}
+
+static int close_default(void **state)
+{
+    seam_reset_unsupported = seam_list_fails = seam_bad_xml = 0;
+    virConnectClose(*state);
+    return 0;
+}
+
+static virDomainPtr define_domain(virConnectPtr conn, const char *name, const char *uuid,
+                                  int with_vnc)
+{
+    char xml[1024];
+    virDomainPtr dom;
+
+    snprintf(xml, sizeof(xml),
+             "<domain type='test'><name>%s</name><uuid>%s</uuid>"
+             "<memory unit='KiB'>1048576</memory><vcpu>1</vcpu>"
+             "<os><type>hvm</type></os><devices>%s</devices></domain>",
+             name, uuid, with_vnc ? "<graphics type='vnc' port='-1' autoport='yes'/>" : "");
+    dom = virDomainDefineXML(conn, xml);
+    assert_non_null(dom);
+    return dom;
+}
+
+static const char *state_of(virDomainPtr dom)
+{
+    int state = -1, reason = -1;
+
+    assert_int_equal(virDomainGetState(dom, &state, &reason, 0), 0);
+    return virt_domain_state_name(state);
+}
+
+/* ---- pure ---------------------------------------------------------------------------- */
+
+static void test_state_and_reason_names(void **state)
+{
+    assert_string_equal(virt_domain_state_name(VIR_DOMAIN_RUNNING), "running");
+    assert_string_equal(virt_domain_state_name(VIR_DOMAIN_PAUSED), "paused");
+    assert_string_equal(virt_domain_state_name(VIR_DOMAIN_SHUTOFF), "shutoff");
+    assert_string_equal(virt_domain_state_name(VIR_DOMAIN_PMSUSPENDED), "pmsuspended");
+    assert_string_equal(virt_domain_state_name(VIR_DOMAIN_NOSTATE), "nostate");
+    assert_string_equal(virt_domain_state_name(-1), "nostate");
+    assert_string_equal(virt_domain_state_name(99), "nostate");
+
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED),
+                        "booted");
+    assert_string_equal(
+        virt_domain_reason_name(VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY_FAILED),
+        "postcopy_failed");
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER),
+                        "user");
+    assert_string_equal(
+        virt_domain_reason_name(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+        "postcopy_failed");
+    assert_string_equal(
+        virt_domain_reason_name(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED), "destroyed");
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DAEMON),
+                        "daemon");
+    assert_string_equal(
+        virt_domain_reason_name(VIR_DOMAIN_CRASHED, VIR_DOMAIN_CRASHED_PANICKED), "panicked");
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_SHUTOFF, 99), "unknown");
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_BLOCKED, 1), "unknown");
+    assert_string_equal(virt_domain_reason_name(42, 0), "unknown");
+    assert_string_equal(virt_domain_reason_name(-3, -3), "unknown");
+}
+
+static void test_event_names(void **state)
+{
+    static const char *const events[] = {"defined", "undefined", "started",
+                                         "suspended", "resumed", "stopped",
+                                         "shutdown", "pmsuspended", "crashed"};
+    int i;
+
+    for (i = 0; i < 9; i++)
+        assert_string_equal(virt_domain_event_name(i), events[i]);
+    assert_string_equal(virt_domain_event_name(9), "unknown");
+    assert_string_equal(virt_domain_event_name(-1), "unknown");
+
+    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_STARTED,
+                                                      VIR_DOMAIN_EVENT_STARTED_BOOTED),
+                        "booted");
+    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_SUSPENDED,
+                                                      VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+                        "paused");
+    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_STOPPED,
+                                                      VIR_DOMAIN_EVENT_STOPPED_DESTROYED),
+                        "destroyed");
+    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_UNDEFINED,
+                                                      VIR_DOMAIN_EVENT_UNDEFINED_REMOVED),
+                        "removed");
+    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_SHUTDOWN,
+                                                      VIR_DOMAIN_EVENT_SHUTDOWN_HOST),
+                        "host");
+    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_CRASHED,
+                                                      VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED),
+                        "crashloaded");
+    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_RESUMED, 77), "unknown");
+    assert_string_equal(virt_domain_event_detail_name(55, 0), "unknown");
+}
+
+static void test_uuid_valid(void **state)
+{
+    assert_true(virt_domain_uuid_valid(TEST_UUID));
+    assert_true(virt_domain_uuid_valid("6695EB01-F6A4-8304-79AA-97F2502E193F"));
+    assert_false(virt_domain_uuid_valid(NULL));
+    assert_false(virt_domain_uuid_valid(""));
+    assert_false(virt_domain_uuid_valid("6695eb01-f6a4-8304-79aa-97f2502e193"));   /* short */
+    assert_false(virt_domain_uuid_valid("6695eb01-f6a4-8304-79aa-97f2502e193ff")); /* long */
+    assert_false(virt_domain_uuid_valid("6695eb01f-6a4-8304-79aa-97f2502e193f"));  /* dash */
+    assert_false(virt_domain_uuid_valid("6695eb01-f6a4-8304-79aa-97f2502e193g"));  /* hex */
+    assert_false(virt_domain_uuid_valid("6695eb01-f6a4-8304-79aa+97f2502e193f"));
+    assert_false(virt_domain_uuid_valid("6695eb01-f6a4-8304-79aa-97f2502e19/f"));
+    assert_false(virt_domain_uuid_valid("6695eb0166f6a4-8304-79aa-97f2502e193f"));
+}
+
+static void test_action_valid(void **state)
+{
+    static const char *const good[] = {"start", "shutdown", "destroy", "reboot",
+                                       "reset", "suspend",  "resume"};
+    size_t i;
+
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(virt_domain_action_valid(good[i]));
+    assert_false(virt_domain_action_valid(NULL));
+    assert_false(virt_domain_action_valid(""));
+    assert_false(virt_domain_action_valid("Start"));
+    assert_false(virt_domain_action_valid("undefine"));
+    assert_false(virt_domain_action_valid("start "));
+}
+
+static void test_xml_to_json_fixture(void **state)
+{
+    char *xml = read_file(FIXTURE);
+    struct json_object *obj = json_object_new_object();
+    struct app_error err = {0};
+    struct json_object *disks, *nics, *gfx, *d;
+
+    assert_int_equal(virt_domain_xml_to_json(xml, obj, &err), 0);
+    assert_string_equal(str_field(obj, "description"), "web server & TLS terminator");
+    assert_string_equal(str_field(obj, "title"), "Web frontend");
+    assert_string_equal(str_field(obj, "os_type"), "hvm");
+    assert_true(bool_field(obj, "has_vnc"));
+
+    disks = array_field(obj, "disks");
+    assert_int_equal(json_object_array_length(disks), 4);
+    d = json_object_array_get_idx(disks, 0);
+    assert_string_equal(str_field(d, "device"), "disk");
+    assert_string_equal(str_field(d, "target"), "vda");
+    assert_string_equal(str_field(d, "bus"), "virtio");
+    assert_string_equal(str_field(d, "source"), "/var/lib/libvirt/images/web-01.qcow2");
+    assert_string_equal(str_field(d, "format"), "qcow2");
+    assert_false(bool_field(d, "readonly"));
+    d = json_object_array_get_idx(disks, 1);
+    assert_string_equal(str_field(d, "device"), "cdrom");
+    assert_string_equal(str_field(d, "source"), "");
+    assert_string_equal(str_field(d, "bus"), "sata");
+    assert_true(bool_field(d, "readonly"));
+    d = json_object_array_get_idx(disks, 2);
+    assert_string_equal(str_field(d, "source"), "/dev/vg0/web-data");
+    assert_string_equal(str_field(d, "format"), "raw");
+    d = json_object_array_get_idx(disks, 3);
+    assert_string_equal(str_field(d, "source"), "default/web-logs.qcow2");
+
+    nics = array_field(obj, "interfaces");
+    assert_int_equal(json_object_array_length(nics), 2);
+    d = json_object_array_get_idx(nics, 0);
+    assert_string_equal(str_field(d, "type"), "network");
+    assert_string_equal(str_field(d, "mac"), "52:54:00:12:34:56");
+    assert_string_equal(str_field(d, "source"), "default");
+    assert_string_equal(str_field(d, "model"), "virtio");
+    assert_string_equal(str_field(d, "target"), "vnet0");
+    d = json_object_array_get_idx(nics, 1);
+    assert_string_equal(str_field(d, "type"), "bridge");
+    assert_string_equal(str_field(d, "source"), "br0");
+    assert_string_equal(str_field(d, "model"), "e1000");
+    assert_string_equal(str_field(d, "target"), "");
+
+    gfx = array_field(obj, "graphics");
+    assert_int_equal(json_object_array_length(gfx), 2);
+    d = json_object_array_get_idx(gfx, 0);
+    assert_string_equal(str_field(d, "type"), "vnc");
+    assert_string_equal(str_field(d, "listen"), "127.0.0.1");
+    assert_int_equal(int_field(d, "port"), 5901);
+    assert_false(bool_field(d, "autoport"));
+    d = json_object_array_get_idx(gfx, 1);
+    assert_string_equal(str_field(d, "type"), "spice");
+    assert_string_equal(str_field(d, "listen"), "0.0.0.0");
+    assert_int_equal(int_field(d, "port"), -1);
+    assert_true(bool_field(d, "autoport"));
+
+    json_object_put(obj);
+    free(xml);
+}
+
+static void test_xml_to_json_minimal(void **state)
+{
+    struct json_object *obj = json_object_new_object();
+    struct app_error err = {0};
+
+    assert_int_equal(virt_domain_xml_to_json("<domain><name>m</name><os><type>exe</type></os>"
+                                             "<devices><graphics type='spice'/></devices>"
+                                             "</domain>",
+                                             obj, &err),
+                     0);
+    assert_string_equal(str_field(obj, "description"), "");
+    assert_string_equal(str_field(obj, "title"), "");
+    assert_string_equal(str_field(obj, "os_type"), "exe");
+    assert_false(bool_field(obj, "has_vnc"));
+    assert_int_equal(json_object_array_length(array_field(obj, "disks")), 0);
+    assert_int_equal(json_object_array_length(array_field(obj, "interfaces")), 0);
+    assert_int_equal(json_object_array_length(array_field(obj, "graphics")), 1);
+    json_object_put(obj);
+}
+
+static void test_xml_to_json_malformed(void **state)
+{
+    static const char *const bad[] = {
+        "", "not xml", "<domain><name>x</domain>", "<network><name>n</name></network>",
+        "<?xml version='1.0'?>",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct json_object *obj = json_object_new_object();
+        struct app_error err = {0};
+
+        assert_int_equal(virt_domain_xml_to_json(bad[i], obj, &err), -1);
+        assert_int_equal(err.status, 502);
+        assert_string_equal(err.code, APP_ERR_LIBVIRT);
+        assert_int_equal(json_object_object_length(obj), 0);
+        json_object_put(obj);
+    }
+}
+
+/* An external entity must not be fetched or expanded (XML_PARSE_NONET, no NOENT). */
+static void test_xml_to_json_no_entities(void **state)
+{
+    struct json_object *obj = json_object_new_object();
+    struct app_error err = {0};
+    const char *xml = "<?xml version='1.0'?>"
+                      "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/hostname'>]>"
+                      "<domain><description>&x;</description></domain>";
+
+    assert_int_equal(virt_domain_xml_to_json(xml, obj, &err), 0);
+    assert_string_equal(str_field(obj, "description"), "");
+    json_object_put(obj);
+}
+
+/* ---- against the test driver ---------------------------------------------------------- */
+
+static void test_list_default(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    struct json_object *list = virt_domain_list(conn, &err);
+    struct json_object *domains, *d;
+
+    assert_non_null(list);
+    domains = array_field(list, "domains");
+    assert_int_equal(json_object_array_length(domains), 1);
+    d = json_object_array_get_idx(domains, 0);
+    assert_string_equal(str_field(d, "uuid"), TEST_UUID);
+    assert_string_equal(str_field(d, "name"), "test");
+    assert_string_equal(str_field(d, "state"), "running");
+    assert_non_null(str_field(d, "reason"));
+    assert_true(bool_field(d, "persistent"));
+    assert_false(bool_field(d, "autostart"));
+    assert_int_equal(int_field(d, "vcpus"), 2);
+    assert_int_equal(int_field(d, "max_memory_kib"), 8388608);
+    assert_int_equal(int_field(d, "memory_kib"), 2097152);
+    assert_string_equal(str_field(d, "os_type"), "hvm");
+    assert_false(bool_field(d, "has_vnc"));
+    /* The summary form carries no detail fields. */
+    assert_false(json_object_object_get_ex(d, "disks", NULL));
+    json_object_put(list);
+}
+
+static void test_list_sorted_and_traits(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr zeta = define_domain(conn, "zeta", "00000000-0000-4000-8000-00000000000a", 0);
+    virDomainPtr alpha = define_domain(conn, "alpha", "00000000-0000-4000-8000-00000000000b", 1);
+    virDomainPtr mid = define_domain(conn, "mid", "00000000-0000-4000-8000-00000000000c", 0);
+    struct json_object *list, *domains, *d;
+
+    assert_int_equal(virDomainSetAutostart(mid, 1), 0);
+    list = virt_domain_list(conn, &err);
+    assert_non_null(list);
+    domains = array_field(list, "domains");
+    assert_int_equal(json_object_array_length(domains), 4);
+    assert_string_equal(str_field(json_object_array_get_idx(domains, 0), "name"), "alpha");
+    assert_string_equal(str_field(json_object_array_get_idx(domains, 1), "name"), "mid");
+    assert_string_equal(str_field(json_object_array_get_idx(domains, 2), "name"), "test");
+    assert_string_equal(str_field(json_object_array_get_idx(domains, 3), "name"), "zeta");
+    d = json_object_array_get_idx(domains, 0);
+    assert_true(bool_field(d, "has_vnc"));
+    assert_string_equal(str_field(d, "state"), "shutoff");
+    assert_true(bool_field(d, "persistent"));
+    assert_false(bool_field(d, "autostart"));
+    assert_true(bool_field(json_object_array_get_idx(domains, 1), "autostart"));
+    assert_false(bool_field(json_object_array_get_idx(domains, 3), "has_vnc"));
+    json_object_put(list);
+    virDomainFree(zeta);
+    virDomainFree(alpha);
+    virDomainFree(mid);
+}
+
+/* The cached XML traits follow a redefinition once the domain is forgotten (what
+ * virt_conn does on every lifecycle event), and a start (new domain id). */
+static void test_traits_cache_invalidation(void **state)
+{
+    virConnectPtr conn = *state;
+    const char *uuid = "00000000-0000-4000-8000-0000000000cc";
+    struct app_error err = {0};
+    virDomainPtr dom = define_domain(conn, "cachevm", uuid, 0);
+    struct json_object *sum;
+
+    sum = virt_domain_summary(dom, &err);
+    assert_non_null(sum);
+    assert_false(bool_field(sum, "has_vnc"));
+    json_object_put(sum);
+
+    virDomainFree(dom);
+    dom = define_domain(conn, "cachevm", uuid, 1);
+    virt_domain_forget("not-a-uuid"); /* ignored */
+    virt_domain_forget(uuid);
+    sum = virt_domain_summary(dom, &err);
+    assert_non_null(sum);
+    assert_true(bool_field(sum, "has_vnc"));
+    json_object_put(sum);
+
+    /* Redefine without VNC while shut off, then start: the live XML has no VNC and
+     * the new domain id misses the cache even without a forget. */
+    virDomainFree(dom);
+    dom = define_domain(conn, "cachevm", uuid, 0);
+    assert_int_equal(virDomainCreate(dom), 0);
+    sum = virt_domain_summary(dom, &err);
+    assert_non_null(sum);
+    assert_false(bool_field(sum, "has_vnc"));
+    assert_string_equal(str_field(sum, "state"), "running");
+    json_object_put(sum);
+    virDomainFree(dom);
+}
+
+static void test_detail_default(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr dom = virt_domain_lookup(conn, TEST_UUID, &err);
+    struct json_object *detail, *d;
+
+    assert_non_null(dom);
+    detail = virt_domain_detail(dom, &err);
+    assert_non_null(detail);
+    assert_string_equal(str_field(detail, "name"), "test");
+    assert_string_equal(str_field(detail, "state"), "running");
+    assert_string_equal(str_field(detail, "os_type"), "hvm");
+    assert_int_equal(json_object_array_length(array_field(detail, "disks")), 1);
+    d = json_object_array_get_idx(array_field(detail, "disks"), 0);
+    assert_string_equal(str_field(d, "source"), "/guest/diskimage1");
+    assert_string_equal(str_field(d, "target"), "vda");
+    d = json_object_array_get_idx(array_field(detail, "interfaces"), 0);
+    assert_string_equal(str_field(d, "mac"), "aa:bb:cc:dd:ee:ff");
+    assert_string_equal(str_field(d, "source"), "default");
+    assert_string_equal(str_field(d, "target"), "testnet0");
+    assert_int_equal(json_object_array_length(array_field(detail, "graphics")), 0);
+    json_object_put(detail);
+    virDomainFree(dom);
+}
+
+static void test_lookup_errors(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+
+    assert_null(virt_domain_lookup(conn, "nope", &err));
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
+
+    assert_null(virt_domain_lookup(conn, NULL, &err));
+    assert_int_equal(err.status, 400);
+
+    assert_null(virt_domain_lookup(conn, "11111111-2222-3333-4444-555555555555", &err));
+    assert_int_equal(err.status, 404);
+    assert_string_equal(err.code, APP_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.message, "11111111-2222-3333-4444-555555555555"));
+    assert_null(virGetLastError());
+}
+
+static void expect_act(virDomainPtr dom, const char *action, int status, const char *message)
+{
+    struct app_error err = {0};
+    int rc = virt_domain_act(dom, action, &err);
+
+    if (status == 0) {
+        if (rc != 0)
+            fail_msg("%s: %d %s", action, err.status, err.message);
+        return;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(err.status, status);
+    if (message && strcmp(err.message, message) != 0)
+        fail_msg("%s: message \"%s\", want \"%s\"", action, err.message, message);
+}
+
+static void test_actions_and_conflicts(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr dom = virt_domain_lookup(conn, TEST_UUID, &err);
+
+    assert_non_null(dom);
+    /* running */
+    expect_act(dom, "start", 409, "domain is already running");
+    expect_act(dom, "resume", 409, "domain is not paused");
+    expect_act(dom, "suspend", 0, NULL);
+    assert_string_equal(state_of(dom), "paused");
+    /* paused */
+    expect_act(dom, "suspend", 409, "domain is already paused");
+    expect_act(dom, "start", 409, "domain is already running");
+    expect_act(dom, "resume", 0, NULL);
+    assert_string_equal(state_of(dom), "running");
+    expect_act(dom, "reboot", 0, NULL);
+    assert_string_equal(state_of(dom), "running");
+    expect_act(dom, "reset", 0, NULL);
+    assert_string_equal(state_of(dom), "running");
+    expect_act(dom, "shutdown", 0, NULL);
+    assert_string_equal(state_of(dom), "shutoff");
+    /* shut off */
+    expect_act(dom, "shutdown", 409, "domain is not running");
+    expect_act(dom, "destroy", 409, "domain is not running");
+    expect_act(dom, "reboot", 409, "domain is not running");
+    expect_act(dom, "reset", 409, "domain is not running");
+    expect_act(dom, "suspend", 409, "domain is not running");
+    expect_act(dom, "resume", 409, "domain is not paused");
+    expect_act(dom, "start", 0, NULL);
+    assert_string_equal(state_of(dom), "running");
+    expect_act(dom, "destroy", 0, NULL);
+    assert_string_equal(state_of(dom), "shutoff");
+    /* unknown action */
+    expect_act(dom, "explode", 400, NULL);
+    expect_act(dom, NULL, 400, NULL);
+    virDomainFree(dom);
+}
+
+/* A libvirt error from the action itself is mapped, and its message kept. */
+static void test_action_unsupported(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr dom = virt_domain_lookup(conn, TEST_UUID, &err);
+
+    assert_non_null(dom);
+    seam_reset_unsupported = 1;
+    assert_int_equal(virt_domain_act(dom, "reset", &err), -1);
+    assert_int_equal(err.status, 501);
+    assert_string_equal(err.code, APP_ERR_UNSUPPORTED);
+    assert_int_equal(strncmp(err.message, "reset domain: ", 14), 0);
+    assert_null(virGetLastError());
+    virDomainFree(dom);
+}
+
+static void test_list_failure(void **state)
+{
+    struct app_error err = {0};
+
+    seam_list_fails = 1;
+    assert_null(virt_domain_list(*state, &err));
+    assert_int_equal(err.status, 503);
+    assert_string_equal(err.code, APP_ERR_UNAVAILABLE);
+    assert_int_equal(strncmp(err.message, "list domains: ", 14), 0);
+}
+
+static void test_detail_bad_xml(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr dom = virt_domain_lookup(conn, TEST_UUID, &err);
+
+    assert_non_null(dom);
+    virt_domain_forget(NULL);
+    seam_bad_xml = 1;
+    assert_null(virt_domain_detail(dom, &err));
+    assert_int_equal(err.status, 502);
+    assert_null(virt_domain_summary(dom, &err));
+    assert_int_equal(err.status, 502);
+    virDomainFree(dom);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_state_and_reason_names),
+        cmocka_unit_test(test_event_names),
+        cmocka_unit_test(test_uuid_valid),
+        cmocka_unit_test(test_action_valid),
+        cmocka_unit_test(test_xml_to_json_fixture),
+        cmocka_unit_test(test_xml_to_json_minimal),
+        cmocka_unit_test(test_xml_to_json_malformed),
+        cmocka_unit_test(test_xml_to_json_no_entities),
+        cmocka_unit_test_setup_teardown(test_list_default, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_list_sorted_and_traits, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_traits_cache_invalidation, open_default,
+                                        close_default),
+        cmocka_unit_test_setup_teardown(test_detail_default, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_lookup_errors, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_actions_and_conflicts, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_action_unsupported, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_list_failure, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_detail_bad_xml, open_default, close_default),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
