@@ -71,12 +71,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 
 # ---- running ---------------------------------------------------------------
 
-DEMO_STATE ?= $(CURDIR)/build/demo-state
-DEMO_LISTEN ?= 127.0.0.1:9443
 run: all
-	@mkdir -p $(DEMO_STATE)
-	$(BIN) serve --listen $(DEMO_LISTEN) --state-dir $(DEMO_STATE) \
-	    --uri test://$(CURDIR)/packaging/demo/demo.xml
+	packaging/run-demo.sh
 
 # ---- tests -----------------------------------------------------------------
 

@@ -188,7 +188,8 @@ static struct auth_sessions_entry *auth_sessions_find(struct auth_sessions *sess
 static struct auth_sessions_entry *auth_sessions_unlink(struct auth_sessions *sessions,
                                                         const char *token_hash)
 {
-    struct auth_sessions_entry **pp = &sessions->buckets[auth_sessions_bucket(sessions, token_hash)];
+    struct auth_sessions_entry **pp =
+        &sessions->buckets[auth_sessions_bucket(sessions, token_hash)];
     struct auth_sessions_entry *e;
 
     while ((e = *pp)) {
@@ -555,7 +556,8 @@ cleanup:
     return ret;
 }
 
-bool auth_sessions_lookup(struct auth_sessions *sessions, const char *token, struct auth_session *out)
+bool auth_sessions_lookup(struct auth_sessions *sessions, const char *token,
+                          struct auth_session *out)
 {
     char hash[AUTH_TOKEN_HEX_LEN + 1];
     struct auth_sessions_entry *e;

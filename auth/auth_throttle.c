@@ -217,8 +217,8 @@ static void auth_throttle_count(struct auth_throttle *t, const char *key, int64_
     t->newest = e;
 }
 
-void auth_throttle_failure(struct auth_throttle *throttle, const char *address, const char *username,
-                           int64_t now_ms)
+void auth_throttle_failure(struct auth_throttle *throttle, const char *address,
+                           const char *username, int64_t now_ms)
 {
     char key[AUTH_THROTTLE_KEY_MAX + 3];
 
@@ -232,7 +232,8 @@ void auth_throttle_failure(struct auth_throttle *throttle, const char *address, 
     pthread_mutex_unlock(&throttle->lock);
 }
 
-void auth_throttle_success(struct auth_throttle *throttle, const char *address, const char *username)
+void auth_throttle_success(struct auth_throttle *throttle, const char *address,
+                           const char *username)
 {
     char key[AUTH_THROTTLE_KEY_MAX + 3];
     struct auth_throttle_entry *e;

@@ -77,12 +77,18 @@ describe('security', () => {
                 ['GET', '/api/events'],
                 ...ACTIONS.map((a) => ['POST', `/api/domains/${uuid}/${a}`]),
             ];
+            const failures = [];
             for (const [m, p] of routes) {
                 const res = await anon.req(m, p);
-                assertError(res, 401, 'unauthorized', `${m} ${p}`);
-                assertSecurityHeaders(res.headers, `${m} ${p}`);
+                try {
+                    assertError(res, 401, 'unauthorized', `${m} ${p}`);
+                    assertSecurityHeaders(res.headers, `${m} ${p}`);
+                } catch (e) {
+                    failures.push(e.message.split('\n')[0]);
+                }
             }
             assert.equal(await stateOf(), 'running', 'no action ran without a session');
+            assert.deepEqual(failures, [], 'routes that did not answer 401');
             anon.close();
         });
 
@@ -221,21 +227,27 @@ describe('security', () => {
             '/link-dir/passwd',
             '/link-secret.txt',
         ];
+        // Raw requests: the client must not normalise the path, and a daemon that drops
+        // the connection must not turn into an exception.
+        const rawGet = async (p, cookie) => rawTls(d, `GET ${p} HTTP/1.1\r\nHost: ${d.host}:${d.port}\r\n` +
+            `${cookie ? `Cookie: virtdeck_session=${cookie}\r\n` : ''}Connection: close\r\n\r\n`,
+        { stopWhen: httpResponseComplete, timeoutMs: 3000 });
         for (const p of TRAVERSALS) {
             it(`GET ${p} leaks nothing and is 404`, async () => {
-                const c = new Client(d, { localAddress: freshAddr() });
-                const res = await c.req('GET', p, { cookies: false });
-                for (const re of LEAKS) assert.ok(!re.test(res.text), `${p} leaked a file outside the root`);
-                assert.equal(res.status, 404, `${p}: got ${res.status}`);
-                c.close();
+                const r = await rawGet(p);
+                for (const re of LEAKS) assert.ok(!re.test(r.text), `${p} leaked a file outside the root`);
+                // a NUL byte in the URL may also make the HTTP layer drop the connection
+                if (p.includes('%00') && r.status === null) return;
+                assert.equal(r.status, 404, `${p}: got ${r.status} ${r.text.slice(0, 120)}`);
             });
         }
 
         it('traversal with a session does not leak either', async () => {
             for (const p of TRAVERSALS) {
-                const res = await admin.get(p);
-                for (const re of LEAKS) assert.ok(!re.test(res.text), `${p} leaked with a session`);
-                assert.ok(res.status >= 400, `${p}: ${res.status}`);
+                const r = await rawGet(p, admin.sessionCookie);
+                for (const re of LEAKS) assert.ok(!re.test(r.text), `${p} leaked with a session`);
+                if (p.includes('%00') && r.status === null) continue;
+                assert.equal(r.status, 404, `${p} with a session: got ${r.status}`);
             }
         });
 

@@ -46,7 +46,8 @@ static void test_admin_does_everything(void **state)
 static void test_objects(void **state)
 {
     struct auth_object host = {.kind = AUTH_OBJECT_HOST, .id = NULL};
-    struct auth_object vm = {.kind = AUTH_OBJECT_DOMAIN, .id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
+    struct auth_object vm = {.kind = AUTH_OBJECT_DOMAIN,
+                             .id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
     struct auth_object user = {.kind = AUTH_OBJECT_USER, .id = "bob"};
 
     assert_true(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_HOST_READ, &host));

@@ -123,7 +123,8 @@ static void test_create_lookup_destroy(void **state)
     sessions = auth_sessions_new(s.db, 900, 43200);
     assert_non_null(sessions);
 
-    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_OPERATOR, token, &created), 0);
+    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_OPERATOR, token, &created),
+                     0);
     assert_true(is_lower_hex(token, AUTH_TOKEN_HEX_LEN));
     assert_string_equal(created.username, "alice");
     assert_int_equal(created.role, AUTH_ROLE_OPERATOR);
@@ -135,7 +136,8 @@ static void test_create_lookup_destroy(void **state)
     assert_int_equal(created.expires_s, created.last_seen_s + 900);
 
     /* Only the hash is on disk: no column holds the token. */
-    assert_int_equal(query_int(s.db, "SELECT count(*) FROM sessions WHERE token_hash = ?", hash), 1);
+    assert_int_equal(query_int(s.db, "SELECT count(*) FROM sessions WHERE token_hash = ?", hash),
+                     1);
     assert_int_equal(query_int(s.db,
                                "SELECT count(*) FROM sessions WHERE token_hash = ?1 OR "
                                "csrf_token = ?1 OR instr(token_hash || csrf_token, ?1) > 0",
@@ -151,7 +153,8 @@ static void test_create_lookup_destroy(void **state)
     assert_true(auth_sessions_alive(sessions, created.id));
 
     /* Two sessions never share a token or a CSRF token. */
-    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_OPERATOR, token2, &found), 0);
+    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_OPERATOR, token2, &found),
+                     0);
     assert_string_not_equal(token, token2);
     assert_string_not_equal(found.csrf_token, created.csrf_token);
 
@@ -179,7 +182,8 @@ static void test_create_lookup_destroy(void **state)
     auth_sessions_destroy(sessions, token);
     assert_false(auth_sessions_lookup(sessions, token, &found));
     assert_false(auth_sessions_alive(sessions, created.id));
-    assert_int_equal(query_int(s.db, "SELECT count(*) FROM sessions WHERE token_hash = ?", hash), 0);
+    assert_int_equal(query_int(s.db, "SELECT count(*) FROM sessions WHERE token_hash = ?", hash),
+                     0);
     assert_true(auth_sessions_lookup(sessions, token2, &found));
     auth_sessions_destroy(sessions, token);        /* unknown: ignored */
     auth_sessions_destroy(sessions, "not a token"); /* malformed: ignored */
@@ -284,7 +288,8 @@ static void test_persists_across_reload(void **state)
     sessions = auth_sessions_new(s.db, 900, 43200);
     assert_non_null(sessions);
     assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, kept, &before), 0);
-    assert_int_equal(auth_sessions_create(sessions, "bob", AUTH_ROLE_VIEWER, ended, &ended_session), 0);
+    assert_int_equal(auth_sessions_create(sessions, "bob", AUTH_ROLE_VIEWER, ended, &ended_session),
+                     0);
     auth_sessions_destroy(sessions, ended);
     auth_sessions_free(sessions);
 
@@ -417,7 +422,8 @@ static void test_sessions_per_user_bounded(void **state)
     assert_non_null(sessions);
     assert_int_equal(auth_sessions_create(sessions, "bob", AUTH_ROLE_VIEWER, bob, &out), 0);
     for (int i = 0; i < N; i++)
-        assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, tokens[i], &out), 0);
+        assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, tokens[i], &out),
+                         0);
     for (int i = 0; i < N; i++)
         live += auth_sessions_lookup(sessions, tokens[i], &out);
     assert_true(live < N);
@@ -425,8 +431,8 @@ static void test_sessions_per_user_bounded(void **state)
     /* The newest always survives, and other users are untouched. */
     assert_true(auth_sessions_lookup(sessions, tokens[N - 1], &out));
     assert_true(auth_sessions_lookup(sessions, bob, &out));
-    assert_int_equal(query_int(s.db, "SELECT count(*) FROM sessions WHERE username = 'alice'", NULL),
-                     live);
+    assert_int_equal(
+        query_int(s.db, "SELECT count(*) FROM sessions WHERE username = 'alice'", NULL), live);
 
     auth_sessions_free(sessions);
     store_down(&s);

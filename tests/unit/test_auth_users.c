@@ -14,6 +14,7 @@
 #include "auth_password.h"
 #include "auth_users.h"
 #include "store/store.h"
+#include "util/log.h"
 
 struct fixture {
     char dir[64];
@@ -279,5 +280,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_persists_across_reopen, setup, teardown),
     };
 
+    log_set_level(LOG_WARN);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

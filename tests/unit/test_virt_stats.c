@@ -1,0 +1,376 @@
+/* test_virt_stats: server/virt/virt_stats.c — the rate arithmetic (pure), parsing of
+ * virConnectGetAllDomainStats records and the sampler's memory of previous samples
+ * (through link seams on virConnectGetAllDomainStats and clock_mono_us), and one real
+ * sample from the test driver (test:///default). Single thread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libvirt/virterror.h>
+
+#include "util/app_error.h"
+#include "util/clock.h"
+#include "virt/virt_stats.h"
+
+#define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
+
+/* ---- link seams ------------------------------------------------------------------ */
+
+/* When fake_on, virConnectGetAllDomainStats returns fake_n copies of one record for
+ * the domain "test", built from fake (and the clock reads fake_now_us). */
+static struct {
+    int on;
+    int n;
+    int fail;
+    int64_t now_us;
+    unsigned long long cpu_time, balloon_current, balloon_unused;
+    int with_unused;
+    unsigned vcpus;
+    unsigned long long rd[2], wr[2], rx, tx;
+} fake;
+
+int __real_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
+                                       virDomainStatsRecordPtr **retStats, unsigned int flags);
+int __wrap_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
+                                       virDomainStatsRecordPtr **retStats, unsigned int flags);
+int64_t __real_clock_mono_us(void);
+int64_t __wrap_clock_mono_us(void);
+
+static unsigned int seen_stats, seen_flags;
+
+int64_t __wrap_clock_mono_us(void)
+{
+    return fake.on ? fake.now_us : __real_clock_mono_us();
+}
+
+int __wrap_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
+                                       virDomainStatsRecordPtr **retStats, unsigned int flags)
+{
+    virDomainStatsRecordPtr *list;
+    virDomainStatsRecordPtr rec;
+    int max = 0;
+
+    seen_stats = stats;
+    seen_flags = flags;
+    if (fake.fail)
+        return __real_virConnectGetAllDomainStats(NULL, stats, retStats, flags);
+    if (!fake.on)
+        return __real_virConnectGetAllDomainStats(conn, stats, retStats, flags);
+    /* Built with libvirt's own allocators so virDomainStatsRecordListFree frees it. */
+    assert_int_equal(__real_virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_STATE, &list,
+                                                        0),
+                     1);
+    rec = list[0];
+    if (fake.n == 0) {
+        virDomainStatsRecordListFree(list);
+        list = calloc(1, sizeof(*list));
+        /* virDomainStatsRecordListFree() releases the array with g_free == free. */
+        *retStats = list;
+        return 0;
+    }
+    virTypedParamsFree(rec->params, rec->nparams);
+    rec->params = NULL;
+    rec->nparams = 0;
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "cpu.time",
+                                             fake.cpu_time),
+                     0);
+    assert_int_equal(virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "vcpu.current",
+                                           fake.vcpus),
+                     0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                             "balloon.current", fake.balloon_current),
+                     0);
+    if (fake.with_unused)
+        assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                                 "balloon.unused", fake.balloon_unused),
+                         0);
+    assert_int_equal(virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "block.count", 2),
+                     0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                             "block.0.rd.bytes", fake.rd[0]),
+                     0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                             "block.1.rd.bytes", fake.rd[1]),
+                     0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                             "block.0.wr.bytes", fake.wr[0]),
+                     0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                             "block.1.wr.bytes", fake.wr[1]),
+                     0);
+    assert_int_equal(virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "net.count", 1), 0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                             "net.0.rx.bytes", fake.rx),
+                     0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
+                                             "net.0.tx.bytes", fake.tx),
+                     0);
+    *retStats = list;
+    return 1;
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static struct json_object *field(struct json_object *obj, const char *key)
+{
+    struct json_object *v = NULL;
+
+    assert_true(json_object_object_get_ex(obj, key, &v));
+    return v;
+}
+
+static struct json_object *domains_of(struct json_object *msg)
+{
+    struct json_object *arr = field(msg, "domains");
+
+    assert_true(json_object_is_type(arr, json_type_array));
+    return arr;
+}
+
+static void quiet(void *opaque, virErrorPtr error)
+{
+}
+
+/* ---- pure rates ---------------------------------------------------------------------- */
+
+static struct virt_stats_raw raw_at(int64_t at_us)
+{
+    struct virt_stats_raw r;
+
+    memset(&r, 0, sizeof(r));
+    memcpy(r.uuid, TEST_UUID, sizeof(r.uuid));
+    r.at_us = at_us;
+    r.vcpus = 1;
+    return r;
+}
+
+static void test_rates_basic(void **state)
+{
+    struct virt_stats_raw a = raw_at(1000000), b = raw_at(3000000); /* 2 s apart */
+    struct virt_stats_rates r;
+
+    a.cpu_time_ns = 5000000000ULL;
+    b.cpu_time_ns = 6000000000ULL; /* 1 s of CPU in 2 s on 2 vCPUs → 25 % */
+    b.vcpus = 2;
+    a.rd_bytes = 100;
+    b.rd_bytes = 100 + 8192;
+    a.wr_bytes = 0;
+    b.wr_bytes = 4096;
+    a.rx_bytes = 10;
+    b.rx_bytes = 250;
+    a.tx_bytes = 7;
+    b.tx_bytes = 7;
+    virt_stats_rates(&a, &b, &r);
+    assert_true(r.cpu_percent > 24.999 && r.cpu_percent < 25.001);
+    assert_int_equal(r.disk_rd_bps, 4096);
+    assert_int_equal(r.disk_wr_bps, 2048);
+    assert_int_equal(r.net_rx_bps, 120);
+    assert_int_equal(r.net_tx_bps, 0);
+}
+
+static void test_rates_edge_cases(void **state)
+{
+    struct virt_stats_raw a = raw_at(1000000), b = raw_at(2000000);
+    struct virt_stats_rates r;
+
+    /* No previous sample. */
+    b.cpu_time_ns = 1000;
+    b.rd_bytes = 1000;
+    virt_stats_rates(NULL, &b, &r);
+    assert_true(r.cpu_percent == 0.0);
+    assert_int_equal(r.disk_rd_bps, 0);
+
+    /* Zero and negative intervals. */
+    virt_stats_rates(&b, &b, &r);
+    assert_true(r.cpu_percent == 0.0);
+    assert_int_equal(r.disk_rd_bps, 0);
+    virt_stats_rates(&b, &a, &r);
+    assert_true(r.cpu_percent == 0.0);
+    assert_int_equal(r.disk_rd_bps, 0);
+
+    /* Counters that went backwards (restart) give 0, each on its own. */
+    a.cpu_time_ns = 9000000000ULL;
+    b.cpu_time_ns = 1000;
+    a.rd_bytes = 5000;
+    b.rd_bytes = 10;
+    a.wr_bytes = 0;
+    b.wr_bytes = 1000;
+    virt_stats_rates(&a, &b, &r);
+    assert_true(r.cpu_percent == 0.0);
+    assert_int_equal(r.disk_rd_bps, 0);
+    assert_int_equal(r.disk_wr_bps, 1000);
+
+    /* Jitter above 100 % is clamped; vcpus 0 counts as 1. */
+    a.cpu_time_ns = 0;
+    b.cpu_time_ns = 1100000000ULL;
+    b.vcpus = 0;
+    virt_stats_rates(&a, &b, &r);
+    assert_true(r.cpu_percent == 100.0);
+
+    /* Large counters do not overflow: 10 TB in 1 s. */
+    a.tx_bytes = 1ULL << 50;
+    b.tx_bytes = a.tx_bytes + 10000000000000ULL;
+    virt_stats_rates(&a, &b, &r);
+    assert_int_equal(r.net_tx_bps, 10000000000000ULL);
+}
+
+/* ---- sampler ------------------------------------------------------------------------- */
+
+static void test_sampler_with_fake_records(void **state)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+    struct virt_stats_sampler *sampler = virt_stats_sampler_new();
+    struct app_error err = {0};
+    struct json_object *msg, *d;
+
+    assert_non_null(conn);
+    memset(&fake, 0, sizeof(fake));
+    fake.on = 1;
+    fake.n = 1;
+    fake.now_us = 10000000;
+    fake.cpu_time = 1000000000ULL;
+    fake.vcpus = 2;
+    fake.balloon_current = 1048576;
+    fake.balloon_unused = 524288;
+    fake.with_unused = 1;
+    fake.rd[0] = 1000;
+    fake.rd[1] = 3000;
+    fake.rx = 500;
+    fake.tx = 100;
+
+    /* First sample: no rates yet, interval 0. */
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    assert_string_equal(json_object_get_string(field(msg, "type")), "stats");
+    assert_int_equal(json_object_get_int64(field(msg, "interval_ms")), 0);
+    assert_int_equal(json_object_array_length(domains_of(msg)), 1);
+    d = json_object_array_get_idx(domains_of(msg), 0);
+    assert_string_equal(json_object_get_string(field(d, "uuid")), TEST_UUID);
+    assert_true(json_object_get_double(field(d, "cpu_percent")) == 0.0);
+    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 524288);
+    assert_int_equal(json_object_get_int64(field(d, "disk_rd_bps")), 0);
+    assert_int_equal(seen_flags, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+    assert_int_equal(seen_stats, VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
+                                     VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU |
+                                     VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK);
+    json_object_put(msg);
+
+    /* 2 s later: 1 s of CPU on 2 vCPUs, 8 KiB read over both disks, 2000 B received. */
+    fake.now_us += 2000000;
+    fake.cpu_time += 1000000000ULL;
+    fake.rd[0] += 4096;
+    fake.rd[1] += 4096;
+    fake.wr[1] += 1000;
+    fake.rx += 2000;
+    fake.with_unused = 0;
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    assert_int_equal(json_object_get_int64(field(msg, "interval_ms")), 2000);
+    d = json_object_array_get_idx(domains_of(msg), 0);
+    assert_true(json_object_get_double(field(d, "cpu_percent")) == 25.0);
+    assert_string_equal(json_object_to_json_string(field(d, "cpu_percent")), "25.0");
+    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 1048576);
+    assert_int_equal(json_object_get_int64(field(d, "disk_rd_bps")), 4096);
+    assert_int_equal(json_object_get_int64(field(d, "disk_wr_bps")), 500);
+    assert_int_equal(json_object_get_int64(field(d, "net_rx_bps")), 1000);
+    assert_int_equal(json_object_get_int64(field(d, "net_tx_bps")), 0);
+    json_object_put(msg);
+
+    /* The domain is gone for one sample: the sampler forgets it, so when it is back
+     * its first rates are 0 even though its counters grew. */
+    fake.now_us += 2000000;
+    fake.n = 0;
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    assert_int_equal(json_object_array_length(domains_of(msg)), 0);
+    json_object_put(msg);
+
+    fake.now_us += 2000000;
+    fake.n = 1;
+    fake.cpu_time += 4000000000ULL;
+    fake.rx += 100000;
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    d = json_object_array_get_idx(domains_of(msg), 0);
+    assert_true(json_object_get_double(field(d, "cpu_percent")) == 0.0);
+    assert_int_equal(json_object_get_int64(field(d, "net_rx_bps")), 0);
+    json_object_put(msg);
+
+    memset(&fake, 0, sizeof(fake));
+    virt_stats_sampler_free(sampler);
+    virConnectClose(conn);
+}
+
+/* One real sample: the test driver reports only the "state" group, so the figures
+ * are 0, but the running domain is there and a stopped one is not. */
+static void test_sampler_real_test_driver(void **state)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+    struct virt_stats_sampler *sampler = virt_stats_sampler_new();
+    struct app_error err = {0};
+    struct json_object *msg, *d;
+    virDomainPtr dom;
+
+    assert_non_null(conn);
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    assert_int_equal(json_object_array_length(domains_of(msg)), 1);
+    d = json_object_array_get_idx(domains_of(msg), 0);
+    assert_string_equal(json_object_get_string(field(d, "uuid")), TEST_UUID);
+    assert_true(json_object_is_type(field(d, "cpu_percent"), json_type_double));
+    assert_true(json_object_get_int64(field(d, "memory_used_kib")) >= 0);
+    json_object_put(msg);
+
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    assert_true(json_object_get_int64(field(msg, "interval_ms")) >= 0);
+    assert_int_equal(json_object_array_length(domains_of(msg)), 1);
+    json_object_put(msg);
+
+    dom = virDomainLookupByUUIDString(conn, TEST_UUID);
+    assert_non_null(dom);
+    assert_int_equal(virDomainDestroy(dom), 0);
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    assert_int_equal(json_object_array_length(domains_of(msg)), 0);
+    json_object_put(msg);
+
+    virDomainFree(dom);
+    virt_stats_sampler_free(sampler);
+    virConnectClose(conn);
+}
+
+static void test_sampler_failure(void **state)
+{
+    struct virt_stats_sampler *sampler = virt_stats_sampler_new();
+    virConnectPtr conn = virConnectOpen("test:///default");
+    struct app_error err = {0};
+
+    assert_non_null(conn);
+    fake.fail = 1;
+    assert_null(virt_stats_sample(sampler, conn, &err));
+    fake.fail = 0;
+    assert_int_equal(err.status, 503);
+    assert_string_equal(err.code, APP_ERR_UNAVAILABLE);
+    virt_stats_sampler_free(sampler);
+    virt_stats_sampler_free(NULL);
+    virConnectClose(conn);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rates_basic),
+        cmocka_unit_test(test_rates_edge_cases),
+        cmocka_unit_test(test_sampler_with_fake_records),
+        cmocka_unit_test(test_sampler_real_test_driver),
+        cmocka_unit_test(test_sampler_failure),
+    };
+
+    virSetErrorFunc(NULL, quiet);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
