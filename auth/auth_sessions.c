@@ -357,7 +357,7 @@ cleanup:
     sqlite3_finalize(stmt);
 }
 
-/* Loads the rows left after dropping expired ones. Called before the table is shared. */
+/* Drops expired rows and loads the live ones. Called before the table is shared. */
 static int auth_sessions_load(struct auth_sessions *sessions)
 {
     static const char sql[] = "SELECT token_hash, username, role, csrf_token, created_at, "
@@ -367,7 +367,9 @@ static int auth_sessions_load(struct auth_sessions *sessions)
     int64_t now = clock_wall_s();
     int rc;
 
-    if (auth_sessions_db_expire(sessions, now, 0) < 0)
+    /* With the write-back slack: a running daemon (when this is the CLI) may have
+     * seen these sessions more recently than their rows say. */
+    if (auth_sessions_db_expire(sessions, now, AUTH_SESSIONS_FLUSH_S) < 0)
         goto cleanup;
     if (sqlite3_prepare_v2(sessions->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
         log_error("auth_sessions: database error: %s", sqlite3_errmsg(sessions->db));
@@ -397,6 +399,10 @@ static int auth_sessions_load(struct auth_sessions *sessions)
         e->created_s = sqlite3_column_int64(stmt, 4);
         e->last_seen_s = sqlite3_column_int64(stmt, 5);
         e->persisted_s = e->last_seen_s;
+        if (now >= auth_sessions_expires(sessions, e)) {
+            auth_sessions_entry_free(e); /* its row goes at a later expire */
+            continue;
+        }
         auth_sessions_insert(sessions, e);
     }
     if (rc != SQLITE_DONE) {

@@ -207,7 +207,7 @@ static struct lws_context *serve_create_context(struct app *app, const struct co
     info.max_http_header_data = 8192;
     info.max_http_header_pool = 256;
     info.timeout_secs = 10;
-    info.keepalive_timeout = 30;
+    info.keepalive_timeout = 10; /* also bounds how long a client may take to send its headers */
     info.pt_serv_buf_size = 32 * 1024;
     return lws_create_context(&info);
 }

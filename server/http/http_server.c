@@ -518,6 +518,7 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
         return 0;
     }
     if (content_length > 0) {
+        /* lws cuts a sender that pauses longer than timeout_secs (serve.c) */
         conn->expecting_body = true;
         return 0;
     }

@@ -27,56 +27,66 @@
 /* ---- names ------------------------------------------------------------------ */
 
 static const char *const domain_state_names[] = {
-    [VIR_DOMAIN_NOSTATE] = "nostate",   [VIR_DOMAIN_RUNNING] = "running",
-    [VIR_DOMAIN_BLOCKED] = "blocked",   [VIR_DOMAIN_PAUSED] = "paused",
-    [VIR_DOMAIN_SHUTDOWN] = "shutdown", [VIR_DOMAIN_SHUTOFF] = "shutoff",
-    [VIR_DOMAIN_CRASHED] = "crashed",   [VIR_DOMAIN_PMSUSPENDED] = "pmsuspended",
+    [VIR_DOMAIN_NOSTATE] = "nostate",
+    [VIR_DOMAIN_RUNNING] = "running",
+    [VIR_DOMAIN_BLOCKED] = "blocked",
+    [VIR_DOMAIN_PAUSED] = "paused",
+    [VIR_DOMAIN_SHUTDOWN] = "shutdown",
+    [VIR_DOMAIN_SHUTOFF] = "shutoff",
+    [VIR_DOMAIN_CRASHED] = "crashed",
+    [VIR_DOMAIN_PMSUSPENDED] = "pmsuspended",
 };
 
+/* Indexed by the libvirt enum value (libvirt-domain.h, 9.0). */
 static const char *const reason_running[] = {
-    "unknown",  "booted",        "migrated",           "restored",
-    "from_snapshot", "unpaused", "migration_canceled", "save_canceled",
-    "wakeup",   "crashed",       "postcopy",           "postcopy_failed",
+    "unknown", "booted", "migrated", "restored", "from_snapshot", "unpaused",
+    "migration_canceled", "save_canceled", "wakeup", "crashed", "postcopy", "postcopy_failed",
 };
 static const char *const reason_paused[] = {
-    "unknown",       "user",          "migration", "save",    "dump",
-    "ioerror",       "watchdog",      "from_snapshot", "shutting_down", "snapshot",
-    "crashed",       "starting_up",   "postcopy",  "postcopy_failed",
+    "unknown", "user", "migration", "save", "dump", "ioerror", "watchdog", "from_snapshot",
+    "shutting_down", "snapshot", "crashed", "starting_up", "postcopy", "postcopy_failed",
 };
 static const char *const reason_shutdown[] = {"unknown", "user"};
 static const char *const reason_shutoff[] = {
-    "unknown", "shutdown", "destroyed",     "crashed", "migrated",
-    "saved",   "failed",   "from_snapshot", "daemon",
+    "unknown", "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
+    "from_snapshot", "daemon",
 };
 static const char *const reason_crashed[] = {"unknown", "panicked"};
 static const char *const reason_unknown_only[] = {"unknown"};
 
 static const char *const event_names[] = {
-    [VIR_DOMAIN_EVENT_DEFINED] = "defined",         [VIR_DOMAIN_EVENT_UNDEFINED] = "undefined",
-    [VIR_DOMAIN_EVENT_STARTED] = "started",         [VIR_DOMAIN_EVENT_SUSPENDED] = "suspended",
-    [VIR_DOMAIN_EVENT_RESUMED] = "resumed",         [VIR_DOMAIN_EVENT_STOPPED] = "stopped",
-    [VIR_DOMAIN_EVENT_SHUTDOWN] = "shutdown",       [VIR_DOMAIN_EVENT_PMSUSPENDED] = "pmsuspended",
+    [VIR_DOMAIN_EVENT_DEFINED] = "defined",
+    [VIR_DOMAIN_EVENT_UNDEFINED] = "undefined",
+    [VIR_DOMAIN_EVENT_STARTED] = "started",
+    [VIR_DOMAIN_EVENT_SUSPENDED] = "suspended",
+    [VIR_DOMAIN_EVENT_RESUMED] = "resumed",
+    [VIR_DOMAIN_EVENT_STOPPED] = "stopped",
+    [VIR_DOMAIN_EVENT_SHUTDOWN] = "shutdown",
+    [VIR_DOMAIN_EVENT_PMSUSPENDED] = "pmsuspended",
     [VIR_DOMAIN_EVENT_CRASHED] = "crashed",
 };
 
 static const char *const detail_defined[] = {"added", "updated", "renamed", "from_snapshot"};
 static const char *const detail_undefined[] = {"removed", "renamed"};
-static const char *const detail_started[] = {"booted", "migrated", "restored", "from_snapshot",
-                                             "wakeup"};
-static const char *const detail_suspended[] = {
-    "paused",   "migrated",      "ioerror",   "watchdog",        "restored",
-    "from_snapshot", "api_error", "postcopy", "postcopy_failed",
+static const char *const detail_started[] = {
+    "booted", "migrated", "restored", "from_snapshot", "wakeup",
 };
-static const char *const detail_resumed[] = {"unpaused", "migrated", "from_snapshot", "postcopy",
-                                             "postcopy_failed"};
-static const char *const detail_stopped[] = {"shutdown", "destroyed", "crashed",      "migrated",
-                                             "saved",    "failed",    "from_snapshot"};
+static const char *const detail_suspended[] = {
+    "paused", "migrated", "ioerror", "watchdog", "restored", "from_snapshot", "api_error",
+    "postcopy", "postcopy_failed",
+};
+static const char *const detail_resumed[] = {
+    "unpaused", "migrated", "from_snapshot", "postcopy", "postcopy_failed",
+};
+static const char *const detail_stopped[] = {
+    "shutdown", "destroyed", "crashed", "migrated", "saved", "failed", "from_snapshot",
+};
 static const char *const detail_shutdown[] = {"finished", "guest", "host"};
 static const char *const detail_pmsuspended[] = {"memory", "disk"};
 static const char *const detail_crashed[] = {"panicked", "crashloaded"};
 
 struct name_table {
-    const char *const *names;
+    const char *const *names; /* borrowed: a static table above */
     size_t len;
 };
 
@@ -387,12 +397,14 @@ cleanup:
 }
 
 /* Canonical UUID string → 16 bytes. */
+__attribute__((warn_unused_result))
 static int domain_uuid_parse(const char *s, unsigned char raw[VIR_UUID_BUFLEN])
 {
+    int ret = -1;
     size_t i, n = 0;
 
     if (!virt_domain_uuid_valid(s))
-        return -1;
+        goto cleanup;
     for (i = 0; s[i]; i++) {
         char c = s[i];
         unsigned v;
@@ -411,7 +423,10 @@ static int domain_uuid_parse(const char *s, unsigned char raw[VIR_UUID_BUFLEN])
             raw[n / 2] |= (unsigned char)v;
         n++;
     }
-    return 0;
+    ret = 0;
+
+cleanup:
+    return ret;
 }
 
 /* ---- XML traits cache ----------------------------------------------------------------
@@ -558,6 +573,7 @@ void virt_domain_forget(const char *uuid)
 }
 
 /* Reads os_type and has_vnc from a domain XML. */
+__attribute__((warn_unused_result))
 static int domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *err)
 {
     int ret = -1;
@@ -590,6 +606,7 @@ cleanup:
 
 /* The traits of dom: from the cache, else from its live XML. entry receives the key
  * and the traits; with store, a cache miss is stored (if no forget since gen). */
+__attribute__((warn_unused_result))
 static int domain_traits_get(virDomainPtr dom, struct domain_cache_entry *entry, uint64_t gen,
                              bool store, struct app_error *err)
 {
@@ -853,6 +870,7 @@ int virt_domain_action_valid(const char *action)
 }
 
 /* 409 when the state makes the action certain to fail; libvirt decides the rest. */
+__attribute__((warn_unused_result))
 static int domain_action_check(virDomainPtr dom, const struct domain_action *action,
                                struct app_error *err)
 {

@@ -128,6 +128,7 @@ static uint64_t stats_param_sum(virTypedParameterPtr params, int nparams, const 
 }
 
 /* Fills raw from one record. Groups the driver does not report read as 0. */
+__attribute__((warn_unused_result))
 static int stats_raw_fill(virDomainStatsRecordPtr rec, int64_t now_us, struct virt_stats_raw *raw,
                           struct app_error *err)
 {

@@ -1,2 +1,3 @@
 WRAP_test_virt_domain := -Wl,--wrap=virDomainReset -Wl,--wrap=virConnectListAllDomains -Wl,--wrap=virDomainGetXMLDesc
 WRAP_test_virt_stats := -Wl,--wrap=virConnectGetAllDomainStats -Wl,--wrap=clock_mono_us
+WRAP_test_virt_conn := -Wl,--wrap=virConnectRegisterCloseCallback

@@ -162,6 +162,21 @@ test('host messages flip the connection flag once', () => {
     assert.equal(s.applyMessage({ type: 'host', state: 'weird' }), false);
 });
 
+test('a failed host read is recorded until a good one arrives', () => {
+    const s = new Store();
+    const ch = recorder(s);
+    s.setHostError('get free memory: failed');
+    assert.equal(s.hostError, 'get free memory: failed');
+    assert.equal(s.host, null);
+    assert.equal(ch[0].host, true);
+    s.setHost({ hostname: 'h', connected: true });
+    assert.equal(s.hostError, '');
+    s.setHostError('');
+    assert.equal(s.hostError, 'unknown error');
+    s.endSession();
+    assert.equal(s.hostError, '');
+});
+
 test('a session-expired message ends the session and clears everything', () => {
     const s = new Store();
     s.setSession({ username: 'admin', role: 'admin', csrf_token: 'x' });

@@ -91,6 +91,8 @@ function leaveApp() {
 }
 
 async function logout() {
+    // Close the socket first so its "session expired" goodbye is not mistaken for expiry.
+    events.stop();
     try {
         await api.logout();
     } catch { /* the session is dropped locally either way */ }
@@ -110,9 +112,10 @@ async function loadHost() {
     try {
         store.setHost(await api.host());
     } catch (err) {
-        if (err.status !== 401) notify.error(`Could not read the host: ${err.message}`);
+        if (err.status !== 401 && store.session) store.setHostError(err.message); // the host panel shows it
     }
 }
+ctx.loadHost = loadHost;
 
 async function loadDomains() {
     try {

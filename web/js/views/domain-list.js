@@ -13,7 +13,7 @@ import { formatKiB, formatPercent, DASH } from '../format.js';
 import { sparklineArea, sparklinePath } from '../sparkline.js';
 import { domainHash } from '../router.js';
 
-const SPARK = { width: 120, height: 28, capacity: 150, max: 100 };
+const SPARK = { width: 120, height: 28, capacity: 150, max: 100, pad: 2 };
 
 // The filter survives a trip to a detail view and back.
 const filterMemory = { text: '', state: '' };

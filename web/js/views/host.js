@@ -13,6 +13,7 @@ function stat(label, valueEl, extra) {
 
 export class HostPanel {
     constructor(ctx) {
+        this.ctx = ctx;
         this.store = ctx.store;
         this.root = null;
         this.unsub = null;
@@ -31,7 +32,14 @@ export class HostPanel {
             meter: h('meter', { class: 'host-meter', min: '0', max: '1', low: '0.7', high: '0.9', optimum: '0', value: '0' }),
             vms: h('span'),
             vmsSub: h('span', { class: 'host-sub' }),
+            errorText: h('span'),
         };
+        this.errorLine = h('div', { class: 'host-error', hidden: true },
+            h('p', { class: 'host-error-text' }, 'Host details could not be read: ', this.el.errorText),
+            h('button', {
+                type: 'button', class: 'btn btn-sm', text: 'Try again',
+                on: { click: () => this.ctx.loadHost && this.ctx.loadHost() },
+            }));
         const e = this.el;
         this.root = h('section', { class: 'card host-panel', 'aria-labelledby': 'host-title' },
             h('div', { class: 'host-head' },
@@ -42,6 +50,7 @@ export class HostPanel {
                 stat('CPU', e.cpus, e.cpuModel),
                 stat('Memory', e.mem, e.meter),
                 stat('Virtual machines', e.vms, e.vmsSub)),
+            this.errorLine,
             h('p', { class: 'host-uri-line' }, 'Connection ', e.uri));
         container.append(this.root);
         this.unsub = this.store.on('changed', (c) => {
@@ -57,8 +66,11 @@ export class HostPanel {
         const e = this.el;
         const connected = this.store.hostConnected;
         setText(e.hostname, host ? orDash(host.hostname) : '');
-        setText(e.status, connected === false ? 'Disconnected' : connected ? 'Connected' : 'Unknown');
-        setAttr(e.status, 'class', `pill ${connected === false ? 'pill-bad' : connected ? 'pill-ok' : 'pill-off'}`);
+        const failed = !host && this.store.hostError;
+        setText(e.status, connected === false ? 'Disconnected' : connected ? 'Connected' : failed ? 'Unavailable' : 'Unknown');
+        setAttr(e.status, 'class', `pill ${connected === false || failed ? 'pill-bad' : connected ? 'pill-ok' : 'pill-off'}`);
+        setText(e.errorText, this.store.hostError || '');
+        this.errorLine.hidden = !this.store.hostError;
         if (!host) {
             for (const k of ['hypervisor', 'libvirt', 'uri', 'cpus', 'cpuModel', 'mem']) setText(e[k], DASH);
             e.meter.value = 0;

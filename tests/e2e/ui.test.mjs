@@ -1,0 +1,288 @@
+// tests/e2e/ui.test.mjs — the browser UI against a real daemon (libvirt's test driver
+// with packaging/demo/demo.xml), driven in Debian's chromium by playwright-core.
+// Covers: login form, the list with the demo's VMs, Force off with confirmation and
+// a live badge change without reload, Start, Esc cancelling the dialog, the filter,
+// the detail view, logout, a viewer without buttons, the phone layout, and no
+// console errors or CSP violations. Screenshots go to tests/e2e/artifacts/; the
+// 1280x800 list view is also copied to docs/screenshot.png.
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
+
+const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
+const DEMO_XML = path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml');
+// The demo fixture when it exists; libvirt's built-in test host otherwise.
+const URI = existsSync(DEMO_XML) ? `test://${DEMO_XML}` : 'test:///default';
+const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
+const VIEWER = { name: 'watcher', role: 'viewer', password: randomBytes(12).toString('hex') };
+const TIMEOUT = 10000;
+
+/** Domain names defined in the test driver's XML (or the built-in "test"). */
+function demoDomainNames() {
+    if (!existsSync(DEMO_XML)) return ['test'];
+    const xml = readFileSync(DEMO_XML, 'utf8').replace(/<!--[\s\S]*?-->/g, '');
+    const names = [...xml.matchAll(/<domain\b[^>]*>[\s\S]*?<name>\s*([^<]+?)\s*<\/name>/g)].map((m) => m[1]);
+    return [...new Set(names)].sort();
+}
+
+let daemon;
+let browser;
+
+before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    daemon = await startDaemon({ uri: URI, users: [ADMIN, VIEWER] });
+    browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+            '--disable-sync', '--no-first-run', '--disable-gpu'],
+    });
+});
+
+after(async () => {
+    if (browser) await browser.close();
+    if (daemon) await daemon.stop({ expectCode: null });
+});
+
+/** A page that records console errors, page errors and CSP violations. */
+async function newPage(viewport) {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (msg) => {
+        if (msg.type() !== 'error') return;
+        const where = msg.location()?.url || '';
+        // Chrome logs every 4xx as an error. Expected ones: the boot-time "am I logged in?"
+        // (GET /api/session) and the deliberately wrong password (POST /api/login).
+        if (/status of 401/.test(msg.text()) && /\/api\/(session|login)$/.test(where)) return;
+        problems.push(`console: ${msg.text()} (${where})`);
+    });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+            console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+        });
+    });
+    return { context, page, problems };
+}
+
+async function login(page, user) {
+    const resp = await page.goto(`${daemon.url}/`);
+    assert.equal(resp.status(), 200);
+    assert.match(resp.headers()['content-security-policy'] || '', /script-src 'self'/,
+        'the page is served with the CSP the UI is built for');
+    await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
+    await page.fill('#login-username', user.name);
+    await page.fill('#login-password', user.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
+}
+
+function row(page, name) {
+    return page.locator('.vm-table tbody tr').filter({ has: page.locator('a.vm-name', { hasText: new RegExp(`^${name}$`) }) });
+}
+
+test('admin: list, force off, start, detail, logout', async () => {
+    const { context, page, problems } = await newPage({ width: 1280, height: 800 });
+    try {
+        // A wrong password shows an error and keeps the form.
+        await page.goto(`${daemon.url}/`);
+        await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
+        await page.screenshot({ path: path.join(ARTIFACTS, 'login.png') });
+        await page.fill('#login-username', 'admin');
+        await page.fill('#login-password', 'wrong-password');
+        await page.keyboard.press('Enter');
+        await page.locator('#login-error').filter({ hasText: /invalid/i }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.locator('#login-username').inputValue(), 'admin');
+
+        await login(page, ADMIN);
+        const names = demoDomainNames();
+        await page.waitForFunction((n) => document.querySelectorAll('.vm-table tbody tr').length === n,
+            names.length, { timeout: TIMEOUT });
+        const shown = await page.locator('.vm-table tbody a.vm-name').allTextContents();
+        assert.deepEqual([...shown].sort(), names);
+        await page.locator('.host-panel .pill-ok').waitFor({ timeout: TIMEOUT });
+        await page.locator('.user-button').filter({ hasText: 'admin' }).waitFor();
+
+        // Live updates are on; give the sparklines a few samples for the screenshot.
+        await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
+        await page.waitForFunction(() => [...document.querySelectorAll('.spark-line')]
+            .some((p) => (p.getAttribute('d') || '').split('L').length >= 3), null, { timeout: 15000 })
+            .catch(() => {});
+        const listShot = path.join(ARTIFACTS, 'list-1280x800.png');
+        await page.screenshot({ path: listShot });
+        mkdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true });
+        copyFileSync(listShot, path.join(REPO_ROOT, 'docs', 'screenshot.png'));
+
+        // Mark this document: a reload would lose the mark.
+        await page.evaluate(() => { window.__virtdeckE2e = 'same-document'; });
+        let loads = 0;
+        page.on('load', () => { loads++; });
+
+        const running = page.locator('.vm-table tbody tr').filter({ has: page.locator('.badge', { hasText: /^running$/ }) }).first();
+        assert.ok(await running.count() > 0, 'the demo has a running VM');
+        const uuid = await running.getAttribute('data-uuid');
+        const vm = page.locator(`.vm-table tbody tr[data-uuid="${uuid}"]`);
+        const vmName = await vm.locator('a.vm-name').textContent();
+        const badge = vm.locator('.badge');
+
+        // Esc cancels the confirmation and nothing happens.
+        await vm.locator('button[data-action="destroy"]').click();
+        const dialog = page.locator('dialog.dialog');
+        await dialog.waitFor({ state: 'visible' });
+        assert.match(await dialog.locator('.dialog-title').textContent(), new RegExp(vmName));
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'hidden' });
+        assert.equal(await badge.textContent(), 'running');
+        assert.equal(await page.evaluate(() => document.activeElement?.dataset?.action), 'destroy',
+            'focus returns to the button that opened the dialog');
+
+        // Force off, confirmed: the badge turns "shutoff" in place.
+        await vm.locator('button[data-action="destroy"]').click();
+        await dialog.waitFor({ state: 'visible' });
+        await page.screenshot({ path: path.join(ARTIFACTS, 'confirm-force-off.png') });
+        await dialog.getByRole('button', { name: 'Force off' }).click();
+        await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'shutoff',
+            uuid, { timeout: TIMEOUT });
+        await vm.locator('button[data-action="start"]').waitFor({ timeout: TIMEOUT });
+        assert.equal(await vm.locator('button[data-action="destroy"]').count(), 0);
+        assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'no reload');
+        await page.locator('.toasts').getByText(/forced off/).waitFor({ timeout: TIMEOUT });
+        await page.screenshot({ path: path.join(ARTIFACTS, 'after-force-off.png') });
+
+        // Start needs no confirmation.
+        await vm.locator('button[data-action="start"]').click();
+        await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'running',
+            uuid, { timeout: TIMEOUT });
+        await vm.locator('button[data-action="destroy"]').waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'no reload');
+        assert.equal(loads, 0, 'no load event');
+
+        // The filter hides rows that do not match and says how many are shown.
+        await page.fill('#vm-filter', vmName);
+        await page.waitForFunction(() => document.querySelector('.count')?.textContent.includes(' of '));
+        const visible = await page.locator('.vm-table tbody tr:visible a.vm-name').allTextContents();
+        assert.ok(visible.includes(vmName));
+        assert.ok(visible.every((n) => n.toLowerCase().includes(vmName.toLowerCase())));
+        await page.fill('#vm-filter', 'no-such-vm-zzz');
+        await page.locator('.empty').filter({ hasText: /matches/ }).waitFor();
+        assert.equal(await page.locator('.vm-table tbody tr:visible').count(), 0);
+        await page.fill('#vm-filter', '');
+        await page.waitForFunction((n) => document.querySelectorAll('.vm-table tbody tr:not([hidden])').length === n,
+            names.length);
+
+        // Detail view by keyboard: focus the name link and press Enter.
+        await vm.locator('a.vm-name').focus();
+        await page.keyboard.press('Enter');
+        await page.waitForURL(new RegExp(`#/domains/${uuid}$`));
+        await page.locator('.page-detail h1.page-title', { hasText: vmName }).waitFor({ timeout: TIMEOUT });
+        for (const title of ['Overview', 'Usage', 'Description', 'Disks', 'Network interfaces', 'Graphics']) {
+            await page.locator('.card-title', { hasText: new RegExp(`^${title}$`) }).waitFor();
+        }
+        assert.equal(await page.locator('.props dd').first().textContent(), uuid);
+        assert.equal(await page.locator('.detail-head .badge').textContent(), 'running');
+        await page.locator('.detail-head button[data-action="destroy"]').waitFor();
+        await page.waitForTimeout(2500); // one more stats sample for the usage card
+        await page.screenshot({ path: path.join(ARTIFACTS, 'detail-1280x800.png'), fullPage: true });
+        assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'hash routing, no reload');
+
+        // Back to the list, then log out through the user menu.
+        await page.locator('a.back-link').click();
+        await page.locator('.vm-table tbody tr').first().waitFor();
+        await page.locator('.user-button').click();
+        await page.locator('#user-menu-panel .user-role', { hasText: 'admin' }).waitFor();
+        await page.keyboard.press('Escape');
+        await page.locator('#user-menu-panel').waitFor({ state: 'hidden' });
+        await page.locator('.user-button').click();
+        await page.getByRole('button', { name: 'Log out' }).click();
+        await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
+        await page.locator('.login-notice', { hasText: /logged out/ }).waitFor();
+        assert.equal(await page.locator('.vm-table').count(), 0);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'logged-out.png') });
+
+        // The session is really gone on the server too.
+        const status = await page.evaluate(async () => (await fetch('/api/session')).status);
+        assert.equal(status, 401);
+
+        assert.deepEqual(problems, []);
+    } finally {
+        await context.close();
+    }
+});
+
+test('viewer: no action buttons anywhere', async () => {
+    const { context, page, problems } = await newPage({ width: 1280, height: 800 });
+    try {
+        await login(page, VIEWER);
+        await page.locator('.user-button .role-chip', { hasText: 'viewer' }).waitFor();
+        assert.equal(await page.locator('.vm-table button[data-action]').count(), 0);
+        assert.equal(await page.locator('.vm-table th', { hasText: 'Actions' }).count(), 0);
+        await page.locator('.vm-table a.vm-name').first().click();
+        await page.locator('.page-detail .card-title', { hasText: 'Overview' }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.locator('button[data-action]').count(), 0);
+        assert.deepEqual(problems, []);
+    } finally {
+        await context.close();
+    }
+});
+
+test('a session ended elsewhere brings back the login form', async () => {
+    const { context, page, problems } = await newPage({ width: 1280, height: 800 });
+    try {
+        await login(page, ADMIN);
+        await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
+        // Log the session out behind the UI's back, as another tab would.
+        const status = await page.evaluate(async () => {
+            const s = await (await fetch('/api/session')).json();
+            const r = await fetch('/api/logout', { method: 'POST', headers: { 'X-CSRF-Token': s.csrf_token } });
+            return r.status;
+        });
+        assert.equal(status, 200);
+        await page.locator('#login-username').waitFor({ timeout: 15000 });
+        await page.locator('.login-notice', { hasText: /session has ended/ }).waitFor();
+        assert.equal(await page.locator('.vm-table').count(), 0);
+        assert.equal(await page.locator('.user-button').count(), 0);
+        assert.deepEqual(problems, []);
+    } finally {
+        await context.close();
+    }
+});
+
+test('phone 390x844: cards, no horizontal scroll, usable actions', async () => {
+    const { context, page, problems } = await newPage({ width: 390, height: 844 });
+    try {
+        await login(page, ADMIN);
+        await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
+        const overflow = await page.evaluate(() => ({
+            doc: document.documentElement.scrollWidth,
+            body: document.body.scrollWidth,
+            inner: window.innerWidth,
+        }));
+        assert.ok(overflow.doc <= overflow.inner, `document scrolls sideways: ${JSON.stringify(overflow)}`);
+        assert.ok(overflow.body <= overflow.inner, `body scrolls sideways: ${JSON.stringify(overflow)}`);
+
+        const first = page.locator('.vm-table tbody tr').first();
+        assert.equal(await first.evaluate((tr) => getComputedStyle(tr).display), 'grid', 'rows are cards');
+        assert.equal(await page.locator('.vm-table thead').evaluate((t) => t.getBoundingClientRect().height <= 1), true);
+        for (const btn of await page.locator('.vm-table button[data-action]').all()) {
+            const box = await btn.boundingBox();
+            if (!box) continue;
+            assert.ok(box.x >= 0 && box.x + box.width <= 390, 'buttons stay on screen');
+            assert.ok(box.height >= 32, 'buttons are big enough to tap');
+        }
+        await page.screenshot({ path: path.join(ARTIFACTS, 'list-390x844.png'), fullPage: true });
+
+        await page.locator('.vm-table a.vm-name').first().click();
+        await page.locator('.page-detail .card-title', { hasText: 'Disks' }).waitFor({ timeout: TIMEOUT });
+        const detailOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(detailOverflow <= 0, `detail scrolls sideways by ${detailOverflow}px`);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'detail-390x844.png'), fullPage: true });
+        assert.deepEqual(problems, []);
+    } finally {
+        await context.close();
+    }
+});

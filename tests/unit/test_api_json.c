@@ -1,0 +1,367 @@
+/* test_api_json: server/api/api_json.c — strict request-body parsing: valid objects,
+ * unknown fields, wrong top-level types, trailing data, nesting depth, NUL bytes, empty
+ * bodies with/without empty_ok, and api_json_get_string's type and length checks.
+ * Pure; single thread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "api/api_json.h"
+#include "util/app_error.h"
+
+static const char *const login_fields[] = {"username", "password", NULL};
+static const char *const no_fields[] = {NULL};
+
+static struct json_object *parse_len(const char *body, size_t len, const char *const *allowed,
+                                     bool empty_ok, struct app_error *err)
+{
+    app_error_clear(err);
+    return api_json_parse_object(body, len, allowed, empty_ok, err);
+}
+
+static struct json_object *parse(const char *body, const char *const *allowed, bool empty_ok,
+                                 struct app_error *err)
+{
+    return parse_len(body, strlen(body), allowed, empty_ok, err);
+}
+
+/* body must be refused with a 400 bad_request whose message contains `contains`. */
+static void expect_reject_len(const char *body, size_t len, const char *const *allowed,
+                              bool empty_ok, const char *contains)
+{
+    struct app_error err;
+    struct json_object *obj = parse_len(body, len, allowed, empty_ok, &err);
+
+    if (obj) {
+        json_object_put(obj);
+        fail_msg("accepted %.*s", (int)len, body);
+    }
+    assert_int_equal(err.status, 400);
+    assert_non_null(err.code);
+    assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
+    assert_true(err.message[0] != '\0');
+    if (contains && !strstr(err.message, contains))
+        fail_msg("%.*s: message \"%s\" lacks \"%s\"", (int)len, body, err.message, contains);
+}
+
+static void expect_reject(const char *body, const char *const *allowed, const char *contains)
+{
+    expect_reject_len(body, strlen(body), allowed, false, contains);
+}
+
+static void test_valid_object(void **state)
+{
+    struct app_error err;
+    struct json_object *obj;
+
+    obj = parse("{\"username\":\"alice\",\"password\":\"s3cret\"}", login_fields, false, &err);
+    assert_non_null(obj);
+    assert_int_equal(err.status, 0);
+    assert_int_equal(json_object_object_length(obj), 2);
+    assert_string_equal(api_json_get_string(obj, "username", 64, &err), "alice");
+    assert_string_equal(api_json_get_string(obj, "password", 64, &err), "s3cret");
+    json_object_put(obj);
+
+    /* Surrounding whitespace, a subset of the allowed keys, nested values are fine. */
+    obj = parse(" \r\n\t{ \"username\" : \"bob\" } \n\t ", login_fields, false, &err);
+    assert_non_null(obj);
+    assert_string_equal(api_json_get_string(obj, "username", 64, &err), "bob");
+    json_object_put(obj);
+
+    obj = parse("{}", login_fields, false, &err);
+    assert_non_null(obj);
+    assert_int_equal(json_object_object_length(obj), 0);
+    json_object_put(obj);
+
+    obj = parse("{\"username\":{\"x\":[1,2,{\"y\":null}]}}", login_fields, false, &err);
+    assert_non_null(obj);
+    json_object_put(obj);
+}
+
+/* Only len bytes are read: the body need not be NUL-terminated. */
+static void test_length_bounded(void **state)
+{
+    struct app_error err;
+    const char body[] = "{\"username\":\"a\"}GARBAGE";
+    char *exact = malloc(16);
+    struct json_object *obj;
+
+    obj = parse_len(body, 16, login_fields, false, &err);
+    assert_non_null(obj);
+    json_object_put(obj);
+
+    /* A heap copy without terminator: ASan would catch a read past len. */
+    memcpy(exact, body, 16);
+    obj = parse_len(exact, 16, login_fields, false, &err);
+    assert_non_null(obj);
+    assert_string_equal(api_json_get_string(obj, "username", 8, &err), "a");
+    json_object_put(obj);
+    free(exact);
+
+    /* Cut short: incomplete. */
+    expect_reject_len(body, 15, login_fields, false, "malformed JSON");
+}
+
+static void test_unknown_field(void **state)
+{
+    expect_reject("{\"username\":\"a\",\"admin\":true}", login_fields, "unknown field \"admin\"");
+    expect_reject("{\"x\":1}", no_fields, "unknown field \"x\"");
+    expect_reject("{\"x\":1}", NULL, "unknown field \"x\"");
+    /* Case matters, prefixes are not matches. */
+    expect_reject("{\"Username\":\"a\"}", login_fields, "unknown field");
+    expect_reject("{\"user\":\"a\"}", login_fields, "unknown field");
+    expect_reject("{\"usernamex\":\"a\"}", login_fields, "unknown field");
+
+    /* A very long unknown key does not overflow the message. */
+    char body[2100];
+    size_t n = 0;
+    body[n++] = '{';
+    body[n++] = '"';
+    memset(body + n, 'k', 2000);
+    n += 2000;
+    memcpy(body + n, "\":1}", 5);
+    expect_reject(body, login_fields, "unknown field \"kkkk");
+}
+
+static void test_top_level_not_object(void **state)
+{
+    const char *bodies[] = {
+        "[]", "[{\"username\":\"a\"}]", "\"string\"", "42 ", "-1.5\n", "true ", "false\t",
+    };
+
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+        expect_reject(bodies[i], login_fields, "must be a JSON object");
+    /* A bare scalar that ends the body and null (json-c gives no object) are still 400s. */
+    expect_reject("42", login_fields, NULL);
+    expect_reject("-1.5", login_fields, NULL);
+    expect_reject("true", login_fields, NULL);
+    expect_reject("false", login_fields, NULL);
+    expect_reject("null", login_fields, NULL);
+    expect_reject("null ", login_fields, NULL);
+}
+
+static void test_malformed(void **state)
+{
+    expect_reject("{", login_fields, "malformed JSON");
+    expect_reject("{\"username\":", login_fields, "malformed JSON");
+    expect_reject("{\"username\":\"a\"", login_fields, "malformed JSON");
+    expect_reject("{username:\"a\"}", login_fields, "malformed JSON");
+    expect_reject("{'username':'a'}", login_fields, "malformed JSON");
+    expect_reject("{\"username\":\"a\",}", login_fields, "malformed JSON");
+    expect_reject("{\"username\":01}", login_fields, "malformed JSON");
+    expect_reject("{\"username\":\"a\\q\"}", login_fields, "malformed JSON");
+    expect_reject("}", login_fields, "malformed JSON");
+    expect_reject("nope", login_fields, "malformed JSON");
+}
+
+static void test_trailing_garbage(void **state)
+{
+    expect_reject("{} x", login_fields, "malformed JSON");
+    expect_reject("{}{}", login_fields, "malformed JSON");
+    expect_reject("{\"username\":\"a\"} {\"password\":\"b\"}", login_fields, "malformed JSON");
+    expect_reject("{}\n,", login_fields, "malformed JSON");
+    expect_reject("{}]", login_fields, "malformed JSON");
+    expect_reject("{} \n\t\r1", login_fields, "malformed JSON");
+}
+
+/* Builds {"username": [[[...1...]]]} with `levels` containers in total. */
+static char *nested(int levels)
+{
+    size_t cap = (size_t)levels * 2 + 32;
+    char *s = malloc(cap);
+    size_t n = 0;
+
+    assert_non_null(s);
+    n += (size_t)snprintf(s, cap, "{\"username\":");
+    for (int i = 1; i < levels; i++)
+        s[n++] = '[';
+    s[n++] = '1';
+    for (int i = 1; i < levels; i++)
+        s[n++] = ']';
+    s[n++] = '}';
+    s[n] = '\0';
+    return s;
+}
+
+static void test_depth(void **state)
+{
+    struct app_error err;
+    struct json_object *obj;
+    char *body;
+
+    /* Within the limit. */
+    body = nested(7);
+    obj = parse(body, login_fields, false, &err);
+    assert_non_null(obj);
+    json_object_put(obj);
+    free(body);
+
+    /* Past "at most 8 deep". */
+    body = nested(9);
+    expect_reject(body, login_fields, "malformed JSON");
+    free(body);
+
+    /* Far past it: refused without recursing deep. */
+    body = nested(100000);
+    expect_reject(body, login_fields, "malformed JSON");
+    free(body);
+}
+
+static void test_nul_bytes(void **state)
+{
+    static const char inside[] = "{\"username\":\"a\0b\"}";
+    static const char after[] = "{\"username\":\"a\"}\0";
+    static const char before[] = " \0{}";
+
+    expect_reject_len(inside, sizeof(inside) - 1, login_fields, false, "NUL");
+    expect_reject_len(after, sizeof(after) - 1, login_fields, false, "NUL");
+    expect_reject_len(before, sizeof(before) - 1, login_fields, true, "NUL");
+}
+
+/* A body of nothing but NUL bytes is not an empty body: it must be refused for its NUL
+ * like any other body containing one, also when empty bodies are allowed. */
+static void test_nul_only_body_is_not_empty(void **state)
+{
+    static const char nuls[] = "\0\0";
+
+    expect_reject_len(nuls, 2, no_fields, true, "NUL");
+    expect_reject_len(" \0 ", 3, no_fields, true, "NUL");
+    expect_reject_len(nuls, 1, no_fields, false, "NUL");
+}
+
+static void test_empty_body(void **state)
+{
+    struct app_error err;
+    struct json_object *obj;
+
+    obj = parse_len("", 0, no_fields, true, &err);
+    assert_non_null(obj);
+    assert_true(json_object_is_type(obj, json_type_object));
+    assert_int_equal(json_object_object_length(obj), 0);
+    json_object_put(obj);
+
+    obj = parse_len(NULL, 0, no_fields, true, &err);
+    assert_non_null(obj);
+    assert_int_equal(json_object_object_length(obj), 0);
+    json_object_put(obj);
+
+    obj = parse(" \r\n\t ", no_fields, true, &err);
+    assert_non_null(obj);
+    assert_int_equal(json_object_object_length(obj), 0);
+    json_object_put(obj);
+
+    /* A real body is still checked when empty_ok. */
+    obj = parse("{}", no_fields, true, &err);
+    assert_non_null(obj);
+    json_object_put(obj);
+    expect_reject_len("{\"x\":1}", 7, no_fields, true, "unknown field");
+    expect_reject_len("[]", 2, no_fields, true, "must be a JSON object");
+
+    /* Without empty_ok, an empty body is a 400. */
+    expect_reject_len("", 0, login_fields, false, "must be a JSON object");
+    expect_reject_len(NULL, 0, login_fields, false, "must be a JSON object");
+    expect_reject_len("  \n", 3, login_fields, false, "must be a JSON object");
+}
+
+static void test_get_string(void **state)
+{
+    struct app_error err;
+    struct json_object *obj =
+        parse("{\"username\":\"alice\",\"password\":5,\"n\":null,\"a\":[\"x\"],\"o\":{},\"b\":true,"
+              "\"e\":\"\"}",
+              (const char *const[]){"username", "password", "n", "a", "o", "b", "e", NULL}, false,
+              &err);
+    const char *s;
+
+    assert_non_null(obj);
+    s = api_json_get_string(obj, "username", 64, &err);
+    assert_non_null(s);
+    assert_string_equal(s, "alice");
+
+    app_error_clear(&err);
+    assert_null(api_json_get_string(obj, "missing", 64, &err));
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
+    assert_non_null(strstr(err.message, "\"missing\" is required"));
+
+    const char *wrong[] = {"password", "n", "a", "o", "b"};
+    for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+        app_error_clear(&err);
+        if (api_json_get_string(obj, wrong[i], 64, &err))
+            fail_msg("%s accepted as a string", wrong[i]);
+        assert_int_equal(err.status, 400);
+        assert_non_null(strstr(err.message, "must be a string"));
+    }
+
+    s = api_json_get_string(obj, "e", 64, &err);
+    assert_non_null(s);
+    assert_string_equal(s, "");
+    json_object_put(obj);
+}
+
+static void test_get_string_length(void **state)
+{
+    struct app_error err;
+    struct json_object *obj = parse("{\"username\":\"abcde\"}", login_fields, false, &err);
+
+    assert_non_null(obj);
+    /* maxlen is inclusive. */
+    assert_string_equal(api_json_get_string(obj, "username", 5, &err), "abcde");
+    app_error_clear(&err);
+    assert_null(api_json_get_string(obj, "username", 4, &err));
+    assert_int_equal(err.status, 400);
+    assert_non_null(strstr(err.message, "too long"));
+    app_error_clear(&err);
+    assert_null(api_json_get_string(obj, "username", 0, &err));
+    assert_int_equal(err.status, 400);
+    json_object_put(obj);
+
+    /* Length is in bytes, not characters. */
+    obj = parse("{\"username\":\"\xc3\xa9\xc3\xa9\"}", login_fields, false, &err);
+    assert_non_null(obj);
+    assert_non_null(api_json_get_string(obj, "username", 4, &err));
+    assert_null(api_json_get_string(obj, "username", 3, &err));
+    json_object_put(obj);
+}
+
+/* An escaped NUL parses (it is valid JSON) but get_string refuses the string. */
+static void test_get_string_escaped_nul(void **state)
+{
+    struct app_error err;
+    struct json_object *obj = parse("{\"username\":\"ad\\u0000min\"}", login_fields, false, &err);
+
+    assert_non_null(obj);
+    app_error_clear(&err);
+    assert_null(api_json_get_string(obj, "username", 64, &err));
+    assert_int_equal(err.status, 400);
+    assert_non_null(strstr(err.message, "NUL"));
+    json_object_put(obj);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_object),
+        cmocka_unit_test(test_length_bounded),
+        cmocka_unit_test(test_unknown_field),
+        cmocka_unit_test(test_top_level_not_object),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_trailing_garbage),
+        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_nul_only_body_is_not_empty),
+        cmocka_unit_test(test_empty_body),
+        cmocka_unit_test(test_get_string),
+        cmocka_unit_test(test_get_string_length),
+        cmocka_unit_test(test_get_string_escaped_nul),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,385 @@
+/* test_work_pool: server/work/work_pool.c — jobs run on a worker thread, `done` runs only
+ * inside work_pool_drain on the draining thread, wake is called per finished job, the
+ * pending bound (WORK_POOL_MAX_PENDING) is enforced, and free neither runs `done` nor
+ * leaks queued jobs (ASan).
+ *
+ * Threads: the test thread plays the service thread; the pool's workers run the jobs.
+ * Blocking jobs wait on `gate` until the test opens it. Every wait has a deadline so a
+ * broken pool fails the test instead of hanging it. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "work/work_pool.h"
+
+#define WAIT_MS 2000
+
+/* Shared by the test thread and the workers; all fields under `lock`. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* broadcast on every change */
+    unsigned wakes;
+    unsigned bad_wakes;  /* wake called with the wrong ctx */
+    unsigned runs;
+    unsigned dones;
+    unsigned arg_frees;
+    unsigned blocked;    /* gate jobs currently waiting */
+    bool gate_open;
+} t = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+struct job_arg {
+    pthread_t run_thread;
+    pthread_t done_thread;
+    bool ran;
+    bool done;
+    int value;
+};
+
+static void reset_counters(void)
+{
+    pthread_mutex_lock(&t.lock);
+    t.wakes = t.bad_wakes = t.runs = t.dones = t.arg_frees = t.blocked = 0;
+    t.gate_open = false;
+    pthread_mutex_unlock(&t.lock);
+}
+
+static void bump(unsigned *field)
+{
+    pthread_mutex_lock(&t.lock);
+    (*field)++;
+    pthread_cond_broadcast(&t.cond);
+    pthread_mutex_unlock(&t.lock);
+}
+
+static unsigned get(const unsigned *field)
+{
+    unsigned v;
+
+    pthread_mutex_lock(&t.lock);
+    v = *field;
+    pthread_mutex_unlock(&t.lock);
+    return v;
+}
+
+/* Waits until *field >= want; false on timeout. */
+static bool wait_for(const unsigned *field, unsigned want)
+{
+    struct timespec deadline;
+    bool ok = true;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += WAIT_MS / 1000;
+    pthread_mutex_lock(&t.lock);
+    while (*field < want) {
+        if (pthread_cond_timedwait(&t.cond, &t.lock, &deadline) == ETIMEDOUT) {
+            ok = *field >= want;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&t.lock);
+    return ok;
+}
+
+static void open_gate(void)
+{
+    pthread_mutex_lock(&t.lock);
+    t.gate_open = true;
+    pthread_cond_broadcast(&t.cond);
+    pthread_mutex_unlock(&t.lock);
+}
+
+/* Worker thread: no cmocka asserts here (they longjmp on the test thread's stack);
+ * a wrong ctx is counted and checked by the test thread. */
+static void on_wake(void *ctx)
+{
+    bump(ctx == &t ? &t.wakes : &t.bad_wakes);
+}
+
+static void arg_free(void *opaque)
+{
+    free(opaque);
+    bump(&t.arg_frees);
+}
+
+static void run_record(struct work_job *job)
+{
+    struct job_arg *a = job->arg;
+
+    a->run_thread = pthread_self();
+    a->ran = true;
+    http_response_errorf(&job->response, 418, "teapot", "value %d", a->value);
+    bump(&t.runs);
+}
+
+static void done_record(struct work_job *job)
+{
+    struct job_arg *a = job->arg;
+
+    a->done_thread = pthread_self();
+    a->done = true;
+    /* What run wrote is visible to done. */
+    assert_int_equal(job->response.status, 418);
+    assert_non_null(strstr(job->response.body.data, "value"));
+    bump(&t.dones);
+}
+
+static void run_count(struct work_job *job)
+{
+    bump(&t.runs);
+}
+
+static void done_count(struct work_job *job)
+{
+    bump(&t.dones);
+}
+
+/* Blocks the worker until the gate opens. */
+static void run_gate(struct work_job *job)
+{
+    pthread_mutex_lock(&t.lock);
+    t.blocked++;
+    pthread_cond_broadcast(&t.cond);
+    while (!t.gate_open)
+        pthread_cond_wait(&t.cond, &t.lock);
+    t.blocked--;
+    t.runs++;
+    pthread_cond_broadcast(&t.cond);
+    pthread_mutex_unlock(&t.lock);
+}
+
+static int setup(void **state)
+{
+    reset_counters();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    assert_int_equal(get(&t.bad_wakes), 0);
+    return 0;
+}
+
+static void test_run_on_worker_done_on_drain(void **state)
+{
+    struct work_pool *pool = work_pool_new(2, on_wake, &t);
+    /* The job's arg is owned by the job; keep a borrowed view for checks. */
+    struct job_arg *a = calloc(1, sizeof(*a));
+    struct job_arg seen;
+    struct work_job *job;
+
+    assert_non_null(pool);
+    a->value = 7;
+    job = work_job_new(99, run_record, done_record, a, NULL);
+    assert_int_equal(job->conn_id, 99);
+    assert_int_equal(work_pool_submit(pool, job), 0);
+
+    assert_true(wait_for(&t.wakes, 1));
+    assert_int_equal(get(&t.runs), 1);
+    /* Finished, but done waits for drain. */
+    usleep(20 * 1000);
+    assert_int_equal(get(&t.dones), 0);
+    assert_true(a->ran);
+    assert_false(a->done);
+    assert_false(pthread_equal(a->run_thread, pthread_self()));
+
+    /* Drain runs done here, then frees the job (arg_free NULL: we still own a). */
+    work_pool_drain(pool);
+    assert_int_equal(get(&t.dones), 1);
+    memcpy(&seen, a, sizeof(seen));
+    assert_true(seen.done);
+    assert_true(pthread_equal(seen.done_thread, pthread_self()));
+    free(a);
+
+    /* A second drain has nothing to do. */
+    work_pool_drain(pool);
+    assert_int_equal(get(&t.dones), 1);
+    work_pool_free(pool);
+}
+
+static void test_many_jobs_wake_each(void **state)
+{
+    enum { N = 200 };
+    struct work_pool *pool = work_pool_new(3, on_wake, &t);
+    unsigned done_total = 0;
+
+    assert_non_null(pool);
+    for (int i = 0; i < N; i++) {
+        struct job_arg *a = calloc(1, sizeof(*a));
+        a->value = i;
+        assert_int_equal(work_pool_submit(pool, work_job_new((uint64_t)i + 1, run_record,
+                                                             done_record, a, arg_free)),
+                         0);
+    }
+    assert_true(wait_for(&t.wakes, N));
+    assert_int_equal(get(&t.runs), N);
+    /* Drain until every done has run (all finished jobs are already queued). */
+    work_pool_drain(pool);
+    done_total = get(&t.dones);
+    assert_int_equal(done_total, N);
+    assert_int_equal(get(&t.arg_frees), N);
+    assert_int_equal(get(&t.wakes), N);
+    work_pool_free(pool);
+}
+
+/* A job without done is freed by drain (its arg released). */
+static void test_done_null(void **state)
+{
+    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+
+    assert_non_null(pool);
+    assert_int_equal(work_pool_submit(pool, work_job_new(0, run_count, NULL, calloc(1, 8),
+                                                         arg_free)),
+                     0);
+    assert_true(wait_for(&t.wakes, 1));
+    assert_int_equal(get(&t.arg_frees), 0);
+    work_pool_drain(pool);
+    assert_int_equal(get(&t.arg_frees), 1);
+    work_pool_free(pool);
+}
+
+static void test_pending_bound(void **state)
+{
+    enum { THREADS = 2 };
+    struct work_pool *pool = work_pool_new(THREADS, on_wake, &t);
+    struct work_job *extra;
+
+    assert_non_null(pool);
+    /* Occupy every worker. */
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(work_pool_submit(pool, work_job_new(0, run_gate, done_count, NULL, NULL)),
+                         0);
+    assert_true(wait_for(&t.blocked, THREADS));
+
+    /* Exactly WORK_POOL_MAX_PENDING more may wait... */
+    for (unsigned i = 0; i < WORK_POOL_MAX_PENDING; i++)
+        if (work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)) !=
+            0)
+            fail_msg("submit %u of %u refused", i, WORK_POOL_MAX_PENDING);
+    /* ...and the next is refused, freed (arg released) and never run. */
+    extra = work_job_new(0, run_count, done_count, calloc(1, 8), arg_free);
+    assert_int_equal(work_pool_submit(pool, extra), -1);
+    assert_int_equal(get(&t.arg_frees), 1);
+    assert_int_equal(get(&t.runs), 0);
+
+    /* Release the workers: everything queued runs, then the queue takes jobs again. */
+    open_gate();
+    assert_true(wait_for(&t.wakes, THREADS + WORK_POOL_MAX_PENDING));
+    assert_int_equal(get(&t.runs), THREADS + WORK_POOL_MAX_PENDING);
+    work_pool_drain(pool);
+    assert_int_equal(get(&t.dones), THREADS + WORK_POOL_MAX_PENDING);
+    assert_int_equal(get(&t.arg_frees), 1 + WORK_POOL_MAX_PENDING);
+
+    assert_int_equal(work_pool_submit(pool, work_job_new(0, run_count, done_count, NULL, NULL)), 0);
+    assert_true(wait_for(&t.wakes, THREADS + WORK_POOL_MAX_PENDING + 1));
+    work_pool_drain(pool);
+    assert_int_equal(get(&t.dones), THREADS + WORK_POOL_MAX_PENDING + 1);
+    work_pool_free(pool);
+}
+
+/* Opens the gate once work_pool_free has started stopping the pool, which the helper
+ * sees as work_pool_submit refusing jobs. Probe jobs accepted before that stay queued. */
+static unsigned watcher_probes; /* written by the watcher, read after join */
+
+static void *stop_watcher(void *opaque)
+{
+    struct work_pool *pool = opaque;
+
+    watcher_probes = 0;
+    for (unsigned i = 0; i < WAIT_MS; i++) {
+        watcher_probes++;
+        if (work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8),
+                                                arg_free)) < 0)
+            break;
+        usleep(1000);
+    }
+    open_gate();
+    return NULL;
+}
+
+static void test_free_with_queued_jobs(void **state)
+{
+    enum { THREADS = 2, QUEUED = 50 };
+    struct work_pool *pool = work_pool_new(THREADS, on_wake, &t);
+    pthread_t watcher;
+
+    assert_non_null(pool);
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(
+            work_pool_submit(pool, work_job_new(0, run_gate, done_count, calloc(1, 8), arg_free)),
+            0);
+    assert_true(wait_for(&t.blocked, THREADS));
+    for (int i = 0; i < QUEUED; i++)
+        assert_int_equal(
+            work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)),
+            0);
+
+    assert_int_equal(pthread_create(&watcher, NULL, stop_watcher, pool), 0);
+    /* Stops the pool; returns once the gate jobs finish. */
+    work_pool_free(pool);
+    assert_int_equal(pthread_join(watcher, NULL), 0);
+    /* A stopping pool refused the watcher's submit (it did not just time out). */
+    assert_true(watcher_probes < WAIT_MS);
+
+    /* The running jobs finished; nothing queued ran; no done ran; every job's arg was
+     * released, the watcher's probes included (queued ones and the refused last one). */
+    assert_int_equal(get(&t.runs), THREADS);
+    assert_int_equal(get(&t.dones), 0);
+    assert_int_equal(get(&t.arg_frees), THREADS + QUEUED + watcher_probes);
+}
+
+/* Jobs left finished but undrained are freed by free without their done. */
+static void test_free_with_finished_jobs(void **state)
+{
+    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+
+    assert_non_null(pool);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(
+            work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)),
+            0);
+    assert_true(wait_for(&t.wakes, 5));
+    work_pool_free(pool);
+    assert_int_equal(get(&t.dones), 0);
+    assert_int_equal(get(&t.arg_frees), 5);
+}
+
+static void test_job_new_free(void **state)
+{
+    struct work_job *job = work_job_new(5, run_count, done_count, calloc(1, 8), arg_free);
+
+    assert_int_equal(job->conn_id, 5);
+    assert_ptr_equal(job->run, run_count);
+    assert_ptr_equal(job->done, done_count);
+    assert_int_equal(job->response.status, 0);
+    assert_null(job->next);
+    http_response_errorf(&job->response, 500, "x", "filled"); /* freed with the job */
+    work_job_free(job);
+    assert_int_equal(get(&t.arg_frees), 1);
+    assert_int_equal(get(&t.runs), 0);
+    work_job_free(NULL);
+    work_pool_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_run_on_worker_done_on_drain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_jobs_wake_each, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_done_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_free_with_queued_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_free_with_finished_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_job_new_free, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
