@@ -21,16 +21,16 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
     struct json_object *ret = NULL;
     size_t i = 0;
 
+    if (memchr(body, '\0', len)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body contains a NUL byte");
+        goto cleanup;
+    }
     while (i < len && strchr(" \t\r\n", body[i]))
         i++;
     if (i == len) {
         if (empty_ok)
             return json_object_new_object();
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body must be a JSON object");
-        goto cleanup;
-    }
-    if (memchr(body, '\0', len)) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body contains a NUL byte");
         goto cleanup;
     }
     tok = json_tokener_new_ex(API_JSON_MAX_DEPTH);
@@ -42,15 +42,6 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
                       e == json_tokener_continue ? "unexpected end of input"
                                                  : json_tokener_error_desc(e));
         goto cleanup;
-    }
-    if (json_tokener_get_parse_end(tok) != len) {
-        size_t end = json_tokener_get_parse_end(tok);
-        while (end < len && strchr(" \t\r\n", body[end]))
-            end++;
-        if (end != len) {
-            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed JSON: trailing data");
-            goto cleanup;
-        }
     }
     if (!json_object_is_type(obj, json_type_object)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body must be a JSON object");

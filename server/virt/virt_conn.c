@@ -35,26 +35,26 @@
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
 
-#define CONN_BACKOFF_MIN_MS 500
-#define CONN_BACKOFF_MAX_MS 30000
+#define CONN_BACKOFF_MIN_MS       500
+#define CONN_BACKOFF_MAX_MS       30000
 #define CONN_KEEPALIVE_INTERVAL_S 5
-#define CONN_KEEPALIVE_COUNT 3
+#define CONN_KEEPALIVE_COUNT      3
 
 struct virt_conn {
-    char *uri; /* owned; immutable */
+    char *uri;                            /* owned; immutable */
     struct virt_conn_callbacks callbacks; /* immutable copy */
 
     pthread_mutex_t lock;
-    pthread_cond_t cond;   /* CLOCK_MONOTONIC; signalled on connect, loss and stop */
-    virConnectPtr conn;    /* lock; the connect thread's reference, NULL while down */
-    bool conn_lost;        /* lock; the close callback fired for the current connection */
-    int close_reason;      /* lock; its reason (VIR_CONNECT_CLOSE_REASON_*) */
-    bool stopping;         /* lock; virt_conn_free has begun */
+    pthread_cond_t cond; /* CLOCK_MONOTONIC; signalled on connect, loss and stop */
+    virConnectPtr conn;  /* lock; the connect thread's reference, NULL while down */
+    bool conn_lost;      /* lock; the close callback fired for the current connection */
+    int close_reason;    /* lock; its reason (VIR_CONNECT_CLOSE_REASON_*) */
+    bool stopping;       /* lock; virt_conn_free has begun */
 
-    int lifecycle_id;      /* virt-connect thread only; -1 when not registered */
+    int lifecycle_id; /* virt-connect thread only; -1 when not registered */
 
-    int wake_fds[2];       /* the pipe that wakes the event loop; -1 when closed */
-    int wake_watch;        /* its libvirt handle; -1 when not registered */
+    int wake_fds[2];           /* the pipe that wakes the event loop; -1 when closed */
+    int wake_watch;            /* its libvirt handle; -1 when not registered */
     atomic_bool wake_released; /* set on virt-events when libvirt freed the handle */
 
     pthread_t events_thread;
@@ -260,9 +260,9 @@ static virConnectPtr conn_open(struct virt_conn *vc, bool quiet)
         conn = NULL;
         goto cleanup;
     }
-    vc->lifecycle_id = virConnectDomainEventRegisterAny(
-        conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(conn_on_lifecycle),
-        vc, NULL);
+    vc->lifecycle_id =
+        virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(conn_on_lifecycle), vc, NULL);
     if (vc->lifecycle_id < 0) {
         log_warn("virt_conn: cannot subscribe to domain events on %s: %s", vc->uri,
                  virGetLastErrorMessage());
@@ -379,8 +379,8 @@ struct virt_conn *virt_conn_new(const char *uri, const struct virt_conn_callback
         log_error("virt_conn: pipe: %s", strerror(errno));
         goto cleanup;
     }
-    vc->wake_watch = virEventAddHandle(vc->wake_fds[0], VIR_EVENT_HANDLE_READABLE, conn_on_wake,
-                                       vc, conn_on_wake_free);
+    vc->wake_watch = virEventAddHandle(vc->wake_fds[0], VIR_EVENT_HANDLE_READABLE, conn_on_wake, vc,
+                                       conn_on_wake_free);
     if (vc->wake_watch < 0) {
         log_error("virt_conn: cannot watch the wake pipe: %s", virGetLastErrorMessage());
         goto cleanup;

@@ -27,42 +27,40 @@
 /* ---- names ------------------------------------------------------------------ */
 
 static const char *const domain_state_names[] = {
-    [VIR_DOMAIN_NOSTATE] = "nostate",
-    [VIR_DOMAIN_RUNNING] = "running",
-    [VIR_DOMAIN_BLOCKED] = "blocked",
-    [VIR_DOMAIN_PAUSED] = "paused",
-    [VIR_DOMAIN_SHUTDOWN] = "shutdown",
-    [VIR_DOMAIN_SHUTOFF] = "shutoff",
-    [VIR_DOMAIN_CRASHED] = "crashed",
-    [VIR_DOMAIN_PMSUSPENDED] = "pmsuspended",
+    [VIR_DOMAIN_NOSTATE] = "nostate",   [VIR_DOMAIN_RUNNING] = "running",
+    [VIR_DOMAIN_BLOCKED] = "blocked",   [VIR_DOMAIN_PAUSED] = "paused",
+    [VIR_DOMAIN_SHUTDOWN] = "shutdown", [VIR_DOMAIN_SHUTOFF] = "shutoff",
+    [VIR_DOMAIN_CRASHED] = "crashed",   [VIR_DOMAIN_PMSUSPENDED] = "pmsuspended",
 };
 
 /* Indexed by the libvirt enum value (libvirt-domain.h, 9.0). */
 static const char *const reason_running[] = {
-    "unknown", "booted", "migrated", "restored", "from_snapshot", "unpaused",
-    "migration_canceled", "save_canceled", "wakeup", "crashed", "postcopy", "postcopy_failed",
+    "unknown",       "booted",   "migrated",           "restored",
+    "from_snapshot", "unpaused", "migration_canceled", "save_canceled",
+    "wakeup",        "crashed",  "postcopy",           "postcopy_failed",
 };
 static const char *const reason_paused[] = {
-    "unknown", "user", "migration", "save", "dump", "ioerror", "watchdog", "from_snapshot",
-    "shutting_down", "snapshot", "crashed", "starting_up", "postcopy", "postcopy_failed",
+    "unknown",       "user",
+    "migration",     "save",
+    "dump",          "ioerror",
+    "watchdog",      "from_snapshot",
+    "shutting_down", "snapshot",
+    "crashed",       "starting_up",
+    "postcopy",      "postcopy_failed",
 };
 static const char *const reason_shutdown[] = {"unknown", "user"};
 static const char *const reason_shutoff[] = {
-    "unknown", "shutdown", "destroyed", "crashed", "migrated", "saved", "failed",
-    "from_snapshot", "daemon",
+    "unknown", "shutdown", "destroyed",     "crashed", "migrated",
+    "saved",   "failed",   "from_snapshot", "daemon",
 };
 static const char *const reason_crashed[] = {"unknown", "panicked"};
 static const char *const reason_unknown_only[] = {"unknown"};
 
 static const char *const event_names[] = {
-    [VIR_DOMAIN_EVENT_DEFINED] = "defined",
-    [VIR_DOMAIN_EVENT_UNDEFINED] = "undefined",
-    [VIR_DOMAIN_EVENT_STARTED] = "started",
-    [VIR_DOMAIN_EVENT_SUSPENDED] = "suspended",
-    [VIR_DOMAIN_EVENT_RESUMED] = "resumed",
-    [VIR_DOMAIN_EVENT_STOPPED] = "stopped",
-    [VIR_DOMAIN_EVENT_SHUTDOWN] = "shutdown",
-    [VIR_DOMAIN_EVENT_PMSUSPENDED] = "pmsuspended",
+    [VIR_DOMAIN_EVENT_DEFINED] = "defined",   [VIR_DOMAIN_EVENT_UNDEFINED] = "undefined",
+    [VIR_DOMAIN_EVENT_STARTED] = "started",   [VIR_DOMAIN_EVENT_SUSPENDED] = "suspended",
+    [VIR_DOMAIN_EVENT_RESUMED] = "resumed",   [VIR_DOMAIN_EVENT_STOPPED] = "stopped",
+    [VIR_DOMAIN_EVENT_SHUTDOWN] = "shutdown", [VIR_DOMAIN_EVENT_PMSUSPENDED] = "pmsuspended",
     [VIR_DOMAIN_EVENT_CRASHED] = "crashed",
 };
 
@@ -72,8 +70,8 @@ static const char *const detail_started[] = {
     "booted", "migrated", "restored", "from_snapshot", "wakeup",
 };
 static const char *const detail_suspended[] = {
-    "paused", "migrated", "ioerror", "watchdog", "restored", "from_snapshot", "api_error",
-    "postcopy", "postcopy_failed",
+    "paused",        "migrated",  "ioerror",  "watchdog",        "restored",
+    "from_snapshot", "api_error", "postcopy", "postcopy_failed",
 };
 static const char *const detail_resumed[] = {
     "unpaused", "migrated", "from_snapshot", "postcopy", "postcopy_failed",
@@ -90,7 +88,10 @@ struct name_table {
     size_t len;
 };
 
-#define NAME_TABLE(a) {(a), ARRAY_LEN(a)}
+#define NAME_TABLE(a)                                                                              \
+    {                                                                                              \
+        (a), ARRAY_LEN(a)                                                                          \
+    }
 
 static const char *name_lookup(const struct name_table *table, int value, const char *fallback)
 {
@@ -162,8 +163,7 @@ int virt_domain_uuid_valid(const char *s)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (c != '-')
                 return 0;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F'))) {
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
             return 0;
         }
     }
@@ -225,8 +225,8 @@ static bool domain_xpath_bool(xmlXPathContextPtr ctx, xmlNodePtr node, const cha
     return out;
 }
 
-static void domain_json_set_xpath(struct json_object *obj, const char *key,
-                                  xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+static void domain_json_set_xpath(struct json_object *obj, const char *key, xmlXPathContextPtr ctx,
+                                  xmlNodePtr node, const char *expr)
 {
     char *s = domain_xpath_string(ctx, node, expr);
 
@@ -340,8 +340,7 @@ static struct json_object *domain_xml_graphics(xmlXPathContextPtr ctx, bool *has
         if (strcmp(type, "vnc") == 0)
             *has_vnc = true;
         domain_json_set(gfx, "type", json_object_new_string(type));
-        domain_json_set_xpath(gfx, "listen", ctx, node,
-                              "string((@listen | listen/@address)[1])");
+        domain_json_set_xpath(gfx, "listen", ctx, node, "string((@listen | listen/@address)[1])");
         domain_json_set(gfx, "port", json_object_new_int(domain_parse_port(port)));
         domain_json_set(gfx, "autoport", json_object_new_boolean(strcmp(autoport, "yes") == 0));
         domain_json_push(arr, gfx);
@@ -397,8 +396,8 @@ cleanup:
 }
 
 /* Canonical UUID string → 16 bytes. */
-__attribute__((warn_unused_result))
-static int domain_uuid_parse(const char *s, unsigned char raw[VIR_UUID_BUFLEN])
+__attribute__((warn_unused_result)) static int domain_uuid_parse(const char *s,
+                                                                 unsigned char raw[VIR_UUID_BUFLEN])
 {
     int ret = -1;
     size_t i, n = 0;
@@ -488,9 +487,9 @@ static bool domain_cache_get(const struct domain_cache_entry *key, struct domain
     const struct domain_cache_entry *hit;
 
     pthread_mutex_lock(&domain_cache.lock);
-    hit = domain_cache.len ? bsearch(key, domain_cache.entries, domain_cache.len,
-                                     sizeof(*key), domain_cache_cmp)
-                           : NULL;
+    hit = domain_cache.len
+              ? bsearch(key, domain_cache.entries, domain_cache.len, sizeof(*key), domain_cache_cmp)
+              : NULL;
     if (hit)
         *out = hit->traits;
     pthread_mutex_unlock(&domain_cache.lock);
@@ -573,8 +572,8 @@ void virt_domain_forget(const char *uuid)
 }
 
 /* Reads os_type and has_vnc from a domain XML. */
-__attribute__((warn_unused_result))
-static int domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *err)
+__attribute__((warn_unused_result)) static int
+domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *err)
 {
     int ret = -1;
     xmlDocPtr doc = NULL;
@@ -591,8 +590,7 @@ static int domain_xml_traits(const char *xml, struct domain_traits *out, struct 
         app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
         goto cleanup;
     }
-    out->has_vnc =
-        domain_xpath_bool(ctx, root, "boolean(/domain/devices/graphics[@type='vnc'])");
+    out->has_vnc = domain_xpath_bool(ctx, root, "boolean(/domain/devices/graphics[@type='vnc'])");
     os_type = domain_xpath_string(ctx, root, "string(/domain/os/type)");
     snprintf(out->os_type, sizeof(out->os_type), "%s", os_type);
     ret = 0;
@@ -606,9 +604,10 @@ cleanup:
 
 /* The traits of dom: from the cache, else from its live XML. entry receives the key
  * and the traits; with store, a cache miss is stored (if no forget since gen). */
-__attribute__((warn_unused_result))
-static int domain_traits_get(virDomainPtr dom, struct domain_cache_entry *entry, uint64_t gen,
-                             bool store, struct app_error *err)
+__attribute__((warn_unused_result)) static int domain_traits_get(virDomainPtr dom,
+                                                                 struct domain_cache_entry *entry,
+                                                                 uint64_t gen, bool store,
+                                                                 struct app_error *err)
 {
     int ret = -1;
     char *xml = NULL;
@@ -724,7 +723,7 @@ cleanup:
 }
 
 struct domain_list_item {
-    const char *name; /* borrowed from obj */
+    const char *name;        /* borrowed from obj */
     struct json_object *obj; /* owned */
 };
 
@@ -870,9 +869,8 @@ int virt_domain_action_valid(const char *action)
 }
 
 /* 409 when the state makes the action certain to fail; libvirt decides the rest. */
-__attribute__((warn_unused_result))
-static int domain_action_check(virDomainPtr dom, const struct domain_action *action,
-                               struct app_error *err)
+__attribute__((warn_unused_result)) static int
+domain_action_check(virDomainPtr dom, const struct domain_action *action, struct app_error *err)
 {
     int ret = -1;
     int active, state = VIR_DOMAIN_NOSTATE, reason = 0;

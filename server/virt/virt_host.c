@@ -25,8 +25,7 @@ static struct json_object *host_version_string(unsigned long version)
 {
     char s[48];
 
-    snprintf(s, sizeof(s), "%lu.%lu.%lu", version / 1000000, version / 1000 % 1000,
-             version % 1000);
+    snprintf(s, sizeof(s), "%lu.%lu.%lu", version / 1000000, version / 1000 % 1000, version % 1000);
     return json_object_new_string(s);
 }
 

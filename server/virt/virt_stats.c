@@ -128,9 +128,10 @@ static uint64_t stats_param_sum(virTypedParameterPtr params, int nparams, const 
 }
 
 /* Fills raw from one record. Groups the driver does not report read as 0. */
-__attribute__((warn_unused_result))
-static int stats_raw_fill(virDomainStatsRecordPtr rec, int64_t now_us, struct virt_stats_raw *raw,
-                          struct app_error *err)
+__attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsRecordPtr rec,
+                                                              int64_t now_us,
+                                                              struct virt_stats_raw *raw,
+                                                              struct app_error *err)
 {
     int ret = -1;
     unsigned long long balloon, unused;
@@ -212,8 +213,8 @@ struct json_object *virt_stats_sample(struct virt_stats_sampler *sampler, virCon
         struct virt_stats_rates rates;
 
         if (sampler->prev_len)
-            prev = bsearch(&raws[i], sampler->prev, sampler->prev_len, sizeof(*raws),
-                           stats_raw_cmp);
+            prev =
+                bsearch(&raws[i], sampler->prev, sampler->prev_len, sizeof(*raws), stats_raw_cmp);
         virt_stats_rates(prev, &raws[i], &rates);
         stats_json_push(arr, stats_domain_json(&raws[i], &rates));
     }

@@ -21,9 +21,9 @@
 #include "util/clock.h"
 #include "virt/virt_conn.h"
 
-#define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
+#define TEST_UUID        "6695eb01-f6a4-8304-79aa-97f2502e193f"
 #define EVENT_TIMEOUT_MS 2000
-#define MAX_EVENTS 32
+#define MAX_EVENTS       32
 
 /* ---- link seam: remember the close callback so a test can fire it -------------------- */
 
@@ -32,13 +32,13 @@ static virConnectCloseFunc seam_close_cb;
 static void *seam_close_opaque;
 static virConnectPtr seam_close_conn;
 
-int __real_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
-                                           void *opaque, virFreeCallback freecb);
-int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
-                                           void *opaque, virFreeCallback freecb);
+int __real_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb, void *opaque,
+                                           virFreeCallback freecb);
+int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb, void *opaque,
+                                           virFreeCallback freecb);
 
-int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
-                                           void *opaque, virFreeCallback freecb)
+int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb, void *opaque,
+                                           virFreeCallback freecb)
 {
     pthread_mutex_lock(&seam_lock);
     seam_close_cb = cb;
@@ -53,10 +53,10 @@ int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFu
 struct seen {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int up, down;                          /* on_host_state(true / false) calls */
+    int up, down;                           /* on_host_state(true / false) calls */
     struct json_object *events[MAX_EVENTS]; /* owned */
     int n_events;
-    int next;                              /* first event not yet taken by the test */
+    int next; /* first event not yet taken by the test */
 };
 
 static struct seen seen;
@@ -336,8 +336,8 @@ static void test_reconnect_after_close(void **state)
  * does not wait for the backoff to run out. */
 static void test_unreachable_uri(void **state)
 {
-    struct virt_conn *vc = virt_conn_new("test:///nonexistent/virtdeck-no-such-file.xml",
-                                         &callbacks);
+    struct virt_conn *vc =
+        virt_conn_new("test:///nonexistent/virtdeck-no-such-file.xml", &callbacks);
     int64_t t0;
 
     assert_non_null(vc);

@@ -20,7 +20,7 @@
 #include "virt/virt_domain.h"
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
-#define FIXTURE VIRTDECK_SOURCE_DIR "/tests/fixtures/domain-detail.xml"
+#define FIXTURE   VIRTDECK_SOURCE_DIR "/tests/fixtures/domain-detail.xml"
 
 /* ---- link seams ------------------------------------------------------------------ */
 
@@ -176,17 +176,16 @@ static void test_state_and_reason_names(void **state)
     assert_string_equal(
         virt_domain_reason_name(VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY_FAILED),
         "postcopy_failed");
-    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER),
-                        "user");
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "user");
     assert_string_equal(
         virt_domain_reason_name(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
         "postcopy_failed");
-    assert_string_equal(
-        virt_domain_reason_name(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED), "destroyed");
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED),
+                        "destroyed");
     assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DAEMON),
                         "daemon");
-    assert_string_equal(
-        virt_domain_reason_name(VIR_DOMAIN_CRASHED, VIR_DOMAIN_CRASHED_PANICKED), "panicked");
+    assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_CRASHED, VIR_DOMAIN_CRASHED_PANICKED),
+                        "panicked");
     assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_SHUTOFF, 99), "unknown");
     assert_string_equal(virt_domain_reason_name(VIR_DOMAIN_BLOCKED, 1), "unknown");
     assert_string_equal(virt_domain_reason_name(42, 0), "unknown");
@@ -195,9 +194,9 @@ static void test_state_and_reason_names(void **state)
 
 static void test_event_names(void **state)
 {
-    static const char *const events[] = {"defined", "undefined", "started",
-                                         "suspended", "resumed", "stopped",
-                                         "shutdown", "pmsuspended", "crashed"};
+    static const char *const events[] = {"defined",   "undefined",   "started",
+                                         "suspended", "resumed",     "stopped",
+                                         "shutdown",  "pmsuspended", "crashed"};
     int i;
 
     for (i = 0; i < 9; i++)
@@ -205,21 +204,21 @@ static void test_event_names(void **state)
     assert_string_equal(virt_domain_event_name(9), "unknown");
     assert_string_equal(virt_domain_event_name(-1), "unknown");
 
-    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_STARTED,
-                                                      VIR_DOMAIN_EVENT_STARTED_BOOTED),
-                        "booted");
+    assert_string_equal(
+        virt_domain_event_detail_name(VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_EVENT_STARTED_BOOTED),
+        "booted");
     assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_SUSPENDED,
                                                       VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
                         "paused");
-    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_STOPPED,
-                                                      VIR_DOMAIN_EVENT_STOPPED_DESTROYED),
-                        "destroyed");
+    assert_string_equal(
+        virt_domain_event_detail_name(VIR_DOMAIN_EVENT_STOPPED, VIR_DOMAIN_EVENT_STOPPED_DESTROYED),
+        "destroyed");
     assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_UNDEFINED,
                                                       VIR_DOMAIN_EVENT_UNDEFINED_REMOVED),
                         "removed");
-    assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_SHUTDOWN,
-                                                      VIR_DOMAIN_EVENT_SHUTDOWN_HOST),
-                        "host");
+    assert_string_equal(
+        virt_domain_event_detail_name(VIR_DOMAIN_EVENT_SHUTDOWN, VIR_DOMAIN_EVENT_SHUTDOWN_HOST),
+        "host");
     assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_CRASHED,
                                                       VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED),
                         "crashloaded");
@@ -344,7 +343,10 @@ static void test_xml_to_json_minimal(void **state)
 static void test_xml_to_json_malformed(void **state)
 {
     static const char *const bad[] = {
-        "", "not xml", "<domain><name>x</domain>", "<network><name>n</name></network>",
+        "",
+        "not xml",
+        "<domain><name>x</domain>",
+        "<network><name>n</name></network>",
         "<?xml version='1.0'?>",
     };
     size_t i;
@@ -652,8 +654,8 @@ static void test_list_thousand(void **state)
     assert_non_null(list);
     assert_int_equal(json_object_array_length(array_field(list, "domains")), 1000);
     for (i = 0; i < 1000; i++) {
-        const char *n = str_field(json_object_array_get_idx(array_field(list, "domains"), i),
-                                  "name");
+        const char *n =
+            str_field(json_object_array_get_idx(array_field(list, "domains"), i), "name");
 
         assert_true(strcmp(prev, n) < 0);
         snprintf(prev, sizeof(prev), "%s", n);

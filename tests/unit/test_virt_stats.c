@@ -61,9 +61,7 @@ int __wrap_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
     if (!fake.on)
         return __real_virConnectGetAllDomainStats(conn, stats, retStats, flags);
     /* Built with libvirt's own allocators so virDomainStatsRecordListFree frees it. */
-    assert_int_equal(__real_virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_STATE, &list,
-                                                        0),
-                     1);
+    assert_int_equal(__real_virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_STATE, &list, 0), 1);
     rec = list[0];
     if (fake.n == 0) {
         virDomainStatsRecordListFree(list);
@@ -75,40 +73,35 @@ int __wrap_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
     virTypedParamsFree(rec->params, rec->nparams);
     rec->params = NULL;
     rec->nparams = 0;
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "cpu.time",
-                                             fake.cpu_time),
-                     0);
-    assert_int_equal(virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "vcpu.current",
-                                           fake.vcpus),
-                     0);
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
-                                             "balloon.current", fake.balloon_current),
+    assert_int_equal(
+        virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "cpu.time", fake.cpu_time), 0);
+    assert_int_equal(
+        virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "vcpu.current", fake.vcpus), 0);
+    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "balloon.current",
+                                             fake.balloon_current),
                      0);
     if (fake.with_unused)
         assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
                                                  "balloon.unused", fake.balloon_unused),
                          0);
-    assert_int_equal(virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "block.count", 2),
-                     0);
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
-                                             "block.0.rd.bytes", fake.rd[0]),
-                     0);
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
-                                             "block.1.rd.bytes", fake.rd[1]),
-                     0);
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
-                                             "block.0.wr.bytes", fake.wr[0]),
-                     0);
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
-                                             "block.1.wr.bytes", fake.wr[1]),
-                     0);
+    assert_int_equal(virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "block.count", 2), 0);
+    assert_int_equal(
+        virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "block.0.rd.bytes", fake.rd[0]),
+        0);
+    assert_int_equal(
+        virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "block.1.rd.bytes", fake.rd[1]),
+        0);
+    assert_int_equal(
+        virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "block.0.wr.bytes", fake.wr[0]),
+        0);
+    assert_int_equal(
+        virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "block.1.wr.bytes", fake.wr[1]),
+        0);
     assert_int_equal(virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "net.count", 1), 0);
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
-                                             "net.0.rx.bytes", fake.rx),
-                     0);
-    assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
-                                             "net.0.tx.bytes", fake.tx),
-                     0);
+    assert_int_equal(
+        virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "net.0.rx.bytes", fake.rx), 0);
+    assert_int_equal(
+        virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "net.0.tx.bytes", fake.tx), 0);
     *retStats = list;
     return 1;
 }
