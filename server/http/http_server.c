@@ -447,15 +447,15 @@ static int http_check_request(struct app *app, struct lws *wsi, struct http_conn
         http_conn_fail(wsi, conn, 405, APP_ERR_METHOD, "method not allowed here");
         return -1;
     }
-    if (conn->route.websocket) {
-        http_conn_fail(wsi, conn, 400, APP_ERR_BAD_REQUEST, "this endpoint needs a websocket upgrade");
-        return -1;
-    }
     if (conn->route.id == ROUTE_STATIC)
         return 0;
     http_conn_find_session(wsi, app, conn);
     if (!conn->route.public_route && !conn->has_session) {
         http_conn_fail(wsi, conn, 401, APP_ERR_UNAUTHORIZED, "not logged in");
+        return -1;
+    }
+    if (conn->route.websocket) {
+        http_conn_fail(wsi, conn, 400, APP_ERR_BAD_REQUEST, "this endpoint needs a websocket upgrade");
         return -1;
     }
     if (route_method_mutates(conn->method)) {
@@ -471,7 +471,8 @@ static int http_check_request(struct app *app, struct lws *wsi, struct http_conn
     return 0;
 }
 
-static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *conn, const char *uri)
+static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *conn, const char *uri,
+                           size_t uri_len)
 {
     char value[64];
     long long content_length = 0;
@@ -481,7 +482,7 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
     http_conn_reset_request(conn);
     lws_get_peer_simple(wsi, conn->peer, sizeof(conn->peer));
     conn->method = http_method_of(wsi);
-    if (strlen(uri) >= sizeof(conn->path)) {
+    if (uri_len >= sizeof(conn->path)) {
         http_conn_fail(wsi, conn, 414, APP_ERR_BAD_REQUEST, "URI too long");
         return 0;
     }
@@ -686,7 +687,7 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             events_ws_dispatch(app);
         return 0;
     case LWS_CALLBACK_HTTP:
-        return http_on_request(http_app(wsi), wsi, conn, in);
+        return http_on_request(http_app(wsi), wsi, conn, in, len);
     case LWS_CALLBACK_HTTP_BODY:
         return http_on_body(wsi, conn, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:

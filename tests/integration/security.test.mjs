@@ -238,6 +238,8 @@ describe('security', () => {
                 for (const re of LEAKS) assert.ok(!re.test(r.text), `${p} leaked a file outside the root`);
                 // a NUL byte in the URL may also make the HTTP layer drop the connection
                 if (p.includes('%00') && r.status === null) return;
+                // lws drops an encoded NUL while decoding, so "/%00" is the root page
+                if (p === '/%00' && r.status === 200 && r.text.endsWith(INDEX_HTML)) return;
                 assert.equal(r.status, 404, `${p}: got ${r.status} ${r.text.slice(0, 120)}`);
             });
         }
@@ -247,6 +249,7 @@ describe('security', () => {
                 const r = await rawGet(p, admin.sessionCookie);
                 for (const re of LEAKS) assert.ok(!re.test(r.text), `${p} leaked with a session`);
                 if (p.includes('%00') && r.status === null) continue;
+                if (p === '/%00' && r.status === 200 && r.text.endsWith(INDEX_HTML)) continue;
                 assert.equal(r.status, 404, `${p} with a session: got ${r.status}`);
             }
         });

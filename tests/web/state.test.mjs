@@ -125,6 +125,17 @@ test('stats build a CPU history per running domain, bounded by capacity', () => 
     assert.deepEqual(ch[5].domains, []);
 });
 
+test('a baseline stats message (interval_ms 0) adds no sample', () => {
+    const s = new Store();
+    s.setDomains([dom(A, 'a')]);
+    const ch = recorder(s);
+    assert.equal(s.applyMessage({ type: 'stats', interval_ms: 0, domains: [{ uuid: A, cpu_percent: 0 }] }), true);
+    assert.equal(ch.length, 0);
+    assert.deepEqual(s.cpuHistory(A), []);
+    s.applyMessage({ type: 'stats', interval_ms: 1174, domains: [{ uuid: A, cpu_percent: 7 }] });
+    assert.deepEqual(s.cpuHistory(A), [7]);
+});
+
 test('stats for unknown domains are ignored; bad cpu values count as 0', () => {
     const s = new Store();
     s.setDomains([dom(A, 'a')]);

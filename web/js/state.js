@@ -316,6 +316,8 @@ export class Store extends Emitter {
             else this.applyDomain(msg.domain, msg.event || 'changed');
             return true;
         case 'stats':
+            // interval_ms 0 is the server's first sample: no rates or CPU % yet.
+            if (msg.interval_ms === 0) return true;
             this.applyStats(Array.isArray(msg.domains) ? msg.domains : []);
             return true;
         case 'host':

@@ -30,7 +30,7 @@ function build() {
  */
 export function confirmDialog({ title, message, detail = '', confirmLabel = 'OK', danger = false }) {
     if (!dialog) build();
-    if (dialog.open) dialog.close('cancel');
+    if (dialog.open) return Promise.resolve(false); // one question at a time
     const opener = document.activeElement;
     parts.title.textContent = title;
     parts.message.textContent = message;
