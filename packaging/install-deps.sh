@@ -10,8 +10,11 @@ packages=(
   libwebsockets-dev libvirt-dev libjson-c-dev libsqlite3-dev libxml2-dev
   libssl-dev libcrypt-dev zlib1g-dev libcmocka-dev
   libvirt-daemon libvirt-daemon-system libvirt-clients qemu-system-x86 dnsmasq-base iptables
-  nodejs npm chromium openssl curl procps
+  chromium openssl curl procps
 )
+# Node.js and npm: Debian's packages, unless a node with npm is already there (some
+# images ship a nodejs package that bundles npm and conflicts with Debian's npm).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

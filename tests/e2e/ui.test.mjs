@@ -281,6 +281,19 @@ test('phone 390x844: cards, no horizontal scroll, usable actions', async () => {
         const detailOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(detailOverflow <= 0, `detail scrolls sideways by ${detailOverflow}px`);
         await page.screenshot({ path: path.join(ARTIFACTS, 'detail-390x844.png'), fullPage: true });
+
+        // The narrowest supported width: still no sideways scrolling, menu on screen.
+        await page.setViewportSize({ width: 360, height: 740 });
+        for (const hash of ['#/', `#/domains/${await page.evaluate(() => location.hash.split('/')[2])}`]) {
+            await page.evaluate((h) => { location.hash = h; }, hash);
+            await page.locator('.page-title').first().waitFor();
+            const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+            assert.ok(over <= 0, `${hash} scrolls sideways by ${over}px at 360 px`);
+        }
+        await page.locator('.user-button').click();
+        const panel = await page.locator('#user-menu-panel').boundingBox();
+        assert.ok(panel.x >= 0 && panel.x + panel.width <= 360, 'user menu fits the screen');
+        await page.screenshot({ path: path.join(ARTIFACTS, 'detail-360-menu.png') });
         assert.deepEqual(problems, []);
     } finally {
         await context.close();
