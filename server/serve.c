@@ -43,6 +43,7 @@
 #define SERVE_CIPHERS_TLS12                                                                 \
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define SERVE_LIBVIRT_WAIT_MS 10000
 #define SERVE_CIPHERS_TLS13 "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -269,6 +270,16 @@ int serve_run(const struct config *config)
     if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)))
         goto cleanup;
 
+    callbacks.on_host_state = serve_on_host_state;
+    callbacks.on_domain_event = serve_on_domain_event;
+    callbacks.ctx = &app;
+    if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
+        goto cleanup;
+    /* Serve only once libvirt answers, so the first requests do not see 503; if it
+     * does not come up, serve anyway (503 until it does) and keep reconnecting. */
+    if (!virt_conn_wait_connected(app.virt, SERVE_LIBVIRT_WAIT_MS))
+        log_warn("libvirt %s is not reachable yet; serving anyway and retrying", config->uri);
+
     if (!(ctx = serve_create_context(&app, config, cert, key))) {
         log_error("cannot listen on %s:%d with TLS", config->listen_host, config->listen_port);
         goto cleanup;
@@ -279,11 +290,6 @@ int serve_run(const struct config *config)
     serve_signal_context = ctx;
     serve_install_signals();
 
-    callbacks.on_host_state = serve_on_host_state;
-    callbacks.on_domain_event = serve_on_domain_event;
-    callbacks.ctx = &app;
-    if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
-        goto cleanup;
     events_ws_start(&app, ctx);
 
     printf("virtdeck: serving https://%s%s%s:%d/ (libvirt %s)\n",

@@ -21,7 +21,7 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
     struct json_object *ret = NULL;
     size_t i = 0;
 
-    if (memchr(body, '\0', len)) {
+    if (len && memchr(body, '\0', len)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "request body contains a NUL byte");
         goto cleanup;
     }

@@ -1,7 +1,8 @@
 // tests/e2e/ui.test.mjs — the browser UI against a real daemon (libvirt's test driver
 // with packaging/demo/demo.xml), driven in Debian's chromium by playwright-core.
 // Covers: login form, the list with the demo's VMs, Force off with confirmation and
-// a live badge change without reload, Start, Esc cancelling the dialog, the filter,
+// a live badge change without reload, Start, Esc cancelling the dialog, buttons
+// disabled in flight, Pause/Resume, an action error in the alert area, the filter,
 // the detail view, logout, a viewer without buttons, the phone layout, and no
 // console errors or CSP violations. Screenshots go to tests/e2e/artifacts/; the
 // 1280x800 list view is also copied to docs/screenshot.png.
@@ -47,6 +48,14 @@ after(async () => {
     if (browser) await browser.close();
     if (daemon) await daemon.stop({ expectCode: null });
 });
+
+/** Adds the daemon's state and last log lines to a failure, so it can be told apart. */
+function withDaemonContext(err) {
+    const tail = daemon ? daemon.logs().split('\n').slice(-25).join('\n') : '';
+    const state = daemon && !daemon.alive ? `daemon exited: ${JSON.stringify(daemon.exitInfo)}` : 'daemon alive';
+    err.message = `${err.message}\n--- ${state}; daemon log tail ---\n${tail}`;
+    return err;
+}
 
 /** A page that records console errors, page errors and CSP violations. */
 async function newPage(viewport) {
@@ -162,6 +171,42 @@ test('admin: list, force off, start, detail, logout', async () => {
         assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'no reload');
         assert.equal(loads, 0, 'no load event');
 
+        // Buttons are disabled while a request is in flight (the POST is held back here).
+        let release;
+        const held = new Promise((r) => { release = r; });
+        await page.route('**/api/domains/*/suspend', async (route) => {
+            await held;
+            await route.continue();
+        });
+        await vm.locator('button[data-action="suspend"]').click();
+        await page.waitForFunction((u) => {
+            const btns = [...document.querySelectorAll(`.vm-table tr[data-uuid="${u}"] button[data-action]`)];
+            return btns.length > 0 && btns.every((b) => b.disabled);
+        }, uuid, { timeout: TIMEOUT });
+        assert.equal(await vm.locator('button[data-action="suspend"]').getAttribute('aria-busy'), 'true');
+        release();
+        await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'paused',
+            uuid, { timeout: TIMEOUT });
+        await vm.locator('button[data-action="resume"]:not([disabled])').waitFor({ timeout: TIMEOUT });
+        await page.unroute('**/api/domains/*/suspend');
+
+        // A refused action shows the server's message in the alert area.
+        await page.route('**/api/domains/*/resume', (route) => route.fulfill({
+            status: 409, contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'conflict', message: 'domain is not paused (test)' } }),
+        }), { times: 1 });
+        await vm.locator('button[data-action="resume"]').click();
+        const alert = page.locator('#alerts[role="alert"] .toast-error', { hasText: 'domain is not paused (test)' });
+        await alert.waitFor({ timeout: TIMEOUT });
+        assert.match(await alert.textContent(), new RegExp(`Could not resume .${vmName}.`));
+        await page.screenshot({ path: path.join(ARTIFACTS, 'action-error.png') });
+        await alert.getByRole('button', { name: 'Dismiss message' }).click();
+        await alert.waitFor({ state: 'detached' });
+        problems.splice(0, problems.length, ...problems.filter((p) => !/status of 409/.test(p)));
+        await vm.locator('button[data-action="resume"]').click();
+        await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'running',
+            uuid, { timeout: TIMEOUT });
+
         // The filter hides rows that do not match and says how many are shown.
         await page.fill('#vm-filter', vmName);
         await page.waitForFunction(() => document.querySelector('.count')?.textContent.includes(' of '));
@@ -209,6 +254,8 @@ test('admin: list, force off, start, detail, logout', async () => {
         assert.equal(status, 401);
 
         assert.deepEqual(problems, []);
+    } catch (err) {
+        throw withDaemonContext(err);
     } finally {
         await context.close();
     }
@@ -225,6 +272,8 @@ test('viewer: no action buttons anywhere', async () => {
         await page.locator('.page-detail .card-title', { hasText: 'Overview' }).waitFor({ timeout: TIMEOUT });
         assert.equal(await page.locator('button[data-action]').count(), 0);
         assert.deepEqual(problems, []);
+    } catch (err) {
+        throw withDaemonContext(err);
     } finally {
         await context.close();
     }
@@ -247,6 +296,8 @@ test('a session ended elsewhere brings back the login form', async () => {
         assert.equal(await page.locator('.vm-table').count(), 0);
         assert.equal(await page.locator('.user-button').count(), 0);
         assert.deepEqual(problems, []);
+    } catch (err) {
+        throw withDaemonContext(err);
     } finally {
         await context.close();
     }
@@ -295,6 +346,8 @@ test('phone 390x844: cards, no horizontal scroll, usable actions', async () => {
         assert.ok(panel.x >= 0 && panel.x + panel.width <= 360, 'user menu fits the screen');
         await page.screenshot({ path: path.join(ARTIFACTS, 'detail-360-menu.png') });
         assert.deepEqual(problems, []);
+    } catch (err) {
+        throw withDaemonContext(err);
     } finally {
         await context.close();
     }

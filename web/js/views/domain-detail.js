@@ -114,8 +114,8 @@ export class DomainDetailView {
         e.memMeter = h('meter', { class: 'usage-meter', min: '0', max: '1', low: '0.8', high: '0.95', optimum: '0', value: '0' });
         e.disk = h('dd');
         e.net = h('dd');
-        const usage = h('section', { class: 'card', 'aria-labelledby': 'usage-title' },
-            h('h2', { id: 'usage-title', class: 'card-title', text: 'Usage' }),
+        e.idle = h('p', { class: 'muted usage-idle', text: 'Not running: no usage to show.', hidden: true });
+        e.usageBody = h('div', { class: 'usage-body' },
             h('div', { class: 'usage-cpu' },
                 h('div', {}, h('span', { class: 'usage-label', text: 'CPU' }), e.cpuText),
                 e.spark.svg),
@@ -123,6 +123,10 @@ export class DomainDetailView {
                 h('dt', { text: 'Memory used' }), h('dd', {}, e.memText, e.memMeter),
                 h('dt', { text: 'Disk read / write' }), e.disk,
                 h('dt', { text: 'Network in / out' }), e.net));
+        const usage = h('section', { class: 'card', 'aria-labelledby': 'usage-title' },
+            h('h2', { id: 'usage-title', class: 'card-title', text: 'Usage' }),
+            e.idle,
+            e.usageBody);
 
         const description = h('section', { class: 'card', 'aria-labelledby': 'desc-title' },
             h('h2', { id: 'desc-title', class: 'card-title', text: 'Description' }),
@@ -191,7 +195,10 @@ export class DomainDetailView {
         const d = this.#detail();
         const e = this.el;
         if (!d || !e) return;
-        const st = isActive(d.state) ? this.store.latestStats(this.uuid) : null;
+        const active = isActive(d.state);
+        e.idle.hidden = active;
+        e.usageBody.hidden = !active;
+        const st = active ? this.store.latestStats(this.uuid) : null;
         setText(e.cpuText, st ? formatPercent(st.cpu_percent) : DASH);
         patchSparkline(e.spark, st ? this.store.cpuHistory(this.uuid) : []);
         const total = d.memory_kib;
