@@ -95,7 +95,7 @@ test-asan:
 
 check: deps
 	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory lint format-check
 	@$(MAKE) --no-print-directory test-unit
 	node --test tests/web/
 	@$(MAKE) --no-print-directory test-integration

@@ -20,7 +20,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define AUTH_PASSWORD_MAX 1024
+#define AUTH_PASSWORD_MAX            1024
 #define AUTH_PASSWORD_PREHASH_PREFIX "virtdeck-sha256:"
 
 /* A valid yescrypt hash of a throw-away password, at libcrypt's default cost (the

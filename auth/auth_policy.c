@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define AUTH_ROLE_COUNT 3
+#define AUTH_ROLE_COUNT   3
 #define AUTH_ACTION_COUNT 5
 
 /* auth_policy_role_table[role][action]: what each role may ever do. */

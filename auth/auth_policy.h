@@ -35,7 +35,7 @@ struct auth_subject {
 
 struct auth_object {
     enum auth_object_kind kind;
-    const char *id;    /* borrowed: domain UUID, user name; NULL for the host or "all" */
+    const char *id; /* borrowed: domain UUID, user name; NULL for the host or "all" */
 };
 
 /* True if subject may perform action on object (object may be NULL for "any"). */

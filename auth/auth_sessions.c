@@ -31,11 +31,11 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define AUTH_SESSIONS_TOKEN_BYTES 32
-#define AUTH_SESSIONS_ID_LEN 16
-#define AUTH_SESSIONS_FLUSH_S 60
+#define AUTH_SESSIONS_TOKEN_BYTES  32
+#define AUTH_SESSIONS_ID_LEN       16
+#define AUTH_SESSIONS_FLUSH_S      60
 #define AUTH_SESSIONS_PER_USER_MAX 64
-#define AUTH_SESSIONS_MIN_BUCKETS 64
+#define AUTH_SESSIONS_MIN_BUCKETS  64
 
 struct auth_sessions_entry {
     struct auth_sessions_entry *next; /* owned by the bucket chain */

@@ -26,10 +26,10 @@ struct auth_session {
     char username[AUTH_USERNAME_MAX + 1];
     enum auth_role role;
     char csrf_token[AUTH_TOKEN_HEX_LEN + 1];
-    char id[17];        /* first 16 hex chars of the token hash: names the session in logs */
-    int64_t created_s;  /* wall clock */
+    char id[17];       /* first 16 hex chars of the token hash: names the session in logs */
+    int64_t created_s; /* wall clock */
     int64_t last_seen_s;
-    int64_t expires_s;  /* min(last_seen + idle, created + max) */
+    int64_t expires_s; /* min(last_seen + idle, created + max) */
 };
 
 /* Loads unexpired sessions from db (borrowed; must outlive the table). idle_s and
@@ -46,7 +46,8 @@ int auth_sessions_create(struct auth_sessions *sessions, const char *username, e
 /* Finds the live session for a cookie token and refreshes its idle timer. Returns
  * true and fills out, or false (unknown, malformed or expired: an expired one is
  * removed). */
-bool auth_sessions_lookup(struct auth_sessions *sessions, const char *token, struct auth_session *out);
+bool auth_sessions_lookup(struct auth_sessions *sessions, const char *token,
+                          struct auth_session *out);
 
 /* Finds a session by its id without refreshing it (for long-lived websockets that
  * must notice logout/expiry). True if it still exists and has not expired. */

@@ -19,14 +19,14 @@
 #include "util/clock.h"
 #include "util/xalloc.h"
 
-#define AUTH_THROTTLE_MAX_KEYS 4096
-#define AUTH_THROTTLE_BUCKETS 8192 /* power of two */
-#define AUTH_THROTTLE_FREE_FAILURES 3
-#define AUTH_THROTTLE_BASE_MS 1000
+#define AUTH_THROTTLE_MAX_KEYS       4096
+#define AUTH_THROTTLE_BUCKETS        8192 /* power of two */
+#define AUTH_THROTTLE_FREE_FAILURES  3
+#define AUTH_THROTTLE_BASE_MS        1000
 #define AUTH_THROTTLE_MAX_BACKOFF_MS (300 * 1000)
-#define AUTH_THROTTLE_FORGET_MS (15 * 60 * 1000)
-#define AUTH_THROTTLE_KEY_MAX 256
-#define AUTH_THROTTLE_FAILURES_CAP 1000000
+#define AUTH_THROTTLE_FORGET_MS      (15 * 60 * 1000)
+#define AUTH_THROTTLE_KEY_MAX        256
+#define AUTH_THROTTLE_FAILURES_CAP   1000000
 
 struct auth_throttle_entry {
     struct auth_throttle_entry *chain; /* next in bucket */

@@ -20,6 +20,7 @@ void auth_throttle_free(struct auth_throttle *throttle);
  * allowed (0 = go ahead). now_ms: monotonic milliseconds. */
 int auth_throttle_wait_s(struct auth_throttle *throttle, const char *address, const char *username,
                          int64_t now_ms);
-void auth_throttle_failure(struct auth_throttle *throttle, const char *address, const char *username,
-                           int64_t now_ms);
-void auth_throttle_success(struct auth_throttle *throttle, const char *address, const char *username);
+void auth_throttle_failure(struct auth_throttle *throttle, const char *address,
+                           const char *username, int64_t now_ms);
+void auth_throttle_success(struct auth_throttle *throttle, const char *address,
+                           const char *username);

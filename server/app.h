@@ -28,5 +28,5 @@ struct app {
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */
     struct static_files *static_files;  /* owned by serve.c; service thread */
     struct http_server *http;           /* owned by serve.c; service thread */
-    struct ssl_ctx_st *ssl_ctx;         /* borrowed from lws (the vhost's): SIGHUP reloads into it */
+    struct ssl_ctx_st *ssl_ctx; /* borrowed from lws (the vhost's): SIGHUP reloads into it */
 };

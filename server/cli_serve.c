@@ -12,7 +12,7 @@ static const struct {
     const char *flag;
     const char *key;
 } cli_serve_flags[] = {
-    {"--listen", "listen"}, {"--uri", "uri"},       {"--state-dir", "state_dir"},
+    {"--listen", "listen"},     {"--uri", "uri"},   {"--state-dir", "state_dir"},
     {"--web-root", "web_root"}, {"--cert", "cert"}, {"--key", "key"},
 };
 

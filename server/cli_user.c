@@ -23,9 +23,9 @@
 #include "store/store.h"
 #include "util/log.h"
 
-#define CLI_USER_OK 0
-#define CLI_USER_ERROR 1
-#define CLI_USER_USAGE 2
+#define CLI_USER_OK           0
+#define CLI_USER_ERROR        1
+#define CLI_USER_USAGE        2
 #define CLI_USER_PASSWORD_MAX 1024
 
 struct cli_user_args {
@@ -108,8 +108,9 @@ static int cli_user_parse(int argc, char **argv, struct cli_user_args *args)
             continue;
         }
         for (size_t k = 0; k < sizeof(options) / sizeof(options[0]) && !matched; k++) {
-            const char **slot =
-                k == 0 ? &args->role_name : k == 1 ? &args->state_dir : &args->config;
+            const char **slot = k == 0   ? &args->role_name
+                                : k == 1 ? &args->state_dir
+                                         : &args->config;
             matched = cli_user_option(options[k], argc, argv, &i, slot);
             if (matched < 0)
                 return cli_user_usage_error("%s needs a value", options[k]);
@@ -179,8 +180,7 @@ static int cli_user_read_password(const char *name, char *buf, size_t size)
     if (len > 0 && buf[len - 1] == '\n') {
         buf[--len] = '\0';
     } else if (!feof(stdin)) {
-        fprintf(stderr, "virtdeck user: password is longer than %d bytes\n",
-                CLI_USER_PASSWORD_MAX);
+        fprintf(stderr, "virtdeck user: password is longer than %d bytes\n", CLI_USER_PASSWORD_MAX);
         goto cleanup;
     }
     if (len == 0) {
@@ -225,8 +225,8 @@ cleanup:
 static int cli_user_end_sessions(sqlite3 *db, const struct config *config, const char *name)
 {
     int ret = -1;
-    struct auth_sessions *sessions = auth_sessions_new(db, config->session_idle_s,
-                                                       config->session_max_s);
+    struct auth_sessions *sessions =
+        auth_sessions_new(db, config->session_idle_s, config->session_max_s);
 
     if (!sessions) {
         fprintf(stderr, "virtdeck user: cannot end the sessions of %s\n", name);

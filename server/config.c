@@ -15,10 +15,10 @@
 #include "util/xalloc.h"
 
 #define CONFIG_WEB_ROOT_INSTALLED "/usr/share/virtdeck/web"
-#define CONFIG_MAX_LINE 4096
-#define CONFIG_TIMEOUT_MIN 60
-#define CONFIG_TIMEOUT_MAX 31536000
-#define CONFIG_WORKERS_MAX 64
+#define CONFIG_MAX_LINE           4096
+#define CONFIG_TIMEOUT_MIN        60
+#define CONFIG_TIMEOUT_MAX        31536000
+#define CONFIG_WORKERS_MAX        64
 
 static const char *config_default_web_root(void)
 {
@@ -148,8 +148,10 @@ int config_set(struct config *config, const char *key, const char *value, char *
     }
     if (strcmp(key, "listen") == 0) {
         if (config_parse_listen(value, &host, &port) < 0) {
-            snprintf(err, errlen, "listen: expected HOST:PORT, [IPV6]:PORT or :PORT "
-                                  "(port 1-65535), got \"%s\"", value);
+            snprintf(err, errlen,
+                     "listen: expected HOST:PORT, [IPV6]:PORT or :PORT "
+                     "(port 1-65535), got \"%s\"",
+                     value);
             goto cleanup;
         }
         free(config->listen_host);
@@ -158,7 +160,7 @@ int config_set(struct config *config, const char *key, const char *value, char *
         config->listen_port = port;
     } else if (strcmp(key, "uri") == 0 || strcmp(key, "state_dir") == 0 ||
                strcmp(key, "web_root") == 0) {
-        char **field = key[0] == 'u' ? &config->uri
+        char **field = key[0] == 'u'   ? &config->uri
                        : key[0] == 's' ? &config->state_dir
                                        : &config->web_root;
 
@@ -181,8 +183,7 @@ int config_set(struct config *config, const char *key, const char *value, char *
         config_replace(&config->allowed_origins, value, 0);
     } else if (strcmp(key, "workers") == 0) {
         if (config_parse_int(value, 1, CONFIG_WORKERS_MAX, &config->workers) < 0) {
-            snprintf(err, errlen, "workers: expected 1-%d, got \"%s\"", CONFIG_WORKERS_MAX,
-                     value);
+            snprintf(err, errlen, "workers: expected 1-%d, got \"%s\"", CONFIG_WORKERS_MAX, value);
             goto cleanup;
         }
     } else if (strcmp(key, "log_level") == 0) {
@@ -218,8 +219,7 @@ static char *config_trim(char *s)
 }
 
 /* Parses one non-comment line in place into key and value. Returns 0 or -1 + msg. */
-static int config_split_line(char *line, char **key_out, char **value_out, char *msg,
-                             size_t msglen)
+static int config_split_line(char *line, char **key_out, char **value_out, char *msg, size_t msglen)
 {
     int ret = -1;
     char *eq = strchr(line, '=');
@@ -312,8 +312,9 @@ int config_validate(const struct config *config, char *err, size_t errlen)
     int ret = -1;
 
     if ((config->cert_file == NULL) != (config->key_file == NULL)) {
-        snprintf(err, errlen, "cert and key must be given together (or neither, for a "
-                              "self-signed certificate)");
+        snprintf(err, errlen,
+                 "cert and key must be given together (or neither, for a "
+                 "self-signed certificate)");
         goto cleanup;
     }
     if (config->session_idle_s > config->session_max_s) {

@@ -14,19 +14,19 @@
 #define CONFIG_DEFAULT_PATH "/etc/virtdeck/virtdeck.conf"
 
 struct config {
-    char *listen_host;   /* owned; default "127.0.0.1" (IPv6 literals without brackets) */
-    int listen_port;     /* default 9443 */
-    char *uri;           /* owned; default "qemu:///system" */
-    char *state_dir;     /* owned; default "/var/lib/virtdeck" */
-    char *web_root;      /* owned; default: VIRTDECK_SOURCE_DIR "/web" when that exists
-                            (a binary run from the build tree), else "/usr/share/virtdeck/web" */
-    char *cert_file;     /* owned; NULL = self-signed in state_dir */
-    char *key_file;      /* owned; NULL = self-signed in state_dir */
-    int session_idle_s;  /* default 900 */
-    int session_max_s;   /* default 43200 */
+    char *listen_host;     /* owned; default "127.0.0.1" (IPv6 literals without brackets) */
+    int listen_port;       /* default 9443 */
+    char *uri;             /* owned; default "qemu:///system" */
+    char *state_dir;       /* owned; default "/var/lib/virtdeck" */
+    char *web_root;        /* owned; default: VIRTDECK_SOURCE_DIR "/web" when that exists
+                              (a binary run from the build tree), else "/usr/share/virtdeck/web" */
+    char *cert_file;       /* owned; NULL = self-signed in state_dir */
+    char *key_file;        /* owned; NULL = self-signed in state_dir */
+    int session_idle_s;    /* default 900 */
+    int session_max_s;     /* default 43200 */
     char *allowed_origins; /* owned; comma-separated extra websocket origins; default "" */
-    int workers;         /* libvirt worker threads, 1..64; default 4 */
-    char *log_level;     /* owned; "debug", "info" (default), "warn", "error" */
+    int workers;           /* libvirt worker threads, 1..64; default 4 */
+    char *log_level;       /* owned; "debug", "info" (default), "warn", "error" */
 };
 
 /* Fills every field with its default. */

@@ -40,11 +40,12 @@
 #include "virt/virt_stats.h"
 #include "work/work_pool.h"
 
-#define SERVE_CIPHERS_TLS12                                                                 \
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
+#define SERVE_CIPHERS_TLS12                                                                        \
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"     \
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 #define SERVE_LIBVIRT_WAIT_MS 10000
-#define SERVE_CIPHERS_TLS13 "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+#define SERVE_CIPHERS_TLS13                                                                        \
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lws_context *serve_context; /* serve_wake_lock */
@@ -96,7 +97,8 @@ static void serve_on_host_state(void *ctx, bool connected)
     struct json_object *msg = json_object_new_object();
 
     json_object_object_add(msg, "type", json_object_new_string("host"));
-    json_object_object_add(msg, "state", json_object_new_string(connected ? "connected" : "disconnected"));
+    json_object_object_add(msg, "state",
+                           json_object_new_string(connected ? "connected" : "disconnected"));
     if (connected)
         log_info("libvirt: connected to %s", app->config->uri);
     else
@@ -200,9 +202,9 @@ static struct lws_context *serve_create_context(struct app *app, const struct co
     info.ssl_private_key_filepath = key;
     info.ssl_cipher_list = SERVE_CIPHERS_TLS12;
     info.tls1_3_plus_cipher_list = SERVE_CIPHERS_TLS13;
-    info.ssl_options_set = (long)(SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 |
-                                  SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+    info.ssl_options_set =
+        (long)(SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION |
+               SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     info.alpn = "http/1.1";
     info.server_string = "virtdeck";
     info.max_http_header_data = 8192;

@@ -5,7 +5,8 @@
 #include "api/api_domains.h"
 #include "api/api_host.h"
 
-enum api_result api_handle(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_handle(struct app *app, const struct http_request *req,
+                           struct http_response *resp)
 {
     switch (req->route.id) {
     case ROUTE_LOGIN:

@@ -12,4 +12,5 @@ struct app;
 
 enum api_result { API_DONE, API_PENDING };
 
-enum api_result api_handle(struct app *app, const struct http_request *req, struct http_response *resp);
+enum api_result api_handle(struct app *app, const struct http_request *req,
+                           struct http_response *resp);

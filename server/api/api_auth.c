@@ -25,7 +25,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define API_AUTH_COOKIE "virtdeck_session"
+#define API_AUTH_COOKIE       "virtdeck_session"
 #define API_AUTH_PASSWORD_MAX 1024
 
 struct api_login_job {
@@ -88,7 +88,8 @@ cleanup:
     auth_user_clear(&user);
 }
 
-enum api_result api_auth_login(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_auth_login(struct app *app, const struct http_request *req,
+                               struct http_response *resp)
 {
     static const char *const fields[] = {"username", "password", NULL};
     struct json_object *body = NULL;
@@ -110,8 +111,8 @@ enum api_result api_auth_login(struct app *app, const struct http_request *req, 
         char retry[16];
         snprintf(retry, sizeof(retry), "%d", wait_s);
         http_response_header(resp, "Retry-After", retry);
-        app_error_set(&err, 429, APP_ERR_TOO_MANY,
-                      "too many failed logins; try again in %d s", wait_s);
+        app_error_set(&err, 429, APP_ERR_TOO_MANY, "too many failed logins; try again in %d s",
+                      wait_s);
         goto fail;
     }
     arg = xcalloc(1, sizeof(*arg));
@@ -131,7 +132,8 @@ cleanup:
     return ret;
 }
 
-enum api_result api_auth_logout(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_auth_logout(struct app *app, const struct http_request *req,
+                                struct http_response *resp)
 {
     struct json_object *ok = json_object_new_object();
 
@@ -146,7 +148,8 @@ enum api_result api_auth_logout(struct app *app, const struct http_request *req,
     return API_DONE;
 }
 
-enum api_result api_auth_session(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_auth_session(struct app *app, const struct http_request *req,
+                                 struct http_response *resp)
 {
     http_response_header(resp, "Cache-Control", "no-store");
     http_response_json_take(resp, 200, api_auth_session_json(&req->session));

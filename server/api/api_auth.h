@@ -4,6 +4,9 @@
 
 #include "api/api.h"
 
-enum api_result api_auth_login(struct app *app, const struct http_request *req, struct http_response *resp);
-enum api_result api_auth_logout(struct app *app, const struct http_request *req, struct http_response *resp);
-enum api_result api_auth_session(struct app *app, const struct http_request *req, struct http_response *resp);
+enum api_result api_auth_login(struct app *app, const struct http_request *req,
+                               struct http_response *resp);
+enum api_result api_auth_logout(struct app *app, const struct http_request *req,
+                                struct http_response *resp);
+enum api_result api_auth_session(struct app *app, const struct http_request *req,
+                                 struct http_response *resp);

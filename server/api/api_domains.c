@@ -50,7 +50,8 @@ static void api_domains_list_run(struct work_job *job)
     virConnectClose(conn);
 }
 
-enum api_result api_domains_list(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_domains_list(struct app *app, const struct http_request *req,
+                                 struct http_response *resp)
 {
     struct api_domain_job *arg;
 
@@ -104,7 +105,8 @@ static struct api_domain_job *api_domains_job_for(struct app *app, const struct 
     return arg;
 }
 
-enum api_result api_domains_get(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_domains_get(struct app *app, const struct http_request *req,
+                                struct http_response *resp)
 {
     struct api_domain_job *arg;
 
@@ -147,7 +149,8 @@ cleanup:
     virConnectClose(conn);
 }
 
-enum api_result api_domains_act(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_domains_act(struct app *app, const struct http_request *req,
+                                struct http_response *resp)
 {
     static const char *const no_fields[] = {NULL};
     struct api_domain_job *arg;

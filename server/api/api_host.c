@@ -24,7 +24,8 @@ static void api_host_run(struct work_job *job)
     virConnectClose(conn);
 }
 
-enum api_result api_host_get(struct app *app, const struct http_request *req, struct http_response *resp)
+enum api_result api_host_get(struct app *app, const struct http_request *req,
+                             struct http_response *resp)
 {
     struct auth_subject subject = {req->session.username, req->session.role};
     struct api_job_base *arg;

@@ -3,4 +3,5 @@
 
 #include "api/api.h"
 
-enum api_result api_host_get(struct app *app, const struct http_request *req, struct http_response *resp);
+enum api_result api_host_get(struct app *app, const struct http_request *req,
+                             struct http_response *resp);

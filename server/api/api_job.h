@@ -12,9 +12,9 @@
 #include "work/work_pool.h"
 
 struct api_job_base {
-    struct app *app;                          /* borrowed */
-    char username[AUTH_USERNAME_MAX + 1];     /* who asked (for audit) */
-    char peer[64];                            /* from where */
+    struct app *app;                      /* borrowed */
+    char username[AUTH_USERNAME_MAX + 1]; /* who asked (for audit) */
+    char peer[64];                        /* from where */
 };
 
 /* Fills base from the request. */

@@ -80,8 +80,8 @@ const char *api_json_get_string(struct json_object *obj, const char *key, size_t
         return NULL;
     }
     s = json_object_get_string(value);
-    if ((size_t)json_object_get_string_len(value) > maxlen || strlen(s) !=
-        (size_t)json_object_get_string_len(value)) {
+    if ((size_t)json_object_get_string_len(value) > maxlen ||
+        strlen(s) != (size_t)json_object_get_string_len(value)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" is too long or has a NUL", key);
         return NULL;
     }

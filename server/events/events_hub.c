@@ -15,8 +15,8 @@
 #include "util/xalloc.h"
 
 struct events_inbox_item {
-    struct events_msg *msg;          /* owned */
-    struct events_inbox_item *next;  /* owned chain */
+    struct events_msg *msg;         /* owned */
+    struct events_inbox_item *next; /* owned chain */
 };
 
 struct events_hub {
@@ -27,7 +27,7 @@ struct events_hub {
     bool inbox_lost_lifecycle;            /* lock: an overflow dropped a lifecycle event */
     void (*wake)(void *ctx);
     void *wake_ctx;
-    struct events_sub *subs;              /* service thread; owned list */
+    struct events_sub *subs; /* service thread; owned list */
     unsigned nsubs;
 };
 
@@ -47,7 +47,8 @@ struct events_msg *events_msg_from_text(const char *text, size_t len, enum event
 struct events_msg *events_msg_new(struct json_object *obj, enum events_kind kind, const char *uuid)
 {
     size_t len = 0;
-    const char *text = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    const char *text = json_object_to_json_string_length(
+        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     struct events_msg *msg = events_msg_from_text(text, len, kind);
 
     if (uuid) {
@@ -256,7 +257,8 @@ static bool events_hub_sub_has_output(const struct events_sub *sub)
     return sub->snapshot || sub->count || sub->stats;
 }
 
-bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id, void *ctx), void *ctx)
+bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id, void *ctx),
+                         void *ctx)
 {
     bool lost = false, host_connected = false;
     struct events_inbox_item *item = events_hub_take_inbox(hub, &lost);
@@ -265,7 +267,8 @@ bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id,
         struct events_inbox_item *next = item->next;
         struct events_msg *msg = item->msg;
 
-        if (msg->kind == EVENTS_KIND_HOST && strstr((const char *)msg->data + LWS_PRE, "\"connected\""))
+        if (msg->kind == EVENTS_KIND_HOST &&
+            strstr((const char *)msg->data + LWS_PRE, "\"connected\""))
             host_connected = true;
         for (struct events_sub *sub = hub->subs; sub; sub = sub->next)
             if (events_hub_sub_may_see(sub, msg))

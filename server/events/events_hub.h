@@ -36,25 +36,25 @@ enum events_kind {
 
 /* One serialised message; payload at data + LWS_PRE. */
 struct events_msg {
-    unsigned refs;           /* service thread only once out of the inbox */
+    unsigned refs; /* service thread only once out of the inbox */
     enum events_kind kind;
-    char uuid[40];           /* the domain it concerns ("" if none) */
+    char uuid[40]; /* the domain it concerns ("" if none) */
     size_t len;
-    unsigned char data[];    /* LWS_PRE bytes of headroom, then len bytes, then NUL */
+    unsigned char data[]; /* LWS_PRE bytes of headroom, then len bytes, then NUL */
 };
 
 struct events_sub {
     uint64_t conn_id;
-    struct auth_session session;   /* copy taken at connect */
-    bool awaiting_snapshot;        /* nothing is written until the first snapshot */
-    bool overflowed;               /* fell too far behind: close with 1008 */
-    bool closing;                  /* close once the queue is written */
-    struct events_msg *snapshot;   /* owned ref: written first */
-    struct events_msg **queue;     /* owned ring of owned refs */
+    struct auth_session session; /* copy taken at connect */
+    bool awaiting_snapshot;      /* nothing is written until the first snapshot */
+    bool overflowed;             /* fell too far behind: close with 1008 */
+    bool closing;                /* close once the queue is written */
+    struct events_msg *snapshot; /* owned ref: written first */
+    struct events_msg **queue;   /* owned ring of owned refs */
     unsigned head, count;
     size_t queued_bytes;
-    struct events_msg *stats;      /* owned ref: newest unsent stats */
-    struct events_sub *next;       /* hub's list */
+    struct events_msg *stats; /* owned ref: newest unsent stats */
+    struct events_sub *next;  /* hub's list */
 };
 
 struct events_hub;

@@ -18,13 +18,13 @@
 #include "virt/virt_stats.h"
 #include "work/work_pool.h"
 
-#define EVENTS_TICK_US (2 * LWS_USEC_PER_SEC)
+#define EVENTS_TICK_US            (2 * LWS_USEC_PER_SEC)
 #define EVENTS_EXPIRE_EVERY_TICKS 30
 
 struct events_timer {
-    lws_sorted_usec_list_t sul;    /* first: the callback casts back */
-    struct app *app;               /* borrowed */
-    struct lws_context *ctx;       /* borrowed */
+    lws_sorted_usec_list_t sul; /* first: the callback casts back */
+    struct app *app;            /* borrowed */
+    struct lws_context *ctx;    /* borrowed */
     bool stats_in_flight;
     unsigned ticks;
 };
@@ -159,7 +159,8 @@ static void events_submit_stats(struct app *app)
 
     arg->app = app;
     events_timer.stats_in_flight = true;
-    if (work_pool_submit(app->pool, work_job_new(0, events_stats_run, events_stats_done, arg, free)) < 0)
+    if (work_pool_submit(app->pool,
+                         work_job_new(0, events_stats_run, events_stats_done, arg, free)) < 0)
         events_timer.stats_in_flight = false;
 }
 

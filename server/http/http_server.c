@@ -30,19 +30,19 @@
 #include "util/xalloc.h"
 #include "work/work_pool.h"
 
-#define HTTP_PATH_MAX 1024
-#define HTTP_CHUNK (32u * 1024)
+#define HTTP_PATH_MAX         1024
+#define HTTP_CHUNK            (32u * 1024)
 #define HTTP_REGISTRY_BUCKETS 1024
-#define HTTP_SESSION_COOKIE "virtdeck_session"
+#define HTTP_SESSION_COOKIE   "virtdeck_session"
 
 struct http_conn {
-    uint64_t id;               /* 0 until registered */
-    bool websocket;            /* upgraded: the fields below "request" are unused */
+    uint64_t id;    /* 0 until registered */
+    bool websocket; /* upgraded: the fields below "request" are unused */
     /* request */
     enum http_method method;
     char path[HTTP_PATH_MAX];
     struct route_match route;
-    struct buf body;           /* owned */
+    struct buf body; /* owned */
     bool expecting_body;
     bool accept_gzip;
     bool has_session;
@@ -54,18 +54,18 @@ struct http_conn {
     bool pending;              /* a worker is computing resp */
     bool ready;                /* resp complete, waiting for WRITEABLE */
     bool headers_sent;
-    bool close_after;          /* unread body: close instead of keep-alive */
+    bool close_after; /* unread body: close instead of keep-alive */
     size_t body_sent;
 };
 
 struct http_registry_entry {
     uint64_t id;
-    struct lws *wsi;                   /* borrowed */
-    struct http_registry_entry *next;  /* owned chain */
+    struct lws *wsi;                  /* borrowed */
+    struct http_registry_entry *next; /* owned chain */
 };
 
 struct http_server {
-    struct app *app;                   /* borrowed */
+    struct app *app; /* borrowed */
     uint64_t next_id;
     struct http_registry_entry *buckets[HTTP_REGISTRY_BUCKETS];
 };
@@ -106,7 +106,8 @@ static void http_registry_remove(struct http_server *srv, uint64_t id)
 
 struct lws *http_server_find(struct http_server *srv, uint64_t conn_id)
 {
-    for (struct http_registry_entry *e = srv->buckets[http_registry_bucket(conn_id)]; e; e = e->next)
+    for (struct http_registry_entry *e = srv->buckets[http_registry_bucket(conn_id)]; e;
+         e = e->next)
         if (e->id == conn_id)
             return e->wsi;
     return NULL;
@@ -233,8 +234,8 @@ static bool http_origin_ok(struct lws *wsi, struct app *app, bool required)
 static bool http_csrf_ok(struct lws *wsi, const struct http_conn *conn)
 {
     char presented[AUTH_TOKEN_HEX_LEN + 8];
-    int n = lws_hdr_custom_copy(wsi, presented, (int)sizeof(presented), "x-csrf-token:",
-                                (int)strlen("x-csrf-token:"));
+    int n = lws_hdr_custom_copy(wsi, presented, (int)sizeof(presented),
+                                "x-csrf-token:", (int)strlen("x-csrf-token:"));
 
     if (n <= 0)
         return false;
@@ -274,7 +275,8 @@ static int http_build_headers(struct lws *wsi, struct http_conn *conn, unsigned 
         return -1;
     snprintf(len_text, sizeof(len_text), "%zu", resp->body.len);
     if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
-                                     (const unsigned char *)len_text, (int)strlen(len_text), p, end))
+                                     (const unsigned char *)len_text, (int)strlen(len_text), p,
+                                     end))
         return -1;
     if (conn->close_after &&
         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
@@ -455,7 +457,8 @@ static int http_check_request(struct app *app, struct lws *wsi, struct http_conn
         return -1;
     }
     if (conn->route.websocket) {
-        http_conn_fail(wsi, conn, 400, APP_ERR_BAD_REQUEST, "this endpoint needs a websocket upgrade");
+        http_conn_fail(wsi, conn, 400, APP_ERR_BAD_REQUEST,
+                       "this endpoint needs a websocket upgrade");
         return -1;
     }
     if (route_method_mutates(conn->method)) {
@@ -471,8 +474,8 @@ static int http_check_request(struct app *app, struct lws *wsi, struct http_conn
     return 0;
 }
 
-static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *conn, const char *uri,
-                           size_t uri_len)
+static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *conn,
+                           const char *uri, size_t uri_len)
 {
     char value[64];
     long long content_length = 0;
@@ -510,7 +513,8 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
     }
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
         conn->close_after = true;
-        http_conn_fail(wsi, conn, 411, APP_ERR_BAD_REQUEST, "chunked request bodies are not accepted");
+        http_conn_fail(wsi, conn, 411, APP_ERR_BAD_REQUEST,
+                       "chunked request bodies are not accepted");
         return 0;
     }
     if (http_check_request(app, wsi, conn) < 0) {
@@ -708,7 +712,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return conn && conn->websocket ? events_ws_writeable(http_app(wsi), wsi, conn->id) : 0;
     case LWS_CALLBACK_RECEIVE:
-        return 0; /* clients have nothing to say on /api/events; frames are bounded by rx_buffer_size */
+        return 0; /* clients have nothing to say on /api/events; frames are bounded by
+                     rx_buffer_size */
     case LWS_CALLBACK_CLOSED:
         if (conn && conn->websocket)
             http_conn_release(http_app(wsi)->http, conn);

@@ -14,13 +14,13 @@
 struct http_request {
     uint64_t conn_id;
     enum http_method method;
-    const char *path;                /* borrowed, decoded, no query */
+    const char *path; /* borrowed, decoded, no query */
     struct route_match route;
-    const char *body;                /* borrowed, NUL-terminated ("" if none) */
+    const char *body; /* borrowed, NUL-terminated ("" if none) */
     size_t body_len;
     bool has_session;
-    struct auth_session session;     /* valid if has_session */
-    const char *session_token;       /* borrowed cookie token, "" if none */
-    const char *peer;                /* client address */
+    struct auth_session session; /* valid if has_session */
+    const char *session_token;   /* borrowed cookie token, "" if none */
+    const char *peer;            /* client address */
     bool accept_gzip;
 };

@@ -36,7 +36,8 @@ void http_response_move(struct http_response *dst, struct http_response *src)
 
 void http_response_json(struct http_response *resp, int status, struct json_object *obj)
 {
-    const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE);
 
     resp->status = status;
     resp->content_type = "application/json";

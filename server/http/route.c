@@ -81,9 +81,8 @@ static const struct {
     enum http_method method;
     const char *name;
 } route_methods[] = {
-    {HTTP_GET, "GET"},     {HTTP_HEAD, "HEAD"},       {HTTP_POST, "POST"},
-    {HTTP_PUT, "PUT"},     {HTTP_PATCH, "PATCH"},     {HTTP_DELETE, "DELETE"},
-    {HTTP_OPTIONS, "OPTIONS"},
+    {HTTP_GET, "GET"},     {HTTP_HEAD, "HEAD"},     {HTTP_POST, "POST"},       {HTTP_PUT, "PUT"},
+    {HTTP_PATCH, "PATCH"}, {HTTP_DELETE, "DELETE"}, {HTTP_OPTIONS, "OPTIONS"},
 };
 
 void route_allow_header(unsigned methods, char *out, size_t outlen)
@@ -94,7 +93,8 @@ void route_allow_header(unsigned methods, char *out, size_t outlen)
     for (size_t i = 0; i < sizeof(route_methods) / sizeof(route_methods[0]); i++) {
         if (!(methods & (unsigned)route_methods[i].method))
             continue;
-        int n = snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", route_methods[i].name);
+        int n =
+            snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", route_methods[i].name);
         if (n < 0 || (size_t)n >= outlen - used)
             break;
         used += (size_t)n;

@@ -35,11 +35,11 @@ enum route_id {
 
 struct route_match {
     enum route_id id;
-    unsigned methods;              /* allowed methods (HTTP_* bits) */
-    bool websocket;                /* endpoint is a websocket upgrade */
-    bool public_route;             /* reachable without a session (login, static UI) */
-    char uuid[ROUTE_PARAM_MAX];    /* {uuid} segment, unvalidated ("" if none) */
-    char action[ROUTE_PARAM_MAX];  /* {action} segment ("" if none) */
+    unsigned methods;             /* allowed methods (HTTP_* bits) */
+    bool websocket;               /* endpoint is a websocket upgrade */
+    bool public_route;            /* reachable without a session (login, static UI) */
+    char uuid[ROUTE_PARAM_MAX];   /* {uuid} segment, unvalidated ("" if none) */
+    char action[ROUTE_PARAM_MAX]; /* {action} segment ("" if none) */
 };
 
 /* Matches path (no query string). Returns 0 with out filled, or -1 (out->id =

@@ -23,21 +23,21 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define STATIC_FILES_MAX_SIZE (8u * 1024u * 1024u)
+#define STATIC_FILES_MAX_SIZE        (8u * 1024u * 1024u)
 #define STATIC_FILES_INITIAL_BUCKETS 64u
-#define STATIC_FILES_CC_IMMUTABLE "public, max-age=31536000, immutable"
-#define STATIC_FILES_CC_NO_CACHE "no-cache"
+#define STATIC_FILES_CC_IMMUTABLE    "public, max-age=31536000, immutable"
+#define STATIC_FILES_CC_NO_CACHE     "no-cache"
 
 struct static_entry {
-    char *rel;                /* owned; sanitized relative path (the key) */
-    unsigned char *data;      /* owned; the file's bytes */
+    char *rel;           /* owned; sanitized relative path (the key) */
+    unsigned char *data; /* owned; the file's bytes */
     size_t len;
-    unsigned char *gz;        /* owned; gzip copy, NULL when not smaller */
+    unsigned char *gz; /* owned; gzip copy, NULL when not smaller */
     size_t gz_len;
-    char etag[2 + 32 + 1];    /* "\"" + 32 hex + "\"" */
-    const char *content_type; /* borrowed (static table) */
+    char etag[2 + 32 + 1];     /* "\"" + 32 hex + "\"" */
+    const char *content_type;  /* borrowed (static table) */
     const char *cache_control; /* borrowed (string constant) */
-    dev_t dev;                /* identity and version of what was read */
+    dev_t dev;                 /* identity and version of what was read */
     ino_t ino;
     off_t size;
     struct timespec mtime;
@@ -45,9 +45,9 @@ struct static_entry {
 };
 
 struct static_files {
-    char *root;                     /* owned; realpath of the web root */
+    char *root; /* owned; realpath of the web root */
     size_t root_len;
-    struct static_entry **buckets;  /* owned */
+    struct static_entry **buckets; /* owned */
     size_t nbuckets;
     size_t count;
 };
@@ -426,10 +426,10 @@ static struct static_entry *static_files_load(struct static_files *files, const 
     if (type && type->compressible)
         e->gz = static_files_gzip(e->data, e->len, &e->gz_len);
     /* HTML names the fingerprinted files, so it must always be revalidated. */
-    e->cache_control = static_files_is_fingerprinted(rel) &&
-                               strncmp(e->content_type, "text/html", 9) != 0
-                           ? STATIC_FILES_CC_IMMUTABLE
-                           : STATIC_FILES_CC_NO_CACHE;
+    e->cache_control =
+        static_files_is_fingerprinted(rel) && strncmp(e->content_type, "text/html", 9) != 0
+            ? STATIC_FILES_CC_IMMUTABLE
+            : STATIC_FILES_CC_NO_CACHE;
     e->rel = xstrdup(rel);
     e->dev = st.st_dev;
     e->ino = st.st_ino;

@@ -23,7 +23,7 @@ struct static_file {
     const char *cache_control; /* borrowed: "no-cache" or "public, max-age=31536000, immutable" */
     const unsigned char *data; /* borrowed until the next call */
     size_t len;
-    bool gzipped;              /* data is the gzip copy (send Content-Encoding: gzip) */
+    bool gzipped; /* data is the gzip copy (send Content-Encoding: gzip) */
 };
 
 /* web_root is copied; it must exist. Returns NULL if it cannot be resolved. */

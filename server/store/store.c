@@ -20,7 +20,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define STORE_DB_NAME "virtdeck.db"
+#define STORE_DB_NAME         "virtdeck.db"
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const store_migrations[] = {
@@ -187,8 +187,8 @@ sqlite3 *store_open(const char *state_dir, struct app_error *err)
     if (store_prepare_file(path, err) < 0)
         goto cleanup;
     if (sqlite3_open_v2(path, &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
-        SQLITE_OK) {
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL) != SQLITE_OK) {
         app_error_set(err, 500, APP_ERR_INTERNAL, "cannot open %s: %s", path,
                       db ? sqlite3_errmsg(db) : "out of memory");
         goto cleanup;

@@ -29,9 +29,9 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define TLS_CERT_NAME "virtdeck.crt"
-#define TLS_CERT_KEY_NAME "virtdeck.key"
-#define TLS_CERT_DAYS 3650
+#define TLS_CERT_NAME         "virtdeck.crt"
+#define TLS_CERT_KEY_NAME     "virtdeck.key"
+#define TLS_CERT_DAYS         3650
 #define TLS_CERT_SERIAL_BYTES 16
 
 /* Fills err with what and the newest OpenSSL error (then clears the OpenSSL queue). */
@@ -70,8 +70,7 @@ static int tls_cert_mkdirs(const char *dir, struct app_error *err)
         goto cleanup;
     }
     if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: %s is not a directory",
-                      path);
+        app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: %s is not a directory", path);
         goto cleanup;
     }
     ret = 0;
@@ -240,8 +239,8 @@ cleanup:
 }
 
 /* Writes through a temp file in dir, then renames over path. key: PEM private key, else cert. */
-static int tls_cert_write(const char *dir, const char *path, mode_t mode, EVP_PKEY *key,
-                          X509 *cert, struct app_error *err)
+static int tls_cert_write(const char *dir, const char *path, mode_t mode, EVP_PKEY *key, X509 *cert,
+                          struct app_error *err)
 {
     int ret = -1;
     char *tmp = xasprintf("%s/.virtdeck-tls.XXXXXX", dir);
@@ -340,8 +339,8 @@ int tls_cert_ensure(const char *dir, struct app_error *err)
         if (stat(key_path, &st) == 0 && (st.st_mode & 077)) {
             log_warn("tls_cert: %s was readable by others; restricting it to 0600", key_path);
             if (chmod(key_path, 0600) < 0) {
-                app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: chmod %s: %s",
-                              key_path, strerror(errno));
+                app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: chmod %s: %s", key_path,
+                              strerror(errno));
                 goto cleanup;
             }
         }

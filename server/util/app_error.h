@@ -11,20 +11,20 @@ struct app_error {
     char message[256]; /* human-readable, never contains secrets */
 };
 
-#define APP_ERR_BAD_REQUEST "bad_request"
+#define APP_ERR_BAD_REQUEST  "bad_request"
 #define APP_ERR_UNAUTHORIZED "unauthorized"
-#define APP_ERR_FORBIDDEN "forbidden"
-#define APP_ERR_CSRF "csrf_failed"
-#define APP_ERR_ORIGIN "origin_denied"
-#define APP_ERR_NOT_FOUND "not_found"
-#define APP_ERR_METHOD "method_not_allowed"
-#define APP_ERR_CONFLICT "conflict"
-#define APP_ERR_TOO_LARGE "payload_too_large"
-#define APP_ERR_TOO_MANY "too_many_requests"
-#define APP_ERR_UNSUPPORTED "not_supported"
-#define APP_ERR_INTERNAL "internal_error"
-#define APP_ERR_LIBVIRT "libvirt_error"
-#define APP_ERR_UNAVAILABLE "libvirt_unavailable"
+#define APP_ERR_FORBIDDEN    "forbidden"
+#define APP_ERR_CSRF         "csrf_failed"
+#define APP_ERR_ORIGIN       "origin_denied"
+#define APP_ERR_NOT_FOUND    "not_found"
+#define APP_ERR_METHOD       "method_not_allowed"
+#define APP_ERR_CONFLICT     "conflict"
+#define APP_ERR_TOO_LARGE    "payload_too_large"
+#define APP_ERR_TOO_MANY     "too_many_requests"
+#define APP_ERR_UNSUPPORTED  "not_supported"
+#define APP_ERR_INTERNAL     "internal_error"
+#define APP_ERR_LIBVIRT      "libvirt_error"
+#define APP_ERR_UNAVAILABLE  "libvirt_unavailable"
 
 /* Sets every field; message is printf-formatted and truncated to fit. err may be NULL. */
 void app_error_set(struct app_error *err, int status, const char *code, const char *fmt, ...)

@@ -30,5 +30,6 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s.%03ldZ virtdeck[%s] %s\n", stamp, ts.tv_nsec / 1000000L, names[level], line);
+    fprintf(stderr, "%s.%03ldZ virtdeck[%s] %s\n", stamp, ts.tv_nsec / 1000000L, names[level],
+            line);
 }

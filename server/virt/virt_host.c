@@ -68,7 +68,7 @@ struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
     }
     /* libvirt reports 0 as a failure ("cause unknown"): the test driver does so for
      * every node file, as it has no NUMA cells there. Only a dead connection fails
-     * the request; otherwise the free memory is shown as 0. */
+     * the request; otherwise the free memory is unknown (null). */
     free_bytes = virNodeGetFreeMemory(conn);
     if (free_bytes == 0) {
         virErrorPtr last = virGetLastError();
@@ -94,7 +94,8 @@ struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
     host_json_set(ret, "cpus", json_object_new_int((int)node.cpus));
     host_json_set(ret, "cpu_mhz", json_object_new_int((int)node.mhz));
     host_json_set(ret, "memory_kib", json_object_new_int64((int64_t)node.memory));
-    host_json_set(ret, "free_memory_kib", json_object_new_int64((int64_t)(free_bytes / 1024)));
+    host_json_set(ret, "free_memory_kib",
+                  free_bytes ? json_object_new_int64((int64_t)(free_bytes / 1024)) : NULL);
     host_json_set(ret, "connected", json_object_new_boolean(1));
 
 cleanup:

@@ -13,16 +13,16 @@
 
 struct virt_stats_raw {
     char uuid[37];
-    int64_t at_us;          /* monotonic time of the sample */
-    uint64_t cpu_time_ns;   /* cpu.time */
-    unsigned vcpus;         /* vcpu.current (>= 1) */
-    uint64_t mem_used_kib;  /* balloon.current - balloon.unused, or balloon.current */
+    int64_t at_us;               /* monotonic time of the sample */
+    uint64_t cpu_time_ns;        /* cpu.time */
+    unsigned vcpus;              /* vcpu.current (>= 1) */
+    uint64_t mem_used_kib;       /* balloon.current - balloon.unused, or balloon.current */
     uint64_t rd_bytes, wr_bytes; /* sum of block.N.rd.bytes / wr.bytes */
     uint64_t rx_bytes, tx_bytes; /* sum of net.N.rx.bytes / tx.bytes */
 };
 
 struct virt_stats_rates {
-    double cpu_percent;     /* of the domain's vCPUs: 100 = all vCPUs busy */
+    double cpu_percent; /* of the domain's vCPUs: 100 = all vCPUs busy */
     uint64_t disk_rd_bps, disk_wr_bps, net_rx_bps, net_tx_bps;
 };
 

@@ -18,14 +18,14 @@ struct work_queue {
 
 struct work_pool {
     pthread_mutex_t lock;
-    pthread_cond_t cond;          /* signalled on submit and on stop */
-    struct work_queue pending;    /* lock */
-    struct work_queue finished;   /* lock */
-    bool stopping;                /* lock */
+    pthread_cond_t cond;        /* signalled on submit and on stop */
+    struct work_queue pending;  /* lock */
+    struct work_queue finished; /* lock */
+    bool stopping;              /* lock */
     void (*wake)(void *ctx);
     void *wake_ctx;
     unsigned nthreads;
-    pthread_t *threads;           /* owned */
+    pthread_t *threads; /* owned */
 };
 
 static void work_queue_push(struct work_queue *q, struct work_job *job)

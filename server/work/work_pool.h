@@ -22,13 +22,13 @@ struct work_job;
 typedef void (*work_fn)(struct work_job *job);
 
 struct work_job {
-    uint64_t conn_id;               /* the connection the result is for (0: none) */
-    work_fn run;                    /* worker thread: may block */
-    work_fn done;                   /* service thread: must not block; may be NULL */
-    void *arg;                      /* owned: released with arg_free when the job is freed */
+    uint64_t conn_id; /* the connection the result is for (0: none) */
+    work_fn run;      /* worker thread: may block */
+    work_fn done;     /* service thread: must not block; may be NULL */
+    void *arg;        /* owned: released with arg_free when the job is freed */
     void (*arg_free)(void *arg);
-    struct http_response response;  /* filled by run, read by done */
-    struct work_job *next;          /* owned by the pool's queues */
+    struct http_response response; /* filled by run, read by done */
+    struct work_job *next;         /* owned by the pool's queues */
 };
 
 struct work_pool;
@@ -44,7 +44,8 @@ void work_job_free(struct work_job *job);
 
 /* Queues job; the pool takes it. Returns 0, or -1 (job freed, nothing run) when
  * WORK_POOL_MAX_PENDING jobs are waiting already or the pool is stopping. Any thread. */
-int work_pool_submit(struct work_pool *pool, struct work_job *job) __attribute__((warn_unused_result));
+int work_pool_submit(struct work_pool *pool, struct work_job *job)
+    __attribute__((warn_unused_result));
 
 /* Service thread: runs `done` of every finished job and frees them. */
 void work_pool_drain(struct work_pool *pool);

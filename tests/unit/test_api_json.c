@@ -273,11 +273,10 @@ static void test_empty_body(void **state)
 static void test_get_string(void **state)
 {
     struct app_error err;
-    struct json_object *obj =
-        parse("{\"username\":\"alice\",\"password\":5,\"n\":null,\"a\":[\"x\"],\"o\":{},\"b\":true,"
-              "\"e\":\"\"}",
-              (const char *const[]){"username", "password", "n", "a", "o", "b", "e", NULL}, false,
-              &err);
+    struct json_object *obj = parse(
+        "{\"username\":\"alice\",\"password\":5,\"n\":null,\"a\":[\"x\"],\"o\":{},\"b\":true,"
+        "\"e\":\"\"}",
+        (const char *const[]){"username", "password", "n", "a", "o", "b", "e", NULL}, false, &err);
     const char *s;
 
     assert_non_null(obj);

@@ -67,7 +67,7 @@ static void test_objects(void **state)
 static void test_deny_by_default(void **state)
 {
     struct auth_subject bogus = {.username = "x", .role = (enum auth_role)7};
-    struct auth_subject negative = {.username = "x", .role = (enum auth_role)-1};
+    struct auth_subject negative = {.username = "x", .role = (enum auth_role) - 1};
     struct auth_subject admin = {.username = "x", .role = AUTH_ROLE_ADMIN};
 
     assert_false(auth_policy_allows(NULL, AUTH_ACTION_HOST_READ, NULL));
@@ -110,12 +110,9 @@ static void test_role_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_viewer_reads_only),
-        cmocka_unit_test(test_operator_acts_on_vms),
-        cmocka_unit_test(test_admin_does_everything),
-        cmocka_unit_test(test_objects),
-        cmocka_unit_test(test_deny_by_default),
-        cmocka_unit_test(test_role_names),
+        cmocka_unit_test(test_viewer_reads_only),     cmocka_unit_test(test_operator_acts_on_vms),
+        cmocka_unit_test(test_admin_does_everything), cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_deny_by_default),       cmocka_unit_test(test_role_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,7 +188,7 @@ static void test_create_lookup_destroy(void **state)
     assert_int_equal(query_int(s.db, "SELECT count(*) FROM sessions WHERE token_hash = ?", hash),
                      0);
     assert_true(auth_sessions_lookup(sessions, token2, &found));
-    auth_sessions_destroy(sessions, token);        /* unknown: ignored */
+    auth_sessions_destroy(sessions, token);         /* unknown: ignored */
     auth_sessions_destroy(sessions, "not a token"); /* malformed: ignored */
     auth_sessions_destroy(NULL, token);
     assert_int_equal(session_rows(s.db), 1);
@@ -332,8 +332,8 @@ static void test_expiry(void **state)
     store_up(&idle_store, "idle");
     store_up(&max_store, "max");
     store_up(&long_store, "long");
-    idle = auth_sessions_new(idle_store.db, 1, 100);   /* 1 s idle timeout */
-    max = auth_sessions_new(max_store.db, 100, 1);     /* 1 s absolute lifetime */
+    idle = auth_sessions_new(idle_store.db, 1, 100); /* 1 s idle timeout */
+    max = auth_sessions_new(max_store.db, 100, 1);   /* 1 s absolute lifetime */
     lasting = auth_sessions_new(long_store.db, 100, 1000);
     assert_non_null(idle);
     assert_non_null(max);
@@ -371,8 +371,8 @@ static void test_expiry(void **state)
     assert_false(auth_sessions_alive(idle, idle_s.id));
     auth_sessions_free(max);
     assert_int_equal(sqlite3_exec(max_store.db,
-                                  "INSERT INTO sessions VALUES ('" HASH_A "', 'alice', 'admin', '"
-                                  HASH_A "', 1000, 1000)",
+                                  "INSERT INTO sessions VALUES ('" HASH_A
+                                  "', 'alice', 'admin', '" HASH_A "', 1000, 1000)",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     max = auth_sessions_new(max_store.db, 100, 1);
@@ -423,7 +423,7 @@ static void test_sessions_per_user_bounded(void **state)
     enum { N = 70 };
     struct store s;
     struct auth_sessions *sessions;
-    char (*tokens)[AUTH_TOKEN_HEX_LEN + 1] = calloc(N, sizeof(*tokens));
+    char(*tokens)[AUTH_TOKEN_HEX_LEN + 1] = calloc(N, sizeof(*tokens));
     char bob[AUTH_TOKEN_HEX_LEN + 1];
     struct auth_session out;
     int live = 0;

@@ -10,7 +10,7 @@
 
 #include "auth_throttle.h"
 
-#define T0 1000000 /* an arbitrary monotonic start, in ms */
+#define T0        1000000 /* an arbitrary monotonic start, in ms */
 #define MINUTE_MS (60 * 1000)
 
 static int setup(void **state)

@@ -71,21 +71,21 @@ static void test_load_file(void **state)
 {
     struct config c;
     char err[256] = "";
-    char *path = write_conf("good.conf",
-                            "# virtdeck settings\n"
-                            "\n"
-                            "   # indented comment\n"
-                            "listen = 0.0.0.0:8443\n"
-                            "uri=test:///default\n"
-                            "  state_dir   =   /srv/vd  \n"
-                            "web_root = \"/srv/web root\"\n"
-                            "cert = /etc/vd/c.pem\r\n"
-                            "key = /etc/vd/k.pem\n"
-                            "session_idle_timeout = 120\n"
-                            "session_max_lifetime = 31536000\n"
-                            "allowed_origins = \"https://a.example, https://b.example\"\n"
-                            "workers = 64\n"
-                            "log_level = debug\n");
+    char *path =
+        write_conf("good.conf", "# virtdeck settings\n"
+                                "\n"
+                                "   # indented comment\n"
+                                "listen = 0.0.0.0:8443\n"
+                                "uri=test:///default\n"
+                                "  state_dir   =   /srv/vd  \n"
+                                "web_root = \"/srv/web root\"\n"
+                                "cert = /etc/vd/c.pem\r\n"
+                                "key = /etc/vd/k.pem\n"
+                                "session_idle_timeout = 120\n"
+                                "session_max_lifetime = 31536000\n"
+                                "allowed_origins = \"https://a.example, https://b.example\"\n"
+                                "workers = 64\n"
+                                "log_level = debug\n");
 
     config_init(&c);
     assert_int_equal(config_load_file(&c, path, true, err, sizeof(err)), 0);
@@ -187,8 +187,8 @@ static void expect_int_rejected(const char *key, const char *value)
 
 static void test_bad_ints(void **state)
 {
-    static const char *const bad[] = {"", "0", "65", "-1", "+4", " 4", "4 ", "4x", "0x10",
-                                      "1e2", "99999999999999999999", "4.0"};
+    static const char *const bad[] = {
+        "", "0", "65", "-1", "+4", " 4", "4 ", "4x", "0x10", "1e2", "99999999999999999999", "4.0"};
     struct config c;
     char err[256] = "";
 
@@ -307,10 +307,14 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),       cmocka_unit_test(test_load_file),
-        cmocka_unit_test(test_empty_quoted_value), cmocka_unit_test(test_missing_file),
-        cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_bad_ints),
-        cmocka_unit_test(test_listen),         cmocka_unit_test(test_flags_override),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_empty_quoted_value),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_bad_ints),
+        cmocka_unit_test(test_listen),
+        cmocka_unit_test(test_flags_override),
         cmocka_unit_test(test_validate),
     };
 

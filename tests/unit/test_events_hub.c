@@ -392,7 +392,8 @@ static void test_overflow_count(void **state)
     struct events_hub *hub = events_hub_new(on_wake, &w);
     struct events_sub *sub = add_admin(hub, 7);
     struct events_sub *other = add_admin(hub, 8);
-    struct events_msg *msg = events_msg_from_text("{\"type\":\"domain\"}", 17, EVENTS_KIND_LIFECYCLE);
+    struct events_msg *msg =
+        events_msg_from_text("{\"type\":\"domain\"}", 17, EVENTS_KIND_LIFECYCLE);
     struct events_msg *stats = events_msg_from_text("{\"type\":\"stats\"}", 16, EVENTS_KIND_STATS);
 
     open_sub(other);

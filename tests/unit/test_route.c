@@ -12,13 +12,12 @@
 
 #include "http/route.h"
 
-#define ALL_METHODS                                                                      \
-    (HTTP_GET | HTTP_HEAD | HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE | HTTP_OPTIONS | \
+#define ALL_METHODS                                                                                \
+    (HTTP_GET | HTTP_HEAD | HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE | HTTP_OPTIONS |       \
      HTTP_OTHER)
 
 static const enum http_method every_method[] = {
-    HTTP_GET,   HTTP_HEAD,   HTTP_POST,    HTTP_PUT,
-    HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS, HTTP_OTHER,
+    HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS, HTTP_OTHER,
 };
 
 /* Matches path and checks id, the exact method mask (through route_allows, method by
@@ -37,8 +36,8 @@ static void expect_route(const char *path, enum route_id id, unsigned methods, b
     for (size_t i = 0; i < sizeof(every_method) / sizeof(every_method[0]); i++) {
         bool want = (methods & (unsigned)every_method[i]) != 0;
         if (route_allows(&m, every_method[i]) != want)
-            fail_msg("%s: %s allowed=%d, want %d", path, route_method_name(every_method[i]),
-                     !want, want);
+            fail_msg("%s: %s allowed=%d, want %d", path, route_method_name(every_method[i]), !want,
+                     want);
     }
     if (m.websocket != websocket)
         fail_msg("%s: websocket=%d", path, m.websocket);
@@ -82,15 +81,15 @@ static void test_params_unvalidated(void **state)
 {
     expect_route("/api/domains/x", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD, false, false, "x", "");
     expect_route("/api/domains/..", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD, false, false, "..", "");
-    expect_route("/api/domains/a%2Fb/no-such-action", ROUTE_DOMAIN_ACTION, HTTP_POST, false,
-                 false, "a%2Fb", "no-such-action");
+    expect_route("/api/domains/a%2Fb/no-such-action", ROUTE_DOMAIN_ACTION, HTTP_POST, false, false,
+                 "a%2Fb", "no-such-action");
 }
 
 static void test_static_paths(void **state)
 {
     const char *paths[] = {
-        "/", "/index.html", "/app.js", "/views/list.js", "/apis", "/apix/host", "/api.js",
-        "/static/api/host", "", "/API/host",
+        "/",       "/index.html",      "/app.js", "/views/list.js", "/apis", "/apix/host",
+        "/api.js", "/static/api/host", "",        "/API/host",
     };
 
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
@@ -259,18 +258,12 @@ static void test_method_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_routes),
-        cmocka_unit_test(test_params_unvalidated),
-        cmocka_unit_test(test_static_paths),
-        cmocka_unit_test(test_unknown_api_paths),
-        cmocka_unit_test(test_trailing_slashes),
-        cmocka_unit_test(test_extra_segments),
-        cmocka_unit_test(test_segment_lengths),
-        cmocka_unit_test(test_rematch_clears_previous),
-        cmocka_unit_test(test_allow_header),
-        cmocka_unit_test(test_allow_header_short_buffer),
-        cmocka_unit_test(test_method_mutates),
-        cmocka_unit_test(test_method_names),
+        cmocka_unit_test(test_api_routes),       cmocka_unit_test(test_params_unvalidated),
+        cmocka_unit_test(test_static_paths),     cmocka_unit_test(test_unknown_api_paths),
+        cmocka_unit_test(test_trailing_slashes), cmocka_unit_test(test_extra_segments),
+        cmocka_unit_test(test_segment_lengths),  cmocka_unit_test(test_rematch_clears_previous),
+        cmocka_unit_test(test_allow_header),     cmocka_unit_test(test_allow_header_short_buffer),
+        cmocka_unit_test(test_method_mutates),   cmocka_unit_test(test_method_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -162,12 +162,12 @@ static void test_fingerprint(void **state)
     assert_true(static_files_is_fingerprinted("app.0123abcd.js"));
     assert_true(static_files_is_fingerprinted("js/vendor.0123456789abcdef.css"));
     assert_true(static_files_is_fingerprinted("a.b.deadbeef.js"));
-    assert_false(static_files_is_fingerprinted("app.0123abc.js"));   /* 7 hex */
-    assert_false(static_files_is_fingerprinted("app.0123ABCD.js"));  /* upper case */
-    assert_false(static_files_is_fingerprinted("app.0123abcg.js"));  /* not hex */
-    assert_false(static_files_is_fingerprinted("0123abcd.js"));      /* no name */
+    assert_false(static_files_is_fingerprinted("app.0123abc.js"));  /* 7 hex */
+    assert_false(static_files_is_fingerprinted("app.0123ABCD.js")); /* upper case */
+    assert_false(static_files_is_fingerprinted("app.0123abcg.js")); /* not hex */
+    assert_false(static_files_is_fingerprinted("0123abcd.js"));     /* no name */
     assert_false(static_files_is_fingerprinted(".0123abcd.js"));
-    assert_false(static_files_is_fingerprinted("app.0123abcd."));    /* no extension */
+    assert_false(static_files_is_fingerprinted("app.0123abcd.")); /* no extension */
     assert_false(static_files_is_fingerprinted("app.0123abcd"));
     assert_false(static_files_is_fingerprinted("app.js"));
     assert_false(static_files_is_fingerprinted("x.0123abcd/app.js"));
@@ -456,10 +456,10 @@ static void test_many_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sanitize),     cmocka_unit_test(test_content_type),
-        cmocka_unit_test(test_fingerprint),  cmocka_unit_test(test_new),
-        cmocka_unit_test(test_get_basic),    cmocka_unit_test(test_refuses_escape),
-        cmocka_unit_test(test_gzip),         cmocka_unit_test(test_etag_changes),
+        cmocka_unit_test(test_sanitize),    cmocka_unit_test(test_content_type),
+        cmocka_unit_test(test_fingerprint), cmocka_unit_test(test_new),
+        cmocka_unit_test(test_get_basic),   cmocka_unit_test(test_refuses_escape),
+        cmocka_unit_test(test_gzip),        cmocka_unit_test(test_etag_changes),
         cmocka_unit_test(test_many_files),
     };
 

@@ -80,8 +80,9 @@ static void test_open_creates_private_files(void **state)
     assert_query(db, "PRAGMA journal_mode", "wal");
     assert_query(db, "PRAGMA foreign_keys", "1");
     assert_query(db, "PRAGMA user_version", "1");
-    assert_query(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
-                     "WHERE type = 'table' ORDER BY name)",
+    assert_query(db,
+                 "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+                 "WHERE type = 'table' ORDER BY name)",
                  "audit_log,sessions,users");
     store_close(db);
 
@@ -162,8 +163,9 @@ static void test_audit(void **state)
                  "SELECT username || '|' || address || '|' || action || '|' || outcome "
                  "FROM audit_log ORDER BY id LIMIT 1",
                  "alice|127.0.0.1|login|ok");
-    assert_query(db, "SELECT coalesce(username, 'NULL') || '|' || object FROM audit_log "
-                     "ORDER BY id DESC LIMIT 1",
+    assert_query(db,
+                 "SELECT coalesce(username, 'NULL') || '|' || object FROM audit_log "
+                 "ORDER BY id DESC LIMIT 1",
                  "NULL|6695eb01-f6a4-8304-79aa-97f2502e193f");
     assert_query(db, "SELECT at > 1600000000 FROM audit_log LIMIT 1", "1");
     store_close(db);

@@ -21,7 +21,7 @@
 #include "tls/tls_cert.h"
 
 static char test_dir[] = "/tmp/virtdeck-test-tls.XXXXXX";
-static char tls_dir[300];  /* test_dir/state/tls: created by tls_cert_ensure */
+static char tls_dir[300]; /* test_dir/state/tls: created by tls_cert_ensure */
 static char state_dir[256];
 static char cert_path[350];
 static char key_path[350];
@@ -84,8 +84,7 @@ static bool has_dns(GENERAL_NAMES *names, const char *dns)
     for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
         GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
 
-        if (gn->type == GEN_DNS &&
-            (size_t)ASN1_STRING_length(gn->d.dNSName) == strlen(dns) &&
+        if (gn->type == GEN_DNS && (size_t)ASN1_STRING_length(gn->d.dNSName) == strlen(dns) &&
             memcmp(ASN1_STRING_get0_data(gn->d.dNSName), dns, strlen(dns)) == 0)
             return true;
     }
@@ -154,7 +153,7 @@ static void test_generate(void **state)
     BASIC_CONSTRAINTS_free(bc);
     usage = X509_get_ext_d2i(cert, NID_key_usage, NULL, NULL);
     assert_non_null(usage);
-    assert_true(ASN1_BIT_STRING_get_bit(usage, 0)); /* digitalSignature */
+    assert_true(ASN1_BIT_STRING_get_bit(usage, 0));  /* digitalSignature */
     assert_false(ASN1_BIT_STRING_get_bit(usage, 5)); /* not keyCertSign */
     ASN1_BIT_STRING_free(usage);
     eku = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
@@ -199,8 +198,7 @@ static void test_serials_differ(void **state)
     assert_int_equal(unlink(cert_path), 0); /* missing cert: regenerate */
     ensure_ok();
     b = load_cert();
-    assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(a), X509_get0_serialNumber(b)),
-                         0);
+    assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(a), X509_get0_serialNumber(b)), 0);
     assert_pair_matches();
     X509_free(a);
     X509_free(b);

@@ -28,11 +28,11 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t cond; /* broadcast on every change */
     unsigned wakes;
-    unsigned bad_wakes;  /* wake called with the wrong ctx */
+    unsigned bad_wakes; /* wake called with the wrong ctx */
     unsigned runs;
     unsigned dones;
     unsigned arg_frees;
-    unsigned blocked;    /* gate jobs currently waiting */
+    unsigned blocked; /* gate jobs currently waiting */
     bool gate_open;
 } t = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
@@ -236,9 +236,8 @@ static void test_done_null(void **state)
     struct work_pool *pool = work_pool_new(1, on_wake, &t);
 
     assert_non_null(pool);
-    assert_int_equal(work_pool_submit(pool, work_job_new(0, run_count, NULL, calloc(1, 8),
-                                                         arg_free)),
-                     0);
+    assert_int_equal(
+        work_pool_submit(pool, work_job_new(0, run_count, NULL, calloc(1, 8), arg_free)), 0);
     assert_true(wait_for(&t.wakes, 1));
     assert_int_equal(get(&t.arg_frees), 0);
     work_pool_drain(pool);
@@ -261,8 +260,8 @@ static void test_pending_bound(void **state)
 
     /* Exactly WORK_POOL_MAX_PENDING more may wait... */
     for (unsigned i = 0; i < WORK_POOL_MAX_PENDING; i++)
-        if (work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)) !=
-            0)
+        if (work_pool_submit(pool,
+                             work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)) != 0)
             fail_msg("submit %u of %u refused", i, WORK_POOL_MAX_PENDING);
     /* ...and the next is refused, freed (arg released) and never run. */
     extra = work_job_new(0, run_count, done_count, calloc(1, 8), arg_free);
@@ -296,8 +295,8 @@ static void *stop_watcher(void *opaque)
     watcher_probes = 0;
     for (unsigned i = 0; i < WAIT_MS; i++) {
         watcher_probes++;
-        if (work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8),
-                                                arg_free)) < 0)
+        if (work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)) <
+            0)
             break;
         usleep(1000);
     }
