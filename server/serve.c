@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <libwebsockets.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -44,6 +45,7 @@
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"     \
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 #define SERVE_LIBVIRT_WAIT_MS 10000
+#define SERVE_MALLOC_ARENAS   2
 #define SERVE_CIPHERS_TLS13                                                                        \
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
@@ -236,6 +238,10 @@ int serve_run(const struct config *config)
     char *tls_dir = NULL, *cert = NULL, *key = NULL;
     int ret = 1;
 
+    /* Workers build large JSON documents; with one malloc arena per thread the freed
+     * memory stays scattered over many arenas. Two arenas keep the idle footprint
+     * small at no measurable cost (the workers mostly wait on libvirt). */
+    mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
     memset(&app, 0, sizeof(app));
     app.config = config;
     app_error_clear(&err);

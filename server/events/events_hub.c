@@ -86,6 +86,7 @@ static void events_sub_free(struct events_sub *sub)
         return;
     events_msg_unref(sub->snapshot);
     events_msg_unref(sub->stats);
+    events_msg_unref(sub->writing);
     for (unsigned i = 0; i < sub->count; i++)
         events_msg_unref(sub->queue[(sub->head + i) % EVENTS_HUB_MAX_QUEUE]);
     free(sub->queue);
@@ -250,7 +251,7 @@ static bool events_hub_sub_may_see(const struct events_sub *sub, const struct ev
 
 static bool events_hub_sub_has_output(const struct events_sub *sub)
 {
-    if (sub->overflowed)
+    if (sub->overflowed || sub->writing)
         return true;
     if (sub->awaiting_snapshot)
         return false;
@@ -314,4 +315,15 @@ void events_hub_sent(struct events_sub *sub, struct events_msg *msg)
         return;
     }
     events_msg_unref(msg);
+}
+
+struct events_msg *events_hub_take(struct events_sub *sub)
+{
+    struct events_msg *msg = events_hub_next(sub);
+
+    if (!msg)
+        return NULL;
+    events_msg_ref(msg);
+    events_hub_sent(sub, msg);
+    return msg;
 }

@@ -47,14 +47,17 @@ struct events_sub {
     uint64_t conn_id;
     struct auth_session session; /* copy taken at connect */
     bool awaiting_snapshot;      /* nothing is written until the first snapshot */
+    uint64_t snapshot_gen;       /* snapshot generation it waits for (0: none; events_ws sets it) */
     bool overflowed;             /* fell too far behind: close with 1008 */
     bool closing;                /* close once the queue is written */
     struct events_msg *snapshot; /* owned ref: written first */
     struct events_msg **queue;   /* owned ring of owned refs */
     unsigned head, count;
     size_t queued_bytes;
-    struct events_msg *stats; /* owned ref: newest unsent stats */
-    struct events_sub *next;  /* hub's list */
+    struct events_msg *stats;   /* owned ref: newest unsent stats */
+    struct events_msg *writing; /* owned ref: being written in fragments (events_ws) */
+    size_t written;             /* bytes of `writing` already sent */
+    struct events_sub *next;    /* hub's list */
 };
 
 struct events_hub;
@@ -97,3 +100,5 @@ bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id,
 struct events_msg *events_hub_next(struct events_sub *sub);
 /* Drops the message events_hub_next returned, after it was written. */
 void events_hub_sent(struct events_sub *sub, struct events_msg *msg);
+/* Takes the next message out of sub's queues (caller owns the reference), or NULL. */
+struct events_msg *events_hub_take(struct events_sub *sub);

@@ -4,6 +4,7 @@
  * libvirt and their own job). */
 #include "events/events_ws.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,17 +21,22 @@
 
 #define EVENTS_TICK_US            (2 * LWS_USEC_PER_SEC)
 #define EVENTS_EXPIRE_EVERY_TICKS 30
+#define EVENTS_FRAGMENT           (16 * 1024)
 
-struct events_timer {
+struct events_state {
     lws_sorted_usec_list_t sul; /* first: the callback casts back */
     struct app *app;            /* borrowed */
     struct lws_context *ctx;    /* borrowed */
     bool stats_in_flight;
     unsigned ticks;
+    bool snapshot_in_flight;           /* a snapshot job is queued or running */
+    uint64_t snapshot_submitted;       /* generation of the newest snapshot job */
+    _Atomic uint64_t snapshot_started; /* generation a worker began reading (worker writes) */
 };
 
-/* One timer per process: the daemon has one app and one context. */
-static struct events_timer events_timer;
+/* One per process: the daemon has one app and one context. Service thread, but
+ * snapshot_started, which workers write. */
+static struct events_state events_state;
 
 struct events_job {
     struct app *app; /* borrowed */
@@ -47,16 +53,30 @@ static void events_ws_ready(uint64_t conn_id, void *ctx)
         lws_callback_on_writable(wsi);
 }
 
-/* ---- snapshot job ------------------------------------------------ */
+/* ---- snapshot jobs ------------------------------------------------
+ *
+ * Snapshots are coalesced: one domain list serves every subscriber that waits for
+ * one. Each job has a generation; a subscriber needs generation N when it arrived
+ * before job N started reading (then everything it missed is in that list, and every
+ * later change reaches it as an event). A job that is queued but not started yet
+ * covers newcomers; one already running does not, so its `done` submits the next. */
+
+struct events_snapshot_job {
+    struct app *app; /* borrowed */
+    uint64_t gen;
+};
+
+static void events_snapshot_done(struct work_job *job);
 
 static void events_snapshot_run(struct work_job *job)
 {
-    struct events_job *arg = job->arg;
+    struct events_snapshot_job *arg = job->arg;
     struct app_error err;
     struct json_object *list;
-    virConnectPtr conn = virt_conn_get(arg->app->virt);
+    virConnectPtr conn;
 
-    if (!conn) {
+    atomic_store(&events_state.snapshot_started, arg->gen);
+    if (!(conn = virt_conn_get(arg->app->virt))) {
         job->response.status = 503;
         return;
     }
@@ -72,47 +92,65 @@ static void events_snapshot_run(struct work_job *job)
     virConnectClose(conn);
 }
 
-/* conn_id 0: everybody (after a reconnect); else one new subscriber. */
-static void events_snapshot_done(struct work_job *job)
+static void events_submit_snapshot(struct app *app)
 {
-    struct events_job *arg = job->arg;
-    struct events_hub *hub = arg->app->events;
-    struct events_msg *msg;
-    struct events_sub *sub;
-
-    if (job->response.status != 200) {
-        /* libvirt is down: tell the subscriber; a fresh snapshot follows the reconnect */
-        msg = events_msg_from_text("{\"type\":\"host\",\"state\":\"disconnected\"}",
-                                   strlen("{\"type\":\"host\",\"state\":\"disconnected\"}"),
-                                   EVENTS_KIND_HOST);
-    } else {
-        msg = events_msg_from_text(job->response.body.data, job->response.body.len - 1,
-                                   EVENTS_KIND_SNAPSHOT);
-    }
-    if (job->conn_id) {
-        sub = events_hub_find(hub, job->conn_id);
-        if (sub)
-            events_hub_deliver_snapshot(sub, msg, true);
-        events_ws_ready(job->conn_id, arg->app);
-    } else {
-        for (sub = events_hub_first(hub); sub; sub = sub->next) {
-            events_hub_deliver_snapshot(sub, msg, sub->awaiting_snapshot);
-            events_ws_ready(sub->conn_id, arg->app);
-        }
-    }
-    events_msg_unref(msg);
-}
-
-static void events_submit_snapshot(struct app *app, uint64_t conn_id)
-{
-    struct events_job *arg = xcalloc(1, sizeof(*arg));
+    struct events_snapshot_job *arg = xcalloc(1, sizeof(*arg));
     struct work_job *job;
 
     arg->app = app;
-    job = work_job_new(conn_id, events_snapshot_run, events_snapshot_done, arg, free);
-    if (work_pool_submit(app->pool, job) < 0)
-        log_warn("events: worker queue full, snapshot for %llu not taken",
-                 (unsigned long long)conn_id);
+    arg->gen = ++events_state.snapshot_submitted;
+    job = work_job_new(0, events_snapshot_run, events_snapshot_done, arg, free);
+    events_state.snapshot_in_flight = true;
+    if (work_pool_submit(app->pool, job) < 0) {
+        /* the subscribers waiting for it stay silent; the next request retries */
+        log_warn("events: worker queue full, snapshot %llu not taken",
+                 (unsigned long long)arg->gen);
+        events_state.snapshot_in_flight = false;
+    }
+}
+
+/* Marks sub as needing a snapshot and makes sure a job will produce one. */
+static void events_need_snapshot(struct app *app, struct events_sub *sub)
+{
+    uint64_t submitted = events_state.snapshot_submitted;
+
+    if (events_state.snapshot_in_flight &&
+        atomic_load(&events_state.snapshot_started) < submitted) {
+        sub->snapshot_gen = submitted;
+        return;
+    }
+    sub->snapshot_gen = submitted + 1;
+    if (!events_state.snapshot_in_flight)
+        events_submit_snapshot(app);
+}
+
+static void events_snapshot_done(struct work_job *job)
+{
+    static const char down[] = "{\"type\":\"host\",\"state\":\"disconnected\"}";
+    struct events_snapshot_job *arg = job->arg;
+    struct events_msg *msg;
+    bool more = false;
+
+    events_state.snapshot_in_flight = false;
+    if (job->response.status != 200) /* libvirt is down: a snapshot follows the reconnect */
+        msg = events_msg_from_text(down, strlen(down), EVENTS_KIND_HOST);
+    else
+        msg = events_msg_from_text(job->response.body.data, job->response.body.len - 1,
+                                   EVENTS_KIND_SNAPSHOT);
+    for (struct events_sub *sub = events_hub_first(arg->app->events); sub; sub = sub->next) {
+        if (!sub->snapshot_gen)
+            continue;
+        if (sub->snapshot_gen > arg->gen) {
+            more = true;
+            continue;
+        }
+        events_hub_deliver_snapshot(sub, msg, sub->awaiting_snapshot);
+        sub->snapshot_gen = 0;
+        events_ws_ready(sub->conn_id, arg->app);
+    }
+    events_msg_unref(msg);
+    if (more)
+        events_submit_snapshot(arg->app);
 }
 
 /* ---- stats job ------------------------------------------------ */
@@ -140,7 +178,7 @@ static void events_stats_done(struct work_job *job)
     struct events_job *arg = job->arg;
     struct events_msg *msg;
 
-    events_timer.stats_in_flight = false;
+    events_state.stats_in_flight = false;
     if (job->response.status != 200)
         return;
     msg = events_msg_from_text(job->response.body.data, job->response.body.len - 1,
@@ -158,10 +196,10 @@ static void events_submit_stats(struct app *app)
     struct events_job *arg = xcalloc(1, sizeof(*arg));
 
     arg->app = app;
-    events_timer.stats_in_flight = true;
+    events_state.stats_in_flight = true;
     if (work_pool_submit(app->pool,
                          work_job_new(0, events_stats_run, events_stats_done, arg, free)) < 0)
-        events_timer.stats_in_flight = false;
+        events_state.stats_in_flight = false;
 }
 
 /* ---- housekeeping job ------------------------------------------------ */
@@ -192,7 +230,7 @@ static void events_end_subscriber(struct app *app, struct events_sub *sub)
 
 static void events_tick(lws_sorted_usec_list_t *sul)
 {
-    struct events_timer *timer = (struct events_timer *)sul;
+    struct events_state *timer = (struct events_state *)sul;
     struct app *app = timer->app;
     struct events_job *arg;
 
@@ -212,18 +250,18 @@ static void events_tick(lws_sorted_usec_list_t *sul)
 
 void events_ws_start(struct app *app, struct lws_context *ctx)
 {
-    memset(&events_timer, 0, sizeof(events_timer));
-    events_timer.app = app;
-    events_timer.ctx = ctx;
-    lws_sul_schedule(ctx, 0, &events_timer.sul, events_tick, EVENTS_TICK_US);
+    memset(&events_state, 0, sizeof(events_state));
+    events_state.app = app;
+    events_state.ctx = ctx;
+    lws_sul_schedule(ctx, 0, &events_state.sul, events_tick, EVENTS_TICK_US);
 }
 
 void events_ws_stop(struct app *app)
 {
     (void)app;
-    if (events_timer.ctx)
-        lws_sul_cancel(&events_timer.sul);
-    events_timer.ctx = NULL;
+    if (events_state.ctx)
+        lws_sul_cancel(&events_state.sul);
+    events_state.ctx = NULL;
 }
 
 /* ---- socket callbacks ------------------------------------------------ */
@@ -234,8 +272,8 @@ int events_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     events_hub_add(app->events, conn_id, session);
     log_info("events: %s subscribed from %s (%u subscribers)", session->username, peer,
              events_hub_count(app->events));
-    events_submit_snapshot(app, conn_id);
-    if (events_hub_count(app->events) == 1 && !events_timer.stats_in_flight)
+    events_need_snapshot(app, events_hub_find(app->events, conn_id));
+    if (events_hub_count(app->events) == 1 && !events_state.stats_in_flight)
         events_submit_stats(app);
     return 0;
 }
@@ -246,25 +284,45 @@ static int events_ws_close_with(struct lws *wsi, enum lws_close_status status, c
     return -1;
 }
 
+/* Writes the pending message in fragments of at most EVENTS_FRAGMENT bytes, one per
+ * WRITEABLE: lws then never has to hold more than one fragment for a slow reader,
+ * and the shared message is never written into (each fragment is copied with its
+ * LWS_PRE headroom). */
 int events_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
 {
+    static unsigned char out[LWS_PRE + EVENTS_FRAGMENT];
     struct events_sub *sub = events_hub_find(app->events, conn_id);
     struct events_msg *msg;
+    size_t n, left;
+    int flags;
 
     if (!sub)
         return -1;
     if (sub->overflowed)
         return events_ws_close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "subscriber too slow");
-    msg = events_hub_next(sub);
-    if (!msg) {
+    if (!sub->writing) {
+        sub->writing = events_hub_take(sub);
+        sub->written = 0;
+    }
+    if (!(msg = sub->writing)) {
         if (sub->closing)
             return events_ws_close_with(wsi, LWS_CLOSE_STATUS_NORMAL, "session ended");
         return 0;
     }
-    if (lws_write(wsi, msg->data + LWS_PRE, msg->len, LWS_WRITE_TEXT) < (int)msg->len)
+    left = msg->len - sub->written;
+    n = left > EVENTS_FRAGMENT ? EVENTS_FRAGMENT : left;
+    flags = sub->written ? LWS_WRITE_CONTINUATION : LWS_WRITE_TEXT;
+    if (n < left)
+        flags |= LWS_WRITE_NO_FIN;
+    memcpy(out + LWS_PRE, msg->data + LWS_PRE + sub->written, n);
+    if (lws_write(wsi, out + LWS_PRE, n, (enum lws_write_protocol)flags) < (int)n)
         return -1;
-    events_hub_sent(sub, msg);
-    if (events_hub_next(sub) || sub->closing)
+    sub->written += n;
+    if (sub->written == msg->len) {
+        events_msg_unref(msg);
+        sub->writing = NULL;
+    }
+    if (sub->writing || events_hub_next(sub) || sub->closing)
         lws_callback_on_writable(wsi);
     return 0;
 }
@@ -277,7 +335,8 @@ void events_ws_closed(struct app *app, uint64_t conn_id)
 void events_ws_dispatch(struct app *app)
 {
     if (events_hub_dispatch(app->events, events_ws_ready, app) && events_hub_count(app->events))
-        events_submit_snapshot(app, 0);
+        for (struct events_sub *sub = events_hub_first(app->events); sub; sub = sub->next)
+            events_need_snapshot(app, sub);
 }
 
 void events_ws_session_ended(struct app *app, const char *session_id)
