@@ -132,20 +132,40 @@ cleanup:
     return ret;
 }
 
+struct api_logout_job {
+    struct api_job_base base;
+    char token[AUTH_TOKEN_HEX_LEN + 1];
+    char session_id[17];
+};
+
+static void api_auth_logout_run(struct work_job *job)
+{
+    struct api_logout_job *arg = job->arg;
+    struct json_object *ok = json_object_new_object();
+
+    auth_sessions_destroy(arg->base.app->sessions, arg->token);
+    OPENSSL_cleanse(arg->token, sizeof(arg->token));
+    store_audit(arg->base.app->db, arg->base.username, arg->base.peer, "logout", "", "ok");
+    log_info("auth: %s logged out (session %s) from %s", arg->base.username, arg->session_id,
+             arg->base.peer);
+    http_response_header(&job->response, "Set-Cookie",
+                         API_AUTH_COOKIE "=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+    json_object_object_add(ok, "ok", json_object_new_boolean(1));
+    http_response_json_take(&job->response, 200, ok);
+}
+
+/* The session's websockets are told at once (service thread); the session row is
+ * deleted on a worker (SQLite write). */
 enum api_result api_auth_logout(struct app *app, const struct http_request *req,
                                 struct http_response *resp)
 {
-    struct json_object *ok = json_object_new_object();
+    struct api_logout_job *arg = xcalloc(1, sizeof(*arg));
 
     events_ws_session_ended(app, req->session.id);
-    auth_sessions_destroy(app->sessions, req->session_token);
-    log_info("auth: %s logged out (session %s) from %s", req->session.username, req->session.id,
-             req->peer);
-    http_response_header(resp, "Set-Cookie",
-                         API_AUTH_COOKIE "=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
-    json_object_object_add(ok, "ok", json_object_new_boolean(1));
-    http_response_json_take(resp, 200, ok);
-    return API_DONE;
+    api_job_base_init(&arg->base, app, req);
+    snprintf(arg->token, sizeof(arg->token), "%s", req->session_token);
+    snprintf(arg->session_id, sizeof(arg->session_id), "%s", req->session.id);
+    return api_job_submit(app, req, api_auth_logout_run, arg, resp);
 }
 
 enum api_result api_auth_session(struct app *app, const struct http_request *req,

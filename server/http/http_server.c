@@ -204,6 +204,17 @@ static enum http_method http_method_of(struct lws *wsi)
     return HTTP_OTHER;
 }
 
+/* The client's address as people write it: IPv4 clients of a dual-stack socket show
+ * as "::ffff:a.b.c.d", which we shorten to "a.b.c.d" (logs, audit, login throttling). */
+static void http_peer_address(struct lws *wsi, char *out, size_t outlen)
+{
+    static const char mapped[] = "::ffff:";
+
+    lws_get_peer_simple(wsi, out, outlen);
+    if (!strncmp(out, mapped, sizeof(mapped) - 1) && strchr(out, '.'))
+        memmove(out, out + sizeof(mapped) - 1, strlen(out) - (sizeof(mapped) - 1) + 1);
+}
+
 /* Looks the session cookie up. Fills conn->session/token on success. */
 static void http_conn_find_session(struct lws *wsi, struct app *app, struct http_conn *conn)
 {
@@ -483,7 +494,7 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
     if (!conn->id)
         conn->id = http_registry_add(app->http, wsi);
     http_conn_reset_request(conn);
-    lws_get_peer_simple(wsi, conn->peer, sizeof(conn->peer));
+    http_peer_address(wsi, conn->peer, sizeof(conn->peer));
     conn->method = http_method_of(wsi);
     if (uri_len >= sizeof(conn->path)) {
         http_conn_fail(wsi, conn, 414, APP_ERR_BAD_REQUEST, "URI too long");
@@ -591,7 +602,7 @@ static int http_ws_gate(struct app *app, struct lws *wsi, struct http_conn *conn
         *why = "not allowed";
         return 403;
     }
-    lws_get_peer_simple(wsi, conn->peer, sizeof(conn->peer));
+    http_peer_address(wsi, conn->peer, sizeof(conn->peer));
     return 0;
 }
 
@@ -641,7 +652,7 @@ static int http_on_confirm_upgrade(struct app *app, struct lws *wsi, const char 
     OPENSSL_cleanse(scratch.token, sizeof(scratch.token));
     if (status) {
         char peer[64];
-        lws_get_peer_simple(wsi, peer, sizeof(peer));
+        http_peer_address(wsi, peer, sizeof(peer));
         log_info("http: refused websocket %s from %s: %s", scratch.path, peer, why);
         return http_ws_refuse(wsi, status, code, why);
     }
