@@ -662,11 +662,14 @@ static int http_on_confirm_upgrade(struct app *app, struct lws *wsi, const char 
 static int http_on_ws_filter(struct app *app, struct lws *wsi, struct http_conn *conn)
 {
     const char *code = NULL, *why = NULL;
+    int status;
 
     memset(conn, 0, sizeof(*conn));
     buf_init(&conn->body, 0);
     http_response_init(&conn->resp);
-    if (http_ws_gate(app, wsi, conn, &code, &why))
+    status = http_ws_gate(app, wsi, conn, &code, &why);
+    OPENSSL_cleanse(conn->token, sizeof(conn->token)); /* the socket keeps only the session id */
+    if (status)
         return -1;
     conn->websocket = true;
     conn->id = http_registry_add(app->http, wsi);
