@@ -97,6 +97,7 @@ check: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory lint format-check
 	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-fuzz
 	node --test tests/web/
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory test-e2e
@@ -104,6 +105,69 @@ check: deps
 
 bench: all
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/run.mjs
+
+# ---- fuzzing ---------------------------------------------------------------
+# tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built
+# with clang into build-fuzz/ (never by `make build`) against only the library sources
+# they need. test-fuzz runs every target for FUZZ_SECONDS on a fresh copy of its seed
+# corpus (tests/fuzz/corpus/<name>/ is never written), FUZZ_JOBS at a time; a crash, a
+# sanitizer report, a leak or a broken invariant (abort) fails it, leaving the input in
+# build-fuzz/artifacts/ and the log in build-fuzz/logs/.
+
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 8
+FUZZ_JOBS ?= 2
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all \
+              -MMD -MP -Iserver -Iauth -Ivnc-proxy -DVIRTDECK_VERSION='"$(VERSION)"' \
+              -DVIRTDECK_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
+# Library code is held to -Werror by the gcc build; a clang-only warning there is shown,
+# not fatal. The fuzz targets themselves are -Werror.
+FUZZ_LIB_WARN := $(filter-out -Werror,$(WARN))
+FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c \
+                server/http/static_files.c auth/auth_origin.c server/config.c \
+                server/virt/virt_domain.c server/virt/virt_error.c server/util/app_error.c \
+                server/util/buf.c server/util/log.c server/util/xalloc.c
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_RUN_FLAGS = -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+                 -print_final_stats=1
+
+.PHONY: fuzz-build test-fuzz $(FUZZ_NAMES:%=fuzz-run-%)
+
+fuzz-build: $(FUZZ_BIN)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LIB_WARN) -fsanitize=fuzzer-no-link,address,undefined \
+	    -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	    $(FUZZ_LIB) $(PKG_LIBS)
+
+test-fuzz: fuzz-build
+	@rm -rf $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts $(FUZZ_BUILD)/logs
+	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts $(FUZZ_BUILD)/logs
+	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(FUZZ_NAMES:%=fuzz-run-%)
+
+$(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
+	@cp -R tests/fuzz/corpus/$* $(FUZZ_BUILD)/corpus/$*
+	@if UBSAN_OPTIONS=print_stacktrace=1 $< $(FUZZ_RUN_FLAGS) \
+	        -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*- $(FUZZ_BUILD)/corpus/$* \
+	        >$(FUZZ_BUILD)/logs/$*.log 2>&1; then \
+	    echo "fuzz $*: ok, $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+	        $(FUZZ_BUILD)/logs/$*.log) runs in $(FUZZ_SECONDS) s"; \
+	else \
+	    tail -n 40 $(FUZZ_BUILD)/logs/$*.log; \
+	    echo "fuzz $*: FAILED (log $(FUZZ_BUILD)/logs/$*.log, input in $(FUZZ_BUILD)/artifacts/)"; \
+	    exit 1; \
+	fi
 
 # ---- hygiene ---------------------------------------------------------------
 
@@ -125,3 +189,4 @@ clean:
 	rm -rf build build-asan
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/server/main.d
+-include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d)

@@ -119,6 +119,20 @@ enum api_result api_domains_get(struct app *app, const struct http_request *req,
     return api_job_submit(app, req, api_domains_get_run, arg, resp);
 }
 
+/* What an action answers when the domain no longer exists afterwards (a transient
+ * domain that was shut down or destroyed): docs/api.md "removed" form. */
+static struct json_object *api_domains_removed(virDomainPtr dom, const char *uuid)
+{
+    struct json_object *obj = json_object_new_object();
+    const char *name = virDomainGetName(dom);
+
+    json_object_object_add(obj, "uuid", json_object_new_string(uuid));
+    json_object_object_add(obj, "name", json_object_new_string(name ? name : ""));
+    json_object_object_add(obj, "state", json_object_new_string("shutoff"));
+    json_object_object_add(obj, "removed", json_object_new_boolean(1));
+    return obj;
+}
+
 static void api_domains_act_run(struct work_job *job)
 {
     struct api_domain_job *arg = job->arg;
@@ -132,9 +146,18 @@ static void api_domains_act_run(struct work_job *job)
         return;
     app_error_clear(&err);
     if (!(dom = virt_domain_lookup(conn, arg->uuid, &err)) ||
-        virt_domain_act(dom, arg->action, &err) < 0 || !(detail = virt_domain_detail(dom, &err))) {
+        virt_domain_act(dom, arg->action, &err) < 0) {
         http_response_error(&job->response, &err);
         goto cleanup;
+    }
+    if (!(detail = virt_domain_detail(dom, &err))) {
+        if (err.status != 404) {
+            http_response_error(&job->response, &err);
+            goto cleanup;
+        }
+        /* the action worked and a transient domain ended with it */
+        app_error_clear(&err);
+        detail = api_domains_removed(dom, arg->uuid);
     }
     http_response_json_take(&job->response, 200, detail);
 

@@ -134,7 +134,7 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
                                                               struct app_error *err)
 {
     int ret = -1;
-    unsigned long long balloon, unused;
+    unsigned long long balloon, unused, rss;
 
     memset(raw, 0, sizeof(*raw));
     if (virDomainGetUUIDString(rec->dom, raw->uuid) < 0) {
@@ -147,9 +147,15 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
     if (raw->vcpus == 0)
         raw->vcpus = 1;
     balloon = stats_param_ullong(rec->params, rec->nparams, "balloon.current");
-    if (virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.unused", &unused) == 1 &&
-        unused <= balloon)
-        balloon -= unused;
+    /* The guest's own view when its balloon driver reports it; else what the guest
+     * occupies on the host (never more than its allocation); else the allocation. */
+    if (virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.unused", &unused) == 1) {
+        if (unused <= balloon)
+            balloon -= unused;
+    } else if (virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.rss", &rss) == 1 &&
+               rss < balloon) {
+        balloon = rss;
+    }
     raw->mem_used_kib = balloon;
     raw->rd_bytes = stats_param_sum(rec->params, rec->nparams, "block", "rd.bytes");
     raw->wr_bytes = stats_param_sum(rec->params, rec->nparams, "block", "wr.bytes");

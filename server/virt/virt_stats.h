@@ -16,7 +16,7 @@ struct virt_stats_raw {
     int64_t at_us;               /* monotonic time of the sample */
     uint64_t cpu_time_ns;        /* cpu.time */
     unsigned vcpus;              /* vcpu.current (>= 1) */
-    uint64_t mem_used_kib;       /* balloon.current - balloon.unused, or balloon.current */
+    uint64_t mem_used_kib;       /* current - unused, else min(rss, current), else current */
     uint64_t rd_bytes, wr_bytes; /* sum of block.N.rd.bytes / wr.bytes */
     uint64_t rx_bytes, tx_bytes; /* sum of net.N.rx.bytes / tx.bytes */
 };

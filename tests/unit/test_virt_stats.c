@@ -27,8 +27,8 @@ static struct {
     int n;
     int fail;
     int64_t now_us;
-    unsigned long long cpu_time, balloon_current, balloon_unused;
-    int with_unused;
+    unsigned long long cpu_time, balloon_current, balloon_unused, balloon_rss;
+    int with_unused, with_rss;
     unsigned vcpus;
     unsigned long long rd[2], wr[2], rx, tx;
 } fake;
@@ -80,6 +80,10 @@ int __wrap_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
     assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "balloon.current",
                                              fake.balloon_current),
                      0);
+    if (fake.with_rss)
+        assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "balloon.rss",
+                                                 fake.balloon_rss),
+                         0);
     if (fake.with_unused)
         assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max,
                                                  "balloon.unused", fake.balloon_unused),
@@ -272,6 +276,25 @@ static void test_sampler_with_fake_records(void **state)
     assert_int_equal(json_object_get_int64(field(d, "net_rx_bps")), 1000);
     assert_int_equal(json_object_get_int64(field(d, "net_tx_bps")), 0);
     json_object_put(msg);
+
+    /* No guest balloon driver (no balloon.unused): the host's resident size of the
+     * guest (balloon.rss) is what it really uses, capped at its allocation. */
+    fake.now_us += 2000000;
+    fake.with_rss = 1;
+    fake.balloon_rss = 40960;
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    d = json_object_array_get_idx(domains_of(msg), 0);
+    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 40960);
+    json_object_put(msg);
+    fake.balloon_rss = 2 * fake.balloon_current;
+    fake.now_us += 2000000;
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    d = json_object_array_get_idx(domains_of(msg), 0);
+    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 1048576);
+    json_object_put(msg);
+    fake.with_rss = 0;
 
     /* The domain is gone for one sample: the sampler forgets it, so when it is back
      * its first rates are 0 even though its counters grew. */
