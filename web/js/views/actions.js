@@ -69,7 +69,8 @@ export function createActionRunner({ api, store, notify, confirm }) {
         store.setPending(uuid, action);
         try {
             const result = await api.action(uuid, action);
-            if (result && typeof result.uuid === 'string') store.applyDomain(result);
+            if (result && result.removed === true) store.removeDomain(uuid);
+            else if (result && typeof result.uuid === 'string') store.applyDomain(result);
             notify.info(`\u201c${name}\u201d: ${a.done}.`);
         } catch (err) {
             if (err && err.status === 401) return; // the login form takes over
