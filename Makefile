@@ -158,20 +158,20 @@ test-fuzz: fuzz-build
 
 $(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
 	@cp -R tests/fuzz/corpus/$* $(FUZZ_BUILD)/corpus/$*
-	@if UBSAN_OPTIONS=print_stacktrace=1 $< $(FUZZ_RUN_FLAGS) \
-	        -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*- $(FUZZ_BUILD)/corpus/$* \
-	        >$(FUZZ_BUILD)/logs/$*.log 2>&1; then \
-	    echo "fuzz $*: ok, $$(sed -n 's/^stat::number_of_executed_units: *//p' \
-	        $(FUZZ_BUILD)/logs/$*.log) runs in $(FUZZ_SECONDS) s"; \
+	@log=$(FUZZ_BUILD)/logs/$*.log; \
+	if UBSAN_OPTIONS=print_stacktrace=1 $< $(FUZZ_RUN_FLAGS) \
+	        -artifact_prefix=$(FUZZ_BUILD)/artifacts/$*- $(FUZZ_BUILD)/corpus/$* >$$log 2>&1; then \
+	    runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log | tail -n 1); \
+	    echo "fuzz $*: ok, $$runs runs in $(FUZZ_SECONDS) s"; \
 	else \
-	    tail -n 40 $(FUZZ_BUILD)/logs/$*.log; \
-	    echo "fuzz $*: FAILED (log $(FUZZ_BUILD)/logs/$*.log, input in $(FUZZ_BUILD)/artifacts/)"; \
+	    tail -n 40 $$log; \
+	    echo "fuzz $*: FAILED (log $$log, input in $(FUZZ_BUILD)/artifacts/)"; \
 	    exit 1; \
 	fi
 
 # ---- hygiene ---------------------------------------------------------------
 
-C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] vnc-proxy/*.[ch] tests/unit/*.[ch])
+C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] vnc-proxy/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
 BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpnam
 
 lint:

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential pkg-config
+  build-essential pkg-config clang libclang-rt-14-dev
   libwebsockets-dev libvirt-dev libjson-c-dev libsqlite3-dev libxml2-dev
   libssl-dev libcrypt-dev zlib1g-dev libcmocka-dev
   libvirt-daemon libvirt-daemon-system libvirt-clients qemu-system-x86 dnsmasq-base iptables

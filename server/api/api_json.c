@@ -1,6 +1,7 @@
 /* api_json: strict request-body parsing (pure; any thread). */
 #include "api/api_json.h"
 
+#include <math.h>
 #include <string.h>
 
 #define API_JSON_MAX_DEPTH 8
@@ -11,6 +12,52 @@ static bool api_json_key_allowed(const char *key, const char *const *allowed)
         if (!strcmp(key, *allowed))
             return true;
     return false;
+}
+
+/* json-c accepts some things JSON does not even in strict mode: single-quoted strings
+ * and the words NaN/Infinity. A single quote is never valid outside a string, so one
+ * scan finds the first; non-finite numbers are found on the parsed tree. */
+static bool api_json_has_single_quote(const char *body, size_t len)
+{
+    bool in_string = false;
+
+    for (size_t i = 0; i < len; i++) {
+        if (in_string) {
+            if (body[i] == '\\')
+                i++;
+            else if (body[i] == '"')
+                in_string = false;
+        } else if (body[i] == '"') {
+            in_string = true;
+        } else if (body[i] == '\'') {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool api_json_all_finite(struct json_object *obj)
+{
+    switch (json_object_get_type(obj)) {
+    case json_type_double:
+        return isfinite(json_object_get_double(obj));
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(obj); i++)
+            if (!api_json_all_finite(json_object_array_get_idx(obj, i)))
+                return false;
+        return true;
+    case json_type_object: {
+        json_object_object_foreach(obj, key, value)
+        {
+            (void)key;
+            if (!api_json_all_finite(value))
+                return false;
+        }
+        return true;
+    }
+    default:
+        return true;
+    }
 }
 
 struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
@@ -41,6 +88,11 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed JSON: %s",
                       e == json_tokener_continue ? "unexpected end of input"
                                                  : json_tokener_error_desc(e));
+        goto cleanup;
+    }
+    if (api_json_has_single_quote(body, len) || !api_json_all_finite(obj)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "malformed JSON: single quotes or non-finite numbers");
         goto cleanup;
     }
     if (!json_object_is_type(obj, json_type_object)) {

@@ -55,13 +55,15 @@ static void fuzz_api_json_check_object(struct json_object *obj, const char *cons
             ok = ok || strcmp(key, *a) == 0;
         FUZZ_ASSERT(ok);
     }
-    /* What we accepted, serialised, is accepted again and means the same. */
+    /* What we accepted, serialised, is accepted again and means the same (json-c takes
+     * NaN even in strict mode, and NaN != NaN: then the texts must match instead). */
     text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
     FUZZ_ASSERT(text != NULL);
     app_error_clear(&err);
     again = api_json_parse_object(text, strlen(text), allowed, empty_ok, &err);
     FUZZ_ASSERT(again != NULL);
-    FUZZ_ASSERT(json_object_equal(obj, again));
+    FUZZ_ASSERT(json_object_equal(obj, again) ||
+                strcmp(text, json_object_to_json_string_ext(again, JSON_C_TO_STRING_PLAIN)) == 0);
     json_object_put(again);
 }
 
@@ -77,11 +79,11 @@ static void fuzz_api_json_check_get_string(struct json_object *obj, const char *
 
         app_error_clear(&err);
         s = api_json_get_string(obj, key, maxlens[i], &err);
-        expect = json_object_object_get_ex(obj, key, &member) &&
-                 json_object_is_type(member, json_type_string) &&
-                 (size_t)json_object_get_string_len(member) <= maxlens[i] &&
-                 strlen(json_object_get_string(member)) ==
-                     (size_t)json_object_get_string_len(member);
+        expect =
+            json_object_object_get_ex(obj, key, &member) &&
+            json_object_is_type(member, json_type_string) &&
+            (size_t)json_object_get_string_len(member) <= maxlens[i] &&
+            strlen(json_object_get_string(member)) == (size_t)json_object_get_string_len(member);
         if (expect) {
             FUZZ_ASSERT(s == json_object_get_string(member));
             FUZZ_ASSERT(strlen(s) <= maxlens[i]);

@@ -62,15 +62,14 @@ static void fuzz_config_check(const struct config *c)
 
 static bool fuzz_config_equal(const struct config *a, const struct config *b)
 {
-    return fuzz_config_str_eq(a->listen_host, b->listen_host) &&
-           a->listen_port == b->listen_port && fuzz_config_str_eq(a->uri, b->uri) &&
-           fuzz_config_str_eq(a->state_dir, b->state_dir) &&
+    return fuzz_config_str_eq(a->listen_host, b->listen_host) && a->listen_port == b->listen_port &&
+           fuzz_config_str_eq(a->uri, b->uri) && fuzz_config_str_eq(a->state_dir, b->state_dir) &&
            fuzz_config_str_eq(a->web_root, b->web_root) &&
            fuzz_config_str_eq(a->cert_file, b->cert_file) &&
-           fuzz_config_str_eq(a->key_file, b->key_file) &&
-           a->session_idle_s == b->session_idle_s && a->session_max_s == b->session_max_s &&
-           fuzz_config_str_eq(a->allowed_origins, b->allowed_origins) &&
-           a->workers == b->workers && fuzz_config_str_eq(a->log_level, b->log_level);
+           fuzz_config_str_eq(a->key_file, b->key_file) && a->session_idle_s == b->session_idle_s &&
+           a->session_max_s == b->session_max_s &&
+           fuzz_config_str_eq(a->allowed_origins, b->allowed_origins) && a->workers == b->workers &&
+           fuzz_config_str_eq(a->log_level, b->log_level);
 }
 
 static void fuzz_config_check_err(const char *err, size_t errlen, const char *prefix)

@@ -3,11 +3,11 @@
  * the web root. Runs on libFuzzer's thread; no state between inputs.
  *
  * Input: the URL path (bytes up to the first NUL). Invariants beyond "no crash": an
- * accepted path is a terminated relative path that never contains a ".." segment, a leading '/',
- * a '\\', a control byte or a NUL before its terminator, whose every segment is non-empty
- * and does not start with '.'; its '/'s are the URL's literal ones; it is exactly the input's percent-decoding (plus
- * "index.html" for a directory); a refusal leaves "" in out; a small buffer never
- * overflows and never changes the answer except by refusing. */
+ * accepted path is a terminated relative path that never has a ".." segment, a leading
+ * '/', a '\\', a control byte or a NUL before its terminator; every segment is non-empty
+ * and does not start with '.'; its '/'s are the URL's literal ones; it is exactly the
+ * input's percent-decoding (plus "index.html" for a directory); a refusal leaves "" in
+ * out; a small buffer never overflows and never changes the answer except by refusing. */
 #include <stdbool.h>
 #include <string.h>
 

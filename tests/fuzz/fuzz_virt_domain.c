@@ -40,8 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     clock_gettime(CLOCK_REALTIME, &ts);
     snprintf(fuzz_domain_canary, sizeof(fuzz_domain_canary), "canary-%lx-%lx-%x",
              (unsigned long)ts.tv_sec, (unsigned long)ts.tv_nsec, (unsigned)getpid());
-    fd = open(FUZZ_DOMAIN_CANARY_PATH, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-              0644);
+    fd = open(FUZZ_DOMAIN_CANARY_PATH, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, fuzz_domain_canary, strlen(fuzz_domain_canary)) < 0) {
         perror("fuzz_virt_domain: canary");
         abort();
@@ -49,6 +48,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     close(fd);
     atexit(fuzz_domain_remove_canary);
     return 0;
+}
+
+/* True if text contains the canary. Hand-written and left out of coverage on purpose:
+ * libFuzzer learns the operands of strstr/memcmp and of instrumented comparisons, and
+ * would then simply type the secret into its input. */
+__attribute__((no_sanitize("coverage"))) static bool fuzz_domain_has_canary(const char *text)
+{
+    size_t n = strlen(fuzz_domain_canary);
+
+    for (; *text; text++) {
+        size_t i = 0;
+
+        while (i < n && text[i] == fuzz_domain_canary[i])
+            i++;
+        if (i == n)
+            return true;
+    }
+    return false;
 }
 
 static struct json_object *fuzz_domain_member(struct json_object *obj, const char *key,
@@ -91,8 +108,8 @@ static void fuzz_domain_check_detail(struct json_object *obj)
         struct json_object *disk = json_object_array_get_idx(disks, i);
 
         fuzz_domain_member(disk, "readonly", json_type_boolean);
-        FUZZ_ASSERT(json_object_get_string_len(fuzz_domain_member(disk, "device",
-                                                                  json_type_string)) > 0);
+        FUZZ_ASSERT(
+            json_object_get_string_len(fuzz_domain_member(disk, "device", json_type_string)) > 0);
     }
     fuzz_domain_check_array(fuzz_domain_member(obj, "interfaces", json_type_array), nic_keys);
     fuzz_domain_check_array(graphics, gfx_keys);
@@ -102,9 +119,9 @@ static void fuzz_domain_check_detail(struct json_object *obj)
 
         FUZZ_ASSERT(port >= -1 && port <= 65535);
         fuzz_domain_member(gfx, "autoport", json_type_boolean);
-        any_vnc = any_vnc || strcmp(json_object_get_string(fuzz_domain_member(
-                                        gfx, "type", json_type_string)),
-                                    "vnc") == 0;
+        any_vnc = any_vnc ||
+                  strcmp(json_object_get_string(fuzz_domain_member(gfx, "type", json_type_string)),
+                         "vnc") == 0;
     }
     FUZZ_ASSERT(json_object_get_boolean(fuzz_domain_member(obj, "has_vnc", json_type_boolean)) ==
                 any_vnc);
@@ -129,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
     FUZZ_ASSERT(text != NULL);
-    FUZZ_ASSERT(!strstr(text, fuzz_domain_canary));
+    FUZZ_ASSERT(!fuzz_domain_has_canary(text));
     json_object_put(obj);
     free(xml);
     return 0;

@@ -147,6 +147,30 @@ static void test_top_level_not_object(void **state)
     expect_reject("null ", login_fields, NULL);
 }
 
+static void test_not_quite_json(void **state)
+{
+    static const char *const any[] = {"a", NULL};
+    struct app_error err = {0};
+    const char *ok = "{\"a\":\"it's \\\"quoted\\\" 'here'\"}";
+    struct json_object *obj;
+
+    (void)state;
+    /* json-c takes these even in strict mode; JSON does not */
+    expect_reject("{\"a\":NaN}", any, "non-finite");
+    expect_reject("{\"a\":Infinity}", any, "non-finite");
+    expect_reject("{\"a\":-Infinity}", any, "non-finite");
+    expect_reject("{\"a\":1e999}", any, "non-finite");
+    expect_reject("{\"a\":[1,{\"b\":NaN}]}", any, "non-finite");
+    expect_reject("{'a':\"x\"}", any, "single quotes");
+    expect_reject("{\"a\":'x'}", any, "malformed JSON");
+    /* a single quote inside a string is fine */
+    obj = api_json_parse_object(ok, strlen(ok), any, false, &err);
+    assert_non_null(obj);
+    assert_string_equal(json_object_get_string(json_object_object_get(obj, "a")),
+                        "it's \"quoted\" 'here'");
+    json_object_put(obj);
+}
+
 static void test_malformed(void **state)
 {
     expect_reject("{", login_fields, "malformed JSON");
@@ -347,19 +371,13 @@ static void test_get_string_escaped_nul(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_object),
-        cmocka_unit_test(test_length_bounded),
-        cmocka_unit_test(test_unknown_field),
-        cmocka_unit_test(test_top_level_not_object),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_trailing_garbage),
-        cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_nul_bytes),
-        cmocka_unit_test(test_nul_only_body_is_not_empty),
-        cmocka_unit_test(test_empty_body),
-        cmocka_unit_test(test_get_string),
-        cmocka_unit_test(test_get_string_length),
-        cmocka_unit_test(test_get_string_escaped_nul),
+        cmocka_unit_test(test_valid_object),      cmocka_unit_test(test_length_bounded),
+        cmocka_unit_test(test_unknown_field),     cmocka_unit_test(test_top_level_not_object),
+        cmocka_unit_test(test_malformed),         cmocka_unit_test(test_not_quite_json),
+        cmocka_unit_test(test_trailing_garbage),  cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_nul_bytes),         cmocka_unit_test(test_nul_only_body_is_not_empty),
+        cmocka_unit_test(test_empty_body),        cmocka_unit_test(test_get_string),
+        cmocka_unit_test(test_get_string_length), cmocka_unit_test(test_get_string_escaped_nul),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
