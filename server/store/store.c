@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "util/fsdir.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -52,27 +53,6 @@ static const char *const store_migrations[] = {
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
-
-/* Creates dir with mode 0700 unless it exists; it must be a directory. */
-static int store_make_dir(const char *dir, struct app_error *err)
-{
-    int ret = -1;
-    struct stat st;
-
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot create state directory %s: %s", dir,
-                      strerror(errno));
-        goto cleanup;
-    }
-    if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "state directory %s is not a directory", dir);
-        goto cleanup;
-    }
-    ret = 0;
-
-cleanup:
-    return ret;
-}
 
 /* Creates the database file 0600 (whatever the umask) or tightens an existing one,
  * before SQLite opens it. */
@@ -181,7 +161,7 @@ sqlite3 *store_open(const char *state_dir, struct app_error *err)
         app_error_set(err, 500, APP_ERR_INTERNAL, "no state directory");
         goto cleanup;
     }
-    if (store_make_dir(state_dir, err) < 0)
+    if (fsdir_make_private(state_dir, err) < 0)
         goto cleanup;
     path = xasprintf("%s/%s", state_dir, STORE_DB_NAME);
     if (store_prepare_file(path, err) < 0)

@@ -27,6 +27,7 @@
 #include <openssl/x509v3.h>
 
 #include "util/log.h"
+#include "util/fsdir.h"
 #include "util/xalloc.h"
 
 #define TLS_CERT_NAME         "virtdeck.crt"
@@ -44,40 +45,6 @@ static void tls_cert_ssl_error(struct app_error *err, const char *what)
         ERR_error_string_n(e, detail, sizeof(detail));
     ERR_clear_error();
     app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: %s: %s", what, detail);
-}
-
-/* Creates dir (and missing parents) with mode 0700. */
-static int tls_cert_mkdirs(const char *dir, struct app_error *err)
-{
-    int ret = -1;
-    char *path = xstrdup(dir);
-    struct stat st;
-
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-            app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: mkdir %s: %s", path,
-                          strerror(errno));
-            goto cleanup;
-        }
-        *p = '/';
-    }
-    if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: mkdir %s: %s", path,
-                      strerror(errno));
-        goto cleanup;
-    }
-    if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: %s is not a directory", path);
-        goto cleanup;
-    }
-    ret = 0;
-
-cleanup:
-    free(path);
-    return ret;
 }
 
 /* True if both files load, the key belongs to the cert and the cert has not expired. */
@@ -330,7 +297,7 @@ int tls_cert_ensure(const char *dir, struct app_error *err)
         app_error_set(err, 500, APP_ERR_INTERNAL, "tls certificate: no directory");
         goto cleanup;
     }
-    if (tls_cert_mkdirs(dir, err) < 0)
+    if (fsdir_make_private(dir, err) < 0)
         goto cleanup;
     cert_path = xasprintf("%s/%s", dir, TLS_CERT_NAME);
     key_path = xasprintf("%s/%s", dir, TLS_CERT_KEY_NAME);

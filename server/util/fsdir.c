@@ -1,0 +1,42 @@
+/* fsdir: creating the private directories virtdeck keeps its state in. */
+#include "util/fsdir.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/xalloc.h"
+
+int fsdir_make_private(const char *dir, struct app_error *err)
+{
+    int ret = -1;
+    char *path = xstrdup(dir);
+    struct stat st;
+
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+            app_error_set(err, 500, APP_ERR_INTERNAL, "cannot create directory %s: %s", path,
+                          strerror(errno));
+            goto cleanup;
+        }
+        *p = '/';
+    }
+    if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot create directory %s: %s", path,
+                      strerror(errno));
+        goto cleanup;
+    }
+    if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "%s is not a directory", path);
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    free(path);
+    return ret;
+}
