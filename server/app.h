@@ -15,6 +15,7 @@ struct work_pool;
 struct events_hub;
 struct static_files;
 struct http_server;
+struct console_hub;
 struct ssl_ctx_st;
 
 struct app {
@@ -28,5 +29,6 @@ struct app {
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */
     struct static_files *static_files;  /* owned by serve.c; service thread */
     struct http_server *http;           /* owned by serve.c; service thread */
+    struct console_hub *consoles;       /* owned by serve.c; service thread */
     struct ssl_ctx_st *ssl_ctx; /* borrowed from lws (the vhost's): SIGHUP reloads into it */
 };

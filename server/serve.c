@@ -29,6 +29,7 @@
 #include "auth_throttle.h"
 #include "auth_users.h"
 #include "config.h"
+#include "console.h"
 #include "events/events_hub.h"
 #include "events/events_ws.h"
 #include "http/http_server.h"
@@ -274,6 +275,7 @@ int serve_run(const struct config *config)
     }
     app.events = events_hub_new(serve_wake, NULL);
     app.http = http_server_new(&app);
+    app.consoles = console_hub_new();
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)))
         goto cleanup;
@@ -299,6 +301,7 @@ int serve_run(const struct config *config)
     serve_install_signals();
 
     events_ws_start(&app, ctx);
+    console_start(&app, ctx);
 
     printf("virtdeck: serving https://%s%s%s:%d/ (libvirt %s)\n",
            strchr(config->listen_host, ':') ? "[" : "", config->listen_host,
@@ -318,6 +321,7 @@ int serve_run(const struct config *config)
 
 cleanup:
     events_ws_stop(&app);
+    console_stop(&app);
     serve_signal_context = NULL;
     pthread_mutex_lock(&serve_wake_lock);
     serve_context = NULL;
@@ -328,6 +332,7 @@ cleanup:
     virt_conn_free(app.virt);
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);
+    console_hub_free(app.consoles);
     events_hub_free(app.events);
     static_files_free(app.static_files);
     auth_sessions_free(app.sessions);

@@ -21,6 +21,7 @@
 #include "auth_policy.h"
 #include "auth_sessions.h"
 #include "config.h"
+#include "console.h"
 #include "events/events_ws.h"
 #include "http/cookie.h"
 #include "http/request.h"
@@ -28,6 +29,7 @@
 #include "http/static_files.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "virt/virt_domain.h"
 #include "work/work_pool.h"
 
 #define HTTP_PATH_MAX         1024
@@ -145,7 +147,9 @@ static struct app *http_app(struct lws *wsi)
 static void http_conn_release(struct http_server *srv, struct http_conn *conn)
 {
     if (conn->id) {
-        if (conn->websocket)
+        if (conn->websocket && conn->route.id == ROUTE_CONSOLE)
+            console_ws_closed(srv->app, conn->id);
+        else if (conn->websocket)
             events_ws_closed(srv->app, conn->id);
         http_registry_remove(srv, conn->id);
         conn->id = 0;
@@ -597,7 +601,19 @@ static int http_ws_gate(struct app *app, struct lws *wsi, struct http_conn *conn
     }
     subject.username = conn->session.username;
     subject.role = conn->session.role;
-    if (!auth_policy_allows(&subject, AUTH_ACTION_DOMAIN_READ, NULL)) {
+    if (conn->route.id == ROUTE_CONSOLE) {
+        struct auth_object domain = {AUTH_OBJECT_DOMAIN, conn->route.uuid};
+        if (!virt_domain_uuid_valid(conn->route.uuid)) {
+            *code = APP_ERR_BAD_REQUEST;
+            *why = "not a domain UUID";
+            return 400;
+        }
+        if (!auth_policy_allows(&subject, AUTH_ACTION_DOMAIN_CONSOLE, &domain)) {
+            *code = APP_ERR_FORBIDDEN;
+            *why = "not allowed to use this domain's console";
+            return 403;
+        }
+    } else if (!auth_policy_allows(&subject, AUTH_ACTION_DOMAIN_READ, NULL)) {
         *code = APP_ERR_FORBIDDEN;
         *why = "not allowed";
         return 403;
@@ -683,6 +699,8 @@ static int http_on_ws_established(struct app *app, struct lws *wsi, struct http_
     switch (conn->route.id) {
     case ROUTE_EVENTS:
         return events_ws_open(app, wsi, conn->id, &conn->session, conn->peer);
+    case ROUTE_CONSOLE:
+        return console_ws_open(app, wsi, conn->id, &conn->session, conn->peer, conn->route.uuid);
     default:
         return -1;
     }
@@ -724,10 +742,16 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     case LWS_CALLBACK_ESTABLISHED:
         return http_on_ws_established(http_app(wsi), wsi, conn);
     case LWS_CALLBACK_SERVER_WRITEABLE:
-        return conn && conn->websocket ? events_ws_writeable(http_app(wsi), wsi, conn->id) : 0;
+        if (!conn || !conn->websocket)
+            return 0;
+        if (conn->route.id == ROUTE_CONSOLE)
+            return console_ws_writeable(http_app(wsi), wsi, conn->id);
+        return events_ws_writeable(http_app(wsi), wsi, conn->id);
     case LWS_CALLBACK_RECEIVE:
-        return 0; /* clients have nothing to say on /api/events; frames are bounded by
-                     rx_buffer_size */
+        /* fragments are bounded by rx_buffer_size; /api/events clients have nothing to say */
+        if (conn && conn->websocket && conn->route.id == ROUTE_CONSOLE)
+            return console_ws_receive(http_app(wsi), wsi, conn->id, in, len);
+        return 0;
     case LWS_CALLBACK_CLOSED:
         if (conn && conn->websocket)
             http_conn_release(http_app(wsi)->http, conn);
@@ -747,6 +771,9 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 static const struct lws_protocols http_server_protocol_table[] = {
     {"http", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
     {"virtdeck-events.v1", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
+    /* noVNC asks for "binary"; the endpoint is still chosen by path */
+    {"binary", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
+    {CONSOLE_RAW_PROTOCOL, console_raw_callback, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 

@@ -60,7 +60,12 @@ int route_match(const char *path, struct route_match *out)
             rest++;
             if (route_segment(&rest, out->action) < 0 || *rest != '\0')
                 goto unknown;
-            route_set(out, ROUTE_DOMAIN_ACTION, HTTP_POST);
+            if (!strcmp(out->action, "console")) {
+                route_set(out, ROUTE_CONSOLE, HTTP_GET);
+                out->websocket = true;
+            } else {
+                route_set(out, ROUTE_DOMAIN_ACTION, HTTP_POST);
+            }
         }
     } else {
         goto unknown;

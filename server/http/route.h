@@ -28,7 +28,8 @@ enum route_id {
     ROUTE_DOMAINS,
     ROUTE_DOMAIN,
     ROUTE_DOMAIN_ACTION,
-    ROUTE_EVENTS, /* websocket */
+    ROUTE_EVENTS,  /* websocket */
+    ROUTE_CONSOLE, /* websocket: /api/domains/{uuid}/console */
 };
 
 #define ROUTE_PARAM_MAX 64

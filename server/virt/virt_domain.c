@@ -341,6 +341,8 @@ static struct json_object *domain_xml_graphics(xmlXPathContextPtr ctx, bool *has
             *has_vnc = true;
         domain_json_set(gfx, "type", json_object_new_string(type));
         domain_json_set_xpath(gfx, "listen", ctx, node, "string((@listen | listen/@address)[1])");
+        domain_json_set_xpath(gfx, "socket", ctx, node,
+                              "string((@socket | listen[@type='socket']/@socket)[1])");
         domain_json_set(gfx, "port", json_object_new_int(domain_parse_port(port)));
         domain_json_set(gfx, "autoport", json_object_new_boolean(strcmp(autoport, "yes") == 0));
         domain_json_push(arr, gfx);

@@ -72,6 +72,8 @@ static void test_api_routes(void **state)
                  HTTP_GET | HTTP_HEAD, false, false, "6695eb01-f6a4-8304-79aa-97f2502e193f", "");
     expect_route("/api/domains/6695eb01-f6a4-8304-79aa-97f2502e193f/start", ROUTE_DOMAIN_ACTION,
                  HTTP_POST, false, false, "6695eb01-f6a4-8304-79aa-97f2502e193f", "start");
+    expect_route("/api/domains/abc/console", ROUTE_CONSOLE, HTTP_GET, true, false, "abc",
+                 "console");
     expect_route("/api/domains/abc/shutdown", ROUTE_DOMAIN_ACTION, HTTP_POST, false, false, "abc",
                  "shutdown");
 }

@@ -1,0 +1,474 @@
+/* console: the websocket <-> VNC socket bridge (see console.h for the design).
+ *
+ * Service thread only, but for console_resolve_run (a worker: libvirt + connect).
+ * Invariants: a console is in the hub from its websocket's ESTABLISHED to its CLOSED;
+ * `raw` is non-NULL only between the VNC socket's adoption and its RAW_CLOSE; each ring
+ * holds at most its capacity, and its source is paused (rx flow control) whenever
+ * less than one full read would still fit. */
+#include "console.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "auth_sessions.h"
+#include "console_target.h"
+#include "http/http_server.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "virt/virt_conn.h"
+#include "work/work_pool.h"
+
+/* VNC → browser: lws reads at most pt_serv_buf_size (32 KiB, serve.c) per RAW_RX. */
+#define CONSOLE_DOWN_CAP  (64u * 1024)
+#define CONSOLE_DOWN_READ (32u * 1024)
+/* browser → VNC: websocket fragments are at most the protocol's rx_buffer_size. */
+#define CONSOLE_UP_CAP    (16u * 1024)
+#define CONSOLE_UP_READ   (4u * 1024)
+#define CONSOLE_WRITE_MAX (16u * 1024)
+#define CONSOLE_TICK_US   (5 * LWS_USEC_PER_SEC)
+
+struct console_ring {
+    unsigned char *data; /* owned, cap bytes */
+    size_t cap, head, len;
+};
+
+struct console {
+    uint64_t id; /* the websocket's connection id */
+    char uuid[40];
+    char name[128];
+    char username[AUTH_USERNAME_MAX + 1];
+    char session_id[17];
+    char peer[64];
+    struct lws *raw;            /* borrowed: the VNC socket while it is open */
+    bool connecting;            /* the resolve job is running */
+    struct console_ring down;   /* VNC → browser */
+    struct console_ring up;     /* browser → VNC */
+    bool raw_paused, ws_paused; /* rx flow control in force */
+    bool closing;               /* close the websocket once `down` is written */
+    int close_code;
+    char close_reason[112];
+    int64_t opened_ms;
+    uint64_t bytes_down, bytes_up;
+    struct console *next; /* hub list */
+};
+
+struct console_hub {
+    struct console *list; /* owned */
+    unsigned count;
+    lws_sorted_usec_list_t sul;
+    struct app *app;         /* borrowed, set by console_start */
+    struct lws_context *ctx; /* borrowed */
+};
+
+/* ---- rings ------------------------------------------------ */
+
+static void console_ring_init(struct console_ring *r, size_t cap)
+{
+    r->data = xmalloc(cap);
+    r->cap = cap;
+    r->head = r->len = 0;
+}
+
+static size_t console_ring_free_space(const struct console_ring *r)
+{
+    return r->cap - r->len;
+}
+
+/* Copies in as much as fits; returns how much was taken. */
+static size_t console_ring_put(struct console_ring *r, const unsigned char *in, size_t len)
+{
+    size_t taken = 0;
+
+    while (taken < len && r->len < r->cap) {
+        size_t tail = (r->head + r->len) % r->cap;
+        size_t room = tail >= r->head ? r->cap - tail : r->head - tail;
+        size_t n = len - taken < room ? len - taken : room;
+        if (r->len + n > r->cap)
+            n = r->cap - r->len;
+        memcpy(r->data + tail, in + taken, n);
+        r->len += n;
+        taken += n;
+    }
+    return taken;
+}
+
+/* The contiguous readable run at the head (at most max bytes). */
+static size_t console_ring_peek(const struct console_ring *r, const unsigned char **out, size_t max)
+{
+    size_t n = r->len;
+
+    if (r->head + n > r->cap)
+        n = r->cap - r->head;
+    if (n > max)
+        n = max;
+    *out = r->data + r->head;
+    return n;
+}
+
+static void console_ring_drop(struct console_ring *r, size_t n)
+{
+    r->head = (r->head + n) % r->cap;
+    r->len -= n;
+    if (!r->len)
+        r->head = 0;
+}
+
+/* ---- the hub ------------------------------------------------ */
+
+struct console_hub *console_hub_new(void)
+{
+    return xcalloc(1, sizeof(struct console_hub));
+}
+
+static void console_free(struct console *c)
+{
+    if (!c)
+        return;
+    free(c->down.data);
+    free(c->up.data);
+    free(c);
+}
+
+void console_hub_free(struct console_hub *hub)
+{
+    if (!hub)
+        return;
+    while (hub->list) {
+        struct console *c = hub->list;
+        hub->list = c->next;
+        console_free(c);
+    }
+    free(hub);
+}
+
+unsigned console_count(const struct console_hub *hub)
+{
+    return hub->count;
+}
+
+static struct console *console_find(struct console_hub *hub, uint64_t id)
+{
+    for (struct console *c = hub->list; c; c = c->next)
+        if (c->id == id)
+            return c;
+    return NULL;
+}
+
+static struct lws *console_ws(struct app *app, const struct console *c)
+{
+    return http_server_find(app->http, c->id);
+}
+
+/* Asks for the websocket to be closed with code and reason once `down` is written. */
+static void console_close(struct app *app, struct console *c, int code, const char *reason)
+{
+    struct lws *ws = console_ws(app, c);
+
+    if (!c->closing) {
+        c->closing = true;
+        c->close_code = code;
+        snprintf(c->close_reason, sizeof(c->close_reason), "%s", reason);
+    }
+    if (ws)
+        lws_callback_on_writable(ws);
+}
+
+/* ---- resolving and connecting (worker) ------------------------------------------------ */
+
+struct console_job {
+    struct app *app; /* borrowed */
+    char uuid[40];
+    char name[128]; /* filled by run */
+    int fd;         /* filled by run: connected socket, or -1 */
+    struct app_error err;
+};
+
+static void console_job_free(void *opaque)
+{
+    struct console_job *arg = opaque;
+
+    if (arg && arg->fd >= 0)
+        close(arg->fd); /* never adopted: the console went away first */
+    free(arg);
+}
+
+static void console_resolve_run(struct work_job *job)
+{
+    struct console_job *arg = job->arg;
+    virConnectPtr conn = virt_conn_get(arg->app->virt);
+
+    app_error_clear(&arg->err);
+    if (!conn) {
+        app_error_set(&arg->err, 503, APP_ERR_UNAVAILABLE, "not connected to libvirt");
+        return;
+    }
+    arg->fd = console_target_open(conn, arg->uuid, arg->name, sizeof(arg->name), &arg->err);
+    virConnectClose(conn);
+}
+
+static void console_resolve_done(struct work_job *job)
+{
+    struct console_job *arg = job->arg;
+    struct app *app = arg->app;
+    struct console *c = console_find(app->consoles, job->conn_id);
+    struct lws *ws = c ? console_ws(app, c) : NULL;
+    lws_adopt_desc_t info;
+
+    if (!c || !ws)
+        return; /* the browser left; console_job_free closes the socket */
+    c->connecting = false;
+    snprintf(c->name, sizeof(c->name), "%s", arg->name);
+    if (arg->fd < 0) {
+        log_info("console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
+                 c->peer, arg->err.message);
+        console_close(app, c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
+        return;
+    }
+    memset(&info, 0, sizeof(info));
+    info.vh = lws_get_vhost(ws);
+    info.type = LWS_ADOPT_SOCKET;
+    info.fd.sockfd = arg->fd;
+    info.vh_prot_name = CONSOLE_RAW_PROTOCOL;
+    info.opaque = (void *)(uintptr_t)c->id;
+    arg->fd = -1; /* lws owns it now, even on failure */
+    if (!lws_adopt_descriptor_vhost_via_info(&info)) {
+        console_close(app, c, 4502, "cannot attach the VNC connection");
+        return;
+    }
+    log_info("console: %s opened %s (%s) from %s", c->username, c->name, c->uuid, c->peer);
+}
+
+/* ---- raw side (VNC server) ------------------------------------------------ */
+
+static struct console *console_of_raw(struct lws *wsi, struct app **app_out)
+{
+    struct app *app = lws_context_user(lws_get_context(wsi));
+    uint64_t id = (uint64_t)(uintptr_t)lws_get_opaque_user_data(wsi);
+
+    *app_out = app;
+    return app && app->consoles ? console_find(app->consoles, id) : NULL;
+}
+
+static int console_raw_rx(struct app *app, struct console *c, struct lws *wsi, const void *in,
+                          size_t len)
+{
+    struct lws *ws = console_ws(app, c);
+
+    if (console_ring_put(&c->down, in, len) != len) {
+        /* cannot happen while flow control works; refuse rather than drop bytes */
+        log_error("console: %s: VNC data overran its buffer", c->uuid);
+        console_close(app, c, 1011, "console buffer overrun");
+        return -1;
+    }
+    c->bytes_down += len;
+    if (console_ring_free_space(&c->down) < CONSOLE_DOWN_READ && !c->raw_paused) {
+        c->raw_paused = true;
+        lws_rx_flow_control(wsi, 0);
+    }
+    if (ws)
+        lws_callback_on_writable(ws);
+    return 0;
+}
+
+static int console_raw_writeable(struct app *app, struct console *c, struct lws *wsi)
+{
+    static unsigned char out[LWS_PRE + CONSOLE_WRITE_MAX];
+    const unsigned char *p;
+    size_t n = console_ring_peek(&c->up, &p, CONSOLE_WRITE_MAX);
+    struct lws *ws;
+
+    if (!n)
+        return 0;
+    memcpy(out + LWS_PRE, p, n);
+    if (lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_RAW) < (int)n)
+        return -1;
+    console_ring_drop(&c->up, n);
+    c->bytes_up += n;
+    if (c->ws_paused && c->up.len <= CONSOLE_UP_READ && (ws = console_ws(app, c))) {
+        c->ws_paused = false;
+        lws_rx_flow_control(ws, 1);
+    }
+    if (c->up.len)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    struct app *app = NULL;
+    struct console *c = console_of_raw(wsi, &app);
+
+    (void)user;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+    case LWS_CALLBACK_ESTABLISHED:
+        return -1; /* a websocket asking for this protocol by name: never */
+    case LWS_CALLBACK_RAW_ADOPT:
+        if (!c)
+            return -1;
+        c->raw = wsi;
+        if (c->up.len)
+            lws_callback_on_writable(wsi);
+        return 0;
+    case LWS_CALLBACK_RAW_RX:
+        return c ? console_raw_rx(app, c, wsi, in, len) : -1;
+    case LWS_CALLBACK_RAW_WRITEABLE:
+        return c ? console_raw_writeable(app, c, wsi) : -1;
+    case LWS_CALLBACK_RAW_CLOSE:
+        if (c && c->raw == wsi) {
+            c->raw = NULL;
+            console_close(app, c, 1000, "the VM's display closed (the VM stopped)");
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* ---- websocket side (browser) ------------------------------------------------ */
+
+int console_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
+                    const struct auth_session *session, const char *peer, const char *uuid)
+{
+    struct console *c = xcalloc(1, sizeof(*c));
+    struct console_job *arg = xcalloc(1, sizeof(*arg));
+    struct work_job *job;
+
+    c->id = conn_id;
+    snprintf(c->uuid, sizeof(c->uuid), "%s", uuid);
+    snprintf(c->username, sizeof(c->username), "%s", session->username);
+    snprintf(c->session_id, sizeof(c->session_id), "%s", session->id);
+    snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    console_ring_init(&c->down, CONSOLE_DOWN_CAP);
+    console_ring_init(&c->up, CONSOLE_UP_CAP);
+    c->opened_ms = clock_mono_ms();
+    c->connecting = true;
+    c->next = app->consoles->list;
+    app->consoles->list = c;
+    app->consoles->count++;
+
+    arg->app = app;
+    arg->fd = -1;
+    snprintf(arg->uuid, sizeof(arg->uuid), "%s", uuid);
+    job = work_job_new(conn_id, console_resolve_run, console_resolve_done, arg, console_job_free);
+    if (work_pool_submit(app->pool, job) < 0)
+        console_close(app, c, 4503, "server busy, try again");
+    (void)wsi;
+    return 0;
+}
+
+int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
+                       size_t len)
+{
+    struct console *c = console_find(app->consoles, conn_id);
+
+    if (!c)
+        return -1;
+    if (c->closing)
+        return 0;
+    if (console_ring_put(&c->up, in, len) != len) {
+        log_error("console: %s: browser data overran its buffer", c->uuid);
+        return -1;
+    }
+    if (console_ring_free_space(&c->up) < CONSOLE_UP_READ && !c->ws_paused) {
+        c->ws_paused = true;
+        lws_rx_flow_control(wsi, 0);
+    }
+    if (c->raw)
+        lws_callback_on_writable(c->raw);
+    return 0;
+}
+
+int console_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+{
+    static unsigned char out[LWS_PRE + CONSOLE_WRITE_MAX];
+    struct console *c = console_find(app->consoles, conn_id);
+    const unsigned char *p;
+    size_t n;
+
+    if (!c)
+        return -1;
+    n = console_ring_peek(&c->down, &p, CONSOLE_WRITE_MAX);
+    if (!n) {
+        if (c->closing) {
+            lws_close_reason(wsi, (enum lws_close_status)c->close_code,
+                             (unsigned char *)c->close_reason, strlen(c->close_reason));
+            return -1;
+        }
+        return 0;
+    }
+    memcpy(out + LWS_PRE, p, n);
+    if (lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_BINARY) < (int)n)
+        return -1;
+    console_ring_drop(&c->down, n);
+    if (c->raw_paused && c->raw && console_ring_free_space(&c->down) >= CONSOLE_DOWN_CAP / 2) {
+        c->raw_paused = false;
+        lws_rx_flow_control(c->raw, 1);
+    }
+    if (c->down.len || c->closing)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+void console_ws_closed(struct app *app, uint64_t conn_id)
+{
+    struct console_hub *hub = app->consoles;
+
+    for (struct console **pp = &hub->list; *pp; pp = &(*pp)->next) {
+        struct console *c = *pp;
+        if (c->id != conn_id)
+            continue;
+        *pp = c->next;
+        hub->count--;
+        if (c->raw) {
+            lws_set_opaque_user_data(c->raw, NULL);
+            lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        }
+        log_info("console: %s closed %s (%s) from %s after %lld s (%llu bytes to the browser, "
+                 "%llu to the VM)",
+                 c->username, c->name[0] ? c->name : "-", c->uuid, c->peer,
+                 (long long)((clock_mono_ms() - c->opened_ms) / 1000),
+                 (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
+        console_free(c);
+        return;
+    }
+}
+
+void console_session_ended(struct app *app, const char *session_id)
+{
+    for (struct console *c = app->consoles->list; c; c = c->next)
+        if (!strcmp(c->session_id, session_id))
+            console_close(app, c, 4401, "session ended");
+}
+
+/* ---- session expiry ------------------------------------------------ */
+
+static void console_tick(lws_sorted_usec_list_t *sul)
+{
+    struct console_hub *hub = lws_container_of(sul, struct console_hub, sul);
+
+    for (struct console *c = hub->list; c; c = c->next)
+        if (!auth_sessions_alive(hub->app->sessions, c->session_id))
+            console_close(hub->app, c, 4401, "session ended");
+    lws_sul_schedule(hub->ctx, 0, &hub->sul, console_tick, CONSOLE_TICK_US);
+}
+
+void console_start(struct app *app, struct lws_context *ctx)
+{
+    app->consoles->app = app;
+    app->consoles->ctx = ctx;
+    lws_sul_schedule(ctx, 0, &app->consoles->sul, console_tick, CONSOLE_TICK_US);
+}
+
+void console_stop(struct app *app)
+{
+    if (app->consoles && app->consoles->ctx) {
+        lws_sul_cancel(&app->consoles->sul);
+        app->consoles->ctx = NULL;
+    }
+}

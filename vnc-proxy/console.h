@@ -1,0 +1,56 @@
+/* console: the VNC console bridge, GET /api/domains/{uuid}/console as a websocket.
+ *
+ * DESIGN: a console pairs the browser's websocket with a raw socket to the VM's VNC
+ * server; both live in the lws loop on the service thread. When the websocket is
+ * established, a worker finds and connects the VNC server (console_target); its
+ * socket is then adopted into lws as a raw connection of the "virtdeck-vnc-raw"
+ * protocol. Bytes pass through unchanged (RFB, VNC authentication included) through
+ * two bounded rings; a ring that fills stops reading from its source with
+ * lws_rx_flow_control until the other side drains it, so a client that stops reading
+ * (or floods) costs a fixed amount of memory. Several viewers may watch one VM: each
+ * has its own VNC connection.
+ *
+ * Closing: browser gone → the VNC socket is closed at once; VNC server gone (the VM
+ * stopped) → the websocket closes with a reason; logout or session expiry → 4401.
+ * Failures after the upgrade close the websocket with 4000 + the HTTP status
+ * (4404 unknown VM, 4409 not running / no VNC display, 4502 unreachable, 4503 libvirt
+ * down) and a readable reason.
+ *
+ * Threads: service thread only, except the resolve job's run function (worker). */
+#pragma once
+
+#include <libwebsockets.h>
+#include <stdint.h>
+
+#include "auth_sessions.h"
+
+struct app;
+struct console_hub;
+
+struct console_hub *console_hub_new(void);
+/* Frees every console (after the lws context is gone). NULL-safe. */
+void console_hub_free(struct console_hub *hub);
+
+/* Starts the session-expiry timer on ctx; console_stop cancels it. */
+void console_start(struct app *app, struct lws_context *ctx);
+void console_stop(struct app *app);
+
+/* The raw-socket protocol callback for adopted VNC sockets (protocol "virtdeck-vnc-raw"). */
+int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len);
+#define CONSOLE_RAW_PROTOCOL "virtdeck-vnc-raw"
+
+/* Websocket side, called by http_server for ROUTE_CONSOLE sockets. uuid is validated.
+ * Return 0, or -1 to close the socket. */
+int console_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
+                    const struct auth_session *session, const char *peer, const char *uuid);
+int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
+                       size_t len);
+int console_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
+void console_ws_closed(struct app *app, uint64_t conn_id);
+
+/* Closes every console of this session (logout). */
+void console_session_ended(struct app *app, const char *session_id);
+
+/* Number of open consoles (tests, logs). */
+unsigned console_count(const struct console_hub *hub);
