@@ -16,6 +16,7 @@ struct events_hub;
 struct static_files;
 struct http_server;
 struct console_hub;
+struct serial_hub;
 struct ssl_ctx_st;
 
 struct app {
@@ -30,5 +31,6 @@ struct app {
     struct static_files *static_files;  /* owned by serve.c; service thread */
     struct http_server *http;           /* owned by serve.c; service thread */
     struct console_hub *consoles;       /* owned by serve.c; service thread */
+    struct serial_hub *serials;         /* owned by serve.c; see serial.h for threads */
     struct ssl_ctx_st *ssl_ctx; /* borrowed from lws (the vhost's): SIGHUP reloads into it */
 };

@@ -30,6 +30,7 @@
 #include "auth_users.h"
 #include "config.h"
 #include "console.h"
+#include "serial.h"
 #include "events/events_hub.h"
 #include "events/events_ws.h"
 #include "http/http_server.h"
@@ -276,6 +277,7 @@ int serve_run(const struct config *config)
     app.events = events_hub_new(serve_wake, NULL);
     app.http = http_server_new(&app);
     app.consoles = console_hub_new();
+    app.serials = serial_hub_new();
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)))
         goto cleanup;
@@ -330,6 +332,7 @@ cleanup:
         lws_context_destroy(ctx);
     work_pool_free(app.pool);
     virt_conn_free(app.virt);
+    serial_hub_free(app.serials);
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);
     console_hub_free(app.consoles);

@@ -20,6 +20,7 @@
 #include "auth_users.h"
 #include "config.h"
 #include "console.h"
+#include "serial.h"
 #include "events/events_ws.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -164,6 +165,7 @@ enum api_result api_auth_logout(struct app *app, const struct http_request *req,
 
     events_ws_session_ended(app, req->session.id);
     console_session_ended(app, req->session.id);
+    serial_session_ended(app, req->session.id);
     api_job_base_init(&arg->base, app, req);
     snprintf(arg->token, sizeof(arg->token), "%s", req->session_token);
     snprintf(arg->session_id, sizeof(arg->session_id), "%s", req->session.id);

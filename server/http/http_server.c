@@ -22,6 +22,7 @@
 #include "auth_sessions.h"
 #include "config.h"
 #include "console.h"
+#include "serial.h"
 #include "events/events_ws.h"
 #include "http/cookie.h"
 #include "http/request.h"
@@ -149,6 +150,8 @@ static void http_conn_release(struct http_server *srv, struct http_conn *conn)
     if (conn->id) {
         if (conn->websocket && conn->route.id == ROUTE_CONSOLE)
             console_ws_closed(srv->app, conn->id);
+        else if (conn->websocket && conn->route.id == ROUTE_SERIAL)
+            serial_ws_closed(srv->app, conn->id);
         else if (conn->websocket)
             events_ws_closed(srv->app, conn->id);
         http_registry_remove(srv, conn->id);
@@ -601,7 +604,7 @@ static int http_ws_gate(struct app *app, struct lws *wsi, struct http_conn *conn
     }
     subject.username = conn->session.username;
     subject.role = conn->session.role;
-    if (conn->route.id == ROUTE_CONSOLE) {
+    if (conn->route.id == ROUTE_CONSOLE || conn->route.id == ROUTE_SERIAL) {
         struct auth_object domain = {AUTH_OBJECT_DOMAIN, conn->route.uuid};
         if (!virt_domain_uuid_valid(conn->route.uuid)) {
             *code = APP_ERR_BAD_REQUEST;
@@ -701,6 +704,8 @@ static int http_on_ws_established(struct app *app, struct lws *wsi, struct http_
         return events_ws_open(app, wsi, conn->id, &conn->session, conn->peer);
     case ROUTE_CONSOLE:
         return console_ws_open(app, wsi, conn->id, &conn->session, conn->peer, conn->route.uuid);
+    case ROUTE_SERIAL:
+        return serial_ws_open(app, wsi, conn->id, &conn->session, conn->peer, conn->route.uuid);
     default:
         return -1;
     }
@@ -721,6 +726,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             work_pool_drain(app->pool);
         if (app && app->events)
             events_ws_dispatch(app);
+        if (app && app->serials)
+            serial_dispatch(app);
         return 0;
     case LWS_CALLBACK_HTTP:
         return http_on_request(http_app(wsi), wsi, conn, in, len);
@@ -746,11 +753,15 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             return 0;
         if (conn->route.id == ROUTE_CONSOLE)
             return console_ws_writeable(http_app(wsi), wsi, conn->id);
+        if (conn->route.id == ROUTE_SERIAL)
+            return serial_ws_writeable(http_app(wsi), wsi, conn->id);
         return events_ws_writeable(http_app(wsi), wsi, conn->id);
     case LWS_CALLBACK_RECEIVE:
         /* fragments are bounded by rx_buffer_size; /api/events clients have nothing to say */
         if (conn && conn->websocket && conn->route.id == ROUTE_CONSOLE)
             return console_ws_receive(http_app(wsi), wsi, conn->id, in, len);
+        if (conn && conn->websocket && conn->route.id == ROUTE_SERIAL)
+            return serial_ws_receive(http_app(wsi), wsi, conn->id, in, len);
         return 0;
     case LWS_CALLBACK_CLOSED:
         if (conn && conn->websocket)

@@ -60,8 +60,8 @@ int route_match(const char *path, struct route_match *out)
             rest++;
             if (route_segment(&rest, out->action) < 0 || *rest != '\0')
                 goto unknown;
-            if (!strcmp(out->action, "console")) {
-                route_set(out, ROUTE_CONSOLE, HTTP_GET);
+            if (!strcmp(out->action, "console") || !strcmp(out->action, "serial")) {
+                route_set(out, out->action[0] == 'c' ? ROUTE_CONSOLE : ROUTE_SERIAL, HTTP_GET);
                 out->websocket = true;
             } else {
                 route_set(out, ROUTE_DOMAIN_ACTION, HTTP_POST);

@@ -30,6 +30,7 @@ enum route_id {
     ROUTE_DOMAIN_ACTION,
     ROUTE_EVENTS,  /* websocket */
     ROUTE_CONSOLE, /* websocket: /api/domains/{uuid}/console */
+    ROUTE_SERIAL,  /* websocket: /api/domains/{uuid}/serial */
 };
 
 #define ROUTE_PARAM_MAX 64

@@ -36,6 +36,7 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/domains/%s", m->uuid);
     case ROUTE_DOMAIN_ACTION:
     case ROUTE_CONSOLE:
+    case ROUTE_SERIAL:
         return xasprintf("/api/domains/%s/%s", m->uuid, m->action);
     default:
         return NULL;
@@ -78,16 +79,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = route_match(path, &m);
     FUZZ_ASSERT(r == 0 || r == -1);
     fuzz_route_check_param(m.uuid, m.id == ROUTE_DOMAIN || m.id == ROUTE_DOMAIN_ACTION ||
-                                       m.id == ROUTE_CONSOLE);
-    fuzz_route_check_param(m.action, m.id == ROUTE_DOMAIN_ACTION || m.id == ROUTE_CONSOLE);
+                                       m.id == ROUTE_CONSOLE || m.id == ROUTE_SERIAL);
+    fuzz_route_check_param(m.action, m.id == ROUTE_DOMAIN_ACTION || m.id == ROUTE_CONSOLE ||
+                                         m.id == ROUTE_SERIAL);
     FUZZ_ASSERT(m.id != ROUTE_CONSOLE || strcmp(m.action, "console") == 0);
+    FUZZ_ASSERT(m.id != ROUTE_SERIAL || strcmp(m.action, "serial") == 0);
     if (r < 0) {
         FUZZ_ASSERT(is_api);
         FUZZ_ASSERT(m.id == ROUTE_NONE && m.methods == 0 && !m.websocket && !m.public_route);
         goto cleanup;
     }
     FUZZ_ASSERT(m.methods != 0 && (m.methods & ~(unsigned)FUZZ_ROUTE_ALL_METHODS) == 0);
-    FUZZ_ASSERT(m.websocket == (m.id == ROUTE_EVENTS || m.id == ROUTE_CONSOLE));
+    FUZZ_ASSERT(m.websocket ==
+                (m.id == ROUTE_EVENTS || m.id == ROUTE_CONSOLE || m.id == ROUTE_SERIAL));
     FUZZ_ASSERT(m.public_route == (m.id == ROUTE_STATIC || m.id == ROUTE_LOGIN));
     /* Only the login, logout and action routes may change state. */
     FUZZ_ASSERT(!route_allows(&m, HTTP_POST) || m.id == ROUTE_LOGIN || m.id == ROUTE_LOGOUT ||
