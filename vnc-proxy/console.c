@@ -16,6 +16,7 @@
 #include "auth_sessions.h"
 #include "console_target.h"
 #include "http/http_server.h"
+#include "store/store.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -45,6 +46,7 @@ struct console {
     char peer[64];
     struct lws *raw;            /* borrowed: the VNC socket while it is open */
     bool connecting;            /* the resolve job is running */
+    bool opened;                /* the VNC socket was attached (audit: a close follows) */
     struct console_ring down;   /* VNC → browser */
     struct console_ring up;     /* browser → VNC */
     bool raw_paused, ws_paused; /* rx flow control in force */
@@ -177,6 +179,40 @@ static void console_close(struct app *app, struct console *c, int code, const ch
         lws_callback_on_writable(ws);
 }
 
+/* ---- audit ------------------------------------------------ */
+
+struct console_audit_job {
+    struct app *app; /* borrowed */
+    char username[AUTH_USERNAME_MAX + 1];
+    char peer[64];
+    char action[24];
+    char object[48];
+    char outcome[32];
+};
+
+static void console_audit_run(struct work_job *job)
+{
+    struct console_audit_job *arg = job->arg;
+
+    store_audit(arg->app->db, arg->username, arg->peer, arg->action, arg->object, arg->outcome);
+}
+
+/* Records an open or close in the audit log (SQLite write: on a worker). */
+static void console_audit(struct app *app, const struct console *c, const char *action,
+                          const char *outcome)
+{
+    struct console_audit_job *arg = xcalloc(1, sizeof(*arg));
+
+    arg->app = app;
+    snprintf(arg->username, sizeof(arg->username), "%s", c->username);
+    snprintf(arg->peer, sizeof(arg->peer), "%s", c->peer);
+    snprintf(arg->action, sizeof(arg->action), "%s", action);
+    snprintf(arg->object, sizeof(arg->object), "domain:%s", c->uuid);
+    snprintf(arg->outcome, sizeof(arg->outcome), "%s", outcome);
+    if (work_pool_submit(app->pool, work_job_new(0, console_audit_run, NULL, arg, free)) < 0)
+        log_warn("console: audit record for %s dropped (worker queue full)", c->uuid);
+}
+
 /* ---- resolving and connecting (worker) ------------------------------------------------ */
 
 struct console_job {
@@ -226,6 +262,7 @@ static void console_resolve_done(struct work_job *job)
         log_info("console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
                  c->peer, arg->err.message);
         console_close(app, c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
+        console_audit(app, c, "console_open", arg->err.code ? arg->err.code : "error");
         return;
     }
     memset(&info, 0, sizeof(info));
@@ -239,7 +276,9 @@ static void console_resolve_done(struct work_job *job)
         console_close(app, c, 4502, "cannot attach the VNC connection");
         return;
     }
+    c->opened = true;
     log_info("console: %s opened %s (%s) from %s", c->username, c->name, c->uuid, c->peer);
+    console_audit(app, c, "console_open", "ok");
 }
 
 /* ---- raw side (VNC server) ------------------------------------------------ */
@@ -434,6 +473,8 @@ void console_ws_closed(struct app *app, uint64_t conn_id)
                  c->username, c->name[0] ? c->name : "-", c->uuid, c->peer,
                  (long long)((clock_mono_ms() - c->opened_ms) / 1000),
                  (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
+        if (c->opened)
+            console_audit(app, c, "console_close", "ok");
         console_free(c);
         return;
     }
