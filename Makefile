@@ -42,7 +42,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Link seams: a test may wrap symbols, e.g. WRAP_test_virt_domain := -Wl,--wrap=virDomainCreate
 -include tests/unit/wraps.mk
 
-.PHONY: all deps build run check test-unit test-integration test-e2e test-asan \
+.PHONY: all deps build web-vendor run check test-unit test-integration test-e2e test-asan \
         bench format format-check lint clean
 .DEFAULT_GOAL := all
 
@@ -52,7 +52,7 @@ all: deps
 deps:
 	@packaging/install-deps.sh
 
-build: $(BIN) $(UNIT_BIN)
+build: $(BIN) $(UNIT_BIN) web-vendor
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,6 +68,35 @@ $(BIN): $(BUILD)/obj/server/main.o $(LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(WRAP_$*) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+
+# ---- the UI's third-party files ------------------------------------------------
+# noVNC (VNC console) and xterm.js (serial console) come from npm, pinned by
+# package-lock.json, and are copied into web/vendor/ (gitignored, never edited): noVNC's
+# core/ ES modules with the pako files they import, xterm's ES module build and its CSS,
+# the fit addon, and their licences. node_modules comes from `make deps` (npm ci); the
+# rule below only repeats that npm ci when the lockfile is newer than node_modules.
+
+VENDOR := web/vendor
+NOVNC_PKG := node_modules/@novnc/novnc
+XTERM_PKG := node_modules/@xterm/xterm
+XTERM_FIT_PKG := node_modules/@xterm/addon-fit
+
+web-vendor: $(VENDOR)/.stamp
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.stamp: node_modules/.package-lock.json Makefile
+	rm -rf $(VENDOR).tmp
+	mkdir -p $(VENDOR).tmp/novnc/vendor $(VENDOR).tmp/xterm
+	cp -R $(NOVNC_PKG)/core $(VENDOR).tmp/novnc/
+	cp -R $(NOVNC_PKG)/vendor/pako $(VENDOR).tmp/novnc/vendor/
+	cp $(NOVNC_PKG)/LICENSE.txt $(VENDOR).tmp/novnc/
+	cp $(XTERM_PKG)/lib/xterm.mjs $(XTERM_PKG)/lib/xterm.mjs.map $(XTERM_PKG)/css/xterm.css \
+	    $(XTERM_FIT_PKG)/lib/addon-fit.mjs $(XTERM_FIT_PKG)/lib/addon-fit.mjs.map $(VENDOR).tmp/xterm/
+	cp $(XTERM_PKG)/LICENSE $(VENDOR).tmp/xterm/LICENSE.txt
+	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
+	touch $@
 
 # ---- running ---------------------------------------------------------------
 
@@ -103,8 +132,20 @@ check: deps
 	@$(MAKE) --no-print-directory test-e2e
 	@$(MAKE) --no-print-directory test-asan
 
+# The console proxy benchmark's C tools (tests/bench/console/): a synthetic VNC backend
+# and a TCP/TLS/websocket load generator. run.mjs rewrites docs/performance.md; the
+# console run then replaces only its own marked section in it.
+BENCH_TOOLS := $(BUILD)/bench/console-backend $(BUILD)/bench/console-loadgen
+
+$(BUILD)/bench/console-%: tests/bench/console/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
+
 bench: all
+	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/run.mjs
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) BENCH_TOOLS_DIR=$(CURDIR)/$(BUILD)/bench \
+	    node tests/bench/console/run.mjs
 
 # ---- fuzzing ---------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built

@@ -11,6 +11,7 @@ packages=(
   libssl-dev libcrypt-dev zlib1g-dev libcmocka-dev
   libvirt-daemon libvirt-daemon-system libvirt-clients qemu-system-x86 dnsmasq-base iptables
   chromium openssl curl procps
+  socat websockify
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

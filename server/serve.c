@@ -277,7 +277,7 @@ int serve_run(const struct config *config)
     app.events = events_hub_new(serve_wake, NULL);
     app.http = http_server_new(&app);
     app.consoles = console_hub_new();
-    app.serials = serial_hub_new();
+    app.serials = serial_hub_new(serve_wake, NULL);
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)))
         goto cleanup;

@@ -7,6 +7,7 @@
  * less than one full read would still fit. */
 #include "console.h"
 
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,12 @@
 /* VNC → browser: lws reads at most pt_serv_buf_size (32 KiB, serve.c) per RAW_RX. */
 #define CONSOLE_DOWN_CAP  (64u * 1024)
 #define CONSOLE_DOWN_READ (32u * 1024)
-/* browser → VNC: websocket fragments are at most the protocol's rx_buffer_size. */
-#define CONSOLE_UP_CAP    (16u * 1024)
+/* browser → VNC: websocket fragments are at most the protocol's rx_buffer_size (4 KiB),
+ * but rx may only be paused while OpenSSL holds no decrypted bytes (lws 4.1.6 spins
+ * otherwise), so the ring keeps room for one more TLS record (16 KiB) beyond that. */
+#define CONSOLE_UP_CAP    (32u * 1024)
 #define CONSOLE_UP_READ   (4u * 1024)
+#define CONSOLE_UP_ROOM   (20u * 1024)
 #define CONSOLE_WRITE_MAX (16u * 1024)
 #define CONSOLE_TICK_US   (5 * LWS_USEC_PER_SEC)
 
@@ -401,6 +405,14 @@ int console_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     return 0;
 }
 
+/* True while OpenSSL holds decrypted bytes that lws has not read yet. */
+static bool console_tls_pending(struct lws *wsi)
+{
+    SSL *ssl = lws_get_ssl(wsi);
+
+    return ssl && SSL_pending(ssl) > 0;
+}
+
 int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
                        size_t len)
 {
@@ -414,7 +426,8 @@ int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const
         log_error("console: %s: browser data overran its buffer", c->uuid);
         return -1;
     }
-    if (console_ring_free_space(&c->up) < CONSOLE_UP_READ && !c->ws_paused) {
+    if (console_ring_free_space(&c->up) < CONSOLE_UP_ROOM && !c->ws_paused &&
+        !console_tls_pending(wsi)) {
         c->ws_paused = true;
         lws_rx_flow_control(wsi, 0);
     }

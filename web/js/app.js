@@ -1,6 +1,7 @@
 // app.js — boots the page and wires the modules: asks GET /api/session, then shows
 // the login form or the signed-in shell (user menu, banner, live events socket,
-// hash routes: #/ list, #/domains/<uuid> detail). Owns the one Api, Store and
+// hash routes: #/ list, #/domains/<uuid> detail, #/domains/<uuid>/console and /serial
+// the consoles on pages of their own). Owns the one Api, Store and
 // EventSocket of the page. Browser main thread.
 
 import { Api } from './api.js';
@@ -13,6 +14,7 @@ import { createActionRunner } from './views/actions.js';
 import { LoginView } from './views/login.js';
 import { DomainListView } from './views/domain-list.js';
 import { DomainDetailView } from './views/domain-detail.js';
+import { ConsolePage } from './views/console-page.js';
 import { Banner } from './views/banner.js';
 import { UserMenu } from './views/user-menu.js';
 import { h } from './views/dom.js';
@@ -101,6 +103,7 @@ async function logout() {
 
 function showLogin(notice = '') {
     view?.destroy();
+    document.body.classList.remove('console-open');
     document.title = 'Log in \u2014 virtdeck';
     view = new LoginView(ctx, (session) => store.setSession(session), notice);
     view.mount(main);
@@ -145,7 +148,10 @@ function route() {
     if (!store.session) return;
     const r = parseHash(window.location.hash);
     view?.destroy();
-    if (r.view === 'detail') {
+    document.body.classList.toggle('console-open', r.view === 'console' || r.view === 'serial');
+    if (r.view === 'console' || r.view === 'serial') {
+        view = new ConsolePage(ctx, r.uuid, r.view);
+    } else if (r.view === 'detail') {
         view = new DomainDetailView(ctx, r.uuid);
         document.title = 'Virtual machine \u2014 virtdeck';
     } else {

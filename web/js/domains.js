@@ -105,3 +105,12 @@ export function matchesFilter(domain, text = '', stateFilter = '') {
         return name.includes(w) || state.startsWith(w);
     });
 }
+
+/**
+ * Which consoles a domain offers to someone who may use them: the VNC display while it
+ * runs (or is paused) with a VNC display, the serial console while it runs.
+ */
+export function consolesAvailable(domain) {
+    const running = !!domain && isActive(domain.state);
+    return { vnc: running && domain.has_vnc === true, serial: running };
+}

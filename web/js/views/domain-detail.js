@@ -2,7 +2,9 @@
 // list, then overview, live usage (CPU sparkline, memory, disk and network rates),
 // description, disks, network interfaces and graphics from GET /api/domains/{uuid}.
 // Live fields are patched on store changes; the devices are re-read when libvirt
-// reports the domain was (re)defined. Browser main thread.
+// reports the domain was (re)defined. Operators and admins get the cards under an
+// Overview tab next to the Console and Serial console tabs (detail-tabs.js), which
+// live as long as the page does. Browser main thread.
 
 import { h, setText, setAttr, icon } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
@@ -10,6 +12,7 @@ import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list
 import { canAct, isActive } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
 import { listHash } from '../router.js';
+import { DetailTabs } from './detail-tabs.js';
 
 function backLink() {
     return h('a', { class: 'back-link', href: listHash() }, icon('back'), 'Virtual machines');
@@ -34,6 +37,7 @@ export class DomainDetailView {
         this.el = null;
         this.gone = false;
         this.fetchSeq = 0;
+        this.tabs = null;
     }
 
     mount(container) {
@@ -46,6 +50,8 @@ export class DomainDetailView {
 
     destroy() {
         if (this.unsub) this.unsub();
+        this.tabs?.destroy();
+        this.tabs = null;
         this.root?.remove();
     }
 
@@ -156,12 +162,17 @@ export class DomainDetailView {
                 ['Autoport', (r) => formatBool(r.autoport)],
             ], d.graphics));
 
+        const grid = h('div', { class: 'detail-grid' }, overview, usage, description, disks, nics, graphics);
+        if (canAct(role)) {
+            this.tabs ??= new DetailTabs(this.ctx, this.uuid);
+            this.tabs.setOverview(grid);
+        }
         this.body.replaceChildren(
             h('div', { class: 'detail-head' },
                 h('div', { class: 'detail-title' }, e.name, e.badge, e.reason),
                 e.actions),
             e.goneNote,
-            h('div', { class: 'detail-grid' }, overview, usage, description, disks, nics, graphics));
+            this.tabs ? this.tabs.root : grid);
         this.#patch();
         this.#patchUsage();
         if (first) e.name.focus();
@@ -189,6 +200,7 @@ export class DomainDetailView {
         setText(ov.persistent, formatBool(d.persistent));
         setText(ov.autostart, formatBool(d.autostart));
         setText(ov.vnc, d.has_vnc === true ? 'Available' : d.has_vnc === false ? 'None' : DASH);
+        this.tabs?.update(d);
     }
 
     #patchUsage() {

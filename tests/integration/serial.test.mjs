@@ -1,0 +1,338 @@
+// tests/integration/serial.test.mjs — the serial console websocket
+// (/api/domains/{uuid}/serial) against a real QEMU domain on qemu:///system
+// (tests/lib/system-libvirtd.mjs): a transient, diskless domain with no NIC whose
+// SeaBIOS writes to the serial port (<bios useserial='yes'/>). It is created paused so
+// the socket is open before the firmware prints anything (a pty keeps no history).
+// Checks: the firmware's text arrives in binary frames; browser bytes (text and binary
+// frames) reach the VM; the console is exclusive (4409 "serial console in use") and is
+// released when the browser goes; refusals before the upgrade (401, 403 Origin, 403
+// viewer, 400) and after it (4404 unknown, 4409 stopped); logout closes it with 4401;
+// the daemon shuts down cleanly with a console open; a browser flooding a guest that
+// reads nothing costs bounded memory and stalls only that console (a second domain);
+// destroying the VM closes the socket with 1000 within 5 s.
+// Always removes its domains; leaves libvirtd running.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { startDaemon } from '../lib/daemon.mjs';
+import { Client } from '../lib/client.mjs';
+import { SYSTEM_URI, domainType, el, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+
+const PW = { admin: 'admin-pass-serial-1', view: 'viewer-pass-serial-2' };
+const OUTPUT_TIMEOUT_MS = 30000; // SeaBIOS under TCG on a busy machine
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
+const rssKib = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+async function until(check, timeoutMs, describe) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const v = check();
+        if (v) return v;
+        if (Date.now() >= deadline) throw new Error(`${describe()} (after ${timeoutMs} ms)`);
+        await sleep(50);
+    }
+}
+
+/** A diskless domain without NIC whose firmware talks on the first serial port. */
+function serialDomainXml({ name, uuid, type }) {
+    return el('domain', { type }, [
+        el('name', {}, name),
+        el('uuid', {}, uuid),
+        el('memory', { unit: 'MiB' }, '256'),
+        el('currentMemory', { unit: 'MiB' }, '256'),
+        el('vcpu', {}, '1'),
+        el('os', {}, [
+            el('type', { arch: 'x86_64' }, 'hvm'),
+            el('boot', { dev: 'network' }),
+            el('bios', { useserial: 'yes' }),
+        ]),
+        el('on_poweroff', {}, 'destroy'),
+        el('on_crash', {}, 'destroy'),
+        el('devices', {}, [
+            el('serial', { type: 'pty' }),
+            el('console', { type: 'pty' }),
+        ]),
+    ]).toString();
+}
+
+/** The serial websocket: every frame kept, with its kind; close code and reason. */
+class SerialSocket {
+    constructor(ws) {
+        this.ws = ws;
+        this.bytes = Buffer.alloc(0);
+        this.frames = { binary: 0, text: 0 };
+        this.closeInfo = null;
+        this.closed = new Promise((resolve) => {
+            ws.on('close', (code, reason) => {
+                this.closeInfo = { code, reason: reason.toString(), at: Date.now() };
+                resolve(this.closeInfo);
+            });
+        });
+        ws.on('message', (data, isBinary) => {
+            this.frames[isBinary ? 'binary' : 'text']++;
+            this.bytes = Buffer.concat([this.bytes, data]);
+        });
+        ws.on('error', () => { /* the close event reports it */ });
+    }
+
+    get text() { return this.bytes.toString('latin1'); }
+
+    /** Resolves once the received bytes (from `from` on) match re; rejects on close/timeout. */
+    async waitFor(re, { timeoutMs = OUTPUT_TIMEOUT_MS, from = 0 } = {}) {
+        return until(() => {
+            const m = re.exec(this.bytes.subarray(from).toString('latin1'));
+            if (m) return m;
+            if (this.closeInfo) throw new Error(`closed (${this.closeInfo.code} ${this.closeInfo.reason}) waiting for ${re}; got ${JSON.stringify(this.text)}`);
+            return null;
+        }, timeoutMs, () => `no ${re} in ${JSON.stringify(this.text)}`);
+    }
+
+    async waitClose(timeoutMs = 10000) {
+        let timer;
+        const r = await Promise.race([this.closed, new Promise((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); })]);
+        clearTimeout(timer);
+        if (!r) throw new Error(`socket still open after ${timeoutMs} ms`);
+        return r;
+    }
+
+    send(data, opts) {
+        return new Promise((resolve, reject) => this.ws.send(data, opts, (e) => (e ? reject(e) : resolve())));
+    }
+
+    close() { this.ws.close(); return this.closed; }
+    terminate() { this.ws.terminate(); return this.closed; }
+}
+
+/** Opens the serial websocket; resolves a SerialSocket once upgraded, rejects with
+ *  {status, body} when the upgrade is refused. */
+function openSerial(client, uuid, { origin, cookie, pathOverride } = {}) {
+    const url = `wss://${client.host}:${client.port}${pathOverride || `/api/domains/${uuid}/serial`}`;
+    const headers = { Origin: origin === undefined ? client.origin : origin };
+    const c = cookie === undefined ? client.cookieHeader() : cookie;
+    if (c) headers.Cookie = c;
+    const ws = new WebSocket(url, [], { headers, ...client.tlsOpts });
+    const s = new SerialSocket(ws);
+    return new Promise((resolve, reject) => {
+        ws.once('open', () => resolve(s));
+        ws.once('unexpected-response', (req, res) => {
+            let body = '';
+            res.on('data', (d) => { body += d; });
+            res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`),
+                { status: res.statusCode, body })));
+        });
+        ws.once('error', (e) => reject(e));
+    });
+}
+
+/** Opens a console that must carry data, retrying while the previous holder's stream is
+ *  still being released (it is torn down asynchronously on libvirt's event thread). */
+async function openWhenFree(client, uuid, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const s = await openSerial(client, uuid);
+        const first = await Promise.race([s.closed, sleep(400).then(() => null)]);
+        if (!first) return s;
+        if (first.code !== 4409 || Date.now() >= deadline) {
+            throw new Error(`console did not open: ${first.code} ${first.reason}`);
+        }
+        await sleep(100);
+    }
+}
+
+describe('serial console websocket on a real QEMU domain', () => {
+    const tag = crypto.randomBytes(4).toString('hex');
+    const running = { name: `virtdeck-test-ser-${tag}`, uuid: crypto.randomUUID() };
+    const stopped = { name: `virtdeck-test-seroff-${tag}`, uuid: crypto.randomUUID() };
+    const flood = { name: `virtdeck-test-serflood-${tag}`, uuid: crypto.randomUUID() };
+    let tmp;
+    let d;
+    let admin;
+    let viewer;
+    let first; // the socket opened before the firmware ran (test 1)
+
+    before(async () => {
+        await ensureSystemLibvirtd();
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-serial-'));
+        const type = domainType();
+        const runFile = path.join(tmp, 'running.xml');
+        const offFile = path.join(tmp, 'stopped.xml');
+        fs.writeFileSync(runFile, serialDomainXml({ ...running, type }));
+        fs.writeFileSync(offFile, serialDomainXml({ ...stopped, type }));
+        let r = virsh(['create', '--paused', runFile], { timeoutMs: 30000 });
+        assert.ok(r.ok, `virsh create: ${r.stderr}`);
+        r = virsh(['define', offFile]);
+        assert.ok(r.ok, `virsh define: ${r.stderr}`);
+        d = await startDaemon({
+            uri: SYSTEM_URI,
+            users: [{ name: 'admin', role: 'admin', password: PW.admin }, { name: 'view', role: 'viewer', password: PW.view }],
+        });
+        admin = new Client(d);
+        await admin.login('admin', PW.admin);
+        viewer = new Client(d);
+        await viewer.login('view', PW.view);
+    });
+
+    after(async () => {
+        virsh(['destroy', running.name]);
+        virsh(['destroy', flood.name]);
+        virsh(['undefine', stopped.name]);
+        if (first) first.terminate();
+        if (admin) admin.close();
+        if (viewer) viewer.close();
+        if (d) await d.stop();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it('carries the firmware\'s serial output to the browser in binary frames', async (t) => {
+        first = await openSerial(admin, running.uuid);
+        await sleep(300); // the console is opened on a worker
+        const t0 = Date.now();
+        const r = virsh(['resume', running.name]);
+        assert.ok(r.ok, `virsh resume: ${r.stderr}`);
+        await first.waitFor(/SeaBIOS \(version [^)]+\)/);
+        await first.waitFor(/No bootable device/);
+        t.diagnostic(`${first.bytes.length} bytes in ${first.frames.binary} binary frames, ` +
+            `"No bootable device" ${Date.now() - t0} ms after resume`);
+        assert.equal(first.frames.text, 0, 'console bytes are not guaranteed UTF-8: binary frames only');
+        assert.ok(first.frames.binary > 0);
+        assert.match(first.text, new RegExp(`Machine UUID ${running.uuid}`, 'i'), 'the text is this VM\'s');
+        assert.match(d.logs(), new RegExp(`serial: admin opened ${running.name} \\(${running.uuid}\\) from 127\\.0\\.0\\.1`));
+    });
+
+    it('passes browser bytes to the VM, from text and binary frames', async () => {
+        await first.send('\r');
+        await first.send('help\r');
+        await first.send(Buffer.from([0x1b, 0x5b, 0x41, 0x00, 0xff]), { binary: true });
+        await sleep(500);
+        assert.equal(first.closeInfo, null, 'the socket stays open');
+        const sent = 1 + 5 + 5;
+        await first.close();
+        first = null;
+        const line = await until(() => /serial: admin closed .* \((\d+) bytes to the browser, (\d+) to the VM\)/.exec(d.logs()),
+            3000, () => `no close line in the log:\n${d.logs()}`);
+        assert.equal(Number(line[2]), sent, `bytes that reached the VM: ${line[0]}`);
+        assert.ok(Number(line[1]) > 100, `bytes to the browser: ${line[0]}`);
+    });
+
+    it('is exclusive: a second browser gets 4409 "serial console in use"; it is released on close', async (t) => {
+        const a = await openWhenFree(admin, running.uuid);
+        const b = await openSerial(admin, running.uuid);
+        const closed = await b.waitClose(5000);
+        assert.equal(closed.code, 4409, `${closed.code} ${closed.reason}`);
+        assert.equal(closed.reason, 'serial console in use');
+        assert.equal(a.closeInfo, null, 'the first holder keeps it');
+        // the first holder goes away abruptly; the console is free again at once
+        const t0 = Date.now();
+        await a.terminate();
+        const c = await openWhenFree(admin, running.uuid);
+        t.diagnostic(`reopened ${Date.now() - t0} ms after the holder vanished`);
+        const from = c.bytes.length;
+        assert.ok(virsh(['reset', running.name]).ok);
+        await c.waitFor(/SeaBIOS/, { from });
+        await c.close();
+    });
+
+    it('refuses no session, a foreign Origin, a viewer and a bad UUID before upgrading', async () => {
+        await sleep(300);
+        const base = fdCount(d.pid);
+        await assert.rejects(openSerial(admin, running.uuid, { cookie: '' }), (e) => e.status === 401);
+        await assert.rejects(openSerial(admin, running.uuid, { origin: 'https://evil.example' }), (e) => e.status === 403);
+        await assert.rejects(openSerial(viewer, running.uuid), (e) => e.status === 403 && /console/.test(e.body));
+        await assert.rejects(openSerial(admin, null, { pathOverride: '/api/domains/not-a-uuid/serial' }), (e) => e.status === 400);
+        await sleep(300);
+        assert.ok(fdCount(d.pid) <= base, `fds ${base} -> ${fdCount(d.pid)}: nothing was opened`);
+    });
+
+    it('closes with 4404 for an unknown VM and 4409 for a stopped one', async () => {
+        const u = await openSerial(admin, crypto.randomUUID());
+        const uc = await u.waitClose(5000);
+        assert.equal(uc.code, 4404, `unknown VM: ${uc.code} ${uc.reason}`);
+        assert.match(uc.reason, /no domain/);
+        const o = await openSerial(admin, stopped.uuid);
+        const oc = await o.waitClose(5000);
+        assert.equal(oc.code, 4409, `stopped VM: ${oc.code} ${oc.reason}`);
+        assert.match(oc.reason, /not running/);
+    });
+
+    it('closes with 4401 when its session logs out', async () => {
+        const other = new Client(d);
+        await other.login('admin', PW.admin);
+        try {
+            const s = await openWhenFree(other, running.uuid);
+            const res = await other.logout();
+            assert.equal(res.status, 200);
+            const c = await s.waitClose(5000);
+            assert.equal(c.code, 4401, `${c.code} ${c.reason}`);
+            assert.match(c.reason, /session ended/);
+        } finally {
+            other.close();
+        }
+    });
+
+    it('shuts the daemon down cleanly with a serial console open', async (t) => {
+        const d2 = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW.admin }] });
+        const c2 = new Client(d2);
+        try {
+            await c2.login('admin', PW.admin);
+            const s = await openWhenFree(c2, running.uuid);
+            const from = s.bytes.length;
+            assert.ok(virsh(['reset', running.name]).ok);
+            await s.waitFor(/SeaBIOS/, { from });
+            const t0 = Date.now();
+            const e = await d2.stop({ expectCode: 0, timeoutMs: 10000 });
+            t.diagnostic(`exit ${e.code} ${Date.now() - t0} ms after SIGTERM`);
+            await s.waitClose(3000);
+        } finally {
+            c2.close();
+            await d2.stop().catch(() => {});
+        }
+        // the console was released: the first daemon can open it again
+        const again = await openWhenFree(admin, running.uuid);
+        await again.close();
+    });
+
+    it('a flood into a guest that reads nothing stalls only that console: bounded memory, API unaffected', async (t) => {
+        const file = path.join(tmp, 'flood.xml');
+        fs.writeFileSync(file, serialDomainXml({ ...flood, type: domainType() }));
+        assert.ok(virsh(['create', '--paused', file], { timeoutMs: 30000 }).ok);
+        const s = await openWhenFree(admin, flood.uuid);
+        assert.ok(virsh(['resume', flood.name]).ok);
+        await s.waitFor(/No bootable device/); // the firmware has stopped reading its input
+        const base = rssKib(d.pid);
+        const chunk = Buffer.alloc(64 * 1024, 0x61);
+        for (let i = 0; i < 64; i++) s.ws.send(chunk, { binary: true }); // 4 MiB, not awaited
+        await sleep(3000);
+        const t0 = Date.now();
+        const list = await admin.get('/api/domains');
+        const apiMs = Date.now() - t0;
+        const grown = rssKib(d.pid) - base;
+        t.diagnostic(`sent 4 MiB; daemon RSS grew ${grown} KiB; GET /api/domains ${list.status} in ${apiMs} ms ` +
+            `while the console is stalled`);
+        assert.ok(grown < 8 * 1024, `daemon RSS grew ${grown} KiB`);
+        assert.equal(s.closeInfo, null, 'flow control, not a disconnect');
+        assert.equal(list.status, 200);
+        assert.ok(apiMs < 2000, `the daemon's own libvirt connection is not stalled (${apiMs} ms)`);
+        // destroying the VM releases even a stalled console promptly
+        assert.ok(virsh(['destroy', flood.name]).ok);
+        const td = Date.now();
+        const c = await s.waitClose(5000);
+        t.diagnostic(`stalled console closed ${c.at - td} ms after destroy: ${c.code} "${c.reason}"`);
+        assert.equal(c.code, 1000, `${c.code} ${c.reason}`);
+    });
+
+    it('closes within 5 s with 1000 when the VM is destroyed', async (t) => {
+        const s = await openWhenFree(admin, running.uuid);
+        const r = virsh(['destroy', running.name]);
+        const t0 = Date.now();
+        assert.ok(r.ok, r.stderr);
+        const c = await s.waitClose(5000);
+        t.diagnostic(`closed ${c.at - t0} ms after virsh destroy returned: ${c.code} "${c.reason}"`);
+        assert.equal(c.code, 1000, `${c.code} ${c.reason}`);
+        assert.match(c.reason, /stopped|closed/);
+    });
+});

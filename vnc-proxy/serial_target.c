@@ -1,0 +1,66 @@
+/* serial_target: from a domain UUID to an open serial console stream.
+ * Worker threads only (blocking libvirt calls). */
+#include "serial_target.h"
+
+#include <libvirt/virterror.h>
+#include <stdio.h>
+
+#include "virt/virt_domain.h"
+#include "virt/virt_error.h"
+
+/* libvirt's reason for a failed virDomainOpenConsole → err. The QEMU driver says
+ * OPERATION_FAILED ("Active console session exists") when another client holds the
+ * console, and INTERNAL_ERROR when there is no such device or it is not a pty. */
+static void serial_target_open_failed(struct app_error *err)
+{
+    int code = virGetLastErrorCode();
+
+    if (code == VIR_ERR_OPERATION_FAILED) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "serial console in use");
+        virResetLastError();
+    } else if (code == VIR_ERR_INTERNAL_ERROR) {
+        virt_error_capture(err, "open serial console");
+        err->status = 409;
+        err->code = APP_ERR_CONFLICT;
+    } else {
+        virt_error_capture(err, "open serial console");
+    }
+}
+
+virStreamPtr serial_target_open(virConnectPtr conn, const char *uuid, char *name_out,
+                                size_t name_len, struct app_error *err)
+{
+    virDomainPtr dom = NULL;
+    virStreamPtr st = NULL;
+    virStreamPtr ret = NULL;
+    int state = 0, reason = 0;
+
+    if (!(dom = virt_domain_lookup(conn, uuid, err)))
+        goto cleanup;
+    snprintf(name_out, name_len, "%s", virDomainGetName(dom) ? virDomainGetName(dom) : "");
+    if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+        virt_error_capture(err, "get domain state");
+        goto cleanup;
+    }
+    if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_PAUSED && state != VIR_DOMAIN_BLOCKED) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "the domain is not running");
+        goto cleanup;
+    }
+    if (!(st = virStreamNew(conn, VIR_STREAM_NONBLOCK))) {
+        virt_error_capture(err, "new stream");
+        goto cleanup;
+    }
+    if (virDomainOpenConsole(dom, NULL, st, 0) < 0) {
+        serial_target_open_failed(err);
+        goto cleanup;
+    }
+    ret = st;
+    st = NULL;
+
+cleanup:
+    if (st)
+        virStreamFree(st); /* never opened: nothing to abort */
+    if (dom)
+        virDomainFree(dom);
+    return ret;
+}

@@ -1,0 +1,126 @@
+// views/detail-tabs.js — the tabs of a VM's detail page for users who may use its
+// consoles (operator, admin): Overview (the cards), Console (the VNC display, while the
+// VM runs and has one) and Serial console (while it runs). A console connects when its
+// tab is chosen and disconnects when another tab is; a tab stays visible while chosen
+// even if the VM stops, so its last state line can still be read. WAI-ARIA tabs with
+// manual activation (arrows move, Enter/Space/click choose) because choosing one opens
+// a connection. Browser main thread.
+
+import { h } from './dom.js';
+import { ConsoleView } from './console-view.js';
+import { SerialView } from './serial-view.js';
+import { consolesAvailable } from '../domains.js';
+
+const TABS = [
+    { id: 'overview', label: 'Overview' },
+    { id: 'console', label: 'Console' },
+    { id: 'serial', label: 'Serial console' },
+];
+
+/** Which tabs a domain offers. */
+function tabsAvailable(domain) {
+    const c = consolesAvailable(domain);
+    return { overview: true, console: c.vnc, serial: c.serial };
+}
+
+export class DetailTabs {
+    /** ctx: the page context ({notify, ...}); uuid: the VM. */
+    constructor(ctx, uuid) {
+        this.ctx = ctx;
+        this.uuid = uuid;
+        this.selected = 'overview';
+        this.domain = null;
+        this.views = {};
+        this.tabs = {};
+        this.panels = {};
+        const base = `tabs-${uuid.slice(0, 8)}`;
+        this.tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Virtual machine' });
+        for (const t of TABS) {
+            const tab = h('button', {
+                type: 'button', role: 'tab', class: 'tab', id: `${base}-${t.id}-tab`,
+                'aria-controls': `${base}-${t.id}`, 'aria-selected': t.id === this.selected ? 'true' : 'false',
+                tabindex: t.id === this.selected ? '0' : '-1', dataset: { tab: t.id }, text: t.label,
+            });
+            const panel = h('div', {
+                role: 'tabpanel', class: ['tab-panel', `tab-panel-${t.id}`], id: `${base}-${t.id}`,
+                'aria-labelledby': tab.id, tabindex: t.id === 'overview' ? null : '-1', hidden: t.id !== this.selected,
+            });
+            this.tabs[t.id] = tab;
+            this.panels[t.id] = panel;
+            this.tablist.append(tab);
+        }
+        this.tablist.addEventListener('click', (ev) => {
+            const tab = ev.target.closest('[data-tab]');
+            if (tab) this.select(tab.dataset.tab);
+        });
+        this.tablist.addEventListener('keydown', (ev) => this.#onKey(ev));
+        this.root = h('div', { class: 'detail-tabs' }, this.tablist, TABS.map((t) => this.panels[t.id]));
+    }
+
+    /** Puts the Overview content (the detail cards) in its panel. */
+    setOverview(content) {
+        this.panels.overview.replaceChildren(content);
+    }
+
+    /** The domain changed: which tabs show, and the consoles' own reaction. */
+    update(domain) {
+        this.domain = domain;
+        const avail = tabsAvailable(domain);
+        let shown = 0;
+        for (const t of TABS) {
+            const visible = avail[t.id] || this.selected === t.id;
+            this.tabs[t.id].hidden = !visible;
+            if (visible) shown++;
+        }
+        this.tablist.hidden = shown < 2;
+        for (const v of Object.values(this.views)) v.update(domain);
+    }
+
+    /** Chooses a tab: shows its panel, connects its console, disconnects the one left. */
+    select(id, { focus = false } = {}) {
+        if (!this.tabs[id] || this.tabs[id].hidden) return;
+        const prev = this.selected;
+        if (prev !== id) {
+            this.views[prev]?.suspend();
+            this.selected = id;
+            for (const t of TABS) {
+                const on = t.id === id;
+                this.tabs[t.id].setAttribute('aria-selected', on ? 'true' : 'false');
+                this.tabs[t.id].tabIndex = on ? 0 : -1;
+                this.panels[t.id].hidden = !on;
+            }
+            if (id !== 'overview') {
+                if (!this.views[id]) {
+                    const View = id === 'console' ? ConsoleView : SerialView;
+                    this.views[id] = new View(this.ctx, { uuid: this.uuid, name: this.domain?.name || '' });
+                    this.views[id].mount(this.panels[id]);
+                    if (this.domain) this.views[id].update(this.domain);
+                } else {
+                    this.views[id].connect();
+                }
+            }
+            if (this.domain) this.update(this.domain); // a tab left while unavailable disappears
+        }
+        if (focus) this.tabs[id].focus();
+    }
+
+    #onKey(ev) {
+        const visible = TABS.map((t) => this.tabs[t.id]).filter((b) => !b.hidden);
+        const i = visible.indexOf(document.activeElement);
+        if (i < 0) return;
+        let next = null;
+        if (ev.key === 'ArrowRight') next = visible[(i + 1) % visible.length];
+        else if (ev.key === 'ArrowLeft') next = visible[(i - 1 + visible.length) % visible.length];
+        else if (ev.key === 'Home') next = visible[0];
+        else if (ev.key === 'End') next = visible[visible.length - 1];
+        if (!next) return;
+        ev.preventDefault();
+        next.focus();
+    }
+
+    destroy() {
+        for (const v of Object.values(this.views)) v.destroy();
+        this.views = {};
+        this.root.remove();
+    }
+}
