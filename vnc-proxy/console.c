@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -33,12 +34,18 @@
 #define CONSOLE_UP_CAP    (32u * 1024)
 #define CONSOLE_UP_READ   (4u * 1024)
 #define CONSOLE_UP_ROOM   (20u * 1024)
-#define CONSOLE_WRITE_MAX (16u * 1024)
+#define CONSOLE_WRITE_MAX HTTP_WS_PAYLOAD_MAX
 #define CONSOLE_TICK_US   (5 * LWS_USEC_PER_SEC)
+/* a drained ring keeps this much of its mapping (small exchanges stay cheap) */
+#define CONSOLE_RING_KEEP (8u * 1024)
 
+/* A ring lives in its own anonymous mapping: only pages that data has passed through
+ * cost memory, and they are given back (MADV_DONTNEED) whenever the ring runs empty
+ * after a burst, so an idle console holds almost nothing of its buffers. */
 struct console_ring {
-    unsigned char *data; /* owned, cap bytes */
+    unsigned char *data; /* owned mapping of cap bytes */
     size_t cap, head, len;
+    size_t used; /* bytes of the mapping touched since it was last released */
 };
 
 struct console {
@@ -74,9 +81,20 @@ struct console_hub {
 
 static void console_ring_init(struct console_ring *r, size_t cap)
 {
-    r->data = xmalloc(cap);
+    r->data = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (r->data == MAP_FAILED) {
+        log_error("console: cannot map a %zu-byte buffer", cap);
+        abort(); /* like xmalloc: out of memory is not survived */
+    }
     r->cap = cap;
-    r->head = r->len = 0;
+    r->head = r->len = r->used = 0;
+}
+
+static void console_ring_release(struct console_ring *r)
+{
+    if (r->data)
+        munmap(r->data, r->cap);
+    r->data = NULL;
 }
 
 static size_t console_ring_free_space(const struct console_ring *r)
@@ -96,6 +114,8 @@ static size_t console_ring_put(struct console_ring *r, const unsigned char *in, 
         if (r->len + n > r->cap)
             n = r->cap - r->len;
         memcpy(r->data + tail, in + taken, n);
+        if (tail + n > r->used)
+            r->used = tail + n;
         r->len += n;
         taken += n;
     }
@@ -119,8 +139,13 @@ static void console_ring_drop(struct console_ring *r, size_t n)
 {
     r->head = (r->head + n) % r->cap;
     r->len -= n;
-    if (!r->len)
-        r->head = 0;
+    if (r->len)
+        return;
+    r->head = 0;
+    if (r->used > CONSOLE_RING_KEEP) {
+        madvise(r->data, r->cap, MADV_DONTNEED);
+        r->used = 0;
+    }
 }
 
 /* ---- the hub ------------------------------------------------ */
@@ -134,8 +159,8 @@ static void console_free(struct console *c)
 {
     if (!c)
         return;
-    free(c->down.data);
-    free(c->up.data);
+    console_ring_release(&c->down);
+    console_ring_release(&c->up);
     free(c);
 }
 

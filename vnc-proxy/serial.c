@@ -771,7 +771,7 @@ int serial_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const 
 
 int serial_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
 {
-    static unsigned char out[LWS_PRE + SERIAL_IO_MAX];
+    static unsigned char out[LWS_PRE + HTTP_WS_PAYLOAD_MAX];
     struct serial *b = serial_find(app->serials, conn_id);
     bool more, kick = false;
     size_t n;
@@ -779,7 +779,7 @@ int serial_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
     if (!b)
         return -1;
     pthread_mutex_lock(&b->lock);
-    n = serial_ring_peek(&b->down, out + LWS_PRE, SERIAL_IO_MAX);
+    n = serial_ring_peek(&b->down, out + LWS_PRE, HTTP_WS_PAYLOAD_MAX);
     pthread_mutex_unlock(&b->lock);
     if (!n) {
         if (b->closing) {

@@ -21,7 +21,7 @@
 
 #define EVENTS_TICK_US            (2 * LWS_USEC_PER_SEC)
 #define EVENTS_EXPIRE_EVERY_TICKS 30
-#define EVENTS_FRAGMENT           (16 * 1024)
+#define EVENTS_FRAGMENT           HTTP_WS_PAYLOAD_MAX
 
 struct events_state {
     lws_sorted_usec_list_t sul; /* first: the callback casts back */

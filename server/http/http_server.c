@@ -780,10 +780,13 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 }
 
 static const struct lws_protocols http_server_protocol_table[] = {
-    {"http", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
-    {"virtdeck-events.v1", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
+    /* rx: a websocket fragment or body piece reaches us in at most 4 KiB; tx: one write
+     * (a 16 KiB HTTP chunk, or a websocket frame: HTTP_WS_PAYLOAD_MAX + its 4-byte header)
+     * fills one TLS record and is never split and buffered by lws */
+    {"http", http_callback, sizeof(struct http_conn), 4096, 0, NULL, HTTP_TX_MAX},
+    {"virtdeck-events.v1", http_callback, sizeof(struct http_conn), 4096, 0, NULL, HTTP_TX_MAX},
     /* noVNC asks for "binary"; the endpoint is still chosen by path */
-    {"binary", http_callback, sizeof(struct http_conn), 4096, 0, NULL, 0},
+    {"binary", http_callback, sizeof(struct http_conn), 4096, 0, NULL, HTTP_TX_MAX},
     {CONSOLE_RAW_PROTOCOL, console_raw_callback, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };

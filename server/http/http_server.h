@@ -21,6 +21,11 @@ struct app;
 struct http_server;
 
 #define HTTP_MAX_BODY (64u * 1024)
+/* The most one lws write sends: a TLS record's payload. */
+#define HTTP_TX_MAX (16u * 1024)
+/* The most payload one websocket frame should carry so that, with its 4-byte header,
+ * it is a single write of at most HTTP_TX_MAX. */
+#define HTTP_WS_PAYLOAD_MAX (HTTP_TX_MAX - 4)
 
 /* The protocol table for the vhost (NULL-terminated, static). */
 const struct lws_protocols *http_server_protocols(void);
