@@ -158,20 +158,10 @@ int console_target_open(virConnectPtr conn, const char *uuid, char *name_out, si
                         struct app_error *err)
 {
     virDomainPtr dom = NULL;
-    int state = 0, reason = 0;
     int fd = -1;
 
-    if (!(dom = virt_domain_lookup(conn, uuid, err)))
+    if (!(dom = virt_domain_lookup_active(conn, uuid, name_out, name_len, err)))
         goto cleanup;
-    snprintf(name_out, name_len, "%s", virDomainGetName(dom) ? virDomainGetName(dom) : "");
-    if (virDomainGetState(dom, &state, &reason, 0) < 0) {
-        virt_error_capture(err, "get domain state");
-        goto cleanup;
-    }
-    if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_PAUSED && state != VIR_DOMAIN_BLOCKED) {
-        app_error_set(err, 409, APP_ERR_CONFLICT, "the domain is not running");
-        goto cleanup;
-    }
     /* local QEMU hands over a connected descriptor (no listening port needed) */
     fd = virDomainOpenGraphicsFD(dom, 0, 0);
     if (fd >= 0) {

@@ -33,19 +33,9 @@ virStreamPtr serial_target_open(virConnectPtr conn, const char *uuid, char *name
     virDomainPtr dom = NULL;
     virStreamPtr st = NULL;
     virStreamPtr ret = NULL;
-    int state = 0, reason = 0;
 
-    if (!(dom = virt_domain_lookup(conn, uuid, err)))
+    if (!(dom = virt_domain_lookup_active(conn, uuid, name_out, name_len, err)))
         goto cleanup;
-    snprintf(name_out, name_len, "%s", virDomainGetName(dom) ? virDomainGetName(dom) : "");
-    if (virDomainGetState(dom, &state, &reason, 0) < 0) {
-        virt_error_capture(err, "get domain state");
-        goto cleanup;
-    }
-    if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_PAUSED && state != VIR_DOMAIN_BLOCKED) {
-        app_error_set(err, 409, APP_ERR_CONFLICT, "the domain is not running");
-        goto cleanup;
-    }
     if (!(st = virStreamNew(conn, VIR_STREAM_NONBLOCK))) {
         virt_error_capture(err, "new stream");
         goto cleanup;

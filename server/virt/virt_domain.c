@@ -941,3 +941,30 @@ int virt_domain_act(virDomainPtr dom, const char *action, struct app_error *err)
 cleanup:
     return ret;
 }
+
+virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, char *name_out,
+                                       size_t name_len, struct app_error *err)
+{
+    virDomainPtr dom = NULL;
+    virDomainPtr ret = NULL;
+    int state = 0, reason = 0;
+
+    if (!(dom = virt_domain_lookup(conn, uuid, err)))
+        goto cleanup;
+    snprintf(name_out, name_len, "%s", virDomainGetName(dom) ? virDomainGetName(dom) : "");
+    if (virDomainGetState(dom, &state, &reason, 0) < 0) {
+        virt_error_capture(err, "get domain state");
+        goto cleanup;
+    }
+    if (state != VIR_DOMAIN_RUNNING && state != VIR_DOMAIN_PAUSED && state != VIR_DOMAIN_BLOCKED) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "the domain is not running");
+        goto cleanup;
+    }
+    ret = dom;
+    dom = NULL;
+
+cleanup:
+    if (dom)
+        virDomainFree(dom);
+    return ret;
+}

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <stddef.h>
 
 #include "util/app_error.h"
 
@@ -43,6 +44,12 @@ struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err);
 /* Looks a domain up by UUID string. 400 for a malformed UUID, 404 if unknown. The
  * caller frees the result with virDomainFree. */
 virDomainPtr virt_domain_lookup(virConnectPtr conn, const char *uuid, struct app_error *err);
+
+/* Looks up a domain that must be active (running, paused or blocked), for consoles:
+ * 400/404 as virt_domain_lookup, 409 "the domain is not running" otherwise. Copies its
+ * name into name_out. The caller frees the result with virDomainFree. */
+virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, char *name_out,
+                                       size_t name_len, struct app_error *err);
 
 /* True if name is one of start, shutdown, destroy, reboot, reset, suspend, resume. */
 int virt_domain_action_valid(const char *action);
