@@ -7,7 +7,6 @@
  * less than one full read would still fit. */
 #include "console.h"
 
-#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,14 +429,6 @@ int console_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     return 0;
 }
 
-/* True while OpenSSL holds decrypted bytes that lws has not read yet. */
-static bool console_tls_pending(struct lws *wsi)
-{
-    SSL *ssl = lws_get_ssl(wsi);
-
-    return ssl && SSL_pending(ssl) > 0;
-}
-
 int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
                        size_t len)
 {
@@ -452,7 +443,7 @@ int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const
         return -1;
     }
     if (console_ring_free_space(&c->up) < CONSOLE_UP_ROOM && !c->ws_paused &&
-        !console_tls_pending(wsi)) {
+        !http_server_tls_pending(wsi)) {
         c->ws_paused = true;
         lws_rx_flow_control(wsi, 0);
     }

@@ -14,7 +14,6 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -725,14 +724,6 @@ int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     return 0;
 }
 
-/* True while OpenSSL holds decrypted bytes lws has not read yet (see SERIAL_UP_ROOM). */
-static bool serial_tls_pending(struct lws *wsi)
-{
-    SSL *ssl = lws_get_ssl(wsi);
-
-    return ssl && SSL_pending(ssl) > 0;
-}
-
 int serial_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
                       size_t len)
 {
@@ -745,7 +736,7 @@ int serial_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const 
         return -1;
     if (b->closing || !len)
         return 0;
-    tls_pending = serial_tls_pending(wsi);
+    tls_pending = http_server_tls_pending(wsi);
     pthread_mutex_lock(&b->lock);
     ended = b->ended;
     if (!ended) {

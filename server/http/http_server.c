@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include "api/api.h"
 #include "app.h"
@@ -261,6 +262,13 @@ static bool http_csrf_ok(struct lws *wsi, const struct http_conn *conn)
 }
 
 /* ---- writing the response ------------------------------------------------ */
+
+bool http_server_tls_pending(struct lws *wsi)
+{
+    SSL *ssl = lws_get_ssl(wsi);
+
+    return ssl && SSL_pending(ssl) > 0;
+}
 
 void http_server_add_security_headers(struct http_response *resp)
 {

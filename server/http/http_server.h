@@ -13,6 +13,7 @@
 #pragma once
 
 #include <libwebsockets.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http/response.h"
@@ -39,6 +40,11 @@ void http_server_complete(struct http_server *srv, uint64_t conn_id, struct http
 
 /* The websocket connection with this id, or NULL if it has closed. */
 struct lws *http_server_find(struct http_server *srv, uint64_t conn_id);
+
+/* True while OpenSSL holds decrypted bytes of this connection that lws has not read
+ * yet. lws 4.1.6 spins if a websocket's rx is paused (lws_rx_flow_control) in that
+ * state, so a bridge pauses only when this is false. */
+bool http_server_tls_pending(struct lws *wsi);
 
 /* Adds the security headers every response carries. */
 void http_server_add_security_headers(struct http_response *resp);
