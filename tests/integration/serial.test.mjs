@@ -17,9 +17,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { Client, openWebSocket } from '../lib/client.mjs';
 import { SYSTEM_URI, domainType, el, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = { admin: 'admin-pass-serial-1', view: 'viewer-pass-serial-2' };
@@ -111,22 +110,8 @@ class SerialSocket {
 /** Opens the serial websocket; resolves a SerialSocket once upgraded, rejects with
  *  {status, body} when the upgrade is refused. */
 function openSerial(client, uuid, { origin, cookie, pathOverride } = {}) {
-    const url = `wss://${client.host}:${client.port}${pathOverride || `/api/domains/${uuid}/serial`}`;
-    const headers = { Origin: origin === undefined ? client.origin : origin };
-    const c = cookie === undefined ? client.cookieHeader() : cookie;
-    if (c) headers.Cookie = c;
-    const ws = new WebSocket(url, [], { headers, ...client.tlsOpts });
-    const s = new SerialSocket(ws);
-    return new Promise((resolve, reject) => {
-        ws.once('open', () => resolve(s));
-        ws.once('unexpected-response', (req, res) => {
-            let body = '';
-            res.on('data', (d) => { body += d; });
-            res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`),
-                { status: res.statusCode, body })));
-        });
-        ws.once('error', (e) => reject(e));
-    });
+    return openWebSocket(client, pathOverride || `/api/domains/${uuid}/serial`,
+        { origin, cookie, wrap: (ws) => new SerialSocket(ws) });
 }
 
 /** Opens a console that must carry data, retrying while the previous holder's stream is

@@ -270,3 +270,26 @@ export class Events {
 
     terminate() { this.ws.terminate(); return this.closed; }
 }
+
+/**
+ * Opens a websocket to one of the daemon's endpoints as `client` (its session cookie and
+ * Origin unless overridden: cookie '' sends none). Resolves wrap(ws) once upgraded;
+ * rejects with {status, body} when the upgrade is refused, or with the socket's error.
+ */
+export function openWebSocket(client, path, { origin, cookie, protocols = [], wrap = (ws) => ws } = {}) {
+    const headers = { Origin: origin === undefined ? client.origin : origin };
+    const c = cookie === undefined ? client.cookieHeader() : cookie;
+    if (c) headers.Cookie = c;
+    const ws = new WebSocket(`wss://${client.host}:${client.port}${path}`, protocols, { headers, ...client.tlsOpts });
+    const wrapped = wrap(ws);
+    return new Promise((resolve, reject) => {
+        ws.once('open', () => resolve(wrapped));
+        ws.once('unexpected-response', (req, res) => {
+            let body = '';
+            res.on('data', (d) => { body += d; });
+            res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`),
+                { status: res.statusCode, body })));
+        });
+        ws.once('error', (e) => reject(e));
+    });
+}

@@ -1,27 +1,13 @@
 // tests/lib/rfb.mjs — a minimal RFB (VNC) client over virtdeck's console websocket, for
 // tests: enough of RFB 3.8 to shake hands with security type None, read ServerInit and
 // one full framebuffer in raw encoding. Test process only.
-import WebSocket from 'ws';
+import { openWebSocket } from './client.mjs';
 
-/** Opens /api/domains/{uuid}/console. Resolves {ws, read(n), readU8...} or rejects with
- *  {status} (refused upgrade) / {code, reason} (closed before opening). */
+/** Opens /api/domains/{uuid}/console (or `path`). Resolves an RfbStream, or rejects with
+ *  {status, body} when the upgrade is refused. */
 export function openConsole(client, uuid, { origin, cookie, protocols = ['binary'], path } = {}) {
-    const url = `wss://${client.host}:${client.port}${path || `/api/domains/${uuid}/console`}`;
-    const headers = { Origin: origin === undefined ? client.origin : origin };
-    const c = cookie === undefined ? client.cookieHeader() : cookie;
-    if (c) headers.Cookie = c;
-    const ws = new WebSocket(url, protocols, { headers, ...client.tlsOpts });
-    const stream = new RfbStream(ws);
-    return new Promise((resolve, reject) => {
-        ws.once('open', () => resolve(stream));
-        ws.once('unexpected-response', (req, res) => {
-            let body = '';
-            res.on('data', (d) => { body += d; });
-            res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`),
-                { status: res.statusCode, body })));
-        });
-        ws.once('error', (e) => reject(e));
-    });
+    return openWebSocket(client, path || `/api/domains/${uuid}/console`,
+        { origin, cookie, protocols, wrap: (ws) => new RfbStream(ws) });
 }
 
 export class RfbStream {
