@@ -138,3 +138,89 @@ export class ConsoleFrame {
         this.root.remove();
     }
 }
+
+/**
+ * What the VNC and the serial view share: the frame, loading the session's module on
+ * the first connect, the state line, and reconnecting by itself when a VM that had
+ * stopped can be used again. A subclass provides frameOptions(), loadModule(),
+ * createSession(mod) (an object with on('state'), connect(), focus(), destroy()),
+ * loadFailMessage and usable(domain); it may override mounted(), sessionCreated() and
+ * stateChanged(st).
+ */
+export class ConsoleSessionView {
+    /** ctx: {notify}; opts: uuid, name (for labels), page (true on the console's own page). */
+    constructor(ctx, { uuid, name = '', page = false }) {
+        this.ctx = ctx;
+        this.uuid = uuid;
+        this.name = name;
+        this.page = page;
+        this.session = null;
+        this.loading = null;
+        this.lastState = { state: 'idle', message: '', retry: true };
+        this.wasUsable = null;
+        this.destroyed = false;
+    }
+
+    mount(container) {
+        this.frame = new ConsoleFrame(this.frameOptions());
+        this.mounted();
+        container.append(this.frame.root);
+        this.connect();
+    }
+
+    get root() {
+        return this.frame?.root;
+    }
+
+    async connect() {
+        if (this.destroyed) return;
+        if (!this.session) {
+            this.onState({ state: 'connecting', message: '', retry: true });
+            try {
+                this.loading ??= this.loadModule();
+                const mod = await this.loading;
+                if (this.destroyed || this.session) return;
+                this.session = this.createSession(mod);
+            } catch (err) {
+                this.loading = null;
+                this.onState({ state: 'disconnected', retry: true, message: this.loadFailMessage });
+                return;
+            }
+            this.sessionCreated();
+            this.session.on('state', (st) => this.onState(st));
+        }
+        this.session.connect();
+    }
+
+    onState(st) {
+        const wasConnected = this.lastState.state === 'connected';
+        this.lastState = st;
+        this.frame.setState(st.state, st.message, st.retry);
+        if (st.state === 'connected' && !wasConnected && this.frame.wantsFocus()) this.session.focus();
+        this.stateChanged(st);
+    }
+
+    /** The domain changed: reconnects by itself when a VM that had stopped runs again. */
+    update(domain) {
+        if (!domain) return;
+        if (domain.name) this.name = domain.name;
+        const usable = this.usable(domain);
+        if (this.wasUsable === false && usable && this.lastState.state === 'disconnected' && this.lastState.retry) {
+            this.connect();
+        }
+        this.wasUsable = usable;
+    }
+
+    destroy() {
+        this.destroyed = true;
+        if (this.session) this.session.destroy();
+        this.session = null;
+        this.frame?.destroy();
+    }
+
+    mounted() {}
+
+    sessionCreated() {}
+
+    stateChanged() {}
+}

@@ -8,7 +8,7 @@
 // loaded on the first connect. Browser main thread.
 
 import { h, setText } from './dom.js';
-import { ConsoleFrame, toolButton, consoleIcon } from './console-common.js';
+import { ConsoleSessionView, toolButton, consoleIcon } from './console-common.js';
 import { KEY_COMBOS, comboById } from '../keysyms.js';
 import { consoleHash } from '../router.js';
 import { isActive } from '../domains.js';
@@ -64,26 +64,18 @@ function formDialog({ title, message, okLabel, body, onSubmit, onCancel }) {
     return { dialog, msg, open };
 }
 
-export class ConsoleView {
-    /**
-     * ctx: {notify}; opts: uuid, name (for labels), page (true on the console's own
-     * page: the display fills the window and there is no "Open in new tab").
-     */
-    constructor(ctx, { uuid, name = '', page = false }) {
-        this.ctx = ctx;
-        this.uuid = uuid;
-        this.name = name;
-        this.page = page;
-        this.vnc = null;
-        this.loading = null;
-        this.lastState = { state: 'idle', message: '', retry: true };
-        this.wasActive = null;
-        this.destroyed = false;
+export class ConsoleView extends ConsoleSessionView {
+    get vnc() {
+        return this.session;
     }
 
-    mount(container) {
+    get loadFailMessage() {
+        return 'The console\u2019s program files could not be loaded from the server.';
+    }
+
+    frameOptions() {
         const name = this.name || 'the virtual machine';
-        this.frame = new ConsoleFrame({
+        return {
             kind: 'vnc',
             label: `Display of ${name}`,
             hint: 'Click the display to type into the VM; keys go to the VM while it has focus. Ctrl+] moves focus back to these controls.',
@@ -92,14 +84,11 @@ export class ConsoleView {
             onReconnect: () => this.connect(),
             onDisconnect: () => this.vnc?.disconnect(),
             onLeave: () => this.vnc?.releaseModifiers(),
-        });
-        this.#buildTools();
-        container.append(this.frame.root);
-        this.connect();
+        };
     }
 
-    get root() {
-        return this.frame?.root;
+    mounted() {
+        this.#buildTools();
     }
 
     #buildTools() {
@@ -190,35 +179,20 @@ export class ConsoleView {
 
     // ---- connection ----------------------------------------------------------
 
-    async connect() {
-        if (this.destroyed) return;
-        if (!this.vnc) {
-            this.#onState({ state: 'connecting', message: '', retry: true });
-            try {
-                this.loading ??= import('../console.js');
-                const mod = await this.loading;
-                if (this.destroyed || this.vnc) return;
-                this.vnc = new mod.VncConsole(this.frame.screen, consoleUrl(window.location, this.uuid));
-            } catch (err) {
-                this.loading = null;
-                this.#onState({
-                    state: 'disconnected', retry: true,
-                    message: 'The console\u2019s program files could not be loaded from the server.',
-                });
-                return;
-            }
-            this.vnc.scale = savedScale();
-            this.vnc.on('state', (st) => this.#onState(st));
-            this.vnc.on('credentials', (c) => this.#askCredentials(c.types));
-        }
-        this.vnc.connect();
+    loadModule() {
+        return import('../console.js');
     }
 
-    #onState(st) {
-        const wasConnected = this.lastState.state === 'connected';
-        this.lastState = st;
-        this.frame.setState(st.state, st.message, st.retry);
-        if (st.state === 'connected' && !wasConnected && this.frame.wantsFocus()) this.vnc.focus();
+    createSession(mod) {
+        return new mod.VncConsole(this.frame.screen, consoleUrl(window.location, this.uuid));
+    }
+
+    sessionCreated() {
+        this.vnc.scale = savedScale();
+        this.vnc.on('credentials', (c) => this.#askCredentials(c.types));
+    }
+
+    stateChanged(st) {
         if (st.state !== 'connecting' && this.passDlg.dialog.open) this.passDlg.dialog.close('silent');
         this.#renderTools();
     }
@@ -235,18 +209,12 @@ export class ConsoleView {
     suspend() {
         this.#closeMenu(false);
         if (this.vnc) this.vnc.destroy();
-        this.#onState({ state: 'idle', message: '', retry: true });
+        this.onState({ state: 'idle', message: '', retry: true });
     }
 
-    /** The domain changed: reconnects by itself when a VM that had stopped runs again. */
-    update(domain) {
-        if (!domain) return;
-        if (domain.name) this.name = domain.name;
-        const active = isActive(domain.state) && domain.state !== 'paused';
-        if (this.wasActive === false && active && this.lastState.state === 'disconnected' && this.lastState.retry) {
-            this.connect();
-        }
-        this.wasActive = active;
+    /** A paused VM's display shows nothing new: reconnect only once it runs. */
+    usable(domain) {
+        return isActive(domain.state) && domain.state !== 'paused';
     }
 
     // ---- tools -----------------------------------------------------------------
@@ -341,10 +309,7 @@ export class ConsoleView {
     }
 
     destroy() {
-        this.destroyed = true;
         document.removeEventListener('click', this.onDocClick);
-        if (this.vnc) this.vnc.destroy();
-        this.vnc = null;
-        this.frame?.destroy();
+        super.destroy();
     }
 }
