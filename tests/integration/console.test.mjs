@@ -13,7 +13,9 @@ import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { openConsole } from '../lib/rfb.mjs';
-import { SYSTEM_URI, domainType, ensureSystemLibvirtd, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
+import {
+    SYSTEM_URI, createConsoleDomains, domainType, ensureSystemLibvirtd, testDomainXml, virsh,
+} from '../lib/system-libvirtd.mjs';
 
 const PW = { admin: 'admin-pass-console-1', view: 'viewer-pass-console-2' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -44,14 +46,10 @@ describe('VNC console websocket on a real QEMU display', () => {
         await ensureSystemLibvirtd();
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-console-'));
         const type = domainType();
-        const runFile = path.join(tmp, 'running.xml');
-        const offFile = path.join(tmp, 'stopped.xml');
-        fs.writeFileSync(runFile, testDomainXml({ ...running, type, memoryMiB: 256 }));
-        fs.writeFileSync(offFile, testDomainXml({ ...stopped, type, memoryMiB: 256 }));
-        let r = virsh(['create', runFile], { timeoutMs: 30000 });
-        assert.ok(r.ok, `virsh create: ${r.stderr}`);
-        r = virsh(['define', offFile]);
-        assert.ok(r.ok, `virsh define: ${r.stderr}`);
+        createConsoleDomains(tmp, {
+            running: testDomainXml({ ...running, type, memoryMiB: 256 }),
+            stopped: testDomainXml({ ...stopped, type, memoryMiB: 256 }),
+        });
         d = await startDaemon({
             uri: SYSTEM_URI,
             users: [{ name: 'admin', role: 'admin', password: PW.admin }, { name: 'view', role: 'viewer', password: PW.view }],

@@ -19,7 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client, openWebSocket } from '../lib/client.mjs';
-import { SYSTEM_URI, domainType, el, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import {
+    SYSTEM_URI, createConsoleDomains, domainType, el, ensureSystemLibvirtd, virsh,
+} from '../lib/system-libvirtd.mjs';
 
 const PW = { admin: 'admin-pass-serial-1', view: 'viewer-pass-serial-2' };
 const OUTPUT_TIMEOUT_MS = 30000; // SeaBIOS under TCG on a busy machine
@@ -144,14 +146,11 @@ describe('serial console websocket on a real QEMU domain', () => {
         await ensureSystemLibvirtd();
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-serial-'));
         const type = domainType();
-        const runFile = path.join(tmp, 'running.xml');
-        const offFile = path.join(tmp, 'stopped.xml');
-        fs.writeFileSync(runFile, serialDomainXml({ ...running, type }));
-        fs.writeFileSync(offFile, serialDomainXml({ ...stopped, type }));
-        let r = virsh(['create', '--paused', runFile], { timeoutMs: 30000 });
-        assert.ok(r.ok, `virsh create: ${r.stderr}`);
-        r = virsh(['define', offFile]);
-        assert.ok(r.ok, `virsh define: ${r.stderr}`);
+        createConsoleDomains(tmp, {
+            running: serialDomainXml({ ...running, type }),
+            stopped: serialDomainXml({ ...stopped, type }),
+            paused: true,
+        });
         d = await startDaemon({
             uri: SYSTEM_URI,
             users: [{ name: 'admin', role: 'admin', password: PW.admin }, { name: 'view', role: 'viewer', password: PW.view }],

@@ -6,6 +6,7 @@
 // Runs in the test process only. It never stops the daemons it started.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 
 export const SYSTEM_URI = 'qemu:///system';
 const KVM_DEV = '/dev/kvm';
@@ -256,4 +257,21 @@ export function testDomainXml({ name, uuid, type = domainType(), memoryMiB = 512
             el('memballoon', { model: 'virtio' }),
         ]),
     ]).toString();
+}
+
+/**
+ * Sets up the two domains the console tests need, from their XML, in dir: `running` is
+ * created (transient; paused: true keeps its firmware from starting until resumed) and
+ * `stopped` is defined but not started. Throws with virsh's message when either fails.
+ * The caller removes them: `virsh destroy` the running one, `virsh undefine` the other.
+ */
+export function createConsoleDomains(dir, { running, stopped, paused = false }) {
+    const runFile = path.join(dir, 'running.xml');
+    const offFile = path.join(dir, 'stopped.xml');
+    fs.writeFileSync(runFile, running);
+    fs.writeFileSync(offFile, stopped);
+    let r = virsh(['create', ...(paused ? ['--paused'] : []), runFile], { timeoutMs: 30000 });
+    if (!r.ok) throw new Error(`virsh create: ${r.stderr}`);
+    r = virsh(['define', offFile]);
+    if (!r.ok) throw new Error(`virsh define: ${r.stderr}`);
 }
