@@ -158,7 +158,7 @@ bench: all
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 8
 FUZZ_JOBS ?= 2
-FUZZ_BUILD := build-fuzz
+FUZZ_BUILD ?= build-fuzz
 FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all \
               -MMD -MP -Iserver -Iauth -Ivnc-proxy -DVIRTDECK_VERSION='"$(VERSION)"' \
               -DVIRTDECK_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
@@ -169,6 +169,8 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c \
                 server/http/static_files.c auth/auth_origin.c server/config.c \
                 server/virt/virt_domain.c server/virt/virt_error.c server/util/app_error.c \
                 server/util/buf.c server/util/log.c server/util/xalloc.c
+# The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed.
+FUZZ_LIB_SRC += $(wildcard server/virt/virt_*_xml.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

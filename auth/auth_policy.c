@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define AUTH_ROLE_COUNT   3
-#define AUTH_ACTION_COUNT 5
+#define AUTH_ACTION_COUNT 11
 
 /* auth_policy_role_table[role][action]: what each role may ever do. */
 static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
@@ -21,6 +21,12 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_LIFECYCLE] = false,
             [AUTH_ACTION_DOMAIN_CONSOLE] = false,
             [AUTH_ACTION_USER_MANAGE] = false,
+            [AUTH_ACTION_DOMAIN_CONFIGURE] = false,
+            [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_MANAGE] = false,
+            [AUTH_ACTION_STORAGE_READ] = true,
+            [AUTH_ACTION_STORAGE_MANAGE] = false,
+            [AUTH_ACTION_VOLUME_CONTENT] = false,
         },
     [AUTH_ROLE_OPERATOR] =
         {
@@ -29,6 +35,12 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_LIFECYCLE] = true,
             [AUTH_ACTION_DOMAIN_CONSOLE] = true,
             [AUTH_ACTION_USER_MANAGE] = false,
+            [AUTH_ACTION_DOMAIN_CONFIGURE] = false,
+            [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_MANAGE] = false,
+            [AUTH_ACTION_STORAGE_READ] = true,
+            [AUTH_ACTION_STORAGE_MANAGE] = false,
+            [AUTH_ACTION_VOLUME_CONTENT] = false,
         },
     [AUTH_ROLE_ADMIN] =
         {
@@ -37,6 +49,12 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_LIFECYCLE] = true,
             [AUTH_ACTION_DOMAIN_CONSOLE] = true,
             [AUTH_ACTION_USER_MANAGE] = true,
+            [AUTH_ACTION_DOMAIN_CONFIGURE] = true,
+            [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_MANAGE] = true,
+            [AUTH_ACTION_STORAGE_READ] = true,
+            [AUTH_ACTION_STORAGE_MANAGE] = true,
+            [AUTH_ACTION_VOLUME_CONTENT] = true,
         },
 };
 
@@ -60,7 +78,15 @@ static bool auth_policy_object_allows(const struct auth_subject *subject, enum a
     case AUTH_ACTION_DOMAIN_READ:
     case AUTH_ACTION_DOMAIN_LIFECYCLE:
     case AUTH_ACTION_DOMAIN_CONSOLE:
+    case AUTH_ACTION_DOMAIN_CONFIGURE:
         return object->kind == AUTH_OBJECT_DOMAIN;
+    case AUTH_ACTION_NETWORK_READ:
+    case AUTH_ACTION_NETWORK_MANAGE:
+        return object->kind == AUTH_OBJECT_NETWORK;
+    case AUTH_ACTION_STORAGE_READ:
+    case AUTH_ACTION_STORAGE_MANAGE:
+    case AUTH_ACTION_VOLUME_CONTENT:
+        return object->kind == AUTH_OBJECT_POOL;
     case AUTH_ACTION_USER_MANAGE:
         return object->kind == AUTH_OBJECT_USER;
     }

@@ -20,12 +20,20 @@ enum auth_action {
     AUTH_ACTION_DOMAIN_LIFECYCLE, /* start, shutdown, destroy, reboot, reset, suspend, resume */
     AUTH_ACTION_DOMAIN_CONSOLE,   /* open a graphical or serial console */
     AUTH_ACTION_USER_MANAGE,      /* add/remove users, change roles */
+    AUTH_ACTION_DOMAIN_CONFIGURE, /* attach/detach/change a VM's disks and interfaces */
+    AUTH_ACTION_NETWORK_READ,     /* list networks, their leases */
+    AUTH_ACTION_NETWORK_MANAGE,   /* create, start, stop, autostart, delete networks */
+    AUTH_ACTION_STORAGE_READ,     /* list pools and volumes */
+    AUTH_ACTION_STORAGE_MANAGE,   /* create/change/delete pools and volumes */
+    AUTH_ACTION_VOLUME_CONTENT,   /* upload or download a volume's bytes */
 };
 
 enum auth_object_kind {
     AUTH_OBJECT_HOST,
     AUTH_OBJECT_DOMAIN,
     AUTH_OBJECT_USER,
+    AUTH_OBJECT_NETWORK,
+    AUTH_OBJECT_POOL,
 };
 
 struct auth_subject {
@@ -35,7 +43,7 @@ struct auth_subject {
 
 struct auth_object {
     enum auth_object_kind kind;
-    const char *id; /* borrowed: domain UUID, user name; NULL for the host or "all" */
+    const char *id; /* borrowed: domain UUID, user/network/pool name; NULL for the host */
 };
 
 /* True if subject may perform action on object (object may be NULL for "any"). */

@@ -45,6 +45,7 @@ struct http_conn {
     /* request */
     enum http_method method;
     char path[HTTP_PATH_MAX];
+    char query[HTTP_PATH_MAX];
     struct route_match route;
     struct buf body; /* owned */
     bool expecting_body;
@@ -190,6 +191,25 @@ static int http_header(struct lws *wsi, enum lws_token_indexes token, char *out,
     if (lws_hdr_copy(wsi, out, (int)outlen, token) < 0) {
         out[0] = '\0';
         return -1;
+    }
+    return 0;
+}
+
+/* Joins the request's decoded query arguments with '&' into out. -1 if they do not fit. */
+static int http_query_copy(struct lws *wsi, char *out, size_t outlen)
+{
+    size_t used = 0;
+    char frag[HTTP_PATH_MAX];
+
+    out[0] = '\0';
+    for (int i = 0;
+         lws_hdr_copy_fragment(wsi, frag, (int)sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
+        int n = snprintf(out + used, outlen - used, "%s%s", used ? "&" : "", frag);
+        if (n < 0 || (size_t)n >= outlen - used) {
+            out[0] = '\0';
+            return -1;
+        }
+        used += (size_t)n;
     }
     return 0;
 }
@@ -445,6 +465,7 @@ static void http_dispatch(struct app *app, struct lws *wsi, struct http_conn *co
     req.conn_id = conn->id;
     req.method = conn->method;
     req.path = conn->path;
+    req.query = conn->query;
     req.route = conn->route;
     req.body = conn->body.data ? conn->body.data : "";
     req.body_len = conn->body.len;
@@ -516,6 +537,10 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
         return 0;
     }
     snprintf(conn->path, sizeof(conn->path), "%s", uri);
+    if (http_query_copy(wsi, conn->query, sizeof(conn->query)) < 0) {
+        http_conn_fail(wsi, conn, 414, APP_ERR_BAD_REQUEST, "query string too long");
+        return 0;
+    }
     if (http_header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, value, sizeof(value)) == 0)
         conn->accept_gzip = strstr(value, "gzip") != NULL;
     if (http_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, value, sizeof(value)) < 0) {

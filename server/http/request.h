@@ -14,7 +14,9 @@
 struct http_request {
     uint64_t conn_id;
     enum http_method method;
-    const char *path; /* borrowed, decoded, no query */
+    const char *path;  /* borrowed, decoded, no query */
+    const char *query; /* borrowed, decoded arguments joined by '&' ("" if none); see
+                        * route_query_get() */
     struct route_match route;
     const char *body; /* borrowed, NUL-terminated ("" if none) */
     size_t body_len;

@@ -28,25 +28,49 @@ enum route_id {
     ROUTE_DOMAINS,
     ROUTE_DOMAIN,
     ROUTE_DOMAIN_ACTION,
-    ROUTE_EVENTS,  /* websocket */
-    ROUTE_CONSOLE, /* websocket: /api/domains/{uuid}/console */
-    ROUTE_SERIAL,  /* websocket: /api/domains/{uuid}/serial */
+    ROUTE_EVENTS,            /* websocket */
+    ROUTE_CONSOLE,           /* websocket: /api/domains/{uuid}/console */
+    ROUTE_SERIAL,            /* websocket: /api/domains/{uuid}/serial */
+    ROUTE_DOMAIN_ADDRESSES,  /* /api/domains/{uuid}/addresses */
+    ROUTE_DOMAIN_DISKS,      /* /api/domains/{uuid}/disks */
+    ROUTE_DOMAIN_DISK,       /* /api/domains/{uuid}/disks/{item=target} */
+    ROUTE_DOMAIN_DISK_MEDIA, /* /api/domains/{uuid}/disks/{item=target}/media */
+    ROUTE_DOMAIN_INTERFACES, /* /api/domains/{uuid}/interfaces */
+    ROUTE_DOMAIN_INTERFACE,  /* /api/domains/{uuid}/interfaces/{item=mac} */
+    ROUTE_NETWORKS,          /* /api/networks */
+    ROUTE_NETWORK,           /* /api/networks/{name} */
+    ROUTE_NETWORK_LEASES,    /* /api/networks/{name}/leases */
+    ROUTE_NETWORK_ACTION,    /* /api/networks/{name}/{action} */
+    ROUTE_POOLS,             /* /api/pools */
+    ROUTE_POOL,              /* /api/pools/{name} */
+    ROUTE_POOL_ACTION,       /* /api/pools/{name}/{action} */
+    ROUTE_VOLUMES,           /* /api/pools/{name}/volumes */
+    ROUTE_VOLUME,            /* /api/pools/{name}/volumes/{item} */
+    ROUTE_VOLUME_ACTION,     /* /api/pools/{name}/volumes/{item}/{action} */
+    ROUTE_VOLUME_CONTENT,    /* /api/pools/{name}/volumes/{item}/content (streamed) */
 };
 
-#define ROUTE_PARAM_MAX 64
+#define ROUTE_PARAM_MAX 128
 
 struct route_match {
     enum route_id id;
     unsigned methods;             /* allowed methods (HTTP_* bits) */
     bool websocket;               /* endpoint is a websocket upgrade */
     bool public_route;            /* reachable without a session (login, static UI) */
-    char uuid[ROUTE_PARAM_MAX];   /* {uuid} segment, unvalidated ("" if none) */
+    char uuid[ROUTE_PARAM_MAX];   /* {uuid}: a domain's UUID, unvalidated ("" if none) */
+    char name[ROUTE_PARAM_MAX];   /* {name}: a network's or pool's name, unvalidated */
+    char item[ROUTE_PARAM_MAX];   /* {item}: a volume name, disk target or interface MAC */
     char action[ROUTE_PARAM_MAX]; /* {action} segment ("" if none) */
 };
 
 /* Matches path (no query string). Returns 0 with out filled, or -1 (out->id =
  * ROUTE_NONE) for an unknown /api/ path or a segment longer than ROUTE_PARAM_MAX-1. */
 int route_match(const char *path, struct route_match *out);
+
+/* Finds name in a query string ("a=1&force=true", already percent-decoded). Copies its
+ * value into out: returns 1 if present ("" for a bare "force"), 0 if absent, -1 if the
+ * value does not fit. */
+int route_query_get(const char *query, const char *name, char *out, size_t outlen);
 
 /* True if method (one HTTP_* bit) is allowed on the match. */
 bool route_allows(const struct route_match *match, enum http_method method);
