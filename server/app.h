@@ -17,6 +17,7 @@ struct static_files;
 struct http_server;
 struct console_hub;
 struct serial_hub;
+struct transfer_hub;
 struct ssl_ctx_st;
 
 struct app {
@@ -32,5 +33,6 @@ struct app {
     struct http_server *http;           /* owned by serve.c; service thread */
     struct console_hub *consoles;       /* owned by serve.c; service thread */
     struct serial_hub *serials;         /* owned by serve.c; see serial.h for threads */
+    struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
     struct ssl_ctx_st *ssl_ctx; /* borrowed from lws (the vhost's): SIGHUP reloads into it */
 };

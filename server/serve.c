@@ -37,6 +37,7 @@
 #include "http/static_files.h"
 #include "store/store.h"
 #include "tls/tls_cert.h"
+#include "transfer/transfer.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
@@ -278,6 +279,7 @@ int serve_run(const struct config *config)
     app.http = http_server_new(&app);
     app.consoles = console_hub_new();
     app.serials = serial_hub_new(serve_wake, NULL);
+    app.transfers = transfer_hub_new(serve_wake, NULL);
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)))
         goto cleanup;
@@ -330,6 +332,7 @@ cleanup:
     pthread_mutex_unlock(&serve_wake_lock);
     if (ctx)
         lws_context_destroy(ctx);
+    transfer_hub_free(app.transfers); /* before the libvirt connection its threads name */
     work_pool_free(app.pool);
     virt_conn_free(app.virt);
     serial_hub_free(app.serials);

@@ -24,7 +24,7 @@
 #include "app.h"
 #include "auth_sessions.h"
 #include "http/http_server.h"
-#include "serial_ring.h"
+#include "util/byte_ring.h"
 #include "serial_target.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -76,8 +76,8 @@ struct serial {
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t cond;  /* the sender waits on it: bytes in `up`, or detached */
     unsigned refs;
-    struct serial_ring down; /* VM → browser */
-    struct serial_ring up;   /* browser → VM */
+    struct byte_ring down; /* VM → browser */
+    struct byte_ring up;   /* browser → VM */
     virConnectPtr conn;      /* owned: the bridge's private connection */
     virStreamPtr stream;     /* owned; NULL before the attach and after the sender closed it */
     int timer;               /* the kick timer's id, -1 if none */
@@ -139,8 +139,8 @@ static void serial_unref(struct serial *b)
         }
     }
     pthread_mutex_unlock(&hub->lock);
-    serial_ring_free(&b->down);
-    serial_ring_free(&b->up);
+    byte_ring_free(&b->down);
+    byte_ring_free(&b->up);
     pthread_cond_destroy(&b->cond);
     pthread_mutex_destroy(&b->lock);
     free(b);
@@ -268,7 +268,7 @@ static const char *serial_pump_read(struct serial *b, virStreamPtr st, char *tmp
         int n;
 
         pthread_mutex_lock(&b->lock);
-        room = serial_ring_space(&b->down);
+        room = byte_ring_space(&b->down);
         pthread_mutex_unlock(&b->lock);
         if (!room)
             return NULL;
@@ -285,7 +285,7 @@ static const char *serial_pump_read(struct serial *b, virStreamPtr st, char *tmp
         }
         /* only this thread adds to `down`, so what had room still fits */
         pthread_mutex_lock(&b->lock);
-        serial_ring_put(&b->down, tmp, (size_t)n);
+        byte_ring_put(&b->down, tmp, (size_t)n);
         b->bytes_down += (uint64_t)n;
         *wake |= serial_notify_locked(b);
         pthread_mutex_unlock(&b->lock);
@@ -331,7 +331,7 @@ static void serial_pump(struct serial *b, virStreamPtr st, int events)
 
     pthread_mutex_lock(&b->lock);
     want = SERIAL_EVENTS_BASE;
-    if (serial_ring_space(&b->down))
+    if (byte_ring_space(&b->down))
         want |= VIR_STREAM_EVENT_READABLE;
     else
         b->down_blocked = true;
@@ -389,11 +389,11 @@ static void *serial_tx_main(void *opaque)
         size_t n;
         int sent;
 
-        while (!b->detached && !b->tx_failed && !serial_ring_len(&b->up))
+        while (!b->detached && !b->tx_failed && !byte_ring_len(&b->up))
             pthread_cond_wait(&b->cond, &b->lock);
         if (b->detached || b->tx_failed)
             break;
-        n = serial_ring_peek(&b->up, tmp, sizeof(tmp));
+        n = byte_ring_peek(&b->up, tmp, sizeof(tmp));
         st = b->stream;
         pthread_mutex_unlock(&b->lock);
         sent = virStreamSend(st, tmp, n);
@@ -423,9 +423,9 @@ static void *serial_tx_main(void *opaque)
             kick = true;
             break;
         }
-        serial_ring_drop(&b->up, (size_t)sent);
+        byte_ring_drop(&b->up, (size_t)sent);
         b->bytes_up += (uint64_t)sent;
-        if (b->ws_paused && serial_ring_len(&b->up) <= SERIAL_UP_RESUME &&
+        if (b->ws_paused && byte_ring_len(&b->up) <= SERIAL_UP_RESUME &&
             serial_notify_locked(b)) {
             pthread_mutex_unlock(&b->lock);
             serial_wake(b);
@@ -691,8 +691,8 @@ int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     pthread_cond_init(&b->cond, NULL);
     b->refs = 2; /* the websocket's and the open job's */
     b->timer = -1;
-    serial_ring_init(&b->down, SERIAL_DOWN_CAP);
-    serial_ring_init(&b->up, SERIAL_UP_CAP);
+    byte_ring_init(&b->down, SERIAL_DOWN_CAP);
+    byte_ring_init(&b->up, SERIAL_UP_CAP);
     b->next = hub->list;
     hub->list = b;
     hub->count++;
@@ -740,8 +740,8 @@ int serial_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const 
     pthread_mutex_lock(&b->lock);
     ended = b->ended;
     if (!ended) {
-        taken = serial_ring_put(&b->up, in, len);
-        if (serial_ring_space(&b->up) < SERIAL_UP_ROOM && !b->ws_paused && !tls_pending)
+        taken = byte_ring_put(&b->up, in, len);
+        if (byte_ring_space(&b->up) < SERIAL_UP_ROOM && !b->ws_paused && !tls_pending)
             pause = b->ws_paused = true;
         pthread_cond_signal(&b->cond); /* the sender */
     }
@@ -770,7 +770,7 @@ int serial_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
     if (!b)
         return -1;
     pthread_mutex_lock(&b->lock);
-    n = serial_ring_peek(&b->down, out + LWS_PRE, HTTP_WS_PAYLOAD_MAX);
+    n = byte_ring_peek(&b->down, out + LWS_PRE, HTTP_WS_PAYLOAD_MAX);
     pthread_mutex_unlock(&b->lock);
     if (!n) {
         if (b->closing) {
@@ -783,9 +783,9 @@ int serial_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
     if (lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_BINARY) < (int)n)
         return -1;
     pthread_mutex_lock(&b->lock);
-    serial_ring_drop(&b->down, n);
-    more = serial_ring_len(&b->down) > 0;
-    if (b->down_blocked && serial_ring_space(&b->down) >= SERIAL_DOWN_CAP / 2) {
+    byte_ring_drop(&b->down, n);
+    more = byte_ring_len(&b->down) > 0;
+    if (b->down_blocked && byte_ring_space(&b->down) >= SERIAL_DOWN_CAP / 2) {
         b->down_blocked = false;
         kick = true;
     }
@@ -844,10 +844,10 @@ void serial_dispatch(struct app *app)
             continue;
         }
         b->notified = false;
-        has_data = serial_ring_len(&b->down) > 0;
+        has_data = byte_ring_len(&b->down) > 0;
         ended = b->ended;
         memcpy(reason, b->end_reason, sizeof(reason));
-        if (b->ws_paused && serial_ring_len(&b->up) <= SERIAL_UP_RESUME) {
+        if (b->ws_paused && byte_ring_len(&b->up) <= SERIAL_UP_RESUME) {
             b->ws_paused = false;
             resume = true;
         }

@@ -29,6 +29,7 @@
 #include "http/request.h"
 #include "http/route.h"
 #include "http/static_files.h"
+#include "transfer/transfer.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
@@ -60,6 +61,7 @@ struct http_conn {
     bool ready;                /* resp complete, waiting for WRITEABLE */
     bool headers_sent;
     bool close_after; /* unread body: close instead of keep-alive */
+    bool transfer;    /* a volume transfer (transfer.h) drives this request */
     size_t body_sent;
 };
 
@@ -156,6 +158,8 @@ static void http_conn_release(struct http_server *srv, struct http_conn *conn)
             serial_ws_closed(srv->app, conn->id);
         else if (conn->websocket)
             events_ws_closed(srv->app, conn->id);
+        else
+            transfer_closed(srv->app, conn->id);
         http_registry_remove(srv, conn->id);
         conn->id = 0;
     }
@@ -176,6 +180,7 @@ static void http_conn_reset_request(struct http_conn *conn)
     conn->ready = false;
     conn->headers_sent = false;
     conn->close_after = false;
+    conn->transfer = false;
     conn->body_sent = 0;
     conn->has_session = false;
     OPENSSL_cleanse(conn->token, sizeof(conn->token));
@@ -306,10 +311,10 @@ void http_server_add_security_headers(struct http_response *resp)
 }
 
 /* Writes status line and headers into [*p, end). Returns 0 or -1 (no room). */
-static int http_build_headers(struct lws *wsi, struct http_conn *conn, unsigned char *start,
-                              unsigned char **p, unsigned char *end)
+static int http_build_headers(struct lws *wsi, const struct http_response *resp,
+                              uint64_t content_length, bool close_after, unsigned char **p,
+                              unsigned char *end)
 {
-    struct http_response *resp = &conn->resp;
     char len_text[32];
 
     if (lws_add_http_header_status(wsi, (unsigned)resp->status, p, end))
@@ -319,14 +324,13 @@ static int http_build_headers(struct lws *wsi, struct http_conn *conn, unsigned 
                                      (const unsigned char *)resp->content_type,
                                      (int)strlen(resp->content_type), p, end))
         return -1;
-    snprintf(len_text, sizeof(len_text), "%zu", resp->body.len);
+    snprintf(len_text, sizeof(len_text), "%llu", (unsigned long long)content_length);
     if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
                                      (const unsigned char *)len_text, (int)strlen(len_text), p,
                                      end))
         return -1;
-    if (conn->close_after &&
-        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
-                                     p, end))
+    if (close_after && lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
+                                                    (const unsigned char *)"close", 5, p, end))
         return -1;
     if ((size_t)(end - *p) < resp->headers.len)
         return -1;
@@ -334,8 +338,20 @@ static int http_build_headers(struct lws *wsi, struct http_conn *conn, unsigned 
         memcpy(*p, resp->headers.data, resp->headers.len);
         *p += resp->headers.len;
     }
-    (void)start;
     return 0;
+}
+
+int http_server_write_headers(struct lws *wsi, const struct http_response *resp,
+                              uint64_t content_length)
+{
+    unsigned char out[LWS_PRE + 4096];
+    unsigned char *start = out + LWS_PRE, *p = start, *end = out + sizeof(out) - 1;
+
+    if (http_build_headers(wsi, resp, content_length, false, &p, end) < 0) {
+        log_error("http: response headers do not fit");
+        return -1;
+    }
+    return lws_finalize_write_http_header(wsi, start, &p, end) ? -1 : 0;
 }
 
 /* Marks the response complete and asks for WRITEABLE. */
@@ -378,7 +394,7 @@ static int http_conn_write(struct lws *wsi, struct http_conn *conn)
     if (!conn->ready)
         return 0;
     if (!conn->headers_sent) {
-        if (http_build_headers(wsi, conn, start, &p, end) < 0) {
+        if (http_build_headers(wsi, resp, resp->body.len, conn->close_after, &p, end) < 0) {
             log_error("http: response headers do not fit");
             return -1;
         }
@@ -405,6 +421,18 @@ static int http_conn_write(struct lws *wsi, struct http_conn *conn)
     return 0;
 }
 
+static int http_transfer_writeable(struct app *app, struct lws *wsi, struct http_conn *conn)
+{
+    switch (transfer_writeable(app, wsi, conn->id)) {
+    case TRANSFER_WRITE_DONE:
+        return http_conn_finish(wsi, conn);
+    case TRANSFER_WRITE_CLOSE:
+        return -1;
+    default:
+        return 0;
+    }
+}
+
 void http_server_complete(struct http_server *srv, uint64_t conn_id, struct http_response *resp)
 {
     struct lws *wsi = http_server_find(srv, conn_id);
@@ -415,6 +443,8 @@ void http_server_complete(struct http_server *srv, uint64_t conn_id, struct http
     conn = lws_wsi_user(wsi);
     if (!conn || conn->websocket || !conn->pending)
         return;
+    if (conn->expecting_body)
+        conn->close_after = true; /* answered before the body ended: drop the rest */
     http_response_move(&conn->resp, resp);
     http_conn_respond(wsi, conn);
 }
@@ -453,6 +483,24 @@ static void http_serve_static(struct app *app, struct lws *wsi, struct http_conn
     http_conn_respond(wsi, conn);
 }
 
+/* The handler's view of the connection's current request (borrows from conn). */
+static void http_conn_request(const struct http_conn *conn, struct http_request *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->conn_id = conn->id;
+    req->method = conn->method;
+    req->path = conn->path;
+    req->query = conn->query;
+    req->route = conn->route;
+    req->body = conn->body.data ? conn->body.data : "";
+    req->body_len = conn->body.len;
+    req->has_session = conn->has_session;
+    req->session = conn->session;
+    req->session_token = conn->has_session ? conn->token : "";
+    req->peer = conn->peer;
+    req->accept_gzip = conn->accept_gzip;
+}
+
 static void http_dispatch(struct app *app, struct lws *wsi, struct http_conn *conn)
 {
     struct http_request req;
@@ -461,20 +509,7 @@ static void http_dispatch(struct app *app, struct lws *wsi, struct http_conn *co
         http_serve_static(app, wsi, conn);
         return;
     }
-    memset(&req, 0, sizeof(req));
-    req.conn_id = conn->id;
-    req.method = conn->method;
-    req.path = conn->path;
-    req.query = conn->query;
-    req.route = conn->route;
-    req.body = conn->body.data ? conn->body.data : "";
-    req.body_len = conn->body.len;
-    req.has_session = conn->has_session;
-    req.session = conn->session;
-    req.session_token = conn->has_session ? conn->token : "";
-    req.peer = conn->peer;
-    req.accept_gzip = conn->accept_gzip;
-
+    http_conn_request(conn, &req);
     conn->pending = true;
     if (api_handle(app, &req, &conn->resp) == API_DONE)
         http_conn_respond(wsi, conn);
@@ -521,11 +556,47 @@ static int http_check_request(struct app *app, struct lws *wsi, struct http_conn
     return 0;
 }
 
+/* Hands a volume content request to transfer.c. content_length is -1 without the
+ * header. Returns the callback's result. */
+static int http_start_transfer(struct app *app, struct lws *wsi, struct http_conn *conn,
+                               long long content_length)
+{
+    struct http_request req;
+    char range[128], expect[32];
+
+    if (http_header(wsi, WSI_TOKEN_HTTP_RANGE, range, sizeof(range)) < 0)
+        range[0] = '\0'; /* too long to be one range: serve the whole volume */
+    http_conn_request(conn, &req);
+    if (transfer_begin(app, wsi, &req, content_length, range, &conn->resp) < 0) {
+        if (content_length > 0)
+            conn->close_after = true;
+        http_conn_respond(wsi, conn);
+        return 0;
+    }
+    conn->transfer = true;
+    conn->pending = true;
+    conn->expecting_body = content_length > 0 && conn->method == HTTP_PUT;
+    if (conn->expecting_body &&
+        http_header(wsi, WSI_TOKEN_HTTP_EXPECT, expect, sizeof(expect)) == 0 &&
+        !strcasecmp(expect, "100-continue")) {
+        /* the client waits for this before it sends the body (curl: up to 1 s) */
+        static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        unsigned char out[LWS_PRE + sizeof(interim)];
+
+        memcpy(out + LWS_PRE, interim, sizeof(interim) - 1);
+        if (lws_write(wsi, out + LWS_PRE, sizeof(interim) - 1, LWS_WRITE_HTTP_HEADERS) !=
+            (int)sizeof(interim) - 1)
+            return -1;
+    }
+    return 0;
+}
+
 static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *conn,
                            const char *uri, size_t uri_len)
 {
     char value[64];
     long long content_length = 0;
+    bool streamed;
 
     if (!conn->id)
         conn->id = http_registry_add(app->http, wsi);
@@ -557,7 +628,8 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
             return 0;
         }
     }
-    if (content_length > (long long)HTTP_MAX_BODY) {
+    streamed = route_match(conn->path, &conn->route) == 0 && conn->route.id == ROUTE_VOLUME_CONTENT;
+    if (content_length > (long long)HTTP_MAX_BODY && !streamed) {
         conn->close_after = true;
         http_conn_fail(wsi, conn, 413, APP_ERR_TOO_LARGE, "request body over 64 KiB");
         return 0;
@@ -573,6 +645,8 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
             conn->close_after = true;
         return 0;
     }
+    if (streamed)
+        return http_start_transfer(app, wsi, conn, value[0] ? content_length : -1);
     if (content_length > 0) {
         /* lws cuts a sender that pauses longer than timeout_secs (serve.c) */
         conn->expecting_body = true;
@@ -582,10 +656,13 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
     return 0;
 }
 
-static int http_on_body(struct lws *wsi, struct http_conn *conn, const void *in, size_t len)
+static int http_on_body(struct app *app, struct lws *wsi, struct http_conn *conn, const void *in,
+                        size_t len)
 {
     if (!conn->expecting_body)
         return 0;
+    if (conn->transfer)
+        return transfer_body(app, wsi, conn->id, in, len);
     if (buf_append(&conn->body, in, len) < 0) {
         conn->expecting_body = false;
         conn->close_after = true;
@@ -599,6 +676,10 @@ static int http_on_body_complete(struct app *app, struct lws *wsi, struct http_c
     if (!conn->expecting_body)
         return 0;
     conn->expecting_body = false;
+    if (conn->transfer) {
+        transfer_body_done(app, conn->id);
+        return 0;
+    }
     http_dispatch(app, wsi, conn);
     return 0;
 }
@@ -761,14 +842,18 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             events_ws_dispatch(app);
         if (app && app->serials)
             serial_dispatch(app);
+        if (app && app->transfers)
+            transfer_dispatch(app);
         return 0;
     case LWS_CALLBACK_HTTP:
         return http_on_request(http_app(wsi), wsi, conn, in, len);
     case LWS_CALLBACK_HTTP_BODY:
-        return http_on_body(wsi, conn, in, len);
+        return http_on_body(http_app(wsi), wsi, conn, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         return http_on_body_complete(http_app(wsi), wsi, conn);
     case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (conn && conn->transfer && !conn->ready)
+            return http_transfer_writeable(http_app(wsi), wsi, conn);
         return conn ? http_conn_write(wsi, conn) : 0;
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         return http_on_confirm_upgrade(http_app(wsi), wsi, in);

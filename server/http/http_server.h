@@ -46,5 +46,11 @@ struct lws *http_server_find(struct http_server *srv, uint64_t conn_id);
  * state, so a bridge pauses only when this is false. */
 bool http_server_tls_pending(struct lws *wsi);
 
+/* Writes resp's status line and headers (not its body) announcing a body of
+ * content_length bytes, which the caller then writes with lws_write. For responses
+ * streamed by someone else (volume downloads). Returns 0 or -1. */
+int http_server_write_headers(struct lws *wsi, const struct http_response *resp,
+                              uint64_t content_length);
+
 /* Adds the security headers every response carries. */
 void http_server_add_security_headers(struct http_response *resp);

@@ -50,6 +50,14 @@ static const char *const store_migrations[] = {
     "  object TEXT,"
     "  outcome TEXT NOT NULL"
     ");",
+    /* 2: volumes whose last upload was cut off (store_uploads.c) */
+    "CREATE TABLE incomplete_uploads ("
+    "  pool TEXT NOT NULL,"
+    "  volume TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  username TEXT,"
+    "  PRIMARY KEY (pool, volume)"
+    ");",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -2,7 +2,8 @@
  *
  * Opens it in WAL mode with SQLITE_OPEN_FULLMUTEX (one handle shared by all threads;
  * SQLite serialises calls), busy timeout 5 s, foreign keys on, and applies the schema
- * migrations in order (PRAGMA user_version). Tables: users, sessions, audit_log. */
+ * migrations in order (PRAGMA user_version). Tables: users, sessions, audit_log,
+ * incomplete_uploads (store_uploads.h). */
 #pragma once
 
 #include <sqlite3.h>

@@ -6,7 +6,7 @@
 #pragma once
 
 struct app_error {
-    int status;        /* HTTP status: 400, 401, 403, 404, 405, 409, 413, 429, 500, 502, 503 */
+    int status;        /* HTTP status: 400, 401, 403, 404, 405, 409, 413, 416, 429, 500, 502, 503, 507 */
     const char *code;  /* static string, e.g. "not_found" (see APP_ERR_* below) */
     char message[256]; /* human-readable, never contains secrets */
 };
@@ -25,6 +25,8 @@ struct app_error {
 #define APP_ERR_INTERNAL     "internal_error"
 #define APP_ERR_LIBVIRT      "libvirt_error"
 #define APP_ERR_UNAVAILABLE  "libvirt_unavailable"
+#define APP_ERR_NO_SPACE     "insufficient_storage"
+#define APP_ERR_RANGE        "range_not_satisfiable"
 
 /* Sets every field; message is printf-formatted and truncated to fit. err may be NULL. */
 void app_error_set(struct app_error *err, int status, const char *code, const char *fmt, ...)

@@ -1,13 +1,13 @@
-/* serial_ring: the bounded byte ring (see serial_ring.h). Pure; any thread, one at a
+/* byte_ring: the bounded byte ring (see byte_ring.h). Pure; any thread, one at a
  * time. Invariants: len <= cap, head < cap, and an empty ring restarts at head 0. */
-#include "serial_ring.h"
+#include "util/byte_ring.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
 
-void serial_ring_init(struct serial_ring *r, size_t cap)
+void byte_ring_init(struct byte_ring *r, size_t cap)
 {
     r->data = xmalloc(cap);
     r->cap = cap;
@@ -15,7 +15,7 @@ void serial_ring_init(struct serial_ring *r, size_t cap)
     r->len = 0;
 }
 
-void serial_ring_free(struct serial_ring *r)
+void byte_ring_free(struct byte_ring *r)
 {
     if (!r)
         return;
@@ -24,20 +24,20 @@ void serial_ring_free(struct serial_ring *r)
     r->cap = r->head = r->len = 0;
 }
 
-size_t serial_ring_len(const struct serial_ring *r)
+size_t byte_ring_len(const struct byte_ring *r)
 {
     return r->len;
 }
 
-size_t serial_ring_space(const struct serial_ring *r)
+size_t byte_ring_space(const struct byte_ring *r)
 {
     return r->cap - r->len;
 }
 
-size_t serial_ring_put(struct serial_ring *r, const void *in, size_t len)
+size_t byte_ring_put(struct byte_ring *r, const void *in, size_t len)
 {
     const unsigned char *src = in;
-    size_t n = len < serial_ring_space(r) ? len : serial_ring_space(r);
+    size_t n = len < byte_ring_space(r) ? len : byte_ring_space(r);
     size_t tail, first;
 
     if (!n)
@@ -50,7 +50,7 @@ size_t serial_ring_put(struct serial_ring *r, const void *in, size_t len)
     return n;
 }
 
-size_t serial_ring_peek(const struct serial_ring *r, void *out, size_t max)
+size_t byte_ring_peek(const struct byte_ring *r, void *out, size_t max)
 {
     unsigned char *dst = out;
     size_t n = max < r->len ? max : r->len;
@@ -64,10 +64,18 @@ size_t serial_ring_peek(const struct serial_ring *r, void *out, size_t max)
     return n;
 }
 
-void serial_ring_drop(struct serial_ring *r, size_t n)
+void byte_ring_drop(struct byte_ring *r, size_t n)
 {
     if (n > r->len)
         n = r->len;
     r->len -= n;
     r->head = r->len ? (r->head + n) % r->cap : 0;
+}
+
+size_t byte_ring_readable(const struct byte_ring *r, const unsigned char **out)
+{
+    size_t first = r->cap - r->head < r->len ? r->cap - r->head : r->len;
+
+    *out = r->data + r->head;
+    return first;
 }

@@ -1,0 +1,379 @@
+/* transfer: the service-thread side of volume uploads and downloads (see transfer.h).
+ *
+ * Service thread only, except transfer_notify_locked (any thread, t->lock held).
+ * A transfer is in hub->list from transfer_begin until its thread has finished and
+ * been joined; conn_id links it to its connection until the connection closes or its
+ * response is complete, after which nothing is written to that connection again. */
+#include "transfer/transfer.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth_policy.h"
+#include "http/http_server.h"
+#include "transfer/transfer_stream.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "virt/virt_pool.h"
+#include "virt/virt_volume.h"
+
+/* Each ring holds at most 1 MiB. An upload pauses its socket when less than
+ * TRANSFER_UP_ROOM is left (lws may still hand over what it has read and OpenSSL has
+ * decrypted: one read buffer and a TLS record), and resumes below TRANSFER_UP_RESUME. */
+#define TRANSFER_RING      (1024u * 1024)
+#define TRANSFER_UP_ROOM   (256u * 1024)
+#define TRANSFER_UP_RESUME (512u * 1024)
+/* a paused or slow transfer is cut when nothing moves for this long */
+#define TRANSFER_IDLE_TIMEOUT_S 60
+
+struct transfer_hub {
+    void (*wake)(void *ctx);
+    void *wake_ctx;
+    struct transfer *list; /* owned; service thread */
+    unsigned count;
+};
+
+struct transfer_hub *transfer_hub_new(void (*wake)(void *ctx), void *wake_ctx)
+{
+    struct transfer_hub *hub = xcalloc(1, sizeof(*hub));
+
+    hub->wake = wake;
+    hub->wake_ctx = wake_ctx;
+    return hub;
+}
+
+void transfer_notify_locked(struct transfer *t)
+{
+    t->wake = true;
+    pthread_cond_broadcast(&t->cond);
+    t->hub->wake(t->hub->wake_ctx);
+}
+
+static void transfer_free(struct transfer *t)
+{
+    if (t->thread_started)
+        pthread_join(t->thread, NULL);
+    byte_ring_free(&t->ring);
+    http_response_free(&t->resp);
+    pthread_cond_destroy(&t->cond);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+static void transfer_cancel(struct transfer *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->cancelled = true;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+}
+
+void transfer_hub_free(struct transfer_hub *hub)
+{
+    if (!hub)
+        return;
+    while (hub->list) {
+        struct transfer *t = hub->list;
+        hub->list = t->next;
+        transfer_cancel(t);
+        transfer_free(t);
+    }
+    free(hub);
+}
+
+static struct transfer *transfer_find(struct transfer_hub *hub, uint64_t conn_id)
+{
+    for (struct transfer *t = hub ? hub->list : NULL; t; t = t->next)
+        if (conn_id && t->conn_id == conn_id)
+            return t;
+    return NULL;
+}
+
+/* ---- starting ------------------------------------------------ */
+
+/* Checks the request; fills an error into resp and returns -1 when it cannot start. */
+static int transfer_check(const struct http_request *req, long long content_length,
+                          struct http_response *resp)
+{
+    struct auth_subject subject = {req->session.username, req->session.role};
+    struct auth_object pool = {AUTH_OBJECT_POOL, req->route.name};
+
+    if (!auth_policy_allows(&subject, AUTH_ACTION_VOLUME_CONTENT, &pool)) {
+        http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "role %s may not %s volume contents",
+                             auth_role_name(req->session.role),
+                             req->method == HTTP_PUT ? "upload" : "download");
+        return -1;
+    }
+    if (!virt_pool_name_valid(req->route.name)) {
+        http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST, "\"%.64s\" is not a valid pool name",
+                             req->route.name);
+        return -1;
+    }
+    if (!virt_volume_name_valid(req->route.item)) {
+        http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST, "\"%.64s\" is not a valid volume name",
+                             req->route.item);
+        return -1;
+    }
+    if (req->method == HTTP_PUT && content_length < 0) {
+        http_response_errorf(resp, 411, APP_ERR_BAD_REQUEST,
+                             "an upload needs a Content-Length header");
+        return -1;
+    }
+    if (req->method == HTTP_PUT && content_length == 0) {
+        http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST, "the upload is empty");
+        return -1;
+    }
+    return 0;
+}
+
+int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *req,
+                   long long content_length, const char *range, struct http_response *resp)
+{
+    struct transfer_hub *hub = app->transfers;
+    struct transfer *t;
+
+    if (transfer_check(req, content_length, resp) < 0)
+        return -1;
+    if (hub->count >= TRANSFER_MAX) {
+        http_response_errorf(resp, 503, APP_ERR_UNAVAILABLE,
+                             "%d transfers are running; try again when one has finished",
+                             TRANSFER_MAX);
+        return -1;
+    }
+    t = xcalloc(1, sizeof(*t));
+    t->app = app;
+    t->hub = hub;
+    t->kind = req->method == HTTP_PUT ? TRANSFER_UPLOAD : TRANSFER_DOWNLOAD;
+    t->head = req->method == HTTP_HEAD;
+    snprintf(t->pool, sizeof(t->pool), "%s", req->route.name);
+    snprintf(t->volume, sizeof(t->volume), "%s", req->route.item);
+    snprintf(t->username, sizeof(t->username), "%s", req->session.username);
+    snprintf(t->peer, sizeof(t->peer), "%s", req->peer);
+    snprintf(t->range, sizeof(t->range), "%s", range ? range : "");
+    t->content_length = content_length > 0 ? (uint64_t)content_length : 0;
+    t->conn_id = req->conn_id;
+    pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->cond, NULL);
+    byte_ring_init(&t->ring, TRANSFER_RING);
+    http_response_init(&t->resp);
+    if (pthread_create(&t->thread, NULL, transfer_stream_main, t) != 0) {
+        transfer_free(t);
+        http_response_errorf(resp, 503, APP_ERR_UNAVAILABLE, "cannot start the transfer");
+        return -1;
+    }
+    t->thread_started = true;
+    t->next = hub->list;
+    hub->list = t;
+    hub->count++;
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
+    return 0;
+}
+
+/* ---- upload body ------------------------------------------------ */
+
+int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in, size_t len)
+{
+    struct transfer *t = transfer_find(app->transfers, conn_id);
+    size_t taken, space;
+
+    if (!t || t->kind != TRANSFER_UPLOAD)
+        return 0;
+    if (t->received + len > t->content_length)
+        len = (size_t)(t->content_length - t->received);
+    pthread_mutex_lock(&t->lock);
+    taken = byte_ring_put(&t->ring, in, len);
+    space = byte_ring_space(&t->ring);
+    if (t->thread_want && byte_ring_len(&t->ring) >= t->thread_want)
+        pthread_cond_broadcast(&t->cond); /* wake the sender only for a full piece */
+    pthread_mutex_unlock(&t->lock);
+    t->received += taken;
+    if (taken < len) {
+        /* the pause below keeps this from happening; if it does, fail loudly */
+        log_error("transfer: upload ring overflow on %s/%s", t->pool, t->volume);
+        return -1;
+    }
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
+    if (space < TRANSFER_UP_ROOM && !t->rx_paused && !http_server_tls_pending(wsi)) {
+        lws_rx_flow_control(wsi, 0);
+        t->rx_paused = true;
+        pthread_mutex_lock(&t->lock);
+        t->paused_for_room = true;
+        pthread_mutex_unlock(&t->lock);
+    }
+    return 0;
+}
+
+void transfer_body_done(struct app *app, uint64_t conn_id)
+{
+    struct transfer *t = transfer_find(app->transfers, conn_id);
+
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    t->body_done = true;
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- download body ------------------------------------------------ */
+
+/* Writes the status line and headers of a download. Returns 0 or -1. */
+static int transfer_write_headers(struct lws *wsi, struct transfer *t)
+{
+    struct http_response resp;
+    char value[160];
+    int ret = -1;
+
+    http_response_init(&resp);
+    resp.status = t->status;
+    resp.content_type = "application/octet-stream";
+    http_response_header(&resp, "Accept-Ranges", "bytes");
+    http_response_header(&resp, "Cache-Control", "no-store");
+    snprintf(value, sizeof(value), "attachment; filename=\"%s\"", t->volume);
+    http_response_header(&resp, "Content-Disposition", value);
+    if (t->status == 206) {
+        snprintf(value, sizeof(value), "bytes %llu-%llu/%llu", (unsigned long long)t->start,
+                 (unsigned long long)(t->start + t->length - 1), (unsigned long long)t->size);
+        http_response_header(&resp, "Content-Range", value);
+    }
+    http_server_add_security_headers(&resp);
+    ret = http_server_write_headers(wsi, &resp, t->length);
+    http_response_free(&resp);
+    return ret;
+}
+
+enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+{
+    static unsigned char out[LWS_PRE + HTTP_TX_MAX];
+    struct transfer *t = transfer_find(app->transfers, conn_id);
+    size_t n;
+    bool ready, last;
+
+    if (!t || t->kind != TRANSFER_DOWNLOAD)
+        return TRANSFER_WRITE_MORE;
+    pthread_mutex_lock(&t->lock);
+    ready = t->ready;
+    pthread_mutex_unlock(&t->lock);
+    if (!ready)
+        return TRANSFER_WRITE_MORE;
+    if (!t->headers_sent) {
+        if (transfer_write_headers(wsi, t) < 0)
+            return TRANSFER_WRITE_CLOSE;
+        t->headers_sent = true;
+        t->responded = true;
+        if (t->head || t->length == 0) {
+            t->conn_id = 0;
+            t->hub->wake(t->hub->wake_ctx);
+            return TRANSFER_WRITE_DONE;
+        }
+        lws_callback_on_writable(wsi);
+        return TRANSFER_WRITE_MORE;
+    }
+    pthread_mutex_lock(&t->lock);
+    n = byte_ring_peek(&t->ring, out + LWS_PRE, HTTP_TX_MAX);
+    pthread_mutex_unlock(&t->lock);
+    if (n == 0)
+        return TRANSFER_WRITE_MORE; /* the thread wakes us when bytes arrive */
+    if (t->sent + n > t->length)
+        n = (size_t)(t->length - t->sent);
+    last = t->sent + n == t->length;
+    if (lws_write(wsi, out + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+        return TRANSFER_WRITE_CLOSE;
+    t->sent += n;
+    pthread_mutex_lock(&t->lock);
+    byte_ring_drop(&t->ring, n);
+    pthread_cond_broadcast(&t->cond);
+    pthread_mutex_unlock(&t->lock);
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
+    if (last) {
+        t->conn_id = 0;
+        t->hub->wake(t->hub->wake_ctx); /* dispatch frees it once its thread is done */
+        return TRANSFER_WRITE_DONE;
+    }
+    lws_callback_on_writable(wsi);
+    return TRANSFER_WRITE_MORE;
+}
+
+/* ---- closing and dispatch ------------------------------------------------ */
+
+void transfer_closed(struct app *app, uint64_t conn_id)
+{
+    struct transfer *t = transfer_find(app->transfers, conn_id);
+
+    if (!t)
+        return;
+    t->conn_id = 0;
+    transfer_cancel(t);
+    t->hub->wake(t->hub->wake_ctx);
+}
+
+/* Acts on one transfer's news: resumes a paused upload, delivers a final response or
+ * error, asks for WRITEABLE when a download has bytes. */
+static void transfer_service(struct app *app, struct transfer *t)
+{
+    struct lws *wsi = t->conn_id ? http_server_find(app->http, t->conn_id) : NULL;
+    bool finished, failed;
+    size_t space;
+
+    pthread_mutex_lock(&t->lock);
+    t->wake = false;
+    finished = t->finished;
+    failed = t->failed;
+    space = byte_ring_space(&t->ring);
+    pthread_mutex_unlock(&t->lock);
+    if (!wsi)
+        return;
+    if (t->rx_paused && (space >= TRANSFER_UP_RESUME || finished)) {
+        lws_rx_flow_control(wsi, 1);
+        t->rx_paused = false;
+        pthread_mutex_lock(&t->lock);
+        t->paused_for_room = false;
+        pthread_mutex_unlock(&t->lock);
+    }
+    if (finished && !t->responded && (t->kind == TRANSFER_UPLOAD || failed)) {
+        /* the upload's response, or an error before any header went out */
+        uint64_t id = t->conn_id;
+        t->responded = true;
+        t->conn_id = 0;
+        http_server_complete(app->http, id, &t->resp);
+        return;
+    }
+    if (finished && failed) {
+        /* the stream broke after the headers: only closing tells the client */
+        t->conn_id = 0;
+        lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        return;
+    }
+    if (t->kind == TRANSFER_DOWNLOAD)
+        lws_callback_on_writable(wsi);
+}
+
+void transfer_dispatch(struct app *app)
+{
+    struct transfer_hub *hub = app->transfers;
+    struct transfer **pp = hub ? &hub->list : NULL;
+
+    while (pp && *pp) {
+        struct transfer *t = *pp;
+        bool wake, finished;
+
+        pthread_mutex_lock(&t->lock);
+        wake = t->wake;
+        pthread_mutex_unlock(&t->lock);
+        if (wake)
+            transfer_service(app, t);
+        pthread_mutex_lock(&t->lock);
+        finished = t->finished;
+        pthread_mutex_unlock(&t->lock);
+        if (finished && !t->conn_id) {
+            *pp = t->next;
+            hub->count--;
+            transfer_free(t);
+        } else {
+            pp = &t->next;
+        }
+    }
+}

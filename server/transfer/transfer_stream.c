@@ -1,0 +1,415 @@
+/* transfer_stream: the libvirt side of a volume transfer, on the transfer's own thread.
+ *
+ * Opens a private connection (a stalled stream must not hold up the daemon's shared
+ * one), checks the request against the volume and its pool, then moves bytes between
+ * the ring and a libvirt stream in pieces of at most TRANSFER_CHUNK. It takes t->lock
+ * only to move bytes and flags, never across a libvirt call. */
+#include "transfer/transfer_stream.h"
+
+#include <json-c/json.h>
+#include <libvirt/libvirt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "http/byte_range.h"
+#include "store/store.h"
+#include "store/store_uploads.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+#include "virt/virt_conn.h"
+#include "virt/virt_error.h"
+#include "virt/virt_usage.h"
+#include "virt/virt_volume.h"
+
+/* bytes per virStreamSend/virStreamRecv: the largest payload of one libvirt stream packet
+ * (VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX); a larger send would be split into a full packet
+ * and a tiny one */
+#define TRANSFER_CHUNK (256u * 1024 - 24)
+/* bytes one download stream asks for (see transfer_download_windows) */
+#define TRANSFER_WINDOW (8u * 1024 * 1024)
+
+/* Sets the final response to an error. */
+static void transfer_fail(struct transfer *t, const struct app_error *err)
+{
+    pthread_mutex_lock(&t->lock);
+    http_response_error(&t->resp, err);
+    t->failed = true;
+    pthread_mutex_unlock(&t->lock);
+}
+
+static bool transfer_cancelled(struct transfer *t)
+{
+    bool cancelled;
+
+    pthread_mutex_lock(&t->lock);
+    cancelled = t->cancelled;
+    pthread_mutex_unlock(&t->lock);
+    return cancelled;
+}
+
+static void transfer_audit(struct transfer *t, const char *action, const char *outcome)
+{
+    char object[300];
+
+    snprintf(object, sizeof(object), "volume:%s/%s", t->pool, t->volume);
+    store_audit(t->app->db, t->username, t->peer, action, object, outcome);
+    log_info("transfer: %s %s %s/%s from %s: %s", t->username, action, t->pool, t->volume, t->peer,
+             outcome);
+}
+
+/* ---- upload ------------------------------------------------ */
+
+/* The volume to upload into: the existing one, or a new raw volume of exactly the
+ * body's size (*created). Refuses what cannot work before any byte moves: a volume in
+ * use by a running VM (409), a body larger than an existing raw volume (409), a pool
+ * without room (507, from virt_volume_create). */
+static virStorageVolPtr transfer_upload_target(struct transfer *t, virConnectPtr conn,
+                                               bool *created, struct app_error *err)
+{
+    virStorageVolPtr vol = NULL;
+    virStoragePoolPtr pool = NULL;
+    struct virt_usage *usage = NULL;
+    struct json_object *req = NULL, *made = NULL, *users = NULL;
+    virStorageVolInfo info;
+    bool busy = false;
+    char *path = NULL;
+
+    *created = false;
+    vol = virt_volume_lookup(conn, t->pool, t->volume, NULL, err);
+    if (!vol && err->status == 404 && (pool = virStoragePoolLookupByName(conn, t->pool))) {
+        /* the pool exists, so the volume does not: create it */
+        app_error_clear(err);
+        req = json_object_new_object();
+        json_object_object_add(req, "name", json_object_new_string(t->volume));
+        json_object_object_add(req, "capacity_bytes",
+                               json_object_new_int64((int64_t)t->content_length));
+        json_object_object_add(req, "format", json_object_new_string("raw"));
+        if (!(made = virt_volume_create(conn, t->pool, req, err)))
+            goto cleanup;
+        if (!(vol = virStorageVolLookupByName(pool, t->volume))) {
+            virt_error_capture(err, "look up the new volume");
+            goto cleanup;
+        }
+        *created = true;
+        goto cleanup;
+    }
+    if (!vol)
+        goto cleanup;
+    if (!(usage = virt_usage_collect(conn, err)) || !(path = virStorageVolGetPath(vol))) {
+        if (!err->status)
+            virt_error_capture(err, "read the volume's path");
+        goto fail;
+    }
+    users = virt_usage_volume_users(usage, path, t->pool, t->volume, &busy);
+    if (busy) {
+        app_error_set(err, 409, APP_ERR_CONFLICT,
+                      "volume %s is in use by a running VM; stop it before uploading", t->volume);
+        goto fail;
+    }
+    if (virStorageVolGetInfo(vol, &info) < 0) {
+        virt_error_capture(err, "read the volume");
+        goto fail;
+    }
+    if (t->content_length > info.capacity) {
+        app_error_set(err, 409, APP_ERR_CONFLICT,
+                      "the upload (%llu bytes) is larger than volume %s (%llu bytes); resize it "
+                      "first",
+                      (unsigned long long)t->content_length, t->volume, info.capacity);
+        goto fail;
+    }
+    goto cleanup;
+
+fail:
+    virStorageVolFree(vol);
+    vol = NULL;
+cleanup:
+    json_object_put(req);
+    json_object_put(made);
+    json_object_put(users);
+    virt_usage_free(usage);
+    free(path);
+    if (pool)
+        virStoragePoolFree(pool);
+    return vol;
+}
+
+/* Sends the ring's bytes to st until the whole body went or the transfer is
+ * cancelled, in pieces of TRANSFER_CHUNK (fewer, larger stream packets) except for the
+ * body's tail. Returns 0 when every byte was sent, -1 otherwise (err set unless
+ * cancelled). */
+static int transfer_upload_pump(struct transfer *t, virStreamPtr st, struct app_error *err)
+{
+    const unsigned char *span;
+    uint64_t sent = 0;
+
+    while (sent < t->content_length) {
+        uint64_t left = t->content_length - sent;
+        size_t want = left < TRANSFER_CHUNK ? (size_t)left : TRANSFER_CHUNK;
+        size_t n, off = 0;
+
+        pthread_mutex_lock(&t->lock);
+        t->thread_want = want;
+        while (!t->cancelled && byte_ring_len(&t->ring) < want && !t->body_done)
+            pthread_cond_wait(&t->cond, &t->lock);
+        t->thread_want = 0;
+        if (t->cancelled || byte_ring_len(&t->ring) == 0) {
+            pthread_mutex_unlock(&t->lock);
+            return -1; /* cancelled, or the body ended short */
+        }
+        n = byte_ring_readable(&t->ring, &span); /* ours until we drop it */
+        if (n > want)
+            n = want;
+        pthread_mutex_unlock(&t->lock);
+
+        while (off < n) {
+            int w = virStreamSend(st, (const char *)span + off, n - off);
+            if (w < 0) {
+                virt_error_capture(err, "send to the volume");
+                return -1;
+            }
+            off += (size_t)w;
+        }
+        sent += n;
+        pthread_mutex_lock(&t->lock);
+        byte_ring_drop(&t->ring, n);
+        if (t->paused_for_room)
+            transfer_notify_locked(t); /* room again: the socket may resume */
+        pthread_mutex_unlock(&t->lock);
+    }
+    return 0;
+}
+
+static void transfer_upload(struct transfer *t, virConnectPtr conn)
+{
+    struct app_error err;
+    virStorageVolPtr vol = NULL;
+    virStreamPtr st = NULL;
+    struct json_object *obj = NULL;
+    bool created = false, streaming = false, complete = false;
+
+    app_error_clear(&err);
+    if (!(vol = transfer_upload_target(t, conn, &created, &err)))
+        goto cleanup;
+    if (!(st = virStreamNew(conn, 0)) ||
+        virStorageVolUpload(vol, st, 0, t->content_length, 0) < 0) {
+        virt_error_capture(&err, "upload to the volume");
+        goto cleanup;
+    }
+    streaming = true;
+    if (transfer_upload_pump(t, st, &err) < 0)
+        goto cleanup;
+    if (virStreamFinish(st) < 0) {
+        virt_error_capture(&err, "finish the upload");
+        goto cleanup;
+    }
+    streaming = false;
+    complete = true;
+    store_uploads_clear(t->app->db, t->pool, t->volume);
+    if (!(obj = virt_volume_to_json(vol, NULL, &err)))
+        goto cleanup;
+    json_object_object_add(obj, "upload_incomplete", json_object_new_boolean(0));
+    pthread_mutex_lock(&t->lock);
+    http_response_json(&t->resp, created ? 201 : 200, obj);
+    pthread_mutex_unlock(&t->lock);
+
+cleanup:
+    if (streaming)
+        virStreamAbort(st);
+    if (!complete) {
+        if (!err.status)
+            app_error_set(&err, 400, APP_ERR_BAD_REQUEST, "the upload was cut off before its end");
+        if (vol && created) {
+            if (virStorageVolDelete(vol, 0) < 0)
+                log_warn("transfer: cannot delete the cut-off volume %s/%s", t->pool, t->volume);
+        } else if (vol && streaming) {
+            store_uploads_mark(t->app->db, t->pool, t->volume, t->username);
+        }
+        transfer_fail(t, &err);
+    }
+    transfer_audit(t, "upload", complete ? "ok" : (transfer_cancelled(t) ? "cut_off" : err.code));
+    json_object_put(obj);
+    if (st)
+        virStreamFree(st);
+    if (vol)
+        virStorageVolFree(vol);
+}
+
+/* ---- download ------------------------------------------------ */
+
+/* Publishes the response's shape (status, size, range) to the service thread. */
+static void transfer_download_ready(struct transfer *t, int status, uint64_t size, uint64_t start,
+                                    uint64_t length)
+{
+    pthread_mutex_lock(&t->lock);
+    t->status = status;
+    t->size = size;
+    t->start = start;
+    t->length = length;
+    t->ready = true;
+    transfer_notify_locked(t);
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* Receives from st into the ring until the end of the stream. Returns 0 or -1. */
+static int transfer_download_pump(struct transfer *t, virStreamPtr st, unsigned char *chunk,
+                                  struct app_error *err)
+{
+    for (;;) {
+        size_t room;
+        int n;
+
+        pthread_mutex_lock(&t->lock);
+        while (!t->cancelled && byte_ring_space(&t->ring) < TRANSFER_CHUNK)
+            pthread_cond_wait(&t->cond, &t->lock);
+        room = byte_ring_space(&t->ring);
+        pthread_mutex_unlock(&t->lock);
+        if (transfer_cancelled(t))
+            return -1;
+        n = virStreamRecv(st, (char *)chunk, room < TRANSFER_CHUNK ? room : TRANSFER_CHUNK);
+        if (n < 0) {
+            virt_error_capture(err, "read the volume");
+            return -1;
+        }
+        pthread_mutex_lock(&t->lock);
+        if (n > 0)
+            byte_ring_put(&t->ring, chunk, (size_t)n);
+        transfer_notify_locked(t);
+        pthread_mutex_unlock(&t->lock);
+        if (n == 0)
+            return 0;
+    }
+}
+
+/* The bytes a download of vol serves: a file's physical size (what its file holds),
+ * else the capacity. */
+static int transfer_download_size(virStorageVolPtr vol, uint64_t *size, struct app_error *err)
+{
+    virStorageVolInfo info;
+
+    if (virStorageVolGetInfoFlags(vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0) {
+        virt_error_capture(err, "read the volume");
+        return -1;
+    }
+    *size = info.type == VIR_STORAGE_VOL_FILE ? info.allocation : info.capacity;
+    return 0;
+}
+
+/* Streams [start, start+length) of vol into the ring, one window at a time: libvirt
+ * queues a download stream's packets without limit while nobody reads them, so each
+ * stream asks for at most TRANSFER_WINDOW bytes and the next waits until the ring has
+ * taken the last. Returns 0 or -1 with err set (or cancelled). */
+static int transfer_download_windows(struct transfer *t, virConnectPtr conn, virStorageVolPtr vol,
+                                     uint64_t start, uint64_t length, unsigned char *chunk,
+                                     struct app_error *err)
+{
+    uint64_t done = 0;
+
+    while (done < length) {
+        uint64_t window = length - done < TRANSFER_WINDOW ? length - done : TRANSFER_WINDOW;
+        virStreamPtr st = virStreamNew(conn, 0);
+        int rc = -1;
+
+        if (!st || virStorageVolDownload(vol, st, start + done, window, 0) < 0) {
+            virt_error_capture(err, "download the volume");
+            if (st)
+                virStreamFree(st);
+            return -1;
+        }
+        if (transfer_download_pump(t, st, chunk, err) == 0) {
+            if (virStreamFinish(st) < 0)
+                virt_error_capture(err, "finish the download");
+            else
+                rc = 0;
+        } else {
+            virStreamAbort(st);
+        }
+        virStreamFree(st);
+        if (rc < 0)
+            return -1;
+        done += window;
+    }
+    return 0;
+}
+
+static void transfer_download(struct transfer *t, virConnectPtr conn, unsigned char *chunk)
+{
+    struct app_error err;
+    virStorageVolPtr vol = NULL;
+    struct byte_range range = {0, 0};
+    uint64_t size = 0;
+    bool complete = false;
+    int ranged;
+
+    app_error_clear(&err);
+    if (!(vol = virt_volume_lookup(conn, t->pool, t->volume, NULL, &err)) ||
+        transfer_download_size(vol, &size, &err) < 0)
+        goto cleanup;
+    if ((ranged = byte_range_parse(t->range, size, &range)) < 0) {
+        char value[64];
+        pthread_mutex_lock(&t->lock);
+        http_response_errorf(&t->resp, 416, APP_ERR_RANGE, "the volume has %llu bytes",
+                             (unsigned long long)size);
+        snprintf(value, sizeof(value), "bytes */%llu", (unsigned long long)size);
+        http_response_header(&t->resp, "Content-Range", value);
+        t->failed = true;
+        pthread_mutex_unlock(&t->lock);
+        complete = true;
+        goto cleanup;
+    }
+    if (!ranged) {
+        range.start = 0;
+        range.length = size;
+    }
+    transfer_download_ready(t, ranged ? 206 : 200, size, range.start, range.length);
+    if (!t->head &&
+        transfer_download_windows(t, conn, vol, range.start, range.length, chunk, &err) < 0)
+        goto cleanup;
+    pthread_mutex_lock(&t->lock);
+    t->stream_eof = true;
+    pthread_mutex_unlock(&t->lock);
+    complete = true;
+
+cleanup:
+    if (!complete) {
+        if (!err.status)
+            app_error_set(&err, 400, APP_ERR_BAD_REQUEST, "the download was cut off");
+        transfer_fail(t, &err);
+    }
+    if (!t->head)
+        transfer_audit(t, "download",
+                       complete ? "ok" : (transfer_cancelled(t) ? "cut_off" : err.code));
+    if (vol)
+        virStorageVolFree(vol);
+}
+
+/* ---- the thread ------------------------------------------------ */
+
+void *transfer_stream_main(void *arg)
+{
+    struct transfer *t = arg;
+    virConnectPtr conn = NULL;
+    unsigned char *chunk = xmalloc(TRANSFER_CHUNK);
+    struct app_error err;
+
+    app_error_clear(&err);
+    if (!(conn = virConnectOpen(virt_conn_uri(t->app->virt)))) {
+        virt_error_capture(&err, "connect to libvirt");
+        err.status = 503;
+        err.code = APP_ERR_UNAVAILABLE;
+        transfer_fail(t, &err);
+    } else if (t->kind == TRANSFER_UPLOAD) {
+        transfer_upload(t, conn);
+    } else {
+        transfer_download(t, conn, chunk);
+    }
+    if (conn)
+        virConnectClose(conn);
+    free(chunk);
+    pthread_mutex_lock(&t->lock);
+    t->finished = true;
+    transfer_notify_locked(t);
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
