@@ -13,11 +13,14 @@ const STATUS_CODES = {
     404: ['not_found'],
     405: ['method_not_allowed'],
     409: ['conflict'],
+    411: ['bad_request'],
     413: ['payload_too_large'],
+    416: ['range_not_satisfiable'],
     429: ['too_many_requests'],
     501: ['not_supported'],
     502: ['libvirt_error'],
     503: ['libvirt_unavailable'],
+    507: ['insufficient_storage'],
 };
 
 function what(res, label) {

@@ -1,0 +1,183 @@
+/* fuzz_volume_xml: libFuzzer target for virt_volume_xml_build
+ * (server/virt/virt_volume_xml.h), the JSON request → <volume> XML builder, whose
+ * fields come from a user. Runs on libFuzzer's thread; no state.
+ *
+ * Input: a JSON document (bytes up to the first NUL); anything that is not an object
+ * is skipped. When the request has "backing", a fixed resolved backing path and format
+ * are passed, as the worker would. Invariants beyond "no crash": a refusal is a 400
+ * bad_request with a message and no XML; an accepted request gives XML that libxml2
+ * parses back into only <volume> with <name>, <capacity unit='bytes'>, <allocation
+ * unit='bytes'> (only when asked), <target><format type/></target> and
+ * <backingStore><path/><format type/></backingStore> (only with "backing"), each
+ * holding exactly the request's value; capacity is 1..16 TiB, allocation ≤ capacity,
+ * the name passes virt_volume_xml_name_valid (so it can never leave the pool's
+ * directory), and the format is qcow2 or raw. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "fuzz_input.h"
+#include "virt/virt_volume_xml.h"
+
+#define FUZZ_VOLUME_BACKING_PATH   "/pool/base & <b>.img"
+#define FUZZ_VOLUME_BACKING_FORMAT "qcow2"
+
+struct fuzz_volume_slot {
+    const char *path; /* element path from the root */
+    const char *attr; /* attribute, or NULL for the text */
+    const char *want; /* NULL: must not appear */
+    int seen;
+};
+
+static struct fuzz_volume_slot *fuzz_volume_find(struct fuzz_volume_slot *slots, size_t n,
+                                                 const char *path, const char *attr)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(slots[i].path, path) == 0 &&
+            (attr ? slots[i].attr && strcmp(slots[i].attr, attr) == 0 : !slots[i].attr))
+            return &slots[i];
+    return NULL;
+}
+
+static bool fuzz_volume_container(struct fuzz_volume_slot *slots, size_t n, const char *path)
+{
+    size_t len = strlen(path);
+
+    for (size_t i = 0; i < n; i++)
+        if (slots[i].want && strncmp(slots[i].path, path, len) == 0 &&
+            (slots[i].path[len] == '\0' || slots[i].path[len] == '/'))
+            return true;
+    return strcmp(path, "volume") == 0;
+}
+
+static void fuzz_volume_walk(xmlNodePtr node, const char *parent, struct fuzz_volume_slot *slots,
+                             size_t n)
+{
+    char path[256];
+    bool has_text_slot;
+    struct fuzz_volume_slot *slot;
+
+    FUZZ_ASSERT(node->type == XML_ELEMENT_NODE);
+    FUZZ_ASSERT(node->ns == NULL);
+    snprintf(path, sizeof(path), "%s%s%s", parent, parent[0] ? "/" : "", (const char *)node->name);
+    FUZZ_ASSERT(fuzz_volume_container(slots, n, path));
+    for (xmlAttrPtr a = node->properties; a; a = a->next) {
+        xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
+
+        slot = fuzz_volume_find(slots, n, path, (const char *)a->name);
+        FUZZ_ASSERT(slot && slot->want);
+        FUZZ_ASSERT(value && strcmp((const char *)value, slot->want) == 0);
+        slot->seen++;
+        xmlFree(value);
+    }
+    slot = fuzz_volume_find(slots, n, path, NULL);
+    has_text_slot = slot && slot->want;
+    if (has_text_slot) {
+        xmlChar *text = xmlNodeGetContent(node);
+
+        FUZZ_ASSERT(text && strcmp((const char *)text, slot->want) == 0);
+        slot->seen++;
+        xmlFree(text);
+    }
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE) {
+            FUZZ_ASSERT(has_text_slot);
+            continue;
+        }
+        fuzz_volume_walk(c, path, slots, n);
+    }
+}
+
+/* The member as the string the XML must hold: strings as they are, integers in decimal. */
+static const char *fuzz_volume_value(struct json_object *req, const char *key, char *buf,
+                                     size_t len)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(req, key, &v))
+        return NULL;
+    if (json_object_is_type(v, json_type_int)) {
+        FUZZ_ASSERT(json_object_get_int64(v) >= 0);
+        snprintf(buf, len, "%" PRId64, json_object_get_int64(v));
+        return buf;
+    }
+    FUZZ_ASSERT(json_object_is_type(v, json_type_string));
+    return json_object_get_string(v);
+}
+
+static void fuzz_volume_check(struct json_object *req, bool backing, const char *xml)
+{
+    char cap[32], alloc[32], scratch[32];
+    const char *name = fuzz_volume_value(req, "name", scratch, sizeof(scratch));
+    const char *format = fuzz_volume_value(req, "format", scratch, sizeof(scratch));
+    const char *capacity = fuzz_volume_value(req, "capacity_bytes", cap, sizeof(cap));
+    const char *allocation = fuzz_volume_value(req, "allocation_bytes", alloc, sizeof(alloc));
+    struct fuzz_volume_slot slots[] = {
+        {"volume/name", NULL, name, 0},
+        {"volume/capacity", NULL, capacity, 0},
+        {"volume/capacity", "unit", "bytes", 0},
+        {"volume/allocation", NULL, allocation, 0},
+        {"volume/allocation", "unit", allocation ? "bytes" : NULL, 0},
+        {"volume/target/format", "type", format, 0},
+        {"volume/backingStore/path", NULL, backing ? FUZZ_VOLUME_BACKING_PATH : NULL, 0},
+        {"volume/backingStore/format", "type", backing ? FUZZ_VOLUME_BACKING_FORMAT : NULL, 0},
+    };
+    size_t n = sizeof(slots) / sizeof(slots[0]);
+    xmlDocPtr doc;
+    uint64_t c, a;
+
+    FUZZ_ASSERT(name && virt_volume_xml_name_valid(name));
+    FUZZ_ASSERT(format && (strcmp(format, "qcow2") == 0 || strcmp(format, "raw") == 0));
+    FUZZ_ASSERT(!backing || strcmp(format, "qcow2") == 0);
+    FUZZ_ASSERT(capacity && sscanf(capacity, "%" SCNu64, &c) == 1);
+    FUZZ_ASSERT(c >= 1 && c <= VIRT_VOLUME_MAX_CAPACITY);
+    if (allocation) {
+        FUZZ_ASSERT(sscanf(allocation, "%" SCNu64, &a) == 1);
+        FUZZ_ASSERT(a <= c);
+    }
+    doc = xmlReadMemory(xml, (int)strlen(xml), "volume.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    FUZZ_ASSERT(doc != NULL && xmlDocGetRootElement(doc) != NULL);
+    for (xmlNodePtr ch = doc->children; ch; ch = ch->next)
+        FUZZ_ASSERT(ch->type == XML_ELEMENT_NODE);
+    FUZZ_ASSERT(xmlDocGetRootElement(doc)->properties == NULL);
+    fuzz_volume_walk(xmlDocGetRootElement(doc), "", slots, n);
+    for (size_t i = 0; i < n; i++)
+        FUZZ_ASSERT(slots[i].seen == (slots[i].want ? 1 : 0));
+    xmlFreeDoc(doc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = fuzz_input_cstr(data, size);
+    struct json_tokener *tok = json_tokener_new_ex(8);
+    struct json_object *req = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    struct app_error err;
+    char *xml = NULL;
+
+    if (req && json_object_is_type(req, json_type_object)) {
+        bool backing = json_object_object_get_ex(req, "backing", NULL);
+
+        app_error_clear(&err);
+        if (virt_volume_xml_build(req, backing ? FUZZ_VOLUME_BACKING_PATH : NULL,
+                                  backing ? FUZZ_VOLUME_BACKING_FORMAT : NULL, &xml, &err) == 0) {
+            FUZZ_ASSERT(xml != NULL);
+            fuzz_volume_check(req, backing, xml);
+        } else {
+            FUZZ_ASSERT(xml == NULL);
+            FUZZ_ASSERT(err.status == 400);
+            FUZZ_ASSERT(err.code && strcmp(err.code, APP_ERR_BAD_REQUEST) == 0);
+            FUZZ_ASSERT(memchr(err.message, '\0', sizeof(err.message)) && err.message[0]);
+        }
+    }
+    free(xml);
+    json_object_put(req);
+    json_tokener_free(tok);
+    free(text);
+    return 0;
+}

@@ -1,0 +1,205 @@
+// tests/integration/volume-content.test.mjs — uploads and downloads of volume contents
+// (PUT/GET /api/pools/{pool}/volumes/{vol}/content) on the machine's real libvirtd, in a
+// `dir` pool in a temporary directory: a 256 MiB random file round-trips byte-exact with
+// the daemon's peak RSS under 64 MiB; Range, HEAD and 416; uploads cut off halfway (a
+// new volume is removed, an existing one is marked incomplete); 507/409/411/400/403/401
+// refusals that change nothing. Removes its pool, volumes and files.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDaemon } from '../lib/daemon.mjs';
+import { Client } from '../lib/client.mjs';
+import { assertError } from '../lib/api-assert.mjs';
+import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import {
+    download, hashFile, memoryOf, putAnnounceOnly, sampleRss, uploadCutOff, uploadFile, writeRandomFile,
+} from '../lib/transfer.mjs';
+
+const PW = { admin: 'admin-pass-vc-1', op: 'operator-pass-vc-2' };
+const BIG = 256 * 1024 * 1024;
+const MIB = 1024 * 1024;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function volumeExists(pool, vol) {
+    virsh(['pool-refresh', pool]);
+    return virsh(['vol-info', '--pool', pool, vol]).ok;
+}
+
+describe('volume contents on qemu:///system', () => {
+    const pool = `vdtest-pool-${crypto.randomBytes(4).toString('hex')}`;
+    let tmp;
+    let poolDir;
+    let d;
+    let admin;
+    let op;
+    let bigFile;
+    let bigHash;
+
+    before(async () => {
+        await ensureSystemLibvirtd();
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-vc-'));
+        poolDir = path.join(tmp, 'pool');
+        fs.mkdirSync(poolDir);
+        const def = virsh(['pool-create-as', pool, 'dir', '--target', poolDir]);
+        assert.ok(def.ok, `pool-create-as: ${def.stderr}`);
+        bigFile = path.join(tmp, 'big.bin');
+        bigHash = await writeRandomFile(bigFile, BIG);
+        d = await startDaemon({
+            uri: SYSTEM_URI,
+            users: [
+                { name: 'admin', role: 'admin', password: PW.admin },
+                { name: 'op', role: 'operator', password: PW.op },
+            ],
+        });
+        admin = new Client(d);
+        await admin.login('admin', PW.admin);
+        op = new Client(d);
+        await op.login('op', PW.op);
+    });
+
+    after(async () => {
+        admin?.close();
+        op?.close();
+        if (d) await d.stop();
+        virsh(['pool-destroy', pool]);
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it('uploads 256 MiB of random bytes with bounded memory and downloads them back byte-exact', async () => {
+        const stop = sampleRss(d.pid);
+        const up = await uploadFile(admin, pool, 'big.img', bigFile);
+        const peakSampled = stop();
+        assert.equal(up.status, 201, up.text);
+        assert.equal(up.json.name, 'big.img');
+        assert.equal(up.json.pool, pool);
+        assert.equal(up.json.capacity_bytes, BIG);
+        assert.equal(up.json.upload_incomplete, false);
+        assert.equal(await hashFile(path.join(poolDir, 'big.img')), bigHash, 'the file in the pool');
+        const hwm = memoryOf(d.pid).hwmKiB;
+        assert.ok(hwm < 64 * 1024, `daemon peak RSS ${hwm} KiB (sampled ${peakSampled} KiB) must stay under 64 MiB`);
+
+        const down = await download(admin, pool, 'big.img');
+        assert.equal(down.status, 200);
+        assert.equal(down.headers['content-length'], String(BIG));
+        assert.equal(down.headers['accept-ranges'], 'bytes');
+        assert.match(down.headers['content-disposition'], /attachment; filename="big.img"/);
+        assert.equal(down.bytes, BIG);
+        assert.equal(down.sha256, bigHash, 'downloaded bytes');
+        const hwm2 = memoryOf(d.pid).hwmKiB;
+        assert.ok(hwm2 < 64 * 1024, `daemon peak RSS after the download ${hwm2} KiB must stay under 64 MiB`);
+    });
+
+    it('serves byte ranges, HEAD, and 416 for a range past the end', async () => {
+        const want = fs.readFileSync(bigFile).subarray(8 * MIB - 10, 8 * MIB + 10); // crosses a window
+        const part = await download(admin, pool, 'big.img', { headers: { Range: `bytes=${8 * MIB - 10}-${8 * MIB + 9}` }, keep: true });
+        assert.equal(part.status, 206);
+        assert.equal(part.headers['content-range'], `bytes ${8 * MIB - 10}-${8 * MIB + 9}/${BIG}`);
+        assert.deepEqual(part.body, want);
+        const tail = await download(admin, pool, 'big.img', { headers: { Range: 'bytes=-5' }, keep: true });
+        assert.equal(tail.status, 206);
+        assert.deepEqual(tail.body, fs.readFileSync(bigFile).subarray(BIG - 5));
+        const head = await download(admin, pool, 'big.img', { method: 'HEAD' });
+        assert.equal(head.status, 200);
+        assert.equal(head.headers['content-length'], String(BIG));
+        assert.equal(head.bytes, 0);
+        const past = await download(admin, pool, 'big.img', { headers: { Range: `bytes=${BIG}-` }, keep: true });
+        assert.equal(past.status, 416);
+        assert.equal(past.headers['content-range'], `bytes */${BIG}`);
+        assert.equal(JSON.parse(past.body.toString()).error.code, 'range_not_satisfiable');
+    });
+
+    it('removes a new volume whose upload was cut off halfway', async () => {
+        await uploadCutOff(admin, pool, 'cut-new.img', 64 * MIB, 4 * MIB);
+        let gone = false;
+        for (let i = 0; i < 100 && !gone; i++) {
+            gone = !volumeExists(pool, 'cut-new.img');
+            if (!gone) await sleep(100);
+        }
+        assert.ok(gone, 'the half-uploaded new volume must not remain');
+        const res = await admin.get(`/api/pools/${pool}/volumes/cut-new.img`);
+        assertError(res, 404, 'not_found');
+    });
+
+    it('marks an existing volume whose upload was cut off, until a complete upload', async () => {
+        const small = path.join(tmp, 'small.bin');
+        const smallHash = await writeRandomFile(small, 4 * MIB);
+        const first = await uploadFile(admin, pool, 'marked.img', small);
+        assert.equal(first.status, 201, first.text);
+        await uploadCutOff(admin, pool, 'marked.img', 4 * MIB, MIB);
+        let vol = null;
+        for (let i = 0; i < 100; i++) {
+            vol = (await admin.get(`/api/pools/${pool}/volumes/marked.img`)).json;
+            if (vol && vol.upload_incomplete) break;
+            await sleep(100);
+        }
+        assert.equal(vol.upload_incomplete, true, JSON.stringify(vol));
+        const list = await admin.get(`/api/pools/${pool}/volumes`);
+        assert.equal(list.json.volumes.find((v) => v.name === 'marked.img').upload_incomplete, true);
+        const again = await uploadFile(admin, pool, 'marked.img', small);
+        assert.equal(again.status, 200, again.text);
+        assert.equal(again.json.upload_incomplete, false);
+        vol = (await admin.get(`/api/pools/${pool}/volumes/marked.img`)).json;
+        assert.equal(vol.upload_incomplete, false);
+        assert.equal((await download(admin, pool, 'marked.img')).sha256, smallHash);
+    });
+
+    it('refuses what cannot work before any byte moves, and changes nothing', async () => {
+        const before = fs.readdirSync(poolDir).sort();
+        // more than the pool can hold: 507 up front
+        const huge = await putAnnounceOnly(admin, pool, 'huge.img', 15 * 2 ** 40);
+        assert.equal(huge.status, 507, huge.text);
+        assert.equal(huge.json.error.code, 'insufficient_storage');
+        // larger than an existing volume: 409
+        const over = await putAnnounceOnly(admin, pool, 'marked.img', 8 * MIB);
+        assert.equal(over.status, 409, over.text);
+        // no Content-Length (chunked): 411
+        const chunked = await putAnnounceOnly(admin, pool, 'x.img', 0, { 'Content-Length': undefined, 'Transfer-Encoding': 'chunked' });
+        assert.equal(chunked.status, 411, chunked.text);
+        // empty upload, bad names, unknown pool
+        assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/empty.img/content`, { raw: true, body: '' }), 400, 'bad_request');
+        assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/bad%20name/content`, { raw: true, body: 'x' }), 400, 'bad_request');
+        assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/.hidden/content`, { raw: true, body: 'x' }), 400, 'bad_request');
+        // a path out of the pool never reaches a volume: ".." is resolved before routing
+        const escape = await admin.req('PUT', `/api/pools/${pool}/volumes/..%2F..%2Fescape/content`, { raw: true, body: 'x' });
+        assert.ok([400, 404, 405].includes(escape.status), `../ escape: ${escape.status} ${escape.text}`);
+        assertError(await admin.req('PUT', '/api/pools/vdtest-no-such-pool/volumes/a.img/content', { raw: true, body: 'x' }), 404, 'not_found');
+        assertError(await admin.get(`/api/pools/${pool}/volumes/no-such.img/content`), 404, 'not_found');
+        // operators may neither upload nor download; nobody without a session
+        assertError(await op.req('PUT', `/api/pools/${pool}/volumes/op.img/content`, { raw: true, body: 'x' }), 403, 'forbidden');
+        assertError(await op.get(`/api/pools/${pool}/volumes/big.img/content`), 403, 'forbidden');
+        assertError(await admin.req('GET', `/api/pools/${pool}/volumes/big.img/content`, { cookies: false }), 401, 'unauthorized');
+        // without the CSRF token
+        assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/c.img/content`, { raw: true, body: 'x', csrf: false }), 403, 'csrf_failed');
+        assert.deepEqual(fs.readdirSync(poolDir).sort(), before, 'no file appeared or vanished');
+        assert.ok(d.alive);
+    });
+});
+
+describe('volume contents on the test driver', () => {
+    let d;
+    let admin;
+
+    before(async () => {
+        d = await startDaemon({ users: [{ name: 'admin', role: 'admin', password: PW.admin }] });
+        admin = new Client(d);
+        await admin.login('admin', PW.admin);
+    });
+
+    after(async () => {
+        admin?.close();
+        if (d) await d.stop();
+    });
+
+    it('answers 501 when the driver cannot upload, and leaves no volume behind', async () => {
+        const res = await admin.req('PUT', '/api/pools/default-pool/volumes/nope.img/content', { raw: true, body: Buffer.alloc(4096, 7) });
+        assertError(res, 501, 'not_supported');
+        const vol = await admin.get('/api/pools/default-pool/volumes/nope.img');
+        assertError(vol, 404, 'not_found');
+        const list = await admin.get('/api/pools/default-pool/volumes');
+        assert.equal(list.status, 200);
+        assert.ok(!list.json.volumes.some((v) => v.name === 'nope.img'));
+    });
+});

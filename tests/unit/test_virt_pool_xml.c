@@ -1,0 +1,386 @@
+/* test_virt_pool_xml: server/virt/virt_pool_xml.c — the JSON → <pool> builder for every
+ * pool type (what it emits, per-type defaults, nothing else), every refusal (bad type,
+ * keys of another type, missing required keys, unnormalised paths, bad hosts, ports,
+ * IQNs, formats, auth pairs, non-boolean flags, unknown keys), the name and path
+ * checks, and the reader on inline pool XML fixtures. Pure; single thread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "util/app_error.h"
+#include "virt/virt_pool_xml.h"
+
+/* The string value of expr in xml ("" if nothing); caller frees. */
+static char *xpath_str(const char *xml, const char *expr)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, XML_PARSE_NONET);
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr res;
+    char *out;
+
+    assert_non_null(doc);
+    ctx = xmlXPathNewContext(doc);
+    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    assert_non_null(res);
+    out = strdup(res->stringval ? (const char *)res->stringval : "");
+    xmlXPathFreeObject(res);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return out;
+}
+
+static void expect_xpath(const char *xml, const char *expr, const char *want)
+{
+    char *got = xpath_str(xml, expr);
+
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: got \"%s\", want \"%s\" in %s", expr, got, want, xml);
+    free(got);
+}
+
+/* Builds from a JSON text; returns the XML (caller frees) or fails the test. */
+static char *build_ok(const char *json)
+{
+    struct json_object *req = json_tokener_parse(json);
+    struct app_error err;
+    char *xml = NULL;
+
+    assert_non_null(req);
+    app_error_clear(&err);
+    if (virt_pool_xml_build(req, &xml, &err) != 0)
+        fail_msg("%s refused: %s", json, err.message);
+    json_object_put(req);
+    assert_non_null(xml);
+    return xml;
+}
+
+/* json must be refused with 400 and a message containing `contains`. */
+static void build_bad(const char *json, const char *contains)
+{
+    struct json_object *req = json_tokener_parse(json);
+    struct app_error err;
+    char *xml = (char *)"sentinel";
+
+    assert_non_null(req);
+    app_error_clear(&err);
+    assert_int_equal(virt_pool_xml_build(req, &xml, &err), -1);
+    assert_null(xml);
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
+    if (!strstr(err.message, contains))
+        fail_msg("%s: message \"%s\" lacks \"%s\"", json, err.message, contains);
+    json_object_put(req);
+}
+
+static void test_dir(void **state)
+{
+    char *xml = build_ok("{\"name\":\"p1\",\"type\":\"dir\",\"target_path\":\"/var/lib/vd/p1\","
+                         "\"build\":true,\"start\":false,\"autostart\":true}");
+
+    expect_xpath(xml, "string(/pool/@type)", "dir");
+    expect_xpath(xml, "string(/pool/name)", "p1");
+    expect_xpath(xml, "string(/pool/target/path)", "/var/lib/vd/p1");
+    expect_xpath(xml, "string(count(/pool/source))", "0");
+    expect_xpath(xml, "string(count(/pool/*))", "2");
+    expect_xpath(xml, "string(count(//@*))", "1");
+    free(xml);
+}
+
+static void test_fs(void **state)
+{
+    char *xml = build_ok("{\"name\":\"f\",\"type\":\"fs\",\"target_path\":\"/mnt/f\","
+                         "\"source_device\":\"/dev/sdb1\",\"source_format\":\"ext4\"}");
+
+    expect_xpath(xml, "string(/pool/source/device/@path)", "/dev/sdb1");
+    expect_xpath(xml, "string(/pool/source/format/@type)", "ext4");
+    expect_xpath(xml, "string(count(/pool/source/*))", "2");
+    expect_xpath(xml, "string(/pool/target/path)", "/mnt/f");
+    free(xml);
+    xml = build_ok("{\"name\":\"f\",\"type\":\"fs\",\"target_path\":\"/mnt/f\","
+                   "\"source_device\":\"/dev/disk/by-id/x-y_z\"}");
+    expect_xpath(xml, "string(count(/pool/source/format))", "0");
+    free(xml);
+}
+
+static void test_netfs(void **state)
+{
+    char *xml = build_ok("{\"name\":\"n\",\"type\":\"netfs\",\"target_path\":\"/mnt/n\","
+                         "\"source_host\":\"nfs.example.org\",\"source_path\":\"/export/vms\"}");
+
+    expect_xpath(xml, "string(/pool/source/host/@name)", "nfs.example.org");
+    expect_xpath(xml, "string(count(/pool/source/host/@port))", "0");
+    expect_xpath(xml, "string(/pool/source/dir/@path)", "/export/vms");
+    /* the documented default */
+    expect_xpath(xml, "string(/pool/source/format/@type)", "nfs");
+    free(xml);
+    xml =
+        build_ok("{\"name\":\"n\",\"type\":\"netfs\",\"target_path\":\"/mnt/n\","
+                 "\"source_host\":\"fd00::1\",\"source_path\":\"/e\",\"source_format\":\"cifs\"}");
+    expect_xpath(xml, "string(/pool/source/host/@name)", "fd00::1");
+    expect_xpath(xml, "string(/pool/source/format/@type)", "cifs");
+    free(xml);
+}
+
+static void test_logical(void **state)
+{
+    char *xml = build_ok("{\"name\":\"l\",\"type\":\"logical\",\"source_name\":\"vg0\"}");
+
+    expect_xpath(xml, "string(/pool/source/name)", "vg0");
+    expect_xpath(xml, "string(count(/pool/target))", "0");
+    free(xml);
+    xml = build_ok("{\"name\":\"l\",\"type\":\"logical\",\"source_name\":\"vg0\","
+                   "\"source_device\":\"/dev/sdc\",\"target_path\":\"/dev/vg0\"}");
+    expect_xpath(xml, "string(/pool/source/device/@path)", "/dev/sdc");
+    expect_xpath(xml, "string(/pool/target/path)", "/dev/vg0");
+    free(xml);
+}
+
+static void test_iscsi(void **state)
+{
+    char *xml = build_ok("{\"name\":\"i\",\"type\":\"iscsi\",\"source_host\":\"192.0.2.7\","
+                         "\"source_port\":3260,\"source_iqn\":\"iqn.2024-01.org.example:t1\","
+                         "\"initiator_iqn\":\"iqn.2024-01.org.example:me\"}");
+
+    expect_xpath(xml, "string(/pool/source/host/@name)", "192.0.2.7");
+    expect_xpath(xml, "string(/pool/source/host/@port)", "3260");
+    expect_xpath(xml, "string(/pool/source/device/@path)", "iqn.2024-01.org.example:t1");
+    expect_xpath(xml, "string(/pool/source/initiator/iqn/@name)", "iqn.2024-01.org.example:me");
+    /* the documented default target */
+    expect_xpath(xml, "string(/pool/target/path)", "/dev/disk/by-path");
+    free(xml);
+}
+
+static void test_rbd(void **state)
+{
+    char *xml = build_ok("{\"name\":\"r\",\"type\":\"rbd\",\"source_host\":\"mon1\","
+                         "\"source_port\":6789,\"source_name\":\"rbd\","
+                         "\"auth_username\":\"libvirt\","
+                         "\"auth_secret_uuid\":\"2a5b08e1-4d5e-4b1d-8a3c-3c1f9d7e6b01\"}");
+
+    expect_xpath(xml, "string(/pool/source/name)", "rbd");
+    expect_xpath(xml, "string(/pool/source/host/@port)", "6789");
+    expect_xpath(xml, "string(/pool/source/auth/@type)", "ceph");
+    expect_xpath(xml, "string(/pool/source/auth/@username)", "libvirt");
+    expect_xpath(xml, "string(/pool/source/auth/secret/@uuid)",
+                 "2a5b08e1-4d5e-4b1d-8a3c-3c1f9d7e6b01");
+    expect_xpath(xml, "string(count(/pool/target))", "0");
+    free(xml);
+}
+
+static void test_refusals(void **state)
+{
+    build_bad("{\"type\":\"dir\",\"target_path\":\"/x\"}", "name");
+    build_bad("{\"name\":\"\",\"type\":\"dir\",\"target_path\":\"/x\"}", "name");
+    build_bad("{\"name\":\"-p\",\"type\":\"dir\",\"target_path\":\"/x\"}", "name");
+    build_bad("{\"name\":\"a/b\",\"type\":\"dir\",\"target_path\":\"/x\"}", "name");
+    build_bad("{\"name\":7,\"type\":\"dir\",\"target_path\":\"/x\"}", "string");
+    build_bad("{\"name\":\"p\",\"type\":\"zfs\",\"target_path\":\"/x\"}", "type");
+    build_bad("{\"name\":\"p\",\"target_path\":\"/x\"}", "type");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\"}", "target_path");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"x/y\"}", "target_path");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x/../y\"}", "target_path");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x//y\"}", "target_path");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x/\"}", "target_path");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/\"}", "target_path");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x y\"}", "target_path");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x\\u0000y\"}", "string");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x\",\"source_host\":\"h\"}",
+              "not valid for a dir pool");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x\",\"bogus\":1}", "unknown");
+    build_bad("{\"name\":\"p\",\"type\":\"dir\",\"target_path\":\"/x\",\"start\":\"yes\"}",
+              "true or false");
+    build_bad("{\"name\":\"p\",\"type\":\"fs\",\"target_path\":\"/x\"}", "source_device");
+    build_bad(
+        "{\"name\":\"p\",\"type\":\"fs\",\"target_path\":\"/x\",\"source_device\":\"/etc/x\"}",
+        "/dev/");
+    build_bad("{\"name\":\"p\",\"type\":\"fs\",\"target_path\":\"/x\",\"source_device\":\"/dev/a\","
+              "\"source_format\":\"nfs\"}",
+              "source_format");
+    build_bad("{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\",\"source_host\":\"h\"}",
+              "source_path");
+    build_bad("{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\",\"source_host\":\"h\","
+              "\"source_path\":\"/e\",\"source_format\":\"ext4\"}",
+              "source_format");
+    build_bad("{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\",\"source_host\":\"a b\","
+              "\"source_path\":\"/e\"}",
+              "source_host");
+    build_bad("{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\",\"source_host\":\"-h\","
+              "\"source_path\":\"/e\"}",
+              "source_host");
+    build_bad("{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\",\"source_host\":\"h\","
+              "\"source_path\":\"/e\",\"source_port\":2049}",
+              "not valid for a netfs pool");
+    build_bad("{\"name\":\"p\",\"type\":\"logical\"}", "source_name");
+    build_bad("{\"name\":\"p\",\"type\":\"logical\",\"source_name\":\"vg 0\"}", "source_name");
+    build_bad("{\"name\":\"p\",\"type\":\"iscsi\",\"source_host\":\"h\"}", "source_iqn");
+    build_bad("{\"name\":\"p\",\"type\":\"iscsi\",\"source_host\":\"h\",\"source_iqn\":\"foo\"}",
+              "IQN");
+    build_bad("{\"name\":\"p\",\"type\":\"iscsi\",\"source_host\":\"h\",\"source_iqn\":\"iqn.x\","
+              "\"source_port\":0}",
+              "source_port");
+    build_bad("{\"name\":\"p\",\"type\":\"iscsi\",\"source_host\":\"h\",\"source_iqn\":\"iqn.x\","
+              "\"source_port\":\"3260\"}",
+              "source_port");
+    build_bad("{\"name\":\"p\",\"type\":\"rbd\",\"source_host\":\"h\",\"source_name\":\"r\","
+              "\"target_path\":\"/x\"}",
+              "not valid for a rbd pool");
+    build_bad("{\"name\":\"p\",\"type\":\"rbd\",\"source_host\":\"h\",\"source_name\":\"r\","
+              "\"auth_username\":\"u\"}",
+              "go together");
+    build_bad("{\"name\":\"p\",\"type\":\"rbd\",\"source_host\":\"h\",\"source_name\":\"r\","
+              "\"auth_username\":\"u\",\"auth_secret_uuid\":\"nope\"}",
+              "UUID");
+    build_bad("[1]", "object");
+}
+
+static void test_names_and_paths(void **state)
+{
+    assert_true(virt_pool_xml_name_valid("a"));
+    assert_true(virt_pool_xml_name_valid("default-pool.2_x"));
+    assert_true(virt_pool_xml_name_valid("a2345678901234567890123456789012345678901234567890"));
+    assert_false(virt_pool_xml_name_valid("a23456789012345678901234567890123456789012345678901"));
+    assert_false(virt_pool_xml_name_valid(""));
+    assert_false(virt_pool_xml_name_valid(NULL));
+    assert_false(virt_pool_xml_name_valid(".a"));
+    assert_false(virt_pool_xml_name_valid("_a"));
+    assert_false(virt_pool_xml_name_valid("a b"));
+    assert_false(virt_pool_xml_name_valid("a/b"));
+
+    assert_true(virt_pool_xml_path_valid("/a"));
+    assert_true(virt_pool_xml_path_valid("/var/lib/libvirt/images"));
+    assert_true(virt_pool_xml_path_valid("/a/.b/c..d/..e"));
+    assert_false(virt_pool_xml_path_valid("/"));
+    assert_false(virt_pool_xml_path_valid(""));
+    assert_false(virt_pool_xml_path_valid("a"));
+    assert_false(virt_pool_xml_path_valid("/a/"));
+    assert_false(virt_pool_xml_path_valid("//a"));
+    assert_false(virt_pool_xml_path_valid("/a/./b"));
+    assert_false(virt_pool_xml_path_valid("/a/."));
+    assert_false(virt_pool_xml_path_valid("/a/.."));
+    assert_false(virt_pool_xml_path_valid("/../a"));
+    assert_false(virt_pool_xml_path_valid("/a\nb"));
+    assert_false(virt_pool_xml_path_valid("/a'b"));
+}
+
+static struct json_object *read_ok(const char *xml)
+{
+    struct json_object *obj = json_object_new_object();
+    struct app_error err;
+
+    app_error_clear(&err);
+    assert_int_equal(virt_pool_xml_read(xml, obj, &err), 0);
+    return obj;
+}
+
+static const char *member(struct json_object *obj, const char *path)
+{
+    struct json_object *v = obj;
+    char buf[64], *save = NULL, *tok;
+
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+        if (!json_object_object_get_ex(v, tok, &v))
+            return NULL;
+    return json_object_get_string(v);
+}
+
+static void test_read(void **state)
+{
+    struct json_object *obj;
+    struct app_error err;
+
+    /* what the test driver returns for default-pool */
+    obj = read_ok("<pool type='dir'><name>default-pool</name><uuid>dfe224cb-28fb-8dd0-c4b2-"
+                  "64eb3f0f4566</uuid><capacity unit='bytes'>107374182400</capacity><source>"
+                  "</source><target><path>/default-pool</path></target></pool>");
+    assert_string_equal(member(obj, "type"), "dir");
+    assert_string_equal(member(obj, "target_path"), "/default-pool");
+    assert_int_equal(json_object_object_length(json_object_object_get(obj, "source")), 0);
+    assert_int_equal(json_object_object_length(obj), 3);
+    json_object_put(obj);
+
+    obj = read_ok("<pool type='netfs'><name>n</name><source><host name='nfs.example'/>"
+                  "<dir path='/export'/><format type='nfs'/></source><target><path>/mnt/n</path>"
+                  "</target></pool>");
+    assert_string_equal(member(obj, "source.host"), "nfs.example");
+    assert_string_equal(member(obj, "source.path"), "/export");
+    assert_string_equal(member(obj, "source.format"), "nfs");
+    json_object_put(obj);
+
+    obj = read_ok("<pool type='iscsi'><name>i</name><source><host name='h' port='3260'/>"
+                  "<device path='iqn.2024-01.org.example:t'/><initiator><iqn name='iqn.x:me'/>"
+                  "</initiator></source><target><path>/dev/disk/by-path</path></target></pool>");
+    assert_string_equal(member(obj, "source.iqn"), "iqn.2024-01.org.example:t");
+    assert_null(member(obj, "source.device"));
+    assert_int_equal(
+        json_object_get_int(json_object_object_get(json_object_object_get(obj, "source"), "port")),
+        3260);
+    assert_string_equal(member(obj, "source.initiator_iqn"), "iqn.x:me");
+    json_object_put(obj);
+
+    obj = read_ok("<pool type='rbd'><name>r</name><source><name>rbd</name><host name='mon'/>"
+                  "<auth type='ceph' username='admin'><secret uuid='2a5b08e1-4d5e-4b1d-8a3c-"
+                  "3c1f9d7e6b01'/></auth></source></pool>");
+    assert_string_equal(member(obj, "source.name"), "rbd");
+    assert_string_equal(member(obj, "source.auth_username"), "admin");
+    assert_string_equal(member(obj, "source.auth_secret_uuid"),
+                        "2a5b08e1-4d5e-4b1d-8a3c-3c1f9d7e6b01");
+    assert_true(json_object_object_get_ex(obj, "target_path", NULL));
+    assert_null(json_object_object_get(obj, "target_path"));
+    json_object_put(obj);
+
+    obj = read_ok("<pool type='fs'><name>f</name><source><device path='/dev/sdb1'/><format "
+                  "type='auto'/></source><target><path>/mnt/f</path></target></pool>");
+    assert_string_equal(member(obj, "source.device"), "/dev/sdb1");
+    assert_string_equal(member(obj, "source.format"), "auto");
+    json_object_put(obj);
+
+    /* malformed or not a pool: 502, obj untouched */
+    obj = json_object_new_object();
+    app_error_clear(&err);
+    assert_int_equal(virt_pool_xml_read("<pool", obj, &err), -1);
+    assert_int_equal(err.status, 502);
+    assert_int_equal(virt_pool_xml_read("<volume/>", obj, &err), -1);
+    assert_int_equal(virt_pool_xml_read(NULL, obj, &err), -1);
+    assert_int_equal(json_object_object_length(obj), 0);
+    json_object_put(obj);
+}
+
+/* The builder's output reads back as what was asked (round trip). */
+static void test_round_trip(void **state)
+{
+    char *xml = build_ok("{\"name\":\"n\",\"type\":\"netfs\",\"target_path\":\"/mnt/n\","
+                         "\"source_host\":\"h.example\",\"source_path\":\"/e\","
+                         "\"source_format\":\"glusterfs\"}");
+    struct json_object *obj = read_ok(xml);
+
+    assert_string_equal(member(obj, "type"), "netfs");
+    assert_string_equal(member(obj, "target_path"), "/mnt/n");
+    assert_string_equal(member(obj, "source.host"), "h.example");
+    assert_string_equal(member(obj, "source.path"), "/e");
+    assert_string_equal(member(obj, "source.format"), "glusterfs");
+    json_object_put(obj);
+    free(xml);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dir),      cmocka_unit_test(test_fs),
+        cmocka_unit_test(test_netfs),    cmocka_unit_test(test_logical),
+        cmocka_unit_test(test_iscsi),    cmocka_unit_test(test_rbd),
+        cmocka_unit_test(test_refusals), cmocka_unit_test(test_names_and_paths),
+        cmocka_unit_test(test_read),     cmocka_unit_test(test_round_trip),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,250 @@
+/* test_virt_volume_xml: server/virt/virt_volume_xml.c — the JSON → <volume> builder
+ * (qcow2, raw, allocation, backing store; nothing else emitted), every refusal (names,
+ * formats, capacity and allocation bounds and types, backing shape and format, unknown
+ * keys, a backing path without "backing"), the space rule, the name check, and the
+ * reader on inline volume XML fixtures. Pure; single thread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "util/app_error.h"
+#include "virt/virt_volume_xml.h"
+
+static char *xpath_str(const char *xml, const char *expr)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, XML_PARSE_NONET);
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr res;
+    char *out;
+
+    assert_non_null(doc);
+    ctx = xmlXPathNewContext(doc);
+    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    assert_non_null(res);
+    out = strdup(res->stringval ? (const char *)res->stringval : "");
+    xmlXPathFreeObject(res);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return out;
+}
+
+static void expect_xpath(const char *xml, const char *expr, const char *want)
+{
+    char *got = xpath_str(xml, expr);
+
+    if (strcmp(got, want) != 0)
+        fail_msg("%s: got \"%s\", want \"%s\" in %s", expr, got, want, xml);
+    free(got);
+}
+
+static char *build_ok(const char *json, const char *bpath, const char *bformat)
+{
+    struct json_object *req = json_tokener_parse(json);
+    struct app_error err;
+    char *xml = NULL;
+
+    assert_non_null(req);
+    app_error_clear(&err);
+    if (virt_volume_xml_build(req, bpath, bformat, &xml, &err) != 0)
+        fail_msg("%s refused: %s", json, err.message);
+    json_object_put(req);
+    return xml;
+}
+
+static void build_bad(const char *json, const char *bpath, const char *contains)
+{
+    struct json_object *req = json_tokener_parse(json);
+    struct app_error err;
+    char *xml = (char *)"sentinel";
+
+    assert_non_null(req);
+    app_error_clear(&err);
+    assert_int_equal(virt_volume_xml_build(req, bpath, bpath ? "qcow2" : NULL, &xml, &err), -1);
+    assert_null(xml);
+    assert_int_equal(err.status, 400);
+    if (!strstr(err.message, contains))
+        fail_msg("%s: message \"%s\" lacks \"%s\"", json, err.message, contains);
+    json_object_put(req);
+}
+
+static void test_qcow2(void **state)
+{
+    char *xml = build_ok("{\"name\":\"disk1.qcow2\",\"capacity_bytes\":10737418240,"
+                         "\"format\":\"qcow2\"}",
+                         NULL, NULL);
+
+    expect_xpath(xml, "string(/volume/name)", "disk1.qcow2");
+    expect_xpath(xml, "string(/volume/capacity)", "10737418240");
+    expect_xpath(xml, "string(/volume/capacity/@unit)", "bytes");
+    expect_xpath(xml, "string(count(/volume/allocation))", "0");
+    expect_xpath(xml, "string(/volume/target/format/@type)", "qcow2");
+    expect_xpath(xml, "string(count(/volume/target/*))", "1");
+    expect_xpath(xml, "string(count(/volume/*))", "3");
+    expect_xpath(xml, "string(count(/volume/@*))", "0");
+    free(xml);
+}
+
+static void test_raw_allocation(void **state)
+{
+    char *xml = build_ok("{\"name\":\"r.img\",\"capacity_bytes\":17592186044416,\"format\":\"raw\","
+                         "\"allocation_bytes\":0}",
+                         NULL, NULL);
+
+    expect_xpath(xml, "string(/volume/capacity)", "17592186044416");
+    expect_xpath(xml, "string(/volume/allocation)", "0");
+    expect_xpath(xml, "string(/volume/allocation/@unit)", "bytes");
+    expect_xpath(xml, "string(/volume/target/format/@type)", "raw");
+    free(xml);
+}
+
+static void test_backing(void **state)
+{
+    char *xml = build_ok("{\"name\":\"child\",\"capacity_bytes\":1048576,\"format\":\"qcow2\","
+                         "\"backing\":{\"volume\":\"base.img\"}}",
+                         "/pool/base & <x>.img", "raw");
+
+    expect_xpath(xml, "string(/volume/backingStore/path)", "/pool/base & <x>.img");
+    expect_xpath(xml, "string(/volume/backingStore/format/@type)", "raw");
+    expect_xpath(xml, "string(count(/volume/backingStore/*))", "2");
+    free(xml);
+}
+
+static void test_refusals(void **state)
+{
+    build_bad("{\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"..\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\".\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\".x\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"a/b\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"../etc/passwd\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"a b\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":5,\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":1,\"format\":\"vmdk\"}", NULL, "format");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":1}", NULL, "format");
+    build_bad("{\"name\":\"v\",\"format\":\"raw\"}", NULL, "capacity_bytes");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":0,\"format\":\"raw\"}", NULL, "capacity_bytes");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":-5,\"format\":\"raw\"}", NULL, "capacity_bytes");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":17592186044417,\"format\":\"raw\"}", NULL,
+              "capacity_bytes");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":1.0,\"format\":\"raw\"}", NULL, "integer");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":\"1\",\"format\":\"raw\"}", NULL, "integer");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"raw\",\"allocation_bytes\":11}",
+              NULL, "allocation_bytes");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"raw\",\"allocation_bytes\":-1}",
+              NULL, "allocation_bytes");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"raw\",\"path\":\"/etc\"}", NULL,
+              "unknown");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"raw\",\"backing\":{\"volume\":"
+              "\"b\"}}",
+              "/p/b", "qcow2");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"qcow2\",\"backing\":\"b\"}",
+              "/p/b", "backing");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"qcow2\",\"backing\":{\"path\":"
+              "\"/etc/passwd\"}}",
+              "/p/b", "backing");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"qcow2\",\"backing\":{\"volume\":"
+              "\"b\",\"x\":1}}",
+              "/p/b", "backing");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"qcow2\",\"backing\":{\"volume\":"
+              "\"../b\"}}",
+              "/p/b", "backing");
+    /* "backing" without a resolved path, and a path without "backing" */
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"qcow2\",\"backing\":{\"volume\":"
+              "\"b\"}}",
+              NULL, "backing");
+    build_bad("{\"name\":\"v\",\"capacity_bytes\":10,\"format\":\"qcow2\"}", "/p/b", "backing");
+    build_bad("[]", NULL, "object");
+}
+
+static void test_names(void **state)
+{
+    char name[129];
+
+    assert_true(virt_volume_xml_name_valid("a"));
+    assert_true(virt_volume_xml_name_valid("_a.b+c-d.qcow2"));
+    assert_true(virt_volume_xml_name_valid("0"));
+    assert_false(virt_volume_xml_name_valid(NULL));
+    assert_false(virt_volume_xml_name_valid(""));
+    assert_false(virt_volume_xml_name_valid("."));
+    assert_false(virt_volume_xml_name_valid(".."));
+    assert_false(virt_volume_xml_name_valid("-a"));
+    assert_false(virt_volume_xml_name_valid("+a"));
+    assert_false(virt_volume_xml_name_valid("a/b"));
+    assert_false(virt_volume_xml_name_valid("a\\b"));
+    assert_false(virt_volume_xml_name_valid("a:b"));
+    memset(name, 'a', 127);
+    name[127] = '\0';
+    assert_true(virt_volume_xml_name_valid(name));
+    name[127] = 'a';
+    name[128] = '\0';
+    assert_false(virt_volume_xml_name_valid(name));
+}
+
+static void test_needed_bytes(void **state)
+{
+    assert_int_equal(virt_volume_xml_needed_bytes("raw", 1000, 0, 0), 1000);
+    assert_int_equal(virt_volume_xml_needed_bytes("raw", 1000, 1, 10), 10);
+    assert_int_equal(virt_volume_xml_needed_bytes("qcow2", 1000, 0, 0), 0);
+    assert_int_equal(virt_volume_xml_needed_bytes("qcow2", 1000, 1, 1000), 1000);
+}
+
+static void test_read(void **state)
+{
+    struct json_object *obj = json_object_new_object(), *backing;
+    struct app_error err;
+
+    app_error_clear(&err);
+    assert_int_equal(virt_volume_xml_read("<volume type='file'><name>c</name><target><path>/p/c"
+                                          "</path><format type='qcow2'/></target><backingStore>"
+                                          "<path>/p/base.img</path><format type='raw'/>"
+                                          "</backingStore></volume>",
+                                          obj, &err),
+                     0);
+    assert_string_equal(json_object_get_string(json_object_object_get(obj, "format")), "qcow2");
+    backing = json_object_object_get(obj, "backing");
+    assert_string_equal(json_object_get_string(json_object_object_get(backing, "path")),
+                        "/p/base.img");
+    assert_string_equal(json_object_get_string(json_object_object_get(backing, "format")), "raw");
+    json_object_put(obj);
+
+    /* no format: "raw"; no backing store: null */
+    obj = json_object_new_object();
+    assert_int_equal(virt_volume_xml_read("<volume type='block'><name>b</name><target><path>"
+                                          "/dev/vg/b</path></target></volume>",
+                                          obj, &err),
+                     0);
+    assert_string_equal(json_object_get_string(json_object_object_get(obj, "format")), "raw");
+    assert_true(json_object_object_get_ex(obj, "backing", NULL));
+    assert_null(json_object_object_get(obj, "backing"));
+    assert_int_equal(json_object_object_length(obj), 2);
+    json_object_put(obj);
+
+    obj = json_object_new_object();
+    assert_int_equal(virt_volume_xml_read("<pool/>", obj, &err), -1);
+    assert_int_equal(err.status, 502);
+    assert_int_equal(virt_volume_xml_read("<volume>", obj, &err), -1);
+    assert_int_equal(virt_volume_xml_read(NULL, obj, &err), -1);
+    assert_int_equal(json_object_object_length(obj), 0);
+    json_object_put(obj);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_qcow2),   cmocka_unit_test(test_raw_allocation),
+        cmocka_unit_test(test_backing), cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_names),   cmocka_unit_test(test_needed_bytes),
+        cmocka_unit_test(test_read),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
