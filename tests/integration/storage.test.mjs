@@ -69,8 +69,9 @@ function assertPool(p, label = 'pool') {
 
 function assertVolume(v, label = 'volume') {
     assert.deepEqual(Object.keys(v), ['name', 'key', 'path', 'pool', 'type', 'format', 'capacity_bytes',
-        'allocation_bytes', 'backing', 'used_by'], label);
+        'allocation_bytes', 'backing', 'used_by', 'upload_incomplete'], label);
     for (const k of ['name', 'key', 'path', 'pool', 'type', 'format']) assert.equal(typeof v[k], 'string', `${label} ${k}`);
+    assert.equal(v.upload_incomplete, false, `${label}: no upload was cut off here`);
     assert.ok(Number.isInteger(v.capacity_bytes) && Number.isInteger(v.allocation_bytes), label);
     assert.ok(Array.isArray(v.used_by), label);
 }
