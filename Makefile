@@ -134,7 +134,7 @@ check: deps
 
 # The console proxy benchmark's C tools (tests/bench/console/): a synthetic VNC backend
 # and a TCP/TLS/websocket load generator. run.mjs rewrites docs/performance.md; the
-# console run then replaces only its own marked section in it.
+# console and transfer runs then replace only their own marked sections in it.
 BENCH_TOOLS := $(BUILD)/bench/console-backend $(BUILD)/bench/console-loadgen
 
 $(BUILD)/bench/console-%: tests/bench/console/%.c
@@ -146,6 +146,7 @@ bench: all
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) BENCH_TOOLS_DIR=$(CURDIR)/$(BUILD)/bench \
 	    node tests/bench/console/run.mjs
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/transfer/run.mjs
 
 # ---- fuzzing ---------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built
