@@ -19,6 +19,8 @@
 /* The path a match came from, or NULL for ROUTE_NONE/ROUTE_STATIC (caller frees). */
 static char *fuzz_route_rebuild(const struct route_match *m)
 {
+    const char *u = m->uuid, *n = m->name, *i = m->item, *a = m->action;
+
     switch (m->id) {
     case ROUTE_LOGIN:
         return xstrdup("/api/login");
@@ -33,15 +35,62 @@ static char *fuzz_route_rebuild(const struct route_match *m)
     case ROUTE_DOMAINS:
         return xstrdup("/api/domains");
     case ROUTE_DOMAIN:
-        return xasprintf("/api/domains/%s", m->uuid);
+        return xasprintf("/api/domains/%s", u);
     case ROUTE_DOMAIN_ACTION:
     case ROUTE_CONSOLE:
     case ROUTE_SERIAL:
-        return xasprintf("/api/domains/%s/%s", m->uuid, m->action);
+        return xasprintf("/api/domains/%s/%s", u, a);
+    case ROUTE_DOMAIN_ADDRESSES:
+        return xasprintf("/api/domains/%s/addresses", u);
+    case ROUTE_DOMAIN_DISKS:
+        return xasprintf("/api/domains/%s/disks", u);
+    case ROUTE_DOMAIN_DISK:
+        return xasprintf("/api/domains/%s/disks/%s", u, i);
+    case ROUTE_DOMAIN_DISK_MEDIA:
+        return xasprintf("/api/domains/%s/disks/%s/media", u, i);
+    case ROUTE_DOMAIN_INTERFACES:
+        return xasprintf("/api/domains/%s/interfaces", u);
+    case ROUTE_DOMAIN_INTERFACE:
+        return xasprintf("/api/domains/%s/interfaces/%s", u, i);
+    case ROUTE_NETWORKS:
+        return xstrdup("/api/networks");
+    case ROUTE_NETWORK:
+        return xasprintf("/api/networks/%s", n);
+    case ROUTE_NETWORK_LEASES:
+        return xasprintf("/api/networks/%s/leases", n);
+    case ROUTE_NETWORK_ACTION:
+        return xasprintf("/api/networks/%s/%s", n, a);
+    case ROUTE_POOLS:
+        return xstrdup("/api/pools");
+    case ROUTE_POOL:
+        return xasprintf("/api/pools/%s", n);
+    case ROUTE_POOL_ACTION:
+        return xasprintf("/api/pools/%s/%s", n, a);
+    case ROUTE_VOLUMES:
+        return xasprintf("/api/pools/%s/volumes", n);
+    case ROUTE_VOLUME:
+        return xasprintf("/api/pools/%s/volumes/%s", n, i);
+    case ROUTE_VOLUME_ACTION:
+        return xasprintf("/api/pools/%s/volumes/%s/%s", n, i, a);
+    case ROUTE_VOLUME_CONTENT:
+        return xasprintf("/api/pools/%s/volumes/%s/content", n, i);
     default:
         return NULL;
     }
 }
+
+/* Which routes carry which parameter, and which may change state. */
+static bool fuzz_route_in(enum route_id id, const enum route_id *set, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (set[k] == id)
+            return true;
+    return false;
+}
+
+#define FUZZ_ROUTE_IN(id, ...)                                                                     \
+    fuzz_route_in((id), (const enum route_id[]){__VA_ARGS__},                                      \
+                  sizeof((const enum route_id[]){__VA_ARGS__}) / sizeof(enum route_id))
 
 static void fuzz_route_check_param(const char *param, bool required)
 {
@@ -78,10 +127,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&m, 0xa5, sizeof(m));
     r = route_match(path, &m);
     FUZZ_ASSERT(r == 0 || r == -1);
-    fuzz_route_check_param(m.uuid, m.id == ROUTE_DOMAIN || m.id == ROUTE_DOMAIN_ACTION ||
-                                       m.id == ROUTE_CONSOLE || m.id == ROUTE_SERIAL);
-    fuzz_route_check_param(m.action, m.id == ROUTE_DOMAIN_ACTION || m.id == ROUTE_CONSOLE ||
-                                         m.id == ROUTE_SERIAL);
+    fuzz_route_check_param(m.uuid,
+                           FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE,
+                                         ROUTE_SERIAL, ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_DISKS,
+                                         ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                                         ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE));
+    fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
+                                                 ROUTE_NETWORK_ACTION, ROUTE_POOL,
+                                                 ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
+                                                 ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT));
+    fuzz_route_check_param(m.item, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                                                 ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME,
+                                                 ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT));
+    fuzz_route_check_param(m.action, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE,
+                                                   ROUTE_SERIAL, ROUTE_NETWORK_ACTION,
+                                                   ROUTE_POOL_ACTION, ROUTE_VOLUME_ACTION));
     FUZZ_ASSERT(m.id != ROUTE_CONSOLE || strcmp(m.action, "console") == 0);
     FUZZ_ASSERT(m.id != ROUTE_SERIAL || strcmp(m.action, "serial") == 0);
     if (r < 0) {
@@ -93,11 +153,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(m.websocket ==
                 (m.id == ROUTE_EVENTS || m.id == ROUTE_CONSOLE || m.id == ROUTE_SERIAL));
     FUZZ_ASSERT(m.public_route == (m.id == ROUTE_STATIC || m.id == ROUTE_LOGIN));
-    /* Only the login, logout and action routes may change state. */
-    FUZZ_ASSERT(!route_allows(&m, HTTP_POST) || m.id == ROUTE_LOGIN || m.id == ROUTE_LOGOUT ||
-                m.id == ROUTE_DOMAIN_ACTION);
-    FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) && !route_allows(&m, HTTP_DELETE) &&
-                !route_allows(&m, HTTP_PATCH) && !route_allows(&m, HTTP_OTHER));
+    /* Only these routes may change state, each with its own methods. */
+    FUZZ_ASSERT(!route_allows(&m, HTTP_POST) ||
+                FUZZ_ROUTE_IN(m.id, ROUTE_LOGIN, ROUTE_LOGOUT, ROUTE_DOMAIN_ACTION,
+                              ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_INTERFACES, ROUTE_NETWORKS,
+                              ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION, ROUTE_VOLUMES,
+                              ROUTE_VOLUME_ACTION));
+    FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
+    FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                              ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME));
+    FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE));
+    FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));
     if (!is_api) {
         FUZZ_ASSERT(m.id == ROUTE_STATIC);
     } else {

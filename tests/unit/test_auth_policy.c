@@ -64,6 +64,33 @@ static void test_objects(void **state)
     assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_HOST_READ, &vm));
 }
 
+/* Networks, storage and VM devices: everyone reads, only admin changes or moves bytes. */
+static void test_networks_storage_devices(void **state)
+{
+    struct auth_object net = {.kind = AUTH_OBJECT_NETWORK, .id = "default"};
+    struct auth_object pool = {.kind = AUTH_OBJECT_POOL, .id = "images"};
+    struct auth_object vm = {.kind = AUTH_OBJECT_DOMAIN,
+                             .id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
+    static const enum auth_action changes[] = {
+        AUTH_ACTION_NETWORK_MANAGE, AUTH_ACTION_STORAGE_MANAGE, AUTH_ACTION_VOLUME_CONTENT,
+        AUTH_ACTION_DOMAIN_CONFIGURE};
+    const struct auth_object *change_objects[] = {&net, &pool, &pool, &vm};
+
+    for (int r = AUTH_ROLE_VIEWER; r <= AUTH_ROLE_ADMIN; r++) {
+        assert_true(allows((enum auth_role)r, AUTH_ACTION_NETWORK_READ, &net));
+        assert_true(allows((enum auth_role)r, AUTH_ACTION_STORAGE_READ, &pool));
+        for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+            assert_int_equal(allows((enum auth_role)r, changes[i], change_objects[i]),
+                             r == AUTH_ROLE_ADMIN);
+    }
+    /* the object kind must fit the action */
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_NETWORK_MANAGE, &pool));
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_STORAGE_MANAGE, &net));
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_VOLUME_CONTENT, &vm));
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_DOMAIN_CONFIGURE, &pool));
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_DOMAIN_LIFECYCLE, &net));
+}
+
 static void test_deny_by_default(void **state)
 {
     struct auth_subject bogus = {.username = "x", .role = (enum auth_role)7};
@@ -110,9 +137,13 @@ static void test_role_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_viewer_reads_only),     cmocka_unit_test(test_operator_acts_on_vms),
-        cmocka_unit_test(test_admin_does_everything), cmocka_unit_test(test_objects),
-        cmocka_unit_test(test_deny_by_default),       cmocka_unit_test(test_role_names),
+        cmocka_unit_test(test_viewer_reads_only),
+        cmocka_unit_test(test_operator_acts_on_vms),
+        cmocka_unit_test(test_admin_does_everything),
+        cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_deny_by_default),
+        cmocka_unit_test(test_role_names),
+        cmocka_unit_test(test_networks_storage_devices),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,6 +60,91 @@ static void expect_unknown(const char *path)
         fail_msg("%s: output not cleared on failure", path);
 }
 
+/* The new routes: id, methods and all four parameters. */
+static void expect_params(const char *path, enum route_id id, unsigned methods, const char *uuid,
+                          const char *name, const char *item, const char *action)
+{
+    struct route_match m;
+
+    memset(&m, 0x5a, sizeof(m));
+    if (route_match(path, &m) != 0)
+        fail_msg("%s: route_match failed", path);
+    if (m.id != id)
+        fail_msg("%s: id %d, want %d", path, (int)m.id, (int)id);
+    if (m.methods != methods)
+        fail_msg("%s: methods 0x%x, want 0x%x", path, m.methods, methods);
+    assert_false(m.websocket);
+    assert_false(m.public_route);
+    assert_string_equal(m.uuid, uuid);
+    assert_string_equal(m.name, name);
+    assert_string_equal(m.item, item);
+    assert_string_equal(m.action, action);
+}
+
+static void test_device_routes(void **state)
+{
+    const unsigned get = HTTP_GET | HTTP_HEAD;
+
+    expect_params("/api/domains/u1/addresses", ROUTE_DOMAIN_ADDRESSES, get, "u1", "", "", "");
+    expect_params("/api/domains/u1/disks", ROUTE_DOMAIN_DISKS, HTTP_POST, "u1", "", "", "");
+    expect_params("/api/domains/u1/disks/vdb", ROUTE_DOMAIN_DISK, HTTP_PATCH | HTTP_DELETE, "u1",
+                  "", "vdb", "");
+    expect_params("/api/domains/u1/disks/sda/media", ROUTE_DOMAIN_DISK_MEDIA,
+                  HTTP_PUT | HTTP_DELETE, "u1", "", "sda", "");
+    expect_params("/api/domains/u1/interfaces", ROUTE_DOMAIN_INTERFACES, HTTP_POST, "u1", "", "",
+                  "");
+    expect_params("/api/domains/u1/interfaces/52:54:00:aa:bb:cc", ROUTE_DOMAIN_INTERFACE,
+                  HTTP_PATCH | HTTP_DELETE, "u1", "", "52:54:00:aa:bb:cc", "");
+    /* a verb that is not a device collection is still a lifecycle action */
+    expect_params("/api/domains/u1/reboot", ROUTE_DOMAIN_ACTION, HTTP_POST, "u1", "", "", "reboot");
+}
+
+static void test_network_and_storage_routes(void **state)
+{
+    const unsigned get = HTTP_GET | HTTP_HEAD;
+
+    expect_params("/api/networks", ROUTE_NETWORKS, get | HTTP_POST, "", "", "", "");
+    expect_params("/api/networks/lan", ROUTE_NETWORK, get | HTTP_DELETE, "", "lan", "", "");
+    expect_params("/api/networks/lan/leases", ROUTE_NETWORK_LEASES, get, "", "lan", "", "");
+    expect_params("/api/networks/lan/start", ROUTE_NETWORK_ACTION, HTTP_POST, "", "lan", "",
+                  "start");
+    expect_params("/api/pools", ROUTE_POOLS, get | HTTP_POST, "", "", "", "");
+    expect_params("/api/pools/p1", ROUTE_POOL, get | HTTP_DELETE, "", "p1", "", "");
+    expect_params("/api/pools/p1/refresh", ROUTE_POOL_ACTION, HTTP_POST, "", "p1", "", "refresh");
+    expect_params("/api/pools/p1/volumes", ROUTE_VOLUMES, get | HTTP_POST, "", "p1", "", "");
+    expect_params("/api/pools/p1/volumes/a.qcow2", ROUTE_VOLUME, get | HTTP_DELETE, "", "p1",
+                  "a.qcow2", "");
+    expect_params("/api/pools/p1/volumes/a.qcow2/resize", ROUTE_VOLUME_ACTION, HTTP_POST, "", "p1",
+                  "a.qcow2", "resize");
+    expect_params("/api/pools/p1/volumes/a.iso/content", ROUTE_VOLUME_CONTENT, get | HTTP_PUT, "",
+                  "p1", "a.iso", "");
+    /* "volumes" is a collection, never a pool action */
+    expect_params("/api/pools/volumes/volumes", ROUTE_VOLUMES, get | HTTP_POST, "", "volumes", "",
+                  "");
+    expect_unknown("/api/networks/lan/leases/x");
+    expect_unknown("/api/pools/p1/volumes/a/content/x");
+    expect_unknown("/api/pools//volumes");
+    expect_unknown("/api/domains/u1/disks/");
+}
+
+static void test_query_get(void **state)
+{
+    char v[8];
+
+    assert_int_equal(route_query_get("force=true", "force", v, sizeof(v)), 1);
+    assert_string_equal(v, "true");
+    assert_int_equal(route_query_get("a=1&force&b=2", "force", v, sizeof(v)), 1);
+    assert_string_equal(v, "");
+    assert_int_equal(route_query_get("a=1&b=2", "b", v, sizeof(v)), 1);
+    assert_string_equal(v, "2");
+    assert_int_equal(route_query_get("forced=1&xforce=1", "force", v, sizeof(v)), 0);
+    assert_string_equal(v, "");
+    assert_int_equal(route_query_get("", "force", v, sizeof(v)), 0);
+    assert_int_equal(route_query_get(NULL, "force", v, sizeof(v)), 0);
+    assert_int_equal(route_query_get("force=12345678", "force", v, sizeof(v)), -1);
+    assert_int_equal(route_query_get("force=1", "force", v, 0), -1);
+}
+
 static void test_api_routes(void **state)
 {
     expect_route("/api/login", ROUTE_LOGIN, HTTP_POST, false, true, "", "");
@@ -266,6 +351,8 @@ int main(void)
         cmocka_unit_test(test_segment_lengths),  cmocka_unit_test(test_rematch_clears_previous),
         cmocka_unit_test(test_allow_header),     cmocka_unit_test(test_allow_header_short_buffer),
         cmocka_unit_test(test_method_mutates),   cmocka_unit_test(test_method_names),
+        cmocka_unit_test(test_device_routes),    cmocka_unit_test(test_network_and_storage_routes),
+        cmocka_unit_test(test_query_get),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

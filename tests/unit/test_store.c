@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "store/store_uploads.h"
 #include "util/log.h"
 
 static char test_dir[] = "/tmp/virtdeck-test-store.XXXXXX";
@@ -79,7 +80,7 @@ static void test_open_creates_private_files(void **state)
 
     assert_query(db, "PRAGMA journal_mode", "wal");
     assert_query(db, "PRAGMA foreign_keys", "1");
-    assert_query(db, "PRAGMA user_version", "1");
+    assert_query(db, "PRAGMA user_version", "2");
     assert_query(db,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                  "WHERE type = 'table' ORDER BY name)",
@@ -92,7 +93,7 @@ static void test_open_creates_private_files(void **state)
     assert_non_null(db);
     assert_int_equal(stat(db_path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_query(db, "PRAGMA user_version", "1");
+    assert_query(db, "PRAGMA user_version", "2");
     store_close(db);
 
     remove_db(dir);
@@ -177,13 +178,38 @@ static void test_audit(void **state)
     free(dir);
 }
 
+static void test_incomplete_uploads(void **state)
+{
+    struct app_error err = {0};
+    char *dir = path_in("uploads");
+    sqlite3 *db = store_open(dir, &err);
+
+    assert_non_null(db);
+    assert_false(store_uploads_incomplete(db, "images", "a.iso"));
+    assert_int_equal(store_uploads_mark(db, "images", "a.iso", "alice"), 0);
+    assert_int_equal(store_uploads_mark(db, "images", "a.iso", "bob"), 0); /* again: one row */
+    assert_true(store_uploads_incomplete(db, "images", "a.iso"));
+    assert_false(store_uploads_incomplete(db, "other", "a.iso"));
+    assert_false(store_uploads_incomplete(db, "images", "b.iso"));
+    assert_query(db, "SELECT count(*) || '|' || username FROM incomplete_uploads", "1|bob");
+    assert_int_equal(store_uploads_clear(db, "images", "a.iso"), 0);
+    assert_false(store_uploads_incomplete(db, "images", "a.iso"));
+    assert_int_equal(store_uploads_clear(db, "images", "never"), 0);
+    assert_false(store_uploads_incomplete(NULL, "images", "a.iso"));
+    assert_int_equal(store_uploads_mark(NULL, "images", "a.iso", "x"), -1);
+    store_close(db);
+
+    remove_db(dir);
+    assert_int_equal(rmdir(dir), 0);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_creates_private_files),
-        cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_refuses_newer_schema),
-        cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_open_creates_private_files), cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_refuses_newer_schema),       cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_incomplete_uploads),
     };
     int failed;
 
