@@ -84,7 +84,7 @@ static void test_open_creates_private_files(void **state)
     assert_query(db,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                  "WHERE type = 'table' ORDER BY name)",
-                 "audit_log,sessions,users");
+                 "audit_log,incomplete_uploads,sessions,users");
     store_close(db);
 
     /* A loose existing file is tightened; reopening does not migrate again. */
