@@ -65,6 +65,8 @@ export class Api extends Emitter {
         }
 
         if (res.ok) {
+            // A DELETE may answer 204 or 200 with nothing to say.
+            if (!text && (res.status === 204 || method === 'DELETE')) return {};
             if (data === null || typeof data !== 'object') {
                 throw new ApiError(res.status, 'bad_response', 'The server sent an unreadable answer.');
             }
@@ -125,5 +127,114 @@ export class Api extends Emitter {
     /** POST /api/domains/{uuid}/{action}; resolves with the domain in detail form. */
     action(uuid, action) {
         return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/${encodeURIComponent(action)}`, {});
+    }
+
+    // ---- networks ---------------------------------------------------------------
+
+    async networks() {
+        const r = await this.request('GET', '/api/networks');
+        return Array.isArray(r.networks) ? r.networks : [];
+    }
+
+    createNetwork(body) {
+        return this.request('POST', '/api/networks', body);
+    }
+
+    /** action: "start" | "stop". */
+    networkAction(name, action) {
+        return this.request('POST', `/api/networks/${encodeURIComponent(name)}/${encodeURIComponent(action)}`, {});
+    }
+
+    networkAutostart(name, enabled) {
+        return this.request('POST', `/api/networks/${encodeURIComponent(name)}/autostart`, { enabled: !!enabled });
+    }
+
+    /** force: also when a running VM uses it (the server answers 409 otherwise). */
+    deleteNetwork(name, { force = false } = {}) {
+        return this.request('DELETE', `/api/networks/${encodeURIComponent(name)}${force ? '?force=true' : ''}`);
+    }
+
+    async networkLeases(name) {
+        const r = await this.request('GET', `/api/networks/${encodeURIComponent(name)}/leases`);
+        return Array.isArray(r.leases) ? r.leases : [];
+    }
+
+    // ---- storage ------------------------------------------------------------------
+
+    async pools() {
+        const r = await this.request('GET', '/api/pools');
+        return Array.isArray(r.pools) ? r.pools : [];
+    }
+
+    pool(name) {
+        return this.request('GET', `/api/pools/${encodeURIComponent(name)}`);
+    }
+
+    createPool(body) {
+        return this.request('POST', '/api/pools', body);
+    }
+
+    /** action: "start" | "stop" | "refresh". */
+    poolAction(name, action) {
+        return this.request('POST', `/api/pools/${encodeURIComponent(name)}/${encodeURIComponent(action)}`, {});
+    }
+
+    poolAutostart(name, enabled) {
+        return this.request('POST', `/api/pools/${encodeURIComponent(name)}/autostart`, { enabled: !!enabled });
+    }
+
+    deletePool(name) {
+        return this.request('DELETE', `/api/pools/${encodeURIComponent(name)}`);
+    }
+
+    async volumes(pool) {
+        const r = await this.request('GET', `/api/pools/${encodeURIComponent(pool)}/volumes`);
+        return Array.isArray(r.volumes) ? r.volumes : [];
+    }
+
+    createVolume(pool, body) {
+        return this.request('POST', `/api/pools/${encodeURIComponent(pool)}/volumes`, body);
+    }
+
+    deleteVolume(pool, vol) {
+        return this.request('DELETE', `/api/pools/${encodeURIComponent(pool)}/volumes/${encodeURIComponent(vol)}`);
+    }
+
+    /** action: "resize" ({capacity_bytes, shrink?}), "clone" ({name}), "wipe" ({}). */
+    volumeAction(pool, vol, action, body = {}) {
+        return this.request('POST',
+            `/api/pools/${encodeURIComponent(pool)}/volumes/${encodeURIComponent(vol)}/${encodeURIComponent(action)}`, body);
+    }
+
+    // ---- VM devices -----------------------------------------------------------------
+
+    attachDisk(uuid, body) {
+        return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/disks`, body);
+    }
+
+    detachDisk(uuid, target) {
+        return this.request('DELETE', `/api/domains/${encodeURIComponent(uuid)}/disks/${encodeURIComponent(target)}`);
+    }
+
+    /** Inserts {pool, volume} into a CD-ROM drive; media null ejects. */
+    changeMedia(uuid, target, media) {
+        const path = `/api/domains/${encodeURIComponent(uuid)}/disks/${encodeURIComponent(target)}/media`;
+        return media ? this.request('PUT', path, media) : this.request('DELETE', path);
+    }
+
+    attachInterface(uuid, body) {
+        return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/interfaces`, body);
+    }
+
+    updateInterface(uuid, mac, body) {
+        return this.request('PATCH', `/api/domains/${encodeURIComponent(uuid)}/interfaces/${encodeURIComponent(mac)}`, body);
+    }
+
+    detachInterface(uuid, mac) {
+        return this.request('DELETE', `/api/domains/${encodeURIComponent(uuid)}/interfaces/${encodeURIComponent(mac)}`);
+    }
+
+    addresses(uuid) {
+        return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}/addresses`);
     }
 }

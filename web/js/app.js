@@ -1,13 +1,15 @@
 // app.js — boots the page and wires the modules: asks GET /api/session, then shows
-// the login form or the signed-in shell (user menu, banner, live events socket,
-// hash routes: #/ list, #/domains/<uuid> detail, #/domains/<uuid>/console and /serial
-// the consoles on pages of their own). Owns the one Api, Store and
+// the login form or the signed-in shell (user menu, banner, live events socket, main
+// navigation, hash routes: #/ list, #/domains/<uuid> detail, #/domains/<uuid>/console
+// and /serial the consoles on pages of their own, #/networks, #/storage and
+// #/storage/<pool>). Owns the one Api, Store and
 // EventSocket of the page. Browser main thread.
 
 import { Api } from './api.js';
 import { Store } from './state.js';
 import { EventSocket, eventsUrl } from './ws.js';
 import { parseHash, listHash } from './router.js';
+import { parseResourceHash } from './resource-router.js';
 import { Notifier } from './views/notify.js';
 import { confirmDialog } from './views/confirm.js';
 import { createActionRunner } from './views/actions.js';
@@ -15,6 +17,9 @@ import { LoginView } from './views/login.js';
 import { DomainListView } from './views/domain-list.js';
 import { DomainDetailView } from './views/domain-detail.js';
 import { ConsolePage } from './views/console-page.js';
+import { NetworksView } from './views/networks.js';
+import { StorageView } from './views/storage.js';
+import { PoolVolumesView } from './views/pool-volumes.js';
 import { Banner } from './views/banner.js';
 import { UserMenu } from './views/user-menu.js';
 import { h } from './views/dom.js';
@@ -144,12 +149,30 @@ function renderConnection() {
 
 // ---- routes --------------------------------------------------------------------
 
+/** Marks the main navigation's link of the current page (aria-current). */
+function markNav(section) {
+    for (const a of document.querySelectorAll('#mainnav [data-nav]')) {
+        if (a.dataset.nav === section) a.setAttribute('aria-current', 'page');
+        else a.removeAttribute('aria-current');
+    }
+}
+
 function route() {
     if (!store.session) return;
-    const r = parseHash(window.location.hash);
+    const res = parseResourceHash(window.location.hash);
+    const r = res || parseHash(window.location.hash);
     view?.destroy();
     document.body.classList.toggle('console-open', r.view === 'console' || r.view === 'serial');
-    if (r.view === 'console' || r.view === 'serial') {
+    markNav(r.view === 'networks' ? 'networks' : r.view === 'storage' || r.view === 'pool' ? 'storage' : 'vms');
+    if (r.view === 'networks') {
+        view = new NetworksView(ctx);
+        document.title = 'Networks \u2014 virtdeck';
+    } else if (r.view === 'storage') {
+        view = new StorageView(ctx);
+        document.title = 'Storage \u2014 virtdeck';
+    } else if (r.view === 'pool') {
+        view = new PoolVolumesView(ctx, r.pool);
+    } else if (r.view === 'console' || r.view === 'serial') {
         view = new ConsolePage(ctx, r.uuid, r.view);
     } else if (r.view === 'detail') {
         view = new DomainDetailView(ctx, r.uuid);

@@ -1,6 +1,7 @@
 // views/detail-tabs.js — the tabs of a VM's detail page for users who may use its
 // consoles (operator, admin): Overview (the cards), Console (the VNC display, while the
-// VM runs and has one) and Serial console (while it runs). A console connects when its
+// VM runs and has one), Serial console (while it runs), Disks (domain-disks.js) and
+// Network interfaces (domain-interfaces.js). A console connects when its
 // tab is chosen and disconnects when another tab is; a tab stays visible while chosen
 // even if the VM stops, so its last state line can still be read. WAI-ARIA tabs with
 // manual activation (arrows move, Enter/Space/click choose) because choosing one opens
@@ -9,18 +10,25 @@
 import { h } from './dom.js';
 import { ConsoleView } from './console-view.js';
 import { SerialView } from './serial-view.js';
+import { DomainDisksView } from './domain-disks.js';
+import { DomainInterfacesView } from './domain-interfaces.js';
 import { consolesAvailable } from '../domains.js';
 
 const TABS = [
     { id: 'overview', label: 'Overview' },
     { id: 'console', label: 'Console' },
     { id: 'serial', label: 'Serial console' },
+    { id: 'disks', label: 'Disks' },
+    { id: 'nics', label: 'Network interfaces' },
 ];
+
+/** The view class of every tab but Overview. */
+const VIEWS = { console: ConsoleView, serial: SerialView, disks: DomainDisksView, nics: DomainInterfacesView };
 
 /** Which tabs a domain offers. */
 function tabsAvailable(domain) {
     const c = consolesAvailable(domain);
-    return { overview: true, console: c.vnc, serial: c.serial };
+    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true };
 }
 
 export class DetailTabs {
@@ -91,7 +99,7 @@ export class DetailTabs {
             }
             if (id !== 'overview') {
                 if (!this.views[id]) {
-                    const View = id === 'console' ? ConsoleView : SerialView;
+                    const View = VIEWS[id];
                     this.views[id] = new View(this.ctx, { uuid: this.uuid, name: this.domain?.name || '' });
                     this.views[id].mount(this.panels[id]);
                     if (this.domain) this.views[id].update(this.domain);

@@ -1,0 +1,402 @@
+// tests/e2e/storage-network.test.mjs — the Networks and Storage pages and the VM page's
+// Disks tab in the browser against the REAL libvirtd (qemu:///system; the test driver
+// cannot upload). An admin: creates a NAT network from the form on a free private /24
+// (a DHCP range outside the subnet is refused in the form first, and nothing reaches
+// libvirt), creates a dir pool in a temporary directory, uploads a generated ISO with
+// the progress bar reaching 100 % (the bytes on disk are compared), attaches it as a
+// CD-ROM to a stopped, diskless VM from its Disks tab (checked in `virsh dumpxml`) and
+// ejects it again; the phone width keeps the pages usable; no console errors or CSP
+// violations. Screenshots: tests/e2e/artifacts/{networks,storage,upload,vm-disks}.png.
+// Everything it creates ("vdtest-" names, the temporary directory) is removed in after().
+import test, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
+import { SYSTEM_URI, ensureSystemLibvirtd, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
+import { parseIPv4, ipv4InSubnet } from '../../web/js/ipaddr.js';
+
+const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
+const ADMIN = { name: 'admin', role: 'admin', password: crypto.randomBytes(12).toString('hex') };
+const VIEWER = { name: 'watcher', role: 'viewer', password: crypto.randomBytes(12).toString('hex') };
+const TIMEOUT = 30000;
+const tag = crypto.randomBytes(3).toString('hex');
+const NET = `vdtest-net-${tag}`;
+const POOL = `vdtest-pool-${tag}`;
+const VM = `vdtest-vm-${tag}`;
+const VM_UUID = crypto.randomUUID();
+const ISO_NAME = `vdtest-cd-${tag}.iso`;
+const ISO_SIZE = 4 * 1024 * 1024;
+
+let daemon;
+let browser;
+let context;
+let page;
+let tmp;
+let poolDir;
+let isoPath;
+let subnet; // third octet of the free 192.168.x.0/24
+const problems = [];
+const made = { vm: false };
+
+/** Every IPv4 subnet in use on the host: interface addresses and libvirt networks. */
+function usedSubnets() {
+    const used = [];
+    const r = spawnSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' });
+    for (const m of (r.stdout || '').matchAll(/inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/g)) used.push([parseIPv4(m[1]), Number(m[2])]);
+    const names = virsh(['net-list', '--all', '--name']).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    for (const n of names) {
+        const xml = virsh(['net-dumpxml', n]).stdout;
+        for (const m of xml.matchAll(/<ip\b[^>]*address=['"](\d+\.\d+\.\d+\.\d+)['"][^>]*>/g)) {
+            const pm = /prefix=['"](\d+)['"]/.exec(m[0]);
+            const nm = /netmask=['"]([\d.]+)['"]/.exec(m[0]);
+            let prefix = pm ? Number(pm[1]) : 24;
+            if (nm) prefix = (parseIPv4(nm[1]) >>> 0).toString(2).replace(/0+$/, '').length;
+            used.push([parseIPv4(m[1]), prefix]);
+        }
+    }
+    return used;
+}
+
+function freeSubnet() {
+    const used = usedSubnets();
+    for (let x = 200; x < 255; x++) {
+        const net = parseIPv4(`192.168.${x}.0`);
+        if (!used.some(([a, p]) => ipv4InSubnet(net, a, Math.min(p, 24)))) return x;
+    }
+    throw new Error('no free 192.168.x.0/24 on this host');
+}
+
+/** A file that starts like an ISO 9660 image (volume descriptors at 32 KiB), rest random. */
+function makeIso(file) {
+    const buf = crypto.randomBytes(ISO_SIZE);
+    buf.fill(0, 0, 32768);
+    const pvd = Buffer.alloc(2048);
+    pvd[0] = 1;
+    pvd.write('CD001', 1, 'ascii');
+    pvd[6] = 1;
+    pvd.write('VDTEST'.padEnd(32, ' '), 40, 'ascii');
+    pvd.copy(buf, 32768);
+    const term = Buffer.alloc(2048);
+    term[0] = 255;
+    term.write('CD001', 1, 'ascii');
+    term[6] = 1;
+    term.copy(buf, 34816);
+    writeFileSync(file, buf);
+    return buf;
+}
+
+before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await ensureSystemLibvirtd();
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'vdtest-ui-'));
+    poolDir = path.join(tmp, 'pool');
+    isoPath = path.join(tmp, ISO_NAME);
+    makeIso(isoPath);
+    subnet = freeSubnet();
+    const xmlFile = path.join(tmp, 'vm.xml');
+    writeFileSync(xmlFile, testDomainXml({ name: VM, uuid: VM_UUID, memoryMiB: 128 }));
+    const r = virsh(['define', xmlFile]);
+    assert.ok(r.ok, `virsh define: ${r.stderr}`);
+    made.vm = true;
+    daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, VIEWER] });
+    browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+            '--disable-sync', '--no-first-run', '--disable-gpu'],
+    });
+    context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    page = await context.newPage();
+    page.on('console', (msg) => {
+        if (msg.type() !== 'error') return;
+        const where = msg.location()?.url || '';
+        if (/status of 401/.test(msg.text()) && /\/api\/session$/.test(where)) return;
+        problems.push(`console: ${msg.text()} (${where})`);
+    });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+            console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+        });
+    });
+    await page.goto(`${daemon.url}/`);
+    await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
+    await page.fill('#login-username', ADMIN.name);
+    await page.fill('#login-password', ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
+});
+
+after(async () => {
+    if (context) await context.close().catch(() => {});
+    if (browser) await browser.close().catch(() => {});
+    if (daemon) await daemon.stop({ expectCode: null }).catch(() => {});
+    // Remove whatever exists, whether the UI made it or not.
+    if (made.vm) {
+        virsh(['destroy', VM]);
+        virsh(['undefine', VM]);
+    }
+    virsh(['destroy', VM]);
+    virsh(['undefine', VM]);
+    virsh(['net-destroy', NET]);
+    virsh(['net-undefine', NET]);
+    virsh(['pool-destroy', POOL]);
+    virsh(['pool-undefine', POOL]);
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Adds the daemon's last log lines and a screenshot to a failure. */
+async function failWith(err, name) {
+    await page.screenshot({ path: path.join(ARTIFACTS, `storage-network-failure-${name}.png`), fullPage: true }).catch(() => {});
+    const tail = daemon ? daemon.logs().split('\n').slice(-25).join('\n') : '';
+    err.message = `${err.message}\n--- daemon log tail ---\n${tail}`;
+    return err;
+}
+
+async function step(name, body) {
+    try {
+        await body();
+    } catch (err) {
+        throw await failWith(err, name);
+    }
+}
+
+test('the main navigation leads to Networks and Storage', async () => {
+    await step('nav', async () => {
+        const nav = page.getByRole('navigation', { name: 'Main' });
+        await nav.getByRole('link', { name: 'Networks' }).click();
+        await page.locator('#page-title', { hasText: 'Virtual networks' }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await nav.getByRole('link', { name: 'Networks' }).getAttribute('aria-current'), 'page');
+        await nav.getByRole('link', { name: 'Storage' }).click();
+        await page.locator('#page-title', { hasText: 'Storage pools' }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await nav.getByRole('link', { name: 'Networks' }).getAttribute('aria-current'), null);
+    });
+});
+
+test('create a NAT network from the form (bad DHCP range refused first)', async () => {
+    await step('network', async () => {
+        const base = `192.168.${subnet}`;
+        await page.goto(`${daemon.url}/#/networks`);
+        await page.getByRole('button', { name: 'Create network' }).click();
+        const form = page.locator('form[aria-labelledby="net-form-title"]');
+        await form.getByLabel('Name', { exact: true }).fill(NET);
+        await form.getByLabel('Mode').selectOption('nat');
+        await form.getByLabel('Host address').first().fill(`${base}.1`);
+        await form.getByLabel('Prefix length').first().fill('24');
+        await form.getByLabel('DHCP range start').first().fill(`${base}.100`);
+        await form.getByLabel('DHCP range end').first().fill(`192.168.${subnet === 254 ? 253 : subnet + 1}.20`);
+        await form.getByLabel('DNS domain (optional)').fill('vdtest.lan');
+        await form.getByRole('button', { name: 'Create network' }).click();
+        const endErr = form.locator('.field-error', { hasText: /outside/ });
+        await endErr.waitFor({ timeout: 5000 });
+        assert.equal(await form.getByLabel('DHCP range end').first().getAttribute('aria-invalid'), 'true');
+        assert.equal(virsh(['net-info', NET]).ok, false, 'nothing reached libvirt');
+
+        await form.getByLabel('DHCP range end').first().fill(`${base}.200`);
+        await form.getByRole('button', { name: 'Add static host' }).click();
+        await form.getByLabel('MAC address').fill('52:54:00:0d:0e:0f');
+        await form.getByLabel('IPv4 address').fill(`${base}.50`);
+        await form.getByLabel('Host name (optional)').fill('fixed');
+        await form.getByRole('button', { name: 'Create network' }).click();
+        const row = page.locator(`tr[data-name="${NET}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        assert.equal(await form.isVisible(), false, 'the form closes');
+        await row.locator('.badge', { hasText: 'active' }).waitFor({ timeout: TIMEOUT });
+        assert.match(await row.innerText(), new RegExp(`${base}\\.1/24`));
+        assert.match(await row.innerText(), new RegExp(`DHCP ${base}\\.100 . ${base}\\.200`));
+
+        const xml = virsh(['net-dumpxml', NET]).stdout;
+        assert.match(xml, /<forward mode=['"]nat['"]/);
+        assert.match(xml, new RegExp(`<ip\\b[^>]*address=['"]${base}\\.1['"][^>]*prefix=['"]24['"]`));
+        assert.match(xml, new RegExp(`<range start=['"]${base}\\.100['"] end=['"]${base}\\.200['"]`));
+        assert.match(xml, new RegExp(`<host mac=['"]52:54:00:0d:0e:0f['"] name=['"]fixed['"] ip=['"]${base}\\.50['"]`));
+        assert.match(xml, /<domain name=['"]vdtest\.lan['"]/);
+
+        // Autostart was ticked by default; the toggle turns it off for real.
+        const auto = row.getByRole('checkbox', { name: `Start ${NET} when the host boots` });
+        assert.equal(await auto.isChecked(), true);
+        await auto.uncheck();
+        await page.waitForFunction((n) => {
+            const box = document.querySelector(`tr[data-name="${n}"] input[data-autostart]`);
+            return box && !box.checked && !box.disabled;
+        }, NET, { timeout: TIMEOUT });
+        assert.match(virsh(['net-info', NET]).stdout, /Autostart:\s+no/);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'networks.png'), fullPage: true });
+    });
+});
+
+test('create a dir pool from the form', async () => {
+    await step('pool', async () => {
+        await page.goto(`${daemon.url}/#/storage`);
+        await page.getByRole('button', { name: 'Create pool' }).click();
+        const form = page.locator('form[aria-labelledby="pool-form-title"]');
+        await form.getByLabel('Type').selectOption('dir');
+        assert.equal(await form.getByLabel('Server').isVisible(), false, 'only the dir fields show');
+        await form.getByLabel('Type').selectOption('netfs');
+        assert.equal(await form.getByLabel('Server').isVisible(), true);
+        await form.getByLabel('Type').selectOption('dir');
+        await form.getByLabel('Name', { exact: true }).fill(POOL);
+        await form.getByLabel('Target path').fill(poolDir);
+        await form.getByRole('button', { name: 'Create pool' }).click();
+        const row = page.locator(`tr[data-name="${POOL}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        await row.locator('.badge', { hasText: 'active' }).waitFor({ timeout: TIMEOUT });
+        const meter = row.locator('meter');
+        assert.match(await meter.getAttribute('aria-label'), new RegExp(`Usage of ${POOL}: .* used`));
+        const xml = virsh(['pool-dumpxml', POOL]).stdout;
+        assert.match(xml, /<pool type=['"]dir['"]/);
+        assert.ok(xml.includes(`<path>${poolDir}</path>`), xml);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'storage.png'), fullPage: true });
+    });
+});
+
+test('upload an ISO with a progress bar that reaches 100 %', async () => {
+    await step('upload', async () => {
+        await page.locator(`tr[data-name="${POOL}"] a.res-name`).click();
+        await page.locator('#page-title', { hasText: POOL }).waitFor({ timeout: TIMEOUT });
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        const form = page.locator('form[aria-labelledby="upload-title"]');
+        await form.getByLabel('File').setInputFiles(isoPath);
+        assert.equal(await form.getByLabel('Volume name').inputValue(), ISO_NAME, 'named after the file');
+        assert.equal(await form.getByLabel('Format').inputValue(), 'iso');
+        await form.getByRole('button', { name: 'Upload' }).click();
+        const bar = form.locator('progress.upload-progress');
+        await bar.waitFor({ state: 'visible', timeout: TIMEOUT });
+        await form.locator('.upload-text', { hasText: /done/ }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await bar.evaluate((b) => b.value), 100);
+        assert.match(await form.locator('.upload-text').innerText(), /4 MiB of 4 MiB \(100%\)/);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'upload.png'), fullPage: true });
+        const row = page.locator(`tr[data-name="${ISO_NAME}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        assert.equal(await row.locator('.badge-warn').count(), 0, 'not marked incomplete');
+        assert.match(await row.innerText(), /4 MiB/);
+        const stored = readFileSync(path.join(poolDir, ISO_NAME));
+        assert.ok(stored.equals(readFileSync(isoPath)), 'the bytes on disk are the file\u2019s');
+        const href = await row.getByRole('link', { name: `Download ${ISO_NAME}` }).getAttribute('href');
+        assert.equal(href, `/api/pools/${POOL}/volumes/${ISO_NAME}/content`);
+    });
+});
+
+test('attach the ISO as a CD-ROM from the VM page, then eject it', async () => {
+    await step('cdrom', async () => {
+        await page.goto(`${daemon.url}/#/domains/${VM_UUID}`);
+        await page.locator('#page-title', { hasText: VM }).waitFor({ timeout: TIMEOUT });
+        await page.getByRole('tab', { name: 'Disks' }).click();
+        const panel = page.locator('.tab-panel-disks');
+        await panel.locator('.empty', { hasText: 'no disks' }).waitFor({ timeout: TIMEOUT });
+        await panel.getByRole('button', { name: 'Attach disk' }).click();
+        const form = panel.locator('form[aria-labelledby="disk-form-title"]');
+        await form.getByLabel('Device').selectOption('cdrom');
+        assert.equal(await form.getByLabel('Bus').inputValue(), 'sata', 'a CD-ROM moves off virtio');
+        await form.getByLabel('Storage pool').selectOption(POOL);
+        await page.waitForFunction((n) => [...document.querySelectorAll('.tab-panel-disks form option')].some((o) => o.value === n), ISO_NAME, { timeout: TIMEOUT });
+        await form.getByLabel('ISO image').selectOption(ISO_NAME);
+        await form.getByRole('button', { name: 'Attach' }).click();
+        const row = panel.locator('tbody tr', { hasText: 'CD-ROM' });
+        await row.waitFor({ timeout: TIMEOUT });
+        assert.match(await row.innerText(), new RegExp(ISO_NAME.replace(/\./g, '\\.')));
+        const xml = virsh(['dumpxml', '--inactive', VM]).stdout;
+        const disk = /<disk\b[^>]*device=['"]cdrom['"][\s\S]*?<\/disk>/.exec(xml);
+        assert.ok(disk, `a cdrom in ${xml}`);
+        assert.ok(disk[0].includes(`file='${path.join(poolDir, ISO_NAME)}'`) || disk[0].includes(`file="${path.join(poolDir, ISO_NAME)}"`), disk[0]);
+        assert.match(disk[0], /<target dev=['"]sd[a-z]+['"] bus=['"]sata['"]/);
+        assert.match(disk[0], /<readonly\/>/);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'vm-disks.png'), fullPage: true });
+
+        // Eject: the drive stays, its medium goes.
+        await row.getByRole('button', { name: /^Eject / }).click();
+        await panel.locator('tbody tr', { hasText: 'CD-ROM' }).filter({ hasText: 'Empty' }).waitFor({ timeout: TIMEOUT });
+        const after = /<disk\b[^>]*device=['"]cdrom['"][\s\S]*?<\/disk>/.exec(virsh(['dumpxml', '--inactive', VM]).stdout);
+        assert.ok(after, 'the drive is still there');
+        assert.doesNotMatch(after[0], /<source /);
+    });
+});
+
+test('attach a network interface on the new network, set its link down, detach it', async () => {
+    await step('nic', async () => {
+        const mac = '52:54:00:5d:7e:01';
+        await page.getByRole('tab', { name: 'Network interfaces' }).click();
+        const panel = page.locator('.tab-panel-nics');
+        await panel.locator('.empty', { hasText: 'no network interfaces' }).waitFor({ timeout: TIMEOUT });
+        assert.match(await panel.locator('.addr-note').innerText(), /not running/);
+        await panel.getByRole('button', { name: 'Attach interface' }).click();
+        const form = panel.locator('form[aria-labelledby="nic-form-title"]');
+        await page.waitForFunction((n) => [...document.querySelectorAll('.tab-panel-nics form option')].some((o) => o.value === n), NET, { timeout: TIMEOUT });
+        await form.getByLabel('Network', { exact: true }).selectOption(NET);
+        await form.getByLabel('MAC address (optional)').fill('01:00:5e:00:00:01');
+        await form.getByRole('button', { name: 'Attach' }).click();
+        await form.locator('.field-error', { hasText: /MAC/ }).waitFor({ timeout: 5000 });
+        await form.getByLabel('MAC address (optional)').fill(mac);
+        await form.locator('summary', { hasText: 'Bandwidth' }).click();
+        await form.getByLabel('Average (KiB/s)').first().fill('1000');
+        await form.getByRole('button', { name: 'Attach' }).click();
+        const row = panel.locator(`tr[data-mac="${mac}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        let xml = virsh(['dumpxml', '--inactive', VM]).stdout;
+        let nic = /<interface\b[\s\S]*?<\/interface>/.exec(xml);
+        assert.ok(nic, xml);
+        assert.ok(nic[0].includes(`<mac address='${mac}'/>`) || nic[0].includes(`<mac address="${mac}"/>`), nic[0]);
+        assert.match(nic[0], new RegExp(`<source network=['"]${NET}['"]`));
+        assert.match(nic[0], /<model type=['"]virtio['"]/);
+        assert.match(nic[0], /<inbound average=['"]1000['"]/);
+
+        await row.getByRole('button', { name: `Set link down ${mac}` }).click();
+        await row.getByRole('button', { name: `Set link up ${mac}` }).waitFor({ timeout: TIMEOUT });
+        nic = /<interface\b[\s\S]*?<\/interface>/.exec(virsh(['dumpxml', '--inactive', VM]).stdout);
+        assert.match(nic[0], /<link state=['"]down['"]/);
+
+        await row.getByRole('button', { name: `Detach ${mac}` }).click();
+        await page.locator('dialog.dialog[open]').getByRole('button', { name: 'Detach' }).click();
+        await panel.locator('.empty', { hasText: 'no network interfaces' }).waitFor({ timeout: TIMEOUT });
+        xml = virsh(['dumpxml', '--inactive', VM]).stdout;
+        assert.doesNotMatch(xml, /<interface\b/);
+    });
+});
+
+test('phone width: the pages stack and stay usable', async () => {
+    await step('phone', async () => {
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.goto(`${daemon.url}/#/storage/${POOL}`);
+        await page.locator(`tr[data-name="${ISO_NAME}"]`).waitFor({ timeout: TIMEOUT });
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+        assert.equal(wide, false, 'no horizontal scrolling');
+        await page.goto(`${daemon.url}/#/networks`);
+        await page.locator(`tr[data-name="${NET}"]`).waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), false);
+        await page.setViewportSize({ width: 1280, height: 900 });
+    });
+});
+
+test('a viewer sees the same lists without any control that changes them', async () => {
+    await step('viewer', async () => {
+        const ctx2 = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+        try {
+            const p2 = await ctx2.newPage();
+            await p2.goto(`${daemon.url}/`);
+            await p2.fill('#login-username', VIEWER.name);
+            await p2.fill('#login-password', VIEWER.password);
+            await p2.getByRole('button', { name: 'Log in' }).click();
+            await p2.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
+            await p2.goto(`${daemon.url}/#/networks`);
+            await p2.locator(`tr[data-name="${NET}"]`).waitFor({ timeout: TIMEOUT });
+            assert.equal(await p2.getByRole('button', { name: 'Create network' }).count(), 0);
+            assert.equal(await p2.locator(`tr[data-name="${NET}"] button[data-action="delete"]`).count(), 0);
+            assert.equal(await p2.locator(`tr[data-name="${NET}"] input[type="checkbox"]`).count(), 0);
+            await p2.goto(`${daemon.url}/#/storage/${POOL}`);
+            await p2.locator(`tr[data-name="${ISO_NAME}"]`).waitFor({ timeout: TIMEOUT });
+            assert.equal(await p2.getByRole('button', { name: 'Upload', exact: true }).count(), 0);
+            assert.equal(await p2.locator('button[data-action]').count(), 0);
+        } finally {
+            await ctx2.close();
+        }
+    });
+});
+
+test('no console errors, page errors or CSP violations', () => {
+    assert.deepEqual(problems, []);
+});

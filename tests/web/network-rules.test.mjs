@@ -1,0 +1,203 @@
+// tests/web/network-rules.test.mjs — web/js/network-rules.js: the "Create network"
+// form's checks (subnet math, DHCP ranges, static hosts, IPv6, modes) and request body.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { buildNetworkRequest, suggestSubnet, ipText, usersText } from '../../web/js/network-rules.js';
+
+const base = () => ({
+    name: 'lab', mode: 'nat', bridge: '', forward_dev: '', domain: '', mtu: '',
+    ipv4: { enabled: true, address: '192.168.150.1', prefix: '24', dhcp_start: '192.168.150.100', dhcp_end: '192.168.150.200' },
+    ipv6: { enabled: false, address: '', prefix: '64', dhcp_start: '', dhcp_end: '' },
+    hosts: [], autostart: true, start: true,
+});
+
+test('a NAT network with DHCP becomes the documented body', () => {
+    const v = base();
+    v.domain = 'lab.test';
+    v.mtu = '1400';
+    v.forward_dev = 'eth0';
+    v.hosts = [{ mac: '52:54:00:AA:BB:CC', ip: '192.168.150.10', name: 'web' }, { mac: '', ip: '', name: '' }];
+    const { payload, errors } = buildNetworkRequest(v);
+    assert.deepEqual(errors, {});
+    assert.deepEqual(payload, {
+        name: 'lab', mode: 'nat', forward_dev: 'eth0',
+        ipv4: {
+            address: '192.168.150.1', prefix: 24, dhcp_start: '192.168.150.100', dhcp_end: '192.168.150.200',
+            hosts: [{ mac: '52:54:00:aa:bb:cc', ip: '192.168.150.10', name: 'web' }],
+        },
+        domain: 'lab.test', mtu: 1400, autostart: true, start: true,
+    });
+});
+
+test('the DHCP range must lie inside the subnet, in order, clear of the host address', () => {
+    const cases = [
+        [{ dhcp_start: '192.168.151.2' }, 'ipv4.dhcp_start', /outside 192\.168\.150\.0\/24/],
+        [{ dhcp_end: '192.168.150.255' }, 'ipv4.dhcp_end', /broadcast/],
+        [{ dhcp_start: '192.168.150.0' }, 'ipv4.dhcp_start', /network or broadcast/],
+        [{ dhcp_start: '192.168.150.201' }, 'ipv4.dhcp_end', /at or after/],
+        [{ dhcp_end: '' }, 'ipv4.dhcp_end', /both ends/],
+        [{ dhcp_start: '192.168.150.1' }, 'ipv4.dhcp_start', /own address/],
+        [{ dhcp_start: 'x' }, 'ipv4.dhcp_start', /IPv4 address/],
+    ];
+    for (const [patch, key, re] of cases) {
+        const v = base();
+        Object.assign(v.ipv4, patch);
+        const { payload, errors } = buildNetworkRequest(v);
+        assert.equal(payload, null, JSON.stringify(patch));
+        assert.match(errors[key] || '', re, JSON.stringify(patch));
+    }
+    const v = base();
+    v.ipv4.dhcp_start = '';
+    v.ipv4.dhcp_end = '';
+    const ok = buildNetworkRequest(v);
+    assert.deepEqual(ok.errors, {});
+    assert.deepEqual(ok.payload.ipv4, { address: '192.168.150.1', prefix: 24 });
+});
+
+test('the host address must be a host of its subnet; prefix in range', () => {
+    let v = base();
+    v.ipv4.address = '192.168.150.0';
+    assert.match(buildNetworkRequest(v).errors['ipv4.address'], /network address.*192\.168\.150\.1/);
+    v = base();
+    v.ipv4.address = '192.168.150.255';
+    assert.match(buildNetworkRequest(v).errors['ipv4.address'], /broadcast/);
+    v = base();
+    v.ipv4.prefix = '31';
+    assert.match(buildNetworkRequest(v).errors['ipv4.prefix'], /between 1 and 30/);
+    v = base();
+    v.ipv4.address = '127.0.0.1';
+    v.ipv4.dhcp_start = '';
+    v.ipv4.dhcp_end = '';
+    assert.match(buildNetworkRequest(v).errors['ipv4.address'], /unicast/);
+    v.ipv4.address = '224.0.0.1';
+    assert.match(buildNetworkRequest(v).errors['ipv4.address'], /unicast/);
+    v = base();
+    v.ipv4.prefix = '';
+    assert.match(buildNetworkRequest(v).errors['ipv4.prefix'], /Enter/);
+    v = base();
+    v.ipv4.address = '300.1.1.1';
+    assert.match(buildNetworkRequest(v).errors['ipv4.address'], /like 192/);
+    // A /16 moves the range check with it.
+    v = base();
+    v.ipv4.prefix = '16';
+    v.ipv4.dhcp_end = '192.168.200.200';
+    assert.deepEqual(buildNetworkRequest(v).errors, {});
+});
+
+test('static hosts: valid MAC and IP in the subnet, no duplicate MAC, IP or name', () => {
+    let v = base();
+    v.hosts = [
+        { mac: '52:54:00:00:00:01', ip: '192.168.150.10', name: 'a' },
+        { mac: '52:54:00:00:00:01', ip: '192.168.150.10', name: 'b.c' },
+        { mac: '52:54:00:00:00:09', ip: '192.168.150.19', name: 'A' },
+        { mac: '01:00:5e:00:00:01', ip: '10.0.0.1', name: '' },
+        { mac: '', ip: '192.168.150.1', name: '' },
+    ];
+    const { errors, payload } = buildNetworkRequest(v);
+    assert.equal(payload, null);
+    assert.match(errors['hosts.1.mac'], /row 1/);
+    assert.match(errors['hosts.1.ip'], /row 1/);
+    assert.match(errors['hosts.1.name'], /letters, digits/);
+    assert.match(errors['hosts.2.name'], /same name.*row 1/);
+    assert.match(errors['hosts.3.mac'], /MAC address like/);
+    assert.match(errors['hosts.3.ip'], /not a free host address/);
+    assert.match(errors['hosts.4.mac'], /Enter the MAC/);
+    assert.match(errors['hosts.4.ip'], /not a free host address/, 'the gateway is taken');
+    assert.equal(errors['hosts.0.mac'], undefined);
+    // Hosts without a DHCP range are fine (the server adds the <dhcp> element).
+    v = base();
+    v.ipv4.dhcp_start = '';
+    v.ipv4.dhcp_end = '';
+    v.hosts = [{ mac: '52:54:00:00:00:01', ip: '192.168.150.10', name: '' }];
+    assert.deepEqual(buildNetworkRequest(v).payload.ipv4.hosts, [{ mac: '52:54:00:00:00:01', ip: '192.168.150.10' }]);
+});
+
+test('IPv6: address, prefix, DHCPv6 needs a /64 and a range inside it', () => {
+    let v = base();
+    v.ipv6 = { enabled: true, address: 'FD00:1::1', prefix: '64', dhcp_start: 'fd00:1::100', dhcp_end: 'fd00:1::1ff' };
+    let r = buildNetworkRequest(v);
+    assert.deepEqual(r.errors, {});
+    assert.deepEqual(r.payload.ipv6, { address: 'fd00:1::1', prefix: 64, dhcp_start: 'fd00:1::100', dhcp_end: 'fd00:1::1ff' });
+    v.ipv6.prefix = '56';
+    assert.match(buildNetworkRequest(v).errors['ipv6.prefix'], /64/);
+    v.ipv6.prefix = '64';
+    v.ipv6.dhcp_end = 'fd00:2::1';
+    assert.match(buildNetworkRequest(v).errors['ipv6.dhcp_end'], /outside/);
+    v.ipv6.dhcp_end = 'fd00:1::99';
+    assert.match(buildNetworkRequest(v).errors['ipv6.dhcp_end'], /at or after/);
+    v.ipv6 = { enabled: true, address: 'fd00:1::', prefix: '64', dhcp_start: '', dhcp_end: '' };
+    assert.match(buildNetworkRequest(v).errors['ipv6.address'], /subnet/);
+    v.ipv6.address = 'zz::1';
+    assert.match(buildNetworkRequest(v).errors['ipv6.address'], /IPv6 address/);
+    // IPv6 only, no DHCP: fine for a routed network.
+    v = base();
+    v.mode = 'route';
+    v.ipv4.enabled = false;
+    v.ipv6 = { enabled: true, address: 'fd00:9::1', prefix: '48', dhcp_start: '', dhcp_end: '' };
+    r = buildNetworkRequest(v);
+    assert.deepEqual(r.errors, {});
+    assert.equal(r.payload.ipv4, undefined);
+});
+
+test('modes: bridge needs a host bridge and sends no subnet; NAT needs a subnet', () => {
+    let v = base();
+    v.mode = 'bridge';
+    v.bridge = 'br0';
+    v.forward_dev = 'eth0';
+    let r = buildNetworkRequest(v);
+    assert.deepEqual(r.errors, {});
+    assert.deepEqual(r.payload, { name: 'lab', mode: 'bridge', bridge: 'br0', autostart: true, start: true });
+    v.mtu = '9000';
+    assert.equal(buildNetworkRequest(v).payload.mtu, undefined, 'a host bridge keeps its MTU');
+    v.bridge = '';
+    assert.match(buildNetworkRequest(v).errors.bridge, /host bridge/);
+    v = base();
+    v.mode = 'open';
+    v.ipv4.enabled = false;
+    assert.match(buildNetworkRequest(v).errors.mode, /needs an IPv4 or IPv6 subnet/);
+    v = base();
+    v.ipv4.enabled = false;
+    assert.match(buildNetworkRequest(v).errors.mode, /needs an IPv4 or IPv6 subnet/);
+    v.mode = 'isolated';
+    r = buildNetworkRequest(v);
+    assert.deepEqual(r.errors, {});
+    v.mode = 'bogus';
+    assert.match(buildNetworkRequest(v).errors.mode, /Choose/);
+    v = base();
+    v.mode = 'isolated';
+    v.forward_dev = 'eth0';
+    assert.equal(buildNetworkRequest(v).payload.forward_dev, undefined, 'isolated does not forward');
+});
+
+test('name, DNS domain and MTU are checked', () => {
+    const v = base();
+    v.name = 'bad name';
+    v.domain = 'bad_domain';
+    v.mtu = '20';
+    v.autostart = false;
+    const { errors } = buildNetworkRequest(v);
+    assert.match(errors.name, /letters/);
+    assert.match(errors.domain, /DNS domain/);
+    assert.match(errors.mtu, /between 68 and 65535/);
+});
+
+test('suggestSubnet skips subnets in use by networks and host addresses', () => {
+    assert.equal(suggestSubnet([]).address, '192.168.100.1');
+    const nets = [{ ipv4: { address: '192.168.100.1', prefix: 24 } }, { ipv4: null }, {}];
+    assert.equal(suggestSubnet(nets).address, '192.168.101.1');
+    assert.equal(suggestSubnet(nets, ['192.168.101.7/24', 'junk']).address, '192.168.102.1');
+    const s = suggestSubnet([{ ipv4: { address: '192.168.0.1', prefix: 16 } }]);
+    assert.equal(s, null, 'a /16 covers them all');
+    const wide = suggestSubnet([], ['192.168.100.5/23']);
+    assert.equal(wide.address, '192.168.102.1');
+    assert.deepEqual(suggestSubnet([]), { address: '192.168.100.1', prefix: '24', dhcp_start: '192.168.100.2', dhcp_end: '192.168.100.254' });
+});
+
+test('address and user summaries', () => {
+    assert.deepEqual(ipText({ address: '10.0.0.1', prefix: 8, dhcp_start: '10.0.0.2', dhcp_end: '10.0.0.9' }),
+        { address: '10.0.0.1/8', dhcp: 'DHCP 10.0.0.2 \u2013 10.0.0.9' });
+    assert.deepEqual(ipText(null), { address: '', dhcp: '' });
+    assert.equal(usersText([]), 'None');
+    assert.equal(usersText([{ active: true }, { active: false }]), '2 VMs (1 running)');
+    assert.equal(usersText([{ active: false }]), '1 VM');
+});

@@ -1,0 +1,161 @@
+// device-rules.js — the VM device forms' rules and request bodies: attach a disk
+// (existing or new volume, or an ISO as CD-ROM; POST /api/domains/{uuid}/disks),
+// attach or change a network interface (POST / PATCH .../interfaces), and the guest's
+// addresses matched to its interfaces. Pure (no DOM).
+
+import { volumeNameError, sizeError, parseSize, parseIntField, hasErrors, trimValues, ifaceNameError, objectNameError } from './forms.js';
+import { isMac } from './ipaddr.js';
+
+export const DISK_BUSES = ['virtio', 'sata', 'scsi'];
+export const DISK_CACHES = ['', 'none', 'writethrough', 'writeback', 'directsync', 'unsafe'];
+export const DISK_IOS = ['', 'native', 'threads', 'io_uring'];
+export const NIC_MODELS = ['virtio', 'e1000e', 'e1000', 'rtl8139'];
+
+const TARGET_PREFIX = { virtio: 'vd', sata: 'sd', scsi: 'sd' };
+
+/** The first free target name for a bus ("vda", "sdb", ...) given the VM's disks. */
+export function nextDiskTarget(bus, disks) {
+    const prefix = TARGET_PREFIX[bus] || 'vd';
+    const used = new Set((disks || []).map((d) => d && d.target));
+    for (let i = 0; i < 26 * 27; i++) {
+        const name = i < 26 ? String.fromCharCode(97 + i)
+            : String.fromCharCode(96 + Math.floor(i / 26)) + String.fromCharCode(97 + (i % 26));
+        if (!used.has(prefix + name)) return prefix + name;
+    }
+    return '';
+}
+
+/**
+ * Disk form values -> {payload, errors}. values: {source: "existing" | "new",
+ * device: "disk" | "cdrom", bus, pool, volume, name, capacity, format, target, cache,
+ * io, readonly}. A CD-ROM always uses an existing volume and is read-only.
+ */
+export function buildDiskRequest(values, { disks = [] } = {}) {
+    const v = trimValues(values);
+    const errors = {};
+    const payload = {};
+    const device = v.device === 'cdrom' ? 'cdrom' : v.device === 'disk' ? 'disk' : null;
+    if (!device) errors.device = 'Choose disk or CD-ROM.';
+    payload.device = device;
+    if (!DISK_BUSES.includes(v.bus)) errors.bus = 'Choose a bus.';
+    else if (device === 'cdrom' && v.bus === 'virtio') errors.bus = 'A CD-ROM cannot be on the virtio bus; choose SATA or SCSI.';
+    payload.bus = v.bus;
+    if (objectNameError(v.pool, 'pool')) errors.pool = 'Choose a storage pool.';
+    const fromNew = device === 'disk' && v.source === 'new';
+    if (fromNew) {
+        const e = volumeNameError(v.name);
+        if (e) errors.name = e;
+        const s = sizeError(v.capacity, { what: 'capacity' });
+        if (s) errors.capacity = s;
+        if (!['qcow2', 'raw'].includes(v.format)) errors.format = 'Choose qcow2 or raw.';
+        payload.new = { pool: v.pool, name: v.name, capacity_bytes: s ? null : parseSize(v.capacity), format: v.format };
+    } else {
+        if (!v.volume) errors.volume = device === 'cdrom' ? 'Choose an ISO image.' : 'Choose a volume.';
+        payload.source = { pool: v.pool, volume: v.volume };
+    }
+    if (v.target) {
+        const prefix = TARGET_PREFIX[v.bus];
+        if (!/^(vd|sd|hd)[a-z]{1,3}$/.test(v.target)) errors.target = 'Enter a target like vdb or sdc.';
+        else if (prefix && !v.target.startsWith(prefix)) errors.target = `Targets on the ${v.bus} bus start with "${prefix}".`;
+        else if (disks.some((d) => d && d.target === v.target)) errors.target = `${v.target} is already used by this VM.`;
+        payload.target = v.target;
+    }
+    if (v.cache) {
+        if (!DISK_CACHES.includes(v.cache)) errors.cache = 'Choose a cache mode.';
+        payload.cache = v.cache;
+    }
+    if (v.io) {
+        if (!DISK_IOS.includes(v.io)) errors.io = 'Choose an I/O mode.';
+        else if (v.io === 'native' && v.cache !== 'none' && v.cache !== 'directsync') {
+            errors.io = 'Native I/O needs the cache mode "none" or "directsync".';
+        }
+        payload.io = v.io;
+    }
+    if (device === 'disk' && v.readonly) payload.readonly = true;
+    return { payload: hasErrors(errors) ? null : payload, errors };
+}
+
+function checkRate(dir, r, errors, out) {
+    const keys = ['average', 'peak', 'burst'];
+    const vals = {};
+    for (const k of keys) {
+        const p = parseIntField(r?.[k], { min: 1, max: 4294967295, what: k === 'burst' ? 'burst (KiB)' : `${k} rate (KiB/s)` });
+        if (p.error) errors[`${dir}.${k}`] = p.error;
+        else if (p.value !== null) vals[k] = p.value;
+    }
+    if (!Object.keys(vals).length) return;
+    if (vals.average === undefined) {
+        if (!errors[`${dir}.average`]) errors[`${dir}.average`] = 'Enter the average rate too.';
+        return;
+    }
+    if (vals.peak !== undefined && vals.peak < vals.average) errors[`${dir}.peak`] = 'The peak must be at least the average.';
+    out[dir] = vals;
+}
+
+/**
+ * Interface form values -> {payload, errors}. values: {kind: "network" | "bridge",
+ * network, bridge, model, mac, link: "up" | "down", inbound: {average, peak, burst},
+ * outbound: {...}, vlan}. forPatch: only the fields given (no source).
+ */
+export function buildInterfaceRequest(values, { forPatch = false } = {}) {
+    const v = trimValues(values);
+    const errors = {};
+    const payload = {};
+    if (!forPatch) {
+        if (v.kind === 'bridge') {
+            const e = ifaceNameError(v.bridge, 'host bridge');
+            if (e) errors.bridge = e;
+            payload.bridge = v.bridge;
+        } else {
+            if (!v.network) errors.network = 'Choose a network.';
+            payload.network = v.network;
+        }
+    }
+    if (v.model !== undefined && v.model !== '') {
+        if (!NIC_MODELS.includes(v.model)) errors.model = 'Choose a model.';
+        payload.model = v.model;
+    }
+    if (v.mac) {
+        if (!isMac(v.mac)) errors.mac = 'Enter a MAC address like 52:54:00:12:34:56 (not multicast), or leave it empty.';
+        payload.mac = v.mac.toLowerCase();
+    }
+    if (v.link) {
+        if (v.link !== 'up' && v.link !== 'down') errors.link = 'Choose up or down.';
+        payload.link = v.link;
+    }
+    const bw = {};
+    checkRate('inbound', v.inbound, errors, bw);
+    checkRate('outbound', v.outbound, errors, bw);
+    if (Object.keys(bw).length) payload.bandwidth = bw;
+    const vlan = parseIntField(v.vlan, { min: 1, max: 4094, what: 'VLAN tag' });
+    if (vlan.error) errors.vlan = vlan.error;
+    else if (vlan.value !== null) payload.vlan = vlan.value;
+    return { payload: hasErrors(errors) ? null : payload, errors };
+}
+
+/**
+ * GET /api/domains/{uuid}/addresses -> Map mac (lower case) -> ["192.168.1.5/24", ...].
+ */
+export function addressesByMac(answer) {
+    const out = new Map();
+    for (const i of (answer && Array.isArray(answer.interfaces)) ? answer.interfaces : []) {
+        if (!i || typeof i.mac !== 'string') continue;
+        const list = (Array.isArray(i.addresses) ? i.addresses : [])
+            .filter((a) => a && typeof a.address === 'string')
+            .map((a) => (Number.isInteger(a.prefix) ? `${a.address}/${a.prefix}` : a.address));
+        const key = i.mac.toLowerCase();
+        out.set(key, [...(out.get(key) || []), ...list]);
+    }
+    return out;
+}
+
+/** The network or bridge an interface of the detail form is attached to. */
+export function interfaceSource(nic) {
+    if (!nic) return '';
+    return nic.network || nic.bridge || nic.source || '';
+}
+
+/** "up" unless the detail form says the link is down. */
+export function linkState(nic) {
+    return nic && (nic.link === 'down' || nic.link_state === 'down') ? 'down' : 'up';
+}

@@ -1,0 +1,285 @@
+// network-rules.js — the "Create network" form's rules and request body
+// (POST /api/networks), the subnet suggestion for a new network, and short text for a
+// network's addresses. Mirrors the server's checks: mode, bridge and forward device
+// names, IPv4/IPv6 address and prefix, DHCP ranges inside the subnet, static hosts,
+// DNS domain, MTU. Pure (no DOM).
+
+import { parseIPv4, formatIPv4, ipv4Subnet, ipv4InSubnet, parseIPv6, ipv6InSubnet, ipv6Mask, isMac } from './ipaddr.js';
+import { objectNameError, dnsNameError, hostNameError, ifaceNameError, parseIntField, hasErrors, trimValues } from './forms.js';
+
+/** The modes the form offers, in menu order (the API also reports "other"). */
+export const NETWORK_MODES = [
+    { id: 'nat', label: 'NAT', hint: 'Private subnet; VMs reach out through the host\u2019s address.' },
+    { id: 'route', label: 'Routed', hint: 'Private subnet routed by the host, without address translation.' },
+    { id: 'isolated', label: 'Isolated', hint: 'VMs talk to each other and the host only.' },
+    { id: 'open', label: 'Open', hint: 'Like routed, but the host adds no firewall rules.' },
+    { id: 'bridge', label: 'Host bridge', hint: 'VMs join an existing bridge on the host (no DHCP from libvirt).' },
+];
+const MODE_IDS = new Set(NETWORK_MODES.map((m) => m.id));
+
+export const MODE_LABELS = Object.fromEntries([...NETWORK_MODES.map((m) => [m.id, m.label]), ['other', 'Other']]);
+
+/** Modes that have their own subnet (everything but a host bridge). */
+export function modeHasSubnet(mode) {
+    return mode !== 'bridge';
+}
+
+/** Modes that forward to a host interface (forward_dev applies). */
+export function modeForwards(mode) {
+    return mode === 'nat' || mode === 'route';
+}
+
+/** IPv4 needs room for the host, the network and the broadcast address (server: 1..30). */
+export const IPV4_PREFIX = { min: 1, max: 30 };
+export const MTU = { min: 68, max: 65535 };
+
+/** Not 0.x, loopback, multicast or reserved (server: netxml_addr_unicast). */
+function unicast4(a) {
+    const first = a >>> 24;
+    return first !== 0 && first !== 127 && first < 224;
+}
+
+function checkIPv4(v, hosts, errors) {
+    const out = {};
+    const addr = parseIPv4(v.address || '');
+    if (!v.address) errors['ipv4.address'] = 'Enter the IPv4 address of the host on this network.';
+    else if (addr === null) errors['ipv4.address'] = 'Enter an IPv4 address like 192.168.100.1.';
+    else if (!unicast4(addr)) errors['ipv4.address'] = `${v.address} is not a unicast host address.`;
+    const p = parseIntField(v.prefix, { ...IPV4_PREFIX, required: true, what: 'prefix length' });
+    if (p.error) errors['ipv4.prefix'] = p.error;
+    if (addr === null || p.error) return null;
+    const prefix = p.value;
+    const net = ipv4Subnet(addr, prefix);
+    if (addr === net.network || addr === net.broadcast) {
+        errors['ipv4.address'] = `${formatIPv4(addr)} is the ${addr === net.network ? 'network' : 'broadcast'} address of ${formatIPv4(net.network)}/${prefix}; use a host address such as ${formatIPv4(net.first)}.`;
+        return null;
+    }
+    out.address = formatIPv4(addr);
+    out.prefix = prefix;
+    const range = checkRange4(v, addr, prefix, net, errors);
+    if (range) Object.assign(out, range);
+    const list = checkHosts(hosts, addr, prefix, net, errors);
+    if (list.length) out.hosts = list;
+    return out;
+}
+
+function checkRange4(v, addr, prefix, net, errors) {
+    if (!v.dhcp_start && !v.dhcp_end) return null;
+    const where = `${formatIPv4(net.network)}/${prefix}`;
+    const one = (key, text) => {
+        if (!text) {
+            errors[`ipv4.${key}`] = 'Enter both ends of the DHCP range, or neither.';
+            return null;
+        }
+        const ip = parseIPv4(text);
+        if (ip === null) errors[`ipv4.${key}`] = 'Enter an IPv4 address.';
+        else if (!ipv4InSubnet(ip, addr, prefix)) errors[`ipv4.${key}`] = `${text} is outside ${where}.`;
+        else if (ip === net.network || ip === net.broadcast) errors[`ipv4.${key}`] = `${text} is the network or broadcast address.`;
+        else return ip;
+        return null;
+    };
+    const start = one('dhcp_start', v.dhcp_start);
+    const end = one('dhcp_end', v.dhcp_end);
+    if (start === null || end === null) return null;
+    if (start > end) {
+        errors['ipv4.dhcp_end'] = 'The range must end at or after its start.';
+        return null;
+    }
+    if (addr >= start && addr <= end) {
+        errors['ipv4.dhcp_start'] = `The range includes the host's own address ${formatIPv4(addr)}.`;
+        return null;
+    }
+    return { dhcp_start: formatIPv4(start), dhcp_end: formatIPv4(end) };
+}
+
+function checkHosts(hosts, addr, prefix, net, errors) {
+    const out = [];
+    const macs = new Map();
+    const ips = new Map();
+    const names = new Map();
+    (hosts || []).forEach((raw, i) => {
+        const hst = trimValues(raw);
+        if (!hst.mac && !hst.ip && !hst.name) return; // an empty row is ignored
+        const key = (f) => `hosts.${i}.${f}`;
+        let ok = true;
+        if (!isMac(hst.mac || '')) {
+            errors[key('mac')] = hst.mac ? 'Enter a MAC address like 52:54:00:12:34:56.' : 'Enter the MAC address.';
+            ok = false;
+        } else if (macs.has(hst.mac.toLowerCase())) {
+            errors[key('mac')] = `The same MAC address is in row ${macs.get(hst.mac.toLowerCase()) + 1}.`;
+            ok = false;
+        } else {
+            macs.set(hst.mac.toLowerCase(), i);
+        }
+        const ip = parseIPv4(hst.ip || '');
+        if (ip === null) {
+            errors[key('ip')] = hst.ip ? 'Enter an IPv4 address.' : 'Enter the IPv4 address.';
+            ok = false;
+        } else if (!ipv4InSubnet(ip, addr, prefix) || ip === net.network || ip === net.broadcast || ip === addr) {
+            errors[key('ip')] = `${hst.ip} is not a free host address in ${formatIPv4(net.network)}/${prefix}.`;
+            ok = false;
+        } else if (ips.has(ip)) {
+            errors[key('ip')] = `The same address is in row ${ips.get(ip) + 1}.`;
+            ok = false;
+        } else {
+            ips.set(ip, i);
+        }
+        const nameErr = hostNameError(hst.name || '');
+        if (nameErr) {
+            errors[key('name')] = nameErr;
+            ok = false;
+        } else if (hst.name && names.has(hst.name.toLowerCase())) {
+            errors[key('name')] = `The same name is in row ${names.get(hst.name.toLowerCase()) + 1}.`;
+            ok = false;
+        } else if (hst.name) {
+            names.set(hst.name.toLowerCase(), i);
+        }
+        if (ok) {
+            const h = { mac: hst.mac.toLowerCase(), ip: formatIPv4(ip) };
+            if (hst.name) h.name = hst.name;
+            out.push(h);
+        }
+    });
+    return out;
+}
+
+function checkIPv6(v, errors) {
+    const addr = parseIPv6(v.address || '');
+    if (!v.address) errors['ipv6.address'] = 'Enter the IPv6 address of the host on this network.';
+    else if (addr === null) errors['ipv6.address'] = 'Enter an IPv6 address like fd00:1::1.';
+    else if (addr === 1n || addr >> 120n === 0xffn) errors['ipv6.address'] = `${v.address} is not a unicast host address.`;
+    const p = parseIntField(v.prefix, { min: 1, max: 128, required: true, what: 'prefix length' });
+    if (p.error) errors['ipv6.prefix'] = p.error;
+    if (addr === null || p.error) return null;
+    const out = { address: v.address.toLowerCase(), prefix: p.value };
+    if (addr === (addr & ipv6Mask(p.value))) {
+        errors['ipv6.address'] = 'That is the subnet\u2019s own (all-zero host) address; use a host address such as ...::1.';
+        return null;
+    }
+    if (!v.dhcp_start && !v.dhcp_end) return out;
+    if (p.value !== 64) errors['ipv6.prefix'] = 'DHCPv6 needs a /64 subnet.';
+    const one = (key, text) => {
+        if (!text) {
+            errors[`ipv6.${key}`] = 'Enter both ends of the DHCP range, or neither.';
+            return null;
+        }
+        const ip = parseIPv6(text);
+        if (ip === null) errors[`ipv6.${key}`] = 'Enter an IPv6 address.';
+        else if (!ipv6InSubnet(ip, addr, p.value)) errors[`ipv6.${key}`] = `${text} is outside the subnet.`;
+        else return ip;
+        return null;
+    };
+    const start = one('dhcp_start', v.dhcp_start);
+    const end = one('dhcp_end', v.dhcp_end);
+    if (start === null || end === null || errors['ipv6.prefix']) return null;
+    if (start > end) {
+        errors['ipv6.dhcp_end'] = 'The range must end at or after its start.';
+        return null;
+    }
+    out.dhcp_start = v.dhcp_start.toLowerCase();
+    out.dhcp_end = v.dhcp_end.toLowerCase();
+    return out;
+}
+
+/**
+ * Form values -> {payload, errors}. values: {name, mode, bridge, forward_dev,
+ * ipv4: {enabled, address, prefix, dhcp_start, dhcp_end}, ipv6: {same}, hosts:
+ * [{mac, ip, name}], domain, mtu, autostart, start}. errors maps a field key
+ * ("name", "ipv4.dhcp_start", "hosts.2.mac", ...) to a message; payload is null while
+ * there is any error.
+ */
+export function buildNetworkRequest(values) {
+    const v = trimValues(values);
+    const errors = {};
+    const payload = {};
+    const nameErr = objectNameError(v.name, 'network name');
+    if (nameErr) errors.name = nameErr;
+    payload.name = v.name;
+    if (!MODE_IDS.has(v.mode)) errors.mode = 'Choose a mode.';
+    payload.mode = v.mode;
+
+    if (v.mode === 'bridge') {
+        const e = ifaceNameError(v.bridge, 'host bridge');
+        if (e) errors.bridge = e;
+        payload.bridge = v.bridge;
+    } else if (v.mode && MODE_IDS.has(v.mode)) {
+        if (v.bridge) {
+            const e = ifaceNameError(v.bridge, 'bridge name');
+            if (e) errors.bridge = e;
+            payload.bridge = v.bridge;
+        }
+        if (modeForwards(v.mode) && v.forward_dev) {
+            const e = ifaceNameError(v.forward_dev, 'forward device');
+            if (e) errors.forward_dev = e;
+            payload.forward_dev = v.forward_dev;
+        }
+        const v4 = v.ipv4 && v.ipv4.enabled ? checkIPv4(trimValues(v.ipv4), v.hosts, errors) : null;
+        const v6 = v.ipv6 && v.ipv6.enabled ? checkIPv6(trimValues(v.ipv6), errors) : null;
+        if (v4) payload.ipv4 = v4;
+        if (v6) payload.ipv6 = v6;
+        const wantsV4 = v.ipv4 && v.ipv4.enabled;
+        const wantsV6 = v.ipv6 && v.ipv6.enabled;
+        if ((v.mode === 'nat' || v.mode === 'route' || v.mode === 'open') && !wantsV4 && !wantsV6) {
+            errors.mode = `A ${MODE_LABELS[v.mode]} network needs an IPv4 or IPv6 subnet.`;
+        }
+        if (v.domain) {
+            const e = dnsNameError(v.domain);
+            if (e) errors.domain = e;
+            payload.domain = v.domain;
+        }
+    }
+    // A host bridge keeps its own MTU (the server refuses one with mode bridge).
+    const mtu = v.mode === 'bridge' ? { value: null, error: '' } : parseIntField(v.mtu, { ...MTU, what: 'MTU' });
+    if (mtu.error) errors.mtu = mtu.error;
+    else if (mtu.value !== null) payload.mtu = mtu.value;
+    payload.autostart = !!v.autostart;
+    payload.start = v.start !== false;
+    return { payload: hasErrors(errors) ? null : payload, errors };
+}
+
+/**
+ * A /24 in 192.168.0.0/16 that no listed network and no host address uses (starting
+ * at 192.168.100.0), as prefilled form values; null when all are taken.
+ * networks: GET /api/networks entries; hostAddrs: extra "a.b.c.d/p" strings in use.
+ */
+export function suggestSubnet(networks, hostAddrs = []) {
+    const used = [];
+    for (const n of networks || []) {
+        const ip = n && n.ipv4;
+        const a = ip ? parseIPv4(ip.address || '') : null;
+        if (a !== null && Number.isInteger(ip.prefix)) used.push([a, ip.prefix]);
+    }
+    for (const t of hostAddrs) {
+        const [a, p] = String(t).split('/');
+        const ip = parseIPv4(a);
+        if (ip !== null && /^[0-9]+$/.test(p || '')) used.push([ip, Number(p)]);
+    }
+    for (let i = 0; i < 256; i++) {
+        const third = (100 + i) % 256;
+        const net = parseIPv4(`192.168.${third}.0`);
+        const clash = used.some(([a, p]) => ipv4InSubnet(net, a, Math.min(p, 24)));
+        if (!clash) {
+            return {
+                address: `192.168.${third}.1`, prefix: '24',
+                dhcp_start: `192.168.${third}.2`, dhcp_end: `192.168.${third}.254`,
+            };
+        }
+    }
+    return null;
+}
+
+/** One address block of a network -> "192.168.122.1/24", plus "DHCP a – b" when set. */
+export function ipText(ip) {
+    if (!ip || !ip.address) return { address: '', dhcp: '' };
+    const address = Number.isInteger(ip.prefix) ? `${ip.address}/${ip.prefix}` : ip.address;
+    const dhcp = ip.dhcp_start && ip.dhcp_end ? `DHCP ${ip.dhcp_start} \u2013 ${ip.dhcp_end}` : '';
+    return { address, dhcp };
+}
+
+/** "2 VMs (1 running)" style summary of a network's or pool's users. */
+export function usersText(domains) {
+    const list = Array.isArray(domains) ? domains : [];
+    if (!list.length) return 'None';
+    const running = list.filter((d) => d && d.active).length;
+    return `${list.length} VM${list.length === 1 ? '' : 's'}${running ? ` (${running} running)` : ''}`;
+}

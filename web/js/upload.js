@@ -1,0 +1,110 @@
+// upload.js — volume uploads: PUT /api/pools/{pool}/volumes/{vol}/content with the
+// file as the raw body through XMLHttpRequest (fetch reports no upload progress), the
+// CSRF header, progress as bytes / percent / speed / time left, cancel by abort(), and
+// the server's {"error":{code,message}} turned into an ApiError. No DOM: the
+// XMLHttpRequest constructor and the clock are injectable so Node tests can drive it.
+// Main thread only.
+
+import { ApiError } from './api.js';
+
+/** The content URL of a volume (download link and upload target). */
+export function contentUrl(pool, volume, format = '') {
+    const base = `/api/pools/${encodeURIComponent(pool)}/volumes/${encodeURIComponent(volume)}/content`;
+    return format ? `${base}?format=${encodeURIComponent(format)}` : base;
+}
+
+/** Speed is averaged over the last 4 s so a burst does not make the ETA jump. */
+const WINDOW_MS = 4000;
+
+/**
+ * Turns (bytes sent, time) samples into progress figures. update() returns
+ * {loaded, total, percent (0..100, whole), bps (null until measurable), etaSeconds
+ * (null until measurable), done}.
+ */
+export class ProgressTracker {
+    constructor(total, now = Date.now()) {
+        this.total = Math.max(0, total || 0);
+        this.samples = [[now, 0]];
+        this.last = { loaded: 0, total: this.total, percent: 0, bps: null, etaSeconds: null, done: this.total === 0 };
+    }
+
+    update(loaded, now = Date.now()) {
+        const l = Math.min(Math.max(0, loaded), this.total || loaded);
+        this.samples.push([now, l]);
+        while (this.samples.length > 2 && now - this.samples[1][0] >= WINDOW_MS) this.samples.shift();
+        const [t0, l0] = this.samples[0];
+        const dt = (now - t0) / 1000;
+        const bps = dt >= 0.25 ? (l - l0) / dt : null;
+        const left = this.total - l;
+        const percent = this.total > 0 ? Math.floor((l / this.total) * 100) : 100;
+        const eta = bps && bps > 0 ? left / bps : left === 0 ? 0 : null;
+        this.last = { loaded: l, total: this.total, percent, bps, etaSeconds: eta, done: this.total > 0 && l >= this.total };
+        return this.last;
+    }
+}
+
+function errorFromXhr(xhr) {
+    let data = null;
+    try {
+        data = JSON.parse(xhr.responseText || '');
+    } catch { /* not JSON: a generic message below */ }
+    const e = data && typeof data === 'object' && data.error && typeof data.error === 'object' ? data.error : null;
+    const code = e && typeof e.code === 'string' ? e.code : 'http_error';
+    const status = xhr.status;
+    let message = e && typeof e.message === 'string' && e.message ? e.message : `Upload failed (HTTP ${status}).`;
+    if (!e && status === 413) message = 'The server refused a file this large.';
+    return new ApiError(status, code, message);
+}
+
+/**
+ * Starts an upload. opts: {pool, volume, file (Blob/File or anything with .size),
+ * format ("" for an existing volume), csrfToken, onProgress(progress), XHR (the
+ * constructor; default globalThis.XMLHttpRequest), now ()=>ms, onLoggedOut()}.
+ * Returns {promise, abort()}: promise resolves with the server's JSON answer (the
+ * volume), or rejects with ApiError (status 0, code "aborted" after abort(); code
+ * "network_error" when the connection broke).
+ */
+export function startUpload(opts) {
+    const { pool, volume, file, format = '', csrfToken = null, onProgress = () => {}, onLoggedOut = () => {} } = opts;
+    const XHR = opts.XHR || globalThis.XMLHttpRequest;
+    const now = opts.now || (() => Date.now());
+    const total = file && Number.isFinite(file.size) ? file.size : 0;
+    const tracker = new ProgressTracker(total, now());
+    const xhr = new XHR();
+    let aborted = false;
+    const promise = new Promise((resolve, reject) => {
+        xhr.open('PUT', contentUrl(pool, volume, format));
+        xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+        xhr.setRequestHeader('Accept', 'application/json');
+        if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+        xhr.upload.onprogress = (ev) => {
+            onProgress(tracker.update(ev.loaded, now()));
+        };
+        xhr.onload = () => {
+            if (xhr.status >= 200 && xhr.status < 300) {
+                onProgress(tracker.update(total, now()));
+                let data = {};
+                try {
+                    data = xhr.responseText ? JSON.parse(xhr.responseText) : {};
+                } catch { /* an empty or odd success body still means it is stored */ }
+                resolve(data);
+                return;
+            }
+            if (xhr.status === 401) onLoggedOut();
+            reject(errorFromXhr(xhr));
+        };
+        xhr.onerror = () => reject(new ApiError(0, 'network_error',
+            'The connection broke during the upload; the volume may be incomplete.'));
+        xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled.'));
+        xhr.send(file);
+    });
+    return {
+        promise,
+        tracker,
+        abort() {
+            if (aborted) return;
+            aborted = true;
+            xhr.abort();
+        },
+    };
+}

@@ -1,0 +1,173 @@
+// views/form-kit.js — building blocks of the networks, storage and VM device forms:
+// labelled fields with a hint and an error line (aria-describedby, aria-invalid),
+// selects, checkboxes, error display keyed like the rules modules' errors, a server
+// error box next to a form, and a modal form dialog (focus trapped by showModal, Esc
+// cancels, focus back to the opener, removed from the page when closed). Browser main
+// thread.
+
+import { h } from './dom.js';
+
+let seq = 0;
+
+/** A unique element id with a readable prefix. */
+export function uid(prefix) {
+    seq += 1;
+    return `${prefix}-${seq}`;
+}
+
+/**
+ * A labelled control. opts: {label, control (an input/select element), hint, key
+ * (the errors key), wide}. Returns {root, control, error, key}.
+ */
+export function field({ label, control, hint = '', key = '', wide = false, inline = false }) {
+    if (!control.id) control.id = uid('f');
+    const err = h('p', { class: 'field-error', id: `${control.id}-err`, hidden: true });
+    const hintEl = hint ? h('p', { class: 'field-hint', id: `${control.id}-hint`, text: hint }) : null;
+    control.setAttribute('aria-describedby', [hintEl && hintEl.id, err.id].filter(Boolean).join(' '));
+    const lab = h('label', { for: control.id, text: label });
+    const root = inline
+        ? h('div', { class: ['field', 'field-check', wide && 'field-wide'] }, control, lab, hintEl, err)
+        : h('div', { class: ['field', wide && 'field-wide'] }, lab, control, hintEl, err);
+    return { root, control, error: err, key };
+}
+
+/** <input class="input"> with the given props. */
+export function textInput(props = {}) {
+    return h('input', { type: 'text', class: 'input', autocomplete: 'off', spellcheck: 'false', ...props });
+}
+
+/** <select>; options: [[value, label], ...] or [value, ...]. */
+export function selectInput(options, props = {}) {
+    const sel = h('select', { class: 'input select', ...props });
+    setOptions(sel, options, props.value);
+    return sel;
+}
+
+/** Replaces a select's options and keeps (or sets) the value when still offered. */
+export function setOptions(sel, options, value = sel.value) {
+    sel.replaceChildren(...options.map((o) => {
+        const [v, l] = Array.isArray(o) ? o : [o, o];
+        return h('option', { value: v, text: l });
+    }));
+    if (value !== undefined && options.some((o) => (Array.isArray(o) ? o[0] : o) === value)) sel.value = value;
+}
+
+export function checkbox(props = {}) {
+    return h('input', { type: 'checkbox', class: 'checkbox', ...props });
+}
+
+/**
+ * Shows errors (key -> message) on fields (an array of field() results); clears the
+ * others. Focuses the first invalid control when focus is true. Returns the number of
+ * errors shown.
+ */
+export function showErrors(fields, errors, { focus = true } = {}) {
+    let first = null;
+    let n = 0;
+    for (const f of fields) {
+        const msg = (f.key && errors[f.key]) || '';
+        f.error.textContent = msg;
+        f.error.hidden = !msg;
+        if (msg) {
+            f.control.setAttribute('aria-invalid', 'true');
+            n++;
+            if (!first) first = f.control;
+        } else {
+            f.control.removeAttribute('aria-invalid');
+        }
+    }
+    if (first && focus) first.focus();
+    return n;
+}
+
+/** The box under a form that shows the server's refusal (role=alert). */
+export function serverErrorBox() {
+    const text = h('span');
+    const box = h('div', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true }, text);
+    return {
+        root: box,
+        show(message) {
+            text.textContent = message;
+            box.hidden = !message;
+        },
+        clear() {
+            text.textContent = '';
+            box.hidden = true;
+        },
+    };
+}
+
+/** Disables a button (and marks it busy) while a request is in flight. */
+export function setBusy(button, busy) {
+    if (!button) return;
+    button.disabled = !!busy;
+    if (busy) button.setAttribute('aria-busy', 'true');
+    else button.removeAttribute('aria-busy');
+}
+
+/**
+ * A modal form. opts: {title, body (nodes), submitLabel, danger, onSubmit(form,
+ * errorBox) -> Promise<boolean> (true closes)}. Resolves with true when submitted
+ * and closed, false on Cancel/Esc. The dialog leaves the page when it closes.
+ */
+export function formDialog({ title, description = '', body, submitLabel = 'OK', danger = false, onSubmit }) {
+    const opener = document.activeElement;
+    const titleId = uid('dlg-title');
+    const descId = description ? uid('dlg-desc') : null;
+    const errorBox = serverErrorBox();
+    const submit = h('button', { type: 'submit', class: danger ? 'btn btn-danger' : 'btn btn-primary', text: submitLabel });
+    const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel' });
+    const form = h('form', { class: 'dialog-form', novalidate: true },
+        body, errorBox.root, h('div', { class: 'dialog-buttons' }, cancel, submit));
+    const dialog = h('dialog', { class: 'dialog dialog-form-wrap', 'aria-labelledby': titleId, 'aria-describedby': descId },
+        h('h2', { class: 'dialog-title', id: titleId, text: title }),
+        description ? h('p', { class: 'dialog-message', id: descId, text: description }) : null,
+        form);
+    document.body.append(dialog);
+    let submitted = false;
+    return new Promise((resolve) => {
+        cancel.addEventListener('click', () => dialog.close('cancel'));
+        form.addEventListener('submit', async (ev) => {
+            ev.preventDefault();
+            if (submit.disabled) return;
+            errorBox.clear();
+            setBusy(submit, true);
+            let ok = false;
+            try {
+                ok = await onSubmit(form, errorBox);
+            } catch (err) {
+                errorBox.show(err && err.message ? err.message : String(err));
+            } finally {
+                setBusy(submit, false);
+            }
+            if (ok) {
+                submitted = true;
+                dialog.close('ok');
+            }
+        });
+        dialog.addEventListener('close', () => {
+            dialog.remove();
+            if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+            resolve(submitted);
+        }, { once: true });
+        dialog.showModal();
+        const firstInput = form.querySelector('input, select, textarea');
+        (firstInput || cancel).focus();
+    });
+}
+
+/** A state badge for networks and pools. */
+export function activeBadge(active) {
+    return h('span', { class: ['badge', active ? 'badge-ok' : 'badge-off'], text: active ? 'active' : 'inactive' });
+}
+
+/** The role may change networks, storage and VM devices. */
+export function canManage(store) {
+    return !!(store.session && store.session.role === 'admin');
+}
+
+/** "Could not X: why" through the alert area, ignoring 401 (the login form takes over). */
+export function reportError(notify, what, err) {
+    if (err && err.status === 401) return;
+    notify.error(`${what}: ${err && err.message ? err.message : String(err)}`);
+}

@@ -1,0 +1,201 @@
+// views/network-form.js — the "Create network" form: name, mode, bridge, forward
+// device, IPv4 and IPv6 subnets with DHCP ranges, static DHCP hosts (rows added and
+// removed), DNS domain, MTU, autostart. Only the fields of the chosen mode show.
+// Checked by network-rules.js before sending; the server's refusal shows under the
+// form. Browser main thread.
+
+import { h } from './dom.js';
+import { field, textInput, selectInput, checkbox, showErrors, serverErrorBox, setBusy, uid } from './form-kit.js';
+import { NETWORK_MODES, buildNetworkRequest, modeHasSubnet, modeForwards, suggestSubnet } from '../network-rules.js';
+
+export class NetworkForm {
+    /** ctx: {api, notify}; onCreated(network), onCancel(). */
+    constructor(ctx, { onCreated, onCancel }) {
+        this.ctx = ctx;
+        this.onCreated = onCreated;
+        this.onCancel = onCancel;
+        this.hostRows = [];
+        this.#build();
+    }
+
+    #build() {
+        const f = {};
+        this.f = f;
+        f.name = field({ label: 'Name', key: 'name', control: textInput({ name: 'name', required: true, maxlength: '50' }), hint: 'Letters, digits, "_", "." and "-".' });
+        f.mode = field({
+            label: 'Mode', key: 'mode',
+            control: selectInput(NETWORK_MODES.map((m) => [m.id, m.label]), { name: 'mode', value: 'nat' }),
+        });
+        this.modeHint = h('p', { class: 'field-hint' });
+        f.mode.root.append(this.modeHint);
+        f.bridge = field({ label: 'Bridge name (optional)', key: 'bridge', control: textInput({ name: 'bridge', maxlength: '15' }), hint: 'Left empty, libvirt picks one (virbrN).' });
+        f.forward = field({ label: 'Forward device (optional)', key: 'forward_dev', control: textInput({ name: 'forward_dev', maxlength: '15' }), hint: 'Host interface for outgoing traffic; empty means any.' });
+
+        const ip = (fam, ph) => ({
+            enabled: checkbox({ name: `${fam}_enabled`, checked: fam === 'ipv4' }),
+            address: field({ label: 'Host address', key: `${fam}.address`, control: textInput({ name: `${fam}_address`, placeholder: ph.address, inputmode: fam === 'ipv4' ? 'decimal' : null }) }),
+            prefix: field({ label: 'Prefix length', key: `${fam}.prefix`, control: textInput({ name: `${fam}_prefix`, inputmode: 'numeric', value: ph.prefix, class: 'input input-short' }) }),
+            dhcpStart: field({ label: 'DHCP range start', key: `${fam}.dhcp_start`, control: textInput({ name: `${fam}_dhcp_start`, placeholder: ph.start }) }),
+            dhcpEnd: field({ label: 'DHCP range end', key: `${fam}.dhcp_end`, control: textInput({ name: `${fam}_dhcp_end`, placeholder: ph.end }) }),
+        });
+        f.v4 = ip('ipv4', { address: '192.168.100.1', prefix: '24', start: '192.168.100.2', end: '192.168.100.254' });
+        f.v6 = ip('ipv6', { address: 'fd00:100::1', prefix: '64', start: 'fd00:100::100', end: 'fd00:100::1ff' });
+        const famBox = (fam, legend, x) => {
+            const id = uid(`${fam}-on`);
+            x.enabled.id = id;
+            const inner = h('div', { class: 'form-grid' }, x.address.root, x.prefix.root, x.dhcpStart.root, x.dhcpEnd.root);
+            const fs = h('fieldset', { class: 'fieldset' },
+                h('legend', {}, h('span', { class: 'field-check' }, x.enabled, h('label', { for: id, text: legend }))),
+                inner);
+            const sync = () => { inner.hidden = !x.enabled.checked; };
+            x.enabled.addEventListener('change', sync);
+            sync();
+            return fs;
+        };
+        this.v4Box = famBox('ipv4', 'IPv4 subnet', f.v4);
+        this.v6Box = famBox('ipv6', 'IPv6 subnet', f.v6);
+
+        this.hostList = h('div', { class: 'host-rows' });
+        this.addHost = h('button', { type: 'button', class: 'btn btn-sm', text: 'Add static host', on: { click: () => this.#addHostRow(true) } });
+        this.hostsBox = h('fieldset', { class: 'fieldset' },
+            h('legend', { text: 'Static DHCP hosts (IPv4)' }),
+            h('p', { class: 'field-hint', text: 'Give a VM\u2019s MAC address a fixed IPv4 address (needs a DHCP range).' }),
+            this.hostList, this.addHost);
+
+        f.domain = field({ label: 'DNS domain (optional)', key: 'domain', control: textInput({ name: 'domain', placeholder: 'lab.example' }) });
+        f.mtu = field({ label: 'MTU (optional)', key: 'mtu', control: textInput({ name: 'mtu', inputmode: 'numeric', class: 'input input-short' }), hint: '68 \u2013 65535; empty for the default (1500).' });
+        f.autostart = field({ label: 'Start when the host boots', inline: true, control: checkbox({ name: 'autostart', checked: true }) });
+        f.start = field({ label: 'Start now', inline: true, control: checkbox({ name: 'start', checked: true }) });
+
+        this.errorBox = serverErrorBox();
+        this.submit = h('button', { type: 'submit', class: 'btn btn-primary', text: 'Create network' });
+        const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', on: { click: () => this.onCancel() } });
+        this.subnetPart = h('div', { class: 'form-part' }, this.v4Box, this.v6Box, this.hostsBox, h('div', { class: 'form-grid' }, f.domain.root));
+        this.form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'net-form-title' },
+            h('h2', { class: 'card-title', id: 'net-form-title', text: 'Create a virtual network' }),
+            h('div', { class: 'form-grid' }, f.name.root, f.mode.root, f.bridge.root, f.forward.root),
+            this.subnetPart,
+            h('div', { class: 'form-grid' }, f.mtu.root, f.autostart.root, f.start.root),
+            this.errorBox.root,
+            h('div', { class: 'form-buttons' }, cancel, this.submit));
+        this.root = h('section', { class: 'card form-card' }, this.form);
+        f.mode.control.addEventListener('change', () => this.#syncMode());
+        this.form.addEventListener('submit', (ev) => {
+            ev.preventDefault();
+            this.#submit();
+        });
+        this.form.addEventListener('keydown', (ev) => {
+            if (ev.key === 'Escape') {
+                ev.preventDefault();
+                this.onCancel();
+            }
+        });
+        this.#syncMode();
+    }
+
+    #addHostRow(focus) {
+        const row = {
+            mac: field({ label: 'MAC address', control: textInput({ placeholder: '52:54:00:12:34:56' }) }),
+            ip: field({ label: 'IPv4 address', control: textInput({ inputmode: 'decimal' }) }),
+            name: field({ label: 'Host name (optional)', control: textInput({}) }),
+        };
+        const remove = h('button', { type: 'button', class: 'btn btn-sm btn-danger-outline', text: 'Remove', 'aria-label': `Remove static host ${this.hostRows.length + 1}` });
+        row.root = h('div', { class: 'host-row' }, row.mac.root, row.ip.root, row.name.root, h('div', { class: 'host-row-remove' }, remove));
+        remove.addEventListener('click', () => {
+            const i = this.hostRows.indexOf(row);
+            this.hostRows.splice(i, 1);
+            row.root.remove();
+            (this.hostRows[i]?.mac.control || this.addHost).focus();
+        });
+        this.hostRows.push(row);
+        this.hostList.append(row.root);
+        if (focus) row.mac.control.focus();
+    }
+
+    #syncMode() {
+        const mode = this.f.mode.control.value;
+        const m = NETWORK_MODES.find((x) => x.id === mode);
+        this.modeHint.textContent = m ? m.hint : '';
+        const isBridge = mode === 'bridge';
+        this.f.bridge.root.querySelector('label').textContent = isBridge ? 'Host bridge' : 'Bridge name (optional)';
+        const hint = this.f.bridge.root.querySelector('.field-hint');
+        if (hint) hint.textContent = isBridge ? 'An existing bridge on the host, e.g. br0.' : 'Left empty, libvirt picks one (virbrN).';
+        this.f.bridge.control.required = isBridge;
+        this.f.forward.root.hidden = !modeForwards(mode);
+        this.subnetPart.hidden = !modeHasSubnet(mode);
+        this.f.mtu.root.hidden = isBridge; // a host bridge keeps its own MTU
+    }
+
+    /** Clears the form and prefills a free /24 given the existing networks. */
+    reset(networks = []) {
+        this.form.reset();
+        for (const r of this.hostRows) r.root.remove();
+        this.hostRows = [];
+        const s = suggestSubnet(networks);
+        if (s) {
+            this.f.v4.address.control.value = s.address;
+            this.f.v4.prefix.control.value = s.prefix;
+            this.f.v4.dhcpStart.control.value = s.dhcp_start;
+            this.f.v4.dhcpEnd.control.value = s.dhcp_end;
+        }
+        this.f.v6.prefix.control.value = '64';
+        for (const x of [this.f.v4, this.f.v6]) x.enabled.dispatchEvent(new Event('change'));
+        this.errorBox.clear();
+        showErrors(this.#fields(), {}, { focus: false });
+        this.#syncMode();
+    }
+
+    focus() {
+        this.f.name.control.focus();
+    }
+
+    #fields() {
+        const f = this.f;
+        const list = [f.name, f.mode, f.bridge, f.forward, f.domain, f.mtu];
+        for (const x of [f.v4, f.v6]) list.push(x.address, x.prefix, x.dhcpStart, x.dhcpEnd);
+        this.hostRows.forEach((r, i) => {
+            r.mac.key = `hosts.${i}.mac`;
+            r.ip.key = `hosts.${i}.ip`;
+            r.name.key = `hosts.${i}.name`;
+            list.push(r.mac, r.ip, r.name);
+        });
+        return list;
+    }
+
+    values() {
+        const f = this.f;
+        const fam = (x) => ({
+            enabled: x.enabled.checked, address: x.address.control.value, prefix: x.prefix.control.value,
+            dhcp_start: x.dhcpStart.control.value, dhcp_end: x.dhcpEnd.control.value,
+        });
+        return {
+            name: f.name.control.value, mode: f.mode.control.value, bridge: f.bridge.control.value,
+            forward_dev: f.forward.control.value, ipv4: fam(f.v4), ipv6: fam(f.v6),
+            hosts: this.hostRows.map((r) => ({ mac: r.mac.control.value, ip: r.ip.control.value, name: r.name.control.value })),
+            domain: f.domain.control.value, mtu: f.mtu.control.value,
+            autostart: f.autostart.control.checked, start: f.start.control.checked,
+        };
+    }
+
+    async #submit() {
+        if (this.submit.disabled) return;
+        this.errorBox.clear();
+        const { payload, errors } = buildNetworkRequest(this.values());
+        if (showErrors(this.#fields(), errors)) {
+            // A message for a key without a field of its own (none today) goes to the box.
+            return;
+        }
+        setBusy(this.submit, true);
+        try {
+            const net = await this.ctx.api.createNetwork(payload);
+            this.onCreated(net && net.name ? net : payload);
+        } catch (err) {
+            if (err.status !== 401) {
+                this.errorBox.show(`The network was not created: ${err.message}`);
+                this.errorBox.root.focus?.();
+            }
+        } finally {
+            setBusy(this.submit, false);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+// views/pool-form.js — the "Create storage pool" form: name, type, and only the chosen
+// type's own fields (target path, source device/host/path/name/port, iSCSI IQNs, Ceph
+// user and secret), build/start/autostart. Checked by storage-rules.js before
+// sending; the server's refusal shows under the form. Browser main thread.
+
+import { h } from './dom.js';
+import { field, textInput, selectInput, checkbox, showErrors, serverErrorBox, setBusy } from './form-kit.js';
+import { POOL_TYPES, POOL_FIELDS, FS_FORMATS, NETFS_FORMATS, buildPoolRequest } from '../storage-rules.js';
+
+const ALL_FIELDS = ['target_path', ...new Set(Object.values(POOL_TYPES).flatMap((t) => t.fields))];
+
+export class PoolForm {
+    /** ctx: {api}; onCreated(pool), onCancel(). */
+    constructor(ctx, { onCreated, onCancel }) {
+        this.ctx = ctx;
+        this.onCreated = onCreated;
+        this.onCancel = onCancel;
+        this.f = {};
+        const f = this.f;
+        f.name = field({ label: 'Name', key: 'name', control: textInput({ name: 'name', maxlength: '50' }), hint: 'Letters, digits, "_", "." and "-".' });
+        f.type = field({ label: 'Type', key: 'type', control: selectInput(Object.entries(POOL_TYPES).map(([id, t]) => [id, t.label]), { name: 'type', value: 'dir' }) });
+        for (const key of ALL_FIELDS) {
+            const meta = POOL_FIELDS[key];
+            const control = key === 'source_format'
+                ? selectInput(FS_FORMATS, { name: key })
+                : textInput({ name: key, inputmode: key === 'source_port' ? 'numeric' : null });
+            f[key] = field({ label: meta.label, key, control, hint: meta.hint });
+        }
+        f.build = field({ label: 'Build the pool (create the directory, format the device or volume group)', inline: true, control: checkbox({ name: 'build', checked: true }) });
+        f.start = field({ label: 'Start now', inline: true, control: checkbox({ name: 'start', checked: true }) });
+        f.autostart = field({ label: 'Start when the host boots', inline: true, control: checkbox({ name: 'autostart', checked: true }) });
+        this.errorBox = serverErrorBox();
+        this.submit = h('button', { type: 'submit', class: 'btn btn-primary', text: 'Create pool' });
+        const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', on: { click: () => this.onCancel() } });
+        this.form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'pool-form-title' },
+            h('h2', { class: 'card-title', id: 'pool-form-title', text: 'Create a storage pool' }),
+            h('div', { class: 'form-grid' }, f.name.root, f.type.root, ALL_FIELDS.map((k) => f[k].root)),
+            h('div', { class: 'form-grid' }, f.build.root, f.start.root, f.autostart.root),
+            this.errorBox.root,
+            h('div', { class: 'form-buttons' }, cancel, this.submit));
+        this.root = h('section', { class: 'card form-card' }, this.form);
+        f.type.control.addEventListener('change', () => this.#syncType());
+        this.form.addEventListener('submit', (ev) => {
+            ev.preventDefault();
+            this.#submit();
+        });
+        this.form.addEventListener('keydown', (ev) => {
+            if (ev.key === 'Escape') {
+                ev.preventDefault();
+                this.onCancel();
+            }
+        });
+        this.#syncType();
+    }
+
+    #syncType() {
+        const type = this.f.type.control.value;
+        const t = POOL_TYPES[type];
+        for (const key of ALL_FIELDS) {
+            const shown = key === 'target_path' ? t.target !== 'none' : t.fields.includes(key);
+            const required = key === 'target_path' ? t.target === 'required' : t.required.includes(key);
+            const fld = this.f[key];
+            fld.root.hidden = !shown;
+            fld.control.required = required;
+            fld.root.querySelector('label').textContent = POOL_FIELDS[key].label + (required || !shown ? '' : ' (optional)');
+        }
+        const fmt = this.f.source_format.control;
+        const list = type === 'netfs' ? NETFS_FORMATS : FS_FORMATS;
+        fmt.replaceChildren(...list.map((v) => h('option', { value: v, text: v === 'auto' ? 'Detect (auto)' : v })));
+        this.f.build.root.hidden = !t.build;
+    }
+
+    reset() {
+        this.form.reset();
+        this.errorBox.clear();
+        this.#syncType();
+        showErrors(this.#fields(), {}, { focus: false });
+    }
+
+    focus() {
+        this.f.name.control.focus();
+    }
+
+    #fields() {
+        return ['name', 'type', ...ALL_FIELDS].map((k) => this.f[k]);
+    }
+
+    values() {
+        const out = { name: this.f.name.control.value, type: this.f.type.control.value };
+        for (const key of ALL_FIELDS) out[key] = this.f[key].control.value;
+        out.build = this.f.build.control.checked;
+        out.start = this.f.start.control.checked;
+        out.autostart = this.f.autostart.control.checked;
+        return out;
+    }
+
+    async #submit() {
+        if (this.submit.disabled) return;
+        this.errorBox.clear();
+        const { payload, errors } = buildPoolRequest(this.values());
+        if (showErrors(this.#fields(), errors)) return;
+        setBusy(this.submit, true);
+        try {
+            const pool = await this.ctx.api.createPool(payload);
+            this.onCreated(pool && pool.name ? pool : payload);
+        } catch (err) {
+            if (err.status !== 401) this.errorBox.show(`The pool was not created: ${err.message}`);
+        } finally {
+            setBusy(this.submit, false);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// views/volume-picker.js — two linked selects, a storage pool and one of its
+// volumes (only ISO images when isoOnly, falling back to every volume when the pool
+// has none), filled from the API. Used by the Disks tab (attach, insert a CD-ROM
+// medium). Browser main thread.
+
+import { field, selectInput, setOptions } from './form-kit.js';
+import { isoVolumes } from '../storage-rules.js';
+import { formatBytes } from '../format.js';
+
+export class VolumePicker {
+    /** ctx: {api}; opts: {isoOnly, poolKey, volumeKey (errors keys), volumeLabel}. */
+    constructor(ctx, { isoOnly = false, poolKey = 'pool', volumeKey = 'volume', volumeLabel = 'Volume' } = {}) {
+        this.ctx = ctx;
+        this.isoOnly = isoOnly;
+        this.pools = [];
+        this.poolSeq = 0; // pools and volumes are read independently: each has its own
+        this.volSeq = 0;  // sequence so a later answer never loses to an older one
+        this.pool = field({ label: 'Storage pool', key: poolKey, control: selectInput([['', 'Loading\u2026']]) });
+        this.volume = field({ label: volumeLabel, key: volumeKey, control: selectInput([['', '\u2014']]) });
+        this.note = this.volume.root.appendChild(document.createElement('p'));
+        this.note.className = 'field-hint';
+        this.note.hidden = true;
+        this.pool.control.addEventListener('change', () => this.#loadVolumes());
+    }
+
+    /** Shows ISO images only (CD-ROM) or every volume (disk). */
+    setIsoOnly(isoOnly) {
+        if (this.isoOnly === isoOnly) return;
+        this.isoOnly = isoOnly;
+        this.#loadVolumes();
+    }
+
+    /** Reads the active pools, then the chosen pool's volumes. */
+    async load() {
+        const seq = ++this.poolSeq;
+        try {
+            const pools = (await this.ctx.api.pools()).filter((p) => p.active);
+            if (seq !== this.poolSeq) return;
+            this.pools = pools;
+            const prev = this.pool.control.value;
+            setOptions(this.pool.control, pools.length ? pools.map((p) => [p.name, p.name]) : [['', 'No active storage pool']],
+                pools.some((p) => p.name === prev) ? prev : pools[0]?.name || '');
+            await this.#loadVolumes();
+        } catch (err) {
+            if (seq !== this.poolSeq) return;
+            setOptions(this.pool.control, [['', `Could not list pools: ${err.message}`]]);
+        }
+    }
+
+    /** The chosen pool (for a new volume). */
+    poolName() {
+        return this.pool.control.value;
+    }
+
+    async #loadVolumes() {
+        const pool = this.pool.control.value;
+        const seq = ++this.volSeq;
+        this.note.hidden = true;
+        if (!pool) {
+            setOptions(this.volume.control, [['', '\u2014']]);
+            return;
+        }
+        setOptions(this.volume.control, [['', 'Loading\u2026']]);
+        try {
+            const vols = await this.ctx.api.volumes(pool);
+            if (seq !== this.volSeq) return;
+            let list = vols;
+            if (this.isoOnly) {
+                const isos = isoVolumes(vols);
+                if (isos.length) list = isos;
+                else if (vols.length) {
+                    this.note.textContent = 'No ISO images in this pool; every volume is listed.';
+                    this.note.hidden = false;
+                }
+            }
+            setOptions(this.volume.control, list.length
+                ? list.map((v) => [v.name, `${v.name} (${v.format || '?'}, ${formatBytes(v.capacity_bytes)})`])
+                : [['', 'No volumes in this pool']]);
+        } catch (err) {
+            if (seq !== this.volSeq) return;
+            setOptions(this.volume.control, [['', `Could not list volumes: ${err.message}`]]);
+        }
+    }
+}
