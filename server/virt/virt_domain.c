@@ -302,6 +302,9 @@ static struct json_object *domain_xml_interfaces(xmlXPathContextPtr ctx)
             "string((source/@network | source/@bridge | source/@dev | source/@name)[1])");
         domain_json_set_xpath(nic, "model", ctx, node, "string(model/@type)");
         domain_json_set_xpath(nic, "target", ctx, node, "string(target/@dev)");
+        /* libvirt leaves <link> out while the link is up */
+        domain_json_set_xpath(nic, "link", ctx, node,
+                              "concat(link/@state, substring('up', 1, 2 * not(link/@state)))");
         domain_json_push(arr, nic);
     }
     xmlXPathFreeObject(nodes);

@@ -99,6 +99,7 @@ export function assertDomainDetail(d, label = 'detail') {
         assert.equal(typeof n.type, 'string', `${ctx}: interface.type`);
         assert.match(n.mac, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i, `${ctx}: interface.mac`);
         for (const f of ['source', 'model', 'target']) assert.ok(strOrNull(n[f]), `${ctx}: interface.${f}`);
+        assert.ok(['up', 'down'].includes(n.link), `${ctx}: interface.link is up or down`);
     }
     for (const g of d.graphics) {
         assert.equal(typeof g.type, 'string', `${ctx}: graphics.type`);

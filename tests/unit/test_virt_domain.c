@@ -297,11 +297,13 @@ static void test_xml_to_json_fixture(void **state)
     assert_string_equal(str_field(d, "source"), "default");
     assert_string_equal(str_field(d, "model"), "virtio");
     assert_string_equal(str_field(d, "target"), "vnet0");
+    assert_string_equal(str_field(d, "link"), "up");
     d = json_object_array_get_idx(nics, 1);
     assert_string_equal(str_field(d, "type"), "bridge");
     assert_string_equal(str_field(d, "source"), "br0");
     assert_string_equal(str_field(d, "model"), "e1000");
     assert_string_equal(str_field(d, "target"), "");
+    assert_string_equal(str_field(d, "link"), "down");
 
     gfx = array_field(obj, "graphics");
     assert_int_equal(json_object_array_length(gfx), 2);
