@@ -78,17 +78,17 @@ struct serial {
     unsigned refs;
     struct byte_ring down; /* VM → browser */
     struct byte_ring up;   /* browser → VM */
-    virConnectPtr conn;      /* owned: the bridge's private connection */
-    virStreamPtr stream;     /* owned; NULL before the attach and after the sender closed it */
-    int timer;               /* the kick timer's id, -1 if none */
-    bool attaching;          /* the worker is registering the timer, callback and sender */
-    bool cb_added;           /* the stream callback is registered */
-    bool detached;           /* callback and timer removed: the sender may close the stream */
-    int events;              /* stream events armed (changed on the event thread) */
-    bool ws_gone;            /* the websocket closed: end the stream */
-    bool tx_failed;          /* the sender hit an error: end the stream */
-    bool conn_lost;          /* the private connection closed (libvirtd gone, keepalive) */
-    bool ended;              /* the stream ended; end_reason says why */
+    virConnectPtr conn;    /* owned: the bridge's private connection */
+    virStreamPtr stream;   /* owned; NULL before the attach and after the sender closed it */
+    int timer;             /* the kick timer's id, -1 if none */
+    bool attaching;        /* the worker is registering the timer, callback and sender */
+    bool cb_added;         /* the stream callback is registered */
+    bool detached;         /* callback and timer removed: the sender may close the stream */
+    int events;            /* stream events armed (changed on the event thread) */
+    bool ws_gone;          /* the websocket closed: end the stream */
+    bool tx_failed;        /* the sender hit an error: end the stream */
+    bool conn_lost;        /* the private connection closed (libvirtd gone, keepalive) */
+    bool ended;            /* the stream ended; end_reason says why */
     char end_reason[112];
     bool down_blocked; /* READABLE dropped because `down` is full */
     bool ws_paused;    /* websocket rx paused because `up` is nearly full */
@@ -425,8 +425,7 @@ static void *serial_tx_main(void *opaque)
         }
         byte_ring_drop(&b->up, (size_t)sent);
         b->bytes_up += (uint64_t)sent;
-        if (b->ws_paused && byte_ring_len(&b->up) <= SERIAL_UP_RESUME &&
-            serial_notify_locked(b)) {
+        if (b->ws_paused && byte_ring_len(&b->up) <= SERIAL_UP_RESUME && serial_notify_locked(b)) {
             pthread_mutex_unlock(&b->lock);
             serial_wake(b);
             pthread_mutex_lock(&b->lock);

@@ -6,7 +6,7 @@
 #pragma once
 
 struct app_error {
-    int status;        /* HTTP status: 400, 401, 403, 404, 405, 409, 413, 416, 429, 500, 502, 503, 507 */
+    int status; /* HTTP status: 400, 401, 403, 404, 405, 409, 413, 416, 429, 500, 502, 503, 507 */
     const char *code;  /* static string, e.g. "not_found" (see APP_ERR_* below) */
     char message[256]; /* human-readable, never contains secrets */
 };

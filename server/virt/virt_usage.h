@@ -38,8 +38,7 @@ struct json_object *virt_usage_network_users(const struct virt_usage *usage, con
  * <source pool=P volume=V> disk when pool and volume are not NULL.
  * Returns a new JSON array of {"uuid","name","active","target","device"}. */
 struct json_object *virt_usage_volume_users(const struct virt_usage *usage, const char *path,
-                                            const char *pool, const char *volume,
-                                            bool *any_active);
+                                            const char *pool, const char *volume, bool *any_active);
 
 /* The domains with a disk inside the pool: a <source pool=pool_name> disk, or a
  * file/block source under directory target_path (when not NULL or ""). Same shape. */
