@@ -100,6 +100,7 @@ static int transfer_check(const struct http_request *req, long long content_leng
 {
     struct auth_subject subject = {req->session.username, req->session.role};
     struct auth_object pool = {AUTH_OBJECT_POOL, req->route.name};
+    char format[16];
 
     if (!auth_policy_allows(&subject, AUTH_ACTION_VOLUME_CONTENT, &pool)) {
         http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "role %s may not %s volume contents",
@@ -120,6 +121,13 @@ static int transfer_check(const struct http_request *req, long long content_leng
     if (req->method == HTTP_PUT && content_length < 0) {
         http_response_errorf(resp, 411, APP_ERR_BAD_REQUEST,
                              "an upload needs a Content-Length header");
+        return -1;
+    }
+    if (req->method == HTTP_PUT &&
+        (route_query_get(req->query, "format", format, sizeof(format)) < 0 ||
+         (format[0] && strcmp(format, "raw") && strcmp(format, "iso") && strcmp(format, "qcow2")))) {
+        http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST,
+                             "format must be raw, iso or qcow2 (what the uploaded file holds)");
         return -1;
     }
     if (req->method == HTTP_PUT && content_length == 0) {

@@ -12,7 +12,7 @@ import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -270,7 +270,9 @@ test('upload an ISO with a progress bar that reaches 100 %', async () => {
         await form.locator('.upload-text', { hasText: /done/ }).waitFor({ timeout: TIMEOUT });
         assert.equal(await bar.evaluate((b) => b.value), 100);
         assert.match(await form.locator('.upload-text').innerText(), /4 MiB of 4 MiB \(100%\)/);
+        await page.waitForTimeout(300); // the bar's width transition
         await page.screenshot({ path: path.join(ARTIFACTS, 'upload.png'), fullPage: true });
+        copyFileSync(path.join(ARTIFACTS, 'upload.png'), path.join(REPO_ROOT, 'docs', 'storage-screenshot.png'));
         const row = page.locator(`tr[data-name="${ISO_NAME}"]`);
         await row.waitFor({ timeout: TIMEOUT });
         assert.equal(await row.locator('.badge-warn').count(), 0, 'not marked incomplete');

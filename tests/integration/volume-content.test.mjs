@@ -158,7 +158,8 @@ describe('volume contents on qemu:///system', () => {
         // no Content-Length (chunked): 411
         const chunked = await putAnnounceOnly(admin, pool, 'x.img', 0, { 'Content-Length': undefined, 'Transfer-Encoding': 'chunked' });
         assert.equal(chunked.status, 411, chunked.text);
-        // empty upload, bad names, unknown pool
+        // an unknown format, an empty upload, bad names, an unknown pool
+        assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/f.img/content?format=vhd`, { raw: true, body: 'x' }), 400, 'bad_request');
         assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/empty.img/content`, { raw: true, body: '' }), 400, 'bad_request');
         assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/bad%20name/content`, { raw: true, body: 'x' }), 400, 'bad_request');
         assertError(await admin.req('PUT', `/api/pools/${pool}/volumes/.hidden/content`, { raw: true, body: 'x' }), 400, 'bad_request');
