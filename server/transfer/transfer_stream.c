@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@
  * (VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX); a larger send would be split into a full packet
  * and a tiny one */
 #define TRANSFER_CHUNK (256u * 1024 - 24)
+/* the private connection's keepalive: a dead libvirtd is noticed within ~15 s */
+#define TRANSFER_KEEPALIVE_INTERVAL_S 5
+#define TRANSFER_KEEPALIVE_COUNT      3
 /* bytes one download stream asks for (see transfer_download_windows) */
 #define TRANSFER_WINDOW (8u * 1024 * 1024)
 
@@ -386,24 +390,38 @@ cleanup:
 
 /* ---- the thread ------------------------------------------------ */
 
+/* The transfer's private connection, with keepalive so that a libvirtd that dies
+ * mid-stream is noticed (in-process drivers such as test:/// have none, which is
+ * fine). NULL with err set (503) when libvirt cannot be reached. */
+static virConnectPtr transfer_connect(struct transfer *t, struct app_error *err)
+{
+    virConnectPtr conn = virConnectOpen(virt_conn_uri(t->app->virt));
+
+    if (!conn) {
+        virt_error_capture(err, "connect to libvirt");
+        err->status = 503;
+        err->code = APP_ERR_UNAVAILABLE;
+        return NULL;
+    }
+    if (virConnectSetKeepAlive(conn, TRANSFER_KEEPALIVE_INTERVAL_S, TRANSFER_KEEPALIVE_COUNT) < 0)
+        virResetLastError();
+    return conn;
+}
+
 void *transfer_stream_main(void *arg)
 {
     struct transfer *t = arg;
-    virConnectPtr conn = NULL;
     unsigned char *chunk = xmalloc(TRANSFER_CHUNK);
     struct app_error err;
+    virConnectPtr conn;
 
     app_error_clear(&err);
-    if (!(conn = virConnectOpen(virt_conn_uri(t->app->virt)))) {
-        virt_error_capture(&err, "connect to libvirt");
-        err.status = 503;
-        err.code = APP_ERR_UNAVAILABLE;
+    if (!(conn = transfer_connect(t, &err)))
         transfer_fail(t, &err);
-    } else if (t->kind == TRANSFER_UPLOAD) {
+    else if (t->kind == TRANSFER_UPLOAD)
         transfer_upload(t, conn);
-    } else {
+    else
         transfer_download(t, conn, chunk);
-    }
     if (conn)
         virConnectClose(conn);
     free(chunk);

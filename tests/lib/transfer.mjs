@@ -158,6 +158,11 @@ export function memoryOf(pid) {
     return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
 }
 
+/** True if the process runs with AddressSanitizer (its memory figures then mean nothing). */
+export function sanitized(pid) {
+    try { return fs.readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libasan'); } catch { return false; }
+}
+
 /** Samples VmRSS every intervalMs until stop() is called; stop() resolves the peak KiB. */
 export function sampleRss(pid, intervalMs = 20) {
     let peak = 0;
