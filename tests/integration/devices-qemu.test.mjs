@@ -187,7 +187,7 @@ describe('VM devices on qemu:///system', () => {
             bandwidth: { inbound: { average: 1000, peak: 2000, burst: 256 }, outbound: { average: 500 } },
         }), 201, 'attach nic to the configuration');
         assert.deepEqual(x.interfaces.find((n) => n.mac === mac),
-            { type: 'network', mac, source: net, model: 'e1000', target: '' });
+            { type: 'network', mac, source: net, model: 'e1000', target: '', link: 'down' });
         let conf = iface(dumpxml('--inactive'));
         assert.match(conf, /<inbound average='1000' peak='2000' burst='256'\/>/);
         assert.match(conf, /<outbound average='500'\/>/);
