@@ -125,7 +125,8 @@ static int transfer_check(const struct http_request *req, long long content_leng
     }
     if (req->method == HTTP_PUT &&
         (route_query_get(req->query, "format", format, sizeof(format)) < 0 ||
-         (format[0] && strcmp(format, "raw") && strcmp(format, "iso") && strcmp(format, "qcow2")))) {
+         (format[0] && strcmp(format, "raw") && strcmp(format, "iso") &&
+          strcmp(format, "qcow2")))) {
         http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST,
                              "format must be raw, iso or qcow2 (what the uploaded file holds)");
         return -1;
@@ -293,7 +294,8 @@ enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_
     t->sent += n;
     pthread_mutex_lock(&t->lock);
     byte_ring_drop(&t->ring, n);
-    pthread_cond_broadcast(&t->cond);
+    if (t->thread_want && byte_ring_space(&t->ring) >= t->thread_want)
+        pthread_cond_broadcast(&t->cond); /* wake the reader only once a whole piece fits */
     pthread_mutex_unlock(&t->lock);
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
     if (last) {

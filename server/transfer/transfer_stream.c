@@ -256,26 +256,29 @@ static void transfer_download_ready(struct transfer *t, int status, uint64_t siz
     pthread_mutex_unlock(&t->lock);
 }
 
-/* Receives from st into the ring until the end of the stream. Returns 0 or -1. */
+/* Receives from st into the ring until the end of the stream; *got counts the bytes.
+ * Returns 0 or -1 (err set unless cancelled). */
 static int transfer_download_pump(struct transfer *t, virStreamPtr st, unsigned char *chunk,
-                                  struct app_error *err)
+                                  uint64_t *got, struct app_error *err)
 {
+    *got = 0;
     for (;;) {
-        size_t room;
         int n;
 
         pthread_mutex_lock(&t->lock);
+        t->thread_want = TRANSFER_CHUNK;
         while (!t->cancelled && byte_ring_space(&t->ring) < TRANSFER_CHUNK)
             pthread_cond_wait(&t->cond, &t->lock);
-        room = byte_ring_space(&t->ring);
+        t->thread_want = 0;
         pthread_mutex_unlock(&t->lock);
         if (transfer_cancelled(t))
             return -1;
-        n = virStreamRecv(st, (char *)chunk, room < TRANSFER_CHUNK ? room : TRANSFER_CHUNK);
+        n = virStreamRecv(st, (char *)chunk, TRANSFER_CHUNK);
         if (n < 0) {
             virt_error_capture(err, "read the volume");
             return -1;
         }
+        *got += (uint64_t)n;
         pthread_mutex_lock(&t->lock);
         if (n > 0)
             byte_ring_put(&t->ring, chunk, (size_t)n);
@@ -313,6 +316,7 @@ static int transfer_download_windows(struct transfer *t, virConnectPtr conn, vir
     while (done < length) {
         uint64_t window = length - done < TRANSFER_WINDOW ? length - done : TRANSFER_WINDOW;
         virStreamPtr st = virStreamNew(conn, 0);
+        uint64_t got = 0;
         int rc = -1;
 
         if (!st || virStorageVolDownload(vol, st, start + done, window, 0) < 0) {
@@ -321,9 +325,13 @@ static int transfer_download_windows(struct transfer *t, virConnectPtr conn, vir
                 virStreamFree(st);
             return -1;
         }
-        if (transfer_download_pump(t, st, chunk, err) == 0) {
+        if (transfer_download_pump(t, st, chunk, &got, err) == 0) {
             if (virStreamFinish(st) < 0)
                 virt_error_capture(err, "finish the download");
+            else if (got != window)
+                app_error_set(err, 502, APP_ERR_LIBVIRT,
+                              "the volume ended after %llu of %llu bytes (it changed meanwhile)",
+                              (unsigned long long)(done + got), (unsigned long long)length);
             else
                 rc = 0;
         } else {

@@ -59,7 +59,8 @@ struct transfer {
     bool finished;             /* the thread is done; see resp */
     bool failed;               /* finished with an error (resp holds it) */
     bool wake;                 /* the service thread has something to do for this transfer */
-    size_t thread_want;        /* upload: the thread sleeps until the ring holds this much */
+    size_t thread_want;        /* the thread sleeps until the ring holds this much (upload) or has
+                                * this much room (download); 0 while it runs */
     bool paused_for_room;      /* upload: the socket is paused; wake the service on room */
     struct http_response resp; /* the final response (upload) or an error */
 };
