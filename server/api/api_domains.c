@@ -12,8 +12,6 @@
 #include "api/api_json.h"
 #include "app.h"
 #include "auth_policy.h"
-#include "store/store.h"
-#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
 #include "virt/virt_error.h"
@@ -23,15 +21,6 @@ struct api_domain_job {
     char uuid[40];
     char action[16];
 };
-
-static bool api_domains_allowed(const struct http_request *req, enum auth_action action,
-                                const char *uuid)
-{
-    struct auth_subject subject = {req->session.username, req->session.role};
-    struct auth_object object = {AUTH_OBJECT_DOMAIN, uuid};
-
-    return auth_policy_allows(&subject, action, uuid ? &object : NULL);
-}
 
 static void api_domains_list_run(struct work_job *job)
 {
@@ -55,10 +44,9 @@ enum api_result api_domains_list(struct app *app, const struct http_request *req
 {
     struct api_domain_job *arg;
 
-    if (!api_domains_allowed(req, AUTH_ACTION_DOMAIN_READ, NULL)) {
-        http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "not allowed to list domains");
+    if (!api_job_allowed(req, AUTH_ACTION_DOMAIN_READ, AUTH_OBJECT_DOMAIN, NULL, resp,
+                         "not allowed to list domains"))
         return API_DONE;
-    }
     arg = xcalloc(1, sizeof(*arg));
     api_job_base_init(&arg->base, app, req);
     return api_job_submit(app, req, api_domains_list_run, arg, resp);
@@ -110,10 +98,9 @@ enum api_result api_domains_get(struct app *app, const struct http_request *req,
 {
     struct api_domain_job *arg;
 
-    if (!api_domains_allowed(req, AUTH_ACTION_DOMAIN_READ, req->route.uuid)) {
-        http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "not allowed to see this domain");
+    if (!api_job_allowed(req, AUTH_ACTION_DOMAIN_READ, AUTH_OBJECT_DOMAIN, req->route.uuid, resp,
+                         "not allowed to see this domain"))
         return API_DONE;
-    }
     if (!(arg = api_domains_job_for(app, req, resp)))
         return API_DONE;
     return api_job_submit(app, req, api_domains_get_run, arg, resp);
@@ -140,7 +127,6 @@ static void api_domains_act_run(struct work_job *job)
     struct json_object *detail = NULL;
     virDomainPtr dom = NULL;
     virConnectPtr conn = api_job_connection(job);
-    char object[80];
 
     if (!conn)
         return;
@@ -162,11 +148,7 @@ static void api_domains_act_run(struct work_job *job)
     http_response_json_take(&job->response, 200, detail);
 
 cleanup:
-    snprintf(object, sizeof(object), "domain:%s", arg->uuid);
-    store_audit(arg->base.app->db, arg->base.username, arg->base.peer, arg->action, object,
-                err.code ? err.code : "ok");
-    log_info("api: %s %s domain %s from %s: %s", arg->base.username, arg->action, arg->uuid,
-             arg->base.peer, err.code ? err.message : "ok");
+    api_job_audit(&arg->base, arg->action, arg->action, "domain", arg->uuid, &err);
     if (dom)
         virDomainFree(dom);
     virConnectClose(conn);
@@ -193,11 +175,10 @@ enum api_result api_domains_act(struct app *app, const struct http_request *req,
         return API_DONE;
     }
     json_object_put(body);
-    if (!api_domains_allowed(req, AUTH_ACTION_DOMAIN_LIFECYCLE, req->route.uuid)) {
-        http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "role %s may not %s domains",
-                             auth_role_name(req->session.role), req->route.action);
+    if (!api_job_allowed(req, AUTH_ACTION_DOMAIN_LIFECYCLE, AUTH_OBJECT_DOMAIN, req->route.uuid,
+                         resp, "role %s may not %s domains", auth_role_name(req->session.role),
+                         req->route.action))
         return API_DONE;
-    }
     if (!(arg = api_domains_job_for(app, req, resp)))
         return API_DONE;
     snprintf(arg->action, sizeof(arg->action), "%.15s", req->route.action);

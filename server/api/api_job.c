@@ -1,13 +1,34 @@
-/* api_job: submitting API work to the pool and delivering its response
- * (service thread), plus the worker-side connection helper. */
+/* api_job: the role check and submission of API work to the pool and delivering its
+ * response (service thread), plus the worker-side connection and audit helpers. */
 #include "api/api_job.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "app.h"
 #include "http/http_server.h"
+#include "store/store.h"
+#include "util/log.h"
 #include "virt/virt_conn.h"
+
+bool api_job_allowed(const struct http_request *req, enum auth_action action,
+                     enum auth_object_kind kind, const char *id, struct http_response *resp,
+                     const char *fmt, ...)
+{
+    struct auth_subject subject = {req->session.username, req->session.role};
+    struct auth_object object = {kind, id};
+    char message[256];
+    va_list ap;
+
+    if (auth_policy_allows(&subject, action, &object))
+        return true;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "%s", message);
+    return false;
+}
 
 void api_job_base_init(struct api_job_base *base, struct app *app, const struct http_request *req)
 {
@@ -45,4 +66,16 @@ virConnectPtr api_job_connection(struct work_job *job)
         http_response_errorf(&job->response, 503, APP_ERR_UNAVAILABLE,
                              "not connected to libvirt (%s)", virt_conn_uri(base->app->virt));
     return conn;
+}
+
+void api_job_audit(const struct api_job_base *base, const char *action, const char *verb,
+                   const char *kind, const char *name, const struct app_error *err)
+{
+    char object[320];
+
+    snprintf(object, sizeof(object), "%s:%s", kind, name);
+    store_audit(base->app->db, base->username, base->peer, action, object,
+                err->code ? err->code : "ok");
+    log_info("api: %s %s %s %s from %s: %s", base->username, verb, kind, name, base->peer,
+             err->code ? err->message : "ok");
 }

@@ -15,8 +15,6 @@
 #include "api/api_json.h"
 #include "app.h"
 #include "auth_policy.h"
-#include "store/store.h"
-#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_error.h"
 #include "virt/virt_network.h"
@@ -45,33 +43,19 @@ struct api_network_job {
     char xml[];      /* create: the validated network XML ("" otherwise) */
 };
 
-static bool api_networks_allowed(const struct http_request *req, enum auth_action action,
-                                 const char *name)
-{
-    struct auth_subject subject = {req->session.username, req->session.role};
-    struct auth_object object = {AUTH_OBJECT_NETWORK, name};
-
-    return auth_policy_allows(&subject, action, name ? &object : NULL);
-}
-
 /* 403 unless the session may manage networks. */
 static bool api_networks_may_manage(const struct http_request *req, const char *name,
                                     struct http_response *resp)
 {
-    if (api_networks_allowed(req, AUTH_ACTION_NETWORK_MANAGE, name))
-        return true;
-    http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "role %s may not change networks",
-                         auth_role_name(req->session.role));
-    return false;
+    return api_job_allowed(req, AUTH_ACTION_NETWORK_MANAGE, AUTH_OBJECT_NETWORK, name, resp,
+                           "role %s may not change networks", auth_role_name(req->session.role));
 }
 
 static bool api_networks_may_read(const struct http_request *req, const char *name,
                                   struct http_response *resp)
 {
-    if (api_networks_allowed(req, AUTH_ACTION_NETWORK_READ, name))
-        return true;
-    http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "not allowed to see networks");
-    return false;
+    return api_job_allowed(req, AUTH_ACTION_NETWORK_READ, AUTH_OBJECT_NETWORK, name, resp,
+                           "not allowed to see networks");
 }
 
 /* A job for the {name} parameter (400 in resp when it is not a valid name). xml_len
@@ -114,13 +98,8 @@ static const char *api_networks_op_name(const struct api_network_job *arg)
 
 static void api_networks_audit(const struct api_network_job *arg, const struct app_error *err)
 {
-    char object[80];
-
-    snprintf(object, sizeof(object), "network:%s", arg->name);
-    store_audit(arg->base.app->db, arg->base.username, arg->base.peer, api_networks_op_name(arg),
-                object, err->code ? err->code : "ok");
-    log_info("api: %s %s network %s from %s: %s", arg->base.username, api_networks_op_name(arg),
-             arg->name, arg->base.peer, err->code ? err->message : "ok");
+    api_job_audit(&arg->base, api_networks_op_name(arg), api_networks_op_name(arg), "network",
+                  arg->name, err);
 }
 
 /* Performs a change on an existing network; 0 or -1 with err. */

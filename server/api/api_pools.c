@@ -14,8 +14,6 @@
 #include "api/api_json.h"
 #include "app.h"
 #include "auth_policy.h"
-#include "store/store.h"
-#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_pool.h"
 #include "virt/virt_pool_xml.h"
@@ -46,15 +44,6 @@ static const char *const api_pools_create_keys[] = {"name",
                                                     "autostart",
                                                     NULL};
 
-static bool api_pools_allowed(const struct http_request *req, enum auth_action action,
-                              const char *name)
-{
-    struct auth_subject subject = {req->session.username, req->session.role};
-    struct auth_object object = {AUTH_OBJECT_POOL, name};
-
-    return auth_policy_allows(&subject, action, &object);
-}
-
 static struct api_pool_job *api_pools_job_new(struct app *app, const struct http_request *req,
                                               const char *action, size_t body_len)
 {
@@ -68,14 +57,10 @@ static struct api_pool_job *api_pools_job_new(struct app *app, const struct http
 
 static void api_pools_audit(struct api_pool_job *arg, const char *name, const struct app_error *err)
 {
-    char action[32], object[160];
+    char action[32];
 
     snprintf(action, sizeof(action), "pool-%s", arg->action);
-    snprintf(object, sizeof(object), "pool:%s", name);
-    store_audit(arg->base.app->db, arg->base.username, arg->base.peer, action, object,
-                err->code ? err->code : "ok");
-    log_info("api: %s %s pool %s from %s: %s", arg->base.username, arg->action, name,
-             arg->base.peer, err->code ? err->message : "ok");
+    api_job_audit(&arg->base, action, arg->action, "pool", name, err);
 }
 
 static void api_pools_read_run(struct work_job *job)
@@ -236,12 +221,10 @@ enum api_result api_pools_handle(struct app *app, const struct http_request *req
     bool read = req->method == HTTP_GET || req->method == HTTP_HEAD;
     const char *name = req->route.id == ROUTE_POOLS ? NULL : req->route.name;
 
-    if (!api_pools_allowed(req, read ? AUTH_ACTION_STORAGE_READ : AUTH_ACTION_STORAGE_MANAGE,
-                           name)) {
-        http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "role %s may not %s storage pools",
-                             auth_role_name(req->session.role), read ? "see" : "change");
+    if (!api_job_allowed(req, read ? AUTH_ACTION_STORAGE_READ : AUTH_ACTION_STORAGE_MANAGE,
+                         AUTH_OBJECT_POOL, name, resp, "role %s may not %s storage pools",
+                         auth_role_name(req->session.role), read ? "see" : "change"))
         return API_DONE;
-    }
     if (read) {
         struct api_pool_job *arg;
 

@@ -16,9 +16,7 @@
 #include "api/api_json.h"
 #include "app.h"
 #include "auth_policy.h"
-#include "store/store.h"
 #include "store/store_uploads.h"
-#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_volume.h"
 #include "virt/virt_volume_xml.h"
@@ -37,14 +35,6 @@ struct api_volume_job {
 static const char *const api_volumes_create_keys[] = {
     "name", "capacity_bytes", "format", "allocation_bytes", "backing", NULL};
 
-static bool api_volumes_allowed(const struct http_request *req, enum auth_action action)
-{
-    struct auth_subject subject = {req->session.username, req->session.role};
-    struct auth_object object = {AUTH_OBJECT_POOL, req->route.name};
-
-    return auth_policy_allows(&subject, action, &object);
-}
-
 static struct api_volume_job *api_volumes_job_new(struct app *app, const struct http_request *req,
                                                   const char *action, size_t body_len)
 {
@@ -60,14 +50,11 @@ static struct api_volume_job *api_volumes_job_new(struct app *app, const struct 
 static void api_volumes_audit(struct api_volume_job *arg, const char *vol,
                               const struct app_error *err)
 {
-    char action[32], object[300];
+    char action[32], name[2 * ROUTE_PARAM_MAX + 2];
 
     snprintf(action, sizeof(action), "volume-%s", arg->action);
-    snprintf(object, sizeof(object), "volume:%s/%s", arg->pool, vol);
-    store_audit(arg->base.app->db, arg->base.username, arg->base.peer, action, object,
-                err->code ? err->code : "ok");
-    log_info("api: %s %s volume %s/%s from %s: %s", arg->base.username, arg->action, arg->pool, vol,
-             arg->base.peer, err->code ? err->message : "ok");
+    snprintf(name, sizeof(name), "%s/%s", arg->pool, vol);
+    api_job_audit(&arg->base, action, arg->action, "volume", name, err);
 }
 
 /* Adds "upload_incomplete" (store_uploads) to a volume object, or to each volume of a
@@ -290,11 +277,11 @@ enum api_result api_volumes_handle(struct app *app, const struct http_request *r
     bool read = req->method == HTTP_GET || req->method == HTTP_HEAD;
     bool has_item = req->route.id != ROUTE_VOLUMES;
 
-    if (!api_volumes_allowed(req, read ? AUTH_ACTION_STORAGE_READ : AUTH_ACTION_STORAGE_MANAGE)) {
-        http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "role %s may not %s storage volumes",
-                             auth_role_name(req->session.role), read ? "see" : "change");
+    if (!api_job_allowed(req, read ? AUTH_ACTION_STORAGE_READ : AUTH_ACTION_STORAGE_MANAGE,
+                         AUTH_OBJECT_POOL, req->route.name, resp,
+                         "role %s may not %s storage volumes", auth_role_name(req->session.role),
+                         read ? "see" : "change"))
         return API_DONE;
-    }
     if (!virt_pool_name_valid(req->route.name)) {
         http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST, "\"%.64s\" is not a valid pool name",
                              req->route.name);

@@ -300,6 +300,52 @@ cleanup:
     return ret;
 }
 
+/* Looks for the disk target (or, when target is NULL, the interface mac) in d's live
+ * and persistent XML. *in_live / *in_config say where it is; *live / *config (when not
+ * NULL) receive its element without <address>/<alias>. 0, or -1 with err (404 when it
+ * is in neither). */
+static int device_find_both(const struct device_dom *d, const char *target, const char *mac,
+                            char **live, char **config, int *in_live, int *in_config,
+                            struct app_error *err)
+{
+    const char *xmls[2] = {d->live_xml, d->config_xml};
+    char **elems[2] = {live, config};
+    int *found[2] = {in_live, in_config};
+
+    for (int i = 0; i < 2; i++) {
+        bool strip = elems[i] != NULL;
+
+        *found[i] = 0;
+        if (!xmls[i])
+            continue;
+        *found[i] = target
+                        ? virt_device_xml_disk_find(xmls[i], target, strip, elems[i], NULL, 0, err)
+                        : virt_device_xml_nic_find(xmls[i], mac, strip, elems[i], err);
+        if (*found[i] < 0)
+            return -1;
+    }
+    if (*in_live || *in_config)
+        return 0;
+    if (target)
+        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no disk %s", target);
+    else
+        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no interface with MAC %s", mac);
+    return -1;
+}
+
+/* Updates the live copy with live, then the persistent one with config (each when not
+ * NULL). 0, or -1 with err ("<what> ..." from libvirt). */
+static int device_update_both(virDomainPtr dom, const char *live, const char *config,
+                              const char *what, struct app_error *err)
+{
+    if ((live && virDomainUpdateDeviceFlags(dom, live, VIR_DOMAIN_AFFECT_LIVE) < 0) ||
+        (config && virDomainUpdateDeviceFlags(dom, config, VIR_DOMAIN_AFFECT_CONFIG) < 0)) {
+        virt_error_capture(err, what);
+        return -1;
+    }
+    return 0;
+}
+
 /* Detaches the element found in either copy, in one call. target or mac names it. */
 static struct json_object *device_detach(virConnectPtr conn, const char *uuid, const char *target,
                                          const char *mac, bool *pending, struct app_error *err)
@@ -308,34 +354,13 @@ static struct json_object *device_detach(virConnectPtr conn, const char *uuid, c
     struct json_object *ret = NULL;
     char *live = NULL, *config = NULL;
     unsigned flags = 0;
-    int found;
+    int in_live = 0, in_config = 0;
 
     *pending = false;
-    if (device_dom_open(conn, uuid, &d, err) < 0)
+    if (device_dom_open(conn, uuid, &d, err) < 0 ||
+        device_find_both(&d, target, mac, &live, &config, &in_live, &in_config, err) < 0)
         goto cleanup;
-    if (d.live_xml) {
-        found = target ? virt_device_xml_disk_find(d.live_xml, target, true, &live, NULL, 0, err)
-                       : virt_device_xml_nic_find(d.live_xml, mac, true, &live, err);
-        if (found < 0)
-            goto cleanup;
-        flags |= found ? VIR_DOMAIN_AFFECT_LIVE : 0;
-    }
-    if (d.config_xml) {
-        found = target
-                    ? virt_device_xml_disk_find(d.config_xml, target, true, &config, NULL, 0, err)
-                    : virt_device_xml_nic_find(d.config_xml, mac, true, &config, err);
-        if (found < 0)
-            goto cleanup;
-        flags |= found ? VIR_DOMAIN_AFFECT_CONFIG : 0;
-    }
-    if (!flags) {
-        if (target)
-            app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no disk %s", target);
-        else
-            app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no interface with MAC %s",
-                          mac);
-        goto cleanup;
-    }
+    flags = (in_live ? VIR_DOMAIN_AFFECT_LIVE : 0) | (in_config ? VIR_DOMAIN_AFFECT_CONFIG : 0);
     if (virDomainDetachDeviceFlags(d.dom, live ? live : config, flags) < 0) {
         virt_error_capture(err, target ? "detach disk" : "detach interface");
         goto cleanup;
@@ -399,17 +424,9 @@ struct json_object *virt_device_disk_media(virConnectPtr conn, const char *uuid,
     char *live = NULL, *config = NULL;
     int in_live = 0, in_config = 0;
 
-    if (device_dom_open(conn, uuid, &d, err) < 0)
+    if (device_dom_open(conn, uuid, &d, err) < 0 ||
+        device_find_both(&d, target, NULL, NULL, NULL, &in_live, &in_config, err) < 0)
         goto cleanup;
-    if ((d.live_xml && (in_live = virt_device_xml_disk_find(d.live_xml, target, false, NULL, NULL,
-                                                            0, err)) < 0) ||
-        (d.config_xml && (in_config = virt_device_xml_disk_find(d.config_xml, target, false, NULL,
-                                                                NULL, 0, err)) < 0))
-        goto cleanup;
-    if (!in_live && !in_config) {
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no disk %s", target);
-        goto cleanup;
-    }
     if (vol && device_vol_open(conn, pool, vol, &v, err) < 0)
         goto cleanup;
     medium = (struct virt_device_volume){v.path, v.block, v.format};
@@ -418,14 +435,8 @@ struct json_object *virt_device_disk_media(virConnectPtr conn, const char *uuid,
         (in_config &&
          virt_device_xml_disk_media(d.config_xml, target, vol ? &medium : NULL, &config, err) < 0))
         goto cleanup;
-    if (live && virDomainUpdateDeviceFlags(d.dom, live, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-        virt_error_capture(err, vol ? "insert medium" : "eject medium");
+    if (device_update_both(d.dom, live, config, vol ? "insert medium" : "eject medium", err) < 0)
         goto cleanup;
-    }
-    if (config && virDomainUpdateDeviceFlags(d.dom, config, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
-        virt_error_capture(err, vol ? "insert medium" : "eject medium");
-        goto cleanup;
-    }
     ret = device_detail(&d, err);
 
 cleanup:
@@ -504,31 +515,18 @@ struct json_object *virt_device_nic_patch(virConnectPtr conn, const char *uuid, 
     int in_live = 0, in_config = 0;
 
     *next_boot = false;
-    if (device_dom_open(conn, uuid, &d, err) < 0 || device_network_exists(conn, req, err) < 0)
+    if (device_dom_open(conn, uuid, &d, err) < 0 || device_network_exists(conn, req, err) < 0 ||
+        device_find_both(&d, NULL, mac, NULL, NULL, &in_live, &in_config, err) < 0)
         goto cleanup;
-    if ((d.live_xml &&
-         (in_live = virt_device_xml_nic_find(d.live_xml, mac, false, NULL, err)) < 0) ||
-        (d.config_xml &&
-         (in_config = virt_device_xml_nic_find(d.config_xml, mac, false, NULL, err)) < 0))
-        goto cleanup;
-    if (!in_live && !in_config) {
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no interface with MAC %s", mac);
-        goto cleanup;
-    }
     if ((in_live &&
          virt_device_xml_nic_patch(d.live_xml, mac, req, true, &live, &live_changed, err) < 0) ||
         (in_config && virt_device_xml_nic_patch(d.config_xml, mac, req, false, &config,
                                                 &config_changed, err) < 0))
         goto cleanup;
     /* the running guest first: it is what refuses changes most often */
-    if (live_changed && virDomainUpdateDeviceFlags(d.dom, live, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-        virt_error_capture(err, "change interface");
+    if (device_update_both(d.dom, live_changed ? live : NULL, config_changed ? config : NULL,
+                           "change interface", err) < 0)
         goto cleanup;
-    }
-    if (config_changed && virDomainUpdateDeviceFlags(d.dom, config, VIR_DOMAIN_AFFECT_CONFIG) < 0) {
-        virt_error_capture(err, "change interface");
-        goto cleanup;
-    }
     *next_boot = in_live && req->has_model;
     ret = device_detail(&d, err);
 

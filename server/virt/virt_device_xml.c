@@ -9,19 +9,18 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "util/xalloc.h"
 #include "virt/virt_network_xml.h"
 #include "virt/virt_pool_xml.h"
 #include "virt/virt_volume_xml.h"
+#include "virt/virt_xml.h"
 
 static const char *const device_devices[] = {"disk", "cdrom", NULL};
 static const char *const device_buses[] = {"virtio", "sata", "scsi", NULL};
@@ -31,13 +30,6 @@ static const char *const device_ios[] = {"default", "native", "threads", "io_uri
 static const char *const device_models[] = {"virtio", "e1000e", "e1000", "rtl8139", NULL};
 static const char *const device_links[] = {"up", "down", NULL};
 static const char *const device_new_formats[] = {"qcow2", "raw", NULL};
-
-static pthread_once_t device_xml_once = PTHREAD_ONCE_INIT;
-
-static void device_xml_init(void)
-{
-    xmlInitParser();
-}
 
 /* ---- small checks ------------------------------------------------------------------- */
 
@@ -593,27 +585,12 @@ static void device_xml_remove_children(xmlNodePtr parent, const char *name)
     }
 }
 
-static xmlNodePtr device_xml_add(xmlNodePtr parent, const char *name)
-{
-    xmlNodePtr node = xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
-
-    if (!node)
-        abort();
-    return node;
-}
-
-static void device_xml_set(xmlNodePtr node, const char *name, const char *value)
-{
-    if (!xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)value))
-        abort();
-}
-
 static void device_xml_set_u32(xmlNodePtr node, const char *name, uint32_t value)
 {
     char s[16];
 
     snprintf(s, sizeof(s), "%" PRIu32, value);
-    device_xml_set(node, name, s);
+    virt_xml_set(node, name, s);
 }
 
 /* An attribute's value as a new string ("" when absent). */
@@ -633,28 +610,6 @@ static bool device_xml_attr_is(xmlNodePtr node, const char *name, const char *va
 
     free(v);
     return same;
-}
-
-static xmlDocPtr device_xml_read(const char *xml, struct app_error *err)
-{
-    xmlDocPtr doc;
-    xmlNodePtr root;
-    size_t len = xml ? strnlen(xml, (size_t)INT32_MAX + 1) : 0;
-
-    pthread_once(&device_xml_once, device_xml_init);
-    if (!xml || len > INT32_MAX) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
-        return NULL;
-    }
-    doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || strcmp((const char *)root->name, "domain") != 0) {
-        xmlFreeDoc(doc);
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
-        return NULL;
-    }
-    return doc;
 }
 
 /* The <devices> element's first child named name after `from` (NULL: the first). */
@@ -692,19 +647,6 @@ static xmlNodePtr device_xml_find_nic(xmlDocPtr doc, const char *mac)
     return NULL;
 }
 
-/* A fresh document whose root is a new element name. */
-static xmlNodePtr device_xml_new_root(xmlDocPtr *doc, const char *name)
-{
-    xmlNodePtr root;
-
-    pthread_once(&device_xml_once, device_xml_init);
-    if (!(*doc = xmlNewDoc((const xmlChar *)"1.0")) ||
-        !(root = xmlNewNode(NULL, (const xmlChar *)name)))
-        abort();
-    xmlDocSetRootElement(*doc, root);
-    return root;
-}
-
 /* ---- disks ------------------------------------------------------------------------------ */
 
 int virt_device_xml_disk_build(const struct virt_device_disk_req *req, const char *target,
@@ -731,23 +673,23 @@ int virt_device_xml_disk_build(const struct virt_device_disk_req *req, const cha
                       vol->format);
         return -1;
     }
-    disk = device_xml_new_root(&doc, "disk");
-    device_xml_set(disk, "type", vol && vol->block ? "block" : "file");
-    device_xml_set(disk, "device", req->device);
-    node = device_xml_add(disk, "driver");
-    device_xml_set(node, "name", "qemu");
-    device_xml_set(node, "type", type);
+    disk = virt_xml_new_root(&doc, "disk");
+    virt_xml_set(disk, "type", vol && vol->block ? "block" : "file");
+    virt_xml_set(disk, "device", req->device);
+    node = virt_xml_add(disk, "driver");
+    virt_xml_set(node, "name", "qemu");
+    virt_xml_set(node, "type", type);
     if (req->cache[0])
-        device_xml_set(node, "cache", req->cache);
+        virt_xml_set(node, "cache", req->cache);
     if (req->io[0])
-        device_xml_set(node, "io", req->io);
+        virt_xml_set(node, "io", req->io);
     if (vol)
-        device_xml_set(device_xml_add(disk, "source"), vol->block ? "dev" : "file", vol->path);
-    node = device_xml_add(disk, "target");
-    device_xml_set(node, "dev", dev);
-    device_xml_set(node, "bus", req->bus);
+        virt_xml_set(virt_xml_add(disk, "source"), vol->block ? "dev" : "file", vol->path);
+    node = virt_xml_add(disk, "target");
+    virt_xml_set(node, "dev", dev);
+    virt_xml_set(node, "bus", req->bus);
     if (req->readonly)
-        device_xml_add(disk, "readonly");
+        virt_xml_add(disk, "readonly");
     *xml = device_xml_dump(doc, disk);
     xmlFreeDoc(doc);
     return 0;
@@ -764,33 +706,37 @@ int virt_device_xml_disk(struct json_object *body, const struct virt_device_volu
     return virt_device_xml_disk_build(&req, target, vol, xml, err);
 }
 
-int virt_device_xml_disk_find(const char *domain_xml, const char *target, bool strip, char **elem,
-                              char *device, size_t device_len, struct app_error *err)
+/* The element find() picks in domain_xml by key: 1 with *elem its XML (without
+ * <address>/<alias> when strip) and device its @device ("disk" when absent; skipped
+ * when device is NULL), 0 when there is none, -1 with err. */
+static int device_xml_find_elem(const char *domain_xml, xmlNodePtr (*find)(xmlDocPtr, const char *),
+                                const char *key, bool strip, char **elem, char *device,
+                                size_t device_len, struct app_error *err)
 {
-    xmlDocPtr doc = device_xml_read(domain_xml, err);
-    xmlNodePtr disk;
+    xmlDocPtr doc = virt_xml_read(domain_xml, "domain", err);
+    xmlNodePtr node;
     int ret = -1;
 
     if (elem)
         *elem = NULL;
     if (!doc)
         return -1;
-    if (!(disk = device_xml_find_disk(doc, target))) {
+    if (!(node = find(doc, key))) {
         ret = 0;
         goto cleanup;
     }
     if (device) {
-        char *d = device_xml_attr(disk, "device");
+        char *d = device_xml_attr(node, "device");
 
         snprintf(device, device_len, "%s", d[0] ? d : "disk");
         free(d);
     }
     if (strip) {
-        device_xml_remove_children(disk, "address");
-        device_xml_remove_children(disk, "alias");
+        device_xml_remove_children(node, "address");
+        device_xml_remove_children(node, "alias");
     }
     if (elem)
-        *elem = device_xml_dump(doc, disk);
+        *elem = device_xml_dump(doc, node);
     ret = 1;
 
 cleanup:
@@ -798,32 +744,17 @@ cleanup:
     return ret;
 }
 
+int virt_device_xml_disk_find(const char *domain_xml, const char *target, bool strip, char **elem,
+                              char *device, size_t device_len, struct app_error *err)
+{
+    return device_xml_find_elem(domain_xml, device_xml_find_disk, target, strip, elem, device,
+                                device_len, err);
+}
+
 int virt_device_xml_nic_find(const char *domain_xml, const char *mac, bool strip, char **elem,
                              struct app_error *err)
 {
-    xmlDocPtr doc = device_xml_read(domain_xml, err);
-    xmlNodePtr nic;
-    int ret = -1;
-
-    if (elem)
-        *elem = NULL;
-    if (!doc)
-        return -1;
-    if (!(nic = device_xml_find_nic(doc, mac))) {
-        ret = 0;
-        goto cleanup;
-    }
-    if (strip) {
-        device_xml_remove_children(nic, "address");
-        device_xml_remove_children(nic, "alias");
-    }
-    if (elem)
-        *elem = device_xml_dump(doc, nic);
-    ret = 1;
-
-cleanup:
-    xmlFreeDoc(doc);
-    return ret;
+    return device_xml_find_elem(domain_xml, device_xml_find_nic, mac, strip, elem, NULL, 0, err);
 }
 
 /* Target name number i of prefix: a..z, then aa..zz. */
@@ -848,7 +779,7 @@ int virt_device_xml_free_target(const char *const *domain_xmls, size_t n, const 
 
         if (!domain_xmls[k])
             continue;
-        if (!(doc = device_xml_read(domain_xmls[k], err)))
+        if (!(doc = virt_xml_read(domain_xmls[k], "domain", err)))
             return -1;
         for (xmlNodePtr d = device_xml_next(doc, NULL, "disk"); d;
              d = device_xml_next(doc, d, "disk")) {
@@ -876,7 +807,7 @@ int virt_device_xml_free_target(const char *const *domain_xmls, size_t n, const 
 int virt_device_xml_disk_uses(const char *domain_xml, const char *path, const char *pool,
                               const char *volume, struct app_error *err)
 {
-    xmlDocPtr doc = device_xml_read(domain_xml, err);
+    xmlDocPtr doc = virt_xml_read(domain_xml, "domain", err);
     int ret = 0;
 
     if (!doc)
@@ -899,14 +830,29 @@ int virt_device_xml_disk_uses(const char *domain_xml, const char *path, const ch
     return ret;
 }
 
+/* domain_xml parsed, with *disk its disk target; NULL with err (502 malformed, 404 no
+ * such disk). Free with xmlFreeDoc. */
+static xmlDocPtr device_xml_read_disk(const char *domain_xml, const char *target, xmlNodePtr *disk,
+                                      struct app_error *err)
+{
+    xmlDocPtr doc = virt_xml_read(domain_xml, "domain", err);
+
+    if (doc && !(*disk = device_xml_find_disk(doc, target))) {
+        app_error_set(err, 404, APP_ERR_NOT_FOUND, "no disk %s", target);
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    return doc;
+}
+
 /* The <driver> of a disk, created (name='qemu') when missing. */
 static xmlNodePtr device_xml_driver(xmlNodePtr disk)
 {
     xmlNodePtr driver = device_xml_child(disk, "driver");
 
     if (!driver) {
-        driver = device_xml_add(disk, "driver");
-        device_xml_set(driver, "name", "qemu");
+        driver = virt_xml_add(disk, "driver");
+        virt_xml_set(driver, "name", "qemu");
     }
     return driver;
 }
@@ -915,18 +861,14 @@ int virt_device_xml_disk_patch(const char *domain_xml, const char *target,
                                const struct virt_device_disk_patch *patch, char **xml,
                                struct app_error *err)
 {
-    xmlDocPtr doc = device_xml_read(domain_xml, err);
     xmlNodePtr disk, driver;
+    xmlDocPtr doc = device_xml_read_disk(domain_xml, target, &disk, err);
     char *device = NULL, *cache = NULL, *io = NULL;
     int ret = -1;
 
     *xml = NULL;
     if (!doc)
         return -1;
-    if (!(disk = device_xml_find_disk(doc, target))) {
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "no disk %s", target);
-        goto cleanup;
-    }
     device = device_xml_attr(disk, "device");
     if (patch->has_readonly) {
         if (!patch->readonly && strcmp(device, "cdrom") == 0) {
@@ -935,18 +877,18 @@ int virt_device_xml_disk_patch(const char *domain_xml, const char *target,
         }
         device_xml_remove_children(disk, "readonly");
         if (patch->readonly)
-            device_xml_add(disk, "readonly");
+            virt_xml_add(disk, "readonly");
     }
     if (patch->has_cache || patch->has_io) {
         driver = device_xml_driver(disk);
         if (patch->has_cache && strcmp(patch->cache, "default") == 0)
             xmlUnsetProp(driver, (const xmlChar *)"cache");
         else if (patch->has_cache)
-            device_xml_set(driver, "cache", patch->cache);
+            virt_xml_set(driver, "cache", patch->cache);
         if (patch->has_io && strcmp(patch->io, "default") == 0)
             xmlUnsetProp(driver, (const xmlChar *)"io");
         else if (patch->has_io)
-            device_xml_set(driver, "io", patch->io);
+            virt_xml_set(driver, "io", patch->io);
         cache = device_xml_attr(driver, "cache");
         io = device_xml_attr(driver, "io");
         if (device_io_check(io, cache, err) < 0)
@@ -967,8 +909,8 @@ int virt_device_xml_disk_media(const char *domain_xml, const char *target,
                                const struct virt_device_volume *vol, char **xml,
                                struct app_error *err)
 {
-    xmlDocPtr doc = device_xml_read(domain_xml, err);
     xmlNodePtr disk;
+    xmlDocPtr doc = device_xml_read_disk(domain_xml, target, &disk, err);
     char *device = NULL;
     const char *type = NULL;
     int ret = -1;
@@ -976,10 +918,6 @@ int virt_device_xml_disk_media(const char *domain_xml, const char *target,
     *xml = NULL;
     if (!doc)
         return -1;
-    if (!(disk = device_xml_find_disk(doc, target))) {
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "no disk %s", target);
-        goto cleanup;
-    }
     device = device_xml_attr(disk, "device");
     if (strcmp(device, "cdrom") != 0 && strcmp(device, "floppy") != 0) {
         app_error_set(err, 409, APP_ERR_CONFLICT, "disk %s is a %s, not a cdrom or floppy", target,
@@ -998,9 +936,9 @@ int virt_device_xml_disk_media(const char *domain_xml, const char *target,
     device_xml_remove_children(disk, "source");
     device_xml_remove_children(disk, "backingStore");
     if (vol) {
-        device_xml_set(disk, "type", vol->block ? "block" : "file");
-        device_xml_set(device_xml_driver(disk), "type", type);
-        device_xml_set(device_xml_add(disk, "source"), vol->block ? "dev" : "file", vol->path);
+        virt_xml_set(disk, "type", vol->block ? "block" : "file");
+        virt_xml_set(device_xml_driver(disk), "type", type);
+        virt_xml_set(virt_xml_add(disk, "source"), vol->block ? "dev" : "file", vol->path);
     }
     *xml = device_xml_dump(doc, disk);
     ret = 0;
@@ -1019,7 +957,7 @@ static void device_xml_rate(xmlNodePtr bw, const char *dir, const struct virt_de
 
     if (!rate->given)
         return;
-    node = device_xml_add(bw, dir);
+    node = virt_xml_add(bw, dir);
     device_xml_set_u32(node, "average", rate->average);
     if (rate->peak)
         device_xml_set_u32(node, "peak", rate->peak);
@@ -1033,26 +971,26 @@ static void device_xml_nic_apply(xmlNodePtr nic, const struct virt_device_nic_re
 {
     if (req->has_network || req->has_bridge) {
         device_xml_remove_children(nic, "source");
-        device_xml_set(nic, "type", req->has_network ? "network" : "bridge");
-        device_xml_set(device_xml_add(nic, "source"), req->has_network ? "network" : "bridge",
-                       req->has_network ? req->network : req->bridge);
+        virt_xml_set(nic, "type", req->has_network ? "network" : "bridge");
+        virt_xml_set(virt_xml_add(nic, "source"), req->has_network ? "network" : "bridge",
+                     req->has_network ? req->network : req->bridge);
     }
     if (req->has_mac) {
         device_xml_remove_children(nic, "mac");
-        device_xml_set(device_xml_add(nic, "mac"), "address", req->mac);
+        virt_xml_set(virt_xml_add(nic, "mac"), "address", req->mac);
     }
     if (req->has_model && !live) {
         device_xml_remove_children(nic, "model");
-        device_xml_set(device_xml_add(nic, "model"), "type", req->model);
+        virt_xml_set(virt_xml_add(nic, "model"), "type", req->model);
     }
     if (req->has_link) {
         device_xml_remove_children(nic, "link");
-        device_xml_set(device_xml_add(nic, "link"), "state", req->link);
+        virt_xml_set(virt_xml_add(nic, "link"), "state", req->link);
     }
     if (req->has_bandwidth) {
         device_xml_remove_children(nic, "bandwidth");
         if (!req->bandwidth_null) {
-            xmlNodePtr bw = device_xml_add(nic, "bandwidth");
+            xmlNodePtr bw = virt_xml_add(nic, "bandwidth");
 
             device_xml_rate(bw, "inbound", &req->inbound);
             device_xml_rate(bw, "outbound", &req->outbound);
@@ -1064,7 +1002,7 @@ static void device_xml_nic_apply(xmlNodePtr nic, const struct virt_device_nic_re
             char id[8];
 
             snprintf(id, sizeof(id), "%d", req->vlan);
-            device_xml_set(device_xml_add(device_xml_add(nic, "vlan"), "tag"), "id", id);
+            virt_xml_set(virt_xml_add(virt_xml_add(nic, "vlan"), "tag"), "id", id);
         }
     }
 }
@@ -1085,7 +1023,7 @@ int virt_device_xml_nic_build(const struct virt_device_nic_req *req, char **xml,
         full.has_model = true;
         snprintf(full.model, sizeof(full.model), "virtio");
     }
-    nic = device_xml_new_root(&doc, "interface");
+    nic = virt_xml_new_root(&doc, "interface");
     device_xml_nic_apply(nic, &full, false);
     *xml = device_xml_dump(doc, nic);
     xmlFreeDoc(doc);
@@ -1106,7 +1044,7 @@ int virt_device_xml_nic_patch(const char *domain_xml, const char *mac,
                               const struct virt_device_nic_req *req, bool live, char **xml,
                               bool *changed, struct app_error *err)
 {
-    xmlDocPtr doc = device_xml_read(domain_xml, err);
+    xmlDocPtr doc = virt_xml_read(domain_xml, "domain", err);
     xmlNodePtr nic;
     struct virt_device_nic_req edit = *req;
     char *before = NULL;

@@ -8,7 +8,6 @@
 #include "virt/virt_domain.h"
 
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <pthread.h>
@@ -21,6 +20,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_error.h"
+#include "virt/virt_xml.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -191,67 +191,19 @@ static void domain_json_push(struct json_object *arr, struct json_object *val)
 
 /* ---- XML → JSON (pure) ------------------------------------------------------------ */
 
-static pthread_once_t domain_xml_once = PTHREAD_ONCE_INIT;
-
-static void domain_xml_init(void)
-{
-    xmlInitParser();
-}
-
-/* Evaluates an XPath string expression relative to node; "" when it selects nothing. */
+/* virt_xml_xpath_string, but "" (never NULL) when it selects nothing. */
 static char *domain_xpath_string(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
 {
-    xmlXPathObjectPtr res;
-    char *out = NULL;
+    char *s = virt_xml_xpath_string(ctx, node, expr);
 
-    ctx->node = node;
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && res->type == XPATH_STRING && res->stringval)
-        out = xstrdup((const char *)res->stringval);
-    xmlXPathFreeObject(res);
-    return out ? out : xstrdup("");
-}
-
-static bool domain_xpath_bool(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
-{
-    xmlXPathObjectPtr res;
-    bool out = false;
-
-    ctx->node = node;
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && res->type == XPATH_BOOLEAN)
-        out = res->boolval != 0;
-    xmlXPathFreeObject(res);
-    return out;
-}
-
-static void domain_json_set_xpath(struct json_object *obj, const char *key, xmlXPathContextPtr ctx,
-                                  xmlNodePtr node, const char *expr)
-{
-    char *s = domain_xpath_string(ctx, node, expr);
-
-    domain_json_set(obj, key, json_object_new_string(s));
-    free(s);
-}
-
-/* Node set for an absolute expression; NULL when empty. Free with xmlXPathFreeObject. */
-static xmlXPathObjectPtr domain_xpath_nodes(xmlXPathContextPtr ctx, const char *expr)
-{
-    xmlXPathObjectPtr res;
-
-    ctx->node = xmlDocGetRootElement(ctx->doc);
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && (res->type != XPATH_NODESET || xmlXPathNodeSetIsEmpty(res->nodesetval))) {
-        xmlXPathFreeObject(res);
-        res = NULL;
-    }
-    return res;
+    return s ? s : xstrdup("");
 }
 
 static struct json_object *domain_xml_disks(xmlXPathContextPtr ctx)
 {
     struct json_object *arr = json_object_new_array();
-    xmlXPathObjectPtr nodes = domain_xpath_nodes(ctx, "/domain/devices/disk");
+    xmlXPathObjectPtr nodes =
+        virt_xml_xpath_nodes(ctx, xmlDocGetRootElement(ctx->doc), "/domain/devices/disk");
     int i;
 
     for (i = 0; nodes && i < nodes->nodesetval->nodeNr; i++) {
@@ -261,7 +213,7 @@ static struct json_object *domain_xml_disks(xmlXPathContextPtr ctx)
             ctx, node, "string((source/@file | source/@dev | source/@dir | source/@name)[1])");
         char *device = domain_xpath_string(ctx, node, "string(@device)");
 
-        if (!source[0] && domain_xpath_bool(ctx, node, "boolean(source/@volume)")) {
+        if (!source[0] && virt_xml_xpath_bool(ctx, node, "boolean(source/@volume)")) {
             char *pool = domain_xpath_string(ctx, node, "string(source/@pool)");
             char *vol = domain_xpath_string(ctx, node, "string(source/@volume)");
 
@@ -271,12 +223,13 @@ static struct json_object *domain_xml_disks(xmlXPathContextPtr ctx)
             free(vol);
         }
         domain_json_set(disk, "device", json_object_new_string(device[0] ? device : "disk"));
-        domain_json_set_xpath(disk, "target", ctx, node, "string(target/@dev)");
-        domain_json_set_xpath(disk, "bus", ctx, node, "string(target/@bus)");
+        virt_xml_json_set_xpath(disk, "target", ctx, node, "string(target/@dev)", "");
+        virt_xml_json_set_xpath(disk, "bus", ctx, node, "string(target/@bus)", "");
         domain_json_set(disk, "source", json_object_new_string(source));
-        domain_json_set_xpath(disk, "format", ctx, node, "string(driver/@type)");
-        domain_json_set(disk, "readonly",
-                        json_object_new_boolean(domain_xpath_bool(ctx, node, "boolean(readonly)")));
+        virt_xml_json_set_xpath(disk, "format", ctx, node, "string(driver/@type)", "");
+        domain_json_set(
+            disk, "readonly",
+            json_object_new_boolean(virt_xml_xpath_bool(ctx, node, "boolean(readonly)")));
         domain_json_push(arr, disk);
         free(source);
         free(device);
@@ -288,23 +241,25 @@ static struct json_object *domain_xml_disks(xmlXPathContextPtr ctx)
 static struct json_object *domain_xml_interfaces(xmlXPathContextPtr ctx)
 {
     struct json_object *arr = json_object_new_array();
-    xmlXPathObjectPtr nodes = domain_xpath_nodes(ctx, "/domain/devices/interface");
+    xmlXPathObjectPtr nodes =
+        virt_xml_xpath_nodes(ctx, xmlDocGetRootElement(ctx->doc), "/domain/devices/interface");
     int i;
 
     for (i = 0; nodes && i < nodes->nodesetval->nodeNr; i++) {
         xmlNodePtr node = nodes->nodesetval->nodeTab[i];
         struct json_object *nic = json_object_new_object();
 
-        domain_json_set_xpath(nic, "type", ctx, node, "string(@type)");
-        domain_json_set_xpath(nic, "mac", ctx, node, "string(mac/@address)");
-        domain_json_set_xpath(
+        virt_xml_json_set_xpath(nic, "type", ctx, node, "string(@type)", "");
+        virt_xml_json_set_xpath(nic, "mac", ctx, node, "string(mac/@address)", "");
+        virt_xml_json_set_xpath(
             nic, "source", ctx, node,
-            "string((source/@network | source/@bridge | source/@dev | source/@name)[1])");
-        domain_json_set_xpath(nic, "model", ctx, node, "string(model/@type)");
-        domain_json_set_xpath(nic, "target", ctx, node, "string(target/@dev)");
+            "string((source/@network | source/@bridge | source/@dev | source/@name)[1])", "");
+        virt_xml_json_set_xpath(nic, "model", ctx, node, "string(model/@type)", "");
+        virt_xml_json_set_xpath(nic, "target", ctx, node, "string(target/@dev)", "");
         /* libvirt leaves <link> out while the link is up */
-        domain_json_set_xpath(nic, "link", ctx, node,
-                              "concat(link/@state, substring('up', 1, 2 * not(link/@state)))");
+        virt_xml_json_set_xpath(nic, "link", ctx, node,
+                                "concat(link/@state, substring('up', 1, 2 * not(link/@state)))",
+                                "");
         domain_json_push(arr, nic);
     }
     xmlXPathFreeObject(nodes);
@@ -329,7 +284,8 @@ static int domain_parse_port(const char *s)
 static struct json_object *domain_xml_graphics(xmlXPathContextPtr ctx, bool *has_vnc)
 {
     struct json_object *arr = json_object_new_array();
-    xmlXPathObjectPtr nodes = domain_xpath_nodes(ctx, "/domain/devices/graphics");
+    xmlXPathObjectPtr nodes =
+        virt_xml_xpath_nodes(ctx, xmlDocGetRootElement(ctx->doc), "/domain/devices/graphics");
     int i;
 
     *has_vnc = false;
@@ -343,9 +299,10 @@ static struct json_object *domain_xml_graphics(xmlXPathContextPtr ctx, bool *has
         if (strcmp(type, "vnc") == 0)
             *has_vnc = true;
         domain_json_set(gfx, "type", json_object_new_string(type));
-        domain_json_set_xpath(gfx, "listen", ctx, node, "string((@listen | listen/@address)[1])");
-        domain_json_set_xpath(gfx, "socket", ctx, node,
-                              "string((@socket | listen[@type='socket']/@socket)[1])");
+        virt_xml_json_set_xpath(gfx, "listen", ctx, node, "string((@listen | listen/@address)[1])",
+                                "");
+        virt_xml_json_set_xpath(gfx, "socket", ctx, node,
+                                "string((@socket | listen[@type='socket']/@socket)[1])", "");
         domain_json_set(gfx, "port", json_object_new_int(domain_parse_port(port)));
         domain_json_set(gfx, "autoport", json_object_new_boolean(strcmp(autoport, "yes") == 0));
         domain_json_push(arr, gfx);
@@ -366,32 +323,18 @@ int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app
     bool has_vnc = false;
     struct json_object *graphics;
 
-    pthread_once(&domain_xml_once, domain_xml_init);
-    if (!xml || strlen(xml) > INT32_MAX) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
+    if (!(doc = virt_xml_read(xml, "domain", err)))
         goto cleanup;
-    }
-    /* No network access, no entity substitution, no error output on stderr. */
-    doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !root->name || strcmp((const char *)root->name, "domain") != 0) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
-        goto cleanup;
-    }
-    ctx = xmlXPathNewContext(doc);
-    if (!ctx) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "cannot evaluate domain XML");
-        goto cleanup;
-    }
-    domain_json_set_xpath(obj, "description", ctx, root, "string(/domain/description)");
-    domain_json_set_xpath(obj, "title", ctx, root, "string(/domain/title)");
+    root = xmlDocGetRootElement(doc);
+    ctx = virt_xml_xpath_new(doc);
+    virt_xml_json_set_xpath(obj, "description", ctx, root, "string(/domain/description)", "");
+    virt_xml_json_set_xpath(obj, "title", ctx, root, "string(/domain/title)", "");
     domain_json_set(obj, "disks", domain_xml_disks(ctx));
     domain_json_set(obj, "interfaces", domain_xml_interfaces(ctx));
     graphics = domain_xml_graphics(ctx, &has_vnc);
     domain_json_set(obj, "graphics", graphics);
     domain_json_set(obj, "has_vnc", json_object_new_boolean(has_vnc));
-    domain_json_set_xpath(obj, "os_type", ctx, root, "string(/domain/os/type)");
+    virt_xml_json_set_xpath(obj, "os_type", ctx, root, "string(/domain/os/type)", "");
     ret = 0;
 
 cleanup:
@@ -586,16 +529,11 @@ domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *
     xmlNodePtr root;
     char *os_type = NULL;
 
-    pthread_once(&domain_xml_once, domain_xml_init);
-    doc = xmlReadMemory(xml, (int)strnlen(xml, INT32_MAX), "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !root->name || strcmp((const char *)root->name, "domain") != 0 ||
-        !(ctx = xmlXPathNewContext(doc))) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed domain XML");
+    if (!(doc = virt_xml_read(xml, "domain", err)))
         goto cleanup;
-    }
-    out->has_vnc = domain_xpath_bool(ctx, root, "boolean(/domain/devices/graphics[@type='vnc'])");
+    root = xmlDocGetRootElement(doc);
+    ctx = virt_xml_xpath_new(doc);
+    out->has_vnc = virt_xml_xpath_bool(ctx, root, "boolean(/domain/devices/graphics[@type='vnc'])");
     os_type = domain_xpath_string(ctx, root, "string(/domain/os/type)");
     snprintf(out->os_type, sizeof(out->os_type), "%s", os_type);
     ret = 0;

@@ -8,10 +8,8 @@
 #include "virt/virt_network_xml.h"
 
 #include <arpa/inet.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +17,7 @@
 #include <strings.h>
 
 #include "util/xalloc.h"
+#include "virt/virt_xml.h"
 
 #define NETXML_IFNAME_MAX   15 /* IFNAMSIZ - 1 */
 #define NETXML_HOSTNAME_MAX 63
@@ -26,19 +25,6 @@
 #define NETXML_ADDR_MAX     64 /* longer than any textual IPv6 address */
 #define NETXML_MTU_MIN      68
 #define NETXML_MTU_MAX      65535
-
-static pthread_once_t netxml_once = PTHREAD_ONCE_INIT;
-
-static void netxml_init(void)
-{
-    xmlInitParser();
-}
-
-__attribute__((noreturn)) static void netxml_oom(void)
-{
-    fprintf(stderr, "virt_network_xml: out of memory\n");
-    abort();
-}
 
 /* ---- character-level validators ----------------------------------------------- */
 
@@ -656,89 +642,64 @@ static int netxml_parse(struct json_object *req, struct netxml_req *r, struct ap
 
 /* ---- building the document -------------------------------------------------------- */
 
-static xmlNodePtr netxml_child(xmlNodePtr parent, const char *name)
-{
-    xmlNodePtr node = xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
-
-    if (!node)
-        netxml_oom();
-    return node;
-}
-
-static void netxml_prop(xmlNodePtr node, const char *name, const char *value)
-{
-    if (!xmlSetProp(node, (const xmlChar *)name, (const xmlChar *)value))
-        netxml_oom();
-}
-
 static void netxml_build_ip(xmlNodePtr root, const struct netxml_ip *ip, const char *family)
 {
-    xmlNodePtr node = netxml_child(root, "ip");
+    xmlNodePtr node = virt_xml_add(root, "ip");
     char prefix[8];
 
     snprintf(prefix, sizeof(prefix), "%d", (int)ip->prefix);
-    netxml_prop(node, "family", family);
-    netxml_prop(node, "address", ip->address);
-    netxml_prop(node, "prefix", prefix);
+    virt_xml_set(node, "family", family);
+    virt_xml_set(node, "address", ip->address);
+    virt_xml_set(node, "prefix", prefix);
     if (ip->dhcp_start || ip->nhosts) {
-        xmlNodePtr dhcp = netxml_child(node, "dhcp");
+        xmlNodePtr dhcp = virt_xml_add(node, "dhcp");
 
         if (ip->dhcp_start) {
-            xmlNodePtr range = netxml_child(dhcp, "range");
+            xmlNodePtr range = virt_xml_add(dhcp, "range");
 
-            netxml_prop(range, "start", ip->dhcp_start);
-            netxml_prop(range, "end", ip->dhcp_end);
+            virt_xml_set(range, "start", ip->dhcp_start);
+            virt_xml_set(range, "end", ip->dhcp_end);
         }
         for (size_t i = 0; i < ip->nhosts; i++) {
-            xmlNodePtr host = netxml_child(dhcp, "host");
+            xmlNodePtr host = virt_xml_add(dhcp, "host");
 
             if (ip->hosts[i].mac)
-                netxml_prop(host, "mac", ip->hosts[i].mac);
+                virt_xml_set(host, "mac", ip->hosts[i].mac);
             if (ip->hosts[i].name)
-                netxml_prop(host, "name", ip->hosts[i].name);
-            netxml_prop(host, "ip", ip->hosts[i].ip);
+                virt_xml_set(host, "name", ip->hosts[i].name);
+            virt_xml_set(host, "ip", ip->hosts[i].ip);
         }
     }
 }
 
 static char *netxml_build_doc(const struct netxml_req *r)
 {
-    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
-    xmlNodePtr root, node;
-    xmlChar *mem = NULL;
-    int len = 0;
+    xmlDocPtr doc;
+    xmlNodePtr root = virt_xml_new_root(&doc, "network"), node;
     char *out;
 
-    if (!doc || !(root = xmlNewNode(NULL, (const xmlChar *)"network")))
-        netxml_oom();
-    xmlDocSetRootElement(doc, root);
-    if (!xmlNewTextChild(root, NULL, (const xmlChar *)"name", (const xmlChar *)r->name))
-        netxml_oom();
+    virt_xml_add_text(root, "name", r->name);
     if (r->mode != NETXML_ISOLATED) {
-        node = netxml_child(root, "forward");
-        netxml_prop(node, "mode", netxml_mode_names[r->mode]);
+        node = virt_xml_add(root, "forward");
+        virt_xml_set(node, "mode", netxml_mode_names[r->mode]);
         if (r->forward_dev)
-            netxml_prop(node, "dev", r->forward_dev);
+            virt_xml_set(node, "dev", r->forward_dev);
     }
     if (r->bridge)
-        netxml_prop(netxml_child(root, "bridge"), "name", r->bridge);
+        virt_xml_set(virt_xml_add(root, "bridge"), "name", r->bridge);
     if (r->mtu) {
         char size[8];
 
         snprintf(size, sizeof(size), "%d", (int)r->mtu);
-        netxml_prop(netxml_child(root, "mtu"), "size", size);
+        virt_xml_set(virt_xml_add(root, "mtu"), "size", size);
     }
     if (r->domain)
-        netxml_prop(netxml_child(root, "domain"), "name", r->domain);
+        virt_xml_set(virt_xml_add(root, "domain"), "name", r->domain);
     if (r->ip[0].present)
         netxml_build_ip(root, &r->ip[0], "ipv4");
     if (r->ip[1].present)
         netxml_build_ip(root, &r->ip[1], "ipv6");
-    xmlDocDumpFormatMemory(doc, &mem, &len, 1);
-    if (!mem || len <= 0)
-        netxml_oom();
-    out = xstrndup((const char *)mem, (size_t)len);
-    xmlFree(mem);
+    out = virt_xml_doc_string(doc, true);
     xmlFreeDoc(doc);
     return out;
 }
@@ -750,7 +711,6 @@ int virt_network_xml_build(struct json_object *req, char **xml_out, struct app_e
 
     *xml_out = NULL;
     memset(&r, 0, sizeof(r));
-    pthread_once(&netxml_once, netxml_init);
     if (netxml_parse(req, &r, err) < 0)
         goto cleanup;
     *xml_out = netxml_build_doc(&r);
@@ -762,69 +722,6 @@ cleanup:
 }
 
 /* ---- reading ----------------------------------------------------------------------- */
-
-/* XPath string relative to node; NULL when empty or missing (caller frees). */
-static char *netxml_xpath_string(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
-{
-    xmlXPathObjectPtr res;
-    char *out = NULL;
-
-    ctx->node = node;
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && res->type == XPATH_STRING && res->stringval && res->stringval[0])
-        out = xstrdup((const char *)res->stringval);
-    xmlXPathFreeObject(res);
-    return out;
-}
-
-static bool netxml_xpath_bool(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
-{
-    xmlXPathObjectPtr res;
-    bool out = false;
-
-    ctx->node = node;
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && res->type == XPATH_BOOLEAN)
-        out = res->boolval != 0;
-    xmlXPathFreeObject(res);
-    return out;
-}
-
-/* Node set for an expression relative to node; NULL when empty. */
-static xmlXPathObjectPtr netxml_xpath_nodes(xmlXPathContextPtr ctx, xmlNodePtr node,
-                                            const char *expr)
-{
-    xmlXPathObjectPtr res;
-
-    ctx->node = node;
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && (res->type != XPATH_NODESET || xmlXPathNodeSetIsEmpty(res->nodesetval))) {
-        xmlXPathFreeObject(res);
-        res = NULL;
-    }
-    return res;
-}
-
-static void netxml_json_add(struct json_object *obj, const char *key, struct json_object *val)
-{
-    if (json_object_object_add(obj, key, val) < 0)
-        netxml_oom();
-}
-
-/* Takes s (may be NULL → JSON null). */
-static struct json_object *netxml_json_string_take(char *s)
-{
-    struct json_object *v = s ? json_object_new_string(s) : NULL;
-
-    free(s);
-    return v;
-}
-
-static void netxml_json_set_xpath(struct json_object *obj, const char *key, xmlXPathContextPtr ctx,
-                                  xmlNodePtr node, const char *expr)
-{
-    netxml_json_add(obj, key, netxml_json_string_take(netxml_xpath_string(ctx, node, expr)));
-}
 
 /* Decimal in [0, max] → value; -1 if s is not one. */
 static long netxml_parse_uint(const char *s, long max)
@@ -848,8 +745,8 @@ static long netxml_parse_uint(const char *s, long max)
 static long netxml_ip_prefix(xmlXPathContextPtr ctx, xmlNodePtr node, int family,
                              const struct netxml_addr *addr)
 {
-    char *prefix = netxml_xpath_string(ctx, node, "string(@prefix)");
-    char *netmask = netxml_xpath_string(ctx, node, "string(@netmask)");
+    char *prefix = virt_xml_xpath_string(ctx, node, "string(@prefix)");
+    char *netmask = virt_xml_xpath_string(ctx, node, "string(@netmask)");
     long ret = -1;
 
     if (prefix) {
@@ -883,8 +780,8 @@ static long netxml_ip_prefix(xmlXPathContextPtr ctx, xmlNodePtr node, int family
  * the family it claims (libvirt: no family means IPv4). */
 static int netxml_ip_family(xmlXPathContextPtr ctx, xmlNodePtr node, struct netxml_addr *addr)
 {
-    char *family = netxml_xpath_string(ctx, node, "string(@family)");
-    char *address = netxml_xpath_string(ctx, node, "string(@address)");
+    char *family = virt_xml_xpath_string(ctx, node, "string(@family)");
+    char *address = virt_xml_xpath_string(ctx, node, "string(@address)");
     int ret = 0;
 
     if (address) {
@@ -902,17 +799,16 @@ static int netxml_ip_family(xmlXPathContextPtr ctx, xmlNodePtr node, struct netx
 static struct json_object *netxml_read_hosts(xmlXPathContextPtr ctx, xmlNodePtr ip)
 {
     struct json_object *arr = json_object_new_array();
-    xmlXPathObjectPtr nodes = netxml_xpath_nodes(ctx, ip, "dhcp/host");
+    xmlXPathObjectPtr nodes = virt_xml_xpath_nodes(ctx, ip, "dhcp/host");
 
     for (int i = 0; nodes && i < nodes->nodesetval->nodeNr; i++) {
         xmlNodePtr node = nodes->nodesetval->nodeTab[i];
         struct json_object *host = json_object_new_object();
 
-        netxml_json_set_xpath(host, "mac", ctx, node, "string(@mac)");
-        netxml_json_set_xpath(host, "ip", ctx, node, "string(@ip)");
-        netxml_json_set_xpath(host, "name", ctx, node, "string(@name)");
-        if (json_object_array_add(arr, host) < 0)
-            netxml_oom();
+        virt_xml_json_set_xpath(host, "mac", ctx, node, "string(@mac)", NULL);
+        virt_xml_json_set_xpath(host, "ip", ctx, node, "string(@ip)", NULL);
+        virt_xml_json_set_xpath(host, "name", ctx, node, "string(@name)", NULL);
+        virt_xml_json_push(arr, host);
     }
     xmlXPathFreeObject(nodes);
     return arr;
@@ -921,7 +817,7 @@ static struct json_object *netxml_read_hosts(xmlXPathContextPtr ctx, xmlNodePtr 
 /* The ipv4/ipv6 member for family: null, or the chosen <ip> as an object. */
 static struct json_object *netxml_read_ip(xmlXPathContextPtr ctx, xmlNodePtr root, int family)
 {
-    xmlXPathObjectPtr nodes = netxml_xpath_nodes(ctx, root, "ip");
+    xmlXPathObjectPtr nodes = virt_xml_xpath_nodes(ctx, root, "ip");
     xmlNodePtr chosen = NULL;
     struct netxml_addr addr, chosen_addr;
     struct json_object *obj = NULL;
@@ -933,8 +829,8 @@ static struct json_object *netxml_read_ip(xmlXPathContextPtr ctx, xmlNodePtr roo
 
         if (netxml_ip_family(ctx, node, &addr) != family)
             continue;
-        if (!chosen || (netxml_xpath_bool(ctx, node, "boolean(dhcp)") &&
-                        !netxml_xpath_bool(ctx, chosen, "boolean(dhcp)"))) {
+        if (!chosen || (virt_xml_xpath_bool(ctx, node, "boolean(dhcp)") &&
+                        !virt_xml_xpath_bool(ctx, chosen, "boolean(dhcp)"))) {
             chosen = node;
             chosen_addr = addr;
         }
@@ -942,12 +838,12 @@ static struct json_object *netxml_read_ip(xmlXPathContextPtr ctx, xmlNodePtr roo
     if (!chosen)
         goto cleanup;
     obj = json_object_new_object();
-    netxml_json_set_xpath(obj, "address", ctx, chosen, "string(@address)");
+    virt_xml_json_set_xpath(obj, "address", ctx, chosen, "string(@address)", NULL);
     prefix = netxml_ip_prefix(ctx, chosen, family, &chosen_addr);
-    netxml_json_add(obj, "prefix", prefix >= 0 ? json_object_new_int((int)prefix) : NULL);
-    netxml_json_set_xpath(obj, "dhcp_start", ctx, chosen, "string(dhcp/range[1]/@start)");
-    netxml_json_set_xpath(obj, "dhcp_end", ctx, chosen, "string(dhcp/range[1]/@end)");
-    netxml_json_add(obj, "hosts", netxml_read_hosts(ctx, chosen));
+    virt_xml_json_add(obj, "prefix", prefix >= 0 ? json_object_new_int((int)prefix) : NULL);
+    virt_xml_json_set_xpath(obj, "dhcp_start", ctx, chosen, "string(dhcp/range[1]/@start)", NULL);
+    virt_xml_json_set_xpath(obj, "dhcp_end", ctx, chosen, "string(dhcp/range[1]/@end)", NULL);
+    virt_xml_json_add(obj, "hosts", netxml_read_hosts(ctx, chosen));
 
 cleanup:
     xmlXPathFreeObject(nodes);
@@ -959,9 +855,9 @@ static const char *netxml_read_mode(xmlXPathContextPtr ctx, xmlNodePtr root)
     char *mode;
     const char *ret = "other";
 
-    if (!netxml_xpath_bool(ctx, root, "boolean(forward)"))
+    if (!virt_xml_xpath_bool(ctx, root, "boolean(forward)"))
         return "isolated";
-    mode = netxml_xpath_string(ctx, root, "string(forward/@mode)");
+    mode = virt_xml_xpath_string(ctx, root, "string(forward/@mode)");
     if (!mode)
         ret = "nat"; /* libvirt's default forward mode */
     else if (!strcmp(mode, "none"))
@@ -984,34 +880,22 @@ int virt_network_xml_to_json(const char *xml, struct json_object *obj, struct ap
     char *mtu = NULL;
     long mtu_value;
 
-    pthread_once(&netxml_once, netxml_init);
-    if (!xml || strlen(xml) > INT32_MAX) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed network XML");
+    if (!(doc = virt_xml_read(xml, "network", err)))
         goto cleanup;
-    }
-    doc = xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !root->name || strcmp((const char *)root->name, "network") != 0) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed network XML");
-        goto cleanup;
-    }
-    if (!(ctx = xmlXPathNewContext(doc))) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "cannot evaluate network XML");
-        goto cleanup;
-    }
-    name = netxml_xpath_string(ctx, root, "string(name)");
-    netxml_json_add(obj, "name", json_object_new_string(name ? name : ""));
-    netxml_json_set_xpath(obj, "uuid", ctx, root, "string(uuid)");
-    netxml_json_add(obj, "mode", json_object_new_string(netxml_read_mode(ctx, root)));
-    netxml_json_set_xpath(obj, "bridge", ctx, root, "string(bridge/@name)");
-    netxml_json_set_xpath(obj, "forward_dev", ctx, root, "string(forward/@dev)");
-    mtu = netxml_xpath_string(ctx, root, "string(mtu/@size)");
+    root = xmlDocGetRootElement(doc);
+    ctx = virt_xml_xpath_new(doc);
+    name = virt_xml_xpath_string(ctx, root, "string(name)");
+    virt_xml_json_add(obj, "name", json_object_new_string(name ? name : ""));
+    virt_xml_json_set_xpath(obj, "uuid", ctx, root, "string(uuid)", NULL);
+    virt_xml_json_add(obj, "mode", json_object_new_string(netxml_read_mode(ctx, root)));
+    virt_xml_json_set_xpath(obj, "bridge", ctx, root, "string(bridge/@name)", NULL);
+    virt_xml_json_set_xpath(obj, "forward_dev", ctx, root, "string(forward/@dev)", NULL);
+    mtu = virt_xml_xpath_string(ctx, root, "string(mtu/@size)");
     mtu_value = netxml_parse_uint(mtu, NETXML_MTU_MAX);
-    netxml_json_add(obj, "mtu", mtu_value > 0 ? json_object_new_int((int)mtu_value) : NULL);
-    netxml_json_set_xpath(obj, "domain", ctx, root, "string(domain/@name)");
-    netxml_json_add(obj, "ipv4", netxml_read_ip(ctx, root, AF_INET));
-    netxml_json_add(obj, "ipv6", netxml_read_ip(ctx, root, AF_INET6));
+    virt_xml_json_add(obj, "mtu", mtu_value > 0 ? json_object_new_int((int)mtu_value) : NULL);
+    virt_xml_json_set_xpath(obj, "domain", ctx, root, "string(domain/@name)", NULL);
+    virt_xml_json_add(obj, "ipv4", netxml_read_ip(ctx, root, AF_INET));
+    virt_xml_json_add(obj, "ipv6", netxml_read_ip(ctx, root, AF_INET6));
     ret = 0;
 
 cleanup:

@@ -6,10 +6,8 @@
  * exactly what the request asked for (tests/fuzz/fuzz_pool_xml.c checks that). */
 #include "virt/virt_pool_xml.h"
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +16,7 @@
 
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
+#include "virt/virt_xml.h"
 
 #define POOL_PATH_MAX 1024
 
@@ -69,13 +68,6 @@ static const struct pool_type {
     {"rbd", POOL_SRC_HOST | POOL_SRC_PORT | POOL_SRC_NAME | POOL_AUTH_USER | POOL_AUTH_SECRET,
      POOL_SRC_HOST | POOL_SRC_NAME, NULL},
 };
-
-static pthread_once_t pool_xml_once = PTHREAD_ONCE_INIT;
-
-static void pool_xml_init(void)
-{
-    xmlInitParser();
-}
 
 static bool pool_alnum(char c)
 {
@@ -351,98 +343,62 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
     return 0;
 }
 
-static xmlNodePtr pool_child_prop(xmlNodePtr parent, const char *elem, const char *attr,
-                                  const char *value)
-{
-    xmlNodePtr node = xmlNewChild(parent, NULL, (const xmlChar *)elem, NULL);
-
-    xmlSetProp(node, (const xmlChar *)attr, (const xmlChar *)value);
-    return node;
-}
-
 int virt_pool_xml_build(struct json_object *req, char **xml_out, struct app_error *err)
 {
-    int ret = -1, buflen = 0;
+    int ret = -1;
     struct pool_req r;
     xmlDocPtr doc = NULL;
     xmlNodePtr root, src = NULL, node;
-    xmlChar *buf = NULL;
 
     *xml_out = NULL;
-    pthread_once(&pool_xml_once, pool_xml_init);
     if (pool_parse(req, &r, err) < 0)
         goto cleanup;
 
-    doc = xmlNewDoc((const xmlChar *)"1.0");
-    root = xmlNewDocNode(doc, NULL, (const xmlChar *)"pool", NULL);
-    xmlDocSetRootElement(doc, root);
-    xmlSetProp(root, (const xmlChar *)"type", (const xmlChar *)r.type->type);
-    xmlNewTextChild(root, NULL, (const xmlChar *)"name", (const xmlChar *)r.name);
+    root = virt_xml_new_root(&doc, "pool");
+    virt_xml_set(root, "type", r.type->type);
+    virt_xml_add_text(root, "name", r.name);
     if (r.host || r.device || r.format || r.path || r.source_name || r.iqn)
-        src = xmlNewChild(root, NULL, (const xmlChar *)"source", NULL);
+        src = virt_xml_add(root, "source");
     if (r.host) {
-        node = pool_child_prop(src, "host", "name", r.host);
+        node = virt_xml_add_prop(src, "host", "name", r.host);
         if (r.port[0])
-            xmlSetProp(node, (const xmlChar *)"port", (const xmlChar *)r.port);
+            virt_xml_set(node, "port", r.port);
     }
     if (r.path)
-        pool_child_prop(src, "dir", "path", r.path);
+        virt_xml_add_prop(src, "dir", "path", r.path);
     if (r.device)
-        pool_child_prop(src, "device", "path", r.device);
+        virt_xml_add_prop(src, "device", "path", r.device);
     if (r.iqn)
-        pool_child_prop(src, "device", "path", r.iqn);
-    if (r.initiator) {
-        node = xmlNewChild(src, NULL, (const xmlChar *)"initiator", NULL);
-        pool_child_prop(node, "iqn", "name", r.initiator);
-    }
+        virt_xml_add_prop(src, "device", "path", r.iqn);
+    if (r.initiator)
+        virt_xml_add_prop(virt_xml_add(src, "initiator"), "iqn", "name", r.initiator);
     if (r.source_name)
-        xmlNewTextChild(src, NULL, (const xmlChar *)"name", (const xmlChar *)r.source_name);
+        virt_xml_add_text(src, "name", r.source_name);
     if (r.format)
-        pool_child_prop(src, "format", "type", r.format);
+        virt_xml_add_prop(src, "format", "type", r.format);
     if (r.user) {
-        node = pool_child_prop(src, "auth", "type", "ceph");
-        xmlSetProp(node, (const xmlChar *)"username", (const xmlChar *)r.user);
-        pool_child_prop(node, "secret", "uuid", r.secret);
+        node = virt_xml_add_prop(src, "auth", "type", "ceph");
+        virt_xml_set(node, "username", r.user);
+        virt_xml_add_prop(node, "secret", "uuid", r.secret);
     }
-    if (r.target) {
-        node = xmlNewChild(root, NULL, (const xmlChar *)"target", NULL);
-        xmlNewTextChild(node, NULL, (const xmlChar *)"path", (const xmlChar *)r.target);
-    }
-    xmlDocDumpMemory(doc, &buf, &buflen);
-    if (!buf || buflen <= 0) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot serialise the pool XML");
-        goto cleanup;
-    }
-    *xml_out = xstrdup((const char *)buf);
+    if (r.target)
+        virt_xml_add_text(virt_xml_add(root, "target"), "path", r.target);
+    *xml_out = virt_xml_doc_string(doc, false);
     ret = 0;
 
 cleanup:
-    xmlFree(buf);
     xmlFreeDoc(doc);
     return ret;
-}
-
-/* Evaluates an XPath string expression; NULL when it selects nothing or is empty. */
-static char *pool_xpath_string(xmlXPathContextPtr ctx, const char *expr)
-{
-    xmlXPathObjectPtr res;
-    char *out = NULL;
-
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && res->type == XPATH_STRING && res->stringval && res->stringval[0])
-        out = xstrdup((const char *)res->stringval);
-    xmlXPathFreeObject(res);
-    return out;
 }
 
 /* Adds key = the expression's string to obj when it is not empty. */
 static void pool_read_into(struct json_object *obj, const char *key, xmlXPathContextPtr ctx,
                            const char *expr)
 {
-    char *s = pool_xpath_string(ctx, expr);
+    char *s = virt_xml_xpath_string(ctx, NULL, expr);
 
     if (s)
-        json_object_object_add(obj, key, json_object_new_string(s));
+        virt_xml_json_add(obj, key, json_object_new_string(s));
     free(s);
 }
 
@@ -450,28 +406,20 @@ int virt_pool_xml_read(const char *xml, struct json_object *obj, struct app_erro
 {
     int ret = -1;
     xmlDocPtr doc = NULL;
-    xmlNodePtr root;
     xmlXPathContextPtr ctx = NULL;
     char *type = NULL, *target = NULL, *port = NULL;
     struct json_object *source;
 
-    pthread_once(&pool_xml_once, pool_xml_init);
-    if (xml)
-        doc = xmlReadMemory(xml, (int)strnlen(xml, INT32_MAX), "pool.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !root->name || strcmp((const char *)root->name, "pool") != 0 ||
-        !(ctx = xmlXPathNewContext(doc))) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed pool XML");
+    if (!(doc = virt_xml_read(xml, "pool", err)))
         goto cleanup;
-    }
-    type = pool_xpath_string(ctx, "string(/pool/@type)");
-    target = pool_xpath_string(ctx, "string(/pool/target/path)");
+    ctx = virt_xml_xpath_new(doc);
+    type = virt_xml_xpath_string(ctx, NULL, "string(/pool/@type)");
+    target = virt_xml_xpath_string(ctx, NULL, "string(/pool/target/path)");
     json_object_object_add(obj, "type", json_object_new_string(type ? type : "unknown"));
     json_object_object_add(obj, "target_path", target ? json_object_new_string(target) : NULL);
     source = json_object_new_object();
     pool_read_into(source, "host", ctx, "string(/pool/source/host[1]/@name)");
-    port = pool_xpath_string(ctx, "string(/pool/source/host[1]/@port)");
+    port = virt_xml_xpath_string(ctx, NULL, "string(/pool/source/host[1]/@port)");
     if (port) {
         char *end;
         long n = strtol(port, &end, 10);

@@ -14,6 +14,7 @@
 
 #include "util/xalloc.h"
 #include "virt/virt_error.h"
+#include "virt/virt_xml.h"
 
 struct virt_usage_domain {
     char uuid[VIR_UUID_STRING_BUFLEN];
@@ -180,14 +181,12 @@ int virt_usage_add_xml(struct virt_usage *usage, const char *uuid, const char *n
     int ret = -1;
     xmlDocPtr doc = NULL;
     xmlNodePtr root, devices;
+    struct app_error err;
     size_t domain;
 
-    /* No network access, no entity substitution, no error output on stderr. */
-    doc = xmlReadMemory(xml, (int)strnlen(xml, INT32_MAX), "domain.xml", NULL,
-                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || strcmp((const char *)root->name, "domain") != 0)
+    if (!(doc = virt_xml_read(xml, "domain", &err)))
         goto cleanup;
+    root = xmlDocGetRootElement(doc);
     domain = usage_domain(usage, uuid, name, active);
     devices = usage_child(root, "devices");
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {

@@ -334,12 +334,32 @@ cleanup:
     return ret;
 }
 
+/* Creates the volume xml describes in p, as a copy of from when from is not NULL, once
+ * its name is free and needed bytes fit. Its object, or NULL with err. */
+static struct json_object *volume_create_in(virStoragePoolPtr p, const char *xml, const char *name,
+                                            uint64_t needed, virStorageVolPtr from,
+                                            struct app_error *err)
+{
+    virStorageVolPtr vol;
+    struct json_object *out;
+
+    if (volume_name_free(p, name, err) < 0 || volume_space_check(p, needed, err) < 0)
+        return NULL;
+    vol = from ? virStorageVolCreateXMLFrom(p, xml, from, 0) : virStorageVolCreateXML(p, xml, 0);
+    if (!vol) {
+        virt_error_capture(err, from ? "clone volume" : "create volume");
+        return NULL;
+    }
+    out = virt_volume_to_json(vol, NULL, err);
+    virStorageVolFree(vol);
+    return out;
+}
+
 struct json_object *virt_volume_create(virConnectPtr conn, const char *pool,
                                        struct json_object *req, struct app_error *err)
 {
     struct json_object *copy = NULL, *out = NULL, *v;
     virStoragePoolPtr p = NULL;
-    virStorageVolPtr vol = NULL;
     char *bpath = NULL, *bformat = NULL, *xml = NULL;
     uint64_t bcapacity = 0, capacity, allocation = 0;
     int has_backing, has_alloc;
@@ -370,22 +390,13 @@ struct json_object *virt_volume_create(virConnectPtr conn, const char *pool,
     if ((has_alloc = json_object_object_get_ex(copy, "allocation_bytes", &v)))
         allocation = (uint64_t)json_object_get_int64(v);
     json_object_object_get_ex(copy, "format", &v);
-    if (volume_name_free(p, name, err) < 0 ||
-        volume_space_check(p,
-                           virt_volume_xml_needed_bytes(json_object_get_string(v), capacity,
-                                                        has_alloc, allocation),
-                           err) < 0)
-        goto cleanup;
-    if (!(vol = virStorageVolCreateXML(p, xml, 0))) {
-        virt_error_capture(err, "create volume");
-        goto cleanup;
-    }
-    out = virt_volume_to_json(vol, NULL, err);
+    out = volume_create_in(
+        p, xml, name,
+        virt_volume_xml_needed_bytes(json_object_get_string(v), capacity, has_alloc, allocation),
+        NULL, err);
 
 cleanup:
     json_object_put(copy);
-    if (vol)
-        virStorageVolFree(vol);
     if (p)
         virStoragePoolFree(p);
     free(bpath);
@@ -514,7 +525,7 @@ struct json_object *virt_volume_clone(virConnectPtr conn, const char *pool, cons
                                       const char *name, struct app_error *err)
 {
     virStoragePoolPtr p = NULL;
-    virStorageVolPtr v = NULL, copy = NULL;
+    virStorageVolPtr v = NULL;
     virStorageVolInfo info;
     struct json_object *req = NULL, *out = NULL;
     char *format = NULL, *xml = NULL;
@@ -541,19 +552,11 @@ struct json_object *virt_volume_clone(virConnectPtr conn, const char *pool, cons
     json_object_object_add(req, "name", json_object_new_string(name));
     json_object_object_add(req, "capacity_bytes", json_object_new_int64((int64_t)info.capacity));
     json_object_object_add(req, "format", json_object_new_string(format));
-    if (virt_volume_xml_build(req, NULL, NULL, &xml, err) < 0 ||
-        volume_name_free(p, name, err) < 0 || volume_space_check(p, info.allocation, err) < 0)
-        goto cleanup;
-    if (!(copy = virStorageVolCreateXMLFrom(p, xml, v, 0))) {
-        virt_error_capture(err, "clone volume");
-        goto cleanup;
-    }
-    out = virt_volume_to_json(copy, NULL, err);
+    if (virt_volume_xml_build(req, NULL, NULL, &xml, err) == 0)
+        out = volume_create_in(p, xml, name, info.allocation, v, err);
 
 cleanup:
     json_object_put(req);
-    if (copy)
-        virStorageVolFree(copy);
     virStorageVolFree(v);
     virStoragePoolFree(p);
     free(format);

@@ -7,10 +7,8 @@
 #include "virt/virt_volume_xml.h"
 
 #include <inttypes.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,13 +16,7 @@
 #include <string.h>
 
 #include "util/xalloc.h"
-
-static pthread_once_t volume_xml_once = PTHREAD_ONCE_INIT;
-
-static void volume_xml_init(void)
-{
-    xmlInitParser();
-}
+#include "virt/virt_xml.h"
 
 int virt_volume_xml_name_valid(const char *name)
 {
@@ -124,17 +116,15 @@ static bool volume_backing_value_ok(const char *s)
 int virt_volume_xml_build(struct json_object *req, const char *backing_path,
                           const char *backing_format, char **xml_out, struct app_error *err)
 {
-    int ret = -1, has_alloc, buflen = 0;
+    int ret = -1, has_alloc;
     struct json_object *v, *backing = NULL;
     const char *name, *format;
     uint64_t capacity = 0, allocation = 0;
     xmlDocPtr doc = NULL;
     xmlNodePtr root, node;
-    xmlChar *buf = NULL;
     char num[32];
 
     *xml_out = NULL;
-    pthread_once(&volume_xml_once, volume_xml_init);
     if (!json_object_is_type(req, json_type_object)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "the request must be a JSON object");
         goto cleanup;
@@ -183,37 +173,24 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
         goto cleanup;
     }
 
-    doc = xmlNewDoc((const xmlChar *)"1.0");
-    root = xmlNewDocNode(doc, NULL, (const xmlChar *)"volume", NULL);
-    xmlDocSetRootElement(doc, root);
-    xmlNewTextChild(root, NULL, (const xmlChar *)"name", (const xmlChar *)name);
+    root = virt_xml_new_root(&doc, "volume");
+    virt_xml_add_text(root, "name", name);
     snprintf(num, sizeof(num), "%" PRIu64, capacity);
-    node = xmlNewTextChild(root, NULL, (const xmlChar *)"capacity", (const xmlChar *)num);
-    xmlSetProp(node, (const xmlChar *)"unit", (const xmlChar *)"bytes");
+    virt_xml_set(virt_xml_add_text(root, "capacity", num), "unit", "bytes");
     if (has_alloc) {
         snprintf(num, sizeof(num), "%" PRIu64, allocation);
-        node = xmlNewTextChild(root, NULL, (const xmlChar *)"allocation", (const xmlChar *)num);
-        xmlSetProp(node, (const xmlChar *)"unit", (const xmlChar *)"bytes");
+        virt_xml_set(virt_xml_add_text(root, "allocation", num), "unit", "bytes");
     }
-    node = xmlNewChild(root, NULL, (const xmlChar *)"target", NULL);
-    node = xmlNewChild(node, NULL, (const xmlChar *)"format", NULL);
-    xmlSetProp(node, (const xmlChar *)"type", (const xmlChar *)format);
+    virt_xml_add_prop(virt_xml_add(root, "target"), "format", "type", format);
     if (backing) {
-        node = xmlNewChild(root, NULL, (const xmlChar *)"backingStore", NULL);
-        xmlNewTextChild(node, NULL, (const xmlChar *)"path", (const xmlChar *)backing_path);
-        node = xmlNewChild(node, NULL, (const xmlChar *)"format", NULL);
-        xmlSetProp(node, (const xmlChar *)"type", (const xmlChar *)backing_format);
+        node = virt_xml_add(root, "backingStore");
+        virt_xml_add_text(node, "path", backing_path);
+        virt_xml_add_prop(node, "format", "type", backing_format);
     }
-    xmlDocDumpMemory(doc, &buf, &buflen);
-    if (!buf || buflen <= 0) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot serialise the volume XML");
-        goto cleanup;
-    }
-    *xml_out = xstrdup((const char *)buf);
+    *xml_out = virt_xml_doc_string(doc, false);
     ret = 0;
 
 cleanup:
-    xmlFree(buf);
     xmlFreeDoc(doc);
     return ret;
 }
@@ -228,43 +205,22 @@ uint64_t virt_volume_xml_needed_bytes(const char *format, uint64_t capacity, int
     return 0;
 }
 
-/* Evaluates an XPath string expression; NULL when it selects nothing or is empty. */
-static char *volume_xpath_string(xmlXPathContextPtr ctx, const char *expr)
-{
-    xmlXPathObjectPtr res;
-    char *out = NULL;
-
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (res && res->type == XPATH_STRING && res->stringval && res->stringval[0])
-        out = xstrdup((const char *)res->stringval);
-    xmlXPathFreeObject(res);
-    return out;
-}
-
 int virt_volume_xml_read(const char *xml, struct json_object *obj, struct app_error *err)
 {
     int ret = -1;
     xmlDocPtr doc = NULL;
-    xmlNodePtr root;
     xmlXPathContextPtr ctx = NULL;
     char *format = NULL, *bpath = NULL, *bformat = NULL;
     struct json_object *backing = NULL;
 
-    pthread_once(&volume_xml_once, volume_xml_init);
-    if (xml)
-        doc = xmlReadMemory(xml, (int)strnlen(xml, INT32_MAX), "volume.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    root = doc ? xmlDocGetRootElement(doc) : NULL;
-    if (!root || !root->name || strcmp((const char *)root->name, "volume") != 0 ||
-        !(ctx = xmlXPathNewContext(doc))) {
-        app_error_set(err, 502, APP_ERR_LIBVIRT, "malformed volume XML");
+    if (!(doc = virt_xml_read(xml, "volume", err)))
         goto cleanup;
-    }
-    format = volume_xpath_string(ctx, "string(/volume/target/format/@type)");
+    ctx = virt_xml_xpath_new(doc);
+    format = virt_xml_xpath_string(ctx, NULL, "string(/volume/target/format/@type)");
     json_object_object_add(obj, "format", json_object_new_string(format ? format : "raw"));
-    bpath = volume_xpath_string(ctx, "string(/volume/backingStore/path)");
+    bpath = virt_xml_xpath_string(ctx, NULL, "string(/volume/backingStore/path)");
     if (bpath) {
-        bformat = volume_xpath_string(ctx, "string(/volume/backingStore/format/@type)");
+        bformat = virt_xml_xpath_string(ctx, NULL, "string(/volume/backingStore/format/@type)");
         backing = json_object_new_object();
         json_object_object_add(backing, "path", json_object_new_string(bpath));
         json_object_object_add(backing, "format", bformat ? json_object_new_string(bformat) : NULL);

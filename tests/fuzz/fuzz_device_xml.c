@@ -23,6 +23,7 @@
 #include <libxml/tree.h>
 
 #include "fuzz_input.h"
+#include "fuzz_xml.h"
 #include "virt/virt_device_xml.h"
 
 static const char *const fuzz_device_domain =
@@ -111,20 +112,11 @@ static xmlNodePtr fuzz_child(xmlNodePtr node, const char *name)
     return NULL;
 }
 
-static xmlDocPtr fuzz_read(const char *xml)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "device.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-
-    FUZZ_ASSERT(doc != NULL && xmlDocGetRootElement(doc) != NULL);
-    return doc;
-}
-
 static void fuzz_check_disk(struct json_object *req, const struct virt_device_volume *vol,
                             const char *xml)
 {
     static const char *const kids[] = {"driver", "source", "target", "readonly", NULL};
-    xmlDocPtr doc = fuzz_read(xml);
+    xmlDocPtr doc = fuzz_xml_read(xml);
     xmlNodePtr disk = xmlDocGetRootElement(doc), node;
     const char *device = fuzz_str(req, "device") ? fuzz_str(req, "device") : "disk";
     bool cdrom = strcmp(device, "cdrom") == 0;
@@ -285,7 +277,7 @@ static void fuzz_check_source(xmlNodePtr nic, const char *kind, const char *name
 static void fuzz_check_interface(struct json_object *req, const char *xml)
 {
     static const char *const kids[] = {"source", "mac", "model", "link", "bandwidth", "vlan", NULL};
-    xmlDocPtr doc = fuzz_read(xml);
+    xmlDocPtr doc = fuzz_xml_read(xml);
     xmlNodePtr nic = xmlDocGetRootElement(doc), node;
     const char *net = fuzz_str(req, "network"), *bridge = fuzz_str(req, "bridge");
     const char *mac = fuzz_str(req, "mac");
@@ -320,7 +312,7 @@ static void fuzz_check_patch(struct json_object *req, bool live, const char *xml
 {
     static const char *const kids[] = {"source",    "mac",  "model", "link",
                                        "bandwidth", "vlan", "alias", NULL};
-    xmlDocPtr doc = fuzz_read(xml);
+    xmlDocPtr doc = fuzz_xml_read(xml);
     xmlNodePtr nic = xmlDocGetRootElement(doc), node;
     const char *net = fuzz_str(req, "network"), *bridge = fuzz_str(req, "bridge");
     const char *model = fuzz_str(req, "model");

@@ -14,19 +14,10 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
 #include "fuzz_input.h"
+#include "fuzz_xml.h"
 #include "virt/virt_pool_xml.h"
-
-/* One place a value may appear in the document. */
-struct fuzz_pool_slot {
-    const char *path; /* element path from the root, e.g. "pool/source/host" */
-    const char *attr; /* attribute name, or NULL for the element's text */
-    const char *want; /* expected value, NULL if the request did not ask for it */
-    int seen;
-};
 
 static const char *fuzz_pool_str(struct json_object *req, const char *key)
 {
@@ -36,66 +27,6 @@ static const char *fuzz_pool_str(struct json_object *req, const char *key)
         return NULL;
     FUZZ_ASSERT(json_object_is_type(v, json_type_string)); /* it was accepted */
     return json_object_get_string(v);
-}
-
-static struct fuzz_pool_slot *fuzz_pool_find(struct fuzz_pool_slot *slots, size_t n,
-                                             const char *path, const char *attr)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(slots[i].path, path) == 0 &&
-            (attr ? slots[i].attr && strcmp(slots[i].attr, attr) == 0 : !slots[i].attr))
-            return &slots[i];
-    return NULL;
-}
-
-/* Is path the parent of some slot that is asked for (so the element may exist)? */
-static bool fuzz_pool_container(struct fuzz_pool_slot *slots, size_t n, const char *path)
-{
-    size_t len = strlen(path);
-
-    for (size_t i = 0; i < n; i++)
-        if (slots[i].want && strncmp(slots[i].path, path, len) == 0 &&
-            (slots[i].path[len] == '\0' || slots[i].path[len] == '/'))
-            return true;
-    return false;
-}
-
-static void fuzz_pool_walk(xmlNodePtr node, const char *parent, struct fuzz_pool_slot *slots,
-                           size_t n)
-{
-    char path[256];
-    bool has_text_slot;
-    struct fuzz_pool_slot *slot;
-
-    FUZZ_ASSERT(node->type == XML_ELEMENT_NODE);
-    FUZZ_ASSERT(node->ns == NULL);
-    snprintf(path, sizeof(path), "%s%s%s", parent, parent[0] ? "/" : "", (const char *)node->name);
-    FUZZ_ASSERT(fuzz_pool_container(slots, n, path));
-    for (xmlAttrPtr a = node->properties; a; a = a->next) {
-        xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
-
-        slot = fuzz_pool_find(slots, n, path, (const char *)a->name);
-        FUZZ_ASSERT(slot && slot->want);
-        FUZZ_ASSERT(value && strcmp((const char *)value, slot->want) == 0);
-        slot->seen++;
-        xmlFree(value);
-    }
-    slot = fuzz_pool_find(slots, n, path, NULL);
-    has_text_slot = slot && slot->want;
-    if (has_text_slot) {
-        xmlChar *text = xmlNodeGetContent(node);
-
-        FUZZ_ASSERT(text && strcmp((const char *)text, slot->want) == 0);
-        slot->seen++;
-        xmlFree(text);
-    }
-    for (xmlNodePtr c = node->children; c; c = c->next) {
-        if (c->type == XML_TEXT_NODE) {
-            FUZZ_ASSERT(has_text_slot);
-            continue;
-        }
-        fuzz_pool_walk(c, path, slots, n);
-    }
 }
 
 static void fuzz_pool_check(struct json_object *req, const char *xml)
@@ -108,7 +39,6 @@ static void fuzz_pool_check(struct json_object *req, const char *xml)
     const char *user = fuzz_pool_str(req, "auth_username");
     struct json_object *v;
     char port[16] = "";
-    xmlDocPtr doc;
 
     if (json_object_object_get_ex(req, "source_port", &v))
         snprintf(port, sizeof(port), "%d", json_object_get_int(v));
@@ -118,7 +48,7 @@ static void fuzz_pool_check(struct json_object *req, const char *xml)
         format = "nfs";
     FUZZ_ASSERT(!(iqn && device));
     {
-        struct fuzz_pool_slot slots[] = {
+        struct fuzz_xml_slot slots[] = {
             {"pool", "type", type, 0},
             {"pool/name", NULL, fuzz_pool_str(req, "name"), 0},
             {"pool/target/path", NULL, target, 0},
@@ -133,18 +63,8 @@ static void fuzz_pool_check(struct json_object *req, const char *xml)
             {"pool/source/auth", "username", user, 0},
             {"pool/source/auth/secret", "uuid", fuzz_pool_str(req, "auth_secret_uuid"), 0},
         };
-        size_t n = sizeof(slots) / sizeof(slots[0]);
 
-        doc = xmlReadMemory(xml, (int)strlen(xml), "pool.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-        FUZZ_ASSERT(doc != NULL);
-        FUZZ_ASSERT(xmlDocGetRootElement(doc) != NULL);
-        for (xmlNodePtr c = doc->children; c; c = c->next)
-            FUZZ_ASSERT(c->type == XML_ELEMENT_NODE); /* no comment, PI or DTD */
-        fuzz_pool_walk(xmlDocGetRootElement(doc), "", slots, n);
-        for (size_t i = 0; i < n; i++)
-            FUZZ_ASSERT(slots[i].seen == (slots[i].want ? 1 : 0));
-        xmlFreeDoc(doc);
+        fuzz_xml_check_slots(xml, slots, sizeof(slots) / sizeof(slots[0]));
     }
     if (target)
         FUZZ_ASSERT(virt_pool_xml_path_valid(target));
@@ -164,10 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(xml != NULL);
             fuzz_pool_check(req, xml);
         } else {
-            FUZZ_ASSERT(xml == NULL);
-            FUZZ_ASSERT(err.status == 400);
-            FUZZ_ASSERT(err.code && strcmp(err.code, APP_ERR_BAD_REQUEST) == 0);
-            FUZZ_ASSERT(memchr(err.message, '\0', sizeof(err.message)) && err.message[0]);
+            fuzz_xml_refused(&err, xml);
         }
     }
     free(xml);

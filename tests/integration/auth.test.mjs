@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, runCli } from '../lib/daemon.mjs';
+import { roleUsers } from '../lib/roles.mjs';
 import { Client, parseSetCookie } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 
@@ -32,9 +33,7 @@ describe('authentication', () => {
     before(async () => {
         d = await startDaemon({
             users: [
-                { name: 'admin', role: 'admin', password: PW.admin },
-                { name: 'op', role: 'operator', password: PW.op },
-                { name: 'view', role: 'viewer', password: PW.view },
+                ...roleUsers(PW),
                 { name: 'victim', role: 'viewer', password: PW.victim },
                 { name: 'bystander', role: 'viewer', password: PW.bystander },
                 { name: 't1', role: 'viewer', password: PW.t1 },

@@ -13,8 +13,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { startWithRoles } from '../lib/roles.mjs';
 import { assertDomainDetail, assertError, assertJson } from '../lib/api-assert.mjs';
 
 const PW = { admin: 'admin-pass-dev-1', op: 'operator-pass-dev-2', view: 'viewer-pass-dev-3' };
@@ -22,7 +21,7 @@ const POOL = 'default-pool';
 const MAC = 'aa:bb:cc:dd:ee:ff';
 
 describe('VM devices API (test driver)', () => {
-    let d;
+    let roles;
     let admin;
     let op;
     let view;
@@ -30,27 +29,15 @@ describe('VM devices API (test driver)', () => {
     const vol = `devtest-${crypto.randomBytes(3).toString('hex')}.qcow2`;
 
     before(async () => {
-        d = await startDaemon({
-            users: [
-                { name: 'admin', role: 'admin', password: PW.admin },
-                { name: 'op', role: 'operator', password: PW.op },
-                { name: 'view', role: 'viewer', password: PW.view },
-            ],
-        });
-        admin = new Client(d);
-        op = new Client(d);
-        view = new Client(d);
-        await admin.login('admin', PW.admin);
-        await op.login('op', PW.op);
-        await view.login('view', PW.view);
+        roles = await startWithRoles(PW);
+        ({ admin, op, view } = roles);
         const list = assertJson(await admin.get('/api/domains'), 200, 'list');
         uuid = list.domains.find((x) => x.name === 'test').uuid;
         assertJson(await admin.post(`/api/pools/${POOL}/volumes`,
             { name: vol, capacity_bytes: 1048576, format: 'qcow2' }), 201, 'create volume');
     });
     after(async () => {
-        for (const c of [admin, op, view]) if (c) c.close();
-        if (d) await d.stop();
+        if (roles) await roles.stop();
     });
 
     const base = () => `/api/domains/${uuid}`;

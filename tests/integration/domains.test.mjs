@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon } from '../lib/daemon.mjs';
+import { startWithRoles } from '../lib/roles.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertDomainDetail, assertDomainObject, assertError, assertJson } from '../lib/api-assert.mjs';
 import { nodeXml } from '../bench/gen-domains.mjs';
@@ -35,6 +35,7 @@ const NODE = { cpus: 8, mhz: 2400, model: 'x86_64', memoryKib: 16777216 };
 
 describe('domains API', () => {
     let d;
+    let roles;
     let tmp;
     let uri;
     let admin;
@@ -47,26 +48,13 @@ describe('domains API', () => {
         const xml = path.join(tmp, 'fixture.xml');
         writeFileSync(xml, nodeXml(FIXTURE, NODE));
         uri = `test://${xml}`;
-        d = await startDaemon({
-            uri,
-            users: [
-                { name: 'admin', role: 'admin', password: PW.admin },
-                { name: 'op', role: 'operator', password: PW.op },
-                { name: 'view', role: 'viewer', password: PW.view },
-            ],
-        });
-        admin = new Client(d);
-        op = new Client(d);
-        view = new Client(d);
-        await admin.login('admin', PW.admin);
-        await op.login('op', PW.op);
-        await view.login('view', PW.view);
+        roles = await startWithRoles(PW, { uri });
+        ({ d, admin, op, view } = roles);
         const list = assertJson(await admin.get('/api/domains'), 200, 'list');
         for (const x of list.domains) byName[x.name] = x.uuid;
     });
     after(async () => {
-        for (const c of [admin, op, view]) if (c) c.close();
-        if (d) await d.stop();
+        if (roles) await roles.stop();
         if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
 

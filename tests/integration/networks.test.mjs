@@ -5,8 +5,7 @@
 // test driver has none: 501), input validation that changes nothing, and roles.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { startWithRoles } from '../lib/roles.mjs';
 import { UUID_RE, assertError, assertJson } from '../lib/api-assert.mjs';
 
 const PW = { admin: 'admin-pass-net-1', op: 'operator-pass-net-2', view: 'viewer-pass-net-3' };
@@ -46,29 +45,17 @@ export function assertNetwork(n, label = 'network') {
 }
 
 describe('networks API (test driver)', () => {
-    let d;
+    let roles;
     let admin;
     let op;
     let view;
 
     before(async () => {
-        d = await startDaemon({
-            users: [
-                { name: 'admin', role: 'admin', password: PW.admin },
-                { name: 'op', role: 'operator', password: PW.op },
-                { name: 'view', role: 'viewer', password: PW.view },
-            ],
-        });
-        admin = new Client(d);
-        op = new Client(d);
-        view = new Client(d);
-        await admin.login('admin', PW.admin);
-        await op.login('op', PW.op);
-        await view.login('view', PW.view);
+        roles = await startWithRoles(PW);
+        ({ admin, op, view } = roles);
     });
     after(async () => {
-        for (const c of [admin, op, view]) if (c) c.close?.();
-        if (d) await d.stop();
+        if (roles) await roles.stop();
     });
 
     const names = async () => assertJson(await admin.get('/api/networks'), 200, 'list').networks.map((n) => n.name);

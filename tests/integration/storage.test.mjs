@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { startWithRoles } from '../lib/roles.mjs';
 import { assertError, assertJson, UUID_RE } from '../lib/api-assert.mjs';
 import { domainXml } from '../bench/gen-domains.mjs';
 
@@ -77,7 +76,7 @@ function assertVolume(v, label = 'volume') {
 }
 
 describe('storage API (test driver)', () => {
-    let d;
+    let roles;
     let tmp;
     let admin;
     let op;
@@ -87,24 +86,11 @@ describe('storage API (test driver)', () => {
         tmp = mkdtempSync(path.join(os.tmpdir(), 'virtdeck-sto-'));
         const xml = path.join(tmp, 'fixture.xml');
         writeFileSync(xml, fixtureXml());
-        d = await startDaemon({
-            uri: `test://${xml}`,
-            users: [
-                { name: 'admin', role: 'admin', password: PW.admin },
-                { name: 'op', role: 'operator', password: PW.op },
-                { name: 'view', role: 'viewer', password: PW.view },
-            ],
-        });
-        admin = new Client(d);
-        op = new Client(d);
-        view = new Client(d);
-        await admin.login('admin', PW.admin);
-        await op.login('op', PW.op);
-        await view.login('view', PW.view);
+        roles = await startWithRoles(PW, { uri: `test://${xml}` });
+        ({ admin, op, view } = roles);
     });
     after(async () => {
-        for (const c of [admin, op, view]) if (c) c.close();
-        if (d) await d.stop();
+        if (roles) await roles.stop();
         if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
 

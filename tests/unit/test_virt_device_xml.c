@@ -13,6 +13,7 @@
 
 #include "util/xalloc.h"
 #include "virt/virt_device_xml.h"
+#include "xml_assert.h"
 
 static const char *const domain_xml =
     "<domain type='kvm'><name>t</name><devices>"
@@ -28,14 +29,6 @@ static const char *const domain_xml =
     "<model type='virtio'/><bandwidth><inbound average='5'/></bandwidth>"
     "<alias name='net0'/></interface>"
     "</devices></domain>";
-
-static struct json_object *parse(const char *s)
-{
-    struct json_object *o = json_tokener_parse(s);
-
-    assert_non_null(o);
-    return o;
-}
 
 /* ---- names ---------------------------------------------------------------------- */
 
@@ -133,7 +126,7 @@ static void test_disk_refusals(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct json_object *o = parse(bad[i]);
+        struct json_object *o = xml_assert_parse(bad[i]);
         struct app_error err = {0};
 
         if (virt_device_xml_disk_parse(o, &req, &err) != -1 || err.status != 400)
@@ -147,7 +140,7 @@ static void test_disk_defaults(void **state)
 {
     struct virt_device_disk_req req;
     struct app_error err = {0};
-    struct json_object *o = parse("{\"device\":\"cdrom\"}");
+    struct json_object *o = xml_assert_parse("{\"device\":\"cdrom\"}");
 
     (void)state;
     assert_int_equal(virt_device_xml_disk_parse(o, &req, &err), 0);
@@ -157,8 +150,9 @@ static void test_disk_defaults(void **state)
     assert_string_equal(req.cache, "");
     json_object_put(o);
 
-    o = parse("{\"new\":{\"pool\":\"default-pool\",\"name\":\"n.img\",\"capacity_bytes\":"
-              "17592186044416,\"format\":\"raw\"},\"cache\":\"default\",\"io\":\"default\"}");
+    o = xml_assert_parse(
+        "{\"new\":{\"pool\":\"default-pool\",\"name\":\"n.img\",\"capacity_bytes\":"
+        "17592186044416,\"format\":\"raw\"},\"cache\":\"default\",\"io\":\"default\"}");
     assert_int_equal(virt_device_xml_disk_parse(o, &req, &err), 0);
     assert_int_equal(req.source, VIRT_DEVICE_SOURCE_NEW);
     assert_string_equal(req.pool, "default-pool");
@@ -184,7 +178,7 @@ static void test_disk_build(void **state)
     char *xml = NULL;
 
     (void)state;
-    o = parse(
+    o = xml_assert_parse(
         "{\"source\":{\"pool\":\"p\",\"volume\":\"a\"},\"cache\":\"none\",\"io\":\"native\"}");
     assert_int_equal(virt_device_xml_disk(o, &file, "vdb", &xml, &err), 0);
     assert_string_equal(
@@ -194,8 +188,9 @@ static void test_disk_build(void **state)
     free(xml);
     json_object_put(o);
 
-    o = parse("{\"source\":{\"pool\":\"p\",\"volume\":\"a\"},\"bus\":\"scsi\",\"target\":\"sdc\","
-              "\"readonly\":true}");
+    o = xml_assert_parse(
+        "{\"source\":{\"pool\":\"p\",\"volume\":\"a\"},\"bus\":\"scsi\",\"target\":\"sdc\","
+        "\"readonly\":true}");
     assert_int_equal(virt_device_xml_disk(o, &block, NULL, &xml, &err), 0);
     assert_string_equal(xml, "<disk type=\"block\" device=\"disk\"><driver name=\"qemu\" "
                              "type=\"raw\"/><source dev=\"/dev/vg/lv\"/><target dev=\"sdc\" "
@@ -207,7 +202,7 @@ static void test_disk_build(void **state)
     assert_null(xml);
     json_object_put(o);
 
-    o = parse("{\"device\":\"cdrom\"}");
+    o = xml_assert_parse("{\"device\":\"cdrom\"}");
     assert_int_equal(virt_device_xml_disk(o, NULL, "sda", &xml, &err), 0);
     assert_string_equal(xml, "<disk type=\"file\" device=\"cdrom\"><driver name=\"qemu\" "
                              "type=\"raw\"/><target dev=\"sda\" bus=\"sata\"/><readonly/></disk>");
@@ -218,7 +213,7 @@ static void test_disk_build(void **state)
     assert_int_equal(virt_device_xml_disk(o, NULL, "s", &xml, &err), -1);
     json_object_put(o);
 
-    o = parse("{\"source\":{\"pool\":\"p\",\"volume\":\"a\"}}");
+    o = xml_assert_parse("{\"source\":{\"pool\":\"p\",\"volume\":\"a\"}}");
     assert_int_equal(virt_device_xml_disk(o, NULL, "vdb", &xml, &err), -1);
     struct virt_device_volume relative = {"pool/a", false, "raw"};
     assert_int_equal(virt_device_xml_disk(o, &relative, "vdb", &xml, &err), -1);
@@ -233,7 +228,7 @@ static void test_disk_patch_parse(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        struct json_object *o = parse(bad[i]);
+        struct json_object *o = xml_assert_parse(bad[i]);
         struct app_error err = {0};
 
         if (virt_device_xml_disk_patch_parse(o, &p, &err) != -1 || err.status != 400)
@@ -446,7 +441,7 @@ static void test_nic_refusals(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad_attach) / sizeof(bad_attach[0]); i++) {
-        struct json_object *o = parse(bad_attach[i]);
+        struct json_object *o = xml_assert_parse(bad_attach[i]);
         struct app_error err = {0};
 
         if (virt_device_xml_nic_parse(o, false, &req, &err) != -1 || err.status != 400)
@@ -454,7 +449,7 @@ static void test_nic_refusals(void **state)
         json_object_put(o);
     }
     for (size_t i = 0; i < sizeof(bad_patch) / sizeof(bad_patch[0]); i++) {
-        struct json_object *o = parse(bad_patch[i]);
+        struct json_object *o = xml_assert_parse(bad_patch[i]);
         struct app_error err = {0};
 
         if (virt_device_xml_nic_parse(o, true, &req, &err) != -1 || err.status != 400)
@@ -470,16 +465,17 @@ static void test_nic_build(void **state)
     char *xml = NULL;
 
     (void)state;
-    o = parse("{\"network\":\"default\"}");
+    o = xml_assert_parse("{\"network\":\"default\"}");
     assert_int_equal(virt_device_xml_interface(o, &xml, &err), 0);
     assert_string_equal(xml, "<interface type=\"network\"><source network=\"default\"/><model "
                              "type=\"virtio\"/></interface>");
     free(xml);
     json_object_put(o);
 
-    o = parse("{\"bridge\":\"br0\",\"model\":\"e1000e\",\"mac\":\"52:54:00:AB:CD:EF\",\"link\":"
-              "\"down\",\"vlan\":4094,\"bandwidth\":{\"inbound\":{\"average\":1000,\"peak\":2000,"
-              "\"burst\":512},\"outbound\":{\"average\":4294967295}}}");
+    o = xml_assert_parse(
+        "{\"bridge\":\"br0\",\"model\":\"e1000e\",\"mac\":\"52:54:00:AB:CD:EF\",\"link\":"
+        "\"down\",\"vlan\":4094,\"bandwidth\":{\"inbound\":{\"average\":1000,\"peak\":2000,"
+        "\"burst\":512},\"outbound\":{\"average\":4294967295}}}");
     assert_int_equal(virt_device_xml_interface(o, &xml, &err), 0);
     assert_string_equal(
         xml, "<interface type=\"bridge\"><source bridge=\"br0\"/><mac "
@@ -507,7 +503,8 @@ static void test_nic_find_and_patch(void **state)
                      0);
 
     /* live: the model waits for the next boot; the source keeps its port */
-    o = parse("{\"model\":\"e1000\",\"link\":\"down\",\"bandwidth\":null,\"network\":\"default\"}");
+    o = xml_assert_parse(
+        "{\"model\":\"e1000\",\"link\":\"down\",\"bandwidth\":null,\"network\":\"default\"}");
     assert_int_equal(virt_device_xml_nic_parse(o, true, &req, &err), 0);
     json_object_put(o);
     assert_int_equal(virt_device_xml_nic_patch(domain_xml, "52:54:00:aa:bb:cc", &req, true, &xml,
@@ -526,7 +523,7 @@ static void test_nic_find_and_patch(void **state)
     free(xml);
 
     /* only the model, live: nothing changes */
-    o = parse("{\"model\":\"e1000\"}");
+    o = xml_assert_parse("{\"model\":\"e1000\"}");
     assert_int_equal(virt_device_xml_nic_parse(o, true, &req, &err), 0);
     json_object_put(o);
     assert_int_equal(virt_device_xml_nic_patch(domain_xml, "52:54:00:aa:bb:cc", &req, true, &xml,
@@ -536,7 +533,7 @@ static void test_nic_find_and_patch(void **state)
     free(xml);
 
     /* a new source replaces the old one and sets the type */
-    o = parse("{\"bridge\":\"br1\",\"vlan\":7}");
+    o = xml_assert_parse("{\"bridge\":\"br1\",\"vlan\":7}");
     assert_int_equal(virt_device_xml_nic_parse(o, true, &req, &err), 0);
     json_object_put(o);
     assert_int_equal(virt_device_xml_nic_patch(domain_xml, "52:54:00:aa:bb:cc", &req, false, &xml,

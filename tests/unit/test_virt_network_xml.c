@@ -11,101 +11,25 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "virt/virt_network_xml.h"
+#include "xml_assert.h"
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static struct json_object *parse(const char *json)
-{
-    struct json_object *obj = json_tokener_parse(json);
-
-    if (!obj)
-        fail_msg("test JSON does not parse: %s", json);
-    return obj;
-}
-
-/* Builds json; fails the test unless it succeeds. Caller frees the XML. */
 static char *build_ok(const char *json)
 {
-    struct json_object *req = parse(json);
-    struct app_error err;
-    char *xml = NULL;
-
-    app_error_clear(&err);
-    if (virt_network_xml_build(req, &xml, &err) != 0)
-        fail_msg("refused %s: %s", json, err.message);
-    json_object_put(req);
-    assert_non_null(xml);
-    return xml;
+    return xml_assert_build_ok(virt_network_xml_build, json);
 }
 
-/* Builds json; fails the test unless it is refused with 400 and a message containing
- * want. */
 static void build_refused(const char *json, const char *want)
 {
-    struct json_object *req = parse(json);
-    struct app_error err;
-    char *xml = (char *)"sentinel";
-
-    app_error_clear(&err);
-    if (virt_network_xml_build(req, &xml, &err) == 0)
-        fail_msg("accepted %s", json);
-    assert_null(xml);
-    assert_int_equal(err.status, 400);
-    assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
-    if (!strstr(err.message, want))
-        fail_msg("%s: message \"%s\" lacks \"%s\"", json, err.message, want);
-    json_object_put(req);
+    xml_assert_build_refused(virt_network_xml_build, json, want);
 }
 
-/* The value of an XPath expression over xml: a number for count(), else a string. */
-static char *xpath(const char *xml, const char *expr)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, XML_PARSE_NONET);
-    xmlXPathContextPtr ctx;
-    xmlXPathObjectPtr res;
-    char *out;
-
-    assert_non_null(doc);
-    ctx = xmlXPathNewContext(doc);
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    assert_non_null(res);
-    if (res->type == XPATH_NUMBER) {
-        char buf[32];
-
-        snprintf(buf, sizeof(buf), "%g", res->floatval);
-        out = strdup(buf);
-    } else {
-        out = strdup(res->stringval ? (const char *)res->stringval : "");
-    }
-    xmlXPathFreeObject(res);
-    xmlXPathFreeContext(ctx);
-    xmlFreeDoc(doc);
-    return out;
-}
-
-static void expect_xpath(const char *xml, const char *expr, const char *want)
-{
-    char *got = xpath(xml, expr);
-
-    if (strcmp(got, want) != 0)
-        fail_msg("%s: got \"%s\", want \"%s\" in\n%s", expr, got, want, xml);
-    free(got);
-}
-
-/* Reads xml into a new object; fails unless it succeeds. */
 static struct json_object *read_ok(const char *xml)
 {
-    struct json_object *obj = json_object_new_object();
-    struct app_error err;
-
-    app_error_clear(&err);
-    if (virt_network_xml_to_json(xml, obj, &err) != 0)
-        fail_msg("reader refused: %s", err.message);
-    return obj;
+    return xml_assert_read_ok(virt_network_xml_to_json, xml);
 }
 
 static void expect_json(struct json_object *obj, const char *want)
@@ -151,27 +75,30 @@ static void test_build_nat_full(void **state)
         "\"ipv6\":{\"address\":\"fd00:20::1\",\"prefix\":64,\"dhcp_start\":\"fd00:20::100\","
         "\"dhcp_end\":\"fd00:20::1ff\",\"hosts\":[{\"ip\":\"fd00:20::10\",\"name\":\"web6\"}]}}");
 
-    expect_xpath(xml, "count(/network/*)", "7");
-    expect_xpath(xml, "string(/network/name)", "lab");
-    expect_xpath(xml, "string(/network/forward/@mode)", "nat");
-    expect_xpath(xml, "string(/network/forward/@dev)", "eth0");
-    expect_xpath(xml, "count(/network/forward/@*)", "2");
-    expect_xpath(xml, "string(/network/bridge/@name)", "virbr7");
-    expect_xpath(xml, "string(/network/mtu/@size)", "9000");
-    expect_xpath(xml, "string(/network/domain/@name)", "lab.example");
-    expect_xpath(xml, "count(/network/ip)", "2");
-    expect_xpath(xml, "string(/network/ip[@family='ipv4']/@address)", "10.20.30.1");
-    expect_xpath(xml, "string(/network/ip[@family='ipv4']/@prefix)", "24");
-    expect_xpath(xml, "string(/network/ip[@family='ipv4']/dhcp/range/@start)", "10.20.30.100");
-    expect_xpath(xml, "string(/network/ip[@family='ipv4']/dhcp/range/@end)", "10.20.30.200");
-    expect_xpath(xml, "count(/network/ip[@family='ipv4']/dhcp/host)", "2");
-    expect_xpath(xml, "string(/network/ip[@family='ipv4']/dhcp/host[1]/@mac)", "52:54:00:aa:bb:cc");
-    expect_xpath(xml, "string(/network/ip[@family='ipv4']/dhcp/host[1]/@name)", "web");
-    expect_xpath(xml, "count(/network/ip[@family='ipv4']/dhcp/host[2]/@name)", "0");
-    expect_xpath(xml, "string(/network/ip[@family='ipv6']/dhcp/host/@name)", "web6");
-    expect_xpath(xml, "count(/network/ip[@family='ipv6']/dhcp/host/@mac)", "0");
+    xml_assert_xpath_eq(xml, "count(/network/*)", "7");
+    xml_assert_xpath_eq(xml, "string(/network/name)", "lab");
+    xml_assert_xpath_eq(xml, "string(/network/forward/@mode)", "nat");
+    xml_assert_xpath_eq(xml, "string(/network/forward/@dev)", "eth0");
+    xml_assert_xpath_eq(xml, "count(/network/forward/@*)", "2");
+    xml_assert_xpath_eq(xml, "string(/network/bridge/@name)", "virbr7");
+    xml_assert_xpath_eq(xml, "string(/network/mtu/@size)", "9000");
+    xml_assert_xpath_eq(xml, "string(/network/domain/@name)", "lab.example");
+    xml_assert_xpath_eq(xml, "count(/network/ip)", "2");
+    xml_assert_xpath_eq(xml, "string(/network/ip[@family='ipv4']/@address)", "10.20.30.1");
+    xml_assert_xpath_eq(xml, "string(/network/ip[@family='ipv4']/@prefix)", "24");
+    xml_assert_xpath_eq(xml, "string(/network/ip[@family='ipv4']/dhcp/range/@start)",
+                        "10.20.30.100");
+    xml_assert_xpath_eq(xml, "string(/network/ip[@family='ipv4']/dhcp/range/@end)", "10.20.30.200");
+    xml_assert_xpath_eq(xml, "count(/network/ip[@family='ipv4']/dhcp/host)", "2");
+    xml_assert_xpath_eq(xml, "string(/network/ip[@family='ipv4']/dhcp/host[1]/@mac)",
+                        "52:54:00:aa:bb:cc");
+    xml_assert_xpath_eq(xml, "string(/network/ip[@family='ipv4']/dhcp/host[1]/@name)", "web");
+    xml_assert_xpath_eq(xml, "count(/network/ip[@family='ipv4']/dhcp/host[2]/@name)", "0");
+    xml_assert_xpath_eq(xml, "string(/network/ip[@family='ipv6']/dhcp/host/@name)", "web6");
+    xml_assert_xpath_eq(xml, "count(/network/ip[@family='ipv6']/dhcp/host/@mac)", "0");
     /* start/autostart are not part of the definition */
-    expect_xpath(xml, "count(//@autostart | //*[name()='autostart' or name()='start'])", "0");
+    xml_assert_xpath_eq(xml, "count(//@autostart | //*[name()='autostart' or name()='start'])",
+                        "0");
     free(xml);
 }
 
@@ -180,11 +107,11 @@ static void test_build_route(void **state)
     char *xml = build_ok("{\"name\":\"r\",\"mode\":\"route\",\"ipv4\":{\"address\":\"10.9.0.1\","
                          "\"prefix\":16}}");
 
-    expect_xpath(xml, "string(/network/forward/@mode)", "route");
-    expect_xpath(xml, "count(/network/forward/@dev)", "0");
-    expect_xpath(xml, "count(/network/bridge)", "0");
-    expect_xpath(xml, "count(//dhcp)", "0");
-    expect_xpath(xml, "count(/network/*)", "3");
+    xml_assert_xpath_eq(xml, "string(/network/forward/@mode)", "route");
+    xml_assert_xpath_eq(xml, "count(/network/forward/@dev)", "0");
+    xml_assert_xpath_eq(xml, "count(/network/bridge)", "0");
+    xml_assert_xpath_eq(xml, "count(//dhcp)", "0");
+    xml_assert_xpath_eq(xml, "count(/network/*)", "3");
     free(xml);
 }
 
@@ -192,15 +119,15 @@ static void test_build_isolated(void **state)
 {
     char *xml = build_ok("{\"name\":\"iso\",\"mode\":\"isolated\"}");
 
-    expect_xpath(xml, "count(/network/forward)", "0");
-    expect_xpath(xml, "count(/network/*)", "1");
+    xml_assert_xpath_eq(xml, "count(/network/forward)", "0");
+    xml_assert_xpath_eq(xml, "count(/network/*)", "1");
     free(xml);
     /* an empty hosts list asks for nothing */
     xml = build_ok("{\"name\":\"iso\",\"mode\":\"isolated\",\"ipv4\":{\"address\":\"172.16.5.1\","
                    "\"prefix\":30,\"hosts\":[]},\"bridge\":null}");
-    expect_xpath(xml, "count(/network/forward)", "0");
-    expect_xpath(xml, "count(/network/bridge)", "0");
-    expect_xpath(xml, "count(//dhcp)", "0");
+    xml_assert_xpath_eq(xml, "count(/network/forward)", "0");
+    xml_assert_xpath_eq(xml, "count(/network/bridge)", "0");
+    xml_assert_xpath_eq(xml, "count(//dhcp)", "0");
     free(xml);
 }
 
@@ -209,9 +136,9 @@ static void test_build_open(void **state)
     char *xml = build_ok("{\"name\":\"o\",\"mode\":\"open\",\"ipv6\":{\"address\":\"2001:db8::1\","
                          "\"prefix\":48},\"mtu\":1400}");
 
-    expect_xpath(xml, "string(/network/forward/@mode)", "open");
-    expect_xpath(xml, "string(/network/ip/@family)", "ipv6");
-    expect_xpath(xml, "string(/network/mtu/@size)", "1400");
+    xml_assert_xpath_eq(xml, "string(/network/forward/@mode)", "open");
+    xml_assert_xpath_eq(xml, "string(/network/ip/@family)", "ipv6");
+    xml_assert_xpath_eq(xml, "string(/network/mtu/@size)", "1400");
     free(xml);
 }
 
@@ -219,9 +146,9 @@ static void test_build_bridge(void **state)
 {
     char *xml = build_ok("{\"name\":\"hb\",\"mode\":\"bridge\",\"bridge\":\"br0\"}");
 
-    expect_xpath(xml, "string(/network/forward/@mode)", "bridge");
-    expect_xpath(xml, "string(/network/bridge/@name)", "br0");
-    expect_xpath(xml, "count(/network/*)", "3");
+    xml_assert_xpath_eq(xml, "string(/network/forward/@mode)", "bridge");
+    xml_assert_xpath_eq(xml, "string(/network/bridge/@name)", "br0");
+    xml_assert_xpath_eq(xml, "count(/network/*)", "3");
     free(xml);
 }
 
@@ -386,7 +313,7 @@ static void test_build_refusals(void **state)
 
 static void test_build_hosts_limit(void **state)
 {
-    struct json_object *req = parse("{\"name\":\"n\",\"mode\":\"nat\"," V4 "}}");
+    struct json_object *req = xml_assert_parse("{\"name\":\"n\",\"mode\":\"nat\"," V4 "}}");
     struct json_object *ipv4 = NULL, *hosts = json_object_new_array();
     struct app_error err;
     char *xml = NULL;
@@ -410,7 +337,7 @@ static void test_build_hosts_limit(void **state)
     /* one fewer fits */
     json_object_array_del_idx(hosts, 0, 1);
     assert_int_equal(virt_network_xml_build(req, &xml, &err), 0);
-    expect_xpath(xml, "count(//host)", "256");
+    xml_assert_xpath_eq(xml, "count(//host)", "256");
     free(xml);
     json_object_put(req);
 }

@@ -13,72 +13,19 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "util/app_error.h"
 #include "virt/virt_pool_xml.h"
+#include "xml_assert.h"
 
-/* The string value of expr in xml ("" if nothing); caller frees. */
-static char *xpath_str(const char *xml, const char *expr)
-{
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, XML_PARSE_NONET);
-    xmlXPathContextPtr ctx;
-    xmlXPathObjectPtr res;
-    char *out;
-
-    assert_non_null(doc);
-    ctx = xmlXPathNewContext(doc);
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    assert_non_null(res);
-    out = strdup(res->stringval ? (const char *)res->stringval : "");
-    xmlXPathFreeObject(res);
-    xmlXPathFreeContext(ctx);
-    xmlFreeDoc(doc);
-    return out;
-}
-
-static void expect_xpath(const char *xml, const char *expr, const char *want)
-{
-    char *got = xpath_str(xml, expr);
-
-    if (strcmp(got, want) != 0)
-        fail_msg("%s: got \"%s\", want \"%s\" in %s", expr, got, want, xml);
-    free(got);
-}
-
-/* Builds from a JSON text; returns the XML (caller frees) or fails the test. */
 static char *build_ok(const char *json)
 {
-    struct json_object *req = json_tokener_parse(json);
-    struct app_error err;
-    char *xml = NULL;
-
-    assert_non_null(req);
-    app_error_clear(&err);
-    if (virt_pool_xml_build(req, &xml, &err) != 0)
-        fail_msg("%s refused: %s", json, err.message);
-    json_object_put(req);
-    assert_non_null(xml);
-    return xml;
+    return xml_assert_build_ok(virt_pool_xml_build, json);
 }
 
-/* json must be refused with 400 and a message containing `contains`. */
 static void build_bad(const char *json, const char *contains)
 {
-    struct json_object *req = json_tokener_parse(json);
-    struct app_error err;
-    char *xml = (char *)"sentinel";
-
-    assert_non_null(req);
-    app_error_clear(&err);
-    assert_int_equal(virt_pool_xml_build(req, &xml, &err), -1);
-    assert_null(xml);
-    assert_int_equal(err.status, 400);
-    assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
-    if (!strstr(err.message, contains))
-        fail_msg("%s: message \"%s\" lacks \"%s\"", json, err.message, contains);
-    json_object_put(req);
+    xml_assert_build_refused(virt_pool_xml_build, json, contains);
 }
 
 static void test_dir(void **state)
@@ -86,12 +33,12 @@ static void test_dir(void **state)
     char *xml = build_ok("{\"name\":\"p1\",\"type\":\"dir\",\"target_path\":\"/var/lib/vd/p1\","
                          "\"build\":true,\"start\":false,\"autostart\":true}");
 
-    expect_xpath(xml, "string(/pool/@type)", "dir");
-    expect_xpath(xml, "string(/pool/name)", "p1");
-    expect_xpath(xml, "string(/pool/target/path)", "/var/lib/vd/p1");
-    expect_xpath(xml, "string(count(/pool/source))", "0");
-    expect_xpath(xml, "string(count(/pool/*))", "2");
-    expect_xpath(xml, "string(count(//@*))", "1");
+    xml_assert_xpath_eq(xml, "string(/pool/@type)", "dir");
+    xml_assert_xpath_eq(xml, "string(/pool/name)", "p1");
+    xml_assert_xpath_eq(xml, "string(/pool/target/path)", "/var/lib/vd/p1");
+    xml_assert_xpath_eq(xml, "string(count(/pool/source))", "0");
+    xml_assert_xpath_eq(xml, "string(count(/pool/*))", "2");
+    xml_assert_xpath_eq(xml, "string(count(//@*))", "1");
     free(xml);
 }
 
@@ -100,14 +47,14 @@ static void test_fs(void **state)
     char *xml = build_ok("{\"name\":\"f\",\"type\":\"fs\",\"target_path\":\"/mnt/f\","
                          "\"source_device\":\"/dev/sdb1\",\"source_format\":\"ext4\"}");
 
-    expect_xpath(xml, "string(/pool/source/device/@path)", "/dev/sdb1");
-    expect_xpath(xml, "string(/pool/source/format/@type)", "ext4");
-    expect_xpath(xml, "string(count(/pool/source/*))", "2");
-    expect_xpath(xml, "string(/pool/target/path)", "/mnt/f");
+    xml_assert_xpath_eq(xml, "string(/pool/source/device/@path)", "/dev/sdb1");
+    xml_assert_xpath_eq(xml, "string(/pool/source/format/@type)", "ext4");
+    xml_assert_xpath_eq(xml, "string(count(/pool/source/*))", "2");
+    xml_assert_xpath_eq(xml, "string(/pool/target/path)", "/mnt/f");
     free(xml);
     xml = build_ok("{\"name\":\"f\",\"type\":\"fs\",\"target_path\":\"/mnt/f\","
                    "\"source_device\":\"/dev/disk/by-id/x-y_z\"}");
-    expect_xpath(xml, "string(count(/pool/source/format))", "0");
+    xml_assert_xpath_eq(xml, "string(count(/pool/source/format))", "0");
     free(xml);
 }
 
@@ -116,17 +63,17 @@ static void test_netfs(void **state)
     char *xml = build_ok("{\"name\":\"n\",\"type\":\"netfs\",\"target_path\":\"/mnt/n\","
                          "\"source_host\":\"nfs.example.org\",\"source_path\":\"/export/vms\"}");
 
-    expect_xpath(xml, "string(/pool/source/host/@name)", "nfs.example.org");
-    expect_xpath(xml, "string(count(/pool/source/host/@port))", "0");
-    expect_xpath(xml, "string(/pool/source/dir/@path)", "/export/vms");
+    xml_assert_xpath_eq(xml, "string(/pool/source/host/@name)", "nfs.example.org");
+    xml_assert_xpath_eq(xml, "string(count(/pool/source/host/@port))", "0");
+    xml_assert_xpath_eq(xml, "string(/pool/source/dir/@path)", "/export/vms");
     /* the documented default */
-    expect_xpath(xml, "string(/pool/source/format/@type)", "nfs");
+    xml_assert_xpath_eq(xml, "string(/pool/source/format/@type)", "nfs");
     free(xml);
     xml =
         build_ok("{\"name\":\"n\",\"type\":\"netfs\",\"target_path\":\"/mnt/n\","
                  "\"source_host\":\"fd00::1\",\"source_path\":\"/e\",\"source_format\":\"cifs\"}");
-    expect_xpath(xml, "string(/pool/source/host/@name)", "fd00::1");
-    expect_xpath(xml, "string(/pool/source/format/@type)", "cifs");
+    xml_assert_xpath_eq(xml, "string(/pool/source/host/@name)", "fd00::1");
+    xml_assert_xpath_eq(xml, "string(/pool/source/format/@type)", "cifs");
     free(xml);
 }
 
@@ -134,13 +81,13 @@ static void test_logical(void **state)
 {
     char *xml = build_ok("{\"name\":\"l\",\"type\":\"logical\",\"source_name\":\"vg0\"}");
 
-    expect_xpath(xml, "string(/pool/source/name)", "vg0");
-    expect_xpath(xml, "string(count(/pool/target))", "0");
+    xml_assert_xpath_eq(xml, "string(/pool/source/name)", "vg0");
+    xml_assert_xpath_eq(xml, "string(count(/pool/target))", "0");
     free(xml);
     xml = build_ok("{\"name\":\"l\",\"type\":\"logical\",\"source_name\":\"vg0\","
                    "\"source_device\":\"/dev/sdc\",\"target_path\":\"/dev/vg0\"}");
-    expect_xpath(xml, "string(/pool/source/device/@path)", "/dev/sdc");
-    expect_xpath(xml, "string(/pool/target/path)", "/dev/vg0");
+    xml_assert_xpath_eq(xml, "string(/pool/source/device/@path)", "/dev/sdc");
+    xml_assert_xpath_eq(xml, "string(/pool/target/path)", "/dev/vg0");
     free(xml);
 }
 
@@ -150,12 +97,13 @@ static void test_iscsi(void **state)
                          "\"source_port\":3260,\"source_iqn\":\"iqn.2024-01.org.example:t1\","
                          "\"initiator_iqn\":\"iqn.2024-01.org.example:me\"}");
 
-    expect_xpath(xml, "string(/pool/source/host/@name)", "192.0.2.7");
-    expect_xpath(xml, "string(/pool/source/host/@port)", "3260");
-    expect_xpath(xml, "string(/pool/source/device/@path)", "iqn.2024-01.org.example:t1");
-    expect_xpath(xml, "string(/pool/source/initiator/iqn/@name)", "iqn.2024-01.org.example:me");
+    xml_assert_xpath_eq(xml, "string(/pool/source/host/@name)", "192.0.2.7");
+    xml_assert_xpath_eq(xml, "string(/pool/source/host/@port)", "3260");
+    xml_assert_xpath_eq(xml, "string(/pool/source/device/@path)", "iqn.2024-01.org.example:t1");
+    xml_assert_xpath_eq(xml, "string(/pool/source/initiator/iqn/@name)",
+                        "iqn.2024-01.org.example:me");
     /* the documented default target */
-    expect_xpath(xml, "string(/pool/target/path)", "/dev/disk/by-path");
+    xml_assert_xpath_eq(xml, "string(/pool/target/path)", "/dev/disk/by-path");
     free(xml);
 }
 
@@ -166,13 +114,13 @@ static void test_rbd(void **state)
                          "\"auth_username\":\"libvirt\","
                          "\"auth_secret_uuid\":\"2a5b08e1-4d5e-4b1d-8a3c-3c1f9d7e6b01\"}");
 
-    expect_xpath(xml, "string(/pool/source/name)", "rbd");
-    expect_xpath(xml, "string(/pool/source/host/@port)", "6789");
-    expect_xpath(xml, "string(/pool/source/auth/@type)", "ceph");
-    expect_xpath(xml, "string(/pool/source/auth/@username)", "libvirt");
-    expect_xpath(xml, "string(/pool/source/auth/secret/@uuid)",
-                 "2a5b08e1-4d5e-4b1d-8a3c-3c1f9d7e6b01");
-    expect_xpath(xml, "string(count(/pool/target))", "0");
+    xml_assert_xpath_eq(xml, "string(/pool/source/name)", "rbd");
+    xml_assert_xpath_eq(xml, "string(/pool/source/host/@port)", "6789");
+    xml_assert_xpath_eq(xml, "string(/pool/source/auth/@type)", "ceph");
+    xml_assert_xpath_eq(xml, "string(/pool/source/auth/@username)", "libvirt");
+    xml_assert_xpath_eq(xml, "string(/pool/source/auth/secret/@uuid)",
+                        "2a5b08e1-4d5e-4b1d-8a3c-3c1f9d7e6b01");
+    xml_assert_xpath_eq(xml, "string(count(/pool/target))", "0");
     free(xml);
 }
 
@@ -271,16 +219,6 @@ static void test_names_and_paths(void **state)
     assert_false(virt_pool_xml_path_valid("/a'b"));
 }
 
-static struct json_object *read_ok(const char *xml)
-{
-    struct json_object *obj = json_object_new_object();
-    struct app_error err;
-
-    app_error_clear(&err);
-    assert_int_equal(virt_pool_xml_read(xml, obj, &err), 0);
-    return obj;
-}
-
 static const char *member(struct json_object *obj, const char *path)
 {
     struct json_object *v = obj;
@@ -299,26 +237,32 @@ static void test_read(void **state)
     struct app_error err;
 
     /* what the test driver returns for default-pool */
-    obj = read_ok("<pool type='dir'><name>default-pool</name><uuid>dfe224cb-28fb-8dd0-c4b2-"
-                  "64eb3f0f4566</uuid><capacity unit='bytes'>107374182400</capacity><source>"
-                  "</source><target><path>/default-pool</path></target></pool>");
+    obj = xml_assert_read_ok(
+        virt_pool_xml_read,
+        "<pool type='dir'><name>default-pool</name><uuid>dfe224cb-28fb-8dd0-c4b2-"
+        "64eb3f0f4566</uuid><capacity unit='bytes'>107374182400</capacity><source>"
+        "</source><target><path>/default-pool</path></target></pool>");
     assert_string_equal(member(obj, "type"), "dir");
     assert_string_equal(member(obj, "target_path"), "/default-pool");
     assert_int_equal(json_object_object_length(json_object_object_get(obj, "source")), 0);
     assert_int_equal(json_object_object_length(obj), 3);
     json_object_put(obj);
 
-    obj = read_ok("<pool type='netfs'><name>n</name><source><host name='nfs.example'/>"
-                  "<dir path='/export'/><format type='nfs'/></source><target><path>/mnt/n</path>"
-                  "</target></pool>");
+    obj = xml_assert_read_ok(
+        virt_pool_xml_read,
+        "<pool type='netfs'><name>n</name><source><host name='nfs.example'/>"
+        "<dir path='/export'/><format type='nfs'/></source><target><path>/mnt/n</path>"
+        "</target></pool>");
     assert_string_equal(member(obj, "source.host"), "nfs.example");
     assert_string_equal(member(obj, "source.path"), "/export");
     assert_string_equal(member(obj, "source.format"), "nfs");
     json_object_put(obj);
 
-    obj = read_ok("<pool type='iscsi'><name>i</name><source><host name='h' port='3260'/>"
-                  "<device path='iqn.2024-01.org.example:t'/><initiator><iqn name='iqn.x:me'/>"
-                  "</initiator></source><target><path>/dev/disk/by-path</path></target></pool>");
+    obj = xml_assert_read_ok(
+        virt_pool_xml_read,
+        "<pool type='iscsi'><name>i</name><source><host name='h' port='3260'/>"
+        "<device path='iqn.2024-01.org.example:t'/><initiator><iqn name='iqn.x:me'/>"
+        "</initiator></source><target><path>/dev/disk/by-path</path></target></pool>");
     assert_string_equal(member(obj, "source.iqn"), "iqn.2024-01.org.example:t");
     assert_null(member(obj, "source.device"));
     assert_int_equal(
@@ -327,9 +271,11 @@ static void test_read(void **state)
     assert_string_equal(member(obj, "source.initiator_iqn"), "iqn.x:me");
     json_object_put(obj);
 
-    obj = read_ok("<pool type='rbd'><name>r</name><source><name>rbd</name><host name='mon'/>"
-                  "<auth type='ceph' username='admin'><secret uuid='2a5b08e1-4d5e-4b1d-8a3c-"
-                  "3c1f9d7e6b01'/></auth></source></pool>");
+    obj = xml_assert_read_ok(
+        virt_pool_xml_read,
+        "<pool type='rbd'><name>r</name><source><name>rbd</name><host name='mon'/>"
+        "<auth type='ceph' username='admin'><secret uuid='2a5b08e1-4d5e-4b1d-8a3c-"
+        "3c1f9d7e6b01'/></auth></source></pool>");
     assert_string_equal(member(obj, "source.name"), "rbd");
     assert_string_equal(member(obj, "source.auth_username"), "admin");
     assert_string_equal(member(obj, "source.auth_secret_uuid"),
@@ -338,8 +284,10 @@ static void test_read(void **state)
     assert_null(json_object_object_get(obj, "target_path"));
     json_object_put(obj);
 
-    obj = read_ok("<pool type='fs'><name>f</name><source><device path='/dev/sdb1'/><format "
-                  "type='auto'/></source><target><path>/mnt/f</path></target></pool>");
+    obj = xml_assert_read_ok(
+        virt_pool_xml_read,
+        "<pool type='fs'><name>f</name><source><device path='/dev/sdb1'/><format "
+        "type='auto'/></source><target><path>/mnt/f</path></target></pool>");
     assert_string_equal(member(obj, "source.device"), "/dev/sdb1");
     assert_string_equal(member(obj, "source.format"), "auto");
     json_object_put(obj);
@@ -361,7 +309,7 @@ static void test_round_trip(void **state)
     char *xml = build_ok("{\"name\":\"n\",\"type\":\"netfs\",\"target_path\":\"/mnt/n\","
                          "\"source_host\":\"h.example\",\"source_path\":\"/e\","
                          "\"source_format\":\"glusterfs\"}");
-    struct json_object *obj = read_ok(xml);
+    struct json_object *obj = xml_assert_read_ok(virt_pool_xml_read, xml);
 
     assert_string_equal(member(obj, "type"), "netfs");
     assert_string_equal(member(obj, "target_path"), "/mnt/n");

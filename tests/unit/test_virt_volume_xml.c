@@ -13,67 +13,31 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 
 #include "util/app_error.h"
 #include "virt/virt_volume_xml.h"
+#include "xml_assert.h"
 
-static char *xpath_str(const char *xml, const char *expr)
+/* The backing volume the builder is given next (xml_assert builders take no more). */
+static const char *backing_path, *backing_format;
+
+static int build_with_backing(struct json_object *req, char **xml, struct app_error *err)
 {
-    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "t.xml", NULL, XML_PARSE_NONET);
-    xmlXPathContextPtr ctx;
-    xmlXPathObjectPtr res;
-    char *out;
-
-    assert_non_null(doc);
-    ctx = xmlXPathNewContext(doc);
-    res = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    assert_non_null(res);
-    out = strdup(res->stringval ? (const char *)res->stringval : "");
-    xmlXPathFreeObject(res);
-    xmlXPathFreeContext(ctx);
-    xmlFreeDoc(doc);
-    return out;
-}
-
-static void expect_xpath(const char *xml, const char *expr, const char *want)
-{
-    char *got = xpath_str(xml, expr);
-
-    if (strcmp(got, want) != 0)
-        fail_msg("%s: got \"%s\", want \"%s\" in %s", expr, got, want, xml);
-    free(got);
+    return virt_volume_xml_build(req, backing_path, backing_format, xml, err);
 }
 
 static char *build_ok(const char *json, const char *bpath, const char *bformat)
 {
-    struct json_object *req = json_tokener_parse(json);
-    struct app_error err;
-    char *xml = NULL;
-
-    assert_non_null(req);
-    app_error_clear(&err);
-    if (virt_volume_xml_build(req, bpath, bformat, &xml, &err) != 0)
-        fail_msg("%s refused: %s", json, err.message);
-    json_object_put(req);
-    return xml;
+    backing_path = bpath;
+    backing_format = bformat;
+    return xml_assert_build_ok(build_with_backing, json);
 }
 
 static void build_bad(const char *json, const char *bpath, const char *contains)
 {
-    struct json_object *req = json_tokener_parse(json);
-    struct app_error err;
-    char *xml = (char *)"sentinel";
-
-    assert_non_null(req);
-    app_error_clear(&err);
-    assert_int_equal(virt_volume_xml_build(req, bpath, bpath ? "qcow2" : NULL, &xml, &err), -1);
-    assert_null(xml);
-    assert_int_equal(err.status, 400);
-    if (!strstr(err.message, contains))
-        fail_msg("%s: message \"%s\" lacks \"%s\"", json, err.message, contains);
-    json_object_put(req);
+    backing_path = bpath;
+    backing_format = bpath ? "qcow2" : NULL;
+    xml_assert_build_refused(build_with_backing, json, contains);
 }
 
 static void test_qcow2(void **state)
@@ -82,14 +46,14 @@ static void test_qcow2(void **state)
                          "\"format\":\"qcow2\"}",
                          NULL, NULL);
 
-    expect_xpath(xml, "string(/volume/name)", "disk1.qcow2");
-    expect_xpath(xml, "string(/volume/capacity)", "10737418240");
-    expect_xpath(xml, "string(/volume/capacity/@unit)", "bytes");
-    expect_xpath(xml, "string(count(/volume/allocation))", "0");
-    expect_xpath(xml, "string(/volume/target/format/@type)", "qcow2");
-    expect_xpath(xml, "string(count(/volume/target/*))", "1");
-    expect_xpath(xml, "string(count(/volume/*))", "3");
-    expect_xpath(xml, "string(count(/volume/@*))", "0");
+    xml_assert_xpath_eq(xml, "string(/volume/name)", "disk1.qcow2");
+    xml_assert_xpath_eq(xml, "string(/volume/capacity)", "10737418240");
+    xml_assert_xpath_eq(xml, "string(/volume/capacity/@unit)", "bytes");
+    xml_assert_xpath_eq(xml, "string(count(/volume/allocation))", "0");
+    xml_assert_xpath_eq(xml, "string(/volume/target/format/@type)", "qcow2");
+    xml_assert_xpath_eq(xml, "string(count(/volume/target/*))", "1");
+    xml_assert_xpath_eq(xml, "string(count(/volume/*))", "3");
+    xml_assert_xpath_eq(xml, "string(count(/volume/@*))", "0");
     free(xml);
 }
 
@@ -99,10 +63,10 @@ static void test_raw_allocation(void **state)
                          "\"allocation_bytes\":0}",
                          NULL, NULL);
 
-    expect_xpath(xml, "string(/volume/capacity)", "17592186044416");
-    expect_xpath(xml, "string(/volume/allocation)", "0");
-    expect_xpath(xml, "string(/volume/allocation/@unit)", "bytes");
-    expect_xpath(xml, "string(/volume/target/format/@type)", "raw");
+    xml_assert_xpath_eq(xml, "string(/volume/capacity)", "17592186044416");
+    xml_assert_xpath_eq(xml, "string(/volume/allocation)", "0");
+    xml_assert_xpath_eq(xml, "string(/volume/allocation/@unit)", "bytes");
+    xml_assert_xpath_eq(xml, "string(/volume/target/format/@type)", "raw");
     free(xml);
 }
 
@@ -112,9 +76,9 @@ static void test_backing(void **state)
                          "\"backing\":{\"volume\":\"base.img\"}}",
                          "/pool/base & <x>.img", "raw");
 
-    expect_xpath(xml, "string(/volume/backingStore/path)", "/pool/base & <x>.img");
-    expect_xpath(xml, "string(/volume/backingStore/format/@type)", "raw");
-    expect_xpath(xml, "string(count(/volume/backingStore/*))", "2");
+    xml_assert_xpath_eq(xml, "string(/volume/backingStore/path)", "/pool/base & <x>.img");
+    xml_assert_xpath_eq(xml, "string(/volume/backingStore/format/@type)", "raw");
+    xml_assert_xpath_eq(xml, "string(count(/volume/backingStore/*))", "2");
     free(xml);
 }
 

@@ -1,0 +1,124 @@
+/* fuzz_xml: invariant checks the libFuzzer targets of the JSON → XML builders share
+ * (fuzz_{network,pool,volume,device}_xml.c): parsing what a builder emitted, the shape
+ * of a refusal, and the "slot" walk that proves a document holds exactly the values a
+ * request asked for. Header-only (static functions), like fuzz_input.h; runs on
+ * libFuzzer's one thread. Every failed check aborts through FUZZ_ASSERT. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "fuzz_input.h"
+#include "util/app_error.h"
+
+/* Parses xml that a builder emitted: it must be well-formed, have a root element and
+ * nothing else at the top (no comment, PI or DTD). Free with xmlFreeDoc. */
+__attribute__((unused)) static xmlDocPtr fuzz_xml_read(const char *xml)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "fuzz.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+    FUZZ_ASSERT(doc != NULL && xmlDocGetRootElement(doc) != NULL);
+    for (xmlNodePtr top = doc->children; top; top = top->next)
+        FUZZ_ASSERT(top->type == XML_ELEMENT_NODE);
+    return doc;
+}
+
+/* A builder's refusal: no XML, 400 bad_request, a non-empty NUL-terminated message. */
+__attribute__((unused)) static void fuzz_xml_refused(const struct app_error *err, const char *xml)
+{
+    FUZZ_ASSERT(xml == NULL);
+    FUZZ_ASSERT(err->status == 400);
+    FUZZ_ASSERT(err->code && strcmp(err->code, APP_ERR_BAD_REQUEST) == 0);
+    FUZZ_ASSERT(memchr(err->message, '\0', sizeof(err->message)) && err->message[0]);
+}
+
+/* One place a value may appear in a document. */
+struct fuzz_xml_slot {
+    const char *path; /* element path from the root, e.g. "pool/source/host" */
+    const char *attr; /* attribute name, or NULL for the element's text */
+    const char *want; /* expected value; NULL: must not appear */
+    int seen;
+};
+
+__attribute__((unused)) static struct fuzz_xml_slot *
+fuzz_xml_slot_find(struct fuzz_xml_slot *slots, size_t n, const char *path, const char *attr)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(slots[i].path, path) == 0 &&
+            (attr ? slots[i].attr && strcmp(slots[i].attr, attr) == 0 : !slots[i].attr))
+            return &slots[i];
+    return NULL;
+}
+
+/* May the element at path exist: is it the root, or on the way to a wanted slot? */
+__attribute__((unused)) static bool fuzz_xml_slot_container(struct fuzz_xml_slot *slots, size_t n,
+                                                            const char *path)
+{
+    size_t len = strlen(path);
+
+    if (!strchr(path, '/'))
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (slots[i].want && strncmp(slots[i].path, path, len) == 0 &&
+            (slots[i].path[len] == '\0' || slots[i].path[len] == '/'))
+            return true;
+    return false;
+}
+
+/* Walks node (below parent's path): every element is un-namespaced and may exist,
+ * every attribute and text is a wanted slot with its value; counts what it saw. */
+__attribute__((unused)) static void fuzz_xml_slot_walk(xmlNodePtr node, const char *parent,
+                                                       struct fuzz_xml_slot *slots, size_t n)
+{
+    char path[256];
+    bool has_text_slot;
+    struct fuzz_xml_slot *slot;
+
+    FUZZ_ASSERT(node->type == XML_ELEMENT_NODE);
+    FUZZ_ASSERT(node->ns == NULL);
+    snprintf(path, sizeof(path), "%s%s%s", parent, parent[0] ? "/" : "", (const char *)node->name);
+    FUZZ_ASSERT(fuzz_xml_slot_container(slots, n, path));
+    for (xmlAttrPtr a = node->properties; a; a = a->next) {
+        xmlChar *value = xmlNodeGetContent((xmlNodePtr)a);
+
+        slot = fuzz_xml_slot_find(slots, n, path, (const char *)a->name);
+        FUZZ_ASSERT(slot && slot->want);
+        FUZZ_ASSERT(value && strcmp((const char *)value, slot->want) == 0);
+        slot->seen++;
+        xmlFree(value);
+    }
+    slot = fuzz_xml_slot_find(slots, n, path, NULL);
+    has_text_slot = slot && slot->want;
+    if (has_text_slot) {
+        xmlChar *text = xmlNodeGetContent(node);
+
+        FUZZ_ASSERT(text && strcmp((const char *)text, slot->want) == 0);
+        slot->seen++;
+        xmlFree(text);
+    }
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE) {
+            FUZZ_ASSERT(has_text_slot);
+            continue;
+        }
+        fuzz_xml_slot_walk(c, path, slots, n);
+    }
+}
+
+/* xml holds exactly the slots: each wanted value once, at its place, and nothing
+ * else (no other element, attribute or text). */
+__attribute__((unused)) static void fuzz_xml_check_slots(const char *xml,
+                                                         struct fuzz_xml_slot *slots, size_t n)
+{
+    xmlDocPtr doc = fuzz_xml_read(xml);
+
+    fuzz_xml_slot_walk(xmlDocGetRootElement(doc), "", slots, n);
+    for (size_t i = 0; i < n; i++)
+        FUZZ_ASSERT(slots[i].seen == (slots[i].want ? 1 : 0));
+    xmlFreeDoc(doc);
+}
