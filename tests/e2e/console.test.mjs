@@ -17,8 +17,8 @@ import crypto from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
+import { launchBrowser, login, newPage, withDaemonLog } from '../lib/browser.mjs';
 import { SYSTEM_URI, domainType, ensureSystemLibvirtd, el, virsh } from '../lib/system-libvirtd.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
@@ -78,12 +78,7 @@ before(async () => {
     assert.ok(r.ok, `virsh create failed (exit ${r.status}): ${r.stderr}`);
     created = true;
     daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, VIEWER] });
-    browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', '--no-first-run', '--disable-gpu'],
-    });
+    browser = await launchBrowser();
 });
 
 after(async () => {
@@ -95,53 +90,16 @@ after(async () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Adds the daemon's last log lines to a failure. */
-function withDaemonContext(err) {
-    const tail = daemon ? daemon.logs().split('\n').slice(-25).join('\n') : '';
-    err.message = `${err.message}\n--- daemon log tail ---\n${tail}`;
-    return err;
-}
-
-/** A page that records console errors, page errors and CSP violations. */
-async function newPage(viewport = { width: 1280, height: 800 }) {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    const problems = [];
-    page.on('console', (msg) => {
-        if (msg.type() !== 'error') return;
-        const where = msg.location()?.url || '';
-        // Chrome logs every 4xx: the boot-time "am I logged in?" is expected.
-        if (/status of 401/.test(msg.text()) && /\/api\/session$/.test(where)) return;
-        problems.push(`console: ${msg.text()} (${where})`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await page.addInitScript(() => {
-        document.addEventListener('securitypolicyviolation', (e) => {
-            console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample || ''}`);
-        });
-    });
-    return { context, page, problems };
-}
-
-async function login(page, user) {
-    await page.goto(`${daemon.url}/`);
-    await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
-    await page.fill('#login-username', user.name);
-    await page.fill('#login-password', user.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
-}
-
 /** Runs body(page) with a fresh logged-in page; checks for console problems at the end. */
 async function withPage(user, body, viewport) {
-    const { context, page, problems } = await newPage(viewport);
+    const { context, page, problems } = await newPage(browser, { viewport });
     try {
-        await login(page, user);
+        await login(page, daemon, user, { timeout: TIMEOUT });
         await body(page);
         assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
     } catch (err) {
         await page.screenshot({ path: path.join(ARTIFACTS, `console-failure-${Date.now()}.png`) }).catch(() => {});
-        throw withDaemonContext(err);
+        throw withDaemonLog(daemon, err);
     } finally {
         await context.close();
     }

@@ -15,8 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
+import { launchBrowser, login, newPage, withDaemonLog } from '../lib/browser.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
 import { parseIPv4, ipv4InSubnet } from '../../web/js/ipaddr.js';
 
@@ -40,8 +40,7 @@ let tmp;
 let poolDir;
 let isoPath;
 let subnet; // third octet of the free 192.168.x.0/24
-const problems = [];
-const made = { vm: false };
+let problems = [];
 
 /** Every IPv4 subnet in use on the host: interface addresses and libvirt networks. */
 function usedSubnets() {
@@ -102,34 +101,10 @@ before(async () => {
     writeFileSync(xmlFile, testDomainXml({ name: VM, uuid: VM_UUID, memoryMiB: 128 }));
     const r = virsh(['define', xmlFile]);
     assert.ok(r.ok, `virsh define: ${r.stderr}`);
-    made.vm = true;
     daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, VIEWER] });
-    browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', '--no-first-run', '--disable-gpu'],
-    });
-    context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-    page = await context.newPage();
-    page.on('console', (msg) => {
-        if (msg.type() !== 'error') return;
-        const where = msg.location()?.url || '';
-        if (/status of 401/.test(msg.text()) && /\/api\/session$/.test(where)) return;
-        problems.push(`console: ${msg.text()} (${where})`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await page.addInitScript(() => {
-        document.addEventListener('securitypolicyviolation', (e) => {
-            console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-        });
-    });
-    await page.goto(`${daemon.url}/`);
-    await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
-    await page.fill('#login-username', ADMIN.name);
-    await page.fill('#login-password', ADMIN.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
+    browser = await launchBrowser();
+    ({ context, page, problems } = await newPage(browser, { viewport: { width: 1280, height: 900 } }));
+    await login(page, daemon, ADMIN, { timeout: TIMEOUT });
 });
 
 after(async () => {
@@ -137,10 +112,6 @@ after(async () => {
     if (browser) await browser.close().catch(() => {});
     if (daemon) await daemon.stop({ expectCode: null }).catch(() => {});
     // Remove whatever exists, whether the UI made it or not.
-    if (made.vm) {
-        virsh(['destroy', VM]);
-        virsh(['undefine', VM]);
-    }
     virsh(['destroy', VM]);
     virsh(['undefine', VM]);
     virsh(['net-destroy', NET]);
@@ -153,9 +124,7 @@ after(async () => {
 /** Adds the daemon's last log lines and a screenshot to a failure. */
 async function failWith(err, name) {
     await page.screenshot({ path: path.join(ARTIFACTS, `storage-network-failure-${name}.png`), fullPage: true }).catch(() => {});
-    const tail = daemon ? daemon.logs().split('\n').slice(-25).join('\n') : '';
-    err.message = `${err.message}\n--- daemon log tail ---\n${tail}`;
-    return err;
+    return withDaemonLog(daemon, err);
 }
 
 async function step(name, body) {
@@ -376,14 +345,9 @@ test('phone width: the pages stack and stay usable', async () => {
 
 test('a viewer sees the same lists without any control that changes them', async () => {
     await step('viewer', async () => {
-        const ctx2 = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+        const { context: ctx2, page: p2 } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
         try {
-            const p2 = await ctx2.newPage();
-            await p2.goto(`${daemon.url}/`);
-            await p2.fill('#login-username', VIEWER.name);
-            await p2.fill('#login-password', VIEWER.password);
-            await p2.getByRole('button', { name: 'Log in' }).click();
-            await p2.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
+            await login(p2, daemon, VIEWER, { timeout: TIMEOUT });
             await p2.goto(`${daemon.url}/#/networks`);
             await p2.locator(`tr[data-name="${NET}"]`).waitFor({ timeout: TIMEOUT });
             assert.equal(await p2.getByRole('button', { name: 'Create network' }).count(), 0);

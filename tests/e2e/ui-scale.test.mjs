@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startDaemon } from '../lib/daemon.mjs';
+import { launchBrowser } from '../lib/browser.mjs';
 
 const COUNT = 1000;
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
@@ -34,12 +34,7 @@ before(async () => {
     const xml = path.join(dir, 'host.xml');
     writeFileSync(xml, hostXml());
     daemon = await startDaemon({ uri: `test://${xml}`, users: [ADMIN], timeoutMs: 30000 });
-    browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', '--no-first-run', '--disable-gpu'],
-    });
+    browser = await launchBrowser();
 });
 
 after(async () => {

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
+import { launchBrowser, login as loginForm, newPage as newBrowserPage, withDaemonLog } from '../lib/browser.mjs';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
 const DEMO_XML = path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml');
@@ -36,12 +36,7 @@ let browser;
 before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     daemon = await startDaemon({ uri: URI, users: [ADMIN, VIEWER] });
-    browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', '--no-first-run', '--disable-gpu'],
-    });
+    browser = await launchBrowser();
 });
 
 after(async () => {
@@ -49,46 +44,19 @@ after(async () => {
     if (daemon) await daemon.stop({ expectCode: null });
 });
 
-/** Adds the daemon's state and last log lines to a failure, so it can be told apart. */
-function withDaemonContext(err) {
-    const tail = daemon ? daemon.logs().split('\n').slice(-25).join('\n') : '';
-    const state = daemon && !daemon.alive ? `daemon exited: ${JSON.stringify(daemon.exitInfo)}` : 'daemon alive';
-    err.message = `${err.message}\n--- ${state}; daemon log tail ---\n${tail}`;
-    return err;
+/** A page that records console errors, page errors and CSP violations. Chrome logs every
+ * 4xx as an error; expected here: the boot-time "am I logged in?" (GET /api/session) and
+ * the deliberately wrong password (POST /api/login). */
+function newPage(viewport) {
+    return newBrowserPage(browser, { viewport, expected401: /\/api\/(session|login)$/ });
 }
 
-/** A page that records console errors, page errors and CSP violations. */
-async function newPage(viewport) {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    const problems = [];
-    page.on('console', (msg) => {
-        if (msg.type() !== 'error') return;
-        const where = msg.location()?.url || '';
-        // Chrome logs every 4xx as an error. Expected ones: the boot-time "am I logged in?"
-        // (GET /api/session) and the deliberately wrong password (POST /api/login).
-        if (/status of 401/.test(msg.text()) && /\/api\/(session|login)$/.test(where)) return;
-        problems.push(`console: ${msg.text()} (${where})`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await page.addInitScript(() => {
-        document.addEventListener('securitypolicyviolation', (e) => {
-            console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-        });
-    });
-    return { context, page, problems };
-}
-
+/** Logs in through the form; the page must come with the CSP the UI is built for. */
 async function login(page, user) {
-    const resp = await page.goto(`${daemon.url}/`);
+    const resp = await loginForm(page, daemon, user, { timeout: TIMEOUT });
     assert.equal(resp.status(), 200);
     assert.match(resp.headers()['content-security-policy'] || '', /script-src 'self'/,
         'the page is served with the CSP the UI is built for');
-    await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
-    await page.fill('#login-username', user.name);
-    await page.fill('#login-password', user.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
 }
 
 function row(page, name) {
@@ -255,7 +223,7 @@ test('admin: list, force off, start, detail, logout', async () => {
 
         assert.deepEqual(problems, []);
     } catch (err) {
-        throw withDaemonContext(err);
+        throw withDaemonLog(daemon, err);
     } finally {
         await context.close();
     }
@@ -273,7 +241,7 @@ test('viewer: no action buttons anywhere', async () => {
         assert.equal(await page.locator('button[data-action]').count(), 0);
         assert.deepEqual(problems, []);
     } catch (err) {
-        throw withDaemonContext(err);
+        throw withDaemonLog(daemon, err);
     } finally {
         await context.close();
     }
@@ -297,7 +265,7 @@ test('a session ended elsewhere brings back the login form', async () => {
         assert.equal(await page.locator('.user-button').count(), 0);
         assert.deepEqual(problems, []);
     } catch (err) {
-        throw withDaemonContext(err);
+        throw withDaemonLog(daemon, err);
     } finally {
         await context.close();
     }
@@ -347,7 +315,7 @@ test('phone 390x844: cards, no horizontal scroll, usable actions', async () => {
         await page.screenshot({ path: path.join(ARTIFACTS, 'detail-360-menu.png') });
         assert.deepEqual(problems, []);
     } catch (err) {
-        throw withDaemonContext(err);
+        throw withDaemonLog(daemon, err);
     } finally {
         await context.close();
     }

@@ -1,7 +1,10 @@
-// tests/web/router.test.mjs — web/js/router.js hash routes.
+// tests/web/router.test.mjs — web/js/router.js: every hash route (the VM list, a VM's
+// detail and console pages, #/networks, #/storage and #/storage/<pool>).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHash, domainHash, listHash, isUuid } from '../../web/js/router.js';
+import {
+    parseHash, domainHash, listHash, consoleHash, serialHash, networksHash, storageHash, poolHash, isUuid,
+} from '../../web/js/router.js';
 
 const U = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 
@@ -16,9 +19,26 @@ test('detail routes carry the uuid, lowercased', () => {
     assert.deepEqual(parseHash(domainHash(U)), { view: 'detail', uuid: U });
 });
 
+test('console and serial pages of a domain', () => {
+    assert.deepEqual(parseHash(consoleHash(U)), { view: 'console', uuid: U });
+    assert.deepEqual(parseHash(serialHash(U.toUpperCase())), { view: 'serial', uuid: U });
+});
+
+test('networks and storage pages parse and build', () => {
+    assert.deepEqual(parseHash(networksHash()), { view: 'networks' });
+    assert.deepEqual(parseHash('#/networks/'), { view: 'networks' });
+    assert.deepEqual(parseHash(storageHash()), { view: 'storage' });
+    assert.deepEqual(parseHash('#/storage/'), { view: 'storage' });
+    assert.deepEqual(parseHash(poolHash('default pool')), { view: 'pool', pool: 'default pool' });
+    assert.deepEqual(parseHash('#/storage/p/'), { view: 'pool', pool: 'p' });
+    assert.equal(poolHash('a/b'), '#/storage/a%2Fb');
+});
+
 test('anything else is not found', () => {
-    for (const h of ['#/domains/', '#/domains/nope', `#/domains/${U}/x`, '#/host', '#/domains/%E0%A4%A']) {
-        assert.equal(parseHash(h).view, 'notfound', h);
+    for (const h of ['#/domains/', '#/domains/nope', `#/domains/${U}/x`, `#/domains/${U}/`, `#/domains/${U}/__proto__`,
+        '#/host', '#/domains/%E0%A4%A', '#//', '#/networksx', '#/networks//', '#/storage/a/b', '#/storage/%2F',
+        '#/storage/a%2Fb', '#/storage/%E0%A4%A']) {
+        assert.deepEqual(parseHash(h), { view: 'notfound', path: h.slice(1) }, h);
     }
 });
 

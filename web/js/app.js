@@ -9,7 +9,6 @@ import { Api } from './api.js';
 import { Store } from './state.js';
 import { EventSocket, eventsUrl } from './ws.js';
 import { parseHash, listHash } from './router.js';
-import { parseResourceHash } from './resource-router.js';
 import { Notifier } from './views/notify.js';
 import { confirmDialog } from './views/confirm.js';
 import { createActionRunner } from './views/actions.js';
@@ -159,8 +158,7 @@ function markNav(section) {
 
 function route() {
     if (!store.session) return;
-    const res = parseResourceHash(window.location.hash);
-    const r = res || parseHash(window.location.hash);
+    const r = parseHash(window.location.hash);
     view?.destroy();
     document.body.classList.toggle('console-open', r.view === 'console' || r.view === 'serial');
     markNav(r.view === 'networks' ? 'networks' : r.view === 'storage' || r.view === 'pool' ? 'storage' : 'vms');

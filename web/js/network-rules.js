@@ -63,21 +63,31 @@ function checkIPv4(v, hosts, errors) {
     return out;
 }
 
+/**
+ * One end of a DHCP range (errors key `key`): parse(text) -> address or null, then
+ * problem(address) -> why it cannot be used ('' when it can). Returns the address, or
+ * null with the error set.
+ */
+function rangeEnd(key, text, family, errors, parse, problem) {
+    if (!text) {
+        errors[key] = 'Enter both ends of the DHCP range, or neither.';
+        return null;
+    }
+    const ip = parse(text);
+    const why = ip === null ? `Enter an ${family} address.` : problem(ip);
+    if (!why) return ip;
+    errors[key] = why;
+    return null;
+}
+
 function checkRange4(v, addr, prefix, net, errors) {
     if (!v.dhcp_start && !v.dhcp_end) return null;
     const where = `${formatIPv4(net.network)}/${prefix}`;
-    const one = (key, text) => {
-        if (!text) {
-            errors[`ipv4.${key}`] = 'Enter both ends of the DHCP range, or neither.';
-            return null;
-        }
-        const ip = parseIPv4(text);
-        if (ip === null) errors[`ipv4.${key}`] = 'Enter an IPv4 address.';
-        else if (!ipv4InSubnet(ip, addr, prefix)) errors[`ipv4.${key}`] = `${text} is outside ${where}.`;
-        else if (ip === net.network || ip === net.broadcast) errors[`ipv4.${key}`] = `${text} is the network or broadcast address.`;
-        else return ip;
-        return null;
-    };
+    const one = (key, text) => rangeEnd(`ipv4.${key}`, text, 'IPv4', errors, parseIPv4, (ip) => {
+        if (!ipv4InSubnet(ip, addr, prefix)) return `${text} is outside ${where}.`;
+        if (ip === net.network || ip === net.broadcast) return `${text} is the network or broadcast address.`;
+        return '';
+    });
     const start = one('dhcp_start', v.dhcp_start);
     const end = one('dhcp_end', v.dhcp_end);
     if (start === null || end === null) return null;
@@ -158,17 +168,8 @@ function checkIPv6(v, errors) {
     }
     if (!v.dhcp_start && !v.dhcp_end) return out;
     if (p.value !== 64) errors['ipv6.prefix'] = 'DHCPv6 needs a /64 subnet.';
-    const one = (key, text) => {
-        if (!text) {
-            errors[`ipv6.${key}`] = 'Enter both ends of the DHCP range, or neither.';
-            return null;
-        }
-        const ip = parseIPv6(text);
-        if (ip === null) errors[`ipv6.${key}`] = 'Enter an IPv6 address.';
-        else if (!ipv6InSubnet(ip, addr, p.value)) errors[`ipv6.${key}`] = `${text} is outside the subnet.`;
-        else return ip;
-        return null;
-    };
+    const one = (key, text) => rangeEnd(`ipv6.${key}`, text, 'IPv6', errors, parseIPv6,
+        (ip) => (ipv6InSubnet(ip, addr, p.value) ? '' : `${text} is outside the subnet.`));
     const start = one('dhcp_start', v.dhcp_start);
     const end = one('dhcp_end', v.dhcp_end);
     if (start === null || end === null || errors['ipv6.prefix']) return null;

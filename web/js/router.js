@@ -1,8 +1,12 @@
-// router.js — hash routes of the single page. Pure: parses and builds hashes only.
-//   #/ (or nothing)        the domain list
-//   #/domains/<uuid>        one domain's detail
-//   #/domains/<uuid>/console  its VNC console on a page of its own
-//   #/domains/<uuid>/serial   its serial console on a page of its own
+// router.js — every hash route of the single page. Pure: parses and builds hashes only.
+//   #/ (or nothing)            the domain list
+//   #/domains/<uuid>           one domain's detail
+//   #/domains/<uuid>/console   its VNC console on a page of its own
+//   #/domains/<uuid>/serial    its serial console on a page of its own
+//   #/networks                 the virtual networks
+//   #/storage                  the storage pools
+//   #/storage/<pool>           one pool's volumes (and uploads)
+// The networks and storage routes accept one trailing "/"; the domain routes do not.
 
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 
@@ -14,26 +18,46 @@ export function isUuid(text) {
 /** Pages below a domain's detail: path segment -> view name. */
 const SUB_VIEWS = { console: 'console', serial: 'serial' };
 
+/** decodeURIComponent, or null for a malformed escape. */
+function decode(part) {
+    try {
+        return decodeURIComponent(part);
+    } catch {
+        return null;
+    }
+}
+
+/** "/networks", "/storage[/<pool>]" (one trailing "/" allowed) -> route, else null. */
+function resourceRoute(path) {
+    const p = path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : path;
+    if (p === '/networks') return { view: 'networks' };
+    if (p === '/storage') return { view: 'storage' };
+    const parts = p.split('/');
+    if (parts.length === 3 && parts[0] === '' && parts[1] === 'storage' && parts[2]) {
+        const pool = decode(parts[2]);
+        if (pool && !pool.includes('/')) return { view: 'pool', pool };
+    }
+    return null;
+}
+
+/** "/domains/<uuid>[/console|/serial]" -> route, else null. */
+function domainRoute(path) {
+    const parts = path.split('/');
+    if ((parts.length !== 3 && parts.length !== 4) || parts[0] !== '' || parts[1] !== 'domains') return null;
+    const id = decode(parts[2]);
+    const view = parts.length === 3 ? 'detail' : Object.hasOwn(SUB_VIEWS, parts[3]) ? SUB_VIEWS[parts[3]] : null;
+    return view && id !== null && isUuid(id) ? { view, uuid: id.toLowerCase() } : null;
+}
+
 /**
  * location.hash -> {view: "list"} | {view: "detail" | "console" | "serial", uuid} |
- * {view: "notfound", path}.
+ * {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "notfound", path}.
  */
 export function parseHash(hash) {
     let path = String(hash ?? '');
     if (path.startsWith('#')) path = path.slice(1);
     if (path === '' || path === '/') return { view: 'list' };
-    const parts = path.split('/');
-    if ((parts.length === 3 || parts.length === 4) && parts[0] === '' && parts[1] === 'domains') {
-        let id;
-        try {
-            id = decodeURIComponent(parts[2]);
-        } catch {
-            return { view: 'notfound', path };
-        }
-        const view = parts.length === 3 ? 'detail' : Object.hasOwn(SUB_VIEWS, parts[3]) ? SUB_VIEWS[parts[3]] : null;
-        if (view && isUuid(id)) return { view, uuid: id.toLowerCase() };
-    }
-    return { view: 'notfound', path };
+    return resourceRoute(path) || domainRoute(path) || { view: 'notfound', path };
 }
 
 export function listHash() {
@@ -52,4 +76,16 @@ export function consoleHash(uuid) {
 /** The serial console page of a domain. */
 export function serialHash(uuid) {
     return `${domainHash(uuid)}/serial`;
+}
+
+export function networksHash() {
+    return '#/networks';
+}
+
+export function storageHash() {
+    return '#/storage';
+}
+
+export function poolHash(pool) {
+    return `#/storage/${encodeURIComponent(pool)}`;
 }

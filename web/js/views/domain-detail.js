@@ -6,7 +6,7 @@
 // Overview tab next to the Console and Serial console tabs (detail-tabs.js), which
 // live as long as the page does. Browser main thread.
 
-import { h, setText, setAttr, icon } from './dom.js';
+import { h, setText, icon } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
 import { canAct, isActive } from '../domains.js';

@@ -1,9 +1,9 @@
 // views/form-kit.js — building blocks of the networks, storage and VM device forms:
 // labelled fields with a hint and an error line (aria-describedby, aria-invalid),
 // selects, checkboxes, error display keyed like the rules modules' errors, a server
-// error box next to a form, and a modal form dialog (focus trapped by showModal, Esc
-// cancels, focus back to the opener, removed from the page when closed). Browser main
-// thread.
+// error box next to a form, an inline form in a card, and a modal form dialog (focus
+// trapped by showModal, Esc cancels, focus back to the opener, removed from the page
+// when closed). Browser main thread.
 
 import { h } from './dom.js';
 
@@ -103,6 +103,58 @@ export function setBusy(button, busy) {
     button.disabled = !!busy;
     if (busy) button.setAttribute('aria-busy', 'true');
     else button.removeAttribute('aria-busy');
+}
+
+/**
+ * An inline form in a card (create a network, pool or volume; attach a disk or an
+ * interface): a heading, the body nodes, the server error box, Cancel and the submit
+ * button. Esc and Cancel call onCancel(). On submit, check() -> {payload, errors}:
+ * errors show on fields() (focus on the first); without errors send(payload) runs with
+ * the submit button busy, and a refusal shows in the box as "<failure>: <why>" (a 401
+ * is left to the login form). Returns {root, form, errorBox, clear()}; clear() empties
+ * the inputs, the box and the field errors.
+ */
+export function cardForm({ title, titleId, level = 'h2', body, submitLabel, fields, check, send, failure, onCancel }) {
+    const errorBox = serverErrorBox();
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel });
+    const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', on: { click: () => onCancel() } });
+    const form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': titleId },
+        h(level, { class: 'card-title', id: titleId, text: title }),
+        body, errorBox.root, h('div', { class: 'form-buttons' }, cancel, submit));
+    form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        if (submit.disabled) return;
+        errorBox.clear();
+        const { payload, errors } = check();
+        if (showErrors(fields(), errors)) return;
+        setBusy(submit, true);
+        try {
+            await send(payload);
+        } catch (err) {
+            if (err.status !== 401) {
+                errorBox.show(`${failure}: ${err.message}`);
+                errorBox.root.focus();
+            }
+        } finally {
+            setBusy(submit, false);
+        }
+    });
+    form.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Escape') {
+            ev.preventDefault();
+            onCancel();
+        }
+    });
+    return {
+        root: h('section', { class: 'card form-card' }, form),
+        form,
+        errorBox,
+        clear() {
+            form.reset();
+            errorBox.clear();
+            showErrors(fields(), {}, { focus: false });
+        },
+    };
 }
 
 /**

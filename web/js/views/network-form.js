@@ -5,7 +5,7 @@
 // form. Browser main thread.
 
 import { h } from './dom.js';
-import { field, textInput, selectInput, checkbox, showErrors, serverErrorBox, setBusy, uid } from './form-kit.js';
+import { field, textInput, selectInput, checkbox, cardForm, uid } from './form-kit.js';
 import { NETWORK_MODES, buildNetworkRequest, modeHasSubnet, modeForwards, suggestSubnet } from '../network-rules.js';
 
 export class NetworkForm {
@@ -67,29 +67,25 @@ export class NetworkForm {
         f.autostart = field({ label: 'Start when the host boots', inline: true, control: checkbox({ name: 'autostart', checked: true }) });
         f.start = field({ label: 'Start now', inline: true, control: checkbox({ name: 'start', checked: true }) });
 
-        this.errorBox = serverErrorBox();
-        this.submit = h('button', { type: 'submit', class: 'btn btn-primary', text: 'Create network' });
-        const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', on: { click: () => this.onCancel() } });
         this.subnetPart = h('div', { class: 'form-part' }, this.v4Box, this.v6Box, this.hostsBox, h('div', { class: 'form-grid' }, f.domain.root));
-        this.form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'net-form-title' },
-            h('h2', { class: 'card-title', id: 'net-form-title', text: 'Create a virtual network' }),
-            h('div', { class: 'form-grid' }, f.name.root, f.mode.root, f.bridge.root, f.forward.root),
-            this.subnetPart,
-            h('div', { class: 'form-grid' }, f.mtu.root, f.autostart.root, f.start.root),
-            this.errorBox.root,
-            h('div', { class: 'form-buttons' }, cancel, this.submit));
-        this.root = h('section', { class: 'card form-card' }, this.form);
+        this.card = cardForm({
+            title: 'Create a virtual network', titleId: 'net-form-title', submitLabel: 'Create network',
+            body: [
+                h('div', { class: 'form-grid' }, f.name.root, f.mode.root, f.bridge.root, f.forward.root),
+                this.subnetPart,
+                h('div', { class: 'form-grid' }, f.mtu.root, f.autostart.root, f.start.root),
+            ],
+            fields: () => this.#fields(),
+            check: () => buildNetworkRequest(this.values()),
+            send: async (payload) => {
+                const net = await this.ctx.api.createNetwork(payload);
+                this.onCreated(net && net.name ? net : payload);
+            },
+            failure: 'The network was not created',
+            onCancel: () => this.onCancel(),
+        });
+        this.root = this.card.root;
         f.mode.control.addEventListener('change', () => this.#syncMode());
-        this.form.addEventListener('submit', (ev) => {
-            ev.preventDefault();
-            this.#submit();
-        });
-        this.form.addEventListener('keydown', (ev) => {
-            if (ev.key === 'Escape') {
-                ev.preventDefault();
-                this.onCancel();
-            }
-        });
         this.#syncMode();
     }
 
@@ -128,9 +124,9 @@ export class NetworkForm {
 
     /** Clears the form and prefills a free /24 given the existing networks. */
     reset(networks = []) {
-        this.form.reset();
         for (const r of this.hostRows) r.root.remove();
         this.hostRows = [];
+        this.card.clear();
         const s = suggestSubnet(networks);
         if (s) {
             this.f.v4.address.control.value = s.address;
@@ -140,8 +136,6 @@ export class NetworkForm {
         }
         this.f.v6.prefix.control.value = '64';
         for (const x of [this.f.v4, this.f.v6]) x.enabled.dispatchEvent(new Event('change'));
-        this.errorBox.clear();
-        showErrors(this.#fields(), {}, { focus: false });
         this.#syncMode();
     }
 
@@ -175,27 +169,5 @@ export class NetworkForm {
             domain: f.domain.control.value, mtu: f.mtu.control.value,
             autostart: f.autostart.control.checked, start: f.start.control.checked,
         };
-    }
-
-    async #submit() {
-        if (this.submit.disabled) return;
-        this.errorBox.clear();
-        const { payload, errors } = buildNetworkRequest(this.values());
-        if (showErrors(this.#fields(), errors)) {
-            // A message for a key without a field of its own (none today) goes to the box.
-            return;
-        }
-        setBusy(this.submit, true);
-        try {
-            const net = await this.ctx.api.createNetwork(payload);
-            this.onCreated(net && net.name ? net : payload);
-        } catch (err) {
-            if (err.status !== 401) {
-                this.errorBox.show(`The network was not created: ${err.message}`);
-                this.errorBox.root.focus?.();
-            }
-        } finally {
-            setBusy(this.submit, false);
-        }
     }
 }

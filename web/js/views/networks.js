@@ -6,110 +6,58 @@
 
 import { h, icon } from './dom.js';
 import { NetworkForm } from './network-form.js';
-import { activeBadge, canManage, reportError, setBusy, uid } from './form-kit.js';
+import { activeBadge, reportError, setBusy } from './form-kit.js';
+import { actionsCell, autostartSwitch, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
+import { ResourcePage } from './resource-page.js';
 import { MODE_LABELS, ipText, usersText } from '../network-rules.js';
-import { formatBool, formatClock, orDash, DASH } from '../format.js';
+import { formatClock, orDash, DASH } from '../format.js';
 import { domainHash } from '../router.js';
 
-export class NetworksView {
+export class NetworksView extends ResourcePage {
     /** ctx: {api, store, notify, confirm}. */
     constructor(ctx) {
-        this.ctx = ctx;
-        this.networks = [];
-        this.loadSeq = 0;
+        super(ctx, {
+            pageClass: 'page-networks', title: 'Virtual networks', refreshLabel: 'Refresh', listTitle: 'Networks',
+            createLabel: 'Create network', formId: 'net-form', noun: 'network', what: 'the networks',
+            empty: 'No virtual networks yet.', caption: 'Virtual networks',
+        });
         this.leasesFor = null;
+        this.leases = h('section', { class: 'card leases-card', 'aria-labelledby': 'leases-title', hidden: true });
     }
 
-    mount(container) {
-        const admin = canManage(this.ctx.store);
-        this.title = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: 'Virtual networks' });
-        this.createBtn = admin ? h('button', {
-            type: 'button', class: 'btn btn-primary', text: 'Create network', 'aria-expanded': 'false',
-            on: { click: () => this.#openForm() },
-        }) : null;
-        const refresh = h('button', { type: 'button', class: 'btn', text: 'Refresh', on: { click: () => this.load() } });
-        this.form = admin ? new NetworkForm(this.ctx, {
+    fetch() {
+        return this.ctx.api.networks();
+    }
+
+    setAutostart(name, on) {
+        return this.ctx.api.networkAutostart(name, on);
+    }
+
+    extras() {
+        return [this.leases];
+    }
+
+    buildForm(close) {
+        const form = new NetworkForm(this.ctx, {
             onCreated: (net) => {
                 this.ctx.notify.info(`Network \u201c${net.name}\u201d created.`);
-                this.#closeForm();
+                close();
                 this.load();
             },
-            onCancel: () => this.#closeForm(),
-        }) : null;
-        if (this.form) {
-            this.form.root.hidden = true;
-            this.form.root.id = uid('net-form');
-            this.createBtn.setAttribute('aria-controls', this.form.root.id);
-        }
-        this.count = h('p', { class: 'count', role: 'status' });
-        this.body = h('div', { class: 'table-wrap' }, h('p', { class: 'empty', text: 'Loading\u2026' }));
-        this.leases = h('section', { class: 'card leases-card', 'aria-labelledby': 'leases-title', hidden: true });
-        this.root = h('div', { class: 'page page-networks' },
-            h('div', { class: 'page-head' }, this.title, h('div', { class: 'toolbar' }, refresh, this.createBtn)),
-            this.form ? this.form.root : null,
-            h('section', { class: 'card list-card', 'aria-labelledby': 'page-title' },
-                h('div', { class: 'section-head' }, h('h2', { class: 'card-title', text: 'Networks' }), this.count),
-                this.body),
-            this.leases);
-        this.body.addEventListener('click', (ev) => this.#onClick(ev));
-        this.body.addEventListener('change', (ev) => this.#onChange(ev));
-        container.replaceChildren(this.root);
-        this.load();
+            onCancel: close,
+        });
+        return { root: form.root, reset: () => form.reset(this.items), focus: () => form.focus() };
     }
 
-    destroy() {
-        this.loadSeq++;
-        this.root?.remove();
+    loaded() {
+        if (this.leasesFor && this.items.some((n) => n.name === this.leasesFor)) this.#loadLeases(this.leasesFor, false);
     }
 
-    #openForm() {
-        this.form.reset(this.networks);
-        this.form.root.hidden = false;
-        this.createBtn.setAttribute('aria-expanded', 'true');
-        this.form.focus();
+    columns(admin) {
+        return ['Name', 'State', 'Mode', 'Bridge', 'IPv4', 'IPv6', 'Autostart', 'Used by', admin && 'Actions'];
     }
 
-    #closeForm() {
-        this.form.root.hidden = true;
-        this.createBtn.setAttribute('aria-expanded', 'false');
-        this.createBtn.focus();
-    }
-
-    async load() {
-        const seq = ++this.loadSeq;
-        try {
-            const list = await this.ctx.api.networks();
-            if (seq !== this.loadSeq) return;
-            this.networks = list;
-            this.#render();
-            if (this.leasesFor && list.some((n) => n.name === this.leasesFor)) this.#loadLeases(this.leasesFor, false);
-        } catch (err) {
-            if (seq !== this.loadSeq || err.status === 401) return;
-            this.body.replaceChildren(h('div', { class: 'empty' },
-                h('p', { text: `Could not list the networks: ${err.message}` }),
-                h('button', { type: 'button', class: 'btn', text: 'Try again', on: { click: () => this.load() } })));
-        }
-    }
-
-    #render() {
-        const admin = canManage(this.ctx.store);
-        const focusKey = document.activeElement?.dataset?.focusKey;
-        const n = this.networks.length;
-        this.count.textContent = `${n} network${n === 1 ? '' : 's'}, ${this.networks.filter((x) => x.active).length} active`;
-        if (!n) {
-            this.body.replaceChildren(h('p', { class: 'empty', text: 'No virtual networks yet.' }));
-            return;
-        }
-        const cols = ['Name', 'State', 'Mode', 'Bridge', 'IPv4', 'IPv6', 'Autostart', 'Used by', admin ? 'Actions' : null].filter(Boolean);
-        const table = h('table', { class: 'rtable res-table' },
-            h('caption', { class: 'visually-hidden', text: 'Virtual networks' }),
-            h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', text: c })))),
-            h('tbody', {}, this.networks.map((net) => this.#row(net, admin))));
-        this.body.replaceChildren(table);
-        if (focusKey) this.body.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
-    }
-
-    #row(net, admin) {
+    row(net, admin) {
         const ipCell = (ip) => {
             const t = ipText(ip);
             if (!t.address) return DASH;
@@ -122,56 +70,24 @@ export class NetworksView {
                     h('a', { href: domainHash(d.uuid), text: d.name }), d.active ? h('span', { class: 'muted small', text: ' (running)' }) : null))))
             : h('span', { class: 'muted', text: 'None' });
         const name = net.name;
-        const autostart = admin
-            ? h('label', { class: 'switch' },
-                h('input', { type: 'checkbox', class: 'checkbox', checked: !!net.autostart, dataset: { autostart: name, focusKey: `${name}|autostart` }, 'aria-label': `Start ${name} when the host boots` }),
-                h('span', { text: formatBool(!!net.autostart) }))
-            : formatBool(net.autostart);
-        const btn = (action, label, extra = {}) => h('button', {
-            type: 'button', class: ['btn', 'btn-sm', extra.danger && 'btn-danger-outline'],
-            dataset: { action, name, focusKey: `${name}|${action}` }, 'aria-label': `${label} ${name}`,
-        }, label);
-        const actions = admin ? h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for ${name}` },
-            net.active ? btn('stop', 'Stop') : btn('start', 'Start'),
-            btn('leases', 'Leases'),
-            btn('delete', 'Delete', { danger: true })) : null;
-        const leasesOnly = !admin ? h('button', { type: 'button', class: 'btn btn-sm', dataset: { action: 'leases', name, focusKey: `${name}|leases` }, 'aria-label': `Leases ${name}` }, 'Leases') : null;
+        const btn = (action, label, danger) => rowButton('name', name, action, label, danger);
         return h('tr', { dataset: { name } },
-            h('td', { 'data-label': 'Name' }, h('strong', { class: 'res-name', text: name }), !net.persistent ? h('span', { class: 'muted small', text: ' (transient)' }) : null),
-            h('td', { 'data-label': 'State' }, activeBadge(net.active)),
-            h('td', { 'data-label': 'Mode', text: MODE_LABELS[net.mode] || orDash(net.mode) }),
-            h('td', { 'data-label': 'Bridge' }, net.bridge ? h('code', { text: net.bridge }) : DASH, net.mtu ? h('span', { class: 'muted small', text: ` MTU ${net.mtu}` }) : null),
-            h('td', { 'data-label': 'IPv4' }, ipCell(net.ipv4)),
-            h('td', { 'data-label': 'IPv6' }, ipCell(net.ipv6)),
-            h('td', { 'data-label': 'Autostart' }, autostart),
-            h('td', { 'data-label': 'Used by' }, usedBy, leasesOnly),
-            admin ? h('td', { 'data-label': 'Actions', class: 'col-actions' }, actions) : null);
+            cell('Name', {}, h('strong', { class: 'res-name', text: name }), !net.persistent ? h('span', { class: 'muted small', text: ' (transient)' }) : null),
+            cell('State', {}, activeBadge(net.active)),
+            cell('Mode', { text: MODE_LABELS[net.mode] || orDash(net.mode) }),
+            cell('Bridge', {}, net.bridge ? h('code', { text: net.bridge }) : DASH, net.mtu ? h('span', { class: 'muted small', text: ` MTU ${net.mtu}` }) : null),
+            cell('IPv4', {}, ipCell(net.ipv4)),
+            cell('IPv6', {}, ipCell(net.ipv6)),
+            cell('Autostart', {}, autostartSwitch(name, net.autostart, admin)),
+            cell('Used by', {}, usedBy, admin ? null : btn('leases', 'Leases')),
+            admin ? actionsCell(name,
+                net.active ? btn('stop', 'Stop') : btn('start', 'Start'),
+                btn('leases', 'Leases'),
+                btn('delete', 'Delete', true)) : null);
     }
 
-    async #onChange(ev) {
-        const box = ev.target.closest('input[data-autostart]');
-        if (!box) return;
-        const name = box.dataset.autostart;
-        const want = box.checked;
-        box.disabled = true;
-        try {
-            await this.ctx.api.networkAutostart(name, want);
-            this.ctx.notify.info(`\u201c${name}\u201d ${want ? 'starts' : 'no longer starts'} with the host.`);
-        } catch (err) {
-            box.checked = !want;
-            reportError(this.ctx.notify, `Could not change autostart of \u201c${name}\u201d`, err);
-        } finally {
-            box.disabled = false;
-            await this.load();
-        }
-    }
-
-    async #onClick(ev) {
-        const btn = ev.target.closest('button[data-action]');
-        if (!btn || btn.disabled) return;
-        const { action, name } = btn.dataset;
-        const net = this.networks.find((n) => n.name === name);
-        if (!net) return;
+    async onAction(btn, action, net) {
+        const name = net.name;
         if (action === 'leases') {
             this.#loadLeases(name, true);
             return;
@@ -180,32 +96,19 @@ export class NetworksView {
             await this.#delete(net, btn);
             return;
         }
-        setBusy(btn, true);
-        try {
-            if (action === 'stop') {
-                const running = (net.domains || []).filter((d) => d.active);
-                if (running.length) {
-                    const ok = await this.ctx.confirm({
-                        title: `Stop network \u201c${name}\u201d?`,
-                        message: `Running VMs use it: ${running.map((d) => d.name).join(', ')}.`,
-                        detail: 'They lose their connection on this network until it is started again.',
-                        confirmLabel: 'Stop', danger: true,
-                    });
-                    if (!ok) return;
-                }
-            }
-            await this.ctx.api.networkAction(name, action);
-            this.ctx.notify.info(`Network \u201c${name}\u201d ${action === 'start' ? 'started' : 'stopped'}.`);
-        } catch (err) {
-            reportError(this.ctx.notify, `Could not ${action} network \u201c${name}\u201d`, err);
-        } finally {
-            setBusy(btn, false);
-            await this.load();
-            // The Start button became Stop (or back): keep focus in the row.
-            if (!this.root.contains(document.activeElement) || document.activeElement === document.body) {
-                this.body.querySelector(`tr[data-name="${CSS.escape(name)}"] button[data-action]`)?.focus();
-            }
-        }
+        const running = (net.domains || []).filter((d) => d.active);
+        await runRowAction(this.ctx, btn, {
+            confirm: action === 'stop' && running.length ? {
+                title: `Stop network \u201c${name}\u201d?`,
+                message: `Running VMs use it: ${running.map((d) => d.name).join(', ')}.`,
+                detail: 'They lose their connection on this network until it is started again.',
+                confirmLabel: 'Stop',
+            } : null,
+            run: () => this.ctx.api.networkAction(name, action),
+            done: `Network \u201c${name}\u201d ${action === 'start' ? 'started' : 'stopped'}.`,
+            failure: `Could not ${action} network \u201c${name}\u201d`,
+            after: () => this.reloadKeepingFocus(name), // Start became Stop (or back): focus stays in the row
+        });
     }
 
     async #delete(net, btn) {
@@ -247,8 +150,7 @@ export class NetworksView {
             reportError(this.ctx.notify, `Could not delete network \u201c${name}\u201d`, err);
         } finally {
             setBusy(btn, false);
-            await this.load();
-            if (!this.root.contains(document.activeElement)) this.title.focus();
+            await this.reloadKeepingFocus(name);
         }
     }
 
@@ -258,7 +160,7 @@ export class NetworksView {
         const close = h('button', { type: 'button', class: 'btn-icon', 'aria-label': 'Close leases', on: { click: () => {
             this.leasesFor = null;
             this.leases.hidden = true;
-            this.body.querySelector(`button[data-action="leases"][data-name="${CSS.escape(name)}"]`)?.focus();
+            this.list.body.querySelector(`button[data-action="leases"][data-name="${CSS.escape(name)}"]`)?.focus();
         } } }, icon('close'));
         const content = h('div', { class: 'leases-body', 'aria-live': 'polite' }, h('p', { class: 'muted', text: 'Loading\u2026' }));
         this.leases.replaceChildren(h('div', { class: 'section-head' }, title, close), content);
@@ -267,20 +169,18 @@ export class NetworksView {
         try {
             const leases = await this.ctx.api.networkLeases(name);
             if (this.leasesFor !== name) return;
-            if (!leases.length) {
-                content.replaceChildren(h('p', { class: 'empty', text: 'No leases: no VM got an address from this network\u2019s DHCP server yet.' }));
-                return;
-            }
-            const cols = ['IP address', 'MAC address', 'Host name', 'Type', 'Expires'];
-            content.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'rtable' },
-                h('caption', { class: 'visually-hidden', text: `DHCP leases of ${name}` }),
-                h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', text: c })))),
-                h('tbody', {}, leases.map((l) => h('tr', {},
-                    h('td', { 'data-label': cols[0] }, h('code', { text: Number.isInteger(l.prefix) ? `${l.ip}/${l.prefix}` : orDash(l.ip) })),
-                    h('td', { 'data-label': cols[1] }, h('code', { text: orDash(l.mac) })),
-                    h('td', { 'data-label': cols[2], text: orDash(l.hostname) }),
-                    h('td', { 'data-label': cols[3], text: orDash(l.type) }),
-                    h('td', { 'data-label': cols[4], text: Number.isFinite(l.expiry) && l.expiry > 0 ? formatClock(l.expiry) : DASH })))))));
+            const wrap = h('div', { class: 'table-wrap' });
+            content.replaceChildren(wrap);
+            renderTable(wrap, {
+                items: leases, empty: 'No leases: no VM got an address from this network\u2019s DHCP server yet.',
+                caption: `DHCP leases of ${name}`, columns: ['IP address', 'MAC address', 'Host name', 'Type', 'Expires'],
+                row: (l) => h('tr', {},
+                    cell('IP address', {}, h('code', { text: Number.isInteger(l.prefix) ? `${l.ip}/${l.prefix}` : orDash(l.ip) })),
+                    cell('MAC address', {}, h('code', { text: orDash(l.mac) })),
+                    cell('Host name', { text: orDash(l.hostname) }),
+                    cell('Type', { text: orDash(l.type) }),
+                    cell('Expires', { text: Number.isFinite(l.expiry) && l.expiry > 0 ? formatClock(l.expiry) : DASH })),
+            });
         } catch (err) {
             if (this.leasesFor !== name || err.status === 401) return;
             const text = err.status === 501 ? 'Leases are not available with this hypervisor driver.'

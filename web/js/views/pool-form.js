@@ -4,7 +4,7 @@
 // sending; the server's refusal shows under the form. Browser main thread.
 
 import { h } from './dom.js';
-import { field, textInput, selectInput, checkbox, showErrors, serverErrorBox, setBusy } from './form-kit.js';
+import { field, textInput, selectInput, checkbox, cardForm } from './form-kit.js';
 import { POOL_TYPES, POOL_FIELDS, FS_FORMATS, NETFS_FORMATS, buildPoolRequest } from '../storage-rules.js';
 
 const ALL_FIELDS = ['target_path', ...new Set(Object.values(POOL_TYPES).flatMap((t) => t.fields))];
@@ -29,27 +29,23 @@ export class PoolForm {
         f.build = field({ label: 'Build the pool (create the directory, format the device or volume group)', inline: true, control: checkbox({ name: 'build', checked: true }) });
         f.start = field({ label: 'Start now', inline: true, control: checkbox({ name: 'start', checked: true }) });
         f.autostart = field({ label: 'Start when the host boots', inline: true, control: checkbox({ name: 'autostart', checked: true }) });
-        this.errorBox = serverErrorBox();
-        this.submit = h('button', { type: 'submit', class: 'btn btn-primary', text: 'Create pool' });
-        const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', on: { click: () => this.onCancel() } });
-        this.form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'pool-form-title' },
-            h('h2', { class: 'card-title', id: 'pool-form-title', text: 'Create a storage pool' }),
-            h('div', { class: 'form-grid' }, f.name.root, f.type.root, ALL_FIELDS.map((k) => f[k].root)),
-            h('div', { class: 'form-grid' }, f.build.root, f.start.root, f.autostart.root),
-            this.errorBox.root,
-            h('div', { class: 'form-buttons' }, cancel, this.submit));
-        this.root = h('section', { class: 'card form-card' }, this.form);
+        this.card = cardForm({
+            title: 'Create a storage pool', titleId: 'pool-form-title', submitLabel: 'Create pool',
+            body: [
+                h('div', { class: 'form-grid' }, f.name.root, f.type.root, ALL_FIELDS.map((k) => f[k].root)),
+                h('div', { class: 'form-grid' }, f.build.root, f.start.root, f.autostart.root),
+            ],
+            fields: () => this.#fields(),
+            check: () => buildPoolRequest(this.values()),
+            send: async (payload) => {
+                const pool = await this.ctx.api.createPool(payload);
+                this.onCreated(pool && pool.name ? pool : payload);
+            },
+            failure: 'The pool was not created',
+            onCancel: () => this.onCancel(),
+        });
+        this.root = this.card.root;
         f.type.control.addEventListener('change', () => this.#syncType());
-        this.form.addEventListener('submit', (ev) => {
-            ev.preventDefault();
-            this.#submit();
-        });
-        this.form.addEventListener('keydown', (ev) => {
-            if (ev.key === 'Escape') {
-                ev.preventDefault();
-                this.onCancel();
-            }
-        });
         this.#syncType();
     }
 
@@ -71,10 +67,8 @@ export class PoolForm {
     }
 
     reset() {
-        this.form.reset();
-        this.errorBox.clear();
+        this.card.clear();
         this.#syncType();
-        showErrors(this.#fields(), {}, { focus: false });
     }
 
     focus() {
@@ -92,21 +86,5 @@ export class PoolForm {
         out.start = this.f.start.control.checked;
         out.autostart = this.f.autostart.control.checked;
         return out;
-    }
-
-    async #submit() {
-        if (this.submit.disabled) return;
-        this.errorBox.clear();
-        const { payload, errors } = buildPoolRequest(this.values());
-        if (showErrors(this.#fields(), errors)) return;
-        setBusy(this.submit, true);
-        try {
-            const pool = await this.ctx.api.createPool(payload);
-            this.onCreated(pool && pool.name ? pool : payload);
-        } catch (err) {
-            if (err.status !== 401) this.errorBox.show(`The pool was not created: ${err.message}`);
-        } finally {
-            setBusy(this.submit, false);
-        }
     }
 }

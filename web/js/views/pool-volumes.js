@@ -8,15 +8,16 @@ import { h, icon } from './dom.js';
 import { UploadPanel } from './upload-panel.js';
 import { usageBar } from './storage.js';
 import {
-    activeBadge, canManage, reportError, setBusy, uid, field, textInput, selectInput, checkbox,
-    showErrors, serverErrorBox, formDialog,
+    activeBadge, canManage, uid, field, textInput, selectInput, checkbox, showErrors, cardForm, formDialog,
 } from './form-kit.js';
+import {
+    actionButton, actionsCell, cell, countText, listCard, renderTable, rowButton, runRowAction, showLoadError,
+} from './resource-table.js';
 import { buildVolumeRequest, buildResizeRequest, POOL_TYPES, VOLUME_FORMATS } from '../storage-rules.js';
 import { volumeNameError, sizeInputText } from '../forms.js';
 import { formatBytes, orDash, DASH } from '../format.js';
 import { contentUrl } from '../upload.js';
-import { storageHash } from '../resource-router.js';
-import { domainHash } from '../router.js';
+import { domainHash, storageHash } from '../router.js';
 
 /** A free "<name>-clone<.ext>" style name for a copy of vol among volumes. */
 export function cloneName(vol, volumes) {
@@ -65,18 +66,15 @@ export class PoolVolumesView {
             this.newForm.root.id = uid('new-vol');
             this.newBtn.setAttribute('aria-controls', this.newForm.root.id);
         }
-        this.count = h('p', { class: 'count', role: 'status' });
-        this.body = h('div', { class: 'table-wrap' }, h('p', { class: 'empty', text: 'Loading\u2026' }));
+        this.list = listCard({ title: 'Volumes', titleId: 'vol-title' });
         this.root = h('div', { class: 'page page-pool' },
             h('a', { class: 'back-link', href: storageHash() }, icon('back'), 'Storage pools'),
             h('div', { class: 'page-head' }, h('div', { class: 'detail-title' }, this.title, this.badge), this.toolbar),
             this.summary,
             this.newForm ? this.newForm.root : null,
             this.upload ? this.upload.root : null,
-            h('section', { class: 'card list-card', 'aria-labelledby': 'vol-title' },
-                h('div', { class: 'section-head' }, h('h2', { class: 'card-title', id: 'vol-title', text: 'Volumes' }), this.count),
-                this.body));
-        this.body.addEventListener('click', (ev) => this.#onClick(ev));
+            this.list.root);
+        this.list.body.addEventListener('click', (ev) => this.#onClick(ev));
         container.replaceChildren(this.root);
         document.title = `${this.poolName} \u2014 Storage \u2014 virtdeck`;
         this.load();
@@ -126,49 +124,37 @@ export class PoolVolumesView {
             format: field({ label: 'Format', key: 'format', control: selectInput(VOLUME_FORMATS, { name: 'format', value: 'qcow2' }) }),
             backing: field({ label: 'Backing volume (optional)', key: 'backing', control: selectInput([['', 'None']], { name: 'backing' }), hint: 'qcow2 only: the new volume starts as a copy-on-write layer over it.' }),
         };
-        const errorBox = serverErrorBox();
-        const submit = h('button', { type: 'submit', class: 'btn btn-primary', text: 'Create volume' });
-        const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', on: { click: () => { this.#toggle('new'); this.newBtn.focus(); } } });
-        const form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'newvol-title' },
-            h('h2', { class: 'card-title', id: 'newvol-title', text: 'New volume' }),
-            h('div', { class: 'form-grid' }, f.name.root, f.capacity.root, f.format.root, f.backing.root),
-            errorBox.root, h('div', { class: 'form-buttons' }, cancel, submit));
-        const root = h('section', { class: 'card form-card' }, form);
         const fields = Object.values(f);
-        const sync = () => { f.backing.root.hidden = f.format.control.value !== 'qcow2'; };
-        f.format.control.addEventListener('change', sync);
-        form.addEventListener('submit', async (ev) => {
-            ev.preventDefault();
-            if (submit.disabled) return;
-            errorBox.clear();
-            const values = {
+        const close = () => {
+            this.#toggle('new');
+            this.newBtn.focus();
+        };
+        const card = cardForm({
+            title: 'New volume', titleId: 'newvol-title', submitLabel: 'Create volume',
+            body: h('div', { class: 'form-grid' }, f.name.root, f.capacity.root, f.format.root, f.backing.root),
+            fields: () => fields,
+            check: () => buildVolumeRequest({
                 name: f.name.control.value, capacity: f.capacity.control.value, format: f.format.control.value,
                 backing: f.format.control.value === 'qcow2' ? f.backing.control.value : '',
-            };
-            const { payload, errors } = buildVolumeRequest(values, { available: this.pool?.available_bytes });
-            if (showErrors(fields, errors)) return;
-            setBusy(submit, true);
-            try {
+            }, { available: this.pool?.available_bytes }),
+            send: async (payload) => {
                 const vol = await this.ctx.api.createVolume(this.poolName, payload);
                 this.ctx.notify.info(`Volume \u201c${vol?.name || payload.name}\u201d created.`);
-                this.#toggle('new');
-                this.newBtn.focus();
+                close();
                 await this.load();
-            } catch (err) {
-                if (err.status !== 401) errorBox.show(`The volume was not created: ${err.message}`);
-            } finally {
-                setBusy(submit, false);
-            }
+            },
+            failure: 'The volume was not created',
+            onCancel: close,
         });
+        const sync = () => { f.backing.root.hidden = f.format.control.value !== 'qcow2'; };
+        f.format.control.addEventListener('change', sync);
         return {
-            root,
+            root: card.root,
             reset: () => {
-                form.reset();
-                errorBox.clear();
+                card.clear();
                 const opts = [['', 'None'], ...this.volumes.filter((v) => v.format === 'qcow2' || v.format === 'raw').map((v) => [v.name, `${v.name} (${v.format})`])];
                 f.backing.control.replaceChildren(...opts.map(([v, l]) => h('option', { value: v, text: l })));
                 sync();
-                showErrors(fields, {}, { focus: false });
             },
             focus: () => f.name.control.focus(),
         };
@@ -193,10 +179,13 @@ export class PoolVolumesView {
             if (seq !== this.loadSeq || err.status === 401) return;
             const missing = err.status === 404 || err.status === 400;
             this.summary.replaceChildren();
-            this.body.replaceChildren(h('div', { class: 'empty' },
-                h('p', { text: missing ? `There is no storage pool \u201c${this.poolName}\u201d.` : `Could not read the pool: ${err.message}` }),
-                missing ? h('a', { href: storageHash(), text: 'All storage pools' })
-                    : h('button', { type: 'button', class: 'btn', text: 'Try again', on: { click: () => this.load() } })));
+            if (!missing) {
+                showLoadError(this.list.body, `Could not read the pool: ${err.message}`, () => this.load());
+                return;
+            }
+            this.list.body.replaceChildren(h('div', { class: 'empty' },
+                h('p', { text: `There is no storage pool \u201c${this.poolName}\u201d.` }),
+                h('a', { href: storageHash(), text: 'All storage pools' })));
         }
     }
 
@@ -215,82 +204,65 @@ export class PoolVolumesView {
 
     #render(inactive) {
         const admin = canManage(this.ctx.store);
-        const focusKey = document.activeElement?.dataset?.focusKey;
-        const n = this.volumes.length;
-        this.count.textContent = inactive ? '' : `${n} volume${n === 1 ? '' : 's'}`;
+        this.list.count.textContent = inactive ? '' : countText(this.volumes.length, 'volume');
         if (inactive) {
-            this.body.replaceChildren(h('p', { class: 'empty', text: 'The pool is not running: start it on the Storage page to see its volumes.' }));
+            this.list.body.replaceChildren(h('p', { class: 'empty', text: 'The pool is not running: start it on the Storage page to see its volumes.' }));
             return;
         }
-        if (!n) {
-            this.body.replaceChildren(h('p', { class: 'empty', text: 'No volumes in this pool yet.' }));
-            return;
-        }
-        const cols = ['Name', 'Format', 'Capacity', 'Allocation', 'Used by', admin ? 'Actions' : null].filter(Boolean);
-        this.body.replaceChildren(h('table', { class: 'rtable res-table' },
-            h('caption', { class: 'visually-hidden', text: `Volumes of ${this.poolName}` }),
-            h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col', text: c })))),
-            h('tbody', {}, this.volumes.map((v) => this.#row(v, admin)))));
-        if (focusKey) this.body.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+        renderTable(this.list.body, {
+            items: this.volumes, empty: 'No volumes in this pool yet.', caption: `Volumes of ${this.poolName}`,
+            columns: ['Name', 'Format', 'Capacity', 'Allocation', 'Used by', admin && 'Actions'],
+            row: (v) => this.#row(v, admin),
+        });
     }
 
     #row(vol, admin) {
         const name = vol.name;
         const users = Array.isArray(vol.used_by) ? vol.used_by : [];
-        const btn = (action, label, danger = false) => h('button', {
-            type: 'button', class: ['btn', 'btn-sm', danger && 'btn-danger-outline'],
-            dataset: { action, name, focusKey: `${name}|${action}` }, 'aria-label': `${label} ${name}`,
-        }, label);
+        const btn = (action, label, danger) => rowButton('name', name, action, label, danger);
         return h('tr', { dataset: { name } },
-            h('td', { 'data-label': 'Name' },
+            cell('Name', {},
                 h('span', { class: 'res-name wrap', text: name }),
                 vol.upload_incomplete ? h('span', { class: 'badge badge-warn', title: 'An upload into this volume did not finish; its content is incomplete.' }, 'incomplete upload') : null,
                 vol.backing ? h('span', { class: 'muted small block', text: `on ${vol.backing}` }) : null),
-            h('td', { 'data-label': 'Format', text: orDash(vol.format) }),
-            h('td', { 'data-label': 'Capacity', class: 'num', text: formatBytes(vol.capacity_bytes) }),
-            h('td', { 'data-label': 'Allocation', class: 'num', text: formatBytes(vol.allocation_bytes) }),
-            h('td', { 'data-label': 'Used by' }, users.length
+            cell('Format', { text: orDash(vol.format) }),
+            cell('Capacity', { class: 'num', text: formatBytes(vol.capacity_bytes) }),
+            cell('Allocation', { class: 'num', text: formatBytes(vol.allocation_bytes) }),
+            cell('Used by', {}, users.length
                 ? h('ul', { class: 'user-list' }, users.map((u) => h('li', {},
                     h('a', { href: domainHash(u.uuid), text: u.name }),
                     h('span', { class: 'muted small', text: ` ${u.target || ''}${u.active ? ' (running)' : ''}` }))))
                 : h('span', { class: 'muted', text: 'None' })),
-            admin ? h('td', { 'data-label': 'Actions', class: 'col-actions' },
-                h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for ${name}` },
-                    h('a', { class: 'btn btn-sm', href: contentUrl(this.poolName, name), download: name, 'aria-label': `Download ${name}` }, 'Download'),
-                    btn('resize', 'Resize'), btn('clone', 'Clone'), btn('wipe', 'Wipe', true), btn('delete', 'Delete', true))) : null);
+            admin ? actionsCell(name,
+                h('a', { class: 'btn btn-sm', href: contentUrl(this.poolName, name), download: name, 'aria-label': `Download ${name}` }, 'Download'),
+                btn('resize', 'Resize'), btn('clone', 'Clone'), btn('wipe', 'Wipe', true), btn('delete', 'Delete', true)) : null);
     }
 
     async #onClick(ev) {
-        const btn = ev.target.closest('button[data-action]');
-        if (!btn || btn.disabled) return;
+        const btn = actionButton(ev);
+        if (!btn) return;
         const { action, name } = btn.dataset;
         const vol = this.volumes.find((v) => v.name === name);
         if (!vol) return;
         const pool = this.poolName;
-        let changed = false;
-        try {
-            if (action === 'resize') changed = await this.#resize(vol);
-            else if (action === 'clone') changed = await this.#clone(vol);
-            else {
-                const q = action === 'wipe'
-                    ? { title: `Wipe \u201c${name}\u201d?`, message: 'Every byte of the volume is overwritten with zeros.', detail: 'Its data cannot be recovered.', confirmLabel: 'Wipe' }
-                    : { title: `Delete \u201c${name}\u201d?`, message: 'The volume and its data are removed from the pool.', detail: 'This cannot be undone.', confirmLabel: 'Delete' };
-                if (!(await this.ctx.confirm({ ...q, danger: true }))) return;
-                setBusy(btn, true);
-                if (action === 'wipe') await this.ctx.api.volumeAction(pool, name, 'wipe', {});
-                else await this.ctx.api.deleteVolume(pool, name);
-                this.ctx.notify.info(`Volume \u201c${name}\u201d ${action === 'wipe' ? 'wiped' : 'deleted'}.`);
-                changed = true;
-            }
-        } catch (err) {
-            reportError(this.ctx.notify, `Could not ${action} \u201c${name}\u201d`, err);
-        } finally {
-            setBusy(btn, false);
-        }
-        if (changed) {
+        const reload = async () => {
             await this.load();
             if (!this.root.contains(document.activeElement)) this.title.focus();
+        };
+        if (action === 'resize' || action === 'clone') {
+            if (await (action === 'resize' ? this.#resize(vol) : this.#clone(vol))) await reload();
+            return;
         }
+        const wipe = action === 'wipe';
+        const changed = await runRowAction(this.ctx, btn, {
+            confirm: wipe
+                ? { title: `Wipe \u201c${name}\u201d?`, message: 'Every byte of the volume is overwritten with zeros.', detail: 'Its data cannot be recovered.', confirmLabel: 'Wipe' }
+                : { title: `Delete \u201c${name}\u201d?`, message: 'The volume and its data are removed from the pool.', detail: 'This cannot be undone.', confirmLabel: 'Delete' },
+            run: () => (wipe ? this.ctx.api.volumeAction(pool, name, 'wipe', {}) : this.ctx.api.deleteVolume(pool, name)),
+            done: `Volume \u201c${name}\u201d ${wipe ? 'wiped' : 'deleted'}.`,
+            failure: `Could not ${action} \u201c${name}\u201d`,
+        });
+        if (changed) await reload();
     }
 
     #resize(vol) {

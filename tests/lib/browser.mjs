@@ -1,0 +1,62 @@
+// tests/lib/browser.mjs — what the browser tests (tests/e2e/) share: Debian's chromium
+// launched headless through playwright-core, a page that records console errors, page
+// errors and CSP violations, logging in through the UI's form, and the daemon's last
+// log lines added to a failure.
+import { chromium } from 'playwright-core';
+
+/** Debian's chromium, headless, without the background traffic a test does not want. */
+export function launchBrowser() {
+    return chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+            '--disable-sync', '--no-first-run', '--disable-gpu'],
+    });
+}
+
+/**
+ * A new context and page at viewport (1280x800 unless given) that collects problems:
+ * console errors, page errors and CSP violations. Chrome logs every 4xx as an error;
+ * expected401 matches the URLs whose 401 is expected (the boot-time "am I logged in?"
+ * GET /api/session unless given). Returns {context, page, problems}.
+ */
+export async function newPage(browser, { viewport = { width: 1280, height: 800 }, expected401 = /\/api\/session$/ } = {}) {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const problems = [];
+    page.on('console', (msg) => {
+        if (msg.type() !== 'error') return;
+        const where = msg.location()?.url || '';
+        if (/status of 401/.test(msg.text()) && expected401.test(where)) return;
+        problems.push(`console: ${msg.text()} (${where})`);
+    });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+            console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample || ''}`);
+        });
+    });
+    return { context, page, problems };
+}
+
+/**
+ * Opens the daemon's page, logs user ({name, password}) in through the form and waits
+ * for the VM list's first row. Returns the response of the page load.
+ */
+export async function login(page, daemon, user, { timeout = 30000 } = {}) {
+    const resp = await page.goto(`${daemon.url}/`);
+    await page.locator('#login-username').waitFor({ timeout });
+    await page.fill('#login-username', user.name);
+    await page.fill('#login-password', user.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.vm-table tbody tr').first().waitFor({ timeout });
+    return resp;
+}
+
+/** Adds the daemon's state and its last log lines to err (returned). */
+export function withDaemonLog(daemon, err) {
+    const tail = daemon ? daemon.logs().split('\n').slice(-25).join('\n') : '';
+    const state = daemon && !daemon.alive ? `daemon exited: ${JSON.stringify(daemon.exitInfo)}` : 'daemon alive';
+    err.message = `${err.message}\n--- ${state}; daemon log tail ---\n${tail}`;
+    return err;
+}
