@@ -180,7 +180,7 @@ FUZZ_BIN := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_RUN_FLAGS = -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
                  -print_final_stats=1
 
-.PHONY: fuzz-build test-fuzz $(FUZZ_NAMES:%=fuzz-run-%)
+.PHONY: fuzz fuzz-build test-fuzz $(FUZZ_NAMES:%=fuzz-run-%)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -195,6 +195,11 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< \
 	    $(FUZZ_LIB) $(PKG_LIBS)
+
+# `make fuzz`: the same targets for longer (FUZZ_LONG_SECONDS each, default 120).
+FUZZ_LONG_SECONDS ?= 120
+fuzz:
+	@$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)
 
 test-fuzz: fuzz-build
 	@rm -rf $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts $(FUZZ_BUILD)/logs
