@@ -26,6 +26,8 @@
 #define TRANSFER_RING      (1024u * 1024)
 #define TRANSFER_UP_ROOM   (256u * 1024)
 #define TRANSFER_UP_RESUME (512u * 1024)
+/* a download writes at most this many TLS records per WRITEABLE */
+#define TRANSFER_WRITES_PER_CALLBACK 8
 /* a paused or slow transfer is cut when nothing moves for this long */
 #define TRANSFER_IDLE_TIMEOUT_S 60
 
@@ -254,12 +256,43 @@ static int transfer_write_headers(struct lws *wsi, struct transfer *t)
     return ret;
 }
 
-enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+/* Writes the next piece of a download's body (at most one TLS record). Returns 1 when
+ * a piece went out, 0 when there is nothing to send yet, 2 after the last piece, -1 to
+ * close the connection. */
+static int transfer_write_piece(struct lws *wsi, struct transfer *t)
 {
     static unsigned char out[LWS_PRE + HTTP_TX_MAX];
-    struct transfer *t = transfer_find(app->transfers, conn_id);
     size_t n;
-    bool ready, last;
+    bool last, finished;
+
+    pthread_mutex_lock(&t->lock);
+    n = byte_ring_peek(&t->ring, out + LWS_PRE, HTTP_TX_MAX);
+    finished = t->finished;
+    pthread_mutex_unlock(&t->lock);
+    if (n == 0)
+        return 0; /* the thread wakes us when bytes arrive */
+    if (t->sent + n > t->length)
+        n = (size_t)(t->length - t->sent);
+    last = t->sent + n == t->length;
+    if (last && !finished)
+        return 0; /* the last bytes wait until libvirt has let go of the volume, so the
+                   * client's next request finds it free */
+    if (lws_write(wsi, out + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+        return -1;
+    t->sent += n;
+    pthread_mutex_lock(&t->lock);
+    byte_ring_drop(&t->ring, n);
+    if (t->thread_want && byte_ring_space(&t->ring) >= t->thread_want)
+        pthread_cond_broadcast(&t->cond); /* wake the reader only once a whole piece fits */
+    pthread_mutex_unlock(&t->lock);
+    return last ? 2 : 1;
+}
+
+enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+{
+    struct transfer *t = transfer_find(app->transfers, conn_id);
+    bool ready;
+    int rc = 1;
 
     if (!t || t->kind != TRANSFER_DOWNLOAD)
         return TRANSFER_WRITE_MORE;
@@ -281,29 +314,23 @@ enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_
         lws_callback_on_writable(wsi);
         return TRANSFER_WRITE_MORE;
     }
-    pthread_mutex_lock(&t->lock);
-    n = byte_ring_peek(&t->ring, out + LWS_PRE, HTTP_TX_MAX);
-    pthread_mutex_unlock(&t->lock);
-    if (n == 0)
-        return TRANSFER_WRITE_MORE; /* the thread wakes us when bytes arrive */
-    if (t->sent + n > t->length)
-        n = (size_t)(t->length - t->sent);
-    last = t->sent + n == t->length;
-    if (lws_write(wsi, out + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+    /* a few records per callback while the socket takes them: fewer trips round the
+     * event loop per byte, and never more than the kernel accepts at once */
+    for (int i = 0; i < TRANSFER_WRITES_PER_CALLBACK && rc == 1; i++) {
+        if (i && lws_send_pipe_choked(wsi))
+            break;
+        rc = transfer_write_piece(wsi, t);
+    }
+    if (rc < 0)
         return TRANSFER_WRITE_CLOSE;
-    t->sent += n;
-    pthread_mutex_lock(&t->lock);
-    byte_ring_drop(&t->ring, n);
-    if (t->thread_want && byte_ring_space(&t->ring) >= t->thread_want)
-        pthread_cond_broadcast(&t->cond); /* wake the reader only once a whole piece fits */
-    pthread_mutex_unlock(&t->lock);
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
-    if (last) {
+    if (rc == 2) {
         t->conn_id = 0;
         t->hub->wake(t->hub->wake_ctx); /* dispatch frees it once its thread is done */
         return TRANSFER_WRITE_DONE;
     }
-    lws_callback_on_writable(wsi);
+    if (rc == 1)
+        lws_callback_on_writable(wsi);
     return TRANSFER_WRITE_MORE;
 }
 

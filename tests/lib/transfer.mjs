@@ -116,9 +116,9 @@ export function putAnnounceOnly(client, pool, vol, announced, extraHeaders = {})
 }
 
 /**
- * Downloads with GET (or HEAD) and hashes the body as it arrives (written to opts.file
- * when given). Resolves with {status, headers, bytes, sha256, body (only if opts.keep),
- * ms}.
+ * Downloads with GET (or HEAD) and hashes the body as it arrives (unless opts.hash is
+ * false; written to opts.file when given). Resolves with {status, headers, bytes, sha256
+ * (null without hashing), body (only if opts.keep), ms}.
  */
 export function download(client, pool, vol, opts = {}) {
     const t0 = performance.now();
@@ -126,19 +126,19 @@ export function download(client, pool, vol, opts = {}) {
         const req = request(client, opts.method || 'GET', contentPath(pool, vol),
             authHeaders(client, opts.headers || {}));
         req.on('response', (res) => {
-            const hash = crypto.createHash('sha256');
+            const hash = opts.hash === false ? null : crypto.createHash('sha256');
             const kept = [];
             const out = opts.file ? fs.createWriteStream(opts.file) : null;
             let bytes = 0;
             res.on('data', (c) => {
                 bytes += c.length;
-                hash.update(c);
+                if (hash) hash.update(c);
                 if (opts.keep) kept.push(c);
                 if (out) out.write(c);
             });
             res.on('end', () => {
                 const done = () => resolve({
-                    status: res.statusCode, headers: res.headers, bytes, sha256: hash.digest('hex'),
+                    status: res.statusCode, headers: res.headers, bytes, sha256: hash ? hash.digest('hex') : null,
                     body: opts.keep ? Buffer.concat(kept) : null, ms: performance.now() - t0,
                     complete: res.complete,
                 });
