@@ -15,7 +15,7 @@ import { Client } from '../lib/client.mjs';
 import { assertError } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 import {
-    download, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadFile, writeRandomFile,
+    download, downloadHeld, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadFile, writeRandomFile,
 } from '../lib/transfer.mjs';
 
 const PW = { admin: 'admin-pass-vc-1', op: 'operator-pass-vc-2' };
@@ -111,6 +111,32 @@ describe('volume contents on qemu:///system', () => {
         assert.equal(past.status, 416);
         assert.equal(past.headers['content-range'], `bytes */${BIG}`);
         assert.equal(JSON.parse(past.body.toString()).error.code, 'range_not_satisfiable');
+    });
+
+    it('runs at most 8 transfers at once, and frees the places of downloads cut off', async () => {
+        const held = [];
+        try {
+            for (let i = 0; i < 8; i++) {
+                const h = await downloadHeld(admin, pool, 'big.img');
+                held.push(h);
+                assert.equal(h.status, 200, `held download ${i}`);
+            }
+            const ninth = await admin.get(`/api/pools/${pool}/volumes/big.img/content`, { headers: { Range: 'bytes=0-9' } });
+            assertError(ninth, 503, 'libvirt_unavailable');
+            assert.match(ninth.json.error.message, /8 transfers/);
+        } finally {
+            for (const h of held) h.destroy();
+        }
+        // the cut-off downloads give their places back
+        let part = null;
+        for (let i = 0; i < 100; i++) {
+            part = await download(admin, pool, 'big.img', { headers: { Range: 'bytes=0-9' }, keep: true });
+            if (part.status === 206) break;
+            await sleep(100);
+        }
+        assert.equal(part.status, 206);
+        assert.deepEqual(part.body, fs.readFileSync(bigFile).subarray(0, 10));
+        assert.ok(d.alive);
     });
 
     it('removes a new volume whose upload was cut off halfway', async () => {

@@ -151,6 +151,22 @@ export function download(client, pool, vol, opts = {}) {
     });
 }
 
+/**
+ * Starts a download and holds it open without reading its body (the daemon's backpressure
+ * keeps it waiting). Resolves with {status, destroy()} once the headers are in.
+ */
+export function downloadHeld(client, pool, vol) {
+    return new Promise((resolve, reject) => {
+        const req = request(client, 'GET', contentPath(pool, vol), authHeaders(client));
+        req.on('response', (res) => {
+            res.pause();
+            resolve({ status: res.statusCode, destroy: () => req.destroy() });
+        });
+        req.on('error', (e) => { if (!req.destroyed) reject(e); });
+        req.end();
+    });
+}
+
 /** {rssKiB, hwmKiB} of a process from /proc/<pid>/status. */
 export function memoryOf(pid) {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
