@@ -39,6 +39,8 @@
 #define HTTP_CHUNK            (32u * 1024)
 #define HTTP_REGISTRY_BUCKETS 1024
 #define HTTP_SESSION_COOKIE   "virtdeck_session"
+/* after answering an upload early, at most this much of its body is read and dropped */
+#define HTTP_DRAIN_MAX (64u * 1024 * 1024)
 
 struct http_conn {
     uint64_t id;    /* 0 until registered */
@@ -60,8 +62,12 @@ struct http_conn {
     bool pending;              /* a worker is computing resp */
     bool ready;                /* resp complete, waiting for WRITEABLE */
     bool headers_sent;
-    bool close_after; /* unread body: close instead of keep-alive */
-    bool transfer;    /* a volume transfer (transfer.h) drives this request */
+    bool close_after;     /* unread body: close instead of keep-alive */
+    bool transfer;        /* a volume transfer (transfer.h) drives this request */
+    bool expect_continue; /* "Expect: 100-continue": no body until we say so */
+    bool continue_sent;
+    bool draining; /* answered early: reading (and dropping) the rest of the body */
+    size_t drained;
     size_t body_sent;
 };
 
@@ -181,6 +187,10 @@ static void http_conn_reset_request(struct http_conn *conn)
     conn->headers_sent = false;
     conn->close_after = false;
     conn->transfer = false;
+    conn->draining = false;
+    conn->drained = 0;
+    conn->expect_continue = false;
+    conn->continue_sent = false;
     conn->body_sent = 0;
     conn->has_session = false;
     OPENSSL_cleanse(conn->token, sizeof(conn->token));
@@ -379,6 +389,15 @@ static int http_conn_finish(struct lws *wsi, struct http_conn *conn)
 {
     bool close_now = conn->close_after;
 
+    if (close_now && conn->expecting_body && conn->transfer &&
+        (!conn->expect_continue || conn->continue_sent)) {
+        /* An upload answered before its body ended (a refusal). Closing now, with the
+         * client still sending, makes the kernel reset the connection, and the client
+         * may lose the answer; so read and drop what follows, up to HTTP_DRAIN_MAX,
+         * then close. */
+        conn->draining = true;
+        return 0;
+    }
     http_conn_reset_request(conn);
     if (close_now)
         return -1;
@@ -562,7 +581,7 @@ static int http_start_transfer(struct app *app, struct lws *wsi, struct http_con
                                long long content_length)
 {
     struct http_request req;
-    char range[128], expect[32];
+    char range[128];
 
     if (http_header(wsi, WSI_TOKEN_HTTP_RANGE, range, sizeof(range)) < 0)
         range[0] = '\0'; /* too long to be one range: serve the whole volume */
@@ -576,18 +595,31 @@ static int http_start_transfer(struct app *app, struct lws *wsi, struct http_con
     conn->transfer = true;
     conn->pending = true;
     conn->expecting_body = content_length > 0 && conn->method == HTTP_PUT;
-    if (conn->expecting_body &&
-        http_header(wsi, WSI_TOKEN_HTTP_EXPECT, expect, sizeof(expect)) == 0 &&
-        !strcasecmp(expect, "100-continue")) {
-        /* the client waits for this before it sends the body (curl: up to 1 s) */
-        static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        unsigned char out[LWS_PRE + sizeof(interim)];
+    conn->expect_continue = conn->expecting_body && http_server_expects_continue(wsi);
+    return 0;
+}
 
-        memcpy(out + LWS_PRE, interim, sizeof(interim) - 1);
-        if (lws_write(wsi, out + LWS_PRE, sizeof(interim) - 1, LWS_WRITE_HTTP_HEADERS) !=
-            (int)sizeof(interim) - 1)
-            return -1;
-    }
+bool http_server_expects_continue(struct lws *wsi)
+{
+    char expect[32];
+
+    return http_header(wsi, WSI_TOKEN_HTTP_EXPECT, expect, sizeof(expect)) == 0 &&
+           !strcasecmp(expect, "100-continue");
+}
+
+int http_server_write_continue(struct lws *wsi)
+{
+    static const char interim[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    unsigned char out[LWS_PRE + sizeof(interim)];
+    struct http_conn *conn = lws_wsi_user(wsi);
+
+    if (!conn || conn->continue_sent)
+        return 0;
+    memcpy(out + LWS_PRE, interim, sizeof(interim) - 1);
+    if (lws_write(wsi, out + LWS_PRE, sizeof(interim) - 1, LWS_WRITE_HTTP_HEADERS) !=
+        (int)sizeof(interim) - 1)
+        return -1;
+    conn->continue_sent = true;
     return 0;
 }
 
@@ -659,6 +691,10 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
 static int http_on_body(struct app *app, struct lws *wsi, struct http_conn *conn, const void *in,
                         size_t len)
 {
+    if (conn->draining) {
+        conn->drained += len;
+        return conn->drained > HTTP_DRAIN_MAX ? -1 : 0;
+    }
     if (!conn->expecting_body)
         return 0;
     if (conn->transfer)
@@ -673,6 +709,8 @@ static int http_on_body(struct app *app, struct lws *wsi, struct http_conn *conn
 
 static int http_on_body_complete(struct app *app, struct lws *wsi, struct http_conn *conn)
 {
+    if (conn->draining)
+        return -1; /* the early answer went out; now the connection can close cleanly */
     if (!conn->expecting_body)
         return 0;
     conn->expecting_body = false;

@@ -52,5 +52,11 @@ bool http_server_tls_pending(struct lws *wsi);
 int http_server_write_headers(struct lws *wsi, const struct http_response *resp,
                               uint64_t content_length);
 
+/* True if the request asked for "Expect: 100-continue". */
+bool http_server_expects_continue(struct lws *wsi);
+/* Writes the interim "100 Continue" response: the client may send the body now.
+ * Returns 0 or -1. */
+int http_server_write_continue(struct lws *wsi);
+
 /* Adds the security headers every response carries. */
 void http_server_add_security_headers(struct http_response *resp);

@@ -166,6 +166,7 @@ int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *
     snprintf(t->range, sizeof(t->range), "%s", range ? range : "");
     t->content_length = content_length > 0 ? (uint64_t)content_length : 0;
     t->conn_id = req->conn_id;
+    t->expect_continue = t->kind == TRANSFER_UPLOAD && http_server_expects_continue(wsi);
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->cond, NULL);
     byte_ring_init(&t->ring, TRANSFER_RING);
@@ -352,17 +353,28 @@ void transfer_closed(struct app *app, uint64_t conn_id)
 static void transfer_service(struct app *app, struct transfer *t)
 {
     struct lws *wsi = t->conn_id ? http_server_find(app->http, t->conn_id) : NULL;
-    bool finished, failed;
+    bool finished, failed, streaming;
     size_t space;
 
     pthread_mutex_lock(&t->lock);
     t->wake = false;
     finished = t->finished;
     failed = t->failed;
+    streaming = t->streaming;
     space = byte_ring_space(&t->ring);
     pthread_mutex_unlock(&t->lock);
     if (!wsi)
         return;
+    if (t->expect_continue && streaming && !finished) {
+        /* the checks passed: let a client that asked for it send the body now */
+        t->expect_continue = false;
+        if (http_server_write_continue(wsi) < 0) {
+            transfer_cancel(t);
+            t->conn_id = 0;
+            lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+            return;
+        }
+    }
     if (t->rx_paused && (space >= TRANSFER_UP_RESUME || finished)) {
         lws_rx_flow_control(wsi, 1);
         t->rx_paused = false;

@@ -202,6 +202,10 @@ static void transfer_upload(struct transfer *t, virConnectPtr conn)
         goto cleanup;
     }
     streaming = true;
+    pthread_mutex_lock(&t->lock);
+    t->streaming = true; /* now the client may send its body ("100 Continue") */
+    transfer_notify_locked(t);
+    pthread_mutex_unlock(&t->lock);
     if (transfer_upload_pump(t, st, &err) < 0)
         goto cleanup;
     if (virStreamFinish(st) < 0) {

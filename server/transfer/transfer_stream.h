@@ -39,6 +39,7 @@ struct transfer {
     /* service thread only */
     uint64_t conn_id; /* 0 once the connection is gone or its response is complete */
     bool rx_paused;
+    bool expect_continue; /* upload: the client waits for "100 Continue" */
     bool headers_sent;
     bool responded;    /* the final response (or the headers) went to the connection */
     uint64_t received; /* upload: body bytes put into the ring */
@@ -56,6 +57,7 @@ struct transfer {
     uint64_t start;            /* download: first byte sent */
     uint64_t length;           /* download: bytes in the body */
     bool stream_eof;           /* download: every byte is in the ring (thread → service) */
+    bool streaming;            /* upload: checks passed, stream open (thread → service) */
     bool finished;             /* the thread is done; see resp */
     bool failed;               /* finished with an error (resp holds it) */
     bool wake;                 /* the service thread has something to do for this transfer */

@@ -15,7 +15,8 @@ import { Client } from '../lib/client.mjs';
 import { assertError } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 import {
-    download, downloadHeld, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadFile, writeRandomFile,
+    download, downloadHeld, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadExpectingContinue,
+    uploadFile, writeRandomFile,
 } from '../lib/transfer.mjs';
 
 const PW = { admin: 'admin-pass-vc-1', op: 'operator-pass-vc-2' };
@@ -172,6 +173,28 @@ describe('volume contents on qemu:///system', () => {
         vol = (await admin.get(`/api/pools/${pool}/volumes/marked.img`)).json;
         assert.equal(vol.upload_incomplete, false);
         assert.equal((await download(admin, pool, 'marked.img')).sha256, smallHash);
+    });
+
+    it('answers "Expect: 100-continue" only once the checks passed', async () => {
+        const body = crypto.randomBytes(256 * 1024);
+        const ok = await uploadExpectingContinue(admin, pool, 'continued.img', body);
+        assert.equal(ok.status, 201, ok.text);
+        assert.equal(ok.continued, true, 'told to go on');
+        assert.deepEqual(fs.readFileSync(path.join(poolDir, 'continued.img')), body);
+        // larger than the existing volume: refused without ever asking for the body
+        const refused = await uploadExpectingContinue(admin, pool, 'continued.img', Buffer.alloc(512 * 1024));
+        assert.equal(refused.status, 409, refused.text);
+        assert.equal(refused.continued, false, 'the body was never asked for');
+        assert.deepEqual(fs.readFileSync(path.join(poolDir, 'continued.img')), body, 'unchanged');
+    });
+
+    it('answers a refusal readably even while the client is still sending', async () => {
+        const file = path.join(tmp, 'twenty.bin');
+        await writeRandomFile(file, 20 * MIB);
+        const res = await uploadFile(admin, pool, 'continued.img', file); // larger than the volume
+        assert.equal(res.status, 409, res.text);
+        assert.equal(res.json.error.code, 'conflict');
+        fs.rmSync(file);
     });
 
     it('refuses what cannot work before any byte moves, and changes nothing', async () => {

@@ -103,6 +103,24 @@ export function uploadCutOff(client, pool, vol, announced, sent) {
     });
 }
 
+/**
+ * Uploads `body` (a Buffer) the way curl does: "Expect: 100-continue", and the body only
+ * after the server says "100 Continue". Resolves with {status, json, text, continued}.
+ */
+export function uploadExpectingContinue(client, pool, vol, body) {
+    return new Promise((resolve, reject) => {
+        let continued = false;
+        const req = request(client, 'PUT', contentPath(pool, vol), authHeaders(client, {
+            'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length),
+            Expect: '100-continue',
+        }));
+        req.on('continue', () => { continued = true; req.end(body); });
+        req.on('response', (res) => collect(res).then((r) => resolve({ ...r, continued }), reject));
+        req.on('error', reject);
+        req.flushHeaders();
+    });
+}
+
 /** Sends a request with an announced Content-Length and no body; resolves with the answer. */
 export function putAnnounceOnly(client, pool, vol, announced, extraHeaders = {}) {
     return new Promise((resolve, reject) => {

@@ -117,8 +117,8 @@ function section(r) {
         '',
         `- Date: ${new Date().toISOString()}; ${ROUNDS} rounds of a ${MIB} MiB random file`,
         `- Machine: ${cpuModel()}, ${os.cpus().length} CPUs, kernel ${os.release()}; libvirtd ${SYSTEM_URI}, a \`dir\` pool in ${os.tmpdir()}`,
-        '- virtdeck: PUT/GET `/api/pools/{pool}/volumes/{vol}/content` over TLS from Node (a new connection each; the
-  download is written to a file like virsh's and hashed afterwards, outside the timing);',
+        '- virtdeck: PUT/GET `/api/pools/{pool}/volumes/{vol}/content` over TLS from Node (a new connection each;',
+        "  the download is written to a file like virsh's and hashed afterwards, outside the timing);",
         '  virsh: `vol-upload`/`vol-download` of the same file into the same pool over the local socket.',
         '- Ratio = virsh time / virtdeck time (1.0 = as fast as virsh). Every copy is checked by SHA-256.',
         '',
