@@ -189,7 +189,8 @@ int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *
 int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in, size_t len)
 {
     struct transfer *t = transfer_find(app->transfers, conn_id);
-    size_t taken, space;
+    bool pause;
+    size_t taken;
 
     if (!t || t->kind != TRANSFER_UPLOAD)
         return 0;
@@ -197,9 +198,14 @@ int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void
         len = (size_t)(t->content_length - t->received);
     pthread_mutex_lock(&t->lock);
     taken = byte_ring_put(&t->ring, in, len);
-    space = byte_ring_space(&t->ring);
     if (t->thread_want && byte_ring_len(&t->ring) >= t->thread_want)
         pthread_cond_broadcast(&t->cond); /* wake the sender only for a full piece */
+    /* Decided and flagged under the lock: a sender that drains the ring right after
+     * this must see the flag, or nobody would ever resume the socket. */
+    pause = byte_ring_space(&t->ring) < TRANSFER_UP_ROOM && !t->rx_paused &&
+            !http_server_tls_pending(wsi);
+    if (pause)
+        t->paused_for_room = true;
     pthread_mutex_unlock(&t->lock);
     t->received += taken;
     if (taken < len) {
@@ -208,11 +214,12 @@ int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void
         return -1;
     }
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
-    if (space < TRANSFER_UP_ROOM && !t->rx_paused && !http_server_tls_pending(wsi)) {
+    if (pause) {
         lws_rx_flow_control(wsi, 0);
         t->rx_paused = true;
+        /* the sender may have drained it meanwhile: look again at the next dispatch */
         pthread_mutex_lock(&t->lock);
-        t->paused_for_room = true;
+        transfer_notify_locked(t);
         pthread_mutex_unlock(&t->lock);
     }
     return 0;
