@@ -15,6 +15,7 @@
 #include "auth_policy.h"
 #include "http/http_server.h"
 #include "transfer/transfer_stream.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_pool.h"
@@ -28,6 +29,8 @@
 #define TRANSFER_UP_RESUME (512u * 1024)
 /* a download writes at most this many TLS records per WRITEABLE */
 #define TRANSFER_WRITES_PER_CALLBACK 8
+/* how often the idle watch runs */
+#define TRANSFER_TICK_US (2 * LWS_USEC_PER_SEC)
 /* a paused or slow transfer is cut when nothing moves for this long */
 #define TRANSFER_IDLE_TIMEOUT_S 60
 
@@ -36,6 +39,11 @@ struct transfer_hub {
     void *wake_ctx;
     struct transfer *list; /* owned; service thread */
     unsigned count;
+    /* service thread: the idle watch (transfer_tick), scheduled while count > 0 */
+    lws_sorted_usec_list_t sul;
+    struct lws_context *ctx; /* borrowed, set at the first transfer */
+    struct app *app;         /* borrowed */
+    bool ticking;
 };
 
 struct transfer_hub *transfer_hub_new(void (*wake)(void *ctx), void *wake_ctx)
@@ -92,6 +100,43 @@ static struct transfer *transfer_find(struct transfer_hub *hub, uint64_t conn_id
         if (conn_id && t->conn_id == conn_id)
             return t;
     return NULL;
+}
+
+/* ---- the idle watch ------------------------------------------------ */
+
+/* lws cuts a request whose body stops arriving after the context's 10 s timeout, and a
+ * paused upload (the disk is slow) or a download waiting for libvirt receives nothing.
+ * So every TRANSFER_TICK_US each transfer's progress is read, and while something moved
+ * in the last TRANSFER_IDLE_TIMEOUT_S its connection's deadline is pushed to that long
+ * after the last movement; a transfer that stays still for that long is cut. */
+static void transfer_tick(lws_sorted_usec_list_t *sul)
+{
+    struct transfer_hub *hub = lws_container_of(sul, struct transfer_hub, sul);
+    int64_t now = clock_mono_ms();
+
+    for (struct transfer *t = hub->list; t; t = t->next) {
+        struct lws *wsi = t->conn_id ? http_server_find(hub->app->http, t->conn_id) : NULL;
+        uint64_t moved;
+        int64_t idle_s;
+
+        pthread_mutex_lock(&t->lock);
+        moved = t->moved;
+        pthread_mutex_unlock(&t->lock);
+        moved += t->received + t->sent;
+        if (moved != t->progress) {
+            t->progress = moved;
+            t->progress_ms = now;
+        }
+        idle_s = (now - t->progress_ms) / 1000;
+        if (wsi && idle_s < TRANSFER_IDLE_TIMEOUT_S)
+            lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT,
+                            (int)(TRANSFER_IDLE_TIMEOUT_S - idle_s));
+    }
+    if (hub->count) {
+        lws_sul_schedule(hub->ctx, 0, &hub->sul, transfer_tick, TRANSFER_TICK_US);
+    } else {
+        hub->ticking = false;
+    }
 }
 
 /* ---- starting ------------------------------------------------ */
@@ -180,7 +225,14 @@ int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *
     t->next = hub->list;
     hub->list = t;
     hub->count++;
+    t->progress_ms = clock_mono_ms();
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
+    hub->app = app;
+    hub->ctx = lws_get_context(wsi);
+    if (!hub->ticking) {
+        hub->ticking = true;
+        lws_sul_schedule(hub->ctx, 0, &hub->sul, transfer_tick, TRANSFER_TICK_US);
+    }
     return 0;
 }
 
@@ -428,6 +480,10 @@ void transfer_dispatch(struct app *app)
             *pp = t->next;
             hub->count--;
             transfer_free(t);
+            if (!hub->count && hub->ticking) {
+                lws_sul_cancel(&hub->sul);
+                hub->ticking = false;
+            }
         } else {
             pp = &t->next;
         }

@@ -178,6 +178,7 @@ static int transfer_upload_pump(struct transfer *t, virStreamPtr st, struct app_
         sent += n;
         pthread_mutex_lock(&t->lock);
         byte_ring_drop(&t->ring, n);
+        t->moved += n;
         if (t->paused_for_room)
             transfer_notify_locked(t); /* room again: the socket may resume */
         pthread_mutex_unlock(&t->lock);
@@ -286,6 +287,7 @@ static int transfer_download_pump(struct transfer *t, virStreamPtr st, unsigned 
         pthread_mutex_lock(&t->lock);
         if (n > 0)
             byte_ring_put(&t->ring, chunk, (size_t)n);
+        t->moved += (uint64_t)n;
         transfer_notify_locked(t);
         pthread_mutex_unlock(&t->lock);
         if (n == 0)

@@ -44,6 +44,8 @@ struct transfer {
     bool responded;    /* the final response (or the headers) went to the connection */
     uint64_t received; /* upload: body bytes put into the ring */
     uint64_t sent;     /* download: body bytes written to the socket */
+    uint64_t progress; /* what the idle watch saw moved last, and when (transfer_tick) */
+    int64_t progress_ms;
     struct transfer *next;
 
     pthread_mutex_t lock; /* guards everything below */
@@ -61,6 +63,7 @@ struct transfer {
     bool finished;             /* the thread is done; see resp */
     bool failed;               /* finished with an error (resp holds it) */
     bool wake;                 /* the service thread has something to do for this transfer */
+    uint64_t moved;            /* bytes the thread moved to or from libvirt */
     size_t thread_want;        /* the thread sleeps until the ring holds this much (upload) or has
                                 * this much room (download); 0 while it runs */
     bool paused_for_room;      /* upload: the socket is paused; wake the service on room */

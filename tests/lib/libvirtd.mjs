@@ -20,9 +20,12 @@ async function waitFor(predicate, timeoutMs, what) {
 }
 
 /**
- * Starts libvirtd as nobody in a fresh directory. Returns {sock, testUri, start(),
- * kill(), stop()}: kill() ends it abruptly (SIGKILL, as a crash would), start() starts
- * it again on the same socket, stop() ends it and removes the directory.
+ * Starts libvirtd as nobody in a fresh directory. Returns {sock, testUri, sessionUri,
+ * start(), kill(), pause(), resume(), stop()}: kill() ends it abruptly (SIGKILL, as a
+ * crash would), start() starts it again on the same socket, pause()/resume() freeze and
+ * thaw it (SIGSTOP/SIGCONT, a daemon that stops answering for a while), stop() ends it
+ * and removes the directory. sessionUri reaches its own qemu:///session (storage works
+ * there, in directories owned by nobody).
  */
 export async function startPrivateLibvirtd() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-libvirtd-'));
@@ -57,7 +60,16 @@ export async function startPrivateLibvirtd() {
         await proc.exitedPromise;
     }
 
+    function pause() {
+        if (proc && proc.exitCode === null) proc.kill('SIGSTOP');
+    }
+
+    function resume() {
+        if (proc && proc.exitCode === null) proc.kill('SIGCONT');
+    }
+
     async function stop() {
+        resume();
         if (proc && proc.exitCode === null) {
             proc.kill('SIGTERM');
             const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
@@ -68,5 +80,8 @@ export async function startPrivateLibvirtd() {
     }
 
     await start();
-    return { sock, testUri: `test+unix:///default?socket=${sock}`, start, kill, stop, log: () => log };
+    return {
+        sock, testUri: `test+unix:///default?socket=${sock}`, sessionUri: `qemu+unix:///session?socket=${sock}`,
+        start, kill, pause, resume, stop, log: () => log,
+    };
 }
