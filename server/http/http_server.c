@@ -586,16 +586,16 @@ static int http_start_transfer(struct app *app, struct lws *wsi, struct http_con
     if (http_header(wsi, WSI_TOKEN_HTTP_RANGE, range, sizeof(range)) < 0)
         range[0] = '\0'; /* too long to be one range: serve the whole volume */
     http_conn_request(conn, &req);
+    conn->transfer = true;
+    conn->expecting_body = content_length > 0 && conn->method == HTTP_PUT;
+    conn->expect_continue = conn->expecting_body && http_server_expects_continue(wsi);
     if (transfer_begin(app, wsi, &req, content_length, range, &conn->resp) < 0) {
-        if (content_length > 0)
-            conn->close_after = true;
+        /* refused (403, 400, 503…): a body on its way is drained before closing */
+        conn->close_after = content_length > 0;
         http_conn_respond(wsi, conn);
         return 0;
     }
-    conn->transfer = true;
     conn->pending = true;
-    conn->expecting_body = content_length > 0 && conn->method == HTTP_PUT;
-    conn->expect_continue = conn->expecting_body && http_server_expects_continue(wsi);
     return 0;
 }
 

@@ -197,6 +197,16 @@ describe('volume contents on qemu:///system', () => {
         fs.rmSync(file);
     });
 
+    it('lets a refused client read its 403 while it is still sending', async () => {
+        const file = path.join(tmp, 'eight.bin');
+        await writeRandomFile(file, 8 * MIB);
+        const res = await uploadFile(op, pool, 'op-big.img', file);
+        assert.equal(res.status, 403, res.text);
+        assert.equal(res.json.error.code, 'forbidden');
+        fs.rmSync(file);
+        assert.ok(!volumeExists(pool, 'op-big.img'));
+    });
+
     it('refuses what cannot work before any byte moves, and changes nothing', async () => {
         const before = fs.readdirSync(poolDir).sort();
         // more than the pool can hold: 507 up front
