@@ -89,6 +89,15 @@ async function main() {
                 `download ${down.ms.toFixed(0)} ms (virsh ${r.downVirsh[i].toFixed(0)}), ` +
                 `peak RSS ${(r.upPeak[i] / 1024).toFixed(1)} / ${(r.downPeak[i] / 1024).toFixed(1)} MiB`);
         }
+        // the acceptance figure: a 256 MiB round trip, byte-exact, with the daemon's peak RSS
+        const small = path.join(tmp, 'rt.bin');
+        const smallSha = await writeRandomFile(small, 256 * 1024 * 1024);
+        const stop = sampleRss(d.pid);
+        const up = await uploadFile(client, pool, 'rt.img', small);
+        const back = await download(client, pool, 'rt.img');
+        r.rt = { ok: up.status === 201 && back.sha256 === smallSha, peak: stop(), upMs: up.ms, downMs: back.ms };
+        if (!r.rt.ok) r.errors.push(`256 MiB round trip: upload ${up.status}, download ${back.status}, bytes differ`);
+        virsh(['vol-delete', '--pool', pool, 'rt.img']);
         r.hwm = memoryOf(d.pid).hwmKiB;
     } finally {
         client?.close();
@@ -126,6 +135,8 @@ function section(r) {
         '|---|---|---|---|',
         `| upload | ${median(r.up).toFixed(0)} ms (${mibps(median(r.up)).toFixed(0)} MiB/s) | ${median(r.upVirsh).toFixed(0)} ms (${mibps(median(r.upVirsh)).toFixed(0)} MiB/s) | ${upRatio.toFixed(2)} |`,
         `| download | ${median(r.down).toFixed(0)} ms (${mibps(median(r.down)).toFixed(0)} MiB/s) | ${median(r.downVirsh).toFixed(0)} ms (${mibps(median(r.downVirsh)).toFixed(0)} MiB/s) | ${downRatio.toFixed(2)} |`,
+        '',
+        `256 MiB round trip (the issue's acceptance figure): ${r.rt.ok ? 'byte-exact (SHA-256)' : 'FAILED'}, upload ${r.rt.upMs.toFixed(0)} ms, download ${r.rt.downMs.toFixed(0)} ms, daemon peak RSS ${(r.rt.peak / 1024).toFixed(1)} MiB (limit 64 MiB).`,
         '',
         `Daemon memory: ${(r.idle / 1024).toFixed(1)} MiB RSS before the first transfer; peak sampled RSS ${peakUp.toFixed(1)} MiB during uploads and ${peakDown.toFixed(1)} MiB during downloads (VmHWM over the whole run: ${(r.hwm / 1024).toFixed(1)} MiB).`,
         '',
