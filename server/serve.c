@@ -124,6 +124,13 @@ static void serve_on_domain_event(void *ctx, struct json_object *msg)
     json_object_put(msg);
 }
 
+static void serve_on_resource_event(void *ctx, struct json_object *msg)
+{
+    struct app *app = ctx;
+
+    events_hub_post(app->events, msg, EVENTS_KIND_LIFECYCLE, NULL);
+}
+
 /* Creates the first admin when the user table is empty. Returns 0 or -1. */
 static int serve_ensure_admin(sqlite3 *db, const char *state_dir)
 {
@@ -286,6 +293,7 @@ int serve_run(const struct config *config)
 
     callbacks.on_host_state = serve_on_host_state;
     callbacks.on_domain_event = serve_on_domain_event;
+    callbacks.on_resource_event = serve_on_resource_event;
     callbacks.ctx = &app;
     if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
         goto cleanup;

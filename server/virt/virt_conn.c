@@ -2,7 +2,8 @@
  *
  * Threads:
  *  - "virt-events" runs libvirt's default event loop. libvirt calls back on it for
- *    domain lifecycle events (conn_on_lifecycle), keepalive and the close callback
+ *    domain, network and pool lifecycle events (conn_on_lifecycle, conn_on_network,
+ *    conn_on_pool), keepalive and the close callback
  *    (conn_on_close); the wake pipe's handle callbacks run here too.
  *  - "virt-connect" opens the connection, registers the callbacks, publishes it in
  *    vc->conn, and after the close callback fires tears it down and reopens it with
@@ -52,6 +53,8 @@ struct virt_conn {
     bool stopping;       /* lock; virt_conn_free has begun */
 
     int lifecycle_id; /* virt-connect thread only; -1 when not registered */
+    int network_id;   /* the same for network lifecycle events */
+    int pool_id;      /* and for storage pool lifecycle events */
 
     int wake_fds[2];           /* the pipe that wakes the event loop; -1 when closed */
     int wake_watch;            /* its libvirt handle; -1 when not registered */
@@ -215,6 +218,44 @@ static int conn_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, in
     return 0;
 }
 
+/* {"type":"network"|"pool","event","name"}: what the Networks and Storage pages reload
+ * on. Unknown event numbers (a newer libvirt) are reported as "changed". */
+static struct json_object *conn_resource_message(const char *type, const char *name, int event)
+{
+    static const char *const names[] = {"defined", "undefined", "started",
+                                        "stopped", "created",   "deleted"};
+    struct json_object *msg = json_object_new_object();
+    int known = strcmp(type, "pool") == 0 ? 6 : 4;
+
+    conn_json_set(msg, "type", json_object_new_string(type));
+    conn_json_set(msg, "event",
+                  json_object_new_string(event >= 0 && event < known ? names[event] : "changed"));
+    conn_json_set(msg, "name", json_object_new_string(name ? name : ""));
+    return msg;
+}
+
+static int conn_on_network(virConnectPtr conn, virNetworkPtr net, int event, int detail,
+                           void *opaque)
+{
+    struct virt_conn *vc = opaque;
+
+    if (vc->callbacks.on_resource_event)
+        vc->callbacks.on_resource_event(
+            vc->callbacks.ctx, conn_resource_message("network", virNetworkGetName(net), event));
+    return 0;
+}
+
+static int conn_on_pool(virConnectPtr conn, virStoragePoolPtr pool, int event, int detail,
+                        void *opaque)
+{
+    struct virt_conn *vc = opaque;
+
+    if (vc->callbacks.on_resource_event)
+        vc->callbacks.on_resource_event(
+            vc->callbacks.ctx, conn_resource_message("pool", virStoragePoolGetName(pool), event));
+    return 0;
+}
+
 /* ---- the event loop thread ----------------------------------------------------------- */
 
 static void *conn_events_main(void *arg)
@@ -272,6 +313,19 @@ static virConnectPtr conn_open(struct virt_conn *vc, bool quiet)
         conn = NULL;
         goto cleanup;
     }
+    /* Network and pool events only refresh pages: a driver without them is no reason to
+     * give the connection up. */
+    vc->network_id =
+        virConnectNetworkEventRegisterAny(conn, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
+                                          VIR_NETWORK_EVENT_CALLBACK(conn_on_network), vc, NULL);
+    vc->pool_id = virConnectStoragePoolEventRegisterAny(
+        conn, NULL, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+        VIR_STORAGE_POOL_EVENT_CALLBACK(conn_on_pool), vc, NULL);
+    if (vc->network_id < 0 || vc->pool_id < 0) {
+        log_debug("virt_conn: no network or pool events on %s: %s", vc->uri,
+                  virGetLastErrorMessage());
+        virResetLastError();
+    }
     /* Events may have been missed while disconnected. */
     virt_domain_forget(NULL);
 
@@ -284,6 +338,12 @@ static void conn_teardown(struct virt_conn *vc, virConnectPtr conn)
     if (vc->lifecycle_id >= 0 && virConnectDomainEventDeregisterAny(conn, vc->lifecycle_id) < 0)
         virResetLastError(); /* a dead connection may fail this; the callback is gone anyway */
     vc->lifecycle_id = -1;
+    if (vc->network_id >= 0 && virConnectNetworkEventDeregisterAny(conn, vc->network_id) < 0)
+        virResetLastError();
+    vc->network_id = -1;
+    if (vc->pool_id >= 0 && virConnectStoragePoolEventDeregisterAny(conn, vc->pool_id) < 0)
+        virResetLastError();
+    vc->pool_id = -1;
     if (virConnectUnregisterCloseCallback(conn, conn_on_close) < 0)
         virResetLastError();
     /* Workers may still hold references; the connection ends with the last one. */
@@ -363,6 +423,8 @@ struct virt_conn *virt_conn_new(const char *uri, const struct virt_conn_callback
     if (callbacks)
         vc->callbacks = *callbacks;
     vc->lifecycle_id = -1;
+    vc->network_id = -1;
+    vc->pool_id = -1;
     vc->wake_fds[0] = vc->wake_fds[1] = -1;
     vc->wake_watch = -1;
     atomic_init(&vc->wake_released, false);

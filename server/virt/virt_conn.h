@@ -29,6 +29,10 @@ struct virt_conn_callbacks {
      * {"type":"domain","event":...,"detail":...,"domain":{...}}; the callee takes the
      * reference. */
     void (*on_domain_event)(void *ctx, struct json_object *msg);
+    /* A network or storage pool lifecycle event: msg is
+     * {"type":"network"|"pool","event":...,"name":...}; the callee takes the reference.
+     * Drivers without these events simply never call it. */
+    void (*on_resource_event)(void *ctx, struct json_object *msg);
     void *ctx;
 };
 

@@ -199,6 +199,17 @@ test('create a NAT network from the form (bad DHCP range refused first)', async 
     });
 });
 
+test('the networks page follows changes made elsewhere, without a reload', async () => {
+    await step('network-live', async () => {
+        const badge = (text) => page.locator(`tr[data-name="${NET}"] .badge`, { hasText: new RegExp(`^${text}$`) });
+        assert.ok(virsh(['net-destroy', NET]).ok, 'virsh net-destroy');
+        // the page never polls: only the events websocket can bring this in
+        await badge('inactive').waitFor({ timeout: 5000 });
+        assert.ok(virsh(['net-start', NET]).ok, 'virsh net-start');
+        await badge('active').waitFor({ timeout: 5000 });
+    });
+});
+
 test('create a dir pool from the form', async () => {
     await step('pool', async () => {
         await page.goto(`${daemon.url}/#/storage`);

@@ -97,6 +97,32 @@ describe('events websocket', () => {
         v.close();
     });
 
+    it('network and pool lifecycle events reach subscribers, viewers included', async () => {
+        const view = new Client(d);
+        await view.login('view', PW.view);
+        const evAdmin = await subscribe();
+        const evView = await subscribe(view);
+        const isNet = (event) => (m) => m.type === 'network' && m.name === 'ev-net' && m.event === event;
+        const isPool = (event) => (m) => m.type === 'pool' && m.name === 'ev-pool' && m.event === event;
+        const waits = [isNet('defined'), isNet('started')].flatMap((p) => [evAdmin.next(p, 2000), evView.next(p, 2000)]);
+        assertJson(await admin.post('/api/networks', {
+            name: 'ev-net', mode: 'isolated', ipv4: { address: '10.251.7.1', prefix: 24 },
+        }), 201, 'create network');
+        for (const m of await Promise.all(waits)) assert.deepEqual(Object.keys(m).filter((k) => !k.startsWith('__')).sort(), ['event', 'name', 'type']);
+        const stopped = evAdmin.next(isNet('stopped'), 2000);
+        const undefinedEv = evAdmin.next(isNet('undefined'), 2000);
+        assertJson(await admin.req('DELETE', '/api/networks/ev-net'), 200, 'delete network');
+        await Promise.all([stopped, undefinedEv]);
+
+        const poolWaits = [evAdmin.next(isPool('defined'), 2000), evView.next(isPool('started'), 2000)];
+        assertJson(await admin.post('/api/pools', { name: 'ev-pool', type: 'dir', target_path: '/ev-pool' }), 201, 'create pool');
+        await Promise.all(poolWaits);
+        const poolGone = evAdmin.next(isPool('undefined'), 2000);
+        assertJson(await admin.req('DELETE', '/api/pools/ev-pool'), 200, 'delete pool');
+        await poolGone;
+        view.close();
+    });
+
     it('stats arrive about every 2 s with the documented fields, running domains only', async () => {
         const ev = await subscribe();
         await ev.next((m) => m.type === 'snapshot');

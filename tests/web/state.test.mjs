@@ -274,3 +274,18 @@ test('unsubscribing stops notifications', () => {
     s.setConnection('closed');
     assert.equal(n, 1);
 });
+
+test('network and pool events become resource changes; malformed ones are refused', () => {
+    const s = new Store();
+    const seen = [];
+    s.on('changed', (c) => seen.push(c));
+    assert.equal(s.applyMessage({ type: 'network', event: 'started', name: 'lan' }), true);
+    assert.equal(s.applyMessage({ type: 'pool', event: 'undefined', name: 'images' }), true);
+    assert.equal(s.applyMessage({ type: 'pool', event: 'started' }), false);
+    assert.equal(s.applyMessage({ type: 'network', name: 'lan', event: 7 }), false);
+    assert.deepEqual(seen.map((c) => c.resources), [
+        [{ type: 'network', name: 'lan', event: 'started' }],
+        [{ type: 'pool', name: 'images', event: 'undefined' }],
+    ]);
+    assert.deepEqual(seen.map((c) => c.domains.length + c.removed.length), [0, 0], 'no domain moved');
+});

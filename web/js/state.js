@@ -7,6 +7,7 @@
 //   { domains: [uuid...]  added or updated,   removed: [uuid...],
 //     stats: [uuid...]    new samples,         events: {uuid: "started", ...},
 //     host, connection, session: booleans,
+//     resources: [{type: "network"|"pool", name, event}]  host networks or pools changed,
 //     reset: true when views should re-read everything (first full list, or cleared) }
 
 import { Emitter } from './emitter.js';
@@ -50,13 +51,13 @@ export class Ring {
 
 function emptyChange() {
     return {
-        domains: [], removed: [], stats: [], events: {},
+        domains: [], removed: [], stats: [], events: {}, resources: [],
         host: false, connection: false, session: false, reset: false,
     };
 }
 
 function isEmpty(c) {
-    return !c.domains.length && !c.removed.length && !c.stats.length && !c.host &&
+    return !c.domains.length && !c.removed.length && !c.stats.length && !c.resources.length && !c.host &&
         !c.connection && !c.session && !c.reset;
 }
 
@@ -324,6 +325,14 @@ export class Store extends Emitter {
             if (msg.state !== 'connected' && msg.state !== 'disconnected') return false;
             this.setHostConnected(msg.state === 'connected');
             return true;
+        case 'network':
+        case 'pool': {
+            if (typeof msg.name !== 'string' || typeof msg.event !== 'string') return false;
+            const c = emptyChange();
+            c.resources.push({ type: msg.type, name: msg.name, event: msg.event });
+            this.#emit(c);
+            return true;
+        }
         case 'session':
             if (msg.state !== 'expired') return false;
             if (this.session) this.endSession('expired');

@@ -17,6 +17,7 @@ export class NetworksView extends ResourcePage {
     /** ctx: {api, store, notify, confirm}. */
     constructor(ctx) {
         super(ctx, {
+            eventType: 'network',
             pageClass: 'page-networks', title: 'Virtual networks', refreshLabel: 'Refresh', listTitle: 'Networks',
             createLabel: 'Create network', formId: 'net-form', noun: 'network', what: 'the networks',
             empty: 'No virtual networks yet.', caption: 'Virtual networks',

@@ -11,7 +11,8 @@ import {
     activeBadge, canManage, uid, field, textInput, selectInput, checkbox, showErrors, cardForm, formDialog,
 } from './form-kit.js';
 import {
-    actionButton, actionsCell, cell, countText, listCard, renderTable, rowButton, runRowAction, showLoadError,
+    actionButton, actionsCell, cell, countText, listCard, reloadOnResourceEvents, renderTable, rowButton, runRowAction,
+    showLoadError,
 } from './resource-table.js';
 import { buildVolumeRequest, buildResizeRequest, POOL_TYPES, VOLUME_FORMATS } from '../storage-rules.js';
 import { volumeNameError, sizeInputText } from '../forms.js';
@@ -77,11 +78,14 @@ export class PoolVolumesView {
         this.list.body.addEventListener('click', (ev) => this.#onClick(ev));
         container.replaceChildren(this.root);
         document.title = `${this.poolName} \u2014 Storage \u2014 virtdeck`;
+        this.stopEvents = reloadOnResourceEvents(this.ctx.store,
+            (r) => r.type === 'pool' && r.name === this.poolName, () => this.load());
         this.load();
     }
 
     destroy() {
         this.loadSeq++;
+        this.stopEvents?.();
         this.upload?.destroy();
         this.root?.remove();
     }

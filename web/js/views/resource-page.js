@@ -7,11 +7,14 @@
 
 import { h } from './dom.js';
 import { canManage } from './form-kit.js';
-import { actionButton, changeAutostart, countText, formToggle, listCard, renderTable, showLoadError } from './resource-table.js';
+import {
+    actionButton, changeAutostart, countText, formToggle, listCard, reloadOnResourceEvents, renderTable, showLoadError,
+} from './resource-table.js';
 
 export class ResourcePage {
     /**
-     * ctx: {api, store, notify, confirm}. texts: pageClass, title (the h1), refreshLabel,
+     * ctx: {api, store, notify, confirm}. texts: eventType ("network"/"pool": the live
+     * events that make the list reload), pageClass, title (the h1), refreshLabel,
      * listTitle, createLabel, formId, noun ("network"), what (for "Could not list
      * <what>: …"), empty (no items), caption (the table's).
      *
@@ -49,11 +52,13 @@ export class ResourcePage {
         this.list.body.addEventListener('change', (ev) => changeAutostart(this.ctx, ev,
             (name, on) => this.setAutostart(name, on), () => this.load()));
         container.replaceChildren(this.root);
+        this.stopEvents = reloadOnResourceEvents(this.ctx.store, (r) => r.type === t.eventType, () => this.load());
         this.load();
     }
 
     destroy() {
         this.loadSeq++;
+        this.stopEvents?.();
         this.root?.remove();
     }
 

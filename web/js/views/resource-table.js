@@ -163,3 +163,21 @@ export function formToggle(button, panel, idPrefix) {
     button.addEventListener('click', () => toggle());
     return toggle;
 }
+
+/**
+ * Calls reload() when the store reports a network or pool event that match(r) accepts
+ * ({type, name, event}; another admin, virsh or libvirt changed it), once per burst
+ * (defined + started cost one request). Returns the function that stops it.
+ */
+export function reloadOnResourceEvents(store, match, reload) {
+    let timer = null;
+    const unsub = store.on('changed', (c) => {
+        if (!c.resources || !c.resources.some(match)) return;
+        clearTimeout(timer);
+        timer = setTimeout(reload, 250);
+    });
+    return () => {
+        clearTimeout(timer);
+        unsub();
+    };
+}

@@ -31,6 +31,7 @@ export class StorageView extends ResourcePage {
     /** ctx: {api, store, notify, confirm}. */
     constructor(ctx) {
         super(ctx, {
+            eventType: 'pool',
             pageClass: 'page-storage', title: 'Storage pools', refreshLabel: 'Reload', listTitle: 'Pools',
             createLabel: 'Create pool', formId: 'pool-form', noun: 'pool', what: 'the storage pools',
             empty: 'No storage pools yet.', caption: 'Storage pools',
