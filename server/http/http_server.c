@@ -389,12 +389,11 @@ static int http_conn_finish(struct lws *wsi, struct http_conn *conn)
 {
     bool close_now = conn->close_after;
 
-    if (close_now && conn->expecting_body && conn->transfer &&
-        (!conn->expect_continue || conn->continue_sent)) {
-        /* An upload answered before its body ended (a refusal). Closing now, with the
+    if (close_now && conn->expecting_body && (!conn->expect_continue || conn->continue_sent)) {
+        /* Answered before its body ended (an upload's refusal). Closing now, with the
          * client still sending, makes the kernel reset the connection, and the client
          * may lose the answer; so read and drop what follows, up to HTTP_DRAIN_MAX,
-         * then close. */
+         * then close. A client waiting for "100 Continue" sends nothing: close. */
         conn->draining = true;
         return 0;
     }
@@ -534,13 +533,13 @@ static void http_dispatch(struct app *app, struct lws *wsi, struct http_conn *co
         http_conn_respond(wsi, conn);
 }
 
-/* Checks everything that does not need the body. Returns 0 to go on, -1 if a
- * response (error) was queued. */
-static int http_check_request(struct app *app, struct lws *wsi, struct http_conn *conn)
+/* Checks everything that does not need the body; routed says whether conn->route
+ * matched. Returns 0 to go on, -1 if a response (error) was queued. */
+static int http_check_request(struct app *app, struct lws *wsi, struct http_conn *conn, bool routed)
 {
     char allow[96];
 
-    if (route_match(conn->path, &conn->route) < 0) {
+    if (!routed) {
         http_conn_fail(wsi, conn, 404, APP_ERR_NOT_FOUND, "no such API endpoint");
         return -1;
     }
@@ -628,7 +627,7 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
 {
     char value[64];
     long long content_length = 0;
-    bool streamed;
+    bool has_length, routed, streamed;
 
     if (!conn->id)
         conn->id = http_registry_add(app->http, wsi);
@@ -651,7 +650,8 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
         http_conn_fail(wsi, conn, 413, APP_ERR_TOO_LARGE, "request body too large");
         return 0;
     }
-    if (value[0]) {
+    has_length = value[0] != '\0';
+    if (has_length) {
         char *endp = NULL;
         content_length = strtoll(value, &endp, 10);
         if (*endp || content_length < 0) {
@@ -660,7 +660,9 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
             return 0;
         }
     }
-    streamed = route_match(conn->path, &conn->route) == 0 && conn->route.id == ROUTE_VOLUME_CONTENT;
+    /* volume contents stream past the body limit; everything else is held to it */
+    routed = route_match(conn->path, &conn->route) == 0;
+    streamed = routed && conn->route.id == ROUTE_VOLUME_CONTENT;
     if (content_length > (long long)HTTP_MAX_BODY && !streamed) {
         conn->close_after = true;
         http_conn_fail(wsi, conn, 413, APP_ERR_TOO_LARGE, "request body over 64 KiB");
@@ -672,13 +674,13 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
                        "chunked request bodies are not accepted");
         return 0;
     }
-    if (http_check_request(app, wsi, conn) < 0) {
+    if (http_check_request(app, wsi, conn, routed) < 0) {
         if (content_length > 0)
             conn->close_after = true;
         return 0;
     }
     if (streamed)
-        return http_start_transfer(app, wsi, conn, value[0] ? content_length : -1);
+        return http_start_transfer(app, wsi, conn, has_length ? content_length : -1);
     if (content_length > 0) {
         /* lws cuts a sender that pauses longer than timeout_secs (serve.c) */
         conn->expecting_body = true;

@@ -257,7 +257,7 @@ int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void
     pause = byte_ring_space(&t->ring) < TRANSFER_UP_ROOM && !t->rx_paused &&
             !http_server_tls_pending(wsi);
     if (pause)
-        t->paused_for_room = true;
+        t->rx_paused = true;
     pthread_mutex_unlock(&t->lock);
     t->received += taken;
     if (taken < len) {
@@ -268,7 +268,6 @@ int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
     if (pause) {
         lws_rx_flow_control(wsi, 0);
-        t->rx_paused = true;
         /* the sender may have drained it meanwhile: look again at the next dispatch */
         pthread_mutex_lock(&t->lock);
         transfer_notify_locked(t);
@@ -365,7 +364,6 @@ enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_
         if (transfer_write_headers(wsi, t) < 0)
             return TRANSFER_WRITE_CLOSE;
         t->headers_sent = true;
-        t->responded = true;
         if (t->head || t->length == 0) {
             t->conn_id = 0;
             t->hub->wake(t->hub->wake_ctx);
@@ -412,7 +410,7 @@ void transfer_closed(struct app *app, uint64_t conn_id)
 static void transfer_service(struct app *app, struct transfer *t)
 {
     struct lws *wsi = t->conn_id ? http_server_find(app->http, t->conn_id) : NULL;
-    bool finished, failed, streaming;
+    bool finished, failed, streaming, paused;
     size_t space;
 
     pthread_mutex_lock(&t->lock);
@@ -420,6 +418,7 @@ static void transfer_service(struct app *app, struct transfer *t)
     finished = t->finished;
     failed = t->failed;
     streaming = t->streaming;
+    paused = t->rx_paused;
     space = byte_ring_space(&t->ring);
     pthread_mutex_unlock(&t->lock);
     if (!wsi)
@@ -434,17 +433,16 @@ static void transfer_service(struct app *app, struct transfer *t)
             return;
         }
     }
-    if (t->rx_paused && (space >= TRANSFER_UP_RESUME || finished)) {
-        lws_rx_flow_control(wsi, 1);
-        t->rx_paused = false;
+    if (paused && (space >= TRANSFER_UP_RESUME || finished)) {
         pthread_mutex_lock(&t->lock);
-        t->paused_for_room = false;
+        t->rx_paused = false;
         pthread_mutex_unlock(&t->lock);
+        lws_rx_flow_control(wsi, 1);
     }
-    if (finished && !t->responded && (t->kind == TRANSFER_UPLOAD || failed)) {
-        /* the upload's response, or an error before any header went out */
+    if (finished && !t->headers_sent && (t->kind == TRANSFER_UPLOAD || failed)) {
+        /* the upload's response, or an error before any header went out; conn_id goes
+         * to 0, so this happens once */
         uint64_t id = t->conn_id;
-        t->responded = true;
         t->conn_id = 0;
         http_server_complete(app->http, id, &t->resp);
         return;

@@ -179,7 +179,7 @@ static int transfer_upload_pump(struct transfer *t, virStreamPtr st, struct app_
         pthread_mutex_lock(&t->lock);
         byte_ring_drop(&t->ring, n);
         t->moved += n;
-        if (t->paused_for_room)
+        if (t->rx_paused)
             transfer_notify_locked(t); /* room again: the socket may resume */
         pthread_mutex_unlock(&t->lock);
     }
@@ -384,9 +384,6 @@ static void transfer_download(struct transfer *t, virConnectPtr conn, unsigned c
     if (!t->head &&
         transfer_download_windows(t, conn, vol, range.start, range.length, chunk, &err) < 0)
         goto cleanup;
-    pthread_mutex_lock(&t->lock);
-    t->stream_eof = true;
-    pthread_mutex_unlock(&t->lock);
     complete = true;
 
 cleanup:

@@ -37,11 +37,9 @@ struct transfer {
     bool thread_started;
 
     /* service thread only */
-    uint64_t conn_id; /* 0 once the connection is gone or its response is complete */
-    bool rx_paused;
+    uint64_t conn_id;     /* 0 once the connection is gone or its response is complete */
     bool expect_continue; /* upload: the client waits for "100 Continue" */
     bool headers_sent;
-    bool responded;    /* the final response (or the headers) went to the connection */
     uint64_t received; /* upload: body bytes put into the ring */
     uint64_t sent;     /* download: body bytes written to the socket */
     uint64_t progress; /* what the idle watch saw moved last, and when (transfer_tick) */
@@ -58,7 +56,6 @@ struct transfer {
     uint64_t size;             /* download: the volume's size in bytes */
     uint64_t start;            /* download: first byte sent */
     uint64_t length;           /* download: bytes in the body */
-    bool stream_eof;           /* download: every byte is in the ring (thread → service) */
     bool streaming;            /* upload: checks passed, stream open (thread → service) */
     bool finished;             /* the thread is done; see resp */
     bool failed;               /* finished with an error (resp holds it) */
@@ -66,7 +63,7 @@ struct transfer {
     uint64_t moved;            /* bytes the thread moved to or from libvirt */
     size_t thread_want;        /* the thread sleeps until the ring holds this much (upload) or has
                                 * this much room (download); 0 while it runs */
-    bool paused_for_room;      /* upload: the socket is paused; wake the service on room */
+    bool rx_paused;            /* upload: the socket is paused (service); room wakes it (thread) */
     struct http_response resp; /* the final response (upload) or an error */
 };
 
