@@ -141,7 +141,10 @@ describe('volume contents on qemu:///system', () => {
     });
 
     it('removes a new volume whose upload was cut off halfway', async () => {
-        await uploadCutOff(admin, pool, 'cut-new.img', 64 * MIB, 4 * MIB);
+        const cut = await uploadCutOff(admin, pool, 'cut-new.img', 64 * MIB, 4 * MIB,
+            { beforeCut: () => volumeExists(pool, 'cut-new.img') });
+        assert.equal(cut.answered, null, 'the upload was under way, not refused');
+        assert.equal(cut.seen, true, 'the upload had created the volume before it was cut off');
         let gone = false;
         for (let i = 0; i < 100 && !gone; i++) {
             gone = !volumeExists(pool, 'cut-new.img');
@@ -157,7 +160,8 @@ describe('volume contents on qemu:///system', () => {
         const smallHash = await writeRandomFile(small, 4 * MIB);
         const first = await uploadFile(admin, pool, 'marked.img', small);
         assert.equal(first.status, 201, first.text);
-        await uploadCutOff(admin, pool, 'marked.img', 4 * MIB, MIB);
+        const cut = await uploadCutOff(admin, pool, 'marked.img', 4 * MIB, MIB);
+        assert.equal(cut.answered, null, 'the upload was under way, not refused');
         let vol = null;
         for (let i = 0; i < 100; i++) {
             vol = (await admin.get(`/api/pools/${pool}/volumes/marked.img`)).json;

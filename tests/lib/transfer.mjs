@@ -90,16 +90,24 @@ export function uploadFile(client, pool, vol, file, opts = {}) {
 
 /**
  * Announces `announced` bytes but sends only `sent` random bytes, then destroys the
- * connection (an upload cut off halfway). Resolves once the socket is gone.
+ * connection (an upload cut off halfway). beforeCut() (optional, may be async) runs just
+ * before the cut, while the upload is under way. Resolves once the socket is gone with
+ * {answered: the status if the server answered before the cut (it should not), seen:
+ * what beforeCut returned}.
  */
-export function uploadCutOff(client, pool, vol, announced, sent) {
+export function uploadCutOff(client, pool, vol, announced, sent, { beforeCut = () => null } = {}) {
     return new Promise((resolve) => {
+        let answered = null;
         const req = request(client, 'PUT', contentPath(pool, vol), authHeaders(client, {
             'Content-Type': 'application/octet-stream', 'Content-Length': String(announced),
         }));
-        req.on('error', () => resolve());
-        req.on('response', (res) => { res.resume(); res.on('end', resolve); });
-        req.write(crypto.randomBytes(sent), () => setTimeout(() => { req.destroy(); resolve(); }, 300));
+        req.on('error', () => {});
+        req.on('response', (res) => { answered = res.statusCode; res.resume(); });
+        req.write(crypto.randomBytes(sent), () => setTimeout(async () => {
+            const seen = await beforeCut();
+            req.destroy();
+            resolve({ answered, seen });
+        }, 300));
     });
 }
 
