@@ -65,77 +65,83 @@ static void transfer_audit(struct transfer *t, const char *action, const char *o
 
 /* ---- upload ------------------------------------------------ */
 
-/* The volume to upload into: the existing one, or a new raw volume of exactly the
- * body's size (*created). Refuses what cannot work before any byte moves: a volume in
- * use by a running VM (409), a body larger than an existing raw volume (409), a pool
- * without room (507, from virt_volume_create). */
-static virStorageVolPtr transfer_upload_target(struct transfer *t, virConnectPtr conn,
-                                               bool *created, struct app_error *err)
+/* A new raw volume of exactly the body's size, for an upload to a name the pool does not
+ * have yet; 507 from virt_volume_create when the pool lacks the room. */
+static virStorageVolPtr transfer_upload_create(struct transfer *t, virConnectPtr conn,
+                                               struct app_error *err)
 {
+    struct json_object *req = json_object_new_object(), *made = NULL;
     virStorageVolPtr vol = NULL;
-    virStoragePoolPtr pool = NULL;
-    struct virt_usage *usage = NULL;
-    struct json_object *req = NULL, *made = NULL, *users = NULL;
-    virStorageVolInfo info;
-    bool busy = false;
-    char *path = NULL;
 
-    *created = false;
-    vol = virt_volume_lookup(conn, t->pool, t->volume, NULL, err);
-    if (!vol && err->status == 404 && (pool = virStoragePoolLookupByName(conn, t->pool))) {
-        /* the pool exists, so the volume does not: create it */
-        app_error_clear(err);
-        req = json_object_new_object();
-        json_object_object_add(req, "name", json_object_new_string(t->volume));
-        json_object_object_add(req, "capacity_bytes",
-                               json_object_new_int64((int64_t)t->content_length));
-        json_object_object_add(req, "format", json_object_new_string("raw"));
-        if (!(made = virt_volume_create(conn, t->pool, req, err)))
-            goto cleanup;
-        if (!(vol = virStorageVolLookupByName(pool, t->volume))) {
-            virt_error_capture(err, "look up the new volume");
-            goto cleanup;
-        }
-        *created = true;
+    json_object_object_add(req, "name", json_object_new_string(t->volume));
+    json_object_object_add(req, "capacity_bytes",
+                           json_object_new_int64((int64_t)t->content_length));
+    json_object_object_add(req, "format", json_object_new_string("raw"));
+    if ((made = virt_volume_create(conn, t->pool, req, err)))
+        vol = virt_volume_lookup(conn, t->pool, t->volume, NULL, err);
+    json_object_put(req);
+    json_object_put(made);
+    return vol;
+}
+
+/* Refuses an upload into an existing volume that cannot work: in use by a running VM
+ * (409) or smaller than the body (409). Returns 0 or -1 with err set. */
+static int transfer_upload_check(struct transfer *t, virConnectPtr conn, virStorageVolPtr vol,
+                                 struct app_error *err)
+{
+    struct virt_usage *usage = NULL;
+    struct json_object *users = NULL;
+    virStorageVolInfo info;
+    char *path = NULL;
+    bool busy = false;
+    int ret = -1;
+
+    if (!(usage = virt_usage_collect(conn, err)))
         goto cleanup;
-    }
-    if (!vol)
+    if (!(path = virStorageVolGetPath(vol)) || virStorageVolGetInfo(vol, &info) < 0) {
+        virt_error_capture(err, "read the volume");
         goto cleanup;
-    if (!(usage = virt_usage_collect(conn, err)) || !(path = virStorageVolGetPath(vol))) {
-        if (!err->status)
-            virt_error_capture(err, "read the volume's path");
-        goto fail;
     }
     users = virt_usage_volume_users(usage, path, t->pool, t->volume, &busy);
     if (busy) {
         app_error_set(err, 409, APP_ERR_CONFLICT,
                       "volume %s is in use by a running VM; stop it before uploading", t->volume);
-        goto fail;
-    }
-    if (virStorageVolGetInfo(vol, &info) < 0) {
-        virt_error_capture(err, "read the volume");
-        goto fail;
+        goto cleanup;
     }
     if (t->content_length > info.capacity) {
         app_error_set(err, 409, APP_ERR_CONFLICT,
                       "the upload (%llu bytes) is larger than volume %s (%llu bytes); resize it "
                       "first",
                       (unsigned long long)t->content_length, t->volume, info.capacity);
-        goto fail;
+        goto cleanup;
     }
-    goto cleanup;
+    ret = 0;
 
-fail:
-    virStorageVolFree(vol);
-    vol = NULL;
 cleanup:
-    json_object_put(req);
-    json_object_put(made);
     json_object_put(users);
     virt_usage_free(usage);
     free(path);
-    if (pool)
+    return ret;
+}
+
+/* The volume to upload into: the existing one (checked), or a new one when the pool
+ * exists but the volume does not (*created). NULL with err set when it cannot be. */
+static virStorageVolPtr transfer_upload_target(struct transfer *t, virConnectPtr conn,
+                                               bool *created, struct app_error *err)
+{
+    virStorageVolPtr vol = virt_volume_lookup(conn, t->pool, t->volume, NULL, err);
+    virStoragePoolPtr pool;
+
+    *created = false;
+    if (!vol && err->status == 404 && (pool = virStoragePoolLookupByName(conn, t->pool))) {
         virStoragePoolFree(pool);
+        app_error_clear(err);
+        vol = transfer_upload_create(t, conn, err);
+        *created = vol != NULL;
+    } else if (vol && transfer_upload_check(t, conn, vol, err) < 0) {
+        virStorageVolFree(vol);
+        vol = NULL;
+    }
     return vol;
 }
 
@@ -216,6 +222,7 @@ static void transfer_upload(struct transfer *t, virConnectPtr conn)
     streaming = false;
     complete = true;
     store_uploads_clear(t->app->db, t->pool, t->volume);
+    /* read afresh: a VM may have started using the volume during a long upload */
     if (!(obj = virt_volume_to_json(vol, NULL, &err)))
         goto cleanup;
     json_object_object_add(obj, "upload_incomplete", json_object_new_boolean(0));
