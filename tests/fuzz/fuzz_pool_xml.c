@@ -72,24 +72,16 @@ static void fuzz_pool_check(struct json_object *req, const char *xml)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = fuzz_input_cstr(data, size);
-    struct json_tokener *tok = json_tokener_new_ex(8);
-    struct json_object *req = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    struct json_object *req = fuzz_xml_request(data, size);
     struct app_error err;
     char *xml = NULL;
 
-    if (req && json_object_is_type(req, json_type_object)) {
+    if (req) {
         app_error_clear(&err);
-        if (virt_pool_xml_build(req, &xml, &err) == 0) {
-            FUZZ_ASSERT(xml != NULL);
+        if (fuzz_xml_built(virt_pool_xml_build(req, &xml, &err), xml, &err))
             fuzz_pool_check(req, xml);
-        } else {
-            fuzz_xml_refused(&err, xml);
-        }
     }
     free(xml);
     json_object_put(req);
-    json_tokener_free(tok);
-    free(text);
     return 0;
 }

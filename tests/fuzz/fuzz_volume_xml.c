@@ -76,27 +76,21 @@ static void fuzz_volume_check(struct json_object *req, bool backing, const char 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = fuzz_input_cstr(data, size);
-    struct json_tokener *tok = json_tokener_new_ex(8);
-    struct json_object *req = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    struct json_object *req = fuzz_xml_request(data, size);
     struct app_error err;
     char *xml = NULL;
 
-    if (req && json_object_is_type(req, json_type_object)) {
+    if (req) {
         bool backing = json_object_object_get_ex(req, "backing", NULL);
+        int rc;
 
         app_error_clear(&err);
-        if (virt_volume_xml_build(req, backing ? FUZZ_VOLUME_BACKING_PATH : NULL,
-                                  backing ? FUZZ_VOLUME_BACKING_FORMAT : NULL, &xml, &err) == 0) {
-            FUZZ_ASSERT(xml != NULL);
+        rc = virt_volume_xml_build(req, backing ? FUZZ_VOLUME_BACKING_PATH : NULL,
+                                   backing ? FUZZ_VOLUME_BACKING_FORMAT : NULL, &xml, &err);
+        if (fuzz_xml_built(rc, xml, &err))
             fuzz_volume_check(req, backing, xml);
-        } else {
-            fuzz_xml_refused(&err, xml);
-        }
     }
     free(xml);
     json_object_put(req);
-    json_tokener_free(tok);
-    free(text);
     return 0;
 }

@@ -1,14 +1,17 @@
 /* fuzz_xml: invariant checks the libFuzzer targets of the JSON → XML builders share
- * (fuzz_{network,pool,volume,device}_xml.c): parsing what a builder emitted, the shape
- * of a refusal, and the "slot" walk that proves a document holds exactly the values a
- * request asked for. Header-only (static functions), like fuzz_input.h; runs on
- * libFuzzer's one thread. Every failed check aborts through FUZZ_ASSERT. */
+ * (fuzz_{network,pool,volume,device}_xml.c): reading the request object from the input,
+ * parsing what a builder emitted, the shape of a refusal, and the "slot" walk that proves a
+ * document holds exactly the values a request asked for. Header-only (static functions), like
+ * fuzz_input.h; runs on libFuzzer's one thread. Every failed check aborts through FUZZ_ASSERT. */
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -28,6 +31,25 @@ __attribute__((unused)) static xmlDocPtr fuzz_xml_read(const char *xml)
     return doc;
 }
 
+/* The request a builder gets: the input's bytes up to the first NUL parsed as JSON
+ * (nesting depth at most 8), or NULL when they are not a JSON object. The caller owns
+ * the reference (json_object_put). */
+__attribute__((unused)) static struct json_object *fuzz_xml_request(const uint8_t *data,
+                                                                    size_t size)
+{
+    char *text = fuzz_input_cstr(data, size);
+    struct json_tokener *tok = json_tokener_new_ex(8);
+    struct json_object *req = json_tokener_parse_ex(tok, text, (int)strlen(text));
+
+    json_tokener_free(tok);
+    free(text);
+    if (req && !json_object_is_type(req, json_type_object)) {
+        json_object_put(req);
+        req = NULL;
+    }
+    return req;
+}
+
 /* A builder's refusal: no XML, 400 bad_request, a non-empty NUL-terminated message. */
 __attribute__((unused)) static void fuzz_xml_refused(const struct app_error *err, const char *xml)
 {
@@ -35,6 +57,19 @@ __attribute__((unused)) static void fuzz_xml_refused(const struct app_error *err
     FUZZ_ASSERT(err->status == 400);
     FUZZ_ASSERT(err->code && strcmp(err->code, APP_ERR_BAD_REQUEST) == 0);
     FUZZ_ASSERT(memchr(err->message, '\0', sizeof(err->message)) && err->message[0]);
+}
+
+/* A builder's outcome (its return value rc, *xml and err): true when it built XML
+ * (rc 0, xml set: the caller checks it), false after checking it is a refusal. */
+__attribute__((unused)) static bool fuzz_xml_built(int rc, const char *xml,
+                                                   const struct app_error *err)
+{
+    if (rc != 0) {
+        fuzz_xml_refused(err, xml);
+        return false;
+    }
+    FUZZ_ASSERT(xml != NULL);
+    return true;
 }
 
 /* One place a value may appear in a document. */

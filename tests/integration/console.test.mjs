@@ -1,72 +1,48 @@
 // tests/integration/console.test.mjs — the VNC console websocket against a real QEMU
 // display (qemu:///system, tests/lib/system-libvirtd.mjs): an RFB client shakes hands
-// through virtdeck and reads a full framebuffer; a second viewer joins; refusals happen
+// through virtdeck and reads a full framebuffer; a second viewer joins and both get screens; refusals happen
 // before any VNC connection is made; closing the browser side closes the VNC socket;
 // a client that stops reading costs bounded memory; destroying the VM closes the socket.
 // Always removes its domains; leaves libvirtd running.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
 import { openConsole } from '../lib/rfb.mjs';
 import {
-    SYSTEM_URI, createConsoleDomains, domainType, ensureSystemLibvirtd, testDomainXml, virsh,
-} from '../lib/system-libvirtd.mjs';
+    assertRefusedBeforeUpgrade, fdCount, rssKib, sleep, startConsoleSuite, until,
+} from '../lib/console-suite.mjs';
+import { domainType, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = { admin: 'admin-pass-console-1', view: 'viewer-pass-console-2' };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
-const rssKib = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-
-async function until(check, timeoutMs, describe) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const v = check();
-        if (v) return v;
-        if (Date.now() >= deadline) throw new Error(`${describe()} (after ${timeoutMs} ms)`);
-        await sleep(50);
-    }
+/** Reads one full framebuffer update; asserts it covers the whole screen in raw pixels. */
+async function readFullScreen(c, init) {
+    c.requestFullUpdate(init.width, init.height);
+    const raw = (await c.readUpdate(init.bpp)).filter((r) => r.enc === 0);
+    const area = raw.reduce((a, r) => a + r.w * r.h, 0);
+    assert.equal(area, init.width * init.height, 'the update covers the whole screen');
+    return raw;
 }
 
 describe('VNC console websocket on a real QEMU display', () => {
     const tag = crypto.randomBytes(4).toString('hex');
     const running = { name: `virtdeck-test-con-${tag}`, uuid: crypto.randomUUID() };
     const stopped = { name: `virtdeck-test-off-${tag}`, uuid: crypto.randomUUID() };
-    let tmp;
+    let suite;
     let d;
     let admin;
-    let viewer;
 
     before(async () => {
-        await ensureSystemLibvirtd();
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-console-'));
         const type = domainType();
-        createConsoleDomains(tmp, {
-            running: testDomainXml({ ...running, type, memoryMiB: 256 }),
-            stopped: testDomainXml({ ...stopped, type, memoryMiB: 256 }),
+        suite = await startConsoleSuite({
+            label: 'console', pw: PW, running, stopped,
+            xml: (dom) => testDomainXml({ ...dom, type, memoryMiB: 256 }),
         });
-        d = await startDaemon({
-            uri: SYSTEM_URI,
-            users: [{ name: 'admin', role: 'admin', password: PW.admin }, { name: 'view', role: 'viewer', password: PW.view }],
-        });
-        admin = new Client(d);
-        await admin.login('admin', PW.admin);
-        viewer = new Client(d);
-        await viewer.login('view', PW.view);
+        ({ d, admin } = suite);
     });
 
     after(async () => {
-        virsh(['destroy', running.name]);
-        virsh(['undefine', stopped.name]);
-        if (admin) admin.close();
-        if (viewer) viewer.close();
-        if (d) await d.stop();
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        if (suite) await suite.remove();
     });
 
     it('speaks RFB with the VM: version, security, ServerInit, a full framebuffer', async (t) => {
@@ -78,11 +54,7 @@ describe('VNC console websocket on a real QEMU display', () => {
             assert.match(init.version, /^RFB 003\.00[38]\n$/);
             assert.ok(init.width >= 320 && init.height >= 200, `screen ${init.width}x${init.height}`);
             assert.equal(init.name, `QEMU (${running.name})`);
-            c.requestFullUpdate(init.width, init.height);
-            const rects = await c.readUpdate(init.bpp);
-            const raw = rects.filter((r) => r.enc === 0);
-            const area = raw.reduce((a, r) => a + r.w * r.h, 0);
-            assert.equal(area, init.width * init.height, 'the update covers the whole screen');
+            const raw = await readFullScreen(c, init);
             const colours = new Set();
             for (const r of raw) for (let i = 0; i < r.data.length; i += 4) colours.add(r.data.readUInt32LE(i));
             assert.ok(colours.size >= 2, `the firmware screen has text on it (${colours.size} colours)`);
@@ -93,25 +65,24 @@ describe('VNC console websocket on a real QEMU display', () => {
 
     it('a second viewer can join while the first is connected', async () => {
         const a = await openConsole(admin, running.uuid);
-        const b = await openConsole(admin, running.uuid, { protocols: [] });
+        let b;
         try {
-            const [ia, ib] = await Promise.all([a.handshake(), b.handshake()]);
+            const ia = await a.handshake();
+            b = await openConsole(admin, running.uuid, { protocols: [] });
+            const ib = await b.handshake();
             assert.equal(ia.name, ib.name);
             assert.equal(ia.width, ib.width);
+            await readFullScreen(b, ib);
+            assert.equal(a.closed, null, 'the first viewer is still connected');
+            await readFullScreen(a, ia); // and its VNC session still answers
         } finally {
             a.close();
-            b.close();
+            if (b) b.close();
         }
     });
 
-    it('refuses no session, a foreign Origin and a viewer before upgrading', async () => {
-        const before = fdCount(d.pid);
-        await assert.rejects(openConsole(admin, running.uuid, { cookie: '' }), (e) => e.status === 401);
-        await assert.rejects(openConsole(admin, running.uuid, { origin: 'https://evil.example' }), (e) => e.status === 403);
-        await assert.rejects(openConsole(viewer, running.uuid), (e) => e.status === 403 && /console/.test(e.body));
-        await assert.rejects(openConsole(admin, 'not-a-uuid'), (e) => e.status === 400);
-        await sleep(200);
-        assert.ok(fdCount(d.pid) <= before, 'no socket was opened for a refused console');
+    it('refuses no session, a foreign Origin, a viewer and a bad UUID before upgrading', async () => {
+        await assertRefusedBeforeUpgrade(openConsole, suite, running.uuid);
     });
 
     it('closes with a clear code for an unknown or stopped VM, without touching any VNC server', async () => {

@@ -15,29 +15,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client, openWebSocket } from '../lib/client.mjs';
 import {
-    SYSTEM_URI, createConsoleDomains, domainType, el, ensureSystemLibvirtd, virsh,
-} from '../lib/system-libvirtd.mjs';
+    assertRefusedBeforeUpgrade, rssKib, sleep, startConsoleSuite, until,
+} from '../lib/console-suite.mjs';
+import { SYSTEM_URI, domainType, el, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = { admin: 'admin-pass-serial-1', view: 'viewer-pass-serial-2' };
 const OUTPUT_TIMEOUT_MS = 30000; // SeaBIOS under TCG on a busy machine
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
-const rssKib = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-
-async function until(check, timeoutMs, describe) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const v = check();
-        if (v) return v;
-        if (Date.now() >= deadline) throw new Error(`${describe()} (after ${timeoutMs} ms)`);
-        await sleep(50);
-    }
-}
 
 /** A diskless domain without NIC whose firmware talks on the first serial port. */
 function serialDomainXml({ name, uuid, type }) {
@@ -111,8 +98,8 @@ class SerialSocket {
 
 /** Opens the serial websocket; resolves a SerialSocket once upgraded, rejects with
  *  {status, body} when the upgrade is refused. */
-function openSerial(client, uuid, { origin, cookie, pathOverride } = {}) {
-    return openWebSocket(client, pathOverride || `/api/domains/${uuid}/serial`,
+function openSerial(client, uuid, { origin, cookie } = {}) {
+    return openWebSocket(client, `/api/domains/${uuid}/serial`,
         { origin, cookie, wrap: (ws) => new SerialSocket(ws) });
 }
 
@@ -136,40 +123,24 @@ describe('serial console websocket on a real QEMU domain', () => {
     const running = { name: `virtdeck-test-ser-${tag}`, uuid: crypto.randomUUID() };
     const stopped = { name: `virtdeck-test-seroff-${tag}`, uuid: crypto.randomUUID() };
     const flood = { name: `virtdeck-test-serflood-${tag}`, uuid: crypto.randomUUID() };
-    let tmp;
+    let suite;
     let d;
     let admin;
-    let viewer;
     let first; // the socket opened before the firmware ran (test 1)
 
     before(async () => {
-        await ensureSystemLibvirtd();
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-serial-'));
         const type = domainType();
-        createConsoleDomains(tmp, {
-            running: serialDomainXml({ ...running, type }),
-            stopped: serialDomainXml({ ...stopped, type }),
-            paused: true,
+        suite = await startConsoleSuite({
+            label: 'serial', pw: PW, running, stopped, paused: true,
+            xml: (dom) => serialDomainXml({ ...dom, type }),
         });
-        d = await startDaemon({
-            uri: SYSTEM_URI,
-            users: [{ name: 'admin', role: 'admin', password: PW.admin }, { name: 'view', role: 'viewer', password: PW.view }],
-        });
-        admin = new Client(d);
-        await admin.login('admin', PW.admin);
-        viewer = new Client(d);
-        await viewer.login('view', PW.view);
+        ({ d, admin } = suite);
     });
 
     after(async () => {
-        virsh(['destroy', running.name]);
         virsh(['destroy', flood.name]);
-        virsh(['undefine', stopped.name]);
         if (first) first.terminate();
-        if (admin) admin.close();
-        if (viewer) viewer.close();
-        if (d) await d.stop();
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        if (suite) await suite.remove();
     });
 
     it('carries the firmware\'s serial output to the browser in binary frames', async (t) => {
@@ -222,14 +193,7 @@ describe('serial console websocket on a real QEMU domain', () => {
     });
 
     it('refuses no session, a foreign Origin, a viewer and a bad UUID before upgrading', async () => {
-        await sleep(300);
-        const base = fdCount(d.pid);
-        await assert.rejects(openSerial(admin, running.uuid, { cookie: '' }), (e) => e.status === 401);
-        await assert.rejects(openSerial(admin, running.uuid, { origin: 'https://evil.example' }), (e) => e.status === 403);
-        await assert.rejects(openSerial(viewer, running.uuid), (e) => e.status === 403 && /console/.test(e.body));
-        await assert.rejects(openSerial(admin, null, { pathOverride: '/api/domains/not-a-uuid/serial' }), (e) => e.status === 400);
-        await sleep(300);
-        assert.ok(fdCount(d.pid) <= base, `fds ${base} -> ${fdCount(d.pid)}: nothing was opened`);
+        await assertRefusedBeforeUpgrade(openSerial, suite, running.uuid);
     });
 
     it('closes with 4404 for an unknown VM and 4409 for a stopped one', async () => {
@@ -281,7 +245,7 @@ describe('serial console websocket on a real QEMU domain', () => {
     });
 
     it('a flood into a guest that reads nothing stalls only that console: bounded memory, API unaffected', async (t) => {
-        const file = path.join(tmp, 'flood.xml');
+        const file = path.join(suite.tmp, 'flood.xml');
         fs.writeFileSync(file, serialDomainXml({ ...flood, type: domainType() }));
         assert.ok(virsh(['create', '--paused', file], { timeoutMs: 30000 }).ok);
         const s = await openWhenFree(admin, flood.uuid);

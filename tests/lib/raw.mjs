@@ -4,65 +4,18 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 /**
- * Opens a TLS connection (certificate not checked), writes bytes (string, Buffer or an
- * array of chunks written with a small pause between them), and collects what comes
- * back until the peer closes or timeoutMs passes.
- * Resolves {data: Buffer, text, closedByPeer, error, status (first HTTP status or null),
- * alpn, protocol}.
+ * Collects what sock receives until the peer ends or closes it, it fails, stopWhen(all
+ * bytes so far) is true or timeoutMs passes; then destroys it. Returns {done(): true once
+ * finished, result: a promise of {data: Buffer, text (latin1), closedByPeer, error}}.
  */
-export function rawTls(daemon, bytes, { timeoutMs = 3000, tlsOpts = {}, endAfterWrite = false, stopWhen } = {}) {
-    return new Promise((resolve) => {
-        const chunks = [];
-        let closedByPeer = false;
-        let error = null;
-        let done = false;
-        let alpn = null;
-        let protocol = null;
-        const sock = tls.connect({
-            host: daemon.host, port: daemon.port, rejectUnauthorized: false,
-            ALPNProtocols: ['http/1.1'], ...tlsOpts,
-        });
-        const finish = () => {
-            if (done) return;
-            done = true;
-            clearTimeout(timer);
-            sock.destroy();
-            const data = Buffer.concat(chunks);
-            const text = data.toString('latin1');
-            const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-            resolve({ data, text, closedByPeer, error, status: m ? Number(m[1]) : null, alpn, protocol });
-        };
-        const timer = setTimeout(finish, timeoutMs);
-        sock.on('secureConnect', async () => {
-            alpn = sock.alpnProtocol;
-            protocol = sock.getProtocol();
-            const list = Array.isArray(bytes) ? bytes : [bytes];
-            for (const c of list) {
-                if (done) return;
-                sock.write(c);
-                if (list.length > 1) await new Promise((r) => setTimeout(r, 5));
-            }
-            if (endAfterWrite) sock.end();
-        });
-        sock.on('data', (d) => {
-            chunks.push(d);
-            if (stopWhen && stopWhen(Buffer.concat(chunks))) finish();
-        });
-        sock.on('end', () => { closedByPeer = true; finish(); });
-        sock.on('close', () => { closedByPeer = true; finish(); });
-        sock.on('error', (e) => { error = e; finish(); });
-    });
-}
-
-/** Same over plain TCP (no TLS). */
-export function rawTcp(daemon, bytes, { timeoutMs = 3000 } = {}) {
-    return new Promise((resolve) => {
-        const chunks = [];
-        let closedByPeer = false;
-        let error = null;
-        let done = false;
-        const sock = net.connect({ host: daemon.host, port: daemon.port });
-        const finish = () => {
+function collectReply(sock, { timeoutMs, stopWhen }) {
+    const chunks = [];
+    let closedByPeer = false;
+    let error = null;
+    let done = false;
+    let finish;
+    const result = new Promise((resolve) => {
+        finish = () => {
             if (done) return;
             done = true;
             clearTimeout(timer);
@@ -70,13 +23,54 @@ export function rawTcp(daemon, bytes, { timeoutMs = 3000 } = {}) {
             const data = Buffer.concat(chunks);
             resolve({ data, text: data.toString('latin1'), closedByPeer, error });
         };
-        const timer = setTimeout(finish, timeoutMs);
-        sock.on('connect', () => sock.write(bytes));
-        sock.on('data', (d) => chunks.push(d));
-        sock.on('end', () => { closedByPeer = true; finish(); });
-        sock.on('close', () => { closedByPeer = true; finish(); });
-        sock.on('error', (e) => { error = e; finish(); });
     });
+    const timer = setTimeout(finish, timeoutMs);
+    sock.on('data', (d) => {
+        chunks.push(d);
+        if (stopWhen && stopWhen(Buffer.concat(chunks))) finish();
+    });
+    sock.on('end', () => { closedByPeer = true; finish(); });
+    sock.on('close', () => { closedByPeer = true; finish(); });
+    sock.on('error', (e) => { error = e; finish(); });
+    return { done: () => done, result };
+}
+
+/**
+ * Opens a TLS connection (certificate not checked), writes bytes (string, Buffer or an
+ * array of chunks written with a small pause between them), and collects what comes
+ * back until the peer closes or timeoutMs passes.
+ * Resolves {data: Buffer, text, closedByPeer, error, status (first HTTP status or null),
+ * alpn, protocol}.
+ */
+export async function rawTls(daemon, bytes, { timeoutMs = 3000, tlsOpts = {}, endAfterWrite = false, stopWhen } = {}) {
+    let alpn = null;
+    let protocol = null;
+    const sock = tls.connect({
+        host: daemon.host, port: daemon.port, rejectUnauthorized: false,
+        ALPNProtocols: ['http/1.1'], ...tlsOpts,
+    });
+    const reply = collectReply(sock, { timeoutMs, stopWhen });
+    sock.on('secureConnect', async () => {
+        alpn = sock.alpnProtocol;
+        protocol = sock.getProtocol();
+        const list = Array.isArray(bytes) ? bytes : [bytes];
+        for (const c of list) {
+            if (reply.done()) return;
+            sock.write(c);
+            if (list.length > 1) await new Promise((r) => setTimeout(r, 5));
+        }
+        if (endAfterWrite) sock.end();
+    });
+    const r = await reply.result;
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(r.text);
+    return { ...r, status: m ? Number(m[1]) : null, alpn, protocol };
+}
+
+/** Same over plain TCP (no TLS); resolves {data, text, closedByPeer, error}. */
+export function rawTcp(daemon, bytes, { timeoutMs = 3000 } = {}) {
+    const sock = net.connect({ host: daemon.host, port: daemon.port });
+    sock.on('connect', () => sock.write(bytes));
+    return collectReply(sock, { timeoutMs }).result;
 }
 
 /** True when the buffer holds a complete HTTP response head (and body, if Content-Length). */

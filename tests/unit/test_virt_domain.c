@@ -616,8 +616,11 @@ static void test_detail_bad_xml(void **state)
     seam_bad_xml = 1;
     assert_null(virt_domain_detail(dom, &err));
     assert_int_equal(err.status, 502);
+    assert_string_equal(err.code, APP_ERR_LIBVIRT);
+    app_error_clear(&err); /* the summary must report its own error */
     assert_null(virt_domain_summary(dom, &err));
     assert_int_equal(err.status, 502);
+    assert_string_equal(err.code, APP_ERR_LIBVIRT);
     virDomainFree(dom);
 }
 

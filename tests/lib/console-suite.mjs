@@ -1,0 +1,94 @@
+// tests/lib/console-suite.mjs — what the console websocket suites (console.test.mjs: VNC,
+// serial.test.mjs) share: their setup on the system libvirtd (a running and a stopped
+// domain, a daemon with an admin and a viewer, each logged in), its removal, the checks
+// every console endpoint must pass before it upgrades, and the polling and /proc probes
+// they measure the daemon with.
+// Owns: the user names ("admin", "view"), the suite's temporary directory, and the
+// clean-up of everything it set up, also when the setup fails half-way. Runs in the test
+// process only.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDaemon } from './daemon.mjs';
+import { Client } from './client.mjs';
+import { SYSTEM_URI, createConsoleDomains, ensureSystemLibvirtd, virsh } from './system-libvirtd.mjs';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The number of open file descriptors of process pid. */
+export const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
+
+/** The resident set size of process pid, in KiB. */
+export const rssKib = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+/**
+ * Polls check() every 50 ms until it returns something truthy, and resolves that; throws
+ * describe()'s text once timeoutMs has passed (and whatever check() throws).
+ */
+export async function until(check, timeoutMs, describe) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const v = check();
+        if (v) return v;
+        if (Date.now() >= deadline) throw new Error(`${describe()} (after ${timeoutMs} ms)`);
+        await sleep(50);
+    }
+}
+
+/**
+ * Sets up a console suite on the system libvirtd (started if needed): in a fresh
+ * temporary directory named after label, the domains running ({name, uuid}; created,
+ * paused when `paused`) and stopped ({name, uuid}; defined only), their XML from
+ * xml({name, uuid}); then a daemon on qemu:///system with the users admin (role admin)
+ * and view (viewer), passwords pw = {admin, view}, and a Client logged in as each.
+ * Returns {tmp, d, admin, viewer, remove()}: remove() destroys `running`, undefines
+ * `stopped`, closes the clients, stops the daemon and deletes tmp. Throws (after
+ * removing what it had set up) when any step fails.
+ */
+export async function startConsoleSuite({ label, pw, running, stopped, xml, paused = false }) {
+    const s = { tmp: null, d: null, admin: null, viewer: null };
+    s.remove = async () => {
+        virsh(['destroy', running.name]);
+        virsh(['undefine', stopped.name]);
+        if (s.admin) s.admin.close();
+        if (s.viewer) s.viewer.close();
+        if (s.d) await s.d.stop();
+        if (s.tmp) fs.rmSync(s.tmp, { recursive: true, force: true });
+    };
+    try {
+        await ensureSystemLibvirtd();
+        s.tmp = fs.mkdtempSync(path.join(os.tmpdir(), `virtdeck-${label}-`));
+        createConsoleDomains(s.tmp, { running: xml(running), stopped: xml(stopped), paused });
+        s.d = await startDaemon({
+            uri: SYSTEM_URI,
+            users: [{ name: 'admin', role: 'admin', password: pw.admin }, { name: 'view', role: 'viewer', password: pw.view }],
+        });
+        s.admin = new Client(s.d);
+        await s.admin.login('admin', pw.admin);
+        s.viewer = new Client(s.d);
+        await s.viewer.login('view', pw.view);
+    } catch (e) {
+        await s.remove().catch(() => {});
+        throw e;
+    }
+    return s;
+}
+
+/**
+ * The refusals every console websocket makes before upgrading, on the suite's daemon:
+ * no session cookie → 401, a foreign Origin → 403, a viewer → 403 naming the console,
+ * a malformed UUID → 400; and none of them leaves a file descriptor open in the daemon.
+ * open(client, uuid, {cookie, origin}) opens the endpoint (rejecting with {status, body}
+ * when the upgrade is refused); uuid names a running domain.
+ */
+export async function assertRefusedBeforeUpgrade(open, { d, admin, viewer }, uuid) {
+    await sleep(300); // sockets of earlier tests are closed
+    const base = fdCount(d.pid);
+    await assert.rejects(open(admin, uuid, { cookie: '' }), (e) => e.status === 401);
+    await assert.rejects(open(admin, uuid, { origin: 'https://evil.example' }), (e) => e.status === 403);
+    await assert.rejects(open(viewer, uuid), (e) => e.status === 403 && /console/.test(e.body));
+    await assert.rejects(open(admin, 'not-a-uuid'), (e) => e.status === 400);
+    await sleep(300);
+    assert.ok(fdCount(d.pid) <= base, `fds ${base} -> ${fdCount(d.pid)}: nothing was opened for a refused console`);
+}
