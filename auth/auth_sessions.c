@@ -259,6 +259,15 @@ static void auth_sessions_remove_if(struct auth_sessions *sessions,
 
 /* ---- database ----------------------------------------------------------- */
 
+/* Finalizes stmt, logging db's error first when ret < 0. Returns ret. */
+static int auth_sessions_db_end(sqlite3 *db, sqlite3_stmt *stmt, int ret)
+{
+    if (ret < 0)
+        log_error("auth_sessions: database error: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return ret;
+}
+
 /* Runs sql with one text parameter. Returns 0 or -1 (logged). */
 static int auth_sessions_db_run(sqlite3 *db, const char *sql, const char *text)
 {
@@ -274,10 +283,7 @@ static int auth_sessions_db_run(sqlite3 *db, const char *sql, const char *text)
     ret = 0;
 
 cleanup:
-    if (ret < 0)
-        log_error("auth_sessions: database error: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(stmt);
-    return ret;
+    return auth_sessions_db_end(db, stmt, ret);
 }
 
 /* Deletes the rows whose session is over at now. slack_s widens the idle timeout to
@@ -299,10 +305,7 @@ static int auth_sessions_db_expire(struct auth_sessions *sessions, int64_t now, 
     ret = 0;
 
 cleanup:
-    if (ret < 0)
-        log_error("auth_sessions: database error: %s", sqlite3_errmsg(sessions->db));
-    sqlite3_finalize(stmt);
-    return ret;
+    return auth_sessions_db_end(sessions->db, stmt, ret);
 }
 
 static int auth_sessions_db_insert(struct auth_sessions *sessions,
@@ -697,10 +700,7 @@ static int auth_sessions_db_rows(struct auth_sessions *sessions, struct auth_ses
     ret = 0;
 
 cleanup:
-    if (ret < 0)
-        log_error("auth_sessions: database error: %s", sqlite3_errmsg(sessions->db));
-    sqlite3_finalize(stmt);
-    return ret;
+    return auth_sessions_db_end(sessions->db, stmt, ret);
 }
 
 static bool auth_sessions_drop_vanished(const struct auth_sessions_entry *e, void *ctx)

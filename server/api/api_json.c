@@ -139,3 +139,18 @@ const char *api_json_get_string(struct json_object *obj, const char *key, size_t
     }
     return s;
 }
+
+int api_json_get_bool(struct json_object *obj, const char *key, bool required, bool *out,
+                      struct app_error *err)
+{
+    struct json_object *value = NULL;
+
+    if (!json_object_object_get_ex(obj, key, &value) && !required)
+        return 0;
+    if (!json_object_is_type(value, json_type_boolean)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be true or false", key);
+        return -1;
+    }
+    *out = json_object_get_boolean(value) != 0;
+    return 0;
+}

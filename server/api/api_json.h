@@ -19,3 +19,9 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
  * obj) or NULL with err (400). */
 const char *api_json_get_string(struct json_object *obj, const char *key, size_t maxlen,
                                 struct app_error *err);
+
+/* Reads the boolean member key into *out. An absent member is a 400 when required,
+ * else leaves *out as it is. A member of another type is a 400 ("\"key\" must be
+ * true or false"). Returns 0 or -1 with err. */
+int api_json_get_bool(struct json_object *obj, const char *key, bool required, bool *out,
+                      struct app_error *err) __attribute__((warn_unused_result));

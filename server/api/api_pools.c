@@ -165,20 +165,16 @@ static int api_pools_action_body(const struct http_request *req, int *enabled,
     static const char *const no_fields[] = {NULL};
     static const char *const autostart_fields[] = {"enabled", NULL};
     bool autostart = strcmp(req->route.action, "autostart") == 0;
-    struct json_object *body, *v;
+    struct json_object *body;
+    bool on = false;
     int ret = -1;
 
     if (!(body = api_json_parse_object(req->body, req->body_len,
                                        autostart ? autostart_fields : no_fields, !autostart, err)))
         return -1;
-    if (autostart) {
-        if (!json_object_object_get_ex(body, "enabled", &v) ||
-            !json_object_is_type(v, json_type_boolean)) {
-            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"enabled\" must be true or false");
-            goto cleanup;
-        }
-        *enabled = json_object_get_boolean(v);
-    }
+    if (autostart && api_json_get_bool(body, "enabled", true, &on, err) < 0)
+        goto cleanup;
+    *enabled = on;
     ret = 0;
 
 cleanup:

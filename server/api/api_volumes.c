@@ -219,13 +219,8 @@ static int api_volumes_action_body(const struct http_request *req, struct api_vo
             goto cleanup;
         }
         arg->capacity = (uint64_t)n;
-        if (json_object_object_get_ex(body, "shrink", &v)) {
-            if (!json_object_is_type(v, json_type_boolean)) {
-                app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"shrink\" must be true or false");
-                goto cleanup;
-            }
-            arg->shrink = json_object_get_boolean(v);
-        }
+        if (api_json_get_bool(body, "shrink", false, &arg->shrink, err) < 0)
+            goto cleanup;
     } else if (keys == clone_keys) {
         if (!(s = api_json_get_string(body, "name", 127, err)))
             goto cleanup;

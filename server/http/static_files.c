@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -135,17 +136,6 @@ bool static_files_is_fingerprinted(const char *name)
     return true;
 }
 
-static int static_files_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Checks one decoded segment [seg, seg+len): not empty, not "." or "..", not hidden. */
 static int static_files_check_segment(const char *seg, size_t len)
 {
@@ -180,8 +170,8 @@ int static_files_sanitize(const char *url_path, char *out, size_t outlen)
             continue;
         }
         if (c == '%') {
-            int hi = static_files_hex(p[1]);
-            int lo = hi < 0 ? -1 : static_files_hex(p[2]);
+            int hi = hex_digit_value(p[1]);
+            int lo = hi < 0 ? -1 : hex_digit_value(p[2]);
 
             if (hi < 0 || lo < 0)
                 goto cleanup;

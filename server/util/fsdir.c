@@ -14,8 +14,11 @@ int fsdir_make_private(const char *dir, struct app_error *err)
     char *path = xstrdup(dir);
     struct stat st;
 
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
+    /* each parent (at a '/'), then dir itself (at the end) */
+    for (char *p = path + 1;; p++) {
+        char c = *p;
+
+        if (c != '/' && c != '\0')
             continue;
         *p = '\0';
         if (mkdir(path, 0700) < 0 && errno != EEXIST) {
@@ -23,12 +26,9 @@ int fsdir_make_private(const char *dir, struct app_error *err)
                           strerror(errno));
             goto cleanup;
         }
-        *p = '/';
-    }
-    if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot create directory %s: %s", path,
-                      strerror(errno));
-        goto cleanup;
+        *p = c;
+        if (c == '\0')
+            break;
     }
     if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
         app_error_set(err, 500, APP_ERR_INTERNAL, "%s is not a directory", path);

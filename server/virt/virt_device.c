@@ -214,27 +214,67 @@ static int device_vol_unused(const struct device_dom *d, const struct device_vol
     return 0;
 }
 
-/* ---- disks ------------------------------------------------------------------------------- */
-
-static int device_target_unused(const struct device_dom *d, const char *target,
-                                struct app_error *err)
+/* Looks for the disk target (or, when target is NULL, the interface mac) in d's live
+ * and persistent XML. *in_live / *in_config say where it is; *live / *config (when not
+ * NULL) receive its element without <address>/<alias>. 0, or -1 with err. */
+static int device_locate(const struct device_dom *d, const char *target, const char *mac,
+                         char **live, char **config, int *in_live, int *in_config,
+                         struct app_error *err)
 {
     const char *xmls[2] = {d->live_xml, d->config_xml};
+    char **elems[2] = {live, config};
+    int *found[2] = {in_live, in_config};
 
     for (int i = 0; i < 2; i++) {
-        int found;
+        bool strip = elems[i] != NULL;
 
+        *found[i] = 0;
         if (!xmls[i])
             continue;
-        if ((found = virt_device_xml_disk_find(xmls[i], target, false, NULL, NULL, 0, err)) < 0)
+        *found[i] = target
+                        ? virt_device_xml_disk_find(xmls[i], target, strip, elems[i], NULL, 0, err)
+                        : virt_device_xml_nic_find(xmls[i], mac, strip, elems[i], err);
+        if (*found[i] < 0)
             return -1;
-        if (found) {
-            app_error_set(err, 409, APP_ERR_CONFLICT, "disk target %s is already in use", target);
-            return -1;
-        }
     }
     return 0;
 }
+
+/* 409 when d already has the disk target (or, when target is NULL, the interface mac). */
+static int device_absent(const struct device_dom *d, const char *target, const char *mac,
+                         struct app_error *err)
+{
+    int in_live, in_config;
+
+    if (device_locate(d, target, mac, NULL, NULL, &in_live, &in_config, err) < 0)
+        return -1;
+    if (!in_live && !in_config)
+        return 0;
+    if (target)
+        app_error_set(err, 409, APP_ERR_CONFLICT, "disk target %s is already in use", target);
+    else
+        app_error_set(err, 409, APP_ERR_CONFLICT, "the domain already has an interface with MAC %s",
+                      mac);
+    return -1;
+}
+
+/* device_locate, and a 404 when the element is in neither copy. */
+static int device_find_both(const struct device_dom *d, const char *target, const char *mac,
+                            char **live, char **config, int *in_live, int *in_config,
+                            struct app_error *err)
+{
+    if (device_locate(d, target, mac, live, config, in_live, in_config, err) < 0)
+        return -1;
+    if (*in_live || *in_config)
+        return 0;
+    if (target)
+        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no disk %s", target);
+    else
+        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no interface with MAC %s", mac);
+    return -1;
+}
+
+/* ---- disks ------------------------------------------------------------------------------- */
 
 struct json_object *virt_device_disk_attach(virConnectPtr conn, const char *uuid,
                                             const struct virt_device_disk_req *req,
@@ -253,7 +293,7 @@ struct json_object *virt_device_disk_attach(virConnectPtr conn, const char *uuid
         goto cleanup;
     if (req->target[0]) {
         snprintf(target_out, VIRT_DEVICE_TARGET_MAX, "%s", req->target);
-        if (device_target_unused(&d, req->target, err) < 0)
+        if (device_absent(&d, req->target, NULL, err) < 0)
             goto cleanup;
     } else {
         const char *xmls[2] = {d.live_xml, d.config_xml};
@@ -298,39 +338,6 @@ cleanup:
     device_vol_close(&v);
     device_dom_close(&d);
     return ret;
-}
-
-/* Looks for the disk target (or, when target is NULL, the interface mac) in d's live
- * and persistent XML. *in_live / *in_config say where it is; *live / *config (when not
- * NULL) receive its element without <address>/<alias>. 0, or -1 with err (404 when it
- * is in neither). */
-static int device_find_both(const struct device_dom *d, const char *target, const char *mac,
-                            char **live, char **config, int *in_live, int *in_config,
-                            struct app_error *err)
-{
-    const char *xmls[2] = {d->live_xml, d->config_xml};
-    char **elems[2] = {live, config};
-    int *found[2] = {in_live, in_config};
-
-    for (int i = 0; i < 2; i++) {
-        bool strip = elems[i] != NULL;
-
-        *found[i] = 0;
-        if (!xmls[i])
-            continue;
-        *found[i] = target
-                        ? virt_device_xml_disk_find(xmls[i], target, strip, elems[i], NULL, 0, err)
-                        : virt_device_xml_nic_find(xmls[i], mac, strip, elems[i], err);
-        if (*found[i] < 0)
-            return -1;
-    }
-    if (*in_live || *in_config)
-        return 0;
-    if (target)
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no disk %s", target);
-    else
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "the domain has no interface with MAC %s", mac);
-    return -1;
 }
 
 /* Updates the live copy with live, then the persistent one with config (each when not
@@ -471,25 +478,9 @@ struct json_object *virt_device_nic_attach(virConnectPtr conn, const char *uuid,
     struct json_object *ret = NULL;
     char *xml = NULL;
 
-    if (device_dom_open(conn, uuid, &d, err) < 0 || device_network_exists(conn, req, err) < 0)
+    if (device_dom_open(conn, uuid, &d, err) < 0 || device_network_exists(conn, req, err) < 0 ||
+        (req->has_mac && device_absent(&d, NULL, req->mac, err) < 0))
         goto cleanup;
-    if (req->has_mac) {
-        const char *xmls[2] = {d.live_xml, d.config_xml};
-
-        for (int i = 0; i < 2; i++) {
-            int found;
-
-            if (!xmls[i])
-                continue;
-            if ((found = virt_device_xml_nic_find(xmls[i], req->mac, false, NULL, err)) < 0)
-                goto cleanup;
-            if (found) {
-                app_error_set(err, 409, APP_ERR_CONFLICT,
-                              "the domain already has an interface with MAC %s", req->mac);
-                goto cleanup;
-            }
-        }
-    }
     if (virt_device_xml_nic_build(req, &xml, err) < 0)
         goto cleanup;
     if (virDomainAttachDeviceFlags(d.dom, xml, device_add_flags(&d)) < 0) {

@@ -16,6 +16,7 @@
 
 #include <libxml/tree.h>
 
+#include "util/hex.h"
 #include "util/xalloc.h"
 #include "virt/virt_network_xml.h"
 #include "virt/virt_pool_xml.h"
@@ -81,17 +82,6 @@ bool virt_device_xml_target_valid(const char *s)
     return true;
 }
 
-static int device_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int virt_device_xml_mac_parse(const char *s, char out[VIRT_DEVICE_MAC_LEN])
 {
     unsigned char b[6];
@@ -100,7 +90,7 @@ int virt_device_xml_mac_parse(const char *s, char out[VIRT_DEVICE_MAC_LEN])
     if (!s || strlen(s) != 17)
         return -1;
     for (int i = 0; i < 6; i++) {
-        int hi = device_hex(s[i * 3]), lo = device_hex(s[i * 3 + 1]);
+        int hi = hex_digit_value(s[i * 3]), lo = hex_digit_value(s[i * 3 + 1]);
 
         if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
             return -1;

@@ -20,22 +20,7 @@
 #include "virt/virt_error.h"
 #include "virt/virt_network_xml.h"
 #include "virt/virt_usage.h"
-
-static void network_json_add(struct json_object *obj, const char *key, struct json_object *val)
-{
-    if (json_object_object_add(obj, key, val) < 0) {
-        log_error("virt_network: out of memory building JSON");
-        abort();
-    }
-}
-
-static void network_json_push(struct json_object *arr, struct json_object *val)
-{
-    if (json_object_array_add(arr, val) < 0) {
-        log_error("virt_network: out of memory building JSON");
-        abort();
-    }
-}
+#include "virt/virt_xml.h"
 
 /* The bridge whose direct users count as users of a network with these fields: the
  * bridge libvirt manages for it (NULL for mode bridge/other or when unknown). */
@@ -76,10 +61,10 @@ static struct json_object *network_users(const struct virt_usage *usage, const c
         if (seen)
             continue;
         d = json_object_new_object();
-        network_json_add(d, "uuid", json_object_new_string(json_object_get_string(uuid)));
-        network_json_add(d, "name", json_object_new_string(json_object_get_string(uname)));
-        network_json_add(d, "active", json_object_new_boolean(json_object_get_boolean(active)));
-        network_json_push(out, d);
+        virt_xml_json_add(d, "uuid", json_object_new_string(json_object_get_string(uuid)));
+        virt_xml_json_add(d, "name", json_object_new_string(json_object_get_string(uname)));
+        virt_xml_json_add(d, "active", json_object_new_boolean(json_object_get_boolean(active)));
+        virt_xml_json_push(out, d);
     }
     json_object_put(users);
     return out;
@@ -124,19 +109,19 @@ static struct json_object *network_object_with(virNetworkPtr net, const struct v
     if (!(fields = network_xml_fields(net, err)))
         return NULL;
     obj = json_object_new_object();
-    network_json_add(obj, "name", json_object_new_string(name));
-    network_json_add(obj, "uuid", json_object_new_string(uuid));
-    network_json_add(obj, "active", json_object_new_boolean(active));
-    network_json_add(obj, "persistent", json_object_new_boolean(persistent));
-    network_json_add(obj, "autostart", json_object_new_boolean(autostart != 0));
+    virt_xml_json_add(obj, "name", json_object_new_string(name));
+    virt_xml_json_add(obj, "uuid", json_object_new_string(uuid));
+    virt_xml_json_add(obj, "active", json_object_new_boolean(active));
+    virt_xml_json_add(obj, "persistent", json_object_new_boolean(persistent));
+    virt_xml_json_add(obj, "autostart", json_object_new_boolean(autostart != 0));
     for (const char *const *k = xml_keys; *k; k++) {
         struct json_object *v = NULL;
 
         json_object_object_get_ex(fields, *k, &v);
-        network_json_add(obj, *k, json_object_get(v));
+        virt_xml_json_add(obj, *k, json_object_get(v));
     }
-    network_json_add(obj, "domains",
-                     network_users(usage, name, network_managed_bridge(fields), NULL));
+    virt_xml_json_add(obj, "domains",
+                      network_users(usage, name, network_managed_bridge(fields), NULL));
     json_object_put(fields);
     return obj;
 }
@@ -154,16 +139,6 @@ struct json_object *virt_network_object(virConnectPtr conn, virNetworkPtr net,
     return obj;
 }
 
-static int network_cmp_name(const void *a, const void *b)
-{
-    struct json_object *const *x = a, *const *y = b;
-    struct json_object *nx = NULL, *ny = NULL;
-
-    json_object_object_get_ex(*x, "name", &nx);
-    json_object_object_get_ex(*y, "name", &ny);
-    return strcmp(json_object_get_string(nx), json_object_get_string(ny));
-}
-
 struct json_object *virt_network_list(virConnectPtr conn, struct app_error *err)
 {
     virNetworkPtr *nets = NULL;
@@ -178,20 +153,10 @@ struct json_object *virt_network_list(virConnectPtr conn, struct app_error *err)
     if (!(usage = virt_usage_collect(conn, err)))
         goto cleanup;
     arr = json_object_new_array();
-    for (int i = 0; i < n; i++) {
-        struct json_object *obj = network_object_with(nets[i], usage, err);
-
-        if (!obj) {
-            if (err->status != 404)
-                goto cleanup;
-            app_error_clear(err); /* removed while we listed: leave it out */
-            continue;
-        }
-        network_json_push(arr, obj);
-    }
-    json_object_array_sort(arr, network_cmp_name);
-    ret = json_object_new_object();
-    network_json_add(ret, "networks", arr);
+    for (int i = 0; i < n; i++)
+        if (virt_xml_json_list_add(arr, network_object_with(nets[i], usage, err), err) < 0)
+            goto cleanup;
+    ret = virt_xml_json_list_take(arr, "networks");
     arr = NULL;
 
 cleanup:
@@ -510,19 +475,19 @@ struct json_object *virt_network_leases(virNetworkPtr net, struct app_error *err
         virNetworkDHCPLeasePtr l = leases[i];
         struct json_object *o = json_object_new_object();
 
-        network_json_add(o, "mac", json_object_new_string(l->mac ? l->mac : ""));
-        network_json_add(o, "ip", json_object_new_string(l->ipaddr ? l->ipaddr : ""));
-        network_json_add(o, "prefix", json_object_new_int((int)l->prefix));
-        network_json_add(
+        virt_xml_json_add(o, "mac", json_object_new_string(l->mac ? l->mac : ""));
+        virt_xml_json_add(o, "ip", json_object_new_string(l->ipaddr ? l->ipaddr : ""));
+        virt_xml_json_add(o, "prefix", json_object_new_int((int)l->prefix));
+        virt_xml_json_add(
             o, "type", json_object_new_string(l->type == VIR_IP_ADDR_TYPE_IPV6 ? "ipv6" : "ipv4"));
-        network_json_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
-        network_json_add(o, "client_id", l->clientid ? json_object_new_string(l->clientid) : NULL);
-        network_json_add(o, "expiry", json_object_new_int64((int64_t)l->expirytime));
-        network_json_push(arr, o);
+        virt_xml_json_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
+        virt_xml_json_add(o, "client_id", l->clientid ? json_object_new_string(l->clientid) : NULL);
+        virt_xml_json_add(o, "expiry", json_object_new_int64((int64_t)l->expirytime));
+        virt_xml_json_push(arr, o);
         virNetworkDHCPLeaseFree(l);
     }
     free(leases);
     ret = json_object_new_object();
-    network_json_add(ret, "leases", arr);
+    virt_xml_json_add(ret, "leases", arr);
     return ret;
 }

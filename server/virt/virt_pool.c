@@ -15,6 +15,7 @@
 
 #include "virt/virt_error.h"
 #include "virt/virt_pool_xml.h"
+#include "virt/virt_xml.h"
 
 int virt_pool_name_valid(const char *name)
 {
@@ -36,27 +37,6 @@ virStoragePoolPtr virt_pool_lookup(virConnectPtr conn, const char *name, struct 
             app_error_set(err, 404, APP_ERR_NOT_FOUND, "no pool \"%s\"", name);
     }
     return pool;
-}
-
-/* The names in a users array ("a, b"), running domains only when active_only. */
-static void pool_users_names(struct json_object *users, bool active_only, char *out, size_t len)
-{
-    size_t i, used = 0;
-    struct json_object *u, *v;
-
-    out[0] = '\0';
-    for (i = 0; i < json_object_array_length(users); i++) {
-        u = json_object_array_get_idx(users, i);
-        if (active_only &&
-            (!json_object_object_get_ex(u, "active", &v) || !json_object_get_boolean(v)))
-            continue;
-        json_object_object_get_ex(u, "name", &v);
-        if (used < len) {
-            int n = snprintf(out + used, len - used, "%s%s", used ? ", " : "",
-                             json_object_get_string(v));
-            used += n > 0 ? (size_t)n : 0;
-        }
-    }
 }
 
 /* The pool's XML fields (type, target_path, source) in a new object, or NULL. */
@@ -148,17 +128,9 @@ cleanup:
     return obj;
 }
 
-static int pool_cmp(const void *a, const void *b)
-{
-    const char *na = virStoragePoolGetName(*(virStoragePoolPtr const *)a);
-    const char *nb = virStoragePoolGetName(*(virStoragePoolPtr const *)b);
-
-    return strcmp(na ? na : "", nb ? nb : "");
-}
-
 struct json_object *virt_pool_list(virConnectPtr conn, struct app_error *err)
 {
-    struct json_object *out = NULL, *arr = NULL, *item;
+    struct json_object *out = NULL, *arr = NULL;
     virStoragePoolPtr *pools = NULL;
     struct virt_usage *usage = NULL;
     int i, n;
@@ -169,20 +141,11 @@ struct json_object *virt_pool_list(virConnectPtr conn, struct app_error *err)
     }
     if (!(usage = virt_usage_collect(conn, err)))
         goto cleanup;
-    qsort(pools, (size_t)n, sizeof(*pools), pool_cmp);
     arr = json_object_new_array();
-    for (i = 0; i < n; i++) {
-        if (!(item = virt_pool_to_json(pools[i], usage, err))) {
-            /* undefined meanwhile: skip it */
-            if (err->status != 404)
-                goto cleanup;
-            app_error_clear(err);
-            continue;
-        }
-        json_object_array_add(arr, item);
-    }
-    out = json_object_new_object();
-    json_object_object_add(out, "pools", arr);
+    for (i = 0; i < n; i++)
+        if (virt_xml_json_list_add(arr, virt_pool_to_json(pools[i], usage, err), err) < 0)
+            goto cleanup;
+    out = virt_xml_json_list_take(arr, "pools");
     arr = NULL;
 
 cleanup:
@@ -290,7 +253,7 @@ static int pool_unused(virStoragePoolPtr pool, const char *what, struct app_erro
         !(users = pool_users(pool, fields, NULL, &any_active, err)))
         goto cleanup;
     if (any_active) {
-        pool_users_names(users, true, names, sizeof(names));
+        virt_usage_names(users, true, names, sizeof(names));
         app_error_set(err, 409, APP_ERR_CONFLICT,
                       "cannot %s pool \"%s\": running domain(s) use it: %s", what,
                       virStoragePoolGetName(pool), names);

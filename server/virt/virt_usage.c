@@ -346,3 +346,23 @@ struct json_object *virt_usage_pool_users(const struct virt_usage *usage, const 
 {
     return usage_disk_users(usage, usage_match_pool, pool_name, target_path, NULL, any_active);
 }
+
+void virt_usage_names(struct json_object *users, bool active_only, char *out, size_t len)
+{
+    size_t i, used = 0;
+    struct json_object *u, *v;
+
+    out[0] = '\0';
+    for (i = 0; i < json_object_array_length(users); i++) {
+        u = json_object_array_get_idx(users, i);
+        if (active_only &&
+            (!json_object_object_get_ex(u, "active", &v) || !json_object_get_boolean(v)))
+            continue;
+        json_object_object_get_ex(u, "name", &v);
+        if (used < len) {
+            int n = snprintf(out + used, len - used, "%s%s", used ? ", " : "",
+                             json_object_get_string(v));
+            used += n > 0 ? (size_t)n : 0;
+        }
+    }
+}

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/app_error.h"
 
@@ -44,3 +45,7 @@ struct json_object *virt_usage_volume_users(const struct virt_usage *usage, cons
  * file/block source under directory target_path (when not NULL or ""). Same shape. */
 struct json_object *virt_usage_pool_users(const struct virt_usage *usage, const char *pool_name,
                                           const char *target_path, bool *any_active);
+
+/* Writes the names of a users array ("a, b"; of running domains only when active_only)
+ * into out (size len, always NUL-terminated, cut short when too long). For 409 messages. */
+void virt_usage_names(struct json_object *users, bool active_only, char *out, size_t len);

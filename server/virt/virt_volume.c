@@ -19,6 +19,7 @@
 #include "util/xalloc.h"
 #include "virt/virt_error.h"
 #include "virt/virt_volume_xml.h"
+#include "virt/virt_xml.h"
 
 int virt_volume_name_valid(const char *name)
 {
@@ -173,17 +174,9 @@ cleanup:
     return obj;
 }
 
-static int volume_cmp(const void *a, const void *b)
-{
-    const char *na = virStorageVolGetName(*(virStorageVolPtr const *)a);
-    const char *nb = virStorageVolGetName(*(virStorageVolPtr const *)b);
-
-    return strcmp(na ? na : "", nb ? nb : "");
-}
-
 struct json_object *virt_volume_list(virConnectPtr conn, const char *pool, struct app_error *err)
 {
-    struct json_object *out = NULL, *arr = NULL, *item;
+    struct json_object *out = NULL, *arr = NULL;
     virStoragePoolPtr p = NULL;
     virStorageVolPtr *vols = NULL;
     struct virt_usage *usage = NULL;
@@ -198,20 +191,11 @@ struct json_object *virt_volume_list(virConnectPtr conn, const char *pool, struc
     }
     if (!(usage = virt_usage_collect(conn, err)))
         goto cleanup;
-    qsort(vols, (size_t)n, sizeof(*vols), volume_cmp);
     arr = json_object_new_array();
-    for (i = 0; i < n; i++) {
-        if (!(item = virt_volume_to_json(vols[i], usage, err))) {
-            /* deleted meanwhile: skip it */
-            if (err->status != 404)
-                goto cleanup;
-            app_error_clear(err);
-            continue;
-        }
-        json_object_array_add(arr, item);
-    }
-    out = json_object_new_object();
-    json_object_object_add(out, "volumes", arr);
+    for (i = 0; i < n; i++)
+        if (virt_xml_json_list_add(arr, virt_volume_to_json(vols[i], usage, err), err) < 0)
+            goto cleanup;
+    out = virt_xml_json_list_take(arr, "volumes");
     arr = NULL;
 
 cleanup:
@@ -405,27 +389,6 @@ cleanup:
     return out;
 }
 
-/* The names in a users array ("a, b"), of running domains only when active_only. */
-static void volume_users_names(struct json_object *users, bool active_only, char *out, size_t len)
-{
-    size_t i, used = 0;
-    struct json_object *u, *v;
-
-    out[0] = '\0';
-    for (i = 0; i < json_object_array_length(users); i++) {
-        u = json_object_array_get_idx(users, i);
-        if (active_only &&
-            (!json_object_object_get_ex(u, "active", &v) || !json_object_get_boolean(v)))
-            continue;
-        json_object_object_get_ex(u, "name", &v);
-        if (used < len) {
-            int n = snprintf(out + used, len - used, "%s%s", used ? ", " : "",
-                             json_object_get_string(v));
-            used += n > 0 ? (size_t)n : 0;
-        }
-    }
-}
-
 /* 409 naming the domains that use vol (running ones only when active_only). */
 static int volume_unused(virStorageVolPtr vol, bool active_only, const char *what,
                          struct app_error *err)
@@ -443,7 +406,7 @@ static int volume_unused(virStorageVolPtr vol, bool active_only, const char *wha
     if (!(users = volume_users(vol, path, NULL, &any_active, err)))
         goto cleanup;
     if (active_only ? any_active : json_object_array_length(users) > 0) {
-        volume_users_names(users, active_only, names, sizeof(names));
+        virt_usage_names(users, active_only, names, sizeof(names));
         app_error_set(err, 409, APP_ERR_CONFLICT, "cannot %s volume \"%s\": used by %s%s", what,
                       virStorageVolGetName(vol), active_only ? "running domain(s) " : "domain(s) ",
                       names);
@@ -477,6 +440,23 @@ cleanup:
     return ret;
 }
 
+/* virt_volume_lookup, with the volume's info in *info. NULL (and *pool_out NULL) with err. */
+static virStorageVolPtr volume_lookup_info(virConnectPtr conn, const char *pool, const char *vol,
+                                           virStoragePoolPtr *pool_out, virStorageVolInfo *info,
+                                           struct app_error *err)
+{
+    virStorageVolPtr v = virt_volume_lookup(conn, pool, vol, pool_out, err);
+
+    if (v && virStorageVolGetInfo(v, info) < 0) {
+        virt_error_capture(err, "read volume");
+        virStorageVolFree(v);
+        virStoragePoolFree(*pool_out);
+        *pool_out = NULL;
+        v = NULL;
+    }
+    return v;
+}
+
 struct json_object *virt_volume_resize(virConnectPtr conn, const char *pool, const char *vol,
                                        uint64_t capacity, bool shrink, struct app_error *err)
 {
@@ -491,12 +471,8 @@ struct json_object *virt_volume_resize(virConnectPtr conn, const char *pool, con
                       "\"capacity_bytes\" must be between 1 and %llu", VIRT_VOLUME_MAX_CAPACITY);
         return NULL;
     }
-    if (!(v = virt_volume_lookup(conn, pool, vol, &p, err)))
+    if (!(v = volume_lookup_info(conn, pool, vol, &p, &info, err)))
         return NULL;
-    if (virStorageVolGetInfo(v, &info) < 0) {
-        virt_error_capture(err, "read volume");
-        goto cleanup;
-    }
     if (capacity < info.capacity) {
         if (!shrink) {
             app_error_set(err, 409, APP_ERR_CONFLICT,
@@ -535,12 +511,8 @@ struct json_object *virt_volume_clone(virConnectPtr conn, const char *pool, cons
                       name ? name : "");
         return NULL;
     }
-    if (!(v = virt_volume_lookup(conn, pool, vol, &p, err)))
+    if (!(v = volume_lookup_info(conn, pool, vol, &p, &info, err)))
         return NULL;
-    if (virStorageVolGetInfo(v, &info) < 0) {
-        virt_error_capture(err, "read volume");
-        goto cleanup;
-    }
     if (!(format = volume_format(v, err)))
         goto cleanup;
     if (strcmp(format, "qcow2") != 0 && strcmp(format, "raw") != 0) {

@@ -112,6 +112,40 @@ void virt_xml_json_push(struct json_object *arr, struct json_object *val)
         virt_xml_oom();
 }
 
+int virt_xml_json_list_add(struct json_object *arr, struct json_object *item, struct app_error *err)
+{
+    if (item) {
+        virt_xml_json_push(arr, item);
+        return 0;
+    }
+    if (err->status != 404)
+        return -1;
+    app_error_clear(err);
+    return 0;
+}
+
+static int virt_xml_json_name_cmp(const void *a, const void *b)
+{
+    struct json_object *const *x = a, *const *y = b;
+    struct json_object *nx = NULL, *ny = NULL;
+    const char *sx, *sy;
+
+    json_object_object_get_ex(*x, "name", &nx);
+    json_object_object_get_ex(*y, "name", &ny);
+    sx = json_object_get_string(nx);
+    sy = json_object_get_string(ny);
+    return strcmp(sx ? sx : "", sy ? sy : "");
+}
+
+struct json_object *virt_xml_json_list_take(struct json_object *arr, const char *key)
+{
+    struct json_object *out = json_object_new_object();
+
+    json_object_array_sort(arr, virt_xml_json_name_cmp);
+    virt_xml_json_add(out, key, arr);
+    return out;
+}
+
 void virt_xml_json_set_xpath(struct json_object *obj, const char *key, xmlXPathContextPtr ctx,
                              xmlNodePtr node, const char *expr, const char *fallback)
 {

@@ -46,6 +46,15 @@ void virt_xml_json_add(struct json_object *obj, const char *key, struct json_obj
 /* Appends val to the array arr (takes val). */
 void virt_xml_json_push(struct json_object *arr, struct json_object *val);
 
+/* Appends item (taken) to the list array arr. A NULL item is one that failed to read:
+ * when err is a 404 (the object went away while the list was built) it is left out and
+ * err cleared (0); any other error is -1 with err kept. */
+int virt_xml_json_list_add(struct json_object *arr, struct json_object *item, struct app_error *err)
+    __attribute__((warn_unused_result));
+
+/* Sorts the objects of arr by their "name" string and returns {key: arr} (takes arr). */
+struct json_object *virt_xml_json_list_take(struct json_object *arr, const char *key);
+
 /* obj[key] = the string expr evaluates to relative to node; when that is empty, the
  * string fallback, or JSON null if fallback is NULL. */
 void virt_xml_json_set_xpath(struct json_object *obj, const char *key, xmlXPathContextPtr ctx,

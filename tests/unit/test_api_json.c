@@ -1,6 +1,7 @@
 /* test_api_json: server/api/api_json.c — strict request-body parsing: valid objects,
  * unknown fields, wrong top-level types, trailing data, nesting depth, NUL bytes, empty
- * bodies with/without empty_ok, and api_json_get_string's type and length checks.
+ * bodies with/without empty_ok, api_json_get_string's type and length checks and
+ * api_json_get_bool.
  * Pure; single thread. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -368,6 +369,42 @@ static void test_get_string_escaped_nul(void **state)
     json_object_put(obj);
 }
 
+/* api_json_get_bool: true/false read; absent is a 400 only when required (else *out is
+ * kept); any other type is a 400 naming the key. */
+static void test_get_bool(void **state)
+{
+    static const char *const bool_fields[] = {"on", "off", "num", "str", NULL};
+    struct app_error err;
+    struct json_object *obj =
+        parse("{\"on\":true,\"off\":false,\"num\":1,\"str\":\"true\"}", bool_fields, false, &err);
+    bool b = false;
+
+    assert_non_null(obj);
+    app_error_clear(&err);
+    assert_int_equal(api_json_get_bool(obj, "on", true, &b, &err), 0);
+    assert_true(b);
+    assert_int_equal(api_json_get_bool(obj, "off", false, &b, &err), 0);
+    assert_false(b);
+    b = true;
+    assert_int_equal(api_json_get_bool(obj, "absent", false, &b, &err), 0);
+    assert_true(b);
+    assert_int_equal(err.status, 0);
+    assert_int_equal(api_json_get_bool(obj, "absent", true, &b, &err), -1);
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.message, "\"absent\" must be true or false");
+    for (size_t i = 0; i < 2; i++) {
+        const char *key = i ? "str" : "num";
+
+        app_error_clear(&err);
+        b = true;
+        assert_int_equal(api_json_get_bool(obj, key, false, &b, &err), -1);
+        assert_int_equal(err.status, 400);
+        assert_non_null(strstr(err.message, key));
+        assert_true(b);
+    }
+    json_object_put(obj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_nul_bytes),         cmocka_unit_test(test_nul_only_body_is_not_empty),
         cmocka_unit_test(test_empty_body),        cmocka_unit_test(test_get_string),
         cmocka_unit_test(test_get_string_length), cmocka_unit_test(test_get_string_escaped_nul),
+        cmocka_unit_test(test_get_bool),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * bridge, file and pool: interfaces by network and bridge, disks by path, by
  * pool/volume and under a pool's directory, a device seen in both the live and the
  * persistent XML counted once, empty CD-ROMs and network disks ignored, malformed XML
- * refused. Pure (no libvirt connection); one thread. */
+ * refused, and the names list of 409 messages. Pure (no libvirt connection); one
+ * thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -131,12 +132,35 @@ static void test_malformed(void **state)
     virt_usage_free(NULL);
 }
 
+/* virt_usage_names: "a, b", running ones only when asked, cut short (NUL-terminated)
+ * when the buffer is small, empty for no users. */
+static void test_names(void **state)
+{
+    struct virt_usage *u = build();
+    struct json_object *users = virt_usage_pool_users(u, NULL, "/pool", NULL);
+    char out[64], tiny[4];
+
+    virt_usage_names(users, false, out, sizeof(out));
+    assert_true(strcmp(out, "web, db") == 0 || strcmp(out, "db, web") == 0);
+    virt_usage_names(users, true, out, sizeof(out));
+    assert_string_equal(out, "web");
+    virt_usage_names(users, false, tiny, sizeof(tiny));
+    assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+    json_object_put(users);
+    users = virt_usage_pool_users(u, NULL, "/poo", NULL);
+    virt_usage_names(users, false, out, sizeof(out));
+    assert_string_equal(out, "");
+    json_object_put(users);
+    virt_usage_free(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_networks),
         cmocka_unit_test(test_volumes_and_pools),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
