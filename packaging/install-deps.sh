@@ -2,6 +2,12 @@
 # Installs every Debian package that building, running and testing virtdeck needs,
 # and the pinned npm packages (package-lock.json). Idempotent: a machine that has
 # everything already is left alone in well under a second.
+#
+# apt runs with --no-install-recommends, so every package whose program is run (by
+# virtdeck, by libvirt on its behalf, or by the tests) is listed here by name, even
+# where another package only recommends it (qemu-img in qemu-utils is a Recommends of
+# qemu-system-x86). packaging/tools.tsv maps each program to its package, and
+# packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +15,10 @@ packages=(
   build-essential pkg-config clang libclang-rt-14-dev
   libwebsockets-dev libvirt-dev libjson-c-dev libsqlite3-dev libxml2-dev
   libssl-dev libcrypt-dev zlib1g-dev libcmocka-dev
-  libvirt-daemon libvirt-daemon-system libvirt-clients qemu-system-x86 dnsmasq-base iptables
-  chromium openssl curl procps
+  libvirt-daemon libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
+  qemu-block-extra libvirt-daemon-driver-storage-rbd dnsmasq-base iptables iproute2
+  mount e2fsprogs parted lvm2 nfs-common open-iscsi dmidecode
+  chromium openssl curl procps clang-format
   socat websockify
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
@@ -36,3 +44,5 @@ if [[ -f package-lock.json ]]; then
     npm ci --no-audit --no-fund --loglevel=error
   fi
 fi
+
+packaging/check-tools.sh

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
+import { requireTools } from '../lib/tools.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 import { download, uploadFile, writeRandomFile } from '../lib/transfer.mjs';
@@ -40,6 +41,7 @@ describe('fs pool on a loop device, qemu:///system', { skip: hasLoop ? false : '
     let admin;
 
     before(async () => {
+        requireTools('mkfs.ext4', 'losetup', 'mount', 'umount');
         await ensureSystemLibvirtd();
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-fs-'));
         mnt = path.join(tmp, 'mnt');

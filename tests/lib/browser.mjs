@@ -3,9 +3,11 @@
 // errors and CSP violations, logging in through the UI's form, and the daemon's last
 // log lines added to a failure.
 import { chromium } from 'playwright-core';
+import { requireTools } from './tools.mjs';
 
 /** Debian's chromium, headless, without the background traffic a test does not want. */
 export function launchBrowser() {
+    requireTools('chromium');
     return chromium.launch({
         executablePath: '/usr/bin/chromium',
         headless: true,

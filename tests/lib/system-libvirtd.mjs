@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { requireTools } from './tools.mjs';
 
 export const SYSTEM_URI = 'qemu:///system';
 const KVM_DEV = '/dev/kvm';
@@ -164,6 +165,9 @@ function tail(file, lines = 20) {
  * Resolves with {alreadyUp, steps, ms}; rejects with an error that says what failed.
  */
 export async function ensureSystemLibvirtd({ timeoutMs = 30000 } = {}) {
+    // libvirt runs these for the real-hypervisor suites (qcow2 volumes, NAT networks)
+    requireTools('virsh', 'libvirtd', 'virtlogd', 'qemu-system-x86_64', 'qemu-img', 'dnsmasq',
+        'iptables', 'ip');
     const t0 = Date.now();
     const steps = [];
     let probe = virsh(['version'], { timeoutMs: 10000 });
