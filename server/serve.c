@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <netdb.h>
 #include <libwebsockets.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -198,18 +199,51 @@ static void serve_reload_certificate(struct app *app, const char *cert, const ch
     log_info("SIGHUP: reloaded certificate %s", cert);
 }
 
+/* The listen host as one numeric address (a name is resolved once, here). lws 4.1.6
+ * binds its "iface" by interface name or numeric address, but with IPv6 on it parses an
+ * IPv4 literal into the wrong field of a sockaddr_in6 and binds "::", every interface;
+ * so the caller turns IPv6 off for an IPv4 address. Returns 0 or -1 (logged). */
+static int serve_resolve_listen(const char *host, char *numeric, size_t numeric_len, bool *ipv4)
+{
+    struct addrinfo hints, *found = NULL;
+    int rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    rc = getaddrinfo(host, NULL, &hints, &found);
+    if (rc != 0 || !found) {
+        log_error("listen: cannot resolve %s: %s", host, gai_strerror(rc));
+        return -1;
+    }
+    *ipv4 = found->ai_family == AF_INET;
+    rc = getnameinfo(found->ai_addr, found->ai_addrlen, numeric, (socklen_t)numeric_len, NULL, 0,
+                     NI_NUMERICHOST);
+    freeaddrinfo(found);
+    if (rc != 0) {
+        log_error("listen: cannot use the address of %s: %s", host, gai_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
 static struct lws_context *serve_create_context(struct app *app, const struct config *config,
                                                 const char *cert, const char *key)
 {
     struct lws_context_creation_info info;
+    char address[NI_MAXHOST];
+    bool ipv4 = false;
 
+    if (serve_resolve_listen(config->listen_host, address, sizeof(address), &ipv4) < 0)
+        return NULL;
     memset(&info, 0, sizeof(info));
     info.port = config->listen_port;
-    info.iface = config->listen_host;
+    info.iface = address;
     info.protocols = http_server_protocols();
     info.user = app;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_VALIDATE_UTF8 |
                    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    if (ipv4)
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.ssl_cert_filepath = cert;
     info.ssl_private_key_filepath = key;
     info.ssl_cipher_list = SERVE_CIPHERS_TLS12;

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "util/hex.h"
+
 #define API_JSON_MAX_DEPTH 8
 
 static bool api_json_key_allowed(const char *key, const char *const *allowed)
@@ -14,26 +16,132 @@ static bool api_json_key_allowed(const char *key, const char *const *allowed)
     return false;
 }
 
-/* json-c accepts some things JSON does not even in strict mode: single-quoted strings
- * and the words NaN/Infinity. A single quote is never valid outside a string, so one
- * scan finds the first; non-finite numbers are found on the parsed tree. */
-static bool api_json_has_single_quote(const char *body, size_t len)
+/* Reads four hex digits at p (which has at least 4 bytes). Returns the value or -1. */
+static long api_json_hex4(const char *p)
 {
-    bool in_string = false;
+    long v = 0;
 
-    for (size_t i = 0; i < len; i++) {
-        if (in_string) {
-            if (body[i] == '\\')
-                i++;
-            else if (body[i] == '"')
-                in_string = false;
-        } else if (body[i] == '"') {
-            in_string = true;
-        } else if (body[i] == '\'') {
-            return true;
+    for (int i = 0; i < 4; i++) {
+        int d = hex_digit_value(p[i]);
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* True for the code points no name, path or value of ours may hold: C0 controls (NUL
+ * included), DEL and the C1 controls. */
+static bool api_json_is_control(long cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/* Length of the valid UTF-8 sequence at s[0..left) (1..4), or 0 if it is not one:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. Stores the code point. */
+static size_t api_json_utf8_seq(const unsigned char *s, size_t left, long *cp)
+{
+    size_t n;
+    long min;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xe0) == 0xc0) {
+        n = 2, min = 0x80, *cp = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        n = 3, min = 0x800, *cp = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        n = 4, min = 0x10000, *cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (left < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[i] & 0x3f);
+    }
+    if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* Decodes the string character at s[i] (inside a JSON string, not its closing quote):
+ * an escape or a UTF-8 sequence. Stores its code point; returns the bytes it takes, or
+ * 0 when it is not valid UTF-8. A truncated escape gives its own length (the parser
+ * reports it). */
+static size_t api_json_string_char(const unsigned char *s, size_t len, size_t i, long *cp)
+{
+    if (s[i] != '\\')
+        return api_json_utf8_seq(s + i, len - i, cp);
+    if (i + 1 >= len) {
+        *cp = -1;
+        return 1;
+    }
+    if (s[i + 1] == 'u') {
+        *cp = i + 6 <= len ? api_json_hex4((const char *)s + i + 2) : -1;
+        return 6;
+    }
+    switch (s[i + 1]) {
+    case 'b':
+        *cp = '\b';
+        break;
+    case 'f':
+        *cp = '\f';
+        break;
+    case 'n':
+        *cp = '\n';
+        break;
+    case 'r':
+        *cp = '\r';
+        break;
+    case 't':
+        *cp = '\t';
+        break;
+    default:
+        *cp = s[i + 1];
+    }
+    return 2;
+}
+
+/* json-c accepts some things JSON does not even in strict mode (single-quoted strings),
+ * and passes through what no name or value of ours may hold: escaped or raw control
+ * characters (a "\u0000" would cut a name short in every C string after it) and bytes
+ * that are not UTF-8. One scan of the text finds them all, in keys and values alike.
+ * Returns 0, or -1 with err (400) naming the byte offset. */
+static int api_json_scan_text(const char *body, size_t len, struct app_error *err)
+{
+    const unsigned char *s = (const unsigned char *)body;
+    bool in_string = false;
+    size_t n;
+    long cp;
+
+    for (size_t i = 0; i < len; i += n) {
+        n = 1;
+        if (!in_string) {
+            if (s[i] == '\'') {
+                app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed JSON: single quotes");
+                return -1;
+            }
+            in_string = s[i] == '"';
+        } else if (s[i] == '"') {
+            in_string = false;
+        } else if (!(n = api_json_string_char(s, len, i, &cp))) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                          "a JSON string is not valid UTF-8 (byte %zu)", i);
+            return -1;
+        } else if (cp >= 0 && api_json_is_control(cp)) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                          "a JSON string holds the control character U+%04lX (byte %zu); "
+                          "no name or value may",
+                          (unsigned long)cp, i);
+            return -1;
         }
     }
-    return false;
+    return 0;
 }
 
 static bool api_json_all_finite(struct json_object *obj)
@@ -90,9 +198,10 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
                                                  : json_tokener_error_desc(e));
         goto cleanup;
     }
-    if (api_json_has_single_quote(body, len) || !api_json_all_finite(obj)) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
-                      "malformed JSON: single quotes or non-finite numbers");
+    if (api_json_scan_text(body, len, err) < 0)
+        goto cleanup;
+    if (!api_json_all_finite(obj)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed JSON: non-finite numbers");
         goto cleanup;
     }
     if (!json_object_is_type(obj, json_type_object)) {

@@ -318,6 +318,10 @@ void http_server_add_security_headers(struct http_response *resp)
     http_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     http_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
     http_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+    /* API answers, errors and volume contents are never stored by a browser or proxy;
+     * only the UI's static files set a cache policy of their own */
+    if (!http_response_has_header(resp, "Cache-Control"))
+        http_response_header(resp, "Cache-Control", "no-store");
 }
 
 /* Writes status line and headers into [*p, end). Returns 0 or -1 (no room). */

@@ -58,5 +58,6 @@ bool http_server_expects_continue(struct lws *wsi);
  * Returns 0 or -1. */
 int http_server_write_continue(struct lws *wsi);
 
-/* Adds the security headers every response carries. */
+/* Adds the security headers every response carries, and "Cache-Control: no-store"
+ * unless resp already has a Cache-Control of its own (the UI's static files). */
 void http_server_add_security_headers(struct http_response *resp);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/log.h"
 
@@ -93,4 +94,20 @@ void http_response_header(struct http_response *resp, const char *name, const ch
     }
     if (buf_appendf(&resp->headers, "%s: %s\r\n", name, value) < 0)
         log_error("response: header space exhausted, dropped %s", name);
+}
+
+bool http_response_has_header(const struct http_response *resp, const char *name)
+{
+    size_t name_len = strlen(name);
+    const char *line = resp->headers.data;
+    const char *end = line ? line + resp->headers.len : NULL;
+
+    while (line && line < end) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        if ((size_t)(end - line) > name_len && line[name_len] == ':' &&
+            !strncasecmp(line, name, name_len))
+            return true;
+        line = eol ? eol + 1 : end;
+    }
+    return false;
 }

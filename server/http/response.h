@@ -5,6 +5,7 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "util/app_error.h"
 #include "util/buf.h"
@@ -33,3 +34,5 @@ void http_response_errorf(struct http_response *resp, int status, const char *co
                           ...) __attribute__((format(printf, 4, 5)));
 /* Adds a header line. name and value must not contain CR/LF (they are dropped if so). */
 void http_response_header(struct http_response *resp, const char *name, const char *value);
+/* True if a header line named name (any case) was added. */
+bool http_response_has_header(const struct http_response *resp, const char *name);
