@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,10 @@ void config_init(struct config *config)
     config->session_idle_s = 900;
     config->session_max_s = 43200;
     config->allowed_origins = xstrdup("");
+    config->server_names = xstrdup("");
+    config->max_connections_per_address = 256;
+    config->max_handshakes_per_address = 32;
+    config->first_request_timeout_s = 5;
     config->workers = 4;
     config->log_level = xstrdup("info");
 }
@@ -59,6 +64,7 @@ void config_free(struct config *config)
     free(config->cert_file);
     free(config->key_file);
     free(config->allowed_origins);
+    free(config->server_names);
     free(config->log_level);
     memset(config, 0, sizeof(*config));
 }
@@ -125,6 +131,32 @@ static void config_replace(char **field, const char *value, int empty_is_null)
     *field = (empty_is_null && value[0] == '\0') ? NULL : xstrdup(value);
 }
 
+/* The whole-number keys with their bounds. */
+static int *config_int_field(struct config *config, const char *key, long *min, long *max)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+        long min, max;
+    } keys[] = {
+        {"workers", offsetof(struct config, workers), 1, CONFIG_WORKERS_MAX},
+        {"max_connections_per_address", offsetof(struct config, max_connections_per_address), 1,
+         100000},
+        {"max_handshakes_per_address", offsetof(struct config, max_handshakes_per_address), 1,
+         100000},
+        {"first_request_timeout", offsetof(struct config, first_request_timeout_s), 1, 300},
+    };
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (!strcmp(key, keys[i].key)) {
+            *min = keys[i].min;
+            *max = keys[i].max;
+            return (int *)((char *)config + keys[i].offset);
+        }
+    }
+    return NULL;
+}
+
 static int config_set_timeout(int *field, const char *key, const char *value, char *err,
                               size_t errlen)
 {
@@ -141,6 +173,8 @@ int config_set(struct config *config, const char *key, const char *value, char *
     int ret = -1;
     char *host = NULL;
     int port = 0;
+    int *int_field;
+    long min, max;
 
     if (!key || !value) {
         snprintf(err, errlen, "missing key or value");
@@ -181,9 +215,11 @@ int config_set(struct config *config, const char *key, const char *value, char *
             goto cleanup;
     } else if (strcmp(key, "allowed_origins") == 0) {
         config_replace(&config->allowed_origins, value, 0);
-    } else if (strcmp(key, "workers") == 0) {
-        if (config_parse_int(value, 1, CONFIG_WORKERS_MAX, &config->workers) < 0) {
-            snprintf(err, errlen, "workers: expected 1-%d, got \"%s\"", CONFIG_WORKERS_MAX, value);
+    } else if (strcmp(key, "server_names") == 0) {
+        config_replace(&config->server_names, value, 0);
+    } else if ((int_field = config_int_field(config, key, &min, &max))) {
+        if (config_parse_int(value, min, max, int_field) < 0) {
+            snprintf(err, errlen, "%s: expected %ld-%ld, got \"%s\"", key, min, max, value);
             goto cleanup;
         }
     } else if (strcmp(key, "log_level") == 0) {

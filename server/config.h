@@ -4,7 +4,9 @@
  * The file is plain "key = value" lines; '#' starts a comment line; blank lines are
  * ignored; unknown keys and malformed lines are errors (with the line number). Every
  * serve flag is also a key (listen, uri, state_dir, web_root, cert, key) plus
- * session_idle_timeout, session_max_lifetime, allowed_origins, workers, log_level.
+ * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
+ * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
+ * log_level.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -25,8 +27,13 @@ struct config {
     int session_idle_s;    /* default 900 */
     int session_max_s;     /* default 43200 */
     char *allowed_origins; /* owned; comma-separated extra websocket origins; default "" */
-    int workers;           /* libvirt worker threads, 1..64; default 4 */
-    char *log_level;       /* owned; "debug", "info" (default), "warn", "error" */
+    char *server_names;    /* owned; comma-separated extra names the Host header may carry */
+    int max_connections_per_address; /* open connections from one address (IPv6: one /64) */
+    int max_handshakes_per_address;  /* of those, still in the TLS handshake or before
+                                        their first request's headers are complete */
+    int first_request_timeout_s;     /* accept -> first request's headers complete */
+    int workers;                     /* libvirt worker threads, 1..64; default 4 */
+    char *log_level;                 /* owned; "debug", "info" (default), "warn", "error" */
 };
 
 /* Fills every field with its default. */

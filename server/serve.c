@@ -254,7 +254,9 @@ static struct lws_context *serve_create_context(struct app *app, const struct co
     info.alpn = "http/1.1";
     info.server_string = "virtdeck";
     info.max_http_header_data = 8192;
-    info.max_http_header_pool = 256;
+    /* header buffers are allocated as connections need them; conn_limits keeps one
+     * address from holding many, and only for first_request_timeout */
+    info.max_http_header_pool = 1024;
     info.timeout_secs = 10;
     info.keepalive_timeout = 10; /* also bounds how long a client may take to send its headers */
     info.pt_serv_buf_size = 32 * 1024;

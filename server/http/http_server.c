@@ -25,11 +25,14 @@
 #include "console.h"
 #include "serial.h"
 #include "events/events_ws.h"
+#include "auth_host.h"
+#include "http/conn_limits.h"
 #include "http/cookie.h"
 #include "http/request.h"
 #include "http/route.h"
 #include "http/static_files.h"
 #include "transfer/transfer.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
@@ -81,6 +84,10 @@ struct http_server {
     struct app *app; /* borrowed */
     uint64_t next_id;
     struct http_registry_entry *buckets[HTTP_REGISTRY_BUCKETS];
+    struct conn_limits *limits;          /* owned */
+    struct auth_host_names *host_names;  /* owned; read-only once serving */
+    struct lws_context *ctx;             /* borrowed; set at the first accept */
+    lws_sorted_usec_list_t deadline_sul; /* the next first-request deadline */
 };
 
 /* ---- connection registry ------------------------------------------------ */
@@ -129,8 +136,15 @@ struct lws *http_server_find(struct http_server *srv, uint64_t conn_id)
 struct http_server *http_server_new(struct app *app)
 {
     struct http_server *srv = xcalloc(1, sizeof(*srv));
+    const struct config *config = app->config;
 
     srv->app = app;
+    srv->limits =
+        conn_limits_new(config->max_connections_per_address, config->max_handshakes_per_address,
+                        (int64_t)config->first_request_timeout_s * 1000);
+    srv->host_names = auth_host_names_new();
+    auth_host_names_add_machine(srv->host_names, config->listen_host);
+    auth_host_names_add_list(srv->host_names, config->server_names);
     return srv;
 }
 
@@ -145,12 +159,79 @@ void http_server_free(struct http_server *srv)
             free(e);
         }
     }
+    conn_limits_free(srv->limits);
+    auth_host_names_free(srv->host_names);
     free(srv);
 }
 
 static struct app *http_app(struct lws *wsi)
 {
     return lws_context_user(lws_get_context(wsi));
+}
+
+/* ---- accepting connections ------------------------------------------------ */
+
+static void http_deadlines_schedule(struct http_server *srv);
+
+/* The first-request deadline passed for some connections: close them (lws closes a
+ * wsi whose timeout is LWS_TO_KILL_ASYNC on its next pass; conn_limits forgets it in
+ * WSI_DESTROY). */
+static void http_deadlines_fire(lws_sorted_usec_list_t *sul)
+{
+    struct http_server *srv = lws_container_of(sul, struct http_server, deadline_sul);
+    const void *conn;
+
+    while ((conn = conn_limits_next_expired(srv->limits, clock_mono_ms())))
+        lws_set_timeout((struct lws *)conn, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    http_deadlines_schedule(srv);
+}
+
+static void http_deadlines_schedule(struct http_server *srv)
+{
+    int64_t deadline = conn_limits_next_deadline(srv->limits);
+    int64_t wait_ms;
+
+    if (deadline < 0 || !srv->ctx || !lws_dll2_is_detached(&srv->deadline_sul.list))
+        return; /* none pending, or already set: a later arrival never comes due sooner */
+    wait_ms = deadline - clock_mono_ms();
+    lws_sul_schedule(srv->ctx, 0, &srv->deadline_sul, http_deadlines_fire,
+                     (lws_usec_t)(wait_ms > 0 ? wait_ms : 0) * LWS_US_PER_MS + 1);
+}
+
+/* FILTER_NETWORK_CONNECTION: a new TCP connection, before TLS. Returns non-zero to
+ * have lws close it at once. */
+static int http_on_accept(struct http_server *srv, struct lws *listener,
+                          const struct lws_filter_network_conn_args *args)
+{
+    bool warn;
+    unsigned long refused;
+    enum conn_limits_verdict verdict;
+
+    verdict = conn_limits_admit(srv->limits, (int)args->accept_fd,
+                                (const struct sockaddr *)&args->cli_addr, args->clilen,
+                                clock_mono_ms(), &warn, &refused);
+    if (verdict == CONN_LIMITS_ADMITTED) {
+        srv->ctx = lws_get_context(listener);
+        return 0;
+    }
+    if (warn) {
+        char who[INET6_ADDRSTRLEN + 4];
+        conn_limits_format_addr((const struct sockaddr *)&args->cli_addr, args->clilen, who,
+                                sizeof(who));
+        log_warn("http: refused %lu connection(s) from %s: %s", refused, who,
+                 verdict == CONN_LIMITS_TOO_MANY
+                     ? "max_connections_per_address reached"
+                     : "max_handshakes_per_address reached (connections not yet past "
+                       "their first request)");
+    }
+    return 1;
+}
+
+/* SERVER_NEW_CLIENT_INSTANTIATED: the accepted socket became a wsi. */
+static void http_on_new_client(struct http_server *srv, struct lws *wsi)
+{
+    conn_limits_bind(srv->limits, (int)lws_get_socket_fd(wsi), wsi);
+    http_deadlines_schedule(srv);
 }
 
 /* ---- connection state ------------------------------------------------ */
@@ -294,6 +375,25 @@ static bool http_csrf_ok(struct lws *wsi, const struct http_conn *conn)
     if (n <= 0)
         return false;
     return auth_sessions_csrf_ok(&conn->session, presented);
+}
+
+/* The Host rule (auth_host.h): a request must name this server. Returns 0, or an HTTP
+ * status with its error code and message. */
+static int http_host_check(struct lws *wsi, struct app *app, const char **code, const char **why)
+{
+    char host[256];
+
+    if (http_header(wsi, WSI_TOKEN_HOST, host, sizeof(host)) < 0 || !host[0]) {
+        *code = APP_ERR_BAD_REQUEST;
+        *why = "a Host header is required";
+        return 400;
+    }
+    if (!auth_host_allowed(app->http->host_names, host)) {
+        *code = APP_ERR_MISDIRECTED;
+        *why = "this server does not answer to that host name (see server_names)";
+        return 421;
+    }
+    return 0;
 }
 
 /* ---- writing the response ------------------------------------------------ */
@@ -542,7 +642,13 @@ static void http_dispatch(struct app *app, struct lws *wsi, struct http_conn *co
 static int http_check_request(struct app *app, struct lws *wsi, struct http_conn *conn, bool routed)
 {
     char allow[96];
+    const char *code, *why;
+    int status;
 
+    if ((status = http_host_check(wsi, app, &code, &why))) {
+        http_conn_fail(wsi, conn, status, code, why);
+        return -1;
+    }
     if (!routed) {
         http_conn_fail(wsi, conn, 404, APP_ERR_NOT_FOUND, "no such API endpoint");
         return -1;
@@ -633,6 +739,7 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
     long long content_length = 0;
     bool has_length, routed, streamed;
 
+    conn_limits_request_seen(app->http->limits, wsi);
     if (!conn->id)
         conn->id = http_registry_add(app->http, wsi);
     http_conn_reset_request(conn);
@@ -737,7 +844,10 @@ static int http_ws_gate(struct app *app, struct lws *wsi, struct http_conn *conn
 {
     char uri[HTTP_PATH_MAX];
     struct auth_subject subject;
+    int status;
 
+    if ((status = http_host_check(wsi, app, code, why)))
+        return status;
     if (http_header(wsi, WSI_TOKEN_GET_URI, uri, sizeof(uri)) < 0 || !uri[0]) {
         *code = APP_ERR_BAD_REQUEST;
         *why = "websocket upgrade needs a GET";
@@ -822,6 +932,7 @@ static int http_on_confirm_upgrade(struct app *app, struct lws *wsi, const char 
     const char *code = NULL, *why = NULL;
     int status;
 
+    conn_limits_request_seen(app->http->limits, wsi);
     if (strcasecmp(upgrade, "websocket") != 0)
         return http_ws_refuse(wsi, 400, APP_ERR_BAD_REQUEST, "only websocket upgrades are served");
     memset(&scratch, 0, sizeof(scratch));
@@ -936,6 +1047,17 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         return 0;
     case LWS_CALLBACK_RAW_ADOPT:
         return -1; /* CONNECT requests fall back to raw sockets in lws: never proxy them */
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+        /* here user is lws's struct lws_filter_network_conn_args, not a connection */
+        return http_on_accept(http_app(wsi)->http, wsi, user);
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        http_on_new_client(http_app(wsi)->http, wsi);
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        app = http_app(wsi);
+        if (app && app->http)
+            conn_limits_closed(app->http->limits, wsi);
+        return 0;
     default:
         return 0;
     }

@@ -27,6 +27,7 @@ struct app_error {
 #define APP_ERR_UNAVAILABLE  "libvirt_unavailable"
 #define APP_ERR_NO_SPACE     "insufficient_storage"
 #define APP_ERR_RANGE        "range_not_satisfiable"
+#define APP_ERR_MISDIRECTED  "misdirected_request"
 
 /* Sets every field; message is printf-formatted and truncated to fit. err may be NULL. */
 void app_error_set(struct app_error *err, int status, const char *code, const char *fmt, ...)

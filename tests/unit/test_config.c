@@ -199,11 +199,28 @@ static void test_bad_ints(void **state)
     expect_int_rejected("session_max_lifetime", "2147483648");
     expect_int_rejected("session_max_lifetime", "12h");
 
+    expect_int_rejected("max_connections_per_address", "0");
+    expect_int_rejected("max_handshakes_per_address", "100001");
+    expect_int_rejected("first_request_timeout", "0");
+    expect_int_rejected("first_request_timeout", "301");
+
     config_init(&c);
+    assert_int_equal(c.max_connections_per_address, 256);
+    assert_int_equal(c.max_handshakes_per_address, 32);
+    assert_int_equal(c.first_request_timeout_s, 5);
+    assert_string_equal(c.server_names, "");
     assert_int_equal(config_set(&c, "workers", "1", err, sizeof(err)), 0);
     assert_int_equal(c.workers, 1);
     assert_int_equal(config_set(&c, "session_idle_timeout", "60", err, sizeof(err)), 0);
     assert_int_equal(c.session_idle_s, 60);
+    assert_int_equal(config_set(&c, "max_connections_per_address", "1000", err, sizeof(err)), 0);
+    assert_int_equal(c.max_connections_per_address, 1000);
+    assert_int_equal(config_set(&c, "max_handshakes_per_address", "8", err, sizeof(err)), 0);
+    assert_int_equal(c.max_handshakes_per_address, 8);
+    assert_int_equal(config_set(&c, "first_request_timeout", "300", err, sizeof(err)), 0);
+    assert_int_equal(c.first_request_timeout_s, 300);
+    assert_int_equal(config_set(&c, "server_names", "a.example, b.example", err, sizeof(err)), 0);
+    assert_string_equal(c.server_names, "a.example, b.example");
     config_free(&c);
 }
 
