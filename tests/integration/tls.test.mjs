@@ -101,13 +101,15 @@ describe('tls and connection limits', () => {
         const d = await startDaemon();
         try {
             const [headers, body, silent] = await Promise.all([
-                stallAfter(d, 'GET / HTTP/1.1\r\nHost: x\r\n', 25),
-                stallAfter(d, 'POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{', 25),
+                stallAfter(d, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n', 25),
+                stallAfter(d, 'POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{', 25),
                 stallAfter(d, null, 25),
             ]);
-            for (const [what, s] of [['headers', headers], ['body', body], ['silent', silent]]) {
+            // no complete first request: first_request_timeout (5 s); a stalled body: 10 s
+            for (const [what, s, least, most] of [['headers', headers, 4, 9], ['body', body, 8, 20],
+                ['silent', silent, 4, 9]]) {
                 assert.ok(s !== null, `${what}: still open after 25 s`);
-                assert.ok(s >= 5 && s < 20, `${what}: closed after ${s} s (expected about 10 s)`);
+                assert.ok(s >= least && s < most, `${what}: closed after ${s} s (expected ${least}-${most} s)`);
             }
         } finally {
             await d.stop();
