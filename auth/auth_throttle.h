@@ -1,10 +1,17 @@
 /* auth_throttle: slows down password guessing.
  *
- * Counts recent login failures per client address and per user name. After the 3rd
- * failure for a key, further attempts for that key are refused (429) until a backoff
- * passes: 1 s, doubling per failure, at most 300 s. A success clears the user's and
- * the address's counters. Failures older than 15 min are forgotten. The table is
- * bounded (4096 keys; the oldest are evicted) so a flood of addresses cannot grow it.
+ * A login attempt is counted when it starts, as a failure on three keys, each with
+ * its own allowance of free failures, after which further attempts for that key are
+ * refused (429) until a backoff passes (1 s after the last failure, doubling per
+ * further failure, at most 300 s):
+ *   - the user name from the address: 3 free failures, never leaking;
+ *   - the address, whatever the user name: 30 free failures, one leaks away per 30 s;
+ *   - the user name, from any address: 100 free failures, one leaks away per 30 s.
+ * Counting at the start (under the lock) means parallel attempts cannot all pass the
+ * same check. A right password takes the attempt back (and clears the pair); an
+ * attempt that was never checked is taken back from every key. Counters idle for
+ * 15 min are forgotten. The table is bounded (8192 keys; the oldest are evicted) so
+ * a flood of addresses or names cannot grow it. auth/README.md has the reasoning.
  * Thread-safe (one mutex); no I/O, so the service thread calls it. Time is passed in
  * so tests control it. */
 #pragma once
@@ -16,11 +23,29 @@ struct auth_throttle;
 struct auth_throttle *auth_throttle_new(void);
 void auth_throttle_free(struct auth_throttle *throttle);
 
-/* Seconds the caller must still wait before an attempt from address for username is
- * allowed (0 = go ahead). now_ms: monotonic milliseconds. */
-int auth_throttle_wait_s(struct auth_throttle *throttle, const char *address, const char *username,
-                         int64_t now_ms);
-void auth_throttle_failure(struct auth_throttle *throttle, const char *address,
-                           const char *username, int64_t now_ms);
+/* Starts an attempt from address for username at now_ms (monotonic milliseconds).
+ * If one of its keys must still wait, returns the seconds to wait (rounded up, at
+ * least 1) and counts nothing. Otherwise counts the attempt as a failure on all its
+ * keys at once and returns 0; the caller then checks the password and ends the
+ * attempt with auth_throttle_success or auth_throttle_cancel, or with nothing when
+ * the password was wrong (the failure stays counted). A NULL or empty address or
+ * username leaves out the keys that need it. Any thread. */
+int auth_throttle_begin(struct auth_throttle *throttle, const char *address, const char *username,
+                        int64_t now_ms) __attribute__((warn_unused_result));
+
+/* The attempt begun for address and username had the right password: the pair's
+ * counter is cleared and the attempt is taken back from the address's and the user
+ * name's (which are not cleared: a login of one's own must not reset the count of
+ * someone guessing other names from the same address). Any thread. */
 void auth_throttle_success(struct auth_throttle *throttle, const char *address,
                            const char *username);
+
+/* The attempt begun for address and username was never checked (queue full,
+ * database error): it is taken back from every key. Any thread. */
+void auth_throttle_cancel(struct auth_throttle *throttle, const char *address,
+                          const char *username);
+
+/* Seconds an attempt from address for username would have to wait at now_ms (0 = it
+ * would be let through), counting nothing. Any thread. */
+int auth_throttle_wait_s(struct auth_throttle *throttle, const char *address, const char *username,
+                         int64_t now_ms);

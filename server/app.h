@@ -28,6 +28,7 @@ struct app {
     struct virt_conn *virt;             /* owned by serve.c; thread-safe */
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */
     struct work_pool *pool;             /* owned by serve.c */
+    struct work_pool *password_lane;    /* owned by serve.c; a lane of pool: password checks */
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */
     struct static_files *static_files;  /* owned by serve.c; service thread */
     struct http_server *http;           /* owned by serve.c; service thread */

@@ -1,11 +1,12 @@
 /* serve: wires the daemon together and runs the lws service loop.
  *
  * DESIGN (threads): the main thread becomes the lws service thread and owns every
- * connection. Workers (work_pool), the libvirt event and connect threads (virt_conn)
- * and signal handlers never call lws except lws_cancel_service(), made through
- * serve_wake(), which is guarded by `wake_lock` so no thread wakes a context that is
- * being destroyed. Shutdown order: stop the loop, destroy the lws context (closing
- * every connection), join the workers, stop libvirt's threads, free the rest.
+ * connection. Workers (work_pool and its password lane), the libvirt event and
+ * connect threads (virt_conn) and signal handlers never call lws except
+ * lws_cancel_service(), made through serve_wake(), which is guarded by `wake_lock`
+ * so no thread wakes a context that is being destroyed. Shutdown order: stop the
+ * loop, destroy the lws context (closing every connection), join the workers (the
+ * lane before its pool), stop libvirt's threads, free the rest.
  * SIGHUP reloads the certificate into the vhost's SSL_CTX on the service thread. */
 #include "serve.h"
 
@@ -50,6 +51,11 @@
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 #define SERVE_LIBVIRT_WAIT_MS 10000
 #define SERVE_MALLOC_ARENAS   2
+/* Password checks (yescrypt, 10-50 ms of CPU each) get one thread of their own: a login
+ * flood then costs one core at most and never waits for, or holds up, the libvirt
+ * workers. 32 waiting checks are at most about 1.5 s of work; more get 503 at once. */
+#define SERVE_PASSWORD_THREADS     1
+#define SERVE_PASSWORD_MAX_PENDING 32
 #define SERVE_CIPHERS_TLS13                                                                        \
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 
@@ -324,7 +330,9 @@ int serve_run(const struct config *config)
     app.serials = serial_hub_new(serve_wake, NULL);
     app.transfers = transfer_hub_new(serve_wake, NULL);
     app.sampler = virt_stats_sampler_new();
-    if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)))
+    if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)) ||
+        !(app.password_lane =
+              work_pool_new_lane(app.pool, SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING)))
         goto cleanup;
 
     callbacks.on_host_state = serve_on_host_state;
@@ -376,7 +384,8 @@ cleanup:
     pthread_mutex_unlock(&serve_wake_lock);
     if (ctx)
         lws_context_destroy(ctx);
-    transfer_hub_free(app.transfers); /* before the libvirt connection its threads name */
+    transfer_hub_free(app.transfers);  /* before the libvirt connection its threads name */
+    work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
     work_pool_free(app.pool);
     virt_conn_free(app.virt);
     serial_hub_free(app.serials);

@@ -1,9 +1,12 @@
 /* api_auth: login, logout and session endpoints.
  *
  * Service thread for the handlers; the login check (password hashing, SQLite) runs on
- * a worker. Unknown user and wrong password give the same 401 after the same amount
- * of hashing work. The throttle is consulted before any hashing, so a guessing client
- * cannot keep the workers busy. */
+ * the password lane (app->password_lane: its own thread and short queue), so logins,
+ * however many, never hold up the libvirt workers. Unknown user and wrong password
+ * give the same 401 after the same amount of hashing work. The throttle counts the
+ * attempt before it is queued (auth_throttle_begin), so parallel guesses cannot pass
+ * its check together; the lane's worker ends the attempt (success: take it back;
+ * unchecked: cancel; wrong password: it stays counted). */
 #include "api/api_auth.h"
 
 #include <openssl/crypto.h>
@@ -29,6 +32,7 @@
 
 #define API_AUTH_COOKIE       "virtdeck_session"
 #define API_AUTH_PASSWORD_MAX 1024
+#define API_AUTH_BUSY_RETRY_S 1 /* Retry-After when the password lane is full */
 
 struct api_login_job {
     struct api_job_base base;
@@ -61,21 +65,22 @@ static void api_auth_login_run(struct work_job *job)
     app_error_clear(&err);
     found = auth_users_get(app->db, arg->username, &user, &err);
     if (found < 0) {
+        auth_throttle_cancel(app->throttle, arg->base.peer, arg->username);
         http_response_error(&job->response, &err);
         goto cleanup;
     }
     if (!auth_password_verify(arg->password, found ? user.password_hash : NULL)) {
-        auth_throttle_failure(app->throttle, arg->base.peer, arg->username, clock_mono_ms());
+        /* auth_throttle_begin counted this failure already. */
         store_audit(app->db, arg->username, arg->base.peer, "login", "", "unauthorized");
         http_response_errorf(&job->response, 401, APP_ERR_UNAUTHORIZED,
                              "invalid username or password");
         goto cleanup;
     }
+    auth_throttle_success(app->throttle, arg->base.peer, arg->username);
     if (auth_sessions_create(app->sessions, user.name, user.role, token, &session) < 0) {
         http_response_errorf(&job->response, 500, APP_ERR_INTERNAL, "cannot create a session");
         goto cleanup;
     }
-    auth_throttle_success(app->throttle, arg->base.peer, arg->username);
     store_audit(app->db, user.name, arg->base.peer, "login", "", "ok");
     snprintf(cookie, sizeof(cookie), "%s=%s; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=%d",
              API_AUTH_COOKIE, token, app->config->session_max_s);
@@ -88,6 +93,14 @@ static void api_auth_login_run(struct work_job *job)
 cleanup:
     OPENSSL_cleanse(arg->password, sizeof(arg->password));
     auth_user_clear(&user);
+}
+
+static void api_auth_retry_after(struct http_response *resp, int seconds)
+{
+    char retry[16];
+
+    snprintf(retry, sizeof(retry), "%d", seconds);
+    http_response_header(resp, "Retry-After", retry);
 }
 
 enum api_result api_auth_login(struct app *app, const struct http_request *req,
@@ -108,11 +121,9 @@ enum api_result api_auth_login(struct app *app, const struct http_request *req,
     if (!(username = api_json_get_string(body, "username", AUTH_USERNAME_MAX, &err)) ||
         !(password = api_json_get_string(body, "password", API_AUTH_PASSWORD_MAX, &err)))
         goto fail;
-    wait_s = auth_throttle_wait_s(app->throttle, req->peer, username, clock_mono_ms());
+    wait_s = auth_throttle_begin(app->throttle, req->peer, username, clock_mono_ms());
     if (wait_s > 0) {
-        char retry[16];
-        snprintf(retry, sizeof(retry), "%d", wait_s);
-        http_response_header(resp, "Retry-After", retry);
+        api_auth_retry_after(resp, wait_s);
         app_error_set(&err, 429, APP_ERR_TOO_MANY, "too many failed logins; try again in %d s",
                       wait_s);
         goto fail;
@@ -121,8 +132,13 @@ enum api_result api_auth_login(struct app *app, const struct http_request *req,
     api_job_base_init(&arg->base, app, req);
     snprintf(arg->username, sizeof(arg->username), "%s", username);
     snprintf(arg->password, sizeof(arg->password), "%s", password);
-    ret = api_job_submit(app, req, api_auth_login_run, arg, resp);
+    ret = api_job_submit_to(app->password_lane, req, api_auth_login_run, arg, resp);
     arg = NULL;
+    if (ret == API_DONE) {
+        /* The lane is full (503): nothing was checked, so nothing is counted. */
+        auth_throttle_cancel(app->throttle, req->peer, username);
+        api_auth_retry_after(resp, API_AUTH_BUSY_RETRY_S);
+    }
     goto cleanup;
 
 fail:

@@ -45,16 +45,22 @@ static void api_job_done(struct work_job *job)
     http_server_complete(base->app->http, job->conn_id, &job->response);
 }
 
-enum api_result api_job_submit(struct app *app, const struct http_request *req, work_fn run,
-                               void *arg, struct http_response *resp)
+enum api_result api_job_submit_to(struct work_pool *pool, const struct http_request *req,
+                                  work_fn run, void *arg, struct http_response *resp)
 {
     struct work_job *job = work_job_new(req->conn_id, run, api_job_done, arg, free);
 
-    if (work_pool_submit(app->pool, job) < 0) {
+    if (work_pool_submit(pool, job) < 0) {
         http_response_errorf(resp, 503, APP_ERR_UNAVAILABLE, "server busy, try again");
         return API_DONE;
     }
     return API_PENDING;
+}
+
+enum api_result api_job_submit(struct app *app, const struct http_request *req, work_fn run,
+                               void *arg, struct http_response *resp)
+{
+    return api_job_submit_to(app->pool, req, run, arg, resp);
 }
 
 virConnectPtr api_job_connection(struct work_job *job)

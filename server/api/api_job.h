@@ -30,9 +30,14 @@ bool api_job_allowed(const struct http_request *req, enum auth_action action,
 void api_job_base_init(struct api_job_base *base, struct app *app, const struct http_request *req);
 
 /* Submits run with arg (which must start with struct api_job_base and is freed with
- * free() afterwards). On a full queue answers 503 in resp and returns API_DONE. */
+ * free() afterwards) to app->pool. On a full queue answers 503 in resp and returns
+ * API_DONE. */
 enum api_result api_job_submit(struct app *app, const struct http_request *req, work_fn run,
                                void *arg, struct http_response *resp);
+
+/* api_job_submit to pool (app->pool or one of its lanes). */
+enum api_result api_job_submit_to(struct work_pool *pool, const struct http_request *req,
+                                  work_fn run, void *arg, struct http_response *resp);
 
 /* Worker side: a new reference to the libvirt connection, or NULL with a 503 already
  * written into job->response. Release with virConnectClose. */

@@ -1,7 +1,9 @@
 /* work_pool: worker threads, a bounded pending queue and a completion queue.
  *
  * Threads: workers run job->run; the service thread submits and drains. One mutex
- * guards both queues; `cond` wakes idle workers. See work_pool.h for the design. */
+ * guards both queues; `cond` wakes idle workers. A worker puts a finished job on its
+ * sink's completion queue under the sink's lock: the sink is the pool itself, or a
+ * lane's parent (a lane's own completion queue stays empty). See work_pool.h. */
 #include "work/work_pool.h"
 
 #include <pthread.h>
@@ -22,6 +24,8 @@ struct work_pool {
     struct work_queue pending;  /* lock */
     struct work_queue finished; /* lock */
     bool stopping;              /* lock */
+    unsigned max_pending;
+    struct work_pool *sink; /* borrowed: whose completion queue and wake finished jobs use */
     void (*wake)(void *ctx);
     void *wake_ctx;
     unsigned nthreads;
@@ -99,6 +103,7 @@ static void work_job_free_chain(struct work_job *job)
 static void *work_pool_thread(void *opaque)
 {
     struct work_pool *pool = opaque;
+    struct work_pool *sink = pool->sink;
 
     pthread_mutex_lock(&pool->lock);
     for (;;) {
@@ -113,23 +118,28 @@ static void *work_pool_thread(void *opaque)
 
         job->run(job);
 
-        pthread_mutex_lock(&pool->lock);
-        work_queue_push(&pool->finished, job);
-        pthread_mutex_unlock(&pool->lock);
-        pool->wake(pool->wake_ctx);
+        pthread_mutex_lock(&sink->lock);
+        work_queue_push(&sink->finished, job);
+        pthread_mutex_unlock(&sink->lock);
+        sink->wake(sink->wake_ctx);
         pthread_mutex_lock(&pool->lock);
     }
     pthread_mutex_unlock(&pool->lock);
     return NULL;
 }
 
-struct work_pool *work_pool_new(unsigned nthreads, void (*wake)(void *ctx), void *wake_ctx)
+/* Starts nthreads workers for a pool whose finished jobs go to sink (NULL: itself). */
+static struct work_pool *work_pool_start(unsigned nthreads, unsigned max_pending,
+                                         struct work_pool *sink, void (*wake)(void *ctx),
+                                         void *wake_ctx)
 {
     struct work_pool *pool = xcalloc(1, sizeof(*pool));
     struct work_pool *ret = NULL;
 
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->cond, NULL);
+    pool->max_pending = max_pending;
+    pool->sink = sink ? sink : pool;
     pool->wake = wake;
     pool->wake_ctx = wake_ctx;
     pool->threads = xcalloc(nthreads, sizeof(*pool->threads));
@@ -147,12 +157,23 @@ cleanup:
     return ret;
 }
 
+struct work_pool *work_pool_new(unsigned nthreads, void (*wake)(void *ctx), void *wake_ctx)
+{
+    return work_pool_start(nthreads, WORK_POOL_MAX_PENDING, NULL, wake, wake_ctx);
+}
+
+struct work_pool *work_pool_new_lane(struct work_pool *parent, unsigned nthreads,
+                                     unsigned max_pending)
+{
+    return work_pool_start(nthreads, max_pending, parent, NULL, NULL);
+}
+
 int work_pool_submit(struct work_pool *pool, struct work_job *job)
 {
     int ret = -1;
 
     pthread_mutex_lock(&pool->lock);
-    if (pool->stopping || pool->pending.len >= WORK_POOL_MAX_PENDING)
+    if (pool->stopping || pool->pending.len >= pool->max_pending)
         goto cleanup;
     work_queue_push(&pool->pending, job);
     job = NULL;

@@ -7,6 +7,11 @@
  * but must not touch lws; `done` must not block. The pending queue is bounded: a
  * flood of requests gets 503 instead of growing memory.
  *
+ * A lane (work_pool_new_lane) is a second pool with its own threads and its own,
+ * smaller pending bound whose finished jobs join its parent's completion queue: work
+ * that must neither wait behind the parent's jobs nor hold them up (password
+ * hashing) gets its own threads, and the service thread still drains one queue.
+ *
  * A job names its connection by conn_id only (no struct lws * leaves the service
  * thread); `done` looks the connection up and drops the result if it has gone. */
 #pragma once
@@ -33,21 +38,31 @@ struct work_job {
 
 struct work_pool;
 
-/* Starts nthreads workers. wake(wake_ctx) is called from a worker after each job
- * finishes. Returns NULL if a thread cannot be created. */
+/* Starts nthreads workers with at most WORK_POOL_MAX_PENDING waiting jobs.
+ * wake(wake_ctx) is called from a worker after each job finishes. Returns NULL if a
+ * thread cannot be created. Main thread. */
 struct work_pool *work_pool_new(unsigned nthreads, void (*wake)(void *ctx), void *wake_ctx);
+
+/* Starts a lane of parent (borrowed; it must outlive the lane): nthreads workers of
+ * its own, at most max_pending waiting jobs, and each finished job goes to parent's
+ * completion queue (parent's wake is called; parent's work_pool_drain runs `done`).
+ * Free the lane before parent. Returns NULL if a thread cannot be created. Main
+ * thread. */
+struct work_pool *work_pool_new_lane(struct work_pool *parent, unsigned nthreads,
+                                     unsigned max_pending);
 
 /* A new job (calloc'd, response initialised). */
 struct work_job *work_job_new(uint64_t conn_id, work_fn run, work_fn done, void *arg,
                               void (*arg_free)(void *arg));
 void work_job_free(struct work_job *job);
 
-/* Queues job; the pool takes it. Returns 0, or -1 (job freed, nothing run) when
- * WORK_POOL_MAX_PENDING jobs are waiting already or the pool is stopping. Any thread. */
+/* Queues job; the pool takes it. Returns 0, or -1 (job freed, nothing run) when the
+ * pool's bound of waiting jobs is reached or the pool is stopping. Any thread. */
 int work_pool_submit(struct work_pool *pool, struct work_job *job)
     __attribute__((warn_unused_result));
 
-/* Service thread: runs `done` of every finished job and frees them. */
+/* Service thread: runs `done` of every finished job (its lanes' included) and frees
+ * them. */
 void work_pool_drain(struct work_pool *pool);
 
 /* Stops accepting jobs, lets running jobs finish, joins the threads, frees queued and

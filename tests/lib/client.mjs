@@ -26,17 +26,18 @@ export class Client {
     /**
      * daemon: {url, host, port, ca} from startDaemon.
      * opts.localAddress  source address (e.g. '127.0.0.2') for per-address checks
-     * opts.keepAlive     reuse one connection (default true)
+     * opts.keepAlive     reuse connections (default true)
+     * opts.maxSockets    connections open at once (default 1 with keepAlive, else no limit)
      * opts.pin           verify against the daemon's certificate (default true if ca known)
      */
-    constructor(daemon, { localAddress, keepAlive = true, pin = true } = {}) {
+    constructor(daemon, { localAddress, keepAlive = true, maxSockets, pin = true } = {}) {
         this.daemon = daemon;
         this.url = daemon.url;
         this.host = daemon.host;
         this.port = daemon.port;
         this.localAddress = localAddress;
         this.tlsOpts = (pin && daemon.ca) ? { ca: daemon.ca } : { rejectUnauthorized: false };
-        this.agent = new https.Agent({ keepAlive, maxSockets: keepAlive ? 1 : Infinity, ...this.tlsOpts });
+        this.agent = new https.Agent({ keepAlive, maxSockets: maxSockets || (keepAlive ? 1 : Infinity), ...this.tlsOpts });
         this.cookies = new Map();
         this.csrf = null;
         this.user = null;

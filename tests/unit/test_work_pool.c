@@ -1,7 +1,8 @@
 /* test_work_pool: server/work/work_pool.c — jobs run on a worker thread, `done` runs only
  * inside work_pool_drain on the draining thread, wake is called per finished job, the
  * pending bound (WORK_POOL_MAX_PENDING) is enforced, and free neither runs `done` nor
- * leaks queued jobs (ASan).
+ * leaks queued jobs (ASan); a lane runs its jobs while the parent's workers are busy,
+ * finishes them through the parent and has its own pending bound.
  *
  * Threads: the test thread plays the service thread; the pool's workers run the jobs.
  * Blocking jobs wait on `gate` until the test opens it. Every wait has a deadline so a
@@ -351,6 +352,71 @@ static void test_free_with_finished_jobs(void **state)
     assert_int_equal(get(&t.arg_frees), 5);
 }
 
+/* A lane's job runs on the lane's own thread while every worker of its parent is
+ * busy, and finishes through the parent: its wake, its drain. */
+static void test_lane_runs_apart(void **state)
+{
+    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+    struct work_pool *lane = work_pool_new_lane(pool, 1, 4);
+    struct job_arg *a = calloc(1, sizeof(*a));
+
+    assert_non_null(pool);
+    assert_non_null(lane);
+    assert_int_equal(work_pool_submit(pool, work_job_new(0, run_gate, done_count, NULL, NULL)), 0);
+    assert_true(wait_for(&t.blocked, 1));
+
+    a->value = 3;
+    assert_int_equal(work_pool_submit(lane, work_job_new(7, run_record, done_record, a, arg_free)),
+                     0);
+    assert_true(wait_for(&t.wakes, 1));
+    assert_int_equal(get(&t.runs), 1); /* the lane's: the gate is still shut */
+    assert_int_equal(get(&t.blocked), 1);
+    /* The lane keeps no completions of its own; the parent's drain runs done. */
+    work_pool_drain(lane);
+    assert_int_equal(get(&t.dones), 0);
+    work_pool_drain(pool);
+    assert_int_equal(get(&t.dones), 1);
+    assert_int_equal(get(&t.arg_frees), 1);
+
+    open_gate();
+    assert_true(wait_for(&t.wakes, 2));
+    work_pool_drain(pool);
+    assert_int_equal(get(&t.dones), 2);
+    work_pool_free(lane);
+    work_pool_free(pool);
+}
+
+/* A lane has its own pending bound; a full lane leaves its parent taking jobs. */
+static void test_lane_pending_bound(void **state)
+{
+    enum { LANE_PENDING = 4 };
+    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+    struct work_pool *lane = work_pool_new_lane(pool, 1, LANE_PENDING);
+
+    assert_non_null(lane);
+    assert_int_equal(work_pool_submit(lane, work_job_new(0, run_gate, done_count, NULL, NULL)), 0);
+    assert_true(wait_for(&t.blocked, 1));
+    for (int i = 0; i < LANE_PENDING; i++)
+        assert_int_equal(
+            work_pool_submit(lane, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)),
+            0);
+    assert_int_equal(
+        work_pool_submit(lane, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)), -1);
+    assert_int_equal(get(&t.arg_frees), 1);
+
+    assert_int_equal(work_pool_submit(pool, work_job_new(0, run_count, done_count, NULL, NULL)), 0);
+    assert_true(wait_for(&t.runs, 1));
+
+    /* The lane is freed first (as serve.c does), then the parent: no done runs, and
+     * every job's arg is released, queued, running or finished. */
+    open_gate();
+    assert_true(wait_for(&t.wakes, 2));
+    work_pool_free(lane);
+    work_pool_free(pool);
+    assert_int_equal(get(&t.dones), 0);
+    assert_int_equal(get(&t.arg_frees), 1 + LANE_PENDING);
+}
+
 static void test_job_new_free(void **state)
 {
     struct work_job *job = work_job_new(5, run_count, done_count, calloc(1, 8), arg_free);
@@ -377,6 +443,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pending_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_with_queued_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_with_finished_jobs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lane_runs_apart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lane_pending_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_job_new_free, setup, teardown),
     };
 
