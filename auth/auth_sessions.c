@@ -2,8 +2,9 @@
  *
  * Threads: lookup/alive/csrf_ok run on the service thread and touch memory only;
  * create/destroy/destroy_user/expire/new/free also write SQLite and belong on workers
- * (or the main thread). `lock` guards the hash table and every entry in it; it is
- * never held across a database call, so the service thread never waits on the disk.
+ * (or the main thread); sync reads SQLite on the store-watch thread. `lock` guards the
+ * hash table and every entry in it; it is never held across a database call, so the
+ * service thread never waits on the disk.
  *
  * Invariants:
  * - Only SHA-256(token) (hex) is stored, in memory and on disk. The raw token exists
@@ -17,7 +18,10 @@
  *   busy UI does not turn every request into a disk write. Database expiry therefore
  *   allows that minute of slack on the idle timeout.
  * - Rows that vanish from the database behind our back (`virtdeck user del/passwd`
- *   run while the daemon is up) are dropped from memory by auth_sessions_expire. */
+ *   run while the daemon is up) are dropped from memory by auth_sessions_sync (the
+ *   store-watch thread calls it within 250 ms of the other process's commit) and, as
+ *   a backstop, by auth_sessions_expire. An entry inserted after the row query began
+ *   is never dropped by it (`gen`): its row may be newer than the query. */
 #include "auth_sessions.h"
 
 #include <openssl/crypto.h>
@@ -713,6 +717,31 @@ static bool auth_sessions_drop_vanished(const struct auth_sessions_entry *e, voi
                     auth_sessions_hash_cmp);
 }
 
+/* Reads the rows and drops the entries no newer than rows->gen whose row is gone.
+ * Returns how many entries it dropped, or -1 (logged). *recheck (may be NULL) is set
+ * if entries were added meanwhile: they were kept unchecked. */
+static int auth_sessions_drop_deleted(struct auth_sessions *sessions,
+                                      struct auth_sessions_rows *rows, bool *recheck)
+{
+    size_t before;
+    int ended;
+
+    if (auth_sessions_db_rows(sessions, rows) < 0)
+        return -1;
+    pthread_mutex_lock(&sessions->lock);
+    before = sessions->count;
+    auth_sessions_remove_if(sessions, auth_sessions_drop_vanished, rows);
+    ended = (int)(before - sessions->count);
+    if (recheck)
+        *recheck = sessions->gen != rows->gen;
+    pthread_mutex_unlock(&sessions->lock);
+    if (ended > 0)
+        log_info("auth_sessions: %d session(s) ended: another process (virtdeck user passwd/del) "
+                 "deleted them",
+                 ended);
+    return ended;
+}
+
 void auth_sessions_expire(struct auth_sessions *sessions)
 {
     struct auth_sessions_flush *items = NULL;
@@ -733,16 +762,31 @@ void auth_sessions_expire(struct auth_sessions *sessions)
     auth_sessions_db_flush(sessions, items, n);
     if (auth_sessions_db_expire(sessions, x.now, AUTH_SESSIONS_FLUSH_S) < 0)
         goto cleanup;
-    /* Rows deleted by another process (the CLI) end their sessions here too. */
-    if (auth_sessions_db_rows(sessions, &rows) < 0)
-        goto cleanup;
-    pthread_mutex_lock(&sessions->lock);
-    auth_sessions_remove_if(sessions, auth_sessions_drop_vanished, &rows);
-    pthread_mutex_unlock(&sessions->lock);
+    /* Rows deleted by another process (the CLI) end their sessions here too, in case
+     * the store-watch thread could not tell. */
+    auth_sessions_drop_deleted(sessions, &rows, NULL);
 
 cleanup:
     free(items);
     free(rows.hashes);
+}
+
+int auth_sessions_sync(struct auth_sessions *sessions, bool *recheck)
+{
+    struct auth_sessions_rows rows = {0};
+    int ended;
+
+    if (recheck)
+        *recheck = false;
+    if (!sessions)
+        return -1;
+    /* Entries inserted after this point may be newer than the query: they stay. */
+    pthread_mutex_lock(&sessions->lock);
+    rows.gen = sessions->gen;
+    pthread_mutex_unlock(&sessions->lock);
+    ended = auth_sessions_drop_deleted(sessions, &rows, recheck);
+    free(rows.hashes);
+    return ended;
 }
 
 bool auth_sessions_csrf_ok(const struct auth_session *session, const char *presented)

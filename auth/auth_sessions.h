@@ -59,8 +59,21 @@ void auth_sessions_destroy(struct auth_sessions *sessions, const char *token);
 /* Ends every session of a user (password change, deletion). */
 void auth_sessions_destroy_user(struct auth_sessions *sessions, const char *username);
 
-/* Drops expired sessions and flushes batched last-seen times. Call now and then. */
+/* Drops expired sessions, flushes batched last-seen times and, like
+ * auth_sessions_sync, drops sessions whose rows are gone. Call every 30-60 s on a
+ * worker. */
 void auth_sessions_expire(struct auth_sessions *sessions);
+
+/* Ends the sessions whose rows another process deleted (`virtdeck user passwd` and
+ * `user del` while the daemon runs): reads the table's token hashes and drops every
+ * entry that has no row, but never one created after the read began (its row may be
+ * newer than the read). Their cookies fail from then on; their sockets close at the
+ * next housekeeping tick (they are no longer auth_sessions_alive). Blocks on SQLite:
+ * call it off the service thread (the store-watch thread does, whenever PRAGMA
+ * data_version moved). Returns how many sessions it ended, or -1 on a database error
+ * (logged). *recheck (may be NULL) is set when sessions were created during the read:
+ * they were kept unchecked, so call again soon even if nothing else changes. */
+int auth_sessions_sync(struct auth_sessions *sessions, bool *recheck);
 
 /* Constant-time comparison of a presented CSRF token with the session's. */
 bool auth_sessions_csrf_ok(const struct auth_session *session, const char *presented);

@@ -4,9 +4,12 @@
  * connection. Workers (work_pool and its password lane), the libvirt event and
  * connect threads (virt_conn) and signal handlers never call lws except
  * lws_cancel_service(), made through serve_wake(), which is guarded by `wake_lock`
- * so no thread wakes a context that is being destroyed. Shutdown order: stop the
- * loop, destroy the lws context (closing every connection), join the workers (the
- * lane before its pool), stop libvirt's threads, free the rest.
+ * so no thread wakes a context that is being destroyed. The store-watch thread
+ * (store_watch.h) syncs the session table when another process (the CLI) committed;
+ * the one housekeeping timer (serve_tick, 250 ms) then closes the sockets of sessions
+ * that ended, whatever ended them. Shutdown order: stop the loop, destroy the lws
+ * context (closing every connection), join the workers (the lane before its pool),
+ * stop libvirt's and the store-watch threads, free the rest.
  * SIGHUP reloads the certificate into the vhost's SSL_CTX on the service thread. */
 #include "serve.h"
 
@@ -38,6 +41,7 @@
 #include "http/http_server.h"
 #include "http/static_files.h"
 #include "store/store.h"
+#include "store/store_watch.h"
 #include "tls/tls_cert.h"
 #include "transfer/transfer.h"
 #include "util/log.h"
@@ -58,11 +62,26 @@
 #define SERVE_PASSWORD_MAX_PENDING 32
 #define SERVE_CIPHERS_TLS13                                                                        \
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+/* The housekeeping timer's period, and how often the store-watch thread looks for
+ * other processes' commits: together they bound how long a session ended by
+ * `virtdeck user passwd/del` lives on (two periods plus the database read). */
+#define SERVE_TICK_MS        250
+#define SERVE_WATCH_MS       250
+#define SERVE_STATS_EVERY_MS 2000
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lws_context *serve_context; /* serve_wake_lock */
 static volatile sig_atomic_t serve_stop;
 static volatile sig_atomic_t serve_reload;
+
+/* The one housekeeping timer. Service thread. */
+struct serve_housekeeping {
+    lws_sorted_usec_list_t sul; /* lws's timer entry */
+    struct app *app;            /* borrowed */
+    struct lws_context *ctx;    /* borrowed; NULL when not scheduled */
+    unsigned ticks;
+};
+static struct serve_housekeeping serve_housekeeping;
 
 /* Any thread: wake the service thread. */
 static void serve_wake(void *ctx)
@@ -136,6 +155,48 @@ static void serve_on_resource_event(void *ctx, struct json_object *msg)
     struct app *app = ctx;
 
     events_hub_post(app->events, msg, EVENTS_KIND_LIFECYCLE, NULL);
+}
+
+/* store-watch thread: another process committed (the CLI). Sessions whose rows it
+ * deleted end now; the next housekeeping tick closes their sockets. Looks again at
+ * the next interval if the read failed or raced with a login. */
+static bool serve_on_store_change(void *ctx)
+{
+    struct app *app = ctx;
+    bool recheck = false;
+
+    return auth_sessions_sync(app->sessions, &recheck) < 0 || recheck;
+}
+
+/* The housekeeping timer, every SERVE_TICK_MS on the service thread: closes the
+ * sockets of every session that is no longer alive (expiry, logout elsewhere, the
+ * CLI), the same way for each kind; every 2 s the events' periodic work. */
+static void serve_tick(lws_sorted_usec_list_t *sul)
+{
+    struct serve_housekeeping *hk = lws_container_of(sul, struct serve_housekeeping, sul);
+    struct app *app = hk->app;
+
+    events_ws_sessions_check(app);
+    console_sessions_check(app);
+    serial_sessions_check(app);
+    if (++hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0)
+        events_ws_tick(app);
+    lws_sul_schedule(hk->ctx, 0, &hk->sul, serve_tick, SERVE_TICK_MS * LWS_US_PER_MS);
+}
+
+static void serve_housekeeping_start(struct app *app, struct lws_context *ctx)
+{
+    memset(&serve_housekeeping, 0, sizeof(serve_housekeeping));
+    serve_housekeeping.app = app;
+    serve_housekeeping.ctx = ctx;
+    lws_sul_schedule(ctx, 0, &serve_housekeeping.sul, serve_tick, SERVE_TICK_MS * LWS_US_PER_MS);
+}
+
+static void serve_housekeeping_stop(void)
+{
+    if (serve_housekeeping.ctx)
+        lws_sul_cancel(&serve_housekeeping.sul);
+    serve_housekeeping.ctx = NULL;
 }
 
 /* Creates the first admin when the user table is empty. Returns 0 or -1. */
@@ -287,6 +348,7 @@ int serve_run(const struct config *config)
     struct app_error err;
     struct virt_conn_callbacks callbacks;
     struct lws_context *ctx = NULL;
+    struct store_watch *watch = NULL;
     char *tls_dir = NULL, *cert = NULL, *key = NULL;
     int ret = 1;
 
@@ -306,6 +368,8 @@ int serve_run(const struct config *config)
     if (serve_ensure_admin(app.db, config->state_dir) < 0)
         goto cleanup;
     if (!(app.sessions = auth_sessions_new(app.db, config->session_idle_s, config->session_max_s)))
+        goto cleanup;
+    if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
     app.throttle = auth_throttle_new();
     if (config->cert_file) {
@@ -356,8 +420,7 @@ int serve_run(const struct config *config)
     serve_signal_context = ctx;
     serve_install_signals();
 
-    events_ws_start(&app, ctx);
-    console_start(&app, ctx);
+    serve_housekeeping_start(&app, ctx);
 
     printf("virtdeck: serving https://%s%s%s:%d/ (libvirt %s)\n",
            strchr(config->listen_host, ':') ? "[" : "", config->listen_host,
@@ -376,8 +439,7 @@ int serve_run(const struct config *config)
     ret = 0;
 
 cleanup:
-    events_ws_stop(&app);
-    console_stop(&app);
+    serve_housekeeping_stop();
     serve_signal_context = NULL;
     pthread_mutex_lock(&serve_wake_lock);
     serve_context = NULL;
@@ -388,6 +450,7 @@ cleanup:
     work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
     work_pool_free(app.pool);
     virt_conn_free(app.virt);
+    store_watch_free(watch); /* before the sessions it syncs */
     serial_hub_free(app.serials);
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);

@@ -34,7 +34,6 @@
 #define CONSOLE_UP_READ   (4u * 1024)
 #define CONSOLE_UP_ROOM   (20u * 1024)
 #define CONSOLE_WRITE_MAX HTTP_WS_PAYLOAD_MAX
-#define CONSOLE_TICK_US   (5 * LWS_USEC_PER_SEC)
 /* a drained ring keeps this much of its mapping (small exchanges stay cheap) */
 #define CONSOLE_RING_KEEP (8u * 1024)
 
@@ -71,9 +70,6 @@ struct console {
 struct console_hub {
     struct console *list; /* owned */
     unsigned count;
-    lws_sorted_usec_list_t sul;
-    struct app *app;         /* borrowed, set by console_start */
-    struct lws_context *ctx; /* borrowed */
 };
 
 /* ---- rings ------------------------------------------------ */
@@ -516,29 +512,9 @@ void console_session_ended(struct app *app, const char *session_id)
             console_close(app, c, 4401, "session ended");
 }
 
-/* ---- session expiry ------------------------------------------------ */
-
-static void console_tick(lws_sorted_usec_list_t *sul)
+void console_sessions_check(struct app *app)
 {
-    struct console_hub *hub = lws_container_of(sul, struct console_hub, sul);
-
-    for (struct console *c = hub->list; c; c = c->next)
-        if (!auth_sessions_alive(hub->app->sessions, c->session_id))
-            console_close(hub->app, c, 4401, "session ended");
-    lws_sul_schedule(hub->ctx, 0, &hub->sul, console_tick, CONSOLE_TICK_US);
-}
-
-void console_start(struct app *app, struct lws_context *ctx)
-{
-    app->consoles->app = app;
-    app->consoles->ctx = ctx;
-    lws_sul_schedule(ctx, 0, &app->consoles->sul, console_tick, CONSOLE_TICK_US);
-}
-
-void console_stop(struct app *app)
-{
-    if (app->consoles && app->consoles->ctx) {
-        lws_sul_cancel(&app->consoles->sul);
-        app->consoles->ctx = NULL;
-    }
+    for (struct console *c = app->consoles->list; c; c = c->next)
+        if (!auth_sessions_alive(app->sessions, c->session_id))
+            console_close(app, c, 4401, "session ended");
 }

@@ -11,7 +11,8 @@
  * has its own VNC connection.
  *
  * Closing: browser gone → the VNC socket is closed at once; VNC server gone (the VM
- * stopped) → the websocket closes with a reason; logout or session expiry → 4401.
+ * stopped) → the websocket closes with a reason; logout, session expiry or the CLI's
+ * `user passwd/del` → 4401 (console_sessions_check, every housekeeping tick).
  * Failures after the upgrade close the websocket with 4000 + the HTTP status
  * (4404 unknown VM, 4409 not running / no VNC display, 4502 unreachable, 4503 libvirt
  * down) and a readable reason.
@@ -31,10 +32,6 @@ struct console_hub *console_hub_new(void);
 /* Frees every console (after the lws context is gone). NULL-safe. */
 void console_hub_free(struct console_hub *hub);
 
-/* Starts the session-expiry timer on ctx; console_stop cancels it. */
-void console_start(struct app *app, struct lws_context *ctx);
-void console_stop(struct app *app);
-
 /* The raw-socket protocol callback for adopted VNC sockets (protocol "virtdeck-vnc-raw"). */
 int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len);
@@ -51,6 +48,10 @@ void console_ws_closed(struct app *app, uint64_t conn_id);
 
 /* Closes every console of this session (logout). */
 void console_session_ended(struct app *app, const char *session_id);
+/* Closes (4401) every console whose session is no longer auth_sessions_alive: expired,
+ * logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by serve.c's
+ * housekeeping timer every tick; O(consoles), memory only. */
+void console_sessions_check(struct app *app);
 
 /* Number of open consoles (tests, logs). */
 unsigned console_count(const struct console_hub *hub);

@@ -1,7 +1,7 @@
 /* serial: the websocket <-> libvirt console stream bridge (design in serial.h).
  *
  * Threads: the serial_ws_* functions, serial_dispatch, the open job's `done` and the
- * session tick run on the service thread; serial_open_run on a worker; serial_on_stream,
+ * session checks run on the service thread; serial_open_run on a worker; serial_on_stream,
  * serial_on_timer and serial_on_conn_close on libvirt's event thread ("virt-events");
  * serial_tx_main on the bridge's own "serial-tx" thread; serial_hub_free on the main
  * thread at shutdown.
@@ -44,7 +44,6 @@
 /* bytes per virStreamRecv / virStreamSend / websocket frame */
 #define SERIAL_IO_MAX      (16u * 1024)
 #define SERIAL_RECV_MAX    4 /* reads per stream callback, then let the loop run */
-#define SERIAL_TICK_US     (5 * LWS_USEC_PER_SEC)
 #define SERIAL_EVENTS_BASE (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP)
 /* the private connection's keepalive (libvirtd's own drops a stalled one after ~30 s) */
 #define SERIAL_KEEPALIVE_INTERVAL_S 5
@@ -105,10 +104,6 @@ struct serial_hub {
     /* service thread */
     struct serial *list;
     unsigned count;
-    lws_sorted_usec_list_t sul; /* session expiry, scheduled while count > 0 */
-    bool ticking;
-    struct app *app;         /* borrowed, set at the first open */
-    struct lws_context *ctx; /* borrowed, set at the first open */
 
     pthread_mutex_t lock;
     pthread_cond_t cond; /* signalled when a sender thread ends */
@@ -657,19 +652,6 @@ static void serial_open_done(struct work_job *job)
     log_info("serial: %s opened %s (%s) from %s", b->username, b->name, b->uuid, b->peer);
 }
 
-static void serial_tick(lws_sorted_usec_list_t *sul)
-{
-    struct serial_hub *hub = lws_container_of(sul, struct serial_hub, sul);
-
-    for (struct serial *b = hub->list; b; b = b->next)
-        if (!auth_sessions_alive(hub->app->sessions, b->session_id))
-            serial_close(hub->app, b, 4401, "session ended");
-    if (hub->count)
-        lws_sul_schedule(hub->ctx, 0, &hub->sul, serial_tick, SERIAL_TICK_US);
-    else
-        hub->ticking = false;
-}
-
 int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
                    const struct auth_session *session, const char *peer, const char *uuid)
 {
@@ -701,13 +683,6 @@ int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     hub->all = b;
     hub->nall++;
     pthread_mutex_unlock(&hub->lock);
-
-    hub->app = app;
-    hub->ctx = lws_get_context(wsi);
-    if (!hub->ticking) {
-        hub->ticking = true;
-        lws_sul_schedule(hub->ctx, 0, &hub->sul, serial_tick, SERIAL_TICK_US);
-    }
 
     arg->app = app;
     arg->b = b;
@@ -823,10 +798,6 @@ void serial_ws_closed(struct app *app, uint64_t conn_id)
              b->username, b->name[0] ? b->name : "-", b->uuid, b->peer,
              (long long)((clock_mono_ms() - b->opened_ms) / 1000), (unsigned long long)down,
              (unsigned long long)up);
-    if (!hub->count && hub->ticking) {
-        lws_sul_cancel(&hub->sul);
-        hub->ticking = false;
-    }
     serial_unref(b);
 }
 
@@ -865,6 +836,13 @@ void serial_session_ended(struct app *app, const char *session_id)
 {
     for (struct serial *b = app->serials->list; b; b = b->next)
         if (!strcmp(b->session_id, session_id))
+            serial_close(app, b, 4401, "session ended");
+}
+
+void serial_sessions_check(struct app *app)
+{
+    for (struct serial *b = app->serials->list; b; b = b->next)
+        if (!auth_sessions_alive(app->sessions, b->session_id))
             serial_close(app, b, 4401, "session ended");
 }
 

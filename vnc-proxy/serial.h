@@ -55,7 +55,8 @@
  *
  * Exclusivity: the console is opened without VIR_DOMAIN_CONSOLE_FORCE. A second
  * browser (or `virsh console`) never steals it from the first: it gets 4409 "serial
- * console in use". Session expiry is checked every 5 s (4401, like logout). */
+ * console in use". Whether the session still lives is checked on every tick of serve.c's
+ * housekeeping timer (250 ms; 4401, like logout). */
 #pragma once
 
 #include <libwebsockets.h>
@@ -85,8 +86,12 @@ void serial_ws_closed(struct app *app, uint64_t conn_id);
  * queued to the websockets. */
 void serial_dispatch(struct app *app);
 
-/* Closes every serial console of this session (logout) or whose session expired. */
+/* Closes every serial console of this session (logout). */
 void serial_session_ended(struct app *app, const char *session_id);
+/* Closes (4401) every serial console whose session is no longer auth_sessions_alive:
+ * expired, logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by
+ * serve.c's housekeeping timer every tick; O(consoles), memory only. */
+void serial_sessions_check(struct app *app);
 
 /* Number of open serial websockets (tests, logs). Service thread. */
 unsigned serial_count(const struct serial_hub *hub);

@@ -1,4 +1,5 @@
-/* events_ws: lws glue for /api/events, snapshot and stats jobs, and the timer.
+/* events_ws: lws glue for /api/events, snapshot and stats jobs, and what serve.c's
+ * housekeeping timer asks of it (stats, session checks, the expiry job).
  *
  * Service thread only (the jobs' run functions run on workers and touch only
  * libvirt and their own job). */
@@ -19,14 +20,11 @@
 #include "virt/virt_stats.h"
 #include "work/work_pool.h"
 
-#define EVENTS_TICK_US            (2 * LWS_USEC_PER_SEC)
+/* events_ws_tick runs every 2 s: session expiry every 60 s */
 #define EVENTS_EXPIRE_EVERY_TICKS 30
 #define EVENTS_FRAGMENT           HTTP_WS_PAYLOAD_MAX
 
 struct events_state {
-    lws_sorted_usec_list_t sul; /* first: the callback casts back */
-    struct app *app;            /* borrowed */
-    struct lws_context *ctx;    /* borrowed */
     bool stats_in_flight;
     unsigned ticks;
     bool snapshot_in_flight;           /* a snapshot job is queued or running */
@@ -34,8 +32,8 @@ struct events_state {
     _Atomic uint64_t snapshot_started; /* generation a worker began reading (worker writes) */
 };
 
-/* One per process: the daemon has one app and one context. Service thread, but
- * snapshot_started, which workers write. */
+/* One per process: the daemon has one app. Service thread, but snapshot_started,
+ * which workers write. */
 static struct events_state events_state;
 
 struct events_job {
@@ -211,7 +209,7 @@ static void events_expire_run(struct work_job *job)
     auth_sessions_expire(arg->app->sessions);
 }
 
-/* ---- timer ------------------------------------------------ */
+/* ---- housekeeping (serve.c's timer) ------------------------------------------------ */
 
 static void events_end_subscriber(struct app *app, struct events_sub *sub)
 {
@@ -228,40 +226,25 @@ static void events_end_subscriber(struct app *app, struct events_sub *sub)
     events_ws_ready(sub->conn_id, app);
 }
 
-static void events_tick(lws_sorted_usec_list_t *sul)
+void events_ws_sessions_check(struct app *app)
 {
-    struct events_state *timer = (struct events_state *)sul;
-    struct app *app = timer->app;
-    struct events_job *arg;
-
     for (struct events_sub *sub = events_hub_first(app->events); sub; sub = sub->next)
         if (!auth_sessions_alive(app->sessions, sub->session.id))
             events_end_subscriber(app, sub);
-    if (events_hub_count(app->events) && !timer->stats_in_flight)
+}
+
+void events_ws_tick(struct app *app)
+{
+    struct events_job *arg;
+
+    if (events_hub_count(app->events) && !events_state.stats_in_flight)
         events_submit_stats(app);
-    if (++timer->ticks % EVENTS_EXPIRE_EVERY_TICKS == 0) {
+    if (++events_state.ticks % EVENTS_EXPIRE_EVERY_TICKS == 0) {
         arg = xcalloc(1, sizeof(*arg));
         arg->app = app;
         if (work_pool_submit(app->pool, work_job_new(0, events_expire_run, NULL, arg, free)) < 0)
             log_warn("events: worker queue full, session expiry postponed");
     }
-    lws_sul_schedule(timer->ctx, 0, &timer->sul, events_tick, EVENTS_TICK_US);
-}
-
-void events_ws_start(struct app *app, struct lws_context *ctx)
-{
-    memset(&events_state, 0, sizeof(events_state));
-    events_state.app = app;
-    events_state.ctx = ctx;
-    lws_sul_schedule(ctx, 0, &events_state.sul, events_tick, EVENTS_TICK_US);
-}
-
-void events_ws_stop(struct app *app)
-{
-    (void)app;
-    if (events_state.ctx)
-        lws_sul_cancel(&events_state.sul);
-    events_state.ctx = NULL;
 }
 
 /* ---- socket callbacks ------------------------------------------------ */

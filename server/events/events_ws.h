@@ -1,9 +1,11 @@
 /* events_ws: the /api/events websocket endpoint.
  *
  * Service thread only. Opening a socket registers a subscriber and asks a worker for
- * its snapshot; a 2 s timer asks a worker for one stats sample for everybody (only
- * while someone is subscribed, one sample in flight at a time) and checks that each
- * subscriber's session is still alive. */
+ * its snapshot. serve.c's housekeeping timer calls events_ws_sessions_check every tick
+ * (a subscriber whose session ended gets {"type":"session","state":"expired"}, then
+ * close 1000 "session ended") and events_ws_tick every 2 s (one stats sample for
+ * everybody while someone is subscribed, one in flight at a time; the sessions'
+ * expiry job every 60 s). */
 #pragma once
 
 #include <libwebsockets.h>
@@ -13,10 +15,13 @@
 
 struct app;
 
-/* Starts the periodic timer on ctx. */
-void events_ws_start(struct app *app, struct lws_context *ctx);
-/* Cancels the timer. */
-void events_ws_stop(struct app *app);
+/* Every 2 s (serve.c's housekeeping timer): submits the stats sample, and the
+ * auth_sessions_expire job every 30th call. */
+void events_ws_tick(struct app *app);
+/* Every housekeeping tick: ends the subscribers whose session is no longer
+ * auth_sessions_alive (expired, logged out on another connection, or ended by
+ * `virtdeck user passwd/del`). O(subscribers), memory only. */
+void events_ws_sessions_check(struct app *app);
 
 /* A websocket to /api/events was established. Returns 0, or -1 to close it. */
 int events_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,

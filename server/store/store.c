@@ -210,6 +210,22 @@ void store_close(sqlite3 *db)
         log_warn("store: close failed: %s", sqlite3_errmsg(db));
 }
 
+int store_data_version(sqlite3 *db, int64_t *out)
+{
+    int ret = -1;
+    sqlite3_stmt *stmt = NULL;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW)
+        goto cleanup;
+    *out = sqlite3_column_int64(stmt, 0);
+    ret = 0;
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return ret;
+}
+
 void store_audit(sqlite3 *db, const char *username, const char *address, const char *action,
                  const char *object, const char *outcome)
 {

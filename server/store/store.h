@@ -7,6 +7,7 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "util/app_error.h"
 
@@ -14,6 +15,13 @@
  * handle (close with store_close) or NULL with err set. */
 sqlite3 *store_open(const char *state_dir, struct app_error *err);
 void store_close(sqlite3 *db);
+
+/* Reads PRAGMA data_version of db into *out. SQLite changes that number on a
+ * connection only when ANOTHER connection (another process: `virtdeck user ...`)
+ * commits; this connection's own commits leave it alone. Any thread (it takes db's
+ * mutex and starts a read transaction: a few microseconds, no write lock). Returns 0
+ * or -1 (not logged: a caller that polls decides how often to say so). */
+int store_data_version(sqlite3 *db, int64_t *out) __attribute__((warn_unused_result));
 
 /* Appends one audit record: who did what to which object from where, and the
  * outcome ("ok" or an error code). Never fails the caller; errors are logged. */

@@ -1,7 +1,8 @@
 // tests/integration/console.test.mjs — the VNC console websocket against a real QEMU
 // display (qemu:///system, tests/lib/system-libvirtd.mjs): an RFB client shakes hands
 // through virtdeck and reads a full framebuffer; a second viewer joins and both get screens; refusals happen
-// before any VNC connection is made; closing the browser side closes the VNC socket;
+// before any VNC connection is made; `virtdeck user passwd` from another process closes
+// the socket with 4401 within 1 s; closing the browser side closes the VNC socket;
 // a client that stops reading costs bounded memory; destroying the VM closes the socket.
 // Always removes its domains; leaves libvirtd running.
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +10,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { openConsole } from '../lib/rfb.mjs';
 import {
-    assertRefusedBeforeUpgrade, fdCount, rssKib, sleep, startConsoleSuite, until,
+    assertEndedByCli, assertRefusedBeforeUpgrade, fdCount, rssKib, sleep, startConsoleSuite, until,
 } from '../lib/console-suite.mjs';
 import { domainType, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
 
@@ -96,6 +97,14 @@ describe('VNC console websocket on a real QEMU display', () => {
         assert.match(o.reason, /not running/);
         await sleep(200);
         assert.ok(fdCount(d.pid) <= before, `fds ${before} -> ${fdCount(d.pid)}`);
+    });
+
+    it('closes with 4401 within 1 s when `virtdeck user passwd` ends its session', async () => {
+        await assertEndedByCli(suite, 'consolecli', async (c) => {
+            const s = await openConsole(c, running.uuid);
+            await s.handshake();
+            return s;
+        });
     });
 
     it('closes the VNC socket at once when the browser goes away', async () => {

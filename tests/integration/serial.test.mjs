@@ -6,7 +6,8 @@
 // Checks: the firmware's text arrives in binary frames; browser bytes (text and binary
 // frames) reach the VM; the console is exclusive (4409 "serial console in use") and is
 // released when the browser goes; refusals before the upgrade (401, 403 Origin, 403
-// viewer, 400) and after it (4404 unknown, 4409 stopped); logout closes it with 4401;
+// viewer, 400) and after it (4404 unknown, 4409 stopped); logout closes it with 4401, and
+// so does `virtdeck user passwd` from another process (within 1 s);
 // the daemon shuts down cleanly with a console open; a browser flooding a guest that
 // reads nothing costs bounded memory and stalls only that console (a second domain);
 // destroying the VM closes the socket with 1000 within 5 s.
@@ -19,7 +20,7 @@ import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client, openWebSocket } from '../lib/client.mjs';
 import {
-    assertRefusedBeforeUpgrade, rssKib, sleep, startConsoleSuite, until,
+    assertEndedByCli, assertRefusedBeforeUpgrade, rssKib, sleep, startConsoleSuite, until,
 } from '../lib/console-suite.mjs';
 import { SYSTEM_URI, domainType, el, virsh } from '../lib/system-libvirtd.mjs';
 
@@ -220,6 +221,10 @@ describe('serial console websocket on a real QEMU domain', () => {
         } finally {
             other.close();
         }
+    });
+
+    it('closes with 4401 within 1 s when `virtdeck user passwd` ends its session', async () => {
+        await assertEndedByCli(suite, 'serialcli', (c) => openWhenFree(c, running.uuid));
     });
 
     it('shuts the daemon down cleanly with a serial console open', async (t) => {

@@ -1,8 +1,8 @@
 // tests/lib/console-suite.mjs — what the console websocket suites (console.test.mjs: VNC,
 // serial.test.mjs) share: their setup on the system libvirtd (a running and a stopped
 // domain, a daemon with an admin and a viewer, each logged in), its removal, the checks
-// every console endpoint must pass before it upgrades, and the polling and /proc probes
-// they measure the daemon with.
+// every console endpoint must pass before it upgrades, the end of a socket whose session
+// the CLI ended, and the polling and /proc probes they measure the daemon with.
 // Owns: the user names ("admin", "view"), the suite's temporary directory, and the
 // clean-up of everything it set up, also when the setup fails half-way. Runs in the test
 // process only.
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon } from './daemon.mjs';
+import { addUser, runCli, startDaemon } from './daemon.mjs';
 import { Client } from './client.mjs';
 import { SYSTEM_URI, createConsoleDomains, ensureSystemLibvirtd, virsh } from './system-libvirtd.mjs';
 
@@ -91,4 +91,29 @@ export async function assertRefusedBeforeUpgrade(open, { d, admin, viewer }, uui
     await assert.rejects(open(admin, 'not-a-uuid'), (e) => e.status === 400);
     await sleep(300);
     assert.ok(fdCount(d.pid) <= base, `fds ${base} -> ${fdCount(d.pid)}: nothing was opened for a refused console`);
+}
+
+/**
+ * `virtdeck user passwd`, run as another process while the suite's daemon runs, closes a
+ * console socket of that user's session with 4401 "session ended" within 1 s. The user
+ * (an operator named `name`, unique per suite) is added with the CLI first; open(client)
+ * resolves a socket that is open and in use, with waitClose(timeoutMs) and terminate().
+ */
+export async function assertEndedByCli({ d }, name, open) {
+    const password = `${name}-pass-old`;
+    addUser(d.stateDir, { name, role: 'operator', password });
+    const c = new Client(d);
+    let s;
+    try {
+        await c.login(name, password);
+        s = await open(c);
+        const r = runCli(['user', 'passwd', name, '--state-dir', d.stateDir], { input: `${name}-pass-new\n` });
+        assert.equal(r.status, 0, r.stderr);
+        const closed = await s.waitClose(1000);
+        assert.equal(closed.code, 4401, `${closed.code} ${closed.reason}`);
+        assert.match(closed.reason, /session ended/);
+    } finally {
+        if (s) await s.terminate(); // when it failed: later tests need the console free
+        c.close();
+    }
 }

@@ -1,5 +1,6 @@
 /* test_auth_sessions: create/lookup/destroy, CSRF, expiry, persistence across a
- * reload and reconciliation with the database for auth/auth_sessions.c, against real
+ * reload and reconciliation with the database (expire, and sync after another
+ * connection deleted rows) for auth/auth_sessions.c, against real
  * SQLite stores in a private temp directory (removed afterwards). Expiry uses real
  * time: timeouts of 1 s and one sleep of about 1.2 s. Single-threaded. */
 #include <setjmp.h>
@@ -254,6 +255,26 @@ static void test_csrf(void **state)
     store_down(&s);
 }
 
+/* A fresh store named name with a table holding two sessions of alice (tokens a1, a2;
+ * the first one's copy in a1_out) and one of bob (b). */
+static struct auth_sessions *three_sessions(struct store *s, const char *name,
+                                            char a1[AUTH_TOKEN_HEX_LEN + 1],
+                                            char a2[AUTH_TOKEN_HEX_LEN + 1],
+                                            char b[AUTH_TOKEN_HEX_LEN + 1],
+                                            struct auth_session *a1_out)
+{
+    struct auth_sessions *sessions;
+    struct auth_session out;
+
+    store_up(s, name);
+    sessions = auth_sessions_new(s->db, 900, 43200);
+    assert_non_null(sessions);
+    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, a1, a1_out), 0);
+    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, a2, &out), 0);
+    assert_int_equal(auth_sessions_create(sessions, "bob", AUTH_ROLE_VIEWER, b, &out), 0);
+    return sessions;
+}
+
 static void test_destroy_user(void **state)
 {
     struct store s;
@@ -261,12 +282,7 @@ static void test_destroy_user(void **state)
     char a1[AUTH_TOKEN_HEX_LEN + 1], a2[AUTH_TOKEN_HEX_LEN + 1], b1[AUTH_TOKEN_HEX_LEN + 1];
     struct auth_session out;
 
-    store_up(&s, "destroy-user");
-    sessions = auth_sessions_new(s.db, 900, 43200);
-    assert_non_null(sessions);
-    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, a1, &out), 0);
-    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, a2, &out), 0);
-    assert_int_equal(auth_sessions_create(sessions, "bob", AUTH_ROLE_VIEWER, b1, &out), 0);
+    sessions = three_sessions(&s, "destroy-user", a1, a2, b1, &out);
     assert_int_equal(session_rows(s.db), 3);
 
     auth_sessions_destroy_user(sessions, "alice");
@@ -418,6 +434,54 @@ static void test_rows_deleted_elsewhere(void **state)
     store_down(&s);
 }
 
+/* What the store-watch thread does when `virtdeck user passwd` / `user del` committed
+ * from another process: a second connection plays the CLI. */
+static void test_sync_ends_sessions_deleted_by_another_connection(void **state)
+{
+    struct store s;
+    struct auth_sessions *daemon, *cli;
+    sqlite3 *cli_db;
+    char a1[AUTH_TOKEN_HEX_LEN + 1], a2[AUTH_TOKEN_HEX_LEN + 1], b[AUTH_TOKEN_HEX_LEN + 1];
+    char later[AUTH_TOKEN_HEX_LEN + 1];
+    struct auth_session out, a1_session;
+    struct app_error err = {0};
+    bool recheck = true;
+
+    daemon = three_sessions(&s, "sync", a1, a2, b, &a1_session);
+    assert_int_equal(auth_sessions_sync(daemon, &recheck), 0); /* nothing deleted yet */
+
+    /* `virtdeck user passwd alice`: its own connection and its own session table. */
+    cli_db = store_open(s.dir, &err);
+    assert_non_null(cli_db);
+    cli = auth_sessions_new(cli_db, 900, 43200);
+    assert_non_null(cli);
+    auth_sessions_destroy_user(cli, "alice");
+    auth_sessions_free(cli);
+    assert_true(auth_sessions_alive(daemon, a1_session.id)); /* memory has not looked yet */
+
+    assert_int_equal(auth_sessions_sync(daemon, &recheck), 2);
+    assert_false(recheck); /* nobody logged in during the read */
+    assert_false(auth_sessions_alive(daemon, a1_session.id));
+    assert_false(auth_sessions_lookup(daemon, a1, &out));
+    assert_false(auth_sessions_lookup(daemon, a2, &out));
+    assert_true(auth_sessions_lookup(daemon, b, &out));
+    assert_int_equal(auth_sessions_sync(daemon, &recheck), 0);
+
+    /* A login after the change stays. */
+    assert_int_equal(auth_sessions_create(daemon, "alice", AUTH_ROLE_ADMIN, later, &out), 0);
+
+    /* `virtdeck user del bob`: the rows go by ON DELETE CASCADE. */
+    assert_int_equal(auth_users_delete(cli_db, "bob", &err), 0);
+    assert_int_equal(auth_sessions_sync(daemon, &recheck), 1);
+    assert_false(auth_sessions_lookup(daemon, b, &out));
+    assert_true(auth_sessions_lookup(daemon, later, &out));
+    assert_int_equal(auth_sessions_sync(NULL, &recheck), -1);
+
+    store_close(cli_db);
+    auth_sessions_free(daemon);
+    store_down(&s);
+}
+
 static void test_sessions_per_user_bounded(void **state)
 {
     enum { N = 70 };
@@ -461,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_persists_across_reload),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_rows_deleted_elsewhere),
+        cmocka_unit_test(test_sync_ends_sessions_deleted_by_another_connection),
         cmocka_unit_test(test_sessions_per_user_bounded),
     };
     int failed;

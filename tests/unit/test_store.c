@@ -1,6 +1,6 @@
-/* test_store: opening, permissions, pragmas, migrations and the audit log of
- * server/store/store.c, in a private temp directory (removed afterwards).
- * Single-threaded. */
+/* test_store: opening, permissions, pragmas, migrations, the audit log and
+ * data_version (across two connections) of server/store/store.c, in a private temp
+ * directory (removed afterwards). Single-threaded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -204,12 +204,43 @@ static void test_incomplete_uploads(void **state)
     free(dir);
 }
 
+/* data_version moves for another connection's commits only: what lets the daemon
+ * notice `virtdeck user ...` without being woken by its own writes. */
+static void test_data_version(void **state)
+{
+    struct app_error err = {0};
+    char *dir = path_in("version");
+    sqlite3 *daemon = store_open(dir, &err);
+    sqlite3 *cli = store_open(dir, &err);
+    int64_t before = 0, after = 0, cli_before = 0, cli_after = 0;
+
+    assert_non_null(daemon);
+    assert_non_null(cli);
+    assert_int_equal(store_data_version(daemon, &before), 0);
+    store_audit(daemon, "admin", "127.0.0.1", "own", NULL, "ok");
+    assert_int_equal(store_data_version(daemon, &after), 0);
+    assert_true(after == before);
+
+    assert_int_equal(store_data_version(cli, &cli_before), 0);
+    store_audit(cli, "admin", NULL, "cli", NULL, "ok");
+    assert_int_equal(store_data_version(cli, &cli_after), 0);
+    assert_true(cli_after == cli_before);
+    assert_int_equal(store_data_version(daemon, &after), 0);
+    assert_true(after != before);
+    store_close(cli);
+    store_close(daemon);
+
+    remove_db(dir);
+    assert_int_equal(rmdir(dir), 0);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_creates_private_files), cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_refuses_newer_schema),       cmocka_unit_test(test_audit),
-        cmocka_unit_test(test_incomplete_uploads),
+        cmocka_unit_test(test_incomplete_uploads),         cmocka_unit_test(test_data_version),
     };
     int failed;
 
