@@ -16,13 +16,25 @@ import { domainType, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = { admin: 'admin-pass-console-1', view: 'viewer-pass-console-2' };
 
-/** Reads one full framebuffer update; asserts it covers the whole screen in raw pixels. */
+/** Reads one full framebuffer update; asserts it covers the whole screen in raw pixels.
+ * A booting guest changes its screen mode now and then (firmware 640x480, text 720x400):
+ * a DesktopSize answer gives the new size, and the screen is asked for again at it. */
 async function readFullScreen(c, init) {
-    c.requestFullUpdate(init.width, init.height);
-    const raw = (await c.readUpdate(init.bpp)).filter((r) => r.enc === 0);
-    const area = raw.reduce((a, r) => a + r.w * r.h, 0);
-    assert.equal(area, init.width * init.height, 'the update covers the whole screen');
-    return raw;
+    let { width, height } = init;
+    for (let attempt = 0; attempt < 5; attempt++) {
+        c.requestFullUpdate(width, height);
+        const rects = await c.readUpdate(init.bpp);
+        const resized = rects.find((r) => r.enc === -223);
+        if (resized) {
+            ({ w: width, h: height } = resized);
+            continue;
+        }
+        const raw = rects.filter((r) => r.enc === 0);
+        const area = raw.reduce((a, r) => a + r.w * r.h, 0);
+        assert.equal(area, width * height, 'the update covers the whole screen');
+        return raw;
+    }
+    throw new Error('the guest changed its screen size five times in a row');
 }
 
 describe('VNC console websocket on a real QEMU display', () => {

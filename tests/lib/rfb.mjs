@@ -81,10 +81,11 @@ export class RfbStream {
         return { version, types, width, height, bpp, name };
     }
 
-    /** Asks for raw encoding and one full (non-incremental) update. */
+    /** Asks for raw encoding (and DesktopSize, so a guest that changes its screen mode
+     * says so) and one full (non-incremental) update. */
     requestFullUpdate(width, height) {
-        const enc = Buffer.alloc(8);
-        enc[0] = 2; enc.writeUInt16BE(1, 2); enc.writeInt32BE(0, 4); // SetEncodings [raw]
+        const enc = Buffer.alloc(12);
+        enc[0] = 2; enc.writeUInt16BE(2, 2); enc.writeInt32BE(0, 4); enc.writeInt32BE(-223, 8); // [raw, DesktopSize]
         const req = Buffer.alloc(10);
         req[0] = 3; req[1] = 0; req.writeUInt16BE(width, 6); req.writeUInt16BE(height, 8);
         this.send(Buffer.concat([enc, req]));
