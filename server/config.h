@@ -4,7 +4,8 @@
  * The file is plain "key = value" lines; '#' starts a comment line; blank lines are
  * ignored; unknown keys and malformed lines are errors (with the line number). Every
  * serve flag is also a key (listen, uri, state_dir, web_root, cert, key) plus
- * session_idle_timeout, session_max_lifetime, allowed_origins, workers, log_level.
+ * session_idle_timeout, session_max_lifetime, allowed_origins, workers, log_level,
+ * pool_roots, pool_types.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -27,6 +28,10 @@ struct config {
     char *allowed_origins; /* owned; comma-separated extra websocket origins; default "" */
     int workers;           /* libvirt worker threads, 1..64; default 4 */
     char *log_level;       /* owned; "debug", "info" (default), "warn", "error" */
+    char *pool_roots;      /* owned; comma-separated directories where pools may be defined;
+                              default VIRT_POOL_POLICY_DEFAULT_ROOTS (virt_pool_policy.h) */
+    char *pool_types;      /* owned; comma-separated pool types that may be created;
+                              default VIRT_POOL_POLICY_DEFAULT_TYPES */
 };
 
 /* Fills every field with its default. */
