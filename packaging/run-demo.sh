@@ -13,5 +13,5 @@ if [[ -f "$state/initial-admin-password" ]]; then
   echo "               (from $state/initial-admin-password; delete $state to start afresh)"
 fi
 echo "virtdeck demo: open https://$listen/ (self-signed certificate: accept it once)"
-exec "$bin" serve --listen "$listen" --state-dir "$state" --web-root "$root/web" \
-    --uri "test://$root/packaging/demo/demo.xml"
+exec "$bin" serve --config "$root/packaging/demo/virtdeck.conf" --listen "$listen" \
+    --state-dir "$state" --web-root "$root/web" --uri "test://$root/packaging/demo/demo.xml"

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "serve.h"
 #include "util/log.h"
+#include "virt/virt_pool_policy.h"
 
 static const struct {
     const char *flag;
@@ -36,6 +37,7 @@ static const char *cli_serve_key_for(const char *flag)
 
 int cli_serve_main(int argc, char **argv)
 {
+    struct virt_pool_policy policy;
     struct config config;
     const char *config_path = CONFIG_DEFAULT_PATH;
     bool config_required = false;
@@ -76,11 +78,14 @@ int cli_serve_main(int argc, char **argv)
             goto cleanup;
         }
     }
-    if (config_validate(&config, err, sizeof(err)) < 0) {
+    if (config_validate(&config, err, sizeof(err)) < 0 ||
+        virt_pool_policy_parse(&policy, config.pool_roots, config.pool_types, err, sizeof(err)) <
+            0) {
         fprintf(stderr, "virtdeck: %s\n", err);
         ret = 2;
         goto cleanup;
     }
+    virt_pool_policy_install(&policy); /* before serve_run starts any thread */
     if (!strcmp(config.log_level, "debug"))
         log_set_level(LOG_DEBUG);
     else if (!strcmp(config.log_level, "warn"))

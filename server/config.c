@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "util/xalloc.h"
+#include "virt/virt_pool_policy.h"
 
 #define CONFIG_WEB_ROOT_INSTALLED "/usr/share/virtdeck/web"
 #define CONFIG_MAX_LINE           4096
@@ -51,6 +52,8 @@ void config_init(struct config *config)
     config->first_request_timeout_s = 5;
     config->workers = 4;
     config->log_level = xstrdup("info");
+    config->pool_roots = xstrdup(VIRT_POOL_POLICY_DEFAULT_ROOTS);
+    config->pool_types = xstrdup(VIRT_POOL_POLICY_DEFAULT_TYPES);
 }
 
 void config_free(struct config *config)
@@ -66,6 +69,8 @@ void config_free(struct config *config)
     free(config->allowed_origins);
     free(config->server_names);
     free(config->log_level);
+    free(config->pool_roots);
+    free(config->pool_types);
     memset(config, 0, sizeof(*config));
 }
 
@@ -230,6 +235,16 @@ int config_set(struct config *config, const char *key, const char *value, char *
             goto cleanup;
         }
         config_replace(&config->log_level, value, 0);
+    } else if (strcmp(key, "pool_roots") == 0 || strcmp(key, "pool_types") == 0) {
+        bool roots = strcmp(key, "pool_roots") == 0;
+        struct virt_pool_policy policy;
+
+        /* parsed here only to refuse a bad value early; cli_serve installs the policy */
+        if (virt_pool_policy_parse(&policy, roots ? value : NULL, roots ? NULL : value, err,
+                                   errlen) < 0)
+            goto cleanup;
+        virt_pool_policy_clear(&policy);
+        config_replace(roots ? &config->pool_roots : &config->pool_types, value, 0);
     } else {
         snprintf(err, errlen, "unknown key \"%s\"", key);
         goto cleanup;

@@ -6,7 +6,7 @@
  * serve flag is also a key (listen, uri, state_dir, web_root, cert, key) plus
  * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
- * log_level.
+ * log_level, pool_roots, pool_types.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -34,6 +34,11 @@ struct config {
     int first_request_timeout_s;     /* accept -> first request's headers complete */
     int workers;                     /* libvirt worker threads, 1..64; default 4 */
     char *log_level;                 /* owned; "debug", "info" (default), "warn", "error" */
+    char *pool_roots;                /* owned; comma-separated directories where pools may be
+                                        defined; default VIRT_POOL_POLICY_DEFAULT_ROOTS
+                                        (virt_pool_policy.h) */
+    char *pool_types;                /* owned; comma-separated pool types that may be created;
+                                        default VIRT_POOL_POLICY_DEFAULT_TYPES */
 };
 
 /* Fills every field with its default. */

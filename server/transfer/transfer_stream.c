@@ -3,7 +3,13 @@
  * Opens a private connection (a stalled stream must not hold up the daemon's shared
  * one), checks the request against the volume and its pool, then moves bytes between
  * the ring and a libvirt stream in pieces of at most TRANSFER_CHUNK. It takes t->lock
- * only to move bytes and flags, never across a libvirt call. */
+ * only to move bytes and flags, never across a libvirt call.
+ *
+ * A volume whose path leads out of its pool (a symbolic link to /etc/shadow in a dir
+ * pool) is refused with 403 outside_pool (virt_volume_bounds.c) before any stream
+ * exists, and every stream is checked again right after libvirt opened the volume,
+ * before a byte moves: the open is libvirt's, so that is the narrowest the window gets
+ * (server/README.md). */
 #include "transfer/transfer_stream.h"
 
 #include <json-c/json.h>
@@ -23,6 +29,7 @@
 #include "virt/virt_error.h"
 #include "virt/virt_usage.h"
 #include "virt/virt_volume.h"
+#include "virt/virt_volume_bounds.h"
 
 /* bytes per virStreamSend/virStreamRecv: the largest payload of one libvirt stream packet
  * (VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX); a larger send would be split into a full packet
@@ -61,6 +68,52 @@ static void transfer_audit(struct transfer *t, const char *action, const char *o
     store_audit(t->app->db, t->username, t->peer, action, object, outcome);
     log_info("transfer: %s %s %s/%s from %s: %s", t->username, action, t->pool, t->volume, t->peer,
              outcome);
+}
+
+/* ---- the volume must stay inside its pool ------------------------------------------------ */
+
+/* What a transfer checks its volume against, before its stream exists and again right
+ * after libvirt opened the volume. */
+struct transfer_guard {
+    struct virt_volume_bounds bounds;
+    char *path; /* owned: the volume's path as libvirt reports it; NULL until set up */
+};
+
+static void transfer_guard_clear(struct transfer_guard *g)
+{
+    virt_volume_bounds_clear(&g->bounds);
+    free(g->path);
+    g->path = NULL;
+}
+
+/* 403 outside_pool when the volume now leads out of its pool. */
+static int transfer_guard_check(struct transfer *t, const struct transfer_guard *g,
+                                struct app_error *err)
+{
+    return virt_volume_bounds_allow(&g->bounds, t->volume, g->path,
+                                    t->kind == TRANSFER_UPLOAD ? "upload into" : "download", false,
+                                    NULL, err);
+}
+
+/* Reads vol's path and its pool's bounds into g, then checks. Returns 0 or -1 with err. */
+static int transfer_guard_init(struct transfer *t, virStorageVolPtr vol, struct transfer_guard *g,
+                               struct app_error *err)
+{
+    virStoragePoolPtr pool = virStoragePoolLookupByVolume(vol);
+    int ret = -1;
+
+    if (!pool || !(g->path = virStorageVolGetPath(vol))) {
+        virt_error_capture(err, "read the volume");
+        goto cleanup;
+    }
+    if (virt_volume_bounds_init(&g->bounds, pool, err) < 0)
+        goto cleanup;
+    ret = transfer_guard_check(t, g, err);
+
+cleanup:
+    if (pool)
+        virStoragePoolFree(pool);
+    return ret;
 }
 
 /* ---- upload ------------------------------------------------ */
@@ -124,8 +177,8 @@ cleanup:
     return ret;
 }
 
-/* The volume to upload into: the existing one (checked), or a new one when the pool
- * exists but the volume does not (*created). NULL with err set when it cannot be. */
+/* The volume to upload into: the existing one, or a new one when the pool exists but
+ * the volume does not (*created). NULL with err set when it cannot be. */
 static virStorageVolPtr transfer_upload_target(struct transfer *t, virConnectPtr conn,
                                                bool *created, struct app_error *err)
 {
@@ -138,9 +191,6 @@ static virStorageVolPtr transfer_upload_target(struct transfer *t, virConnectPtr
         app_error_clear(err);
         vol = transfer_upload_create(t, conn, err);
         *created = vol != NULL;
-    } else if (vol && transfer_upload_check(t, conn, vol, err) < 0) {
-        virStorageVolFree(vol);
-        vol = NULL;
     }
     return vol;
 }
@@ -194,18 +244,26 @@ static int transfer_upload_pump(struct transfer *t, virStreamPtr st, struct app_
 
 static void transfer_upload(struct transfer *t, virConnectPtr conn)
 {
-    struct app_error err;
+    struct app_error err, ignored;
+    struct transfer_guard guard = {0};
     virStorageVolPtr vol = NULL;
     virStreamPtr st = NULL;
     struct json_object *obj = NULL;
     bool created = false, streaming = false, complete = false;
 
     app_error_clear(&err);
-    if (!(vol = transfer_upload_target(t, conn, &created, &err)))
+    if (!(vol = transfer_upload_target(t, conn, &created, &err)) ||
+        transfer_guard_init(t, vol, &guard, &err) < 0 ||
+        (!created && transfer_upload_check(t, conn, vol, &err) < 0))
         goto cleanup;
     if (!(st = virStreamNew(conn, 0)) ||
         virStorageVolUpload(vol, st, 0, t->content_length, 0) < 0) {
         virt_error_capture(&err, "upload to the volume");
+        goto cleanup;
+    }
+    /* libvirt has opened the volume (not truncated): look again before a byte goes in */
+    if (transfer_guard_check(t, &guard, &err) < 0) {
+        virStreamAbort(st);
         goto cleanup;
     }
     streaming = true;
@@ -223,7 +281,7 @@ static void transfer_upload(struct transfer *t, virConnectPtr conn)
     complete = true;
     store_uploads_clear(t->app->db, t->pool, t->volume);
     /* read afresh: a VM may have started using the volume during a long upload */
-    if (!(obj = virt_volume_to_json(vol, NULL, &err)))
+    if (!(obj = virt_volume_to_json(vol, NULL, &guard.bounds, &err)))
         goto cleanup;
     json_object_object_add(obj, "upload_incomplete", json_object_new_boolean(0));
     pthread_mutex_lock(&t->lock);
@@ -237,7 +295,12 @@ cleanup:
         if (!err.status)
             app_error_set(&err, 400, APP_ERR_BAD_REQUEST, "the upload was cut off before its end");
         if (vol && created) {
-            if (virStorageVolDelete(vol, 0) < 0)
+            /* deleting removes the pool's entry (a link swapped in: the link); only a
+             * pool directory that now leads elsewhere keeps it */
+            if ((guard.bounds.pool &&
+                 virt_volume_bounds_allow(&guard.bounds, t->volume, guard.path, "delete", true,
+                                          NULL, &ignored) < 0) ||
+                virStorageVolDelete(vol, 0) < 0)
                 log_warn("transfer: cannot delete the cut-off volume %s/%s", t->pool, t->volume);
         } else if (vol && streaming) {
             store_uploads_mark(t->app->db, t->pool, t->volume, t->username);
@@ -245,6 +308,7 @@ cleanup:
         transfer_fail(t, &err);
     }
     transfer_audit(t, "upload", complete ? "ok" : (transfer_cancelled(t) ? "cut_off" : err.code));
+    transfer_guard_clear(&guard);
     json_object_put(obj);
     if (st)
         virStreamFree(st);
@@ -319,10 +383,11 @@ static int transfer_download_size(virStorageVolPtr vol, uint64_t *size, struct a
 /* Streams [start, start+length) of vol into the ring, one window at a time: libvirt
  * queues a download stream's packets without limit while nobody reads them, so each
  * stream asks for at most TRANSFER_WINDOW bytes and the next waits until the ring has
- * taken the last. Returns 0 or -1 with err set (or cancelled). */
+ * taken the last. Each window is checked against guard once libvirt has opened the
+ * volume. Returns 0 or -1 with err set (or cancelled). */
 static int transfer_download_windows(struct transfer *t, virConnectPtr conn, virStorageVolPtr vol,
-                                     uint64_t start, uint64_t length, unsigned char *chunk,
-                                     struct app_error *err)
+                                     const struct transfer_guard *guard, uint64_t start,
+                                     uint64_t length, unsigned char *chunk, struct app_error *err)
 {
     uint64_t done = 0;
 
@@ -338,7 +403,10 @@ static int transfer_download_windows(struct transfer *t, virConnectPtr conn, vir
                 virStreamFree(st);
             return -1;
         }
-        if (transfer_download_pump(t, st, chunk, &got, err) == 0) {
+        /* each window opens the volume anew: look again before its bytes are passed on */
+        if (transfer_guard_check(t, guard, err) < 0) {
+            virStreamAbort(st);
+        } else if (transfer_download_pump(t, st, chunk, &got, err) == 0) {
             if (virStreamFinish(st) < 0)
                 virt_error_capture(err, "finish the download");
             else if (got != window)
@@ -361,6 +429,7 @@ static int transfer_download_windows(struct transfer *t, virConnectPtr conn, vir
 static void transfer_download(struct transfer *t, virConnectPtr conn, unsigned char *chunk)
 {
     struct app_error err;
+    struct transfer_guard guard = {0};
     virStorageVolPtr vol = NULL;
     struct byte_range range = {0, 0};
     uint64_t size = 0;
@@ -369,6 +438,7 @@ static void transfer_download(struct transfer *t, virConnectPtr conn, unsigned c
 
     app_error_clear(&err);
     if (!(vol = virt_volume_lookup(conn, t->pool, t->volume, NULL, &err)) ||
+        transfer_guard_init(t, vol, &guard, &err) < 0 ||
         transfer_download_size(vol, &size, &err) < 0)
         goto cleanup;
     if ((ranged = byte_range_parse(t->range, size, &range)) < 0) {
@@ -389,7 +459,7 @@ static void transfer_download(struct transfer *t, virConnectPtr conn, unsigned c
     }
     transfer_download_ready(t, ranged ? 206 : 200, size, range.start, range.length);
     if (!t->head &&
-        transfer_download_windows(t, conn, vol, range.start, range.length, chunk, &err) < 0)
+        transfer_download_windows(t, conn, vol, &guard, range.start, range.length, chunk, &err) < 0)
         goto cleanup;
     complete = true;
 
@@ -402,6 +472,7 @@ cleanup:
     if (!t->head)
         transfer_audit(t, "download",
                        complete ? "ok" : (transfer_cancelled(t) ? "cut_off" : err.code));
+    transfer_guard_clear(&guard);
     if (vol)
         virStorageVolFree(vol);
 }

@@ -28,6 +28,9 @@ struct app_error {
 #define APP_ERR_NO_SPACE     "insufficient_storage"
 #define APP_ERR_RANGE        "range_not_satisfiable"
 #define APP_ERR_MISDIRECTED  "misdirected_request"
+#define APP_ERR_OUTSIDE_POOL "outside_pool"          /* a volume that leads out of its pool */
+#define APP_ERR_POOL_ROOTS   "outside_pool_roots"    /* a pool target outside pool_roots */
+#define APP_ERR_POOL_TYPE    "pool_type_not_allowed" /* a pool type outside pool_types */
 
 /* Sets every field; message is printf-formatted and truncated to fit. err may be NULL. */
 void app_error_set(struct app_error *err, int status, const char *code, const char *fmt, ...)

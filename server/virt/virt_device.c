@@ -18,6 +18,7 @@
 #include "virt/virt_error.h"
 #include "virt/virt_network.h"
 #include "virt/virt_volume.h"
+#include "virt/virt_volume_bounds.h"
 #include "virt/virt_volume_xml.h"
 
 /* How long a live detach may still show the device before we answer "pending". */
@@ -158,6 +159,9 @@ static int device_vol_open(virConnectPtr conn, const char *pool, const char *nam
                       "volume \"%s\" is neither a file nor a block device", name);
         goto cleanup;
     }
+    /* libvirt would hand the file a link leads to to the VM (and relabel it for QEMU) */
+    if (virt_volume_bounds_check(v->vol, "attach", false, err) < 0)
+        goto cleanup;
     v->block = info.type == VIR_STORAGE_VOL_BLOCK;
     obj = json_object_new_object();
     if (virt_volume_xml_read(xml, obj, err) < 0)

@@ -2,7 +2,8 @@
  *
  * Worker threads only (blocking libvirt calls). States we can judge ourselves (name
  * taken, already active/inactive, in use by a running domain) are answered with 409
- * before calling libvirt. Creating a pool is define → build → start → autostart; if a
+ * before calling libvirt. A new pool must pass pool_types and pool_roots
+ * (virt_pool_policy.c) first. Creating a pool is define → build → start → autostart; if a
  * step fails the pool is destroyed and undefined again so nothing is left behind.
  * Deleting a pool never deletes its volumes' data (no virStoragePoolDelete). */
 #include "virt/virt_pool.h"
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "virt/virt_error.h"
+#include "virt/virt_pool_policy.h"
 #include "virt/virt_pool_xml.h"
 #include "virt/virt_xml.h"
 
@@ -185,18 +187,25 @@ struct json_object *virt_pool_create(virConnectPtr conn, struct json_object *req
     struct json_object *out = NULL, *v;
     virStoragePoolPtr pool = NULL;
     char *xml = NULL;
-    const char *name;
+    const char *name, *type, *target = NULL;
     bool defined = false;
 
     if (virt_pool_xml_build(req, &xml, err) < 0)
         goto cleanup;
+    /* the builder checked these */
     json_object_object_get_ex(req, "name", &v);
     name = json_object_get_string(v);
+    json_object_object_get_ex(req, "type", &v);
+    type = json_object_get_string(v);
+    if (json_object_object_get_ex(req, "target_path", &v))
+        target = json_object_get_string(v);
     if ((pool = virStoragePoolLookupByName(conn, name))) {
         app_error_set(err, 409, APP_ERR_CONFLICT, "a pool \"%s\" already exists", name);
         goto cleanup;
     }
     virResetLastError();
+    if (virt_pool_policy_check_create(type, target, err) < 0)
+        goto cleanup;
     if (!(pool = virStoragePoolDefineXML(conn, xml, 0))) {
         virt_error_capture(err, "define pool");
         goto cleanup;

@@ -31,7 +31,9 @@ struct json_object *virt_pool_list(virConnectPtr conn, struct app_error *err);
 struct json_object *virt_pool_get(virConnectPtr conn, const char *name, struct app_error *err);
 
 /* Defines a pool from req (see virt_pool_xml_build; "build", "start", "autostart" are
- * read here), builds, starts and marks it autostart as asked. 409 for an existing name.
+ * read here), builds, starts and marks it autostart as asked. 403 for a type outside
+ * pool_types or a target outside pool_roots (virt_pool_policy_check_create; nothing is
+ * defined then), 409 for an existing name.
  * When a later step fails the pool is undefined again, so a failed request leaves
  * nothing behind. Returns the new pool object. */
 struct json_object *virt_pool_create(virConnectPtr conn, struct json_object *req,

@@ -57,16 +57,18 @@ static const struct pool_type {
     unsigned allowed;
     unsigned required;
     const char *default_target; /* NULL: none */
+    bool dev_target;            /* the target is a directory of device nodes under /dev/ */
 } pool_types[] = {
-    {"dir", POOL_TARGET, POOL_TARGET, NULL},
-    {"fs", POOL_TARGET | POOL_SRC_DEVICE | POOL_SRC_FORMAT, POOL_TARGET | POOL_SRC_DEVICE, NULL},
+    {"dir", POOL_TARGET, POOL_TARGET, NULL, false},
+    {"fs", POOL_TARGET | POOL_SRC_DEVICE | POOL_SRC_FORMAT, POOL_TARGET | POOL_SRC_DEVICE, NULL,
+     false},
     {"netfs", POOL_TARGET | POOL_SRC_HOST | POOL_SRC_PATH | POOL_SRC_FORMAT,
-     POOL_TARGET | POOL_SRC_HOST | POOL_SRC_PATH, NULL},
-    {"logical", POOL_TARGET | POOL_SRC_NAME | POOL_SRC_DEVICE, POOL_SRC_NAME, NULL},
+     POOL_TARGET | POOL_SRC_HOST | POOL_SRC_PATH, NULL, false},
+    {"logical", POOL_TARGET | POOL_SRC_NAME | POOL_SRC_DEVICE, POOL_SRC_NAME, NULL, true},
     {"iscsi", POOL_TARGET | POOL_SRC_HOST | POOL_SRC_PORT | POOL_SRC_IQN | POOL_INITIATOR,
-     POOL_SRC_HOST | POOL_SRC_IQN, "/dev/disk/by-path"},
+     POOL_SRC_HOST | POOL_SRC_IQN, "/dev/disk/by-path", true},
     {"rbd", POOL_SRC_HOST | POOL_SRC_PORT | POOL_SRC_NAME | POOL_AUTH_USER | POOL_AUTH_SECRET,
-     POOL_SRC_HOST | POOL_SRC_NAME, NULL},
+     POOL_SRC_HOST | POOL_SRC_NAME, NULL, false},
 };
 
 static bool pool_alnum(char c)
@@ -286,6 +288,13 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"target_path\" must be an absolute, normalised path (no \"..\", \".\", "
                       "\"//\" or trailing \"/\"; characters A-Z a-z 0-9 / . _ + @ : , = ~ -)");
+        return -1;
+    }
+    if (r->target && r->type->dev_target && strncmp(r->target, "/dev/", 5) != 0) {
+        /* libvirt names a block pool's volumes <target>/<name> and wipes them there */
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "\"target_path\" of a %s pool must be a directory under /dev/",
+                      r->type->type);
         return -1;
     }
     if (r->device &&

@@ -22,7 +22,8 @@ int virt_pool_xml_path_valid(const char *path);
 
 /* Builds a <pool type=...> document from req. Keys: "name", "type" (dir, fs, netfs,
  * logical, iscsi, rbd) and "target_path" per type (required for dir/fs/netfs, optional
- * for logical, default /dev/disk/by-path for iscsi, refused for rbd); fs:
+ * for logical, default /dev/disk/by-path for iscsi, under /dev/ for both, refused for
+ * rbd); fs:
  * "source_device" (/dev/...), "source_format"; netfs: "source_host", "source_path",
  * "source_format" (auto, nfs, glusterfs, cifs; default nfs); logical: "source_name",
  * "source_device"; iscsi: "source_host", "source_port", "source_iqn",

@@ -4,6 +4,10 @@
  * (name taken, pool inactive, volume in use, shrink not asked for, not enough space)
  * is answered before calling libvirt, so those answers do not depend on the driver.
  *
+ * Bounds (virt_volume_bounds.c): whatever reads or writes a volume's data (resize, clone,
+ * wipe, a backing file) is refused with 403 outside_pool for a volume whose path leads
+ * out of its pool; delete only removes the pool's entry, so a link out may be deleted.
+ *
  * Space rule (507 insufficient_storage): a new volume needs
  * virt_volume_xml_needed_bytes() (allocation when given; raw: its capacity; qcow2: 0);
  * a clone needs the source's current allocation; a resize needs the growth (new −
@@ -18,6 +22,7 @@
 
 #include "util/xalloc.h"
 #include "virt/virt_error.h"
+#include "virt/virt_volume_bounds.h"
 #include "virt/virt_volume_xml.h"
 #include "virt/virt_xml.h"
 
@@ -132,11 +137,14 @@ static struct json_object *volume_users(virStorageVolPtr vol, const char *path,
 }
 
 struct json_object *virt_volume_to_json(virStorageVolPtr vol, const struct virt_usage *usage,
+                                        const struct virt_volume_bounds *bounds,
                                         struct app_error *err)
 {
     struct json_object *obj = NULL, *fields = NULL, *users, *v;
     virStoragePoolPtr pool = NULL;
+    struct virt_volume_bounds own = {0};
     virStorageVolInfo info;
+    enum virt_volume_place place;
     const char *name, *key;
     char *path = NULL, *xml = NULL;
 
@@ -146,11 +154,17 @@ struct json_object *virt_volume_to_json(virStorageVolPtr vol, const struct virt_
         virt_error_capture(err, "read volume");
         goto cleanup;
     }
+    if (!bounds) {
+        if (virt_volume_bounds_init(&own, pool, err) < 0)
+            goto cleanup;
+        bounds = &own;
+    }
     fields = json_object_new_object();
     if (virt_volume_xml_read(xml, fields, err) < 0)
         goto cleanup;
     if (!(users = volume_users(vol, path, usage, NULL, err)))
         goto cleanup;
+    place = virt_volume_bounds_place(bounds, path);
     obj = json_object_new_object();
     json_object_object_add(obj, "name", json_object_new_string(name));
     json_object_object_add(obj, "key", json_object_new_string(key));
@@ -164,8 +178,12 @@ struct json_object *virt_volume_to_json(virStorageVolPtr vol, const struct virt_
     json_object_object_get_ex(fields, "backing", &v);
     json_object_object_add(obj, "backing", json_object_get(v));
     json_object_object_add(obj, "used_by", users);
+    json_object_object_add(
+        obj, "outside_pool",
+        json_object_new_boolean(place == VIRT_VOLUME_LINK_OUT || place == VIRT_VOLUME_OUTSIDE));
 
 cleanup:
+    virt_volume_bounds_clear(&own);
     json_object_put(fields);
     if (pool)
         virStoragePoolFree(pool);
@@ -180,9 +198,10 @@ struct json_object *virt_volume_list(virConnectPtr conn, const char *pool, struc
     virStoragePoolPtr p = NULL;
     virStorageVolPtr *vols = NULL;
     struct virt_usage *usage = NULL;
+    struct virt_volume_bounds bounds = {0};
     int i, n = 0;
 
-    if (!(p = volume_pool_lookup(conn, pool, err)))
+    if (!(p = volume_pool_lookup(conn, pool, err)) || virt_volume_bounds_init(&bounds, p, err) < 0)
         goto cleanup;
     if ((n = virStoragePoolListAllVolumes(p, &vols, 0)) < 0) {
         virt_error_capture(err, "list volumes");
@@ -193,7 +212,7 @@ struct json_object *virt_volume_list(virConnectPtr conn, const char *pool, struc
         goto cleanup;
     arr = json_object_new_array();
     for (i = 0; i < n; i++)
-        if (virt_xml_json_list_add(arr, virt_volume_to_json(vols[i], usage, err), err) < 0)
+        if (virt_xml_json_list_add(arr, virt_volume_to_json(vols[i], usage, &bounds, err), err) < 0)
             goto cleanup;
     out = virt_xml_json_list_take(arr, "volumes");
     arr = NULL;
@@ -204,6 +223,7 @@ cleanup:
         virStorageVolFree(vols[i]);
     free(vols);
     virt_usage_free(usage);
+    virt_volume_bounds_clear(&bounds);
     if (p)
         virStoragePoolFree(p);
     return out;
@@ -217,7 +237,7 @@ struct json_object *virt_volume_get(virConnectPtr conn, const char *pool, const 
 
     if (!v)
         return NULL;
-    obj = virt_volume_to_json(v, NULL, err);
+    obj = virt_volume_to_json(v, NULL, NULL, err);
     virStorageVolFree(v);
     return obj;
 }
@@ -304,6 +324,8 @@ static int volume_backing_resolve(virStoragePoolPtr pool, struct json_object *re
                       virStoragePoolGetName(pool));
         return -1;
     }
+    if (virt_volume_bounds_check(vol, "back a new volume with", false, err) < 0)
+        goto cleanup;
     if (!(*path = virStorageVolGetPath(vol)) || virStorageVolGetInfo(vol, &info) < 0) {
         virt_error_capture(err, "read backing volume");
         goto cleanup;
@@ -324,18 +346,25 @@ static struct json_object *volume_create_in(virStoragePoolPtr p, const char *xml
                                             uint64_t needed, virStorageVolPtr from,
                                             struct app_error *err)
 {
-    virStorageVolPtr vol;
-    struct json_object *out;
+    struct virt_volume_bounds bounds = {0};
+    virStorageVolPtr vol = NULL;
+    struct json_object *out = NULL;
 
-    if (volume_name_free(p, name, err) < 0 || volume_space_check(p, needed, err) < 0)
-        return NULL;
+    if (volume_name_free(p, name, err) < 0 || volume_space_check(p, needed, err) < 0 ||
+        virt_volume_bounds_init(&bounds, p, err) < 0 ||
+        virt_volume_bounds_check_new(&bounds, name, err) < 0)
+        goto cleanup;
     vol = from ? virStorageVolCreateXMLFrom(p, xml, from, 0) : virStorageVolCreateXML(p, xml, 0);
     if (!vol) {
         virt_error_capture(err, from ? "clone volume" : "create volume");
-        return NULL;
+        goto cleanup;
     }
-    out = virt_volume_to_json(vol, NULL, err);
-    virStorageVolFree(vol);
+    out = virt_volume_to_json(vol, NULL, &bounds, err);
+
+cleanup:
+    if (vol)
+        virStorageVolFree(vol);
+    virt_volume_bounds_clear(&bounds);
     return out;
 }
 
@@ -427,7 +456,8 @@ int virt_volume_delete(virConnectPtr conn, const char *pool, const char *vol, st
 
     if (!v)
         return -1;
-    if (volume_unused(v, false, "delete", err) < 0)
+    if (volume_unused(v, false, "delete", err) < 0 ||
+        virt_volume_bounds_check(v, "delete", true, err) < 0)
         goto cleanup;
     if (virStorageVolDelete(v, 0) < 0) {
         virt_error_capture(err, "delete volume");
@@ -473,6 +503,8 @@ struct json_object *virt_volume_resize(virConnectPtr conn, const char *pool, con
     }
     if (!(v = volume_lookup_info(conn, pool, vol, &p, &info, err)))
         return NULL;
+    if (virt_volume_bounds_check(v, "resize", false, err) < 0)
+        goto cleanup;
     if (capacity < info.capacity) {
         if (!shrink) {
             app_error_set(err, 409, APP_ERR_CONFLICT,
@@ -489,7 +521,7 @@ struct json_object *virt_volume_resize(virConnectPtr conn, const char *pool, con
         virt_error_capture(err, "resize volume");
         goto cleanup;
     }
-    out = virt_volume_to_json(v, NULL, err);
+    out = virt_volume_to_json(v, NULL, NULL, err);
 
 cleanup:
     virStorageVolFree(v);
@@ -513,7 +545,7 @@ struct json_object *virt_volume_clone(virConnectPtr conn, const char *pool, cons
     }
     if (!(v = volume_lookup_info(conn, pool, vol, &p, &info, err)))
         return NULL;
-    if (!(format = volume_format(v, err)))
+    if (virt_volume_bounds_check(v, "clone", false, err) < 0 || !(format = volume_format(v, err)))
         goto cleanup;
     if (strcmp(format, "qcow2") != 0 && strcmp(format, "raw") != 0) {
         app_error_set(err, 409, APP_ERR_CONFLICT,
@@ -548,13 +580,14 @@ struct json_object *virt_volume_wipe(virConnectPtr conn, const char *pool, const
     }
     if (!(v = virt_volume_lookup(conn, pool, vol, NULL, err)))
         return NULL;
-    if (volume_unused(v, true, "wipe", err) < 0)
+    if (volume_unused(v, true, "wipe", err) < 0 ||
+        virt_volume_bounds_check(v, "wipe", false, err) < 0)
         goto cleanup;
     if (virStorageVolWipePattern(v, VIR_STORAGE_VOL_WIPE_ALG_ZERO, 0) < 0) {
         virt_error_capture(err, "wipe volume");
         goto cleanup;
     }
-    out = virt_volume_to_json(v, NULL, err);
+    out = virt_volume_to_json(v, NULL, NULL, err);
 
 cleanup:
     virStorageVolFree(v);

@@ -101,7 +101,7 @@ before(async () => {
     writeFileSync(xmlFile, testDomainXml({ name: VM, uuid: VM_UUID, memoryMiB: 128 }));
     const r = virsh(['define', xmlFile]);
     assert.ok(r.ok, `virsh define: ${r.stderr}`);
-    daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, VIEWER] });
+    daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, VIEWER], config: { pool_roots: tmp } });
     browser = await launchBrowser();
     ({ context, page, problems } = await newPage(browser, { viewport: { width: 1280, height: 900 } }));
     await login(page, daemon, ADMIN, { timeout: TIMEOUT });

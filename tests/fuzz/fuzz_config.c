@@ -9,8 +9,9 @@
  * config_parse_listen. Invariants beyond "no crash": whatever a file or a set did, every
  * field still holds a valid value (non-empty strings where required, port 1-65535,
  * workers 1-64, timeouts 60-31536000, a known log level, a listen host without
- * blanks, '/' or brackets); a failed config_set changes nothing; every error message is
- * terminated and non-empty, and a file's error starts with its path. */
+ * blanks, '/' or brackets, pool_roots and pool_types that parse); a failed config_set
+ * changes nothing; every error message is terminated and non-empty, and a file's error
+ * starts with its path. */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 #include "config.h"
 #include "fuzz_input.h"
+#include "virt/virt_pool_policy.h"
 
 static int fuzz_config_fd = -1;
 static char fuzz_config_path[64];
@@ -43,6 +45,9 @@ static bool fuzz_config_str_eq(const char *a, const char *b)
 
 static void fuzz_config_check(const struct config *c)
 {
+    struct virt_pool_policy policy;
+    char err[256];
+
     FUZZ_ASSERT(c->listen_host && c->listen_host[0]);
     FUZZ_ASSERT(!strpbrk(c->listen_host, " \t/[]"));
     FUZZ_ASSERT(c->listen_port >= 1 && c->listen_port <= 65535);
@@ -58,6 +63,11 @@ static void fuzz_config_check(const struct config *c)
     FUZZ_ASSERT(c->log_level);
     FUZZ_ASSERT(!strcmp(c->log_level, "debug") || !strcmp(c->log_level, "info") ||
                 !strcmp(c->log_level, "warn") || !strcmp(c->log_level, "error"));
+    /* the pool lists that were accepted parse again (cli_serve relies on it) */
+    FUZZ_ASSERT(c->pool_roots && c->pool_types);
+    FUZZ_ASSERT(virt_pool_policy_parse(&policy, c->pool_roots, c->pool_types, err, sizeof(err)) ==
+                0);
+    virt_pool_policy_clear(&policy);
 }
 
 static bool fuzz_config_equal(const struct config *a, const struct config *b)
@@ -69,7 +79,9 @@ static bool fuzz_config_equal(const struct config *a, const struct config *b)
            fuzz_config_str_eq(a->key_file, b->key_file) && a->session_idle_s == b->session_idle_s &&
            a->session_max_s == b->session_max_s &&
            fuzz_config_str_eq(a->allowed_origins, b->allowed_origins) && a->workers == b->workers &&
-           fuzz_config_str_eq(a->log_level, b->log_level);
+           fuzz_config_str_eq(a->log_level, b->log_level) &&
+           fuzz_config_str_eq(a->pool_roots, b->pool_roots) &&
+           fuzz_config_str_eq(a->pool_types, b->pool_types);
 }
 
 static void fuzz_config_check_err(const char *err, size_t errlen, const char *prefix)

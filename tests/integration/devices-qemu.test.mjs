@@ -89,7 +89,7 @@ describe('VM devices on qemu:///system', () => {
         fs.chmodSync(tmp, 0o755); // QEMU runs as its own user and must reach the pool's files
         poolDir = path.join(tmp, 'pool');
         subnet = freeSubnet();
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }] });
+        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }], config: { pool_roots: tmp } });
         admin = new Client(d);
         await admin.login('admin', PW);
 

@@ -115,7 +115,7 @@ describe('events websocket', () => {
         await Promise.all([stopped, undefinedEv]);
 
         const poolWaits = [evAdmin.next(isPool('defined'), 2000), evView.next(isPool('started'), 2000)];
-        assertJson(await admin.post('/api/pools', { name: 'ev-pool', type: 'dir', target_path: '/ev-pool' }), 201, 'create pool');
+        assertJson(await admin.post('/api/pools', { name: 'ev-pool', type: 'dir', target_path: '/var/lib/libvirt/images/ev-pool' }), 201, 'create pool');
         await Promise.all(poolWaits);
         const poolGone = evAdmin.next(isPool('undefined'), 2000);
         assertJson(await admin.req('DELETE', '/api/pools/ev-pool'), 200, 'delete pool');

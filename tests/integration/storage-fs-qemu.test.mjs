@@ -51,7 +51,10 @@ describe('fs pool on a loop device, qemu:///system', { skip: hasLoop ? false : '
         fs.truncateSync(img, 64 * MIB);
         run('mkfs.ext4', ['-q', '-F', img]);
         loop = run('losetup', ['-f', '--show', img]);
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }] });
+        // fs pools are off by default (they mount a host device): this daemon allows them
+        d = await startDaemon({
+            uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }], config: { pool_roots: tmp, pool_types: 'dir,fs' },
+        });
         admin = new Client(d);
         await admin.login('admin', PW);
     });

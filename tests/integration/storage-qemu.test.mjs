@@ -40,7 +40,7 @@ describe('storage on qemu:///system', () => {
         await ensureSystemLibvirtd();
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-sto-'));
         dir = path.join(tmp, 'pool');
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }] });
+        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }], config: { pool_roots: tmp } });
         admin = new Client(d);
         await admin.login('admin', PW);
     });

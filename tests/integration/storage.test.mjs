@@ -68,7 +68,8 @@ function assertPool(p, label = 'pool') {
 
 function assertVolume(v, label = 'volume') {
     assert.deepEqual(Object.keys(v), ['name', 'key', 'path', 'pool', 'type', 'format', 'capacity_bytes',
-        'allocation_bytes', 'backing', 'used_by', 'upload_incomplete'], label);
+        'allocation_bytes', 'backing', 'used_by', 'outside_pool', 'upload_incomplete'], label);
+    assert.equal(v.outside_pool, false, `${label}: the test driver's volumes are no files here`);
     for (const k of ['name', 'key', 'path', 'pool', 'type', 'format']) assert.equal(typeof v[k], 'string', `${label} ${k}`);
     assert.equal(v.upload_incomplete, false, `${label}: no upload was cut off here`);
     assert.ok(Number.isInteger(v.capacity_bytes) && Number.isInteger(v.allocation_bytes), label);
@@ -86,7 +87,11 @@ describe('storage API (test driver)', () => {
         tmp = mkdtempSync(path.join(os.tmpdir(), 'virtdeck-sto-'));
         const xml = path.join(tmp, 'fixture.xml');
         writeFileSync(xml, fixtureXml());
-        roles = await startWithRoles(PW, { uri: `test://${xml}` });
+        // every pool type, in directories of their own (the test driver touches no disk)
+        roles = await startWithRoles(PW, {
+            uri: `test://${xml}`,
+            config: { pool_roots: '/srv/vdtest,/mnt', pool_types: 'dir,fs,netfs,logical,iscsi,rbd' },
+        });
         ({ admin, op, view } = roles);
     });
     after(async () => {
@@ -128,14 +133,14 @@ describe('storage API (test driver)', () => {
         });
 
         it('creates a dir pool (started by default), then stop/start/refresh/autostart, delete', async () => {
-            const created = assertJson(await admin.post('/api/pools', { name: 'vdtest-pool', type: 'dir', target_path: '/vdtest-pool' }), 201, 'create');
+            const created = assertJson(await admin.post('/api/pools', { name: 'vdtest-pool', type: 'dir', target_path: '/srv/vdtest/pool' }), 201, 'create');
             assertPool(created);
             assert.equal(created.name, 'vdtest-pool');
             assert.equal(created.type, 'dir');
             assert.equal(created.active, true);
             assert.equal(created.persistent, true);
             assert.equal(created.autostart, false);
-            assert.equal(created.target_path, '/vdtest-pool');
+            assert.equal(created.target_path, '/srv/vdtest/pool');
             assert.deepEqual(created.used_by, []);
             assert.ok((await poolNames()).includes('vdtest-pool'));
             assertError(await admin.post('/api/pools', { name: 'vdtest-pool', type: 'dir', target_path: '/other' }), 409, 'conflict', 'dup');
@@ -168,7 +173,7 @@ describe('storage API (test driver)', () => {
         });
 
         it('creates with start:false, build:true and autostart:true as asked', async () => {
-            const p = assertJson(await admin.post('/api/pools', { name: 'vdtest-off', type: 'dir', target_path: '/vdtest-off', start: false, build: true, autostart: true }), 201, 'create');
+            const p = assertJson(await admin.post('/api/pools', { name: 'vdtest-off', type: 'dir', target_path: '/srv/vdtest/off', start: false, build: true, autostart: true }), 201, 'create');
             assert.equal(p.active, false);
             assert.equal(p.autostart, true);
             assert.equal(p.volume_count, null);
@@ -202,12 +207,27 @@ describe('storage API (test driver)', () => {
                 { name: 'y'.repeat(51), type: 'dir', target_path: '/x' },
                 { type: 'dir', target_path: '/x' },
                 { name: 'x21', type: 'dir', target_path: '/x21"><evil/>' },
+                { name: 'x22', type: 'logical', source_name: 'vg0', target_path: '/etc' },
+                { name: 'x23', type: 'iscsi', source_host: 'h', source_iqn: 'iqn.2024-01.com.example:t', target_path: '/srv/vdtest/x' },
             ];
             const before = await poolNames();
             for (const body of bad) {
                 assertError(await admin.post('/api/pools', body), 400, 'bad_request', JSON.stringify(body));
             }
             assertError(await admin.post('/api/pools', 'not json', { raw: true, headers: { 'content-type': 'application/json' } }), 400, 'bad_request');
+            assert.deepEqual(await poolNames(), before);
+        });
+
+        it('refuses a dir, fs or netfs target outside pool_roots with 403, defining nothing', async () => {
+            const before = await poolNames();
+            for (const body of [
+                { name: 'vdtest-out', type: 'dir', target_path: '/etc/vdtest' },
+                { name: 'vdtest-out', type: 'dir', target_path: '/srv/vdtest-other' },
+                { name: 'vdtest-out', type: 'netfs', target_path: '/var/lib/vdtest', source_host: 'h', source_path: '/e' },
+            ]) {
+                const e = assertError(await admin.post('/api/pools', body), 403, 'outside_pool_roots', body.target_path);
+                assert.match(e.message, /pool_roots \(\/srv\/vdtest, \/mnt\)/);
+            }
             assert.deepEqual(await poolNames(), before);
         });
 

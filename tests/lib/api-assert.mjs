@@ -9,7 +9,7 @@ export const EVENTS = ['defined', 'undefined', 'started', 'suspended', 'resumed'
 const STATUS_CODES = {
     400: ['bad_request'],
     401: ['unauthorized'],
-    403: ['forbidden', 'csrf_failed', 'origin_denied'],
+    403: ['forbidden', 'csrf_failed', 'origin_denied', 'outside_pool', 'outside_pool_roots', 'pool_type_not_allowed'],
     404: ['not_found'],
     405: ['method_not_allowed'],
     409: ['conflict'],

@@ -3,7 +3,7 @@
 // loopback port, readiness (first successful TLS handshake) and a clean SIGTERM stop.
 // Runs in the test process; every daemon it starts is killed if the process exits.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,7 +78,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *
  * opts.uri        libvirt URI (default test:///default)
  * opts.users      [{name, role, password}] created with the CLI before serving
- * opts.extraArgs  more serve arguments (e.g. ['--config', file])
+ * opts.config     {key: value} written as the daemon's config file (`key = value` lines in
+ *                 the state directory, passed with --config), e.g. {pool_roots: dir}
+ * opts.extraArgs  more serve arguments (e.g. ['--cert', file, '--key', file])
  * opts.env        extra environment for the daemon
  * opts.stateDir   use this directory instead of a fresh one (it is not removed on stop)
  * opts.timeoutMs  readiness timeout (default 15000)
@@ -96,15 +98,21 @@ export async function startDaemon(opts = {}) {
     if (!existsSync(bin)) throw new Error(`virtdeck binary not found at ${bin} (run make build)`);
     const ownDir = !opts.stateDir;
     const stateDir = opts.stateDir || mkdtempSync(path.join(os.tmpdir(), 'virtdeck-test-'));
+    const configArgs = [];
     try {
         for (const u of users) addUser(stateDir, u);
+        if (opts.config) {
+            const file = path.join(stateDir, 'virtdeck.conf');
+            writeFileSync(file, Object.entries(opts.config).map(([k, v]) => `${k} = ${v}\n`).join(''));
+            configArgs.push('--config', file);
+        }
     } catch (e) {
         if (ownDir) rmSync(stateDir, { recursive: true, force: true });
         throw e;
     }
     const host = '127.0.0.1';
     const port = await freePort(host);
-    const args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...extraArgs];
+    const args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...configArgs, ...extraArgs];
     const proc = spawn(bin, args, {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -56,6 +56,8 @@ static void test_defaults(void **state)
     assert_string_equal(c.allowed_origins, "");
     assert_int_equal(c.workers, 4);
     assert_string_equal(c.log_level, "info");
+    assert_string_equal(c.pool_roots, "/var/lib/libvirt/images");
+    assert_string_equal(c.pool_types, "dir,netfs,iscsi,rbd");
     /* Run from the build tree: the source web/ wins when it exists. */
     if (stat(VIRTDECK_SOURCE_DIR "/web", &st) == 0 && S_ISDIR(st.st_mode))
         assert_string_equal(c.web_root, VIRTDECK_SOURCE_DIR "/web");
@@ -224,6 +226,30 @@ static void test_bad_ints(void **state)
     config_free(&c);
 }
 
+/* pool_roots and pool_types take checked lists; a bad one names its entry and changes
+ * nothing. (The lists themselves: test_virt_pool_policy.) */
+static void test_pool_keys(void **state)
+{
+    struct config c;
+    char err[256] = "";
+
+    config_init(&c);
+    assert_int_equal(config_set(&c, "pool_roots", "/srv/pools, /mnt", err, sizeof(err)), 0);
+    assert_string_equal(c.pool_roots, "/srv/pools, /mnt");
+    assert_int_equal(config_set(&c, "pool_types", "dir,fs", err, sizeof(err)), 0);
+    assert_string_equal(c.pool_types, "dir,fs");
+    assert_int_equal(config_set(&c, "pool_roots", "", err, sizeof(err)), 0);
+    assert_string_equal(c.pool_roots, "");
+    assert_int_equal(config_set(&c, "pool_roots", "/srv/x,relative", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "relative"));
+    assert_int_equal(config_set(&c, "pool_roots", "/srv/../etc", err, sizeof(err)), -1);
+    assert_int_equal(config_set(&c, "pool_types", "dir,zfs", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "zfs"));
+    assert_string_equal(c.pool_roots, "");
+    assert_string_equal(c.pool_types, "dir,fs");
+    config_free(&c);
+}
+
 static void expect_listen(const char *text, const char *host, int port)
 {
     char *h = NULL;
@@ -333,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_listen),
         cmocka_unit_test(test_flags_override),
         cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_pool_keys),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

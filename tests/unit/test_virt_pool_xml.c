@@ -169,6 +169,13 @@ static void test_refusals(void **state)
               "not valid for a netfs pool");
     build_bad("{\"name\":\"p\",\"type\":\"logical\"}", "source_name");
     build_bad("{\"name\":\"p\",\"type\":\"logical\",\"source_name\":\"vg 0\"}", "source_name");
+    /* a block pool's volumes are <target>/<name>: the target must be a /dev directory */
+    build_bad("{\"name\":\"p\",\"type\":\"logical\",\"source_name\":\"vg0\","
+              "\"target_path\":\"/etc\"}",
+              "under /dev/");
+    build_bad("{\"name\":\"p\",\"type\":\"iscsi\",\"source_host\":\"h\",\"source_iqn\":\"iqn.x\","
+              "\"target_path\":\"/var/lib/x\"}",
+              "under /dev/");
     build_bad("{\"name\":\"p\",\"type\":\"iscsi\",\"source_host\":\"h\"}", "source_iqn");
     build_bad("{\"name\":\"p\",\"type\":\"iscsi\",\"source_host\":\"h\",\"source_iqn\":\"foo\"}",
               "IQN");
