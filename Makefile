@@ -170,7 +170,8 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c s
                 server/http/static_files.c auth/auth_origin.c auth/auth_host.c server/config.c \
                 server/virt/virt_domain.c server/virt/virt_error.c server/util/app_error.c \
                 server/util/buf.c server/util/hex.c server/util/log.c server/util/xalloc.c \
-                server/util/fspath.c server/virt/virt_pool_policy.c
+                server/util/fspath.c server/virt/virt_pool_policy.c \
+                server/http/ws_frame_guard.c
 # The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed;
 # virt_xml.c is their shared libxml2 plumbing (its name is outside the wildcard).
 FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
@@ -208,6 +209,7 @@ test-fuzz: fuzz-build
 	@$(MAKE) --no-print-directory -j$(FUZZ_JOBS) $(FUZZ_NAMES:%=fuzz-run-%)
 
 $(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
+	@rm -rf $(FUZZ_BUILD)/corpus/$* && mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts $(FUZZ_BUILD)/logs
 	@cp -R tests/fuzz/corpus/$* $(FUZZ_BUILD)/corpus/$*
 	@log=$(FUZZ_BUILD)/logs/$*.log; \
 	if UBSAN_OPTIONS=print_stacktrace=1 $< $(FUZZ_RUN_FLAGS) \

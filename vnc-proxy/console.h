@@ -28,6 +28,13 @@
 struct app;
 struct console_hub;
 
+/* The largest message a browser may send on the console (1009 beyond, see
+ * tls/tls_read_guard.h). Bytes pass to the VNC server as a stream through the bounded
+ * ring whatever the message size, so this bounds no memory; it refuses absurd frames.
+ * noVNC 1.7 sends at most 10 KiB per message (its send queue); other RFB clients may
+ * put a whole ClientCutText (the clipboard) in one message, hence the room. */
+#define CONSOLE_WS_MESSAGE_MAX (256u * 1024)
+
 struct console_hub *console_hub_new(void);
 /* Frees every console (after the lws context is gone). NULL-safe. */
 void console_hub_free(struct console_hub *hub);

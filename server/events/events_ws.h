@@ -15,6 +15,11 @@
 
 struct app;
 
+/* The largest message a client may send on /api/events (1009 beyond, see
+ * tls/tls_read_guard.h): the client has nothing to say here, its messages are ignored;
+ * this leaves room for any close or ping payload and a little more. */
+#define EVENTS_WS_MESSAGE_MAX (4u * 1024)
+
 /* Every 2 s (serve.c's housekeeping timer): submits the stats sample, and the
  * auth_sessions_expire job every 30th call. */
 void events_ws_tick(struct app *app);

@@ -31,6 +31,7 @@
 #include "http/request.h"
 #include "http/route.h"
 #include "http/static_files.h"
+#include "tls/tls_read_guard.h"
 #include "transfer/transfer.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -44,6 +45,8 @@
 #define HTTP_SESSION_COOKIE   "virtdeck_session"
 /* after answering an upload early, at most this much of its body is read and dropped */
 #define HTTP_DRAIN_MAX (64u * 1024 * 1024)
+/* a websocket whose client broke the rules is gone this many seconds later at most */
+#define HTTP_WS_FAIL_TIMEOUT_S 5
 
 struct http_conn {
     uint64_t id;    /* 0 until registered */
@@ -964,16 +967,69 @@ static int http_on_ws_filter(struct app *app, struct lws *wsi, struct http_conn 
     return 0;
 }
 
+/* ---- websocket frame checks (tls/tls_read_guard.h) ------------------------ */
+
+/* Called from inside lws's read on the service thread, before lws parses the bytes,
+ * when the client broke RFC 6455 or the endpoint's limit. From then on RECEIVE drops
+ * everything (returning -1 there would make lws drop the rest of its buffer and lose
+ * its place in the frames) and the next WRITEABLE closes the socket with the code: a
+ * frame without payload yet, or a control frame, reaches no RECEIVE at all. The timeout
+ * ends a client that also stops reading, so WRITEABLE never comes. */
+static void http_ws_tripped(void *wsi)
+{
+    lws_callback_on_writable(wsi);
+    lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, HTTP_WS_FAIL_TIMEOUT_S);
+}
+
+/* True once wsi's client broke the rules (see http_ws_tripped). */
+static bool http_ws_broken(struct lws *wsi)
+{
+    const char *reason;
+
+    return tls_read_guard_verdict(lws_get_ssl(wsi), &reason) != 0;
+}
+
+/* True, with the close code and reason set on wsi, once its client sent something the
+ * connection must be failed for. */
+static bool http_ws_failed(struct lws *wsi, const struct http_conn *conn)
+{
+    const char *reason;
+    int code = tls_read_guard_verdict(lws_get_ssl(wsi), &reason);
+
+    if (!code)
+        return false;
+    log_info("http: websocket %s from %s closed with %d: %s", conn->path, conn->peer, code, reason);
+    lws_close_reason(wsi, (enum lws_close_status)code, (unsigned char *)reason, strlen(reason));
+    return true;
+}
+
+/* Checks the client's frames from now on, with messages of at most message_max bytes
+ * (the endpoint's limit). Returns 0, or -1 (close reason set) to refuse the socket. */
+static int http_ws_guard(struct lws *wsi, const struct http_conn *conn, uint64_t message_max)
+{
+    if (tls_read_guard_attach(lws_get_ssl(wsi), message_max, http_ws_tripped, wsi) == 0)
+        return 0;
+    if (!http_ws_failed(wsi, conn))
+        log_error("http: websocket %s from %s: no frame checks", conn->path, conn->peer);
+    return -1;
+}
+
 static int http_on_ws_established(struct app *app, struct lws *wsi, struct http_conn *conn)
 {
     if (!conn->websocket || !conn->id)
         return -1;
     switch (conn->route.id) {
     case ROUTE_EVENTS:
+        if (http_ws_guard(wsi, conn, EVENTS_WS_MESSAGE_MAX) < 0)
+            return -1;
         return events_ws_open(app, wsi, conn->id, &conn->session, conn->peer);
     case ROUTE_CONSOLE:
+        if (http_ws_guard(wsi, conn, CONSOLE_WS_MESSAGE_MAX) < 0)
+            return -1;
         return console_ws_open(app, wsi, conn->id, &conn->session, conn->peer, conn->route.uuid);
     case ROUTE_SERIAL:
+        if (http_ws_guard(wsi, conn, SERIAL_WS_MESSAGE_MAX) < 0)
+            return -1;
         return serial_ws_open(app, wsi, conn->id, &conn->session, conn->peer, conn->route.uuid);
     default:
         return -1;
@@ -1024,13 +1080,18 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     case LWS_CALLBACK_SERVER_WRITEABLE:
         if (!conn || !conn->websocket)
             return 0;
+        if (http_ws_failed(wsi, conn))
+            return -1;
         if (conn->route.id == ROUTE_CONSOLE)
             return console_ws_writeable(http_app(wsi), wsi, conn->id);
         if (conn->route.id == ROUTE_SERIAL)
             return serial_ws_writeable(http_app(wsi), wsi, conn->id);
         return events_ws_writeable(http_app(wsi), wsi, conn->id);
     case LWS_CALLBACK_RECEIVE:
-        /* fragments are bounded by rx_buffer_size; /api/events clients have nothing to say */
+        /* fragments are bounded by rx_buffer_size, messages by the endpoint's limit;
+         * /api/events clients have nothing to say */
+        if (conn && conn->websocket && http_ws_broken(wsi))
+            return 0; /* failed: nothing more reaches the endpoint; WRITEABLE closes */
         if (conn && conn->websocket && conn->route.id == ROUTE_CONSOLE)
             return console_ws_receive(http_app(wsi), wsi, conn->id, in, len);
         if (conn && conn->websocket && conn->route.id == ROUTE_SERIAL)

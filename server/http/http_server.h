@@ -7,7 +7,9 @@
  * need libvirt or password hashing submit a work_job; its `done` calls
  * http_server_complete() with the connection's id. Websockets are checked in
  * HTTP_CONFIRM_UPGRADE (to refuse with a proper status) and again in
- * FILTER_PROTOCOL_CONNECTION, then handed to their endpoint (events_ws).
+ * FILTER_PROTOCOL_CONNECTION, then handed to their endpoint (events_ws, console,
+ * serial) with that endpoint's message limit; the client's frames are checked before
+ * lws parses them (tls/tls_read_guard.h) and a violation closes with 1002 or 1009.
  *
  * Threads: service thread only, except where a function says otherwise. */
 #pragma once

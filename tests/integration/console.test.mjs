@@ -3,7 +3,8 @@
 // through virtdeck and reads a full framebuffer; a second viewer joins and both get screens; refusals happen
 // before any VNC connection is made; `virtdeck user passwd` from another process closes
 // the socket with 4401 within 1 s; closing the browser side closes the VNC socket;
-// a client that stops reading costs bounded memory; destroying the VM closes the socket.
+// a client that stops reading costs bounded memory; a 200 KiB clipboard passes and a
+// message over the console's 256 KiB closes it with 1009; destroying the VM closes the socket.
 // Always removes its domains; leaves libvirtd running.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -143,6 +144,28 @@ describe('VNC console websocket on a real QEMU display', () => {
             t.diagnostic(`asked for ${(200 * frame / 2 ** 20).toFixed(0)} MiB of screen updates without reading; ` +
                 `daemon RSS grew ${grown} KiB`);
             assert.ok(grown < 8 * 1024, `daemon RSS grew ${grown} KiB`);
+        } finally {
+            c.terminate();
+        }
+    });
+
+    it('passes a 200 KiB clipboard in one message; closes with 1009 on a message over 256 KiB', async () => {
+        const cutText = (n) => { // RFB ClientCutText: type 6, 3 padding bytes, length, text
+            const m = Buffer.alloc(8 + n, 0x61);
+            m[0] = 6;
+            m.writeUInt32BE(n, 4);
+            return m;
+        };
+        const c = await openConsole(admin, running.uuid);
+        try {
+            const init = await c.handshake();
+            c.send(cutText(200 * 1024)); // over /api/events' 4 KiB, within the console's limit
+            await readFullScreen(c, init); // the VNC session goes on
+            assert.equal(c.closed, null);
+            c.send(cutText(256 * 1024)); // 8 bytes over
+            const closed = await c.waitClose(3000);
+            assert.equal(closed.code, 1009, `${closed.code} ${closed.reason}`);
+            assert.match(closed.reason, /262144/);
         } finally {
             c.terminate();
         }

@@ -7,7 +7,8 @@
 // frames) reach the VM; the console is exclusive (4409 "serial console in use") and is
 // released when the browser goes; refusals before the upgrade (401, 403 Origin, 403
 // viewer, 400) and after it (4404 unknown, 4409 stopped); logout closes it with 4401, and
-// so does `virtdeck user passwd` from another process (within 1 s);
+// so does `virtdeck user passwd` from another process (within 1 s); a message over the
+// endpoint's 64 KiB closes it with 1009 before any of it reaches the VM;
 // the daemon shuts down cleanly with a console open; a browser flooding a guest that
 // reads nothing costs bounded memory and stalls only that console (a second domain);
 // destroying the VM closes the socket with 1000 within 5 s.
@@ -206,6 +207,23 @@ describe('serial console websocket on a real QEMU domain', () => {
         const oc = await o.waitClose(5000);
         assert.equal(oc.code, 4409, `stopped VM: ${oc.code} ${oc.reason}`);
         assert.match(oc.reason, /not running/);
+    });
+
+    it('closes with 1009 on a message over 64 KiB, none of which reaches the VM', async () => {
+        const closes = () => [...d.logs().matchAll(/serial: admin closed .* \((\d+) bytes to the browser, (\d+) to the VM\)/g)];
+        const s = await openWhenFree(admin, running.uuid);
+        const seen = closes().length;
+        let c;
+        try {
+            await s.send('x'.repeat(64 * 1024 + 1)); // one frame: the UI sends pieces of 16 KiB
+            c = await s.waitClose(3000);
+        } finally {
+            await s.terminate(); // frees the console for the next tests if it stayed open
+        }
+        assert.equal(c.code, 1009, `${c.code} ${c.reason}`);
+        const line = await until(() => closes().length > seen && closes().at(-1), 3000,
+            () => `no close line in the log:\n${d.logs()}`);
+        assert.equal(Number(line[2]), 0, `bytes that reached the VM: ${line[0]}`);
     });
 
     it('closes with 4401 when its session logs out', async () => {

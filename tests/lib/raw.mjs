@@ -1,5 +1,7 @@
 // tests/lib/raw.mjs — raw TLS / TCP exchanges with the daemon for protocol-level tests
-// (malformed requests, ALPN, version checks). Test process only.
+// (malformed requests, ALPN, version checks), and websockets opened by hand for frames
+// no websocket library sends (unmasked, oversized, early). Test process only.
+import crypto from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 
@@ -99,5 +101,172 @@ export function tlsProbe(daemon, tlsOpts, timeoutMs = 5000) {
             resolve(r);
         });
         sock.once('error', (e) => { clearTimeout(timer); sock.destroy(); resolve({ ok: false, error: e }); });
+    });
+}
+
+/**
+ * One client websocket frame as raw bytes (RFC 6455 5.2): opcode, payload (Buffer or
+ * string); masked with a random key unless mask is false; fin (default true); announce
+ * writes a length other than the payload's (the header claims more than is sent).
+ */
+export function wsFrame(opcode, payload = Buffer.alloc(0), { mask = true, fin = true, announce } = {}) {
+    const data = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+    const len = announce === undefined ? data.length : announce;
+    let head;
+    if (len < 126) {
+        head = Buffer.from([0, len]);
+    } else if (len < 65536) {
+        head = Buffer.alloc(4);
+        head.writeUInt16BE(len, 2);
+        head[1] = 126;
+    } else {
+        head = Buffer.alloc(10);
+        head.writeBigUInt64BE(BigInt(len), 2);
+        head[1] = 127;
+    }
+    head[0] = (fin ? 0x80 : 0) | opcode;
+    if (!mask) return Buffer.concat([head, data]);
+    head[1] |= 0x80;
+    const key = crypto.randomBytes(4);
+    const body = Buffer.from(data);
+    for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
+    return Buffer.concat([head, key, body]);
+}
+
+/** The client's masked close frame with code (what a conforming client answers). */
+export function wsCloseFrame(code = 1000) {
+    const p = Buffer.alloc(2);
+    p.writeUInt16BE(code, 0);
+    return wsFrame(0x8, p);
+}
+
+/**
+ * A websocket opened by hand over TLS, for frames no websocket library sends. Frames
+ * from the server are parsed into {fin, opcode, payload, at}; a close frame also gets
+ * {code, reason}. Test process only.
+ */
+export class RawWebSocket {
+    constructor(sock, head, rest) {
+        this.sock = sock;
+        this.head = head; // the 101 response's head
+        this.buf = rest;
+        this.frames = [];
+        this.waiters = [];
+        this.ended = new Promise((resolve) => {
+            const end = () => { this.endedAt = Date.now(); this.wake(); resolve(this.endedAt); };
+            sock.once('close', end);
+        });
+        this.endedAt = null;
+        sock.on('data', (d) => { this.buf = Buffer.concat([this.buf, d]); this.parse(); });
+        sock.on('error', () => { /* ends in 'close' */ });
+        this.parse();
+    }
+
+    parse() {
+        for (;;) {
+            const b = this.buf;
+            if (b.length < 2) break;
+            let len = b[1] & 0x7f;
+            let off = 2;
+            if (len === 126) {
+                if (b.length < 4) break;
+                len = b.readUInt16BE(2);
+                off = 4;
+            } else if (len === 127) {
+                if (b.length < 10) break;
+                len = Number(b.readBigUInt64BE(2));
+                off = 10;
+            }
+            if (b.length < off + len) break;
+            const f = { fin: !!(b[0] & 0x80), opcode: b[0] & 0x0f, payload: b.subarray(off, off + len), at: Date.now() };
+            if (f.opcode === 0x8 && len >= 2) {
+                f.code = f.payload.readUInt16BE(0);
+                f.reason = f.payload.subarray(2).toString('utf8');
+            }
+            this.frames.push(f);
+            this.buf = b.subarray(off + len);
+        }
+        this.wake();
+    }
+
+    wake() {
+        for (const w of this.waiters.splice(0)) w();
+    }
+
+    /** Writes raw bytes; resolves once they have been handed to the kernel. */
+    send(bytes) {
+        return new Promise((resolve, reject) => this.sock.write(bytes, (e) => (e ? reject(e) : resolve())));
+    }
+
+    /** The first frame from the server matching pred (frames before it are kept);
+     *  rejects after timeoutMs or when the socket ends without one. */
+    async next(pred, timeoutMs = 3000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const f = this.frames.find(pred);
+            if (f) return f;
+            if (this.endedAt) throw new Error('the socket ended without a matching frame');
+            const left = deadline - Date.now();
+            if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms`);
+            await new Promise((r) => {
+                const t = setTimeout(r, left);
+                this.waiters.push(() => { clearTimeout(t); r(); });
+            });
+        }
+    }
+
+    /** The server's close frame ({code, reason, at}). */
+    closeFrame(timeoutMs = 3000) { return this.next((f) => f.opcode === 0x8, timeoutMs); }
+
+    /** Resolves true once the socket ended, false after timeoutMs. */
+    async endsWithin(timeoutMs) {
+        let t;
+        const r = await Promise.race([this.ended.then(() => true),
+            new Promise((resolve) => { t = setTimeout(() => resolve(false), timeoutMs); })]);
+        clearTimeout(t);
+        return r;
+    }
+
+    destroy() { this.sock.destroy(); }
+}
+
+/**
+ * Opens a websocket to path on the daemon by hand, as client (its session cookie and
+ * Origin), writing `early` (bytes) in the same write as the upgrade request when given.
+ * Resolves a RawWebSocket once the server answered 101; rejects with {status, text}
+ * when it answered anything else or closed.
+ */
+export function rawWebSocket(client, path, { protocol, early, timeoutMs = 5000 } = {}) {
+    const key = crypto.randomBytes(16).toString('base64');
+    const head = [
+        `GET ${path} HTTP/1.1`, `Host: ${client.host}:${client.port}`, 'Upgrade: websocket',
+        'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13',
+        `Origin: ${client.origin}`, `Cookie: ${client.cookieHeader()}`,
+        ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []), '', '',
+    ].join('\r\n');
+    const sock = tls.connect({ host: client.host, port: client.port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    return new Promise((resolve, reject) => {
+        let buf = Buffer.alloc(0);
+        const timer = setTimeout(() => { sock.destroy(); reject(new Error('no upgrade answer')); }, timeoutMs);
+        const fail = (e) => { clearTimeout(timer); sock.destroy(); reject(e); };
+        const onData = (d) => {
+            buf = Buffer.concat([buf, d]);
+            const end = buf.indexOf('\r\n\r\n');
+            if (end < 0) return;
+            clearTimeout(timer);
+            sock.off('data', onData);
+            sock.off('close', onClose);
+            const text = buf.subarray(0, end).toString('latin1');
+            if (!/^HTTP\/1\.1 101 /.test(text)) {
+                fail(Object.assign(new Error(`upgrade refused: ${text.split('\r\n')[0]}`), { status: Number(text.slice(9, 12)), text }));
+                return;
+            }
+            resolve(new RawWebSocket(sock, text, buf.subarray(end + 4)));
+        };
+        const onClose = () => fail(new Error('closed before the upgrade was answered'));
+        sock.on('data', onData);
+        sock.on('close', onClose);
+        sock.on('error', () => { /* ends in 'close' */ });
+        sock.on('secureConnect', () => sock.write(early ? Buffer.concat([Buffer.from(head), early]) : head));
     });
 }

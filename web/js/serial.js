@@ -1,10 +1,10 @@
 // serial.js — wraps xterm.js (web/vendor/xterm, copied from npm by the Makefile) for
 // one VM's serial console: the websocket /api/domains/{uuid}/serial carries the
 // console's bytes both ways (binary frames); bytes from it go to term.write, keystrokes
-// go back as UTF-8. The fit addon keeps the terminal's rows and columns matched to its
-// box. Emits "state" ({state, message, retry}) like console.js. Ctrl+] moves keyboard
-// focus out of the terminal (as in `virsh console`), so a keyboard user is never
-// trapped. Browser main thread; loaded on demand by views/serial-view.js.
+// go back as UTF-8 (a long paste in messages of at most 16 KiB). The fit addon keeps the
+// terminal's rows and columns matched to its box. Emits "state" ({state, message,
+// retry}) like console.js. Ctrl+] moves keyboard focus out of the terminal (as in
+// `virsh console`), so a keyboard user is never trapped. Browser main thread; loaded on demand by views/serial-view.js.
 
 import { Terminal } from '../vendor/xterm/xterm.mjs';
 import { FitAddon } from '../vendor/xterm/addon-fit.mjs';
@@ -16,6 +16,7 @@ import { isLeaveKey } from './keysyms.js';
 installCspStyles(); // xterm.js builds its <style> elements in Terminal.open()
 
 const CSS_ID = 'xterm-css';
+const SEND_MAX = 16 * 1024; // bytes per websocket message (docs/api.md: the limit is 64 KiB)
 
 /** Adds xterm.css to the page once (a <link>: allowed by style-src 'self'). */
 function ensureStylesheet() {
@@ -87,7 +88,9 @@ export class SerialConsole extends Emitter {
 
     #send(bytes) {
         const ws = this.#ws;
-        if (ws && ws.readyState === WebSocket.OPEN && this.state === 'connected') ws.send(bytes);
+        if (!ws || ws.readyState !== WebSocket.OPEN || this.state !== 'connected') return;
+        // a long paste goes in pieces: the server closes on a message over 64 KiB (1009)
+        for (let i = 0; i < bytes.length; i += SEND_MAX) ws.send(bytes.subarray(i, i + SEND_MAX));
     }
 
     /** Resizes the terminal to its box (no-op while the box is hidden). */
