@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,21 +87,18 @@ describe('the listen address', () => {
 describe('connection floods from one address', () => {
     let d;
     let user;
-    let tmp;
 
     before(async () => {
-        tmp = mkdtempSync(path.join(os.tmpdir(), 'virtdeck-flood-'));
-        const conf = path.join(tmp, 'virtdeck.conf');
-        writeFileSync(conf, 'first_request_timeout = 2\nmax_connections_per_address = 64\n' +
-            'max_handshakes_per_address = 16\n');
-        d = await startDaemon({ users: [{ name: 'admin', role: 'admin', password: PW }], extraArgs: ['--config', conf] });
+        d = await startDaemon({
+            users: [{ name: 'admin', role: 'admin', password: PW }],
+            config: { first_request_timeout: 2, max_connections_per_address: 64, max_handshakes_per_address: 16 },
+        });
         user = new Client(d);
         await user.login('admin', PW);
     });
     after(async () => {
         user?.close();
         await d?.stop();
-        rmSync(tmp, { recursive: true, force: true });
     });
 
     it('3,000 idle connections and 500 half handshakes from 127.0.0.2 leave a user on 127.0.0.1 answered within 1 s', async () => {
@@ -198,20 +195,18 @@ async function getWithHost(d, client, host, reqPath) {
 describe('Host header, caching and control characters', () => {
     let d;
     let admin;
-    let tmp;
 
     before(async () => {
-        tmp = mkdtempSync(path.join(os.tmpdir(), 'virtdeck-host-'));
-        const conf = path.join(tmp, 'virtdeck.conf');
-        writeFileSync(conf, 'server_names = virtdeck.example.test, Console.Example.Test.\n');
-        d = await startDaemon({ users: [{ name: 'admin', role: 'admin', password: PW }], extraArgs: ['--config', conf] });
+        d = await startDaemon({
+            users: [{ name: 'admin', role: 'admin', password: PW }],
+            config: { server_names: 'virtdeck.example.test, Console.Example.Test.' },
+        });
         admin = new Client(d);
         await admin.login('admin', PW);
     });
     after(async () => {
         admin?.close();
         await d?.stop();
-        rmSync(tmp, { recursive: true, force: true });
     });
 
     it('a Host that names another server gets 421 on the API, the UI and websockets (DNS rebinding)', async () => {

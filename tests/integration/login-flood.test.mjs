@@ -10,9 +10,6 @@
 // a client address of its own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { floodLogins } from '../lib/login-flood.mjs';
@@ -65,21 +62,17 @@ function tally(results) {
 describe('login flood', () => {
     let d;
     let busy;
-    let tmp;
     before(async () => {
         // The throttle is what is tested here: the per-address connection limits
         // (lan-exposure.test.mjs) would refuse most of these 500 connections from one
         // address before any login, so this daemon allows them.
-        tmp = mkdtempSync(path.join(os.tmpdir(), 'virtdeck-flood-'));
-        const conf = path.join(tmp, 'virtdeck.conf');
-        writeFileSync(conf, 'max_connections_per_address = 2000\nmax_handshakes_per_address = 2000\n');
         d = await startDaemon({
             users: [
                 { name: 'admin', role: 'admin', password: PW.admin },
                 { name: 'alice', role: 'viewer', password: PW.alice },
                 { name: 'busy', role: 'viewer', password: PW.busy },
             ],
-            extraArgs: ['--config', conf],
+            config: { max_connections_per_address: 2000, max_handshakes_per_address: 2000 },
         });
         busy = new Client(d, { localAddress: BUSY });
         await busy.login('busy', PW.busy);
@@ -87,7 +80,6 @@ describe('login flood', () => {
     after(async () => {
         if (busy) busy.close();
         if (d) await d.stop();
-        if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
 
     it(`${FLOOD} parallel wrong passwords from one address: a handful checked, the rest 429 at once`, async (t) => {
