@@ -69,7 +69,6 @@ struct console {
 
 struct console_hub {
     struct console *list; /* owned */
-    unsigned count;
 };
 
 /* ---- rings ------------------------------------------------ */
@@ -169,11 +168,6 @@ void console_hub_free(struct console_hub *hub)
         console_free(c);
     }
     free(hub);
-}
-
-unsigned console_count(const struct console_hub *hub)
-{
-    return hub->count;
 }
 
 static struct console *console_find(struct console_hub *hub, uint64_t id)
@@ -413,7 +407,6 @@ int console_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     c->connecting = true;
     c->next = app->consoles->list;
     app->consoles->list = c;
-    app->consoles->count++;
 
     arg->app = app;
     arg->fd = -1;
@@ -488,7 +481,6 @@ void console_ws_closed(struct app *app, uint64_t conn_id)
         if (c->id != conn_id)
             continue;
         *pp = c->next;
-        hub->count--;
         if (c->raw) {
             lws_set_opaque_user_data(c->raw, NULL);
             lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);

@@ -59,6 +59,3 @@ void console_session_ended(struct app *app, const char *session_id);
  * logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by serve.c's
  * housekeeping timer every tick; O(consoles), memory only. */
 void console_sessions_check(struct app *app);
-
-/* Number of open consoles (tests, logs). */
-unsigned console_count(const struct console_hub *hub);

@@ -103,7 +103,6 @@ struct serial_hub {
 
     /* service thread */
     struct serial *list;
-    unsigned count;
 
     pthread_mutex_t lock;
     pthread_cond_t cond; /* signalled when a sender thread ends */
@@ -676,7 +675,6 @@ int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     byte_ring_init(&b->up, SERIAL_UP_CAP);
     b->next = hub->list;
     hub->list = b;
-    hub->count++;
     pthread_mutex_lock(&hub->lock);
     full = hub->nall >= SERIAL_MAX_BRIDGES;
     b->all_next = hub->all;
@@ -781,7 +779,6 @@ void serial_ws_closed(struct app *app, uint64_t conn_id)
         if ((*pp)->id == conn_id) {
             b = *pp;
             *pp = b->next;
-            hub->count--;
             break;
         }
     }
@@ -844,11 +841,6 @@ void serial_sessions_check(struct app *app)
     for (struct serial *b = app->serials->list; b; b = b->next)
         if (!auth_sessions_alive(app->sessions, b->session_id))
             serial_close(app, b, 4401, "session ended");
-}
-
-unsigned serial_count(const struct serial_hub *hub)
-{
-    return hub->count;
 }
 
 /* ---- the hub ------------------------------------------------ */

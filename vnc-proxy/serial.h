@@ -98,6 +98,3 @@ void serial_session_ended(struct app *app, const char *session_id);
  * expired, logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by
  * serve.c's housekeeping timer every tick; O(consoles), memory only. */
 void serial_sessions_check(struct app *app);
-
-/* Number of open serial websockets (tests, logs). Service thread. */
-unsigned serial_count(const struct serial_hub *hub);

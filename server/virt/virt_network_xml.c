@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/hex.h"
 #include "util/xalloc.h"
 #include "virt/virt_xml.h"
 
@@ -31,20 +32,6 @@
 static bool netxml_alnum(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool netxml_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static unsigned netxml_hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return (unsigned)(c - '0');
-    if (c >= 'a' && c <= 'f')
-        return (unsigned)(c - 'a' + 10);
-    return (unsigned)(c - 'A' + 10);
 }
 
 /* [A-Za-z0-9][A-Za-z0-9<extra>]{0,max-1} */
@@ -117,13 +104,13 @@ static bool netxml_mac_valid(const char *s)
         if (i % 3 == 2) {
             if (s[i] != ':')
                 return false;
-        } else if (!netxml_hex(s[i])) {
+        } else if (hex_digit_value(s[i]) < 0) {
             return false;
         } else {
-            any |= netxml_hex_value(s[i]);
+            any |= (unsigned)hex_digit_value(s[i]);
         }
     }
-    return any != 0 && (netxml_hex_value(s[1]) & 1u) == 0;
+    return any != 0 && (hex_digit_value(s[1]) & 1) == 0;
 }
 
 /* ---- addresses ------------------------------------------------------------------- */
