@@ -231,6 +231,7 @@ lint:
 	@if grep -nE '\b($(BANNED))\s*\(' $(C_FILES); then \
 	    echo "lint: banned call (see STYLE.md)"; exit 1; fi
 	@echo "lint: no banned calls"
+	@node tests/lint/layers.mjs
 
 format:
 	clang-format -i $(C_FILES)
