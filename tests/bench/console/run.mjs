@@ -342,7 +342,12 @@ async function main() {
     const t0 = Date.now();
     res.loadStart = os.loadavg();
     try {
-        daemon = await startDaemon({ uri: `test://${xmlPath}`, users: [{ name: 'admin', role: 'admin', password: PASSWORD }] });
+        // every load-generator connection comes from 127.0.0.1: lift the per-address
+        // connection limits (a LAN defence, not what is measured here)
+        daemon = await startDaemon({
+            uri: `test://${xmlPath}`, users: [{ name: 'admin', role: 'admin', password: PASSWORD }],
+            config: { max_connections_per_address: 4096, max_handshakes_per_address: 4096 },
+        });
         const client = new Client(daemon);
         await client.login('admin', PASSWORD);
         const cookie = client.cookieHeader();
