@@ -163,7 +163,7 @@ static void serve_signals_stop(void)
     serve_signals.started = false;
 }
 
-/* virt_conn callbacks (virt threads): post into the events hub. */
+/* virt_conn callbacks (virt threads): post into the events feed (in order). */
 static void serve_on_host_state(void *ctx, bool connected)
 {
     struct app *app = ctx;
@@ -176,7 +176,7 @@ static void serve_on_host_state(void *ctx, bool connected)
         log_info("libvirt: connected to %s", app->config->uri);
     else
         log_warn("libvirt: connection to %s lost; reconnecting", app->config->uri);
-    events_hub_post(app->events, msg, EVENTS_KIND_HOST, NULL);
+    events_feed_post_ready(app->feed, msg, EVENTS_KIND_HOST);
 }
 
 /* virt-events thread: only queue it; a batch job on a worker builds the message. */
@@ -191,7 +191,7 @@ static void serve_on_resource_event(void *ctx, struct json_object *msg)
 {
     struct app *app = ctx;
 
-    events_hub_post(app->events, msg, EVENTS_KIND_LIFECYCLE, NULL);
+    events_feed_post_ready(app->feed, msg, EVENTS_KIND_LIFECYCLE);
 }
 
 /* store-watch thread: another process committed (the CLI). Sessions whose rows it

@@ -15,9 +15,10 @@
 #define FEED_THREADS 1
 
 struct feed_item {
-    struct virt_conn_event *ev; /* owned */
-    struct json_object *msg;    /* owned; built by the job */
-    struct feed_item *next;     /* owned chain */
+    struct virt_conn_event *ev; /* owned; NULL for a message posted ready */
+    struct json_object *msg;    /* owned; built by the job, or posted ready */
+    enum events_kind kind;
+    struct feed_item *next; /* owned chain */
 };
 
 struct events_feed {
@@ -62,7 +63,8 @@ static void feed_batch_run(struct work_job *job)
     struct feed_batch *batch = job->arg;
 
     for (struct feed_item *item = batch->items; item; item = item->next)
-        item->msg = virt_conn_event_message(item->ev);
+        if (item->ev)
+            item->msg = virt_conn_event_message(item->ev);
 }
 
 /* Service thread: post the batch in order, then start the next one. */
@@ -72,7 +74,7 @@ static void feed_batch_done(struct work_job *job)
     struct events_feed *feed = batch->feed;
 
     for (struct feed_item *item = batch->items; item; item = item->next) {
-        events_hub_post(feed->hub, item->msg, EVENTS_KIND_LIFECYCLE, item->ev->uuid);
+        events_hub_post(feed->hub, item->msg, item->kind, item->ev ? item->ev->uuid : NULL);
         item->msg = NULL;
     }
     feed->in_flight = false;
@@ -95,12 +97,10 @@ struct events_feed *events_feed_new(struct events_hub *hub, struct work_pool *pa
     return feed;
 }
 
-void events_feed_post(struct events_feed *feed, struct virt_conn_event *ev)
+static void feed_append(struct events_feed *feed, struct feed_item *item)
 {
-    struct feed_item *item = xcalloc(1, sizeof(*item));
     bool full;
 
-    item->ev = ev;
     pthread_mutex_lock(&feed->lock);
     full = feed->len >= EVENTS_FEED_MAX_PENDING;
     if (!full) {
@@ -118,6 +118,25 @@ void events_feed_post(struct events_feed *feed, struct virt_conn_event *ev)
         events_hub_mark_lost(feed->hub);
     }
     feed->wake(feed->wake_ctx);
+}
+
+void events_feed_post(struct events_feed *feed, struct virt_conn_event *ev)
+{
+    struct feed_item *item = xcalloc(1, sizeof(*item));
+
+    item->ev = ev;
+    item->kind = EVENTS_KIND_LIFECYCLE;
+    feed_append(feed, item);
+}
+
+void events_feed_post_ready(struct events_feed *feed, struct json_object *msg,
+                            enum events_kind kind)
+{
+    struct feed_item *item = xcalloc(1, sizeof(*item));
+
+    item->msg = msg;
+    item->kind = kind;
+    feed_append(feed, item);
 }
 
 void events_feed_pump(struct events_feed *feed)

@@ -11,7 +11,9 @@
  * job, and neither HTTP jobs nor a slow libvirt delay keepalive or consoles.
  *
  * Order: one batch at a time, each handled front to back, so every event is delivered
- * and in the order libvirt sent it (per domain and overall among lifecycle events).
+ * and in the order libvirt sent it. Host, network and pool messages (built without
+ * libvirt calls) take the same path (events_feed_post_ready), so a "disconnected" or
+ * "connected" never overtakes the domain events before it.
  * Bound: EVENTS_FEED_MAX_PENDING waiting events; past that an event is dropped and the
  * hub makes every subscriber reconnect for a fresh snapshot (events_hub_mark_lost). */
 #pragma once
@@ -32,6 +34,12 @@ struct events_feed *events_feed_new(struct events_hub *hub, struct work_pool *pa
 
 /* Any thread (virt-events): queues ev (taken) and wakes the service thread. */
 void events_feed_post(struct events_feed *feed, struct virt_conn_event *ev);
+
+/* Any thread (virt-events, virt-connect): queues a message that needs no libvirt call
+ * (host, network, pool; msg taken) behind the pending events, so everything virt_conn
+ * reports reaches the inbox in the order it happened. Wakes the service thread. */
+void events_feed_post_ready(struct events_feed *feed, struct json_object *msg,
+                            enum events_kind kind);
 
 /* Service thread: starts a batch job for the pending events unless one is in flight. */
 void events_feed_pump(struct events_feed *feed);
