@@ -395,6 +395,8 @@ int serve_run(const struct config *config)
     mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
     memset(&app, 0, sizeof(app));
     app.config = config;
+    atomic_store(&serve_stop, false);
+    atomic_store(&serve_reload, false);
     serve_signals_block(); /* before the first thread starts */
     if (serve_signals_start() < 0)
         goto cleanup;
