@@ -13,6 +13,7 @@ struct virt_conn;
 struct virt_stats_sampler;
 struct work_pool;
 struct events_hub;
+struct events_feed;
 struct static_files;
 struct http_server;
 struct console_hub;
@@ -30,6 +31,7 @@ struct app {
     struct work_pool *pool;             /* owned by serve.c */
     struct work_pool *password_lane;    /* owned by serve.c; a lane of pool: password checks */
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */
+    struct events_feed *feed;           /* owned by serve.c; lifecycle events (events_feed.h) */
     struct static_files *static_files;  /* owned by serve.c; service thread */
     struct http_server *http;           /* owned by serve.c; service thread */
     struct console_hub *consoles;       /* owned by serve.c; service thread */

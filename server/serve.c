@@ -1,16 +1,17 @@
 /* serve: wires the daemon together and runs the lws service loop.
  *
  * DESIGN (threads): the main thread becomes the lws service thread and owns every
- * connection. Workers (work_pool and its password lane), the libvirt event and
- * connect threads (virt_conn) and signal handlers never call lws except
- * lws_cancel_service(), made through serve_wake(), which is guarded by `wake_lock`
- * so no thread wakes a context that is being destroyed. The store-watch thread
- * (store_watch.h) syncs the session table when another process (the CLI) committed;
- * the one housekeeping timer (serve_tick, 250 ms) then closes the sockets of sessions
- * that ended, whatever ended them. Shutdown order: stop the loop, destroy the lws
- * context (closing every connection), join the workers (the lane before its pool),
- * stop libvirt's and the store-watch threads, free the rest.
- * SIGHUP reloads the certificate into the vhost's SSL_CTX on the service thread. */
+ * connection. Workers (work_pool, its password lane and the events feed's lane), the
+ * libvirt event and connect threads (virt_conn) and the signal thread never call lws
+ * except lws_cancel_service(), made through serve_wake(), which is guarded by
+ * `wake_lock` so no thread wakes a context that is being destroyed. SIGTERM, SIGINT
+ * and SIGHUP are blocked in every thread and taken by the "signals" thread only. The store-watch
+ * thread (store_watch.h) syncs the session table when another process (the CLI) committed; the one
+ * housekeeping timer (serve_tick, 250 ms) then closes the sockets of sessions that ended, whatever
+ * ended them. Shutdown order: stop the loop, destroy the lws context (closing every connection),
+ * join the workers (the lane before its pool), stop libvirt's and the store-watch threads, free the
+ * rest, join the signal thread. SIGHUP reloads the certificate into the vhost's SSL_CTX on the
+ * service thread. */
 #include "serve.h"
 
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <openssl/ssl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@
 #include "config.h"
 #include "console.h"
 #include "serial.h"
+#include "events/events_feed.h"
 #include "events/events_hub.h"
 #include "events/events_ws.h"
 #include "http/http_server.h"
@@ -71,8 +74,8 @@
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lws_context *serve_context; /* serve_wake_lock */
-static volatile sig_atomic_t serve_stop;
-static volatile sig_atomic_t serve_reload;
+static atomic_bool serve_stop;            /* set by the signal thread, read by the loop */
+static atomic_bool serve_reload;
 
 /* The one housekeeping timer. Service thread. */
 struct serve_housekeeping {
@@ -93,35 +96,74 @@ static void serve_wake(void *ctx)
     pthread_mutex_unlock(&serve_wake_lock);
 }
 
-/* Signal handler: only async-signal-safe work (lws_cancel_service writes to a pipe;
- * the lock is not taken here, and the context outlives the handlers' installation). */
-static struct lws_context *serve_signal_context;
+/* Signals are taken on one thread, "signals", with sigwait(): serve_signals_block()
+ * blocks them in the main thread before any other thread exists, so every thread
+ * inherits the mask, also those started later (transfer, serial, libvirt's). No
+ * handler ever runs, so no signal lands on a worker halfway through a job or during
+ * shutdown, and the signal thread may take locks (serve_wake) like any thread. */
+struct serve_signals {
+    sigset_t set; /* SIGTERM, SIGINT, SIGHUP */
+    pthread_t thread;
+    bool started;
+};
+static struct serve_signals serve_signals;
 
-static void serve_on_signal(int sig)
-{
-    if (sig == SIGHUP)
-        serve_reload = 1;
-    else
-        serve_stop = 1;
-    if (serve_signal_context)
-        lws_cancel_service(serve_signal_context);
-}
-
-static void serve_install_signals(void)
+static void serve_signals_block(void)
 {
     struct sigaction sa;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = serve_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
     sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
     sigaction(SIGPIPE, &sa, NULL);
+    sigemptyset(&serve_signals.set);
+    sigaddset(&serve_signals.set, SIGTERM);
+    sigaddset(&serve_signals.set, SIGINT);
+    sigaddset(&serve_signals.set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &serve_signals.set, NULL);
 }
 
-/* virt_conn callbacks (virt threads): post into the events hub. */
+/* The signal thread: SIGHUP asks the service thread to reload the certificate; SIGTERM
+ * or SIGINT asks it to stop, and ends this thread. */
+static void *serve_signals_main(void *arg)
+{
+    int sig = 0;
+
+    for (;;) {
+        if (sigwait(&serve_signals.set, &sig) != 0)
+            continue;
+        if (sig != SIGHUP)
+            break;
+        atomic_store(&serve_reload, true);
+        serve_wake(NULL);
+    }
+    atomic_store(&serve_stop, true);
+    serve_wake(NULL);
+    return NULL;
+}
+
+static int serve_signals_start(void)
+{
+    if (pthread_create(&serve_signals.thread, NULL, serve_signals_main, NULL) != 0) {
+        log_error("cannot start the signal thread");
+        return -1;
+    }
+    serve_signals.started = true;
+    pthread_setname_np(serve_signals.thread, "signals");
+    return 0;
+}
+
+/* Main thread, at exit: a SIGTERM of our own ends the thread if no signal did. */
+static void serve_signals_stop(void)
+{
+    if (!serve_signals.started)
+        return;
+    pthread_kill(serve_signals.thread, SIGTERM);
+    pthread_join(serve_signals.thread, NULL);
+    serve_signals.started = false;
+}
+
+/* virt_conn callbacks (virt threads): post into the events feed (in order). */
 static void serve_on_host_state(void *ctx, bool connected)
 {
     struct app *app = ctx;
@@ -134,27 +176,22 @@ static void serve_on_host_state(void *ctx, bool connected)
         log_info("libvirt: connected to %s", app->config->uri);
     else
         log_warn("libvirt: connection to %s lost; reconnecting", app->config->uri);
-    events_hub_post(app->events, msg, EVENTS_KIND_HOST, NULL);
+    events_feed_post_ready(app->feed, msg, EVENTS_KIND_HOST);
 }
 
-static void serve_on_domain_event(void *ctx, struct json_object *msg)
+/* virt-events thread: only queue it; a batch job on a worker builds the message. */
+static void serve_on_domain_event(void *ctx, struct virt_conn_event *ev)
 {
     struct app *app = ctx;
-    struct json_object *domain = NULL, *uuid = NULL;
-    const char *id = NULL;
 
-    if (json_object_object_get_ex(msg, "domain", &domain) &&
-        json_object_object_get_ex(domain, "uuid", &uuid))
-        id = json_object_get_string(uuid);
-    events_hub_post(app->events, json_object_get(msg), EVENTS_KIND_LIFECYCLE, id);
-    json_object_put(msg);
+    events_feed_post(app->feed, ev);
 }
 
 static void serve_on_resource_event(void *ctx, struct json_object *msg)
 {
     struct app *app = ctx;
 
-    events_hub_post(app->events, msg, EVENTS_KIND_LIFECYCLE, NULL);
+    events_feed_post_ready(app->feed, msg, EVENTS_KIND_LIFECYCLE);
 }
 
 /* store-watch thread: another process committed (the CLI). Sessions whose rows it
@@ -358,6 +395,11 @@ int serve_run(const struct config *config)
     mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
     memset(&app, 0, sizeof(app));
     app.config = config;
+    atomic_store(&serve_stop, false);
+    atomic_store(&serve_reload, false);
+    serve_signals_block(); /* before the first thread starts */
+    if (serve_signals_start() < 0)
+        goto cleanup;
     app_error_clear(&err);
     lws_set_log_level(LLL_ERR | LLL_WARN, serve_lws_log);
 
@@ -398,6 +440,8 @@ int serve_run(const struct config *config)
         !(app.password_lane =
               work_pool_new_lane(app.pool, SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING)))
         goto cleanup;
+    if (!(app.feed = events_feed_new(app.events, app.pool, serve_wake, NULL)))
+        goto cleanup;
 
     callbacks.on_host_state = serve_on_host_state;
     callbacks.on_domain_event = serve_on_domain_event;
@@ -417,8 +461,6 @@ int serve_run(const struct config *config)
     pthread_mutex_lock(&serve_wake_lock);
     serve_context = ctx;
     pthread_mutex_unlock(&serve_wake_lock);
-    serve_signal_context = ctx;
-    serve_install_signals();
 
     serve_housekeeping_start(&app, ctx);
 
@@ -427,20 +469,19 @@ int serve_run(const struct config *config)
            strchr(config->listen_host, ':') ? "]" : "", config->listen_port, config->uri);
     fflush(stdout);
 
-    while (!serve_stop) {
+    while (!atomic_load(&serve_stop)) {
         if (lws_service(ctx, 0) < 0)
             break;
-        if (serve_reload) {
-            serve_reload = 0;
+        /* after the round's work_pool_drain, which may have ended the feed's batch */
+        events_feed_pump(app.feed);
+        if (atomic_exchange(&serve_reload, false))
             serve_reload_certificate(&app, cert, key);
-        }
     }
     log_info("shutting down");
     ret = 0;
 
 cleanup:
     serve_housekeeping_stop();
-    serve_signal_context = NULL;
     pthread_mutex_lock(&serve_wake_lock);
     serve_context = NULL;
     pthread_mutex_unlock(&serve_wake_lock);
@@ -448,9 +489,11 @@ cleanup:
         lws_context_destroy(ctx);
     transfer_hub_free(app.transfers);  /* before the libvirt connection its threads name */
     work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
+    events_feed_stop(app.feed);        /* its lane, likewise */
     work_pool_free(app.pool);
     virt_conn_free(app.virt);
-    store_watch_free(watch); /* before the sessions it syncs */
+    events_feed_free(app.feed); /* after virt-events, which posts into it */
+    store_watch_free(watch);    /* before the sessions it syncs */
     serial_hub_free(app.serials);
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);
@@ -463,5 +506,6 @@ cleanup:
     free(tls_dir);
     free(cert);
     free(key);
+    serve_signals_stop();
     return ret;
 }

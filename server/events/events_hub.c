@@ -162,6 +162,14 @@ void events_hub_post(struct events_hub *hub, struct json_object *obj, enum event
     hub->wake(hub->wake_ctx);
 }
 
+void events_hub_mark_lost(struct events_hub *hub)
+{
+    pthread_mutex_lock(&hub->lock);
+    hub->inbox_lost_lifecycle = true;
+    pthread_mutex_unlock(&hub->lock);
+    hub->wake(hub->wake_ctx);
+}
+
 struct events_sub *events_hub_add(struct events_hub *hub, uint64_t conn_id,
                                   const struct auth_session *session)
 {

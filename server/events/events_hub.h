@@ -76,6 +76,11 @@ void events_msg_unref(struct events_msg *msg);
 void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
                      const char *uuid);
 
+/* Any thread: a lifecycle event was lost before it reached the inbox (a bound
+ * elsewhere, e.g. events_feed): every subscriber is disconnected at the next dispatch
+ * so it resynchronises from a fresh snapshot, as for an inbox overflow. Wakes. */
+void events_hub_mark_lost(struct events_hub *hub);
+
 /* Service thread. */
 struct events_sub *events_hub_add(struct events_hub *hub, uint64_t conn_id,
                                   const struct auth_session *session);

@@ -4,7 +4,10 @@
  *  - "virt-events" runs libvirt's default event loop. libvirt calls back on it for
  *    domain, network and pool lifecycle events (conn_on_lifecycle, conn_on_network,
  *    conn_on_pool), keepalive and the close callback
- *    (conn_on_close); the wake pipe's handle callbacks run here too.
+ *    (conn_on_close); the wake pipe's handle callbacks run here too. These only copy
+ *    plain data and hand it on: no RPC, no XML (tests/unit/test_virt_conn.c wraps the
+ *    RPC-doing libvirt calls and fails if one runs on this thread).
+ *  - Workers: virt_conn_event_message builds the summary of an event's domain.
  *  - "virt-connect" opens the connection, registers the callbacks, publishes it in
  *    vc->conn, and after the close callback fires tears it down and reopens it with
  *    backoff. on_host_state() is only ever called from this thread, so true and
@@ -169,52 +172,28 @@ static void conn_on_close(virConnectPtr conn, int reason, void *opaque)
     pthread_mutex_unlock(&vc->lock);
 }
 
-/* {"type":"domain","event","detail","domain"}; see docs/api.md. */
-static struct json_object *conn_event_message(virDomainPtr dom, int event, int detail)
-{
-    struct json_object *msg = json_object_new_object();
-    struct json_object *domain = NULL;
-    struct app_error err = {0};
-    char uuid[VIR_UUID_STRING_BUFLEN] = "";
-    const char *name = virDomainGetName(dom);
-    const char *event_name = virt_domain_event_name(event);
-    const char *detail_name = virt_domain_event_detail_name(event, detail);
-
-    if (virDomainGetUUIDString(dom, uuid) < 0)
-        virResetLastError();
-    /* Any lifecycle event may come with a changed definition. */
-    virt_domain_forget(uuid);
-    if (event != VIR_DOMAIN_EVENT_UNDEFINED) {
-        domain = virt_domain_summary(dom, &err);
-        if (!domain && err.status == 404) {
-            /* A transient domain that stopped no longer exists: to a client that is
-             * what "undefined" means. */
-            event_name = virt_domain_event_name(VIR_DOMAIN_EVENT_UNDEFINED);
-            detail_name = virt_domain_event_detail_name(VIR_DOMAIN_EVENT_UNDEFINED,
-                                                        VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
-        } else if (!domain) {
-            log_warn("virt_conn: %s event for %s: %s", event_name, uuid, err.message);
-        }
-    }
-    if (!domain) {
-        domain = json_object_new_object();
-        conn_json_set(domain, "uuid", json_object_new_string(uuid));
-        conn_json_set(domain, "name", json_object_new_string(name ? name : ""));
-    }
-    conn_json_set(msg, "type", json_object_new_string("domain"));
-    conn_json_set(msg, "event", json_object_new_string(event_name));
-    conn_json_set(msg, "detail", json_object_new_string(detail_name));
-    conn_json_set(msg, "domain", domain);
-    return msg;
-}
-
+/* Domain lifecycle: copy the plain data and a reference (both local to libvirt's
+ * client, no RPC), forget the summary cache entry, hand the rest to a worker. */
 static int conn_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
                              void *opaque)
 {
     struct virt_conn *vc = opaque;
+    struct virt_conn_event *ev;
 
-    if (vc->callbacks.on_domain_event)
-        vc->callbacks.on_domain_event(vc->callbacks.ctx, conn_event_message(dom, event, detail));
+    if (!vc->callbacks.on_domain_event || virDomainRef(dom) < 0) {
+        virResetLastError();
+        return 0;
+    }
+    ev = xcalloc(1, sizeof(*ev));
+    ev->dom = dom;
+    ev->event = event;
+    ev->detail = detail;
+    if (virDomainGetUUIDString(dom, ev->uuid) < 0)
+        virResetLastError();
+    /* Any lifecycle event may come with a changed definition: forget it now (our own
+     * in-memory table), so no summary built after the event sees the old one. */
+    virt_domain_forget(ev->uuid);
+    vc->callbacks.on_domain_event(vc->callbacks.ctx, ev);
     return 0;
 }
 
@@ -538,4 +517,46 @@ void virt_conn_free(struct virt_conn *vc)
     pthread_mutex_destroy(&vc->lock);
     free(vc->uri);
     free(vc);
+}
+
+struct json_object *virt_conn_event_message(const struct virt_conn_event *ev)
+{
+    struct json_object *msg = json_object_new_object();
+    struct json_object *domain = NULL;
+    struct app_error err = {0};
+    const char *name = virDomainGetName(ev->dom);
+    const char *event_name = virt_domain_event_name(ev->event);
+    const char *detail_name = virt_domain_event_detail_name(ev->event, ev->detail);
+
+    if (ev->event != VIR_DOMAIN_EVENT_UNDEFINED) {
+        domain = virt_domain_summary(ev->dom, &err);
+        if (!domain && err.status == 404) {
+            /* A transient domain that stopped no longer exists: to a client that is
+             * what "undefined" means. */
+            event_name = virt_domain_event_name(VIR_DOMAIN_EVENT_UNDEFINED);
+            detail_name = virt_domain_event_detail_name(VIR_DOMAIN_EVENT_UNDEFINED,
+                                                        VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+        } else if (!domain) {
+            log_warn("virt_conn: %s event for %s: %s", event_name, ev->uuid, err.message);
+        }
+    }
+    if (!domain) {
+        domain = json_object_new_object();
+        conn_json_set(domain, "uuid", json_object_new_string(ev->uuid));
+        conn_json_set(domain, "name", json_object_new_string(name ? name : ""));
+    }
+    conn_json_set(msg, "type", json_object_new_string("domain"));
+    conn_json_set(msg, "event", json_object_new_string(event_name));
+    conn_json_set(msg, "detail", json_object_new_string(detail_name));
+    conn_json_set(msg, "domain", domain);
+    return msg;
+}
+
+void virt_conn_event_free(struct virt_conn_event *ev)
+{
+    if (!ev)
+        return;
+    if (ev->dom)
+        virDomainFree(ev->dom);
+    free(ev);
 }

@@ -13,6 +13,10 @@
  *  - Callbacks (struct virt_conn_callbacks) run on the virt-events or virt-connect
  *    thread; they must not block for long and must not call lws (post to a queue and
  *    wake the service thread instead).
+ *  - On virt-events we make no libvirt call that talks to the daemon and parse no XML:
+ *    keepalive and every console stream share that thread. A lifecycle event is
+ *    handed on as a struct virt_conn_event (plain data plus a domain reference); a
+ *    worker turns it into a message with virt_conn_event_message().
  */
 #pragma once
 
@@ -22,13 +26,22 @@
 
 struct virt_conn;
 
+/* One domain lifecycle event as libvirt delivered it. Filled on virt-events with local
+ * accessors only (virDomainGetUUIDString, virDomainRef: no RPC). */
+struct virt_conn_event {
+    virDomainPtr dom; /* owned reference */
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    int event;  /* VIR_DOMAIN_EVENT_* */
+    int detail; /* its detail */
+};
+
 struct virt_conn_callbacks {
     /* The connection came up (connected=true, also the first time) or dropped. */
     void (*on_host_state)(void *ctx, bool connected);
-    /* A domain lifecycle event. msg is the complete websocket message
-     * {"type":"domain","event":...,"detail":...,"domain":{...}}; the callee takes the
-     * reference. */
-    void (*on_domain_event)(void *ctx, struct json_object *msg);
+    /* A domain lifecycle event (the callee takes ev; see virt_conn_event_message).
+     * The summary cache entry of the domain is already forgotten. virt-events thread:
+     * only queue it and wake. */
+    void (*on_domain_event)(void *ctx, struct virt_conn_event *ev);
     /* A network or storage pool lifecycle event: msg is
      * {"type":"network"|"pool","event":...,"name":...}; the callee takes the reference.
      * Drivers without these events simply never call it. */
@@ -52,6 +65,16 @@ bool virt_conn_is_connected(struct virt_conn *vc);
 
 /* The URI this connection uses (borrowed). */
 const char *virt_conn_uri(const struct virt_conn *vc);
+
+/* The websocket message for ev: {"type":"domain","event","detail","domain":<summary>}
+ * (docs/api.md): the summary (virt_domain_summary) for most events, {uuid,name} for
+ * "undefined" and when the summary fails; a domain that no longer exists (a transient
+ * one that stopped) is reported as undefined/removed. Blocking (libvirt calls, XML):
+ * a worker thread, never virt-events. Caller owns the result. */
+struct json_object *virt_conn_event_message(const struct virt_conn_event *ev);
+
+/* Drops the domain reference and frees ev. NULL-safe; any thread. */
+void virt_conn_event_free(struct virt_conn_event *ev);
 
 /* Stops both threads, deregisters callbacks, closes the connection. NULL-safe. */
 void virt_conn_free(struct virt_conn *vc);

@@ -4,7 +4,14 @@
  * virt-events thread; the test thread waits on a condition variable), reconnects
  * after the close callback fires (fired by hand through a link seam on
  * virConnectRegisterCloseCallback: the in-process test driver never drops), backs off
- * on a URI that cannot open, and shuts down cleanly (run it under ASan). */
+ * on a URI that cannot open, and shuts down cleanly (run it under ASan).
+ *
+ * The event thread only posts: the libvirt calls that talk to the daemon (lookups,
+ * state, info, XML, lists, stats: every such getter the daemon links) are wrapped
+ * (tests/unit/wraps.mk); a wrapper called on the thread named "virt-events" is
+ * counted, and every test asserts the count is zero. The lifecycle callback hands over
+ * a struct virt_conn_event; the test thread plays the worker and builds the message
+ * with virt_conn_event_message (where the wrappers must see calls: the seams work). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -48,15 +56,78 @@ int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFu
     return __real_virConnectRegisterCloseCallback(conn, cb, opaque, freecb);
 }
 
+/* ---- link seams: RPC-doing libvirt calls must not run on virt-events ---------------- */
+
+static atomic_int seam_on_events;    /* calls made on virt-events */
+static atomic_int seam_elsewhere;    /* calls made on any other thread */
+static const char *_Atomic seam_bad; /* the first one made on virt-events */
+
+static void seam_check(const char *fn)
+{
+    char name[16] = "";
+
+    pthread_getname_np(pthread_self(), name, sizeof(name));
+    if (strcmp(name, "virt-events") == 0) {
+        const char *none = NULL;
+        atomic_fetch_add(&seam_on_events, 1);
+        atomic_compare_exchange_strong(&seam_bad, &none, fn);
+    } else {
+        atomic_fetch_add(&seam_elsewhere, 1);
+    }
+}
+
+/* Declares __real_fn and defines __wrap_fn, which checks the thread and forwards. */
+#define SEAM(ret, fn, params, args)                                                                \
+    ret __real_##fn params;                                                                        \
+    ret __wrap_##fn params;                                                                        \
+    ret __wrap_##fn params                                                                         \
+    {                                                                                              \
+        seam_check(#fn);                                                                           \
+        return __real_##fn args;                                                                   \
+    }
+
+SEAM(int, virDomainGetState, (virDomainPtr d, int *s, int *r, unsigned int f), (d, s, r, f))
+SEAM(int, virDomainGetInfo, (virDomainPtr d, virDomainInfoPtr i), (d, i))
+SEAM(char *, virDomainGetXMLDesc, (virDomainPtr d, unsigned int f), (d, f))
+SEAM(int, virDomainIsPersistent, (virDomainPtr d), (d))
+SEAM(int, virDomainIsActive, (virDomainPtr d), (d))
+SEAM(int, virDomainGetAutostart, (virDomainPtr d, int *a), (d, a))
+SEAM(virDomainPtr, virDomainLookupByUUIDString, (virConnectPtr c, const char *u), (c, u))
+SEAM(int, virDomainInterfaceAddresses,
+     (virDomainPtr d, virDomainInterfacePtr **i, unsigned int s, unsigned int f), (d, i, s, f))
+SEAM(int, virConnectListAllDomains, (virConnectPtr c, virDomainPtr **d, unsigned int f), (c, d, f))
+SEAM(int, virConnectGetAllDomainStats,
+     (virConnectPtr c, unsigned int s, virDomainStatsRecordPtr **r, unsigned int f), (c, s, r, f))
+SEAM(int, virConnectListAllNetworks, (virConnectPtr c, virNetworkPtr **n, unsigned int f),
+     (c, n, f))
+SEAM(int, virConnectListAllStoragePools, (virConnectPtr c, virStoragePoolPtr **p, unsigned int f),
+     (c, p, f))
+SEAM(int, virNodeGetInfo, (virConnectPtr c, virNodeInfoPtr i), (c, i))
+SEAM(char *, virNetworkGetXMLDesc, (virNetworkPtr n, unsigned int f), (n, f))
+SEAM(int, virNetworkIsActive, (virNetworkPtr n), (n))
+SEAM(int, virNetworkIsPersistent, (virNetworkPtr n), (n))
+SEAM(int, virNetworkGetAutostart, (virNetworkPtr n, int *a), (n, a))
+SEAM(virNetworkPtr, virNetworkLookupByName, (virConnectPtr c, const char *n), (c, n))
+SEAM(char *, virStoragePoolGetXMLDesc, (virStoragePoolPtr p, unsigned int f), (p, f))
+SEAM(int, virStoragePoolGetInfo, (virStoragePoolPtr p, virStoragePoolInfoPtr i), (p, i))
+SEAM(int, virStoragePoolIsActive, (virStoragePoolPtr p), (p))
+SEAM(int, virStoragePoolIsPersistent, (virStoragePoolPtr p), (p))
+SEAM(int, virStoragePoolGetAutostart, (virStoragePoolPtr p, int *a), (p, a))
+SEAM(virStoragePoolPtr, virStoragePoolLookupByName, (virConnectPtr c, const char *n), (c, n))
+SEAM(int, virStoragePoolListAllVolumes, (virStoragePoolPtr p, virStorageVolPtr **v, unsigned int f),
+     (p, v, f))
+
 /* ---- what the callbacks saw ---------------------------------------------------------- */
 
 struct seen {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    int up, down;                           /* on_host_state(true / false) calls */
-    struct json_object *events[MAX_EVENTS]; /* owned */
+    int up, down;                            /* on_host_state(true / false) calls */
+    struct virt_conn_event *raw[MAX_EVENTS]; /* owned; from virt-events */
+    struct json_object *events[MAX_EVENTS];  /* owned; built by the test thread */
     int n_events;
-    int next; /* first event not yet taken by the test */
+    int n_resources; /* on_resource_event calls */
+    int next;        /* first event not yet taken by the test */
 };
 
 static struct seen seen;
@@ -74,15 +145,26 @@ static void on_host_state(void *ctx, bool connected)
     pthread_mutex_unlock(&s->lock);
 }
 
-static void on_domain_event(void *ctx, struct json_object *msg)
+static void on_domain_event(void *ctx, struct virt_conn_event *ev)
 {
     struct seen *s = ctx;
 
     pthread_mutex_lock(&s->lock);
     if (s->n_events < MAX_EVENTS)
-        s->events[s->n_events++] = msg;
+        s->raw[s->n_events++] = ev;
     else
-        json_object_put(msg);
+        virt_conn_event_free(ev);
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void on_resource_event(void *ctx, struct json_object *msg)
+{
+    struct seen *s = ctx;
+
+    json_object_put(msg);
+    pthread_mutex_lock(&s->lock);
+    s->n_resources++;
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
 }
@@ -90,6 +172,7 @@ static void on_domain_event(void *ctx, struct json_object *msg)
 static const struct virt_conn_callbacks callbacks = {
     .on_host_state = on_host_state,
     .on_domain_event = on_domain_event,
+    .on_resource_event = on_resource_event,
     .ctx = &seen,
 };
 
@@ -104,11 +187,13 @@ static void deadline_in(struct timespec *ts, int ms)
     }
 }
 
-/* The next event not yet taken (borrowed; freed at teardown), or NULL after ms. */
+/* The message of the next event not yet taken, built here as a worker would (borrowed;
+ * freed at teardown), or NULL after ms. */
 static struct json_object *next_event(int ms)
 {
     struct timespec deadline;
-    struct json_object *msg = NULL;
+    struct virt_conn_event *ev = NULL;
+    int i = -1;
 
     deadline_in(&deadline, ms);
     pthread_mutex_lock(&seen.lock);
@@ -116,10 +201,15 @@ static struct json_object *next_event(int ms)
         if (pthread_cond_timedwait(&seen.cond, &seen.lock, &deadline) != 0)
             break;
     }
-    if (seen.next < seen.n_events)
-        msg = seen.events[seen.next++];
+    if (seen.next < seen.n_events) {
+        i = seen.next++;
+        ev = seen.raw[i];
+    }
     pthread_mutex_unlock(&seen.lock);
-    return msg;
+    if (!ev)
+        return NULL;
+    seen.events[i] = virt_conn_event_message(ev);
+    return seen.events[i];
 }
 
 /* Waits until *counter reaches want; returns the value seen. */
@@ -149,6 +239,9 @@ static const char *str(struct json_object *obj, const char *key)
 
 static int setup(void **state)
 {
+    atomic_store(&seam_on_events, 0);
+    atomic_store(&seam_elsewhere, 0);
+    atomic_store(&seam_bad, NULL);
     memset(&seen, 0, sizeof(seen));
     pthread_mutex_init(&seen.lock, NULL);
     pthread_cond_init(&seen.cond, NULL);
@@ -159,8 +252,13 @@ static int teardown(void **state)
 {
     int i;
 
-    for (i = 0; i < seen.n_events; i++)
+    for (i = 0; i < seen.n_events; i++) {
         json_object_put(seen.events[i]);
+        virt_conn_event_free(seen.raw[i]);
+    }
+    /* Nothing but posting ran on libvirt's event thread. */
+    if (atomic_load(&seam_on_events) != 0)
+        fail_msg("%s ran on virt-events", atomic_load(&seam_bad));
     pthread_cond_destroy(&seen.cond);
     pthread_mutex_destroy(&seen.lock);
     return 0;
@@ -201,6 +299,8 @@ static void test_connect_and_lifecycle_event(void **state)
     assert_string_equal(str(domain, "state"), "paused");
     assert_string_equal(str(domain, "reason"), "user");
     assert_string_equal(str(domain, "os_type"), "hvm");
+    /* The summary's libvirt calls went through the seams, on this thread. */
+    assert_true(atomic_load(&seam_elsewhere) > 0);
 
     assert_int_equal(virDomainResume(dom), 0);
     msg = next_event(EVENT_TIMEOUT_MS);
@@ -332,6 +432,36 @@ static void test_reconnect_after_close(void **state)
     virt_conn_free(vc);
 }
 
+/* Network and pool lifecycle events reach on_resource_event; their callbacks, like the
+ * domain one, make no RPC on virt-events (checked at teardown). */
+static void test_network_and_pool_events(void **state)
+{
+    struct virt_conn *vc = virt_conn_new("test:///default", &callbacks);
+    virConnectPtr conn;
+    virNetworkPtr net;
+    virStoragePoolPtr pool;
+
+    assert_non_null(vc);
+    assert_true(virt_conn_wait_connected(vc, 5000));
+    conn = virt_conn_get(vc);
+    assert_non_null(conn);
+    net = virNetworkLookupByName(conn, "default");
+    assert_non_null(net);
+    assert_int_equal(virNetworkDestroy(net), 0);
+    assert_int_equal(virNetworkCreate(net), 0);
+    assert_int_equal(wait_count(&seen.n_resources, 2, EVENT_TIMEOUT_MS), 2);
+    pool = virStoragePoolLookupByName(conn, "default-pool");
+    assert_non_null(pool);
+    assert_int_equal(virStoragePoolDestroy(pool), 0);
+    assert_int_equal(virStoragePoolCreate(pool, 0), 0);
+    assert_int_equal(wait_count(&seen.n_resources, 4, EVENT_TIMEOUT_MS), 4);
+
+    virStoragePoolFree(pool);
+    virNetworkFree(net);
+    virConnectClose(conn);
+    virt_conn_free(vc);
+}
+
 /* A URI that cannot be opened: not connected, no reference handed out, and stopping
  * does not wait for the backoff to run out. */
 static void test_unreachable_uri(void **state)
@@ -368,6 +498,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_connect_and_lifecycle_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defined_undefined_and_transient, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconnect_after_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_network_and_pool_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_uri, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_null_and_no_callbacks, setup, teardown),
     };
