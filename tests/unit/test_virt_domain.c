@@ -627,6 +627,66 @@ static void test_detail_bad_xml(void **state)
 /* The list of 1,000 domains: the target is ~20 ms warm (docs/performance.md gets the
  * real figures from the benchmark); this only catches gross regressions, with room
  * for sanitizer builds, and checks that every domain is there in order. */
+/* The bulk stats record fills what it carries and leaves the rest to the fallback:
+ * the test driver's record has the state group only. */
+static void test_facts_from_stats(void **state)
+{
+    virTypedParameterPtr params = NULL;
+    int n = 0, max = 0;
+    struct virt_domain_facts facts = {.state = VIR_DOMAIN_NOSTATE, .vcpus = 7};
+
+    assert_int_equal(virt_domain_facts_from_stats(NULL, 0, &facts), 0);
+    assert_int_equal(facts.vcpus, 7);
+    assert_int_equal(virTypedParamsAddInt(&params, &n, &max, "state.state", VIR_DOMAIN_PAUSED), 0);
+    assert_int_equal(virTypedParamsAddInt(&params, &n, &max, "state.reason", 1), 0);
+    assert_int_equal(virt_domain_facts_from_stats(params, n, &facts), VIRT_DOMAIN_FACT_STATE);
+    assert_int_equal(facts.state, VIR_DOMAIN_PAUSED);
+    assert_int_equal(facts.reason, 1);
+    assert_int_equal(facts.vcpus, 7);
+    /* balloon.current alone is not enough: both sizes come from one source */
+    assert_int_equal(virTypedParamsAddULLong(&params, &n, &max, "balloon.current", 1024), 0);
+    assert_int_equal(virt_domain_facts_from_stats(params, n, &facts), VIRT_DOMAIN_FACT_STATE);
+    assert_int_equal(virTypedParamsAddULLong(&params, &n, &max, "balloon.maximum", 4096), 0);
+    assert_int_equal(virTypedParamsAddUInt(&params, &n, &max, "vcpu.current", 3), 0);
+    assert_int_equal(virt_domain_facts_from_stats(params, n, &facts),
+                     VIRT_DOMAIN_FACT_STATE | VIRT_DOMAIN_FACT_VCPUS | VIRT_DOMAIN_FACT_MEMORY);
+    assert_int_equal(facts.vcpus, 3);
+    assert_int_equal(facts.memory_kib, 1024);
+    assert_int_equal(facts.max_memory_kib, 4096);
+    virTypedParamsFree(params, n);
+}
+
+/* The list's bulk facts equal what each domain says of itself (the summary's path). */
+static void test_list_matches_summary(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr a = define_domain(conn, "facts-a", "00000000-0000-4000-8000-0000000000a1", 0);
+    virDomainPtr b = define_domain(conn, "facts-b", "00000000-0000-4000-8000-0000000000b2", 1);
+    struct json_object *list, *domains;
+    size_t i;
+
+    assert_int_equal(virDomainSetAutostart(a, 1), 0);
+    assert_int_equal(virDomainCreate(b), 0);
+    assert_int_equal(virDomainSuspend(b), 0);
+    list = virt_domain_list(conn, &err);
+    assert_non_null(list);
+    domains = array_field(list, "domains");
+    for (i = 0; i < json_object_array_length(domains); i++) {
+        struct json_object *d = json_object_array_get_idx(domains, i);
+        virDomainPtr dom = virDomainLookupByUUIDString(conn, str_field(d, "uuid"));
+        struct json_object *one = virt_domain_summary(dom, &err);
+
+        assert_non_null(one);
+        assert_string_equal(json_object_to_json_string(d), json_object_to_json_string(one));
+        json_object_put(one);
+        virDomainFree(dom);
+    }
+    json_object_put(list);
+    virDomainFree(a);
+    virDomainFree(b);
+}
+
 static void test_list_thousand(void **state)
 {
     virConnectPtr conn = *state;
@@ -730,6 +790,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_action_unsupported, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_list_failure, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_detail_bad_xml, open_default, close_default),
+        cmocka_unit_test(test_facts_from_stats),
+        cmocka_unit_test_setup_teardown(test_list_matches_summary, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_list_thousand, open_default, close_default),
         cmocka_unit_test(test_demo_file),
     };
