@@ -755,31 +755,38 @@ static struct domain_row *domain_row_find(struct domain_row *rows, size_t n, vir
     return n ? bsearch(&key, rows, n, sizeof(key), domain_row_cmp) : NULL;
 }
 
-/* Marks the rows listed with flags (PERSISTENT or AUTOSTART) as having fact; every
- * row learns the fact (false unless listed). One RPC. */
+/* Sets fact (VIRT_DOMAIN_FACT_PERSISTENT or _AUTOSTART) on every row: listed_value
+ * for the domains virConnectListAllDomains(flags) lists, the opposite for the rest.
+ * The flags are chosen so that the listing is usually short (transient domains,
+ * autostarted ones). One RPC. */
 __attribute__((warn_unused_result)) static int
 domain_rows_mark(virConnectPtr conn, struct domain_row *rows, size_t n, unsigned int flags,
-                 unsigned int fact, struct app_error *err)
+                 unsigned int fact, bool listed_value, struct app_error *err)
 {
     virDomainPtr *doms = NULL;
     int i, count = virConnectListAllDomains(conn, &doms, flags);
+    bool *field;
 
     if (count < 0) {
         virt_error_capture(err, "list domains");
         return -1;
     }
+    for (i = 0; (size_t)i < n; i++) {
+        field = fact == VIRT_DOMAIN_FACT_PERSISTENT ? &rows[i].facts.persistent
+                                                    : &rows[i].facts.autostart;
+        *field = !listed_value;
+        rows[i].have |= fact;
+    }
     for (i = 0; i < count; i++) {
         struct domain_row *row = domain_row_find(rows, n, doms[i]);
 
         if (row && fact == VIRT_DOMAIN_FACT_PERSISTENT)
-            row->facts.persistent = true;
+            row->facts.persistent = listed_value;
         else if (row)
-            row->facts.autostart = true;
+            row->facts.autostart = listed_value;
         virDomainFree(doms[i]);
     }
     free(doms);
-    for (i = 0; (size_t)i < n; i++)
-        rows[i].have |= fact;
     return 0;
 }
 
@@ -850,10 +857,10 @@ struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err)
         nrows++;
     }
     qsort(rows, nrows, sizeof(*rows), domain_row_cmp);
-    if (domain_rows_mark(conn, rows, nrows, VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
-                         VIRT_DOMAIN_FACT_PERSISTENT, err) < 0 ||
+    if (domain_rows_mark(conn, rows, nrows, VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
+                         VIRT_DOMAIN_FACT_PERSISTENT, false, err) < 0 ||
         domain_rows_mark(conn, rows, nrows, VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
-                         VIRT_DOMAIN_FACT_AUTOSTART, err) < 0)
+                         VIRT_DOMAIN_FACT_AUTOSTART, true, err) < 0)
         goto cleanup;
     if (n > 0)
         domain_rows_stats(doms, rows, nrows);

@@ -663,15 +663,22 @@ static void test_list_matches_summary(void **state)
     struct app_error err = {0};
     virDomainPtr a = define_domain(conn, "facts-a", "00000000-0000-4000-8000-0000000000a1", 0);
     virDomainPtr b = define_domain(conn, "facts-b", "00000000-0000-4000-8000-0000000000b2", 1);
+    virDomainPtr t = virDomainCreateXML(
+        conn,
+        "<domain type='test'><name>facts-t</name><uuid>00000000-0000-4000-8000-0000000000c3</uuid>"
+        "<memory unit='KiB'>524288</memory><vcpu>3</vcpu><os><type>hvm</type></os></domain>",
+        0);
     struct json_object *list, *domains;
-    size_t i;
+    size_t i, transient = 0;
 
+    assert_non_null(t);
     assert_int_equal(virDomainSetAutostart(a, 1), 0);
     assert_int_equal(virDomainCreate(b), 0);
     assert_int_equal(virDomainSuspend(b), 0);
     list = virt_domain_list(conn, &err);
     assert_non_null(list);
     domains = array_field(list, "domains");
+    assert_int_equal(json_object_array_length(domains), 4);
     for (i = 0; i < json_object_array_length(domains); i++) {
         struct json_object *d = json_object_array_get_idx(domains, i);
         virDomainPtr dom = virDomainLookupByUUIDString(conn, str_field(d, "uuid"));
@@ -679,10 +686,14 @@ static void test_list_matches_summary(void **state)
 
         assert_non_null(one);
         assert_string_equal(json_object_to_json_string(d), json_object_to_json_string(one));
+        transient += !bool_field(d, "persistent");
         json_object_put(one);
         virDomainFree(dom);
     }
+    assert_int_equal(transient, 1);
     json_object_put(list);
+    assert_int_equal(virDomainDestroy(t), 0);
+    virDomainFree(t);
     virDomainFree(a);
     virDomainFree(b);
 }
