@@ -202,7 +202,7 @@ function section(res, meta) {
         lines.push(`| ${name} | ${fmt(median(a))} | ${fmt(pct(a, 99))} | ${(median(a) / floorMed).toFixed(2)}× | ${i === 0 ? '—' : verdict(a)} |`);
     });
     lines.push('', 'The list costs four libvirt RPCs whatever the number of domains (three',
-        '`virConnectListAllDomains`: all, persistent, autostart; one `virDomainListGetStats`:',
+        '`virConnectListAllDomains`: all, transient, autostart; one `virDomainListGetStats`:',
         'state, vCPU, balloon); the XML-only fields come from the daemon\'s cache. The snapshot is',
         'the same list, plus the websocket upgrade.', MARK_END);
     return { text: lines.join('\n'), missed: rows.slice(1).some(([, a]) => verdict(a) !== 'met') };
