@@ -27,6 +27,11 @@
 static int seam_reset_unsupported;
 static int seam_list_fails;
 static int seam_bad_xml;
+static int seam_stats_fails;
+/* Calls counted by the seams below, to hold the list to its bulk calls. */
+static struct {
+    int list_all, get_state, is_persistent, get_autostart, list_stats;
+} seam_calls;
 
 int __real_virDomainReset(virDomainPtr dom, unsigned int flags);
 int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags);
@@ -34,6 +39,16 @@ int __real_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, uns
 int __wrap_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags);
 char *__real_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags);
 char *__wrap_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags);
+int __real_virDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags);
+int __wrap_virDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags);
+int __real_virDomainIsPersistent(virDomainPtr dom);
+int __wrap_virDomainIsPersistent(virDomainPtr dom);
+int __real_virDomainGetAutostart(virDomainPtr dom, int *autostart);
+int __wrap_virDomainGetAutostart(virDomainPtr dom, int *autostart);
+int __real_virDomainListGetStats(virDomainPtr *doms, unsigned int stats,
+                                 virDomainStatsRecordPtr **retStats, unsigned int flags);
+int __wrap_virDomainListGetStats(virDomainPtr *doms, unsigned int stats,
+                                 virDomainStatsRecordPtr **retStats, unsigned int flags);
 
 int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags)
 {
@@ -48,6 +63,7 @@ int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags)
 int __wrap_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags)
 {
     /* A NULL connection raises VIR_ERR_INVALID_CONN, as a dead connection would. */
+    seam_calls.list_all++;
     return __real_virConnectListAllDomains(seam_list_fails ? NULL : conn, doms, flags);
 }
 
@@ -56,6 +72,32 @@ char *__wrap_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
     if (seam_bad_xml)
         return strdup("<domain><name>broken</nam></domain>");
     return __real_virDomainGetXMLDesc(dom, flags);
+}
+
+int __wrap_virDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags)
+{
+    seam_calls.get_state++;
+    return __real_virDomainGetState(dom, state, reason, flags);
+}
+
+int __wrap_virDomainIsPersistent(virDomainPtr dom)
+{
+    seam_calls.is_persistent++;
+    return __real_virDomainIsPersistent(dom);
+}
+
+int __wrap_virDomainGetAutostart(virDomainPtr dom, int *autostart)
+{
+    seam_calls.get_autostart++;
+    return __real_virDomainGetAutostart(dom, autostart);
+}
+
+int __wrap_virDomainListGetStats(virDomainPtr *doms, unsigned int stats,
+                                 virDomainStatsRecordPtr **retStats, unsigned int flags)
+{
+    seam_calls.list_stats++;
+    /* A NULL array raises VIR_ERR_INVALID_ARG, as an unsupported call would fail. */
+    return __real_virDomainListGetStats(seam_stats_fails ? NULL : doms, stats, retStats, flags);
 }
 
 /* ---- helpers ----------------------------------------------------------------------- */
@@ -698,6 +740,42 @@ static void test_list_matches_summary(void **state)
     virDomainFree(b);
 }
 
+/* The list asks libvirt in bulk: three listings and one stats call, never a
+ * per-domain state, persistence or autostart call (the test driver's stats carry
+ * the state group; only vCPUs and memory fall back to virDomainGetInfo there). When
+ * the bulk stats call fails, each domain is asked and the list is the same. */
+static void test_list_bulk_calls(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr a = define_domain(conn, "bulk-a", "00000000-0000-4000-8000-0000000000d1", 0);
+    virDomainPtr b = define_domain(conn, "bulk-b", "00000000-0000-4000-8000-0000000000d2", 1);
+    struct json_object *bulk, *fallback;
+
+    assert_int_equal(virDomainSetAutostart(b, 1), 0);
+    memset(&seam_calls, 0, sizeof(seam_calls));
+    bulk = virt_domain_list(conn, &err);
+    assert_non_null(bulk);
+    assert_int_equal(json_object_array_length(array_field(bulk, "domains")), 3);
+    assert_int_equal(seam_calls.list_all, 3);
+    assert_int_equal(seam_calls.list_stats, 1);
+    assert_int_equal(seam_calls.get_state, 0);
+    assert_int_equal(seam_calls.is_persistent, 0);
+    assert_int_equal(seam_calls.get_autostart, 0);
+
+    seam_stats_fails = 1;
+    memset(&seam_calls, 0, sizeof(seam_calls));
+    fallback = virt_domain_list(conn, &err);
+    seam_stats_fails = 0;
+    assert_non_null(fallback);
+    assert_int_equal(seam_calls.get_state, 3);
+    assert_string_equal(json_object_to_json_string(bulk), json_object_to_json_string(fallback));
+    json_object_put(bulk);
+    json_object_put(fallback);
+    virDomainFree(a);
+    virDomainFree(b);
+}
+
 static void test_list_thousand(void **state)
 {
     virConnectPtr conn = *state;
@@ -803,6 +881,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_detail_bad_xml, open_default, close_default),
         cmocka_unit_test(test_facts_from_stats),
         cmocka_unit_test_setup_teardown(test_list_matches_summary, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_list_bulk_calls, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_list_thousand, open_default, close_default),
         cmocka_unit_test(test_demo_file),
     };
