@@ -791,7 +791,10 @@ domain_rows_mark(virConnectPtr conn, struct domain_row *rows, size_t n, unsigned
 }
 
 /* Fills state, vCPUs and memory from one virDomainListGetStats over doms (NULL
- * terminated). A failure only leaves the rows to the per-domain fallback. */
+ * terminated). NOWAIT: a domain busy in a long job (migration, a stuck monitor) does
+ * not hold the list up; its balloon size then comes from the definition, which QEMU
+ * keeps current from balloon events, as virDomainGetInfo does. A failure only leaves
+ * the rows to the per-domain fallback. */
 static void domain_rows_stats(virDomainPtr *doms, struct domain_row *rows, size_t n)
 {
     virDomainStatsRecordPtr *records = NULL;
@@ -799,7 +802,7 @@ static void domain_rows_stats(virDomainPtr *doms, struct domain_row *rows, size_
 
     count = virDomainListGetStats(
         doms, VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON, &records,
-        0);
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
     if (count < 0) {
         log_debug("virt_domain: bulk stats failed, asking each domain: %s",
                   virGetLastErrorMessage());
