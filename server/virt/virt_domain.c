@@ -4,7 +4,9 @@
  * every function here may block in libvirt. The name tables and the XML reader are
  * pure. The summary needs two facts only the domain XML holds (os_type, has_vnc);
  * they are kept in a small per-UUID cache (see "XML traits cache" below) so that a
- * list of a thousand domains does not format and parse a thousand XML documents. */
+ * list of a thousand domains does not format and parse a thousand XML documents. The
+ * list learns everything else in four RPCs whatever its length (see virt_domain_list);
+ * a single summary asks its domain directly. Both end in domain_summary_build. */
 #include "virt/virt_domain.h"
 
 #include <libvirt/virterror.h>
