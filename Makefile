@@ -141,12 +141,19 @@ $(BUILD)/bench/console-%: tests/bench/console/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
 
+# The domain list benchmark's floor: one virConnectGetAllDomainStats per stdin line.
+$(BUILD)/bench/list-floor: tests/bench/list/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(shell pkg-config --libs libvirt)
+
 bench: all
-	@$(MAKE) --no-print-directory $(BENCH_TOOLS)
+	@$(MAKE) --no-print-directory $(BENCH_TOOLS) $(BUILD)/bench/list-floor
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) BENCH_TOOLS_DIR=$(CURDIR)/$(BUILD)/bench \
 	    node tests/bench/console/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/transfer/run.mjs
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) BENCH_TOOLS_DIR=$(CURDIR)/$(BUILD)/bench \
+	    node tests/bench/list/run.mjs
 
 # ---- fuzzing ---------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built

@@ -479,6 +479,7 @@ static void http_conn_respond(struct lws *wsi, struct http_conn *conn)
     http_server_add_security_headers(&conn->resp);
     if (!conn->resp.content_type)
         conn->resp.content_type = "application/json";
+    http_response_gzip_json(&conn->resp, conn->accept_gzip);
     conn->pending = false;
     conn->ready = true;
     lws_callback_on_writable(wsi);
@@ -757,8 +758,9 @@ static int http_on_request(struct app *app, struct lws *wsi, struct http_conn *c
         http_conn_fail(wsi, conn, 414, APP_ERR_BAD_REQUEST, "query string too long");
         return 0;
     }
-    if (http_header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, value, sizeof(value)) == 0)
-        conn->accept_gzip = strstr(value, "gzip") != NULL;
+    conn->accept_gzip =
+        http_header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, value, sizeof(value)) == 0 &&
+        strstr(value, "gzip") != NULL;
     if (http_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, value, sizeof(value)) < 0) {
         conn->close_after = true;
         http_conn_fail(wsi, conn, 413, APP_ERR_TOO_LARGE, "request body too large");

@@ -3,9 +3,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
+#include "http/static_files.h"
 #include "util/log.h"
 
 #define RESPONSE_MAX_HEADERS (16u * 1024)
@@ -110,4 +113,28 @@ bool http_response_has_header(const struct http_response *resp, const char *name
         line = eol ? eol + 1 : end;
     }
     return false;
+}
+
+void http_response_gzip_json(struct http_response *resp, bool accept_gzip)
+{
+    unsigned char *gz;
+    size_t gz_len = 0;
+
+    if (!resp->content_type || strcmp(resp->content_type, "application/json") != 0 ||
+        resp->body.len < HTTP_RESPONSE_GZIP_MIN ||
+        http_response_has_header(resp, "Content-Encoding"))
+        return;
+    http_response_header(resp, "Vary", "Accept-Encoding");
+    if (!accept_gzip)
+        return;
+    gz = static_files_gzip((const unsigned char *)resp->body.data, resp->body.len, Z_BEST_SPEED,
+                           &gz_len);
+    if (!gz)
+        return;
+    buf_reset(&resp->body);
+    if (buf_append(&resp->body, gz, gz_len) == 0)
+        http_response_header(resp, "Content-Encoding", "gzip");
+    else
+        log_error("response: gzip body did not fit"); /* cannot happen: it is smaller */
+    free(gz);
 }

@@ -338,8 +338,7 @@ static int static_files_read_fd(int fd, unsigned char *data, size_t len)
     return 0;
 }
 
-/* gzip copy of data, or NULL when compression fails or does not make it smaller. */
-static unsigned char *static_files_gzip(const unsigned char *data, size_t len, size_t *gz_len)
+unsigned char *static_files_gzip(const unsigned char *data, size_t len, int level, size_t *gz_len)
 {
     unsigned char *gz = NULL;
     unsigned char *out = NULL;
@@ -350,7 +349,7 @@ static unsigned char *static_files_gzip(const unsigned char *data, size_t len, s
     memset(&zs, 0, sizeof(zs));
     if (len == 0)
         goto cleanup;
-    if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         goto cleanup;
     inited = true;
     bound = deflateBound(&zs, (uLong)len);
@@ -414,7 +413,7 @@ static struct static_entry *static_files_load(struct static_files *files, const 
     type = static_files_find_type(rel);
     e->content_type = type ? type->type : "application/octet-stream";
     if (type && type->compressible)
-        e->gz = static_files_gzip(e->data, e->len, &e->gz_len);
+        e->gz = static_files_gzip(e->data, e->len, Z_BEST_COMPRESSION, &e->gz_len);
     /* HTML names the fingerprinted files, so it must always be revalidated. */
     e->cache_control =
         static_files_is_fingerprinted(rel) && strncmp(e->content_type, "text/html", 9) != 0

@@ -45,3 +45,8 @@ bool static_files_is_fingerprinted(const char *name);
  * fills out, or -1 if not found (or refused). */
 int static_files_get(struct static_files *files, const char *url_path, bool accept_gzip,
                      struct static_file *out) __attribute__((warn_unused_result));
+
+/* gzip (RFC 1952) of len bytes at data, compressed at zlib level (1..9), or NULL when
+ * compression fails or does not make it smaller; *gz_len receives its length. The
+ * caller frees the result. Pure; any thread. Also used for large JSON answers. */
+unsigned char *static_files_gzip(const unsigned char *data, size_t len, int level, size_t *gz_len);

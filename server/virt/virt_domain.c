@@ -4,7 +4,9 @@
  * every function here may block in libvirt. The name tables and the XML reader are
  * pure. The summary needs two facts only the domain XML holds (os_type, has_vnc);
  * they are kept in a small per-UUID cache (see "XML traits cache" below) so that a
- * list of a thousand domains does not format and parse a thousand XML documents. */
+ * list of a thousand domains does not format and parse a thousand XML documents. The
+ * list learns everything else in four RPCs whatever its length (see virt_domain_list);
+ * a single summary asks its domain directly. Both end in domain_summary_build. */
 #include "virt/virt_domain.h"
 
 #include <libvirt/virterror.h>
@@ -580,37 +582,97 @@ cleanup:
     return ret;
 }
 
+/* ---- facts: state, sizes, persistence ------------------------------------------------ */
+
+unsigned int virt_domain_facts_from_stats(const virTypedParameter *params, int nparams,
+                                          struct virt_domain_facts *facts)
+{
+    unsigned int found = 0;
+    int state, reason;
+    unsigned int vcpus;
+    unsigned long long cur, max;
+
+    /* virTypedParamsGet* only read the array, but take it as non-const. */
+    virTypedParameterPtr p = (virTypedParameterPtr)params;
+
+    if (virTypedParamsGetInt(p, nparams, "state.state", &state) == 1 &&
+        virTypedParamsGetInt(p, nparams, "state.reason", &reason) == 1) {
+        facts->state = state;
+        facts->reason = reason;
+        found |= VIRT_DOMAIN_FACT_STATE;
+    }
+    if (virTypedParamsGetUInt(p, nparams, "vcpu.current", &vcpus) == 1) {
+        facts->vcpus = vcpus;
+        found |= VIRT_DOMAIN_FACT_VCPUS;
+    }
+    if (virTypedParamsGetULLong(p, nparams, "balloon.current", &cur) == 1 &&
+        virTypedParamsGetULLong(p, nparams, "balloon.maximum", &max) == 1) {
+        facts->memory_kib = cur;
+        facts->max_memory_kib = max;
+        found |= VIRT_DOMAIN_FACT_MEMORY;
+    }
+    virResetLastError(); /* a missing field is not an error here */
+    return found;
+}
+
+/* Asks dom for the facts in need (VIRT_DOMAIN_FACT_* bits), one call per group. */
+__attribute__((warn_unused_result)) static int domain_facts_query(virDomainPtr dom,
+                                                                  unsigned int need,
+                                                                  struct virt_domain_facts *facts,
+                                                                  struct app_error *err)
+{
+    int ret = -1;
+    virDomainInfo info;
+    int v;
+
+    if ((need & VIRT_DOMAIN_FACT_STATE) &&
+        virDomainGetState(dom, &facts->state, &facts->reason, 0) < 0) {
+        virt_error_capture(err, "get domain state");
+        goto cleanup;
+    }
+    if (need & (VIRT_DOMAIN_FACT_VCPUS | VIRT_DOMAIN_FACT_MEMORY)) {
+        if (virDomainGetInfo(dom, &info) < 0) {
+            virt_error_capture(err, "get domain info");
+            goto cleanup;
+        }
+        facts->vcpus = info.nrVirtCpu;
+        facts->memory_kib = info.memory;
+        facts->max_memory_kib = info.maxMem;
+    }
+    if (need & VIRT_DOMAIN_FACT_PERSISTENT) {
+        if ((v = virDomainIsPersistent(dom)) < 0) {
+            virt_error_capture(err, "get domain persistence");
+            goto cleanup;
+        }
+        facts->persistent = v == 1;
+    }
+    if (need & VIRT_DOMAIN_FACT_AUTOSTART) {
+        if (virDomainGetAutostart(dom, &v) < 0) {
+            virt_error_capture(err, "get domain autostart");
+            goto cleanup;
+        }
+        facts->autostart = v != 0;
+    }
+    ret = 0;
+
+cleanup:
+    return ret;
+}
+
 /* ---- summary, detail, list ---------------------------------------------------------- */
 
-/* The summary of dom; entry receives its cache key and XML traits. */
-static struct json_object *domain_summary_build(virDomainPtr dom, struct domain_cache_entry *entry,
-                                                uint64_t gen, bool store, struct app_error *err)
+/* The summary of dom from its facts; entry receives its cache key and XML traits. */
+static struct json_object *domain_summary_build(virDomainPtr dom,
+                                                const struct virt_domain_facts *facts,
+                                                struct domain_cache_entry *entry, uint64_t gen,
+                                                bool store, struct app_error *err)
 {
     struct json_object *ret = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
     const char *name;
-    virDomainInfo info;
-    int state = VIR_DOMAIN_NOSTATE, reason = 0, persistent, autostart = 0;
 
     if (virDomainGetUUIDString(dom, uuid) < 0 || !(name = virDomainGetName(dom))) {
         virt_error_capture(err, "get domain identity");
-        goto cleanup;
-    }
-    if (virDomainGetState(dom, &state, &reason, 0) < 0) {
-        virt_error_capture(err, "get domain state");
-        goto cleanup;
-    }
-    if (virDomainGetInfo(dom, &info) < 0) {
-        virt_error_capture(err, "get domain info");
-        goto cleanup;
-    }
-    persistent = virDomainIsPersistent(dom);
-    if (persistent < 0) {
-        virt_error_capture(err, "get domain persistence");
-        goto cleanup;
-    }
-    if (virDomainGetAutostart(dom, &autostart) < 0) {
-        virt_error_capture(err, "get domain autostart");
         goto cleanup;
     }
     if (domain_traits_get(dom, entry, gen, store, err) < 0)
@@ -619,13 +681,14 @@ static struct json_object *domain_summary_build(virDomainPtr dom, struct domain_
     ret = json_object_new_object();
     domain_json_set(ret, "uuid", json_object_new_string(uuid));
     domain_json_set(ret, "name", json_object_new_string(name));
-    domain_json_set(ret, "state", json_object_new_string(virt_domain_state_name(state)));
-    domain_json_set(ret, "reason", json_object_new_string(virt_domain_reason_name(state, reason)));
-    domain_json_set(ret, "persistent", json_object_new_boolean(persistent == 1));
-    domain_json_set(ret, "autostart", json_object_new_boolean(autostart != 0));
-    domain_json_set(ret, "vcpus", json_object_new_int(info.nrVirtCpu));
-    domain_json_set(ret, "memory_kib", json_object_new_int64((int64_t)info.memory));
-    domain_json_set(ret, "max_memory_kib", json_object_new_int64((int64_t)info.maxMem));
+    domain_json_set(ret, "state", json_object_new_string(virt_domain_state_name(facts->state)));
+    domain_json_set(ret, "reason",
+                    json_object_new_string(virt_domain_reason_name(facts->state, facts->reason)));
+    domain_json_set(ret, "persistent", json_object_new_boolean(facts->persistent));
+    domain_json_set(ret, "autostart", json_object_new_boolean(facts->autostart));
+    domain_json_set(ret, "vcpus", json_object_new_int((int)facts->vcpus));
+    domain_json_set(ret, "memory_kib", json_object_new_int64((int64_t)facts->memory_kib));
+    domain_json_set(ret, "max_memory_kib", json_object_new_int64((int64_t)facts->max_memory_kib));
     domain_json_set(ret, "os_type", json_object_new_string(entry->traits.os_type));
     domain_json_set(ret, "has_vnc", json_object_new_boolean(entry->traits.has_vnc));
 
@@ -636,8 +699,12 @@ cleanup:
 struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err)
 {
     struct domain_cache_entry entry;
+    struct virt_domain_facts facts = {.state = VIR_DOMAIN_NOSTATE};
+    uint64_t gen = domain_cache_generation();
 
-    return domain_summary_build(dom, &entry, domain_cache_generation(), true, err);
+    if (domain_facts_query(dom, VIRT_DOMAIN_FACT_ALL, &facts, err) < 0)
+        return NULL;
+    return domain_summary_build(dom, &facts, &entry, gen, true, err);
 }
 
 struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err)
@@ -665,6 +732,95 @@ cleanup:
     return ret;
 }
 
+/* One listed domain while the list is built; rows are sorted by uuid. */
+struct domain_row {
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    virDomainPtr dom;  /* borrowed from the listing */
+    unsigned int have; /* VIRT_DOMAIN_FACT_* bits the bulk calls filled */
+    struct virt_domain_facts facts;
+};
+
+static int domain_row_cmp(const void *a, const void *b)
+{
+    return memcmp(((const struct domain_row *)a)->uuid, ((const struct domain_row *)b)->uuid,
+                  VIR_UUID_BUFLEN);
+}
+
+static struct domain_row *domain_row_find(struct domain_row *rows, size_t n, virDomainPtr dom)
+{
+    struct domain_row key;
+
+    if (virDomainGetUUID(dom, key.uuid) < 0) {
+        virResetLastError();
+        return NULL;
+    }
+    return n ? bsearch(&key, rows, n, sizeof(key), domain_row_cmp) : NULL;
+}
+
+/* Sets fact (VIRT_DOMAIN_FACT_PERSISTENT or _AUTOSTART) on every row: listed_value
+ * for the domains virConnectListAllDomains(flags) lists, the opposite for the rest.
+ * The flags are chosen so that the listing is usually short (transient domains,
+ * autostarted ones). One RPC. */
+__attribute__((warn_unused_result)) static int
+domain_rows_mark(virConnectPtr conn, struct domain_row *rows, size_t n, unsigned int flags,
+                 unsigned int fact, bool listed_value, struct app_error *err)
+{
+    virDomainPtr *doms = NULL;
+    int i, count = virConnectListAllDomains(conn, &doms, flags);
+    bool *field;
+
+    if (count < 0) {
+        virt_error_capture(err, "list domains");
+        return -1;
+    }
+    for (i = 0; (size_t)i < n; i++) {
+        field = fact == VIRT_DOMAIN_FACT_PERSISTENT ? &rows[i].facts.persistent
+                                                    : &rows[i].facts.autostart;
+        *field = !listed_value;
+        rows[i].have |= fact;
+    }
+    for (i = 0; i < count; i++) {
+        struct domain_row *row = domain_row_find(rows, n, doms[i]);
+
+        if (row && fact == VIRT_DOMAIN_FACT_PERSISTENT)
+            row->facts.persistent = listed_value;
+        else if (row)
+            row->facts.autostart = listed_value;
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    return 0;
+}
+
+/* Fills state, vCPUs and memory from one virDomainListGetStats over doms (NULL
+ * terminated). NOWAIT: a domain busy in a long job (migration, a stuck monitor) does
+ * not hold the list up; its balloon size then comes from the definition, which QEMU
+ * keeps current from balloon events, as virDomainGetInfo does. A failure only leaves
+ * the rows to the per-domain fallback. */
+static void domain_rows_stats(virDomainPtr *doms, struct domain_row *rows, size_t n)
+{
+    virDomainStatsRecordPtr *records = NULL;
+    int i, count;
+
+    count = virDomainListGetStats(
+        doms, VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON, &records,
+        VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+    if (count < 0) {
+        log_debug("virt_domain: bulk stats failed, asking each domain: %s",
+                  virGetLastErrorMessage());
+        virResetLastError();
+        return;
+    }
+    for (i = 0; i < count; i++) {
+        struct domain_row *row = domain_row_find(rows, n, records[i]->dom);
+
+        if (row)
+            row->have |=
+                virt_domain_facts_from_stats(records[i]->params, records[i]->nparams, &row->facts);
+    }
+    virDomainStatsRecordListFree(records);
+}
+
 struct domain_list_item {
     const char *name;        /* borrowed from obj */
     struct json_object *obj; /* owned */
@@ -683,9 +839,10 @@ struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err)
     struct json_object *ret = NULL;
     struct json_object *arr = NULL;
     virDomainPtr *doms = NULL;
+    struct domain_row *rows = NULL;
     struct domain_list_item *items = NULL;
     struct domain_cache_entry *entries = NULL;
-    size_t i, count = 0;
+    size_t i, nrows = 0, count = 0;
     int n;
     uint64_t gen = domain_cache_generation();
 
@@ -694,12 +851,34 @@ struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err)
         virt_error_capture(err, "list domains");
         goto cleanup;
     }
-    items = xcalloc((size_t)n + 1, sizeof(*items));
-    entries = xcalloc((size_t)n + 1, sizeof(*entries));
+    rows = xcalloc((size_t)n + 1, sizeof(*rows));
     for (i = 0; i < (size_t)n; i++) {
-        struct app_error one;
-        struct json_object *obj = domain_summary_build(doms[i], &entries[count], gen, false, &one);
+        if (virDomainGetUUID(doms[i], rows[nrows].uuid) < 0) {
+            virt_error_capture(err, "get domain UUID");
+            goto cleanup;
+        }
+        rows[nrows].dom = doms[i];
+        rows[nrows].facts.state = VIR_DOMAIN_NOSTATE;
+        nrows++;
+    }
+    qsort(rows, nrows, sizeof(*rows), domain_row_cmp);
+    if (domain_rows_mark(conn, rows, nrows, VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
+                         VIRT_DOMAIN_FACT_PERSISTENT, false, err) < 0 ||
+        domain_rows_mark(conn, rows, nrows, VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
+                         VIRT_DOMAIN_FACT_AUTOSTART, true, err) < 0)
+        goto cleanup;
+    if (n > 0)
+        domain_rows_stats(doms, rows, nrows);
 
+    items = xcalloc(nrows + 1, sizeof(*items));
+    entries = xcalloc(nrows + 1, sizeof(*entries));
+    for (i = 0; i < nrows; i++) {
+        struct app_error one;
+        struct domain_row *row = &rows[i];
+        struct json_object *obj = NULL;
+
+        if (domain_facts_query(row->dom, VIRT_DOMAIN_FACT_ALL & ~row->have, &row->facts, &one) == 0)
+            obj = domain_summary_build(row->dom, &row->facts, &entries[count], gen, false, &one);
         if (!obj) {
             /* A domain that vanished between the listing and now is simply left out. */
             if (one.status == 404)
@@ -729,6 +908,7 @@ cleanup:
         json_object_put(items[i].obj);
     free(items);
     free(entries);
+    free(rows);
     json_object_put(arr);
     for (i = 0; doms && i < (size_t)n; i++)
         virDomainFree(doms[i]);

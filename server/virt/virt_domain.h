@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/app_error.h"
@@ -34,11 +35,44 @@ int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app
  * A malformed uuid is ignored. Any thread. */
 void virt_domain_forget(const char *uuid);
 
+/* The summary fields libvirt reports without the XML. The list learns them in bulk
+ * (one virDomainListGetStats, two filtered virConnectListAllDomains); a single
+ * summary, or a field the bulk call left out (the test driver's stats carry only the
+ * state group), asks the domain itself. */
+struct virt_domain_facts {
+    int state;  /* virDomainState */
+    int reason; /* the state's reason enum */
+    unsigned int vcpus;
+    unsigned long long memory_kib;
+    unsigned long long max_memory_kib;
+    bool persistent;
+    bool autostart;
+};
+
+enum {
+    VIRT_DOMAIN_FACT_STATE = 1u << 0,  /* state, reason */
+    VIRT_DOMAIN_FACT_VCPUS = 1u << 1,  /* vcpus */
+    VIRT_DOMAIN_FACT_MEMORY = 1u << 2, /* memory_kib, max_memory_kib */
+    VIRT_DOMAIN_FACT_PERSISTENT = 1u << 3,
+    VIRT_DOMAIN_FACT_AUTOSTART = 1u << 4,
+    VIRT_DOMAIN_FACT_ALL = (1u << 5) - 1,
+};
+
+/* Pure: fills facts from one stats record's parameters ("state.state",
+ * "state.reason", "vcpu.current", "balloon.current" with "balloon.maximum") and
+ * returns the VIRT_DOMAIN_FACT_* bits it found; fields it did not find are left as
+ * they were. Any thread. */
+unsigned int virt_domain_facts_from_stats(const virTypedParameter *params, int nparams,
+                                          struct virt_domain_facts *facts);
+
 /* The domain object of docs/api.md (summary form). NULL with err set on failure. */
 struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err);
 /* The summary plus the detail fields. */
 struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err);
-/* {"domains":[summary...]} sorted by name. */
+/* {"domains":[summary...]} sorted by name, the same objects virt_domain_summary gives.
+ * Costs four RPCs whatever the number of domains, plus one virDomainGetXMLDesc per
+ * domain whose (uuid, id) is not in the traits cache, plus per-domain calls for the
+ * facts the stats records leave out. */
 struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err);
 
 /* Looks a domain up by UUID string. 400 for a malformed UUID, 404 if unknown. The

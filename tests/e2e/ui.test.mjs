@@ -1,6 +1,6 @@
 // tests/e2e/ui.test.mjs — the browser UI against a real daemon (libvirt's test driver
 // with packaging/demo/demo.xml), driven in Debian's chromium by playwright-core.
-// Covers: login form, the list with the demo's VMs, Force off with confirmation and
+// Covers: login form, the list with the demo's VMs (from the snapshot alone), Force off with confirmation and
 // a live badge change without reload, Start, Esc cancelling the dialog, buttons
 // disabled in flight, Pause/Resume, an action error in the alert area, the filter,
 // the detail view, logout, a viewer without buttons, the phone layout, and no
@@ -76,6 +76,11 @@ test('admin: list, force off, start, detail, logout', async () => {
         await page.locator('#login-error').filter({ hasText: /invalid/i }).waitFor({ timeout: TIMEOUT });
         assert.equal(await page.locator('#login-username').inputValue(), 'admin');
 
+        // A page load builds the list once: from the events snapshot, no GET /api/domains.
+        const listGets = [];
+        page.on('request', (r) => {
+            if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/domains') listGets.push(r.url());
+        });
         await login(page, ADMIN);
         const names = demoDomainNames();
         await page.waitForFunction((n) => document.querySelectorAll('.vm-table tbody tr').length === n,
@@ -87,6 +92,7 @@ test('admin: list, force off, start, detail, logout', async () => {
 
         // Live updates are on; give the sparklines a few samples for the screenshot.
         await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
+        assert.deepEqual(listGets, [], 'the list is not fetched besides the snapshot');
         await page.waitForFunction(() => [...document.querySelectorAll('.spark-line')]
             .some((p) => (p.getAttribute('d') || '').split('L').length >= 3), null, { timeout: 15000 })
             .catch(() => {});

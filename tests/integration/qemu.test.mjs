@@ -100,6 +100,18 @@ describe('real QEMU domain on qemu:///system', () => {
         assert.equal(started.domain.max_memory_kib, MEMORY_MIB * 1024);
     });
 
+    it('the list (bulk stats) reports the running domain as its own summary does', async () => {
+        const list = assertJson(await admin.get('/api/domains'), 200, 'list').domains;
+        const x = list.find((y) => y.uuid === uuid);
+        assert.ok(x, 'the running transient domain is listed');
+        const detail = assertJson(await admin.get(`/api/domains/${uuid}`), 200, 'detail');
+        const summary = Object.fromEntries(Object.keys(x).map((k) => [k, detail[k]]));
+        assert.deepEqual(x, summary);
+        assert.equal(x.state, 'running');
+        assert.equal(x.persistent, false);
+        assert.equal(x.memory_kib, MEMORY_MIB * 1024);
+    });
+
     it('stats carry real figures: the guest\'s memory as libvirt reports it, CPU above 0', async (t) => {
         assert.ok(createdAt !== null, 'the domain was created');
         const samples = []; // [{at, interval_ms, ...figures}] for our domain

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 #include <json-c/json.h>
+#include <zlib.h>
 
 #include "http/response.h"
 #include "util/app_error.h"
@@ -300,10 +301,87 @@ static void test_move(void **state)
     http_response_free(&src);
 }
 
+/* A JSON response whose body is a string of n 'x' characters. */
+static void json_of_size(struct http_response *resp, size_t n)
+{
+    char *s = calloc(n + 1, 1);
+    struct json_object *obj;
+
+    assert_non_null(s);
+    memset(s, 'x', n);
+    obj = json_object_new_object();
+    json_object_object_add(obj, "a", json_object_new_string(s));
+    http_response_json_take(resp, 200, obj);
+    free(s);
+}
+
+/* Large JSON is gzipped only when accepted; Vary either way; the rest is left alone. */
+static void test_gzip_json(void **state)
+{
+    struct http_response resp;
+    char *plain;
+    size_t plain_len;
+    unsigned char out[16384];
+    uLongf out_len = sizeof(out);
+    z_stream zs;
+
+    http_response_init(&resp);
+    json_of_size(&resp, 10000);
+    plain_len = resp.body.len;
+    plain = strdup(resp.body.data);
+    assert_non_null(plain);
+    http_response_gzip_json(&resp, true);
+    assert_true(http_response_has_header(&resp, "Content-Encoding"));
+    assert_non_null(strstr(resp.headers.data, "Vary: Accept-Encoding\r\n"));
+    assert_non_null(strstr(resp.headers.data, "Content-Encoding: gzip\r\n"));
+    assert_true(resp.body.len < plain_len / 10);
+    memset(&zs, 0, sizeof(zs));
+    assert_int_equal(inflateInit2(&zs, 15 + 16), Z_OK);
+    zs.next_in = (Bytef *)resp.body.data;
+    zs.avail_in = (uInt)resp.body.len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)out_len;
+    assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+    assert_int_equal(zs.total_out, plain_len);
+    assert_memory_equal(out, plain, plain_len);
+    inflateEnd(&zs);
+    /* a second pass does not compress twice */
+    plain_len = resp.body.len;
+    http_response_gzip_json(&resp, true);
+    assert_int_equal(resp.body.len, plain_len);
+    http_response_free(&resp);
+
+    /* not accepted: plain, but Vary */
+    http_response_init(&resp);
+    json_of_size(&resp, 10000);
+    http_response_gzip_json(&resp, false);
+    assert_false(http_response_has_header(&resp, "Content-Encoding"));
+    assert_true(http_response_has_header(&resp, "Vary"));
+    assert_string_equal(resp.body.data, plain);
+    http_response_free(&resp);
+
+    /* below HTTP_RESPONSE_GZIP_MIN: untouched */
+    http_response_init(&resp);
+    json_of_size(&resp, HTTP_RESPONSE_GZIP_MIN - 64);
+    http_response_gzip_json(&resp, true);
+    assert_null(resp.headers.data);
+    http_response_free(&resp);
+
+    /* not JSON: untouched */
+    http_response_init(&resp);
+    json_of_size(&resp, 10000);
+    resp.content_type = "text/plain";
+    http_response_gzip_json(&resp, true);
+    assert_null(resp.headers.data);
+    http_response_free(&resp);
+    free(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_empty),
+        cmocka_unit_test(test_gzip_json),
         cmocka_unit_test(test_json_body),
         cmocka_unit_test(test_json_replaces_body),
         cmocka_unit_test(test_json_take_drops_reference),

@@ -27,6 +27,11 @@
 static int seam_reset_unsupported;
 static int seam_list_fails;
 static int seam_bad_xml;
+static int seam_stats_fails;
+/* Calls counted by the seams below, to hold the list to its bulk calls. */
+static struct {
+    int list_all, get_state, is_persistent, get_autostart, list_stats;
+} seam_calls;
 
 int __real_virDomainReset(virDomainPtr dom, unsigned int flags);
 int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags);
@@ -34,6 +39,16 @@ int __real_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, uns
 int __wrap_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags);
 char *__real_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags);
 char *__wrap_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags);
+int __real_virDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags);
+int __wrap_virDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags);
+int __real_virDomainIsPersistent(virDomainPtr dom);
+int __wrap_virDomainIsPersistent(virDomainPtr dom);
+int __real_virDomainGetAutostart(virDomainPtr dom, int *autostart);
+int __wrap_virDomainGetAutostart(virDomainPtr dom, int *autostart);
+int __real_virDomainListGetStats(virDomainPtr *doms, unsigned int stats,
+                                 virDomainStatsRecordPtr **retStats, unsigned int flags);
+int __wrap_virDomainListGetStats(virDomainPtr *doms, unsigned int stats,
+                                 virDomainStatsRecordPtr **retStats, unsigned int flags);
 
 int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags)
 {
@@ -48,6 +63,7 @@ int __wrap_virDomainReset(virDomainPtr dom, unsigned int flags)
 int __wrap_virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags)
 {
     /* A NULL connection raises VIR_ERR_INVALID_CONN, as a dead connection would. */
+    seam_calls.list_all++;
     return __real_virConnectListAllDomains(seam_list_fails ? NULL : conn, doms, flags);
 }
 
@@ -56,6 +72,32 @@ char *__wrap_virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
     if (seam_bad_xml)
         return strdup("<domain><name>broken</nam></domain>");
     return __real_virDomainGetXMLDesc(dom, flags);
+}
+
+int __wrap_virDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags)
+{
+    seam_calls.get_state++;
+    return __real_virDomainGetState(dom, state, reason, flags);
+}
+
+int __wrap_virDomainIsPersistent(virDomainPtr dom)
+{
+    seam_calls.is_persistent++;
+    return __real_virDomainIsPersistent(dom);
+}
+
+int __wrap_virDomainGetAutostart(virDomainPtr dom, int *autostart)
+{
+    seam_calls.get_autostart++;
+    return __real_virDomainGetAutostart(dom, autostart);
+}
+
+int __wrap_virDomainListGetStats(virDomainPtr *doms, unsigned int stats,
+                                 virDomainStatsRecordPtr **retStats, unsigned int flags)
+{
+    seam_calls.list_stats++;
+    /* A NULL array raises VIR_ERR_INVALID_ARG, as an unsupported call would fail. */
+    return __real_virDomainListGetStats(seam_stats_fails ? NULL : doms, stats, retStats, flags);
 }
 
 /* ---- helpers ----------------------------------------------------------------------- */
@@ -627,6 +669,113 @@ static void test_detail_bad_xml(void **state)
 /* The list of 1,000 domains: the target is ~20 ms warm (docs/performance.md gets the
  * real figures from the benchmark); this only catches gross regressions, with room
  * for sanitizer builds, and checks that every domain is there in order. */
+/* The bulk stats record fills what it carries and leaves the rest to the fallback:
+ * the test driver's record has the state group only. */
+static void test_facts_from_stats(void **state)
+{
+    virTypedParameterPtr params = NULL;
+    int n = 0, max = 0;
+    struct virt_domain_facts facts = {.state = VIR_DOMAIN_NOSTATE, .vcpus = 7};
+
+    assert_int_equal(virt_domain_facts_from_stats(NULL, 0, &facts), 0);
+    assert_int_equal(facts.vcpus, 7);
+    assert_int_equal(virTypedParamsAddInt(&params, &n, &max, "state.state", VIR_DOMAIN_PAUSED), 0);
+    assert_int_equal(virTypedParamsAddInt(&params, &n, &max, "state.reason", 1), 0);
+    assert_int_equal(virt_domain_facts_from_stats(params, n, &facts), VIRT_DOMAIN_FACT_STATE);
+    assert_int_equal(facts.state, VIR_DOMAIN_PAUSED);
+    assert_int_equal(facts.reason, 1);
+    assert_int_equal(facts.vcpus, 7);
+    /* balloon.current alone is not enough: both sizes come from one source */
+    assert_int_equal(virTypedParamsAddULLong(&params, &n, &max, "balloon.current", 1024), 0);
+    assert_int_equal(virt_domain_facts_from_stats(params, n, &facts), VIRT_DOMAIN_FACT_STATE);
+    assert_int_equal(virTypedParamsAddULLong(&params, &n, &max, "balloon.maximum", 4096), 0);
+    assert_int_equal(virTypedParamsAddUInt(&params, &n, &max, "vcpu.current", 3), 0);
+    assert_int_equal(virt_domain_facts_from_stats(params, n, &facts),
+                     VIRT_DOMAIN_FACT_STATE | VIRT_DOMAIN_FACT_VCPUS | VIRT_DOMAIN_FACT_MEMORY);
+    assert_int_equal(facts.vcpus, 3);
+    assert_int_equal(facts.memory_kib, 1024);
+    assert_int_equal(facts.max_memory_kib, 4096);
+    virTypedParamsFree(params, n);
+}
+
+/* The list's bulk facts equal what each domain says of itself (the summary's path). */
+static void test_list_matches_summary(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr a = define_domain(conn, "facts-a", "00000000-0000-4000-8000-0000000000a1", 0);
+    virDomainPtr b = define_domain(conn, "facts-b", "00000000-0000-4000-8000-0000000000b2", 1);
+    virDomainPtr t = virDomainCreateXML(
+        conn,
+        "<domain type='test'><name>facts-t</name><uuid>00000000-0000-4000-8000-0000000000c3</uuid>"
+        "<memory unit='KiB'>524288</memory><vcpu>3</vcpu><os><type>hvm</type></os></domain>",
+        0);
+    struct json_object *list, *domains;
+    size_t i, transient = 0;
+
+    assert_non_null(t);
+    assert_int_equal(virDomainSetAutostart(a, 1), 0);
+    assert_int_equal(virDomainCreate(b), 0);
+    assert_int_equal(virDomainSuspend(b), 0);
+    list = virt_domain_list(conn, &err);
+    assert_non_null(list);
+    domains = array_field(list, "domains");
+    assert_int_equal(json_object_array_length(domains), 4);
+    for (i = 0; i < json_object_array_length(domains); i++) {
+        struct json_object *d = json_object_array_get_idx(domains, i);
+        virDomainPtr dom = virDomainLookupByUUIDString(conn, str_field(d, "uuid"));
+        struct json_object *one = virt_domain_summary(dom, &err);
+
+        assert_non_null(one);
+        assert_string_equal(json_object_to_json_string(d), json_object_to_json_string(one));
+        transient += !bool_field(d, "persistent");
+        json_object_put(one);
+        virDomainFree(dom);
+    }
+    assert_int_equal(transient, 1);
+    json_object_put(list);
+    assert_int_equal(virDomainDestroy(t), 0);
+    virDomainFree(t);
+    virDomainFree(a);
+    virDomainFree(b);
+}
+
+/* The list asks libvirt in bulk: three listings and one stats call, never a
+ * per-domain state, persistence or autostart call (the test driver's stats carry
+ * the state group; only vCPUs and memory fall back to virDomainGetInfo there). When
+ * the bulk stats call fails, each domain is asked and the list is the same. */
+static void test_list_bulk_calls(void **state)
+{
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr a = define_domain(conn, "bulk-a", "00000000-0000-4000-8000-0000000000d1", 0);
+    virDomainPtr b = define_domain(conn, "bulk-b", "00000000-0000-4000-8000-0000000000d2", 1);
+    struct json_object *bulk, *fallback;
+
+    assert_int_equal(virDomainSetAutostart(b, 1), 0);
+    memset(&seam_calls, 0, sizeof(seam_calls));
+    bulk = virt_domain_list(conn, &err);
+    assert_non_null(bulk);
+    assert_int_equal(json_object_array_length(array_field(bulk, "domains")), 3);
+    assert_int_equal(seam_calls.list_all, 3);
+    assert_int_equal(seam_calls.list_stats, 1);
+    assert_int_equal(seam_calls.get_state, 0);
+    assert_int_equal(seam_calls.is_persistent, 0);
+    assert_int_equal(seam_calls.get_autostart, 0);
+
+    seam_stats_fails = 1;
+    memset(&seam_calls, 0, sizeof(seam_calls));
+    fallback = virt_domain_list(conn, &err);
+    seam_stats_fails = 0;
+    assert_non_null(fallback);
+    assert_int_equal(seam_calls.get_state, 3);
+    assert_string_equal(json_object_to_json_string(bulk), json_object_to_json_string(fallback));
+    json_object_put(bulk);
+    json_object_put(fallback);
+    virDomainFree(a);
+    virDomainFree(b);
+}
+
 static void test_list_thousand(void **state)
 {
     virConnectPtr conn = *state;
@@ -730,6 +879,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_action_unsupported, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_list_failure, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_detail_bad_xml, open_default, close_default),
+        cmocka_unit_test(test_facts_from_stats),
+        cmocka_unit_test_setup_teardown(test_list_matches_summary, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_list_bulk_calls, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_list_thousand, open_default, close_default),
         cmocka_unit_test(test_demo_file),
     };

@@ -1,4 +1,6 @@
-WRAP_test_virt_domain := -Wl,--wrap=virDomainReset -Wl,--wrap=virConnectListAllDomains -Wl,--wrap=virDomainGetXMLDesc
+WRAP_test_virt_domain := -Wl,--wrap=virDomainReset -Wl,--wrap=virConnectListAllDomains -Wl,--wrap=virDomainGetXMLDesc \
+                         -Wl,--wrap=virDomainGetState -Wl,--wrap=virDomainIsPersistent \
+                         -Wl,--wrap=virDomainGetAutostart -Wl,--wrap=virDomainListGetStats
 WRAP_test_virt_stats := -Wl,--wrap=virConnectGetAllDomainStats -Wl,--wrap=clock_mono_us
 WRAP_test_virt_conn := -Wl,--wrap=virConnectRegisterCloseCallback $(foreach f,virDomainGetState virDomainGetInfo virDomainGetXMLDesc virDomainIsPersistent virDomainIsActive virDomainGetAutostart virDomainLookupByUUIDString virDomainInterfaceAddresses virConnectListAllDomains virConnectGetAllDomainStats virConnectListAllNetworks virConnectListAllStoragePools virNodeGetInfo virNetworkGetXMLDesc virNetworkIsActive virNetworkIsPersistent virNetworkGetAutostart virNetworkLookupByName virStoragePoolGetXMLDesc virStoragePoolGetInfo virStoragePoolIsActive virStoragePoolIsPersistent virStoragePoolGetAutostart virStoragePoolLookupByName virStoragePoolListAllVolumes,-Wl,--wrap=$(f))
 WRAP_test_serial_target := -Wl,--wrap=virDomainOpenConsole -Wl,--wrap=virGetLastErrorCode

@@ -78,9 +78,10 @@ function enterApp() {
     document.body.classList.add('signed-in');
     userMenu?.destroy();
     userMenu = new UserMenu($('user-menu'), store.session, logout);
+    // The list comes from the events socket's snapshot (sent on every (re)connect),
+    // not from GET /api/domains as well: a page load builds it once.
     events.start();
     loadHost();
-    loadDomains();
     route();
 }
 
@@ -123,16 +124,6 @@ async function loadHost() {
     }
 }
 ctx.loadHost = loadHost;
-
-async function loadDomains() {
-    try {
-        const list = await api.domains();
-        // The websocket snapshot may already have arrived; both are full lists.
-        if (store.session) store.setDomains(list);
-    } catch (err) {
-        if (err.status !== 401) notify.error(`Could not list the virtual machines: ${err.message}`);
-    }
-}
 
 // ---- header ------------------------------------------------------------------
 

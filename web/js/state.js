@@ -91,7 +91,7 @@ export class Store extends Emitter {
         this.hostConnected = null;  // libvirt connection: true / false / null = unknown
         this.connection = { state: 'idle', retryInMs: 0, attempt: 0 }; // the events socket
         this.domains = new Map();   // uuid -> list-form domain object
-        this.domainsLoaded = false; // a full list (GET or snapshot) arrived
+        this.domainsLoaded = false; // a full list (the events snapshot) arrived
         this.details = new Map();   // uuid -> detail-form object (only for opened domains)
         this.pending = new Map();   // uuid -> action name in flight
         this.#stats = new Map();
@@ -204,7 +204,7 @@ export class Store extends Emitter {
         if (event) c.events[uuid] = event;
     }
 
-    /** Replaces the whole set (GET /api/domains or a websocket snapshot), as a diff. */
+    /** Replaces the whole set (the websocket snapshot), as a diff. */
     setDomains(list) {
         const c = emptyChange();
         if (!this.domainsLoaded) {
