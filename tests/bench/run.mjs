@@ -122,7 +122,11 @@ async function main() {
         results.errors.push(`baseline: ${e.message.split('\n')[0]}`);
     }
 
-    const d = await startDaemon({ uri: `test://${xmlPath}`, users: [{ name: 'admin', role: 'admin', password: PASSWORD }], timeoutMs: 30000 });
+    const d = await startDaemon({
+        uri: `test://${xmlPath}`, users: [{ name: 'admin', role: 'admin', password: PASSWORD }], timeoutMs: 30000,
+        // 500 event subscribers all connect from 127.0.0.1: lift the per-address limits
+        config: { max_connections_per_address: 4096, max_handshakes_per_address: 4096 },
+    });
     let subs = [];
     try {
         await sleep(1000);
