@@ -497,13 +497,6 @@ void console_ws_closed(struct app *app, uint64_t conn_id)
     }
 }
 
-void console_session_ended(struct app *app, const char *session_id)
-{
-    for (struct console *c = app->consoles->list; c; c = c->next)
-        if (!strcmp(c->session_id, session_id))
-            console_close(app, c, 4401, "session ended");
-}
-
 void console_sessions_check(struct app *app)
 {
     for (struct console *c = app->consoles->list; c; c = c->next)

@@ -53,8 +53,6 @@ int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const
 int console_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
 void console_ws_closed(struct app *app, uint64_t conn_id);
 
-/* Closes every console of this session (logout). */
-void console_session_ended(struct app *app, const char *session_id);
 /* Closes (4401) every console whose session is no longer auth_sessions_alive: expired,
  * logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by serve.c's
  * housekeeping timer every tick; O(consoles), memory only. */

@@ -829,13 +829,6 @@ void serial_dispatch(struct app *app)
     }
 }
 
-void serial_session_ended(struct app *app, const char *session_id)
-{
-    for (struct serial *b = app->serials->list; b; b = b->next)
-        if (!strcmp(b->session_id, session_id))
-            serial_close(app, b, 4401, "session ended");
-}
-
 void serial_sessions_check(struct app *app)
 {
     for (struct serial *b = app->serials->list; b; b = b->next)

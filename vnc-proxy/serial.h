@@ -92,8 +92,6 @@ void serial_ws_closed(struct app *app, uint64_t conn_id);
  * queued to the websockets. */
 void serial_dispatch(struct app *app);
 
-/* Closes every serial console of this session (logout). */
-void serial_session_ended(struct app *app, const char *session_id);
 /* Closes (4401) every serial console whose session is no longer auth_sessions_alive:
  * expired, logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by
  * serve.c's housekeeping timer every tick; O(consoles), memory only. */

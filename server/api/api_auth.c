@@ -22,9 +22,6 @@
 #include "auth_throttle.h"
 #include "auth_users.h"
 #include "config.h"
-#include "console.h"
-#include "serial.h"
-#include "events/events_ws.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -172,16 +169,14 @@ static void api_auth_logout_run(struct work_job *job)
     http_response_json_take(&job->response, 200, ok);
 }
 
-/* The session's websockets are told at once (service thread); the session row is
- * deleted on a worker (SQLite write). */
+/* The session ends on a worker (SQLite write); its websockets, of every kind, are then
+ * closed by the housekeeping timer's session check (serve.c, within 250 ms), the one
+ * path for every way a session ends. */
 enum api_result api_auth_logout(struct app *app, const struct http_request *req,
                                 struct http_response *resp)
 {
     struct api_logout_job *arg = xcalloc(1, sizeof(*arg));
 
-    events_ws_session_ended(app, req->session.id);
-    console_session_ended(app, req->session.id);
-    serial_session_ended(app, req->session.id);
     api_job_base_init(&arg->base, app, req);
     snprintf(arg->token, sizeof(arg->token), "%s", req->session_token);
     snprintf(arg->session_id, sizeof(arg->session_id), "%s", req->session.id);

@@ -321,10 +321,3 @@ void events_ws_dispatch(struct app *app)
         for (struct events_sub *sub = events_hub_first(app->events); sub; sub = sub->next)
             events_need_snapshot(app, sub);
 }
-
-void events_ws_session_ended(struct app *app, const char *session_id)
-{
-    for (struct events_sub *sub = events_hub_first(app->events); sub; sub = sub->next)
-        if (!strcmp(sub->session.id, session_id))
-            events_end_subscriber(app, sub);
-}

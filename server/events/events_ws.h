@@ -37,5 +37,3 @@ int events_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
 void events_ws_closed(struct app *app, uint64_t conn_id);
 /* Moves posted messages to subscribers (after lws_cancel_service woke us). */
 void events_ws_dispatch(struct app *app);
-/* Tells and then disconnects every subscriber of this session (logout). */
-void events_ws_session_ended(struct app *app, const char *session_id);

@@ -35,8 +35,6 @@ const KNOWN = new Set([
     'server/work/work_pool.h -> http',
     // the TLS read hook feeds the websocket frame guard
     'server/tls/tls_read_guard.c -> http',
-    // logout fans out to the websocket endpoints from the JSON API
-    'server/api/api_auth.c -> vnc-proxy', 'server/api/api_auth.c -> events',
     // endpoints reach the whole app
     'server/api/api_auth.c -> top', 'server/api/api_domain_devices.c -> top',
     'server/api/api_domains.c -> top', 'server/api/api_job.c -> top',
