@@ -11,6 +11,7 @@ struct auth_sessions;
 struct auth_throttle;
 struct virt_conn;
 struct virt_stats_sampler;
+struct inbox;
 struct work_pool;
 struct events_hub;
 struct events_feed;
@@ -38,4 +39,5 @@ struct app {
     struct serial_hub *serials;         /* owned by serve.c; see serial.h for threads */
     struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
     struct ssl_ctx_st *ssl_ctx; /* borrowed from lws (the vhost's): SIGHUP reloads into it */
+    struct inbox *inbox;        /* owned by serve.c; any thread posts, service thread drains */
 };

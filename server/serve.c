@@ -4,7 +4,9 @@
  * connection. Workers (work_pool, its password lane and the events feed's lane), the
  * libvirt event and connect threads (virt_conn) and the signal thread never call lws
  * except lws_cancel_service(), made through serve_wake(), which is guarded by
- * `wake_lock` so no thread wakes a context that is being destroyed. SIGTERM, SIGINT
+ * `wake_lock` so no thread wakes a context that is being destroyed. They hand work to
+ * the service thread through the one inbox (work/inbox.h; its wake is serve_wake),
+ * created before any of them and freed after them all. SIGTERM, SIGINT
  * and SIGHUP are blocked in every thread and taken by the "signals" thread only. The store-watch
  * thread (store_watch.h) syncs the session table when another process (the CLI) committed; the one
  * housekeeping timer (serve_tick, 250 ms) then closes the sockets of sessions that ended, whatever
@@ -51,6 +53,7 @@
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
 #include "virt/virt_stats.h"
+#include "work/inbox.h"
 #include "work/work_pool.h"
 
 #define SERVE_CIPHERS_TLS12                                                                        \
@@ -71,6 +74,18 @@
 #define SERVE_TICK_MS        250
 #define SERVE_WATCH_MS       250
 #define SERVE_STATS_EVERY_MS 2000
+/* The inbox's bound is the sum of its posters' own bounds, so a post only fails when a
+ * poster breaks its own (and a finished job always finds room): the pools hold at most
+ * WORK_POOL_MAX_JOBS each (work_pool.h), the events hub and feed at most
+ * EVENTS_HUB_INBOX_ITEMS and EVENTS_FEED_INBOX_ITEMS (their headers). Every other
+ * poster has one coalescing item per long-lived object (a serial console, a transfer:
+ * at most one per open connection), so SERVE_INBOX_OBJECTS covers them. Items are
+ * embedded in their owners: the bound costs no memory. */
+#define SERVE_INBOX_OBJECTS 65536
+#define SERVE_INBOX_CAPACITY(workers)                                                              \
+    (WORK_POOL_MAX_JOBS((unsigned)(workers), WORK_POOL_MAX_PENDING) +                              \
+     WORK_POOL_MAX_JOBS(SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING) +                      \
+     EVENTS_FEED_INBOX_ITEMS + EVENTS_HUB_INBOX_ITEMS + SERVE_INBOX_OBJECTS)
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lws_context *serve_context; /* serve_wake_lock */
@@ -192,6 +207,12 @@ static void serve_on_resource_event(void *ctx, struct json_object *msg)
     struct app *app = ctx;
 
     events_feed_post_ready(app->feed, msg, EVENTS_KIND_LIFECYCLE);
+}
+
+/* Service thread (the inbox's drain): events reached subscribers' queues. */
+static void serve_on_events_news(void *ctx)
+{
+    events_ws_dispatch(ctx);
 }
 
 /* store-watch thread: another process committed (the CLI). Sessions whose rows it
@@ -430,17 +451,18 @@ int serve_run(const struct config *config)
         log_error("web root %s is not usable", config->web_root);
         goto cleanup;
     }
-    app.events = events_hub_new(serve_wake, NULL);
+    app.inbox = inbox_new(SERVE_INBOX_CAPACITY(config->workers), serve_wake, NULL);
+    app.events = events_hub_new(app.inbox, serve_on_events_news, &app);
     app.http = http_server_new(&app);
     app.consoles = console_hub_new();
     app.serials = serial_hub_new(serve_wake, NULL);
     app.transfers = transfer_hub_new(serve_wake, NULL);
     app.sampler = virt_stats_sampler_new();
-    if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)) ||
+    if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
         !(app.password_lane =
               work_pool_new_lane(app.pool, SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING)))
         goto cleanup;
-    if (!(app.feed = events_feed_new(app.events, app.pool, serve_wake, NULL)))
+    if (!(app.feed = events_feed_new(app.events, app.pool, app.inbox)))
         goto cleanup;
 
     callbacks.on_host_state = serve_on_host_state;
@@ -472,8 +494,6 @@ int serve_run(const struct config *config)
     while (!atomic_load(&serve_stop)) {
         if (lws_service(ctx, 0) < 0)
             break;
-        /* after the round's work_pool_drain, which may have ended the feed's batch */
-        events_feed_pump(app.feed);
         if (atomic_exchange(&serve_reload, false))
             serve_reload_certificate(&app, cert, key);
     }
@@ -499,6 +519,7 @@ cleanup:
     http_server_free(app.http);
     console_hub_free(app.consoles);
     events_hub_free(app.events);
+    inbox_free(app.inbox); /* after every poster above */
     static_files_free(app.static_files);
     auth_sessions_free(app.sessions);
     auth_throttle_free(app.throttle);

@@ -1,9 +1,10 @@
 /* events_feed: lifecycle events from virt-events to the hub, built on a lane (see
  * events_feed.h).
  *
- * Threads: events_feed_post (any thread) touches only `pending` under `lock`; pump,
- * the job's `done` and `in_flight` are the service thread's; the job's `run` (the
- * lane's worker) owns its batch until `done`. */
+ * Threads: events_feed_post (any thread) touches only the pending list under `lock`
+ * and posts `pump`; the pump (that item's run), the job's `done` and `in_flight` are
+ * the service thread's; the job's `run` (the lane's worker) owns its batch until
+ * `done`. */
 #include "events/events_feed.h"
 
 #include <pthread.h>
@@ -11,8 +12,6 @@
 
 #include "util/log.h"
 #include "util/xalloc.h"
-
-#define FEED_THREADS 1
 
 struct feed_item {
     struct virt_conn_event *ev; /* owned; NULL for a message posted ready */
@@ -24,8 +23,8 @@ struct feed_item {
 struct events_feed {
     struct events_hub *hub; /* borrowed */
     struct work_pool *lane; /* owned; NULL once stopped */
-    void (*wake)(void *ctx);
-    void *wake_ctx;
+    struct inbox *inbox;    /* borrowed */
+    struct inbox_item pump; /* the inbox's: starts a batch (feed_pump) */
     pthread_mutex_t lock;
     struct feed_item *head; /* lock; owned */
     struct feed_item *tail; /* lock; borrowed: last of head's chain */
@@ -67,6 +66,8 @@ static void feed_batch_run(struct work_job *job)
             item->msg = virt_conn_event_message(item->ev);
 }
 
+static void feed_pump(struct events_feed *feed);
+
 /* Service thread: post the batch in order, then start the next one. */
 static void feed_batch_done(struct work_job *job)
 {
@@ -78,19 +79,24 @@ static void feed_batch_done(struct work_job *job)
         item->msg = NULL;
     }
     feed->in_flight = false;
-    events_feed_pump(feed);
+    feed_pump(feed);
+}
+
+static void feed_pump_run(struct inbox_item *item)
+{
+    feed_pump(inbox_item_owner(item, struct events_feed, pump));
 }
 
 struct events_feed *events_feed_new(struct events_hub *hub, struct work_pool *parent,
-                                    void (*wake)(void *ctx), void *wake_ctx)
+                                    struct inbox *inbox)
 {
     struct events_feed *feed = xcalloc(1, sizeof(*feed));
 
     feed->hub = hub;
-    feed->wake = wake;
-    feed->wake_ctx = wake_ctx;
+    feed->inbox = inbox;
+    inbox_item_init(&feed->pump, feed_pump_run);
     pthread_mutex_init(&feed->lock, NULL);
-    if (!(feed->lane = work_pool_new_lane(parent, FEED_THREADS, 1))) {
+    if (!(feed->lane = work_pool_new_lane(parent, EVENTS_FEED_THREADS, EVENTS_FEED_MAX_BATCHES))) {
         events_feed_free(feed);
         return NULL;
     }
@@ -116,8 +122,12 @@ static void feed_append(struct events_feed *feed, struct feed_item *item)
     if (full) {
         feed_items_free(item);
         events_hub_mark_lost(feed->hub);
+        return;
     }
-    feed->wake(feed->wake_ctx);
+    /* Counted in EVENTS_FEED_INBOX_ITEMS, so it fits; were it refused, the events would
+     * wait for the next post or the end of the batch in flight. */
+    if (inbox_post(feed->inbox, &feed->pump) < 0)
+        log_warn("events: the inbox is full; lifecycle events wait for the next one");
 }
 
 void events_feed_post(struct events_feed *feed, struct virt_conn_event *ev)
@@ -139,13 +149,14 @@ void events_feed_post_ready(struct events_feed *feed, struct json_object *msg,
     feed_append(feed, item);
 }
 
-void events_feed_pump(struct events_feed *feed)
+/* Service thread: starts a batch job for the pending events unless one is in flight. */
+static void feed_pump(struct events_feed *feed)
 {
     struct feed_item *items;
     struct feed_batch *batch;
     struct work_job *job;
 
-    if (!feed || !feed->lane || feed->in_flight)
+    if (!feed->lane || feed->in_flight)
         return;
     pthread_mutex_lock(&feed->lock);
     items = feed->head;
@@ -179,6 +190,7 @@ void events_feed_free(struct events_feed *feed)
     if (!feed)
         return;
     events_feed_stop(feed);
+    inbox_cancel(feed->inbox, &feed->pump);
     feed_items_free(feed->head);
     pthread_mutex_destroy(&feed->lock);
     free(feed);

@@ -1,7 +1,9 @@
-/* events_hub: subscriber queues and the cross-thread inbox (see events_hub.h).
+/* events_hub: subscriber queues, and messages carried through the inbox (see
+ * events_hub.h).
  *
- * Threads: events_hub_post (any thread) touches only the inbox under `lock`;
- * everything else is the service thread's. Message refcounts are changed only on the
+ * Threads: events_hub_post and events_hub_mark_lost (any thread) touch only `posts`,
+ * `nposts` and `lost` under `lock`, and the inbox; everything else is the service
+ * thread's, the items' run() included. Message refcounts are changed only on the
  * service thread, after the message left the inbox. */
 #include "events/events_hub.h"
 
@@ -14,19 +16,26 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-struct events_inbox_item {
-    struct events_msg *msg;         /* owned */
-    struct events_inbox_item *next; /* owned chain */
+/* One message on its way through the inbox. */
+struct events_post {
+    struct inbox_item item;   /* the inbox's */
+    struct events_hub *hub;   /* borrowed */
+    struct events_msg *msg;   /* owned */
+    struct events_post *prev; /* hub's lock: the hub's posts */
+    struct events_post *next; /* hub's lock */
 };
 
 struct events_hub {
+    struct inbox *inbox; /* borrowed */
     pthread_mutex_t lock;
-    struct events_inbox_item *inbox_head; /* lock */
-    struct events_inbox_item *inbox_tail; /* lock */
-    unsigned inbox_len;                   /* lock */
-    bool inbox_lost_lifecycle;            /* lock: an overflow dropped a lifecycle event */
-    void (*wake)(void *ctx);
-    void *wake_ctx;
+    struct events_post *posts;      /* lock; owned: in the inbox, not yet run, oldest first */
+    struct events_post *posts_tail; /* lock; borrowed: the newest of them */
+    unsigned nposts;                /* lock */
+    bool lost;              /* lock: a lifecycle message was lost; dispatch marks everyone */
+    struct inbox_item news; /* the inbox's: calls `on_news` */
+    void (*on_news)(void *ctx);
+    void *news_ctx;          /* borrowed */
+    bool host_connected;     /* service thread: a host "connected" passed since dispatch */
     struct events_sub *subs; /* service thread; owned list */
     unsigned nsubs;
 };
@@ -70,13 +79,23 @@ void events_msg_unref(struct events_msg *msg)
         free(msg);
 }
 
-struct events_hub *events_hub_new(void (*wake)(void *ctx), void *wake_ctx)
+/* Service thread (the drain): messages reached the queues, or a loss was marked. */
+static void events_hub_news_run(struct inbox_item *item)
+{
+    struct events_hub *hub = inbox_item_owner(item, struct events_hub, news);
+
+    hub->on_news(hub->news_ctx);
+}
+
+struct events_hub *events_hub_new(struct inbox *inbox, void (*news)(void *ctx), void *news_ctx)
 {
     struct events_hub *hub = xcalloc(1, sizeof(*hub));
 
+    hub->inbox = inbox;
     pthread_mutex_init(&hub->lock, NULL);
-    hub->wake = wake;
-    hub->wake_ctx = wake_ctx;
+    inbox_item_init(&hub->news, events_hub_news_run);
+    hub->on_news = news;
+    hub->news_ctx = news_ctx;
     return hub;
 }
 
@@ -93,34 +112,54 @@ static void events_sub_free(struct events_sub *sub)
     free(sub);
 }
 
-static struct events_inbox_item *events_hub_take_inbox(struct events_hub *hub, bool *lost)
+static void events_post_free(struct events_post *post)
 {
-    struct events_inbox_item *items;
+    events_msg_unref(post->msg);
+    free(post);
+}
 
-    pthread_mutex_lock(&hub->lock);
-    items = hub->inbox_head;
-    hub->inbox_head = hub->inbox_tail = NULL;
-    hub->inbox_len = 0;
-    *lost = hub->inbox_lost_lifecycle;
-    hub->inbox_lost_lifecycle = false;
-    pthread_mutex_unlock(&hub->lock);
-    return items;
+/* The hub's list of posts in the inbox, in post order (so that free cancels each at
+ * the inbox's front, not behind all the others): lock held. */
+static void events_hub_posts_add(struct events_hub *hub, struct events_post *post)
+{
+    post->next = NULL;
+    post->prev = hub->posts_tail;
+    if (hub->posts_tail)
+        hub->posts_tail->next = post;
+    else
+        hub->posts = post;
+    hub->posts_tail = post;
+    hub->nposts++;
+}
+
+static void events_hub_posts_remove(struct events_hub *hub, struct events_post *post)
+{
+    if (post->prev)
+        post->prev->next = post->next;
+    else
+        hub->posts = post->next;
+    if (post->next)
+        post->next->prev = post->prev;
+    else
+        hub->posts_tail = post->prev;
+    post->prev = post->next = NULL;
+    hub->nposts--;
 }
 
 void events_hub_free(struct events_hub *hub)
 {
-    struct events_inbox_item *item;
-    bool lost;
+    struct events_post *post;
 
     if (!hub)
         return;
-    item = events_hub_take_inbox(hub, &lost);
-    while (item) {
-        struct events_inbox_item *next = item->next;
-        events_msg_unref(item->msg);
-        free(item);
-        item = next;
+    inbox_cancel(hub->inbox, &hub->news);
+    pthread_mutex_lock(&hub->lock);
+    while ((post = hub->posts)) {
+        events_hub_posts_remove(hub, post);
+        inbox_cancel(hub->inbox, &post->item);
+        events_post_free(post);
     }
+    pthread_mutex_unlock(&hub->lock);
     while (hub->subs) {
         struct events_sub *sub = hub->subs;
         hub->subs = sub->next;
@@ -128,46 +167,6 @@ void events_hub_free(struct events_hub *hub)
     }
     pthread_mutex_destroy(&hub->lock);
     free(hub);
-}
-
-void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
-                     const char *uuid)
-{
-    struct events_inbox_item *item = xcalloc(1, sizeof(*item));
-    bool full;
-
-    item->msg = events_msg_new(obj, kind, uuid);
-    json_object_put(obj);
-
-    pthread_mutex_lock(&hub->lock);
-    full = hub->inbox_len >= EVENTS_HUB_MAX_INBOX;
-    if (full) {
-        if (kind != EVENTS_KIND_STATS)
-            hub->inbox_lost_lifecycle = true;
-    } else {
-        if (hub->inbox_tail)
-            hub->inbox_tail->next = item;
-        else
-            hub->inbox_head = item;
-        hub->inbox_tail = item;
-        hub->inbox_len++;
-        item = NULL;
-    }
-    pthread_mutex_unlock(&hub->lock);
-
-    if (item) {
-        events_msg_unref(item->msg);
-        free(item);
-    }
-    hub->wake(hub->wake_ctx);
-}
-
-void events_hub_mark_lost(struct events_hub *hub)
-{
-    pthread_mutex_lock(&hub->lock);
-    hub->inbox_lost_lifecycle = true;
-    pthread_mutex_unlock(&hub->lock);
-    hub->wake(hub->wake_ctx);
 }
 
 struct events_sub *events_hub_add(struct events_hub *hub, uint64_t conn_id,
@@ -266,26 +265,82 @@ static bool events_hub_sub_has_output(const struct events_sub *sub)
     return sub->snapshot || sub->count || sub->stats;
 }
 
+/* Asks for a dispatch; the inbox cannot refuse it (EVENTS_HUB_INBOX_ITEMS counts it), and
+ * if it ever did, the next message or loss asks again. */
+static void events_hub_post_news(struct events_hub *hub)
+{
+    if (inbox_post(hub->inbox, &hub->news) < 0)
+        log_warn("events: the inbox is full; subscribers are woken by the next message");
+}
+
+/* Service thread (the drain): one message reaches every subscriber that may see it. */
+static void events_post_run(struct inbox_item *item)
+{
+    struct events_post *post = inbox_item_owner(item, struct events_post, item);
+    struct events_hub *hub = post->hub;
+    struct events_msg *msg = post->msg;
+
+    pthread_mutex_lock(&hub->lock);
+    events_hub_posts_remove(hub, post);
+    pthread_mutex_unlock(&hub->lock);
+    if (msg->kind == EVENTS_KIND_HOST && strstr((const char *)msg->data + LWS_PRE, "\"connected\""))
+        hub->host_connected = true;
+    for (struct events_sub *sub = hub->subs; sub; sub = sub->next)
+        if (events_hub_sub_may_see(sub, msg))
+            events_hub_enqueue(sub, msg);
+    events_post_free(post);
+    events_hub_post_news(hub);
+}
+
+void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
+                     const char *uuid)
+{
+    struct events_post *post = xcalloc(1, sizeof(*post));
+    bool room;
+
+    inbox_item_init(&post->item, events_post_run);
+    post->hub = hub;
+    post->msg = events_msg_new(obj, kind, uuid);
+    json_object_put(obj);
+
+    /* Listed before it is posted (so nothing runs it yet), so free finds every post. */
+    pthread_mutex_lock(&hub->lock);
+    room = hub->nposts < EVENTS_HUB_MAX_INBOX;
+    if (room)
+        events_hub_posts_add(hub, post);
+    pthread_mutex_unlock(&hub->lock);
+    if (room && inbox_post(hub->inbox, &post->item) == 0)
+        return;
+
+    pthread_mutex_lock(&hub->lock);
+    if (room)
+        events_hub_posts_remove(hub, post);
+    if (kind != EVENTS_KIND_STATS)
+        hub->lost = true;
+    pthread_mutex_unlock(&hub->lock);
+    events_post_free(post);
+    if (kind != EVENTS_KIND_STATS)
+        events_hub_post_news(hub);
+}
+
+void events_hub_mark_lost(struct events_hub *hub)
+{
+    pthread_mutex_lock(&hub->lock);
+    hub->lost = true;
+    pthread_mutex_unlock(&hub->lock);
+    events_hub_post_news(hub);
+}
+
 bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id, void *ctx),
                          void *ctx)
 {
-    bool lost = false, host_connected = false;
-    struct events_inbox_item *item = events_hub_take_inbox(hub, &lost);
+    bool lost, host_connected = hub->host_connected;
 
-    while (item) {
-        struct events_inbox_item *next = item->next;
-        struct events_msg *msg = item->msg;
-
-        if (msg->kind == EVENTS_KIND_HOST &&
-            strstr((const char *)msg->data + LWS_PRE, "\"connected\""))
-            host_connected = true;
-        for (struct events_sub *sub = hub->subs; sub; sub = sub->next)
-            if (events_hub_sub_may_see(sub, msg))
-                events_hub_enqueue(sub, msg);
-        events_msg_unref(msg);
-        free(item);
-        item = next;
-    }
+    hub->host_connected = false;
+    pthread_mutex_lock(&hub->lock);
+    lost = hub->lost;
+    hub->lost = false;
+    pthread_mutex_unlock(&hub->lock);
     if (lost) {
         log_warn("events: inbox overflowed; disconnecting subscribers so they resynchronise");
         for (struct events_sub *sub = hub->subs; sub; sub = sub->next)

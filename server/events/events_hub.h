@@ -1,18 +1,24 @@
 /* events_hub: fan-out of live-status messages to /api/events subscribers.
  *
- * DESIGN (threads): any thread may events_hub_post() a message into the inbox (one
- * mutex) and the hub wakes the service thread; everything else runs on the service
- * thread only: the inbox is moved into each subscriber's queue by
- * events_hub_dispatch(), and the websocket writer takes messages with
- * events_hub_next()/events_hub_sent(). Messages are serialised once, refcounted
- * and shared by all subscribers (with LWS_PRE headroom for lws_write).
+ * DESIGN (threads): any thread may events_hub_post() a message: it is serialised there
+ * and carried through the daemon's one inbox (work/inbox.h) by an item of its own, so
+ * messages keep their order among themselves and with everything else posted there.
+ * Everything else runs on the service thread only: each message's item puts it into
+ * the queue of every subscriber that may see it; then the hub's `news` item (posted by
+ * each message, so one per drain) calls the hub's news callback, which calls
+ * events_hub_dispatch() (events_ws.c: wake the sockets, refresh snapshots after a
+ * reconnect). The websocket writer takes messages with events_hub_next()/
+ * events_hub_sent(). Messages are serialised once, refcounted and shared by all
+ * subscribers (with LWS_PRE headroom for lws_write).
  *
  * Bounds: per subscriber at most EVENTS_HUB_MAX_QUEUE lifecycle/host messages or
  * EVENTS_HUB_MAX_BYTES bytes are queued; past that the subscriber is marked
  * `overflowed` (its socket is then closed, never silently losing an event). Stats are
- * not queued: a subscriber holds only the newest unsent stats message. The inbox is
- * bounded too (EVENTS_HUB_MAX_INBOX; overflowing stats are dropped, and a lifecycle
- * overflow marks every subscriber for a fresh snapshot by reconnect). */
+ * not queued: a subscriber holds only the newest unsent stats message. At most
+ * EVENTS_HUB_MAX_INBOX messages are in the inbox at once (overflowing stats are
+ * dropped, and a lifecycle overflow, or an inbox that refuses the post, marks every
+ * subscriber for a fresh snapshot by reconnect); with its news item, the hub holds at
+ * most EVENTS_HUB_INBOX_ITEMS items of the inbox (serve.c sizes the inbox with it). */
 #pragma once
 
 #include <json-c/json.h>
@@ -21,10 +27,13 @@
 #include <stdint.h>
 
 #include "auth_sessions.h"
+#include "work/inbox.h"
 
 #define EVENTS_HUB_MAX_QUEUE 1024
 #define EVENTS_HUB_MAX_BYTES (4u * 1024 * 1024)
 #define EVENTS_HUB_MAX_INBOX 65536
+/* The most inbox items the hub holds: its messages and its news item. */
+#define EVENTS_HUB_INBOX_ITEMS (EVENTS_HUB_MAX_INBOX + 1)
 
 enum events_kind {
     EVENTS_KIND_LIFECYCLE, /* {"type":"domain"}: kept, in order */
@@ -62,8 +71,12 @@ struct events_sub {
 
 struct events_hub;
 
-/* wake(ctx) is called (from the posting thread) after something lands in the inbox. */
-struct events_hub *events_hub_new(void (*wake)(void *ctx), void *wake_ctx);
+/* A hub posting into inbox (borrowed; it must outlive the hub). news(news_ctx) is called
+ * on the service thread, from the inbox's drain, after messages reached subscribers'
+ * queues or a loss was marked; it calls events_hub_dispatch(). Main thread. */
+struct events_hub *events_hub_new(struct inbox *inbox, void (*news)(void *ctx), void *news_ctx);
+/* Frees the hub, its subscribers and the messages still in the inbox (taken out of it).
+ * After the last events_hub_post, while nothing drains the inbox. NULL-safe. */
 void events_hub_free(struct events_hub *hub);
 
 /* A new message from a JSON object (serialised now; obj is not taken). */
@@ -72,13 +85,14 @@ struct events_msg *events_msg_new(struct json_object *obj, enum events_kind kind
 struct events_msg *events_msg_from_text(const char *text, size_t len, enum events_kind kind);
 void events_msg_unref(struct events_msg *msg);
 
-/* Any thread: queues obj (taken) for every subscriber and wakes the service thread. */
+/* Any thread: posts obj (taken) for every subscriber into the inbox. */
 void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
                      const char *uuid);
 
 /* Any thread: a lifecycle event was lost before it reached the inbox (a bound
  * elsewhere, e.g. events_feed): every subscriber is disconnected at the next dispatch
- * so it resynchronises from a fresh snapshot, as for an inbox overflow. Wakes. */
+ * so it resynchronises from a fresh snapshot, as for an inbox overflow. Posts the news
+ * item. */
 void events_hub_mark_lost(struct events_hub *hub);
 
 /* Service thread. */
@@ -95,9 +109,10 @@ void events_hub_enqueue(struct events_sub *sub, struct events_msg *msg);
  * awaiting_snapshot; first=false appends it in order. A reference is taken. */
 void events_hub_deliver_snapshot(struct events_sub *sub, struct events_msg *msg, bool first);
 
-/* Moves the inbox into subscribers' queues. Calls ready(conn_id, ctx) for each
- * subscriber that has something to write. Returns true if a host "connected" message
- * passed (the caller then refreshes snapshots). */
+/* After messages reached subscribers' queues (from the news callback): marks every
+ * subscriber overflowed if a lifecycle message was lost, then calls ready(conn_id, ctx)
+ * for each subscriber that has something to write. Returns true if a host "connected"
+ * message passed since the last dispatch (the caller then refreshes snapshots). */
 bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id, void *ctx),
                          void *ctx);
 

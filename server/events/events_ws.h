@@ -35,5 +35,6 @@ int events_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
 int events_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
 /* The socket closed. */
 void events_ws_closed(struct app *app, uint64_t conn_id);
-/* Moves posted messages to subscribers (after lws_cancel_service woke us). */
+/* The events hub's news (serve.c passes it on, from the inbox's drain): wakes the sockets
+ * with something to write; after libvirt reconnected, refreshes their snapshots. */
 void events_ws_dispatch(struct app *app);

@@ -37,7 +37,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
-#include "work/work_pool.h"
+#include "work/inbox.h"
 
 #define HTTP_PATH_MAX         1024
 #define HTTP_CHUNK            (32u * 1024)
@@ -1049,10 +1049,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         app = http_app(wsi);
-        if (app && app->pool)
-            work_pool_drain(app->pool);
-        if (app && app->events)
-            events_ws_dispatch(app);
+        if (app && app->inbox)
+            inbox_drain(app->inbox);
         if (app && app->serials)
             serial_dispatch(app);
         if (app && app->transfers)

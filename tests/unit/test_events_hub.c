@@ -1,10 +1,12 @@
-/* test_events_hub: server/events/events_hub.c — fan-out of live-status messages: order
- * per subscriber, the snapshot gate (awaiting_snapshot), stats coalescing, the queue,
- * byte and inbox bounds (`overflowed`), posting from another thread with wake-ups, the
- * host "connected" signal, per-subscriber filtering and message refcounts (ASan checks
- * that nothing leaks after remove/free).
+/* test_events_hub: server/events/events_hub.c — fan-out of live-status messages through
+ * the inbox: order per subscriber, the snapshot gate (awaiting_snapshot), stats
+ * coalescing, the queue, byte and inbox bounds (`overflowed`), posting from another
+ * thread with wake-ups, the host "connected" signal, per-subscriber filtering and
+ * message refcounts (ASan checks that nothing leaks after remove/free, messages still in
+ * the inbox included).
  *
- * Threads: the test thread plays the service thread; one test adds a posting thread. */
+ * Threads: the test thread plays the service thread (it drains the inbox, whose drain
+ * calls the hub's news callback, which dispatches); one test adds a posting thread. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,14 +23,22 @@
 #include "auth_sessions.h"
 #include "events/events_hub.h"
 #include "util/log.h"
+#include "wakes.h"
+#include "work/inbox.h"
 
-/* Wake-up bookkeeping; posting threads write it, so it has a lock. */
-static struct {
-    pthread_mutex_t lock;
-    unsigned wakes;
-    unsigned bad_ctx;
-    pthread_t last_thread;
-} w = {.lock = PTHREAD_MUTEX_INITIALIZER};
+/* Room for EVENTS_HUB_INBOX_ITEMS and nothing else: the hub's own bound is what the
+ * overflow test meets, never the inbox's. */
+#define INBOX_CAPACITY EVENTS_HUB_INBOX_ITEMS
+
+/* Wake-ups (posting threads make them). */
+static struct wakes w = WAKES_INIT;
+
+/* The inbox the hub posts into, the hub its news callback dispatches, and what the
+ * dispatches it made reported (test thread only). */
+static struct inbox *inbox;
+static struct events_hub *news_hub;
+static unsigned news_count;
+static bool news_connected;
 
 /* Which subscribers dispatch reported ready (test thread only). */
 static uint64_t ready_ids[64];
@@ -36,23 +46,7 @@ static unsigned ready_count;
 
 static void on_wake(void *ctx)
 {
-    pthread_mutex_lock(&w.lock);
-    if (ctx == &w)
-        w.wakes++;
-    else
-        w.bad_ctx++;
-    w.last_thread = pthread_self();
-    pthread_mutex_unlock(&w.lock);
-}
-
-static unsigned wakes(void)
-{
-    unsigned n;
-
-    pthread_mutex_lock(&w.lock);
-    n = w.wakes;
-    pthread_mutex_unlock(&w.lock);
-    return n;
+    wakes_note(&w, ctx);
 }
 
 static void on_ready(uint64_t conn_id, void *ctx)
@@ -73,24 +67,65 @@ static bool was_ready(uint64_t conn_id)
     return hits == 1;
 }
 
+/* The hub's news callback, as events_ws.c has it: dispatch. */
+static void on_news(void *ctx)
+{
+    assert_ptr_equal(ctx, &news_hub);
+    news_count++;
+    if (events_hub_dispatch(news_hub, on_ready, ready_ids))
+        news_connected = true;
+}
+
+static struct events_hub *hub_new(void)
+{
+    news_hub = events_hub_new(inbox, on_news, &news_hub);
+    return news_hub;
+}
+
+static unsigned wakes_after_dispatch; /* test thread */
+static bool threaded;                 /* another thread posts */
+
+/* What the service thread does after wakes: drains the inbox until a drain posted
+ * nothing more (the messages' drain posts the news item, the next drain runs it). When
+ * nothing was posted (a test that enqueued directly), dispatches as the news item would.
+ * Returns whether a dispatch saw a host "connected". */
+
 static bool dispatch(struct events_hub *hub)
 {
+    unsigned before, news_before = news_count;
+    bool posted = wakes_get(&w) != wakes_after_dispatch;
+    int rounds = 0;
+
+    assert_ptr_equal(hub, news_hub);
     ready_count = 0;
-    return events_hub_dispatch(hub, on_ready, ready_ids);
+    news_connected = false;
+    do {
+        before = wakes_get(&w);
+        inbox_drain(inbox);
+        assert_true(++rounds < 1000);
+    } while (wakes_get(&w) != before);
+    wakes_after_dispatch = wakes_get(&w);
+    if (!posted)
+        on_news(&news_hub);
+    else if (!threaded) /* a poster's wake may come after its message was drained */
+        assert_true(news_count > news_before); /* what was posted asked for a dispatch */
+    return news_connected;
 }
 
 static int setup(void **state)
 {
-    pthread_mutex_lock(&w.lock);
-    w.wakes = 0;
-    w.bad_ctx = 0;
-    pthread_mutex_unlock(&w.lock);
+    wakes_reset(&w);
     ready_count = 0;
+    news_count = 0;
+    wakes_after_dispatch = 0;
+    inbox = inbox_new(INBOX_CAPACITY, on_wake, &w);
     return 0;
 }
 
 static int teardown(void **state)
 {
+    inbox_free(inbox);
+    inbox = NULL;
     assert_int_equal(w.bad_ctx, 0);
     return 0;
 }
@@ -239,7 +274,7 @@ static void test_msg_new(void **state)
 
 static void test_fanout_in_order(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *subs[3];
     struct events_msg *snap = snapshot_msg(0);
     int seqs[16];
@@ -255,7 +290,7 @@ static void test_fanout_in_order(void **state)
     for (int i = 1; i <= 5; i++)
         post(hub, i % 2 ? EVENTS_KIND_LIFECYCLE : EVENTS_KIND_HOST, i % 2 ? "domain" : "host", i,
              i % 2 ? "6695eb01-f6a4-8304-79aa-97f2502e193f" : NULL);
-    assert_int_equal(wakes(), 5);
+    assert_int_equal(wakes_get(&w), 1); /* one wake: the inbox went from empty to non-empty once */
     /* Nothing reaches subscribers before dispatch. */
     assert_int_equal(subs[0]->count, 0);
 
@@ -285,7 +320,7 @@ static void test_fanout_in_order(void **state)
 
 static void test_awaiting_snapshot(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *waiting = add_admin(hub, 1);
     struct events_sub *other = add_admin(hub, 2);
     struct events_msg *snap;
@@ -331,7 +366,7 @@ static void test_awaiting_snapshot(void **state)
 /* A later first-snapshot replaces an unsent one (the old reference is dropped). */
 static void test_snapshot_replaced(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 1);
     struct events_msg *a = snapshot_msg(1), *b = snapshot_msg(2);
     int seqs[4];
@@ -351,7 +386,7 @@ static void test_snapshot_replaced(void **state)
 
 static void test_stats_coalesce(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 1);
     int seqs[16];
     enum events_kind kinds[16];
@@ -389,7 +424,7 @@ static void test_stats_coalesce(void **state)
 
 static void test_overflow_count(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 7);
     struct events_sub *other = add_admin(hub, 8);
     struct events_msg *msg =
@@ -434,7 +469,7 @@ static void test_overflow_count(void **state)
 /* The queue wraps around its ring correctly when written while being filled. */
 static void test_queue_ring_wraps(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 1);
     int next_in = 0, next_out = 0;
 
@@ -461,7 +496,7 @@ static void test_queue_ring_wraps(void **state)
 
 static void test_overflow_bytes(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 1);
     struct events_sub *sub2 = add_admin(hub, 2);
     size_t half = EVENTS_HUB_MAX_BYTES / 2 + 1;
@@ -510,20 +545,26 @@ static void *poster_thread(void *opaque)
 }
 
 /* Another thread posts while this one dispatches and writes: every message arrives once,
- * in order, and every post woke the service thread (from the posting thread). */
+ * in order, and the posting thread woke the service thread, which drains only after a
+ * wake (a lost wake times out). */
 static void test_post_from_thread(void **state)
 {
     enum { N = 1000 };
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 1);
     struct poster p = {hub, N, 0};
     pthread_t thread;
+    unsigned seen = 0;
     int got = 0;
 
     open_sub(sub);
+    threaded = true;
     assert_int_equal(pthread_create(&thread, NULL, poster_thread, &p), 0);
     for (long spins = 0; got < N && spins < 20000000; spins++) {
         struct events_msg *m;
+        if (!wakes_wait(&w, seen, 2))
+            fail_msg("no wake with %d of %d messages written", got, N);
+        seen = wakes_get(&w);
         dispatch(hub);
         while ((m = events_hub_next(sub))) {
             assert_int_equal(seq_of(m), got);
@@ -533,16 +574,18 @@ static void test_post_from_thread(void **state)
         assert_false(sub->overflowed);
     }
     assert_int_equal(pthread_join(thread, NULL), 0);
+    threaded = false;
     assert_int_equal(got, N);
-    assert_int_equal(wakes(), N);
-    assert_true(pthread_equal(w.last_thread, p.self));
-    assert_false(pthread_equal(w.last_thread, pthread_self()));
+    pthread_mutex_lock(&w.lock);
+    assert_true(w.other_thread >= 1); /* the poster woke the service thread */
+    assert_true(w.other_thread <= N);
+    pthread_mutex_unlock(&w.lock);
     events_hub_free(hub);
 }
 
 static void test_host_connected(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 1);
     struct json_object *obj;
     int seqs[8];
@@ -595,7 +638,7 @@ static void test_host_connected(void **state)
  * host messages go to everyone. */
 static void test_filter_by_policy(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct auth_session viewer = make_session("v", AUTH_ROLE_VIEWER);
     struct auth_session bogus = make_session("b", (enum auth_role)99);
     struct events_sub *sv = events_hub_add(hub, 1, &viewer);
@@ -619,14 +662,14 @@ static void test_filter_by_policy(void **state)
  * subscriber overflowed (they reconnect and get a fresh snapshot). */
 static void test_inbox_overflow(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_sub *sub = add_admin(hub, 1);
     int seqs[4];
 
     open_sub(sub);
     for (int i = 0; i < EVENTS_HUB_MAX_INBOX + 5; i++)
         post(hub, EVENTS_KIND_STATS, "stats", i, NULL);
-    assert_int_equal(wakes(), EVENTS_HUB_MAX_INBOX + 5);
+    assert_int_equal(wakes_get(&w), 1);
     dispatch(hub);
     assert_false(sub->overflowed);
     assert_int_equal(drain_sub(sub, seqs, NULL, 4), 1);
@@ -649,9 +692,39 @@ static void test_inbox_overflow(void **state)
     events_hub_free(hub);
 }
 
+/* An inbox that refuses a message (other posters filled it) loses it like the hub's
+ * own bound does: stats quietly, lifecycle by marking every subscriber. */
+static void test_inbox_refuses(void **state)
+{
+    struct events_hub *hub;
+    struct events_sub *sub;
+    int seqs[4];
+
+    inbox_free(inbox);
+    inbox = inbox_new(2, on_wake, &w);
+    hub = hub_new();
+    sub = add_admin(hub, 1);
+    open_sub(sub);
+    post(hub, EVENTS_KIND_STATS, "stats", 1, NULL);
+    post(hub, EVENTS_KIND_STATS, "stats", 2, NULL);
+    post(hub, EVENTS_KIND_STATS, "stats", 3, NULL); /* refused: dropped */
+    dispatch(hub);
+    assert_false(sub->overflowed);
+    assert_int_equal(drain_sub(sub, seqs, NULL, 4), 1);
+    assert_int_equal(seqs[0], 2);
+
+    post(hub, EVENTS_KIND_LIFECYCLE, "domain", 4, NULL);
+    post(hub, EVENTS_KIND_LIFECYCLE, "domain", 5, NULL);
+    post(hub, EVENTS_KIND_LIFECYCLE, "domain", 6, NULL); /* refused: lost */
+    dispatch(hub);
+    assert_true(sub->overflowed);
+    assert_true(was_ready(1));
+    events_hub_free(hub);
+}
+
 static void test_subscribers_and_refs(void **state)
 {
-    struct events_hub *hub = events_hub_new(on_wake, &w);
+    struct events_hub *hub = hub_new();
     struct events_msg *msg = events_msg_from_text("{\"seq\":1}", 9, EVENTS_KIND_LIFECYCLE);
     struct events_msg *stats = events_msg_from_text("{\"seq\":2}", 9, EVENTS_KIND_STATS);
     struct events_msg *stranger = events_msg_from_text("{\"seq\":3}", 9, EVENTS_KIND_LIFECYCLE);
@@ -732,6 +805,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_host_connected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_filter_by_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inbox_overflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inbox_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscribers_and_refs, setup, teardown),
     };
 

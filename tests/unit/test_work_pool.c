@@ -1,8 +1,10 @@
 /* test_work_pool: server/work/work_pool.c — jobs run on a worker thread, `done` runs only
- * inside work_pool_drain on the draining thread, wake is called per finished job, the
- * pending bound (WORK_POOL_MAX_PENDING) is enforced, and free neither runs `done` nor
- * leaks queued jobs (ASan); a lane runs its jobs while the parent's workers are busy,
- * finishes them through the parent and has its own pending bound.
+ * inside the inbox's drain on the draining thread, finished jobs wake it through the
+ * inbox, the pending bound (WORK_POOL_MAX_PENDING) is enforced and so is the bound on
+ * jobs held until `done` (WORK_POOL_MAX_JOBS: an inbox of exactly that size takes every
+ * finished job), and free neither runs `done` nor leaks queued or finished jobs, taking
+ * the finished ones out of the inbox (ASan); a lane runs its jobs while the parent's
+ * workers are busy, finishes them into the same inbox and has its own pending bound.
  *
  * Threads: the test thread plays the service thread; the pool's workers run the jobs.
  * Blocking jobs wait on `gate` until the test opens it. Every wait has a deadline so a
@@ -20,9 +22,11 @@
 
 #include <cmocka.h>
 
+#include "work/inbox.h"
 #include "work/work_pool.h"
 
-#define WAIT_MS 2000
+#define WAIT_MS        2000
+#define INBOX_CAPACITY 4096
 
 /* Shared by the test thread and the workers; all fields under `lock`. */
 static struct {
@@ -36,6 +40,11 @@ static struct {
     unsigned blocked; /* gate jobs currently waiting */
     bool gate_open;
 } t = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+/* The inbox the pools post into (setup makes one; a test may replace it), and the wakes
+ * seen by the last drain (test thread only). */
+static struct inbox *inbox;
+static unsigned drained_wakes;
 
 struct job_arg {
     pthread_t run_thread;
@@ -88,6 +97,25 @@ static bool wait_for(const unsigned *field, unsigned want)
     }
     pthread_mutex_unlock(&t.lock);
     return ok;
+}
+
+/* Drains the inbox (as the service thread does in EVENT_WAIT_CANCELLED). */
+static void drain(void)
+{
+    drained_wakes = get(&t.wakes);
+    inbox_drain(inbox);
+}
+
+/* The service loop: waits for a wake, drains, until *field >= want; false on timeout. A
+ * finished job whose wake got lost fails here. */
+static bool serve_until(const unsigned *field, unsigned want)
+{
+    for (unsigned rounds = 0; get(field) < want; rounds++) {
+        if (rounds > 100000 || !wait_for(&t.wakes, drained_wakes + 1))
+            return false;
+        drain();
+    }
+    return true;
 }
 
 static void open_gate(void)
@@ -160,18 +188,22 @@ static void run_gate(struct work_job *job)
 static int setup(void **state)
 {
     reset_counters();
+    drained_wakes = 0;
+    inbox = inbox_new(INBOX_CAPACITY, on_wake, &t);
     return 0;
 }
 
 static int teardown(void **state)
 {
+    inbox_free(inbox);
+    inbox = NULL;
     assert_int_equal(get(&t.bad_wakes), 0);
     return 0;
 }
 
 static void test_run_on_worker_done_on_drain(void **state)
 {
-    struct work_pool *pool = work_pool_new(2, on_wake, &t);
+    struct work_pool *pool = work_pool_new(2, inbox);
     /* The job's arg is owned by the job; keep a borrowed view for checks. */
     struct job_arg *a = calloc(1, sizeof(*a));
     struct job_arg seen;
@@ -193,7 +225,7 @@ static void test_run_on_worker_done_on_drain(void **state)
     assert_false(pthread_equal(a->run_thread, pthread_self()));
 
     /* Drain runs done here, then frees the job (arg_free NULL: we still own a). */
-    work_pool_drain(pool);
+    drain();
     assert_int_equal(get(&t.dones), 1);
     memcpy(&seen, a, sizeof(seen));
     assert_true(seen.done);
@@ -201,16 +233,16 @@ static void test_run_on_worker_done_on_drain(void **state)
     free(a);
 
     /* A second drain has nothing to do. */
-    work_pool_drain(pool);
+    drain();
     assert_int_equal(get(&t.dones), 1);
     work_pool_free(pool);
 }
 
+/* Every job is done once; the inbox wakes once per batch, not once per job. */
 static void test_many_jobs_wake_each(void **state)
 {
     enum { N = 200 };
-    struct work_pool *pool = work_pool_new(3, on_wake, &t);
-    unsigned done_total = 0;
+    struct work_pool *pool = work_pool_new(3, inbox);
 
     assert_non_null(pool);
     for (int i = 0; i < N; i++) {
@@ -220,38 +252,43 @@ static void test_many_jobs_wake_each(void **state)
                                                              done_record, a, arg_free)),
                          0);
     }
-    assert_true(wait_for(&t.wakes, N));
+    /* Drain after each wake until every done has run. */
+    assert_true(serve_until(&t.dones, N));
     assert_int_equal(get(&t.runs), N);
-    /* Drain until every done has run (all finished jobs are already queued). */
-    work_pool_drain(pool);
-    done_total = get(&t.dones);
-    assert_int_equal(done_total, N);
+    assert_int_equal(get(&t.dones), N);
     assert_int_equal(get(&t.arg_frees), N);
-    assert_int_equal(get(&t.wakes), N);
+    assert_true(get(&t.wakes) >= 1);
+    assert_true(get(&t.wakes) <= N);
     work_pool_free(pool);
 }
 
 /* A job without done is freed by drain (its arg released). */
 static void test_done_null(void **state)
 {
-    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+    struct work_pool *pool = work_pool_new(1, inbox);
 
     assert_non_null(pool);
     assert_int_equal(
         work_pool_submit(pool, work_job_new(0, run_count, NULL, calloc(1, 8), arg_free)), 0);
     assert_true(wait_for(&t.wakes, 1));
     assert_int_equal(get(&t.arg_frees), 0);
-    work_pool_drain(pool);
+    drain();
     assert_int_equal(get(&t.arg_frees), 1);
     work_pool_free(pool);
 }
 
+/* The inbox is exactly as large as the pool's bound on held jobs (as serve.c sizes it):
+ * every accepted job finishes into it, none is refused. */
 static void test_pending_bound(void **state)
 {
     enum { THREADS = 2 };
-    struct work_pool *pool = work_pool_new(THREADS, on_wake, &t);
+    const unsigned held = WORK_POOL_MAX_JOBS(THREADS, WORK_POOL_MAX_PENDING);
+    struct work_pool *pool;
     struct work_job *extra;
 
+    inbox_free(inbox);
+    inbox = inbox_new(held, on_wake, &t);
+    pool = work_pool_new(THREADS, inbox);
     assert_non_null(pool);
     /* Occupy every worker. */
     for (int i = 0; i < THREADS; i++)
@@ -270,18 +307,20 @@ static void test_pending_bound(void **state)
     assert_int_equal(get(&t.arg_frees), 1);
     assert_int_equal(get(&t.runs), 0);
 
-    /* Release the workers: everything queued runs, then the queue takes jobs again. */
+    /* Release the workers: everything queued runs. The finished jobs are held until their
+     * done has run, so the pool still refuses (and the inbox never does). */
     open_gate();
-    assert_true(wait_for(&t.wakes, THREADS + WORK_POOL_MAX_PENDING));
-    assert_int_equal(get(&t.runs), THREADS + WORK_POOL_MAX_PENDING);
-    work_pool_drain(pool);
-    assert_int_equal(get(&t.dones), THREADS + WORK_POOL_MAX_PENDING);
+    assert_true(wait_for(&t.runs, held));
+    assert_int_equal(work_pool_submit(pool, work_job_new(0, run_count, done_count, NULL, NULL)),
+                     -1);
+    assert_true(serve_until(&t.dones, held));
+    assert_int_equal(get(&t.dones), held);
     assert_int_equal(get(&t.arg_frees), 1 + WORK_POOL_MAX_PENDING);
 
+    /* Done: the queue takes jobs again. */
     assert_int_equal(work_pool_submit(pool, work_job_new(0, run_count, done_count, NULL, NULL)), 0);
-    assert_true(wait_for(&t.wakes, THREADS + WORK_POOL_MAX_PENDING + 1));
-    work_pool_drain(pool);
-    assert_int_equal(get(&t.dones), THREADS + WORK_POOL_MAX_PENDING + 1);
+    assert_true(serve_until(&t.dones, held + 1));
+    assert_int_equal(get(&t.dones), held + 1);
     work_pool_free(pool);
 }
 
@@ -308,7 +347,7 @@ static void *stop_watcher(void *opaque)
 static void test_free_with_queued_jobs(void **state)
 {
     enum { THREADS = 2, QUEUED = 50 };
-    struct work_pool *pool = work_pool_new(THREADS, on_wake, &t);
+    struct work_pool *pool = work_pool_new(THREADS, inbox);
     pthread_t watcher;
 
     assert_non_null(pool);
@@ -334,29 +373,36 @@ static void test_free_with_queued_jobs(void **state)
     assert_int_equal(get(&t.runs), THREADS);
     assert_int_equal(get(&t.dones), 0);
     assert_int_equal(get(&t.arg_frees), THREADS + QUEUED + watcher_probes);
+    /* The finished gate jobs left the inbox with the pool. */
+    drain();
+    assert_int_equal(get(&t.dones), 0);
 }
 
-/* Jobs left finished but undrained are freed by free without their done. */
+/* Jobs left finished but undrained are freed by free without their done, and taken out
+ * of the inbox (a later drain would otherwise run freed jobs: ASan). */
 static void test_free_with_finished_jobs(void **state)
 {
-    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+    struct work_pool *pool = work_pool_new(1, inbox);
 
     assert_non_null(pool);
     for (int i = 0; i < 5; i++)
         assert_int_equal(
             work_pool_submit(pool, work_job_new(0, run_count, done_count, calloc(1, 8), arg_free)),
             0);
-    assert_true(wait_for(&t.wakes, 5));
+    assert_true(wait_for(&t.runs, 5));
+    assert_true(wait_for(&t.wakes, 1));
     work_pool_free(pool);
     assert_int_equal(get(&t.dones), 0);
     assert_int_equal(get(&t.arg_frees), 5);
+    drain();
+    assert_int_equal(get(&t.dones), 0);
 }
 
 /* A lane's job runs on the lane's own thread while every worker of its parent is
- * busy, and finishes through the parent: its wake, its drain. */
+ * busy, and finishes into the same inbox. */
 static void test_lane_runs_apart(void **state)
 {
-    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+    struct work_pool *pool = work_pool_new(1, inbox);
     struct work_pool *lane = work_pool_new_lane(pool, 1, 4);
     struct job_arg *a = calloc(1, sizeof(*a));
 
@@ -371,16 +417,15 @@ static void test_lane_runs_apart(void **state)
     assert_true(wait_for(&t.wakes, 1));
     assert_int_equal(get(&t.runs), 1); /* the lane's: the gate is still shut */
     assert_int_equal(get(&t.blocked), 1);
-    /* The lane keeps no completions of its own; the parent's drain runs done. */
-    work_pool_drain(lane);
+    /* Finished, not done: done runs in the drain. */
     assert_int_equal(get(&t.dones), 0);
-    work_pool_drain(pool);
+    drain();
     assert_int_equal(get(&t.dones), 1);
     assert_int_equal(get(&t.arg_frees), 1);
 
     open_gate();
     assert_true(wait_for(&t.wakes, 2));
-    work_pool_drain(pool);
+    drain();
     assert_int_equal(get(&t.dones), 2);
     work_pool_free(lane);
     work_pool_free(pool);
@@ -390,7 +435,7 @@ static void test_lane_runs_apart(void **state)
 static void test_lane_pending_bound(void **state)
 {
     enum { LANE_PENDING = 4 };
-    struct work_pool *pool = work_pool_new(1, on_wake, &t);
+    struct work_pool *pool = work_pool_new(1, inbox);
     struct work_pool *lane = work_pool_new_lane(pool, 1, LANE_PENDING);
 
     assert_non_null(lane);
@@ -410,11 +455,13 @@ static void test_lane_pending_bound(void **state)
     /* The lane is freed first (as serve.c does), then the parent: no done runs, and
      * every job's arg is released, queued, running or finished. */
     open_gate();
-    assert_true(wait_for(&t.wakes, 2));
+    assert_true(wait_for(&t.runs, 2 + LANE_PENDING));
     work_pool_free(lane);
     work_pool_free(pool);
     assert_int_equal(get(&t.dones), 0);
     assert_int_equal(get(&t.arg_frees), 1 + LANE_PENDING);
+    drain();
+    assert_int_equal(get(&t.dones), 0);
 }
 
 static void test_job_new_free(void **state)
@@ -426,6 +473,7 @@ static void test_job_new_free(void **state)
     assert_ptr_equal(job->done, done_count);
     assert_int_equal(job->response.status, 0);
     assert_null(job->next);
+    assert_false(job->item.queued);
     http_response_errorf(&job->response, 500, "x", "filled"); /* freed with the job */
     work_job_free(job);
     assert_int_equal(get(&t.arg_frees), 1);
