@@ -1,54 +1,159 @@
-/* api: dispatches a checked /api/ request to its handler (service thread). */
+/* api: the dispatcher's service-thread half (see api.h): finds the request's row and
+ * handler, runs the row's checks in its order, then runs the handler inline or hands
+ * the call to api_job.c. Service thread; no blocking call. */
 #include "api/api.h"
 
+#include <stdio.h>
+
 #include "api/api_auth.h"
-#include "api/api_domains.h"
+#include "api/api_call.h"
 #include "api/api_domain_devices.h"
+#include "api/api_domains.h"
 #include "api/api_host.h"
+#include "api/api_job.h"
+#include "api/api_json.h"
 #include "api/api_networks.h"
 #include "api/api_pools.h"
 #include "api/api_volumes.h"
+#include "virt/virt_device_xml.h"
+
+static const struct api_handler *const api_handlers[ROUTE_ROW_COUNT] = {
+#define ROUTE_ROW(n, handler, ...) [ROUTE_ROW_##n] = handler,
+#include "http/route_table.def"
+#undef ROUTE_ROW
+};
+
+const struct api_handler *api_handler_for(const struct route_row *row)
+{
+    return row ? api_handlers[row->row] : NULL;
+}
+
+/* True for the rows this dispatcher serves (not the UI's files, websockets, streams). */
+static bool api_serves(const struct route_row *row)
+{
+    return row && row->route != ROUTE_STATIC && !row->websocket && !row->stream &&
+           (api_handlers[row->row] || row->unknown);
+}
+
+/* The body as the row reads it, into call->body. Returns 0 or -1 with err. */
+static int api_read_body(struct api_call *call, const struct http_request *req,
+                         struct app_error *err)
+{
+    const struct route_row *row = call->row;
+    const char *keys[API_BODY_KEYS_MAX + 1];
+    size_t n = 0;
+
+    if (row->body == ROUTE_BODY_IGNORED)
+        return 0;
+    if (row->body == ROUTE_BODY_REFUSED) {
+        if (!req->body_len)
+            return 0;
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "%s takes no request body",
+                      route_method_name(req->method));
+        return -1;
+    }
+    for (const char *const *k = row->keys; k && *k && n < API_BODY_KEYS_MAX; k++)
+        keys[n++] = *k;
+    for (const struct route_field *f = row->fields; f && f->key && n < API_BODY_KEYS_MAX; f++)
+        keys[n++] = f->key;
+    keys[n] = NULL;
+    call->body = api_json_parse_object(req->body, req->body_len, keys,
+                                       row->body == ROUTE_BODY_OPTIONAL, err);
+    if (!call->body)
+        return -1;
+    return api_json_check_fields(call->body, row->fields, err);
+}
+
+/* The input step: an unknown {action}, the query, the body, the handler's check. */
+static int api_prepare_input(struct api_call *call, const struct http_request *req,
+                             struct api_reply *reply)
+{
+    const struct api_handler *handler = api_handlers[call->row->row];
+    struct app_error err;
+
+    app_error_clear(&err);
+    if (route_check_action(call->row, &req->route, &err) < 0 ||
+        route_check_query(call->row, req->query, &err) < 0 || api_read_body(call, req, &err) < 0) {
+        api_reply_error(reply, &err);
+        return -1;
+    }
+    return handler && handler->check ? handler->check(call, req, reply) : 0;
+}
+
+/* The object step; a MAC {item} is kept in lower case. */
+static int api_prepare_object(struct api_call *call, const struct http_request *req,
+                              struct app_error *err)
+{
+    char mac[VIRT_DEVICE_MAC_LEN];
+
+    if (route_check_object(call->row, &req->route, err) < 0)
+        return -1;
+    if (call->row->item == ROUTE_ITEM_MAC && virt_device_xml_mac_parse(call->item, mac) == 0)
+        snprintf(call->item, sizeof(call->item), "%s", mac);
+    return 0;
+}
+
+int api_prepare(struct api_call *call, const struct http_request *req, struct api_reply *reply)
+{
+    enum api_step { API_RIGHT, API_OBJECT, API_INPUT };
+    static const enum api_step orders[][3] = {
+        [ROUTE_ORDER_RIGHT_OBJECT_INPUT] = {API_RIGHT, API_OBJECT, API_INPUT},
+        [ROUTE_ORDER_OBJECT_RIGHT_INPUT] = {API_OBJECT, API_RIGHT, API_INPUT},
+        [ROUTE_ORDER_INPUT_RIGHT_OBJECT] = {API_INPUT, API_RIGHT, API_OBJECT},
+        [ROUTE_ORDER_RIGHT_INPUT_OBJECT] = {API_RIGHT, API_INPUT, API_OBJECT},
+    };
+    const struct route_row *row = call->row;
+    struct auth_subject subject = {call->session.username, call->session.role};
+    struct app_error err;
+
+    for (size_t i = 0; i < 3; i++) {
+        int rc = 0;
+
+        app_error_clear(&err);
+        switch (orders[row->order][i]) {
+        case API_RIGHT:
+            rc = route_check_right(row, &req->route, call->has_session ? &subject : NULL, &err);
+            break;
+        case API_OBJECT:
+            rc = api_prepare_object(call, req, &err);
+            break;
+        case API_INPUT:
+            if (api_prepare_input(call, req, reply) < 0)
+                return -1;
+            break;
+        }
+        if (rc < 0) {
+            api_reply_error(reply, &err);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 enum api_result api_handle(struct app *app, const struct http_request *req,
                            struct http_response *resp)
 {
-    switch (req->route.id) {
-    case ROUTE_LOGIN:
-        return api_auth_login(app, req, resp);
-    case ROUTE_LOGOUT:
-        return api_auth_logout(app, req, resp);
-    case ROUTE_SESSION:
-        return api_auth_session(app, req, resp);
-    case ROUTE_HOST:
-        return api_host_get(app, req, resp);
-    case ROUTE_DOMAINS:
-        return api_domains_list(app, req, resp);
-    case ROUTE_DOMAIN:
-        return api_domains_get(app, req, resp);
-    case ROUTE_DOMAIN_ACTION:
-        return api_domains_act(app, req, resp);
-    case ROUTE_DOMAIN_ADDRESSES:
-    case ROUTE_DOMAIN_DISKS:
-    case ROUTE_DOMAIN_DISK:
-    case ROUTE_DOMAIN_DISK_MEDIA:
-    case ROUTE_DOMAIN_INTERFACES:
-    case ROUTE_DOMAIN_INTERFACE:
-        return api_domain_devices_handle(app, req, resp);
-    case ROUTE_NETWORKS:
-    case ROUTE_NETWORK:
-    case ROUTE_NETWORK_LEASES:
-    case ROUTE_NETWORK_ACTION:
-        return api_networks_handle(app, req, resp);
-    case ROUTE_POOLS:
-    case ROUTE_POOL:
-    case ROUTE_POOL_ACTION:
-        return api_pools_handle(app, req, resp);
-    case ROUTE_VOLUMES:
-    case ROUTE_VOLUME:
-    case ROUTE_VOLUME_ACTION:
-        return api_volumes_handle(app, req, resp);
-    default:
+    const struct route_row *row = route_row_for(&req->route, req->method);
+    const struct api_handler *handler = api_handler_for(row);
+    struct api_call *call;
+    struct api_reply reply;
+
+    if (!api_serves(row)) {
         http_response_errorf(resp, 404, APP_ERR_NOT_FOUND, "no such API endpoint");
         return API_DONE;
     }
+    api_reply_init(&reply);
+    call = api_job_call_new(app, row, req);
+    if (api_prepare(call, req, &reply) == 0) {
+        if (row->run != ROUTE_RUN_INLINE) {
+            if (api_job_submit(call, handler, &reply) == 0)
+                return API_PENDING; /* the job owns call now */
+        } else {
+            handler->run(call, &reply);
+        }
+    }
+    api_reply_to_response(&reply, resp);
+    api_reply_clear(&reply);
+    api_job_call_free(call);
+    return API_DONE;
 }

@@ -1,12 +1,14 @@
-/* api_auth: POST /api/login, POST /api/logout, GET /api/session. Service thread
- * (login hashes on a worker). */
+/* api_auth: POST /api/login, POST /api/logout, GET /api/session (rows LOGIN, LOGOUT,
+ * SESSION). The login check runs on the password lane (its own thread and short queue),
+ * so logins, however many, never hold up the libvirt workers. */
 #pragma once
 
-#include "api/api.h"
+#include "api/api_call.h"
 
-enum api_result api_auth_login(struct app *app, const struct http_request *req,
-                               struct http_response *resp);
-enum api_result api_auth_logout(struct app *app, const struct http_request *req,
-                                struct http_response *resp);
-enum api_result api_auth_session(struct app *app, const struct http_request *req,
-                                 struct http_response *resp);
+/* Counts the attempt in the throttle before it is queued (429 with Retry-After while a
+ * backoff runs); its run checks the password and creates the session and its cookie. */
+extern const struct api_handler api_auth_login;
+/* Ends the session (a SQLite write, on a worker) and clears the cookie. */
+extern const struct api_handler api_auth_logout;
+/* The session itself, answered at once. */
+extern const struct api_handler api_auth_session;

@@ -1,12 +1,11 @@
-/* api_domains: GET /api/domains, GET /api/domains/{uuid},
- * POST /api/domains/{uuid}/{action}. Service thread; libvirt work on workers. */
+/* api_domains: GET /api/domains, GET /api/domains/{uuid} and the lifecycle actions
+ * POST /api/domains/{uuid}/{start|shutdown|destroy|reboot|reset|suspend|resume} (rows
+ * DOMAINS_LIST, DOMAIN_GET, DOMAIN_<ACTION>). Runs on workers with libvirt. */
 #pragma once
 
-#include "api/api.h"
+#include "api/api_call.h"
 
-enum api_result api_domains_list(struct app *app, const struct http_request *req,
-                                 struct http_response *resp);
-enum api_result api_domains_get(struct app *app, const struct http_request *req,
-                                struct http_response *resp);
-enum api_result api_domains_act(struct app *app, const struct http_request *req,
-                                struct http_response *resp);
+extern const struct api_handler api_domains_list;
+extern const struct api_handler api_domains_get;
+/* Every action row: the action is the path's {action}. */
+extern const struct api_handler api_domains_act;

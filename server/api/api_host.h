@@ -1,7 +1,6 @@
-/* api_host: GET /api/host. Service thread; libvirt work on a worker. */
+/* api_host: GET /api/host (row HOST). Its run is a libvirt call on a worker. */
 #pragma once
 
-#include "api/api.h"
+#include "api/api_call.h"
 
-enum api_result api_host_get(struct app *app, const struct http_request *req,
-                             struct http_response *resp);
+extern const struct api_handler api_host_get;

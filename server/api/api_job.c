@@ -1,87 +1,153 @@
-/* api_job: the role check and submission of API work to the pool and delivering its
- * response (service thread), plus the worker-side connection and audit helpers. */
+/* api_job: API calls as jobs on the work pool (see api_job.h). Service thread for
+ * call_new/submit/done; api_job_run on a worker (or the password lane). */
 #include "api/api_job.h"
 
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "api/api_call.h"
 #include "app.h"
+#include "config.h"
 #include "http/http_server.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 #include "virt/virt_conn.h"
+#include "work/work_pool.h"
 
-bool api_job_allowed(const struct http_request *req, enum auth_action action,
-                     enum auth_object_kind kind, const char *id, struct http_response *resp,
-                     const char *fmt, ...)
+struct api_job {
+    struct api_call call;              /* what the handler sees */
+    struct api_reply reply;            /* filled by the worker, sent by done */
+    struct app *app;                   /* borrowed */
+    const struct api_handler *handler; /* borrowed (static) */
+    /* The pool frees a job it refuses at once, but the caller still needs the call then
+     * (a 503 and the handler's refused hook): the job owns its call only once queued.
+     * Service thread only. */
+    bool queued;
+};
+
+static struct api_job *api_job_of(struct api_call *call)
 {
-    struct auth_subject subject = {req->session.username, req->session.role};
-    struct auth_object object = {kind, id};
-    char message[256];
-    va_list ap;
-
-    if (auth_policy_allows(&subject, action, &object))
-        return true;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof(message), fmt, ap);
-    va_end(ap);
-    http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "%s", message);
-    return false;
+    return (struct api_job *)((char *)call - offsetof(struct api_job, call));
 }
 
-void api_job_base_init(struct api_job_base *base, struct app *app, const struct http_request *req)
+struct api_call *api_job_call_new(struct app *app, const struct route_row *row,
+                                  const struct http_request *req)
 {
-    base->app = app;
-    snprintf(base->username, sizeof(base->username), "%s",
-             req->has_session ? req->session.username : "");
-    snprintf(base->peer, sizeof(base->peer), "%s", req->peer);
+    struct api_job *job = xcalloc(1, sizeof(*job));
+
+    api_call_init(&job->call, row, req);
+    api_reply_init(&job->reply);
+    job->app = app;
+    job->call.db = app->db;
+    job->call.sessions = app->sessions;
+    job->call.throttle = app->throttle;
+    job->call.session_max_s = app->config->session_max_s;
+    return &job->call;
 }
 
-static void api_job_done(struct work_job *job)
+static void api_job_free(struct api_job *job)
 {
-    struct api_job_base *base = job->arg;
-
-    http_server_complete(base->app->http, job->conn_id, &job->response);
+    api_call_clear(&job->call);
+    api_reply_clear(&job->reply);
+    free(job);
 }
 
-enum api_result api_job_submit_to(struct work_pool *pool, const struct http_request *req,
-                                  work_fn run, void *arg, struct http_response *resp)
+void api_job_call_free(struct api_call *call)
 {
-    struct work_job *job = work_job_new(req->conn_id, run, api_job_done, arg, free);
+    if (call)
+        api_job_free(api_job_of(call));
+}
 
-    if (work_pool_submit(pool, job) < 0) {
-        http_response_errorf(resp, 503, APP_ERR_UNAVAILABLE, "server busy, try again");
-        return API_DONE;
+static void api_job_release(void *arg)
+{
+    struct api_job *job = arg;
+
+    if (job->queued)
+        api_job_free(job);
+}
+
+void api_job_audit_object(const struct api_call *call, char *out, size_t outlen)
+{
+    const struct route_row *row = call->row;
+
+    if (row->param == ROUTE_PARAM_UUID)
+        snprintf(out, outlen, "domain:%s", call->uuid);
+    else if (row->param == ROUTE_PARAM_NAME)
+        snprintf(out, outlen, "%s:%s", row->object == ROUTE_OBJECT_NETWORK ? "network" : "pool",
+                 call->name);
+    else if (row->param == ROUTE_PARAM_ITEM)
+        snprintf(out, outlen, "volume:%s/%s", call->name, call->item);
+    else
+        snprintf(out, outlen, "%s", "");
+}
+
+void api_job_record(const struct api_call *call, const struct api_reply *reply)
+{
+    const char *user = call->has_session ? call->session.username : "";
+    char action[64], object[sizeof(reply->audit_object)];
+    const char *colon;
+
+    snprintf(action, sizeof(action), "%s%s", call->row->audit,
+             reply->audit_suffix ? reply->audit_suffix : "");
+    if (reply->audit_object[0])
+        snprintf(object, sizeof(object), "%s", reply->audit_object);
+    else
+        api_job_audit_object(call, object, sizeof(object));
+    store_audit(call->db, user, call->peer, action, object, api_reply_outcome(reply));
+    colon = strchr(object, ':');
+    log_info("api: %s %s %.*s %s from %s: %s", user, action, colon ? (int)(colon - object) : 0,
+             object, colon ? colon + 1 : object, call->peer,
+             reply->json ? "ok" : reply->err.message);
+}
+
+static void api_job_run(struct work_job *work)
+{
+    struct api_job *job = work->arg;
+    struct api_call *call = &job->call;
+
+    if (call->row->run == ROUTE_RUN_LIBVIRT && !(call->conn = virt_conn_get(job->app->virt))) {
+        app_error_set(&job->reply.err, 503, APP_ERR_UNAVAILABLE, "not connected to libvirt (%s)",
+                      virt_conn_uri(job->app->virt));
+        return; /* nothing was tried: nothing to record */
     }
-    return API_PENDING;
+    job->handler->run(call, &job->reply);
+    if (call->row->audit)
+        api_job_record(call, &job->reply);
+    if (call->conn)
+        virConnectClose(call->conn);
+    call->conn = NULL;
 }
 
-enum api_result api_job_submit(struct app *app, const struct http_request *req, work_fn run,
-                               void *arg, struct http_response *resp)
+/* Service thread: the one place a job's answer reaches its connection. */
+static void api_job_done(struct work_job *work)
 {
-    return api_job_submit_to(app->pool, req, run, arg, resp);
+    struct api_job *job = work->arg;
+    struct http_response resp;
+
+    http_response_init(&resp);
+    api_reply_to_response(&job->reply, &resp);
+    http_server_complete(job->app->http, work->conn_id, &resp);
+    http_response_free(&resp);
 }
 
-virConnectPtr api_job_connection(struct work_job *job)
+int api_job_submit(struct api_call *call, const struct api_handler *handler,
+                   struct api_reply *reply)
 {
-    struct api_job_base *base = job->arg;
-    virConnectPtr conn = virt_conn_get(base->app->virt);
+    struct api_job *job = api_job_of(call);
+    struct app *app = job->app;
+    struct work_pool *pool = call->row->run == ROUTE_RUN_PASSWORD ? app->password_lane : app->pool;
 
-    if (!conn)
-        http_response_errorf(&job->response, 503, APP_ERR_UNAVAILABLE,
-                             "not connected to libvirt (%s)", virt_conn_uri(base->app->virt));
-    return conn;
-}
-
-void api_job_audit(const struct api_job_base *base, const char *action, const char *verb,
-                   const char *kind, const char *name, const struct app_error *err)
-{
-    char object[320];
-
-    snprintf(object, sizeof(object), "%s:%s", kind, name);
-    store_audit(base->app->db, base->username, base->peer, action, object,
-                err->code ? err->code : "ok");
-    log_info("api: %s %s %s %s from %s: %s", base->username, verb, kind, name, base->peer,
-             err->code ? err->message : "ok");
+    job->handler = handler;
+    if (work_pool_submit(pool, work_job_new(call->conn_id, api_job_run, api_job_done, job,
+                                            api_job_release)) < 0) {
+        app_error_set(&reply->err, 503, APP_ERR_UNAVAILABLE, "server busy, try again");
+        if (handler->refused)
+            handler->refused(call, reply);
+        return -1;
+    }
+    job->queued = true;
+    return 0;
 }

@@ -1,50 +1,47 @@
-/* api_job: what the API handlers share around a job on the worker pool: the role
- * check before it, submitting it, and the audit record of the change it made.
+/* api_job: the dispatcher's other half, the only part of api/ that knows struct app: a
+ * call's services, its job on the work pool (or the password lane), the libvirt
+ * connection, the audit record, and the one place an answer is delivered.
  *
- * Every handler's job argument starts with struct api_job_base so one `done`
- * function can deliver any job's response to its connection. Service thread for
- * allowed/submit/done; the job's own run function (and api_job_audit) on a worker. */
+ * DESIGN (threads): api_handle (service thread) builds a call with api_job_call_new,
+ * checks it, and api_job_submit queues it. A worker runs it: it takes a libvirt
+ * connection for ROUTE_RUN_LIBVIRT rows (503 without one: nothing was tried, nothing is
+ * audited), runs the handler, and records a change in the audit log (the row's action,
+ * the handler's suffix, the object, the outcome). The pool's `done` (service thread)
+ * turns the reply into an HTTP response and delivers it to the connection by id,
+ * which drops it if the connection has gone. */
 #pragma once
 
-#include <libvirt/libvirt.h>
+#include "http/request.h"
+#include "http/route.h"
 
-#include "api/api.h"
-#include "auth_policy.h"
-#include "auth_sessions.h"
-#include "work/work_pool.h"
+struct app;
+struct api_call;
+struct api_handler;
+struct api_reply;
 
-struct api_job_base {
-    struct app *app;                      /* borrowed */
-    char username[AUTH_USERNAME_MAX + 1]; /* who asked (for audit) */
-    char peer[64];                        /* from where */
-};
+/* A new call for req on row, with the app's services (db, sessions, throttle, the
+ * session lifetime). Release with api_job_call_free unless api_job_submit took it.
+ * Service thread. */
+struct api_call *api_job_call_new(struct app *app, const struct route_row *row,
+                                  const struct http_request *req);
+/* NULL-safe. Service thread. */
+void api_job_call_free(struct api_call *call);
 
-/* True if req's session may perform action on the object of kind named id (id NULL:
- * any object of that kind). Otherwise answers 403 forbidden in resp with the message
- * fmt formats and returns false. */
-bool api_job_allowed(const struct http_request *req, enum auth_action action,
-                     enum auth_object_kind kind, const char *id, struct http_response *resp,
-                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Queues call (from api_job_call_new) to run handler where its row says. Returns 0
+ * (the job owns call and answers the connection later), or -1 with a 503 "server
+ * busy" in reply (after handler->refused) and call still the caller's. Service
+ * thread. */
+int api_job_submit(struct api_call *call, const struct api_handler *handler,
+                   struct api_reply *reply) __attribute__((warn_unused_result));
 
-/* Fills base from the request. */
-void api_job_base_init(struct api_job_base *base, struct app *app, const struct http_request *req);
+/* The audit record's object for call when the handler named none: "domain:<uuid>",
+ * "network:<name>", "pool:<name>" or "volume:<pool>/<volume>" (from the row's object),
+ * else "". Pure. Exported for tests (test_api.c). */
+void api_job_audit_object(const struct api_call *call, char *out, size_t outlen);
 
-/* Submits run with arg (which must start with struct api_job_base and is freed with
- * free() afterwards) to app->pool. On a full queue answers 503 in resp and returns
- * API_DONE. */
-enum api_result api_job_submit(struct app *app, const struct http_request *req, work_fn run,
-                               void *arg, struct http_response *resp);
-
-/* api_job_submit to pool (app->pool or one of its lanes). */
-enum api_result api_job_submit_to(struct work_pool *pool, const struct http_request *req,
-                                  work_fn run, void *arg, struct http_response *resp);
-
-/* Worker side: a new reference to the libvirt connection, or NULL with a 503 already
- * written into job->response. Release with virConnectClose. */
-virConnectPtr api_job_connection(struct work_job *job);
-
-/* Worker side: records a change's outcome (err->code set: failed) in the audit log as
- * (action, "<kind>:<name>", code or "ok") and logs "api: <user> <verb> <kind> <name>
- * from <peer>: <message or ok>". */
-void api_job_audit(const struct api_job_base *base, const char *action, const char *verb,
-                   const char *kind, const char *name, const struct app_error *err);
+/* Worker: records the change call made in the audit log, as (the row's audit action and
+ * reply's suffix, reply's audit object or the one above, the outcome: the error's code
+ * or "ok"), and logs "api: <user> <action> <kind> <name> from <peer>: <message or ok>".
+ * Called by the job for every row with an audit action once the handler ran. Exported
+ * for tests (test_api.c). */
+void api_job_record(const struct api_call *call, const struct api_reply *reply);

@@ -2,6 +2,7 @@
 #include "api/api_json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "util/hex.h"
@@ -261,5 +262,57 @@ int api_json_get_bool(struct json_object *obj, const char *key, bool required, b
         return -1;
     }
     *out = json_object_get_boolean(value) != 0;
+    return 0;
+}
+
+/* One member of a row's FIELDS: 0, or -1 with err (400). */
+static int api_json_check_field(struct json_object *obj, const struct route_field *f,
+                                struct app_error *err)
+{
+    struct json_object *v = NULL;
+    bool present = json_object_object_get_ex(obj, f->key, &v);
+    const char *s;
+    int64_t n;
+
+    if (!present && !f->required)
+        return 0;
+    switch (f->type) {
+    case ROUTE_JSON_STRING:
+        if (!(s = api_json_get_string(obj, f->key, f->max > 0 ? (size_t)f->max : SIZE_MAX, err)))
+            break;
+        if (!f->valid || f->valid(s))
+            return 0;
+        if (!f->wrong) {
+            char message[sizeof(err->message)];
+
+            route_format(message, sizeof(message), f->invalid, s);
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "%s", message);
+            return -1;
+        }
+        break;
+    case ROUTE_JSON_BOOL:
+        if (present && json_object_is_type(v, json_type_boolean))
+            return 0;
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be true or false", f->key);
+        break;
+    case ROUTE_JSON_INT:
+        if (present && json_object_is_type(v, json_type_int) &&
+            (n = json_object_get_int64(v)) >= f->min && n <= f->max)
+            return 0;
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be an integer from %lld to %lld",
+                      f->key, f->min, f->max);
+        break;
+    }
+    if (f->wrong)
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "%s", f->wrong);
+    return -1;
+}
+
+int api_json_check_fields(struct json_object *obj, const struct route_field *fields,
+                          struct app_error *err)
+{
+    for (const struct route_field *f = fields; f && f->key; f++)
+        if (api_json_check_field(obj, f, err) < 0)
+            return -1;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "http/route.h"
 #include "util/app_error.h"
 
 /* Parses body. allowed: NULL-terminated key list. An empty body gives an empty object
@@ -25,3 +26,10 @@ const char *api_json_get_string(struct json_object *obj, const char *key, size_t
  * true or false"). Returns 0 or -1 with err. */
 int api_json_get_bool(struct json_object *obj, const char *key, bool required, bool *out,
                       struct app_error *err) __attribute__((warn_unused_result));
+
+/* Checks obj's members against fields ({NULL}-terminated; NULL: none), in order: type,
+ * presence of required ones, bounds and rules, with the messages api_json_get_string and
+ * api_json_get_bool give (or the field's own, see struct route_field). Returns 0 or -1
+ * with err (400). */
+int api_json_check_fields(struct json_object *obj, const struct route_field *fields,
+                          struct app_error *err) __attribute__((warn_unused_result));

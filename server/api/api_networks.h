@@ -1,11 +1,19 @@
-/* api_networks: the endpoints of ROUTE_NETWORKS, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
- * ROUTE_NETWORK_ACTION (docs/api.md).
- *
- * Service thread: validates input and authorization, then submits a job (worker). */
+/* api_networks: the virtual network endpoints (docs/api.md "Networks"; rows NETWORKS_LIST,
+ * NETWORK_CREATE, NETWORK_GET, NETWORK_DELETE, NETWORK_LEASES, NETWORK_START,
+ * NETWORK_STOP, NETWORK_AUTOSTART). Runs on workers with libvirt (virt_network.c). */
 #pragma once
 
-#include "api/api.h"
+#include "api/api_call.h"
 
-/* Handles every route listed above; dispatches on req->route.id and req->method. */
-enum api_result api_networks_handle(struct app *app, const struct http_request *req,
-                                    struct http_response *resp);
+extern const struct api_handler api_networks_list;
+extern const struct api_handler api_networks_get;
+extern const struct api_handler api_networks_leases;
+/* Its check builds the whole network XML (the pure virt_network_xml_build), so a bad
+ * request is a 400 before any job exists. */
+extern const struct api_handler api_networks_create;
+/* start and stop: the action is the path's {action}. */
+extern const struct api_handler api_networks_act;
+/* {"enabled": bool}; recorded as network-autostart-on or -off. */
+extern const struct api_handler api_networks_autostart;
+/* ?force=true deletes a network running VMs use; recorded as network-delete[-force]. */
+extern const struct api_handler api_networks_delete;

@@ -1,10 +1,14 @@
-/* api_pools: the endpoints of ROUTE_POOLS, ROUTE_POOL, ROUTE_POOL_ACTION (docs/api.md).
- *
- * Service thread: validates input and authorization, then submits a job (worker). */
+/* api_pools: the storage pool endpoints (docs/api.md "Storage pools"; rows POOLS_LIST,
+ * POOL_CREATE, POOL_GET, POOL_DELETE, POOL_START, POOL_STOP, POOL_REFRESH,
+ * POOL_AUTOSTART). Runs on workers with libvirt (virt_pool.c). */
 #pragma once
 
-#include "api/api.h"
+#include "api/api_call.h"
 
-/* Handles every route listed above; dispatches on req->route.id and req->method. */
-enum api_result api_pools_handle(struct app *app, const struct http_request *req,
-                                 struct http_response *resp);
+extern const struct api_handler api_pools_list;
+extern const struct api_handler api_pools_get;
+/* Its check runs the pure XML builder, so bad input is a 400 before any job exists. */
+extern const struct api_handler api_pools_create;
+/* start, stop, refresh, autostart ({"enabled": bool}): the path's {action}. */
+extern const struct api_handler api_pools_act;
+extern const struct api_handler api_pools_delete;

@@ -1,11 +1,18 @@
-/* api_volumes: the endpoints of ROUTE_VOLUMES, ROUTE_VOLUME, ROUTE_VOLUME_ACTION (not content)
- * (docs/api.md).
- *
- * Service thread: validates input and authorization, then submits a job (worker). */
+/* api_volumes: the storage volume endpoints (docs/api.md "Storage volumes"; rows
+ * VOLUMES_LIST, VOLUME_CREATE, VOLUME_GET, VOLUME_DELETE, VOLUME_RESIZE, VOLUME_CLONE,
+ * VOLUME_WIPE; the content rows are transfer/'s). Runs on workers with libvirt
+ * (virt_volume.c); every volume object answered carries "upload_incomplete"
+ * (store_uploads). */
 #pragma once
 
-#include "api/api.h"
+#include "api/api_call.h"
 
-/* Handles every route listed above; dispatches on req->route.id and req->method. */
-enum api_result api_volumes_handle(struct app *app, const struct http_request *req,
-                                   struct http_response *resp);
+extern const struct api_handler api_volumes_list;
+extern const struct api_handler api_volumes_get;
+/* Its check runs the pure XML builder (with stand-ins for what only the worker can
+ * resolve), so bad input is a 400 before any job exists. */
+extern const struct api_handler api_volumes_create;
+extern const struct api_handler api_volumes_delete;
+extern const struct api_handler api_volumes_resize;
+extern const struct api_handler api_volumes_clone;
+extern const struct api_handler api_volumes_wipe;

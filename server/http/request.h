@@ -1,7 +1,8 @@
-/* request: what an API handler needs to know about one HTTP request.
+/* request: what the API dispatcher needs to know about one HTTP request.
  *
- * Filled by http_server on the service thread and passed (borrowed) to handlers;
- * handlers copy what a worker job needs, since the request dies with the call. */
+ * Filled by http_server on the service thread and passed (borrowed) to api_handle and
+ * transfer_begin; the dispatcher copies what a handler needs into its struct api_call
+ * (api/api_call.h), since the request dies with the call. */
 #pragma once
 
 #include <stdbool.h>

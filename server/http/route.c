@@ -1,58 +1,56 @@
-/* route: path → endpoint table (pure; any thread).
+/* route: the route table, matching and the checks that read only the table and the
+ * path (pure; any thread).
  *
- * The table below is the whole API surface. A pattern is a list of segments; a
- * segment is either a literal or a capture ({uuid}, {name}, {item}, {action}) that
- * takes one non-empty path segment of at most ROUTE_PARAM_MAX-1 bytes. The first
- * pattern that matches wins, so specific patterns come before generic ones. */
+ * The rows come from route_table.def. A pattern is a list of segments; a segment is a
+ * literal or a capture ({uuid}, {name}, {item}, {action}, or {action=value} for one
+ * literal value) that takes one non-empty path segment of at most ROUTE_PARAM_MAX-1
+ * bytes. The first pattern that matches wins; the match then covers every adjacent row
+ * with the same pattern (one per method). Invariant (test_route.c): rows of one pattern
+ * are adjacent, allow disjoint methods and agree on websocket and access. */
 #include "http/route.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define ROUTE_SEGMENTS_MAX 6
+#include "auth_users.h"
+#include "virt/virt_device_xml.h"
+#include "virt/virt_domain.h"
+#include "virt/virt_network_xml.h"
+#include "virt/virt_pool_xml.h"
+#include "virt/virt_volume_xml.h"
 
-struct route_entry {
-    const char *pattern; /* relative to /api, e.g. "/pools/{name}/volumes/{item}" */
-    enum route_id id;
-    unsigned methods;
-    bool websocket;
-    bool public_route;
+/* ---- the rules the table's body members name ---------------------------------------- */
+
+static bool route_pool_name_valid(const char *s)
+{
+    return virt_pool_xml_name_valid(s) != 0;
+}
+
+static bool route_volume_name_valid(const char *s)
+{
+    return virt_volume_xml_name_valid(s) != 0;
+}
+
+static bool route_is_zero(const char *s)
+{
+    return strcmp(s, "zero") == 0;
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+static const struct route_row route_rows[ROUTE_ROW_COUNT] = {
+#define ROUTE_ROW(n, handler, ...)                                                                 \
+    [ROUTE_ROW_##n] = {.row = ROUTE_ROW_##n, .name = #n, __VA_ARGS__},
+#include "http/route_table.def"
+#undef ROUTE_ROW
 };
 
-#define GET_HEAD (HTTP_GET | HTTP_HEAD)
+const struct route_row *route_row_get(enum route_row_id id)
+{
+    return (unsigned)id < ROUTE_ROW_COUNT ? &route_rows[id] : NULL;
+}
 
-static const struct route_entry route_table[] = {
-    {"/login", ROUTE_LOGIN, HTTP_POST, false, true},
-    {"/logout", ROUTE_LOGOUT, HTTP_POST, false, false},
-    {"/session", ROUTE_SESSION, GET_HEAD, false, false},
-    {"/host", ROUTE_HOST, GET_HEAD, false, false},
-    {"/events", ROUTE_EVENTS, HTTP_GET, true, false},
-    {"/domains", ROUTE_DOMAINS, GET_HEAD, false, false},
-    {"/domains/{uuid}", ROUTE_DOMAIN, GET_HEAD, false, false},
-    {"/domains/{uuid}/{action=console}", ROUTE_CONSOLE, HTTP_GET, true, false},
-    {"/domains/{uuid}/{action=serial}", ROUTE_SERIAL, HTTP_GET, true, false},
-    {"/domains/{uuid}/addresses", ROUTE_DOMAIN_ADDRESSES, GET_HEAD, false, false},
-    {"/domains/{uuid}/disks", ROUTE_DOMAIN_DISKS, HTTP_POST, false, false},
-    {"/domains/{uuid}/disks/{item}", ROUTE_DOMAIN_DISK, HTTP_PATCH | HTTP_DELETE, false, false},
-    {"/domains/{uuid}/disks/{item}/media", ROUTE_DOMAIN_DISK_MEDIA, HTTP_PUT | HTTP_DELETE, false,
-     false},
-    {"/domains/{uuid}/interfaces", ROUTE_DOMAIN_INTERFACES, HTTP_POST, false, false},
-    {"/domains/{uuid}/interfaces/{item}", ROUTE_DOMAIN_INTERFACE, HTTP_PATCH | HTTP_DELETE, false,
-     false},
-    {"/domains/{uuid}/{action}", ROUTE_DOMAIN_ACTION, HTTP_POST, false, false},
-    {"/networks", ROUTE_NETWORKS, GET_HEAD | HTTP_POST, false, false},
-    {"/networks/{name}", ROUTE_NETWORK, GET_HEAD | HTTP_DELETE, false, false},
-    {"/networks/{name}/leases", ROUTE_NETWORK_LEASES, GET_HEAD, false, false},
-    {"/networks/{name}/{action}", ROUTE_NETWORK_ACTION, HTTP_POST, false, false},
-    {"/pools", ROUTE_POOLS, GET_HEAD | HTTP_POST, false, false},
-    {"/pools/{name}", ROUTE_POOL, GET_HEAD | HTTP_DELETE, false, false},
-    {"/pools/{name}/volumes", ROUTE_VOLUMES, GET_HEAD | HTTP_POST, false, false},
-    {"/pools/{name}/volumes/{item}", ROUTE_VOLUME, GET_HEAD | HTTP_DELETE, false, false},
-    {"/pools/{name}/volumes/{item}/content", ROUTE_VOLUME_CONTENT, GET_HEAD | HTTP_PUT, false,
-     false},
-    {"/pools/{name}/volumes/{item}/{action}", ROUTE_VOLUME_ACTION, HTTP_POST, false, false},
-    {"/pools/{name}/{action}", ROUTE_POOL_ACTION, HTTP_POST, false, false},
-};
+/* ---- matching ------------------------------------------------------------------------- */
 
 /* Where a capture named in a pattern segment ("{uuid}", "{action=console}") goes. */
 static char *route_capture_slot(struct route_match *out, const char *seg, size_t seglen)
@@ -104,30 +102,225 @@ static bool route_try(const char *pattern, const char *path, struct route_match 
     return *s == '\0';
 }
 
+static bool route_same_pattern(const struct route_row *a, const struct route_row *b)
+{
+    return a->pattern && b->pattern && strcmp(a->pattern, b->pattern) == 0;
+}
+
+/* Fills out's path-level fields from the rows [first, first + n). */
+static void route_fill(struct route_match *out, const struct route_row *first, size_t n)
+{
+    out->id = first->route;
+    out->rows = first;
+    out->nrows = n;
+    out->websocket = first->websocket;
+    out->public_route = first->access == ROUTE_ACCESS_PUBLIC;
+    for (size_t i = 0; i < n; i++)
+        out->methods |= first[i].methods;
+}
+
 int route_match(const char *path, struct route_match *out)
 {
     memset(out, 0, sizeof(*out));
     if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0) {
-        out->id = ROUTE_STATIC;
-        out->methods = GET_HEAD;
-        out->public_route = true;
+        route_fill(out, &route_rows[ROUTE_ROW_STATIC], 1);
         return 0;
     }
-    for (size_t i = 0; i < sizeof(route_table) / sizeof(route_table[0]); i++) {
-        const struct route_entry *e = &route_table[i];
+    for (size_t i = 0; i < ROUTE_ROW_COUNT; i++) {
+        const struct route_row *row = &route_rows[i];
+        size_t n = 1;
 
+        if (!row->pattern || (i > 0 && route_same_pattern(&route_rows[i - 1], row)))
+            continue; /* the static UI, or a pattern already tried */
         memset(out, 0, sizeof(*out));
-        if (!route_try(e->pattern, path + 4, out))
+        if (!route_try(row->pattern, path + 4, out))
             continue;
-        out->id = e->id;
-        out->methods = e->methods;
-        out->websocket = e->websocket;
-        out->public_route = e->public_route;
+        while (i + n < ROUTE_ROW_COUNT && route_same_pattern(row, &route_rows[i + n]))
+            n++;
+        route_fill(out, row, n);
         return 0;
     }
     memset(out, 0, sizeof(*out));
     return -1;
 }
+
+const struct route_row *route_row_for(const struct route_match *match, enum http_method method)
+{
+    for (size_t i = 0; match->rows && i < match->nrows; i++)
+        if (match->rows[i].methods & (unsigned)method)
+            return &match->rows[i];
+    return NULL;
+}
+
+/* ---- checks --------------------------------------------------------------------------- */
+
+void route_format(char *out, size_t outlen, const char *text, const char *arg)
+{
+    size_t used = 0;
+
+    if (!arg)
+        arg = "";
+    for (const char *p = text; *p && used + 1 < outlen; p++) {
+        size_t take = 1, limit = (size_t)-1;
+        const char *from = p;
+
+        if (p[0] == '%' && p[1] == '%') {
+            p++;
+        } else if (p[0] == '%' && (p[1] == 's' || p[1] == '.')) {
+            const char *q = p + 1;
+            if (*q == '.') {
+                limit = 0;
+                for (q++; *q >= '0' && *q <= '9'; q++)
+                    limit = limit * 10 + (size_t)(*q - '0');
+            }
+            if (*q == 's') {
+                from = arg;
+                take = strnlen(arg, limit);
+                p = q;
+            }
+        }
+        if (take > outlen - 1 - used)
+            take = outlen - 1 - used;
+        memcpy(out + used, from, take);
+        used += take;
+    }
+    out[used] = '\0';
+}
+
+/* 400 or 403 with a table message formatted with arg. */
+static int route_refuse(struct app_error *err, int status, const char *text, const char *arg)
+{
+    char message[sizeof(err->message)];
+
+    route_format(message, sizeof(message), text, arg);
+    app_error_set(err, status, status == 403 ? APP_ERR_FORBIDDEN : APP_ERR_BAD_REQUEST, "%s",
+                  message);
+    return -1;
+}
+
+/* The id of the row's object in match (NULL: any object of its kind). */
+static const char *route_object_id(const struct route_row *row, const struct route_match *match)
+{
+    switch (row->param) {
+    case ROUTE_PARAM_UUID:
+        return match->uuid;
+    case ROUTE_PARAM_NAME:
+    case ROUTE_PARAM_ITEM: /* a volume's right is its pool's */
+        return match->name;
+    default:
+        return NULL;
+    }
+}
+
+int route_check_right(const struct route_row *row, const struct route_match *match,
+                      const struct auth_subject *subject, struct app_error *err)
+{
+    static const enum auth_object_kind kinds[] = {
+        [ROUTE_OBJECT_DOMAIN] = AUTH_OBJECT_DOMAIN,
+        [ROUTE_OBJECT_NETWORK] = AUTH_OBJECT_NETWORK,
+        [ROUTE_OBJECT_POOL] = AUTH_OBJECT_POOL,
+        [ROUTE_OBJECT_VOLUME] = AUTH_OBJECT_POOL,
+    };
+    struct auth_object object;
+
+    switch (row->access) {
+    case ROUTE_ACCESS_PUBLIC:
+        return 0;
+    case ROUTE_ACCESS_SESSION:
+        if (subject)
+            return 0;
+        app_error_set(err, 401, APP_ERR_UNAUTHORIZED, "not logged in");
+        return -1;
+    case ROUTE_ACCESS_RIGHT:
+        object.kind = kinds[row->object];
+        object.id = route_object_id(row, match);
+        if (subject && auth_policy_allows(subject, row->right,
+                                          row->object == ROUTE_OBJECT_NONE ? NULL : &object))
+            return 0;
+        return route_refuse(err, 403, row->deny ? row->deny : "not allowed",
+                            subject ? auth_role_name(subject->role) : "nobody");
+    default:
+        return route_refuse(err, 403, "not allowed", NULL); /* a row that names no access */
+    }
+}
+
+int route_check_object(const struct route_row *row, const struct route_match *match,
+                       struct app_error *err)
+{
+    const char *own = row->invalid;
+    char mac[VIRT_DEVICE_MAC_LEN];
+
+    switch (row->param) {
+    case ROUTE_PARAM_UUID:
+        if (!virt_domain_uuid_valid(match->uuid))
+            return route_refuse(err, 400, own ? own : "\"%.40s\" is not a UUID", match->uuid);
+        break;
+    case ROUTE_PARAM_NAME:
+    case ROUTE_PARAM_ITEM:
+        if (row->object == ROUTE_OBJECT_NETWORK && !virt_network_xml_name_valid(match->name))
+            return route_refuse(err, 400, own ? own : "\"%.64s\" is not a valid network name",
+                                match->name);
+        if (row->object != ROUTE_OBJECT_NETWORK && !virt_pool_xml_name_valid(match->name))
+            return route_refuse(err, 400, own ? own : "\"%.64s\" is not a valid pool name",
+                                match->name);
+        if (row->param == ROUTE_PARAM_ITEM && !virt_volume_xml_name_valid(match->item))
+            return route_refuse(err, 400, "\"%.64s\" is not a valid volume name", match->item);
+        break;
+    default:
+        break;
+    }
+    if (row->item == ROUTE_ITEM_DISK && !virt_device_xml_target_valid(match->item))
+        return route_refuse(err, 400,
+                            "\"%.32s\" is not a disk target (3 to 6 lower-case letters, e.g. vdb)",
+                            match->item);
+    if (row->item == ROUTE_ITEM_MAC && virt_device_xml_mac_parse(match->item, mac) < 0)
+        return route_refuse(
+            err, 400, "\"%.32s\" is not a unicast MAC address like 52:54:00:12:34:56", match->item);
+    return 0;
+}
+
+int route_check_action(const struct route_row *row, const struct route_match *match,
+                       struct app_error *err)
+{
+    return row->unknown ? route_refuse(err, 400, row->unknown, match->action) : 0;
+}
+
+int route_check_query(const struct route_row *row, const char *query, struct app_error *err)
+{
+    for (const struct route_query_arg *arg = row->query; arg && arg->name; arg++) {
+        char value[ROUTE_PARAM_MAX];
+        int found = route_query_get(query, arg->name, value, sizeof(value));
+        bool ok = found == 0;
+
+        for (const char *const *v = arg->values; found == 1 && *v && !ok; v++)
+            ok = strcmp(value, *v) == 0;
+        if (!ok)
+            return route_refuse(err, 400, arg->invalid, NULL);
+    }
+    return 0;
+}
+
+int route_authorize(const struct route_match *match, enum http_method method,
+                    const struct auth_subject *subject, struct app_error *err)
+{
+    const struct route_row *row = route_row_for(match, method);
+
+    if (!row) {
+        app_error_set(err, 405, APP_ERR_METHOD, "method not allowed here");
+        return -1;
+    }
+    if (row->order == ROUTE_ORDER_OBJECT_RIGHT_INPUT)
+        return route_check_object(row, match, err) < 0 ||
+                       route_check_right(row, match, subject, err) < 0
+                   ? -1
+                   : 0;
+    return route_check_right(row, match, subject, err) < 0 ||
+                   route_check_object(row, match, err) < 0
+               ? -1
+               : 0;
+}
+
+/* ---- query strings and methods -------------------------------------------------------- */
 
 int route_query_get(const char *query, const char *name, char *out, size_t outlen)
 {

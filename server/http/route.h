@@ -1,11 +1,24 @@
-/* route: maps a request path to an endpoint and its parameters.
+/* route: the route table (route_table.def) and matching a request against it.
  *
- * Pure string logic (any thread), unit-tested. Paths under /api/ are API routes
- * (unknown ones are ROUTE_NONE → 404); everything else is the static UI. */
+ * Every endpoint the daemon serves is a row of the table, one row per operation (a path
+ * pattern and the methods that do the same thing): the JSON API, the websockets, the
+ * volume content stream and the static UI. A row says who may use it (the auth_policy
+ * right and the object it is checked against, named by a path parameter), what input it
+ * accepts (query arguments, body keys with their JSON types and bounds), where its
+ * handler runs and what it writes to the audit log. The API dispatcher (api/api.c)
+ * checks all of that in one place; the websocket gate and the volume transfer check the
+ * rights through route_authorize().
+ *
+ * Pure logic over a constant table (any thread), unit-tested and fuzzed. Paths under
+ * /api/ are API routes (unknown ones are ROUTE_NONE → 404); everything else is the
+ * static UI. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "auth_policy.h"
+#include "util/app_error.h"
 
 enum http_method {
     HTTP_GET = 1u << 0,
@@ -18,6 +31,7 @@ enum http_method {
     HTTP_OTHER = 1u << 7,
 };
 
+/* A path, whatever the method: the rows for GET and DELETE of one pattern share it. */
 enum route_id {
     ROUTE_NONE = 0,
     ROUTE_STATIC,
@@ -50,22 +64,189 @@ enum route_id {
     ROUTE_VOLUME_CONTENT,    /* /api/pools/{name}/volumes/{item}/content (streamed) */
 };
 
+/* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */
+enum route_row_id {
+#define ROUTE_ROW(name, handler, ...) ROUTE_ROW_##name,
+#include "http/route_table.def"
+#undef ROUTE_ROW
+    ROUTE_ROW_COUNT
+};
+
+/* Who may use a row. The zero value refuses everyone, so a row that forgets to say is
+ * closed, not open. */
+enum route_access {
+    ROUTE_ACCESS_UNSET = 0,
+    ROUTE_ACCESS_PUBLIC,  /* no session needed (login, the UI's files) */
+    ROUTE_ACCESS_SESSION, /* any logged-in user (logout, the session itself) */
+    ROUTE_ACCESS_RIGHT,   /* a session whose role has .right on the row's object */
+};
+
+/* What the right is checked against. A volume's right is its pool's (auth_policy has
+ * no volume kind); its name is validated too. */
+enum route_object {
+    ROUTE_OBJECT_NONE = 0, /* nothing (the host): auth_policy gets no object */
+    ROUTE_OBJECT_DOMAIN,
+    ROUTE_OBJECT_NETWORK,
+    ROUTE_OBJECT_POOL,
+    ROUTE_OBJECT_VOLUME,
+};
+
+/* Which path parameter names the object. */
+enum route_param {
+    ROUTE_PARAM_NONE = 0, /* any object of the kind (lists, creates) */
+    ROUTE_PARAM_UUID,     /* {uuid}: a domain */
+    ROUTE_PARAM_NAME,     /* {name}: a network or pool */
+    ROUTE_PARAM_ITEM,     /* {item} in pool {name}: a volume */
+};
+
+/* A device route's {item}, checked right after the object. */
+enum route_item {
+    ROUTE_ITEM_NONE = 0,
+    ROUTE_ITEM_DISK, /* a disk target: 3 to 6 lower-case letters */
+    ROUTE_ITEM_MAC,  /* a unicast MAC address (the call gets it in lower case) */
+};
+
+/* The order of the checks: the right, the object (ids in the path), the input (the
+ * {action}, query, body and the handler's own check). The rule is the first one; the
+ * others are the orders some routes have always answered in, kept so that a request
+ * with two faults gets the same answer as before. */
+enum route_order {
+    ROUTE_ORDER_RIGHT_OBJECT_INPUT = 0,
+    ROUTE_ORDER_OBJECT_RIGHT_INPUT, /* consoles: a malformed UUID is 400 for everyone */
+    ROUTE_ORDER_INPUT_RIGHT_OBJECT, /* domain actions: the action and body come first */
+    ROUTE_ORDER_RIGHT_INPUT_OBJECT, /* network changes: the name comes last */
+};
+
+/* Where the API handler runs (api/api_job.c). */
+enum route_run {
+    ROUTE_RUN_LIBVIRT = 0, /* on a worker, with a libvirt connection (503 without one) */
+    ROUTE_RUN_WORKER,      /* on a worker, no libvirt */
+    ROUTE_RUN_PASSWORD,    /* on the password lane (login: yescrypt, its own thread) */
+    ROUTE_RUN_INLINE,      /* on the service thread, at once (no blocking call) */
+};
+
+/* How a row reads the request body. */
+enum route_body {
+    ROUTE_BODY_IGNORED = 0, /* never read */
+    ROUTE_BODY_REFUSED,     /* must be empty: "<METHOD> takes no request body" */
+    ROUTE_BODY_OBJECT,      /* a JSON object (an empty body is 400) */
+    ROUTE_BODY_OPTIONAL,    /* a JSON object, or nothing (read as {}) */
+};
+
+enum route_json {
+    ROUTE_JSON_STRING = 1,
+    ROUTE_JSON_BOOL,
+    ROUTE_JSON_INT,
+};
+
+/* A body member the dispatcher checks (members the handler's builder checks are
+ * .keys). Messages quote printf's forms "%s" and "%.Ns" (see route_format). */
+struct route_field {
+    const char *key;
+    enum route_json type;
+    bool required;
+    long long min, max;           /* INT: bounds; STRING: max bytes (0: none) */
+    bool (*valid)(const char *s); /* STRING: the value's rule, or NULL */
+    const char *invalid;          /* STRING: when valid() refuses ("%s": the value) */
+    const char *wrong;            /* every failure of this member, instead of the type's */
+};
+
+/* A query argument the dispatcher checks: absent, or one of values. */
+struct route_query_arg {
+    const char *name;
+    const char *const *values; /* NULL-terminated; "" allows a bare "?name" */
+    const char *invalid;       /* message for anything else */
+};
+
+struct route_row {
+    enum route_row_id row; /* its own name: the index in the table */
+    const char *name;      /* "DOMAIN_START" (tests, logs) */
+    enum route_id route;   /* the path it serves */
+    const char *pattern;   /* relative to /api, e.g. "/pools/{name}/volumes/{item}"; NULL
+                            * for the static UI (every path outside /api/) */
+    unsigned methods;      /* HTTP_* bits */
+    bool websocket;        /* an upgrade, handed to its endpoint by http_server */
+    bool stream;           /* the volume content stream (transfer/), past the body limit */
+    enum route_access access;
+    enum auth_action right;   /* ROUTE_ACCESS_RIGHT: what the role must allow */
+    enum route_object object; /* what the right is checked against */
+    enum route_param param;   /* which path parameter names it */
+    enum route_item item;
+    enum route_order order;
+    const char *deny;    /* 403 message; "%s" is the role's name */
+    const char *invalid; /* 400 for a malformed id; NULL: the object kind's message */
+    const char *unknown; /* set: an {action} no other row has, 400 ("%.32s": it) */
+    const struct route_query_arg *query; /* {NULL}-terminated, or NULL */
+    enum route_body body;
+    const char *const *keys;          /* accepted members the handler checks; NULL-terminated */
+    const struct route_field *fields; /* accepted members checked here; {NULL}-terminated */
+    enum route_run run;
+    const char *audit; /* the audit log's action for a change (NULL: none) */
+};
+
 #define ROUTE_PARAM_MAX 128
+/* The longest password a login accepts (bytes). */
+#define ROUTE_PASSWORD_MAX 1024
 
 struct route_match {
     enum route_id id;
-    unsigned methods;             /* allowed methods (HTTP_* bits) */
+    unsigned methods;             /* allowed methods (HTTP_* bits): every row of the path */
     bool websocket;               /* endpoint is a websocket upgrade */
     bool public_route;            /* reachable without a session (login, static UI) */
     char uuid[ROUTE_PARAM_MAX];   /* {uuid}: a domain's UUID, unvalidated ("" if none) */
     char name[ROUTE_PARAM_MAX];   /* {name}: a network's or pool's name, unvalidated */
     char item[ROUTE_PARAM_MAX];   /* {item}: a volume name, disk target or interface MAC */
     char action[ROUTE_PARAM_MAX]; /* {action} segment ("" if none) */
+    const struct route_row *rows; /* borrowed (the static table): the path's rows */
+    size_t nrows;
 };
 
 /* Matches path (no query string). Returns 0 with out filled, or -1 (out->id =
  * ROUTE_NONE) for an unknown /api/ path or a segment longer than ROUTE_PARAM_MAX-1. */
 int route_match(const char *path, struct route_match *out);
+
+/* The row of a match for method (HEAD is served by the GET row), or NULL when the path
+ * does not allow it (405). */
+const struct route_row *route_row_for(const struct route_match *match, enum http_method method);
+
+/* The row named id (any id below ROUTE_ROW_COUNT), or NULL. Exported for tests
+ * (test_route.c, test_api.c, fuzz_route.c). */
+const struct route_row *route_row_get(enum route_row_id id);
+
+/* The whole check of a websocket or stream row for subject (NULL: no session): the
+ * object's ids and the right, in the row's order. Returns 0, or -1 with err (400
+ * bad_request, 403 forbidden, 405 when match has no row for method). The one call the
+ * websocket gate and the volume transfer make. */
+int route_authorize(const struct route_match *match, enum http_method method,
+                    const struct auth_subject *subject, struct app_error *err)
+    __attribute__((warn_unused_result));
+
+/* The right alone: ROUTE_ACCESS_RIGHT rows ask auth_policy_allows() for subject on the
+ * object the row names (kind and id from the path). The one place a role meets an
+ * object: per-VM ownership plugs in here (through auth_policy's object rule). Returns 0,
+ * or -1 with err (403 with the row's message; 401 for a session row without subject). */
+int route_check_right(const struct route_row *row, const struct route_match *match,
+                      const struct auth_subject *subject, struct app_error *err)
+    __attribute__((warn_unused_result));
+
+/* The path's ids the row names (the object's, then a device's {item}) are well formed.
+ * Returns 0, or -1 with err (400). */
+int route_check_object(const struct route_row *row, const struct route_match *match,
+                       struct app_error *err) __attribute__((warn_unused_result));
+
+/* For rows with .unknown: the 400 naming match's {action}. Returns -1 with err then,
+ * else 0. */
+int route_check_action(const struct route_row *row, const struct route_match *match,
+                       struct app_error *err) __attribute__((warn_unused_result));
+
+/* The query arguments the row names are absent or allowed (query as in
+ * route_query_get). Returns 0, or -1 with err (400). */
+int route_check_query(const struct route_row *row, const char *query, struct app_error *err)
+    __attribute__((warn_unused_result));
+
+/* Formats a table message: "%s" and "%.Ns" take arg (NULL: ""), "%%" is '%', anything
+ * else is copied. Always NUL-terminates out (outlen > 0). */
+void route_format(char *out, size_t outlen, const char *text, const char *arg);
 
 /* Finds name in a query string ("a=1&force=true", already percent-decoded). Copies its
  * value into out: returns 1 if present ("" for a bare "force"), 0 if absent, -1 if the

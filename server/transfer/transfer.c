@@ -12,14 +12,12 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth_policy.h"
 #include "http/http_server.h"
+#include "http/route.h"
 #include "transfer/transfer_stream.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
-#include "virt/virt_pool.h"
-#include "virt/virt_volume.h"
 
 /* Each ring holds at most 1 MiB. An upload pauses its socket when less than
  * TRANSFER_UP_ROOM is left (lws may still hand over what it has read and OpenSSL has
@@ -146,23 +144,12 @@ static int transfer_check(const struct http_request *req, long long content_leng
                           struct http_response *resp)
 {
     struct auth_subject subject = {req->session.username, req->session.role};
-    struct auth_object pool = {AUTH_OBJECT_POOL, req->route.name};
+    struct app_error err;
     char format[16];
 
-    if (!auth_policy_allows(&subject, AUTH_ACTION_VOLUME_CONTENT, &pool)) {
-        http_response_errorf(resp, 403, APP_ERR_FORBIDDEN, "role %s may not %s volume contents",
-                             auth_role_name(req->session.role),
-                             req->method == HTTP_PUT ? "upload" : "download");
-        return -1;
-    }
-    if (!virt_pool_name_valid(req->route.name)) {
-        http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST, "\"%.64s\" is not a valid pool name",
-                             req->route.name);
-        return -1;
-    }
-    if (!virt_volume_name_valid(req->route.item)) {
-        http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST, "\"%.64s\" is not a valid volume name",
-                             req->route.item);
+    /* the row's right on the pool, then the pool's and the volume's names */
+    if (route_authorize(&req->route, req->method, &subject, &err) < 0) {
+        http_response_error(resp, &err);
         return -1;
     }
     if (req->method == HTTP_PUT && content_length < 0) {

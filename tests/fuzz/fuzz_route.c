@@ -6,7 +6,9 @@
  * their route needs them and never contain '/'; a refused path leaves a zeroed match;
  * non-/api/ paths are the public static UI; an /api/ match rebuilds exactly the path it
  * came from; websocket and public flags belong only to their routes; the Allow header
- * never overruns its buffer. */
+ * never overruns its buffer; every allowed method has exactly one row of the matched
+ * route, and the table's checks (route_authorize for each role, the {action} and the
+ * query checks, with the path as the query) answer 0 or a 400/403 with a message. */
 #include <stdio.h>
 #include <string.h>
 
@@ -116,6 +118,38 @@ static void fuzz_route_check_allow_header(unsigned methods, size_t outlen)
         FUZZ_ASSERT(part[i] == 'X');
 }
 
+/* Every allowed method has its row; the checks of each row answer sanely. */
+static void fuzz_route_check_rows(const struct route_match *m, const char *query)
+{
+    static const enum http_method methods[] = {HTTP_GET,   HTTP_HEAD,   HTTP_POST,    HTTP_PUT,
+                                               HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS, HTTP_OTHER};
+
+    FUZZ_ASSERT(m->rows && m->nrows >= 1);
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        const struct route_row *row = route_row_for(m, methods[i]);
+        struct app_error err;
+
+        FUZZ_ASSERT((row != NULL) == route_allows(m, methods[i]));
+        if (!row)
+            continue;
+        FUZZ_ASSERT(row->route == m->id && (row->methods & (unsigned)methods[i]));
+        for (int role = -1; role <= AUTH_ROLE_ADMIN; role++) {
+            struct auth_subject subject = {"fuzz", (enum auth_role)(role < 0 ? 0 : role)};
+
+            app_error_clear(&err);
+            if (route_authorize(m, methods[i], role < 0 ? NULL : &subject, &err) < 0)
+                FUZZ_ASSERT((err.status == 400 || err.status == 401 || err.status == 403) &&
+                            err.message[0]);
+        }
+        app_error_clear(&err);
+        if (route_check_action(row, m, &err) < 0)
+            FUZZ_ASSERT(err.status == 400 && row->unknown);
+        app_error_clear(&err);
+        if (route_check_query(row, query, &err) < 0)
+            FUZZ_ASSERT(err.status == 400 && row->query);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *path = fuzz_input_cstr(data, size);
@@ -175,6 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(strcmp(rebuilt, path) == 0);
     }
     fuzz_route_check_allow_header(m.methods, 1 + strlen(path) % 40);
+    fuzz_route_check_rows(&m, path);
 
 cleanup:
     free(rebuilt);

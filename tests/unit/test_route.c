@@ -1,6 +1,12 @@
-/* test_route: server/http/route.c — the path → endpoint table: every API route with its
- * methods and flags, static paths, unknown /api paths, segment limits, trailing slashes,
- * the Allow header text and which methods mutate. Pure; single thread. */
+/* test_route: server/http/route.c — the route table (route_table.def) and its checks:
+ * every row is matched by a path built from its pattern, for each of its methods; the
+ * table's invariants (adjacent patterns, disjoint methods, each row names its access, a
+ * right has a message, the object and its parameter agree with the pattern, changes are
+ * audited); every row's right per role against auth_policy_allows and against the
+ * documented role table; the messages of today's checks (role, ids, {action}, query);
+ * route_authorize as the websocket gate and the transfer use it; static paths, unknown
+ * /api paths, segment limits, trailing slashes, the Allow header text and which methods
+ * mutate. Pure; single thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "auth_policy.h"
 #include "http/route.h"
 
 #define ALL_METHODS                                                                                \
@@ -342,6 +349,500 @@ static void test_method_names(void **state)
     assert_string_equal(route_method_name(HTTP_OTHER), "OTHER");
 }
 
+/* ---- the table, row by row -------------------------------------------------------- */
+
+#define UUID_OK "6695eb01-f6a4-8304-79aa-97f2502e193f"
+
+static const unsigned row_methods[] = {HTTP_GET,   HTTP_HEAD,   HTTP_POST,    HTTP_PUT,
+                                       HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS, HTTP_OTHER};
+
+/* A path that reaches row: its pattern with well-formed parameters. */
+static void row_path(const struct route_row *row, char *out, size_t outlen)
+{
+    const char *p = row->pattern;
+    size_t used = (size_t)snprintf(out, outlen, "/api");
+
+    while (*p) {
+        size_t len = strcspn(p + 1, "/") + 1;
+        const char *fill = NULL;
+        char seg[64];
+
+        snprintf(seg, sizeof(seg), "%.*s", (int)len, p);
+        if (!strcmp(seg, "/{uuid}"))
+            fill = UUID_OK;
+        else if (!strcmp(seg, "/{name}"))
+            fill = "lan0";
+        else if (!strcmp(seg, "/{item}"))
+            fill = row->item == ROUTE_ITEM_MAC    ? "52:54:00:AA:BB:CC"
+                   : row->item == ROUTE_ITEM_DISK ? "vdb"
+                                                  : "a.qcow2";
+        else if (!strcmp(seg, "/{action}"))
+            fill = "bogus";
+        else if (!strncmp(seg, "/{action=", 9))
+            fill = NULL; /* the literal inside */
+        if (!strncmp(seg, "/{action=", 9))
+            used += (size_t)snprintf(out + used, outlen - used, "/%.*s", (int)(len - 10), seg + 9);
+        else
+            used += (size_t)snprintf(out + used, outlen - used, "%s%s", fill ? "/" : "",
+                                     fill ? fill : seg);
+        p += len;
+    }
+}
+
+static void test_every_row_matches(void **state)
+{
+    for (int i = 0; i < ROUTE_ROW_COUNT; i++) {
+        const struct route_row *row = route_row_get((enum route_row_id)i);
+        struct route_match m;
+        char path[512];
+
+        assert_non_null(row);
+        if (row->row != (enum route_row_id)i)
+            fail_msg("row %d names itself %d", i, (int)row->row);
+        if (!row->pattern) {
+            assert_int_equal(i, ROUTE_ROW_STATIC);
+            continue;
+        }
+        row_path(row, path, sizeof(path));
+        if (route_match(path, &m) != 0)
+            fail_msg("%s: %s does not match", row->name, path);
+        if (m.id != row->route || row < m.rows || row >= m.rows + m.nrows)
+            fail_msg("%s: %s matched route %d (rows %s..)", row->name, path, (int)m.id,
+                     m.rows ? m.rows->name : "none");
+        if (m.websocket != row->websocket || m.public_route != (row->access == ROUTE_ACCESS_PUBLIC))
+            fail_msg("%s: flags", row->name);
+        for (size_t k = 0; k < sizeof(row_methods) / sizeof(row_methods[0]); k++) {
+            const struct route_row *got = route_row_for(&m, (enum http_method)row_methods[k]);
+            bool allowed = (m.methods & row_methods[k]) != 0;
+
+            if ((row->methods & row_methods[k]) && got != row)
+                fail_msg("%s: %s %s goes to %s", row->name, route_method_name(row_methods[k]), path,
+                         got ? got->name : "nothing");
+            if (allowed != (got != NULL))
+                fail_msg("%s: %s allowed=%d but row %p", row->name,
+                         route_method_name(row_methods[k]), allowed, (const void *)got);
+        }
+    }
+}
+
+static bool pattern_has(const struct route_row *row, const char *capture)
+{
+    return row->pattern && strstr(row->pattern, capture) != NULL;
+}
+
+static void test_table_invariants(void **state)
+{
+    const unsigned known = HTTP_GET | HTTP_HEAD | HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE;
+
+    for (int i = 0; i < ROUTE_ROW_COUNT; i++) {
+        const struct route_row *row = route_row_get((enum route_row_id)i);
+        const struct route_row *prev = i ? route_row_get((enum route_row_id)(i - 1)) : NULL;
+        bool same = prev && prev->pattern && row->pattern && !strcmp(prev->pattern, row->pattern);
+        bool mutates = (row->methods & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) != 0;
+
+        assert_non_null(row->name);
+        if (!row->methods || (row->methods & ~known) ||
+            ((row->methods & HTTP_HEAD) && !(row->methods & HTTP_GET)))
+            fail_msg("%s: methods 0x%x", row->name, row->methods);
+        if (row->access == ROUTE_ACCESS_UNSET)
+            fail_msg("%s: names no access", row->name);
+        if (row->access == ROUTE_ACCESS_RIGHT && !row->deny)
+            fail_msg("%s: a right without a message", row->name);
+        if (row->access != ROUTE_ACCESS_RIGHT && row->object != ROUTE_OBJECT_NONE)
+            fail_msg("%s: an object without a right", row->name);
+        /* rows of one pattern are adjacent, split the methods and agree on the rest */
+        if (same && ((prev->methods & row->methods) || prev->websocket != row->websocket ||
+                     prev->route != row->route ||
+                     (prev->access == ROUTE_ACCESS_PUBLIC) != (row->access == ROUTE_ACCESS_PUBLIC)))
+            fail_msg("%s: disagrees with %s", row->name, prev->name);
+        for (int j = 0; !same && row->pattern && j < i - 1; j++) {
+            const struct route_row *other = route_row_get((enum route_row_id)j);
+            if (other->pattern && !strcmp(other->pattern, row->pattern))
+                fail_msg("%s: pattern of %s again, not next to it", row->name, other->name);
+        }
+        /* the object, its parameter and the pattern agree */
+        switch (row->param) {
+        case ROUTE_PARAM_UUID:
+            assert_true(row->object == ROUTE_OBJECT_DOMAIN && pattern_has(row, "{uuid}"));
+            break;
+        case ROUTE_PARAM_NAME:
+            assert_true((row->object == ROUTE_OBJECT_NETWORK || row->object == ROUTE_OBJECT_POOL) &&
+                        pattern_has(row, "{name}"));
+            break;
+        case ROUTE_PARAM_ITEM:
+            assert_true(row->object == ROUTE_OBJECT_VOLUME && pattern_has(row, "{name}") &&
+                        pattern_has(row, "{item}"));
+            break;
+        case ROUTE_PARAM_NONE:
+            assert_true(row->object != ROUTE_OBJECT_VOLUME);
+            break;
+        }
+        if (row->item != ROUTE_ITEM_NONE)
+            assert_true(row->object == ROUTE_OBJECT_DOMAIN && pattern_has(row, "{item}"));
+        if (row->unknown && !pattern_has(row, "{action}"))
+            fail_msg("%s: refuses an {action} it does not capture", row->name);
+        if (row->websocket && (row->methods != HTTP_GET || row->body != ROUTE_BODY_IGNORED))
+            fail_msg("%s: a websocket is a plain GET", row->name);
+        if (row->stream != (row->route == ROUTE_VOLUME_CONTENT))
+            fail_msg("%s: only the content route streams", row->name);
+        if ((row->keys || row->fields) && row->body != ROUTE_BODY_OBJECT &&
+            row->body != ROUTE_BODY_OPTIONAL)
+            fail_msg("%s: names body members it never reads", row->name);
+        /* changes are recorded; login, logout and the stream record themselves */
+        if (row->audit && !mutates)
+            fail_msg("%s: audits a read", row->name);
+        if (mutates && !row->audit && !row->unknown && !row->stream && i != ROUTE_ROW_LOGIN &&
+            i != ROUTE_ROW_LOGOUT)
+            fail_msg("%s: a change without an audit action", row->name);
+        for (const struct route_field *f = row->fields; f && f->key; f++)
+            for (const char *const *k = row->keys; k && *k; k++)
+                if (!strcmp(*k, f->key))
+                    fail_msg("%s: %s is both a key and a field", row->name, f->key);
+    }
+}
+
+/* ---- rights --------------------------------------------------------------------------- */
+
+/* Who may use each row, as docs/api.md documents it (0: the row is missing here). */
+enum { NEED_VIEWER = 1, NEED_OPERATOR, NEED_ADMIN, NEED_NOTHING, NEED_SESSION };
+static const int row_needs[ROUTE_ROW_COUNT] = {
+    [ROUTE_ROW_STATIC] = NEED_NOTHING,
+    [ROUTE_ROW_LOGIN] = NEED_NOTHING,
+    [ROUTE_ROW_LOGOUT] = NEED_SESSION,
+    [ROUTE_ROW_SESSION] = NEED_SESSION,
+    [ROUTE_ROW_HOST] = NEED_VIEWER,
+    [ROUTE_ROW_EVENTS] = NEED_VIEWER,
+    [ROUTE_ROW_DOMAINS_LIST] = NEED_VIEWER,
+    [ROUTE_ROW_DOMAIN_GET] = NEED_VIEWER,
+    [ROUTE_ROW_CONSOLE] = NEED_OPERATOR,
+    [ROUTE_ROW_SERIAL] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_ADDRESSES] = NEED_VIEWER,
+    [ROUTE_ROW_DISK_ATTACH] = NEED_ADMIN,
+    [ROUTE_ROW_DISK_CHANGE] = NEED_ADMIN,
+    [ROUTE_ROW_DISK_DETACH] = NEED_ADMIN,
+    [ROUTE_ROW_MEDIA_INSERT] = NEED_ADMIN,
+    [ROUTE_ROW_MEDIA_EJECT] = NEED_ADMIN,
+    [ROUTE_ROW_NIC_ATTACH] = NEED_ADMIN,
+    [ROUTE_ROW_NIC_CHANGE] = NEED_ADMIN,
+    [ROUTE_ROW_NIC_DETACH] = NEED_ADMIN,
+    [ROUTE_ROW_DOMAIN_START] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_SHUTDOWN] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_DESTROY] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_REBOOT] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_RESET] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_SUSPEND] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_RESUME] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_ACTION_UNKNOWN] = NEED_OPERATOR,
+    [ROUTE_ROW_NETWORKS_LIST] = NEED_VIEWER,
+    [ROUTE_ROW_NETWORK_CREATE] = NEED_ADMIN,
+    [ROUTE_ROW_NETWORK_GET] = NEED_VIEWER,
+    [ROUTE_ROW_NETWORK_DELETE] = NEED_ADMIN,
+    [ROUTE_ROW_NETWORK_LEASES] = NEED_VIEWER,
+    [ROUTE_ROW_NETWORK_START] = NEED_ADMIN,
+    [ROUTE_ROW_NETWORK_STOP] = NEED_ADMIN,
+    [ROUTE_ROW_NETWORK_AUTOSTART] = NEED_ADMIN,
+    [ROUTE_ROW_NETWORK_ACTION_UNKNOWN] = NEED_ADMIN,
+    [ROUTE_ROW_POOLS_LIST] = NEED_VIEWER,
+    [ROUTE_ROW_POOL_CREATE] = NEED_ADMIN,
+    [ROUTE_ROW_POOL_GET] = NEED_VIEWER,
+    [ROUTE_ROW_POOL_DELETE] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUMES_LIST] = NEED_VIEWER,
+    [ROUTE_ROW_VOLUME_CREATE] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUME_GET] = NEED_VIEWER,
+    [ROUTE_ROW_VOLUME_DELETE] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUME_DOWNLOAD] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUME_UPLOAD] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUME_RESIZE] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUME_CLONE] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUME_WIPE] = NEED_ADMIN,
+    [ROUTE_ROW_VOLUME_ACTION_UNKNOWN] = NEED_ADMIN,
+    [ROUTE_ROW_POOL_START] = NEED_ADMIN,
+    [ROUTE_ROW_POOL_STOP] = NEED_ADMIN,
+    [ROUTE_ROW_POOL_REFRESH] = NEED_ADMIN,
+    [ROUTE_ROW_POOL_AUTOSTART] = NEED_ADMIN,
+    [ROUTE_ROW_POOL_ACTION_UNKNOWN] = NEED_ADMIN,
+};
+
+/* The match of row's sample path. */
+static void row_match(const struct route_row *row, struct route_match *m)
+{
+    char path[512];
+
+    if (!row->pattern) {
+        assert_int_equal(route_match("/index.html", m), 0);
+        return;
+    }
+    row_path(row, path, sizeof(path));
+    assert_int_equal(route_match(path, m), 0);
+}
+
+static void test_rights_per_row(void **state)
+{
+    static const enum auth_object_kind kinds[] = {
+        [ROUTE_OBJECT_DOMAIN] = AUTH_OBJECT_DOMAIN,
+        [ROUTE_OBJECT_NETWORK] = AUTH_OBJECT_NETWORK,
+        [ROUTE_OBJECT_POOL] = AUTH_OBJECT_POOL,
+        [ROUTE_OBJECT_VOLUME] = AUTH_OBJECT_POOL,
+    };
+
+    for (int i = 0; i < ROUTE_ROW_COUNT; i++) {
+        const struct route_row *row = route_row_get((enum route_row_id)i);
+        struct route_match m;
+        struct app_error err;
+
+        if (!row_needs[i])
+            fail_msg("%s: not in row_needs: say who may use it", row->name);
+        row_match(row, &m);
+        /* no session */
+        app_error_clear(&err);
+        if ((route_check_right(row, &m, NULL, &err) == 0) != (row_needs[i] == NEED_NOTHING))
+            fail_msg("%s: without a session", row->name);
+        for (int role = AUTH_ROLE_VIEWER; role <= AUTH_ROLE_ADMIN; role++) {
+            struct auth_subject subject = {"someone", (enum auth_role)role};
+            struct auth_object object = {kinds[row->object], row->param == ROUTE_PARAM_UUID ? m.uuid
+                                                             : row->param == ROUTE_PARAM_NONE
+                                                                 ? NULL
+                                                                 : m.name};
+            bool want = row_needs[i] >= NEED_NOTHING || role + 1 >= row_needs[i];
+            bool got;
+
+            app_error_clear(&err);
+            got = route_check_right(row, &m, &subject, &err) == 0;
+            if (got != want)
+                fail_msg("%s: role %s allowed=%d, documented %d", row->name,
+                         auth_role_name(subject.role), got, want);
+            if (row->access == ROUTE_ACCESS_RIGHT &&
+                got != auth_policy_allows(&subject, row->right,
+                                          row->object == ROUTE_OBJECT_NONE ? NULL : &object))
+                fail_msg("%s: differs from auth_policy_allows for %s", row->name,
+                         auth_role_name(subject.role));
+            if (!got && (err.status != 403 || strcmp(err.code, APP_ERR_FORBIDDEN) != 0))
+                fail_msg("%s: refused with %d %s", row->name, err.status, err.code);
+        }
+    }
+}
+
+/* route_check_right's refusal of row for role. */
+static void expect_deny(enum route_row_id id, enum auth_role role, const char *message)
+{
+    const struct route_row *row = route_row_get(id);
+    struct auth_subject subject = {"someone", role};
+    struct route_match m;
+    struct app_error err;
+
+    row_match(row, &m);
+    app_error_clear(&err);
+    assert_int_equal(route_check_right(row, &m, &subject, &err), -1);
+    assert_int_equal(err.status, 403);
+    assert_string_equal(err.message, message);
+}
+
+/* The messages each handler and the transfer gave before the table. */
+static void test_deny_messages(void **state)
+{
+    expect_deny(ROUTE_ROW_DOMAIN_START, AUTH_ROLE_VIEWER, "role viewer may not start domains");
+    expect_deny(ROUTE_ROW_DOMAIN_RESUME, AUTH_ROLE_VIEWER, "role viewer may not resume domains");
+    expect_deny(ROUTE_ROW_DISK_ATTACH, AUTH_ROLE_OPERATOR,
+                "role operator may not change the devices of this domain");
+    expect_deny(ROUTE_ROW_NIC_DETACH, AUTH_ROLE_VIEWER,
+                "role viewer may not change the devices of this domain");
+    expect_deny(ROUTE_ROW_NETWORK_CREATE, AUTH_ROLE_OPERATOR,
+                "role operator may not change networks");
+    expect_deny(ROUTE_ROW_NETWORK_ACTION_UNKNOWN, AUTH_ROLE_VIEWER,
+                "role viewer may not change networks");
+    expect_deny(ROUTE_ROW_POOL_CREATE, AUTH_ROLE_VIEWER,
+                "role viewer may not change storage pools");
+    expect_deny(ROUTE_ROW_POOL_AUTOSTART, AUTH_ROLE_OPERATOR,
+                "role operator may not change storage pools");
+    expect_deny(ROUTE_ROW_VOLUME_CREATE, AUTH_ROLE_OPERATOR,
+                "role operator may not change storage volumes");
+    expect_deny(ROUTE_ROW_VOLUME_WIPE, AUTH_ROLE_VIEWER,
+                "role viewer may not change storage volumes");
+    expect_deny(ROUTE_ROW_VOLUME_UPLOAD, AUTH_ROLE_OPERATOR,
+                "role operator may not upload volume contents");
+    expect_deny(ROUTE_ROW_VOLUME_DOWNLOAD, AUTH_ROLE_VIEWER,
+                "role viewer may not download volume contents");
+    expect_deny(ROUTE_ROW_CONSOLE, AUTH_ROLE_VIEWER, "not allowed to use this domain's console");
+    expect_deny(ROUTE_ROW_SERIAL, AUTH_ROLE_VIEWER, "not allowed to use this domain's console");
+}
+
+/* ---- route_authorize: the websocket gate and the transfer ----------------------------- */
+
+static int authorize(const char *path, enum http_method method, int role, struct app_error *err)
+{
+    struct auth_subject subject = {"someone", (enum auth_role)(role < 0 ? 0 : role)};
+    struct route_match m;
+
+    assert_int_equal(route_match(path, &m), 0);
+    app_error_clear(err);
+    return route_authorize(&m, method, role < 0 ? NULL : &subject, err);
+}
+
+static void expect_authorize(const char *path, enum http_method method, int role, int status,
+                             const char *message)
+{
+    struct app_error err;
+    int rc = authorize(path, method, role, &err);
+
+    if (!status) {
+        if (rc != 0)
+            fail_msg("%s as %d: refused %d %s", path, role, err.status, err.message);
+        return;
+    }
+    if (rc != -1 || err.status != status || strcmp(err.message, message) != 0)
+        fail_msg("%s as %d: %d \"%s\", want %d \"%s\"", path, role, rc ? err.status : 0,
+                 err.message, status, message);
+}
+
+static void test_authorize_gate_and_transfer(void **state)
+{
+    const char *console = "/api/domains/" UUID_OK "/console";
+    const char *content = "/api/pools/p1/volumes/a.iso/content";
+
+    /* the gate: a malformed UUID is 400 for everyone (checked first), then the right */
+    expect_authorize("/api/domains/nope/console", HTTP_GET, AUTH_ROLE_VIEWER, 400,
+                     "not a domain UUID");
+    expect_authorize("/api/domains/nope/serial", HTTP_GET, AUTH_ROLE_ADMIN, 400,
+                     "not a domain UUID");
+    expect_authorize(console, HTTP_GET, AUTH_ROLE_VIEWER, 403,
+                     "not allowed to use this domain's console");
+    expect_authorize(console, HTTP_GET, AUTH_ROLE_OPERATOR, 0, NULL);
+    expect_authorize("/api/domains/" UUID_OK "/serial", HTTP_GET, AUTH_ROLE_ADMIN, 0, NULL);
+    expect_authorize("/api/events", HTTP_GET, AUTH_ROLE_VIEWER, 0, NULL);
+    expect_authorize("/api/events", HTTP_GET, -1, 403, "not allowed");
+    expect_authorize("/api/events", HTTP_POST, AUTH_ROLE_ADMIN, 405, "method not allowed here");
+    /* the transfer: the right on the pool first, then the pool's and the volume's names */
+    expect_authorize("/api/pools/-x/volumes/a.iso/content", HTTP_PUT, AUTH_ROLE_OPERATOR, 403,
+                     "role operator may not upload volume contents");
+    expect_authorize("/api/pools/-x/volumes/a.iso/content", HTTP_PUT, AUTH_ROLE_ADMIN, 400,
+                     "\"-x\" is not a valid pool name");
+    expect_authorize("/api/pools/p1/volumes/..x/content", HTTP_HEAD, AUTH_ROLE_ADMIN, 400,
+                     "\"..x\" is not a valid volume name");
+    expect_authorize(content, HTTP_GET, AUTH_ROLE_VIEWER, 403,
+                     "role viewer may not download volume contents");
+    expect_authorize(content, HTTP_HEAD, AUTH_ROLE_ADMIN, 0, NULL);
+    expect_authorize(content, HTTP_PUT, AUTH_ROLE_ADMIN, 0, NULL);
+}
+
+/* ---- ids, {action}, query ------------------------------------------------------------- */
+
+static void expect_object(enum route_row_id id, const char *path, const char *message)
+{
+    const struct route_row *row = route_row_get(id);
+    struct route_match m;
+    struct app_error err;
+
+    assert_int_equal(route_match(path, &m), 0);
+    app_error_clear(&err);
+    if (!message) {
+        assert_int_equal(route_check_object(row, &m, &err), 0);
+        return;
+    }
+    assert_int_equal(route_check_object(row, &m, &err), -1);
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
+    assert_string_equal(err.message, message);
+}
+
+static void test_object_ids(void **state)
+{
+    expect_object(ROUTE_ROW_DOMAIN_GET, "/api/domains/" UUID_OK, NULL);
+    expect_object(ROUTE_ROW_DOMAIN_GET,
+                  "/api/domains/0123456789012345678901234567890123456789-and-more",
+                  "\"0123456789012345678901234567890123456789\" is not a UUID");
+    expect_object(ROUTE_ROW_NETWORK_GET, "/api/networks/-bad",
+                  "\"-bad\" is not a valid network name");
+    expect_object(ROUTE_ROW_POOL_GET, "/api/pools/a%20b", "\"a%20b\" is not a valid pool name");
+    expect_object(ROUTE_ROW_VOLUMES_LIST, "/api/pools/-p/volumes",
+                  "\"-p\" is not a valid pool name");
+    expect_object(ROUTE_ROW_VOLUME_GET, "/api/pools/-p/volumes/-v",
+                  "\"-p\" is not a valid pool name");
+    expect_object(ROUTE_ROW_VOLUME_GET, "/api/pools/p/volumes/-v",
+                  "\"-v\" is not a valid volume name");
+    expect_object(ROUTE_ROW_DISK_CHANGE, "/api/domains/nope/disks/VDA", "\"nope\" is not a UUID");
+    expect_object(ROUTE_ROW_DISK_CHANGE, "/api/domains/" UUID_OK "/disks/VDA",
+                  "\"VDA\" is not a disk target (3 to 6 lower-case letters, e.g. vdb)");
+    expect_object(ROUTE_ROW_NIC_CHANGE, "/api/domains/" UUID_OK "/interfaces/01:00:00:00:00:00",
+                  "\"01:00:00:00:00:00\" is not a unicast MAC address like 52:54:00:12:34:56");
+    expect_object(ROUTE_ROW_NIC_CHANGE, "/api/domains/" UUID_OK "/interfaces/52:54:00:AA:bb:cc",
+                  NULL);
+    expect_object(ROUTE_ROW_HOST, "/api/host", NULL);
+    expect_object(ROUTE_ROW_NETWORKS_LIST, "/api/networks", NULL);
+}
+
+static void test_unknown_actions(void **state)
+{
+    struct route_match m;
+    struct app_error err;
+
+    assert_int_equal(route_match("/api/domains/x/explode", &m), 0);
+    assert_int_equal(route_check_action(route_row_get(ROUTE_ROW_DOMAIN_ACTION_UNKNOWN), &m, &err),
+                     -1);
+    assert_string_equal(err.message,
+                        "unknown action \"explode\" (start, shutdown, destroy, reboot, "
+                        "reset, suspend, resume)");
+    assert_int_equal(route_match("/api/pools/p/volumes/v/"
+                                 "0123456789012345678901234567890123456789",
+                                 &m),
+                     0);
+    assert_int_equal(route_check_action(route_row_get(ROUTE_ROW_VOLUME_ACTION_UNKNOWN), &m, &err),
+                     -1);
+    assert_string_equal(err.message, "unknown volume action \"01234567890123456789012345678901\" "
+                                     "(resize, clone, wipe)");
+    assert_int_equal(route_check_action(route_row_get(ROUTE_ROW_VOLUME_RESIZE), &m, &err), 0);
+}
+
+static void expect_query(enum route_row_id id, const char *query, const char *message)
+{
+    struct app_error err;
+
+    app_error_clear(&err);
+    if (!message) {
+        assert_int_equal(route_check_query(route_row_get(id), query, &err), 0);
+        return;
+    }
+    assert_int_equal(route_check_query(route_row_get(id), query, &err), -1);
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.message, message);
+}
+
+static void test_query_args(void **state)
+{
+    const char *source = "\"source\" must be lease, agent or arp";
+
+    expect_query(ROUTE_ROW_DOMAIN_ADDRESSES, "", NULL);
+    expect_query(ROUTE_ROW_DOMAIN_ADDRESSES, "other=1", NULL);
+    expect_query(ROUTE_ROW_DOMAIN_ADDRESSES, "source=agent", NULL);
+    expect_query(ROUTE_ROW_DOMAIN_ADDRESSES, "source=arp&x=1", NULL);
+    expect_query(ROUTE_ROW_DOMAIN_ADDRESSES, "source=", source);
+    expect_query(ROUTE_ROW_DOMAIN_ADDRESSES, "source", source);
+    expect_query(ROUTE_ROW_DOMAIN_ADDRESSES, "source=leases", source);
+    expect_query(ROUTE_ROW_NETWORK_DELETE, "force", NULL);
+    expect_query(ROUTE_ROW_NETWORK_DELETE, "force=0", NULL);
+    expect_query(ROUTE_ROW_NETWORK_DELETE, "force=maybe", "force must be true or false");
+    expect_query(ROUTE_ROW_NETWORK_DELETE, "force=truetruetrue", "force must be true or false");
+    /* rows that name no argument ignore the query */
+    expect_query(ROUTE_ROW_DOMAINS_LIST, "force=maybe&source=x", NULL);
+}
+
+static void test_format(void **state)
+{
+    char out[32];
+
+    route_format(out, sizeof(out), "a %s b", "X");
+    assert_string_equal(out, "a X b");
+    route_format(out, sizeof(out), "\"%.3s\" %% %d", "abcdef");
+    assert_string_equal(out, "\"abc\" % %d");
+    route_format(out, sizeof(out), "%s", NULL);
+    assert_string_equal(out, "");
+    route_format(out, sizeof(out), "100%", "x");
+    assert_string_equal(out, "100%");
+    route_format(out, 8, "%s and more", "0123456789");
+    assert_string_equal(out, "0123456");
+    route_format(out, 1, "anything", "x");
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,7 +853,11 @@ int main(void)
         cmocka_unit_test(test_allow_header),     cmocka_unit_test(test_allow_header_short_buffer),
         cmocka_unit_test(test_method_mutates),   cmocka_unit_test(test_method_names),
         cmocka_unit_test(test_device_routes),    cmocka_unit_test(test_network_and_storage_routes),
-        cmocka_unit_test(test_query_get),
+        cmocka_unit_test(test_query_get),        cmocka_unit_test(test_every_row_matches),
+        cmocka_unit_test(test_table_invariants), cmocka_unit_test(test_rights_per_row),
+        cmocka_unit_test(test_deny_messages),    cmocka_unit_test(test_authorize_gate_and_transfer),
+        cmocka_unit_test(test_object_ids),       cmocka_unit_test(test_unknown_actions),
+        cmocka_unit_test(test_query_args),       cmocka_unit_test(test_format),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,82 @@
+/* api_reply: a handler's answer (see api_call.h) and how it becomes an HTTP response.
+ * Pure; whichever thread holds the reply. */
+#include "api/api_reply.h"
+
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void api_reply_init(struct api_reply *reply)
+{
+    memset(reply, 0, sizeof(*reply));
+    app_error_clear(&reply->err);
+}
+
+void api_reply_clear(struct api_reply *reply)
+{
+    if (!reply)
+        return;
+    json_object_put(reply->json);
+    reply->json = NULL;
+    OPENSSL_cleanse(reply->cookie, sizeof(reply->cookie));
+}
+
+void api_reply_json(struct api_reply *reply, int status, struct json_object *obj)
+{
+    json_object_put(reply->json);
+    reply->json = obj;
+    reply->status = status;
+    app_error_clear(&reply->err);
+}
+
+void api_reply_error(struct api_reply *reply, const struct app_error *err)
+{
+    json_object_put(reply->json);
+    reply->json = NULL;
+    reply->status = 0;
+    reply->err = *err;
+}
+
+void api_reply_result(struct api_reply *reply, int status, struct json_object *out,
+                      const struct app_error *err)
+{
+    if (out)
+        api_reply_json(reply, status, out);
+    else
+        api_reply_error(reply, err);
+}
+
+void api_reply_audit_object(struct api_reply *reply, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reply->audit_object, sizeof(reply->audit_object), fmt, ap);
+    va_end(ap);
+}
+
+const char *api_reply_outcome(const struct api_reply *reply)
+{
+    return !reply->json && reply->err.code ? reply->err.code : "ok";
+}
+
+void api_reply_to_response(struct api_reply *reply, struct http_response *resp)
+{
+    char retry[16];
+
+    if (reply->json) {
+        http_response_json_take(resp, reply->status, reply->json);
+        reply->json = NULL;
+    } else {
+        http_response_error(resp, &reply->err);
+    }
+    if (reply->retry_after_s > 0) {
+        snprintf(retry, sizeof(retry), "%d", reply->retry_after_s);
+        http_response_header(resp, "Retry-After", retry);
+    }
+    if (reply->cookie[0]) {
+        http_response_header(resp, "Set-Cookie", reply->cookie);
+        OPENSSL_cleanse(reply->cookie, sizeof(reply->cookie));
+    }
+}
