@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "app.h"
-#include "http/http_server.h"
+#include "http/conn.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "virt/virt_conn.h"
@@ -42,7 +42,7 @@ static void api_job_done(struct work_job *job)
 {
     struct api_job_base *base = job->arg;
 
-    http_server_complete(base->app->http, job->conn_id, &job->response);
+    conn_complete(base->app->conns, job->conn_id, &job->response);
 }
 
 enum api_result api_job_submit_to(struct work_pool *pool, const struct http_request *req,

@@ -27,10 +27,6 @@ const RANK = {
 };
 
 const KNOWN = new Set([
-    // http dispatches to the endpoints by route id and reads app.h/config.h
-    'server/http/http_server.c -> api', 'server/http/http_server.c -> events',
-    'server/http/http_server.c -> transfer', 'server/http/http_server.c -> vnc-proxy',
-    'server/http/http_server.c -> top',
     // jobs carry an HTTP response
     'server/work/work_pool.h -> http',
     // the TLS read hook feeds the websocket frame guard
