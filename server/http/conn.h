@@ -222,7 +222,7 @@ const char *conn_peer(const struct conn *conn);
 /* The live connection with this id, or NULL. O(1). */
 struct conn *conn_find(struct conn_server *srv, uint64_t id);
 uint64_t conn_id(const struct conn *conn);
-enum conn_phase conn_phase(const struct conn *conn);
+enum conn_phase conn_phase(const struct conn *conn); /* for tests */
 /* The ctx given with the connection's endpoint (conn_server_route). */
 void *conn_ctx(const struct conn *conn);
 /* The endpoint's own state (NULL until set). */
@@ -294,8 +294,9 @@ int conn_adopt_socket(struct conn *conn, int fd, const char *protocol, void *opa
 /* ---- the session registry ---- */
 
 /* Closes every websocket of session id, each the way its endpoint closes on a session
- * end (session_ended). Each socket is told once. */
-void conn_sessions_end(struct conn_server *srv, const char *session_id);
+ * end (session_ended). Each socket is told once. The daemon ends sessions through
+ * conn_sessions_check only (every way a session ends takes that one path). */
+void conn_sessions_end(struct conn_server *srv, const char *session_id); /* for tests */
 /* Ends (as conn_sessions_end) every session with sockets that is no longer
  * auth_sessions_alive: expired, logged out, or ended by another process. O(sessions
  * with sockets), memory only: serve.c's housekeeping timer calls it every tick. */

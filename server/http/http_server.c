@@ -373,6 +373,8 @@ static int http_on_request(struct http_server *srv, struct lws *wsi, struct http
                            const char *uri, size_t uri_len)
 {
     conn_limits_request_seen(srv->limits, wsi);
+    if (!pss)
+        return -1;
     if (!pss->conn)
         pss->conn = conn_new(srv->conns, wsi);
     return conn_on_request(pss->conn, uri, uri_len);
