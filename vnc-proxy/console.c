@@ -63,11 +63,11 @@ struct console {
     bool raw_paused, ws_paused; /* rx flow control in force */
     int64_t opened_ms;
     uint64_t bytes_down, bytes_up;
-    struct console *prev, *next; /* hub list */
+    lws_dll2_t node; /* in the hub's list */
 };
 
 struct console_hub {
-    struct console *list; /* owned */
+    lws_dll2_owner_t list; /* owned consoles */
 };
 
 /* ---- rings ------------------------------------------------ */
@@ -161,9 +161,9 @@ void console_hub_free(struct console_hub *hub)
 {
     if (!hub)
         return;
-    while (hub->list) {
-        struct console *c = hub->list;
-        hub->list = c->next;
+    while (lws_dll2_get_head(&hub->list)) {
+        struct console *c = lws_container_of(lws_dll2_get_head(&hub->list), struct console, node);
+        lws_dll2_remove(&c->node);
         console_free(c);
     }
     free(hub);
@@ -371,10 +371,7 @@ static int console_ws_open(struct conn *conn, const struct http_request *req)
     console_ring_init(&c->up, CONSOLE_UP_CAP);
     c->opened_ms = clock_mono_ms();
     c->connecting = true;
-    c->next = hub->list;
-    if (hub->list)
-        hub->list->prev = c;
-    hub->list = c;
+    lws_dll2_add_head(&c->node, &hub->list);
     conn_set_state(conn, c);
 
     arg->app = app;
@@ -437,17 +434,10 @@ static int console_ws_writeable(struct conn *conn)
 static void console_ws_closed(struct conn *conn)
 {
     struct console *c = conn_state(conn);
-    struct console_hub *hub;
 
     if (!c)
         return;
-    hub = c->app->consoles;
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        hub->list = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
+    lws_dll2_remove(&c->node);
     if (c->raw) {
         lws_set_opaque_user_data(c->raw, NULL);
         lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);

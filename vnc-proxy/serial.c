@@ -5,7 +5,7 @@
  * serial_on_timer and serial_on_conn_close on libvirt's event thread ("virt-events");
  * serial_tx_main on the bridge's own "serial-tx" thread; serial_hub_free on the main
  * thread at shutdown.
- * Invariants: a bridge is its websocket connection's state (conn_state) and in hub->list
+ * Invariants: a bridge is its websocket connection's state (conn_state) and in hub->open
  * from the endpoint's open to its closed (`ws` is valid all that time), and
  * in hub->all until its last reference goes; `stream` and `conn` are set from the open
  * job's attach until the sender thread closes them; the stream callback and the kick
@@ -67,7 +67,7 @@ struct serial {
     struct conn *ws; /* borrowed: the browser's websocket; NULL once it closed */
     char name[128];
     int64_t opened_ms;
-    struct serial *prev, *next; /* hub->list */
+    lws_dll2_t node; /* in hub->open */
 
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t cond;  /* the sender waits on it: bytes in `up`, or detached */
@@ -99,7 +99,7 @@ struct serial_hub {
     void *wake_ctx;          /* borrowed */
 
     /* service thread */
-    struct serial *list;
+    lws_dll2_owner_t open; /* the bridges whose websocket is open (not owned) */
 
     pthread_mutex_t lock;
     pthread_cond_t cond; /* signalled when a sender thread ends */
@@ -655,10 +655,7 @@ static int serial_ws_open(struct conn *conn, const struct http_request *req)
     b->timer = -1;
     byte_ring_init(&b->down, SERIAL_DOWN_CAP);
     byte_ring_init(&b->up, SERIAL_UP_CAP);
-    b->next = hub->list;
-    if (hub->list)
-        hub->list->prev = b;
-    hub->list = b;
+    lws_dll2_add_head(&b->node, &hub->open);
     conn_set_state(conn, b);
     pthread_mutex_lock(&hub->lock);
     full = hub->nall >= SERIAL_MAX_BRIDGES;
@@ -748,19 +745,11 @@ static int serial_ws_writeable(struct conn *conn)
 static void serial_ws_closed(struct conn *conn)
 {
     struct serial *b = conn_state(conn);
-    struct serial_hub *hub;
     uint64_t down, up;
 
     if (!b)
         return;
-    hub = b->hub;
-    if (b->prev)
-        b->prev->next = b->next;
-    else
-        hub->list = b->next;
-    if (b->next)
-        b->next->prev = b->prev;
-    b->prev = b->next = NULL;
+    lws_dll2_remove(&b->node);
     b->ws = NULL;
     pthread_mutex_lock(&b->lock);
     b->ws_gone = true;
@@ -792,7 +781,8 @@ const struct conn_endpoint serial_endpoint = {
 
 void serial_dispatch(struct app *app)
 {
-    for (struct serial *b = app->serials->list; b; b = b->next) {
+    for (lws_dll2_t *d = lws_dll2_get_head(&app->serials->open); d; d = d->next) {
+        struct serial *b = lws_container_of(d, struct serial, node);
         bool has_data, ended, resume = false;
         char reason[sizeof(b->end_reason)];
 
