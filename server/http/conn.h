@@ -8,7 +8,8 @@
  * bounds, the websocket gate) and then hands the connection to its endpoint: the row
  * of the route table names one (conn_server_route), each a small vtable (struct
  * conn_endpoint) with a state pointer of its own. Endpoints answer only through the
- * conn_* calls below and never see lws's objects or the protocol file.
+ * conn_* calls below, never touch their connection's lws object, and never include
+ * the protocol file.
  *
  *   HTTP:  IDLE --headers--> BODY --body done--> WAITING --conn_respond--> WRITING
  *           ^                  |                    |  \--conn_stream--> STREAMING
