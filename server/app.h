@@ -17,10 +17,10 @@ struct events_hub;
 struct events_feed;
 struct static_files;
 struct http_server;
+struct conn_server;
 struct console_hub;
 struct serial_hub;
 struct transfer_hub;
-struct ssl_ctx_st;
 
 struct app {
     const struct config *config;        /* borrowed */
@@ -34,10 +34,10 @@ struct app {
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */
     struct events_feed *feed;           /* owned by serve.c; lifecycle events (events_feed.h) */
     struct static_files *static_files;  /* owned by serve.c; service thread */
-    struct http_server *http;           /* owned by serve.c; service thread */
+    struct conn_server *conns;          /* owned by serve.c; service thread: every connection */
+    struct http_server *http;           /* owned by serve.c; service thread: the lws protocol */
     struct console_hub *consoles;       /* owned by serve.c; service thread */
     struct serial_hub *serials;         /* owned by serve.c; see serial.h for threads */
     struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
-    struct ssl_ctx_st *ssl_ctx; /* borrowed from lws (the vhost's): SIGHUP reloads into it */
-    struct inbox *inbox;        /* owned by serve.c; any thread posts, service thread drains */
+    struct inbox *inbox; /* owned by serve.c; any thread posts, service thread drains */
 };

@@ -10,7 +10,10 @@
  * and SIGHUP are blocked in every thread and taken by the "signals" thread only. The store-watch
  * thread (store_watch.h) syncs the session table when another process (the CLI) committed; the one
  * housekeeping timer (serve_tick, 250 ms) then closes the sockets of sessions that ended, whatever
- * ended them. Shutdown order: stop the loop, destroy the lws context (closing every connection),
+ * ended them, through the connection layer's session registry; every 2 s it also runs the events'
+ * stats, the transfers' idle watch and, every 60 s, the sessions' expiry job. serve.c also names
+ * each route's endpoint (the one table of them) and hands the other threads' news (the wake) to
+ * their drains. Shutdown order: stop the loop, destroy the lws context (closing every connection),
  * join the workers (the lane before its pool), stop libvirt's and the store-watch threads, free the
  * rest, join the signal thread. SIGHUP reloads the certificate into the vhost's SSL_CTX on the
  * service thread. */
@@ -43,7 +46,10 @@
 #include "events/events_feed.h"
 #include "events/events_hub.h"
 #include "events/events_ws.h"
+#include "api/api_endpoint.h"
+#include "http/conn.h"
 #include "http/http_server.h"
+#include "http/static_endpoint.h"
 #include "http/static_files.h"
 #include "store/store.h"
 #include "store/store_watch.h"
@@ -86,6 +92,8 @@
     (WORK_POOL_MAX_JOBS((unsigned)(workers), WORK_POOL_MAX_PENDING) +                              \
      WORK_POOL_MAX_JOBS(SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING) +                      \
      EVENTS_FEED_INBOX_ITEMS + EVENTS_HUB_INBOX_ITEMS + SERVE_INBOX_OBJECTS)
+/* sessions' rows: expired ones deleted, last-seen times flushed (auth_sessions_expire) */
+#define SERVE_EXPIRE_EVERY_MS 60000
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lws_context *serve_context; /* serve_wake_lock */
@@ -226,20 +234,52 @@ static bool serve_on_store_change(void *ctx)
     return auth_sessions_sync(app->sessions, &recheck) < 0 || recheck;
 }
 
+static void serve_expire_run(struct work_job *job)
+{
+    struct app *app = job->arg;
+
+    auth_sessions_expire(app->sessions);
+}
+
 /* The housekeeping timer, every SERVE_TICK_MS on the service thread: closes the
- * sockets of every session that is no longer alive (expiry, logout elsewhere, the
- * CLI), the same way for each kind; every 2 s the events' periodic work. */
+ * sockets of every session that is no longer alive (expiry, logout, the CLI) with one
+ * call, each the way its endpoint closes; every 2 s the events' stats and the
+ * transfers' idle watch; every 60 s the sessions' expiry job. */
 static void serve_tick(lws_sorted_usec_list_t *sul)
 {
     struct serve_housekeeping *hk = lws_container_of(sul, struct serve_housekeeping, sul);
     struct app *app = hk->app;
 
-    events_ws_sessions_check(app);
-    console_sessions_check(app);
-    serial_sessions_check(app);
-    if (++hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0)
+    hk->ticks++;
+    conn_sessions_check(app->conns);
+    if (hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0) {
         events_ws_tick(app);
+        transfer_tick(app);
+    }
+    if (hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0 &&
+        work_pool_submit(app->pool, work_job_new(0, serve_expire_run, NULL, app, NULL)) < 0)
+        log_warn("worker queue full, session expiry postponed");
     lws_sul_schedule(hk->ctx, 0, &hk->sul, serve_tick, SERVE_TICK_MS * LWS_US_PER_MS);
+}
+
+/* The service thread was woken (lws_cancel_service): the other threads' news. */
+static void serve_on_wake(void *ctx)
+{
+    struct app *app = ctx;
+
+    inbox_drain(app->inbox);
+    serial_dispatch(app);
+    transfer_dispatch(app);
+}
+
+/* The route table's endpoints: every route not named here is the JSON API's. */
+static void serve_route_endpoints(struct app *app)
+{
+    conn_server_route(app->conns, ROUTE_STATIC, &static_endpoint, app->static_files);
+    conn_server_route(app->conns, ROUTE_EVENTS, &events_ws_endpoint, app);
+    conn_server_route(app->conns, ROUTE_CONSOLE, &console_endpoint, app);
+    conn_server_route(app->conns, ROUTE_SERIAL, &serial_endpoint, app);
+    conn_server_route(app->conns, ROUTE_VOLUME_CONTENT, &transfer_endpoint, app);
 }
 
 static void serve_housekeeping_start(struct app *app, struct lws_context *ctx)
@@ -308,7 +348,7 @@ cleanup:
 
 static void serve_reload_certificate(struct app *app, const char *cert, const char *key)
 {
-    SSL_CTX *ctx = (SSL_CTX *)app->ssl_ctx;
+    SSL_CTX *ctx = (SSL_CTX *)http_server_ssl_ctx(app->http);
 
     if (!ctx) {
         log_warn("SIGHUP: no TLS context to reload into");
@@ -363,8 +403,8 @@ static struct lws_context *serve_create_context(struct app *app, const struct co
     memset(&info, 0, sizeof(info));
     info.port = config->listen_port;
     info.iface = address;
-    info.protocols = http_server_protocols();
-    info.user = app;
+    info.protocols = http_server_protocols(app->http);
+    info.user = app->http;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_VALIDATE_UTF8 |
                    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
     if (ipv4)
@@ -386,6 +426,36 @@ static struct lws_context *serve_create_context(struct app *app, const struct co
     info.keepalive_timeout = 10; /* also bounds how long a client may take to send its headers */
     info.pt_serv_buf_size = 32 * 1024;
     return lws_create_context(&info);
+}
+
+/* The connection layer and the lws protocol that feeds it. */
+static void serve_connections_new(struct app *app)
+{
+    static const struct lws_protocols vnc_raw = {
+        CONSOLE_RAW_PROTOCOL, console_raw_callback, 0, 0, 0, NULL, 0};
+    const struct config *config = app->config;
+    struct conn_server_options conn_options = {
+        .io = http_server_io(),
+        .sessions = app->sessions,
+        .allowed_origins = config->allowed_origins,
+        .listen_host = config->listen_host,
+        .server_names = config->server_names,
+        .api = &api_endpoint,
+        .api_ctx = app,
+    };
+    struct http_server_options http_options = {
+        .max_connections = config->max_connections_per_address,
+        .max_handshakes = config->max_handshakes_per_address,
+        .first_request_ms = (int64_t)config->first_request_timeout_s * 1000,
+        .on_wake = serve_on_wake,
+        .wake_ctx = app,
+        .extra = &vnc_raw,
+    };
+
+    app->conns = conn_server_new(&conn_options);
+    serve_route_endpoints(app);
+    http_options.conns = app->conns;
+    app->http = http_server_new(&http_options);
 }
 
 static void serve_lws_log(int level, const char *line)
@@ -453,7 +523,6 @@ int serve_run(const struct config *config)
     }
     app.inbox = inbox_new(SERVE_INBOX_CAPACITY(config->workers), serve_wake, NULL);
     app.events = events_hub_new(app.inbox, serve_on_events_news, &app);
-    app.http = http_server_new(&app);
     app.consoles = console_hub_new();
     app.serials = serial_hub_new(serve_wake, NULL);
     app.transfers = transfer_hub_new(serve_wake, NULL);
@@ -464,6 +533,7 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.feed = events_feed_new(app.events, app.pool, app.inbox)))
         goto cleanup;
+    serve_connections_new(&app);
 
     callbacks.on_host_state = serve_on_host_state;
     callbacks.on_domain_event = serve_on_domain_event;
@@ -517,6 +587,7 @@ cleanup:
     serial_hub_free(app.serials);
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);
+    conn_server_free(app.conns);
     console_hub_free(app.consoles);
     events_hub_free(app.events);
     inbox_free(app.inbox); /* after every poster above */

@@ -1,7 +1,9 @@
 /* console: the websocket <-> VNC socket bridge (see console.h for the design).
  *
  * Service thread only, but for console_resolve_run (a worker: libvirt + connect).
- * Invariants: a console is in the hub from its websocket's ESTABLISHED to its CLOSED;
+ * Invariants: a console is its websocket connection's state (conn_state) and in the
+ * hub from the endpoint's open to its closed, and `conn` is valid all that time; the
+ * VNC socket's user data points at the console until the console goes;
  * `raw` is non-NULL only between the VNC socket's adoption and its RAW_CLOSE; each ring
  * holds at most its capacity, and its source is paused (rx flow control) whenever
  * less than one full read would still fit. */
@@ -16,7 +18,7 @@
 #include "app.h"
 #include "auth_sessions.h"
 #include "console_target.h"
-#include "http/http_server.h"
+#include "http/conn.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -33,7 +35,7 @@
 #define CONSOLE_UP_CAP    (32u * 1024)
 #define CONSOLE_UP_READ   (4u * 1024)
 #define CONSOLE_UP_ROOM   (20u * 1024)
-#define CONSOLE_WRITE_MAX HTTP_WS_PAYLOAD_MAX
+#define CONSOLE_WRITE_MAX CONN_WS_PAYLOAD_MAX
 /* a drained ring keeps this much of its mapping (small exchanges stay cheap) */
 #define CONSOLE_RING_KEEP (8u * 1024)
 
@@ -47,11 +49,11 @@ struct console_ring {
 };
 
 struct console {
-    uint64_t id; /* the websocket's connection id */
+    struct app *app;   /* borrowed */
+    struct conn *conn; /* borrowed: the browser's websocket */
     char uuid[40];
     char name[128];
     char username[AUTH_USERNAME_MAX + 1];
-    char session_id[17];
     char peer[64];
     struct lws *raw;            /* borrowed: the VNC socket while it is open */
     bool connecting;            /* the resolve job is running */
@@ -59,16 +61,13 @@ struct console {
     struct console_ring down;   /* VNC → browser */
     struct console_ring up;     /* browser → VNC */
     bool raw_paused, ws_paused; /* rx flow control in force */
-    bool closing;               /* close the websocket once `down` is written */
-    int close_code;
-    char close_reason[112];
     int64_t opened_ms;
     uint64_t bytes_down, bytes_up;
-    struct console *next; /* hub list */
+    lws_dll2_t node; /* in the hub's list */
 };
 
 struct console_hub {
-    struct console *list; /* owned */
+    lws_dll2_owner_t list; /* owned consoles */
 };
 
 /* ---- rings ------------------------------------------------ */
@@ -162,39 +161,19 @@ void console_hub_free(struct console_hub *hub)
 {
     if (!hub)
         return;
-    while (hub->list) {
-        struct console *c = hub->list;
-        hub->list = c->next;
+    while (lws_dll2_get_head(&hub->list)) {
+        struct console *c = lws_container_of(lws_dll2_get_head(&hub->list), struct console, node);
+        lws_dll2_remove(&c->node);
         console_free(c);
     }
     free(hub);
 }
 
-static struct console *console_find(struct console_hub *hub, uint64_t id)
+/* Asks for the websocket to be closed with code and reason once `down` is written
+ * (the connection layer closes after the first turn that writes nothing). */
+static void console_close(struct console *c, int code, const char *reason)
 {
-    for (struct console *c = hub->list; c; c = c->next)
-        if (c->id == id)
-            return c;
-    return NULL;
-}
-
-static struct lws *console_ws(struct app *app, const struct console *c)
-{
-    return http_server_find(app->http, c->id);
-}
-
-/* Asks for the websocket to be closed with code and reason once `down` is written. */
-static void console_close(struct app *app, struct console *c, int code, const char *reason)
-{
-    struct lws *ws = console_ws(app, c);
-
-    if (!c->closing) {
-        c->closing = true;
-        c->close_code = code;
-        snprintf(c->close_reason, sizeof(c->close_reason), "%s", reason);
-    }
-    if (ws)
-        lws_callback_on_writable(ws);
+    conn_close(c->conn, code, reason);
 }
 
 /* ---- audit ------------------------------------------------ */
@@ -268,30 +247,25 @@ static void console_resolve_done(struct work_job *job)
 {
     struct console_job *arg = job->arg;
     struct app *app = arg->app;
-    struct console *c = console_find(app->consoles, job->conn_id);
-    struct lws *ws = c ? console_ws(app, c) : NULL;
-    lws_adopt_desc_t info;
+    struct conn *conn = conn_find(app->conns, job->conn_id);
+    struct console *c = conn ? conn_state(conn) : NULL;
+    int fd;
 
-    if (!c || !ws)
+    if (!c)
         return; /* the browser left; console_job_free closes the socket */
     c->connecting = false;
     snprintf(c->name, sizeof(c->name), "%s", arg->name);
     if (arg->fd < 0) {
         log_info("console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
                  c->peer, arg->err.message);
-        console_close(app, c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
+        console_close(c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
         console_audit(app, c, "console_open", arg->err.code ? arg->err.code : "error");
         return;
     }
-    memset(&info, 0, sizeof(info));
-    info.vh = lws_get_vhost(ws);
-    info.type = LWS_ADOPT_SOCKET;
-    info.fd.sockfd = arg->fd;
-    info.vh_prot_name = CONSOLE_RAW_PROTOCOL;
-    info.opaque = (void *)(uintptr_t)c->id;
+    fd = arg->fd;
     arg->fd = -1; /* lws owns it now, even on failure */
-    if (!lws_adopt_descriptor_vhost_via_info(&info)) {
-        console_close(app, c, 4502, "cannot attach the VNC connection");
+    if (conn_adopt_socket(c->conn, fd, CONSOLE_RAW_PROTOCOL, c) < 0) {
+        console_close(c, 4502, "cannot attach the VNC connection");
         return;
     }
     c->opened = true;
@@ -301,24 +275,18 @@ static void console_resolve_done(struct work_job *job)
 
 /* ---- raw side (VNC server) ------------------------------------------------ */
 
-static struct console *console_of_raw(struct lws *wsi, struct app **app_out)
+/* The console of a VNC socket: its user data, cleared when the console goes. */
+static struct console *console_of_raw(struct lws *wsi)
 {
-    struct app *app = lws_context_user(lws_get_context(wsi));
-    uint64_t id = (uint64_t)(uintptr_t)lws_get_opaque_user_data(wsi);
-
-    *app_out = app;
-    return app && app->consoles ? console_find(app->consoles, id) : NULL;
+    return lws_get_opaque_user_data(wsi);
 }
 
-static int console_raw_rx(struct app *app, struct console *c, struct lws *wsi, const void *in,
-                          size_t len)
+static int console_raw_rx(struct console *c, struct lws *wsi, const void *in, size_t len)
 {
-    struct lws *ws = console_ws(app, c);
-
     if (console_ring_put(&c->down, in, len) != len) {
         /* cannot happen while flow control works; refuse rather than drop bytes */
         log_error("console: %s: VNC data overran its buffer", c->uuid);
-        console_close(app, c, 1011, "console buffer overrun");
+        console_close(c, 1011, "console buffer overrun");
         return -1;
     }
     c->bytes_down += len;
@@ -326,17 +294,15 @@ static int console_raw_rx(struct app *app, struct console *c, struct lws *wsi, c
         c->raw_paused = true;
         lws_rx_flow_control(wsi, 0);
     }
-    if (ws)
-        lws_callback_on_writable(ws);
+    conn_want_write(c->conn);
     return 0;
 }
 
-static int console_raw_writeable(struct app *app, struct console *c, struct lws *wsi)
+static int console_raw_writeable(struct console *c, struct lws *wsi)
 {
     static unsigned char out[LWS_PRE + CONSOLE_WRITE_MAX];
     const unsigned char *p;
     size_t n = console_ring_peek(&c->up, &p, CONSOLE_WRITE_MAX);
-    struct lws *ws;
 
     if (!n)
         return 0;
@@ -345,9 +311,9 @@ static int console_raw_writeable(struct app *app, struct console *c, struct lws 
         return -1;
     console_ring_drop(&c->up, n);
     c->bytes_up += n;
-    if (c->ws_paused && c->up.len <= CONSOLE_UP_READ && (ws = console_ws(app, c))) {
+    if (c->ws_paused && c->up.len <= CONSOLE_UP_READ) {
         c->ws_paused = false;
-        lws_rx_flow_control(ws, 1);
+        conn_rx_pause(c->conn, false);
     }
     if (c->up.len)
         lws_callback_on_writable(wsi);
@@ -357,8 +323,7 @@ static int console_raw_writeable(struct app *app, struct console *c, struct lws 
 int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len)
 {
-    struct app *app = NULL;
-    struct console *c = console_of_raw(wsi, &app);
+    struct console *c = console_of_raw(wsi);
 
     (void)user;
     switch (reason) {
@@ -373,13 +338,13 @@ int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             lws_callback_on_writable(wsi);
         return 0;
     case LWS_CALLBACK_RAW_RX:
-        return c ? console_raw_rx(app, c, wsi, in, len) : -1;
+        return c ? console_raw_rx(c, wsi, in, len) : -1;
     case LWS_CALLBACK_RAW_WRITEABLE:
-        return c ? console_raw_writeable(app, c, wsi) : -1;
+        return c ? console_raw_writeable(c, wsi) : -1;
     case LWS_CALLBACK_RAW_CLOSE:
         if (c && c->raw == wsi) {
             c->raw = NULL;
-            console_close(app, c, 1000, "the VM's display closed (the VM stopped)");
+            console_close(c, 1000, "the VM's display closed (the VM stopped)");
         }
         return 0;
     default:
@@ -387,119 +352,113 @@ int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void
     }
 }
 
-/* ---- websocket side (browser) ------------------------------------------------ */
+/* ---- websocket side (browser): the endpoint ------------------------------------------ */
 
-int console_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
-                    const struct auth_session *session, const char *peer, const char *uuid)
+static int console_ws_open(struct conn *conn, const struct http_request *req)
 {
+    struct app *app = conn_ctx(conn);
+    struct console_hub *hub = app->consoles;
     struct console *c = xcalloc(1, sizeof(*c));
     struct console_job *arg = xcalloc(1, sizeof(*arg));
     struct work_job *job;
 
-    c->id = conn_id;
-    snprintf(c->uuid, sizeof(c->uuid), "%s", uuid);
-    snprintf(c->username, sizeof(c->username), "%s", session->username);
-    snprintf(c->session_id, sizeof(c->session_id), "%s", session->id);
-    snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    c->app = app;
+    c->conn = conn;
+    snprintf(c->uuid, sizeof(c->uuid), "%.39s", req->route.uuid); /* validated: 36 */
+    snprintf(c->username, sizeof(c->username), "%s", req->session.username);
+    snprintf(c->peer, sizeof(c->peer), "%s", req->peer);
     console_ring_init(&c->down, CONSOLE_DOWN_CAP);
     console_ring_init(&c->up, CONSOLE_UP_CAP);
     c->opened_ms = clock_mono_ms();
     c->connecting = true;
-    c->next = app->consoles->list;
-    app->consoles->list = c;
+    lws_dll2_add_head(&c->node, &hub->list);
+    conn_set_state(conn, c);
 
     arg->app = app;
     arg->fd = -1;
-    snprintf(arg->uuid, sizeof(arg->uuid), "%s", uuid);
-    job = work_job_new(conn_id, console_resolve_run, console_resolve_done, arg, console_job_free);
+    snprintf(arg->uuid, sizeof(arg->uuid), "%.39s", req->route.uuid);
+    job = work_job_new(conn_id(conn), console_resolve_run, console_resolve_done, arg,
+                       console_job_free);
     if (work_pool_submit(app->pool, job) < 0)
-        console_close(app, c, 4503, "server busy, try again");
-    (void)wsi;
+        console_close(c, 4503, "server busy, try again");
     return 0;
 }
 
-int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
-                       size_t len)
+static int console_ws_receive(struct conn *conn, const void *in, size_t len)
 {
-    struct console *c = console_find(app->consoles, conn_id);
+    struct console *c = conn_state(conn);
 
     if (!c)
         return -1;
-    if (c->closing)
+    if (conn_closing(conn))
         return 0;
     if (console_ring_put(&c->up, in, len) != len) {
         log_error("console: %s: browser data overran its buffer", c->uuid);
         return -1;
     }
     if (console_ring_free_space(&c->up) < CONSOLE_UP_ROOM && !c->ws_paused &&
-        !http_server_tls_pending(wsi)) {
+        !conn_tls_pending(conn)) {
         c->ws_paused = true;
-        lws_rx_flow_control(wsi, 0);
+        conn_rx_pause(conn, true);
     }
     if (c->raw)
         lws_callback_on_writable(c->raw);
     return 0;
 }
 
-int console_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+static int console_ws_writeable(struct conn *conn)
 {
-    static unsigned char out[LWS_PRE + CONSOLE_WRITE_MAX];
-    struct console *c = console_find(app->consoles, conn_id);
+    static unsigned char out[CONN_PRE + CONSOLE_WRITE_MAX];
+    struct console *c = conn_state(conn);
     const unsigned char *p;
     size_t n;
 
     if (!c)
         return -1;
     n = console_ring_peek(&c->down, &p, CONSOLE_WRITE_MAX);
-    if (!n) {
-        if (c->closing) {
-            lws_close_reason(wsi, (enum lws_close_status)c->close_code,
-                             (unsigned char *)c->close_reason, strlen(c->close_reason));
-            return -1;
-        }
-        return 0;
-    }
-    memcpy(out + LWS_PRE, p, n);
-    if (lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_BINARY) < (int)n)
+    if (!n)
+        return 0; /* a closing console closes now (conn.h) */
+    memcpy(out + CONN_PRE, p, n);
+    if (conn_ws_write(conn, out + CONN_PRE, n, CONN_WRITE_WS_BINARY, true) < 0)
         return -1;
     console_ring_drop(&c->down, n);
     if (c->raw_paused && c->raw && console_ring_free_space(&c->down) >= CONSOLE_DOWN_CAP / 2) {
         c->raw_paused = false;
         lws_rx_flow_control(c->raw, 1);
     }
-    if (c->down.len || c->closing)
-        lws_callback_on_writable(wsi);
+    if (c->down.len)
+        conn_want_write(conn);
     return 0;
 }
 
-void console_ws_closed(struct app *app, uint64_t conn_id)
+static void console_ws_closed(struct conn *conn)
 {
-    struct console_hub *hub = app->consoles;
+    struct console *c = conn_state(conn);
 
-    for (struct console **pp = &hub->list; *pp; pp = &(*pp)->next) {
-        struct console *c = *pp;
-        if (c->id != conn_id)
-            continue;
-        *pp = c->next;
-        if (c->raw) {
-            lws_set_opaque_user_data(c->raw, NULL);
-            lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-        }
-        log_info("console: %s closed %s (%s) from %s after %lld s (%llu bytes to the browser, "
-                 "%llu to the VM)",
-                 c->username, c->name[0] ? c->name : "-", c->uuid, c->peer,
-                 (long long)((clock_mono_ms() - c->opened_ms) / 1000),
-                 (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
-        if (c->opened)
-            console_audit(app, c, "console_close", "ok");
-        console_free(c);
+    if (!c)
         return;
+    lws_dll2_remove(&c->node);
+    if (c->raw) {
+        lws_set_opaque_user_data(c->raw, NULL);
+        lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
+    log_info("console: %s closed %s (%s) from %s after %lld s (%llu bytes to the browser, "
+             "%llu to the VM)",
+             c->username, c->name[0] ? c->name : "-", c->uuid, c->peer,
+             (long long)((clock_mono_ms() - c->opened_ms) / 1000),
+             (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
+    if (c->opened)
+        console_audit(c->app, c, "console_close", "ok");
+    console_free(c);
 }
 
-void console_sessions_check(struct app *app)
-{
-    for (struct console *c = app->consoles->list; c; c = c->next)
-        if (!auth_sessions_alive(app->sessions, c->session_id))
-            console_close(app, c, 4401, "session ended");
-}
+/* A session's end closes the console with 4401 "session ended", the connection layer's
+ * default (no session_ended of its own). */
+const struct conn_endpoint console_endpoint = {
+    .name = "console",
+    .open = console_ws_open,
+    .writeable = console_ws_writeable,
+    .receive = console_ws_receive,
+    .closed = console_ws_closed,
+    .ws_message_max = CONSOLE_WS_MESSAGE_MAX,
+};

@@ -12,7 +12,8 @@
  *
  * Closing: browser gone → the VNC socket is closed at once; VNC server gone (the VM
  * stopped) → the websocket closes with a reason; logout, session expiry or the CLI's
- * `user passwd/del` → 4401 (console_sessions_check, every housekeeping tick).
+ * `user passwd/del` → 4401 (the connection layer's session registry, every
+ * housekeeping tick).
  * Failures after the upgrade close the websocket with 4000 + the HTTP status
  * (4404 unknown VM, 4409 not running / no VNC display, 4502 unreachable, 4503 libvirt
  * down) and a readable reason.
@@ -23,7 +24,7 @@
 #include <libwebsockets.h>
 #include <stdint.h>
 
-#include "auth_sessions.h"
+#include "http/conn.h"
 
 struct app;
 struct console_hub;
@@ -44,16 +45,6 @@ int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void
                          size_t len);
 #define CONSOLE_RAW_PROTOCOL "virtdeck-vnc-raw"
 
-/* Websocket side, called by http_server for ROUTE_CONSOLE sockets. uuid is validated.
- * Return 0, or -1 to close the socket. */
-int console_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
-                    const struct auth_session *session, const char *peer, const char *uuid);
-int console_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
-                       size_t len);
-int console_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
-void console_ws_closed(struct app *app, uint64_t conn_id);
-
-/* Closes (4401) every console whose session is no longer auth_sessions_alive: expired,
- * logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by serve.c's
- * housekeeping timer every tick; O(consoles), memory only. */
-void console_sessions_check(struct app *app);
+/* The websocket endpoint (serve.c routes ROUTE_CONSOLE to it, with the struct app as
+ * ctx); the gate has checked AUTH_ACTION_DOMAIN_CONSOLE on the route's domain UUID. */
+extern const struct conn_endpoint console_endpoint;

@@ -1,11 +1,12 @@
 /* serial: the websocket <-> libvirt console stream bridge (design in serial.h).
  *
- * Threads: the serial_ws_* functions, serial_dispatch, the open job's `done` and the
- * session checks run on the service thread; serial_open_run on a worker; serial_on_stream,
+ * Threads: the endpoint's functions (serial_ws_*), serial_dispatch and the open job's
+ * `done` run on the service thread; serial_open_run on a worker; serial_on_stream,
  * serial_on_timer and serial_on_conn_close on libvirt's event thread ("virt-events");
  * serial_tx_main on the bridge's own "serial-tx" thread; serial_hub_free on the main
  * thread at shutdown.
- * Invariants: a bridge is in hub->list from its websocket's ESTABLISHED to its CLOSED and
+ * Invariants: a bridge is its websocket connection's state (conn_state) and in hub->open
+ * from the endpoint's open to its closed (`ws` is valid all that time), and
  * in hub->all until its last reference goes; `stream` and `conn` are set from the open
  * job's attach until the sender thread closes them; the stream callback and the kick
  * timer are removed (detach) on the event thread only, before the stream is closed; each
@@ -23,7 +24,7 @@
 
 #include "app.h"
 #include "auth_sessions.h"
-#include "http/http_server.h"
+#include "http/conn.h"
 #include "util/byte_ring.h"
 #include "serial_target.h"
 #include "util/clock.h"
@@ -57,20 +58,16 @@
 
 struct serial {
     /* immutable after serial_ws_open */
-    uint64_t id; /* the websocket's connection id */
     char uuid[40];
     char username[AUTH_USERNAME_MAX + 1];
-    char session_id[17];
     char peer[64];
     struct serial_hub *hub; /* borrowed */
 
     /* service thread only */
+    struct conn *ws; /* borrowed: the browser's websocket; NULL once it closed */
     char name[128];
-    bool closing; /* close the websocket once `down` is written */
-    int close_code;
-    char close_reason[112];
     int64_t opened_ms;
-    struct serial *next; /* hub->list */
+    lws_dll2_t node; /* in hub->open */
 
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t cond;  /* the sender waits on it: bytes in `up`, or detached */
@@ -102,7 +99,7 @@ struct serial_hub {
     void *wake_ctx;          /* borrowed */
 
     /* service thread */
-    struct serial *list;
+    lws_dll2_owner_t open; /* the bridges whose websocket is open (not owned) */
 
     pthread_mutex_t lock;
     pthread_cond_t cond; /* signalled when a sender thread ends */
@@ -611,33 +608,19 @@ static void serial_open_run(struct work_job *job)
 
 /* ---- websocket side (service thread) ------------------------------------------------ */
 
-static struct serial *serial_find(struct serial_hub *hub, uint64_t id)
+/* Asks for the websocket to be closed with code and reason once `down` is written
+ * (the connection layer closes after the first turn that writes nothing). */
+static void serial_close(struct serial *b, int code, const char *reason)
 {
-    for (struct serial *b = hub->list; b; b = b->next)
-        if (b->id == id)
-            return b;
-    return NULL;
-}
-
-/* Asks for the websocket to be closed with code and reason once `down` is written. */
-static void serial_close(struct app *app, struct serial *b, int code, const char *reason)
-{
-    struct lws *ws = http_server_find(app->http, b->id);
-
-    if (!b->closing) {
-        b->closing = true;
-        b->close_code = code;
-        snprintf(b->close_reason, sizeof(b->close_reason), "%s", reason);
-    }
-    if (ws)
-        lws_callback_on_writable(ws);
+    if (b->ws)
+        conn_close(b->ws, code, reason);
 }
 
 static void serial_open_done(struct work_job *job)
 {
     struct serial_job *arg = job->arg;
-    struct app *app = arg->app;
-    struct serial *b = serial_find(app->serials, job->conn_id);
+    struct conn *conn = conn_find(arg->app->conns, job->conn_id);
+    struct serial *b = conn ? conn_state(conn) : NULL;
 
     if (b != arg->b)
         return; /* the browser left; the stream was (or will be) closed */
@@ -645,26 +628,25 @@ static void serial_open_done(struct work_job *job)
     if (!arg->opened) {
         log_info("serial: %s could not open %s (%s) from %s: %s", b->username, b->uuid,
                  b->name[0] ? b->name : "-", b->peer, arg->err.message);
-        serial_close(app, b, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
+        serial_close(b, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
         return;
     }
     log_info("serial: %s opened %s (%s) from %s", b->username, b->name, b->uuid, b->peer);
 }
 
-int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
-                   const struct auth_session *session, const char *peer, const char *uuid)
+static int serial_ws_open(struct conn *conn, const struct http_request *req)
 {
+    struct app *app = conn_ctx(conn);
     struct serial_hub *hub = app->serials;
     struct serial *b = xcalloc(1, sizeof(*b));
     struct serial_job *arg = xcalloc(1, sizeof(*arg));
     struct work_job *job;
     bool full;
 
-    b->id = conn_id;
-    snprintf(b->uuid, sizeof(b->uuid), "%s", uuid);
-    snprintf(b->username, sizeof(b->username), "%s", session->username);
-    snprintf(b->session_id, sizeof(b->session_id), "%s", session->id);
-    snprintf(b->peer, sizeof(b->peer), "%s", peer);
+    b->ws = conn;
+    snprintf(b->uuid, sizeof(b->uuid), "%.39s", req->route.uuid); /* validated: 36 */
+    snprintf(b->username, sizeof(b->username), "%s", req->session.username);
+    snprintf(b->peer, sizeof(b->peer), "%s", req->peer);
     b->hub = hub;
     b->opened_ms = clock_mono_ms();
     pthread_mutex_init(&b->lock, NULL);
@@ -673,8 +655,8 @@ int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
     b->timer = -1;
     byte_ring_init(&b->down, SERIAL_DOWN_CAP);
     byte_ring_init(&b->up, SERIAL_UP_CAP);
-    b->next = hub->list;
-    hub->list = b;
+    lws_dll2_add_head(&b->node, &hub->open);
+    conn_set_state(conn, b);
     pthread_mutex_lock(&hub->lock);
     full = hub->nall >= SERIAL_MAX_BRIDGES;
     b->all_next = hub->all;
@@ -684,31 +666,30 @@ int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
 
     arg->app = app;
     arg->b = b;
-    snprintf(arg->uuid, sizeof(arg->uuid), "%s", uuid);
+    snprintf(arg->uuid, sizeof(arg->uuid), "%.39s", req->route.uuid);
     if (full) {
         serial_job_free(arg); /* the job's reference */
-        serial_close(app, b, 4503, "too many serial consoles open, try again");
+        serial_close(b, 4503, "too many serial consoles open, try again");
     } else {
-        job = work_job_new(conn_id, serial_open_run, serial_open_done, arg, serial_job_free);
+        job = work_job_new(conn_id(conn), serial_open_run, serial_open_done, arg, serial_job_free);
         if (work_pool_submit(app->pool, job) < 0)
-            serial_close(app, b, 4503, "server busy, try again"); /* the job's reference went */
+            serial_close(b, 4503, "server busy, try again"); /* the job's reference went */
     }
     return 0;
 }
 
-int serial_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
-                      size_t len)
+static int serial_ws_receive(struct conn *conn, const void *in, size_t len)
 {
     static const char overrun[] = "serial input overran its buffer";
-    struct serial *b = serial_find(app->serials, conn_id);
+    struct serial *b = conn_state(conn);
     size_t taken = 0;
     bool pause = false, ended, tls_pending;
 
     if (!b)
         return -1;
-    if (b->closing || !len)
+    if (conn_closing(conn) || !len)
         return 0;
-    tls_pending = http_server_tls_pending(wsi);
+    tls_pending = conn_tls_pending(conn);
     pthread_mutex_lock(&b->lock);
     ended = b->ended;
     if (!ended) {
@@ -723,36 +704,28 @@ int serial_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const 
     if (taken != len) {
         /* cannot happen while flow control works; refuse rather than drop keystrokes */
         log_error("serial: %s: browser data overran its buffer", b->uuid);
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)overrun,
-                         strlen(overrun));
-        return -1;
+        return conn_close_now(conn, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, overrun);
     }
     if (pause)
-        lws_rx_flow_control(wsi, 0);
+        conn_rx_pause(conn, true);
     return 0;
 }
 
-int serial_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+static int serial_ws_writeable(struct conn *conn)
 {
-    static unsigned char out[LWS_PRE + HTTP_WS_PAYLOAD_MAX];
-    struct serial *b = serial_find(app->serials, conn_id);
+    static unsigned char out[CONN_PRE + CONN_WS_PAYLOAD_MAX];
+    struct serial *b = conn_state(conn);
     bool more, kick = false;
     size_t n;
 
     if (!b)
         return -1;
     pthread_mutex_lock(&b->lock);
-    n = byte_ring_peek(&b->down, out + LWS_PRE, HTTP_WS_PAYLOAD_MAX);
+    n = byte_ring_peek(&b->down, out + CONN_PRE, CONN_WS_PAYLOAD_MAX);
     pthread_mutex_unlock(&b->lock);
-    if (!n) {
-        if (b->closing) {
-            lws_close_reason(wsi, (enum lws_close_status)b->close_code,
-                             (unsigned char *)b->close_reason, strlen(b->close_reason));
-            return -1;
-        }
-        return 0;
-    }
-    if (lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_BINARY) < (int)n)
+    if (!n)
+        return 0; /* a closing console closes now (conn.h) */
+    if (conn_ws_write(conn, out + CONN_PRE, n, CONN_WRITE_WS_BINARY, true) < 0)
         return -1;
     pthread_mutex_lock(&b->lock);
     byte_ring_drop(&b->down, n);
@@ -764,26 +737,20 @@ int serial_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
     pthread_mutex_unlock(&b->lock);
     if (kick)
         serial_kick(b); /* the event thread arms READABLE again */
-    if (more || b->closing)
-        lws_callback_on_writable(wsi);
+    if (more)
+        conn_want_write(conn);
     return 0;
 }
 
-void serial_ws_closed(struct app *app, uint64_t conn_id)
+static void serial_ws_closed(struct conn *conn)
 {
-    struct serial_hub *hub = app->serials;
-    struct serial *b = NULL;
+    struct serial *b = conn_state(conn);
     uint64_t down, up;
 
-    for (struct serial **pp = &hub->list; *pp; pp = &(*pp)->next) {
-        if ((*pp)->id == conn_id) {
-            b = *pp;
-            *pp = b->next;
-            break;
-        }
-    }
     if (!b)
         return;
+    lws_dll2_remove(&b->node);
+    b->ws = NULL;
     pthread_mutex_lock(&b->lock);
     b->ws_gone = true;
     down = b->bytes_down;
@@ -798,10 +765,21 @@ void serial_ws_closed(struct app *app, uint64_t conn_id)
     serial_unref(b);
 }
 
+/* A session's end closes the console with 4401 "session ended", the connection layer's
+ * default (no session_ended of its own). */
+const struct conn_endpoint serial_endpoint = {
+    .name = "serial",
+    .open = serial_ws_open,
+    .writeable = serial_ws_writeable,
+    .receive = serial_ws_receive,
+    .closed = serial_ws_closed,
+    .ws_message_max = SERIAL_WS_MESSAGE_MAX,
+};
+
 void serial_dispatch(struct app *app)
 {
-    for (struct serial *b = app->serials->list; b; b = b->next) {
-        struct lws *ws;
+    for (lws_dll2_t *d = lws_dll2_get_head(&app->serials->open); d; d = d->next) {
+        struct serial *b = lws_container_of(d, struct serial, node);
         bool has_data, ended, resume = false;
         char reason[sizeof(b->end_reason)];
 
@@ -819,21 +797,13 @@ void serial_dispatch(struct app *app)
             resume = true;
         }
         pthread_mutex_unlock(&b->lock);
-        ws = http_server_find(app->http, b->id);
-        if (resume && ws)
-            lws_rx_flow_control(ws, 1);
+        if (resume)
+            conn_rx_pause(b->ws, false);
         if (ended)
-            serial_close(app, b, 1000, reason);
-        else if (has_data && ws)
-            lws_callback_on_writable(ws);
+            serial_close(b, 1000, reason);
+        else if (has_data)
+            conn_want_write(b->ws);
     }
-}
-
-void serial_sessions_check(struct app *app)
-{
-    for (struct serial *b = app->serials->list; b; b = b->next)
-        if (!auth_sessions_alive(app->sessions, b->session_id))
-            serial_close(app, b, 4401, "session ended");
 }
 
 /* ---- the hub ------------------------------------------------ */

@@ -56,13 +56,14 @@
  * Exclusivity: the console is opened without VIR_DOMAIN_CONSOLE_FORCE. A second
  * browser (or `virsh console`) never steals it from the first: it gets 4409 "serial
  * console in use". Whether the session still lives is checked on every tick of serve.c's
- * housekeeping timer (250 ms; 4401, like logout). */
+ * housekeeping timer (250 ms, the connection layer's session registry; 4401, like
+ * logout). */
 #pragma once
 
 #include <libwebsockets.h>
 #include <stdint.h>
 
-#include "auth_sessions.h"
+#include "http/conn.h"
 
 struct app;
 struct serial_hub;
@@ -79,20 +80,10 @@ struct serial_hub *serial_hub_new(void (*wake)(void *ctx), void *wake_ctx);
 /* Frees every bridge (after the lws context is gone and libvirt is stopped). NULL-safe. */
 void serial_hub_free(struct serial_hub *hub);
 
-/* Websocket side, called by http_server for ROUTE_SERIAL sockets (uuid validated).
- * Return 0, or -1 to close the socket. */
-int serial_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
-                   const struct auth_session *session, const char *peer, const char *uuid);
-int serial_ws_receive(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in,
-                      size_t len);
-int serial_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
-void serial_ws_closed(struct app *app, uint64_t conn_id);
+/* The websocket endpoint (serve.c routes ROUTE_SERIAL to it, with the struct app as
+ * ctx); the gate has checked AUTH_ACTION_DOMAIN_CONSOLE on the route's domain UUID. */
+extern const struct conn_endpoint serial_endpoint;
 
 /* Service thread, after lws_cancel_service woke it: moves what the stream callbacks
  * queued to the websockets. */
 void serial_dispatch(struct app *app);
-
-/* Closes (4401) every serial console whose session is no longer auth_sessions_alive:
- * expired, logged out elsewhere, or ended by `virtdeck user passwd/del`. Called by
- * serve.c's housekeeping timer every tick; O(consoles), memory only. */
-void serial_sessions_check(struct app *app);

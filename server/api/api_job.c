@@ -10,7 +10,7 @@
 #include "api/api_call.h"
 #include "app.h"
 #include "config.h"
-#include "http/http_server.h"
+#include "http/conn.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -50,9 +50,8 @@ struct api_call *api_job_call_new(struct app *app, const struct route_row *row,
 
 static void api_job_free(struct api_job *job)
 {
-    api_call_clear(&job->call);
-    api_reply_clear(&job->reply);
-    free(job);
+#include "config.h"
+#include "http/conn.h"
 }
 
 void api_job_call_free(struct api_call *call)
@@ -129,7 +128,7 @@ static void api_job_done(struct work_job *work)
 
     http_response_init(&resp);
     api_reply_to_response(&job->reply, &resp);
-    http_server_complete(job->app->http, work->conn_id, &resp);
+    conn_complete(job->app->conns, work->conn_id, &resp);
     http_response_free(&resp);
 }
 

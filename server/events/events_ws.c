@@ -1,8 +1,8 @@
-/* events_ws: lws glue for /api/events, snapshot and stats jobs, and what serve.c's
- * housekeeping timer asks of it (stats, session checks, the expiry job).
+/* events_ws: the /api/events endpoint (a struct conn_endpoint), its snapshot and stats
+ * jobs, and what serve.c's housekeeping timer asks of it (stats).
  *
  * Service thread only (the jobs' run functions run on workers and touch only
- * libvirt and their own job). */
+ * libvirt and their own job). A subscriber is its connection's state (conn_state). */
 #include "events/events_ws.h"
 
 #include <stdatomic.h>
@@ -12,7 +12,7 @@
 #include "app.h"
 #include "auth_sessions.h"
 #include "events/events_hub.h"
-#include "http/http_server.h"
+#include "http/conn.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
@@ -20,13 +20,10 @@
 #include "virt/virt_stats.h"
 #include "work/work_pool.h"
 
-/* events_ws_tick runs every 2 s: session expiry every 60 s */
-#define EVENTS_EXPIRE_EVERY_TICKS 30
-#define EVENTS_FRAGMENT           HTTP_WS_PAYLOAD_MAX
+#define EVENTS_FRAGMENT CONN_WS_PAYLOAD_MAX
 
 struct events_state {
     bool stats_in_flight;
-    unsigned ticks;
     bool snapshot_in_flight;           /* a snapshot job is queued or running */
     uint64_t snapshot_submitted;       /* generation of the newest snapshot job */
     _Atomic uint64_t snapshot_started; /* generation a worker began reading (worker writes) */
@@ -45,10 +42,10 @@ struct events_job {
 static void events_ws_ready(uint64_t conn_id, void *ctx)
 {
     struct app *app = ctx;
-    struct lws *wsi = http_server_find(app->http, conn_id);
+    struct conn *conn = conn_find(app->conns, conn_id);
 
-    if (wsi)
-        lws_callback_on_writable(wsi);
+    if (conn)
+        conn_want_write(conn);
 }
 
 /* ---- snapshot jobs ------------------------------------------------
@@ -200,120 +197,102 @@ static void events_submit_stats(struct app *app)
         events_state.stats_in_flight = false;
 }
 
-/* ---- housekeeping job ------------------------------------------------ */
-
-static void events_expire_run(struct work_job *job)
-{
-    struct events_job *arg = job->arg;
-
-    auth_sessions_expire(arg->app->sessions);
-}
-
 /* ---- housekeeping (serve.c's timer) ------------------------------------------------ */
-
-static void events_end_subscriber(struct app *app, struct events_sub *sub)
-{
-    static const char expired[] = "{\"type\":\"session\",\"state\":\"expired\"}";
-    struct events_msg *msg;
-
-    if (sub->closing)
-        return;
-    msg = events_msg_from_text(expired, strlen(expired), EVENTS_KIND_SESSION);
-    sub->awaiting_snapshot = false;
-    events_hub_enqueue(sub, msg);
-    events_msg_unref(msg);
-    sub->closing = true;
-    events_ws_ready(sub->conn_id, app);
-}
-
-void events_ws_sessions_check(struct app *app)
-{
-    for (struct events_sub *sub = events_hub_first(app->events); sub; sub = sub->next)
-        if (!auth_sessions_alive(app->sessions, sub->session.id))
-            events_end_subscriber(app, sub);
-}
 
 void events_ws_tick(struct app *app)
 {
-    struct events_job *arg;
-
     if (events_hub_count(app->events) && !events_state.stats_in_flight)
         events_submit_stats(app);
-    if (++events_state.ticks % EVENTS_EXPIRE_EVERY_TICKS == 0) {
-        arg = xcalloc(1, sizeof(*arg));
-        arg->app = app;
-        if (work_pool_submit(app->pool, work_job_new(0, events_expire_run, NULL, arg, free)) < 0)
-            log_warn("events: worker queue full, session expiry postponed");
-    }
 }
 
-/* ---- socket callbacks ------------------------------------------------ */
+/* ---- the endpoint ------------------------------------------------ */
 
-int events_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
-                   const struct auth_session *session, const char *peer)
+static int events_ws_open(struct conn *conn, const struct http_request *req)
 {
-    events_hub_add(app->events, conn_id, session);
-    log_info("events: %s subscribed from %s (%u subscribers)", session->username, peer,
+    struct app *app = conn_ctx(conn);
+    struct events_sub *sub = events_hub_add(app->events, conn_id(conn), &req->session);
+
+    conn_set_state(conn, sub);
+    log_info("events: %s subscribed from %s (%u subscribers)", req->session.username, req->peer,
              events_hub_count(app->events));
-    events_need_snapshot(app, events_hub_find(app->events, conn_id));
+    events_need_snapshot(app, sub);
     if (events_hub_count(app->events) == 1 && !events_state.stats_in_flight)
         events_submit_stats(app);
     return 0;
 }
 
-static int events_ws_close_with(struct lws *wsi, enum lws_close_status status, const char *why)
-{
-    lws_close_reason(wsi, status, (unsigned char *)why, strlen(why));
-    return -1;
-}
-
 /* Writes the pending message in fragments of at most EVENTS_FRAGMENT bytes, one per
  * WRITEABLE: lws then never has to hold more than one fragment for a slow reader,
  * and the shared message is never written into (each fragment is copied with its
- * LWS_PRE headroom). */
-int events_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+ * CONN_PRE headroom). Once the subscriber's queue is written, a closing socket closes
+ * (conn.h). */
+static int events_ws_writeable(struct conn *conn)
 {
-    static unsigned char out[LWS_PRE + EVENTS_FRAGMENT];
-    struct events_sub *sub = events_hub_find(app->events, conn_id);
+    static unsigned char out[CONN_PRE + EVENTS_FRAGMENT];
+    struct events_sub *sub = conn_state(conn);
     struct events_msg *msg;
     size_t n, left;
-    int flags;
 
     if (!sub)
         return -1;
     if (sub->overflowed)
-        return events_ws_close_with(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, "subscriber too slow");
+        return conn_close_now(conn, LWS_CLOSE_STATUS_POLICY_VIOLATION, "subscriber too slow");
     if (!sub->writing) {
         sub->writing = events_hub_take(sub);
         sub->written = 0;
     }
-    if (!(msg = sub->writing)) {
-        if (sub->closing)
-            return events_ws_close_with(wsi, LWS_CLOSE_STATUS_NORMAL, "session ended");
+    if (!(msg = sub->writing))
         return 0;
-    }
     left = msg->len - sub->written;
     n = left > EVENTS_FRAGMENT ? EVENTS_FRAGMENT : left;
-    flags = sub->written ? LWS_WRITE_CONTINUATION : LWS_WRITE_TEXT;
-    if (n < left)
-        flags |= LWS_WRITE_NO_FIN;
-    memcpy(out + LWS_PRE, msg->data + LWS_PRE + sub->written, n);
-    if (lws_write(wsi, out + LWS_PRE, n, (enum lws_write_protocol)flags) < (int)n)
+    memcpy(out + CONN_PRE, msg->data + LWS_PRE + sub->written, n);
+    if (conn_ws_write(conn, out + CONN_PRE, n,
+                      sub->written ? CONN_WRITE_WS_CONTINUATION : CONN_WRITE_WS_TEXT,
+                      n == left) < 0)
         return -1;
     sub->written += n;
     if (sub->written == msg->len) {
         events_msg_unref(msg);
         sub->writing = NULL;
     }
-    if (sub->writing || events_hub_next(sub) || sub->closing)
-        lws_callback_on_writable(wsi);
+    if (sub->writing || events_hub_next(sub))
+        conn_want_write(conn);
     return 0;
 }
 
-void events_ws_closed(struct app *app, uint64_t conn_id)
+/* The session ended: {"type":"session","state":"expired"} goes out after what is
+ * queued, then the socket closes with 1000 "session ended". */
+static void events_ws_session_ended(struct conn *conn)
 {
-    events_hub_remove(app->events, conn_id);
+    static const char expired[] = "{\"type\":\"session\",\"state\":\"expired\"}";
+    struct events_sub *sub = conn_state(conn);
+    struct events_msg *msg;
+
+    if (!sub || sub->closing)
+        return;
+    msg = events_msg_from_text(expired, strlen(expired), EVENTS_KIND_SESSION);
+    sub->awaiting_snapshot = false;
+    events_hub_enqueue(sub, msg);
+    events_msg_unref(msg);
+    sub->closing = true;
+    conn_close(conn, LWS_CLOSE_STATUS_NORMAL, "session ended");
 }
+
+static void events_ws_closed(struct conn *conn)
+{
+    struct app *app = conn_ctx(conn);
+
+    events_hub_remove(app->events, conn_id(conn));
+}
+
+const struct conn_endpoint events_ws_endpoint = {
+    .name = "events",
+    .open = events_ws_open,
+    .writeable = events_ws_writeable,
+    .session_ended = events_ws_session_ended,
+    .closed = events_ws_closed,
+    .ws_message_max = EVENTS_WS_MESSAGE_MAX,
+};
 
 void events_ws_dispatch(struct app *app)
 {

@@ -1,17 +1,17 @@
 /* events_ws: the /api/events websocket endpoint.
  *
- * Service thread only. Opening a socket registers a subscriber and asks a worker for
- * its snapshot. serve.c's housekeeping timer calls events_ws_sessions_check every tick
- * (a subscriber whose session ended gets {"type":"session","state":"expired"}, then
- * close 1000 "session ended") and events_ws_tick every 2 s (one stats sample for
- * everybody while someone is subscribed, one in flight at a time; the sessions'
- * expiry job every 60 s). */
+ * Service thread only. Opening a socket registers a subscriber (the connection's state)
+ * and asks a worker for its snapshot. When its session ends (the connection layer's
+ * session registry, conn_sessions_check every housekeeping tick) the subscriber gets
+ * {"type":"session","state":"expired"}, then close 1000 "session ended". serve.c's
+ * housekeeping timer calls events_ws_tick every 2 s (one stats sample for everybody
+ * while someone is subscribed, one in flight at a time). */
 #pragma once
 
 #include <libwebsockets.h>
 #include <stdint.h>
 
-#include "auth_sessions.h"
+#include "http/conn.h"
 
 struct app;
 
@@ -20,21 +20,12 @@ struct app;
  * this leaves room for any close or ping payload and a little more. */
 #define EVENTS_WS_MESSAGE_MAX (4u * 1024)
 
-/* Every 2 s (serve.c's housekeeping timer): submits the stats sample, and the
- * auth_sessions_expire job every 30th call. */
-void events_ws_tick(struct app *app);
-/* Every housekeeping tick: ends the subscribers whose session is no longer
- * auth_sessions_alive (expired, logged out on another connection, or ended by
- * `virtdeck user passwd/del`). O(subscribers), memory only. */
-void events_ws_sessions_check(struct app *app);
+/* The endpoint (serve.c routes ROUTE_EVENTS to it, with the struct app as ctx). */
+extern const struct conn_endpoint events_ws_endpoint;
 
-/* A websocket to /api/events was established. Returns 0, or -1 to close it. */
-int events_ws_open(struct app *app, struct lws *wsi, uint64_t conn_id,
-                   const struct auth_session *session, const char *peer);
-/* SERVER_WRITEABLE for that socket. Returns 0, or -1 to close it. */
-int events_ws_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
-/* The socket closed. */
-void events_ws_closed(struct app *app, uint64_t conn_id);
+/* Every 2 s (serve.c's housekeeping timer): submits the stats sample. */
+void events_ws_tick(struct app *app);
+
 /* The events hub's news (serve.c passes it on, from the inbox's drain): wakes the sockets
  * with something to write; after libvirt reconnected, refreshes their snapshots. */
 void events_ws_dispatch(struct app *app);

@@ -1,9 +1,11 @@
-/* transfer: the service-thread side of volume uploads and downloads (see transfer.h).
+/* transfer: the service-thread side of volume uploads and downloads (see transfer.h):
+ * the volume content endpoint (a struct conn_endpoint) and the idle watch.
  *
  * Service thread only, except transfer_notify_locked (any thread, t->lock held).
- * A transfer is in hub->list from transfer_begin until its thread has finished and
- * been joined; conn_id links it to its connection until the connection closes or its
- * response is complete, after which nothing is written to that connection again. */
+ * A transfer is in hub->list from its endpoint's open until its thread has finished and
+ * been joined; conn_id links it to its connection (whose state it is) until the
+ * connection closes or its response is complete (transfer_let_go), after which nothing
+ * is written to that connection again. */
 #include "transfer/transfer.h"
 
 #include <pthread.h>
@@ -12,7 +14,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "http/http_server.h"
+#include "http/conn.h"
 #include "http/route.h"
 #include "transfer/transfer_stream.h"
 #include "util/clock.h"
@@ -27,8 +29,6 @@
 #define TRANSFER_UP_RESUME (512u * 1024)
 /* a download writes at most this many TLS records per WRITEABLE */
 #define TRANSFER_WRITES_PER_CALLBACK 8
-/* how often the idle watch runs */
-#define TRANSFER_TICK_US (2 * LWS_USEC_PER_SEC)
 /* a paused or slow transfer is cut when nothing moves for this long */
 #define TRANSFER_IDLE_TIMEOUT_S 60
 
@@ -37,11 +37,6 @@ struct transfer_hub {
     void *wake_ctx;
     struct transfer *list; /* owned; service thread */
     unsigned count;
-    /* service thread: the idle watch (transfer_tick), scheduled while count > 0 */
-    lws_sorted_usec_list_t sul;
-    struct lws_context *ctx; /* borrowed, set at the first transfer */
-    struct app *app;         /* borrowed */
-    bool ticking;
 };
 
 struct transfer_hub *transfer_hub_new(void (*wake)(void *ctx), void *wake_ctx)
@@ -92,28 +87,30 @@ void transfer_hub_free(struct transfer_hub *hub)
     free(hub);
 }
 
-static struct transfer *transfer_find(struct transfer_hub *hub, uint64_t conn_id)
+/* The transfer lets go of its connection: nothing is written to it again, and the
+ * connection forgets the transfer (which may be freed from now on). */
+static void transfer_let_go(struct transfer *t, struct conn *conn)
 {
-    for (struct transfer *t = hub ? hub->list : NULL; t; t = t->next)
-        if (conn_id && t->conn_id == conn_id)
-            return t;
-    return NULL;
+    t->conn_id = 0;
+    if (conn)
+        conn_set_state(conn, NULL);
 }
 
 /* ---- the idle watch ------------------------------------------------ */
 
 /* lws cuts a request whose body stops arriving after the context's 10 s timeout, and a
  * paused upload (the disk is slow) or a download waiting for libvirt receives nothing.
- * So every TRANSFER_TICK_US each transfer's progress is read, and while something moved
- * in the last TRANSFER_IDLE_TIMEOUT_S its connection's deadline is pushed to that long
- * after the last movement; a transfer that stays still for that long is cut. */
-static void transfer_tick(lws_sorted_usec_list_t *sul)
+ * So every 2 s (serve.c's housekeeping timer) each transfer's progress is read, and
+ * while something moved in the last TRANSFER_IDLE_TIMEOUT_S its connection's deadline
+ * is pushed to that long after the last movement; a transfer that stays still for that
+ * long is cut. */
+void transfer_tick(struct app *app)
 {
-    struct transfer_hub *hub = lws_container_of(sul, struct transfer_hub, sul);
+    struct transfer_hub *hub = app->transfers;
     int64_t now = clock_mono_ms();
 
-    for (struct transfer *t = hub->list; t; t = t->next) {
-        struct lws *wsi = t->conn_id ? http_server_find(hub->app->http, t->conn_id) : NULL;
+    for (struct transfer *t = hub ? hub->list : NULL; t; t = t->next) {
+        struct conn *conn = conn_find(app->conns, t->conn_id);
         uint64_t moved;
         int64_t idle_s;
 
@@ -126,14 +123,8 @@ static void transfer_tick(lws_sorted_usec_list_t *sul)
             t->progress_ms = now;
         }
         idle_s = (now - t->progress_ms) / 1000;
-        if (wsi && idle_s < TRANSFER_IDLE_TIMEOUT_S)
-            lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT,
-                            (int)(TRANSFER_IDLE_TIMEOUT_S - idle_s));
-    }
-    if (hub->count) {
-        lws_sul_schedule(hub->ctx, 0, &hub->sul, transfer_tick, TRANSFER_TICK_US);
-    } else {
-        hub->ticking = false;
+        if (conn && idle_s < TRANSFER_IDLE_TIMEOUT_S)
+            conn_set_timeout(conn, (int)(TRANSFER_IDLE_TIMEOUT_S - idle_s));
     }
 }
 
@@ -172,10 +163,14 @@ static int transfer_check(const struct http_request *req, long long content_leng
     return 0;
 }
 
-int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *req,
-                   long long content_length, const char *range, struct http_response *resp)
+/* Starts a transfer for req on conn. Returns 0 when it now drives the request, or -1
+ * with an error in resp. */
+static int transfer_begin(struct app *app, struct conn *conn, const struct http_request *req,
+                          struct http_response *resp)
 {
     struct transfer_hub *hub = app->transfers;
+    long long content_length = conn_content_length(conn);
+    char range[128];
     struct transfer *t;
 
     if (transfer_check(req, content_length, resp) < 0)
@@ -186,6 +181,8 @@ int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *
                              TRANSFER_MAX);
         return -1;
     }
+    if (conn_header(conn, CONN_HEADER_RANGE, range, sizeof(range)) < 0)
+        range[0] = '\0'; /* too long to be one range: serve the whole volume */
     t = xcalloc(1, sizeof(*t));
     t->app = app;
     t->hub = hub;
@@ -195,10 +192,10 @@ int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *
     snprintf(t->volume, sizeof(t->volume), "%s", req->route.item);
     snprintf(t->username, sizeof(t->username), "%s", req->session.username);
     snprintf(t->peer, sizeof(t->peer), "%s", req->peer);
-    snprintf(t->range, sizeof(t->range), "%s", range ? range : "");
+    snprintf(t->range, sizeof(t->range), "%s", range);
     t->content_length = content_length > 0 ? (uint64_t)content_length : 0;
     t->conn_id = req->conn_id;
-    t->expect_continue = t->kind == TRANSFER_UPLOAD && http_server_expects_continue(wsi);
+    t->expect_continue = t->kind == TRANSFER_UPLOAD && conn_expects_continue(conn);
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->cond, NULL);
     byte_ring_init(&t->ring, TRANSFER_RING);
@@ -213,21 +210,27 @@ int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *
     hub->list = t;
     hub->count++;
     t->progress_ms = clock_mono_ms();
-    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
-    hub->app = app;
-    hub->ctx = lws_get_context(wsi);
-    if (!hub->ticking) {
-        hub->ticking = true;
-        lws_sul_schedule(hub->ctx, 0, &hub->sul, transfer_tick, TRANSFER_TICK_US);
-    }
+    conn_set_timeout(conn, TRANSFER_IDLE_TIMEOUT_S);
+    conn_set_state(conn, t);
+    return 0;
+}
+
+static int transfer_open(struct conn *conn, const struct http_request *req)
+{
+    struct http_response resp;
+
+    http_response_init(&resp);
+    if (transfer_begin(conn_ctx(conn), conn, req, &resp) < 0)
+        conn_respond(conn, &resp); /* refused (403, 400, 503…): a body on its way is drained */
+    http_response_free(&resp);
     return 0;
 }
 
 /* ---- upload body ------------------------------------------------ */
 
-int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in, size_t len)
+static int transfer_body(struct conn *conn, const void *in, size_t len)
 {
-    struct transfer *t = transfer_find(app->transfers, conn_id);
+    struct transfer *t = conn_state(conn);
     bool pause;
     size_t taken;
 
@@ -241,8 +244,8 @@ int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void
         pthread_cond_broadcast(&t->cond); /* wake the sender only for a full piece */
     /* Decided and flagged under the lock: a sender that drains the ring right after
      * this must see the flag, or nobody would ever resume the socket. */
-    pause = byte_ring_space(&t->ring) < TRANSFER_UP_ROOM && !t->rx_paused &&
-            !http_server_tls_pending(wsi);
+    pause =
+        byte_ring_space(&t->ring) < TRANSFER_UP_ROOM && !t->rx_paused && !conn_tls_pending(conn);
     if (pause)
         t->rx_paused = true;
     pthread_mutex_unlock(&t->lock);
@@ -252,9 +255,9 @@ int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void
         log_error("transfer: upload ring overflow on %s/%s", t->pool, t->volume);
         return -1;
     }
-    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
+    conn_set_timeout(conn, TRANSFER_IDLE_TIMEOUT_S);
     if (pause) {
-        lws_rx_flow_control(wsi, 0);
+        conn_rx_pause(conn, true);
         /* the sender may have drained it meanwhile: look again at the next dispatch */
         pthread_mutex_lock(&t->lock);
         transfer_notify_locked(t);
@@ -263,11 +266,11 @@ int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void
     return 0;
 }
 
-void transfer_body_done(struct app *app, uint64_t conn_id)
+static void transfer_body_done(struct conn *conn)
 {
-    struct transfer *t = transfer_find(app->transfers, conn_id);
+    struct transfer *t = conn_state(conn);
 
-    if (!t)
+    if (!t || t->kind != TRANSFER_UPLOAD)
         return;
     pthread_mutex_lock(&t->lock);
     t->body_done = true;
@@ -278,7 +281,7 @@ void transfer_body_done(struct app *app, uint64_t conn_id)
 /* ---- download body ------------------------------------------------ */
 
 /* Writes the status line and headers of a download. Returns 0 or -1. */
-static int transfer_write_headers(struct lws *wsi, struct transfer *t)
+static int transfer_write_headers(struct conn *conn, struct transfer *t)
 {
     struct http_response resp;
     char value[160];
@@ -296,8 +299,7 @@ static int transfer_write_headers(struct lws *wsi, struct transfer *t)
                  (unsigned long long)(t->start + t->length - 1), (unsigned long long)t->size);
         http_response_header(&resp, "Content-Range", value);
     }
-    http_server_add_security_headers(&resp);
-    ret = http_server_write_headers(wsi, &resp, t->length);
+    ret = conn_write_head(conn, &resp, t->length);
     http_response_free(&resp);
     return ret;
 }
@@ -305,14 +307,14 @@ static int transfer_write_headers(struct lws *wsi, struct transfer *t)
 /* Writes the next piece of a download's body (at most one TLS record). Returns 1 when
  * a piece went out, 0 when there is nothing to send yet, 2 after the last piece, -1 to
  * close the connection. */
-static int transfer_write_piece(struct lws *wsi, struct transfer *t)
+static int transfer_write_piece(struct conn *conn, struct transfer *t)
 {
-    static unsigned char out[LWS_PRE + HTTP_TX_MAX];
+    static unsigned char out[CONN_PRE + CONN_TX_MAX];
     size_t n;
     bool last, finished;
 
     pthread_mutex_lock(&t->lock);
-    n = byte_ring_peek(&t->ring, out + LWS_PRE, HTTP_TX_MAX);
+    n = byte_ring_peek(&t->ring, out + CONN_PRE, CONN_TX_MAX);
     finished = t->finished;
     pthread_mutex_unlock(&t->lock);
     if (n == 0)
@@ -323,7 +325,7 @@ static int transfer_write_piece(struct lws *wsi, struct transfer *t)
     if (last && !finished)
         return 0; /* the last bytes wait until libvirt has let go of the volume, so the
                    * client's next request finds it free */
-    if (lws_write(wsi, out + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+    if (conn_write_body(conn, out + CONN_PRE, n, last) < 0)
         return -1;
     t->sent += n;
     pthread_mutex_lock(&t->lock);
@@ -334,69 +336,84 @@ static int transfer_write_piece(struct lws *wsi, struct transfer *t)
     return last ? 2 : 1;
 }
 
-enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_t conn_id)
+/* STREAMING: a download's headers, then up to a few TLS records of its body. Returns
+ * 0 (more later), 1 (the response is complete) or -1 (close: the stream failed after
+ * the headers). */
+static int transfer_writeable(struct conn *conn)
 {
-    struct transfer *t = transfer_find(app->transfers, conn_id);
+    struct transfer *t = conn_state(conn);
     bool ready;
     int rc = 1;
 
     if (!t || t->kind != TRANSFER_DOWNLOAD)
-        return TRANSFER_WRITE_MORE;
+        return 0;
     pthread_mutex_lock(&t->lock);
     ready = t->ready;
     pthread_mutex_unlock(&t->lock);
     if (!ready)
-        return TRANSFER_WRITE_MORE;
+        return 0;
     if (!t->headers_sent) {
-        if (transfer_write_headers(wsi, t) < 0)
-            return TRANSFER_WRITE_CLOSE;
+        if (transfer_write_headers(conn, t) < 0)
+            return -1;
         t->headers_sent = true;
         if (t->head || t->length == 0) {
-            t->conn_id = 0;
+            transfer_let_go(t, conn);
             t->hub->wake(t->hub->wake_ctx);
-            return TRANSFER_WRITE_DONE;
+            return 1;
         }
-        lws_callback_on_writable(wsi);
-        return TRANSFER_WRITE_MORE;
+        conn_want_write(conn);
+        return 0;
     }
     /* a few records per callback while the socket takes them: fewer trips round the
      * event loop per byte, and never more than the kernel accepts at once */
     for (int i = 0; i < TRANSFER_WRITES_PER_CALLBACK && rc == 1; i++) {
-        if (i && lws_send_pipe_choked(wsi))
+        if (i && conn_choked(conn))
             break;
-        rc = transfer_write_piece(wsi, t);
+        rc = transfer_write_piece(conn, t);
     }
     if (rc < 0)
-        return TRANSFER_WRITE_CLOSE;
-    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, TRANSFER_IDLE_TIMEOUT_S);
+        return -1;
+    conn_set_timeout(conn, TRANSFER_IDLE_TIMEOUT_S);
     if (rc == 2) {
-        t->conn_id = 0;
+        transfer_let_go(t, conn);
         t->hub->wake(t->hub->wake_ctx); /* dispatch frees it once its thread is done */
-        return TRANSFER_WRITE_DONE;
+        return 1;
     }
     if (rc == 1)
-        lws_callback_on_writable(wsi);
-    return TRANSFER_WRITE_MORE;
+        conn_want_write(conn);
+    return 0;
 }
 
 /* ---- closing and dispatch ------------------------------------------------ */
 
-void transfer_closed(struct app *app, uint64_t conn_id)
+/* The connection went away, or its transaction ended while the transfer still drove
+ * it: a running transfer is cancelled. */
+static void transfer_closed(struct conn *conn)
 {
-    struct transfer *t = transfer_find(app->transfers, conn_id);
+    struct transfer *t = conn_state(conn);
 
     if (!t)
         return;
-    t->conn_id = 0;
+    transfer_let_go(t, conn);
     transfer_cancel(t);
     t->hub->wake(t->hub->wake_ctx);
 }
+
+const struct conn_endpoint transfer_endpoint = {
+    .name = "volume content",
+    .open = transfer_open,
+    .stream_body = true,
+    .body = transfer_body,
+    .body_done = transfer_body_done,
+    .writeable = transfer_writeable,
+    .closed = transfer_closed,
+};
 
 /* Acts on one transfer's news: resumes a paused upload, delivers a final response or
  * error, asks for WRITEABLE when a download has bytes. */
 static void transfer_service(struct app *app, struct transfer *t)
 {
-    struct lws *wsi = t->conn_id ? http_server_find(app->http, t->conn_id) : NULL;
+    struct conn *conn = conn_find(app->conns, t->conn_id);
     bool finished, failed, streaming, paused;
     size_t space;
 
@@ -408,15 +425,15 @@ static void transfer_service(struct app *app, struct transfer *t)
     paused = t->rx_paused;
     space = byte_ring_space(&t->ring);
     pthread_mutex_unlock(&t->lock);
-    if (!wsi)
+    if (!conn)
         return;
     if (t->expect_continue && streaming && !finished) {
         /* the checks passed: let a client that asked for it send the body now */
         t->expect_continue = false;
-        if (http_server_write_continue(wsi) < 0) {
+        if (conn_send_continue(conn) < 0) {
             transfer_cancel(t);
-            t->conn_id = 0;
-            lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+            transfer_let_go(t, conn);
+            conn_kill(conn);
             return;
         }
     }
@@ -424,24 +441,23 @@ static void transfer_service(struct app *app, struct transfer *t)
         pthread_mutex_lock(&t->lock);
         t->rx_paused = false;
         pthread_mutex_unlock(&t->lock);
-        lws_rx_flow_control(wsi, 1);
+        conn_rx_pause(conn, false);
     }
     if (finished && !t->headers_sent && (t->kind == TRANSFER_UPLOAD || failed)) {
         /* the upload's response, or an error before any header went out; conn_id goes
          * to 0, so this happens once */
-        uint64_t id = t->conn_id;
-        t->conn_id = 0;
-        http_server_complete(app->http, id, &t->resp);
+        transfer_let_go(t, conn);
+        conn_respond(conn, &t->resp);
         return;
     }
     if (finished && failed) {
         /* the stream broke after the headers: only closing tells the client */
-        t->conn_id = 0;
-        lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+        transfer_let_go(t, conn);
+        conn_kill(conn);
         return;
     }
     if (t->kind == TRANSFER_DOWNLOAD)
-        lws_callback_on_writable(wsi);
+        conn_stream(conn); /* the download writes its own response (transfer_writeable) */
 }
 
 void transfer_dispatch(struct app *app)
@@ -465,10 +481,6 @@ void transfer_dispatch(struct app *app)
             *pp = t->next;
             hub->count--;
             transfer_free(t);
-            if (!hub->count && hub->ticking) {
-                lws_sul_cancel(&hub->sul);
-                hub->ticking = false;
-            }
         } else {
             pp = &t->next;
         }

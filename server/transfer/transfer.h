@@ -16,6 +16,10 @@
  *    service thread or libvirt's event thread; a slow disk stalls only its own transfer.
  *  - The thread wakes the service thread through the hub's wake function;
  *    transfer_dispatch() (service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED) acts.
+ *  - The HTTP side is the endpoint transfer_endpoint (http/conn.h): the request comes
+ *    after the usual checks (session, CSRF, Origin), its body streams in unbounded, and
+ *    a download writes its own response (STREAMING). A transfer is its connection's
+ *    state; a thread names the connection only by id.
  *  - A request cut off halfway cancels the transfer: the stream is aborted, a volume the
  *    upload created is deleted, and an existing volume it overwrote is marked
  *    incomplete (store_uploads) until a complete upload replaces it.
@@ -26,8 +30,7 @@
 #include <libwebsockets.h>
 #include <stdint.h>
 
-#include "http/request.h"
-#include "http/response.h"
+#include "http/conn.h"
 
 struct app;
 struct transfer_hub;
@@ -41,31 +44,14 @@ struct transfer_hub *transfer_hub_new(void (*wake)(void *ctx), void *wake_ctx);
  * the lws context is gone). NULL-safe. */
 void transfer_hub_free(struct transfer_hub *hub);
 
-/* Starts a transfer for req (ROUTE_VOLUME_CONTENT, already authenticated: session,
- * CSRF, Origin). content_length: the upload's body size, -1 if no Content-Length was
- * given. range: the Range header of a download ("" if none).
- * Returns 0 when the transfer now drives this request (an upload's body must be fed
- * with transfer_body/transfer_body_done; the response comes later, through
- * http_server_complete or transfer_writeable), or -1 with an error in resp. */
-int transfer_begin(struct app *app, struct lws *wsi, const struct http_request *req,
-                   long long content_length, const char *range, struct http_response *resp);
+/* The volume content endpoint (serve.c routes ROUTE_VOLUME_CONTENT to it, with the
+ * struct app as ctx). Its open checks the role, the names and Content-Length and
+ * answers a refusal at once (an upload's body on its way is then drained). */
+extern const struct conn_endpoint transfer_endpoint;
 
-/* An upload's next body piece. Returns 0, or -1 to close the connection. */
-int transfer_body(struct app *app, struct lws *wsi, uint64_t conn_id, const void *in, size_t len);
-/* The upload's body is complete. */
-void transfer_body_done(struct app *app, uint64_t conn_id);
-
-enum transfer_write {
-    TRANSFER_WRITE_MORE,  /* keep going (WRITEABLE is asked for when there is more) */
-    TRANSFER_WRITE_DONE,  /* the response is complete: finish the HTTP transaction */
-    TRANSFER_WRITE_CLOSE, /* close the connection (the stream failed after the headers) */
-};
-/* A download connection is writeable. */
-enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_t conn_id);
-
-/* The connection went away (or its transaction ended): a running transfer is
- * cancelled. */
-void transfer_closed(struct app *app, uint64_t conn_id);
+/* The idle watch, every 2 s (serve.c's housekeeping timer): pushes each moving
+ * transfer's connection deadline to 60 s after its last byte moved. */
+void transfer_tick(struct app *app);
 
 /* Acts on what the transfer threads reported. */
 void transfer_dispatch(struct app *app);

@@ -5,3 +5,6 @@ WRAP_test_virt_stats := -Wl,--wrap=virConnectGetAllDomainStats -Wl,--wrap=clock_
 WRAP_test_virt_conn := -Wl,--wrap=virConnectRegisterCloseCallback $(foreach f,virDomainGetState virDomainGetInfo virDomainGetXMLDesc virDomainIsPersistent virDomainIsActive virDomainGetAutostart virDomainLookupByUUIDString virDomainInterfaceAddresses virConnectListAllDomains virConnectGetAllDomainStats virConnectListAllNetworks virConnectListAllStoragePools virNodeGetInfo virNetworkGetXMLDesc virNetworkIsActive virNetworkIsPersistent virNetworkGetAutostart virNetworkLookupByName virStoragePoolGetXMLDesc virStoragePoolGetInfo virStoragePoolIsActive virStoragePoolIsPersistent virStoragePoolGetAutostart virStoragePoolLookupByName virStoragePoolListAllVolumes,-Wl,--wrap=$(f))
 WRAP_test_serial_target := -Wl,--wrap=virDomainOpenConsole -Wl,--wrap=virGetLastErrorCode
 WRAP_test_events_feed := -Wl,--wrap=work_pool_submit -Wl,--wrap=virt_conn_event_message
+# the connection layer's tests answer session lookups themselves (tests/unit/fake_conn.h)
+WRAP_test_conn := -Wl,--wrap=auth_sessions_lookup -Wl,--wrap=auth_sessions_alive
+WRAP_test_conn_sessions := $(WRAP_test_conn)
