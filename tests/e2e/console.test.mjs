@@ -364,7 +364,7 @@ test('the serial console page shows the firmware\'s text and takes keys', async 
         // Keys go out without an error (there is no OS to answer them).
         await page.locator('.console-serial .xterm').click();
         await page.keyboard.type('\r');
-        await sleep(500);
+        await sleep(500); // "nothing goes wrong within 500 ms": no event says the key arrived
         assert.equal(await state.getAttribute('data-state'), 'connected');
         // xterm.js styled itself through the CSSOM bridge, not through <style> elements.
         const styles = await page.evaluate(() => ({

@@ -64,7 +64,7 @@ function row(page, name) {
 }
 
 test('admin: list, force off, start, detail, logout', async () => {
-    const { context, page, problems } = await newPage({ width: 1280, height: 800 });
+    const { context, page, problems, events } = await newPage({ width: 1280, height: 800 });
     try {
         // A wrong password shows an error and keeps the form.
         await page.goto(`${daemon.url}/`);
@@ -205,7 +205,7 @@ test('admin: list, force off, start, detail, logout', async () => {
         assert.equal(await page.locator('.props dd').first().textContent(), uuid);
         assert.equal(await page.locator('.detail-head .badge').textContent(), 'running');
         await page.locator('.detail-head button[data-action="destroy"]').waitFor();
-        await page.waitForTimeout(2500); // one more stats sample for the usage card
+        await events.next('stats'); // one more stats sample for the usage card
         await page.screenshot({ path: path.join(ARTIFACTS, 'detail-1280x800.png'), fullPage: true });
         assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'hash routing, no reload');
 

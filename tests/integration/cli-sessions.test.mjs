@@ -9,14 +9,13 @@ import assert from 'node:assert/strict';
 import { runCli, startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertJson } from '../lib/api-assert.mjs';
+import { sleep, within } from '../lib/wait.mjs';
 
 const PW = {
     alice: 'alice-pass-cli-1', alice2: 'alice-pass-cli-2', carol: 'carol-pass-cli-3', bob: 'bob-pass-cli-4',
 };
 const BOUND_MS = 1000;
 const POLL_MS = 20;
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe('sessions ended by the CLI while the daemon runs', () => {
     let d;
@@ -69,13 +68,7 @@ describe('sessions ended by the CLI while the daemon runs', () => {
             await sleep(POLL_MS);
         }
         assert.equal(status, 401, `${what}: the old cookie still works ${BOUND_MS} ms after the CLI (status ${status})`);
-        const left = Math.max(0, deadline - performance.now());
-        let timer;
-        const closed = await Promise.race([
-            ev.closed,
-            new Promise((r) => { timer = setTimeout(() => r(null), left); }),
-        ]);
-        clearTimeout(timer);
+        const closed = await within(ev.closed, Math.max(0, deadline - performance.now()));
         assert.ok(closed, `${what}: the websocket is still open ${BOUND_MS} ms after the CLI`);
         assert.equal(closed.code, 1000, `${what}: close ${closed.code} ${closed.reason}`);
         assert.equal(closed.reason, 'session ended');

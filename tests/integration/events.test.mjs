@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertDomainObject, assertJson, EVENTS, UUID_RE } from '../lib/api-assert.mjs';
+import { within } from '../lib/wait.mjs';
 
 const PW = { admin: 'admin-pass-ev-1', view: 'viewer-pass-ev-2' };
 
@@ -169,10 +170,7 @@ describe('events websocket', () => {
         await other.next((m) => m.type === 'snapshot');
         assertJson(await c.logout(), 200, 'logout');
         const t0 = performance.now();
-        const closed = await Promise.race([
-            ev.closed,
-            new Promise((r) => setTimeout(() => r(null), 6000)),
-        ]);
+        const closed = await within(ev.closed, 6000);
         assert.ok(closed, 'the socket of the ended session is closed within 6 s');
         const expired = ev.all.find((m) => m.type === 'session');
         if (expired) assert.equal(expired.state, 'expired');

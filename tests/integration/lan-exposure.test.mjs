@@ -18,9 +18,9 @@ import { Client } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { rawTls } from '../lib/raw.mjs';
 import { requireTools } from '../lib/tools.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 const PW = 'lan-exposure-pass-1';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves 'connected' or the error code of a plain TCP connect to host:port. */
 function tcpConnect(host, port, localAddress) {
@@ -116,6 +116,7 @@ describe('connection floods from one address', () => {
                 if (hello) s.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc]));
             });
             s.on('error', () => {});
+            // (20 ms apart, so that a refused socket does not spin the test's own loop)
             s.on('close', () => { live.delete(s); setTimeout(() => attack(hello), 20); });
         };
         for (let i = 0; i < 3000; i++) attack(false);
@@ -129,7 +130,7 @@ describe('connection floods from one address', () => {
                 const r = await timedFreshRequest(d, `virtdeck_session=${user.sessionCookie}`, '/api/domains');
                 assert.equal(r.status, 200, `request ${i} during the flood`);
                 times.push(r.ms);
-                await sleep(150);
+                await sleep(150); // a sampling interval: the 8 probes spread over the flood
             }
             assert.ok(Math.max(...times) < 1000, `answers during the flood took ${times.join(', ')} ms`);
         } finally {

@@ -24,6 +24,17 @@ const BIG = 256 * 1024 * 1024;
 const MIB = 1024 * 1024;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The first 4 KiB of a file. */
+function fileHead(file) {
+    const fd = fs.openSync(file, 'r');
+    try {
+        const buf = Buffer.alloc(4096);
+        return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
 function volumeExists(pool, vol) {
     virsh(['pool-refresh', pool]);
     return virsh(['vol-info', '--pool', pool, vol]).ok;
@@ -142,7 +153,7 @@ describe('volume contents on qemu:///system', () => {
 
     it('removes a new volume whose upload was cut off halfway', async () => {
         const cut = await uploadCutOff(admin, pool, 'cut-new.img', 64 * MIB, 4 * MIB,
-            { beforeCut: () => volumeExists(pool, 'cut-new.img') });
+            () => volumeExists(pool, 'cut-new.img'));
         assert.equal(cut.answered, null, 'the upload was under way, not refused');
         assert.equal(cut.seen, true, 'the upload had created the volume before it was cut off');
         let gone = false;
@@ -160,8 +171,12 @@ describe('volume contents on qemu:///system', () => {
         const smallHash = await writeRandomFile(small, 4 * MIB);
         const first = await uploadFile(admin, pool, 'marked.img', small);
         assert.equal(first.status, 201, first.text);
-        const cut = await uploadCutOff(admin, pool, 'marked.img', 4 * MIB, MIB);
+        // under way: the new bytes have begun to replace the old ones in the pool's file
+        const file = path.join(poolDir, 'marked.img');
+        const oldHead = fileHead(small);
+        const cut = await uploadCutOff(admin, pool, 'marked.img', 4 * MIB, MIB, () => !fileHead(file).equals(oldHead));
         assert.equal(cut.answered, null, 'the upload was under way, not refused');
+        assert.equal(cut.seen, true, 'the upload had begun writing the volume before it was cut off');
         let vol = null;
         for (let i = 0; i < 100; i++) {
             vol = (await admin.get(`/api/pools/${pool}/volumes/marked.img`)).json;

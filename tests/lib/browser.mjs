@@ -1,9 +1,10 @@
 // tests/lib/browser.mjs — what the browser tests (tests/e2e/) share: Debian's chromium
 // launched headless through playwright-core, a page that records console errors, page
-// errors and CSP violations, logging in through the UI's form, and the daemon's last
-// log lines added to a failure.
+// errors and CSP violations, waiting for the page's next /api/events message, logging in
+// through the UI's form, and the daemon's last log lines added to a failure.
 import { chromium } from 'playwright-core';
 import { requireTools } from './tools.mjs';
+import { within } from './wait.mjs';
 
 /** Debian's chromium, headless, without the background traffic a test does not want. */
 export function launchBrowser() {
@@ -17,10 +18,41 @@ export function launchBrowser() {
 }
 
 /**
+ * Watches the /api/events websockets page opens from now on (call it before the page
+ * logs in). Returns {next(type, timeoutMs = 10000)}: resolves once a message of that type
+ * received after the call has been handled by the page, rejects after timeoutMs. The
+ * frame is seen as chromium receives it; the UI handles a message in that same task, so
+ * the page.evaluate() that follows runs after the handling.
+ */
+export function watchEvents(page) {
+    const waiters = new Set();
+    page.on('websocket', (ws) => {
+        if (new URL(ws.url()).pathname !== '/api/events') return;
+        ws.on('framereceived', ({ payload }) => {
+            if (!waiters.size || typeof payload !== 'string') return;
+            let type;
+            try { ({ type } = JSON.parse(payload)); } catch { return; }
+            for (const w of waiters) if (w.type === type) w.resolve(true);
+        });
+    });
+    return {
+        async next(type, timeoutMs = 10000) {
+            const w = { type };
+            waiters.add(w);
+            const seen = await within(new Promise((resolve) => { w.resolve = resolve; }), timeoutMs);
+            waiters.delete(w);
+            if (!seen) throw new Error(`no "${type}" message on /api/events within ${timeoutMs} ms`);
+            await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+        },
+    };
+}
+
+/**
  * A new context and page at viewport (1280x800 unless given) that collects problems:
  * console errors, page errors and CSP violations. Chrome logs every 4xx as an error;
  * expected401 matches the URLs whose 401 is expected (the boot-time "am I logged in?"
- * GET /api/session unless given). Returns {context, page, problems}.
+ * GET /api/session unless given). Returns {context, page, problems, events}: events is
+ * watchEvents(page).
  */
 export async function newPage(browser, { viewport = { width: 1280, height: 800 }, expected401 = /\/api\/session$/ } = {}) {
     const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1 });
@@ -38,7 +70,7 @@ export async function newPage(browser, { viewport = { width: 1280, height: 800 }
             console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample || ''}`);
         });
     });
-    return { context, page, problems };
+    return { context, page, problems, events: watchEvents(page) };
 }
 
 /**

@@ -2,7 +2,7 @@
 // serial.test.mjs) share: their setup on the system libvirtd (a running and a stopped
 // domain, a daemon with an admin and a viewer, each logged in), its removal, the checks
 // every console endpoint must pass before it upgrades, the end of a socket whose session
-// the CLI ended, and the polling and /proc probes they measure the daemon with.
+// the CLI ended, and the /proc probes they measure the daemon with.
 // Owns: the user names ("admin", "view"), the suite's temporary directory, and the
 // clean-up of everything it set up, also when the setup fails half-way. Runs in the test
 // process only.
@@ -13,8 +13,9 @@ import path from 'node:path';
 import { addUser, runCli, startDaemon } from './daemon.mjs';
 import { Client } from './client.mjs';
 import { SYSTEM_URI, createConsoleDomains, ensureSystemLibvirtd, virsh } from './system-libvirtd.mjs';
+import { sleep, until } from './wait.mjs';
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { sleep, until };
 
 /** The number of open file descriptors of process pid. */
 export const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
@@ -23,17 +24,12 @@ export const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
 export const rssKib = (pid) => Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
 /**
- * Polls check() every 50 ms until it returns something truthy, and resolves that; throws
- * describe()'s text once timeoutMs has passed (and whatever check() throws).
+ * Resolves once the daemon pid has at most `most` file descriptors open (the sockets a
+ * test closed are gone: the daemon closes its side, and a console's VNC socket or private
+ * libvirt connection after it, a moment after the browser's); throws after timeoutMs.
  */
-export async function until(check, timeoutMs, describe) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const v = check();
-        if (v) return v;
-        if (Date.now() >= deadline) throw new Error(`${describe()} (after ${timeoutMs} ms)`);
-        await sleep(50);
-    }
+export function fdsAtMost(pid, most, timeoutMs = 3000) {
+    return until(() => fdCount(pid) <= most, timeoutMs, () => `fds still ${fdCount(pid)}, expected at most ${most}`);
 }
 
 /**
@@ -42,9 +38,11 @@ export async function until(check, timeoutMs, describe) {
  * paused when `paused`) and stopped ({name, uuid}; defined only), their XML from
  * xml({name, uuid}); then a daemon on qemu:///system with the users admin (role admin)
  * and view (viewer), passwords pw = {admin, view}, and a Client logged in as each.
- * Returns {tmp, d, admin, viewer, remove()}: remove() destroys `running`, undefines
- * `stopped`, closes the clients, stops the daemon and deletes tmp. Throws (after
- * removing what it had set up) when any step fails.
+ * Returns {tmp, d, admin, viewer, idleFds, remove()}: idleFds is the daemon's number of
+ * open file descriptors once both are logged in (what it returns to when no test holds a
+ * socket); remove() destroys `running`, undefines `stopped`, closes the clients, stops
+ * the daemon and deletes tmp. Throws (after removing what it had set up) when any step
+ * fails.
  */
 export async function startConsoleSuite({ label, pw, running, stopped, xml, paused = false }) {
     const s = { tmp: null, d: null, admin: null, viewer: null };
@@ -68,6 +66,7 @@ export async function startConsoleSuite({ label, pw, running, stopped, xml, paus
         await s.admin.login('admin', pw.admin);
         s.viewer = new Client(s.d);
         await s.viewer.login('view', pw.view);
+        s.idleFds = fdCount(s.d.pid);
     } catch (e) {
         await s.remove().catch(() => {});
         throw e;
@@ -82,15 +81,16 @@ export async function startConsoleSuite({ label, pw, running, stopped, xml, paus
  * open(client, uuid, {cookie, origin}) opens the endpoint (rejecting with {status, body}
  * when the upgrade is refused); uuid names a running domain.
  */
-export async function assertRefusedBeforeUpgrade(open, { d, admin, viewer }, uuid) {
-    await sleep(300); // sockets of earlier tests are closed
+export async function assertRefusedBeforeUpgrade(open, { d, admin, viewer, idleFds }, uuid) {
+    await fdsAtMost(d.pid, idleFds); // the sockets of earlier tests are closed
     const base = fdCount(d.pid);
     await assert.rejects(open(admin, uuid, { cookie: '' }), (e) => e.status === 401);
     await assert.rejects(open(admin, uuid, { origin: 'https://evil.example' }), (e) => e.status === 403);
     await assert.rejects(open(viewer, uuid), (e) => e.status === 403 && /console/.test(e.body));
     await assert.rejects(open(admin, 'not-a-uuid'), (e) => e.status === 400);
-    await sleep(300);
-    assert.ok(fdCount(d.pid) <= base, `fds ${base} -> ${fdCount(d.pid)}: nothing was opened for a refused console`);
+    // the daemon closes the refused connections; nothing else may stay open
+    await until(() => fdCount(d.pid) <= base, 3000,
+        () => `fds ${base} -> ${fdCount(d.pid)}: nothing was opened for a refused console`);
 }
 
 /**

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { within } from './wait.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_URI = 'test:///default';
@@ -71,8 +72,6 @@ function tryTls(host, port) {
     });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Starts `virtdeck serve` on a fresh state dir and a free loopback port.
  *
@@ -111,32 +110,50 @@ export async function startDaemon(opts = {}) {
         throw e;
     }
     const host = '127.0.0.1';
-    const port = await freePort(host);
-    const args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...configArgs, ...extraArgs];
-    const proc = spawn(bin, args, {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    live.add(proc);
-    let out = '';
-    proc.stdout.setEncoding('utf8');
-    proc.stderr.setEncoding('utf8');
-    proc.stdout.on('data', (d) => { out += d; });
-    proc.stderr.on('data', (d) => { out += d; });
-    const exited = new Promise((resolve) => {
-        proc.on('exit', (code, signal) => { live.delete(proc); resolve({ code, signal }); });
-    });
+    let port;
+    let args;
+    let proc;
+    let exited;
     let exitInfo = null;
-    exited.then((e) => { exitInfo = e; });
+    let out = '';
+    let wake = () => {}; // ends the readiness loop's wait early: the daemon said something
     const logs = () => out;
 
+    // Ready: this process printed "virtdeck: serving ..." (it listens: a TLS answer alone
+    // could come from another test's daemon that took the port first) and the port
+    // completes a TLS handshake. Each line the daemon writes is a cue to look again; a
+    // look every 100 ms covers the rest. A port taken between freePort() and the daemon's
+    // bind ("cannot listen") is given up for another, at most three times.
     const deadline = Date.now() + timeoutMs;
     let ready = false;
-    while (Date.now() < deadline) {
-        if (exitInfo) break;
-        if (await tryTls(host, port)) { ready = true; break; }
-        await sleep(100);
+    for (let attempt = 1; !ready && attempt <= 3; attempt++) {
+        port = await freePort(host);
+        args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...configArgs, ...extraArgs];
+        const from = out.length;
+        proc = spawn(bin, args, {
+            env: { ...process.env, ...env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        live.add(proc);
+        const p = proc;
+        p.stdout.setEncoding('utf8');
+        p.stderr.setEncoding('utf8');
+        p.stdout.on('data', (d) => { out += d; wake(); });
+        p.stderr.on('data', (d) => { out += d; wake(); });
+        exitInfo = null;
+        exited = new Promise((resolve) => {
+            p.on('exit', (code, signal) => { live.delete(p); resolve({ code, signal }); });
+        });
+        exited.then((e) => { if (p === proc) exitInfo = e; });
+        const serving = () => /^virtdeck: serving /m.test(out.slice(from));
+        while (Date.now() < deadline) {
+            if (exitInfo) break;
+            if (serving() && await tryTls(host, port)) { ready = true; break; }
+            await within(Promise.race([new Promise((r) => { wake = r; }), exited]), 100);
+        }
+        if (!ready && !(exitInfo && /cannot listen on/.test(out.slice(from)))) break;
     }
+    wake = () => {};
     if (!ready) {
         if (!exitInfo) proc.kill('SIGKILL');
         const e = await exited;
@@ -153,12 +170,7 @@ export async function startDaemon(opts = {}) {
         if (stopped) return exitInfo;
         stopped = true;
         if (!exitInfo) proc.kill(signal);
-        let timer;
-        const e = await Promise.race([
-            exited,
-            new Promise((resolve) => { timer = setTimeout(() => resolve(null), stopTimeout); }),
-        ]);
-        clearTimeout(timer);
+        const e = await within(exited, stopTimeout);
         const keep = keepStateDir || !!process.env.VIRTDECK_KEEP_STATE;
         if (!e) {
             proc.kill('SIGKILL');

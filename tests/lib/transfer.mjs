@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
+import { until } from './wait.mjs';
 
 /** The content route of a volume. */
 export function contentPath(pool, vol) {
@@ -89,13 +90,13 @@ export function uploadFile(client, pool, vol, file, opts = {}) {
 }
 
 /**
- * Announces `announced` bytes but sends only `sent` random bytes, then destroys the
- * connection (an upload cut off halfway). beforeCut() (optional, may be async) runs just
- * before the cut, while the upload is under way. Resolves once the socket is gone with
- * {answered: the status if the server answered before the cut (it should not), seen:
- * what beforeCut returned}.
+ * Announces `announced` bytes but sends only `sent` random bytes, waits until underWay()
+ * (it may be async; polled, for at most timeoutMs) says the daemon is at work on them,
+ * then destroys the connection: an upload cut off halfway. Resolves once the socket is
+ * gone with {answered: the status if the server answered before the cut (it should not;
+ * an answer ends the wait), seen: whether underWay() held before the cut}.
  */
-export function uploadCutOff(client, pool, vol, announced, sent, { beforeCut = () => null } = {}) {
+export function uploadCutOff(client, pool, vol, announced, sent, underWay, { timeoutMs = 10000 } = {}) {
     return new Promise((resolve) => {
         let answered = null;
         const req = request(client, 'PUT', contentPath(pool, vol), authHeaders(client, {
@@ -103,11 +104,13 @@ export function uploadCutOff(client, pool, vol, announced, sent, { beforeCut = (
         }));
         req.on('error', () => {});
         req.on('response', (res) => { answered = res.statusCode; res.resume(); });
-        req.write(crypto.randomBytes(sent), () => setTimeout(async () => {
-            const seen = await beforeCut();
+        req.write(crypto.randomBytes(sent), async () => {
+            let seen = false;
+            await until(async () => answered !== null || (seen = !!(await underWay())), timeoutMs, () => '')
+                .catch(() => {}); // not under way in time: `seen` says so
             req.destroy();
             resolve({ answered, seen });
-        }, 300));
+        });
     });
 }
 
