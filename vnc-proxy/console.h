@@ -30,7 +30,7 @@ struct app;
 struct console_hub;
 
 /* The largest message a browser may send on the console (1009 beyond, see
- * tls/tls_read_guard.h). Bytes pass to the VNC server as a stream through the bounded
+ * http/tls_read_guard.h). Bytes pass to the VNC server as a stream through the bounded
  * ring whatever the message size, so this bounds no memory; it refuses absurd frames.
  * noVNC 1.7 sends at most 10 KiB per message (its send queue); other RFB clients may
  * put a whole ClientCutText (the clipboard) in one message, hence the room. */

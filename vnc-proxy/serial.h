@@ -69,7 +69,7 @@ struct app;
 struct serial_hub;
 
 /* The largest message a browser may send on the serial console (1009 beyond, see
- * tls/tls_read_guard.h): keystrokes are a few bytes; the UI (web/js/serial.js) sends a
+ * http/tls_read_guard.h): keystrokes are a few bytes; the UI (web/js/serial.js) sends a
  * paste in pieces of at most 16 KiB. The bytes stream through the bounded "up" ring
  * whatever the message size. */
 #define SERIAL_WS_MESSAGE_MAX (64u * 1024)

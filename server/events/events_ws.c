@@ -33,9 +33,20 @@ struct events_state {
  * which workers write. */
 static struct events_state events_state;
 
+/* A snapshot's or a stats sample's job: run builds the message, done delivers it. */
 struct events_job {
-    struct app *app; /* borrowed */
+    struct app *app;        /* borrowed */
+    uint64_t gen;           /* a snapshot's generation */
+    struct events_msg *msg; /* owned: what run built (NULL: libvirt is down, or it failed) */
 };
+
+static void events_job_free(void *opaque)
+{
+    struct events_job *arg = opaque;
+
+    events_msg_unref(arg->msg);
+    free(arg);
+}
 
 /* ---- waking sockets ------------------------------------------------ */
 
@@ -56,45 +67,38 @@ static void events_ws_ready(uint64_t conn_id, void *ctx)
  * later change reaches it as an event). A job that is queued but not started yet
  * covers newcomers; one already running does not, so its `done` submits the next. */
 
-struct events_snapshot_job {
-    struct app *app; /* borrowed */
-    uint64_t gen;
-};
-
 static void events_snapshot_done(struct work_job *job);
 
 static void events_snapshot_run(struct work_job *job)
 {
-    struct events_snapshot_job *arg = job->arg;
+    struct events_job *arg = job->arg;
     struct app_error err;
     struct json_object *list;
     virConnectPtr conn;
 
     atomic_store(&events_state.snapshot_started, arg->gen);
-    if (!(conn = virt_conn_get(arg->app->virt))) {
-        job->response.status = 503;
+    if (!(conn = virt_conn_get(arg->app->virt)))
         return;
-    }
     app_error_clear(&err);
     list = virt_domain_list(conn, &err);
     if (list) {
         json_object_object_add(list, "type", json_object_new_string("snapshot"));
-        http_response_json_take(&job->response, 200, list);
+        arg->msg = events_msg_new(list, EVENTS_KIND_SNAPSHOT, "");
+        json_object_put(list);
     } else {
         log_warn("events: snapshot failed: %s", err.message);
-        job->response.status = err.status ? err.status : 502;
     }
     virConnectClose(conn);
 }
 
 static void events_submit_snapshot(struct app *app)
 {
-    struct events_snapshot_job *arg = xcalloc(1, sizeof(*arg));
+    struct events_job *arg = xcalloc(1, sizeof(*arg));
     struct work_job *job;
 
     arg->app = app;
     arg->gen = ++events_state.snapshot_submitted;
-    job = work_job_new(0, events_snapshot_run, events_snapshot_done, arg, free);
+    job = work_job_new(0, events_snapshot_run, events_snapshot_done, arg, events_job_free);
     events_state.snapshot_in_flight = true;
     if (work_pool_submit(app->pool, job) < 0) {
         /* the subscribers waiting for it stay silent; the next request retries */
@@ -122,16 +126,16 @@ static void events_need_snapshot(struct app *app, struct events_sub *sub)
 static void events_snapshot_done(struct work_job *job)
 {
     static const char down[] = "{\"type\":\"host\",\"state\":\"disconnected\"}";
-    struct events_snapshot_job *arg = job->arg;
+    struct events_job *arg = job->arg;
     struct events_msg *msg;
     bool more = false;
 
     events_state.snapshot_in_flight = false;
-    if (job->response.status != 200) /* libvirt is down: a snapshot follows the reconnect */
+    if (!arg->msg) /* libvirt is down or failed: a snapshot follows the reconnect */
         msg = events_msg_from_text(down, strlen(down), EVENTS_KIND_HOST);
     else
-        msg = events_msg_from_text(job->response.body.data, job->response.body.len - 1,
-                                   EVENTS_KIND_SNAPSHOT);
+        msg = arg->msg; /* the job's reference, dropped below */
+    arg->msg = NULL;
     for (struct events_sub *sub = events_hub_first(arg->app->events); sub; sub = sub->next) {
         if (!sub->snapshot_gen)
             continue;
@@ -161,29 +165,28 @@ static void events_stats_run(struct work_job *job)
         return;
     app_error_clear(&err);
     stats = virt_stats_sample(arg->app->sampler, conn, &err);
-    if (stats)
-        http_response_json_take(&job->response, 200, stats);
-    else
+    if (stats) {
+        arg->msg = events_msg_new(stats, EVENTS_KIND_STATS, "");
+        json_object_put(stats);
+    } else {
         log_warn("events: stats sample failed: %s", err.message);
+    }
     virConnectClose(conn);
 }
 
 static void events_stats_done(struct work_job *job)
 {
     struct events_job *arg = job->arg;
-    struct events_msg *msg;
+    struct events_msg *msg = arg->msg;
 
     events_state.stats_in_flight = false;
-    if (job->response.status != 200)
+    if (!msg)
         return;
-    msg = events_msg_from_text(job->response.body.data, job->response.body.len - 1,
-                               EVENTS_KIND_STATS);
     for (struct events_sub *sub = events_hub_first(arg->app->events); sub; sub = sub->next) {
         events_hub_enqueue(sub, msg);
         if (!sub->awaiting_snapshot)
             events_ws_ready(sub->conn_id, arg->app);
     }
-    events_msg_unref(msg);
 }
 
 static void events_submit_stats(struct app *app)
@@ -192,8 +195,8 @@ static void events_submit_stats(struct app *app)
 
     arg->app = app;
     events_state.stats_in_flight = true;
-    if (work_pool_submit(app->pool,
-                         work_job_new(0, events_stats_run, events_stats_done, arg, free)) < 0)
+    if (work_pool_submit(app->pool, work_job_new(0, events_stats_run, events_stats_done, arg,
+                                                 events_job_free)) < 0)
         events_state.stats_in_flight = false;
 }
 

@@ -16,7 +16,7 @@
 struct app;
 
 /* The largest message a client may send on /api/events (1009 beyond, see
- * tls/tls_read_guard.h): the client has nothing to say here, its messages are ignored;
+ * http/tls_read_guard.h): the client has nothing to say here, its messages are ignored;
  * this leaves room for any close or ping payload and a little more. */
 #define EVENTS_WS_MESSAGE_MAX (4u * 1024)
 

@@ -16,7 +16,7 @@
 #include <openssl/ssl.h>
 
 #include "http/conn_limits.h"
-#include "tls/tls_read_guard.h"
+#include "http/tls_read_guard.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"

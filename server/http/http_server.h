@@ -5,7 +5,7 @@
  * and no endpoint. Besides that it keeps what only lws can see: per-address
  * connection limits and the first-request deadline (conn_limits.h) from accept to the
  * first request, the websocket frame checks that run before lws parses the client's
- * bytes (tls/tls_read_guard.h: a violation closes with 1002 or 1009), CONNECT
+ * bytes (http/tls_read_guard.h: a violation closes with 1002 or 1009), CONNECT
  * refusal, the vhost's SSL_CTX for certificate reloads, and the wake-up
  * (EVENT_WAIT_CANCELLED), handed to serve.c. HTTP/1.1 only (serve.c sets ALPN).
  *

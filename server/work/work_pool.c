@@ -117,7 +117,6 @@ struct work_job *work_job_new(uint64_t conn_id, work_fn run, work_fn done, void 
     job->done = done;
     job->arg = arg;
     job->arg_free = arg_free;
-    http_response_init(&job->response);
     inbox_item_init(&job->item, work_job_finished);
     return job;
 }
@@ -128,7 +127,6 @@ void work_job_free(struct work_job *job)
         return;
     if (job->arg_free)
         job->arg_free(job->arg);
-    http_response_free(&job->response);
     free(job);
 }
 

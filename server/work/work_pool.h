@@ -22,7 +22,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "http/response.h"
 #include "work/inbox.h"
 
 #define WORK_POOL_MAX_PENDING 1024
@@ -39,11 +38,10 @@ struct work_job {
     work_fn done;     /* service thread: must not block; may be NULL */
     void *arg;        /* owned: released with arg_free when the job is freed */
     void (*arg_free)(void *arg);
-    struct http_response response; /* filled by run, read by done */
-    struct inbox_item item;        /* the pool's: posted when run returns; its run calls done */
-    struct work_pool *pool;        /* borrowed: the pool that accepted it */
-    struct work_job *next;         /* pool's lock: its pending queue, then its finished list */
-    struct work_job *prev;         /* pool's lock: its finished list */
+    struct inbox_item item; /* the pool's: posted when run returns; its run calls done */
+    struct work_pool *pool; /* borrowed: the pool that accepted it */
+    struct work_job *next;  /* pool's lock: its pending queue, then its finished list */
+    struct work_job *prev;  /* pool's lock: its finished list */
 };
 
 struct work_pool;
@@ -59,7 +57,8 @@ struct work_pool *work_pool_new(unsigned nthreads, struct inbox *inbox);
 struct work_pool *work_pool_new_lane(struct work_pool *parent, unsigned nthreads,
                                      unsigned max_pending);
 
-/* A new job (calloc'd, response and inbox item initialised). */
+/* A new job (calloc'd, its inbox item initialised). What run produces for done lives
+ * in arg. */
 struct work_job *work_job_new(uint64_t conn_id, work_fn run, work_fn done, void *arg,
                               void (*arg_free)(void *arg));
 void work_job_free(struct work_job *job);

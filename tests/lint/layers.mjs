@@ -28,10 +28,6 @@ const RANK = {
 };
 
 const KNOWN = new Set([
-    // jobs carry an HTTP response
-    'server/work/work_pool.h -> http',
-    // the TLS read hook feeds the websocket frame guard
-    'server/tls/tls_read_guard.c -> http',
     // endpoints reach the whole app (in api/, only the dispatcher's job side does)
     'server/api/api_job.c -> top',
     'server/events/events_ws.c -> top', 'server/transfer/transfer.c -> top',

@@ -1,4 +1,4 @@
-/* test_tls_read_guard: server/tls/tls_read_guard.c — the interposed SSL_read() on a
+/* test_tls_read_guard: server/http/tls_read_guard.c — the interposed SSL_read() on a
  * real TLS connection in memory (a server and a client SSL over a BIO pair, with a
  * throwaway self-signed key): reads return OpenSSL's bytes unchanged; a guarded
  * server connection reports an unmasked frame once, from inside the read; a frame sent
@@ -16,7 +16,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "tls/tls_read_guard.h"
+#include "http/tls_read_guard.h"
 
 #define UPGRADE "GET /api/events HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n"
 

@@ -4,7 +4,7 @@
  * Invariants: a read's bytes and return value are OpenSSL's, untouched; a server-side
  * SSL gets its state at its first successful read and loses it in SSL_free (the
  * ex_data free callback); `tripped` is called at most once per SSL. */
-#include "tls/tls_read_guard.h"
+#include "http/tls_read_guard.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
