@@ -12,6 +12,7 @@ struct auth_throttle;
 struct virt_conn;
 struct virt_stats_sampler;
 struct work_pool;
+struct inbox;
 struct events_hub;
 struct events_feed;
 struct static_files;
@@ -30,12 +31,13 @@ struct app {
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */
     struct work_pool *pool;             /* owned by serve.c */
     struct work_pool *password_lane;    /* owned by serve.c; a lane of pool: password checks */
-    struct events_hub *events;          /* owned by serve.c; service thread + inbox */
-    struct events_feed *feed;           /* owned by serve.c; lifecycle events (events_feed.h) */
-    struct static_files *static_files;  /* owned by serve.c; service thread */
-    struct http_server *http;           /* owned by serve.c; service thread */
-    struct console_hub *consoles;       /* owned by serve.c; service thread */
-    struct serial_hub *serials;         /* owned by serve.c; see serial.h for threads */
-    struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
-    struct ssl_ctx_st *ssl_ctx; /* borrowed from lws (the vhost's): SIGHUP reloads into it */
+    struct inbox *inbox;       /* owned by serve.c; any thread posts, service thread drains */
+    struct events_hub *events; /* owned by serve.c; service thread + inbox */
+    struct events_feed *feed;  /* owned by serve.c; lifecycle events (events_feed.h) */
+    struct static_files *static_files; /* owned by serve.c; service thread */
+    struct http_server *http;          /* owned by serve.c; service thread */
+    struct console_hub *consoles;      /* owned by serve.c; service thread */
+    struct serial_hub *serials;        /* owned by serve.c; see serial.h for threads */
+    struct transfer_hub *transfers;    /* owned by serve.c; see transfer.h for threads */
+    struct ssl_ctx_st *ssl_ctx;        /* borrowed from lws (the vhost's): SIGHUP reloads into it */
 };

@@ -50,7 +50,9 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
+#include "virt/virt_pump.h"
 #include "virt/virt_stats.h"
+#include "work/inbox.h"
 #include "work/work_pool.h"
 
 #define SERVE_CIPHERS_TLS12                                                                        \
@@ -71,6 +73,10 @@
 #define SERVE_TICK_MS        250
 #define SERVE_WATCH_MS       250
 #define SERVE_STATS_EVERY_MS 2000
+/* items waiting in the inbox (one per stream pump with news: at most 64 + 8) */
+#define SERVE_INBOX_MAX 1024
+/* at shutdown, how long stream pumps get to close their streams and connections */
+#define SERVE_PUMP_WAIT_MS 5000
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lws_context *serve_context; /* serve_wake_lock */
@@ -433,8 +439,9 @@ int serve_run(const struct config *config)
     app.events = events_hub_new(serve_wake, NULL);
     app.http = http_server_new(&app);
     app.consoles = console_hub_new();
-    app.serials = serial_hub_new(serve_wake, NULL);
-    app.transfers = transfer_hub_new(serve_wake, NULL);
+    app.inbox = inbox_new(SERVE_INBOX_MAX, serve_wake, NULL);
+    app.serials = serial_hub_new();
+    app.transfers = transfer_hub_new();
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, serve_wake, NULL)) ||
         !(app.password_lane =
@@ -487,18 +494,22 @@ cleanup:
     pthread_mutex_unlock(&serve_wake_lock);
     if (ctx)
         lws_context_destroy(ctx);
-    transfer_hub_free(app.transfers);  /* before the libvirt connection its threads name */
+    transfer_hub_free(
+        app.transfers); /* releases its pumps (the consoles' went with their sockets) */
+    if (virt_pump_wait_all(SERVE_PUMP_WAIT_MS)) /* while libvirt's loop runs: they close */
+        log_warn("stream pumps still blocked in libvirt at shutdown");
+    serial_hub_free(app.serials);
     work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
     events_feed_stop(app.feed);        /* its lane, likewise */
     work_pool_free(app.pool);
     virt_conn_free(app.virt);
     events_feed_free(app.feed); /* after virt-events, which posts into it */
     store_watch_free(watch);    /* before the sessions it syncs */
-    serial_hub_free(app.serials);
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);
     console_hub_free(app.consoles);
     events_hub_free(app.events);
+    inbox_free(app.inbox);
     static_files_free(app.static_files);
     auth_sessions_free(app.sessions);
     auth_throttle_free(app.throttle);

@@ -33,6 +33,7 @@
 #include "http/static_files.h"
 #include "tls/tls_read_guard.h"
 #include "transfer/transfer.h"
+#include "work/inbox.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -1053,10 +1054,8 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             work_pool_drain(app->pool);
         if (app && app->events)
             events_ws_dispatch(app);
-        if (app && app->serials)
-            serial_dispatch(app);
-        if (app && app->transfers)
-            transfer_dispatch(app);
+        if (app && app->inbox)
+            inbox_drain(app->inbox);
         return 0;
     case LWS_CALLBACK_HTTP:
         return http_on_request(http_app(wsi), wsi, conn, in, len);

@@ -3,22 +3,16 @@
  *   PUT  /api/pools/{pool}/volumes/{vol}/content  request body → virStorageVolUpload
  *   GET  /api/pools/{pool}/volumes/{vol}/content  virStorageVolDownload → response body
  *
- * DESIGN (threads):
- *  - The service thread owns the HTTP side: it puts request-body pieces into the
- *    transfer's ring (upload) or writes ring bytes to the socket (download). When the
- *    ring is nearly full it pauses the socket with lws_rx_flow_control (upload) or
- *    simply stops asking for WRITEABLE (download); that is the backpressure, and it
- *    bounds a transfer's memory to its ring whatever the volume's size.
- *  - Each transfer has its own thread ("transfer", transfer_stream.c) with a private
- *    libvirt connection: it looks the volume up, checks space and use, and moves bytes
- *    between the ring and a libvirt stream. libvirt's remote virStreamSend waits for
- *    its socket even on a non-blocking stream, so the stream is never touched by the
- *    service thread or libvirt's event thread; a slow disk stalls only its own transfer.
- *  - The thread wakes the service thread through the hub's wake function;
- *    transfer_dispatch() (service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED) acts.
- *  - A request cut off halfway cancels the transfer: the stream is aborted, a volume the
- *    upload created is deleted, and an existing volume it overwrote is marked
- *    incomplete (store_uploads) until a complete upload replaces it.
+ * DESIGN: an adapter of virt_pump (server/virt/virt_pump.h). Each transfer is one pump
+ * with a private libvirt connection and one 1 MiB ring (the request body towards
+ * libvirt, or the volume's bytes from it); transfer_stream.c is its libvirt side (checks,
+ * streams, cut-off handling), this file its HTTP side. Backpressure: an upload pauses its
+ * socket (lws_rx_flow_control, between TLS records only) when the ring is nearly full and
+ * resumes it when the pump's news says it drained; a download asks for WRITEABLE only
+ * while the ring holds bytes. So a transfer's memory is its ring whatever the volume's
+ * size. A request cut off halfway cancels the pump: the stream is aborted, a volume the
+ * upload created is deleted, and an existing volume it overwrote is marked incomplete
+ * (store_uploads) until a complete upload replaces it.
  *
  * Every function here runs on the service thread. */
 #pragma once
@@ -35,10 +29,9 @@ struct transfer_hub;
 /* At most this many transfers run at once; more get 503. */
 #define TRANSFER_MAX 8
 
-/* wake(wake_ctx) may be called from any thread; it must wake the service thread. */
-struct transfer_hub *transfer_hub_new(void (*wake)(void *ctx), void *wake_ctx);
-/* Cancels every transfer and waits for their threads (main thread, at shutdown, after
- * the lws context is gone). NULL-safe. */
+struct transfer_hub *transfer_hub_new(void);
+/* Releases every transfer's pump (their threads finish on their own: virt_pump_wait_all)
+ * and frees the hub (main thread, at shutdown, after the lws context is gone). NULL-safe. */
 void transfer_hub_free(struct transfer_hub *hub);
 
 /* Starts a transfer for req (ROUTE_VOLUME_CONTENT, already authenticated: session,
@@ -67,5 +60,10 @@ enum transfer_write transfer_writeable(struct app *app, struct lws *wsi, uint64_
  * cancelled. */
 void transfer_closed(struct app *app, uint64_t conn_id);
 
-/* Acts on what the transfer threads reported. */
-void transfer_dispatch(struct app *app);
+/* The idle watch, every 2 s while transfers run (the hub schedules it on its own timer;
+ * the housekeeping timer may call it instead). lws cuts a request whose body stops
+ * arriving after the context's 10 s timeout, and a paused upload (the disk is slow) or a
+ * download waiting for libvirt receives nothing: so each transfer's progress is read, and
+ * while something moved in the last 60 s its connection's deadline is pushed to 60 s
+ * after the last movement; a transfer that stays still for that long is cut. */
+void transfer_tick(struct app *app);

@@ -40,7 +40,7 @@ const KNOWN = new Set([
     'server/api/api_domains.c -> top', 'server/api/api_job.c -> top',
     'server/api/api_networks.c -> top', 'server/api/api_pools.c -> top', 'server/api/api_volumes.c -> top',
     'server/events/events_ws.c -> top', 'server/transfer/transfer.c -> top',
-    'server/transfer/transfer_stream.c -> top', 'vnc-proxy/console.c -> top', 'vnc-proxy/serial.c -> top',
+    'vnc-proxy/console.c -> top', 'vnc-proxy/serial.c -> top',
 ]);
 
 function moduleOfFile(rel) {
