@@ -13,6 +13,7 @@ struct virt_conn;
 struct virt_stats_sampler;
 struct inbox;
 struct work_pool;
+struct inbox;
 struct events_hub;
 struct events_feed;
 struct static_files;

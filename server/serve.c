@@ -58,6 +58,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
+#include "virt/virt_pump.h"
 #include "virt/virt_stats.h"
 #include "work/inbox.h"
 #include "work/work_pool.h"
@@ -94,6 +95,8 @@
      EVENTS_FEED_INBOX_ITEMS + EVENTS_HUB_INBOX_ITEMS + SERVE_INBOX_OBJECTS)
 /* sessions' rows: expired ones deleted, last-seen times flushed (auth_sessions_expire) */
 #define SERVE_EXPIRE_EVERY_MS 60000
+/* at shutdown, how long stream pumps get to close their streams and connections */
+#define SERVE_PUMP_WAIT_MS 5000
 
 static pthread_mutex_t serve_wake_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lws_context *serve_context; /* serve_wake_lock */
@@ -268,8 +271,6 @@ static void serve_on_wake(void *ctx)
     struct app *app = ctx;
 
     inbox_drain(app->inbox);
-    serial_dispatch(app);
-    transfer_dispatch(app);
 }
 
 /* The route table's endpoints: every route not named here is the JSON API's. */
@@ -524,8 +525,8 @@ int serve_run(const struct config *config)
     app.inbox = inbox_new(SERVE_INBOX_CAPACITY(config->workers), serve_wake, NULL);
     app.events = events_hub_new(app.inbox, serve_on_events_news, &app);
     app.consoles = console_hub_new();
-    app.serials = serial_hub_new(serve_wake, NULL);
-    app.transfers = transfer_hub_new(serve_wake, NULL);
+    app.serials = serial_hub_new();
+    app.transfers = transfer_hub_new();
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
         !(app.password_lane =
@@ -577,14 +578,17 @@ cleanup:
     pthread_mutex_unlock(&serve_wake_lock);
     if (ctx)
         lws_context_destroy(ctx);
-    transfer_hub_free(app.transfers);  /* before the libvirt connection its threads name */
+    /* releases its pumps (the consoles' went with their sockets) */
+    transfer_hub_free(app.transfers);
+    if (virt_pump_wait_all(SERVE_PUMP_WAIT_MS)) /* while libvirt's loop runs: they close */
+        log_warn("stream pumps still blocked in libvirt at shutdown");
+    serial_hub_free(app.serials);
     work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
     events_feed_stop(app.feed);        /* its lane, likewise */
     work_pool_free(app.pool);
     virt_conn_free(app.virt);
     events_feed_free(app.feed); /* after virt-events, which posts into it */
     store_watch_free(watch);    /* before the sessions it syncs */
-    serial_hub_free(app.serials);
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);
     conn_server_free(app.conns);

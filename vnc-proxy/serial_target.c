@@ -1,5 +1,5 @@
 /* serial_target: from a domain UUID to an open serial console stream.
- * Worker threads only (blocking libvirt calls). */
+ * The console's pump thread only (blocking libvirt calls). */
 #include "serial_target.h"
 
 #include <libvirt/virterror.h>

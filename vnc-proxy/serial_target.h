@@ -1,9 +1,9 @@
 /* serial_target: opens a running domain's first serial console on a libvirt stream.
  *
- * Blocking (libvirt): worker threads only. Like console_target, the browser names only
- * the domain; libvirt picks the device (the first <console>, else the first <serial>),
- * so the bridge reaches nothing but the console of the domain the caller was
- * authorised for. The console is opened without VIR_DOMAIN_CONSOLE_FORCE: a session
+ * Blocking (libvirt): the console's pump thread (virt_pump.h) only. Like console_target,
+ * the browser names only the domain; libvirt picks the device (the first <console>, else
+ * the first <serial>), so the bridge reaches nothing but the console of the domain the
+ * caller was authorised for. The console is opened without VIR_DOMAIN_CONSOLE_FORCE: a session
  * that already holds it (another browser, `virsh console`) is never taken over; the
  * newcomer is refused with 409 "serial console in use". */
 #pragma once

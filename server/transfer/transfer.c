@@ -1,14 +1,13 @@
 /* transfer: the service-thread side of volume uploads and downloads (see transfer.h):
  * the volume content endpoint (a struct conn_endpoint) and the idle watch.
  *
- * Service thread only, except transfer_notify_locked (any thread, t->lock held).
- * A transfer is in hub->list from its endpoint's open until its thread has finished and
- * been joined; conn_id links it to its connection (whose state it is) until the
+ * Service thread only. A transfer is in hub->list from its endpoint's open until its
+ * connection is done with it and its pump has closed its stream and connection
+ * (transfer_reap); conn_id links it to its connection (whose state it is) until the
  * connection closes or its response is complete (transfer_let_go), after which nothing
  * is written to that connection again. */
 #include "transfer/transfer.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,9 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "virt/virt_conn.h"
+#include "virt/virt_pump.h"
+#include "work/inbox.h"
 
 /* Each ring holds at most 1 MiB. An upload pauses its socket when less than
  * TRANSFER_UP_ROOM is left (lws may still hand over what it has read and OpenSSL has
@@ -32,46 +34,40 @@
 /* a paused or slow transfer is cut when nothing moves for this long */
 #define TRANSFER_IDLE_TIMEOUT_S 60
 
+/* The service thread's side of one transfer; the pump's thread has the job. */
+struct transfer {
+    struct app *app;          /* borrowed */
+    struct transfer_hub *hub; /* borrowed */
+    struct transfer_job *job; /* borrowed: the pump's ctx (transfer_stream.h says what is
+                               * readable when) */
+    struct virt_pump *pump;   /* owned: the service side's reference */
+    struct inbox_item news;   /* the pump's news (transfer_on_news) */
+    uint64_t conn_id;         /* 0 once the connection is gone or its response is complete */
+    bool expect_continue;     /* upload: the client waits for "100 Continue" */
+    bool headers_sent;
+    bool rx_paused;    /* upload: the socket is paused until the ring drains */
+    uint64_t received; /* upload: body bytes put into the ring */
+    uint64_t sent;     /* download: body bytes written to the socket */
+    uint64_t progress; /* what the idle watch saw moved last, and when (transfer_tick) */
+    int64_t progress_ms;
+    struct transfer *next;
+};
+
 struct transfer_hub {
-    void (*wake)(void *ctx);
-    void *wake_ctx;
     struct transfer *list; /* owned; service thread */
     unsigned count;
 };
 
-struct transfer_hub *transfer_hub_new(void (*wake)(void *ctx), void *wake_ctx)
+struct transfer_hub *transfer_hub_new(void)
 {
-    struct transfer_hub *hub = xcalloc(1, sizeof(*hub));
-
-    hub->wake = wake;
-    hub->wake_ctx = wake_ctx;
-    return hub;
+    return xcalloc(1, sizeof(struct transfer_hub));
 }
 
-void transfer_notify_locked(struct transfer *t)
-{
-    t->wake = true;
-    pthread_cond_broadcast(&t->cond);
-    t->hub->wake(t->hub->wake_ctx);
-}
-
+/* Releases the pump (its thread finishes on its own) and frees t. */
 static void transfer_free(struct transfer *t)
 {
-    if (t->thread_started)
-        pthread_join(t->thread, NULL);
-    byte_ring_free(&t->ring);
-    http_response_free(&t->resp);
-    pthread_cond_destroy(&t->cond);
-    pthread_mutex_destroy(&t->lock);
+    virt_pump_release(t->pump);
     free(t);
-}
-
-static void transfer_cancel(struct transfer *t)
-{
-    pthread_mutex_lock(&t->lock);
-    t->cancelled = true;
-    pthread_cond_broadcast(&t->cond);
-    pthread_mutex_unlock(&t->lock);
 }
 
 void transfer_hub_free(struct transfer_hub *hub)
@@ -81,7 +77,6 @@ void transfer_hub_free(struct transfer_hub *hub)
     while (hub->list) {
         struct transfer *t = hub->list;
         hub->list = t->next;
-        transfer_cancel(t);
         transfer_free(t);
     }
     free(hub);
@@ -96,10 +91,28 @@ static void transfer_let_go(struct transfer *t, struct conn *conn)
         conn_set_state(conn, NULL);
 }
 
+/* Frees t once its connection is done with it and its pump has closed everything. */
+static void transfer_reap(struct transfer *t)
+{
+    struct transfer_hub *hub = t->hub;
+    struct virt_pump_status st;
+
+    virt_pump_status(t->pump, &st);
+    if (t->conn_id || !st.closed)
+        return;
+    for (struct transfer **pp = &hub->list; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    hub->count--;
+    transfer_free(t);
+}
+
 /* ---- the idle watch ------------------------------------------------ */
 
-/* lws cuts a request whose body stops arriving after the context's 10 s timeout, and a
- * paused upload (the disk is slow) or a download waiting for libvirt receives nothing.
+/* A paused or slow transfer must not be cut while it moves, nor kept while it does not.
  * So every 2 s (serve.c's housekeeping timer) each transfer's progress is read, and
  * while something moved in the last TRANSFER_IDLE_TIMEOUT_S its connection's deadline
  * is pushed to that long after the last movement; a transfer that stays still for that
@@ -111,13 +124,12 @@ void transfer_tick(struct app *app)
 
     for (struct transfer *t = hub ? hub->list : NULL; t; t = t->next) {
         struct conn *conn = conn_find(app->conns, t->conn_id);
+        struct virt_pump_status st;
         uint64_t moved;
         int64_t idle_s;
 
-        pthread_mutex_lock(&t->lock);
-        moved = t->moved;
-        pthread_mutex_unlock(&t->lock);
-        moved += t->received + t->sent;
+        virt_pump_status(t->pump, &st);
+        moved = st.tx_bytes + st.rx_bytes + t->received + t->sent;
         if (moved != t->progress) {
             t->progress = moved;
             t->progress_ms = now;
@@ -129,6 +141,8 @@ void transfer_tick(struct app *app)
 }
 
 /* ---- starting ------------------------------------------------ */
+
+static void transfer_on_news(struct inbox_item *item);
 
 /* Checks the request; fills an error into resp and returns -1 when it cannot start. */
 static int transfer_check(const struct http_request *req, long long content_length,
@@ -163,6 +177,26 @@ static int transfer_check(const struct http_request *req, long long content_leng
     return 0;
 }
 
+/* The pump's configuration for a transfer of this kind. */
+static void transfer_pump_config(struct app *app, struct transfer *t, struct virt_pump_config *cfg)
+{
+    bool up = t->job->kind == TRANSFER_UPLOAD;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->thread_name = "pump-transfer";
+    cfg->uri = virt_conn_uri(app->virt);
+    cfg->inbox = app->inbox;
+    cfg->news = &t->news;
+    cfg->tx_cap = up ? TRANSFER_RING : 0;
+    cfg->rx_cap = up ? 0 : TRANSFER_RING;
+    cfg->io_max = TRANSFER_CHUNK;
+    cfg->tx_min = TRANSFER_CHUNK; /* fewer, larger stream packets */
+    cfg->tx_low = TRANSFER_RING - TRANSFER_UP_RESUME;
+    cfg->rx_min = TRANSFER_CHUNK;
+    cfg->send_what = "send to the volume";
+    cfg->recv_what = "read the volume";
+}
+
 /* Starts a transfer for req on conn. Returns 0 when it now drives the request, or -1
  * with an error in resp. */
 static int transfer_begin(struct app *app, struct conn *conn, const struct http_request *req,
@@ -170,9 +204,13 @@ static int transfer_begin(struct app *app, struct conn *conn, const struct http_
 {
     struct transfer_hub *hub = app->transfers;
     long long content_length = conn_content_length(conn);
-    char range[128];
+    struct virt_pump_config cfg;
+    struct transfer_job *job;
     struct transfer *t;
+    char range[128];
 
+    if (conn_header(conn, CONN_HEADER_RANGE, range, sizeof(range)) < 0)
+        range[0] = '\0'; /* too long to be one range: serve the whole volume */
     if (transfer_check(req, content_length, resp) < 0)
         return -1;
     if (hub->count >= TRANSFER_MAX) {
@@ -181,31 +219,30 @@ static int transfer_begin(struct app *app, struct conn *conn, const struct http_
                              TRANSFER_MAX);
         return -1;
     }
-    if (conn_header(conn, CONN_HEADER_RANGE, range, sizeof(range)) < 0)
-        range[0] = '\0'; /* too long to be one range: serve the whole volume */
+    job = transfer_job_new();
+    job->db = app->db;
+    job->kind = req->method == HTTP_PUT ? TRANSFER_UPLOAD : TRANSFER_DOWNLOAD;
+    job->head = req->method == HTTP_HEAD;
+    snprintf(job->pool, sizeof(job->pool), "%s", req->route.name);
+    snprintf(job->volume, sizeof(job->volume), "%s", req->route.item);
+    snprintf(job->username, sizeof(job->username), "%s", req->session.username);
+    snprintf(job->peer, sizeof(job->peer), "%s", req->peer);
+    snprintf(job->range, sizeof(job->range), "%s", range);
+    job->content_length = content_length > 0 ? (uint64_t)content_length : 0;
+
     t = xcalloc(1, sizeof(*t));
     t->app = app;
     t->hub = hub;
-    t->kind = req->method == HTTP_PUT ? TRANSFER_UPLOAD : TRANSFER_DOWNLOAD;
-    t->head = req->method == HTTP_HEAD;
-    snprintf(t->pool, sizeof(t->pool), "%s", req->route.name);
-    snprintf(t->volume, sizeof(t->volume), "%s", req->route.item);
-    snprintf(t->username, sizeof(t->username), "%s", req->session.username);
-    snprintf(t->peer, sizeof(t->peer), "%s", req->peer);
-    snprintf(t->range, sizeof(t->range), "%s", range);
-    t->content_length = content_length > 0 ? (uint64_t)content_length : 0;
+    t->job = job;
     t->conn_id = req->conn_id;
-    t->expect_continue = t->kind == TRANSFER_UPLOAD && conn_expects_continue(conn);
-    pthread_mutex_init(&t->lock, NULL);
-    pthread_cond_init(&t->cond, NULL);
-    byte_ring_init(&t->ring, TRANSFER_RING);
-    http_response_init(&t->resp);
-    if (pthread_create(&t->thread, NULL, transfer_stream_main, t) != 0) {
-        transfer_free(t);
+    t->expect_continue = job->kind == TRANSFER_UPLOAD && conn_expects_continue(conn);
+    inbox_item_init(&t->news, transfer_on_news);
+    transfer_pump_config(app, t, &cfg);
+    if (!(t->pump = virt_pump_start(&cfg, &transfer_stream_ops, job))) {
+        free(t); /* the job went with the pump */
         http_response_errorf(resp, 503, APP_ERR_UNAVAILABLE, "cannot start the transfer");
         return -1;
     }
-    t->thread_started = true;
     t->next = hub->list;
     hub->list = t;
     hub->count++;
@@ -231,37 +268,25 @@ static int transfer_open(struct conn *conn, const struct http_request *req)
 static int transfer_body(struct conn *conn, const void *in, size_t len)
 {
     struct transfer *t = conn_state(conn);
-    bool pause;
-    size_t taken;
+    size_t taken, space;
 
-    if (!t || t->kind != TRANSFER_UPLOAD)
+    if (!t || t->job->kind != TRANSFER_UPLOAD)
         return 0;
-    if (t->received + len > t->content_length)
-        len = (size_t)(t->content_length - t->received);
-    pthread_mutex_lock(&t->lock);
-    taken = byte_ring_put(&t->ring, in, len);
-    if (t->thread_want && byte_ring_len(&t->ring) >= t->thread_want)
-        pthread_cond_broadcast(&t->cond); /* wake the sender only for a full piece */
-    /* Decided and flagged under the lock: a sender that drains the ring right after
-     * this must see the flag, or nobody would ever resume the socket. */
-    pause =
-        byte_ring_space(&t->ring) < TRANSFER_UP_ROOM && !t->rx_paused && !conn_tls_pending(conn);
-    if (pause)
-        t->rx_paused = true;
-    pthread_mutex_unlock(&t->lock);
+    if (t->received + len > t->job->content_length)
+        len = (size_t)(t->job->content_length - t->received);
+    taken = virt_pump_put(t->pump, in, len, &space);
     t->received += taken;
     if (taken < len) {
         /* the pause below keeps this from happening; if it does, fail loudly */
-        log_error("transfer: upload ring overflow on %s/%s", t->pool, t->volume);
+        log_error("transfer: upload ring overflow on %s/%s", t->job->pool, t->job->volume);
         return -1;
     }
     conn_set_timeout(conn, TRANSFER_IDLE_TIMEOUT_S);
-    if (pause) {
+    /* The pump posts news when the ring drains to TRANSFER_UP_RESUME, which runs after
+     * this callback, so a drain right now cannot be missed. */
+    if (space < TRANSFER_UP_ROOM && !t->rx_paused && !conn_tls_pending(conn)) {
+        t->rx_paused = true;
         conn_rx_pause(conn, true);
-        /* the sender may have drained it meanwhile: look again at the next dispatch */
-        pthread_mutex_lock(&t->lock);
-        transfer_notify_locked(t);
-        pthread_mutex_unlock(&t->lock);
     }
     return 0;
 }
@@ -270,36 +295,32 @@ static void transfer_body_done(struct conn *conn)
 {
     struct transfer *t = conn_state(conn);
 
-    if (!t || t->kind != TRANSFER_UPLOAD)
-        return;
-    pthread_mutex_lock(&t->lock);
-    t->body_done = true;
-    pthread_cond_broadcast(&t->cond);
-    pthread_mutex_unlock(&t->lock);
+    if (t && t->job->kind == TRANSFER_UPLOAD)
+        virt_pump_close_tx(t->pump);
 }
 
 /* ---- download body ------------------------------------------------ */
 
 /* Writes the status line and headers of a download. Returns 0 or -1. */
-static int transfer_write_headers(struct conn *conn, struct transfer *t)
+static int transfer_write_headers(struct conn *conn, const struct transfer_job *job)
 {
     struct http_response resp;
     char value[160];
     int ret = -1;
 
     http_response_init(&resp);
-    resp.status = t->status;
+    resp.status = job->status;
     resp.content_type = "application/octet-stream";
     http_response_header(&resp, "Accept-Ranges", "bytes");
     http_response_header(&resp, "Cache-Control", "no-store");
-    snprintf(value, sizeof(value), "attachment; filename=\"%s\"", t->volume);
+    snprintf(value, sizeof(value), "attachment; filename=\"%s\"", job->volume);
     http_response_header(&resp, "Content-Disposition", value);
-    if (t->status == 206) {
-        snprintf(value, sizeof(value), "bytes %llu-%llu/%llu", (unsigned long long)t->start,
-                 (unsigned long long)(t->start + t->length - 1), (unsigned long long)t->size);
+    if (job->status == 206) {
+        snprintf(value, sizeof(value), "bytes %llu-%llu/%llu", (unsigned long long)job->start,
+                 (unsigned long long)(job->start + job->length - 1), (unsigned long long)job->size);
         http_response_header(&resp, "Content-Range", value);
     }
-    ret = conn_write_head(conn, &resp, t->length);
+    ret = conn_write_head(conn, &resp, job->length);
     http_response_free(&resp);
     return ret;
 }
@@ -310,29 +331,28 @@ static int transfer_write_headers(struct conn *conn, struct transfer *t)
 static int transfer_write_piece(struct conn *conn, struct transfer *t)
 {
     static unsigned char out[CONN_PRE + CONN_TX_MAX];
+    uint64_t length = t->job->length;
+    struct virt_pump_status st;
     size_t n;
-    bool last, finished;
+    bool last;
 
-    pthread_mutex_lock(&t->lock);
-    n = byte_ring_peek(&t->ring, out + CONN_PRE, CONN_TX_MAX);
-    finished = t->finished;
-    pthread_mutex_unlock(&t->lock);
+    n = virt_pump_peek(t->pump, out + CONN_PRE, CONN_TX_MAX);
     if (n == 0)
-        return 0; /* the thread wakes us when bytes arrive */
-    if (t->sent + n > t->length)
-        n = (size_t)(t->length - t->sent);
-    last = t->sent + n == t->length;
-    if (last && !finished)
-        return 0; /* the last bytes wait until libvirt has let go of the volume, so the
-                   * client's next request finds it free */
+        return 0; /* the pump's news asks again when bytes arrive */
+    if (t->sent + n > length)
+        n = (size_t)(length - t->sent);
+    last = t->sent + n == length;
+    if (last) {
+        /* the last bytes wait until libvirt has let go of the volume, so the client's
+         * next request finds it free */
+        virt_pump_status(t->pump, &st);
+        if (!st.closed)
+            return 0;
+    }
     if (conn_write_body(conn, out + CONN_PRE, n, last) < 0)
         return -1;
     t->sent += n;
-    pthread_mutex_lock(&t->lock);
-    byte_ring_drop(&t->ring, n);
-    if (t->thread_want && byte_ring_space(&t->ring) >= t->thread_want)
-        pthread_cond_broadcast(&t->cond); /* wake the reader only once a whole piece fits */
-    pthread_mutex_unlock(&t->lock);
+    virt_pump_drop(t->pump, n);
     return last ? 2 : 1;
 }
 
@@ -342,23 +362,21 @@ static int transfer_write_piece(struct conn *conn, struct transfer *t)
 static int transfer_writeable(struct conn *conn)
 {
     struct transfer *t = conn_state(conn);
-    bool ready;
+    struct virt_pump_status st;
     int rc = 1;
 
-    if (!t || t->kind != TRANSFER_DOWNLOAD)
+    if (!t || t->job->kind != TRANSFER_DOWNLOAD)
         return 0;
-    pthread_mutex_lock(&t->lock);
-    ready = t->ready;
-    pthread_mutex_unlock(&t->lock);
-    if (!ready)
+    virt_pump_status(t->pump, &st);
+    if (!(st.opened && t->job->ready))
         return 0;
     if (!t->headers_sent) {
-        if (transfer_write_headers(conn, t) < 0)
+        if (transfer_write_headers(conn, t->job) < 0)
             return -1;
         t->headers_sent = true;
-        if (t->head || t->length == 0) {
+        if (t->job->head || t->job->length == 0) {
             transfer_let_go(t, conn);
-            t->hub->wake(t->hub->wake_ctx);
+            transfer_reap(t);
             return 1;
         }
         conn_want_write(conn);
@@ -376,7 +394,7 @@ static int transfer_writeable(struct conn *conn)
     conn_set_timeout(conn, TRANSFER_IDLE_TIMEOUT_S);
     if (rc == 2) {
         transfer_let_go(t, conn);
-        t->hub->wake(t->hub->wake_ctx); /* dispatch frees it once its thread is done */
+        transfer_reap(t);
         return 1;
     }
     if (rc == 1)
@@ -384,7 +402,7 @@ static int transfer_writeable(struct conn *conn)
     return 0;
 }
 
-/* ---- closing and dispatch ------------------------------------------------ */
+/* ---- closing and news ------------------------------------------------ */
 
 /* The connection went away, or its transaction ended while the transfer still drove
  * it: a running transfer is cancelled. */
@@ -395,8 +413,8 @@ static void transfer_closed(struct conn *conn)
     if (!t)
         return;
     transfer_let_go(t, conn);
-    transfer_cancel(t);
-    t->hub->wake(t->hub->wake_ctx);
+    virt_pump_cancel(t->pump);
+    transfer_reap(t); /* else once the pump has closed */
 }
 
 const struct conn_endpoint transfer_endpoint = {
@@ -409,80 +427,53 @@ const struct conn_endpoint transfer_endpoint = {
     .closed = transfer_closed,
 };
 
-/* Acts on one transfer's news: resumes a paused upload, delivers a final response or
- * error, asks for WRITEABLE when a download has bytes. */
-static void transfer_service(struct app *app, struct transfer *t)
+/* Acts on the pump's news for a transfer whose connection is still there: "100
+ * Continue" once the upload's stream is open, resumes a paused upload, delivers the
+ * final response or error, asks for WRITEABLE when a download has bytes. */
+static void transfer_serve(struct transfer *t, struct conn *conn, const struct virt_pump_status *st)
 {
-    struct conn *conn = conn_find(app->conns, t->conn_id);
-    bool finished, failed, streaming, paused;
-    size_t space;
+    bool up = t->job->kind == TRANSFER_UPLOAD;
 
-    pthread_mutex_lock(&t->lock);
-    t->wake = false;
-    finished = t->finished;
-    failed = t->failed;
-    streaming = t->streaming;
-    paused = t->rx_paused;
-    space = byte_ring_space(&t->ring);
-    pthread_mutex_unlock(&t->lock);
-    if (!conn)
-        return;
-    if (t->expect_continue && streaming && !finished) {
+    if (t->expect_continue && up && st->opened && !st->closed) {
         /* the checks passed: let a client that asked for it send the body now */
         t->expect_continue = false;
         if (conn_send_continue(conn) < 0) {
-            transfer_cancel(t);
+            virt_pump_cancel(t->pump);
             transfer_let_go(t, conn);
             conn_kill(conn);
             return;
         }
     }
-    if (paused && (space >= TRANSFER_UP_RESUME || finished)) {
-        pthread_mutex_lock(&t->lock);
+    if (t->rx_paused && (st->tx_space >= TRANSFER_UP_RESUME || st->closed)) {
         t->rx_paused = false;
-        pthread_mutex_unlock(&t->lock);
         conn_rx_pause(conn, false);
     }
-    if (finished && !t->headers_sent && (t->kind == TRANSFER_UPLOAD || failed)) {
+    if (st->closed && !t->headers_sent && (up || t->job->failed)) {
         /* the upload's response, or an error before any header went out; conn_id goes
          * to 0, so this happens once */
         transfer_let_go(t, conn);
-        conn_respond(conn, &t->resp);
+        conn_respond(conn, &t->job->resp);
         return;
     }
-    if (finished && failed) {
+    if (st->closed && t->job->failed) {
         /* the stream broke after the headers: only closing tells the client */
         transfer_let_go(t, conn);
         conn_kill(conn);
         return;
     }
-    if (t->kind == TRANSFER_DOWNLOAD)
+    if (!up)
         conn_stream(conn); /* the download writes its own response (transfer_writeable) */
 }
 
-void transfer_dispatch(struct app *app)
+/* The pump's news (service thread, from the inbox). */
+static void transfer_on_news(struct inbox_item *item)
 {
-    struct transfer_hub *hub = app->transfers;
-    struct transfer **pp = hub ? &hub->list : NULL;
+    struct transfer *t = lws_container_of(item, struct transfer, news);
+    struct conn *conn = conn_find(t->app->conns, t->conn_id);
+    struct virt_pump_status st;
 
-    while (pp && *pp) {
-        struct transfer *t = *pp;
-        bool wake, finished;
-
-        pthread_mutex_lock(&t->lock);
-        wake = t->wake;
-        pthread_mutex_unlock(&t->lock);
-        if (wake)
-            transfer_service(app, t);
-        pthread_mutex_lock(&t->lock);
-        finished = t->finished;
-        pthread_mutex_unlock(&t->lock);
-        if (finished && !t->conn_id) {
-            *pp = t->next;
-            hub->count--;
-            transfer_free(t);
-        } else {
-            pp = &t->next;
-        }
-    }
+    virt_pump_status(t->pump, &st);
+    if (conn)
+        transfer_serve(t, conn, &st);
+    transfer_reap(t); /* t may be gone after this */
 }

@@ -1,4 +1,4 @@
-/* byte_ring: a fixed-capacity byte ring (the serial console bridge, volume transfers).
+/* byte_ring: a fixed-capacity byte ring (the rings of the stream pumps, virt_pump.h).
  *
  * Pure and not thread-safe: each user guards its rings with its own mutex. The
  * capacity is set once and never grows, which is what bounds the bytes a slow browser

@@ -38,11 +38,10 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
+#include "virt/virt_error.h"
 
-#define CONN_BACKOFF_MIN_MS       500
-#define CONN_BACKOFF_MAX_MS       30000
-#define CONN_KEEPALIVE_INTERVAL_S 5
-#define CONN_KEEPALIVE_COUNT      3
+#define CONN_BACKOFF_MIN_MS 500
+#define CONN_BACKOFF_MAX_MS 30000
 
 struct virt_conn {
     char *uri;                            /* owned; immutable */
@@ -256,28 +255,16 @@ static void *conn_events_main(void *arg)
  * line, so a long outage does not flood the log). */
 static virConnectPtr conn_open(struct virt_conn *vc, bool quiet)
 {
-    virConnectPtr conn = virConnectOpen(vc->uri);
+    struct app_error err;
+    virConnectPtr conn;
 
-    if (!conn) {
-        log_msg(quiet ? LOG_DEBUG : LOG_WARN, "virt_conn: cannot connect to %s: %s (retrying)",
-                vc->uri, virGetLastErrorMessage());
-        virResetLastError();
-        goto cleanup;
-    }
-    /* Drivers that run in-process (test://) have no keepalive; that is fine. */
-    if (virConnectSetKeepAlive(conn, CONN_KEEPALIVE_INTERVAL_S, CONN_KEEPALIVE_COUNT) < 0) {
-        log_debug("virt_conn: no keepalive on %s: %s", vc->uri, virGetLastErrorMessage());
-        virResetLastError();
-    }
+    /* cleared before the registration: a stale "lost" can never hit this connection */
     pthread_mutex_lock(&vc->lock);
     vc->conn_lost = false;
     pthread_mutex_unlock(&vc->lock);
-    if (virConnectRegisterCloseCallback(conn, conn_on_close, vc, NULL) < 0) {
-        log_warn("virt_conn: cannot watch %s for disconnects: %s", vc->uri,
-                 virGetLastErrorMessage());
-        virResetLastError();
-        virConnectClose(conn);
-        conn = NULL;
+    if (!(conn = virt_conn_open_private(vc->uri, conn_on_close, vc, &err))) {
+        log_msg(quiet ? LOG_DEBUG : LOG_WARN, "virt_conn: %s on %s (retrying)", err.message,
+                vc->uri);
         goto cleanup;
     }
     vc->lifecycle_id =
@@ -287,8 +274,7 @@ static virConnectPtr conn_open(struct virt_conn *vc, bool quiet)
         log_warn("virt_conn: cannot subscribe to domain events on %s: %s", vc->uri,
                  virGetLastErrorMessage());
         virResetLastError();
-        virConnectUnregisterCloseCallback(conn, conn_on_close);
-        virConnectClose(conn);
+        virt_conn_close_private(conn, conn_on_close);
         conn = NULL;
         goto cleanup;
     }
@@ -323,10 +309,8 @@ static void conn_teardown(struct virt_conn *vc, virConnectPtr conn)
     if (vc->pool_id >= 0 && virConnectStoragePoolEventDeregisterAny(conn, vc->pool_id) < 0)
         virResetLastError();
     vc->pool_id = -1;
-    if (virConnectUnregisterCloseCallback(conn, conn_on_close) < 0)
-        virResetLastError();
     /* Workers may still hold references; the connection ends with the last one. */
-    virConnectClose(conn);
+    virt_conn_close_private(conn, conn_on_close);
 }
 
 /* Publishes conn and waits until it is lost (true) or we are stopping (false). */
@@ -391,6 +375,42 @@ static void *conn_connect_main(void *arg)
 }
 
 /* ---- public ---------------------------------------------------------------------------- */
+
+virConnectPtr virt_conn_open_private(const char *uri, virConnectCloseFunc on_close, void *opaque,
+                                     struct app_error *err)
+{
+    virConnectPtr conn = virConnectOpen(uri);
+
+    if (!conn) {
+        virt_error_capture(err, "cannot connect to libvirt");
+        err->status = 503;
+        err->code = APP_ERR_UNAVAILABLE;
+        return NULL;
+    }
+    /* Drivers that run in-process (test://) have no keepalive; that is fine. */
+    if (virConnectSetKeepAlive(conn, VIRT_CONN_KEEPALIVE_INTERVAL_S, VIRT_CONN_KEEPALIVE_COUNT) <
+        0) {
+        log_debug("virt_conn: no keepalive on %s: %s", uri, virGetLastErrorMessage());
+        virResetLastError();
+    }
+    if (on_close && virConnectRegisterCloseCallback(conn, on_close, opaque, NULL) < 0) {
+        virt_error_capture(err, "cannot watch the connection for disconnects");
+        err->status = 503;
+        err->code = APP_ERR_UNAVAILABLE;
+        virConnectClose(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+void virt_conn_close_private(virConnectPtr conn, virConnectCloseFunc on_close)
+{
+    if (!conn)
+        return;
+    if (on_close && virConnectUnregisterCloseCallback(conn, on_close) < 0)
+        virResetLastError(); /* a dead connection may fail this; the callback is gone anyway */
+    virConnectClose(conn);
+}
 
 struct virt_conn *virt_conn_new(const char *uri, const struct virt_conn_callbacks *callbacks)
 {

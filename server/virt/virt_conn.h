@@ -14,9 +14,12 @@
  *    thread; they must not block for long and must not call lws (post to a queue and
  *    wake the service thread instead).
  *  - On virt-events we make no libvirt call that talks to the daemon and parse no XML:
- *    keepalive and every console stream share that thread. A lifecycle event is
+ *    keepalive (of every connection) runs on that thread. A lifecycle event is
  *    handed on as a struct virt_conn_event (plain data plus a domain reference); a
  *    worker turns it into a message with virt_conn_event_message().
+ *  - Every libvirt connection of the daemon is opened by virt_conn_open_private(): the
+ *    shared one (by virt-connect) and the private ones of stream pumps (virt_pump.h),
+ *    so keepalive and the close callback are set up the same way everywhere.
  */
 #pragma once
 
@@ -24,7 +27,14 @@
 #include <libvirt/libvirt.h>
 #include <stdbool.h>
 
+#include "util/app_error.h"
+
 struct virt_conn;
+
+/* Keepalive of every connection: a libvirtd that stops answering is given up after
+ * about interval x (count + 1) = 20 s (in-process drivers such as test:/// have none). */
+#define VIRT_CONN_KEEPALIVE_INTERVAL_S 5
+#define VIRT_CONN_KEEPALIVE_COUNT      3
 
 /* One domain lifecycle event as libvirt delivered it. Filled on virt-events with local
  * accessors only (virDomainGetUUIDString, virDomainRef: no RPC). */
@@ -75,6 +85,21 @@ struct json_object *virt_conn_event_message(const struct virt_conn_event *ev);
 
 /* Drops the domain reference and frees ev. NULL-safe; any thread. */
 void virt_conn_event_free(struct virt_conn_event *ev);
+
+/* Opens a connection of its own to uri, with keepalive (VIRT_CONN_KEEPALIVE_*; drivers
+ * without it are fine) and, when on_close is not NULL, on_close registered as its close
+ * callback (libvirt calls it on virt-events, holding its own lock, when the connection
+ * drops: it may only set flags and wake). Used for the daemon's shared connection and
+ * for every stream pump's private one. Blocking: never the service thread or
+ * virt-events. Returns the connection (the caller owns it; close it with
+ * virt_conn_close_private) or NULL with err: 503 when libvirt cannot be reached or the
+ * close callback cannot be registered. */
+virConnectPtr virt_conn_open_private(const char *uri, virConnectCloseFunc on_close, void *opaque,
+                                     struct app_error *err) __attribute__((warn_unused_result));
+
+/* Unregisters on_close (when not NULL; this waits for a call in progress, so opaque is
+ * unused afterwards) and closes conn. NULL-safe. Blocking, like the open. */
+void virt_conn_close_private(virConnectPtr conn, virConnectCloseFunc on_close);
 
 /* Stops both threads, deregisters callbacks, closes the connection. NULL-safe. */
 void virt_conn_free(struct virt_conn *vc);

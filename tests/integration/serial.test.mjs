@@ -9,7 +9,8 @@
 // viewer, 400) and after it (4404 unknown, 4409 stopped); logout closes it with 4401, and
 // so does `virtdeck user passwd` from another process (within 1 s); a message over the
 // endpoint's 64 KiB closes it with 1009 before any of it reaches the VM;
-// the daemon shuts down cleanly with a console open; a browser flooding a guest that
+// the daemon shuts down cleanly with a console open; each console has one "pump-serial"
+// thread (signals blocked) that ends with it; a browser flooding a guest that
 // reads nothing costs bounded memory and stalls only that console (a second domain);
 // destroying the VM closes the socket with 1000 within 5 s.
 // Always removes its domains; leaves libvirtd running.
@@ -24,6 +25,7 @@ import {
     assertEndedByCli, assertRefusedBeforeUpgrade, rssKib, sleep, startConsoleSuite, until,
 } from '../lib/console-suite.mjs';
 import { SYSTEM_URI, domainType, el, virsh } from '../lib/system-libvirtd.mjs';
+import { threadsNamed } from '../lib/threads.mjs';
 
 const PW = { admin: 'admin-pass-serial-1', view: 'viewer-pass-serial-2' };
 const OUTPUT_TIMEOUT_MS = 30000; // SeaBIOS under TCG on a busy machine
@@ -200,6 +202,24 @@ describe('serial console websocket on a real QEMU domain', () => {
         assert.ok(virsh(['reset', running.name]).ok);
         await c.waitFor(/SeaBIOS/, { from });
         await c.close();
+    });
+
+    it('runs each console on a pump thread of its own that blocks the signals and ends with the console', async () => {
+        const pumps = () => threadsNamed(d.pid, 'pump-serial');
+        await until(() => pumps().length === 0, 3000, () => `${pumps().length} pump threads before the test`);
+        const a = await openWhenFree(admin, running.uuid);
+        try {
+            const mine = pumps();
+            assert.equal(mine.length, 1, 'one pump thread for the open console');
+            assert.deepEqual([...mine[0].blocked].sort(), ['SIGHUP', 'SIGINT', 'SIGTERM'], 'it takes no signal');
+            // a second browser's pump ends once the console was refused
+            const b = await openSerial(admin, running.uuid);
+            assert.equal((await b.waitClose(5000)).code, 4409);
+            await until(() => pumps().length === 1, 3000, () => `${pumps().length} pump threads after the refusal`);
+        } finally {
+            await a.close();
+        }
+        await until(() => pumps().length === 0, 3000, () => 'the pump thread outlived its console');
     });
 
     it('refuses no session, a foreign Origin, a viewer and a bad UUID before upgrading', async () => {

@@ -7,25 +7,12 @@
 // daemon serves on, then exits 0).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertJson } from '../lib/api-assert.mjs';
+import { threadsOf as threads } from '../lib/threads.mjs';
 
 const PW = 'admin-pass-thr-1';
-const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-
-/* [{tid, name, blocked: Set of signal names}] of every thread of pid. */
-function threads(pid) {
-    return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
-        const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-        const name = /^Name:\s*(.*)$/m.exec(status)[1];
-        const mask = BigInt('0x' + /^SigBlk:\s*([0-9a-f]+)$/m.exec(status)[1]);
-        const blocked = new Set(Object.entries(SIGNALS)
-            .filter(([, n]) => (mask >> BigInt(n - 1)) & 1n).map(([s]) => s));
-        return { tid: Number(tid), name, blocked };
-    });
-}
 
 describe('signal mask of the daemon threads', () => {
     let d;

@@ -1,7 +1,8 @@
 // tests/integration/volume-content.test.mjs — uploads and downloads of volume contents
 // (PUT/GET /api/pools/{pool}/volumes/{vol}/content) on the machine's real libvirtd, in a
 // `dir` pool in a temporary directory: a 256 MiB random file round-trips byte-exact with
-// the daemon's peak RSS under 64 MiB; Range, HEAD and 416; uploads cut off halfway (a
+// the daemon's peak RSS under 64 MiB; Range, HEAD and 416; at most 8 at once, each on a
+// "pump-transfer" thread that ends with it; uploads cut off halfway (a
 // new volume is removed, an existing one is marked incomplete); 507/409/411/400/403/401
 // refusals that change nothing. Removes its pool, volumes and files.
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +15,8 @@ import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertError } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import { threadsNamed } from '../lib/threads.mjs';
+import { until } from '../lib/console-suite.mjs';
 import {
     download, downloadHeld, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadExpectingContinue,
     uploadFile, writeRandomFile,
@@ -136,9 +139,16 @@ describe('volume contents on qemu:///system', () => {
             const ninth = await admin.get(`/api/pools/${pool}/volumes/big.img/content`, { headers: { Range: 'bytes=0-9' } });
             assertError(ninth, 503, 'libvirt_unavailable');
             assert.match(ninth.json.error.message, /8 transfers/);
+            // one pump thread per transfer, none taking signals
+            const pumps = threadsNamed(d.pid, 'pump-transfer');
+            assert.equal(pumps.length, 8, 'a pump thread per running transfer');
+            assert.ok(pumps.every((t) => t.blocked.size === 3), 'they take no signal');
         } finally {
             for (const h of held) h.destroy();
         }
+        // ...which ends with its cut-off transfer (its wait for room is cancelled)
+        await until(() => threadsNamed(d.pid, 'pump-transfer').length === 0, 5000,
+            () => `${threadsNamed(d.pid, 'pump-transfer').length} pump threads of cut-off downloads`);
         // the cut-off downloads give their places back
         let part = null;
         for (let i = 0; i < 100; i++) {

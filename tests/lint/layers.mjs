@@ -31,7 +31,7 @@ const KNOWN = new Set([
     // endpoints reach the whole app (in api/, only the dispatcher's job side does)
     'server/api/api_job.c -> top',
     'server/events/events_ws.c -> top', 'server/transfer/transfer.c -> top',
-    'server/transfer/transfer_stream.c -> top', 'vnc-proxy/console.c -> top', 'vnc-proxy/serial.c -> top',
+    'vnc-proxy/console.c -> top', 'vnc-proxy/serial.c -> top',
 ]);
 
 function moduleOfFile(rel) {
