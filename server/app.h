@@ -16,6 +16,7 @@ struct work_pool;
 struct inbox;
 struct events_hub;
 struct events_feed;
+struct events_ws;
 struct static_files;
 struct http_server;
 struct conn_server;
@@ -34,6 +35,7 @@ struct app {
     struct work_pool *password_lane;    /* owned by serve.c; a lane of pool: password checks */
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */
     struct events_feed *feed;           /* owned by serve.c; lifecycle events (events_feed.h) */
+    struct events_ws *events_ws;        /* owned by serve.c; service thread: /api/events */
     struct static_files *static_files;  /* owned by serve.c; service thread */
     struct conn_server *conns;          /* owned by serve.c; service thread: every connection */
     struct http_server *http;           /* owned by serve.c; service thread: the lws protocol */

@@ -46,6 +46,7 @@
 #include "events/events_feed.h"
 #include "events/events_hub.h"
 #include "events/events_ws.h"
+#include "api/api.h"
 #include "api/api_endpoint.h"
 #include "http/conn.h"
 #include "http/http_server.h"
@@ -223,7 +224,9 @@ static void serve_on_resource_event(void *ctx, struct json_object *msg)
 /* Service thread (the inbox's drain): events reached subscribers' queues. */
 static void serve_on_events_news(void *ctx)
 {
-    events_ws_dispatch(ctx);
+    struct app *app = ctx;
+
+    events_ws_dispatch(app->events_ws);
 }
 
 /* store-watch thread: another process committed (the CLI). Sessions whose rows it
@@ -256,7 +259,7 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
     hk->ticks++;
     conn_sessions_check(app->conns);
     if (hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0) {
-        events_ws_tick(app);
+        events_ws_tick(app->events_ws);
         transfer_tick(app);
     }
     if (hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0 &&
@@ -277,7 +280,7 @@ static void serve_on_wake(void *ctx)
 static void serve_route_endpoints(struct app *app)
 {
     conn_server_route(app->conns, ROUTE_STATIC, &static_endpoint, app->static_files);
-    conn_server_route(app->conns, ROUTE_EVENTS, &events_ws_endpoint, app);
+    conn_server_route(app->conns, ROUTE_EVENTS, &events_ws_endpoint, app->events_ws);
     conn_server_route(app->conns, ROUTE_CONSOLE, &console_endpoint, app);
     conn_server_route(app->conns, ROUTE_SERIAL, &serial_endpoint, app);
     conn_server_route(app->conns, ROUTE_VOLUME_CONTENT, &transfer_endpoint, app);
@@ -429,8 +432,10 @@ static struct lws_context *serve_create_context(struct app *app, const struct co
     return lws_create_context(&info);
 }
 
-/* The connection layer and the lws protocol that feeds it. */
-static void serve_connections_new(struct app *app)
+/* The connection layer, the endpoints' own state (what each uses of app, named once
+ * here) and the lws protocol that feeds it. api is serve_run's and outlives the lws
+ * context. */
+static void serve_connections_new(struct app *app, struct api_services *api)
 {
     static const struct lws_protocols vnc_raw = {
         CONSOLE_RAW_PROTOCOL, console_raw_callback, 0, 0, 0, NULL, 0};
@@ -442,7 +447,7 @@ static void serve_connections_new(struct app *app)
         .listen_host = config->listen_host,
         .server_names = config->server_names,
         .api = &api_endpoint,
-        .api_ctx = app,
+        .api_ctx = api,
     };
     struct http_server_options http_options = {
         .max_connections = config->max_connections_per_address,
@@ -452,8 +457,27 @@ static void serve_connections_new(struct app *app)
         .wake_ctx = app,
         .extra = &vnc_raw,
     };
+    struct events_ws_deps events_deps;
 
     app->conns = conn_server_new(&conn_options);
+    *api = (struct api_services){
+        .db = app->db,
+        .sessions = app->sessions,
+        .throttle = app->throttle,
+        .session_max_s = config->session_max_s,
+        .virt = app->virt,
+        .pool = app->pool,
+        .password_lane = app->password_lane,
+        .conns = app->conns,
+    };
+    events_deps = (struct events_ws_deps){
+        .hub = app->events,
+        .pool = app->pool,
+        .virt = app->virt,
+        .sampler = app->sampler,
+        .conns = app->conns,
+    };
+    app->events_ws = events_ws_new(&events_deps);
     serve_route_endpoints(app);
     http_options.conns = app->conns;
     app->http = http_server_new(&http_options);
@@ -474,6 +498,7 @@ static void serve_lws_log(int level, const char *line)
 int serve_run(const struct config *config)
 {
     struct app app;
+    struct api_services api;
     struct app_error err;
     struct virt_conn_callbacks callbacks;
     struct lws_context *ctx = NULL;
@@ -534,7 +559,6 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.feed = events_feed_new(app.events, app.pool, app.inbox)))
         goto cleanup;
-    serve_connections_new(&app);
 
     callbacks.on_host_state = serve_on_host_state;
     callbacks.on_domain_event = serve_on_domain_event;
@@ -542,6 +566,7 @@ int serve_run(const struct config *config)
     callbacks.ctx = &app;
     if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
         goto cleanup;
+    serve_connections_new(&app, &api); /* the endpoints name the libvirt connection */
     /* Serve only once libvirt answers, so the first requests do not see 503; if it
      * does not come up, serve anyway (503 until it does) and keep reconnecting. */
     if (!virt_conn_wait_connected(app.virt, SERVE_LIBVIRT_WAIT_MS))
@@ -592,6 +617,7 @@ cleanup:
     virt_stats_sampler_free(app.sampler);
     http_server_free(app.http);
     conn_server_free(app.conns);
+    events_ws_free(app.events_ws); /* after the connections and the jobs that use it */
     console_hub_free(app.consoles);
     events_hub_free(app.events);
     inbox_free(app.inbox); /* after every poster above */

@@ -130,7 +130,7 @@ int api_prepare(struct api_call *call, const struct http_request *req, struct ap
     return 0;
 }
 
-enum api_result api_handle(struct app *app, const struct http_request *req,
+enum api_result api_handle(const struct api_services *services, const struct http_request *req,
                            struct http_response *resp)
 {
     const struct route_row *row = route_row_for(&req->route, req->method);
@@ -143,7 +143,7 @@ enum api_result api_handle(struct app *app, const struct http_request *req,
         return API_DONE;
     }
     api_reply_init(&reply);
-    call = api_job_call_new(app, row, req);
+    call = api_job_call_new(services, row, req);
     if (api_prepare(call, req, &reply) == 0) {
         if (row->run != ROUTE_RUN_INLINE) {
             if (api_job_submit(call, handler, &reply) == 0)

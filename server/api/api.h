@@ -9,28 +9,53 @@
  * handler runs: at once (ROUTE_RUN_INLINE) or as a job on the work pool or the password
  * lane (api_job.c), which also writes the audit record and delivers the answer. A
  * handler sees a struct api_call and answers a struct api_reply (api_call.h); it never
- * checks a role and never sees the app or an HTTP response. Per-VM ownership plugs into
- * route_check_right (which asks auth_policy_allows with the object the row names).
+ * checks a role and never sees the daemon's other parts or an HTTP response. Per-VM
+ * ownership plugs into route_check_right (which asks auth_policy_allows with the object
+ * the row names). What the dispatcher itself uses of the daemon is struct api_services,
+ * filled once by serve.c: api/ includes nothing above the connection layer.
  *
  * Service thread. A request is answered at once (API_DONE, resp filled) or by a job
  * whose `done` delivers the response later (API_PENDING). */
 #pragma once
 
+#include <sqlite3.h>
+
 #include "http/request.h"
 #include "http/response.h"
 
-struct app;
 struct api_call;
 struct api_handler;
 struct api_reply;
 struct route_row;
+struct auth_sessions;
+struct auth_throttle;
+struct conn_server;
+struct virt_conn;
+struct work_pool;
 
 /* The most body members one row may accept (test_api.c checks the table). */
 #define API_BODY_KEYS_MAX 32
 
 enum api_result { API_DONE, API_PENDING };
 
-enum api_result api_handle(struct app *app, const struct http_request *req,
+/* Everything of the daemon that the API uses: the first four go to every handler
+ * (struct api_call), the rest to the dispatcher's job side (api_job.c). serve.c fills it
+ * once, before the first request, and it outlives every call and job; the parts keep
+ * their own thread rules. It is the API endpoint's ctx (conn_server_options.api_ctx). */
+struct api_services {
+    sqlite3 *db;                     /* borrowed: thread-safe handle */
+    struct auth_sessions *sessions;  /* borrowed: thread-safe */
+    struct auth_throttle *throttle;  /* borrowed: thread-safe */
+    int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
+    struct virt_conn *virt;          /* borrowed: ROUTE_RUN_LIBVIRT rows' connection */
+    struct work_pool *pool;          /* borrowed: the jobs of every other row */
+    struct work_pool *password_lane; /* borrowed: ROUTE_RUN_PASSWORD rows' jobs */
+    struct conn_server *conns;       /* borrowed: a job's answer reaches its connection */
+};
+
+/* Dispatches req (body complete) with services: fills resp and returns API_DONE, or
+ * returns API_PENDING when a job answers the connection later. Service thread. */
+enum api_result api_handle(const struct api_services *services, const struct http_request *req,
                            struct http_response *resp);
 
 /* The handler the table names for row (NULL for rows http_server serves itself, and

@@ -1,7 +1,8 @@
 /* api_endpoint: the JSON API (/api/... routes without an endpoint of their own) as a
  * connection endpoint: the request, body complete, goes to api_handle(); an answer
  * given at once is queued, a job's answer comes later through conn_complete() (see
- * api_job.c). Its ctx (conn_server_options.api_ctx) is the struct app. Service
+ * api_job.c). Its ctx (conn_server_options.api_ctx) is serve.c's struct api_services
+ * (api.h). Service
  * thread only. */
 #pragma once
 

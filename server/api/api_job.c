@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "api/api_call.h"
-#include "app.h"
-#include "config.h"
 #include "http/conn.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -18,10 +17,10 @@
 #include "work/work_pool.h"
 
 struct api_job {
-    struct api_call call;              /* what the handler sees */
-    struct api_reply reply;            /* filled by the worker, sent by done */
-    struct app *app;                   /* borrowed */
-    const struct api_handler *handler; /* borrowed (static) */
+    struct api_call call;                /* what the handler sees */
+    struct api_reply reply;              /* filled by the worker, sent by done */
+    const struct api_services *services; /* borrowed: serve.c's, outlives the job */
+    const struct api_handler *handler;   /* borrowed (static) */
     /* The pool frees a job it refuses at once, but the caller still needs the call then
      * (a 503 and the handler's refused hook): the job owns its call only once queued.
      * Service thread only. */
@@ -33,25 +32,26 @@ static struct api_job *api_job_of(struct api_call *call)
     return (struct api_job *)((char *)call - offsetof(struct api_job, call));
 }
 
-struct api_call *api_job_call_new(struct app *app, const struct route_row *row,
+struct api_call *api_job_call_new(const struct api_services *services, const struct route_row *row,
                                   const struct http_request *req)
 {
     struct api_job *job = xcalloc(1, sizeof(*job));
 
     api_call_init(&job->call, row, req);
     api_reply_init(&job->reply);
-    job->app = app;
-    job->call.db = app->db;
-    job->call.sessions = app->sessions;
-    job->call.throttle = app->throttle;
-    job->call.session_max_s = app->config->session_max_s;
+    job->services = services;
+    job->call.db = services->db;
+    job->call.sessions = services->sessions;
+    job->call.throttle = services->throttle;
+    job->call.session_max_s = services->session_max_s;
     return &job->call;
 }
 
 static void api_job_free(struct api_job *job)
 {
-#include "config.h"
-#include "http/conn.h"
+    api_call_clear(&job->call);
+    api_reply_clear(&job->reply);
+    free(job);
 }
 
 void api_job_call_free(struct api_call *call)
@@ -107,9 +107,9 @@ static void api_job_run(struct work_job *work)
     struct api_job *job = work->arg;
     struct api_call *call = &job->call;
 
-    if (call->row->run == ROUTE_RUN_LIBVIRT && !(call->conn = virt_conn_get(job->app->virt))) {
+    if (call->row->run == ROUTE_RUN_LIBVIRT && !(call->conn = virt_conn_get(job->services->virt))) {
         app_error_set(&job->reply.err, 503, APP_ERR_UNAVAILABLE, "not connected to libvirt (%s)",
-                      virt_conn_uri(job->app->virt));
+                      virt_conn_uri(job->services->virt));
         return; /* nothing was tried: nothing to record */
     }
     job->handler->run(call, &job->reply);
@@ -128,7 +128,7 @@ static void api_job_done(struct work_job *work)
 
     http_response_init(&resp);
     api_reply_to_response(&job->reply, &resp);
-    conn_complete(job->app->conns, work->conn_id, &resp);
+    conn_complete(job->services->conns, work->conn_id, &resp);
     http_response_free(&resp);
 }
 
@@ -136,8 +136,9 @@ int api_job_submit(struct api_call *call, const struct api_handler *handler,
                    struct api_reply *reply)
 {
     struct api_job *job = api_job_of(call);
-    struct app *app = job->app;
-    struct work_pool *pool = call->row->run == ROUTE_RUN_PASSWORD ? app->password_lane : app->pool;
+    const struct api_services *services = job->services;
+    struct work_pool *pool =
+        call->row->run == ROUTE_RUN_PASSWORD ? services->password_lane : services->pool;
 
     job->handler = handler;
     if (work_pool_submit(pool, work_job_new(call->conn_id, api_job_run, api_job_done, job,

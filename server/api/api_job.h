@@ -1,6 +1,6 @@
-/* api_job: the dispatcher's other half, the only part of api/ that knows struct app: a
- * call's services, its job on the work pool (or the password lane), the libvirt
- * connection, the audit record, and the one place an answer is delivered.
+/* api_job: the dispatcher's other half: a call's services (from struct api_services,
+ * api.h), its job on the work pool (or the password lane), the libvirt connection, the
+ * audit record, and the one place an answer is delivered.
  *
  * DESIGN (threads): api_handle (service thread) builds a call with api_job_call_new,
  * checks it, and api_job_submit queues it. A worker runs it: it takes a libvirt
@@ -14,15 +14,15 @@
 #include "http/request.h"
 #include "http/route.h"
 
-struct app;
 struct api_call;
 struct api_handler;
 struct api_reply;
+struct api_services;
 
-/* A new call for req on row, with the app's services (db, sessions, throttle, the
- * session lifetime). Release with api_job_call_free unless api_job_submit took it.
- * Service thread. */
-struct api_call *api_job_call_new(struct app *app, const struct route_row *row,
+/* A new call for req on row, with the handlers' part of services (db, sessions,
+ * throttle, the session lifetime); the job keeps services (borrowed) for the rest.
+ * Release with api_job_call_free unless api_job_submit took it. Service thread. */
+struct api_call *api_job_call_new(const struct api_services *services, const struct route_row *row,
                                   const struct http_request *req);
 /* NULL-safe. Service thread. */
 void api_job_call_free(struct api_call *call);

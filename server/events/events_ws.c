@@ -1,15 +1,16 @@
-/* events_ws: the /api/events endpoint (a struct conn_endpoint), its snapshot and stats
- * jobs, and what serve.c's housekeeping timer asks of it (stats).
+/* events_ws: the /api/events endpoint (a struct conn_endpoint whose ctx is a struct
+ * events_ws), its snapshot and stats jobs, and what serve.c's housekeeping timer asks of
+ * it (stats).
  *
- * Service thread only (the jobs' run functions run on workers and touch only
- * libvirt and their own job). A subscriber is its connection's state (conn_state). */
+ * Service thread only (the jobs' run functions run on workers and touch only libvirt,
+ * their own job and snapshot_started). A subscriber is its connection's state
+ * (conn_state). */
 #include "events/events_ws.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "auth_sessions.h"
 #include "events/events_hub.h"
 #include "http/conn.h"
@@ -22,20 +23,18 @@
 
 #define EVENTS_FRAGMENT CONN_WS_PAYLOAD_MAX
 
-struct events_state {
+/* Service thread, but snapshot_started, which workers write. */
+struct events_ws {
+    struct events_ws_deps deps; /* what it uses (each borrowed) */
     bool stats_in_flight;
     bool snapshot_in_flight;           /* a snapshot job is queued or running */
     uint64_t snapshot_submitted;       /* generation of the newest snapshot job */
     _Atomic uint64_t snapshot_started; /* generation a worker began reading (worker writes) */
 };
 
-/* One per process: the daemon has one app. Service thread, but snapshot_started,
- * which workers write. */
-static struct events_state events_state;
-
 /* A snapshot's or a stats sample's job: run builds the message, done delivers it. */
 struct events_job {
-    struct app *app;        /* borrowed */
+    struct events_ws *ws;   /* borrowed: outlives the pool's jobs */
     uint64_t gen;           /* a snapshot's generation */
     struct events_msg *msg; /* owned: what run built (NULL: libvirt is down, or it failed) */
 };
@@ -48,12 +47,26 @@ static void events_job_free(void *opaque)
     free(arg);
 }
 
+struct events_ws *events_ws_new(const struct events_ws_deps *deps)
+{
+    struct events_ws *ws = xcalloc(1, sizeof(*ws));
+
+    ws->deps = *deps;
+    atomic_init(&ws->snapshot_started, 0);
+    return ws;
+}
+
+void events_ws_free(struct events_ws *ws)
+{
+    free(ws);
+}
+
 /* ---- waking sockets ------------------------------------------------ */
 
 static void events_ws_ready(uint64_t conn_id, void *ctx)
 {
-    struct app *app = ctx;
-    struct conn *conn = conn_find(app->conns, conn_id);
+    struct events_ws *ws = ctx;
+    struct conn *conn = conn_find(ws->deps.conns, conn_id);
 
     if (conn)
         conn_want_write(conn);
@@ -76,8 +89,8 @@ static void events_snapshot_run(struct work_job *job)
     struct json_object *list;
     virConnectPtr conn;
 
-    atomic_store(&events_state.snapshot_started, arg->gen);
-    if (!(conn = virt_conn_get(arg->app->virt)))
+    atomic_store(&arg->ws->snapshot_started, arg->gen);
+    if (!(conn = virt_conn_get(arg->ws->deps.virt)))
         return;
     app_error_clear(&err);
     list = virt_domain_list(conn, &err);
@@ -91,52 +104,52 @@ static void events_snapshot_run(struct work_job *job)
     virConnectClose(conn);
 }
 
-static void events_submit_snapshot(struct app *app)
+static void events_submit_snapshot(struct events_ws *ws)
 {
     struct events_job *arg = xcalloc(1, sizeof(*arg));
     struct work_job *job;
 
-    arg->app = app;
-    arg->gen = ++events_state.snapshot_submitted;
+    arg->ws = ws;
+    arg->gen = ++ws->snapshot_submitted;
     job = work_job_new(0, events_snapshot_run, events_snapshot_done, arg, events_job_free);
-    events_state.snapshot_in_flight = true;
-    if (work_pool_submit(app->pool, job) < 0) {
+    ws->snapshot_in_flight = true;
+    if (work_pool_submit(ws->deps.pool, job) < 0) {
         /* the subscribers waiting for it stay silent; the next request retries */
         log_warn("events: worker queue full, snapshot %llu not taken",
                  (unsigned long long)arg->gen);
-        events_state.snapshot_in_flight = false;
+        ws->snapshot_in_flight = false;
     }
 }
 
 /* Marks sub as needing a snapshot and makes sure a job will produce one. */
-static void events_need_snapshot(struct app *app, struct events_sub *sub)
+static void events_need_snapshot(struct events_ws *ws, struct events_sub *sub)
 {
-    uint64_t submitted = events_state.snapshot_submitted;
+    uint64_t submitted = ws->snapshot_submitted;
 
-    if (events_state.snapshot_in_flight &&
-        atomic_load(&events_state.snapshot_started) < submitted) {
+    if (ws->snapshot_in_flight && atomic_load(&ws->snapshot_started) < submitted) {
         sub->snapshot_gen = submitted;
         return;
     }
     sub->snapshot_gen = submitted + 1;
-    if (!events_state.snapshot_in_flight)
-        events_submit_snapshot(app);
+    if (!ws->snapshot_in_flight)
+        events_submit_snapshot(ws);
 }
 
 static void events_snapshot_done(struct work_job *job)
 {
     static const char down[] = "{\"type\":\"host\",\"state\":\"disconnected\"}";
     struct events_job *arg = job->arg;
+    struct events_ws *ws = arg->ws;
     struct events_msg *msg;
     bool more = false;
 
-    events_state.snapshot_in_flight = false;
+    ws->snapshot_in_flight = false;
     if (!arg->msg) /* libvirt is down or failed: a snapshot follows the reconnect */
         msg = events_msg_from_text(down, strlen(down), EVENTS_KIND_HOST);
     else
         msg = arg->msg; /* the job's reference, dropped below */
     arg->msg = NULL;
-    for (struct events_sub *sub = events_hub_first(arg->app->events); sub; sub = sub->next) {
+    for (struct events_sub *sub = events_hub_first(ws->deps.hub); sub; sub = sub->next) {
         if (!sub->snapshot_gen)
             continue;
         if (sub->snapshot_gen > arg->gen) {
@@ -145,11 +158,11 @@ static void events_snapshot_done(struct work_job *job)
         }
         events_hub_deliver_snapshot(sub, msg, sub->awaiting_snapshot);
         sub->snapshot_gen = 0;
-        events_ws_ready(sub->conn_id, arg->app);
+        events_ws_ready(sub->conn_id, ws);
     }
     events_msg_unref(msg);
     if (more)
-        events_submit_snapshot(arg->app);
+        events_submit_snapshot(ws);
 }
 
 /* ---- stats job ------------------------------------------------ */
@@ -159,12 +172,12 @@ static void events_stats_run(struct work_job *job)
     struct events_job *arg = job->arg;
     struct app_error err;
     struct json_object *stats;
-    virConnectPtr conn = virt_conn_get(arg->app->virt);
+    virConnectPtr conn = virt_conn_get(arg->ws->deps.virt);
 
     if (!conn)
         return;
     app_error_clear(&err);
-    stats = virt_stats_sample(arg->app->sampler, conn, &err);
+    stats = virt_stats_sample(arg->ws->deps.sampler, conn, &err);
     if (stats) {
         arg->msg = events_msg_new(stats, EVENTS_KIND_STATS, "");
         json_object_put(stats);
@@ -177,50 +190,51 @@ static void events_stats_run(struct work_job *job)
 static void events_stats_done(struct work_job *job)
 {
     struct events_job *arg = job->arg;
+    struct events_ws *ws = arg->ws;
     struct events_msg *msg = arg->msg;
 
-    events_state.stats_in_flight = false;
+    ws->stats_in_flight = false;
     if (!msg)
         return;
-    for (struct events_sub *sub = events_hub_first(arg->app->events); sub; sub = sub->next) {
+    for (struct events_sub *sub = events_hub_first(ws->deps.hub); sub; sub = sub->next) {
         events_hub_enqueue(sub, msg);
         if (!sub->awaiting_snapshot)
-            events_ws_ready(sub->conn_id, arg->app);
+            events_ws_ready(sub->conn_id, ws);
     }
 }
 
-static void events_submit_stats(struct app *app)
+static void events_submit_stats(struct events_ws *ws)
 {
     struct events_job *arg = xcalloc(1, sizeof(*arg));
 
-    arg->app = app;
-    events_state.stats_in_flight = true;
-    if (work_pool_submit(app->pool, work_job_new(0, events_stats_run, events_stats_done, arg,
-                                                 events_job_free)) < 0)
-        events_state.stats_in_flight = false;
+    arg->ws = ws;
+    ws->stats_in_flight = true;
+    if (work_pool_submit(ws->deps.pool, work_job_new(0, events_stats_run, events_stats_done, arg,
+                                                     events_job_free)) < 0)
+        ws->stats_in_flight = false;
 }
 
 /* ---- housekeeping (serve.c's timer) ------------------------------------------------ */
 
-void events_ws_tick(struct app *app)
+void events_ws_tick(struct events_ws *ws)
 {
-    if (events_hub_count(app->events) && !events_state.stats_in_flight)
-        events_submit_stats(app);
+    if (events_hub_count(ws->deps.hub) && !ws->stats_in_flight)
+        events_submit_stats(ws);
 }
 
 /* ---- the endpoint ------------------------------------------------ */
 
 static int events_ws_open(struct conn *conn, const struct http_request *req)
 {
-    struct app *app = conn_ctx(conn);
-    struct events_sub *sub = events_hub_add(app->events, conn_id(conn), &req->session);
+    struct events_ws *ws = conn_ctx(conn);
+    struct events_sub *sub = events_hub_add(ws->deps.hub, conn_id(conn), &req->session);
 
     conn_set_state(conn, sub);
     log_info("events: %s subscribed from %s (%u subscribers)", req->session.username, req->peer,
-             events_hub_count(app->events));
-    events_need_snapshot(app, sub);
-    if (events_hub_count(app->events) == 1 && !events_state.stats_in_flight)
-        events_submit_stats(app);
+             events_hub_count(ws->deps.hub));
+    events_need_snapshot(ws, sub);
+    if (events_hub_count(ws->deps.hub) == 1 && !ws->stats_in_flight)
+        events_submit_stats(ws);
     return 0;
 }
 
@@ -283,9 +297,9 @@ static void events_ws_session_ended(struct conn *conn)
 
 static void events_ws_closed(struct conn *conn)
 {
-    struct app *app = conn_ctx(conn);
+    struct events_ws *ws = conn_ctx(conn);
 
-    events_hub_remove(app->events, conn_id(conn));
+    events_hub_remove(ws->deps.hub, conn_id(conn));
 }
 
 const struct conn_endpoint events_ws_endpoint = {
@@ -297,9 +311,9 @@ const struct conn_endpoint events_ws_endpoint = {
     .ws_message_max = EVENTS_WS_MESSAGE_MAX,
 };
 
-void events_ws_dispatch(struct app *app)
+void events_ws_dispatch(struct events_ws *ws)
 {
-    if (events_hub_dispatch(app->events, events_ws_ready, app) && events_hub_count(app->events))
-        for (struct events_sub *sub = events_hub_first(app->events); sub; sub = sub->next)
-            events_need_snapshot(app, sub);
+    if (events_hub_dispatch(ws->deps.hub, events_ws_ready, ws) && events_hub_count(ws->deps.hub))
+        for (struct events_sub *sub = events_hub_first(ws->deps.hub); sub; sub = sub->next)
+            events_need_snapshot(ws, sub);
 }

@@ -1,4 +1,7 @@
-/* events_ws: the /api/events websocket endpoint.
+/* events_ws: the /api/events websocket endpoint and its state (struct events_ws: the
+ * snapshot and stats jobs in flight, and the parts of the daemon it uses, named in
+ * struct events_ws_deps). serve.c creates one, routes ROUTE_EVENTS to it (the object is
+ * the endpoint's ctx), and hands it the housekeeping ticks and the events hub's news.
  *
  * Service thread only. Opening a socket registers a subscriber (the connection's state)
  * and asks a worker for its snapshot. When its session ends (the connection layer's
@@ -13,19 +16,40 @@
 
 #include "http/conn.h"
 
-struct app;
+struct conn_server;
+struct events_hub;
+struct virt_conn;
+struct virt_stats_sampler;
+struct work_pool;
+struct events_ws;
+
+/* What the endpoint uses of the daemon; each outlives the struct events_ws. */
+struct events_ws_deps {
+    struct events_hub *hub;             /* borrowed: the subscribers and their queues */
+    struct work_pool *pool;             /* borrowed: the snapshot and stats jobs */
+    struct virt_conn *virt;             /* borrowed: libvirt, on the workers */
+    struct virt_stats_sampler *sampler; /* borrowed: one stats job at a time uses it */
+    struct conn_server *conns;          /* borrowed: wakes a subscriber's connection by id */
+};
 
 /* The largest message a client may send on /api/events (1009 beyond, see
  * http/tls_read_guard.h): the client has nothing to say here, its messages are ignored;
  * this leaves room for any close or ping payload and a little more. */
 #define EVENTS_WS_MESSAGE_MAX (4u * 1024)
 
-/* The endpoint (serve.c routes ROUTE_EVENTS to it, with the struct app as ctx). */
+/* The endpoint's state, using what deps names (copied). Free it with events_ws_free once
+ * no connection and no job uses it any more (after the lws context and the work pool).
+ * Service thread (or before it runs). */
+struct events_ws *events_ws_new(const struct events_ws_deps *deps);
+/* NULL-safe. */
+void events_ws_free(struct events_ws *ws);
+
+/* The endpoint (serve.c routes ROUTE_EVENTS to it, with a struct events_ws as ctx). */
 extern const struct conn_endpoint events_ws_endpoint;
 
 /* Every 2 s (serve.c's housekeeping timer): submits the stats sample. */
-void events_ws_tick(struct app *app);
+void events_ws_tick(struct events_ws *ws);
 
 /* The events hub's news (serve.c passes it on, from the inbox's drain): wakes the sockets
  * with something to write; after libvirt reconnected, refreshes their snapshots. */
-void events_ws_dispatch(struct app *app);
+void events_ws_dispatch(struct events_ws *ws);

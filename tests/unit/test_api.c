@@ -21,9 +21,7 @@
 #include "api/api.h"
 #include "api/api_call.h"
 #include "api/api_job.h"
-#include "app.h"
 #include "auth_throttle.h"
-#include "config.h"
 #include "http/route.h"
 #include "store/store.h"
 #include "tmp_dir.h"
@@ -465,13 +463,12 @@ static void test_audit_records(void **state)
 /* api_handle answers refusals and inline rows at once, without a pool. */
 static void test_handle_at_once(void **state)
 {
-    struct config config = {.session_max_s = 60};
-    struct app app = {.config = &config};
+    struct api_services services = {.session_max_s = 60};
     struct http_response resp;
 
     request(HTTP_POST, D "/start", NULL, "{}", VIEWER);
     http_response_init(&resp);
-    assert_int_equal(api_handle(&app, &req, &resp), API_DONE);
+    assert_int_equal(api_handle(&services, &req, &resp), API_DONE);
     assert_int_equal(resp.status, 403);
     assert_non_null(strstr(resp.body.data, "role viewer may not start domains"));
     http_response_free(&resp);
@@ -479,7 +476,7 @@ static void test_handle_at_once(void **state)
     request(HTTP_GET, "/api/session", NULL, NULL, OPERATOR);
     snprintf(req.session.csrf_token, sizeof(req.session.csrf_token), "c5rf");
     http_response_init(&resp);
-    assert_int_equal(api_handle(&app, &req, &resp), API_DONE);
+    assert_int_equal(api_handle(&services, &req, &resp), API_DONE);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body.data, "\"role\":\"operator\""));
     assert_non_null(strstr(resp.body.data, "\"csrf_token\":\"c5rf\""));
@@ -488,7 +485,7 @@ static void test_handle_at_once(void **state)
     /* rows http_server serves itself never reach a handler */
     request(HTTP_GET, "/api/events", NULL, NULL, ADMIN);
     http_response_init(&resp);
-    assert_int_equal(api_handle(&app, &req, &resp), API_DONE);
+    assert_int_equal(api_handle(&services, &req, &resp), API_DONE);
     assert_int_equal(resp.status, 404);
     http_response_free(&resp);
 }
