@@ -514,6 +514,15 @@ function roundRatios(r, a, b, pick) {
     const xs = pick(x), ys = pick(y);
     return xs.slice(0, ys.length).map((v, i) => v / ys[i]).filter((q) => Number.isFinite(q));
 }
+/** a − b within each round, per round. */
+function roundDiffs(r, a, b, pick) {
+    const x = r.targets[a], y = r.targets[b];
+    if (!x || !y) return [];
+    const xs = pick(x), ys = pick(y);
+    return xs.slice(0, ys.length).map((v, i) => v - ys[i]).filter((q) => Number.isFinite(q));
+}
+const p50Of = (t) => t.echo.map((e) => e.p50_us);
+const p99Of = (t) => t.echo.map((e) => e.p99_us);
 const bulkOf = (t) => t.bulk;
 const multiOf = (t) => t.multi.map((m) => m.mbps);
 const listRatios = (q) => (q.length ? `rounds ${q.map((x) => x.toFixed(2)).join(', ')}` : 'not measured');
@@ -527,12 +536,14 @@ function verdicts(s, r) {
     // judged on the median of the per-round ratios: each pair ran back to back
     const bulkR = bulkQ.length ? median(bulkQ) : undefined;
     const multiR = multiQ.length ? median(multiQ) : undefined;
+    const p50D = roundDiffs(r, 'virtdeck', 'socat', p50Of), p99D = roundDiffs(r, 'virtdeck', 'socat', p99Of);
+    const p50d = p50D.length ? median(p50D) : undefined, p99d = p99D.length ? median(p99D) : undefined;
     return [
         ['bulk throughput, one console, ≥ 1.0× socat (median of per-round ratios)', `${num(bulkR, 2)}× (${listRatios(bulkQ)})`, ok(bulkR >= 1, bulkR)],
         [`aggregate throughput, ${MULTI_CONNS} consoles, ≥ 1.0× socat (median of per-round ratios)`, `${num(multiR, 2)}× (${listRatios(multiQ)})`, ok(multiR >= 1, multiR)],
-        ['echo p50 within 20 µs of socat', `${signed(v.p50 - so.p50, 1)} µs`, ok(v.p50 - so.p50 <= 20, v.p50, so.p50)],
+        ['echo p50 within 20 µs of socat (median of per-round differences)', `${signed(p50d, 1)} µs`, ok(p50d <= 20, p50d)],
         ['echo p50 < 0.6× websockify', ratio(v.p50, ws.p50), ok(v.p50 < 0.6 * ws.p50, v.p50, ws.p50)],
-        ['echo p99 within 50 µs of socat', `${signed(v.p99 - so.p99, 1)} µs`, ok(v.p99 - so.p99 <= 50, v.p99, so.p99)],
+        ['echo p99 within 50 µs of socat (median of per-round differences)', `${signed(p99d, 1)} µs`, ok(p99d <= 50, p99d)],
         ['echo p99 < 0.6× websockify', ratio(v.p99, ws.p99), ok(v.p99 < 0.6 * ws.p99, v.p99, ws.p99)],
         ['64 consoles opened in < 1/10 of websockify\'s time', ratio(v.openMs, ws.openMs), ok(v.openMs < ws.openMs / 10, v.openMs, ws.openMs)],
         ['memory per open console < 128 KiB', `${num(v.perConsoleKib, 1)} KiB`, ok(v.perConsoleKib < 128, v.perConsoleKib)],
@@ -584,8 +595,9 @@ function section(r) {
         '  console, taken from the first 64-console round (a fresh proxy heap; later rounds reuse freed memory).',
         ...(b ? [`- The baseline is another virtdeck binary (${r.baselineBin}), run as one more target with the`,
             '  same certificate, key and domain, taking its turn in every round like the others.'] : []),
-        '- Throughput targets are judged on the median of per-round ratios (virtdeck and socat run back to',
-        '  back within a round, so a ratio compares them under the same load); the table shows medians.',
+        '- Throughput and echo targets against socat are judged on the median of per-round ratios or',
+        '  differences (virtdeck and socat run back to back within a round, so each pair shares the same',
+        '  load); the table shows each target\'s own medians.',
         '',
         `| figure | direct TCP | socat | websockify | virtdeck |${b ? ' baseline |' : ''} virtdeck ÷ socat | virtdeck ÷ websockify |${b ? ' virtdeck ÷ baseline |' : ''}`,
         `|---|---|---|---|---|${b ? '---|' : ''}---|---|${b ? '---|' : ''}`,
@@ -606,6 +618,20 @@ function section(r) {
         'throughput, below 1 is better for latency, time and memory.',
         ...(b ? ['', `Per-round ratios, virtdeck ÷ baseline: bulk ${listRatios(roundRatios(r, 'virtdeck', 'baseline', bulkOf))}; ` +
             `${MULTI_CONNS} consoles ${listRatios(roundRatios(r, 'virtdeck', 'baseline', multiOf))}.`] : []),
+        '',
+        '### One service thread',
+        '',
+        'Every console of virtdeck is served by the one lws service thread (Debian 12\'s libwebsockets 4.1.6',
+        'is built with LWS_MAX_SMP 1, so lws\'s own `count_threads` > 1 is not available). The data path',
+        'already avoids what it can (vnc-proxy/console.h: frames written straight from the ring, several per',
+        'WRITEABLE, the VNC socket read straight into the ring during a burst); what is left on that thread is',
+        'the kernel\'s loopback TCP work for the two sockets and AES-GCM, which socat pays too. The row',
+        `"proxy CPU while the ${MULTI_CONNS} consoles move their bytes" shows how much of one core it takes:`,
+        `${num(v.multiCores, 2)} cores here, where socat\'s ${MULTI_CONNS} processes spread over all CPUs. The next step, if`,
+        'one core is not enough on a bigger host, is a console I/O thread that reads the VNC sockets into',
+        'the rings and posts to the service thread through the daemon\'s one inbox, leaving the TLS writes',
+        'on the service thread; SO_REUSEPORT contexts are no option, since all request state is',
+        'service-thread-only.',
         '',
         '### Targets (virtdeck)',
         '',
