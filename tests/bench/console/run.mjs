@@ -6,7 +6,7 @@
 // <!-- console-bench --> and <!-- /console-bench --> (the rest of the file is left alone;
 // tests/bench/run.mjs rewrites it first, then this appends its section).
 // Runs in one Node process; every child it starts is killed when it exits.
-// Env: VIRTDECK_BIN, BENCH_TOOLS_DIR (build/bench), BENCH_CONSOLE_ROUNDS (3),
+// Env: VIRTDECK_BIN, BENCH_TOOLS_DIR (build/bench), BENCH_CONSOLE_ROUNDS (5),
 //      BENCH_STRICT=1 (exit 1 when a target is missed), BENCH_CONSOLE_DOC (write the section
 //      to another file, for experiments), BENCH_CONSOLE_BASELINE (another virtdeck binary,
 //      e.g. an earlier build: run as a fifth target, interleaved with the others in every
@@ -21,7 +21,7 @@ import { REPO_ROOT, freePort, startDaemon, virtdeckBin } from '../../lib/daemon.
 import { Client } from '../../lib/client.mjs';
 import { vncDomainXml } from '../../lib/vnc-domain.mjs';
 
-const ROUNDS = Number(process.env.BENCH_CONSOLE_ROUNDS || 3);
+const ROUNDS = Number(process.env.BENCH_CONSOLE_ROUNDS || 5);
 const TOOLS = process.env.BENCH_TOOLS_DIR || path.join(REPO_ROOT, 'build', 'bench');
 const BACKEND_BIN = path.join(TOOLS, 'console-backend');
 const LOADGEN_BIN = path.join(TOOLS, 'console-loadgen');
@@ -616,6 +616,9 @@ function section(r) {
         '',
         'MB = 10^6 bytes. Ratios are virtdeck\'s figure divided by the other\'s: above 1 is better for',
         'throughput, below 1 is better for latency, time and memory.',
+        'On a virtual machine the echo rounds of every proxy can be bimodal (a few tens of µs, or about',
+        '100 µs more when the host has to wake an idle virtual CPU for each hop): compare echo figures',
+        'round by round ("Every round") rather than as medians.',
         ...(b ? ['', `Per-round ratios, virtdeck ÷ baseline: bulk ${listRatios(roundRatios(r, 'virtdeck', 'baseline', bulkOf))}; ` +
             `${MULTI_CONNS} consoles ${listRatios(roundRatios(r, 'virtdeck', 'baseline', multiOf))}.`] : []),
         '',
