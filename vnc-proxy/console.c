@@ -1,22 +1,28 @@
-/* console: the websocket <-> VNC socket bridge (see console.h for the design).
+/* console: the websocket <-> VNC socket bridge (see console.h for the design and the
+ * data path).
  *
  * Service thread only, but for console_resolve_run (a worker: libvirt + connect).
  * Invariants: a console is its websocket connection's state (conn_state) and in the
  * hub from the endpoint's open to its closed, and `conn` is valid all that time; the
  * VNC socket's user data points at the console until the console goes;
  * `raw` is non-NULL only between the VNC socket's adoption and its RAW_CLOSE; each ring
- * holds at most its capacity, and its source is paused (rx flow control) whenever
- * less than one full read would still fit. */
+ * holds at most its capacity; lws reads the VNC socket (RAW_RX) only while `down` has
+ * room for one full lws read, and otherwise, or while a burst lasts (`pulling`), the
+ * websocket writer reads it itself, never more than the ring's free span; `pulling`
+ * implies a WRITEABLE is pending on the websocket; the websocket's rx is paused only
+ * while OpenSSL holds no decrypted bytes (conn_tls_pending). */
 #include "console.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "app.h"
 #include "auth_sessions.h"
+#include "console_ring.h"
 #include "console_target.h"
 #include "http/conn.h"
 #include "store/store.h"
@@ -26,27 +32,25 @@
 #include "virt/virt_conn.h"
 #include "work/work_pool.h"
 
-/* VNC → browser: lws reads at most pt_serv_buf_size (32 KiB, serve.c) per RAW_RX. */
-#define CONSOLE_DOWN_CAP  (64u * 1024)
+/* VNC → browser. lws reads at most pt_serv_buf_size (32 KiB, serve.c) per RAW_RX; while a
+ * burst lasts the writer reads the VNC socket itself, straight into the ring, as much as
+ * the ring's free span takes. The ring and its LWS_PRE headroom are one 64 KiB mapping. */
+#define CONSOLE_DOWN_CAP  (64u * 1024 - LWS_PRE)
 #define CONSOLE_DOWN_READ (32u * 1024)
 /* browser → VNC: websocket fragments are at most the protocol's rx_buffer_size (4 KiB),
  * but rx may only be paused while OpenSSL holds no decrypted bytes (lws 4.1.6 spins
  * otherwise), so the ring keeps room for one more TLS record (16 KiB) beyond that. */
-#define CONSOLE_UP_CAP    (32u * 1024)
-#define CONSOLE_UP_READ   (4u * 1024)
-#define CONSOLE_UP_ROOM   (20u * 1024)
-#define CONSOLE_WRITE_MAX CONN_WS_PAYLOAD_MAX
+#define CONSOLE_UP_CAP  (32u * 1024)
+#define CONSOLE_UP_READ (4u * 1024)
+#define CONSOLE_UP_ROOM (20u * 1024)
+/* One websocket frame fills one TLS record (CONN_TX_MAX with its header). */
+#define CONSOLE_FRAME_MAX CONN_WS_PAYLOAD_MAX
+/* The most one WRITEABLE sends before the other connections get their turn: with 64
+ * consoles streaming, a loop turn stays within a few milliseconds (256 KiB measured no
+ * faster). */
+#define CONSOLE_TURN_MAX (256u * 1024)
 /* a drained ring keeps this much of its mapping (small exchanges stay cheap) */
 #define CONSOLE_RING_KEEP (8u * 1024)
-
-/* A ring lives in its own anonymous mapping: only pages that data has passed through
- * cost memory, and they are given back (MADV_DONTNEED) whenever the ring runs empty
- * after a burst, so an idle console holds almost nothing of its buffers. */
-struct console_ring {
-    unsigned char *data; /* owned mapping of cap bytes */
-    size_t cap, head, len;
-    size_t used; /* bytes of the mapping touched since it was last released */
-};
 
 struct console {
     struct app *app;   /* borrowed */
@@ -55,12 +59,14 @@ struct console {
     char name[128];
     char username[AUTH_USERNAME_MAX + 1];
     char peer[64];
-    struct lws *raw;            /* borrowed: the VNC socket while it is open */
-    bool connecting;            /* the resolve job is running */
-    bool opened;                /* the VNC socket was attached (audit: a close follows) */
-    struct console_ring down;   /* VNC → browser */
-    struct console_ring up;     /* browser → VNC */
-    bool raw_paused, ws_paused; /* rx flow control in force */
+    struct lws *raw;          /* borrowed: the VNC socket while it is open */
+    bool connecting;          /* the resolve job is running */
+    bool opened;              /* the VNC socket was attached (audit: a close follows) */
+    struct console_ring down; /* VNC → browser */
+    struct console_ring up;   /* browser → VNC */
+    bool pulling;   /* lws rx of the VNC socket is paused: the websocket writer reads it */
+    bool raw_dry;   /* the writer's last read of the VNC socket found it empty (or ended) */
+    bool ws_paused; /* rx flow control of the websocket in force */
     int64_t opened_ms;
     uint64_t bytes_down, bytes_up;
     lws_dll2_t node; /* in the hub's list */
@@ -69,77 +75,6 @@ struct console {
 struct console_hub {
     lws_dll2_owner_t list; /* owned consoles */
 };
-
-/* ---- rings ------------------------------------------------ */
-
-static void console_ring_init(struct console_ring *r, size_t cap)
-{
-    r->data = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (r->data == MAP_FAILED) {
-        log_error("console: cannot map a %zu-byte buffer", cap);
-        abort(); /* like xmalloc: out of memory is not survived */
-    }
-    r->cap = cap;
-    r->head = r->len = r->used = 0;
-}
-
-static void console_ring_release(struct console_ring *r)
-{
-    if (r->data)
-        munmap(r->data, r->cap);
-    r->data = NULL;
-}
-
-static size_t console_ring_free_space(const struct console_ring *r)
-{
-    return r->cap - r->len;
-}
-
-/* Copies in as much as fits; returns how much was taken. */
-static size_t console_ring_put(struct console_ring *r, const unsigned char *in, size_t len)
-{
-    size_t taken = 0;
-
-    while (taken < len && r->len < r->cap) {
-        size_t tail = (r->head + r->len) % r->cap;
-        size_t room = tail >= r->head ? r->cap - tail : r->head - tail;
-        size_t n = len - taken < room ? len - taken : room;
-        if (r->len + n > r->cap)
-            n = r->cap - r->len;
-        memcpy(r->data + tail, in + taken, n);
-        if (tail + n > r->used)
-            r->used = tail + n;
-        r->len += n;
-        taken += n;
-    }
-    return taken;
-}
-
-/* The contiguous readable run at the head (at most max bytes). */
-static size_t console_ring_peek(const struct console_ring *r, const unsigned char **out, size_t max)
-{
-    size_t n = r->len;
-
-    if (r->head + n > r->cap)
-        n = r->cap - r->head;
-    if (n > max)
-        n = max;
-    *out = r->data + r->head;
-    return n;
-}
-
-static void console_ring_drop(struct console_ring *r, size_t n)
-{
-    r->head = (r->head + n) % r->cap;
-    r->len -= n;
-    if (r->len)
-        return;
-    r->head = 0;
-    if (r->used > CONSOLE_RING_KEEP) {
-        madvise(r->data, r->cap, MADV_DONTNEED);
-        r->used = 0;
-    }
-}
 
 /* ---- the hub ------------------------------------------------ */
 
@@ -152,8 +87,8 @@ static void console_free(struct console *c)
 {
     if (!c)
         return;
-    console_ring_release(&c->down);
-    console_ring_release(&c->up);
+    console_ring_free(&c->down);
+    console_ring_free(&c->up);
     free(c);
 }
 
@@ -290,33 +225,66 @@ static int console_raw_rx(struct console *c, struct lws *wsi, const void *in, si
         return -1;
     }
     c->bytes_down += len;
-    if (console_ring_free_space(&c->down) < CONSOLE_DOWN_READ && !c->raw_paused) {
-        c->raw_paused = true;
+    /* A full read means more is waiting: the websocket writer reads the rest itself
+     * (console_down_pull) until the VNC socket runs dry. The same pause keeps the next
+     * RAW_RX from overrunning the ring. */
+    if (!c->pulling &&
+        (len >= CONSOLE_DOWN_READ || console_ring_space(&c->down) < CONSOLE_DOWN_READ)) {
+        c->pulling = true;
+        c->raw_dry = false;
         lws_rx_flow_control(wsi, 0);
     }
     conn_want_write(c->conn);
     return 0;
 }
 
-static int console_raw_writeable(struct console *c, struct lws *wsi)
+/* Reads the VNC socket straight into the free span of `down` (the writer, while
+ * pulling). A short read, nothing to read, the end or an error sets raw_dry; lws
+ * reports the end or the error once its rx is resumed. */
+static void console_down_pull(struct console *c)
 {
-    static unsigned char out[LWS_PRE + CONSOLE_WRITE_MAX];
-    const unsigned char *p;
-    size_t n = console_ring_peek(&c->up, &p, CONSOLE_WRITE_MAX);
+    unsigned char *dst;
+    size_t room = console_ring_writable(&c->down, &dst);
+    ssize_t n;
 
-    if (!n)
-        return 0;
-    memcpy(out + LWS_PRE, p, n);
-    if (lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_RAW) < (int)n)
-        return -1;
-    console_ring_drop(&c->up, n);
-    c->bytes_up += n;
-    if (c->ws_paused && c->up.len <= CONSOLE_UP_READ) {
+    if (!room || !c->raw)
+        return;
+    n = recv(lws_get_socket_fd(c->raw), dst, room, MSG_DONTWAIT);
+    if (n > 0) {
+        console_ring_commit(&c->down, (size_t)n);
+        c->bytes_down += (uint64_t)n;
+    }
+    if (n < 0 || (size_t)n < room)
+        c->raw_dry = true;
+}
+
+/* Sends what `up` holds straight to the VNC socket; what the socket does not take waits
+ * for RAW_WRITEABLE. Returns -1 if the socket failed. */
+static int console_up_flush(struct console *c)
+{
+    int fd = lws_get_socket_fd(c->raw);
+    unsigned char *p;
+    size_t n;
+
+    while ((n = console_ring_readable(&c->up, &p, CONSOLE_UP_CAP)) > 0) {
+        ssize_t sent = send(fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR)
+            continue;
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (sent < 0)
+            return -1;
+        console_ring_drop(&c->up, (size_t)sent);
+        c->bytes_up += (uint64_t)sent;
+    }
+    if (c->ws_paused && console_ring_len(&c->up) <= CONSOLE_UP_READ) {
         c->ws_paused = false;
         conn_rx_pause(c->conn, false);
     }
-    if (c->up.len)
-        lws_callback_on_writable(wsi);
+    if (console_ring_len(&c->up))
+        lws_callback_on_writable(c->raw);
+    else
+        console_ring_trim(&c->up, CONSOLE_RING_KEEP);
     return 0;
 }
 
@@ -334,16 +302,17 @@ int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         if (!c)
             return -1;
         c->raw = wsi;
-        if (c->up.len)
+        if (console_ring_len(&c->up))
             lws_callback_on_writable(wsi);
         return 0;
     case LWS_CALLBACK_RAW_RX:
         return c ? console_raw_rx(c, wsi, in, len) : -1;
     case LWS_CALLBACK_RAW_WRITEABLE:
-        return c ? console_raw_writeable(c, wsi) : -1;
+        return c && c->raw == wsi ? console_up_flush(c) : -1;
     case LWS_CALLBACK_RAW_CLOSE:
         if (c && c->raw == wsi) {
             c->raw = NULL;
+            c->pulling = false;
             console_close(c, 1000, "the VM's display closed (the VM stopped)");
         }
         return 0;
@@ -367,8 +336,8 @@ static int console_ws_open(struct conn *conn, const struct http_request *req)
     snprintf(c->uuid, sizeof(c->uuid), "%.39s", req->route.uuid); /* validated: 36 */
     snprintf(c->username, sizeof(c->username), "%s", req->session.username);
     snprintf(c->peer, sizeof(c->peer), "%s", req->peer);
-    console_ring_init(&c->down, CONSOLE_DOWN_CAP);
-    console_ring_init(&c->up, CONSOLE_UP_CAP);
+    console_ring_init(&c->down, CONSOLE_DOWN_CAP, CONN_PRE);
+    console_ring_init(&c->up, CONSOLE_UP_CAP, 0);
     c->opened_ms = clock_mono_ms();
     c->connecting = true;
     lws_dll2_add_head(&c->node, &hub->list);
@@ -396,38 +365,52 @@ static int console_ws_receive(struct conn *conn, const void *in, size_t len)
         log_error("console: %s: browser data overran its buffer", c->uuid);
         return -1;
     }
-    if (console_ring_free_space(&c->up) < CONSOLE_UP_ROOM && !c->ws_paused &&
-        !conn_tls_pending(conn)) {
+    if (c->raw && console_up_flush(c) < 0) /* the VNC socket failed: RAW_CLOSE follows */
+        lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    if (console_ring_space(&c->up) < CONSOLE_UP_ROOM && !c->ws_paused && !conn_tls_pending(conn)) {
         c->ws_paused = true;
         conn_rx_pause(conn, true);
     }
-    if (c->raw)
-        lws_callback_on_writable(c->raw);
     return 0;
 }
 
+/* A closing console closes once this writes nothing (conn.h). */
 static int console_ws_writeable(struct conn *conn)
 {
-    static unsigned char out[CONN_PRE + CONSOLE_WRITE_MAX];
     struct console *c = conn_state(conn);
-    const unsigned char *p;
-    size_t n;
+    size_t sent = 0;
 
     if (!c)
         return -1;
-    n = console_ring_peek(&c->down, &p, CONSOLE_WRITE_MAX);
-    if (!n)
-        return 0; /* a closing console closes now (conn.h) */
-    memcpy(out + CONN_PRE, p, n);
-    if (conn_ws_write(conn, out + CONN_PRE, n, CONN_WRITE_WS_BINARY, true) < 0)
-        return -1;
-    console_ring_drop(&c->down, n);
-    if (c->raw_paused && c->raw && console_ring_free_space(&c->down) >= CONSOLE_DOWN_CAP / 2) {
-        c->raw_paused = false;
-        lws_rx_flow_control(c->raw, 1);
+    /* Frames straight from the ring (lws puts each header in the LWS_PRE bytes before
+     * it), as many as the socket takes without blocking, up to CONSOLE_TURN_MAX; while
+     * pulling, the ring is refilled from the VNC socket whenever less than a frame is left. */
+    for (;;) {
+        unsigned char *p;
+        size_t n;
+        if (c->pulling && !c->raw_dry && !conn_closing(conn) &&
+            console_ring_len(&c->down) < CONSOLE_FRAME_MAX)
+            console_down_pull(c);
+        n = console_ring_readable(&c->down, &p, CONSOLE_FRAME_MAX);
+        if (!n)
+            break;
+        if (conn_ws_write(conn, p, n, CONN_WRITE_WS_BINARY, true) < 0)
+            return -1;
+        console_ring_drop(&c->down, n);
+        sent += n;
+        if (sent >= CONSOLE_TURN_MAX || conn_choked(conn))
+            break;
     }
-    if (c->down.len)
+    /* the burst is over: lws reads the VNC socket again and wakes us with RAW_RX */
+    if (c->pulling && c->raw_dry && console_ring_space(&c->down) >= CONSOLE_DOWN_READ) {
+        c->pulling = false;
+        if (c->raw)
+            lws_rx_flow_control(c->raw, 1);
+    }
+    if (console_ring_len(&c->down) || c->pulling)
         conn_want_write(conn);
+    else
+        console_ring_trim(&c->down, CONSOLE_RING_KEEP);
     return 0;
 }
 
@@ -453,7 +436,7 @@ static void console_ws_closed(struct conn *conn)
 }
 
 /* A session's end closes the console with 4401 "session ended", the connection layer's
- * default (no session_ended of its own). */
+ * default (no session_ended of its own); the gate checked the row's right. */
 const struct conn_endpoint console_endpoint = {
     .name = "console",
     .open = console_ws_open,

@@ -10,6 +10,22 @@
  * (or floods) costs a fixed amount of memory. Several viewers may watch one VM: each
  * has its own VNC connection.
  *
+ * Data path (VNC → browser, the heavy direction): lws reads the VNC socket (RAW_RX, at
+ * most 32 KiB) into `down` only to start a burst; a full read means more is waiting, so
+ * lws's rx is paused and the websocket's WRITEABLE takes over: it reads the VNC socket
+ * itself (recv straight into the ring's free span, up to 64 KiB) whenever less than a
+ * frame is left, and writes frames of one TLS record (16 KiB) straight from the ring,
+ * lws putting each frame header into the LWS_PRE bytes the ring keeps free in front of
+ * its data (console_ring.h): no copy between the socket and OpenSSL. It writes frame
+ * after frame while lws_send_pipe_choked says the socket takes more, up to 64 KiB (one
+ * ring) per turn so other connections get theirs. When the VNC socket runs dry and the ring has
+ * room for a full lws read, lws's rx is resumed and the console waits for the next
+ * RAW_RX. A browser that does not read stops the writer, so the ring fills and the VNC
+ * socket is not read: backpressure reaches QEMU. Browser → VNC: each message is sent to
+ * the VNC socket at once (send, no poll turn); what the socket does not take waits in
+ * `up` for RAW_WRITEABLE, and the websocket's rx is paused (only between TLS records,
+ * conn_tls_pending) while `up` is nearly full.
+ *
  * Closing: browser gone → the VNC socket is closed at once; VNC server gone (the VM
  * stopped) → the websocket closes with a reason; logout, session expiry or the CLI's
  * `user passwd/del` → 4401 (the connection layer's session registry, every

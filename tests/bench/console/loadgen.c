@@ -11,6 +11,8 @@
  * Modes (results are JSON lines on stdout; errors on stderr, exit status 1):
  *   bulk   one connection: greeting, then one trigger byte, then --bytes N counted;
  *          reports the transfer time from the trigger to the last byte.
+ * Every result names the negotiated protocol, cipher suite and key exchange group ("tls"),
+ * so the caller can check that each target ran under the same TLS settings.
  *   echo   one connection: --warmup then --count sequential --size byte round trips.
  *   multi  --conns N connections opened at once (connect, TLS, upgrade, first backend
  *          byte); prints {"event":"open"} and waits for a line on stdin; then triggers
@@ -745,9 +747,13 @@ static const char *loadgen_tls_name(const struct loadgen_conn *c)
 {
     static char name[96];
 
+    const char *group;
+
     if (!c->ssl)
         return "none";
-    snprintf(name, sizeof(name), "%s %s", SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
+    group = SSL_group_to_name(c->ssl, (int)SSL_get_negotiated_group(c->ssl));
+    snprintf(name, sizeof(name), "%s %s %s", SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
+             group ? group : "?");
     return name;
 }
 
