@@ -260,7 +260,7 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
     conn_sessions_check(app->conns);
     if (hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0) {
         events_ws_tick(app->events_ws);
-        transfer_tick(app);
+        transfer_tick(app->transfers);
     }
     if (hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0 &&
         work_pool_submit(app->pool, work_job_new(0, serve_expire_run, NULL, app, NULL)) < 0)
@@ -281,9 +281,9 @@ static void serve_route_endpoints(struct app *app)
 {
     conn_server_route(app->conns, ROUTE_STATIC, &static_endpoint, app->static_files);
     conn_server_route(app->conns, ROUTE_EVENTS, &events_ws_endpoint, app->events_ws);
-    conn_server_route(app->conns, ROUTE_CONSOLE, &console_endpoint, app);
-    conn_server_route(app->conns, ROUTE_SERIAL, &serial_endpoint, app);
-    conn_server_route(app->conns, ROUTE_VOLUME_CONTENT, &transfer_endpoint, app);
+    conn_server_route(app->conns, ROUTE_CONSOLE, &console_endpoint, app->consoles);
+    conn_server_route(app->conns, ROUTE_SERIAL, &serial_endpoint, app->serials);
+    conn_server_route(app->conns, ROUTE_VOLUME_CONTENT, &transfer_endpoint, app->transfers);
 }
 
 static void serve_housekeeping_start(struct app *app, struct lws_context *ctx)
@@ -478,6 +478,11 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .conns = app->conns,
     };
     app->events_ws = events_ws_new(&events_deps);
+    app->consoles = console_hub_new(&(struct console_deps){
+        .pool = app->pool, .db = app->db, .virt = app->virt, .conns = app->conns});
+    app->serials = serial_hub_new(&(struct serial_deps){.virt = app->virt, .inbox = app->inbox});
+    app->transfers = transfer_hub_new(&(struct transfer_deps){
+        .virt = app->virt, .inbox = app->inbox, .db = app->db, .conns = app->conns});
     serve_route_endpoints(app);
     http_options.conns = app->conns;
     app->http = http_server_new(&http_options);
@@ -549,9 +554,6 @@ int serve_run(const struct config *config)
     }
     app.inbox = inbox_new(SERVE_INBOX_CAPACITY(config->workers), serve_wake, NULL);
     app.events = events_hub_new(app.inbox, serve_on_events_news, &app);
-    app.consoles = console_hub_new();
-    app.serials = serial_hub_new();
-    app.transfers = transfer_hub_new();
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
         !(app.password_lane =

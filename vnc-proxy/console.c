@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "app.h"
 #include "auth_sessions.h"
 #include "console_ring.h"
 #include "console_target.h"
@@ -53,8 +52,8 @@
 #define CONSOLE_RING_KEEP (8u * 1024)
 
 struct console {
-    struct app *app;   /* borrowed */
-    struct conn *conn; /* borrowed: the browser's websocket */
+    struct console_hub *hub; /* borrowed */
+    struct conn *conn;       /* borrowed: the browser's websocket */
     char uuid[40];
     char name[128];
     char username[AUTH_USERNAME_MAX + 1];
@@ -73,14 +72,18 @@ struct console {
 };
 
 struct console_hub {
-    lws_dll2_owner_t list; /* owned consoles */
+    struct console_deps deps; /* borrowed parts */
+    lws_dll2_owner_t list;    /* owned consoles */
 };
 
 /* ---- the hub ------------------------------------------------ */
 
-struct console_hub *console_hub_new(void)
+struct console_hub *console_hub_new(const struct console_deps *deps)
 {
-    return xcalloc(1, sizeof(struct console_hub));
+    struct console_hub *hub = xcalloc(1, sizeof(*hub));
+
+    hub->deps = *deps;
+    return hub;
 }
 
 static void console_free(struct console *c)
@@ -114,7 +117,7 @@ static void console_close(struct console *c, int code, const char *reason)
 /* ---- audit ------------------------------------------------ */
 
 struct console_audit_job {
-    struct app *app; /* borrowed */
+    sqlite3 *db; /* borrowed */
     char username[AUTH_USERNAME_MAX + 1];
     char peer[64];
     char action[24];
@@ -126,29 +129,29 @@ static void console_audit_run(struct work_job *job)
 {
     struct console_audit_job *arg = job->arg;
 
-    store_audit(arg->app->db, arg->username, arg->peer, arg->action, arg->object, arg->outcome);
+    store_audit(arg->db, arg->username, arg->peer, arg->action, arg->object, arg->outcome);
 }
 
 /* Records an open or close in the audit log (SQLite write: on a worker). */
-static void console_audit(struct app *app, const struct console *c, const char *action,
-                          const char *outcome)
+static void console_audit(const struct console *c, const char *action, const char *outcome)
 {
     struct console_audit_job *arg = xcalloc(1, sizeof(*arg));
 
-    arg->app = app;
+    arg->db = c->hub->deps.db;
     snprintf(arg->username, sizeof(arg->username), "%s", c->username);
     snprintf(arg->peer, sizeof(arg->peer), "%s", c->peer);
     snprintf(arg->action, sizeof(arg->action), "%s", action);
     snprintf(arg->object, sizeof(arg->object), "domain:%s", c->uuid);
     snprintf(arg->outcome, sizeof(arg->outcome), "%s", outcome);
-    if (work_pool_submit(app->pool, work_job_new(0, console_audit_run, NULL, arg, free)) < 0)
+    if (work_pool_submit(c->hub->deps.pool, work_job_new(0, console_audit_run, NULL, arg, free)) <
+        0)
         log_warn("console: audit record for %s dropped (worker queue full)", c->uuid);
 }
 
 /* ---- resolving and connecting (worker) ------------------------------------------------ */
 
 struct console_job {
-    struct app *app; /* borrowed */
+    struct console_hub *hub; /* borrowed */
     char uuid[40];
     char name[128]; /* filled by run */
     int fd;         /* filled by run: connected socket, or -1 */
@@ -167,7 +170,7 @@ static void console_job_free(void *opaque)
 static void console_resolve_run(struct work_job *job)
 {
     struct console_job *arg = job->arg;
-    virConnectPtr conn = virt_conn_get(arg->app->virt);
+    virConnectPtr conn = virt_conn_get(arg->hub->deps.virt);
 
     app_error_clear(&arg->err);
     if (!conn) {
@@ -181,8 +184,7 @@ static void console_resolve_run(struct work_job *job)
 static void console_resolve_done(struct work_job *job)
 {
     struct console_job *arg = job->arg;
-    struct app *app = arg->app;
-    struct conn *conn = conn_find(app->conns, job->conn_id);
+    struct conn *conn = conn_find(arg->hub->deps.conns, job->conn_id);
     struct console *c = conn ? conn_state(conn) : NULL;
     int fd;
 
@@ -194,7 +196,7 @@ static void console_resolve_done(struct work_job *job)
         log_info("console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
                  c->peer, arg->err.message);
         console_close(c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
-        console_audit(app, c, "console_open", arg->err.code ? arg->err.code : "error");
+        console_audit(c, "console_open", arg->err.code ? arg->err.code : "error");
         return;
     }
     fd = arg->fd;
@@ -205,7 +207,7 @@ static void console_resolve_done(struct work_job *job)
     }
     c->opened = true;
     log_info("console: %s opened %s (%s) from %s", c->username, c->name, c->uuid, c->peer);
-    console_audit(app, c, "console_open", "ok");
+    console_audit(c, "console_open", "ok");
 }
 
 /* ---- raw side (VNC server) ------------------------------------------------ */
@@ -325,13 +327,12 @@ int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 
 static int console_ws_open(struct conn *conn, const struct http_request *req)
 {
-    struct app *app = conn_ctx(conn);
-    struct console_hub *hub = app->consoles;
+    struct console_hub *hub = conn_ctx(conn);
     struct console *c = xcalloc(1, sizeof(*c));
     struct console_job *arg = xcalloc(1, sizeof(*arg));
     struct work_job *job;
 
-    c->app = app;
+    c->hub = hub;
     c->conn = conn;
     snprintf(c->uuid, sizeof(c->uuid), "%.39s", req->route.uuid); /* validated: 36 */
     snprintf(c->username, sizeof(c->username), "%s", req->session.username);
@@ -343,12 +344,12 @@ static int console_ws_open(struct conn *conn, const struct http_request *req)
     lws_dll2_add_head(&c->node, &hub->list);
     conn_set_state(conn, c);
 
-    arg->app = app;
+    arg->hub = hub;
     arg->fd = -1;
     snprintf(arg->uuid, sizeof(arg->uuid), "%.39s", req->route.uuid);
     job = work_job_new(conn_id(conn), console_resolve_run, console_resolve_done, arg,
                        console_job_free);
-    if (work_pool_submit(app->pool, job) < 0)
+    if (work_pool_submit(hub->deps.pool, job) < 0)
         console_close(c, 4503, "server busy, try again");
     return 0;
 }
@@ -431,7 +432,7 @@ static void console_ws_closed(struct conn *conn)
              (long long)((clock_mono_ms() - c->opened_ms) / 1000),
              (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
     if (c->opened)
-        console_audit(c->app, c, "console_close", "ok");
+        console_audit(c, "console_close", "ok");
     console_free(c);
 }
 

@@ -38,12 +38,22 @@
 #pragma once
 
 #include <libwebsockets.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
 #include "http/conn.h"
 
-struct app;
 struct console_hub;
+struct virt_conn;
+struct work_pool;
+
+/* What the consoles use, all borrowed for the hub's lifetime. */
+struct console_deps {
+    struct work_pool *pool;    /* the resolve jobs and the audit writes */
+    sqlite3 *db;               /* the audit log */
+    struct virt_conn *virt;    /* the daemon's libvirt connection: finding the display */
+    struct conn_server *conns; /* a finished job finds its websocket by id */
+};
 
 /* The largest message a browser may send on the console (1009 beyond, see
  * http/tls_read_guard.h). Bytes pass to the VNC server as a stream through the bounded
@@ -52,7 +62,8 @@ struct console_hub;
  * put a whole ClientCutText (the clipboard) in one message, hence the room. */
 #define CONSOLE_WS_MESSAGE_MAX (256u * 1024)
 
-struct console_hub *console_hub_new(void);
+/* The consoles' hub; it is the endpoint's ctx (serve.c's route table). */
+struct console_hub *console_hub_new(const struct console_deps *deps);
 /* Frees every console (after the lws context is gone). NULL-safe. */
 void console_hub_free(struct console_hub *hub);
 
@@ -61,6 +72,6 @@ int console_raw_callback(struct lws *wsi, enum lws_callback_reasons reason, void
                          size_t len);
 #define CONSOLE_RAW_PROTOCOL "virtdeck-vnc-raw"
 
-/* The websocket endpoint (serve.c routes ROUTE_CONSOLE to it, with the struct app as
- * ctx); the gate has checked AUTH_ACTION_DOMAIN_CONSOLE on the route's domain UUID. */
+/* The websocket endpoint (serve.c routes ROUTE_CONSOLE to it, with the hub as ctx); the gate has
+ * checked AUTH_ACTION_DOMAIN_CONSOLE on the route's domain UUID. */
 extern const struct conn_endpoint console_endpoint;

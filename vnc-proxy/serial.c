@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "auth_sessions.h"
 #include "http/conn.h"
 #include "serial_target.h"
@@ -43,7 +42,8 @@
 #define SERIAL_MAX_BRIDGES 64
 
 struct serial_hub {
-    atomic_uint alive; /* pumps not yet freed (serial_open_free) */
+    struct serial_deps deps; /* borrowed parts */
+    atomic_uint alive;       /* pumps not yet freed (serial_open_free) */
 };
 
 /* The pump thread's side: the console to open (the pump's ctx). */
@@ -142,13 +142,12 @@ static void serial_on_news(struct inbox_item *item)
 }
 
 /* Starts the console's pump. Returns 0, or -1 with the reason in err. */
-static int serial_start(struct app *app, struct serial *b, struct app_error *err)
+static int serial_start(struct serial_hub *hub, struct serial *b, struct app_error *err)
 {
-    struct serial_hub *hub = app->serials;
     struct virt_pump_config cfg = {
         .thread_name = "pump-serial",
-        .uri = virt_conn_uri(app->virt),
-        .inbox = app->inbox,
+        .uri = virt_conn_uri(hub->deps.virt),
+        .inbox = hub->deps.inbox,
         .news = &b->news,
         .tx_cap = SERIAL_UP_CAP,
         .rx_cap = SERIAL_DOWN_CAP,
@@ -166,7 +165,7 @@ static int serial_start(struct app *app, struct serial *b, struct app_error *err
         app_error_set(err, 503, APP_ERR_UNAVAILABLE, "too many serial consoles open, try again");
         return -1;
     }
-    if (!virt_conn_is_connected(app->virt)) {
+    if (!virt_conn_is_connected(hub->deps.virt)) {
         app_error_set(err, 503, APP_ERR_UNAVAILABLE, "not connected to libvirt");
         return -1;
     }
@@ -185,7 +184,7 @@ static int serial_start(struct app *app, struct serial *b, struct app_error *err
 
 static int serial_ws_open(struct conn *conn, const struct http_request *req)
 {
-    struct app *app = conn_ctx(conn);
+    struct serial_hub *hub = conn_ctx(conn);
     struct serial *b = xcalloc(1, sizeof(*b));
     struct app_error err;
 
@@ -196,7 +195,7 @@ static int serial_ws_open(struct conn *conn, const struct http_request *req)
     b->opened_ms = clock_mono_ms();
     inbox_item_init(&b->news, serial_on_news);
     conn_set_state(conn, b);
-    if (serial_start(app, b, &err) < 0)
+    if (serial_start(hub, b, &err) < 0)
         serial_close(b, 4000 + err.status, err.message);
     return 0;
 }
@@ -283,10 +282,11 @@ const struct conn_endpoint serial_endpoint = {
 
 /* ---- the hub ------------------------------------------------ */
 
-struct serial_hub *serial_hub_new(void)
+struct serial_hub *serial_hub_new(const struct serial_deps *deps)
 {
     struct serial_hub *hub = xcalloc(1, sizeof(*hub));
 
+    hub->deps = *deps;
     atomic_init(&hub->alive, 0);
     return hub;
 }

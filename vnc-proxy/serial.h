@@ -37,8 +37,15 @@
 
 #include "http/conn.h"
 
-struct app;
+struct inbox;
 struct serial_hub;
+struct virt_conn;
+
+/* What the serial consoles use, borrowed for the hub's lifetime. */
+struct serial_deps {
+    struct virt_conn *virt; /* the libvirt URI the pumps open their connections to */
+    struct inbox *inbox;    /* the pumps' news */
+};
 
 /* The largest message a browser may send on the serial console (1009 beyond, see
  * http/tls_read_guard.h): keystrokes are a few bytes; the UI (web/js/serial.js) sends a
@@ -46,12 +53,13 @@ struct serial_hub;
  * whatever the message size. */
 #define SERIAL_WS_MESSAGE_MAX (64u * 1024)
 
-struct serial_hub *serial_hub_new(void);
+/* The consoles' hub; it is the endpoint's ctx (serve.c's route table). */
+struct serial_hub *serial_hub_new(const struct serial_deps *deps);
 /* Frees the hub (main thread at shutdown, after the lws context is gone, which released
  * every console's pump, and after virt_pump_wait_all). A pump still stuck in libvirt keeps
  * the hub (reported, not freed). NULL-safe. */
 void serial_hub_free(struct serial_hub *hub);
 
-/* The websocket endpoint (serve.c routes ROUTE_SERIAL to it, with the struct app as
- * ctx); the gate has checked the route's right on its domain UUID. */
+/* The websocket endpoint (serve.c routes ROUTE_SERIAL to it, with the hub as ctx); the gate has
+ * checked the route's right on its domain UUID. */
 extern const struct conn_endpoint serial_endpoint;

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "http/conn.h"
 #include "http/route.h"
 #include "transfer/transfer_stream.h"
@@ -36,7 +35,6 @@
 
 /* The service thread's side of one transfer; the pump's thread has the job. */
 struct transfer {
-    struct app *app;          /* borrowed */
     struct transfer_hub *hub; /* borrowed */
     struct transfer_job *job; /* borrowed: the pump's ctx (transfer_stream.h says what is
                                * readable when) */
@@ -54,13 +52,17 @@ struct transfer {
 };
 
 struct transfer_hub {
-    struct transfer *list; /* owned; service thread */
+    struct transfer_deps deps; /* borrowed parts */
+    struct transfer *list;     /* owned; service thread */
     unsigned count;
 };
 
-struct transfer_hub *transfer_hub_new(void)
+struct transfer_hub *transfer_hub_new(const struct transfer_deps *deps)
 {
-    return xcalloc(1, sizeof(struct transfer_hub));
+    struct transfer_hub *hub = xcalloc(1, sizeof(*hub));
+
+    hub->deps = *deps;
+    return hub;
 }
 
 /* Releases the pump (its thread finishes on its own) and frees t. */
@@ -117,13 +119,12 @@ static void transfer_reap(struct transfer *t)
  * while something moved in the last TRANSFER_IDLE_TIMEOUT_S its connection's deadline
  * is pushed to that long after the last movement; a transfer that stays still for that
  * long is cut. */
-void transfer_tick(struct app *app)
+void transfer_tick(struct transfer_hub *hub)
 {
-    struct transfer_hub *hub = app->transfers;
     int64_t now = clock_mono_ms();
 
     for (struct transfer *t = hub ? hub->list : NULL; t; t = t->next) {
-        struct conn *conn = conn_find(app->conns, t->conn_id);
+        struct conn *conn = conn_find(hub->deps.conns, t->conn_id);
         struct virt_pump_status st;
         uint64_t moved;
         int64_t idle_s;
@@ -178,14 +179,15 @@ static int transfer_check(const struct http_request *req, long long content_leng
 }
 
 /* The pump's configuration for a transfer of this kind. */
-static void transfer_pump_config(struct app *app, struct transfer *t, struct virt_pump_config *cfg)
+static void transfer_pump_config(struct transfer_hub *hub, struct transfer *t,
+                                 struct virt_pump_config *cfg)
 {
     bool up = t->job->kind == TRANSFER_UPLOAD;
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->thread_name = "pump-transfer";
-    cfg->uri = virt_conn_uri(app->virt);
-    cfg->inbox = app->inbox;
+    cfg->uri = virt_conn_uri(hub->deps.virt);
+    cfg->inbox = hub->deps.inbox;
     cfg->news = &t->news;
     cfg->tx_cap = up ? TRANSFER_RING : 0;
     cfg->rx_cap = up ? 0 : TRANSFER_RING;
@@ -199,10 +201,9 @@ static void transfer_pump_config(struct app *app, struct transfer *t, struct vir
 
 /* Starts a transfer for req on conn. Returns 0 when it now drives the request, or -1
  * with an error in resp. */
-static int transfer_begin(struct app *app, struct conn *conn, const struct http_request *req,
-                          struct http_response *resp)
+static int transfer_begin(struct transfer_hub *hub, struct conn *conn,
+                          const struct http_request *req, struct http_response *resp)
 {
-    struct transfer_hub *hub = app->transfers;
     long long content_length = conn_content_length(conn);
     struct virt_pump_config cfg;
     struct transfer_job *job;
@@ -220,7 +221,7 @@ static int transfer_begin(struct app *app, struct conn *conn, const struct http_
         return -1;
     }
     job = transfer_job_new();
-    job->db = app->db;
+    job->db = hub->deps.db;
     job->kind = req->method == HTTP_PUT ? TRANSFER_UPLOAD : TRANSFER_DOWNLOAD;
     job->head = req->method == HTTP_HEAD;
     snprintf(job->pool, sizeof(job->pool), "%s", req->route.name);
@@ -231,13 +232,12 @@ static int transfer_begin(struct app *app, struct conn *conn, const struct http_
     job->content_length = content_length > 0 ? (uint64_t)content_length : 0;
 
     t = xcalloc(1, sizeof(*t));
-    t->app = app;
     t->hub = hub;
     t->job = job;
     t->conn_id = req->conn_id;
     t->expect_continue = job->kind == TRANSFER_UPLOAD && conn_expects_continue(conn);
     inbox_item_init(&t->news, transfer_on_news);
-    transfer_pump_config(app, t, &cfg);
+    transfer_pump_config(hub, t, &cfg);
     if (!(t->pump = virt_pump_start(&cfg, &transfer_stream_ops, job))) {
         free(t); /* the job went with the pump */
         http_response_errorf(resp, 503, APP_ERR_UNAVAILABLE, "cannot start the transfer");
@@ -469,7 +469,7 @@ static void transfer_serve(struct transfer *t, struct conn *conn, const struct v
 static void transfer_on_news(struct inbox_item *item)
 {
     struct transfer *t = lws_container_of(item, struct transfer, news);
-    struct conn *conn = conn_find(t->app->conns, t->conn_id);
+    struct conn *conn = conn_find(t->hub->deps.conns, t->conn_id);
     struct virt_pump_status st;
 
     virt_pump_status(t->pump, &st);
