@@ -1,5 +1,5 @@
 /* fspath: resolving and comparing host paths (see fspath.h). fspath_resolve touches the
- * file system: workers and transfer threads only. */
+ * file system: workers and the transfers' pump threads only. */
 #include "util/fspath.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * that must stay inside their pool).
  *
  * fspath_within is pure (any thread). fspath_resolve reads the filesystem (lstat,
- * realpath): workers and transfer threads only, never the service thread. */
+ * realpath): workers and the transfers' pump threads only, never the service thread. */
 #pragma once
 
 #include <stdbool.h>

@@ -9,7 +9,7 @@
  * The process-wide policy is installed once by the main thread before any other thread
  * starts (virt_pool_policy_install) and only read afterwards, so readers need no lock.
  * Parsing is pure (any thread); the checks that resolve paths read the file system and
- * run on workers or transfer threads, never on the service thread. */
+ * run on workers or the transfers' pump threads, never on the service thread. */
 #pragma once
 
 #include <stdbool.h>
@@ -57,5 +57,5 @@ int virt_pool_policy_check_create(const char *type, const char *target, struct a
     __attribute__((warn_unused_result));
 
 /* True if resolved (a resolved absolute path) lies inside one of the installed roots,
- * each resolved now. Reads the file system: workers and transfer threads only. */
+ * each resolved now. Reads the file system: workers and the transfers' pump threads only. */
 bool virt_pool_policy_in_roots(const char *resolved);

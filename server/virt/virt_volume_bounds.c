@@ -1,7 +1,7 @@
 /* virt_volume_bounds: where a volume's path leads, and refusing the ones that leave
  * their pool (see virt_volume_bounds.h for the rules and the race that remains).
  *
- * Workers and transfer threads only: lstat/realpath on the host's file system and
+ * Workers and the transfers' pump threads only: lstat/realpath on the host's file system and
  * libvirt calls. */
 #include "virt/virt_volume_bounds.h"
 
