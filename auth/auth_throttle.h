@@ -48,4 +48,4 @@ void auth_throttle_cancel(struct auth_throttle *throttle, const char *address,
 /* Seconds an attempt from address for username would have to wait at now_ms (0 = it
  * would be let through), counting nothing. Any thread. */
 int auth_throttle_wait_s(struct auth_throttle *throttle, const char *address, const char *username,
-                         int64_t now_ms);
+                         int64_t now_ms); /* for tests */

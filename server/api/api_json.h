@@ -19,13 +19,13 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
 /* Fetches a required string member of at most maxlen bytes. Returns it (borrowed from
  * obj) or NULL with err (400). */
 const char *api_json_get_string(struct json_object *obj, const char *key, size_t maxlen,
-                                struct app_error *err);
+                                struct app_error *err); /* for tests */
 
 /* Reads the boolean member key into *out. An absent member is a 400 when required,
  * else leaves *out as it is. A member of another type is a 400 ("\"key\" must be
  * true or false"). Returns 0 or -1 with err. */
 int api_json_get_bool(struct json_object *obj, const char *key, bool required, bool *out,
-                      struct app_error *err) __attribute__((warn_unused_result));
+                      struct app_error *err) __attribute__((warn_unused_result)); /* for tests */
 
 /* Checks obj's members against fields ({NULL}-terminated; NULL: none), in order: type,
  * presence of required ones, bounds and rules, with the messages api_json_get_string and

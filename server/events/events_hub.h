@@ -98,7 +98,7 @@ void events_hub_mark_lost(struct events_hub *hub);
 /* Service thread. */
 struct events_sub *events_hub_add(struct events_hub *hub, uint64_t conn_id,
                                   const struct auth_session *session);
-struct events_sub *events_hub_find(struct events_hub *hub, uint64_t conn_id);
+struct events_sub *events_hub_find(struct events_hub *hub, uint64_t conn_id); /* for tests */
 void events_hub_remove(struct events_hub *hub, uint64_t conn_id);
 unsigned events_hub_count(const struct events_hub *hub);
 struct events_sub *events_hub_first(struct events_hub *hub);
@@ -119,6 +119,6 @@ bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id,
 /* The next message to write for sub (borrowed), or NULL if nothing is writable now. */
 struct events_msg *events_hub_next(struct events_sub *sub);
 /* Drops the message events_hub_next returned, after it was written. */
-void events_hub_sent(struct events_sub *sub, struct events_msg *msg);
+void events_hub_sent(struct events_sub *sub, struct events_msg *msg); /* for tests */
 /* Takes the next message out of sub's queues (caller owns the reference), or NULL. */
 struct events_msg *events_hub_take(struct events_sub *sub);

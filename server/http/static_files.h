@@ -33,13 +33,13 @@ void static_files_free(struct static_files *files);
 /* Pure: percent-decodes and checks url_path (without query) into a relative path
  * under the root ("index.html" for "/"). Returns 0, or -1 if it is unsafe or malformed. */
 int static_files_sanitize(const char *url_path, char *out, size_t outlen)
-    __attribute__((warn_unused_result));
+    __attribute__((warn_unused_result)); /* for tests */
 
 /* Content type for a file name by extension ("application/octet-stream" if unknown). */
-const char *static_files_content_type(const char *name);
+const char *static_files_content_type(const char *name); /* for tests */
 
 /* True if the file name carries a content hash (name.[0-9a-f]{8,}.ext): cache forever. */
-bool static_files_is_fingerprinted(const char *name);
+bool static_files_is_fingerprinted(const char *name); /* for tests */
 
 /* Looks the file for url_path up. accept_gzip: the client accepts gzip. Returns 0 and
  * fills out, or -1 if not found (or refused). */

@@ -103,7 +103,7 @@ int virt_device_xml_disk_build(const struct virt_device_disk_req *req, const cha
 /* virt_device_xml_disk_parse + virt_device_xml_disk_build in one (tests, fuzzing). */
 int virt_device_xml_disk(struct json_object *body, const struct virt_device_volume *vol,
                          const char *target, char **xml, struct app_error *err)
-    __attribute__((warn_unused_result));
+    __attribute__((warn_unused_result)); /* for tests */
 
 /* Checks a PATCH /disks/{target} body ("cache", "io", "readonly"; at least one). */
 int virt_device_xml_disk_patch_parse(struct json_object *body, struct virt_device_disk_patch *out,
@@ -122,7 +122,7 @@ int virt_device_xml_nic_build(const struct virt_device_nic_req *req, char **xml,
 
 /* virt_device_xml_nic_parse(patch false) + virt_device_xml_nic_build (tests, fuzzing). */
 int virt_device_xml_interface(struct json_object *body, char **xml, struct app_error *err)
-    __attribute__((warn_unused_result));
+    __attribute__((warn_unused_result)); /* for tests */
 
 /* Finds the <disk> whose target is `target` (or the <interface> whose MAC is `mac`,
  * compared case-insensitively) in a domain XML document. Returns 1 with *elem (the
@@ -174,4 +174,4 @@ int virt_device_xml_nic_patch(const char *domain_xml, const char *mac,
 
 /* The qemu <driver type> for a volume format: qcow2, raw, qed, vmdk, vpc, vdi, vhdx as
  * they are; iso, none, "" and NULL → raw; anything else NULL (cannot be attached). */
-const char *virt_device_xml_driver_type(const char *format);
+const char *virt_device_xml_driver_type(const char *format); /* for tests */

@@ -13,9 +13,9 @@
 #include "util/app_error.h"
 
 /* "running", "shutoff", ... for a virDomainState; "nostate" for unknown values. */
-const char *virt_domain_state_name(int state);
+const char *virt_domain_state_name(int state); /* for tests */
 /* Lower-case reason for a (state, reason) pair, e.g. (VIR_DOMAIN_RUNNING, BOOTED) → "booted". */
-const char *virt_domain_reason_name(int state, int reason);
+const char *virt_domain_reason_name(int state, int reason); /* for tests */
 /* "started", "stopped", ... for a virDomainEventType; detail name for (event, detail). */
 const char *virt_domain_event_name(int event);
 const char *virt_domain_event_detail_name(int event, int detail);
@@ -63,7 +63,7 @@ enum {
  * returns the VIRT_DOMAIN_FACT_* bits it found; fields it did not find are left as
  * they were. Any thread. */
 unsigned int virt_domain_facts_from_stats(const virTypedParameter *params, int nparams,
-                                          struct virt_domain_facts *facts);
+                                          struct virt_domain_facts *facts); /* for tests */
 
 /* The domain object of docs/api.md (summary form). NULL with err set on failure. */
 struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err);
@@ -86,7 +86,7 @@ virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, cha
                                        size_t name_len, struct app_error *err);
 
 /* True if name is one of start, shutdown, destroy, reboot, reset, suspend, resume. */
-int virt_domain_action_valid(const char *action);
+int virt_domain_action_valid(const char *action); /* for tests */
 /* Performs the action. Wrong state → 409 (checked before calling libvirt where the
  * state makes it certain, e.g. start on a running domain, resume on a non-paused one);
  * unsupported → 501. Returns 0 or -1 with err set. */

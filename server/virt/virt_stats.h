@@ -29,7 +29,7 @@ struct virt_stats_rates {
 /* Pure: rates between two samples of the same domain. Counters that went backwards
  * (domain restarted) or a zero interval give 0. */
 void virt_stats_rates(const struct virt_stats_raw *prev, const struct virt_stats_raw *cur,
-                      struct virt_stats_rates *out);
+                      struct virt_stats_rates *out); /* for tests */
 
 struct virt_stats_sampler;
 struct virt_stats_sampler *virt_stats_sampler_new(void);

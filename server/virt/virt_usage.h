@@ -24,7 +24,7 @@ void virt_usage_free(struct virt_usage *usage);
 
 /* Pure: adds one domain's XML to the index (what virt_usage_collect does per domain,
  * exposed for unit tests and fuzzing). active: the domain is running. */
-struct virt_usage *virt_usage_new(void);
+struct virt_usage *virt_usage_new(void); /* for tests */
 int virt_usage_add_xml(struct virt_usage *usage, const char *uuid, const char *name, bool active,
                        const char *xml) __attribute__((warn_unused_result));
 

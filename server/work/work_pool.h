@@ -61,7 +61,7 @@ struct work_pool *work_pool_new_lane(struct work_pool *parent, unsigned nthreads
  * in arg. */
 struct work_job *work_job_new(uint64_t conn_id, work_fn run, work_fn done, void *arg,
                               void (*arg_free)(void *arg));
-void work_job_free(struct work_job *job);
+void work_job_free(struct work_job *job); /* for tests */
 
 /* Queues job; the pool takes it. Returns 0, or -1 (job freed, nothing run) when the
  * pool's bound is reached (max_pending waiting, or WORK_POOL_MAX_JOBS held) or the pool
