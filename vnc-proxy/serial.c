@@ -156,7 +156,7 @@ static int serial_start(struct app *app, struct serial *b, struct app_error *err
         .tx_min = 1,
         .tx_low = SERIAL_UP_RESUME,
         .rx_min = SERIAL_IO_MAX,
-        .poll_rx = true,
+        .nonblock = true,
         .send_what = "writing to the console failed",
         .recv_what = "reading the console failed",
     };
