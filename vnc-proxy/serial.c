@@ -155,7 +155,7 @@ static int serial_start(struct serial_hub *hub, struct serial *b, struct app_err
         .tx_min = 1,
         .tx_low = SERIAL_UP_RESUME,
         .rx_min = SERIAL_IO_MAX,
-        .poll_rx = true,
+        .nonblock = true,
         .send_what = "writing to the console failed",
         .recv_what = "reading the console failed",
     };

@@ -14,7 +14,13 @@
  * libvirtd's keepalive drops the connection after about 30 s), never the daemon's
  * connection, libvirt's event thread or the workers. The pump's thread opens the console
  * (serial_target_open: 404 unknown domain, 409 not running, no serial console or "serial
- * console in use"; a failure closes with 4000 + status) and polls its non-blocking stream.
+ * console in use"; a failure closes with 4000 + status) and receives from its non-blocking
+ * stream when libvirt's stream callback says bytes came (the callback only signals the
+ * pump; the pump's thread receives, and removes the callback before it frees the stream:
+ * libvirt 9.0's remote driver never calls a stream callback's free function and may still
+ * be in the callback when the removal returns, so the callback finds its pump by id; see
+ * virt_pump.h). An idle console costs no wake-up; output after a quiet spell reaches the
+ * browser at once (it waited up to 100 ms while the stream was polled).
  * The service thread (this file) puts browser bytes (text and binary frames alike) into
  * the "up" ring (32 KiB) and writes the "down" ring (64 KiB) to the browser in binary
  * frames of at most 16 KiB (console bytes are not guaranteed UTF-8). When less than

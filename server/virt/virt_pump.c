@@ -1,13 +1,17 @@
 /* virt_pump: a libvirt stream pumped on its own thread (DESIGN in virt_pump.h).
  *
- * Threads: pump_main and everything it calls run on the pump's thread; pump_on_close on
- * virt-events (libvirt holds its own lock: only flags); the public functions on the
- * service thread (virt_pump_wait_all on the main thread at shutdown).
+ * Threads: pump_main and everything it calls run on the pump's thread; pump_on_close and
+ * pump_on_stream on virt-events (flags and a signal only, never a libvirt call); the
+ * public functions on the service thread (virt_pump_wait_all on the main thread at
+ * shutdown).
  * Invariants: each ring holds at most its capacity; only the service side adds to tx and
  * drops from rx, only the thread drops from tx and adds to rx, so the thread may send
  * from a span of tx without the lock; `stopped` is set before `closed`, and neither
  * changes back; the news item is posted under p->lock and never after `released`;
- * refs counts the service side and the thread. */
+ * refs counts the service side and the thread; a pump is in pump_watches exactly while its
+ * thread has a stream callback registered (or is about to), and libvirt's opaque for that
+ * callback is the pump's watch id, never its address. Lock order: pump_watches.lock, then
+ * a pump's lock. */
 #include "virt/virt_pump.h"
 
 #include <errno.h>
@@ -40,6 +44,17 @@ static struct {
     struct pump_thread *ended; /* lock; owned: exited, not joined */
 } pump_threads = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, NULL};
 
+/* The pumps whose stream has an event callback (pump_on_stream). libvirt's opaque is a
+ * watch id looked up here, not the pump: libvirt 9.0 may still be inside the callback
+ * when virStreamEventRemoveCallback returns (it drops its stream lock around the call)
+ * and its remote driver never calls the callback's free function, so nothing tells the
+ * pump when a dispatch in progress is over. A callback that comes late finds no pump. */
+static struct {
+    pthread_mutex_t lock;
+    struct virt_pump *head; /* lock; borrowed: linked through watch_next */
+    uint64_t last_id;       /* lock */
+} pump_watches = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
+
 struct virt_pump {
     /* immutable after virt_pump_start */
     struct virt_pump_config cfg; /* its uri is `uri` */
@@ -62,8 +77,12 @@ struct virt_pump {
     bool opened, stopped, closed;
     enum virt_pump_end end;
     bool stop_lost; /* it stopped because the connection was lost */
+    bool rx_ready;  /* a stream event came (or a receive moved bytes): receive again */
     struct app_error err;
     uint64_t tx_bytes, rx_bytes;
+
+    uint64_t watch_id;            /* pump_watches.lock; 0: not watched */
+    struct virt_pump *watch_next; /* pump_watches.lock; borrowed */
 };
 
 /* ---- shared helpers ------------------------------------------------------------------- */
@@ -143,50 +162,123 @@ static void pump_on_close(virConnectPtr conn, int reason, void *opaque)
     pthread_mutex_unlock(&p->lock);
 }
 
+/* The stream has bytes, its end or an error (libvirt's remote driver reports all three as
+ * READABLE). virt-events, without libvirt's stream lock: finds the pump by its watch id
+ * and wakes it; the thread does the receiving. No libvirt call, no allocation. */
+static void pump_on_stream(virStreamPtr st, int events, void *opaque)
+{
+    uint64_t id = (uint64_t)(uintptr_t)opaque;
+
+    pthread_mutex_lock(&pump_watches.lock);
+    for (struct virt_pump *p = pump_watches.head; p; p = p->watch_next) {
+        if (p->watch_id != id)
+            continue;
+        pthread_mutex_lock(&p->lock);
+        p->rx_ready = true;
+        pump_signal_locked(p);
+        pthread_mutex_unlock(&p->lock);
+        break;
+    }
+    pthread_mutex_unlock(&pump_watches.lock);
+}
+
+/* The events a non-blocking stream is watched for: READABLE only while rx has room for a
+ * receive, since libvirt's remote driver reports READABLE on every turn of its loop while
+ * it holds bytes (a full ring would keep virt-events spinning). */
+#define PUMP_EVENTS_BASE (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP)
+
+/* Registers st's event callback (the pump's thread). Returns 0, or -1 with err. */
+static int pump_watch_start(struct virt_pump *p, virStreamPtr st, int *armed, struct app_error *err)
+{
+    uint64_t id;
+
+    pthread_mutex_lock(&pump_watches.lock);
+    id = ++pump_watches.last_id;
+    p->watch_id = id;
+    p->watch_next = pump_watches.head;
+    pump_watches.head = p;
+    pthread_mutex_unlock(&pump_watches.lock);
+    *armed = PUMP_EVENTS_BASE | VIR_STREAM_EVENT_READABLE;
+    pthread_mutex_lock(&p->lock);
+    p->rx_ready = true; /* bytes may have come before the callback: look once */
+    pthread_mutex_unlock(&p->lock);
+    /* no free callback: libvirt 9.0's remote driver never calls it; the id covers it */
+    if (virStreamEventAddCallback(st, *armed, pump_on_stream, (void *)(uintptr_t)id, NULL) < 0) {
+        virt_error_capture(err, p->cfg.recv_what);
+        *armed = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Removes st's event callback, if any, before st is aborted or freed (the callback holds a
+ * reference on st in libvirt), then forgets the watch id. The pump's thread. */
+static void pump_watch_stop(struct virt_pump *p, virStreamPtr st, int *armed)
+{
+    if (*armed >= 0 && virStreamEventRemoveCallback(st) < 0)
+        virResetLastError();
+    *armed = -1;
+    pthread_mutex_lock(&pump_watches.lock);
+    for (struct virt_pump **pp = &pump_watches.head; *pp; pp = &(*pp)->watch_next) {
+        if (*pp == p) {
+            *pp = p->watch_next;
+            break;
+        }
+    }
+    p->watch_id = 0;
+    p->watch_next = NULL;
+    pthread_mutex_unlock(&pump_watches.lock);
+}
+
 /* What the thread does next, decided under the lock. */
 struct pump_turn {
     const unsigned char *span; /* tx bytes to send (ours until we drop them) */
     size_t send;               /* how many; 0: none */
     size_t recv;               /* room to receive into; 0: do not receive */
     bool natural_end;          /* a send-only pump sent everything after close_tx */
+    int watch;                 /* events to arm on a non-blocking stream; -1: as armed */
 };
 
-/* The thread's polling state of a non-blocking stream. */
-struct pump_poll {
-    int wait_ms;             /* the next idle wait */
-    bool rx_idle, tx_idle;   /* the last receive / send said "nothing now" (-2) */
-    struct timespec look_at; /* when to try again */
+/* A non-blocking send that said "not now" (-2: libvirt's remote driver never does, a
+ * local stream may) is tried again after a wait that doubles from VIRT_PUMP_RETRY_MIN_MS
+ * to VIRT_PUMP_RETRY_MAX_MS while it keeps saying so. */
+struct pump_retry {
+    bool idle;          /* the last send said "not now" */
+    int wait_ms;        /* the next wait */
+    struct timespec at; /* when to try again */
 };
 
-static void pump_poll_moved(struct pump_poll *poll)
+static void pump_retry_reset(struct pump_retry *retry)
 {
-    poll->wait_ms = VIRT_PUMP_POLL_MIN_MS;
-    poll->rx_idle = poll->tx_idle = false;
+    retry->idle = false;
+    retry->wait_ms = VIRT_PUMP_RETRY_MIN_MS;
 }
 
-static void pump_poll_idle(struct pump_poll *poll, bool rx)
+static void pump_retry_later(struct pump_retry *retry)
 {
-    if (rx)
-        poll->rx_idle = true;
-    else
-        poll->tx_idle = true;
-    pump_deadline(&poll->look_at, poll->wait_ms, false);
-    poll->wait_ms =
-        poll->wait_ms * 2 > VIRT_PUMP_POLL_MAX_MS ? VIRT_PUMP_POLL_MAX_MS : poll->wait_ms * 2;
+    retry->idle = true;
+    pump_deadline(&retry->at, retry->wait_ms, false);
+    retry->wait_ms =
+        retry->wait_ms * 2 > VIRT_PUMP_RETRY_MAX_MS ? VIRT_PUMP_RETRY_MAX_MS : retry->wait_ms * 2;
 }
 
-/* Waits until there is something to do. Returns 0 with turn filled, or -1 when the pump
- * must stop (cancelled, or the connection was lost). p->lock held. */
-static int pump_wait_locked(struct virt_pump *p, struct pump_poll *poll, struct pump_turn *turn)
+/* Waits until there is something to do: a whole piece to send, room and (on a
+ * non-blocking stream) a stream event to receive, the events to watch changed, the natural
+ * end. armed: the events the stream's callback is registered for. Returns 0 with turn
+ * filled, or -1 when the pump must stop (cancelled, or the connection was lost). p->lock
+ * held. */
+static int pump_wait_locked(struct virt_pump *p, int armed, struct pump_retry *retry,
+                            struct pump_turn *turn)
 {
     for (;;) {
         size_t queued = byte_ring_len(&p->tx), room = byte_ring_space(&p->rx);
-        bool timed = false;
+        bool timed = false, tx_go, rx_go;
         struct timespec until;
 
         if (p->cancelled || p->lost)
             return -1;
         memset(turn, 0, sizeof(*turn));
+        turn->watch = -1;
         if (p->cfg.tx_cap && queued && (queued >= p->cfg.tx_min || p->tx_closed)) {
             turn->send = byte_ring_readable(&p->tx, &turn->span);
             if (turn->send > p->cfg.io_max)
@@ -194,9 +286,24 @@ static int pump_wait_locked(struct virt_pump *p, struct pump_poll *poll, struct 
         }
         if (p->cfg.rx_cap && room >= p->cfg.rx_min)
             turn->recv = room < p->cfg.io_max ? room : p->cfg.io_max;
+        if (p->cfg.nonblock) {
+            int want = PUMP_EVENTS_BASE | (turn->recv ? VIR_STREAM_EVENT_READABLE : 0);
+
+            if (want != armed)
+                turn->watch = want;
+        }
         turn->natural_end = !p->cfg.rx_cap && p->tx_closed && !queued;
-        if (turn->natural_end || (turn->send && !poll->tx_idle) || (turn->recv && !poll->rx_idle))
+        tx_go = turn->send && !retry->idle;
+        rx_go = turn->recv && (!p->cfg.nonblock || p->rx_ready);
+        if (turn->natural_end || tx_go || rx_go || turn->watch >= 0) {
+            if (!tx_go)
+                turn->send = 0;
+            if (!rx_go)
+                turn->recv = 0;
+            else
+                p->rx_ready = false; /* an event from now on means "look again" */
             return 0;
+        }
         if (p->news_pending) {
             pump_post_locked(p);
             if (p->news_pending) {
@@ -204,9 +311,9 @@ static int pump_wait_locked(struct virt_pump *p, struct pump_poll *poll, struct 
                 pump_deadline(&until, PUMP_REPOST_MS, false);
             }
         }
-        if ((turn->send && poll->tx_idle) || (turn->recv && poll->rx_idle)) {
-            if (!timed || pump_before(&poll->look_at, &until))
-                until = poll->look_at;
+        if (turn->send && retry->idle) {
+            if (!timed || pump_before(&retry->at, &until))
+                until = retry->at;
             timed = true;
         }
         p->waiting = true;
@@ -216,8 +323,8 @@ static int pump_wait_locked(struct virt_pump *p, struct pump_poll *poll, struct 
             struct timespec now;
 
             clock_gettime(CLOCK_MONOTONIC, &now);
-            if (!pump_before(&now, &poll->look_at))
-                poll->rx_idle = poll->tx_idle = false; /* time to look again */
+            if (retry->idle && !pump_before(&now, &retry->at))
+                retry->idle = false; /* time to try again */
         }
         p->waiting = false;
     }
@@ -225,20 +332,20 @@ static int pump_wait_locked(struct virt_pump *p, struct pump_poll *poll, struct 
 
 /* Sends turn's bytes. Returns 0, or -1 with err. */
 static int pump_send(struct virt_pump *p, virStreamPtr st, const struct pump_turn *turn,
-                     struct pump_poll *poll, uint64_t *moved, struct app_error *err)
+                     struct pump_retry *retry, uint64_t *moved, struct app_error *err)
 {
     int sent = virStreamSend(st, (const char *)turn->span, turn->send);
     size_t before;
 
     if (sent == -2) {
-        pump_poll_idle(poll, false); /* a local non-blocking stream: try again shortly */
+        pump_retry_later(retry);
         return 0;
     }
     if (sent < 0) {
         virt_error_capture(err, p->cfg.send_what);
         return -1;
     }
-    pump_poll_moved(poll);
+    pump_retry_reset(retry);
     *moved += (uint64_t)sent;
     pthread_mutex_lock(&p->lock);
     before = byte_ring_len(&p->tx);
@@ -250,23 +357,22 @@ static int pump_send(struct virt_pump *p, virStreamPtr st, const struct pump_tur
     return 0;
 }
 
-/* Receives into rx. Returns 1 on end of stream, 0, or -1 with err. */
+/* Receives into rx. On a non-blocking stream "nothing now" (-2) waits for the next stream
+ * event, and bytes mean "receive again" (until libvirt has none left). Returns 1 on end of
+ * stream, 0, or -1 with err. */
 static int pump_recv(struct virt_pump *p, virStreamPtr st, const struct pump_turn *turn,
-                     char *chunk, struct pump_poll *poll, uint64_t *moved, struct app_error *err)
+                     char *chunk, uint64_t *moved, struct app_error *err)
 {
     int got = virStreamRecv(st, chunk, turn->recv);
 
-    if (got == -2) {
-        pump_poll_idle(poll, true);
+    if (got == -2)
         return 0;
-    }
     if (got < 0) {
         virt_error_capture(err, p->cfg.recv_what);
         return -1;
     }
     if (got == 0)
         return 1;
-    pump_poll_moved(poll);
     *moved += (uint64_t)got;
     pthread_mutex_lock(&p->lock);
     if (!byte_ring_len(&p->rx))
@@ -274,6 +380,7 @@ static int pump_recv(struct virt_pump *p, virStreamPtr st, const struct pump_tur
     /* only this thread adds to rx, so the room seen under the lock is still there */
     byte_ring_put(&p->rx, chunk, (size_t)got);
     p->rx_bytes += (uint64_t)got;
+    p->rx_ready = true;
     pthread_mutex_unlock(&p->lock);
     return 0;
 }
@@ -296,19 +403,23 @@ static int pump_finish(struct virt_pump *p, virConnectPtr conn, virStreamPtr *st
 }
 
 /* Moves bytes until the stream ends, fails or the pump stops. *st may be replaced
- * (ops->finish) and is NULL once finished. */
+ * (ops->finish) and is NULL once finished. *armed: the events a non-blocking stream's
+ * callback is registered for (-1: none); the caller removes it before it frees *st. */
 static enum virt_pump_end pump_run(struct virt_pump *p, virConnectPtr conn, virStreamPtr *st,
-                                   char *chunk, struct app_error *err)
+                                   int *armed, char *chunk, struct app_error *err)
 {
-    struct pump_poll poll = {VIRT_PUMP_POLL_MIN_MS, false, false, {0, 0}};
+    struct pump_retry retry;
     uint64_t moved = 0; /* through the current stream */
 
+    pump_retry_reset(&retry);
+    if (p->cfg.nonblock && pump_watch_start(p, *st, armed, err) < 0)
+        return VIRT_PUMP_FAILED;
     for (;;) {
         struct pump_turn turn;
         int rc = 0;
 
         pthread_mutex_lock(&p->lock);
-        if (pump_wait_locked(p, &poll, &turn) < 0) {
+        if (pump_wait_locked(p, *armed, &retry, &turn) < 0) {
             bool lost = p->lost && !p->cancelled;
             pthread_mutex_unlock(&p->lock);
             if (!lost)
@@ -318,20 +429,32 @@ static enum virt_pump_end pump_run(struct virt_pump *p, virConnectPtr conn, virS
         }
         pthread_mutex_unlock(&p->lock);
 
-        if (turn.send && !poll.tx_idle && pump_send(p, *st, &turn, &poll, &moved, err) < 0)
+        if (turn.watch >= 0) {
+            /* from this thread, not from the callback: virt-events only posts */
+            if (virStreamEventUpdateCallback(*st, turn.watch) < 0) {
+                virt_error_capture(err, p->cfg.recv_what);
+                return VIRT_PUMP_FAILED;
+            }
+            *armed = turn.watch;
+        }
+        if (turn.send && pump_send(p, *st, &turn, &retry, &moved, err) < 0)
             return VIRT_PUMP_FAILED;
-        if (turn.recv && !poll.rx_idle)
-            rc = pump_recv(p, *st, &turn, chunk, &poll, &moved, err);
+        if (turn.recv)
+            rc = pump_recv(p, *st, &turn, chunk, &moved, err);
         if (rc < 0)
             return VIRT_PUMP_FAILED;
         if (rc == 1 || turn.natural_end) {
+            if (p->cfg.nonblock)
+                pump_watch_stop(p, *st, armed);
             rc = pump_finish(p, conn, st, moved, err);
             if (rc < 0)
                 return VIRT_PUMP_FAILED;
             if (rc == 0)
                 return VIRT_PUMP_DONE;
             moved = 0;
-            pump_poll_moved(&poll);
+            pump_retry_reset(&retry);
+            if (p->cfg.nonblock && pump_watch_start(p, *st, armed, err) < 0)
+                return VIRT_PUMP_FAILED;
         }
     }
 }
@@ -384,6 +507,7 @@ static void *pump_main(void *arg)
     struct app_error err;
     virConnectPtr conn = NULL;
     virStreamPtr st = NULL;
+    int armed = -1; /* the events st's callback is registered for; -1: none */
     char *chunk = p->cfg.rx_cap ? xmalloc(p->cfg.io_max) : NULL;
     int rc;
 
@@ -399,11 +523,13 @@ static void *pump_main(void *arg)
     p->opened = true;
     pump_post_locked(p);
     pthread_mutex_unlock(&p->lock);
-    end = rc == 0 ? VIRT_PUMP_DONE : pump_run(p, conn, &st, chunk, &err);
+    end = rc == 0 ? VIRT_PUMP_DONE : pump_run(p, conn, &st, &armed, chunk, &err);
 
 cleanup:
     pump_set_stopped(p, end, &err);
     if (st) {
+        if (p->cfg.nonblock)
+            pump_watch_stop(p, st, &armed); /* before the stream goes */
         if (virStreamAbort(st) < 0)
             virResetLastError(); /* already ended (EOF, VM gone, connection lost) */
         virStreamFree(st);

@@ -10,8 +10,9 @@
 // so does `virtdeck user passwd` from another process (within 1 s); a message over the
 // endpoint's 64 KiB closes it with 1009 before any of it reaches the VM;
 // the daemon shuts down cleanly with a console open; each console has one "pump-serial"
-// thread (signals blocked) that ends with it; a browser flooding a guest that
-// reads nothing costs bounded memory and stalls only that console (a second domain);
+// thread (signals blocked) that ends with it and sleeps while the console is quiet; a
+// browser flooding a guest that reads nothing costs bounded memory and stalls only that
+// console (a second domain);
 // destroying the VM closes the socket with 1000 within 5 s.
 // Always removes its domains; leaves libvirtd running.
 import { after, before, describe, it } from 'node:test';
@@ -220,6 +221,37 @@ describe('serial console websocket on a real QEMU domain', () => {
             await a.close();
         }
         await until(() => pumps().length === 0, 3000, () => 'the pump thread outlived its console');
+    });
+
+    it('lets an idle console\'s pump sleep: no wake-up while the VM prints nothing', async (t) => {
+        // The pump waits for libvirt's stream event instead of polling the console (which
+        // woke it about ten times a second). Measured over a quiet second (no byte arrived;
+        // SeaBIOS prints only when it retries the boot), from the kernel's count of the
+        // pump thread's context switches.
+        const WINDOW_MS = 1000;
+        const switches = (tid) => {
+            const status = fs.readFileSync(`/proc/${d.pid}/task/${tid}/status`, 'utf8');
+            return Number(/^voluntary_ctxt_switches:\s*(\d+)$/m.exec(status)[1]) +
+                Number(/^nonvoluntary_ctxt_switches:\s*(\d+)$/m.exec(status)[1]);
+        };
+        const a = await openWhenFree(admin, running.uuid);
+        try {
+            const pumps = threadsNamed(d.pid, 'pump-serial');
+            assert.equal(pumps.length, 1);
+            let woken = null;
+            for (let i = 0; i < 10 && woken === null; i++) {
+                const bytes = a.bytes.length;
+                const before = switches(pumps[0].tid);
+                await sleep(WINDOW_MS); // a measurement window, not a wait for an event
+                const n = switches(pumps[0].tid) - before;
+                if (a.bytes.length === bytes) woken = n; // else the VM printed: measure again
+            }
+            assert.notEqual(woken, null, 'no quiet second in ten');
+            t.diagnostic(`pump-serial woke ${woken} times in a quiet second`);
+            assert.ok(woken <= 2, `the idle pump woke ${woken} times in ${WINDOW_MS} ms`);
+        } finally {
+            await a.close();
+        }
     });
 
     it('refuses no session, a foreign Origin, a viewer and a bad UUID before upgrading', async () => {

@@ -6,8 +6,15 @@
  * records what the pump sent; its send can be made to block, like libvirt's remote
  * virStreamSend while libvirtd does not read. The test thread plays the service thread:
  * the inbox's wake function counts wakes and signals it, and it drains the inbox itself.
+ * A non-blocking stream's callback is called by a fake event loop on a thread named
+ * "virt-events" the way libvirt 9.0's remote driver does it: on every turn while the
+ * stream holds bytes (or its end) and READABLE is armed, with the stream unlocked, and
+ * possibly once more after the callback was removed. Every wrapped libvirt call made on
+ * that thread is counted, and teardown asserts there was none.
  * Checked: bytes both ways through the bounded rings, backpressure (a full rx ring means
- * no more receives; tx takes no more than its capacity), end of stream and the next
+ * no more receives and READABLE disarmed; tx takes no more than its capacity), a stream
+ * event wakes an idle pump at once (which never polls), the callback removed before the
+ * stream is aborted and freed, a late callback after the pump was freed, end of stream and the next
  * stream (download windows), errors, a lost connection, cancel while waiting and while
  * blocked in a send, one wake and one run for a burst of news, and that each pump's ctx is
  * freed once and its thread joined (virt_pump_wait_all). Run it under ASan too. */
@@ -51,6 +58,16 @@ static struct {
     int recvs, sends, aborts, finishes, frees, opens, closes, unregisters;
     virConnectCloseFunc close_cb;
     void *close_opaque;
+    /* the stream's event callback and the fake event loop that calls it */
+    virStreamEventCallback cb; /* NULL: none registered */
+    void *cb_opaque;
+    int cb_events;           /* armed events */
+    int cb_adds, cb_removes; /* registrations */
+    int dispatches;          /* callback calls */
+    bool freed_with_cb;      /* a stream was aborted or freed with its callback registered */
+    int on_events;           /* wrapped libvirt calls made on "virt-events" */
+    bool loop_stop;
+    pthread_t loop;
 } fake;
 
 static char fake_conn_storage, fake_stream_storage;
@@ -69,10 +86,29 @@ int __wrap_virStreamAbort(virStreamPtr st);
 int __wrap_virStreamFinish(virStreamPtr st);
 int __wrap_virStreamFree(virStreamPtr st);
 
+int __wrap_virStreamEventAddCallback(virStreamPtr st, int events, virStreamEventCallback cb,
+                                     void *opaque, virFreeCallback ff);
+int __wrap_virStreamEventUpdateCallback(virStreamPtr st, int events);
+int __wrap_virStreamEventRemoveCallback(virStreamPtr st);
+
+/* Counts a wrapped libvirt call made on virt-events (the pump must make none there). */
+static void fake_check_thread(void)
+{
+    char name[16] = "";
+
+    pthread_getname_np(pthread_self(), name, sizeof(name));
+    if (strcmp(name, "virt-events") == 0) {
+        pthread_mutex_lock(&fake.lock);
+        fake.on_events++;
+        pthread_mutex_unlock(&fake.lock);
+    }
+}
+
 virConnectPtr __wrap_virConnectOpen(const char *name)
 {
     bool fail;
 
+    fake_check_thread();
     pthread_mutex_lock(&fake.lock);
     fail = fake.open_fails;
     if (!fail)
@@ -83,6 +119,7 @@ virConnectPtr __wrap_virConnectOpen(const char *name)
 
 int __wrap_virConnectSetKeepAlive(virConnectPtr conn, int interval, unsigned int count)
 {
+    fake_check_thread();
     assert_ptr_equal(conn, FAKE_CONN);
     return 0;
 }
@@ -90,6 +127,7 @@ int __wrap_virConnectSetKeepAlive(virConnectPtr conn, int interval, unsigned int
 int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb, void *opaque,
                                            virFreeCallback freecb)
 {
+    fake_check_thread();
     pthread_mutex_lock(&fake.lock);
     fake.close_cb = cb;
     fake.close_opaque = opaque;
@@ -99,6 +137,7 @@ int __wrap_virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFu
 
 int __wrap_virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb)
 {
+    fake_check_thread();
     pthread_mutex_lock(&fake.lock);
     fake.unregisters++;
     fake.close_cb = NULL;
@@ -108,6 +147,7 @@ int __wrap_virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectClose
 
 int __wrap_virConnectClose(virConnectPtr conn)
 {
+    fake_check_thread();
     assert_ptr_equal(conn, FAKE_CONN);
     pthread_mutex_lock(&fake.lock);
     fake.closes++;
@@ -120,6 +160,7 @@ int __wrap_virStreamSend(virStreamPtr st, const char *data, size_t nbytes)
 {
     size_t n;
 
+    fake_check_thread();
     assert_ptr_equal(st, FAKE_STREAM);
     pthread_mutex_lock(&fake.lock);
     fake.sends++;
@@ -140,6 +181,7 @@ int __wrap_virStreamRecv(virStreamPtr st, char *data, size_t nbytes)
 {
     int ret;
 
+    fake_check_thread();
     assert_ptr_equal(st, FAKE_STREAM);
     pthread_mutex_lock(&fake.lock);
     fake.recvs++;
@@ -176,22 +218,108 @@ static int fake_count(int *counter)
     return v;
 }
 
+/* Notes a stream aborted or freed while its callback is still registered. */
+static void fake_check_no_cb(void)
+{
+    pthread_mutex_lock(&fake.lock);
+    if (fake.cb)
+        fake.freed_with_cb = true;
+    pthread_mutex_unlock(&fake.lock);
+}
+
 int __wrap_virStreamAbort(virStreamPtr st)
 {
+    fake_check_thread();
+    fake_check_no_cb();
     fake_count(&fake.aborts);
     return 0;
 }
 
 int __wrap_virStreamFinish(virStreamPtr st)
 {
+    fake_check_thread();
     fake_count(&fake.finishes);
     return 0;
 }
 
 int __wrap_virStreamFree(virStreamPtr st)
 {
+    fake_check_thread();
+    fake_check_no_cb();
     fake_count(&fake.frees);
     return 0;
+}
+
+int __wrap_virStreamEventAddCallback(virStreamPtr st, int events, virStreamEventCallback cb,
+                                     void *opaque, virFreeCallback ff)
+{
+    fake_check_thread();
+    assert_ptr_equal(st, FAKE_STREAM);
+    assert_null(ff); /* libvirt 9.0's remote driver would never call it */
+    pthread_mutex_lock(&fake.lock);
+    assert_null(fake.cb); /* libvirt allows one callback per stream */
+    fake.cb = cb;
+    fake.cb_opaque = opaque;
+    fake.cb_events = events;
+    fake.cb_adds++;
+    pthread_cond_broadcast(&fake.cond);
+    pthread_mutex_unlock(&fake.lock);
+    return 0;
+}
+
+int __wrap_virStreamEventUpdateCallback(virStreamPtr st, int events)
+{
+    fake_check_thread();
+    pthread_mutex_lock(&fake.lock);
+    assert_non_null(fake.cb);
+    fake.cb_events = events;
+    pthread_cond_broadcast(&fake.cond);
+    pthread_mutex_unlock(&fake.lock);
+    return 0;
+}
+
+int __wrap_virStreamEventRemoveCallback(virStreamPtr st)
+{
+    fake_check_thread();
+    pthread_mutex_lock(&fake.lock);
+    assert_non_null(fake.cb);
+    fake.cb = NULL;
+    fake.cb_events = 0;
+    fake.cb_removes++;
+    pthread_cond_broadcast(&fake.cond);
+    pthread_mutex_unlock(&fake.lock);
+    return 0;
+}
+
+/* libvirt's event loop for the stream: while a callback is registered with READABLE and
+ * the stream holds bytes, its end or an error, it calls the callback on every turn (here
+ * at most once a millisecond), with the stream unlocked. */
+static void *fake_loop_main(void *arg)
+{
+    pthread_setname_np(pthread_self(), "virt-events");
+    pthread_mutex_lock(&fake.lock);
+    while (!fake.loop_stop) {
+        struct timespec turn;
+        virStreamEventCallback cb = fake.cb;
+        void *opaque = fake.cb_opaque;
+
+        if (cb && (fake.cb_events & VIR_STREAM_EVENT_READABLE) &&
+            (fake.in_len || fake.in_eof || fake.in_error)) {
+            fake.dispatches++;
+            pthread_mutex_unlock(&fake.lock);
+            cb(FAKE_STREAM, VIR_STREAM_EVENT_READABLE, opaque);
+            pthread_mutex_lock(&fake.lock);
+        }
+        clock_gettime(CLOCK_REALTIME, &turn);
+        turn.tv_nsec += 1000 * 1000;
+        if (turn.tv_nsec >= 1000000000L) {
+            turn.tv_sec++;
+            turn.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&fake.cond, &fake.lock, &turn);
+    }
+    pthread_mutex_unlock(&fake.lock);
+    return NULL;
 }
 
 /* libvirt has these bytes for the pump. */
@@ -255,6 +383,24 @@ static bool in_send(void)
 static bool finished_once(void)
 {
     return fake.finishes >= 1;
+}
+static bool readable_disarmed(void)
+{
+    return fake.cb && !(fake.cb_events & VIR_STREAM_EVENT_READABLE);
+}
+static bool received_once(void)
+{
+    return fake.recvs >= 1;
+}
+/* The events the stream's callback is armed for; -1 if none is registered. */
+static int fake_events(void)
+{
+    int events;
+
+    pthread_mutex_lock(&fake.lock);
+    events = fake.cb ? fake.cb_events : -1;
+    pthread_mutex_unlock(&fake.lock);
+    return events;
 }
 
 /* ---- the adapter and the service thread ---------------------------------------------- */
@@ -393,6 +539,14 @@ static bool st_rx(const struct virt_pump_status *st)
     return st->rx_len >= want_rx;
 }
 
+/* Lets go of p and waits for its thread: the adapter's ctx lives on the test's stack, and
+ * the thread's last steps (ops->end, ops->free) write to it. */
+static void release_and_join(struct virt_pump *p)
+{
+    virt_pump_release(p);
+    assert_int_equal(virt_pump_wait_all(WAIT_MS), 0);
+}
+
 /* Starts a pump on c; with opened, plays the service thread until its open step is done. */
 static struct virt_pump *start_pump(const struct virt_pump_config *cfg,
                                     const struct virt_pump_ops *ops, struct test_ctx *c,
@@ -419,7 +573,7 @@ static struct virt_pump_config base_config(void)
         .tx_min = 1,
         .tx_low = 8,
         .rx_min = 16,
-        .poll_rx = true,
+        .nonblock = true,
         .send_what = "send",
         .recv_what = "receive",
     };
@@ -432,6 +586,7 @@ static int setup(void **state)
     pthread_mutex_init(&fake.lock, NULL);
     pthread_cond_init(&fake.cond, NULL);
     fake.nonblock = true;
+    assert_int_equal(pthread_create(&fake.loop, NULL, fake_loop_main, NULL), 0);
     memset(&svc, 0, sizeof(svc));
     pthread_mutex_init(&svc.lock, NULL);
     pthread_cond_init(&svc.cond, NULL);
@@ -444,6 +599,12 @@ static int teardown(void **state)
 {
     /* every pump thread is gone and joined; each ctx was freed by its last holder */
     assert_int_equal(virt_pump_wait_all(WAIT_MS), 0);
+    fake_set(&fake.loop_stop, true);
+    pthread_join(fake.loop, NULL);
+    assert_int_equal(fake.on_events, 0); /* virt-events only signalled */
+    assert_false(fake.freed_with_cb);    /* the callback went before its stream */
+    assert_null(fake.cb);
+    assert_int_equal(fake.cb_adds, fake.cb_removes);
     inbox_free(svc.inbox);
     pthread_cond_destroy(&fake.cond);
     pthread_mutex_destroy(&fake.lock);
@@ -506,7 +667,7 @@ static void test_backpressure(void **state)
     struct virt_pump_status st;
     unsigned char big[1000], buf[64];
     size_t space = 1, got = 0;
-    int recvs;
+    int recvs, dispatches;
 
     for (size_t i = 0; i < sizeof(big); i++)
         big[i] = (unsigned char)i;
@@ -523,18 +684,22 @@ static void test_backpressure(void **state)
     assert_true(fake_wait(out_has_want, WAIT_MS));
     assert_memory_equal(fake.out, big, 64);
 
-    /* rx: filled until less than rx_min is left, then no receive until there is room */
+    /* rx: filled until less than rx_min is left, then no receive until there is room,
+     * and READABLE disarmed: libvirt would call the callback on every turn meanwhile */
     fake_feed(big, sizeof(big));
     assert_true(svc_until(p, st_rx_full, WAIT_MS));
+    assert_true(fake_wait(readable_disarmed, WAIT_MS));
     virt_pump_status(p, &st);
     assert_true(st.rx_len <= 64);
     pthread_mutex_lock(&fake.lock);
     recvs = fake.recvs;
+    dispatches = fake.dispatches;
     pthread_mutex_unlock(&fake.lock);
-    struct timespec pause = {0, 200 * 1000 * 1000}; /* four polls' worth */
+    struct timespec pause = {0, 200 * 1000 * 1000}; /* 200 turns of the fake loop */
     nanosleep(&pause, NULL);
     pthread_mutex_lock(&fake.lock);
     assert_int_equal(fake.recvs, recvs);
+    assert_int_equal(fake.dispatches, dispatches);
     assert_int_equal(fake.in_len, sizeof(big) - st.rx_len);
     pthread_mutex_unlock(&fake.lock);
 
@@ -552,7 +717,7 @@ static void test_backpressure(void **state)
         got += n;
     }
     assert_true(fake_wait(in_drained, WAIT_MS));
-    virt_pump_release(p);
+    release_and_join(p);
 }
 
 static void test_end_of_stream_and_windows(void **state)
@@ -566,7 +731,7 @@ static void test_end_of_stream_and_windows(void **state)
 
     /* a download: blocking, receive only, one more window after the first */
     cfg.tx_cap = 0;
-    cfg.poll_rx = false;
+    cfg.nonblock = false;
     fake.nonblock = false;
     c.windows = 1;
     fake_feed("0123456789", 10);
@@ -611,7 +776,7 @@ static void test_upload_end_after_close_tx(void **state)
 
     /* an upload: blocking, send only, pieces of tx_min until tx is closed */
     cfg.rx_cap = 0;
-    cfg.poll_rx = false;
+    cfg.nonblock = false;
     cfg.tx_min = 16;
     p = start_pump(&cfg, &test_ops, &c, true);
     assert_int_equal(virt_pump_put(p, "0123456789", 10, NULL), 10);
@@ -629,7 +794,7 @@ static void test_upload_end_after_close_tx(void **state)
     assert_int_equal(fake.out_len, 10);
     assert_int_equal(c.moved[0], 10);
     assert_int_equal(fake.finishes, 1);
-    virt_pump_release(p);
+    release_and_join(p);
 }
 
 static void test_error(void **state)
@@ -650,7 +815,7 @@ static void test_error(void **state)
     assert_int_equal(c.end, VIRT_PUMP_FAILED);
     assert_int_equal(fake.aborts, 1);
     assert_int_equal(fake.closes, 1);
-    virt_pump_release(p);
+    release_and_join(p);
 }
 
 static void test_open_fails(void **state)
@@ -670,7 +835,7 @@ static void test_open_fails(void **state)
     assert_int_equal(c.opens, 0);
     assert_int_equal(c.ends, 1);
     assert_int_equal(fake.closes, 0);
-    virt_pump_release(p);
+    release_and_join(p);
 }
 
 static void test_connection_lost(void **state)
@@ -695,7 +860,7 @@ static void test_connection_lost(void **state)
     assert_true(st.lost);
     assert_int_equal(st.err.status, 503);
     assert_int_equal(fake.unregisters, 1);
-    virt_pump_release(p);
+    release_and_join(p);
 }
 
 static void test_cancel_while_waiting(void **state)
@@ -708,7 +873,7 @@ static void test_cancel_while_waiting(void **state)
 
     /* an upload waiting for a whole piece: no poll, only the cancel can wake it */
     cfg.rx_cap = 0;
-    cfg.poll_rx = false;
+    cfg.nonblock = false;
     cfg.tx_min = 32;
     p = start_pump(&cfg, &test_ops, &c, true);
     assert_int_equal(virt_pump_put(p, "abc", 3, NULL), 3);
@@ -722,7 +887,7 @@ static void test_cancel_while_waiting(void **state)
     assert_int_equal(c.end, VIRT_PUMP_CANCELLED);
     assert_int_equal(fake.sends, 0);
     assert_int_equal(fake.aborts, 1);
-    virt_pump_release(p);
+    release_and_join(p);
 }
 
 static void test_cancel_while_blocked_in_send(void **state)
@@ -795,7 +960,82 @@ static void test_wake_coalescing(void **state)
     assert_int_equal(st.rx_len, 320);
     assert_true(st.closed);
     assert_int_equal(virt_pump_peek(p, buf, 8), 8);
+    release_and_join(p);
+}
+
+static void test_stream_event_wakes_idle_pump(void **state)
+{
+    struct virt_pump_config cfg = base_config();
+    struct test_ctx c = {0};
+    struct virt_pump *p;
+    char buf[64];
+    int recvs, dispatches;
+    int64_t t0;
+
+    p = start_pump(&cfg, &console_ops, &c, true);
+    /* the look after registering: bytes may have come before the callback */
+    assert_true(fake_wait(received_once, WAIT_MS));
+    assert_int_equal(fake_events(),
+                     VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP);
+
+    /* idle: no stream event, so no receive at all (a poll would look every 100 ms) */
+    pthread_mutex_lock(&fake.lock);
+    recvs = fake.recvs;
+    dispatches = fake.dispatches;
+    pthread_mutex_unlock(&fake.lock);
+    struct timespec idle = {0, 300 * 1000 * 1000};
+    nanosleep(&idle, NULL);
+    pthread_mutex_lock(&fake.lock);
+    recvs = fake.recvs - recvs;
+    dispatches = fake.dispatches - dispatches;
+    pthread_mutex_unlock(&fake.lock);
+    assert_int_equal(recvs, 0);
+    assert_int_equal(dispatches, 0);
+
+    /* output after the quiet spell: the event wakes the pump, which receives at once */
+    t0 = clock_mono_ms();
+    fake_feed("late line", 9);
+    want_rx = 9;
+    assert_true(svc_until(p, st_rx, WAIT_MS));
+    assert_true(clock_mono_ms() - t0 < CANCEL_MAX);
+    assert_int_equal(virt_pump_peek(p, buf, sizeof(buf)), 9);
+    assert_memory_equal(buf, "late line", 9);
+    /* it received until libvirt had nothing left, then waited again */
+    assert_true(fake_wait(in_drained, WAIT_MS));
+    release_and_join(p);
+}
+
+static void test_callback_removed_before_free(void **state)
+{
+    struct virt_pump_config cfg = base_config();
+    struct test_ctx c = {0};
+    struct virt_pump *p;
+    virStreamEventCallback cb;
+    void *opaque;
+
+    p = start_pump(&cfg, &console_ops, &c, true);
+    fake_feed("abc", 3);
+    want_rx = 3;
+    assert_true(svc_until(p, st_rx, WAIT_MS));
+    pthread_mutex_lock(&fake.lock);
+    cb = fake.cb;
+    opaque = fake.cb_opaque;
+    pthread_mutex_unlock(&fake.lock);
+    assert_non_null(cb);
+
     virt_pump_release(p);
+    assert_int_equal(virt_pump_wait_all(WAIT_MS), 0);
+    assert_true(c.freed); /* the pump is gone */
+    /* only the fake loop runs now, and it only reads */
+    assert_int_equal(fake_events(), -1);
+    assert_int_equal(fake.cb_removes, 1);
+    assert_false(fake.freed_with_cb); /* removed before the abort and the free */
+    assert_int_equal(fake.aborts, 1);
+    assert_int_equal(fake.frees, 1);
+
+    /* libvirt 9.0 may still call it: it unlocks its stream around the call and the
+     * removal does not wait for that. A late call must not reach the freed pump (ASan). */
+    cb(FAKE_STREAM, VIR_STREAM_EVENT_READABLE, opaque);
 }
 
 int main(void)
@@ -811,6 +1051,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_while_waiting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_while_blocked_in_send, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wake_coalescing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_event_wakes_idle_pump, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callback_removed_before_free, setup, teardown),
     };
 
     if (virInitialize() < 0) /* libvirt's thread-local errors (the daemon: virt_conn_new) */

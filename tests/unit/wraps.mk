@@ -8,4 +8,4 @@ WRAP_test_events_feed := -Wl,--wrap=work_pool_submit -Wl,--wrap=virt_conn_event_
 # the connection layer's tests answer session lookups themselves (tests/unit/fake_conn.h)
 WRAP_test_conn := -Wl,--wrap=auth_sessions_lookup -Wl,--wrap=auth_sessions_alive
 WRAP_test_conn_sessions := $(WRAP_test_conn)
-WRAP_test_virt_pump := $(foreach f,virConnectOpen virConnectSetKeepAlive virConnectRegisterCloseCallback virConnectUnregisterCloseCallback virConnectClose virStreamSend virStreamRecv virStreamAbort virStreamFinish virStreamFree,-Wl,--wrap=$(f))
+WRAP_test_virt_pump := $(foreach f,virConnectOpen virConnectSetKeepAlive virConnectRegisterCloseCallback virConnectUnregisterCloseCallback virConnectClose virStreamSend virStreamRecv virStreamAbort virStreamFinish virStreamFree virStreamEventAddCallback virStreamEventUpdateCallback virStreamEventRemoveCallback,-Wl,--wrap=$(f))
