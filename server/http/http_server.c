@@ -462,6 +462,9 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
 
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        /* lws tells every protocol of the vhost; the wake is acted on once, by the first */
+        if (strcmp(lws_get_protocol(wsi)->name, "http"))
+            return 0;
         srv = http_of(wsi);
         if (srv && srv->on_wake)
             srv->on_wake(srv->wake_ctx);
