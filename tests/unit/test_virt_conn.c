@@ -98,6 +98,8 @@ SEAM(int, virDomainInterfaceAddresses,
 SEAM(int, virConnectListAllDomains, (virConnectPtr c, virDomainPtr **d, unsigned int f), (c, d, f))
 SEAM(int, virConnectGetAllDomainStats,
      (virConnectPtr c, unsigned int s, virDomainStatsRecordPtr **r, unsigned int f), (c, s, r, f))
+SEAM(int, virDomainListGetStats,
+     (virDomainPtr * d, unsigned int s, virDomainStatsRecordPtr **r, unsigned int f), (d, s, r, f))
 SEAM(int, virConnectListAllNetworks, (virConnectPtr c, virNetworkPtr **n, unsigned int f),
      (c, n, f))
 SEAM(int, virConnectListAllStoragePools, (virConnectPtr c, virStoragePoolPtr **p, unsigned int f),
