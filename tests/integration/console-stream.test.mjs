@@ -17,6 +17,7 @@ import path from 'node:path';
 import { freePort, startDaemon } from '../lib/daemon.mjs';
 import { Client, openWebSocket } from '../lib/client.mjs';
 import { vncDomainXml } from '../lib/vnc-domain.mjs';
+import { until } from '../lib/wait.mjs';
 
 const PASSWORD = 'console-stream-password-1';
 const UUID = 'c0501e00-0000-4000-8000-0000000000aa';
@@ -25,14 +26,8 @@ const FRAME_MAX = 16 * 1024 - 4; // HTTP_WS_PAYLOAD_MAX: one TLS record with its
 // put at the wrong ring offset (rings and frames are multiples of 16) cannot match
 const PATTERN = crypto.randomBytes(1000003);
 
-/** Waits for cond() to hold (checked every 200 ms), at most timeoutMs. */
-async function until(cond, timeoutMs, what) {
-    const deadline = Date.now() + timeoutMs;
-    while (!cond()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
-        await new Promise((r) => setTimeout(r, 200));
-    }
-}
+/* The stall checks compare two looks at a counter, 200 ms apart. */
+const EVERY_200_MS = { intervalMs: 200 };
 
 describe('console data path against a scripted VNC server', () => {
     let dir;
@@ -119,7 +114,8 @@ describe('console data path against a scripted VNC server', () => {
             last = state.sent;
             return blocked;
         }, 20000,
-            () => `the VNC server to be blocked by the stalled browser (sent ${state.sent}, received ${got})`);
+            () => `the VNC server to be blocked by the stalled browser (sent ${state.sent}, received ${got})`,
+            EVERY_200_MS);
         assert.ok(state.sent < total, 'the stall came before the end of the stream');
         ws._socket.resume();
 
@@ -171,10 +167,10 @@ describe('console data path against a scripted VNC server', () => {
             const held = ws.bufferedAmount > 0 && ws.bufferedAmount === last;
             last = ws.bufferedAmount;
             return held;
-        }, 10000, 'the daemon to stop reading the browser');
+        }, 10000, () => 'the daemon to stop reading the browser', EVERY_200_MS);
         assert.equal(got, 0);
         server.pipe(server); // reads (and echoes) from now on
-        await until(() => got >= total || bad, 30000, `the echo (${got} of ${total})`);
+        await until(() => got >= total || bad, 30000, () => `the echo (${got} of ${total})`, EVERY_200_MS);
         assert.equal(bad, null, bad);
         assert.equal(got, total);
         ws.close();

@@ -14,6 +14,7 @@ import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { floodLogins } from '../lib/login-flood.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
+import { sleep } from '../lib/wait.mjs';
 
 const PW = { admin: 'admin-flood-pass-1', alice: 'alice-flood-pass-2', busy: 'busy-flood-pass-3' };
 const ATTACKER = '127.0.0.3'; // the flood, and alice behind the same NAT address
@@ -122,7 +123,7 @@ describe('login flood', () => {
             const guess = await tryLogin(again, 'admin', `wrong-again-${i}`);
             if (guess.status === 429 && Number(guess.headers['retry-after']) >= 4) break;
             assert.ok(guess.status === 401 || guess.status === 429, `a guess is checked or throttled: ${guess.status}`);
-            if (guess.status === 429) await new Promise((r) => setTimeout(r, Number(guess.headers['retry-after']) * 1000));
+            if (guess.status === 429) await sleep(Number(guess.headers['retry-after']) * 1000); // the backoff to wait out
         }
         const res = await tryLogin(again, 'admin', PW.admin);
         assertError(res, 429, 'too_many_requests', 'admin from the attacking address');

@@ -16,7 +16,7 @@ import { Client } from '../lib/client.mjs';
 import { assertError } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 import { threadsNamed } from '../lib/threads.mjs';
-import { until } from '../lib/console-suite.mjs';
+import { sleep, until } from '../lib/wait.mjs';
 import {
     download, downloadHeld, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadExpectingContinue,
     uploadFile, writeRandomFile,
@@ -25,7 +25,6 @@ import {
 const PW = { admin: 'admin-pass-vc-1', op: 'operator-pass-vc-2' };
 const BIG = 256 * 1024 * 1024;
 const MIB = 1024 * 1024;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The first 4 KiB of a file. */
 function fileHead(file) {
