@@ -18,6 +18,8 @@
 #include "auth_users.h"
 
 #define AUTH_TOKEN_HEX_LEN 64
+/* The cookie that carries a session's token (set at login, read on every request). */
+#define AUTH_SESSION_COOKIE "virtdeck_session"
 
 struct auth_sessions;
 

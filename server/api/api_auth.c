@@ -22,7 +22,6 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-#define API_AUTH_COOKIE       "virtdeck_session"
 #define API_AUTH_BUSY_RETRY_S 1 /* Retry-After when the password lane is full */
 
 static struct json_object *api_auth_session_json(const struct auth_session *session)
@@ -102,8 +101,8 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
     }
     store_audit(call->db, user.name, call->peer, "login", "", "ok");
     snprintf(reply->cookie, sizeof(reply->cookie),
-             "%s=%s; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=%d", API_AUTH_COOKIE, token,
-             call->session_max_s);
+             "%s=%s; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=%d", AUTH_SESSION_COOKIE,
+             token, call->session_max_s);
     api_reply_json(reply, 200, api_auth_session_json(&session));
     OPENSSL_cleanse(token, sizeof(token));
 
@@ -147,7 +146,7 @@ static void api_auth_logout_run(struct api_call *call, struct api_reply *reply)
     log_info("auth: %s logged out (session %s) from %s", call->session.username, call->session.id,
              call->peer);
     snprintf(reply->cookie, sizeof(reply->cookie), "%s",
-             API_AUTH_COOKIE "=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+             AUTH_SESSION_COOKIE "=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
     json_object_object_add(ok, "ok", json_object_new_boolean(1));
     api_reply_json(reply, 200, ok);
 }

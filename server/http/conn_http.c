@@ -24,7 +24,6 @@
 #include "http/cookie.h"
 #include "util/log.h"
 
-#define CONN_SESSION_COOKIE "virtdeck_session"
 /* after answering an upload early, at most this much of its body is read and dropped */
 #define CONN_DRAIN_MAX (64u * 1024 * 1024)
 
@@ -60,7 +59,7 @@ static void conn_find_session(struct conn *conn)
     conn->has_session = false;
     if (conn_header(conn, CONN_HEADER_COOKIE, cookies, sizeof(cookies)) < 0)
         return;
-    if (cookie_find(cookies, CONN_SESSION_COOKIE, conn->token, sizeof(conn->token)) !=
+    if (cookie_find(cookies, AUTH_SESSION_COOKIE, conn->token, sizeof(conn->token)) !=
         AUTH_TOKEN_HEX_LEN)
         return;
     conn->has_session = auth_sessions_lookup(conn->srv->sessions, conn->token, &conn->session);
