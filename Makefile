@@ -131,6 +131,8 @@ test-unit: $(UNIT_BIN)
 #     connection cut after 1.5-4.5 s
 #   login-flood: GETs within 1 s while 500 logins flood the daemon; at most 11 password
 #     checks in the seconds the flood lasts
+#   console-stream: 32 MiB through the console and 24 MiB echoed back within 20-30 s,
+#     stalls judged by counters 200 ms apart (a busy neighbour can stretch both)
 # IT_JOBS: the concurrent group's wall time under ASan on this 2-core machine, the
 # settings interleaved while other work kept the load average at 2.5-7, median of 3-6
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no

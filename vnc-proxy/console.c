@@ -2,8 +2,8 @@
  * data path).
  *
  * Service thread only, but for console_resolve_run (a worker: libvirt + connect).
- * Invariants: a console is its websocket connection's state (conn_state) and in the
- * hub from the endpoint's open to its closed, and `conn` is valid all that time; the
+ * Invariants: a console is its websocket connection's state (conn_state) from the
+ * endpoint's open to its closed (which frees it), and `conn` is valid all that time; the
  * VNC socket's user data points at the console until the console goes;
  * `raw` is non-NULL only between the VNC socket's adoption and its RAW_CLOSE; each ring
  * holds at most its capacity; lws reads the VNC socket (RAW_RX) only while `down` has
@@ -68,12 +68,10 @@ struct console {
     bool ws_paused; /* rx flow control of the websocket in force */
     int64_t opened_ms;
     uint64_t bytes_down, bytes_up;
-    lws_dll2_t node; /* in the hub's list */
 };
 
 struct console_hub {
     struct console_deps deps; /* borrowed parts */
-    lws_dll2_owner_t list;    /* owned consoles */
 };
 
 /* ---- the hub ------------------------------------------------ */
@@ -97,14 +95,7 @@ static void console_free(struct console *c)
 
 void console_hub_free(struct console_hub *hub)
 {
-    if (!hub)
-        return;
-    while (lws_dll2_get_head(&hub->list)) {
-        struct console *c = lws_container_of(lws_dll2_get_head(&hub->list), struct console, node);
-        lws_dll2_remove(&c->node);
-        console_free(c);
-    }
-    free(hub);
+    free(hub); /* its consoles went with their connections (console_ws_closed) */
 }
 
 /* Asks for the websocket to be closed with code and reason once `down` is written
@@ -341,7 +332,6 @@ static int console_ws_open(struct conn *conn, const struct http_request *req)
     console_ring_init(&c->up, CONSOLE_UP_CAP, 0);
     c->opened_ms = clock_mono_ms();
     c->connecting = true;
-    lws_dll2_add_head(&c->node, &hub->list);
     conn_set_state(conn, c);
 
     arg->hub = hub;
@@ -421,7 +411,6 @@ static void console_ws_closed(struct conn *conn)
 
     if (!c)
         return;
-    lws_dll2_remove(&c->node);
     if (c->raw) {
         lws_set_opaque_user_data(c->raw, NULL);
         lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);

@@ -17,8 +17,9 @@
  * frame is left, and writes frames of one TLS record (16 KiB) straight from the ring,
  * lws putting each frame header into the LWS_PRE bytes the ring keeps free in front of
  * its data (console_ring.h): no copy between the socket and OpenSSL. It writes frame
- * after frame while lws_send_pipe_choked says the socket takes more, up to 64 KiB (one
- * ring) per turn so other connections get theirs. When the VNC socket runs dry and the ring has
+ * after frame while lws_send_pipe_choked says the socket takes more, up to 256 KiB
+ * (CONSOLE_TURN_MAX, refilling the ring as it goes) per turn so other connections get
+ * theirs. When the VNC socket runs dry and the ring has
  * room for a full lws read, lws's rx is resumed and the console waits for the next
  * RAW_RX. A browser that does not read stops the writer, so the ring fills and the VNC
  * socket is not read: backpressure reaches QEMU. Browser → VNC: each message is sent to
@@ -64,7 +65,8 @@ struct console_deps {
 
 /* The consoles' hub; it is the endpoint's ctx (serve.c's route table). */
 struct console_hub *console_hub_new(const struct console_deps *deps);
-/* Frees every console (after the lws context is gone). NULL-safe. */
+/* Frees the hub (after the lws context is gone, which closed and freed every console).
+ * NULL-safe. */
 void console_hub_free(struct console_hub *hub);
 
 /* The raw-socket protocol callback for adopted VNC sockets (protocol "virtdeck-vnc-raw"). */
