@@ -1,11 +1,12 @@
 /* inbox: the one cross-thread queue to the service thread (see inbox.h).
  *
  * Threads: inbox_post and inbox_cancel run on any thread, inbox_drain on the service
- * thread. `lock` guards both lists (`head` for new posts, `batch` for what the running
- * drain has not reached yet), `len` and every item's `next` and `queued`. A drain moves
- * `head` to `batch` in one step (so the next post sees an empty inbox and wakes), then
- * pops one item at a time under the lock and runs it without: a cancel from another
- * thread therefore finds an item in either list, and never one that is running. */
+ * thread. `lock` guards both lists (`posted` for new posts, `batch` for what the running
+ * drain has not reached yet), `len` and every item's links, `list` and `queued`. A drain
+ * moves `posted` to `batch` at once (so the next post sees an empty inbox and wakes),
+ * then pops one item at a time under the lock and runs it without: a cancel from another
+ * thread therefore finds an item in either list (in O(1): the lists are doubly linked and
+ * each item names its list), and never one that is running. */
 #include "work/inbox.h"
 
 #include <pthread.h>
@@ -13,12 +14,16 @@
 
 #include "util/xalloc.h"
 
+/* A FIFO of borrowed items, doubly linked. */
+struct inbox_list {
+    struct inbox_item *first, *last;
+};
+
 struct inbox {
     pthread_mutex_t lock;
-    struct inbox_item *head;  /* lock; borrowed: posted since the last drain began */
-    struct inbox_item *tail;  /* lock; borrowed: last of head's chain */
-    struct inbox_item *batch; /* lock; borrowed: what the running drain has yet to run */
-    unsigned len;             /* lock: items in head and batch */
+    struct inbox_list posted; /* lock: posted since the last drain began */
+    struct inbox_list batch;  /* lock: what the running drain has yet to run */
+    unsigned len;             /* lock: items in both */
     unsigned capacity;
     bool draining; /* service thread */
     void (*wake)(void *ctx);
@@ -27,9 +32,40 @@ struct inbox {
 
 void inbox_item_init(struct inbox_item *item, void (*run)(struct inbox_item *item))
 {
-    item->next = NULL;
+    item->next = item->prev = NULL;
+    item->list = NULL;
     item->run = run;
     item->queued = false;
+}
+
+/* Appends item to list. Lock held. */
+static void inbox_list_append(struct inbox_list *list, struct inbox_item *item)
+{
+    item->next = NULL;
+    item->prev = list->last;
+    if (list->last)
+        list->last->next = item;
+    else
+        list->first = item;
+    list->last = item;
+    item->list = list;
+}
+
+/* Takes item out of the list it is on. Lock held. */
+static void inbox_list_remove(struct inbox_item *item)
+{
+    struct inbox_list *list = item->list;
+
+    if (item->prev)
+        item->prev->next = item->next;
+    else
+        list->first = item->next;
+    if (item->next)
+        item->next->prev = item->prev;
+    else
+        list->last = item->prev;
+    item->next = item->prev = NULL;
+    item->list = NULL;
 }
 
 struct inbox *inbox_new(unsigned capacity, void (*wake)(void *ctx), void *wake_ctx)
@@ -63,14 +99,9 @@ int inbox_post(struct inbox *inbox, struct inbox_item *item)
     }
     if (inbox->len >= inbox->capacity)
         goto cleanup;
-    item->next = NULL;
     item->queued = true;
-    was_empty = !inbox->head;
-    if (inbox->tail)
-        inbox->tail->next = item;
-    else
-        inbox->head = item;
-    inbox->tail = item;
+    was_empty = !inbox->posted.first;
+    inbox_list_append(&inbox->posted, item);
     inbox->len++;
     ret = 0;
 
@@ -83,29 +114,11 @@ cleanup:
     return ret;
 }
 
-/* Unlinks item from the chain starting at *head; true if it was there. Lock held. */
-static bool inbox_unlink(struct inbox_item **head, struct inbox_item **tail,
-                         struct inbox_item *item)
-{
-    struct inbox_item *prev = NULL;
-
-    for (struct inbox_item **pp = head; *pp; prev = *pp, pp = &(*pp)->next) {
-        if (*pp != item)
-            continue;
-        *pp = item->next;
-        if (tail && *tail == item)
-            *tail = prev;
-        return true;
-    }
-    return false;
-}
-
 void inbox_cancel(struct inbox *inbox, struct inbox_item *item)
 {
     pthread_mutex_lock(&inbox->lock);
-    if (item->queued && (inbox_unlink(&inbox->head, &inbox->tail, item) ||
-                         inbox_unlink(&inbox->batch, NULL, item))) {
-        item->next = NULL;
+    if (item->queued) {
+        inbox_list_remove(item);
         item->queued = false;
         inbox->len--;
     }
@@ -118,15 +131,16 @@ void inbox_drain(struct inbox *inbox)
         return;
     inbox->draining = true;
     pthread_mutex_lock(&inbox->lock);
-    inbox->batch = inbox->head;
-    inbox->head = inbox->tail = NULL;
+    inbox->batch = inbox->posted;
+    inbox->posted.first = inbox->posted.last = NULL;
+    for (struct inbox_item *it = inbox->batch.first; it; it = it->next)
+        it->list = &inbox->batch;
     for (;;) {
-        struct inbox_item *item = inbox->batch;
+        struct inbox_item *item = inbox->batch.first;
 
         if (!item)
             break;
-        inbox->batch = item->next;
-        item->next = NULL;
+        inbox_list_remove(item);
         item->queued = false;
         inbox->len--;
         pthread_mutex_unlock(&inbox->lock);

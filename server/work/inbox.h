@@ -18,8 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct inbox_list;
+
 struct inbox_item {
-    struct inbox_item *next;              /* inbox's lock */
+    struct inbox_item *next, *prev;       /* inbox's lock: the list it waits on */
+    struct inbox_list *list;              /* inbox's lock: that list (NULL: not queued) */
     void (*run)(struct inbox_item *item); /* service thread; recover the owner with container_of */
     bool queued;                          /* inbox's lock */
 };
