@@ -238,8 +238,9 @@ static void test_run_on_worker_done_on_drain(void **state)
     work_pool_free(pool);
 }
 
-/* Every job is done once; the inbox wakes once per batch, not once per job. */
-static void test_many_jobs_wake_each(void **state)
+/* Every job is run and done once, its argument freed once; the pool wakes the service
+ * thread at most once per job (that a burst coalesces into one wake is test_inbox's). */
+static void test_many_jobs_done_once(void **state)
 {
     enum { N = 200 };
     struct work_pool *pool = work_pool_new(3, inbox);
@@ -484,7 +485,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_run_on_worker_done_on_drain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_many_jobs_wake_each, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_jobs_done_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_done_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_with_queued_jobs, setup, teardown),
