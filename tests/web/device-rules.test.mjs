@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import {
     buildDiskRequest, buildInterfaceRequest, nextDiskTarget, addressesByMac, interfaceSource, linkState,
 } from '../../web/js/device-rules.js';
+import { setLanguage } from '../../web/js/i18n.js';
+
+// The English texts below are the catalogue's; each test that switches language switches back.
+await setLanguage('en', { remember: false });
 
 test('attach an existing volume with bus, cache and io', () => {
     const r = buildDiskRequest({ source: 'existing', device: 'disk', bus: 'virtio', pool: 'default', volume: 'a.qcow2', cache: 'none', io: 'native', readonly: true });
@@ -75,4 +79,16 @@ test('addresses are matched to interfaces by MAC', () => {
     assert.equal(interfaceSource({ type: 'network', source: 'lab' }), 'lab');
     assert.equal(linkState({ link: 'down' }), 'down');
     assert.equal(linkState({}), 'up');
+});
+
+test('zh-CN: device messages', async () => {
+    await setLanguage('zh-CN', { remember: false });
+    try {
+        const r = buildDiskRequest({ device: 'cdrom', bus: 'virtio', pool: 'p', volume: '' });
+        assert.equal(r.errors.bus, '光驱不能使用 virtio 总线；请选择 SATA 或 SCSI。');
+        assert.equal(r.errors.volume, '请选择 ISO 镜像。');
+        assert.equal(buildInterfaceRequest({ kind: 'network', network: 'n', vlan: '5000' }).errors.vlan, 'VLAN 标记必须介于 1 和 4094 之间。');
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
 });

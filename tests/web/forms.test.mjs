@@ -6,6 +6,10 @@ import {
     objectNameError, volumeNameError, sanitizeVolumeName, parseSize, sizeInputText, sizeError,
     parseIntField, dnsNameError, hostNameError, ifaceNameError, hasErrors, trimValues,
 } from '../../web/js/forms.js';
+import { setLanguage } from '../../web/js/i18n.js';
+
+// The English texts below are the catalogue's; each test that switches language switches back.
+await setLanguage('en', { remember: false });
 
 test('pool/network names follow the server rule', () => {
     assert.equal(objectNameError('net-1_a.b'), '');
@@ -89,4 +93,18 @@ test('helpers', () => {
     assert.equal(hasErrors({ a: '', b: '' }), false);
     assert.equal(hasErrors({ a: '', b: 'x' }), true);
     assert.deepEqual(trimValues({ a: ' x ', b: true, c: 3 }), { a: 'x', b: true, c: 3 });
+});
+
+test('messages follow the language when they are made (zh-CN)', async () => {
+    await setLanguage('zh-CN', { remember: false });
+    try {
+        assert.equal(objectNameError(''), '请输入名称。');
+        assert.equal(parseIntField('70000', { min: 1, max: 65535, what: '端口' }).error, '端口必须介于 1 和 65535 之间。');
+        assert.equal(parseIntField('x', { min: 1, max: 9 }).error, '数字必须是整数。');
+        assert.match(sizeError('ten'), /^请输入大小，例如 10G/);
+        assert.match(ifaceNameError('br:0'), /^请输入有效的接口名称/);
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
+    assert.equal(objectNameError(''), 'Enter a name.', 'back in English');
 });

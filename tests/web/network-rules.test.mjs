@@ -3,6 +3,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { buildNetworkRequest, suggestSubnet, ipText, usersText } from '../../web/js/network-rules.js';
+import { setLanguage } from '../../web/js/i18n.js';
+
+// The English texts below are the catalogue's; each test that switches language switches back.
+await setLanguage('en', { remember: false });
 
 const base = () => ({
     name: 'lab', mode: 'nat', bridge: '', forward_dev: '', domain: '', mtu: '',
@@ -200,4 +204,22 @@ test('address and user summaries', () => {
     assert.equal(usersText([]), 'None');
     assert.equal(usersText([{ active: true }, { active: false }]), '2 VMs (1 running)');
     assert.equal(usersText([{ active: false }]), '1 VM');
+});
+
+test('zh-CN: plural summaries and validation messages', async () => {
+    await setLanguage('zh-CN', { remember: false });
+    try {
+        assert.equal(usersText([]), '无');
+        assert.equal(usersText([{ active: false }]), '1 台虚拟机');
+        assert.equal(usersText([{ active: true }, { active: false }, { active: true }]), '3 台虚拟机（2 台运行中）');
+        const v = base();
+        v.ipv4.dhcp_start = '192.168.151.2';
+        assert.equal(buildNetworkRequest(v).errors['ipv4.dhcp_start'], '192.168.151.2 不在 192.168.150.0/24 内。');
+        v.mode = 'route';
+        v.ipv4.enabled = false;
+        assert.equal(buildNetworkRequest(v).errors.mode, '“路由”模式的网络需要 IPv4 或 IPv6 子网。');
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
+    assert.equal(usersText([{ active: true }]), '1 VM (1 running)', 'the English singular');
 });

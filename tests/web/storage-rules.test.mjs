@@ -6,6 +6,10 @@ import {
     POOL_TYPES, buildPoolRequest, buildVolumeRequest, buildResizeRequest, uploadFormatFor,
     poolUsage, isoVolumes, pathError,
 } from '../../web/js/storage-rules.js';
+import { setLanguage } from '../../web/js/i18n.js';
+
+// The English texts below are the catalogue's; each test that switches language switches back.
+await setLanguage('en', { remember: false });
 
 const G = 1024 ** 3;
 
@@ -97,4 +101,21 @@ test('upload formats, usage and ISO lists', () => {
     assert.equal(u.free, '75 GiB free');
     assert.equal(poolUsage({ capacity_bytes: 0 }).fraction, null);
     assert.deepEqual(isoVolumes([{ name: 'a.iso', format: 'raw' }, { name: 'b', format: 'iso' }, { name: 'c.qcow2', format: 'qcow2' }]).map((v) => v.name), ['a.iso', 'b']);
+});
+
+test('zh-CN: type labels, usage and validation messages', async () => {
+    await setLanguage('zh-CN', { remember: false });
+    try {
+        assert.equal(POOL_TYPES.dir.label, '目录', 'labels are read in the current language');
+        const e = buildPoolRequest({ name: '', type: 'dir', target_path: 'relative' }).errors;
+        assert.equal(e.name, '请输入存储池名称。');
+        assert.equal(e.target_path, '目标路径必须以 “/” 开头。');
+        const G = 1024 ** 3;
+        const u = poolUsage({ capacity_bytes: 100 * G, allocation_bytes: 25 * G, available_bytes: 75 * G });
+        assert.match(u.text, /^已用 .+ \/ .+（25%）$/);
+        assert.match(u.free, /^可用 /);
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
+    assert.equal(POOL_TYPES.dir.label, 'Directory');
 });

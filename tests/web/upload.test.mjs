@@ -5,6 +5,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startUpload, ProgressTracker, contentUrl } from '../../web/js/upload.js';
 import { ApiError } from '../../web/js/api.js';
+import { setLanguage } from '../../web/js/i18n.js';
+
+// The English texts below are the catalogue's; each test that switches language switches back.
+await setLanguage('en', { remember: false });
 
 class FakeXHR {
     static last = null;
@@ -113,4 +117,18 @@ test('a 401 says logged out; cancel aborts; a broken connection is reported', as
     up = startUpload({ pool: 'p', volume: 'v', file: { size: 10 }, XHR: FakeXHR });
     FakeXHR.last.onerror();
     await assert.rejects(up.promise, (e) => e.code === 'network_error' && /incomplete/.test(e.message));
+});
+
+test('the upload\'s own messages are in the language of the moment they happen', async () => {
+    await setLanguage('zh-CN', { remember: false });
+    try {
+        const up = startUpload({ pool: 'p', volume: 'v', file: { size: 10 }, XHR: FakeXHR });
+        up.abort();
+        await assert.rejects(up.promise, (e) => e.code === 'aborted' && e.message === '上传已取消。');
+        const up2 = startUpload({ pool: 'p', volume: 'v', file: { size: 1 }, XHR: FakeXHR });
+        FakeXHR.last.respond(502, '<html>');
+        await assert.rejects(up2.promise, (e) => e.message === '上传失败（HTTP 502）。');
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
 });

@@ -1,10 +1,12 @@
 // device-rules.js — the VM device forms' rules and request bodies: attach a disk
 // (existing or new volume, or an ISO as CD-ROM; POST /api/domains/{uuid}/disks),
 // attach or change a network interface (POST / PATCH .../interfaces), and the guest's
-// addresses matched to its interfaces. Pure (no DOM).
+// addresses matched to its interfaces. Pure (no DOM); messages are translated when
+// they are made.
 
 import { volumeNameError, sizeError, parseSize, parseIntField, hasErrors, trimValues, ifaceNameError, objectNameError } from './forms.js';
 import { isMac } from './ipaddr.js';
+import { t } from './i18n.js';
 
 export const DISK_BUSES = ['virtio', 'sata', 'scsi'];
 export const DISK_CACHES = ['', 'none', 'writethrough', 'writeback', 'directsync', 'unsafe'];
@@ -35,39 +37,39 @@ export function buildDiskRequest(values, { disks = [] } = {}) {
     const errors = {};
     const payload = {};
     const device = v.device === 'cdrom' ? 'cdrom' : v.device === 'disk' ? 'disk' : null;
-    if (!device) errors.device = 'Choose disk or CD-ROM.';
+    if (!device) errors.device = t('devices.error.device-choose');
     payload.device = device;
-    if (!DISK_BUSES.includes(v.bus)) errors.bus = 'Choose a bus.';
-    else if (device === 'cdrom' && v.bus === 'virtio') errors.bus = 'A CD-ROM cannot be on the virtio bus; choose SATA or SCSI.';
+    if (!DISK_BUSES.includes(v.bus)) errors.bus = t('devices.error.bus-choose');
+    else if (device === 'cdrom' && v.bus === 'virtio') errors.bus = t('devices.error.cdrom-virtio');
     payload.bus = v.bus;
-    if (objectNameError(v.pool, 'pool')) errors.pool = 'Choose a storage pool.';
+    if (objectNameError(v.pool)) errors.pool = t('devices.error.pool-choose');
     const fromNew = device === 'disk' && v.source === 'new';
     if (fromNew) {
         const e = volumeNameError(v.name);
         if (e) errors.name = e;
-        const s = sizeError(v.capacity, { what: 'capacity' });
+        const s = sizeError(v.capacity, { what: t('forms.what.capacity') });
         if (s) errors.capacity = s;
-        if (!['qcow2', 'raw'].includes(v.format)) errors.format = 'Choose qcow2 or raw.';
+        if (!['qcow2', 'raw'].includes(v.format)) errors.format = t('storage.error.volume-format-choose');
         payload.new = { pool: v.pool, name: v.name, capacity_bytes: s ? null : parseSize(v.capacity), format: v.format };
     } else {
-        if (!v.volume) errors.volume = device === 'cdrom' ? 'Choose an ISO image.' : 'Choose a volume.';
+        if (!v.volume) errors.volume = device === 'cdrom' ? t('devices.error.iso-choose') : t('devices.error.volume-choose');
         payload.source = { pool: v.pool, volume: v.volume };
     }
     if (v.target) {
         const prefix = TARGET_PREFIX[v.bus];
-        if (!/^(vd|sd|hd)[a-z]{1,3}$/.test(v.target)) errors.target = 'Enter a target like vdb or sdc.';
-        else if (prefix && !v.target.startsWith(prefix)) errors.target = `Targets on the ${v.bus} bus start with "${prefix}".`;
-        else if (disks.some((d) => d && d.target === v.target)) errors.target = `${v.target} is already used by this VM.`;
+        if (!/^(vd|sd|hd)[a-z]{1,3}$/.test(v.target)) errors.target = t('devices.error.target-format');
+        else if (prefix && !v.target.startsWith(prefix)) errors.target = t('devices.error.target-prefix', { bus: v.bus, prefix });
+        else if (disks.some((d) => d && d.target === v.target)) errors.target = t('devices.error.target-used', { target: v.target });
         payload.target = v.target;
     }
     if (v.cache) {
-        if (!DISK_CACHES.includes(v.cache)) errors.cache = 'Choose a cache mode.';
+        if (!DISK_CACHES.includes(v.cache)) errors.cache = t('devices.error.cache-choose');
         payload.cache = v.cache;
     }
     if (v.io) {
-        if (!DISK_IOS.includes(v.io)) errors.io = 'Choose an I/O mode.';
+        if (!DISK_IOS.includes(v.io)) errors.io = t('devices.error.io-choose');
         else if (v.io === 'native' && v.cache !== 'none' && v.cache !== 'directsync') {
-            errors.io = 'Native I/O needs the cache mode "none" or "directsync".';
+            errors.io = t('devices.error.io-native');
         }
         payload.io = v.io;
     }
@@ -75,20 +77,27 @@ export function buildDiskRequest(values, { disks = [] } = {}) {
     return { payload: hasErrors(errors) ? null : payload, errors };
 }
 
+/** The name of each QoS figure in the messages. */
+const RATE_WHAT = {
+    average: () => t('forms.what.rate-average'),
+    peak: () => t('forms.what.rate-peak'),
+    burst: () => t('forms.what.rate-burst'),
+};
+
 function checkRate(dir, r, errors, out) {
     const keys = ['average', 'peak', 'burst'];
     const vals = {};
     for (const k of keys) {
-        const p = parseIntField(r?.[k], { min: 1, max: 4294967295, what: k === 'burst' ? 'burst (KiB)' : `${k} rate (KiB/s)` });
+        const p = parseIntField(r?.[k], { min: 1, max: 4294967295, what: RATE_WHAT[k]() });
         if (p.error) errors[`${dir}.${k}`] = p.error;
         else if (p.value !== null) vals[k] = p.value;
     }
     if (!Object.keys(vals).length) return;
     if (vals.average === undefined) {
-        if (!errors[`${dir}.average`]) errors[`${dir}.average`] = 'Enter the average rate too.';
+        if (!errors[`${dir}.average`]) errors[`${dir}.average`] = t('devices.error.rate-average-missing');
         return;
     }
-    if (vals.peak !== undefined && vals.peak < vals.average) errors[`${dir}.peak`] = 'The peak must be at least the average.';
+    if (vals.peak !== undefined && vals.peak < vals.average) errors[`${dir}.peak`] = t('devices.error.rate-peak-low');
     out[dir] = vals;
 }
 
@@ -103,31 +112,31 @@ export function buildInterfaceRequest(values, { forPatch = false } = {}) {
     const payload = {};
     if (!forPatch) {
         if (v.kind === 'bridge') {
-            const e = ifaceNameError(v.bridge, 'host bridge');
+            const e = ifaceNameError(v.bridge, t('forms.what.host-bridge'));
             if (e) errors.bridge = e;
             payload.bridge = v.bridge;
         } else {
-            if (!v.network) errors.network = 'Choose a network.';
+            if (!v.network) errors.network = t('devices.error.network-choose');
             payload.network = v.network;
         }
     }
     if (v.model !== undefined && v.model !== '') {
-        if (!NIC_MODELS.includes(v.model)) errors.model = 'Choose a model.';
+        if (!NIC_MODELS.includes(v.model)) errors.model = t('devices.error.model-choose');
         payload.model = v.model;
     }
     if (v.mac) {
-        if (!isMac(v.mac)) errors.mac = 'Enter a MAC address like 52:54:00:12:34:56 (not multicast), or leave it empty.';
+        if (!isMac(v.mac)) errors.mac = t('devices.error.mac-format');
         payload.mac = v.mac.toLowerCase();
     }
     if (v.link) {
-        if (v.link !== 'up' && v.link !== 'down') errors.link = 'Choose up or down.';
+        if (v.link !== 'up' && v.link !== 'down') errors.link = t('devices.error.link-choose');
         payload.link = v.link;
     }
     const bw = {};
     checkRate('inbound', v.inbound, errors, bw);
     checkRate('outbound', v.outbound, errors, bw);
     if (Object.keys(bw).length) payload.bandwidth = bw;
-    const vlan = parseIntField(v.vlan, { min: 1, max: 4094, what: 'VLAN tag' });
+    const vlan = parseIntField(v.vlan, { min: 1, max: 4094, what: t('forms.what.vlan-tag') });
     if (vlan.error) errors.vlan = vlan.error;
     else if (vlan.value !== null) payload.vlan = vlan.value;
     return { payload: hasErrors(errors) ? null : payload, errors };

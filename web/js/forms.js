@@ -3,7 +3,11 @@
 // before a request is sent: object names, sizes ("10G" -> bytes), DNS names, interface
 // names, whole numbers in a range, and file name -> volume name. Pure (no DOM).
 //
-// Every validator returns "" when the value is fine, else a sentence for the user.
+// Every validator returns "" when the value is fine, else a sentence for the user in
+// the current language (t() runs when the value is checked, never at import). A `what`
+// parameter is a noun already in the UI language (the callers pass t('forms.what.…')).
+
+import { t } from './i18n.js';
 
 /** Pools and networks: [A-Za-z0-9][A-Za-z0-9_.-]{0,49} (server: virt_pool_name_valid). */
 const OBJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
@@ -11,20 +15,18 @@ const OBJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
 const VOLUME_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,126}$/;
 export const VOLUME_NAME_MAX = 127;
 
-export function objectNameError(name, what = 'name') {
-    if (!name) return `Enter a ${what}.`;
-    if (name.length > 50) return `The ${what} is longer than 50 characters.`;
-    if (!OBJECT_NAME_RE.test(name)) {
-        return `Use letters, digits, "_", "." and "-" only, starting with a letter or digit.`;
-    }
+export function objectNameError(name, what = t('forms.what.name')) {
+    if (!name) return t('forms.error.enter', { what });
+    if (name.length > 50) return t('forms.error.too-long', { what, max: 50 });
+    if (!OBJECT_NAME_RE.test(name)) return t('forms.error.object-name-chars');
     return '';
 }
 
 export function volumeNameError(name) {
-    if (!name) return 'Enter a volume name.';
-    if (name.length > VOLUME_NAME_MAX) return `The name is longer than ${VOLUME_NAME_MAX} characters.`;
+    if (!name) return t('forms.error.volume-name-empty');
+    if (name.length > VOLUME_NAME_MAX) return t('forms.error.volume-name-too-long', { max: VOLUME_NAME_MAX });
     if (name === '.' || name === '..' || !VOLUME_NAME_RE.test(name)) {
-        return 'Use letters, digits, "_", ".", "+" and "-" only, not starting with "." "+" or "-".';
+        return t('forms.error.volume-name-chars');
     }
     return '';
 }
@@ -79,12 +81,12 @@ export function sizeInputText(bytes) {
 }
 
 /** A size field: "" or a message; min/max in bytes. */
-export function sizeError(text, { min = 1, max = 2 ** 53, what = 'size' } = {}) {
-    if (!String(text ?? '').trim()) return `Enter a ${what}.`;
+export function sizeError(text, { min = 1, max = 2 ** 53, what = t('forms.what.size') } = {}) {
+    if (!String(text ?? '').trim()) return t('forms.error.enter', { what });
     const b = parseSize(text);
-    if (b === null) return `Enter a ${what} like 10G, 512M or 1.5T.`;
-    if (b < min) return `The ${what} must be at least ${sizeInputText(min) || min} bytes.`;
-    if (b > max) return `The ${what} is too large.`;
+    if (b === null) return t('forms.error.size-format', { what });
+    if (b < min) return t('forms.error.size-min', { what, min: sizeInputText(min) || String(min) });
+    if (b > max) return t('forms.error.size-max', { what });
     return '';
 }
 
@@ -92,13 +94,14 @@ export function sizeError(text, { min = 1, max = 2 ** 53, what = 'size' } = {}) 
  * A whole number between min and max from a text field. Returns {value, error}; an
  * empty field gives {value: null, error: ""} unless required.
  */
-export function parseIntField(text, { min, max, required = false, what = 'number' } = {}) {
-    const t = String(text ?? '').trim();
-    if (!t) return { value: null, error: required ? `Enter a ${what}.` : '' };
-    if (!/^[0-9]+$/.test(t)) return { value: null, error: `The ${what} must be a whole number.` };
-    const v = Number(t);
+export function parseIntField(text, { min, max, required = false, what = t('forms.what.number') } = {}) {
+    const s = String(text ?? '').trim();
+    if (!s) return { value: null, error: required ? t('forms.error.enter', { what }) : '' };
+    if (!/^[0-9]+$/.test(s)) return { value: null, error: t('forms.error.whole-number', { what }) };
+    const v = Number(s);
     if ((min !== undefined && v < min) || (max !== undefined && v > max)) {
-        return { value: null, error: `The ${what} must be between ${min} and ${max}.` };
+        // Limits as plain digits: ports, MTUs and VLAN tags read without grouping.
+        return { value: null, error: t('forms.error.between', { what, min: String(min), max: String(max) }) };
     }
     return { value: v, error: '' };
 }
@@ -106,10 +109,10 @@ export function parseIntField(text, { min, max, required = false, what = 'number
 const LABEL_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** A DNS name ("example.lan"): labels of letters, digits and "-", at most 253 characters. */
-export function dnsNameError(text, what = 'DNS domain') {
-    if (!text) return `Enter a ${what}.`;
+export function dnsNameError(text, what = t('forms.what.dns-domain')) {
+    if (!text) return t('forms.error.enter', { what });
     if (text.length > 253 || !text.split('.').every((l) => LABEL_RE.test(l))) {
-        return `Enter a valid ${what} (letters, digits and "-", parts separated by ".").`;
+        return t('forms.error.dns-name', { what });
     }
     return '';
 }
@@ -117,15 +120,15 @@ export function dnsNameError(text, what = 'DNS domain') {
 /** A host name without dots (static DHCP hosts). */
 export function hostNameError(text) {
     if (!text) return '';
-    return LABEL_RE.test(text) ? '' : 'A host name has letters, digits and "-" only (at most 63).';
+    return LABEL_RE.test(text) ? '' : t('forms.error.host-name');
 }
 
 /** A host network interface name (bridges, forward devices), as the server accepts
  *  it: [A-Za-z0-9][A-Za-z0-9_.-]{0,14}. */
-export function ifaceNameError(text, what = 'interface name') {
-    if (!text) return `Enter the ${what}.`;
+export function ifaceNameError(text, what = t('forms.what.interface-name')) {
+    if (!text) return t('forms.error.enter-the', { what });
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(text)) {
-        return `Enter a valid ${what} (at most 15 letters, digits, "_", "." or "-", starting with a letter or digit).`;
+        return t('forms.error.iface-name', { what });
     }
     return '';
 }

@@ -2,22 +2,44 @@
 // (POST /api/networks), the subnet suggestion for a new network, and short text for a
 // network's addresses. Mirrors the server's checks: mode, bridge and forward device
 // names, IPv4/IPv6 address and prefix, DHCP ranges inside the subnet, static hosts,
-// DNS domain, MTU. Pure (no DOM).
+// DNS domain, MTU. Pure (no DOM); messages are translated when they are made.
 
 import { parseIPv4, formatIPv4, ipv4Subnet, ipv4InSubnet, parseIPv6, ipv6InSubnet, ipv6Mask, isMac } from './ipaddr.js';
 import { objectNameError, dnsNameError, hostNameError, ifaceNameError, parseIntField, hasErrors, trimValues } from './forms.js';
+import { t, language } from './i18n.js';
 
-/** The modes the form offers, in menu order (the API also reports "other"). */
-export const NETWORK_MODES = [
-    { id: 'nat', label: 'NAT', hint: 'Private subnet; VMs reach out through the host\u2019s address.' },
-    { id: 'route', label: 'Routed', hint: 'Private subnet routed by the host, without address translation.' },
-    { id: 'isolated', label: 'Isolated', hint: 'VMs talk to each other and the host only.' },
-    { id: 'open', label: 'Open', hint: 'Like routed, but the host adds no firewall rules.' },
-    { id: 'bridge', label: 'Host bridge', hint: 'VMs join an existing bridge on the host (no DHCP from libvirt).' },
-];
+/** Each mode's name and hint in the current language (the API also reports "other"). */
+const MODE_TEXTS = {
+    nat: () => [t('networks.mode.nat'), t('networks.mode.nat.hint')],
+    route: () => [t('networks.mode.route'), t('networks.mode.route.hint')],
+    isolated: () => [t('networks.mode.isolated'), t('networks.mode.isolated.hint')],
+    open: () => [t('networks.mode.open'), t('networks.mode.open.hint')],
+    bridge: () => [t('networks.mode.bridge'), t('networks.mode.bridge.hint')],
+    other: () => [t('networks.mode.other'), ''],
+};
+
+/** A mode's entry: its label and hint are read in the current language. */
+function mode(id) {
+    return Object.freeze({
+        id,
+        get label() { return MODE_TEXTS[id]()[0]; },
+        get hint() { return MODE_TEXTS[id]()[1]; },
+    });
+}
+
+/** The modes the form offers, in menu order. */
+export const NETWORK_MODES = Object.freeze(['nat', 'route', 'isolated', 'open', 'bridge'].map(mode));
 const MODE_IDS = new Set(NETWORK_MODES.map((m) => m.id));
 
-export const MODE_LABELS = Object.fromEntries([...NETWORK_MODES.map((m) => [m.id, m.label]), ['other', 'Other']]);
+/** A mode's name for the list ("NAT", "Routed", … "Other"); "" for an unknown id. */
+export function modeLabel(id) {
+    return Object.hasOwn(MODE_TEXTS, id) ? MODE_TEXTS[id]()[0] : '';
+}
+
+/** Names joined as a list in the current language ("a, b, and c"; "a、b和c"). */
+export function nameList(names) {
+    return new Intl.ListFormat(language(), { type: 'conjunction' }).format(names);
+}
 
 /** Modes that have their own subnet (everything but a host bridge). */
 export function modeHasSubnet(mode) {
@@ -42,16 +64,18 @@ function unicast4(a) {
 function checkIPv4(v, hosts, errors) {
     const out = {};
     const addr = parseIPv4(v.address || '');
-    if (!v.address) errors['ipv4.address'] = 'Enter the IPv4 address of the host on this network.';
-    else if (addr === null) errors['ipv4.address'] = 'Enter an IPv4 address like 192.168.100.1.';
-    else if (!unicast4(addr)) errors['ipv4.address'] = `${v.address} is not a unicast host address.`;
-    const p = parseIntField(v.prefix, { ...IPV4_PREFIX, required: true, what: 'prefix length' });
+    if (!v.address) errors['ipv4.address'] = t('networks.error.ipv4-address-empty');
+    else if (addr === null) errors['ipv4.address'] = t('networks.error.ipv4-address-format');
+    else if (!unicast4(addr)) errors['ipv4.address'] = t('networks.error.not-unicast', { address: v.address });
+    const p = parseIntField(v.prefix, { ...IPV4_PREFIX, required: true, what: t('forms.what.prefix-length') });
     if (p.error) errors['ipv4.prefix'] = p.error;
     if (addr === null || p.error) return null;
     const prefix = p.value;
     const net = ipv4Subnet(addr, prefix);
     if (addr === net.network || addr === net.broadcast) {
-        errors['ipv4.address'] = `${formatIPv4(addr)} is the ${addr === net.network ? 'network' : 'broadcast'} address of ${formatIPv4(net.network)}/${prefix}; use a host address such as ${formatIPv4(net.first)}.`;
+        const params = { address: formatIPv4(addr), subnet: `${formatIPv4(net.network)}/${prefix}`, example: formatIPv4(net.first) };
+        errors['ipv4.address'] = addr === net.network
+            ? t('networks.error.ipv4-is-network', params) : t('networks.error.ipv4-is-broadcast', params);
         return null;
     }
     out.address = formatIPv4(addr);
@@ -70,11 +94,11 @@ function checkIPv4(v, hosts, errors) {
  */
 function rangeEnd(key, text, family, errors, parse, problem) {
     if (!text) {
-        errors[key] = 'Enter both ends of the DHCP range, or neither.';
+        errors[key] = t('networks.error.range-both-ends');
         return null;
     }
     const ip = parse(text);
-    const why = ip === null ? `Enter an ${family} address.` : problem(ip);
+    const why = ip === null ? t('networks.error.address-format', { family }) : problem(ip);
     if (!why) return ip;
     errors[key] = why;
     return null;
@@ -84,19 +108,19 @@ function checkRange4(v, addr, prefix, net, errors) {
     if (!v.dhcp_start && !v.dhcp_end) return null;
     const where = `${formatIPv4(net.network)}/${prefix}`;
     const one = (key, text) => rangeEnd(`ipv4.${key}`, text, 'IPv4', errors, parseIPv4, (ip) => {
-        if (!ipv4InSubnet(ip, addr, prefix)) return `${text} is outside ${where}.`;
-        if (ip === net.network || ip === net.broadcast) return `${text} is the network or broadcast address.`;
+        if (!ipv4InSubnet(ip, addr, prefix)) return t('networks.error.outside-subnet', { address: text, subnet: where });
+        if (ip === net.network || ip === net.broadcast) return t('networks.error.range-network-broadcast', { address: text });
         return '';
     });
     const start = one('dhcp_start', v.dhcp_start);
     const end = one('dhcp_end', v.dhcp_end);
     if (start === null || end === null) return null;
     if (start > end) {
-        errors['ipv4.dhcp_end'] = 'The range must end at or after its start.';
+        errors['ipv4.dhcp_end'] = t('networks.error.range-order');
         return null;
     }
     if (addr >= start && addr <= end) {
-        errors['ipv4.dhcp_start'] = `The range includes the host's own address ${formatIPv4(addr)}.`;
+        errors['ipv4.dhcp_start'] = t('networks.error.range-has-host', { address: formatIPv4(addr) });
         return null;
     }
     return { dhcp_start: formatIPv4(start), dhcp_end: formatIPv4(end) };
@@ -113,23 +137,23 @@ function checkHosts(hosts, addr, prefix, net, errors) {
         const key = (f) => `hosts.${i}.${f}`;
         let ok = true;
         if (!isMac(hst.mac || '')) {
-            errors[key('mac')] = hst.mac ? 'Enter a MAC address like 52:54:00:12:34:56.' : 'Enter the MAC address.';
+            errors[key('mac')] = hst.mac ? t('networks.error.host-mac-format') : t('networks.error.host-mac-empty');
             ok = false;
         } else if (macs.has(hst.mac.toLowerCase())) {
-            errors[key('mac')] = `The same MAC address is in row ${macs.get(hst.mac.toLowerCase()) + 1}.`;
+            errors[key('mac')] = t('networks.error.host-mac-duplicate', { row: macs.get(hst.mac.toLowerCase()) + 1 });
             ok = false;
         } else {
             macs.set(hst.mac.toLowerCase(), i);
         }
         const ip = parseIPv4(hst.ip || '');
         if (ip === null) {
-            errors[key('ip')] = hst.ip ? 'Enter an IPv4 address.' : 'Enter the IPv4 address.';
+            errors[key('ip')] = hst.ip ? t('networks.error.host-ip-format') : t('networks.error.host-ip-empty');
             ok = false;
         } else if (!ipv4InSubnet(ip, addr, prefix) || ip === net.network || ip === net.broadcast || ip === addr) {
-            errors[key('ip')] = `${hst.ip} is not a free host address in ${formatIPv4(net.network)}/${prefix}.`;
+            errors[key('ip')] = t('networks.error.host-ip-not-free', { address: hst.ip, subnet: `${formatIPv4(net.network)}/${prefix}` });
             ok = false;
         } else if (ips.has(ip)) {
-            errors[key('ip')] = `The same address is in row ${ips.get(ip) + 1}.`;
+            errors[key('ip')] = t('networks.error.host-ip-duplicate', { row: ips.get(ip) + 1 });
             ok = false;
         } else {
             ips.set(ip, i);
@@ -139,7 +163,7 @@ function checkHosts(hosts, addr, prefix, net, errors) {
             errors[key('name')] = nameErr;
             ok = false;
         } else if (hst.name && names.has(hst.name.toLowerCase())) {
-            errors[key('name')] = `The same name is in row ${names.get(hst.name.toLowerCase()) + 1}.`;
+            errors[key('name')] = t('networks.error.host-name-duplicate', { row: names.get(hst.name.toLowerCase()) + 1 });
             ok = false;
         } else if (hst.name) {
             names.set(hst.name.toLowerCase(), i);
@@ -155,26 +179,26 @@ function checkHosts(hosts, addr, prefix, net, errors) {
 
 function checkIPv6(v, errors) {
     const addr = parseIPv6(v.address || '');
-    if (!v.address) errors['ipv6.address'] = 'Enter the IPv6 address of the host on this network.';
-    else if (addr === null) errors['ipv6.address'] = 'Enter an IPv6 address like fd00:1::1.';
-    else if (addr === 1n || addr >> 120n === 0xffn) errors['ipv6.address'] = `${v.address} is not a unicast host address.`;
-    const p = parseIntField(v.prefix, { min: 1, max: 128, required: true, what: 'prefix length' });
+    if (!v.address) errors['ipv6.address'] = t('networks.error.ipv6-address-empty');
+    else if (addr === null) errors['ipv6.address'] = t('networks.error.ipv6-address-format');
+    else if (addr === 1n || addr >> 120n === 0xffn) errors['ipv6.address'] = t('networks.error.not-unicast', { address: v.address });
+    const p = parseIntField(v.prefix, { min: 1, max: 128, required: true, what: t('forms.what.prefix-length') });
     if (p.error) errors['ipv6.prefix'] = p.error;
     if (addr === null || p.error) return null;
     const out = { address: v.address.toLowerCase(), prefix: p.value };
     if (addr === (addr & ipv6Mask(p.value))) {
-        errors['ipv6.address'] = 'That is the subnet\u2019s own (all-zero host) address; use a host address such as ...::1.';
+        errors['ipv6.address'] = t('networks.error.ipv6-is-subnet');
         return null;
     }
     if (!v.dhcp_start && !v.dhcp_end) return out;
-    if (p.value !== 64) errors['ipv6.prefix'] = 'DHCPv6 needs a /64 subnet.';
+    if (p.value !== 64) errors['ipv6.prefix'] = t('networks.error.dhcpv6-prefix');
     const one = (key, text) => rangeEnd(`ipv6.${key}`, text, 'IPv6', errors, parseIPv6,
-        (ip) => (ipv6InSubnet(ip, addr, p.value) ? '' : `${text} is outside the subnet.`));
+        (ip) => (ipv6InSubnet(ip, addr, p.value) ? '' : t('networks.error.outside-the-subnet', { address: text })));
     const start = one('dhcp_start', v.dhcp_start);
     const end = one('dhcp_end', v.dhcp_end);
     if (start === null || end === null || errors['ipv6.prefix']) return null;
     if (start > end) {
-        errors['ipv6.dhcp_end'] = 'The range must end at or after its start.';
+        errors['ipv6.dhcp_end'] = t('networks.error.range-order');
         return null;
     }
     out.dhcp_start = v.dhcp_start.toLowerCase();
@@ -193,24 +217,24 @@ export function buildNetworkRequest(values) {
     const v = trimValues(values);
     const errors = {};
     const payload = {};
-    const nameErr = objectNameError(v.name, 'network name');
+    const nameErr = objectNameError(v.name, t('forms.what.network-name'));
     if (nameErr) errors.name = nameErr;
     payload.name = v.name;
-    if (!MODE_IDS.has(v.mode)) errors.mode = 'Choose a mode.';
+    if (!MODE_IDS.has(v.mode)) errors.mode = t('networks.error.mode-choose');
     payload.mode = v.mode;
 
     if (v.mode === 'bridge') {
-        const e = ifaceNameError(v.bridge, 'host bridge');
+        const e = ifaceNameError(v.bridge, t('forms.what.host-bridge'));
         if (e) errors.bridge = e;
         payload.bridge = v.bridge;
     } else if (v.mode && MODE_IDS.has(v.mode)) {
         if (v.bridge) {
-            const e = ifaceNameError(v.bridge, 'bridge name');
+            const e = ifaceNameError(v.bridge, t('forms.what.bridge-name'));
             if (e) errors.bridge = e;
             payload.bridge = v.bridge;
         }
         if (modeForwards(v.mode) && v.forward_dev) {
-            const e = ifaceNameError(v.forward_dev, 'forward device');
+            const e = ifaceNameError(v.forward_dev, t('forms.what.forward-device'));
             if (e) errors.forward_dev = e;
             payload.forward_dev = v.forward_dev;
         }
@@ -221,7 +245,7 @@ export function buildNetworkRequest(values) {
         const wantsV4 = v.ipv4 && v.ipv4.enabled;
         const wantsV6 = v.ipv6 && v.ipv6.enabled;
         if ((v.mode === 'nat' || v.mode === 'route' || v.mode === 'open') && !wantsV4 && !wantsV6) {
-            errors.mode = `A ${MODE_LABELS[v.mode]} network needs an IPv4 or IPv6 subnet.`;
+            errors.mode = t('networks.error.mode-needs-subnet', { mode: modeLabel(v.mode) });
         }
         if (v.domain) {
             const e = dnsNameError(v.domain);
@@ -230,7 +254,7 @@ export function buildNetworkRequest(values) {
         }
     }
     // A host bridge keeps its own MTU (the server refuses one with mode bridge).
-    const mtu = v.mode === 'bridge' ? { value: null, error: '' } : parseIntField(v.mtu, { ...MTU, what: 'MTU' });
+    const mtu = v.mode === 'bridge' ? { value: null, error: '' } : parseIntField(v.mtu, { ...MTU, what: t('forms.what.mtu') });
     if (mtu.error) errors.mtu = mtu.error;
     else if (mtu.value !== null) payload.mtu = mtu.value;
     payload.autostart = !!v.autostart;
@@ -273,14 +297,14 @@ export function suggestSubnet(networks, hostAddrs = []) {
 export function ipText(ip) {
     if (!ip || !ip.address) return { address: '', dhcp: '' };
     const address = Number.isInteger(ip.prefix) ? `${ip.address}/${ip.prefix}` : ip.address;
-    const dhcp = ip.dhcp_start && ip.dhcp_end ? `DHCP ${ip.dhcp_start} \u2013 ${ip.dhcp_end}` : '';
+    const dhcp = ip.dhcp_start && ip.dhcp_end ? t('networks.dhcp-range', { start: ip.dhcp_start, end: ip.dhcp_end }) : '';
     return { address, dhcp };
 }
 
 /** "2 VMs (1 running)" style summary of a network's or pool's users. */
 export function usersText(domains) {
     const list = Array.isArray(domains) ? domains : [];
-    if (!list.length) return 'None';
+    if (!list.length) return t('resources.users.none');
     const running = list.filter((d) => d && d.active).length;
-    return `${list.length} VM${list.length === 1 ? '' : 's'}${running ? ` (${running} running)` : ''}`;
+    return running ? t('resources.users.running', { count: list.length, running }) : t('resources.users.count', { count: list.length });
 }

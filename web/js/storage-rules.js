@@ -1,39 +1,54 @@
 // storage-rules.js — the storage forms' rules and request bodies: pool types with the
 // fields each one has (POST /api/pools), volumes (POST .../volumes, resize, clone),
 // the upload format for a file name, and a pool's usage as a fraction and text.
-// Mirrors the server's checks. Pure (no DOM).
+// Mirrors the server's checks. Pure (no DOM); messages and labels are translated when
+// they are read.
 
 import { objectNameError, volumeNameError, parseSize, sizeError, parseIntField, hasErrors, trimValues } from './forms.js';
 import { parseIPv4, parseIPv6 } from './ipaddr.js';
 import { formatBytes } from './format.js';
+import { t, language } from './i18n.js';
+
+/** A pool type: its rules, and its label (label()) read in the current language. */
+function poolType(label, rules) {
+    return Object.freeze({ ...rules, get label() { return label(); } });
+}
 
 /**
  * Pool types in menu order. fields: the type's own inputs, in form order; required:
  * those that must be filled. target: whether target_path is shown / required.
  */
-export const POOL_TYPES = {
-    dir: { label: 'Directory', target: 'required', fields: [], required: [], build: true },
-    fs: { label: 'Block device (file system)', target: 'required', fields: ['source_device', 'source_format'], required: ['source_device'], build: true },
-    netfs: { label: 'Network file system', target: 'required', fields: ['source_host', 'source_path', 'source_format'], required: ['source_host', 'source_path'], build: true },
-    logical: { label: 'LVM volume group', target: 'optional', fields: ['source_name', 'source_device'], required: ['source_name'], build: true },
-    iscsi: { label: 'iSCSI target', target: 'optional', fields: ['source_host', 'source_port', 'source_iqn', 'initiator_iqn'], required: ['source_host', 'source_iqn'], build: false },
-    rbd: { label: 'Ceph RBD', target: 'none', fields: ['source_host', 'source_port', 'source_name', 'auth_username', 'auth_secret_uuid'], required: ['source_host', 'source_name'], build: false },
-};
+export const POOL_TYPES = Object.freeze({
+    dir: poolType(() => t('storage.type.dir'), { target: 'required', fields: [], required: [], build: true }),
+    fs: poolType(() => t('storage.type.fs'), { target: 'required', fields: ['source_device', 'source_format'], required: ['source_device'], build: true }),
+    netfs: poolType(() => t('storage.type.netfs'), { target: 'required', fields: ['source_host', 'source_path', 'source_format'], required: ['source_host', 'source_path'], build: true }),
+    logical: poolType(() => t('storage.type.logical'), { target: 'optional', fields: ['source_name', 'source_device'], required: ['source_name'], build: true }),
+    iscsi: poolType(() => t('storage.type.iscsi'), { target: 'optional', fields: ['source_host', 'source_port', 'source_iqn', 'initiator_iqn'], required: ['source_host', 'source_iqn'], build: false }),
+    rbd: poolType(() => t('storage.type.rbd'), { target: 'none', fields: ['source_host', 'source_port', 'source_name', 'auth_username', 'auth_secret_uuid'], required: ['source_host', 'source_name'], build: false }),
+});
+
+/** A per-type field: texts() -> [label, hint] in the current language. */
+function poolField(texts) {
+    return Object.freeze({
+        get label() { return texts()[0]; },
+        get hint() { return texts()[1]; },
+    });
+}
 
 /** Label and hint of every per-type field. */
-export const POOL_FIELDS = {
-    target_path: { label: 'Target path', hint: 'Where the volumes appear on the host, e.g. /var/lib/libvirt/images/pool1' },
-    source_device: { label: 'Source device', hint: 'A block device, e.g. /dev/sdb1' },
-    source_format: { label: 'File system', hint: 'e.g. ext4, xfs, nfs; leave empty to detect' },
-    source_host: { label: 'Server', hint: 'Host name or IP address' },
-    source_path: { label: 'Exported path', hint: 'e.g. /srv/nfs/images' },
-    source_name: { label: 'Source name', hint: 'Volume group (LVM) or Ceph pool name' },
-    source_port: { label: 'Port', hint: 'Leave empty for the default' },
-    source_iqn: { label: 'Target IQN', hint: 'e.g. iqn.2024-01.com.example:storage' },
-    initiator_iqn: { label: 'Initiator IQN', hint: 'Optional' },
-    auth_username: { label: 'Ceph user', hint: 'Optional, e.g. libvirt' },
-    auth_secret_uuid: { label: 'Secret UUID', hint: 'The libvirt secret holding the Ceph key' },
-};
+export const POOL_FIELDS = Object.freeze({
+    target_path: poolField(() => [t('storage.field.target_path'), t('storage.field.target_path.hint')]),
+    source_device: poolField(() => [t('storage.field.source_device'), t('storage.field.source_device.hint')]),
+    source_format: poolField(() => [t('storage.field.source_format'), t('storage.field.source_format.hint')]),
+    source_host: poolField(() => [t('storage.field.source_host'), t('storage.field.source_host.hint')]),
+    source_path: poolField(() => [t('storage.field.source_path'), t('storage.field.source_path.hint')]),
+    source_name: poolField(() => [t('storage.field.source_name'), t('storage.field.source_name.hint')]),
+    source_port: poolField(() => [t('storage.field.source_port'), t('storage.field.source_port.hint')]),
+    source_iqn: poolField(() => [t('storage.field.source_iqn'), t('storage.field.source_iqn.hint')]),
+    initiator_iqn: poolField(() => [t('storage.field.initiator_iqn'), t('storage.field.initiator_iqn.hint')]),
+    auth_username: poolField(() => [t('storage.field.auth_username'), t('storage.field.auth_username.hint')]),
+    auth_secret_uuid: poolField(() => [t('storage.field.auth_secret_uuid'), t('storage.field.auth_secret_uuid.hint')]),
+});
 
 export const FS_FORMATS = ['auto', 'ext2', 'ext3', 'ext4', 'xfs', 'vfat', 'ufs', 'iso9660', 'udf', 'gfs', 'gfs2', 'hfs+', 'ocfs2', 'vmfs'];
 export const NETFS_FORMATS = ['auto', 'nfs', 'cifs', 'glusterfs'];
@@ -49,47 +64,48 @@ const PATH_CHARS_RE = /^[A-Za-z0-9/._+@:,=~-]{1,1024}$/;
  * An absolute, normalised path as the server accepts it: characters
  * A-Z a-z 0-9 / . _ + @ : , = ~ -, no "." or ".." part, no "//" or trailing "/".
  */
-export function pathError(text, what = 'path') {
-    if (!text) return `Enter the ${what}.`;
-    if (!text.startsWith('/')) return `The ${what} must start with "/".`;
-    if (!PATH_CHARS_RE.test(text)) return `The ${what} may only have letters, digits and / . _ + @ : , = ~ -.`;
+export function pathError(text, what = t('forms.what.path')) {
+    if (!text) return t('forms.error.enter-the', { what });
+    if (!text.startsWith('/')) return t('storage.error.path-absolute', { what });
+    if (!PATH_CHARS_RE.test(text)) return t('storage.error.path-chars', { what });
     if (text.split('/').slice(1).some((p) => p === '' || p === '.' || p === '..')) {
-        return `The ${what} may not contain "." or ".." parts, "//" or a trailing "/".`;
+        return t('storage.error.path-parts', { what });
     }
     return '';
 }
 
 function hostError(text) {
-    if (!text) return 'Enter the server.';
+    if (!text) return t('storage.error.server-empty');
     if (HOST_RE.test(text) || parseIPv4(text) !== null || parseIPv6(text) !== null) return '';
-    return 'Enter a host name or an IP address.';
+    return t('storage.error.server-format');
 }
 
 function fieldError(type, key, text) {
     switch (key) {
     case 'source_device': {
-        const e = pathError(text, 'device path');
-        return e || (text.startsWith('/dev/') ? '' : 'The device must be under /dev/.');
+        const e = pathError(text, t('forms.what.device-path'));
+        return e || (text.startsWith('/dev/') ? '' : t('storage.error.device-under-dev'));
     }
-    case 'source_path': return pathError(text, 'exported path');
+    case 'source_path': return pathError(text, t('forms.what.exported-path'));
     case 'source_host': return hostError(text);
-    case 'source_port': return parseIntField(text, { min: 1, max: 65535, what: 'port' }).error;
+    case 'source_port': return parseIntField(text, { min: 1, max: 65535, what: t('forms.what.port') }).error;
     case 'source_format': {
         const list = type === 'netfs' ? NETFS_FORMATS : FS_FORMATS;
-        return !text || list.includes(text) ? '' : `Choose one of ${list.join(', ')}.`;
+        return !text || list.includes(text) ? ''
+            : t('storage.error.format-choose', { formats: new Intl.ListFormat(language(), { type: 'disjunction' }).format(list) });
     }
     case 'source_name':
-        if (!text) return 'Enter the name.';
+        if (!text) return t('storage.error.source-name-empty');
         return /^[A-Za-z0-9_.+][A-Za-z0-9_.+-]{0,126}$/.test(text) && text !== '.' && text !== '..'
-            ? '' : 'Use up to 127 letters, digits and "_.+-", not starting with "-".';
+            ? '' : t('storage.error.source-name-chars');
     case 'source_iqn':
     case 'initiator_iqn':
-        if (!text) return key === 'source_iqn' ? 'Enter the target IQN.' : '';
-        return IQN_RE.test(text) ? '' : 'Enter an IQN like iqn.2024-01.com.example:disk1.';
+        if (!text) return key === 'source_iqn' ? t('storage.error.iqn-empty') : '';
+        return IQN_RE.test(text) ? '' : t('storage.error.iqn-format');
     case 'auth_username':
-        return !text || /^[A-Za-z0-9_.@][A-Za-z0-9_.@-]{0,63}$/.test(text) ? '' : 'Use letters, digits and "_.@-" only.';
+        return !text || /^[A-Za-z0-9_.@][A-Za-z0-9_.@-]{0,63}$/.test(text) ? '' : t('storage.error.ceph-user-chars');
     case 'auth_secret_uuid':
-        return !text || UUID_RE.test(text) ? '' : 'Enter a UUID like 2f3b...-...';
+        return !text || UUID_RE.test(text) ? '' : t('storage.error.uuid-format');
     default:
         return '';
     }
@@ -103,33 +119,33 @@ export function buildPoolRequest(values) {
     const v = trimValues(values);
     const errors = {};
     const payload = { name: v.name, type: v.type };
-    const nameErr = objectNameError(v.name, 'pool name');
+    const nameErr = objectNameError(v.name, t('forms.what.pool-name'));
     if (nameErr) errors.name = nameErr;
-    const t = POOL_TYPES[v.type];
-    if (!t) {
-        errors.type = 'Choose a pool type.';
+    const type = POOL_TYPES[v.type];
+    if (!type) {
+        errors.type = t('storage.error.type-choose');
         return { payload: null, errors };
     }
-    if (t.target !== 'none' && (t.target === 'required' || v.target_path)) {
-        const e = pathError(v.target_path, 'target path');
+    if (type.target !== 'none' && (type.target === 'required' || v.target_path)) {
+        const e = pathError(v.target_path, t('forms.what.target-path'));
         if (e) errors.target_path = e;
         payload.target_path = v.target_path;
     }
-    for (const key of t.fields) {
+    for (const key of type.fields) {
         const text = v[key] || '';
-        if (!text && !t.required.includes(key)) continue;
+        if (!text && !type.required.includes(key)) continue;
         const e = fieldError(v.type, key, text);
         if (e) errors[key] = e;
         else if (key === 'source_port') payload[key] = Number(text);
         else if (!(key === 'source_format' && text === 'auto')) payload[key] = text;
     }
     if (v.type === 'rbd' && v.auth_secret_uuid && !v.auth_username) {
-        errors.auth_username = 'A secret needs the Ceph user it belongs to.';
+        errors.auth_username = t('storage.error.secret-needs-user');
     }
     if (v.type === 'rbd' && v.auth_username && !v.auth_secret_uuid) {
-        errors.auth_secret_uuid = 'Enter the UUID of the secret with this user\u2019s key.';
+        errors.auth_secret_uuid = t('storage.error.user-needs-secret');
     }
-    if (t.build) payload.build = !!v.build;
+    if (type.build) payload.build = !!v.build;
     payload.start = v.start !== false;
     payload.autostart = !!v.autostart;
     return { payload: hasErrors(errors) ? null : payload, errors };
@@ -144,13 +160,13 @@ export function buildVolumeRequest(values, { available = null } = {}) {
     const errors = {};
     const nameErr = volumeNameError(v.name);
     if (nameErr) errors.name = nameErr;
-    const sizeErr = sizeError(v.capacity, { what: 'capacity' });
+    const sizeErr = sizeError(v.capacity, { what: t('forms.what.capacity') });
     if (sizeErr) errors.capacity = sizeErr;
     const capacity = sizeErr ? null : parseSize(v.capacity);
-    if (!VOLUME_FORMATS.includes(v.format)) errors.format = 'Choose qcow2 or raw.';
-    if (v.backing && v.format !== 'qcow2') errors.backing = 'Only qcow2 volumes can have a backing volume.';
+    if (!VOLUME_FORMATS.includes(v.format)) errors.format = t('storage.error.volume-format-choose');
+    if (v.backing && v.format !== 'qcow2') errors.backing = t('storage.error.backing-qcow2');
     if (capacity !== null && v.format === 'raw' && Number.isFinite(available) && capacity > available) {
-        errors.capacity = `A raw volume takes its whole size; the pool has ${formatBytes(available)} free.`;
+        errors.capacity = t('storage.error.raw-too-large', { free: formatBytes(available) });
     }
     const payload = { name: v.name, capacity_bytes: capacity, format: v.format };
     if (v.backing) payload.backing = { volume: v.backing };
@@ -160,13 +176,13 @@ export function buildVolumeRequest(values, { available = null } = {}) {
 /** New size text -> {payload, errors} for .../resize; shrinking needs shrink: true. */
 export function buildResizeRequest(text, current, { shrink = false } = {}) {
     const errors = {};
-    const e = sizeError(text, { what: 'new size' });
+    const e = sizeError(text, { what: t('forms.what.new-size') });
     if (e) errors.capacity = e;
     const bytes = e ? null : parseSize(text);
     if (bytes !== null && Number.isFinite(current) && bytes < current && !shrink) {
-        errors.capacity = `That is smaller than now (${formatBytes(current)}); tick "Allow shrinking" if you mean it.`;
+        errors.capacity = t('storage.error.resize-smaller', { current: formatBytes(current) });
     }
-    if (bytes !== null && bytes === current) errors.capacity = 'That is the current size.';
+    if (bytes !== null && bytes === current) errors.capacity = t('storage.error.resize-same');
     const payload = { capacity_bytes: bytes };
     if (shrink && bytes !== null && bytes < current) payload.shrink = true;
     return { payload: hasErrors(errors) ? null : payload, errors };
@@ -186,14 +202,19 @@ export function poolUsage(pool) {
     const alloc = pool && pool.allocation_bytes;
     const avail = pool && pool.available_bytes;
     if (!Number.isFinite(cap) || cap <= 0 || !Number.isFinite(alloc)) {
-        return { fraction: null, text: 'Unknown (pool not running)', free: '' };
+        return { fraction: null, text: t('storage.usage.unknown'), free: '' };
     }
     const fraction = Math.min(1, Math.max(0, alloc / cap));
     return {
         fraction,
-        text: `${formatBytes(alloc)} of ${formatBytes(cap)} used (${Math.round(fraction * 100)}%)`,
-        free: Number.isFinite(avail) ? `${formatBytes(avail)} free` : '',
+        text: t('storage.usage.used', { used: formatBytes(alloc), capacity: formatBytes(cap), percent: wholePercent(fraction) }),
+        free: Number.isFinite(avail) ? t('storage.usage.free', { free: formatBytes(avail) }) : '',
     };
+}
+
+/** 0.25 -> "25%" in the current locale (whole percent, rounded). */
+export function wholePercent(fraction) {
+    return new Intl.NumberFormat(language(), { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 }
 
 /** ISO volumes of a volume list (by format or by name), for the CD-ROM choosers. */

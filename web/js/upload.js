@@ -3,9 +3,10 @@
 // CSRF header, progress as bytes / percent / speed / time left, cancel by abort(), and
 // the server's {"error":{code,message}} turned into an ApiError. No DOM: the
 // XMLHttpRequest constructor and the clock are injectable so Node tests can drive it.
-// Main thread only.
+// The UI's own messages are translated when the error happens. Main thread only.
 
 import { ApiError } from './api.js';
+import { t } from './i18n.js';
 
 /** The content URL of a volume (download link and upload target). */
 export function contentUrl(pool, volume, format = '') {
@@ -51,8 +52,8 @@ function errorFromXhr(xhr) {
     const e = data && typeof data === 'object' && data.error && typeof data.error === 'object' ? data.error : null;
     const code = e && typeof e.code === 'string' ? e.code : 'http_error';
     const status = xhr.status;
-    let message = e && typeof e.message === 'string' && e.message ? e.message : `Upload failed (HTTP ${status}).`;
-    if (!e && status === 413) message = 'The server refused a file this large.';
+    let message = e && typeof e.message === 'string' && e.message ? e.message : t('upload.error.http', { status: String(status) });
+    if (!e && status === 413) message = t('upload.error.too-large');
     return new ApiError(status, code, message);
 }
 
@@ -93,9 +94,8 @@ export function startUpload(opts) {
             if (xhr.status === 401) onLoggedOut();
             reject(errorFromXhr(xhr));
         };
-        xhr.onerror = () => reject(new ApiError(0, 'network_error',
-            'The connection broke during the upload; the volume may be incomplete.'));
-        xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled.'));
+        xhr.onerror = () => reject(new ApiError(0, 'network_error', t('upload.error.connection')));
+        xhr.onabort = () => reject(new ApiError(0, 'aborted', t('upload.cancelled')));
         xhr.send(file);
     });
     return {

@@ -8,12 +8,13 @@
 import { h } from './dom.js';
 import { canManage } from './form-kit.js';
 import { formToggle } from './resource-table.js';
+import { t } from '../i18n.js';
 
 /**
  * Stores a device request's answer — the VM's detail, or {detail, pending} (a detach
  * the guest still has to agree to, 202) or {detail, next_boot} (a change that applies
- * at the next boot) — else reads the detail again. Returns " ..." text to add to the
- * confirmation for the pending and next-boot cases ("" otherwise).
+ * at the next boot) — else reads the detail again. Returns the sentence to add to the
+ * confirmation (withNote) for the pending and next-boot cases ("" otherwise).
  */
 export async function refreshDetail(ctx, uuid, answer) {
     const detail = answer && answer.detail && typeof answer.detail === 'object' ? answer.detail : answer;
@@ -24,43 +25,50 @@ export async function refreshDetail(ctx, uuid, answer) {
             ctx.store.setDetail(await ctx.api.domain(uuid));
         } catch { /* the page's own loading shows lasting trouble */ }
     }
-    if (answer && answer.pending === true) return ' The guest was asked to release it; it disappears once the guest agrees.';
-    if (answer && answer.next_boot === true) return ' The change applies at the next boot.';
+    if (answer && answer.pending === true) return t('devices.note.pending');
+    if (answer && answer.next_boot === true) return t('devices.note.next-boot');
     return '';
+}
+
+/** A confirmation with refreshDetail's note after it (text alone when there is none). */
+export function withNote(text, note) {
+    return note ? t('devices.with-note', { text, note }) : text;
 }
 
 export class DeviceTab {
     /**
      * ctx: {api, store, notify, confirm}; vm: {uuid, name}; field: the detail's list
-     * this tab shows ("disks", "interfaces"); texts: title, attachLabel, formId.
+     * this tab shows ("disks", "interfaces"); formId: the attach form's id prefix;
+     * texts() -> {title, attachLabel} in the current language.
      * Hooks: render() (the list into this.list), buildForm(close) -> {root, reset(),
      * focus()} (admins only), onClick(ev) (the list's clicks), tools() and extras()
      * (nodes next to the Attach button and under the list; none here).
      */
-    constructor(ctx, vm, field, texts) {
+    constructor(ctx, vm, field, formId, texts) {
         this.ctx = ctx;
         this.uuid = vm.uuid;
         this.name = vm.name;
         this.field = field;
+        this.formId = formId;
         this.texts = texts;
         this.domain = null;
         this.key = '';
     }
 
     mount(panel) {
-        const t = this.texts;
+        const texts = this.texts();
         this.list = h('div', { class: 'table-wrap' });
         let attachBtn = null;
         let form = null;
         if (canManage(this.ctx.store)) {
             let toggle = null;
-            attachBtn = h('button', { type: 'button', class: 'btn btn-primary', text: t.attachLabel });
+            attachBtn = h('button', { type: 'button', class: 'btn btn-primary', text: texts.attachLabel });
             form = this.buildForm((open) => toggle(open));
-            toggle = formToggle(attachBtn, form, t.formId);
+            toggle = formToggle(attachBtn, form, this.formId);
         }
         const tools = this.tools();
         this.root = h('div', { class: 'device-tab' },
-            h('div', { class: 'section-head plain' }, h('h2', { class: 'card-title', text: t.title }),
+            h('div', { class: 'section-head plain' }, h('h2', { class: 'card-title', text: texts.title }),
                 tools.length ? h('div', { class: 'toolbar' }, tools, attachBtn) : attachBtn),
             form ? form.root : null,
             h('section', { class: 'card list-card' }, this.list, this.extras()));

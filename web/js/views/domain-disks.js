@@ -7,62 +7,82 @@
 
 import { h } from './dom.js';
 import { VolumePicker } from './volume-picker.js';
-import { field, textInput, selectInput, checkbox, showErrors, canManage, cardForm, formDialog } from './form-kit.js';
-import { actionButton, actionsCell, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
-import { DeviceTab, refreshDetail } from './device-tab.js';
+import { field, textInput, selectInput, checkbox, showErrors, canManage, cardForm, formDialog, errorMessage, optionalLabel } from './form-kit.js';
+import { actionButton, actionsCell, actionsLabel, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
+import { DeviceTab, refreshDetail, withNote } from './device-tab.js';
 import { DISK_BUSES, DISK_CACHES, DISK_IOS, buildDiskRequest, nextDiskTarget } from '../device-rules.js';
-import { formatBool, orDash } from '../format.js';
+import { formatBool, orDash, DASH } from '../format.js';
+import { t } from '../i18n.js';
+
+/** The disk list's column names (also each cell's data-label), in the current language. */
+function columnLabels() {
+    return {
+        target: t('devices.disk.column.target'), device: t('devices.disk.column.device'), bus: t('devices.disk.column.bus'),
+        source: t('devices.disk.column.source'), format: t('devices.disk.column.format'),
+        readonly: t('devices.disk.column.readonly'),
+    };
+}
+
+/** A disk's device kind as the list names it (the API's id for kinds it does not know). */
+function deviceLabel(device) {
+    const names = {
+        cdrom: () => t('devices.disk.device.cdrom'), disk: () => t('devices.disk.device.disk'),
+        floppy: () => t('devices.disk.device.floppy'), lun: () => t('devices.disk.device.lun'),
+    };
+    return Object.hasOwn(names, device) ? names[device]() : orDash(device);
+}
 
 export class DomainDisksView extends DeviceTab {
     /** ctx: {api, store, notify, confirm}; vm: {uuid, name}. */
     constructor(ctx, vm) {
-        super(ctx, vm, 'disks', { title: 'Disks and CD-ROM drives', attachLabel: 'Attach disk', formId: 'disk-form' });
+        super(ctx, vm, 'disks', 'disk-form', () => ({ title: t('devices.disks.title'), attachLabel: t('devices.disks.attach') }));
     }
 
     render() {
         const admin = canManage(this.ctx.store);
+        const c = columnLabels();
         renderTable(this.list, {
             items: this.items(),
-            empty: 'This VM has no disks.', caption: `Disks of ${this.name}`,
-            columns: ['Target', 'Device', 'Bus', 'Source', 'Format', 'Read-only', admin && 'Actions'],
+            empty: t('devices.disks.empty'), caption: t('devices.disks.caption', { name: this.name }),
+            columns: [c.target, c.device, c.bus, c.source, c.format, c.readonly, admin && actionsLabel()],
             row: (d) => {
-                const t = d.target || '';
-                const btn = (action, label, danger) => rowButton('target', t, action, label, danger);
+                const target = d.target || '';
+                const btn = (action, label, danger) => rowButton('target', target, action, label, danger);
                 const cd = d.device === 'cdrom';
-                return h('tr', { dataset: { target: t } },
-                    cell('Target', {}, h('code', { text: orDash(t) })),
-                    cell('Device', { text: cd ? 'CD-ROM' : orDash(d.device) }),
-                    cell('Bus', { text: orDash(d.bus) }),
-                    cell('Source', {}, d.source ? h('code', { class: 'wrap', text: d.source }) : h('span', { class: 'muted', text: cd ? 'Empty' : '\u2014' })),
-                    cell('Format', { text: orDash(d.format) }),
-                    cell('Read-only', { text: formatBool(d.readonly) }),
-                    admin ? actionsCell(t,
-                        cd ? btn('insert', d.source ? 'Change ISO' : 'Insert ISO') : null,
-                        cd && d.source ? btn('eject', 'Eject') : null,
-                        btn('detach', 'Detach', true)) : null);
+                return h('tr', { dataset: { target } },
+                    cell(c.target, {}, h('code', { text: orDash(target) })),
+                    cell(c.device, { text: deviceLabel(d.device) }),
+                    cell(c.bus, { text: orDash(d.bus) }),
+                    cell(c.source, {}, d.source ? h('code', { class: 'wrap', text: d.source }) : h('span', { class: 'muted', text: cd ? t('devices.disk.empty-drive') : DASH })),
+                    cell(c.format, { text: orDash(d.format) }),
+                    cell(c.readonly, { text: formatBool(d.readonly) }),
+                    admin ? actionsCell(target,
+                        cd ? btn('insert', d.source ? t('devices.disk.action.change-iso') : t('devices.disk.action.insert-iso')) : null,
+                        cd && d.source ? btn('eject', t('devices.disk.action.eject')) : null,
+                        btn('detach', t('devices.action.detach'), true)) : null);
             },
         });
     }
 
     buildForm(close) {
         const f = {};
-        f.device = field({ label: 'Device', key: 'device', control: selectInput([['disk', 'Disk'], ['cdrom', 'CD-ROM (ISO image)']], { name: 'device', value: 'disk' }) });
-        f.source = field({ label: 'Use', key: 'source', control: selectInput([['existing', 'An existing volume'], ['new', 'A new volume']], { name: 'source', value: 'existing' }) });
+        f.device = field({ label: t('devices.disk.field.device'), key: 'device', control: selectInput([['disk', t('devices.disk.field.device.disk')], ['cdrom', t('devices.disk.field.device.cdrom')]], { name: 'device', value: 'disk' }) });
+        f.source = field({ label: t('devices.disk.field.source'), key: 'source', control: selectInput([['existing', t('devices.disk.field.source.existing')], ['new', t('devices.disk.field.source.new')]], { name: 'source', value: 'existing' }) });
         this.picker = new VolumePicker(this.ctx);
-        f.name = field({ label: 'New volume name', key: 'name', control: textInput({ name: 'name', maxlength: '127' }) });
-        f.capacity = field({ label: 'Capacity', key: 'capacity', control: textInput({ name: 'capacity', placeholder: '10G', class: 'input input-short' }), hint: 'e.g. 10G, 512M' });
-        f.format = field({ label: 'Format', key: 'format', control: selectInput(['qcow2', 'raw'], { name: 'format', value: 'qcow2' }) });
-        f.bus = field({ label: 'Bus', key: 'bus', control: selectInput(DISK_BUSES.map((b) => [b, b === 'virtio' ? 'virtio (fastest)' : b.toUpperCase()]), { name: 'bus', value: 'virtio' }) });
-        f.target = field({ label: 'Target (optional)', key: 'target', control: textInput({ name: 'target', class: 'input input-short' }), hint: 'Device name in the VM; empty picks the next free one.' });
-        f.cache = field({ label: 'Cache', key: 'cache', control: selectInput(DISK_CACHES.map((c) => [c, c || 'Default'])) });
-        f.io = field({ label: 'I/O', key: 'io', control: selectInput(DISK_IOS.map((c) => [c, c || 'Default'])) });
-        f.readonly = field({ label: 'Read-only', inline: true, control: checkbox({ name: 'readonly' }) });
+        f.name = field({ label: t('devices.disk.field.name'), key: 'name', control: textInput({ name: 'name', maxlength: '127' }) });
+        f.capacity = field({ label: t('storage.volume.field.capacity'), key: 'capacity', control: textInput({ name: 'capacity', placeholder: '10G', class: 'input input-short' }), hint: t('devices.disk.field.capacity.hint') });
+        f.format = field({ label: t('storage.volume.field.format'), key: 'format', control: selectInput(['qcow2', 'raw'], { name: 'format', value: 'qcow2' }) });
+        f.bus = field({ label: t('devices.disk.field.bus'), key: 'bus', control: selectInput(DISK_BUSES.map((b) => [b, b === 'virtio' ? t('devices.virtio-fastest') : b.toUpperCase()]), { name: 'bus', value: 'virtio' }) });
+        f.target = field({ label: optionalLabel(t('devices.disk.field.target')), key: 'target', control: textInput({ name: 'target', class: 'input input-short' }), hint: t('devices.disk.field.target.hint') });
+        f.cache = field({ label: t('devices.disk.field.cache'), key: 'cache', control: selectInput(DISK_CACHES.map((x) => [x, x || t('devices.disk.default')])) });
+        f.io = field({ label: t('devices.disk.field.io'), key: 'io', control: selectInput(DISK_IOS.map((x) => [x, x || t('devices.disk.default')])) });
+        f.readonly = field({ label: t('devices.disk.field.readonly'), inline: true, control: checkbox({ name: 'readonly' }) });
         f.pool = this.picker.pool;
         f.volume = this.picker.volume;
         const newPart = h('div', { class: 'form-grid' }, f.name.root, f.capacity.root, f.format.root);
         const fields = Object.values(f);
         const card = cardForm({
-            title: 'Attach a disk', titleId: 'disk-form-title', level: 'h3', submitLabel: 'Attach',
+            title: t('devices.disk.form.title'), titleId: 'disk-form-title', level: 'h3', submitLabel: t('devices.action.attach'),
             body: [
                 h('div', { class: 'form-grid' }, f.device.root, f.source.root, f.pool.root, f.volume.root),
                 newPart,
@@ -79,9 +99,11 @@ export class DomainDisksView extends DeviceTab {
                 const answer = await this.ctx.api.attachDisk(this.uuid, payload);
                 close(false);
                 const more = await refreshDetail(this.ctx, this.uuid, answer);
-                this.ctx.notify.info(`${payload.device === 'cdrom' ? 'CD-ROM' : 'Disk'} attached to \u201c${this.name}\u201d.${more}`);
+                const done = payload.device === 'cdrom' ? t('devices.disk.cdrom-attached', { name: this.name })
+                    : t('devices.disk.attached', { name: this.name });
+                this.ctx.notify.info(withNote(done, more));
             },
-            failure: 'Not attached',
+            failure: t('devices.attach-failed'),
             onCancel: () => close(false),
         });
         const sync = () => {
@@ -92,7 +114,7 @@ export class DomainDisksView extends DeviceTab {
             f.volume.root.hidden = fresh;
             f.readonly.root.hidden = cd;
             this.picker.setIsoOnly(cd);
-            f.volume.root.querySelector('label').textContent = cd ? 'ISO image' : 'Volume';
+            f.volume.root.querySelector('label').textContent = cd ? t('devices.field.iso') : t('devices.field.volume');
             if (cd && f.bus.control.value === 'virtio') f.bus.control.value = 'sata';
             f.target.control.placeholder = nextDiskTarget(f.bus.control.value, this.domain?.disks);
         };
@@ -121,15 +143,15 @@ export class DomainDisksView extends DeviceTab {
         const running = this.domain && this.domain.state !== 'shutoff';
         await runRowAction(this.ctx, btn, {
             confirm: action === 'detach' ? {
-                title: `Detach ${target} from \u201c${this.name}\u201d?`,
-                message: running ? 'The device is removed from the running VM and from its configuration.' : 'The device is removed from the VM\u2019s configuration.',
-                detail: 'The volume itself stays in its pool.', confirmLabel: 'Detach',
+                title: t('devices.disk.detach.confirm.title', { target, name: this.name }),
+                message: running ? t('devices.disk.detach.confirm.message-running') : t('devices.disk.detach.confirm.message'),
+                detail: t('devices.disk.detach.confirm.detail'), confirmLabel: t('devices.action.detach'),
             } : null,
             run: async () => refreshDetail(this.ctx, this.uuid, action === 'eject'
                 ? await this.ctx.api.changeMedia(this.uuid, target, null)
                 : await this.ctx.api.detachDisk(this.uuid, target)),
-            done: (more) => `${action === 'eject' ? `Ejected the medium of ${target}.` : `${target} detached.`}${more}`,
-            failure: `Could not ${action} ${target}`,
+            done: (more) => withNote(action === 'eject' ? t('devices.disk.ejected', { target }) : t('devices.disk.detached', { target }), more),
+            failure: action === 'eject' ? t('devices.disk.eject-failed', { target }) : t('devices.disk.detach-failed', { target }),
             after: () => {
                 if (!this.root.contains(document.activeElement)) this.list.querySelector('button')?.focus();
             },
@@ -137,23 +159,23 @@ export class DomainDisksView extends DeviceTab {
     }
 
     #insert(target) {
-        const picker = new VolumePicker(this.ctx, { isoOnly: true, volumeLabel: 'ISO image' });
+        const picker = new VolumePicker(this.ctx, { isoOnly: true, volumeLabel: t('devices.field.iso') });
         picker.load();
         return formDialog({
-            title: `Insert an ISO into ${target}`, submitLabel: 'Insert', body: [picker.pool.root, picker.volume.root],
+            title: t('devices.disk.insert.title', { target }), submitLabel: t('devices.disk.insert.submit'), body: [picker.pool.root, picker.volume.root],
             onSubmit: async (form, errorBox) => {
                 const pool = picker.poolName();
                 const volume = picker.volume.control.value;
-                if (showErrors([picker.pool, picker.volume], { pool: pool ? '' : 'Choose a storage pool.', volume: volume ? '' : 'Choose an ISO image.' })) return false;
+                if (showErrors([picker.pool, picker.volume], { pool: pool ? '' : t('devices.error.pool-choose'), volume: volume ? '' : t('devices.error.iso-choose') })) return false;
                 let answer;
                 try {
                     answer = await this.ctx.api.changeMedia(this.uuid, target, { pool, volume });
                 } catch (err) {
-                    errorBox.show(err.message);
+                    errorBox.show(errorMessage(err));
                     return false;
                 }
                 const more = await refreshDetail(this.ctx, this.uuid, answer);
-                this.ctx.notify.info(`Inserted \u201c${volume}\u201d into ${target}.${more}`);
+                this.ctx.notify.info(withNote(t('devices.disk.inserted', { volume, target }), more));
                 return true;
             },
         });

@@ -5,18 +5,49 @@
 // (device-tab.js). Browser main thread.
 
 import { h } from './dom.js';
-import { field, textInput, selectInput, setOptions, canManage, cardForm } from './form-kit.js';
-import { actionButton, actionsCell, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
-import { DeviceTab, refreshDetail } from './device-tab.js';
+import { field, textInput, selectInput, setOptions, canManage, cardForm, failureText, optionalLabel } from './form-kit.js';
+import { actionButton, actionsCell, actionsLabel, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
+import { DeviceTab, refreshDetail, withNote } from './device-tab.js';
 import { NIC_MODELS, buildInterfaceRequest, addressesByMac, interfaceSource, linkState } from '../device-rules.js';
 import { randomMac } from '../ipaddr.js';
 import { isActive } from '../domains.js';
-import { orDash } from '../format.js';
+import { orDash, DASH } from '../format.js';
+import { t } from '../i18n.js';
+
+/** The interface list's column names (also each cell's data-label), in the current language. */
+function columnLabels() {
+    return {
+        mac: t('devices.nic.column.mac'), source: t('devices.nic.column.source'), model: t('devices.nic.column.model'),
+        device: t('devices.nic.column.device'), link: t('devices.nic.column.link'), ips: t('devices.nic.column.ips'),
+    };
+}
+
+/** "up" / "down" as the list and the form name them. */
+function linkLabel(link) {
+    return link === 'up' ? t('devices.nic.link.up') : t('devices.nic.link.down');
+}
+
+/** "default (network)": an interface's source and, when known, its kind. */
+function sourceText(nic) {
+    const source = orDash(interfaceSource(nic));
+    if (!nic.type) return source;
+    const kinds = { network: () => t('devices.nic.type.network'), bridge: () => t('devices.nic.type.bridge') };
+    const type = Object.hasOwn(kinds, nic.type) ? kinds[nic.type]() : nic.type;
+    return t('devices.nic.source', { source, type });
+}
+
+/** Where the guest's addresses came from, as a sentence ("" when not said). */
+function addressSourceText(source) {
+    if (!source) return '';
+    if (source === 'agent') return t('devices.nic.addresses.from-agent');
+    if (source === 'lease') return t('devices.nic.addresses.from-lease');
+    return t('devices.nic.addresses.from', { source });
+}
 
 export class DomainInterfacesView extends DeviceTab {
     /** ctx: {api, store, notify, confirm}; vm: {uuid, name}. */
     constructor(ctx, vm) {
-        super(ctx, vm, 'interfaces', { title: 'Network interfaces', attachLabel: 'Attach interface', formId: 'nic-form' });
+        super(ctx, vm, 'interfaces', 'nic-form', () => ({ title: t('devices.nic.title'), attachLabel: t('devices.nic.attach') }));
         this.addrs = new Map();
         this.addrNote = '';
         this.addrSeq = 0;
@@ -26,7 +57,7 @@ export class DomainInterfacesView extends DeviceTab {
     }
 
     tools() {
-        return [h('button', { type: 'button', class: 'btn', text: 'Refresh addresses', on: { click: () => this.#loadAddresses() } })];
+        return [h('button', { type: 'button', class: 'btn', text: t('devices.nic.refresh-addresses'), on: { click: () => this.#loadAddresses() } })];
     }
 
     extras() {
@@ -57,7 +88,7 @@ export class DomainInterfacesView extends DeviceTab {
         const seq = ++this.addrSeq;
         if (this.domain && !isActive(this.domain.state)) {
             this.addrs = new Map();
-            this.addrNote = 'The VM is not running: no addresses to show.';
+            this.addrNote = t('devices.nic.addresses.not-running');
             this.render();
             return;
         }
@@ -65,13 +96,13 @@ export class DomainInterfacesView extends DeviceTab {
             const answer = await this.ctx.api.addresses(this.uuid);
             if (seq !== this.addrSeq) return;
             this.addrs = addressesByMac(answer);
-            this.addrNote = answer && answer.source ? `Addresses from ${answer.source === 'agent' ? 'the guest agent' : answer.source === 'lease' ? 'DHCP leases' : answer.source}.` : '';
+            this.addrNote = addressSourceText(answer && answer.source);
         } catch (err) {
             if (seq !== this.addrSeq || err.status === 401) return;
             this.addrs = new Map();
-            this.addrNote = err.status === 501 ? 'IP addresses are not available with this hypervisor driver.'
-                : err.status === 409 ? 'The VM is not running: no addresses to show.'
-                    : `Could not read the addresses: ${err.message}`;
+            this.addrNote = err.status === 501 ? t('devices.nic.addresses.unsupported')
+                : err.status === 409 ? t('devices.nic.addresses.not-running')
+                    : failureText(t('devices.nic.addresses.failed'), err);
         }
         this.render();
     }
@@ -80,57 +111,61 @@ export class DomainInterfacesView extends DeviceTab {
         if (!this.list) return;
         this.addrLine.textContent = this.addrNote;
         const admin = canManage(this.ctx.store);
+        const c = columnLabels();
         renderTable(this.list, {
             items: this.items(),
-            empty: 'This VM has no network interfaces.', caption: `Network interfaces of ${this.name}`,
-            columns: ['MAC', 'Source', 'Model', 'Device', 'Link', 'IP addresses', admin && 'Actions'],
+            empty: t('devices.nic.empty'), caption: t('devices.nic.caption', { name: this.name }),
+            columns: [c.mac, c.source, c.model, c.device, c.link, c.ips, admin && actionsLabel()],
             row: (n) => {
                 const mac = n.mac || '';
                 const link = n.link || n.link_state ? linkState(n) : this.linkSet.get(mac) || 'up';
                 const ips = this.addrs.get(mac.toLowerCase()) || [];
                 const btn = (action, label, danger) => rowButton('mac', mac, action, label, danger);
                 return h('tr', { dataset: { mac } },
-                    cell('MAC', {}, h('code', { text: orDash(mac) })),
-                    cell('Source', { text: `${orDash(interfaceSource(n))}${n.type ? ` (${n.type})` : ''}` }),
-                    cell('Model', { text: orDash(n.model) }),
-                    cell('Device', { text: orDash(n.target) }),
-                    cell('Link', {}, h('span', { class: ['badge', link === 'up' ? 'badge-ok' : 'badge-off'], text: link })),
-                    cell('IP addresses', {}, ips.length
+                    cell(c.mac, {}, h('code', { text: orDash(mac) })),
+                    cell(c.source, { text: sourceText(n) }),
+                    cell(c.model, { text: orDash(n.model) }),
+                    cell(c.device, { text: orDash(n.target) }),
+                    cell(c.link, {}, h('span', { class: ['badge', link === 'up' ? 'badge-ok' : 'badge-off'], text: linkLabel(link) })),
+                    cell(c.ips, {}, ips.length
                         ? h('ul', { class: 'user-list' }, ips.map((a) => h('li', {}, h('code', { text: a }))))
-                        : h('span', { class: 'muted', text: '\u2014' })),
+                        : h('span', { class: 'muted', text: DASH })),
                     admin ? actionsCell(mac,
-                        link === 'up' ? btn('link-down', 'Set link down') : btn('link-up', 'Set link up'),
-                        btn('detach', 'Detach', true)) : null);
+                        link === 'up' ? btn('link-down', t('devices.nic.action.link-down')) : btn('link-up', t('devices.nic.action.link-up')),
+                        btn('detach', t('devices.action.detach'), true)) : null);
             },
         });
     }
 
     buildForm(close) {
         const f = {};
-        f.kind = field({ label: 'Connect to', key: 'kind', control: selectInput([['network', 'A virtual network'], ['bridge', 'A host bridge']], { value: 'network' }) });
-        f.network = field({ label: 'Network', key: 'network', control: selectInput([['', 'Loading\u2026']]) });
-        f.bridge = field({ label: 'Host bridge', key: 'bridge', control: textInput({ placeholder: 'br0', maxlength: '15' }) });
-        f.model = field({ label: 'Model', key: 'model', control: selectInput(NIC_MODELS.map((m) => [m, m === 'virtio' ? 'virtio (fastest)' : m]), { value: 'virtio' }) });
-        const gen = h('button', { type: 'button', class: 'btn btn-sm', text: 'Generate' });
-        f.mac = field({ label: 'MAC address (optional)', key: 'mac', control: textInput({ placeholder: '52:54:00:xx:xx:xx' }), hint: 'Empty lets libvirt choose one.' });
+        f.kind = field({ label: t('devices.nic.field.kind'), key: 'kind', control: selectInput([['network', t('devices.nic.field.kind.network')], ['bridge', t('devices.nic.field.kind.bridge')]], { value: 'network' }) });
+        f.network = field({ label: t('devices.nic.field.network'), key: 'network', control: selectInput([['', t('resources.loading')]]) });
+        f.bridge = field({ label: t('networks.field.host-bridge'), key: 'bridge', control: textInput({ placeholder: 'br0', maxlength: '15' }) });
+        f.model = field({ label: t('devices.nic.field.model'), key: 'model', control: selectInput(NIC_MODELS.map((m) => [m, m === 'virtio' ? t('devices.virtio-fastest') : m]), { value: 'virtio' }) });
+        const gen = h('button', { type: 'button', class: 'btn btn-sm', text: t('devices.nic.generate') });
+        f.mac = field({ label: optionalLabel(t('devices.nic.field.mac')), key: 'mac', control: textInput({ placeholder: '52:54:00:xx:xx:xx' }), hint: t('devices.nic.field.mac.hint') });
         f.mac.root.append(gen);
         gen.addEventListener('click', () => { f.mac.control.value = randomMac(); f.mac.control.focus(); });
-        f.link = field({ label: 'Link state', key: 'link', control: selectInput([['up', 'Up'], ['down', 'Down']], { value: 'up' }) });
-        f.vlan = field({ label: 'VLAN tag (optional)', key: 'vlan', control: textInput({ inputmode: 'numeric', class: 'input input-short' }), hint: '1 \u2013 4094 (Open vSwitch bridges)' });
+        f.link = field({ label: t('devices.nic.field.link'), key: 'link', control: selectInput([['up', t('devices.nic.link.up')], ['down', t('devices.nic.link.down')]], { value: 'up' }) });
+        f.vlan = field({ label: optionalLabel(t('devices.nic.field.vlan')), key: 'vlan', control: textInput({ inputmode: 'numeric', class: 'input input-short' }), hint: t('devices.nic.field.vlan.hint') });
         const qos = {};
+        const rateLabels = [
+            ['average', t('devices.nic.qos.average')], ['peak', t('devices.nic.qos.peak')], ['burst', t('devices.nic.qos.burst')],
+        ];
         for (const dir of ['inbound', 'outbound']) {
-            for (const [k, label] of [['average', 'Average (KiB/s)'], ['peak', 'Peak (KiB/s)'], ['burst', 'Burst (KiB)']]) {
+            for (const [k, label] of rateLabels) {
                 qos[`${dir}.${k}`] = field({ label, key: `${dir}.${k}`, control: textInput({ inputmode: 'numeric', class: 'input input-short' }) });
             }
         }
         const qosBox = (dir, legend) => h('fieldset', { class: 'fieldset' }, h('legend', { text: legend }),
             h('div', { class: 'form-grid' }, ['average', 'peak', 'burst'].map((k) => qos[`${dir}.${k}`].root)));
-        const qosDetails = h('details', { class: 'qos' }, h('summary', { text: 'Bandwidth limits (QoS)' }),
-            qosBox('inbound', 'Inbound (to the VM)'), qosBox('outbound', 'Outbound (from the VM)'));
+        const qosDetails = h('details', { class: 'qos' }, h('summary', { text: t('devices.nic.qos.title') }),
+            qosBox('inbound', t('devices.nic.qos.inbound')), qosBox('outbound', t('devices.nic.qos.outbound')));
         const fields = [...Object.values(f), ...Object.values(qos)];
         const rate = (dir) => ({ average: qos[`${dir}.average`].control.value, peak: qos[`${dir}.peak`].control.value, burst: qos[`${dir}.burst`].control.value });
         const card = cardForm({
-            title: 'Attach a network interface', titleId: 'nic-form-title', level: 'h3', submitLabel: 'Attach',
+            title: t('devices.nic.form.title'), titleId: 'nic-form-title', level: 'h3', submitLabel: t('devices.action.attach'),
             body: [
                 h('div', { class: 'form-grid' }, f.kind.root, f.network.root, f.bridge.root, f.model.root, f.mac.root, f.link.root, f.vlan.root),
                 qosDetails,
@@ -149,9 +184,9 @@ export class DomainInterfacesView extends DeviceTab {
                 const answer = await this.ctx.api.attachInterface(this.uuid, payload);
                 close(false);
                 const more = await refreshDetail(this.ctx, this.uuid, answer);
-                this.ctx.notify.info(`Network interface attached to \u201c${this.name}\u201d.${more}`);
+                this.ctx.notify.info(withNote(t('devices.nic.attached', { name: this.name }), more));
             },
-            failure: 'Not attached',
+            failure: t('devices.attach-failed'),
             onCancel: () => close(false),
         });
         const sync = () => {
@@ -168,10 +203,10 @@ export class DomainInterfacesView extends DeviceTab {
                 try {
                     const nets = await this.ctx.api.networks();
                     setOptions(f.network.control, nets.length
-                        ? nets.map((n) => [n.name, `${n.name}${n.active ? '' : ' (inactive)'}`]) : [['', 'No virtual networks']],
+                        ? nets.map((n) => [n.name, n.active ? n.name : t('devices.nic.network-inactive', { name: n.name })]) : [['', t('devices.nic.no-networks')]],
                     nets.find((n) => n.active)?.name || nets[0]?.name || '');
                 } catch (err) {
-                    setOptions(f.network.control, [['', `Could not list networks: ${err.message}`]]);
+                    setOptions(f.network.control, [['', failureText(t('devices.nic.networks-failed'), err)]]);
                 }
             },
             focus: () => f.kind.control.focus(),
@@ -186,9 +221,9 @@ export class DomainInterfacesView extends DeviceTab {
         const link = action === 'link-up' ? 'up' : 'down';
         await runRowAction(this.ctx, btn, {
             confirm: detach ? {
-                title: `Detach ${mac} from \u201c${this.name}\u201d?`,
-                message: 'The interface is removed from the VM (and from the running guest).',
-                detail: 'The guest loses the connection on this interface.', confirmLabel: 'Detach',
+                title: t('devices.nic.detach.confirm.title', { mac, name: this.name }),
+                message: t('devices.nic.detach.confirm.message'),
+                detail: t('devices.nic.detach.confirm.detail'), confirmLabel: t('devices.action.detach'),
             } : null,
             run: async () => {
                 let answer;
@@ -200,8 +235,9 @@ export class DomainInterfacesView extends DeviceTab {
                 }
                 return refreshDetail(this.ctx, this.uuid, answer);
             },
-            done: (more) => `${detach ? `Interface ${mac} detached.` : `Link of ${mac} is ${link}.`}${more}`,
-            failure: `Could not change interface ${mac}`,
+            done: (more) => withNote(detach ? t('devices.nic.detached', { mac })
+                : link === 'up' ? t('devices.nic.link-up-done', { mac }) : t('devices.nic.link-down-done', { mac }), more),
+            failure: t('devices.nic.change-failed', { mac }),
             after: () => {
                 if (!this.root.contains(document.activeElement)) this.list.querySelector(`tr[data-mac="${CSS.escape(mac)}"] button`)?.focus();
             },

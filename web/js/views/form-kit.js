@@ -3,9 +3,11 @@
 // selects, checkboxes, error display keyed like the rules modules' errors, a server
 // error box next to a form, an inline form in a card, and a modal form dialog (focus
 // trapped by showModal, Esc cancels, focus back to the opener, removed from the page
-// when closed). Browser main thread.
+// when closed), and the one place that turns a refused request into text
+// (errorMessage). Every label passed in is already translated. Browser main thread.
 
 import { h } from './dom.js';
+import { t } from '../i18n.js';
 
 let seq = 0;
 
@@ -117,7 +119,7 @@ export function setBusy(button, busy) {
 export function cardForm({ title, titleId, level = 'h2', body, submitLabel, fields, check, send, failure, onCancel }) {
     const errorBox = serverErrorBox();
     const submit = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel });
-    const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel', on: { click: () => onCancel() } });
+    const cancel = h('button', { type: 'button', class: 'btn', text: t('forms.cancel'), on: { click: () => onCancel() } });
     const form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': titleId },
         h(level, { class: 'card-title', id: titleId, text: title }),
         body, errorBox.root, h('div', { class: 'form-buttons' }, cancel, submit));
@@ -132,7 +134,7 @@ export function cardForm({ title, titleId, level = 'h2', body, submitLabel, fiel
             await send(payload);
         } catch (err) {
             if (err.status !== 401) {
-                errorBox.show(`${failure}: ${err.message}`);
+                errorBox.show(failureText(failure, err));
                 errorBox.root.focus();
             }
         } finally {
@@ -162,13 +164,13 @@ export function cardForm({ title, titleId, level = 'h2', body, submitLabel, fiel
  * errorBox) -> Promise<boolean> (true closes)}. Resolves with true when submitted
  * and closed, false on Cancel/Esc. The dialog leaves the page when it closes.
  */
-export function formDialog({ title, description = '', body, submitLabel = 'OK', danger = false, onSubmit }) {
+export function formDialog({ title, description = '', body, submitLabel = t('forms.ok'), danger = false, onSubmit }) {
     const opener = document.activeElement;
     const titleId = uid('dlg-title');
     const descId = description ? uid('dlg-desc') : null;
     const errorBox = serverErrorBox();
     const submit = h('button', { type: 'submit', class: danger ? 'btn btn-danger' : 'btn btn-primary', text: submitLabel });
-    const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel' });
+    const cancel = h('button', { type: 'button', class: 'btn', text: t('forms.cancel') });
     const form = h('form', { class: 'dialog-form', novalidate: true },
         body, errorBox.root, h('div', { class: 'dialog-buttons' }, cancel, submit));
     const dialog = h('dialog', { class: 'dialog dialog-form-wrap', 'aria-labelledby': titleId, 'aria-describedby': descId },
@@ -188,7 +190,7 @@ export function formDialog({ title, description = '', body, submitLabel = 'OK', 
             try {
                 ok = await onSubmit(form, errorBox);
             } catch (err) {
-                errorBox.show(err && err.message ? err.message : String(err));
+                errorBox.show(errorMessage(err));
             } finally {
                 setBusy(submit, false);
             }
@@ -210,7 +212,7 @@ export function formDialog({ title, description = '', body, submitLabel = 'OK', 
 
 /** A state badge for networks and pools. */
 export function activeBadge(active) {
-    return h('span', { class: ['badge', active ? 'badge-ok' : 'badge-off'], text: active ? 'active' : 'inactive' });
+    return h('span', { class: ['badge', active ? 'badge-ok' : 'badge-off'], text: active ? t('resources.state.active') : t('resources.state.inactive') });
 }
 
 /** The role may change networks, storage and VM devices. */
@@ -218,8 +220,27 @@ export function canManage(store) {
     return !!(store.session && store.session.role === 'admin');
 }
 
+/**
+ * The text of a refused request or other failure: the one place the resource views
+ * turn an error (an ApiError from api.js / upload.js, or anything thrown) into words,
+ * so that the translated text per error code replaces the server's in one line.
+ */
+export function errorMessage(err) {
+    return err && err.message ? err.message : String(err);
+}
+
+/** "<failure>: <why>" (failure: a translated "Could not …" sentence) in the current language. */
+export function failureText(failure, err) {
+    return t('forms.failure', { failure, reason: errorMessage(err) });
+}
+
+/** A field label marked optional: "Port (optional)". */
+export function optionalLabel(label) {
+    return t('forms.optional', { label });
+}
+
 /** "Could not X: why" through the alert area, ignoring 401 (the login form takes over). */
 export function reportError(notify, what, err) {
     if (err && err.status === 401) return;
-    notify.error(`${what}: ${err && err.message ? err.message : String(err)}`);
+    notify.error(failureText(what, err));
 }

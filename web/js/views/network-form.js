@@ -5,8 +5,9 @@
 // form. Browser main thread.
 
 import { h } from './dom.js';
-import { field, textInput, selectInput, checkbox, cardForm, uid } from './form-kit.js';
+import { field, textInput, selectInput, checkbox, cardForm, optionalLabel, uid } from './form-kit.js';
 import { NETWORK_MODES, buildNetworkRequest, modeHasSubnet, modeForwards, suggestSubnet } from '../network-rules.js';
+import { t } from '../i18n.js';
 
 export class NetworkForm {
     /** ctx: {api, notify}; onCreated(network), onCancel(). */
@@ -21,22 +22,22 @@ export class NetworkForm {
     #build() {
         const f = {};
         this.f = f;
-        f.name = field({ label: 'Name', key: 'name', control: textInput({ name: 'name', required: true, maxlength: '50' }), hint: 'Letters, digits, "_", "." and "-".' });
+        f.name = field({ label: t('resources.field.name'), key: 'name', control: textInput({ name: 'name', required: true, maxlength: '50' }), hint: t('resources.field.name.hint') });
         f.mode = field({
-            label: 'Mode', key: 'mode',
+            label: t('networks.field.mode'), key: 'mode',
             control: selectInput(NETWORK_MODES.map((m) => [m.id, m.label]), { name: 'mode', value: 'nat' }),
         });
         this.modeHint = h('p', { class: 'field-hint' });
         f.mode.root.append(this.modeHint);
-        f.bridge = field({ label: 'Bridge name (optional)', key: 'bridge', control: textInput({ name: 'bridge', maxlength: '15' }), hint: 'Left empty, libvirt picks one (virbrN).' });
-        f.forward = field({ label: 'Forward device (optional)', key: 'forward_dev', control: textInput({ name: 'forward_dev', maxlength: '15' }), hint: 'Host interface for outgoing traffic; empty means any.' });
+        f.bridge = field({ label: optionalLabel(t('networks.field.bridge')), key: 'bridge', control: textInput({ name: 'bridge', maxlength: '15' }), hint: t('networks.field.bridge.hint') });
+        f.forward = field({ label: optionalLabel(t('networks.field.forward')), key: 'forward_dev', control: textInput({ name: 'forward_dev', maxlength: '15' }), hint: t('networks.field.forward.hint') });
 
         const ip = (fam, ph) => ({
             enabled: checkbox({ name: `${fam}_enabled`, checked: fam === 'ipv4' }),
-            address: field({ label: 'Host address', key: `${fam}.address`, control: textInput({ name: `${fam}_address`, placeholder: ph.address, inputmode: fam === 'ipv4' ? 'decimal' : null }) }),
-            prefix: field({ label: 'Prefix length', key: `${fam}.prefix`, control: textInput({ name: `${fam}_prefix`, inputmode: 'numeric', value: ph.prefix, class: 'input input-short' }) }),
-            dhcpStart: field({ label: 'DHCP range start', key: `${fam}.dhcp_start`, control: textInput({ name: `${fam}_dhcp_start`, placeholder: ph.start }) }),
-            dhcpEnd: field({ label: 'DHCP range end', key: `${fam}.dhcp_end`, control: textInput({ name: `${fam}_dhcp_end`, placeholder: ph.end }) }),
+            address: field({ label: t('networks.field.host-address'), key: `${fam}.address`, control: textInput({ name: `${fam}_address`, placeholder: ph.address, inputmode: fam === 'ipv4' ? 'decimal' : null }) }),
+            prefix: field({ label: t('networks.field.prefix'), key: `${fam}.prefix`, control: textInput({ name: `${fam}_prefix`, inputmode: 'numeric', value: ph.prefix, class: 'input input-short' }) }),
+            dhcpStart: field({ label: t('networks.field.dhcp-start'), key: `${fam}.dhcp_start`, control: textInput({ name: `${fam}_dhcp_start`, placeholder: ph.start }) }),
+            dhcpEnd: field({ label: t('networks.field.dhcp-end'), key: `${fam}.dhcp_end`, control: textInput({ name: `${fam}_dhcp_end`, placeholder: ph.end }) }),
         });
         f.v4 = ip('ipv4', { address: '192.168.100.1', prefix: '24', start: '192.168.100.2', end: '192.168.100.254' });
         f.v6 = ip('ipv6', { address: 'fd00:100::1', prefix: '64', start: 'fd00:100::100', end: 'fd00:100::1ff' });
@@ -52,24 +53,24 @@ export class NetworkForm {
             sync();
             return fs;
         };
-        this.v4Box = famBox('ipv4', 'IPv4 subnet', f.v4);
-        this.v6Box = famBox('ipv6', 'IPv6 subnet', f.v6);
+        this.v4Box = famBox('ipv4', t('networks.field.ipv4-subnet'), f.v4);
+        this.v6Box = famBox('ipv6', t('networks.field.ipv6-subnet'), f.v6);
 
         this.hostList = h('div', { class: 'host-rows' });
-        this.addHost = h('button', { type: 'button', class: 'btn btn-sm', text: 'Add static host', on: { click: () => this.#addHostRow(true) } });
+        this.addHost = h('button', { type: 'button', class: 'btn btn-sm', text: t('networks.host.add'), on: { click: () => this.#addHostRow(true) } });
         this.hostsBox = h('fieldset', { class: 'fieldset' },
-            h('legend', { text: 'Static DHCP hosts (IPv4)' }),
-            h('p', { class: 'field-hint', text: 'Give a VM\u2019s MAC address a fixed IPv4 address (needs a DHCP range).' }),
+            h('legend', { text: t('networks.host.legend') }),
+            h('p', { class: 'field-hint', text: t('networks.host.hint') }),
             this.hostList, this.addHost);
 
-        f.domain = field({ label: 'DNS domain (optional)', key: 'domain', control: textInput({ name: 'domain', placeholder: 'lab.example' }) });
-        f.mtu = field({ label: 'MTU (optional)', key: 'mtu', control: textInput({ name: 'mtu', inputmode: 'numeric', class: 'input input-short' }), hint: '68 \u2013 65535; empty for the default (1500).' });
-        f.autostart = field({ label: 'Start when the host boots', inline: true, control: checkbox({ name: 'autostart', checked: true }) });
-        f.start = field({ label: 'Start now', inline: true, control: checkbox({ name: 'start', checked: true }) });
+        f.domain = field({ label: optionalLabel(t('networks.field.domain')), key: 'domain', control: textInput({ name: 'domain', placeholder: 'lab.example' }) });
+        f.mtu = field({ label: optionalLabel(t('networks.field.mtu')), key: 'mtu', control: textInput({ name: 'mtu', inputmode: 'numeric', class: 'input input-short' }), hint: t('networks.field.mtu.hint') });
+        f.autostart = field({ label: t('resources.field.autostart'), inline: true, control: checkbox({ name: 'autostart', checked: true }) });
+        f.start = field({ label: t('resources.field.start'), inline: true, control: checkbox({ name: 'start', checked: true }) });
 
         this.subnetPart = h('div', { class: 'form-part' }, this.v4Box, this.v6Box, this.hostsBox, h('div', { class: 'form-grid' }, f.domain.root));
         this.card = cardForm({
-            title: 'Create a virtual network', titleId: 'net-form-title', submitLabel: 'Create network',
+            title: t('networks.form.title'), titleId: 'net-form-title', submitLabel: t('networks.create'),
             body: [
                 h('div', { class: 'form-grid' }, f.name.root, f.mode.root, f.bridge.root, f.forward.root),
                 this.subnetPart,
@@ -81,7 +82,7 @@ export class NetworkForm {
                 const net = await this.ctx.api.createNetwork(payload);
                 this.onCreated(net && net.name ? net : payload);
             },
-            failure: 'The network was not created',
+            failure: t('networks.form.failed'),
             onCancel: () => this.onCancel(),
         });
         this.root = this.card.root;
@@ -91,11 +92,11 @@ export class NetworkForm {
 
     #addHostRow(focus) {
         const row = {
-            mac: field({ label: 'MAC address', control: textInput({ placeholder: '52:54:00:12:34:56' }) }),
-            ip: field({ label: 'IPv4 address', control: textInput({ inputmode: 'decimal' }) }),
-            name: field({ label: 'Host name (optional)', control: textInput({}) }),
+            mac: field({ label: t('networks.host.mac'), control: textInput({ placeholder: '52:54:00:12:34:56' }) }),
+            ip: field({ label: t('networks.host.ip'), control: textInput({ inputmode: 'decimal' }) }),
+            name: field({ label: optionalLabel(t('networks.host.name')), control: textInput({}) }),
         };
-        const remove = h('button', { type: 'button', class: 'btn btn-sm btn-danger-outline', text: 'Remove', 'aria-label': `Remove static host ${this.hostRows.length + 1}` });
+        const remove = h('button', { type: 'button', class: 'btn btn-sm btn-danger-outline', text: t('networks.host.remove'), 'aria-label': t('networks.host.remove-label', { row: this.hostRows.length + 1 }) });
         row.root = h('div', { class: 'host-row' }, row.mac.root, row.ip.root, row.name.root, h('div', { class: 'host-row-remove' }, remove));
         remove.addEventListener('click', () => {
             const i = this.hostRows.indexOf(row);
@@ -113,9 +114,9 @@ export class NetworkForm {
         const m = NETWORK_MODES.find((x) => x.id === mode);
         this.modeHint.textContent = m ? m.hint : '';
         const isBridge = mode === 'bridge';
-        this.f.bridge.root.querySelector('label').textContent = isBridge ? 'Host bridge' : 'Bridge name (optional)';
+        this.f.bridge.root.querySelector('label').textContent = isBridge ? t('networks.field.host-bridge') : optionalLabel(t('networks.field.bridge'));
         const hint = this.f.bridge.root.querySelector('.field-hint');
-        if (hint) hint.textContent = isBridge ? 'An existing bridge on the host, e.g. br0.' : 'Left empty, libvirt picks one (virbrN).';
+        if (hint) hint.textContent = isBridge ? t('networks.field.host-bridge.hint') : t('networks.field.bridge.hint');
         this.f.bridge.control.required = isBridge;
         this.f.forward.root.hidden = !modeForwards(mode);
         this.subnetPart.hidden = !modeHasSubnet(mode);

@@ -6,22 +6,39 @@
 
 import { h, icon } from './dom.js';
 import { NetworkForm } from './network-form.js';
-import { activeBadge, reportError, setBusy } from './form-kit.js';
-import { actionsCell, autostartSwitch, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
+import { activeBadge, errorMessage, failureText, reportError, setBusy } from './form-kit.js';
+import { actionsCell, actionsLabel, autostartSwitch, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
 import { ResourcePage } from './resource-page.js';
-import { MODE_LABELS, ipText, usersText } from '../network-rules.js';
+import { modeLabel, ipText, nameList, usersText } from '../network-rules.js';
 import { formatClock, orDash, DASH } from '../format.js';
 import { domainHash } from '../router.js';
+import { t } from '../i18n.js';
+
+/** The list's column names (also each cell's data-label), in the current language. */
+function columnLabels() {
+    return {
+        name: t('resources.column.name'), state: t('resources.column.state'), mode: t('networks.column.mode'),
+        bridge: t('networks.column.bridge'), ipv4: t('networks.column.ipv4'), ipv6: t('networks.column.ipv6'),
+        autostart: t('resources.column.autostart'), usedBy: t('resources.column.used-by'),
+    };
+}
+
+/** The DHCP leases table's column names. */
+function leaseLabels() {
+    return {
+        ip: t('networks.leases.column.ip'), mac: t('networks.leases.column.mac'), host: t('networks.leases.column.host'),
+        type: t('networks.leases.column.type'), expires: t('networks.leases.column.expires'),
+    };
+}
 
 export class NetworksView extends ResourcePage {
     /** ctx: {api, store, notify, confirm}. */
     constructor(ctx) {
-        super(ctx, {
-            eventType: 'network',
-            pageClass: 'page-networks', title: 'Virtual networks', refreshLabel: 'Refresh', listTitle: 'Networks',
-            createLabel: 'Create network', formId: 'net-form', noun: 'network', what: 'the networks',
-            empty: 'No virtual networks yet.', caption: 'Virtual networks',
-        });
+        super(ctx, { eventType: 'network', pageClass: 'page-networks', formId: 'net-form' }, () => ({
+            title: t('networks.title'), refreshLabel: t('networks.refresh'), listTitle: t('networks.list-title'),
+            createLabel: t('networks.create'), count: (count, active) => t('networks.count', { count, active }),
+            loadFailure: t('networks.load-failed'), empty: t('networks.empty'), caption: t('networks.caption'),
+        }));
         this.leasesFor = null;
         this.leases = h('section', { class: 'card leases-card', 'aria-labelledby': 'leases-title', hidden: true });
     }
@@ -41,7 +58,7 @@ export class NetworksView extends ResourcePage {
     buildForm(close) {
         const form = new NetworkForm(this.ctx, {
             onCreated: (net) => {
-                this.ctx.notify.info(`Network \u201c${net.name}\u201d created.`);
+                this.ctx.notify.info(t('networks.created', { name: net.name }));
                 close();
                 this.load();
             },
@@ -55,36 +72,38 @@ export class NetworksView extends ResourcePage {
     }
 
     columns(admin) {
-        return ['Name', 'State', 'Mode', 'Bridge', 'IPv4', 'IPv6', 'Autostart', 'Used by', admin && 'Actions'];
+        const c = columnLabels();
+        return [c.name, c.state, c.mode, c.bridge, c.ipv4, c.ipv6, c.autostart, c.usedBy, admin && actionsLabel()];
     }
 
     row(net, admin) {
+        const c = columnLabels();
         const ipCell = (ip) => {
-            const t = ipText(ip);
-            if (!t.address) return DASH;
-            return h('div', { class: 'ip-cell' }, h('code', { text: t.address }), t.dhcp ? h('span', { class: 'muted small', text: t.dhcp }) : null);
+            const x = ipText(ip);
+            if (!x.address) return DASH;
+            return h('div', { class: 'ip-cell' }, h('code', { text: x.address }), x.dhcp ? h('span', { class: 'muted small', text: x.dhcp }) : null);
         };
         const users = Array.isArray(net.domains) ? net.domains : [];
         const usedBy = users.length
             ? h('div', { class: 'users' }, h('span', { text: usersText(users) }),
                 h('ul', { class: 'user-list' }, users.map((d) => h('li', {},
-                    h('a', { href: domainHash(d.uuid), text: d.name }), d.active ? h('span', { class: 'muted small', text: ' (running)' }) : null))))
-            : h('span', { class: 'muted', text: 'None' });
+                    h('a', { href: domainHash(d.uuid), text: d.name }), d.active ? h('span', { class: 'muted small', text: t('resources.user.running') }) : null))))
+            : h('span', { class: 'muted', text: t('resources.users.none') });
         const name = net.name;
         const btn = (action, label, danger) => rowButton('name', name, action, label, danger);
         return h('tr', { dataset: { name } },
-            cell('Name', {}, h('strong', { class: 'res-name', text: name }), !net.persistent ? h('span', { class: 'muted small', text: ' (transient)' }) : null),
-            cell('State', {}, activeBadge(net.active)),
-            cell('Mode', { text: MODE_LABELS[net.mode] || orDash(net.mode) }),
-            cell('Bridge', {}, net.bridge ? h('code', { text: net.bridge }) : DASH, net.mtu ? h('span', { class: 'muted small', text: ` MTU ${net.mtu}` }) : null),
-            cell('IPv4', {}, ipCell(net.ipv4)),
-            cell('IPv6', {}, ipCell(net.ipv6)),
-            cell('Autostart', {}, autostartSwitch(name, net.autostart, admin)),
-            cell('Used by', {}, usedBy, admin ? null : btn('leases', 'Leases')),
+            cell(c.name, {}, h('strong', { class: 'res-name', text: name }), !net.persistent ? h('span', { class: 'muted small', text: t('networks.transient') }) : null),
+            cell(c.state, {}, activeBadge(net.active)),
+            cell(c.mode, { text: modeLabel(net.mode) || orDash(net.mode) }),
+            cell(c.bridge, {}, net.bridge ? h('code', { text: net.bridge }) : DASH, net.mtu ? h('span', { class: 'muted small', text: t('networks.mtu', { mtu: String(net.mtu) }) }) : null),
+            cell(c.ipv4, {}, ipCell(net.ipv4)),
+            cell(c.ipv6, {}, ipCell(net.ipv6)),
+            cell(c.autostart, {}, autostartSwitch(name, net.autostart, admin)),
+            cell(c.usedBy, {}, usedBy, admin ? null : btn('leases', t('networks.action.leases'))),
             admin ? actionsCell(name,
-                net.active ? btn('stop', 'Stop') : btn('start', 'Start'),
-                btn('leases', 'Leases'),
-                btn('delete', 'Delete', true)) : null);
+                net.active ? btn('stop', t('networks.action.stop')) : btn('start', t('networks.action.start')),
+                btn('leases', t('networks.action.leases')),
+                btn('delete', t('networks.action.delete'), true)) : null);
     }
 
     async onAction(btn, action, net) {
@@ -100,14 +119,14 @@ export class NetworksView extends ResourcePage {
         const running = (net.domains || []).filter((d) => d.active);
         await runRowAction(this.ctx, btn, {
             confirm: action === 'stop' && running.length ? {
-                title: `Stop network \u201c${name}\u201d?`,
-                message: `Running VMs use it: ${running.map((d) => d.name).join(', ')}.`,
-                detail: 'They lose their connection on this network until it is started again.',
-                confirmLabel: 'Stop',
+                title: t('networks.stop.confirm.title', { name }),
+                message: t('networks.stop.confirm.message', { vms: nameList(running.map((d) => d.name)) }),
+                detail: t('networks.stop.confirm.detail'),
+                confirmLabel: t('networks.action.stop'),
             } : null,
             run: () => this.ctx.api.networkAction(name, action),
-            done: `Network \u201c${name}\u201d ${action === 'start' ? 'started' : 'stopped'}.`,
-            failure: `Could not ${action} network \u201c${name}\u201d`,
+            done: action === 'start' ? t('networks.started', { name }) : t('networks.stopped', { name }),
+            failure: action === 'start' ? t('networks.start.failed', { name }) : t('networks.stop.failed', { name }),
             after: () => this.reloadKeepingFocus(name), // Start became Stop (or back): focus stays in the row
         });
     }
@@ -117,12 +136,12 @@ export class NetworksView extends ResourcePage {
         const running = (net.domains || []).filter((d) => d.active);
         let force = running.length > 0;
         const ok = await this.ctx.confirm({
-            title: `Delete network \u201c${name}\u201d?`,
+            title: t('networks.delete.confirm.title', { name }),
             message: force
-                ? `Running VMs use it: ${running.map((d) => d.name).join(', ')}. Force the deletion?`
-                : 'The network is stopped and its definition removed.',
-            detail: force ? 'Their interfaces on this network lose connectivity.' : 'VMs that refer to it will not start until they are changed.',
-            confirmLabel: force ? 'Force delete' : 'Delete', danger: true,
+                ? t('networks.delete.confirm.message-force', { vms: nameList(running.map((d) => d.name)) })
+                : t('networks.delete.confirm.message'),
+            detail: force ? t('networks.delete.confirm.detail-force') : t('networks.delete.confirm.detail'),
+            confirmLabel: force ? t('networks.action.force-delete') : t('networks.action.delete'), danger: true,
         });
         if (!ok) return;
         setBusy(btn, true);
@@ -133,22 +152,22 @@ export class NetworksView extends ResourcePage {
                 if (err.status !== 409 || force) throw err;
                 // A VM started since the list was read: ask again, now offering force.
                 const again = await this.ctx.confirm({
-                    title: `\u201c${name}\u201d is in use`,
-                    message: err.message,
-                    detail: 'Force the deletion? Running VMs lose connectivity on this network.',
-                    confirmLabel: 'Force delete', danger: true,
+                    title: t('networks.delete.in-use.title', { name }),
+                    message: errorMessage(err),
+                    detail: t('networks.delete.in-use.detail'),
+                    confirmLabel: t('networks.action.force-delete'), danger: true,
                 });
                 if (!again) return;
                 force = true;
                 await this.ctx.api.deleteNetwork(name, { force });
             }
-            this.ctx.notify.info(`Network \u201c${name}\u201d deleted.`);
+            this.ctx.notify.info(t('networks.deleted', { name }));
             if (this.leasesFor === name) {
                 this.leasesFor = null;
                 this.leases.hidden = true;
             }
         } catch (err) {
-            reportError(this.ctx.notify, `Could not delete network \u201c${name}\u201d`, err);
+            reportError(this.ctx.notify, t('networks.delete.failed', { name }), err);
         } finally {
             setBusy(btn, false);
             await this.reloadKeepingFocus(name);
@@ -157,13 +176,13 @@ export class NetworksView extends ResourcePage {
 
     async #loadLeases(name, focus) {
         this.leasesFor = name;
-        const title = h('h2', { class: 'card-title', id: 'leases-title', tabindex: '-1', text: `DHCP leases of \u201c${name}\u201d` });
-        const close = h('button', { type: 'button', class: 'btn-icon', 'aria-label': 'Close leases', on: { click: () => {
+        const title = h('h2', { class: 'card-title', id: 'leases-title', tabindex: '-1', text: t('networks.leases.title', { name }) });
+        const close = h('button', { type: 'button', class: 'btn-icon', 'aria-label': t('networks.leases.close'), on: { click: () => {
             this.leasesFor = null;
             this.leases.hidden = true;
             this.list.body.querySelector(`button[data-action="leases"][data-name="${CSS.escape(name)}"]`)?.focus();
         } } }, icon('close'));
-        const content = h('div', { class: 'leases-body', 'aria-live': 'polite' }, h('p', { class: 'muted', text: 'Loading\u2026' }));
+        const content = h('div', { class: 'leases-body', 'aria-live': 'polite' }, h('p', { class: 'muted', text: t('resources.loading') }));
         this.leases.replaceChildren(h('div', { class: 'section-head' }, title, close), content);
         this.leases.hidden = false;
         if (focus) title.focus();
@@ -172,21 +191,22 @@ export class NetworksView extends ResourcePage {
             if (this.leasesFor !== name) return;
             const wrap = h('div', { class: 'table-wrap' });
             content.replaceChildren(wrap);
+            const c = leaseLabels();
             renderTable(wrap, {
-                items: leases, empty: 'No leases: no VM got an address from this network\u2019s DHCP server yet.',
-                caption: `DHCP leases of ${name}`, columns: ['IP address', 'MAC address', 'Host name', 'Type', 'Expires'],
+                items: leases, empty: t('networks.leases.empty'),
+                caption: t('networks.leases.caption', { name }), columns: [c.ip, c.mac, c.host, c.type, c.expires],
                 row: (l) => h('tr', {},
-                    cell('IP address', {}, h('code', { text: Number.isInteger(l.prefix) ? `${l.ip}/${l.prefix}` : orDash(l.ip) })),
-                    cell('MAC address', {}, h('code', { text: orDash(l.mac) })),
-                    cell('Host name', { text: orDash(l.hostname) }),
-                    cell('Type', { text: orDash(l.type) }),
-                    cell('Expires', { text: Number.isFinite(l.expiry) && l.expiry > 0 ? formatClock(l.expiry) : DASH })),
+                    cell(c.ip, {}, h('code', { text: Number.isInteger(l.prefix) ? `${l.ip}/${l.prefix}` : orDash(l.ip) })),
+                    cell(c.mac, {}, h('code', { text: orDash(l.mac) })),
+                    cell(c.host, { text: orDash(l.hostname) }),
+                    cell(c.type, { text: orDash(l.type) }),
+                    cell(c.expires, { text: Number.isFinite(l.expiry) && l.expiry > 0 ? formatClock(l.expiry) : DASH })),
             });
         } catch (err) {
             if (this.leasesFor !== name || err.status === 401) return;
-            const text = err.status === 501 ? 'Leases are not available with this hypervisor driver.'
-                : err.status === 409 ? 'The network is not running, so it has no leases.'
-                    : `Could not read the leases: ${err.message}`;
+            const text = err.status === 501 ? t('networks.leases.unsupported')
+                : err.status === 409 ? t('networks.leases.not-running')
+                    : failureText(t('networks.leases.failed'), err);
             content.replaceChildren(h('p', { class: 'empty', text }));
         }
     }

@@ -4,8 +4,9 @@
 // sending; the server's refusal shows under the form. Browser main thread.
 
 import { h } from './dom.js';
-import { field, textInput, selectInput, checkbox, cardForm } from './form-kit.js';
+import { field, textInput, selectInput, checkbox, cardForm, optionalLabel } from './form-kit.js';
 import { POOL_TYPES, POOL_FIELDS, FS_FORMATS, NETFS_FORMATS, buildPoolRequest } from '../storage-rules.js';
+import { t } from '../i18n.js';
 
 const ALL_FIELDS = ['target_path', ...new Set(Object.values(POOL_TYPES).flatMap((t) => t.fields))];
 
@@ -17,8 +18,8 @@ export class PoolForm {
         this.onCancel = onCancel;
         this.f = {};
         const f = this.f;
-        f.name = field({ label: 'Name', key: 'name', control: textInput({ name: 'name', maxlength: '50' }), hint: 'Letters, digits, "_", "." and "-".' });
-        f.type = field({ label: 'Type', key: 'type', control: selectInput(Object.entries(POOL_TYPES).map(([id, t]) => [id, t.label]), { name: 'type', value: 'dir' }) });
+        f.name = field({ label: t('resources.field.name'), key: 'name', control: textInput({ name: 'name', maxlength: '50' }), hint: t('resources.field.name.hint') });
+        f.type = field({ label: t('storage.field.type'), key: 'type', control: selectInput(Object.entries(POOL_TYPES).map(([id, x]) => [id, x.label]), { name: 'type', value: 'dir' }) });
         for (const key of ALL_FIELDS) {
             const meta = POOL_FIELDS[key];
             const control = key === 'source_format'
@@ -26,11 +27,11 @@ export class PoolForm {
                 : textInput({ name: key, inputmode: key === 'source_port' ? 'numeric' : null });
             f[key] = field({ label: meta.label, key, control, hint: meta.hint });
         }
-        f.build = field({ label: 'Build the pool (create the directory, format the device or volume group)', inline: true, control: checkbox({ name: 'build', checked: true }) });
-        f.start = field({ label: 'Start now', inline: true, control: checkbox({ name: 'start', checked: true }) });
-        f.autostart = field({ label: 'Start when the host boots', inline: true, control: checkbox({ name: 'autostart', checked: true }) });
+        f.build = field({ label: t('storage.field.build'), inline: true, control: checkbox({ name: 'build', checked: true }) });
+        f.start = field({ label: t('resources.field.start'), inline: true, control: checkbox({ name: 'start', checked: true }) });
+        f.autostart = field({ label: t('resources.field.autostart'), inline: true, control: checkbox({ name: 'autostart', checked: true }) });
         this.card = cardForm({
-            title: 'Create a storage pool', titleId: 'pool-form-title', submitLabel: 'Create pool',
+            title: t('storage.form.title'), titleId: 'pool-form-title', submitLabel: t('storage.create'),
             body: [
                 h('div', { class: 'form-grid' }, f.name.root, f.type.root, ALL_FIELDS.map((k) => f[k].root)),
                 h('div', { class: 'form-grid' }, f.build.root, f.start.root, f.autostart.root),
@@ -41,7 +42,7 @@ export class PoolForm {
                 const pool = await this.ctx.api.createPool(payload);
                 this.onCreated(pool && pool.name ? pool : payload);
             },
-            failure: 'The pool was not created',
+            failure: t('storage.form.failed'),
             onCancel: () => this.onCancel(),
         });
         this.root = this.card.root;
@@ -51,19 +52,20 @@ export class PoolForm {
 
     #syncType() {
         const type = this.f.type.control.value;
-        const t = POOL_TYPES[type];
+        const pt = POOL_TYPES[type];
         for (const key of ALL_FIELDS) {
-            const shown = key === 'target_path' ? t.target !== 'none' : t.fields.includes(key);
-            const required = key === 'target_path' ? t.target === 'required' : t.required.includes(key);
+            const shown = key === 'target_path' ? pt.target !== 'none' : pt.fields.includes(key);
+            const required = key === 'target_path' ? pt.target === 'required' : pt.required.includes(key);
             const fld = this.f[key];
             fld.root.hidden = !shown;
             fld.control.required = required;
-            fld.root.querySelector('label').textContent = POOL_FIELDS[key].label + (required || !shown ? '' : ' (optional)');
+            const label = POOL_FIELDS[key].label;
+            fld.root.querySelector('label').textContent = required || !shown ? label : optionalLabel(label);
         }
         const fmt = this.f.source_format.control;
         const list = type === 'netfs' ? NETFS_FORMATS : FS_FORMATS;
-        fmt.replaceChildren(...list.map((v) => h('option', { value: v, text: v === 'auto' ? 'Detect (auto)' : v })));
-        this.f.build.root.hidden = !t.build;
+        fmt.replaceChildren(...list.map((v) => h('option', { value: v, text: v === 'auto' ? t('storage.field.format-auto') : v })));
+        this.f.build.root.hidden = !pt.build;
     }
 
     reset() {

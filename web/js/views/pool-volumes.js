@@ -6,19 +6,48 @@
 
 import { h, icon } from './dom.js';
 import { UploadPanel } from './upload-panel.js';
-import { usageBar } from './storage.js';
 import {
-    activeBadge, canManage, uid, field, textInput, selectInput, checkbox, showErrors, cardForm, formDialog,
+    activeBadge, canManage, uid, field, textInput, selectInput, checkbox, showErrors, cardForm, formDialog, errorMessage,
+    optionalLabel,
 } from './form-kit.js';
 import {
-    actionButton, actionsCell, cell, countText, listCard, reloadOnResourceEvents, renderTable, rowButton, runRowAction,
-    showLoadError,
+    actionButton, actionsCell, actionsLabel, cell, listCard, reloadOnResourceEvents, renderTable, rowButton, rowLabel,
+    runRowAction, showLoadError,
 } from './resource-table.js';
-import { buildVolumeRequest, buildResizeRequest, POOL_TYPES, VOLUME_FORMATS } from '../storage-rules.js';
+import { poolTypeLabel, usageBar } from './storage.js';
+import { buildVolumeRequest, buildResizeRequest, VOLUME_FORMATS } from '../storage-rules.js';
 import { volumeNameError, sizeInputText } from '../forms.js';
 import { formatBytes, orDash, DASH } from '../format.js';
 import { contentUrl } from '../upload.js';
 import { domainHash, storageHash } from '../router.js';
+import { t } from '../i18n.js';
+
+/** The volume list's column names (also each cell's data-label), in the current language. */
+function columnLabels() {
+    return {
+        name: t('resources.column.name'), format: t('storage.volume.column.format'),
+        capacity: t('storage.volume.column.capacity'), allocation: t('storage.volume.column.allocation'),
+        usedBy: t('resources.column.used-by'),
+    };
+}
+
+/** A volume's row actions that run at once (after a confirmation): their texts. */
+const VOLUME_ACTIONS = {
+    wipe: (name) => ({
+        confirm: {
+            title: t('storage.volume.wipe.confirm.title', { name }), message: t('storage.volume.wipe.confirm.message'),
+            detail: t('storage.volume.wipe.confirm.detail'), confirmLabel: t('storage.volume.action.wipe'),
+        },
+        done: t('storage.volume.wiped', { name }), failure: t('storage.volume.wipe-failed', { name }),
+    }),
+    delete: (name) => ({
+        confirm: {
+            title: t('storage.volume.delete.confirm.title', { name }), message: t('storage.volume.delete.confirm.message'),
+            detail: t('storage.volume.delete.confirm.detail'), confirmLabel: t('storage.volume.action.delete'),
+        },
+        done: t('storage.volume.deleted', { name }), failure: t('storage.volume.delete-failed', { name }),
+    }),
+};
 
 /** A free "<name>-clone<.ext>" style name for a copy of vol among volumes. */
 export function cloneName(vol, volumes) {
@@ -45,14 +74,14 @@ export class PoolVolumesView {
 
     mount(container) {
         const admin = canManage(this.ctx.store);
-        this.title = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: `Pool \u201c${this.poolName}\u201d` });
+        this.title = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: t('storage.pool.title', { name: this.poolName }) });
         this.badge = h('span');
         this.summary = h('div', { class: 'pool-summary' });
         this.toolbar = h('div', { class: 'toolbar' },
-            h('button', { type: 'button', class: 'btn', text: 'Reload', on: { click: () => this.load() } }));
+            h('button', { type: 'button', class: 'btn', text: t('storage.reload'), on: { click: () => this.load() } }));
         if (admin) {
-            this.newBtn = h('button', { type: 'button', class: 'btn', text: 'New volume', 'aria-expanded': 'false', on: { click: () => this.#toggle('new') } });
-            this.uploadBtn = h('button', { type: 'button', class: 'btn btn-primary', text: 'Upload', 'aria-expanded': 'false', on: { click: () => this.#toggle('upload') } });
+            this.newBtn = h('button', { type: 'button', class: 'btn', text: t('storage.volume.new'), 'aria-expanded': 'false', on: { click: () => this.#toggle('new') } });
+            this.uploadBtn = h('button', { type: 'button', class: 'btn btn-primary', text: t('upload.open'), 'aria-expanded': 'false', on: { click: () => this.#toggle('upload') } });
             this.toolbar.append(this.newBtn, this.uploadBtn);
             this.upload = new UploadPanel(this.ctx, this.poolName, {
                 volumes: () => this.volumes,
@@ -67,9 +96,9 @@ export class PoolVolumesView {
             this.newForm.root.id = uid('new-vol');
             this.newBtn.setAttribute('aria-controls', this.newForm.root.id);
         }
-        this.list = listCard({ title: 'Volumes', titleId: 'vol-title' });
+        this.list = listCard({ title: t('storage.volumes.title'), titleId: 'vol-title' });
         this.root = h('div', { class: 'page page-pool' },
-            h('a', { class: 'back-link', href: storageHash() }, icon('back'), 'Storage pools'),
+            h('a', { class: 'back-link', href: storageHash() }, icon('back'), t('storage.title')),
             h('div', { class: 'page-head' }, h('div', { class: 'detail-title' }, this.title, this.badge), this.toolbar),
             this.summary,
             this.newForm ? this.newForm.root : null,
@@ -77,7 +106,7 @@ export class PoolVolumesView {
             this.list.root);
         this.list.body.addEventListener('click', (ev) => this.#onClick(ev));
         container.replaceChildren(this.root);
-        document.title = `${this.poolName} \u2014 Storage \u2014 virtdeck`;
+        document.title = t('storage.pool.document-title', { name: this.poolName });
         this.stopEvents = reloadOnResourceEvents(this.ctx.store,
             (r) => r.type === 'pool' && r.name === this.poolName, () => this.load());
         this.load();
@@ -123,10 +152,10 @@ export class PoolVolumesView {
 
     #buildNewForm() {
         const f = {
-            name: field({ label: 'Name', key: 'name', control: textInput({ name: 'name', maxlength: '127' }) }),
-            capacity: field({ label: 'Capacity', key: 'capacity', control: textInput({ name: 'capacity', placeholder: '10G', class: 'input input-short' }), hint: 'e.g. 10G, 512M, 1.5T (binary units)' }),
-            format: field({ label: 'Format', key: 'format', control: selectInput(VOLUME_FORMATS, { name: 'format', value: 'qcow2' }) }),
-            backing: field({ label: 'Backing volume (optional)', key: 'backing', control: selectInput([['', 'None']], { name: 'backing' }), hint: 'qcow2 only: the new volume starts as a copy-on-write layer over it.' }),
+            name: field({ label: t('resources.field.name'), key: 'name', control: textInput({ name: 'name', maxlength: '127' }) }),
+            capacity: field({ label: t('storage.volume.field.capacity'), key: 'capacity', control: textInput({ name: 'capacity', placeholder: '10G', class: 'input input-short' }), hint: t('storage.volume.field.capacity.hint') }),
+            format: field({ label: t('storage.volume.field.format'), key: 'format', control: selectInput(VOLUME_FORMATS, { name: 'format', value: 'qcow2' }) }),
+            backing: field({ label: optionalLabel(t('storage.volume.field.backing')), key: 'backing', control: selectInput([['', t('storage.volume.backing.none')]], { name: 'backing' }), hint: t('storage.volume.field.backing.hint') }),
         };
         const fields = Object.values(f);
         const close = () => {
@@ -134,7 +163,7 @@ export class PoolVolumesView {
             this.newBtn.focus();
         };
         const card = cardForm({
-            title: 'New volume', titleId: 'newvol-title', submitLabel: 'Create volume',
+            title: t('storage.volume.new'), titleId: 'newvol-title', submitLabel: t('storage.volume.create'),
             body: h('div', { class: 'form-grid' }, f.name.root, f.capacity.root, f.format.root, f.backing.root),
             fields: () => fields,
             check: () => buildVolumeRequest({
@@ -143,11 +172,11 @@ export class PoolVolumesView {
             }, { available: this.pool?.available_bytes }),
             send: async (payload) => {
                 const vol = await this.ctx.api.createVolume(this.poolName, payload);
-                this.ctx.notify.info(`Volume \u201c${vol?.name || payload.name}\u201d created.`);
+                this.ctx.notify.info(t('storage.volume.created', { name: vol?.name || payload.name }));
                 close();
                 await this.load();
             },
-            failure: 'The volume was not created',
+            failure: t('storage.volume.create-failed'),
             onCancel: close,
         });
         const sync = () => { f.backing.root.hidden = f.format.control.value !== 'qcow2'; };
@@ -156,7 +185,8 @@ export class PoolVolumesView {
             root: card.root,
             reset: () => {
                 card.clear();
-                const opts = [['', 'None'], ...this.volumes.filter((v) => v.format === 'qcow2' || v.format === 'raw').map((v) => [v.name, `${v.name} (${v.format})`])];
+                const opts = [['', t('storage.volume.backing.none')], ...this.volumes.filter((v) => v.format === 'qcow2' || v.format === 'raw')
+                    .map((v) => [v.name, t('storage.volume.backing.option', { name: v.name, format: v.format })])];
                 f.backing.control.replaceChildren(...opts.map(([v, l]) => h('option', { value: v, text: l })));
                 sync();
             },
@@ -184,12 +214,12 @@ export class PoolVolumesView {
             const missing = err.status === 404 || err.status === 400;
             this.summary.replaceChildren();
             if (!missing) {
-                showLoadError(this.list.body, `Could not read the pool: ${err.message}`, () => this.load());
+                showLoadError(this.list.body, t('storage.pool.load-failed'), err, () => this.load());
                 return;
             }
             this.list.body.replaceChildren(h('div', { class: 'empty' },
-                h('p', { text: `There is no storage pool \u201c${this.poolName}\u201d.` }),
-                h('a', { href: storageHash(), text: 'All storage pools' })));
+                h('p', { text: t('storage.pool.missing', { name: this.poolName }) }),
+                h('a', { href: storageHash(), text: t('storage.pool.all') })));
         }
     }
 
@@ -197,9 +227,9 @@ export class PoolVolumesView {
         const p = this.pool;
         this.badge.replaceChildren(activeBadge(p.active));
         this.summary.replaceChildren(h('dl', { class: 'props pool-props card' },
-            h('dt', { text: 'Type' }), h('dd', { text: POOL_TYPES[p.type]?.label || orDash(p.type) }),
-            h('dt', { text: 'Target path' }), h('dd', {}, p.target_path ? h('code', { class: 'wrap', text: p.target_path }) : DASH),
-            h('dt', { text: 'Usage' }), h('dd', {}, usageBar(p, `Usage of ${p.name}`))));
+            h('dt', { text: t('storage.column.type') }), h('dd', { text: poolTypeLabel(p.type) }),
+            h('dt', { text: t('storage.field.target_path') }), h('dd', {}, p.target_path ? h('code', { class: 'wrap', text: p.target_path }) : DASH),
+            h('dt', { text: t('storage.column.usage') }), h('dd', {}, usageBar(p))));
         if (this.uploadBtn) {
             this.uploadBtn.disabled = !p.active;
             this.newBtn.disabled = !p.active;
@@ -208,38 +238,41 @@ export class PoolVolumesView {
 
     #render(inactive) {
         const admin = canManage(this.ctx.store);
-        this.list.count.textContent = inactive ? '' : countText(this.volumes.length, 'volume');
+        this.list.count.textContent = inactive ? '' : t('storage.volumes.count', { count: this.volumes.length });
         if (inactive) {
-            this.list.body.replaceChildren(h('p', { class: 'empty', text: 'The pool is not running: start it on the Storage page to see its volumes.' }));
+            this.list.body.replaceChildren(h('p', { class: 'empty', text: t('storage.volumes.inactive') }));
             return;
         }
+        const c = columnLabels();
         renderTable(this.list.body, {
-            items: this.volumes, empty: 'No volumes in this pool yet.', caption: `Volumes of ${this.poolName}`,
-            columns: ['Name', 'Format', 'Capacity', 'Allocation', 'Used by', admin && 'Actions'],
-            row: (v) => this.#row(v, admin),
+            items: this.volumes, empty: t('storage.volumes.empty'), caption: t('storage.volumes.caption', { name: this.poolName }),
+            columns: [c.name, c.format, c.capacity, c.allocation, c.usedBy, admin && actionsLabel()],
+            row: (v) => this.#row(v, admin, c),
         });
     }
 
-    #row(vol, admin) {
+    #row(vol, admin, c) {
         const name = vol.name;
         const users = Array.isArray(vol.used_by) ? vol.used_by : [];
         const btn = (action, label, danger) => rowButton('name', name, action, label, danger);
+        const download = t('storage.volume.action.download');
         return h('tr', { dataset: { name } },
-            cell('Name', {},
+            cell(c.name, {},
                 h('span', { class: 'res-name wrap', text: name }),
-                vol.upload_incomplete ? h('span', { class: 'badge badge-warn', title: 'An upload into this volume did not finish; its content is incomplete.' }, 'incomplete upload') : null,
-                vol.backing ? h('span', { class: 'muted small block', text: `on ${vol.backing}` }) : null),
-            cell('Format', { text: orDash(vol.format) }),
-            cell('Capacity', { class: 'num', text: formatBytes(vol.capacity_bytes) }),
-            cell('Allocation', { class: 'num', text: formatBytes(vol.allocation_bytes) }),
-            cell('Used by', {}, users.length
+                vol.upload_incomplete ? h('span', { class: 'badge badge-warn', title: t('storage.volume.incomplete.title') }, t('storage.volume.incomplete')) : null,
+                vol.backing ? h('span', { class: 'muted small block', text: t('storage.volume.backed-by', { name: vol.backing }) }) : null),
+            cell(c.format, { text: orDash(vol.format) }),
+            cell(c.capacity, { class: 'num', text: formatBytes(vol.capacity_bytes) }),
+            cell(c.allocation, { class: 'num', text: formatBytes(vol.allocation_bytes) }),
+            cell(c.usedBy, {}, users.length
                 ? h('ul', { class: 'user-list' }, users.map((u) => h('li', {},
                     h('a', { href: domainHash(u.uuid), text: u.name }),
-                    h('span', { class: 'muted small', text: ` ${u.target || ''}${u.active ? ' (running)' : ''}` }))))
-                : h('span', { class: 'muted', text: 'None' })),
+                    h('span', { class: 'muted small', text: u.active ? t('storage.volume.user.running', { target: u.target || '' }) : t('storage.volume.user', { target: u.target || '' }) }))))
+                : h('span', { class: 'muted', text: t('resources.users.none') })),
             admin ? actionsCell(name,
-                h('a', { class: 'btn btn-sm', href: contentUrl(this.poolName, name), download: name, 'aria-label': `Download ${name}` }, 'Download'),
-                btn('resize', 'Resize'), btn('clone', 'Clone'), btn('wipe', 'Wipe', true), btn('delete', 'Delete', true)) : null);
+                h('a', { class: 'btn btn-sm', href: contentUrl(this.poolName, name), download: name, 'aria-label': rowLabel(download, name) }, download),
+                btn('resize', t('storage.volume.action.resize')), btn('clone', t('storage.volume.action.clone')),
+                btn('wipe', t('storage.volume.action.wipe'), true), btn('delete', t('storage.volume.action.delete'), true)) : null);
     }
 
     async #onClick(ev) {
@@ -257,54 +290,54 @@ export class PoolVolumesView {
             if (await (action === 'resize' ? this.#resize(vol) : this.#clone(vol))) await reload();
             return;
         }
+        if (!Object.hasOwn(VOLUME_ACTIONS, action)) return;
         const wipe = action === 'wipe';
+        const texts = VOLUME_ACTIONS[action](name);
         const changed = await runRowAction(this.ctx, btn, {
-            confirm: wipe
-                ? { title: `Wipe \u201c${name}\u201d?`, message: 'Every byte of the volume is overwritten with zeros.', detail: 'Its data cannot be recovered.', confirmLabel: 'Wipe' }
-                : { title: `Delete \u201c${name}\u201d?`, message: 'The volume and its data are removed from the pool.', detail: 'This cannot be undone.', confirmLabel: 'Delete' },
+            confirm: texts.confirm,
             run: () => (wipe ? this.ctx.api.volumeAction(pool, name, 'wipe', {}) : this.ctx.api.deleteVolume(pool, name)),
-            done: `Volume \u201c${name}\u201d ${wipe ? 'wiped' : 'deleted'}.`,
-            failure: `Could not ${action} \u201c${name}\u201d`,
+            done: texts.done,
+            failure: texts.failure,
         });
         if (changed) await reload();
     }
 
     #resize(vol) {
-        const size = field({ label: 'New size', key: 'capacity', control: textInput({ value: sizeInputText(vol.capacity_bytes), class: 'input input-short' }), hint: `Now ${formatBytes(vol.capacity_bytes)}. e.g. 20G` });
-        const shrink = field({ label: 'Allow shrinking (data past the new end is lost)', inline: true, control: checkbox({}) });
+        const size = field({ label: t('storage.resize.field.size'), key: 'capacity', control: textInput({ value: sizeInputText(vol.capacity_bytes), class: 'input input-short' }), hint: t('storage.resize.field.size.hint', { current: formatBytes(vol.capacity_bytes) }) });
+        const shrink = field({ label: t('storage.resize.field.shrink'), inline: true, control: checkbox({}) });
         return formDialog({
-            title: `Resize \u201c${vol.name}\u201d`, submitLabel: 'Resize', body: [size.root, shrink.root],
+            title: t('storage.resize.title', { name: vol.name }), submitLabel: t('storage.volume.action.resize'), body: [size.root, shrink.root],
             onSubmit: async (form, errorBox) => {
                 const { payload, errors } = buildResizeRequest(size.control.value, vol.capacity_bytes, { shrink: shrink.control.checked });
                 if (showErrors([size], errors)) return false;
                 try {
                     await this.ctx.api.volumeAction(this.poolName, vol.name, 'resize', payload);
                 } catch (err) {
-                    errorBox.show(err.message);
+                    errorBox.show(errorMessage(err));
                     return false;
                 }
-                this.ctx.notify.info(`Volume \u201c${vol.name}\u201d resized to ${formatBytes(payload.capacity_bytes)}.`);
+                this.ctx.notify.info(t('storage.resize.done', { name: vol.name, size: formatBytes(payload.capacity_bytes) }));
                 return true;
             },
         });
     }
 
     #clone(vol) {
-        const name = field({ label: 'Name of the copy', key: 'name', control: textInput({ value: cloneName(vol.name, this.volumes), maxlength: '127' }) });
+        const name = field({ label: t('storage.clone.field.name'), key: 'name', control: textInput({ value: cloneName(vol.name, this.volumes), maxlength: '127' }) });
         return formDialog({
-            title: `Clone \u201c${vol.name}\u201d`, description: 'A full copy in the same pool, with the same format.',
-            submitLabel: 'Clone', body: [name.root],
+            title: t('storage.clone.title', { name: vol.name }), description: t('storage.clone.description'),
+            submitLabel: t('storage.volume.action.clone'), body: [name.root],
             onSubmit: async (form, errorBox) => {
                 const n = name.control.value.trim();
-                const e = volumeNameError(n) || (this.volumes.some((v) => v.name === n) ? 'A volume with this name exists.' : '');
+                const e = volumeNameError(n) || (this.volumes.some((v) => v.name === n) ? t('storage.clone.exists') : '');
                 if (showErrors([name], { name: e })) return false;
                 try {
                     await this.ctx.api.volumeAction(this.poolName, vol.name, 'clone', { name: n });
                 } catch (err) {
-                    errorBox.show(err.message);
+                    errorBox.show(errorMessage(err));
                     return false;
                 }
-                this.ctx.notify.info(`\u201c${vol.name}\u201d cloned to \u201c${n}\u201d.`);
+                this.ctx.notify.info(t('storage.clone.done', { name: vol.name, copy: n }));
                 return true;
             },
         });

@@ -1,6 +1,6 @@
 // views/resource-page.js — the base of a page that lists one kind of host resource
 // (networks, storage pools): the heading with Reload and, for admins, a Create button
-// that shows the create form; the list card with "N <noun>s, M active" and the table;
+// that shows the create form; the list card with "N networks, M active" and the table;
 // loading with a sequence number so a slow answer never overwrites a newer one (and
 // nothing lands after destroy); the autostart switches and the row buttons. A subclass
 // supplies the texts and the hooks below. Browser main thread.
@@ -8,30 +8,33 @@
 import { h } from './dom.js';
 import { canManage } from './form-kit.js';
 import {
-    actionButton, changeAutostart, countText, formToggle, listCard, reloadOnResourceEvents, renderTable, showLoadError,
+    actionButton, changeAutostart, formToggle, listCard, reloadOnResourceEvents, renderTable, showLoadError,
 } from './resource-table.js';
 
 export class ResourcePage {
     /**
-     * ctx: {api, store, notify, confirm}. texts: eventType ("network"/"pool": the live
-     * events that make the list reload), pageClass, title (the h1), refreshLabel,
-     * listTitle, createLabel, formId, noun ("network"), what (for "Could not list
-     * <what>: …"), empty (no items), caption (the table's).
+     * ctx: {api, store, notify, confirm}. kind: {eventType ("network"/"pool": the live
+     * events that make the list reload), pageClass, formId}. texts() -> the page's
+     * texts in the current language: title (the h1), refreshLabel, listTitle,
+     * createLabel, count(n, active) ("3 networks, 2 active"), loadFailure ("Could not
+     * list the networks"), empty (no items), caption (the table's).
      *
      * Hooks: fetch() -> items (each with name, active); columns(admin); row(item, admin)
      * -> <tr>; setAutostart(name, on); onAction(btn, action, item) for a row button;
      * buildForm(close) -> {root, reset(), focus()} (admins only); loaded() after a
      * render (optional).
      */
-    constructor(ctx, texts) {
+    constructor(ctx, kind, texts) {
         this.ctx = ctx;
+        this.kind = kind;
         this.texts = texts;
         this.items = [];
         this.loadSeq = 0;
     }
 
     mount(container) {
-        const t = this.texts;
+        const t = this.texts();
+        const kind = this.kind;
         this.title = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: t.title });
         const refresh = h('button', { type: 'button', class: 'btn', text: t.refreshLabel, on: { click: () => this.load() } });
         let createBtn = null;
@@ -40,10 +43,10 @@ export class ResourcePage {
             let toggle = null;
             createBtn = h('button', { type: 'button', class: 'btn btn-primary', text: t.createLabel });
             form = this.buildForm(() => toggle(false));
-            toggle = formToggle(createBtn, form, t.formId);
+            toggle = formToggle(createBtn, form, kind.formId);
         }
         this.list = listCard({ title: t.listTitle, labelledBy: 'page-title' });
-        this.root = h('div', { class: ['page', t.pageClass] },
+        this.root = h('div', { class: ['page', kind.pageClass] },
             h('div', { class: 'page-head' }, this.title, h('div', { class: 'toolbar' }, refresh, createBtn)),
             form ? form.root : null,
             this.list.root,
@@ -52,7 +55,7 @@ export class ResourcePage {
         this.list.body.addEventListener('change', (ev) => changeAutostart(this.ctx, ev,
             (name, on) => this.setAutostart(name, on), () => this.load()));
         container.replaceChildren(this.root);
-        this.stopEvents = reloadOnResourceEvents(this.ctx.store, (r) => r.type === t.eventType, () => this.load());
+        this.stopEvents = reloadOnResourceEvents(this.ctx.store, (r) => r.type === kind.eventType, () => this.load());
         this.load();
     }
 
@@ -80,15 +83,15 @@ export class ResourcePage {
             this.loaded();
         } catch (err) {
             if (seq !== this.loadSeq || err.status === 401) return;
-            showLoadError(this.list.body, `Could not list ${this.texts.what}: ${err.message}`, () => this.load());
+            showLoadError(this.list.body, this.texts().loadFailure, err, () => this.load());
         }
     }
 
     #render() {
         const admin = canManage(this.ctx.store);
-        const t = this.texts;
+        const t = this.texts();
         const items = this.items;
-        this.list.count.textContent = `${countText(items.length, t.noun)}, ${items.filter((x) => x.active).length} active`;
+        this.list.count.textContent = t.count(items.length, items.filter((x) => x.active).length);
         renderTable(this.list.body, {
             items, empty: t.empty, caption: t.caption, columns: this.columns(admin), row: (x) => this.row(x, admin),
         });

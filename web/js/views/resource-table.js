@@ -5,11 +5,13 @@
 // data-focus-key, row buttons named by data-action plus the row's key, the "Actions"
 // cell, the autostart switch, a row action run with confirmation / busy button /
 // message / reload, a load failure with "Try again", and the button that shows or
-// hides an inline form (aria-expanded, aria-controls). Browser main thread.
+// hides an inline form (aria-expanded, aria-controls). Texts are translated when a
+// list renders. Browser main thread.
 
 import { h } from './dom.js';
-import { reportError, setBusy, uid } from './form-kit.js';
+import { failureText, reportError, setBusy, uid } from './form-kit.js';
 import { formatBool } from '../format.js';
+import { t } from '../i18n.js';
 
 /** <td data-label="label"> (the column name shown in the phone layout). */
 export function cell(label, props, ...children) {
@@ -24,25 +26,30 @@ export function cell(label, props, ...children) {
 export function rowButton(key, id, action, label, danger = false) {
     return h('button', {
         type: 'button', class: ['btn', 'btn-sm', danger && 'btn-danger-outline'],
-        dataset: { action, [key]: id, focusKey: `${id}|${action}` }, 'aria-label': `${label} ${id}`,
+        dataset: { action, [key]: id, focusKey: `${id}|${action}` }, 'aria-label': rowLabel(label, id),
     }, label);
+}
+
+/** The accessible name of a row's control: "<action> <id>" ("Delete disk.qcow2"). */
+export function rowLabel(action, id) {
+    return t('resources.row-action', { action, name: id });
+}
+
+/** The "Actions" column's heading (and the phone layout's cell label). */
+export function actionsLabel() {
+    return t('resources.column.actions');
 }
 
 /** The "Actions" cell of a row: a labelled group of its buttons and links. */
 export function actionsCell(id, ...controls) {
-    return cell('Actions', { class: 'col-actions' },
-        h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for ${id}` }, ...controls));
+    return cell(actionsLabel(), { class: 'col-actions' },
+        h('div', { class: 'actions', role: 'group', 'aria-label': t('resources.actions-for', { name: id }) }, ...controls));
 }
 
 /** The button (with its data-*) an event in a list came from, unless it is busy. */
 export function actionButton(ev) {
     const btn = ev.target.closest('button[data-action]');
     return btn && !btn.disabled ? btn : null;
-}
-
-/** "3 networks" / "1 network". */
-export function countText(n, noun) {
-    return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -52,7 +59,7 @@ export function countText(n, noun) {
  */
 export function listCard({ title, titleId = null, labelledBy = titleId }) {
     const count = h('p', { class: 'count', role: 'status' });
-    const body = h('div', { class: 'table-wrap' }, h('p', { class: 'empty', text: 'Loading\u2026' }));
+    const body = h('div', { class: 'table-wrap' }, h('p', { class: 'empty', text: t('resources.loading') }));
     const root = h('section', { class: 'card list-card', 'aria-labelledby': labelledBy },
         h('div', { class: 'section-head' }, h('h2', { class: 'card-title', id: titleId, text: title }), count),
         body);
@@ -77,11 +84,14 @@ export function renderTable(container, { items, empty, caption, columns, row }) 
     if (focusKey) container.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
 }
 
-/** Replaces a list that could not be read by the reason and a "Try again" button. */
-export function showLoadError(container, text, retry) {
+/**
+ * Replaces a list that could not be read by "<failure>: <why>" and a "Try again"
+ * button. failure: a translated "Could not …" sentence; err: what the request threw.
+ */
+export function showLoadError(container, failure, err, retry) {
     container.replaceChildren(h('div', { class: 'empty' },
-        h('p', { text }),
-        h('button', { type: 'button', class: 'btn', text: 'Try again', on: { click: retry } })));
+        h('p', { text: failureText(failure, err) }),
+        h('button', { type: 'button', class: 'btn', text: t('resources.try-again'), on: { click: retry } })));
 }
 
 /** The autostart cell's content: a switch for admins (data-autostart = name), text otherwise. */
@@ -90,7 +100,7 @@ export function autostartSwitch(name, on, admin) {
     return h('label', { class: 'switch' },
         h('input', {
             type: 'checkbox', class: 'checkbox', checked: !!on,
-            dataset: { autostart: name, focusKey: `${name}|autostart` }, 'aria-label': `Start ${name} when the host boots`,
+            dataset: { autostart: name, focusKey: `${name}|autostart` }, 'aria-label': t('resources.autostart.label', { name }),
         }),
         h('span', { text: formatBool(!!on) }));
 }
@@ -107,10 +117,10 @@ export async function changeAutostart(ctx, ev, set, reload) {
     box.disabled = true;
     try {
         await set(name, want);
-        ctx.notify.info(`\u201c${name}\u201d ${want ? 'starts' : 'no longer starts'} with the host.`);
+        ctx.notify.info(want ? t('resources.autostart.on', { name }) : t('resources.autostart.off', { name }));
     } catch (err) {
         box.checked = !want;
-        reportError(ctx.notify, `Could not change autostart of \u201c${name}\u201d`, err);
+        reportError(ctx.notify, t('resources.autostart.failed', { name }), err);
     } finally {
         box.disabled = false;
         await reload();

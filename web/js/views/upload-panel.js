@@ -5,17 +5,18 @@
 // shows under the form. Browser main thread.
 
 import { h } from './dom.js';
-import { field, textInput, selectInput, showErrors, serverErrorBox, setBusy } from './form-kit.js';
+import { field, textInput, selectInput, showErrors, serverErrorBox, setBusy, errorMessage } from './form-kit.js';
 import { sanitizeVolumeName, volumeNameError } from '../forms.js';
-import { uploadFormatFor } from '../storage-rules.js';
+import { uploadFormatFor, wholePercent } from '../storage-rules.js';
 import { startUpload } from '../upload.js';
 import { formatBytes, formatRate, formatDuration } from '../format.js';
+import { t } from '../i18n.js';
 
-/** "12 MiB of 700 MiB (1%) · 10 MiB/s · 1 min left". */
+/** "12 MiB of 700 MiB (1%) · 10 MiB/s · 1 min left" in the current language. */
 export function progressText(p) {
-    const parts = [`${formatBytes(p.loaded)} of ${formatBytes(p.total)} (${p.percent}%)`];
+    const parts = [t('upload.progress.bytes', { loaded: formatBytes(p.loaded), total: formatBytes(p.total), percent: wholePercent(p.percent / 100) })];
     if (p.bps !== null && p.bps !== undefined && !p.done) parts.push(formatRate(p.bps));
-    if (p.etaSeconds !== null && p.etaSeconds !== undefined && !p.done) parts.push(`${formatDuration(p.etaSeconds)} left`);
+    if (p.etaSeconds !== null && p.etaSeconds !== undefined && !p.done) parts.push(t('upload.progress.left', { time: formatDuration(p.etaSeconds) }));
     return parts.join(' \u00b7 ');
 }
 
@@ -31,21 +32,21 @@ export class UploadPanel {
         this.nameTouched = false;
         const f = {};
         this.f = f;
-        f.file = field({ label: 'File', key: 'file', control: h('input', { type: 'file', class: 'input input-file', name: 'file' }), hint: 'An ISO image or a disk image (raw, qcow2).' });
-        f.name = field({ label: 'Volume name', key: 'name', control: textInput({ name: 'volume', maxlength: '127' }) });
+        f.file = field({ label: t('upload.field.file'), key: 'file', control: h('input', { type: 'file', class: 'input input-file', name: 'file' }), hint: t('upload.field.file.hint') });
+        f.name = field({ label: t('upload.field.name'), key: 'name', control: textInput({ name: 'volume', maxlength: '127' }) });
         f.format = field({
-            label: 'Format', key: 'format',
-            control: selectInput([['iso', 'ISO image'], ['raw', 'raw'], ['qcow2', 'qcow2']], { name: 'format', value: 'raw' }),
-            hint: 'Used when the volume is new; an existing volume keeps its format.',
+            label: t('storage.volume.field.format'), key: 'format',
+            control: selectInput([['iso', t('upload.format.iso')], ['raw', 'raw'], ['qcow2', 'qcow2']], { name: 'format', value: 'raw' }),
+            hint: t('upload.field.format.hint'),
         });
         this.errorBox = serverErrorBox();
-        this.progress = h('progress', { class: 'upload-progress', max: '100', value: '0', 'aria-label': 'Upload progress' });
+        this.progress = h('progress', { class: 'upload-progress', max: '100', value: '0', 'aria-label': t('upload.progress.label') });
         this.progressText = h('p', { class: 'upload-text', 'aria-live': 'polite' });
         this.progressBox = h('div', { class: 'upload-status', hidden: true }, this.progress, this.progressText);
-        this.submit = h('button', { type: 'submit', class: 'btn btn-primary', text: 'Upload' });
-        this.cancel = h('button', { type: 'button', class: 'btn', text: 'Close' });
+        this.submit = h('button', { type: 'submit', class: 'btn btn-primary', text: t('upload.submit') });
+        this.cancel = h('button', { type: 'button', class: 'btn', text: t('upload.close') });
         this.form = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'upload-title' },
-            h('h2', { class: 'card-title', id: 'upload-title', text: `Upload a file to \u201c${pool}\u201d` }),
+            h('h2', { class: 'card-title', id: 'upload-title', text: t('upload.title', { name: pool }) }),
             h('div', { class: 'form-grid' }, f.file.root, f.name.root, f.format.root),
             this.progressBox,
             this.errorBox.root,
@@ -100,7 +101,7 @@ export class UploadPanel {
         this.f.name.control.disabled = running;
         this.f.format.control.disabled = running;
         setBusy(this.submit, running);
-        this.cancel.textContent = running ? 'Cancel upload' : 'Close';
+        this.cancel.textContent = running ? t('upload.cancel') : t('upload.close');
     }
 
     async #start() {
@@ -109,17 +110,17 @@ export class UploadPanel {
         const file = this.f.file.control.files?.[0] || null;
         const name = this.f.name.control.value.trim();
         const errors = {};
-        if (!file) errors.file = 'Choose a file.';
-        else if (file.size === 0) errors.file = 'The file is empty.';
+        if (!file) errors.file = t('upload.error.no-file');
+        else if (file.size === 0) errors.file = t('upload.error.empty-file');
         const nameErr = volumeNameError(name);
         if (nameErr) errors.name = nameErr;
         if (showErrors(this.#fields(), errors)) return;
         const existing = (this.volumes() || []).find((v) => v.name === name);
         if (existing) {
             const ok = await this.ctx.confirm({
-                title: `Replace \u201c${name}\u201d?`,
-                message: `A volume with this name exists; its content is overwritten by ${file.name}.`,
-                detail: 'The file must fit the volume\u2019s capacity.', confirmLabel: 'Replace', danger: true,
+                title: t('upload.replace.title', { name }),
+                message: t('upload.replace.message', { file: file.name }),
+                detail: t('upload.replace.detail'), confirmLabel: t('upload.replace.confirm'), danger: true,
             });
             if (!ok) return;
         }
@@ -139,8 +140,8 @@ export class UploadPanel {
         try {
             const vol = await this.upload.promise;
             this.progress.value = 100;
-            this.progressText.textContent = `${progressText({ loaded: file.size, total: file.size, percent: 100, done: true })} \u2014 done.`;
-            this.ctx.notify.info(`Uploaded \u201c${name}\u201d (${formatBytes(file.size)}).`);
+            this.progressText.textContent = t('upload.progress.done', { progress: progressText({ loaded: file.size, total: file.size, percent: 100, done: true }) });
+            this.ctx.notify.info(t('upload.done', { name, size: formatBytes(file.size) }));
             this.upload = null;
             this.#setRunning(false);
             this.form.reset();
@@ -150,8 +151,8 @@ export class UploadPanel {
             this.upload = null;
             this.#setRunning(false);
             if (err.status === 401) return;
-            this.progressText.textContent = err.code === 'aborted' ? 'Upload cancelled.' : 'Upload failed.';
-            const why = err.status === 507 ? `Not enough space in the pool: ${err.message}` : err.message;
+            this.progressText.textContent = err.code === 'aborted' ? t('upload.cancelled') : t('upload.failed');
+            const why = err.status === 507 ? t('upload.error.no-space', { reason: errorMessage(err) }) : errorMessage(err);
             if (err.code !== 'aborted') this.errorBox.show(why);
             this.onDone(null); // a partial volume may now exist: the list shows its warning
             this.submit.focus();

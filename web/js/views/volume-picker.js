@@ -3,19 +3,20 @@
 // has none), filled from the API. Used by the Disks tab (attach, insert a CD-ROM
 // medium). Browser main thread.
 
-import { field, selectInput, setOptions } from './form-kit.js';
+import { field, selectInput, setOptions, failureText } from './form-kit.js';
 import { isoVolumes } from '../storage-rules.js';
 import { formatBytes } from '../format.js';
+import { t } from '../i18n.js';
 
 export class VolumePicker {
-    /** ctx: {api}; opts: {isoOnly, poolKey, volumeKey (errors keys), volumeLabel}. */
-    constructor(ctx, { isoOnly = false, poolKey = 'pool', volumeKey = 'volume', volumeLabel = 'Volume' } = {}) {
+    /** ctx: {api}; opts: {isoOnly, poolKey, volumeKey (errors keys), volumeLabel (translated)}. */
+    constructor(ctx, { isoOnly = false, poolKey = 'pool', volumeKey = 'volume', volumeLabel = t('devices.field.volume') } = {}) {
         this.ctx = ctx;
         this.isoOnly = isoOnly;
         this.pools = [];
         this.poolSeq = 0; // pools and volumes are read independently: each has its own
         this.volSeq = 0;  // sequence so a later answer never loses to an older one
-        this.pool = field({ label: 'Storage pool', key: poolKey, control: selectInput([['', 'Loading\u2026']]) });
+        this.pool = field({ label: t('devices.field.pool'), key: poolKey, control: selectInput([['', t('resources.loading')]]) });
         this.volume = field({ label: volumeLabel, key: volumeKey, control: selectInput([['', '\u2014']]) });
         this.note = this.volume.root.appendChild(document.createElement('p'));
         this.note.className = 'field-hint';
@@ -38,12 +39,12 @@ export class VolumePicker {
             if (seq !== this.poolSeq) return;
             this.pools = pools;
             const prev = this.pool.control.value;
-            setOptions(this.pool.control, pools.length ? pools.map((p) => [p.name, p.name]) : [['', 'No active storage pool']],
+            setOptions(this.pool.control, pools.length ? pools.map((p) => [p.name, p.name]) : [['', t('devices.picker.no-pool')]],
                 pools.some((p) => p.name === prev) ? prev : pools[0]?.name || '');
             await this.#loadVolumes();
         } catch (err) {
             if (seq !== this.poolSeq) return;
-            setOptions(this.pool.control, [['', `Could not list pools: ${err.message}`]]);
+            setOptions(this.pool.control, [['', failureText(t('devices.picker.pools-failed'), err)]]);
         }
     }
 
@@ -60,7 +61,7 @@ export class VolumePicker {
             setOptions(this.volume.control, [['', '\u2014']]);
             return;
         }
-        setOptions(this.volume.control, [['', 'Loading\u2026']]);
+        setOptions(this.volume.control, [['', t('resources.loading')]]);
         try {
             const vols = await this.ctx.api.volumes(pool);
             if (seq !== this.volSeq) return;
@@ -69,16 +70,16 @@ export class VolumePicker {
                 const isos = isoVolumes(vols);
                 if (isos.length) list = isos;
                 else if (vols.length) {
-                    this.note.textContent = 'No ISO images in this pool; every volume is listed.';
+                    this.note.textContent = t('devices.picker.no-iso');
                     this.note.hidden = false;
                 }
             }
             setOptions(this.volume.control, list.length
-                ? list.map((v) => [v.name, `${v.name} (${v.format || '?'}, ${formatBytes(v.capacity_bytes)})`])
-                : [['', 'No volumes in this pool']]);
+                ? list.map((v) => [v.name, t('devices.picker.volume', { name: v.name, format: v.format || '?', size: formatBytes(v.capacity_bytes) })])
+                : [['', t('devices.picker.no-volume')]]);
         } catch (err) {
             if (seq !== this.volSeq) return;
-            setOptions(this.volume.control, [['', `Could not list volumes: ${err.message}`]]);
+            setOptions(this.volume.control, [['', failureText(t('devices.picker.volumes-failed'), err)]]);
         }
     }
 }
