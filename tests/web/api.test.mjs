@@ -1,7 +1,10 @@
 // tests/web/api.test.mjs — web/js/api.js against a fake fetch.
-import test from 'node:test';
+import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Api, ApiError } from '../../web/js/api.js';
+import { setLanguage } from '../../web/js/i18n.js';
+
+before(() => setLanguage('en', { remember: false })); // the client's own messages are compared in English
 
 function fakeFetch(responder) {
     const calls = [];
@@ -80,7 +83,7 @@ test('429 carries Retry-After', async () => {
 
 test('a network failure becomes status 0 network_error', async () => {
     const api = new Api({ fetchImpl: async () => { throw new TypeError('Failed to fetch'); } });
-    await assert.rejects(api.host(), (e) => e.status === 0 && e.code === 'network_error');
+    await assert.rejects(api.host(), (e) => e.status === 0 && e.code === 'network_error' && /virtdeck server/.test(e.message));
 });
 
 test('a 401 on a normal request emits logged-out; on login and session it does not', async () => {

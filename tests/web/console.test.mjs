@@ -1,13 +1,15 @@
 // tests/web/console.test.mjs — the pure parts of the consoles: close code -> message
 // (web/js/console-status.js), key combinations and "Type text" key events
 // (web/js/keysyms.js), the console routes (web/js/router.js) and which consoles a
-// domain offers (web/js/domains.js).
-import test from 'node:test';
+// domain offers (web/js/domains.js). Messages are compared in English; a zh-CN case
+// checks they follow the language.
+import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeClose, stateText, cleanReason, consoleUrl } from '../../web/js/console-status.js';
+import { setLanguage } from '../../web/js/i18n.js';
 import {
     KEYSYM, KEY_COMBOS, comboById, comboEvents, charToKey, charKeysym, textToKeyEvents, functionKey, isLeaveKey,
 } from '../../web/js/keysyms.js';
@@ -17,12 +19,18 @@ import { consolesAvailable } from '../../web/js/domains.js';
 const WEB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
 const U = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 
+before(() => setLanguage('en', { remember: false }));
+
 // ---- close codes ----------------------------------------------------------------
 
-test('the server\'s reason is shown for the documented close codes', () => {
+test('the server\'s reason goes along as the detail; the message is the UI\'s own for the code', () => {
     for (const code of [1000, 4404, 4409, 4501, 4502, 4503]) {
-        assert.equal(describeClose({ code, reason: `reason for ${code}`, opened: true }).message, `reason for ${code}`, String(code));
+        const d = describeClose({ code, reason: `reason for ${code}`, opened: true });
+        assert.equal(d.detail, `reason for ${code}`, String(code));
+        assert.equal(d.message, describeClose({ code, opened: true }).message, String(code));
+        assert.equal(describeClose({ code, opened: true }).detail, '');
     }
+    assert.equal(describeClose({ code: 4502, reason: 'x', byUser: true }).detail, '', 'no server reason for a user close');
 });
 
 test('each documented code has its own message when the server sent no reason', () => {
@@ -64,8 +72,8 @@ test('server reasons are cleaned: one line, no control characters, bounded', () 
     const long = cleanReason('x'.repeat(500));
     assert.equal(long.length, 200);
     assert.ok(long.endsWith('\u2026'));
-    assert.equal(describeClose({ code: 4409, reason: '\u0000\u0001' }).message,
-        describeClose({ code: 4409 }).message, 'a reason of only control characters counts as none');
+    assert.equal(describeClose({ code: 4409, reason: '\u0000\u0001' }).detail, '',
+        'a reason of only control characters counts as none');
 });
 
 test('the state line', () => {
@@ -73,7 +81,23 @@ test('the state line', () => {
     assert.equal(stateText('connected'), 'Connected');
     assert.equal(stateText('connected', 'QEMU (vm1)'), 'Connected \u2014 QEMU (vm1)');
     assert.equal(stateText('disconnected', 'The VM stopped.'), 'Disconnected: The VM stopped.');
+    assert.equal(stateText('disconnected', 'The VM\u2019s display closed.', 'domain destroyed'),
+        'Disconnected: The VM\u2019s display closed. (domain destroyed)');
+    assert.equal(stateText('disconnected', '', 'domain destroyed'), 'Disconnected: domain destroyed');
     assert.equal(stateText('idle'), 'Not connected');
+});
+
+test('console messages follow the language', async () => {
+    try {
+        await setLanguage('zh-CN', { remember: false });
+        assert.equal(describeClose({ code: 4409, kind: 'serial' }).message, '虚拟机未运行，或没有串行控制台。');
+        assert.equal(stateText('disconnected', '与服务器的连接已中断。', 'gone'), '已断开：与服务器的连接已中断。（gone）');
+        assert.equal(stateText('connecting'), '正在连接…');
+        assert.equal(comboById('super').label, 'Super（Windows 徽标键）');
+        assert.equal(comboById('ctrl-alt-del').label, 'Ctrl+Alt+Del');
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
 });
 
 test('socket URLs follow the page\'s scheme and host', () => {

@@ -1,9 +1,24 @@
-// tests/web/domains.test.mjs — web/js/domains.js: actions per state and role, filter, order.
-import test from 'node:test';
+// tests/web/domains.test.mjs — web/js/domains.js: actions per state and role, filter, order,
+// and what actions and states are called in English and Chinese.
+import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
     ACTIONS, actionsFor, canAct, isActive, stateTone, compareDomains, matchesFilter, STATES,
+    stateLabel, reasonLabel, stateWithReason,
 } from '../../web/js/domains.js';
+import { setLanguage, hasMessage, LANGUAGES, t } from '../../web/js/i18n.js';
+
+before(() => setLanguage('en', { remember: false }));
+
+/** Runs fn with code's catalogue, then goes back to English. */
+async function inLanguage(code, fn) {
+    await setLanguage(code, { remember: false });
+    try {
+        fn();
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
+}
 
 test('viewers get no actions in any state', () => {
     for (const st of STATES) assert.deepEqual(actionsFor(st, 'viewer'), []);
@@ -70,4 +85,61 @@ test('matchesFilter by name, state word and state select', () => {
     assert.equal(matchesFilter(web, '', 'shutoff'), false);
     assert.equal(matchesFilter(cr, '', 'other'), true);
     assert.equal(matchesFilter(web, '', 'other'), false);
+});
+
+test('English state names stay the API\'s (the list, filter and tests read them)', () => {
+    for (const st of STATES) assert.equal(stateLabel(st), st);
+    assert.equal(stateLabel('weird'), 'weird');
+    assert.equal(stateWithReason('shutoff', 'destroyed'), 'shutoff (forced off)');
+    assert.equal(stateWithReason('running', ''), 'running');
+    assert.equal(stateWithReason('running', 'unknown'), 'running', 'an unknown reason says nothing');
+    assert.equal(reasonLabel('something_new'), 'something_new');
+});
+
+test('every action has its texts in every language', async () => {
+    for (const { code } of LANGUAGES) {
+        await inLanguage(code, () => {
+            for (const [name, a] of Object.entries(ACTIONS)) {
+                const texts = [a.label, a.ariaLabel('vm'), a.done('vm'), a.failed('vm', 'why')];
+                if (a.confirm) texts.push(a.question, a.detail, a.confirmTitle('vm'));
+                for (const text of texts) assert.doesNotMatch(text, /^domains\./, `${code} ${name}: ${text}`);
+                assert.match(a.failed('vm', 'why'), /vm/);
+                assert.match(a.failed('vm', 'why'), /why/);
+            }
+            for (const st of STATES) assert.ok(hasMessage(`domains.state.${st}`), `${code} ${st}`);
+        });
+    }
+});
+
+test('in Chinese: actions, states, reasons, and the filter matches the Chinese state name', async () => {
+    await inLanguage('zh-CN', () => {
+        assert.equal(ACTIONS.destroy.label, '强制关机');
+        assert.equal(ACTIONS.shutdown.label, '关机');
+        assert.equal(ACTIONS.start.done('web1'), '\u201cweb1\u201d正在启动。');
+        assert.equal(ACTIONS.resume.failed('web1', '该操作与当前状态冲突。'), '无法恢复\u201cweb1\u201d：该操作与当前状态冲突。');
+        assert.equal(stateLabel('running'), '运行中');
+        assert.equal(stateLabel('shutoff'), '已关机');
+        assert.equal(stateWithReason('paused', 'user'), '已暂停（用户操作）');
+        const web = { name: 'web', state: 'running' };
+        const db = { name: 'db', state: 'paused' };
+        assert.equal(matchesFilter(web, '运行'), true);
+        assert.equal(matchesFilter(db, '暂停'), true);
+        assert.equal(matchesFilter(web, '暂停'), false);
+        assert.equal(matchesFilter(db, 'state:已暂停'), true);
+        assert.equal(matchesFilter(db, 'pau'), true, 'the API\'s state names still work');
+    });
+});
+
+test('counts take the plural form of the language', async () => {
+    assert.equal(t('domains.list.count', { count: 1 }), '1 VM');
+    assert.equal(t('domains.list.count', { count: 0 }), '0 VMs');
+    assert.equal(t('domains.list.count', { count: 1000 }), '1,000 VMs');
+    assert.equal(t('domains.console.typed', { count: 1 }), 'Typed 1 character.');
+    assert.equal(t('domains.console.typed', { count: 2 }), 'Typed 2 characters.');
+    assert.equal(t('domains.console.typed-skipped', { count: 3, skipped: 1 }), 'Typed 3 characters (1 could not be typed).');
+    await inLanguage('zh-CN', () => {
+        assert.equal(t('domains.list.count', { count: 1 }), '共 1 台');
+        assert.equal(t('domains.list.count', { count: 1000 }), '共 1,000 台');
+        assert.equal(t('domains.console.typed', { count: 2 }), '已输入 2 个字符。');
+    });
 });

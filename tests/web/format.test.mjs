@@ -1,20 +1,36 @@
-// tests/web/format.test.mjs — web/js/format.js: sizes, rates, percentages, durations.
-import test from 'node:test';
+// tests/web/format.test.mjs — web/js/format.js: sizes, rates, percentages, durations, clock
+// times, dates and relative times, formatted with Intl in the UI's language (English, and
+// Simplified Chinese where the locale changes the output).
+import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
     formatBytes, formatKiB, formatRate, formatPercent, formatDuration, formatMhz, formatClock,
-    formatBool, orDash, DASH,
+    formatRelative, formatNumber, formatBool, orDash, DASH,
 } from '../../web/js/format.js';
+import { setLanguage } from '../../web/js/i18n.js';
+
+before(() => setLanguage('en', { remember: false }));
+after(() => setLanguage('en', { remember: false }));
+
+/** Runs fn in Chinese, then goes back to English. */
+async function inChinese(fn) {
+    await setLanguage('zh-CN', { remember: false });
+    try {
+        fn();
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
+}
 
 test('formatBytes picks binary units and trims whole numbers', () => {
     assert.equal(formatBytes(0), '0 B');
-    assert.equal(formatBytes(1023), '1023 B');
+    assert.equal(formatBytes(1023), '1,023 B'); // Intl groups thousands
     assert.equal(formatBytes(1024), '1 KiB');
     assert.equal(formatBytes(1536), '1.5 KiB');
     assert.equal(formatBytes(8 * 1024 ** 3), '8 GiB');
     assert.equal(formatBytes(123.4 * 1024 ** 2), '123 MiB');
     assert.equal(formatBytes(5 * 1024 ** 5), '5 PiB');
-    assert.equal(formatBytes(2 * 1024 ** 6), '2048 PiB');
+    assert.equal(formatBytes(2 * 1024 ** 6), '2,048 PiB');
 });
 
 test('formatBytes rejects what is not a size', () => {
@@ -31,24 +47,25 @@ test('formatKiB and formatRate build on formatBytes', () => {
     assert.equal(formatRate(null), DASH);
 });
 
-test('formatPercent keeps one decimal and clamps negatives', () => {
+test('formatPercent keeps one decimal (or as asked) and clamps negatives', () => {
     assert.equal(formatPercent(12.345), '12.3%');
     assert.equal(formatPercent(0), '0.0%');
     assert.equal(formatPercent(100), '100.0%');
     assert.equal(formatPercent(-3), '0.0%');
+    assert.equal(formatPercent(42.6, { digits: 0 }), '43%');
     assert.equal(formatPercent(NaN), DASH);
     assert.equal(formatPercent(undefined), DASH);
 });
 
-test('formatDuration', () => {
-    assert.equal(formatDuration(0), '0 s');
-    assert.equal(formatDuration(45), '45 s');
+test('formatDuration uses the locale\'s unit names', () => {
+    assert.equal(formatDuration(0), '0 sec');
+    assert.equal(formatDuration(45), '45 sec');
     assert.equal(formatDuration(60), '1 min');
     assert.equal(formatDuration(299), '4 min');
-    assert.equal(formatDuration(3600), '1 h');
-    assert.equal(formatDuration(3600 + 5 * 60), '1 h 5 min');
-    assert.equal(formatDuration(86400 * 3 + 3600 * 4), '3 d 4 h');
-    assert.equal(formatDuration(86400), '1 d');
+    assert.equal(formatDuration(3600), '1 hr');
+    assert.equal(formatDuration(3600 + 5 * 60), '1 hr 5 min');
+    assert.equal(formatDuration(86400 * 3 + 3600 * 4), '3 days 4 hr');
+    assert.equal(formatDuration(86400), '1 day');
     assert.equal(formatDuration(-1), DASH);
 });
 
@@ -61,17 +78,51 @@ test('formatMhz', () => {
 
 test('formatClock shows the time today and the date otherwise', () => {
     const base = new Date(2025, 5, 15, 9, 5, 0).getTime() / 1000;
-    assert.equal(formatClock(base, base + 60), '09:05');
-    assert.equal(formatClock(base, base + 86400 * 2), '2025-06-15 09:05');
+    // ICU versions differ in the space before AM (U+0020 or U+202F).
+    const plain = (text) => text.replace(/\s/g, ' ');
+    assert.equal(plain(formatClock(base, base + 60)), '9:05 AM');
+    assert.equal(plain(formatClock(base, base + 86400 * 2)), 'Jun 15, 2025, 9:05 AM');
     assert.equal(formatClock('x'), DASH);
 });
 
-test('formatBool and orDash', () => {
+test('formatRelative', () => {
+    const now = 1750000000;
+    assert.equal(formatRelative(now - 300, now), '5 minutes ago');
+    assert.equal(formatRelative(now + 7200, now), 'in 2 hours');
+    assert.equal(formatRelative(now - 86400, now), 'yesterday');
+    assert.equal(formatRelative(now + 20, now), 'in 20 seconds');
+    assert.equal(formatRelative(undefined, now), DASH);
+});
+
+test('formatBool, formatNumber and orDash', () => {
     assert.equal(formatBool(true), 'Yes');
     assert.equal(formatBool(false), 'No');
     assert.equal(formatBool(undefined), DASH);
+    assert.equal(formatNumber(1234567), '1,234,567');
+    assert.equal(formatNumber(1.25, 1), '1.3');
     assert.equal(orDash(''), DASH);
     assert.equal(orDash(null), DASH);
     assert.equal(orDash(0), '0');
     assert.equal(orDash('vda'), 'vda');
+});
+
+test('in Chinese: numbers, units, times and words follow zh-CN', async () => {
+    const base = new Date(2025, 5, 15, 9, 5, 0).getTime() / 1000;
+    await inChinese(() => {
+        assert.equal(formatBytes(1536), '1.5 KiB', 'binary units stay');
+        assert.equal(formatBytes(2 * 1024 ** 6), '2,048 PiB');
+        assert.equal(formatRate(4096), '4 KiB/s');
+        assert.equal(formatPercent(12.345), '12.3%');
+        assert.equal(formatDuration(45), '45秒');
+        assert.equal(formatDuration(3600 + 5 * 60), '1小时5分钟');
+        assert.equal(formatDuration(86400 * 3 + 3600 * 4), '3天4小时');
+        assert.equal(formatMhz(2400), '2.4 GHz');
+        assert.equal(formatClock(base, base + 60), '09:05');
+        assert.equal(formatClock(base, base + 86400 * 2), '2025年6月15日 09:05');
+        assert.equal(formatRelative(base - 300, base), '5分钟前');
+        assert.equal(formatRelative(base - 86400, base), '昨天');
+        assert.equal(formatBool(true), '是');
+        assert.equal(formatBool(false), '否');
+    });
+    assert.equal(formatDuration(45), '45 sec', 'back in English');
 });

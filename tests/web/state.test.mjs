@@ -176,16 +176,16 @@ test('host messages flip the connection flag once', () => {
 test('a failed host read is recorded until a good one arrives', () => {
     const s = new Store();
     const ch = recorder(s);
-    s.setHostError('get free memory: failed');
-    assert.equal(s.hostError, 'get free memory: failed');
+    s.setHostError({ status: 502, code: 'libvirt_error', message: 'get free memory: failed' });
+    assert.deepEqual(s.hostError, { status: 502, code: 'libvirt_error', message: 'get free memory: failed' });
     assert.equal(s.host, null);
     assert.equal(ch[0].host, true);
     s.setHost({ hostname: 'h', connected: true });
-    assert.equal(s.hostError, '');
-    s.setHostError('');
-    assert.equal(s.hostError, 'unknown error');
+    assert.equal(s.hostError, null);
+    s.setHostError(null);
+    assert.deepEqual(s.hostError, { status: 0, code: 'unknown', message: '' });
     s.endSession();
-    assert.equal(s.hostError, '');
+    assert.equal(s.hostError, null);
 });
 
 test('a session-expired message ends the session and clears everything', () => {

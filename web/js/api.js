@@ -1,9 +1,13 @@
 // api.js — the REST client of docs/api.md: JSON in and out, the X-CSRF-Token header
 // on mutating requests, {"error":{code,message}} turned into a thrown ApiError.
-// A 401 on anything but the login itself emits "logged-out". No DOM; fetch is
-// injectable so Node tests can drive it. Main thread only.
+// A 401 on anything but the login itself emits "logged-out". An ApiError's message is
+// the server's own (English) text, or for the client's own codes (network_error,
+// bad_response, http_error) the catalogue's; views show errors.js errorText(err), the
+// message for its code in the UI's language. No DOM; fetch is injectable so Node tests
+// can drive it. Main thread only.
 
 import { Emitter } from './emitter.js';
+import { t } from './i18n.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -51,7 +55,7 @@ export class Api extends Emitter {
         try {
             res = await this.fetch(this.base + path, init);
         } catch (err) {
-            throw new ApiError(0, 'network_error', 'Cannot reach the virtdeck server.');
+            throw new ApiError(0, 'network_error', t('error.network_error'));
         }
 
         let data = null;
@@ -68,7 +72,7 @@ export class Api extends Emitter {
             // A DELETE may answer 204 or 200 with nothing to say.
             if (!text && (res.status === 204 || method === 'DELETE')) return {};
             if (data === null || typeof data !== 'object') {
-                throw new ApiError(res.status, 'bad_response', 'The server sent an unreadable answer.');
+                throw new ApiError(res.status, 'bad_response', t('error.bad_response'));
             }
             return data;
         }
@@ -77,7 +81,7 @@ export class Api extends Emitter {
             ? data.error : null;
         const code = e && typeof e.code === 'string' ? e.code : 'http_error';
         const message = e && typeof e.message === 'string' && e.message
-            ? e.message : `Request failed (HTTP ${res.status}).`;
+            ? e.message : t('error.http_error', { status: String(res.status) });
         const error = new ApiError(res.status, code, message, { retryAfter: retryAfterOf(res.headers) });
         if (res.status === 401 && !quiet401) this.emit('logged-out', error);
         throw error;

@@ -3,7 +3,10 @@
 // navigation, hash routes: #/ list, #/domains/<uuid> detail, #/domains/<uuid>/console
 // and /serial the consoles on pages of their own, #/networks, #/storage and
 // #/storage/<pool>). Owns the one Api, Store and
-// EventSocket of the page. Browser main thread.
+// EventSocket of the page. Starts in the remembered or the browser's language (before
+// the first render) and, when the language changes, translates index.html's texts
+// again, rebuilds the user menu and re-renders the current page in place (same hash,
+// same tab). Browser main thread.
 
 import { Api } from './api.js';
 import { Store } from './state.js';
@@ -22,6 +25,9 @@ import { PoolVolumesView } from './views/pool-volumes.js';
 import { Banner } from './views/banner.js';
 import { UserMenu } from './views/user-menu.js';
 import { h } from './views/dom.js';
+import { applyStaticTexts } from './views/i18n-dom.js';
+import { t, setLanguage, initialLanguage, onLanguageChange, DEFAULT_LANGUAGE } from './i18n.js';
+import { errorText } from './errors.js';
 
 const api = new Api();
 const store = new Store();
@@ -61,7 +67,7 @@ store.on('changed', (c) => {
     if (c.connection) renderConnection();
 });
 
-new Banner($('banner'), ctx, () => events.retryNow());
+const banner = new Banner($('banner'), ctx, () => events.retryNow());
 window.addEventListener('hashchange', () => route());
 
 // ---- session -------------------------------------------------------------------
@@ -73,11 +79,15 @@ async function checkSession() {
     } catch { /* unreachable server: the socket keeps retrying */ }
 }
 
+function buildUserMenu() {
+    userMenu?.destroy();
+    userMenu = new UserMenu($('user-menu'), store.session, logout);
+}
+
 function enterApp() {
     notify.clear();
     document.body.classList.add('signed-in');
-    userMenu?.destroy();
-    userMenu = new UserMenu($('user-menu'), store.session, logout);
+    buildUserMenu();
     // The list comes from the events socket's snapshot (sent on every (re)connect),
     // not from GET /api/domains as well: a page load builds it once.
     events.start();
@@ -91,10 +101,14 @@ function leaveApp() {
     userMenu = null;
     document.body.classList.remove('signed-in');
     notify.clear();
-    const notice = store.sessionEndReason === 'expired'
-        ? 'Your session has ended. Please log in again.'
-        : store.sessionEndReason === 'logout' ? 'You have logged out.' : '';
-    showLogin(notice);
+    showLogin();
+}
+
+/** What the login form says about how the last session ended (or ""). */
+function loginNotice() {
+    if (store.sessionEndReason === 'expired') return t('shell.session.expired');
+    if (store.sessionEndReason === 'logout') return t('shell.session.logged-out');
+    return '';
 }
 
 async function logout() {
@@ -106,12 +120,14 @@ async function logout() {
     if (store.session) store.endSession('logout');
 }
 
-function showLogin(notice = '') {
+/** Shows the login form; kept: what the form it replaces kept (a language switch). */
+function showLogin(kept) {
     view?.destroy();
     document.body.classList.remove('console-open');
-    document.title = 'Log in \u2014 virtdeck';
-    view = new LoginView(ctx, (session) => store.setSession(session), notice);
+    document.title = t('shell.title', { page: t('shell.login.title-short') });
+    view = new LoginView(ctx, (session) => store.setSession(session), loginNotice());
     view.mount(main);
+    if (kept !== undefined) view.restoreState?.(kept);
 }
 
 // ---- data --------------------------------------------------------------------
@@ -120,24 +136,44 @@ async function loadHost() {
     try {
         store.setHost(await api.host());
     } catch (err) {
-        if (err.status !== 401 && store.session) store.setHostError(err.message); // the host panel shows it
+        if (err.status !== 401 && store.session) store.setHostError(err); // the host panel shows it
     }
 }
 ctx.loadHost = loadHost;
 
 // ---- header ------------------------------------------------------------------
 
-const CONN_TEXT = { idle: 'Offline', connecting: 'Connecting\u2026', open: 'Live', closed: 'Reconnecting\u2026' };
+function connectionText(state) {
+    switch (state) {
+    case 'connecting': return t('shell.conn.connecting');
+    case 'open': return t('shell.conn.open');
+    case 'closed': return t('shell.conn.closed');
+    default: return t('shell.conn.idle');
+    }
+}
 
 function renderConnection() {
     const el = $('conn');
+    const text = el.querySelector('.conn-text');
+    if (!text) return; // before boot built it
     const state = store.session ? store.connection.state : 'idle';
     el.className = `conn conn-${state}`;
-    el.querySelector('.conn-text').textContent = CONN_TEXT[state] || state;
-    el.title = state === 'open' ? 'Live updates are on' : 'Live updates are not connected';
+    text.textContent = connectionText(state);
+    el.title = state === 'open' ? t('shell.conn.title-open') : t('shell.conn.title-closed');
 }
 
 // ---- routes --------------------------------------------------------------------
+
+/** The browser tab's title for a route ("" for pages that set their own). */
+function routeTitle(name) {
+    switch (name) {
+    case 'networks': return t('shell.nav.networks');
+    case 'storage': return t('shell.nav.storage');
+    case 'detail': return t('shell.title.vm'); // until the VM's name is known
+    case 'pool': case 'console': case 'serial': return '';
+    default: return t('shell.nav.vms');
+    }
+}
 
 /** Marks the main navigation's link of the current page (aria-current). */
 function markNav(section) {
@@ -147,40 +183,75 @@ function markNav(section) {
     }
 }
 
-function route() {
+/**
+ * Shows the page of the current hash. rerender: the same page again after a language
+ * switch (what the old view kept, e.g. its chosen tab, goes to the new one; focus stays
+ * where the user is).
+ */
+function route({ rerender = false } = {}) {
     if (!store.session) return;
     const r = parseHash(window.location.hash);
+    const kept = rerender ? view?.keepState?.() : undefined;
     view?.destroy();
     document.body.classList.toggle('console-open', r.view === 'console' || r.view === 'serial');
     markNav(r.view === 'networks' ? 'networks' : r.view === 'storage' || r.view === 'pool' ? 'storage' : 'vms');
     if (r.view === 'networks') {
         view = new NetworksView(ctx);
-        document.title = 'Networks \u2014 virtdeck';
     } else if (r.view === 'storage') {
         view = new StorageView(ctx);
-        document.title = 'Storage \u2014 virtdeck';
     } else if (r.view === 'pool') {
         view = new PoolVolumesView(ctx, r.pool);
     } else if (r.view === 'console' || r.view === 'serial') {
         view = new ConsolePage(ctx, r.uuid, r.view);
     } else if (r.view === 'detail') {
         view = new DomainDetailView(ctx, r.uuid);
-        document.title = 'Virtual machine \u2014 virtdeck';
     } else {
         if (r.view === 'notfound') {
             history.replaceState(null, '', listHash());
         }
         view = new DomainListView(ctx);
-        document.title = 'Virtual machines \u2014 virtdeck';
     }
+    const title = routeTitle(r.view);
+    if (title) document.title = t('shell.title', { page: title });
     view.mount(main);
-    // Move focus to the new page's heading on navigation (not on first load).
-    if (routeCount++ > 0) $('page-title')?.focus();
+    if (kept !== undefined) view.restoreState?.(kept);
+    // Move focus to the new page's heading on navigation (not on first load, not when
+    // the language changed under the user's hands).
+    if (routeCount++ > 0 && !rerender) $('page-title')?.focus();
+}
+
+// ---- language ------------------------------------------------------------------
+
+/** The language changed: every text on the page follows, the page itself stays. */
+function languageChanged() {
+    applyStaticTexts();
+    renderConnection();
+    banner.refresh();
+    if (store.session) {
+        const menuWasOpen = userMenu?.isOpen() ?? false;
+        buildUserMenu();
+        if (menuWasOpen) userMenu.open({ focusLanguage: true });
+        route({ rerender: true });
+    } else if (view) {
+        showLogin(view.keepState?.());
+    }
+}
+
+/** Loads the starting language's catalogue (English when that one cannot be loaded). */
+async function startLanguage() {
+    try {
+        await setLanguage(initialLanguage(), { remember: false });
+    } catch {
+        await setLanguage(DEFAULT_LANGUAGE, { remember: false }).catch(() => {});
+    }
+    applyStaticTexts();
+    onLanguageChange(languageChanged);
 }
 
 // ---- boot ----------------------------------------------------------------------
 
 async function boot() {
+    await startLanguage();
     $('conn').replaceChildren(h('span', { class: 'conn-dot', 'aria-hidden': 'true' }), h('span', { class: 'conn-text' }));
     renderConnection();
     try {
@@ -189,7 +260,7 @@ async function boot() {
         else showLogin();
     } catch (err) {
         showLogin();
-        notify.error(`${err.message} Reload the page to try again.`);
+        notify.error(t('shell.boot-failed', { error: errorText(err) }));
     }
 }
 

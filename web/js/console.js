@@ -1,7 +1,8 @@
 // console.js — wraps noVNC (web/vendor/novnc, copied from npm by the Makefile) for one
 // VM's display: opens the websocket to /api/domains/{uuid}/console itself (subprotocol
 // "binary") so the close code and reason reach the UI, hands it to noVNC's RFB, and
-// turns RFB's events into one "state" event ({state, message, retry}) plus
+// turns RFB's events into one "state" event ({state, message, retry, detail}: message
+// in the UI's language, detail what the server or the VNC server said) plus
 // "credentials" ({types}) when the VNC server asks for a password. Also sends key
 // combinations and typed text (keysyms.js). Browser main thread; loaded on demand by
 // views/console-view.js, so the rest of the UI never downloads noVNC.
@@ -11,6 +12,7 @@ import { initLogging } from '../vendor/novnc/core/util/logging.js';
 import { Emitter } from './emitter.js';
 import { describeClose, cleanReason } from './console-status.js';
 import { KEYSYM, comboEvents, textToKeyEvents } from './keysyms.js';
+import { t } from './i18n.js';
 
 // noVNC logs expected closes (a VM that is not running) as console errors; the state
 // line says what happened instead.
@@ -30,6 +32,7 @@ export class VncConsole extends Emitter {
         this.#url = url;
         this.state = 'idle';
         this.message = '';
+        this.detail = '';
         this.retry = true;
     }
 
@@ -37,11 +40,12 @@ export class VncConsole extends Emitter {
         return this.state === 'connected';
     }
 
-    #set(state, message = '', retry = true) {
+    #set(state, message = '', retry = true, detail = '') {
         this.state = state;
         this.message = message;
         this.retry = retry;
-        this.emit('state', { state, message, retry });
+        this.detail = detail;
+        this.emit('state', { state, message, retry, detail });
     }
 
     /** Opens a new connection (closing any current one first). */
@@ -53,7 +57,7 @@ export class VncConsole extends Emitter {
         try {
             ws = new WebSocket(this.#url, ['binary']);
         } catch (err) {
-            this.#set('disconnected', `Could not open the connection: ${err.message}`);
+            this.#set('disconnected', t('domains.console.open-failed'), true, err.message);
             return;
         }
         ws.addEventListener('open', () => { close.opened = true; });
@@ -66,7 +70,7 @@ export class VncConsole extends Emitter {
             rfb = new RFB(this.#target, ws, { shared: true });
         } catch (err) {
             try { ws.close(); } catch { /* already closed */ }
-            this.#set('disconnected', `The console could not start: ${err.message}`);
+            this.#set('disconnected', t('domains.console.start-failed'), true, err.message);
             return;
         }
         this.#rfb = rfb;
@@ -93,23 +97,26 @@ export class VncConsole extends Emitter {
         });
         rfb.addEventListener('securityfailure', (ev) => {
             if (this.#rfb !== rfb) return;
-            close.security = cleanReason(ev.detail.reason) || `status ${ev.detail.status}`;
+            close.security = { reason: cleanReason(ev.detail.reason), status: ev.detail.status };
         });
         rfb.addEventListener('disconnect', () => {
             if (this.#rfb !== rfb) return;
             this.#rfb = null;
             if (close.security) {
-                this.#set('disconnected', `VNC authentication failed (${close.security}).`, true);
+                const { reason, status } = close.security;
+                this.#set('disconnected', reason ? t('domains.console.vnc-auth-failed')
+                    : t('domains.console.vnc-auth-failed-status', { status: String(status) }), true, reason);
                 return;
             }
             const d = describeClose({ ...close, kind: 'vnc' });
-            this.#set('disconnected', close.userMessage || d.message, d.retry);
+            if (close.userMessage) this.#set('disconnected', close.userMessage, d.retry);
+            else this.#set('disconnected', d.message, d.retry, d.detail);
         });
     }
 
     /**
      * Closes the connection; the state becomes "disconnected" with message (default
-     * "You closed the connection.").
+     * "You closed the connection.", translated).
      */
     disconnect(message = '') {
         if (!this.#rfb) return;

@@ -1,31 +1,79 @@
 // domains.js — what the UI knows about domains without touching the DOM: the
 // actions, which of them a state and a role allow, which ones need a confirmation,
-// name ordering and the filter rule. Pure; shared by the list and detail views.
+// what each says (translated when asked, so a language switch takes effect), state and
+// state-reason names, name ordering and the filter rule. Pure; shared by the list and
+// detail views.
 
-/** Every action of POST /api/domains/{uuid}/{action}, in button order. */
+import { t } from './i18n.js';
+
+/**
+ * Every action of POST /api/domains/{uuid}/{action}, in button order. label, question
+ * and detail are read in the current language; ariaLabel(name), confirmTitle(name),
+ * done(name) and failed(name, error) build that action's sentences about one VM.
+ */
 export const ACTIONS = {
-    start: { label: 'Start', verb: 'start', done: 'starting', confirm: false },
-    resume: { label: 'Resume', verb: 'resume', done: 'resumed', confirm: false },
+    start: {
+        confirm: false,
+        get label() { return t('domains.action.start'); },
+        ariaLabel: (name) => t('domains.action.start.aria', { name }),
+        done: (name) => t('domains.action.start.done', { name }),
+        failed: (name, error) => t('domains.action.start.failed', { name, error }),
+    },
+    resume: {
+        confirm: false,
+        get label() { return t('domains.action.resume'); },
+        ariaLabel: (name) => t('domains.action.resume.aria', { name }),
+        done: (name) => t('domains.action.resume.done', { name }),
+        failed: (name, error) => t('domains.action.resume.failed', { name, error }),
+    },
     shutdown: {
-        label: 'Shut down', verb: 'shut down', done: 'shutting down', confirm: true,
-        question: 'Ask the guest operating system to shut down?',
-        detail: 'The guest may take a while, or ignore the request.',
+        confirm: true,
+        get label() { return t('domains.action.shutdown'); },
+        get question() { return t('domains.action.shutdown.question'); },
+        get detail() { return t('domains.action.shutdown.detail'); },
+        ariaLabel: (name) => t('domains.action.shutdown.aria', { name }),
+        confirmTitle: (name) => t('domains.action.shutdown.confirm', { name }),
+        done: (name) => t('domains.action.shutdown.done', { name }),
+        failed: (name, error) => t('domains.action.shutdown.failed', { name, error }),
     },
     reboot: {
-        label: 'Reboot', verb: 'reboot', done: 'rebooting', confirm: true,
-        question: 'Ask the guest operating system to reboot?',
-        detail: 'Running programs in the guest will be stopped.',
+        confirm: true,
+        get label() { return t('domains.action.reboot'); },
+        get question() { return t('domains.action.reboot.question'); },
+        get detail() { return t('domains.action.reboot.detail'); },
+        ariaLabel: (name) => t('domains.action.reboot.aria', { name }),
+        confirmTitle: (name) => t('domains.action.reboot.confirm', { name }),
+        done: (name) => t('domains.action.reboot.done', { name }),
+        failed: (name, error) => t('domains.action.reboot.failed', { name, error }),
     },
-    suspend: { label: 'Pause', verb: 'pause', done: 'paused', confirm: false },
+    suspend: {
+        confirm: false,
+        get label() { return t('domains.action.suspend'); },
+        ariaLabel: (name) => t('domains.action.suspend.aria', { name }),
+        done: (name) => t('domains.action.suspend.done', { name }),
+        failed: (name, error) => t('domains.action.suspend.failed', { name, error }),
+    },
     reset: {
-        label: 'Reset', verb: 'reset', done: 'reset', confirm: true, danger: true,
-        question: 'Reset the virtual machine like pressing its reset button?',
-        detail: 'Unsaved data in the guest will be lost.',
+        confirm: true,
+        danger: true,
+        get label() { return t('domains.action.reset'); },
+        get question() { return t('domains.action.reset.question'); },
+        get detail() { return t('domains.action.data-loss'); },
+        ariaLabel: (name) => t('domains.action.reset.aria', { name }),
+        confirmTitle: (name) => t('domains.action.reset.confirm', { name }),
+        done: (name) => t('domains.action.reset.done', { name }),
+        failed: (name, error) => t('domains.action.reset.failed', { name, error }),
     },
     destroy: {
-        label: 'Force off', verb: 'force off', done: 'forced off', confirm: true, danger: true,
-        question: 'Turn the virtual machine off immediately, like pulling the plug?',
-        detail: 'Unsaved data in the guest will be lost.',
+        confirm: true,
+        danger: true,
+        get label() { return t('domains.action.destroy'); },
+        get question() { return t('domains.action.destroy.question'); },
+        get detail() { return t('domains.action.data-loss'); },
+        ariaLabel: (name) => t('domains.action.destroy.aria', { name }),
+        confirmTitle: (name) => t('domains.action.destroy.confirm', { name }),
+        done: (name) => t('domains.action.destroy.done', { name }),
+        failed: (name, error) => t('domains.action.destroy.failed', { name, error }),
     },
 };
 
@@ -42,6 +90,66 @@ const BY_STATE = {
     shutoff: ['start'],
     nostate: [],
 };
+
+/** A domain state's name in the current language (an unknown state as it came). */
+export function stateLabel(state) {
+    switch (state) {
+    case 'running': return t('domains.state.running');
+    case 'paused': return t('domains.state.paused');
+    case 'shutoff': return t('domains.state.shutoff');
+    case 'shutdown': return t('domains.state.shutdown');
+    case 'crashed': return t('domains.state.crashed');
+    case 'pmsuspended': return t('domains.state.pmsuspended');
+    case 'blocked': return t('domains.state.blocked');
+    case 'nostate': case undefined: case null: case '': return t('domains.state.nostate');
+    default: return String(state);
+    }
+}
+
+/** libvirt's state reason (docs/api.md `reason`) in the current language; unknown ones as they came. */
+export function reasonLabel(reason) {
+    switch (reason) {
+    case 'unknown': return t('domains.reason.unknown');
+    case 'booted': return t('domains.reason.booted');
+    case 'migrated': return t('domains.reason.migrated');
+    case 'restored': return t('domains.reason.restored');
+    case 'from_snapshot': return t('domains.reason.from_snapshot');
+    case 'unpaused': return t('domains.reason.unpaused');
+    case 'migration_canceled': return t('domains.reason.migration_canceled');
+    case 'save_canceled': return t('domains.reason.save_canceled');
+    case 'wakeup': return t('domains.reason.wakeup');
+    case 'crashed': return t('domains.reason.crashed');
+    case 'postcopy': return t('domains.reason.postcopy');
+    case 'postcopy_failed': return t('domains.reason.postcopy_failed');
+    case 'user': return t('domains.reason.user');
+    case 'migration': return t('domains.reason.migration');
+    case 'save': return t('domains.reason.save');
+    case 'dump': return t('domains.reason.dump');
+    case 'ioerror': return t('domains.reason.ioerror');
+    case 'watchdog': return t('domains.reason.watchdog');
+    case 'shutting_down': return t('domains.reason.shutting_down');
+    case 'snapshot': return t('domains.reason.snapshot');
+    case 'starting_up': return t('domains.reason.starting_up');
+    case 'shutdown': return t('domains.reason.shutdown');
+    case 'destroyed': return t('domains.reason.destroyed');
+    case 'failed': return t('domains.reason.failed');
+    case 'saved': return t('domains.reason.saved');
+    case 'daemon': return t('domains.reason.daemon');
+    case 'panicked': return t('domains.reason.panicked');
+    default: return reason ? String(reason) : '';
+    }
+}
+
+/** The reason worth showing next to a state: "" when there is none or libvirt does not know it. */
+export function shownReason(reason) {
+    return reason && reason !== 'unknown' ? reasonLabel(reason) : '';
+}
+
+/** "running (booted)": a state with its reason (if worth showing), in the current language. */
+export function stateWithReason(state, reason) {
+    const why = shownReason(reason);
+    return why ? t('domains.state.with-reason', { state: stateLabel(state), reason: why }) : stateLabel(state);
+}
 
 /** True if the role may act on domains (operator, admin). */
 export function canAct(role) {
@@ -85,7 +193,8 @@ export function compareDomains(a, b) {
 
 /**
  * The filter rule: every word of text must match the domain's name (substring,
- * any case), its state (prefix) or, written "state:x", its state exactly.
+ * any case), its state (prefix of the API's name, or part of its name in the current
+ * language) or, written "state:x", its state exactly (either name).
  * stateFilter ("" = all) must equal the state; "other" means any state that is not
  * running, paused or shutoff.
  */
@@ -100,9 +209,10 @@ export function matchesFilter(domain, text = '', stateFilter = '') {
     const words = text.toLowerCase().split(/\s+/).filter(Boolean);
     const name = String(domain.name ?? '').toLowerCase();
     const state = String(domain.state ?? '');
+    const label = stateLabel(domain.state).toLowerCase();
     return words.every((w) => {
-        if (w.startsWith('state:')) return state === w.slice(6);
-        return name.includes(w) || state.startsWith(w);
+        if (w.startsWith('state:')) return state === w.slice(6) || label === w.slice(6);
+        return name.includes(w) || state.startsWith(w) || label.includes(w);
     });
 }
 

@@ -2,7 +2,11 @@
 // for "Type text": X11 keysyms plus the physical key (a KeyboardEvent.code, which noVNC
 // turns into a scancode when the server takes QEMU's extended key events). Typed text
 // assumes a US keyboard layout in the guest (what QEMU's VNC server and most guests
-// use by default): characters that need Shift there are sent with Shift held. Pure.
+// use by default): characters that need Shift there are sent with Shift held. The
+// menu's labels come from the catalogue when read (key names can differ by language).
+// Pure.
+
+import { t } from './i18n.js';
 
 /** X11 keysyms of the non-character keys used here. */
 export const KEYSYM = {
@@ -36,18 +40,20 @@ const SHIFT = { keysym: KEYSYM.Shift_L, code: 'ShiftLeft' };
  * reverse. ctrlAltDel marks the one noVNC sends with its own sendCtrlAltDel().
  */
 export const KEY_COMBOS = [
-    { id: 'ctrl-alt-del', label: 'Ctrl+Alt+Del', ctrlAltDel: true,
+    { id: 'ctrl-alt-del', get label() { return t('domains.keys.ctrl-alt-del'); }, ctrlAltDel: true,
         keys: [CTRL, ALT, { keysym: KEYSYM.Delete, code: 'Delete' }] },
-    { id: 'ctrl-alt-backspace', label: 'Ctrl+Alt+Backspace',
+    { id: 'ctrl-alt-backspace', get label() { return t('domains.keys.ctrl-alt-backspace'); },
         keys: [CTRL, ALT, { keysym: KEYSYM.BackSpace, code: 'Backspace' }] },
     ...[1, 2, 3, 4, 5, 6, 7].map((n) => ({
-        id: `ctrl-alt-f${n}`, label: `Ctrl+Alt+F${n}`, keys: [CTRL, ALT, functionKey(n)],
+        id: `ctrl-alt-f${n}`, get label() { return t('domains.keys.ctrl-alt-fn', { n: String(n) }); },
+        keys: [CTRL, ALT, functionKey(n)],
     })),
-    { id: 'alt-tab', label: 'Alt+Tab', keys: [ALT, { keysym: KEYSYM.Tab, code: 'Tab' }] },
-    { id: 'alt-f4', label: 'Alt+F4', keys: [ALT, functionKey(4)] },
-    { id: 'print-screen', label: 'Print Screen', keys: [{ keysym: KEYSYM.Print, code: 'PrintScreen' }] },
-    { id: 'super', label: 'Super (Windows key)', keys: [{ keysym: KEYSYM.Super_L, code: 'MetaLeft' }] },
-    { id: 'escape', label: 'Esc', keys: [{ keysym: KEYSYM.Escape, code: 'Escape' }] },
+    { id: 'alt-tab', get label() { return t('domains.keys.alt-tab'); }, keys: [ALT, { keysym: KEYSYM.Tab, code: 'Tab' }] },
+    { id: 'alt-f4', get label() { return t('domains.keys.alt-f4'); }, keys: [ALT, functionKey(4)] },
+    { id: 'print-screen', get label() { return t('domains.keys.print-screen'); },
+        keys: [{ keysym: KEYSYM.Print, code: 'PrintScreen' }] },
+    { id: 'super', get label() { return t('domains.keys.super'); }, keys: [{ keysym: KEYSYM.Super_L, code: 'MetaLeft' }] },
+    { id: 'escape', get label() { return t('domains.keys.escape'); }, keys: [{ keysym: KEYSYM.Escape, code: 'Escape' }] },
 ];
 
 /** The combo with this id, or undefined. */

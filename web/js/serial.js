@@ -3,7 +3,7 @@
 // console's bytes both ways (binary frames); bytes from it go to term.write, keystrokes
 // go back as UTF-8 (a long paste in messages of at most 16 KiB). The fit addon keeps the
 // terminal's rows and columns matched to its box. Emits "state" ({state, message,
-// retry}) like console.js. Ctrl+] moves keyboard focus out of the terminal (as in
+// retry, detail}) like console.js. Ctrl+] moves keyboard focus out of the terminal (as in
 // `virsh console`), so a keyboard user is never trapped. Browser main thread; loaded on demand by views/serial-view.js.
 
 import { Terminal } from '../vendor/xterm/xterm.mjs';
@@ -12,6 +12,7 @@ import { installCspStyles } from './csp-styles.js';
 import { Emitter } from './emitter.js';
 import { describeClose } from './console-status.js';
 import { isLeaveKey } from './keysyms.js';
+import { t } from './i18n.js';
 
 installCspStyles(); // xterm.js builds its <style> elements in Terminal.open()
 
@@ -44,6 +45,7 @@ export class SerialConsole extends Emitter {
         this.#url = url;
         this.state = 'idle';
         this.message = '';
+        this.detail = '';
         this.retry = true;
         this.bytesIn = 0;
         this.#term = new Terminal({
@@ -79,11 +81,12 @@ export class SerialConsole extends Emitter {
         return this.#term;
     }
 
-    #set(state, message = '', retry = true) {
+    #set(state, message = '', retry = true, detail = '') {
         this.state = state;
         this.message = message;
         this.retry = retry;
-        this.emit('state', { state, message, retry });
+        this.detail = detail;
+        this.emit('state', { state, message, retry, detail });
     }
 
     #send(bytes) {
@@ -108,7 +111,7 @@ export class SerialConsole extends Emitter {
         try {
             ws = new WebSocket(this.#url);
         } catch (err) {
-            this.#set('disconnected', `Could not open the connection: ${err.message}`);
+            this.#set('disconnected', t('domains.console.open-failed'), true, err.message);
             return;
         }
         ws.binaryType = 'arraybuffer';
@@ -137,7 +140,7 @@ export class SerialConsole extends Emitter {
             this.#ws = null;
             const d = describeClose({ code: ev.code, reason: ev.reason, opened: close.opened,
                 kind: 'serial', byUser: close.byUser });
-            this.#set('disconnected', d.message, d.retry);
+            this.#set('disconnected', d.message, d.retry, d.detail);
         });
     }
 

@@ -87,7 +87,7 @@ export class Store extends Emitter {
         this.session = null;        // {username, role, csrf_token, expires_at} or null
         this.sessionEndReason = ''; // "logout" | "expired" | "" once the session is gone
         this.host = null;           // GET /api/host object
-        this.hostError = '';        // why the last GET /api/host failed ("" = it did not)
+        this.hostError = null;      // why the last GET /api/host failed ({code, message}; null = it did not)
         this.hostConnected = null;  // libvirt connection: true / false / null = unknown
         this.connection = { state: 'idle', retryInMs: 0, attempt: 0 }; // the events socket
         this.domains = new Map();   // uuid -> list-form domain object
@@ -120,7 +120,7 @@ export class Store extends Emitter {
         this.session = null;
         this.sessionEndReason = reason;
         this.host = null;
-        this.hostError = '';
+        this.hostError = null;
         this.hostConnected = null;
         this.domains.clear();
         this.domainsLoaded = false;
@@ -137,16 +137,21 @@ export class Store extends Emitter {
 
     setHost(host) {
         this.host = host ? { ...host } : null;
-        this.hostError = '';
+        this.hostError = null;
         if (host && typeof host.connected === 'boolean') this.hostConnected = host.connected;
         const c = emptyChange();
         c.host = true;
         this.#emit(c);
     }
 
-    /** Records that the host could not be read (the last good host object is kept). */
-    setHostError(message) {
-        this.hostError = message || 'unknown error';
+    /**
+     * Records why the host could not be read: the error (an ApiError: its code, which
+     * views translate, and its message). The last good host object is kept.
+     */
+    setHostError(error) {
+        const code = error && typeof error.code === 'string' ? error.code : 'unknown';
+        const message = error && typeof error.message === 'string' ? error.message : '';
+        this.hostError = { code, message, status: error?.status ?? 0 };
         const c = emptyChange();
         c.host = true;
         this.#emit(c);

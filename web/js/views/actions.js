@@ -5,6 +5,8 @@
 
 import { ACTIONS, actionsFor } from '../domains.js';
 import { h, icon, ACTION_ICONS } from './dom.js';
+import { t } from '../i18n.js';
+import { errorText, errorDetail } from '../errors.js';
 
 /**
  * Fills container with the buttons a domain's state and the role allow, or only
@@ -22,8 +24,8 @@ export function renderActionButtons(container, domain, role, pendingAction) {
                 type: 'button',
                 class: ['btn', 'btn-sm', a.danger && 'btn-danger-outline'],
                 dataset: { action: name },
-                'aria-label': `${a.label} ${domain.name}`,
-                title: `${a.label} ${domain.name}`,
+                'aria-label': a.ariaLabel(domain.name),
+                title: a.ariaLabel(domain.name),
             }, icon(ACTION_ICONS[name]), h('span', { class: 'btn-label', text: a.label }));
         }));
     }
@@ -57,7 +59,7 @@ export function createActionRunner({ api, store, notify, confirm }) {
         const name = domain.name;
         if (a.confirm) {
             const ok = await confirm({
-                title: `${a.label} \u201c${name}\u201d?`,
+                title: a.confirmTitle(name),
                 message: a.question,
                 detail: a.detail,
                 confirmLabel: a.label,
@@ -71,11 +73,10 @@ export function createActionRunner({ api, store, notify, confirm }) {
             const result = await api.action(uuid, action);
             if (result && result.removed === true) store.removeDomain(uuid);
             else if (result && typeof result.uuid === 'string') store.applyDomain(result);
-            notify.info(`\u201c${name}\u201d: ${a.done}.`);
+            notify.info(a.done(name));
         } catch (err) {
             if (err && err.status === 401) return; // the login form takes over
-            const why = err && err.message ? err.message : String(err);
-            notify.error(`Could not ${a.verb} \u201c${name}\u201d: ${why}`);
+            notify.error(a.failed(name, errorText(err)), { detail: errorDetail(err) });
         } finally {
             store.setPending(uuid, null);
             restoreFocus(group);
@@ -83,7 +84,12 @@ export function createActionRunner({ api, store, notify, confirm }) {
     };
 }
 
-/** A container for buttons, with a label for assistive technology. */
-export function actionGroup(label) {
-    return h('div', { class: 'actions', role: 'group', 'aria-label': label });
+/** A container for a VM's action buttons, labelled for assistive technology. */
+export function actionGroup(name) {
+    return h('div', { class: 'actions', role: 'group', 'aria-label': actionGroupLabel(name) });
+}
+
+/** The action group's label for the VM called name. */
+export function actionGroupLabel(name) {
+    return t('domains.actions.group', { name });
 }

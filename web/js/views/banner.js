@@ -5,6 +5,8 @@
 
 import { h, icon } from './dom.js';
 import { formatDuration } from '../format.js';
+import { t } from '../i18n.js';
+import { tNodes } from './i18n-dom.js';
 
 export class Banner {
     /** el: the banner element (role=status); ctx: {store}; onRetry(): reconnect now. */
@@ -22,20 +24,18 @@ export class Banner {
     render() {
         const { store } = this;
         let key = '';
-        let title = '';
-        let text = '';
+        let text = null; // () => the banner's sentence as nodes
         let retry = false;
         if (!store.session) key = '';
         else if (store.hostConnected === false) {
             key = 'host';
-            title = 'The host is disconnected.';
-            text = 'virtdeck lost its connection to libvirt. The list shows the last known state; ' +
-                'actions will fail until the connection is back.';
+            text = () => tNodes('shell.banner.host', { title: h('strong', { text: t('shell.banner.host-title') }) });
         } else if (store.connection.state === 'closed') {
             const secs = Math.max(1, Math.round((store.connection.retryInMs || 0) / 1000));
             key = `ws:${secs}`;
-            title = 'Live updates are interrupted.';
-            text = `Reconnecting in ${formatDuration(secs)}\u2026`;
+            text = () => tNodes('shell.banner.live', {
+                title: h('strong', { text: t('shell.banner.live-title') }), time: formatDuration(secs),
+            });
             retry = true;
         }
         if (key === this.key) return;
@@ -48,9 +48,15 @@ export class Banner {
         this.el.className = key === 'host' ? 'banner banner-danger' : 'banner banner-warn';
         this.el.replaceChildren(
             icon('warn'),
-            h('p', { class: 'banner-text' }, h('strong', { text: title }), ' ', text),
-            retry ? h('button', { type: 'button', class: 'btn btn-sm', text: 'Retry now', on: { click: () => this.onRetry() } }) : null);
+            h('p', { class: 'banner-text' }, text()),
+            retry ? h('button', { type: 'button', class: 'btn btn-sm', text: t('shell.banner.retry'), on: { click: () => this.onRetry() } }) : null);
         this.el.hidden = false;
+    }
+
+    /** Renders again even if nothing changed (the language did). */
+    refresh() {
+        this.key = null;
+        this.render();
     }
 
     destroy() {

@@ -4,6 +4,7 @@
 // Browser main thread.
 
 import { h } from './dom.js';
+import { t } from '../i18n.js';
 
 let dialog = null;
 let parts = null;
@@ -12,7 +13,7 @@ function build() {
     const title = h('h2', { id: 'confirm-title', class: 'dialog-title' });
     const message = h('p', { id: 'confirm-message', class: 'dialog-message' });
     const detail = h('p', { id: 'confirm-detail', class: 'dialog-detail' });
-    const cancel = h('button', { type: 'button', class: 'btn', value: 'cancel', text: 'Cancel' });
+    const cancel = h('button', { type: 'button', class: 'btn', value: 'cancel' });
     const ok = h('button', { type: 'button', class: 'btn btn-primary', value: 'confirm' });
     dialog = h('dialog', {
         class: 'dialog', 'aria-labelledby': 'confirm-title',
@@ -26,9 +27,9 @@ function build() {
 
 /**
  * Asks; resolves true when the user confirms, false on Cancel or Esc.
- * opts: title, message, detail, confirmLabel, danger (red confirm button).
+ * opts: title, message, detail, confirmLabel (default "OK"), danger (red confirm button).
  */
-export function confirmDialog({ title, message, detail = '', confirmLabel = 'OK', danger = false }) {
+export function confirmDialog({ title, message, detail = '', confirmLabel = '', danger = false }) {
     if (!dialog) build();
     if (dialog.open) return Promise.resolve(false); // one question at a time
     const opener = document.activeElement;
@@ -36,7 +37,8 @@ export function confirmDialog({ title, message, detail = '', confirmLabel = 'OK'
     parts.message.textContent = message;
     parts.detail.textContent = detail;
     parts.detail.hidden = !detail;
-    parts.ok.textContent = confirmLabel;
+    parts.cancel.textContent = t('common.cancel'); // the dialog outlives language switches
+    parts.ok.textContent = confirmLabel || t('common.ok');
     parts.ok.className = danger ? 'btn btn-danger' : 'btn btn-primary';
     dialog.returnValue = '';
     return new Promise((resolve) => {

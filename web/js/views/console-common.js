@@ -8,6 +8,8 @@
 import { h, s, setText } from './dom.js';
 import { stateText } from '../console-status.js';
 import { isLeaveKey } from '../keysyms.js';
+import { t } from '../i18n.js';
+import { textNodes } from './i18n-dom.js';
 
 const ICON_PATHS = {
     keyboard: ['M3 7h18v10H3z', 'M7 11h.01', 'M11 11h.01', 'M15 11h.01', 'M8 14h8'],
@@ -45,16 +47,15 @@ export class ConsoleFrame {
         this.state = 'idle';
         this.stateEl = h('p', { class: 'console-state', role: 'status', 'aria-live': 'polite', dataset: { state: 'idle' } },
             h('span', { class: 'console-dot', 'aria-hidden': 'true' }), h('span', { class: 'console-state-text' }));
-        this.reconnectBtn = toolButton('Reconnect', 'reconnect', () => opts.onReconnect());
-        this.disconnectBtn = toolButton('Disconnect', 'unplug', () => opts.onDisconnect(), { hidden: true });
-        this.tools = h('div', { class: 'console-tools', role: 'group', 'aria-label': 'Console controls' });
+        this.reconnectBtn = toolButton(t('domains.console.reconnect'), 'reconnect', () => opts.onReconnect());
+        this.disconnectBtn = toolButton(t('domains.console.disconnect'), 'unplug', () => opts.onDisconnect(), { hidden: true });
+        this.tools = h('div', { class: 'console-tools', role: 'group', 'aria-label': t('domains.console.controls') });
         this.fullBtn = document.fullscreenEnabled
-            ? toolButton('Full screen', 'fullscreen', () => this.#toggleFullscreen())
+            ? toolButton(t('domains.console.fullscreen'), 'fullscreen', () => this.#toggleFullscreen())
             : null;
         this.newTab = opts.newTabHref
             ? h('a', { class: 'btn btn-sm console-tool', href: opts.newTabHref, target: '_blank', rel: 'noopener' },
-                consoleIcon('external'), h('span', { class: 'btn-label', text: 'Open in new tab' }),
-                h('span', { class: 'visually-hidden', text: ' (opens a new tab)' }))
+                consoleIcon('external'), h('span', { class: 'btn-label', text: t('domains.console.new-tab') }))
             : null;
         this.screen = h('div', {
             class: ['console-screen', `console-screen-${opts.kind}`],
@@ -86,7 +87,7 @@ export class ConsoleFrame {
         this.onFullscreen = () => {
             if (!this.fullBtn) return;
             const on = document.fullscreenElement === this.root;
-            setText(this.fullBtn.querySelector('.btn-label'), on ? 'Exit full screen' : 'Full screen');
+            setText(this.fullBtn.querySelector('.btn-label'), on ? t('domains.console.exit-fullscreen') : t('domains.console.fullscreen'));
             this.root.classList.toggle('is-fullscreen', on);
         };
         document.addEventListener('fullscreenchange', this.onFullscreen);
@@ -110,13 +111,18 @@ export class ConsoleFrame {
         if (this.opts.onLeave) this.opts.onLeave();
     }
 
-    /** Shows a state: "idle" | "connecting" | "connected" | "disconnected", with its message. */
-    setState(state, message = '', retry = true) {
+    /**
+     * Shows a state: "idle" | "connecting" | "connected" | "disconnected", with its
+     * message and the server's detail (English, marked so).
+     */
+    setState(state, message = '', retry = true, detail = '') {
         this.state = state;
         this.stateEl.dataset.state = state;
-        setText(this.stateEl.querySelector('.console-state-text'), stateText(state, message));
+        const detailEl = detail ? h('span', { lang: 'en', text: detail }) : '';
+        this.stateEl.querySelector('.console-state-text').replaceChildren(
+            ...textNodes((p) => stateText(state, message, p.detail), { detail: detailEl }));
         this.overlay.hidden = state === 'connected';
-        setText(this.overlay.firstChild, stateText(state, message));
+        setText(this.overlay.firstChild, stateText(state, message, detail));
         this.reconnectBtn.disabled = state === 'connecting';
         this.reconnectBtn.hidden = state === 'disconnected' && !retry;
         this.disconnectBtn.hidden = state !== 'connected';
@@ -156,7 +162,7 @@ export class ConsoleSessionView {
         this.page = page;
         this.session = null;
         this.loading = null;
-        this.lastState = { state: 'idle', message: '', retry: true };
+        this.lastState = { state: 'idle', message: '', retry: true, detail: '' };
         this.wasUsable = null;
         this.destroyed = false;
     }
@@ -195,7 +201,7 @@ export class ConsoleSessionView {
     onState(st) {
         const wasConnected = this.lastState.state === 'connected';
         this.lastState = st;
-        this.frame.setState(st.state, st.message, st.retry);
+        this.frame.setState(st.state, st.message, st.retry, st.detail);
         if (st.state === 'connected' && !wasConnected && this.frame.wantsFocus()) this.session.focus();
         this.stateChanged(st);
     }

@@ -11,8 +11,22 @@ import { ConsoleView } from './console-view.js';
 import { SerialView } from './serial-view.js';
 import { canAct } from '../domains.js';
 import { domainHash } from '../router.js';
+import { t } from '../i18n.js';
+import { errorText, errorDetail } from '../errors.js';
 
-const TITLES = { console: 'Console', serial: 'Serial console' };
+/** The page's heading, without (name omitted) or with the VM's name. */
+function pageTitle(kind, name) {
+    if (kind === 'serial') return name ? t('domains.console.serial.title', { name }) : t('domains.console.serial');
+    return name ? t('domains.console.vnc.title', { name }) : t('domains.console.vnc');
+}
+
+/** The browser tab's title. */
+function documentTitle(kind, name) {
+    if (!name) return t('shell.title', { page: pageTitle(kind, '') });
+    return t('shell.title', {
+        page: kind === 'serial' ? t('domains.console.serial.doc-title', { name }) : t('domains.console.vnc.doc-title', { name }),
+    });
+}
 
 export class ConsolePage {
     /** ctx: {api, store, notify}; kind: "console" | "serial". */
@@ -26,16 +40,16 @@ export class ConsolePage {
     }
 
     mount(container) {
-        this.title = h('h1', { id: 'page-title', class: 'page-title console-page-title', tabindex: '-1', text: TITLES[this.kind] });
+        this.title = h('h1', { id: 'page-title', class: 'page-title console-page-title', tabindex: '-1', text: pageTitle(this.kind, '') });
         this.badge = null;
         this.gone = h('span', { class: 'reason', role: 'status' });
         this.head = h('div', { class: 'console-page-head' },
-            h('a', { class: 'back-link', href: domainHash(this.uuid) }, icon('back'), 'Virtual machine'),
+            h('a', { class: 'back-link', href: domainHash(this.uuid) }, icon('back'), t('shell.title.vm')),
             this.title, this.gone);
-        this.body = h('div', { class: 'console-page-body' }, h('p', { class: 'muted', text: 'Loading\u2026' }));
+        this.body = h('div', { class: 'console-page-body' }, h('p', { class: 'muted', text: t('common.loading') }));
         this.root = h('div', { class: 'page page-console' }, this.head, this.body);
         container.replaceChildren(this.root);
-        document.title = `${TITLES[this.kind]} \u2014 virtdeck`;
+        document.title = documentTitle(this.kind, '');
         this.unsub = this.store.on('changed', (c) => {
             if (c.removed.includes(this.uuid)) this.#removed();
             else if (c.domains.includes(this.uuid)) this.#patch();
@@ -49,10 +63,13 @@ export class ConsolePage {
             d = await this.ctx.api.domain(this.uuid);
         } catch (err) {
             if (!this.root.isConnected || err.status === 401) return;
+            const missing = err.status === 404 || err.status === 400;
+            const detail = missing ? '' : errorDetail(err);
             this.body.replaceChildren(h('div', { class: 'card notice' },
-                h('p', { text: err.status === 404 || err.status === 400 ? 'No such virtual machine.' : err.message }),
-                err.status === 404 || err.status === 400 ? null
-                    : h('button', { type: 'button', class: 'btn', text: 'Try again', on: { click: () => this.#load() } })));
+                h('p', { text: missing ? t('domains.console.no-such-vm') : errorText(err) }),
+                detail ? h('p', { class: 'muted', lang: 'en', text: detail }) : null,
+                missing ? null
+                    : h('button', { type: 'button', class: 'btn', text: t('common.try-again'), on: { click: () => this.#load() } })));
             return;
         }
         if (!this.root.isConnected) return;
@@ -63,12 +80,12 @@ export class ConsolePage {
         this.#patch();
         if (!canAct(role)) {
             this.body.replaceChildren(h('div', { class: 'card notice' },
-                h('p', { text: 'Your role can look at virtual machines but not use their consoles. An operator or an administrator can.' })));
+                h('p', { text: t('domains.console.viewer') })));
             return;
         }
         if (this.kind === 'console' && d.has_vnc === false) {
             this.body.replaceChildren(h('div', { class: 'card notice' },
-                h('p', { text: 'This virtual machine has no VNC display. Its serial console may still work.' })));
+                h('p', { text: t('domains.console.no-vnc') })));
             return;
         }
         const View = this.kind === 'serial' ? SerialView : ConsoleView;
@@ -80,7 +97,7 @@ export class ConsolePage {
 
     #removed() {
         if (this.badge) this.badge.hidden = true;
-        setText(this.gone, 'This virtual machine no longer exists on the host.');
+        setText(this.gone, t('domains.gone'));
     }
 
     #patch() {
@@ -88,8 +105,8 @@ export class ConsolePage {
         if (!d) return;
         if (this.badge) this.badge.hidden = false;
         setText(this.gone, '');
-        setText(this.title, `${TITLES[this.kind]}: ${d.name}`);
-        document.title = `${d.name} ${TITLES[this.kind].toLowerCase()} \u2014 virtdeck`;
+        setText(this.title, pageTitle(this.kind, d.name));
+        document.title = documentTitle(this.kind, d.name);
         if (this.badge) patchBadge(this.badge, d.state, d.reason);
         if (this.view) this.view.update(d);
     }

@@ -13,6 +13,7 @@ import { KEY_COMBOS, comboById } from '../keysyms.js';
 import { consoleHash } from '../router.js';
 import { isActive } from '../domains.js';
 import { consoleUrl } from '../console-status.js';
+import { t } from '../i18n.js';
 
 const SCALE_KEY = 'virtdeck.console.scale';
 let dialogSeq = 0;
@@ -38,7 +39,7 @@ function saveScale(fit) {
 function formDialog({ title, message, okLabel, body, onSubmit, onCancel }) {
     const id = `console-dialog-${++dialogSeq}`;
     const ok = h('button', { type: 'submit', class: 'btn btn-primary', text: okLabel });
-    const cancel = h('button', { type: 'button', class: 'btn', text: 'Cancel' });
+    const cancel = h('button', { type: 'button', class: 'btn', text: t('common.cancel') });
     const msg = h('p', { id: `${id}-msg`, class: 'dialog-message', text: message });
     const form = h('form', { class: 'dialog-form', method: 'dialog' },
         h('h2', { id: `${id}-title`, class: 'dialog-title', text: title }),
@@ -70,15 +71,14 @@ export class ConsoleView extends ConsoleSessionView {
     }
 
     get loadFailMessage() {
-        return 'The console\u2019s program files could not be loaded from the server.';
+        return t('domains.console.vnc.load-failed');
     }
 
     frameOptions() {
-        const name = this.name || 'the virtual machine';
         return {
             kind: 'vnc',
-            label: `Display of ${name}`,
-            hint: 'Click the display to type into the VM; keys go to the VM while it has focus. Ctrl+] moves focus back to these controls.',
+            label: this.name ? t('domains.console.vnc.label', { name: this.name }) : t('domains.console.vnc.label-unnamed'),
+            hint: t('domains.console.vnc.hint'),
             newTabHref: this.page ? null : consoleHash(this.uuid),
             page: this.page,
             onReconnect: () => this.connect(),
@@ -95,8 +95,8 @@ export class ConsoleView extends ConsoleSessionView {
         // Send keys: a menu button.
         this.keysBtn = h('button', {
             type: 'button', class: 'btn btn-sm console-tool', 'aria-haspopup': 'menu', 'aria-expanded': 'false',
-        }, consoleIcon('keyboard'), h('span', { class: 'btn-label', text: 'Send keys' }), consoleIcon('chevron'));
-        this.keysMenu = h('div', { class: 'console-menu', role: 'menu', 'aria-label': 'Key combinations', hidden: true },
+        }, consoleIcon('keyboard'), h('span', { class: 'btn-label', text: t('domains.console.send-keys') }), consoleIcon('chevron'));
+        this.keysMenu = h('div', { class: 'console-menu', role: 'menu', 'aria-label': t('domains.console.key-combos'), hidden: true },
             KEY_COMBOS.map((c) => h('button', {
                 type: 'button', role: 'menuitem', tabindex: '-1', class: 'console-menu-item',
                 dataset: { combo: c.id }, text: c.label,
@@ -124,21 +124,21 @@ export class ConsoleView extends ConsoleSessionView {
         };
         document.addEventListener('click', this.onDocClick);
 
-        this.typeBtn = toolButton('Type text', 'type', () => this.#openType(''));
-        this.pasteBtn = toolButton('Paste', 'clipboard', () => this.#paste(), { title: 'Type the clipboard\u2019s text into the VM' });
-        this.fitBtn = toolButton('Fit to window', 'fit', () => this.#setScale(this.fitBtn.getAttribute('aria-pressed') !== 'true'),
-            { 'aria-pressed': savedScale() ? 'true' : 'false', title: 'Scale the display to fit (pressed) or show it 1:1' });
+        this.typeBtn = toolButton(t('domains.console.type'), 'type', () => this.#openType(''));
+        this.pasteBtn = toolButton(t('domains.console.paste'), 'clipboard', () => this.#paste(), { title: t('domains.console.paste.title') });
+        this.fitBtn = toolButton(t('domains.console.fit'), 'fit', () => this.#setScale(this.fitBtn.getAttribute('aria-pressed') !== 'true'),
+            { 'aria-pressed': savedScale() ? 'true' : 'false', title: t('domains.console.fit.title') });
         this.frame.tools.append(this.keysWrap, this.typeBtn, this.pasteBtn, this.fitBtn);
 
         // Type text dialog.
         this.typeArea = h('textarea', { class: 'input console-type-area', rows: '4', spellcheck: 'false', autocomplete: 'off' });
         this.typeArea.id = `console-type-${++dialogSeq}`;
         const typeField = h('div', { class: 'field' },
-            h('label', { for: this.typeArea.id, text: 'Text' }), this.typeArea);
+            h('label', { for: this.typeArea.id, text: t('domains.console.type.text') }), this.typeArea);
         this.typeDlg = formDialog({
-            title: 'Type text into the VM',
-            message: 'Each character is sent as a key press, as typed on a US keyboard. A new line presses Enter.',
-            okLabel: 'Type',
+            title: t('domains.console.type.title'),
+            message: t('domains.console.type.help'),
+            okLabel: t('domains.console.type.ok'),
             body: typeField,
             onSubmit: () => this.#typeNow(this.typeArea.value),
             onCancel: () => this.vnc?.focus(),
@@ -150,12 +150,12 @@ export class ConsoleView extends ConsoleSessionView {
         this.passInput = h('input', { class: 'input', type: 'password', autocomplete: 'off', required: true });
         this.passInput.id = `console-pass-${++dialogSeq}`;
         this.userField = h('div', { class: 'field', hidden: true },
-            h('label', { for: this.userInput.id, text: 'User name' }), this.userInput);
+            h('label', { for: this.userInput.id, text: t('shell.login.username') }), this.userInput);
         this.passDlg = formDialog({
-            title: 'VNC password',
-            message: 'This VM\u2019s display asks for a password.',
-            okLabel: 'Connect',
-            body: [this.userField, h('div', { class: 'field' }, h('label', { for: this.passInput.id, text: 'Password' }), this.passInput)],
+            title: t('domains.console.password.title'),
+            message: t('domains.console.password.asks-unnamed'),
+            okLabel: t('domains.console.password.ok'),
+            body: [this.userField, h('div', { class: 'field' }, h('label', { for: this.passInput.id, text: t('shell.login.password') }), this.passInput)],
             onSubmit: () => {
                 const creds = { password: this.passInput.value };
                 if (!this.userField.hidden) creds.username = this.userInput.value;
@@ -164,7 +164,7 @@ export class ConsoleView extends ConsoleSessionView {
             },
             onCancel: () => {
                 this.passInput.value = '';
-                this.vnc?.disconnect('A VNC password is needed to see this display.');
+                this.vnc?.disconnect(t('domains.console.password.needed'));
             },
         });
         this.frame.root.append(this.typeDlg.dialog, this.passDlg.dialog);
@@ -200,7 +200,11 @@ export class ConsoleView extends ConsoleSessionView {
     #askCredentials(types) {
         this.userField.hidden = !types.includes('username');
         this.passInput.value = '';
-        setText(this.passDlg.msg, `The display of \u201c${this.name || 'this VM'}\u201d asks for ${types.includes('username') ? 'a user name and ' : ''}a password.`);
+        const both = types.includes('username');
+        const name = this.name;
+        setText(this.passDlg.msg, both
+            ? (name ? t('domains.console.password.asks-both', { name }) : t('domains.console.password.asks-both-unnamed'))
+            : (name ? t('domains.console.password.asks', { name }) : t('domains.console.password.asks-unnamed')));
         this.passDlg.open();
         (this.userField.hidden ? this.passInput : this.userInput).focus();
     }
@@ -242,7 +246,7 @@ export class ConsoleView extends ConsoleSessionView {
     #menuKey(ev) {
         const items = [...this.keysMenu.children];
         const i = items.indexOf(document.activeElement);
-        let next = null;
+        let next;
         if (ev.key === 'ArrowDown') next = i + 1;
         else if (ev.key === 'ArrowUp') next = i - 1;
         else if (ev.key === 'Home') next = 0;
@@ -263,14 +267,17 @@ export class ConsoleView extends ConsoleSessionView {
     #sendCombo(id) {
         const combo = comboById(id);
         if (!combo || !this.vnc) return;
-        if (this.vnc.sendCombo(combo)) this.ctx.notify?.info(`Sent ${combo.label} to \u201c${this.name || 'the VM'}\u201d.`);
+        if (this.vnc.sendCombo(combo)) {
+            this.ctx.notify?.info(this.name ? t('domains.console.sent', { keys: combo.label, name: this.name })
+                : t('domains.console.sent-unnamed', { keys: combo.label }));
+        }
         this.vnc.focus();
     }
 
     #openType(text, message) {
         if (!this.vnc?.connected) return;
         this.typeArea.value = text;
-        setText(this.typeDlg.msg, message || 'Each character is sent as a key press, as typed on a US keyboard. A new line presses Enter.');
+        setText(this.typeDlg.msg, message || t('domains.console.type.help'));
         this.typeDlg.open();
         this.typeArea.focus();
     }
@@ -283,24 +290,25 @@ export class ConsoleView extends ConsoleSessionView {
 
     #reportTyped(r) {
         if (!r) return;
-        const skipped = r.skipped ? ` (${r.skipped} could not be typed)` : '';
-        this.ctx.notify?.info(`Typed ${r.typed} character${r.typed === 1 ? '' : 's'}${skipped}.`);
+        this.ctx.notify?.info(r.skipped
+            ? t('domains.console.typed-skipped', { count: r.typed, skipped: r.skipped })
+            : t('domains.console.typed', { count: r.typed }));
     }
 
     async #paste() {
         if (!this.vnc?.connected) return;
-        let text = null;
+        let text;
         try {
             text = await navigator.clipboard.readText();
         } catch {
             text = null;
         }
         if (text === null) {
-            this.#openType('', 'The browser did not let virtdeck read the clipboard. Paste the text here (Ctrl+V), then choose Type.');
+            this.#openType('', t('domains.console.paste.denied'));
             return;
         }
         if (text === '') {
-            this.ctx.notify?.info('The clipboard is empty.');
+            this.ctx.notify?.info(t('domains.console.paste.empty'));
             this.vnc.focus();
             return;
         }

@@ -13,13 +13,15 @@ import { SerialView } from './serial-view.js';
 import { DomainDisksView } from './domain-disks.js';
 import { DomainInterfacesView } from './domain-interfaces.js';
 import { consolesAvailable } from '../domains.js';
+import { t } from '../i18n.js';
 
+/** The tabs in order; label() is read when the tabs are built. */
 const TABS = [
-    { id: 'overview', label: 'Overview' },
-    { id: 'console', label: 'Console' },
-    { id: 'serial', label: 'Serial console' },
-    { id: 'disks', label: 'Disks' },
-    { id: 'nics', label: 'Network interfaces' },
+    { id: 'overview', label: () => t('domains.detail.overview') },
+    { id: 'console', label: () => t('domains.console.vnc') },
+    { id: 'serial', label: () => t('domains.console.serial') },
+    { id: 'disks', label: () => t('domains.detail.disks') },
+    { id: 'nics', label: () => t('domains.detail.interfaces') },
 ];
 
 /** The view class of every tab but Overview. */
@@ -42,19 +44,19 @@ export class DetailTabs {
         this.tabs = {};
         this.panels = {};
         const base = `tabs-${uuid.slice(0, 8)}`;
-        this.tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Virtual machine' });
-        for (const t of TABS) {
+        this.tablist = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('domains.detail.tabs') });
+        for (const spec of TABS) {
             const tab = h('button', {
-                type: 'button', role: 'tab', class: 'tab', id: `${base}-${t.id}-tab`,
-                'aria-controls': `${base}-${t.id}`, 'aria-selected': t.id === this.selected ? 'true' : 'false',
-                tabindex: t.id === this.selected ? '0' : '-1', dataset: { tab: t.id }, text: t.label,
+                type: 'button', role: 'tab', class: 'tab', id: `${base}-${spec.id}-tab`,
+                'aria-controls': `${base}-${spec.id}`, 'aria-selected': spec.id === this.selected ? 'true' : 'false',
+                tabindex: spec.id === this.selected ? '0' : '-1', dataset: { tab: spec.id }, text: spec.label(),
             });
             const panel = h('div', {
-                role: 'tabpanel', class: ['tab-panel', `tab-panel-${t.id}`], id: `${base}-${t.id}`,
-                'aria-labelledby': tab.id, tabindex: t.id === 'overview' ? null : '-1', hidden: t.id !== this.selected,
+                role: 'tabpanel', class: ['tab-panel', `tab-panel-${spec.id}`], id: `${base}-${spec.id}`,
+                'aria-labelledby': tab.id, tabindex: spec.id === 'overview' ? null : '-1', hidden: spec.id !== this.selected,
             });
-            this.tabs[t.id] = tab;
-            this.panels[t.id] = panel;
+            this.tabs[spec.id] = tab;
+            this.panels[spec.id] = panel;
             this.tablist.append(tab);
         }
         this.tablist.addEventListener('click', (ev) => {
@@ -62,7 +64,7 @@ export class DetailTabs {
             if (tab) this.select(tab.dataset.tab);
         });
         this.tablist.addEventListener('keydown', (ev) => this.#onKey(ev));
-        this.root = h('div', { class: 'detail-tabs' }, this.tablist, TABS.map((t) => this.panels[t.id]));
+        this.root = h('div', { class: 'detail-tabs' }, this.tablist, TABS.map((spec) => this.panels[spec.id]));
     }
 
     /** Puts the Overview content (the detail cards) in its panel. */
@@ -75,9 +77,9 @@ export class DetailTabs {
         this.domain = domain;
         const avail = tabsAvailable(domain);
         let shown = 0;
-        for (const t of TABS) {
-            const visible = avail[t.id] || this.selected === t.id;
-            this.tabs[t.id].hidden = !visible;
+        for (const spec of TABS) {
+            const visible = avail[spec.id] || this.selected === spec.id;
+            this.tabs[spec.id].hidden = !visible;
             if (visible) shown++;
         }
         this.tablist.hidden = shown < 2;
@@ -91,11 +93,11 @@ export class DetailTabs {
         if (prev !== id) {
             this.views[prev]?.suspend();
             this.selected = id;
-            for (const t of TABS) {
-                const on = t.id === id;
-                this.tabs[t.id].setAttribute('aria-selected', on ? 'true' : 'false');
-                this.tabs[t.id].tabIndex = on ? 0 : -1;
-                this.panels[t.id].hidden = !on;
+            for (const spec of TABS) {
+                const on = spec.id === id;
+                this.tabs[spec.id].setAttribute('aria-selected', on ? 'true' : 'false');
+                this.tabs[spec.id].tabIndex = on ? 0 : -1;
+                this.panels[spec.id].hidden = !on;
             }
             if (id !== 'overview') {
                 if (!this.views[id]) {
@@ -113,7 +115,7 @@ export class DetailTabs {
     }
 
     #onKey(ev) {
-        const visible = TABS.map((t) => this.tabs[t.id]).filter((b) => !b.hidden);
+        const visible = TABS.map((spec) => this.tabs[spec.id]).filter((b) => !b.hidden);
         const i = visible.indexOf(document.activeElement);
         if (i < 0) return;
         let next = null;

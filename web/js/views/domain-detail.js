@@ -4,22 +4,36 @@
 // Live fields are patched on store changes; the devices are re-read when libvirt
 // reports the domain was (re)defined. Operators and admins get the cards under an
 // Overview tab next to the Console and Serial console tabs (detail-tabs.js), which
-// live as long as the page does. Browser main thread.
+// live as long as the page does. After a language switch the page is built again and
+// keeps its chosen tab (keepState / restoreState). Browser main thread.
 
 import { h, setText, icon } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
-import { canAct, isActive } from '../domains.js';
+import { canAct, isActive, shownReason, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
 import { listHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
+import { t } from '../i18n.js';
+import { errorText, errorDetail } from '../errors.js';
 
 function backLink() {
-    return h('a', { class: 'back-link', href: listHash() }, icon('back'), 'Virtual machines');
+    return h('a', { class: 'back-link', href: listHash() }, icon('back'), t('domains.list.title'));
 }
 
-function devTable(caption, columns, rows) {
-    if (!rows || rows.length === 0) return h('p', { class: 'muted', text: `No ${caption.toLowerCase()}.` });
+/** A disk's device kind ("disk", "cdrom", ...) in the current language. */
+function deviceLabel(device) {
+    switch (device) {
+    case 'disk': return t('domains.detail.device.disk');
+    case 'cdrom': return t('domains.detail.device.cdrom');
+    case 'floppy': return t('domains.detail.device.floppy');
+    case 'lun': return t('domains.detail.device.lun');
+    default: return orDash(device);
+    }
+}
+
+function devTable(caption, empty, columns, rows) {
+    if (!rows || rows.length === 0) return h('p', { class: 'muted', text: empty });
     return h('div', { class: 'table-wrap' }, h('table', { class: 'rtable' },
         h('caption', { class: 'visually-hidden', text: caption }),
         h('thead', {}, h('tr', {}, columns.map(([label]) => h('th', { scope: 'col', text: label })))),
@@ -38,10 +52,23 @@ export class DomainDetailView {
         this.gone = false;
         this.fetchSeq = 0;
         this.tabs = null;
+        this.restoreTab = null;
+        this.keepFocus = false;
+    }
+
+    /** What a rebuilt page keeps (a language switch): the chosen tab. */
+    keepState() {
+        return { tab: this.tabs ? this.tabs.selected : this.restoreTab };
+    }
+
+    /** After mount: the kept tab is chosen once the VM is read; focus stays where it is. */
+    restoreState(kept) {
+        this.restoreTab = kept?.tab && kept.tab !== 'overview' ? kept.tab : null;
+        this.keepFocus = true;
     }
 
     mount(container) {
-        this.body = h('div', { class: 'detail-body' }, h('p', { class: 'muted', text: 'Loading\u2026' }));
+        this.body = h('div', { class: 'detail-body' }, h('p', { class: 'muted', text: t('common.loading') }));
         this.root = h('div', { class: 'page page-detail' }, backLink(), this.body);
         container.replaceChildren(this.root);
         this.unsub = this.store.on('changed', (c) => this.#onChange(c));
@@ -66,15 +93,17 @@ export class DomainDetailView {
             this.#render(first);
         } catch (err) {
             if (seq !== this.fetchSeq || !this.root.isConnected || err.status === 401) return;
-            const title = err.status === 404 || err.status === 400
-                ? 'No such virtual machine' : 'Could not load this virtual machine';
+            const missing = err.status === 404 || err.status === 400;
+            const title = missing ? t('domains.detail.no-such-vm') : t('domains.detail.load-failed');
+            const detail = errorDetail(err);
             this.el = null;
             this.body.replaceChildren(h('div', { class: 'card notice' },
                 h('h1', { class: 'page-title', tabindex: '-1', id: 'page-title', text: title }),
-                h('p', { text: err.message }),
-                err.status === 404 || err.status === 400 ? null
-                    : h('button', { type: 'button', class: 'btn', text: 'Try again', on: { click: () => this.#load(first) } })));
-            if (first) document.getElementById('page-title')?.focus();
+                h('p', { text: errorText(err) }),
+                detail ? h('p', { class: 'muted', lang: 'en', text: detail }) : null,
+                missing ? null
+                    : h('button', { type: 'button', class: 'btn', text: t('common.try-again'), on: { click: () => this.#load(first) } })));
+            if (first && !this.keepFocus) document.getElementById('page-title')?.focus();
         }
     }
 
@@ -91,7 +120,7 @@ export class DomainDetailView {
         e.name = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1' });
         e.badge = stateBadge(d.state, d.reason);
         e.reason = h('span', { class: 'reason' });
-        e.actions = canAct(role) ? actionGroup(`Actions for ${d.name}`) : null;
+        e.actions = canAct(role) ? actionGroup(d.name) : null;
         if (e.actions) {
             e.actions.addEventListener('click', (ev) => {
                 const btn = ev.target.closest('button[data-action]');
@@ -107,12 +136,13 @@ export class DomainDetailView {
         };
         e.ov = ov;
         const overview = h('section', { class: 'card', 'aria-labelledby': 'ov-title' },
-            h('h2', { id: 'ov-title', class: 'card-title', text: 'Overview' }),
+            h('h2', { id: 'ov-title', class: 'card-title', text: t('domains.detail.overview') }),
             h('dl', { class: 'props' },
-                ovRow('uuid', 'UUID'), ovRow('state', 'State'), ovRow('title', 'Title'),
-                ovRow('os', 'OS type'), ovRow('vcpus', 'vCPUs'), ovRow('memory', 'Memory'),
-                ovRow('maxmem', 'Maximum memory'), ovRow('persistent', 'Persistent'),
-                ovRow('autostart', 'Autostart'), ovRow('vnc', 'VNC console')));
+                ovRow('uuid', t('domains.detail.uuid')), ovRow('state', t('domains.col.state')),
+                ovRow('title', t('domains.detail.title')), ovRow('os', t('domains.detail.os-type')),
+                ovRow('vcpus', t('domains.col.vcpus')), ovRow('memory', t('domains.col.memory')),
+                ovRow('maxmem', t('domains.detail.max-memory')), ovRow('persistent', t('domains.detail.persistent')),
+                ovRow('autostart', t('domains.detail.autostart')), ovRow('vnc', t('domains.detail.vnc'))));
 
         e.cpuText = h('span', { class: 'usage-big' });
         e.spark = sparkline('spark-large');
@@ -120,46 +150,51 @@ export class DomainDetailView {
         e.memMeter = h('meter', { class: 'usage-meter', min: '0', max: '1', low: '0.8', high: '0.95', optimum: '0', value: '0' });
         e.disk = h('dd');
         e.net = h('dd');
-        e.idle = h('p', { class: 'muted usage-idle', text: 'Not running: no usage to show.', hidden: true });
+        e.idle = h('p', { class: 'muted usage-idle', text: t('domains.detail.not-running'), hidden: true });
         e.usageBody = h('div', { class: 'usage-body' },
             h('div', { class: 'usage-cpu' },
-                h('div', {}, h('span', { class: 'usage-label', text: 'CPU' }), e.cpuText),
+                h('div', {}, h('span', { class: 'usage-label', text: t('domains.col.cpu') }), e.cpuText),
                 e.spark.svg),
             h('dl', { class: 'props' },
-                h('dt', { text: 'Memory used' }), h('dd', {}, e.memText, e.memMeter),
-                h('dt', { text: 'Disk read / write' }), e.disk,
-                h('dt', { text: 'Network in / out' }), e.net));
+                h('dt', { text: t('domains.detail.memory-used') }), h('dd', {}, e.memText, e.memMeter),
+                h('dt', { text: t('domains.detail.disk-io') }), e.disk,
+                h('dt', { text: t('domains.detail.net-io') }), e.net));
         const usage = h('section', { class: 'card', 'aria-labelledby': 'usage-title' },
-            h('h2', { id: 'usage-title', class: 'card-title', text: 'Usage' }),
+            h('h2', { id: 'usage-title', class: 'card-title', text: t('domains.detail.usage') }),
             e.idle,
             e.usageBody);
 
         const description = h('section', { class: 'card', 'aria-labelledby': 'desc-title' },
-            h('h2', { id: 'desc-title', class: 'card-title', text: 'Description' }),
+            h('h2', { id: 'desc-title', class: 'card-title', text: t('domains.detail.description') }),
             d.description ? h('p', { class: 'description', text: d.description })
-                : h('p', { class: 'muted', text: 'No description.' }));
+                : h('p', { class: 'muted', text: t('domains.detail.no-description') }));
 
         const disks = h('section', { class: 'card card-wide', 'aria-labelledby': 'disks-title' },
-            h('h2', { id: 'disks-title', class: 'card-title', text: 'Disks' }),
-            devTable('Disks', [
-                ['Target', (r) => orDash(r.target)], ['Device', (r) => orDash(r.device)],
-                ['Bus', (r) => orDash(r.bus)], ['Format', (r) => orDash(r.format)],
-                ['Source', (r) => h('code', { class: 'wrap', text: orDash(r.source) })],
-                ['Read-only', (r) => formatBool(r.readonly)],
+            h('h2', { id: 'disks-title', class: 'card-title', text: t('domains.detail.disks') }),
+            devTable(t('domains.detail.disks'), t('domains.detail.no-disks'), [
+                [t('domains.detail.col.target'), (r) => orDash(r.target)],
+                [t('domains.detail.col.device'), (r) => deviceLabel(r.device)],
+                [t('domains.detail.col.bus'), (r) => orDash(r.bus)],
+                [t('domains.detail.col.format'), (r) => orDash(r.format)],
+                [t('domains.detail.col.source'), (r) => h('code', { class: 'wrap', text: orDash(r.source) })],
+                [t('domains.detail.col.readonly'), (r) => formatBool(r.readonly)],
             ], d.disks));
         const nics = h('section', { class: 'card card-wide', 'aria-labelledby': 'nics-title' },
-            h('h2', { id: 'nics-title', class: 'card-title', text: 'Network interfaces' }),
-            devTable('Network interfaces', [
-                ['Type', (r) => orDash(r.type)], ['Source', (r) => orDash(r.source)],
-                ['MAC', (r) => h('code', { text: orDash(r.mac) })], ['Model', (r) => orDash(r.model)],
-                ['Device', (r) => orDash(r.target)],
+            h('h2', { id: 'nics-title', class: 'card-title', text: t('domains.detail.interfaces') }),
+            devTable(t('domains.detail.interfaces'), t('domains.detail.no-interfaces'), [
+                [t('domains.detail.col.type'), (r) => orDash(r.type)],
+                [t('domains.detail.col.source'), (r) => orDash(r.source)],
+                [t('domains.detail.col.mac'), (r) => h('code', { text: orDash(r.mac) })],
+                [t('domains.detail.col.model'), (r) => orDash(r.model)],
+                [t('domains.detail.col.host-device'), (r) => orDash(r.target)],
             ], d.interfaces));
         const graphics = h('section', { class: 'card card-wide', 'aria-labelledby': 'gfx-title' },
-            h('h2', { id: 'gfx-title', class: 'card-title', text: 'Graphics' }),
-            devTable('Graphics', [
-                ['Type', (r) => orDash(r.type)], ['Listen', (r) => orDash(r.listen)],
-                ['Port', (r) => (Number.isFinite(r.port) && r.port > 0 ? String(r.port) : DASH)],
-                ['Autoport', (r) => formatBool(r.autoport)],
+            h('h2', { id: 'gfx-title', class: 'card-title', text: t('domains.detail.graphics') }),
+            devTable(t('domains.detail.graphics'), t('domains.detail.no-graphics'), [
+                [t('domains.detail.col.type'), (r) => orDash(r.type)],
+                [t('domains.detail.col.listen'), (r) => orDash(r.listen)],
+                [t('domains.detail.col.port'), (r) => (Number.isFinite(r.port) && r.port > 0 ? String(r.port) : DASH)],
+                [t('domains.detail.col.autoport'), (r) => formatBool(r.autoport)],
             ], d.graphics));
 
         const grid = h('div', { class: 'detail-grid' }, overview, usage, description, disks, nics, graphics);
@@ -175,7 +210,11 @@ export class DomainDetailView {
             this.tabs ? this.tabs.root : grid);
         this.#patch();
         this.#patchUsage();
-        if (first) e.name.focus();
+        if (this.restoreTab && this.tabs) {
+            this.tabs.select(this.restoreTab);
+            this.restoreTab = null;
+        }
+        if (first && !this.keepFocus) e.name.focus();
     }
 
     #patch() {
@@ -183,15 +222,15 @@ export class DomainDetailView {
         const e = this.el;
         if (!d || !e) return;
         setText(e.name, d.name);
-        document.title = `${d.name} \u2014 virtdeck`;
+        document.title = t('shell.title', { page: d.name });
         patchBadge(e.badge, d.state, d.reason);
-        setText(e.reason, d.reason ? d.reason : '');
+        setText(e.reason, shownReason(d.reason));
         if (e.actions) {
             renderActionButtons(e.actions, d, this.store.session?.role, this.store.pending.get(this.uuid));
         }
         const ov = e.ov;
         setText(ov.uuid, d.uuid);
-        setText(ov.state, d.reason ? `${d.state} (${d.reason})` : orDash(d.state));
+        setText(ov.state, d.state ? stateWithReason(d.state, d.reason) : DASH);
         setText(ov.title, orDash(d.title));
         setText(ov.os, orDash(d.os_type));
         setText(ov.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
@@ -199,7 +238,7 @@ export class DomainDetailView {
         setText(ov.maxmem, formatKiB(d.max_memory_kib));
         setText(ov.persistent, formatBool(d.persistent));
         setText(ov.autostart, formatBool(d.autostart));
-        setText(ov.vnc, d.has_vnc === true ? 'Available' : d.has_vnc === false ? 'None' : DASH);
+        setText(ov.vnc, d.has_vnc === true ? t('domains.detail.vnc-available') : d.has_vnc === false ? t('domains.detail.vnc-none') : DASH);
         this.tabs?.update(d);
     }
 
@@ -215,7 +254,7 @@ export class DomainDetailView {
         patchSparkline(e.spark, st ? this.store.cpuHistory(this.uuid) : []);
         const total = d.memory_kib;
         if (st && Number.isFinite(st.memory_used_kib) && Number.isFinite(total) && total > 0) {
-            setText(e.memText, `${formatKiB(st.memory_used_kib)} of ${formatKiB(total)}`);
+            setText(e.memText, t('domains.detail.memory-of', { used: formatKiB(st.memory_used_kib), total: formatKiB(total) }));
             e.memMeter.value = Math.min(1, st.memory_used_kib / total);
             e.memMeter.hidden = false;
         } else {
@@ -230,7 +269,7 @@ export class DomainDetailView {
         if (c.removed.includes(this.uuid)) {
             this.gone = true;
             if (this.el) {
-                setText(this.el.goneNote, 'This virtual machine no longer exists on the host.');
+                setText(this.el.goneNote, t('domains.gone'));
                 this.el.goneNote.hidden = false;
                 if (this.el.actions) this.el.actions.replaceChildren();
             }

@@ -9,10 +9,11 @@
 // Browser main thread.
 
 import { h, s, setText, setAttr } from './dom.js';
-import { actionGroup, renderActionButtons } from './actions.js';
+import { actionGroup, actionGroupLabel, renderActionButtons } from './actions.js';
 import { HostPanel } from './host.js';
-import { canAct, isActive, matchesFilter, stateTone } from '../domains.js';
+import { canAct, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
+import { t } from '../i18n.js';
 import { sparklineArea, sparklinePath } from '../sparkline.js';
 import { domainHash } from '../router.js';
 
@@ -28,9 +29,9 @@ export function stateBadge(state, reason) {
 }
 
 export function patchBadge(el, state, reason) {
-    setText(el, state || 'nostate');
+    setText(el, stateLabel(state || 'nostate'));
     setAttr(el, 'class', `badge badge-${stateTone(state)}`);
-    setAttr(el, 'title', reason ? `${state} (${reason})` : state);
+    setAttr(el, 'title', stateWithReason(state || 'nostate', reason));
 }
 
 export function sparkline(extraClass = '') {
@@ -64,25 +65,31 @@ export class DomainListView {
         const role = this.store.session ? this.store.session.role : 'viewer';
         this.withActions = canAct(role);
         this.role = role;
+        // Read once per mount: a 1,000-row table asks the catalogue 5 times, not 5,000.
+        this.labels = {
+            name: t('domains.col.name'), state: t('domains.col.state'), vcpus: t('domains.col.vcpus'),
+            memory: t('domains.col.memory'), cpu: t('domains.col.cpu'), actions: t('domains.col.actions'),
+        };
 
         this.search = h('input', {
-            id: 'vm-filter', type: 'search', class: 'input input-search', placeholder: 'Filter by name or state',
+            id: 'vm-filter', type: 'search', class: 'input input-search', placeholder: t('domains.list.filter-placeholder'),
             autocomplete: 'off', spellcheck: 'false', value: filterMemory.text,
         });
         this.stateSelect = h('select', { id: 'vm-state-filter', class: 'input select' },
-            h('option', { value: '', text: 'All states' }),
-            ['running', 'paused', 'shutoff'].map((st) => h('option', { value: st, text: st })),
-            h('option', { value: 'other', text: 'other' }));
+            h('option', { value: '', text: t('domains.list.all-states') }),
+            ['running', 'paused', 'shutoff'].map((st) => h('option', { value: st, text: stateLabel(st) })),
+            h('option', { value: 'other', text: t('domains.list.other-states') }));
         this.stateSelect.value = filterMemory.state;
         this.countEl = h('p', { class: 'count', role: 'status' });
         this.tbody = h('tbody');
         this.empty = h('p', { class: 'empty', hidden: true });
 
-        const heads = [['Name', 'col-name'], ['State', 'col-state'], ['vCPUs', 'col-num'],
-            ['Memory', 'col-num'], ['CPU', 'col-cpu']];
-        if (this.withActions) heads.push(['Actions', 'col-actions']);
+        const L = this.labels;
+        const heads = [[L.name, 'col-name'], [L.state, 'col-state'], [L.vcpus, 'col-num'],
+            [L.memory, 'col-num'], [L.cpu, 'col-cpu']];
+        if (this.withActions) heads.push([L.actions, 'col-actions']);
         this.table = h('table', { class: 'vm-table' },
-            h('caption', { class: 'visually-hidden', text: 'Virtual machines' }),
+            h('caption', { class: 'visually-hidden', text: t('domains.list.title') }),
             h('thead', {}, h('tr', {}, heads.map(([t, c]) => h('th', { scope: 'col', class: c, text: t })))),
             this.tbody);
 
@@ -90,11 +97,11 @@ export class DomainListView {
         this.host.mount(this.root);
         this.root.append(h('section', { class: 'card vm-section', 'aria-labelledby': 'page-title' },
             h('div', { class: 'section-head' },
-                h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: 'Virtual machines' }),
+                h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: t('domains.list.title') }),
                 h('div', { class: 'toolbar' },
-                    h('label', { for: 'vm-filter', class: 'visually-hidden', text: 'Filter virtual machines by name or state' }),
+                    h('label', { for: 'vm-filter', class: 'visually-hidden', text: t('domains.list.filter-label') }),
                     this.search,
-                    h('label', { for: 'vm-state-filter', class: 'visually-hidden', text: 'Show state' }),
+                    h('label', { for: 'vm-state-filter', class: 'visually-hidden', text: t('domains.list.state-filter-label') }),
                     this.stateSelect,
                     this.countEl)),
             h('div', { class: 'table-wrap' }, this.table),
@@ -125,15 +132,16 @@ export class DomainListView {
     #createRow(d) {
         const link = h('a', { class: 'vm-name', href: domainHash(d.uuid) });
         const badge = h('span', { class: 'badge' });
-        const vcpus = h('td', { class: 'col-num', 'data-label': 'vCPUs' });
-        const mem = h('td', { class: 'col-num', 'data-label': 'Memory' });
+        const L = this.labels;
+        const vcpus = h('td', { class: 'col-num', 'data-label': L.vcpus });
+        const mem = h('td', { class: 'col-num', 'data-label': L.memory });
         const cpuText = h('span', { class: 'cpu-text' });
         const spark = sparkline();
         const tr = h('tr', { dataset: { uuid: d.uuid } },
-            h('td', { class: 'col-name', 'data-label': 'Name' }, link),
-            h('td', { class: 'col-state', 'data-label': 'State' }, badge),
+            h('td', { class: 'col-name', 'data-label': L.name }, link),
+            h('td', { class: 'col-state', 'data-label': L.state }, badge),
             vcpus, mem,
-            h('td', { class: 'col-cpu', 'data-label': 'CPU' }, h('span', { class: 'cpu' }, cpuText, spark.svg)));
+            h('td', { class: 'col-cpu', 'data-label': L.cpu }, h('span', { class: 'cpu' }, cpuText, spark.svg)));
         const rec = {
             tr, link, badge, vcpus, mem, cpuText, spark, actions: null, name: null, visible: true,
             onScreen: !this.observer, cpuStale: false, actionsStale: false,
@@ -141,8 +149,8 @@ export class DomainListView {
         this.byTr.set(tr, d.uuid);
         if (this.observer) this.observer.observe(tr);
         if (this.withActions) {
-            rec.actions = actionGroup(`Actions for ${d.name}`);
-            tr.append(h('td', { class: 'col-actions', 'data-label': 'Actions' }, rec.actions));
+            rec.actions = actionGroup(d.name);
+            tr.append(h('td', { class: 'col-actions', 'data-label': L.actions }, rec.actions));
         }
         this.rows.set(d.uuid, rec);
         this.#patchRow(rec, d);
@@ -156,7 +164,7 @@ export class DomainListView {
         if (rec.name !== d.name) {
             rec.name = d.name;
             setText(rec.link, d.name);
-            if (rec.actions) setAttr(rec.actions, 'aria-label', `Actions for ${d.name}`);
+            if (rec.actions) setAttr(rec.actions, 'aria-label', actionGroupLabel(d.name));
         }
         patchBadge(rec.badge, d.state, d.reason);
         setText(rec.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
@@ -290,12 +298,13 @@ export class DomainListView {
         for (const rec of this.rows.values()) if (rec.visible) shown++;
         const total = this.rows.size;
         const filtered = this.search.value.trim() !== '' || this.stateSelect.value !== '';
-        setText(this.countEl, filtered ? `${shown} of ${total} shown` : `${total} total`);
+        setText(this.countEl, filtered
+            ? t('domains.list.count-filtered', { count: total, shown })
+            : t('domains.list.count', { count: total }));
         let emptyText = '';
         if (total === 0) {
-            emptyText = this.store.domainsLoaded
-                ? 'There are no virtual machines on this host.' : 'Loading virtual machines\u2026';
-        } else if (shown === 0) emptyText = 'No virtual machine matches the filter.';
+            emptyText = this.store.domainsLoaded ? t('domains.list.none') : t('domains.list.loading');
+        } else if (shown === 0) emptyText = t('domains.list.no-match');
         setText(this.empty, emptyText);
         this.empty.hidden = !emptyText;
         this.table.classList.toggle('is-empty', shown === 0);

@@ -3,7 +3,10 @@
 // is connected. Patches its text on store changes. Browser main thread.
 
 import { h, setText, setAttr } from './dom.js';
-import { formatKiB, formatMhz, orDash, DASH } from '../format.js';
+import { formatKiB, formatMhz, formatPercent, orDash, DASH } from '../format.js';
+import { t } from '../i18n.js';
+import { errorText } from '../errors.js';
+import { tNodes } from './i18n-dom.js';
 
 function stat(label, valueEl, extra) {
     return h('div', { class: 'host-stat' },
@@ -35,23 +38,24 @@ export class HostPanel {
             errorText: h('span'),
         };
         this.errorLine = h('div', { class: 'host-error', hidden: true },
-            h('p', { class: 'host-error-text' }, 'Host details could not be read: ', this.el.errorText),
+            h('p', { class: 'host-error-text' }, tNodes('domains.host.error', { error: this.el.errorText })),
             h('button', {
-                type: 'button', class: 'btn btn-sm', text: 'Try again',
+                type: 'button', class: 'btn btn-sm', text: t('common.try-again'),
                 on: { click: () => this.ctx.loadHost && this.ctx.loadHost() },
             }));
         const e = this.el;
         this.root = h('section', { class: 'card host-panel', 'aria-labelledby': 'host-title' },
             h('div', { class: 'host-head' },
-                h('h2', { id: 'host-title', class: 'host-title' }, 'Host ', e.hostname),
+                h('h2', { id: 'host-title', class: 'host-title' }, tNodes('domains.host.title', { name: e.hostname })),
                 e.status),
             h('dl', { class: 'host-grid' },
-                stat('Hypervisor', e.hypervisor, h('span', { class: 'host-sub' }, 'libvirt ', e.libvirt)),
-                stat('CPU', e.cpus, e.cpuModel),
-                stat('Memory', e.mem, e.meter),
-                stat('Virtual machines', e.vms, e.vmsSub)),
+                stat(t('domains.host.hypervisor'), e.hypervisor,
+                    h('span', { class: 'host-sub' }, tNodes('domains.host.libvirt', { version: e.libvirt }))),
+                stat(t('domains.host.cpu'), e.cpus, e.cpuModel),
+                stat(t('domains.host.memory'), e.mem, e.meter),
+                stat(t('domains.host.vms'), e.vms, e.vmsSub)),
             this.errorLine,
-            h('p', { class: 'host-uri-line' }, 'Connection ', e.uri));
+            h('p', { class: 'host-uri-line' }, tNodes('domains.host.connection', { uri: e.uri })));
         container.append(this.root);
         this.unsub = this.store.on('changed', (c) => {
             if (c.host || c.reset) this.renderHost();
@@ -67,9 +71,10 @@ export class HostPanel {
         const connected = this.store.hostConnected;
         setText(e.hostname, host ? orDash(host.hostname) : '');
         const failed = !host && this.store.hostError;
-        setText(e.status, connected === false ? 'Disconnected' : connected ? 'Connected' : failed ? 'Unavailable' : 'Unknown');
+        setText(e.status, connected === false ? t('domains.host.disconnected')
+            : connected ? t('domains.host.connected') : failed ? t('domains.host.unavailable') : t('domains.host.unknown'));
         setAttr(e.status, 'class', `pill ${connected === false || failed ? 'pill-bad' : connected ? 'pill-ok' : 'pill-off'}`);
-        setText(e.errorText, this.store.hostError || '');
+        setText(e.errorText, this.store.hostError ? errorText(this.store.hostError) : '');
         this.errorLine.hidden = !this.store.hostError;
         if (!host) {
             for (const k of ['hypervisor', 'libvirt', 'uri', 'cpus', 'cpuModel', 'mem']) setText(e[k], DASH);
@@ -79,15 +84,15 @@ export class HostPanel {
         setText(e.hypervisor, `${orDash(host.hypervisor)} ${host.hypervisor_version || ''}`.trim());
         setText(e.libvirt, orDash(host.libvirt_version));
         setText(e.uri, orDash(host.uri));
-        setText(e.cpus, Number.isFinite(host.cpus) ? `${host.cpus} \u00d7 ${formatMhz(host.cpu_mhz)}` : DASH);
+        setText(e.cpus, Number.isFinite(host.cpus) ? t('domains.host.cpus', { count: host.cpus, speed: formatMhz(host.cpu_mhz) }) : DASH);
         setText(e.cpuModel, orDash(host.cpu_model));
         const total = host.memory_kib;
         const free = host.free_memory_kib;
         if (Number.isFinite(total) && total > 0 && Number.isFinite(free)) {
             const used = Math.max(0, total - free);
-            setText(e.mem, `${formatKiB(used)} used of ${formatKiB(total)}`);
+            setText(e.mem, t('domains.host.memory-used', { used: formatKiB(used), total: formatKiB(total) }));
             e.meter.value = used / total;
-            setAttr(e.meter, 'aria-label', `Memory ${Math.round((used / total) * 100)}% used`);
+            setAttr(e.meter, 'aria-label', t('domains.host.memory-meter', { percent: formatPercent((used / total) * 100, { digits: 0 }) }));
         } else {
             setText(e.mem, formatKiB(total));
             e.meter.value = 0;
@@ -96,11 +101,11 @@ export class HostPanel {
 
     renderCounts() {
         const c = this.store.counts();
-        setText(this.el.vms, `${c.running} running of ${c.total}`);
+        setText(this.el.vms, t('domains.host.vms-running', { count: c.total, running: c.running }));
         const parts = [];
-        if (c.paused) parts.push(`${c.paused} paused`);
-        parts.push(`${c.shutoff} shut off`);
-        if (c.other) parts.push(`${c.other} other`);
+        if (c.paused) parts.push(t('domains.host.vms-paused', { count: c.paused }));
+        parts.push(t('domains.host.vms-shutoff', { count: c.shutoff }));
+        if (c.other) parts.push(t('domains.host.vms-other', { count: c.other }));
         setText(this.el.vmsSub, parts.join(' \u00b7 '));
     }
 

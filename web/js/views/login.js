@@ -1,9 +1,15 @@
 // views/login.js — the sign-in form. Posts the credentials through api.login and
 // hands the new session to onLogin; shows why a sign-in failed (wrong credentials,
-// too many attempts with the wait, server unreachable). Browser main thread.
+// too many attempts with the wait, server unreachable). A language picker under the
+// button, since the language is chosen before logging in; after a switch the form is
+// built again and keeps the user name typed (keepState / restoreState).
+// Browser main thread.
 
 import { h } from './dom.js';
 import { formatDuration } from '../format.js';
+import { t } from '../i18n.js';
+import { errorText } from '../errors.js';
+import { languagePicker } from './i18n-dom.js';
 
 export class LoginView {
     /** ctx: {api}; onLogin(session); notice: text shown above the form (or ""). */
@@ -23,15 +29,18 @@ export class LoginView {
             id: 'login-password', name: 'password', type: 'password',
             autocomplete: 'current-password', required: true, class: 'input',
         });
-        this.submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', text: 'Log in' });
+        this.submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', text: t('shell.login.submit') });
         this.error = h('p', { class: 'form-error', id: 'login-error', role: 'alert', hidden: true });
+        // In the form for its spacing only: the select has no name and is not sent.
+        this.language = languagePicker('login-language');
         const form = h('form', { class: 'login-form', novalidate: true, 'aria-describedby': 'login-error' },
             h('div', { class: 'field' },
-                h('label', { for: 'login-username', text: 'User name' }), this.user),
+                h('label', { for: 'login-username', text: t('shell.login.username') }), this.user),
             h('div', { class: 'field' },
-                h('label', { for: 'login-password', text: 'Password' }), this.pass),
+                h('label', { for: 'login-password', text: t('shell.login.password') }), this.pass),
             this.error,
-            this.submit);
+            this.submit,
+            this.language.root);
         form.addEventListener('submit', (ev) => {
             ev.preventDefault();
             this.#submit();
@@ -39,12 +48,23 @@ export class LoginView {
         this.root = h('section', { class: 'login', 'aria-labelledby': 'login-title' },
             h('div', { class: 'login-card' },
                 h('img', { class: 'login-logo', src: 'favicon.svg', alt: '', width: '48', height: '48' }),
-                h('h1', { id: 'login-title', class: 'login-title', text: 'Log in to virtdeck' }),
-                h('p', { class: 'login-sub', text: 'Manage the virtual machines on this host.' }),
+                h('h1', { id: 'login-title', class: 'login-title', text: t('shell.login.title') }),
+                h('p', { class: 'login-sub', text: t('shell.login.subtitle') }),
                 this.notice ? h('p', { class: 'login-notice', role: 'status', text: this.notice }) : null,
                 form));
         container.replaceChildren(this.root);
         this.user.focus();
+    }
+
+    /** What a rebuilt form keeps (a language switch): the user name, and the focus on the picker. */
+    keepState() {
+        return { username: this.user?.value ?? '', focusLanguage: document.activeElement === this.language?.select };
+    }
+
+    restoreState(kept) {
+        if (!kept) return;
+        this.user.value = kept.username || '';
+        if (kept.focusLanguage) this.language.select.focus();
     }
 
     #showError(text) {
@@ -56,13 +76,13 @@ export class LoginView {
         const username = this.user.value.trim();
         const password = this.pass.value;
         if (!username || !password) {
-            this.#showError('Enter your user name and password.');
+            this.#showError(t('shell.login.missing'));
             (username ? this.pass : this.user).focus();
             return;
         }
         this.error.hidden = true;
         this.submit.disabled = true;
-        this.submit.textContent = 'Logging in\u2026';
+        this.submit.textContent = t('shell.login.busy');
         this.root.setAttribute('aria-busy', 'true');
         try {
             const session = await this.ctx.api.login(username, password);
@@ -71,17 +91,17 @@ export class LoginView {
         } catch (err) {
             if (!this.root.isConnected) return;
             this.pass.value = '';
-            if (err.status === 401) this.#showError('Invalid user name or password.');
+            if (err.status === 401) this.#showError(t('shell.login.invalid'));
             else if (err.status === 429) {
                 this.#showError(err.retryAfter
-                    ? `Too many failed attempts. Try again in ${formatDuration(err.retryAfter)}.`
-                    : 'Too many failed attempts. Try again later.');
-            } else this.#showError(err.message || 'Login failed.');
+                    ? t('shell.login.too-many-wait', { time: formatDuration(err.retryAfter) })
+                    : t('shell.login.too-many'));
+            } else this.#showError(errorText(err));
             this.pass.focus();
         } finally {
             if (this.root.isConnected) {
                 this.submit.disabled = false;
-                this.submit.textContent = 'Log in';
+                this.submit.textContent = t('shell.login.submit');
                 this.root.removeAttribute('aria-busy');
             }
         }

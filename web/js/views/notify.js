@@ -1,8 +1,11 @@
 // views/notify.js — the visible message area: errors stay in the aria-live "alert"
 // region until dismissed (at most a few at a time); short confirmations go to the
-// polite "status" region and fade after a few seconds. Browser main thread.
+// polite "status" region and fade after a few seconds. An error may carry a detail
+// line: the server's own English text (errors.js errorDetail), marked lang="en".
+// Browser main thread.
 
 import { h, icon } from './dom.js';
+import { t } from '../i18n.js';
 
 const MAX_ERRORS = 4;
 const INFO_MS = 5000;
@@ -14,13 +17,17 @@ export class Notifier {
         this.infoTimer = null;
     }
 
-    /** Shows an error until the user dismisses it. */
-    error(text) {
+    /**
+     * Shows an error until the user dismisses it. detail: a second, smaller line (the
+     * server's English text) or "".
+     */
+    error(text, { detail = '' } = {}) {
         const item = h('div', { class: 'toast toast-error' },
             icon('warn'),
-            h('p', { class: 'toast-text', text }),
+            h('p', { class: 'toast-text' }, text,
+                detail ? [h('br'), h('span', { class: 'field-hint', lang: 'en', text: detail })] : null),
             h('button', {
-                type: 'button', class: 'btn-icon', 'aria-label': 'Dismiss message',
+                type: 'button', class: 'btn-icon', 'aria-label': t('shell.notify.dismiss'),
                 on: { click: () => this.#dismiss(item) },
             }, icon('close')));
         this.alerts.append(item);

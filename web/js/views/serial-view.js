@@ -7,6 +7,7 @@ import { ConsoleSessionView } from './console-common.js';
 import { serialHash } from '../router.js';
 import { isActive } from '../domains.js';
 import { consoleUrl } from '../console-status.js';
+import { t } from '../i18n.js';
 
 export class SerialView extends ConsoleSessionView {
     get serial() {
@@ -14,15 +15,14 @@ export class SerialView extends ConsoleSessionView {
     }
 
     get loadFailMessage() {
-        return 'The serial console\u2019s program files could not be loaded from the server.';
+        return t('domains.console.serial.load-failed');
     }
 
     frameOptions() {
-        const name = this.name || 'the virtual machine';
         return {
             kind: 'serial',
-            label: `Serial console of ${name}`,
-            hint: 'Click the terminal to type into the VM\u2019s serial console. Ctrl+] moves focus back to these controls.',
+            label: this.name ? t('domains.console.serial.label', { name: this.name }) : t('domains.console.serial.label-unnamed'),
+            hint: t('domains.console.serial.hint'),
             newTabHref: this.page ? null : serialHash(this.uuid),
             page: this.page,
             onReconnect: () => this.connect(),

@@ -1,29 +1,48 @@
 // views/user-menu.js — the header's user button: a disclosure showing who is signed
-// in, the role, and "Log out". Opens with Enter/Space/click, closes with Esc (focus
-// back on the button), a click outside, or Tab leaving it. Browser main thread.
+// in, the role, the language picker (remembered in localStorage; the page follows at
+// once) and "Log out". Opens with Enter/Space/click, closes with Esc (focus back on
+// the button), a click outside, or Tab leaving it. Browser main thread.
 
 import { h, icon } from './dom.js';
+import { t } from '../i18n.js';
+import { languagePicker, tNodes } from './i18n-dom.js';
 
-const ROLE_TEXT = {
-    admin: 'Administrator: can do everything',
-    operator: 'Operator: can view and control virtual machines',
-    viewer: 'Viewer: can only look',
-};
+/** A role's name in the current language (an unknown role as it came). */
+export function roleName(role) {
+    switch (role) {
+    case 'admin': return t('shell.role.admin');
+    case 'operator': return t('shell.role.operator');
+    case 'viewer': return t('shell.role.viewer');
+    default: return String(role ?? '');
+    }
+}
+
+function roleHint(role) {
+    switch (role) {
+    case 'admin': return t('shell.role.admin.hint');
+    case 'operator': return t('shell.role.operator.hint');
+    case 'viewer': return t('shell.role.viewer.hint');
+    default: return '';
+    }
+}
 
 export class UserMenu {
     /** session: {username, role}; onLogout(): called when "Log out" is chosen. */
     constructor(container, session, onLogout) {
         this.container = container;
         this.onLogout = onLogout;
+        const role = roleName(session.role);
         this.button = h('button', {
             type: 'button', class: 'user-button', 'aria-expanded': 'false', 'aria-controls': 'user-menu-panel',
         }, icon('user'), h('span', { class: 'user-name', text: session.username }),
-        h('span', { class: 'role-chip', text: session.role }), icon('chevron'));
-        this.logout = h('button', { type: 'button', class: 'btn btn-block', text: 'Log out' });
+        h('span', { class: 'role-chip', text: role }), icon('chevron'));
+        this.logout = h('button', { type: 'button', class: 'btn btn-block', text: t('shell.user.logout') });
+        this.language = languagePicker('user-menu-language');
         this.panel = h('div', { id: 'user-menu-panel', class: 'user-panel', hidden: true },
-            h('p', { class: 'user-panel-name' }, 'Signed in as ', h('strong', { text: session.username })),
-            h('p', { class: 'user-panel-role' }, 'Role: ', h('strong', { class: 'user-role', text: session.role })),
-            h('p', { class: 'user-panel-hint', text: ROLE_TEXT[session.role] || '' }),
+            h('p', { class: 'user-panel-name' }, tNodes('shell.user.signed-in', { name: h('strong', { text: session.username }) })),
+            h('p', { class: 'user-panel-role' }, tNodes('shell.user.role', { role: h('strong', { class: 'user-role', text: role }) })),
+            h('p', { class: 'user-panel-hint', text: roleHint(session.role) }),
+            this.language.root,
             this.logout);
         this.root = h('div', { class: 'user-menu' }, this.button, this.panel);
 
@@ -54,10 +73,14 @@ export class UserMenu {
 
     toggle() {
         if (this.isOpen()) this.close(false);
-        else {
-            this.panel.hidden = false;
-            this.button.setAttribute('aria-expanded', 'true');
-        }
+        else this.open();
+    }
+
+    /** Opens the panel; focusLanguage: put the focus on the language picker (after a switch). */
+    open({ focusLanguage = false } = {}) {
+        this.panel.hidden = false;
+        this.button.setAttribute('aria-expanded', 'true');
+        if (focusLanguage) this.language.select.focus();
     }
 
     close(focusButton) {
