@@ -39,6 +39,7 @@ export default {
     'error.too_many_requests': 'Too many requests. Wait a moment and try again.',
     'error.unauthorized': 'You are not logged in, or your session has ended.',
     'error.unknown': 'Something went wrong.',
+    'error.with-detail': '{text} ({detail})',
     'shell.banner.host': '{title} virtdeck lost its connection to libvirt. The list shows the last known state; actions will fail until the connection is back.',
     'shell.banner.host-title': 'The host is disconnected.',
     'shell.banner.live': '{title} Reconnecting in {time}…',

@@ -8,6 +8,7 @@
 
 import { h } from './dom.js';
 import { t } from '../i18n.js';
+import { errorText, errorDetail } from '../errors.js';
 
 let seq = 0;
 
@@ -226,7 +227,9 @@ export function canManage(store) {
  * so that the translated text per error code replaces the server's in one line.
  */
 export function errorMessage(err) {
-    return err && err.message ? err.message : String(err);
+    const text = errorText(err);
+    const detail = errorDetail(err);
+    return detail ? t('error.with-detail', { text, detail }) : text;
 }
 
 /** "<failure>: <why>" (failure: a translated "Could not …" sentence) in the current language. */
