@@ -15,7 +15,7 @@ export function consoleUrl(loc, uuid, endpoint = 'console') {
 /** The server's close reason made safe to show: one line, no control characters, bounded. */
 export function cleanReason(reason) {
     const text = String(reason ?? '')
-        .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+        .replace(/\p{Cc}+/gu, ' ')
         .replace(/\s+/g, ' ')
         .trim();
     return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}\u2026` : text;

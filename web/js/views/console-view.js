@@ -242,7 +242,7 @@ export class ConsoleView extends ConsoleSessionView {
     #menuKey(ev) {
         const items = [...this.keysMenu.children];
         const i = items.indexOf(document.activeElement);
-        let next = null;
+        let next;
         if (ev.key === 'ArrowDown') next = i + 1;
         else if (ev.key === 'ArrowUp') next = i - 1;
         else if (ev.key === 'Home') next = 0;
@@ -289,7 +289,7 @@ export class ConsoleView extends ConsoleSessionView {
 
     async #paste() {
         if (!this.vnc?.connected) return;
-        let text = null;
+        let text;
         try {
             text = await navigator.clipboard.readText();
         } catch {
