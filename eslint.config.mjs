@@ -4,9 +4,12 @@
 // that forbid confusing code (unused names, var, loose equality but for `== null`,
 // bodiless if/else spread over lines), console left to tools and tests. Formatting is
 // not checked here: the code keeps its own (4 spaces, single quotes), as review does.
+// The UI's own rule, virtdeck/no-literal-ui-string (tests/lint/), keeps user-visible
+// text in the catalogues; tests/lint/catalogue.mjs checks the catalogues themselves.
 
 import js from '@eslint/js';
 import globals from 'globals';
+import virtdeck from './tests/lint/eslint-plugin-virtdeck.mjs';
 
 export default [
     {
@@ -47,6 +50,14 @@ export default [
         },
         rules: {
             'no-console': ['error', { allow: ['warn', 'error'] }],
+        },
+    },
+    {
+        // Every user-visible string goes through the catalogue (web/js/i18n.js).
+        files: ['web/js/**/*.js'],
+        plugins: { virtdeck },
+        rules: {
+            'virtdeck/no-literal-ui-string': 'error',
         },
     },
     {
