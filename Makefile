@@ -290,8 +290,9 @@ BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpn
 
 # The UI's lint runs from node_modules (make deps / npm ci; no network here): ESLint
 # with eslint.config.mjs over web/ and the tests' JavaScript, including the
-# literal-string rule (virtdeck/no-literal-ui-string, tests/lint/), and the rule's
-# tests. Both always run, so one lint shows every problem; any failure fails lint.
+# literal-string rule (virtdeck/no-literal-ui-string, tests/lint/); the message
+# catalogues against the code (tests/lint/catalogue.mjs); the tests of both. The three
+# always run, so one lint shows every problem; any failure fails lint.
 lint:
 	@if grep -nE '\b($(BANNED))\s*\(' $(C_FILES); then \
 	    echo "lint: banned call (see STYLE.md)"; exit 1; fi
@@ -300,8 +301,9 @@ lint:
 	@test -x node_modules/.bin/eslint || { echo "lint: no node_modules/.bin/eslint: run make deps (npm ci)"; exit 1; }
 	@fail=0; \
 	npx --no -- eslint --max-warnings=0 . || fail=1; \
+	node tests/lint/catalogue.mjs || fail=1; \
 	node --test --test-reporter=dot tests/lint/ || fail=1; \
-	if [ $$fail = 0 ]; then echo "lint: UI clean (eslint)"; else echo "lint: UI problems above"; fi; \
+	if [ $$fail = 0 ]; then echo "lint: UI clean (eslint, catalogues)"; else echo "lint: UI problems above"; fi; \
 	exit $$fail
 
 format:
