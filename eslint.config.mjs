@@ -14,7 +14,7 @@ import virtdeck from './tests/lint/eslint-plugin-virtdeck.mjs';
 export default [
     {
         // Build output and copies of third-party packages (see .gitignore).
-        ignores: ['build/**', 'build-*/**', 'web/vendor/**', 'tests/e2e/artifacts/**', 'tests/lint/fixtures/**'],
+        ignores: ['build/**', 'build-*/**', 'web/vendor/**', 'tests/e2e/artifacts/**'],
     },
     js.configs.recommended,
     {
@@ -61,15 +61,19 @@ export default [
         },
     },
     {
-        // Tests, benchmarks, build tools and this file run in Node.
+        // Tests, benchmarks, build tools and this file run in Node and may print.
         files: ['tests/**/*.mjs', 'tests/**/*.js', 'web/tools/**', '*.mjs'],
         languageOptions: {
             globals: { ...globals.node },
         },
+        rules: {
+            'no-console': 'off',
+        },
     },
     {
-        // Browser tests hand functions to the page (page.evaluate): they see its globals.
-        files: ['tests/e2e/**', 'tests/lib/browser.mjs'],
+        // Browser tests and their helpers hand functions to the page (page.evaluate):
+        // those see the page's globals.
+        files: ['tests/e2e/**', 'tests/lib/**', 'tests/bench/web/**'],
         languageOptions: {
             globals: { ...globals.browser, ...globals.node },
         },
