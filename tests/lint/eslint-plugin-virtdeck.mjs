@@ -90,7 +90,6 @@ export const CALLS = {
     setText: { 1: 'text' },
     cell: { 0: 'text' }, // resource-table.js: the column name shown in the phone layout
     rowButton: { 3: 'text' },
-    actionsCell: {},
     countText: { 1: 'text' },
     reportError: { 1: 'text' },
     showLoadError: { 1: 'text' },
