@@ -288,11 +288,23 @@ $(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
 C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] vnc-proxy/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
 BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpnam
 
+# The UI's lint runs from node_modules (make deps / npm ci; no network here): ESLint
+# with eslint.config.mjs over web/ and the tests' JavaScript, including the
+# literal-string rule (virtdeck/no-literal-ui-string, tests/lint/); the message
+# catalogues against the code (tests/lint/catalogue.mjs); the tests of both. The three
+# always run, so one lint shows every problem; any failure fails lint.
 lint:
 	@if grep -nE '\b($(BANNED))\s*\(' $(C_FILES); then \
 	    echo "lint: banned call (see STYLE.md)"; exit 1; fi
 	@echo "lint: no banned calls"
 	@node tests/lint/layers.mjs
+	@test -x node_modules/.bin/eslint || { echo "lint: no node_modules/.bin/eslint: run make deps (npm ci)"; exit 1; }
+	@fail=0; \
+	npx --no -- eslint --max-warnings=0 . || fail=1; \
+	node tests/lint/catalogue.mjs || fail=1; \
+	node --test --test-reporter=dot tests/lint/ || fail=1; \
+	if [ $$fail = 0 ]; then echo "lint: UI clean (eslint, catalogues)"; else echo "lint: UI problems above"; fi; \
+	exit $$fail
 
 format:
 	clang-format -i $(C_FILES)

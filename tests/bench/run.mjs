@@ -290,9 +290,9 @@ function writeDoc(r) {
             `- The idle target is judged on the daemon alone (\`test:///default\`). Of its ${mib(r.baseline.rssKib)} VmRSS,`,
             `  ${mib(r.baseline.fileKib)} are code and data pages of shared libraries (libvirt and what it links: GnuTLS,`,
             '  GLib, libssh, ICU via libxml2; OpenSSL; SQLite), mapped read-only and shared with every other process that',
-            `  uses them (PSS ${mib(r.baseline.pssKib)}). virtdeck\'s own private memory is ${mib(r.baseline.anonKib)}.`,
-            `- libvirt\'s test driver runs inside the daemon, so with ${DOMAINS} domains the process also holds the`,
-            `  driver\'s domain objects: ${mib(r.startIdle.rssKib - r.baseline.rssKib)} more right after start. With a real`,
+            `  uses them (PSS ${mib(r.baseline.pssKib)}). virtdeck's own private memory is ${mib(r.baseline.anonKib)}.`,
+            `- libvirt's test driver runs inside the daemon, so with ${DOMAINS} domains the process also holds the`,
+            `  driver's domain objects: ${mib(r.startIdle.rssKib - r.baseline.rssKib)} more right after start. With a real`,
             '  hypervisor those live in libvirtd, not in virtdeck.');
     }
     if (r.errors.length) {

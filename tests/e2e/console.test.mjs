@@ -134,7 +134,7 @@ async function waitForStableScreen(page, quietMs, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     const start = Date.now();
     const samples = []; // [{at, hash}]
-    let last = null;
+    let last;
     for (;;) {
         const info = await canvasInfo(page);
         const now = Date.now();

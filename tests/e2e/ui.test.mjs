@@ -59,10 +59,6 @@ async function login(page, user) {
         'the page is served with the CSP the UI is built for');
 }
 
-function row(page, name) {
-    return page.locator('.vm-table tbody tr').filter({ has: page.locator('a.vm-name', { hasText: new RegExp(`^${name}$`) }) });
-}
-
 test('admin: list, force off, start, detail, logout', async () => {
     const { context, page, problems, events } = await newPage({ width: 1280, height: 800 });
     try {

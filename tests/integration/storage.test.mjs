@@ -369,9 +369,9 @@ describe('storage API (test driver)', () => {
         });
 
         it('507 for a volume larger than the pool, for raw (needs its capacity) and explicit allocation', async () => {
-            let e = assertError(await admin.post(V, { name: 'huge.img', capacity_bytes: 200 * GIB, format: 'raw' }), 507, 'insufficient_storage');
+            const e = assertError(await admin.post(V, { name: 'huge.img', capacity_bytes: 200 * GIB, format: 'raw' }), 507, 'insufficient_storage');
             assert.match(e.message, /available/);
-            e = assertError(await admin.post(V, { name: 'huge.qcow2', capacity_bytes: 200 * GIB, format: 'qcow2', allocation_bytes: 150 * GIB }), 507, 'insufficient_storage');
+            assertError(await admin.post(V, { name: 'huge.qcow2', capacity_bytes: 200 * GIB, format: 'qcow2', allocation_bytes: 150 * GIB }), 507, 'insufficient_storage');
             const names = await volNames('default-pool');
             assert.ok(!names.includes('huge.img') && !names.includes('huge.qcow2'));
             // (a sparse qcow2 larger than the pool passes our rule; the test driver itself
@@ -379,9 +379,9 @@ describe('storage API (test driver)', () => {
         });
 
         it('resize: shrinking without shrink:true is 409, growth beyond the pool 507, bad bodies 400', async () => {
-            let e = assertError(await admin.post(`${V}/free.qcow2/resize`, { capacity_bytes: GIB / 2 }), 409, 'conflict');
+            const e = assertError(await admin.post(`${V}/free.qcow2/resize`, { capacity_bytes: GIB / 2 }), 409, 'conflict');
             assert.match(e.message, /shrink/);
-            e = assertError(await admin.post(`${V}/free.qcow2/resize`, { capacity_bytes: 16 * 1024 * GIB }), 507, 'insufficient_storage');
+            assertError(await admin.post(`${V}/free.qcow2/resize`, { capacity_bytes: 16 * 1024 * GIB }), 507, 'insufficient_storage');
             assertError(await admin.post(`${V}/free.qcow2/resize`, {}), 400, 'bad_request');
             assertError(await admin.post(`${V}/free.qcow2/resize`, { capacity_bytes: GIB, shrink: 1 }), 400, 'bad_request');
             assertError(await admin.post(`${V}/free.qcow2/resize`, { capacity_bytes: '2G' }), 400, 'bad_request');

@@ -243,7 +243,7 @@ export class Events {
      */
     next(predicate = () => true, timeoutMs = 5000) {
         return new Promise((resolve, reject) => {
-            let timer;
+            let timer = null;
             const w = {
                 pred: predicate,
                 ok: (m) => { clearTimeout(timer); resolve(m); },

@@ -62,7 +62,7 @@ function collect(res) {
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            let json = null;
+            let json;
             try { json = JSON.parse(text); } catch { json = null; }
             resolve({ status: res.statusCode, headers: res.headers, text, json });
         });

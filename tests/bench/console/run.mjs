@@ -528,7 +528,7 @@ const multiOf = (t) => t.multi.map((m) => m.mbps);
 const listRatios = (q) => (q.length ? `rounds ${q.map((x) => x.toFixed(2)).join(', ')}` : 'not measured');
 
 function verdicts(s, r) {
-    const v = s.virtdeck || {}, so = s.socat || {}, ws = s.websockify || {};
+    const v = s.virtdeck || {}, ws = s.websockify || {};
     const ok = (cond, ...vals) => (vals.some((x) => x === undefined || Number.isNaN(x)) ? 'not measured' : cond ? 'met' : 'MISSED');
     const MB = 1e6 / 1024; // KiB per MB
     const bulkQ = roundRatios(r, 'virtdeck', 'socat', bulkOf);
@@ -630,7 +630,7 @@ function section(r) {
         'WRITEABLE, the VNC socket read straight into the ring during a burst); what is left on that thread is',
         'the kernel\'s loopback TCP work for the two sockets and AES-GCM, which socat pays too. The row',
         `"proxy CPU while the ${MULTI_CONNS} consoles move their bytes" shows how much of one core it takes:`,
-        `${num(v.multiCores, 2)} cores here, where socat\'s ${MULTI_CONNS} processes spread over all CPUs. The next step, if`,
+        `${num(v.multiCores, 2)} cores here, where socat's ${MULTI_CONNS} processes spread over all CPUs. The next step, if`,
         'one core is not enough on a bigger host, is a console I/O thread that reads the VNC sockets into',
         'the rings and posts to the service thread through the daemon\'s one inbox, leaving the TLS writes',
         'on the service thread; SO_REUSEPORT contexts are no option, since all request state is',
