@@ -5,6 +5,9 @@
 import { h } from './dom.js';
 import { formatDuration } from '../format.js';
 
+// Relative to this module (not to the page), so the web build can give it its hashed name.
+const LOGO_URL = new URL('../../favicon.svg', import.meta.url).href;
+
 export class LoginView {
     /** ctx: {api}; onLogin(session); notice: text shown above the form (or ""). */
     constructor(ctx, onLogin, notice = '') {
@@ -38,7 +41,7 @@ export class LoginView {
         });
         this.root = h('section', { class: 'login', 'aria-labelledby': 'login-title' },
             h('div', { class: 'login-card' },
-                h('img', { class: 'login-logo', src: 'favicon.svg', alt: '', width: '48', height: '48' }),
+                h('img', { class: 'login-logo', src: LOGO_URL, alt: '', width: '48', height: '48' }),
                 h('h1', { id: 'login-title', class: 'login-title', text: 'Log in to virtdeck' }),
                 h('p', { class: 'login-sub', text: 'Manage the virtual machines on this host.' }),
                 this.notice ? h('p', { class: 'login-notice', role: 'status', text: this.notice }) : null,
