@@ -222,7 +222,8 @@ test('the login page loads no page view: they are imported only by import()', ()
 test("the UI's JavaScript names files only in ways the build follows", () => {
     // A file name in a plain string (say src: 'favicon.svg') would keep its source name
     // in the build and miss: imports, import() and new URL('…', import.meta.url) only.
-    const own = [...ui.names.keys()].filter((rel) => /\.m?js$/.test(rel) && !rel.startsWith('vendor/'));
+    const own = ['js', 'i18n'].flatMap((dir) => [...readTree(path.join(WEB, dir)).keys()].map((rel) => `${dir}/${rel}`))
+        .filter((rel) => /\.m?js$/.test(rel));
     const served = /\.(m?js|css|svg|json|png|jpe?g|gif|webp|ico|woff2?|ttf|html)([?#].*)?$/;
     const bad = [];
     for (const rel of own) {

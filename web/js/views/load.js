@@ -2,30 +2,40 @@
 // (dynamic import()), so the login page fetches only what it shows. Each export stands
 // in for the class or function of the same name in its module and has its signature:
 //   - page views (new X(ctx, ...args), mount(container), destroy()): mount() loads the
-//     module, then builds the real view and mounts it; until then the previous page
-//     stays on screen. A stand-in destroyed before its module arrives builds nothing.
-//     If the previous page's heading (#page-title) had focus, the new one gets it. A
-//     module that cannot be loaded (network lost, or a newer build replaced the files
-//     this page knows) is reported through ctx.notify.
+//     module, then builds the real view and mounts it. A stand-in destroyed before its
+//     module arrives builds nothing. The focus app.js gives #page-title after mount()
+//     goes to an empty stand-in heading until the real view replaces it, then to the
+//     real heading. A module that cannot be loaded (network lost, or a newer build
+//     replaced the files this page knows) is reported through ctx.notify.
 //   - createActionRunner(ctx) and confirmDialog(opts): the same promise-returning
 //     functions, their module loaded on the first call (actions.js comes with the VM
 //     list anyway; confirm.js with the first question).
 // import() takes only string literals here, so the web build (web/tools/build.mjs) can
 // rename their targets to content-hashed names. Browser main thread.
 
+import { h } from './dom.js';
+
 function pageView(load) {
     return class LazyPageView {
         constructor(...args) {
             this.args = args;
             this.view = null;
+            this.sink = null;
             this.destroyed = false;
         }
 
         mount(container) {
+            // app.js moves the focus to #page-title right after mount() on a navigation;
+            // until the real view is there, an empty stand-in heading takes it.
+            if (!document.getElementById('page-title')) {
+                this.sink = h('span', { id: 'page-title', class: 'visually-hidden', tabindex: '-1' });
+                container.append(this.sink);
+            }
             load().then((View) => {
                 if (this.destroyed) return;
                 const focused = document.activeElement;
                 const titleHadFocus = focused?.id === 'page-title' && container.contains(focused);
+                this.sink?.remove();
                 this.view = new View(...this.args);
                 this.view.mount(container);
                 if (titleHadFocus) document.getElementById('page-title')?.focus();
@@ -36,6 +46,7 @@ function pageView(load) {
 
         destroy() {
             this.destroyed = true;
+            this.sink?.remove();
             this.view?.destroy();
         }
     };
