@@ -42,7 +42,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Link seams: a test may wrap symbols, e.g. WRAP_test_virt_domain := -Wl,--wrap=virDomainCreate
 -include tests/unit/wraps.mk
 
-.PHONY: all deps build web-vendor run check test-unit test-integration test-integration-concurrent \
+.PHONY: all deps build web-vendor web-build run check test-unit test-integration test-integration-concurrent \
         test-plain-memory test-e2e test-asan bench format format-check lint clean
 .DEFAULT_GOAL := all
 
@@ -52,7 +52,7 @@ all: deps
 deps:
 	@packaging/install-deps.sh
 
-build: $(BIN) $(UNIT_BIN) web-vendor
+build: $(BIN) $(UNIT_BIN) web-build
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -73,8 +73,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 # noVNC (VNC console) and xterm.js (serial console) come from npm, pinned by
 # package-lock.json, and are copied into web/vendor/ (gitignored, never edited): noVNC's
 # core/ ES modules with the pako files they import, xterm's ES module build and its CSS,
-# the fit addon, and their licences. node_modules comes from `make deps` (npm ci); the
-# rule below only repeats that npm ci when the lockfile is newer than node_modules.
+# the fit addon, and their licences (no source maps: nothing served refers to one).
+# node_modules comes from `make deps` (npm ci); the rule below only repeats that npm ci
+# when the lockfile is newer than node_modules.
 
 VENDOR := web/vendor
 NOVNC_PKG := node_modules/@novnc/novnc
@@ -92,11 +93,25 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json Makefile
 	cp -R $(NOVNC_PKG)/core $(VENDOR).tmp/novnc/
 	cp -R $(NOVNC_PKG)/vendor/pako $(VENDOR).tmp/novnc/vendor/
 	cp $(NOVNC_PKG)/LICENSE.txt $(VENDOR).tmp/novnc/
-	cp $(XTERM_PKG)/lib/xterm.mjs $(XTERM_PKG)/lib/xterm.mjs.map $(XTERM_PKG)/css/xterm.css \
-	    $(XTERM_FIT_PKG)/lib/addon-fit.mjs $(XTERM_FIT_PKG)/lib/addon-fit.mjs.map $(VENDOR).tmp/xterm/
+	cp $(XTERM_PKG)/lib/xterm.mjs $(XTERM_PKG)/css/xterm.css $(XTERM_FIT_PKG)/lib/addon-fit.mjs \
+	    $(VENDOR).tmp/xterm/
 	cp $(XTERM_PKG)/LICENSE $(VENDOR).tmp/xterm/LICENSE.txt
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
 	touch $@
+
+# ---- the served tree -------------------------------------------------------------
+# web/tools/build.mjs writes build/web/ (the daemon's default web root when run from this
+# tree; the same for the plain and the ASan build) from web/ and web/vendor/: every file
+# index.html reaches, under content-hashed names with every reference rewritten, no
+# source maps (docs/static-files.md). It needs acorn from node_modules (the vendor stamp
+# depends on npm ci).
+WEB_OUT := build/web
+WEB_SRC = $(shell find web -type f -not -path 'web/vendor/*')
+
+web-build: $(WEB_OUT)/index.html
+
+$(WEB_OUT)/index.html: $(VENDOR)/.stamp $(WEB_SRC)
+	node web/tools/build.mjs web $(WEB_OUT)
 
 # ---- running ---------------------------------------------------------------
 
@@ -188,7 +203,8 @@ check: deps
 
 # The console proxy benchmark's C tools (tests/bench/console/): a synthetic VNC backend
 # and a TCP/TLS/websocket load generator. run.mjs rewrites docs/performance.md; the
-# console and transfer runs then replace only their own marked sections in it.
+# console, transfer, list and web (the UI's requests and bytes) runs then replace only
+# their own marked sections in it.
 BENCH_TOOLS := $(BUILD)/bench/console-backend $(BUILD)/bench/console-loadgen
 
 $(BUILD)/bench/console-%: tests/bench/console/%.c
@@ -208,6 +224,7 @@ bench: all
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/transfer/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) BENCH_TOOLS_DIR=$(CURDIR)/$(BUILD)/bench \
 	    node tests/bench/list/run.mjs
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/web/run.mjs
 
 # ---- fuzzing ---------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built

@@ -14,4 +14,4 @@ if [[ -f "$state/initial-admin-password" ]]; then
 fi
 echo "virtdeck demo: open https://$listen/ (self-signed certificate: accept it once)"
 exec "$bin" serve --config "$root/packaging/demo/virtdeck.conf" --listen "$listen" \
-    --state-dir "$state" --web-root "$root/web" --uri "test://$root/packaging/demo/demo.xml"
+    --state-dir "$state" --web-root "$root/build/web" --uri "test://$root/packaging/demo/demo.xml"

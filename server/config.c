@@ -22,13 +22,15 @@
 #define CONFIG_TIMEOUT_MAX        31536000
 #define CONFIG_WORKERS_MAX        64
 
+/* A binary run from the build tree serves the web build's output (`make web-build`),
+ * never web/ itself: what the tests and the demo load is what is installed. */
 static const char *config_default_web_root(void)
 {
 #ifdef VIRTDECK_SOURCE_DIR
     struct stat st;
 
-    if (stat(VIRTDECK_SOURCE_DIR "/web", &st) == 0 && S_ISDIR(st.st_mode))
-        return VIRTDECK_SOURCE_DIR "/web";
+    if (stat(VIRTDECK_SOURCE_DIR "/build/web", &st) == 0 && S_ISDIR(st.st_mode))
+        return VIRTDECK_SOURCE_DIR "/build/web";
 #endif
     return CONFIG_WEB_ROOT_INSTALLED;
 }

@@ -20,8 +20,9 @@ struct config {
     int listen_port;       /* default 9443 */
     char *uri;             /* owned; default "qemu:///system" */
     char *state_dir;       /* owned; default "/var/lib/virtdeck" */
-    char *web_root;        /* owned; default: VIRTDECK_SOURCE_DIR "/web" when that exists
-                              (a binary run from the build tree), else "/usr/share/virtdeck/web" */
+    char *web_root;        /* owned; default: VIRTDECK_SOURCE_DIR "/build/web" (the web
+                              build's output) when that exists (a binary run from the build
+                              tree), else "/usr/share/virtdeck/web" */
     char *cert_file;       /* owned; NULL = self-signed in state_dir */
     char *key_file;        /* owned; NULL = self-signed in state_dir */
     int session_idle_s;    /* default 900 */

@@ -58,9 +58,9 @@ static void test_defaults(void **state)
     assert_string_equal(c.log_level, "info");
     assert_string_equal(c.pool_roots, "/var/lib/libvirt/images");
     assert_string_equal(c.pool_types, "dir,netfs,iscsi,rbd");
-    /* Run from the build tree: the source web/ wins when it exists. */
-    if (stat(VIRTDECK_SOURCE_DIR "/web", &st) == 0 && S_ISDIR(st.st_mode))
-        assert_string_equal(c.web_root, VIRTDECK_SOURCE_DIR "/web");
+    /* Run from the build tree: the web build's output wins when it exists. */
+    if (stat(VIRTDECK_SOURCE_DIR "/build/web", &st) == 0 && S_ISDIR(st.st_mode))
+        assert_string_equal(c.web_root, VIRTDECK_SOURCE_DIR "/build/web");
     else
         assert_string_equal(c.web_root, "/usr/share/virtdeck/web");
     assert_int_equal(config_validate(&c, err, sizeof(err)), 0);

@@ -13,15 +13,12 @@ import { Store } from './state.js';
 import { EventSocket, eventsUrl } from './ws.js';
 import { parseHash, listHash } from './router.js';
 import { Notifier } from './views/notify.js';
-import { confirmDialog } from './views/confirm.js';
-import { createActionRunner } from './views/actions.js';
 import { LoginView } from './views/login.js';
-import { DomainListView } from './views/domain-list.js';
-import { DomainDetailView } from './views/domain-detail.js';
-import { ConsolePage } from './views/console-page.js';
-import { NetworksView } from './views/networks.js';
-import { StorageView } from './views/storage.js';
-import { PoolVolumesView } from './views/pool-volumes.js';
+// Stand-ins that load their modules on first use (the login page needs none of them).
+import {
+    DomainListView, DomainDetailView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
+    createActionRunner, confirmDialog,
+} from './views/load.js';
 import { Banner } from './views/banner.js';
 import { UserMenu } from './views/user-menu.js';
 import { h } from './views/dom.js';

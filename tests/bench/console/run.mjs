@@ -20,6 +20,7 @@ import path from 'node:path';
 import { REPO_ROOT, freePort, startDaemon, virtdeckBin } from '../../lib/daemon.mjs';
 import { Client } from '../../lib/client.mjs';
 import { vncDomainXml } from '../../lib/vnc-domain.mjs';
+import { writeDocSection } from '../../lib/bench-doc.mjs';
 
 const ROUNDS = Number(process.env.BENCH_CONSOLE_ROUNDS || 5);
 const TOOLS = process.env.BENCH_TOOLS_DIR || path.join(REPO_ROOT, 'build', 'bench');
@@ -677,22 +678,9 @@ function section(r) {
     return { text: lines.join('\n'), ok: !r.errors.length && checks.every(([, , v]) => v === 'met') };
 }
 
-/** Replaces our section between the markers, or appends it. */
-function writeSection(text) {
-    let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
-    const a = doc.indexOf(MARK_BEGIN);
-    const b = doc.indexOf(MARK_END);
-    if (a >= 0 && b > a) {
-        doc = doc.slice(0, a) + text + doc.slice(b + MARK_END.length);
-    } else {
-        doc = `${doc.replace(/\n*$/, '')}${doc ? '\n\n' : ''}${text}\n`;
-    }
-    writeFileSync(DOC, doc);
-}
-
 const results = await main();
 const { text, ok } = section(results);
-writeSection(text);
+writeDocSection(DOC, MARK_BEGIN, MARK_END, text);
 log(`wrote the console section of ${path.relative(REPO_ROOT, DOC)}`);
 console.log(text);
 if (!ok && process.env.BENCH_STRICT === '1') process.exit(1);

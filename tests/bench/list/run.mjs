@@ -12,13 +12,14 @@
 // Env: VIRTDECK_BIN, BENCH_TOOLS_DIR, BENCH_LIST_DOMAINS (1000), BENCH_LIST_ROUNDS (60),
 // BENCH_LIST_DOC=0 (print only, e.g. for another binary), BENCH_STRICT=1 (exit 1 on a miss).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { REPO_ROOT, startDaemon, virtdeckBin } from '../../lib/daemon.mjs';
 import { Client } from '../../lib/client.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, testDomainXml, virsh } from '../../lib/system-libvirtd.mjs';
+import { writeDocSection } from '../../lib/bench-doc.mjs';
 
 const DOMAINS = Number(process.env.BENCH_LIST_DOMAINS || 1000);
 const ROUNDS = Number(process.env.BENCH_LIST_ROUNDS || 60);
@@ -208,15 +209,6 @@ function section(res, meta) {
     return { text: lines.join('\n'), missed: rows.slice(1).some(([, a]) => verdict(a) !== 'met') };
 }
 
-function writeSection(text) {
-    let doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '';
-    const a = doc.indexOf(MARK_BEGIN);
-    const b = doc.indexOf(MARK_END);
-    if (a >= 0 && b > a) doc = doc.slice(0, a) + text + doc.slice(b + MARK_END.length);
-    else doc = `${doc.replace(/\n*$/, '')}${doc ? '\n\n' : ''}${text}\n`;
-    writeFileSync(DOC, doc);
-}
-
 async function main() {
     if (!existsSync(FLOOR_BIN)) throw new Error(`${FLOOR_BIN} missing (make bench builds it)`);
     await ensureSystemLibvirtd(); // throws when it cannot be started
@@ -231,7 +223,7 @@ async function main() {
         const res = await measure();
         const { text, missed } = section(res, { bin: path.relative(REPO_ROOT, virtdeckBin()) || virtdeckBin(), defined: DOMAINS });
         console.log(text);
-        if (WRITE_DOC) writeSection(text);
+        if (WRITE_DOC) writeDocSection(DOC, MARK_BEGIN, MARK_END, text);
         if (missed) log('target MISSED');
         return missed;
     } finally {

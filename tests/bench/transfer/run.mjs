@@ -17,6 +17,7 @@ import { REPO_ROOT, startDaemon } from '../../lib/daemon.mjs';
 import { Client } from '../../lib/client.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../../lib/system-libvirtd.mjs';
 import { download, hashFile, memoryOf, sampleRss, uploadFile, writeRandomFile } from '../../lib/transfer.mjs';
+import { writeDocSection } from '../../lib/bench-doc.mjs';
 
 const ROUNDS = Number(process.env.BENCH_TRANSFER_ROUNDS || 3);
 const MIB = Number(process.env.BENCH_TRANSFER_MIB || 1024);
@@ -157,17 +158,8 @@ function section(r) {
     return { text: lines.join('\n'), ok: !r.errors.length && checks.every(([, , ok]) => ok) };
 }
 
-function writeSection(text) {
-    let doc = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '';
-    const a = doc.indexOf(MARK_BEGIN);
-    const b = doc.indexOf(MARK_END);
-    if (a >= 0 && b > a) doc = doc.slice(0, a) + text + doc.slice(b + MARK_END.length);
-    else doc = `${doc.replace(/\n*$/, '')}${doc ? '\n\n' : ''}${text}\n`;
-    fs.writeFileSync(DOC, doc);
-}
-
 const result = await main();
 const { text, ok } = section(result);
-writeSection(text);
+writeDocSection(DOC, MARK_BEGIN, MARK_END, text);
 console.log(text);
 if (!ok && process.env.BENCH_STRICT === '1') process.exit(1);

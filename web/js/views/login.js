@@ -11,6 +11,9 @@ import { t } from '../i18n.js';
 import { errorText } from '../errors.js';
 import { languagePicker } from './i18n-dom.js';
 
+// Relative to this module (not to the page), so the web build can give it its hashed name.
+const LOGO_URL = new URL('../../favicon.svg', import.meta.url).href;
+
 export class LoginView {
     /** ctx: {api}; onLogin(session); notice: text shown above the form (or ""). */
     constructor(ctx, onLogin, notice = '') {
@@ -47,7 +50,7 @@ export class LoginView {
         });
         this.root = h('section', { class: 'login', 'aria-labelledby': 'login-title' },
             h('div', { class: 'login-card' },
-                h('img', { class: 'login-logo', src: 'favicon.svg', alt: '', width: '48', height: '48' }),
+                h('img', { class: 'login-logo', src: LOGO_URL, alt: '', width: '48', height: '48' }),
                 h('h1', { id: 'login-title', class: 'login-title', text: t('shell.login.title') }),
                 h('p', { class: 'login-sub', text: t('shell.login.subtitle') }),
                 this.notice ? h('p', { class: 'login-notice', role: 'status', text: this.notice }) : null,

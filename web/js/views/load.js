@@ -1,0 +1,89 @@
+// views/load.js — the one place that loads the signed-in UI's modules on first use
+// (dynamic import()), so the login page fetches only what it shows. Each export stands
+// in for the class or function of the same name in its module and has its signature:
+//   - page views (new X(ctx, ...args), mount(container), destroy()): mount() loads the
+//     module, then builds the real view and mounts it. A stand-in destroyed before its
+//     module arrives builds nothing. The focus app.js gives #page-title after mount()
+//     goes to an empty stand-in heading until the real view replaces it, then to the
+//     real heading. A module that cannot be loaded (network lost, or a newer build
+//     replaced the files this page knows) is reported through ctx.notify.
+//   - createActionRunner(ctx) and confirmDialog(opts): the same promise-returning
+//     functions, their module loaded on the first call (actions.js comes with the VM
+//     list anyway; confirm.js with the first question).
+// import() takes only string literals here, so the web build (web/tools/build.mjs) can
+// rename their targets to content-hashed names. Browser main thread.
+
+import { h } from './dom.js';
+
+function pageView(load) {
+    return class LazyPageView {
+        constructor(...args) {
+            this.args = args;
+            this.view = null;
+            this.sink = null;
+            this.destroyed = false;
+        }
+
+        mount(container) {
+            // app.js moves the focus to #page-title right after mount() on a navigation;
+            // until the real view is there, an empty stand-in heading takes it.
+            if (!document.getElementById('page-title')) {
+                this.sink = h('span', { id: 'page-title', class: 'visually-hidden', tabindex: '-1' });
+                container.append(this.sink);
+            }
+            load().then((View) => {
+                if (this.destroyed) return;
+                const focused = document.activeElement;
+                const titleHadFocus = focused?.id === 'page-title' && container.contains(focused);
+                this.sink?.remove();
+                this.view = new View(...this.args);
+                this.view.mount(container);
+                if (titleHadFocus) document.getElementById('page-title')?.focus();
+            }, (err) => {
+                if (!this.destroyed) this.args[0].notify.error(err.message);
+            });
+        }
+
+        destroy() {
+            this.destroyed = true;
+            this.sink?.remove();
+            this.view?.destroy();
+        }
+    };
+}
+
+export const DomainListView = pageView(() => import('./domain-list.js').then((m) => m.DomainListView));
+export const DomainDetailView = pageView(() => import('./domain-detail.js').then((m) => m.DomainDetailView));
+export const ConsolePage = pageView(() => import('./console-page.js').then((m) => m.ConsolePage));
+export const NetworksView = pageView(() => import('./networks.js').then((m) => m.NetworksView));
+export const StorageView = pageView(() => import('./storage.js').then((m) => m.StorageView));
+export const PoolVolumesView = pageView(() => import('./pool-volumes.js').then((m) => m.PoolVolumesView));
+
+/** As actions.js's createActionRunner; actions.js is loaded on the first action. */
+export function createActionRunner(ctx) {
+    let run = null;
+    return async (...args) => {
+        try {
+            run ??= (await import('./actions.js')).createActionRunner(ctx);
+        } catch (err) {
+            ctx.notify.error(err.message);
+            return undefined;
+        }
+        return run(...args);
+    };
+}
+
+/**
+ * As confirm.js's confirmDialog; confirm.js is loaded on the first question. When it
+ * cannot be loaded the question counts as declined (nothing destructive happens).
+ */
+export async function confirmDialog(opts) {
+    let mod;
+    try {
+        mod = await import('./confirm.js');
+    } catch (err) {
+        console.error(err);
+        return false;
+    }
+    return mod.confirmDialog(opts);
+}
