@@ -63,6 +63,7 @@ export default {
     'shell.login.too-many': 'Too many failed attempts. Try again later.',
     'shell.login.too-many-wait': 'Too many failed attempts. Try again in {time}.',
     'shell.login.username': 'User name',
+    'shell.module-load-failed': 'Part of the page could not be loaded. Reload the page to get the current version.',
     'shell.nav.label': 'Main',
     'shell.nav.networks': 'Networks',
     'shell.nav.storage': 'Storage',

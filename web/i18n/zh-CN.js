@@ -63,6 +63,7 @@ export default {
     'shell.login.too-many': '登录失败次数过多，请稍后再试。',
     'shell.login.too-many-wait': '登录失败次数过多，请在 {time}后重试。',
     'shell.login.username': '用户名',
+    'shell.module-load-failed': '页面的一部分无法加载。请刷新页面以获取当前版本。',
     'shell.nav.label': '主导航',
     'shell.nav.networks': '网络',
     'shell.nav.storage': '存储',

@@ -14,6 +14,12 @@
 // rename their targets to content-hashed names. Browser main thread.
 
 import { h } from './dom.js';
+import { t } from '../i18n.js';
+
+/** A module that did not arrive: the translated advice, the browser's reason as detail. */
+function loadFailed(ctx, err) {
+    ctx.notify.error(t('shell.module-load-failed'), { detail: err.message });
+}
 
 function pageView(load) {
     return class LazyPageView {
@@ -22,6 +28,18 @@ function pageView(load) {
             this.view = null;
             this.sink = null;
             this.destroyed = false;
+            this.kept = undefined;
+        }
+
+        /** The real view's state for its replacement (a language switch re-renders). */
+        keepState() {
+            return this.view ? this.view.keepState?.() : this.kept;
+        }
+
+        /** Hands kept state to the real view now, or when its module arrives. */
+        restoreState(state) {
+            if (this.view) this.view.restoreState?.(state);
+            else this.kept = state;
         }
 
         mount(container) {
@@ -38,9 +56,10 @@ function pageView(load) {
                 this.sink?.remove();
                 this.view = new View(...this.args);
                 this.view.mount(container);
+                if (this.kept !== undefined) this.view.restoreState?.(this.kept);
                 if (titleHadFocus) document.getElementById('page-title')?.focus();
             }, (err) => {
-                if (!this.destroyed) this.args[0].notify.error(err.message);
+                if (!this.destroyed) loadFailed(this.args[0], err);
             });
         }
 
@@ -66,7 +85,7 @@ export function createActionRunner(ctx) {
         try {
             run ??= (await import('./actions.js')).createActionRunner(ctx);
         } catch (err) {
-            ctx.notify.error(err.message);
+            loadFailed(ctx, err);
             return undefined;
         }
         return run(...args);
