@@ -232,7 +232,7 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c s
                 server/config.c server/virt/virt_domain.c server/virt/virt_error.c server/util/app_error.c \
                 server/util/buf.c server/util/hex.c server/util/log.c server/util/xalloc.c \
                 server/util/fspath.c server/virt/virt_pool_policy.c \
-                server/http/ws_frame_guard.c
+                server/http/ws_frame_guard.c server/util/utf8_name.c server/http/response.c
 # The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed;
 # virt_xml.c is their shared libxml2 plumbing (its name is outside the wildcard).
 FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
