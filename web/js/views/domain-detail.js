@@ -13,6 +13,7 @@ import { canAct, isActive } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
 import { listHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
+import { mountDomainAbout } from './domain-about.js';
 
 function backLink() {
     return h('a', { class: 'back-link', href: listHash() }, icon('back'), 'Virtual machines');
@@ -163,6 +164,7 @@ export class DomainDetailView {
             ], d.graphics));
 
         const grid = h('div', { class: 'detail-grid' }, overview, usage, description, disks, nics, graphics);
+        mountDomainAbout(description, this.ctx, this.uuid); // names: title and description, editable
         if (canAct(role)) {
             this.tabs ??= new DetailTabs(this.ctx, this.uuid);
             this.tabs.setOverview(grid);
