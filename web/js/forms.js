@@ -70,8 +70,19 @@ export function volumeNameError(name) {
     const fault = nameFault(name, 'file');
     if (fault === 'empty') return 'Enter a volume name.';
     if (fault === 'too_long') return `The name is longer than ${VOLUME_NAME_MAX} characters.`;
-    return fault ? t(`names.volume_name.${fault}`) : '';
+    return fault ? VOLUME_NAME_FAULTS[fault]() : '';
 }
+
+// The sentence for each fault nameFault finds in a volume name (beyond the two above).
+const VOLUME_NAME_FAULTS = {
+    not_utf8: () => t('names.volume_name.not_utf8'),
+    control: () => t('names.volume_name.control'),
+    nonchar: () => t('names.volume_name.nonchar'),
+    slash: () => t('names.volume_name.slash'),
+    dots: () => t('names.volume_name.dots'),
+    dash: () => t('names.volume_name.dash'),
+    space: () => t('names.volume_name.space'),
+};
 
 // Whole characters as the reader sees them (a letter with its accents, an emoji with its
 // modifiers), where the browser can tell; else code points.

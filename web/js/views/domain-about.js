@@ -1,8 +1,9 @@
 // views/domain-about.js — a VM's title and description on the detail page's Overview:
 // shown as they are (any script, line breaks kept), and for operators and admins
-// editable in place (viewers get the Edit button disabled, saying why): a text input for the title, a textarea for the description, Save
-// and Cancel, each field's error (and a byte count: the server's bounds are UTF-8 bytes)
-// next to it, the server's refusal under the form. Saving sends PUT
+// editable in place (viewers get the Edit button disabled, saying why): a text input
+// for the title, a textarea for the description, Save and Cancel, each field's error
+// (and a byte count: the server's bounds are UTF-8 bytes) next to it, the server's
+// refusal under the form. Saving sends PUT
 // /api/domains/{uuid}/metadata and stores the detail it answers. The card follows the
 // store, so a change made elsewhere (another user, virsh) shows at once unless an edit
 // is open. Every string goes through t() ("names" section). Browser main thread.
@@ -13,13 +14,25 @@ import { nameFault, utf8Length, NAME_MAX_BYTES } from '../forms.js';
 import { canAct } from '../domains.js';
 import { t } from '../i18n.js';
 
+// Each field's sentences: too long (in bytes), a control character, anything else.
+const ERRORS = {
+    title: {
+        too_long: () => t('names.about.title.too_long', { max: NAME_MAX_BYTES.title }),
+        control: () => t('names.about.title.control'),
+        invalid: () => t('names.about.title.invalid'),
+    },
+    description: {
+        too_long: () => t('names.about.description.too_long', { max: NAME_MAX_BYTES.description }),
+        control: () => t('names.about.description.control'),
+        invalid: () => t('names.about.description.invalid'),
+    },
+};
+
 /** The field's error for text ("" when fine), as the server's rule says (forms.js). */
 export function metadataError(kind, text) {
     const fault = nameFault(text, kind);
     if (!fault) return '';
-    if (fault === 'too_long') return t(`names.about.${kind}.too_long`, { max: NAME_MAX_BYTES[kind] });
-    if (fault === 'control') return t(`names.about.${kind}.control`);
-    return t(`names.about.${kind}.invalid`);
+    return (ERRORS[kind][fault] || ERRORS[kind].invalid)();
 }
 
 /** "12 of 1,024 bytes" under a field. */
