@@ -153,7 +153,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := auth compression devices domains networks robustness security storage threads tls ws-frames
+IT_CONCURRENT := auth compression devices domains names networks robustness security storage threads tls ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/integration/*.test.mjs)))
@@ -249,7 +249,7 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c s
                 server/config.c server/virt/virt_domain.c server/virt/virt_error.c server/util/app_error.c \
                 server/util/buf.c server/util/hex.c server/util/log.c server/util/xalloc.c \
                 server/util/fspath.c server/virt/virt_pool_policy.c \
-                server/http/ws_frame_guard.c
+                server/http/ws_frame_guard.c server/util/utf8_name.c server/http/response.c
 # The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed;
 # virt_xml.c is their shared libxml2 plumbing (its name is outside the wildcard).
 FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)

@@ -40,8 +40,8 @@ static int api_read_body(struct api_call *call, const struct http_request *req,
                          struct app_error *err)
 {
     const struct route_row *row = call->row;
-    const char *keys[API_BODY_KEYS_MAX + 1];
-    size_t n = 0;
+    const char *keys[API_BODY_KEYS_MAX + 1], *multiline[API_BODY_KEYS_MAX + 1];
+    size_t n = 0, m = 0;
 
     if (row->body == ROUTE_BODY_IGNORED)
         return 0;
@@ -54,11 +54,14 @@ static int api_read_body(struct api_call *call, const struct http_request *req,
     }
     for (const char *const *k = row->keys; k && *k && n < API_BODY_KEYS_MAX; k++)
         keys[n++] = *k;
-    for (const struct route_field *f = row->fields; f && f->key && n < API_BODY_KEYS_MAX; f++)
+    for (const struct route_field *f = row->fields; f && f->key && n < API_BODY_KEYS_MAX; f++) {
         keys[n++] = f->key;
-    keys[n] = NULL;
-    call->body = api_json_parse_object(req->body, req->body_len, keys,
-                                       row->body == ROUTE_BODY_OPTIONAL, err);
+        if (f->multiline)
+            multiline[m++] = f->key;
+    }
+    keys[n] = multiline[m] = NULL;
+    call->body = api_json_parse_body(req->body, req->body_len, keys, multiline,
+                                     row->body == ROUTE_BODY_OPTIONAL, err);
     if (!call->body)
         return -1;
     return api_json_check_fields(call->body, row->fields, err);

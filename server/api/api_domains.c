@@ -1,5 +1,6 @@
 /* api_domains: the domain endpoints (see api_domains.h). Workers: each run looks the
- * domain up by the UUID the dispatcher validated and answers its JSON. */
+ * domain up by the UUID the dispatcher validated and answers its JSON; the metadata
+ * route's check runs on the service thread (no libvirt). */
 #include "api/api_domains.h"
 
 #include "virt/virt_domain.h"
@@ -14,18 +15,27 @@ static void api_domains_list_run(struct api_call *call, struct api_reply *reply)
 
 const struct api_handler api_domains_list = {.run = api_domains_list_run};
 
-static void api_domains_get_run(struct api_call *call, struct api_reply *reply)
+/* Answers the detail of the call's domain, after change (when not NULL) succeeded. */
+static void api_domains_detail_after(struct api_call *call, struct api_reply *reply,
+                                     int (*change)(virDomainPtr dom, const struct api_call *call,
+                                                   struct app_error *err))
 {
     struct app_error err;
     struct json_object *detail = NULL;
     virDomainPtr dom;
 
     app_error_clear(&err);
-    if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)))
+    if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)) &&
+        (!change || change(dom, call, &err) == 0))
         detail = virt_domain_detail(dom, &err);
     api_reply_result(reply, 200, detail, &err);
     if (dom)
         virDomainFree(dom);
+}
+
+static void api_domains_get_run(struct api_call *call, struct api_reply *reply)
+{
+    api_domains_detail_after(call, reply, NULL);
 }
 
 const struct api_handler api_domains_get = {.run = api_domains_get_run};
@@ -64,3 +74,31 @@ static void api_domains_act_run(struct api_call *call, struct api_reply *reply)
 }
 
 const struct api_handler api_domains_act = {.run = api_domains_act_run};
+
+/* PUT /api/domains/{uuid}/metadata: the row's FIELDS checked each member; at least one
+ * must be there. */
+static int api_domains_metadata_check(struct api_call *call, const struct http_request *req,
+                                      struct api_reply *reply)
+{
+    if (api_call_string(call, "title") || api_call_string(call, "description"))
+        return 0;
+    app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST, "give \"title\", \"description\" or both");
+    return -1;
+}
+
+static int api_domains_metadata_set(virDomainPtr dom, const struct api_call *call,
+                                    struct app_error *err)
+{
+    return virt_domain_set_metadata(dom, api_call_string(call, "title"),
+                                    api_call_string(call, "description"), err);
+}
+
+static void api_domains_metadata_run(struct api_call *call, struct api_reply *reply)
+{
+    api_domains_detail_after(call, reply, api_domains_metadata_set);
+}
+
+const struct api_handler api_domains_metadata = {
+    .check = api_domains_metadata_check,
+    .run = api_domains_metadata_run,
+};

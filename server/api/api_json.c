@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/hex.h"
+#include "util/utf8_name.h"
 
 #define API_JSON_MAX_DEPTH 8
 
@@ -31,60 +32,38 @@ static long api_json_hex4(const char *p)
     return v;
 }
 
-/* True for the code points no name, path or value of ours may hold: C0 controls (NUL
- * included), DEL and the C1 controls. */
-static bool api_json_is_control(long cp)
-{
-    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
-}
-
-/* Length of the valid UTF-8 sequence at s[0..left) (1..4), or 0 if it is not one:
- * no overlong forms, no surrogates, nothing above U+10FFFF. Stores the code point. */
-static size_t api_json_utf8_seq(const unsigned char *s, size_t left, long *cp)
-{
-    size_t n;
-    long min;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xe0) == 0xc0) {
-        n = 2, min = 0x80, *cp = s[0] & 0x1f;
-    } else if ((s[0] & 0xf0) == 0xe0) {
-        n = 3, min = 0x800, *cp = s[0] & 0x0f;
-    } else if ((s[0] & 0xf8) == 0xf0) {
-        n = 4, min = 0x10000, *cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (left < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3f);
-    }
-    if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
 /* Decodes the string character at s[i] (inside a JSON string, not its closing quote):
- * an escape or a UTF-8 sequence. Stores its code point; returns the bytes it takes, or
- * 0 when it is not valid UTF-8. A truncated escape gives its own length (the parser
- * reports it). */
+ * an escape (a surrogate pair of escapes is one) or a UTF-8 sequence. Stores its code
+ * point; returns the bytes it takes, or 0 when it is not valid UTF-8 (a lone surrogate
+ * escape included). A truncated escape gives its own length (the parser reports it). */
 static size_t api_json_string_char(const unsigned char *s, size_t len, size_t i, long *cp)
 {
-    if (s[i] != '\\')
-        return api_json_utf8_seq(s + i, len - i, cp);
+    if (s[i] != '\\') {
+        uint32_t u = 0;
+        size_t n = utf8_name_decode(s + i, len - i, &u);
+
+        *cp = (long)u;
+        return n;
+    }
     if (i + 1 >= len) {
         *cp = -1;
         return 1;
     }
     if (s[i + 1] == 'u') {
+        long low;
+
         *cp = i + 6 <= len ? api_json_hex4((const char *)s + i + 2) : -1;
-        return 6;
+        if (*cp < 0xd800 || *cp > 0xdfff)
+            return 6;
+        /* a surrogate: only a high one followed by a low one is a character (json-c
+         * would quietly turn a lone one into U+FFFD: the text would not come back) */
+        low = i + 12 <= len && s[i + 6] == '\\' && s[i + 7] == 'u'
+                  ? api_json_hex4((const char *)s + i + 8)
+                  : -1;
+        if (*cp > 0xdbff || low < 0xdc00 || low > 0xdfff)
+            return 0;
+        *cp = 0x10000 + ((*cp - 0xd800) << 10) + (low - 0xdc00);
+        return 12;
     }
     switch (s[i + 1]) {
     case 'b':
@@ -112,8 +91,10 @@ static size_t api_json_string_char(const unsigned char *s, size_t len, size_t i,
  * and passes through what no name or value of ours may hold: escaped or raw control
  * characters (a "\u0000" would cut a name short in every C string after it) and bytes
  * that are not UTF-8. One scan of the text finds them all, in keys and values alike.
- * Returns 0, or -1 with err (400) naming the byte offset. */
-static int api_json_scan_text(const char *body, size_t len, struct app_error *err)
+ * With breaks, a line break or tab written as an escape ("\n", "\t", "\u000a") passes:
+ * api_json_breaks_placed then checks where it stands. Returns 0, or -1 with err (400)
+ * naming the byte offset. */
+static int api_json_scan_text(const char *body, size_t len, bool breaks, struct app_error *err)
 {
     const unsigned char *s = (const unsigned char *)body;
     bool in_string = false;
@@ -134,11 +115,60 @@ static int api_json_scan_text(const char *body, size_t len, struct app_error *er
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "a JSON string is not valid UTF-8 (byte %zu)", i);
             return -1;
-        } else if (cp >= 0 && api_json_is_control(cp)) {
+        } else if (cp >= 0 && utf8_name_is_control((uint32_t)cp) &&
+                   !(breaks && s[i] == '\\' && (cp == '\n' || cp == '\t'))) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "a JSON string holds the control character U+%04lX (byte %zu); "
                           "no name or value may",
                           (unsigned long)cp, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static bool api_json_has_break(const char *s, size_t len)
+{
+    return memchr(s, '\n', len) || memchr(s, '\t', len);
+}
+
+/* True when v holds no line break or tab, but in its own string value when allowed. */
+static bool api_json_breaks_none(struct json_object *v, bool allowed)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_string:
+        return allowed || !api_json_has_break(json_object_get_string(v),
+                                              (size_t)json_object_get_string_len(v));
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            if (!api_json_breaks_none(json_object_array_get_idx(v, i), false))
+                return false;
+        return true;
+    case json_type_object: {
+        json_object_object_foreach(v, key, value)
+        {
+            if (api_json_has_break(key, strlen(key)) || !api_json_breaks_none(value, false))
+                return false;
+        }
+        return true;
+    }
+    default:
+        return true;
+    }
+}
+
+/* After a scan that let escaped line breaks and tabs through: they may stand only in the
+ * string values of obj's members named in multiline. Returns 0, or -1 with err (400). */
+static int api_json_breaks_placed(struct json_object *obj, const char *const *multiline,
+                                  struct app_error *err)
+{
+    json_object_object_foreach(obj, key, value)
+    {
+        if (api_json_has_break(key, strlen(key)) ||
+            !api_json_breaks_none(value, api_json_key_allowed(key, multiline))) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                          "a JSON string holds the control character U+000A or U+0009 (a line "
+                          "break or tab); only a multi-line field such as \"description\" may");
             return -1;
         }
     }
@@ -172,6 +202,14 @@ static bool api_json_all_finite(struct json_object *obj)
 struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
                                           bool empty_ok, struct app_error *err)
 {
+    return api_json_parse_body(body, len, allowed, NULL, empty_ok, err);
+}
+
+struct json_object *api_json_parse_body(const char *body, size_t len, const char *const *allowed,
+                                        const char *const *multiline, bool empty_ok,
+                                        struct app_error *err)
+{
+    bool breaks = multiline && multiline[0];
     struct json_tokener *tok = NULL;
     struct json_object *obj = NULL;
     struct json_object *ret = NULL;
@@ -199,7 +237,7 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
                                                  : json_tokener_error_desc(e));
         goto cleanup;
     }
-    if (api_json_scan_text(body, len, err) < 0)
+    if (api_json_scan_text(body, len, breaks, err) < 0)
         goto cleanup;
     if (!api_json_all_finite(obj)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed JSON: non-finite numbers");
@@ -217,6 +255,8 @@ struct json_object *api_json_parse_object(const char *body, size_t len, const ch
             goto cleanup;
         }
     }
+    if (breaks && api_json_breaks_placed(obj, multiline, err) < 0)
+        goto cleanup;
     ret = obj;
     obj = NULL;
 
@@ -271,7 +311,7 @@ static int api_json_check_field(struct json_object *obj, const struct route_fiel
 {
     struct json_object *v = NULL;
     bool present = json_object_object_get_ex(obj, f->key, &v);
-    const char *s;
+    const char *s, *why;
     int64_t n;
 
     if (!present && !f->required)
@@ -280,13 +320,14 @@ static int api_json_check_field(struct json_object *obj, const struct route_fiel
     case ROUTE_JSON_STRING:
         if (!(s = api_json_get_string(obj, f->key, f->max > 0 ? (size_t)f->max : SIZE_MAX, err)))
             break;
-        if (!f->valid || f->valid(s))
+        if (!(why = f->explain ? f->explain(s) : NULL) && (!f->valid || f->valid(s)))
             return 0;
         if (!f->wrong) {
             char message[sizeof(err->message)];
 
             route_format(message, sizeof(message), f->invalid, s);
-            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "%s", message);
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "%s%s%s", message, why ? ": " : "",
+                          why ? why : "");
             return -1;
         }
         break;

@@ -16,6 +16,14 @@
 struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
                                           bool empty_ok, struct app_error *err);
 
+/* api_json_parse_object, where the string values of the top-level members named in
+ * multiline (NULL-terminated; NULL: none) may hold line breaks and tabs written as JSON
+ * escapes ("\n", "\t"); anywhere else, and every other control character anywhere,
+ * is still a 400. */
+struct json_object *api_json_parse_body(const char *body, size_t len, const char *const *allowed,
+                                        const char *const *multiline, bool empty_ok,
+                                        struct app_error *err);
+
 /* Fetches a required string member of at most maxlen bytes. Returns it (borrowed from
  * obj) or NULL with err (400). */
 const char *api_json_get_string(struct json_object *obj, const char *key, size_t maxlen,

@@ -2,6 +2,8 @@
 #include "http/response.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "http/static_files.h"
 #include "util/log.h"
+#include "util/utf8_name.h"
 
 #define RESPONSE_MAX_HEADERS (16u * 1024)
 
@@ -97,6 +100,49 @@ void http_response_header(struct http_response *resp, const char *name, const ch
     }
     if (buf_appendf(&resp->headers, "%s: %s\r\n", name, value) < 0)
         log_error("response: header space exhausted, dropped %s", name);
+}
+
+/* RFC 5987's attr-char: what filename*= carries as it is; every other byte is %XX. */
+static bool response_attr_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$&+-.^_`|~", c));
+}
+
+void http_response_attachment(struct http_response *resp, const char *filename)
+{
+    const unsigned char *p = (const unsigned char *)filename;
+    size_t len = strlen(filename), n;
+    struct buf value;
+    bool plain = true;
+    uint32_t cp;
+    int rc;
+
+    buf_init(&value, RESPONSE_MAX_HEADERS);
+    /* the fallback for clients that know only filename=: one '_' for each character
+     * that is not printable ASCII, and for '"' and '\' */
+    rc = buf_append_str(&value, "attachment; filename=\"");
+    for (size_t i = 0; rc == 0 && i < len; i += n) {
+        bool ascii;
+
+        if (!(n = utf8_name_decode(p + i, len - i, &cp)))
+            n = 1, cp = 0xfffd;
+        ascii = cp >= 0x20 && cp < 0x7f && cp != '"' && cp != '\\';
+        plain = plain && ascii;
+        rc = buf_append(&value, ascii ? (const char *)p + i : "_", 1);
+    }
+    if (rc == 0)
+        rc = buf_append_str(&value, "\"");
+    if (rc == 0 && !plain)
+        rc = buf_append_str(&value, "; filename*=UTF-8''");
+    for (size_t i = 0; rc == 0 && !plain && i < len; i++)
+        rc = response_attr_char(p[i]) ? buf_append(&value, p + i, 1)
+                                      : buf_appendf(&value, "%%%02X", p[i]);
+    if (rc == 0)
+        http_response_header(resp, "Content-Disposition", value.data);
+    else
+        log_error("response: Content-Disposition does not fit, dropped");
+    buf_free(&value);
 }
 
 bool http_response_has_header(const struct http_response *resp, const char *name)

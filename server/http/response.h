@@ -36,6 +36,12 @@ void http_response_errorf(struct http_response *resp, int status, const char *co
                           ...) __attribute__((format(printf, 4, 5)));
 /* Adds a header line. name and value must not contain CR/LF (they are dropped if so). */
 void http_response_header(struct http_response *resp, const char *name, const char *value);
+/* Adds "Content-Disposition: attachment; filename=..." for filename (UTF-8, any
+ * script; RFC 6266): filename="..." is an ASCII fallback (one '_' for each character
+ * that is not printable ASCII, and for '"' and '\\'); when that is not the name itself,
+ * filename*=UTF-8''<the name's bytes percent-encoded (RFC 5987)> follows, which every
+ * current browser prefers. */
+void http_response_attachment(struct http_response *resp, const char *filename);
 /* True if a header line named name (any case) was added. */
 bool http_response_has_header(const struct http_response *resp, const char *name);
 /* For an application/json body of HTTP_RESPONSE_GZIP_MIN bytes or more without a

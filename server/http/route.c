@@ -17,6 +17,7 @@
 #include "virt/virt_domain.h"
 #include "virt/virt_network_xml.h"
 #include "virt/virt_pool_xml.h"
+#include "util/utf8_name.h"
 #include "virt/virt_volume_xml.h"
 
 /* ---- the rules the table's body members name ---------------------------------------- */
@@ -26,9 +27,20 @@ static bool route_pool_name_valid(const char *s)
     return virt_pool_xml_name_valid(s) != 0;
 }
 
-static bool route_volume_name_valid(const char *s)
+/* NULL for a valid value, else why it is not (util/utf8_name.h): the table's .explain. */
+static const char *route_volume_name_fault(const char *s)
 {
-    return virt_volume_xml_name_valid(s) != 0;
+    return utf8_name_explain(s, UTF8_NAME_FILE);
+}
+
+static const char *route_title_fault(const char *s)
+{
+    return utf8_name_explain(s, UTF8_NAME_TITLE);
+}
+
+static const char *route_description_fault(const char *s)
+{
+    return utf8_name_explain(s, UTF8_NAME_DESCRIPTION);
 }
 
 static bool route_is_zero(const char *s)
@@ -174,8 +186,11 @@ void route_format(char *out, size_t outlen, const char *text, const char *arg)
                     limit = limit * 10 + (size_t)(*q - '0');
             }
             if (*q == 's') {
+                /* whole characters only: a name cut in the middle of one is not UTF-8 */
                 from = arg;
-                take = strnlen(arg, limit);
+                take = strlen(arg);
+                take = utf8_name_clip(arg, take,
+                                      limit < outlen - 1 - used ? limit : outlen - 1 - used);
                 p = q;
             }
         }
@@ -247,7 +262,7 @@ int route_check_right(const struct route_row *row, const struct route_match *mat
 int route_check_object(const struct route_row *row, const struct route_match *match,
                        struct app_error *err)
 {
-    const char *own = row->invalid;
+    const char *own = row->invalid, *why;
     char mac[VIRT_DEVICE_MAC_LEN];
 
     switch (row->param) {
@@ -263,8 +278,12 @@ int route_check_object(const struct route_row *row, const struct route_match *ma
         if (row->object != ROUTE_OBJECT_NETWORK && !virt_pool_xml_name_valid(match->name))
             return route_refuse(err, 400, own ? own : "\"%.64s\" is not a valid pool name",
                                 match->name);
-        if (row->param == ROUTE_PARAM_ITEM && !virt_volume_xml_name_valid(match->item))
-            return route_refuse(err, 400, "\"%.64s\" is not a valid volume name", match->item);
+        if (row->param == ROUTE_PARAM_ITEM && (why = route_volume_name_fault(match->item))) {
+            char text[160];
+
+            snprintf(text, sizeof(text), "\"%%.64s\" is not a valid volume name: %s", why);
+            return route_refuse(err, 400, text, match->item);
+        }
         break;
     default:
         break;

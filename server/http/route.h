@@ -42,6 +42,7 @@ enum route_id {
     ROUTE_DOMAINS,
     ROUTE_DOMAIN,
     ROUTE_DOMAIN_ACTION,
+    ROUTE_DOMAIN_METADATA,   /* /api/domains/{uuid}/metadata */
     ROUTE_EVENTS,            /* websocket */
     ROUTE_CONSOLE,           /* websocket: /api/domains/{uuid}/console */
     ROUTE_SERIAL,            /* websocket: /api/domains/{uuid}/serial */
@@ -147,8 +148,12 @@ struct route_field {
     bool required;
     long long min, max;           /* INT: bounds; STRING: max bytes (0: none) */
     bool (*valid)(const char *s); /* STRING: the value's rule, or NULL */
-    const char *invalid;          /* STRING: when valid() refuses ("%s": the value) */
-    const char *wrong;            /* every failure of this member, instead of the type's */
+    /* STRING: the value's rule with a reason: NULL when s is fine, else why not (a static
+     * phrase that follows the message .invalid, after ": "), or NULL */
+    const char *(*explain)(const char *s);
+    const char *invalid; /* STRING: when valid() or explain() refuses ("%s": the value) */
+    bool multiline;      /* STRING: may hold line breaks and tabs (api_json_parse_body) */
+    const char *wrong;   /* every failure of this member, instead of the type's */
 };
 
 /* A query argument the dispatcher checks: absent, or one of values. */
@@ -184,7 +189,8 @@ struct route_row {
     const char *audit; /* the audit log's action for a change (NULL: none) */
 };
 
-#define ROUTE_PARAM_MAX 128
+/* A path segment's bytes + 1: a volume name may have UTF8_NAME_FILE_MAX (255) bytes. */
+#define ROUTE_PARAM_MAX 256
 /* The longest password a login accepts (bytes). */
 #define ROUTE_PASSWORD_MAX 1024
 
@@ -245,7 +251,8 @@ int route_check_query(const struct route_row *row, const char *query, struct app
     __attribute__((warn_unused_result));
 
 /* Formats a table message: "%s" and "%.Ns" take arg (NULL: ""), "%%" is '%', anything
- * else is copied. Always NUL-terminates out (outlen > 0). */
+ * else is copied. arg is cut only between whole UTF-8 characters (N is a bound in bytes)
+ * and ends before any byte that is not UTF-8. Always NUL-terminates out (outlen > 0). */
 void route_format(char *out, size_t outlen, const char *text, const char *arg);
 
 /* Finds name in a query string ("a=1&force=true", already percent-decoded). Copies its

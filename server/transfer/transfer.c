@@ -313,8 +313,7 @@ static int transfer_write_headers(struct conn *conn, const struct transfer_job *
     resp.content_type = "application/octet-stream";
     http_response_header(&resp, "Accept-Ranges", "bytes");
     http_response_header(&resp, "Cache-Control", "no-store");
-    snprintf(value, sizeof(value), "attachment; filename=\"%s\"", job->volume);
-    http_response_header(&resp, "Content-Disposition", value);
+    http_response_attachment(&resp, job->volume);
     if (job->status == 206) {
         snprintf(value, sizeof(value), "bytes %llu-%llu/%llu", (unsigned long long)job->start,
                  (unsigned long long)(job->start + job->length - 1), (unsigned long long)job->size);

@@ -54,7 +54,7 @@ struct transfer_state {
 
 static void transfer_audit(const struct transfer_job *t, const char *action, const char *outcome)
 {
-    char object[300];
+    char object[sizeof(t->pool) + sizeof(t->volume) + 8];
 
     snprintf(object, sizeof(object), "volume:%s/%s", t->pool, t->volume);
     store_audit(t->db, t->username, t->peer, action, object, outcome);

@@ -15,6 +15,8 @@
 
 #include "auth_sessions.h"
 #include "http/response.h"
+#include "http/route.h"
+#include "util/utf8_name.h"
 #include "virt/virt_pump.h"
 
 struct transfer_state;
@@ -30,9 +32,9 @@ struct transfer_job {
     /* immutable, set by transfer_begin */
     sqlite3 *db; /* borrowed: audit, incomplete uploads */
     enum transfer_kind kind;
-    bool head; /* a HEAD download: headers only */
-    char pool[128];
-    char volume[128];
+    bool head;                           /* a HEAD download: headers only */
+    char pool[ROUTE_PARAM_MAX];          /* the path's, as route_authorize checked them */
+    char volume[UTF8_NAME_FILE_MAX + 1]; /* a volume name (util/utf8_name.h) */
     char username[AUTH_USERNAME_MAX + 1];
     char peer[64];
     char range[128];         /* download: the Range header */

@@ -32,7 +32,8 @@ struct app_error {
 #define APP_ERR_POOL_ROOTS   "outside_pool_roots"    /* a pool target outside pool_roots */
 #define APP_ERR_POOL_TYPE    "pool_type_not_allowed" /* a pool type outside pool_types */
 
-/* Sets every field; message is printf-formatted and truncated to fit. err may be NULL. */
+/* Sets every field; message is printf-formatted and truncated to fit (between whole
+ * UTF-8 characters). err may be NULL. */
 void app_error_set(struct app_error *err, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Clears to status 0 / code NULL / empty message. */

@@ -3,7 +3,8 @@
  * Threads:
  *  - "virt-events" runs libvirt's default event loop. libvirt calls back on it for
  *    domain, network and pool lifecycle events (conn_on_lifecycle, conn_on_network,
- *    conn_on_pool), keepalive and the close callback
+ *    conn_on_pool), a domain's changed title or description (conn_on_metadata),
+ *    keepalive and the close callback
  *    (conn_on_close); the wake pipe's handle callbacks run here too. These only copy
  *    plain data and hand it on: no RPC, no XML (tests/unit/test_virt_conn.c wraps the
  *    RPC-doing libvirt calls and fails if one runs on this thread).
@@ -57,6 +58,7 @@ struct virt_conn {
     int lifecycle_id; /* virt-connect thread only; -1 when not registered */
     int network_id;   /* the same for network lifecycle events */
     int pool_id;      /* and for storage pool lifecycle events */
+    int metadata_id;  /* and for domain metadata (title, description) events */
 
     int wake_fds[2];           /* the pipe that wakes the event loop; -1 when closed */
     int wake_watch;            /* its libvirt handle; -1 when not registered */
@@ -171,17 +173,15 @@ static void conn_on_close(virConnectPtr conn, int reason, void *opaque)
     pthread_mutex_unlock(&vc->lock);
 }
 
-/* Domain lifecycle: copy the plain data and a reference (both local to libvirt's
- * client, no RPC), forget the summary cache entry, hand the rest to a worker. */
-static int conn_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
-                             void *opaque)
+/* A domain event: copy the plain data and a reference (both local to libvirt's client,
+ * no RPC), forget the summary cache entry, hand the rest to a worker. */
+static void conn_post_domain_event(struct virt_conn *vc, virDomainPtr dom, int event, int detail)
 {
-    struct virt_conn *vc = opaque;
     struct virt_conn_event *ev;
 
     if (!vc->callbacks.on_domain_event || virDomainRef(dom) < 0) {
         virResetLastError();
-        return 0;
+        return;
     }
     ev = xcalloc(1, sizeof(*ev));
     ev->dom = dom;
@@ -193,7 +193,21 @@ static int conn_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, in
      * in-memory table), so no summary built after the event sees the old one. */
     virt_domain_forget(ev->uuid);
     vc->callbacks.on_domain_event(vc->callbacks.ctx, ev);
+}
+
+static int conn_on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+                             void *opaque)
+{
+    conn_post_domain_event(opaque, dom, event, detail);
     return 0;
+}
+
+/* A title, description or metadata element changed (whoever changed it): the summary
+ * shows the first two, so it goes out like a lifecycle event. */
+static void conn_on_metadata(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri,
+                             void *opaque)
+{
+    conn_post_domain_event(opaque, dom, VIRT_DOMAIN_EVENT_METADATA, type);
 }
 
 /* {"type":"network"|"pool","event","name"}: what the Networks and Storage pages reload
@@ -286,8 +300,12 @@ static virConnectPtr conn_open(struct virt_conn *vc, bool quiet)
     vc->pool_id = virConnectStoragePoolEventRegisterAny(
         conn, NULL, VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
         VIR_STORAGE_POOL_EVENT_CALLBACK(conn_on_pool), vc, NULL);
-    if (vc->network_id < 0 || vc->pool_id < 0) {
-        log_debug("virt_conn: no network or pool events on %s: %s", vc->uri,
+    /* and a title changed by virsh shows up without a lifecycle event */
+    vc->metadata_id =
+        virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(conn_on_metadata), vc, NULL);
+    if (vc->network_id < 0 || vc->pool_id < 0 || vc->metadata_id < 0) {
+        log_debug("virt_conn: no network, pool or metadata events on %s: %s", vc->uri,
                   virGetLastErrorMessage());
         virResetLastError();
     }
@@ -309,6 +327,9 @@ static void conn_teardown(struct virt_conn *vc, virConnectPtr conn)
     if (vc->pool_id >= 0 && virConnectStoragePoolEventDeregisterAny(conn, vc->pool_id) < 0)
         virResetLastError();
     vc->pool_id = -1;
+    if (vc->metadata_id >= 0 && virConnectDomainEventDeregisterAny(conn, vc->metadata_id) < 0)
+        virResetLastError();
+    vc->metadata_id = -1;
     /* Workers may still hold references; the connection ends with the last one. */
     virt_conn_close_private(conn, conn_on_close);
 }
@@ -424,6 +445,7 @@ struct virt_conn *virt_conn_new(const char *uri, const struct virt_conn_callback
     vc->lifecycle_id = -1;
     vc->network_id = -1;
     vc->pool_id = -1;
+    vc->metadata_id = -1;
     vc->wake_fds[0] = vc->wake_fds[1] = -1;
     vc->wake_watch = -1;
     atomic_init(&vc->wake_released, false);

@@ -36,19 +36,20 @@ struct virt_conn;
 #define VIRT_CONN_KEEPALIVE_INTERVAL_S 5
 #define VIRT_CONN_KEEPALIVE_COUNT      3
 
-/* One domain lifecycle event as libvirt delivered it. Filled on virt-events with local
- * accessors only (virDomainGetUUIDString, virDomainRef: no RPC). */
+/* One domain lifecycle or metadata event as libvirt delivered it. Filled on virt-events
+ * with local accessors only (virDomainGetUUIDString, virDomainRef: no RPC). */
 struct virt_conn_event {
     virDomainPtr dom; /* owned reference */
     char uuid[VIR_UUID_STRING_BUFLEN];
-    int event;  /* VIR_DOMAIN_EVENT_* */
-    int detail; /* its detail */
+    int event;  /* VIR_DOMAIN_EVENT_*, or VIRT_DOMAIN_EVENT_METADATA (virt_domain.h) */
+    int detail; /* its detail (a virDomainMetadataType for metadata) */
 };
 
 struct virt_conn_callbacks {
     /* The connection came up (connected=true, also the first time) or dropped. */
     void (*on_host_state)(void *ctx, bool connected);
-    /* A domain lifecycle event (the callee takes ev; see virt_conn_event_message).
+    /* A domain lifecycle event, or a changed title, description or metadata element
+     * (the callee takes ev; see virt_conn_event_message).
      * The summary cache entry of the domain is already forgotten. virt-events thread:
      * only queue it and wake. */
     void (*on_domain_event)(void *ctx, struct virt_conn_event *ev);

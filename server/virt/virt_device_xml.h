@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "util/app_error.h"
+#include "util/utf8_name.h"
 
 #define VIRT_DEVICE_TARGET_MAX 8  /* "sdabc" + NUL fits */
 #define VIRT_DEVICE_MAC_LEN    18 /* "52:54:00:12:34:56" + NUL */
@@ -33,7 +34,7 @@ enum virt_device_disk_source {
 struct virt_device_disk_req {
     enum virt_device_disk_source source;
     char pool[VIRT_DEVICE_NAME_MAX];
-    char volume[VIRT_DEVICE_NAME_MAX];
+    char volume[UTF8_NAME_FILE_MAX + 1]; /* a volume name (util/utf8_name.h) */
     uint64_t capacity;                   /* NEW only */
     char new_format[8];                  /* NEW only: "qcow2" or "raw" */
     char device[8];                      /* "disk" or "cdrom" */

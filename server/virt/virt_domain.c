@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/utf8_name.h"
 #include "util/xalloc.h"
 #include "virt/virt_error.h"
 #include "virt/virt_xml.h"
@@ -84,6 +85,12 @@ static const char *const detail_stopped[] = {
 static const char *const detail_shutdown[] = {"finished", "guest", "host"};
 static const char *const detail_pmsuspended[] = {"memory", "disk"};
 static const char *const detail_crashed[] = {"panicked", "crashloaded"};
+/* VIRT_DOMAIN_EVENT_METADATA's details: a virDomainMetadataType */
+static const char *const detail_metadata[] = {
+    [VIR_DOMAIN_METADATA_DESCRIPTION] = "description",
+    [VIR_DOMAIN_METADATA_TITLE] = "title",
+    [VIR_DOMAIN_METADATA_ELEMENT] = "element",
+};
 
 struct name_table {
     const char *const *names; /* borrowed: a static table above */
@@ -131,6 +138,8 @@ const char *virt_domain_event_name(int event)
 {
     const struct name_table table = NAME_TABLE(event_names);
 
+    if (event == VIRT_DOMAIN_EVENT_METADATA)
+        return "metadata";
     return name_lookup(&table, event, "unknown");
 }
 
@@ -147,7 +156,10 @@ const char *virt_domain_event_detail_name(int event, int detail)
         [VIR_DOMAIN_EVENT_PMSUSPENDED] = NAME_TABLE(detail_pmsuspended),
         [VIR_DOMAIN_EVENT_CRASHED] = NAME_TABLE(detail_crashed),
     };
+    const struct name_table metadata = NAME_TABLE(detail_metadata);
 
+    if (event == VIRT_DOMAIN_EVENT_METADATA)
+        return name_lookup(&metadata, detail, "unknown");
     if (event < 0 || (size_t)event >= ARRAY_LEN(tables))
         return "unknown";
     return name_lookup(&tables[event], detail, "unknown");
@@ -380,13 +392,15 @@ cleanup:
 
 /* ---- XML traits cache ----------------------------------------------------------------
  *
- * The summary's os_type and has_vnc come from the domain XML. Formatting and parsing
- * it per domain dominates a list of many domains, so they are cached per (UUID,
- * domain id). The id changes on every start, which is when the live XML is rebuilt;
- * an inactive domain's XML changes only when it is (re)defined, and virt_conn calls
- * virt_domain_forget() for every lifecycle event (and forget-all on each new
- * connection). A generation counter, bumped by every forget, keeps a worker that read
- * the XML before a forget from storing its stale result afterwards.
+ * The summary's os_type, has_vnc, title and description come from the domain XML.
+ * Formatting and parsing it per domain dominates a list of many domains, so they are
+ * cached per (UUID, domain id). The id changes on every start, which is when the live
+ * XML is rebuilt; an inactive domain's XML changes only when it is (re)defined or its
+ * title or description is set, and virt_conn calls virt_domain_forget() for every
+ * lifecycle and metadata event (and forget-all on each new connection), as does
+ * virt_domain_set_metadata itself. A generation counter, bumped by every forget, keeps a
+ * worker that read the XML before a forget from storing its stale result afterwards.
+ * Each entry owns its strings; what leaves the table is a copy.
  *
  * entries is sorted by (uuid, id) for bsearch. Guarded by domain_cache.lock; any
  * thread. virt_domain_list replaces the whole table with the domains it saw, so the
@@ -395,7 +409,24 @@ cleanup:
 struct domain_traits {
     bool has_vnc;
     char os_type[16];
+    char *title;       /* owned; "" when the domain has none */
+    char *description; /* owned; "" when the domain has none */
 };
+
+static void domain_traits_clear(struct domain_traits *t)
+{
+    free(t->title);
+    free(t->description);
+    t->title = t->description = NULL;
+}
+
+/* dst (owning nothing) becomes a copy of src. */
+static void domain_traits_copy(struct domain_traits *dst, const struct domain_traits *src)
+{
+    *dst = *src;
+    dst->title = xstrdup(src->title ? src->title : "");
+    dst->description = xstrdup(src->description ? src->description : "");
+}
 
 struct domain_cache_entry {
     unsigned char uuid[VIR_UUID_BUFLEN];
@@ -441,16 +472,19 @@ static bool domain_cache_get(const struct domain_cache_entry *key, struct domain
               ? bsearch(key, domain_cache.entries, domain_cache.len, sizeof(*key), domain_cache_cmp)
               : NULL;
     if (hit)
-        *out = hit->traits;
+        domain_traits_copy(out, &hit->traits);
     pthread_mutex_unlock(&domain_cache.lock);
     return hit != NULL;
 }
 
-/* Inserts or replaces one entry, unless a forget happened since gen was read. */
-static void domain_cache_put(const struct domain_cache_entry *entry, uint64_t gen)
+/* Inserts or replaces one entry (a copy of it), unless a forget happened since gen was
+ * read. */
+static void domain_cache_put(const struct domain_cache_entry *given, uint64_t gen)
 {
+    struct domain_cache_entry copy = *given, *entry = &copy;
     size_t lo = 0, hi;
 
+    domain_traits_copy(&copy.traits, &given->traits);
     pthread_mutex_lock(&domain_cache.lock);
     if (gen != domain_cache.generation)
         goto unlock;
@@ -464,7 +498,9 @@ static void domain_cache_put(const struct domain_cache_entry *entry, uint64_t ge
             hi = mid;
     }
     if (lo < domain_cache.len && domain_cache_cmp(&domain_cache.entries[lo], entry) == 0) {
+        domain_traits_clear(&domain_cache.entries[lo].traits);
         domain_cache.entries[lo] = *entry;
+        copy.traits.title = copy.traits.description = NULL; /* the table has them */
         goto unlock;
     }
     if (domain_cache.len == domain_cache.cap) {
@@ -476,25 +512,38 @@ static void domain_cache_put(const struct domain_cache_entry *entry, uint64_t ge
             (domain_cache.len - lo) * sizeof(*entry));
     domain_cache.entries[lo] = *entry;
     domain_cache.len++;
+    copy.traits.title = copy.traits.description = NULL;
 unlock:
     pthread_mutex_unlock(&domain_cache.lock);
+    domain_traits_clear(&copy.traits); /* only when the table did not take them */
+}
+
+/* Frees n entries and their strings. */
+static void domain_cache_entries_free(struct domain_cache_entry *entries, size_t n)
+{
+    for (size_t i = 0; entries && i < n; i++)
+        domain_traits_clear(&entries[i].traits);
+    free(entries);
 }
 
 /* Replaces the table with entries (taken; n of them, any order), unless a forget
  * happened since gen was read. */
 static void domain_cache_replace(struct domain_cache_entry *entries, size_t n, uint64_t gen)
 {
+    struct domain_cache_entry *old = entries;
+    size_t old_len = n;
+
     qsort(entries, n, sizeof(*entries), domain_cache_cmp);
     pthread_mutex_lock(&domain_cache.lock);
     if (gen == domain_cache.generation) {
-        free(domain_cache.entries);
+        old = domain_cache.entries;
+        old_len = domain_cache.len;
         domain_cache.entries = entries;
         domain_cache.len = n;
         domain_cache.cap = n;
-        entries = NULL;
     }
     pthread_mutex_unlock(&domain_cache.lock);
-    free(entries);
+    domain_cache_entries_free(old, old_len);
 }
 
 void virt_domain_forget(const char *uuid)
@@ -508,8 +557,10 @@ void virt_domain_forget(const char *uuid)
     pthread_mutex_lock(&domain_cache.lock);
     domain_cache.generation++;
     for (i = 0; i < domain_cache.len; i++) {
-        if (all || memcmp(domain_cache.entries[i].uuid, raw, VIR_UUID_BUFLEN) == 0)
+        if (all || memcmp(domain_cache.entries[i].uuid, raw, VIR_UUID_BUFLEN) == 0) {
+            domain_traits_clear(&domain_cache.entries[i].traits);
             continue;
+        }
         domain_cache.entries[kept++] = domain_cache.entries[i];
     }
     domain_cache.len = kept;
@@ -521,7 +572,8 @@ void virt_domain_forget(const char *uuid)
     pthread_mutex_unlock(&domain_cache.lock);
 }
 
-/* Reads os_type and has_vnc from a domain XML. */
+/* Reads os_type, has_vnc, title and description from a domain XML (out owns nothing
+ * before; its strings are set only on success). */
 __attribute__((warn_unused_result)) static int
 domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *err)
 {
@@ -538,6 +590,8 @@ domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *
     out->has_vnc = virt_xml_xpath_bool(ctx, root, "boolean(/domain/devices/graphics[@type='vnc'])");
     os_type = domain_xpath_string(ctx, root, "string(/domain/os/type)");
     snprintf(out->os_type, sizeof(out->os_type), "%s", os_type);
+    out->title = domain_xpath_string(ctx, root, "string(/domain/title)");
+    out->description = domain_xpath_string(ctx, root, "string(/domain/description)");
     ret = 0;
 
 cleanup:
@@ -547,8 +601,9 @@ cleanup:
     return ret;
 }
 
-/* The traits of dom: from the cache, else from its live XML. entry receives the key
- * and the traits; with store, a cache miss is stored (if no forget since gen). */
+/* The traits of dom: from the cache, else from its live XML. entry (its traits owning
+ * nothing) receives the key and the traits, a copy the caller clears with
+ * domain_traits_clear; with store, a cache miss is stored (if no forget since gen). */
 __attribute__((warn_unused_result)) static int domain_traits_get(virDomainPtr dom,
                                                                  struct domain_cache_entry *entry,
                                                                  uint64_t gen, bool store,
@@ -661,7 +716,8 @@ cleanup:
 
 /* ---- summary, detail, list ---------------------------------------------------------- */
 
-/* The summary of dom from its facts; entry receives its cache key and XML traits. */
+/* The summary of dom from its facts; entry (owning nothing) receives its cache key and
+ * XML traits, which the caller clears (domain_traits_clear). */
 static struct json_object *domain_summary_build(virDomainPtr dom,
                                                 const struct virt_domain_facts *facts,
                                                 struct domain_cache_entry *entry, uint64_t gen,
@@ -681,6 +737,7 @@ static struct json_object *domain_summary_build(virDomainPtr dom,
     ret = json_object_new_object();
     domain_json_set(ret, "uuid", json_object_new_string(uuid));
     domain_json_set(ret, "name", json_object_new_string(name));
+    domain_json_set(ret, "title", json_object_new_string(entry->traits.title));
     domain_json_set(ret, "state", json_object_new_string(virt_domain_state_name(facts->state)));
     domain_json_set(ret, "reason",
                     json_object_new_string(virt_domain_reason_name(facts->state, facts->reason)));
@@ -691,6 +748,7 @@ static struct json_object *domain_summary_build(virDomainPtr dom,
     domain_json_set(ret, "max_memory_kib", json_object_new_int64((int64_t)facts->max_memory_kib));
     domain_json_set(ret, "os_type", json_object_new_string(entry->traits.os_type));
     domain_json_set(ret, "has_vnc", json_object_new_boolean(entry->traits.has_vnc));
+    domain_json_set(ret, "description", json_object_new_string(entry->traits.description));
 
 cleanup:
     return ret;
@@ -698,13 +756,16 @@ cleanup:
 
 struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err)
 {
-    struct domain_cache_entry entry;
+    struct domain_cache_entry entry = {0};
     struct virt_domain_facts facts = {.state = VIR_DOMAIN_NOSTATE};
     uint64_t gen = domain_cache_generation();
+    struct json_object *obj;
 
     if (domain_facts_query(dom, VIRT_DOMAIN_FACT_ALL, &facts, err) < 0)
         return NULL;
-    return domain_summary_build(dom, &facts, &entry, gen, true, err);
+    obj = domain_summary_build(dom, &facts, &entry, gen, true, err);
+    domain_traits_clear(&entry.traits);
+    return obj;
 }
 
 struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err)
@@ -880,6 +941,7 @@ struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err)
         if (domain_facts_query(row->dom, VIRT_DOMAIN_FACT_ALL & ~row->have, &row->facts, &one) == 0)
             obj = domain_summary_build(row->dom, &row->facts, &entries[count], gen, false, &one);
         if (!obj) {
+            domain_traits_clear(&entries[count].traits);
             /* A domain that vanished between the listing and now is simply left out. */
             if (one.status == 404)
                 continue;
@@ -907,7 +969,7 @@ cleanup:
     for (i = 0; items && i < count; i++)
         json_object_put(items[i].obj);
     free(items);
-    free(entries);
+    domain_cache_entries_free(entries, nrows + 1);
     free(rows);
     json_object_put(arr);
     for (i = 0; doms && i < (size_t)n; i++)
@@ -1060,6 +1122,72 @@ int virt_domain_act(virDomainPtr dom, const char *action, struct app_error *err)
     ret = 0;
 
 cleanup:
+    return ret;
+}
+
+/* ---- title and description ---------------------------------------------------------- */
+
+/* 400 naming key when text (if given) breaks kind's rule. */
+__attribute__((warn_unused_result)) static int domain_metadata_check(const char *key,
+                                                                     const char *text,
+                                                                     enum utf8_name_kind kind,
+                                                                     struct app_error *err)
+{
+    enum utf8_name_fault fault = text ? utf8_name_check(text, strlen(text), kind) : UTF8_NAME_OK;
+
+    if (fault) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" %s", key,
+                      utf8_name_fault_text(fault, kind));
+        return -1;
+    }
+    return 0;
+}
+
+/* Sets one of title/description (NULL: nothing to do) with flags. */
+__attribute__((warn_unused_result)) static int
+domain_metadata_set(virDomainPtr dom, int type, const char *key, const char *text,
+                    unsigned int flags, struct app_error *err)
+{
+    char what[32];
+
+    /* libvirt removes the element for NULL; "" would leave an empty one */
+    if (text && virDomainSetMetadata(dom, type, text[0] ? text : NULL, NULL, NULL, flags) < 0) {
+        snprintf(what, sizeof(what), "set domain %s", key);
+        virt_error_capture(err, what);
+        return -1;
+    }
+    return 0;
+}
+
+int virt_domain_set_metadata(virDomainPtr dom, const char *title, const char *description,
+                             struct app_error *err)
+{
+    int ret = -1, active, persistent;
+    unsigned int flags = 0;
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+
+    if (domain_metadata_check("title", title, UTF8_NAME_TITLE, err) < 0 ||
+        domain_metadata_check("description", description, UTF8_NAME_DESCRIPTION, err) < 0)
+        goto cleanup;
+    if ((active = virDomainIsActive(dom)) < 0 || (persistent = virDomainIsPersistent(dom)) < 0 ||
+        virDomainGetUUIDString(dom, uuid) < 0) {
+        virt_error_capture(err, "get domain state");
+        goto cleanup;
+    }
+    /* the definition, and the running domain too: a transient one has only the latter */
+    if (active)
+        flags |= VIR_DOMAIN_AFFECT_LIVE;
+    if (persistent)
+        flags |= VIR_DOMAIN_AFFECT_CONFIG;
+    if (domain_metadata_set(dom, VIR_DOMAIN_METADATA_TITLE, "title", title, flags, err) < 0 ||
+        domain_metadata_set(dom, VIR_DOMAIN_METADATA_DESCRIPTION, "description", description, flags,
+                            err) < 0)
+        goto cleanup;
+    ret = 0;
+
+cleanup:
+    /* even after a half-done change: the next summary reads the XML again */
+    virt_domain_forget(uuid);
     return ret;
 }
 

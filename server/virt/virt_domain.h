@@ -16,7 +16,13 @@
 const char *virt_domain_state_name(int state); /* for tests */
 /* Lower-case reason for a (state, reason) pair, e.g. (VIR_DOMAIN_RUNNING, BOOTED) → "booted". */
 const char *virt_domain_reason_name(int state, int reason); /* for tests */
-/* "started", "stopped", ... for a virDomainEventType; detail name for (event, detail). */
+/* The pseudo event of a changed title, description or metadata element
+ * (VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, which is not a lifecycle event): its name is
+ * "metadata", its detail (a virDomainMetadataType) "description", "title" or "element". */
+#define VIRT_DOMAIN_EVENT_METADATA 1000
+
+/* "started", "stopped", ... for a virDomainEventType (or VIRT_DOMAIN_EVENT_METADATA);
+ * detail name for (event, detail). */
 const char *virt_domain_event_name(int event);
 const char *virt_domain_event_detail_name(int event, int detail);
 
@@ -29,10 +35,10 @@ int virt_domain_uuid_valid(const char *s);
 int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app_error *err)
     __attribute__((warn_unused_result));
 
-/* The summary caches each domain's os_type and has_vnc (read from its XML) per UUID
- * and domain id. Call this when a domain's definition may have changed: for every
- * lifecycle event of that UUID, and with NULL (forget all) after (re)connecting.
- * A malformed uuid is ignored. Any thread. */
+/* The summary caches each domain's os_type, has_vnc, title and description (read from
+ * its XML) per UUID and domain id. Call this when a domain's definition may have
+ * changed: for every lifecycle or metadata event of that UUID, and with NULL (forget
+ * all) after (re)connecting. A malformed uuid is ignored. Any thread. */
 void virt_domain_forget(const char *uuid);
 
 /* The summary fields libvirt reports without the XML. The list learns them in bulk
@@ -65,7 +71,9 @@ enum {
 unsigned int virt_domain_facts_from_stats(const virTypedParameter *params, int nparams,
                                           struct virt_domain_facts *facts); /* for tests */
 
-/* The domain object of docs/api.md (summary form). NULL with err set on failure. */
+/* The domain object of docs/api.md (summary form, with "title" and "description"
+ * exactly as the domain's XML holds them, "" when it has none). NULL with err set on
+ * failure. */
 struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err);
 /* The summary plus the detail fields. */
 struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err);
@@ -92,3 +100,12 @@ int virt_domain_action_valid(const char *action); /* for tests */
  * unsupported → 501. Returns 0 or -1 with err set. */
 int virt_domain_act(virDomainPtr dom, const char *action, struct app_error *err)
     __attribute__((warn_unused_result));
+
+/* Sets dom's title and/or description (NULL: left as it is; "": removed), each checked
+ * first against the rule of util/utf8_name.h (UTF8_NAME_TITLE, UTF8_NAME_DESCRIPTION:
+ * 400 naming the field), in the persistent definition and, while the domain runs, in
+ * the running domain too (a transient domain has only that), so the summary, the detail
+ * and the next start all show them. Forgets the domain's summary cache entry (the
+ * metadata event forgets it again). Blocking: worker threads. Returns 0 or -1 with err. */
+int virt_domain_set_metadata(virDomainPtr dom, const char *title, const char *description,
+                             struct app_error *err) __attribute__((warn_unused_result));

@@ -15,27 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/utf8_name.h"
 #include "util/xalloc.h"
 #include "virt/virt_xml.h"
 
 int virt_volume_xml_name_valid(const char *name)
 {
-    size_t i, len;
-
-    if (!name)
-        return 0;
-    len = strlen(name);
-    if (len == 0 || len > 127 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        return 0;
-    for (i = 0; i < len; i++) {
-        char c = name[i];
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '_' || (i > 0 && (c == '.' || c == '+' || c == '-'));
-
-        if (!ok)
-            return 0;
-    }
-    return 1;
+    return utf8_name_file_valid(name);
 }
 
 /* Reads an integer member in [min, max]. Returns 1 if present and valid, 0 if absent,
@@ -117,6 +103,7 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
                           const char *backing_format, char **xml_out, struct app_error *err)
 {
     int ret = -1, has_alloc;
+    enum utf8_name_fault fault;
     struct json_object *v, *backing = NULL;
     const char *name, *format;
     uint64_t capacity = 0, allocation = 0;
@@ -131,11 +118,14 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
     }
     if (volume_check_keys(req, err) < 0)
         goto cleanup;
-    if (!json_object_object_get_ex(req, "name", &v) || !json_object_is_type(v, json_type_string) ||
-        !virt_volume_xml_name_valid(name = json_object_get_string(v))) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
-                      "\"name\" must be 1-127 characters of A-Z a-z 0-9 _ . + - (not starting "
-                      "with . + -)");
+    if (!json_object_object_get_ex(req, "name", &v) || !json_object_is_type(v, json_type_string)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"name\" must be a string");
+        goto cleanup;
+    }
+    name = json_object_get_string(v);
+    if ((fault = utf8_name_check(name, (size_t)json_object_get_string_len(v), UTF8_NAME_FILE))) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"name\" %s",
+                      utf8_name_fault_text(fault, UTF8_NAME_FILE));
         goto cleanup;
     }
     if (!json_object_object_get_ex(req, "format", &v) ||

@@ -14,7 +14,9 @@
 /* The largest capacity a volume may have: 16 TiB. */
 #define VIRT_VOLUME_MAX_CAPACITY (16ULL << 40)
 
-/* True if name is [A-Za-z0-9_][A-Za-z0-9_.+-]{0,126} and not "." or "..". */
+/* True if name is a valid volume name: the UTF8_NAME_FILE rule of util/utf8_name.h
+ * (1-255 bytes of UTF-8, no '/' or control character, not "." or "..", no '-' first, no
+ * white space first or last), so a volume never names a file outside its pool. */
 int virt_volume_xml_name_valid(const char *name);
 
 /* Builds a <volume> document from req: {"name" (required), "capacity_bytes" (required,

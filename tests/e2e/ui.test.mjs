@@ -195,7 +195,7 @@ test('admin: list, force off, start, detail, logout', async () => {
         await page.keyboard.press('Enter');
         await page.waitForURL(new RegExp(`#/domains/${uuid}$`));
         await page.locator('.page-detail h1.page-title', { hasText: vmName }).waitFor({ timeout: TIMEOUT });
-        for (const title of ['Overview', 'Usage', 'Description', 'Disks', 'Network interfaces', 'Graphics']) {
+        for (const title of ['Overview', 'Usage', 'Title and description', 'Disks', 'Network interfaces', 'Graphics']) {
             await page.locator('.card-title', { hasText: new RegExp(`^${title}$`) }).waitFor();
         }
         assert.equal(await page.locator('.props dd').first().textContent(), uuid);

@@ -8,12 +8,14 @@
  * came from; websocket and public flags belong only to their routes; the Allow header
  * never overruns its buffer; every allowed method has exactly one row of the matched
  * route, and the table's checks (route_authorize for each role, the {action} and the
- * query checks, with the path as the query) answer 0 or a 400/403 with a message. */
+ * query checks, with the path as the query) answer 0 or a 400/403 with a message; a
+ * volume name the checks let through passes the name rule (util/utf8_name.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "fuzz_input.h"
 #include "http/route.h"
+#include "util/utf8_name.h"
 
 #define FUZZ_ROUTE_ALL_METHODS                                                                     \
     (HTTP_GET | HTTP_HEAD | HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE | HTTP_OPTIONS)
@@ -44,6 +46,8 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/domains/%s/%s", u, a);
     case ROUTE_DOMAIN_ADDRESSES:
         return xasprintf("/api/domains/%s/addresses", u);
+    case ROUTE_DOMAIN_METADATA:
+        return xasprintf("/api/domains/%s/metadata", u);
     case ROUTE_DOMAIN_DISKS:
         return xasprintf("/api/domains/%s/disks", u);
     case ROUTE_DOMAIN_DISK:
@@ -142,6 +146,11 @@ static void fuzz_route_check_rows(const struct route_match *m, const char *query
                             err.message[0]);
         }
         app_error_clear(&err);
+        /* a volume that passes is a name in any script, but never one out of its pool */
+        if (row->param == ROUTE_PARAM_ITEM && route_check_object(row, m, &err) == 0)
+            FUZZ_ASSERT(utf8_name_file_valid(m->item) && !strchr(m->item, '/') &&
+                        strcmp(m->item, "..") != 0 && strcmp(m->item, ".") != 0);
+        app_error_clear(&err);
         if (route_check_action(row, m, &err) < 0)
             FUZZ_ASSERT(err.status == 400 && row->unknown);
         app_error_clear(&err);
@@ -161,11 +170,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&m, 0xa5, sizeof(m));
     r = route_match(path, &m);
     FUZZ_ASSERT(r == 0 || r == -1);
-    fuzz_route_check_param(m.uuid,
-                           FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE,
-                                         ROUTE_SERIAL, ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_DISKS,
-                                         ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
-                                         ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE));
+    fuzz_route_check_param(
+        m.uuid, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
+                              ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISKS,
+                              ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
+                              ROUTE_DOMAIN_INTERFACE));
     fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
                                                  ROUTE_NETWORK_ACTION, ROUTE_POOL,
                                                  ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
@@ -193,8 +202,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_INTERFACES, ROUTE_NETWORKS,
                               ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION, ROUTE_VOLUMES,
                               ROUTE_VOLUME_ACTION));
-    FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
-                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
+    FUZZ_ASSERT(
+        !route_allows(&m, HTTP_PUT) ||
+        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME));

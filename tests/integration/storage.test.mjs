@@ -306,7 +306,7 @@ describe('storage API (test driver)', () => {
             assertError(await admin.get('/api/pools/nope/volumes/free.qcow2'), 404, 'not_found');
             assertError(await admin.get('/api/pools/nope/volumes'), 404, 'not_found');
             // (a ".." segment is resolved by the HTTP layer before routing, never reaching us)
-            assertError(await admin.get(`${V}/.hidden`), 400, 'bad_request');
+            assertError(await admin.get(`${V}/-x.img`), 400, 'bad_request');
             assertError(await admin.get('/api/pools/-x/volumes'), 400, 'bad_request');
         });
 

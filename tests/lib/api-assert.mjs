@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const STATES = ['running', 'paused', 'shutoff', 'shutdown', 'crashed', 'pmsuspended', 'blocked', 'nostate'];
-export const EVENTS = ['defined', 'undefined', 'started', 'suspended', 'resumed', 'stopped', 'shutdown', 'pmsuspended', 'crashed'];
+export const EVENTS = ['defined', 'undefined', 'started', 'suspended', 'resumed', 'stopped', 'shutdown', 'pmsuspended', 'crashed',
+    'metadata'];
 
 const STATUS_CODES = {
     400: ['bad_request'],
@@ -76,6 +77,8 @@ export function assertDomainObject(d, label = 'domain') {
     assert.ok(d.memory_kib <= d.max_memory_kib, `${ctx}: memory_kib > max_memory_kib`);
     assert.equal(typeof d.os_type, 'string', ctx);
     assert.equal(typeof d.has_vnc, 'boolean', ctx);
+    assert.equal(typeof d.title, 'string', `${ctx}: title`);
+    assert.equal(typeof d.description, 'string', `${ctx}: description`);
 }
 
 const strOrNull = (v) => v === null || typeof v === 'string';

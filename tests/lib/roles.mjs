@@ -1,7 +1,11 @@
 // tests/lib/roles.mjs — a daemon with one user of each role, each logged in with its own
 // Client: where every API suite that checks authorization starts.
 // Owns: the user names ("admin", "op", "view") and the clean-up of what it started
-// (clients and daemon), also when a login fails half-way. Runs in the test process.
+// (clients, daemon, a fixture's directory), also when a login fails half-way. Runs in
+// the test process.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startDaemon } from './daemon.mjs';
 import { Client } from './client.mjs';
 
@@ -37,4 +41,24 @@ export async function startWithRoles(pw, opts = {}) {
         throw e;
     }
     return { d, ...clients, stop };
+}
+
+/**
+ * startWithRoles on libvirt's test driver with the node document xml (a string, e.g.
+ * nodeXml() of tests/bench/gen-domains.mjs), written to a temporary directory of its own
+ * that stop() removes after the daemon.
+ */
+export async function startWithFixture(pw, xml, opts = {}) {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'virtdeck-fixture-'));
+    const drop = () => rmSync(tmp, { recursive: true, force: true });
+    let roles;
+    try {
+        const file = path.join(tmp, 'fixture.xml');
+        writeFileSync(file, xml);
+        roles = await startWithRoles(pw, { ...opts, uri: `test://${file}` });
+    } catch (e) {
+        drop();
+        throw e;
+    }
+    return { ...roles, stop: () => roles.stop().finally(drop) };
 }

@@ -25,6 +25,7 @@
 #include "http/route.h"
 #include "store/store.h"
 #include "tmp_dir.h"
+#include "util/utf8_name.h"
 
 #define UUID_OK "6695eb01-f6a4-8304-79aa-97f2502e193f"
 #define D       "/api/domains/" UUID_OK
@@ -179,7 +180,7 @@ static void test_role_before_input(void **state)
     expect_refused(HTTP_POST, "/api/pools/p/explode", NULL, "{\"x\":1}", ADMIN, 400,
                    "unknown pool action \"explode\" (start, stop, refresh, autostart)");
     expect_refused(HTTP_POST, "/api/pools/p/volumes/-v/explode", NULL, "{}", ADMIN, 400,
-                   "\"-v\" is not a valid volume name");
+                   "\"-v\" is not a valid volume name: starts with \"-\"");
     expect_refused(HTTP_PATCH, "/api/domains/nope/disks/VDA", NULL, "{\"x\":1}", ADMIN, 400,
                    "\"nope\" is not a UUID");
     expect_refused(HTTP_PATCH, D "/disks/VDA", NULL, "{\"x\":1}", ADMIN, 400,
@@ -278,7 +279,7 @@ static void test_typed_members(void **state)
     expect_ok(HTTP_POST, resize, NULL, "{\"capacity_bytes\":17592186044416,\"shrink\":true}",
               ADMIN);
     expect_refused(HTTP_POST, "/api/pools/p/volumes/v.img/clone", NULL, "{\"name\":\"../x\"}",
-                   ADMIN, 400, "\"../x\" is not a valid volume name");
+                   ADMIN, 400, "\"../x\" is not a valid volume name: holds a \"/\"");
     expect_refused(HTTP_POST, "/api/pools/p/volumes/v.img/clone", NULL, "{\"name\":5}", ADMIN, 400,
                    "field \"name\" must be a string");
     expect_refused(HTTP_POST, "/api/pools/p/volumes/v.img/wipe", NULL, "{\"algorithm\":5}", ADMIN,
@@ -316,6 +317,48 @@ static void test_handler_checks(void **state)
     assert_string_equal(call.item, "52:54:00:aa:bb:cc");
     assert_string_equal(call.uuid, UUID_OK);
     done();
+}
+
+/* PUT .../metadata: operators may, viewers may not (before the body is read); each
+ * member by its rule with the reason; a description may have lines and tabs, a title
+ * not; at least one member. */
+static void test_domain_metadata(void **state)
+{
+    const char *path = D "/metadata";
+    char body[UTF8_NAME_DESCRIPTION_MAX + 64];
+    size_t used;
+
+    expect_refused(HTTP_PUT, path, NULL, "{\"title\":\"x\"}", VIEWER, 403,
+                   "role viewer may not change the title or description of domains");
+    expect_refused(HTTP_PUT, path, NULL, "{bad", VIEWER, 403,
+                   "role viewer may not change the title or description of domains");
+    expect_ok(HTTP_PUT, path, NULL, "{\"title\":\"\u4e2d\u6587\u6807\u9898\"}", OPERATOR);
+    expect_ok(HTTP_PUT, path, NULL, "{\"title\":\"\",\"description\":\"\"}", ADMIN);
+    expect_ok(HTTP_PUT, path, NULL, "{\"description\":\"\u7b2c\u4e00\u884c\\n\\tsecond\"}",
+              OPERATOR);
+    expect_refused(HTTP_PUT, path, NULL, "{}", OPERATOR, 400,
+                   "give \"title\", \"description\" or both");
+    expect_refused(HTTP_PUT, path, NULL, "{\"name\":\"x\"}", OPERATOR, 400,
+                   "unknown field \"name\"");
+    expect_refused(HTTP_PUT, path, NULL, "{\"title\":null}", OPERATOR, 400,
+                   "field \"title\" must be a string");
+    expect_refused(HTTP_PUT, path, NULL, "{\"title\":\"a\\nb\"}", OPERATOR, 400,
+                   "a JSON string holds the control character U+000A or U+0009 (a line break or "
+                   "tab); only a multi-line field such as \"description\" may");
+    expect_refused(HTTP_PUT, path, NULL, "{\"description\":\"a\\r\\nb\"}", OPERATOR, 400,
+                   "a JSON string holds the control character U+000D (byte 17); no name or value "
+                   "may");
+    expect_refused(HTTP_PUT, path, NULL, "{\"title\":\"\xef\xbf\xbf\"}", OPERATOR, 400,
+                   "field \"title\" is not a valid title: holds U+FFFE or U+FFFF, which XML "
+                   "cannot hold");
+    used = (size_t)snprintf(body, sizeof(body), "{\"description\":\"");
+    memset(body + used, 'd', UTF8_NAME_DESCRIPTION_MAX);
+    used += UTF8_NAME_DESCRIPTION_MAX;
+    snprintf(body + used, sizeof(body) - used, "\"}");
+    expect_ok(HTTP_PUT, path, NULL, body, OPERATOR);
+    snprintf(body + used, sizeof(body) - used, "d\"}");
+    expect_refused(HTTP_PUT, path, NULL, body, OPERATOR, 400,
+                   "field \"description\" is too long or has a NUL");
 }
 
 /* The login throttle counts each attempt as it is checked; the 4th failure of one user
@@ -501,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_body_kinds),
         cmocka_unit_test(test_typed_members),
         cmocka_unit_test(test_handler_checks),
+        cmocka_unit_test(test_domain_metadata),
         cmocka_unit_test(test_login_throttle),
         cmocka_unit_test(test_reply_to_response),
         cmocka_unit_test(test_audit_objects),

@@ -381,6 +381,10 @@ static void test_control_characters(void **state)
         "{\"username\":\"\xed\xa0\x80\"}",     /* a surrogate */
         "{\"username\":\"\xe4\xb8\"}",         /* cut short */
         "{\"username\":\"\xf4\x90\x80\x80\"}", /* above U+10FFFF */
+        "{\"username\":\"a\\ud800\"}",         /* escapes: a lone high surrogate */
+        "{\"username\":\"\\udc00b\"}",         /* a lone low one */
+        "{\"username\":\"\\ud800\\u0041\"}",   /* high, then no low */
+        "{\"username\":\"\\udc00\\ud800\"}",   /* the wrong order */
     };
     struct app_error err;
     struct json_object *obj;
@@ -392,7 +396,7 @@ static void test_control_characters(void **state)
         expect_reject(not_utf8[i], login_fields, "UTF-8");
     /* names in any script, escaped or not, and the harmless escapes stay valid */
     obj = parse("{\"username\":\"\xe7\x8e\x8b\xe5\xb0\x8f\xe6\x98\x8e \\u00e9\\\" \\\\ \\/ "
-                "\xf0\x9f\x96\xa5\"}",
+                "\\ud83d\\udda5\"}",
                 login_fields, false, &err);
     assert_non_null(obj);
     assert_string_equal(json_object_get_string(json_object_object_get(obj, "username")),
@@ -436,6 +440,44 @@ static void test_get_bool(void **state)
     json_object_put(obj);
 }
 
+/* api_json_parse_body: escaped line breaks and tabs only in the top-level string values
+ * of the members named multi-line (a description), and nowhere else; every other
+ * control character, and raw (unescaped) ones, stay refused everywhere. */
+static void test_multiline_members(void **state)
+{
+    static const char *const fields[] = {"title", "description", NULL};
+    static const char *const multiline[] = {"description", NULL};
+    static const char *const bad[] = {
+        "{\"title\":\"a\\nb\"}",          "{\"title\":\"a\\tb\"}",
+        "{\"description\":\"a\\rb\"}",    "{\"description\":\"a\\u000bb\"}",
+        "{\"description\":\"a\\u0085\"}", "{\"description\":\"raw\nbreak\"}",
+        "{\"description\":[\"a\\nb\"]}",  "{\"description\":{\"x\":\"a\\nb\"}}",
+    };
+    const char *ok = "{\"title\":\"\u6807\u9898\","
+                     "\"description\":\"\u7b2c\u4e00\u884c\\n\\tsecond\\u000a\"}";
+    struct app_error err;
+    struct json_object *obj;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        app_error_clear(&err);
+        obj = api_json_parse_body(bad[i], strlen(bad[i]), fields, multiline, false, &err);
+        if (obj)
+            fail_msg("accepted %s", bad[i]);
+        assert_int_equal(err.status, 400);
+        if (!strstr(err.message, "control character") && !strstr(err.message, "malformed"))
+            fail_msg("%s: %s", bad[i], err.message);
+    }
+    app_error_clear(&err);
+    obj = api_json_parse_body(ok, strlen(ok), fields, multiline, false, &err);
+    assert_non_null(obj);
+    assert_string_equal(json_object_get_string(json_object_object_get(obj, "description")),
+                        "\u7b2c\u4e00\u884c\n\tsecond\n");
+    json_object_put(obj);
+    /* without multi-line members, a line break is refused as before */
+    expect_reject("{\"description\":\"a\\nb\"}", fields, "control character");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,7 +488,7 @@ int main(void)
         cmocka_unit_test(test_nul_bytes),         cmocka_unit_test(test_nul_only_body_is_not_empty),
         cmocka_unit_test(test_empty_body),        cmocka_unit_test(test_get_string),
         cmocka_unit_test(test_get_string_length), cmocka_unit_test(test_control_characters),
-        cmocka_unit_test(test_get_bool),
+        cmocka_unit_test(test_get_bool),          cmocka_unit_test(test_multiline_members),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,6 +220,50 @@ static void test_header_injection_refused(void **state)
     http_response_free(&r);
 }
 
+/* Content-Disposition (RFC 6266): an ASCII name as it is; any other name gets an ASCII
+ * fallback (one '_' per character) and filename*=UTF-8'' with its bytes percent-encoded
+ * (RFC 5987), so the download keeps the name in any script. */
+static void expect_attachment(const char *filename, const char *want)
+{
+    struct http_response r;
+    char line[1024];
+
+    http_response_init(&r);
+    http_response_attachment(&r, filename);
+    snprintf(line, sizeof(line), "Content-Disposition: %s\r\n", want);
+    assert_string_equal(r.headers.data, line);
+    http_response_free(&r);
+}
+
+static void test_attachment(void **state)
+{
+    char name[256], want[1024];
+    size_t used;
+
+    expect_attachment("big.img", "attachment; filename=\"big.img\"");
+    expect_attachment("a b%c.iso", "attachment; filename=\"a b%c.iso\"");
+    expect_attachment("中文系统安装盘.iso",
+                      "attachment; filename=\"_______.iso\"; filename*=UTF-8''"
+                      "%E4%B8%AD%E6%96%87%E7%B3%BB%E7%BB%9F%E5%AE%89%E8%A3%85%E7%9B%98.iso");
+    expect_attachment(
+        "say \"hi\"\\.img",
+        "attachment; filename=\"say _hi__.img\"; filename*=UTF-8''say%20%22hi%22%5C.img");
+    expect_attachment("Cafe\xcc\x81 \xf0\x9f\x92\xbf;x=1'.raw",
+                      "attachment; filename=\"Cafe_ _;x=1'.raw\"; "
+                      "filename*=UTF-8''Cafe%CC%81%20%F0%9F%92%BF%3Bx%3D1%27.raw");
+    /* the longest volume name (255 bytes: 85 characters of 3) fits */
+    for (int i = 0; i < 85; i++)
+        memcpy(name + 3 * i, "\xe7\x9b\x98", 3);
+    name[255] = '\0';
+    used = (size_t)snprintf(want, sizeof(want), "attachment; filename=\"");
+    for (int i = 0; i < 85; i++)
+        want[used++] = '_';
+    used += (size_t)snprintf(want + used, sizeof(want) - used, "\"; filename*=UTF-8''");
+    for (int i = 0; i < 85; i++)
+        used += (size_t)snprintf(want + used, sizeof(want) - used, "%%E7%%9B%%98");
+    expect_attachment(name, want);
+}
+
 /* Header space is bounded; dropped headers never leave a partial line behind. */
 static void test_header_space_bounded(void **state)
 {
@@ -390,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_errorf),
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_header_injection_refused),
+        cmocka_unit_test(test_attachment),
         cmocka_unit_test(test_header_space_bounded),
         cmocka_unit_test(test_body_too_large),
         cmocka_unit_test(test_move),

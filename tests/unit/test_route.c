@@ -168,6 +168,9 @@ static void test_api_routes(void **state)
                  "console");
     expect_route("/api/domains/abc/shutdown", ROUTE_DOMAIN_ACTION, HTTP_POST, false, false, "abc",
                  "shutdown");
+    /* a literal segment before the generic {action}: POST there is 405, not an action */
+    expect_route("/api/domains/abc/metadata", ROUTE_DOMAIN_METADATA, HTTP_PUT, false, false, "abc",
+                 "");
 }
 
 /* The uuid and action segments are returned unvalidated (the handler validates). */
@@ -230,7 +233,7 @@ static void test_extra_segments(void **state)
 static void test_segment_lengths(void **state)
 {
     char seg[ROUTE_PARAM_MAX + 2];
-    char path[256];
+    char path[ROUTE_PARAM_MAX + 64];
 
     /* ROUTE_PARAM_MAX-1 characters fit, ROUTE_PARAM_MAX do not (uuid segment). */
     memset(seg, 'u', ROUTE_PARAM_MAX - 1);
@@ -514,6 +517,7 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_EVENTS] = NEED_VIEWER,
     [ROUTE_ROW_DOMAINS_LIST] = NEED_VIEWER,
     [ROUTE_ROW_DOMAIN_GET] = NEED_VIEWER,
+    [ROUTE_ROW_DOMAIN_METADATA] = NEED_OPERATOR,
     [ROUTE_ROW_CONSOLE] = NEED_OPERATOR,
     [ROUTE_ROW_SERIAL] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_ADDRESSES] = NEED_VIEWER,
@@ -716,8 +720,9 @@ static void test_authorize_gate_and_transfer(void **state)
                      "role operator may not upload volume contents");
     expect_authorize("/api/pools/-x/volumes/a.iso/content", HTTP_PUT, AUTH_ROLE_ADMIN, 400,
                      "\"-x\" is not a valid pool name");
-    expect_authorize("/api/pools/p1/volumes/..x/content", HTTP_HEAD, AUTH_ROLE_ADMIN, 400,
-                     "\"..x\" is not a valid volume name");
+    expect_authorize("/api/pools/p1/volumes/..x/content", HTTP_HEAD, AUTH_ROLE_ADMIN, 0, NULL);
+    expect_authorize("/api/pools/p1/volumes/-x/content", HTTP_HEAD, AUTH_ROLE_ADMIN, 400,
+                     "\"-x\" is not a valid volume name: starts with \"-\"");
     expect_authorize(content, HTTP_GET, AUTH_ROLE_VIEWER, 403,
                      "role viewer may not download volume contents");
     expect_authorize(content, HTTP_HEAD, AUTH_ROLE_ADMIN, 0, NULL);
@@ -758,7 +763,7 @@ static void test_object_ids(void **state)
     expect_object(ROUTE_ROW_VOLUME_GET, "/api/pools/-p/volumes/-v",
                   "\"-p\" is not a valid pool name");
     expect_object(ROUTE_ROW_VOLUME_GET, "/api/pools/p/volumes/-v",
-                  "\"-v\" is not a valid volume name");
+                  "\"-v\" is not a valid volume name: starts with \"-\"");
     expect_object(ROUTE_ROW_DISK_CHANGE, "/api/domains/nope/disks/VDA", "\"nope\" is not a UUID");
     expect_object(ROUTE_ROW_DISK_CHANGE, "/api/domains/" UUID_OK "/disks/VDA",
                   "\"VDA\" is not a disk target (3 to 6 lower-case letters, e.g. vdb)");
@@ -841,23 +846,78 @@ static void test_format(void **state)
     assert_string_equal(out, "0123456");
     route_format(out, 1, "anything", "x");
     assert_string_equal(out, "");
+    /* a name in any script is cut between characters, by %.N and by the room left */
+    route_format(out, sizeof(out), "\"%.7s\"", "中文系统");
+    assert_string_equal(out, "\"中文\"");
+    route_format(out, 8, "%s!", "中文系统"); /* 7 bytes of room: 中文 and "!" */
+    assert_string_equal(out, "中文!");
+    route_format(out, 7, "%s!", "中文系统"); /* 6: 中文, no room for "!" */
+    assert_string_equal(out, "中文");
+    route_format(out, 6, "%s!", "中文系统"); /* 5: 中 and "!", never half of 文 */
+    assert_string_equal(out, "中!");
+    route_format(out, sizeof(out), "\"%s\"", "ab\xff\xfe");
+    assert_string_equal(out, "\"ab\"");
+}
+
+/* A volume name of 255 bytes in any script is one path segment; 256 bytes is not. */
+static void test_volume_names_any_script(void **state)
+{
+    char name[ROUTE_PARAM_MAX + 4], path[ROUTE_PARAM_MAX + 64];
+    struct route_match m;
+    struct app_error err;
+
+    for (int i = 0; i < 85; i++)
+        memcpy(name + 3 * i, "盘", 3);
+    name[255] = '\0';
+    snprintf(path, sizeof(path), "/api/pools/p/volumes/%s/content", name);
+    assert_int_equal(route_match(path, &m), 0);
+    assert_int_equal(m.id, ROUTE_VOLUME_CONTENT);
+    assert_string_equal(m.item, name);
+    app_error_clear(&err);
+    assert_int_equal(route_check_object(route_row_get(ROUTE_ROW_VOLUME_GET), &m, &err), 0);
+    name[255] = 'x';
+    name[256] = '\0';
+    snprintf(path, sizeof(path), "/api/pools/p/volumes/%s", name);
+    expect_unknown(path);
+    expect_object(ROUTE_ROW_VOLUME_GET, "/api/pools/p/volumes/中文系统安装盘.iso", NULL);
+    expect_object(ROUTE_ROW_VOLUME_GET, "/api/pools/p/volumes/..",
+                  "\"..\" is not a valid volume name: is \".\" or \"..\"");
+    expect_object(ROUTE_ROW_VOLUME_GET, "/api/pools/p/volumes/\xe3\x80\x80x",
+                  "\"\xe3\x80\x80x\" is not a valid volume name: starts or ends with white space");
+    expect_object(ROUTE_ROW_VOLUME_GET,
+                  "/api/pools/p/volumes/a\xff"
+                  "b",
+                  "\"a\" is not a valid volume name: is not valid UTF-8");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_routes),       cmocka_unit_test(test_params_unvalidated),
-        cmocka_unit_test(test_static_paths),     cmocka_unit_test(test_unknown_api_paths),
-        cmocka_unit_test(test_trailing_slashes), cmocka_unit_test(test_extra_segments),
-        cmocka_unit_test(test_segment_lengths),  cmocka_unit_test(test_rematch_clears_previous),
-        cmocka_unit_test(test_allow_header),     cmocka_unit_test(test_allow_header_short_buffer),
-        cmocka_unit_test(test_method_mutates),   cmocka_unit_test(test_method_names),
-        cmocka_unit_test(test_device_routes),    cmocka_unit_test(test_network_and_storage_routes),
-        cmocka_unit_test(test_query_get),        cmocka_unit_test(test_every_row_matches),
-        cmocka_unit_test(test_table_invariants), cmocka_unit_test(test_rights_per_row),
-        cmocka_unit_test(test_deny_messages),    cmocka_unit_test(test_authorize_gate_and_transfer),
-        cmocka_unit_test(test_object_ids),       cmocka_unit_test(test_unknown_actions),
-        cmocka_unit_test(test_query_args),       cmocka_unit_test(test_format),
+        cmocka_unit_test(test_api_routes),
+        cmocka_unit_test(test_params_unvalidated),
+        cmocka_unit_test(test_static_paths),
+        cmocka_unit_test(test_unknown_api_paths),
+        cmocka_unit_test(test_trailing_slashes),
+        cmocka_unit_test(test_extra_segments),
+        cmocka_unit_test(test_segment_lengths),
+        cmocka_unit_test(test_rematch_clears_previous),
+        cmocka_unit_test(test_allow_header),
+        cmocka_unit_test(test_allow_header_short_buffer),
+        cmocka_unit_test(test_method_mutates),
+        cmocka_unit_test(test_method_names),
+        cmocka_unit_test(test_device_routes),
+        cmocka_unit_test(test_network_and_storage_routes),
+        cmocka_unit_test(test_query_get),
+        cmocka_unit_test(test_every_row_matches),
+        cmocka_unit_test(test_table_invariants),
+        cmocka_unit_test(test_rights_per_row),
+        cmocka_unit_test(test_deny_messages),
+        cmocka_unit_test(test_authorize_gate_and_transfer),
+        cmocka_unit_test(test_object_ids),
+        cmocka_unit_test(test_unknown_actions),
+        cmocka_unit_test(test_query_args),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_volume_names_any_script),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -436,17 +436,25 @@ static void test_reconnect_after_close(void **state)
 
 /* Network and pool lifecycle events reach on_resource_event; their callbacks, like the
  * domain one, make no RPC on virt-events (checked at teardown). */
-static void test_network_and_pool_events(void **state)
+/* A virt_conn on test:///default, connected; *conn_out is a reference to its connection. */
+static struct virt_conn *connect_default(virConnectPtr *conn_out)
 {
     struct virt_conn *vc = virt_conn_new("test:///default", &callbacks);
-    virConnectPtr conn;
-    virNetworkPtr net;
-    virStoragePoolPtr pool;
 
     assert_non_null(vc);
     assert_true(virt_conn_wait_connected(vc, 5000));
-    conn = virt_conn_get(vc);
-    assert_non_null(conn);
+    *conn_out = virt_conn_get(vc);
+    assert_non_null(*conn_out);
+    return vc;
+}
+
+static void test_network_and_pool_events(void **state)
+{
+    virConnectPtr conn;
+    struct virt_conn *vc = connect_default(&conn);
+    virNetworkPtr net;
+    virStoragePoolPtr pool;
+
     net = virNetworkLookupByName(conn, "default");
     assert_non_null(net);
     assert_int_equal(virNetworkDestroy(net), 0);
@@ -460,6 +468,34 @@ static void test_network_and_pool_events(void **state)
 
     virStoragePoolFree(pool);
     virNetworkFree(net);
+    virConnectClose(conn);
+    virt_conn_free(vc);
+}
+
+/* A title set by anyone (here: libvirt directly, as virsh would) is a "metadata" event
+ * whose domain carries the new title: the cached summary was forgotten on virt-events. */
+static void test_metadata_event(void **state)
+{
+    virConnectPtr conn;
+    struct virt_conn *vc = connect_default(&conn);
+    struct json_object *msg, *domain;
+    virDomainPtr dom;
+
+    dom = virDomainLookupByUUIDString(conn, TEST_UUID);
+    assert_non_null(dom);
+    assert_int_equal(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_TITLE, "中文标题", NULL, NULL,
+                                          VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG),
+                     0);
+    msg = next_event(EVENT_TIMEOUT_MS);
+    assert_non_null(msg);
+    assert_string_equal(str(msg, "event"), "metadata");
+    assert_string_equal(str(msg, "detail"), "title");
+    assert_true(json_object_object_get_ex(msg, "domain", &domain));
+    assert_string_equal(str(domain, "uuid"), TEST_UUID);
+    assert_string_equal(str(domain, "title"), "中文标题");
+    assert_string_equal(str(domain, "state"), "running");
+
+    virDomainFree(dom);
     virConnectClose(conn);
     virt_conn_free(vc);
 }
@@ -501,6 +537,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defined_undefined_and_transient, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reconnect_after_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_network_and_pool_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metadata_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_uri, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_null_and_no_callbacks, setup, teardown),
     };

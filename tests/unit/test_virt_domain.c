@@ -264,6 +264,14 @@ static void test_event_names(void **state)
     assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_CRASHED,
                                                       VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED),
                         "crashloaded");
+    assert_string_equal(virt_domain_event_name(VIRT_DOMAIN_EVENT_METADATA), "metadata");
+    assert_string_equal(
+        virt_domain_event_detail_name(VIRT_DOMAIN_EVENT_METADATA, VIR_DOMAIN_METADATA_TITLE),
+        "title");
+    assert_string_equal(
+        virt_domain_event_detail_name(VIRT_DOMAIN_EVENT_METADATA, VIR_DOMAIN_METADATA_DESCRIPTION),
+        "description");
+    assert_string_equal(virt_domain_event_detail_name(VIRT_DOMAIN_EVENT_METADATA, 9), "unknown");
     assert_string_equal(virt_domain_event_detail_name(VIR_DOMAIN_EVENT_RESUMED, 77), "unknown");
     assert_string_equal(virt_domain_event_detail_name(55, 0), "unknown");
 }
@@ -515,6 +523,66 @@ static void test_traits_cache_invalidation(void **state)
     assert_false(bool_field(sum, "has_vnc"));
     assert_string_equal(str_field(sum, "state"), "running");
     json_object_put(sum);
+    virDomainFree(dom);
+}
+
+/* Title and description in any script: set in the definition and the running domain,
+ * read back byte for byte by the summary (through the traits cache, which the set
+ * forgets), the list and the detail; "" removes them; a refused value changes nothing. */
+static void test_set_metadata(void **state)
+{
+    static const char *const title =
+        "中文标题 \xF0\x9F\x96\xA5 \xD7\xA2\xD7\x91\xD7\xA8\xD7\x99\xD7\xAA";
+    static const char *const description = "  第一行\n\tsecond line, Cafe\xCC\x81\n\n";
+    virConnectPtr conn = *state;
+    struct app_error err = {0};
+    virDomainPtr dom = virt_domain_lookup(conn, TEST_UUID, &err);
+    struct json_object *sum, *list, *detail;
+    char *xml;
+
+    assert_non_null(dom);
+    sum = virt_domain_summary(dom, &err); /* fills the cache */
+    assert_non_null(sum);
+    assert_string_equal(str_field(sum, "title"), "");
+    assert_string_equal(str_field(sum, "description"), "");
+    json_object_put(sum);
+    assert_int_equal(virt_domain_set_metadata(dom, title, description, &err), 0);
+    sum = virt_domain_summary(dom, &err);
+    assert_non_null(sum);
+    assert_string_equal(str_field(sum, "title"), title);
+    assert_string_equal(str_field(sum, "description"), description);
+    json_object_put(sum);
+    list = virt_domain_list(conn, &err);
+    assert_non_null(list);
+    sum = json_object_array_get_idx(array_field(list, "domains"), 0);
+    assert_string_equal(str_field(sum, "title"), title);
+    assert_string_equal(str_field(sum, "description"), description);
+    json_object_put(list);
+    /* the running domain and its definition both have them */
+    xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    assert_non_null(strstr(xml, "<title>中文标题"));
+    free(xml);
+
+    /* refused before libvirt, nothing changed: the title stays */
+    assert_int_equal(virt_domain_set_metadata(dom, "a\nb", NULL, &err), -1);
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.message,
+                        "field \"title\" holds a control character (one line, no tabs)");
+    assert_int_equal(virt_domain_set_metadata(dom, "new", "bad\r\n", &err), -1);
+    assert_string_equal(err.message, "field \"description\" holds a control character (only line "
+                                     "breaks and tabs are allowed)");
+    detail = virt_domain_detail(dom, &err);
+    assert_non_null(detail);
+    assert_string_equal(str_field(detail, "title"), title);
+    assert_string_equal(str_field(detail, "description"), description);
+    json_object_put(detail);
+
+    /* NULL leaves one alone, "" removes it */
+    assert_int_equal(virt_domain_set_metadata(dom, "", NULL, &err), 0);
+    detail = virt_domain_detail(dom, &err);
+    assert_string_equal(str_field(detail, "title"), "");
+    assert_string_equal(str_field(detail, "description"), description);
+    json_object_put(detail);
     virDomainFree(dom);
 }
 
@@ -874,6 +942,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_traits_cache_invalidation, open_default,
                                         close_default),
         cmocka_unit_test_setup_teardown(test_detail_default, open_default, close_default),
+        cmocka_unit_test_setup_teardown(test_set_metadata, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_lookup_errors, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_actions_and_conflicts, open_default, close_default),
         cmocka_unit_test_setup_teardown(test_action_unsupported, open_default, close_default),

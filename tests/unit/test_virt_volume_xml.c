@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "util/app_error.h"
+#include "util/utf8_name.h"
 #include "virt/virt_volume_xml.h"
 #include "xml_assert.h"
 
@@ -87,10 +88,12 @@ static void test_refusals(void **state)
     build_bad("{\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
     build_bad("{\"name\":\"..\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
     build_bad("{\"name\":\".\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
-    build_bad("{\"name\":\".x\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"-x\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"\\u3000x\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"x \",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
+    build_bad("{\"name\":\"x\\uffff\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
     build_bad("{\"name\":\"a/b\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
     build_bad("{\"name\":\"../etc/passwd\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
-    build_bad("{\"name\":\"a b\",\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
     build_bad("{\"name\":5,\"capacity_bytes\":1,\"format\":\"raw\"}", NULL, "name");
     build_bad("{\"name\":\"v\",\"capacity_bytes\":1,\"format\":\"vmdk\"}", NULL, "format");
     build_bad("{\"name\":\"v\",\"capacity_bytes\":1}", NULL, "format");
@@ -131,25 +134,28 @@ static void test_refusals(void **state)
 
 static void test_names(void **state)
 {
-    char name[129];
+    char name[UTF8_NAME_FILE_MAX + 2];
 
+    /* the rule is util/utf8_name.c's (test_utf8_name.c); here: that the builder uses it */
     assert_true(virt_volume_xml_name_valid("a"));
     assert_true(virt_volume_xml_name_valid("_a.b+c-d.qcow2"));
-    assert_true(virt_volume_xml_name_valid("0"));
+    assert_true(virt_volume_xml_name_valid("\u4e2d\u6587\u7cfb\u7edf\u5b89\u88c5\u76d8.iso"));
+    assert_true(virt_volume_xml_name_valid(".hidden"));
+    assert_true(virt_volume_xml_name_valid("+a"));
+    assert_true(virt_volume_xml_name_valid("a b:c\\d"));
     assert_false(virt_volume_xml_name_valid(NULL));
     assert_false(virt_volume_xml_name_valid(""));
     assert_false(virt_volume_xml_name_valid("."));
     assert_false(virt_volume_xml_name_valid(".."));
     assert_false(virt_volume_xml_name_valid("-a"));
-    assert_false(virt_volume_xml_name_valid("+a"));
     assert_false(virt_volume_xml_name_valid("a/b"));
-    assert_false(virt_volume_xml_name_valid("a\\b"));
-    assert_false(virt_volume_xml_name_valid("a:b"));
-    memset(name, 'a', 127);
-    name[127] = '\0';
+    assert_false(virt_volume_xml_name_valid("a\tb"));
+    assert_false(virt_volume_xml_name_valid(" a"));
+    memset(name, 'a', UTF8_NAME_FILE_MAX);
+    name[UTF8_NAME_FILE_MAX] = '\0';
     assert_true(virt_volume_xml_name_valid(name));
-    name[127] = 'a';
-    name[128] = '\0';
+    name[UTF8_NAME_FILE_MAX] = 'a';
+    name[UTF8_NAME_FILE_MAX + 1] = '\0';
     assert_false(virt_volume_xml_name_valid(name));
 }
 

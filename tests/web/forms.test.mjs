@@ -1,10 +1,11 @@
-// tests/web/forms.test.mjs — web/js/forms.js: names, sizes, numbers, DNS and
-// interface names, file name -> volume name.
+// tests/web/forms.test.mjs — web/js/forms.js: names (volume names, titles and
+// descriptions in any script, by the server's rule), sizes, numbers, DNS and interface
+// names, file name -> volume name.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     objectNameError, volumeNameError, sanitizeVolumeName, parseSize, sizeInputText, sizeError,
-    parseIntField, dnsNameError, hostNameError, ifaceNameError, hasErrors, trimValues,
+    parseIntField, dnsNameError, hostNameError, ifaceNameError, hasErrors, trimValues, nameFault, utf8Length,
 } from '../../web/js/forms.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -18,25 +19,74 @@ test('pool/network names follow the server rule', () => {
     for (const bad of ['', '-x', '.x', '_x', 'a b', 'a/b', 'ä']) assert.notEqual(objectNameError(bad), '', bad);
 });
 
-test('volume names follow the server rule', () => {
-    for (const ok of ['disk.qcow2', '_x', 'a+b-c', 'x'.repeat(127)]) assert.equal(volumeNameError(ok), '', ok);
-    for (const bad of ['', '.', '..', '.hidden', '-a', '+a', 'a b', 'a/b', 'x'.repeat(128)]) {
-        assert.notEqual(volumeNameError(bad), '', bad);
-    }
+test('volume names follow the server rule: any script, bytes counted in UTF-8', async () => {
+    await setLanguage('en', { remember: false });
+    const ok = ['disk.qcow2', '_x', 'a+b-c', '.hidden', '+a', 'a b', '中文系统安装盘.iso', '\u{1F4BF} disc.img',
+        'Cafe\u0301.img', 'قرص.iso', 'דיסק.iso', 'x'.repeat(255), '盘'.repeat(85)];
+    for (const name of ok) assert.equal(volumeNameError(name), '', name);
+    const bad = {
+        '': 'Enter a volume name.',
+        [`${'盘'.repeat(85)}x`]: 'The name is longer than 255 bytes (each Chinese character takes 3).', // 256 bytes, 86 characters
+        ['x'.repeat(256)]: 'The name is longer than 255 bytes (each Chinese character takes 3).',
+        'a/b': 'The name may not have a "/".',
+        '.': 'The name may not be "." or "..".',
+        '..': 'The name may not be "." or "..".',
+        '-a': 'The name may not start with "-".',
+        ' a': 'The name may not start or end with a space.',
+        'a\u3000': 'The name may not start or end with a space.',
+        '\ufeffa': 'The name may not start or end with a space.',
+        'a\tb': 'The name may not have control characters, such as tabs or line breaks.',
+        'a\u0085': 'The name may not have control characters, such as tabs or line breaks.',
+        'a\uffff': 'The name may not have the characters U+FFFE or U+FFFF.',
+        'a\ud800b': 'The name holds a broken character (not valid Unicode).',
+    };
+    for (const [name, message] of Object.entries(bad)) assert.equal(volumeNameError(name), message, JSON.stringify(name));
+    await setLanguage('zh-CN', { remember: false });
+    assert.equal(volumeNameError('a/b'), '名称不能包含“/”。');
+    await setLanguage('en', { remember: false });
 });
 
-test('file names become valid volume names', () => {
+test('nameFault: the server\'s order, and titles and descriptions', () => {
+    assert.equal(nameFault('-a/b'), 'slash');
+    assert.equal(nameFault('- a '), 'dash');
+    assert.equal(nameFault('a\u0007/'), 'control');
+    assert.equal(nameFault('', 'title'), '');
+    assert.equal(nameFault(' -a/b ', 'title'), '');
+    assert.equal(nameFault('a\nb', 'title'), 'control');
+    assert.equal(nameFault('a\nb\tc', 'description'), '');
+    assert.equal(nameFault('a\r\nb', 'description'), 'control');
+    assert.equal(nameFault(`${'题'.repeat(341)}x`, 'title'), ''); // 1024 bytes
+    assert.equal(nameFault('题'.repeat(342), 'title'), 'too_long');
+    assert.equal(nameFault(`${'行'.repeat(1365)}x`, 'description'), ''); // 4096 bytes
+    assert.equal(nameFault(`${'行'.repeat(1365)}xx`, 'description'), 'too_long');
+    assert.equal(utf8Length('中文 💿'), 11);
+});
+
+test('file names become volume names, keeping the name the user chose', () => {
+    assert.equal(sanitizeVolumeName('中文系统安装盘.iso'), '中文系统安装盘.iso');
     assert.equal(sanitizeVolumeName('debian-12.5.0-amd64-netinst.iso'), 'debian-12.5.0-amd64-netinst.iso');
-    assert.equal(sanitizeVolumeName('My Disk (copy).qcow2'), 'My_Disk_copy_.qcow2');
-    assert.equal(sanitizeVolumeName('C:\\fakepath\\x y.iso'), 'x_y.iso');
-    assert.equal(sanitizeVolumeName('..evil'), 'evil');
-    assert.equal(sanitizeVolumeName('Ünïcödé.img'), 'Unicode.img');
-    assert.equal(sanitizeVolumeName('...'), 'upload');
+    assert.equal(sanitizeVolumeName('My Disk (copy).qcow2'), 'My Disk (copy).qcow2');
+    assert.equal(sanitizeVolumeName('C:\\fakepath\\x y.iso'), 'x y.iso');
+    assert.equal(sanitizeVolumeName('/home/me/\u{1F4BF} Café.img'), '\u{1F4BF} Café.img');
+    assert.equal(sanitizeVolumeName('Ünïcödé.img'), 'Ünïcödé.img');
+    assert.equal(sanitizeVolumeName('Cafe\u0301.img'), 'Cafe\u0301.img', 'not normalised');
+    assert.equal(sanitizeVolumeName('..evil'), '..evil');
+    assert.equal(sanitizeVolumeName('--rf .iso'), 'rf .iso');
+    assert.equal(sanitizeVolumeName('\u3000 中文.iso \u00a0'), '中文.iso');
+    assert.equal(sanitizeVolumeName('a\tb\u0007\uffff.iso'), 'a_b__.iso');
+    assert.equal(sanitizeVolumeName('..'), 'upload');
+    assert.equal(sanitizeVolumeName('...'), '...');
+    assert.equal(sanitizeVolumeName(' - '), 'upload');
     assert.equal(sanitizeVolumeName(''), 'upload');
-    const long = sanitizeVolumeName(`${'a'.repeat(200)}.iso`);
-    assert.equal(long.length, 127);
-    assert.ok(long.endsWith('.iso'));
-    assert.equal(volumeNameError(long), '');
+    // cut to 255 bytes between whole characters, keeping the extension
+    const long = sanitizeVolumeName(`${'盘'.repeat(100)}.iso`);
+    assert.equal(long, `${'盘'.repeat(83)}.iso`);
+    const ascii = sanitizeVolumeName(`${'a'.repeat(300)}.iso`);
+    assert.equal(utf8Length(ascii), 255);
+    assert.ok(ascii.endsWith('.iso'));
+    const accents = sanitizeVolumeName(`${'e\u0301'.repeat(100)}.img`); // 3 bytes per letter
+    assert.ok(accents.endsWith('e\u0301.img'), 'no accent cut off its letter');
+    for (const name of [long, ascii, accents]) assert.equal(volumeNameError(name), '', name);
 });
 
 test('sizes: binary units, bare numbers are bytes unless a default unit is given', () => {

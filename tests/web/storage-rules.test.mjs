@@ -75,7 +75,7 @@ test('volume bodies: name, size text, format, backing', () => {
     assert.deepEqual(r.payload.backing, { volume: 'base.qcow2' });
     r = buildVolumeRequest({ name: 'child', capacity: '10G', format: 'raw', backing: 'base.qcow2' });
     assert.match(r.errors.backing, /qcow2/);
-    r = buildVolumeRequest({ name: '.x', capacity: 'lots', format: 'vmdk' });
+    r = buildVolumeRequest({ name: '-x', capacity: 'lots', format: 'vmdk' });
     assert.ok(r.errors.name && r.errors.capacity && r.errors.format);
     r = buildVolumeRequest({ name: 'big', capacity: '2G', format: 'raw' }, { available: G });
     assert.match(r.errors.capacity, /1 GiB free/);

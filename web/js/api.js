@@ -133,6 +133,11 @@ export class Api extends Emitter {
         return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/${encodeURIComponent(action)}`, {});
     }
 
+    /** PUT /api/domains/{uuid}/metadata {title?, description?}; resolves with the detail. */
+    setDomainMetadata(uuid, fields) {
+        return this.request('PUT', `/api/domains/${encodeURIComponent(uuid)}/metadata`, fields);
+    }
+
     // ---- networks ---------------------------------------------------------------
 
     async networks() {

@@ -1,7 +1,8 @@
 // forms.js — the rules shared by every create/edit form of networks, storage and VM
 // devices, written to match the server's own checks so that most mistakes are caught
-// before a request is sent: object names, sizes ("10G" -> bytes), DNS names, interface
-// names, whole numbers in a range, and file name -> volume name. Pure (no DOM).
+// before a request is sent: object names, names in any script (volumes, VM titles and
+// descriptions), sizes ("10G" -> bytes), DNS names, interface names, whole numbers in a
+// range, and file name -> volume name. Pure (no DOM).
 //
 // Every validator returns "" when the value is fine, else a sentence for the user in
 // the current language (t() runs when the value is checked, never at import). A `what`
@@ -11,9 +12,52 @@ import { t } from './i18n.js';
 
 /** Pools and networks: [A-Za-z0-9][A-Za-z0-9_.-]{0,49} (server: virt_pool_name_valid). */
 const OBJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
-/** Volumes: [A-Za-z0-9_][A-Za-z0-9_.+-]{0,126}, not "." or ".." (virt_volume_name_valid). */
-const VOLUME_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,126}$/;
-export const VOLUME_NAME_MAX = 127;
+/** Volumes: at most 255 bytes of UTF-8 (the server's util/utf8_name.h; see nameFault). */
+export const VOLUME_NAME_MAX = 255;
+/** The byte bounds of the server's name rule, per kind. */
+export const NAME_MAX_BYTES = Object.freeze({ file: VOLUME_NAME_MAX, title: 1024, description: 4096 });
+
+const utf8 = new TextEncoder();
+
+/** The length of text in UTF-8 bytes: what the server's bounds count. */
+export function utf8Length(text) {
+    return utf8.encode(String(text ?? '')).length;
+}
+
+// C0 (NUL included), DEL, C1; a lone surrogate (not Unicode: no UTF-8 for it); the two
+// non-characters XML cannot hold.
+const isControl = (c) => c < 0x20 || (c >= 0x7f && c <= 0x9f);
+const isLoneSurrogate = (ch) => ch.length === 1 && ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdfff;
+const isNonChar = (c) => c === 0xfffe || c === 0xffff;
+
+/**
+ * Why text breaks the server's name rule for kind ("file": a volume name; "title";
+ * "description"): "" when it is fine, else the first of "empty", "too_long" (bytes),
+ * "not_utf8" (a lone surrogate), "control" (a description may have line breaks and
+ * tabs), "nonchar" (U+FFFE, U+FFFF), "slash", "dots" ("." or ".."), "dash" ("-" first),
+ * "space" (white space first or last, as trim() sees it) — the server's order. The last
+ * four are for file names only. Nothing is normalised: the name is kept as typed.
+ */
+export function nameFault(text, kind = 'file') {
+    const s = String(text ?? '');
+    const file = kind === 'file';
+    const found = new Set();
+    if (!s) return file ? 'empty' : '';
+    if (utf8Length(s) > NAME_MAX_BYTES[kind]) return 'too_long';
+    for (const ch of s) {
+        const c = ch.codePointAt(0);
+        if (isLoneSurrogate(ch)) found.add('not_utf8');
+        else if (isControl(c) && !(kind === 'description' && (ch === '\n' || ch === '\t'))) found.add('control');
+        else if (isNonChar(c)) found.add('nonchar');
+        else if (file && ch === '/') found.add('slash');
+    }
+    if (file) {
+        if (s === '.' || s === '..') found.add('dots');
+        if (s.startsWith('-')) found.add('dash');
+        if (s !== s.trim()) found.add('space');
+    }
+    return ['not_utf8', 'control', 'nonchar', 'slash', 'dots', 'dash', 'space'].find((f) => found.has(f)) || '';
+}
 
 export function objectNameError(name, what = t('forms.what.name')) {
     if (!name) return t('forms.error.enter', { what });
@@ -23,31 +67,59 @@ export function objectNameError(name, what = t('forms.what.name')) {
 }
 
 export function volumeNameError(name) {
-    if (!name) return t('forms.error.volume-name-empty');
-    if (name.length > VOLUME_NAME_MAX) return t('forms.error.volume-name-too-long', { max: VOLUME_NAME_MAX });
-    if (name === '.' || name === '..' || !VOLUME_NAME_RE.test(name)) {
-        return t('forms.error.volume-name-chars');
+    const fault = nameFault(name, 'file');
+    if (fault === 'empty') return t('forms.error.volume-name-empty');
+    if (fault === 'too_long') return t('forms.error.volume-name-too-long', { max: VOLUME_NAME_MAX });
+    return fault ? VOLUME_NAME_FAULTS[fault]() : '';
+}
+
+// The sentence for each fault nameFault finds in a volume name (beyond the two above).
+const VOLUME_NAME_FAULTS = {
+    not_utf8: () => t('names.volume_name.not_utf8'),
+    control: () => t('names.volume_name.control'),
+    nonchar: () => t('names.volume_name.nonchar'),
+    slash: () => t('names.volume_name.slash'),
+    dots: () => t('names.volume_name.dots'),
+    dash: () => t('names.volume_name.dash'),
+    space: () => t('names.volume_name.space'),
+};
+
+// Whole characters as the reader sees them (a letter with its accents, an emoji with its
+// modifiers), where the browser can tell; else code points.
+const graphemes = typeof Intl.Segmenter === 'function'
+    ? (s) => Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s), (g) => g.segment)
+    : (s) => Array.from(s);
+
+/** The longest run of whole characters from the start of s that fits max UTF-8 bytes. */
+function cutToBytes(s, max) {
+    let out = '';
+    let bytes = 0;
+    for (const g of graphemes(s)) {
+        bytes += utf8Length(g);
+        if (bytes > max) break;
+        out += g;
     }
-    return '';
+    return out;
 }
 
 /**
- * A file name turned into a valid volume name: characters outside [A-Za-z0-9_.+-]
- * become "_", leading "." "+" "-" are dropped, at most 127 characters (keeping the
- * extension when it has to cut). "" or nothing usable -> "upload".
+ * A file name turned into a volume name the server takes, keeping the name the user
+ * chose (any script, spaces inside, no normalisation): its last path part; control
+ * characters, U+FFFE/U+FFFF and lone surrogates become "_"; white space at the ends and
+ * leading "-" go; at most 255 UTF-8 bytes, cut between whole characters and keeping the
+ * extension. Nothing usable, "." or ".." -> "upload".
  */
 export function sanitizeVolumeName(fileName) {
-    let base = String(fileName ?? '').split(/[\\/]/).pop().normalize('NFKD')
-        .replace(/[\u0300-\u036f]/g, '')
-        .replace(/[^A-Za-z0-9_.+-]+/g, '_')
-        .replace(/^[.+-]+/, '');
-    if (base.length > VOLUME_NAME_MAX) {
+    let base = Array.from(String(fileName ?? '').split(/[\\/]/).pop(), (ch) => {
+        const c = ch.codePointAt(0);
+        return isControl(c) || isNonChar(c) || isLoneSurrogate(ch) ? '_' : ch;
+    }).join('').trim().replace(/^-+/, '').trim();
+    if (utf8Length(base) > VOLUME_NAME_MAX) {
         const dot = base.lastIndexOf('.');
-        const ext = dot > 0 && base.length - dot <= 10 ? base.slice(dot) : '';
-        base = base.slice(0, VOLUME_NAME_MAX - ext.length) + ext;
+        const ext = dot > 0 && utf8Length(base.slice(dot)) <= 32 ? base.slice(dot) : '';
+        base = cutToBytes(base.slice(0, base.length - ext.length), VOLUME_NAME_MAX - utf8Length(ext)).trimEnd() + ext;
     }
-    if (!base || base === '_' || volumeNameError(base)) return 'upload';
-    return base;
+    return nameFault(base, 'file') ? 'upload' : base;
 }
 
 const SIZE_RE = /^([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]?)(i?B)?$/i;

@@ -16,6 +16,7 @@ import { listHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
+import { mountDomainAbout } from './domain-about.js';
 
 function backLink() {
     return h('a', { class: 'back-link', href: listHash() }, icon('back'), t('domains.list.title'));
@@ -139,7 +140,7 @@ export class DomainDetailView {
             h('h2', { id: 'ov-title', class: 'card-title', text: t('domains.detail.overview') }),
             h('dl', { class: 'props' },
                 ovRow('uuid', t('domains.detail.uuid')), ovRow('state', t('domains.col.state')),
-                ovRow('title', t('domains.detail.title')), ovRow('os', t('domains.detail.os-type')),
+                ovRow('os', t('domains.detail.os-type')),
                 ovRow('vcpus', t('domains.col.vcpus')), ovRow('memory', t('domains.col.memory')),
                 ovRow('maxmem', t('domains.detail.max-memory')), ovRow('persistent', t('domains.detail.persistent')),
                 ovRow('autostart', t('domains.detail.autostart')), ovRow('vnc', t('domains.detail.vnc'))));
@@ -198,6 +199,7 @@ export class DomainDetailView {
             ], d.graphics));
 
         const grid = h('div', { class: 'detail-grid' }, overview, usage, description, disks, nics, graphics);
+        mountDomainAbout(description, this.ctx, this.uuid); // names: title and description, editable
         if (canAct(role)) {
             this.tabs ??= new DetailTabs(this.ctx, this.uuid);
             this.tabs.setOverview(grid);
@@ -231,7 +233,6 @@ export class DomainDetailView {
         const ov = e.ov;
         setText(ov.uuid, d.uuid);
         setText(ov.state, d.state ? stateWithReason(d.state, d.reason) : DASH);
-        setText(ov.title, orDash(d.title));
         setText(ov.os, orDash(d.os_type));
         setText(ov.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
         setText(ov.memory, formatKiB(d.memory_kib));

@@ -69,7 +69,7 @@ export class DomainDisksView extends DeviceTab {
         f.device = field({ label: t('devices.disk.field.device'), key: 'device', control: selectInput([['disk', t('devices.disk.field.device.disk')], ['cdrom', t('devices.disk.field.device.cdrom')]], { name: 'device', value: 'disk' }) });
         f.source = field({ label: t('devices.disk.field.source'), key: 'source', control: selectInput([['existing', t('devices.disk.field.source.existing')], ['new', t('devices.disk.field.source.new')]], { name: 'source', value: 'existing' }) });
         this.picker = new VolumePicker(this.ctx);
-        f.name = field({ label: t('devices.disk.field.name'), key: 'name', control: textInput({ name: 'name', maxlength: '127' }) });
+        f.name = field({ label: t('devices.disk.field.name'), key: 'name', control: textInput({ name: 'name', }) });
         f.capacity = field({ label: t('storage.volume.field.capacity'), key: 'capacity', control: textInput({ name: 'capacity', placeholder: '10G', class: 'input input-short' }), hint: t('devices.disk.field.capacity.hint') });
         f.format = field({ label: t('storage.volume.field.format'), key: 'format', control: selectInput(['qcow2', 'raw'], { name: 'format', value: 'qcow2' }) });
         f.bus = field({ label: t('devices.disk.field.bus'), key: 'bus', control: selectInput(DISK_BUSES.map((b) => [b, b === 'virtio' ? t('devices.virtio-fastest') : b.toUpperCase()]), { name: 'bus', value: 'virtio' }) });

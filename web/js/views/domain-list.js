@@ -166,6 +166,7 @@ export class DomainListView {
             setText(rec.link, d.name);
             if (rec.actions) setAttr(rec.actions, 'aria-label', actionGroupLabel(d.name));
         }
+        setAttr(rec.link, 'title', d.title || null); // names: the VM's title, on its name
         patchBadge(rec.badge, d.state, d.reason);
         setText(rec.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
         setText(rec.mem, formatKiB(d.memory_kib));

@@ -152,7 +152,7 @@ export class PoolVolumesView {
 
     #buildNewForm() {
         const f = {
-            name: field({ label: t('resources.field.name'), key: 'name', control: textInput({ name: 'name', maxlength: '127' }) }),
+            name: field({ label: t('resources.field.name'), key: 'name', control: textInput({ name: 'name', }) }),
             capacity: field({ label: t('storage.volume.field.capacity'), key: 'capacity', control: textInput({ name: 'capacity', placeholder: '10G', class: 'input input-short' }), hint: t('storage.volume.field.capacity.hint') }),
             format: field({ label: t('storage.volume.field.format'), key: 'format', control: selectInput(VOLUME_FORMATS, { name: 'format', value: 'qcow2' }) }),
             backing: field({ label: optionalLabel(t('storage.volume.field.backing')), key: 'backing', control: selectInput([['', t('storage.volume.backing.none')]], { name: 'backing' }), hint: t('storage.volume.field.backing.hint') }),
@@ -323,7 +323,7 @@ export class PoolVolumesView {
     }
 
     #clone(vol) {
-        const name = field({ label: t('storage.clone.field.name'), key: 'name', control: textInput({ value: cloneName(vol.name, this.volumes), maxlength: '127' }) });
+        const name = field({ label: t('storage.clone.field.name'), key: 'name', control: textInput({ value: cloneName(vol.name, this.volumes), }) });
         return formDialog({
             title: t('storage.clone.title', { name: vol.name }), description: t('storage.clone.description'),
             submitLabel: t('storage.volume.action.clone'), body: [name.root],

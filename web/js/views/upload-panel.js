@@ -33,7 +33,7 @@ export class UploadPanel {
         const f = {};
         this.f = f;
         f.file = field({ label: t('upload.field.file'), key: 'file', control: h('input', { type: 'file', class: 'input input-file', name: 'file' }), hint: t('upload.field.file.hint') });
-        f.name = field({ label: t('upload.field.name'), key: 'name', control: textInput({ name: 'volume', maxlength: '127' }) });
+        f.name = field({ label: t('upload.field.name'), key: 'name', control: textInput({ name: 'volume', }) });
         f.format = field({
             label: t('storage.volume.field.format'), key: 'format',
             control: selectInput([['iso', t('upload.format.iso')], ['raw', 'raw'], ['qcow2', 'qcow2']], { name: 'format', value: 'raw' }),

@@ -1,0 +1,60 @@
+/* test_app_error: server/util/app_error.c — the error value: every field set, NULL err
+ * ignored, a message that does not fit is cut, and cut between whole UTF-8 characters
+ * (a volume name in any script in a long message must not leave half a character,
+ * which would make the JSON answer invalid UTF-8). Single thread. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util/app_error.h"
+#include "util/utf8_name.h"
+
+static void test_set_and_clear(void **state)
+{
+    struct app_error err;
+
+    app_error_set(&err, 404, APP_ERR_NOT_FOUND, "no volume \"%s\"", "中文.iso");
+    assert_int_equal(err.status, 404);
+    assert_string_equal(err.code, "not_found");
+    assert_string_equal(err.message, "no volume \"中文.iso\"");
+    app_error_set(NULL, 500, APP_ERR_INTERNAL, "ignored");
+    app_error_clear(&err);
+    assert_int_equal(err.status, 0);
+    assert_null(err.code);
+    assert_string_equal(err.message, "");
+}
+
+static void test_cut_between_characters(void **state)
+{
+    char name[256];
+    struct app_error err;
+
+    for (int i = 0; i < 85; i++)
+        memcpy(name + 3 * i, "盘", 3);
+    name[255] = '\0';
+    /* each offset of the name against the buffer's end: "x" .. "xxx" before it */
+    for (int pad = 0; pad < 3; pad++) {
+        size_t len;
+
+        app_error_set(&err, 409, APP_ERR_CONFLICT, "%.*sa volume \"%s\" already exists", pad, "xx",
+                      name);
+        len = strlen(err.message);
+        assert_true(len < sizeof(err.message));
+        assert_true(len >= sizeof(err.message) - 4);
+        assert_int_equal(utf8_name_clip(err.message, len, len), len);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_set_and_clear),
+        cmocka_unit_test(test_cut_between_characters),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
