@@ -6,7 +6,11 @@
 # apt runs with --no-install-recommends, so every package whose program is run (by
 # virtdeck, by libvirt on its behalf, or by the tests) is listed here by name, even
 # where another package only recommends it (qemu-img in qemu-utils is a Recommends of
-# qemu-system-x86). packaging/tools.tsv maps each program to its package, and
+# qemu-system-x86). The browser tests run Debian's chromium and firefox-esr headless:
+# neither needs more than its Depends there (no X server, no sound), but the UI speaks
+# Chinese and neither browser depends on a font with CJK glyphs (their screenshots would
+# show boxes), so fonts-noto-cjk is listed; fontconfig's fc-list lets the tests check
+# for it. packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +22,7 @@ packages=(
   libvirt-daemon libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
   qemu-block-extra libvirt-daemon-driver-storage-rbd dnsmasq-base iptables iproute2
   mount e2fsprogs parted lvm2 nfs-common open-iscsi dmidecode
-  chromium openssl curl procps clang-format
+  chromium firefox-esr fonts-noto-cjk fontconfig openssl curl procps clang-format
   socat websockify
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
