@@ -174,8 +174,13 @@ test-integration-concurrent: $(BIN)
 test-plain-memory: $(BIN)
 	$(IT_RUN) --test-name-pattern='with bounded memory' tests/integration/volume-content.test.mjs
 
+# The browser suite once per browser, one after the other (tests/lib/browser.mjs: one
+# API, so each test is written once): Debian's chromium (playwright-core), then Debian's
+# firefox-esr (WebDriver BiDi through puppeteer-core). E2E_BROWSERS picks a subset.
+E2E_BROWSERS ?= chromium firefox
 test-e2e: $(BIN)
-	VIRTDECK_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 tests/e2e/
+	@set -e; for b in $(E2E_BROWSERS); do echo "== e2e in $$b"; \
+	    VIRTDECK_BROWSER=$$b VIRTDECK_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 tests/e2e/; done
 
 # The unit and integration tests under ASan+UBSan; any report fails the run.
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

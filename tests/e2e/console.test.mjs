@@ -9,19 +9,19 @@
 // tabs (and none for a viewer), the serial console page (a paused VM with SeaBIOS on
 // its serial port is resumed and its text appears), the CSSOM bridge xterm.js needs
 // under the CSP, and the state line when the
-// VM stops. No console errors or CSP violations anywhere. Always destroys its domain.
+// VM stops. No console errors or CSP violations anywhere. In the browser
+// VIRTDECK_BROWSER names (tests/lib/browser.mjs). Always destroys its domain.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { launchBrowser, login, newPage, withDaemonLog } from '../lib/browser.mjs';
+import { startDaemon } from '../lib/daemon.mjs';
+import { artifact, login, newPage, publish, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
 import { SYSTEM_URI, domainType, ensureSystemLibvirtd, el, virsh } from '../lib/system-libvirtd.mjs';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
 const ADMIN = { name: 'admin', role: 'admin', password: crypto.randomBytes(12).toString('hex') };
 const VIEWER = { name: 'watcher', role: 'viewer', password: crypto.randomBytes(12).toString('hex') };
 const TIMEOUT = 30000; // TCG (no KVM) boots the firmware slower
@@ -58,6 +58,7 @@ function domainXml(type, { domName = name, domUuid = uuid, vncPassword, useseria
 
 let daemon;
 let browser;
+const browsers = startBrowsers('light', 'dark');
 let tmp;
 let vmType;
 let created = false;
@@ -68,7 +69,6 @@ const serialUuid = crypto.randomUUID();
 let serialCreated = false;
 
 before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     await ensureSystemLibvirtd();
     vmType = domainType();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'virtdeck-console-'));
@@ -78,30 +78,30 @@ before(async () => {
     assert.ok(r.ok, `virsh create failed (exit ${r.status}): ${r.stderr}`);
     created = true;
     daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, VIEWER] });
-    browser = await launchBrowser();
+    browser = await browsers.get('light');
 });
 
 after(async () => {
     if (created) virsh(['destroy', name]); // transient: destroying removes it; fine if gone
     if (pwCreated) virsh(['destroy', pwName]);
     if (serialCreated) virsh(['destroy', serialName]);
-    if (browser) await browser.close();
+    await browsers.close();
     if (daemon) await daemon.stop({ expectCode: null });
     if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Runs body(page) with a fresh logged-in page; checks for console problems at the end. */
-async function withPage(user, body, viewport) {
-    const { context, page, problems } = await newPage(browser, { viewport });
+/** Runs body(page) with a fresh logged-in page (of inBrowser); checks for console problems at the end. */
+async function withPage(user, body, viewport, inBrowser = browser) {
+    const { page, problems } = await newPage(inBrowser, { viewport });
     try {
         await login(page, daemon, user, { timeout: TIMEOUT });
         await body(page);
         assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
     } catch (err) {
-        await page.screenshot({ path: path.join(ARTIFACTS, `console-failure-${Date.now()}.png`) }).catch(() => {});
+        await page.screenshot({ path: artifact(`console-failure-${Date.now()}.png`) }).catch(() => {});
         throw withDaemonLog(daemon, err);
     } finally {
-        await context.close();
+        await page.close();
     }
 }
 
@@ -173,10 +173,10 @@ test('the console page connects and shows the VM\'s firmware screen', async (t) 
         const box = await page.locator('.console-screen-vnc canvas').boundingBox();
         assert.ok(box && box.width > 300 && box.height > 150, `canvas box ${JSON.stringify(box)}`);
 
-        const shot = path.join(ARTIFACTS, 'console.png');
+        const shot = artifact('console.png');
         await page.screenshot({ path: shot });
-        mkdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true });
-        copyFileSync(shot, path.join(REPO_ROOT, 'docs', 'console-screenshot.png'));
+        publish(shot, 'console-screenshot.png');
+        await page.checkA11y('the console page');
 
         // 1:1 and back: the toggle is a pressed/unpressed button.
         const fit = page.getByRole('button', { name: 'Fit to window' });
@@ -190,6 +190,15 @@ test('the console page connects and shows the VM\'s firmware screen', async (t) 
         await fit.click();
         assert.equal(await fit.getAttribute('aria-pressed'), 'true');
     });
+});
+
+test('the console page in the dark theme: the display and its controls stay readable', async () => {
+    await withPage(ADMIN, async (page) => {
+        await openConsolePage(page);
+        await waitForStableScreen(page, 2500, TIMEOUT);
+        await page.screenshot({ path: artifact('console-dark.png') });
+        await page.checkA11y('the console page (dark)');
+    }, undefined, await browsers.get('dark'));
 });
 
 test('Ctrl+Alt+Del from the key menu reaches the VM: the firmware resets', async (t) => {
@@ -211,6 +220,7 @@ test('Ctrl+Alt+Del from the key menu reaches the VM: the firmware resets', async
             const menuButton = page.getByRole('button', { name: 'Send keys' });
             await menuButton.click();
             assert.equal(await menuButton.getAttribute('aria-expanded'), 'true');
+            await page.checkA11y('the Send keys menu');
             await page.getByRole('menuitem', { name: 'Ctrl+Alt+Del' }).click();
             assert.equal(await menuButton.getAttribute('aria-expanded'), 'false');
             await page.locator('#toasts').getByText('Sent Ctrl+Alt+Del').waitFor({ timeout: 5000 });
@@ -260,6 +270,7 @@ test('keyboard: the display takes focus on click, Ctrl+] leaves it, Type text is
         await page.getByRole('button', { name: 'Type text' }).click();
         const dialog = page.getByRole('dialog', { name: 'Type text into the VM' });
         await dialog.waitFor();
+        await page.checkA11y('the Type text dialog');
         await page.keyboard.type('echo ok');
         assert.equal(await dialog.getByLabel('Text').inputValue(), 'echo ok', 'the text box has focus');
         await page.keyboard.press('Escape');
@@ -289,12 +300,14 @@ test('a VNC password is asked for in a dialog; a wrong one is reported, the righ
             await dialog.waitFor({ timeout: TIMEOUT });
             const field = dialog.getByLabel('Password');
             assert.equal(await page.evaluate(() => document.activeElement?.type), 'password', 'the password field has focus');
+            await page.checkA11y('the VNC password dialog');
             await field.fill('wrong');
             await dialog.getByRole('button', { name: 'Connect' }).click();
             await page.locator('.console-state[data-state="disconnected"]').waitFor({ timeout: TIMEOUT });
             const failed = (await stateLine(page).textContent()).trim();
             t.diagnostic(`wrong password: ${failed}`);
             assert.match(failed, /VNC authentication failed/);
+            await page.checkA11y('the console after a failed VNC login');
 
             await page.getByRole('button', { name: 'Reconnect' }).click();
             await dialog.waitFor({ timeout: TIMEOUT });
@@ -319,16 +332,22 @@ test('the detail page has Console and Serial console tabs for an admin, none for
         await consoleTab.waitFor({ timeout: TIMEOUT });
         assert.equal(await page.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected'), 'true');
         assert.equal(await page.locator('.console').count(), 0, 'no console before its tab is chosen');
+        await page.checkA11y('the VM detail page with tabs (Overview)');
         await consoleTab.click();
         assert.equal(await consoleTab.getAttribute('aria-selected'), 'true');
         await page.locator('.tab-panel-console .console-state[data-state="connected"]').waitFor({ timeout: TIMEOUT });
         const link = page.getByRole('link', { name: /Open in new tab/ });
         assert.equal(await link.getAttribute('href'), `#/domains/${uuid}/console`);
         assert.equal(await link.getAttribute('target'), '_blank');
+        await page.checkA11y('the Console tab');
         // Leaving the tab closes the connection.
         await page.getByRole('tab', { name: 'Overview' }).click();
         await page.locator('.tab-panel-console .console-state[data-state="idle"]').waitFor({ state: 'attached', timeout: 5000 });
-        await page.screenshot({ path: path.join(ARTIFACTS, 'detail-tabs.png') });
+        await page.screenshot({ path: artifact('detail-tabs.png') });
+        await page.getByRole('tab', { name: 'Serial console' }).click();
+        await page.locator('.tab-panel-serial .console-state[data-state="connected"]').waitFor({ timeout: TIMEOUT });
+        await page.checkA11y('the Serial console tab');
+        await page.getByRole('tab', { name: 'Overview' }).click();
     });
     await withPage(VIEWER, async (page) => {
         await page.goto(`${daemon.url}/#/domains/${uuid}`);
@@ -336,6 +355,7 @@ test('the detail page has Console and Serial console tabs for an admin, none for
         assert.equal(await page.getByRole('tab').count(), 0, 'a viewer gets no console tabs');
         await page.goto(`${daemon.url}/#/domains/${uuid}/console`);
         await page.getByText(/not use their consoles/).waitFor({ timeout: TIMEOUT });
+        await page.checkA11y('the console page refused to a viewer');
     });
 });
 
@@ -388,7 +408,8 @@ test('the serial console page shows the firmware\'s text and takes keys', async 
             return c;
         });
         assert.equal(color, 'rgb(1, 2, 3)');
-        await page.screenshot({ path: path.join(ARTIFACTS, 'serial.png') });
+        await page.screenshot({ path: artifact('serial.png') });
+        await page.checkA11y('the serial console page');
     });
 });
 
@@ -403,6 +424,7 @@ test('when the VM stops, the console says so', async () => {
         assert.match(text, /^Disconnected: \S/);
         assert.doesNotMatch(text, /refused|lost/, `the VM's side closed, not the network: ${text}`);
         await page.getByText('This virtual machine no longer exists on the host.').waitFor({ timeout: TIMEOUT });
-        await page.screenshot({ path: path.join(ARTIFACTS, 'console-stopped.png') });
+        await page.screenshot({ path: artifact('console-stopped.png') });
+        await page.checkA11y('the console of a VM that stopped');
     });
 });

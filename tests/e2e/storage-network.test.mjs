@@ -6,21 +6,21 @@
 // the progress bar reaching 100 % (the bytes on disk are compared), attaches it as a
 // CD-ROM to a stopped, diskless VM from its Disks tab (checked in `virsh dumpxml`) and
 // ejects it again; the phone width keeps the pages usable; no console errors or CSP
-// violations. Screenshots: tests/e2e/artifacts/{networks,storage,upload,vm-disks}.png.
+// violations. In the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs).
+// Screenshots: tests/e2e/artifacts/{networks,storage,upload,vm-disks}.png.
 // Everything it creates ("vdtest-" names, the temporary directory) is removed in after().
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { launchBrowser, login, newPage, withDaemonLog } from '../lib/browser.mjs';
+import { startDaemon } from '../lib/daemon.mjs';
+import { artifact, startBrowsers, login, newPage, publish, withDaemonLog } from '../lib/browser.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
 import { parseIPv4, ipv4InSubnet } from '../../web/js/ipaddr.js';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
 const ADMIN = { name: 'admin', role: 'admin', password: crypto.randomBytes(12).toString('hex') };
 const VIEWER = { name: 'watcher', role: 'viewer', password: crypto.randomBytes(12).toString('hex') };
 const TIMEOUT = 30000;
@@ -34,7 +34,7 @@ const ISO_SIZE = 4 * 1024 * 1024;
 
 let daemon;
 let browser;
-let context;
+const browsers = startBrowsers('light');
 let page;
 let tmp;
 let poolDir;
@@ -90,7 +90,6 @@ function makeIso(file) {
 }
 
 before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     await ensureSystemLibvirtd();
     tmp = mkdtempSync(path.join(os.tmpdir(), 'vdtest-ui-'));
     poolDir = path.join(tmp, 'pool');
@@ -102,14 +101,14 @@ before(async () => {
     const r = virsh(['define', xmlFile]);
     assert.ok(r.ok, `virsh define: ${r.stderr}`);
     daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, VIEWER], config: { pool_roots: tmp } });
-    browser = await launchBrowser();
-    ({ context, page, problems } = await newPage(browser, { viewport: { width: 1280, height: 900 } }));
+    browser = await browsers.get('light');
+    ({ page, problems } = await newPage(browser, { viewport: { width: 1280, height: 900 } }));
     await login(page, daemon, ADMIN, { timeout: TIMEOUT });
 });
 
 after(async () => {
-    if (context) await context.close().catch(() => {});
-    if (browser) await browser.close().catch(() => {});
+    if (page) await page.close().catch(() => {});
+    await browsers.close();
     if (daemon) await daemon.stop({ expectCode: null }).catch(() => {});
     // Remove whatever exists, whether the UI made it or not.
     virsh(['destroy', VM]);
@@ -123,7 +122,7 @@ after(async () => {
 
 /** Adds the daemon's last log lines and a screenshot to a failure. */
 async function failWith(err, name) {
-    await page.screenshot({ path: path.join(ARTIFACTS, `storage-network-failure-${name}.png`), fullPage: true }).catch(() => {});
+    await page.screenshot({ path: artifact(`storage-network-failure-${name}.png`), fullPage: true }).catch(() => {});
     return withDaemonLog(daemon, err);
 }
 
@@ -141,9 +140,11 @@ test('the main navigation leads to Networks and Storage', async () => {
         await nav.getByRole('link', { name: 'Networks' }).click();
         await page.locator('#page-title', { hasText: 'Virtual networks' }).waitFor({ timeout: TIMEOUT });
         assert.equal(await nav.getByRole('link', { name: 'Networks' }).getAttribute('aria-current'), 'page');
+        await page.checkA11y('the networks page');
         await nav.getByRole('link', { name: 'Storage' }).click();
         await page.locator('#page-title', { hasText: 'Storage pools' }).waitFor({ timeout: TIMEOUT });
         assert.equal(await nav.getByRole('link', { name: 'Networks' }).getAttribute('aria-current'), null);
+        await page.checkA11y('the storage page');
     });
 });
 
@@ -165,12 +166,14 @@ test('create a NAT network from the form (bad DHCP range refused first)', async 
         await endErr.waitFor({ timeout: 5000 });
         assert.equal(await form.getByLabel('DHCP range end').first().getAttribute('aria-invalid'), 'true');
         assert.equal(virsh(['net-info', NET]).ok, false, 'nothing reached libvirt');
+        await page.checkA11y('the network form with an error');
 
         await form.getByLabel('DHCP range end').first().fill(`${base}.200`);
         await form.getByRole('button', { name: 'Add static host' }).click();
         await form.getByLabel('MAC address').fill('52:54:00:0d:0e:0f');
         await form.getByLabel('IPv4 address').fill(`${base}.50`);
         await form.getByLabel('Host name (optional)').fill('fixed');
+        await page.checkA11y('the network form with a static host');
         await form.getByRole('button', { name: 'Create network' }).click();
         const row = page.locator(`tr[data-name="${NET}"]`);
         await row.waitFor({ timeout: TIMEOUT });
@@ -195,7 +198,8 @@ test('create a NAT network from the form (bad DHCP range refused first)', async 
             return box && !box.checked && !box.disabled;
         }, NET, { timeout: TIMEOUT });
         assert.match(virsh(['net-info', NET]).stdout, /Autostart:\s+no/);
-        await page.screenshot({ path: path.join(ARTIFACTS, 'networks.png'), fullPage: true });
+        await page.screenshot({ path: artifact('networks.png'), fullPage: true });
+        await page.checkA11y('the networks page with a network');
     });
 });
 
@@ -222,6 +226,7 @@ test('create a dir pool from the form', async () => {
         await form.getByLabel('Type').selectOption('dir');
         await form.getByLabel('Name', { exact: true }).fill(POOL);
         await form.getByLabel('Target path').fill(poolDir);
+        await page.checkA11y('the pool form');
         await form.getByRole('button', { name: 'Create pool' }).click();
         const row = page.locator(`tr[data-name="${POOL}"]`);
         await row.waitFor({ timeout: TIMEOUT });
@@ -231,7 +236,8 @@ test('create a dir pool from the form', async () => {
         const xml = virsh(['pool-dumpxml', POOL]).stdout;
         assert.match(xml, /<pool type=['"]dir['"]/);
         assert.ok(xml.includes(`<path>${poolDir}</path>`), xml);
-        await page.screenshot({ path: path.join(ARTIFACTS, 'storage.png'), fullPage: true });
+        await page.screenshot({ path: artifact('storage.png'), fullPage: true });
+        await page.checkA11y('the storage page with a pool');
     });
 });
 
@@ -239,11 +245,13 @@ test('upload an ISO with a progress bar that reaches 100 %', async () => {
     await step('upload', async () => {
         await page.locator(`tr[data-name="${POOL}"] a.res-name`).click();
         await page.locator('#page-title', { hasText: POOL }).waitFor({ timeout: TIMEOUT });
+        await page.checkA11y('the pool volumes page');
         await page.getByRole('button', { name: 'Upload', exact: true }).click();
         const form = page.locator('form[aria-labelledby="upload-title"]');
         await form.getByLabel('File').setInputFiles(isoPath);
         assert.equal(await form.getByLabel('Volume name').inputValue(), ISO_NAME, 'named after the file');
         assert.equal(await form.getByLabel('Format').inputValue(), 'iso');
+        await page.checkA11y('the upload form');
         await form.getByRole('button', { name: 'Upload' }).click();
         const bar = form.locator('progress.upload-progress');
         await bar.waitFor({ state: 'visible', timeout: TIMEOUT });
@@ -253,14 +261,15 @@ test('upload an ISO with a progress bar that reaches 100 %', async () => {
         // Only for the screenshot: the bar's 0.2 s width transition runs in the progress
         // element's own shadow tree, which getAnimations() does not show, so it gets 300 ms.
         await page.waitForTimeout(300);
-        await page.screenshot({ path: path.join(ARTIFACTS, 'upload.png'), fullPage: true });
-        copyFileSync(path.join(ARTIFACTS, 'upload.png'), path.join(REPO_ROOT, 'docs', 'storage-screenshot.png'));
+        await page.screenshot({ path: artifact('upload.png'), fullPage: true });
+        publish(artifact('upload.png'), 'storage-screenshot.png');
         const row = page.locator(`tr[data-name="${ISO_NAME}"]`);
         await row.waitFor({ timeout: TIMEOUT });
         assert.equal(await row.locator('.badge-warn').count(), 0, 'not marked incomplete');
         assert.match(await row.innerText(), /4 MiB/);
         const stored = readFileSync(path.join(poolDir, ISO_NAME));
         assert.ok(stored.equals(readFileSync(isoPath)), 'the bytes on disk are the file\u2019s');
+        await page.checkA11y('the pool volumes page after an upload');
         const href = await row.getByRole('link', { name: `Download ${ISO_NAME}` }).getAttribute('href');
         assert.equal(href, `/api/pools/${POOL}/volumes/${ISO_NAME}/content`);
     });
@@ -273,6 +282,7 @@ test('attach the ISO as a CD-ROM from the VM page, then eject it', async () => {
         await page.getByRole('tab', { name: 'Disks' }).click();
         const panel = page.locator('.tab-panel-disks');
         await panel.locator('.empty', { hasText: 'no disks' }).waitFor({ timeout: TIMEOUT });
+        await page.checkA11y('the Disks tab');
         await panel.getByRole('button', { name: 'Attach disk' }).click();
         const form = panel.locator('form[aria-labelledby="disk-form-title"]');
         await form.getByLabel('Device').selectOption('cdrom');
@@ -280,6 +290,7 @@ test('attach the ISO as a CD-ROM from the VM page, then eject it', async () => {
         await form.getByLabel('Storage pool').selectOption(POOL);
         await page.waitForFunction((n) => [...document.querySelectorAll('.tab-panel-disks form option')].some((o) => o.value === n), ISO_NAME, { timeout: TIMEOUT });
         await form.getByLabel('ISO image').selectOption(ISO_NAME);
+        await page.checkA11y('the attach-disk form');
         await form.getByRole('button', { name: 'Attach' }).click();
         const row = panel.locator('tbody tr', { hasText: 'CD-ROM' });
         await row.waitFor({ timeout: TIMEOUT });
@@ -290,7 +301,8 @@ test('attach the ISO as a CD-ROM from the VM page, then eject it', async () => {
         assert.ok(disk[0].includes(`file='${path.join(poolDir, ISO_NAME)}'`) || disk[0].includes(`file="${path.join(poolDir, ISO_NAME)}"`), disk[0]);
         assert.match(disk[0], /<target dev=['"]sd[a-z]+['"] bus=['"]sata['"]/);
         assert.match(disk[0], /<readonly\/>/);
-        await page.screenshot({ path: path.join(ARTIFACTS, 'vm-disks.png'), fullPage: true });
+        await page.screenshot({ path: artifact('vm-disks.png'), fullPage: true });
+        await page.checkA11y('the Disks tab with a CD-ROM');
 
         // Eject: the drive stays, its medium goes.
         await row.getByRole('button', { name: /^Eject / }).click();
@@ -308,6 +320,7 @@ test('attach a network interface on the new network, set its link down, detach i
         const panel = page.locator('.tab-panel-nics');
         await panel.locator('.empty', { hasText: 'no network interfaces' }).waitFor({ timeout: TIMEOUT });
         assert.match(await panel.locator('.addr-note').innerText(), /not running/);
+        await page.checkA11y('the Network interfaces tab');
         await panel.getByRole('button', { name: 'Attach interface' }).click();
         const form = panel.locator('form[aria-labelledby="nic-form-title"]');
         await page.waitForFunction((n) => [...document.querySelectorAll('.tab-panel-nics form option')].some((o) => o.value === n), NET, { timeout: TIMEOUT });
@@ -318,6 +331,7 @@ test('attach a network interface on the new network, set its link down, detach i
         await form.getByLabel('MAC address (optional)').fill(mac);
         await form.locator('summary', { hasText: 'Bandwidth' }).click();
         await form.getByLabel('Average (KiB/s)').first().fill('1000');
+        await page.checkA11y('the attach-interface form with bandwidth');
         await form.getByRole('button', { name: 'Attach' }).click();
         const row = panel.locator(`tr[data-mac="${mac}"]`);
         await row.waitFor({ timeout: TIMEOUT });
@@ -335,6 +349,8 @@ test('attach a network interface on the new network, set its link down, detach i
         assert.match(nic[0], /<link state=['"]down['"]/);
 
         await row.getByRole('button', { name: `Detach ${mac}` }).click();
+        await page.locator('dialog.dialog[open]').waitFor();
+        await page.checkA11y('the detach confirmation');
         await page.locator('dialog.dialog[open]').getByRole('button', { name: 'Detach' }).click();
         await panel.locator('.empty', { hasText: 'no network interfaces' }).waitFor({ timeout: TIMEOUT });
         xml = virsh(['dumpxml', '--inactive', VM]).stdout;
@@ -349,6 +365,7 @@ test('phone width: the pages stack and stay usable', async () => {
         await page.locator(`tr[data-name="${ISO_NAME}"]`).waitFor({ timeout: TIMEOUT });
         const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
         assert.equal(wide, false, 'no horizontal scrolling');
+        await page.checkA11y('the pool volumes page at 390 px');
         await page.goto(`${daemon.url}/#/networks`);
         await page.locator(`tr[data-name="${NET}"]`).waitFor({ timeout: TIMEOUT });
         assert.equal(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), false);
@@ -358,7 +375,7 @@ test('phone width: the pages stack and stay usable', async () => {
 
 test('a viewer sees the same lists without any control that changes them', async () => {
     await step('viewer', async () => {
-        const { context: ctx2, page: p2 } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+        const { page: p2 } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
         try {
             await login(p2, daemon, VIEWER, { timeout: TIMEOUT });
             await p2.goto(`${daemon.url}/#/networks`);
@@ -366,12 +383,13 @@ test('a viewer sees the same lists without any control that changes them', async
             assert.equal(await p2.getByRole('button', { name: 'Create network' }).count(), 0);
             assert.equal(await p2.locator(`tr[data-name="${NET}"] button[data-action="delete"]`).count(), 0);
             assert.equal(await p2.locator(`tr[data-name="${NET}"] input[type="checkbox"]`).count(), 0);
+            await p2.checkA11y('the networks page of a viewer');
             await p2.goto(`${daemon.url}/#/storage/${POOL}`);
             await p2.locator(`tr[data-name="${ISO_NAME}"]`).waitFor({ timeout: TIMEOUT });
             assert.equal(await p2.getByRole('button', { name: 'Upload', exact: true }).count(), 0);
             assert.equal(await p2.locator('button[data-action]').count(), 0);
         } finally {
-            await ctx2.close();
+            await p2.close();
         }
     });
 });

@@ -1,20 +1,20 @@
 // tests/e2e/ui.test.mjs — the browser UI against a real daemon (libvirt's test driver
-// with packaging/demo/demo.xml), driven in Debian's chromium by playwright-core.
+// with packaging/demo/demo.xml), in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs).
 // Covers: login form, the list with the demo's VMs (from the snapshot alone), Force off with confirmation and
 // a live badge change without reload, Start, Esc cancelling the dialog, buttons
 // disabled in flight, Pause/Resume, an action error in the alert area, the filter,
-// the detail view, logout, a viewer without buttons, the phone layout, and no
-// console errors or CSP violations. Screenshots go to tests/e2e/artifacts/; the
-// 1280x800 list view is also copied to docs/screenshot.png.
+// the detail view, logout, a viewer without buttons, the phone layout, the dark
+// theme, no console errors or CSP violations, and no serious or critical axe-core
+// violation on any page or dialog it opens. Screenshots go to tests/e2e/artifacts/;
+// chromium's 1280x800 list view is also copied to docs/screenshot.png.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { launchBrowser, login as loginForm, newPage as newBrowserPage, withDaemonLog } from '../lib/browser.mjs';
+import { artifact, login as loginForm, newPage as newBrowserPage, publish, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
 
-const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
 const DEMO_XML = path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml');
 // The demo fixture when it exists; libvirt's built-in test host otherwise.
 const URI = existsSync(DEMO_XML) ? `test://${DEMO_XML}` : 'test:///default';
@@ -32,23 +32,23 @@ function demoDomainNames() {
 
 let daemon;
 let browser;
+const browsers = startBrowsers('light', 'dark');
 
 before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     daemon = await startDaemon({ uri: URI, users: [ADMIN, VIEWER] });
-    browser = await launchBrowser();
+    browser = await browsers.get('light');
 });
 
 after(async () => {
-    if (browser) await browser.close();
+    await browsers.close();
     if (daemon) await daemon.stop({ expectCode: null });
 });
 
-/** A page that records console errors, page errors and CSP violations. Chrome logs every
+/** A page that records console errors, page errors and CSP violations. Chromium logs every
  * 4xx as an error; expected here: the boot-time "am I logged in?" (GET /api/session) and
  * the deliberately wrong password (POST /api/login). */
-function newPage(viewport) {
-    return newBrowserPage(browser, { viewport, expected401: /\/api\/(session|login)$/ });
+function newPage(viewport, inBrowser = browser) {
+    return newBrowserPage(inBrowser, { viewport, expected401: /\/api\/(session|login)$/ });
 }
 
 /** Logs in through the form; the page must come with the CSP the UI is built for. */
@@ -60,17 +60,19 @@ async function login(page, user) {
 }
 
 test('admin: list, force off, start, detail, logout', async () => {
-    const { context, page, problems, events } = await newPage({ width: 1280, height: 800 });
+    const { page, problems, events } = await newPage({ width: 1280, height: 800 });
     try {
         // A wrong password shows an error and keeps the form.
         await page.goto(`${daemon.url}/`);
         await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
-        await page.screenshot({ path: path.join(ARTIFACTS, 'login.png') });
+        await page.screenshot({ path: artifact('login.png') });
+        await page.checkA11y('the login page');
         await page.fill('#login-username', 'admin');
         await page.fill('#login-password', 'wrong-password');
         await page.keyboard.press('Enter');
         await page.locator('#login-error').filter({ hasText: /invalid/i }).waitFor({ timeout: TIMEOUT });
         assert.equal(await page.locator('#login-username').inputValue(), 'admin');
+        await page.checkA11y('the login page with an error');
 
         // A page load builds the list once: from the events snapshot, no GET /api/domains.
         const listGets = [];
@@ -92,10 +94,10 @@ test('admin: list, force off, start, detail, logout', async () => {
         await page.waitForFunction(() => [...document.querySelectorAll('.spark-line')]
             .some((p) => (p.getAttribute('d') || '').split('L').length >= 3), null, { timeout: 15000 })
             .catch(() => {});
-        const listShot = path.join(ARTIFACTS, 'list-1280x800.png');
+        const listShot = artifact('list-1280x800.png');
         await page.screenshot({ path: listShot });
-        mkdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true });
-        copyFileSync(listShot, path.join(REPO_ROOT, 'docs', 'screenshot.png'));
+        publish(listShot, 'screenshot.png');
+        await page.checkA11y('the VM list');
 
         // Mark this document: a reload would lose the mark.
         await page.evaluate(() => { window.__virtdeckE2e = 'same-document'; });
@@ -123,7 +125,8 @@ test('admin: list, force off, start, detail, logout', async () => {
         // Force off, confirmed: the badge turns "shutoff" in place.
         await vm.locator('button[data-action="destroy"]').click();
         await dialog.waitFor({ state: 'visible' });
-        await page.screenshot({ path: path.join(ARTIFACTS, 'confirm-force-off.png') });
+        await page.screenshot({ path: artifact('confirm-force-off.png') });
+        await page.checkA11y('the Force off confirmation');
         await dialog.getByRole('button', { name: 'Force off' }).click();
         await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'shutoff',
             uuid, { timeout: TIMEOUT });
@@ -131,7 +134,7 @@ test('admin: list, force off, start, detail, logout', async () => {
         assert.equal(await vm.locator('button[data-action="destroy"]').count(), 0);
         assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'no reload');
         await page.locator('.toasts').getByText(/forced off/).waitFor({ timeout: TIMEOUT });
-        await page.screenshot({ path: path.join(ARTIFACTS, 'after-force-off.png') });
+        await page.screenshot({ path: artifact('after-force-off.png') });
 
         // Start needs no confirmation.
         await vm.locator('button[data-action="start"]').click();
@@ -142,34 +145,31 @@ test('admin: list, force off, start, detail, logout', async () => {
         assert.equal(loads, 0, 'no load event');
 
         // Buttons are disabled while a request is in flight (the POST is held back here).
-        let release;
-        const held = new Promise((r) => { release = r; });
-        await page.route('**/api/domains/*/suspend', async (route) => {
-            await held;
-            await route.continue();
-        });
+        const held = await page.route('**/api/domains/*/suspend');
         await vm.locator('button[data-action="suspend"]').click();
         await page.waitForFunction((u) => {
             const btns = [...document.querySelectorAll(`.vm-table tr[data-uuid="${u}"] button[data-action]`)];
             return btns.length > 0 && btns.every((b) => b.disabled);
         }, uuid, { timeout: TIMEOUT });
         assert.equal(await vm.locator('button[data-action="suspend"]').getAttribute('aria-busy'), 'true');
-        release();
+        await held.release();
         await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'paused',
             uuid, { timeout: TIMEOUT });
         await vm.locator('button[data-action="resume"]:not([disabled])').waitFor({ timeout: TIMEOUT });
-        await page.unroute('**/api/domains/*/suspend');
+        await held.remove();
 
         // A refused action shows the server's message in the alert area.
-        await page.route('**/api/domains/*/resume', (route) => route.fulfill({
-            status: 409, contentType: 'application/json',
-            body: JSON.stringify({ error: { code: 'conflict', message: 'domain is not paused (test)' } }),
-        }), { times: 1 });
+        await page.route('**/api/domains/*/resume', {
+            fulfill: { status: 409, contentType: 'application/json',
+                body: JSON.stringify({ error: { code: 'conflict', message: 'domain is not paused (test)' } }) },
+            times: 1,
+        });
         await vm.locator('button[data-action="resume"]').click();
         const alert = page.locator('#alerts[role="alert"] .toast-error', { hasText: 'domain is not paused (test)' });
         await alert.waitFor({ timeout: TIMEOUT });
         assert.match(await alert.textContent(), new RegExp(`Could not resume .${vmName}.`));
-        await page.screenshot({ path: path.join(ARTIFACTS, 'action-error.png') });
+        await page.screenshot({ path: artifact('action-error.png') });
+        await page.checkA11y('the VM list with an error alert');
         await alert.getByRole('button', { name: 'Dismiss message' }).click();
         await alert.waitFor({ state: 'detached' });
         problems.splice(0, problems.length, ...problems.filter((p) => !/status of 409/.test(p)));
@@ -180,12 +180,12 @@ test('admin: list, force off, start, detail, logout', async () => {
         // The filter hides rows that do not match and says how many are shown.
         await page.fill('#vm-filter', vmName);
         await page.waitForFunction(() => document.querySelector('.count')?.textContent.includes(' of '));
-        const visible = await page.locator('.vm-table tbody tr:visible a.vm-name').allTextContents();
+        const visible = await page.locator('.vm-table tbody a.vm-name', { visible: true }).allTextContents();
         assert.ok(visible.includes(vmName));
         assert.ok(visible.every((n) => n.toLowerCase().includes(vmName.toLowerCase())));
         await page.fill('#vm-filter', 'no-such-vm-zzz');
         await page.locator('.empty').filter({ hasText: /matches/ }).waitFor();
-        assert.equal(await page.locator('.vm-table tbody tr:visible').count(), 0);
+        assert.equal(await page.locator('.vm-table tbody tr', { visible: true }).count(), 0);
         await page.fill('#vm-filter', '');
         await page.waitForFunction((n) => document.querySelectorAll('.vm-table tbody tr:not([hidden])').length === n,
             names.length);
@@ -202,7 +202,8 @@ test('admin: list, force off, start, detail, logout', async () => {
         assert.equal(await page.locator('.detail-head .badge').textContent(), 'running');
         await page.locator('.detail-head button[data-action="destroy"]').waitFor();
         await events.next('stats'); // one more stats sample for the usage card
-        await page.screenshot({ path: path.join(ARTIFACTS, 'detail-1280x800.png'), fullPage: true });
+        await page.screenshot({ path: artifact('detail-1280x800.png'), fullPage: true });
+        await page.checkA11y('the VM detail page (Overview)');
         assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'hash routing, no reload');
 
         // Back to the list, then log out through the user menu.
@@ -210,6 +211,7 @@ test('admin: list, force off, start, detail, logout', async () => {
         await page.locator('.vm-table tbody tr').first().waitFor();
         await page.locator('.user-button').click();
         await page.locator('#user-menu-panel .user-role', { hasText: 'admin' }).waitFor();
+        await page.checkA11y('the user menu');
         await page.keyboard.press('Escape');
         await page.locator('#user-menu-panel').waitFor({ state: 'hidden' });
         await page.locator('.user-button').click();
@@ -217,7 +219,8 @@ test('admin: list, force off, start, detail, logout', async () => {
         await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
         await page.locator('.login-notice', { hasText: /logged out/ }).waitFor();
         assert.equal(await page.locator('.vm-table').count(), 0);
-        await page.screenshot({ path: path.join(ARTIFACTS, 'logged-out.png') });
+        await page.screenshot({ path: artifact('logged-out.png') });
+        await page.checkA11y('the login page after logout');
 
         // The session is really gone on the server too.
         const status = await page.evaluate(async () => (await fetch('/api/session')).status);
@@ -227,12 +230,12 @@ test('admin: list, force off, start, detail, logout', async () => {
     } catch (err) {
         throw withDaemonLog(daemon, err);
     } finally {
-        await context.close();
+        await page.close();
     }
 });
 
 test('viewer: no action buttons anywhere', async () => {
-    const { context, page, problems } = await newPage({ width: 1280, height: 800 });
+    const { page, problems } = await newPage({ width: 1280, height: 800 });
     try {
         await login(page, VIEWER);
         await page.locator('.user-button .role-chip', { hasText: 'viewer' }).waitFor();
@@ -241,16 +244,17 @@ test('viewer: no action buttons anywhere', async () => {
         await page.locator('.vm-table a.vm-name').first().click();
         await page.locator('.page-detail .card-title', { hasText: 'Overview' }).waitFor({ timeout: TIMEOUT });
         assert.equal(await page.locator('button[data-action]').count(), 0);
+        await page.checkA11y('the VM detail page of a viewer');
         assert.deepEqual(problems, []);
     } catch (err) {
         throw withDaemonLog(daemon, err);
     } finally {
-        await context.close();
+        await page.close();
     }
 });
 
 test('a session ended elsewhere brings back the login form', async () => {
-    const { context, page, problems } = await newPage({ width: 1280, height: 800 });
+    const { page, problems } = await newPage({ width: 1280, height: 800 });
     try {
         await login(page, ADMIN);
         await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
@@ -263,18 +267,19 @@ test('a session ended elsewhere brings back the login form', async () => {
         assert.equal(status, 200);
         await page.locator('#login-username').waitFor({ timeout: 15000 });
         await page.locator('.login-notice', { hasText: /session has ended/ }).waitFor();
+        await page.checkA11y('the login page after the session ended');
         assert.equal(await page.locator('.vm-table').count(), 0);
         assert.equal(await page.locator('.user-button').count(), 0);
         assert.deepEqual(problems, []);
     } catch (err) {
         throw withDaemonLog(daemon, err);
     } finally {
-        await context.close();
+        await page.close();
     }
 });
 
 test('phone 390x844: cards, no horizontal scroll, usable actions', async () => {
-    const { context, page, problems } = await newPage({ width: 390, height: 844 });
+    const { page, problems } = await newPage({ width: 390, height: 844 });
     try {
         await login(page, ADMIN);
         await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
@@ -295,13 +300,15 @@ test('phone 390x844: cards, no horizontal scroll, usable actions', async () => {
             assert.ok(box.x >= 0 && box.x + box.width <= 390, 'buttons stay on screen');
             assert.ok(box.height >= 32, 'buttons are big enough to tap');
         }
-        await page.screenshot({ path: path.join(ARTIFACTS, 'list-390x844.png'), fullPage: true });
+        await page.screenshot({ path: artifact('list-390x844.png'), fullPage: true });
+        await page.checkA11y('the VM list at 390 px');
 
         await page.locator('.vm-table a.vm-name').first().click();
         await page.locator('.page-detail .card-title', { hasText: 'Disks' }).waitFor({ timeout: TIMEOUT });
         const detailOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(detailOverflow <= 0, `detail scrolls sideways by ${detailOverflow}px`);
-        await page.screenshot({ path: path.join(ARTIFACTS, 'detail-390x844.png'), fullPage: true });
+        await page.screenshot({ path: artifact('detail-390x844.png'), fullPage: true });
+        await page.checkA11y('the VM detail page at 390 px');
 
         // The narrowest supported width: still no sideways scrolling, menu on screen.
         await page.setViewportSize({ width: 360, height: 740 });
@@ -314,11 +321,65 @@ test('phone 390x844: cards, no horizontal scroll, usable actions', async () => {
         await page.locator('.user-button').click();
         const panel = await page.locator('#user-menu-panel').boundingBox();
         assert.ok(panel.x >= 0 && panel.x + panel.width <= 360, 'user menu fits the screen');
-        await page.screenshot({ path: path.join(ARTIFACTS, 'detail-360-menu.png') });
+        await page.screenshot({ path: artifact('detail-360-menu.png') });
         assert.deepEqual(problems, []);
     } catch (err) {
         throw withDaemonLog(daemon, err);
     } finally {
-        await context.close();
+        await page.close();
+    }
+});
+
+/** Relative luminance (0 black .. 1 white) of a computed `rgb(r, g, b)` colour. */
+function luminance(css) {
+    const [r, g, b] = css.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+test('dark theme: the UI follows prefers-color-scheme and stays readable', async () => {
+    const dark = await browsers.get('dark');
+    const { page, problems } = await newPage({ width: 1280, height: 800 }, dark);
+    try {
+        await page.goto(`${daemon.url}/`);
+        await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), true,
+            'the browser prefers the dark scheme');
+        await page.checkA11y('the login page (dark)');
+        await login(page, ADMIN);
+        await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
+        const colours = await page.evaluate(() => {
+            const of = (sel) => getComputedStyle(document.querySelector(sel));
+            return { page: of('body').backgroundColor, text: of('body').color, card: of('.vm-section').backgroundColor,
+                input: of('#vm-filter').backgroundColor };
+        });
+        for (const k of ['page', 'card', 'input']) {
+            assert.ok(luminance(colours[k]) < 0.05, `${k} background is dark: ${JSON.stringify(colours)}`);
+        }
+        assert.ok(luminance(colours.text) > 0.7, `text is light: ${JSON.stringify(colours)}`);
+        await page.screenshot({ path: artifact('list-dark-1280x800.png') });
+        await page.checkA11y('the VM list (dark)');
+
+        const vm = page.locator('.vm-table tbody tr').filter({ has: page.locator('button[data-action="destroy"]') }).first();
+        await vm.locator('button[data-action="destroy"]').click();
+        await page.locator('dialog.dialog').waitFor();
+        await page.checkA11y('a confirmation (dark)');
+        await page.keyboard.press('Escape');
+        await page.locator('dialog.dialog').waitFor({ state: 'hidden' });
+
+        await vm.locator('a.vm-name').click();
+        await page.locator('.page-detail .card-title', { hasText: 'Overview' }).waitFor({ timeout: TIMEOUT });
+        await page.screenshot({ path: artifact('detail-dark-1280x800.png'), fullPage: true });
+        await page.checkA11y('the VM detail page (dark)');
+        await page.locator('.user-button').click();
+        await page.locator('#user-menu-panel').waitFor();
+        await page.checkA11y('the user menu (dark)');
+        assert.deepEqual(problems, []);
+    } catch (err) {
+        throw withDaemonLog(daemon, err);
+    } finally {
+        await page.close();
     }
 });
