@@ -9,8 +9,10 @@
 // tabs (and none for a viewer), the serial console page (a paused VM with SeaBIOS on
 // its serial port is resumed and its text appears), the CSSOM bridge xterm.js needs
 // under the CSP, and the state line when the
-// VM stops. No console errors or CSP violations anywhere. In the browser
-// VIRTDECK_BROWSER names (tests/lib/browser.mjs). Always destroys its domain.
+// VM stops, and the console page in the dark theme. No console errors or CSP violations
+// and no serious or critical axe-core violation on any page, tab, menu or dialog it
+// opens. In the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs). Always
+// destroys its domain.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -11,8 +11,10 @@
 // the page's scripts, and the requests a test holds back or answers are routed by a
 // window.fetch wrapper there. The only driver calls are the small set in DRIVERS below.
 // Also here: problems (console errors, page errors, CSP violations), logging in through
-// the form, axe-core on the current page, screenshot paths per browser, and the daemon's
-// last log lines added to a failure. Runs in the test process only.
+// the form, axe-core on the current page, screenshot paths per browser, a check for a
+// font with Chinese glyphs, and the daemon's last log lines added to a failure. Runs in
+// the test process only.
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -318,7 +320,7 @@ export class Page {
      */
     async pollLib(check, timeout, describe) {
         const deadline = Date.now() + timeout;
-        let last = {};
+        let last;
         for (;;) {
             const slice = Math.max(1, Math.min(SLICE_MS, deadline - Date.now()));
             try {
@@ -414,10 +416,23 @@ function axeSource() {
 // ---- browsers ---------------------------------------------------------------------
 
 /**
+ * Fails early unless fontconfig knows a font with Chinese glyphs: the UI speaks Chinese,
+ * and without one both browsers draw boxes in its screenshots.
+ */
+function requireCjkFont() {
+    requireTools('fc-list');
+    const r = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+    if (r.status !== 0 || !r.stdout.trim()) {
+        throw new Error('no font with Chinese glyphs (fc-list :lang=zh): install the Debian package fonts-noto-cjk (packaging/install-deps.sh does)');
+    }
+}
+
+/**
  * Launches this run's browser (BROWSER) headless, in en-US, with colorScheme ('light'
  * or 'dark'). Resolves {name, newPage(opts), close()}; see newPage().
  */
 export async function launchBrowser({ colorScheme = 'light' } = {}) {
+    requireCjkFont();
     const driver = await DRIVERS[BROWSER]({ colorScheme });
     return { name: BROWSER, colorScheme, driver, close: () => driver.close() };
 }
