@@ -6,7 +6,8 @@
 // the progress bar reaching 100 % (the bytes on disk are compared), attaches it as a
 // CD-ROM to a stopped, diskless VM from its Disks tab (checked in `virsh dumpxml`) and
 // ejects it again; the phone width keeps the pages usable; no console errors or CSP
-// violations, and no serious or critical axe-core violation on any page, form or dialog. In the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs).
+// violations, and no serious or critical axe-core violation on any page, form or dialog.
+// In the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs).
 // Screenshots: tests/e2e/artifacts/{networks,storage,upload,vm-disks}.png.
 // Everything it creates ("vdtest-" names, the temporary directory) is removed in after().
 import test, { before, after } from 'node:test';
