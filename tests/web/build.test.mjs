@@ -1,10 +1,12 @@
 // tests/web/build.test.mjs — the web build (web/tools/build.mjs): content-hashed names
 // that cover each file's rewritten content, renames that follow a change up to
 // index.html (through an import cycle too), every reference rewritten and resolving in
-// the output, no source maps, refusals of what the build cannot follow; and, on the UI's
-// own tree, that the login page's static module graph holds no page view and that the
-// UI's JavaScript names files only in ways the build follows. Builds into temporary
-// directories; never touches build/web.
+// the output, no source maps, refusals of what the build cannot follow; each
+// importGraph() call's list (exactly its target's static graph less what the page has
+// loaded, by new names); and, on the UI's own tree, that the login page's static module
+// graph holds no page view, that every lazily loaded module with imports of its own
+// comes with its list, and that the UI's JavaScript names files only in ways the build
+// follows. Builds into temporary directories; never touches build/web.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -173,11 +175,144 @@ test('refuses what it cannot follow', () => {
         [{ 'js/app.js': "import './x.js.map';\n", 'js/x.js.map': '{}' }, /source map/],
     ];
     cases.push([{ 'index.html': '<img srcset="a.png 2x">' }, /srcset is not followed/]);
+    const graphCall = /importGraph\(\) at offset \d+ takes one argument, \(\) => import\('…'\): the build writes the second/;
+    cases.push(
+        [{ 'js/app.js': "importGraph(() => import('./a.js'), []);\n", 'js/a.js': '' }, /importGraph\(\) at offset \d+ has a list: the build writes it/],
+        [{ 'js/app.js': "importGraph(() => import('./a.js'), list);\n", 'js/a.js': '' }, graphCall],
+        [{ 'js/app.js': "const load = () => import('./a.js');\nimportGraph(load);\n", 'js/a.js': '' }, graphCall],
+        [{ 'js/app.js': "importGraph(() => { return import('./a.js'); });\n", 'js/a.js': '' }, graphCall],
+        [{ 'js/app.js': "importGraph(() => import('./a.js').then((m) => m.x));\n", 'js/a.js': '' }, graphCall],
+        [{ 'js/app.js': "importGraph(() => import('data:text/javascript,'));\n" }, /importGraph\(\) at offset \d+ imports no file of ours/],
+    );
     for (const [files, message] of cases) {
         const src = sourceTree({ 'index.html': '<script type="module" src="js/app.js"></script>', ...files });
         assert.throws(() => buildWeb({ src, out: tmpDir('out') }), (err) => err instanceof BuildError && message.test(err.message),
             `${JSON.stringify(files)} -> ${message}`);
     }
+});
+
+// ---- importGraph(): each lazily loaded module's static graph, asked for at once -------
+
+/** The module a specifier in file `from` (an output or source name) names. */
+const resolveSpec = (from, spec) => path.posix.normalize(path.posix.join(path.posix.dirname(from), spec.split(/[?#]/)[0]));
+
+/** A module's static imports and re-exports, and its importGraph(() => import(x), list) calls. */
+function moduleInfo(name, text) {
+    const ast = acorn.parse(text, { ecmaVersion: 'latest', sourceType: 'module' });
+    const imports = ast.body.filter((n) => n.source && ['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration'].includes(n.type))
+        .map((n) => resolveSpec(name, n.source.value));
+    const literal = (n) => (n.type === 'TemplateLiteral' ? n.quasis[0].value.cooked : n.value);
+    const calls = [];
+    const dynamic = [];
+    (function walk(n) {
+        if (!n || typeof n.type !== 'string') return;
+        if (n.type === 'ImportExpression') dynamic.push(resolveSpec(name, literal(n.source)));
+        if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === 'importGraph') {
+            calls.push({
+                target: resolveSpec(name, literal(n.arguments[0].body.source)),
+                list: n.arguments[1] ? n.arguments[1].elements.map((e) => e.value) : null,
+            });
+        }
+        for (const v of Object.values(n)) {
+            if (Array.isArray(v)) v.forEach(walk);
+            else if (v && typeof v === 'object') walk(v);
+        }
+    })(ast);
+    return { imports, calls, dynamic };
+}
+
+/** Every module of a tree (Map name -> text) with its static closure function. */
+function moduleGraph(files) {
+    const info = new Map([...files].filter(([n]) => /\.m?js$/.test(n)).map(([n, text]) => [n, moduleInfo(n, text)]));
+    const closure = (roots) => {
+        const seen = new Set(roots);
+        for (const m of seen) for (const d of info.get(m).imports) seen.add(d);
+        return seen;
+    };
+    const page = closure([...files.get('index.html').matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => m[1]));
+    return { info, closure, page };
+}
+
+/**
+ * Asserts each importGraph() list in the output names, exactly, the modules its target
+ * reaches by static imports less the target, the importer's own static graph and the
+ * page's (index.html's), every one a hashed file of the output. Returns the lists by
+ * importer and target.
+ */
+function assertGraphLists(files) {
+    const { info, closure, page } = moduleGraph(files);
+    const lists = new Map();
+    for (const [name, { calls }] of info) {
+        for (const { target, list } of calls) {
+            assert.ok(Array.isArray(list), `${name}: importGraph() of ${target} got no list`);
+            const loaded = new Set([...page, ...closure([name])]);
+            const expected = [...closure([target])].filter((m) => m !== target && !loaded.has(m));
+            assert.deepEqual([...list].sort(), expected.sort(), `${name}: the list for ${target}`);
+            assert.equal(new Set(list).size, list.length, `${name}: the list for ${target} repeats a name`);
+            for (const m of list) assert.ok(files.has(m) && HASHED.test(m), `${name}: ${m} is not a hashed file of the output`);
+            lists.set(`${name} -> ${target}`, list);
+        }
+    }
+    return lists;
+}
+
+const GRAPH_FIXTURE = {
+    'index.html': '<!doctype html>\n<script type="module" src="js/app.js"></script>\n',
+    'img/x.svg': '<svg xmlns="http://www.w3.org/2000/svg"></svg>\n',
+    'js/app.js': "import { importGraph } from './lib/graph.js';\nimport { shared } from './lib/shared.js';\n" +
+        "export const page = () => importGraph(() => import('./views/page.js'));\n" +
+        "export const leaf = () => import('./views/plain.js');\nconsole.log(shared);\n",
+    'js/lib/graph.js': 'export function importGraph(load, graph = []) {\n    console.log(graph);\n    return load();\n}\n',
+    'js/lib/shared.js': 'export const shared = 1;\n',
+    'js/views/page.js': "import { part } from './part.js';\nimport { shared } from '../lib/shared.js';\n" +
+        "import { importGraph } from '../lib/graph.js';\n" +
+        "export const more = () => importGraph(() => import(`./more.js`));\nexport default [part, shared];\n",
+    'js/views/part.js': "import { deep } from './deep.js';\nexport const part = deep;\n",
+    'js/views/deep.js': "export const deep = new URL('../../img/x.svg', import.meta.url);\n",
+    'js/views/more.js': "import { part } from './part.js';\nexport * from './extra.js';\n" +
+        "export const again = () => import('./later.js');\nexport default part;\n",
+    'js/views/extra.js': 'export const extra = 3;\n',
+    'js/views/later.js': "import { extra } from './extra.js';\nexport default extra;\n",
+    'js/views/plain.js': 'export default 4;\n',
+};
+
+test("importGraph() gets its target's static graph less what the page has loaded, by new names; the source has none", () => {
+    const r = build(sourceTree(GRAPH_FIXTURE));
+    const lists = assertGraphLists(r.files);
+    const out = (rel) => outName(r.files, rel);
+    // Nearest first; shared.js and graph.js came with the page, img/x.svg is no module.
+    assert.deepEqual(lists.get(`${out('js/app.js')} -> ${out('js/views/page.js')}`), [out('js/views/part.js'), out('js/views/deep.js')]);
+    // page.js and its imports (part.js, deep.js) are loaded when page.js asks for more.js.
+    assert.deepEqual(lists.get(`${out('js/views/page.js')} -> ${out('js/views/more.js')}`), [out('js/views/extra.js')]);
+    assert.equal(lists.size, 2, 'a plain import() gets no list');
+    const app = r.files.get(out('js/app.js'));
+    assert.ok(app.includes(`importGraph(() => import('./${path.posix.relative('js', out('js/views/page.js'))}'), ` +
+        `['${out('js/views/part.js')}', '${out('js/views/deep.js')}'])`), app);
+    assert.ok(app.includes(`import('./${path.posix.relative('js', out('js/views/plain.js'))}');`), app);
+    assertReferencesResolve(r.files);
+    // A list names new names, so a change deep in a target's graph renames its importer.
+    const changed = build(sourceTree({ ...GRAPH_FIXTURE, 'js/views/extra.js': 'export const extra = 5;\n' })).files;
+    for (const rel of ['js/views/extra.js', 'js/views/page.js', 'js/views/more.js', 'js/views/later.js', 'js/app.js']) {
+        assert.notEqual(outName(changed, rel), out(rel), `${rel} is renamed`);
+    }
+    for (const rel of ['js/views/part.js', 'js/views/deep.js', 'js/lib/graph.js']) assert.equal(outName(changed, rel), out(rel), rel);
+    assertGraphLists(changed);
+});
+
+test('importGraph() lists stay right through a reference cycle', () => {
+    // dep.js imports app.js back: app.js's list names a file of its own cycle, whose
+    // name is computed with app.js's.
+    const r = build(sourceTree({
+        'index.html': '<script type="module" src="js/app.js"></script>',
+        'js/app.js': "import { importGraph } from './graph.js';\nexport const go = () => importGraph(() => import('./lazy.js'));\n",
+        'js/graph.js': 'export const importGraph = (load) => load();\n',
+        'js/lazy.js': "import { dep } from './dep.js';\nexport default dep;\n",
+        'js/dep.js': "import { go } from './app.js';\nexport const dep = go;\n",
+    }));
+    assert.deepEqual(r.cycles, [['js/app.js', 'js/dep.js', 'js/lazy.js']]);
+    assert.deepEqual(assertGraphLists(r.files).get(`${outName(r.files, 'js/app.js')} -> ${outName(r.files, 'js/lazy.js')}`),
+        [outName(r.files, 'js/dep.js')]);
+    assertReferencesResolve(r.files);
 });
 
 // ---- the UI's own tree ---------------------------------------------------------------
@@ -193,6 +328,36 @@ test("the UI's build: hashed names, references that resolve, no source maps", ()
     assert.ok(assertReferencesResolve(ui.files) > 100);
     assertNoSourceMaps(ui.files);
     assert.match(ui.files.get('index.html'), new RegExp(`<script type="module" src="js/app\\.[0-9a-f]{${HASH_LENGTH}}\\.js"></script>`));
+});
+
+test("the UI's lazily loaded modules come with their whole static graph at once", () => {
+    const lists = assertGraphLists(ui.files);
+    const { info, closure, page } = moduleGraph(ui.files);
+    const out = (rel) => outName(ui.files, rel);
+    const list = (from, to) => lists.get(`${out(from)} -> ${out(to)}`) || assert.fail(`no importGraph() of ${to} in ${from}`);
+    // The console page's three import levels, and noVNC's, in one list each.
+    const consolePage = list('js/views/load.js', 'js/views/console-page.js');
+    for (const rel of ['js/views/console-view.js', 'js/views/console-common.js', 'js/keysyms.js']) {
+        assert.ok(consolePage.includes(out(rel)), `${rel} comes with the console page`);
+    }
+    const novnc = list('js/views/console-view.js', 'js/console.js');
+    assert.ok(novnc.length > 40 && novnc.every((n) => n.startsWith('vendor/novnc/')), novnc.join(' '));
+    assert.ok(novnc.includes(out('vendor/novnc/core/rfb.js')) && novnc.includes(out('vendor/novnc/core/input/keysymdef.js')));
+    // No list of the login page's own modules names third-party code.
+    for (const [key, names] of lists) {
+        const importer = key.split(' -> ')[0];
+        if (page.has(importer)) assert.deepEqual(names.filter((n) => n.startsWith('vendor/')), [], key);
+    }
+    // Every import() whose target brings modules the page has not loaded goes through
+    // importGraph(); a plain one (the catalogues) brings none.
+    for (const [name, { dynamic, calls }] of info) {
+        const loaded = new Set([...page, ...closure([name])]);
+        for (const target of dynamic) {
+            if (calls.some((c) => c.target === target)) continue;
+            const brings = [...closure([target])].filter((m) => m !== target && !loaded.has(m));
+            assert.deepEqual(brings, [], `${name}: import() of ${target} without importGraph()`);
+        }
+    }
 });
 
 test('the login page loads no page view: they are imported only by import()', () => {

@@ -13,9 +13,14 @@
 // of the graph) cannot be named one after another: they share one hash over all their
 // contents, so a change in any of them renames them all. `sourceMappingURL` comments are
 // dropped and no .map file is written; licence files of the copied third-party code
-// (web/vendor/**/LICENSE*) are copied as they are. Anything the build cannot follow
-// (a missing file, a bare specifier, `import()` of a computed value, a reference that
-// leaves web/) fails the build.
+// (web/vendor/**/LICENSE*) are copied as they are. Each call
+// importGraph(() => import('literal')) (web/js/views/dom.js) gets a second argument: the
+// new names (relative to the web root) of the modules its target reaches by static
+// imports and the page cannot have loaded yet, so the browser asks for the whole graph
+// at once instead of one import level per round trip (a file's hash covers its lists: a
+// change in a lazily loaded module's graph renames the module and its importers anyway).
+// Anything the build cannot follow (a missing file, a bare specifier, `import()` of a
+// computed value, a reference that leaves web/) fails the build.
 //
 // Runs in Node at build time only: `node web/tools/build.mjs [SRC_DIR OUT_DIR]`
 // (default web/ and build/web/), run by `make web-build`.
@@ -33,6 +38,9 @@ export const HASH_LENGTH = 16;
 const TEXT_EXTENSIONS = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json']);
 const LICENCE_NAME = /^(LICEN[CS]E|COPYING)(\.(txt|md))?$/i;
 const SOURCE_MAP_COMMENT = /^[#@] sourceMappingURL=/;
+
+/** The function (views/dom.js) whose calls get their import() target's module list. */
+export const IMPORT_GRAPH = 'importGraph';
 
 export class BuildError extends Error {}
 
@@ -118,19 +126,40 @@ function* nodes(root) {
     }
 }
 
-/** A string literal node's reference (inside its quotes), or a failure naming why not. */
-function literalReference(file, node, what) {
-    const module = what !== 'new URL()';
+/**
+ * A string literal node's reference (inside its quotes), or a failure naming why not.
+ * kind is what refers: 'import' (a static import or re-export), 'import()' or 'new URL()'.
+ */
+function literalReference(file, node, kind) {
+    const module = kind !== 'new URL()';
     if (node.type === 'Literal' && typeof node.value === 'string') {
-        return { start: node.start + 1, end: node.end - 1, spec: node.value, module };
+        return { start: node.start + 1, end: node.end - 1, spec: node.value, module, kind };
     }
     if (node.type === 'TemplateLiteral' && node.expressions.length === 0) {
-        return { start: node.start + 1, end: node.end - 1, spec: node.quasis[0].value.cooked, module };
+        return { start: node.start + 1, end: node.end - 1, spec: node.quasis[0].value.cooked, module, kind };
     }
-    return fail(file, `${what} of a computed value at offset ${node.start}: the build cannot rename its target`);
+    return fail(file, `${kind} of a computed value at offset ${node.start}: the build cannot rename its target`);
 }
 
-/** Static and dynamic imports, re-exports, new URL('…', import.meta.url); source map comments. */
+/**
+ * A call importGraph(() => import('…')) (views/dom.js): where its second argument goes
+ * ({at, importAt, listed}: the offset after the first argument, the import()'s
+ * reference start, and whether a list is there already, as in the build's output).
+ * Any other shape of the call fails.
+ */
+function graphSite(file, call) {
+    const [load, list, ...rest] = call.arguments;
+    const body = load?.type === 'ArrowFunctionExpression' && load.params.length === 0 ? load.body : null;
+    if (body?.type !== 'ImportExpression' || rest.length || (list && list.type !== 'ArrayExpression')) {
+        fail(file, `${IMPORT_GRAPH}() at offset ${call.start} takes one argument, () => import('…'): the build writes the second`);
+    }
+    return { at: load.end, importAt: body.source.start + 1, listed: !!list };
+}
+
+/**
+ * Static and dynamic imports, re-exports, new URL('…', import.meta.url); importGraph()
+ * calls; source map comments.
+ */
 function jsReferences(file, text) {
     const strips = [];
     let ast;
@@ -146,6 +175,7 @@ function jsReferences(file, text) {
         return fail(file, `cannot parse: ${err.message}`);
     }
     const refs = [];
+    const graphs = [];
     for (const n of nodes(ast)) {
         if ((n.type === 'ImportDeclaration' || n.type === 'ExportNamedDeclaration' ||
              n.type === 'ExportAllDeclaration') && n.source) {
@@ -155,22 +185,25 @@ function jsReferences(file, text) {
         } else if (n.type === 'NewExpression' && n.callee.type === 'Identifier' && n.callee.name === 'URL' &&
                    isImportMetaUrl(n.arguments[1])) {
             refs.push(literalReference(file, n.arguments[0], 'new URL()'));
+        } else if (n.type === 'CallExpression' && n.callee.type === 'Identifier' && n.callee.name === IMPORT_GRAPH) {
+            graphs.push(graphSite(file, n));
         }
     }
-    return { refs, strips };
+    return { refs, strips, graphs };
 }
 
 /**
  * The references in one file (rel names it, for its type and for messages; data is its
- * text) and the source map comments to drop: {refs: [{start, end, spec, module}],
- * strips: [{start, end}]}. Types other than HTML, CSS and JavaScript refer to nothing.
+ * text), the source map comments to drop and, in JavaScript, the importGraph() calls:
+ * {refs: [{start, end, spec, module, kind}], strips: [{start, end}], graphs: [{at,
+ * importAt, listed}]}. Types other than HTML, CSS and JavaScript refer to nothing.
  */
 export function findReferences(rel, data) {
     const ext = path.extname(rel).toLowerCase();
-    if (ext === '.html') return htmlReferences(rel, data);
-    if (ext === '.css') return cssReferences(data);
+    if (ext === '.html') return { ...htmlReferences(rel, data), graphs: [] };
+    if (ext === '.css') return { ...cssReferences(data), graphs: [] };
     if (ext === '.js' || ext === '.mjs') return jsReferences(rel, data);
-    return { refs: [], strips: [] };
+    return { refs: [], strips: [], graphs: [] };
 }
 
 // ---- the graph ---------------------------------------------------------------------
@@ -204,7 +237,10 @@ function resolve(src, from, { spec, module }) {
     return rel.split(path.sep).join('/');
 }
 
-/** Reads entry and everything it reaches. Returns Map rel -> {rel, data, refs, strips}. */
+/**
+ * Reads entry and everything it reaches. Returns Map rel -> {rel, data, refs, strips,
+ * graphs: [{at, target}]} (target: the file an importGraph() call's import() names).
+ */
 function collect(src, entry) {
     const files = new Map();
     const queue = [entry];
@@ -222,9 +258,47 @@ function collect(src, entry) {
             refs.push({ ...r, target, suffix: splitSpec(r.spec)[1] });
             queue.push(target);
         }
-        files.set(rel, { rel, data, refs, strips: found.strips });
+        const graphs = found.graphs.map((g) => {
+            const ref = refs.find((r) => r.start === g.importAt);
+            if (g.listed) fail(rel, `${IMPORT_GRAPH}() at offset ${g.at} has a list: the build writes it`);
+            return ref ? { at: g.at, target: ref.target } : fail(rel, `${IMPORT_GRAPH}() at offset ${g.at} imports no file of ours`);
+        });
+        files.set(rel, { rel, data, refs, strips: found.strips, graphs });
     }
     return files;
+}
+
+/** The JavaScript files that roots reach by static imports, roots first, breadth first. */
+function staticClosure(files, roots) {
+    const seen = new Set(roots);
+    const order = [...seen];
+    for (let i = 0; i < order.length; i++) {
+        for (const r of files.get(order[i]).refs) {
+            if (r.kind === 'import' && !seen.has(r.target)) {
+                seen.add(r.target);
+                order.push(r.target);
+            }
+        }
+    }
+    return order;
+}
+
+/**
+ * Gives each importGraph() call its list (g.members, source names): the modules its
+ * import() target reaches by static imports that the page cannot have loaded yet, i.e.
+ * without the target itself (import() asks for it), the importer's own static graph
+ * (loaded before its code runs) and the modules entry names with theirs (loaded before
+ * any import() can run). Breadth first from the target, so the nearest come first.
+ */
+function resolveGraphs(files, entry) {
+    const isModule = (rel) => /\.m?js$/.test(rel);
+    const entryModules = isModule(entry) ? [entry] : files.get(entry).refs.map((r) => r.target).filter(isModule);
+    const onPage = new Set(staticClosure(files, entryModules));
+    for (const f of files.values()) {
+        if (!f.graphs.length) continue;
+        const loaded = new Set([...onPage, ...staticClosure(files, [f.rel])]);
+        for (const g of f.graphs) g.members = staticClosure(files, [g.target]).slice(1).filter((m) => !loaded.has(m));
+    }
 }
 
 /**
@@ -295,18 +369,32 @@ function relativeSpec(fromOut, toOut, js) {
     return js ? `./${rel}` : rel;
 }
 
-/** f's text with its references replaced by nameOf(target) (relative to f's new name). */
+const SAFE_NAME = /^[\w./~-]*([?#].*)?$/;
+
+/** An importGraph() call's second argument: its members' new names, relative to the web root. */
+function graphArgument(f, g, nameOf) {
+    const names = g.members.map(nameOf);
+    for (const n of names) if (!SAFE_NAME.test(n)) fail(f.rel, `a name that needs escaping: ${n}`);
+    return `, [${names.map((n) => `'${n}'`).join(', ')}]`;
+}
+
+/**
+ * f's text with its references replaced by nameOf(target) (relative to f's new name)
+ * and each importGraph() call given its list.
+ */
 function rewrite(f, outName, nameOf) {
     if (typeof f.data !== 'string') return f.data;
     const js = /\.m?js$/.test(f.rel);
+    const refs = f.refs.map((r) => ({ ...r, text: relativeSpec(outName, nameOf(r.target), js) + r.suffix }));
+    for (const r of refs) if (!SAFE_NAME.test(r.text)) fail(f.rel, `a name that needs escaping: ${r.text}`);
     const edits = [
-        ...f.refs.map((r) => ({ ...r, text: relativeSpec(outName, nameOf(r.target), js) + r.suffix })),
+        ...refs,
         ...f.strips.map((s) => ({ ...s, text: '' })),
+        ...f.graphs.map((g) => ({ start: g.at, end: g.at, text: graphArgument(f, g, nameOf) })),
     ].sort((a, b) => a.start - b.start);
     let text = '';
     let at = 0;
     for (const e of edits) {
-        if (!/^[\w./~-]*([?#].*)?$/.test(e.text)) fail(f.rel, `a name that needs escaping: ${e.text}`);
         text += f.data.slice(at, e.start) + e.text;
         at = e.end;
     }
@@ -337,6 +425,9 @@ export function buildWeb({ src, out, entry = 'index.html' }) {
     src = path.resolve(src);
     out = path.resolve(out);
     const files = collect(src, entry);
+    // An importGraph() list's members are reached from its import() target, which the
+    // file refers to: they are named before the file, or share its cycle.
+    resolveGraphs(files, entry);
     const edges = new Map([...files.values()].map((f) => [f.rel, [...new Set(f.refs.map((r) => r.target))]]));
     const names = new Map();
     const outputs = new Map();

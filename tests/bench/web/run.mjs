@@ -17,8 +17,9 @@
 // docs/performance.md between <!-- web-bench --> and <!-- /web-bench -->.
 // Every request gets BENCH_WEB_LATENCY_MS (40) of emulated latency, so the times say what
 // round trips cost. Env: VIRTDECK_BIN, BENCH_WEB_ROUNDS (5), BENCH_WEB_BEFORE_REF,
-// BENCH_WEB_BEFORE_BIN, BENCH_WEB_LATENCY_MS, BENCH_WEB_DOC=0 (print only),
-// BENCH_WEB_VERBOSE=1 (every request of the first round).
+// BENCH_WEB_BEFORE_BIN, BENCH_WEB_BEFORE_ROOT (a web root served as it is for before,
+// e.g. another branch's build/web, instead of the ref's UI), BENCH_WEB_LATENCY_MS,
+// BENCH_WEB_DOC=0 (print only), BENCH_WEB_VERBOSE=1 (every request of the first round).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ import { writeDocSection } from '../../lib/bench-doc.mjs';
 
 const ROUNDS = Number(process.env.BENCH_WEB_ROUNDS || 5);
 const BEFORE_REF = process.env.BENCH_WEB_BEFORE_REF || 'i10-start';
+const BEFORE_ROOT = process.env.BENCH_WEB_BEFORE_ROOT || '';
 const BASELINE_BIN = '/work/baseline/virtdeck-i10start';
 const BEFORE_BIN = process.env.BENCH_WEB_BEFORE_BIN || (fs.existsSync(BASELINE_BIN) ? BASELINE_BIN : virtdeckBin());
 const WRITE_DOC = process.env.BENCH_WEB_DOC !== '0';
@@ -42,6 +44,7 @@ const AFTER_ROOT = path.join(REPO_ROOT, 'build', 'web');
 const USER = { name: 'bench', role: 'admin', password: 'bench-web-password-1' };
 const VM = { name: 'web-bench', uuid: '6a1c3f0e-5b7d-4c2a-9e8f-0d1b2c3a4e5f' };
 const QUIET_MS = 400; // no request in flight for this long ends a step
+const READY_POLL_MS = 10; // how often the page is asked whether a step's page is usable
 const LATENCY_MS = Number(process.env.BENCH_WEB_LATENCY_MS || 40); // added to every request
 const STEP_TIMEOUT_MS = 20000;
 
@@ -213,15 +216,22 @@ async function recorder(context, page) {
     };
 }
 
+/**
+ * Resolves once selector matches in the page, checked every READY_POLL_MS in the page
+ * itself. (A locator's waitFor() polls at growing intervals, up to 500 ms apart after
+ * the first second, which would round a step's time up by as much.)
+ */
+const shown = (page, selector) => page.waitForFunction((sel) => document.querySelector(sel) !== null, selector,
+    { polling: READY_POLL_MS, timeout: STEP_TIMEOUT_MS });
+
 /** One visit: the four steps in one fresh browser context (empty cache). */
 async function visit(browser, daemon) {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
     try {
         const page = await context.newPage();
         const step = await recorder(context, page);
-        const listShown = () => page.locator('.vm-table tbody tr').first().waitFor({ timeout: STEP_TIMEOUT_MS });
-        const login = await step(() => page.goto(`${daemon.url}/`),
-            () => page.locator('#login-username').waitFor({ timeout: STEP_TIMEOUT_MS }));
+        const listShown = () => shown(page, '.vm-table tbody tr');
+        const login = await step(() => page.goto(`${daemon.url}/`), () => shown(page, '#login-username'));
         const list = await step(async () => {
             await page.fill('#login-username', USER.name);
             await page.fill('#login-password', USER.password);
@@ -229,7 +239,7 @@ async function visit(browser, daemon) {
         }, listShown);
         const reload = await step(() => page.reload(), listShown);
         const consolePage = await step(() => page.evaluate((h) => { window.location.hash = h; }, `#/domains/${VM.uuid}/console`),
-            () => page.locator('.console-state[data-state="connected"]').waitFor({ timeout: STEP_TIMEOUT_MS }));
+            () => shown(page, '.console-state[data-state="connected"]'));
         return { login, list, reload, console: consolePage };
     } finally {
         await context.close();
@@ -262,8 +272,10 @@ function section(res, meta) {
         `- Date: ${new Date().toISOString()}; ${ROUNDS} rounds, before and after taking turns; chromium ${meta.chromium} ` +
             "(headless, Debian's), a new browser context (empty cache) per round, the daemon's certificate trusted by its key",
         '  (chromium keeps nothing in its HTTP cache from a site whose certificate it does not trust)',
-        `- Before: the UI of \`${BEFORE_REF}\` (every view imported up front, no hashed names; ${meta.before.files} files, ` +
-            `${kib(meta.before.bytes)}, of which ${kib(meta.before.maps)} xterm.js source maps) served by ${meta.beforeBin}`,
+        BEFORE_ROOT
+            ? `- Before: the web root ${BEFORE_ROOT} (${meta.before.files} files, ${kib(meta.before.bytes)}) served by ${meta.beforeBin}`
+            : `- Before: the UI of \`${BEFORE_REF}\` (every view imported up front, no hashed names; ${meta.before.files} files, ` +
+              `${kib(meta.before.bytes)}, of which ${kib(meta.before.maps)} xterm.js source maps) served by ${meta.beforeBin}`,
         `- After: \`build/web\` from \`make web-build\` (views loaded on first use, content-hashed names; ${meta.after.files} files, ` +
             `${kib(meta.after.bytes)}, no source maps) served by ${meta.afterBin}`,
         "- Both daemons run side by side on libvirt's test driver with one running VM whose VNC display is a minimal RFB",
@@ -271,9 +283,9 @@ function section(res, meta) {
         '- Requests: HTTP requests that reached the network (static files + API calls; the `/api/events` and console',
         '  websockets are not counted). 304: of those, answered Not Modified. From cache: answered by the browser\'s',
         '  cache without a request. Bytes: response headers + encoded body as received (the daemon gzips text); decoded:',
-        "  the static files' size after decompression. Ready: from the step's action until its page is usable, median,",
-        `  with ${LATENCY_MS} ms added to every request by chromium's network emulation (loopback has no round trip to`,
-        '  save; on a shared machine compare before and after only).',
+        "  the static files' size after decompression. Ready: from the step's action until its page is usable (looked for",
+        `  every ${READY_POLL_MS} ms in the page), median, with ${LATENCY_MS} ms added to every request by chromium's network`,
+        '  emulation (loopback has no round trip to save; on a shared machine compare before and after only).',
         '',
         '| step | | requests (static + API) | 304 | from cache | bytes | static bytes (decoded) | ready |',
         '|---|---|---|---|---|---|---|---|',
@@ -287,15 +299,19 @@ function section(res, meta) {
         }
     }
     const both = (side, field) => median(res[side].map((v) => v.login[field] + v.list[field]));
+    const consoleMore = m('after', 'console', 'requests') - m('before', 'console', 'requests');
     if (varied) lines.push('', '\\* the rounds differed; the median is shown.');
     lines.push('',
         `Login page and first list together: ${both('before', 'requests')} requests and ${kib(both('before', 'bytes'))} ` +
         `before, ${both('after', 'requests')} requests and ${kib(both('after', 'bytes'))} after. The reload revalidates ` +
         `${m('after', 'reload', 'notModified')} file (index.html; before: ${m('before', 'reload', 'notModified')}) and takes ` +
         `${m('after', 'reload', 'fromCache')} from the cache unasked. The console page's own modules (its views, key and ` +
-        'state helpers) now come with it rather than with the login page: 5 more requests, and three more round trips',
-        '(console-page, console-view, console-common import one another) before the VM\'s details and noVNC (50 modules,',
-        'loaded with the first console before too) are asked for.',
+        `state helpers) now come with it rather than with the login page (${consoleMore} more requests than before); ` +
+        'the web build gives each lazily loaded module',
+        "the list of its static import graph (`importGraph()`, web/js/views/dom.js), so the console page's modules are",
+        "asked for at once, then the VM's details, then noVNC's modules all at once, rather than one import level per",
+        'round trip. The daemon speaks HTTP/1.1 only, so chromium sends them over at most 6 connections: noVNC\'s ~50',
+        'modules still cost about 9 round trips of queueing, but none of waiting for the module that names the next.',
         MARK_END);
     return lines.join('\n');
 }
@@ -307,7 +323,7 @@ async function main() {
     let rfb = null;
     let browser = null;
     try {
-        const beforeRoot = beforeTree(tmp, BEFORE_REF);
+        const beforeRoot = BEFORE_ROOT ? path.resolve(BEFORE_ROOT) : beforeTree(tmp, BEFORE_REF);
         rfb = await startRfbServer();
         const xml = path.join(tmp, 'vm.xml');
         fs.writeFileSync(xml, vncDomainXml({ ...VM, vncPort: rfb.port, comment: 'web benchmark: one VM with a VNC display' }));

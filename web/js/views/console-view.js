@@ -7,7 +7,7 @@
 // detail page's Console tab and on the console's own page. noVNC (console.js) is
 // loaded on the first connect. Browser main thread.
 
-import { h, setText } from './dom.js';
+import { h, setText, importGraph } from './dom.js';
 import { ConsoleSessionView, toolButton, consoleIcon } from './console-common.js';
 import { KEY_COMBOS, comboById } from '../keysyms.js';
 import { consoleHash } from '../router.js';
@@ -180,7 +180,7 @@ export class ConsoleView extends ConsoleSessionView {
     // ---- connection ----------------------------------------------------------
 
     loadModule() {
-        return import('../console.js');
+        return importGraph(() => import('../console.js'));
     }
 
     createSession(mod) {

@@ -1,6 +1,8 @@
 // views/dom.js — small DOM helpers for the views: element builders (no innerHTML,
-// so no markup injection and nothing CSP would refuse) and text patching that only
-// writes when the value changed. Browser main thread.
+// so no markup injection and nothing CSP would refuse), text patching that only
+// writes when the value changed, and importGraph(): a module loaded on first use with
+// its whole static import graph asked for at once (<link rel="modulepreload">).
+// Browser main thread.
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -91,3 +93,34 @@ export const ACTION_ICONS = {
     start: 'play', resume: 'play', shutdown: 'power', reboot: 'reboot', suspend: 'pause',
     reset: 'reset', destroy: 'bolt',
 };
+
+const preloaded = new Set(); // hrefs given a modulepreload link (not failed)
+
+/**
+ * import() of a module loaded on first use, with the modules it imports asked for at
+ * once. load is `() => import('literal')` (the only shape the web build accepts);
+ * graph is the list web/tools/build.mjs writes as the second argument: the hashed
+ * names, relative to index.html, of the modules the target reaches by static imports
+ * that this page has not loaded yet. Each gets a <link rel="modulepreload"> (fetched
+ * and parsed now, evaluated only when import() reaches it, in the usual order), so the
+ * browser does not discover them one import level, one round trip, at a time. In the
+ * source tree nobody writes graph: it is empty and this is load(). Returns load()'s
+ * promise.
+ */
+export function importGraph(load, graph = []) {
+    for (const href of graph) {
+        if (preloaded.has(href)) continue;
+        preloaded.add(href);
+        const link = h('link', {
+            rel: 'modulepreload',
+            href,
+            on: {
+                load: () => link.remove(),
+                // import() reports the failure; a later call may try again.
+                error: () => { link.remove(); preloaded.delete(href); },
+            },
+        });
+        document.head.append(link);
+    }
+    return load();
+}

@@ -11,9 +11,11 @@
 //     functions, their module loaded on the first call (actions.js comes with the VM
 //     list anyway; confirm.js with the first question).
 // import() takes only string literals here, so the web build (web/tools/build.mjs) can
-// rename their targets to content-hashed names. Browser main thread.
+// rename their targets to content-hashed names; each goes through importGraph()
+// (dom.js), to which the build gives the target's static import graph, so a view's
+// modules are asked for in one round trip, not one per import level. Browser main thread.
 
-import { h } from './dom.js';
+import { h, importGraph } from './dom.js';
 import { t } from '../i18n.js';
 
 /** A module that did not arrive: the translated advice, the browser's reason as detail. */
@@ -71,19 +73,19 @@ function pageView(load) {
     };
 }
 
-export const DomainListView = pageView(() => import('./domain-list.js').then((m) => m.DomainListView));
-export const DomainDetailView = pageView(() => import('./domain-detail.js').then((m) => m.DomainDetailView));
-export const ConsolePage = pageView(() => import('./console-page.js').then((m) => m.ConsolePage));
-export const NetworksView = pageView(() => import('./networks.js').then((m) => m.NetworksView));
-export const StorageView = pageView(() => import('./storage.js').then((m) => m.StorageView));
-export const PoolVolumesView = pageView(() => import('./pool-volumes.js').then((m) => m.PoolVolumesView));
+export const DomainListView = pageView(() => importGraph(() => import('./domain-list.js')).then((m) => m.DomainListView));
+export const DomainDetailView = pageView(() => importGraph(() => import('./domain-detail.js')).then((m) => m.DomainDetailView));
+export const ConsolePage = pageView(() => importGraph(() => import('./console-page.js')).then((m) => m.ConsolePage));
+export const NetworksView = pageView(() => importGraph(() => import('./networks.js')).then((m) => m.NetworksView));
+export const StorageView = pageView(() => importGraph(() => import('./storage.js')).then((m) => m.StorageView));
+export const PoolVolumesView = pageView(() => importGraph(() => import('./pool-volumes.js')).then((m) => m.PoolVolumesView));
 
 /** As actions.js's createActionRunner; actions.js is loaded on the first action. */
 export function createActionRunner(ctx) {
     let run = null;
     return async (...args) => {
         try {
-            run ??= (await import('./actions.js')).createActionRunner(ctx);
+            run ??= (await importGraph(() => import('./actions.js'))).createActionRunner(ctx);
         } catch (err) {
             loadFailed(ctx, err);
             return undefined;
@@ -99,7 +101,7 @@ export function createActionRunner(ctx) {
 export async function confirmDialog(opts) {
     let mod;
     try {
-        mod = await import('./confirm.js');
+        mod = await importGraph(() => import('./confirm.js'));
     } catch (err) {
         console.error(err);
         return false;

@@ -3,6 +3,7 @@
 // tab" (in the detail page's tab). The terminal and its scrollback survive reconnects.
 // xterm.js is loaded on the first connect. Browser main thread.
 
+import { importGraph } from './dom.js';
 import { ConsoleSessionView } from './console-common.js';
 import { serialHash } from '../router.js';
 import { isActive } from '../domains.js';
@@ -31,7 +32,7 @@ export class SerialView extends ConsoleSessionView {
     }
 
     loadModule() {
-        return import('../serial.js');
+        return importGraph(() => import('../serial.js'));
     }
 
     createSession(mod) {
