@@ -5,10 +5,17 @@
 // libvirt), creates a dir pool in a temporary directory, uploads a generated ISO with
 // the progress bar reaching 100 % (the bytes on disk are compared), attaches it as a
 // CD-ROM to a stopped, diskless VM from its Disks tab (checked in `virsh dumpxml`) and
-// ejects it again; the phone width keeps the pages usable; no console errors or CSP
-// violations, and no serious or critical axe-core violation on any page, form or dialog.
+// ejects it again. Names in Chinese survive the whole way: a file named
+// 中文系统安装盘.iso is uploaded under that name (the list shows it exactly, the bytes on
+// disk are the file's), downloaded from its link (Content-Disposition's filename*
+// decodes to the name, the bytes are the upload's) and attached as a CD-ROM (the Disks
+// tab and `virsh dumpxml` name it); the VM gets the title 中文标题 and a multi-line
+// Chinese description from its Title and description card (shown on its page, as the
+// list's tooltip, in `virsh dumpxml` and after a reload). The phone width keeps the
+// pages usable; no console errors or CSP violations, and no serious or critical
+// axe-core violation on any page, form or dialog.
 // In the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs).
-// Screenshots: tests/e2e/artifacts/{networks,storage,upload,vm-disks}.png.
+// Screenshots: tests/e2e/artifacts/{networks,storage,upload,vm-disks,vm-chinese-title}.png.
 // Everything it creates ("vdtest-" names, the temporary directory) is removed in after().
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +39,11 @@ const VM = `vdtest-vm-${tag}`;
 const VM_UUID = crypto.randomUUID();
 const ISO_NAME = `vdtest-cd-${tag}.iso`;
 const ISO_SIZE = 4 * 1024 * 1024;
+// Names in any script: the upload keeps the file's name, the VM gets a Chinese title.
+const ZH_ISO = '中文系统安装盘.iso';
+const ZH_ISO_SIZE = 256 * 1024;
+const ZH_TITLE = '中文标题';
+const ZH_DESCRIPTION = '第一行：测试用的虚拟机\n第二行：请勿删除（“引号”与，标点）';
 
 let daemon;
 let browser;
@@ -40,6 +52,8 @@ let page;
 let tmp;
 let poolDir;
 let isoPath;
+let zhIsoPath;
+let zhIso; // its bytes
 let subnet; // third octet of the free 192.168.x.0/24
 let problems = [];
 
@@ -71,9 +85,9 @@ function freeSubnet() {
     throw new Error('no free 192.168.x.0/24 on this host');
 }
 
-/** A file that starts like an ISO 9660 image (volume descriptors at 32 KiB), rest random. */
-function makeIso(file) {
-    const buf = crypto.randomBytes(ISO_SIZE);
+/** A file of size bytes that starts like an ISO 9660 image (volume descriptors at 32 KiB), rest random. */
+function makeIso(file, size = ISO_SIZE) {
+    const buf = crypto.randomBytes(size);
     buf.fill(0, 0, 32768);
     const pvd = Buffer.alloc(2048);
     pvd[0] = 1;
@@ -96,6 +110,8 @@ before(async () => {
     poolDir = path.join(tmp, 'pool');
     isoPath = path.join(tmp, ISO_NAME);
     makeIso(isoPath);
+    zhIsoPath = path.join(tmp, ZH_ISO);
+    zhIso = makeIso(zhIsoPath, ZH_ISO_SIZE);
     subnet = freeSubnet();
     const xmlFile = path.join(tmp, 'vm.xml');
     writeFileSync(xmlFile, testDomainXml({ name: VM, uuid: VM_UUID, memoryMiB: 128 }));
@@ -276,6 +292,46 @@ test('upload an ISO with a progress bar that reaches 100 %', async () => {
     });
 });
 
+test('a Chinese ISO name survives the upload, the list and the download', async () => {
+    await step('zh-upload', async () => {
+        // The pool's page afresh (the last upload's panel is still open).
+        await page.goto(`${daemon.url}/#/storage`);
+        await page.locator(`tr[data-name="${POOL}"] a.res-name`).click();
+        await page.locator('#page-title', { hasText: POOL }).waitFor({ timeout: TIMEOUT });
+        await page.getByRole('button', { name: 'Upload', exact: true }).click();
+        const form = page.locator('form[aria-labelledby="upload-title"]');
+        await form.getByLabel('File').setInputFiles(zhIsoPath);
+        assert.equal(await form.getByLabel('Volume name').inputValue(), ZH_ISO, 'named after the file, as it is');
+        await form.getByRole('button', { name: 'Upload' }).click();
+        await form.locator('.upload-text', { hasText: /done/ }).waitFor({ timeout: TIMEOUT });
+        const row = page.locator(`tr[data-name="${ZH_ISO}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        assert.equal(await row.locator('.res-name').textContent(), ZH_ISO, 'the list shows the exact name');
+        assert.ok(readFileSync(path.join(poolDir, ZH_ISO)).equals(zhIso), 'the file in the pool has the name and the bytes');
+        assert.ok(virsh(['vol-list', POOL]).stdout.includes(ZH_ISO), 'libvirt knows the volume by its name');
+
+        const link = row.getByRole('link', { name: `Download ${ZH_ISO}` });
+        assert.equal(await link.getAttribute('download'), ZH_ISO);
+        const href = await link.getAttribute('href');
+        assert.equal(href, `/api/pools/${POOL}/volumes/${encodeURIComponent(ZH_ISO)}/content`);
+        // What the link gives: the page's own request, with its session.
+        const got = await page.evaluate(async (url) => {
+            const r = await fetch(url);
+            const bytes = await r.arrayBuffer();
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+            return { status: r.status, disposition: r.headers.get('content-disposition'), length: bytes.byteLength,
+                sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') };
+        }, href);
+        assert.equal(got.status, 200);
+        const star = /filename\*=UTF-8''([^;\s]+)/i.exec(got.disposition || '');
+        assert.ok(star, `an RFC 6266 filename* in ${got.disposition}`);
+        assert.equal(decodeURIComponent(star[1]), ZH_ISO, 'the download is named exactly as uploaded');
+        assert.equal(got.length, ZH_ISO_SIZE);
+        assert.equal(got.sha256, crypto.createHash('sha256').update(zhIso).digest('hex'), 'the bytes are the upload’s');
+        await page.checkA11y('the pool volumes page with a Chinese name');
+    });
+});
+
 test('attach the ISO as a CD-ROM from the VM page, then eject it', async () => {
     await step('cdrom', async () => {
         await page.goto(`${daemon.url}/#/domains/${VM_UUID}`);
@@ -311,6 +367,62 @@ test('attach the ISO as a CD-ROM from the VM page, then eject it', async () => {
         const after = /<disk\b[^>]*device=['"]cdrom['"][\s\S]*?<\/disk>/.exec(virsh(['dumpxml', '--inactive', VM]).stdout);
         assert.ok(after, 'the drive is still there');
         assert.doesNotMatch(after[0], /<source /);
+    });
+});
+
+test('attach the Chinese ISO as a CD-ROM: the Disks tab names it', async () => {
+    await step('zh-cdrom', async () => {
+        const panel = page.locator('.tab-panel-disks');
+        await panel.getByRole('button', { name: 'Attach disk' }).click();
+        const form = panel.locator('form[aria-labelledby="disk-form-title"]');
+        await form.getByLabel('Device').selectOption('cdrom');
+        await form.getByLabel('Storage pool').selectOption(POOL);
+        await page.waitForFunction((n) => [...document.querySelectorAll('.tab-panel-disks form option')].some((o) => o.value === n), ZH_ISO, { timeout: TIMEOUT });
+        const option = form.getByLabel('ISO image').locator('option', { hasText: ZH_ISO });
+        assert.equal(await option.getAttribute('value'), ZH_ISO);
+        assert.ok((await option.textContent()).startsWith(`${ZH_ISO} (iso, `), 'the picker names it exactly');
+        await form.getByLabel('ISO image').selectOption(ZH_ISO);
+        await form.getByRole('button', { name: 'Attach' }).click();
+        const file = path.join(poolDir, ZH_ISO);
+        const row = panel.locator('tbody tr', { hasText: ZH_ISO });
+        await row.waitFor({ timeout: TIMEOUT });
+        assert.equal(await row.locator('code.wrap').textContent(), file);
+        const xml = virsh(['dumpxml', '--inactive', VM]).stdout;
+        assert.ok(xml.includes(`file='${file}'`) || xml.includes(`file="${file}"`), xml);
+    });
+});
+
+test('a Chinese title and a multi-line description: the VM page, the list, a reload', async () => {
+    await step('zh-title', async () => {
+        await page.getByRole('tab', { name: 'Overview' }).click();
+        const card = page.locator('section[aria-labelledby="about-title"]');
+        await card.getByRole('button', { name: 'Edit' }).click();
+        const form = card.locator('form');
+        await form.getByLabel('Title', { exact: true }).fill(ZH_TITLE);
+        await form.getByLabel('Description', { exact: true }).fill(ZH_DESCRIPTION);
+        await page.checkA11y('the title and description form');
+        await form.getByRole('button', { name: 'Save' }).click();
+        await form.waitFor({ state: 'hidden', timeout: TIMEOUT });
+        const shown = async () => (await card.locator('.about-view dd').allTextContents());
+        assert.deepEqual(await shown(), [ZH_TITLE, ZH_DESCRIPTION], 'the card shows both exactly');
+        assert.equal((await card.locator('.about-view dd').nth(1).innerText()).split('\n').length, 2, 'on two lines');
+        const xml = virsh(['dumpxml', '--inactive', VM]).stdout;
+        assert.ok(xml.includes(`<title>${ZH_TITLE}</title>`), xml);
+        assert.ok(xml.includes(`<description>${ZH_DESCRIPTION}</description>`), xml);
+
+        // The list: the title is the name's tooltip.
+        await page.locator('a.back-link').click();
+        const name = page.locator(`.vm-table tbody tr[data-uuid="${VM_UUID}"] a.vm-name`);
+        await name.waitFor({ timeout: TIMEOUT });
+        assert.equal(await name.getAttribute('title'), ZH_TITLE);
+
+        // A reload reads them from the server again.
+        await page.goto('about:blank');
+        await page.goto(`${daemon.url}/#/domains/${VM_UUID}`);
+        await page.locator('#page-title', { hasText: VM }).waitFor({ timeout: TIMEOUT });
+        await card.locator('.about-view dd').first().waitFor({ timeout: TIMEOUT });
+        assert.deepEqual(await shown(), [ZH_TITLE, ZH_DESCRIPTION], 'after a reload');
+        await page.screenshot({ path: artifact('vm-chinese-title.png'), fullPage: true });
     });
 });
 

@@ -2,7 +2,8 @@
 // browsers, so each test is written once. VIRTDECK_BROWSER chooses: `chromium` (default;
 // Debian's chromium through playwright-core) or `firefox` (Debian's firefox-esr through
 // WebDriver BiDi with puppeteer-core; Playwright drives only its own patched Firefox).
-// Both start in English (en-US) with a light or dark colour scheme.
+// Both start in English (en-US) unless told another locale, with a light or dark
+// colour scheme.
 //
 // Everything a test observes goes through code that is the same in both browsers: the
 // locators are found by page-side code (tests/lib/page-finder.mjs, sent through each
@@ -30,11 +31,11 @@ if (!['chromium', 'firefox'].includes(BROWSER)) throw new Error(`VIRTDECK_BROWSE
 export const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
 const DEFAULT_TIMEOUT = 30000; // Playwright's default for actions and waits
 const SLICE_MS = 2000; // one page-side wait; a navigation ends at most one slice
-const LOCALE = 'en-US';
+const LOCALE = 'en-US'; // the browser's languages unless launchBrowser() is given one
 const require = createRequire(import.meta.url);
 
 // ---- the two drivers ----------------------------------------------------------------
-// Each gives launch({colorScheme}) -> {newPage(viewport), close()}, and a page with
+// Each gives launch({colorScheme, locale}) -> {newPage(viewport), close()}, and a page with
 // goto(url) -> response {status(), headers()}, evalExpr(source), evaluate(fn, arg),
 // addInitScript(fn), click(x, y), key.{down, up, press, type}, screenshot(opts),
 // setViewport({width, height}), setFiles(elementExpr, file), on(event, cb) for
@@ -65,7 +66,7 @@ function pageDriver(page, own) {
     };
 }
 
-async function launchChromium({ colorScheme }) {
+async function launchChromium({ colorScheme, locale }) {
     requireTools('chromium');
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
@@ -77,7 +78,7 @@ async function launchChromium({ colorScheme }) {
     return {
         async newPage(viewport) {
             const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1,
-                locale: LOCALE, colorScheme });
+                locale, colorScheme });
             const page = await context.newPage();
             return pageDriver(page, {
                 addInitScript: (fn) => page.addInitScript(fn),
@@ -90,7 +91,7 @@ async function launchChromium({ colorScheme }) {
     };
 }
 
-async function launchFirefox({ colorScheme }) {
+async function launchFirefox({ colorScheme, locale }) {
     requireTools('firefox-esr');
     const { default: puppeteer } = await import('puppeteer-core');
     const browser = await puppeteer.launch({
@@ -100,8 +101,8 @@ async function launchFirefox({ colorScheme }) {
         acceptInsecureCerts: true,
         defaultViewport: null,
         extraPrefsFirefox: {
-            'intl.accept_languages': LOCALE,
-            'intl.locale.requested': LOCALE,
+            'intl.accept_languages': locale,
+            'intl.locale.requested': locale,
             // BiDi has no media-feature emulation: the scheme is the content's override
             // (0 dark, 1 light), for the whole browser.
             'layout.css.prefers-color-scheme.content-override': colorScheme === 'dark' ? 0 : 1,
@@ -428,31 +429,36 @@ function requireCjkFont() {
 }
 
 /**
- * Launches this run's browser (BROWSER) headless, in en-US, with colorScheme ('light'
- * or 'dark'). Resolves {name, newPage(opts), close()}; see newPage().
+ * Launches this run's browser (BROWSER) headless, with colorScheme ('light' or 'dark')
+ * and locale (the browser's languages, navigator.languages: en-US unless given; chromium
+ * sets it per context, firefox in the profile's intl.accept_languages).
+ * Resolves {name, newPage(opts), close()}; see newPage().
  */
-export async function launchBrowser({ colorScheme = 'light' } = {}) {
+export async function launchBrowser({ colorScheme = 'light', locale = LOCALE } = {}) {
     requireCjkFont();
-    const driver = await DRIVERS[BROWSER]({ colorScheme });
-    return { name: BROWSER, colorScheme, driver, close: () => driver.close() };
+    const driver = await DRIVERS[BROWSER]({ colorScheme, locale });
+    return { name: BROWSER, colorScheme, locale, driver, close: () => driver.close() };
 }
 
 /**
- * Starts this run's browser in each colour scheme at once, so that their start-up (about
+ * Starts this run's browser once for each item at once, so that their start-up (about
  * 2.5 s for firefox, whose WebDriver BiDi session waits for its first window) overlaps
- * the test file's own setup and each other. Returns {get(scheme): Promise of the browser,
- * close()}; close() waits for launches still under way, so none outlives a failed setup.
+ * the test file's own setup and each other. An item is a colour scheme ('light',
+ * 'dark'), or {name, colorScheme, locale} (launchBrowser's options) for a browser got
+ * by its name. Returns {get(name): Promise of the browser, close()}; close() waits for
+ * launches still under way, so none outlives a failed setup.
  */
-export function startBrowsers(...schemes) {
-    const launches = new Map(schemes.map((colorScheme) => {
-        const p = launchBrowser({ colorScheme });
+export function startBrowsers(...items) {
+    const launches = new Map(items.map((item) => {
+        const { name, ...opts } = typeof item === 'string' ? { name: item, colorScheme: item } : item;
+        const p = launchBrowser(opts);
         p.catch(() => {}); // reported by get()
-        return [colorScheme, p];
+        return [name, p];
     }));
     return {
-        get(scheme = 'light') {
-            if (!launches.has(scheme)) throw new Error(`startBrowsers() was not asked for ${scheme}`);
-            return launches.get(scheme);
+        get(name = 'light') {
+            if (!launches.has(name)) throw new Error(`startBrowsers() was not asked for ${name}`);
+            return launches.get(name);
         },
         async close() {
             for (const p of launches.values()) {

@@ -119,6 +119,7 @@ async function logout() {
 
 /** Shows the login form; kept: what the form it replaces kept (a language switch). */
 function showLogin(kept) {
+    stopScrollBack();
     view?.destroy();
     document.body.classList.remove('console-open');
     document.title = t('shell.title', { page: t('shell.login.title-short') });
@@ -189,6 +190,8 @@ function route({ rerender = false } = {}) {
     if (!store.session) return;
     const r = parseHash(window.location.hash);
     const kept = rerender ? view?.keepState?.() : undefined;
+    if (rerender) keepScroll();
+    else stopScrollBack();
     view?.destroy();
     document.body.classList.toggle('console-open', r.view === 'console' || r.view === 'serial');
     markNav(r.view === 'networks' ? 'networks' : r.view === 'storage' || r.view === 'pool' ? 'storage' : 'vms');
@@ -215,6 +218,40 @@ function route({ rerender = false } = {}) {
     // Move focus to the new page's heading on navigation (not on first load, not when
     // the language changed under the user's hands).
     if (routeCount++ > 0 && !rerender) $('page-title')?.focus();
+}
+
+// ---- the scroll position over a re-render ------------------------------------------
+
+let scrollBack = null;
+
+function stopScrollBack() {
+    if (!scrollBack) return;
+    scrollBack.observer.disconnect();
+    clearTimeout(scrollBack.timer);
+    scrollBack = null;
+}
+
+/**
+ * A re-render (a language switch) rebuilds the page and its view reads its data again:
+ * for a moment the page is short and the browser scrolls to the top. This puts the
+ * page back where the user was once it is nearly as tall as before (90 %: the other
+ * language's text may take less room), or as far as it goes after 3 s. Call before
+ * the old view goes.
+ */
+function keepScroll() {
+    stopScrollBack();
+    const y = window.scrollY;
+    if (y <= 0) return;
+    const was = document.documentElement.scrollHeight;
+    const restore = () => {
+        stopScrollBack();
+        window.scrollTo(0, y);
+    };
+    const observer = new MutationObserver(() => {
+        if (document.documentElement.scrollHeight >= 0.9 * was) restore();
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    scrollBack = { observer, timer: setTimeout(restore, 3000) };
 }
 
 // ---- language ------------------------------------------------------------------

@@ -164,6 +164,13 @@ export function interfaceSource(nic) {
     return nic.network || nic.bridge || nic.source || '';
 }
 
+/** An interface's kind ("network", "bridge") in the current language; another kind as it came. */
+export function interfaceTypeLabel(type) {
+    if (type === 'network') return t('devices.nic.type.network');
+    if (type === 'bridge') return t('devices.nic.type.bridge');
+    return type;
+}
+
 /** "up" unless the detail form says the link is down. */
 export function linkState(nic) {
     return nic && (nic.link === 'down' || nic.link_state === 'down') ? 'down' : 'up';

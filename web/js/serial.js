@@ -48,6 +48,10 @@ export class SerialConsole extends Emitter {
         this.detail = '';
         this.retry = true;
         this.bytesIn = 0;
+        // xterm.js's own words (the input's aria-label, a screen reader's notice), read
+        // when a terminal opens: a language switch builds the console again.
+        Terminal.strings.promptLabel = t('domains.console.serial.input');
+        Terminal.strings.tooMuchOutput = t('domains.console.serial.too-much-output');
         this.#term = new Terminal({
             convertEol: false,
             cursorBlink: true,

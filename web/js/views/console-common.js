@@ -118,11 +118,12 @@ export class ConsoleFrame {
     setState(state, message = '', retry = true, detail = '') {
         this.state = state;
         this.stateEl.dataset.state = state;
-        const detailEl = detail ? h('span', { lang: 'en', text: detail }) : '';
-        this.stateEl.querySelector('.console-state-text').replaceChildren(
-            ...textNodes((p) => stateText(state, message, p.detail), { detail: detailEl }));
+        // The server's detail is English: marked so in the state line and on the screen.
+        const line = (detailEl) => textNodes((p) => stateText(state, message, p.detail), { detail: detailEl });
+        const englishDetail = () => (detail ? h('span', { lang: 'en', text: detail }) : '');
+        this.stateEl.querySelector('.console-state-text').replaceChildren(...line(englishDetail()));
         this.overlay.hidden = state === 'connected';
-        setText(this.overlay.firstChild, stateText(state, message, detail));
+        this.overlay.firstChild.replaceChildren(...line(englishDetail()));
         this.reconnectBtn.disabled = state === 'connecting';
         this.reconnectBtn.hidden = state === 'disconnected' && !retry;
         this.disconnectBtn.hidden = state !== 'connected';

@@ -17,6 +17,7 @@ import { DetailTabs } from './detail-tabs.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
 import { mountDomainAbout } from './domain-about.js';
+import { interfaceTypeLabel } from '../device-rules.js';
 
 function backLink() {
     return h('a', { class: 'back-link', href: listHash() }, icon('back'), t('domains.list.title'));
@@ -183,7 +184,7 @@ export class DomainDetailView {
         const nics = h('section', { class: 'card card-wide', 'aria-labelledby': 'nics-title' },
             h('h2', { id: 'nics-title', class: 'card-title', text: t('domains.detail.interfaces') }),
             devTable(t('domains.detail.interfaces'), t('domains.detail.no-interfaces'), [
-                [t('domains.detail.col.type'), (r) => orDash(r.type)],
+                [t('domains.detail.col.type'), (r) => orDash(interfaceTypeLabel(r.type))],
                 [t('domains.detail.col.source'), (r) => orDash(r.source)],
                 [t('domains.detail.col.mac'), (r) => h('code', { text: orDash(r.mac) })],
                 [t('domains.detail.col.model'), (r) => orDash(r.model)],

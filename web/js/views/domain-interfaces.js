@@ -8,7 +8,7 @@ import { h } from './dom.js';
 import { field, textInput, selectInput, setOptions, canManage, cardForm, failureText, optionalLabel } from './form-kit.js';
 import { actionButton, actionsCell, actionsLabel, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
 import { DeviceTab, refreshDetail, withNote } from './device-tab.js';
-import { NIC_MODELS, buildInterfaceRequest, addressesByMac, interfaceSource, linkState } from '../device-rules.js';
+import { NIC_MODELS, buildInterfaceRequest, addressesByMac, interfaceSource, interfaceTypeLabel, linkState } from '../device-rules.js';
 import { randomMac } from '../ipaddr.js';
 import { isActive } from '../domains.js';
 import { orDash, DASH } from '../format.js';
@@ -31,9 +31,7 @@ function linkLabel(link) {
 function sourceText(nic) {
     const source = orDash(interfaceSource(nic));
     if (!nic.type) return source;
-    const kinds = { network: () => t('devices.nic.type.network'), bridge: () => t('devices.nic.type.bridge') };
-    const type = Object.hasOwn(kinds, nic.type) ? kinds[nic.type]() : nic.type;
-    return t('devices.nic.source', { source, type });
+    return t('devices.nic.source', { source, type: interfaceTypeLabel(nic.type) });
 }
 
 /** Where the guest's addresses came from, as a sentence ("" when not said). */
