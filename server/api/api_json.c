@@ -3,9 +3,11 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/hex.h"
+#include "util/xalloc.h"
 #include "util/utf8_name.h"
 
 #define API_JSON_MAX_DEPTH 8
@@ -199,6 +201,94 @@ static bool api_json_all_finite(struct json_object *obj)
     }
 }
 
+/* The member count of each object under v, in document order (pre-order), into counts
+ * (room for max); *n ends as the number of objects found. */
+static void api_json_member_counts(struct json_object *v, size_t *counts, size_t max, size_t *n)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_object: {
+        if (*n < max)
+            counts[*n] = (size_t)json_object_object_length(v);
+        (*n)++;
+        json_object_object_foreach(v, key, value)
+        {
+            (void)key;
+            api_json_member_counts(value, counts, max, n);
+        }
+        break;
+    }
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            api_json_member_counts(json_object_array_get_idx(v, i), counts, max, n);
+        break;
+    default:
+        break;
+    }
+}
+
+/* True when no object in body names a member twice. json-c keeps only the last of
+ * duplicate names, so a body like {"title":"a","title":"b"} would mean whatever the
+ * last copy says while every check that reads the text saw both; such bodies are
+ * refused. Each object's members in the text (its own ':' separators, strings skipped)
+ * must number what the parsed object holds, object by object in document order. body
+ * has already parsed as JSON of at most API_JSON_MAX_DEPTH levels. */
+static bool api_json_names_unique(const char *body, size_t len, struct json_object *obj)
+{
+    size_t open[API_JSON_MAX_DEPTH + 1]; /* per level: its object's index, or SIZE_MAX */
+    size_t *text_counts = NULL;          /* owned */
+    size_t *parsed_counts = NULL;        /* owned */
+    size_t nobj = 0, nparsed = 0, next = 0, depth = 0;
+    bool in_string = false;
+    bool ret = false;
+
+    for (size_t i = 0; i < len; i++) {
+        if (in_string) {
+            if (body[i] == '\\')
+                i++;
+            else if (body[i] == '"')
+                in_string = false;
+        } else if (body[i] == '"') {
+            in_string = true;
+        } else if (body[i] == '{') {
+            nobj++;
+        }
+    }
+    text_counts = xcalloc(nobj + 1, sizeof(*text_counts));
+    parsed_counts = xcalloc(nobj + 1, sizeof(*parsed_counts));
+    api_json_member_counts(obj, parsed_counts, nobj, &nparsed);
+    if (nparsed != nobj)
+        goto cleanup;
+    in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = body[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (depth == sizeof(open) / sizeof(open[0]))
+                goto cleanup;
+            open[depth++] = c == '{' ? next++ : SIZE_MAX;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                goto cleanup;
+            depth--;
+        } else if (c == ':' && depth && open[depth - 1] != SIZE_MAX) {
+            text_counts[open[depth - 1]]++;
+        }
+    }
+    ret = memcmp(text_counts, parsed_counts, nobj * sizeof(*text_counts)) == 0;
+
+cleanup:
+    free(text_counts);
+    free(parsed_counts);
+    return ret;
+}
+
 struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
                                           bool empty_ok, struct app_error *err)
 {
@@ -254,6 +344,11 @@ struct json_object *api_json_parse_body(const char *body, size_t len, const char
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "unknown field \"%.64s\"", key);
             goto cleanup;
         }
+    }
+    if (!api_json_names_unique(body, len, obj)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "malformed JSON: an object names the same field twice");
+        goto cleanup;
     }
     if (breaks && api_json_breaks_placed(obj, multiline, err) < 0)
         goto cleanup;

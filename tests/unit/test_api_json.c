@@ -478,6 +478,39 @@ static void test_multiline_members(void **state)
     expect_reject("{\"description\":\"a\\nb\"}", fields, "control character");
 }
 
+/* json-c keeps the last of two equal member names; a body that names a field twice,
+ * at any depth and however the name is spelt, is refused instead. */
+static void test_duplicate_names(void **state)
+{
+    static const char *const fields[] = {"title", "description", "x", NULL};
+    static const char *const dup[] = {
+        "{\"title\":\"a\",\"title\":\"b\"}",
+        "{\"title\":\"a\",\"description\":\"b\",\"title\":\"c\"}",
+        "{\"t\\u0069tle\":\"a\",\"title\":\"b\"}",
+        "{\"x\":{\"k\":1,\"k\":2}}",
+        "{\"x\":[{\"k\":1},{\"k\":1,\"k\":2}]}",
+        "{\"x\":[{\"a\":{\"k\":\"}\",\"k\":\":\"}}]}",
+    };
+    static const char *const unique[] = {
+        "{\"title\":\"a:b\",\"description\":\"{\\\"title\\\":1}\"}",
+        "{\"x\":[{\"k\":1},{\"k\":2}],\"title\":\"\\\\\"}",
+        "{\"x\":{\"k\":{\"k\":{}}}}",
+    };
+    struct app_error err;
+    struct json_object *obj;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(dup) / sizeof(dup[0]); i++)
+        expect_reject(dup[i], fields, "names the same field twice");
+    for (size_t i = 0; i < sizeof(unique) / sizeof(unique[0]); i++) {
+        app_error_clear(&err);
+        obj = api_json_parse_object(unique[i], strlen(unique[i]), fields, false, &err);
+        if (!obj)
+            fail_msg("refused %s: %s", unique[i], err.message);
+        json_object_put(obj);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_empty_body),        cmocka_unit_test(test_get_string),
         cmocka_unit_test(test_get_string_length), cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_get_bool),          cmocka_unit_test(test_multiline_members),
+        cmocka_unit_test(test_duplicate_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
