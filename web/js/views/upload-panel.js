@@ -32,7 +32,14 @@ export class UploadPanel {
         this.nameTouched = false;
         const f = {};
         this.f = f;
-        f.file = field({ label: t('upload.field.file'), key: 'file', control: h('input', { type: 'file', class: 'input input-file', name: 'file' }), hint: t('upload.field.file.hint') });
+        // The browser's own file input speaks the browser's language, not the page's: it
+        // stays the labelled control (keyboard, screen readers, errors) but is hidden, and
+        // a button and the chosen name in the page's language stand in for it on screen.
+        f.file = field({ label: t('upload.field.file'), key: 'file', control: h('input', { type: 'file', class: 'file-input visually-hidden', name: 'file' }), hint: t('upload.field.file.hint') });
+        this.chooseButton = h('button', { type: 'button', class: 'btn', tabindex: '-1', text: t('upload.field.file.choose') });
+        this.chosenName = h('span', { class: 'file-name', text: t('upload.field.file.none') });
+        f.file.control.after(h('span', { class: 'file-picker', 'aria-hidden': 'true' }, this.chooseButton, this.chosenName));
+        this.chooseButton.addEventListener('click', () => f.file.control.click());
         f.name = field({ label: t('upload.field.name'), key: 'name', control: textInput({ name: 'volume', }) });
         f.format = field({
             label: t('storage.volume.field.format'), key: 'format',
@@ -73,6 +80,7 @@ export class UploadPanel {
     reset() {
         if (this.upload) return;
         this.form.reset();
+        this.chosenName.textContent = t('upload.field.file.none');
         this.nameTouched = false;
         this.errorBox.clear();
         this.progressBox.hidden = true;
@@ -89,6 +97,8 @@ export class UploadPanel {
 
     #onFile() {
         const file = this.f.file.control.files?.[0];
+        this.chosenName.textContent = file ? file.name : t('upload.field.file.none');
+        this.chosenName.title = file ? file.name : '';
         if (!file) return;
         if (!this.nameTouched || !this.f.name.control.value) this.f.name.control.value = sanitizeVolumeName(file.name);
         this.f.format.control.value = uploadFormatFor(file.name);
@@ -98,6 +108,7 @@ export class UploadPanel {
 
     #setRunning(running) {
         this.f.file.control.disabled = running;
+        this.chooseButton.disabled = running;
         this.f.name.control.disabled = running;
         this.f.format.control.disabled = running;
         setBusy(this.submit, running);
