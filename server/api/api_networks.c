@@ -2,6 +2,7 @@
  * create check; workers for the runs. */
 #include "api/api_networks.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,21 @@ static int api_networks_create_check(struct api_call *call, const struct http_re
     return 0;
 }
 
+/* Adds the subnet of the body's key ("ipv4"/"ipv6"), validated by the check, to spec. */
+static void api_networks_spec_subnet(const struct api_call *call, const char *key, int family,
+                                     struct virt_network_spec *spec)
+{
+    struct json_object *ip = NULL, *address = NULL, *prefix = NULL;
+
+    if (json_object_object_get_ex(call->body, key, &ip) && ip &&
+        json_object_object_get_ex(ip, "address", &address) &&
+        json_object_object_get_ex(ip, "prefix", &prefix) &&
+        virt_subnet_parse(json_object_get_string(address), family,
+                          (unsigned)json_object_get_int(prefix),
+                          &spec->subnets[spec->nsubnets]) == 0)
+        spec->nsubnets++;
+}
+
 static void api_networks_create_run(struct api_call *call, struct api_reply *reply)
 {
     const char *bridge = api_call_string(call, "bridge");
@@ -81,11 +97,14 @@ static void api_networks_create_run(struct api_call *call, struct api_reply *rep
         .bridge = bridge && bridge[0] ? bridge : NULL,
         .start = api_call_bool(call, "start", true),
         .autostart = api_call_bool(call, "autostart", false),
+        .force = api_call_bool(call, "force", false),
     };
     struct app_error err;
     virNetworkPtr net;
 
     app_error_clear(&err);
+    api_networks_spec_subnet(call, "ipv4", AF_INET, &spec);
+    api_networks_spec_subnet(call, "ipv6", AF_INET6, &spec);
     net = virt_network_create(call->conn, &spec, call->state, &err);
     api_reply_result(reply, 201, net ? virt_network_object(call->conn, net, &err) : NULL, &err);
     api_reply_audit_object(reply, "network:%s", spec.name);

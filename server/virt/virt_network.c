@@ -8,7 +8,10 @@
  * creates and removes (every mode but bridge), interfaces on that bridge directly. */
 #include "virt/virt_network.h"
 
+#include <ifaddrs.h>
 #include <libvirt/virterror.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +237,125 @@ cleanup:
     return ret;
 }
 
+/* The subnet of family key ("ipv4"/"ipv6") in a network's fields; -1 if it has none. */
+static int network_fields_subnet(struct json_object *fields, const char *key, int family,
+                                 struct virt_subnet *out)
+{
+    struct json_object *ip = NULL, *address = NULL, *prefix = NULL;
+
+    if (!json_object_object_get_ex(fields, key, &ip) || !ip ||
+        !json_object_object_get_ex(ip, "address", &address) ||
+        !json_object_object_get_ex(ip, "prefix", &prefix) || !prefix)
+        return -1;
+    return virt_subnet_parse(json_object_get_string(address), family,
+                             (unsigned)json_object_get_int(prefix), out);
+}
+
+/* Refuses (409) when a subnet of spec overlaps the subnet of a defined network. */
+static int network_overlap_networks(virConnectPtr conn, const struct virt_network_spec *spec,
+                                    struct app_error *err)
+{
+    virNetworkPtr *nets = NULL;
+    int n = virConnectListAllNetworks(conn, &nets, 0);
+    int ret = -1;
+
+    if (n < 0) {
+        virt_error_capture(err, "list networks");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        struct json_object *fields = network_xml_fields(nets[i], err);
+        bool clash = false;
+
+        if (!fields) {
+            if (err->status != 404)
+                goto cleanup;
+            app_error_clear(err);
+            continue;
+        }
+        for (size_t k = 0; k < spec->nsubnets && !clash; k++) {
+            const struct virt_subnet *want = &spec->subnets[k];
+            struct virt_subnet have;
+            char a[VIRT_SUBNET_TEXT_MAX], b[VIRT_SUBNET_TEXT_MAX];
+
+            if (network_fields_subnet(fields, want->family == AF_INET ? "ipv4" : "ipv6",
+                                      want->family, &have) < 0 ||
+                !virt_subnet_overlap(want, &have))
+                continue;
+            virt_subnet_format(want, a, sizeof(a));
+            virt_subnet_format(&have, b, sizeof(b));
+            app_error_set(err, 409, APP_ERR_CONFLICT, "%s overlaps network '%s' (%s)", a,
+                          virNetworkGetName(nets[i]), b);
+            clash = true;
+        }
+        json_object_put(fields);
+        if (clash)
+            goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    for (int i = 0; i < n; i++)
+        virNetworkFree(nets[i]);
+    free(nets);
+    return ret;
+}
+
+/* Prefix length of a contiguous netmask of bytes octets. */
+static unsigned network_mask_prefix(const unsigned char *mask, size_t bytes)
+{
+    unsigned n = 0;
+
+    while (n < bytes * 8 && (mask[n / 8] & (0x80u >> (n % 8))))
+        n++;
+    return n;
+}
+
+/* Refuses (409) when a subnet of spec overlaps an address of a host interface. */
+static int network_overlap_interfaces(const struct virt_network_spec *spec, struct app_error *err)
+{
+    struct ifaddrs *list = NULL;
+    int ret = 0;
+
+    if (getifaddrs(&list) < 0)
+        return 0; /* nothing to compare with: libvirt still refuses a clash on start */
+    for (const struct ifaddrs *ifa = list; ifa && ret == 0; ifa = ifa->ifa_next) {
+        int family = ifa->ifa_addr ? ifa->ifa_addr->sa_family : 0;
+        const void *addr, *mask;
+        size_t bytes;
+        struct virt_subnet have;
+
+        if ((family != AF_INET && family != AF_INET6) || !ifa->ifa_netmask ||
+            (ifa->ifa_flags & IFF_LOOPBACK))
+            continue;
+        if (family == AF_INET) {
+            addr = &((const struct sockaddr_in *)(const void *)ifa->ifa_addr)->sin_addr;
+            mask = &((const struct sockaddr_in *)(const void *)ifa->ifa_netmask)->sin_addr;
+            bytes = 4;
+        } else {
+            addr = &((const struct sockaddr_in6 *)(const void *)ifa->ifa_addr)->sin6_addr;
+            mask = &((const struct sockaddr_in6 *)(const void *)ifa->ifa_netmask)->sin6_addr;
+            bytes = 16;
+        }
+        if (virt_subnet_set(family, addr, network_mask_prefix(mask, bytes), &have) < 0)
+            continue;
+        for (size_t k = 0; k < spec->nsubnets; k++) {
+            char a[VIRT_SUBNET_TEXT_MAX], b[VIRT_SUBNET_TEXT_MAX];
+
+            if (!virt_subnet_overlap(&spec->subnets[k], &have))
+                continue;
+            virt_subnet_format(&spec->subnets[k], a, sizeof(a));
+            virt_subnet_format(&have, b, sizeof(b));
+            app_error_set(err, 409, APP_ERR_CONFLICT, "%s overlaps interface %s (%s)", a,
+                          ifa->ifa_name, b);
+            ret = -1;
+            break;
+        }
+    }
+    freeifaddrs(list);
+    return ret;
+}
+
 /* The refusals that need the host or the other networks (see the header). */
 static int network_create_check(virConnectPtr conn, const struct virt_network_spec *spec,
                                 struct app_error *err)
@@ -250,6 +372,12 @@ static int network_create_check(virConnectPtr conn, const struct virt_network_sp
         return -1;
     }
     virResetLastError();
+    if (!spec->force && spec->nsubnets) {
+        if (network_overlap_networks(conn, spec, err) < 0)
+            return -1;
+        if (local && network_overlap_interfaces(spec, err) < 0)
+            return -1;
+    }
     if (!spec->bridge)
         return 0;
     if (!strcmp(spec->mode, "bridge")) {

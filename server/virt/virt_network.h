@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "util/app_error.h"
+#include "virt/virt_subnet.h"
 
 /* {"networks":[network object...]} sorted by name. NULL with err set on failure. */
 struct json_object *virt_network_list(virConnectPtr conn, struct app_error *err);
@@ -31,6 +32,9 @@ struct virt_network_spec {
     const char *bridge; /* the requested bridge name, NULL if none */
     bool start;
     bool autostart;
+    bool force;                    /* skip the subnet overlap refusal */
+    struct virt_subnet subnets[2]; /* the requested IPv4 and IPv6 subnets */
+    size_t nsubnets;               /* how many of subnets are set */
 };
 
 /* Defines xml (built by virt_network_xml_build from the same request) persistently,
@@ -38,9 +42,11 @@ struct virt_network_spec {
  * first: 409 if a network of that name exists, or (modes other than bridge) when
  * another network or, on a local connection, a host interface already has the
  * requested bridge name; 400 when mode bridge names a bridge that does not exist on a
- * local non-test connection. Any failure after the definition undefines it again, so a
- * failed create leaves nothing behind. Returns the new network (virNetworkFree) or
- * NULL with err. */
+ * local non-test connection; unless spec->force, 409 naming the overlap when one of
+ * spec->subnets overlaps a subnet of another network (active or not) or, on a local
+ * non-test connection, an address of a host interface (loopback excepted). Any failure after the
+ * definition undefines it again, so a failed create leaves nothing behind. Returns the new network
+ * (virNetworkFree) or NULL with err. */
 virNetworkPtr virt_network_create(virConnectPtr conn, const struct virt_network_spec *spec,
                                   const char *xml, struct app_error *err);
 

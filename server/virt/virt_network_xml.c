@@ -573,8 +573,9 @@ static int netxml_check_mode(const struct netxml_req *r, struct app_error *err)
 
 static int netxml_parse(struct json_object *req, struct netxml_req *r, struct app_error *err)
 {
-    static const char *const keys[] = {"name",   "mode", "bridge",    "forward_dev", "ipv4", "ipv6",
-                                       "domain", "mtu",  "autostart", "start",       NULL};
+    static const char *const keys[] = {"name",      "mode",  "bridge", "forward_dev",
+                                       "ipv4",      "ipv6",  "domain", "mtu",
+                                       "autostart", "start", "force",  NULL};
     struct json_object *v;
     int rc;
 
@@ -614,7 +615,8 @@ static int netxml_parse(struct json_object *req, struct netxml_req *r, struct ap
     if (netxml_int(req, "mtu", NETXML_MTU_MIN, NETXML_MTU_MAX, "", &r->mtu, err) < 0)
         return -1;
     if (netxml_member(req, "autostart", json_type_boolean, "", &v, err) < 0 ||
-        netxml_member(req, "start", json_type_boolean, "", &v, err) < 0)
+        netxml_member(req, "start", json_type_boolean, "", &v, err) < 0 ||
+        netxml_member(req, "force", json_type_boolean, "", &v, err) < 0)
         return -1;
     for (int i = 0; i < 2; i++) {
         const char *key = i == 0 ? "ipv4" : "ipv6";

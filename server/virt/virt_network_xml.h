@@ -24,7 +24,7 @@ bool virt_network_xml_name_valid(const char *name);
  *
  * req: the request object: "name", "mode" (nat|route|isolated|bridge|open), and the
  * optional "bridge", "forward_dev", "ipv4", "ipv6", "domain", "mtu", "autostart",
- * "start" (see docs/api.md for each rule). Unknown keys at any level are refused.
+ * "start", "force" (see docs/api.md for each rule). Unknown keys at any level are refused.
  * On success returns 0 and *xml_out is a new NUL-terminated document (caller frees).
  * On failure returns -1, *xml_out is NULL and err is a 400 bad_request naming the
  * field. The values are copied verbatim into the XML (they are validated, not

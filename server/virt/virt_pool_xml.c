@@ -6,6 +6,7 @@
  * exactly what the request asked for (tests/fuzz/fuzz_pool_xml.c checks that). */
 #include "virt/virt_pool_xml.h"
 
+#include <arpa/inet.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <stdbool.h>
@@ -111,9 +112,38 @@ int virt_pool_xml_path_valid(const char *path)
     return 1;
 }
 
+/* One DNS label: 1-63 of [A-Za-z0-9-], not starting or ending with '-'. */
+static bool pool_label_valid(const char *s, size_t len)
+{
+    if (len == 0 || len > 63 || s[0] == '-' || s[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!pool_alnum(s[i]) && s[i] != '-')
+            return false;
+    return true;
+}
+
+/* An IPv4 or IPv6 literal, or a DNS name of at most 253 characters whose dot-separated
+ * labels pool_label_valid accepts ("nas.example..com" and "nas-.lan" are refused). */
 static bool pool_host_valid(const char *s)
 {
-    return s[0] != '-' && s[0] != '.' && pool_chars_ok(s, 253, ".:-");
+    unsigned char raw[16];
+    size_t len = strlen(s);
+
+    if (inet_pton(AF_INET, s, raw) == 1 || inet_pton(AF_INET6, s, raw) == 1)
+        return true;
+    if (len == 0 || len > 253)
+        return false;
+    for (const char *p = s;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+
+        if (!pool_label_valid(p, n))
+            return false;
+        if (!dot)
+            return true;
+        p = dot + 1;
+    }
 }
 
 static bool pool_source_name_valid(const char *s)
@@ -319,8 +349,9 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
     }
     if (r->host && !pool_host_valid(r->host)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
-                      "\"source_host\" must be a host name or an "
-                      "IP address");
+                      "\"source_host\": \"%.64s\" is not a host name or an IP address "
+                      "(dot-separated labels of letters, digits and '-')",
+                      r->host);
         return -1;
     }
     if (r->source_name && !pool_source_name_valid(r->source_name)) {

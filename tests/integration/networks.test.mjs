@@ -188,6 +188,28 @@ describe('networks API (test driver)', () => {
             assert.deepEqual(await get('default'), before);
         });
 
+        it('409 naming the overlap for a subnet inside, around or equal to another network\'s; force creates it', async () => {
+            const cases = [
+                [{ ipv4: { address: '192.168.122.5', prefix: 24 } }, "192.168.122.0/24 overlaps network 'default' (192.168.122.0/24)"],
+                [{ ipv4: { address: '192.168.122.130', prefix: 25 } }, "192.168.122.128/25 overlaps network 'default' (192.168.122.0/24)"],
+                [{ ipv4: { address: '192.168.1.1', prefix: 16 } }, "192.168.0.0/16 overlaps network 'default' (192.168.122.0/24)"],
+                // a stopped network counts too (vd-route: 10.20.31.0/24, not started)
+                [{ ipv4: { address: '10.20.31.9', prefix: 28 } }, "10.20.31.0/28 overlaps network 'vd-route' (10.20.31.0/24)"],
+                [{ ipv6: { address: 'fd00:20:30::1:1', prefix: 112 } }, "fd00:20:30::1:0/112 overlaps network 'vd-nat' (fd00:20:30::/64)"],
+            ];
+            for (const [ip, message] of cases) {
+                const e = assertError(await create({ name: 'vd-overlap', mode: 'isolated', ...ip }), 409, 'conflict', message);
+                assert.equal(e.message, message);
+            }
+            assertError(await admin.get('/api/networks/vd-overlap'), 404, 'not_found');
+            // adjacent subnets do not overlap
+            assertJson(await create({ name: 'vd-adjacent', mode: 'isolated', start: false, ipv4: { address: '192.168.123.1', prefix: 24 } }), 201, 'adjacent');
+            assertError(await create({ name: 'vd-overlap', mode: 'isolated', force: 'yes', ipv4: { address: '192.168.122.5', prefix: 24 } }), 400, 'bad_request', 'force is a boolean');
+            const forced = assertJson(await create({ name: 'vd-overlap', mode: 'isolated', start: false, force: true, ipv4: { address: '192.168.122.5', prefix: 24 } }), 201, 'forced');
+            assert.equal(forced.ipv4.address, '192.168.122.5');
+            for (const name of ['vd-overlap', 'vd-adjacent']) assertJson(await admin.req('DELETE', `/api/networks/${name}`), 200, `delete ${name}`);
+        });
+
         it('400 for bad input, and nothing is created', async () => {
             const before = await names();
             const v4 = { address: '10.50.0.1', prefix: 24 };

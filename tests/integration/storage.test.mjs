@@ -218,6 +218,22 @@ describe('storage API (test driver)', () => {
             assert.deepEqual(await poolNames(), before);
         });
 
+        it('refuses a malformed source host (empty label, a label ending in "-", too long) naming the field', async () => {
+            const before = await poolNames();
+            const hosts = ['nas.example..com', 'nas-.lan', `${'a'.repeat(64)}.lan`, 'nas.'];
+            for (const host of hosts) {
+                for (const body of [
+                    { name: 'vdtest-host', type: 'netfs', target_path: '/srv/vdtest/host', source_host: host, source_path: '/e' },
+                    { name: 'vdtest-host', type: 'iscsi', source_host: host, source_iqn: 'iqn.2024-01.com.example:t' },
+                    { name: 'vdtest-host', type: 'rbd', source_host: host, source_name: 'rbd' },
+                ]) {
+                    const e = assertError(await admin.post('/api/pools', body), 400, 'bad_request', `${body.type} ${host}`);
+                    assert.ok(e.message.startsWith(`"source_host": "${host.slice(0, 64)}`), e.message);
+                }
+            }
+            assert.deepEqual(await poolNames(), before);
+        });
+
         it('refuses a dir, fs or netfs target outside pool_roots with 403, defining nothing', async () => {
             const before = await poolNames();
             for (const body of [

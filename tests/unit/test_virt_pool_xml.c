@@ -164,6 +164,45 @@ static void test_refusals(void **state)
     build_bad("{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\",\"source_host\":\"-h\","
               "\"source_path\":\"/e\"}",
               "source_host");
+    /* host names: every label 1-63 of [A-Za-z0-9-], no '-' at either end, <= 253 in all */
+    {
+        static const char *const bad_hosts[] = {
+            "nas.example..com",
+            "nas.",
+            ".nas",
+            "nas-.lan",
+            "nas.-lan",
+            "n_s",
+            "nas:2049",
+            "1.2.3.4.",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lan", /* 64 */
+            "fd00::1::2",
+        };
+        char body[512];
+
+        for (size_t i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++) {
+            snprintf(body, sizeof(body),
+                     "{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\","
+                     "\"source_host\":\"%s\",\"source_path\":\"/e\"}",
+                     bad_hosts[i]);
+            build_bad(body, "is not a host name or an IP address");
+        }
+        static const char *const good_hosts[] = {
+            "nas",
+            "nas-1.Example.com",
+            "192.0.2.7",
+            "fd00::1",
+            "1e100.net",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.lan", /* 63 */
+        };
+        for (size_t i = 0; i < sizeof(good_hosts) / sizeof(good_hosts[0]); i++) {
+            snprintf(body, sizeof(body),
+                     "{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\","
+                     "\"source_host\":\"%s\",\"source_path\":\"/e\"}",
+                     good_hosts[i]);
+            free(build_ok(body));
+        }
+    }
     build_bad("{\"name\":\"p\",\"type\":\"netfs\",\"target_path\":\"/x\",\"source_host\":\"h\","
               "\"source_path\":\"/e\",\"source_port\":2049}",
               "not valid for a netfs pool");
