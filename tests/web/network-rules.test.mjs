@@ -2,7 +2,8 @@
 // form's checks (subnet math, DHCP ranges, static hosts, IPv6, modes) and request body.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { buildNetworkRequest, suggestSubnet, ipText, usersText } from '../../web/js/network-rules.js';
+import { buildNetworkRequest, suggestSubnet, ipText, usersText, subnetOverlaps } from '../../web/js/network-rules.js';
+import { parseIPv6, formatIPv6 } from '../../web/js/ipaddr.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
 // The English texts below are the catalogue's; each test that switches language switches back.
@@ -222,4 +223,32 @@ test('zh-CN: plural summaries and validation messages', async () => {
         await setLanguage('en', { remember: false });
     }
     assert.equal(usersText([{ active: true }]), '1 VM (1 running)', 'the English singular');
+});
+
+test('subnet overlap with a known network (any state): equal, inside, around; adjacent is fine', () => {
+    const networks = [
+        { name: 'default', active: true, ipv4: { address: '192.168.122.1', prefix: 24 }, ipv6: null },
+        { name: 'lab6', active: false, ipv4: null, ipv6: { address: 'fd00:20:30::1', prefix: 64 } },
+        { name: 'plain', active: false, ipv4: null, ipv6: null },
+    ];
+    const v4 = (address, prefix) => subnetOverlaps({ ipv4: { address, prefix } }, networks);
+    assert.deepEqual(v4('192.168.122.5', 24), { 'ipv4.address': '192.168.122.0/24 overlaps network “default” (192.168.122.0/24).' });
+    assert.deepEqual(v4('192.168.122.130', 25), { 'ipv4.address': '192.168.122.128/25 overlaps network “default” (192.168.122.0/24).' });
+    assert.deepEqual(v4('192.168.1.1', 16), { 'ipv4.address': '192.168.0.0/16 overlaps network “default” (192.168.122.0/24).' });
+    assert.deepEqual(v4('192.168.123.1', 24), {}, 'adjacent');
+    assert.deepEqual(v4('192.168.121.1', 24), {}, 'adjacent below');
+    const v6 = subnetOverlaps({ ipv6: { address: 'fd00:20:30::1:1', prefix: 112 } }, networks);
+    assert.deepEqual(v6, { 'ipv6.address': 'fd00:20:30::1:0/112 overlaps network “lab6” (fd00:20:30::/64).' });
+    assert.deepEqual(subnetOverlaps({ ipv6: { address: 'fd00:20:31::1', prefix: 64 } }, networks), {}, 'adjacent /64');
+    assert.deepEqual(subnetOverlaps({ name: 'iso', mode: 'isolated' }, networks), {}, 'no subnet, no overlap');
+    // the form's own payload, as buildNetworkRequest makes it
+    const { payload } = buildNetworkRequest({ ...base(), ipv4: { ...base().ipv4, address: '192.168.122.10', dhcp_start: '', dhcp_end: '' } });
+    assert.match(subnetOverlaps(payload, networks)['ipv4.address'], /overlaps network “default”/);
+});
+
+test('IPv6 text: the longest zero run becomes "::", lower case', () => {
+    for (const [text, want] of [['fd00:20:30::', 'fd00:20:30::'], ['::', '::'], ['::1', '::1'], ['FD00:0:0:1:0:0:0:1', 'fd00:0:0:1::1'],
+        ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'], ['1:0:2:3:4:5:6:7', '1:0:2:3:4:5:6:7'], ['fe80::', 'fe80::']]) {
+        assert.equal(formatIPv6(parseIPv6(text)), want, text);
+    }
 });

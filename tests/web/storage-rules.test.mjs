@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     POOL_TYPES, buildPoolRequest, buildVolumeRequest, buildResizeRequest, uploadFormatFor,
-    poolUsage, isoVolumes, pathError,
+    poolUsage, isoVolumes, pathError, hostError, POOL_FORM_DEFAULTS,
 } from '../../web/js/storage-rules.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -118,4 +118,28 @@ test('zh-CN: type labels, usage and validation messages', async () => {
         await setLanguage('en', { remember: false });
     }
     assert.equal(POOL_TYPES.dir.label, 'Directory');
+});
+
+test('source host: IP literals, or dot-separated labels of 1-63 letters, digits and inner hyphens (<= 253 in all)', () => {
+    for (const good of ['nas', 'nas-1.Example.com', '192.0.2.7', 'fd00::1', '1e100.net', `${'a'.repeat(63)}.lan`]) {
+        assert.equal(hostError(good), '', good);
+    }
+    for (const bad of ['nas.example..com', 'nas.', '.nas', 'nas-.lan', 'nas.-lan', 'n_s', 'nas:2049', `${'a'.repeat(64)}.lan`,
+        `${'a.'.repeat(126)}ab`, 'fd00::1::2']) {
+        assert.match(hostError(bad), /Enter a host name \(like nas\.example\.com/, bad);
+    }
+    for (const type of ['netfs', 'iscsi', 'rbd']) {
+        const e = buildPoolRequest({ name: 'p', type, target_path: '/mnt/p', source_host: 'nas.example..com', source_path: '/e',
+            source_iqn: 'iqn.2024-01.com.example:t', source_name: 'rbd' }).errors;
+        assert.match(e.source_host, /host name/, type);
+    }
+});
+
+test('the create form ticks no "Build the pool" for any type; a request without the tick asks for no build', () => {
+    assert.equal(POOL_FORM_DEFAULTS.build, false);
+    for (const type of Object.keys(POOL_TYPES).filter((k) => POOL_TYPES[k].build)) {
+        const body = buildPoolRequest({ name: 'p', type, target_path: '/mnt/p', source_device: '/dev/sdb1', source_host: 'nas',
+            source_path: '/e', source_name: 'vg0', build: POOL_FORM_DEFAULTS.build }).payload;
+        assert.equal(body.build, false, type);
+    }
 });

@@ -91,6 +91,23 @@ export function parseIPv6(text) {
 
 const V6_ALL = (1n << 128n) - 1n;
 
+/** BigInt -> RFC 5952 text: lower case, the longest run of two or more zero groups as "::". */
+export function formatIPv6(n) {
+    const groups = [];
+    for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(16 * i)) & 0xffffn));
+    let best = -1;
+    let bestLen = 1;
+    for (let i = 0; i < 8;) {
+        let j = i;
+        while (j < 8 && groups[j] === 0) j++;
+        if (j - i > bestLen) [best, bestLen] = [i, j - i];
+        i = j > i ? j : i + 1;
+    }
+    const hex = (a) => a.map((g) => g.toString(16)).join(':');
+    if (best < 0) return hex(groups);
+    return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+}
+
 /** The netmask of an IPv6 prefix (0..128) as BigInt. */
 export function ipv6Mask(prefix) {
     return prefix === 0 ? 0n : (V6_ALL << BigInt(128 - prefix)) & V6_ALL;

@@ -4,7 +4,7 @@
 // names, IPv4/IPv6 address and prefix, DHCP ranges inside the subnet, static hosts,
 // DNS domain, MTU. Pure (no DOM); messages are translated when they are made.
 
-import { parseIPv4, formatIPv4, ipv4Subnet, ipv4InSubnet, parseIPv6, ipv6InSubnet, ipv6Mask, isMac } from './ipaddr.js';
+import { parseIPv4, formatIPv4, ipv4Subnet, ipv4InSubnet, ipv4Mask, parseIPv6, formatIPv6, ipv6InSubnet, ipv6Mask, isMac } from './ipaddr.js';
 import { objectNameError, dnsNameError, hostNameError, ifaceNameError, parseIntField, hasErrors, trimValues } from './forms.js';
 import { t, language } from './i18n.js';
 
@@ -260,6 +260,42 @@ export function buildNetworkRequest(values) {
     payload.autostart = !!v.autostart;
     payload.start = v.start !== false;
     return { payload: hasErrors(errors) ? null : payload, errors };
+}
+
+/** "network/prefix" of an address block ({address, prefix}) of family, or null. */
+function subnetOf(ip, family) {
+    if (!ip || !Number.isInteger(ip.prefix)) return null;
+    if (family === 'ipv4') {
+        const a = parseIPv4(ip.address || '');
+        if (a === null) return null;
+        return { addr: a, prefix: ip.prefix, text: `${formatIPv4((a & ipv4Mask(ip.prefix)) >>> 0)}/${ip.prefix}` };
+    }
+    const a = parseIPv6(ip.address || '');
+    if (a === null) return null;
+    return { addr: a, prefix: ip.prefix, text: `${formatIPv6(a & ipv6Mask(ip.prefix))}/${ip.prefix}` };
+}
+
+/**
+ * The server's overlap rule, checked against the networks the page knows: for each
+ * family of payload (a buildNetworkRequest payload), the first listed network (any
+ * state) whose subnet contains, lies inside or equals the requested one. Returns
+ * {"ipv4.address"?: message, "ipv6.address"?: message}; empty when nothing overlaps.
+ * networks: GET /api/networks entries.
+ */
+export function subnetOverlaps(payload, networks) {
+    const errors = {};
+    for (const family of ['ipv4', 'ipv6']) {
+        const want = subnetOf(payload && payload[family], family);
+        if (!want) continue;
+        const inSubnet = family === 'ipv4' ? ipv4InSubnet : ipv6InSubnet;
+        for (const n of networks || []) {
+            const have = subnetOf(n && n[family], family);
+            if (!have || !inSubnet(want.addr, have.addr, Math.min(want.prefix, have.prefix))) continue;
+            errors[`${family}.address`] = t('networks.error.subnet-overlap', { subnet: want.text, name: n.name, other: have.text });
+            break;
+        }
+    }
+    return errors;
 }
 
 /**

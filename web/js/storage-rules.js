@@ -50,6 +50,12 @@ export const POOL_FIELDS = Object.freeze({
     auth_secret_uuid: poolField(() => [t('storage.field.auth_secret_uuid'), t('storage.field.auth_secret_uuid.hint')]),
 });
 
+/**
+ * The create form's checkboxes as it opens, for every type: building formats a device
+ * or volume group, so it is never ticked for the user.
+ */
+export const POOL_FORM_DEFAULTS = Object.freeze({ build: false, start: true, autostart: true });
+
 export const FS_FORMATS = ['auto', 'ext2', 'ext3', 'ext4', 'xfs', 'vfat', 'ufs', 'iso9660', 'udf', 'gfs', 'gfs2', 'hfs+', 'ocfs2', 'vmfs'];
 export const NETFS_FORMATS = ['auto', 'nfs', 'cifs', 'glusterfs'];
 export const VOLUME_FORMATS = ['qcow2', 'raw'];
@@ -57,7 +63,8 @@ export const VOLUME_FORMATS = ['qcow2', 'raw'];
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** The server's IQN rule: iqn./eui./naa. then A-Z a-z 0-9 . : _ - (at most 223). */
 const IQN_RE = /^(iqn|eui|naa)\.[A-Za-z0-9.:_-]{1,219}$/;
-const HOST_RE = /^[A-Za-z0-9:][A-Za-z0-9.:-]{0,252}$/;
+/** One DNS label as the server accepts it: 1-63 of A-Z a-z 0-9 -, no '-' at either end. */
+const LABEL_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const PATH_CHARS_RE = /^[A-Za-z0-9/._+@:,=~-]{1,1024}$/;
 
 /**
@@ -74,9 +81,14 @@ export function pathError(text, what = t('forms.what.path')) {
     return '';
 }
 
-function hostError(text) {
+/**
+ * The server's source host rule: an IPv4 or IPv6 literal, or a DNS name of at most 253
+ * characters whose dot-separated labels LABEL_RE accepts ("nas.example..com" is not one).
+ */
+export function hostError(text) {
     if (!text) return t('storage.error.server-empty');
-    if (HOST_RE.test(text) || parseIPv4(text) !== null || parseIPv6(text) !== null) return '';
+    if (parseIPv4(text) !== null || parseIPv6(text) !== null) return '';
+    if (text.length <= 253 && text.split('.').every((l) => LABEL_RE.test(l))) return '';
     return t('storage.error.server-format');
 }
 

@@ -1,12 +1,14 @@
 // views/network-form.js — the "Create network" form: name, mode, bridge, forward
 // device, IPv4 and IPv6 subnets with DHCP ranges, static DHCP hosts (rows added and
 // removed), DNS domain, MTU, autostart. Only the fields of the chosen mode show.
-// Checked by network-rules.js before sending; the server's refusal shows under the
-// form. Browser main thread.
+// Checked by network-rules.js before sending (a subnet overlapping a known network shows
+// at its field and asks "Create anyway"); the server's refusal shows under the form.
+// Browser main thread.
 
 import { h } from './dom.js';
-import { field, textInput, selectInput, checkbox, cardForm, optionalLabel, uid } from './form-kit.js';
-import { NETWORK_MODES, buildNetworkRequest, modeHasSubnet, modeForwards, suggestSubnet } from '../network-rules.js';
+import { field, textInput, selectInput, checkbox, cardForm, optionalLabel, uid, showErrors } from './form-kit.js';
+import { confirmDialog } from './confirm.js';
+import { NETWORK_MODES, buildNetworkRequest, modeHasSubnet, modeForwards, suggestSubnet, subnetOverlaps } from '../network-rules.js';
 import { t } from '../i18n.js';
 
 export class NetworkForm {
@@ -16,6 +18,7 @@ export class NetworkForm {
         this.onCreated = onCreated;
         this.onCancel = onCancel;
         this.hostRows = [];
+        this.networks = [];
         this.#build();
     }
 
@@ -78,16 +81,47 @@ export class NetworkForm {
             ],
             fields: () => this.#fields(),
             check: () => buildNetworkRequest(this.values()),
-            send: async (payload) => {
-                const net = await this.ctx.api.createNetwork(payload);
-                this.onCreated(net && net.name ? net : payload);
-            },
+            send: (payload) => this.#send(payload),
             failure: t('networks.form.failed'),
             onCancel: () => this.onCancel(),
         });
         this.root = this.card.root;
         f.mode.control.addEventListener('change', () => this.#syncMode());
         this.#syncMode();
+    }
+
+    /**
+     * Creates the network. A subnet that overlaps a network the page knows, or one the
+     * server names (a host interface, a network listed since), shows at its field and
+     * asks "Create anyway", which sends force.
+     */
+    async #send(payload) {
+        const overlaps = subnetOverlaps(payload, this.networks);
+        if (Object.keys(overlaps).length && !(await this.#confirmOverlap(overlaps))) return;
+        let body = Object.keys(overlaps).length ? { ...payload, force: true } : payload;
+        let net;
+        try {
+            net = await this.ctx.api.createNetwork(body);
+        } catch (err) {
+            if (body.force || err.status !== 409 || !/ overlaps (network|interface) /.test(err.message || '')) throw err;
+            // the message starts with the requested subnet: "fd00::/64 overlaps ..." or "10.0.0.0/24 overlaps ..."
+            const key = err.message.split(' ')[0].includes(':') ? 'ipv6.address' : 'ipv4.address';
+            if (!(await this.#confirmOverlap({ [key]: err.message }))) return;
+            body = { ...payload, force: true };
+            net = await this.ctx.api.createNetwork(body);
+        }
+        this.onCreated(net && net.name ? net : payload);
+    }
+
+    /** Shows overlaps (field key -> message) at their fields; true if the user creates anyway. */
+    async #confirmOverlap(overlaps) {
+        showErrors(this.#fields(), overlaps);
+        return confirmDialog({
+            title: t('networks.overlap.title'),
+            message: Object.values(overlaps).join(' '),
+            detail: t('networks.overlap.detail'),
+            confirmLabel: t('networks.overlap.confirm'),
+        });
     }
 
     #addHostRow(focus) {
@@ -125,6 +159,7 @@ export class NetworkForm {
 
     /** Clears the form and prefills a free /24 given the existing networks. */
     reset(networks = []) {
+        this.networks = networks;
         for (const r of this.hostRows) r.root.remove();
         this.hostRows = [];
         this.card.clear();

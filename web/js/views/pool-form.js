@@ -5,7 +5,7 @@
 
 import { h } from './dom.js';
 import { field, textInput, selectInput, checkbox, cardForm, optionalLabel } from './form-kit.js';
-import { POOL_TYPES, POOL_FIELDS, FS_FORMATS, NETFS_FORMATS, buildPoolRequest } from '../storage-rules.js';
+import { POOL_TYPES, POOL_FIELDS, POOL_FORM_DEFAULTS, FS_FORMATS, NETFS_FORMATS, buildPoolRequest } from '../storage-rules.js';
 import { t } from '../i18n.js';
 
 const ALL_FIELDS = ['target_path', ...new Set(Object.values(POOL_TYPES).flatMap((t) => t.fields))];
@@ -27,9 +27,9 @@ export class PoolForm {
                 : textInput({ name: key, inputmode: key === 'source_port' ? 'numeric' : null });
             f[key] = field({ label: meta.label, key, control, hint: meta.hint });
         }
-        f.build = field({ label: t('storage.field.build'), inline: true, control: checkbox({ name: 'build', checked: true }) });
-        f.start = field({ label: t('resources.field.start'), inline: true, control: checkbox({ name: 'start', checked: true }) });
-        f.autostart = field({ label: t('resources.field.autostart'), inline: true, control: checkbox({ name: 'autostart', checked: true }) });
+        f.build = field({ label: t('storage.field.build'), inline: true, control: checkbox({ name: 'build', checked: POOL_FORM_DEFAULTS.build }) });
+        f.start = field({ label: t('resources.field.start'), inline: true, control: checkbox({ name: 'start', checked: POOL_FORM_DEFAULTS.start }) });
+        f.autostart = field({ label: t('resources.field.autostart'), inline: true, control: checkbox({ name: 'autostart', checked: POOL_FORM_DEFAULTS.autostart }) });
         this.card = cardForm({
             title: t('storage.form.title'), titleId: 'pool-form-title', submitLabel: t('storage.create'),
             body: [
