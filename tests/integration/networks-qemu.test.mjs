@@ -19,6 +19,7 @@ const SUFFIX = crypto.randomBytes(3).toString('hex');
 const NAME = `vdtest-net-${SUFFIX}`;
 const NAME_BR = `vdtest-netbr-${SUFFIX}`;
 const NAME_CLASH = `vdtest-netcl-${SUFFIX}`;
+const NAME_OVERLAP = `vdtest-netov-${SUFFIX}`;
 
 /** Every IPv4 /24 prefix ("10.1.2") in use on the host or in any libvirt network. */
 function usedPrefixes() {
@@ -31,6 +32,21 @@ function usedPrefixes() {
         for (const m of xml.matchAll(/address='(\d+\.\d+\.\d+)\.\d+'/g)) used.add(m[1]);
     }
     return used;
+}
+
+/** A global IPv4 address of a host interface ({dev, address, prefix}) whose /24 no
+ * libvirt network uses, or null. */
+function interfaceAddress() {
+    const ip = spawnSync('ip', ['-4', '-o', 'addr', 'show', 'scope', 'global'], { encoding: 'utf8' });
+    const nets = new Set();
+    for (const net of virsh(['net-list', '--all', '--name']).stdout.split('\n').map((x) => x.trim()).filter(Boolean)) {
+        for (const m of virsh(['net-dumpxml', net]).stdout.matchAll(/address='(\d+\.\d+\.\d+)\.\d+'/g)) nets.add(m[1]);
+    }
+    for (const m of (ip.stdout || '').matchAll(/^\d+:\s+(\S+)\s+inet (\d+\.\d+\.\d+)\.(\d+)\/(\d+)/gm)) {
+        const prefix = Number(m[4]);
+        if (!nets.has(m[2]) && prefix >= 8 && prefix <= 30) return { dev: m[1], address: `${m[2]}.${m[3]}`, prefix };
+    }
+    return null;
 }
 
 /** A 10.2xx.yy.0/24 that nothing uses ("10.2xx.yy"). */
@@ -61,7 +77,7 @@ describe('networks API on qemu:///system', () => {
         await admin.login('admin', PW);
     });
     after(async () => {
-        for (const n of [NAME, NAME_BR, NAME_CLASH]) removeNetwork(n);
+        for (const n of [NAME, NAME_BR, NAME_CLASH, NAME_OVERLAP]) removeNetwork(n);
         if (d) await d.stop();
     });
 
@@ -109,5 +125,20 @@ describe('networks API on qemu:///system', () => {
             name: NAME_CLASH, mode: 'isolated', bridge: 'lo',
         }), 409, 'conflict', 'bridge named like a host interface');
         assert.equal(virsh(['net-info', NAME_CLASH]).ok, false, 'nothing defined');
+    });
+
+    it('refuses a subnet overlapping a host interface\'s address (409 naming it) unless forced', async (t) => {
+        const found = interfaceAddress();
+        if (!found) {
+            t.skip('no global IPv4 address on a host interface outside libvirt networks');
+            return;
+        }
+        const body = { name: NAME_OVERLAP, mode: 'isolated', start: false, ipv4: { address: found.address, prefix: found.prefix } };
+        const e = assertError(await admin.post('/api/networks', body), 409, 'conflict', 'overlap');
+        assert.match(e.message, new RegExp(`^\\S+/${found.prefix} overlaps interface ${found.dev} \\(\\S+/${found.prefix}\\)$`));
+        assert.equal(virsh(['net-info', NAME_OVERLAP]).ok, false, 'nothing defined');
+        const n = assertJson(await admin.post('/api/networks', { ...body, force: true }), 201, 'forced');
+        assert.equal(n.active, false);
+        assertJson(await admin.req('DELETE', `/api/networks/${NAME_OVERLAP}`), 200, 'delete');
     });
 });
