@@ -2,7 +2,7 @@
 // against a real daemon on libvirt's test driver (test:///default: network "default" on
 // 192.168.122.0/24), in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs):
 // a subnet overlapping "default" is shown at the subnet field and created only after
-// "Create anyway" (which sends force); the pool form ticks "Build the pool" for no type
+// "Create anyway" (which sends force); the pool form never ticks a build that formats
 // and shows a malformed server name at its field. Nothing runs on the real libvirtd.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,16 +77,17 @@ test('a subnet overlapping "default" shows at the field; "Create anyway" creates
     });
 });
 
-test('the pool form ticks "Build the pool" for no type, and shows a malformed server at its field', async () => {
+test('the pool form never ticks a build that formats, and shows a malformed server at its field', async () => {
     await step('pool', async () => {
         await page.goto(`${daemon.url}/#/storage`);
         await page.getByRole('button', { name: 'Create pool' }).click();
         const form = page.locator('form[aria-labelledby="pool-form-title"]');
-        const build = form.getByRole('checkbox', { name: /^Build the pool/ });
-        for (const type of ['dir', 'fs', 'netfs', 'logical']) {
+        const build = form.locator('input[name="build"]');
+        for (const [type, label, ticked] of [['fs', /^Format the device/, false], ['dir', /^Create the directory/, true],
+            ['logical', /^Format the device/, false], ['netfs', /^Create the directory/, true]]) {
             await form.getByLabel('Type').selectOption(type);
-            assert.equal(await build.isVisible(), true, `${type}: the box shows`);
-            assert.equal(await build.isChecked(), false, `${type}: not ticked`);
+            assert.equal(await form.getByRole('checkbox', { name: label }).isVisible(), true, `${type}: the box shows what building does`);
+            assert.equal(await build.isChecked(), ticked, `${type}: ${ticked ? 'ticked' : 'not ticked'}`);
         }
         await form.getByLabel('Type').selectOption('netfs');
         await form.getByLabel('Name', { exact: true }).fill('vdtest-nas');

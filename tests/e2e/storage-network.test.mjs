@@ -243,10 +243,9 @@ test('create a dir pool from the form', async () => {
         await form.getByLabel('Type').selectOption('dir');
         await form.getByLabel('Name', { exact: true }).fill(POOL);
         await form.getByLabel('Target path').fill(poolDir);
-        // building is never ticked for the user; here it creates the missing directory
-        const build = form.getByRole('checkbox', { name: /^Build the pool/ });
-        assert.equal(await build.isChecked(), false);
-        await build.check();
+        // a dir pool's build only creates the missing directory, so it starts ticked
+        const build = form.getByRole('checkbox', { name: /^Create the directory/ });
+        assert.equal(await build.isChecked(), true);
         await page.checkA11y('the pool form');
         await form.getByRole('button', { name: 'Create pool' }).click();
         const row = page.locator(`tr[data-name="${POOL}"]`);

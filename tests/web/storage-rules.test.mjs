@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     POOL_TYPES, buildPoolRequest, buildVolumeRequest, buildResizeRequest, uploadFormatFor,
-    poolUsage, isoVolumes, pathError, hostError, POOL_FORM_DEFAULTS,
+    poolUsage, isoVolumes, pathError, hostError, poolFormDefaults,
 } from '../../web/js/storage-rules.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -135,11 +135,11 @@ test('source host: IP literals, or dot-separated labels of 1-63 letters, digits 
     }
 });
 
-test('the create form ticks no "Build the pool" for any type; a request without the tick asks for no build', () => {
-    assert.equal(POOL_FORM_DEFAULTS.build, false);
-    for (const type of Object.keys(POOL_TYPES).filter((k) => POOL_TYPES[k].build)) {
+test('the create form never ticks a build that formats (fs, logical); it ticks one that only makes a directory', () => {
+    assert.deepEqual(Object.keys(POOL_TYPES).filter((k) => poolFormDefaults(k).build), ['dir', 'netfs']);
+    for (const type of ['fs', 'logical']) {
         const body = buildPoolRequest({ name: 'p', type, target_path: '/mnt/p', source_device: '/dev/sdb1', source_host: 'nas',
-            source_path: '/e', source_name: 'vg0', build: POOL_FORM_DEFAULTS.build }).payload;
+            source_path: '/e', source_name: 'vg0', build: poolFormDefaults(type).build }).payload;
         assert.equal(body.build, false, type);
     }
 });

@@ -19,10 +19,10 @@ function poolType(label, rules) {
  * those that must be filled. target: whether target_path is shown / required.
  */
 export const POOL_TYPES = Object.freeze({
-    dir: poolType(() => t('storage.type.dir'), { target: 'required', fields: [], required: [], build: true }),
-    fs: poolType(() => t('storage.type.fs'), { target: 'required', fields: ['source_device', 'source_format'], required: ['source_device'], build: true }),
-    netfs: poolType(() => t('storage.type.netfs'), { target: 'required', fields: ['source_host', 'source_path', 'source_format'], required: ['source_host', 'source_path'], build: true }),
-    logical: poolType(() => t('storage.type.logical'), { target: 'optional', fields: ['source_name', 'source_device'], required: ['source_name'], build: true }),
+    dir: poolType(() => t('storage.type.dir'), { target: 'required', fields: [], required: [], build: 'mkdir' }),
+    fs: poolType(() => t('storage.type.fs'), { target: 'required', fields: ['source_device', 'source_format'], required: ['source_device'], build: 'format' }),
+    netfs: poolType(() => t('storage.type.netfs'), { target: 'required', fields: ['source_host', 'source_path', 'source_format'], required: ['source_host', 'source_path'], build: 'mkdir' }),
+    logical: poolType(() => t('storage.type.logical'), { target: 'optional', fields: ['source_name', 'source_device'], required: ['source_name'], build: 'format' }),
     iscsi: poolType(() => t('storage.type.iscsi'), { target: 'optional', fields: ['source_host', 'source_port', 'source_iqn', 'initiator_iqn'], required: ['source_host', 'source_iqn'], build: false }),
     rbd: poolType(() => t('storage.type.rbd'), { target: 'none', fields: ['source_host', 'source_port', 'source_name', 'auth_username', 'auth_secret_uuid'], required: ['source_host', 'source_name'], build: false }),
 });
@@ -51,10 +51,18 @@ export const POOL_FIELDS = Object.freeze({
 });
 
 /**
- * The create form's checkboxes as it opens, for every type: building formats a device
- * or volume group, so it is never ticked for the user.
+ * The create form's checkboxes for a pool type. Building a dir or netfs pool only makes
+ * its directory, so it starts ticked; building fs or logical formats a device or makes
+ * a volume group on it, erasing what is there, so it never starts ticked.
  */
-export const POOL_FORM_DEFAULTS = Object.freeze({ build: false, start: true, autostart: true });
+export function poolFormDefaults(type) {
+    return { build: POOL_TYPES[type]?.build === 'mkdir', start: true, autostart: true };
+}
+
+/** The build box's label for a pool type: what building does to it. */
+export function poolBuildLabel(type) {
+    return POOL_TYPES[type]?.build === 'format' ? t('storage.field.build.format') : t('storage.field.build.mkdir');
+}
 
 export const FS_FORMATS = ['auto', 'ext2', 'ext3', 'ext4', 'xfs', 'vfat', 'ufs', 'iso9660', 'udf', 'gfs', 'gfs2', 'hfs+', 'ocfs2', 'vmfs'];
 export const NETFS_FORMATS = ['auto', 'nfs', 'cifs', 'glusterfs'];

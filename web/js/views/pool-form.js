@@ -5,7 +5,7 @@
 
 import { h } from './dom.js';
 import { field, textInput, selectInput, checkbox, cardForm, optionalLabel } from './form-kit.js';
-import { POOL_TYPES, POOL_FIELDS, POOL_FORM_DEFAULTS, FS_FORMATS, NETFS_FORMATS, buildPoolRequest } from '../storage-rules.js';
+import { POOL_TYPES, POOL_FIELDS, poolFormDefaults, poolBuildLabel, FS_FORMATS, NETFS_FORMATS, buildPoolRequest } from '../storage-rules.js';
 import { t } from '../i18n.js';
 
 const ALL_FIELDS = ['target_path', ...new Set(Object.values(POOL_TYPES).flatMap((t) => t.fields))];
@@ -27,9 +27,9 @@ export class PoolForm {
                 : textInput({ name: key, inputmode: key === 'source_port' ? 'numeric' : null });
             f[key] = field({ label: meta.label, key, control, hint: meta.hint });
         }
-        f.build = field({ label: t('storage.field.build'), inline: true, control: checkbox({ name: 'build', checked: POOL_FORM_DEFAULTS.build }) });
-        f.start = field({ label: t('resources.field.start'), inline: true, control: checkbox({ name: 'start', checked: POOL_FORM_DEFAULTS.start }) });
-        f.autostart = field({ label: t('resources.field.autostart'), inline: true, control: checkbox({ name: 'autostart', checked: POOL_FORM_DEFAULTS.autostart }) });
+        f.build = field({ label: poolBuildLabel('dir'), inline: true, control: checkbox({ name: 'build', checked: poolFormDefaults('dir').build }) });
+        f.start = field({ label: t('resources.field.start'), inline: true, control: checkbox({ name: 'start', checked: poolFormDefaults('dir').start }) });
+        f.autostart = field({ label: t('resources.field.autostart'), inline: true, control: checkbox({ name: 'autostart', checked: poolFormDefaults('dir').autostart }) });
         this.card = cardForm({
             title: t('storage.form.title'), titleId: 'pool-form-title', submitLabel: t('storage.create'),
             body: [
@@ -66,6 +66,8 @@ export class PoolForm {
         const list = type === 'netfs' ? NETFS_FORMATS : FS_FORMATS;
         fmt.replaceChildren(...list.map((v) => h('option', { value: v, text: v === 'auto' ? t('storage.field.format-auto') : v })));
         this.f.build.root.hidden = !pt.build;
+        this.f.build.root.querySelector('label').textContent = poolBuildLabel(type);
+        this.f.build.control.checked = poolFormDefaults(type).build;
     }
 
     reset() {
