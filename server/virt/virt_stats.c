@@ -134,7 +134,7 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
                                                               struct app_error *err)
 {
     int ret = -1;
-    unsigned long long balloon, unused, rss;
+    unsigned long long balloon, unused, rss, cpu_time = 0;
 
     memset(raw, 0, sizeof(*raw));
     if (virDomainGetUUIDString(rec->dom, raw->uuid) < 0) {
@@ -142,7 +142,9 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
         goto cleanup;
     }
     raw->at_us = now_us;
-    raw->cpu_time_ns = stats_param_ullong(rec->params, rec->nparams, "cpu.time");
+    raw->has_cpu_time =
+        virTypedParamsGetULLong(rec->params, rec->nparams, "cpu.time", &cpu_time) == 1;
+    raw->cpu_time_ns = cpu_time;
     raw->vcpus = stats_param_uint(rec->params, rec->nparams, "vcpu.current");
     if (raw->vcpus == 0)
         raw->vcpus = 1;
@@ -176,7 +178,9 @@ static struct json_object *stats_domain_json(const struct virt_stats_raw *raw,
     /* One decimal, written as such: json-c would otherwise print 17 digits. */
     snprintf(pct, sizeof(pct), "%.1f", rates->cpu_percent);
     stats_json_set(obj, "uuid", json_object_new_string(raw->uuid));
-    stats_json_set(obj, "cpu_percent", json_object_new_double_s(rates->cpu_percent, pct));
+    /* No cpu.time from the driver: no figure (null), rather than a made-up 0. */
+    stats_json_set(obj, "cpu_percent",
+                   raw->has_cpu_time ? json_object_new_double_s(rates->cpu_percent, pct) : NULL);
     stats_json_set(obj, "memory_used_kib", json_object_new_uint64(raw->mem_used_kib));
     stats_json_set(obj, "disk_rd_bps", json_object_new_uint64(rates->disk_rd_bps));
     stats_json_set(obj, "disk_wr_bps", json_object_new_uint64(rates->disk_wr_bps));

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/app_error.h"
@@ -15,6 +16,7 @@ struct virt_stats_raw {
     char uuid[37];
     int64_t at_us;               /* monotonic time of the sample */
     uint64_t cpu_time_ns;        /* cpu.time */
+    bool has_cpu_time;           /* the driver reported cpu.time (libvirt's test driver does not) */
     unsigned vcpus;              /* vcpu.current (>= 1) */
     uint64_t mem_used_kib;       /* current - unused, else min(rss, current), else current */
     uint64_t rd_bytes, wr_bytes; /* sum of block.N.rd.bytes / wr.bytes */
@@ -37,7 +39,8 @@ void virt_stats_sampler_free(struct virt_stats_sampler *sampler);
 
 /* Takes one sample of all running domains and returns the websocket message
  * {"type":"stats","interval_ms":N,"domains":[{uuid,cpu_percent,memory_used_kib,
- *  disk_rd_bps,disk_wr_bps,net_rx_bps,net_tx_bps}]} (rates 0 on a domain's first sample).
+ *  disk_rd_bps,disk_wr_bps,net_rx_bps,net_tx_bps}]} (rates 0 on a domain's first sample;
+ *  cpu_percent null when the driver reports no cpu.time, so there is no figure to give).
  * NULL + err on failure. Blocking: worker thread. */
 struct json_object *virt_stats_sample(struct virt_stats_sampler *sampler, virConnectPtr conn,
                                       struct app_error *err);

@@ -137,11 +137,12 @@ describe('events websocket', () => {
             assert.ok(Array.isArray(s.domains));
             for (const x of s.domains) {
                 assert.match(x.uuid, UUID_RE);
-                for (const f of ['cpu_percent', 'memory_used_kib', 'disk_rd_bps', 'disk_wr_bps', 'net_rx_bps', 'net_tx_bps']) {
+                for (const f of ['memory_used_kib', 'disk_rd_bps', 'disk_wr_bps', 'net_rx_bps', 'net_tx_bps']) {
                     assert.equal(typeof x[f], 'number', `${f} in ${JSON.stringify(x)}`);
                     assert.ok(Number.isFinite(x[f]) && x[f] >= 0, `${f} = ${x[f]}`);
                 }
-                assert.ok(x.cpu_percent <= 100 * 64, `cpu_percent ${x.cpu_percent}`);
+                // libvirt's test driver reports no cpu.time: no figure, not a made-up 0
+                assert.equal(x.cpu_percent, null, `cpu_percent in ${JSON.stringify(x)}`);
             }
             assert.ok(s.domains.some((x) => x.uuid === uuid), 'the running domain has stats');
         }

@@ -289,7 +289,8 @@ export class Store extends Emitter {
                 this.#stats.set(e.uuid, s);
             }
             s.latest = { ...e };
-            s.cpu.push(Number.isFinite(e.cpu_percent) ? e.cpu_percent : 0);
+            // No figure (cpu_percent null) is not 0 %: the history gets nothing.
+            if (Number.isFinite(e.cpu_percent)) s.cpu.push(e.cpu_percent);
             c.stats.push(e.uuid);
         }
         this.#emit(c);

@@ -10,7 +10,7 @@
 import { h, setText, icon } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
-import { canAct, isActive, shownReason, stateWithReason } from '../domains.js';
+import { canAct, cpuFigure, isActive, shownReason, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
 import { listHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
@@ -41,6 +41,13 @@ function devTable(caption, empty, columns, rows) {
         h('thead', {}, h('tr', {}, columns.map(([label]) => h('th', { scope: 'col', text: label })))),
         h('tbody', {}, rows.map((r) => h('tr', {}, columns.map(([label, fn]) =>
             h('td', { 'data-label': label }, fn(r))))))));
+}
+
+/** The VNC line of the overview: a display opens only while the VM runs. */
+function vncText(d) {
+    if (d.has_vnc === false) return t('domains.detail.vnc-none');
+    if (d.has_vnc !== true) return DASH;
+    return isActive(d.state) ? t('domains.detail.vnc-available') : t('domains.detail.vnc-when-running');
 }
 
 export class DomainDetailView {
@@ -240,7 +247,7 @@ export class DomainDetailView {
         setText(ov.maxmem, formatKiB(d.max_memory_kib));
         setText(ov.persistent, formatBool(d.persistent));
         setText(ov.autostart, formatBool(d.autostart));
-        setText(ov.vnc, d.has_vnc === true ? t('domains.detail.vnc-available') : d.has_vnc === false ? t('domains.detail.vnc-none') : DASH);
+        setText(ov.vnc, vncText(d));
         this.tabs?.update(d);
     }
 
@@ -252,8 +259,13 @@ export class DomainDetailView {
         e.idle.hidden = active;
         e.usageBody.hidden = !active;
         const st = active ? this.store.latestStats(this.uuid) : null;
-        setText(e.cpuText, st ? formatPercent(st.cpu_percent) : DASH);
-        patchSparkline(e.spark, st ? this.store.cpuHistory(this.uuid) : []);
+        const cpu = cpuFigure(st);
+        // No figure yet (or a driver that gives none): words, and no empty graph.
+        setText(e.cpuText, cpu.none ? t('domains.detail.no-cpu-figure') : formatPercent(cpu.percent));
+        e.cpuText.classList.toggle('usage-none', !!cpu.none);
+        const history = active ? this.store.cpuHistory(this.uuid) : [];
+        patchSparkline(e.spark, history);
+        e.spark.svg.classList.toggle('is-empty', history.length === 0);
         const total = d.memory_kib;
         if (st && Number.isFinite(st.memory_used_kib) && Number.isFinite(total) && total > 0) {
             setText(e.memText, t('domains.detail.memory-of', { used: formatKiB(st.memory_used_kib), total: formatKiB(total) }));
@@ -267,14 +279,34 @@ export class DomainDetailView {
         setText(e.net, st ? `${formatRate(st.net_rx_bps)} / ${formatRate(st.net_tx_bps)}` : DASH);
     }
 
+    /**
+     * The VM no longer exists: every part of the page says so (badge, state, usage,
+     * actions, VNC line), not just the note; nothing it showed is left as if live.
+     */
+    #showGone() {
+        const e = this.el;
+        if (!e) return;
+        setText(e.goneNote, t('domains.gone'));
+        e.goneNote.hidden = false;
+        patchBadge(e.badge, 'gone');
+        setText(e.reason, '');
+        setText(e.ov.state, stateLabel('gone'));
+        setText(e.ov.vnc, DASH);
+        if (e.actions) {
+            e.actions.replaceChildren();
+            e.actions.dataset.key = '';
+            e.actions.hidden = true;
+        }
+        setText(e.idle, t('domains.detail.gone-usage'));
+        e.idle.hidden = false;
+        e.usageBody.hidden = true;
+        patchSparkline(e.spark, []);
+    }
+
     #onChange(c) {
         if (c.removed.includes(this.uuid)) {
             this.gone = true;
-            if (this.el) {
-                setText(this.el.goneNote, t('domains.gone'));
-                this.el.goneNote.hidden = false;
-                if (this.el.actions) this.el.actions.replaceChildren();
-            }
+            this.#showGone();
             return;
         }
         if (c.domains.includes(this.uuid)) {

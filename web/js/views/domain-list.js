@@ -11,7 +11,7 @@
 import { h, s, setText, setAttr } from './dom.js';
 import { actionGroup, actionGroupLabel, renderActionButtons } from './actions.js';
 import { HostPanel } from './host.js';
-import { canAct, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
+import { canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
 import { t } from '../i18n.js';
 import { sparklineArea, sparklinePath } from '../sparkline.js';
@@ -204,9 +204,11 @@ export class DomainListView {
 
     #patchCpu(rec, d) {
         rec.cpuStale = false;
-        const stats = isActive(d.state) ? this.store.latestStats(d.uuid) : null;
-        setText(rec.cpuText, stats ? formatPercent(stats.cpu_percent) : DASH);
-        patchSparkline(rec.spark, stats ? this.store.cpuHistory(d.uuid) : []);
+        const active = isActive(d.state);
+        const cpu = cpuFigure(active ? this.store.latestStats(d.uuid) : null);
+        // A running VM without a figure says so; a stopped one has none to give (a dash).
+        setText(rec.cpuText, !active ? DASH : cpu.none ? t('domains.list.no-cpu') : formatPercent(cpu.percent));
+        patchSparkline(rec.spark, active ? this.store.cpuHistory(d.uuid) : []);
     }
 
     #renderAll() {
