@@ -142,3 +142,104 @@ test('a pool whose figures contradict each other is flagged, not drawn as a full
         await page.close();
     }
 });
+
+/** What the page shows as state and lets the user do: badges, host pill, enabled action buttons. */
+function statePicture(page) {
+    return page.evaluate(() => {
+        const buttons = [...document.querySelectorAll('button[data-action]')];
+        return {
+            badges: [...new Set([...document.querySelectorAll('.badge')].map((b) => b.textContent))],
+            host: document.querySelector('.host-panel .pill')?.textContent,
+            enabled: buttons.filter((b) => !b.disabled).length,
+            unexplained: buttons.filter((b) => !b.title || b.getAttribute('aria-describedby') !== 'banner').length,
+            buttons: buttons.length,
+            reason: buttons[0]?.title,
+        };
+    });
+}
+
+test('while libvirt or the server is unreachable every state reads unknown and every action waits', async () => {
+    // A daemon of its own: this test stops it.
+    const own = await startDaemon({ uri: URI, users: [ADMIN] });
+    const { page } = await newPage(browser, { expected401: /\/api\/(session|login)$/ });
+    try {
+        await loginForm(page, own, ADMIN, { timeout: TIMEOUT });
+        await page.locator('.host-panel .pill-ok').waitFor({ timeout: TIMEOUT });
+        await page.locator('.conn-open').waitFor({ timeout: TIMEOUT });
+        const live = await statePicture(page);
+        assert.ok(live.badges.includes('running') && live.enabled > 0 && live.host === 'Connected', JSON.stringify(live));
+
+        // libvirt lost (the server's own message, handed to the page: the test driver cannot lose it)
+        assert.equal(await page.evaluate(() => window.__vdHarness.inject({ type: 'host', state: 'disconnected' })), true);
+        await page.waitForFunction(() => document.querySelector('.host-panel .pill')?.textContent === 'Disconnected', null, { timeout: TIMEOUT });
+        let p = await statePicture(page);
+        assert.deepEqual(p.badges, ['unknown'], `libvirt lost: ${JSON.stringify(p)}`);
+        assert.equal(p.enabled, 0, 'no action while libvirt is lost');
+        assert.equal(p.unexplained, 0, 'each button says why');
+        assert.match(p.reason, /libvirt on this host cannot be reached/);
+        assert.equal(await page.evaluate(() => window.__vdHarness.inject({ type: 'host', state: 'connected' })), true);
+        await page.locator('.host-panel .pill-ok').waitFor({ timeout: TIMEOUT });
+        p = await statePicture(page);
+        assert.ok(p.badges.includes('running') && p.enabled > 0, `back: ${JSON.stringify(p)}`);
+
+        // The server gone: the socket closes and the page keeps trying.
+        await own.stop({ expectCode: null });
+        await page.locator('.conn-closed, .conn-connecting').waitFor({ timeout: TIMEOUT });
+        await page.waitForFunction(() => document.querySelector('.host-panel .pill')?.textContent === 'Unknown', null, { timeout: TIMEOUT });
+        p = await statePicture(page);
+        assert.deepEqual(p.badges, ['unknown'], `server gone: ${JSON.stringify(p)}`);
+        assert.equal(p.enabled, 0, 'no action while the server is gone');
+        assert.equal(p.unexplained, 0);
+        assert.match(p.reason, /server cannot be reached/);
+    } finally {
+        await page.close();
+        await own.stop({ expectCode: null }).catch(() => {});
+    }
+});
+
+test('the host card gives CPU and memory use as figures, or says the host gives none', async () => {
+    const { page, problems, events } = await signedIn();
+    try {
+        // The host's figures come with the second stats message (the first has no rates).
+        await events.next('stats', TIMEOUT);
+        await events.next('stats', TIMEOUT);
+        const seen = await page.evaluate(() => {
+            const stat = (label) => [...document.querySelectorAll('.host-panel .host-label')]
+                .find((x) => x.textContent === label)?.nextElementSibling;
+            const mem = stat('Memory');
+            const meter = mem?.querySelector('meter');
+            return {
+                cpuUse: stat('CPU use')?.textContent,
+                memory: mem?.textContent,
+                meterShown: !!meter && !meter.hidden && meter.getClientRects().length > 0,
+            };
+        });
+        // libvirt's test driver: CPU counters that stand still, no free-memory figure.
+        assert.equal(seen.cpuUse, 'not reported by this host', JSON.stringify(seen));
+        assert.match(seen.memory, /^[\d.]+ [KMGT]iB in all; use not reported by this host$/, JSON.stringify(seen));
+        assert.equal(seen.meterShown, false, 'no empty bar without a figure');
+        assert.deepEqual(problems, []);
+    } finally {
+        await page.close();
+    }
+});
+
+test('a paused VM is not listed as running under its network', async () => {
+    const { page, problems } = await signedIn();
+    try {
+        // db-replica: paused in the demo, with an interface on a network
+        const paused = row(page, 'db-replica');
+        assert.equal(await paused.locator('.badge').textContent(), 'paused');
+        await page.goto(`${daemon.url}/#/networks`);
+        await page.locator('#page-title', { hasText: 'Virtual networks' }).waitFor({ timeout: TIMEOUT });
+        await page.locator('.user-list li').first().waitFor({ timeout: TIMEOUT });
+        const users = await page.evaluate(() => [...document.querySelectorAll('.user-list li')]
+            .map((li) => ({ name: li.querySelector('a')?.textContent, state: li.querySelector('span')?.textContent ?? '' })));
+        const mine = users.filter((u) => u.name === 'db-replica');
+        assert.ok(mine.length > 0, `db-replica is listed: ${JSON.stringify(users)}`);
+        for (const u of mine) assert.equal(u.state.trim(), '(paused)', JSON.stringify(users));
+        assert.deepEqual(problems, []);
+    } finally {
+        await page.close();
+    }
+});

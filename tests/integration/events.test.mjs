@@ -145,6 +145,11 @@ describe('events websocket', () => {
                 assert.equal(x.cpu_percent, null, `cpu_percent in ${JSON.stringify(x)}`);
             }
             assert.ok(s.domains.some((x) => x.uuid === uuid), 'the running domain has stats');
+            // the host's figures: the test driver's CPU counters stand still, so no CPU
+            // figure (null), never a made-up 0; free memory is a number or null
+            assert.equal(s.host?.cpu_percent, null, `host in ${JSON.stringify(s)}`);
+            assert.ok(s.host.free_memory_kib === null || (Number.isInteger(s.host.free_memory_kib) && s.host.free_memory_kib > 0),
+                `host in ${JSON.stringify(s)}`);
         }
         const gap = s3.__at - s2.__at;
         assert.ok(gap > 1000 && gap < 4000, `stats ${gap.toFixed(0)} ms apart (about 2 s expected)`);

@@ -41,3 +41,37 @@ test('a CPU figure is a number only when the server gave one', () => {
     assert.deepEqual(cpuFigure({ cpu_percent: null }), { none: true }, 'a driver that reports no CPU time');
     assert.deepEqual(cpuFigure(null), { none: true }, 'no sample yet');
 });
+
+test('the host figures come from the stats after the first; missing ones stay null', async () => {
+    const { Store } = await import('../../web/js/state.js');
+    const s = new Store();
+    s.applyMessage({ type: 'stats', interval_ms: 0, domains: [], host: { cpu_percent: null, free_memory_kib: 5 } });
+    assert.equal(s.hostLoad, null, 'the first sample has no rates');
+    s.applyMessage({ type: 'stats', interval_ms: 2000, domains: [], host: { cpu_percent: 7.5, free_memory_kib: null } });
+    assert.deepEqual(s.hostLoad, { cpu_percent: 7.5, free_memory_kib: null });
+    s.applyMessage({ type: 'stats', interval_ms: 2000, domains: [], host: { cpu_percent: 'x' } });
+    assert.deepEqual(s.hostLoad, { cpu_percent: null, free_memory_kib: null });
+});
+
+test('states read unknown while the server or libvirt is unreachable', async () => {
+    const { Store } = await import('../../web/js/state.js');
+    const s = new Store();
+    const d = { uuid: 'u', name: 'a', state: 'running' };
+    assert.equal(s.unreachable(), '', 'signed out: nothing shown');
+    s.setSession({ username: 'a', role: 'admin' });
+    s.setDomains([d]);
+    s.setConnection('open');
+    assert.equal(s.unreachable(), '');
+    assert.equal(s.shownState(d), 'running');
+    s.setConnection('closed');
+    assert.equal(s.unreachable(), 'server');
+    assert.equal(s.shownState(d), 'unknown');
+    s.setConnection('connecting');
+    assert.equal(s.unreachable(), 'server', 'reconnecting is not live yet');
+    s.setConnection('open');
+    s.setHostConnected(false);
+    assert.equal(s.unreachable(), 'host');
+    assert.equal(s.shownState(d), 'unknown');
+    s.setHostConnected(true);
+    assert.equal(s.shownState(d), 'running');
+});

@@ -18,6 +18,7 @@ import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
 import { mountDomainAbout } from './domain-about.js';
 import { interfaceTypeLabel } from '../device-rules.js';
+import { holdActions, offlineReason } from './offline.js';
 
 function backLink() {
     return h('a', { class: 'back-link', href: listHash() }, icon('back'), t('domains.list.title'));
@@ -59,6 +60,7 @@ export class DomainDetailView {
         this.unsub = null;
         this.el = null;
         this.gone = false;
+        this.offline = ''; // store.unreachable() as the page shows it
         this.fetchSeq = 0;
         this.tabs = null;
         this.restoreTab = null;
@@ -233,29 +235,36 @@ export class DomainDetailView {
         if (!d || !e) return;
         setText(e.name, d.name);
         document.title = t('shell.title', { page: d.name });
-        patchBadge(e.badge, d.state, d.reason);
-        setText(e.reason, shownReason(d.reason));
+        // While the server or libvirt is unreachable the state reads "unknown" and the
+        // actions wait, saying why.
+        const why = this.store.unreachable();
+        const state = this.store.shownState(d);
+        patchBadge(e.badge, state, d.reason);
+        setText(e.reason, why ? '' : shownReason(d.reason));
         if (e.actions) {
             renderActionButtons(e.actions, d, this.store.session?.role, this.store.pending.get(this.uuid));
+            holdActions(e.actions, offlineReason(why));
         }
         const ov = e.ov;
         setText(ov.uuid, d.uuid);
-        setText(ov.state, d.state ? stateWithReason(d.state, d.reason) : DASH);
+        setText(ov.state, why ? stateLabel(state) : d.state ? stateWithReason(d.state, d.reason) : DASH);
         setText(ov.os, orDash(d.os_type));
         setText(ov.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
         setText(ov.memory, formatKiB(d.memory_kib));
         setText(ov.maxmem, formatKiB(d.max_memory_kib));
         setText(ov.persistent, formatBool(d.persistent));
         setText(ov.autostart, formatBool(d.autostart));
-        setText(ov.vnc, vncText(d));
-        this.tabs?.update(d);
+        setText(ov.vnc, vncText({ ...d, state }));
+        this.tabs?.update({ ...d, state });
     }
 
     #patchUsage() {
         const d = this.#detail();
         const e = this.el;
         if (!d || !e) return;
-        const active = isActive(d.state);
+        const state = this.store.shownState(d);
+        const active = isActive(state);
+        setText(e.idle, state === 'unknown' ? t('domains.detail.unknown-usage') : t('domains.detail.not-running'));
         e.idle.hidden = active;
         e.usageBody.hidden = !active;
         const st = active ? this.store.latestStats(this.uuid) : null;
@@ -308,6 +317,11 @@ export class DomainDetailView {
             this.gone = true;
             this.#showGone();
             return;
+        }
+        if ((c.connection || c.host) && !this.gone && this.store.unreachable() !== this.offline) {
+            this.offline = this.store.unreachable();
+            this.#patch();
+            this.#patchUsage();
         }
         if (c.domains.includes(this.uuid)) {
             if (this.gone) {
