@@ -90,6 +90,7 @@ test('a VM that vanished is shown gone everywhere on its page', async () => {
         await vm.locator('a.vm-name').click();
         await page.locator('.detail-head button[data-action]').first().waitFor({ timeout: TIMEOUT });
         assert.equal(await page.locator('.detail-title .badge').textContent(), 'running');
+        await page.getByRole('tab', { name: 'Console', exact: true }).waitFor({ timeout: TIMEOUT });
 
         const sent = await page.evaluate((u) => window.__vdHarness.inject(
             { type: 'domain', event: 'undefined', domain: { uuid: u } }), uuid);
@@ -105,6 +106,7 @@ test('a VM that vanished is shown gone everywhere on its page', async () => {
                 buttons: [...document.querySelectorAll('.detail-head button[data-action]')].filter(visible).length,
                 usageShown: visible(document.querySelector('.usage-body')),
                 usageNote: document.querySelector('.usage-idle')?.textContent,
+                consoleTabs: [...document.querySelectorAll('[role="tab"]')].filter((el) => visible(el) && /console/i.test(el.textContent)).length,
                 running: [...document.querySelectorAll('.page-detail *')].filter((el) => visible(el) &&
                     el.children.length === 0 && /^running\b/.test(el.textContent)).length,
             };
@@ -114,6 +116,7 @@ test('a VM that vanished is shown gone everywhere on its page', async () => {
         assert.equal(seen.buttons, 0, 'no actions on a VM that does not exist');
         assert.equal(seen.usageShown, false, 'no stale usage figures');
         assert.match(seen.usageNote, /no longer exists/);
+        assert.equal(seen.consoleTabs, 0, 'no console to open');
         assert.equal(seen.running, 0, 'nothing on the page still says "running"');
         assert.deepEqual(problems, []);
     } finally {

@@ -61,6 +61,7 @@ export class DomainDetailView {
         this.el = null;
         this.gone = false;
         this.offline = ''; // store.unreachable() as the page shows it
+        this.lastSeen = null; // the detail last shown (the store forgets a vanished VM's)
         this.fetchSeq = 0;
         this.tabs = null;
         this.restoreTab = null;
@@ -255,6 +256,7 @@ export class DomainDetailView {
         setText(ov.persistent, formatBool(d.persistent));
         setText(ov.autostart, formatBool(d.autostart));
         setText(ov.vnc, vncText({ ...d, state }));
+        this.lastSeen = d; // what the tabs are told when the VM vanishes
         this.tabs?.update({ ...d, state });
     }
 
@@ -310,6 +312,7 @@ export class DomainDetailView {
         e.idle.hidden = false;
         e.usageBody.hidden = true;
         patchSparkline(e.spark, []);
+        if (this.lastSeen) this.tabs?.update({ ...this.lastSeen, state: 'gone' }); // no console to open
     }
 
     #onChange(c) {
