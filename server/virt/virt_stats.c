@@ -1,4 +1,5 @@
-/* virt_stats: load figures for running domains, as rates between two samples.
+/* virt_stats: load figures for running domains, as rates between two samples, and the
+ * host's CPU use (between two samples too) and free memory.
  *
  * One sampler is used by one worker thread at a time (the caller keeps a single
  * stats job in flight), so it has no lock. It remembers the previous raw sample of
@@ -6,6 +7,7 @@
  * forgets domains that stopped or vanished. */
 #include "virt/virt_stats.h"
 
+#include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@ struct virt_stats_sampler {
     struct virt_stats_raw *prev; /* owned; sorted by uuid */
     size_t prev_len;
     int64_t prev_at_us; /* time of the previous sample; 0 before the first */
+    bool host_have;     /* host_busy_ns / host_total_ns hold the previous host reading */
+    uint64_t host_busy_ns, host_total_ns;
 };
 
 /* Bytes per second between two readings of a counter; 0 if it went backwards. */
@@ -134,7 +138,7 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
                                                               struct app_error *err)
 {
     int ret = -1;
-    unsigned long long balloon, unused, rss;
+    unsigned long long balloon, unused, rss, cpu_time = 0;
 
     memset(raw, 0, sizeof(*raw));
     if (virDomainGetUUIDString(rec->dom, raw->uuid) < 0) {
@@ -142,7 +146,9 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
         goto cleanup;
     }
     raw->at_us = now_us;
-    raw->cpu_time_ns = stats_param_ullong(rec->params, rec->nparams, "cpu.time");
+    raw->has_cpu_time =
+        virTypedParamsGetULLong(rec->params, rec->nparams, "cpu.time", &cpu_time) == 1;
+    raw->cpu_time_ns = cpu_time;
     raw->vcpus = stats_param_uint(rec->params, rec->nparams, "vcpu.current");
     if (raw->vcpus == 0)
         raw->vcpus = 1;
@@ -167,6 +173,80 @@ cleanup:
     return ret;
 }
 
+double virt_stats_host_cpu_percent(uint64_t busy0, uint64_t total0, uint64_t busy1, uint64_t total1)
+{
+    double pct;
+
+    if (total1 <= total0 || busy1 < busy0)
+        return -1.0;
+    pct = (double)(busy1 - busy0) * 100.0 / (double)(total1 - total0);
+    return pct > 100.0 ? 100.0 : pct;
+}
+
+/* The host's CPU counters summed over all CPUs: busy (all but idle and iowait) and
+ * total, in ns. -1 when the driver reports none (its error is dropped: no figure). */
+static int stats_host_cpu(virConnectPtr conn, uint64_t *busy, uint64_t *total)
+{
+    int ret = -1;
+    int nparams = 0, i;
+    virNodeCPUStatsPtr params = NULL;
+
+    if (virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, NULL, &nparams, 0) < 0 ||
+        nparams <= 0)
+        goto cleanup;
+    params = xcalloc((size_t)nparams, sizeof(*params));
+    if (virNodeGetCPUStats(conn, VIR_NODE_CPU_STATS_ALL_CPUS, params, &nparams, 0) < 0)
+        goto cleanup;
+    *busy = 0;
+    *total = 0;
+    for (i = 0; i < nparams; i++) {
+        if (strcmp(params[i].field, VIR_NODE_CPU_STATS_UTILIZATION) == 0)
+            continue; /* a percentage, not a counter */
+        *total += params[i].value;
+        if (strcmp(params[i].field, VIR_NODE_CPU_STATS_IDLE) != 0 &&
+            strcmp(params[i].field, VIR_NODE_CPU_STATS_IOWAIT) != 0)
+            *busy += params[i].value;
+    }
+    ret = 0;
+
+cleanup:
+    if (ret < 0)
+        virResetLastError();
+    free(params);
+    return ret;
+}
+
+/* {"cpu_percent": N | null, "free_memory_kib": N | null}: null where the driver gives
+ * no figure (no CPU counters, no second reading yet, or no free memory). */
+static struct json_object *stats_host_json(struct virt_stats_sampler *sampler, virConnectPtr conn)
+{
+    struct json_object *obj = json_object_new_object();
+    uint64_t busy = 0, total = 0;
+    unsigned long long free_bytes;
+    double pct = -1.0;
+    char text[32];
+
+    if (stats_host_cpu(conn, &busy, &total) == 0) {
+        if (sampler->host_have)
+            pct = virt_stats_host_cpu_percent(sampler->host_busy_ns, sampler->host_total_ns, busy,
+                                              total);
+        sampler->host_have = true;
+        sampler->host_busy_ns = busy;
+        sampler->host_total_ns = total;
+    } else {
+        sampler->host_have = false;
+    }
+    snprintf(text, sizeof(text), "%.1f", pct);
+    stats_json_set(obj, "cpu_percent", pct >= 0.0 ? json_object_new_double_s(pct, text) : NULL);
+    /* 0 is libvirt's failure ("cause unknown"): the test driver has no figure. */
+    free_bytes = virNodeGetFreeMemory(conn);
+    if (free_bytes == 0)
+        virResetLastError();
+    stats_json_set(obj, "free_memory_kib",
+                   free_bytes ? json_object_new_uint64(free_bytes / 1024) : NULL);
+    return obj;
+}
+
 static struct json_object *stats_domain_json(const struct virt_stats_raw *raw,
                                              const struct virt_stats_rates *rates)
 {
@@ -176,7 +256,9 @@ static struct json_object *stats_domain_json(const struct virt_stats_raw *raw,
     /* One decimal, written as such: json-c would otherwise print 17 digits. */
     snprintf(pct, sizeof(pct), "%.1f", rates->cpu_percent);
     stats_json_set(obj, "uuid", json_object_new_string(raw->uuid));
-    stats_json_set(obj, "cpu_percent", json_object_new_double_s(rates->cpu_percent, pct));
+    /* No cpu.time from the driver: no figure (null), rather than a made-up 0. */
+    stats_json_set(obj, "cpu_percent",
+                   raw->has_cpu_time ? json_object_new_double_s(rates->cpu_percent, pct) : NULL);
     stats_json_set(obj, "memory_used_kib", json_object_new_uint64(raw->mem_used_kib));
     stats_json_set(obj, "disk_rd_bps", json_object_new_uint64(rates->disk_rd_bps));
     stats_json_set(obj, "disk_wr_bps", json_object_new_uint64(rates->disk_wr_bps));
@@ -238,6 +320,7 @@ struct json_object *virt_stats_sample(struct virt_stats_sampler *sampler, virCon
     stats_json_set(ret, "interval_ms", json_object_new_int64(interval_ms));
     stats_json_set(ret, "domains", arr);
     arr = NULL;
+    stats_json_set(ret, "host", stats_host_json(sampler, conn));
 
 cleanup:
     json_object_put(arr);

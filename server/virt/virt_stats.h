@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util/app_error.h"
@@ -15,6 +16,7 @@ struct virt_stats_raw {
     char uuid[37];
     int64_t at_us;               /* monotonic time of the sample */
     uint64_t cpu_time_ns;        /* cpu.time */
+    bool has_cpu_time;           /* the driver reported cpu.time (libvirt's test driver does not) */
     unsigned vcpus;              /* vcpu.current (>= 1) */
     uint64_t mem_used_kib;       /* current - unused, else min(rss, current), else current */
     uint64_t rd_bytes, wr_bytes; /* sum of block.N.rd.bytes / wr.bytes */
@@ -31,13 +33,21 @@ struct virt_stats_rates {
 void virt_stats_rates(const struct virt_stats_raw *prev, const struct virt_stats_raw *cur,
                       struct virt_stats_rates *out); /* for tests */
 
+/* Pure: the host's CPU use in % between two readings of its busy and total CPU time
+ * (ns, summed over CPUs); -1 when there is no figure (no time passed, or counters
+ * that went backwards). */
+double virt_stats_host_cpu_percent(uint64_t busy0, uint64_t total0, uint64_t busy1,
+                                   uint64_t total1); /* for tests */
+
 struct virt_stats_sampler;
 struct virt_stats_sampler *virt_stats_sampler_new(void);
 void virt_stats_sampler_free(struct virt_stats_sampler *sampler);
 
 /* Takes one sample of all running domains and returns the websocket message
  * {"type":"stats","interval_ms":N,"domains":[{uuid,cpu_percent,memory_used_kib,
- *  disk_rd_bps,disk_wr_bps,net_rx_bps,net_tx_bps}]} (rates 0 on a domain's first sample).
+ *  disk_rd_bps,disk_wr_bps,net_rx_bps,net_tx_bps}]} (rates 0 on a domain's first sample;
+ *  cpu_percent null when the driver reports no cpu.time, so there is no figure to give),
+ * plus "host":{"cpu_percent":N|null,"free_memory_kib":N|null} (null: no figure).
  * NULL + err on failure. Blocking: worker thread. */
 struct json_object *virt_stats_sample(struct virt_stats_sampler *sampler, virConnectPtr conn,
                                       struct app_error *err);

@@ -95,7 +95,7 @@ test('1,000 VMs: quick first render, events patch one row in place', async () =>
         await target.scrollIntoViewIfNeeded(); // far rows get their buttons near the screen
         await target.locator('button[data-action="destroy"]').click();
         await page.locator('dialog.dialog').getByRole('button', { name: 'Force off' }).click();
-        await page.waitForFunction((u) => document.querySelector(`tr[data-uuid="${u}"] .badge`)?.textContent === 'shutoff',
+        await page.waitForFunction((u) => document.querySelector(`tr[data-uuid="${u}"] .badge`)?.textContent === 'shut off',
             uuid, { timeout: 10000 });
         await events.next('stats'); // at least one stats tick for 999 running VMs
 

@@ -128,7 +128,7 @@ test('admin: list, force off, start, detail, logout', async () => {
         await page.screenshot({ path: artifact('confirm-force-off.png') });
         await page.checkA11y('the Force off confirmation');
         await dialog.getByRole('button', { name: 'Force off' }).click();
-        await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'shutoff',
+        await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'shut off',
             uuid, { timeout: TIMEOUT });
         await vm.locator('button[data-action="start"]').waitFor({ timeout: TIMEOUT });
         assert.equal(await vm.locator('button[data-action="destroy"]').count(), 0);

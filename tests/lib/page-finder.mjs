@@ -275,7 +275,8 @@ export function pageLib() {
  * reach the console as errors; every /api/events WebSocket counts the messages the page
  * has handled, by type (counted in a task queued by a listener that runs before the
  * UI's, so after the UI's handling of the same message); window.fetch consults the
- * routes the test set (hold a request until released, or answer it). All of it hangs
+ * routes the test set (hold a request until released, or answer it); inject() hands the
+ * page an /api/events message the server did not send. All of it hangs
  * off window.__vdHarness.
  */
 export function installHarness() {
@@ -284,12 +285,14 @@ export function installHarness() {
         console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sample || ''}`);
     });
     const handled = {};
+    const eventSockets = [];
     // A constructor that returns the native socket, not a subclass: noVNC checks that
     // the socket's own prototype has the WebSocket methods.
     const NativeWebSocket = window.WebSocket;
     function WebSocket(...args) {
         const ws = new NativeWebSocket(...args);
         if (new URL(ws.url).pathname !== '/api/events') return ws;
+        eventSockets.push(ws);
         ws.addEventListener('message', (ev) => {
             if (typeof ev.data !== 'string') return;
             let type;
@@ -325,6 +328,17 @@ export function installHarness() {
             routes.push(entry);
         },
         release(id) { for (const r of routes) if (r.id === id) r.release(); },
+        /**
+         * Hands msg to the page as if the server had sent it on the open /api/events
+         * socket (for what the test driver cannot do, such as a VM vanishing). False
+         * when no socket is open.
+         */
+        inject(msg) {
+            const ws = eventSockets.filter((w) => w.readyState === NativeWebSocket.OPEN).pop();
+            if (!ws) return false;
+            ws.dispatchEvent(new MessageEvent('message', { data: JSON.stringify(msg) }));
+            return true;
+        },
         unroute(id) {
             for (let i = routes.length - 1; i >= 0; i--) {
                 if (routes[i].id !== id) continue;

@@ -217,6 +217,19 @@ static void test_rates_edge_cases(void **state)
 
 /* ---- sampler ------------------------------------------------------------------------- */
 
+static void test_host_cpu_percent(void **state)
+{
+    /* 3 s busy of 12 s of CPU time (4 CPUs over 3 s) → 25 % */
+    double pct = virt_stats_host_cpu_percent(1000, 5000, 3000001000ULL, 12000005000ULL);
+
+    assert_true(pct > 24.999 && pct < 25.001);
+    assert_true(virt_stats_host_cpu_percent(0, 0, 10, 10) == 100.0);
+    /* No time passed, or counters that went backwards: no figure. */
+    assert_true(virt_stats_host_cpu_percent(10, 100, 10, 100) < 0.0);
+    assert_true(virt_stats_host_cpu_percent(10, 100, 5, 200) < 0.0);
+    assert_true(virt_stats_host_cpu_percent(10, 100, 20, 50) < 0.0);
+}
+
 static void test_sampler_with_fake_records(void **state)
 {
     virConnectPtr conn = virConnectOpen("test:///default");
@@ -337,14 +350,23 @@ static void test_sampler_real_test_driver(void **state)
     assert_int_equal(json_object_array_length(domains_of(msg)), 1);
     d = json_object_array_get_idx(domains_of(msg), 0);
     assert_string_equal(json_object_get_string(field(d, "uuid")), TEST_UUID);
-    assert_true(json_object_is_type(field(d, "cpu_percent"), json_type_double));
+    /* The test driver reports no cpu.time: no figure, not a made-up 0. */
+    assert_true(json_object_object_get_ex(d, "cpu_percent", NULL));
+    assert_null(field(d, "cpu_percent"));
     assert_true(json_object_get_int64(field(d, "memory_used_kib")) >= 0);
+    /* Host: no CPU figure from one reading; free memory a number or null (no figure). */
+    assert_non_null(field(msg, "host"));
+    assert_null(field(field(msg, "host"), "cpu_percent"));
+    assert_true(field(field(msg, "host"), "free_memory_kib") == NULL ||
+                json_object_is_type(field(field(msg, "host"), "free_memory_kib"), json_type_int));
     json_object_put(msg);
 
     msg = virt_stats_sample(sampler, conn, &err);
     assert_non_null(msg);
     assert_true(json_object_get_int64(field(msg, "interval_ms")) >= 0);
     assert_int_equal(json_object_array_length(domains_of(msg)), 1);
+    /* Its host CPU counters stand still: no time passed by them, so still no figure. */
+    assert_null(field(field(msg, "host"), "cpu_percent"));
     json_object_put(msg);
 
     dom = virDomainLookupByUUIDString(conn, TEST_UUID);
@@ -382,6 +404,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rates_basic),
         cmocka_unit_test(test_rates_edge_cases),
+        cmocka_unit_test(test_host_cpu_percent),
         cmocka_unit_test(test_sampler_with_fake_records),
         cmocka_unit_test(test_sampler_real_test_driver),
         cmocka_unit_test(test_sampler_failure),

@@ -87,10 +87,15 @@ test('matchesFilter by name, state word and state select', () => {
     assert.equal(matchesFilter(web, '', 'other'), false);
 });
 
-test('English state names stay the API\'s (the list, filter and tests read them)', () => {
-    for (const st of STATES) assert.equal(stateLabel(st), st);
+test('state words come from one table: English words, one spelling ("shut off")', () => {
+    const words = { shutoff: 'shut off', shutdown: 'shutting down', nostate: 'no state' };
+    for (const st of STATES) assert.equal(stateLabel(st), words[st] ?? st);
+    assert.equal(stateLabel('gone'), 'gone', 'a VM that no longer exists');
+    assert.equal(stateLabel('unknown'), 'unknown', 'while the server or libvirt is unreachable');
+    assert.equal(isActive('gone'), false);
+    assert.equal(isActive('unknown'), false);
     assert.equal(stateLabel('weird'), 'weird');
-    assert.equal(stateWithReason('shutoff', 'destroyed'), 'shutoff (forced off)');
+    assert.equal(stateWithReason('shutoff', 'destroyed'), 'shut off (forced off)');
     assert.equal(stateWithReason('running', ''), 'running');
     assert.equal(stateWithReason('running', 'unknown'), 'running', 'an unknown reason says nothing');
     assert.equal(reasonLabel('something_new'), 'something_new');

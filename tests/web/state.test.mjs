@@ -136,14 +136,17 @@ test('a baseline stats message (interval_ms 0) adds no sample', () => {
     assert.deepEqual(s.cpuHistory(A), [7]);
 });
 
-test('stats for unknown domains are ignored; bad cpu values count as 0', () => {
+test('stats for unknown domains are ignored; no CPU figure is not 0 % (nothing in the history)', () => {
     const s = new Store();
     s.setDomains([dom(A, 'a')]);
     const ch = recorder(s);
     s.applyStats([{ uuid: C, cpu_percent: 10 }]);
     assert.equal(ch.length, 0);
-    s.applyStats([{ uuid: A, cpu_percent: 'x' }]);
-    assert.deepEqual(s.cpuHistory(A), [0]);
+    s.applyStats([{ uuid: A, cpu_percent: 'x' }, { uuid: A, cpu_percent: null }]);
+    assert.deepEqual(s.cpuHistory(A), []);
+    assert.equal(s.latestStats(A).cpu_percent, null, 'the entry is kept: its other figures count');
+    s.applyStats([{ uuid: A, cpu_percent: 5 }]);
+    assert.deepEqual(s.cpuHistory(A), [5]);
 });
 
 test('stopping a domain clears its stats and says so', () => {

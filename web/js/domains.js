@@ -91,9 +91,16 @@ const BY_STATE = {
     nostate: [],
 };
 
-/** A domain state's name in the current language (an unknown state as it came). */
+/**
+ * The one table of state words: a domain state's name in the current language (an
+ * unknown state as it came). Besides libvirt's states, two the UI itself knows:
+ * 'gone' (the VM no longer exists) and 'unknown' (the server or libvirt cannot be
+ * reached, so the last state seen may be stale).
+ */
 export function stateLabel(state) {
     switch (state) {
+    case 'gone': return t('domains.state.gone');
+    case 'unknown': return t('domains.state.unknown');
     case 'running': return t('domains.state.running');
     case 'paused': return t('domains.state.paused');
     case 'shutoff': return t('domains.state.shutoff');
@@ -164,7 +171,17 @@ export function actionsFor(state, role) {
 
 /** True while a domain has a running guest (stats are meaningful). */
 export function isActive(state) {
-    return state !== 'shutoff' && state !== 'nostate' && state !== undefined;
+    return state !== 'shutoff' && state !== 'nostate' && state !== undefined &&
+        state !== 'gone' && state !== 'unknown';
+}
+
+/**
+ * A CPU figure for a running domain's stats entry: {percent} when the server gave one,
+ * {none: true} when it has not (no sample yet, or a driver that reports no CPU time:
+ * cpu_percent null), so the views say so in words instead of drawing 0 %.
+ */
+export function cpuFigure(stats) {
+    return stats && Number.isFinite(stats.cpu_percent) ? { percent: stats.cpu_percent } : { none: true };
 }
 
 /** Badge tone for a state: "ok", "warn", "off" or "bad". */

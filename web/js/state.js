@@ -89,6 +89,7 @@ export class Store extends Emitter {
         this.host = null;           // GET /api/host object
         this.hostError = null;      // why the last GET /api/host failed ({code, message}; null = it did not)
         this.hostConnected = null;  // libvirt connection: true / false / null = unknown
+        this.hostLoad = null;       // {cpu_percent, free_memory_kib} from the stats (null: none yet)
         this.connection = { state: 'idle', retryInMs: 0, attempt: 0 }; // the events socket
         this.domains = new Map();   // uuid -> list-form domain object
         this.domainsLoaded = false; // a full list (the events snapshot) arrived
@@ -122,6 +123,7 @@ export class Store extends Emitter {
         this.host = null;
         this.hostError = null;
         this.hostConnected = null;
+        this.hostLoad = null;
         this.domains.clear();
         this.domainsLoaded = false;
         this.details.clear();
@@ -166,6 +168,15 @@ export class Store extends Emitter {
         this.#emit(c);
     }
 
+    /** The host's figures from a stats message: {cpu_percent, free_memory_kib}, each a number or null. */
+    setHostLoad(load) {
+        const num = (v) => (Number.isFinite(v) ? v : null);
+        this.hostLoad = { cpu_percent: num(load.cpu_percent), free_memory_kib: num(load.free_memory_kib) };
+        const c = emptyChange();
+        c.host = true;
+        this.#emit(c);
+    }
+
     /** state: "idle" | "connecting" | "open" | "closed"; info: {retryInMs, attempt, code}. */
     setConnection(state, info = {}) {
         this.connection = { state, retryInMs: info.retryInMs ?? 0, attempt: info.attempt ?? 0,
@@ -173,6 +184,23 @@ export class Store extends Emitter {
         const c = emptyChange();
         c.connection = true;
         this.#emit(c);
+    }
+
+    /**
+     * Why the states on screen cannot be trusted now: 'host' (libvirt's connection is
+     * lost), 'server' (the events socket is down or reconnecting after the list came),
+     * '' while live data flows (or before anything was shown).
+     */
+    unreachable() {
+        if (!this.session) return '';
+        if (this.hostConnected === false) return 'host';
+        if (this.domainsLoaded && this.connection.state !== 'open') return 'server';
+        return '';
+    }
+
+    /** The state to show for a domain: 'unknown' while unreachable(), else its own. */
+    shownState(domain) {
+        return this.unreachable() ? 'unknown' : domain?.state;
     }
 
     // ---- domains ----------------------------------------------------------
@@ -289,7 +317,8 @@ export class Store extends Emitter {
                 this.#stats.set(e.uuid, s);
             }
             s.latest = { ...e };
-            s.cpu.push(Number.isFinite(e.cpu_percent) ? e.cpu_percent : 0);
+            // No figure (cpu_percent null) is not 0 %: the history gets nothing.
+            if (Number.isFinite(e.cpu_percent)) s.cpu.push(e.cpu_percent);
             c.stats.push(e.uuid);
         }
         this.#emit(c);
@@ -324,6 +353,7 @@ export class Store extends Emitter {
         case 'stats':
             // interval_ms 0 is the server's first sample: no rates or CPU % yet.
             if (msg.interval_ms === 0) return true;
+            if (msg.host && typeof msg.host === 'object') this.setHostLoad(msg.host);
             this.applyStats(Array.isArray(msg.domains) ? msg.domains : []);
             return true;
         case 'host':

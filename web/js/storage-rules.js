@@ -6,7 +6,7 @@
 
 import { objectNameError, volumeNameError, parseSize, sizeError, parseIntField, hasErrors, trimValues } from './forms.js';
 import { parseIPv4, parseIPv6 } from './ipaddr.js';
-import { formatBytes } from './format.js';
+import { formatBytes, DASH } from './format.js';
 import { t, language } from './i18n.js';
 
 /** A pool type: its rules, and its label (label()) read in the current language. */
@@ -216,17 +216,45 @@ export function uploadFormatFor(fileName) {
     return 'raw';
 }
 
-/** A pool's usage: {fraction (0..1 or null), text, free}. */
+/**
+ * True when a pool's figures cannot all be true: allocation or available space above
+ * the capacity, or the two together above it (libvirt's test driver reports such
+ * pools; an unsigned wrap-around in a driver gives "16384 PiB free"). Missing figures
+ * are not judged.
+ */
+export function poolFiguresInconsistent(pool) {
+    const cap = pool?.capacity_bytes;
+    const alloc = pool?.allocation_bytes;
+    const avail = pool?.available_bytes;
+    if (!Number.isFinite(cap)) return false;
+    if (Number.isFinite(alloc) && alloc > cap) return true;
+    if (Number.isFinite(avail) && avail > cap) return true;
+    return Number.isFinite(alloc) && Number.isFinite(avail) && alloc + avail > cap;
+}
+
+/**
+ * A pool's usage: {fraction (0..1 or null), text, free, inconsistent}. Figures that
+ * contradict each other are shown as libvirt gave them, flagged, with no bar.
+ */
 export function poolUsage(pool) {
     const cap = pool && pool.capacity_bytes;
     const alloc = pool && pool.allocation_bytes;
     const avail = pool && pool.available_bytes;
     if (!Number.isFinite(cap) || cap <= 0 || !Number.isFinite(alloc)) {
-        return { fraction: null, text: t('storage.usage.unknown'), free: '' };
+        return { fraction: null, text: t('storage.usage.unknown'), free: '', inconsistent: false };
+    }
+    if (poolFiguresInconsistent(pool)) {
+        return {
+            fraction: null, free: '', inconsistent: true,
+            text: t('storage.usage.inconsistent', {
+                capacity: formatBytes(cap), allocation: formatBytes(alloc),
+                available: Number.isFinite(avail) ? formatBytes(avail) : DASH,
+            }),
+        };
     }
     const fraction = Math.min(1, Math.max(0, alloc / cap));
     return {
-        fraction,
+        fraction, inconsistent: false,
         text: t('storage.usage.used', { used: formatBytes(alloc), capacity: formatBytes(cap), percent: wholePercent(fraction) }),
         free: Number.isFinite(avail) ? t('storage.usage.free', { free: formatBytes(avail) }) : '',
     };

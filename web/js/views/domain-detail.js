@@ -10,7 +10,7 @@
 import { h, setText, icon } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
-import { canAct, isActive, shownReason, stateWithReason } from '../domains.js';
+import { canAct, cpuFigure, isActive, shownReason, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
 import { listHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
@@ -18,6 +18,7 @@ import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
 import { mountDomainAbout } from './domain-about.js';
 import { interfaceTypeLabel } from '../device-rules.js';
+import { holdActions, offlineReason } from './offline.js';
 
 function backLink() {
     return h('a', { class: 'back-link', href: listHash() }, icon('back'), t('domains.list.title'));
@@ -43,6 +44,13 @@ function devTable(caption, empty, columns, rows) {
             h('td', { 'data-label': label }, fn(r))))))));
 }
 
+/** The VNC line of the overview: a display opens only while the VM runs. */
+function vncText(d) {
+    if (d.has_vnc === false) return t('domains.detail.vnc-none');
+    if (d.has_vnc !== true) return DASH;
+    return isActive(d.state) ? t('domains.detail.vnc-available') : t('domains.detail.vnc-when-running');
+}
+
 export class DomainDetailView {
     /** ctx: {api, store, runAction}; uuid: from the route. */
     constructor(ctx, uuid) {
@@ -52,6 +60,8 @@ export class DomainDetailView {
         this.unsub = null;
         this.el = null;
         this.gone = false;
+        this.offline = ''; // store.unreachable() as the page shows it
+        this.lastSeen = null; // the detail last shown (the store forgets a vanished VM's)
         this.fetchSeq = 0;
         this.tabs = null;
         this.restoreTab = null;
@@ -226,34 +236,47 @@ export class DomainDetailView {
         if (!d || !e) return;
         setText(e.name, d.name);
         document.title = t('shell.title', { page: d.name });
-        patchBadge(e.badge, d.state, d.reason);
-        setText(e.reason, shownReason(d.reason));
+        // While the server or libvirt is unreachable the state reads "unknown" and the
+        // actions wait, saying why.
+        const why = this.store.unreachable();
+        const state = this.store.shownState(d);
+        patchBadge(e.badge, state, d.reason);
+        setText(e.reason, why ? '' : shownReason(d.reason));
         if (e.actions) {
             renderActionButtons(e.actions, d, this.store.session?.role, this.store.pending.get(this.uuid));
+            holdActions(e.actions, offlineReason(why));
         }
         const ov = e.ov;
         setText(ov.uuid, d.uuid);
-        setText(ov.state, d.state ? stateWithReason(d.state, d.reason) : DASH);
+        setText(ov.state, why ? stateLabel(state) : d.state ? stateWithReason(d.state, d.reason) : DASH);
         setText(ov.os, orDash(d.os_type));
         setText(ov.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
         setText(ov.memory, formatKiB(d.memory_kib));
         setText(ov.maxmem, formatKiB(d.max_memory_kib));
         setText(ov.persistent, formatBool(d.persistent));
         setText(ov.autostart, formatBool(d.autostart));
-        setText(ov.vnc, d.has_vnc === true ? t('domains.detail.vnc-available') : d.has_vnc === false ? t('domains.detail.vnc-none') : DASH);
-        this.tabs?.update(d);
+        setText(ov.vnc, vncText({ ...d, state }));
+        this.lastSeen = d; // what the tabs are told when the VM vanishes
+        this.tabs?.update({ ...d, state });
     }
 
     #patchUsage() {
         const d = this.#detail();
         const e = this.el;
         if (!d || !e) return;
-        const active = isActive(d.state);
+        const state = this.store.shownState(d);
+        const active = isActive(state);
+        setText(e.idle, state === 'unknown' ? t('domains.detail.unknown-usage') : t('domains.detail.not-running'));
         e.idle.hidden = active;
         e.usageBody.hidden = !active;
         const st = active ? this.store.latestStats(this.uuid) : null;
-        setText(e.cpuText, st ? formatPercent(st.cpu_percent) : DASH);
-        patchSparkline(e.spark, st ? this.store.cpuHistory(this.uuid) : []);
+        const cpu = cpuFigure(st);
+        // No figure yet (or a driver that gives none): words, and no empty graph.
+        setText(e.cpuText, cpu.none ? t('domains.detail.no-cpu-figure') : formatPercent(cpu.percent));
+        e.cpuText.classList.toggle('usage-none', !!cpu.none);
+        const history = active ? this.store.cpuHistory(this.uuid) : [];
+        patchSparkline(e.spark, history);
+        e.spark.svg.classList.toggle('is-empty', history.length === 0);
         const total = d.memory_kib;
         if (st && Number.isFinite(st.memory_used_kib) && Number.isFinite(total) && total > 0) {
             setText(e.memText, t('domains.detail.memory-of', { used: formatKiB(st.memory_used_kib), total: formatKiB(total) }));
@@ -267,15 +290,41 @@ export class DomainDetailView {
         setText(e.net, st ? `${formatRate(st.net_rx_bps)} / ${formatRate(st.net_tx_bps)}` : DASH);
     }
 
+    /**
+     * The VM no longer exists: every part of the page says so (badge, state, usage,
+     * actions, VNC line), not just the note; nothing it showed is left as if live.
+     */
+    #showGone() {
+        const e = this.el;
+        if (!e) return;
+        setText(e.goneNote, t('domains.gone'));
+        e.goneNote.hidden = false;
+        patchBadge(e.badge, 'gone');
+        setText(e.reason, '');
+        setText(e.ov.state, stateLabel('gone'));
+        setText(e.ov.vnc, DASH);
+        if (e.actions) {
+            e.actions.replaceChildren();
+            e.actions.dataset.key = '';
+            e.actions.hidden = true;
+        }
+        setText(e.idle, t('domains.detail.gone-usage'));
+        e.idle.hidden = false;
+        e.usageBody.hidden = true;
+        patchSparkline(e.spark, []);
+        if (this.lastSeen) this.tabs?.update({ ...this.lastSeen, state: 'gone' }); // no console to open
+    }
+
     #onChange(c) {
         if (c.removed.includes(this.uuid)) {
             this.gone = true;
-            if (this.el) {
-                setText(this.el.goneNote, t('domains.gone'));
-                this.el.goneNote.hidden = false;
-                if (this.el.actions) this.el.actions.replaceChildren();
-            }
+            this.#showGone();
             return;
+        }
+        if ((c.connection || c.host) && !this.gone && this.store.unreachable() !== this.offline) {
+            this.offline = this.store.unreachable();
+            this.#patch();
+            this.#patchUsage();
         }
         if (c.domains.includes(this.uuid)) {
             if (this.gone) {

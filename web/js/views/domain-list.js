@@ -11,11 +11,12 @@
 import { h, s, setText, setAttr } from './dom.js';
 import { actionGroup, actionGroupLabel, renderActionButtons } from './actions.js';
 import { HostPanel } from './host.js';
-import { canAct, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
+import { canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
 import { t } from '../i18n.js';
 import { sparklineArea, sparklinePath } from '../sparkline.js';
 import { domainHash } from '../router.js';
+import { holdActions, offlineReason } from './offline.js';
 
 const SPARK = { width: 120, height: 28, capacity: 150, max: 100, pad: 2 };
 
@@ -58,6 +59,7 @@ export class DomainListView {
         this.byTr = new WeakMap(); // <tr> -> uuid, for the IntersectionObserver
         this.unsub = null;
         this.observer = null;
+        this.offline = ''; // store.unreachable() as the rows show it
         this.host = new HostPanel(ctx);
     }
 
@@ -167,7 +169,8 @@ export class DomainListView {
             if (rec.actions) setAttr(rec.actions, 'aria-label', actionGroupLabel(d.name));
         }
         setAttr(rec.link, 'title', d.title || null); // names: the VM's title, on its name
-        patchBadge(rec.badge, d.state, d.reason);
+        // While the server or libvirt is unreachable, the state reads "unknown".
+        patchBadge(rec.badge, this.store.shownState(d), d.reason);
         setText(rec.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
         setText(rec.mem, formatKiB(d.memory_kib));
         if (rec.actions) {
@@ -200,16 +203,20 @@ export class DomainListView {
     #patchActions(rec, d) {
         rec.actionsStale = false;
         renderActionButtons(rec.actions, d, this.role, this.store.pending.get(d.uuid));
+        holdActions(rec.actions, offlineReason(this.offline));
     }
 
     #patchCpu(rec, d) {
         rec.cpuStale = false;
-        const stats = isActive(d.state) ? this.store.latestStats(d.uuid) : null;
-        setText(rec.cpuText, stats ? formatPercent(stats.cpu_percent) : DASH);
-        patchSparkline(rec.spark, stats ? this.store.cpuHistory(d.uuid) : []);
+        const active = isActive(this.store.shownState(d));
+        const cpu = cpuFigure(active ? this.store.latestStats(d.uuid) : null);
+        // A running VM without a figure says so; a stopped one has none to give (a dash).
+        setText(rec.cpuText, !active ? DASH : cpu.none ? t('domains.list.no-cpu') : formatPercent(cpu.percent));
+        patchSparkline(rec.spark, active ? this.store.cpuHistory(d.uuid) : []);
     }
 
     #renderAll() {
+        this.offline = this.store.unreachable();
         if (this.observer) this.observer.disconnect();
         this.tbody.replaceChildren();
         this.rows.clear();
@@ -234,6 +241,16 @@ export class DomainListView {
         if (c.reset) {
             this.#renderAll();
             return;
+        }
+        if ((c.connection || c.host) && this.store.unreachable() !== this.offline) {
+            // Reachability changed: every row's state, figures and buttons follow it.
+            this.offline = this.store.unreachable();
+            for (const [uuid, rec] of this.rows) {
+                const d = this.store.domains.get(uuid);
+                if (!d) continue;
+                this.#patchRow(rec, d);
+                this.#patchCpu(rec, d);
+            }
         }
         let structural = false;
         for (const uuid of c.removed) {

@@ -1,6 +1,7 @@
 // views/host.js — the host summary panel above the VM list: name, hypervisor and
-// libvirt versions, CPUs, memory (a <meter>), VM counts by state and whether libvirt
-// is connected. Patches its text on store changes. Browser main thread.
+// libvirt versions, CPUs and their use, memory and its use (a number and a <meter>, or
+// words when the host gives no figure), VM counts by state and whether libvirt is
+// connected. Patches its text on store changes. Browser main thread.
 
 import { h, setText, setAttr } from './dom.js';
 import { formatKiB, formatMhz, formatPercent, orDash, DASH } from '../format.js';
@@ -31,6 +32,7 @@ export class HostPanel {
             uri: h('code', { class: 'host-uri' }),
             cpus: h('span'),
             cpuModel: h('span', { class: 'host-sub' }),
+            cpuUse: h('span'),
             mem: h('span'),
             meter: h('meter', { class: 'host-meter', min: '0', max: '1', low: '0.7', high: '0.9', optimum: '0', value: '0' }),
             vms: h('span'),
@@ -52,13 +54,14 @@ export class HostPanel {
                 stat(t('domains.host.hypervisor'), e.hypervisor,
                     h('span', { class: 'host-sub' }, tNodes('domains.host.libvirt', { version: e.libvirt }))),
                 stat(t('domains.host.cpu'), e.cpus, e.cpuModel),
+                stat(t('domains.host.cpu-use'), e.cpuUse),
                 stat(t('domains.host.memory'), e.mem, e.meter),
                 stat(t('domains.host.vms'), e.vms, e.vmsSub)),
             this.errorLine,
             h('p', { class: 'host-uri-line' }, tNodes('domains.host.connection', { uri: e.uri })));
         container.append(this.root);
         this.unsub = this.store.on('changed', (c) => {
-            if (c.host || c.reset) this.renderHost();
+            if (c.host || c.connection || c.reset) this.renderHost();
             if (c.domains.length || c.removed.length || c.reset) this.renderCounts();
         });
         this.renderHost();
@@ -68,7 +71,8 @@ export class HostPanel {
     renderHost() {
         const host = this.store.host;
         const e = this.el;
-        const connected = this.store.hostConnected;
+        // With the server unreachable, libvirt's last known state is no longer known.
+        const connected = this.store.unreachable() === 'server' ? null : this.store.hostConnected;
         setText(e.hostname, host ? orDash(host.hostname) : '');
         const failed = !host && this.store.hostError;
         setText(e.status, connected === false ? t('domains.host.disconnected')
@@ -77,24 +81,30 @@ export class HostPanel {
         setText(e.errorText, this.store.hostError ? errorText(this.store.hostError) : '');
         this.errorLine.hidden = !this.store.hostError;
         if (!host) {
-            for (const k of ['hypervisor', 'libvirt', 'uri', 'cpus', 'cpuModel', 'mem']) setText(e[k], DASH);
+            for (const k of ['hypervisor', 'libvirt', 'uri', 'cpus', 'cpuModel', 'mem', 'cpuUse']) setText(e[k], DASH);
             e.meter.value = 0;
+            e.meter.hidden = true;
             return;
         }
+        const load = this.store.hostLoad;
+        setText(e.cpuUse, !load ? t('domains.host.cpu-waiting')
+            : load.cpu_percent === null ? t('domains.host.not-reported') : formatPercent(load.cpu_percent));
         setText(e.hypervisor, `${orDash(host.hypervisor)} ${host.hypervisor_version || ''}`.trim());
         setText(e.libvirt, orDash(host.libvirt_version));
         setText(e.uri, orDash(host.uri));
         setText(e.cpus, Number.isFinite(host.cpus) ? t('domains.host.cpus', { count: host.cpus, speed: formatMhz(host.cpu_mhz) }) : DASH);
         setText(e.cpuModel, orDash(host.cpu_model));
         const total = host.memory_kib;
-        const free = host.free_memory_kib;
-        if (Number.isFinite(total) && total > 0 && Number.isFinite(free)) {
+        const free = Number.isFinite(load?.free_memory_kib) ? load.free_memory_kib : host.free_memory_kib;
+        e.meter.hidden = !(Number.isFinite(total) && total > 0 && Number.isFinite(free));
+        if (!e.meter.hidden) {
             const used = Math.max(0, total - free);
             setText(e.mem, t('domains.host.memory-used', { used: formatKiB(used), total: formatKiB(total) }));
             e.meter.value = used / total;
             setAttr(e.meter, 'aria-label', t('domains.host.memory-meter', { percent: formatPercent((used / total) * 100, { digits: 0 }) }));
         } else {
-            setText(e.mem, formatKiB(total));
+            // No free-memory figure: say so, and no empty bar.
+            setText(e.mem, Number.isFinite(total) ? t('domains.host.memory-total-only', { total: formatKiB(total) }) : DASH);
             e.meter.value = 0;
         }
     }

@@ -13,6 +13,7 @@ import { modeLabel, ipText, nameList, usersText } from '../network-rules.js';
 import { formatClock, orDash, DASH } from '../format.js';
 import { domainHash } from '../router.js';
 import { t } from '../i18n.js';
+import { stateLabel } from '../domains.js';
 
 /** The list's column names (also each cell's data-label), in the current language. */
 function columnLabels() {
@@ -32,6 +33,18 @@ function leaseLabels() {
 }
 
 export class NetworksView extends ResourcePage {
+    /**
+     * A VM's state beside its name in a network's users: the state word from the one
+     * table (domains.js), as the live list knows it; `active` alone (true for a paused
+     * VM too) says "running" only when the list does not know the VM.
+     */
+    #userState(d) {
+        const known = this.ctx.store.domains.get(d.uuid);
+        const text = known ? t('resources.user.state', { state: stateLabel(this.ctx.store.shownState(known)) })
+            : d.active ? t('resources.user.running') : '';
+        return text ? h('span', { class: 'muted small', text }) : null;
+    }
+
     /** ctx: {api, store, notify, confirm}. */
     constructor(ctx) {
         super(ctx, { eventType: 'network', pageClass: 'page-networks', formId: 'net-form' }, () => ({
@@ -87,7 +100,7 @@ export class NetworksView extends ResourcePage {
         const usedBy = users.length
             ? h('div', { class: 'users' }, h('span', { text: usersText(users) }),
                 h('ul', { class: 'user-list' }, users.map((d) => h('li', {},
-                    h('a', { href: domainHash(d.uuid), text: d.name }), d.active ? h('span', { class: 'muted small', text: t('resources.user.running') }) : null))))
+                    h('a', { href: domainHash(d.uuid), text: d.name }), this.#userState(d)))))
             : h('span', { class: 'muted', text: t('resources.users.none') });
         const name = net.name;
         const btn = (action, label, danger) => rowButton('name', name, action, label, danger);

@@ -32,6 +32,7 @@ export function poolTypeLabel(type) {
 /** A usage bar: a <meter> with the numbers as text next to it (and as its label "Usage of <pool>: …"). */
 export function usageBar(pool) {
     const u = poolUsage(pool);
+    if (u.inconsistent) return h('span', { class: 'usage-text usage-inconsistent', text: u.text });
     if (u.fraction === null) return h('span', { class: 'muted', text: u.text });
     const label = u.free ? t('storage.usage.label-free', { name: pool.name, usage: u.text, free: u.free })
         : t('storage.usage.label', { name: pool.name, usage: u.text });
