@@ -139,6 +139,8 @@ test-unit: $(UNIT_BIN)
 #     and serial also bound the daemon's RSS growth, serial the API's answer time while a
 #     console stalls, volume-content the daemon's peak RSS
 #   volume-stall: a private libvirtd frozen for 12 s, the transfers timed around it
+#   demo-qemu: `make run`'s script twice, each with its own private libvirtd and four
+#     tiny QEMU VMs (TCG without /dev/kvm), and stats awaited from them
 #   reconnect: a private libvirtd killed and restarted, reconnection within 40 s
 #   events: lifecycle events within 1 s, stats 1-4 s apart, interval_ms within 0.5 s
 #   cli-sessions: sessions and their sockets ended within 1 s of the CLI
@@ -334,6 +336,7 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(C_FILES)
 
+# build/ holds the demo's directory too (build/demo: its private libvirtd, pool and state).
 clean:
 	rm -rf build build-asan
 

@@ -1,0 +1,173 @@
+// tests/integration/demo-qemu.test.mjs — `make run`'s demo (packaging/run-demo.sh) with
+// real QEMU: the script runs twice in a row in one temporary DEMO_DIR on a free port (the
+// second run must reuse what the first left), and each time the test logs in with the
+// password the script printed and checks through the API that the demo's VMs are there
+// in their states, that the running ones have a VNC console answering RFB and live load
+// figures, and that the pool holds its volumes. Ctrl-C (SIGINT to the script) must leave
+// no QEMU or libvirtd of the demo behind. The demo runs its own private libvirtd (not the
+// machine's), so this file takes no lock; it starts QEMU, so it is in the serial group.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, freePort, virtdeckBin } from '../lib/daemon.mjs';
+import { Client } from '../lib/client.mjs';
+import { openConsole } from '../lib/rfb.mjs';
+import { until } from '../lib/wait.mjs';
+
+const SCRIPT = path.join(REPO_ROOT, 'packaging', 'run-demo.sh');
+const HAVE_QEMU = spawnSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).status === 0;
+const EXPECTED = { 'demo-web': 'running', 'demo-db': 'running', 'demo-build': 'paused', 'demo-spare': 'shutoff' };
+const VOLUMES = ['data.qcow2', 'install.iso', 'scratch.img'];
+
+/** Pids of processes whose command line or environment names dir (the demo's QEMU and
+ *  libvirtd: their HOME and sockets live there). */
+function processesIn(dir) {
+    const found = [];
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+        if (Number(pid) === process.pid) continue;
+        let text;
+        try {
+            text = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1') + fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+        } catch {
+            continue; // gone, or not ours to read
+        }
+        if (text.includes(dir)) found.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
+    }
+    return found;
+}
+
+/** Starts the demo script; resolves {proc, port, password, out()} once virtdeck serves. */
+async function startDemo(dir) {
+    const port = await freePort();
+    const proc = spawn(SCRIPT, [], {
+        env: { ...process.env, VIRTDECK_BIN: virtdeckBin(), DEMO_DIR: dir, DEMO_LISTEN: `127.0.0.1:${port}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    proc.stdout.on('data', (c) => { out += c; });
+    proc.stderr.on('data', (c) => { out += c; });
+    proc.exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    const demo = { proc, port, password: null, out: () => out };
+    try {
+        await until(() => /virtdeck: serving https:/.test(out) || proc.exitCode !== null, 60000,
+            () => `the demo serving; its output:\n${out}`);
+        assert.equal(proc.exitCode, null, `the demo exited early:\n${out}`);
+        const m = /with password:? (\S+)/.exec(out);
+        assert.ok(m, `a password in the demo's output:\n${out}`);
+        demo.password = m[1];
+    } catch (e) {
+        await stopDemo(demo);
+        throw e;
+    }
+    return demo;
+}
+
+/** Sends Ctrl-C's SIGINT to the script and waits (bounded) for it to end. */
+async function stopDemo(demo) {
+    if (demo.proc.exitCode !== null) return;
+    demo.proc.kill('SIGINT');
+    const timer = setTimeout(() => demo.proc.kill('SIGKILL'), 30000);
+    await demo.proc.exited;
+    clearTimeout(timer);
+}
+
+describe('make run: the demo on a private libvirtd with real QEMU VMs', { skip: !HAVE_QEMU && 'no qemu-system-x86_64' }, () => {
+    let dir;
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-demo-'));
+    });
+
+    after(() => {
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    for (const round of [1, 2]) {
+        describe(`run ${round}${round === 2 ? ' (reusing the first run\'s directory)' : ''}`, () => {
+            let demo;
+            let admin;
+            let ev;
+            let domains;
+
+            before(async () => {
+                demo = await startDemo(dir);
+                admin = new Client({ url: `https://127.0.0.1:${demo.port}`, host: '127.0.0.1', port: demo.port });
+                await admin.login('admin', demo.password);
+                ev = await admin.openEvents();
+            });
+
+            after(async () => {
+                if (ev) await ev.terminate();
+                admin?.close();
+                if (demo) await stopDemo(demo);
+            });
+
+            it('says it runs QEMU VMs, not the test driver', () => {
+                assert.match(demo.out(), /virtdeck demo: QEMU VMs \((kvm|qemu)\)/);
+                assert.doesNotMatch(demo.out(), /falling back/);
+            });
+
+            it('lists the demo VMs in their states', async () => {
+                const r = await admin.get('/api/domains');
+                assert.equal(r.status, 200, r.text);
+                domains = Object.fromEntries(r.json.domains.map((x) => [x.name, x]));
+                for (const [name, state] of Object.entries(EXPECTED)) {
+                    assert.ok(domains[name], `${name} in ${Object.keys(domains)}`);
+                    assert.equal(domains[name].state, state, name);
+                    assert.equal(domains[name].has_vnc, true, name);
+                }
+            });
+
+            it('the running VMs answer RFB on their consoles', async () => {
+                for (const name of ['demo-web', 'demo-db']) {
+                    const rfb = await openConsole(admin, domains[name].uuid, { origin: admin.origin, cookie: admin.cookieHeader() });
+                    try {
+                        const init = await rfb.handshake();
+                        assert.match(init.version, /^RFB 003\.00\d\n$/, name);
+                        assert.ok(init.width > 0 && init.height > 0, `${name}: ${init.width}x${init.height}`);
+                    } finally {
+                        rfb.ws.close();
+                    }
+                }
+            });
+
+            it('the running VMs have live load figures', async () => {
+                const want = ['demo-web', 'demo-db'].map((n) => domains[n].uuid);
+                const seen = new Map(); // uuid -> [samples]
+                const m = await ev.next((x) => {
+                    if (x.type !== 'stats') return false;
+                    for (const s of x.domains) seen.set(s.uuid, [...(seen.get(s.uuid) || []), s]);
+                    return want.every((u) => (seen.get(u) || []).some((s) => s.cpu_percent > 0 && s.memory_used_kib > 0));
+                }, 15000).catch((e) => { throw new Error(`${e.message}: ${JSON.stringify([...seen])}`); });
+                assert.equal(m.type, 'stats');
+                assert.ok(!m.domains.some((s) => s.uuid === domains['demo-spare'].uuid), 'no figures for the shut-off VM');
+            });
+
+            it('the pool holds the demo volumes, data.qcow2 attached to demo-db', async () => {
+                const r = await admin.get('/api/pools/demo/volumes');
+                assert.equal(r.status, 200, r.text);
+                const vols = Object.fromEntries(r.json.volumes.map((v) => [v.name, v]));
+                assert.deepEqual(Object.keys(vols).sort(), VOLUMES);
+                assert.equal(vols['data.qcow2'].format, 'qcow2');
+                assert.deepEqual(vols['data.qcow2'].used_by.map((u) => u.name), ['demo-db']);
+                for (const v of Object.values(vols)) assert.equal(v.outside_pool, false, v.name);
+            });
+
+            it('Ctrl-C leaves no QEMU or libvirtd of the demo', async () => {
+                ev.terminate();
+                ev = null;
+                await stopDemo(demo);
+                assert.deepEqual(processesIn(dir), []);
+            });
+        });
+    }
+
+    it('the demo directory can be removed', () => {
+        fs.rmSync(dir, { recursive: true });
+        assert.equal(fs.existsSync(dir), false);
+        dir = null;
+    });
+});
