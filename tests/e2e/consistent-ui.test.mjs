@@ -132,18 +132,76 @@ test('toasts do not cover the bottom rows\' buttons (1280x800 and 390x844)', asy
             // Three refused Starts (no confirmation) on the last row with one: three error toasts stay up.
             const start = 'button[data-action="start"]:not([disabled])';
             const last = page.locator('.vm-table tbody tr[data-uuid]').filter({ has: page.locator(start) }).last();
+            const toEnd = async () => {
+                await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+                await page.waitForFunction(() => Math.ceil(window.scrollY + window.innerHeight) >= document.documentElement.scrollHeight - 1,
+                    null, { timeout: TIMEOUT });
+            };
             for (let i = 1; i <= 3; i++) {
+                await toEnd(); // the page's end: where the toasts' room is reserved
                 await last.locator(start).click();
                 await page.waitForFunction((n) => document.querySelectorAll('#alerts .toast').length === n, i, { timeout: TIMEOUT });
             }
             // At the end of the page (where the last row's buttons are) nothing is under a toast.
-            await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
-            await page.waitForFunction(() => Math.ceil(window.scrollY + window.innerHeight) >= document.documentElement.scrollHeight - 1,
-                null, { timeout: TIMEOUT });
+            await toEnd();
             assert.deepEqual(await coveredControls(page), [], `${viewport.width}px: controls under a toast`);
             assert.deepEqual(problems.filter((p) => !/status of 409/.test(p)), []);
         } finally {
             await page.close();
         }
+    }
+});
+
+test('a running row shows one graceful primary action and a keyboard menu of the rest', async () => {
+    const { page, problems } = await newPage(browser);
+    try {
+        await login(page, daemon, ADMIN, { timeout: TIMEOUT });
+        const row = page.locator('.vm-table tbody tr').filter({ has: page.locator('.badge', { hasText: /^running$/ }) }).first();
+        await row.waitFor({ timeout: TIMEOUT });
+        const shown = await row.evaluate((tr) => [...tr.querySelectorAll('button[data-action]')]
+            .filter((b) => b.getClientRects().length > 0)
+            .map((b) => ({ action: b.dataset.action, red: b.matches('.btn-danger, .btn-danger-outline') })));
+        assert.deepEqual(shown, [{ action: 'shutdown', red: false }], 'one primary action, Shut down, not red');
+
+        // The menu button opens by keyboard, arrows move, Esc closes and gives focus back.
+        const menuButton = row.getByRole('button', { name: /More actions/ });
+        await menuButton.focus();
+        const focused = () => page.evaluate(() => document.activeElement?.dataset?.action || document.activeElement?.getAttribute('aria-haspopup'));
+        await page.keyboard.press('Enter');
+        const menu = row.locator('[role="menu"]', { visible: true });
+        await menu.waitFor({ timeout: TIMEOUT });
+        assert.equal(await menuButton.getAttribute('aria-expanded'), 'true');
+        const items = await menu.evaluate((m) => [...m.querySelectorAll('[role="menuitem"]')]
+            .map((b) => `${b.dataset.action}${b.classList.contains('menu-item-danger') ? '!' : ''}`));
+        assert.deepEqual(items, ['reboot', 'suspend', 'reset!', 'destroy!'], 'the rest, only Reset and Force off red');
+        assert.equal(await focused(), 'reboot', 'the first item has focus');
+        await page.checkA11y('the open More actions menu');
+        await page.keyboard.press('ArrowDown');
+        assert.equal(await focused(), 'suspend');
+        await page.keyboard.press('ArrowUp');
+        await page.keyboard.press('ArrowUp');
+        assert.equal(await focused(), 'destroy', 'ArrowUp wraps to the last item');
+        await page.keyboard.press('Escape');
+        await menu.waitFor({ state: 'hidden', timeout: TIMEOUT });
+        assert.equal(await focused(), 'menu', 'Esc gives focus back to the menu button');
+        assert.equal(await menuButton.getAttribute('aria-expanded'), 'false');
+        await page.keyboard.press('ArrowDown');
+        await menu.waitFor({ timeout: TIMEOUT });
+        assert.equal(await focused(), 'reboot');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press(' ');
+        await menu.waitFor({ timeout: TIMEOUT });
+        // Enter on an item runs it: Force off asks first.
+        await page.keyboard.press('End');
+        assert.equal(await focused(), 'destroy');
+        await page.keyboard.press('Enter');
+        const dialog = page.locator('dialog.dialog[open]');
+        await dialog.waitFor({ timeout: TIMEOUT });
+        await page.keyboard.press('Escape');
+        await dialog.waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => dialog.waitFor({ state: 'hidden', timeout: TIMEOUT }));
+        assert.equal(await focused(), 'menu', 'focus is back on the menu button after the dialog');
+        assert.deepEqual(problems, []);
+    } finally {
+        await page.close();
     }
 });

@@ -9,7 +9,7 @@
 // (#/domains/<uuid>/tab/<tab>, router.js): choosing one adds a history entry, so a
 // reload, a shared link and back/forward show it (showTab). Browser main thread.
 
-import { h, setText, icon } from './dom.js';
+import { h, setText, icon, pathCode } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
 import { canAct, isActive, shownReason, stateWithReason } from '../domains.js';
@@ -201,7 +201,7 @@ export class DomainDetailView {
                 [t('domains.detail.col.device'), (r) => deviceLabel(r.device)],
                 [t('domains.detail.col.bus'), (r) => orDash(r.bus)],
                 [t('domains.detail.col.format'), (r) => orDash(r.format)],
-                [t('domains.detail.col.source'), (r) => h('code', { class: 'wrap', text: orDash(r.source) })],
+                [t('domains.detail.col.source'), (r) => (r.source ? pathCode(r.source) : DASH)],
                 [t('domains.detail.col.readonly'), (r) => formatBool(r.readonly)],
             ], d.disks));
         const nics = h('section', { class: 'card card-wide', 'aria-labelledby': 'nics-title' },
