@@ -135,9 +135,13 @@ function pageTexts() {
         return bits.join(' > ');
     };
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const joined = new Set(); // an element whose text <wbr> splits (a path) is one text
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const el = n.parentElement;
-        const text = n.nodeValue.replace(/\s+/g, ' ').trim();
+        const split = el && el.querySelector(':scope > wbr');
+        if (split && joined.has(el)) continue;
+        if (split) joined.add(el);
+        const text = (split ? el.textContent : n.nodeValue).replace(/\s+/g, ' ').trim();
         if (!text || !el || el.closest('script, style, noscript, template') || !shown(el)) continue;
         out.push({ text, where: where(el), lang: langOf(el) });
     }
