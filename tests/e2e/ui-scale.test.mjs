@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
-import { artifact, startBrowsers, newPage } from '../lib/browser.mjs';
+import { artifact, chooseAction, startBrowsers, newPage } from '../lib/browser.mjs';
 
 const COUNT = 1000;
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
@@ -93,7 +93,7 @@ test('1,000 VMs: quick first render, events patch one row in place', async () =>
         const target = page.locator('.vm-table tbody tr').filter({ has: page.locator('a.vm-name', { hasText: /^vm-0500$/ }) });
         const uuid = await target.getAttribute('data-uuid');
         await target.scrollIntoViewIfNeeded(); // far rows get their buttons near the screen
-        await target.locator('button[data-action="destroy"]').click();
+        await chooseAction(target, 'destroy');
         await page.locator('dialog.dialog').getByRole('button', { name: 'Force off' }).click();
         await page.waitForFunction((u) => document.querySelector(`tr[data-uuid="${u}"] .badge`)?.textContent === 'shut off',
             uuid, { timeout: 10000 });

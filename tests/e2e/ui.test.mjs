@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { artifact, login as loginForm, newPage as newBrowserPage, publish, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
+import { artifact, chooseAction, login as loginForm, newPage as newBrowserPage, publish, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
 
 const DEMO_XML = path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml');
 // The demo fixture when it exists; libvirt's built-in test host otherwise.
@@ -112,18 +112,18 @@ test('admin: list, force off, start, detail, logout', async () => {
         const badge = vm.locator('.badge');
 
         // Esc cancels the confirmation and nothing happens.
-        await vm.locator('button[data-action="destroy"]').click();
+        await chooseAction(vm, 'destroy');
         const dialog = page.locator('dialog.dialog');
         await dialog.waitFor({ state: 'visible' });
         assert.match(await dialog.locator('.dialog-title').textContent(), new RegExp(vmName));
         await page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'hidden' });
         assert.equal(await badge.textContent(), 'running');
-        assert.equal(await page.evaluate(() => document.activeElement?.dataset?.action), 'destroy',
-            'focus returns to the button that opened the dialog');
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-haspopup')), 'menu',
+            'focus returns to the menu button whose item opened the dialog');
 
         // Force off, confirmed: the badge turns "shutoff" in place.
-        await vm.locator('button[data-action="destroy"]').click();
+        await chooseAction(vm, 'destroy');
         await dialog.waitFor({ state: 'visible' });
         await page.screenshot({ path: artifact('confirm-force-off.png') });
         await page.checkA11y('the Force off confirmation');
@@ -140,13 +140,13 @@ test('admin: list, force off, start, detail, logout', async () => {
         await vm.locator('button[data-action="start"]').click();
         await page.waitForFunction((u) => document.querySelector(`.vm-table tr[data-uuid="${u}"] .badge`)?.textContent === 'running',
             uuid, { timeout: TIMEOUT });
-        await vm.locator('button[data-action="destroy"]').waitFor({ timeout: TIMEOUT });
+        await vm.locator('button[data-action="destroy"]').waitFor({ state: 'attached', timeout: TIMEOUT }); // in the menu
         assert.equal(await page.evaluate(() => window.__virtdeckE2e), 'same-document', 'no reload');
         assert.equal(loads, 0, 'no load event');
 
         // Buttons are disabled while a request is in flight (the POST is held back here).
         const held = await page.route('**/api/domains/*/suspend');
-        await vm.locator('button[data-action="suspend"]').click();
+        await chooseAction(vm, 'suspend');
         await page.waitForFunction((u) => {
             const btns = [...document.querySelectorAll(`.vm-table tr[data-uuid="${u}"] button[data-action]`)];
             return btns.length > 0 && btns.every((b) => b.disabled);
@@ -200,7 +200,7 @@ test('admin: list, force off, start, detail, logout', async () => {
         }
         assert.equal(await page.locator('.props dd').first().textContent(), uuid);
         assert.equal(await page.locator('.detail-head .badge').textContent(), 'running');
-        await page.locator('.detail-head button[data-action="destroy"]').waitFor();
+        await page.locator('.detail-head button[data-action="destroy"]').waitFor({ state: 'attached' }); // in the menu
         await events.next('stats'); // one more stats sample for the usage card
         await page.screenshot({ path: artifact('detail-1280x800.png'), fullPage: true });
         await page.checkA11y('the VM detail page (Overview)');
@@ -238,7 +238,7 @@ test('viewer: no action buttons anywhere', async () => {
     const { page, problems } = await newPage({ width: 1280, height: 800 });
     try {
         await login(page, VIEWER);
-        await page.locator('.user-button .role-chip', { hasText: 'viewer' }).waitFor();
+        await page.locator('.user-button .role-chip', { hasText: 'Viewer' }).waitFor();
         assert.equal(await page.locator('.vm-table button[data-action]').count(), 0);
         assert.equal(await page.locator('.vm-table th', { hasText: 'Actions' }).count(), 0);
         await page.locator('.vm-table a.vm-name').first().click();
@@ -363,7 +363,7 @@ test('dark theme: the UI follows prefers-color-scheme and stays readable', async
         await page.checkA11y('the VM list (dark)');
 
         const vm = page.locator('.vm-table tbody tr').filter({ has: page.locator('button[data-action="destroy"]') }).first();
-        await vm.locator('button[data-action="destroy"]').click();
+        await chooseAction(vm, 'destroy');
         await page.locator('dialog.dialog').waitFor();
         await page.checkA11y('a confirmation (dark)');
         await page.keyboard.press('Escape');

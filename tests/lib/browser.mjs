@@ -521,6 +521,18 @@ export async function login(page, daemon, user, { timeout = 30000 } = {}) {
 }
 
 /**
+ * Runs a VM action from its action group (a list row or the detail header, as a Locator):
+ * the row's own button when it is the primary action, else through the "More actions"
+ * menu (opened by a click, then the item with that data-action clicked).
+ */
+export async function chooseAction(scope, action) {
+    const direct = scope.locator(`button[data-action="${action}"]:not([role="menuitem"])`);
+    if (await direct.count() > 0) return direct.click();
+    await scope.locator('button.menu-button').click();
+    return scope.locator(`[role="menuitem"][data-action="${action}"]`, { visible: true }).click();
+}
+
+/**
  * Where a test's screenshot `name` (e.g. 'list.png') goes: tests/e2e/artifacts/ under
  * that name for chromium, with '-firefox' before the extension for firefox.
  */

@@ -3,7 +3,7 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    ACTIONS, actionsFor, canAct, isActive, stateTone, compareDomains, matchesFilter, STATES,
+    ACTIONS, actionsFor, actionLayout, canAct, isActive, stateTone, compareDomains, matchesFilter, STATES,
     stateLabel, reasonLabel, stateWithReason,
 } from '../../web/js/domains.js';
 import { setLanguage, hasMessage, LANGUAGES, t } from '../../web/js/i18n.js';
@@ -147,4 +147,17 @@ test('counts take the plural form of the language', async () => {
         assert.equal(t('domains.list.count', { count: 1000 }), '共 1,000 台');
         assert.equal(t('domains.console.typed', { count: 2 }), '已输入 2 个字符。');
     });
+});
+
+test('a row shows one graceful primary action; the rest, and every destructive one, go to the menu', () => {
+    assert.deepEqual(actionLayout('running', 'admin'), { primary: 'shutdown', more: ['reboot', 'suspend', 'reset', 'destroy'] });
+    assert.deepEqual(actionLayout('paused', 'operator'), { primary: 'resume', more: ['destroy'] });
+    assert.deepEqual(actionLayout('shutoff', 'admin'), { primary: 'start', more: [] });
+    assert.deepEqual(actionLayout('crashed', 'admin'), { primary: null, more: ['reset', 'destroy'] });
+    assert.deepEqual(actionLayout('running', 'viewer'), { primary: null, more: [] });
+    for (const st of STATES) {
+        const { primary, more } = actionLayout(st, 'admin');
+        if (primary) assert.ok(!ACTIONS[primary].danger, `${st}: the primary action is not destructive`);
+        assert.deepEqual([primary, ...more].filter(Boolean).sort(), actionsFor(st, 'admin').sort(), st);
+    }
 });

@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    parseHash, domainHash, listHash, consoleHash, serialHash, networksHash, storageHash, poolHash, isUuid,
+    parseHash, domainHash, listHash, DETAIL_TABS, consoleHash, serialHash, networksHash, storageHash, poolHash, isUuid,
 } from '../../web/js/router.js';
 
 const U = '6695eb01-f6a4-8304-79aa-97f2502e193f';
@@ -13,10 +13,26 @@ test('empty and root hashes are the list', () => {
     assert.deepEqual(parseHash(listHash()), { view: 'list' });
 });
 
-test('detail routes carry the uuid, lowercased', () => {
-    assert.deepEqual(parseHash(`#/domains/${U}`), { view: 'detail', uuid: U });
-    assert.deepEqual(parseHash(`#/domains/${U.toUpperCase()}`), { view: 'detail', uuid: U });
-    assert.deepEqual(parseHash(domainHash(U)), { view: 'detail', uuid: U });
+test('detail routes carry the uuid, lowercased, and the Overview tab', () => {
+    assert.deepEqual(parseHash(`#/domains/${U}`), { view: 'detail', uuid: U, tab: 'overview' });
+    assert.deepEqual(parseHash(`#/domains/${U.toUpperCase()}`), { view: 'detail', uuid: U, tab: 'overview' });
+    assert.deepEqual(parseHash(domainHash(U)), { view: 'detail', uuid: U, tab: 'overview' });
+});
+
+test('each detail tab has a hash of its own that parses back', () => {
+    for (const tab of DETAIL_TABS) {
+        assert.deepEqual(parseHash(domainHash(U, tab)), { view: 'detail', uuid: U, tab }, tab);
+    }
+    assert.equal(domainHash(U, 'disks'), `#/domains/${U}/tab/disks`);
+    assert.equal(domainHash(U, 'overview'), `#/domains/${U}`);
+    assert.deepEqual(parseHash(`#/domains/${U}/tab/overview`), { view: 'detail', uuid: U, tab: 'overview' });
+});
+
+test('the console and serial tabs do not clash with the full-page consoles', () => {
+    assert.notEqual(domainHash(U, 'console'), consoleHash(U));
+    assert.notEqual(domainHash(U, 'serial'), serialHash(U));
+    assert.equal(parseHash(domainHash(U, 'console')).view, 'detail');
+    assert.equal(parseHash(consoleHash(U)).view, 'console');
 });
 
 test('console and serial pages of a domain', () => {
@@ -36,6 +52,8 @@ test('networks and storage pages parse and build', () => {
 
 test('anything else is not found', () => {
     for (const h of ['#/domains/', '#/domains/nope', `#/domains/${U}/x`, `#/domains/${U}/`, `#/domains/${U}/__proto__`,
+        `#/domains/${U}/tab`, `#/domains/${U}/tab/`, `#/domains/${U}/tab/x`, `#/domains/${U}/tab/__proto__`,
+        `#/domains/${U}/tab/disks/`, `#/domains/${U}/tab/disks/x`, `#/domains/${U}/disks`,
         '#/host', '#/domains/%E0%A4%A', '#//', '#/networksx', '#/networks//', '#/storage/a/b', '#/storage/%2F',
         '#/storage/a%2Fb', '#/storage/%E0%A4%A']) {
         assert.deepEqual(parseHash(h), { view: 'notfound', path: h.slice(1) }, h);

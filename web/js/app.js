@@ -189,6 +189,10 @@ function markNav(section) {
 function route({ rerender = false } = {}) {
     if (!store.session) return;
     const r = parseHash(window.location.hash);
+    if (!rerender && r.view === 'detail' && view instanceof DomainDetailView && view.uuid === r.uuid) {
+        view.showTab(r.tab); // another tab of the page shown (back/forward): no rebuild
+        return;
+    }
     const kept = rerender ? view?.keepState?.() : undefined;
     if (rerender) keepScroll();
     else stopScrollBack();
@@ -204,7 +208,7 @@ function route({ rerender = false } = {}) {
     } else if (r.view === 'console' || r.view === 'serial') {
         view = new ConsolePage(ctx, r.uuid, r.view);
     } else if (r.view === 'detail') {
-        view = new DomainDetailView(ctx, r.uuid);
+        view = new DomainDetailView(ctx, r.uuid, r.tab);
     } else {
         if (r.view === 'notfound') {
             history.replaceState(null, '', listHash());

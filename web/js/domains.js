@@ -169,6 +169,19 @@ export function actionsFor(state, role) {
     return BY_STATE[state] ? [...BY_STATE[state]] : [];
 }
 
+/** The one action a row shows for a state (the most likely one; never a destructive one). */
+const PRIMARY = { running: 'shutdown', blocked: 'shutdown', paused: 'resume', shutoff: 'start' };
+
+/**
+ * How a state's actions are laid out: {primary: the row's one button or null, more: the
+ * rest, in button order, for the "More actions" menu}.
+ */
+export function actionLayout(state, role) {
+    const names = actionsFor(state, role);
+    const primary = Object.hasOwn(PRIMARY, state) && names.includes(PRIMARY[state]) ? PRIMARY[state] : null;
+    return { primary, more: names.filter((n) => n !== primary) };
+}
+
 /** True while a domain has a running guest (stats are meaningful). */
 export function isActive(state) {
     return state !== 'shutoff' && state !== 'nostate' && state !== undefined &&

@@ -1,6 +1,9 @@
 // router.js — every hash route of the single page. Pure: parses and builds hashes only.
 //   #/ (or nothing)            the domain list
-//   #/domains/<uuid>           one domain's detail
+//   #/domains/<uuid>           one domain's detail (its Overview tab)
+//   #/domains/<uuid>/tab/<tab> the detail with another tab chosen (disks, nics, console,
+//                              serial); under "/tab/" because "/console" and "/serial"
+//                              alone are the full-page consoles below
 //   #/domains/<uuid>/console   its VNC console on a page of its own
 //   #/domains/<uuid>/serial    its serial console on a page of its own
 //   #/networks                 the virtual networks
@@ -17,6 +20,9 @@ export function isUuid(text) {
 
 /** Pages below a domain's detail: path segment -> view name. */
 const SUB_VIEWS = { console: 'console', serial: 'serial' };
+
+/** The detail page's tabs, as named in the hash. */
+export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics'];
 
 /** decodeURIComponent, or null for a malformed escape. */
 function decode(part) {
@@ -40,17 +46,20 @@ function resourceRoute(path) {
     return null;
 }
 
-/** "/domains/<uuid>[/console|/serial]" -> route, else null. */
+/** "/domains/<uuid>[/console|/serial|/tab/<tab>]" -> route, else null. */
 function domainRoute(path) {
     const parts = path.split('/');
-    if ((parts.length !== 3 && parts.length !== 4) || parts[0] !== '' || parts[1] !== 'domains') return null;
+    if (parts.length < 3 || parts.length > 5 || parts[0] !== '' || parts[1] !== 'domains') return null;
     const id = decode(parts[2]);
-    const view = parts.length === 3 ? 'detail' : Object.hasOwn(SUB_VIEWS, parts[3]) ? SUB_VIEWS[parts[3]] : null;
-    return view && id !== null && isUuid(id) ? { view, uuid: id.toLowerCase() } : null;
+    if (id === null || !isUuid(id)) return null;
+    const uuid = id.toLowerCase();
+    if (parts.length === 3) return { view: 'detail', uuid, tab: 'overview' };
+    if (parts.length === 4) return Object.hasOwn(SUB_VIEWS, parts[3]) ? { view: SUB_VIEWS[parts[3]], uuid } : null;
+    return parts[3] === 'tab' && DETAIL_TABS.includes(parts[4]) ? { view: 'detail', uuid, tab: parts[4] } : null;
 }
 
 /**
- * location.hash -> {view: "list"} | {view: "detail" | "console" | "serial", uuid} |
+ * location.hash -> {view: "list"} | {view: "detail", uuid, tab} | {view: "console" | "serial", uuid} |
  * {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "notfound", path}.
  */
 export function parseHash(hash) {
@@ -64,8 +73,10 @@ export function listHash() {
     return '#/';
 }
 
-export function domainHash(uuid) {
-    return `#/domains/${encodeURIComponent(uuid)}`;
+/** A domain's detail page; tab: one of DETAIL_TABS (Overview when left out). */
+export function domainHash(uuid, tab = 'overview') {
+    const base = `#/domains/${encodeURIComponent(uuid)}`;
+    return tab === 'overview' ? base : `${base}/tab/${encodeURIComponent(tab)}`;
 }
 
 /** The VNC console page of a domain. */

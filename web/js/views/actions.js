@@ -1,36 +1,45 @@
-// views/actions.js — domain action buttons and what happens when one is pressed:
+// views/actions.js — domain action buttons (one primary action and a "More actions"
+// menu, action-menu.js) and what happens when one is pressed:
 // confirmation for destructive actions, the in-flight mark in the store (which
 // disables the buttons), the POST, the answer applied to the store, and errors into
 // the alert area. Shared by the list and the detail view. Browser main thread.
 
-import { ACTIONS, actionsFor } from '../domains.js';
+import { ACTIONS, actionLayout } from '../domains.js';
+import { ActionMenu } from './action-menu.js';
 import { h, icon, ACTION_ICONS } from './dom.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
 
+/** One action's button: a row button, or a menu item (role set by ActionMenu). */
+function actionButton(name, domain, { inMenu = false } = {}) {
+    const a = ACTIONS[name];
+    return h('button', {
+        type: 'button',
+        class: inMenu ? ['menu-item', a.danger && 'menu-item-danger'] : ['btn', 'btn-sm'],
+        dataset: { action: name },
+        'aria-label': a.ariaLabel(domain.name),
+        title: inMenu ? null : a.ariaLabel(domain.name),
+    }, icon(ACTION_ICONS[name]), h('span', { class: inMenu ? 'menu-label' : 'btn-label', text: a.label }));
+}
+
 /**
- * Fills container with the buttons a domain's state and the role allow, or only
- * toggles their disabled state when the set did not change. Buttons carry
- * data-action; the caller delegates clicks.
+ * Fills container with the domain's one primary action (actionLayout: Start, Resume or
+ * Shut down, never a destructive one) and a "More actions" menu of the others, or only
+ * toggles their disabled state when the set did not change. Every action's button
+ * (row button or menu item) carries data-action; the caller delegates clicks.
  */
 export function renderActionButtons(container, domain, role, pendingAction) {
-    const names = actionsFor(domain.state, role);
-    const key = names.join(',');
+    const { primary, more } = actionLayout(domain.state, role);
+    const key = `${primary || ''}|${more.join(',')}`;
     if (container.dataset.key !== key) {
         container.dataset.key = key;
-        container.replaceChildren(...names.map((name) => {
-            const a = ACTIONS[name];
-            return h('button', {
-                type: 'button',
-                class: ['btn', 'btn-sm', a.danger && 'btn-danger-outline'],
-                dataset: { action: name },
-                'aria-label': a.ariaLabel(domain.name),
-                title: a.ariaLabel(domain.name),
-            }, icon(ACTION_ICONS[name]), h('span', { class: 'btn-label', text: a.label }));
-        }));
+        container.actionMenu?.destroy();
+        container.actionMenu = more.length ? new ActionMenu(domain.name, more.map((n) => actionButton(n, domain, { inMenu: true }))) : null;
+        container.replaceChildren(primary ? actionButton(primary, domain) : '', container.actionMenu ? container.actionMenu.root : '');
     }
-    for (const btn of container.children) {
-        const busy = !!pendingAction;
+    const busy = !!pendingAction;
+    container.actionMenu?.setDisabled(busy);
+    for (const btn of container.querySelectorAll('button[data-action]')) {
         if (btn.disabled !== busy) btn.disabled = busy;
         const mine = pendingAction === btn.dataset.action;
         btn.classList.toggle('is-busy', mine);
@@ -46,7 +55,7 @@ function restoreFocus(group) {
     const lost = !active || active === document.body ||
         (group.contains(active) && active.disabled) || !active.isConnected;
     if (!lost) return;
-    const btn = group.querySelector('button:not([disabled])');
+    const btn = group.querySelector('button:not([disabled]):not([role="menuitem"])');
     if (btn) btn.focus();
 }
 
@@ -63,7 +72,7 @@ export function createActionRunner({ api, store, notify, confirm }) {
                 message: a.question,
                 detail: a.detail,
                 confirmLabel: a.label,
-                danger: !!a.danger || action === 'shutdown' || action === 'reboot',
+                danger: !!a.danger, // Shut down and Reboot are graceful: not red
             });
             if (!ok) return;
         }

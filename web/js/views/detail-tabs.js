@@ -5,7 +5,8 @@
 // tab is chosen and disconnects when another tab is; a tab stays visible while chosen
 // even if the VM stops, so its last state line can still be read. WAI-ARIA tabs with
 // manual activation (arrows move, Enter/Space/click choose) because choosing one opens
-// a connection. Browser main thread.
+// a connection. A tab the user chooses is reported to onChoose (the page puts it in the
+// URL). Browser main thread.
 
 import { h } from './dom.js';
 import { ConsoleView } from './console-view.js';
@@ -34,10 +35,11 @@ function tabsAvailable(domain) {
 }
 
 export class DetailTabs {
-    /** ctx: the page context ({notify, ...}); uuid: the VM. */
-    constructor(ctx, uuid) {
+    /** ctx: the page context ({notify, ...}); uuid: the VM; onChoose(id): a tab the user chose. */
+    constructor(ctx, uuid, onChoose = null) {
         this.ctx = ctx;
         this.uuid = uuid;
+        this.onChoose = onChoose;
         this.selected = 'overview';
         this.domain = null;
         this.views = {};
@@ -61,7 +63,9 @@ export class DetailTabs {
         }
         this.tablist.addEventListener('click', (ev) => {
             const tab = ev.target.closest('[data-tab]');
-            if (tab) this.select(tab.dataset.tab);
+            if (!tab) return;
+            this.select(tab.dataset.tab);
+            this.onChoose?.(this.selected);
         });
         this.tablist.addEventListener('keydown', (ev) => this.#onKey(ev));
         this.root = h('div', { class: 'detail-tabs' }, this.tablist, TABS.map((spec) => this.panels[spec.id]));
@@ -86,9 +90,12 @@ export class DetailTabs {
         for (const v of Object.values(this.views)) v.update(domain);
     }
 
-    /** Chooses a tab: shows its panel, connects its console, disconnects the one left. */
+    /**
+     * Chooses a tab: shows its panel, connects its console, disconnects the one left.
+     * Returns false (and changes nothing) for a tab that is not offered now.
+     */
     select(id, { focus = false } = {}) {
-        if (!this.tabs[id] || this.tabs[id].hidden) return;
+        if (!this.tabs[id] || this.tabs[id].hidden) return false;
         const prev = this.selected;
         if (prev !== id) {
             this.views[prev]?.suspend();
@@ -112,6 +119,7 @@ export class DetailTabs {
             if (this.domain) this.update(this.domain); // a tab left while unavailable disappears
         }
         if (focus) this.tabs[id].focus();
+        return true;
     }
 
     #onKey(ev) {

@@ -66,6 +66,17 @@ export function replaceChildren(el, ...children) {
 }
 
 /** An inline SVG icon from a few path strings (24x24 viewBox, stroked). */
+/**
+ * A file path in monospace (class "wrap", plus cls): a line may break after each '/'
+ * (<wbr>), so a long path wraps between its parts, not inside a name; only a part too long
+ * for the line breaks inside (code.wrap's overflow-wrap). Its text is the path unchanged.
+ */
+export function pathCode(path, cls = '') {
+    const parts = String(path).split('/');
+    return h('code', { class: cls ? `${cls} wrap` : 'wrap' },
+        parts.flatMap((p, i) => (i < parts.length - 1 ? [`${p}/`, h('wbr')] : [p])));
+}
+
 export function icon(name) {
     const paths = ICONS[name] || [];
     return s('svg', { class: `icon icon-${name}`, viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' },

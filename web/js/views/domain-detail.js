@@ -5,14 +5,16 @@
 // reports the domain was (re)defined. Operators and admins get the cards under an
 // Overview tab next to the Console and Serial console tabs (detail-tabs.js), which
 // live as long as the page does. After a language switch the page is built again and
-// keeps its chosen tab (keepState / restoreState). Browser main thread.
+// keeps its chosen tab (keepState / restoreState). The chosen tab is in the URL
+// (#/domains/<uuid>/tab/<tab>, router.js): choosing one adds a history entry, so a
+// reload, a shared link and back/forward show it (showTab). Browser main thread.
 
-import { h, setText, icon } from './dom.js';
+import { h, setText, icon, pathCode } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
 import { canAct, cpuFigure, isActive, shownReason, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
-import { listHash } from '../router.js';
+import { listHash, domainHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
@@ -52,8 +54,8 @@ function vncText(d) {
 }
 
 export class DomainDetailView {
-    /** ctx: {api, store, runAction}; uuid: from the route. */
-    constructor(ctx, uuid) {
+    /** ctx: {api, store, runAction}; uuid and tab: from the route. */
+    constructor(ctx, uuid, tab = 'overview') {
         this.ctx = ctx;
         this.store = ctx.store;
         this.uuid = uuid;
@@ -64,8 +66,29 @@ export class DomainDetailView {
         this.lastSeen = null; // the detail last shown (the store forgets a vanished VM's)
         this.fetchSeq = 0;
         this.tabs = null;
-        this.restoreTab = null;
+        this.restoreTab = tab !== 'overview' ? tab : null;
         this.keepFocus = false;
+    }
+
+    /** The route names a tab of this VM (back/forward, an edited hash): choose it. */
+    showTab(tab) {
+        if (!this.tabs) {
+            this.restoreTab = tab !== 'overview' ? tab : null;
+            return;
+        }
+        if (!this.tabs.select(tab)) this.#replaceHash(this.tabs.selected);
+    }
+
+    /** The user chose a tab: a history entry of its own. */
+    #tabChosen(tab) {
+        const hash = domainHash(this.uuid, tab);
+        if (window.location.hash !== hash) history.pushState(null, '', hash);
+    }
+
+    /** The URL names a tab the page cannot show (not offered now, or no tabs): name the shown one. */
+    #replaceHash(tab) {
+        const hash = domainHash(this.uuid, tab);
+        if (window.location.hash !== hash) history.replaceState(null, '', hash);
     }
 
     /** What a rebuilt page keeps (a language switch): the chosen tab. */
@@ -188,7 +211,7 @@ export class DomainDetailView {
                 [t('domains.detail.col.device'), (r) => deviceLabel(r.device)],
                 [t('domains.detail.col.bus'), (r) => orDash(r.bus)],
                 [t('domains.detail.col.format'), (r) => orDash(r.format)],
-                [t('domains.detail.col.source'), (r) => h('code', { class: 'wrap', text: orDash(r.source) })],
+                [t('domains.detail.col.source'), (r) => (r.source ? pathCode(r.source) : DASH)],
                 [t('domains.detail.col.readonly'), (r) => formatBool(r.readonly)],
             ], d.disks));
         const nics = h('section', { class: 'card card-wide', 'aria-labelledby': 'nics-title' },
@@ -212,7 +235,7 @@ export class DomainDetailView {
         const grid = h('div', { class: 'detail-grid' }, overview, usage, description, disks, nics, graphics);
         mountDomainAbout(description, this.ctx, this.uuid); // names: title and description, editable
         if (canAct(role)) {
-            this.tabs ??= new DetailTabs(this.ctx, this.uuid);
+            this.tabs ??= new DetailTabs(this.ctx, this.uuid, (tab) => this.#tabChosen(tab));
             this.tabs.setOverview(grid);
         }
         this.body.replaceChildren(
@@ -223,8 +246,8 @@ export class DomainDetailView {
             this.tabs ? this.tabs.root : grid);
         this.#patch();
         this.#patchUsage();
-        if (this.restoreTab && this.tabs) {
-            this.tabs.select(this.restoreTab);
+        if (this.restoreTab) {
+            if (!this.tabs?.select(this.restoreTab)) this.#replaceHash(this.tabs ? this.tabs.selected : 'overview');
             this.restoreTab = null;
         }
         if (first && !this.keepFocus) e.name.focus();

@@ -5,7 +5,7 @@
 // these requests are stored as the new detail). A DeviceTab (device-tab.js). Browser
 // main thread.
 
-import { h } from './dom.js';
+import { h, pathCode } from './dom.js';
 import { VolumePicker } from './volume-picker.js';
 import { field, textInput, selectInput, checkbox, showErrors, canManage, cardForm, formDialog, errorMessage, optionalLabel } from './form-kit.js';
 import { actionButton, actionsCell, actionsLabel, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
@@ -53,7 +53,7 @@ export class DomainDisksView extends DeviceTab {
                     cell(c.target, {}, h('code', { text: orDash(target) })),
                     cell(c.device, { text: deviceLabel(d.device) }),
                     cell(c.bus, { text: orDash(d.bus) }),
-                    cell(c.source, {}, d.source ? h('code', { class: 'wrap', text: d.source }) : h('span', { class: 'muted', text: cd ? t('devices.disk.empty-drive') : DASH })),
+                    cell(c.source, {}, d.source ? pathCode(d.source) : h('span', { class: 'muted', text: cd ? t('devices.disk.empty-drive') : DASH })),
                     cell(c.format, { text: orDash(d.format) }),
                     cell(c.readonly, { text: formatBool(d.readonly) }),
                     admin ? actionsCell(target,

@@ -4,7 +4,7 @@
 // form and the upload panel (upload-panel.js). Only admins get the controls that
 // change anything. Browser main thread.
 
-import { h, icon } from './dom.js';
+import { h, icon, pathCode } from './dom.js';
 import { UploadPanel } from './upload-panel.js';
 import {
     activeBadge, canManage, uid, field, textInput, selectInput, checkbox, showErrors, cardForm, formDialog, errorMessage,
@@ -228,7 +228,7 @@ export class PoolVolumesView {
         this.badge.replaceChildren(activeBadge(p.active));
         this.summary.replaceChildren(h('dl', { class: 'props pool-props card' },
             h('dt', { text: t('storage.column.type') }), h('dd', { text: poolTypeLabel(p.type) }),
-            h('dt', { text: t('storage.field.target_path') }), h('dd', {}, p.target_path ? h('code', { class: 'wrap', text: p.target_path }) : DASH),
+            h('dt', { text: t('storage.field.target_path') }), h('dd', {}, p.target_path ? pathCode(p.target_path) : DASH),
             h('dt', { text: t('storage.column.usage') }), h('dd', {}, usageBar(p))));
         if (this.uploadBtn) {
             this.uploadBtn.disabled = !p.active;

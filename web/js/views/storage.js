@@ -4,7 +4,7 @@
 // (pool-form.js). A pool's name leads to its volumes (#/storage/<pool>). Only admins
 // get the controls that change anything. Browser main thread.
 
-import { h } from './dom.js';
+import { h, pathCode } from './dom.js';
 import { PoolForm } from './pool-form.js';
 import { activeBadge } from './form-kit.js';
 import { actionsCell, actionsLabel, autostartSwitch, cell, rowButton, runRowAction } from './resource-table.js';
@@ -95,7 +95,7 @@ export class StorageView extends ResourcePage {
         return h('tr', { dataset: { name } },
             cell(c.name, {},
                 h('a', { class: 'res-name', href: poolHash(name), text: name }),
-                pool.target_path ? h('code', { class: 'muted small block wrap', text: pool.target_path }) : null),
+                pool.target_path ? pathCode(pool.target_path, 'muted small block') : null),
             cell(c.state, {}, activeBadge(pool.active)),
             cell(c.type, { text: poolTypeLabel(pool.type) }),
             cell(c.usage, { class: 'col-usage' }, usageBar(pool)),
