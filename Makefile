@@ -179,7 +179,7 @@ test-plain-memory: $(BIN)
 # The browser suite once per browser, one after the other (tests/lib/browser.mjs: one
 # API, so each test is written once): Debian's chromium (playwright-core), then Debian's
 # firefox-esr (WebDriver BiDi through puppeteer-core). E2E_BROWSERS picks a subset.
-E2E_BROWSERS ?= chromium firefox
+E2E_BROWSERS ?= chromium firefox-esr
 test-e2e: $(BIN)
 	@set -e; for b in $(E2E_BROWSERS); do echo "== e2e in $$b"; \
 	    VIRTDECK_BROWSER=$$b VIRTDECK_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 tests/e2e/; done

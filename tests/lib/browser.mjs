@@ -1,6 +1,6 @@
 // tests/lib/browser.mjs — what the browser tests (tests/e2e/) share: one API over two
 // browsers, so each test is written once. VIRTDECK_BROWSER chooses: `chromium` (default;
-// Debian's chromium through playwright-core) or `firefox` (Debian's firefox-esr through
+// Debian's chromium through playwright-core) or `firefox-esr` (Debian's firefox-esr through
 // WebDriver BiDi with puppeteer-core; Playwright drives only its own patched Firefox).
 // Both start in English (en-US) unless told another locale, with a light or dark
 // colour scheme.
@@ -26,7 +26,7 @@ import { pageLib, installHarness } from './page-finder.mjs';
 
 /** The browser this run uses: $VIRTDECK_BROWSER, chromium unless set. */
 export const BROWSER = process.env.VIRTDECK_BROWSER || 'chromium';
-if (!['chromium', 'firefox'].includes(BROWSER)) throw new Error(`VIRTDECK_BROWSER=${BROWSER}: chromium or firefox`);
+if (!['chromium', 'firefox-esr'].includes(BROWSER)) throw new Error(`VIRTDECK_BROWSER=${BROWSER}: chromium or firefox-esr`);
 
 export const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'e2e', 'artifacts');
 const DEFAULT_TIMEOUT = 30000; // Playwright's default for actions and waits
@@ -127,7 +127,7 @@ async function launchFirefox({ colorScheme, locale }) {
     };
 }
 
-const DRIVERS = { chromium: launchChromium, firefox: launchFirefox };
+const DRIVERS = { chromium: launchChromium, 'firefox-esr': launchFirefox };
 
 // ---- locators ---------------------------------------------------------------------
 
