@@ -201,42 +201,6 @@ static bool network_conn_local_host(virConnectPtr conn)
     return local;
 }
 
-/* True if another network already uses bridge name bridge. */
-static int network_bridge_taken(virConnectPtr conn, const char *bridge, bool *taken,
-                                struct app_error *err)
-{
-    virNetworkPtr *nets = NULL;
-    int n = virConnectListAllNetworks(conn, &nets, 0);
-    int ret = -1;
-
-    *taken = false;
-    if (n < 0) {
-        virt_error_capture(err, "list networks");
-        return -1;
-    }
-    for (int i = 0; i < n && !*taken; i++) {
-        struct json_object *fields = network_xml_fields(nets[i], err);
-        struct json_object *b = NULL;
-
-        if (!fields) {
-            if (err->status != 404)
-                goto cleanup;
-            app_error_clear(err);
-            continue;
-        }
-        json_object_object_get_ex(fields, "bridge", &b);
-        *taken = b && !strcmp(json_object_get_string(b), bridge);
-        json_object_put(fields);
-    }
-    ret = 0;
-
-cleanup:
-    for (int i = 0; i < n; i++)
-        virNetworkFree(nets[i]);
-    free(nets);
-    return ret;
-}
-
 /* The subnet of family key ("ipv4"/"ipv6") in a network's fields; -1 if it has none. */
 static int network_fields_subnet(struct json_object *fields, const char *key, int family,
                                  struct virt_subnet *out)
@@ -251,21 +215,48 @@ static int network_fields_subnet(struct json_object *fields, const char *key, in
                              (unsigned)json_object_get_int(prefix), out);
 }
 
-/* Refuses (409) when a subnet of spec overlaps the subnet of a defined network. */
-static int network_overlap_networks(virConnectPtr conn, const struct virt_network_spec *spec,
-                                    struct app_error *err)
+/* True, with err (409), when a subnet of spec overlaps the subnet of the network named
+ * name whose fields these are. */
+static bool network_subnet_clash(const struct virt_network_spec *spec, struct json_object *fields,
+                                 const char *name, struct app_error *err)
+{
+    for (size_t k = 0; k < spec->nsubnets; k++) {
+        const struct virt_subnet *want = &spec->subnets[k];
+        struct virt_subnet have;
+        char a[VIRT_SUBNET_TEXT_MAX], b[VIRT_SUBNET_TEXT_MAX];
+
+        if (network_fields_subnet(fields, want->family == AF_INET ? "ipv4" : "ipv6", want->family,
+                                  &have) < 0 ||
+            !virt_subnet_overlap(want, &have))
+            continue;
+        virt_subnet_format(want, a, sizeof(a));
+        virt_subnet_format(&have, b, sizeof(b));
+        app_error_set(err, 409, APP_ERR_CONFLICT, "%s overlaps network '%s' (%s)", a, name, b);
+        return true;
+    }
+    return false;
+}
+
+/* One walk over the defined networks for what a new one must not share with them:
+ * with subnets, refuses (409) a subnet of spec that overlaps one of theirs; with bridge
+ * (not NULL), sets *bridge_taken when one of them uses that bridge name. */
+static int network_walk_defined(virConnectPtr conn, const struct virt_network_spec *spec,
+                                bool subnets, const char *bridge, bool *bridge_taken,
+                                struct app_error *err)
 {
     virNetworkPtr *nets = NULL;
     int n = virConnectListAllNetworks(conn, &nets, 0);
     int ret = -1;
 
+    *bridge_taken = false;
     if (n < 0) {
         virt_error_capture(err, "list networks");
         return -1;
     }
     for (int i = 0; i < n; i++) {
         struct json_object *fields = network_xml_fields(nets[i], err);
-        bool clash = false;
+        struct json_object *b = NULL;
+        bool clash;
 
         if (!fields) {
             if (err->status != 404)
@@ -273,21 +264,10 @@ static int network_overlap_networks(virConnectPtr conn, const struct virt_networ
             app_error_clear(err);
             continue;
         }
-        for (size_t k = 0; k < spec->nsubnets && !clash; k++) {
-            const struct virt_subnet *want = &spec->subnets[k];
-            struct virt_subnet have;
-            char a[VIRT_SUBNET_TEXT_MAX], b[VIRT_SUBNET_TEXT_MAX];
-
-            if (network_fields_subnet(fields, want->family == AF_INET ? "ipv4" : "ipv6",
-                                      want->family, &have) < 0 ||
-                !virt_subnet_overlap(want, &have))
-                continue;
-            virt_subnet_format(want, a, sizeof(a));
-            virt_subnet_format(&have, b, sizeof(b));
-            app_error_set(err, 409, APP_ERR_CONFLICT, "%s overlaps network '%s' (%s)", a,
-                          virNetworkGetName(nets[i]), b);
-            clash = true;
-        }
+        clash = subnets && network_subnet_clash(spec, fields, virNetworkGetName(nets[i]), err);
+        if (bridge && json_object_object_get_ex(fields, "bridge", &b) && b &&
+            !strcmp(json_object_get_string(b), bridge))
+            *bridge_taken = true;
         json_object_put(fields);
         if (clash)
             goto cleanup;
@@ -362,6 +342,9 @@ static int network_create_check(virConnectPtr conn, const struct virt_network_sp
 {
     virNetworkPtr existing = virNetworkLookupByName(conn, spec->name);
     bool local = network_conn_local_host(conn);
+    bool subnets = !spec->force && spec->nsubnets;
+    /* a bridge virtdeck is to create (mode "bridge" names an existing host bridge) */
+    const char *named_bridge = spec->bridge && strcmp(spec->mode, "bridge") ? spec->bridge : NULL;
     bool taken = false;
     char path[64];
 
@@ -372,12 +355,11 @@ static int network_create_check(virConnectPtr conn, const struct virt_network_sp
         return -1;
     }
     virResetLastError();
-    if (!spec->force && spec->nsubnets) {
-        if (network_overlap_networks(conn, spec, err) < 0)
-            return -1;
-        if (local && network_overlap_interfaces(spec, err) < 0)
-            return -1;
-    }
+    if ((subnets || named_bridge) &&
+        network_walk_defined(conn, spec, subnets, named_bridge, &taken, err) < 0)
+        return -1;
+    if (subnets && local && network_overlap_interfaces(spec, err) < 0)
+        return -1;
     if (!spec->bridge)
         return 0;
     if (!strcmp(spec->mode, "bridge")) {
@@ -389,8 +371,6 @@ static int network_create_check(virConnectPtr conn, const struct virt_network_sp
         }
         return 0;
     }
-    if (network_bridge_taken(conn, spec->bridge, &taken, err) < 0)
-        return -1;
     snprintf(path, sizeof(path), "/sys/class/net/%s", spec->bridge);
     if (taken || (local && access(path, F_OK) == 0)) {
         app_error_set(err, 409, APP_ERR_CONFLICT,
