@@ -3,31 +3,20 @@
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs): a VM detail tab lives in the URL (a
 // reload or a shared link opens it, back/forward move between tabs), and the main
 // navigation bar has no scrollbar at desktop or phone width.
-import test, { before, after } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { login, newPage, startBrowsers } from '../lib/browser.mjs';
+import { login, newPage } from '../lib/browser.mjs';
+import { withDemoDaemon } from '../lib/e2e-setup.mjs';
 
-const DEMO_XML = path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml');
-const URI = existsSync(DEMO_XML) ? `test://${DEMO_XML}` : 'test:///default';
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
 const TIMEOUT = 10000;
 
 let daemon;
 let browser;
-const browsers = startBrowsers('light');
-
-before(async () => {
-    daemon = await startDaemon({ uri: URI, users: [ADMIN] });
-    browser = await browsers.get('light');
-});
-
-after(async () => {
-    await browsers.close();
-    if (daemon) await daemon.stop({ expectCode: null });
+withDemoDaemon({ users: [ADMIN] }, (d, b) => {
+    daemon = d;
+    browser = b;
 });
 
 /** The uuid of the first VM in the list. */

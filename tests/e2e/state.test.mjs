@@ -5,29 +5,22 @@
 // (the test driver reports no CPU time) saying so in words, and a VM that vanished
 // (an "undefined" event handed to the page: the test driver has no transient VMs)
 // shown gone everywhere on its page.
-import test, { before, after } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { login as loginForm, newPage, startBrowsers } from '../lib/browser.mjs';
+import { startDaemon } from '../lib/daemon.mjs';
+import { login as loginForm, newPage } from '../lib/browser.mjs';
+import { withDemoDaemon, DEMO_URI } from '../lib/e2e-setup.mjs';
 
-const URI = `test://${path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml')}`;
+const URI = DEMO_URI;
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
 const TIMEOUT = 10000;
 
 let daemon;
 let browser;
-const browsers = startBrowsers('light');
-
-before(async () => {
-    daemon = await startDaemon({ uri: URI, users: [ADMIN] });
-    browser = await browsers.get('light');
-});
-
-after(async () => {
-    await browsers.close();
-    if (daemon) await daemon.stop({ expectCode: null });
+withDemoDaemon({ users: [ADMIN] }, (d, b) => {
+    daemon = d;
+    browser = b;
 });
 
 /** A signed-in page on the VM list, its rows there. */
