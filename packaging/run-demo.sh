@@ -4,7 +4,8 @@
 # With QEMU: a private, unprivileged libvirtd (as `nobody` when run as root, with its own
 # HOME and runtime dir under $DEMO_DIR/libvirtd) whose qemu:///session runs the tiny
 # diskless VMs of packaging/demo/qemu/ (VNC on 127.0.0.1, a pty serial console, KVM when
-# that user may use /dev/kvm, TCG otherwise) and a dir pool $DEMO_DIR/pool with a few
+# that user may use /dev/kvm, TCG otherwise; their firmware tries a network boot every
+# few seconds, on the screen and the serial port) and a dir pool $DEMO_DIR/pool with a few
 # volumes. Session libvirtd cannot make NAT networks: the VMs have user-mode NICs and the
 # Networks page is empty. A re-run reuses the definitions and volumes; Ctrl-C (or any
 # exit) stops virtdeck, every VM and the private libvirtd. Everything lives in $DEMO_DIR
@@ -57,20 +58,26 @@ stop_pidfile() {
 }
 
 # Stops every VM (through libvirt while it answers, then any QEMU its pid files still
-# name), the private libvirtd and its virtlogd.
+# name), the private libvirtd and its virtlogd. Each of these takes a second or two to
+# end, so the VMs are destroyed at once, then both daemons stopped at once.
 stop_libvirtd() {
-  local dom f
+  local dom f waits=()
   if [[ -S $sock ]]; then
     for dom in $(timeout 10 virsh -q -c "$uri" list --name 2>/dev/null); do
-      lv_virsh destroy "$dom" >/dev/null 2>&1 || true
+      lv_virsh destroy "$dom" >/dev/null 2>&1 &
+      waits+=($!)
     done
+    [[ ${#waits[@]} -eq 0 ]] || wait "${waits[@]}" || true
   fi
   for f in "$lvdir"/run/libvirt/qemu/run/*.pid; do
     [[ -e $f ]] && stop_pidfile "$f" qemu-system
   done
-  stop_pidfile "$lvdir/libvirtd.pid" libvirtd
+  stop_pidfile "$lvdir/libvirtd.pid" libvirtd &
+  waits=($!)
   # the log daemon libvirtd spawned for the VMs (it would linger for 120 s)
-  stop_pidfile "$lvdir/run/libvirt/virtlogd.pid" virtlogd
+  stop_pidfile "$lvdir/run/libvirt/virtlogd.pid" virtlogd &
+  waits+=($!)
+  wait "${waits[@]}" || true
   lv_pid=
 }
 
