@@ -6,73 +6,15 @@
 // figures, and that the pool holds its volumes. Ctrl-C (SIGINT to the script) must leave
 // no QEMU or libvirtd of the demo behind. The demo runs its own private libvirtd (not the
 // machine's), so this file takes no lock; it starts QEMU, so it is in the serial group.
+// The script is started and stopped by tests/lib/qemu-demo.mjs, as e2e/demo-features does.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, freePort, virtdeckBin } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
+import { DEMO_VMS as EXPECTED, DEMO_VOLUMES as VOLUMES, HAVE_QEMU, processesIn, startDemo, stopDemo } from '../lib/qemu-demo.mjs';
 import { openConsole } from '../lib/rfb.mjs';
-import { until } from '../lib/wait.mjs';
-
-const SCRIPT = path.join(REPO_ROOT, 'packaging', 'run-demo.sh');
-const HAVE_QEMU = spawnSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).status === 0;
-const EXPECTED = { 'demo-web': 'running', 'demo-db': 'running', 'demo-build': 'paused', 'demo-spare': 'shutoff' };
-const VOLUMES = ['data.qcow2', 'install.iso', 'scratch.img'];
-
-/** Pids of processes whose command line or environment names dir (the demo's QEMU and
- *  libvirtd: their HOME and sockets live there). */
-function processesIn(dir) {
-    const found = [];
-    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-        if (Number(pid) === process.pid) continue;
-        let text;
-        try {
-            text = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1') + fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
-        } catch {
-            continue; // gone, or not ours to read
-        }
-        if (text.includes(dir)) found.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ')}`);
-    }
-    return found;
-}
-
-/** Starts the demo script; resolves {proc, port, password, out()} once virtdeck serves. */
-async function startDemo(dir) {
-    const port = await freePort();
-    const proc = spawn(SCRIPT, [], {
-        env: { ...process.env, VIRTDECK_BIN: virtdeckBin(), DEMO_DIR: dir, DEMO_LISTEN: `127.0.0.1:${port}` },
-        stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    proc.stdout.on('data', (c) => { out += c; });
-    proc.stderr.on('data', (c) => { out += c; });
-    proc.exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })));
-    const demo = { proc, port, password: null, out: () => out };
-    try {
-        await until(() => /virtdeck: serving https:/.test(out) || proc.exitCode !== null, 60000,
-            () => `the demo serving; its output:\n${out}`);
-        assert.equal(proc.exitCode, null, `the demo exited early:\n${out}`);
-        const m = /with password:? (\S+)/.exec(out);
-        assert.ok(m, `a password in the demo's output:\n${out}`);
-        demo.password = m[1];
-    } catch (e) {
-        await stopDemo(demo);
-        throw e;
-    }
-    return demo;
-}
-
-/** Sends Ctrl-C's SIGINT to the script and waits (bounded) for it to end. */
-async function stopDemo(demo) {
-    if (demo.proc.exitCode !== null) return;
-    demo.proc.kill('SIGINT');
-    const timer = setTimeout(() => demo.proc.kill('SIGKILL'), 30000);
-    await demo.proc.exited;
-    clearTimeout(timer);
-}
 
 describe('make run: the demo on a private libvirtd with real QEMU VMs', { skip: !HAVE_QEMU && 'no qemu-system-x86_64' }, () => {
     let dir;
