@@ -2,8 +2,8 @@
 // transient, diskless, NIC-less QEMU domain on qemu:///system (VNC on 127.0.0.1, VGA,
 // network boot, a serial pty) whose firmware (SeaBIOS) draws a text screen and then
 // waits. Covers: the console page connecting and showing that screen (pixels read from
-// noVNC's canvas; screenshot to tests/e2e/artifacts/console.png and
-// docs/console-screenshot.png), Ctrl+Alt+Del from the key menu really reaching the VM
+// noVNC's canvas; screenshot to tests/e2e/artifacts/console.png; the README's comes from
+// e2e/demo-features), Ctrl+Alt+Del from the key menu really reaching the VM
 // (libvirt reports a guest reset and the screen is redrawn by the restarted firmware),
 // focus handling (Ctrl+] leaves the display), the Type text dialog, the detail page's
 // tabs (and none for a viewer), the serial console page (a paused VM with SeaBIOS on
@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
-import { artifact, login, newPage, publish, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
+import { artifact, canvasInfo, login, newPage, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
 import { SYSTEM_URI, domainType, ensureSystemLibvirtd, el, virsh } from '../lib/system-libvirtd.mjs';
 
 const ADMIN = { name: 'admin', role: 'admin', password: crypto.randomBytes(12).toString('hex') };
@@ -107,26 +107,6 @@ async function withPage(user, body, viewport, inBrowser = browser) {
     }
 }
 
-/** {w, h, colors, minority, hash} of noVNC's canvas: distinct colours, the share of pixels
- * that are not the most common colour, and an FNV-1a hash of the pixels. */
-function canvasInfo(page) {
-    return page.evaluate(() => {
-        const c = document.querySelector('.console-screen-vnc canvas');
-        if (!c || !c.width || !c.height) return null;
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        const counts = new Map();
-        let h = 0x811c9dc5;
-        for (let i = 0; i < d.length; i += 4) {
-            const rgb = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
-            counts.set(rgb, (counts.get(rgb) || 0) + 1);
-            h = Math.imul(h ^ rgb, 0x01000193);
-        }
-        const max = Math.max(...counts.values());
-        const total = d.length / 4;
-        return { w: c.width, h: c.height, colors: counts.size, minority: (total - max) / total, hash: `${c.width}x${c.height}:${(h >>> 0).toString(16)}` };
-    });
-}
-
 /**
  * Waits until the canvas shows something (2+ colours) and has settled: over the last
  * quietMs it showed at most two frames (the text-mode cursor blinks). Resolves with the
@@ -175,9 +155,7 @@ test('the console page connects and shows the VM\'s firmware screen', async (t) 
         const box = await page.locator('.console-screen-vnc canvas').boundingBox();
         assert.ok(box && box.width > 300 && box.height > 150, `canvas box ${JSON.stringify(box)}`);
 
-        const shot = artifact('console.png');
-        await page.screenshot({ path: shot });
-        publish(shot, 'console-screenshot.png');
+        await page.screenshot({ path: artifact('console.png') });
         await page.checkA11y('the console page');
 
         // 1:1 and back: the toggle is a pressed/unpressed button.

@@ -12,12 +12,14 @@
 // the page's scripts, and the requests a test holds back or answers are routed by a
 // window.fetch wrapper there. The only driver calls are the small set in DRIVERS below.
 // Also here: problems (console errors, page errors, CSP violations), logging in through
-// the form, axe-core on the current page, screenshot paths per browser, a check for a
-// font with Chinese glyphs, and the daemon's last log lines added to a failure. Runs in
+// the form, axe-core on the current page, each page's downloads, what noVNC's canvas
+// shows, screenshot paths per browser, a check for a font with Chinese glyphs, and the
+// daemon's last log lines added to a failure. Runs in
 // the test process only.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { requireTools } from './tools.mjs';
 import { REPO_ROOT } from './daemon.mjs';
@@ -39,14 +41,22 @@ const require = createRequire(import.meta.url);
 // goto(url) -> response {status(), headers()}, evalExpr(source), evaluate(fn, arg),
 // addInitScript(fn), click(x, y), key.{down, up, press, type}, screenshot(opts),
 // setViewport({width, height}), setFiles(elementExpr, file), on(event, cb) for
-// console/pageerror/request/load (console as cb(type, text, url)), close().
+// console/pageerror/request/load (console as cb(type, text, url)), close(). Each page's
+// downloads are saved into its own temporary directory (downloadDir), named as the
+// browser names them; a file there is complete once no `*.part` file is left beside it
+// (firefox writes `<name>.part` and renames it, the chromium driver does the same).
+
+/** A fresh directory for one page's downloads. */
+const downloadDir = () => mkdtempSync(path.join(os.tmpdir(), 'vdtest-downloads-'));
 
 /**
  * The calls both libraries spell alike, over a Playwright or Puppeteer page; own gives
- * addInitScript(fn), setViewport(size), setFiles(elementHandle, file) and close().
+ * addInitScript(fn), setViewport(size), setFiles(elementHandle, file), close() and
+ * downloadDir (removed after close()).
  */
 function pageDriver(page, own) {
     return {
+        downloadDir: own.downloadDir,
         goto: (url) => page.goto(url),
         evalExpr: (source) => page.evaluate(source),
         evaluate: (fn, arg) => page.evaluate(fn, arg),
@@ -62,7 +72,10 @@ function pageDriver(page, own) {
         },
         addInitScript: own.addInitScript,
         setViewport: own.setViewport,
-        close: own.close,
+        async close() {
+            await own.close();
+            rmSync(own.downloadDir, { recursive: true, force: true });
+        },
     };
 }
 
@@ -80,7 +93,15 @@ async function launchChromium({ colorScheme, locale }) {
             const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport, deviceScaleFactor: 1,
                 locale, colorScheme });
             const page = await context.newPage();
+            const downloads = downloadDir();
+            // Playwright keeps a download under a random name until asked to save it (a
+            // failed one is never renamed: waitForDownload says it did not come).
+            page.on('download', (d) => {
+                const part = path.join(downloads, `${d.suggestedFilename()}.part`);
+                d.saveAs(part).then(() => renameSync(part, path.join(downloads, d.suggestedFilename())), () => {});
+            });
             return pageDriver(page, {
+                downloadDir: downloads,
                 addInitScript: (fn) => page.addInitScript(fn),
                 setViewport: (size) => page.setViewportSize(size),
                 setFiles: (handle, file) => handle.setInputFiles(file),
@@ -110,13 +131,17 @@ async function launchFirefox({ colorScheme, locale }) {
     });
     return {
         async newPage(viewport) {
-            const context = await browser.createBrowserContext();
+            const downloads = downloadDir();
+            const context = await browser.createBrowserContext({
+                downloadBehavior: { policy: 'allow', downloadPath: downloads },
+            });
             const page = await context.newPage();
             await page.setViewport(viewport);
             // Every load from the server, as in chromium's fresh contexts: firefox would
             // revalidate a page loaded before and report the 304.
             await page.setCacheEnabled(false);
             return pageDriver(page, {
+                downloadDir: downloads,
                 addInitScript: (fn) => page.evaluateOnNewDocument(fn),
                 setViewport: (size) => page.setViewport(size),
                 setFiles: (handle, file) => handle.uploadFile(file),
@@ -370,6 +395,23 @@ export class Page {
 
     setViewportSize(size) { return this.driver.setViewport(size); }
 
+    /**
+     * Waits until the browser has saved the download named name (as the browser names
+     * it: the link's download attribute or the server's Content-Disposition) and
+     * resolves its bytes.
+     */
+    async waitForDownload(name, { timeout = DEFAULT_TIMEOUT } = {}) {
+        const dir = this.driver.downloadDir;
+        const file = path.join(dir, name);
+        const deadline = Date.now() + timeout;
+        for (;;) {
+            const names = readdirSync(dir);
+            if (existsSync(file) && !names.some((n) => n.endsWith('.part'))) return readFileSync(file);
+            if (Date.now() >= deadline) throw new Error(`no download named ${js(name)} within ${timeout} ms (saved: ${js(names)})`);
+            await sleep(50);
+        }
+    }
+
     /** 'request' (r.method(), r.url()) and 'load', from the driver. */
     on(event, cb) { this.driver.on(event, cb); }
 
@@ -530,6 +572,30 @@ export async function chooseAction(scope, action) {
     if (await direct.count() > 0) return direct.click();
     await scope.locator('button.menu-button').click();
     return scope.locator(`[role="menuitem"][data-action="${action}"]`, { visible: true }).click();
+}
+
+/**
+ * What noVNC's canvas (the one element css names; '.console-screen-vnc canvas' unless
+ * given) shows now: {w, h, colors, minority, hash}: its size, its distinct colours, the
+ * share of pixels that are not the commonest colour, and an FNV-1a hash of the pixels
+ * (with the size); null while there is no drawn canvas.
+ */
+export function canvasInfo(page, css = '.console-screen-vnc canvas') {
+    return page.evaluate((sel) => {
+        const c = document.querySelector(sel);
+        if (!c || !c.width || !c.height) return null;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const counts = new Map();
+        let h = 0x811c9dc5;
+        for (let i = 0; i < d.length; i += 4) {
+            const rgb = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
+            counts.set(rgb, (counts.get(rgb) || 0) + 1);
+            h = Math.imul(h ^ rgb, 0x01000193);
+        }
+        const max = Math.max(...counts.values());
+        const total = d.length / 4;
+        return { w: c.width, h: c.height, colors: counts.size, minority: (total - max) / total, hash: `${c.width}x${c.height}:${(h >>> 0).toString(16)}` };
+    }, css);
 }
 
 /**
