@@ -178,7 +178,10 @@ test-plain-memory: $(BIN)
 
 # The browser suite once per browser, one after the other (tests/lib/browser.mjs: one
 # API, so each test is written once): Debian's chromium (playwright-core), then Debian's
-# firefox-esr (WebDriver BiDi through puppeteer-core). E2E_BROWSERS picks a subset.
+# firefox-esr (WebDriver BiDi through puppeteer-core). E2E_BROWSERS picks a subset. The
+# files run one at a time: console and storage-network use the machine's libvirtd, and
+# demo-features starts `make run`'s demo (a private libvirtd with four QEMU VMs, TCG
+# without /dev/kvm) once per browser, which wants the machine to itself.
 E2E_BROWSERS ?= chromium firefox-esr
 test-e2e: $(BIN)
 	@set -e; for b in $(E2E_BROWSERS); do echo "== e2e in $$b"; \

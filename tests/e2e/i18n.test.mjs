@@ -15,16 +15,15 @@
 // reload; the same pages are then English in the same sense. In a browser whose
 // languages are en-US, Chinese chosen on the login page works before logging in (the
 // typed user name kept) and lasts after it and a reload. No console errors or CSP
-// violations. Screenshots: tests/e2e/artifacts/zh-CN-*.png; chromium's Chinese VM list
-// and VM page also go to docs/screenshot-zh-CN.png and docs/detail-screenshot-zh-CN.png
-// (the README's).
+// violations. Screenshots: tests/e2e/artifacts/zh-CN-*.png (the README's Chinese ones
+// come from e2e/demo-features).
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { artifact, chooseAction, newPage as newBrowserPage, publish, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
+import { artifact, chooseAction, newPage as newBrowserPage, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
 import { createTranslator } from '../../web/js/i18n.js';
 import EN from '../../web/i18n/en.js';
 import ZH from '../../web/i18n/zh-CN.js';
@@ -228,17 +227,11 @@ async function runningVm(page) {
     return row.getAttribute('data-uuid');
 }
 
-/**
- * Visits every page in lang and asserts it (assertLanguage). shots: also the screenshots
- * (chromium's Chinese ones published for the README).
- */
+/** Visits every page in lang and asserts it (assertLanguage). shots: also the screenshots. */
 async function everyPage(page, lang, { shots = false } = {}) {
     const t = T[lang];
-    const shot = async (name, docsName) => {
-        if (!shots) return;
-        const file = artifact(`${lang}-${name}.png`);
-        await page.screenshot({ path: file });
-        if (docsName) publish(file, docsName);
+    const shot = async (name) => {
+        if (shots) await page.screenshot({ path: artifact(`${lang}-${name}.png`) });
     };
     await goHash(page, '#/');
     await page.locator('.vm-table tbody tr').first().waitFor({ timeout: TIMEOUT });
@@ -247,7 +240,7 @@ async function everyPage(page, lang, { shots = false } = {}) {
     const data = await dataWords(page);
     const check = (where) => assertLanguage(page, lang, where, data);
     await check('the VM list');
-    await shot('list', lang === 'zh-CN' ? 'screenshot-zh-CN.png' : null);
+    await shot('list');
 
     const uuid = await runningVm(page);
     await chooseAction(page.locator(`.vm-table tbody tr[data-uuid="${uuid}"]`), 'destroy');
@@ -267,7 +260,7 @@ async function everyPage(page, lang, { shots = false } = {}) {
     await page.locator('#about-title').waitFor({ timeout: TIMEOUT });
     await page.locator('.tab-panel-overview .props dd').first().waitFor({ timeout: TIMEOUT });
     await check('the VM page (Overview)');
-    await shot('detail', lang === 'zh-CN' ? 'detail-screenshot-zh-CN.png' : null);
+    await shot('detail');
     // The test driver serves no console: each console tab ends disconnected, saying why.
     for (const [tab, ready] of [['console', '.tab-panel-console .console-state[data-state="disconnected"]'],
         ['serial', '.tab-panel-serial .console-state[data-state="disconnected"]'],

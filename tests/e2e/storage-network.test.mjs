@@ -25,7 +25,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
-import { artifact, startBrowsers, login, newPage, publish, withDaemonLog } from '../lib/browser.mjs';
+import { artifact, startBrowsers, login, newPage, withDaemonLog } from '../lib/browser.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
 import { parseIPv4, ipv4InSubnet } from '../../web/js/ipaddr.js';
 
@@ -282,7 +282,6 @@ test('upload an ISO with a progress bar that reaches 100 %', async () => {
         // element's own shadow tree, which getAnimations() does not show, so it gets 300 ms.
         await page.waitForTimeout(300);
         await page.screenshot({ path: artifact('upload.png'), fullPage: true });
-        publish(artifact('upload.png'), 'storage-screenshot.png');
         const row = page.locator(`tr[data-name="${ISO_NAME}"]`);
         await row.waitFor({ timeout: TIMEOUT });
         assert.equal(await row.locator('.badge-warn').count(), 0, 'not marked incomplete');
