@@ -4,8 +4,9 @@
 // really cannot upload, download or resize): a size past the limit typed in TiB shows at
 // the Capacity field in TiB; a taken volume name shows at the Name field; an upload the
 // driver cannot do says so in words (no libvirt text) and its bar is not left full and
-// blue; a download the driver cannot do says so instead of failing without a word.
-// Nothing runs on the real libvirtd.
+// blue, nor is a cancelled one's; a download the driver cannot do says so instead of
+// failing without a word, and one the server can serve is handed to the browser after
+// its first byte was checked. Nothing runs on the real libvirtd.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -114,6 +115,34 @@ test('an upload the driver cannot do says so in words, and the bar is not left f
         assert.doesNotMatch(text, RAW, 'no libvirt text');
         await page.screenshot({ path: artifact('errors-upload-failed.png') });
         await page.checkA11y('a failed upload');
+        await form.getByRole('button', { name: 'Close' }).click();
+    });
+});
+
+test('a cancelled upload keeps the part sent, in the failed style, and says it was cancelled', async () => {
+    await step('cancel', async () => {
+        await openPool();
+        // a transfer that stops half way until cancelled (the test driver refuses at once)
+        await page.evaluate(() => {
+            window.XMLHttpRequest = class HalfWay {
+                constructor() { this.upload = {}; this.status = 0; this.responseText = ''; }
+                open() {}
+                setRequestHeader() {}
+                send(body) { setTimeout(() => this.upload.onprogress?.({ loaded: body.size / 2, total: body.size }), 0); }
+                abort() { setTimeout(() => this.onabort?.(), 0); }
+            };
+        });
+        const form = page.locator('form[aria-labelledby="upload-title"]');
+        if (!(await form.isVisible())) await page.locator('.toolbar').getByRole('button', { name: 'Upload', exact: true }).click();
+        await form.getByLabel('File').setInputFiles(path.join(tmp, 'vdtest-up.iso'));
+        await form.getByRole('button', { name: 'Upload' }).click();
+        const bar = form.locator('progress.upload-progress');
+        await page.waitForFunction(() => document.querySelector('progress.upload-progress')?.value === 50, undefined, { timeout: TIMEOUT });
+        await form.getByRole('button', { name: 'Cancel upload' }).click();
+        await form.locator('.upload-text', { hasText: 'Upload cancelled.' }).waitFor({ timeout: TIMEOUT });
+        const look = await bar.evaluate((b) => ({ value: b.value, state: b.dataset.state || '' }));
+        assert.equal(look.value, 50, 'the part sent stays shown');
+        assert.equal(look.state, 'cancelled', 'in the failed (danger) style, not blue');
         await form.getByRole('button', { name: 'Close' }).click();
     });
 });
