@@ -370,16 +370,19 @@ const char *api_json_get_string(struct json_object *obj, const char *key, size_t
 
     if (!json_object_object_get_ex(obj, key, &value)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" is required", key);
+        app_error_at_field(err, "", key);
         return NULL;
     }
     if (!json_object_is_type(value, json_type_string)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" must be a string", key);
+        app_error_at_field(err, "", key);
         return NULL;
     }
     s = json_object_get_string(value);
     if ((size_t)json_object_get_string_len(value) > maxlen ||
         strlen(s) != (size_t)json_object_get_string_len(value)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" is too long or has a NUL", key);
+        app_error_at_field(err, "", key);
         return NULL;
     }
     return s;
@@ -394,6 +397,7 @@ int api_json_get_bool(struct json_object *obj, const char *key, bool required, b
         return 0;
     if (!json_object_is_type(value, json_type_boolean)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be true or false", key);
+        app_error_at_field(err, "", key);
         return -1;
     }
     *out = json_object_get_boolean(value) != 0;
@@ -423,6 +427,7 @@ static int api_json_check_field(struct json_object *obj, const struct route_fiel
             route_format(message, sizeof(message), f->invalid, s);
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "%s%s%s", message, why ? ": " : "",
                           why ? why : "");
+            app_error_at_field(err, "", f->key);
             return -1;
         }
         break;
@@ -437,10 +442,14 @@ static int api_json_check_field(struct json_object *obj, const struct route_fiel
             return 0;
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be an integer from %lld to %lld",
                       f->key, f->min, f->max);
+        if (!f->wrong)
+            app_error_at_range(err, "", f->key, f->min, f->max);
         break;
     }
     if (f->wrong)
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "%s", f->wrong);
+    if (!err || !err->field[0])
+        app_error_at_field(err, "", f->key);
     return -1;
 }
 

@@ -74,6 +74,12 @@ void http_response_error(struct http_response *resp, const struct app_error *err
     json_object_object_add(inner, "code",
                            json_object_new_string(err->code ? err->code : APP_ERR_INTERNAL));
     json_object_object_add(inner, "message", json_object_new_string(err->message));
+    if (err->field[0])
+        json_object_object_add(inner, "field", json_object_new_string(err->field));
+    if (err->has_limits) {
+        json_object_object_add(inner, "min", json_object_new_int64(err->min));
+        json_object_object_add(inner, "max", json_object_new_int64(err->max));
+    }
     json_object_object_add(root, "error", inner);
     http_response_json_take(resp, status, root);
 }
@@ -84,6 +90,7 @@ void http_response_errorf(struct http_response *resp, int status, const char *co
     struct app_error err;
     va_list ap;
 
+    app_error_clear(&err);
     err.status = status;
     err.code = code;
     va_start(ap, fmt);

@@ -16,6 +16,9 @@ void app_error_set(struct app_error *err, int status, const char *code, const ch
         return;
     err->status = status;
     err->code = code;
+    err->field[0] = '\0';
+    err->has_limits = false;
+    err->min = err->max = 0;
     va_start(ap, fmt);
     n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
@@ -32,4 +35,24 @@ void app_error_clear(struct app_error *err)
     err->status = 0;
     err->code = NULL;
     err->message[0] = '\0';
+    err->field[0] = '\0';
+    err->has_limits = false;
+    err->min = err->max = 0;
+}
+
+void app_error_at_field(struct app_error *err, const char *prefix, const char *key)
+{
+    if (err)
+        snprintf(err->field, sizeof(err->field), "%s%s", prefix, key);
+}
+
+void app_error_at_range(struct app_error *err, const char *prefix, const char *key, long long min,
+                        long long max)
+{
+    if (!err)
+        return;
+    app_error_at_field(err, prefix, key);
+    err->has_limits = true;
+    err->min = min;
+    err->max = max;
 }

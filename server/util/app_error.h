@@ -2,13 +2,22 @@
  *
  * Filled once, where the error happens (report once, at the source); callers pass
  * -1/NULL up without touching it. The HTTP layer turns it into
- * {"error":{"code":...,"message":...}} with `status`. Plain value; any thread. */
+ * {"error":{"code":...,"message":...,"field":...,"min":...,"max":...}} with `status`;
+ * field, min and max only when set (a refused request member, see app_error_at_field).
+ * Plain value; any thread. */
 #pragma once
+
+#include <stdbool.h>
 
 struct app_error {
     int status; /* HTTP status: 400, 401, 403, 404, 405, 409, 413, 416, 429, 500, 502, 503, 507 */
     const char *code;  /* static string, e.g. "not_found" (see APP_ERR_* below) */
     char message[256]; /* human-readable, never contains secrets */
+    /* the refused request member's JSON key, dotted for a nested one ("ipv4.address",
+     * "ipv4.hosts[0].ip"); "" when the error concerns no one member */
+    char field[64];
+    bool has_limits; /* min and max hold the member's allowed range (inclusive) */
+    long long min, max;
 };
 
 #define APP_ERR_BAD_REQUEST  "bad_request"
@@ -32,9 +41,16 @@ struct app_error {
 #define APP_ERR_POOL_ROOTS   "outside_pool_roots"    /* a pool target outside pool_roots */
 #define APP_ERR_POOL_TYPE    "pool_type_not_allowed" /* a pool type outside pool_types */
 
-/* Sets every field; message is printf-formatted and truncated to fit (between whole
- * UTF-8 characters). err may be NULL. */
+/* Sets every field (field NULL, no limits); message is printf-formatted and truncated to
+ * fit (between whole UTF-8 characters). err may be NULL. */
 void app_error_set(struct app_error *err, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Clears to status 0 / code NULL / empty message. */
+/* Clears to status 0 / code NULL / empty message / no field / no limits. */
 void app_error_clear(struct app_error *err);
+/* Names the request member the error (already set) is about: prefix ("" or a dotted
+ * parent such as "ipv4.") then key, copied (cut to fit). err may be NULL. */
+void app_error_at_field(struct app_error *err, const char *prefix, const char *key);
+/* app_error_at_field plus the member's inclusive range [min, max], for a value outside
+ * it. err may be NULL. */
+void app_error_at_range(struct app_error *err, const char *prefix, const char *key, long long min,
+                        long long max);

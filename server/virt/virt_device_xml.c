@@ -152,7 +152,17 @@ static int device_json_enum(struct json_object *obj, const char *key, const char
     }
     device_join(set, list, sizeof(list));
     app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s\" must be one of: %s", key, list);
+    app_error_at_field(err, "", key);
     return -1;
+}
+
+/* Names the member what.key (key alone when what is "") as the refused one. */
+static void device_error_at(struct app_error *err, const char *what, const char *key)
+{
+    char prefix[32];
+
+    snprintf(prefix, sizeof(prefix), "%s%s", what, what[0] ? "." : "");
+    app_error_at_field(err, prefix, key);
 }
 
 /* A required string member (a name) checked with valid(); copied into out. */
@@ -166,12 +176,14 @@ static int device_json_name(struct json_object *obj, const char *what, const cha
     if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s%s%s\" must be a string", what,
                       what[0] ? "." : "", key);
+        device_error_at(err, what, key);
         return -1;
     }
     s = json_object_get_string(v);
     if ((size_t)json_object_get_string_len(v) != strlen(s) || strlen(s) >= len || !valid(s)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s%s%s\" is not a valid name", what,
                       what[0] ? "." : "", key);
+        device_error_at(err, what, key);
         return -1;
     }
     snprintf(out, len, "%s", s);
@@ -189,6 +201,7 @@ static int device_json_uint(struct json_object *v, const char *name, uint64_t mi
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "field \"%s\" must be an integer from %" PRIu64 " to %" PRIu64, name, min,
                       max);
+        app_error_at_range(err, "", name, (long long)min, (long long)max);
         return -1;
     }
     *out = (uint64_t)n;
@@ -216,6 +229,7 @@ static int device_io_check(const char *io, const char *cache, struct app_error *
         strcmp(cache, "directsync") != 0) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"io\": \"native\" needs \"cache\": \"none\" or \"directsync\"");
+        app_error_at_field(err, "", "io");
         return -1;
     }
     return 0;
@@ -239,6 +253,7 @@ static int device_disk_parse_source(struct json_object *body, struct virt_device
         if (!json_object_is_type(source, json_type_object)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"source\" must be an object {\"pool\", \"volume\"}");
+            app_error_at_field(err, "", "source");
             return -1;
         }
         if (device_json_keys(source, "source", source_keys, err) < 0 ||
@@ -253,6 +268,7 @@ static int device_disk_parse_source(struct json_object *body, struct virt_device
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"new\" must be an object {\"pool\", \"name\", "
                           "\"capacity_bytes\", \"format\"}");
+            app_error_at_field(err, "", "new");
             return -1;
         }
         if (device_json_keys(fresh, "new", new_keys, err) < 0 ||
@@ -264,6 +280,7 @@ static int device_disk_parse_source(struct json_object *body, struct virt_device
         if (!json_object_object_get_ex(fresh, "capacity_bytes", &v)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"new.capacity_bytes\" is required");
+            app_error_at_field(err, "new.", "capacity_bytes");
             return -1;
         }
         if (device_json_uint(v, "new.capacity_bytes", 1, VIRT_VOLUME_MAX_CAPACITY, &out->capacity,
@@ -274,6 +291,7 @@ static int device_disk_parse_source(struct json_object *body, struct virt_device
         if (!given) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"new.format\" is required (qcow2 or raw)");
+            app_error_at_field(err, "new.", "format");
             return -1;
         }
         out->source = VIRT_DEVICE_SOURCE_NEW;
@@ -319,6 +337,7 @@ int virt_device_xml_disk_parse(struct json_object *body, struct virt_device_disk
         if (strcmp(out->bus, "virtio") == 0) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "a cdrom cannot be on the virtio bus (use sata or scsi)");
+            app_error_at_field(err, "", "bus");
             return -1;
         }
         if (out->source == VIRT_DEVICE_SOURCE_NEW) {
@@ -329,6 +348,7 @@ int virt_device_xml_disk_parse(struct json_object *body, struct virt_device_disk
     } else if (out->source == VIRT_DEVICE_SOURCE_NONE) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "a disk needs \"source\" {\"pool\", \"volume\"} or \"new\"");
+        app_error_at_field(err, "", "source");
         return -1;
     }
     if (json_object_object_get_ex(body, "target", &v)) {
@@ -339,6 +359,7 @@ int virt_device_xml_disk_parse(struct json_object *body, struct virt_device_disk
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"target\" must be %s followed by 1 to 3 letters (bus %s)", prefix,
                           out->bus);
+            app_error_at_field(err, "", "target");
             return -1;
         }
         snprintf(out->target, sizeof(out->target), "%s", t);
@@ -357,10 +378,12 @@ int virt_device_xml_disk_parse(struct json_object *body, struct virt_device_disk
     if (json_object_object_get_ex(body, "readonly", &v)) {
         if (!json_object_is_type(v, json_type_boolean)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"readonly\" must be a boolean");
+            app_error_at_field(err, "", "readonly");
             return -1;
         }
         if (out->readonly && !json_object_get_boolean(v)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "a cdrom is always read-only");
+            app_error_at_field(err, "", "readonly");
             return -1;
         }
         out->readonly = json_object_get_boolean(v);
@@ -387,6 +410,7 @@ int virt_device_xml_disk_patch_parse(struct json_object *body, struct virt_devic
     if (json_object_object_get_ex(body, "readonly", &v)) {
         if (!json_object_is_type(v, json_type_boolean)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"readonly\" must be a boolean");
+            app_error_at_field(err, "", "readonly");
             return -1;
         }
         out->has_readonly = true;
@@ -415,12 +439,14 @@ static int device_rate_parse(struct json_object *bw, const char *dir, struct vir
     if (!json_object_is_type(obj, json_type_object)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "field \"%s\" must be an object {\"average\", \"peak\", \"burst\"}", name);
+        app_error_at_field(err, "", name);
         return -1;
     }
     if (device_json_keys(obj, name, keys, err) < 0)
         return -1;
     if (!json_object_object_get_ex(obj, "average", &v)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s.average\" is required", name);
+        app_error_at_field(err, name, ".average");
         return -1;
     }
     snprintf(name, sizeof(name), "bandwidth.%s.average", dir);
@@ -479,6 +505,7 @@ int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_
     }
     if (!patch && !out->has_network && !out->has_bridge) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"network\" or \"bridge\" is required");
+        app_error_at_field(err, "", "network");
         return -1;
     }
     if (device_json_enum(body, "model", device_models, out->model, sizeof(out->model),
@@ -492,6 +519,7 @@ int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"mac\" must be a unicast MAC address like 52:54:00:12:34:56 "
                           "(not all zero)");
+            app_error_at_field(err, "", "mac");
             return -1;
         }
         out->has_mac = true;
@@ -504,6 +532,7 @@ int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"bandwidth\" must be an object {\"inbound\", \"outbound\"}%s",
                           patch ? " or null" : "");
+            app_error_at_field(err, "", "bandwidth");
             return -1;
         } else if (device_json_keys(v, "bandwidth", bw_keys, err) < 0 ||
                    device_rate_parse(v, "inbound", &out->inbound, err) < 0 ||
@@ -512,6 +541,7 @@ int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_
         } else if (!out->inbound.given && !out->outbound.given) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "field \"bandwidth\" needs \"inbound\" or \"outbound\"");
+            app_error_at_field(err, "", "bandwidth");
             return -1;
         }
     }
@@ -863,6 +893,7 @@ int virt_device_xml_disk_patch(const char *domain_xml, const char *target,
     if (patch->has_readonly) {
         if (!patch->readonly && strcmp(device, "cdrom") == 0) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "a cdrom is always read-only");
+            app_error_at_field(err, "", "readonly");
             goto cleanup;
         }
         device_xml_remove_children(disk, "readonly");

@@ -5,9 +5,17 @@
 #include "virt/virt_error.h"
 
 #include <libvirt/virterror.h>
+#include <stdbool.h>
 #include <stddef.h>
 
-void virt_error_map(int vir_code, int *status, const char **code)
+/* True when the error came from the link to libvirtd (its RPC layer or the remote
+ * driver's side of it), not from a driver that answered. */
+static bool virt_error_from_link(int vir_domain)
+{
+    return vir_domain == VIR_FROM_RPC || vir_domain == VIR_FROM_REMOTE;
+}
+
+void virt_error_map(int vir_domain, int vir_code, int *status, const char **code)
 {
     switch (vir_code) {
     case VIR_ERR_NO_DOMAIN:
@@ -30,13 +38,22 @@ void virt_error_map(int vir_code, int *status, const char **code)
     case VIR_ERR_NO_CONNECT:
     case VIR_ERR_INVALID_CONN:
     case VIR_ERR_RPC:
-    case VIR_ERR_SYSTEM_ERROR:
     case VIR_ERR_AUTH_FAILED:
     case VIR_ERR_AUTH_CANCELLED:
     case VIR_ERR_AUTH_UNAVAILABLE:
         *status = 503;
         *code = APP_ERR_UNAVAILABLE;
         break;
+    case VIR_ERR_SYSTEM_ERROR:
+    case VIR_ERR_INTERNAL_ERROR:
+        /* a broken socket ("Cannot write data", "client socket is closed") is the link's;
+         * a missing directory or a failed mkdir in a driver is that driver's error */
+        if (virt_error_from_link(vir_domain)) {
+            *status = 503;
+            *code = APP_ERR_UNAVAILABLE;
+            break;
+        }
+        /* fall through */
     default:
         *status = 502;
         *code = APP_ERR_LIBVIRT;
@@ -55,7 +72,7 @@ void virt_error_capture(struct app_error *err, const char *what)
         app_error_set(err, 502, APP_ERR_LIBVIRT, "%s: unknown libvirt error", what);
         return;
     }
-    virt_error_map(last->code, &status, &code);
+    virt_error_map(last->domain, last->code, &status, &code);
     app_error_set(err, status, code, "%s: %s", what,
                   last->message ? last->message : "unknown libvirt error");
     virResetLastError();

@@ -3,7 +3,9 @@
  * libvirt errors are thread-local, so call this on the thread whose call failed,
  * right after the failure. Mapping: no domain/network/pool → 404; operation invalid
  * (wrong state) → 409; no support / argument unsupported → 501; connection, RPC and
- * system errors → 503; anything else → 502. */
+ * authentication errors, and system or internal errors raised by the link to libvirtd
+ * (VIR_FROM_RPC, VIR_FROM_REMOTE) → 503 libvirt_unavailable; anything else, a driver's
+ * system error included (a pool whose directory is gone) → 502 libvirt_error. */
 #pragma once
 
 #include "util/app_error.h"
@@ -12,6 +14,6 @@
  * Resets libvirt's last error. */
 void virt_error_capture(struct app_error *err, const char *what);
 
-/* Pure mapping used by virt_error_capture (exposed for tests): virErrorNumber →
- * HTTP status and code. */
-void virt_error_map(int vir_code, int *status, const char **code);
+/* Pure mapping used by virt_error_capture (exposed for tests): where the error came from
+ * (virErrorDomain) and what it is (virErrorNumber) → HTTP status and code. */
+void virt_error_map(int vir_domain, int vir_code, int *status, const char **code);

@@ -76,7 +76,7 @@ struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
         const char *code;
 
         if (last)
-            virt_error_map(last->code, &status, &code);
+            virt_error_map(last->domain, last->code, &status, &code);
         if (status == 503) {
             virt_error_capture(err, "get free memory");
             goto cleanup;

@@ -232,6 +232,7 @@ static bool network_subnet_clash(const struct virt_network_spec *spec, struct js
         virt_subnet_format(want, a, sizeof(a));
         virt_subnet_format(&have, b, sizeof(b));
         app_error_set(err, 409, APP_ERR_CONFLICT, "%s overlaps network '%s' (%s)", a, name, b);
+        app_error_at_field(err, want->family == AF_INET ? "ipv4." : "ipv6.", "address");
         return true;
     }
     return false;
@@ -328,6 +329,8 @@ static int network_overlap_interfaces(const struct virt_network_spec *spec, stru
             virt_subnet_format(&have, b, sizeof(b));
             app_error_set(err, 409, APP_ERR_CONFLICT, "%s overlaps interface %s (%s)", a,
                           ifa->ifa_name, b);
+            app_error_at_field(err, spec->subnets[k].family == AF_INET ? "ipv4." : "ipv6.",
+                               "address");
             ret = -1;
             break;
         }
@@ -352,6 +355,7 @@ static int network_create_check(virConnectPtr conn, const struct virt_network_sp
         virNetworkFree(existing);
         app_error_set(err, 409, APP_ERR_CONFLICT, "a network named \"%s\" exists already",
                       spec->name);
+        app_error_at_field(err, "", "name");
         return -1;
     }
     virResetLastError();
@@ -367,6 +371,7 @@ static int network_create_check(virConnectPtr conn, const struct virt_network_sp
         if (local && access(path, F_OK) != 0) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "\"%s\" is not an existing bridge on this host", spec->bridge);
+            app_error_at_field(err, "", "bridge");
             return -1;
         }
         return 0;
@@ -377,6 +382,7 @@ static int network_create_check(virConnectPtr conn, const struct virt_network_sp
                       "the bridge name \"%s\" is in use already (by a network or a host "
                       "interface)",
                       spec->bridge);
+        app_error_at_field(err, "", "bridge");
         return -1;
     }
     return 0;

@@ -217,6 +217,7 @@ static int netxml_member(struct json_object *obj, const char *key, enum json_typ
     if (!json_object_is_type(v, type)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s%s\" must be %s", where, key,
                       type_names[type]);
+        app_error_at_field(err, where, key);
         return -1;
     }
     *out = v;
@@ -239,6 +240,7 @@ static int netxml_string(struct json_object *obj, const char *key, size_t max, c
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "field \"%s%s\" must be a non-empty string of at most %zu characters", where,
                       key, max);
+        app_error_at_field(err, where, key);
         return -1;
     }
     *out = json_object_get_string(v);
@@ -259,6 +261,7 @@ static int netxml_int(struct json_object *obj, const char *key, int64_t min, int
     if (*out < min || *out > max) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s%s\" must be between %lld and %lld",
                       where, key, (long long)min, (long long)max);
+        app_error_at_range(err, where, key, (long long)min, (long long)max);
         return -1;
     }
     return 1;
@@ -277,6 +280,7 @@ static int netxml_addr_member(struct json_object *obj, const char *key, int fami
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "field \"%s%s\": \"%.64s\" is not an %s address", where, key, *text,
                       family == AF_INET ? "IPv4" : "IPv6");
+        app_error_at_field(err, where, key);
         return -1;
     }
     return 1;
@@ -342,34 +346,40 @@ static int netxml_parse_host(struct json_object *obj, int family, const struct n
     if (family == AF_INET6 && rc == 1) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%smac\": IPv6 static hosts are matched by name, not MAC address", where);
+        app_error_at_field(err, where, "mac");
         return -1;
     }
     if (family == AF_INET && rc == 0) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%smac\" is required", where);
+        app_error_at_field(err, where, "mac");
         return -1;
     }
     if (host->mac && !netxml_mac_valid(host->mac)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%smac\": \"%.17s\" is not a unicast MAC address (xx:xx:xx:xx:xx:xx)",
                       where, host->mac);
+        app_error_at_field(err, where, "mac");
         return -1;
     }
     if ((rc = netxml_string(obj, "name", NETXML_HOSTNAME_MAX, where, &host->name, err)) < 0)
         return -1;
     if (family == AF_INET6 && rc == 0) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%sname\" is required", where);
+        app_error_at_field(err, where, "name");
         return -1;
     }
     if (host->name && !netxml_hostname_valid(host->name)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%sname\": \"%.63s\" is not a host name (letters, digits, '-')", where,
                       host->name);
+        app_error_at_field(err, where, "name");
         return -1;
     }
     if ((rc = netxml_addr_member(obj, "ip", family, where, &host->ip, &host->addr, err)) < 0)
         return -1;
     if (rc == 0) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%sip\" is required", where);
+        app_error_at_field(err, where, "ip");
         return -1;
     }
     if (!netxml_same_subnet(&host->addr, gw, prefix) || netxml_addr_reserved(&host->addr, prefix) ||
@@ -377,6 +387,7 @@ static int netxml_parse_host(struct json_object *obj, int family, const struct n
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%sip\": %s is not a free host address of the network's subnet", where,
                       host->ip);
+        app_error_at_field(err, where, "ip");
         return -1;
     }
     return 0;
@@ -426,11 +437,13 @@ static int netxml_parse_ip(struct json_object *obj, int family, struct netxml_ip
         return -1;
     if (rc == 0) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%saddress\" is required", where);
+        app_error_at_field(err, where, "address");
         return -1;
     }
     if (!netxml_addr_unicast(&gw)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%saddress\": %s is not a unicast host address", where, ip->address);
+        app_error_at_field(err, where, "address");
         return -1;
     }
     /* IPv4 needs room for the gateway, the network and the broadcast address. */
@@ -439,6 +452,7 @@ static int netxml_parse_ip(struct json_object *obj, int family, struct netxml_ip
         return -1;
     if (rc == 0) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%sprefix\" is required", where);
+        app_error_at_field(err, where, "prefix");
         return -1;
     }
     prefix = (unsigned)ip->prefix;
@@ -446,6 +460,7 @@ static int netxml_parse_ip(struct json_object *obj, int family, struct netxml_ip
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%saddress\": %s is the network or broadcast address of /%u", where,
                       ip->address, prefix);
+        app_error_at_field(err, where, "address");
         return -1;
     }
     if ((has_start = netxml_addr_member(obj, "dhcp_start", family, where, &ip->dhcp_start, &start,
@@ -456,6 +471,7 @@ static int netxml_parse_ip(struct json_object *obj, int family, struct netxml_ip
     if (has_start != has_end) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%sdhcp_start\" and \"%sdhcp_end\" go together", where, where);
+        app_error_at_field(err, where, "dhcp_start");
         return -1;
     }
     if (has_start) {
@@ -491,6 +507,7 @@ static int netxml_parse_ip(struct json_object *obj, int family, struct netxml_ip
         if (n > VIRT_NETWORK_HOSTS_MAX) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%shosts\": at most %d entries", where,
                           VIRT_NETWORK_HOSTS_MAX);
+            app_error_at_field(err, where, "hosts");
             return -1;
         }
         ip->hosts = xcalloc(n ? n : 1, sizeof(*ip->hosts));
@@ -526,6 +543,7 @@ static int netxml_parse_mode(struct json_object *req, struct netxml_req *r, stru
     if (rc == 0) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "field \"mode\" is required (nat, route, isolated, bridge, open)");
+        app_error_at_field(err, "", "mode");
         return -1;
     }
     for (size_t i = 0; i < sizeof(netxml_mode_names) / sizeof(netxml_mode_names[0]); i++) {
@@ -536,6 +554,7 @@ static int netxml_parse_mode(struct json_object *req, struct netxml_req *r, stru
     }
     app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                   "unknown mode \"%.16s\" (nat, route, isolated, bridge, open)", mode);
+    app_error_at_field(err, "", "mode");
     return -1;
 }
 
@@ -549,12 +568,14 @@ static int netxml_check_mode(const struct netxml_req *r, struct app_error *err)
     if (r->forward_dev && r->mode != NETXML_NAT && r->mode != NETXML_ROUTE) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"forward_dev\" is only allowed with mode nat or route, not %s", mode);
+        app_error_at_field(err, "", "forward_dev");
         return -1;
     }
     if (r->mode == NETXML_BRIDGE) {
         if (!r->bridge) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "mode bridge needs \"bridge\": the name of an existing host bridge");
+            app_error_at_field(err, "", "bridge");
             return -1;
         }
         if (any_ip || r->domain || r->mtu) {
@@ -591,6 +612,7 @@ static int netxml_parse(struct json_object *req, struct netxml_req *r, struct ap
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "field \"name\" must match [A-Za-z0-9][A-Za-z0-9_.-]{0,%d}",
                       VIRT_NETWORK_NAME_MAX - 1);
+        app_error_at_field(err, "", "name");
         return -1;
     }
     if (netxml_parse_mode(req, r, err) < 0)

@@ -201,6 +201,7 @@ struct json_object *virt_pool_create(virConnectPtr conn, struct json_object *req
         target = json_object_get_string(v);
     if ((pool = virStoragePoolLookupByName(conn, name))) {
         app_error_set(err, 409, APP_ERR_CONFLICT, "a pool \"%s\" already exists", name);
+        app_error_at_field(err, "", "name");
         goto cleanup;
     }
     virResetLastError();

@@ -153,6 +153,7 @@ int virt_pool_policy_check_create(const char *type, const char *target, struct a
         app_error_set(err, 403, APP_ERR_POOL_TYPE,
                       "pools of type %s may not be created here (pool_types: %s)",
                       type ? type : "?", allowed);
+        app_error_at_field(err, "", "type");
         goto cleanup;
     }
     if (!policy_in_list(type, policy_dir_types)) {
@@ -169,6 +170,7 @@ int virt_pool_policy_check_create(const char *type, const char *target, struct a
                       "is outside them",
                       allowed, target ? target : "(none)", moved ? " (resolves to " : "",
                       moved ? resolved : "", moved ? ")" : "");
+        app_error_at_field(err, "", "target_path");
         goto cleanup;
     }
     ret = 0;

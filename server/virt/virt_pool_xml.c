@@ -186,6 +186,7 @@ static int pool_get_string(struct json_object *req, const char *key, const char 
     if (!json_object_is_type(v, json_type_string) ||
         (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v))) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be a string", key);
+        app_error_at_field(err, "", key);
         return -1;
     }
     *out = json_object_get_string(v);
@@ -218,6 +219,7 @@ static int pool_check_keys(struct json_object *req, const struct pool_type *type
             if (!(type->allowed & pool_keys[i].bit)) {
                 app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" is not valid for a %s pool",
                               key, type->type);
+                app_error_at_field(err, "", key);
                 return -1;
             }
             *present |= pool_keys[i].bit;
@@ -232,6 +234,7 @@ static int pool_check_keys(struct json_object *req, const struct pool_type *type
         if ((type->required & pool_keys[i].bit) && !(*present & pool_keys[i].bit)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "a %s pool needs \"%s\"", type->type,
                           pool_keys[i].key);
+            app_error_at_field(err, "", pool_keys[i].key);
             return -1;
         }
     }
@@ -248,6 +251,7 @@ static int pool_check_bools(struct json_object *req, struct app_error *err)
         if (json_object_object_get_ex(req, keys[i], &v) &&
             !json_object_is_type(v, json_type_boolean)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be true or false", keys[i]);
+            app_error_at_field(err, "", keys[i]);
             return -1;
         }
     }
@@ -265,6 +269,7 @@ static int pool_check_port(struct json_object *req, char *out, size_t len, struc
     if (!json_object_is_type(v, json_type_int) || (port = json_object_get_int64(v)) < 1 ||
         port > 65535) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"source_port\" must be 1-65535");
+        app_error_at_range(err, "", "source_port", 1, 65535);
         return -1;
     }
     snprintf(out, len, "%d", (int)port);
@@ -290,6 +295,7 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"name\" must be 1-50 characters of A-Z a-z 0-9 _ . - starting with a "
                       "letter or digit");
+        app_error_at_field(err, "", "name");
         return -1;
     }
     for (i = 0; type && i < sizeof(pool_types) / sizeof(pool_types[0]); i++)
@@ -298,6 +304,7 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
     if (!r->type) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"type\" must be dir, fs, netfs, logical, iscsi or rbd");
+        app_error_at_field(err, "", "type");
         return -1;
     }
     if (pool_check_keys(req, r->type, &present, err) < 0 || pool_check_bools(req, err) < 0 ||
@@ -318,6 +325,7 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"target_path\" must be an absolute, normalised path (no \"..\", \".\", "
                       "\"//\" or trailing \"/\"; characters A-Z a-z 0-9 / . _ + @ : , = ~ -)");
+        app_error_at_field(err, "", "target_path");
         return -1;
     }
     if (r->target && r->type->dev_target && strncmp(r->target, "/dev/", 5) != 0) {
@@ -325,17 +333,20 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"target_path\" of a %s pool must be a directory under /dev/",
                       r->type->type);
+        app_error_at_field(err, "", "target_path");
         return -1;
     }
     if (r->device &&
         (!virt_pool_xml_path_valid(r->device) || strncmp(r->device, "/dev/", 5) != 0)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"source_device\" must be a normalised path under /dev/");
+        app_error_at_field(err, "", "source_device");
         return -1;
     }
     if (r->path && !virt_pool_xml_path_valid(r->path)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"source_path\" must be an absolute, normalised path");
+        app_error_at_field(err, "", "source_path");
         return -1;
     }
     if (r->format &&
@@ -345,6 +356,7 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
                       "\"source_format\" \"%.32s\" is not valid "
                       "for a %s pool",
                       r->format, r->type->type);
+        app_error_at_field(err, "", "source_format");
         return -1;
     }
     if (r->host && !pool_host_valid(r->host)) {
@@ -352,21 +364,26 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
                       "\"source_host\": \"%.64s\" is not a host name or an IP address "
                       "(dot-separated labels of letters, digits and '-')",
                       r->host);
+        app_error_at_field(err, "", "source_host");
         return -1;
     }
     if (r->source_name && !pool_source_name_valid(r->source_name)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"source_name\" must be 1-127 characters of A-Z a-z 0-9 _ . + -");
+        app_error_at_field(err, "", "source_name");
         return -1;
     }
     if ((r->iqn && !pool_iqn_valid(r->iqn)) || (r->initiator && !pool_iqn_valid(r->initiator))) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "an IQN must start with iqn., eui. or naa. (A-Z a-z 0-9 . : _ -)");
+        app_error_at_field(err, "",
+                           r->iqn && !pool_iqn_valid(r->iqn) ? "source_iqn" : "initiator_iqn");
         return -1;
     }
     if (!r->user != !r->secret) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"auth_username\" and \"auth_secret_uuid\" go together");
+        app_error_at_field(err, "", r->user ? "auth_secret_uuid" : "auth_username");
         return -1;
     }
     if ((r->user && !pool_user_valid(r->user)) ||
@@ -374,6 +391,8 @@ static int pool_parse(struct json_object *req, struct pool_req *r, struct app_er
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"auth_username\" must be A-Z a-z 0-9 _ . @ - and \"auth_secret_uuid\" a "
                       "UUID");
+        app_error_at_field(
+            err, "", r->user && !pool_user_valid(r->user) ? "auth_username" : "auth_secret_uuid");
         return -1;
     }
     if (!r->target)

@@ -251,6 +251,7 @@ static int volume_name_free(virStoragePoolPtr pool, const char *name, struct app
         virStorageVolFree(v);
         app_error_set(err, 409, APP_ERR_CONFLICT, "a volume \"%s\" already exists in pool \"%s\"",
                       name, virStoragePoolGetName(pool));
+        app_error_at_field(err, "", "name");
         return -1;
     }
     virResetLastError();
@@ -270,6 +271,7 @@ static int volume_space_check(virStoragePoolPtr pool, uint64_t needed, struct ap
         app_error_set(err, 507, APP_ERR_NO_SPACE,
                       "pool \"%s\" has %llu bytes available, the volume needs %" PRIu64,
                       virStoragePoolGetName(pool), info.available, needed);
+        app_error_at_field(err, "", "capacity_bytes");
         return -1;
     }
     return 0;
@@ -316,12 +318,14 @@ static int volume_backing_resolve(virStoragePoolPtr pool, struct json_object *re
         !virt_volume_name_valid(name = json_object_get_string(v))) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"backing\" must be {\"volume\": <name of a volume in the same pool>}");
+        app_error_at_field(err, "", "backing");
         return -1;
     }
     if (!(vol = virStorageVolLookupByName(pool, name))) {
         virResetLastError();
         app_error_set(err, 404, APP_ERR_NOT_FOUND, "no backing volume \"%s\" in pool \"%s\"", name,
                       virStoragePoolGetName(pool));
+        app_error_at_field(err, "", "backing");
         return -1;
     }
     if (virt_volume_bounds_check(vol, "back a new volume with", false, err) < 0)
@@ -499,6 +503,7 @@ struct json_object *virt_volume_resize(virConnectPtr conn, const char *pool, con
     if (capacity == 0 || capacity > VIRT_VOLUME_MAX_CAPACITY) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"capacity_bytes\" must be between 1 and %llu", VIRT_VOLUME_MAX_CAPACITY);
+        app_error_at_range(err, "", "capacity_bytes", 1, (long long)VIRT_VOLUME_MAX_CAPACITY);
         return NULL;
     }
     if (!(v = volume_lookup_info(conn, pool, vol, &p, &info, err)))
@@ -511,6 +516,7 @@ struct json_object *virt_volume_resize(virConnectPtr conn, const char *pool, con
                           "%" PRIu64 " bytes is smaller than the volume (%llu bytes); shrinking "
                           "loses data and needs \"shrink\": true",
                           capacity, info.capacity);
+            app_error_at_field(err, "", "capacity_bytes");
             goto cleanup;
         }
         flags |= VIR_STORAGE_VOL_RESIZE_SHRINK;
@@ -541,6 +547,7 @@ struct json_object *virt_volume_clone(virConnectPtr conn, const char *pool, cons
     if (!virt_volume_name_valid(name)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%.64s\" is not a valid volume name",
                       name ? name : "");
+        app_error_at_field(err, "", "name");
         return NULL;
     }
     if (!(v = volume_lookup_info(conn, pool, vol, &p, &info, err)))

@@ -36,12 +36,14 @@ static int volume_json_u64(struct json_object *req, const char *key, uint64_t mi
         return 0;
     if (!json_object_is_type(v, json_type_int)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" must be an integer", key);
+        app_error_at_field(err, "", key);
         return -1;
     }
     n = json_object_get_int64(v);
     if (n < 0 || (uint64_t)n < min || (uint64_t)n > max) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"%s\" must be between %" PRIu64 " and %" PRIu64, key, min, max);
+        app_error_at_range(err, "", key, (long long)min, (long long)max);
         return -1;
     }
     *out = (uint64_t)n;
@@ -82,6 +84,7 @@ static int volume_check_backing(struct json_object *backing, struct app_error *e
         !virt_volume_xml_name_valid(json_object_get_string(v))) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "\"backing\" must be {\"volume\": <name of a volume in the same pool>}");
+        app_error_at_field(err, "", "backing");
         return -1;
     }
     return 0;
@@ -120,18 +123,21 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
         goto cleanup;
     if (!json_object_object_get_ex(req, "name", &v) || !json_object_is_type(v, json_type_string)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"name\" must be a string");
+        app_error_at_field(err, "", "name");
         goto cleanup;
     }
     name = json_object_get_string(v);
     if ((fault = utf8_name_check(name, (size_t)json_object_get_string_len(v), UTF8_NAME_FILE))) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"name\" %s",
                       utf8_name_fault_text(fault, UTF8_NAME_FILE));
+        app_error_at_field(err, "", "name");
         goto cleanup;
     }
     if (!json_object_object_get_ex(req, "format", &v) ||
         !json_object_is_type(v, json_type_string) ||
         (strcmp(format = json_object_get_string(v), "qcow2") != 0 && strcmp(format, "raw") != 0)) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"format\" must be \"qcow2\" or \"raw\"");
+        app_error_at_field(err, "", "format");
         goto cleanup;
     }
     switch (volume_json_u64(req, "capacity_bytes", 1, VIRT_VOLUME_MAX_CAPACITY, &capacity, err)) {
@@ -139,6 +145,7 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
         goto cleanup;
     case 0:
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"capacity_bytes\" is required");
+        app_error_at_field(err, "", "capacity_bytes");
         goto cleanup;
     default:
         break;
@@ -152,6 +159,7 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "only qcow2 volumes can have a backing "
                           "volume");
+            app_error_at_field(err, "", "backing");
             goto cleanup;
         }
         if (!volume_backing_value_ok(backing_path) || !volume_backing_value_ok(backing_format)) {

@@ -314,6 +314,7 @@ static void test_get_string(void **state)
     assert_int_equal(err.status, 400);
     assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
     assert_non_null(strstr(err.message, "\"missing\" is required"));
+    assert_string_equal(err.field, "missing");
 
     const char *wrong[] = {"password", "n", "a", "o", "b"};
     for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
@@ -322,6 +323,7 @@ static void test_get_string(void **state)
             fail_msg("%s accepted as a string", wrong[i]);
         assert_int_equal(err.status, 400);
         assert_non_null(strstr(err.message, "must be a string"));
+        assert_string_equal(err.field, wrong[i]);
     }
 
     s = api_json_get_string(obj, "e", 64, &err);
@@ -511,6 +513,45 @@ static void test_duplicate_names(void **state)
     }
 }
 
+/* A member refused by a row's FIELDS names itself in err.field; an integer out of its
+ * range carries the range, so a form can say "at most …" in its own words. */
+static void test_check_fields_names_member(void **state)
+{
+    static const struct route_field fields[] = {
+        {.key = "title", .type = ROUTE_JSON_STRING, .max = 4},
+        {.key = "vcpus", .type = ROUTE_JSON_INT, .min = 1, .max = 64},
+        {.key = "on", .type = ROUTE_JSON_BOOL},
+        {NULL},
+    };
+    struct app_error err;
+    struct {
+        const char *body, *field;
+        bool limits;
+    } cases[] = {
+        {"{\"vcpus\":65}", "vcpus", true},
+        {"{\"vcpus\":\"2\"}", "vcpus", true},
+        {"{\"title\":\"too long\"}", "title", false},
+        {"{\"on\":1}", "on", false},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct json_object *obj =
+            parse(cases[i].body, (const char *const[]){"title", "vcpus", "on", NULL}, false, &err);
+
+        assert_non_null(obj);
+        app_error_clear(&err);
+        assert_int_equal(api_json_check_fields(obj, fields, &err), -1);
+        assert_int_equal(err.status, 400);
+        assert_string_equal(err.field, cases[i].field);
+        assert_int_equal(err.has_limits, cases[i].limits);
+        if (cases[i].limits) {
+            assert_true(err.min == 1);
+            assert_true(err.max == 64);
+        }
+        json_object_put(obj);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,7 +563,7 @@ int main(void)
         cmocka_unit_test(test_empty_body),        cmocka_unit_test(test_get_string),
         cmocka_unit_test(test_get_string_length), cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_get_bool),          cmocka_unit_test(test_multiline_members),
-        cmocka_unit_test(test_duplicate_names),
+        cmocka_unit_test(test_duplicate_names),   cmocka_unit_test(test_check_fields_names_member),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,35 @@ static void test_set_and_clear(void **state)
     assert_string_equal(err.message, "");
 }
 
+/* A refused request member: its key and range ride on the error until the next set. */
+static void test_field_and_limits(void **state)
+{
+    struct app_error err;
+
+    app_error_set(&err, 400, APP_ERR_BAD_REQUEST, "too big");
+    assert_string_equal(err.field, "");
+    assert_false(err.has_limits);
+    app_error_at_field(&err, "", "name");
+    assert_string_equal(err.field, "name");
+    assert_false(err.has_limits);
+    app_error_at_range(&err, "", "capacity_bytes", 1, 17592186044416LL);
+    assert_string_equal(err.field, "capacity_bytes");
+    assert_true(err.has_limits);
+    assert_true(err.min == 1);
+    assert_true(err.max == 17592186044416LL);
+    /* a later error starts clean: no field or range from the one before */
+    app_error_set(&err, 502, APP_ERR_LIBVIRT, "other");
+    assert_string_equal(err.field, "");
+    assert_false(err.has_limits);
+    app_error_at_range(&err, "ipv4.", "prefix", 8, 30);
+    assert_string_equal(err.field, "ipv4.prefix");
+    app_error_clear(&err);
+    assert_string_equal(err.field, "");
+    assert_false(err.has_limits);
+    app_error_at_field(NULL, "", "name"); /* err may be NULL */
+    app_error_at_range(NULL, "", "name", 0, 1);
+}
+
 static void test_cut_between_characters(void **state)
 {
     char name[256];
@@ -53,6 +82,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_and_clear),
+        cmocka_unit_test(test_field_and_limits),
         cmocka_unit_test(test_cut_between_characters),
     };
 

@@ -152,6 +152,41 @@ static void test_error_shape(void **state)
     http_response_free(&r);
 }
 
+/* A refused member: "field", and for a range "min" and "max" as numbers (a 16 TiB limit
+ * is past 32 bits). */
+static void test_error_field_limits(void **state)
+{
+    struct http_response r;
+    struct app_error err;
+    struct json_object *root, *inner = NULL, *v = NULL;
+
+    http_response_init(&r);
+    app_error_set(&err, 400, APP_ERR_BAD_REQUEST, "too big");
+    app_error_at_range(&err, "", "capacity_bytes", 1, 17592186044416LL);
+    http_response_error(&r, &err);
+    root = parse_body(&r);
+    assert_true(json_object_object_get_ex(root, "error", &inner));
+    assert_int_equal(json_object_object_length(inner), 5);
+    assert_string_equal(get_str(inner, "field"), "capacity_bytes");
+    assert_true(json_object_object_get_ex(inner, "min", &v));
+    assert_true(json_object_is_type(v, json_type_int));
+    assert_true(json_object_get_int64(v) == 1);
+    assert_true(json_object_object_get_ex(inner, "max", &v));
+    assert_true(json_object_get_int64(v) == 17592186044416LL);
+    json_object_put(root);
+
+    /* a field without a range: no "min"/"max" */
+    app_error_set(&err, 409, APP_ERR_CONFLICT, "taken");
+    app_error_at_field(&err, "", "name");
+    http_response_error(&r, &err);
+    root = parse_body(&r);
+    assert_true(json_object_object_get_ex(root, "error", &inner));
+    assert_int_equal(json_object_object_length(inner), 3);
+    assert_string_equal(get_str(inner, "field"), "name");
+    json_object_put(root);
+    http_response_free(&r);
+}
+
 static void test_error_defaults(void **state)
 {
     struct http_response r;
@@ -430,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_json_replaces_body),
         cmocka_unit_test(test_json_take_drops_reference),
         cmocka_unit_test(test_error_shape),
+        cmocka_unit_test(test_error_field_limits),
         cmocka_unit_test(test_error_defaults),
         cmocka_unit_test(test_errorf),
         cmocka_unit_test(test_headers),

@@ -136,6 +136,33 @@ static void test_disk_refusals(void **state)
     }
 }
 
+/* A refusal about one member names it (dotted when nested), with the range of a number. */
+static void test_disk_refusal_fields(void **state)
+{
+    static const struct {
+        const char *body, *field;
+    } cases[] = {
+        {"{\"source\":{\"pool\":\"p\",\"volume\":\"v\"},\"bus\":\"floppy\"}", "bus"},
+        {"{\"source\":{\"pool\":\"p\",\"volume\":\"v\"},\"readonly\":\"true\"}", "readonly"},
+        {"{\"source\":{\"pool\":\"p\",\"volume\":\"v\"},\"io\":\"native\"}", "io"},
+        {"{\"source\":{\"pool\":\"p\"}}", "source.volume"},
+        {"{\"new\":{\"pool\":\"p\",\"name\":\"n\",\"format\":\"raw\"}}", "new.capacity_bytes"},
+        {"{}", "source"},
+    };
+    struct virt_device_disk_req req;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct json_object *o = xml_assert_parse(cases[i].body);
+        struct app_error err = {0};
+
+        assert_int_equal(virt_device_xml_disk_parse(o, &req, &err), -1);
+        if (strcmp(err.field, cases[i].field) != 0)
+            fail_msg("%s: field \"%s\", want \"%s\"", cases[i].body, err.field, cases[i].field);
+        json_object_put(o);
+    }
+}
+
 static void test_disk_defaults(void **state)
 {
     struct virt_device_disk_req req;
@@ -562,7 +589,7 @@ int main(void)
         cmocka_unit_test(test_disk_media),         cmocka_unit_test(test_disk_find),
         cmocka_unit_test(test_free_target),        cmocka_unit_test(test_disk_uses),
         cmocka_unit_test(test_nic_refusals),       cmocka_unit_test(test_nic_build),
-        cmocka_unit_test(test_nic_find_and_patch),
+        cmocka_unit_test(test_nic_find_and_patch), cmocka_unit_test(test_disk_refusal_fields),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,15 +14,23 @@
 #include "util/app_error.h"
 #include "virt/virt_error.h"
 
-static void expect_map(int vir_code, int status, const char *code)
+static void expect_map_from(int vir_domain, int vir_code, int status, const char *code)
 {
     int got_status = 0;
     const char *got_code = NULL;
 
-    virt_error_map(vir_code, &got_status, &got_code);
+    virt_error_map(vir_domain, vir_code, &got_status, &got_code);
     if (got_status != status || !got_code || strcmp(got_code, code) != 0)
-        fail_msg("virErrorNumber %d: got %d %s, want %d %s", vir_code, got_status,
-                 got_code ? got_code : "(null)", status, code);
+        fail_msg("virErrorDomain %d, virErrorNumber %d: got %d %s, want %d %s", vir_domain,
+                 vir_code, got_status, got_code ? got_code : "(null)", status, code);
+}
+
+/* An error whose meaning does not depend on where it came from. */
+static void expect_map(int vir_code, int status, const char *code)
+{
+    expect_map_from(VIR_FROM_NONE, vir_code, status, code);
+    expect_map_from(VIR_FROM_STORAGE, vir_code, status, code);
+    expect_map_from(VIR_FROM_RPC, vir_code, status, code);
 }
 
 static void test_map(void **state)
@@ -38,16 +46,30 @@ static void test_map(void **state)
     expect_map(VIR_ERR_NO_CONNECT, 503, APP_ERR_UNAVAILABLE);
     expect_map(VIR_ERR_INVALID_CONN, 503, APP_ERR_UNAVAILABLE);
     expect_map(VIR_ERR_RPC, 503, APP_ERR_UNAVAILABLE);
-    expect_map(VIR_ERR_SYSTEM_ERROR, 503, APP_ERR_UNAVAILABLE);
     expect_map(VIR_ERR_AUTH_FAILED, 503, APP_ERR_UNAVAILABLE);
     expect_map(VIR_ERR_AUTH_CANCELLED, 503, APP_ERR_UNAVAILABLE);
     expect_map(VIR_ERR_AUTH_UNAVAILABLE, 503, APP_ERR_UNAVAILABLE);
-    expect_map(VIR_ERR_INTERNAL_ERROR, 502, APP_ERR_LIBVIRT);
     expect_map(VIR_ERR_OPERATION_FAILED, 502, APP_ERR_LIBVIRT);
     expect_map(VIR_ERR_XML_ERROR, 502, APP_ERR_LIBVIRT);
     expect_map(VIR_ERR_OK, 502, APP_ERR_LIBVIRT);
     expect_map(-1, 502, APP_ERR_LIBVIRT);
     expect_map(100000, 502, APP_ERR_LIBVIRT);
+}
+
+/* A system or internal error is the link's only when the link raised it: a pool whose
+ * directory is gone fails its start with VIR_ERR_SYSTEM_ERROR from the storage driver,
+ * which is the driver's answer (502 with its text), not "cannot reach libvirt". */
+static void test_map_by_origin(void **state)
+{
+    expect_map_from(VIR_FROM_RPC, VIR_ERR_SYSTEM_ERROR, 503, APP_ERR_UNAVAILABLE);
+    expect_map_from(VIR_FROM_REMOTE, VIR_ERR_SYSTEM_ERROR, 503, APP_ERR_UNAVAILABLE);
+    expect_map_from(VIR_FROM_RPC, VIR_ERR_INTERNAL_ERROR, 503, APP_ERR_UNAVAILABLE);
+    expect_map_from(VIR_FROM_STORAGE, VIR_ERR_SYSTEM_ERROR, 502, APP_ERR_LIBVIRT);
+    expect_map_from(VIR_FROM_NETWORK, VIR_ERR_SYSTEM_ERROR, 502, APP_ERR_LIBVIRT);
+    expect_map_from(VIR_FROM_QEMU, VIR_ERR_SYSTEM_ERROR, 502, APP_ERR_LIBVIRT);
+    expect_map_from(VIR_FROM_NONE, VIR_ERR_SYSTEM_ERROR, 502, APP_ERR_LIBVIRT);
+    expect_map_from(VIR_FROM_STORAGE, VIR_ERR_INTERNAL_ERROR, 502, APP_ERR_LIBVIRT);
+    expect_map_from(VIR_FROM_QEMU, VIR_ERR_INTERNAL_ERROR, 502, APP_ERR_LIBVIRT);
 }
 
 static void quiet(void *opaque, virErrorPtr error)
@@ -124,6 +146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map),
+        cmocka_unit_test(test_map_by_origin),
         cmocka_unit_test(test_capture_real_error),
         cmocka_unit_test(test_capture_without_error),
         cmocka_unit_test(test_capture_truncates),

@@ -48,6 +48,8 @@ static void expect_create(const char *type, const char *target, int status, cons
     if (rc != -1 || err.status != status || strcmp(err.code, code) != 0)
         fail_msg("%s %s: rc %d status %d code %s (%s)", type, target ? target : "-", rc, err.status,
                  err.code ? err.code : "-", err.message);
+    /* the refused member, for a form to show it at its control */
+    assert_string_equal(err.field, strcmp(code, APP_ERR_POOL_TYPE) == 0 ? "type" : "target_path");
 }
 
 static void test_parse(void **state)

@@ -24,13 +24,23 @@ before(() => setLanguage('en', { remember: false }));
 // ---- close codes ----------------------------------------------------------------
 
 test('the server\'s reason goes along as the detail; the message is the UI\'s own for the code', () => {
-    for (const code of [1000, 4404, 4409, 4501, 4502, 4503]) {
+    for (const code of [1000, 4404, 4409, 4502, 4503]) {
         const d = describeClose({ code, reason: `reason for ${code}`, opened: true });
         assert.equal(d.detail, `reason for ${code}`, String(code));
         assert.equal(d.message, describeClose({ code, opened: true }).message, String(code));
         assert.equal(describeClose({ code, opened: true }).detail, '');
     }
     assert.equal(describeClose({ code: 4502, reason: 'x', byUser: true }).detail, '', 'no server reason for a user close');
+});
+
+test('4501 (the driver cannot open this console) says so in words, never with libvirt\'s text', () => {
+    const reason = 'not supported by the connection driver: virDomainOpenConsole';
+    const vnc = describeClose({ code: 4501, reason, opened: true, kind: 'vnc' });
+    assert.equal(vnc.detail, '');
+    assert.match(vnc.message, /cannot open a graphical console/);
+    const serial = describeClose({ code: 4501, reason, opened: true, kind: 'serial' });
+    assert.equal(serial.detail, '');
+    assert.match(serial.message, /serial console/);
 });
 
 test('each documented code has its own message when the server sent no reason', () => {

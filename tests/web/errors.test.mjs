@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorText, errorDetail } from '../../web/js/errors.js';
+import { errorText, errorDetail, fieldErrorText, operationOf } from '../../web/js/errors.js';
 import { ApiError } from '../../web/js/api.js';
 import { setLanguage, hasMessage, LANGUAGES } from '../../web/js/i18n.js';
 
@@ -73,4 +73,83 @@ test('in Chinese the message is Chinese and the server\'s English text is the de
     } finally {
         await setLanguage('en', { remember: false });
     }
+});
+
+// ---- not_supported: what this host cannot do, in words (issue 11) -------------------
+
+const RAW = 'not supported by the connection driver: virStorageVolUpload';
+const P = '/api/pools/default-pool/volumes/disk%201.img';
+const D = '/api/domains/6695eb01-f6a4-8304-79aa-97f2502e193f';
+
+/** Every request the UI makes that a driver may refuse as not_supported, and the words it gets. */
+const UNSUPPORTED = [
+    ['PUT', `${P}/content?format=raw`, /storage driver cannot upload volumes/],
+    ['PUT', `${P}/content`, /storage driver cannot upload volumes/],
+    ['GET', `${P}/content`, /storage driver cannot download volumes/],
+    ['HEAD', `${P}/content`, /storage driver cannot download volumes/],
+    ['POST', `${P}/resize`, /storage driver cannot resize volumes/],
+    ['POST', `${P}/wipe`, /storage driver cannot wipe volumes/],
+    ['POST', `${P}/clone`, /storage driver cannot clone volumes/],
+    ['POST', '/api/pools/default-pool/volumes', /storage driver cannot create volumes/],
+    ['POST', `${D}/disks`, /cannot attach disks/],
+    ['PATCH', `${D}/disks/vdb`, /cannot change this disk/],
+    ['DELETE', `${D}/disks/vdb`, /cannot detach disks/],
+    ['PUT', `${D}/disks/hdc/media`, /cannot change the media/],
+    ['DELETE', `${D}/disks/hdc/media`, /cannot change the media/],
+    ['POST', `${D}/interfaces`, /cannot attach network interfaces/],
+    ['PATCH', `${D}/interfaces/52:54:00:00:00:01`, /cannot change this network interface \(its link state/],
+    ['DELETE', `${D}/interfaces/52:54:00:00:00:01`, /cannot detach network interfaces/],
+];
+
+test('not_supported names what cannot be done, from the failed request, and never shows libvirt\'s text', () => {
+    for (const [method, path, words] of UNSUPPORTED) {
+        const err = new ApiError(501, 'not_supported', RAW, { method, path });
+        assert.match(errorText(err), words, `${method} ${path}`);
+        assert.doesNotMatch(errorText(err), /virStorage|connection driver/, `${method} ${path}`);
+        assert.equal(errorDetail(err), '', `${method} ${path}: no raw detail`);
+        assert.ok(operationOf(err), `${method} ${path}`);
+    }
+    // a request no operation names still gets a sentence, not the raw text
+    const other = new ApiError(501, 'not_supported', RAW, { method: 'POST', path: `${D}/reboot` });
+    assert.equal(operationOf(other), '');
+    assert.equal(errorText(other), 'This host does not support that.');
+    assert.equal(errorDetail(other), '');
+    assert.equal(errorText(new ApiError(501, 'not_supported', RAW)), 'This host does not support that.');
+});
+
+test('every operation has its sentence in every catalogue', async () => {
+    try {
+        for (const { code: lang } of LANGUAGES) {
+            await setLanguage(lang, { remember: false });
+            for (const [method, path] of UNSUPPORTED) {
+                const op = operationOf(new ApiError(501, 'not_supported', RAW, { method, path }));
+                assert.ok(hasMessage(`error.not_supported.${op}`), `${lang}: error.not_supported.${op}`);
+            }
+            assert.ok(hasMessage('error.not_supported.console'), lang);
+        }
+    } finally {
+        await setLanguage('en', { remember: false });
+    }
+});
+
+// ---- errors at a field ----------------------------------------------------------------
+
+test('a range error at a field says the range; other codes their field sentence, with the server\'s words', () => {
+    assert.equal(fieldErrorText(new ApiError(400, 'bad_request', 'x', { field: 'ipv4.prefix', min: 1, max: 30 })),
+        'Enter a value from 1 to 30.');
+    const dup = new ApiError(409, 'conflict', 'a volume "a.img" already exists in pool "p"', { field: 'name' });
+    assert.equal(fieldErrorText(dup), 'This is already taken or in use. (a volume "a.img" already exists in pool "p")');
+    const bad = new ApiError(400, 'bad_request', '"format" must be "qcow2" or "raw"', { field: 'format' });
+    assert.match(fieldErrorText(bad), /^This value is not accepted\./);
+});
+
+test('ApiError keeps the server\'s field and range only when well-formed', () => {
+    const e = ApiError.fromReply(400, { code: 'bad_request', message: 'm', field: 'capacity_bytes', min: 1, max: 2 ** 44 }, 'f');
+    assert.equal(e.field, 'capacity_bytes');
+    assert.equal(e.min, 1);
+    assert.equal(e.max, 2 ** 44);
+    const odd = ApiError.fromReply(400, { code: 'bad_request', message: 'm', field: 7, min: '1' }, 'f');
+    assert.equal(odd.field, '');
+    assert.equal(odd.min, null);
+    assert.equal(ApiError.fromReply(502, null, 'fallback').message, 'fallback');
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
     objectNameError, volumeNameError, sanitizeVolumeName, parseSize, sizeInputText, sizeError,
     parseIntField, dnsNameError, hostNameError, ifaceNameError, hasErrors, trimValues, nameFault, utf8Length,
+    sizeUnitOf, formatSizeIn, sizeRangeText,
 } from '../../web/js/forms.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -157,4 +158,23 @@ test('messages follow the language when they are made (zh-CN)', async () => {
         await setLanguage('en', { remember: false });
     }
     assert.equal(objectNameError(''), 'Enter a name.', 'back in English');
+});
+
+test('the server\'s size range is said back in the unit the user typed', () => {
+    const TIB = 1024 ** 4;
+    const err = { field: 'capacity_bytes', min: 1, max: 16 * TIB };
+    assert.equal(sizeUnitOf('20 TiB'), 'T');
+    assert.equal(sizeUnitOf('10g'), 'G');
+    assert.equal(sizeUnitOf('4096'), '');
+    assert.equal(sizeUnitOf('lots'), null);
+    assert.equal(sizeRangeText(err, '20 TiB'), 'The size must be at most 16 TiB.');
+    assert.equal(sizeRangeText(err, '20T'), 'The size must be at most 16 TiB.');
+    assert.equal(sizeRangeText(err, '17000G'), 'The size must be at most 16,384 GiB.');
+    assert.equal(sizeRangeText(err, '0.5P'), 'The size must be at most 16 TiB.', 'not exact in PiB: the unit that fits');
+    assert.equal(sizeRangeText({ max: 1.5 * TIB }, '2T'), 'The size must be at most 1.5 TiB.');
+    assert.equal(sizeRangeText({ min: 1024 ** 3, max: 16 * TIB }, '512M'), 'The size must be at least 1,024 MiB.');
+    assert.equal(sizeRangeText({ min: 1, max: 16 * TIB }, '0 G'), 'The size must be at least 1 B.', 'too small for GiB: its own unit');
+    assert.equal(sizeRangeText(err, '1G'), '', 'inside the range: nothing to say');
+    assert.equal(sizeRangeText({}, '20T'), '');
+    assert.equal(formatSizeIn(16 * TIB, 'T'), '16 TiB');
 });

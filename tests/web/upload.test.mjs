@@ -3,7 +3,7 @@
 // cancel and broken connections.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startUpload, ProgressTracker, contentUrl } from '../../web/js/upload.js';
+import { startUpload, ProgressTracker, contentUrl, probeDownload } from '../../web/js/upload.js';
 import { ApiError } from '../../web/js/api.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -131,4 +131,34 @@ test('the upload\'s own messages are in the language of the moment they happen',
     } finally {
         await setLanguage('en', { remember: false });
     }
+});
+
+test('an upload the driver cannot do is a not_supported ApiError naming the request (errors.js words it)', async () => {
+    const u = startUpload({ pool: 'p', volume: 'v.iso', file: { size: 10 }, format: 'iso', XHR: FakeXHR });
+    FakeXHR.last.respond(501, { error: { code: 'not_supported', message: 'not supported by the connection driver: virStorageVolUpload' } });
+    const err = await u.promise.catch((e) => e);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.code, 'not_supported');
+    assert.equal(err.method, 'PUT');
+    assert.equal(err.path, '/api/pools/p/volumes/v.iso/content?format=iso');
+});
+
+test('probeDownload asks for the first byte and rejects with the server\'s error before the browser is handed the link', async () => {
+    const seen = [];
+    const answer = (status, body) => (url, init) => {
+        seen.push([url, init.headers.Range]);
+        return Promise.resolve(new Response(body === undefined ? '' : JSON.stringify(body), { status }));
+    };
+    await probeDownload('p', 'v.img', { fetchImpl: answer(206, undefined) });
+    assert.deepEqual(seen[0], ['/api/pools/p/volumes/v.img/content', 'bytes=0-0']);
+    await probeDownload('p', 'empty.img', { fetchImpl: answer(416, { error: { code: 'range_not_satisfiable', message: 'x' } }) });
+    const err = await probeDownload('p', 'v.img', {
+        fetchImpl: answer(501, { error: { code: 'not_supported', message: 'not supported by the connection driver: virStorageVolDownload' } }),
+    }).catch((e) => e);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.code, 'not_supported');
+    assert.equal(err.method, 'GET');
+    assert.equal(err.path, '/api/pools/p/volumes/v.img/content');
+    const gone = await probeDownload('p', 'v.img', { fetchImpl: () => Promise.reject(new TypeError('offline')) }).catch((e) => e);
+    assert.equal(gone.code, 'network_error');
 });

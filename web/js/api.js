@@ -12,13 +12,30 @@ import { t } from './i18n.js';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
-    /** status 0 with code "network_error" means the server could not be reached. */
-    constructor(status, code, message, { retryAfter = null } = {}) {
+    /**
+     * status 0 with code "network_error" means the server could not be reached. opts:
+     * retryAfter; the refused request member and its range from the server's error
+     * (field, min, max; docs/api.md); the request (method, path) that failed, so that
+     * errors.js can name what could not be done.
+     */
+    constructor(status, code, message, { retryAfter = null, field = '', min = null, max = null, method = '', path = '' } = {}) {
         super(message);
         this.name = 'ApiError';
         this.status = status;
         this.code = code;
         this.retryAfter = retryAfter; // seconds, from Retry-After on 429
+        this.field = typeof field === 'string' ? field : '';
+        this.min = Number.isFinite(min) ? min : null;
+        this.max = Number.isFinite(max) ? max : null;
+        this.method = method;
+        this.path = path;
+    }
+
+    /** An ApiError from the server's {"error": {...}} object e (or null) for a failed request. */
+    static fromReply(status, e, fallback, request = {}) {
+        const code = e && typeof e.code === 'string' ? e.code : 'http_error';
+        const message = e && typeof e.message === 'string' && e.message ? e.message : fallback;
+        return new ApiError(status, code, message, { field: e?.field, min: e?.min, max: e?.max, ...request });
     }
 }
 
@@ -79,10 +96,8 @@ export class Api extends Emitter {
 
         const e = data && typeof data === 'object' && data.error && typeof data.error === 'object'
             ? data.error : null;
-        const code = e && typeof e.code === 'string' ? e.code : 'http_error';
-        const message = e && typeof e.message === 'string' && e.message
-            ? e.message : t('error.http_error', { status: String(res.status) });
-        const error = new ApiError(res.status, code, message, { retryAfter: retryAfterOf(res.headers) });
+        const error = ApiError.fromReply(res.status, e, t('error.http_error', { status: String(res.status) }),
+            { retryAfter: retryAfterOf(res.headers), method, path });
         if (res.status === 401 && !quiet401) this.emit('logged-out', error);
         throw error;
     }

@@ -36,7 +36,9 @@ export function cleanReason(reason) {
  * first (log in, other rights).
  */
 export function describeClose(close = {}) {
-    const detail = close.byUser ? '' : cleanReason(close.reason);
+    // 4501: the driver cannot open this console; libvirt's text ("not supported by the
+    // connection driver: …") is for API users, the message says it in words
+    const detail = close.byUser || close.code === 4501 ? '' : cleanReason(close.reason);
     return { ...closeMessage(close), detail };
 }
 
@@ -65,7 +67,7 @@ function closeMessage({ code, opened = false, kind = 'vnc', byUser = false }) {
     case 4409:
         return { message: serial ? t('domains.console.close.no-serial') : t('domains.console.close.no-vnc'), retry: true };
     case 4501:
-        return { message: t('domains.console.close.serial-unsupported'), retry: true };
+        return { message: serial ? t('domains.console.close.serial-unsupported') : t('error.not_supported.console'), retry: true };
     case 4502:
         return { message: serial ? t('domains.console.close.serial-unreachable') : t('domains.console.close.vnc-unreachable'), retry: true };
     case 4503:

@@ -4,14 +4,19 @@
 // after a translated lead, and the server's text only for codes it does not know. For
 // codes whose server text names the object or the rule (a conflict, a bad field),
 // errorDetail gives that text as a second line (English: mark it lang="en"), so nothing
-// an English reader saw before is lost. Pure (no DOM); call at the time the text is
-// shown (the language can change). Main thread.
+// an English reader saw before is lost. not_supported is the exception: libvirt's text
+// ("not supported by the connection driver: virStorageVolUpload") is for API users, and
+// the UI says in words what this host cannot do, named from the failed request
+// (operationOf). fieldErrorText is the sentence shown at a form's control when the
+// server names the refused member (err.field, with err.min/err.max for a range).
+// Pure (no DOM); call at the time the text is shown (the language can change). Main
+// thread.
 
 import { t, hasMessage } from './i18n.js';
 
 /** Codes whose server message adds information to the translated one. */
 const DETAIL_CODES = new Set([
-    'bad_request', 'conflict', 'not_found', 'not_supported', 'internal_error', 'libvirt_unavailable',
+    'bad_request', 'conflict', 'not_found', 'internal_error', 'libvirt_unavailable',
     'insufficient_storage', 'payload_too_large', 'range_not_satisfiable', 'outside_pool',
     'outside_pool_roots', 'pool_type_not_allowed',
 ]);
@@ -26,13 +31,49 @@ function messageOf(err) {
 }
 
 /**
+ * The requests a driver may refuse as not_supported, by method and path (docs/api.md),
+ * and the operation each is: error.not_supported.<operation> says what this host cannot
+ * do. The websocket consoles say it through console-status.js (close code 4501).
+ */
+const OPERATIONS = [
+    ['PUT', /^\/api\/pools\/[^/]+\/volumes\/[^/]+\/content(\?|$)/, 'upload'],
+    ['GET', /^\/api\/pools\/[^/]+\/volumes\/[^/]+\/content(\?|$)/, 'download'],
+    ['POST', /^\/api\/pools\/[^/]+\/volumes\/[^/]+\/resize$/, 'resize'],
+    ['POST', /^\/api\/pools\/[^/]+\/volumes\/[^/]+\/wipe$/, 'wipe'],
+    ['POST', /^\/api\/pools\/[^/]+\/volumes\/[^/]+\/clone$/, 'clone'],
+    ['POST', /^\/api\/pools\/[^/]+\/volumes$/, 'create-volume'],
+    ['POST', /^\/api\/domains\/[^/]+\/disks$/, 'attach-disk'],
+    ['PATCH', /^\/api\/domains\/[^/]+\/disks\/[^/]+$/, 'change-disk'],
+    ['DELETE', /^\/api\/domains\/[^/]+\/disks\/[^/]+$/, 'detach-disk'],
+    ['PUT', /^\/api\/domains\/[^/]+\/disks\/[^/]+\/media$/, 'media'],
+    ['DELETE', /^\/api\/domains\/[^/]+\/disks\/[^/]+\/media$/, 'media'],
+    ['POST', /^\/api\/domains\/[^/]+\/interfaces$/, 'attach-nic'],
+    ['PATCH', /^\/api\/domains\/[^/]+\/interfaces\/[^/]+$/, 'change-nic'],
+    ['DELETE', /^\/api\/domains\/[^/]+\/interfaces\/[^/]+$/, 'detach-nic'],
+];
+
+/** The operation err's request was ("upload", "attach-disk", …), or "" when unknown. */
+export function operationOf(err) {
+    if (!err || typeof err !== 'object' || typeof err.path !== 'string') return '';
+    const method = err.method === 'HEAD' ? 'GET' : err.method;
+    const hit = OPERATIONS.find(([m, re]) => m === method && re.test(err.path));
+    return hit ? hit[2] : '';
+}
+
+/**
  * The sentence to show for err (an ApiError, or anything thrown): the translation of
- * its code; for libvirt_error the translated lead with libvirt's message; for an unknown
- * code the error's own message; for nothing usable a generic "something went wrong".
+ * its code; for libvirt_error the translated lead with libvirt's message; for
+ * not_supported what this host cannot do (by the failed request), never libvirt's
+ * text; for an unknown code the error's own message; for nothing usable a generic
+ * "something went wrong".
  */
 export function errorText(err) {
     const code = codeOf(err);
     const message = messageOf(err);
+    if (code === 'not_supported') {
+        const op = operationOf(err);
+        return op ? t(`error.not_supported.${op}`) : t('error.not_supported');
+    }
     if (code === 'libvirt_error') {
         return message ? t('error.libvirt_error.message', { message }) : t('error.libvirt_error');
     }
@@ -51,4 +92,20 @@ export function errorDetail(err) {
     const message = messageOf(err);
     if (!message || !DETAIL_CODES.has(code) || !hasMessage(`error.${code}`)) return '';
     return message === errorText(err) ? '' : message;
+}
+
+/**
+ * The sentence shown at the control the server named (err.field): a number outside its
+ * range says the range (as plain numbers: a form with units formats its own, see
+ * forms.js sizeRangeText); otherwise the code's message, with the server's words as
+ * the detail where they add something (which network a subnet overlaps).
+ */
+export function fieldErrorText(err) {
+    const min = Number.isFinite(err?.min) ? err.min : null;
+    const max = Number.isFinite(err?.max) ? err.max : null;
+    if (min !== null && max !== null) return t('error.field.range', { min: String(min), max: String(max) });
+    const code = codeOf(err);
+    const text = code && hasMessage(`error.field.${code}`) ? t(`error.field.${code}`) : errorText(err);
+    const detail = errorDetail(err);
+    return detail ? t('error.with-detail', { text, detail }) : text;
 }

@@ -1,14 +1,16 @@
 // forms.js — the rules shared by every create/edit form of networks, storage and VM
 // devices, written to match the server's own checks so that most mistakes are caught
 // before a request is sent: object names, names in any script (volumes, VM titles and
-// descriptions), sizes ("10G" -> bytes), DNS names, interface names, whole numbers in a
-// range, and file name -> volume name. Pure (no DOM).
+// descriptions), sizes ("10G" -> bytes, and the server's size limits said back in the
+// unit the user typed), DNS names, interface names, whole numbers in a range, and file
+// name -> volume name. Pure (no DOM).
 //
 // Every validator returns "" when the value is fine, else a sentence for the user in
 // the current language (t() runs when the value is checked, never at import). A `what`
 // parameter is a noun already in the UI language (the callers pass t('forms.what.…')).
 
 import { t } from './i18n.js';
+import { formatBytes, formatNumber } from './format.js';
 
 /** Pools and networks: [A-Za-z0-9][A-Za-z0-9_.-]{0,49} (server: virt_pool_name_valid). */
 const OBJECT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$/;
@@ -150,6 +152,41 @@ export function sizeInputText(bytes) {
         if (bytes >= d && bytes % d === 0) return `${bytes / d}${u}`;
     }
     return String(bytes);
+}
+
+const SIZE_UNIT_NAMES = { '': 'B', K: 'KiB', M: 'MiB', G: 'GiB', T: 'TiB', P: 'PiB' };
+
+/** The unit the user typed in a size text: "20 TiB" -> "T", "10g" -> "G", "4096" -> "" (bytes); null when not a size. */
+export function sizeUnitOf(text, defaultUnit = '') {
+    const m = SIZE_RE.exec(String(text ?? '').trim());
+    if (!m) return null;
+    const unit = m[2].toUpperCase();
+    return !unit && !m[3] ? defaultUnit.toUpperCase() : unit;
+}
+
+/**
+ * bytes in unit ("T" -> "16 TiB", the locale's number); a size that unit cannot show
+ * exactly in 2 decimals (16 TiB in PiB, 1 byte in GiB) is shown in the unit that fits.
+ */
+export function formatSizeIn(bytes, unit) {
+    if (!Number.isFinite(bytes) || !Object.hasOwn(SIZE_POW, unit)) return formatBytes(bytes);
+    const n = bytes / 1024 ** SIZE_POW[unit];
+    if (Math.abs(Math.round(n * 100) - n * 100) > 1e-9) return formatBytes(bytes);
+    return `${formatNumber(n, 2)} ${SIZE_UNIT_NAMES[unit]}`;
+}
+
+/**
+ * The server refused a size typed as text (err.min / err.max in bytes: its range, see
+ * docs/api.md): "The size must be at most 16 TiB." in the unit the user typed. ""
+ * when err has no range or the text is not a size (show the generic field text then).
+ */
+export function sizeRangeText(err, text) {
+    const unit = sizeUnitOf(text);
+    const bytes = parseSize(text);
+    if (unit === null || bytes === null || !err) return '';
+    if (Number.isFinite(err.max) && bytes > err.max) return t('storage.error.size-at-most', { size: formatSizeIn(err.max, unit) });
+    if (Number.isFinite(err.min) && bytes < err.min) return t('storage.error.size-at-least', { size: formatSizeIn(err.min, unit) });
+    return '';
 }
 
 /** A size field: "" or a message; min/max in bytes. */

@@ -44,17 +44,40 @@ export class ProgressTracker {
     }
 }
 
-function errorFromXhr(xhr) {
+/** The server's {"error": {...}} object in a response body, or null. */
+function errorObject(text) {
     let data = null;
     try {
-        data = JSON.parse(xhr.responseText || '');
-    } catch { /* not JSON: a generic message below */ }
-    const e = data && typeof data === 'object' && data.error && typeof data.error === 'object' ? data.error : null;
-    const code = e && typeof e.code === 'string' ? e.code : 'http_error';
+        data = JSON.parse(text || '');
+    } catch { /* not JSON: a generic message */ }
+    return data && typeof data === 'object' && data.error && typeof data.error === 'object' ? data.error : null;
+}
+
+function errorFromXhr(xhr, path) {
+    const e = errorObject(xhr.responseText);
     const status = xhr.status;
-    let message = e && typeof e.message === 'string' && e.message ? e.message : t('upload.error.http', { status: String(status) });
-    if (!e && status === 413) message = t('upload.error.too-large');
-    return new ApiError(status, code, message);
+    const fallback = !e && status === 413 ? t('upload.error.too-large') : t('upload.error.http', { status: String(status) });
+    return ApiError.fromReply(status, e, fallback, { method: 'PUT', path });
+}
+
+/**
+ * Asks the server for the first byte of a volume's content (GET with Range: bytes=0-0)
+ * before the browser is handed the download, which would fail without a word (a
+ * download the driver cannot do, a vanished volume, a lost session). Resolves when
+ * the download can start (206, 200, or 416 for an empty volume); rejects with an
+ * ApiError (method GET, the content path) otherwise. fetchImpl: injectable for tests.
+ */
+export async function probeDownload(pool, volume, { fetchImpl = (...a) => globalThis.fetch(...a) } = {}) {
+    const path = contentUrl(pool, volume);
+    let res;
+    try {
+        res = await fetchImpl(path, { method: 'GET', headers: { Range: 'bytes=0-0', Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
+    } catch {
+        throw new ApiError(0, 'network_error', t('error.network_error'), { method: 'GET', path });
+    }
+    const text = await res.text().catch(() => '');
+    if (res.ok || res.status === 416) return;
+    throw ApiError.fromReply(res.status, errorObject(text), t('upload.error.http', { status: String(res.status) }), { method: 'GET', path });
 }
 
 /**
@@ -73,8 +96,9 @@ export function startUpload(opts) {
     const tracker = new ProgressTracker(total, now());
     const xhr = new XHR();
     let aborted = false;
+    const path = contentUrl(pool, volume, format);
     const promise = new Promise((resolve, reject) => {
-        xhr.open('PUT', contentUrl(pool, volume, format));
+        xhr.open('PUT', path);
         xhr.setRequestHeader('Content-Type', 'application/octet-stream');
         xhr.setRequestHeader('Accept', 'application/json');
         if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
@@ -92,10 +116,10 @@ export function startUpload(opts) {
                 return;
             }
             if (xhr.status === 401) onLoggedOut();
-            reject(errorFromXhr(xhr));
+            reject(errorFromXhr(xhr, path));
         };
-        xhr.onerror = () => reject(new ApiError(0, 'network_error', t('upload.error.connection')));
-        xhr.onabort = () => reject(new ApiError(0, 'aborted', t('upload.cancelled')));
+        xhr.onerror = () => reject(new ApiError(0, 'network_error', t('upload.error.connection'), { method: 'PUT', path }));
+        xhr.onabort = () => reject(new ApiError(0, 'aborted', t('upload.cancelled'), { method: 'PUT', path }));
         xhr.send(file);
     });
     return {

@@ -3,12 +3,14 @@
 // selects, checkboxes, error display keyed like the rules modules' errors, a server
 // error box next to a form, an inline form in a card, and a modal form dialog (focus
 // trapped by showModal, Esc cancels, focus back to the opener, removed from the page
-// when closed), and the one place that turns a refused request into text
-// (errorMessage). Every label passed in is already translated. Browser main thread.
+// when closed), the one place that turns a refused request into text (errorMessage),
+// and the placing of a refusal the server made about one request member (err.field)
+// at that member's control (placeServerError). Every label passed in is already
+// translated. Browser main thread.
 
 import { h } from './dom.js';
 import { t } from '../i18n.js';
-import { errorText, errorDetail } from '../errors.js';
+import { errorText, errorDetail, fieldErrorText } from '../errors.js';
 
 let seq = 0;
 
@@ -83,6 +85,24 @@ export function showErrors(fields, errors, { focus = true } = {}) {
     return n;
 }
 
+/**
+ * Shows a refused request at the control of the member the server named (err.field,
+ * docs/api.md) and focuses it. keys maps a server field to the form's key where they
+ * differ ({capacity_bytes: 'capacity'}); texts[key](err) may word it for that control
+ * (a size in the unit typed), else errors.js fieldErrorText. Returns true when placed;
+ * false when err names no field or none of fields has it (show it for the whole form).
+ */
+export function placeServerError(fields, err, { keys = {}, texts = {} } = {}) {
+    const name = err && typeof err.field === 'string' ? err.field : '';
+    if (!name) return false;
+    const key = Object.hasOwn(keys, name) ? keys[name] : name;
+    const f = fields.find((x) => x.key && x.key === key && !x.root.hidden && !x.control.disabled);
+    if (!f) return false;
+    const own = Object.hasOwn(texts, key) ? texts[key](err) : '';
+    showErrors(fields, { [key]: own || fieldErrorText(err) });
+    return true;
+}
+
 /** The box under a form that shows the server's refusal (role=alert). */
 export function serverErrorBox() {
     const text = h('span');
@@ -113,11 +133,14 @@ export function setBusy(button, busy) {
  * interface): a heading, the body nodes, the server error box, Cancel and the submit
  * button. Esc and Cancel call onCancel(). On submit, check() -> {payload, errors}:
  * errors show on fields() (focus on the first); without errors send(payload) runs with
- * the submit button busy, and a refusal shows in the box as "<failure>: <why>" (a 401
- * is left to the login form). Returns {root, form, errorBox, clear()}; clear() empties
- * the inputs, the box and the field errors.
+ * the submit button busy, and a refusal about one member shows at its field
+ * (placeServerError with serverKeys / serverTexts), any other in the box as
+ * "<failure>: <why>" (a 401 is left to the login form). Returns {root, form, errorBox,
+ * clear()}; clear() empties the inputs, the box and the field errors.
  */
-export function cardForm({ title, titleId, level = 'h2', body, submitLabel, fields, check, send, failure, onCancel }) {
+export function cardForm({
+    title, titleId, level = 'h2', body, submitLabel, fields, check, send, failure, onCancel, serverKeys = {}, serverTexts = {},
+}) {
     const errorBox = serverErrorBox();
     const submit = h('button', { type: 'submit', class: 'btn btn-primary', text: submitLabel });
     const cancel = h('button', { type: 'button', class: 'btn', text: t('forms.cancel'), on: { click: () => onCancel() } });
@@ -134,7 +157,7 @@ export function cardForm({ title, titleId, level = 'h2', body, submitLabel, fiel
         try {
             await send(payload);
         } catch (err) {
-            if (err.status !== 401) {
+            if (err.status !== 401 && !placeServerError(fields(), err, { keys: serverKeys, texts: serverTexts })) {
                 errorBox.show(failureText(failure, err));
                 errorBox.root.focus();
             }

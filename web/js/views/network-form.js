@@ -104,8 +104,9 @@ export class NetworkForm {
             net = await this.ctx.api.createNetwork(body);
         } catch (err) {
             if (body.force || err.status !== 409 || !/ overlaps (network|interface) /.test(err.message || '')) throw err;
-            // the message starts with the requested subnet: "fd00::/64 overlaps ..." or "10.0.0.0/24 overlaps ..."
-            const key = err.message.split(' ')[0].includes(':') ? 'ipv6.address' : 'ipv4.address';
+            // the server names the subnet's field ("ipv4.address"); an older one only says
+            // it first in the message: "fd00::/64 overlaps ..." or "10.0.0.0/24 overlaps ..."
+            const key = err.field || (err.message.split(' ')[0].includes(':') ? 'ipv6.address' : 'ipv4.address');
             if (!(await this.#confirmOverlap({ [key]: err.message }))) return;
             body = { ...payload, force: true };
             net = await this.ctx.api.createNetwork(body);

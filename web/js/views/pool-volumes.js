@@ -8,7 +8,7 @@ import { h, icon, pathCode } from './dom.js';
 import { UploadPanel } from './upload-panel.js';
 import {
     activeBadge, canManage, uid, field, textInput, selectInput, checkbox, showErrors, cardForm, formDialog, errorMessage,
-    optionalLabel,
+    optionalLabel, reportError,
 } from './form-kit.js';
 import {
     actionButton, actionsCell, actionsLabel, cell, listCard, reloadOnResourceEvents, renderTable, rowButton, rowLabel,
@@ -16,9 +16,9 @@ import {
 } from './resource-table.js';
 import { poolTypeLabel, usageBar } from './storage.js';
 import { buildVolumeRequest, buildResizeRequest, VOLUME_FORMATS } from '../storage-rules.js';
-import { volumeNameError, sizeInputText } from '../forms.js';
+import { volumeNameError, sizeInputText, sizeRangeText } from '../forms.js';
 import { formatBytes, orDash, DASH } from '../format.js';
-import { contentUrl } from '../upload.js';
+import { contentUrl, probeDownload } from '../upload.js';
 import { domainHash, storageHash } from '../router.js';
 import { t } from '../i18n.js';
 
@@ -178,6 +178,8 @@ export class PoolVolumesView {
             },
             failure: t('storage.volume.create-failed'),
             onCancel: close,
+            serverKeys: { capacity_bytes: 'capacity' },
+            serverTexts: { capacity: (err) => sizeRangeText(err, f.capacity.control.value) },
         });
         const sync = () => { f.backing.root.hidden = f.format.control.value !== 'qcow2'; };
         f.format.control.addEventListener('change', sync);
@@ -270,12 +272,41 @@ export class PoolVolumesView {
                     h('span', { class: 'muted small', text: u.active ? t('storage.volume.user.running', { target: u.target || '' }) : t('storage.volume.user', { target: u.target || '' }) }))))
                 : h('span', { class: 'muted', text: t('resources.users.none') })),
             admin ? actionsCell(name,
-                h('a', { class: 'btn btn-sm', href: contentUrl(this.poolName, name), download: name, 'aria-label': rowLabel(download, name) }, download),
+                h('a', { class: 'btn btn-sm', href: contentUrl(this.poolName, name), download: name, dataset: { download: name }, 'aria-label': rowLabel(download, name) }, download),
                 btn('resize', t('storage.volume.action.resize')), btn('clone', t('storage.volume.action.clone')),
                 btn('wipe', t('storage.volume.action.wipe'), true), btn('delete', t('storage.volume.action.delete'), true)) : null);
     }
 
+    /**
+     * Download: the server is asked for the first byte first (upload.js probeDownload),
+     * so that a refusal (a driver that cannot download, a volume gone) is said in words;
+     * only then is the link handed to the browser, which would fail without a word.
+     */
+    async #download(link) {
+        if (link.getAttribute('aria-busy') === 'true') return;
+        const name = link.dataset.download;
+        link.setAttribute('aria-busy', 'true');
+        try {
+            await probeDownload(this.poolName, name);
+        } catch (err) {
+            reportError(this.ctx.notify, t('storage.volume.download-failed', { name }), err);
+            return;
+        } finally {
+            link.removeAttribute('aria-busy');
+        }
+        const go = h('a', { href: link.href, download: name, hidden: true });
+        document.body.append(go);
+        go.click();
+        go.remove();
+    }
+
     async #onClick(ev) {
+        const link = ev.target instanceof Element ? ev.target.closest('a[data-download]') : null;
+        if (link) {
+            ev.preventDefault();
+            await this.#download(link);
+            return;
+        }
         const btn = actionButton(ev);
         if (!btn) return;
         const { action, name } = btn.dataset;

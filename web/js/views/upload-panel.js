@@ -1,8 +1,11 @@
 // views/upload-panel.js — uploading a file into a pool as a volume: file picker,
 // volume name (the file name made valid), format, then a <progress> bar with bytes,
 // percent, speed and time left, and Cancel (aborts the request). Replacing an
-// existing volume's content asks first. The server's refusal (507 no space, 409, 400)
-// shows under the form. Browser main thread.
+// existing volume's content asks first. The server's refusal (507 no space, 409, 400,
+// 501 a driver that cannot upload) shows under the form, and the bar turns to the
+// failed style: empty when the server refused, the part sent when the connection broke
+// or the user cancelled (never a full blue bar above "Upload failed"). Browser main
+// thread.
 
 import { h } from './dom.js';
 import { field, textInput, selectInput, showErrors, serverErrorBox, setBusy, errorMessage } from './form-kit.js';
@@ -84,7 +87,14 @@ export class UploadPanel {
         this.nameTouched = false;
         this.errorBox.clear();
         this.progressBox.hidden = true;
+        this.#setBar('');
         showErrors(this.#fields(), {}, { focus: false });
+    }
+
+    /** The bar's state: "" (running or done), "failed" or "cancelled" (the danger style, app.css). */
+    #setBar(state) {
+        if (state) this.progress.dataset.state = state;
+        else delete this.progress.dataset.state;
     }
 
     focus() {
@@ -137,6 +147,7 @@ export class UploadPanel {
         }
         this.#setRunning(true);
         this.progressBox.hidden = false;
+        this.#setBar('');
         this.progress.value = 0;
         this.progressText.textContent = progressText({ loaded: 0, total: file.size, percent: 0, bps: null, etaSeconds: null, done: false });
         this.upload = startUpload({
@@ -162,7 +173,12 @@ export class UploadPanel {
             this.upload = null;
             this.#setRunning(false);
             if (err.status === 401) return;
-            this.progressText.textContent = err.code === 'aborted' ? t('upload.cancelled') : t('upload.failed');
+            const cancelled = err.code === 'aborted';
+            // the browser counts bytes it handed over, not what the server kept: a refusal
+            // answered by the server (a status) stored nothing, so the bar empties
+            if (err.status) this.progress.value = 0;
+            this.#setBar(cancelled ? 'cancelled' : 'failed');
+            this.progressText.textContent = cancelled ? t('upload.cancelled') : t('upload.failed');
             const why = err.status === 507 ? t('upload.error.no-space', { reason: errorMessage(err) }) : errorMessage(err);
             if (err.code !== 'aborted') this.errorBox.show(why);
             this.onDone(null); // a partial volume may now exist: the list shows its warning
