@@ -119,6 +119,8 @@ test('the host card\'s VM counts read unknown while libvirt or the server is unr
         await page.waitForFunction(() => document.querySelector('.host-panel .pill')?.textContent === 'Disconnected', null, { timeout: TIMEOUT });
         let counts = await hostCounts(page);
         assert.deepEqual(counts, ['Unknown', 'Unknown while the connection is lost'], 'libvirt lost: no figure as if current');
+        assert.match(await page.locator('#banner').textContent(), /Every state reads unknown and actions wait/,
+            'the banner says what the page shows (not "the last known state")');
         assert.equal(await page.evaluate(() => window.__vdHarness.inject({ type: 'host', state: 'connected' })), true);
         await page.locator('.host-panel .pill-ok').waitFor({ timeout: TIMEOUT });
         assert.deepEqual(await hostCounts(page), live, 'the figures come back with libvirt');

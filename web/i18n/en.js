@@ -40,7 +40,7 @@ export default {
     'error.unauthorized': 'You are not logged in, or your session has ended.',
     'error.unknown': 'Something went wrong.',
     'error.with-detail': '{text} ({detail})',
-    'shell.banner.host': '{title} virtdeck lost its connection to libvirt. The list shows the last known state; actions will fail until the connection is back.',
+    'shell.banner.host': '{title} virtdeck lost its connection to libvirt. Every state reads unknown and actions wait until the connection is back.',
     'shell.banner.host-title': 'The host is disconnected.',
     'shell.banner.live': '{title} Reconnecting in {time}…',
     'shell.banner.live-title': 'Live updates are interrupted.',

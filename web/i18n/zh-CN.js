@@ -40,7 +40,7 @@ export default {
     'error.unauthorized': '您尚未登录，或会话已结束。',
     'error.unknown': '发生未知错误。',
     'error.with-detail': '{text}（{detail}）',
-    'shell.banner.host': '{title}virtdeck 与 libvirt 的连接已断开。列表显示的是最后已知的状态；连接恢复之前，所有操作都会失败。',
+    'shell.banner.host': '{title}virtdeck 与 libvirt 的连接已断开。连接恢复之前，所有状态均显示为未知，所有操作都会暂停。',
     'shell.banner.host-title': '主机已断开连接。',
     'shell.banner.live': '{title}{time}后重新连接…',
     'shell.banner.live-title': '实时更新已中断。',
