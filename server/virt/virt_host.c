@@ -3,10 +3,12 @@
  * Runs on worker threads only (every call here may block in libvirt). Stateless. */
 #include "virt/virt_host.h"
 
+#include <ctype.h>
 #include <libvirt/virterror.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "util/log.h"
 #include "virt/virt_error.h"
@@ -27,6 +29,43 @@ static struct json_object *host_version_string(unsigned long version)
 
     snprintf(s, sizeof(s), "%lu.%lu.%lu", version / 1000000, version / 1000 % 1000, version % 1000);
     return json_object_new_string(s);
+}
+
+/* What the UI offers that a driver cannot do (GET /api/host "limits", docs/api.md).
+ * Only libvirt's test driver is listed: there each of these ends in "not supported by
+ * the connection driver" (virStorageVolUpload/Download/Resize,
+ * virDomainAttach/Detach/UpdateDeviceFlags) or has no display or character device
+ * behind it to open. Every other driver: none known, an empty list. */
+static const char *const host_test_limits[] = {"console",  "serial", "upload",
+                                               "download", "resize", "attach"};
+
+/* The driver's name as the API gives it: libvirt's connection type in lower case
+ * ("TEST" -> "test", "QEMU" -> "qemu"), at most 31 characters. */
+static struct json_object *host_driver_name(const char *type)
+{
+    char name[32];
+    size_t i;
+
+    for (i = 0; type[i] && i < sizeof(name) - 1; i++)
+        name[i] = (char)tolower((unsigned char)type[i]);
+    name[i] = '\0';
+    return json_object_new_string(name);
+}
+
+static struct json_object *host_limits(const char *type)
+{
+    struct json_object *list = json_object_new_array();
+    size_t i;
+
+    if (strcasecmp(type, "TEST") != 0)
+        return list;
+    for (i = 0; i < sizeof(host_test_limits) / sizeof(host_test_limits[0]); i++) {
+        if (json_object_array_add(list, json_object_new_string(host_test_limits[i])) < 0) {
+            log_error("virt_host: out of memory building JSON");
+            abort();
+        }
+    }
+    return list;
 }
 
 struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
@@ -87,6 +126,8 @@ struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
     ret = json_object_new_object();
     host_json_set(ret, "hostname", json_object_new_string(hostname));
     host_json_set(ret, "hypervisor", json_object_new_string(type));
+    host_json_set(ret, "driver", host_driver_name(type));
+    host_json_set(ret, "limits", host_limits(type));
     host_json_set(ret, "libvirt_version", host_version_string(lib_version));
     host_json_set(ret, "hypervisor_version", host_version_string(hv_version));
     host_json_set(ret, "uri", json_object_new_string(uri));

@@ -6,6 +6,9 @@
 
 #include "util/app_error.h"
 
-/* {"hostname","hypervisor","libvirt_version","hypervisor_version","uri","cpu_model",
- *  "cpus","cpu_mhz","memory_kib","free_memory_kib","connected":true}. NULL + err on failure. */
+/* {"hostname","hypervisor","driver","limits","libvirt_version","hypervisor_version","uri",
+ *  "cpu_model","cpus","cpu_mhz","memory_kib","free_memory_kib","connected":true}: "driver" is
+ * the connection's driver ("test", "qemu", ...), "limits" what the UI offers that this driver
+ * cannot do ("console", "serial", "upload", "download", "resize", "attach"; [] when none is
+ * known). NULL + err on failure. Worker threads (blocks in libvirt). */
 struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err);

@@ -321,5 +321,11 @@ describe('domains API', () => {
                 `free_memory_kib ${h.free_memory_kib}`);
             assert.equal(h.connected, true);
         });
+
+        it('says which driver the connection uses and what it cannot do (the test driver: the demo fallback)', async () => {
+            const h = assertJson(await admin.get('/api/host'), 200, 'host');
+            assert.equal(h.driver, 'test');
+            assert.deepEqual(h.limits, ['console', 'serial', 'upload', 'download', 'resize', 'attach']);
+        });
     });
 });

@@ -79,6 +79,12 @@ describe('real QEMU domain on qemu:///system', () => {
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     });
 
+    it('GET /api/host names the qemu driver and no limits (no demo banner on a real host)', async () => {
+        const h = assertJson(await admin.get('/api/host'), 200, 'host');
+        assert.equal(h.driver, 'qemu');
+        assert.deepEqual(h.limits, []);
+    });
+
     it('a domain created while subscribed arrives as a "started" event, running', async (t) => {
         t.diagnostic(`setup ${setup.ms} ms; libvirtd ${setup.libvirtd.alreadyUp ? 'was already up' :
             `started: ${setup.libvirtd.steps.join('; ')}`} (${setup.libvirtd.ms} ms); domain type ${type}`);

@@ -19,6 +19,9 @@ export function virtdeckBin() {
     return process.env.VIRTDECK_BIN || path.join(REPO_ROOT, 'build', 'virtdeck');
 }
 
+/** --web-root $VIRTDECK_WEB_ROOT for every daemon started here, when it is set. */
+const WEB_ROOT_ARGS = process.env.VIRTDECK_WEB_ROOT ? ['--web-root', process.env.VIRTDECK_WEB_ROOT] : [];
+
 const live = new Set();
 process.on('exit', () => {
     for (const proc of live) {
@@ -73,7 +76,9 @@ function tryTls(host, port) {
 }
 
 /**
- * Starts `virtdeck serve` on a fresh state dir and a free loopback port.
+ * Starts `virtdeck serve` on a fresh state dir and a free loopback port, serving the web
+ * tree $VIRTDECK_WEB_ROOT when set (--web-root: an older UI's build, to show a browser
+ * test fails on it; tests/README.md), else the binary's default.
  *
  * opts.uri        libvirt URI (default test:///default)
  * opts.users      [{name, role, password}] created with the CLI before serving
@@ -128,7 +133,7 @@ export async function startDaemon(opts = {}) {
     let ready = false;
     for (let attempt = 1; !ready && attempt <= 3; attempt++) {
         port = await freePort(host);
-        args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...configArgs, ...extraArgs];
+        args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...WEB_ROOT_ARGS, ...configArgs, ...extraArgs];
         const from = out.length;
         proc = spawn(bin, args, {
             env: { ...process.env, ...env },

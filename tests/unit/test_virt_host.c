@@ -50,6 +50,12 @@ static void test_host_info(void **state)
     assert_true(json_object_get_int64(field(info, "free_memory_kib")) <= 3145728 * 2);
     assert_true(strlen(json_object_get_string(field(info, "hostname"))) > 0);
     assert_true(json_object_get_boolean(field(info, "connected")));
+    assert_string_equal(json_object_get_string(field(info, "driver")), "test");
+    assert_int_equal(json_object_array_length(field(info, "limits")), 6);
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(field(info, "limits"), 0)),
+                        "console");
+    assert_string_equal(json_object_get_string(json_object_array_get_idx(field(info, "limits"), 5)),
+                        "attach");
     json_object_put(info);
     virConnectClose(conn);
 }

@@ -1,8 +1,8 @@
 // app.js — boots the page and wires the modules: asks GET /api/session, then shows
-// the login form or the signed-in shell (user menu, banner, live events socket, main
-// navigation, hash routes: #/ list, #/domains/<uuid> detail, #/domains/<uuid>/console
-// and /serial the consoles on pages of their own, #/networks, #/storage and
-// #/storage/<pool>). Owns the one Api, Store and
+// the login form or the signed-in shell (user menu, banner, the test-driver demo's
+// notice, live events socket, main navigation, hash routes: #/ list, #/domains/<uuid>
+// detail, #/domains/<uuid>/console and /serial the consoles on pages of their own,
+// #/networks, #/storage and #/storage/<pool>). Owns the one Api, Store and
 // EventSocket of the page. Starts in the remembered or the browser's language (before
 // the first render) and, when the language changes, translates index.html's texts
 // again, rebuilds the user menu and re-renders the current page in place (same hash,
@@ -20,6 +20,7 @@ import {
     createActionRunner, confirmDialog,
 } from './views/load.js';
 import { Banner } from './views/banner.js';
+import { DemoBanner } from './views/demo-banner.js';
 import { UserMenu } from './views/user-menu.js';
 import { h } from './views/dom.js';
 import { applyStaticTexts } from './views/i18n-dom.js';
@@ -65,6 +66,7 @@ store.on('changed', (c) => {
 });
 
 const banner = new Banner($('banner'), ctx, () => events.retryNow());
+new DemoBanner($('banner'), ctx); // above the banner: what a test-driver demo cannot do
 window.addEventListener('hashchange', () => route());
 
 // ---- session -------------------------------------------------------------------

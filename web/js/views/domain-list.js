@@ -250,6 +250,9 @@ export class DomainListView {
                 if (!d) continue;
                 this.#patchRow(rec, d);
                 this.#patchCpu(rec, d);
+                // A row off screen keeps its buttons until it scrolls back (actionsStale);
+                // held now all the same, as a screen reader still reaches them.
+                if (rec.actions && !rec.onScreen) holdActions(rec.actions, offlineReason(this.offline));
             }
         }
         let structural = false;

@@ -1,7 +1,8 @@
 // views/host.js — the host summary panel above the VM list: name, hypervisor and
 // libvirt versions, CPUs and their use, memory and its use (a number and a <meter>, or
-// words when the host gives no figure), VM counts by state and whether libvirt is
-// connected. Patches its text on store changes. Browser main thread.
+// words when the host gives no figure), VM counts by state (unknown, like every state,
+// while the server or libvirt is unreachable) and whether libvirt is connected. Patches
+// its text on store changes. Browser main thread.
 
 import { h, setText, setAttr } from './dom.js';
 import { formatKiB, formatMhz, formatPercent, orDash, DASH } from '../format.js';
@@ -62,7 +63,8 @@ export class HostPanel {
         container.append(this.root);
         this.unsub = this.store.on('changed', (c) => {
             if (c.host || c.connection || c.reset) this.renderHost();
-            if (c.domains.length || c.removed.length || c.reset) this.renderCounts();
+            // The counts are states too: unknown while the server or libvirt is unreachable.
+            if (c.domains.length || c.removed.length || c.reset || c.host || c.connection) this.renderCounts();
         });
         this.renderHost();
         this.renderCounts();
@@ -110,6 +112,11 @@ export class HostPanel {
     }
 
     renderCounts() {
+        if (this.store.unreachable()) {
+            setText(this.el.vms, t('domains.host.unknown'));
+            setText(this.el.vmsSub, t('domains.host.vms-unknown'));
+            return;
+        }
         const c = this.store.counts();
         setText(this.el.vms, t('domains.host.vms-running', { count: c.total, running: c.running }));
         const parts = [];

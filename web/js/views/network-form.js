@@ -51,7 +51,11 @@ export class NetworkForm {
             const fs = h('fieldset', { class: 'fieldset' },
                 h('legend', {}, h('span', { class: 'field-check' }, x.enabled, h('label', { for: id, text: legend }))),
                 inner);
-            const sync = () => { inner.hidden = !x.enabled.checked; };
+            // Unticked: one checkbox line, not a frame around nothing (fieldset-off).
+            const sync = () => {
+                inner.hidden = !x.enabled.checked;
+                fs.classList.toggle('fieldset-off', !x.enabled.checked);
+            };
             x.enabled.addEventListener('change', sync);
             sync();
             return fs;
