@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseAction, login, newPage } from '../lib/browser.mjs';
+import { artifact, chooseAction, login, newPage } from '../lib/browser.mjs';
 import { withDemoDaemon } from '../lib/e2e-setup.mjs';
 import { REPO_ROOT } from '../lib/daemon.mjs';
 
@@ -123,6 +123,7 @@ test('deleting a volume any VM uses (a stopped one too) is refused up front, wit
         assert.deepEqual(items, ['web-02 (running)', 'vdtest-shared (shut off)']);
         assert.deepEqual(hrefs, [`#/domains/${UUID.web02}`, `#/domains/${UUID.shared}`]);
         await assertRefused(dialog, state, /refuses to delete a volume VMs use, even stopped ones/);
+        await page.screenshot({ path: artifact('in-use-volume-delete.png') });
         await page.checkA11y('a refused volume delete');
         await closeDialog(page, dialog);
         await page.locator('tr[data-name="web-02.qcow2"]').waitFor({ timeout: TIMEOUT });
@@ -185,6 +186,8 @@ test('stopping and deleting a network list its VMs with their states; a delete r
         assert.equal(state, 'checked', 'a forced delete, not a refusal');
         assert.deepEqual((await usersOf(dialog)).items.sort(), ['backup-nas (shut off)', 'db-primary (running)', 'db-replica (paused)']);
         assert.equal((await dialog.locator('button[value="confirm"]').textContent()).trim(), 'Force delete');
+        await page.screenshot({ path: artifact('in-use-network-delete.png') });
+        await page.checkA11y('a forced network delete');
         assert.match(await dialog.locator('.dialog-usage .dialog-warning').textContent(), /the deletion is forced/);
         await closeDialog(page, dialog);
     });
