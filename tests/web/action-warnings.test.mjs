@@ -11,7 +11,7 @@ await setLanguage('en', { remember: false });
 const vm = (state, persistent = true) => ({ name: 'ci', state, persistent });
 
 test('Force off of a running or paused VM says what it cuts; of a stopped one nothing', () => {
-    assert.deepEqual(actionWarnings('destroy', vm('running')), ['“ci” is running now: its programs stop at once and anything not yet written to disk is lost.']);
+    assert.deepEqual(actionWarnings('destroy', vm('running')), ['“ci” is powered on: its programs stop at once and anything not yet written to disk is lost.']);
     assert.equal(actionWarnings('destroy', vm('paused')).length, 1);
     assert.deepEqual(actionWarnings('destroy', vm('shutoff')), []);
     assert.deepEqual(actionWarnings('reboot', vm('running')), []);

@@ -92,7 +92,7 @@ export default {
     'domains.action.destroy.done': '“{name}”: forced off.',
     'domains.action.destroy.failed': 'Could not force off “{name}”: {error}',
     'domains.action.destroy.question': 'Turn the virtual machine off immediately, like pulling the plug?',
-    'domains.action.destroy.running-warning': '“{name}” is running now: its programs stop at once and anything not yet written to disk is lost.',
+    'domains.action.destroy.running-warning': '“{name}” is powered on: its programs stop at once and anything not yet written to disk is lost.',
     'domains.action.reboot': 'Reboot',
     'domains.action.reboot.aria': 'Reboot {name}',
     'domains.action.reboot.confirm': 'Reboot “{name}”?',

@@ -92,7 +92,7 @@ export default {
     'domains.action.destroy.done': '“{name}”已强制关机。',
     'domains.action.destroy.failed': '无法强制关机“{name}”：{error}',
     'domains.action.destroy.question': '立即关闭此虚拟机，如同直接拔掉电源？',
-    'domains.action.destroy.running-warning': '“{name}”正在运行：其中的程序会立即停止，尚未写入磁盘的数据将丢失。',
+    'domains.action.destroy.running-warning': '“{name}”处于开机状态：其中的程序会立即停止，尚未写入磁盘的数据将丢失。',
     'domains.action.reboot': '重启',
     'domains.action.reboot.aria': '重启 {name}',
     'domains.action.reboot.confirm': '要重启“{name}”吗？',
