@@ -4,6 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     buildDiskRequest, buildInterfaceRequest, nextDiskTarget, addressesByMac, interfaceSource, linkState,
+    otherUsers, volumeAttachRule, poolOfPath,
 } from '../../web/js/device-rules.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -91,4 +92,25 @@ test('zh-CN: device messages', async () => {
     } finally {
         await setLanguage('en', { remember: false });
     }
+});
+
+test('attaching a volume: refused when this VM has it, to be confirmed when other VMs use it', () => {
+    const vol = { name: 'web.qcow2', used_by: [{ uuid: 'me', name: 'me' }, { uuid: 'o', name: 'other' }] };
+    assert.deepEqual(volumeAttachRule(vol, 'me'), { attached: true, others: [{ uuid: 'o', name: 'other' }] });
+    assert.deepEqual(volumeAttachRule(vol, 'x'), { attached: false, others: vol.used_by });
+    assert.deepEqual(volumeAttachRule({ name: 'free' }, 'me'), { attached: false, others: [] });
+    assert.deepEqual(volumeAttachRule(null, 'me'), { attached: false, others: [] });
+    assert.deepEqual(otherUsers(vol.used_by, 'o'), [{ uuid: 'me', name: 'me' }]);
+    assert.deepEqual(otherUsers(undefined, 'o'), []);
+});
+
+test('a disk’s pool is the one whose directory holds it (the deepest)', () => {
+    const pools = [{ name: 'root', target_path: '/srv' }, { name: 'fast', target_path: '/srv/nvme/images/' },
+        { name: 'default', target_path: '/var/lib/libvirt/images' }, { name: 'rbd', target_path: null }];
+    assert.equal(poolOfPath(pools, '/srv/nvme/images/a.raw').name, 'fast');
+    assert.equal(poolOfPath(pools, '/srv/other/a.raw').name, 'root');
+    assert.equal(poolOfPath(pools, '/var/lib/libvirt/images/web.qcow2').name, 'default');
+    assert.equal(poolOfPath(pools, '/var/lib/libvirt/imagesX/web.qcow2'), null, 'a name that only starts like the directory');
+    assert.equal(poolOfPath(pools, 'relative/a'), null);
+    assert.equal(poolOfPath(pools, null), null);
 });

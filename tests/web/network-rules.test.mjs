@@ -2,7 +2,9 @@
 // form's checks (subnet math, DHCP ranges, static hosts, IPv6, modes) and request body.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { buildNetworkRequest, suggestSubnet, ipText, usersText, subnetOverlaps } from '../../web/js/network-rules.js';
+import {
+    buildNetworkRequest, suggestSubnet, ipText, usersText, subnetOverlaps, userState, usersList, networkDeleteRule,
+} from '../../web/js/network-rules.js';
 import { parseIPv6, formatIPv6 } from '../../web/js/ipaddr.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -213,6 +215,9 @@ test('zh-CN: plural summaries and validation messages', async () => {
         assert.equal(usersText([]), '无');
         assert.equal(usersText([{ active: false }]), '1 台虚拟机');
         assert.equal(usersText([{ active: true }, { active: false }, { active: true }]), '3 台虚拟机（2 台运行中）');
+        const states = { a: 'running', b: 'paused' };
+        assert.equal(usersText([{ uuid: 'a', active: true }, { uuid: 'b', active: true }, { uuid: 'c', active: false }], (u) => states[u]),
+            '3 台虚拟机（1 台运行中，1 台已暂停）');
         const v = base();
         v.ipv4.dhcp_start = '192.168.151.2';
         assert.equal(buildNetworkRequest(v).errors['ipv4.dhcp_start'], '192.168.151.2 不在 192.168.150.0/24 内。');
@@ -251,4 +256,42 @@ test('IPv6 text: the longest zero run becomes "::", lower case', () => {
         ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'], ['1:0:2:3:4:5:6:7', '1:0:2:3:4:5:6:7'], ['fe80::', 'fe80::']]) {
         assert.equal(formatIPv6(parseIPv6(text)), want, text);
     }
+});
+
+test('a paused VM counts as paused, not running: the store knows its state, `active` does not', () => {
+    const states = { r: 'running', p: 'paused', s: 'shutoff' };
+    const stateOf = (uuid) => states[uuid] ?? null;
+    const users = [{ uuid: 'r', active: true }, { uuid: 'p', active: true }, { uuid: 's', active: false }];
+    // The server's `active` is true for the paused one: without the store it reads running.
+    assert.equal(usersText(users), '3 VMs (2 running)');
+    assert.equal(usersText(users, stateOf), '3 VMs (1 running, 1 paused)');
+    assert.equal(usersText([{ uuid: 'p', active: true }], stateOf), '1 VM (1 paused)');
+    assert.equal(usersText([{ uuid: 'p', active: true }, { uuid: 'p2', active: true }], (u) => (u.startsWith('p') ? 'paused' : null)), '2 VMs (2 paused)');
+    // A VM the store does not know goes by `active`.
+    assert.equal(usersText([{ uuid: 'x', active: true }], stateOf), '1 VM (1 running)');
+    assert.equal(userState({ uuid: 'x', active: false }, stateOf), 'shutoff');
+    assert.equal(userState({ uuid: 'p', active: true }, stateOf), 'paused');
+    assert.equal(userState({ uuid: 'p', active: true }), 'running');
+});
+
+test('an in-use list: running and paused VMs first, capped with the count of the rest', () => {
+    const users = Array.from({ length: 12 }, (_, i) => ({ uuid: `u${i}`, name: `vm${i}`, active: i % 3 === 0 }));
+    const states = { u3: 'paused' };
+    const list = usersList(users, (u) => states[u] ?? null, 5);
+    assert.deepEqual(list.shown.map((u) => [u.name, u.state]),
+        [['vm0', 'running'], ['vm3', 'paused'], ['vm6', 'running'], ['vm9', 'running'], ['vm1', 'shutoff']]);
+    assert.equal(list.more, 7);
+    assert.deepEqual(usersList([], null), { shown: [], more: 0 });
+    assert.deepEqual(usersList(null, null), { shown: [], more: 0 });
+    assert.equal(usersList(users, null).shown.length, 8, 'eight by default');
+    assert.deepEqual(usersList([{ name: 'a', active: true }]).shown, [{ uuid: '', name: 'a', state: 'running' }]);
+});
+
+test('the server’s network delete rule: running (or paused) users force it; stopped ones never do', () => {
+    assert.deepEqual(networkDeleteRule([]), { force: false, running: [] });
+    assert.deepEqual(networkDeleteRule([{ name: 'a', active: false }]), { force: false, running: [] });
+    const r = networkDeleteRule([{ name: 'a', active: false }, { name: 'b', active: true }]);
+    assert.equal(r.force, true);
+    assert.deepEqual(r.running.map((u) => u.name), ['b']);
+    assert.deepEqual(networkDeleteRule(undefined), { force: false, running: [] });
 });

@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     POOL_TYPES, buildPoolRequest, buildVolumeRequest, buildResizeRequest, uploadFormatFor,
-    poolUsage, isoVolumes, pathError, hostError, poolFormDefaults,
+    poolUsage, isoVolumes, pathError, hostError, poolFormDefaults, volumeBlockers, poolBlockers,
 } from '../../web/js/storage-rules.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -142,4 +142,21 @@ test('the create form never ticks a build that formats (fs, logical); it ticks o
             source_path: '/e', source_name: 'vg0', build: poolFormDefaults(type).build }).payload;
         assert.equal(body.build, false, type);
     }
+});
+
+test('the server’s volume rules: delete refused while any VM uses it, wipe while a running (or paused) one does', () => {
+    const users = [{ name: 'web', active: true }, { name: 'old', active: false }];
+    assert.deepEqual(volumeBlockers('delete', users).map((u) => u.name), ['web', 'old']);
+    assert.deepEqual(volumeBlockers('wipe', users).map((u) => u.name), ['web']);
+    assert.deepEqual(volumeBlockers('delete', [{ name: 'old', active: false }]).map((u) => u.name), ['old']);
+    assert.deepEqual(volumeBlockers('wipe', [{ name: 'old', active: false }]), []);
+    assert.deepEqual(volumeBlockers('delete', []), []);
+    assert.deepEqual(volumeBlockers('delete', undefined), []);
+    assert.deepEqual(volumeBlockers('resize', users), []);
+});
+
+test('the server’s pool rule: stop and delete refused while a running (or paused) VM has a disk in it', () => {
+    assert.deepEqual(poolBlockers([{ name: 'a', active: false }]), []);
+    assert.deepEqual(poolBlockers([{ name: 'a', active: false }, { name: 'b', active: true }]).map((u) => u.name), ['b']);
+    assert.deepEqual(poolBlockers(null), []);
 });

@@ -175,3 +175,35 @@ export function interfaceTypeLabel(type) {
 export function linkState(nic) {
     return nic && (nic.link === 'down' || nic.link_state === 'down') ? 'down' : 'up';
 }
+
+/** The entries of users (used_by) other than the VM uuid. */
+export function otherUsers(users, uuid) {
+    return (Array.isArray(users) ? users : []).filter((u) => u && u.uuid !== uuid);
+}
+
+/**
+ * What attaching a volume to the VM uuid means, by the server's rule (virt_device.c
+ * device_vol_unused: 409 when the volume is already a disk of this VM, in either copy)
+ * and its users: {attached: refused, others: the other VMs that use it}. Attaching a
+ * disk another VM uses is allowed but needs the user's explicit word (two guests
+ * writing one disk corrupt it). volume: a GET .../volumes entry.
+ */
+export function volumeAttachRule(volume, uuid) {
+    const users = Array.isArray(volume?.used_by) ? volume.used_by : [];
+    return { attached: users.some((u) => u && u.uuid === uuid), others: otherUsers(users, uuid) };
+}
+
+/**
+ * The pool whose directory holds path (the longest target_path that is a parent of
+ * it), or null. pools: GET /api/pools entries; used to find a disk's volume.
+ */
+export function poolOfPath(pools, path) {
+    if (typeof path !== 'string' || !path.startsWith('/')) return null;
+    let best = null;
+    for (const p of pools || []) {
+        const dir = p && typeof p.target_path === 'string' ? p.target_path.replace(/\/+$/, '') : '';
+        if (!dir || !path.startsWith(`${dir}/`)) continue;
+        if (!best || dir.length > best.target_path.replace(/\/+$/, '').length) best = p;
+    }
+    return best;
+}

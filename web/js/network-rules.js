@@ -337,10 +337,62 @@ export function ipText(ip) {
     return { address, dhcp };
 }
 
-/** "2 VMs (1 running)" style summary of a network's or pool's users. */
-export function usersText(domains) {
-    const list = Array.isArray(domains) ? domains : [];
+/**
+ * A user's state for the in-use lists and counts: what the domains store knows
+ * (stateOf(uuid) -> state or null/undefined), else what the server's `active` says
+ * ("running" for true — the server's flag is also true for a paused VM —, "shutoff"
+ * for false).
+ */
+export function userState(user, stateOf = null) {
+    const known = stateOf && user && typeof user.uuid === 'string' ? stateOf(user.uuid) : null;
+    if (known) return known;
+    return user && user.active ? 'running' : 'shutoff';
+}
+
+/**
+ * "2 VMs (1 running)" style summary of a network's or pool's users; a VM the domains
+ * store knows as paused counts as paused, not running ("3 VMs (1 running, 1 paused)").
+ * stateOf: uuid -> state (see userState), or null to go by `active` alone.
+ */
+export function usersText(domains, stateOf = null) {
+    const list = (Array.isArray(domains) ? domains : []).filter(Boolean);
     if (!list.length) return t('resources.users.none');
-    const running = list.filter((d) => d && d.active).length;
-    return running ? t('resources.users.running', { count: list.length, running }) : t('resources.users.count', { count: list.length });
+    const states = list.map((d) => userState(d, stateOf));
+    const running = states.filter((s) => s === 'running').length;
+    const paused = states.filter((s) => s === 'paused').length;
+    const count = list.length;
+    if (running && paused) return t('resources.users.running-paused', { count, running, paused });
+    if (paused) return t('resources.users.paused', { count, paused });
+    return running ? t('resources.users.running', { count, running }) : t('resources.users.count', { count });
+}
+
+/** How many users an in-use list shows before "and N more". */
+export const USERS_SHOWN = 8;
+
+/**
+ * An in-use list: {shown: [{uuid, name, state}], more} with at most max entries
+ * (running and paused VMs first, then the others, each group in the server's order)
+ * and the count of the rest. users: the API's used_by / domains entries.
+ */
+export function usersList(users, stateOf = null, max = USERS_SHOWN) {
+    const all = (Array.isArray(users) ? users : []).filter((u) => u && typeof u.name === 'string')
+        .map((u) => ({ uuid: typeof u.uuid === 'string' ? u.uuid : '', name: u.name, state: userState(u, stateOf) }));
+    const live = (e) => e.state === 'running' || e.state === 'paused';
+    const sorted = [...all.filter(live), ...all.filter((e) => !live(e))];
+    return { shown: sorted.slice(0, max), more: Math.max(0, sorted.length - max) };
+}
+
+/** The users the server counts as running (its `active`: running or paused). */
+export function activeUsers(users) {
+    return (Array.isArray(users) ? users : []).filter((u) => u && u.active === true);
+}
+
+/**
+ * The server's network delete rule: refused (409) while a running (or paused) VM has an
+ * interface on it, unless forced. {force: needs ?force=true, running: those VMs}.
+ * Stopping a network is never refused.
+ */
+export function networkDeleteRule(domains) {
+    const running = activeUsers(domains);
+    return { force: running.length > 0, running };
 }

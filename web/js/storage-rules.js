@@ -269,3 +269,29 @@ export function wholePercent(fraction) {
 export function isoVolumes(volumes) {
     return (volumes || []).filter((v) => v && (v.format === 'iso' || /\.iso$/i.test(v.name || '')));
 }
+
+/** The users the server counts as running (its `active`: running or paused). */
+function runningUsers(users) {
+    return (Array.isArray(users) ? users : []).filter((u) => u && u.active === true);
+}
+
+/**
+ * The server's rules for a volume (server/virt/virt_volume.c volume_unused): delete is
+ * refused (409) while ANY domain, running or not, uses it; wipe while a running (or
+ * paused) domain does. Returns the domains that make the server refuse action
+ * ('delete' | 'wipe'); empty when it will not refuse. usedBy: the volume's used_by.
+ */
+export function volumeBlockers(action, usedBy) {
+    if (action === 'delete') return (Array.isArray(usedBy) ? usedBy : []).filter(Boolean);
+    if (action === 'wipe') return runningUsers(usedBy);
+    return [];
+}
+
+/**
+ * The server's rule for stopping or deleting (undefining) a pool (virt_pool.c
+ * pool_unused): refused (409) while a running (or paused) domain has a disk in it.
+ * Returns those domains; empty when it will not refuse. usedBy: the pool's used_by.
+ */
+export function poolBlockers(usedBy) {
+    return runningUsers(usedBy);
+}

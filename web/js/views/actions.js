@@ -59,6 +59,22 @@ function restoreFocus(group) {
     if (btn) btn.focus();
 }
 
+/**
+ * What an action's confirmation warns of beyond its question: Force off cuts a guest
+ * that runs (or is paused) now; Force off and Shut down make a transient VM (no
+ * persistent configuration: `persistent` false) disappear from the list once it stops.
+ */
+export function actionWarnings(action, domain) {
+    const out = [];
+    if (action === 'destroy' && (domain.state === 'running' || domain.state === 'paused')) {
+        out.push(t('domains.action.destroy.running-warning', { name: domain.name }));
+    }
+    if ((action === 'destroy' || action === 'shutdown') && domain.persistent === false) {
+        out.push(t('domains.action.transient-warning', { name: domain.name }));
+    }
+    return out;
+}
+
 /** Returns run(uuid, action, button) for the given context {api, store, notify, confirm}. */
 export function createActionRunner({ api, store, notify, confirm }) {
     return async function run(uuid, action, button) {
@@ -73,6 +89,7 @@ export function createActionRunner({ api, store, notify, confirm }) {
                 detail: a.detail,
                 confirmLabel: a.label,
                 danger: !!a.danger, // Shut down and Reboot are graceful: not red
+                warnings: actionWarnings(action, domain),
             });
             if (!ok) return;
         }

@@ -10,7 +10,9 @@ import { VolumePicker } from './volume-picker.js';
 import { field, textInput, selectInput, checkbox, showErrors, canManage, cardForm, formDialog, errorMessage, optionalLabel } from './form-kit.js';
 import { actionButton, actionsCell, actionsLabel, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
 import { DeviceTab, refreshDetail, withNote } from './device-tab.js';
-import { DISK_BUSES, DISK_CACHES, DISK_IOS, buildDiskRequest, nextDiskTarget } from '../device-rules.js';
+import { DISK_BUSES, DISK_CACHES, DISK_IOS, buildDiskRequest, nextDiskTarget, otherUsers, poolOfPath, volumeAttachRule } from '../device-rules.js';
+import { usersList, nameList } from '../network-rules.js';
+import { storeStateOf } from './in-use.js';
 import { formatBool, orDash, DASH } from '../format.js';
 import { t } from '../i18n.js';
 
@@ -68,7 +70,7 @@ export class DomainDisksView extends DeviceTab {
         const f = {};
         f.device = field({ label: t('devices.disk.field.device'), key: 'device', control: selectInput([['disk', t('devices.disk.field.device.disk')], ['cdrom', t('devices.disk.field.device.cdrom')]], { name: 'device', value: 'disk' }) });
         f.source = field({ label: t('devices.disk.field.source'), key: 'source', control: selectInput([['existing', t('devices.disk.field.source.existing')], ['new', t('devices.disk.field.source.new')]], { name: 'source', value: 'existing' }) });
-        this.picker = new VolumePicker(this.ctx);
+        this.picker = new VolumePicker(this.ctx, { uuid: this.uuid });
         f.name = field({ label: t('devices.disk.field.name'), key: 'name', control: textInput({ name: 'name', }) });
         f.capacity = field({ label: t('storage.volume.field.capacity'), key: 'capacity', control: textInput({ name: 'capacity', placeholder: '10G', class: 'input input-short' }), hint: t('devices.disk.field.capacity.hint') });
         f.format = field({ label: t('storage.volume.field.format'), key: 'format', control: selectInput(['qcow2', 'raw'], { name: 'format', value: 'qcow2' }) });
@@ -89,13 +91,28 @@ export class DomainDisksView extends DeviceTab {
                 h('div', { class: 'form-grid' }, f.bus.root, f.target.root, f.cache.root, f.io.root, f.readonly.root),
             ],
             fields: () => fields,
-            check: () => buildDiskRequest({
-                device: f.device.control.value, source: f.source.control.value, pool: this.picker.poolName(),
-                volume: f.volume.control.value, name: f.name.control.value, capacity: f.capacity.control.value,
-                format: f.format.control.value, bus: f.bus.control.value, target: f.target.control.value,
-                cache: f.cache.control.value, io: f.io.control.value, readonly: f.readonly.control.checked,
-            }, { disks: this.domain?.disks }),
+            check: () => {
+                const r = buildDiskRequest({
+                    device: f.device.control.value, source: f.source.control.value, pool: this.picker.poolName(),
+                    volume: f.volume.control.value, name: f.name.control.value, capacity: f.capacity.control.value,
+                    format: f.format.control.value, bus: f.bus.control.value, target: f.target.control.value,
+                    cache: f.cache.control.value, io: f.io.control.value, readonly: f.readonly.control.checked,
+                }, { disks: this.domain?.disks });
+                const vol = r.payload?.source ? this.picker.chosenVolume() : null;
+                // The server refuses a volume this VM already has (device_vol_unused).
+                if (vol && volumeAttachRule(vol, this.uuid).attached) {
+                    return { payload: null, errors: { ...r.errors, volume: t('devices.error.volume-attached') } };
+                }
+                return r;
+            },
             send: async (payload) => {
+                const vol = payload.source ? this.picker.chosenVolume() : null;
+                const others = vol ? volumeAttachRule(vol, this.uuid).others : [];
+                if (others.length && payload.device === 'disk' && !(await this.ctx.confirm({
+                    title: t('devices.disk.shared.title', { volume: vol.name }),
+                    message: t('devices.disk.shared.message', { volume: vol.name, vms: nameList(others.map((u) => u.name)) }),
+                    detail: t('devices.disk.shared.detail'), confirmLabel: t('devices.disk.shared.confirm'), danger: true,
+                }))) return;
                 const answer = await this.ctx.api.attachDisk(this.uuid, payload);
                 close(false);
                 const more = await refreshDetail(this.ctx, this.uuid, answer);
@@ -141,11 +158,14 @@ export class DomainDisksView extends DeviceTab {
             return;
         }
         const running = this.domain && this.domain.state !== 'shutoff';
+        const disk = (this.items() || []).find((d) => d && d.target === target);
         await runRowAction(this.ctx, btn, {
             confirm: action === 'detach' ? {
                 title: t('devices.disk.detach.confirm.title', { target, name: this.name }),
                 message: running ? t('devices.disk.detach.confirm.message-running') : t('devices.disk.detach.confirm.message'),
                 detail: t('devices.disk.detach.confirm.detail'), confirmLabel: t('devices.action.detach'),
+                warnings: running ? [t('devices.disk.detach.running-warning')] : [],
+                usage: disk && disk.source ? () => this.#sharers(disk.source) : null,
             } : null,
             run: async () => refreshDetail(this.ctx, this.uuid, action === 'eject'
                 ? await this.ctx.api.changeMedia(this.uuid, target, null)
@@ -156,6 +176,20 @@ export class DomainDisksView extends DeviceTab {
                 if (!this.root.contains(document.activeElement)) this.list.querySelector('button')?.focus();
             },
         });
+    }
+
+    /**
+     * The other VMs that use the volume at path (its pool found by its directory, the
+     * volume by its path), read fresh, for the detach confirmation.
+     */
+    async #sharers(path) {
+        const pool = poolOfPath((await this.ctx.api.pools()).filter((p) => p.active), path);
+        const vol = pool ? (await this.ctx.api.volumes(pool.name)).find((v) => v.path === path) : null;
+        const others = otherUsers(vol ? vol.used_by : [], this.uuid);
+        return {
+            heading: t('devices.disk.detach.shared-heading'), users: usersList(others, storeStateOf(this.ctx.store)),
+            none: t('devices.disk.detach.shared-none'),
+        };
     }
 
     #insert(target) {

@@ -222,6 +222,7 @@ export class DomainInterfacesView extends DeviceTab {
                 title: t('devices.nic.detach.confirm.title', { mac, name: this.name }),
                 message: t('devices.nic.detach.confirm.message'),
                 detail: t('devices.nic.detach.confirm.detail'), confirmLabel: t('devices.action.detach'),
+                warnings: this.domain && this.domain.state !== 'shutoff' ? [t('devices.nic.detach.running-warning')] : [],
             } : null,
             run: async () => {
                 let answer;

@@ -9,7 +9,8 @@ import { NetworkForm } from './network-form.js';
 import { activeBadge, errorMessage, failureText, reportError, setBusy } from './form-kit.js';
 import { actionsCell, actionsLabel, autostartSwitch, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
 import { ResourcePage } from './resource-page.js';
-import { modeLabel, ipText, nameList, usersText } from '../network-rules.js';
+import { modeLabel, ipText, usersText, usersList, userState, networkDeleteRule } from '../network-rules.js';
+import { storeStateOf } from './in-use.js';
 import { formatClock, orDash, DASH } from '../format.js';
 import { domainHash } from '../router.js';
 import { t } from '../i18n.js';
@@ -35,14 +36,32 @@ function leaseLabels() {
 export class NetworksView extends ResourcePage {
     /**
      * A VM's state beside its name in a network's users: the state word from the one
-     * table (domains.js), as the live list knows it; `active` alone (true for a paused
-     * VM too) says "running" only when the list does not know the VM.
+     * table (domains.js), as the live list knows it (a paused VM reads "paused"; the
+     * server's `active` is true for it too), else as `active` says.
      */
     #userState(d) {
-        const known = this.ctx.store.domains.get(d.uuid);
-        const text = known ? t('resources.user.state', { state: stateLabel(this.ctx.store.shownState(known)) })
-            : d.active ? t('resources.user.running') : '';
-        return text ? h('span', { class: 'muted small', text }) : null;
+        return h('span', { class: 'muted small', text: t('resources.user.state', { state: stateLabel(userState(d, storeStateOf(this.ctx.store))) }) });
+    }
+
+    /**
+     * The confirmation's usage check for stopping or deleting net: its users read
+     * fresh; for a delete, whether running VMs make it a forced one (networkDeleteRule,
+     * the server's rule), told through onForce(force).
+     */
+    #usage(name, action, onForce = () => {}) {
+        return async () => {
+            const net = (await this.ctx.api.networks()).find((n) => n.name === name);
+            const users = net && Array.isArray(net.domains) ? net.domains : [];
+            const rule = networkDeleteRule(users);
+            const count = rule.running.length;
+            onForce(rule.force);
+            const warnings = !count ? []
+                : action === 'stop' ? [t('networks.stop.running-warning', { count })] : [t('networks.delete.force-warning', { count })];
+            return {
+                users: usersList(users, storeStateOf(this.ctx.store)), none: t('networks.users-none'), warnings,
+                confirmLabel: action === 'delete' && rule.force ? t('networks.action.force-delete') : '',
+            };
+        };
     }
 
     /** ctx: {api, store, notify, confirm}. */
@@ -80,6 +99,10 @@ export class NetworksView extends ResourcePage {
         return { root: form.root, reset: () => form.reset(this.items), focus: () => form.focus() };
     }
 
+    usersOf(net) {
+        return Array.isArray(net.domains) ? net.domains : [];
+    }
+
     loaded() {
         if (this.leasesFor && this.items.some((n) => n.name === this.leasesFor)) this.#loadLeases(this.leasesFor, false);
     }
@@ -96,9 +119,9 @@ export class NetworksView extends ResourcePage {
             if (!x.address) return DASH;
             return h('div', { class: 'ip-cell' }, h('code', { text: x.address }), x.dhcp ? h('span', { class: 'muted small', text: x.dhcp }) : null);
         };
-        const users = Array.isArray(net.domains) ? net.domains : [];
+        const users = this.usersOf(net);
         const usedBy = users.length
-            ? h('div', { class: 'users' }, h('span', { text: usersText(users) }),
+            ? h('div', { class: 'users' }, h('span', { text: usersText(users, storeStateOf(this.ctx.store)) }),
                 h('ul', { class: 'user-list' }, users.map((d) => h('li', {},
                     h('a', { href: domainHash(d.uuid), text: d.name }), this.#userState(d)))))
             : h('span', { class: 'muted', text: t('resources.users.none') });
@@ -129,13 +152,12 @@ export class NetworksView extends ResourcePage {
             await this.#delete(net, btn);
             return;
         }
-        const running = (net.domains || []).filter((d) => d.active);
         await runRowAction(this.ctx, btn, {
-            confirm: action === 'stop' && running.length ? {
+            confirm: action === 'stop' ? {
                 title: t('networks.stop.confirm.title', { name }),
-                message: t('networks.stop.confirm.message', { vms: nameList(running.map((d) => d.name)) }),
-                detail: t('networks.stop.confirm.detail'),
+                message: t('networks.stop.confirm.message'),
                 confirmLabel: t('networks.action.stop'),
+                usage: this.#usage(name, 'stop'),
             } : null,
             run: () => this.ctx.api.networkAction(name, action),
             done: action === 'start' ? t('networks.started', { name }) : t('networks.stopped', { name }),
@@ -146,15 +168,14 @@ export class NetworksView extends ResourcePage {
 
     async #delete(net, btn) {
         const name = net.name;
-        const running = (net.domains || []).filter((d) => d.active);
-        let force = running.length > 0;
+        // The check when the dialog opens says whether running VMs make it a forced delete.
+        let force = false;
         const ok = await this.ctx.confirm({
             title: t('networks.delete.confirm.title', { name }),
-            message: force
-                ? t('networks.delete.confirm.message-force', { vms: nameList(running.map((d) => d.name)) })
-                : t('networks.delete.confirm.message'),
-            detail: force ? t('networks.delete.confirm.detail-force') : t('networks.delete.confirm.detail'),
-            confirmLabel: force ? t('networks.action.force-delete') : t('networks.action.delete'), danger: true,
+            message: t('networks.delete.confirm.message'),
+            detail: t('networks.delete.confirm.detail'),
+            confirmLabel: t('networks.action.delete'), danger: true,
+            usage: this.#usage(name, 'delete', (f) => { force = f; }),
         });
         if (!ok) return;
         setBusy(btn, true);

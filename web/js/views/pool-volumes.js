@@ -15,7 +15,9 @@ import {
     runRowAction, showLoadError,
 } from './resource-table.js';
 import { poolTypeLabel, usageBar } from './storage.js';
-import { buildVolumeRequest, buildResizeRequest, VOLUME_FORMATS } from '../storage-rules.js';
+import { buildVolumeRequest, buildResizeRequest, VOLUME_FORMATS, volumeBlockers } from '../storage-rules.js';
+import { usersList } from '../network-rules.js';
+import { storeStateOf } from './in-use.js';
 import { volumeNameError, sizeInputText, sizeRangeText } from '../forms.js';
 import { formatBytes, orDash, DASH } from '../format.js';
 import { contentUrl, probeDownload } from '../upload.js';
@@ -324,8 +326,22 @@ export class PoolVolumesView {
         if (!Object.hasOwn(VOLUME_ACTIONS, action)) return;
         const wipe = action === 'wipe';
         const texts = VOLUME_ACTIONS[action](name);
+        // The volume's users, read fresh when the dialog opens; where the server would
+        // refuse (volumeBlockers, its rule) the dialog says why and offers only Close.
+        const usage = async () => {
+            const fresh = (await this.ctx.api.volumes(pool)).find((v) => v.name === name);
+            const users = fresh ? fresh.used_by : [];
+            const blockers = volumeBlockers(action, users);
+            const count = blockers.length;
+            const stopped = (users || []).filter((u) => u && !u.active).length;
+            return {
+                users: usersList(users, storeStateOf(this.ctx.store)), none: t('storage.volume.users-none'),
+                warnings: wipe && stopped && !count ? [t('storage.volume.wipe.users-stopped')] : [],
+                refusal: !count ? '' : wipe ? t('storage.volume.wipe.refused', { count }) : t('storage.volume.delete.refused', { count }),
+            };
+        };
         const changed = await runRowAction(this.ctx, btn, {
-            confirm: texts.confirm,
+            confirm: { ...texts.confirm, usage },
             run: () => (wipe ? this.ctx.api.volumeAction(pool, name, 'wipe', {}) : this.ctx.api.deleteVolume(pool, name)),
             done: texts.done,
             failure: texts.failure,

@@ -10,6 +10,7 @@ import { canManage } from './form-kit.js';
 import {
     actionButton, changeAutostart, formToggle, listCard, reloadOnResourceEvents, renderTable, showLoadError,
 } from './resource-table.js';
+import { watchUserStates } from './in-use.js';
 
 export class ResourcePage {
     /**
@@ -22,7 +23,8 @@ export class ResourcePage {
      * Hooks: fetch() -> items (each with name, active); columns(admin); row(item, admin)
      * -> <tr>; setAutostart(name, on); onAction(btn, action, item) for a row button;
      * buildForm(close) -> {root, reset(), focus()} (admins only); loaded() after a
-     * render (optional).
+     * render (optional); usersOf(item) -> the VMs it lists (optional: the list is read
+     * again when one of them changes state, so "used by" counts follow a paused VM).
      */
     constructor(ctx, kind, texts) {
         this.ctx = ctx;
@@ -56,12 +58,14 @@ export class ResourcePage {
             (name, on) => this.setAutostart(name, on), () => this.load()));
         container.replaceChildren(this.root);
         this.stopEvents = reloadOnResourceEvents(this.ctx.store, (r) => r.type === kind.eventType, () => this.load());
+        if (this.usersOf) this.userWatch = watchUserStates(this.ctx.store, () => this.items.flatMap((x) => this.usersOf(x)), () => this.load());
         this.load();
     }
 
     destroy() {
         this.loadSeq++;
         this.stopEvents?.();
+        this.userWatch?.stop();
         this.root?.remove();
     }
 
@@ -80,6 +84,7 @@ export class ResourcePage {
             if (seq !== this.loadSeq) return;
             this.items = items;
             this.#render();
+            this.userWatch?.sync();
             this.loaded();
         } catch (err) {
             if (seq !== this.loadSeq || err.status === 401) return;

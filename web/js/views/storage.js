@@ -9,8 +9,9 @@ import { PoolForm } from './pool-form.js';
 import { activeBadge } from './form-kit.js';
 import { actionsCell, actionsLabel, autostartSwitch, cell, rowButton, runRowAction } from './resource-table.js';
 import { ResourcePage } from './resource-page.js';
-import { POOL_TYPES, poolUsage } from '../storage-rules.js';
-import { usersText } from '../network-rules.js';
+import { storeStateOf } from './in-use.js';
+import { POOL_TYPES, poolUsage, poolBlockers } from '../storage-rules.js';
+import { usersText, usersList } from '../network-rules.js';
 import { orDash, DASH } from '../format.js';
 import { poolHash } from '../router.js';
 import { t, language } from '../i18n.js';
@@ -67,6 +68,10 @@ export class StorageView extends ResourcePage {
         return this.ctx.api.pools();
     }
 
+    usersOf(pool) {
+        return Array.isArray(pool.used_by) ? pool.used_by : [];
+    }
+
     setAutostart(name, on) {
         return this.ctx.api.poolAutostart(name, on);
     }
@@ -91,7 +96,7 @@ export class StorageView extends ResourcePage {
         const c = columnLabels();
         const name = pool.name;
         const btn = (action, label, danger) => rowButton('name', name, action, label, danger);
-        const users = Array.isArray(pool.used_by) ? pool.used_by : [];
+        const users = this.usersOf(pool);
         return h('tr', { dataset: { name } },
             cell(c.name, {},
                 h('a', { class: 'res-name', href: poolHash(name), text: name }),
@@ -101,7 +106,7 @@ export class StorageView extends ResourcePage {
             cell(c.usage, { class: 'col-usage' }, usageBar(pool)),
             cell(c.volumes, { text: Number.isFinite(pool.volume_count) ? new Intl.NumberFormat(language()).format(pool.volume_count) : DASH }),
             cell(c.autostart, {}, autostartSwitch(name, pool.autostart, admin)),
-            cell(c.usedBy, { text: usersText(users) }),
+            cell(c.usedBy, { text: usersText(users, storeStateOf(this.ctx.store)) }),
             admin ? actionsCell(name,
                 pool.active ? btn('stop', t('storage.action.stop')) : btn('start', t('storage.action.start')),
                 pool.active ? btn('refresh', t('storage.action.refresh')) : null,
@@ -112,14 +117,25 @@ export class StorageView extends ResourcePage {
         const name = pool.name;
         if (!Object.hasOwn(POOL_ACTIONS, action)) return;
         const texts = POOL_ACTIONS[action](name);
+        // Stop and delete read the pool's users fresh: the server refuses both while a
+        // running (or paused) VM has a disk in it (poolBlockers, its rule).
+        const usage = async () => {
+            const users = (await this.ctx.api.pool(name)).used_by;
+            const blockers = poolBlockers(users);
+            return {
+                users: usersList(users, storeStateOf(this.ctx.store)), none: t('storage.pool.users-none'),
+                refusal: !blockers.length ? '' : action === 'stop' ? t('storage.stop.refused', { count: blockers.length })
+                    : t('storage.delete.refused', { count: blockers.length }),
+            };
+        };
         const confirms = {
             stop: {
                 title: t('storage.stop.confirm.title', { name }), message: t('storage.stop.confirm.message'),
-                detail: t('storage.stop.confirm.detail'), confirmLabel: t('storage.action.stop'),
+                detail: t('storage.stop.confirm.detail'), confirmLabel: t('storage.action.stop'), usage,
             },
             delete: {
                 title: t('storage.delete.confirm.title', { name }), message: t('storage.delete.confirm.message'),
-                detail: t('storage.delete.confirm.detail'), confirmLabel: t('storage.action.delete'),
+                detail: t('storage.delete.confirm.detail'), confirmLabel: t('storage.action.delete'), usage,
             },
         };
         await runRowAction(this.ctx, btn, {

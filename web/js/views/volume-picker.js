@@ -1,19 +1,25 @@
 // views/volume-picker.js — two linked selects, a storage pool and one of its
 // volumes (only ISO images when isoOnly, falling back to every volume when the pool
-// has none), filled from the API. Used by the Disks tab (attach, insert a CD-ROM
-// medium). Browser main thread.
+// has none), filled from the API. Each volume says who uses it: "in use by <VM>" for
+// other VMs, and one already attached to this VM (uuid) is marked and cannot be chosen
+// (the server refuses it). Used by the Disks tab (attach, insert a CD-ROM medium).
+// Browser main thread.
 
 import { field, selectInput, setOptions, failureText } from './form-kit.js';
 import { isoVolumes } from '../storage-rules.js';
+import { volumeAttachRule } from '../device-rules.js';
+import { nameList } from '../network-rules.js';
 import { formatBytes } from '../format.js';
 import { t } from '../i18n.js';
 
 export class VolumePicker {
-    /** ctx: {api}; opts: {isoOnly, poolKey, volumeKey (errors keys), volumeLabel (translated)}. */
-    constructor(ctx, { isoOnly = false, poolKey = 'pool', volumeKey = 'volume', volumeLabel = t('devices.field.volume') } = {}) {
+    /** ctx: {api}; opts: {isoOnly, poolKey, volumeKey (errors keys), volumeLabel (translated), uuid (the VM's)}. */
+    constructor(ctx, { isoOnly = false, poolKey = 'pool', volumeKey = 'volume', volumeLabel = t('devices.field.volume'), uuid = '' } = {}) {
         this.ctx = ctx;
         this.isoOnly = isoOnly;
+        this.uuid = uuid;
         this.pools = [];
+        this.vols = []; // the chosen pool's volumes as last read
         this.poolSeq = 0; // pools and volumes are read independently: each has its own
         this.volSeq = 0;  // sequence so a later answer never loses to an older one
         this.pool = field({ label: t('devices.field.pool'), key: poolKey, control: selectInput([['', t('resources.loading')]]) });
@@ -53,10 +59,36 @@ export class VolumePicker {
         return this.pool.control.value;
     }
 
+    /** The chosen volume's entry as last read (with its used_by), or null. */
+    chosenVolume() {
+        const name = this.volume.control.value;
+        return this.vols.find((v) => v.name === name) || null;
+    }
+
+    /** A volume's option: its text with who uses it; disabled when attached to this VM. */
+    #option(v) {
+        const text = t('devices.picker.volume', { name: v.name, format: v.format || '?', size: formatBytes(v.capacity_bytes) });
+        const rule = volumeAttachRule(v, this.uuid);
+        if (rule.attached) return { value: v.name, text: t('devices.picker.volume-attached', { volume: text }), disabled: true };
+        if (rule.others.length) return { value: v.name, text: t('devices.picker.volume-in-use', { volume: text, vms: nameList(rule.others.map((u) => u.name)) }) };
+        return { value: v.name, text };
+    }
+
+    /** Fills the volume select with list's options, keeping the choice when it can. */
+    #fill(list) {
+        const sel = this.volume.control;
+        const prev = sel.value;
+        const opts = list.map((v) => this.#option(v));
+        setOptions(sel, opts.map((o) => [o.value, o.text]), prev);
+        opts.forEach((o, i) => { if (o.disabled) sel.options[i].disabled = true; });
+        if (sel.selectedOptions[0]?.disabled) sel.value = opts.find((o) => !o.disabled)?.value ?? '';
+    }
+
     async #loadVolumes() {
         const pool = this.pool.control.value;
         const seq = ++this.volSeq;
         this.note.hidden = true;
+        this.vols = [];
         if (!pool) {
             setOptions(this.volume.control, [['', '\u2014']]);
             return;
@@ -74,9 +106,9 @@ export class VolumePicker {
                     this.note.hidden = false;
                 }
             }
-            setOptions(this.volume.control, list.length
-                ? list.map((v) => [v.name, t('devices.picker.volume', { name: v.name, format: v.format || '?', size: formatBytes(v.capacity_bytes) })])
-                : [['', t('devices.picker.no-volume')]]);
+            this.vols = vols;
+            if (list.length) this.#fill(list);
+            else setOptions(this.volume.control, [['', t('devices.picker.no-volume')]]);
         } catch (err) {
             if (seq !== this.volSeq) return;
             setOptions(this.volume.control, [['', failureText(t('devices.picker.volumes-failed'), err)]]);
