@@ -563,11 +563,14 @@ export async function login(page, daemon, user, { timeout = 30000 } = {}) {
 }
 
 /**
- * Runs a VM action from its action group (a list row or the detail header, as a Locator):
- * the row's own button when it is the primary action, else through the "More actions"
+ * Runs a VM action from its action group (a list row or the detail header, as a Locator),
+ * scrolled into view first: the row's own button when it is the primary action, else through the "More actions"
  * menu (opened by a click, then the item with that data-action clicked).
  */
 export async function chooseAction(scope, action) {
+    // A list row gets its buttons once it is on screen: scroll to it, as a user would.
+    await scope.scrollIntoViewIfNeeded();
+    await scope.locator('button[data-action]:not([role="menuitem"]), button.menu-button').first().waitFor();
     const direct = scope.locator(`button[data-action="${action}"]:not([role="menuitem"])`);
     if (await direct.count() > 0) return direct.click();
     await scope.locator('button.menu-button').click();
