@@ -1,12 +1,12 @@
 // tests/e2e/errors.test.mjs — errors for people, at the field (issue 11), in the browser
-// VIRTDECK_BROWSER names (tests/lib/browser.mjs), against a daemon on libvirt's test
-// driver with the demo hypervisor (pool "default" with web-01.qcow2; the test driver
-// really cannot upload, download or resize): a size past the limit typed in TiB shows at
-// the Capacity field in TiB; a taken volume name shows at the Name field; an upload the
-// driver cannot do says so in words (no libvirt text) and its bar is not left full and
-// blue, nor is a cancelled one's; a download the driver cannot do says so instead of
-// failing without a word, and one the server can serve is handed to the browser after
-// its first byte was checked. Nothing runs on the real libvirtd.
+// VIRTDECK_BROWSER names (tests/lib/browser.mjs), against a daemon on libvirt's test driver
+// with the demo hypervisor (pool "default" with web-01.qcow2; the test driver really cannot
+// upload, download or resize): a size past the limit typed in TiB shows at the Capacity
+// field in TiB, and a resize's at its New size field; a taken volume name shows at the Name
+// field; an upload the driver cannot do says so in words (no libvirt text) and its bar is
+// not left full and blue, nor is a cancelled one's; a download the driver cannot do says so
+// instead of failing without a word, and one the server can serve is handed to the browser
+// after its first byte was checked. Nothing runs on the real libvirtd.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -93,6 +93,22 @@ test('a taken volume name shows at the Name field', async () => {
         assert.equal(await form.getByLabel('Capacity').getAttribute('aria-invalid'), null, 'the size is fine now');
         assert.equal(await form.locator('.form-error').isVisible(), false, 'no form-level box for a field error');
         await form.getByRole('button', { name: 'Cancel' }).click();
+    });
+});
+
+test('a resize past the limit shows at the New size field, in the unit typed', async () => {
+    await step('resize', async () => {
+        await page.locator('button[data-action="resize"][data-name="web-01.qcow2"]').click();
+        const dialog = page.locator('dialog.dialog[open]');
+        await dialog.waitFor({ timeout: TIMEOUT });
+        const size = dialog.getByLabel('New size');
+        await size.fill('20 TiB');
+        await dialog.getByRole('button', { name: 'Resize' }).click();
+        await dialog.locator('.field-error', { hasText: 'The size must be at most 16 TiB.' }).waitFor({ timeout: 5000 });
+        assert.equal(await size.getAttribute('aria-invalid'), 'true', 'the error is at the size field');
+        assert.doesNotMatch(await dialog.innerText(), /capacity_bytes|17592186044416/, 'no machine text');
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await page.locator('dialog.dialog[open]').waitFor({ state: 'detached', timeout: TIMEOUT });
     });
 });
 

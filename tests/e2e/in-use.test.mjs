@@ -5,7 +5,7 @@
 // (state word, link); where the server would refuse, it says why and has no confirm
 // button; a transient VM's Force off and Shut down say it will disappear; the attach-disk
 // picker marks volumes other VMs use (and the one this VM has); a paused VM counts as
-// paused in the pool and network rows.
+// paused in the pool and network rows and in a pool's volume list.
 //
 // The demo (packaging/demo/demo.xml) has no volume two VMs share, and the test driver
 // cannot attach disks (501), so the test runs a copy of the demo with one more shut-off
@@ -193,7 +193,7 @@ test('stopping and deleting a network list its VMs with their states; a delete r
     });
 });
 
-test('a paused VM counts as paused, not running, in the pool and network rows', async () => {
+test('a paused VM counts as paused, not running, in the pool and network rows and the volume list', async () => {
     await onPage('#/networks', async (page) => {
         const row = page.locator('tr[data-name="storage-net"]');
         await row.waitFor({ timeout: TIMEOUT });
@@ -203,6 +203,11 @@ test('a paused VM counts as paused, not running, in the pool and network rows', 
         const pool = page.locator('tr[data-name="fast"]');
         await pool.waitFor({ timeout: TIMEOUT });
         await page.waitForFunction(() => /3 VMs \(1 running, 1 paused\)/.test(document.querySelector('tr[data-name="fast"]')?.textContent || ''), null, { timeout: TIMEOUT });
+        // the pool's volume list: each user with the state the VM list shows
+        await page.evaluate(() => { location.hash = '#/storage/fast'; });
+        const paused = page.locator('tr[data-name="db-replica-data.raw"] .user-list li');
+        await paused.waitFor({ timeout: TIMEOUT });
+        assert.match((await paused.textContent()).trim(), /^db-replica \S+ \(paused\)$/);
     });
 });
 

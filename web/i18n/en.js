@@ -842,7 +842,7 @@ export default {
     'storage.volume.incomplete.title': 'An upload into this volume did not finish; its content is incomplete.',
     'storage.volume.new': 'New volume',
     'storage.volume.user': ' {target}',
-    'storage.volume.user.running': ' {target} (running)',
+    'storage.volume.user.state': ' {target} ({state})',
     'storage.volume.users-none': 'No VM uses this volume.',
     'storage.volume.wipe-failed': 'Could not wipe “{name}”',
     'storage.volume.wipe.confirm.detail': 'Its data cannot be recovered.',

@@ -842,7 +842,7 @@ export default {
     'storage.volume.incomplete.title': '向此卷的上传未完成；其内容不完整。',
     'storage.volume.new': '新建卷',
     'storage.volume.user': ' {target}',
-    'storage.volume.user.running': ' {target}（运行中）',
+    'storage.volume.user.state': ' {target}（{state}）',
     'storage.volume.users-none': '没有虚拟机在使用此卷。',
     'storage.volume.wipe-failed': '无法擦除“{name}”',
     'storage.volume.wipe.confirm.detail': '其数据将无法恢复。',

@@ -8,7 +8,7 @@ import { h, icon, pathCode } from './dom.js';
 import { UploadPanel } from './upload-panel.js';
 import {
     activeBadge, canManage, uid, field, textInput, selectInput, checkbox, showErrors, cardForm, formDialog, errorMessage,
-    optionalLabel, reportError,
+    optionalLabel, placeServerError, reportError,
 } from './form-kit.js';
 import {
     actionButton, actionsCell, actionsLabel, cell, listCard, reloadOnResourceEvents, renderTable, rowButton, rowLabel,
@@ -16,8 +16,9 @@ import {
 } from './resource-table.js';
 import { poolTypeLabel, usageBar } from './storage.js';
 import { buildVolumeRequest, buildResizeRequest, VOLUME_FORMATS, volumeBlockers } from '../storage-rules.js';
-import { usersList } from '../network-rules.js';
-import { storeStateOf } from './in-use.js';
+import { usersList, userState } from '../network-rules.js';
+import { stateLabel } from '../domains.js';
+import { storeStateOf, watchUserStates } from './in-use.js';
 import { volumeNameError, sizeInputText, sizeRangeText } from '../forms.js';
 import { formatBytes, orDash, DASH } from '../format.js';
 import { contentUrl, probeDownload } from '../upload.js';
@@ -62,6 +63,13 @@ export function cloneName(vol, volumes) {
         if (!taken.has(n)) return n;
     }
     return `${stem}-clone${ext}`;
+}
+
+/** " vda (paused)": the disk's target and, unless shut off, the state the store shows. */
+function volumeUserText(user, stateOf) {
+    const state = userState(user, stateOf);
+    const target = user.target || '';
+    return state === 'shutoff' ? t('storage.volume.user', { target }) : t('storage.volume.user.state', { target, state: stateLabel(state) });
 }
 
 export class PoolVolumesView {
@@ -111,12 +119,16 @@ export class PoolVolumesView {
         document.title = t('storage.pool.document-title', { name: this.poolName });
         this.stopEvents = reloadOnResourceEvents(this.ctx.store,
             (r) => r.type === 'pool' && r.name === this.poolName, () => this.load());
+        // a VM paused or resumed changes the state word beside it in the "Used by" column
+        this.userWatch = watchUserStates(this.ctx.store, () => this.volumes.flatMap((v) => v.used_by || []),
+            () => this.#render(false));
         this.load();
     }
 
     destroy() {
         this.loadSeq++;
         this.stopEvents?.();
+        this.userWatch?.stop();
         this.upload?.destroy();
         this.root?.remove();
     }
@@ -253,11 +265,13 @@ export class PoolVolumesView {
             columns: [c.name, c.format, c.capacity, c.allocation, c.usedBy, admin && actionsLabel()],
             row: (v) => this.#row(v, admin, c),
         });
+        this.userWatch?.sync();
     }
 
     #row(vol, admin, c) {
         const name = vol.name;
         const users = Array.isArray(vol.used_by) ? vol.used_by : [];
+        const stateOf = storeStateOf(this.ctx.store);
         const btn = (action, label, danger) => rowButton('name', name, action, label, danger);
         const download = t('storage.volume.action.download');
         return h('tr', { dataset: { name } },
@@ -271,7 +285,7 @@ export class PoolVolumesView {
             cell(c.usedBy, {}, users.length
                 ? h('ul', { class: 'user-list' }, users.map((u) => h('li', {},
                     h('a', { href: domainHash(u.uuid), text: u.name }),
-                    h('span', { class: 'muted small', text: u.active ? t('storage.volume.user.running', { target: u.target || '' }) : t('storage.volume.user', { target: u.target || '' }) }))))
+                    h('span', { class: 'muted small', text: volumeUserText(u, stateOf) }))))
                 : h('span', { class: 'muted', text: t('resources.users.none') })),
             admin ? actionsCell(name,
                 h('a', { class: 'btn btn-sm', href: contentUrl(this.poolName, name), download: name, dataset: { download: name }, 'aria-label': rowLabel(download, name) }, download),
@@ -360,7 +374,11 @@ export class PoolVolumesView {
                 try {
                     await this.ctx.api.volumeAction(this.poolName, vol.name, 'resize', payload);
                 } catch (err) {
-                    errorBox.show(errorMessage(err));
+                    // a size out of the server's range at the Size field, in the unit typed
+                    if (!placeServerError([size], err, {
+                        keys: { capacity_bytes: 'capacity' },
+                        texts: { capacity: (e) => sizeRangeText(e, size.control.value) },
+                    })) errorBox.show(errorMessage(err));
                     return false;
                 }
                 this.ctx.notify.info(t('storage.resize.done', { name: vol.name, size: formatBytes(payload.capacity_bytes) }));
