@@ -147,11 +147,10 @@ static void transfer_on_news(struct inbox_item *item);
 
 /* Checks the request; fills an error into resp and returns -1 when it cannot start. */
 static int transfer_check(const struct http_request *req, long long content_length,
-                          struct http_response *resp)
+                          char format[TRANSFER_FORMAT_MAX], struct http_response *resp)
 {
     struct auth_subject subject = {req->session.username, req->session.role};
     struct app_error err;
-    char format[16];
 
     /* the row's right on the pool, then the pool's and the volume's names */
     if (route_authorize(&req->route, req->method, &subject, &err) < 0) {
@@ -164,7 +163,7 @@ static int transfer_check(const struct http_request *req, long long content_leng
         return -1;
     }
     if (req->method == HTTP_PUT &&
-        (route_query_get(req->query, "format", format, sizeof(format)) < 0 ||
+        (route_query_get(req->query, "format", format, TRANSFER_FORMAT_MAX) < 0 ||
          (format[0] && strcmp(format, "raw") && strcmp(format, "iso") &&
           strcmp(format, "qcow2")))) {
         http_response_errorf(resp, 400, APP_ERR_BAD_REQUEST,
@@ -208,11 +207,11 @@ static int transfer_begin(struct transfer_hub *hub, struct conn *conn,
     struct virt_pump_config cfg;
     struct transfer_job *job;
     struct transfer *t;
-    char range[128];
+    char range[128], format[TRANSFER_FORMAT_MAX] = "";
 
     if (conn_header(conn, CONN_HEADER_RANGE, range, sizeof(range)) < 0)
         range[0] = '\0'; /* too long to be one range: serve the whole volume */
-    if (transfer_check(req, content_length, resp) < 0)
+    if (transfer_check(req, content_length, format, resp) < 0)
         return -1;
     if (hub->count >= TRANSFER_MAX) {
         http_response_errorf(resp, 503, APP_ERR_UNAVAILABLE,
@@ -229,6 +228,7 @@ static int transfer_begin(struct transfer_hub *hub, struct conn *conn,
     snprintf(job->username, sizeof(job->username), "%s", req->session.username);
     snprintf(job->peer, sizeof(job->peer), "%s", req->peer);
     snprintf(job->range, sizeof(job->range), "%s", range);
+    snprintf(job->format, sizeof(job->format), "%s", format[0] ? format : "raw");
     job->content_length = content_length > 0 ? (uint64_t)content_length : 0;
 
     t = xcalloc(1, sizeof(*t));

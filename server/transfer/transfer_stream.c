@@ -103,8 +103,10 @@ cleanup:
 
 /* ---- upload ------------------------------------------------ */
 
-/* A new raw volume of exactly the body's size, for an upload to a name the pool does not
- * have yet; 507 from virt_volume_create when the pool lacks the room. */
+/* A new volume of exactly the body's size in the format the upload named (raw unless
+ * it said iso or qcow2), for an upload to a name the pool does not have yet; 507 from
+ * virt_volume_create when the pool lacks the room. libvirt reads the file's header again
+ * when the upload ends (its pool refresh), so the listed format is what the bytes are. */
 static virStorageVolPtr transfer_upload_create(const struct transfer_job *t, virConnectPtr conn,
                                                struct app_error *err)
 {
@@ -114,7 +116,7 @@ static virStorageVolPtr transfer_upload_create(const struct transfer_job *t, vir
     json_object_object_add(req, "name", json_object_new_string(t->volume));
     json_object_object_add(req, "capacity_bytes",
                            json_object_new_int64((int64_t)t->content_length));
-    json_object_object_add(req, "format", json_object_new_string("raw"));
+    json_object_object_add(req, "format", json_object_new_string(t->format));
     if ((made = virt_volume_create(conn, t->pool, req, err)))
         vol = virt_volume_lookup(conn, t->pool, t->volume, NULL, err);
     json_object_put(req);

@@ -28,6 +28,9 @@ struct transfer_state;
 
 enum transfer_kind { TRANSFER_UPLOAD, TRANSFER_DOWNLOAD };
 
+/* Room for an upload's ?format= (raw, iso or qcow2) and its terminator. */
+#define TRANSFER_FORMAT_MAX 16
+
 struct transfer_job {
     /* immutable, set by transfer_begin */
     sqlite3 *db; /* borrowed: audit, incomplete uploads */
@@ -37,8 +40,9 @@ struct transfer_job {
     char volume[UTF8_NAME_FILE_MAX + 1]; /* a volume name (util/utf8_name.h) */
     char username[AUTH_USERNAME_MAX + 1];
     char peer[64];
-    char range[128];         /* download: the Range header */
-    uint64_t content_length; /* upload: the body's size */
+    char range[128];                  /* download: the Range header */
+    char format[TRANSFER_FORMAT_MAX]; /* upload: a new volume's format (?format=, else raw) */
+    uint64_t content_length;          /* upload: the body's size */
 
     /* download: published with the pump's `opened` */
     bool ready;      /* the fields below are set */

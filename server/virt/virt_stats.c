@@ -131,6 +131,48 @@ static uint64_t stats_param_sum(virTypedParameterPtr params, int nparams, const 
     return sum;
 }
 
+/* The memory figures of one record. The guest's own use is the balloon's size minus
+ * what the guest's balloon driver reports unused; without that driver (firmware-only
+ * VMs, guests without virtio-balloon) the guest says nothing about its use, and the
+ * allocation is not a figure of use: has_mem_used stays false. The resident size
+ * (balloon.rss) is the host's side: what the VM's process holds, with the hypervisor's
+ * own overhead. A driver without the balloon group (libvirt's test driver) is asked
+ * with virDomainMemoryStats instead; real drivers always give the group, so this costs
+ * no call per domain there. */
+static void stats_raw_memory(virDomainStatsRecordPtr rec, struct virt_stats_raw *raw)
+{
+    virDomainMemoryStatStruct ms[VIR_DOMAIN_MEMORY_STAT_NR];
+    unsigned long long current = 0, unused = 0, rss = 0;
+    bool has_current, has_unused, has_rss;
+    int i, n;
+
+    has_current =
+        virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.current", &current) == 1;
+    has_unused = virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.unused", &unused) == 1;
+    has_rss = virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.rss", &rss) == 1;
+    if (!has_current &&
+        (n = virDomainMemoryStats(rec->dom, ms, VIR_DOMAIN_MEMORY_STAT_NR, 0)) > 0) {
+        for (i = 0; i < n; i++) {
+            if (ms[i].tag == VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON) {
+                has_current = true;
+                current = ms[i].val;
+            } else if (ms[i].tag == VIR_DOMAIN_MEMORY_STAT_UNUSED) {
+                has_unused = true;
+                unused = ms[i].val;
+            } else if (ms[i].tag == VIR_DOMAIN_MEMORY_STAT_RSS) {
+                has_rss = true;
+                rss = ms[i].val;
+            }
+        }
+    } else if (!has_current) {
+        virResetLastError(); /* no figures: not an error of the sample */
+    }
+    raw->has_mem_used = has_current && has_unused && unused <= current;
+    raw->mem_used_kib = raw->has_mem_used ? current - unused : 0;
+    raw->has_mem_resident = has_rss;
+    raw->mem_resident_kib = has_rss ? rss : 0;
+}
+
 /* Fills raw from one record. Groups the driver does not report read as 0. */
 __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsRecordPtr rec,
                                                               int64_t now_us,
@@ -138,7 +180,7 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
                                                               struct app_error *err)
 {
     int ret = -1;
-    unsigned long long balloon, unused, rss, cpu_time = 0;
+    unsigned long long cpu_time = 0;
 
     memset(raw, 0, sizeof(*raw));
     if (virDomainGetUUIDString(rec->dom, raw->uuid) < 0) {
@@ -152,17 +194,7 @@ __attribute__((warn_unused_result)) static int stats_raw_fill(virDomainStatsReco
     raw->vcpus = stats_param_uint(rec->params, rec->nparams, "vcpu.current");
     if (raw->vcpus == 0)
         raw->vcpus = 1;
-    balloon = stats_param_ullong(rec->params, rec->nparams, "balloon.current");
-    /* The guest's own view when its balloon driver reports it; else what the guest
-     * occupies on the host (never more than its allocation); else the allocation. */
-    if (virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.unused", &unused) == 1) {
-        if (unused <= balloon)
-            balloon -= unused;
-    } else if (virTypedParamsGetULLong(rec->params, rec->nparams, "balloon.rss", &rss) == 1 &&
-               rss < balloon) {
-        balloon = rss;
-    }
-    raw->mem_used_kib = balloon;
+    stats_raw_memory(rec, raw);
     raw->rd_bytes = stats_param_sum(rec->params, rec->nparams, "block", "rd.bytes");
     raw->wr_bytes = stats_param_sum(rec->params, rec->nparams, "block", "wr.bytes");
     raw->rx_bytes = stats_param_sum(rec->params, rec->nparams, "net", "rx.bytes");
@@ -259,7 +291,11 @@ static struct json_object *stats_domain_json(const struct virt_stats_raw *raw,
     /* No cpu.time from the driver: no figure (null), rather than a made-up 0. */
     stats_json_set(obj, "cpu_percent",
                    raw->has_cpu_time ? json_object_new_double_s(rates->cpu_percent, pct) : NULL);
-    stats_json_set(obj, "memory_used_kib", json_object_new_uint64(raw->mem_used_kib));
+    /* No figure from the guest: null, never its allocation as if it were all in use. */
+    stats_json_set(obj, "memory_used_kib",
+                   raw->has_mem_used ? json_object_new_uint64(raw->mem_used_kib) : NULL);
+    stats_json_set(obj, "memory_resident_kib",
+                   raw->has_mem_resident ? json_object_new_uint64(raw->mem_resident_kib) : NULL);
     stats_json_set(obj, "disk_rd_bps", json_object_new_uint64(rates->disk_rd_bps));
     stats_json_set(obj, "disk_wr_bps", json_object_new_uint64(rates->disk_wr_bps));
     stats_json_set(obj, "net_rx_bps", json_object_new_uint64(rates->net_rx_bps));

@@ -18,7 +18,10 @@ struct virt_stats_raw {
     uint64_t cpu_time_ns;        /* cpu.time */
     bool has_cpu_time;           /* the driver reported cpu.time (libvirt's test driver does not) */
     unsigned vcpus;              /* vcpu.current (>= 1) */
-    uint64_t mem_used_kib;       /* current - unused, else min(rss, current), else current */
+    bool has_mem_used;           /* the guest reported its own use (balloon driver) */
+    uint64_t mem_used_kib;       /* balloon.current - balloon.unused, as the guest reports */
+    bool has_mem_resident;       /* the driver reported the VM's resident size on the host */
+    uint64_t mem_resident_kib;   /* balloon.rss: host memory the VM's process holds */
     uint64_t rd_bytes, wr_bytes; /* sum of block.N.rd.bytes / wr.bytes */
     uint64_t rx_bytes, tx_bytes; /* sum of net.N.rx.bytes / tx.bytes */
 };
@@ -45,8 +48,10 @@ void virt_stats_sampler_free(struct virt_stats_sampler *sampler);
 
 /* Takes one sample of all running domains and returns the websocket message
  * {"type":"stats","interval_ms":N,"domains":[{uuid,cpu_percent,memory_used_kib,
- *  disk_rd_bps,disk_wr_bps,net_rx_bps,net_tx_bps}]} (rates 0 on a domain's first sample;
- *  cpu_percent null when the driver reports no cpu.time, so there is no figure to give),
+ *  memory_resident_kib,disk_rd_bps,disk_wr_bps,net_rx_bps,net_tx_bps}]} (rates 0 on a
+ *  domain's first sample; cpu_percent null when the driver reports no cpu.time, so there
+ *  is no figure to give; memory_used_kib null when the guest does not report its own use,
+ *  memory_resident_kib null when the driver gives no resident size),
  * plus "host":{"cpu_percent":N|null,"free_memory_kib":N|null} (null: no figure).
  * NULL + err on failure. Blocking: worker thread. */
 struct json_object *virt_stats_sample(struct virt_stats_sampler *sampler, virConnectPtr conn,

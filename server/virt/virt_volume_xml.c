@@ -135,8 +135,10 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
     }
     if (!json_object_object_get_ex(req, "format", &v) ||
         !json_object_is_type(v, json_type_string) ||
-        (strcmp(format = json_object_get_string(v), "qcow2") != 0 && strcmp(format, "raw") != 0)) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"format\" must be \"qcow2\" or \"raw\"");
+        (strcmp(format = json_object_get_string(v), "qcow2") != 0 && strcmp(format, "raw") != 0 &&
+         strcmp(format, "iso") != 0)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "\"format\" must be \"qcow2\", \"raw\" or \"iso\"");
         app_error_at_field(err, "", "format");
         goto cleanup;
     }
@@ -198,7 +200,7 @@ uint64_t virt_volume_xml_needed_bytes(const char *format, uint64_t capacity, int
 {
     if (has_allocation)
         return allocation;
-    if (format && strcmp(format, "raw") == 0)
+    if (format && (strcmp(format, "raw") == 0 || strcmp(format, "iso") == 0))
         return capacity;
     return 0;
 }

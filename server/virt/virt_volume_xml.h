@@ -20,7 +20,7 @@
 int virt_volume_xml_name_valid(const char *name);
 
 /* Builds a <volume> document from req: {"name" (required), "capacity_bytes" (required,
- * 1 .. VIRT_VOLUME_MAX_CAPACITY), "format" ("qcow2" or "raw", required),
+ * 1 .. VIRT_VOLUME_MAX_CAPACITY), "format" ("qcow2", "raw" or "iso", required),
  * "allocation_bytes" (optional, 0 .. capacity), "backing": {"volume": name} (optional,
  * qcow2 only)}. Any other key is refused. When req has "backing", backing_path and
  * backing_format (the resolved backing volume, borrowed) must be given and become
@@ -32,8 +32,8 @@ int virt_volume_xml_build(struct json_object *req, const char *backing_path,
     __attribute__((warn_unused_result));
 
 /* The bytes a new volume takes from its pool under our space rule: allocation when
- * given (has_allocation), else the whole capacity for "raw" (libvirt allocates a raw
- * file fully when no allocation is given) and 0 for "qcow2" (grows on demand; its
+ * given (has_allocation), else the whole capacity for "raw" and "iso" (libvirt allocates
+ * such a file fully when no allocation is given) and 0 for "qcow2" (grows on demand; its
  * metadata is small). */
 uint64_t virt_volume_xml_needed_bytes(const char *format, uint64_t capacity, int has_allocation,
                                       uint64_t allocation);

@@ -7,7 +7,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { login, newPage } from '../lib/browser.mjs';
-import { withDemoDaemon } from '../lib/e2e-setup.mjs';
+import { controlsUnderToasts, withDemoDaemon } from '../lib/e2e-setup.mjs';
 
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
 const TIMEOUT = 10000;
@@ -93,22 +93,6 @@ test('the navigation bar has no scrollbar at desktop or phone width', async () =
     }
 });
 
-/** Every visible control's box that a toast's box overlaps: [] when none is covered. */
-function coveredControls(page) {
-    return page.evaluate(() => {
-        const toasts = [...document.querySelectorAll('.toast')].map((e) => e.getBoundingClientRect());
-        const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-        const out = [];
-        for (const el of document.querySelectorAll('button, a[href], input, select, textarea, [tabindex="0"]')) {
-            if (el.closest('.toasts')) continue;
-            const r = el.getBoundingClientRect();
-            if (r.width === 0 || r.height === 0) continue;
-            if (toasts.some((t) => hit(t, r))) out.push(`${el.tagName} ${el.dataset.action || el.textContent.trim().slice(0, 30)}`);
-        }
-        return out;
-    });
-}
-
 test('toasts do not cover the bottom rows\' buttons (1280x800 and 390x844)', async () => {
     for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
         const { page, problems } = await newPage(browser, { viewport });
@@ -133,7 +117,7 @@ test('toasts do not cover the bottom rows\' buttons (1280x800 and 390x844)', asy
             }
             // At the end of the page (where the last row's buttons are) nothing is under a toast.
             await toEnd();
-            assert.deepEqual(await coveredControls(page), [], `${viewport.width}px: controls under a toast`);
+            assert.deepEqual(await controlsUnderToasts(page), [], `${viewport.width}px: controls under a toast`);
             assert.deepEqual(problems.filter((p) => !/status of 409/.test(p)), []);
         } finally {
             await page.close();

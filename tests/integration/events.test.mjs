@@ -129,6 +129,7 @@ describe('events websocket', () => {
         await ev.next((m) => m.type === 'snapshot');
         // the first stats may come at once (interval_ms = time since the previous sample);
         // after that they come about every 2 s
+        const memoryKiB = assertJson(await admin.get(`/api/domains/${uuid}`), 200, 'detail').memory_kib;
         const s1 = await ev.next((m) => m.type === 'stats', 5000);
         const s2 = await ev.next((m) => m.type === 'stats', 5000);
         const s3 = await ev.next((m) => m.type === 'stats', 5000);
@@ -137,7 +138,7 @@ describe('events websocket', () => {
             assert.ok(Array.isArray(s.domains));
             for (const x of s.domains) {
                 assert.match(x.uuid, UUID_RE);
-                for (const f of ['memory_used_kib', 'disk_rd_bps', 'disk_wr_bps', 'net_rx_bps', 'net_tx_bps']) {
+                for (const f of ['memory_used_kib', 'memory_resident_kib', 'disk_rd_bps', 'disk_wr_bps', 'net_rx_bps', 'net_tx_bps']) {
                     assert.equal(typeof x[f], 'number', `${f} in ${JSON.stringify(x)}`);
                     assert.ok(Number.isFinite(x[f]) && x[f] >= 0, `${f} = ${x[f]}`);
                 }
@@ -145,6 +146,12 @@ describe('events websocket', () => {
                 assert.equal(x.cpu_percent, null, `cpu_percent in ${JSON.stringify(x)}`);
             }
             assert.ok(s.domains.some((x) => x.uuid === uuid), 'the running domain has stats');
+            // memory as the guest reports it (the test driver's memory statistics: in use
+            // = balloon minus unused), a figure below its memory, never 0 or all of it
+            const mine = s.domains.find((x) => x.uuid === uuid);
+            assert.ok(mine.memory_used_kib > 0 && mine.memory_used_kib < memoryKiB,
+                `memory_used_kib ${mine.memory_used_kib} of ${memoryKiB}`);
+            assert.ok(mine.memory_resident_kib > 0, `memory_resident_kib ${mine.memory_resident_kib}`);
             // the host's figures: the test driver's CPU counters stand still, so no CPU
             // figure (null), never a made-up 0; free memory is a number or null
             assert.equal(s.host?.cpu_percent, null, `host in ${JSON.stringify(s)}`);

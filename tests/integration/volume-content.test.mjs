@@ -1,25 +1,28 @@
 // tests/integration/volume-content.test.mjs — uploads and downloads of volume contents
 // (PUT/GET /api/pools/{pool}/volumes/{vol}/content) on the machine's real libvirtd, in a
 // `dir` pool in a temporary directory: a 256 MiB random file round-trips byte-exact with
-// the daemon's peak RSS under 64 MiB; a Chinese file name kept (file, list, download
-// with an RFC 6266 Content-Disposition); Range, HEAD and 416; at most 8 at once, each on a
-// "pump-transfer" thread that ends with it; uploads cut off halfway (a
-// new volume is removed, an existing one is marked incomplete); 507/409/411/400/403/401
-// refusals that change nothing. Removes its pool, volumes and files.
+// the daemon's peak RSS under 64 MiB; a new volume made in the format the upload names
+// (?format=iso: libvirt's XML says iso while the bytes come), listed as what libvirt reads
+// in the bytes once they are in (an ISO 9660 file iso, noise raw); a Chinese file name
+// kept (file, list, download with an RFC 6266 Content-Disposition); Range, HEAD and 416;
+// at most 8 at once, each on a "pump-transfer" thread that ends with it; uploads cut off
+// halfway (a new volume is removed, an existing one is marked incomplete);
+// 507/409/411/400/403/401 refusals that change nothing. Removes its pool, volumes and files.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
-import { assertError } from '../lib/api-assert.mjs';
+import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 import { threadsNamed } from '../lib/threads.mjs';
 import { sleep, until } from '../lib/wait.mjs';
 import {
-    download, downloadHeld, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadExpectingContinue,
+    contentPath, download, downloadHeld, hashFile, memoryOf, putAnnounceOnly, sampleRss, sanitized, uploadCutOff, uploadExpectingContinue,
     uploadFile, writeRandomFile,
 } from '../lib/transfer.mjs';
 
@@ -41,6 +44,61 @@ function fileHead(file) {
 function volumeExists(pool, vol) {
     virsh(['pool-refresh', pool]);
     return virsh(['vol-info', '--pool', pool, vol]).ok;
+}
+
+const FMT_SIZE = 64 * 1024; // the format tests' uploads
+
+/** FMT_SIZE bytes with ISO 9660's signature ("CD001" at byte 32769), else random. */
+function isoBytes() {
+    const b = crypto.randomBytes(FMT_SIZE);
+    b.write('\x01CD001\x01', 32768, 'latin1');
+    return b;
+}
+
+/** The format in libvirt's own XML of pool/vol, or null when it has no such volume. */
+function libvirtFormat(pool, vol) {
+    const r = virsh(['vol-dumpxml', '--pool', pool, vol]);
+    if (!r.ok) return null;
+    return /<format type='([^']+)'\/>/.exec(r.stdout)?.[1] ?? null;
+}
+
+/**
+ * PUTs body to pool/vol with ?format= (none when format is ''), in two halves: between
+ * them, mid(vol) runs while the daemon holds the upload open. Resolves with
+ * {status, json, mid: what mid returned}.
+ */
+function uploadInHalves(client, pool, vol, format, body, mid) {
+    const query = format ? `?format=${format}` : '';
+    return new Promise((resolve, reject) => {
+        const headers = { Cookie: client.cookieHeader(), 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) };
+        if (client.csrf) headers['X-CSRF-Token'] = client.csrf;
+        const req = https.request({
+            host: client.host, port: client.port, method: 'PUT', path: contentPath(pool, vol) + query, headers,
+            agent: false, ...client.tlsOpts,
+        });
+        let seen;
+        req.on('error', reject);
+        req.on('response', (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => {
+                const text = Buffer.concat(chunks).toString('utf8');
+                let json = null;
+                try { json = JSON.parse(text); } catch { /* not JSON */ }
+                resolve({ status: res.statusCode, json, text, mid: seen });
+            });
+        });
+        req.write(body.subarray(0, body.length / 2), async () => {
+            try {
+                seen = await mid(vol);
+            } catch (e) {
+                req.destroy();
+                reject(e);
+                return;
+            }
+            req.end(body.subarray(body.length / 2));
+        });
+    });
 }
 
 describe('volume contents on qemu:///system', () => {
@@ -256,6 +314,41 @@ describe('volume contents on qemu:///system', () => {
         assert.equal(res.json.error.code, 'forbidden');
         fs.rmSync(file);
         assert.ok(!volumeExists(pool, 'op-big.img'));
+    });
+
+    /** The format the volume list shows for vol. */
+    async function listed(vol) {
+        return assertJson(await admin.get(`/api/pools/${pool}/volumes`), 200, 'volumes').volumes.find((v) => v.name === vol)?.format;
+    }
+
+    /** While an upload is held open: the new volume's format in libvirt's XML. */
+    const whileUploading = async (vol) => {
+        let format = null;
+        await until(() => (format = libvirtFormat(pool, vol)) !== null, 10000, () => `${vol} was not created`);
+        return format;
+    };
+
+    it('creates a new volume in the format the upload names; an ISO 9660 file named iso is listed as iso', async () => {
+        const r = await uploadInHalves(admin, pool, 'fmt-cd.iso', 'iso', isoBytes(), whileUploading);
+        assert.equal(r.status, 201, r.text);
+        assert.equal(r.mid, 'iso', 'libvirt\'s XML of the volume while the bytes came');
+        assert.equal(r.json.format, 'iso', 'the upload\'s answer');
+        assert.equal(await listed('fmt-cd.iso'), 'iso', 'the volume list');
+        assert.equal(fs.statSync(path.join(poolDir, 'fmt-cd.iso')).size, FMT_SIZE);
+    });
+
+    it('lists a file with no ISO header as what libvirt reads in it; no format named makes raw', async () => {
+        const r = await uploadInHalves(admin, pool, 'fmt-noise.iso', 'iso', crypto.randomBytes(FMT_SIZE), whileUploading);
+        assert.equal(r.status, 201, r.text);
+        assert.equal(r.mid, 'iso', 'created as named');
+        // libvirt refreshes the pool when an upload ends and reads the file's header: raw
+        let shown;
+        await until(async () => (shown = await listed('fmt-noise.iso')) === 'raw', 10000, () => `listed as ${shown}`);
+
+        const plain = await uploadInHalves(admin, pool, 'fmt-plain.img', '', crypto.randomBytes(FMT_SIZE), whileUploading);
+        assert.equal(plain.status, 201, plain.text);
+        assert.equal(plain.mid, 'raw');
+        assert.equal(plain.json.format, 'raw');
     });
 
     it('refuses what cannot work before any byte moves, and changes nothing', async () => {

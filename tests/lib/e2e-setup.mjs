@@ -1,7 +1,7 @@
 // tests/lib/e2e-setup.mjs — the setup most browser tests share: one daemon on libvirt's
 // test driver with the demo hypervisor (packaging/demo/demo.xml) and the given users,
 // and this run's browser (tests/lib/browser.mjs), started in before() and stopped in
-// after() of the calling test file.
+// after() of the calling test file; and the check that no toast covers a control.
 import { before, after } from 'node:test';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from './daemon.mjs';
@@ -26,4 +26,31 @@ export function withDemoDaemon({ users, uri = DEMO_URI, scheme = 'light' }, read
         await browsers.close();
         if (daemon) await daemon.stop({ expectCode: null });
     });
+}
+
+/**
+ * The controls (and whatever else selector names) in view that a toast's box overlaps:
+ * [] when none is. "In view" is inside the window and below the sticky top (the top
+ * bar, and the toasts that stick with it): what has scrolled under the top is hidden by
+ * the top bar, not covered by a toast. Each as "TAG text" (or its data-action).
+ */
+export function controlsUnderToasts(page, selector = 'main button, main a[href], main input, main select, main textarea, main [tabindex="0"]') {
+    return page.evaluate((sel) => {
+        const top = Math.max(0, ...[...document.querySelectorAll('body > *')]
+            .filter((e) => getComputedStyle(e).position === 'sticky')
+            .map((e) => e.getBoundingClientRect())
+            .filter((r) => r.top <= 0)
+            .map((r) => r.bottom));
+        const toasts = [...document.querySelectorAll('.toast')].map((e) => e.getBoundingClientRect());
+        const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const out = [];
+        for (const el of document.querySelectorAll(sel)) {
+            if (el.closest('.toasts')) continue;
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.height === 0) continue;
+            if (r.top < top || r.bottom > innerHeight) continue;
+            if (toasts.some((t) => hit(t, r))) out.push(`${el.tagName} ${el.dataset.action || el.textContent.trim().slice(0, 30)}`);
+        }
+        return out;
+    }, selector);
 }

@@ -283,30 +283,48 @@ static void test_sampler_with_fake_records(void **state)
     d = json_object_array_get_idx(domains_of(msg), 0);
     assert_true(json_object_get_double(field(d, "cpu_percent")) == 25.0);
     assert_string_equal(json_object_to_json_string(field(d, "cpu_percent")), "25.0");
-    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 1048576);
+    /* No balloon.unused: the guest does not say what it uses. No figure (null), not its
+     * whole allocation as if every byte were in use; no resident size either. */
+    assert_true(json_object_object_get_ex(d, "memory_used_kib", NULL));
+    assert_null(field(d, "memory_used_kib"));
+    assert_true(json_object_object_get_ex(d, "memory_resident_kib", NULL));
+    assert_null(field(d, "memory_resident_kib"));
     assert_int_equal(json_object_get_int64(field(d, "disk_rd_bps")), 4096);
     assert_int_equal(json_object_get_int64(field(d, "disk_wr_bps")), 500);
     assert_int_equal(json_object_get_int64(field(d, "net_rx_bps")), 1000);
     assert_int_equal(json_object_get_int64(field(d, "net_tx_bps")), 0);
     json_object_put(msg);
 
-    /* No guest balloon driver (no balloon.unused): the host's resident size of the
-     * guest (balloon.rss) is what it really uses, capped at its allocation. */
+    /* No guest balloon driver (no balloon.unused): still no guest figure; the host's
+     * resident size of the VM (balloon.rss) is given apart, as it is, even above the
+     * allocation (it holds the hypervisor's own memory too). */
     fake.now_us += 2000000;
     fake.with_rss = 1;
     fake.balloon_rss = 40960;
     msg = virt_stats_sample(sampler, conn, &err);
     assert_non_null(msg);
     d = json_object_array_get_idx(domains_of(msg), 0);
-    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 40960);
+    assert_null(field(d, "memory_used_kib"));
+    assert_int_equal(json_object_get_int64(field(d, "memory_resident_kib")), 40960);
     json_object_put(msg);
     fake.balloon_rss = 2 * fake.balloon_current;
     fake.now_us += 2000000;
     msg = virt_stats_sample(sampler, conn, &err);
     assert_non_null(msg);
     d = json_object_array_get_idx(domains_of(msg), 0);
-    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 1048576);
+    assert_null(field(d, "memory_used_kib"));
+    assert_int_equal(json_object_get_int64(field(d, "memory_resident_kib")), 2097152);
     json_object_put(msg);
+    /* Both: the guest's own figure and the host's, each in its field. */
+    fake.now_us += 2000000;
+    fake.with_unused = 1;
+    msg = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(msg);
+    d = json_object_array_get_idx(domains_of(msg), 0);
+    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 524288);
+    assert_int_equal(json_object_get_int64(field(d, "memory_resident_kib")), 2097152);
+    json_object_put(msg);
+    fake.with_unused = 0;
     fake.with_rss = 0;
 
     /* The domain is gone for one sample: the sampler forgets it, so when it is back
@@ -334,8 +352,9 @@ static void test_sampler_with_fake_records(void **state)
     virConnectClose(conn);
 }
 
-/* One real sample: the test driver reports only the "state" group, so the figures
- * are 0, but the running domain is there and a stopped one is not. */
+/* One real sample: the test driver reports only the "state" group, so the rates are
+ * 0 and memory comes from its memory statistics; the running domain is there and a
+ * stopped one is not. */
 static void test_sampler_real_test_driver(void **state)
 {
     virConnectPtr conn = virConnectOpen("test:///default");
@@ -353,7 +372,10 @@ static void test_sampler_real_test_driver(void **state)
     /* The test driver reports no cpu.time: no figure, not a made-up 0. */
     assert_true(json_object_object_get_ex(d, "cpu_percent", NULL));
     assert_null(field(d, "cpu_percent"));
-    assert_true(json_object_get_int64(field(d, "memory_used_kib")) >= 0);
+    /* No balloon group from the test driver: its memory statistics give the guest's
+     * figures (actual 2 GiB, unused 1 GiB, rss 1 GiB). */
+    assert_int_equal(json_object_get_int64(field(d, "memory_used_kib")), 1048576);
+    assert_int_equal(json_object_get_int64(field(d, "memory_resident_kib")), 1048576);
     /* Host: no CPU figure from one reading; free memory a number or null (no figure). */
     assert_non_null(field(msg, "host"));
     assert_null(field(field(msg, "host"), "cpu_percent"));

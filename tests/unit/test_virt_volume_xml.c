@@ -69,6 +69,10 @@ static void test_raw_allocation(void **state)
     xml_assert_xpath_eq(xml, "string(/volume/allocation/@unit)", "bytes");
     xml_assert_xpath_eq(xml, "string(/volume/target/format/@type)", "raw");
     free(xml);
+    /* an upload chosen as an ISO image is created as one (libvirt's "iso" file format) */
+    xml = build_ok("{\"name\":\"cd.iso\",\"capacity_bytes\":65536,\"format\":\"iso\"}", NULL, NULL);
+    xml_assert_xpath_eq(xml, "string(/volume/target/format/@type)", "iso");
+    free(xml);
 }
 
 static void test_backing(void **state)
@@ -165,6 +169,7 @@ static void test_needed_bytes(void **state)
     assert_int_equal(virt_volume_xml_needed_bytes("raw", 1000, 1, 10), 10);
     assert_int_equal(virt_volume_xml_needed_bytes("qcow2", 1000, 0, 0), 0);
     assert_int_equal(virt_volume_xml_needed_bytes("qcow2", 1000, 1, 1000), 1000);
+    assert_int_equal(virt_volume_xml_needed_bytes("iso", 1000, 0, 0), 1000);
 }
 
 static void test_read(void **state)

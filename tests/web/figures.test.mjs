@@ -1,10 +1,11 @@
 // tests/web/figures.test.mjs — figures a user can trust (issue 11): a pool's capacity,
 // allocation and available space checked against each other (storage-rules.js), and a
-// running VM's CPU figure that may be missing (domains.js cpuFigure).
+// running VM's CPU and memory figures that may be missing (domains.js cpuFigure,
+// memoryFigure).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { poolFiguresInconsistent, poolUsage } from '../../web/js/storage-rules.js';
-import { cpuFigure } from '../../web/js/domains.js';
+import { cpuFigure, memoryFigure } from '../../web/js/domains.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
 await setLanguage('en', { remember: false });
@@ -74,4 +75,16 @@ test('states read unknown while the server or libvirt is unreachable', async () 
     assert.equal(s.shownState(d), 'unknown');
     s.setHostConnected(true);
     assert.equal(s.shownState(d), 'running');
+});
+
+test('a memory figure is the guest\'s own or none, never the allocation as if all in use', () => {
+    const M = 1024; // KiB per MiB
+    assert.deepEqual(memoryFigure({ memory_used_kib: 512 * M, memory_resident_kib: null }, 2048 * M),
+        { used: 512 * M, total: 2048 * M, fraction: 0.25 });
+    assert.deepEqual(memoryFigure({ memory_used_kib: 4096 * M }, 2048 * M).fraction, 1, 'a bar never past full');
+    // The demo's firmware-only VMs: no guest figure, the host's resident size apart.
+    assert.deepEqual(memoryFigure({ memory_used_kib: null, memory_resident_kib: 61440 }, 48 * M), { none: true, resident: 61440 });
+    assert.deepEqual(memoryFigure({ memory_used_kib: null, memory_resident_kib: null }, 48 * M), { none: true, resident: null });
+    assert.deepEqual(memoryFigure({ memory_used_kib: 100 }, 0), { none: true, resident: null }, 'no total: no share');
+    assert.deepEqual(memoryFigure(null, 48 * M), { none: true, noSample: true, resident: null }, 'no sample yet');
 });

@@ -197,6 +197,23 @@ export function cpuFigure(stats) {
     return stats && Number.isFinite(stats.cpu_percent) ? { percent: stats.cpu_percent } : { none: true };
 }
 
+/**
+ * A memory figure for a running domain's stats entry and its memory (KiB):
+ * {used, total, fraction} when the guest reports what it uses; otherwise
+ * {none: true, resident} (resident: the host memory the VM's process holds, KiB, or
+ * null), so the views say the guest does not report its use instead of showing the
+ * allocation as if all of it were in use. {none: true, noSample: true} before a sample.
+ */
+export function memoryFigure(stats, totalKiB) {
+    if (!stats) return { none: true, noSample: true, resident: null };
+    const used = stats.memory_used_kib;
+    if (Number.isFinite(used) && Number.isFinite(totalKiB) && totalKiB > 0) {
+        return { used, total: totalKiB, fraction: Math.min(1, used / totalKiB) };
+    }
+    const resident = Number.isFinite(stats.memory_resident_kib) ? stats.memory_resident_kib : null;
+    return { none: true, resident };
+}
+
 /** Badge tone for a state: "ok", "warn", "off" or "bad". */
 export function stateTone(state) {
     switch (state) {

@@ -12,7 +12,7 @@
 import { h, setText, icon, pathCode } from './dom.js';
 import { actionGroup, renderActionButtons } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
-import { canAct, cpuFigure, isActive, shownReason, stateLabel, stateWithReason } from '../domains.js';
+import { canAct, cpuFigure, isActive, memoryFigure, shownReason, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
 import { listHash, domainHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
@@ -181,7 +181,8 @@ export class DomainDetailView {
 
         e.cpuText = h('span', { class: 'usage-big' });
         e.spark = sparkline('spark-large');
-        e.memText = h('span');
+        e.memText = h('span', { class: 'usage-mem' });
+        e.memHost = h('span', { class: 'usage-mem-host muted', hidden: true });
         e.memMeter = h('meter', { class: 'usage-meter', min: '0', max: '1', low: '0.8', high: '0.95', optimum: '0', value: '0' });
         e.disk = h('dd');
         e.net = h('dd');
@@ -191,7 +192,7 @@ export class DomainDetailView {
                 h('div', {}, h('span', { class: 'usage-label', text: t('domains.col.cpu') }), e.cpuText),
                 e.spark.svg),
             h('dl', { class: 'props' },
-                h('dt', { text: t('domains.detail.memory-used') }), h('dd', {}, e.memText, e.memMeter),
+                h('dt', { text: t('domains.detail.memory-used') }), h('dd', {}, e.memText, e.memMeter, e.memHost),
                 h('dt', { text: t('domains.detail.disk-io') }), e.disk,
                 h('dt', { text: t('domains.detail.net-io') }), e.net));
         const usage = h('section', { class: 'card', 'aria-labelledby': 'usage-title' },
@@ -300,15 +301,22 @@ export class DomainDetailView {
         const history = active ? this.store.cpuHistory(this.uuid) : [];
         patchSparkline(e.spark, history);
         e.spark.svg.classList.toggle('is-empty', history.length === 0);
-        const total = d.memory_kib;
-        if (st && Number.isFinite(st.memory_used_kib) && Number.isFinite(total) && total > 0) {
-            setText(e.memText, t('domains.detail.memory-of', { used: formatKiB(st.memory_used_kib), total: formatKiB(total) }));
-            e.memMeter.value = Math.min(1, st.memory_used_kib / total);
-            e.memMeter.hidden = false;
-        } else {
+        // The guest's own figure with a bar; without one, words (and the host's resident
+        // size, named as such), never the allocation drawn as a full bar.
+        const mem = memoryFigure(st, d.memory_kib);
+        if (!mem.none) {
+            setText(e.memText, t('domains.detail.memory-of', { used: formatKiB(mem.used), total: formatKiB(mem.total) }));
+            e.memMeter.value = mem.fraction;
+        } else if (mem.noSample) {
             setText(e.memText, DASH);
-            e.memMeter.hidden = true;
+        } else {
+            setText(e.memText, t('domains.detail.memory-not-reported'));
         }
+        e.memText.classList.toggle('usage-none', !!mem.none && !mem.noSample);
+        e.memMeter.hidden = !!mem.none;
+        setText(e.memHost, mem.resident === null || mem.resident === undefined ? ''
+            : t('domains.detail.memory-resident', { size: formatKiB(mem.resident) }));
+        e.memHost.hidden = !e.memHost.textContent;
         setText(e.disk, st ? `${formatRate(st.disk_rd_bps)} / ${formatRate(st.disk_wr_bps)}` : DASH);
         setText(e.net, st ? `${formatRate(st.net_rx_bps)} / ${formatRate(st.net_tx_bps)}` : DASH);
     }

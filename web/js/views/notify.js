@@ -2,7 +2,9 @@
 // region until dismissed (at most a few at a time); short confirmations go to the
 // polite "status" region and fade after a few seconds. An error may carry a detail
 // line: the server's own English text (errors.js errorDetail), marked lang="en".
-// Browser main thread.
+// Both regions sit under the top bar in index.html's .shell-top, which sticks to the
+// window's top: a toast takes room in the page's flow there and so never lies over a
+// control or a table header (app.css, "figures"). Browser main thread.
 
 import { h, icon } from './dom.js';
 import { t } from '../i18n.js';

@@ -49,6 +49,9 @@ export class UploadPanel {
             control: selectInput([['iso', t('upload.format.iso')], ['raw', 'raw'], ['qcow2', 'qcow2']], { name: 'format', value: 'raw' }),
             hint: t('upload.field.format.hint'),
         });
+        // raw until a file says otherwise, also after form.reset() (which restores the
+        // options' defaultSelected, not the value set above)
+        for (const o of f.format.control.options) o.defaultSelected = o.value === 'raw';
         this.errorBox = serverErrorBox();
         this.progress = h('progress', { class: 'upload-progress', max: '100', value: '0', 'aria-label': t('upload.progress.label') });
         this.progressText = h('p', { class: 'upload-text', 'aria-live': 'polite' });
