@@ -6,8 +6,10 @@
 # diskless VMs of packaging/demo/qemu/ (VNC on 127.0.0.1, a pty serial console, KVM when
 # that user may use /dev/kvm, TCG otherwise; their firmware tries a network boot every
 # few seconds, on the screen and the serial port) and a dir pool $DEMO_DIR/pool with a few
-# volumes. Session libvirtd cannot make NAT networks: the VMs have user-mode NICs and the
-# Networks page is empty. A re-run reuses the definitions and volumes; Ctrl-C (or any
+# volumes. Session libvirtd can define networks but not start them (it may not create a
+# bridge): the VMs have user-mode NICs, and one isolated network `demo-lan` (on a private
+# /24 that overlaps no host interface) is defined so the Networks page shows one, inactive,
+# with the reason. A re-run reuses the definitions and volumes; Ctrl-C (or any
 # exit) stops virtdeck, every VM and the private libvirtd. Everything lives in $DEMO_DIR
 # (build/demo), which `make clean` removes.
 #
@@ -110,10 +112,34 @@ start_libvirtd() {
   return 1
 }
 
+# The first three octets of the first candidate private /24 that overlaps no IPv4 address
+# of a host interface (their prefixes included), e.g. "10.213.7".
+demo_subnet() {
+  local cand a b c d ip bits n m
+  local -a nets=()
+  while read -r a; do
+    ip=${a%/*} bits=${a#*/}
+    IFS=. read -r a b c d <<<"$ip"
+    nets+=("$(( (a << 24) | (b << 16) | (c << 8) | d )) $bits")
+  done < <(ip -o -4 addr show 2>/dev/null | awk '{print $4}')
+  for cand in 10.213.7 172.29.213 192.168.213 10.77.61; do
+    IFS=. read -r a b c <<<"$cand"
+    n=$(( (a << 24) | (b << 16) | (c << 8) ))
+    for m in "${nets[@]}" ''; do
+      [[ -z $m ]] && { echo "$cand"; return 0; }
+      read -r ip bits <<<"$m"
+      (( bits < 24 )) || bits=24 # the shorter prefix decides an overlap
+      (( (ip >> (32 - bits)) == (n >> (32 - bits)) )) && break
+    done
+  done
+  echo "no free private /24 for the demo network" >&2
+  return 1
+}
+
 # Defines the pool, volumes and VMs (again: redefining is harmless) and puts each VM in
 # its demo state. Returns 1 with libvirt's reason on stderr when a VM cannot start.
 setup_demo() {
-  local type=qemu vol vm tmp=$demo/defs
+  local type=qemu vol vm net tmp=$demo/defs
   "${as_demo_user[@]}" test -r /dev/kvm -a -w /dev/kvm 2>/dev/null && type=kvm
   mkdir -p "$tmp"
   sed "s|@POOL_DIR@|$demo/pool|" "$defs/pool.xml" >"$tmp/pool.xml"
@@ -125,6 +151,10 @@ setup_demo() {
     lv_virsh vol-info --pool demo "$vol" >/dev/null 2>&1 ||
       lv_virsh vol-create demo "$defs/vol-$vol.xml" >/dev/null
   done
+  if ! lv_virsh net-info demo-lan >/dev/null 2>&1 && net=$(demo_subnet); then
+    sed "s|@NET@|$net|g" "$defs/network-demo-lan.xml" >"$tmp/network-demo-lan.xml"
+    lv_virsh net-define "$tmp/network-demo-lan.xml" >/dev/null
+  fi
   for vm in "${vms_running[@]}" "$vm_paused" "$vm_off"; do
     sed "s|@DOMAIN_TYPE@|$type|" "$defs/$vm.xml" >"$tmp/$vm.xml"
     lv_virsh define "$tmp/$vm.xml" >/dev/null
@@ -136,7 +166,7 @@ setup_demo() {
   lv_virsh suspend "$vm_paused" >/dev/null
   [[ $(lv_virsh domstate "$vm_off") == "shut off" ]] || lv_virsh destroy "$vm_off" >/dev/null
   say "QEMU VMs ($type): ${vms_running[*]} running, $vm_paused paused, $vm_off shut off; pool 'demo'"
-  say "(session libvirt has no NAT networks: the VMs use user-mode NICs, the Networks page is empty)"
+  say "network 'demo-lan' defined, not started: session libvirt cannot start networks (VMs use user-mode NICs)"
 }
 
 trap cleanup EXIT

@@ -472,10 +472,10 @@ static int device_rate_parse(struct json_object *bw, const char *dir, struct vir
 int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_device_nic_req *out,
                               struct app_error *err)
 {
-    static const char *const attach_keys[] = {"network", "bridge",    "model", "mac",
-                                              "link",    "bandwidth", "vlan",  NULL};
-    static const char *const patch_keys[] = {"network",   "bridge", "model", "link",
-                                             "bandwidth", "vlan",   NULL};
+    static const char *const attach_keys[] = {"network", "bridge",    "user", "model", "mac",
+                                              "link",    "bandwidth", "vlan", NULL};
+    static const char *const patch_keys[] = {"network", "bridge",    "user", "model",
+                                             "link",    "bandwidth", "vlan", NULL};
     static const char *const bw_keys[] = {"inbound", "outbound", NULL};
     struct json_object *v = NULL;
     uint64_t n;
@@ -499,12 +499,22 @@ int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_
             return -1;
         out->has_bridge = true;
     }
-    if (out->has_network && out->has_bridge) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "give either \"network\" or \"bridge\"");
+    if (json_object_object_get_ex(body, "user", &v)) {
+        if (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v)) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"user\" must be true");
+            app_error_at_field(err, "", "user");
+            return -1;
+        }
+        out->user = true;
+    }
+    if (out->has_network + out->has_bridge + out->user > 1) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "give one of \"network\", \"bridge\" or \"user\"");
         return -1;
     }
-    if (!patch && !out->has_network && !out->has_bridge) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"network\" or \"bridge\" is required");
+    if (!patch && !out->has_network && !out->has_bridge && !out->user) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "field \"network\", \"bridge\" or \"user\" is required");
         app_error_at_field(err, "", "network");
         return -1;
     }
@@ -554,11 +564,11 @@ int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_
         else
             out->vlan = (int)n;
     }
-    if (patch && !out->has_network && !out->has_bridge && !out->has_model && !out->has_link &&
-        !out->has_bandwidth && !out->has_vlan) {
+    if (patch && !out->has_network && !out->has_bridge && !out->user && !out->has_model &&
+        !out->has_link && !out->has_bandwidth && !out->has_vlan) {
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
-                      "nothing to change: give \"network\", \"bridge\", \"model\", \"link\", "
-                      "\"bandwidth\" or \"vlan\"");
+                      "nothing to change: give \"network\", \"bridge\", \"user\", \"model\", "
+                      "\"link\", \"bandwidth\" or \"vlan\"");
         return -1;
     }
     return 0;
@@ -990,12 +1000,16 @@ static void device_xml_rate(xmlNodePtr bw, const char *dir, const struct virt_de
  * existing one, whose replaced children are removed first). */
 static void device_xml_nic_apply(xmlNodePtr nic, const struct virt_device_nic_req *req, bool live)
 {
-    if (req->has_network || req->has_bridge) {
+    if (req->has_network || req->has_bridge || req->user) {
         device_xml_remove_children(nic, "source");
-        virt_xml_set(nic, "type", req->has_network ? "network" : "bridge");
+        virt_xml_set(nic, "type",
+                     req->has_network  ? "network"
+                     : req->has_bridge ? "bridge"
+                                       : "user");
+    }
+    if (req->has_network || req->has_bridge)
         virt_xml_set(virt_xml_add(nic, "source"), req->has_network ? "network" : "bridge",
                      req->has_network ? req->network : req->bridge);
-    }
     if (req->has_mac) {
         device_xml_remove_children(nic, "mac");
         virt_xml_set(virt_xml_add(nic, "mac"), "address", req->mac);
@@ -1036,8 +1050,10 @@ int virt_device_xml_nic_build(const struct virt_device_nic_req *req, char **xml,
     struct virt_device_nic_req full = *req;
 
     *xml = NULL;
-    if (!req->has_network == !req->has_bridge || req->bandwidth_null || req->vlan_null) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "an interface needs a network or a bridge");
+    if (req->has_network + req->has_bridge + req->user != 1 || req->bandwidth_null ||
+        req->vlan_null) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "an interface needs a network, a bridge or user-mode networking");
         return -1;
     }
     if (!full.has_model) {
@@ -1086,6 +1102,8 @@ int virt_device_xml_nic_patch(const char *domain_xml, const char *mac,
     if (edit.has_bridge && device_xml_attr_is(nic, "type", "bridge", false) &&
         device_xml_attr_is(device_xml_child(nic, "source"), "bridge", edit.bridge, false))
         edit.has_bridge = false;
+    if (edit.user && device_xml_attr_is(nic, "type", "user", false))
+        edit.user = false;
     edit.has_mac = false;
     before = device_xml_dump(doc, nic);
     device_xml_nic_apply(nic, &edit, live);

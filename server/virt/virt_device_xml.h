@@ -69,6 +69,7 @@ struct virt_device_rate {
 /* A checked POST /interfaces or PATCH /interfaces/{mac} body. */
 struct virt_device_nic_req {
     bool has_network, has_bridge, has_model, has_mac, has_link, has_bandwidth, has_vlan;
+    bool user; /* "user": true — QEMU's user-mode network (SLIRP), no source */
     char network[VIRT_DEVICE_NAME_MAX];
     char bridge[16];
     char model[16];
@@ -110,10 +111,11 @@ int virt_device_xml_disk(struct json_object *body, const struct virt_device_volu
 int virt_device_xml_disk_patch_parse(struct json_object *body, struct virt_device_disk_patch *out,
                                      struct app_error *err) __attribute__((warn_unused_result));
 
-/* Checks a POST /interfaces body (patch false: exactly one of "network"/"bridge";
- * "model", "mac", "link", "bandwidth", "vlan") or a PATCH body (patch true: any of
- * "network", "bridge", "model", "link", "bandwidth", "vlan", at least one, at most one
- * of network/bridge; "bandwidth" and "vlan" may be null to remove them). */
+/* Checks a POST /interfaces body (patch false: exactly one of "network"/"bridge"/
+ * "user" (true only); "model", "mac", "link", "bandwidth", "vlan") or a PATCH body
+ * (patch true: any of "network", "bridge", "user", "model", "link", "bandwidth", "vlan",
+ * at least one, at most one of network/bridge/user; "bandwidth" and "vlan" may be null
+ * to remove them). */
 int virt_device_xml_nic_parse(struct json_object *body, bool patch, struct virt_device_nic_req *out,
                               struct app_error *err) __attribute__((warn_unused_result));
 
@@ -165,8 +167,8 @@ int virt_device_xml_disk_media(const char *domain_xml, const char *target,
                                struct app_error *err) __attribute__((warn_unused_result));
 
 /* The <interface> `mac` of domain_xml with a PATCH request applied: source
- * (network/bridge, which also sets the type), model (skipped when live: a running
- * guest keeps its model until it restarts), link, bandwidth, vlan. 404 no such MAC.
+ * (network/bridge/user, which also sets the type; user has no <source>), model (skipped when live:
+ * a running guest keeps its model until it restarts), link, bandwidth, vlan. 404 no such MAC.
  * *changed says whether anything differs from the original. Returns 0 or -1. */
 int virt_device_xml_nic_patch(const char *domain_xml, const char *mac,
                               const struct virt_device_nic_req *req, bool live, char **xml,

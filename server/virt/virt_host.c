@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
+
+#include <libxml/uri.h>
 
 #include "util/log.h"
 #include "virt/virt_error.h"
@@ -52,19 +55,36 @@ static struct json_object *host_driver_name(const char *type)
     return json_object_new_string(name);
 }
 
-static struct json_object *host_limits(const char *type)
+static void host_limits_add(struct json_object *list, const char *limit)
+{
+    if (json_object_array_add(list, json_object_new_string(limit)) < 0) {
+        log_error("virt_host: out of memory building JSON");
+        abort();
+    }
+}
+
+bool virt_host_uri_is_session(const char *uri)
+{
+    xmlURIPtr parsed = xmlParseURI(uri);
+    bool session = parsed && parsed->path && strcmp(parsed->path, "/session") == 0;
+
+    xmlFreeURI(parsed);
+    return session;
+}
+
+/* The test driver: host_test_limits. A session (unprivileged) daemon may define
+ * networks but not start them: creating their bridge needs CAP_NET_ADMIN ("error
+ * creating bridge interface ...: Operation not permitted"). */
+static struct json_object *host_limits(const char *type, const char *uri)
 {
     struct json_object *list = json_object_new_array();
     size_t i;
 
-    if (strcasecmp(type, "TEST") != 0)
-        return list;
-    for (i = 0; i < sizeof(host_test_limits) / sizeof(host_test_limits[0]); i++) {
-        if (json_object_array_add(list, json_object_new_string(host_test_limits[i])) < 0) {
-            log_error("virt_host: out of memory building JSON");
-            abort();
-        }
-    }
+    if (strcasecmp(type, "TEST") == 0)
+        for (i = 0; i < sizeof(host_test_limits) / sizeof(host_test_limits[0]); i++)
+            host_limits_add(list, host_test_limits[i]);
+    if (virt_host_uri_is_session(uri))
+        host_limits_add(list, "network-start");
     return list;
 }
 
@@ -127,7 +147,7 @@ struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
     host_json_set(ret, "hostname", json_object_new_string(hostname));
     host_json_set(ret, "hypervisor", json_object_new_string(type));
     host_json_set(ret, "driver", host_driver_name(type));
-    host_json_set(ret, "limits", host_limits(type));
+    host_json_set(ret, "limits", host_limits(type, uri));
     host_json_set(ret, "libvirt_version", host_version_string(lib_version));
     host_json_set(ret, "hypervisor_version", host_version_string(hv_version));
     host_json_set(ret, "uri", json_object_new_string(uri));

@@ -21,6 +21,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_error.h"
+#include "virt/virt_host.h"
 #include "virt/virt_network_xml.h"
 #include "virt/virt_usage.h"
 #include "virt/virt_xml.h"
@@ -402,6 +403,25 @@ static void network_capture_define(struct app_error *err)
     }
 }
 
+/* A start refused by a session (unprivileged) libvirtd: it cannot create the network's
+ * bridge ("Operation not permitted"), whatever the network. Said in words as
+ * not_supported rather than as libvirt's text; a lost connection stays 503. */
+static void network_capture_start(virNetworkPtr net, struct app_error *err)
+{
+    char *uri;
+
+    virt_error_capture(err, "start network");
+    if (err->status != 502)
+        return;
+    uri = virConnectGetURI(virNetworkGetConnect(net));
+    if (uri && virt_host_uri_is_session(uri))
+        app_error_set(err, 501, APP_ERR_UNSUPPORTED,
+                      "this host's libvirt runs unprivileged (session mode): it can define "
+                      "networks but not start them");
+    virResetLastError();
+    free(uri);
+}
+
 virNetworkPtr virt_network_create(virConnectPtr conn, const struct virt_network_spec *spec,
                                   const char *xml, struct app_error *err)
 {
@@ -414,7 +434,7 @@ virNetworkPtr virt_network_create(virConnectPtr conn, const struct virt_network_
         return NULL;
     }
     if (spec->start && virNetworkCreate(net) < 0) {
-        virt_error_capture(err, "start network");
+        network_capture_start(net, err);
         goto rollback;
     }
     if (spec->autostart && virNetworkSetAutostart(net, 1) < 0) {
@@ -448,7 +468,7 @@ int virt_network_act(virNetworkPtr net, const char *action, struct app_error *er
             return -1;
         }
         if (virNetworkCreate(net) < 0) {
-            virt_error_capture(err, "start network");
+            network_capture_start(net, err);
             return -1;
         }
         return 0;

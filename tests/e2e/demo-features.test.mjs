@@ -8,7 +8,10 @@
 // canvas drawn, and redrawn: the firmware retries its network boot every few seconds);
 // its serial console showing the firmware's text; a file uploaded into pool `demo` as a
 // new volume and downloaded back through the browser's own download, byte for byte; a
-// volume attached to the shut-off demo-spare as a disk and detached again. It takes the
+// volume attached to the shut-off demo-spare as a disk and detached again; a user-mode
+// NIC attached to demo-spare and detached, the link of running demo-web's NIC set down and
+// up (checked with `virsh domif-getlink`), and the Networks page showing demo-lan
+// inactive with the reason and its Start disabled. It takes the
 // README's screenshots (docs/, chromium only: the VM list, the console, the pool with
 // the upload, and the list and a VM's page in Chinese). Ctrl-C ends the demo leaving
 // no QEMU or libvirtd behind. In the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs).
@@ -227,6 +230,66 @@ test('a volume attached to demo-spare as a disk, then detached', { skip }, async
         await dialog.getByRole('button', { name: 'Detach', exact: true }).click();
         await disk.waitFor({ state: 'detached', timeout: TIMEOUT });
         assert.doesNotMatch(demoVirsh(['dumpxml', '--inactive', 'demo-spare']), /scratch\.img/, 'libvirt no longer has it');
+    });
+});
+
+test('user-mode NICs: one attached to demo-spare and detached, demo-web\'s link down and up; Networks shows demo-lan and why it cannot start', { skip }, async () => {
+    const mac = '52:54:00:d0:00:51';
+    const nav = (page) => page.getByRole('navigation', { name: 'Main' });
+    await withPage(async (page) => {
+        // demo-spare (shut off): the form offers user-mode networking first, the host having no active network
+        await openVm(page, 'demo-spare', 'nics');
+        const panel = page.locator('.tab-panel-nics');
+        await panel.getByRole('button', { name: 'Attach interface' }).click();
+        const form = page.locator('form[aria-labelledby="nic-form-title"]');
+        const kind = form.getByLabel('Connect to');
+        // the kind is the form's first select; it turns to user-mode once the networks are read
+        await page.waitForFunction(() => document.querySelector('form[aria-labelledby="nic-form-title"] select')?.value === 'user',
+            null, { timeout: TIMEOUT });
+        assert.equal(await kind.inputValue(), 'user');
+        assert.match(await kind.locator('option').first().textContent(), /^User-mode networking \(NAT by QEMU, no virtual network needed\)$/);
+        assert.equal(await form.getByLabel('Network', { exact: true }).isVisible(), false, 'no network to choose');
+        await form.getByLabel('MAC address').fill(mac);
+        await form.getByRole('button', { name: 'Attach', exact: true }).click();
+        const nic = panel.locator(`tbody tr[data-mac="${mac}"]`);
+        await nic.waitFor({ timeout: TIMEOUT });
+        assert.equal((await nic.locator('td').nth(1).textContent()).trim(), 'user-mode');
+        const conf = demoVirsh(['dumpxml', '--inactive', 'demo-spare']);
+        assert.match(conf, new RegExp(`<interface type='user'>\\s*<mac address='${mac}'/>`), 'libvirt has the user-mode NIC');
+        await nic.getByRole('button', { name: /Detach/ }).click();
+        const dialog = page.locator('dialog.dialog[open]');
+        await dialog.waitFor();
+        await dialog.getByRole('button', { name: 'Detach', exact: true }).click();
+        await nic.waitFor({ state: 'detached', timeout: TIMEOUT });
+        assert.doesNotMatch(demoVirsh(['dumpxml', '--inactive', 'demo-spare']), new RegExp(mac), 'libvirt no longer has it');
+
+        // demo-web (running): its user-mode NIC's link down, then up again, in the running guest
+        await nav(page).getByRole('link', { name: 'Virtual machines' }).click();
+        await openVm(page, 'demo-web', 'nics');
+        const web = page.locator('.tab-panel-nics tbody tr[data-mac]');
+        await web.waitFor({ timeout: TIMEOUT });
+        const webMac = await web.getAttribute('data-mac');
+        assert.equal((await web.locator('td').nth(1).textContent()).trim(), 'user-mode');
+        for (const [action, state] of [['link-down', 'down'], ['link-up', 'up']]) {
+            await web.locator(`button[data-action="${action}"]`).click();
+            await web.locator('.badge', { hasText: state }).waitFor({ timeout: TIMEOUT });
+            assert.match(demoVirsh(['domif-getlink', 'demo-web', webMac]), new RegExp(`\\b${state}\\b`), `libvirt says ${state}`);
+        }
+
+        // Networks: demo-lan with its subnet, inactive; the page says why, and Start is disabled with that reason
+        await nav(page).getByRole('link', { name: 'Networks' }).click();
+        const net = page.locator('tr[data-name="demo-lan"]');
+        await net.waitFor({ timeout: TIMEOUT });
+        assert.match(await net.textContent(), /inactive/);
+        assert.match(await net.textContent(), /\.1\/24/);
+        const note = page.locator('#networks-session-note');
+        await note.waitFor({ timeout: TIMEOUT });
+        const why = 'This host’s libvirt runs unprivileged (session mode): it can define networks but not start them; VMs use user-mode networking.';
+        assert.equal((await note.textContent()).trim(), why);
+        const start = net.locator('button[data-action="start"]');
+        assert.equal(await start.evaluate((b) => b.disabled), true, 'Start is disabled');
+        assert.equal(await start.getAttribute('title'), why);
+        assert.equal(await start.getAttribute('aria-describedby'), 'networks-session-note');
     });
 });
 

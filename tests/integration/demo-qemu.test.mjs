@@ -3,8 +3,9 @@
 // second run must reuse what the first left), and each time the test logs in with the
 // password the script printed and checks through the API that the demo's VMs are there
 // in their states, that the running ones have a VNC console answering RFB and live load
-// figures, and that the pool holds its volumes. Ctrl-C (SIGINT to the script) must leave
-// no QEMU or libvirtd of the demo behind. The demo runs its own private libvirtd (not the
+// figures, that the pool holds its volumes, and that network demo-lan is defined but
+// inactive with GET /api/host saying why ("network-start"). Ctrl-C (SIGINT to the
+// script) must leave no QEMU or libvirtd of the demo behind. The demo runs its own private libvirtd (not the
 // machine's), so this file takes no lock; it starts QEMU, so it is in the serial group.
 // The script is started and stopped by tests/lib/qemu-demo.mjs, as e2e/demo-features does.
 import { after, before, describe, it } from 'node:test';
@@ -101,6 +102,24 @@ describe('make run: the demo on a private libvirtd with real QEMU VMs', { skip: 
                 assert.equal(vols['data.qcow2'].format, 'qcow2');
                 assert.deepEqual(vols['data.qcow2'].used_by.map((u) => u.name), ['demo-db']);
                 for (const v of Object.values(vols)) assert.equal(v.outside_pool, false, v.name);
+            });
+
+            it('defines network demo-lan on a private /24, inactive: session libvirt says it cannot start networks', async () => {
+                const host = await admin.get('/api/host');
+                assert.equal(host.status, 200, host.text);
+                assert.deepEqual(host.json.limits, ['network-start']);
+                const r = await admin.get('/api/networks');
+                assert.equal(r.status, 200, r.text);
+                const net = r.json.networks.find((n) => n.name === 'demo-lan');
+                assert.ok(net, `demo-lan in ${r.text}`);
+                assert.equal(net.active, false);
+                assert.equal(net.mode, 'isolated');
+                assert.equal(net.ipv4.prefix, 24);
+                assert.match(net.ipv4.address, /^(10\.\d+|172\.(1[6-9]|2\d|3[01])|192\.168)\.\d+\.1$/);
+                const start = await admin.post('/api/networks/demo-lan/start', {});
+                assert.equal(start.status, 501, start.text);
+                assert.equal(start.json.error.code, 'not_supported');
+                assert.match(start.json.error.message, /session mode/);
             });
 
             it('Ctrl-C leaves no QEMU or libvirtd of the demo', async () => {

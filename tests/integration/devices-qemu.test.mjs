@@ -8,7 +8,8 @@
 // virsh: virtdeck has no "define domain" endpoint) gets a cdrom and the volume attached
 // while shut off, is started, and the test checks with `virsh dumpxml` that the disk is
 // there, detaches it live (a SCSI disk needs no guest cooperation, so it must be gone
-// at once), attaches/changes/detaches a NIC live, inserts and ejects the ISO, and reads
+// at once), attaches/changes/detaches a NIC live (one on the network, one user-mode:
+// link down and up checked with `virsh domif-getlink`), inserts and ejects the ISO, and reads
 // the DHCP lease the firmware's PXE client took. after() removes the VM, the network,
 // the pool and the directory even when a test fails. Loopback/private traffic only.
 import { after, before, describe, it } from 'node:test';
@@ -284,6 +285,35 @@ describe('VM devices on qemu:///system', () => {
             assert.ok(!body.interfaces.some((n) => n.mac === hotMac));
             assert.ok(!iface(dumpxml()), 'gone from the live XML');
         }
+    });
+
+    it('attaches a user-mode NIC live (no network), sets its link down and up, changes its model, detaches it', async () => {
+        const mac = '52:54:00:5d:00:04';
+        const iface = (xml) => {
+            const m = xml.match(new RegExp(`<interface[^>]*>(?:(?!</interface>)[\\s\\S])*${mac}[\\s\\S]*?</interface>`));
+            return m ? m[0] : null;
+        };
+        let x = assertJson(await admin.post(`${base()}/interfaces`, { user: true, mac, model: 'e1000' }), 201, 'attach user nic');
+        assert.deepEqual(x.interfaces.find((n) => n.mac === mac), { type: 'user', mac, source: '', model: 'e1000', target: '', link: 'up' });
+        for (const flags of [[], ['--inactive']]) {
+            assert.match(iface(dumpxml(...flags)) || '', /^<interface type='user'>/, `user-mode ${flags}`);
+            assert.doesNotMatch(iface(dumpxml(...flags)), /<source/, `no source ${flags}`);
+        }
+        for (const link of ['down', 'up']) {
+            x = assertJson(await admin.req('PATCH', `${base()}/interfaces/${mac}`, { body: { link } }), 200, `link ${link}`);
+            assert.equal(x.next_boot, false);
+            const r = virsh(['domif-getlink', vm, mac]);
+            assert.ok(r.ok, r.stderr);
+            assert.match(r.stdout, new RegExp(`\\b${link}\\b`), `virsh domif-getlink says ${link}`);
+        }
+        x = assertJson(await admin.req('PATCH', `${base()}/interfaces/${mac}`, { body: { model: 'rtl8139' } }), 200, 'model');
+        assert.equal(x.next_boot, true);
+        assert.match(iface(dumpxml('--inactive')), /<model type='rtl8139'\/>/);
+        assert.match(iface(dumpxml('--inactive')), /^<interface type='user'>/, 'still user-mode');
+        assertError(await admin.post(`${base()}/interfaces`, { user: true, network: net }), 400, 'bad_request', 'user and a network');
+        const res = await admin.req('DELETE', `${base()}/interfaces/${mac}`, { timeoutMs: 30000 });
+        assert.ok(res.status === 200 || res.status === 202, `detach: ${res.status} ${res.text}`);
+        assert.ok(!iface(dumpxml('--inactive')), 'gone from the configuration');
     });
 
     it('reads the address the firmware leased on the new network', async () => {

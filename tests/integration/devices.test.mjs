@@ -264,12 +264,16 @@ describe('VM devices API (test driver)', () => {
                 { network: 'default', bandwidth: { inbound: { average: 4294967296 } } },
                 { network: 'default', bandwidth: { inbound: { average: 10, floor: 1 } } },
                 { network: 'default', bandwidth: { sideways: { average: 10 } } },
+                { user: false },
+                { user: 'yes' },
+                { user: true, network: 'default' },
+                { user: true, bridge: 'br0' },
             ];
             await unchanged(async () => {
                 for (const body of bad) {
                     assertError(await admin.post(`${base()}/interfaces`, body), 400, 'bad_request', JSON.stringify(body));
                 }
-                for (const body of [{}, { mac: '52:54:00:00:00:01' }, { network: 'default', bridge: 'br0' }, { vlan: -1 }]) {
+                for (const body of [{}, { mac: '52:54:00:00:00:01' }, { network: 'default', bridge: 'br0' }, { vlan: -1 }, { user: false }, { user: true, network: 'default' }]) {
                     assertError(await admin.req('PATCH', `${base()}/interfaces/${MAC}`, { body }), 400, 'bad_request', JSON.stringify(body));
                 }
             });
@@ -295,6 +299,8 @@ describe('VM devices API (test driver)', () => {
                     bandwidth: { inbound: { average: 1000, peak: 2000, burst: 512 }, outbound: { average: 100 } },
                 }), 501, 'not_supported');
                 assertError(await admin.post(`${base()}/interfaces`, { bridge: 'br0' }), 501, 'not_supported');
+                assertError(await admin.post(`${base()}/interfaces`, { user: true, model: 'e1000' }), 501, 'not_supported');
+                assertError(await admin.req('PATCH', `${base()}/interfaces/${MAC}`, { body: { user: true } }), 501, 'not_supported');
             });
         });
     });

@@ -311,7 +311,7 @@ static void test_handler_checks(void **state)
     expect_refused(HTTP_POST, "/api/pools", NULL, "{\"name\":\"p\"}", ADMIN, 400,
                    "\"type\" must be dir, fs, netfs, logical, iscsi or rbd");
     expect_refused(HTTP_POST, D "/interfaces", NULL, "{\"model\":\"virtio\"}", ADMIN, 400,
-                   "field \"network\" or \"bridge\" is required");
+                   "field \"network\", \"bridge\" or \"user\" is required");
     /* the MAC is the call's in lower case */
     assert_int_equal(prepare(HTTP_DELETE, D "/interfaces/52:54:00:AA:BB:CC", NULL, NULL, ADMIN), 0);
     assert_string_equal(call.item, "52:54:00:aa:bb:cc");

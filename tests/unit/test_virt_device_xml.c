@@ -455,9 +455,15 @@ static void test_nic_refusals(void **state)
         "{\"network\":\"default\",\"bandwidth\":{\"outbound\":{\"average\":1,\"burst\":0}}}",
         "{\"network\":\"default\",\"bandwidth\":{\"outbound\":{\"average\":1,\"floor\":1}}}",
         "{\"network\":\"default\",\"bandwidth\":{\"inbound\":{\"average\":1},\"x\":{}}}",
+        "{\"user\":false}",
+        "{\"user\":\"yes\"}",
+        "{\"user\":true,\"network\":\"default\"}",
+        "{\"user\":true,\"bridge\":\"br0\"}",
     };
     static const char *const bad_patch[] = {
         "{}",
+        "{\"user\":false}",
+        "{\"user\":true,\"bridge\":\"b\"}",
         "{\"mac\":\"52:54:00:00:00:01\"}",
         "{\"network\":\"a\",\"bridge\":\"b\"}",
         "{\"vlan\":-1}",
@@ -509,6 +515,14 @@ static void test_nic_build(void **state)
              "address=\"52:54:00:ab:cd:ef\"/><model type=\"e1000e\"/><link state=\"down\"/>"
              "<bandwidth><inbound average=\"1000\" peak=\"2000\" burst=\"512\"/><outbound "
              "average=\"4294967295\"/></bandwidth><vlan><tag id=\"4094\"/></vlan></interface>");
+    free(xml);
+    json_object_put(o);
+
+    /* user-mode networking: no <source> */
+    o = xml_assert_parse("{\"user\":true,\"model\":\"e1000\",\"link\":\"down\"}");
+    assert_int_equal(virt_device_xml_interface(o, &xml, &err), 0);
+    assert_string_equal(xml, "<interface type=\"user\"><model type=\"e1000\"/><link "
+                             "state=\"down\"/></interface>");
     free(xml);
     json_object_put(o);
 }
@@ -570,6 +584,18 @@ static void test_nic_find_and_patch(void **state)
     assert_non_null(strstr(xml, "<source bridge=\"br1\"/>"));
     assert_null(strstr(xml, "network="));
     assert_non_null(strstr(xml, "<vlan><tag id=\"7\"/></vlan>"));
+    free(xml);
+
+    /* to user-mode: the type changes and the source goes */
+    o = xml_assert_parse("{\"user\":true}");
+    assert_int_equal(virt_device_xml_nic_parse(o, true, &req, &err), 0);
+    json_object_put(o);
+    assert_int_equal(virt_device_xml_nic_patch(domain_xml, "52:54:00:aa:bb:cc", &req, false, &xml,
+                                               &changed, &err),
+                     0);
+    assert_true(changed);
+    assert_non_null(strstr(xml, "<interface type=\"user\">"));
+    assert_null(strstr(xml, "<source"));
     free(xml);
 
     assert_int_equal(virt_device_xml_nic_patch(domain_xml, "52:54:00:00:00:01", &req, false, &xml,

@@ -60,6 +60,20 @@ static void test_host_info(void **state)
     virConnectClose(conn);
 }
 
+static void test_uri_is_session(void **state)
+{
+    assert_true(virt_host_uri_is_session("qemu:///session"));
+    assert_true(virt_host_uri_is_session("qemu+unix:///session?socket=/tmp/d/libvirt-sock"));
+    assert_true(virt_host_uri_is_session("qemu+ssh://alice@host/session"));
+    assert_false(virt_host_uri_is_session("qemu:///system"));
+    assert_false(virt_host_uri_is_session("qemu:///sessions"));
+    assert_false(virt_host_uri_is_session("test:///default"));
+    assert_false(virt_host_uri_is_session("test:///session/demo.xml"));
+    assert_false(virt_host_uri_is_session("qemu:///system?x=/session"));
+    assert_false(virt_host_uri_is_session("not a uri ::: %"));
+    assert_false(virt_host_uri_is_session(""));
+}
+
 /* With a node file the test driver has no NUMA cells and libvirt reports the free
  * memory 0 as an error of unknown cause: shown as 0, not a failure. */
 static void test_host_info_node_file(void **state)
@@ -95,6 +109,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_host_info),
+        cmocka_unit_test(test_uri_is_session),
         cmocka_unit_test(test_host_info_node_file),
         cmocka_unit_test(test_host_info_failure),
     };

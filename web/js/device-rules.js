@@ -102,7 +102,7 @@ function checkRate(dir, r, errors, out) {
 }
 
 /**
- * Interface form values -> {payload, errors}. values: {kind: "network" | "bridge",
+ * Interface form values -> {payload, errors}. values: {kind: "user" | "network" | "bridge",
  * network, bridge, model, mac, link: "up" | "down", inbound: {average, peak, burst},
  * outbound: {...}, vlan}. forPatch: only the fields given (no source).
  */
@@ -111,7 +111,9 @@ export function buildInterfaceRequest(values, { forPatch = false } = {}) {
     const errors = {};
     const payload = {};
     if (!forPatch) {
-        if (v.kind === 'bridge') {
+        if (v.kind === 'user') {
+            payload.user = true;
+        } else if (v.kind === 'bridge') {
             const e = ifaceNameError(v.bridge, t('forms.what.host-bridge'));
             if (e) errors.bridge = e;
             payload.bridge = v.bridge;
@@ -164,11 +166,20 @@ export function interfaceSource(nic) {
     return nic.network || nic.bridge || nic.source || '';
 }
 
-/** An interface's kind ("network", "bridge") in the current language; another kind as it came. */
+/** An interface's kind ("network", "bridge", "user") in the current language; another kind as it came. */
 export function interfaceTypeLabel(type) {
     if (type === 'network') return t('devices.nic.type.network');
     if (type === 'bridge') return t('devices.nic.type.bridge');
+    if (type === 'user') return t('devices.nic.type.user');
     return type;
+}
+
+/**
+ * The kind the attach form offers first: user-mode networking when the host has no
+ * active virtual network (nets: GET /api/networks; null while unknown), else a network.
+ */
+export function defaultInterfaceKind(nets) {
+    return Array.isArray(nets) && !nets.some((n) => n && n.active) ? 'user' : 'network';
 }
 
 /** "up" unless the detail form says the link is down. */

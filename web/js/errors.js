@@ -50,6 +50,8 @@ const OPERATIONS = [
     ['POST', /^\/api\/domains\/[^/]+\/interfaces$/, 'attach-nic'],
     ['PATCH', /^\/api\/domains\/[^/]+\/interfaces\/[^/]+$/, 'change-nic'],
     ['DELETE', /^\/api\/domains\/[^/]+\/interfaces\/[^/]+$/, 'detach-nic'],
+    ['POST', /^\/api\/networks\/[^/]+\/start$/, 'network-start'],
+    ['POST', /^\/api\/networks$/, 'network-start'], // created with "start": true
 ];
 
 /** The operation err's request was ("upload", "attach-disk", …), or "" when unknown. */

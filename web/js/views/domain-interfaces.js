@@ -1,14 +1,15 @@
 // views/domain-interfaces.js — the "Network interfaces" tab of a VM's page: its
 // interfaces with the guest's IP addresses (GET .../addresses while it runs), link
-// up/down, detach, and attaching one (network or host bridge, model, MAC, link state,
-// inbound/outbound QoS, VLAN tag). Admins only get the controls. A DeviceTab
+// up/down, detach, and attaching one (QEMU's user-mode networking, a network or a host
+// bridge; model, MAC, link state, inbound/outbound QoS, VLAN tag). User-mode comes
+// first when the host has no active network (a session libvirt cannot start one). Admins only get the controls. A DeviceTab
 // (device-tab.js). Browser main thread.
 
 import { h } from './dom.js';
 import { field, textInput, selectInput, setOptions, canManage, cardForm, failureText, optionalLabel } from './form-kit.js';
 import { actionButton, actionsCell, actionsLabel, cell, renderTable, rowButton, runRowAction } from './resource-table.js';
 import { DeviceTab, refreshDetail, withNote } from './device-tab.js';
-import { NIC_MODELS, buildInterfaceRequest, addressesByMac, interfaceSource, interfaceTypeLabel, linkState } from '../device-rules.js';
+import { NIC_MODELS, buildInterfaceRequest, addressesByMac, defaultInterfaceKind, interfaceSource, interfaceTypeLabel, linkState } from '../device-rules.js';
 import { randomMac } from '../ipaddr.js';
 import { isActive } from '../domains.js';
 import { orDash, DASH } from '../format.js';
@@ -27,8 +28,9 @@ function linkLabel(link) {
     return link === 'up' ? t('devices.nic.link.up') : t('devices.nic.link.down');
 }
 
-/** "default (network)": an interface's source and, when known, its kind. */
+/** "default (network)": an interface's source and, when known, its kind ("user-mode" alone). */
 function sourceText(nic) {
+    if (nic.type === 'user') return t('devices.nic.source.user');
     const source = orDash(interfaceSource(nic));
     if (!nic.type) return source;
     return t('devices.nic.source', { source, type: interfaceTypeLabel(nic.type) });
@@ -137,7 +139,12 @@ export class DomainInterfacesView extends DeviceTab {
 
     buildForm(close) {
         const f = {};
-        f.kind = field({ label: t('devices.nic.field.kind'), key: 'kind', control: selectInput([['network', t('devices.nic.field.kind.network')], ['bridge', t('devices.nic.field.kind.bridge')]], { value: 'network' }) });
+        const kinds = (nets) => {
+            const user = ['user', t('devices.nic.field.kind.user')];
+            const rest = [['network', t('devices.nic.field.kind.network')], ['bridge', t('devices.nic.field.kind.bridge')]];
+            return defaultInterfaceKind(nets) === 'user' ? [user, ...rest] : [...rest, user];
+        };
+        f.kind = field({ label: t('devices.nic.field.kind'), key: 'kind', control: selectInput(kinds(null), { value: 'network' }) });
         f.network = field({ label: t('devices.nic.field.network'), key: 'network', control: selectInput([['', t('resources.loading')]]) });
         f.bridge = field({ label: t('networks.field.host-bridge'), key: 'bridge', control: textInput({ placeholder: 'br0', maxlength: '15' }) });
         f.model = field({ label: t('devices.nic.field.model'), key: 'model', control: selectInput(NIC_MODELS.map((m) => [m, m === 'virtio' ? t('devices.virtio-fastest') : m]), { value: 'virtio' }) });
@@ -188,9 +195,9 @@ export class DomainInterfacesView extends DeviceTab {
             onCancel: () => close(false),
         });
         const sync = () => {
-            const bridge = f.kind.control.value === 'bridge';
-            f.network.root.hidden = bridge;
-            f.bridge.root.hidden = !bridge;
+            const kind = f.kind.control.value;
+            f.network.root.hidden = kind !== 'network';
+            f.bridge.root.hidden = kind !== 'bridge';
         };
         f.kind.control.addEventListener('change', sync);
         return {
@@ -203,6 +210,8 @@ export class DomainInterfacesView extends DeviceTab {
                     setOptions(f.network.control, nets.length
                         ? nets.map((n) => [n.name, n.active ? n.name : t('devices.nic.network-inactive', { name: n.name })]) : [['', t('devices.nic.no-networks')]],
                     nets.find((n) => n.active)?.name || nets[0]?.name || '');
+                    setOptions(f.kind.control, kinds(nets), defaultInterfaceKind(nets));
+                    sync();
                 } catch (err) {
                     setOptions(f.network.control, [['', failureText(t('devices.nic.networks-failed'), err)]]);
                 }

@@ -2,7 +2,10 @@
 // state, mode, bridge, IPv4/IPv6 subnets and DHCP ranges, autostart and the VMs using
 // it; Start/Stop/Delete (confirmation; "force" when running VMs use it), the DHCP
 // leases of one network, and the "Create network" form (network-form.js). Only admins
-// get the controls that change anything. Browser main thread.
+// get the controls that change anything. When the server says its libvirt cannot start
+// networks (GET /api/host "limits" has "network-start": an unprivileged session
+// daemon), a note under the heading says so and every Start is disabled with that
+// reason. Browser main thread.
 
 import { h, icon } from './dom.js';
 import { NetworkForm } from './network-form.js';
@@ -75,6 +78,40 @@ export class NetworksView extends ResourcePage {
         this.leases = h('section', { class: 'card leases-card', 'aria-labelledby': 'leases-title', hidden: true });
     }
 
+    /** True when this host's libvirt can define networks but not start them. */
+    #cannotStart() {
+        const limits = this.ctx.store.host?.limits;
+        return Array.isArray(limits) && limits.includes('network-start');
+    }
+
+    mount(container) {
+        super.mount(container);
+        this.#syncNote();
+        // c.host also comes with every host load figure: act only when the limit changes
+        this.unhost = this.ctx.store.on('changed', (c) => {
+            if (c.host && this.#syncNote()) this.load(); // the Start buttons follow
+        });
+    }
+
+    destroy() {
+        this.unhost?.();
+        super.destroy();
+    }
+
+    intro() {
+        this.sessionNote = h('p', { id: 'networks-session-note', class: 'card notice', role: 'note', hidden: true });
+        return [this.sessionNote];
+    }
+
+    /** Shows or hides the note as the host's limits say; true when that changed it. */
+    #syncNote() {
+        const on = this.#cannotStart();
+        if (on === !this.sessionNote.hidden) return false;
+        this.sessionNote.hidden = !on;
+        this.sessionNote.textContent = on ? t('networks.session-note') : '';
+        return true;
+    }
+
     fetch() {
         return this.ctx.api.networks();
     }
@@ -127,6 +164,15 @@ export class NetworksView extends ResourcePage {
             : h('span', { class: 'muted', text: t('resources.users.none') });
         const name = net.name;
         const btn = (action, label, danger) => rowButton('name', name, action, label, danger);
+        const start = () => {
+            const b = btn('start', t('networks.action.start'));
+            if (this.#cannotStart()) {
+                b.disabled = true;
+                b.title = t('networks.session-note');
+                b.setAttribute('aria-describedby', 'networks-session-note');
+            }
+            return b;
+        };
         return h('tr', { dataset: { name } },
             cell(c.name, {}, h('strong', { class: 'res-name', text: name }), !net.persistent ? h('span', { class: 'muted small', text: t('networks.transient') }) : null),
             cell(c.state, {}, activeBadge(net.active)),
@@ -137,7 +183,7 @@ export class NetworksView extends ResourcePage {
             cell(c.autostart, {}, autostartSwitch(name, net.autostart, admin)),
             cell(c.usedBy, {}, usedBy, admin ? null : btn('leases', t('networks.action.leases'))),
             admin ? actionsCell(name,
-                net.active ? btn('stop', t('networks.action.stop')) : btn('start', t('networks.action.start')),
+                net.active ? btn('stop', t('networks.action.stop')) : start(),
                 btn('leases', t('networks.action.leases')),
                 btn('delete', t('networks.action.delete'), true)) : null);
     }

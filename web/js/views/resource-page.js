@@ -20,7 +20,8 @@ export class ResourcePage {
      * createLabel, count(n, active) ("3 networks, 2 active"), loadFailure ("Could not
      * list the networks"), empty (no items), caption (the table's).
      *
-     * Hooks: fetch() -> items (each with name, active); columns(admin); row(item, admin)
+     * Hooks: fetch() -> items (each with name, active); intro() -> nodes under the
+ * heading (optional); columns(admin); row(item, admin)
      * -> <tr>; setAutostart(name, on); onAction(btn, action, item) for a row button;
      * buildForm(close) -> {root, reset(), focus()} (admins only); loaded() after a
      * render (optional); usersOf(item) -> the VMs it lists (optional: the list is read
@@ -50,6 +51,7 @@ export class ResourcePage {
         this.list = listCard({ title: t.listTitle, labelledBy: 'page-title' });
         this.root = h('div', { class: ['page', kind.pageClass] },
             h('div', { class: 'page-head' }, this.title, h('div', { class: 'toolbar' }, refresh, createBtn)),
+            this.intro(),
             form ? form.root : null,
             this.list.root,
             this.extras());
@@ -67,6 +69,11 @@ export class ResourcePage {
         this.stopEvents?.();
         this.userWatch?.stop();
         this.root?.remove();
+    }
+
+    /** Nodes under the page's heading, before the form and the list (none here). */
+    intro() {
+        return [];
     }
 
     /** Nodes after the list card (none here). */
