@@ -178,6 +178,9 @@ test('demo-web\'s console shows its screen, and its serial console its text', { 
 test('a file uploaded into pool demo downloads back byte for byte', { skip }, async () => {
     const file = path.join(dir, UPLOAD_NAME);
     const bytes = crypto.randomBytes(UPLOAD_SIZE);
+    // an ISO 9660 primary volume descriptor where libvirt looks for one (sector 16), so
+    // the pool lists the upload as the ISO image the form says it is
+    Buffer.from('\x01CD001\x01', 'latin1').copy(bytes, 16 * 2048);
     writeFileSync(file, bytes);
     await withPage(async (page) => {
         await page.getByRole('link', { name: 'Storage', exact: true }).click();
@@ -193,6 +196,7 @@ test('a file uploaded into pool demo downloads back byte for byte', { skip }, as
         const vol = page.locator(`tr[data-name="${UPLOAD_NAME}"]`);
         await vol.waitFor({ timeout: TIMEOUT });
         assert.equal(await vol.locator('.badge-warn').count(), 0, 'not marked incomplete');
+        assert.equal((await vol.locator('td').nth(1).textContent()).trim(), 'iso', 'listed in the format chosen');
         assert.ok(readFileSync(path.join(dir, 'pool', UPLOAD_NAME)).equals(bytes), 'the pool\'s file has the upload\'s bytes');
         // Only for the screenshot: the bar's 0.2 s width transition (see e2e/storage-network).
         await page.waitForTimeout(300);
