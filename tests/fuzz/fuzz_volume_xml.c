@@ -11,7 +11,7 @@
  * <backingStore><path/><format type/></backingStore> (only with "backing"), each
  * holding exactly the request's value; capacity is 1..16 TiB, allocation ≤ capacity,
  * the name passes virt_volume_xml_name_valid (so it can never leave the pool's
- * directory), and the format is qcow2 or raw. */
+ * directory), and the format is qcow2, raw or iso. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,7 +63,8 @@ static void fuzz_volume_check(struct json_object *req, bool backing, const char 
     uint64_t c, a;
 
     FUZZ_ASSERT(name && virt_volume_xml_name_valid(name));
-    FUZZ_ASSERT(format && (strcmp(format, "qcow2") == 0 || strcmp(format, "raw") == 0));
+    FUZZ_ASSERT(format && (strcmp(format, "qcow2") == 0 || strcmp(format, "raw") == 0 ||
+                           strcmp(format, "iso") == 0));
     FUZZ_ASSERT(!backing || strcmp(format, "qcow2") == 0);
     FUZZ_ASSERT(capacity && sscanf(capacity, "%" SCNu64, &c) == 1);
     FUZZ_ASSERT(c >= 1 && c <= VIRT_VOLUME_MAX_CAPACITY);
