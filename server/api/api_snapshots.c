@@ -39,13 +39,16 @@ static void api_snapshots_create_run(struct api_call *call, struct api_reply *re
 {
     const char *name = api_call_string(call, "name");
     struct app_error err;
-    struct json_object *out = NULL;
+    struct json_object *out = NULL, *named;
     virDomainPtr dom;
 
     app_error_clear(&err);
     api_reply_audit_object(reply, "domain:%s/snapshot:%s", call->uuid, name ? name : "");
     if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)))
         out = virt_snapshot_create(dom, call->body, &err);
+    if (out && !name && json_object_object_get_ex(out, "name", &named)) /* libvirt named it */
+        api_reply_audit_object(reply, "domain:%s/snapshot:%s", call->uuid,
+                               json_object_get_string(named));
     api_reply_result(reply, 201, out, &err);
     if (dom)
         virDomainFree(dom);

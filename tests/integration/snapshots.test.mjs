@@ -158,6 +158,18 @@ describe('snapshots API (test driver)', () => {
         assertError(await admin.req('DELETE', `${url(RUN)}/-x`), 400, 'bad_request', 'bad name in path');
     });
 
+    it('records every change in the audit log with the snapshot as its object', async () => {
+        const lines = roles.d.logs().split('\n').filter((l) => / api: \S+ snapshot-/.test(l));
+        const has = (re) => assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${lines.join('\n')}`);
+        has(new RegExp(`api: op snapshot-create domain ${RUN}/snapshot:first from .*: ok`));
+        has(new RegExp(`api: admin snapshot-create domain ${RUN}/snapshot:first from .*: this VM has a snapshot named`));
+        // a snapshot libvirt named is recorded under that name
+        has(new RegExp(`api: admin snapshot-create domain ${RUN}/snapshot:\\d+ from .*: ok`));
+        has(new RegExp(`api: op snapshot-revert domain ${OFF}/snapshot:off-1 from .*: ok`));
+        has(new RegExp(`api: op snapshot-delete domain ${RUN}/snapshot:a from .*: ok`));
+        has(new RegExp(`api: admin snapshot-delete-children domain ${RUN}/snapshot:first from .*: ok`));
+    });
+
     it('lets a viewer read but not change, and answers 401 without a session', async () => {
         assertJson(await admin.post(url(RUN), { name: 'keep' }), 201, 'keep');
         assertError(await view.post(url(RUN), { name: 'v' }), 403, 'forbidden', 'viewer create');
