@@ -17,7 +17,8 @@ enum auth_role {
 enum auth_action {
     AUTH_ACTION_HOST_READ,        /* GET /api/host */
     AUTH_ACTION_DOMAIN_READ,      /* list, detail, events */
-    AUTH_ACTION_DOMAIN_LIFECYCLE, /* start, shutdown, destroy, reboot, reset, suspend, resume */
+    AUTH_ACTION_DOMAIN_LIFECYCLE, /* start, shutdown, destroy, reboot, reset, suspend, resume;
+                                   * snapshots: take, revert, delete */
     AUTH_ACTION_DOMAIN_CONSOLE,   /* open a graphical or serial console */
     AUTH_ACTION_USER_MANAGE,      /* add/remove users, change roles */
     AUTH_ACTION_DOMAIN_CONFIGURE, /* attach/detach/change a VM's disks and interfaces */

@@ -292,6 +292,12 @@ int route_check_object(const struct route_row *row, const struct route_match *ma
         return route_refuse(err, 400,
                             "\"%.32s\" is not a disk target (3 to 6 lower-case letters, e.g. vdb)",
                             match->item);
+    if (row->item == ROUTE_ITEM_SNAPSHOT && (why = route_volume_name_fault(match->item))) {
+        char text[160];
+
+        snprintf(text, sizeof(text), "\"%%.64s\" is not a valid snapshot name: %s", why);
+        return route_refuse(err, 400, text, match->item);
+    }
     if (row->item == ROUTE_ITEM_MAC && virt_device_xml_mac_parse(match->item, mac) < 0)
         return route_refuse(
             err, 400, "\"%.32s\" is not a unicast MAC address like 52:54:00:12:34:56", match->item);

@@ -42,27 +42,30 @@ enum route_id {
     ROUTE_DOMAINS,
     ROUTE_DOMAIN,
     ROUTE_DOMAIN_ACTION,
-    ROUTE_DOMAIN_METADATA,   /* /api/domains/{uuid}/metadata */
-    ROUTE_EVENTS,            /* websocket */
-    ROUTE_CONSOLE,           /* websocket: /api/domains/{uuid}/console */
-    ROUTE_SERIAL,            /* websocket: /api/domains/{uuid}/serial */
-    ROUTE_DOMAIN_ADDRESSES,  /* /api/domains/{uuid}/addresses */
-    ROUTE_DOMAIN_DISKS,      /* /api/domains/{uuid}/disks */
-    ROUTE_DOMAIN_DISK,       /* /api/domains/{uuid}/disks/{item=target} */
-    ROUTE_DOMAIN_DISK_MEDIA, /* /api/domains/{uuid}/disks/{item=target}/media */
-    ROUTE_DOMAIN_INTERFACES, /* /api/domains/{uuid}/interfaces */
-    ROUTE_DOMAIN_INTERFACE,  /* /api/domains/{uuid}/interfaces/{item=mac} */
-    ROUTE_NETWORKS,          /* /api/networks */
-    ROUTE_NETWORK,           /* /api/networks/{name} */
-    ROUTE_NETWORK_LEASES,    /* /api/networks/{name}/leases */
-    ROUTE_NETWORK_ACTION,    /* /api/networks/{name}/{action} */
-    ROUTE_POOLS,             /* /api/pools */
-    ROUTE_POOL,              /* /api/pools/{name} */
-    ROUTE_POOL_ACTION,       /* /api/pools/{name}/{action} */
-    ROUTE_VOLUMES,           /* /api/pools/{name}/volumes */
-    ROUTE_VOLUME,            /* /api/pools/{name}/volumes/{item} */
-    ROUTE_VOLUME_ACTION,     /* /api/pools/{name}/volumes/{item}/{action} */
-    ROUTE_VOLUME_CONTENT,    /* /api/pools/{name}/volumes/{item}/content (streamed) */
+    ROUTE_DOMAIN_METADATA,        /* /api/domains/{uuid}/metadata */
+    ROUTE_EVENTS,                 /* websocket */
+    ROUTE_CONSOLE,                /* websocket: /api/domains/{uuid}/console */
+    ROUTE_SERIAL,                 /* websocket: /api/domains/{uuid}/serial */
+    ROUTE_DOMAIN_ADDRESSES,       /* /api/domains/{uuid}/addresses */
+    ROUTE_DOMAIN_DISKS,           /* /api/domains/{uuid}/disks */
+    ROUTE_DOMAIN_DISK,            /* /api/domains/{uuid}/disks/{item=target} */
+    ROUTE_DOMAIN_DISK_MEDIA,      /* /api/domains/{uuid}/disks/{item=target}/media */
+    ROUTE_DOMAIN_INTERFACES,      /* /api/domains/{uuid}/interfaces */
+    ROUTE_DOMAIN_INTERFACE,       /* /api/domains/{uuid}/interfaces/{item=mac} */
+    ROUTE_DOMAIN_SNAPSHOTS,       /* /api/domains/{uuid}/snapshots */
+    ROUTE_DOMAIN_SNAPSHOT,        /* /api/domains/{uuid}/snapshots/{item=name} */
+    ROUTE_DOMAIN_SNAPSHOT_ACTION, /* /api/domains/{uuid}/snapshots/{item=name}/{action} */
+    ROUTE_NETWORKS,               /* /api/networks */
+    ROUTE_NETWORK,                /* /api/networks/{name} */
+    ROUTE_NETWORK_LEASES,         /* /api/networks/{name}/leases */
+    ROUTE_NETWORK_ACTION,         /* /api/networks/{name}/{action} */
+    ROUTE_POOLS,                  /* /api/pools */
+    ROUTE_POOL,                   /* /api/pools/{name} */
+    ROUTE_POOL_ACTION,            /* /api/pools/{name}/{action} */
+    ROUTE_VOLUMES,                /* /api/pools/{name}/volumes */
+    ROUTE_VOLUME,                 /* /api/pools/{name}/volumes/{item} */
+    ROUTE_VOLUME_ACTION,          /* /api/pools/{name}/volumes/{item}/{action} */
+    ROUTE_VOLUME_CONTENT,         /* /api/pools/{name}/volumes/{item}/content (streamed) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */
@@ -103,8 +106,9 @@ enum route_param {
 /* A device route's {item}, checked right after the object. */
 enum route_item {
     ROUTE_ITEM_NONE = 0,
-    ROUTE_ITEM_DISK, /* a disk target: 3 to 6 lower-case letters */
-    ROUTE_ITEM_MAC,  /* a unicast MAC address (the call gets it in lower case) */
+    ROUTE_ITEM_DISK,     /* a disk target: 3 to 6 lower-case letters */
+    ROUTE_ITEM_MAC,      /* a unicast MAC address (the call gets it in lower case) */
+    ROUTE_ITEM_SNAPSHOT, /* a snapshot name: utf8_name's FILE rule */
 };
 
 /* The order of the checks: the right, the object (ids in the path), the input (the

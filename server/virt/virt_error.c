@@ -22,6 +22,7 @@ void virt_error_map(int vir_domain, int vir_code, int *status, const char **code
     case VIR_ERR_NO_NETWORK:
     case VIR_ERR_NO_STORAGE_POOL:
     case VIR_ERR_NO_STORAGE_VOL:
+    case VIR_ERR_NO_DOMAIN_SNAPSHOT:
         *status = 404;
         *code = APP_ERR_NOT_FOUND;
         break;

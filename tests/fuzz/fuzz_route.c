@@ -58,6 +58,12 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/domains/%s/interfaces", u);
     case ROUTE_DOMAIN_INTERFACE:
         return xasprintf("/api/domains/%s/interfaces/%s", u, i);
+    case ROUTE_DOMAIN_SNAPSHOTS:
+        return xasprintf("/api/domains/%s/snapshots", u);
+    case ROUTE_DOMAIN_SNAPSHOT:
+        return xasprintf("/api/domains/%s/snapshots/%s", u, i);
+    case ROUTE_DOMAIN_SNAPSHOT_ACTION:
+        return xasprintf("/api/domains/%s/snapshots/%s/%s", u, i, a);
     case ROUTE_NETWORKS:
         return xstrdup("/api/networks");
     case ROUTE_NETWORK:
@@ -174,17 +180,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m.uuid, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
                               ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISKS,
                               ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
-                              ROUTE_DOMAIN_INTERFACE));
+                              ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
+                              ROUTE_DOMAIN_SNAPSHOT_ACTION));
     fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
                                                  ROUTE_NETWORK_ACTION, ROUTE_POOL,
                                                  ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
                                                  ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT));
-    fuzz_route_check_param(m.item, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
-                                                 ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME,
-                                                 ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT));
-    fuzz_route_check_param(m.action, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE,
-                                                   ROUTE_SERIAL, ROUTE_NETWORK_ACTION,
-                                                   ROUTE_POOL_ACTION, ROUTE_VOLUME_ACTION));
+    fuzz_route_check_param(m.item,
+                           FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                                         ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
+                                         ROUTE_VOLUME_CONTENT, ROUTE_DOMAIN_SNAPSHOT,
+                                         ROUTE_DOMAIN_SNAPSHOT_ACTION));
+    fuzz_route_check_param(m.action,
+                           FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
+                                         ROUTE_NETWORK_ACTION, ROUTE_POOL_ACTION,
+                                         ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOT_ACTION));
     FUZZ_ASSERT(m.id != ROUTE_CONSOLE || strcmp(m.action, "console") == 0);
     FUZZ_ASSERT(m.id != ROUTE_SERIAL || strcmp(m.action, "serial") == 0);
     if (r < 0) {
@@ -201,13 +211,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_ROUTE_IN(m.id, ROUTE_LOGIN, ROUTE_LOGOUT, ROUTE_DOMAIN_ACTION,
                               ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_INTERFACES, ROUTE_NETWORKS,
                               ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION, ROUTE_VOLUMES,
-                              ROUTE_VOLUME_ACTION));
+                              ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
+                              ROUTE_DOMAIN_SNAPSHOT_ACTION));
     FUZZ_ASSERT(
         !route_allows(&m, HTTP_PUT) ||
         FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
-                              ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME));
+                              ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
+                              ROUTE_DOMAIN_SNAPSHOT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE));
     FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));

@@ -102,6 +102,12 @@ static void test_device_routes(void **state)
                   "");
     expect_params("/api/domains/u1/interfaces/52:54:00:aa:bb:cc", ROUTE_DOMAIN_INTERFACE,
                   HTTP_PATCH | HTTP_DELETE, "u1", "", "52:54:00:aa:bb:cc", "");
+    expect_params("/api/domains/u1/snapshots", ROUTE_DOMAIN_SNAPSHOTS, get | HTTP_POST, "u1", "",
+                  "", "");
+    expect_params("/api/domains/u1/snapshots/before upgrade", ROUTE_DOMAIN_SNAPSHOT, HTTP_DELETE,
+                  "u1", "", "before upgrade", "");
+    expect_params("/api/domains/u1/snapshots/s1/revert", ROUTE_DOMAIN_SNAPSHOT_ACTION, HTTP_POST,
+                  "u1", "", "s1", "revert");
     /* a verb that is not a device collection is still a lifecycle action */
     expect_params("/api/domains/u1/reboot", ROUTE_DOMAIN_ACTION, HTTP_POST, "u1", "", "", "reboot");
 }
@@ -529,6 +535,11 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_NIC_ATTACH] = NEED_ADMIN,
     [ROUTE_ROW_NIC_CHANGE] = NEED_ADMIN,
     [ROUTE_ROW_NIC_DETACH] = NEED_ADMIN,
+    [ROUTE_ROW_SNAPSHOTS_LIST] = NEED_VIEWER,
+    [ROUTE_ROW_SNAPSHOT_CREATE] = NEED_OPERATOR,
+    [ROUTE_ROW_SNAPSHOT_DELETE] = NEED_OPERATOR,
+    [ROUTE_ROW_SNAPSHOT_REVERT] = NEED_OPERATOR,
+    [ROUTE_ROW_SNAPSHOT_ACTION_UNKNOWN] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_START] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_SHUTDOWN] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_DESTROY] = NEED_OPERATOR,

@@ -1,7 +1,7 @@
 /* xml_assert: the cmocka helpers shared by the tests of the JSON → XML builders and
- * XML → JSON readers (test_virt_{network,pool,volume,device}_xml.c): parse a JSON
- * literal, run a builder expecting success or a 400 refusal, evaluate XPath over the
- * XML it built, run a reader expecting success.
+ * XML → JSON readers (test_virt_{network,pool,volume,device,snapshot}_xml.c): read a
+ * fixture file, parse a JSON literal, run a builder expecting success or a 400
+ * refusal, evaluate XPath over the XML it built, run a reader expecting success.
  *
  * Header-only (static inline, like tests/fuzz/fuzz_input.h); include it after
  * <cmocka.h>. Every helper fails the running test itself, so tests stay one line per
@@ -22,6 +22,27 @@ typedef int (*xml_assert_build_fn)(struct json_object *req, char **xml, struct a
 
 /* A reader under test: xml → 0 with fields added to obj, or -1 with err. */
 typedef int (*xml_assert_read_fn)(const char *xml, struct json_object *obj, struct app_error *err);
+
+/* The whole file at path (a fixture) as a new string; fails the test when it cannot be
+ * read or is empty. */
+static inline char *xml_assert_read_file(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *data;
+    long len;
+
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    len = ftell(fp);
+    assert_true(len > 0);
+    rewind(fp);
+    data = malloc((size_t)len + 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
+    data[len] = '\0';
+    fclose(fp);
+    return data;
+}
 
 /* The JSON text json as a new object; fails the test when it does not parse. */
 static inline struct json_object *xml_assert_parse(const char *json)

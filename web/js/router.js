@@ -1,9 +1,10 @@
 // router.js — every hash route of the single page. Pure: parses and builds hashes only.
 //   #/ (or nothing)            the domain list
 //   #/domains/<uuid>           one domain's detail (its Overview tab)
-//   #/domains/<uuid>/tab/<tab> the detail with another tab chosen (disks, nics, console,
-//                              serial); under "/tab/" because "/console" and "/serial"
-//                              alone are the full-page consoles below
+//   #/domains/<uuid>/tab/<tab> the detail with another tab chosen (disks, nics,
+//                              snapshots, console, serial); under "/tab/" because
+//                              "/console" and "/serial" alone are the full-page consoles
+//                              below
 //   #/domains/<uuid>/console   its VNC console on a page of its own
 //   #/domains/<uuid>/serial    its serial console on a page of its own
 //   #/networks                 the virtual networks
@@ -22,7 +23,7 @@ export function isUuid(text) {
 const SUB_VIEWS = { console: 'console', serial: 'serial' };
 
 /** The detail page's tabs, as named in the hash. */
-export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics'];
+export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots'];
 
 /** decodeURIComponent, or null for a malformed escape. */
 function decode(part) {

@@ -1,8 +1,8 @@
 // views/detail-tabs.js — the tabs of a VM's detail page for users who may use its
 // consoles (operator, admin): Overview (the cards), Console (the VNC display, while the
-// VM runs and has one), Serial console (while it runs), Disks (domain-disks.js) and
-// Network interfaces (domain-interfaces.js). A console connects when its
-// tab is chosen and disconnects when another tab is; a tab stays visible while chosen
+// VM runs and has one), Serial console (while it runs), Disks (domain-disks.js),
+// Network interfaces (domain-interfaces.js) and Snapshots (domain-snapshots.js). A
+// console connects when its tab is chosen and disconnects when another tab is; a tab stays visible while chosen
 // even if the VM stops, so its last state line can still be read. WAI-ARIA tabs with
 // manual activation (arrows move, Enter/Space/click choose) because choosing one opens
 // a connection. A tab the user chooses is reported to onChoose (the page puts it in the
@@ -13,6 +13,7 @@ import { ConsoleView } from './console-view.js';
 import { SerialView } from './serial-view.js';
 import { DomainDisksView } from './domain-disks.js';
 import { DomainInterfacesView } from './domain-interfaces.js';
+import { DomainSnapshotsView } from './domain-snapshots.js';
 import { consolesAvailable } from '../domains.js';
 import { t } from '../i18n.js';
 
@@ -23,15 +24,18 @@ const TABS = [
     { id: 'serial', label: () => t('domains.console.serial') },
     { id: 'disks', label: () => t('domains.detail.disks') },
     { id: 'nics', label: () => t('domains.detail.interfaces') },
+    { id: 'snapshots', label: () => t('domains.snapshot.tab') },
 ];
 
 /** The view class of every tab but Overview. */
-const VIEWS = { console: ConsoleView, serial: SerialView, disks: DomainDisksView, nics: DomainInterfacesView };
+const VIEWS = {
+    console: ConsoleView, serial: SerialView, disks: DomainDisksView, nics: DomainInterfacesView, snapshots: DomainSnapshotsView,
+};
 
 /** Which tabs a domain offers. */
 function tabsAvailable(domain) {
     const c = consolesAvailable(domain);
-    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true };
+    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true, snapshots: true };
 }
 
 export class DetailTabs {
