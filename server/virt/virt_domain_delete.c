@@ -365,6 +365,14 @@ static void delete_one(virConnectPtr conn, const struct virt_delete_choice *choi
     for (size_t i = 0; choice->mode == VIRT_DELETE_LIST && i < choice->count; i++)
         chosen = chosen ||
                  (!strcmp(choice->volumes[i].pool, pool) && !strcmp(choice->volumes[i].name, name));
+    /* shared first: a volume another domain uses is reported so whether chosen or not */
+    json_object_object_get_ex(vol, "shared_with", &shared);
+    if (json_object_array_length(shared) > 0) {
+        virt_usage_names(shared, false, names, sizeof(names));
+        snprintf(message, sizeof(message), "also used by %s", names);
+        delete_keep(kept, vol, "shared", message);
+        return;
+    }
     if (!chosen) {
         delete_keep(kept, vol, "not_chosen", "not chosen for deletion");
         return;
@@ -372,13 +380,6 @@ static void delete_one(virConnectPtr conn, const struct virt_delete_choice *choi
     if (choice->mode == VIRT_DELETE_ALL && strcmp(delete_str(vol, "device"), "disk")) {
         delete_keep(kept, vol, "not_a_disk",
                     "install media and floppies are kept by \"all\": list them to delete them");
-        return;
-    }
-    json_object_object_get_ex(vol, "shared_with", &shared);
-    if (json_object_array_length(shared) > 0) {
-        virt_usage_names(shared, false, names, sizeof(names));
-        snprintf(message, sizeof(message), "also used by %s", names);
-        delete_keep(kept, vol, "shared", message);
         return;
     }
     app_error_clear(&err);

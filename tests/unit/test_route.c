@@ -162,7 +162,8 @@ static void test_api_routes(void **state)
     expect_route("/api/events", ROUTE_EVENTS, HTTP_GET, true, false, "", "");
     expect_route("/api/domains", ROUTE_DOMAINS, HTTP_GET | HTTP_HEAD, false, false, "", "");
     expect_route("/api/domains/6695eb01-f6a4-8304-79aa-97f2502e193f", ROUTE_DOMAIN,
-                 HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false, "6695eb01-f6a4-8304-79aa-97f2502e193f", "");
+                 HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false,
+                 "6695eb01-f6a4-8304-79aa-97f2502e193f", "");
     expect_route("/api/domains/6695eb01-f6a4-8304-79aa-97f2502e193f/start", ROUTE_DOMAIN_ACTION,
                  HTTP_POST, false, false, "6695eb01-f6a4-8304-79aa-97f2502e193f", "start");
     expect_route("/api/domains/abc/console", ROUTE_CONSOLE, HTTP_GET, true, false, "abc",
@@ -177,8 +178,10 @@ static void test_api_routes(void **state)
 /* The uuid and action segments are returned unvalidated (the handler validates). */
 static void test_params_unvalidated(void **state)
 {
-    expect_route("/api/domains/x", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false, "x", "");
-    expect_route("/api/domains/..", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false, "..", "");
+    expect_route("/api/domains/x", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false,
+                 "x", "");
+    expect_route("/api/domains/..", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false,
+                 "..", "");
     expect_route("/api/domains/a%2Fb/no-such-action", ROUTE_DOMAIN_ACTION, HTTP_POST, false, false,
                  "a%2Fb", "no-such-action");
 }
