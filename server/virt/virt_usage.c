@@ -347,6 +347,30 @@ struct json_object *virt_usage_pool_users(const struct virt_usage *usage, const 
     return usage_disk_users(usage, usage_match_pool, pool_name, target_path, NULL, any_active);
 }
 
+struct json_object *virt_usage_domain_disks(const struct virt_usage *usage, const char *uuid)
+{
+    struct json_object *list = json_object_new_array();
+
+    for (size_t i = 0; i < usage->ndisks; i++) {
+        const struct virt_usage_disk *disk = &usage->disks[i];
+        struct json_object *obj;
+
+        if (strcmp(usage->domains[disk->domain].uuid, uuid))
+            continue;
+        obj = json_object_new_object();
+        if (disk->path)
+            json_object_object_add(obj, "path", json_object_new_string(disk->path));
+        if (disk->pool && disk->volume) {
+            json_object_object_add(obj, "pool", json_object_new_string(disk->pool));
+            json_object_object_add(obj, "volume", json_object_new_string(disk->volume));
+        }
+        json_object_object_add(obj, "target", json_object_new_string(disk->target));
+        json_object_object_add(obj, "device", json_object_new_string(disk->device));
+        json_object_array_add(list, obj);
+    }
+    return list;
+}
+
 void virt_usage_names(struct json_object *users, bool active_only, char *out, size_t len)
 {
     size_t i, used = 0;

@@ -46,6 +46,11 @@ struct json_object *virt_usage_volume_users(const struct virt_usage *usage, cons
 struct json_object *virt_usage_pool_users(const struct virt_usage *usage, const char *pool_name,
                                           const char *target_path, bool *any_active);
 
+/* The disks of the domain with UUID uuid: a new JSON array of {"path"} (a file or block
+ * source) or {"pool","volume"} (a pool volume source), each with "target" and "device";
+ * empty when the domain is not in the index. */
+struct json_object *virt_usage_domain_disks(const struct virt_usage *usage, const char *uuid);
+
 /* Writes the names of a users array ("a, b"; of running domains only when active_only)
  * into out (size len, always NUL-terminated, cut short when too long). For 409 messages. */
 void virt_usage_names(struct json_object *users, bool active_only, char *out, size_t len);

@@ -3,12 +3,30 @@
 // and this run's browser (tests/lib/browser.mjs), started in before() and stopped in
 // after() of the calling test file; and the check that no toast covers a control.
 import { before, after } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from './daemon.mjs';
 import { startBrowsers } from './browser.mjs';
 
 /** The demo hypervisor on libvirt's test driver. */
 export const DEMO_URI = `test://${path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml')}`;
+
+/**
+ * A copy of the demo hypervisor with the XML text extra put in front of its first
+ * occurrence of at (e.g. '</node>'), written to a temporary directory of its own
+ * (vdtest-<name>-*) that an after() hook of the calling file removes. Returns its
+ * test:// URI, for withDemoDaemon's uri. Throws when the demo has no `at`.
+ */
+export function demoCopy(name, at, extra) {
+    const demo = readFileSync(path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml'), 'utf8');
+    if (!demo.includes(at)) throw new Error(`demoCopy: the demo has no ${at}`);
+    const dir = mkdtempSync(path.join(os.tmpdir(), `vdtest-${name}-`));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'demo.xml');
+    writeFileSync(file, demo.replace(at, `${extra}${at}`));
+    return `test://${file}`;
+}
 
 /**
  * Registers before()/after() hooks that start a daemon on uri (DEMO_URI unless given)

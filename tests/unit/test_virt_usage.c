@@ -2,8 +2,8 @@
  * bridge, file and pool: interfaces by network and bridge, disks by path, by
  * pool/volume and under a pool's directory, a device seen in both the live and the
  * persistent XML counted once, empty CD-ROMs and network disks ignored, malformed XML
- * refused, and the names list of 409 messages. Pure (no libvirt connection); one
- * thread. */
+ * refused, the names list of 409 messages, and one domain's own disks. Pure (no libvirt
+ * connection); one thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,13 +154,37 @@ static void test_names(void **state)
     virt_usage_free(u);
 }
 
+/* One domain's disks, each once, with the source it names; another domain's are not. */
+static void test_domain_disks(void **state)
+{
+    struct virt_usage *u = build();
+    struct json_object *disks = virt_usage_domain_disks(u, WEB_UUID), *v;
+
+    assert_int_equal(json_object_array_length(disks), 2);
+    assert_string_equal(field(disks, 0, "path"), "/pool/web.qcow2");
+    assert_string_equal(field(disks, 0, "target"), "vda");
+    assert_string_equal(field(disks, 0, "device"), "disk");
+    assert_false(json_object_object_get_ex(json_object_array_get_idx(disks, 0), "pool", &v));
+    assert_string_equal(field(disks, 1, "pool"), "ceph");
+    assert_string_equal(field(disks, 1, "volume"), "data");
+    assert_false(json_object_object_get_ex(json_object_array_get_idx(disks, 1), "path", &v));
+    json_object_put(disks);
+    disks = virt_usage_domain_disks(u, DB_UUID);
+    assert_int_equal(json_object_array_length(disks), 1);
+    assert_string_equal(field(disks, 0, "path"), "/pool/sub/db.img");
+    json_object_put(disks);
+    disks = virt_usage_domain_disks(u, "00000000-0000-0000-0000-000000000000");
+    assert_int_equal(json_object_array_length(disks), 0);
+    json_object_put(disks);
+    virt_usage_free(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_networks),
-        cmocka_unit_test(test_volumes_and_pools),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_networks),     cmocka_unit_test(test_volumes_and_pools),
+        cmocka_unit_test(test_malformed),    cmocka_unit_test(test_names),
+        cmocka_unit_test(test_domain_disks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    ACTIONS, actionsFor, actionLayout, canAct, isActive, stateTone, compareDomains, matchesFilter, STATES,
+    ACTIONS, DELETE_ACTION, deleteOffered, deleteBlockedReason, actionsFor, actionLayout, canAct, isActive, stateTone, compareDomains, matchesFilter, STATES,
     stateLabel, reasonLabel, stateWithReason,
 } from '../../web/js/domains.js';
 import { setLanguage, hasMessage, LANGUAGES, t } from '../../web/js/i18n.js';
@@ -160,4 +160,17 @@ test('a row shows one graceful primary action; the rest, and every destructive o
         if (primary) assert.ok(!ACTIONS[primary].danger, `${st}: the primary action is not destructive`);
         assert.deepEqual([primary, ...more].filter(Boolean).sort(), actionsFor(st, 'admin').sort(), st);
     }
+});
+
+test('Delete: offered to operators and admins for persistent VMs, enabled only when shut off', () => {
+    assert.equal(deleteOffered({ persistent: true }, 'operator'), true);
+    assert.equal(deleteOffered({ persistent: true }, 'admin'), true);
+    assert.equal(deleteOffered({ persistent: true }, 'viewer'), false);
+    assert.equal(deleteOffered({ persistent: false }, 'admin'), false, 'a transient VM vanishes when it stops');
+    assert.equal(deleteOffered(null, 'admin'), false);
+    assert.equal(deleteBlockedReason('shutoff'), '');
+    for (const st of ['running', 'paused', 'blocked', 'crashed', 'pmsuspended']) assert.equal(deleteBlockedReason(st), 'Force off first', st);
+    assert.equal(DELETE_ACTION.label, 'Delete');
+    assert.equal(DELETE_ACTION.danger, true);
+    assert.equal(DELETE_ACTION.ariaLabel('web-01'), 'Delete web-01');
 });

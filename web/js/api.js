@@ -143,6 +143,16 @@ export class Api extends Emitter {
         return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}`);
     }
 
+    /** GET /api/domains/{uuid}/volumes: the VM's pool volumes, each with shared_with. */
+    domainVolumes(uuid) {
+        return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}/volumes`);
+    }
+
+    /** DELETE /api/domains/{uuid}, also deleting volumes ([{pool, name}]); {removed, kept}. */
+    deleteDomain(uuid, volumes) {
+        return this.request('DELETE', `/api/domains/${encodeURIComponent(uuid)}`, { volumes });
+    }
+
     /** POST /api/domains/{uuid}/{action}; resolves with the domain in detail form. */
     action(uuid, action) {
         return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/${encodeURIComponent(action)}`, {});

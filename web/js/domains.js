@@ -182,6 +182,27 @@ export function actionLayout(state, role) {
     return { primary, more: names.filter((n) => n !== primary) };
 }
 
+/**
+ * Delete (DELETE /api/domains/{uuid}): offered, last in "More actions", to operators and
+ * admins for a persistent VM (a transient one vanishes when it stops). Its sentences are
+ * read in the current language like ACTIONS'.
+ */
+export const DELETE_ACTION = {
+    danger: true,
+    get label() { return t('domains.delete'); },
+    ariaLabel: (name) => t('domains.delete.aria', { name }),
+};
+
+/** True if the VM's "More actions" menu has Delete for this role. */
+export function deleteOffered(domain, role) {
+    return canAct(role) && !!domain && domain.persistent !== false;
+}
+
+/** Why Delete is disabled for a VM in this state ("" when it is not: shut off). */
+export function deleteBlockedReason(state) {
+    return state === 'shutoff' ? '' : t('domains.delete.blocked');
+}
+
 /** True while a domain has a running guest (stats are meaningful). */
 export function isActive(state) {
     return state !== 'shutoff' && state !== 'nostate' && state !== undefined &&

@@ -2,9 +2,14 @@
 // menu, action-menu.js) and what happens when one is pressed:
 // confirmation for destructive actions, the in-flight mark in the store (which
 // disables the buttons), the POST, the answer applied to the store, and errors into
-// the alert area. Shared by the list and the detail view. Browser main thread.
+// the alert area. Delete (last in the menu, red) asks with the VM's volumes as
+// unticked choices and, once done, leaves the VM's page for the list. Shared by the
+// list and the detail view. Browser main thread.
 
-import { ACTIONS, actionLayout } from '../domains.js';
+import { ACTIONS, DELETE_ACTION, actionLayout, deleteOffered, deleteBlockedReason } from '../domains.js';
+import { confirmChoices } from './confirm.js';
+import { formatBytes } from '../format.js';
+import { listHash } from '../router.js';
 import { ActionMenu } from './action-menu.js';
 import { h, icon, ACTION_ICONS } from './dom.js';
 import { t } from '../i18n.js';
@@ -12,7 +17,7 @@ import { errorText, errorDetail } from '../errors.js';
 
 /** One action's button: a row button, or a menu item (role set by ActionMenu). */
 function actionButton(name, domain, { inMenu = false } = {}) {
-    const a = ACTIONS[name];
+    const a = name === 'delete' ? DELETE_ACTION : ACTIONS[name];
     return h('button', {
         type: 'button',
         class: inMenu ? ['menu-item', a.danger && 'menu-item-danger'] : ['btn', 'btn-sm'],
@@ -30,17 +35,30 @@ function actionButton(name, domain, { inMenu = false } = {}) {
  */
 export function renderActionButtons(container, domain, role, pendingAction) {
     const { primary, more } = actionLayout(domain.state, role);
-    const key = `${primary || ''}|${more.join(',')}`;
+    if (deleteOffered(domain, role)) more.push('delete');
+    const blocked = more.includes('delete') ? deleteBlockedReason(domain.state) : '';
+    const key = `${primary || ''}|${more.join(',')}|${blocked}`;
     if (container.dataset.key !== key) {
         container.dataset.key = key;
         container.actionMenu?.destroy();
-        container.actionMenu = more.length ? new ActionMenu(domain.name, more.map((n) => actionButton(n, domain, { inMenu: true }))) : null;
+        const items = more.map((n) => actionButton(n, domain, { inMenu: true }));
+        if (blocked) {
+            // disabled with its reason in words (a disabled item cannot show a tooltip to
+            // everyone); its name is then its text, "Delete Force off first" (the menu is
+            // labelled with the VM's name)
+            const item = items[items.length - 1];
+            item.removeAttribute('aria-label');
+            item.title = blocked;
+            item.append(h('span', { class: 'menu-reason', text: blocked }));
+        }
+        container.actionMenu = more.length ? new ActionMenu(domain.name, items) : null;
         container.replaceChildren(primary ? actionButton(primary, domain) : '', container.actionMenu ? container.actionMenu.root : '');
     }
     const busy = !!pendingAction;
     container.actionMenu?.setDisabled(busy);
     for (const btn of container.querySelectorAll('button[data-action]')) {
-        if (btn.disabled !== busy) btn.disabled = busy;
+        const off = busy || (btn.dataset.action === 'delete' && !!blocked);
+        if (btn.disabled !== off) btn.disabled = off;
         const mine = pendingAction === btn.dataset.action;
         btn.classList.toggle('is-busy', mine);
         if (mine) btn.setAttribute('aria-busy', 'true');
@@ -75,9 +93,66 @@ export function actionWarnings(action, domain) {
     return out;
 }
 
+/** "pool/name" of a volume entry. */
+const volumeName = (v) => `${v.pool}/${v.name}`;
+
+/**
+ * The delete dialog's choices from GET /api/domains/{uuid}/volumes: a checkbox for each
+ * volume only this VM uses, a line saying why for each one another VM uses.
+ */
+export function deleteChoices(volumes) {
+    return volumes.map((v) => (v.shared_with.length
+        ? { note: t('domains.delete.kept-shared', { volume: volumeName(v), names: v.shared_with.map((u) => u.name).join(', ') }) }
+        : { value: { pool: v.pool, name: v.name }, label: t('domains.delete.volume', { volume: volumeName(v), size: formatBytes(v.capacity_bytes) }) }));
+}
+
+/** The toast after a delete: the VM, then what was removed and what was kept. */
+export function deleteSummary(name, result) {
+    const kept = result.kept.map((k) => (k.reason === 'not_chosen' ? volumeName(k) : `${volumeName(k)} (${k.message})`));
+    return [t('domains.delete.done', { name }),
+        result.removed.length ? t('domains.delete.done-removed', { list: result.removed.map(volumeName).join(', ') }) : '',
+        kept.length ? t('domains.delete.done-kept', { list: kept.join(', ') }) : ''].filter(Boolean).join(' ');
+}
+
+/** Asks which volumes go with the VM, deletes it, and goes back to the list. */
+async function runDelete({ api, store, notify }, uuid, domain, group) {
+    const name = domain.name;
+    const chosen = await confirmChoices({
+        title: t('domains.delete.confirm', { name }),
+        message: t('domains.delete.question'),
+        detail: t('domains.delete.detail'),
+        confirmLabel: DELETE_ACTION.label,
+        danger: true,
+        usage: async () => {
+            const volumes = await api.domainVolumes(uuid);
+            return { heading: t('domains.delete.volumes'), choices: deleteChoices(volumes), none: t('domains.delete.no-volumes') };
+        },
+    });
+    if (!chosen) return;
+    store.setPending(uuid, 'delete');
+    try {
+        const result = await api.deleteDomain(uuid, chosen);
+        store.removeDomain(uuid);
+        notify.info(deleteSummary(name, result));
+        if (window.location.hash.includes(uuid)) window.location.hash = listHash();
+    } catch (err) {
+        if (err && err.status === 401) return;
+        notify.error(t('domains.delete.failed', { name, error: errorText(err) }), { detail: errorDetail(err) });
+    } finally {
+        store.setPending(uuid, null);
+        restoreFocus(group);
+    }
+}
+
 /** Returns run(uuid, action, button) for the given context {api, store, notify, confirm}. */
-export function createActionRunner({ api, store, notify, confirm }) {
+export function createActionRunner(ctx) {
+    const { api, store, notify, confirm } = ctx;
     return async function run(uuid, action, button) {
+        if (action === 'delete') {
+            const domain = store.domains.get(uuid);
+            if (domain && !store.pending.has(uuid)) await runDelete(ctx, uuid, domain, button ? button.closest('.actions') : null);
+            return;
+        }
         const a = ACTIONS[action];
         const domain = store.domains.get(uuid);
         if (!a || !domain || store.pending.has(uuid)) return;

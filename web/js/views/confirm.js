@@ -5,7 +5,9 @@
 // list of VMs read fresh from the server): while it checks the confirm button waits;
 // where the server would refuse, the dialog says why and offers only Close; when the
 // check fails it says the usage is unknown and keeps the confirm button (the server
-// still guards). Browser main thread.
+// still guards). The answer may also offer choices: checkboxes, never ticked at first
+// (destructive options are off by default), and lines without one (what is kept and
+// why); confirmChoices resolves with the values ticked. Browser main thread.
 
 import { h } from './dom.js';
 import { t } from '../i18n.js';
@@ -15,6 +17,7 @@ import { domainHash } from '../router.js';
 let dialog = null;
 let parts = null;
 let openSeq = 0; // which opening a usage answer belongs to
+let choiceValues = []; // the values of the open dialog's checkboxes, by index
 
 function build() {
     const title = h('h2', { id: 'confirm-title', class: 'dialog-title' });
@@ -55,12 +58,28 @@ function usersBlock(heading, list) {
     return [h('p', { class: 'dialog-usage-heading', text: heading }), h('ul', { class: 'user-list dialog-users' }, items)];
 }
 
+/**
+ * A list of choices: a checkbox (unticked) with its label for each one with a value, a
+ * plain line for each without one (note).
+ */
+function choicesBlock(heading, choices) {
+    choiceValues = [];
+    const items = choices.map((c) => {
+        if (c.value === undefined) return h('li', { class: 'dialog-choice-note', text: c.note || c.label });
+        const input = h('input', { type: 'checkbox', class: 'checkbox', dataset: { choice: String(choiceValues.length) } });
+        choiceValues.push(c.value);
+        return h('li', {}, h('label', { class: 'dialog-choice' }, input, h('span', { text: c.label })));
+    });
+    return [heading ? h('p', { class: 'dialog-usage-heading', text: heading }) : '', h('ul', { class: 'dialog-choices' }, items)];
+}
+
 /** Shows the answer of a usage check (see confirmDialog) in the dialog. */
 function showUsage(answer) {
     const a = answer || {};
     const list = a.users && Array.isArray(a.users.shown) ? a.users : { shown: [], more: 0 };
     const body = list.shown.length ? usersBlock(a.heading || t('resources.usage.heading'), list)
-        : a.none ? [h('p', { class: 'muted', text: a.none })] : [];
+        : Array.isArray(a.choices) && a.choices.length ? choicesBlock(a.heading, a.choices)
+            : a.none ? [h('p', { class: 'muted', text: a.none })] : [];
     const refused = !!a.refusal;
     parts.usage.replaceChildren(...body, ...warningLines(a.warnings),
         refused ? h('p', { class: 'dialog-refusal', role: 'alert', text: a.refusal }) : '');
@@ -80,11 +99,25 @@ function showUsage(answer) {
  * button), warnings (lines shown at once), usage: optional async () -> {heading?,
  * users: {shown, more} (network-rules.js usersList), none? (text when nobody uses it),
  * warnings?, refusal? (why the server would refuse: the confirm button goes),
- * confirmLabel? (a new label for it)}, run when the dialog opens.
+ * confirmLabel? (a new label for it), choices? ([{value, label}] checkboxes or [{note}]
+ * lines, see confirmChoices)}, run when the dialog opens.
  */
-export function confirmDialog({ title, message, detail = '', confirmLabel = '', danger = false, warnings = [], usage = null }) {
+export function confirmDialog(opts) {
+    return ask(opts).then((r) => r.confirmed);
+}
+
+/**
+ * confirmDialog for a dialog whose usage answer offers choices: resolves with the values
+ * of the ticked checkboxes (an empty array when none is ticked), or null when the user
+ * cancels.
+ */
+export function confirmChoices(opts) {
+    return ask(opts).then((r) => (r.confirmed ? r.chosen : null));
+}
+
+function ask({ title, message, detail = '', confirmLabel = '', danger = false, warnings = [], usage = null }) {
     if (!dialog) build();
-    if (dialog.open) return Promise.resolve(false); // one question at a time
+    if (dialog.open) return Promise.resolve({ confirmed: false, chosen: [] }); // one question at a time
     const seq = ++openSeq;
     const opener = document.activeElement;
     parts.title.textContent = title;
@@ -101,6 +134,7 @@ export function confirmDialog({ title, message, detail = '', confirmLabel = '', 
     parts.usage.hidden = !usage;
     parts.usage.dataset.state = usage ? 'checking' : '';
     parts.usage.replaceChildren(usage ? h('p', { class: 'muted', text: t('resources.usage.checking') }) : '');
+    choiceValues = [];
     dialog.returnValue = '';
     if (usage) {
         Promise.resolve().then(usage).then((answer) => {
@@ -115,8 +149,10 @@ export function confirmDialog({ title, message, detail = '', confirmLabel = '', 
     return new Promise((resolve) => {
         dialog.addEventListener('close', () => {
             const confirmed = dialog.returnValue === 'confirm';
+            const chosen = [...parts.usage.querySelectorAll('input[data-choice]:checked')]
+                .map((input) => choiceValues[Number(input.dataset.choice)]);
             if (opener && opener instanceof HTMLElement && opener.isConnected) opener.focus();
-            resolve(confirmed);
+            resolve({ confirmed, chosen });
         }, { once: true });
         dialog.showModal();
         parts.cancel.focus();

@@ -97,12 +97,13 @@ const ICONS = {
     close: ['M6 6l12 12', 'M18 6L6 18'],
     warn: ['M12 3l10 18H2z', 'M12 10v5', 'M12 18v.5'],
     search: ['M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z', 'M20 20l-4-4'],
+    trash: ['M4 7h16', 'M9 7V4h6v3', 'M6 7l1 13h10l1-13'],
 };
 
 /** Icon name for each domain action. */
 export const ACTION_ICONS = {
     start: 'play', resume: 'play', shutdown: 'power', reboot: 'reboot', suspend: 'pause',
-    reset: 'reset', destroy: 'bolt',
+    reset: 'reset', destroy: 'bolt', delete: 'trash',
 };
 
 const preloaded = new Set(); // hrefs given a modulepreload link (not failed)
