@@ -5,24 +5,22 @@
 // Runs the real daemon on libvirt's test driver (the route needs no libvirt).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon } from '../lib/daemon.mjs';
+import { startWithRoles } from '../lib/roles.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 
-const PW = 'viewer-pass-os-1';
+const PW = { admin: 'admin-pass-os-1', op: 'op-pass-os-1', view: 'view-pass-os-1' };
 
 describe('GET /api/os', () => {
-    let d;
+    let r;
     let viewer;
 
     before(async () => {
-        d = await startDaemon({ users: [{ name: 'viewer', role: 'viewer', password: PW }] });
-        viewer = new Client(d);
-        await viewer.login('viewer', PW);
+        r = await startWithRoles(PW);
+        viewer = r.view;
     });
     after(async () => {
-        if (viewer) viewer.close();
-        if (d) await d.stop();
+        if (r) await r.stop();
     });
 
     it('q=debian lists debian11 with the database\'s figures, newest Debian first', async () => {
@@ -97,7 +95,7 @@ describe('GET /api/os', () => {
     });
 
     it('without a session: 401', async () => {
-        const anon = new Client(d);
+        const anon = new Client(r.d);
         try {
             assertError(await anon.get('/api/os?q=debian'), 401, 'unauthorized');
         } finally {
