@@ -18,7 +18,9 @@ SAN_FLAGS :=
 OPT := -O2
 endif
 
-PKGS := libwebsockets libvirt json-c sqlite3 libxml-2.0 openssl libcrypt zlib
+# libosinfo-1.0 brings GLib/GObject: only server/virt/virt_osinfo.c includes it (its header
+# exposes plain C)
+PKGS := libwebsockets libvirt json-c sqlite3 libxml-2.0 openssl libcrypt zlib libosinfo-1.0
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
 

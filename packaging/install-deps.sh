@@ -10,7 +10,11 @@
 # neither needs more than its Depends there (no X server, no sound), but the UI speaks
 # Chinese and neither browser depends on a font with CJK glyphs (their screenshots would
 # show boxes), so fonts-noto-cjk is listed; fontconfig's fc-list lets the tests check
-# for it. packaging/tools.tsv maps each program to its package, and
+# for it. GET /api/os reads the OS database through libosinfo: libosinfo-1.0-dev brings
+# the library, but the data is osinfo-db, only a Recommends of libosinfo-1.0-0, so it is
+# listed. ovmf gives QEMU its UEFI firmware (GET /api/host/capabilities lists it; only a
+# Recommends of qemu-system-x86). xorriso writes the cloud-init seed ISO of the create
+# wizard. packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +28,7 @@ packages=(
   mount e2fsprogs parted lvm2 nfs-common open-iscsi dmidecode
   chromium firefox-esr fonts-noto-cjk fontconfig openssl curl procps clang-format
   socat websockify
+  libosinfo-1.0-dev osinfo-db ovmf xorriso
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

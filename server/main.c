@@ -5,6 +5,7 @@
 
 #include "cli_serve.h"
 #include "cli_user.h"
+#include "virt/virt_osinfo.h"
 
 static void main_usage(FILE *out)
 {
@@ -34,8 +35,10 @@ int main(int argc, char **argv)
         printf("virtdeck %s\n", VIRTDECK_VERSION);
         return 0;
     }
-    if (!strcmp(argv[1], "serve"))
+    if (!strcmp(argv[1], "serve")) {
+        virt_osinfo_prepare(argv); /* may re-execute this program, once */
         return cli_serve_main(argc - 1, argv + 1);
+    }
     if (!strcmp(argv[1], "user"))
         return cli_user_main(argc - 1, argv + 1);
     fprintf(stderr, "virtdeck: unknown command '%s'\n\n", argv[1]);

@@ -58,7 +58,9 @@
 #include "transfer/transfer.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "virt/virt_caps.h"
 #include "virt/virt_conn.h"
+#include "virt/virt_osinfo.h"
 #include "virt/virt_pump.h"
 #include "virt/virt_stats.h"
 #include "work/inbox.h"
@@ -613,6 +615,8 @@ cleanup:
     work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
     events_feed_stop(app.feed);        /* its lane, likewise */
     work_pool_free(app.pool);
+    virt_osinfo_shared_free(); /* the workers that read it are gone */
+    virt_caps_cache_free();
     virt_conn_free(app.virt);
     events_feed_free(app.feed); /* after virt-events, which posts into it */
     store_watch_free(watch);    /* before the sessions it syncs */

@@ -14,6 +14,7 @@
 #include "api/api_job.h"
 #include "api/api_json.h"
 #include "api/api_networks.h"
+#include "api/api_os.h"
 #include "api/api_pools.h"
 #include "api/api_snapshots.h"
 #include "api/api_volumes.h"

@@ -1,6 +1,7 @@
-/* api_host: the host summary (see api_host.h). Worker. */
+/* api_host: the host summary and its capabilities (see api_host.h). Worker. */
 #include "api/api_host.h"
 
+#include "virt/virt_caps.h"
 #include "virt/virt_host.h"
 
 static void api_host_get_run(struct api_call *call, struct api_reply *reply)
@@ -12,3 +13,13 @@ static void api_host_get_run(struct api_call *call, struct api_reply *reply)
 }
 
 const struct api_handler api_host_get = {.run = api_host_get_run};
+
+static void api_host_capabilities_run(struct api_call *call, struct api_reply *reply)
+{
+    struct app_error err;
+
+    app_error_clear(&err);
+    api_reply_result(reply, 200, virt_caps_get(call->conn, &err), &err);
+}
+
+const struct api_handler api_host_capabilities = {.run = api_host_capabilities_run};

@@ -67,6 +67,8 @@ enum route_id {
     ROUTE_VOLUME,                 /* /api/pools/{name}/volumes/{item} */
     ROUTE_VOLUME_ACTION,          /* /api/pools/{name}/volumes/{item}/{action} */
     ROUTE_VOLUME_CONTENT,         /* /api/pools/{name}/volumes/{item}/content (streamed) */
+    ROUTE_OS,                     /* /api/os (the osinfo database) */
+    ROUTE_HOST_CAPABILITIES,      /* /api/host/capabilities */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

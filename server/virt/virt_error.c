@@ -78,3 +78,19 @@ void virt_error_capture(struct app_error *err, const char *what)
                   last->message ? last->message : "unknown libvirt error");
     virResetLastError();
 }
+
+int virt_error_capture_if_lost(struct app_error *err, const char *what)
+{
+    virErrorPtr last = virGetLastError();
+    int status = 502;
+    const char *code;
+
+    if (last)
+        virt_error_map(last->domain, last->code, &status, &code);
+    if (status == 503) {
+        virt_error_capture(err, what);
+        return -1;
+    }
+    virResetLastError();
+    return 0;
+}

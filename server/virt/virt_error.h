@@ -14,6 +14,12 @@
  * Resets libvirt's last error. */
 void virt_error_capture(struct app_error *err, const char *what);
 
+/* For a call whose failure the caller can live with (an answer left unknown): when the
+ * last error means the link to libvirtd is lost (503), fills err like
+ * virt_error_capture and returns -1; otherwise forgets the error and returns 0. */
+int virt_error_capture_if_lost(struct app_error *err, const char *what)
+    __attribute__((warn_unused_result));
+
 /* Pure mapping used by virt_error_capture (exposed for tests): where the error came from
  * (virErrorDomain) and what it is (virErrorNumber) → HTTP status and code. */
 void virt_error_map(int vir_domain, int vir_code, int *status, const char **code);

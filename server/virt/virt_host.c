@@ -129,19 +129,8 @@ struct json_object *virt_host_info(virConnectPtr conn, struct app_error *err)
      * every node file, as it has no NUMA cells there. Only a dead connection fails
      * the request; otherwise the free memory is unknown (null). */
     free_bytes = virNodeGetFreeMemory(conn);
-    if (free_bytes == 0) {
-        virErrorPtr last = virGetLastError();
-        int status = 502;
-        const char *code;
-
-        if (last)
-            virt_error_map(last->domain, last->code, &status, &code);
-        if (status == 503) {
-            virt_error_capture(err, "get free memory");
-            goto cleanup;
-        }
-        virResetLastError();
-    }
+    if (free_bytes == 0 && virt_error_capture_if_lost(err, "get free memory") < 0)
+        goto cleanup;
 
     ret = json_object_new_object();
     host_json_set(ret, "hostname", json_object_new_string(hostname));

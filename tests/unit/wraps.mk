@@ -9,3 +9,5 @@ WRAP_test_events_feed := -Wl,--wrap=work_pool_submit -Wl,--wrap=virt_conn_event_
 WRAP_test_conn := -Wl,--wrap=auth_sessions_lookup -Wl,--wrap=auth_sessions_alive
 WRAP_test_conn_sessions := $(WRAP_test_conn)
 WRAP_test_virt_pump := $(foreach f,virConnectOpen virConnectSetKeepAlive virConnectRegisterCloseCallback virConnectUnregisterCloseCallback virConnectClose virStreamSend virStreamRecv virStreamAbort virStreamFinish virStreamFree virStreamEventAddCallback virStreamEventUpdateCallback virStreamEventRemoveCallback,-Wl,--wrap=$(f))
+# the capabilities cache: libvirt's answers counted, connections faked
+WRAP_test_virt_caps := $(foreach f,virConnectGetCapabilities virConnectGetDomainCapabilities virConnectGetCPUModelNames virConnectRef virConnectClose,-Wl,--wrap=$(f))
