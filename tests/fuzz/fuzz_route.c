@@ -34,6 +34,10 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xstrdup("/api/session");
     case ROUTE_HOST:
         return xstrdup("/api/host");
+    case ROUTE_HOST_CAPABILITIES:
+        return xstrdup("/api/host/capabilities");
+    case ROUTE_OS:
+        return xstrdup("/api/os");
     case ROUTE_EVENTS:
         return xstrdup("/api/events");
     case ROUTE_DOMAINS:
@@ -48,6 +52,8 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/domains/%s/addresses", u);
     case ROUTE_DOMAIN_METADATA:
         return xasprintf("/api/domains/%s/metadata", u);
+    case ROUTE_DOMAIN_VOLUMES:
+        return xasprintf("/api/domains/%s/volumes", u);
     case ROUTE_DOMAIN_DISKS:
         return xasprintf("/api/domains/%s/disks", u);
     case ROUTE_DOMAIN_DISK:
@@ -177,11 +183,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = route_match(path, &m);
     FUZZ_ASSERT(r == 0 || r == -1);
     fuzz_route_check_param(
-        m.uuid, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
-                              ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISKS,
-                              ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
-                              ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
-                              ROUTE_DOMAIN_SNAPSHOT_ACTION));
+        m.uuid,
+        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
+                      ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_VOLUMES,
+                      ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                      ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
+                      ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
     fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
                                                  ROUTE_NETWORK_ACTION, ROUTE_POOL,
                                                  ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
@@ -217,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !route_allows(&m, HTTP_PUT) ||
         FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
-                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
                               ROUTE_DOMAIN_SNAPSHOT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
