@@ -4,6 +4,7 @@
 #include "api/api_domains.h"
 
 #include "virt/virt_domain.h"
+#include "virt/virt_domain_template.h"
 
 static void api_domains_list_run(struct api_call *call, struct api_reply *reply)
 {
@@ -102,3 +103,17 @@ const struct api_handler api_domains_metadata = {
     .check = api_domains_metadata_check,
     .run = api_domains_metadata_run,
 };
+
+/* POST /api/domains/{uuid}/template: the row's FIELDS require the boolean "template". */
+static int api_domains_template_set(virDomainPtr dom, const struct api_call *call,
+                                    struct app_error *err)
+{
+    return virt_domain_template_set(dom, api_call_bool(call, "template", false), err);
+}
+
+static void api_domains_template_run(struct api_call *call, struct api_reply *reply)
+{
+    api_domains_detail_after(call, reply, api_domains_template_set);
+}
+
+const struct api_handler api_domains_template = {.run = api_domains_template_run};

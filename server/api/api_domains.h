@@ -12,3 +12,6 @@ extern const struct api_handler api_domains_get;
 extern const struct api_handler api_domains_act;
 /* {"title"?, "description"?}: sets them (virt_domain_set_metadata), answers the detail. */
 extern const struct api_handler api_domains_metadata;
+/* POST /api/domains/{uuid}/template {"template": bool}: marks or unmarks a shut-off
+ * persistent domain as a template (virt_domain_template.h); answers the detail. */
+extern const struct api_handler api_domains_template;

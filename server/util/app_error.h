@@ -28,6 +28,7 @@ struct app_error {
 #define APP_ERR_NOT_FOUND    "not_found"
 #define APP_ERR_METHOD       "method_not_allowed"
 #define APP_ERR_CONFLICT     "conflict"
+#define APP_ERR_TEMPLATE     "domain_is_template" /* start or autostart of a template */
 #define APP_ERR_TOO_LARGE    "payload_too_large"
 #define APP_ERR_TOO_MANY     "too_many_requests"
 #define APP_ERR_UNSUPPORTED  "not_supported"

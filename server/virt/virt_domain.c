@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "util/utf8_name.h"
 #include "util/xalloc.h"
+#include "virt/virt_domain_template.h"
 #include "virt/virt_error.h"
 #include "virt/virt_xml.h"
 
@@ -408,6 +409,7 @@ cleanup:
 
 struct domain_traits {
     bool has_vnc;
+    bool template; /* marked as a template (virt_domain_template.h) */
     char os_type[16];
     char *title;       /* owned; "" when the domain has none */
     char *description; /* owned; "" when the domain has none */
@@ -592,6 +594,7 @@ domain_xml_traits(const char *xml, struct domain_traits *out, struct app_error *
     snprintf(out->os_type, sizeof(out->os_type), "%s", os_type);
     out->title = domain_xpath_string(ctx, root, "string(/domain/title)");
     out->description = domain_xpath_string(ctx, root, "string(/domain/description)");
+    out->template = virt_xml_xpath_bool(ctx, root, VIRT_DOMAIN_TEMPLATE_XPATH);
     ret = 0;
 
 cleanup:
@@ -743,6 +746,7 @@ static struct json_object *domain_summary_build(virDomainPtr dom,
                     json_object_new_string(virt_domain_reason_name(facts->state, facts->reason)));
     domain_json_set(ret, "persistent", json_object_new_boolean(facts->persistent));
     domain_json_set(ret, "autostart", json_object_new_boolean(facts->autostart));
+    domain_json_set(ret, "template", json_object_new_boolean(entry->traits.template));
     domain_json_set(ret, "vcpus", json_object_new_int((int)facts->vcpus));
     domain_json_set(ret, "memory_kib", json_object_new_int64((int64_t)facts->memory_kib));
     domain_json_set(ret, "max_memory_kib", json_object_new_int64((int64_t)facts->max_memory_kib));
@@ -1102,6 +1106,24 @@ cleanup:
     return ret;
 }
 
+/* 409 APP_ERR_TEMPLATE when action starts a domain marked as a template. */
+__attribute__((warn_unused_result)) static int
+domain_template_check(virDomainPtr dom, const struct domain_action *action, struct app_error *err)
+{
+    bool marked = false;
+
+    if (action->precheck != DOMAIN_NEEDS_INACTIVE)
+        return 0;
+    if (virt_domain_template_get(dom, &marked, err) < 0)
+        return -1;
+    if (marked) {
+        app_error_set(err, 409, APP_ERR_TEMPLATE,
+                      "a template cannot be started: clone it or unmark it");
+        return -1;
+    }
+    return 0;
+}
+
 int virt_domain_act(virDomainPtr dom, const char *action, struct app_error *err)
 {
     int ret = -1;
@@ -1112,7 +1134,7 @@ int virt_domain_act(virDomainPtr dom, const char *action, struct app_error *err)
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "unknown action");
         goto cleanup;
     }
-    if (domain_action_check(dom, act, err) < 0)
+    if (domain_action_check(dom, act, err) < 0 || domain_template_check(dom, act, err) < 0)
         goto cleanup;
     if (act->run(dom) < 0) {
         snprintf(what, sizeof(what), "%s domain", act->name);

@@ -18,6 +18,7 @@ export default {
     'error.bad_response': 'The server sent an answer that could not be read.',
     'error.conflict': 'This conflicts with the current state.',
     'error.csrf_failed': 'The request was refused because its security token was missing or wrong. Reload the page and try again.',
+    'error.domain_is_template': 'A template cannot be started: clone it or unmark it.',
     'error.field.bad_request': 'This value is not accepted.',
     'error.field.conflict': 'This is already taken or in use.',
     'error.field.insufficient_storage': 'The pool does not have enough free space for this size.',
