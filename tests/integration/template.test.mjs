@@ -42,9 +42,9 @@ describe('templates (test driver)', () => {
             const d = assertJson(await mark(op, MINE.uuid, { template: true }), 200, 'mark');
             assertDomainDetail(d);
             assert.equal(d.template, true);
-            const changed = await ev.next((m) => m.type === 'domain' && m.domain && m.domain.uuid === MINE.uuid &&
+            const changed = await ev.next((m) => m.type === 'domain' && m.event === 'metadata' && m.domain && m.domain.uuid === MINE.uuid &&
                 m.domain.template === true);
-            assert.equal(changed.domain.template, true);
+            assert.equal(changed.detail, 'element');
         } finally {
             await ev.close();
         }
