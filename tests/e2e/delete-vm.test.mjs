@@ -13,8 +13,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { artifact, chooseAction, login, newPage } from '../lib/browser.mjs';
-import { demoCopy, withDemoDaemon } from '../lib/e2e-setup.mjs';
+import { artifact, chooseAction } from '../lib/browser.mjs';
+import { demoCopy, withDemoUser } from '../lib/e2e-setup.mjs';
 import { Client } from '../lib/client.mjs';
 
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
@@ -46,20 +46,7 @@ ${disk('/var/lib/libvirt/images/web-02.qcow2', 'vdc', 'qcow2')}
   </pool>
 `);
 
-let daemon;
-let browser;
-withDemoDaemon({ users: [ADMIN], uri: FIXTURE_URI }, (d, b) => {
-    daemon = d;
-    browser = b;
-});
-
-/** A logged-in admin page at hash: {page, problems}. */
-async function openAt(hash) {
-    const { page, problems } = await newPage(browser);
-    await login(page, daemon, ADMIN);
-    await page.evaluate((h) => { location.hash = h; }, hash);
-    return { page, problems };
-}
+const { daemon: daemonOf, openAt } = withDemoUser(FIXTURE_URI, ADMIN);
 
 test('a running VM\'s Delete is in its menu, last, disabled with the reason', async () => {
     const { page, problems } = await openAt('#/');
@@ -81,7 +68,7 @@ test('a running VM\'s Delete is in its menu, last, disabled with the reason', as
 });
 
 test('the dialog lists the volumes unticked; deleting with one ticked removes only it; the VM leaves every list', async () => {
-    const api = new Client(daemon);
+    const api = new Client(daemonOf());
     await api.login(ADMIN.name, ADMIN.password);
     const watcher = await openAt('#/');
     const { page, problems } = await openAt(`#/domains/${UUID.gone}`);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from './daemon.mjs';
-import { startBrowsers } from './browser.mjs';
+import { login, newPage, startBrowsers } from './browser.mjs';
 
 /** The demo hypervisor on libvirt's test driver. */
 export const DEMO_URI = `test://${path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml')}`;
@@ -44,6 +44,29 @@ export function withDemoDaemon({ users, uri = DEMO_URI, scheme = 'light' }, read
         await browsers.close();
         if (daemon) await daemon.stop({ expectCode: null });
     });
+}
+
+/**
+ * withDemoDaemon on uri with the one user, for files that open pages logged in as them:
+ * returns {daemon(), openAt(hash)}; openAt resolves with {page, problems} (newPage of
+ * tests/lib/browser.mjs) logged in and sent to hash.
+ */
+export function withDemoUser(uri, user) {
+    let daemon;
+    let browser;
+    withDemoDaemon({ users: [user], uri }, (d, b) => {
+        daemon = d;
+        browser = b;
+    });
+    return {
+        daemon: () => daemon,
+        async openAt(hash) {
+            const { page, problems } = await newPage(browser);
+            await login(page, daemon, user);
+            await page.evaluate((h) => { location.hash = h; }, hash);
+            return { page, problems };
+        },
+    };
 }
 
 /**

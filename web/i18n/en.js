@@ -424,6 +424,15 @@ export default {
     'domains.state.shutoff': 'shut off',
     'domains.state.unknown': 'unknown',
     'domains.state.with-reason': '{state} ({reason})',
+    'domains.template.badge': 'Template',
+    'domains.template.failed': 'Could not change the template mark of “{name}”: {error}',
+    'domains.template.mark': 'Mark as template',
+    'domains.template.mark.aria': 'Mark {name} as a template',
+    'domains.template.marked': '“{name}” is now a template.',
+    'domains.template.note': 'This VM is a template: it cannot be started. Clone it, or unmark it to start it.',
+    'domains.template.unmark': 'Unmark as template',
+    'domains.template.unmark.aria': 'Unmark {name} as a template',
+    'domains.template.unmarked': '“{name}” is no longer a template.',
 
     // ---- resources: networks, storage, VM devices, forms ----
     'devices.action.attach': 'Attach',

@@ -424,6 +424,15 @@ export default {
     'domains.state.shutoff': '已关机',
     'domains.state.unknown': '未知',
     'domains.state.with-reason': '{state}（{reason}）',
+    'domains.template.badge': '模板',
+    'domains.template.failed': '无法更改“{name}”的模板标记：{error}',
+    'domains.template.mark': '标记为模板',
+    'domains.template.mark.aria': '将 {name} 标记为模板',
+    'domains.template.marked': '“{name}”现在是模板。',
+    'domains.template.note': '此虚拟机是模板，不能启动。请克隆它，或取消模板标记后再启动。',
+    'domains.template.unmark': '取消模板标记',
+    'domains.template.unmark.aria': '取消 {name} 的模板标记',
+    'domains.template.unmarked': '“{name}”不再是模板。',
 
     // ---- resources: networks, storage, VM devices, forms ----
     'devices.action.attach': '附加',

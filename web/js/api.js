@@ -163,6 +163,11 @@ export class Api extends Emitter {
         return this.request('PUT', `/api/domains/${encodeURIComponent(uuid)}/metadata`, fields);
     }
 
+    /** POST /api/domains/{uuid}/template {template}; resolves with the detail. */
+    setDomainTemplate(uuid, template) {
+        return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/template`, { template });
+    }
+
     // ---- networks ---------------------------------------------------------------
 
     async networks() {

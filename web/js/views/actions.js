@@ -3,10 +3,12 @@
 // confirmation for destructive actions, the in-flight mark in the store (which
 // disables the buttons), the POST, the answer applied to the store, and errors into
 // the alert area. Delete (last in the menu, red) asks with the VM's volumes as
-// unticked choices and, once done, leaves the VM's page for the list. Shared by the
-// list and the detail view. Browser main thread.
+// unticked choices and, once done, leaves the VM's page for the list. A template
+// (docs/api.md "Templates") has no Start; "Mark as template"/"Unmark as template" sits
+// in the menu of a shut-off persistent VM, and templateBadge marks it by its name.
+// Shared by the list and the detail view. Browser main thread.
 
-import { ACTIONS, DELETE_ACTION, actionLayout, deleteOffered, deleteBlockedReason } from '../domains.js';
+import { ACTIONS, DELETE_ACTION, actionLayout, canAct, deleteOffered, deleteBlockedReason } from '../domains.js';
 import { confirmChoices } from './confirm.js';
 import { formatBytes } from '../format.js';
 import { listHash } from '../router.js';
@@ -15,16 +17,41 @@ import { h, icon, ACTION_ICONS } from './dom.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
 
+/** The menu item that marks or unmarks a VM as a template (POST .../template). */
+const templateAction = (domain) => (domain.template
+    ? { label: t('domains.template.unmark'), ariaLabel: (name) => t('domains.template.unmark.aria', { name }) }
+    : { label: t('domains.template.mark'), ariaLabel: (name) => t('domains.template.mark.aria', { name }) });
+
+/** True if the VM's menu offers to mark or unmark it: a shut-off persistent VM. */
+function templateOffered(domain, role) {
+    return canAct(role) && domain.persistent !== false && domain.state === 'shutoff';
+}
+
+/**
+ * Where a "Template" badge goes by a VM's name: empty (no .badge, so a page's state badge
+ * stays its only one) until patchTemplateBadge finds the domain is a template.
+ */
+export function templateBadge() {
+    return h('span', { class: 'template-mark' });
+}
+
+export function patchTemplateBadge(el, domain) {
+    const on = !!domain && domain.template === true;
+    if (on === (el.firstChild !== null)) return;
+    if (on) el.replaceChildren(h('span', { class: 'badge badge-off badge-template', text: t('domains.template.badge') }));
+    else el.replaceChildren();
+}
+
 /** One action's button: a row button, or a menu item (role set by ActionMenu). */
 function actionButton(name, domain, { inMenu = false } = {}) {
-    const a = name === 'delete' ? DELETE_ACTION : ACTIONS[name];
+    const a = name === 'delete' ? DELETE_ACTION : name === 'template' ? templateAction(domain) : ACTIONS[name];
     return h('button', {
         type: 'button',
         class: inMenu ? ['menu-item', a.danger && 'menu-item-danger'] : ['btn', 'btn-sm'],
         dataset: { action: name },
         'aria-label': a.ariaLabel(domain.name),
         title: inMenu ? null : a.ariaLabel(domain.name),
-    }, icon(ACTION_ICONS[name]), h('span', { class: inMenu ? 'menu-label' : 'btn-label', text: a.label }));
+    }, icon(ACTION_ICONS[name] || 'user'), h('span', { class: inMenu ? 'menu-label' : 'btn-label', text: a.label }));
 }
 
 /**
@@ -34,10 +61,13 @@ function actionButton(name, domain, { inMenu = false } = {}) {
  * (row button or menu item) carries data-action; the caller delegates clicks.
  */
 export function renderActionButtons(container, domain, role, pendingAction) {
-    const { primary, more } = actionLayout(domain.state, role);
+    const layout = actionLayout(domain.state, role);
+    const more = layout.more.filter((n) => !(domain.template && n === 'start'));
+    const primary = domain.template && layout.primary === 'start' ? null : layout.primary; // a template is not started
+    if (templateOffered(domain, role)) more.push('template');
     if (deleteOffered(domain, role)) more.push('delete');
     const blocked = more.includes('delete') ? deleteBlockedReason(domain.state) : '';
-    const key = `${primary || ''}|${more.join(',')}|${blocked}`;
+    const key = `${primary || ''}|${more.join(',')}|${blocked}|${domain.template === true}`;
     if (container.dataset.key !== key) {
         container.dataset.key = key;
         container.actionMenu?.destroy();
@@ -144,10 +174,32 @@ async function runDelete({ api, store, notify }, uuid, domain, group) {
     }
 }
 
+/** Marks the VM as a template, or unmarks it. */
+async function runTemplate({ api, store, notify }, uuid, domain, group) {
+    const on = domain.template !== true;
+    const name = domain.name;
+    store.setPending(uuid, 'template');
+    try {
+        store.applyDomain(await api.setDomainTemplate(uuid, on));
+        notify.info(on ? t('domains.template.marked', { name }) : t('domains.template.unmarked', { name }));
+    } catch (err) {
+        if (err && err.status === 401) return; // the login form takes over
+        notify.error(t('domains.template.failed', { name, error: errorText(err) }), { detail: errorDetail(err) });
+    } finally {
+        store.setPending(uuid, null);
+        restoreFocus(group);
+    }
+}
+
 /** Returns run(uuid, action, button) for the given context {api, store, notify, confirm}. */
 export function createActionRunner(ctx) {
     const { api, store, notify, confirm } = ctx;
     return async function run(uuid, action, button) {
+        if (action === 'template') {
+            const domain = store.domains.get(uuid);
+            if (domain && !store.pending.has(uuid)) await runTemplate(ctx, uuid, domain, button ? button.closest('.actions') : null);
+            return;
+        }
         if (action === 'delete') {
             const domain = store.domains.get(uuid);
             if (domain && !store.pending.has(uuid)) await runDelete(ctx, uuid, domain, button ? button.closest('.actions') : null);

@@ -10,7 +10,7 @@
 // reload, a shared link and back/forward show it (showTab). Browser main thread.
 
 import { h, setText, icon, pathCode } from './dom.js';
-import { actionGroup, renderActionButtons } from './actions.js';
+import { actionGroup, patchTemplateBadge, renderActionButtons, templateBadge } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
 import { canAct, cpuFigure, isActive, memoryFigure, shownReason, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
@@ -155,6 +155,8 @@ export class DomainDetailView {
         e.name = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1' });
         e.badge = stateBadge(d.state, d.reason);
         e.reason = h('span', { class: 'reason' });
+        e.template = templateBadge();
+        e.templateNote = h('p', { class: 'template-note', text: t('domains.template.note'), hidden: true });
         e.actions = canAct(role) ? actionGroup(d.name) : null;
         if (e.actions) {
             e.actions.addEventListener('click', (ev) => {
@@ -241,9 +243,10 @@ export class DomainDetailView {
         }
         this.body.replaceChildren(
             h('div', { class: 'detail-head' },
-                h('div', { class: 'detail-title' }, e.name, e.badge, e.reason),
+                h('div', { class: 'detail-title' }, e.name, e.badge, e.template, e.reason),
                 e.actions),
             e.goneNote,
+            e.templateNote,
             this.tabs ? this.tabs.root : grid);
         this.#patch();
         this.#patchUsage();
@@ -265,6 +268,8 @@ export class DomainDetailView {
         const why = this.store.unreachable();
         const state = this.store.shownState(d);
         patchBadge(e.badge, state, d.reason);
+        patchTemplateBadge(e.template, d);
+        e.templateNote.hidden = d.template !== true;
         setText(e.reason, why ? '' : shownReason(d.reason));
         if (e.actions) {
             renderActionButtons(e.actions, d, this.store.session?.role, this.store.pending.get(this.uuid));

@@ -9,7 +9,7 @@
 // Browser main thread.
 
 import { h, s, setText, setAttr } from './dom.js';
-import { actionGroup, actionGroupLabel, renderActionButtons } from './actions.js';
+import { actionGroup, actionGroupLabel, patchTemplateBadge, renderActionButtons, templateBadge } from './actions.js';
 import { HostPanel } from './host.js';
 import { canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
@@ -134,18 +134,19 @@ export class DomainListView {
     #createRow(d) {
         const link = h('a', { class: 'vm-name', href: domainHash(d.uuid) });
         const badge = h('span', { class: 'badge' });
+        const template = templateBadge();
         const L = this.labels;
         const vcpus = h('td', { class: 'col-num', 'data-label': L.vcpus });
         const mem = h('td', { class: 'col-num', 'data-label': L.memory });
         const cpuText = h('span', { class: 'cpu-text' });
         const spark = sparkline();
         const tr = h('tr', { dataset: { uuid: d.uuid } },
-            h('td', { class: 'col-name', 'data-label': L.name }, link),
+            h('td', { class: 'col-name', 'data-label': L.name }, link, ' ', template),
             h('td', { class: 'col-state', 'data-label': L.state }, badge),
             vcpus, mem,
             h('td', { class: 'col-cpu', 'data-label': L.cpu }, h('span', { class: 'cpu' }, cpuText, spark.svg)));
         const rec = {
-            tr, link, badge, vcpus, mem, cpuText, spark, actions: null, name: null, visible: true,
+            tr, link, badge, template, vcpus, mem, cpuText, spark, actions: null, name: null, visible: true,
             onScreen: !this.observer, cpuStale: false, actionsStale: false,
         };
         this.byTr.set(tr, d.uuid);
@@ -171,6 +172,7 @@ export class DomainListView {
         setAttr(rec.link, 'title', d.title || null); // names: the VM's title, on its name
         // While the server or libvirt is unreachable, the state reads "unknown".
         patchBadge(rec.badge, this.store.shownState(d), d.reason);
+        patchTemplateBadge(rec.template, d);
         setText(rec.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
         setText(rec.mem, formatKiB(d.memory_kib));
         if (rec.actions) {
