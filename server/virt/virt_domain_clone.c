@@ -36,29 +36,6 @@ void virt_domain_clone_volume_name(const char *vm, const char *target, const cha
     snprintf(out, outlen, "%.*s%s", (int)keep, vm, tail);
 }
 
-/* 409 unless dom is a persistent domain that is shut off. */
-static int clone_check_state(virDomainPtr dom, struct app_error *err)
-{
-    int persistent = virDomainIsPersistent(dom), active = virDomainIsActive(dom);
-    const char *name = virDomainGetName(dom);
-
-    if (persistent < 0 || active < 0 || !name) {
-        virt_error_capture(err, "read domain state");
-        return -1;
-    }
-    if (!persistent) {
-        app_error_set(err, 409, APP_ERR_CONFLICT,
-                      "domain \"%s\" is transient: it has no definition to clone", name);
-        return -1;
-    }
-    if (active) {
-        app_error_set(err, 409, APP_ERR_CONFLICT,
-                      "domain \"%s\" is running or paused: shut it down before cloning it", name);
-        return -1;
-    }
-    return 0;
-}
-
 /* 409 (field "name") when a domain called name exists. */
 static int clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
 {
@@ -302,7 +279,9 @@ struct json_object *virt_domain_clone(virDomainPtr dom, const char *name, const 
     xmlDocPtr doc = NULL;
     char *xml = NULL, *text = NULL;
 
-    if (clone_check_state(dom, err) < 0 || clone_check_name(conn, name, err) < 0)
+    if (virt_domain_require_shutoff(dom, "it has no definition to clone",
+                                    "shut it down before cloning it", err) < 0 ||
+        clone_check_name(conn, name, err) < 0)
         goto cleanup;
     if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
         virt_error_capture(err, "read domain XML");

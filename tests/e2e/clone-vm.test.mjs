@@ -11,8 +11,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { artifact, chooseAction, login, newPage } from '../lib/browser.mjs';
-import { demoCopy, withDemoDaemon } from '../lib/e2e-setup.mjs';
+import { artifact, chooseAction } from '../lib/browser.mjs';
+import { demoCopy, openAs, withDemoDaemon } from '../lib/e2e-setup.mjs';
 import { Client } from '../lib/client.mjs';
 
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
@@ -47,12 +47,7 @@ withDemoDaemon({ users: [ADMIN], uri: FIXTURE_URI }, (d, b) => {
 });
 
 /** A logged-in admin page at hash: {page, problems}. */
-async function openAt(hash) {
-    const { page, problems } = await newPage(browser);
-    await login(page, daemon, ADMIN);
-    await page.evaluate((h) => { location.hash = h; }, hash);
-    return { page, problems };
-}
+const openAt = (hash) => openAs(browser, daemon, ADMIN, hash);
 
 /** The data-action values of a list row's "More actions" menu. */
 async function menuActions(page, uuid) {

@@ -1,13 +1,14 @@
 // tests/lib/e2e-setup.mjs — the setup most browser tests share: one daemon on libvirt's
 // test driver with the demo hypervisor (packaging/demo/demo.xml) and the given users,
 // and this run's browser (tests/lib/browser.mjs), started in before() and stopped in
-// after() of the calling test file; and the check that no toast covers a control.
+// after() of the calling test file; a logged-in page at a hash; and the check that no
+// toast covers a control.
 import { before, after } from 'node:test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from './daemon.mjs';
-import { startBrowsers } from './browser.mjs';
+import { login, newPage, startBrowsers } from './browser.mjs';
 
 /** The demo hypervisor on libvirt's test driver. */
 export const DEMO_URI = `test://${path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml')}`;
@@ -44,6 +45,14 @@ export function withDemoDaemon({ users, uri = DEMO_URI, scheme = 'light' }, read
         await browsers.close();
         if (daemon) await daemon.stop({ expectCode: null });
     });
+}
+
+/** A new page of browser logged in to daemon as user, at hash: {page, problems}. */
+export async function openAs(browser, daemon, user, hash) {
+    const { page, problems } = await newPage(browser);
+    await login(page, daemon, user);
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    return { page, problems };
 }
 
 /**
