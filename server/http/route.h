@@ -49,6 +49,7 @@ enum route_id {
     ROUTE_SERIAL,                 /* websocket: /api/domains/{uuid}/serial */
     ROUTE_DOMAIN_ADDRESSES,       /* /api/domains/{uuid}/addresses */
     ROUTE_DOMAIN_VOLUMES,         /* /api/domains/{uuid}/volumes */
+    ROUTE_DOMAIN_CLONE,           /* /api/domains/{uuid}/clone */
     ROUTE_DOMAIN_DISKS,           /* /api/domains/{uuid}/disks */
     ROUTE_DOMAIN_DISK,            /* /api/domains/{uuid}/disks/{item=target} */
     ROUTE_DOMAIN_DISK_MEDIA,      /* /api/domains/{uuid}/disks/{item=target}/media */

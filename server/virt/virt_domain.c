@@ -1006,6 +1006,29 @@ cleanup:
     return dom;
 }
 
+int virt_domain_require_shutoff(virDomainPtr dom, const char *transient, const char *advice,
+                                struct app_error *err)
+{
+    int persistent = virDomainIsPersistent(dom), active = virDomainIsActive(dom);
+    const char *name = virDomainGetName(dom);
+
+    if (persistent < 0 || active < 0 || !name) {
+        virt_error_capture(err, "read domain state");
+        return -1;
+    }
+    if (!persistent) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "domain \"%s\" is transient: %s", name,
+                      transient);
+        return -1;
+    }
+    if (active) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "domain \"%s\" is running or paused: %s", name,
+                      advice);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- actions ------------------------------------------------------------------------- */
 
 enum domain_precheck {

@@ -87,6 +87,11 @@ struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err);
  * caller frees the result with virDomainFree. */
 virDomainPtr virt_domain_lookup(virConnectPtr conn, const char *uuid, struct app_error *err);
 
+/* 0 when dom is a persistent domain that is shut off; else 409 conflict "domain "<name>"
+ * is transient: <transient>" or "... is running or paused: <advice>". Workers only. */
+int virt_domain_require_shutoff(virDomainPtr dom, const char *transient, const char *advice,
+                                struct app_error *err) __attribute__((warn_unused_result));
+
 /* Looks up a domain that must be active (running, paused or blocked), for consoles:
  * 400/404 as virt_domain_lookup, 409 "the domain is not running" otherwise. Copies its
  * name into name_out. The caller frees the result with virDomainFree. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/xalloc.h"
+#include "virt/virt_domain.h"
 #include "virt/virt_error.h"
 #include "virt/virt_usage.h"
 #include "virt/virt_volume.h"
@@ -256,31 +257,6 @@ static struct json_object *delete_find(struct json_object *vols, const char *poo
     return NULL;
 }
 
-/* 409 unless dom is a persistent domain that is shut off. */
-static int delete_check_state(virDomainPtr dom, struct app_error *err)
-{
-    int persistent = virDomainIsPersistent(dom), active = virDomainIsActive(dom);
-    const char *name = virDomainGetName(dom);
-
-    if (persistent < 0 || active < 0 || !name) {
-        virt_error_capture(err, "read domain state");
-        return -1;
-    }
-    if (!persistent) {
-        app_error_set(err, 409, APP_ERR_CONFLICT,
-                      "domain \"%s\" is transient: it has no definition to delete and vanishes "
-                      "when it is shut down or forced off",
-                      name);
-        return -1;
-    }
-    if (active) {
-        app_error_set(err, 409, APP_ERR_CONFLICT,
-                      "domain \"%s\" is running or paused: force it off first", name);
-        return -1;
-    }
-    return 0;
-}
-
 /* 400 unless every listed volume is one of vols. */
 static int delete_check_choice(const struct virt_delete_choice *choice, struct json_object *vols,
                                struct app_error *err)
@@ -400,7 +376,9 @@ struct json_object *virt_domain_delete(virDomainPtr dom, const struct virt_delet
     char uuid[VIR_UUID_STRING_BUFLEN];
     char *name = NULL;
 
-    if (delete_check_state(dom, err) < 0)
+    if (virt_domain_require_shutoff(
+            dom, "it has no definition to delete and vanishes when it is shut down or forced off",
+            "force it off first", err) < 0)
         return NULL;
     if (!(vols = virt_domain_delete_volumes(dom, err)) ||
         delete_check_choice(choice, vols, err) < 0)

@@ -1,7 +1,8 @@
 // tests/lib/e2e-setup.mjs — the setup most browser tests share: one daemon on libvirt's
 // test driver with the demo hypervisor (packaging/demo/demo.xml) and the given users,
 // and this run's browser (tests/lib/browser.mjs), started in before() and stopped in
-// after() of the calling test file; and the check that no toast covers a control.
+// after() of the calling test file; a logged-in page at a hash; and the check that no
+// toast covers a control.
 import { before, after } from 'node:test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -46,6 +47,14 @@ export function withDemoDaemon({ users, uri = DEMO_URI, scheme = 'light' }, read
     });
 }
 
+/** A new page of browser logged in to daemon as user, at hash: {page, problems}. */
+export async function openAs(browser, daemon, user, hash) {
+    const { page, problems } = await newPage(browser);
+    await login(page, daemon, user);
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    return { page, problems };
+}
+
 /**
  * withDemoDaemon on uri with the one user, for files that open pages logged in as them:
  * returns {daemon(), openAt(hash)}; openAt resolves with {page, problems} (newPage of
@@ -60,12 +69,7 @@ export function withDemoUser(uri, user) {
     });
     return {
         daemon: () => daemon,
-        async openAt(hash) {
-            const { page, problems } = await newPage(browser);
-            await login(page, daemon, user);
-            await page.evaluate((h) => { location.hash = h; }, hash);
-            return { page, problems };
-        },
+        openAt: (hash) => openAs(browser, daemon, user, hash),
     };
 }
 

@@ -94,6 +94,7 @@ static void test_device_routes(void **state)
 
     expect_params("/api/domains/u1/addresses", ROUTE_DOMAIN_ADDRESSES, get, "u1", "", "", "");
     expect_params("/api/domains/u1/volumes", ROUTE_DOMAIN_VOLUMES, get, "u1", "", "", "");
+    expect_params("/api/domains/u1/clone", ROUTE_DOMAIN_CLONE, HTTP_POST, "u1", "", "", "");
     expect_params("/api/domains/u1/disks", ROUTE_DOMAIN_DISKS, HTTP_POST, "u1", "", "", "");
     expect_params("/api/domains/u1/disks/vdb", ROUTE_DOMAIN_DISK, HTTP_PATCH | HTTP_DELETE, "u1",
                   "", "vdb", "");
@@ -533,6 +534,7 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_DOMAIN_GET] = NEED_VIEWER,
     [ROUTE_ROW_DOMAIN_DELETE] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_VOLUMES] = NEED_VIEWER,
+    [ROUTE_ROW_DOMAIN_CLONE] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_METADATA] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_TEMPLATE] = NEED_OPERATOR,
     [ROUTE_ROW_CONSOLE] = NEED_OPERATOR,

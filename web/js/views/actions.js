@@ -3,10 +3,11 @@
 // confirmation for destructive actions, the in-flight mark in the store (which
 // disables the buttons), the POST, the answer applied to the store, and errors into
 // the alert area. Delete (last in the menu, red) asks with the VM's volumes as
-// unticked choices and, once done, leaves the VM's page for the list. A template
-// (docs/api.md "Templates") has no Start; "Mark as template"/"Unmark as template" sits
-// in the menu of a shut-off persistent VM, and templateBadge marks it by its name.
-// Shared by the list and the detail view. Browser main thread.
+// unticked choices and, once done, leaves the VM's page for the list. Clone (a shut-off
+// VM, before Delete) asks for the new name. A template (docs/api.md "Templates") has no
+// Start; "Mark as template"/"Unmark as template" sits in the menu of a shut-off
+// persistent VM, and templateBadge marks it by its name. Shared by the list and the
+// detail view. Browser main thread.
 
 import { ACTIONS, DELETE_ACTION, actionLayout, canAct, deleteOffered, deleteBlockedReason } from '../domains.js';
 import { confirmChoices } from './confirm.js';
@@ -16,6 +17,14 @@ import { ActionMenu } from './action-menu.js';
 import { h, icon, ACTION_ICONS } from './dom.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
+import { errorMessage, field, formDialog, placeServerError, showErrors, textInput } from './form-kit.js';
+
+/** Clone (POST /api/domains/{uuid}/clone): offered where Delete is, for a shut-off VM. */
+const CLONE_ACTION = {
+    get label() { return t('domains.clone'); },
+    ariaLabel: (name) => t('domains.clone.aria', { name }),
+};
+const cloneOffered = (domain, role) => deleteOffered(domain, role) && domain.state === 'shutoff';
 
 /** The menu item that marks or unmarks a VM as a template (POST .../template). */
 const templateAction = (domain) => (domain.template
@@ -44,14 +53,16 @@ export function patchTemplateBadge(el, domain) {
 
 /** One action's button: a row button, or a menu item (role set by ActionMenu). */
 function actionButton(name, domain, { inMenu = false } = {}) {
-    const a = name === 'delete' ? DELETE_ACTION : name === 'template' ? templateAction(domain) : ACTIONS[name];
+    const a = name === 'delete' ? DELETE_ACTION
+        : name === 'template' ? templateAction(domain)
+            : name === 'clone' ? CLONE_ACTION : ACTIONS[name];
     return h('button', {
         type: 'button',
         class: inMenu ? ['menu-item', a.danger && 'menu-item-danger'] : ['btn', 'btn-sm'],
         dataset: { action: name },
         'aria-label': a.ariaLabel(domain.name),
         title: inMenu ? null : a.ariaLabel(domain.name),
-    }, icon(ACTION_ICONS[name] || 'user'), h('span', { class: inMenu ? 'menu-label' : 'btn-label', text: a.label }));
+    }, icon(ACTION_ICONS[name]), h('span', { class: inMenu ? 'menu-label' : 'btn-label', text: a.label }));
 }
 
 /**
@@ -64,6 +75,7 @@ export function renderActionButtons(container, domain, role, pendingAction) {
     const layout = actionLayout(domain.state, role);
     const more = layout.more.filter((n) => !(domain.template && n === 'start'));
     const primary = domain.template && layout.primary === 'start' ? null : layout.primary; // a template is not started
+    if (cloneOffered(domain, role)) more.push('clone');
     if (templateOffered(domain, role)) more.push('template');
     if (deleteOffered(domain, role)) more.push('delete');
     const blocked = more.includes('delete') ? deleteBlockedReason(domain.state) : '';
@@ -191,6 +203,37 @@ async function runTemplate({ api, store, notify }, uuid, domain, group) {
     }
 }
 
+/** Asks for the clone's name (default "<name>-clone") and clones the VM. */
+async function runClone({ api, store, notify }, uuid, domain, group) {
+    const source = domain.name;
+    const nameField = field({ label: t('domains.clone.name'), key: 'name',
+        control: textInput({ value: `${source}-clone`, maxlength: 255, required: true }) });
+    await formDialog({
+        title: t('domains.clone.title', { name: source }),
+        description: t('domains.clone.detail'),
+        body: nameField.root,
+        submitLabel: CLONE_ACTION.label,
+        onSubmit: async (form, errorBox) => {
+            const name = nameField.control.value.trim();
+            if (showErrors([nameField], { name: name ? '' : t('domains.clone.name-required') })) return false;
+            store.setPending(uuid, 'clone');
+            try {
+                const result = await api.request('POST', `/api/domains/${encodeURIComponent(uuid)}/clone`, { name });
+                store.applyDomain(result.domain);
+                notify.info(t('domains.clone.done', { name, source }));
+                return true;
+            } catch (err) {
+                if (err && err.status === 401) return true; // the login form takes over
+                if (!placeServerError([nameField], err)) errorBox.show(errorMessage(err));
+                return false;
+            } finally {
+                store.setPending(uuid, null);
+            }
+        },
+    });
+    restoreFocus(group);
+}
+
 /** Returns run(uuid, action, button) for the given context {api, store, notify, confirm}. */
 export function createActionRunner(ctx) {
     const { api, store, notify, confirm } = ctx;
@@ -203,6 +246,11 @@ export function createActionRunner(ctx) {
         if (action === 'delete') {
             const domain = store.domains.get(uuid);
             if (domain && !store.pending.has(uuid)) await runDelete(ctx, uuid, domain, button ? button.closest('.actions') : null);
+            return;
+        }
+        if (action === 'clone') {
+            const domain = store.domains.get(uuid);
+            if (domain && !store.pending.has(uuid)) await runClone(ctx, uuid, domain, button ? button.closest('.actions') : null);
             return;
         }
         const a = ACTIONS[action];

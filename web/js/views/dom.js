@@ -98,12 +98,14 @@ const ICONS = {
     warn: ['M12 3l10 18H2z', 'M12 10v5', 'M12 18v.5'],
     search: ['M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z', 'M20 20l-4-4'],
     trash: ['M4 7h16', 'M9 7V4h6v3', 'M6 7l1 13h10l1-13'],
+    copy: ['M9 9h11v11H9z', 'M5 15H4V4h11v1'],
+    stamp: ['M9 3h6v6l3 4H6l3-4z', 'M5 17h14v4H5z'],
 };
 
 /** Icon name for each domain action. */
 export const ACTION_ICONS = {
     start: 'play', resume: 'play', shutdown: 'power', reboot: 'reboot', suspend: 'pause',
-    reset: 'reset', destroy: 'bolt', delete: 'trash',
+    reset: 'reset', destroy: 'bolt', delete: 'trash', clone: 'copy', template: 'stamp',
 };
 
 const preloaded = new Set(); // hrefs given a modulepreload link (not failed)

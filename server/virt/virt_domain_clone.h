@@ -1,0 +1,41 @@
+/* virt_domain_clone: a full clone of a shut-off persistent domain
+ * (POST /api/domains/{uuid}/clone).
+ *
+ * Order: the source's state and the new name are checked first; then its inactive XML
+ * is rewritten (new name, no <uuid>, no interface <mac>: libvirt generates new ones;
+ * the NVRAM path dropped so libvirt makes the clone its own), each disk that is a pool
+ * volume is copied into a new volume of the same pool (virStorageVolCreateXMLFrom, via
+ * virt_volume_clone) and the disk pointed at the copy; then the new domain is defined.
+ * A failure at any step removes what was made (the copies, the definition): nothing is
+ * left half made. CD-ROMs and floppies keep their media (shared, read-only); a disk that
+ * is no pool's volume cannot be copied and refuses the clone (409) before anything is
+ * made.
+ *
+ * virt_domain_clone_volume_name is pure (any thread); virt_domain_clone calls libvirt:
+ * workers only. */
+#pragma once
+
+#include <json-c/json.h>
+#include <libvirt/libvirt.h>
+#include <stddef.h>
+
+#include "util/app_error.h"
+
+#define VIRT_CLONE_DISKS_MAX 64 /* disks a clone copies */
+
+/* The name of the n-th candidate (n >= 1) for the copy of volume src (its name) on
+ * disk target of the domain named vm: "<vm>-<target>[-<n>]<ext>", ext being src's
+ * extension (".qcow2", ".img": a '.' after the first byte, at most 8 bytes) or "".
+ * vm is cut at a character boundary so the whole fits UTF8_NAME_FILE_MAX bytes.
+ * Writes out (outlen > UTF8_NAME_FILE_MAX). Pure; any thread. */
+void virt_domain_clone_volume_name(const char *vm, const char *target, const char *src, unsigned n,
+                                   char *out, size_t outlen);
+
+/* Clones dom as described above into a domain named name (checked by the caller with
+ * the volume-name rule), with title when not NULL ("" removes it). 409 while dom runs
+ * or is paused, when it is transient, when a disk is no pool volume; 409 field "name"
+ * when a domain of that name exists. Returns a new {"domain": detail of the clone,
+ * "copies": [{"target","pool","name","path","capacity_bytes","from"}]} or NULL with
+ * err set (then nothing is left changed). Workers only. */
+struct json_object *virt_domain_clone(virDomainPtr dom, const char *name, const char *title,
+                                      struct app_error *err);
