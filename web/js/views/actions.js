@@ -75,8 +75,8 @@ export function renderActionButtons(container, domain, role, pendingAction) {
     const layout = actionLayout(domain.state, role);
     const more = layout.more.filter((n) => !(domain.template && n === 'start'));
     const primary = domain.template && layout.primary === 'start' ? null : layout.primary; // a template is not started
-    if (cloneOffered(domain, role)) more.push('clone');
     if (templateOffered(domain, role)) more.push('template');
+    if (cloneOffered(domain, role)) more.push('clone');
     if (deleteOffered(domain, role)) more.push('delete');
     const blocked = more.includes('delete') ? deleteBlockedReason(domain.state) : '';
     const key = `${primary || ''}|${more.join(',')}|${blocked}|${domain.template === true}`;
