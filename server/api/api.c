@@ -9,6 +9,7 @@
 #include "api/api_call.h"
 #include "api/api_domain_devices.h"
 #include "api/api_domain_delete.h"
+#include "api/api_domain_xml.h"
 #include "api/api_domains.h"
 #include "api/api_host.h"
 #include "api/api_job.h"

@@ -54,6 +54,8 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/domains/%s/metadata", u);
     case ROUTE_DOMAIN_VOLUMES:
         return xasprintf("/api/domains/%s/volumes", u);
+    case ROUTE_DOMAIN_XML:
+        return xasprintf("/api/domains/%s/xml", u);
     case ROUTE_DOMAIN_DISKS:
         return xasprintf("/api/domains/%s/disks", u);
     case ROUTE_DOMAIN_DISK:
@@ -186,9 +188,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         m.uuid,
         FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
                       ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_VOLUMES,
-                      ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
-                      ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
-                      ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
+                      ROUTE_DOMAIN_XML, ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK,
+                      ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE,
+                      ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
     fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
                                                  ROUTE_NETWORK_ACTION, ROUTE_POOL,
                                                  ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
@@ -220,9 +222,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION, ROUTE_VOLUMES,
                               ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
                               ROUTE_DOMAIN_SNAPSHOT_ACTION));
-    FUZZ_ASSERT(
-        !route_allows(&m, HTTP_PUT) ||
-        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
+    FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
+                              ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,

@@ -179,6 +179,8 @@ static void test_api_routes(void **state)
     /* a literal segment before the generic {action}: POST there is 405, not an action */
     expect_route("/api/domains/abc/metadata", ROUTE_DOMAIN_METADATA, HTTP_PUT, false, false, "abc",
                  "");
+    expect_route("/api/domains/abc/xml", ROUTE_DOMAIN_XML, HTTP_GET | HTTP_HEAD | HTTP_PUT, false,
+                 false, "abc", "");
 }
 
 /* The uuid and action segments are returned unvalidated (the handler validates). */
@@ -532,6 +534,8 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_DOMAIN_DELETE] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_VOLUMES] = NEED_VIEWER,
     [ROUTE_ROW_DOMAIN_METADATA] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_XML_GET] = NEED_ADMIN,
+    [ROUTE_ROW_DOMAIN_XML_PUT] = NEED_ADMIN,
     [ROUTE_ROW_CONSOLE] = NEED_OPERATOR,
     [ROUTE_ROW_SERIAL] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_ADDRESSES] = NEED_VIEWER,
