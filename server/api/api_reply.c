@@ -68,6 +68,7 @@ void api_reply_to_response(struct api_reply *reply, struct http_response *resp)
     if (reply->json) {
         http_response_json_take(resp, reply->status, reply->json);
         reply->json = NULL;
+        resp->secret = reply->secret;
     } else {
         http_response_error(resp, &reply->err);
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "http/response.h"
 #include "util/app_error.h"
@@ -16,6 +17,7 @@ struct api_reply {
     char cookie[256];         /* a Set-Cookie value for the answer ("" none); wiped */
     const char *audit_suffix; /* static: appended to the row's audit action ("-force") */
     char audit_object[320];   /* the audit record's object, when the path does not name it */
+    bool secret;              /* the answer holds a secret: never compressed */
 };
 
 /* An empty reply (no answer yet). */

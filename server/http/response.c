@@ -20,6 +20,7 @@ void http_response_init(struct http_response *resp)
 {
     resp->status = 0;
     resp->content_type = NULL;
+    resp->secret = false;
     buf_init(&resp->headers, RESPONSE_MAX_HEADERS);
     buf_init(&resp->body, HTTP_RESPONSE_MAX_BODY);
 }
@@ -173,7 +174,8 @@ void http_response_gzip_json(struct http_response *resp, bool accept_gzip)
     unsigned char *gz;
     size_t gz_len = 0;
 
-    if (!resp->content_type || strcmp(resp->content_type, "application/json") != 0 ||
+    if (resp->secret || !resp->content_type ||
+        strcmp(resp->content_type, "application/json") != 0 ||
         resp->body.len < HTTP_RESPONSE_GZIP_MIN ||
         http_response_has_header(resp, "Content-Encoding"))
         return;

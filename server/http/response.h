@@ -11,7 +11,8 @@
 #include "util/buf.h"
 
 #define HTTP_RESPONSE_MAX_BODY (64u * 1024 * 1024)
-/* JSON bodies from this size on are sent gzip-compressed to clients that accept it. */
+/* JSON bodies from this size on are sent gzip-compressed to clients that accept it
+ * (never one marked secret). */
 #define HTTP_RESPONSE_GZIP_MIN (4u * 1024)
 
 struct http_response {
@@ -19,6 +20,7 @@ struct http_response {
     const char *content_type; /* static string */
     struct buf headers;       /* extra "Name: value\r\n" lines */
     struct buf body;
+    bool secret; /* the body holds a secret: never compressed (BREACH, server/README.md) */
 };
 
 void http_response_init(struct http_response *resp);

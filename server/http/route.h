@@ -44,6 +44,7 @@ enum route_id {
     ROUTE_DOMAIN_ACTION,
     ROUTE_DOMAIN_METADATA,        /* /api/domains/{uuid}/metadata */
     ROUTE_DOMAIN_TEMPLATE,        /* /api/domains/{uuid}/template */
+    ROUTE_DOMAIN_XML,             /* /api/domains/{uuid}/xml (admins) */
     ROUTE_EVENTS,                 /* websocket */
     ROUTE_CONSOLE,                /* websocket: /api/domains/{uuid}/console */
     ROUTE_SERIAL,                 /* websocket: /api/domains/{uuid}/serial */

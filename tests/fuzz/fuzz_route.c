@@ -58,6 +58,8 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/domains/%s/volumes", u);
     case ROUTE_DOMAIN_CLONE:
         return xasprintf("/api/domains/%s/clone", u);
+    case ROUTE_DOMAIN_XML:
+        return xasprintf("/api/domains/%s/xml", u);
     case ROUTE_DOMAIN_DISKS:
         return xasprintf("/api/domains/%s/disks", u);
     case ROUTE_DOMAIN_DISK:
@@ -187,12 +189,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = route_match(path, &m);
     FUZZ_ASSERT(r == 0 || r == -1);
     fuzz_route_check_param(
-        m.uuid, FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
-                              ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_TEMPLATE,
-                              ROUTE_DOMAIN_VOLUMES, ROUTE_DOMAIN_CLONE, ROUTE_DOMAIN_DISKS,
-                              ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
-                              ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
-                              ROUTE_DOMAIN_SNAPSHOT_ACTION));
+        m.uuid,
+        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
+                      ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_TEMPLATE,
+                      ROUTE_DOMAIN_VOLUMES, ROUTE_DOMAIN_CLONE, ROUTE_DOMAIN_XML,
+                      ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                      ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
+                      ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
     fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
                                                  ROUTE_NETWORK_ACTION, ROUTE_POOL,
                                                  ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
@@ -224,9 +227,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_NETWORKS, ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION,
                               ROUTE_VOLUMES, ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
                               ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE));
-    FUZZ_ASSERT(
-        !route_allows(&m, HTTP_PUT) ||
-        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
+    FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
+                              ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,

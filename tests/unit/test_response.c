@@ -394,7 +394,8 @@ static void json_of_size(struct http_response *resp, size_t n)
     free(s);
 }
 
-/* Large JSON is gzipped only when accepted; Vary either way; the rest is left alone. */
+/* Large JSON is gzipped only when accepted and not secret; Vary either way; the rest is
+ * left alone. */
 static void test_gzip_json(void **state)
 {
     struct http_response resp;
@@ -444,6 +445,15 @@ static void test_gzip_json(void **state)
     json_of_size(&resp, HTTP_RESPONSE_GZIP_MIN - 64);
     http_response_gzip_json(&resp, true);
     assert_null(resp.headers.data);
+    http_response_free(&resp);
+
+    /* a body holding a secret: never compressed, whatever its size (BREACH) */
+    http_response_init(&resp);
+    json_of_size(&resp, 10000);
+    resp.secret = true;
+    http_response_gzip_json(&resp, true);
+    assert_false(http_response_has_header(&resp, "Content-Encoding"));
+    assert_string_equal(resp.body.data, plain);
     http_response_free(&resp);
 
     /* not JSON: untouched */

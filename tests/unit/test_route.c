@@ -182,6 +182,8 @@ static void test_api_routes(void **state)
                  "");
     expect_route("/api/domains/abc/template", ROUTE_DOMAIN_TEMPLATE, HTTP_POST, false, false, "abc",
                  "");
+    expect_route("/api/domains/abc/xml", ROUTE_DOMAIN_XML, HTTP_GET | HTTP_HEAD | HTTP_PUT, false,
+                 false, "abc", "");
 }
 
 /* The uuid and action segments are returned unvalidated (the handler validates). */
@@ -537,6 +539,8 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_DOMAIN_CLONE] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_METADATA] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_TEMPLATE] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_XML_GET] = NEED_ADMIN,
+    [ROUTE_ROW_DOMAIN_XML_PUT] = NEED_ADMIN,
     [ROUTE_ROW_CONSOLE] = NEED_OPERATOR,
     [ROUTE_ROW_SERIAL] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_ADDRESSES] = NEED_VIEWER,

@@ -23,7 +23,7 @@ export function isUuid(text) {
 const SUB_VIEWS = { console: 'console', serial: 'serial' };
 
 /** The detail page's tabs, as named in the hash. */
-export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots'];
+export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots', 'xml'];
 
 /** decodeURIComponent, or null for a malformed escape. */
 function decode(part) {
