@@ -14,28 +14,17 @@
 #include <cmocka.h>
 
 #include "virt/virt_caps_xml.h"
+#include "xml_assert.h"
 
 #define FIXTURES VIRTDECK_SOURCE_DIR "/tests/fixtures/"
 
+/* A fixture of tests/fixtures/ by name, NUL-terminated; free it. */
 static char *read_fixture(const char *name)
 {
     char path[512];
-    FILE *f;
-    char *buf;
-    long n;
 
     snprintf(path, sizeof(path), FIXTURES "%s", name);
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = calloc(1, (size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return buf;
+    return xml_assert_read_file(path);
 }
 
 static struct json_object *member(struct json_object *obj, const char *key)

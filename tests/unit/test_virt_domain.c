@@ -18,6 +18,7 @@
 #include "util/app_error.h"
 #include "util/clock.h"
 #include "virt/virt_domain.h"
+#include "xml_assert.h"
 
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 #define FIXTURE   VIRTDECK_SOURCE_DIR "/tests/fixtures/domain-detail.xml"
@@ -104,25 +105,6 @@ int __wrap_virDomainListGetStats(virDomainPtr *doms, unsigned int stats,
 
 static void quiet(void *opaque, virErrorPtr error)
 {
-}
-
-static char *read_file(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *data;
-    long len;
-
-    assert_non_null(fp);
-    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-    len = ftell(fp);
-    assert_true(len > 0);
-    rewind(fp);
-    data = malloc((size_t)len + 1);
-    assert_non_null(data);
-    assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
-    data[len] = '\0';
-    fclose(fp);
-    return data;
 }
 
 static const char *str_field(struct json_object *obj, const char *key)
@@ -308,7 +290,7 @@ static void test_action_valid(void **state)
 
 static void test_xml_to_json_fixture(void **state)
 {
-    char *xml = read_file(FIXTURE);
+    char *xml = xml_assert_read_file(FIXTURE);
     struct json_object *obj = json_object_new_object();
     struct app_error err = {0};
     struct json_object *disks, *nics, *gfx, *d;

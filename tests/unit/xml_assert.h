@@ -1,7 +1,7 @@
 /* xml_assert: the cmocka helpers shared by the tests of the JSON → XML builders and
- * XML → JSON readers (test_virt_{network,pool,volume,device,snapshot}_xml.c): read a
- * fixture file, parse a JSON literal, run a builder expecting success or a 400
- * refusal, evaluate XPath over the XML it built, run a reader expecting success.
+ * XML → JSON readers (test_virt_{network,pool,volume,device,snapshot,caps}_xml.c,
+ * test_virt_domain.c): read a fixture file, parse a JSON literal, run a builder expecting success
+ * or a 400 refusal, evaluate XPath over the XML it built, run a reader expecting success.
  *
  * Header-only (static inline, like tests/fuzz/fuzz_input.h); include it after
  * <cmocka.h>. Every helper fails the running test itself, so tests stay one line per
