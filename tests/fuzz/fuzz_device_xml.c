@@ -282,11 +282,23 @@ static void fuzz_check_interface(struct json_object *req, const char *xml)
     const char *net = fuzz_str(req, "network"), *bridge = fuzz_str(req, "bridge");
     const char *mac = fuzz_str(req, "mac");
     const char *model = fuzz_str(req, "model") ? fuzz_str(req, "model") : "virtio";
-    size_t expected = 2;
+    struct json_object *v_user = NULL;
+    bool user = json_object_object_get_ex(req, "user", &v_user);
+    size_t expected = user ? 1 : 2; /* <model>, and <source> unless user-mode */
 
     FUZZ_ASSERT(fuzz_is(nic->name, "interface"));
-    FUZZ_ASSERT((net != NULL) != (bridge != NULL));
-    fuzz_check_source(nic, net ? "network" : "bridge", net ? net : bridge);
+    /* exactly one of network, bridge, user ("user" only ever true) */
+    FUZZ_ASSERT((net != NULL) + (bridge != NULL) + user == 1);
+    if (user) {
+        const char *const an[] = {"type", NULL};
+        const char *const av[] = {"user", NULL};
+
+        FUZZ_ASSERT(json_object_get_boolean(v_user));
+        fuzz_attrs(nic, an, av);
+        FUZZ_ASSERT(fuzz_child(nic, "source") == NULL);
+    } else {
+        fuzz_check_source(nic, net ? "network" : "bridge", net ? net : bridge);
+    }
     node = fuzz_child(nic, "mac");
     FUZZ_ASSERT((mac != NULL) == (node != NULL));
     if (node) {
