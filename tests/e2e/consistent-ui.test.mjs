@@ -131,6 +131,8 @@ test('a running row shows one graceful primary action and a keyboard menu of the
         await login(page, daemon, ADMIN, { timeout: TIMEOUT });
         const row = page.locator('.vm-table tbody tr').filter({ has: page.locator('.badge', { hasText: /^running$/ }) }).first();
         await row.waitFor({ timeout: TIMEOUT });
+        // the row's actions follow the session's role, which may arrive after the list
+        await row.locator('button[data-action]', { visible: true }).first().waitFor({ timeout: TIMEOUT });
         const shown = await row.evaluate((tr) => [...tr.querySelectorAll('button[data-action]')]
             .filter((b) => b.getClientRects().length > 0)
             .map((b) => ({ action: b.dataset.action, red: b.matches('.btn-danger, .btn-danger-outline') })));
