@@ -4,7 +4,13 @@
  * meta-data and user-data documents (YAML whose every user-given value is a
  * double-quoted, escaped scalar: never pasted) and packs them into an ISO 9660 image
  * with volume id "cidata" (xorriso, run with posix_spawn in a private temporary
- * directory). The check is pure (any thread); hashing and building block: workers. */
+ * directory). The check is pure (any thread); hashing and building block: workers.
+ *
+ * Where the image goes matters: cloud-init finds it by its label on any block device
+ * the guest's kernel sees, but Debian's cloud kernel (that of its genericcloud images)
+ * has no AHCI driver, so a SATA CD-ROM is invisible to it; a CD-ROM on a virtio-scsi
+ * controller is seen by it and by every other kernel with virtio
+ * (tests/integration/guest-image-qemu.test.mjs boots both). */
 #pragma once
 
 #include <stddef.h>
