@@ -291,6 +291,8 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c s
 FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
 # virt_domain.c refuses to start a template (virt_domain_template.c)
 FUZZ_LIB_SRC += server/virt/virt_domain_template.c
+# the cloud-init seed's check and YAML documents (fuzz_nocloud; the ISO step is not run)
+FUZZ_LIB_SRC += server/virt/virt_nocloud.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

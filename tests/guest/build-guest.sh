@@ -33,6 +33,8 @@ done
 # ---- the packages -------------------------------------------------------------------
 # linux-image-cloud-amd64 is a metapackage: its one linux-image-* dependency is the
 # kernel. As root apt would hand the download to its _apt user, who cannot write here.
+# A machine whose package lists were never fetched knows neither package yet.
+apt-cache show linux-image-cloud-amd64 busybox-static >/dev/null 2>&1 || apt-get update -qq
 kpkg=$(apt-cache depends linux-image-cloud-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
 [[ -n "$kpkg" ]] || { echo "build-guest: no kernel package behind linux-image-cloud-amd64" >&2; exit 1; }
 (cd "$work" && apt-get -q -o APT::Sandbox::User=root download "$kpkg" busybox-static >/dev/null)
