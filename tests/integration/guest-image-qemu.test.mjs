@@ -7,7 +7,8 @@
 // (1) A vdtest- VM boots a qcow2 overlay of guest.qcow2 (the "cloud image") with the seed
 //     on a CD-ROM on a virtio-scsi controller; the guest's /init prints the host name it
 //     read from the seed (meta-data's local-hostname, user-data's hostname) on its serial
-//     console. (2) A vdtest- VM boots guest.iso from a SATA CD-ROM and prints "booted from
+//     console, then mounts its own disk and answers a command typed into that console.
+//     (2) A vdtest- VM boots guest.iso from a SATA CD-ROM and prints "booted from
 //     cdrom"; it has the seed on a second SATA CD-ROM too, and must report "no seed":
 //     Debian's cloud kernel (that of its genericcloud images) has no AHCI driver, so once
 //     booted it sees no SATA device (the BIOS reads the boot CD without the kernel).
@@ -137,10 +138,37 @@ describe('the tests\' guest image on qemu:///system', () => {
 
     it('boots the cloud image (a qcow2 overlay) and reads the seed ISO made by virt_nocloud', async () => {
         const log = await booted(seedVm);
-        removeVm(seedVm.name);
         assert.match(log, /virtdeck-guest: booted from disk/);
         assert.match(log, /virtdeck-guest: seed local-hostname=vdtest-seeded\r?\n/);
         assert.match(log, /virtdeck-guest: seed hostname=vdtest-seeded\r?\n/);
+
+        // The root shell on ttyS0 takes typed commands: the guest mounts its own disk
+        // (the FAT file system syslinux boots from) and answers with what only a shell
+        // computes (the echo of the typed line shows "$((6*7))", the answer "42").
+        const pty = virsh(['ttyconsole', seedVm.name]).stdout.trim();
+        assert.match(pty, /^\/dev\/pts\/\d+$/, 'the serial console\'s pty');
+        // QEMU reads the pty only once it has seen a client hold it open (it looks each
+        // second, and drops what came before): empty lines until the shell answers one
+        // with a new prompt, then the command, the pty open until the answer is there.
+        const fd = fs.openSync(pty, 'r+');
+        const prompts = () => seedVm.log().split('virtdeck-guest# ').length;
+        const before = prompts();
+        let typed;
+        try {
+            await until(() => {
+                if (prompts() > before) return true;
+                fs.writeSync(fd, '\n');
+                return false;
+            }, 20000, () => `the shell on the serial console does not answer:\n${seedVm.log().slice(-2000)}`,
+            { intervalMs: 500 });
+            fs.writeSync(fd, 'mount -t vfat -o ro /dev/vda /mnt/disk && ls /mnt/disk && echo "typed-$((6*7))"\n');
+            typed = await until(() => (/typed-42/.test(seedVm.log()) ? seedVm.log() : null), 20000,
+                () => `no answer on the serial console:\n${seedVm.log().slice(-2000)}`, { intervalMs: 200 });
+        } finally {
+            fs.closeSync(fd);
+        }
+        assert.match(typed.slice(log.length), /syslinux\.cfg/i, 'the guest lists its boot disk');
+        removeVm(seedVm.name);
     });
 
     it('boots guest.iso from a SATA CD-ROM (and its kernel sees no SATA seed)', async () => {
