@@ -10,6 +10,7 @@
 #include "api/api_domain_clone.h"
 #include "api/api_domain_devices.h"
 #include "api/api_domain_delete.h"
+#include "api/api_domain_patch.h"
 #include "api/api_domain_xml.h"
 #include "api/api_domains.h"
 #include "api/api_host.h"
