@@ -787,8 +787,7 @@ domain_detail_config(virDomainPtr dom, struct json_object *detail, struct app_er
         goto cleanup;
     }
     if ((active && !(live = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE))) ||
-        !(persistent =
-              virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE))) {
+        !(persistent = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE))) {
         virt_error_capture(err, "get domain XML");
         goto cleanup;
     }

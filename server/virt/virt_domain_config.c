@@ -18,31 +18,31 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const config_members[] = {
-    "name",     "title",    "description", "vcpus", "max_vcpus", "memory_mib",
-    "max_memory_mib", "cpu", "boot",       "autostart", "firmware", "watchdog",
-    "rng",      "tpm",      "video",       "vnc",
+    "name",  "title", "description", "vcpus",    "max_vcpus", "memory_mib", "max_memory_mib",
+    "cpu",   "boot",  "autostart",   "firmware", "watchdog",  "rng",        "tpm",
+    "video", "vnc",
 };
 /* the members virt_domain_config_read gives, in its order */
 static const char *const config_read_members[] = {
-    "title", "description", "vcpus", "max_vcpus", "memory_mib", "max_memory_mib", "cpu",
-    "boot",  "firmware",    "watchdog", "rng",    "tpm",        "video",         "vnc",
+    "title", "description", "vcpus",    "max_vcpus", "memory_mib", "max_memory_mib", "cpu",
+    "boot",  "firmware",    "watchdog", "rng",       "tpm",        "video",          "vnc",
 };
 static const char *const config_cpu_modes[] = {"host-passthrough", "host-model", "custom",
                                                "maximum", NULL};
 static const char *const config_boot_devs[] = {"hd", "cdrom", "network", "fd", NULL};
 static const char *const config_firmwares[] = {"bios", "uefi", NULL};
 static const char *const config_watchdog_models[] = {"i6300esb", "itco", NULL};
-static const char *const config_watchdog_actions[] = {
-    "reset", "poweroff", "shutdown", "pause", "none", "dump", "inject-nmi", NULL};
+static const char *const config_watchdog_actions[] = {"reset", "poweroff", "shutdown",   "pause",
+                                                      "none",  "dump",     "inject-nmi", NULL};
 static const char *const config_tpm_models[] = {"tpm-crb", "tpm-tis", NULL};
 static const char *const config_tpm_versions[] = {"2.0", NULL};
-static const char *const config_video_models[] = {"virtio", "qxl", "vga", "bochs",
+static const char *const config_video_models[] = {"virtio", "qxl",  "vga", "bochs",
                                                   "cirrus", "none", NULL};
 /* QEMU's keymaps (pc-bios/keymaps) */
 static const char *const config_keymaps[] = {
-    "ar", "bepo", "cz", "da", "de", "de-ch", "en-gb", "en-us", "es", "et", "fi", "fo",
-    "fr", "fr-be", "fr-ca", "fr-ch", "hr", "hu", "is", "it", "ja", "lt", "lv", "mk",
-    "nl", "no", "pl", "pt", "pt-br", "ru", "sl", "sv", "th", "tr", NULL};
+    "ar", "bepo",  "cz",    "da",    "de",    "de-ch", "en-gb", "en-us", "es", "et", "fi", "fo",
+    "fr", "fr-be", "fr-ca", "fr-ch", "hr",    "hu",    "is",    "it",    "ja", "lt", "lv", "mk",
+    "nl", "no",    "pl",    "pt",    "pt-br", "ru",    "sl",    "sv",    "th", "tr", NULL};
 
 bool virt_domain_config_member(const char *key)
 {
@@ -93,8 +93,7 @@ static xmlNodePtr config_child_with(xmlNodePtr parent, const char *name, const c
 }
 
 /* The attribute as a new JSON string, or JSON null when absent (fallback if set). */
-static struct json_object *config_attr_json(xmlNodePtr node, const char *attr,
-                                            const char *fallback)
+static struct json_object *config_attr_json(xmlNodePtr node, const char *attr, const char *fallback)
 {
     xmlChar *v = node ? xmlGetProp(node, (const xmlChar *)attr) : NULL;
     struct json_object *out = NULL;
@@ -146,7 +145,7 @@ static long long config_memory_mib(xmlNodePtr node)
     static const struct {
         const char *unit;
         long long bytes_per;
-    } units[] = {{"b", 1},           {"bytes", 1},        {"k", 1024},      {"KiB", 1024},
+    } units[] = {{"b", 1},           {"bytes", 1},         {"k", 1024},      {"KiB", 1024},
                  {"M", 1024 * 1024}, {"MiB", 1024 * 1024}, {"G", 1LL << 30}, {"GiB", 1LL << 30},
                  {"T", 1LL << 40},   {"TiB", 1LL << 40}};
     xmlChar *unit = node ? xmlGetProp(node, (const xmlChar *)"unit") : NULL;
@@ -186,8 +185,8 @@ static struct json_object *config_read_cpu(xmlNodePtr domain)
     virt_xml_json_add(out, "mode", json_object_new_string(mode ? (const char *)mode : "custom"));
     xmlFree(mode);
     text = model ? xmlNodeGetContent(model) : NULL;
-    virt_xml_json_add(out, "model", text && *text ? json_object_new_string((const char *)text)
-                                                  : NULL);
+    virt_xml_json_add(out, "model",
+                      text && *text ? json_object_new_string((const char *)text) : NULL);
     xmlFree(text);
     if (topology) {
         static const char *const parts[] = {"sockets", "dies", "cores", "threads"};
@@ -304,11 +303,13 @@ void virt_domain_config_read(xmlNodePtr domain, bool secret, struct json_object 
     obj = NULL;
     if (video) {
         obj = json_object_new_object();
-        virt_xml_json_add(obj, "model", config_attr_json(config_child(video, "model"), "type", NULL));
+        virt_xml_json_add(obj, "model",
+                          config_attr_json(config_child(video, "model"), "type", NULL));
     }
     virt_xml_json_add(config, "video", obj);
-    virt_xml_json_add(config, "vnc",
-                      config_read_vnc(config_child_with(devices, "graphics", "type", "vnc"), secret));
+    virt_xml_json_add(
+        config, "vnc",
+        config_read_vnc(config_child_with(devices, "graphics", "type", "vnc"), secret));
 }
 
 /* A host-model CPU runs as the custom CPU libvirt expanded it to at start. */
@@ -349,8 +350,7 @@ struct json_object *virt_domain_config_pending(xmlNodePtr live, xmlNodePtr persi
 int virt_domain_config_detail(const char *live_xml, const char *persistent_xml, bool active,
                               struct json_object *detail, struct app_error *err)
 {
-    static const char *const summary_members[] = {"title", "description", "vcpus",
-                                                  "memory_mib"};
+    static const char *const summary_members[] = {"title", "description", "vcpus", "memory_mib"};
     int ret = -1;
     xmlDocPtr live = NULL, persistent = NULL;
     struct json_object *config = NULL;
@@ -407,8 +407,8 @@ static struct json_object *config_get(struct json_object *obj, const char *key, 
 
 /* An integer member in [min, max]: 1 with *out when present, 0 when absent; -1 with err
  * for anything else (null included). */
-static int config_int(struct json_object *obj, const char *prefix, const char *key,
-                      long long min, long long max, long long *out, struct app_error *err)
+static int config_int(struct json_object *obj, const char *prefix, const char *key, long long min,
+                      long long max, long long *out, struct app_error *err)
 {
     bool present;
     struct json_object *v = config_get(obj, key, &present);
@@ -420,8 +420,8 @@ static int config_int(struct json_object *obj, const char *prefix, const char *k
         return config_refuse(err, prefix, key, "must be an integer");
     n = json_object_get_int64(v);
     if (n < min || n > max) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
-                      "field \"%s%s\" must be between %lld and %lld", prefix, key, min, max);
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"%s%s\" must be between %lld and %lld",
+                      prefix, key, min, max);
         app_error_at_range(err, prefix, key, min, max);
         return -1;
     }
@@ -516,8 +516,8 @@ static int config_check_sizes(struct json_object *patch, xmlNodePtr domain, stru
         return -1;
     if (max_mib < VIRT_DOMAIN_CONFIG_MEMORY_MIB_MIN)
         max_mib = VIRT_DOMAIN_CONFIG_MEMORY_MIB_MAX;
-    if (config_int(patch, "", "memory_mib", VIRT_DOMAIN_CONFIG_MEMORY_MIB_MIN, max_mib, &mib,
-                   err) < 0)
+    if (config_int(patch, "", "memory_mib", VIRT_DOMAIN_CONFIG_MEMORY_MIB_MIN, max_mib, &mib, err) <
+        0)
         return -1;
     if (rc == 1 && mib < 0 && config_memory_mib(config_child(domain, "currentMemory")) > max_mib)
         return config_refuse(err, "", "max_memory_mib", "is below the current memory size");
@@ -534,8 +534,7 @@ static long long config_max_vcpus(struct json_object *patch, xmlNodePtr domain)
     return config_text_count(config_child(domain, "vcpu"));
 }
 
-static const char *const config_topology_parts[] = {"sockets", "dies", "cores", "threads",
-                                                    NULL};
+static const char *const config_topology_parts[] = {"sockets", "dies", "cores", "threads", NULL};
 
 /* The product of the topology element's parts (a missing one counts as 1). */
 static long long config_topology_product(xmlNodePtr topology)
@@ -911,9 +910,9 @@ static void config_apply_boot(xmlNodePtr domain, struct json_object *boot)
     if (json_object_object_get_ex(boot, "order", &order)) {
         config_remove_all(os, "boot");
         for (xmlNodePtr n = os->children; n; n = n->next)
-            if (n->type == XML_ELEMENT_NODE &&
-                (!strcmp((const char *)n->name, "type") || !strcmp((const char *)n->name, "loader") ||
-                 !strcmp((const char *)n->name, "nvram")))
+            if (n->type == XML_ELEMENT_NODE && (!strcmp((const char *)n->name, "type") ||
+                                                !strcmp((const char *)n->name, "loader") ||
+                                                !strcmp((const char *)n->name, "nvram")))
                 last = n;
         for (size_t i = 0; i < json_object_array_length(order); i++) {
             xmlNodePtr b = xmlNewNode(NULL, (const xmlChar *)"boot");
@@ -952,8 +951,8 @@ static void config_apply_devices(xmlNodePtr domain, struct json_object *patch)
         config_remove_all(devices, "watchdog");
         if (v) {
             node = virt_xml_add_prop(devices, "watchdog", "model", config_str(v, "model"));
-            virt_xml_set(node, "action", config_str(v, "action") ? config_str(v, "action")
-                                                                 : "reset");
+            virt_xml_set(node, "action",
+                         config_str(v, "action") ? config_str(v, "action") : "reset");
         }
     }
     if (json_object_object_get_ex(patch, "rng", &v)) {
@@ -969,8 +968,8 @@ static void config_apply_devices(xmlNodePtr domain, struct json_object *patch)
         if (v) {
             node = virt_xml_add_prop(devices, "tpm", "model", config_str(v, "model"));
             node = virt_xml_add_prop(node, "backend", "type", "emulator");
-            virt_xml_set(node, "version", config_str(v, "version") ? config_str(v, "version")
-                                                                   : "2.0");
+            virt_xml_set(node, "version",
+                         config_str(v, "version") ? config_str(v, "version") : "2.0");
         }
     }
     if (json_object_object_get_ex(patch, "video", &v)) {

@@ -66,8 +66,7 @@ static int patch_check_state(virDomainPtr dom, struct json_object *patch, xmlNod
         }
         if ((other = virDomainLookupByName(virDomainGetConnect(dom), name))) {
             virDomainFree(other);
-            app_error_set(err, 409, APP_ERR_CONFLICT, "a domain named \"%s\" exists already",
-                          name);
+            app_error_set(err, 409, APP_ERR_CONFLICT, "a domain named \"%s\" exists already", name);
             app_error_at_field(err, "", "name");
             return -1;
         }
@@ -101,8 +100,8 @@ static bool patch_refused_xml(int vir_code)
 static int patch_define(virDomainPtr dom, xmlDocPtr doc, struct app_error *err)
 {
     char *xml = virt_xml_doc_string(doc, false);
-    virDomainPtr defined = virDomainDefineXMLFlags(virDomainGetConnect(dom), xml,
-                                                   VIR_DOMAIN_DEFINE_VALIDATE);
+    virDomainPtr defined =
+        virDomainDefineXMLFlags(virDomainGetConnect(dom), xml, VIR_DOMAIN_DEFINE_VALIDATE);
     virErrorPtr last;
 
     free(xml);
@@ -145,10 +144,10 @@ static void patch_live_vnc(virDomainPtr dom, struct json_object *vnc)
         if (node->type == XML_ELEMENT_NODE && !strcmp((const char *)node->name, "devices"))
             break;
     for (node = node ? node->children : NULL; node; node = node->next) {
-        xmlChar *type = node->type == XML_ELEMENT_NODE &&
-                                !strcmp((const char *)node->name, "graphics")
-                            ? xmlGetProp(node, (const xmlChar *)"type")
-                            : NULL;
+        xmlChar *type =
+            node->type == XML_ELEMENT_NODE && !strcmp((const char *)node->name, "graphics")
+                ? xmlGetProp(node, (const xmlChar *)"type")
+                : NULL;
         bool vnc_node = type && !strcmp((const char *)type, "vnc");
 
         xmlFree(type);
@@ -185,8 +184,8 @@ static void patch_live_metadata(virDomainPtr dom, struct json_object *patch, con
     if (!json_object_object_get_ex(patch, key, &v))
         return;
     text = json_object_get_string(v);
-    if (virDomainSetMetadata(dom, type, *text ? text : NULL, NULL, NULL,
-                             VIR_DOMAIN_AFFECT_LIVE) < 0)
+    if (virDomainSetMetadata(dom, type, *text ? text : NULL, NULL, NULL, VIR_DOMAIN_AFFECT_LIVE) <
+        0)
         patch_live_failed(key);
 }
 
@@ -232,8 +231,8 @@ static struct json_object *patch_next_boot(virDomainPtr dom, struct json_object 
 
     if (!(live = patch_read_xml(dom, false, err)) || !(persistent = patch_read_xml(dom, true, err)))
         goto cleanup;
-    pending = virt_domain_config_pending(xmlDocGetRootElement(live),
-                                         xmlDocGetRootElement(persistent));
+    pending =
+        virt_domain_config_pending(xmlDocGetRootElement(live), xmlDocGetRootElement(persistent));
     out = json_object_new_array();
     for (size_t i = 0; i < json_object_array_length(pending); i++) {
         const char *key = json_object_get_string(json_object_array_get_idx(pending, i));
