@@ -136,8 +136,9 @@ test-unit: $(UNIT_BIN)
 # alone on the machine. A new file lands there unless it is added here: a file wrongly
 # serial costs seconds, one wrongly concurrent flakes. The serial files and why:
 #   qemu, console, serial, devices-qemu, networks-qemu, storage-qemu, storage-fs-qemu,
-#   storage-bounds-qemu, pool-start-qemu, volume-content: the machine's libvirtd (qemu:///system), which
-#     they share with each other, the e2e suite and anyone else on the machine; console
+#   storage-bounds-qemu, pool-start-qemu, domain-configure-qemu, volume-content: the
+#     machine's libvirtd (qemu:///system), which they share with each other, the e2e
+#     suite and anyone else on the machine; console
 #     and serial also bound the daemon's RSS growth, serial the API's answer time while a
 #     console stalls, volume-content the daemon's peak RSS
 #   volume-stall: a private libvirtd frozen for 12 s, the transfers timed around it
@@ -157,7 +158,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := auth compression devices domains error-fields names networks robustness security storage threads tls ws-frames
+IT_CONCURRENT := auth compression devices domain-configure domains error-fields names networks robustness security storage threads tls ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/integration/*.test.mjs)))

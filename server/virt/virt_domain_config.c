@@ -62,15 +62,6 @@ static bool config_in(const char *s, const char *const *list)
 
 /* ---- reading the definition ------------------------------------------------------- */
 
-/* The first element child of parent named name, or NULL. */
-static xmlNodePtr config_child(xmlNodePtr parent, const char *name)
-{
-    for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name))
-            return n;
-    return NULL;
-}
-
 /* The first child of parent named name whose attribute attr is value (attr NULL: any). */
 static xmlNodePtr config_child_with(xmlNodePtr parent, const char *name, const char *attr,
                                     const char *value)
@@ -172,9 +163,9 @@ static struct json_object *config_count_json(long long n)
 
 static struct json_object *config_read_cpu(xmlNodePtr domain)
 {
-    xmlNodePtr cpu = config_child(domain, "cpu");
-    xmlNodePtr model = config_child(cpu, "model");
-    xmlNodePtr topology = config_child(cpu, "topology");
+    xmlNodePtr cpu = virt_xml_child(domain, "cpu");
+    xmlNodePtr model = virt_xml_child(cpu, "model");
+    xmlNodePtr topology = virt_xml_child(cpu, "topology");
     struct json_object *out, *topo = NULL;
     xmlChar *mode, *text;
 
@@ -204,8 +195,8 @@ static struct json_object *config_read_cpu(xmlNodePtr domain)
 
 static struct json_object *config_read_boot(xmlNodePtr domain)
 {
-    xmlNodePtr os = config_child(domain, "os");
-    xmlNodePtr menu = config_child(os, "bootmenu");
+    xmlNodePtr os = virt_xml_child(domain, "os");
+    xmlNodePtr menu = virt_xml_child(os, "bootmenu");
     struct json_object *out = json_object_new_object();
     struct json_object *order = json_object_new_array();
     xmlChar *enable = menu ? xmlGetProp(menu, (const xmlChar *)"enable") : NULL;
@@ -227,7 +218,7 @@ static struct json_object *config_read_boot(xmlNodePtr domain)
 
 static const char *config_read_firmware(xmlNodePtr domain)
 {
-    xmlNodePtr os = config_child(domain, "os");
+    xmlNodePtr os = virt_xml_child(domain, "os");
     xmlChar *fw = os ? xmlGetProp(os, (const xmlChar *)"firmware") : NULL;
     bool uefi = (fw && !strcmp((const char *)fw, "efi")) ||
                 config_child_with(os, "loader", "type", "pflash");
@@ -259,18 +250,18 @@ static struct json_object *config_read_vnc(xmlNodePtr vnc, bool secret)
 
 void virt_domain_config_read(xmlNodePtr domain, bool secret, struct json_object *config)
 {
-    xmlNodePtr devices = config_child(domain, "devices");
-    xmlNodePtr vcpu = config_child(domain, "vcpu");
-    xmlNodePtr watchdog = config_child(devices, "watchdog");
-    xmlNodePtr tpm = config_child(devices, "tpm");
-    xmlNodePtr video = config_child(devices, "video");
+    xmlNodePtr devices = virt_xml_child(domain, "devices");
+    xmlNodePtr vcpu = virt_xml_child(domain, "vcpu");
+    xmlNodePtr watchdog = virt_xml_child(devices, "watchdog");
+    xmlNodePtr tpm = virt_xml_child(devices, "tpm");
+    xmlNodePtr video = virt_xml_child(devices, "video");
     long long max_vcpus = config_text_count(vcpu), vcpus = config_attr_count(vcpu, "current");
-    long long max_mib = config_memory_mib(config_child(domain, "memory"));
-    long long cur_mib = config_memory_mib(config_child(domain, "currentMemory"));
+    long long max_mib = config_memory_mib(virt_xml_child(domain, "memory"));
+    long long cur_mib = config_memory_mib(virt_xml_child(domain, "currentMemory"));
     struct json_object *obj;
 
     for (size_t i = 0; i < 2; i++) {
-        xmlNodePtr node = config_child(domain, config_read_members[i]);
+        xmlNodePtr node = virt_xml_child(domain, config_read_members[i]);
         xmlChar *text = node ? xmlNodeGetContent(node) : NULL;
 
         virt_xml_json_add(config, config_read_members[i],
@@ -291,20 +282,21 @@ void virt_domain_config_read(xmlNodePtr domain, bool secret, struct json_object 
         virt_xml_json_add(obj, "action", config_attr_json(watchdog, "action", "reset"));
     }
     virt_xml_json_add(config, "watchdog", obj);
-    virt_xml_json_add(config, "rng", json_object_new_boolean(config_child(devices, "rng") != NULL));
+    virt_xml_json_add(config, "rng",
+                      json_object_new_boolean(virt_xml_child(devices, "rng") != NULL));
     obj = NULL;
     if (tpm) {
         obj = json_object_new_object();
         virt_xml_json_add(obj, "model", config_attr_json(tpm, "model", "tpm-tis"));
         virt_xml_json_add(obj, "version",
-                          config_attr_json(config_child(tpm, "backend"), "version", NULL));
+                          config_attr_json(virt_xml_child(tpm, "backend"), "version", NULL));
     }
     virt_xml_json_add(config, "tpm", obj);
     obj = NULL;
     if (video) {
         obj = json_object_new_object();
         virt_xml_json_add(obj, "model",
-                          config_attr_json(config_child(video, "model"), "type", NULL));
+                          config_attr_json(virt_xml_child(video, "model"), "type", NULL));
     }
     virt_xml_json_add(config, "video", obj);
     virt_xml_json_add(
@@ -497,9 +489,9 @@ static long long config_vcpus_current(xmlNodePtr vcpu)
 /* The <vcpu> and memory members against each other and the definition. */
 static int config_check_sizes(struct json_object *patch, xmlNodePtr domain, struct app_error *err)
 {
-    xmlNodePtr vcpu = config_child(domain, "vcpu");
+    xmlNodePtr vcpu = virt_xml_child(domain, "vcpu");
     long long max_vcpus = config_text_count(vcpu), vcpus = -1;
-    long long max_mib = config_memory_mib(config_child(domain, "memory")), mib = -1;
+    long long max_mib = config_memory_mib(virt_xml_child(domain, "memory")), mib = -1;
     int rc;
 
     if ((rc = config_int(patch, "", "max_vcpus", 1, VIRT_DOMAIN_CONFIG_VCPUS_MAX, &max_vcpus,
@@ -519,7 +511,7 @@ static int config_check_sizes(struct json_object *patch, xmlNodePtr domain, stru
     if (config_int(patch, "", "memory_mib", VIRT_DOMAIN_CONFIG_MEMORY_MIB_MIN, max_mib, &mib, err) <
         0)
         return -1;
-    if (rc == 1 && mib < 0 && config_memory_mib(config_child(domain, "currentMemory")) > max_mib)
+    if (rc == 1 && mib < 0 && config_memory_mib(virt_xml_child(domain, "currentMemory")) > max_mib)
         return config_refuse(err, "", "max_memory_mib", "is below the current memory size");
     return 0;
 }
@@ -531,12 +523,13 @@ static long long config_max_vcpus(struct json_object *patch, xmlNodePtr domain)
 
     if (json_object_object_get_ex(patch, "max_vcpus", &v))
         return json_object_get_int64(v);
-    return config_text_count(config_child(domain, "vcpu"));
+    return config_text_count(virt_xml_child(domain, "vcpu"));
 }
 
 static const char *const config_topology_parts[] = {"sockets", "dies", "cores", "threads", NULL};
 
-/* The product of the topology element's parts (a missing one counts as 1). */
+/* The product of the topology element's parts (a missing one counts as 1), or -1 when a
+ * part is above VIRT_DOMAIN_CONFIG_VCPUS_MAX (no vCPU count matches it then). */
 static long long config_topology_product(xmlNodePtr topology)
 {
     long long product = 1;
@@ -544,6 +537,8 @@ static long long config_topology_product(xmlNodePtr topology)
     for (size_t i = 0; config_topology_parts[i]; i++) {
         long long n = config_attr_count(topology, config_topology_parts[i]);
 
+        if (n > VIRT_DOMAIN_CONFIG_VCPUS_MAX)
+            return -1;
         product *= n > 0 ? n : 1;
     }
     return product;
@@ -625,7 +620,7 @@ static int config_check_cpu(struct json_object *patch, xmlNodePtr domain, struct
 static int config_check_kept_topology(struct json_object *patch, xmlNodePtr domain,
                                       struct app_error *err)
 {
-    xmlNodePtr topology = config_child(config_child(domain, "cpu"), "topology");
+    xmlNodePtr topology = virt_xml_child(virt_xml_child(domain, "cpu"), "topology");
     struct json_object *cpu = NULL;
 
     if (!topology || !json_object_object_get_ex(patch, "max_vcpus", NULL) ||
@@ -641,7 +636,7 @@ static int config_check_kept_topology(struct json_object *patch, xmlNodePtr doma
 /* The first child of the domain's <devices>, or NULL. */
 static xmlNodePtr config_devices_first(xmlNodePtr domain)
 {
-    xmlNodePtr devices = config_child(domain, "devices");
+    xmlNodePtr devices = virt_xml_child(domain, "devices");
 
     return devices ? devices->children : NULL;
 }
@@ -679,7 +674,7 @@ static int config_check_boot(struct json_object *patch, xmlNodePtr domain, struc
                 return config_refuse(err, "boot.", "order", "names a device twice");
     }
     for (xmlNodePtr dev = config_devices_first(domain); dev; dev = dev->next)
-        if (dev->type == XML_ELEMENT_NODE && config_child(dev, "boot"))
+        if (dev->type == XML_ELEMENT_NODE && virt_xml_child(dev, "boot"))
             return config_refuse(err, "boot.", "order",
                                  "cannot be set: this domain orders boot per device");
     return 0;
@@ -723,7 +718,7 @@ static int config_check_vnc(struct json_object *patch, xmlNodePtr domain, struct
         return 0;
     if (config_object(vnc, "", "vnc", members, err) < 0)
         return -1;
-    if (!config_child_with(config_child(domain, "devices"), "graphics", "type", "vnc"))
+    if (!config_child_with(virt_xml_child(domain, "devices"), "graphics", "type", "vnc"))
         return config_refuse(err, "", "vnc", "cannot be set: the domain has no VNC display");
     if (config_enum(vnc, "vnc.", "keymap", config_keymaps, true, &keymap, err) < 0)
         return -1;
@@ -807,14 +802,14 @@ static void config_remove_all(xmlNodePtr parent, const char *name)
 {
     xmlNodePtr node;
 
-    while ((node = config_child(parent, name)))
+    while ((node = virt_xml_child(parent, name)))
         config_remove(node);
 }
 
 /* The child of parent named name, added when missing. */
 static xmlNodePtr config_ensure(xmlNodePtr parent, const char *name)
 {
-    xmlNodePtr node = config_child(parent, name);
+    xmlNodePtr node = virt_xml_child(parent, name);
 
     return node ? node : virt_xml_add(parent, name);
 }
@@ -837,7 +832,7 @@ static void config_set_memory(xmlNodePtr domain, const char *name, long long mib
 
 static void config_set_text(xmlNodePtr domain, const char *name, const char *text)
 {
-    xmlNodePtr node = config_child(domain, name);
+    xmlNodePtr node = virt_xml_child(domain, name);
 
     if (!*text) {
         config_remove(node);
@@ -881,7 +876,7 @@ static void config_apply_cpu(xmlNodePtr domain, struct json_object *cpu)
         config_remove_all(node, "topology");
         if (topo) {
             xmlNodePtr t = xmlNewNode(NULL, (const xmlChar *)"topology");
-            xmlNodePtr after = config_child(node, "model");
+            xmlNodePtr after = virt_xml_child(node, "model");
 
             json_object_object_foreach(topo, key, value)
             {
@@ -958,7 +953,7 @@ static void config_apply_devices(xmlNodePtr domain, struct json_object *patch)
     if (json_object_object_get_ex(patch, "rng", &v)) {
         if (!json_object_get_boolean(v)) {
             config_remove_all(devices, "rng");
-        } else if (!config_child(devices, "rng")) {
+        } else if (!virt_xml_child(devices, "rng")) {
             node = virt_xml_add_prop(devices, "rng", "model", "virtio");
             virt_xml_set(virt_xml_add_text(node, "backend", "/dev/urandom"), "model", "random");
         }
@@ -975,7 +970,7 @@ static void config_apply_devices(xmlNodePtr domain, struct json_object *patch)
     if (json_object_object_get_ex(patch, "video", &v)) {
         const char *model = config_str(v, "model");
 
-        node = config_child(devices, "video");
+        node = virt_xml_child(devices, "video");
         if (!strcmp(model, "none")) {
             config_remove_all(devices, "video");
             node = NULL;
@@ -984,7 +979,7 @@ static void config_apply_devices(xmlNodePtr domain, struct json_object *patch)
             node = virt_xml_add(devices, "video");
         config_remove_all(node, "model");
         xmlAddChild(node, xmlNewNode(NULL, (const xmlChar *)"model"));
-        virt_xml_set(config_child(node, "model"), "type", model);
+        virt_xml_set(virt_xml_child(node, "model"), "type", model);
     }
     if (json_object_object_get_ex(patch, "vnc", &v)) {
         struct json_object *m = NULL;
