@@ -158,9 +158,9 @@ test-unit: $(UNIT_BIN)
 # alone on the machine. A new file lands there unless it is added here: a file wrongly
 # serial costs seconds, one wrongly concurrent flakes. The serial files and why:
 #   qemu, console, serial, devices-qemu, networks-qemu, storage-qemu, storage-fs-qemu,
-#   storage-bounds-qemu, pool-start-qemu, guest-image-qemu, volume-content: the machine's
-#     libvirtd (qemu:///system), which
-#     they share with each other, the e2e suite and anyone else on the machine; console
+#   storage-bounds-qemu, pool-start-qemu, guest-image-qemu, domain-configure-qemu,
+#     volume-content: the machine's libvirtd (qemu:///system), which they share with each
+#     other, the e2e suite and anyone else on the machine; console
 #     and serial also bound the daemon's RSS growth, serial the API's answer time while a
 #     console stalls, volume-content the daemon's peak RSS
 #   volume-stall: a private libvirtd frozen for 12 s, the transfers timed around it
@@ -180,7 +180,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := auth compression devices domains error-fields names networks robustness security storage threads tls ws-frames
+IT_CONCURRENT := auth compression devices domain-configure domains error-fields names networks robustness security storage threads tls ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/integration/*.test.mjs)))
@@ -289,8 +289,9 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c s
 # The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed;
 # virt_xml.c is their shared libxml2 plumbing (its name is outside the wildcard).
 FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
-# virt_domain.c refuses to start a template (virt_domain_template.c)
-FUZZ_LIB_SRC += server/virt/virt_domain_template.c
+# virt_domain.c refuses to start a template (virt_domain_template.c) and reads the detail's
+# "config" (virt_domain_config.c, fuzzed by fuzz_domain_config)
+FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_domain_config.c
 # the cloud-init seed's check and YAML documents (fuzz_nocloud; the ISO step is not run)
 FUZZ_LIB_SRC += server/virt/virt_nocloud.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)

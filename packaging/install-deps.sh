@@ -14,9 +14,12 @@
 # the library, but the data is osinfo-db, only a Recommends of libosinfo-1.0-0, so it is
 # listed. ovmf gives QEMU its UEFI firmware (GET /api/host/capabilities lists it; only a
 # Recommends of qemu-system-x86). xorriso writes the cloud-init seed ISO of the create
-# wizard. The tests' guest (tests/guest/build-guest.sh) is built from downloaded Debian
-# packages with syslinux (its installer and syslinux-common's ldlinux.c32), isolinux,
-# mtools, dosfstools, cpio, xorriso and qemu-img. packaging/tools.tsv maps each program to its package, and
+# wizard. swtpm (with swtpm_setup from swtpm-tools) is the TPM emulator libvirt starts
+# for a VM's emulated TPM (PATCH /api/domains/{uuid} "tpm", a Windows 11 guest); neither
+# is a dependency of libvirt or QEMU. The tests' guest (tests/guest/build-guest.sh) is
+# built from downloaded Debian packages with syslinux (its installer and syslinux-common's
+# ldlinux.c32), isolinux, mtools, dosfstools, cpio, xorriso and qemu-img.
+# packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +33,7 @@ packages=(
   mount e2fsprogs parted lvm2 nfs-common open-iscsi dmidecode
   chromium firefox-esr fonts-noto-cjk fontconfig openssl curl procps clang-format
   socat websockify
-  libosinfo-1.0-dev osinfo-db ovmf xorriso
+  libosinfo-1.0-dev osinfo-db ovmf xorriso swtpm swtpm-tools
   syslinux syslinux-common isolinux mtools dosfstools cpio
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some

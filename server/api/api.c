@@ -10,6 +10,7 @@
 #include "api/api_domain_clone.h"
 #include "api/api_domain_devices.h"
 #include "api/api_domain_delete.h"
+#include "api/api_domain_patch.h"
 #include "api/api_domain_xml.h"
 #include "api/api_domains.h"
 #include "api/api_host.h"
@@ -65,8 +66,9 @@ static int api_read_body(struct api_call *call, const struct http_request *req,
             multiline[m++] = f->key;
     }
     keys[n] = multiline[m] = NULL;
-    call->body = api_json_parse_body(req->body, req->body_len, keys, multiline,
-                                     row->body == ROUTE_BODY_OPTIONAL, err);
+    call->body =
+        api_json_parse_body(req->body, req->body_len, row->any_keys ? api_json_any_keys : keys,
+                            multiline, row->body == ROUTE_BODY_OPTIONAL, err);
     if (!call->body)
         return -1;
     return api_json_check_fields(call->body, row->fields, err);

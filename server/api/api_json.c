@@ -12,6 +12,8 @@
 
 #define API_JSON_MAX_DEPTH 8
 
+const char *const api_json_any_keys[] = {NULL};
+
 static bool api_json_key_allowed(const char *key, const char *const *allowed)
 {
     for (; allowed && *allowed; allowed++)
@@ -340,7 +342,7 @@ struct json_object *api_json_parse_body(const char *body, size_t len, const char
     json_object_object_foreach(obj, key, value)
     {
         (void)value;
-        if (!api_json_key_allowed(key, allowed)) {
+        if (allowed != api_json_any_keys && !api_json_key_allowed(key, allowed)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "unknown field \"%.64s\"", key);
             goto cleanup;
         }

@@ -11,8 +11,13 @@
 #include "http/route.h"
 #include "util/app_error.h"
 
-/* Parses body. allowed: NULL-terminated key list. An empty body gives an empty object
- * when empty_ok. Returns a new object (caller puts it) or NULL with err (400). */
+/* The allowed list that lets any member through (compared by address): for a caller
+ * that names an unknown member itself. */
+extern const char *const api_json_any_keys[];
+
+/* Parses body. allowed: NULL-terminated key list, or api_json_any_keys. An empty body
+ * gives an empty object when empty_ok. Returns a new object (caller puts
+ * it) or NULL with err (400). */
 struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
                                           bool empty_ok, struct app_error *err);
 

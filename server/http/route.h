@@ -193,7 +193,9 @@ struct route_row {
     const char *unknown; /* set: an {action} no other row has, 400 ("%.32s": it) */
     const struct route_query_arg *query; /* {NULL}-terminated, or NULL */
     enum route_body body;
-    const char *const *keys;          /* accepted members the handler checks; NULL-terminated */
+    const char *const *keys; /* accepted members the handler checks; NULL-terminated */
+    bool any_keys; /* every member reaches the handler, which refuses an unknown one itself
+                    * (400 naming it; .keys unused, .fields still checked here) */
     const struct route_field *fields; /* accepted members checked here; {NULL}-terminated */
     enum route_run run;
     const char *audit; /* the audit log's action for a change (NULL: none) */

@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "util/utf8_name.h"
 #include "util/xalloc.h"
+#include "virt/virt_domain_config.h"
 #include "virt/virt_domain_template.h"
 #include "virt/virt_error.h"
 #include "virt/virt_xml.h"
@@ -772,6 +773,36 @@ struct json_object *virt_domain_summary(virDomainPtr dom, struct app_error *err)
     return obj;
 }
 
+/* The detail's "config" and "pending" (virt_domain_config.h), from the live and the
+ * persistent definition read with their secrets: the VNC password is compared, never
+ * copied. */
+__attribute__((warn_unused_result)) static int
+domain_detail_config(virDomainPtr dom, struct json_object *detail, struct app_error *err)
+{
+    int ret = -1, active = virDomainIsActive(dom);
+    char *live = NULL, *persistent = NULL;
+
+    if (active < 0) {
+        virt_error_capture(err, "read domain state");
+        goto cleanup;
+    }
+    if ((active && !(live = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE))) ||
+        !(persistent = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE))) {
+        virt_error_capture(err, "get domain XML");
+        goto cleanup;
+    }
+    ret = virt_domain_config_detail(live, persistent, active == 1, detail, err);
+
+cleanup:
+    if (live)
+        memset(live, 0, strlen(live));
+    if (persistent)
+        memset(persistent, 0, strlen(persistent));
+    free(live);
+    free(persistent);
+    return ret;
+}
+
 struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err)
 {
     struct json_object *ret = NULL;
@@ -786,7 +817,7 @@ struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err)
         virt_error_capture(err, "get domain XML");
         goto cleanup;
     }
-    if (virt_domain_xml_to_json(xml, obj, err) < 0)
+    if (virt_domain_xml_to_json(xml, obj, err) < 0 || domain_detail_config(dom, obj, err) < 0)
         goto cleanup;
     ret = obj;
     obj = NULL;

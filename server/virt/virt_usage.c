@@ -91,14 +91,6 @@ static char *usage_prop(xmlNodePtr node, const char *name)
     return out;
 }
 
-static xmlNodePtr usage_child(xmlNodePtr node, const char *name)
-{
-    for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
-            return c;
-    return NULL;
-}
-
 /* The index of uuid among the domains, adding it when new. */
 static size_t usage_domain(struct virt_usage *usage, const char *uuid, const char *name,
                            bool active)
@@ -118,10 +110,10 @@ static size_t usage_domain(struct virt_usage *usage, const char *uuid, const cha
 
 static void usage_add_nic(struct virt_usage *usage, size_t domain, xmlNodePtr iface)
 {
-    xmlNodePtr source = usage_child(iface, "source");
+    xmlNodePtr source = virt_xml_child(iface, "source");
     struct virt_usage_nic nic = {domain, usage_prop(source, "network"),
                                  usage_prop(source, "bridge"),
-                                 usage_prop(usage_child(iface, "mac"), "address")};
+                                 usage_prop(virt_xml_child(iface, "mac"), "address")};
 
     if (!nic.mac)
         nic.mac = xstrdup("");
@@ -141,7 +133,7 @@ static void usage_add_nic(struct virt_usage *usage, size_t domain, xmlNodePtr if
 
 static void usage_add_disk(struct virt_usage *usage, size_t domain, xmlNodePtr disk)
 {
-    xmlNodePtr source = usage_child(disk, "source");
+    xmlNodePtr source = virt_xml_child(disk, "source");
     struct virt_usage_disk d = {.domain = domain};
 
     if (!source)
@@ -155,7 +147,7 @@ static void usage_add_disk(struct virt_usage *usage, size_t domain, xmlNodePtr d
         free(d.volume);
         return; /* network disks and the like are outside any local pool */
     }
-    if (!(d.target = usage_prop(usage_child(disk, "target"), "dev")))
+    if (!(d.target = usage_prop(virt_xml_child(disk, "target"), "dev")))
         d.target = xstrdup("");
     if (!(d.device = usage_prop(disk, "device")))
         d.device = xstrdup("disk");
@@ -188,7 +180,7 @@ int virt_usage_add_xml(struct virt_usage *usage, const char *uuid, const char *n
         goto cleanup;
     root = xmlDocGetRootElement(doc);
     domain = usage_domain(usage, uuid, name, active);
-    devices = usage_child(root, "devices");
+    devices = virt_xml_child(root, "devices");
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;

@@ -158,6 +158,14 @@ void virt_xml_json_set_xpath(struct json_object *obj, const char *key, xmlXPathC
 
 /* ---- building ----------------------------------------------------------------------- */
 
+xmlNodePtr virt_xml_child(xmlNodePtr parent, const char *name)
+{
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+            return c;
+    return NULL;
+}
+
 xmlNodePtr virt_xml_new_root(xmlDocPtr *doc, const char *name)
 {
     xmlNodePtr root;

@@ -60,6 +60,9 @@ struct json_object *virt_xml_json_list_take(struct json_object *arr, const char 
 void virt_xml_json_set_xpath(struct json_object *obj, const char *key, xmlXPathContextPtr ctx,
                              xmlNodePtr node, const char *expr, const char *fallback);
 
+/* The first child element of parent (NULL-safe) named name, or NULL. */
+xmlNodePtr virt_xml_child(xmlNodePtr parent, const char *name);
+
 /* A new document (*doc, free with xmlFreeDoc) whose root is a new element name;
  * returns the root. */
 xmlNodePtr virt_xml_new_root(xmlDocPtr *doc, const char *name);

@@ -235,7 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
                               ROUTE_DOMAIN_SNAPSHOT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
-                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE));
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE));
     FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));
     if (!is_api) {
         FUZZ_ASSERT(m.id == ROUTE_STATIC);

@@ -290,7 +290,7 @@ describe('domains API', () => {
                 ['POST', '/api/session', 'GET'],
                 ['POST', '/api/host', 'GET'],
                 ['PUT', `/api/domains/${byName.alpha}`, 'GET'],
-                ['PATCH', `/api/domains/${byName.alpha}`, 'DELETE'], // DELETE: delete-domain.test.mjs
+                ['POST', `/api/domains/${byName.alpha}`, 'PATCH'], // DELETE: delete-domain.test.mjs, PATCH: domain-configure.test.mjs
                 ['GET', `/api/domains/${byName.alpha}/start`, 'POST'],
                 ['PATCH', `/api/domains/${byName.alpha}/start`, 'POST'],
             ];

@@ -188,6 +188,17 @@ static void test_role_before_input(void **state)
     expect_refused(HTTP_GET, D "/addresses", "source=bogus", "{\"x\":1}", VIEWER, 400,
                    "\"source\" must be lease, agent or arp");
     expect_refused(HTTP_GET, D "/addresses", NULL, "{\"x\":1}", VIEWER, 400, "unknown field \"x\"");
+    /* configure: the role first; any member name reaches the worker's check, which names
+     * an unknown one (virt_domain_config_check); the title rule is the dispatcher's */
+    expect_refused(HTTP_PATCH, D, NULL, "{\"vcpus\":1}", VIEWER, 403,
+                   "role viewer may not configure domains");
+    expect_refused(HTTP_PATCH, "/api/domains/nope", NULL, "{\"x\":1}", OPERATOR, 400,
+                   "\"nope\" is not a UUID");
+    expect_refused(HTTP_PATCH, D, NULL, "", OPERATOR, 400, "request body must be a JSON object");
+    expect_refused(HTTP_PATCH, D, NULL, "{\"title\":\"a\\nb\"}", OPERATOR, 400,
+                   "a JSON string holds the control character U+000A or U+0009 (a line break or "
+                   "tab); only a multi-line field such as \"description\" may");
+    expect_ok(HTTP_PATCH, D, NULL, "{\"x\":1,\"description\":\"a\\nb\"}", OPERATOR);
 }
 
 /* Domain actions always answered the action and the body before the role. */

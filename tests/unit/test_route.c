@@ -169,7 +169,7 @@ static void test_api_routes(void **state)
     expect_route("/api/events", ROUTE_EVENTS, HTTP_GET, true, false, "", "");
     expect_route("/api/domains", ROUTE_DOMAINS, HTTP_GET | HTTP_HEAD, false, false, "", "");
     expect_route("/api/domains/6695eb01-f6a4-8304-79aa-97f2502e193f", ROUTE_DOMAIN,
-                 HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false,
+                 HTTP_GET | HTTP_HEAD | HTTP_PATCH | HTTP_DELETE, false, false,
                  "6695eb01-f6a4-8304-79aa-97f2502e193f", "");
     expect_route("/api/domains/6695eb01-f6a4-8304-79aa-97f2502e193f/start", ROUTE_DOMAIN_ACTION,
                  HTTP_POST, false, false, "6695eb01-f6a4-8304-79aa-97f2502e193f", "start");
@@ -189,10 +189,10 @@ static void test_api_routes(void **state)
 /* The uuid and action segments are returned unvalidated (the handler validates). */
 static void test_params_unvalidated(void **state)
 {
-    expect_route("/api/domains/x", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false,
-                 "x", "");
-    expect_route("/api/domains/..", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false,
-                 "..", "");
+    expect_route("/api/domains/x", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_PATCH | HTTP_DELETE,
+                 false, false, "x", "");
+    expect_route("/api/domains/..", ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_PATCH | HTTP_DELETE,
+                 false, false, "..", "");
     expect_route("/api/domains/a%2Fb/no-such-action", ROUTE_DOMAIN_ACTION, HTTP_POST, false, false,
                  "a%2Fb", "no-such-action");
 }
@@ -254,7 +254,8 @@ static void test_segment_lengths(void **state)
     memset(seg, 'u', ROUTE_PARAM_MAX - 1);
     seg[ROUTE_PARAM_MAX - 1] = '\0';
     snprintf(path, sizeof(path), "/api/domains/%s", seg);
-    expect_route(path, ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_DELETE, false, false, seg, "");
+    expect_route(path, ROUTE_DOMAIN, HTTP_GET | HTTP_HEAD | HTTP_PATCH | HTTP_DELETE, false, false,
+                 seg, "");
     snprintf(path, sizeof(path), "/api/domains/%s/start", seg);
     expect_route(path, ROUTE_DOMAIN_ACTION, HTTP_POST, false, false, seg, "start");
 
@@ -316,7 +317,7 @@ static void test_allow_header(void **state)
     char out[96];
     assert_int_equal(route_match("/api/domains/abc", &m), 0);
     route_allow_header(m.methods, out, sizeof(out));
-    assert_string_equal(out, "GET, HEAD, DELETE");
+    assert_string_equal(out, "GET, HEAD, PATCH, DELETE");
     assert_int_equal(route_match("/api/domains/abc/reboot", &m), 0);
     route_allow_header(m.methods, out, sizeof(out));
     assert_string_equal(out, "POST");
@@ -535,6 +536,7 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_DOMAINS_LIST] = NEED_VIEWER,
     [ROUTE_ROW_DOMAIN_GET] = NEED_VIEWER,
     [ROUTE_ROW_DOMAIN_DELETE] = NEED_OPERATOR,
+    [ROUTE_ROW_DOMAIN_PATCH] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_VOLUMES] = NEED_VIEWER,
     [ROUTE_ROW_DOMAIN_CLONE] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_METADATA] = NEED_OPERATOR,
