@@ -2,8 +2,9 @@
  * (test:///default: one domain "test", running, 2 vCPUs; a host of 16 CPUs in 2 NUMA
  * cells with 4 KiB, 8 KiB, 2 MiB and 1 GiB pages; fresh each time the last connection to
  * it closes): the host facts from the capabilities, and the live half of each member
- * (what the running VM shows after it, and what waits for the next boot). Single
- * thread. */
+ * (what the running VM shows after it, and what waits for the next boot); through link
+ * seams (tests/unit/wraps.mk), a live change libvirt refuses (next boot) told apart from
+ * one that fails (an error). Single thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,11 +15,34 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
 #include "util/app_error.h"
 #include "virt/virt_caps.h"
 #include "virt/virt_tuning.h"
 #include "xml_assert.h"
+
+/* the seams: 0 / false pass through to libvirt */
+static int forced_code;  /* what virGetLastErrorCode says */
+static bool blkio_fails; /* virDomainSetBlkioParameters fails without touching the VM */
+
+int __real_virGetLastErrorCode(void);
+int __wrap_virGetLastErrorCode(void);
+int __real_virDomainSetBlkioParameters(virDomainPtr dom, virTypedParameterPtr params, int n,
+                                       unsigned int flags);
+int __wrap_virDomainSetBlkioParameters(virDomainPtr dom, virTypedParameterPtr params, int n,
+                                       unsigned int flags);
+
+int __wrap_virGetLastErrorCode(void)
+{
+    return forced_code ? forced_code : __real_virGetLastErrorCode();
+}
+
+int __wrap_virDomainSetBlkioParameters(virDomainPtr dom, virTypedParameterPtr params, int n,
+                                       unsigned int flags)
+{
+    return blkio_fails ? -1 : __real_virDomainSetBlkioParameters(dom, params, n, flags);
+}
 
 static int open_default(void **state)
 {
@@ -142,6 +166,33 @@ static void test_live_params(void **state)
                 "[\"cputune\",\"iotune\"]", applied, 4);
 }
 
+static void test_live_refused_or_failed(void **state)
+{
+    struct json_object *patch = xml_assert_parse("{\"blkiotune\":{\"weight\":500},"
+                                                 "\"memtune\":{\"soft_limit_mib\":256}}");
+    virDomainPtr dom = virDomainLookupByName(*state, "test");
+    struct json_object *next_boot = json_object_new_array();
+    struct app_error err;
+
+    /* refused in this state: waits for the next boot, the other members still apply */
+    blkio_fails = true;
+    forced_code = VIR_ERR_OPERATION_INVALID;
+    app_error_clear(&err);
+    assert_int_equal(virt_tuning_apply_live(dom, patch, next_boot, &err), 0);
+    assert_string_equal(json_object_to_json_string_ext(next_boot, JSON_C_TO_STRING_PLAIN),
+                        "[\"blkiotune\"]");
+    /* any other failure is the request's error */
+    forced_code = VIR_ERR_INTERNAL_ERROR;
+    assert_int_equal(virt_tuning_apply_live(dom, patch, next_boot, &err), -1);
+    assert_int_equal(err.status, 502);
+    assert_non_null(strstr(err.message, "set block I/O weight"));
+    blkio_fails = false;
+    forced_code = 0;
+    json_object_put(next_boot);
+    json_object_put(patch);
+    virDomainFree(dom);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_live_pins),
         cmocka_unit_test(test_live_next_boot),
         cmocka_unit_test(test_live_params),
+        cmocka_unit_test(test_live_refused_or_failed),
     };
 
     return cmocka_run_group_tests(tests, open_default, close_default);
