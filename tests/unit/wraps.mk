@@ -11,3 +11,5 @@ WRAP_test_conn_sessions := $(WRAP_test_conn)
 WRAP_test_virt_pump := $(foreach f,virConnectOpen virConnectSetKeepAlive virConnectRegisterCloseCallback virConnectUnregisterCloseCallback virConnectClose virStreamSend virStreamRecv virStreamAbort virStreamFinish virStreamFree virStreamEventAddCallback virStreamEventUpdateCallback virStreamEventRemoveCallback,-Wl,--wrap=$(f))
 # the capabilities cache: libvirt's answers counted, connections faked
 WRAP_test_virt_caps := $(foreach f,virConnectGetCapabilities virConnectGetDomainCapabilities virConnectGetCPUModelNames virConnectRef virConnectClose,-Wl,--wrap=$(f))
+# the live tuning: a refused live change told apart from a failure (the error code forced)
+WRAP_test_virt_tuning := -Wl,--wrap=virGetLastErrorCode -Wl,--wrap=virDomainSetBlkioParameters
