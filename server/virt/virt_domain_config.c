@@ -13,6 +13,7 @@
 
 #include "util/utf8_name.h"
 #include "util/xalloc.h"
+#include "virt/virt_tuning_xml.h"
 #include "virt/virt_xml.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -315,6 +316,31 @@ static bool config_cpu_expanded(struct json_object *live, struct json_object *pe
            !strcmp(json_object_get_string(lmode), "custom");
 }
 
+/* Adds to out the tuning members that only a start applies (guest NUMA cells, huge pages)
+ * where the running definition differs from the persistent one. The live ones are not
+ * compared: libvirt shows a running VM's unpinned vCPUs as pinned to every host CPU. */
+static void config_pending_tuning(xmlNodePtr live, xmlNodePtr persistent, struct json_object *out)
+{
+    static const char *const next_boot_only[] = {"numa_cells", "hugepages"};
+    struct json_object *a = json_object_new_object(), *b = json_object_new_object();
+    struct app_error err = {0};
+
+    if (virt_tuning_xml_read(live, a, &err) < 0 || virt_tuning_xml_read(persistent, b, &err) < 0)
+        goto cleanup;
+    for (size_t i = 0; i < ARRAY_LEN(next_boot_only); i++) {
+        struct json_object *x = NULL, *y = NULL;
+
+        json_object_object_get_ex(a, next_boot_only[i], &x);
+        json_object_object_get_ex(b, next_boot_only[i], &y);
+        if (!json_object_equal(x, y))
+            virt_xml_json_push(out, json_object_new_string(next_boot_only[i]));
+    }
+
+cleanup:
+    json_object_put(a);
+    json_object_put(b);
+}
+
 struct json_object *virt_domain_config_pending(xmlNodePtr live, xmlNodePtr persistent)
 {
     struct json_object *a = json_object_new_object();
@@ -334,6 +360,7 @@ struct json_object *virt_domain_config_pending(xmlNodePtr live, xmlNodePtr persi
         if (!json_object_equal(x, y))
             virt_xml_json_push(out, json_object_new_string(key));
     }
+    config_pending_tuning(live, persistent, out);
     json_object_put(a); /* the VNC passwords die with the objects */
     json_object_put(b);
     return out;
@@ -355,7 +382,8 @@ int virt_domain_config_detail(const char *live_xml, const char *persistent_xml, 
     virt_domain_config_read(xmlDocGetRootElement(persistent), false, config);
     for (size_t i = 0; i < ARRAY_LEN(summary_members); i++)
         json_object_object_del(config, summary_members[i]);
-    /* tuning: virt_tuning_xml_read (C) */
+    if (virt_tuning_xml_read(xmlDocGetRootElement(persistent), config, err) < 0)
+        goto cleanup;
     virt_xml_json_add(detail, "config", config);
     config = NULL;
     virt_xml_json_add(detail, "pending",
@@ -761,7 +789,7 @@ int virt_domain_config_check(struct json_object *patch, xmlNodePtr domain, struc
     json_object_object_foreach(patch, key, value)
     {
         (void)value;
-        if (!virt_domain_config_member(key) /* tuning: virt_tuning_member (C) */)
+        if (!virt_domain_config_member(key) && !virt_tuning_member(key))
             return config_refuse_unknown(err, "", key);
     }
     if (config_check_text(patch, "name", UTF8_NAME_FILE, err) < 0 ||

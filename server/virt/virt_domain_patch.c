@@ -17,6 +17,8 @@
 #include "virt/virt_domain.h"
 #include "virt/virt_domain_config.h"
 #include "virt/virt_error.h"
+#include "virt/virt_tuning.h"
+#include "virt/virt_tuning_xml.h"
 #include "virt/virt_xml.h"
 
 /* The members that leave the XML alone (renamed and set through libvirt). */
@@ -29,6 +31,30 @@ static bool patch_edits_xml(struct json_object *patch)
             return true;
     }
     return false;
+}
+
+/* The tuning members of patch (virt_tuning_xml.h) checked against the host's CPUs, NUMA
+ * cells and page sizes; 0 when patch has none (the host is not asked then). */
+static int patch_check_tuning(virDomainPtr dom, struct json_object *patch, struct app_error *err)
+{
+    struct virt_host_cpus host = {0};
+    bool tuning = false;
+    int ret = -1;
+
+    json_object_object_foreach(patch, key, value)
+    {
+        (void)value;
+        tuning = tuning || virt_tuning_member(key);
+    }
+    if (!tuning)
+        return 0;
+    if (virt_tuning_host_get(virDomainGetConnect(dom), &host, err) < 0)
+        goto cleanup;
+    ret = virt_tuning_xml_check(patch, &host, err);
+
+cleanup:
+    virt_tuning_host_free(&host);
+    return ret;
 }
 
 /* dom's XML with its secrets (the persistent definition when inactive) as a document. */
@@ -272,11 +298,12 @@ struct json_object *virt_domain_patch_apply(virDomainPtr dom, struct json_object
         virt_domain_config_check(patch, xmlDocGetRootElement(doc), err) < 0 ||
         patch_check_state(dom, patch, xmlDocGetRootElement(doc), active, err) < 0)
         goto cleanup;
-    /* tuning: virt_tuning_xml_check (C) */
+    if (patch_check_tuning(dom, patch, err) < 0)
+        goto cleanup;
     if (patch_edits_xml(patch)) {
         virt_domain_config_apply(xmlDocGetRootElement(doc), patch);
-        /* tuning: virt_tuning_xml_apply (C) */
-        if (patch_define(dom, doc, err) < 0)
+        if (virt_tuning_xml_apply(xmlDocGetRootElement(doc), patch, err) < 0 ||
+            patch_define(dom, doc, err) < 0)
             goto cleanup;
     }
     virt_domain_forget(uuid); /* the summary's cached title, description, VNC */
@@ -299,7 +326,8 @@ struct json_object *virt_domain_patch_apply(virDomainPtr dom, struct json_object
         patch_live(dom, patch);
         if (!(next_boot = patch_next_boot(dom, patch, err)))
             goto cleanup;
-        /* tuning: virt_tuning_apply_live (C) */
+        if (virt_tuning_apply_live(dom, patch, next_boot, err) < 0)
+            goto cleanup;
     } else {
         next_boot = json_object_new_array();
     }
