@@ -4,18 +4,21 @@
 // with an OS's defaults in six clicks (Create VM, Next, the OS, Next, Next, Create; two
 // fields typed: the OS search and the name) and lands on its page while another page's
 // list shows it live; a name in use is shown at the name field, nothing made; a VM from
-// a cloud image with cloud-init gets its seed ISO volume; a viewer has no Create VM
-// button and #/create shows the list. Every step is checked with axe.
+// a cloud image with cloud-init gets its seed ISO volume; a copy of a template takes its
+// vCPUs and memory and copies its disk; a viewer has no Create VM button and #/create
+// shows the list. Every step is checked with axe.
 //
 // It needs POST /api/domains (the server's create): without it every create here fails.
 // It runs a copy of the demo (packaging/demo/demo.xml) whose "default" pool also holds an
-// installer ISO and a cloud image (written to a temporary directory, removed in after()).
+// installer ISO, a cloud image and a template's disk, with that template (written to a
+// temporary directory, removed in after()).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { artifact } from '../lib/browser.mjs';
 import { demoCopy, openAs, withDemoDaemon } from '../lib/e2e-setup.mjs';
 import { Client } from '../lib/client.mjs';
+import { domainXml } from '../bench/gen-domains.mjs';
 
 const OPERATOR = { name: 'op', role: 'operator', password: randomBytes(12).toString('hex') };
 const VIEWER = { name: 'viewer', role: 'viewer', password: randomBytes(12).toString('hex') };
@@ -24,10 +27,19 @@ const GIB = 1024 ** 3;
 const ISO = 'vdtest-debian-11-netinst.iso';
 const IMAGE = 'vdtest-debian-11-genericcloud.qcow2';
 
+// no allocation: the test driver adds allocations up against a 100 GiB pool the demo fills to 75
 const vol = (name, format, bytes) => `    <volume type='file'><name>${name}</name><capacity unit='bytes'>${bytes}</capacity>
-      <target><path>/var/lib/libvirt/images/${name}</path><format type='${format}'/></target></volume>
+      <allocation unit='bytes'>0</allocation><target><path>/var/lib/libvirt/images/${name}</path><format type='${format}'/></target></volume>
 `;
-const FIXTURE_URI = demoCopy('create-wizard', '  </pool>', vol(ISO, 'iso', 400 * 1024 * 1024) + vol(IMAGE, 'qcow2', 2 * GIB));
+const TEMPLATE = { name: 'vdtest-wizard-template', uuid: '5eed0000-0000-4000-8000-00000000e0c7', volume: 'vdtest-wizard-template.qcow2' };
+// a shut-off VM marked as a template (docs/api.md "Templates") whose disk is a pool volume
+const TEMPLATE_XML = domainXml({
+    name: TEMPLATE.name, uuid: TEMPLATE.uuid, state: 'shutoff', vcpus: 2, memoryKib: 2 * 1024 * 1024,
+    disks: [{ format: 'qcow2', source: `/var/lib/libvirt/images/${TEMPLATE.volume}`, target: 'vda' }],
+}).replace('</uuid>', '</uuid>\n    <metadata><virtdeck:template xmlns:virtdeck="https://virtdeck.example/xmlns/template/1"/></metadata>');
+const FIXTURE_URI = demoCopy('create-wizard', '  </pool>',
+    vol(ISO, 'iso', 400 * 1024 * 1024) + vol(IMAGE, 'qcow2', 2 * GIB) + vol(TEMPLATE.volume, 'qcow2', 4 * GIB),
+    [['</node>', TEMPLATE_XML]]);
 
 let daemon;
 let browser;
@@ -60,6 +72,21 @@ async function openWizard() {
     const source = panel(page, 'source');
     await source.waitFor({ timeout: TIMEOUT });
     return { api, page, problems, source };
+}
+
+/**
+ * After Create: the new VM's uuid once its page opens; throws with the wizard's message
+ * when the create is refused (a server without POST /api/domains says so here).
+ */
+async function createdUuid(page) {
+    await page.waitForFunction(() => /^#\/domains\/[0-9a-f-]{36}$/.test(location.hash)
+        || [...document.querySelectorAll('.wizard-panel .form-error:not([hidden]), .wizard-panel .field-error:not([hidden])')].some((e) => e.textContent), null, { timeout: TIMEOUT });
+    const hash = await page.evaluate(() => location.hash);
+    if (!hash.startsWith('#/domains/')) {
+        const why = await page.evaluate(() => [...document.querySelectorAll('.wizard-panel .form-error, .wizard-panel .field-error')].map((e) => e.textContent).filter(Boolean).join(' | '));
+        throw new Error(`the create was refused: ${why}`);
+    }
+    return hash.split('/').pop();
 }
 
 const panel = (page, step) => page.locator(`.wizard-panel[data-step="${step}"]`, { visible: true });
@@ -107,8 +134,7 @@ test('from an ISO with the OS defaults: six clicks, the VM page, live in the lis
         await page.screenshot({ path: artifact('create-wizard-summary.png') });
         await clicks.click(summary.locator('button[type="submit"]'));
 
-        await page.waitForURL(/#\/domains\/[0-9a-f-]{36}$/, { timeout: TIMEOUT });
-        const uuid = (await page.evaluate(() => location.hash)).split('/').pop();
+        const uuid = await createdUuid(page);
         await page.locator('.detail-title', { hasText: 'vdtest-wizard-iso' }).waitFor({ timeout: TIMEOUT });
         await watcher.page.locator(`.vm-table tbody tr[data-uuid="${uuid}"]`, { hasText: 'vdtest-wizard-iso' }).waitFor({ timeout: TIMEOUT });
         assert.equal(clicks.n, 6, 'six clicks from the list to a new VM');
@@ -183,10 +209,41 @@ test('from a cloud image with cloud-init: the seed ISO volume is made beside the
         assert.match(await summary.locator('.create-summary').textContent(), /vdtest-wizard-cloud/);
         await summary.locator('button[type="submit"]').click();
 
-        await page.waitForURL(/#\/domains\/[0-9a-f-]{36}$/, { timeout: TIMEOUT });
+        await createdUuid(page);
         await page.locator('.detail-title', { hasText: 'vdtest-wizard-cloud' }).waitFor({ timeout: TIMEOUT });
         const vols = (await api.get('/api/pools/default/volumes')).json.volumes.map((v) => v.name);
         assert.ok(vols.includes('vdtest-wizard-cloud-seed.iso'), vols.join(', '));
+        assert.deepEqual(problems, []);
+    } finally {
+        api.close();
+        await page.close();
+    }
+});
+
+test('from a template: its vCPUs and memory, no firmware to choose, a copy of its disk', async () => {
+    const { api, page, problems, source } = await openWizard();
+    try {
+        await source.getByLabel('Template', { exact: true }).first().check();
+        const template = source.getByLabel('Template', { exact: true }).nth(1);
+        assert.equal(await template.inputValue(), TEMPLATE.uuid);
+        await source.locator('button[type="submit"]').click();
+        await panel(page, 'os').locator('button[type="submit"]').click();
+        const res = panel(page, 'resources');
+        await res.waitFor({ timeout: TIMEOUT });
+        assert.equal(await res.getByLabel('vCPUs').inputValue(), '2');
+        assert.equal(await res.getByLabel('Memory (MiB)').inputValue(), '2048');
+        assert.equal(await res.getByLabel('Firmware').isVisible(), false, 'the template keeps its own');
+        await res.getByLabel('Name', { exact: true }).fill('vdtest-wizard-tpl');
+        await res.locator('button[type="submit"]').click();
+        await panel(page, 'summary').locator('button[type="submit"]').click();
+
+        const uuid = await createdUuid(page);
+        await page.locator('.detail-title', { hasText: 'vdtest-wizard-tpl' }).waitFor({ timeout: TIMEOUT });
+        const detail = (await api.get(`/api/domains/${uuid}`)).json;
+        assert.equal(detail.vcpus, 2);
+        assert.equal(detail.template, false);
+        const vols = (await api.get('/api/pools/default/volumes')).json.volumes.map((v) => v.name);
+        assert.ok(vols.includes('vdtest-wizard-tpl-vda.qcow2'), vols.join(', '));
         assert.deepEqual(problems, []);
     } finally {
         api.close();

@@ -96,6 +96,7 @@ test('import has no disk; none makes one; template and the network kinds', () =>
     const tb = buildCreateRequest(tpl).payload;
     assert.deepEqual(tb.source, { type: 'template', template: 'abcd', linked: false });
     assert.deepEqual(tb.disk, { pool: 'default', format: 'raw', bus: 'sata' }, 'no size: as large as the template');
+    assert.ok(!('firmware' in tb) && !('tpm' in tb), 'the template\'s own are kept');
     assert.deepEqual(buildCreateRequest(form({ network: { kind: 'bridge', bridge: ' br0 ', model: 'e1000e' } })).payload.network, { bridge: 'br0', model: 'e1000e' });
     assert.deepEqual(buildCreateRequest(form({ network: { kind: 'user', model: 'virtio' } })).payload.network, { user: true, model: 'virtio' });
 });

@@ -243,7 +243,8 @@ function networkBody(net = {}) {
 /**
  * Checks every step and builds the POST /api/domains body. Returns {payload, errors}:
  * payload null while errors (dotted member -> sentence) has any. An empty title,
- * description or OS is left out; an import has no "disk"; no NIC is "network": null.
+ * description or OS is left out; an import has no "disk"; no NIC is "network": null; a
+ * template's copy has no "firmware" or "tpm" (it keeps the template's).
  */
 export function buildCreateRequest(values) {
     const errors = {};
@@ -260,8 +261,10 @@ export function buildCreateRequest(values) {
     if (v.os) payload.os = v.os;
     payload.vcpus = Number(String(v.vcpus).trim());
     payload.memory_mib = Number(String(v.memory_mib).trim());
-    payload.firmware = FIRMWARES.includes(v.firmware) ? v.firmware : 'bios';
-    payload.tpm = !!v.tpm;
+    if (v.source.type !== 'template') { // a template's copy keeps its firmware and TPM
+        payload.firmware = FIRMWARES.includes(v.firmware) ? v.firmware : 'bios';
+        payload.tpm = !!v.tpm;
+    }
     payload.source = sourceBody(v);
     const disk = diskBody(v);
     if (disk) payload.disk = disk;

@@ -87,7 +87,7 @@ export class CreateWizardView {
         this.#loadNetworks();
         this.#searchOs('');
         this.#applyOs(null);
-        this.#syncDisk();
+        this.#syncSource();
     }
 
     destroy() {
@@ -163,6 +163,7 @@ export class CreateWizardView {
         if (step === 'source') {
             return [this.picker.pool, this.picker.volume, f.template, f.hostname, f.user, f.password, f.sshKeys, f.userData];
         }
+        if (step === 'os') return [f.os];
         if (step === 'resources') {
             return [f.name, f.title, f.description, f.vcpus, f.memory, f.diskPool, f.diskSize, f.diskFormat, f.diskBus,
                 f.network, f.bridge, f.model, f.firmware, f.tpm];
@@ -191,6 +192,7 @@ export class CreateWizardView {
         this.linked = checkbox({ checked: true });
         f.linked = field({ label: t('create.field.linked'), inline: true, control: this.linked, hint: t('create.field.linked.hint') });
         f.template = field({ label: t('create.field.template'), key: 'source.template', control: selectInput([]) });
+        f.template.control.addEventListener('change', () => this.#templateFigures());
         this.noTemplate = h('p', { class: 'field-hint', text: t('create.template.none') });
 
         f.hostname = field({ label: optionalLabel(t('create.field.hostname')), key: 'source.cloud_init.hostname', control: textInput({ maxlength: '253' }), hint: t('create.field.hostname.hint') });
@@ -230,6 +232,7 @@ export class CreateWizardView {
         this.picker.setIsoOnly(type === 'iso');
         this.uploadButton.parentElement.hidden = type !== 'iso';
         if (type !== 'iso') this.#closeUpload();
+        if (type === 'template') this.#fillTemplates();
         this.f.template.root.hidden = type !== 'template';
         this.noTemplate.hidden = type !== 'template' || this.f.template.control.options.length > 0;
         this.f.linked.root.hidden = type !== 'template' && type !== 'cloud_image';
@@ -240,12 +243,27 @@ export class CreateWizardView {
         };
         this.sourceHint.textContent = hints[type];
         if (this.f.diskSize) this.#syncDisk();
+        if (this.f.firmware) {
+            // a copy of a template keeps the template's firmware and TPM
+            this.f.firmware.root.hidden = type === 'template';
+            this.f.tpm.root.hidden = type === 'template';
+        }
     }
 
+    /** The VMs marked as templates, as the store has them now (the choice kept). */
     #fillTemplates() {
         const templates = [...this.ctx.store.domains.values()].filter((d) => d.template === true)
             .sort((a, b) => a.name.localeCompare(b.name));
         setOptions(this.f.template.control, templates.map((d) => [d.uuid, d.name]));
+        this.#templateFigures();
+    }
+
+    /** A template's vCPUs and memory become the new VM's (its firmware and TPM are kept). */
+    #templateFigures() {
+        const d = this.ctx.store.domains.get(this.f.template.control.value);
+        if (!d || !this.f.vcpus) return;
+        if (Number.isFinite(d.vcpus)) this.f.vcpus.control.value = String(d.vcpus);
+        if (Number.isFinite(d.memory_kib)) this.f.memory.control.value = String(Math.round(d.memory_kib / 1024));
     }
 
     #openUpload() {
@@ -282,8 +300,10 @@ export class CreateWizardView {
     // ---- step 2: OS ---------------------------------------------------------------
 
     #buildOs() {
-        this.osSearch = h('input', { type: 'search', class: 'input', id: uid('os-q'), autocomplete: 'off', spellcheck: 'false',
+        this.osSearch = h('input', { type: 'search', class: 'input', autocomplete: 'off', spellcheck: 'false',
             placeholder: t('create.os.search-placeholder') });
+        // key "os": a refused OS id (400 field os) shows here
+        this.f.os = field({ label: t('create.os.search'), key: 'os', control: this.osSearch });
         this.osSearch.addEventListener('input', () => {
             clearTimeout(this.osTimer);
             this.osTimer = setTimeout(() => this.#searchOs(this.osSearch.value.trim()), OS_SEARCH_DELAY_MS);
@@ -293,7 +313,7 @@ export class CreateWizardView {
         this.osList = h('div', { class: 'choice-list os-list' });
         this.osChosen = h('p', { class: 'os-chosen', 'aria-live': 'polite' });
         const body = h('div', { class: 'form-part' },
-            h('div', { class: 'field' }, h('label', { for: this.osSearch.id, text: t('create.os.search') }), this.osSearch),
+            this.f.os.root,
             this.osChosen,
             h('fieldset', { class: 'fieldset' }, h('legend', { text: t('create.os.legend') }), this.osStatus, this.osList));
         return this.#stepForm('os', body);
@@ -459,8 +479,10 @@ export class CreateWizardView {
             [t('create.field.memory'), v.memory_mib],
             [t('create.disk.legend'), disk],
             [t('create.network.legend'), net],
-            [t('create.field.firmware'), v.firmware === 'uefi' ? 'UEFI' : 'BIOS'],
-            [t('create.field.tpm'), formatBool(v.tpm)],
+            ...(src.type === 'template' ? [] : [ // a template's copy keeps its own
+                [t('create.field.firmware'), v.firmware === 'uefi' ? 'UEFI' : 'BIOS'],
+                [t('create.field.tpm'), formatBool(v.tpm)],
+            ]),
             [t('resources.field.autostart'), formatBool(v.autostart)],
             [t('create.field.start'), formatBool(v.start)],
         ];
