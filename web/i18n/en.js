@@ -514,7 +514,7 @@ export default {
     'create.network.virtual': 'Virtual network “{name}”',
     'create.next': 'Next',
     'create.open': 'Create VM',
-    'create.os.chosen': '{name}: {memory} MiB, {vcpus} vCPUs, {disk} GiB disk, {firmware}.',
+    'create.os.chosen': '{name}: memory {memory} MiB, vCPUs {vcpus}, disk {disk} GiB, {firmware}.',
     'create.os.count': { one: 'One operating system.', other: '{count} operating systems.' },
     'create.os.count-cut': 'The first {shown} of {count}: type to narrow the list.',
     'create.os.eol': 'end of life',

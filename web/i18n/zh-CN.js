@@ -514,7 +514,7 @@ export default {
     'create.network.virtual': '虚拟网络“{name}”',
     'create.next': '下一步',
     'create.open': '创建虚拟机',
-    'create.os.chosen': '{name}：{memory} MiB 内存，{vcpus} 个虚拟 CPU，{disk} GiB 磁盘，{firmware}。',
+    'create.os.chosen': '{name}：内存 {memory} MiB，虚拟 CPU {vcpus} 个，磁盘 {disk} GiB，{firmware}。',
     'create.os.count': { other: '共 {count} 个操作系统。' },
     'create.os.count-cut': '显示 {count} 个中的前 {shown} 个：输入文字以缩小范围。',
     'create.os.eol': '已停止支持',

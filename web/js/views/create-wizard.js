@@ -308,6 +308,13 @@ export class CreateWizardView {
             clearTimeout(this.osTimer);
             this.osTimer = setTimeout(() => this.#searchOs(this.osSearch.value.trim()), OS_SEARCH_DELAY_MS);
         });
+        // Enter in the search box searches at once (it does not submit the step)
+        this.osSearch.addEventListener('keydown', (ev) => {
+            if (ev.key !== 'Enter') return;
+            ev.preventDefault();
+            clearTimeout(this.osTimer);
+            this.#searchOs(this.osSearch.value.trim());
+        });
         this.osStatus = h('p', { class: 'field-hint', role: 'status' });
         this.osGroup = uid('os');
         this.osList = h('div', { class: 'choice-list os-list' });
