@@ -187,6 +187,42 @@ test('checks before sending: an empty name at its field; a name in use (409) at 
     }
 });
 
+test('a language switch keeps the wizard where it was: the step, the choices, the text typed', async () => {
+    const { api, page, problems, source } = await openWizard();
+    /** Chooses lang in the user menu, as a user does. */
+    const chooseLanguage = async (lang) => {
+        await page.locator('.user-button').click();
+        await page.locator('#user-menu-language').selectOption(lang);
+        await page.waitForFunction((l) => document.documentElement.lang === l, lang, { timeout: TIMEOUT });
+        await page.keyboard.press('Escape');
+    };
+    try {
+        await source.getByLabel('Nothing').check();
+        await source.locator('button[type="submit"]').click();
+        const os = panel(page, 'os');
+        await os.locator('input[type="search"]').fill('debian11');
+        await os.getByLabel('Debian 11').click();
+        await os.locator('button[type="submit"]').click();
+        const res = panel(page, 'resources');
+        await res.getByLabel('Name', { exact: true }).fill('vdtest-保留');
+        await res.getByLabel('vCPUs').fill('3');
+        await chooseLanguage('zh-CN');
+        const zh = panel(page, 'resources');
+        await zh.locator('h2', { hasText: '资源' }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await zh.getByLabel('名称', { exact: true }).inputValue(), 'vdtest-保留');
+        assert.equal(await zh.getByLabel('虚拟 CPU').inputValue(), '3');
+        assert.equal(await zh.getByLabel('大小（GiB）').inputValue(), '20', 'Debian 11\'s disk size kept');
+        await zh.locator('button[type="button"]', { hasText: '上一步' }).click();
+        await panel(page, 'os').locator('.os-chosen', { hasText: 'Debian 11' }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await panel(page, 'os').getByLabel('Debian 11').isChecked(), true);
+        assert.deepEqual(problems, []);
+    } finally {
+        await chooseLanguage('en').catch(() => {});
+        api.close();
+        await page.close();
+    }
+});
+
 test('from a cloud image with cloud-init: the seed ISO volume is made beside the disk', async () => {
     const { api, page, problems, source } = await openWizard();
     try {

@@ -82,7 +82,7 @@ export class CreateWizardView {
             STEPS.map((s) => this.panels[s].root));
         container.replaceChildren(this.root);
         this.#show('source', { focus: false });
-        this.picker.load();
+        this.pickerReady = this.picker.load();
         this.#loadPools();
         this.#loadNetworks();
         this.#searchOs('');
@@ -278,7 +278,7 @@ export class CreateWizardView {
             onDone: async (vol) => {
                 if (!vol || this.destroyed) return;
                 await this.picker.load();
-                this.picker.volume.control.value = vol.name;
+                await this.picker.choose(pool, vol.name);
                 this.#closeUpload();
                 this.picker.volume.control.focus();
             },
@@ -376,6 +376,13 @@ export class CreateWizardView {
         f.firmware.control.value = d.firmware;
         f.tpm.control.checked = d.tpm;
         this.osDefaults = d;
+        this.#osChosenText();
+    }
+
+    /** The line that says which OS is chosen and what it gives. */
+    #osChosenText() {
+        const entry = this.osEntry;
+        const d = this.osDefaults;
         this.osChosen.textContent = entry
             ? t('create.os.chosen', { name: entry.name || entry.id, memory: String(d.memory_mib), vcpus: d.vcpus, disk: String(d.size_gib), firmware: d.firmware === 'uefi' ? 'UEFI' : 'BIOS' })
             : t('create.os.none-chosen');
@@ -437,8 +444,9 @@ export class CreateWizardView {
         try {
             const pools = (await this.ctx.api.pools()).filter((p) => p.active);
             if (this.destroyed) return;
+            const kept = this.kept?.values.disk.pool;
             setOptions(this.f.diskPool.control, pools.length ? pools.map((p) => [p.name, p.name]) : [['', t('devices.picker.no-pool')]],
-                pools.some((p) => p.name === 'default') ? 'default' : pools[0]?.name || '');
+                pools.some((p) => p.name === kept) ? kept : pools.some((p) => p.name === 'default') ? 'default' : pools[0]?.name || '');
         } catch (err) {
             if (!this.destroyed) setOptions(this.f.diskPool.control, [['', failureText(t('devices.picker.pools-failed'), err)]]);
         }
@@ -453,7 +461,8 @@ export class CreateWizardView {
         const opts = nets.map((n) => [`net:${n.name}`, t('create.network.virtual', { name: n.name })]);
         opts.push(['bridge', t('create.network.bridge')], ['user', t('create.network.user')], ['none', t('create.network.none')]);
         const first = nets.find((n) => n.name === 'default') || nets.find((n) => n.active) || nets[0];
-        setOptions(this.f.network.control, opts, first ? `net:${first.name}` : 'user');
+        const kept = this.kept?.network;
+        setOptions(this.f.network.control, opts, kept && opts.some((o) => o[0] === kept) ? kept : first ? `net:${first.name}` : 'user');
         this.#syncNetwork();
     }
 
@@ -533,6 +542,47 @@ export class CreateWizardView {
         } finally {
             setBusy(panel.submit, false);
         }
+    }
+
+    // ---- a page built again (a language switch) ------------------------------------
+
+    /** What the user has chosen and typed, for the page built again in another language. */
+    keepState() {
+        return {
+            step: this.step, seen: [...this.seen], values: this.values(), osEntry: this.osEntry, osQuery: this.osSearch.value,
+            network: this.f.network.control.value,
+        };
+    }
+
+    /** Puts back what keepState() kept: every choice, the step, the OS list searched again. */
+    restoreState(kept) {
+        if (!kept || !kept.values) return;
+        this.kept = kept;
+        const v = kept.values;
+        const f = this.f;
+        for (const r of this.sourceRadios) {
+            const input = r.querySelector('input');
+            input.checked = input.value === v.source.type;
+        }
+        this.#syncSource();
+        f.template.control.value = v.source.template;
+        this.linked.checked = v.source.linked;
+        const ci = v.source.cloud_init;
+        const text = [[f.hostname, ci.hostname], [f.user, ci.user], [f.password, ci.password], [f.sshKeys, ci.ssh_keys],
+            [f.userData, ci.user_data], [f.name, v.name], [f.title, v.title], [f.description, v.description], [f.vcpus, v.vcpus],
+            [f.memory, v.memory_mib], [f.diskSize, v.disk.size_gib], [f.diskFormat, v.disk.format], [f.diskBus, v.disk.bus],
+            [f.bridge, v.network.bridge], [f.model, v.network.model], [f.firmware, v.firmware]];
+        for (const [x, value] of text) x.control.value = value;
+        for (const [x, on] of [[f.tpm, v.tpm], [f.autostart, v.autostart], [f.start, v.start]]) x.control.checked = on;
+        this.osEntry = kept.osEntry;
+        this.osDefaults = osDefaults(kept.osEntry);
+        this.#osChosenText();
+        this.osSearch.value = kept.osQuery;
+        this.#searchOs(kept.osQuery.trim());
+        const ref = v.source.type === 'cloud_image' ? v.source.image : v.source.volume;
+        this.pickerReady.then(() => !this.destroyed && this.picker.choose(ref.pool, ref.name));
+        this.seen = new Set(kept.seen);
+        this.#show(kept.step, { focus: false });
     }
 
     // ---- the values -----------------------------------------------------------------
