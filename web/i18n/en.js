@@ -524,7 +524,7 @@ export default {
     'create.os.legend': 'Operating system',
     'create.os.none-chosen': 'No operating system chosen: general defaults are used.',
     'create.os.search': 'Search operating systems',
-    'create.os.search-placeholder': 'debian, ubuntu, win…',
+    'create.os.search-placeholder': 'Name, version or vendor',
     'create.source.cloud-image': 'Cloud image',
     'create.source.cloud-image.hint': 'A ready-made disk image (qcow2) set up at first boot by cloud-init.',
     'create.source.import': 'Existing disk',

@@ -16,6 +16,7 @@
 import { t } from './i18n.js';
 // The VM page's title/description rule and sentences (domain-about.js: pure, no DOM at import).
 import { metadataError } from './views/domain-about.js';
+import { NIC_MODELS } from './device-rules.js';
 import { nameFault, parseIntField, ifaceNameError, utf8Length, volumeNameError, NAME_MAX_BYTES } from './forms.js';
 
 /** The wizard's steps, in order. */
@@ -37,7 +38,7 @@ export const LIMITS = Object.freeze({
 
 export const DISK_FORMATS = ['qcow2', 'raw'];
 export const DISK_BUSES = ['virtio', 'sata', 'scsi', 'ide'];
-export const NIC_MODELS = ['virtio', 'e1000e', 'e1000', 'rtl8139'];
+export { NIC_MODELS }; // the Network interfaces tab's
 export const FIRMWARES = ['bios', 'uefi'];
 
 /** Without an OS entry (or where it says nothing): the server's own defaults. */

@@ -25,6 +25,7 @@ import {
 import { domainHash, listHash } from '../router.js';
 import { formatBool } from '../format.js';
 import { t } from '../i18n.js';
+import { tNodes } from './i18n-dom.js';
 
 const OS_SEARCH_DELAY_MS = 250;
 const OS_LIMIT = 30;
@@ -347,18 +348,19 @@ export class CreateWizardView {
     /** The generic choice first, then the entries; the chosen one stays checked. */
     #renderOsList(list) {
         const chosen = this.osEntry?.id || '';
-        const radio = (value, label, meta, entry) => {
+        // lang: osinfo's names are English whatever the page's language
+        const radio = (value, label, meta, entry, lang = null) => {
             const input = h('input', { type: 'radio', class: 'radio', name: this.osGroup, value, id: uid('os-choice') });
             input.checked = value === chosen;
             input.addEventListener('change', () => this.#applyOs(entry));
             return h('div', { class: 'field-check os-choice' }, input,
-                h('label', { for: input.id }, h('span', { class: 'os-name', text: label }), meta));
+                h('label', { for: input.id }, h('span', { class: 'os-name', lang, text: label }), meta));
         };
         const rows = [radio('', t('create.os.generic'), h('span', { class: 'os-meta', text: t('create.os.generic.hint') }), null)];
         for (const e of list) {
             const meta = h('span', { class: 'os-meta' }, e.id, e.release_date ? ` \u00b7 ${e.release_date}` : '',
                 e.eol ? h('span', { class: 'badge badge-warn', text: t('create.os.eol') }) : null);
-            rows.push(radio(e.id, e.name || e.id, meta, e));
+            rows.push(radio(e.id, e.name || e.id, meta, e, 'en'));
         }
         this.osList.replaceChildren(...rows);
     }
@@ -383,9 +385,12 @@ export class CreateWizardView {
     #osChosenText() {
         const entry = this.osEntry;
         const d = this.osDefaults;
-        this.osChosen.textContent = entry
-            ? t('create.os.chosen', { name: entry.name || entry.id, memory: String(d.memory_mib), vcpus: d.vcpus, disk: String(d.size_gib), firmware: d.firmware === 'uefi' ? 'UEFI' : 'BIOS' })
-            : t('create.os.none-chosen');
+        this.osChosen.replaceChildren(...(entry
+            ? tNodes('create.os.chosen', {
+                name: h('span', { lang: 'en', text: entry.name || entry.id }), memory: String(d.memory_mib), vcpus: String(d.vcpus),
+                disk: String(d.size_gib), firmware: d.firmware === 'uefi' ? 'UEFI' : 'BIOS',
+            })
+            : [t('create.os.none-chosen')]));
     }
 
     // ---- step 3: resources ----------------------------------------------------------
@@ -400,13 +405,13 @@ export class CreateWizardView {
         f.diskPool = field({ label: t('devices.field.pool'), key: 'disk.pool', control: selectInput([['', t('resources.loading')]]) });
         f.diskSize = field({ label: t('create.field.disk-size'), key: 'disk.size_gib', control: textInput({ inputmode: 'numeric', class: 'input input-short' }) });
         f.diskFormat = field({ label: t('storage.volume.field.format'), key: 'disk.format', control: selectInput(DISK_FORMATS) });
-        f.diskBus = field({ label: t('create.field.bus'), key: 'disk.bus', control: selectInput(DISK_BUSES) });
+        f.diskBus = field({ label: t('create.field.bus'), key: 'disk.bus', control: selectInput(DISK_BUSES.map((b) => [b, b === 'virtio' ? t('devices.virtio-fastest') : b.toUpperCase()])) });
         this.diskBox = h('fieldset', { class: 'fieldset' }, h('legend', { text: t('create.disk.legend') }),
             h('div', { class: 'form-grid' }, f.diskPool.root, f.diskSize.root, f.diskFormat.root, f.diskBus.root));
         this.diskNote = h('p', { class: 'field-hint' });
         f.network = field({ label: t('create.field.network'), key: 'network.network', control: selectInput([['none', t('create.network.none')]]) });
         f.bridge = field({ label: t('networks.field.host-bridge'), key: 'network.bridge', control: textInput({ maxlength: '15', placeholder: 'br0' }) });
-        f.model = field({ label: t('create.field.nic-model'), key: 'network.model', control: selectInput(NIC_MODELS) });
+        f.model = field({ label: t('create.field.nic-model'), key: 'network.model', control: selectInput(NIC_MODELS.map((m) => [m, m === 'virtio' ? t('devices.virtio-fastest') : m])) });
         f.network.control.addEventListener('change', () => this.#syncNetwork());
         f.firmware = field({ label: t('create.field.firmware'), key: 'firmware', control: selectInput(FIRMWARES.map((x) => [x, x === 'uefi' ? 'UEFI' : 'BIOS'])) });
         f.tpm = field({ label: t('create.field.tpm'), key: 'tpm', inline: true, control: checkbox({}) });
@@ -489,7 +494,7 @@ export class CreateWizardView {
             : `${this.f.network.control.selectedOptions[0]?.textContent || ''}${v.network.kind === 'bridge' ? ` ${v.network.bridge}` : ''} \u00b7 ${v.network.model}`;
         const rows = [
             [t('create.step.source'), source],
-            [t('create.step.os'), this.osEntry ? this.osEntry.name || this.osEntry.id : t('create.os.generic')],
+            [t('create.step.os'), this.osEntry ? h('span', { lang: 'en', text: this.osEntry.name || this.osEntry.id }) : t('create.os.generic')],
             [t('create.field.name'), v.name],
             [t('create.field.vcpus'), v.vcpus],
             [t('create.field.memory'), v.memory_mib],
@@ -509,7 +514,7 @@ export class CreateWizardView {
                 password: formatBool(!!src.cloud_init.password), keys: String(keys),
             })]);
         }
-        this.summary.replaceChildren(...rows.flatMap(([k, val]) => [h('dt', { text: k }), h('dd', { class: 'wrap', text: String(val) })]));
+        this.summary.replaceChildren(...rows.flatMap(([k, val]) => [h('dt', { text: k }), h('dd', { class: 'wrap' }, val instanceof Node ? val : String(val))]));
     }
 
     async #create() {
