@@ -539,7 +539,9 @@ export class CreateWizardView {
             const step = err.field ? stepOfField(err.field) : 'summary';
             if (step !== 'summary') {
                 this.#show(step, { focus: false });
-                if (placeServerError(this.#fields(step), err, { keys: SERVER_KEYS })) return;
+                // a member of a list ("source.cloud_init.ssh_keys[1]") shows at the list's control
+                const keys = { [err.field]: err.field.replace(/(\[\d+\]|\.\d+)$/, ''), ...SERVER_KEYS };
+                if (placeServerError(this.#fields(step), err, { keys })) return;
             }
             this.#show('summary', { focus: false });
             panel.errorBox.show(failureText(t('create.failed'), err));
