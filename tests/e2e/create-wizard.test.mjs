@@ -9,6 +9,9 @@
 // shows the list. Every step is checked with axe.
 //
 // It needs POST /api/domains (the server's create): without it every create here fails.
+// libvirt's test driver cannot upload a volume, so there the cloud image's create ends in
+// 501 not_supported (the seed ISO): the test then checks that nothing was left behind and
+// that the wizard says why, and is marked skipped.
 // It runs a copy of the demo (packaging/demo/demo.xml) whose "default" pool also holds an
 // installer ISO, a cloud image and a template's disk, with that template (written to a
 // temporary directory, removed in after()).
@@ -74,19 +77,20 @@ async function openWizard() {
     return { api, page, problems, source };
 }
 
-/**
- * After Create: the new VM's uuid once its page opens; throws with the wizard's message
- * when the create is refused (a server without POST /api/domains says so here).
- */
-async function createdUuid(page) {
+/** After Create: {uuid} once the new VM's page opens, or {refused: the wizard's message}. */
+async function createOutcome(page) {
     await page.waitForFunction(() => /^#\/domains\/[0-9a-f-]{36}$/.test(location.hash)
         || [...document.querySelectorAll('.wizard-panel .form-error:not([hidden]), .wizard-panel .field-error:not([hidden])')].some((e) => e.textContent), null, { timeout: TIMEOUT });
     const hash = await page.evaluate(() => location.hash);
-    if (!hash.startsWith('#/domains/')) {
-        const why = await page.evaluate(() => [...document.querySelectorAll('.wizard-panel .form-error, .wizard-panel .field-error')].map((e) => e.textContent).filter(Boolean).join(' | '));
-        throw new Error(`the create was refused: ${why}`);
-    }
-    return hash.split('/').pop();
+    if (hash.startsWith('#/domains/')) return { uuid: hash.split('/').pop() };
+    return { refused: await page.evaluate(() => [...document.querySelectorAll('.wizard-panel .form-error, .wizard-panel .field-error')].map((e) => e.textContent).filter(Boolean).join(' | ')) };
+}
+
+/** The new VM's uuid; throws with the wizard's message when the create is refused (a server without POST /api/domains says so here). */
+async function createdUuid(page) {
+    const { uuid, refused } = await createOutcome(page);
+    if (refused !== undefined) throw new Error(`the create was refused: ${refused}`);
+    return uuid;
 }
 
 const panel = (page, step) => page.locator(`.wizard-panel[data-step="${step}"]`, { visible: true });
@@ -223,7 +227,7 @@ test('a language switch keeps the wizard where it was: the step, the choices, th
     }
 });
 
-test('from a cloud image with cloud-init: the seed ISO volume is made beside the disk', async () => {
+test('from a cloud image with cloud-init: the seed ISO volume is made beside the disk', async (t) => {
     const { api, page, problems, source } = await openWizard();
     try {
         await source.getByLabel('Cloud image', { exact: true }).first().check();
@@ -243,9 +247,20 @@ test('from a cloud image with cloud-init: the seed ISO volume is made beside the
         const summary = panel(page, 'summary');
         await summary.waitFor({ timeout: TIMEOUT });
         assert.match(await summary.locator('.create-summary').textContent(), /vdtest-wizard-cloud/);
+        const before = (await api.get('/api/domains')).json.domains.length;
         await summary.locator('button[type="submit"]').click();
 
-        await createdUuid(page);
+        const { refused } = await createOutcome(page);
+        const made = (await api.get('/api/pools/default/volumes')).json.volumes.map((v) => v.name).filter((n) => n.startsWith('vdtest-wizard-cloud'));
+        if (refused !== undefined && refused.includes('This host does not support that.')) {
+            // libvirt's test driver cannot upload a volume (the seed ISO's bytes): the server
+            // answers 501 not_supported and removes what it made; the wizard says so
+            assert.deepEqual(made, [], 'nothing left behind');
+            assert.equal((await api.get('/api/domains')).json.domains.length, before, 'no VM made');
+            t.skip('the test driver cannot upload the seed ISO: the create runs on a real libvirtd');
+            return;
+        }
+        assert.equal(refused, undefined, `the create was refused: ${refused}`);
         await page.locator('.detail-title', { hasText: 'vdtest-wizard-cloud' }).waitFor({ timeout: TIMEOUT });
         const vols = (await api.get('/api/pools/default/volumes')).json.volumes.map((v) => v.name);
         assert.ok(vols.includes('vdtest-wizard-cloud-seed.iso'), vols.join(', '));
