@@ -5,7 +5,8 @@
 // every page then is fully Chinese — the login page, the VM list, a confirmation, the
 // user menu, a VM's detail page with each of its tabs (Overview, Console, Serial
 // console, Disks, Network interfaces), networks and storage with their create forms, a
-// pool's volumes with the upload panel: <html lang="zh-CN">, no text on it (text nodes,
+// pool's volumes with the upload panel, each step of the create wizard: <html
+// lang="zh-CN">, no text on it (text nodes,
 // the aria-label, title, placeholder and alt a screen reader reads, the document's
 // title) is an English catalogue value that Chinese words differently or a message id,
 // no English word shows that neither the Chinese catalogue nor the API's data has
@@ -282,6 +283,22 @@ async function everyPage(page, lang, { shots = false } = {}) {
         await page.locator(`form[aria-labelledby="${heading}"]`).waitFor();
         await check(`${hash} with ${button}`);
     }
+
+    // The create wizard, each step (the demo's first volume stands in for an ISO)
+    await goHash(page, '#/create');
+    for (const step of ['source', 'os', 'resources', 'summary']) {
+        const panel = page.locator(`.wizard-panel[data-step="${step}"]`, { visible: true });
+        await panel.waitFor({ timeout: TIMEOUT });
+        if (step === 'source') await page.waitForFunction(() => document.querySelectorAll('.wizard-panel select option[value$=".qcow2"]').length > 0, null, { timeout: TIMEOUT });
+        if (step === 'os') { // osinfo's names are English data (marked lang="en")
+            await panel.locator('input[type="search"]').fill('debian11');
+            await panel.locator('.os-choice input[value="debian11"]').check();
+        }
+        if (step === 'resources') await panel.locator('input[type="text"]').first().fill('vdtest-i18n');
+        await check(`the create wizard (${step})`);
+        if (step !== 'summary') await panel.locator('button[type="submit"]').click();
+    }
+    await shot('create');
     await shot('pool');
 }
 

@@ -15,17 +15,21 @@ export const DEMO_URI = `test://${path.join(REPO_ROOT, 'packaging', 'demo', 'dem
 
 /**
  * A copy of the demo hypervisor with the XML text extra put in front of its first
- * occurrence of at (e.g. '</node>'), written to a temporary directory of its own
- * (vdtest-<name>-*) that an after() hook of the calling file removes. Returns its
- * test:// URI, for withDemoDaemon's uri. Throws when the demo has no `at`.
+ * occurrence of at (e.g. '</node>'), and each further [at, extra] pair of more likewise,
+ * written to a temporary directory of its own (vdtest-<name>-*) that an after() hook of
+ * the calling file removes. Returns its test:// URI, for withDemoDaemon's uri. Throws
+ * when the demo has no `at`.
  */
-export function demoCopy(name, at, extra) {
-    const demo = readFileSync(path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml'), 'utf8');
-    if (!demo.includes(at)) throw new Error(`demoCopy: the demo has no ${at}`);
+export function demoCopy(name, at, extra, more = []) {
+    let demo = readFileSync(path.join(REPO_ROOT, 'packaging', 'demo', 'demo.xml'), 'utf8');
+    for (const [where, text] of [[at, extra], ...more]) {
+        if (!demo.includes(where)) throw new Error(`demoCopy: the demo has no ${where}`);
+        demo = demo.replace(where, `${text}${where}`);
+    }
     const dir = mkdtempSync(path.join(os.tmpdir(), `vdtest-${name}-`));
     after(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'demo.xml');
-    writeFileSync(file, demo.replace(at, `${extra}${at}`));
+    writeFileSync(file, demo);
     return `test://${file}`;
 }
 

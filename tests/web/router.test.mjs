@@ -1,9 +1,9 @@
 // tests/web/router.test.mjs — web/js/router.js: every hash route (the VM list, a VM's
-// detail and console pages, #/networks, #/storage and #/storage/<pool>).
+// detail and console pages, the create wizard #/create, #/networks, #/storage and #/storage/<pool>).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    parseHash, domainHash, listHash, DETAIL_TABS, consoleHash, serialHash, networksHash, storageHash, poolHash, isUuid,
+    parseHash, domainHash, listHash, DETAIL_TABS, consoleHash, serialHash, networksHash, storageHash, poolHash, isUuid, createHash,
 } from '../../web/js/router.js';
 
 const U = '6695eb01-f6a4-8304-79aa-97f2502e193f';
@@ -50,11 +50,17 @@ test('networks and storage pages parse and build', () => {
     assert.equal(poolHash('a/b'), '#/storage/a%2Fb');
 });
 
+test('the create wizard has a page of its own', () => {
+    assert.equal(createHash(), '#/create');
+    assert.deepEqual(parseHash(createHash()), { view: 'create' });
+    assert.deepEqual(parseHash('#/create/'), { view: 'create' });
+});
+
 test('anything else is not found', () => {
     for (const h of ['#/domains/', '#/domains/nope', `#/domains/${U}/x`, `#/domains/${U}/`, `#/domains/${U}/__proto__`,
         `#/domains/${U}/tab`, `#/domains/${U}/tab/`, `#/domains/${U}/tab/x`, `#/domains/${U}/tab/__proto__`,
         `#/domains/${U}/tab/disks/`, `#/domains/${U}/tab/disks/x`, `#/domains/${U}/disks`,
-        '#/host', '#/domains/%E0%A4%A', '#//', '#/networksx', '#/networks//', '#/storage/a/b', '#/storage/%2F',
+        '#/host', '#/create/x', '#/createx', '#/domains/%E0%A4%A', '#//', '#/networksx', '#/networks//', '#/storage/a/b', '#/storage/%2F',
         '#/storage/a%2Fb', '#/storage/%E0%A4%A']) {
         assert.deepEqual(parseHash(h), { view: 'notfound', path: h.slice(1) }, h);
     }

@@ -143,6 +143,17 @@ export class Api extends Emitter {
         return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}`);
     }
 
+    /** POST /api/domains (the create wizard's body); resolves with the new VM's detail. */
+    createDomain(body) {
+        return this.request('POST', '/api/domains', body);
+    }
+
+    /** GET /api/os?q=&limit=: {total, os: [entries]} (docs/api.md "OS database"). */
+    osList(q = '', limit = 50) {
+        const query = new URLSearchParams({ q, limit: String(limit) });
+        return this.request('GET', `/api/os?${query}`);
+    }
+
     /** GET /api/domains/{uuid}/volumes: the VM's pool volumes, each with shared_with. */
     domainVolumes(uuid) {
         return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}/volumes`);

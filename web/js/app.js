@@ -16,7 +16,7 @@ import { Notifier } from './views/notify.js';
 import { LoginView } from './views/login.js';
 // Stand-ins that load their modules on first use (the login page needs none of them).
 import {
-    DomainListView, DomainDetailView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
+    DomainListView, DomainDetailView, CreateWizardView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
     createActionRunner, confirmDialog,
 } from './views/load.js';
 import { Banner } from './views/banner.js';
@@ -26,6 +26,7 @@ import { h } from './views/dom.js';
 import { applyStaticTexts } from './views/i18n-dom.js';
 import { t, setLanguage, initialLanguage, onLanguageChange, DEFAULT_LANGUAGE } from './i18n.js';
 import { errorText } from './errors.js';
+import { canAct } from './domains.js';
 
 const api = new Api();
 const store = new Store();
@@ -170,6 +171,7 @@ function routeTitle(name) {
     case 'networks': return t('shell.nav.networks');
     case 'storage': return t('shell.nav.storage');
     case 'detail': return t('shell.title.vm'); // until the VM's name is known
+    case 'create': return t('create.title');
     case 'pool': case 'console': case 'serial': return '';
     default: return t('shell.nav.vms');
     }
@@ -211,8 +213,10 @@ function route({ rerender = false } = {}) {
         view = new ConsolePage(ctx, r.uuid, r.view);
     } else if (r.view === 'detail') {
         view = new DomainDetailView(ctx, r.uuid, r.tab);
+    } else if (r.view === 'create' && canAct(store.session.role)) {
+        view = new CreateWizardView(ctx);
     } else {
-        if (r.view === 'notfound') {
+        if (r.view === 'notfound' || r.view === 'create') {
             history.replaceState(null, '', listHash());
         }
         view = new DomainListView(ctx);

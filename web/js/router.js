@@ -1,5 +1,6 @@
 // router.js — every hash route of the single page. Pure: parses and builds hashes only.
 //   #/ (or nothing)            the domain list
+//   #/create                   the "Create VM" wizard
 //   #/domains/<uuid>           one domain's detail (its Overview tab)
 //   #/domains/<uuid>/tab/<tab> the detail with another tab chosen (disks, nics,
 //                              snapshots, console, serial); under "/tab/" because
@@ -37,6 +38,7 @@ function decode(part) {
 /** "/networks", "/storage[/<pool>]" (one trailing "/" allowed) -> route, else null. */
 function resourceRoute(path) {
     const p = path.endsWith('/') && path.length > 1 ? path.slice(0, -1) : path;
+    if (p === '/create') return { view: 'create' };
     if (p === '/networks') return { view: 'networks' };
     if (p === '/storage') return { view: 'storage' };
     const parts = p.split('/');
@@ -61,7 +63,7 @@ function domainRoute(path) {
 
 /**
  * location.hash -> {view: "list"} | {view: "detail", uuid, tab} | {view: "console" | "serial", uuid} |
- * {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "notfound", path}.
+ * {view: "create"} | {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "notfound", path}.
  */
 export function parseHash(hash) {
     let path = String(hash ?? '');
@@ -88,6 +90,11 @@ export function consoleHash(uuid) {
 /** The serial console page of a domain. */
 export function serialHash(uuid) {
     return `${domainHash(uuid)}/serial`;
+}
+
+/** The "Create VM" wizard. */
+export function createHash() {
+    return '#/create';
 }
 
 export function networksHash() {

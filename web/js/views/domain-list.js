@@ -15,7 +15,7 @@ import { canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stat
 import { formatKiB, formatPercent, DASH } from '../format.js';
 import { t } from '../i18n.js';
 import { sparklineArea, sparklinePath } from '../sparkline.js';
-import { domainHash } from '../router.js';
+import { createHash, domainHash } from '../router.js';
 import { holdActions, offlineReason } from './offline.js';
 
 const SPARK = { width: 120, height: 28, capacity: 150, max: 100, pad: 2 };
@@ -105,7 +105,9 @@ export class DomainListView {
                     this.search,
                     h('label', { for: 'vm-state-filter', class: 'visually-hidden', text: t('domains.list.state-filter-label') }),
                     this.stateSelect,
-                    this.countEl)),
+                    this.countEl,
+                    // operators and admins: the "Create VM" wizard (a page of its own)
+                    this.withActions ? h('a', { class: 'btn btn-primary create-vm', href: createHash(), text: t('create.open') }) : null)),
             h('div', { class: 'table-wrap' }, this.table),
             this.empty));
         container.replaceChildren(this.root);

@@ -76,6 +76,7 @@ function pageView(load) {
 export const DomainListView = pageView(() => importGraph(() => import('./domain-list.js')).then((m) => m.DomainListView));
 export const DomainDetailView = pageView(() => importGraph(() => import('./domain-detail.js')).then((m) => m.DomainDetailView));
 export const ConsolePage = pageView(() => importGraph(() => import('./console-page.js')).then((m) => m.ConsolePage));
+export const CreateWizardView = pageView(() => importGraph(() => import('./create-wizard.js')).then((m) => m.CreateWizardView));
 export const NetworksView = pageView(() => importGraph(() => import('./networks.js')).then((m) => m.NetworksView));
 export const StorageView = pageView(() => importGraph(() => import('./storage.js')).then((m) => m.StorageView));
 export const PoolVolumesView = pageView(() => importGraph(() => import('./pool-volumes.js')).then((m) => m.PoolVolumesView));

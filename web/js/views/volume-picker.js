@@ -54,6 +54,19 @@ export class VolumePicker {
         }
     }
 
+    /**
+     * Chooses pool and its volume where they are offered (after load(): a page built
+     * again, a volume just uploaded); resolves once the pool's volumes are read.
+     */
+    async choose(pool, volume) {
+        if (pool && pool !== this.pool.control.value && this.pools.some((p) => p.name === pool)) {
+            this.pool.control.value = pool;
+            await this.#loadVolumes();
+        }
+        const sel = this.volume.control;
+        if ([...sel.options].some((o) => o.value === volume && !o.disabled)) sel.value = volume;
+    }
+
     /** The chosen pool (for a new volume). */
     poolName() {
         return this.pool.control.value;
