@@ -265,8 +265,9 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c s
 # The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed;
 # virt_xml.c is their shared libxml2 plumbing (its name is outside the wildcard).
 FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
-# virt_domain.c refuses to start a template (virt_domain_template.c)
-FUZZ_LIB_SRC += server/virt/virt_domain_template.c
+# virt_domain.c refuses to start a template (virt_domain_template.c) and names a VM's OS
+# by its short id (virt_osinfo.c; the fuzzed reader itself never loads the database)
+FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_osinfo.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

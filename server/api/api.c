@@ -8,6 +8,7 @@
 #include "api/api_auth.h"
 #include "api/api_call.h"
 #include "api/api_domain_clone.h"
+#include "api/api_domain_create.h"
 #include "api/api_domain_devices.h"
 #include "api/api_domain_delete.h"
 #include "api/api_domain_xml.h"

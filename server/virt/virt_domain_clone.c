@@ -36,8 +36,7 @@ void virt_domain_clone_volume_name(const char *vm, const char *target, const cha
     snprintf(out, outlen, "%.*s%s", (int)keep, vm, tail);
 }
 
-/* 409 (field "name") when a domain called name exists. */
-static int clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
+int virt_domain_clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
 {
     virDomainPtr other = virDomainLookupByName(conn, name);
     virErrorPtr e;
@@ -281,7 +280,7 @@ struct json_object *virt_domain_clone(virDomainPtr dom, const char *name, const 
 
     if (virt_domain_require_shutoff(dom, "it has no definition to clone",
                                     "shut it down before cloning it", err) < 0 ||
-        clone_check_name(conn, name, err) < 0)
+        virt_domain_clone_check_name(conn, name, err) < 0)
         goto cleanup;
     if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
         virt_error_capture(err, "read domain XML");

@@ -31,6 +31,11 @@
 void virt_domain_clone_volume_name(const char *vm, const char *target, const char *src, unsigned n,
                                    char *out, size_t outlen);
 
+/* 0 when no domain called name exists; else -1 with err: 409 conflict at field "name",
+ * or the libvirt error of the lookup. Workers only. */
+int virt_domain_clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
+    __attribute__((warn_unused_result));
+
 /* Clones dom as described above into a domain named name (checked by the caller with
  * the volume-name rule), with title when not NULL ("" removes it). 409 while dom runs
  * or is paused, when it is transient, when a disk is no pool volume; 409 field "name"

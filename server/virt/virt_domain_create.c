@@ -1,0 +1,386 @@
+/* virt_domain_create: a new VM from a checked request (see virt_domain_create.h for the
+ * order and the rollback). Runs on a worker thread with the request's libvirt
+ * connection. Invariant: on failure every volume this call made is deleted again (in
+ * reverse order) and no definition is left behind. */
+#include "virt/virt_domain_create.h"
+
+#include <libvirt/virterror.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+#include "virt/virt_domain.h"
+#include "virt/virt_domain_clone.h"
+#include "virt/virt_error.h"
+#include "virt/virt_osinfo.h"
+#include "virt/virt_volume.h"
+
+#define CREATE_DEFAULT_MEMORY_MIB 1024
+#define CREATE_DEFAULT_DISK_GIB   10
+#define CREATE_MADE_MAX           2 /* volumes one create makes: the disk (and a seed) */
+#define CREATE_NAME_TRIES         100
+
+/* What this call made so far, undone in reverse on failure. */
+struct create_made {
+    char pool[CREATE_MADE_MAX][VIRT_CREATE_NAME_MAX];
+    char name[CREATE_MADE_MAX][UTF8_NAME_FILE_MAX + 1];
+    size_t count;
+    virDomainPtr dom; /* owned: the definition, once made */
+};
+
+/* Rewrites err (a 404 of a lookup) as a 400 at field: the request named something
+ * that does not exist. */
+static void create_at_field(struct app_error *err, const char *field)
+{
+    if (err->status == 404)
+        err->status = 400, err->code = APP_ERR_BAD_REQUEST;
+    app_error_at_field(err, "", field);
+}
+
+/* The osinfo entry of req->os into *os (NULL when req names none); 400 at "os". */
+static int create_os(const struct virt_domain_create_req *req, const struct virt_osinfo_os **os,
+                     struct app_error *err)
+{
+    const struct virt_osinfo_list *list;
+
+    *os = NULL;
+    if (!req->os[0])
+        return 0;
+    if (!(list = virt_osinfo_shared(err)))
+        return -1;
+    if (!(*os = virt_osinfo_list_find(list, req->os))) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "\"%s\" is no OS of the osinfo database",
+                      req->os);
+        app_error_at_field(err, "", "os");
+        return -1;
+    }
+    return 0;
+}
+
+/* 400 at field unless pool names an active pool of conn. */
+static int create_check_pool(virConnectPtr conn, const char *pool, const char *field,
+                             struct app_error *err)
+{
+    virStoragePoolPtr p = virStoragePoolLookupByName(conn, pool);
+    int active;
+
+    if (!p) {
+        virResetLastError();
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "no storage pool named \"%s\"", pool);
+        app_error_at_field(err, "", field);
+        return -1;
+    }
+    active = virStoragePoolIsActive(p);
+    virStoragePoolFree(p);
+    if (active != 1) {
+        virResetLastError();
+        app_error_set(err, 409, APP_ERR_CONFLICT, "storage pool \"%s\" is not active", pool);
+        app_error_at_field(err, "", field);
+        return -1;
+    }
+    return 0;
+}
+
+/* 400 at "network.network" unless the NIC's network exists. */
+static int create_check_network(virConnectPtr conn, const struct virt_domain_create_req *req,
+                                struct app_error *err)
+{
+    virNetworkPtr net;
+
+    if (req->nic != VIRT_CREATE_NIC_NETWORK)
+        return 0;
+    if ((net = virNetworkLookupByName(conn, req->nic_source))) {
+        virNetworkFree(net);
+        return 0;
+    }
+    virResetLastError();
+    app_error_set(err, 400, APP_ERR_BAD_REQUEST, "no virtual network named \"%s\"",
+                  req->nic_source);
+    app_error_at_field(err, "", "network.network");
+    return -1;
+}
+
+/* The source volume of an iso or import request as a disk (path, format) of spec; 400
+ * at "source.volume.*" when it does not exist or is of the wrong kind. */
+static int create_source_disk(virConnectPtr conn, const struct virt_domain_create_req *req,
+                              struct virt_create_disk *disk, struct app_error *err)
+{
+    struct json_object *vol, *v;
+    const char *format, *type;
+    int ret = -1;
+
+    if (create_check_pool(conn, req->source_pool, "source.volume.pool", err) < 0)
+        return -1;
+    if (!(vol = virt_volume_get(conn, req->source_pool, req->source_volume, err))) {
+        create_at_field(err, "source.volume.name");
+        return -1;
+    }
+    json_object_object_get_ex(vol, "format", &v);
+    format = json_object_get_string(v);
+    json_object_object_get_ex(vol, "type", &v);
+    type = json_object_get_string(v);
+    if (req->source == VIRT_DOMAIN_CREATE_IMPORT && format && strcmp(format, "qcow2") &&
+        strcmp(format, "raw")) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "volume \"%s\" is %s: only a qcow2 or raw volume can be imported",
+                      req->source_volume, format);
+        app_error_at_field(err, "", "source.volume.name");
+        goto cleanup;
+    }
+    json_object_object_get_ex(vol, "path", &v);
+    snprintf(disk->path, sizeof(disk->path), "%s", json_object_get_string(v));
+    snprintf(disk->format, sizeof(disk->format), "%s",
+             format && !strcmp(format, "qcow2") ? "qcow2" : "raw");
+    disk->block = type && !strcmp(type, "block");
+    disk->cdrom = req->source == VIRT_DOMAIN_CREATE_ISO;
+    ret = 0;
+
+cleanup:
+    json_object_put(vol);
+    return ret;
+}
+
+/* "kvm" when the host's QEMU has KVM, "qemu" without it, "test" on libvirt's test
+ * driver (its only domain type). */
+static void create_domain_type(virConnectPtr conn, char *out, size_t len)
+{
+    const char *driver = virConnectGetType(conn);
+    char *caps;
+
+    if (driver && !strcmp(driver, "Test")) {
+        snprintf(out, len, "test");
+        return;
+    }
+    caps = virConnectGetDomainCapabilities(conn, NULL, "x86_64", NULL, "kvm", 0);
+    if (!caps)
+        virResetLastError();
+    snprintf(out, len, "%s", caps ? "kvm" : "qemu");
+    free(caps);
+}
+
+/* The next free target name for bus ("vd", "sd" or "hd" and a letter) given the counts
+ * used so far. */
+static void create_target(const char *bus, unsigned used[3], char out[8])
+{
+    unsigned i = !strcmp(bus, "virtio") ? 0 : !strcmp(bus, "ide") ? 2 : 1;
+    static const char *const prefix[] = {"vd", "sd", "hd"};
+
+    snprintf(out, 8, "%s%c", prefix[i], 'a' + (int)(used[i]++ % 26));
+}
+
+/* The defaults of req resolved with os (may be NULL) into spec: everything but the
+ * disks' paths. */
+static void create_resolve(const struct virt_domain_create_req *req,
+                           const struct virt_osinfo_os *os, struct virt_create_spec *spec)
+{
+    snprintf(spec->name, sizeof(spec->name), "%s", req->name);
+    snprintf(spec->title, sizeof(spec->title), "%s", req->title);
+    snprintf(spec->description, sizeof(spec->description), "%s", req->description);
+    snprintf(spec->os_id, sizeof(spec->os_id), "%s", os ? os->id : "");
+    snprintf(spec->machine, sizeof(spec->machine), "%s", !os || os->q35 ? "q35" : "pc");
+    spec->vcpus = req->vcpus ? req->vcpus : os && os->vcpus_rec > 0 ? (unsigned)os->vcpus_rec : 1;
+    spec->memory_mib = req->memory_mib                ? req->memory_mib
+                       : os && os->memory_rec_mib > 0 ? (unsigned long long)os->memory_rec_mib
+                                                      : CREATE_DEFAULT_MEMORY_MIB;
+    spec->uefi = req->firmware[0] ? !strcmp(req->firmware, "uefi") : os && os->uefi_required;
+    spec->tpm = req->tpm >= 0 ? req->tpm == 1 : os && os->tpm_required;
+    spec->virtio = !os || os->virtio_disk || os->virtio_net;
+    spec->nic = req->nic;
+    snprintf(spec->nic_source, sizeof(spec->nic_source), "%s", req->nic_source);
+    snprintf(spec->nic_model, sizeof(spec->nic_model), "%s",
+             req->nic_model[0] ? req->nic_model
+             : os              ? os->nic_model
+                               : "virtio");
+}
+
+/* Makes the new empty disk volume of req in req->disk_pool, named
+ * "<vm>-<target>.<format>" (a free variant of it), and fills disk. */
+static int create_new_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
+                             unsigned long long gib, struct virt_create_disk *disk,
+                             struct create_made *made, struct app_error *err)
+{
+    char name[UTF8_NAME_FILE_MAX + 1], src[16];
+    struct json_object *vreq = NULL, *vol = NULL, *v;
+    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, req->disk_pool);
+    virStorageVolPtr other;
+    unsigned n;
+    int ret = -1;
+
+    if (!pool) {
+        virt_error_capture(err, "look up storage pool");
+        return -1;
+    }
+    snprintf(src, sizeof(src), "disk.%s", disk->format);
+    for (n = 1; n <= CREATE_NAME_TRIES; n++) {
+        virt_domain_clone_volume_name(req->name, disk->target, src, n, name, sizeof(name));
+        if (!(other = virStorageVolLookupByName(pool, name)))
+            break;
+        virStorageVolFree(other);
+    }
+    virResetLastError();
+    if (n > CREATE_NAME_TRIES) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "pool \"%s\" has no free name for disk %s",
+                      req->disk_pool, disk->target);
+        app_error_at_field(err, "", "disk.pool");
+        goto cleanup;
+    }
+    vreq = json_object_new_object();
+    json_object_object_add(vreq, "name", json_object_new_string(name));
+    json_object_object_add(vreq, "capacity_bytes", json_object_new_int64((int64_t)(gib << 30)));
+    json_object_object_add(vreq, "format", json_object_new_string(disk->format));
+    if (!(vol = virt_volume_create(conn, req->disk_pool, vreq, err))) {
+        if (err->field[0])
+            app_error_at_field(err, "", "disk.size_gib");
+        goto cleanup;
+    }
+    snprintf(made->pool[made->count], sizeof(made->pool[0]), "%s", req->disk_pool);
+    snprintf(made->name[made->count], sizeof(made->name[0]), "%s", name);
+    made->count++;
+    json_object_object_get_ex(vol, "path", &v);
+    snprintf(disk->path, sizeof(disk->path), "%s", json_object_get_string(v));
+    json_object_object_get_ex(vol, "type", &v);
+    disk->block = !strcmp(json_object_get_string(v), "block");
+    ret = 0;
+
+cleanup:
+    json_object_put(vreq);
+    json_object_put(vol);
+    virStoragePoolFree(pool);
+    return ret;
+}
+
+/* The disks of spec: the source's volume (iso: a CD-ROM booted first; import: the
+ * disk) and the new empty disk; boot order as an installer expects it. */
+static int create_disks(virConnectPtr conn, const struct virt_domain_create_req *req,
+                        const struct virt_osinfo_os *os, struct virt_create_spec *spec,
+                        struct create_made *made, struct app_error *err)
+{
+    const char *bus = req->disk_bus[0] ? req->disk_bus : os ? os->disk_bus : "virtio";
+    unsigned used[3] = {0, 0, 0}, order = 1;
+    struct virt_create_disk *disk;
+    unsigned long long gib;
+
+    if (req->source == VIRT_DOMAIN_CREATE_IMPORT) {
+        disk = &spec->disks[spec->disk_count++];
+        snprintf(disk->bus, sizeof(disk->bus), "%s", bus);
+        create_target(bus, used, disk->target);
+        disk->boot_order = order++;
+        return create_source_disk(conn, req, disk, err);
+    }
+    if (req->disk) {
+        disk = &spec->disks[spec->disk_count++];
+        snprintf(disk->bus, sizeof(disk->bus), "%s", bus);
+        snprintf(disk->format, sizeof(disk->format), "%s", req->disk_format);
+        create_target(bus, used, disk->target);
+    }
+    if (req->source == VIRT_DOMAIN_CREATE_ISO) {
+        struct virt_create_disk *cd = &spec->disks[spec->disk_count++];
+        const char *cd_bus = strcmp(spec->machine, "q35") ? "ide" : "sata";
+
+        snprintf(cd->bus, sizeof(cd->bus), "%s", cd_bus);
+        create_target(cd_bus, used, cd->target);
+        cd->boot_order = order++;
+        if (create_source_disk(conn, req, cd, err) < 0)
+            return -1;
+    }
+    if (!req->disk)
+        return 0;
+    disk = &spec->disks[0];
+    disk->boot_order = order++;
+    gib = req->disk_size_gib           ? req->disk_size_gib
+          : os && os->disk_rec_gib > 0 ? (unsigned long long)os->disk_rec_gib
+                                       : CREATE_DEFAULT_DISK_GIB;
+    if (create_check_pool(conn, req->disk_pool, "disk.pool", err) < 0)
+        return -1;
+    /* the last step before anything is made: every check above has passed */
+    return create_new_volume(conn, req, gib, disk, made, err);
+}
+
+/* Undoes what made holds, in reverse (best effort: the create failed already). */
+static void create_rollback(virConnectPtr conn, struct create_made *made)
+{
+    struct app_error ignored;
+
+    if (made->dom) {
+        if (virDomainIsActive(made->dom) == 1 && virDomainDestroy(made->dom) < 0)
+            virResetLastError();
+        if (virDomainUndefineFlags(made->dom, VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_TPM) <
+                0 &&
+            virDomainUndefine(made->dom) < 0)
+            virResetLastError();
+        virResetLastError();
+    }
+    while (made->count > 0) {
+        made->count--;
+        app_error_clear(&ignored);
+        if (virt_volume_delete(conn, made->pool[made->count], made->name[made->count], &ignored) <
+            0)
+            virResetLastError();
+    }
+}
+
+/* The sources not built yet: 501 at "source.type". */
+static int create_not_yet(const char *what, struct app_error *err)
+{
+    app_error_set(err, 501, APP_ERR_UNSUPPORTED, "creating a VM from %s is not supported yet",
+                  what);
+    app_error_at_field(err, "", "source.type");
+    return -1;
+}
+
+struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,
+                                       struct app_error *err)
+{
+    struct virt_create_spec *spec = xcalloc(1, sizeof(*spec));
+    struct create_made made = {.count = 0};
+    const struct virt_osinfo_os *os = NULL;
+    struct json_object *out = NULL;
+    char *xml = NULL;
+
+    if (req->source == VIRT_DOMAIN_CREATE_URL) {
+        create_not_yet("an install tree URL", err);
+        goto cleanup;
+    }
+    if (req->source == VIRT_DOMAIN_CREATE_CLOUD_IMAGE) {
+        create_not_yet("a cloud image", err);
+        goto cleanup;
+    }
+    if (req->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
+        create_not_yet("a template", err);
+        goto cleanup;
+    }
+    if (create_os(req, &os, err) < 0 || virt_domain_clone_check_name(conn, req->name, err) < 0 ||
+        create_check_network(conn, req, err) < 0)
+        goto cleanup;
+    create_resolve(req, os, spec);
+    create_domain_type(conn, spec->domain_type, sizeof(spec->domain_type));
+    if (req->source == VIRT_DOMAIN_CREATE_NONE && spec->nic != VIRT_CREATE_NIC_NONE)
+        spec->nic_boot_order = req->disk ? 2 : 1; /* network install (PXE) after an empty disk */
+    if (create_disks(conn, req, os, spec, &made, err) < 0)
+        goto cleanup;
+    if (!(xml = virt_create_xml_build(spec, err)))
+        goto cleanup;
+    if (!(made.dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
+        virt_error_capture(err, "define the new domain");
+        goto cleanup;
+    }
+    if (req->autostart && virDomainSetAutostart(made.dom, 1) < 0) {
+        virt_error_capture(err, "set autostart");
+        goto cleanup;
+    }
+    if (req->start && virDomainCreate(made.dom) < 0) {
+        virt_error_capture(err, "start the new domain");
+        goto cleanup;
+    }
+    out = virt_domain_detail(made.dom, err);
+
+cleanup:
+    if (!out)
+        create_rollback(conn, &made);
+    if (made.dom)
+        virDomainFree(made.dom);
+    free(xml);
+    free(spec);
+    return out;
+}
