@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "virt/virt_device_xml.h"
+#include "virt/virt_domain.h"
 #include "virt/virt_pool.h"
 #include "virt/virt_volume.h"
 
@@ -123,16 +124,9 @@ static bool create_os_valid(const char *s)
     return true;
 }
 
-/* A UUID as libvirt writes it: 8-4-4-4-12 hex digits. */
 static bool create_uuid_valid(const char *s)
 {
-    if (strlen(s) != 36)
-        return false;
-    for (size_t i = 0; i < 36; i++)
-        if ((i == 8 || i == 13 || i == 18 || i == 23) ? s[i] != '-'
-                                                      : !strchr("0123456789abcdefABCDEF", s[i]))
-            return false;
-    return true;
+    return virt_domain_uuid_valid(s) != 0;
 }
 
 /* obj[key] must be an object; into *out (borrowed). absent: *out NULL (400 if required). */
@@ -169,8 +163,7 @@ static int create_parse_source(struct json_object *body, struct virt_domain_crea
     static const char *const template_keys[] = {"type", "template", "linked", NULL};
     static const char *const none_keys[] = {"type", NULL};
     struct json_object *source, *ref;
-    char type[16] = "", uuid[40];
-    bool linked = true;
+    char type[16] = "";
 
     if (create_object(body, "", "source", true, &source, err) < 0 ||
         create_string(source, "source.", "type", true, NULL, type, sizeof(type), err) < 0)
@@ -198,15 +191,15 @@ static int create_parse_source(struct json_object *body, struct virt_domain_crea
             create_volume_ref(ref, "source.image.", out->source_pool, sizeof(out->source_pool),
                               out->source_volume, sizeof(out->source_volume), err) < 0)
             return -1;
-        return create_bool(source, "source.", "linked", &linked, err);
+        return create_bool(source, "source.", "linked", &out->linked, err);
     }
     if (!strcmp(type, "template")) {
         out->source = VIRT_DOMAIN_CREATE_TEMPLATE;
         if (create_known(source, "source.", template_keys, err) < 0 ||
-            create_string(source, "source.", "template", true, create_uuid_valid, uuid,
-                          sizeof(uuid), err) < 0)
+            create_string(source, "source.", "template", true, create_uuid_valid,
+                          out->template_uuid, sizeof(out->template_uuid), err) < 0)
             return -1;
-        return create_bool(source, "source.", "linked", &linked, err);
+        return create_bool(source, "source.", "linked", &out->linked, err);
     }
     return create_refuse(err, "source.", "type",
                          "must be iso, import, url, cloud_image, template or none");
@@ -220,8 +213,6 @@ static int create_parse_disk(struct json_object *body, struct virt_domain_create
     unsigned long long gib = 0;
 
     out->disk = out->source != VIRT_DOMAIN_CREATE_IMPORT;
-    snprintf(out->disk_pool, sizeof(out->disk_pool), "default");
-    snprintf(out->disk_format, sizeof(out->disk_format), "qcow2");
     if (!json_object_object_get_ex(body, "disk", &v))
         return 0;
     if (!v) {
@@ -256,7 +247,10 @@ static int create_parse_network(struct json_object *body, struct virt_domain_cre
     char field[sizeof(err->field)];
 
     out->nic = VIRT_CREATE_NIC_NONE;
-    if (!json_object_object_get_ex(body, "network", &net) || !net)
+    if (!json_object_object_get_ex(body, "network", &net))
+        return 0;
+    out->has_network = true;
+    if (!net)
         return 0;
     if (create_object(body, "", "network", false, &net, err) < 0 ||
         create_known(net, "network.", keys, err) < 0)
@@ -291,6 +285,7 @@ int api_domain_create_parse(struct json_object *body, struct virt_domain_create_
 
     memset(out, 0, sizeof(*out));
     out->tpm = -1;
+    out->linked = true;
     if (!body || !json_object_is_type(body, json_type_object))
         return create_refuse(err, "", "body", "must be an object");
     if (create_known(body, "", keys, err) < 0 ||

@@ -177,7 +177,7 @@ static void create_add_disk(xmlNodePtr devices, const struct virt_create_disk *d
     create_add_boot(disk, d->boot_order);
 }
 
-static void create_add_nic(xmlNodePtr devices, const struct virt_create_spec *spec)
+void virt_create_xml_add_nic(xmlNodePtr devices, const struct virt_create_spec *spec)
 {
     static const char *const types[] = {
         [VIRT_CREATE_NIC_NETWORK] = "network",
@@ -201,7 +201,7 @@ static void create_add_devices(xmlNodePtr root, const struct virt_create_spec *s
 
     for (size_t i = 0; i < spec->disk_count; i++)
         create_add_disk(devices, &spec->disks[i]);
-    create_add_nic(devices, spec);
+    virt_create_xml_add_nic(devices, spec);
     node = virt_xml_add_prop(devices, "serial", "type", "pty");
     virt_xml_add_prop(node, "target", "port", "0");
     node = virt_xml_add_prop(devices, "console", "type", "pty");

@@ -11,6 +11,7 @@
  * os id. */
 #pragma once
 
+#include <libxml/tree.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -70,6 +71,11 @@ bool virt_create_xml_bus_valid(const char *s);
 
 /* True if s is one of the NIC models a new VM may use. Pure. */
 bool virt_create_xml_nic_model_valid(const char *s);
+
+/* Appends spec's <interface> (nic, nic_source, nic_model, nic_boot_order; nothing for
+ * VIRT_CREATE_NIC_NONE) to devices. The members must have passed virt_create_xml_build's
+ * rules (the template source checks them the same way). Any thread. */
+void virt_create_xml_add_nic(xmlNodePtr devices, const struct virt_create_spec *spec);
 
 /* The domain XML of spec: <domain type=...> with name, title, description, the libosinfo
  * metadata, memory, vcpu, <os> (hvm, machine, firmware='efi' for uefi), <features>

@@ -12,13 +12,15 @@
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
 #include "virt/virt_domain_clone.h"
+#include "virt/virt_domain_template.h"
 #include "virt/virt_error.h"
 #include "virt/virt_osinfo.h"
 #include "virt/virt_volume.h"
+#include "virt/virt_xml.h"
 
 #define CREATE_DEFAULT_MEMORY_MIB 1024
 #define CREATE_DEFAULT_DISK_GIB   10
-#define CREATE_MADE_MAX           2 /* volumes one create makes: the disk (and a seed) */
+#define CREATE_MADE_MAX           (VIRT_CLONE_DISKS_MAX + 1) /* volumes: disks and a seed */
 #define CREATE_NAME_TRIES         100
 
 /* What this call made so far, undone in reverse on failure. */
@@ -197,12 +199,13 @@ static void create_resolve(const struct virt_domain_create_req *req,
 /* Makes the new empty disk volume of req in req->disk_pool, named
  * "<vm>-<target>.<format>" (a free variant of it), and fills disk. */
 static int create_new_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
-                             unsigned long long gib, struct virt_create_disk *disk,
-                             struct create_made *made, struct app_error *err)
+                             const char *pool_name, unsigned long long gib,
+                             struct virt_create_disk *disk, struct create_made *made,
+                             struct app_error *err)
 {
     char name[UTF8_NAME_FILE_MAX + 1], src[16];
     struct json_object *vreq = NULL, *vol = NULL, *v;
-    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, req->disk_pool);
+    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, pool_name);
     virStorageVolPtr other;
     unsigned n;
     int ret = -1;
@@ -221,7 +224,7 @@ static int create_new_volume(virConnectPtr conn, const struct virt_domain_create
     virResetLastError();
     if (n > CREATE_NAME_TRIES) {
         app_error_set(err, 409, APP_ERR_CONFLICT, "pool \"%s\" has no free name for disk %s",
-                      req->disk_pool, disk->target);
+                      pool_name, disk->target);
         app_error_at_field(err, "", "disk.pool");
         goto cleanup;
     }
@@ -229,12 +232,12 @@ static int create_new_volume(virConnectPtr conn, const struct virt_domain_create
     json_object_object_add(vreq, "name", json_object_new_string(name));
     json_object_object_add(vreq, "capacity_bytes", json_object_new_int64((int64_t)(gib << 30)));
     json_object_object_add(vreq, "format", json_object_new_string(disk->format));
-    if (!(vol = virt_volume_create(conn, req->disk_pool, vreq, err))) {
+    if (!(vol = virt_volume_create(conn, pool_name, vreq, err))) {
         if (err->field[0])
             app_error_at_field(err, "", "disk.size_gib");
         goto cleanup;
     }
-    snprintf(made->pool[made->count], sizeof(made->pool[0]), "%s", req->disk_pool);
+    snprintf(made->pool[made->count], sizeof(made->pool[0]), "%s", pool_name);
     snprintf(made->name[made->count], sizeof(made->name[0]), "%s", name);
     made->count++;
     json_object_object_get_ex(vol, "path", &v);
@@ -257,6 +260,7 @@ static int create_disks(virConnectPtr conn, const struct virt_domain_create_req 
                         struct create_made *made, struct app_error *err)
 {
     const char *bus = req->disk_bus[0] ? req->disk_bus : os ? os->disk_bus : "virtio";
+    const char *pool = req->disk_pool[0] ? req->disk_pool : "default";
     unsigned used[3] = {0, 0, 0}, order = 1;
     struct virt_create_disk *disk;
     unsigned long long gib;
@@ -271,7 +275,8 @@ static int create_disks(virConnectPtr conn, const struct virt_domain_create_req 
     if (req->disk) {
         disk = &spec->disks[spec->disk_count++];
         snprintf(disk->bus, sizeof(disk->bus), "%s", bus);
-        snprintf(disk->format, sizeof(disk->format), "%s", req->disk_format);
+        snprintf(disk->format, sizeof(disk->format), "%s",
+                 req->disk_format[0] ? req->disk_format : "qcow2");
         create_target(bus, used, disk->target);
     }
     if (req->source == VIRT_DOMAIN_CREATE_ISO) {
@@ -291,10 +296,10 @@ static int create_disks(virConnectPtr conn, const struct virt_domain_create_req 
     gib = req->disk_size_gib           ? req->disk_size_gib
           : os && os->disk_rec_gib > 0 ? (unsigned long long)os->disk_rec_gib
                                        : CREATE_DEFAULT_DISK_GIB;
-    if (create_check_pool(conn, req->disk_pool, "disk.pool", err) < 0)
+    if (create_check_pool(conn, pool, "disk.pool", err) < 0)
         return -1;
     /* the last step before anything is made: every check above has passed */
-    return create_new_volume(conn, req, gib, disk, made, err);
+    return create_new_volume(conn, req, pool, gib, disk, made, err);
 }
 
 /* Undoes what made holds, in reverse (best effort: the create failed already). */
@@ -329,11 +334,359 @@ static int create_not_yet(const char *what, struct app_error *err)
     return -1;
 }
 
+/* ---- from a template ---------------------------------------------------------------- */
+
+/* One disk of the template to copy or link. */
+struct create_tdisk {
+    xmlNodePtr disk;                 /* borrowed: its <disk> in the new definition */
+    char pool[VIRT_CREATE_NAME_MAX]; /* its volume's pool and name */
+    char volume[UTF8_NAME_FILE_MAX + 1];
+    char format[16];             /* the volume's format */
+    unsigned long long capacity; /* bytes */
+    char target[8];
+};
+
+/* The template req names, shut off and marked; 400 at "source.template" otherwise. */
+static virDomainPtr create_template_lookup(virConnectPtr conn,
+                                           const struct virt_domain_create_req *req,
+                                           struct app_error *err)
+{
+    virDomainPtr tmpl = virt_domain_lookup(conn, req->template_uuid, err);
+    bool marked = false;
+
+    if (!tmpl) {
+        create_at_field(err, "source.template");
+        return NULL;
+    }
+    if (virt_domain_template_get(tmpl, &marked, err) < 0) {
+        virDomainFree(tmpl);
+        return NULL;
+    }
+    if (!marked) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "domain %s is not a template",
+                      req->template_uuid);
+        app_error_at_field(err, "", "source.template");
+        virDomainFree(tmpl);
+        return NULL;
+    }
+    return tmpl;
+}
+
+/* Reads the pool volume behind disk into t; 409 when it is none (it cannot be copied). */
+static int create_template_disk(virConnectPtr conn, xmlNodePtr disk, struct create_tdisk *t,
+                                struct app_error *err)
+{
+    xmlNodePtr source = virt_domain_clone_xml_child(disk, "source");
+    xmlChar *target = xmlGetProp(virt_domain_clone_xml_child(disk, "target"), BAD_CAST "dev");
+    virStorageVolPtr vol = virt_domain_clone_disk_volume(conn, source);
+    virStoragePoolPtr pool = vol ? virStoragePoolLookupByVolume(vol) : NULL;
+    struct json_object *obj = NULL, *v;
+    int ret = -1;
+
+    snprintf(t->target, sizeof(t->target), "%s", target ? (const char *)target : "");
+    if (!vol || !pool || !target) {
+        virResetLastError();
+        app_error_set(err, 409, APP_ERR_CONFLICT,
+                      "the template's disk %s is no storage pool's volume: it cannot be copied",
+                      t->target);
+        app_error_at_field(err, "", "source.template");
+        goto cleanup;
+    }
+    snprintf(t->pool, sizeof(t->pool), "%s", virStoragePoolGetName(pool));
+    snprintf(t->volume, sizeof(t->volume), "%s", virStorageVolGetName(vol));
+    if (!(obj = virt_volume_get(conn, t->pool, t->volume, err)))
+        goto cleanup;
+    json_object_object_get_ex(obj, "format", &v);
+    snprintf(t->format, sizeof(t->format), "%s", json_object_get_string(v));
+    json_object_object_get_ex(obj, "capacity_bytes", &v);
+    t->capacity = (unsigned long long)json_object_get_int64(v);
+    t->disk = disk;
+    ret = 0;
+
+cleanup:
+    json_object_put(obj);
+    if (pool)
+        virStoragePoolFree(pool);
+    if (vol)
+        virStorageVolFree(vol);
+    xmlFree(target);
+    return ret;
+}
+
+/* Checks the request's "disk" against the template's first disk t (the only one it may
+ * change): the pool is the source's (a linked clone's backing file and a copy stay in
+ * it), the format what the kind makes, the size never smaller. */
+static int create_template_check_disk(const struct virt_domain_create_req *req,
+                                      const struct create_tdisk *t, struct app_error *err)
+{
+    const char *format = req->linked ? "qcow2" : t->format;
+
+    if (req->disk_pool[0] && strcmp(req->disk_pool, t->pool)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "the new disk stays in the template's pool \"%s\"", t->pool);
+        app_error_at_field(err, "", "disk.pool");
+        return -1;
+    }
+    if (req->disk_format[0] && strcmp(req->disk_format, format)) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "the new disk is %s here", format);
+        app_error_at_field(err, "", "disk.format");
+        return -1;
+    }
+    if (req->disk_size_gib && (unsigned long long)req->disk_size_gib << 30 < t->capacity) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "the template's disk has %llu bytes: a disk is never shrunk", t->capacity);
+        app_error_at_range(err, "", "disk.size_gib",
+                           (long long)((t->capacity + (1ULL << 30) - 1) >> 30),
+                           VIRT_DOMAIN_CREATE_DISK_GIB_MAX);
+        return -1;
+    }
+    return 0;
+}
+
+/* Makes the new volume of t (a qcow2 overlay backed by it, or a full copy), grows it to
+ * gib when asked, and points t's <disk> at it. */
+static int create_template_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
+                                  const struct create_tdisk *t, unsigned long long bytes,
+                                  struct create_made *made, struct app_error *err)
+{
+    char name[UTF8_NAME_FILE_MAX + 1];
+    struct json_object *vreq = NULL, *vol = NULL, *backing, *v;
+    virStoragePoolPtr pool = virStoragePoolLookupByName(conn, t->pool);
+    xmlNodePtr source = virt_domain_clone_xml_child(t->disk, "source");
+    xmlNodePtr driver = virt_domain_clone_xml_child(t->disk, "driver");
+    virStorageVolPtr other;
+    unsigned n;
+    int ret = -1;
+
+    if (!pool) {
+        virt_error_capture(err, "look up storage pool");
+        return -1;
+    }
+    for (n = 1; n <= CREATE_NAME_TRIES; n++) {
+        virt_domain_clone_volume_name(req->name, t->target, req->linked ? "d.qcow2" : t->volume, n,
+                                      name, sizeof(name));
+        if (!(other = virStorageVolLookupByName(pool, name)))
+            break;
+        virStorageVolFree(other);
+    }
+    virResetLastError();
+    if (n > CREATE_NAME_TRIES) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "pool \"%s\" has no free name for disk %s",
+                      t->pool, t->target);
+        goto cleanup;
+    }
+    if (req->linked) {
+        vreq = json_object_new_object();
+        json_object_object_add(vreq, "name", json_object_new_string(name));
+        json_object_object_add(
+            vreq, "capacity_bytes",
+            json_object_new_int64((int64_t)(bytes > t->capacity ? bytes : t->capacity)));
+        json_object_object_add(vreq, "format", json_object_new_string("qcow2"));
+        backing = json_object_new_object();
+        json_object_object_add(backing, "volume", json_object_new_string(t->volume));
+        json_object_object_add(vreq, "backing", backing);
+        vol = virt_volume_create(conn, t->pool, vreq, err);
+    } else {
+        vol = virt_volume_clone(conn, t->pool, t->volume, name, err);
+    }
+    if (!vol)
+        goto cleanup;
+    snprintf(made->pool[made->count], sizeof(made->pool[0]), "%s", t->pool);
+    snprintf(made->name[made->count], sizeof(made->name[0]), "%s", name);
+    made->count++;
+    if (!req->linked && bytes > t->capacity) {
+        json_object_put(vol);
+        if (!(vol = virt_volume_resize(conn, t->pool, name, bytes, false, err)))
+            goto cleanup;
+    }
+    json_object_object_get_ex(vol, "path", &v);
+    if (xmlHasProp(source, BAD_CAST "volume"))
+        xmlSetProp(source, BAD_CAST "volume", BAD_CAST name);
+    else if (xmlHasProp(source, BAD_CAST "file"))
+        xmlSetProp(source, BAD_CAST "file", BAD_CAST json_object_get_string(v));
+    else
+        xmlSetProp(source, BAD_CAST "dev", BAD_CAST json_object_get_string(v));
+    if (driver && req->linked)
+        xmlSetProp(driver, BAD_CAST "type", BAD_CAST "qcow2");
+    virt_domain_clone_xml_drop(t->disk, "backingStore"); /* libvirt reads the new chain */
+    ret = 0;
+
+cleanup:
+    json_object_put(vreq);
+    json_object_put(vol);
+    virStoragePoolFree(pool);
+    return ret;
+}
+
+/* Moves disk to bus: its target becomes the first free name of the bus's prefix among
+ * the definition's disks and its <address> goes (libvirt assigns one). */
+static void create_template_bus(xmlNodePtr devices, xmlNodePtr disk, const char *bus)
+{
+    const char *prefix = !strcmp(bus, "virtio") ? "vd" : !strcmp(bus, "ide") ? "hd" : "sd";
+    xmlNodePtr target = virt_domain_clone_xml_child(disk, "target");
+    char dev[8];
+
+    for (char c = 'a'; c <= 'z'; c++) {
+        bool used = false;
+
+        snprintf(dev, sizeof(dev), "%s%c", prefix, c);
+        for (xmlNodePtr d = devices->children; d && !used; d = d->next) {
+            xmlChar *name;
+
+            if (d == disk || d->type != XML_ELEMENT_NODE || !xmlStrEqual(d->name, BAD_CAST "disk"))
+                continue;
+            name = xmlGetProp(virt_domain_clone_xml_child(d, "target"), BAD_CAST "dev");
+            used = name && !strcmp((const char *)name, dev);
+            xmlFree(name);
+        }
+        if (!used)
+            break;
+    }
+    xmlSetProp(target, BAD_CAST "dev", BAD_CAST dev);
+    xmlSetProp(target, BAD_CAST "bus", BAD_CAST bus);
+    virt_domain_clone_xml_drop(disk, "address");
+}
+
+/* Sets the text of root's child name (made when absent) to n, with unit when given. */
+static void create_template_number(xmlNodePtr root, const char *name, unsigned long long n,
+                                   const char *unit)
+{
+    xmlNodePtr node = virt_domain_clone_xml_child(root, name);
+    char text[24];
+
+    if (!node)
+        node = virt_xml_add(root, name);
+    snprintf(text, sizeof(text), "%llu", n);
+    xmlNodeSetContent(node, NULL);
+    xmlNodeAddContent(node, BAD_CAST text);
+    if (unit)
+        xmlSetProp(node, BAD_CAST "unit", BAD_CAST unit);
+    xmlUnsetProp(node, BAD_CAST "current");
+}
+
+/* The template's definition as the new VM's: a new identity, no template mark, the
+ * request's description, vCPUs, memory and NIC. */
+static void create_template_rewrite(xmlNodePtr root, const struct virt_domain_create_req *req)
+{
+    xmlNodePtr metadata = virt_domain_clone_xml_child(root, "metadata");
+    xmlNodePtr devices = virt_domain_clone_xml_child(root, "devices"), next;
+
+    virt_domain_clone_rewrite_identity(root, req->name, req->title);
+    virt_domain_clone_xml_drop(root, "description");
+    if (req->description[0])
+        virt_xml_add_text(root, "description", req->description);
+    for (xmlNodePtr c = metadata ? metadata->children : NULL; c; c = next) {
+        next = c->next;
+        if (c->type == XML_ELEMENT_NODE && c->ns &&
+            xmlStrEqual(c->ns->href, BAD_CAST VIRT_DOMAIN_TEMPLATE_NS)) {
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+    }
+    if (req->vcpus)
+        create_template_number(root, "vcpu", req->vcpus, NULL);
+    if (req->memory_mib) {
+        create_template_number(root, "memory", req->memory_mib, "MiB");
+        create_template_number(root, "currentMemory", req->memory_mib, "MiB");
+    }
+    if (req->has_network && devices) {
+        struct virt_create_spec *nic = xcalloc(1, sizeof(*nic));
+
+        virt_domain_clone_xml_drop(devices, "interface");
+        nic->nic = req->nic;
+        snprintf(nic->nic_source, sizeof(nic->nic_source), "%s", req->nic_source);
+        snprintf(nic->nic_model, sizeof(nic->nic_model), "%s",
+                 req->nic_model[0] ? req->nic_model : "virtio");
+        virt_create_xml_add_nic(devices, nic);
+        free(nic);
+    }
+}
+
+/* The new VM's definition from the template req names: its disks linked or copied (see
+ * virt_domain_create.h), defined into made->dom. */
+static int create_from_template(virConnectPtr conn, const struct virt_domain_create_req *req,
+                                struct create_made *made, struct app_error *err)
+{
+    struct create_tdisk *disks = xcalloc(VIRT_CLONE_DISKS_MAX, sizeof(*disks));
+    virDomainPtr tmpl = NULL;
+    xmlDocPtr doc = NULL;
+    xmlNodePtr root, devices;
+    char *xml = NULL, *text = NULL;
+    size_t count = 0;
+    int ret = -1;
+
+    if (!(tmpl = create_template_lookup(conn, req, err)))
+        goto cleanup;
+    if (!(xml = virDomainGetXMLDesc(tmpl, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
+        virt_error_capture(err, "read the template's XML");
+        goto cleanup;
+    }
+    if (!(doc = virt_xml_read(xml, "domain", err)))
+        goto cleanup;
+    root = xmlDocGetRootElement(doc);
+    devices = virt_domain_clone_xml_child(root, "devices");
+    /* every check first: nothing is made until each disk can be */
+    for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
+        xmlChar *device;
+        bool media;
+
+        if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "disk") ||
+            !virt_domain_clone_xml_child(c, "source"))
+            continue;
+        device = xmlGetProp(c, BAD_CAST "device");
+        media = device && !xmlStrEqual(device, BAD_CAST "disk");
+        xmlFree(device);
+        if (media)
+            continue; /* install media stay shared */
+        if (count == VIRT_CLONE_DISKS_MAX) {
+            app_error_set(err, 409, APP_ERR_CONFLICT, "the template has more than %d disks",
+                          VIRT_CLONE_DISKS_MAX);
+            goto cleanup;
+        }
+        if (create_template_disk(conn, c, &disks[count++], err) < 0)
+            goto cleanup;
+    }
+    if ((req->disk_pool[0] || req->disk_format[0] || req->disk_size_gib || req->disk_bus[0]) &&
+        count == 0) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST, "the template has no disk to change");
+        app_error_at_field(err, "", "disk");
+        goto cleanup;
+    }
+    if (count && create_template_check_disk(req, &disks[0], err) < 0)
+        goto cleanup;
+    if (virt_domain_clone_check_name(conn, req->name, err) < 0 ||
+        create_check_network(conn, req, err) < 0)
+        goto cleanup;
+    create_template_rewrite(root, req);
+    for (size_t i = 0; i < count; i++)
+        if (create_template_volume(conn, req, &disks[i],
+                                   i == 0 ? (unsigned long long)req->disk_size_gib << 30 : 0, made,
+                                   err) < 0)
+            goto cleanup;
+    if (count && req->disk_bus[0])
+        create_template_bus(devices, disks[0].disk, req->disk_bus);
+    text = virt_xml_doc_string(doc, false);
+    if (!(made->dom = virDomainDefineXMLFlags(conn, text, VIR_DOMAIN_DEFINE_VALIDATE))) {
+        virt_error_capture(err, "define the new domain");
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    if (tmpl)
+        virDomainFree(tmpl);
+    xmlFreeDoc(doc);
+    free(xml);
+    free(text);
+    free(disks);
+    return ret;
+}
+
 struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,
                                        struct app_error *err)
 {
     struct virt_create_spec *spec = xcalloc(1, sizeof(*spec));
-    struct create_made made = {.count = 0};
+    struct create_made *made = xcalloc(1, sizeof(*made));
     const struct virt_osinfo_os *os = NULL;
     struct json_object *out = NULL;
     char *xml = NULL;
@@ -347,8 +700,9 @@ struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_dom
         goto cleanup;
     }
     if (req->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
-        create_not_yet("a template", err);
-        goto cleanup;
+        if (create_from_template(conn, req, made, err) < 0)
+            goto cleanup;
+        goto defined;
     }
     if (create_os(req, &os, err) < 0 || virt_domain_clone_check_name(conn, req->name, err) < 0 ||
         create_check_network(conn, req, err) < 0)
@@ -357,29 +711,32 @@ struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_dom
     create_domain_type(conn, spec->domain_type, sizeof(spec->domain_type));
     if (req->source == VIRT_DOMAIN_CREATE_NONE && spec->nic != VIRT_CREATE_NIC_NONE)
         spec->nic_boot_order = req->disk ? 2 : 1; /* network install (PXE) after an empty disk */
-    if (create_disks(conn, req, os, spec, &made, err) < 0)
+    if (create_disks(conn, req, os, spec, made, err) < 0)
         goto cleanup;
     if (!(xml = virt_create_xml_build(spec, err)))
         goto cleanup;
-    if (!(made.dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
+    if (!(made->dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
         virt_error_capture(err, "define the new domain");
         goto cleanup;
     }
-    if (req->autostart && virDomainSetAutostart(made.dom, 1) < 0) {
+
+defined:
+    if (req->autostart && virDomainSetAutostart(made->dom, 1) < 0) {
         virt_error_capture(err, "set autostart");
         goto cleanup;
     }
-    if (req->start && virDomainCreate(made.dom) < 0) {
+    if (req->start && virDomainCreate(made->dom) < 0) {
         virt_error_capture(err, "start the new domain");
         goto cleanup;
     }
-    out = virt_domain_detail(made.dom, err);
+    out = virt_domain_detail(made->dom, err);
 
 cleanup:
     if (!out)
-        create_rollback(conn, &made);
-    if (made.dom)
-        virDomainFree(made.dom);
+        create_rollback(conn, made);
+    if (made->dom)
+        virDomainFree(made->dom);
+    free(made);
     free(xml);
     free(spec);
     return out;

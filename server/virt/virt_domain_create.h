@@ -45,11 +45,14 @@ struct virt_domain_create_req {
     enum virt_domain_create_source source;
     char source_pool[VIRT_CREATE_NAME_MAX]; /* iso, import */
     char source_volume[UTF8_NAME_FILE_MAX + 1];
-    bool disk;                            /* false: "disk": null (no new disk) */
-    char disk_pool[VIRT_CREATE_NAME_MAX]; /* "default" when not given */
+    char template_uuid[40]; /* template */
+    bool linked; /* template: qcow2 overlays on the template's volumes (default), else copies */
+    bool disk;   /* false: "disk": null (no new disk) */
+    char disk_pool[VIRT_CREATE_NAME_MAX]; /* "": "default" (template: the source's pool) */
     unsigned disk_size_gib;               /* 0: the OS's recommendation, else 10 */
-    char disk_format[8];                  /* "qcow2" (default) or "raw" */
+    char disk_format[8];                  /* "qcow2", "raw"; "": qcow2 (template: the source's) */
     char disk_bus[8];                     /* "": the OS's bus, else virtio */
+    bool has_network; /* "network" was given (null included): a template's NICs are replaced */
     enum virt_create_nic nic;
     char nic_source[VIRT_CREATE_NAME_MAX];
     char nic_model[16]; /* "": the OS's model, else virtio */

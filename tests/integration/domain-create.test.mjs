@@ -1,12 +1,14 @@
 // tests/integration/domain-create.test.mjs — POST /api/domains (docs/api.md "Creating a
 // VM") on the test driver: the demo host (packaging/demo/demo.xml) plus a pool of our own
-// holding an ISO and a disk image.
+// holding an ISO and disk images, and a shut-off VM of our own marked as a template.
 // Covers: every member round-trips through GET /api/domains/{uuid} and the XML (vCPUs,
 // memory, firmware, TPM, disk pool/size/format/bus, NIC kind/model, os, title,
 // description, autostart, start, a Chinese name); the defaults (none, and the osinfo
 // database's for an OS); import uses the volume itself; every invalid member is a 400
 // naming the member and creates nothing (domains and volumes compared); a name in use
-// is 409; a viewer is 403; the sources not built yet are 501.
+// is 409; a viewer is 403; a template source makes a linked clone (a qcow2 overlay backed
+// by the template's volume) or a full copy, the template untouched; the sources not built
+// yet are 501.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,13 +16,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWithFixture } from '../lib/roles.mjs';
 import { assertDomainDetail, assertError, assertJson, UUID_RE } from '../lib/api-assert.mjs';
+import { domainXml } from '../bench/gen-domains.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PW = { admin: 'admin-pass-create-1', op: 'operator-pass-create-2', view: 'viewer-pass-create-3' };
 const GIB = 1024 ** 3;
 const POOL = 'vdtest-create';
 const DIR = '/srv/vdtest-create';
-const VOLS = [['inst.iso', 'iso', GIB], ['base.qcow2', 'qcow2', 2 * GIB], ['old.vmdk', 'vmdk', GIB]];
+const VOLS = [['inst.iso', 'iso', GIB], ['base.qcow2', 'qcow2', 2 * GIB], ['old.vmdk', 'vmdk', GIB],
+    ['tmpl.qcow2', 'qcow2', 2 * GIB]];
+const TMPL = { name: 'vdtest-create-tmpl', uuid: '5eed0000-0000-4000-8000-0000000c7e01', state: 'shutoff',
+    title: 'Golden image', vcpus: 4, disks: [{ target: 'vda', source: `${DIR}/tmpl.qcow2`, format: 'qcow2' }],
+    interfaces: [{ mac: '52:54:00:c7:00:01', model: 'virtio' }] };
 const LIBOSINFO = 'http://libosinfo.org/xmlns/libvirt/domain/1.0';
 
 function fixture() {
@@ -30,7 +37,7 @@ function fixture() {
         ...VOLS.map(([v, f, cap]) => `    <volume type='file'><name>${v}</name><capacity unit='bytes'>${cap}</capacity>` +
             `<target><format type='${f}'/></target></volume>`),
         '  </pool>'].join('\n');
-    const xml = demo.replace('</node>', `${pool}\n</node>`);
+    const xml = demo.replace('</node>', `${domainXml(TMPL)}\n${pool}\n</node>`);
     assert.notEqual(xml, demo, 'the demo ends with </node>');
     return xml;
 }
@@ -47,6 +54,7 @@ describe('creating a VM (test driver)', () => {
     before(async () => {
         roles = await startWithFixture(PW, fixture());
         ({ admin, op, view } = roles);
+        assertJson(await op.post(`/api/domains/${TMPL.uuid}/template`, { template: true }), 200, 'mark the template');
     });
     after(async () => {
         if (roles) await roles.stop();
@@ -218,10 +226,62 @@ describe('creating a VM (test driver)', () => {
 
     it('answers 501 at "source.type" for the sources not built yet, creating nothing', async () => {
         const before = await world();
-        for (const source of [{ type: 'url', url: 'https://deb.example/debian/' },
-            { type: 'template', template: '97e56341-f5b0-4a2a-b12f-373969e93bd3', linked: true }]) {
+        for (const source of [{ type: 'url', url: 'https://deb.example/debian/' }]) {
             const e = assertError(await create(op, { name: 'vdtest-create-later', source }), 501, 'not_supported');
             assert.equal(e.field, 'source.type', e.message);
+        }
+        assert.deepEqual(await world(), before);
+    });
+
+    it('creates a linked clone of a template: a qcow2 overlay on its disk, the request\'s vCPUs, memory, NIC, size',
+        async () => {
+            const tmpl = await detail(TMPL.uuid);
+            const d = assertJson(await create(op, { name: 'vdtest-create-lnk', title: 'Linked', vcpus: 2, memory_mib: 768,
+                source: { type: 'template', template: TMPL.uuid, linked: true }, disk: { size_gib: 3 },
+                network: { user: true } }), 201, 'create');
+            assert.notEqual(d.uuid, TMPL.uuid);
+            assert.equal(d.title, 'Linked');
+            assert.equal(d.template, false, 'the new VM is no template');
+            assert.equal(d.vcpus, 2);
+            assert.equal(d.max_memory_kib, 768 * 1024);
+            assert.deepEqual(d.disks.map((k) => [k.target, k.source, k.format]),
+                [['vda', `${DIR}/vdtest-create-lnk-vda.qcow2`, 'qcow2']]);
+            assert.deepEqual(d.interfaces.map((n) => [n.type, n.model]), [['user', 'virtio']]);
+            const vol = (await volumes(POOL)).find((v) => v.name === 'vdtest-create-lnk-vda.qcow2');
+            assert.equal(vol.capacity_bytes, 3 * GIB);
+            assert.equal(vol.backing?.path, `${DIR}/tmpl.qcow2`, 'backed by the template\'s disk');
+            assert.doesNotMatch(await xmlOf(d.uuid), /virtdeck:template|Golden/);
+            assert.deepEqual(await detail(TMPL.uuid), tmpl, 'the template is untouched');
+        });
+
+    it('creates a full copy of a template, keeping its NIC with a new MAC', async () => {
+        const d = assertJson(await create(op, { name: 'vdtest-create-full',
+            source: { type: 'template', template: TMPL.uuid, linked: false } }), 201, 'create');
+        assert.equal(d.vcpus, 4, 'the template\'s vCPUs');
+        assert.equal(d.title, '', 'the template\'s title is not the new VM\'s');
+        assert.deepEqual(d.disks.map((k) => [k.target, k.source]), [['vda', `${DIR}/vdtest-create-full-vda.qcow2`]]);
+        assert.equal(d.interfaces.length, 1);
+        assert.notEqual(d.interfaces[0].mac, TMPL.interfaces[0].mac);
+        const vol = (await volumes(POOL)).find((v) => v.name === 'vdtest-create-full-vda.qcow2');
+        assert.equal(vol.capacity_bytes, 2 * GIB);
+        assert.equal(vol.backing, null, 'a whole copy');
+    });
+
+    it('refuses a bad template request with 400 naming the member, creating nothing', async () => {
+        const t = (extra) => ({ name: 'vdtest-create-tbad', source: { type: 'template', template: TMPL.uuid }, ...extra });
+        const cases = [
+            [{ ...t(), source: { type: 'template', template: '97e56341-f5b0-4a2a-b12f-373969e93bd3' } }, 'source.template'],
+            [{ ...t(), source: { type: 'template', template: '5eed0000-0000-4000-8000-0000000dead0' } }, 'source.template'],
+            [{ ...t(), source: { type: 'template', template: TMPL.uuid, linked: 'yes' } }, 'source.linked'],
+            [t({ disk: { size_gib: 1 } }), 'disk.size_gib'],
+            [t({ disk: { pool: 'default' } }), 'disk.pool'],
+            [t({ disk: { format: 'raw' } }), 'disk.format'],
+            [t({ network: { network: 'nonet' } }), 'network.network'],
+        ];
+        const before = await world();
+        for (const [body, field] of cases) {
+            const e = assertError(await create(op, body), 400, 'bad_request', JSON.stringify(body));
+            assert.equal(e.field, field, e.message);
         }
         assert.deepEqual(await world(), before);
     });
