@@ -342,7 +342,6 @@ struct json_object *api_json_parse_body(const char *body, size_t len, const char
         (void)value;
         if (!api_json_key_allowed(key, allowed)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST, "unknown field \"%.64s\"", key);
-            app_error_at_field(err, "", key); /* named like every refused member */
             goto cleanup;
         }
     }

@@ -110,11 +110,20 @@ static int create_source_disk(virConnectPtr conn, const struct virt_domain_creat
 {
     struct json_object *vol, *v;
     const char *format, *type;
-    int ret = -1;
+    virStorageVolPtr sv;
+    int ret = -1, rc;
 
     if (create_check_pool(conn, req->source_pool, "source.volume.pool", err) < 0)
         return -1;
-    if (!(vol = virt_volume_get(conn, req->source_pool, req->source_volume, err))) {
+    /* a volume that leads out of its pool (a link to a host file or device) is never
+     * attached: 403 outside_pool, as for POST .../disks */
+    if (!(sv = virt_volume_lookup(conn, req->source_pool, req->source_volume, NULL, err))) {
+        create_at_field(err, "source.volume.name");
+        return -1;
+    }
+    rc = virt_volume_bounds_check(sv, "attach", false, err);
+    virStorageVolFree(sv);
+    if (rc < 0 || !(vol = virt_volume_get(conn, req->source_pool, req->source_volume, err))) {
         create_at_field(err, "source.volume.name");
         return -1;
     }
@@ -127,6 +136,14 @@ static int create_source_disk(virConnectPtr conn, const struct virt_domain_creat
         app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                       "volume \"%s\" is %s: only a qcow2 or raw volume can be imported",
                       req->source_volume, format);
+        app_error_at_field(err, "", "source.volume.name");
+        goto cleanup;
+    }
+    /* two VMs writing one disk corrupt it: an imported disk is no other VM's */
+    json_object_object_get_ex(vol, "used_by", &v);
+    if (req->source == VIRT_DOMAIN_CREATE_IMPORT && json_object_array_length(v) > 0) {
+        app_error_set(err, 409, APP_ERR_CONFLICT, "volume \"%s\" is the disk of another VM",
+                      req->source_volume);
         app_error_at_field(err, "", "source.volume.name");
         goto cleanup;
     }
