@@ -41,10 +41,14 @@ BIN := $(BUILD)/virtdeck
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Small programs the integration tests run (tests/tools/<name>.c, linked with the
+# library; never installed): nocloud_iso writes a NoCloud seed ISO with virt_nocloud. A
+# test finds them next to the daemon it runs ($(BUILD)/tools/).
+TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 # Link seams: a test may wrap symbols, e.g. WRAP_test_virt_domain := -Wl,--wrap=virDomainCreate
 -include tests/unit/wraps.mk
 
-.PHONY: all deps build web-vendor web-build run check test-unit test-integration test-integration-concurrent \
+.PHONY: all deps build web-vendor web-build guest-image run check test-unit test-integration test-integration-concurrent \
         test-plain-memory test-e2e test-asan bench format format-check lint clean
 .DEFAULT_GOAL := all
 
@@ -54,7 +58,7 @@ all: deps
 deps:
 	@packaging/install-deps.sh
 
-build: $(BIN) $(UNIT_BIN) web-build
+build: $(BIN) $(UNIT_BIN) $(TEST_TOOLS) web-build
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,6 +74,24 @@ $(BIN): $(BUILD)/obj/server/main.o $(LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(WRAP_$*) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+# ---- the tests' guest ----------------------------------------------------------------
+# tests/guest/build-guest.sh builds a tiny Linux guest from Debian packages (apt-get
+# download of the cloud kernel and busybox-static, never installed): build/guest/
+# guest.qcow2 (a disk booted by syslinux), guest.iso (a CD booted by isolinux) and their
+# initrd. guest-image-qemu boots both; the image is rebuilt only when the script or the
+# guest's /init changes (about 15 s, most of it gzip and xorriso).
+GUEST := build/guest
+
+guest-image: $(GUEST)/.stamp
+
+$(GUEST)/.stamp: tests/guest/build-guest.sh tests/guest/init
+	tests/guest/build-guest.sh $(GUEST)
+	touch $@
 
 # ---- the UI's third-party files ------------------------------------------------
 # noVNC (VNC console) and xterm.js (serial console) come from npm, pinned by
@@ -136,7 +158,8 @@ test-unit: $(UNIT_BIN)
 # alone on the machine. A new file lands there unless it is added here: a file wrongly
 # serial costs seconds, one wrongly concurrent flakes. The serial files and why:
 #   qemu, console, serial, devices-qemu, networks-qemu, storage-qemu, storage-fs-qemu,
-#   storage-bounds-qemu, pool-start-qemu, volume-content: the machine's libvirtd (qemu:///system), which
+#   storage-bounds-qemu, pool-start-qemu, guest-image-qemu, volume-content: the machine's
+#     libvirtd (qemu:///system), which
 #     they share with each other, the e2e suite and anyone else on the machine; console
 #     and serial also bound the daemon's RSS growth, serial the API's answer time while a
 #     console stalls, volume-content the daemon's peak RSS
@@ -164,7 +187,7 @@ IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/i
 
 IT_RUN = VIRTDECK_BIN=$(CURDIR)/$(BIN) node --test
 
-test-integration: $(BIN)
+test-integration: $(BIN) $(TEST_TOOLS) guest-image
 	$(IT_RUN) --test-concurrency=$(IT_JOBS) $(IT_CONCURRENT_FILES)
 	$(IT_RUN) --test-concurrency=1 $(IT_SERIAL_FILES)
 
@@ -206,6 +229,7 @@ check: deps
 	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) build
 	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) SANITIZE=1 build
 	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) fuzz-build
+	@$(MAKE) --no-print-directory guest-image
 	@$(MAKE) --no-print-directory lint format-check
 	@$(MAKE) --no-print-directory test-fuzz
 	node --test tests/web/
@@ -268,6 +292,8 @@ FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
 # virt_domain.c refuses to start a template (virt_domain_template.c) and names a VM's OS
 # by its short id (virt_osinfo.c; the fuzzed reader itself never loads the database)
 FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_osinfo.c
+# the cloud-init seed's check and YAML documents (fuzz_nocloud; the ISO step is not run)
+FUZZ_LIB_SRC += server/virt/virt_nocloud.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -317,7 +343,7 @@ $(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
 
 # ---- hygiene ---------------------------------------------------------------
 
-C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] vnc-proxy/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
+C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] vnc-proxy/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/tools/*.c)
 BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpnam
 
 # The UI's lint runs from node_modules (make deps / npm ci; no network here): ESLint
@@ -348,5 +374,5 @@ format-check:
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/server/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/server/main.d $(TEST_TOOLS:=.d)
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d)

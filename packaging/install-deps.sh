@@ -14,7 +14,9 @@
 # the library, but the data is osinfo-db, only a Recommends of libosinfo-1.0-0, so it is
 # listed. ovmf gives QEMU its UEFI firmware (GET /api/host/capabilities lists it; only a
 # Recommends of qemu-system-x86). xorriso writes the cloud-init seed ISO of the create
-# wizard. packaging/tools.tsv maps each program to its package, and
+# wizard. The tests' guest (tests/guest/build-guest.sh) is built from downloaded Debian
+# packages with syslinux (its installer and syslinux-common's ldlinux.c32), isolinux,
+# mtools, dosfstools, cpio, xorriso and qemu-img. packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +31,7 @@ packages=(
   chromium firefox-esr fonts-noto-cjk fontconfig openssl curl procps clang-format
   socat websockify
   libosinfo-1.0-dev osinfo-db ovmf xorriso
+  syslinux syslinux-common isolinux mtools dosfstools cpio
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).
