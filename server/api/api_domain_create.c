@@ -154,6 +154,56 @@ static int create_volume_ref(struct json_object *obj, const char *prefix, char *
     return 0;
 }
 
+/* obj[key] is absent, null or a string; 400 otherwise. */
+static int create_string_or_null(struct json_object *obj, const char *key, struct app_error *err)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(obj, key, &v) || !v || json_object_is_type(v, json_type_string))
+        return 0;
+    return create_refuse(err, "source.cloud_init.", key, "must be a string or null");
+}
+
+/* source.cloud_init: its members' types here, their values by virt_nocloud_check (a
+ * password is checked as if hashed: the run hashes it). */
+static int create_parse_cloud_init(struct virt_domain_create_req *out, struct app_error *err)
+{
+    static const char *const keys[] = {"hostname", "user",      "password", "password_hash",
+                                       "ssh_keys", "user_data", NULL};
+    static const char *const string_keys[] = {"hostname",      "user",      "password",
+                                              "password_hash", "user_data", NULL};
+    const char *ssh_keys[VIRT_NOCLOUD_SSH_KEYS_MAX];
+    struct virt_nocloud_seed seed;
+    struct json_object *v, *pw = NULL, *hash = NULL;
+
+    if (create_known(out->cloud_init, "source.cloud_init.", keys, err) < 0)
+        return -1;
+    for (const char *const *k = string_keys; *k; k++)
+        if (create_string_or_null(out->cloud_init, *k, err) < 0)
+            return -1;
+    if (json_object_object_get_ex(out->cloud_init, "ssh_keys", &v)) {
+        if (!json_object_is_type(v, json_type_array) ||
+            json_object_array_length(v) > VIRT_NOCLOUD_SSH_KEYS_MAX)
+            return create_refuse(err, "source.cloud_init.", "ssh_keys",
+                                 "must be an array of at most 64 keys");
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_string))
+                return create_refuse(err, "source.cloud_init.", "ssh_keys",
+                                     "must hold strings only");
+    }
+    json_object_object_get_ex(out->cloud_init, "password", &pw);
+    json_object_object_get_ex(out->cloud_init, "password_hash", &hash);
+    if (pw && hash)
+        return create_refuse(err, "source.cloud_init.", "password",
+                             "and \"password_hash\" cannot both be given");
+    if (pw && (!json_object_get_string_len(pw) || json_object_get_string_len(pw) >= 512))
+        return create_refuse(err, "source.cloud_init.", "password", "must be 1 to 511 bytes");
+    virt_domain_create_seed(out->cloud_init, "iid-check", ssh_keys, &seed);
+    if (pw)
+        seed.password_hash = "$6$checkonly$x"; /* the shape a hash will have */
+    return virt_nocloud_check(&seed, err);
+}
+
 static int create_parse_source(struct json_object *body, struct virt_domain_create_req *out,
                                struct app_error *err)
 {
@@ -191,7 +241,10 @@ static int create_parse_source(struct json_object *body, struct virt_domain_crea
             create_volume_ref(ref, "source.image.", out->source_pool, sizeof(out->source_pool),
                               out->source_volume, sizeof(out->source_volume), err) < 0)
             return -1;
-        return create_bool(source, "source.", "linked", &out->linked, err);
+        if (create_bool(source, "source.", "linked", &out->linked, err) < 0 ||
+            create_object(source, "source.", "cloud_init", true, &out->cloud_init, err) < 0)
+            return -1;
+        return create_parse_cloud_init(out, err);
     }
     if (!strcmp(type, "template")) {
         out->source = VIRT_DOMAIN_CREATE_TEMPLATE;

@@ -199,8 +199,17 @@ static void create_add_devices(xmlNodePtr root, const struct virt_create_spec *s
 {
     xmlNodePtr devices = virt_xml_add(root, "devices"), node, rng, tpm;
 
-    for (size_t i = 0; i < spec->disk_count; i++)
+    bool scsi = false;
+
+    for (size_t i = 0; i < spec->disk_count; i++) {
         create_add_disk(devices, &spec->disks[i]);
+        scsi = scsi || !strcmp(spec->disks[i].bus, "scsi");
+    }
+    /* SCSI disks on virtio-scsi (libvirt's default model is an emulated LSI card, which
+     * e.g. Debian's cloud kernel lacks) */
+    if (scsi)
+        virt_xml_set(virt_xml_add_prop(devices, "controller", "type", "scsi"), "model",
+                     "virtio-scsi");
     virt_create_xml_add_nic(devices, spec);
     node = virt_xml_add_prop(devices, "serial", "type", "pty");
     virt_xml_add_prop(node, "target", "port", "0");

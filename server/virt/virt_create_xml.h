@@ -79,7 +79,8 @@ void virt_create_xml_add_nic(xmlNodePtr devices, const struct virt_create_spec *
 
 /* The domain XML of spec: <domain type=...> with name, title, description, the libosinfo
  * metadata, memory, vcpu, <os> (hvm, machine, firmware='efi' for uefi), <features>
- * acpi+apic, <cpu mode='host-passthrough'> on kvm, the disks, the NIC, a serial console
+ * acpi+apic, <cpu mode='host-passthrough'> on kvm, the disks (and a virtio-scsi
+ * controller when one is on bus scsi), the NIC, a serial console
  * and its <console>, VNC on 127.0.0.1 (autoport), video (virtio, else vga), a virtio-rng
  * from /dev/urandom, and a TPM 2.0 (tpm-crb, emulator) when asked. Returns a new string
  * (free()), or NULL with err (400, naming the member as the API calls it) when a member

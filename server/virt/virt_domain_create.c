@@ -5,6 +5,8 @@
 #include "virt/virt_domain_create.h"
 
 #include <libvirt/virterror.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,21 @@ struct create_made {
     size_t count;
     virDomainPtr dom; /* owned: the definition, once made */
 };
+
+/* Records a volume this call made (pool, name) for the rollback. */
+static void create_made_add(struct create_made *made, const char *pool, const char *name)
+{
+    snprintf(made->pool[made->count], sizeof(made->pool[0]), "%s", pool);
+    snprintf(made->name[made->count], sizeof(made->name[0]), "%s", name);
+    made->count++;
+}
+
+/* The bus of the VM's disk: the request's, else the OS's, else virtio. */
+static const char *create_bus(const struct virt_domain_create_req *req,
+                              const struct virt_osinfo_os *os)
+{
+    return req->disk_bus[0] ? req->disk_bus : os ? os->disk_bus : "virtio";
+}
 
 /* Rewrites err (a 404 of a lookup) as a 400 at field: the request named something
  * that does not exist. */
@@ -254,9 +271,7 @@ static int create_new_volume(virConnectPtr conn, const struct virt_domain_create
             app_error_at_field(err, "", "disk.size_gib");
         goto cleanup;
     }
-    snprintf(made->pool[made->count], sizeof(made->pool[0]), "%s", pool_name);
-    snprintf(made->name[made->count], sizeof(made->name[0]), "%s", name);
-    made->count++;
+    create_made_add(made, pool_name, name);
     json_object_object_get_ex(vol, "path", &v);
     snprintf(disk->path, sizeof(disk->path), "%s", json_object_get_string(v));
     json_object_object_get_ex(vol, "type", &v);
@@ -276,7 +291,7 @@ static int create_disks(virConnectPtr conn, const struct virt_domain_create_req 
                         const struct virt_osinfo_os *os, struct virt_create_spec *spec,
                         struct create_made *made, struct app_error *err)
 {
-    const char *bus = req->disk_bus[0] ? req->disk_bus : os ? os->disk_bus : "virtio";
+    const char *bus = create_bus(req, os);
     const char *pool = req->disk_pool[0] ? req->disk_pool : "default";
     unsigned used[3] = {0, 0, 0}, order = 1;
     struct virt_create_disk *disk;
@@ -460,17 +475,17 @@ static int create_template_check_disk(const struct virt_domain_create_req *req,
     return 0;
 }
 
-/* Makes the new volume of t (a qcow2 overlay backed by it, or a full copy), grows it to
- * gib when asked, and points t's <disk> at it. */
-static int create_template_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
-                                  const struct create_tdisk *t, unsigned long long bytes,
-                                  struct create_made *made, struct app_error *err)
+/* Makes the new volume of t for the VM (a qcow2 overlay backed by t's volume when
+ * req->linked, else a whole copy), at least bytes large, named "<vm>-<target>.qcow2" or
+ * "<vm>-<target><ext>" (a free variant); its path into path. */
+static int create_derived_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
+                                 const struct create_tdisk *t, unsigned long long bytes,
+                                 struct create_made *made, char *path, size_t path_len,
+                                 struct app_error *err)
 {
     char name[UTF8_NAME_FILE_MAX + 1];
     struct json_object *vreq = NULL, *vol = NULL, *backing, *v;
     virStoragePoolPtr pool = virStoragePoolLookupByName(conn, t->pool);
-    xmlNodePtr source = virt_domain_clone_xml_child(t->disk, "source");
-    xmlNodePtr driver = virt_domain_clone_xml_child(t->disk, "driver");
     virStorageVolPtr other;
     unsigned n;
     int ret = -1;
@@ -508,24 +523,14 @@ static int create_template_volume(virConnectPtr conn, const struct virt_domain_c
     }
     if (!vol)
         goto cleanup;
-    snprintf(made->pool[made->count], sizeof(made->pool[0]), "%s", t->pool);
-    snprintf(made->name[made->count], sizeof(made->name[0]), "%s", name);
-    made->count++;
+    create_made_add(made, t->pool, name);
     if (!req->linked && bytes > t->capacity) {
         json_object_put(vol);
         if (!(vol = virt_volume_resize(conn, t->pool, name, bytes, false, err)))
             goto cleanup;
     }
     json_object_object_get_ex(vol, "path", &v);
-    if (xmlHasProp(source, BAD_CAST "volume"))
-        xmlSetProp(source, BAD_CAST "volume", BAD_CAST name);
-    else if (xmlHasProp(source, BAD_CAST "file"))
-        xmlSetProp(source, BAD_CAST "file", BAD_CAST json_object_get_string(v));
-    else
-        xmlSetProp(source, BAD_CAST "dev", BAD_CAST json_object_get_string(v));
-    if (driver && req->linked)
-        xmlSetProp(driver, BAD_CAST "type", BAD_CAST "qcow2");
-    virt_domain_clone_xml_drop(t->disk, "backingStore"); /* libvirt reads the new chain */
+    snprintf(path, path_len, "%s", json_object_get_string(v));
     ret = 0;
 
 cleanup:
@@ -533,6 +538,31 @@ cleanup:
     json_object_put(vol);
     virStoragePoolFree(pool);
     return ret;
+}
+
+/* Makes t's new volume (create_derived_volume) and points t's <disk> at it. */
+static int create_template_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
+                                  const struct create_tdisk *t, unsigned long long bytes,
+                                  struct create_made *made, struct app_error *err)
+{
+    xmlNodePtr source = virt_domain_clone_xml_child(t->disk, "source");
+    xmlNodePtr driver = virt_domain_clone_xml_child(t->disk, "driver");
+    char path[VIRT_CREATE_PATH_MAX];
+    const char *name;
+
+    if (create_derived_volume(conn, req, t, bytes, made, path, sizeof(path), err) < 0)
+        return -1;
+    name = made->name[made->count - 1];
+    if (xmlHasProp(source, BAD_CAST "volume"))
+        xmlSetProp(source, BAD_CAST "volume", BAD_CAST name);
+    else if (xmlHasProp(source, BAD_CAST "file"))
+        xmlSetProp(source, BAD_CAST "file", BAD_CAST path);
+    else
+        xmlSetProp(source, BAD_CAST "dev", BAD_CAST path);
+    if (driver && req->linked)
+        xmlSetProp(driver, BAD_CAST "type", BAD_CAST "qcow2");
+    virt_domain_clone_xml_drop(t->disk, "backingStore"); /* libvirt reads the new chain */
+    return 0;
 }
 
 /* Moves disk to bus: its target becomes the first free name of the bus's prefix among
@@ -699,6 +729,203 @@ cleanup:
     return ret;
 }
 
+/* ---- from a cloud image ------------------------------------------------------------- */
+
+static const char *create_ci_string(struct json_object *ci, const char *key)
+{
+    struct json_object *v;
+
+    if (!json_object_object_get_ex(ci, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+void virt_domain_create_seed(struct json_object *cloud_init, const char *instance_id,
+                             const char **keys, struct virt_nocloud_seed *seed)
+{
+    struct json_object *v;
+
+    memset(seed, 0, sizeof(*seed));
+    seed->instance_id = instance_id;
+    seed->hostname = create_ci_string(cloud_init, "hostname");
+    seed->user = create_ci_string(cloud_init, "user");
+    seed->password_hash = create_ci_string(cloud_init, "password_hash");
+    seed->user_data = create_ci_string(cloud_init, "user_data");
+    if (json_object_object_get_ex(cloud_init, "ssh_keys", &v) &&
+        json_object_is_type(v, json_type_array))
+        for (size_t i = 0; i < json_object_array_length(v) && i < VIRT_NOCLOUD_SSH_KEYS_MAX; i++)
+            keys[seed->ssh_key_count++] = json_object_get_string(json_object_array_get_idx(v, i));
+    seed->ssh_keys = keys;
+}
+
+/* The image volume of a cloud_image request into t (pool, name, format, capacity);
+ * 400 at "source.image.*" when it does not exist or is no qcow2/raw disk, 403 when it
+ * leads out of its pool. */
+static int create_cloud_image(virConnectPtr conn, const struct virt_domain_create_req *req,
+                              struct create_tdisk *t, struct app_error *err)
+{
+    struct json_object *vol = NULL, *v;
+    virStorageVolPtr sv;
+    int rc;
+
+    if (create_check_pool(conn, req->source_pool, "source.image.pool", err) < 0)
+        return -1;
+    if (!(sv = virt_volume_lookup(conn, req->source_pool, req->source_volume, NULL, err))) {
+        create_at_field(err, "source.image.name");
+        return -1;
+    }
+    rc = virt_volume_bounds_check(sv, "back a new volume with", false, err);
+    virStorageVolFree(sv);
+    if (rc < 0 || !(vol = virt_volume_get(conn, req->source_pool, req->source_volume, err))) {
+        create_at_field(err, "source.image.name");
+        return -1;
+    }
+    snprintf(t->pool, sizeof(t->pool), "%s", req->source_pool);
+    snprintf(t->volume, sizeof(t->volume), "%s", req->source_volume);
+    json_object_object_get_ex(vol, "format", &v);
+    snprintf(t->format, sizeof(t->format), "%s", json_object_get_string(v));
+    json_object_object_get_ex(vol, "capacity_bytes", &v);
+    t->capacity = (unsigned long long)json_object_get_int64(v);
+    json_object_put(vol);
+    if (strcmp(t->format, "qcow2") && strcmp(t->format, "raw")) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "volume \"%s\" is %s: a cloud image is a qcow2 or raw disk",
+                      req->source_volume, t->format);
+        app_error_at_field(err, "", "source.image.name");
+        return -1;
+    }
+    return 0;
+}
+
+/* Uploads len bytes of data into the volume name of pool (virStorageVolUpload). */
+static int create_upload(virConnectPtr conn, const char *pool, const char *name,
+                         const unsigned char *data, size_t len, struct app_error *err)
+{
+    virStorageVolPtr vol = virt_volume_lookup(conn, pool, name, NULL, err);
+    virStreamPtr st = NULL;
+    size_t done = 0;
+    int ret = -1;
+
+    if (!vol)
+        return -1;
+    if (!(st = virStreamNew(conn, 0)) || virStorageVolUpload(vol, st, 0, len, 0) < 0) {
+        virt_error_capture(err, "upload the cloud-init seed");
+        goto cleanup;
+    }
+    while (done < len) {
+        int n =
+            virStreamSend(st, (const char *)data + done, len - done > 65536 ? 65536 : len - done);
+
+        if (n < 0) {
+            virt_error_capture(err, "upload the cloud-init seed");
+            virStreamAbort(st);
+            goto cleanup;
+        }
+        done += (size_t)n;
+    }
+    if (virStreamFinish(st) < 0) {
+        virt_error_capture(err, "upload the cloud-init seed");
+        goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    if (st)
+        virStreamFree(st);
+    virStorageVolFree(vol);
+    return ret;
+}
+
+/* The seed ISO as a new raw volume "<vm>-seed.iso" in pool, recorded in made; its path
+ * into disk (a read-only CD-ROM on bus scsi: virtio-scsi, which every virtio kernel sees,
+ * unlike AHCI; see virt_nocloud.h). */
+static int create_seed_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
+                              const char *pool, const unsigned char *iso, size_t iso_len,
+                              struct virt_create_disk *disk, struct create_made *made,
+                              struct app_error *err)
+{
+    char name[UTF8_NAME_FILE_MAX + 1];
+    struct json_object *vreq = json_object_new_object(), *vol, *v;
+    int ret = -1;
+
+    virt_domain_clone_volume_name(req->name, "seed", "s.iso", 1, name, sizeof(name));
+    json_object_object_add(vreq, "name", json_object_new_string(name));
+    json_object_object_add(vreq, "capacity_bytes", json_object_new_int64((int64_t)iso_len));
+    json_object_object_add(vreq, "format", json_object_new_string("raw"));
+    if (!(vol = virt_volume_create(conn, pool, vreq, err)))
+        goto cleanup;
+    create_made_add(made, pool, name);
+    json_object_object_get_ex(vol, "path", &v);
+    snprintf(disk->path, sizeof(disk->path), "%s", json_object_get_string(v));
+    json_object_put(vol);
+    ret = create_upload(conn, pool, name, iso, iso_len, err);
+
+cleanup:
+    json_object_put(vreq);
+    return ret;
+}
+
+/* The disks of a cloud_image request: the image linked or copied as the VM's disk
+ * (booted), the NoCloud seed as a CD-ROM. Every check and the seed's hash and image come
+ * first; then the volumes are made. */
+static int create_cloud_disks(virConnectPtr conn, const struct virt_domain_create_req *req,
+                              const struct virt_osinfo_os *os, struct virt_create_spec *spec,
+                              struct create_made *made, struct app_error *err)
+{
+    const char *bus = create_bus(req, os);
+    const char *keys[VIRT_NOCLOUD_SSH_KEYS_MAX], *password;
+    struct virt_create_disk *disk = &spec->disks[0], *cd = &spec->disks[1];
+    unsigned used[3] = {0, 0, 0};
+    unsigned char *iso = NULL, id[8];
+    char instance_id[32], *hash = NULL;
+    struct virt_nocloud_seed seed;
+    struct create_tdisk t;
+    size_t iso_len = 0;
+    int ret = -1;
+
+    memset(&t, 0, sizeof(t));
+    snprintf(disk->bus, sizeof(disk->bus), "%s", bus);
+    create_target(bus, used, disk->target);
+    snprintf(t.target, sizeof(t.target), "%s", disk->target);
+    if (create_cloud_image(conn, req, &t, err) < 0 || create_template_check_disk(req, &t, err) < 0)
+        goto cleanup;
+    if (RAND_bytes(id, sizeof(id)) != 1) {
+        app_error_set(err, 500, APP_ERR_INTERNAL, "no random bytes for the instance id");
+        goto cleanup;
+    }
+    snprintf(instance_id, sizeof(instance_id), "iid-%02x%02x%02x%02x%02x%02x%02x%02x", id[0], id[1],
+             id[2], id[3], id[4], id[5], id[6], id[7]);
+    virt_domain_create_seed(req->cloud_init, instance_id, keys, &seed);
+    if ((password = create_ci_string(req->cloud_init, "password"))) {
+        if (!(hash = virt_nocloud_hash_password(password, err)))
+            goto cleanup;
+        seed.password_hash = hash;
+    }
+    if (virt_nocloud_build_iso(&seed, &iso, &iso_len, err) < 0)
+        goto cleanup;
+    /* everything is checked: the volumes */
+    spec->disk_count = 2;
+    disk->boot_order = 1;
+    snprintf(disk->format, sizeof(disk->format), "%s",
+             req->linked || !strcmp(t.format, "qcow2") ? "qcow2" : "raw");
+    if (create_derived_volume(conn, req, &t, (unsigned long long)req->disk_size_gib << 30, made,
+                              disk->path, sizeof(disk->path), err) < 0)
+        goto cleanup;
+    cd->cdrom = true;
+    snprintf(cd->bus, sizeof(cd->bus), "scsi");
+    snprintf(cd->format, sizeof(cd->format), "raw");
+    create_target("scsi", used, cd->target);
+    ret = create_seed_volume(conn, req, t.pool, iso, iso_len, cd, made, err);
+
+cleanup:
+    if (hash) {
+        OPENSSL_cleanse(hash, strlen(hash));
+        free(hash);
+    }
+    free(iso);
+    return ret;
+}
+
 struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,
                                        struct app_error *err)
 {
@@ -710,10 +937,6 @@ struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_dom
 
     if (req->source == VIRT_DOMAIN_CREATE_URL) {
         create_not_yet("an install tree URL", err);
-        goto cleanup;
-    }
-    if (req->source == VIRT_DOMAIN_CREATE_CLOUD_IMAGE) {
-        create_not_yet("a cloud image", err);
         goto cleanup;
     }
     if (req->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
@@ -728,7 +951,9 @@ struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_dom
     create_domain_type(conn, spec->domain_type, sizeof(spec->domain_type));
     if (req->source == VIRT_DOMAIN_CREATE_NONE && spec->nic != VIRT_CREATE_NIC_NONE)
         spec->nic_boot_order = req->disk ? 2 : 1; /* network install (PXE) after an empty disk */
-    if (create_disks(conn, req, os, spec, made, err) < 0)
+    if ((req->source == VIRT_DOMAIN_CREATE_CLOUD_IMAGE
+             ? create_cloud_disks(conn, req, os, spec, made, err)
+             : create_disks(conn, req, os, spec, made, err)) < 0)
         goto cleanup;
     if (!(xml = virt_create_xml_build(spec, err)))
         goto cleanup;

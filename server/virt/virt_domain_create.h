@@ -2,11 +2,14 @@
  * (and maybe started) domain.
  *
  * Order: the facts only libvirt knows are checked first (the OS id in the osinfo
- * database, the name not in use, the pools, the source volume, the network), nothing
- * made yet; then the defaults are resolved (virt_osinfo: memory, vCPUs, disk size and
- * bus, NIC model, firmware, TPM, machine), the new disk volume is made, the domain XML
- * built (virt_create_xml.c) and defined (VIR_DOMAIN_DEFINE_VALIDATE), autostart set, the
- * domain started. A failure at any step undoes every earlier one in reverse (the
+ * database, the name not in use, the pools, the source volume or image, the network,
+ * the template), nothing made yet (a cloud image's password hash and seed ISO are made
+ * in memory here too); then the defaults are resolved (virt_osinfo: memory, vCPUs, disk
+ * size and bus, NIC model, firmware, TPM, machine), the volumes are made (a new empty
+ * disk; a qcow2 overlay on, or a copy of, a template's or cloud image's volume; the
+ * seed ISO volume, uploaded), the domain XML built (virt_create_xml.c; a template's is
+ * its own definition rewritten) and defined (VIR_DOMAIN_DEFINE_VALIDATE), autostart
+ * set, the domain started. A failure at any step undoes every earlier one in reverse (the
  * definition with its NVRAM and TPM state, then the volumes this call made): nothing is
  * left half made.
  *
@@ -19,6 +22,7 @@
 
 #include "util/app_error.h"
 #include "virt/virt_create_xml.h"
+#include "virt/virt_nocloud.h"
 
 enum virt_domain_create_source {
     VIRT_DOMAIN_CREATE_NONE,
@@ -43,9 +47,12 @@ struct virt_domain_create_req {
     char firmware[8];              /* "bios", "uefi"; "": the OS's need, else bios */
     int tpm;                       /* 1, 0; -1: the OS's need */
     enum virt_domain_create_source source;
-    char source_pool[VIRT_CREATE_NAME_MAX]; /* iso, import */
+    char source_pool[VIRT_CREATE_NAME_MAX]; /* iso, import: the volume; cloud_image: the image */
     char source_volume[UTF8_NAME_FILE_MAX + 1];
     char template_uuid[40]; /* template */
+    /* cloud_image: source.cloud_init, borrowed from the call's body (alive until the
+     * call is cleared, after the run): its strings reach the seed as they are */
+    struct json_object *cloud_init;
     bool linked; /* template: qcow2 overlays on the template's volumes (default), else copies */
     bool disk;   /* false: "disk": null (no new disk) */
     char disk_pool[VIRT_CREATE_NAME_MAX]; /* "": "default" (template: the source's pool) */
@@ -60,10 +67,18 @@ struct virt_domain_create_req {
     bool start;
 };
 
+/* The NoCloud seed of a cloud_image request: cloud_init's members (checked by
+ * api_domain_create_parse for their types; NULL where absent or null) into seed, with
+ * instance_id, the keys into keys (VIRT_NOCLOUD_SSH_KEYS_MAX entries). Every pointer is
+ * borrowed from cloud_init and instance_id. A "password" is not read here: the create
+ * hashes it. Pure; any thread. */
+void virt_domain_create_seed(struct json_object *cloud_init, const char *instance_id,
+                             const char **keys, struct virt_nocloud_seed *seed);
+
 /* Creates the VM req describes on conn (see the order above). Returns a new domain
  * detail (virt_domain_detail) of the new domain, or NULL with err: 400 naming the
  * member (unknown OS, pool, volume or network, a volume of the wrong kind), 409
- * conflict at "name" when the name is in use, 501 for the sources not built yet, else
+ * conflict at "name" when the name is in use, 501 for a url source (not built yet), else
  * libvirt's error; then nothing is left made. Workers only. */
 struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,
                                        struct app_error *err) __attribute__((warn_unused_result));

@@ -3,7 +3,8 @@
 // NIC) is created with start: true, runs, and is deleted through the API; a create whose
 // start fails (a bridge the host lacks) after its disk volume was made leaves nothing:
 // no definition, no volume, no file. A dir pool in a fresh temporary directory holds the
-// disk. Run under `flock /tmp/vd-qemu.lock` (the shared libvirtd). after() removes the
+// disk. A VM made from a cloud image gets a qcow2 overlay backed by the image and a
+// NoCloud seed ISO (cidata, the password only as its hash) on a virtio-SCSI CD-ROM. Run under `flock /tmp/vd-qemu.lock` (the shared libvirtd). after() removes the
 // VMs and the pool even when a test fails, and the directory.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +24,7 @@ describe('creating a VM on qemu:///system', () => {
     const pool = `vdtest-crpool-${tag}`;
     const vm = `vdtest-cr-${tag}`;
     const failed = `vdtest-crfail-${tag}`;
+    const cloud = `vdtest-crcl-${tag}`;
     let tmp;
     let dir;
     let d;
@@ -41,7 +43,7 @@ describe('creating a VM on qemu:///system', () => {
     after(async () => {
         if (admin) admin.close();
         if (d) await d.stop();
-        for (const name of [vm, failed]) {
+        for (const name of [vm, failed, cloud]) {
             virsh(['destroy', name]);
             virsh(['undefine', '--nvram', name]);
         }
@@ -63,6 +65,34 @@ describe('creating a VM on qemu:///system', () => {
         assert.equal(virsh(['dominfo', vm]).ok, false, 'libvirt no longer knows the VM');
     });
 
+    it('creates a VM from a cloud image: a linked overlay and a NoCloud seed ISO on virtio-scsi', async () => {
+        const MIB = 1024 ** 2;
+        assertJson(await admin.post(`/api/pools/${pool}/volumes`, { name: 'cloud.qcow2', capacity_bytes: 64 * MIB,
+            format: 'qcow2' }), 201, 'image');
+        const secret = `pw-${tag}-clear`;
+        const out = assertJson(await admin.post('/api/domains', { name: cloud, memory_mib: 128, source: { type: 'cloud_image',
+            image: { pool, name: 'cloud.qcow2' }, linked: true, cloud_init: { hostname: `host-${tag}`, user: 'debian',
+                password: secret, ssh_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIvdtest vdtest'] } },
+        disk: { size_gib: 1 }, network: null }), 201, 'create');
+        assert.equal(out.state, 'shutoff');
+        assert.deepEqual(out.disks.map((k) => [k.device, k.bus, k.source]), [
+            ['disk', 'virtio', path.join(dir, `${cloud}-vda.qcow2`)],
+            ['cdrom', 'scsi', path.join(dir, `${cloud}-seed.iso`)],
+        ]);
+        const vols = Object.fromEntries(assertJson(await admin.get(`/api/pools/${pool}/volumes`), 200, 'volumes')
+            .volumes.map((v) => [v.name, v]));
+        assert.equal(vols[`${cloud}-vda.qcow2`].backing?.path, path.join(dir, 'cloud.qcow2'), 'a linked overlay');
+        assert.equal(vols[`${cloud}-vda.qcow2`].capacity_bytes, 1024 * MIB);
+        const iso = fs.readFileSync(path.join(dir, `${cloud}-seed.iso`));
+        assert.equal(iso.subarray(0x8001, 0x8006).toString('latin1'), 'CD001', 'an ISO 9660 image');
+        assert.equal(iso.subarray(0x8028, 0x8028 + 6).toString('latin1').toLowerCase(), 'cidata', 'labelled cidata');
+        assert.ok(iso.includes(`host-${tag}`), 'the seed names the host');
+        assert.ok(!iso.includes(secret), 'the password is not in the seed in clear');
+        assert.ok(iso.includes('$6$'), 'its SHA-512 crypt hash is');
+        const xml = virsh(['dumpxml', '--inactive', cloud]).stdout;
+        assert.match(xml, /<controller type='scsi' index='0' model='virtio-scsi'/);
+    });
+
     it('undoes everything when the start fails after the disk was made', async () => {
         const bridge = `vdnobr${tag.slice(0, 6)}`;
         const res = await admin.post('/api/domains', { name: failed, memory_mib: 128, source: { type: 'none' },
@@ -72,7 +102,7 @@ describe('creating a VM on qemu:///system', () => {
         assert.ok(e.message.includes(bridge), `the start failed on the missing bridge: ${e.message}`);
         assert.equal(virsh(['dominfo', failed]).ok, false, 'no definition is left');
         const vols = assertJson(await admin.get(`/api/pools/${pool}/volumes`), 200, 'volumes').volumes;
-        assert.deepEqual(vols, [], 'no volume is left');
-        assert.deepEqual(fs.readdirSync(dir), [], 'no file is left');
+        assert.deepEqual(vols.filter((v) => v.name.startsWith(failed)), [], 'no volume is left');
+        assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(failed)), [], 'no file is left');
     });
 });

@@ -6,7 +6,9 @@
 // description, autostart, start, a Chinese name); the defaults (none, and the osinfo
 // database's for an OS); import uses the volume itself; every invalid member is a 400
 // naming the member and creates nothing (domains and volumes compared); a name in use
-// is 409; another VM's disk cannot be imported (409); a viewer is 403; a template source makes a linked clone (a qcow2 overlay backed
+// is 409; another VM's disk cannot be imported (409); a cloud image request is checked
+// before anything is made, and a failure after its volumes were made (the seed upload,
+// which the test driver lacks) removes them; a viewer is 403; a template source makes a linked clone (a qcow2 overlay backed
 // by the template's volume) or a full copy, the template untouched; the sources not built
 // yet are 501.
 import { after, before, describe, it } from 'node:test';
@@ -289,6 +291,45 @@ describe('creating a VM (test driver)', () => {
         const before = await world();
         for (const [body, field] of cases) {
             const e = assertError(await create(op, body), 400, 'bad_request', JSON.stringify(body));
+            assert.equal(e.field, field, e.message);
+        }
+        assert.deepEqual(await world(), before);
+    });
+
+    it('undoes everything made when a later step fails: a cloud image whose seed upload the test driver refuses', async () => {
+        const before = await world();
+        // the disk overlay and the seed volume are made, then the upload fails (the test
+        // driver has no virStorageVolUpload): both volumes go again, nothing is defined
+        const e = assertError(await create(op, { name: 'vdtest-create-cl', source: { type: 'cloud_image',
+            image: { pool: POOL, name: 'base.qcow2' }, cloud_init: { hostname: 'h1', user: 'debian', password: 'pw' } } }),
+        501, 'not_supported');
+        assert.match(e.message, /upload the cloud-init seed/);
+        assert.deepEqual(await world(), before);
+    });
+
+    it('checks a cloud image request before making anything (400 naming the member)', async () => {
+        const ci = { hostname: 'web-1', user: 'debian', ssh_keys: ['ssh-ed25519 AAAAC3Nza vdtest'] };
+        const c = (src, extra = {}) => ({ name: 'vdtest-create-cloud', source: { type: 'cloud_image',
+            image: { pool: POOL, name: 'base.qcow2' }, cloud_init: ci, ...src }, ...extra });
+        const cases = [
+            [c({ image: undefined }), 'source.image'],
+            [c({ image: { pool: POOL, name: 'nope.qcow2' } }), 'source.image.name'],
+            [c({ image: { pool: POOL, name: 'old.vmdk' } }), 'source.image.name'],
+            [c({ image: { pool: 'nopool', name: 'base.qcow2' } }), 'source.image.pool'],
+            [c({ cloud_init: undefined }), 'source.cloud_init'],
+            [c({ cloud_init: { ...ci, hostname: 'bad_host!' } }), 'source.cloud_init.hostname'],
+            [c({ cloud_init: { ...ci, user: 'Root' } }), 'source.cloud_init.user'],
+            [c({ cloud_init: { ...ci, password: 'pw', password_hash: '$6$a$b' } }), 'source.cloud_init.password'],
+            [c({ cloud_init: { ...ci, password_hash: 'plain' } }), 'source.cloud_init.password_hash'],
+            [c({ cloud_init: { ...ci, ssh_keys: 'ssh-ed25519 AAAA' } }), 'source.cloud_init.ssh_keys'],
+            [c({ cloud_init: { ...ci, user_data: 'no header' } }), 'source.cloud_init.user_data'],
+            [c({ cloud_init: { ...ci, extra: 1 } }), 'source.cloud_init.extra'],
+            [c({}, { disk: { pool: 'default' } }), 'disk.pool'],
+            [c({}, { disk: { size_gib: 1 } }), 'disk.size_gib'],
+        ];
+        const before = await world();
+        for (const [body, field] of cases) {
+            const e = assertError(await create(op, JSON.parse(JSON.stringify(body))), 400, 'bad_request', JSON.stringify(body));
             assert.equal(e.field, field, e.message);
         }
         assert.deepEqual(await world(), before);
