@@ -65,6 +65,8 @@ static int api_read_body(struct api_call *call, const struct http_request *req,
         if (f->multiline)
             multiline[m++] = f->key;
     }
+    for (const char *const *p = row->multiline; p && *p && m < API_BODY_KEYS_MAX; p++)
+        multiline[m++] = *p;
     keys[n] = multiline[m] = NULL;
     call->body = api_json_parse_body(req->body, req->body_len, keys, multiline,
                                      row->body == ROUTE_BODY_OPTIONAL, err);

@@ -303,6 +303,11 @@ describe('creating a VM (test driver)', () => {
         const e = assertError(await create(op, { name: 'vdtest-create-cl', source: { type: 'cloud_image',
             image: { pool: POOL, name: 'base.qcow2' }, cloud_init: { hostname: 'h1', user: 'debian', password: 'pw' } } }),
         501, 'not_supported');
+        // a multi-line user_data passes every check too (the parser lets line breaks into it)
+        const u = assertError(await create(op, { name: 'vdtest-create-cl', source: { type: 'cloud_image',
+            image: { pool: POOL, name: 'base.qcow2' }, cloud_init: { hostname: 'h1',
+                user_data: '#cloud-config\npackages:\n\t- nginx\n' } } }), 501, 'not_supported');
+        assert.match(u.message, /upload the cloud-init seed/);
         assert.match(e.message, /upload the cloud-init seed/);
         assert.deepEqual(await world(), before);
     });
