@@ -289,9 +289,11 @@ FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c s
 # The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed;
 # virt_xml.c is their shared libxml2 plumbing (its name is outside the wildcard).
 FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
-# virt_domain.c refuses to start a template (virt_domain_template.c) and reads the detail's
-# "config" (virt_domain_config.c, fuzzed by fuzz_domain_config)
-FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_domain_config.c
+# virt_domain.c refuses to start a template (virt_domain_template.c), reads the detail's
+# "config" (virt_domain_config.c, fuzzed by fuzz_domain_config) and names a VM's OS by its
+# short id (virt_osinfo.c; the fuzzed reader itself never loads the database)
+FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_domain_config.c \
+	server/virt/virt_osinfo.c
 # the cloud-init seed's check and YAML documents (fuzz_nocloud; the ISO step is not run)
 FUZZ_LIB_SRC += server/virt/virt_nocloud.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)

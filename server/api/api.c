@@ -8,6 +8,7 @@
 #include "api/api_auth.h"
 #include "api/api_call.h"
 #include "api/api_domain_clone.h"
+#include "api/api_domain_create.h"
 #include "api/api_domain_devices.h"
 #include "api/api_domain_delete.h"
 #include "api/api_domain_patch.h"
@@ -65,6 +66,8 @@ static int api_read_body(struct api_call *call, const struct http_request *req,
         if (f->multiline)
             multiline[m++] = f->key;
     }
+    for (const char *const *p = row->multiline; p && *p && m < API_BODY_KEYS_MAX; p++)
+        multiline[m++] = *p;
     keys[n] = multiline[m] = NULL;
     call->body =
         api_json_parse_body(req->body, req->body_len, row->any_keys ? api_json_any_keys : keys,

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/hex.h"
@@ -136,22 +137,30 @@ static bool api_json_has_break(const char *s, size_t len)
     return memchr(s, '\n', len) || memchr(s, '\t', len);
 }
 
-/* True when v holds no line break or tab, but in its own string value when allowed. */
-static bool api_json_breaks_none(struct json_object *v, bool allowed)
+/* True when v (at the dotted path, NULL when it has none: inside an array) holds no line
+ * break or tab, but in a string value whose path multiline names. */
+static bool api_json_breaks_none(struct json_object *v, const char *path,
+                                 const char *const *multiline)
 {
     switch (json_object_get_type(v)) {
     case json_type_string:
-        return allowed || !api_json_has_break(json_object_get_string(v),
-                                              (size_t)json_object_get_string_len(v));
+        return (path && api_json_key_allowed(path, multiline)) ||
+               !api_json_has_break(json_object_get_string(v),
+                                   (size_t)json_object_get_string_len(v));
     case json_type_array:
         for (size_t i = 0; i < json_object_array_length(v); i++)
-            if (!api_json_breaks_none(json_object_array_get_idx(v, i), false))
+            if (!api_json_breaks_none(json_object_array_get_idx(v, i), NULL, multiline))
                 return false;
         return true;
     case json_type_object: {
         json_object_object_foreach(v, key, value)
         {
-            if (api_json_has_break(key, strlen(key)) || !api_json_breaks_none(value, false))
+            char child[128];
+            int n = path ? snprintf(child, sizeof(child), "%s.%s", path, key) : -1;
+
+            if (api_json_has_break(key, strlen(key)) ||
+                !api_json_breaks_none(value, n > 0 && (size_t)n < sizeof(child) ? child : NULL,
+                                      multiline))
                 return false;
         }
         return true;
@@ -162,14 +171,14 @@ static bool api_json_breaks_none(struct json_object *v, bool allowed)
 }
 
 /* After a scan that let escaped line breaks and tabs through: they may stand only in the
- * string values of obj's members named in multiline. Returns 0, or -1 with err (400). */
+ * string values of obj's members named in multiline (a top-level key, or a dotted path
+ * to a nested member). Returns 0, or -1 with err (400). */
 static int api_json_breaks_placed(struct json_object *obj, const char *const *multiline,
                                   struct app_error *err)
 {
     json_object_object_foreach(obj, key, value)
     {
-        if (api_json_has_break(key, strlen(key)) ||
-            !api_json_breaks_none(value, api_json_key_allowed(key, multiline))) {
+        if (api_json_has_break(key, strlen(key)) || !api_json_breaks_none(value, key, multiline)) {
             app_error_set(err, 400, APP_ERR_BAD_REQUEST,
                           "a JSON string holds the control character U+000A or U+0009 (a line "
                           "break or tab); only a multi-line field such as \"description\" may");

@@ -21,10 +21,11 @@ extern const char *const api_json_any_keys[];
 struct json_object *api_json_parse_object(const char *body, size_t len, const char *const *allowed,
                                           bool empty_ok, struct app_error *err);
 
-/* api_json_parse_object, where the string values of the top-level members named in
- * multiline (NULL-terminated; NULL: none) may hold line breaks and tabs written as JSON
- * escapes ("\n", "\t"); anywhere else, and every other control character anywhere,
- * is still a 400. */
+/* api_json_parse_object, where the string values of the members named in multiline
+ * (NULL-terminated; NULL: none; a top-level key, or a dotted path to a nested member:
+ * "source.cloud_init.user_data") may hold line breaks and tabs written as JSON escapes
+ * ("\n", "\t"); anywhere else, and every other control character anywhere, is still a
+ * 400. */
 struct json_object *api_json_parse_body(const char *body, size_t len, const char *const *allowed,
                                         const char *const *multiline, bool empty_ok,
                                         struct app_error *err);

@@ -18,6 +18,7 @@
 #include "virt/virt_network_xml.h"
 #include "virt/virt_pool_xml.h"
 #include "util/utf8_name.h"
+#include "virt/virt_create_xml.h"
 #include "virt/virt_define_xml.h"
 #include "virt/virt_volume_xml.h"
 

@@ -197,6 +197,9 @@ struct route_row {
     bool any_keys; /* every member reaches the handler, which refuses an unknown one itself
                     * (400 naming it; .keys unused, .fields still checked here) */
     const struct route_field *fields; /* accepted members checked here; {NULL}-terminated */
+    /* nested members (dotted paths: "source.cloud_init.user_data") whose strings may hold
+     * line breaks and tabs, like a .multiline field's; NULL-terminated, or NULL */
+    const char *const *multiline;
     enum route_run run;
     const char *audit; /* the audit log's action for a change (NULL: none) */
 };

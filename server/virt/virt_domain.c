@@ -25,6 +25,7 @@
 #include "virt/virt_domain_config.h"
 #include "virt/virt_domain_template.h"
 #include "virt/virt_error.h"
+#include "virt/virt_osinfo.h"
 #include "virt/virt_xml.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -351,6 +352,12 @@ int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app
     domain_json_set(obj, "graphics", graphics);
     domain_json_set(obj, "has_vnc", json_object_new_boolean(has_vnc));
     virt_xml_json_set_xpath(obj, "os_type", ctx, root, "string(/domain/os/type)", "");
+    /* the OS id virt-install and our create record (a libosinfo URL; detail maps it) */
+    virt_xml_json_set_xpath(
+        obj, "os", ctx, root,
+        "string(/domain/metadata/*[local-name()='libosinfo' and namespace-uri()="
+        "'" VIRT_OSINFO_METADATA_NS "']/*[local-name()='os']/@id)",
+        NULL);
     ret = 0;
 
 cleanup:
@@ -819,6 +826,7 @@ struct json_object *virt_domain_detail(virDomainPtr dom, struct app_error *err)
     }
     if (virt_domain_xml_to_json(xml, obj, err) < 0 || domain_detail_config(dom, obj, err) < 0)
         goto cleanup;
+    virt_osinfo_json_short_id(obj, "os");
     ret = obj;
     obj = NULL;
 

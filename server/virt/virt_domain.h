@@ -30,7 +30,9 @@ const char *virt_domain_event_detail_name(int event, int detail);
 int virt_domain_uuid_valid(const char *s);
 
 /* Pure: reads a domain XML document and adds to obj the detail fields "description",
- * "title", "disks", "interfaces", "graphics", and "has_vnc", "os_type". Returns 0 or -1
+ * "title", "disks", "interfaces", "graphics", and "has_vnc", "os_type", "os" (the
+ * libosinfo metadata's OS id URL, or null; virt_domain_detail turns it into the short
+ * id). Returns 0 or -1
  * (malformed XML; err set, 502). Uses libxml2. */
 int virt_domain_xml_to_json(const char *xml, struct json_object *obj, struct app_error *err)
     __attribute__((warn_unused_result));

@@ -36,8 +36,7 @@ void virt_domain_clone_volume_name(const char *vm, const char *target, const cha
     snprintf(out, outlen, "%.*s%s", (int)keep, vm, tail);
 }
 
-/* 409 (field "name") when a domain called name exists. */
-static int clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
+int virt_domain_clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
 {
     virDomainPtr other = virDomainLookupByName(conn, name);
     virErrorPtr e;
@@ -57,8 +56,7 @@ static int clone_check_name(virConnectPtr conn, const char *name, struct app_err
     return 0;
 }
 
-/* Removes every child element of parent named name. */
-static void clone_drop(xmlNodePtr parent, const char *name)
+void virt_domain_clone_xml_drop(xmlNodePtr parent, const char *name)
 {
     xmlNodePtr c = parent ? parent->children : NULL, next;
 
@@ -71,8 +69,7 @@ static void clone_drop(xmlNodePtr parent, const char *name)
     }
 }
 
-/* The first child element of parent named name, or NULL. */
-static xmlNodePtr clone_child(xmlNodePtr parent, const char *name)
+xmlNodePtr virt_domain_clone_xml_child(xmlNodePtr parent, const char *name)
 {
     for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name))
@@ -80,33 +77,30 @@ static xmlNodePtr clone_child(xmlNodePtr parent, const char *name)
     return NULL;
 }
 
-/* Sets <name>, drops <uuid>, sets or drops <title>, empties <os><nvram> and drops every
- * interface's <mac>. */
-static void clone_rewrite_identity(xmlNodePtr root, const char *name, const char *title)
+void virt_domain_clone_rewrite_identity(xmlNodePtr root, const char *name, const char *title)
 {
-    xmlNodePtr devices = clone_child(root, "devices"), nvram, t;
+    xmlNodePtr devices = virt_domain_clone_xml_child(root, "devices"), nvram, t;
 
-    clone_drop(root, "name");
+    virt_domain_clone_xml_drop(root, "name");
     xmlAddPrevSibling(root->children, xmlNewDocRawNode(root->doc, NULL, BAD_CAST "name", NULL));
-    xmlNodeAddContent(clone_child(root, "name"), BAD_CAST name);
-    clone_drop(root, "uuid");
+    xmlNodeAddContent(virt_domain_clone_xml_child(root, "name"), BAD_CAST name);
+    virt_domain_clone_xml_drop(root, "uuid");
     if (title && !title[0]) {
-        clone_drop(root, "title");
+        virt_domain_clone_xml_drop(root, "title");
     } else if (title) {
-        if (!(t = clone_child(root, "title")))
+        if (!(t = virt_domain_clone_xml_child(root, "title")))
             t = virt_xml_add(root, "title");
         xmlNodeSetContent(t, NULL);
         xmlNodeAddContent(t, BAD_CAST title);
     }
-    if ((nvram = clone_child(clone_child(root, "os"), "nvram")))
+    if ((nvram = virt_domain_clone_xml_child(virt_domain_clone_xml_child(root, "os"), "nvram")))
         xmlNodeSetContent(nvram, NULL);
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "interface"))
-            clone_drop(c, "mac");
+            virt_domain_clone_xml_drop(c, "mac");
 }
 
-/* The pool volume behind disk's <source>, or NULL (libvirt's error reset). */
-static virStorageVolPtr clone_disk_volume(virConnectPtr conn, xmlNodePtr source)
+virStorageVolPtr virt_domain_clone_disk_volume(virConnectPtr conn, xmlNodePtr source)
 {
     xmlChar *pool = xmlGetProp(source, BAD_CAST "pool");
     xmlChar *volume = xmlGetProp(source, BAD_CAST "volume");
@@ -202,7 +196,8 @@ static int clone_copy_disk(virConnectPtr conn, virStorageVolPtr vol, const char 
         xmlSetProp(source, BAD_CAST "file", BAD_CAST json_object_get_string(v));
     else
         xmlSetProp(source, BAD_CAST "dev", BAD_CAST json_object_get_string(v));
-    clone_drop(source->parent, "backingStore"); /* the copy is whole: it has no backing */
+    virt_domain_clone_xml_drop(source->parent,
+                               "backingStore"); /* the copy is whole: it has no backing */
     ret = 0;
 
 cleanup:
@@ -217,7 +212,7 @@ cleanup:
 static int clone_copy_disks(virConnectPtr conn, xmlNodePtr root, const char *vm,
                             struct json_object *copies, struct app_error *err)
 {
-    xmlNodePtr devices = clone_child(root, "devices");
+    xmlNodePtr devices = virt_domain_clone_xml_child(root, "devices");
     virStorageVolPtr vols[VIRT_CLONE_DISKS_MAX] = {NULL};
     xmlNodePtr disks[VIRT_CLONE_DISKS_MAX];
     size_t count = 0;
@@ -233,17 +228,18 @@ static int clone_copy_disks(virConnectPtr conn, xmlNodePtr root, const char *vm,
         media =
             device && !xmlStrEqual(device, BAD_CAST "disk") && !xmlStrEqual(device, BAD_CAST "lun");
         xmlFree(device);
-        if (media || !clone_child(c, "source"))
+        if (media || !virt_domain_clone_xml_child(c, "source"))
             continue; /* install media (shared, read-only) or an empty drive */
         if (count == VIRT_CLONE_DISKS_MAX) {
             app_error_set(err, 409, APP_ERR_CONFLICT, "more than %d disks to copy",
                           VIRT_CLONE_DISKS_MAX);
             goto cleanup;
         }
-        target = xmlGetProp(clone_child(c, "target"), BAD_CAST "dev");
+        target = xmlGetProp(virt_domain_clone_xml_child(c, "target"), BAD_CAST "dev");
         if (!target)
             app_error_set(err, 409, APP_ERR_CONFLICT, "a disk has no target");
-        else if (!(vols[count] = clone_disk_volume(conn, clone_child(c, "source"))))
+        else if (!(vols[count] = virt_domain_clone_disk_volume(
+                       conn, virt_domain_clone_xml_child(c, "source"))))
             app_error_set(err, 409, APP_ERR_CONFLICT,
                           "disk %s is no storage pool's volume: it cannot be copied",
                           (const char *)target);
@@ -253,9 +249,10 @@ static int clone_copy_disks(virConnectPtr conn, xmlNodePtr root, const char *vm,
         disks[count++] = c;
     }
     for (size_t i = 0; i < count; i++) {
-        xmlChar *target = xmlGetProp(clone_child(disks[i], "target"), BAD_CAST "dev");
+        xmlChar *target =
+            xmlGetProp(virt_domain_clone_xml_child(disks[i], "target"), BAD_CAST "dev");
         int rc = clone_copy_disk(conn, vols[i], vm, (const char *)target,
-                                 clone_child(disks[i], "source"), copies, err);
+                                 virt_domain_clone_xml_child(disks[i], "source"), copies, err);
 
         xmlFree(target);
         if (rc < 0)
@@ -281,7 +278,7 @@ struct json_object *virt_domain_clone(virDomainPtr dom, const char *name, const 
 
     if (virt_domain_require_shutoff(dom, "it has no definition to clone",
                                     "shut it down before cloning it", err) < 0 ||
-        clone_check_name(conn, name, err) < 0)
+        virt_domain_clone_check_name(conn, name, err) < 0)
         goto cleanup;
     if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
         virt_error_capture(err, "read domain XML");
@@ -289,7 +286,7 @@ struct json_object *virt_domain_clone(virDomainPtr dom, const char *name, const 
     }
     if (!(doc = virt_xml_read(xml, "domain", err)))
         goto cleanup;
-    clone_rewrite_identity(xmlDocGetRootElement(doc), name, title);
+    virt_domain_clone_rewrite_identity(xmlDocGetRootElement(doc), name, title);
     if (clone_copy_disks(conn, xmlDocGetRootElement(doc), name, copies, err) < 0)
         goto cleanup;
     text = virt_xml_doc_string(doc, false);

@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <libxml/tree.h>
 #include <stddef.h>
 
 #include "util/app_error.h"
@@ -30,6 +31,26 @@
  * Writes out (outlen > UTF8_NAME_FILE_MAX). Pure; any thread. */
 void virt_domain_clone_volume_name(const char *vm, const char *target, const char *src, unsigned n,
                                    char *out, size_t outlen);
+
+/* Pure: removes every child element of parent (may be NULL) named name. */
+void virt_domain_clone_xml_drop(xmlNodePtr parent, const char *name);
+
+/* Pure: the first child element of parent (may be NULL) named name, or NULL. */
+xmlNodePtr virt_domain_clone_xml_child(xmlNodePtr parent, const char *name);
+
+/* Pure: gives the <domain> root a new identity: sets <name>, drops <uuid>, sets title
+ * (NULL keeps it, "" drops it), empties <os><nvram> (libvirt makes the copy its own) and
+ * drops every interface's <mac> (libvirt generates new ones). */
+void virt_domain_clone_rewrite_identity(xmlNodePtr root, const char *name, const char *title);
+
+/* The pool volume behind a disk's <source> (pool+volume, file or dev), or NULL when it
+ * is no pool's volume (libvirt's error reset). Free with virStorageVolFree. Workers. */
+virStorageVolPtr virt_domain_clone_disk_volume(virConnectPtr conn, xmlNodePtr source);
+
+/* 0 when no domain called name exists; else -1 with err: 409 conflict at field "name",
+ * or the libvirt error of the lookup. Workers only. */
+int virt_domain_clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
+    __attribute__((warn_unused_result));
 
 /* Clones dom as described above into a domain named name (checked by the caller with
  * the volume-name rule), with title when not NULL ("" removes it). 409 while dom runs

@@ -128,6 +128,7 @@ static void osinfo_read_devices(OsinfoOs *os, struct virt_osinfo_os *out)
     }
     g_object_unref(devices);
 
+    out->q35 = q35;
     out->disk_bus = out->virtio_disk ? "virtio" : q35 ? "sata" : "ide";
     out->nic_model = out->virtio_net ? "virtio" : e1000e ? "e1000e" : e1000 ? "e1000" : "rtl8139";
     /* osinfo-db 20221130 (Debian 12) lists no TPM device for any OS; Windows 11 needs a
@@ -165,6 +166,7 @@ static void osinfo_read_os(OsinfoOs *os, const char *today, struct virt_osinfo_o
 {
     OsinfoProduct *p = OSINFO_PRODUCT(os);
 
+    out->id = osinfo_dup(osinfo_entity_get_id(OSINFO_ENTITY(os)));
     out->short_id = osinfo_dup(osinfo_product_get_short_id(p));
     out->name = osinfo_dup(osinfo_product_get_name(p));
     out->vendor = osinfo_dup(osinfo_product_get_vendor(p));
@@ -182,6 +184,7 @@ static void osinfo_read_os(OsinfoOs *os, const char *today, struct virt_osinfo_o
 
 static void osinfo_os_clear(struct virt_osinfo_os *os)
 {
+    free(os->id);
     free(os->short_id);
     free(os->name);
     free(os->vendor);
@@ -334,6 +337,37 @@ size_t virt_osinfo_list_search(const struct virt_osinfo_list *list, const char *
         found++;
     }
     return found;
+}
+
+const struct virt_osinfo_os *virt_osinfo_list_find(const struct virt_osinfo_list *list,
+                                                   const char *short_id)
+{
+    for (size_t i = 0; list && short_id && i < list->count; i++)
+        if (!strcmp(list->items[i].short_id, short_id))
+            return &list->items[i];
+    return NULL;
+}
+
+const struct virt_osinfo_os *virt_osinfo_list_find_id(const struct virt_osinfo_list *list,
+                                                      const char *id)
+{
+    for (size_t i = 0; list && id && i < list->count; i++)
+        if (!strcmp(list->items[i].id, id))
+            return &list->items[i];
+    return NULL;
+}
+
+void virt_osinfo_json_short_id(struct json_object *obj, const char *key)
+{
+    const struct virt_osinfo_os *os;
+    struct json_object *v;
+    struct app_error err;
+
+    if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+        return;
+    app_error_clear(&err);
+    os = virt_osinfo_list_find_id(virt_osinfo_shared(&err), json_object_get_string(v));
+    json_object_object_add(obj, key, os ? json_object_new_string(os->short_id) : NULL);
 }
 
 const struct virt_osinfo_list *virt_osinfo_shared(struct app_error *err)

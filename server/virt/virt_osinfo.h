@@ -10,11 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "util/app_error.h"
 
 /* One OS variant. Strings are owned by the entry; "" where the database says nothing.
  * A number is -1 where the database gives none. */
 struct virt_osinfo_os {
+    char *id;           /* owned: the database's URL, "http://debian.org/debian/11" */
     char *short_id;     /* owned: "debian11" */
     char *name;         /* owned: "Debian 11" */
     char *vendor;       /* owned */
@@ -29,6 +32,7 @@ struct virt_osinfo_os {
     long long disk_min_gib, disk_rec_gib;
     bool virtio_disk;      /* the OS has a virtio block driver */
     bool virtio_net;       /* ... and a virtio network driver */
+    bool q35;              /* the OS knows QEMU's q35 machine (its device qemu-x86-q35) */
     const char *disk_bus;  /* borrowed (static): "virtio", "sata" (the OS knows q35) or "ide" */
     const char *nic_model; /* borrowed (static): "virtio", "e1000e", "e1000" or "rtl8139" */
     bool uefi_supported;   /* x86_64 UEFI: the database does not rule it out */
@@ -71,6 +75,23 @@ size_t virt_osinfo_list_search(const struct virt_osinfo_list *list, const char *
  * (borrowed, immutable), or NULL with err set when the database cannot be read (the next
  * call tries again). */
 const struct virt_osinfo_list *virt_osinfo_shared(struct app_error *err);
+
+/* The entry of list whose short id is short_id (exact), or NULL. Borrowed from list. */
+const struct virt_osinfo_os *virt_osinfo_list_find(const struct virt_osinfo_list *list,
+                                                   const char *short_id);
+
+/* The entry of list whose id (URL) is id (exact), or NULL. Borrowed from list. */
+const struct virt_osinfo_os *virt_osinfo_list_find_id(const struct virt_osinfo_list *list,
+                                                      const char *id);
+
+/* The namespace of the libosinfo metadata element in a domain's XML, as virt-install
+ * writes it: <libosinfo:libosinfo><libosinfo:os id="<the OS's id URL>"/></...>. */
+#define VIRT_OSINFO_METADATA_NS "http://libosinfo.org/xmlns/libvirt/domain/1.0"
+
+/* Replaces the string obj[key] (an OS id URL) with that OS's short id from the shared
+ * list, or with null when the list does not know it or cannot be read. Nothing when
+ * obj[key] is not a string. Blocks on the first load: workers only. */
+void virt_osinfo_json_short_id(struct json_object *obj, const char *key);
 
 /* Frees the process's list (at shutdown, after the workers have stopped). */
 void virt_osinfo_shared_free(void);

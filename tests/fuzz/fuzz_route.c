@@ -222,7 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(m.public_route == (m.id == ROUTE_STATIC || m.id == ROUTE_LOGIN));
     /* Only these routes may change state, each with its own methods. */
     FUZZ_ASSERT(!route_allows(&m, HTTP_POST) ||
-                FUZZ_ROUTE_IN(m.id, ROUTE_LOGIN, ROUTE_LOGOUT, ROUTE_DOMAIN_ACTION,
+                FUZZ_ROUTE_IN(m.id, ROUTE_LOGIN, ROUTE_LOGOUT, ROUTE_DOMAINS, ROUTE_DOMAIN_ACTION,
                               ROUTE_DOMAIN_TEMPLATE, ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_INTERFACES,
                               ROUTE_NETWORKS, ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION,
                               ROUTE_VOLUMES, ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,

@@ -6,8 +6,9 @@
  * point at.
  *
  * Input: the XML (bytes up to the first NUL). Invariants beyond "no crash": on success
- * the object gets exactly the seven detail fields with their documented types (disks,
+ * the object gets exactly the eight detail fields with their documented types (disks,
  * interfaces, graphics are arrays of objects with string fields; ports are -1..65535;
+ * os, the libosinfo metadata's id, is a non-empty string or null;
  * has_vnc is true exactly when a graphics entry is "vnc"); on failure it is a 502
  * libvirt_error and the object is left untouched; and no file's content ever reaches
  * the output (external entities are not loaded). */
@@ -99,7 +100,11 @@ static void fuzz_domain_check_detail(struct json_object *obj)
     struct json_object *graphics = fuzz_domain_member(obj, "graphics", json_type_array);
     bool any_vnc = false;
 
-    FUZZ_ASSERT(json_object_object_length(obj) == 7);
+    struct json_object *os;
+
+    FUZZ_ASSERT(json_object_object_length(obj) == 8);
+    FUZZ_ASSERT(json_object_object_get_ex(obj, "os", &os)); /* the libosinfo id, or null */
+    FUZZ_ASSERT(!os || json_object_get_string_len(os) > 0);
     fuzz_domain_member(obj, "description", json_type_string);
     fuzz_domain_member(obj, "title", json_type_string);
     fuzz_domain_member(obj, "os_type", json_type_string);

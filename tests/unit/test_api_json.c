@@ -487,6 +487,41 @@ static void test_multiline_members(void **state)
     expect_reject("{\"description\":\"a\\nb\"}", fields, "control character");
 }
 
+/* A dotted multi-line path lets line breaks into that nested member only: not into its
+ * siblings, its parent's other members, an array element, or the same key elsewhere. */
+static void test_multiline_nested(void **state)
+{
+    static const char *const fields[] = {"source", "user_data", NULL};
+    static const char *const multiline[] = {"source.cloud_init.user_data", NULL};
+    static const char *const bad[] = {
+        "{\"source\":{\"cloud_init\":{\"hostname\":\"a\\nb\"}}}",
+        "{\"source\":{\"user_data\":\"a\\nb\"}}",
+        "{\"user_data\":\"a\\nb\"}",
+        "{\"source\":{\"cloud_init\":{\"user_data\":[\"a\\nb\"]}}}",
+        "{\"source\":{\"cloud_init\":{\"user_data\":{\"x\":\"a\\nb\"}}}}",
+        "{\"source\":{\"cloud_init\":{\"user_data\":\"a\\rb\"}}}",
+    };
+    const char *ok = "{\"source\":{\"cloud_init\":{\"user_data\":\"#cloud-config\\n\\tx: 1\\n\"}}}";
+    struct app_error err;
+    struct json_object *obj, *v;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        app_error_clear(&err);
+        obj = api_json_parse_body(bad[i], strlen(bad[i]), fields, multiline, false, &err);
+        if (obj)
+            fail_msg("accepted %s", bad[i]);
+        assert_int_equal(err.status, 400);
+    }
+    app_error_clear(&err);
+    obj = api_json_parse_body(ok, strlen(ok), fields, multiline, false, &err);
+    assert_non_null(obj);
+    assert_true(json_object_object_get_ex(json_object_object_get(obj, "source"), "cloud_init", &v));
+    assert_string_equal(json_object_get_string(json_object_object_get(v, "user_data")),
+                        "#cloud-config\n\tx: 1\n");
+    json_object_put(obj);
+}
+
 /* json-c keeps the last of two equal member names; a body that names a field twice,
  * at any depth and however the name is spelt, is refused instead. */
 static void test_duplicate_names(void **state)
@@ -562,15 +597,25 @@ static void test_check_fields_names_member(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_object),      cmocka_unit_test(test_length_bounded),
-        cmocka_unit_test(test_unknown_field),     cmocka_unit_test(test_top_level_not_object),
-        cmocka_unit_test(test_malformed),         cmocka_unit_test(test_not_quite_json),
-        cmocka_unit_test(test_trailing_garbage),  cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_nul_bytes),         cmocka_unit_test(test_nul_only_body_is_not_empty),
-        cmocka_unit_test(test_empty_body),        cmocka_unit_test(test_get_string),
-        cmocka_unit_test(test_get_string_length), cmocka_unit_test(test_control_characters),
-        cmocka_unit_test(test_get_bool),          cmocka_unit_test(test_multiline_members),
-        cmocka_unit_test(test_duplicate_names),   cmocka_unit_test(test_check_fields_names_member),
+        cmocka_unit_test(test_valid_object),
+        cmocka_unit_test(test_length_bounded),
+        cmocka_unit_test(test_unknown_field),
+        cmocka_unit_test(test_top_level_not_object),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_not_quite_json),
+        cmocka_unit_test(test_trailing_garbage),
+        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_nul_only_body_is_not_empty),
+        cmocka_unit_test(test_empty_body),
+        cmocka_unit_test(test_get_string),
+        cmocka_unit_test(test_get_string_length),
+        cmocka_unit_test(test_control_characters),
+        cmocka_unit_test(test_get_bool),
+        cmocka_unit_test(test_multiline_members),
+        cmocka_unit_test(test_multiline_nested),
+        cmocka_unit_test(test_duplicate_names),
+        cmocka_unit_test(test_check_fields_names_member),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,7 +167,8 @@ static void test_api_routes(void **state)
     expect_route("/api/session", ROUTE_SESSION, HTTP_GET | HTTP_HEAD, false, false, "", "");
     expect_route("/api/host", ROUTE_HOST, HTTP_GET | HTTP_HEAD, false, false, "", "");
     expect_route("/api/events", ROUTE_EVENTS, HTTP_GET, true, false, "", "");
-    expect_route("/api/domains", ROUTE_DOMAINS, HTTP_GET | HTTP_HEAD, false, false, "", "");
+    expect_route("/api/domains", ROUTE_DOMAINS, HTTP_GET | HTTP_HEAD | HTTP_POST, false, false, "",
+                 "");
     expect_route("/api/domains/6695eb01-f6a4-8304-79aa-97f2502e193f", ROUTE_DOMAIN,
                  HTTP_GET | HTTP_HEAD | HTTP_PATCH | HTTP_DELETE, false, false,
                  "6695eb01-f6a4-8304-79aa-97f2502e193f", "");
@@ -534,6 +535,7 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_HOST_CAPABILITIES] = NEED_VIEWER,
     [ROUTE_ROW_EVENTS] = NEED_VIEWER,
     [ROUTE_ROW_DOMAINS_LIST] = NEED_VIEWER,
+    [ROUTE_ROW_DOMAINS_CREATE] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_GET] = NEED_VIEWER,
     [ROUTE_ROW_DOMAIN_DELETE] = NEED_OPERATOR,
     [ROUTE_ROW_DOMAIN_PATCH] = NEED_OPERATOR,
