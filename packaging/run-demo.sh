@@ -136,11 +136,17 @@ demo_subnet() {
   return 1
 }
 
+# kvm when the demo's user may use /dev/kvm, else qemu (TCG): the type of the demo's VMs
+# and of those created from its UI.
+demo_domain_type() {
+  if "${as_demo_user[@]}" test -r /dev/kvm -a -w /dev/kvm 2>/dev/null; then echo kvm; else echo qemu; fi
+}
+
 # Defines the pool, volumes and VMs (again: redefining is harmless) and puts each VM in
 # its demo state. Returns 1 with libvirt's reason on stderr when a VM cannot start.
 setup_demo() {
-  local type=qemu vol vm net tmp=$demo/defs
-  "${as_demo_user[@]}" test -r /dev/kvm -a -w /dev/kvm 2>/dev/null && type=kvm
+  local type vol vm net tmp=$demo/defs
+  type=$(demo_domain_type)
   mkdir -p "$tmp"
   sed "s|@POOL_DIR@|$demo/pool|" "$defs/pool.xml" >"$tmp/pool.xml"
   lv_virsh pool-define "$tmp/pool.xml" >/dev/null
@@ -191,7 +197,7 @@ if [[ -n $why ]]; then
   uri=test://$root/packaging/demo/demo.xml
 else
   conf=$demo/virtdeck.conf
-  sed "s|@POOL_ROOT@|$demo|" "$defs/virtdeck.conf" >"$conf"
+  sed -e "s|@POOL_ROOT@|$demo|" -e "s|@DOMAIN_TYPE@|$(demo_domain_type)|" "$defs/virtdeck.conf" >"$conf"
 fi
 
 mkdir -p "$state"

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "serve.h"
 #include "util/log.h"
+#include "virt/virt_domain_create.h"
 #include "virt/virt_pool_policy.h"
 
 static const struct {
@@ -85,7 +86,8 @@ int cli_serve_main(int argc, char **argv)
         ret = 2;
         goto cleanup;
     }
-    virt_pool_policy_install(&policy); /* before serve_run starts any thread */
+    virt_pool_policy_install(&policy);               /* before serve_run starts any thread */
+    virt_domain_create_set_type(config.domain_type); /* likewise */
     if (!strcmp(config.log_level, "debug"))
         log_set_level(LOG_DEBUG);
     else if (!strcmp(config.log_level, "warn"))

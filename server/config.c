@@ -56,6 +56,7 @@ void config_init(struct config *config)
     config->log_level = xstrdup("info");
     config->pool_roots = xstrdup(VIRT_POOL_POLICY_DEFAULT_ROOTS);
     config->pool_types = xstrdup(VIRT_POOL_POLICY_DEFAULT_TYPES);
+    config->domain_type = xstrdup("auto");
 }
 
 void config_free(struct config *config)
@@ -73,6 +74,7 @@ void config_free(struct config *config)
     free(config->log_level);
     free(config->pool_roots);
     free(config->pool_types);
+    free(config->domain_type);
     memset(config, 0, sizeof(*config));
 }
 
@@ -247,6 +249,12 @@ int config_set(struct config *config, const char *key, const char *value, char *
             goto cleanup;
         virt_pool_policy_clear(&policy);
         config_replace(roots ? &config->pool_roots : &config->pool_types, value, 0);
+    } else if (strcmp(key, "domain_type") == 0) {
+        if (strcmp(value, "auto") != 0 && strcmp(value, "kvm") != 0 && strcmp(value, "qemu") != 0) {
+            snprintf(err, errlen, "domain_type: expected auto, kvm or qemu, got \"%s\"", value);
+            goto cleanup;
+        }
+        config_replace(&config->domain_type, value, 0);
     } else {
         snprintf(err, errlen, "unknown key \"%s\"", key);
         goto cleanup;

@@ -6,7 +6,7 @@
  * serve flag is also a key (listen, uri, state_dir, web_root, cert, key) plus
  * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
- * log_level, pool_roots, pool_types.
+ * log_level, pool_roots, pool_types, domain_type.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -40,6 +40,9 @@ struct config {
                                         (virt_pool_policy.h) */
     char *pool_types;                /* owned; comma-separated pool types that may be created;
                                         default VIRT_POOL_POLICY_DEFAULT_TYPES */
+    char *domain_type;               /* owned; the libvirt domain type of VMs POST /api/domains
+                                        creates: "auto" (default: kvm when the host's QEMU
+                                        offers it, else qemu), "kvm" or "qemu" (TCG) */
 };
 
 /* Fills every field with its default. */

@@ -177,8 +177,16 @@ cleanup:
     return ret;
 }
 
-/* "kvm" when the host's QEMU has KVM, "qemu" without it, "test" on libvirt's test
- * driver (its only domain type). */
+/* The domain_type config key: "auto", "kvm" or "qemu" (virt_domain_create_set_type). */
+static const char *create_configured_type = "auto";
+
+void virt_domain_create_set_type(const char *type)
+{
+    create_configured_type = !strcmp(type, "kvm") ? "kvm" : !strcmp(type, "qemu") ? "qemu" : "auto";
+}
+
+/* "test" on libvirt's test driver (its only domain type); else the configured type, or
+ * for "auto" "kvm" when the host's QEMU has KVM and "qemu" without it. */
 static void create_domain_type(virConnectPtr conn, char *out, size_t len)
 {
     const char *driver = virConnectGetType(conn);
@@ -186,6 +194,10 @@ static void create_domain_type(virConnectPtr conn, char *out, size_t len)
 
     if (driver && !strcmp(driver, "Test")) {
         snprintf(out, len, "test");
+        return;
+    }
+    if (strcmp(create_configured_type, "auto")) {
+        snprintf(out, len, "%s", create_configured_type);
         return;
     }
     caps = virConnectGetDomainCapabilities(conn, NULL, "x86_64", NULL, "kvm", 0);

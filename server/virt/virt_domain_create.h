@@ -82,3 +82,10 @@ void virt_domain_create_seed(struct json_object *cloud_init, const char *instanc
  * libvirt's error; then nothing is left made. Workers only. */
 struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,
                                        struct app_error *err) __attribute__((warn_unused_result));
+
+/* Sets the libvirt domain type of the VMs virt_domain_create makes, from the domain_type
+ * config key: "kvm", "qemu" (TCG: for a host whose KVM cannot run the guests, such as a
+ * nested one that fails real-mode firmware code) or "auto" (kvm when the host's QEMU
+ * offers it, else qemu). libvirt's test driver always gets "test". Call before any
+ * worker starts; read-only afterwards. */
+void virt_domain_create_set_type(const char *type);

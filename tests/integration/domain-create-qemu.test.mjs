@@ -3,9 +3,14 @@
 // NIC) is created with start: true, runs, and is deleted through the API; a create whose
 // start fails (a bridge the host lacks) after its disk volume was made leaves nothing:
 // no definition, no volume, no file. A dir pool in a fresh temporary directory holds the
-// disk. A VM made from a cloud image gets a qcow2 overlay backed by the image and a
-// NoCloud seed ISO (cidata, the password only as its hash) on a virtio-SCSI CD-ROM. Run under `flock /tmp/vd-qemu.lock` (the shared libvirtd). after() removes the
-// VMs and the pool even when a test fails, and the directory.
+// disk. A VM made from a cloud image (the suite's guest, build/guest/guest.qcow2 from
+// `make guest-image`) gets a qcow2 overlay backed by the image and a NoCloud seed ISO
+// (cidata, the password only as its hash) on a virtio-SCSI CD-ROM; it starts, and asked
+// through virtdeck's own serial console websocket, the guest answers with the host name
+// the seed gave it: the seed was read inside the guest. The daemon runs with
+// domain_type = qemu (TCG: this machine's nested KVM cannot boot a kernel), which every
+// VM it makes shows. Run under `flock /tmp/vd-qemu.lock` (the shared libvirtd). after()
+// removes the VMs and the pool even when a test fails, and the directory.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -13,11 +18,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { Client, openWebSocket } from '../lib/client.mjs';
+import { REPO_ROOT } from '../lib/daemon.mjs';
+import { until } from '../lib/wait.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = 'admin-pass-createq-1';
+const GUEST_IMAGE = path.join(REPO_ROOT, 'build', 'guest', 'guest.qcow2');
+const BOOT_TIMEOUT_MS = 90000;
 
 describe('creating a VM on qemu:///system', () => {
     const tag = crypto.randomBytes(4).toString('hex');
@@ -35,7 +44,7 @@ describe('creating a VM on qemu:///system', () => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-crq-'));
         fs.chmodSync(tmp, 0o755); // QEMU (its own uid) opens the disk, so the start fails only on the bridge
         dir = path.join(tmp, 'pool');
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }], config: { pool_roots: tmp } });
+        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }], config: { pool_roots: tmp, domain_type: 'qemu' } });
         admin = new Client(d);
         await admin.login('admin', PW);
         assertJson(await admin.post('/api/pools', { name: pool, type: 'dir', target_path: dir, build: true }), 201, 'pool');
@@ -58,6 +67,7 @@ describe('creating a VM on qemu:///system', () => {
         assert.equal(out.state, 'running');
         assert.equal(virsh(['domstate', vm]).stdout.trim(), 'running');
         const xml = virsh(['dumpxml', vm]).stdout;
+        assert.match(xml, /^<domain type='qemu'/, 'domain_type = qemu: a TCG domain');
         assert.match(xml, /<interface type='user'>[\s\S]*<boot order='1'\/>/, 'it boots from its NIC');
         assert.match(xml, /<graphics type='vnc' port='\d+' autoport='yes' listen='127.0.0.1'>/);
         assertJson(await admin.post(`/api/domains/${out.uuid}/destroy`, {}), 200, 'destroy');
@@ -65,16 +75,17 @@ describe('creating a VM on qemu:///system', () => {
         assert.equal(virsh(['dominfo', vm]).ok, false, 'libvirt no longer knows the VM');
     });
 
-    it('creates a VM from a cloud image: a linked overlay and a NoCloud seed ISO on virtio-scsi', async () => {
+    it('creates a VM from a cloud image: a linked overlay, a NoCloud seed ISO on virtio-scsi, read by the guest', async () => {
         const MIB = 1024 ** 2;
-        assertJson(await admin.post(`/api/pools/${pool}/volumes`, { name: 'cloud.qcow2', capacity_bytes: 64 * MIB,
-            format: 'qcow2' }), 201, 'image');
+        assert.ok(fs.existsSync(GUEST_IMAGE), `no ${GUEST_IMAGE}: run make guest-image`);
+        fs.copyFileSync(GUEST_IMAGE, path.join(dir, 'cloud.qcow2'));
+        assertJson(await admin.post(`/api/pools/${pool}/refresh`, {}), 200, 'refresh');
         const secret = `pw-${tag}-clear`;
-        const out = assertJson(await admin.post('/api/domains', { name: cloud, memory_mib: 128, source: { type: 'cloud_image',
+        const out = assertJson(await admin.post('/api/domains', { name: cloud, memory_mib: 256, source: { type: 'cloud_image',
             image: { pool, name: 'cloud.qcow2' }, linked: true, cloud_init: { hostname: `host-${tag}`, user: 'debian',
                 password: secret, ssh_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIvdtest vdtest'] } },
-        disk: { size_gib: 1 }, network: null }), 201, 'create');
-        assert.equal(out.state, 'shutoff');
+        disk: { size_gib: 1 }, network: null, start: true }), 201, 'create');
+        assert.equal(out.state, 'running');
         assert.deepEqual(out.disks.map((k) => [k.device, k.bus, k.source]), [
             ['disk', 'virtio', path.join(dir, `${cloud}-vda.qcow2`)],
             ['cdrom', 'scsi', path.join(dir, `${cloud}-seed.iso`)],
@@ -91,7 +102,35 @@ describe('creating a VM on qemu:///system', () => {
         assert.ok(iso.includes('$6$'), 'its SHA-512 crypt hash is');
         const xml = virsh(['dumpxml', '--inactive', cloud]).stdout;
         assert.match(xml, /<controller type='scsi' index='0' model='virtio-scsi'/);
+        assert.equal(await guestHostName(out.uuid), `host-${tag}`, 'the guest took its host name from the seed');
     });
+
+    /**
+     * The host name the running guest reports, asked on its serial console through
+     * virtdeck's websocket: the suite's guest (tests/guest/init) keeps a root shell there
+     * once booted. QEMU drops the console's output while no client holds it, so empty
+     * lines go in until the shell's prompt answers one (bounded), then `hostname`.
+     */
+    async function guestHostName(uuid) {
+        const ws = await openWebSocket(admin, `/api/domains/${uuid}/serial`);
+        let text = '';
+        ws.on('message', (data) => { text += data.toString('latin1'); });
+        try {
+            await until(() => {
+                if (text.includes('virtdeck-guest# ')) return true;
+                ws.send(Buffer.from('\n'));
+                return false;
+            }, BOOT_TIMEOUT_MS, () => `the guest's shell did not answer on its serial console:\n${text.slice(-2000)}`,
+            { intervalMs: 1000 });
+            const from = text.length;
+            ws.send(Buffer.from('echo "name=$(hostname)="\n'));
+            const m = await until(() => /name=([^=\r\n]*)=\r?\n/.exec(text.slice(from)), 20000,
+                () => `no answer to hostname:\n${text.slice(-2000)}`, { intervalMs: 200 });
+            return m[1];
+        } finally {
+            ws.close();
+        }
+    }
 
     it('undoes everything when the start fails after the disk was made', async () => {
         const bridge = `vdnobr${tag.slice(0, 6)}`;

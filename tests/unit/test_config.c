@@ -58,6 +58,7 @@ static void test_defaults(void **state)
     assert_string_equal(c.log_level, "info");
     assert_string_equal(c.pool_roots, "/var/lib/libvirt/images");
     assert_string_equal(c.pool_types, "dir,netfs,iscsi,rbd");
+    assert_string_equal(c.domain_type, "auto");
     /* Run from the build tree: the web build's output wins when it exists. */
     if (stat(VIRTDECK_SOURCE_DIR "/build/web", &st) == 0 && S_ISDIR(st.st_mode))
         assert_string_equal(c.web_root, VIRTDECK_SOURCE_DIR "/build/web");
@@ -250,6 +251,23 @@ static void test_pool_keys(void **state)
     config_free(&c);
 }
 
+/* domain_type is auto, kvm or qemu; anything else is refused and changes nothing. */
+static void test_domain_type(void **state)
+{
+    struct config c;
+    char err[256] = "";
+
+    config_init(&c);
+    assert_int_equal(config_set(&c, "domain_type", "qemu", err, sizeof(err)), 0);
+    assert_string_equal(c.domain_type, "qemu");
+    assert_int_equal(config_set(&c, "domain_type", "kvm", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "domain_type", "xen", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "xen"));
+    assert_int_equal(config_set(&c, "domain_type", "", err, sizeof(err)), -1);
+    assert_string_equal(c.domain_type, "kvm");
+    config_free(&c);
+}
+
 static void expect_listen(const char *text, const char *host, int port)
 {
     char *h = NULL;
@@ -360,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_flags_override),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_pool_keys),
+        cmocka_unit_test(test_domain_type),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
