@@ -18,7 +18,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { artifact } from '../lib/browser.mjs';
+import { artifact, publish, tidyForPicture } from '../lib/browser.mjs';
 import { demoCopy, openAs, withDemoDaemon } from '../lib/e2e-setup.mjs';
 import { Client } from '../lib/client.mjs';
 import { domainXml } from '../bench/gen-domains.mjs';
@@ -130,6 +130,10 @@ test('from an ISO with the OS defaults: six clicks, the VM page, live in the lis
         assert.equal(await res.getByLabel('Firmware').inputValue(), 'bios');
         await res.getByLabel('Name', { exact: true }).fill('vdtest-wizard-iso');
         await page.checkA11y('the wizard\'s resources step');
+        await tidyForPicture(page);
+        const shot = artifact('create-wizard-resources.png');
+        await page.screenshot({ path: shot });
+        publish(shot, 'create-wizard-screenshot.png'); // the README's picture (chromium)
         await clicks.click(res.locator('button[type="submit"]'));
 
         const summary = panel(page, 'summary');

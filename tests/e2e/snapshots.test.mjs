@@ -4,12 +4,13 @@
 // the empty tab, taking a snapshot (the memory box ticked and locked, the reason said),
 // a second one that shows as its child, the current one marked; reverting after a
 // dialog that warns the current state is lost (the mark moves); deleting one after its
-// dialog. On db-primary (running, a raw data disk vdb) the tab says why no snapshot can
+// dialog; a snapshot taken after the revert branches off (the README's picture of the
+// tree, docs/snapshot-screenshot.png, from chromium). On db-primary (running, a raw data disk vdb) the tab says why no snapshot can
 // be taken before anyone tries, and its button is disabled. axe on each state.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { artifact, login, newPage } from '../lib/browser.mjs';
+import { artifact, login, newPage, publish, tidyForPicture } from '../lib/browser.mjs';
 import { withDemoDaemon } from '../lib/e2e-setup.mjs';
 
 const OP = { name: 'oper', role: 'operator', password: randomBytes(12).toString('hex') };
@@ -85,6 +86,15 @@ test('take, nest, revert and delete snapshots of a running qcow2 VM', async () =
         await confirmDialog(page, /current state is lost/);
         await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('aria-current') === 'true',
             item('before upgrade'), { timeout: TIMEOUT });
+        // a snapshot taken now branches off the one reverted to: two children, the new one current
+        await takeSnapshot(page, 'after revert', '回滚后重新配置');
+        await page.locator(`${item('before upgrade')} ul.snapshot-children ${item('after revert')}`).waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.locator(`${item('before upgrade')} ul.snapshot-children > li`).count(), 2);
+        assert.equal(await page.locator(item('after revert')).getAttribute('aria-current'), 'true');
+        await tidyForPicture(page);
+        const tree = artifact('snapshots-branch.png');
+        await page.screenshot({ path: tree });
+        publish(tree, 'snapshot-screenshot.png');
 
         await page.locator(`button[data-action="delete"][data-name="升级后"]`).click();
         await confirmDialog(page, /Delete snapshot 升级后\?/);

@@ -618,6 +618,19 @@ export function publish(file, docsName) {
     copyFileSync(file, path.join(REPO_ROOT, 'docs', docsName));
 }
 
+/**
+ * Before a README picture: the test driver's demo notice hidden (its own button), the
+ * toasts gone, no focus ring. Changes only what the picture shows, nothing a test asserts.
+ */
+export async function tidyForPicture(page) {
+    const hide = page.locator('#demo-banner:not([hidden]) button');
+    if (await hide.count()) await hide.click();
+    await page.evaluate(() => {
+        for (const toast of document.querySelectorAll('.toast')) toast.remove();
+        document.activeElement?.blur();
+    });
+}
+
 /** Adds the daemon's state and its last log lines to err (returned). */
 export function withDaemonLog(daemon, err) {
     const tail = daemon ? daemon.logs().split('\n').slice(-25).join('\n') : '';
