@@ -252,7 +252,7 @@ $(BUILD)/bench/list-floor: tests/bench/list/floor.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(shell pkg-config --libs libvirt)
 
-bench: all
+bench: all guest-image
 	@$(MAKE) --no-print-directory $(BENCH_TOOLS) $(BUILD)/bench/list-floor
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) BENCH_TOOLS_DIR=$(CURDIR)/$(BUILD)/bench \
@@ -261,6 +261,7 @@ bench: all
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) BENCH_TOOLS_DIR=$(CURDIR)/$(BUILD)/bench \
 	    node tests/bench/list/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/web/run.mjs
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/create/run.mjs
 
 # ---- fuzzing ---------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built

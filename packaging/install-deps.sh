@@ -18,7 +18,8 @@
 # for a VM's emulated TPM (PATCH /api/domains/{uuid} "tpm", a Windows 11 guest); neither
 # is a dependency of libvirt or QEMU. The tests' guest (tests/guest/build-guest.sh) is
 # built from downloaded Debian packages with syslinux (its installer and syslinux-common's
-# ldlinux.c32), isolinux, mtools, dosfstools, cpio, xorriso and qemu-img.
+# ldlinux.c32), isolinux, mtools, dosfstools, cpio, xorriso and qemu-img. virtinst's
+# virt-install is what `make bench` times virtdeck's create against.
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
@@ -34,7 +35,7 @@ packages=(
   chromium firefox-esr fonts-noto-cjk fontconfig openssl curl procps clang-format
   socat websockify
   libosinfo-1.0-dev osinfo-db ovmf xorriso swtpm swtpm-tools
-  syslinux syslinux-common isolinux mtools dosfstools cpio
+  syslinux syslinux-common isolinux mtools dosfstools cpio virtinst
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).
