@@ -4,14 +4,12 @@
 // with an OS's defaults in six clicks (Create VM, Next, the OS, Next, Next, Create; two
 // fields typed: the OS search and the name) and lands on its page while another page's
 // list shows it live; a name in use is shown at the name field, nothing made; a VM from
-// a cloud image with cloud-init gets its seed ISO volume; a copy of a template takes its
+// a cloud image with cloud-init is refused in words (the test driver cannot write the seed
+// ISO; create-wizard-qemu.test.mjs makes one on a real libvirtd), nothing left; a copy of a template takes its
 // vCPUs and memory and copies its disk; a viewer has no Create VM button and #/create
 // shows the list. Every step is checked with axe.
 //
 // It needs POST /api/domains (the server's create): without it every create here fails.
-// libvirt's test driver cannot upload a volume, so there the cloud image's create ends in
-// 501 not_supported (the seed ISO): the test then checks that nothing was left behind and
-// that the wizard says why, and is marked skipped.
 // It runs a copy of the demo (packaging/demo/demo.xml) whose "default" pool also holds an
 // installer ISO, a cloud image and a template's disk, with that template (written to a
 // temporary directory, removed in after()).
@@ -231,7 +229,7 @@ test('a language switch keeps the wizard where it was: the step, the choices, th
     }
 });
 
-test('from a cloud image with cloud-init: the seed ISO volume is made beside the disk', async (t) => {
+test('from a cloud image on the test driver: the refusal in words, nothing left behind (create-wizard-qemu makes one)', async () => {
     const { api, page, problems, source } = await openWizard();
     try {
         await source.getByLabel('Cloud image', { exact: true }).first().check();
@@ -254,21 +252,15 @@ test('from a cloud image with cloud-init: the seed ISO volume is made beside the
         const before = (await api.get('/api/domains')).json.domains.length;
         await summary.locator('button[type="submit"]').click();
 
+        // libvirt's test driver cannot upload a volume (the seed ISO's bytes): the server
+        // answers 501 not_supported and removes the overlay it made; the wizard says so
         const { refused } = await createOutcome(page);
+        assert.ok(refused?.includes('This host does not support that.'), `the wizard's words: ${refused}`);
         const made = (await api.get('/api/pools/default/volumes')).json.volumes.map((v) => v.name).filter((n) => n.startsWith('vdtest-wizard-cloud'));
-        if (refused !== undefined && refused.includes('This host does not support that.')) {
-            // libvirt's test driver cannot upload a volume (the seed ISO's bytes): the server
-            // answers 501 not_supported and removes what it made; the wizard says so
-            assert.deepEqual(made, [], 'nothing left behind');
-            assert.equal((await api.get('/api/domains')).json.domains.length, before, 'no VM made');
-            t.skip('the test driver cannot upload the seed ISO: the create runs on a real libvirtd');
-            return;
-        }
-        assert.equal(refused, undefined, `the create was refused: ${refused}`);
-        await page.locator('.detail-title', { hasText: 'vdtest-wizard-cloud' }).waitFor({ timeout: TIMEOUT });
-        const vols = (await api.get('/api/pools/default/volumes')).json.volumes.map((v) => v.name);
-        assert.ok(vols.includes('vdtest-wizard-cloud-seed.iso'), vols.join(', '));
-        assert.deepEqual(problems, []);
+        assert.deepEqual(made, [], 'nothing left behind');
+        assert.equal((await api.get('/api/domains')).json.domains.length, before, 'no VM made');
+        // chromium logs the refused create as a failed load: the one expected
+        assert.deepEqual(problems.filter((p) => !/status of 501 \(Not Implemented\) .*\/api\/domains\)$/.test(p)), []);
     } finally {
         api.close();
         await page.close();

@@ -550,15 +550,16 @@ export async function newPage(browser, { viewport = { width: 1280, height: 800 }
 
 /**
  * Opens the daemon's page, logs user ({name, password}) in through the form and waits
- * for the VM list's first row. Returns the response of the page load.
+ * for ready (a selector; the VM list's first row unless given: a hypervisor with no VM
+ * has none). Returns the response of the page load.
  */
-export async function login(page, daemon, user, { timeout = 30000 } = {}) {
+export async function login(page, daemon, user, { timeout = 30000, ready = '.vm-table tbody tr' } = {}) {
     const resp = await page.goto(`${daemon.url}/`);
     await page.locator('#login-username').waitFor({ timeout });
     await page.fill('#login-username', user.name);
     await page.fill('#login-password', user.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('.vm-table tbody tr').first().waitFor({ timeout });
+    await page.locator(ready).first().waitFor({ timeout });
     return resp;
 }
 
