@@ -4,11 +4,13 @@
 // 2, 2048 MiB, disk vda; the demo host has 16 CPUs and no NUMA cells of its own): the
 // tab is chosen by a click and named in the URL; an invalid value (0 vCPUs) and an
 // invalid pin (emulator threads on host CPU 99) show an error at their field and send no
-// PATCH, and the pinning grid offers exactly the host's 16 CPUs; raising the maximum
-// vCPUs says "Next boot" while lowering the memory says "Applied now", and both
-// round-trip through GET /api/domains/{uuid}; a pin ticked in the grid is saved; after a
-// reload the maximum carries a "next boot" badge with the value that will apply. A
-// viewer has no Configuration tab, even through the URL. axe on each state.
+// PATCH, and the pinning grid offers exactly the host's 16 CPUs; 3 vCPUs of at most 4
+// say "Next boot" while lowering the memory says "Applied now", and both round-trip
+// through GET /api/domains/{uuid}; a pin ticked in the grid is saved; after a
+// reload the maximum carries a "next boot" badge with the value that will apply. While
+// libvirt is unreachable every group is disabled with the reason said. At a phone's
+// width the page does not scroll sideways. A viewer has no Configuration tab, even
+// through the URL. axe on each state.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -84,11 +86,12 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         await page.checkA11y('the Configuration tab with errors');
         assert.deepEqual(patches, [], 'no PATCH for invalid input');
 
-        // maximum vCPUs: next boot
-        await card(page, 'cpu').locator('[name="vcpus"]').fill('2');
+        // 3 vCPUs of at most 4: both wait for the next boot (above the running maximum)
+        await card(page, 'cpu').locator('[name="vcpus"]').fill('3');
         await card(page, 'cpu').locator('[name="max_vcpus"]').fill('4');
         await card(page, 'cpu').locator('button[type="submit"]').click();
         await card(page, 'cpu').locator('.config-result li[data-member="max_vcpus"].config-later').waitFor({ timeout: TIMEOUT });
+        await card(page, 'cpu').locator('.config-result li[data-member="vcpus"].config-later').waitFor({ timeout: TIMEOUT });
         assert.match(await card(page, 'cpu').locator('.config-result').textContent(), /Next boot\s*Maximum vCPUs/);
         assert.equal(await errorAt(page, 'cpu', 'vcpus'), '');
         // memory (the balloon): applied now
@@ -107,7 +110,17 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         assert.equal(d.config.max_vcpus, 4);
         assert.equal(d.memory_kib, 1024 * 1024);
         assert.deepEqual(d.config.vcpupin, [{ vcpu: 1, cpuset: '3' }]);
-        assert.ok(d.pending.includes('max_vcpus'), JSON.stringify(d.pending));
+        assert.ok(d.pending.includes('max_vcpus') && d.pending.includes('vcpus'), JSON.stringify(d.pending));
+        assert.equal(d.vcpus, 2); // the running VM's
+
+        // libvirt lost: every group is held, saying why; back when it returns
+        assert.equal(await page.evaluate(() => window.__vdHarness.inject({ type: 'host', state: 'disconnected' })), true);
+        await page.waitForFunction(() => [...document.querySelectorAll('.config-card fieldset')].every((f) => f.disabled), null, { timeout: TIMEOUT });
+        assert.equal(await page.locator('.config-card button[type="submit"]:disabled').count(), 4);
+        assert.match(await card(page, 'cpu').locator('.config-held').textContent(), /libvirt/i);
+        assert.equal(await page.evaluate(() => window.__vdHarness.inject({ type: 'host', state: 'connected' })), true);
+        await page.waitForFunction(() => [...document.querySelectorAll('.config-card fieldset')].every((f) => !f.disabled), null, { timeout: TIMEOUT });
+        assert.equal(await card(page, 'cpu').locator('.config-held').isVisible(), false);
 
         // a reload keeps the marks: the maximum waits for the next boot with its value
         await page.evaluate(() => location.reload());
@@ -115,6 +128,10 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         await badge.waitFor({ timeout: TIMEOUT });
         assert.equal((await badge.textContent()).trim(), 'Next boot: 4');
         assert.equal(await card(page, 'cpu').locator('[name="max_vcpus"]').inputValue(), '4');
+        // the detail has no persistent vCPU count: the page says the one it sent, and the live one
+        assert.equal((await card(page, 'cpu').locator('.config-pending[data-member="vcpus"]').textContent()).trim(), 'Next boot: 3');
+        assert.equal(await card(page, 'cpu').locator('[name="vcpus"]').inputValue(), '3');
+        assert.match(await card(page, 'cpu').locator('.config-live').textContent(), /has 2 vCPUs now/);
         assert.equal(await page.locator('.pin-grid tbody tr').count(), 4); // one row per vCPU of the next boot
         assert.equal(await page.locator('.pin-grid input[data-vcpu="1"][data-cpu="3"]').isChecked(), true);
         // a running VM cannot be renamed: the field says why
@@ -122,6 +139,21 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         assert.match(await card(page, 'general').locator('.config-name-why').textContent(), /Shut the VM off/);
         await page.checkA11y('the Configuration tab after a reload');
     });
+});
+
+test('the tab fits a phone width: the wide tables scroll inside their cards', async () => {
+    const { page, problems } = await newPage(browser, { viewport: { width: 390, height: 844 } });
+    try {
+        await login(page, daemon, OP);
+        await page.evaluate((h) => { location.hash = h; }, `#/domains/${WEB01}/tab/config`);
+        await page.locator('.pin-grid tbody tr').first().waitFor({ timeout: TIMEOUT });
+        const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+        assert.ok(scroll <= client, `the page is ${scroll}px wide in a ${client}px window`);
+        await page.checkA11y('the Configuration tab at 390px');
+        assert.deepEqual(problems, []);
+    } finally {
+        await page.close();
+    }
 });
 
 test('a viewer has no Configuration tab, even through the URL', async () => {

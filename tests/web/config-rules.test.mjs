@@ -132,6 +132,7 @@ test('checkTuning: pins from the grid, host CPUs only, emulatorpin', () => {
     const pinned = { config: { ...CONFIG, vcpupin: [{ vcpu: 1, cpuset: '2' }] } };
     assert.deepEqual(checkTuning(tuneBase({ pins: [[], [2]] }), pinned, HOST).payload, {});
     assert.deepEqual(checkTuning(tuneBase(), pinned, HOST).payload, { vcpupin: [] }); // "any CPU"
+    assert.deepEqual(checkTuning(tuneBase(), pinned, hostCpuCells(null, undefined)).payload, {}); // host CPUs unknown: pins kept
     assert.deepEqual(checkTuning(tuneBase({ emulatorpin: '4-5' }), orig, HOST).payload, { emulatorpin: '4-5' });
     assert.match(checkTuning(tuneBase({ emulatorpin: '99' }), orig, HOST).errors.emulatorpin, /0 to 15/);
     assert.deepEqual(checkTuning(tuneBase(), { config: { ...CONFIG, emulatorpin: '1' } }, HOST).payload, { emulatorpin: null });

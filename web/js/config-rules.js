@@ -47,6 +47,21 @@ const WORDS = {
     }),
     boot: () => ({ hd: t('config.boot.hd'), cdrom: t('config.boot.cdrom'), network: t('config.boot.network'), fd: t('config.boot.fd') }),
     firmware: () => ({ bios: t('config.firmware.bios'), uefi: t('config.firmware.uefi') }),
+    video: () => ({
+        virtio: t('config.video.virtio'), qxl: t('config.video.qxl'), vga: t('config.video.vga'), bochs: t('config.video.bochs'),
+        cirrus: t('config.video.cirrus'), none: t('config.video.none'),
+    }),
+    watchdog: () => ({ i6300esb: t('config.watchdog.i6300esb'), itco: t('config.watchdog.itco') }),
+    action: () => ({
+        reset: t('config.watchdog.reset'), poweroff: t('config.watchdog.poweroff'), shutdown: t('config.watchdog.shutdown'),
+        pause: t('config.watchdog.pause'), none: t('config.watchdog.none'), dump: t('config.watchdog.dump'),
+        'inject-nmi': t('config.watchdog.inject-nmi'),
+    }),
+    tpm: () => ({ 'tpm-crb': t('config.tpm.crb'), 'tpm-tis': t('config.tpm.tis') }),
+    numa: () => ({
+        strict: t('config.numa.strict'), preferred: t('config.numa.preferred'), interleave: t('config.numa.interleave'),
+        restrictive: t('config.numa.restrictive'),
+    }),
     iotune: () => ({
         total_bytes_sec: t('config.iotune.total-bytes'), read_bytes_sec: t('config.iotune.read-bytes'), write_bytes_sec: t('config.iotune.write-bytes'),
         total_iops_sec: t('config.iotune.total-iops'), read_iops_sec: t('config.iotune.read-iops'), write_iops_sec: t('config.iotune.write-iops'),
@@ -69,8 +84,9 @@ const WORDS = {
 
 /**
  * The UI's word for a value or member: kind one of "mode" (CPU mode), "boot" (device),
- * "firmware", "iotune" (limit), "what" (topology part or memory limit), "member" (a
- * PATCH member). An unknown value is itself.
+ * "firmware", "video", "watchdog" (model), "action" (watchdog action), "tpm", "numa"
+ * (numatune mode), "iotune" (limit), "what" (topology part or memory limit), "member"
+ * (a PATCH member). An unknown value is itself.
  */
 export function wordFor(kind, value) {
     const words = WORDS[kind]();
@@ -297,7 +313,8 @@ export function checkTuning(values, orig, host) {
         else if (ids.length) pins.push({ vcpu, cpuset: cpusetText(ids) });
     });
     const wasPins = (cfg.vcpupin || []).map((p) => ({ vcpu: p.vcpu, cpuset: p.cpuset }));
-    if (!same(pins, wasPins)) payload.vcpupin = pins;
+    // without the host's CPUs (capabilities unread) the grid has no columns: keep the pins
+    if (host.cpuCount > 0 && !same(pins, wasPins)) payload.vcpupin = pins;
     let emu = null;
     if (values.emulatorpin) {
         const r = parseCpuset(values.emulatorpin, host.cpuCount, t('config.what.emulatorpin'));

@@ -25,7 +25,10 @@ function badged(f, member) {
 /** The number shown for a size in MiB. */
 const mib = (kib) => (Number.isFinite(kib) ? String(Math.round(kib / 1024)) : '');
 
-/** ctx: {uuid, send(payload) -> Promise, applied(answer), label(member), detail()}. */
+/**
+ * ctx: {uuid, send(payload) -> Promise, applied(answer), label(member), detail(),
+ * planned(member) -> the next boot's value of a pending vcpus / memory_mib when known}.
+ */
 export function cpuGroup(ctx) {
     const f = {
         vcpus: badged(field({ label: t('config.field.vcpus'), key: 'vcpus', control: textInput({ name: 'vcpus', inputmode: 'numeric' }) }), 'vcpus'),
@@ -38,6 +41,7 @@ export function cpuGroup(ctx) {
         threads: field({ label: t('config.field.threads'), key: 'cpu.topology.threads', control: textInput({ name: 'threads', inputmode: 'numeric' }) }),
     };
     const topoGrid = h('div', { class: 'form-grid' }, f.sockets.root, f.cores.root, f.threads.root);
+    const live = h('p', { class: 'field-hint config-live', hidden: true });
     const sync = () => {
         f.model.root.hidden = f.mode.control.value !== 'custom';
         topoGrid.hidden = !f.topology.control.checked;
@@ -48,10 +52,10 @@ export function cpuGroup(ctx) {
         vcpus: f.vcpus.control.value, max_vcpus: f.max_vcpus.control.value, mode: f.mode.control.value, model: f.model.control.value,
         topology: f.topology.control.checked, sockets: f.sockets.control.value, cores: f.cores.control.value, threads: f.threads.control.value,
     });
-    const orig = () => ({ vcpus: ctx.detail().vcpus, config: ctx.detail().config });
+    const orig = () => ({ vcpus: ctx.planned('vcpus') ?? ctx.detail().vcpus, config: ctx.detail().config });
     const card = configCard({
         id: 'cpu', title: t('config.group.cpu'),
-        body: [h('div', { class: 'form-grid' }, f.vcpus.root, f.max_vcpus.root, f.mode.root, f.model.root), f.topology.root, topoGrid],
+        body: [h('div', { class: 'form-grid' }, f.vcpus.root, f.max_vcpus.root, f.mode.root, f.model.root), live, f.topology.root, topoGrid],
         fields: () => Object.values(f), check: () => checkCpu(values(), orig()), keyOf: (k) => k, send: ctx.send, applied: ctx.applied, label: ctx.label,
     });
     return {
@@ -64,10 +68,13 @@ export function cpuGroup(ctx) {
             if (cfg.cpu && !modes.includes(cfg.cpu.mode)) opts.push([cfg.cpu.mode, wordFor('mode', cfg.cpu.mode)]);
             const models = Array.isArray(caps?.cpu_models) ? [...caps.cpu_models] : [];
             if (cfg.cpu?.model && !models.includes(cfg.cpu.model)) models.unshift(cfg.cpu.model);
+            const planned = ctx.planned('vcpus');
+            live.textContent = planned !== undefined ? t('config.live-vcpus', { count: d.vcpus }) : '';
+            live.hidden = !live.textContent;
             if (card.dirty()) return;
             setOptions(f.mode.control, opts, cfg.cpu ? cfg.cpu.mode : '');
             setOptions(f.model.control, models, cfg.cpu?.model || models[0]);
-            f.vcpus.control.value = String(d.vcpus ?? '');
+            f.vcpus.control.value = String(planned ?? d.vcpus ?? '');
             f.max_vcpus.control.value = String(cfg.max_vcpus ?? '');
             const topo = cfg.cpu?.topology;
             f.topology.control.checked = !!topo;
@@ -92,7 +99,7 @@ export function memoryGroup(ctx) {
         memory_mib: f.memory_mib.control.value, max_memory_mib: f.max_memory_mib.control.value,
         hard: f.hard.control.value, soft: f.soft.control.value, swap: f.swap.control.value,
     });
-    const orig = () => ({ memory_mib: Math.round(ctx.detail().memory_kib / 1024), config: ctx.detail().config });
+    const orig = () => ({ memory_mib: ctx.planned('memory_mib') ?? Math.round(ctx.detail().memory_kib / 1024), config: ctx.detail().config });
     const card = configCard({
         id: 'memory', title: t('config.group.memory'),
         body: [h('div', { class: 'form-grid' }, f.memory_mib.root, f.max_memory_mib.root), live,
@@ -104,10 +111,14 @@ export function memoryGroup(ctx) {
         fill(d) {
             const cfg = d.config || {};
             const liveMax = mib(d.max_memory_kib);
-            live.textContent = isRunning(d) && liveMax !== String(cfg.max_memory_mib) ? t('config.live-differs', { value: t('config.mib', { n: liveMax }) }) : '';
+            const planned = ctx.planned('memory_mib');
+            const notes = [];
+            if (planned !== undefined) notes.push(t('config.live-memory', { size: t('config.mib', { n: mib(d.memory_kib) }) }));
+            if (isRunning(d) && liveMax !== String(cfg.max_memory_mib)) notes.push(t('config.live-max-memory', { size: t('config.mib', { n: liveMax }) }));
+            live.textContent = notes.join(' ');
             live.hidden = !live.textContent;
             if (card.dirty()) return;
-            f.memory_mib.control.value = mib(d.memory_kib);
+            f.memory_mib.control.value = String(planned ?? mib(d.memory_kib));
             f.max_memory_mib.control.value = String(cfg.max_memory_mib ?? '');
             const mt = cfg.memtune || {};
             f.hard.control.value = String(mt.hard_limit_mib ?? '');
@@ -126,14 +137,16 @@ export function generalGroup(ctx) {
         menu: field({ label: t('config.field.boot-menu'), key: 'boot.menu', inline: true, control: checkbox({ name: 'menu' }) }),
         firmware: badged(field({ label: t('config.field.firmware'), key: 'firmware', control: selectInput(FIRMWARES.map((x) => [x, wordFor('firmware', x)]), { name: 'firmware' }) }), 'firmware'),
         video: badged(field({ label: t('config.field.video'), key: 'video', control: selectInput([], { name: 'video' }) }), 'video'),
-        watchdog: badged(field({ label: t('config.field.watchdog'), key: 'watchdog', control: selectInput([['', t('config.none')], ...WATCHDOG_MODELS], { name: 'watchdog' }) }), 'watchdog'),
-        action: field({ label: t('config.field.watchdog-action'), key: 'watchdog.action', control: selectInput(WATCHDOG_ACTIONS, { name: 'watchdog_action' }) }),
+        watchdog: badged(field({ label: t('config.field.watchdog'), key: 'watchdog', control: selectInput([['', t('config.none')], ...WATCHDOG_MODELS.map((m) => [m, wordFor('watchdog', m)])], { name: 'watchdog' }) }), 'watchdog'),
+        action: field({ label: t('config.field.watchdog-action'), key: 'watchdog.action', control: selectInput(WATCHDOG_ACTIONS.map((a) => [a, wordFor('action', a)]), { name: 'watchdog_action' }) }),
         rng: badged(field({ label: t('config.field.rng'), key: 'rng', inline: true, control: checkbox({ name: 'rng' }) }), 'rng'),
-        tpm: badged(field({ label: t('config.field.tpm'), key: 'tpm', control: selectInput([['', t('config.none')], ...TPM_MODELS], { name: 'tpm' }) }), 'tpm'),
+        tpm: badged(field({ label: t('config.field.tpm'), key: 'tpm', control: selectInput([['', t('config.none')], ...TPM_MODELS.map((m) => [m, wordFor('tpm', m)])], { name: 'tpm' }) }), 'tpm'),
         keymap: field({ label: t('config.field.keymap'), key: 'vnc.keymap', control: selectInput([['', t('config.keymap.default')], ...KEYMAPS], { name: 'keymap' }) }),
         password: field({ label: optionalLabel(t('config.field.vnc-password')), key: 'vnc.password', control: textInput({ name: 'vnc_password', type: 'password', autocomplete: 'new-password' }), hint: t('config.hint.vnc-password') }),
         clear: field({ label: t('config.field.vnc-password-clear'), key: 'vnc.clear', inline: true, control: checkbox({ name: 'vnc_password_clear' }) }),
     };
+    // QEMU's keymap codes are identifiers, not words of the UI's language
+    for (const o of f.keymap.control.options) if (o.value) o.lang = 'en';
     const nameHint = h('p', { class: 'field-hint config-name-why', hidden: true });
     f.name.root.append(nameHint);
     const vncBox = h('div', { class: 'form-grid' }, f.keymap.root, f.password.root, f.clear.root);
@@ -177,7 +190,8 @@ export function generalGroup(ctx) {
             f.menu.control.checked = !!cfg.boot?.menu;
             f.firmware.control.value = cfg.firmware || 'bios';
             const video = cfg.video?.model ?? '';
-            setOptions(f.video.control, [...(video && !VIDEO_MODELS.includes(video) ? [video] : []), ...(video ? [] : [['', t('config.none')]]), ...VIDEO_MODELS], video);
+            setOptions(f.video.control, [...(video && !VIDEO_MODELS.includes(video) ? [video] : []), ...(video ? [] : [['', t('config.none')]]),
+                ...VIDEO_MODELS.map((m) => [m, wordFor('video', m)])], video);
             f.watchdog.control.value = cfg.watchdog?.model || '';
             f.action.control.value = cfg.watchdog?.action || 'reset';
             f.rng.control.checked = !!cfg.rng;

@@ -12,7 +12,7 @@ import { t } from '../i18n.js';
 /** host: hostCpuCells()'s answer. Returns {root, setRows(count, pins), values(), fields()}. */
 export function pinGrid(host, idPrefix) {
     const cpus = host.cells.flatMap((c) => c.cpus);
-    const table = h('table', { class: 'rtable pin-grid', 'aria-describedby': `${idPrefix}-hint` });
+    const table = h('table', { class: 'pin-grid', 'aria-describedby': `${idPrefix}-hint` });
     const hint = h('p', { class: 'field-hint', id: `${idPrefix}-hint`, text: t('config.hint.pins') });
     const head = h('thead', {},
         h('tr', {}, h('td', { class: 'pin-corner' }), host.cells.map((c) => h('th', { scope: 'colgroup', colspan: String(c.cpus.length), class: 'pin-cell', text: t('config.pin.cell', { id: String(c.id) }) })), h('td')),

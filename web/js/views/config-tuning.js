@@ -32,7 +32,7 @@ export function tuningGroup(ctx, caps) {
         shares: field({ label: optionalLabel(t('config.field.shares')), key: 'cputune.shares', control: textInput({ name: 'shares', inputmode: 'numeric' }) }),
         period: field({ label: optionalLabel(t('config.field.period')), key: 'cputune.period', control: textInput({ name: 'period', inputmode: 'numeric' }) }),
         quota: field({ label: optionalLabel(t('config.field.quota')), key: 'cputune.quota', control: textInput({ name: 'quota' }), hint: t('config.hint.quota') }),
-        numa_mode: field({ label: t('config.field.numa-mode'), key: 'numatune.mode', control: selectInput([['', t('config.none')], ...NUMATUNE_MODES], { name: 'numa_mode' }) }),
+        numa_mode: field({ label: t('config.field.numa-mode'), key: 'numatune.mode', control: selectInput([['', t('config.none')], ...NUMATUNE_MODES.map((m) => [m, wordFor('numa', m)])], { name: 'numa_mode' }) }),
         nodeset: field({ label: t('config.field.nodeset'), key: 'numatune.nodeset', control: textInput({ name: 'nodeset' }), hint: t('config.hint.nodeset', { max: String(host.nodeCount - 1) }) }),
         hugepages: field({ label: t('config.field.hugepages'), key: 'hugepages', control: selectInput([], { name: 'hugepages' }) }),
         weight: field({ label: optionalLabel(t('config.field.blkio-weight')), key: 'blkiotune.weight', control: textInput({ name: 'blkio_weight', inputmode: 'numeric' }), hint: t('config.hint.weight') }),

@@ -4,7 +4,7 @@
 // sends PATCH /api/domains/{uuid} with the members it changed. The forms show the
 // persistent definition (the detail's `config`, the value the next boot gets) and mark
 // the members of the detail's `pending` "next boot" with the value that will apply,
-// where the detail has it (or this page sent it). Reads GET /api/host/capabilities once
+// where the detail has it (or this tab sent it in this browser session). Reads GET /api/host/capabilities once
 // (CPU models, host CPUs by NUMA cell, huge page sizes). While the server or libvirt is
 // unreachable every group is disabled with the reason said (views/offline.js). The tab
 // interface detail-tabs.js expects (mount, update(domain), suspend, connect, destroy).
@@ -18,8 +18,29 @@ import { tuningGroup } from './config-tuning.js';
 import { wordFor } from '../config-rules.js';
 import { t } from '../i18n.js';
 
-/** What this page sent per VM for members the detail does not echo (vcpus, memory_mib): uuid -> {member: value}. */
-const sent = new Map();
+/**
+ * What this tab sent for the members the detail has no persistent value of (vcpus,
+ * memory_mib), per VM, kept in sessionStorage so that a reload still says the value a
+ * pending one gets: {member: value} (only shown while the detail lists it as pending).
+ */
+const sent = {
+    key: (uuid) => `virtdeck.config-sent.${uuid}`,
+    get(uuid) {
+        try {
+            const v = JSON.parse(sessionStorage.getItem(this.key(uuid)) || '{}');
+            return v && typeof v === 'object' ? v : {};
+        } catch {
+            return {};
+        }
+    },
+    set(uuid, value) {
+        try {
+            sessionStorage.setItem(this.key(uuid), JSON.stringify(value));
+        } catch {
+            // storage refused (private mode, quota): the marks then show without a value
+        }
+    },
+};
 
 export class DomainConfigView {
     /** ctx: {api, store, notify}; vm: {uuid, name}. */
@@ -42,22 +63,29 @@ export class DomainConfigView {
     }
 
     async load() {
+        let hostCpus = this.ctx.store.host?.cpus;
         try {
             this.caps = await this.ctx.api.request('GET', '/api/host/capabilities');
+            // the host's CPU count, for a host whose capabilities list no NUMA cells
+            if (!Number.isInteger(hostCpus)) hostCpus = (await this.ctx.api.host())?.cpus;
         } catch (err) {
             reportError(this.ctx.notify, t('config.failure.capabilities'), err);
-            this.caps = {};
+            this.caps = this.caps || {};
         }
         if (!this.root?.isConnected) return;
         const ctx = {
             uuid: this.uuid,
-            hostCpus: this.ctx.store.host?.cpus,
+            hostCpus,
             detail: () => this.ctx.store.details.get(this.uuid) || this.domain || {},
             send: (payload) => this.#send(payload),
             applied: (answer) => {
                 if (answer && answer.detail && typeof answer.detail.uuid === 'string') this.ctx.store.setDetail(answer.detail);
             },
             label: (member) => wordFor('member', member),
+            planned: (member) => {
+                const d = this.ctx.store.details.get(this.uuid);
+                return Array.isArray(d?.pending) && d.pending.includes(member) ? sent.get(this.uuid)[member] : undefined;
+            },
         };
         this.groups = [cpuGroup(ctx), memoryGroup(ctx), generalGroup(ctx), tuningGroup(ctx, this.caps)];
         this.body.replaceChildren(...this.groups.map((g) => g.card.root));
@@ -66,7 +94,7 @@ export class DomainConfigView {
 
     async #send(payload) {
         const answer = await this.ctx.api.request('PATCH', `/api/domains/${encodeURIComponent(this.uuid)}`, payload);
-        const mine = sent.get(this.uuid) || {};
+        const mine = sent.get(this.uuid);
         for (const m of ['vcpus', 'memory_mib']) if (m in payload) mine[m] = payload[m];
         sent.set(this.uuid, mine);
         return answer;
@@ -89,7 +117,7 @@ export class DomainConfigView {
     /** The value a pending member gets at the next boot, as text ("" when unknown). */
     #pendingValue(d, member) {
         const cfg = d.config || {};
-        const mine = sent.get(this.uuid) || {};
+        const mine = sent.get(this.uuid);
         switch (member) {
         case 'vcpus': return mine.vcpus !== undefined ? String(mine.vcpus) : '';
         case 'memory_mib': return mine.memory_mib !== undefined ? t('config.mib', { n: String(mine.memory_mib) }) : '';
