@@ -178,6 +178,8 @@ test('formKeyOf: the server field of a built payload -> the form key', () => {
     assert.equal(formKeyOf('iotune[0].target', payload, ['vda', 'vdb']), 'iotune.1.total_bytes_sec');
     assert.equal(formKeyOf('numa_cells[2].cpus', payload), 'numa_cells.2.cpus');
     assert.equal(formKeyOf('cpu.topology', payload), 'cpu.topology');
+    assert.equal(formKeyOf('hugepages.size_kib', payload), 'hugepages');
+    assert.equal(formKeyOf('cputune', payload), 'cputune.shares');
     assert.equal(wordFor('member', 'max_vcpus'), 'Maximum vCPUs');
     assert.equal(wordFor('member', 'nonsense'), 'nonsense');
 });

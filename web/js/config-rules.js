@@ -402,8 +402,8 @@ function prune(errors) {
 /**
  * The server's field for a member of a PATCH body this module built -> the form key:
  * vcpupin[i].cpuset/.vcpu -> "pin.<vcpu>", iotune[i].<k> -> "iotune.<row>.<k>" (the
- * row of that target among rows), numa_cells[i].<k> -> "numa_cells.<i>.<k>". Other
- * names are their own key.
+ * row of that target among rows), numa_cells[i].<k> -> "numa_cells.<i>.<k>", a whole
+ * object to its first control (cputune -> cputune.shares). Other names are their own key.
  */
 export function formKeyOf(field, payload, targets = []) {
     const pin = /^vcpupin\[(\d+)\]/.exec(field);
@@ -419,5 +419,6 @@ export function formKeyOf(field, payload, targets = []) {
         const row = entry ? targets.indexOf(entry.target) : -1;
         return row >= 0 ? `iotune.${row}.${io[2] && io[2] !== 'target' ? io[2] : 'total_bytes_sec'}` : field;
     }
-    return field;
+    const whole = { cputune: 'cputune.shares', blkiotune: 'blkiotune.weight', numatune: 'numatune.mode', 'hugepages.size_kib': 'hugepages' };
+    return whole[field] || field;
 }

@@ -22,7 +22,8 @@ export function pendingBadge(member) {
  * of the PATCH answer, applied(answer) after a save (the group is clean again first, so
  * a refill shows the saved values), label(member) -> the member's name in the UI}.
  * Returns {root, fieldset, setHeld(reason), markPending(pending, valueOf), dirty()}: a
- * group is dirty from the user's first input until a save succeeds.
+ * group is dirty from the user's first input until a save succeeds, and while it has
+ * the focus; its owner leaves a dirty group's values alone.
  */
 export function configCard({ id, title, body, fields, check, keyOf, send, applied, label }) {
     const titleId = `config-${id}-title`;
@@ -87,7 +88,8 @@ export function configCard({ id, title, body, fields, check, keyOf, send, applie
         root: h('section', { class: 'card form-card config-card', id: `config-${id}` }, form),
         fieldset,
         setHeld,
-        dirty: () => dirty,
+        /** True from the user's first input until a save succeeds, or while focus is inside (a refill would move it). */
+        dirty: () => dirty || form.contains(document.activeElement),
         /** Shows each badge of this card whose member is pending, with valueOf(member)'s text when known. */
         markPending(pending, valueOf) {
             for (const b of form.querySelectorAll('.config-pending')) {

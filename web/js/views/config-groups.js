@@ -14,6 +14,11 @@ import {
 } from '../config-rules.js';
 import { t } from '../i18n.js';
 
+/** A refused member of the general group whose control has another key. */
+const GENERAL_KEYS = {
+    boot: 'boot.order', 'watchdog.model': 'watchdog', 'tpm.model': 'tpm', 'tpm.version': 'tpm', 'video.model': 'video', vnc: 'vnc.keymap',
+};
+
 const isRunning = (d) => !!d && (d.state === 'running' || d.state === 'paused');
 
 /** A field with a "next boot" badge for member after its label. */
@@ -56,7 +61,7 @@ export function cpuGroup(ctx) {
     const card = configCard({
         id: 'cpu', title: t('config.group.cpu'),
         body: [h('div', { class: 'form-grid' }, f.vcpus.root, f.max_vcpus.root, f.mode.root, f.model.root), live, f.topology.root, topoGrid],
-        fields: () => Object.values(f), check: () => checkCpu(values(), orig()), keyOf: (k) => k, send: ctx.send, applied: ctx.applied, label: ctx.label,
+        fields: () => Object.values(f), check: () => checkCpu(values(), orig()), keyOf: (k) => (k === 'cpu' ? 'cpu.mode' : k), send: ctx.send, applied: ctx.applied, label: ctx.label,
     });
     return {
         card,
@@ -104,7 +109,7 @@ export function memoryGroup(ctx) {
         id: 'memory', title: t('config.group.memory'),
         body: [h('div', { class: 'form-grid' }, f.memory_mib.root, f.max_memory_mib.root), live,
             h('div', { class: 'form-grid' }, f.hard.root, f.soft.root, f.swap.root)],
-        fields: () => Object.values(f), check: () => checkMemory(values(), orig()), keyOf: (k) => k, send: ctx.send, applied: ctx.applied, label: ctx.label,
+        fields: () => Object.values(f), check: () => checkMemory(values(), orig()), keyOf: (k) => (k === 'memtune' ? 'memtune.hard_limit_mib' : k), send: ctx.send, applied: ctx.applied, label: ctx.label,
     });
     return {
         card,
@@ -169,7 +174,7 @@ export function generalGroup(ctx) {
             h('div', { class: 'form-grid config-boot' }, f.order.map((x) => x.root), f.menu.root),
             h('div', { class: 'form-grid' }, f.firmware.root, f.video.root, f.watchdog.root, f.action.root, f.tpm.root, f.rng.root),
             vncBox],
-        fields: all, check: () => checkGeneral(values(), orig()), keyOf: (k) => k, send: ctx.send, applied: ctx.applied, label: ctx.label,
+        fields: all, check: () => checkGeneral(values(), orig()), keyOf: (k) => GENERAL_KEYS[k] || k, send: ctx.send, applied: ctx.applied, label: ctx.label,
     });
     return {
         card,
