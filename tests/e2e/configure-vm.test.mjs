@@ -9,7 +9,9 @@
 // through GET /api/domains/{uuid}; a pin ticked in the grid is saved; after a
 // reload the maximum carries a "next boot" badge with the value that will apply. While
 // libvirt is unreachable every group is disabled with the reason said. On shut-off
-// mail-gateway a name in use (409 at name) shows at the Name field. At a phone's
+// mail-gateway a name in use (409 at name) shows at the Name field, a total I/O limit
+// with a read one at its cell, and a guest NUMA cell and an IOPS limit are "Saved" and
+// read back. At a phone's
 // width the page does not scroll sideways. A viewer has no Configuration tab, even
 // through the URL. axe on each state.
 import test from 'node:test';
@@ -147,7 +149,7 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
     });
 });
 
-test('a shut-off VM: a name in use refused by the server is shown at the Name field', async () => {
+test('a shut-off VM: a name in use shown at the Name field; guest NUMA cells and disk limits saved', async () => {
     await asUser(OP, async (page, patches) => {
         await page.evaluate((h) => { location.hash = h; }, `#/domains/${MAIL}/tab/config`);
         const name = card(page, 'general').locator('[name="name"]');
@@ -162,6 +164,25 @@ test('a shut-off VM: a name in use refused by the server is shown at the Name fi
         assert.equal(patches.length, 1);
         assert.equal((await page.evaluate(async (u) => (await fetch(`/api/domains/${u}`)).json(), MAIL)).name, 'mail-gateway');
         await page.checkA11y('a name the server refused');
+
+        // guest NUMA cells and a disk's I/O limits: "Saved" (shut off), read back
+        const tuning = card(page, 'tuning');
+        await tuning.getByRole('button', { name: 'Add cell' }).click();
+        await tuning.locator('tr[data-cell="0"] input').first().fill('0');
+        await tuning.locator('tr[data-cell="0"] input').nth(1).fill('512');
+        const vda = tuning.locator('tr[data-target="vda"] input');
+        await vda.nth(3).fill('200'); // total IOPS
+        await vda.nth(4).fill('10'); // read IOPS: not with a total
+        await tuning.locator('button[type="submit"]').click();
+        assert.match(await vda.nth(3).evaluate((el) => document.getElementById(`${el.id}-err`).textContent), /total limit/);
+        assert.equal(patches.length, 1);
+        await vda.nth(4).fill('0');
+        await tuning.locator('button[type="submit"]').click();
+        await tuning.locator('.config-result li[data-member="iotune"]').waitFor({ timeout: TIMEOUT });
+        assert.match(await tuning.locator('.config-result').textContent(), /Saved\s*Guest NUMA cells/);
+        const c = (await page.evaluate(async (u) => (await fetch(`/api/domains/${u}`)).json(), MAIL)).config;
+        assert.deepEqual(c.numa_cells, [{ id: 0, cpus: '0', memory_mib: 512 }]);
+        assert.equal(c.iotune.find((x) => x.target === 'vda').total_iops_sec, 200);
     }, new RegExp(`status of 409 \\(Conflict\\) .*/api/domains/${MAIL}\\)$`));
 });
 

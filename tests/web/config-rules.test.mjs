@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     LIMITS, KEYMAPS, hostCpuCells, parseCpuset, cpusetText, checkCpu, checkMemory, checkGeneral, checkTuning, vmNameError,
-    formKeyOf, wordFor,
+    formKeyOf, wordFor, hugePagesText,
 } from '../../web/js/config-rules.js';
 import { setLanguage } from '../../web/js/i18n.js';
 
@@ -182,4 +182,8 @@ test('formKeyOf: the server field of a built payload -> the form key', () => {
     assert.equal(formKeyOf('cputune', payload), 'cputune.shares');
     assert.equal(wordFor('member', 'max_vcpus'), 'Maximum vCPUs');
     assert.equal(wordFor('member', 'nonsense'), 'nonsense');
+    assert.equal(hugePagesText(null), 'Normal pages');
+    assert.equal(hugePagesText({ size_kib: 2048 }), 'Huge pages of 2 MiB');
+    assert.equal(hugePagesText({ size_kib: 1048576 }), 'Huge pages of 1 GiB');
+    assert.equal(hugePagesText({ size_kib: null }), 'Huge pages (host default size)');
 });

@@ -607,6 +607,7 @@ export default {
     'config.pin.reset-col': 'Reset',
     'config.pin.vcpu': 'vCPU',
     'config.save': 'Save',
+    'config.saved': 'Saved',
     'config.sub.cputune': 'CPU scheduling',
     'config.sub.io': 'Disk I/O',
     'config.sub.numa': 'NUMA and memory backing',

@@ -607,6 +607,7 @@ export default {
     'config.pin.reset-col': '重置',
     'config.pin.vcpu': '虚拟 CPU',
     'config.save': '保存',
+    'config.saved': '已保存',
     'config.sub.cputune': 'CPU 调度',
     'config.sub.io': '磁盘 I/O',
     'config.sub.numa': 'NUMA 与内存后端',

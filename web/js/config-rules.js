@@ -93,6 +93,14 @@ export function wordFor(kind, value) {
     return Object.hasOwn(words, value) ? words[value] : String(value);
 }
 
+/** The memory backing of a definition's `hugepages` ({size_kib} or null) in words. */
+export function hugePagesText(hugepages) {
+    if (!hugepages) return t('config.hugepages.none');
+    const kib = hugepages.size_kib;
+    if (!Number.isInteger(kib)) return t('config.hugepages.default');
+    return t('config.hugepages.size', { size: kib >= 1048576 && kib % 1048576 === 0 ? `${kib / 1048576} GiB` : `${kib / 1024} MiB` });
+}
+
 const CPU_MODEL_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**

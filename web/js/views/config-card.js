@@ -3,8 +3,8 @@
 // said, while the server is unreachable or a save runs), its own Save that sends only
 // the members the group's check found changed (PATCH /api/domains/{uuid}), the errors of
 // that check or of the server's refusal at their field (form-kit showErrors /
-// placeServerError), and after a save one line per sent member: applied now, or waits
-// for the next boot (the answer's next_boot). "Next boot" badges beside fields whose
+// placeServerError), and after a save one line per sent member: applied now (saved, for
+// a shut-off VM), or waits for the next boot (the answer's next_boot). "Next boot" badges beside fields whose
 // member is in the detail's `pending` come from markPending(). Browser main thread.
 
 import { h, setText } from './dom.js';
@@ -20,12 +20,13 @@ export function pendingBadge(member) {
  * The card. opts: {id, title, body (nodes), fields() (field() results), check() ->
  * {payload, errors}, keyOf(serverField, payload) -> form key, send(payload) -> Promise
  * of the PATCH answer, applied(answer) after a save (the group is clean again first, so
- * a refill shows the saved values), label(member) -> the member's name in the UI}.
+ * a refill shows the saved values), label(member) -> the member's name in the UI,
+ * running() -> whether the VM runs (a change to a shut-off VM is "saved", not "applied now")}.
  * Returns {root, fieldset, setHeld(reason), markPending(pending, valueOf), dirty()}: a
  * group is dirty from the user's first input until a save succeeds, and while it has
  * the focus; its owner leaves a dirty group's values alone.
  */
-export function configCard({ id, title, body, fields, check, keyOf, send, applied, label }) {
+export function configCard({ id, title, body, fields, check, keyOf, send, applied, label, running }) {
     const titleId = `config-${id}-title`;
     const errorBox = serverErrorBox();
     const result = h('ul', { class: 'config-result', 'aria-live': 'polite', hidden: true });
@@ -60,13 +61,15 @@ export function configCard({ id, title, body, fields, check, keyOf, send, applie
             result.hidden = false;
             return;
         }
+        const wasRunning = running();
         setBusy(save, true);
         fieldset.disabled = true;
         try {
             const answer = await send(payload);
             const later = new Set(Array.isArray(answer?.next_boot) ? answer.next_boot : []);
+            const nowText = wasRunning ? t('config.applied') : t('config.saved'); // a shut-off VM: saved for its start
             result.replaceChildren(...members.map((m) => h('li', { class: later.has(m) ? 'config-later' : 'config-now', dataset: { member: m } },
-                h('span', { class: ['badge', later.has(m) ? 'badge-warn' : 'badge-ok'], text: later.has(m) ? t('config.next-boot') : t('config.applied') }),
+                h('span', { class: ['badge', later.has(m) ? 'badge-warn' : 'badge-ok'], text: later.has(m) ? t('config.next-boot') : nowText }),
                 ' ', label(m))));
             result.hidden = false;
             dirty = false;

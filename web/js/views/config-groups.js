@@ -31,8 +31,9 @@ function badged(f, member) {
 const mib = (kib) => (Number.isFinite(kib) ? String(Math.round(kib / 1024)) : '');
 
 /**
- * ctx: {uuid, send(payload) -> Promise, applied(answer), label(member), detail(),
- * planned(member) -> the next boot's value of a pending vcpus / memory_mib when known}.
+ * ctx: {uuid, send(payload) -> Promise, applied(answer), label(member), running(),
+ * detail(), planned(member) -> the next boot's value of a pending vcpus / memory_mib
+ * when known}.
  */
 export function cpuGroup(ctx) {
     const f = {
@@ -47,9 +48,11 @@ export function cpuGroup(ctx) {
     };
     const topoGrid = h('div', { class: 'form-grid' }, f.sockets.root, f.cores.root, f.threads.root);
     const live = h('p', { class: 'field-hint config-live', hidden: true });
+    // a topology belongs to a <cpu> element: none is offered with the hypervisor's default CPU
     const sync = () => {
         f.model.root.hidden = f.mode.control.value !== 'custom';
-        topoGrid.hidden = !f.topology.control.checked;
+        f.topology.root.hidden = !f.mode.control.value;
+        topoGrid.hidden = !f.mode.control.value || !f.topology.control.checked;
     };
     f.mode.control.addEventListener('change', sync);
     f.topology.control.addEventListener('change', sync);
@@ -61,7 +64,7 @@ export function cpuGroup(ctx) {
     const card = configCard({
         id: 'cpu', title: t('config.group.cpu'),
         body: [h('div', { class: 'form-grid' }, f.vcpus.root, f.max_vcpus.root, f.mode.root, f.model.root), live, f.topology.root, topoGrid],
-        fields: () => Object.values(f), check: () => checkCpu(values(), orig()), keyOf: (k) => (k === 'cpu' ? 'cpu.mode' : k), send: ctx.send, applied: ctx.applied, label: ctx.label,
+        fields: () => Object.values(f), check: () => checkCpu(values(), orig()), keyOf: (k) => (k === 'cpu' ? 'cpu.mode' : k), send: ctx.send, applied: ctx.applied, label: ctx.label, running: ctx.running,
     });
     return {
         card,
@@ -109,7 +112,7 @@ export function memoryGroup(ctx) {
         id: 'memory', title: t('config.group.memory'),
         body: [h('div', { class: 'form-grid' }, f.memory_mib.root, f.max_memory_mib.root), live,
             h('div', { class: 'form-grid' }, f.hard.root, f.soft.root, f.swap.root)],
-        fields: () => Object.values(f), check: () => checkMemory(values(), orig()), keyOf: (k) => (k === 'memtune' ? 'memtune.hard_limit_mib' : k), send: ctx.send, applied: ctx.applied, label: ctx.label,
+        fields: () => Object.values(f), check: () => checkMemory(values(), orig()), keyOf: (k) => (k === 'memtune' ? 'memtune.hard_limit_mib' : k), send: ctx.send, applied: ctx.applied, label: ctx.label, running: ctx.running,
     });
     return {
         card,
@@ -152,6 +155,8 @@ export function generalGroup(ctx) {
     };
     // QEMU's keymap codes are identifiers, not words of the UI's language
     for (const o of f.keymap.control.options) if (o.value) o.lang = 'en';
+    badged(f.order[0], 'boot');
+    badged(f.keymap, 'vnc');
     const nameHint = h('p', { class: 'field-hint config-name-why', hidden: true });
     f.name.root.append(nameHint);
     const vncBox = h('div', { class: 'form-grid' }, f.keymap.root, f.password.root, f.clear.root);
@@ -174,7 +179,7 @@ export function generalGroup(ctx) {
             h('div', { class: 'form-grid config-boot' }, f.order.map((x) => x.root), f.menu.root),
             h('div', { class: 'form-grid' }, f.firmware.root, f.video.root, f.watchdog.root, f.action.root, f.tpm.root, f.rng.root),
             vncBox],
-        fields: all, check: () => checkGeneral(values(), orig()), keyOf: (k) => GENERAL_KEYS[k] || k, send: ctx.send, applied: ctx.applied, label: ctx.label,
+        fields: all, check: () => checkGeneral(values(), orig()), keyOf: (k) => GENERAL_KEYS[k] || k, send: ctx.send, applied: ctx.applied, label: ctx.label, running: ctx.running,
     });
     return {
         card,

@@ -10,7 +10,7 @@ import { h } from './dom.js';
 import { field, textInput, selectInput, setOptions, optionalLabel } from './form-kit.js';
 import { configCard, pendingBadge } from './config-card.js';
 import { pinGrid } from './config-pin-grid.js';
-import { checkTuning, formKeyOf, hostCpuCells, parseCpuset, IOTUNE_KEYS, NUMATUNE_MODES, wordFor } from '../config-rules.js';
+import { checkTuning, formKeyOf, hostCpuCells, parseCpuset, IOTUNE_KEYS, NUMATUNE_MODES, wordFor, hugePagesText } from '../config-rules.js';
 import { t } from '../i18n.js';
 
 const str = (v) => (v === null || v === undefined ? '' : String(v));
@@ -50,14 +50,20 @@ export function tuningGroup(ctx, caps) {
         cellBody);
     const renderCells = (rows) => {
         cells = rows.map((r, i) => ({
-            cpus: cellField(`numa_cells.${i}.cpus`, t('config.cells.cpus-of', { id: String(i) }), r.cpus),
+            cpus: cellField(`numa_cells.${i}.cpus`, t('config.cells.cpus-of', { id: String(i) }), r.cpus, { inputmode: 'text' }),
             memory: cellField(`numa_cells.${i}.memory_mib`, t('config.cells.memory-of', { id: String(i) }), r.memory_mib),
         }));
         cellBody.replaceChildren(...cells.map((c, i) => h('tr', { dataset: { cell: String(i) } },
             h('th', { scope: 'row', text: String(i) }), h('td', {}, c.cpus.root), h('td', {}, c.memory.root),
             h('td', {}, h('button', {
                 type: 'button', class: 'btn btn-sm', text: t('config.cells.remove'), 'aria-label': t('config.cells.remove-label', { id: String(i) }),
-                on: { click: () => { renderCells(cellRows().filter((_, j) => j !== i)); card.root.querySelector('form').dispatchEvent(new Event('input')); } },
+                on: {
+                    click: () => {
+                        renderCells(cellRows().filter((_, j) => j !== i));
+                        card.root.querySelector('form').dispatchEvent(new Event('input'));
+                        addCell.focus(); // the button pressed is gone
+                    },
+                },
             })))));
         cellTable.hidden = !cells.length;
     };
@@ -98,7 +104,7 @@ export function tuningGroup(ctx, caps) {
             h('div', { class: 'form-grid' }, f.shares.root, f.period.root, f.quota.root),
             h('h3', { class: 'config-sub', text: t('config.sub.numa') }),
             h('div', { class: 'form-grid' }, f.numa_mode.root, f.nodeset.root, f.hugepages.root),
-            h('div', { class: 'config-cells' }, h('p', { class: 'field-hint', text: t('config.cells.hint') }), h('div', { class: 'table-wrap' }, cellTable), addCell),
+            h('div', { class: 'config-cells' }, h('p', { class: 'field-hint', text: t('config.cells.hint') }, pendingBadge('numa_cells')), h('div', { class: 'table-wrap' }, cellTable), addCell),
             h('h3', { class: 'config-sub', text: t('config.sub.io') }),
             h('div', { class: 'form-grid' }, f.weight.root),
             h('p', { class: 'field-hint', text: t('config.iotune.hint') }), h('div', { class: 'table-wrap' }, ioTable),
@@ -106,7 +112,7 @@ export function tuningGroup(ctx, caps) {
         fields,
         check: () => checkTuning(values(), { config: ctx.detail().config }, host),
         keyOf: (k, payload) => formKeyOf(k, payload, io.map((r) => r.target)),
-        send: ctx.send, applied: ctx.applied, label: ctx.label,
+        send: ctx.send, applied: ctx.applied, label: ctx.label, running: ctx.running,
     });
     return {
         card,
@@ -125,7 +131,7 @@ export function tuningGroup(ctx, caps) {
             f.nodeset.control.value = cfg.numatune?.nodeset || '';
             const sizes = Array.isArray(caps?.host?.huge_pages_kib) ? caps.host.huge_pages_kib : [];
             const size = cfg.hugepages ? str(cfg.hugepages.size_kib) || 'default' : '';
-            setOptions(f.hugepages.control, [['', t('config.hugepages.none')], ...(size === 'default' ? [['default', t('config.hugepages.default')]] : []), ...sizes.map((s) => [String(s), t('config.hugepages.size', { size: s >= 1048576 ? `${s / 1048576} GiB` : `${s / 1024} MiB` })]),
+            setOptions(f.hugepages.control, [['', hugePagesText(null)], ...(size === 'default' ? [['default', hugePagesText({ size_kib: null })]] : []), ...sizes.map((s) => [String(s), hugePagesText({ size_kib: s })]),
                 ...(size && size !== 'default' && !sizes.map(String).includes(size) ? [[size, `${size} KiB`]] : [])], size);
             f.weight.control.value = str(cfg.blkiotune?.weight);
             renderCells((cfg.numa_cells || []).map((c) => ({ cpus: c.cpus, memory_mib: str(c.memory_mib) })));

@@ -15,7 +15,7 @@ import { reportError } from './form-kit.js';
 import { offlineReason } from './offline.js';
 import { cpuGroup, memoryGroup, generalGroup } from './config-groups.js';
 import { tuningGroup } from './config-tuning.js';
-import { wordFor } from '../config-rules.js';
+import { wordFor, hugePagesText } from '../config-rules.js';
 import { t } from '../i18n.js';
 
 /**
@@ -82,6 +82,7 @@ export class DomainConfigView {
                 if (answer && answer.detail && typeof answer.detail.uuid === 'string') this.ctx.store.setDetail(answer.detail);
             },
             label: (member) => wordFor('member', member),
+            running: () => this.domain?.state === 'running' || this.domain?.state === 'paused',
             planned: (member) => {
                 const d = this.ctx.store.details.get(this.uuid);
                 return Array.isArray(d?.pending) && d.pending.includes(member) ? sent.get(this.uuid)[member] : undefined;
@@ -123,13 +124,14 @@ export class DomainConfigView {
         case 'memory_mib': return mine.memory_mib !== undefined ? t('config.mib', { n: String(mine.memory_mib) }) : '';
         case 'max_vcpus': return String(cfg.max_vcpus ?? '');
         case 'max_memory_mib': return t('config.mib', { n: String(cfg.max_memory_mib ?? '') });
-        case 'cpu': return cfg.cpu ? cfg.cpu.model || cfg.cpu.mode : '';
-        case 'firmware': return cfg.firmware || '';
-        case 'video': return cfg.video?.model || t('config.none');
-        case 'watchdog': return cfg.watchdog ? cfg.watchdog.model : t('config.none');
-        case 'tpm': return cfg.tpm ? cfg.tpm.model : t('config.none');
+        case 'cpu': return cfg.cpu ? cfg.cpu.model || wordFor('mode', cfg.cpu.mode) : '';
+        case 'firmware': return cfg.firmware ? wordFor('firmware', cfg.firmware) : '';
+        case 'video': return cfg.video?.model ? wordFor('video', cfg.video.model) : t('config.none');
+        case 'watchdog': return cfg.watchdog ? wordFor('watchdog', cfg.watchdog.model) : t('config.none');
+        case 'tpm': return cfg.tpm ? wordFor('tpm', cfg.tpm.model) : t('config.none');
         case 'rng': return cfg.rng ? t('common.yes') : t('common.no');
-        case 'hugepages': return cfg.hugepages ? `${cfg.hugepages.size_kib ?? ''} KiB`.trim() : t('config.none');
+        case 'boot': return (cfg.boot?.order || []).map((dev) => wordFor('boot', dev)).join(', ');
+        case 'hugepages': return hugePagesText(cfg.hugepages);
         default: return '';
         }
     }
