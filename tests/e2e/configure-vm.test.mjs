@@ -144,7 +144,9 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         assert.equal(await page.locator('.pin-grid input[data-vcpu="1"][data-cpu="3"]').isChecked(), true);
         // a running VM cannot be renamed: the field says why
         assert.equal(await card(page, 'general').locator('[name="name"]').evaluate((el) => el.disabled), true);
-        assert.match(await card(page, 'general').locator('.config-name-why').textContent(), /Shut the VM off/);
+        assert.match(await card(page, 'general').locator('.config-name-why').textContent(), /Shut the VM off to rename it/);
+        assert.equal(await card(page, 'general').locator('[name="firmware"]').evaluate((el) => el.disabled), true);
+        assert.match(await card(page, 'general').locator('.config-firmware-why').textContent(), /Shut the VM off to change its firmware/);
         await page.checkA11y('the Configuration tab after a reload');
     });
 });

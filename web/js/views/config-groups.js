@@ -159,6 +159,8 @@ export function generalGroup(ctx) {
     badged(f.keymap, 'vnc');
     const nameHint = h('p', { class: 'field-hint config-name-why', hidden: true });
     f.name.root.append(nameHint);
+    const firmwareHint = h('p', { class: 'field-hint config-firmware-why', hidden: true });
+    f.firmware.root.append(firmwareHint);
     const vncBox = h('div', { class: 'form-grid' }, f.keymap.root, f.password.root, f.clear.root);
     const sync = () => { f.action.root.hidden = !f.watchdog.control.value; };
     f.watchdog.control.addEventListener('change', sync);
@@ -190,7 +192,8 @@ export function generalGroup(ctx) {
             nameHint.textContent = running ? t('config.hint.name-running') : '';
             nameHint.hidden = !running;
             f.firmware.control.disabled = running;
-            f.firmware.control.title = running ? t('config.hint.firmware-running') : '';
+            firmwareHint.textContent = running ? t('config.hint.firmware-running') : '';
+            firmwareHint.hidden = !running;
             vncBox.hidden = !cfg.vnc;
             if (card.dirty()) return;
             f.name.control.value = d.name || '';
