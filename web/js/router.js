@@ -3,7 +3,7 @@
 //   #/create                   the "Create VM" wizard
 //   #/domains/<uuid>           one domain's detail (its Overview tab)
 //   #/domains/<uuid>/tab/<tab> the detail with another tab chosen (disks, nics,
-//                              snapshots, console, serial); under "/tab/" because
+//                              snapshots, config, console, serial); under "/tab/" because
 //                              "/console" and "/serial" alone are the full-page consoles
 //                              below
 //   #/domains/<uuid>/console   its VNC console on a page of its own
@@ -24,7 +24,7 @@ export function isUuid(text) {
 const SUB_VIEWS = { console: 'console', serial: 'serial' };
 
 /** The detail page's tabs, as named in the hash. */
-export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots', 'xml'];
+export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots', 'config', 'xml'];
 
 /** decodeURIComponent, or null for a malformed escape. */
 function decode(part) {

@@ -1,8 +1,9 @@
 // views/detail-tabs.js — the tabs of a VM's detail page for users who may use its
 // consoles (operator, admin): Overview (the cards), Console (the VNC display, while the
 // VM runs and has one), Serial console (while it runs), Disks (domain-disks.js),
-// Network interfaces (domain-interfaces.js), Snapshots (domain-snapshots.js) and, for
-// admins, XML (domain-xml.js). A
+// Network interfaces (domain-interfaces.js), Snapshots (domain-snapshots.js),
+// Configuration (domain-config.js; operators and admins, who may configure a VM) and,
+// for admins, XML (domain-xml.js). A
 // console connects when its tab is chosen and disconnects when another tab is; a tab stays visible while chosen
 // even if the VM stops, so its last state line can still be read. WAI-ARIA tabs with
 // manual activation (arrows move, Enter/Space/click choose) because choosing one opens
@@ -16,8 +17,9 @@ import { DomainDisksView } from './domain-disks.js';
 import { DomainInterfacesView } from './domain-interfaces.js';
 import { DomainSnapshotsView } from './domain-snapshots.js';
 import { DomainXmlView } from './domain-xml.js';
+import { DomainConfigView } from './domain-config.js';
 import { canManage } from './form-kit.js';
-import { consolesAvailable } from '../domains.js';
+import { canAct, consolesAvailable } from '../domains.js';
 import { t } from '../i18n.js';
 
 /** The tabs in order; label() is read when the tabs are built. */
@@ -28,19 +30,20 @@ const TABS = [
     { id: 'disks', label: () => t('domains.detail.disks') },
     { id: 'nics', label: () => t('domains.detail.interfaces') },
     { id: 'snapshots', label: () => t('domains.snapshot.tab') },
+    { id: 'config', label: () => t('config.tab') },
     { id: 'xml', label: () => t('domains.xml.tab') },
 ];
 
 /** The view class of every tab but Overview. */
 const VIEWS = {
     console: ConsoleView, serial: SerialView, disks: DomainDisksView, nics: DomainInterfacesView, snapshots: DomainSnapshotsView,
-    xml: DomainXmlView,
+    config: DomainConfigView, xml: DomainXmlView,
 };
 
-/** Which tabs a domain offers; the raw XML only to admins (it holds secrets). */
-function tabsAvailable(domain, admin) {
+/** Which tabs a domain offers; Configuration to who may configure; the raw XML only to admins (it holds secrets). */
+function tabsAvailable(domain, admin, configure) {
     const c = consolesAvailable(domain);
-    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true, snapshots: true, xml: admin };
+    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true, snapshots: true, config: configure, xml: admin };
 }
 
 export class DetailTabs {
@@ -88,7 +91,7 @@ export class DetailTabs {
     /** The domain changed: which tabs show, and the consoles' own reaction. */
     update(domain) {
         this.domain = domain;
-        const avail = tabsAvailable(domain, canManage(this.ctx.store));
+        const avail = tabsAvailable(domain, canManage(this.ctx.store), canAct(this.ctx.store.session?.role));
         let shown = 0;
         for (const spec of TABS) {
             const visible = avail[spec.id] || this.selected === spec.id;
