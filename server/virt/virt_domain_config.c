@@ -369,7 +369,9 @@ struct json_object *virt_domain_config_pending(xmlNodePtr live, xmlNodePtr persi
 int virt_domain_config_detail(const char *live_xml, const char *persistent_xml, bool active,
                               struct json_object *detail, struct app_error *err)
 {
-    static const char *const summary_members[] = {"title", "description", "vcpus", "memory_mib"};
+    /* the summary has them as they are in the persistent definition too (metadata is set
+     * on both); vcpus and memory_mib stay: the summary's are the running VM's */
+    static const char *const summary_members[] = {"title", "description"};
     int ret = -1;
     xmlDocPtr live = NULL, persistent = NULL;
     struct json_object *config = NULL;

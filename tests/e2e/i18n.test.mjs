@@ -265,7 +265,8 @@ async function everyPage(page, lang, { shots = false } = {}) {
     // The test driver serves no console: each console tab ends disconnected, saying why.
     for (const [tab, ready] of [['console', '.tab-panel-console .console-state[data-state="disconnected"]'],
         ['serial', '.tab-panel-serial .console-state[data-state="disconnected"]'],
-        ['disks', '.tab-panel-disks tbody tr'], ['nics', '.tab-panel-nics tbody tr']]) {
+        ['disks', '.tab-panel-disks tbody tr'], ['nics', '.tab-panel-nics tbody tr'],
+        ['config', '.tab-panel-config .pin-grid tbody tr']]) {
         await page.locator(`[role="tab"][data-tab="${tab}"]`).click();
         await page.locator(ready).first().waitFor({ timeout: TIMEOUT });
         await check(`the VM page (${tab})`);

@@ -56,8 +56,8 @@ describe('configuring a VM: PATCH /api/domains/{uuid} (test driver)', () => {
         const d = await detail(OFF);
         // the basic members, then the tuning members (domain-tuning.test.mjs)
         assert.deepEqual(Object.keys(d.config).sort(), ['blkiotune', 'boot', 'cpu', 'cputune', 'emulatorpin',
-            'firmware', 'hugepages', 'iotune', 'max_memory_mib', 'max_vcpus', 'memtune', 'numa_cells', 'numatune',
-            'rng', 'tpm', 'vcpupin', 'video', 'vnc', 'watchdog']);
+            'firmware', 'hugepages', 'iotune', 'max_memory_mib', 'max_vcpus', 'memory_mib', 'memtune', 'numa_cells',
+            'numatune', 'rng', 'tpm', 'vcpupin', 'vcpus', 'video', 'vnc', 'watchdog']);
         assert.equal(d.config.max_vcpus, 4);
         assert.equal(d.config.max_memory_mib, 2048);
         assert.deepEqual(d.config.boot, { order: ['hd'], menu: false });
@@ -88,7 +88,7 @@ describe('configuring a VM: PATCH /api/domains/{uuid} (test driver)', () => {
         assert.equal(d.autostart, true);
         const basic = Object.fromEntries(Object.entries(d.config).filter(([k]) => !TUNING.includes(k)));
         assert.deepEqual(basic, {
-            max_vcpus: 4, max_memory_mib: 3072, cpu: body.cpu, boot: body.boot, firmware: 'uefi',
+            vcpus: 2, max_vcpus: 4, memory_mib: 1536, max_memory_mib: 3072, cpu: body.cpu, boot: body.boot, firmware: 'uefi',
             watchdog: body.watchdog, rng: true, tpm: body.tpm, video: body.video,
             vnc: { password_set: true, keymap: 'de' },
         });
@@ -218,5 +218,10 @@ describe('configuring a VM: PATCH /api/domains/{uuid} (test driver)', () => {
         // beyond the running maximum: next boot
         const more = assertJson(await patch(op, RUN, { vcpus: 6 }), 200, 'vcpus past the live max');
         assert.ok(more.next_boot.includes('vcpus'));
+        // the summary keeps the running VM's count, config the next boot's
+        const after = await detail(RUN);
+        assert.equal(after.vcpus, 2);
+        assert.equal(after.config.vcpus, 6);
+        assert.ok(after.pending.includes('vcpus'));
     });
 });

@@ -3,8 +3,8 @@
 // (views/config-tuning.js), each a card with its own Save (views/config-card.js) that
 // sends PATCH /api/domains/{uuid} with the members it changed. The forms show the
 // persistent definition (the detail's `config`, the value the next boot gets) and mark
-// the members of the detail's `pending` "next boot" with the value that will apply,
-// where the detail has it (or this tab sent it in this browser session). Reads GET /api/host/capabilities once
+// the members of the detail's `pending` "next boot" with the value that will apply
+// (`config` has the persistent vcpus and memory_mib; the summary's are live). Reads GET /api/host/capabilities once
 // (CPU models, host CPUs by NUMA cell, huge page sizes). While the server or libvirt is
 // unreachable every group is disabled with the reason said (views/offline.js). The tab
 // interface detail-tabs.js expects (mount, update(domain), suspend, connect, destroy).
@@ -17,30 +17,6 @@ import { cpuGroup, memoryGroup, generalGroup } from './config-groups.js';
 import { tuningGroup } from './config-tuning.js';
 import { wordFor, hugePagesText } from '../config-rules.js';
 import { t } from '../i18n.js';
-
-/**
- * What this tab sent for the members the detail has no persistent value of (vcpus,
- * memory_mib), per VM, kept in sessionStorage so that a reload still says the value a
- * pending one gets: {member: value} (only shown while the detail lists it as pending).
- */
-const sent = {
-    key: (uuid) => `virtdeck.config-sent.${uuid}`,
-    get(uuid) {
-        try {
-            const v = JSON.parse(sessionStorage.getItem(this.key(uuid)) || '{}');
-            return v && typeof v === 'object' ? v : {};
-        } catch {
-            return {};
-        }
-    },
-    set(uuid, value) {
-        try {
-            sessionStorage.setItem(this.key(uuid), JSON.stringify(value));
-        } catch {
-            // storage refused (private mode, quota): the marks then show without a value
-        }
-    },
-};
 
 export class DomainConfigView {
     /** ctx: {api, store, notify}; vm: {uuid, name}. */
@@ -85,7 +61,7 @@ export class DomainConfigView {
             running: () => this.domain?.state === 'running' || this.domain?.state === 'paused',
             planned: (member) => {
                 const d = this.ctx.store.details.get(this.uuid);
-                return Array.isArray(d?.pending) && d.pending.includes(member) ? sent.get(this.uuid)[member] : undefined;
+                return Array.isArray(d?.pending) && d.pending.includes(member) ? d.config?.[member] : undefined;
             },
         };
         this.groups = [cpuGroup(ctx), memoryGroup(ctx), generalGroup(ctx), tuningGroup(ctx, this.caps)];
@@ -93,12 +69,8 @@ export class DomainConfigView {
         if (this.domain) this.update(this.domain);
     }
 
-    async #send(payload) {
-        const answer = await this.ctx.api.request('PATCH', `/api/domains/${encodeURIComponent(this.uuid)}`, payload);
-        const mine = sent.get(this.uuid);
-        for (const m of ['vcpus', 'memory_mib']) if (m in payload) mine[m] = payload[m];
-        sent.set(this.uuid, mine);
-        return answer;
+    #send(payload) {
+        return this.ctx.api.request('PATCH', `/api/domains/${encodeURIComponent(this.uuid)}`, payload);
     }
 
     update(domain) {
@@ -118,10 +90,9 @@ export class DomainConfigView {
     /** The value a pending member gets at the next boot, as text ("" when unknown). */
     #pendingValue(d, member) {
         const cfg = d.config || {};
-        const mine = sent.get(this.uuid);
         switch (member) {
-        case 'vcpus': return mine.vcpus !== undefined ? String(mine.vcpus) : '';
-        case 'memory_mib': return mine.memory_mib !== undefined ? t('config.mib', { n: String(mine.memory_mib) }) : '';
+        case 'vcpus': return String(cfg.vcpus ?? '');
+        case 'memory_mib': return cfg.memory_mib !== undefined ? t('config.mib', { n: String(cfg.memory_mib) }) : '';
         case 'max_vcpus': return String(cfg.max_vcpus ?? '');
         case 'max_memory_mib': return t('config.mib', { n: String(cfg.max_memory_mib ?? '') });
         case 'cpu': return cfg.cpu ? cfg.cpu.model || wordFor('mode', cfg.cpu.mode) : '';
