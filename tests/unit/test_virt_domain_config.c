@@ -208,9 +208,9 @@ static void test_pending_and_detail(void **state)
     assert_null(strstr(json_object_to_json_string(detail), "newpass"));
     assert_null(strstr(json_object_to_json_string(detail), "oldpass"));
     /* the next boot's vCPUs (the summary has the running VM's) */
-    assert_int_equal(
-        json_object_get_int(json_object_object_get(json_object_object_get(detail, "config"), "vcpus")),
-        1);
+    assert_int_equal(json_object_get_int(
+                         json_object_object_get(json_object_object_get(detail, "config"), "vcpus")),
+                     1);
     assert_string_equal(json_object_to_json_string(json_object_object_get(detail, "pending")),
                         "[ \"vcpus\", \"max_vcpus\", \"cpu\", \"vnc\" ]");
     json_object_put(detail);
