@@ -13,11 +13,12 @@
 // with a read one at its cell, and a guest NUMA cell and an IOPS limit are "Saved" and
 // read back. At a phone's
 // width the page does not scroll sideways. A viewer has no Configuration tab, even
-// through the URL. axe on each state.
+// through the URL. axe on each state. The running VM's tab with its next-boot marks is
+// the README's picture (docs/config-screenshot.png, from chromium).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { login, newPage } from '../lib/browser.mjs';
+import { artifact, login, newPage, publish, tidyForPicture } from '../lib/browser.mjs';
 import { withDemoDaemon } from '../lib/e2e-setup.mjs';
 
 const OP = { name: 'oper', role: 'operator', password: randomBytes(12).toString('hex') };
@@ -120,6 +121,7 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         assert.deepEqual(d.config.vcpupin, [{ vcpu: 1, cpuset: '3' }]);
         assert.ok(d.pending.includes('max_vcpus') && d.pending.includes('vcpus'), JSON.stringify(d.pending));
         assert.equal(d.vcpus, 2); // the running VM's
+        assert.equal(d.config.vcpus, 3); // the next boot's
 
         // libvirt lost: every group is held, saying why; back when it returns
         assert.equal(await page.evaluate(() => window.__vdHarness.inject({ type: 'host', state: 'disconnected' })), true);
@@ -136,7 +138,7 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         await badge.waitFor({ timeout: TIMEOUT });
         assert.equal((await badge.textContent()).trim(), 'Next boot: 4');
         assert.equal(await card(page, 'cpu').locator('[name="max_vcpus"]').inputValue(), '4');
-        // the detail has no persistent vCPU count: the page says the one it sent, and the live one
+        // config has the next boot's vCPU count (the summary the running VM's): both said
         assert.equal((await card(page, 'cpu').locator('.config-pending[data-member="vcpus"]').textContent()).trim(), 'Next boot: 3');
         assert.equal(await card(page, 'cpu').locator('[name="vcpus"]').inputValue(), '3');
         assert.match(await card(page, 'cpu').locator('.config-live').textContent(), /has 2 vCPUs now/);
@@ -148,6 +150,14 @@ test('configure a running VM: errors at the field, live and next-boot changes, r
         assert.equal(await card(page, 'general').locator('[name="firmware"]').evaluate((el) => el.disabled), true);
         assert.match(await card(page, 'general').locator('.config-firmware-why').textContent(), /Shut the VM off to change its firmware/);
         await page.checkA11y('the Configuration tab after a reload');
+        await tidyForPicture(page);
+        await page.evaluate(() => {
+            document.querySelector('.detail-tabs [role="tablist"]').scrollIntoView();
+            window.scrollBy(0, -72); // below the sticky top bar
+        });
+        const shot = artifact('configure-vm-pending.png');
+        await page.screenshot({ path: shot });
+        publish(shot, 'config-screenshot.png'); // the README's picture (chromium)
     });
 });
 
