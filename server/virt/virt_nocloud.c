@@ -111,7 +111,7 @@ static bool nocloud_one_line(const char *s)
     return true;
 }
 
-static bool nocloud_hostname_ok(const char *h)
+bool virt_nocloud_hostname_valid(const char *h)
 {
     size_t n = strlen(h), label = 0;
 
@@ -178,7 +178,7 @@ int virt_nocloud_check(const struct virt_nocloud_seed *seed, struct app_error *e
 {
     if (!seed->instance_id || !nocloud_id_ok(seed->instance_id))
         return nocloud_refuse(err, "instance_id", "1 to 128 printable ASCII characters, no space");
-    if (!seed->hostname || !nocloud_hostname_ok(seed->hostname))
+    if (!seed->hostname || !virt_nocloud_hostname_valid(seed->hostname))
         return nocloud_refuse(err, "hostname",
                               "letters, digits and '-' in dot-separated labels of 1 to 63 "
                               "characters, no '-' at a label's ends, at most 253 in all");
