@@ -18,12 +18,12 @@
 #include "util/app_error.h"
 #include "util/utf8_name.h"
 
-#define VIRT_CREATE_DISKS_MAX 4
-#define VIRT_CREATE_PATH_MAX  1024 /* a volume's path, NUL included */
-#define VIRT_CREATE_NAME_MAX  128  /* a network, bridge or pool name, NUL included */
-#define VIRT_CREATE_OS_ID_MAX 256  /* a libosinfo id (URL), NUL included */
-#define VIRT_CREATE_MAC_LEN   18   /* "52:54:00:12:34:56" + NUL */
-#define VIRT_CREATE_UUID_LEN  37   /* a UUID's 36 characters + NUL */
+#define VIRT_CREATE_DISKS_MAX   4
+#define VIRT_CREATE_PATH_MAX    1024 /* a volume's path, NUL included */
+#define VIRT_CREATE_NAME_MAX    128  /* a network, bridge or pool name, NUL included */
+#define VIRT_CREATE_OS_ID_MAX   256  /* a libosinfo id (URL), NUL included */
+#define VIRT_CREATE_MAC_LEN     18   /* "52:54:00:12:34:56" + NUL */
+#define VIRT_CREATE_UUID_LEN    37   /* a UUID's 36 characters + NUL */
 #define VIRT_CREATE_CMDLINE_MAX 1200 /* a kernel command line, NUL included */
 
 /* One disk or CD-ROM of the new VM, on a volume the caller made or chose. */
@@ -67,10 +67,10 @@ struct virt_create_spec {
      * the persistent definition): the fetched kernel and initrd booted directly with
      * cmdline, and <on_reboot>destroy</on_reboot> so the installer's closing reboot ends
      * it; "" = none (kernel, initrd and cmdline are all set or all empty) */
-    char uuid[VIRT_CREATE_UUID_LEN];          /* "" = libvirt makes one */
-    char kernel[VIRT_CREATE_PATH_MAX];        /* the kernel volume's path */
-    char initrd[VIRT_CREATE_PATH_MAX];        /* the initrd volume's path */
-    char cmdline[VIRT_CREATE_CMDLINE_MAX];    /* the kernel command line */
+    char uuid[VIRT_CREATE_UUID_LEN];       /* "" = libvirt makes one */
+    char kernel[VIRT_CREATE_PATH_MAX];     /* the kernel volume's path */
+    char initrd[VIRT_CREATE_PATH_MAX];     /* the initrd volume's path */
+    char cmdline[VIRT_CREATE_CMDLINE_MAX]; /* the kernel command line */
 };
 
 #define VIRT_CREATE_VCPUS_MAX      4096

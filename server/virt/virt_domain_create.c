@@ -1089,8 +1089,8 @@ struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_dom
         spec->nic_boot_order = req->disk ? 2 : 1; /* network install (PXE) after an empty disk */
     /* a tree's files first: a URL that fails leaves nothing made */
     if (req->source == VIRT_DOMAIN_CREATE_URL &&
-        (create_check_pool(conn, req->disk_pool[0] ? req->disk_pool : "default", "disk.pool",
-                           err) < 0 ||
+        (create_check_pool(conn, req->disk_pool[0] ? req->disk_pool : "default", "disk.pool", err) <
+             0 ||
          create_tree_fetch(req, os, &kernel, &initrd, &layout, err) < 0))
         goto cleanup;
     if ((req->source == VIRT_DOMAIN_CREATE_CLOUD_IMAGE

@@ -50,7 +50,7 @@ struct virt_domain_create_req {
     enum virt_domain_create_source source;
     char source_pool[VIRT_CREATE_NAME_MAX]; /* iso, import: the volume; cloud_image: the image */
     char source_volume[UTF8_NAME_FILE_MAX + 1];
-    char template_uuid[40]; /* template */
+    char template_uuid[40];                 /* template */
     char source_url[VIRT_TREE_URL_MAX + 1]; /* url: the install tree (virt_tree_url_check) */
     /* cloud_image: source.cloud_init, borrowed from the call's body (alive until the
      * call is cleared, after the run): its strings reach the seed as they are */

@@ -35,8 +35,7 @@ struct virt_tree_layout {
  * 1-65535, an optional path; no user or password, no query, no fragment, nothing but
  * RFC 3986's unreserved, sub-delims, ':', '@', '/' and '%'-escapes, at most
  * VIRT_TREE_URL_MAX bytes. Returns 0, or -1 with err 400 at "source.url". */
-int virt_tree_url_check(const char *url, struct app_error *err)
-    __attribute__((warn_unused_result));
+int virt_tree_url_check(const char *url, struct app_error *err) __attribute__((warn_unused_result));
 
 /* The layouts to try for os (NULL: no "os" given), in order, into out (at least
  * VIRT_TREE_LAYOUTS_MAX entries). Returns how many; 0 when os has no known layout. */

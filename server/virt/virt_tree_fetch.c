@@ -190,8 +190,8 @@ static char *fetch_json_name(const char *url)
                            json_object_new_string(strncmp(url, "https:", 6) ? "http" : "https"));
     json_object_object_add(o, "file.url", json_object_new_string(url));
     json_object_object_add(o, "file.timeout", json_object_new_int(60)); /* per request, s */
-    name = xasprintf("json:%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
+    name = xasprintf("json:%s", json_object_to_json_string_ext(
+                                    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     return name;
 }
@@ -270,7 +270,7 @@ int virt_tree_fetch(const char *url, unsigned long long max_bytes, struct virt_t
         /* -m 1: one request at a time. QEMU 7.2's curl driver with parallel coroutines
          * (the default 8) was seen to copy wrong bytes from a server's overlapping
          * readahead ranges and then hang; one at a time copies it right */
-        char *const argv[] = {"qemu-img", "convert", "-m", "1", "-f",       "raw",
+        char *const argv[] = {"qemu-img", "convert", "-m", "1",       "-f", "raw",
                               "-O",       "raw",     name, out->path, NULL};
 
         if (fetch_spawn(argv, run, err) < 0 || fetch_judge(url, run, err) < 0)

@@ -8,9 +8,9 @@
  * install's first boot) separated by '\n' (each may be empty or hold anything).
  * Invariants beyond "no crash": a refusal is a 400 with a field and no XML; an accepted
  * spec gives XML that parses back with root <domain>, exactly the given name, title and
- * description (or none when empty), OS id, UUID, kernel, initrd and command line; and the same elements and attributes, in
- * the same order, as the spec with every string replaced by a plain one of the same
- * emptiness: no string can add or remove an element or attribute (no injection). */
+ * description (or none when empty), OS id, UUID, kernel, initrd and command line; and the same
+ * elements and attributes, in the same order, as the spec with every string replaced by a plain one
+ * of the same emptiness: no string can add or remove an element or attribute (no injection). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,9 +136,17 @@ static void fuzz_create_fill(struct virt_create_spec *spec, const uint8_t *flags
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const plain[FUZZ_CREATE_STRINGS] = {
-        "n",    "t",    "d", "http://o/s", "net", "/p/a", "/p/b", "/p/k", "/p/i", "c",
-        "00000000-0000-0000-0000-000000000000"};
+    static const char *const plain[FUZZ_CREATE_STRINGS] = {"n",
+                                                           "t",
+                                                           "d",
+                                                           "http://o/s",
+                                                           "net",
+                                                           "/p/a",
+                                                           "/p/b",
+                                                           "/p/k",
+                                                           "/p/i",
+                                                           "c",
+                                                           "00000000-0000-0000-0000-000000000000"};
     struct virt_create_spec *spec = xcalloc(2, sizeof(*spec));
     char *s[FUZZ_CREATE_STRINGS] = {NULL}, *p[FUZZ_CREATE_STRINGS];
     char *xml = NULL, *xml2 = NULL, *shape = NULL, *shape2 = NULL;
