@@ -12,7 +12,6 @@
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +22,8 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/spawn.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 #define FETCH_FIELD  "source.url"
 #define FETCH_OUTPUT 4096 /* bytes of a child's output kept (its end) */
@@ -96,55 +94,24 @@ static void fetch_read_until(int fd, long long deadline, struct fetch_run *run)
     }
 }
 
-/* Runs argv to its end or its deadline (then kills it); 0 when it ran (whatever its exit
- * status: see run->status), -1 with err 500 when it could not be started. */
+/* Runs argv (spawn_start) to its end or its deadline (then kills it); 0 when it ran
+ * (whatever its exit status: see run->status), -1 with err 500 when it could not be
+ * started. */
 static int fetch_spawn(char *const argv[], struct fetch_run *run, struct app_error *err)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t none, dflt;
-    int pipefd[2] = {-1, -1};
-    int rc, ret = -1;
+    int out = -1;
     pid_t pid;
 
     memset(run, 0, sizeof(*run));
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    if (pipe2(pipefd, O_CLOEXEC) < 0) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot run qemu-img: %s", strerror(errno));
-        goto cleanup;
-    }
-    sigemptyset(&none);
-    sigemptyset(&dflt);
-    sigaddset(&dflt, SIGPIPE);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &dflt);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
-    if ((rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ)) != 0) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot run qemu-img: %s", strerror(rc));
-        goto cleanup;
-    }
-    close(pipefd[1]);
-    pipefd[1] = -1;
-    fetch_read_until(pipefd[0], fetch_now_ms() + VIRT_TREE_FETCH_TIMEOUT_S * 1000LL, run);
+    if (spawn_start(argv, &pid, &out, err) < 0)
+        return -1;
+    fetch_read_until(out, fetch_now_ms() + VIRT_TREE_FETCH_TIMEOUT_S * 1000LL, run);
+    close(out);
     if (run->timed_out)
         kill(pid, SIGKILL);
     while (waitpid(pid, &run->status, 0) < 0 && errno == EINTR)
         ;
-    ret = 0;
-
-cleanup:
-    if (pipefd[0] >= 0)
-        close(pipefd[0]);
-    if (pipefd[1] >= 0)
-        close(pipefd[1]);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    return ret;
+    return 0;
 }
 
 /* The reason in qemu-img's last line: what follows its "Could not open '<name>': ". */

@@ -2,9 +2,8 @@
  * over HTTP(S) by QEMU's own curl block driver (qemu-img from qemu-utils, the driver from
  * qemu-block-extra): the daemon has no HTTP client of its own.
  *
- * qemu-img runs twice, each through posix_spawnp with an argv (no shell), stdin
- * /dev/null, stdout and stderr into one pipe, every other descriptor closed, default
- * signals and an empty mask, killed (SIGKILL) at its deadline: `qemu-img info` learns the
+ * qemu-img runs twice, each through spawn_start (posix_spawnp with an argv, no shell;
+ * util/spawn.h), killed (SIGKILL) at its deadline: `qemu-img info` learns the
  * file's size (the server's Content-Length) so a file over the cap is refused before a
  * byte of it is copied, then `qemu-img convert -f raw -O raw` copies it into a file of a
  * private mkdtemp directory (0700), which the caller reads and removes with

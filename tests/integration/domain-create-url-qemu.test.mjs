@@ -16,15 +16,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { Client, openWebSocket } from '../lib/client.mjs';
-import { until } from '../lib/wait.mjs';
+import { Client } from '../lib/client.mjs';
+import { guestSays } from '../lib/guest-shell.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 import { serveTree } from '../lib/tree-server.mjs';
 
 const PW = 'admin-pass-createurl-1';
 const GUEST = path.join(REPO_ROOT, 'build', 'guest');
-const BOOT_TIMEOUT_MS = 90000;
 
 describe('creating a VM from a network install tree on qemu:///system', () => {
     const tag = crypto.randomBytes(4).toString('hex');
@@ -73,8 +72,9 @@ describe('creating a VM from a network install tree on qemu:///system', () => {
 
     it('boots the tree\'s kernel with the installer\'s command line; the definition boots from the disk', async () => {
         const url = `${tree.url}/f/`;
-        const out = assertJson(await admin.post('/api/domains', { name: vm, os: 'fedora37', memory_mib: 256, vcpus: 1,
-            source: { type: 'url', url }, disk: { pool, size_gib: 1 }, network: null }), 201, 'create');
+        // fetch, upload and start take a few seconds on a busy machine: more than a request's 10 s default
+        const out = assertJson(await admin.req('POST', '/api/domains', { timeoutMs: 60000, body: { name: vm, os: 'fedora37',
+            memory_mib: 256, vcpus: 1, source: { type: 'url', url }, disk: { pool, size_gib: 1 }, network: null } }), 201, 'create');
         assert.equal(out.state, 'running', 'a url source starts the VM');
         assert.equal(tree.bodies >= 2, true, 'kernel and initrd were fetched');
         const live = virsh(['dumpxml', vm]).stdout;
@@ -86,7 +86,7 @@ describe('creating a VM from a network install tree on qemu:///system', () => {
         assert.match(inactive, /<on_reboot>restart<\/on_reboot>/);
         assert.match(inactive, /<disk type='file' device='disk'>[\s\S]*<boot order='1'\/>/);
         assert.deepEqual(poolFiles(), [`${vm}-vda.qcow2`], 'the kernel and initrd volumes are gone once QEMU runs');
-        const cmdline = await guestSays(out.uuid, 'cat /proc/cmdline');
+        const cmdline = await guestSays(admin, out.uuid, 'cat /proc/cmdline');
         assert.ok(cmdline.includes(`inst.repo=${url}`), `the guest booted with the installer's command line: ${cmdline}`);
         assert.ok(cmdline.includes('console=ttyS0'), cmdline);
         assertJson(await admin.post(`/api/domains/${out.uuid}/destroy`, {}), 200, 'destroy');
@@ -104,31 +104,4 @@ describe('creating a VM from a network install tree on qemu:///system', () => {
         assert.equal(virsh(['dominfo', missing]).ok, false, 'no definition');
         assert.deepEqual(poolFiles(), before, 'no volume');
     });
-
-    /**
-     * What the running guest answers to command on its serial console, asked through
-     * virtdeck's websocket: the suite's guest (tests/guest/init) keeps a root shell there
-     * once booted. QEMU drops the console's output while no client holds it, so empty
-     * lines go in until the shell's prompt answers one (bounded), then the command.
-     */
-    async function guestSays(uuid, command) {
-        const ws = await openWebSocket(admin, `/api/domains/${uuid}/serial`);
-        let text = '';
-        ws.on('message', (data) => { text += data.toString('latin1'); });
-        try {
-            await until(() => {
-                if (text.includes('virtdeck-guest# ')) return true;
-                ws.send(Buffer.from('\n'));
-                return false;
-            }, BOOT_TIMEOUT_MS, () => `the guest's shell did not answer on its serial console:\n${text.slice(-2000)}`,
-            { intervalMs: 1000 });
-            const from = text.length;
-            ws.send(Buffer.from(`echo "said=$(${command})="\n`));
-            const m = await until(() => /said=([^=\r\n]*(?:=[^=\r\n]+)*)=\r?\n/.exec(text.slice(from)), 20000,
-                () => `no answer to ${command}:\n${text.slice(-2000)}`, { intervalMs: 200 });
-            return m[1];
-        } finally {
-            ws.close();
-        }
-    }
 });
