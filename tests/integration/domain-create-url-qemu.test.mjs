@@ -86,6 +86,8 @@ describe('creating a VM from a network install tree on qemu:///system', () => {
         assert.match(inactive, /<on_reboot>restart<\/on_reboot>/);
         assert.match(inactive, /<disk type='file' device='disk'>[\s\S]*<boot order='1'\/>/);
         assert.deepEqual(poolFiles(), [`${vm}-vda.qcow2`], 'the kernel and initrd volumes are gone once QEMU runs');
+        assert.ok(out.pending.includes('boot'), `the next boot differs (from the disk): ${out.pending}`);
+        assert.equal(out.config.boot.kernel, undefined, 'the persistent definition boots no kernel');
         const cmdline = await guestSays(admin, out.uuid, 'cat /proc/cmdline');
         assert.ok(cmdline.includes(`inst.repo=${url}`), `the guest booted with the installer's command line: ${cmdline}`);
         assert.ok(cmdline.includes('console=ttyS0'), cmdline);
