@@ -295,8 +295,9 @@ FUZZ_LIB_SRC += server/virt/virt_xml.c $(wildcard server/virt/virt_*_xml.c)
 # short id (virt_osinfo.c; the fuzzed reader itself never loads the database)
 FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_domain_config.c \
 	server/virt/virt_osinfo.c
-# the cloud-init seed's check and YAML documents (fuzz_nocloud; the ISO step is not run)
-FUZZ_LIB_SRC += server/virt/virt_nocloud.c
+# the cloud-init seed's check and YAML documents (fuzz_nocloud; the ISO step, which starts
+# xorriso through util/spawn.c, is not run)
+FUZZ_LIB_SRC += server/virt/virt_nocloud.c server/util/spawn.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -19,7 +19,9 @@
 # is a dependency of libvirt or QEMU. The tests' guest (tests/guest/build-guest.sh) is
 # built from downloaded Debian packages with syslinux (its installer and syslinux-common's
 # ldlinux.c32), isolinux, mtools, dosfstools, cpio, xorriso and qemu-img. virtinst's
-# virt-install is what `make bench` times virtdeck's create against.
+# virt-install is what `make bench` times virtdeck's create against. A network install
+# (POST /api/domains with a url source) fetches the tree's kernel and initrd with
+# qemu-img's curl block driver, which qemu-block-extra ships (block-curl.so).
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail

@@ -232,7 +232,11 @@ static int create_parse_source(struct json_object *body, struct virt_domain_crea
     }
     if (!strcmp(type, "url")) {
         out->source = VIRT_DOMAIN_CREATE_URL;
-        return create_known(source, "source.", url_keys, err);
+        if (create_known(source, "source.", url_keys, err) < 0 ||
+            create_string(source, "source.", "url", true, NULL, out->source_url,
+                          sizeof(out->source_url), err) < 0)
+            return -1;
+        return virt_tree_url_check(out->source_url, err);
     }
     if (!strcmp(type, "cloud_image")) {
         out->source = VIRT_DOMAIN_CREATE_CLOUD_IMAGE;
@@ -372,6 +376,14 @@ int api_domain_create_parse(struct json_object *body, struct virt_domain_create_
         create_parse_source(body, out, err) < 0 || create_parse_disk(body, out, err) < 0 ||
         create_parse_network(body, out, err) < 0)
         return -1;
+    /* a network install runs in the started VM only (virt_domain_create.h): it starts */
+    if (out->source == VIRT_DOMAIN_CREATE_URL) {
+        if (json_object_object_get_ex(body, "start", NULL) && !out->start)
+            return create_refuse(err, "", "start",
+                                 "must be true for a url source: the install boot exists only "
+                                 "in the started VM");
+        out->start = true;
+    }
     return 0;
 }
 

@@ -59,6 +59,35 @@ static int create_refuse(struct app_error *err, const char *field, const char *w
     return -1;
 }
 
+/* True if s is a UUID: 36 characters, hex digits with '-' at 8, 13, 18 and 23. */
+static bool create_uuid_ok(const char *s)
+{
+    if (strnlen(s, VIRT_CREATE_UUID_LEN) != VIRT_CREATE_UUID_LEN - 1)
+        return false;
+    for (size_t i = 0; i < VIRT_CREATE_UUID_LEN - 1; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
+            return false;
+    }
+    return true;
+}
+
+/* The uuid and the direct kernel boot: all three of kernel, initrd, cmdline or none. */
+static int create_check_boot(const struct virt_create_spec *spec, struct app_error *err)
+{
+    if (spec->uuid[0] && !create_uuid_ok(spec->uuid))
+        return create_refuse(err, "uuid", "is not a UUID");
+    if (!spec->kernel[0] && !spec->initrd[0] && !spec->cmdline[0])
+        return 0;
+    if (!create_text_ok(spec->kernel, sizeof(spec->kernel)) || spec->kernel[0] != '/' ||
+        !create_text_ok(spec->initrd, sizeof(spec->initrd)) || spec->initrd[0] != '/')
+        return create_refuse(err, "source.url", "has no valid kernel and initrd volumes");
+    if (!create_text_ok(spec->cmdline, sizeof(spec->cmdline)))
+        return create_refuse(err, "source.url", "gives no valid kernel command line");
+    return 0;
+}
+
 /* Every member against its rule; 0 or -1 with err. */
 static int create_check(const struct virt_create_spec *spec, struct app_error *err)
 {
@@ -108,7 +137,7 @@ static int create_check(const struct virt_create_spec *spec, struct app_error *e
     if ((spec->nic == VIRT_CREATE_NIC_NETWORK || spec->nic == VIRT_CREATE_NIC_BRIDGE) &&
         !create_text_ok(spec->nic_source, sizeof(spec->nic_source)))
         return create_refuse(err, "network", "names no valid network or bridge");
-    return 0;
+    return create_check_boot(spec, err);
 }
 
 static xmlNodePtr create_add_unsigned(xmlNodePtr parent, const char *name, unsigned long long n)
@@ -152,6 +181,11 @@ static void create_add_os(xmlNodePtr root, const struct virt_create_spec *spec)
     type = virt_xml_add_text(os, "type", "hvm");
     virt_xml_set(type, "arch", "x86_64");
     virt_xml_set(type, "machine", spec->machine);
+    if (spec->kernel[0]) {
+        virt_xml_add_text(os, "kernel", spec->kernel);
+        virt_xml_add_text(os, "initrd", spec->initrd);
+        virt_xml_add_text(os, "cmdline", spec->cmdline);
+    }
     features = virt_xml_add(root, "features");
     virt_xml_add(features, "acpi");
     virt_xml_add(features, "apic");
@@ -242,6 +276,8 @@ char *virt_create_xml_build(const struct virt_create_spec *spec, struct app_erro
     root = virt_xml_new_root(&doc, "domain");
     virt_xml_set(root, "type", spec->domain_type);
     virt_xml_add_text(root, "name", spec->name);
+    if (spec->uuid[0])
+        virt_xml_add_text(root, "uuid", spec->uuid);
     if (spec->title[0])
         virt_xml_add_text(root, "title", spec->title);
     if (spec->description[0])
@@ -251,6 +287,10 @@ char *virt_create_xml_build(const struct virt_create_spec *spec, struct app_erro
     virt_xml_set(create_add_unsigned(root, "memory", spec->memory_mib), "unit", "MiB");
     create_add_unsigned(root, "vcpu", spec->vcpus);
     create_add_os(root, spec);
+    /* the installer's closing reboot ends the install boot: the next start is the
+     * persistent definition's, from the disk */
+    if (spec->kernel[0])
+        virt_xml_add_text(root, "on_reboot", "destroy");
     create_add_devices(root, spec);
     xml = virt_xml_doc_string(doc, true);
     xmlFreeDoc(doc);

@@ -18,11 +18,13 @@
 #include "util/app_error.h"
 #include "util/utf8_name.h"
 
-#define VIRT_CREATE_DISKS_MAX 4
-#define VIRT_CREATE_PATH_MAX  1024 /* a volume's path, NUL included */
-#define VIRT_CREATE_NAME_MAX  128  /* a network, bridge or pool name, NUL included */
-#define VIRT_CREATE_OS_ID_MAX 256  /* a libosinfo id (URL), NUL included */
-#define VIRT_CREATE_MAC_LEN   18   /* "52:54:00:12:34:56" + NUL */
+#define VIRT_CREATE_DISKS_MAX   4
+#define VIRT_CREATE_PATH_MAX    1024 /* a volume's path, NUL included */
+#define VIRT_CREATE_NAME_MAX    128  /* a network, bridge or pool name, NUL included */
+#define VIRT_CREATE_OS_ID_MAX   256  /* a libosinfo id (URL), NUL included */
+#define VIRT_CREATE_MAC_LEN     18   /* "52:54:00:12:34:56" + NUL */
+#define VIRT_CREATE_UUID_LEN    37   /* a UUID's 36 characters + NUL */
+#define VIRT_CREATE_CMDLINE_MAX 1200 /* a kernel command line, NUL included */
 
 /* One disk or CD-ROM of the new VM, on a volume the caller made or chose. */
 struct virt_create_disk {
@@ -61,6 +63,14 @@ struct virt_create_spec {
     char nic_source[VIRT_CREATE_NAME_MAX]; /* the network or bridge (NETWORK, BRIDGE) */
     char nic_model[16];                    /* "virtio", "e1000e", "e1000" or "rtl8139" */
     unsigned nic_boot_order;               /* 0: the NIC does not boot */
+    /* a network install's first boot (virt_domain_create.c: the running VM only, never
+     * the persistent definition): the fetched kernel and initrd booted directly with
+     * cmdline, and <on_reboot>destroy</on_reboot> so the installer's closing reboot ends
+     * it; "" = none (kernel, initrd and cmdline are all set or all empty) */
+    char uuid[VIRT_CREATE_UUID_LEN];       /* "" = libvirt makes one */
+    char kernel[VIRT_CREATE_PATH_MAX];     /* the kernel volume's path */
+    char initrd[VIRT_CREATE_PATH_MAX];     /* the initrd volume's path */
+    char cmdline[VIRT_CREATE_CMDLINE_MAX]; /* the kernel command line */
 };
 
 #define VIRT_CREATE_VCPUS_MAX      4096
@@ -77,8 +87,9 @@ bool virt_create_xml_nic_model_valid(const char *s);
  * rules (the template source checks them the same way). Any thread. */
 void virt_create_xml_add_nic(xmlNodePtr devices, const struct virt_create_spec *spec);
 
-/* The domain XML of spec: <domain type=...> with name, title, description, the libosinfo
- * metadata, memory, vcpu, <os> (hvm, machine, firmware='efi' for uefi), <features>
+/* The domain XML of spec: <domain type=...> with name, <uuid> when given, title,
+ * description, the libosinfo metadata, memory, vcpu, <os> (hvm, machine, firmware='efi'
+ * for uefi; <kernel>, <initrd>, <cmdline> with a kernel, then <on_reboot>destroy), <features>
  * acpi+apic, <cpu mode='host-passthrough'> on kvm, the disks (and a virtio-scsi
  * controller when one is on bus scsi), the NIC, a serial console
  * and its <console>, VNC on 127.0.0.1 (autoport), video (virtio, else vga), a virtio-rng

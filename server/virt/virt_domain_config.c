@@ -214,6 +214,14 @@ static struct json_object *config_read_boot(xmlNodePtr domain)
     virt_xml_json_add(out, "menu",
                       json_object_new_boolean(enable && !strcmp((const char *)enable, "yes")));
     xmlFree(enable);
+    /* a direct kernel boot (a network install's first boot, virt_domain_create.h): only
+     * then, so a running install lists "boot" in "pending" */
+    if (virt_xml_child(os, "kernel")) {
+        xmlChar *kernel = xmlNodeGetContent(virt_xml_child(os, "kernel"));
+
+        virt_xml_json_add(out, "kernel", json_object_new_string((const char *)kernel));
+        xmlFree(kernel);
+    }
     return out;
 }
 

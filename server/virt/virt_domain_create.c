@@ -10,13 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
 #include "virt/virt_domain_clone.h"
 #include "virt/virt_domain_template.h"
 #include "virt/virt_error.h"
 #include "virt/virt_osinfo.h"
+#include "virt/virt_tree.h"
+#include "virt/virt_tree_fetch.h"
 #include "virt/virt_volume.h"
 #include "virt/virt_xml.h"
 
@@ -24,6 +28,9 @@
 #define CREATE_DEFAULT_DISK_GIB   10
 #define CREATE_MADE_MAX           (VIRT_CLONE_DISKS_MAX + 1) /* volumes: disks and a seed */
 #define CREATE_NAME_TRIES         100
+#define CREATE_UPLOAD_CHUNK       65536
+#define CREATE_KERNEL_MAX         (64ULL << 20) /* a network install's kernel */
+#define CREATE_INITRD_MAX         (1ULL << 30)  /* ... and its initrd */
 
 /* What this call made so far, undone in reverse on failure. */
 struct create_made {
@@ -367,15 +374,6 @@ static void create_rollback(virConnectPtr conn, struct create_made *made)
             0)
             virResetLastError();
     }
-}
-
-/* The sources not built yet: 501 at "source.type". */
-static int create_not_yet(const char *what, struct app_error *err)
-{
-    app_error_set(err, 501, APP_ERR_UNSUPPORTED, "creating a VM from %s is not supported yet",
-                  what);
-    app_error_at_field(err, "", "source.type");
-    return -1;
 }
 
 /* ---- from a template ---------------------------------------------------------------- */
@@ -809,34 +807,44 @@ static int create_cloud_image(virConnectPtr conn, const struct virt_domain_creat
     return 0;
 }
 
-/* Uploads len bytes of data into the volume name of pool (virStorageVolUpload). */
+/* Uploads len bytes into the volume name of pool (virStorageVolUpload): from data, or
+ * when data is NULL from the start of fd. what names the bytes in an error. */
 static int create_upload(virConnectPtr conn, const char *pool, const char *name,
-                         const unsigned char *data, size_t len, struct app_error *err)
+                         const unsigned char *data, int fd, size_t len, const char *what,
+                         struct app_error *err)
 {
     virStorageVolPtr vol = virt_volume_lookup(conn, pool, name, NULL, err);
+    unsigned char *chunk = data ? NULL : xmalloc(CREATE_UPLOAD_CHUNK);
     virStreamPtr st = NULL;
     size_t done = 0;
     int ret = -1;
 
     if (!vol)
-        return -1;
+        goto cleanup;
     if (!(st = virStreamNew(conn, 0)) || virStorageVolUpload(vol, st, 0, len, 0) < 0) {
-        virt_error_capture(err, "upload the cloud-init seed");
+        virt_error_capture(err, what);
         goto cleanup;
     }
     while (done < len) {
-        int n =
-            virStreamSend(st, (const char *)data + done, len - done > 65536 ? 65536 : len - done);
+        size_t want = len - done > CREATE_UPLOAD_CHUNK ? CREATE_UPLOAD_CHUNK : len - done;
+        const unsigned char *from = data ? data + done : chunk;
+        ssize_t got = data ? (ssize_t)want : pread(fd, chunk, want, (off_t)done);
+        int n;
 
-        if (n < 0) {
-            virt_error_capture(err, "upload the cloud-init seed");
+        if (got <= 0) {
+            app_error_set(err, 500, APP_ERR_INTERNAL, "cannot %s: the file ended early", what);
+            virStreamAbort(st);
+            goto cleanup;
+        }
+        if ((n = virStreamSend(st, (const char *)from, (size_t)got)) < 0) {
+            virt_error_capture(err, what);
             virStreamAbort(st);
             goto cleanup;
         }
         done += (size_t)n;
     }
     if (virStreamFinish(st) < 0) {
-        virt_error_capture(err, "upload the cloud-init seed");
+        virt_error_capture(err, what);
         goto cleanup;
     }
     ret = 0;
@@ -844,33 +852,36 @@ static int create_upload(virConnectPtr conn, const char *pool, const char *name,
 cleanup:
     if (st)
         virStreamFree(st);
-    virStorageVolFree(vol);
+    if (vol)
+        virStorageVolFree(vol);
+    free(chunk);
     return ret;
 }
 
-/* The seed ISO as a new raw volume "<vm>-seed.iso" in pool, recorded in made; its path
- * into disk (a read-only CD-ROM on bus scsi: virtio-scsi, which every virtio kernel sees,
- * unlike AHCI; see virt_nocloud.h). */
-static int create_seed_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
-                              const char *pool, const unsigned char *iso, size_t iso_len,
-                              struct virt_create_disk *disk, struct create_made *made,
-                              struct app_error *err)
+/* A new raw volume of pool named after the VM and tag ("<vm>-<tag><ext>", ext taken from
+ * like: "<vm>-seed.iso", "<vm>-kernel"), recorded in made, filled with len bytes from data
+ * or (data NULL) fd; its path into path. what names the upload in an error. */
+static int create_raw_volume(virConnectPtr conn, const struct virt_domain_create_req *req,
+                             const char *pool, const char *tag, const char *like,
+                             const unsigned char *data, int fd, size_t len, const char *what,
+                             char *path, size_t path_len, struct create_made *made,
+                             struct app_error *err)
 {
     char name[UTF8_NAME_FILE_MAX + 1];
     struct json_object *vreq = json_object_new_object(), *vol, *v;
     int ret = -1;
 
-    virt_domain_clone_volume_name(req->name, "seed", "s.iso", 1, name, sizeof(name));
+    virt_domain_clone_volume_name(req->name, tag, like, 1, name, sizeof(name));
     json_object_object_add(vreq, "name", json_object_new_string(name));
-    json_object_object_add(vreq, "capacity_bytes", json_object_new_int64((int64_t)iso_len));
+    json_object_object_add(vreq, "capacity_bytes", json_object_new_int64((int64_t)len));
     json_object_object_add(vreq, "format", json_object_new_string("raw"));
     if (!(vol = virt_volume_create(conn, pool, vreq, err)))
         goto cleanup;
     create_made_add(made, pool, name);
     json_object_object_get_ex(vol, "path", &v);
-    snprintf(disk->path, sizeof(disk->path), "%s", json_object_get_string(v));
+    snprintf(path, path_len, "%s", json_object_get_string(v));
     json_object_put(vol);
-    ret = create_upload(conn, pool, name, iso, iso_len, err);
+    ret = create_upload(conn, pool, name, data, fd, len, what, err);
 
 cleanup:
     json_object_put(vreq);
@@ -927,7 +938,10 @@ static int create_cloud_disks(virConnectPtr conn, const struct virt_domain_creat
     snprintf(cd->bus, sizeof(cd->bus), "scsi");
     snprintf(cd->format, sizeof(cd->format), "raw");
     create_target("scsi", used, cd->target);
-    ret = create_seed_volume(conn, req, t.pool, iso, iso_len, cd, made, err);
+    /* a read-only CD-ROM on bus scsi: virtio-scsi, which every virtio kernel sees, unlike
+     * AHCI (see virt_nocloud.h) */
+    ret = create_raw_volume(conn, req, t.pool, "seed", "s.iso", iso, -1, iso_len,
+                            "upload the cloud-init seed", cd->path, sizeof(cd->path), made, err);
 
 cleanup:
     if (hash) {
@@ -938,19 +952,129 @@ cleanup:
     return ret;
 }
 
+/* ---- from a network install tree -------------------------------------------------- */
+
+/* The tree's kernel and initrd fetched into private files: the layouts of os tried in
+ * turn (virt_tree_layouts), the first whose kernel the server has wins (its layout into
+ * *used). 400 at "os" when os has no known layout; else virt_tree_fetch's errors, the
+ * last layout's when none had a kernel. Nothing is made in libvirt. */
+static int create_tree_fetch(const struct virt_domain_create_req *req,
+                             const struct virt_osinfo_os *os, struct virt_tree_file *kernel,
+                             struct virt_tree_file *initrd, struct virt_tree_layout *used,
+                             struct app_error *err)
+{
+    struct virt_tree_layout layouts[VIRT_TREE_LAYOUTS_MAX];
+    size_t count = virt_tree_layouts(os, layouts), i;
+    char url[VIRT_TREE_URL_MAX + 128];
+
+    if (count == 0) {
+        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                      "OS \"%s\" has no known install-tree layout: the osinfo database gives no "
+                      "x86_64 tree with a kernel and initrd for it",
+                      req->os);
+        app_error_at_field(err, "", "os");
+        return -1;
+    }
+    for (i = 0; i < count; i++) {
+        if (virt_tree_join(req->source_url, layouts[i].kernel, url, sizeof(url)) < 0) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "the tree's URL is too long");
+            app_error_at_field(err, "", "source.url");
+            return -1;
+        }
+        app_error_clear(err);
+        if (virt_tree_fetch(url, CREATE_KERNEL_MAX, kernel, err) == 0)
+            break;
+        if (err->status != 502)
+            return -1; /* a timeout or a host that cannot run qemu-img: no other layout helps */
+    }
+    if (i == count)
+        return -1;
+    *used = layouts[i];
+    if (virt_tree_join(req->source_url, used->initrd, url, sizeof(url)) < 0 ||
+        virt_tree_fetch(url, CREATE_INITRD_MAX, initrd, err) < 0) {
+        if (!err->status) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "the tree's URL is too long");
+            app_error_at_field(err, "", "source.url");
+        }
+        virt_tree_fetch_clear(kernel);
+        return -1;
+    }
+    return 0;
+}
+
+/* The fetched kernel and initrd as raw volumes "<vm>-kernel" and "<vm>-initrd" of the
+ * disk pool (recorded in made), and spec's first boot from them with the installer's
+ * command line for the tree. */
+static int create_tree_volumes(virConnectPtr conn, const struct virt_domain_create_req *req,
+                               const struct virt_tree_file *kernel,
+                               const struct virt_tree_file *initrd,
+                               const struct virt_tree_layout *layout, struct virt_create_spec *spec,
+                               struct create_made *made, struct app_error *err)
+{
+    const char *pool = req->disk_pool[0] ? req->disk_pool : "default";
+
+    if (create_raw_volume(conn, req, pool, "kernel", "kernel", NULL, kernel->fd,
+                          (size_t)kernel->size, "upload the installer's kernel", spec->kernel,
+                          sizeof(spec->kernel), made, err) < 0 ||
+        create_raw_volume(conn, req, pool, "initrd", "initrd", NULL, initrd->fd,
+                          (size_t)initrd->size, "upload the installer's initrd", spec->initrd,
+                          sizeof(spec->initrd), made, err) < 0)
+        return -1;
+    virt_tree_cmdline(layout, req->source_url, spec->cmdline, sizeof(spec->cmdline));
+    return 0;
+}
+
+/* Starts the defined made->dom for its install: the running VM gets install's definition
+ * (made->dom's UUID, the direct kernel boot, on_reboot destroy) while the persistent one
+ * stays as defined (virDomainCreateXML on a defined, inactive domain of the same name
+ * and UUID, as virt-install does). QEMU has read the kernel and initrd once it runs, so
+ * their volumes, the last two of made, are removed then (best effort). */
+static int create_tree_start(virConnectPtr conn, struct virt_create_spec *install,
+                             struct create_made *made, struct app_error *err)
+{
+    virDomainPtr live;
+    char *xml;
+
+    if (virDomainGetUUIDString(made->dom, install->uuid) < 0) {
+        virt_error_capture(err, "read the new domain's UUID");
+        return -1;
+    }
+    if (!(xml = virt_create_xml_build(install, err)))
+        return -1;
+    live = virDomainCreateXML(conn, xml, 0);
+    free(xml);
+    if (!live) {
+        virt_error_capture(err, "start the install");
+        return -1;
+    }
+    virDomainFree(live);
+    for (int i = 0; i < 2; i++) {
+        struct app_error ignored;
+
+        app_error_clear(&ignored);
+        if (virt_volume_delete(conn, made->pool[made->count - 1], made->name[made->count - 1],
+                               &ignored) < 0) {
+            log_error("virt_domain_create: cannot remove %s: %s", made->name[made->count - 1],
+                      ignored.message);
+            break;
+        }
+        made->count--;
+    }
+    return 0;
+}
+
 struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,
                                        struct app_error *err)
 {
     struct virt_create_spec *spec = xcalloc(1, sizeof(*spec));
     struct create_made *made = xcalloc(1, sizeof(*made));
     const struct virt_osinfo_os *os = NULL;
+    struct virt_tree_file kernel = {.fd = -1}, initrd = {.fd = -1};
+    struct virt_create_spec *install = NULL;
+    struct virt_tree_layout layout;
     struct json_object *out = NULL;
     char *xml = NULL;
 
-    if (req->source == VIRT_DOMAIN_CREATE_URL) {
-        create_not_yet("an install tree URL", err);
-        goto cleanup;
-    }
     if (req->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
         if (create_from_template(conn, req, made, err) < 0)
             goto cleanup;
@@ -963,23 +1087,39 @@ struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_dom
     create_domain_type(conn, spec->domain_type, sizeof(spec->domain_type));
     if (req->source == VIRT_DOMAIN_CREATE_NONE && spec->nic != VIRT_CREATE_NIC_NONE)
         spec->nic_boot_order = req->disk ? 2 : 1; /* network install (PXE) after an empty disk */
+    /* a tree's files first: a URL that fails leaves nothing made */
+    if (req->source == VIRT_DOMAIN_CREATE_URL &&
+        (create_check_pool(conn, req->disk_pool[0] ? req->disk_pool : "default", "disk.pool", err) <
+             0 ||
+         create_tree_fetch(req, os, &kernel, &initrd, &layout, err) < 0))
+        goto cleanup;
     if ((req->source == VIRT_DOMAIN_CREATE_CLOUD_IMAGE
              ? create_cloud_disks(conn, req, os, spec, made, err)
              : create_disks(conn, req, os, spec, made, err)) < 0)
         goto cleanup;
+    if (req->source == VIRT_DOMAIN_CREATE_URL) {
+        if (create_tree_volumes(conn, req, &kernel, &initrd, &layout, spec, made, err) < 0)
+            goto cleanup;
+        /* the persistent definition boots from its disk; only the install boots the kernel */
+        install = xmalloc(sizeof(*install));
+        memcpy(install, spec, sizeof(*install));
+        spec->kernel[0] = spec->initrd[0] = spec->cmdline[0] = '\0';
+    }
     if (!(xml = virt_create_xml_build(spec, err)))
         goto cleanup;
     if (!(made->dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE))) {
         virt_error_capture(err, "define the new domain");
         goto cleanup;
     }
+    if (install && create_tree_start(conn, install, made, err) < 0)
+        goto cleanup;
 
 defined:
     if (req->autostart && virDomainSetAutostart(made->dom, 1) < 0) {
         virt_error_capture(err, "set autostart");
         goto cleanup;
     }
-    if (req->start && virDomainCreate(made->dom) < 0) {
+    if (req->start && !install && virDomainCreate(made->dom) < 0) {
         virt_error_capture(err, "start the new domain");
         goto cleanup;
     }
@@ -990,8 +1130,11 @@ cleanup:
         create_rollback(conn, made);
     if (made->dom)
         virDomainFree(made->dom);
+    virt_tree_fetch_clear(&kernel);
+    virt_tree_fetch_clear(&initrd);
     free(made);
     free(xml);
+    free(install);
     free(spec);
     return out;
 }

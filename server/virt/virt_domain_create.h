@@ -23,6 +23,7 @@
 #include "util/app_error.h"
 #include "virt/virt_create_xml.h"
 #include "virt/virt_nocloud.h"
+#include "virt/virt_tree.h"
 
 enum virt_domain_create_source {
     VIRT_DOMAIN_CREATE_NONE,
@@ -49,7 +50,8 @@ struct virt_domain_create_req {
     enum virt_domain_create_source source;
     char source_pool[VIRT_CREATE_NAME_MAX]; /* iso, import: the volume; cloud_image: the image */
     char source_volume[UTF8_NAME_FILE_MAX + 1];
-    char template_uuid[40]; /* template */
+    char template_uuid[40];                 /* template */
+    char source_url[VIRT_TREE_URL_MAX + 1]; /* url: the install tree (virt_tree_url_check) */
     /* cloud_image: source.cloud_init, borrowed from the call's body (alive until the
      * call is cleared, after the run): its strings reach the seed as they are */
     struct json_object *cloud_init;
@@ -77,9 +79,10 @@ void virt_domain_create_seed(struct json_object *cloud_init, const char *instanc
 
 /* Creates the VM req describes on conn (see the order above). Returns a new domain
  * detail (virt_domain_detail) of the new domain, or NULL with err: 400 naming the
- * member (unknown OS, pool, volume or network, a volume of the wrong kind), 409
- * conflict at "name" when the name is in use, 501 for a url source (not built yet), else
- * libvirt's error; then nothing is left made. Workers only. */
+ * member (unknown OS, pool, volume or network, a volume of the wrong kind, an OS without
+ * a known install-tree layout at "os"), 409 conflict at "name" when the name is in use,
+ * 502/504 fetch_failed at "source.url" when a tree's kernel or initrd cannot be fetched
+ * (virt_tree_fetch), else libvirt's error; then nothing is left made. Workers only. */
 struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,
                                        struct app_error *err) __attribute__((warn_unused_result));
 

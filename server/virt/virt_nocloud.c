@@ -9,10 +9,9 @@
  * whole is the user's own document and is written as given.
  *
  * The ISO: a private mkdtemp directory (0700) under $TMPDIR or /tmp holds root/meta-data,
- * root/user-data (0600) and the image xorriso writes; xorriso runs through posix_spawnp
- * with an argv array (no shell), stdin /dev/null, stdout and stderr into one pipe whose
- * last bytes name the failure, every other descriptor closed, default signal handling
- * and an empty signal mask (the daemon ignores SIGPIPE and its workers mask signals).
+ * root/user-data (0600) and the image xorriso writes; xorriso runs through spawn_start
+ * (posix_spawnp with an argv array, no shell; see util/spawn.h), its output's last bytes
+ * naming the failure.
  * The directory is removed before returning, whatever happened. */
 #include "virt/virt_nocloud.h"
 
@@ -22,8 +21,6 @@
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +31,8 @@
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/spawn.h"
 #include "util/xalloc.h"
-
-extern char **environ;
 
 #define NOCLOUD_FIELD        "source.cloud_init."
 #define NOCLOUD_ID_MAX       128
@@ -111,7 +107,7 @@ static bool nocloud_one_line(const char *s)
     return true;
 }
 
-static bool nocloud_hostname_ok(const char *h)
+bool virt_nocloud_hostname_valid(const char *h)
 {
     size_t n = strlen(h), label = 0;
 
@@ -178,7 +174,7 @@ int virt_nocloud_check(const struct virt_nocloud_seed *seed, struct app_error *e
 {
     if (!seed->instance_id || !nocloud_id_ok(seed->instance_id))
         return nocloud_refuse(err, "instance_id", "1 to 128 printable ASCII characters, no space");
-    if (!seed->hostname || !nocloud_hostname_ok(seed->hostname))
+    if (!seed->hostname || !virt_nocloud_hostname_valid(seed->hostname))
         return nocloud_refuse(err, "hostname",
                               "letters, digits and '-' in dot-separated labels of 1 to 63 "
                               "characters, no '-' at a label's ends, at most 253 in all");
@@ -498,50 +494,24 @@ static void nocloud_last_line(char *tail, size_t len, char *out, size_t size)
  * what it said last. */
 static int nocloud_run(char *const argv[], struct app_error *err)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t none, dflt;
     char tail[NOCLOUD_OUTPUT_TAIL], last[200];
     size_t tail_len = 0;
-    int pipefd[2] = {-1, -1};
-    int status = 0, rc, ret = -1;
+    int out = -1, status = 0;
     pid_t pid;
 
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    if (pipe2(pipefd, O_CLOEXEC) < 0) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot run %s: %s", argv[0], strerror(errno));
-        goto cleanup;
-    }
-    sigemptyset(&none);
-    sigemptyset(&dflt);
-    sigaddset(&dflt, SIGPIPE);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &dflt);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
-    rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-    if (rc != 0) {
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot run %s: %s", argv[0], strerror(rc));
-        goto cleanup;
-    }
-    close(pipefd[1]);
-    pipefd[1] = -1;
-    nocloud_drain(pipefd[0], tail, &tail_len);
+    if (spawn_start(argv, &pid, &out, err) < 0)
+        return -1;
+    nocloud_drain(out, tail, &tail_len);
+    close(out);
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             app_error_set(err, 500, APP_ERR_INTERNAL, "cannot wait for %s: %s", argv[0],
                           strerror(errno));
-            goto cleanup;
+            return -1;
         }
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        ret = 0;
-        goto cleanup;
-    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
     nocloud_last_line(tail, tail_len, last, sizeof(last));
     if (WIFEXITED(status))
         app_error_set(err, 500, APP_ERR_INTERNAL, "%s failed (exit %d): %s", argv[0],
@@ -549,15 +519,7 @@ static int nocloud_run(char *const argv[], struct app_error *err)
     else
         app_error_set(err, 500, APP_ERR_INTERNAL, "%s died of signal %d: %s", argv[0],
                       WIFSIGNALED(status) ? WTERMSIG(status) : 0, last);
-
-cleanup:
-    if (pipefd[0] >= 0)
-        close(pipefd[0]);
-    if (pipefd[1] >= 0)
-        close(pipefd[1]);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    return ret;
+    return -1;
 }
 
 int virt_nocloud_build_iso(const struct virt_nocloud_seed *seed, unsigned char **iso,

@@ -13,6 +13,7 @@
  * (tests/integration/guest-image-qemu.test.mjs boots both). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/app_error.h"
@@ -33,6 +34,11 @@ struct virt_nocloud_seed {
     const char *user_data; /* borrowed: full user-data given by the user (#cloud-config …) or
                               NULL: then built from the fields above */
 };
+
+/* True if h is a host name of RFC 1123 labels (letters, digits, '-' not at either end;
+ * 1-63 bytes each, at most 253 in all). The rule of a seed's hostname, also used for the
+ * host of an install tree URL (virt_tree.c). Pure; any thread. */
+bool virt_nocloud_hostname_valid(const char *h);
 
 /* Checks the fields: instance_id (1-128 printable ASCII, no space), hostname (RFC 1123
  * label(s), at most 253 bytes), user ([a-z_][a-z0-9_-]*, at most 32 bytes), password_hash

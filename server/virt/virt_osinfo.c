@@ -160,6 +160,33 @@ static void osinfo_read_firmware(OsinfoOs *os, struct virt_osinfo_os *out)
     out->uefi_required = out->uefi_supported && !out->bios_supported;
 }
 
+/* The OS's x86_64 install tree, if the database lists one (the first with a kernel path
+ * wins over one without). */
+static void osinfo_read_tree(OsinfoOs *os, struct virt_osinfo_os *out)
+{
+    OsinfoTreeList *list = osinfo_os_get_tree_list(os);
+    int n = osinfo_list_get_length(OSINFO_LIST(list));
+
+    for (int i = 0; i < n; i++) {
+        OsinfoTree *tree = OSINFO_TREE(osinfo_list_get_nth(OSINFO_LIST(list), i));
+        const char *arch = osinfo_tree_get_architecture(tree);
+        const char *kernel = osinfo_tree_get_kernel_path(tree);
+        const char *initrd = osinfo_tree_get_initrd_path(tree);
+
+        if (!arch || strcmp(arch, OSINFO_ARCH) || (out->tree && out->tree_kernel[0]))
+            continue;
+        out->tree = true;
+        out->tree_treeinfo = out->tree_treeinfo || osinfo_tree_get_treeinfo_family(tree);
+        if (kernel && initrd) {
+            free(out->tree_kernel);
+            free(out->tree_initrd);
+            out->tree_kernel = osinfo_dup(kernel);
+            out->tree_initrd = osinfo_dup(initrd);
+        }
+    }
+    g_object_unref(list);
+}
+
 /* ---- one OS ---------------------------------------------------------------------------- */
 
 static void osinfo_read_os(OsinfoOs *os, const char *today, struct virt_osinfo_os *out)
@@ -180,6 +207,9 @@ static void osinfo_read_os(OsinfoOs *os, const char *today, struct virt_osinfo_o
     osinfo_read_resources(os, out);
     osinfo_read_devices(os, out);
     osinfo_read_firmware(os, out);
+    out->tree_kernel = osinfo_dup(NULL);
+    out->tree_initrd = osinfo_dup(NULL);
+    osinfo_read_tree(os, out);
 }
 
 static void osinfo_os_clear(struct virt_osinfo_os *os)
@@ -193,6 +223,8 @@ static void osinfo_os_clear(struct virt_osinfo_os *os)
     free(os->version);
     free(os->release_date);
     free(os->eol_date);
+    free(os->tree_kernel);
+    free(os->tree_initrd);
 }
 
 /* ---- order ----------------------------------------------------------------------------- */

@@ -39,6 +39,11 @@ struct virt_osinfo_os {
     bool uefi_required;    /* ... and BIOS is marked unsupported */
     bool bios_supported;
     bool tpm_required;
+    /* its x86_64 install tree (libosinfo's <tree arch="x86_64">), for a network install */
+    bool tree;          /* the database lists one */
+    bool tree_treeinfo; /* ... described by a .treeinfo (kernel and initrd in images/pxeboot) */
+    char *tree_kernel;  /* owned: the kernel's path inside the tree; "" when not given */
+    char *tree_initrd;  /* owned: the initrd's path inside the tree; "" when not given */
 };
 
 struct virt_osinfo_list {

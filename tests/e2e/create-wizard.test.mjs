@@ -20,6 +20,7 @@ import { artifact, publish, tidyForPicture } from '../lib/browser.mjs';
 import { demoCopy, openAs, withDemoDaemon } from '../lib/e2e-setup.mjs';
 import { Client } from '../lib/client.mjs';
 import { domainXml } from '../bench/gen-domains.mjs';
+import { serveTree } from '../lib/tree-server.mjs';
 
 const OPERATOR = { name: 'op', role: 'operator', password: randomBytes(12).toString('hex') };
 const VIEWER = { name: 'viewer', role: 'viewer', password: randomBytes(12).toString('hex') };
@@ -189,6 +190,48 @@ test('checks before sending: an empty name at its field; a name in use (409) at 
         assert.deepEqual(problems.filter((p) => !/status of 409 \(Conflict\) .*\/api\/domains\)$/.test(p)), []);
     } finally {
         api.close();
+        await page.close();
+    }
+});
+
+test('a network install: the URL checked at its field; a tree without a kernel (502) shown there, nothing made', async () => {
+    const { api, page, problems, source } = await openWizard();
+    const tree = await serveTree({});
+    try {
+        await source.getByLabel('Network install (URL)').check();
+        const url = source.getByLabel('Install tree URL');
+        await url.fill('ftp://mirror.example/debian/');
+        await source.locator('button[type="submit"]').click();
+        await source.locator('.field-error', { hasText: 'The URL must start with "http://" or "https://".' }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await url.getAttribute('aria-invalid'), 'true');
+
+        const before = (await api.get('/api/domains')).json.domains.length;
+        const vols = (await api.get('/api/pools/default/volumes')).json.volumes.length;
+        await url.fill(`${tree.url}/none/`);
+        await source.locator('button[type="submit"]').click();
+        await panel(page, 'os').locator('button[type="submit"]').click(); // no OS: the well-known layouts
+        const res = panel(page, 'resources');
+        await res.waitFor({ timeout: TIMEOUT });
+        await res.getByLabel('Name', { exact: true }).fill('vdtest-wizard-url');
+        const start = res.getByLabel('Start after creating');
+        assert.equal(await start.isChecked(), true, 'a network install starts');
+        assert.equal(await start.evaluate((el) => el.disabled), true);
+        await res.locator('button[type="submit"]').click();
+        const summary = panel(page, 'summary');
+        await summary.waitFor({ timeout: TIMEOUT });
+        assert.ok((await summary.locator('.create-summary').textContent()).includes(`${tree.url}/none/`));
+        await summary.locator('button[type="submit"]').click();
+        // the server's 502 names source.url: the source step comes back with it at the URL
+        await source.locator('.field-error:not([hidden])').waitFor({ timeout: TIMEOUT });
+        assert.equal(await url.getAttribute('aria-invalid'), 'true');
+        assert.ok(tree.asked.length >= 2, `the daemon asked the tree: ${tree.asked.join(', ')}`);
+        assert.equal((await api.get('/api/domains')).json.domains.length, before, 'no VM made');
+        assert.equal((await api.get('/api/pools/default/volumes')).json.volumes.length, vols, 'no volume made');
+        await page.checkA11y('the wizard with a refused install tree');
+        assert.deepEqual(problems.filter((p) => !/status of 502 \(Bad Gateway\) .*\/api\/domains\)$/.test(p)), []);
+    } finally {
+        api.close();
+        await tree.close();
         await page.close();
     }
 });

@@ -4,12 +4,13 @@
  * network or bridge, the OS id). Runs on libFuzzer's thread; no state.
  *
  * Input: 8 flag/number bytes, then the strings name, title, description, os id, NIC
- * source, disk path, CD-ROM path separated by '\n' (each may be empty or hold anything).
+ * source, disk path, CD-ROM path, kernel, initrd, kernel command line and UUID (a network
+ * install's first boot) separated by '\n' (each may be empty or hold anything).
  * Invariants beyond "no crash": a refusal is a 400 with a field and no XML; an accepted
  * spec gives XML that parses back with root <domain>, exactly the given name, title and
- * description (or none when empty) and OS id; and the same elements and attributes, in
- * the same order, as the spec with every string replaced by a plain one of the same
- * emptiness: no string can add or remove an element or attribute (no injection). */
+ * description (or none when empty), OS id, UUID, kernel, initrd and command line; and the same
+ * elements and attributes, in the same order, as the spec with every string replaced by a plain one
+ * of the same emptiness: no string can add or remove an element or attribute (no injection). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 #include "util/buf.h"
 #include "virt/virt_create_xml.h"
 
-#define FUZZ_CREATE_STRINGS 7
+#define FUZZ_CREATE_STRINGS 11
 
 static void fuzz_create_put(struct buf *out, const char *s)
 {
@@ -115,6 +116,10 @@ static void fuzz_create_fill(struct virt_create_spec *spec, const uint8_t *flags
     spec->nic = (enum virt_create_nic)(flags[5] % 4);
     snprintf(spec->nic_model, sizeof(spec->nic_model), "%s", models[(flags[5] >> 2) % 5]);
     spec->nic_boot_order = flags[5] >> 5;
+    snprintf(spec->kernel, sizeof(spec->kernel), "%s", s[7]);
+    snprintf(spec->initrd, sizeof(spec->initrd), "%s", s[8]);
+    snprintf(spec->cmdline, sizeof(spec->cmdline), "%s", s[9]);
+    snprintf(spec->uuid, sizeof(spec->uuid), "%s", s[10]);
     spec->disk_count = flags[6] % 3;
     for (size_t i = 0; i < spec->disk_count; i++) {
         struct virt_create_disk *d = &spec->disks[i];
@@ -131,8 +136,17 @@ static void fuzz_create_fill(struct virt_create_spec *spec, const uint8_t *flags
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const plain[FUZZ_CREATE_STRINGS] = {"n",   "t",    "d",   "http://o/s",
-                                                           "net", "/p/a", "/p/b"};
+    static const char *const plain[FUZZ_CREATE_STRINGS] = {"n",
+                                                           "t",
+                                                           "d",
+                                                           "http://o/s",
+                                                           "net",
+                                                           "/p/a",
+                                                           "/p/b",
+                                                           "/p/k",
+                                                           "/p/i",
+                                                           "c",
+                                                           "00000000-0000-0000-0000-000000000000"};
     struct virt_create_spec *spec = xcalloc(2, sizeof(*spec));
     char *s[FUZZ_CREATE_STRINGS] = {NULL}, *p[FUZZ_CREATE_STRINGS];
     char *xml = NULL, *xml2 = NULL, *shape = NULL, *shape2 = NULL;
@@ -161,6 +175,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_create_expect_text(doc, "name", spec[0].name);
     fuzz_create_expect_text(doc, "title", spec[0].title);
     fuzz_create_expect_text(doc, "description", spec[0].description);
+    fuzz_create_expect_text(doc, "uuid", spec[0].uuid);
+    {
+        xmlNodePtr os = fuzz_create_child(xmlDocGetRootElement(doc), "os");
+        static const char *const boot[] = {"kernel", "initrd", "cmdline"};
+        const char *want[] = {spec[0].kernel, spec[0].initrd, spec[0].cmdline};
+
+        for (size_t i = 0; i < 3; i++) {
+            xmlNodePtr c = fuzz_create_child(os, boot[i]);
+            xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
+
+            FUZZ_ASSERT(want[i][0] ? t && !strcmp((const char *)t, want[i]) : !c);
+            xmlFree(t);
+        }
+    }
     if (spec[0].os_id[0]) {
         xmlNodePtr os = fuzz_create_child(
             fuzz_create_child(fuzz_create_child(xmlDocGetRootElement(doc), "metadata"),

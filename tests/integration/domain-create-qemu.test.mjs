@@ -18,15 +18,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
-import { Client, openWebSocket } from '../lib/client.mjs';
+import { Client } from '../lib/client.mjs';
 import { REPO_ROOT } from '../lib/daemon.mjs';
-import { until } from '../lib/wait.mjs';
+import { guestSays } from '../lib/guest-shell.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = 'admin-pass-createq-1';
 const GUEST_IMAGE = path.join(REPO_ROOT, 'build', 'guest', 'guest.qcow2');
-const BOOT_TIMEOUT_MS = 90000;
 
 describe('creating a VM on qemu:///system', () => {
     const tag = crypto.randomBytes(4).toString('hex');
@@ -102,35 +101,8 @@ describe('creating a VM on qemu:///system', () => {
         assert.ok(iso.includes('$6$'), 'its SHA-512 crypt hash is');
         const xml = virsh(['dumpxml', '--inactive', cloud]).stdout;
         assert.match(xml, /<controller type='scsi' index='0' model='virtio-scsi'/);
-        assert.equal(await guestHostName(out.uuid), `host-${tag}`, 'the guest took its host name from the seed');
+        assert.equal(await guestSays(admin, out.uuid, 'hostname'), `host-${tag}`, 'the guest took its host name from the seed');
     });
-
-    /**
-     * The host name the running guest reports, asked on its serial console through
-     * virtdeck's websocket: the suite's guest (tests/guest/init) keeps a root shell there
-     * once booted. QEMU drops the console's output while no client holds it, so empty
-     * lines go in until the shell's prompt answers one (bounded), then `hostname`.
-     */
-    async function guestHostName(uuid) {
-        const ws = await openWebSocket(admin, `/api/domains/${uuid}/serial`);
-        let text = '';
-        ws.on('message', (data) => { text += data.toString('latin1'); });
-        try {
-            await until(() => {
-                if (text.includes('virtdeck-guest# ')) return true;
-                ws.send(Buffer.from('\n'));
-                return false;
-            }, BOOT_TIMEOUT_MS, () => `the guest's shell did not answer on its serial console:\n${text.slice(-2000)}`,
-            { intervalMs: 1000 });
-            const from = text.length;
-            ws.send(Buffer.from('echo "name=$(hostname)="\n'));
-            const m = await until(() => /name=([^=\r\n]*)=\r?\n/.exec(text.slice(from)), 20000,
-                () => `no answer to hostname:\n${text.slice(-2000)}`, { intervalMs: 200 });
-            return m[1];
-        } finally {
-            ws.close();
-        }
-    }
 
     it('undoes everything when the start fails after the disk was made', async () => {
         const bridge = `vdnobr${tag.slice(0, 6)}`;

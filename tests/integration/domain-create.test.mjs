@@ -9,8 +9,10 @@
 // is 409; another VM's disk cannot be imported (409); a cloud image request is checked
 // before anything is made, and a failure after its volumes were made (the seed upload,
 // which the test driver lacks) removes them; a viewer is 403; a template source makes a linked clone (a qcow2 overlay backed
-// by the template's volume) or a full copy, the template untouched; the sources not built
-// yet are 501.
+// by the template's volume) or a full copy, the template untouched; a url source (a
+// network install tree, served by the test itself on loopback) is checked (URL, OS layout,
+// start) before anything is made, a tree without the kernel or with one too large is a
+// 502 naming the URL, and a failure after its volumes were made removes them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startWithFixture } from '../lib/roles.mjs';
 import { assertDomainDetail, assertError, assertJson, UUID_RE } from '../lib/api-assert.mjs';
 import { domainXml } from '../bench/gen-domains.mjs';
+import { serveTree } from '../lib/tree-server.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PW = { admin: 'admin-pass-create-1', op: 'operator-pass-create-2', view: 'viewer-pass-create-3' };
@@ -234,14 +237,84 @@ describe('creating a VM (test driver)', () => {
         assert.deepEqual(await world(), before);
     });
 
-    it('answers 501 at "source.type" for the sources not built yet, creating nothing', async () => {
+    it('refuses a bad install tree URL with 400 at "source.url", creating nothing', async () => {
         const before = await world();
-        for (const source of [{ type: 'url', url: 'https://deb.example/debian/' }]) {
-            const e = assertError(await create(op, { name: 'vdtest-create-later', source }), 501, 'not_supported');
-            assert.equal(e.field, 'source.type', e.message);
+        const bad = ['ftp://deb.example/debian/', 'file:///srv/tree', 'http://', 'http:///x', 'https://user:pw@deb.example/',
+            'https://deb.example/debian/#frag', 'https://deb.example/?dist=bookworm', 'https://deb example/',
+            'https://deb.example/a b/', 'https://deb.example/"quote', 'https://-bad.example/', 'https://deb.example:0/',
+            'https://deb.example:65536/', 'https://deb.example:8a/', 'https://[zz::1]/', 'https://deb.example/%zz',
+            `https://deb.example/${'a'.repeat(1100)}`, 'HTTPS://deb.example/', 'https://deb.example/{x}', ''];
+        for (const url of bad) {
+            const e = assertError(await create(op, { name: 'vdtest-create-url', source: { type: 'url', url } }), 400,
+                'bad_request', url);
+            assert.equal(e.field, 'source.url', `${url}: ${e.message}`);
         }
+        for (const [source, field] of [[{ type: 'url' }, 'source.url'], [{ type: 'url', url: 7 }, 'source.url'],
+            [{ type: 'url', url: 'https://deb.example/', volume: {} }, 'source.volume']]) {
+            const e = assertError(await create(op, { name: 'vdtest-create-url', source }), 400, 'bad_request');
+            assert.equal(e.field, field, e.message);
+        }
+        const s = assertError(await create(op, { name: 'vdtest-create-url', start: false,
+            source: { type: 'url', url: 'https://deb.example/' } }), 400, 'bad_request');
+        assert.equal(s.field, 'start', s.message);
         assert.deepEqual(await world(), before);
     });
+
+    it('refuses an OS without a known install-tree layout with 400 at "os", fetching nothing', async () => {
+        const before = await world();
+        // win10's osinfo entry has no install tree; the URL would not answer either
+        const e = assertError(await create(op, { name: 'vdtest-create-url', os: 'win10',
+            source: { type: 'url', url: 'http://127.0.0.1:9/tree/' } }), 400, 'bad_request');
+        assert.equal(e.field, 'os', e.message);
+        assert.match(e.message, /no known install-tree layout/);
+        assert.deepEqual(await world(), before);
+    });
+
+    it('answers 502 fetch_failed at "source.url" naming the URL when the tree has no kernel, or one too large',
+        async () => {
+            const tree = await serveTree({ '/big/images/pxeboot/vmlinuz': 100 * 1024 * 1024 });
+            try {
+                const before = await world();
+                // a Fedora tree (a .treeinfo tree: images/pxeboot) without files: 404
+                const e = assertError(await create(op, { name: 'vdtest-create-url', os: 'fedora37',
+                    source: { type: 'url', url: `${tree.url}/empty/` } }), 502, 'fetch_failed');
+                assert.equal(e.field, 'source.url', e.message);
+                assert.ok(e.message.includes(`${tree.url}/empty/images/pxeboot/vmlinuz`), e.message);
+                assert.match(e.message, /404/);
+                // without "os" both well-known layouts are tried; the last one's URL is named
+                const n = assertError(await create(op, { name: 'vdtest-create-url',
+                    source: { type: 'url', url: `${tree.url}/empty` } }), 502, 'fetch_failed');
+                assert.ok(n.message.includes(`${tree.url}/empty/main/installer-amd64/current/images/netboot/`), n.message);
+                assert.deepEqual(tree.asked.filter((x) => x.startsWith('/empty/')).sort(), [
+                    '/empty/images/pxeboot/vmlinuz', '/empty/images/pxeboot/vmlinuz',
+                    '/empty/main/installer-amd64/current/images/netboot/debian-installer/amd64/linux']);
+                // a kernel over 64 MiB is refused from its Content-Length, before a byte is copied
+                const big = assertError(await create(op, { name: 'vdtest-create-url', os: 'fedora37',
+                    source: { type: 'url', url: `${tree.url}/big` } }), 502, 'fetch_failed');
+                assert.match(big.message, /104857600 bytes/);
+                assert.equal(tree.bodies, 0, 'no body was sent');
+                assert.deepEqual(await world(), before);
+            } finally {
+                await tree.close();
+            }
+        });
+
+    it('undoes everything when a network install fails after its volumes were made (the test driver cannot upload)',
+        async () => {
+            const tree = await serveTree({ '/t/images/pxeboot/vmlinuz': 4096, '/t/images/pxeboot/initrd.img': 8192 });
+            try {
+                const before = await world();
+                // fetched, then the disk and the kernel volume are made, then the upload fails
+                const e = assertError(await create(op, { name: 'vdtest-create-url', os: 'fedora37',
+                    disk: { pool: POOL, size_gib: 1 }, source: { type: 'url', url: `${tree.url}/t/` } }),
+                501, 'not_supported');
+                assert.match(e.message, /upload the installer's kernel/);
+                assert.ok(tree.bodies >= 1, 'the kernel was fetched');
+                assert.deepEqual(await world(), before);
+            } finally {
+                await tree.close();
+            }
+        });
 
     it('creates a linked clone of a template: a qcow2 overlay on its disk, the request\'s vCPUs, memory, NIC, size',
         async () => {

@@ -228,6 +228,31 @@ static void test_pending_and_detail(void **state)
     xmlFreeDoc(persistent);
 }
 
+/* A network install's running VM boots a kernel directly, its persistent definition
+ * does not: "boot" holds the kernel and is pending. */
+static void test_pending_kernel_boot(void **state)
+{
+    xmlDocPtr live = fixture_doc(), persistent = fixture_doc();
+    xmlNodePtr os = xmlDocGetRootElement(live)->children;
+    struct json_object *config = json_object_new_object(), *boot, *pending;
+
+    (void)state;
+    while (strcmp((const char *)os->name, "os"))
+        os = os->next;
+    xmlNewTextChild(os, NULL, (const xmlChar *)"kernel", (const xmlChar *)"/p/vm-kernel");
+    virt_domain_config_read(xmlDocGetRootElement(live), false, config);
+    boot = json_object_object_get(config, "boot");
+    assert_string_equal(json_object_get_string(json_object_object_get(boot, "kernel")),
+                        "/p/vm-kernel");
+    pending =
+        virt_domain_config_pending(xmlDocGetRootElement(live), xmlDocGetRootElement(persistent));
+    assert_string_equal(json_object_to_json_string(pending), "[ \"boot\" ]");
+    json_object_put(pending);
+    json_object_put(config);
+    xmlFreeDoc(live);
+    xmlFreeDoc(persistent);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_check_refusals),
         cmocka_unit_test(test_apply),
         cmocka_unit_test(test_pending_and_detail),
+        cmocka_unit_test(test_pending_kernel_boot),
     };
 
     virt_xml_init();

@@ -1,10 +1,11 @@
 // tests/web/create-rules.test.mjs — web/js/create-rules.js: the defaults an osinfo entry
 // gives, which step owns a request member, each step's checks (the contract's ranges and
-// rules, both languages) and the POST /api/domains body for every source.
+// rules, both languages) and the POST /api/domains body for every source (the install
+// tree URL's rule as the server's: tests/integration/domain-create.test.mjs).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-    STEPS, SOURCE_TYPES, LIMITS, osDefaults, stepOfField, diskRole, sshKeyList, hostnameFromName, vmNameError,
+    STEPS, SOURCE_TYPES, LIMITS, osDefaults, stepOfField, diskRole, sshKeyList, hostnameFromName, vmNameError, treeUrlError,
     checkStep, firstErrorStep, buildCreateRequest,
 } from '../../web/js/create-rules.js';
 import { setLanguage } from '../../web/js/i18n.js';
@@ -60,12 +61,12 @@ test('an OS entry gives its recommended figures, else its minimum, else the gene
 
 test('a dotted member names its step; the source decides the disk', () => {
     assert.deepEqual(STEPS, ['source', 'os', 'resources', 'summary']);
-    assert.ok(!SOURCE_TYPES.includes('url'), 'the install tree waits for the server (501)');
-    for (const f of ['source.type', 'source.volume.pool', 'source.cloud_init.hostname', 'source.template']) assert.equal(stepOfField(f), 'source', f);
+    assert.deepEqual(SOURCE_TYPES, ['iso', 'import', 'url', 'cloud_image', 'template', 'none']);
+    for (const f of ['source.type', 'source.url', 'source.volume.pool', 'source.cloud_init.hostname', 'source.template']) assert.equal(stepOfField(f), 'source', f);
     assert.equal(stepOfField('os'), 'os');
     for (const f of ['name', 'vcpus', 'memory_mib', 'disk.size_gib', 'disk.pool', 'network.bridge', 'network', 'firmware', 'tpm']) assert.equal(stepOfField(f), 'resources', f);
     for (const f of ['', 'nonsense', undefined]) assert.equal(stepOfField(f), 'summary');
-    assert.deepEqual(['iso', 'none', 'import', 'cloud_image', 'template'].map(diskRole), ['new', 'new', 'none', 'copy', 'copy']);
+    assert.deepEqual(['iso', 'none', 'url', 'import', 'cloud_image', 'template'].map(diskRole), ['new', 'new', 'new', 'none', 'copy', 'copy']);
     assert.equal(firstErrorStep({ 'disk.size_gib': 'x', 'source.volume.name': 'y' }), 'source');
     assert.equal(firstErrorStep({}), '');
 });
@@ -146,7 +147,30 @@ test('the source step wants a pool and a volume, an image, a template', () => {
     assert.equal(checkStep('source', src({ volume: { pool: '', name: '' } }))['source.volume.pool'], 'Choose a storage pool.');
     assert.equal(checkStep('source', cloud({}, { source: { ...cloud().source, image: { pool: 'default', name: '' } } }))['source.image.name'], 'Choose the cloud image.');
     assert.equal(checkStep('source', src({ type: 'template', template: '' }))['source.template'], 'Choose a template.');
-    assert.ok(checkStep('source', src({ type: 'url' }))['source.type'], 'not offered yet');
+    assert.equal(checkStep('source', src({ type: 'url' }))['source.url'], 'Enter the URL of the install tree.');
+    assert.ok(checkStep('source', src({ type: 'floppy' }))['source.type']);
+});
+
+test('the network install: the tree URL\'s rule, the body, and it always starts', () => {
+    for (const url of ['https://deb.debian.org/debian/dists/bookworm/main/installer-amd64/', 'http://127.0.0.1:8080/f',
+        'http://[fd00::1]/tree/', 'https://mirror.example/pub/fedora/linux/releases/39/Server/x86_64/os/', 'http://h/%7Euser/']) {
+        assert.equal(treeUrlError(url), '', url);
+    }
+    const bad = {
+        'ftp://deb.example/': /"http:\/\/" or "https:\/\/"/, 'HTTPS://deb.example/': /"http:\/\/" or "https:\/\/"/,
+        'https://u:pw@deb.example/': /user name or password/, 'https://deb.example/?d=1': /query/, 'https://deb.example/#x': /fragment/,
+        'https://-x.example/': /host/, 'https://deb example/': /host/, 'http:///x': /host/, 'https://deb.example:0/': /port/,
+        'https://deb.example:65536/': /port/, 'https://deb.example/a b': /escaped/, 'https://deb.example/%zz': /escaped/,
+        [`https://deb.example/${'a'.repeat(1010)}`]: /longer than 1,024 bytes/, '': /Enter the URL/,
+    };
+    for (const [url, re] of Object.entries(bad)) assert.match(treeUrlError(url), re, url);
+    const url = (u, over = {}) => form({ source: { ...form().source, type: 'url', url: u }, ...over });
+    assert.match(checkStep('source', url('https://user:pw@deb.example/'))['source.url'], /password/);
+    const { payload, errors } = buildCreateRequest(url(' https://deb.debian.org/debian/dists/bookworm/main/installer-amd64/ ', { start: false }));
+    assert.deepEqual(errors, {});
+    assert.deepEqual(payload.source, { type: 'url', url: 'https://deb.debian.org/debian/dists/bookworm/main/installer-amd64/' });
+    assert.equal(payload.start, true, 'the install boot lives only in the running VM');
+    assert.equal(payload.disk.size_gib, 20, 'it installs onto a new disk');
 });
 
 test('resources: the name rule, the ranges, the disk size, the network', () => {
@@ -182,6 +206,7 @@ test('the checks speak Chinese too', async () => {
     try {
         assert.equal(checkStep('resources', form({ name: '' })).name, '请输入虚拟机名称。');
         assert.doesNotMatch(checkStep('source', cloud({ user: 'X' }))['source.cloud_init.user'], /[A-Za-z]{6,}/);
+        assert.equal(treeUrlError('ftp://x/'), 'URL 必须以 "http://" 或 "https://" 开头。');
     } finally {
         await setLanguage('en', { remember: false });
     }

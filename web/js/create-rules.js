@@ -6,7 +6,7 @@
 // the form's values. Pure (no DOM); every sentence comes from t() when it is asked for.
 //
 // The form's values (what the view reads from its controls; numbers are the typed text):
-//   {source: {type, volume: {pool, name}, image: {pool, name}, linked, template,
+//   {source: {type, volume: {pool, name}, image: {pool, name}, url, linked, template,
 //             cloud_init: {hostname, user, password, ssh_keys (text, one key a line), user_data}},
 //    os (a short id or ""), name, title, description, vcpus, memory_mib,
 //    disk: {pool, size_gib, format, bus},
@@ -22,11 +22,11 @@ import { nameFault, parseIntField, ifaceNameError, utf8Length, volumeNameError, 
 /** The wizard's steps, in order. */
 export const STEPS = ['source', 'os', 'resources', 'summary'];
 
-/**
- * The sources the wizard offers, in order. "url" (a network install tree) is left out
- * until the server makes it (it answers 501 not_implemented for now).
- */
-export const SOURCE_TYPES = ['iso', 'import', 'cloud_image', 'template', 'none'];
+/** The sources the wizard offers, in order ("url": a network install tree). */
+export const SOURCE_TYPES = ['iso', 'import', 'url', 'cloud_image', 'template', 'none'];
+
+/** The longest install tree URL the server takes, in bytes. */
+export const TREE_URL_MAX_BYTES = 1024;
 
 /** The ranges the wizard checks (the server says its own in a 400's min/max). */
 export const LIMITS = Object.freeze({
@@ -109,6 +109,33 @@ function hostnameError(text) {
     return '';
 }
 
+const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const TREE_URL_RE = /^(https?):\/\/(\[[0-9a-f:.]+\]|[^/:[\]]+)(?::(\d{1,5}))?(\/.*)?$/i;
+const URL_PATH_RE = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
+
+/**
+ * An install tree URL by the server's rule (docs/api.md): "http://" or "https://", a host
+ * name or address, an optional port, a path; no user or password, query or fragment,
+ * nothing a URL must escape; at most 1024 bytes. "" when fine.
+ */
+export function treeUrlError(text) {
+    const url = String(text ?? '');
+    if (!url) return t('create.error.url-empty');
+    if (utf8Length(url) > TREE_URL_MAX_BYTES) return t('create.error.url-too-long', { max: TREE_URL_MAX_BYTES });
+    if (!/^https?:\/\//.test(url)) return t('create.error.url-scheme');
+    if (url.includes('#') || url.includes('?')) return t('create.error.url-query');
+    const authority = url.slice(url.indexOf('//') + 2).split('/')[0];
+    if (authority.includes('@')) return t('create.error.url-credentials');
+    const m = TREE_URL_RE.exec(url);
+    if (!m) return t('create.error.url-host');
+    const host = m[2];
+    const hostOk = host.startsWith('[') || IPV4_RE.test(host) || (host.length <= 253 && host.split('.').every((l) => LABEL_RE.test(l)));
+    if (!hostOk) return t('create.error.url-host');
+    if (m[3] !== undefined && (Number(m[3]) < 1 || Number(m[3]) > 65535)) return t('create.error.url-port');
+    if (m[4] && !URL_PATH_RE.test(m[4])) return t('create.error.url-path');
+    return '';
+}
+
 /** The VM name: required, the volume-name rule (its disks are named after it, as a clone's). */
 export function vmNameError(name) {
     const fault = nameFault(name, 'file');
@@ -130,6 +157,9 @@ function checkSource(v, errors) {
     if (src.type === 'iso' || src.type === 'import') {
         if (!src.volume?.pool) errors['source.volume.pool'] = t('create.error.pool');
         else if (!src.volume?.name) errors['source.volume.name'] = src.type === 'iso' ? t('create.error.iso') : t('create.error.volume');
+    } else if (src.type === 'url') {
+        const err = treeUrlError((src.url || '').trim());
+        if (err) errors['source.url'] = err;
     } else if (src.type === 'cloud_image') {
         if (!src.image?.pool) errors['source.image.pool'] = t('create.error.pool');
         else if (!src.image?.name) errors['source.image.name'] = t('create.error.image');
@@ -218,6 +248,8 @@ function sourceBody(v) {
     }
     case 'template':
         return { type: 'template', template: src.template, linked: !!src.linked };
+    case 'url':
+        return { type: 'url', url: (src.url || '').trim() };
     default:
         return { type: 'none' };
     }
@@ -245,7 +277,8 @@ function networkBody(net = {}) {
  * Checks every step and builds the POST /api/domains body. Returns {payload, errors}:
  * payload null while errors (dotted member -> sentence) has any. An empty title,
  * description or OS is left out; an import has no "disk"; no NIC is "network": null; a
- * template's copy has no "firmware" or "tpm" (it keeps the template's).
+ * template's copy has no "firmware" or "tpm" (it keeps the template's); a network install
+ * (url) always starts: its install boot lives only in the running VM.
  */
 export function buildCreateRequest(values) {
     const errors = {};
@@ -271,6 +304,6 @@ export function buildCreateRequest(values) {
     if (disk) payload.disk = disk;
     payload.network = networkBody(v.network);
     payload.autostart = !!v.autostart;
-    payload.start = !!v.start;
+    payload.start = v.source.type === 'url' || !!v.start;
     return { payload, errors };
 }

@@ -1,9 +1,10 @@
 // views/create-wizard.js — the "Create VM" wizard, a page of its own (#/create) for
 // operators and admins: four steps shown one at a time — Source (an ISO from a pool or
-// one uploaded here through upload-panel.js, an existing disk, a cloud image with its
-// cloud-init fields, a template, or nothing), OS (a searchable osinfo list, GET /api/os;
-// the choice fills the resource defaults), Resources (name, title, description, vCPUs,
-// memory, disk, network, firmware, TPM, autostart, start) and Summary → Create
+// one uploaded here through upload-panel.js, an existing disk, a network install tree
+// URL, a cloud image with its cloud-init fields, a template, or nothing), OS (a
+// searchable osinfo list, GET /api/os; the choice fills the resource defaults),
+// Resources (name, title, description, vCPUs, memory, disk, network, firmware, TPM,
+// autostart, start) and Summary → Create
 // (POST /api/domains). Each step is a form: Enter or Next checks it with create-rules.js
 // (errors at their fields, focus on the first) before the next one shows; the step list
 // at the top goes back to any step already seen. A refusal naming a member (a 400's
@@ -41,6 +42,7 @@ const STEP_TITLES = {
 const SOURCE_LABELS = {
     iso: () => t('create.source.iso'),
     import: () => t('create.source.import'),
+    url: () => t('create.source.url'),
     cloud_image: () => t('create.source.cloud-image'),
     template: () => t('create.source.template'),
     none: () => t('create.source.none'),
@@ -162,7 +164,7 @@ export class CreateWizardView {
     #fields(step) {
         const f = this.f;
         if (step === 'source') {
-            return [this.picker.pool, this.picker.volume, f.template, f.hostname, f.user, f.password, f.sshKeys, f.userData];
+            return [this.picker.pool, this.picker.volume, f.template, f.url, f.hostname, f.user, f.password, f.sshKeys, f.userData];
         }
         if (step === 'os') return [f.os];
         if (step === 'resources') {
@@ -195,6 +197,9 @@ export class CreateWizardView {
         f.template = field({ label: t('create.field.template'), key: 'source.template', control: selectInput([]) });
         f.template.control.addEventListener('change', () => this.#templateFigures());
         this.noTemplate = h('p', { class: 'field-hint', text: t('create.template.none') });
+        f.url = field({ label: t('create.field.url'), key: 'source.url', wide: true,
+            control: textInput({ type: 'url', maxlength: '1024' }),
+            hint: t('create.field.url.hint') });
 
         f.hostname = field({ label: optionalLabel(t('create.field.hostname')), key: 'source.cloud_init.hostname', control: textInput({ maxlength: '253' }), hint: t('create.field.hostname.hint') });
         f.user = field({ label: optionalLabel(t('create.field.user')), key: 'source.cloud_init.user', control: textInput({ maxlength: '32', autocomplete: 'off' }), hint: t('create.field.user.hint') });
@@ -209,7 +214,7 @@ export class CreateWizardView {
         this.sourceHint = h('p', { class: 'field-hint' });
         const body = h('div', { class: 'form-part' }, typeBox, this.sourceHint, this.pickerBox,
             h('div', { class: 'create-upload-bar' }, this.uploadButton),
-            h('div', { class: 'form-grid' }, f.template.root, f.linked.root), this.noTemplate, this.cloudBox);
+            h('div', { class: 'form-grid' }, f.template.root, f.linked.root, f.url.root), this.noTemplate, this.cloudBox);
         const panel = this.#stepForm('source', body);
         panel.root.append(this.uploadBox); // its own form: beside the step's, never inside it
         this.#fillTemplates();
@@ -238,8 +243,15 @@ export class CreateWizardView {
         this.noTemplate.hidden = type !== 'template' || this.f.template.control.options.length > 0;
         this.f.linked.root.hidden = type !== 'template' && type !== 'cloud_image';
         this.cloudBox.hidden = type !== 'cloud_image';
+        this.f.url.root.hidden = type !== 'url';
+        if (this.f.start) {
+            // a network install always starts: its install boot lives only in the running VM
+            if (type === 'url') this.f.start.control.checked = true;
+            this.f.start.control.disabled = type === 'url';
+        }
         const hints = {
-            iso: t('create.source.iso.hint'), import: t('create.source.import.hint'), cloud_image: t('create.source.cloud-image.hint'),
+            iso: t('create.source.iso.hint'), import: t('create.source.import.hint'), url: t('create.source.url.hint'),
+            cloud_image: t('create.source.cloud-image.hint'),
             template: t('create.source.template.hint'), none: t('create.source.none.hint'),
         };
         this.sourceHint.textContent = hints[type];
@@ -485,6 +497,7 @@ export class CreateWizardView {
         let source = SOURCE_LABELS[src.type]();
         if (src.type === 'iso' || src.type === 'import') source = t('create.summary.volume', { kind: source, pool: src.volume.pool, name: src.volume.name });
         else if (src.type === 'cloud_image') source = t('create.summary.volume', { kind: source, pool: src.image.pool, name: src.image.name });
+        else if (src.type === 'url') source = t('create.summary.url', { kind: source, url: src.url.trim() });
         else if (src.type === 'template') source = t('create.summary.template', { kind: source, name: this.f.template.control.selectedOptions[0]?.textContent || '' });
         const role = diskRole(src.type);
         const diskArgs = { pool: v.disk.pool, size: v.disk.size_gib, format: v.disk.format, bus: v.disk.bus };
@@ -575,7 +588,7 @@ export class CreateWizardView {
         f.template.control.value = v.source.template;
         this.linked.checked = v.source.linked;
         const ci = v.source.cloud_init;
-        const text = [[f.hostname, ci.hostname], [f.user, ci.user], [f.password, ci.password], [f.sshKeys, ci.ssh_keys],
+        const text = [[f.url, v.source.url], [f.hostname, ci.hostname], [f.user, ci.user], [f.password, ci.password], [f.sshKeys, ci.ssh_keys],
             [f.userData, ci.user_data], [f.name, v.name], [f.title, v.title], [f.description, v.description], [f.vcpus, v.vcpus],
             [f.memory, v.memory_mib], [f.diskSize, v.disk.size_gib], [f.diskFormat, v.disk.format], [f.diskBus, v.disk.bus],
             [f.bridge, v.network.bridge], [f.model, v.network.model], [f.firmware, v.firmware]];
@@ -607,6 +620,7 @@ export class CreateWizardView {
                 image: type === 'cloud_image' ? ref : { pool: '', name: '' },
                 linked: this.linked.checked,
                 template: f.template.control.value,
+                url: f.url.control.value,
                 cloud_init: {
                     hostname: f.hostname.control.value, user: f.user.control.value, password: f.password.control.value,
                     ssh_keys: f.sshKeys.control.value, user_data: f.userData.control.value,
