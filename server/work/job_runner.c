@@ -1,0 +1,138 @@
+/* job_runner: long tasks on a lane of the work pool, with progress (see job_runner.h).
+ * job_runner_start runs on a worker; job_runner_run on the lane's thread; the
+ * progress and the final message go out through deps.post from whichever thread. */
+#include "work/job_runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "auth_sessions.h"
+#include "http/response.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
+#include "virt/virt_conn.h"
+#include "work/work_pool.h"
+
+struct job_runner {
+    struct job_runner_deps deps;
+    struct work_pool *lane;  /* owned */
+    struct job_table *table; /* owned; thread-safe */
+};
+
+/* One queued task: what the lane's thread runs (the work_job's arg). */
+struct job_run {
+    struct job_runner *runner; /* borrowed: outlives its lane's jobs */
+    char id[JOB_ID_HEX + 1];
+    char owner[AUTH_USERNAME_MAX + 1];
+    struct job_task task; /* owner and object not used (copied into the table) */
+};
+
+struct job_runner *job_runner_new(const struct job_runner_deps *deps)
+{
+    struct job_runner *runner = xcalloc(1, sizeof(*runner));
+
+    runner->deps = *deps;
+    if (!(runner->lane =
+              work_pool_new_lane(deps->pool, JOB_RUNNER_THREADS, JOB_RUNNER_MAX_PENDING))) {
+        free(runner);
+        return NULL;
+    }
+    runner->table = job_table_new();
+    return runner;
+}
+
+void job_runner_free(struct job_runner *runner)
+{
+    if (!runner)
+        return;
+    work_pool_free(runner->lane); /* running tasks finish; waiting ones are dropped */
+    job_table_free(runner->table);
+    free(runner);
+}
+
+struct job_table *job_runner_table(struct job_runner *runner)
+{
+    return runner->table;
+}
+
+/* {"type":"job","job":job} to the job's owner. */
+static void job_runner_post(struct job_run *job, struct json_object *json)
+{
+    struct json_object *msg = json_object_new_object();
+
+    json_object_object_add(msg, "type", json_object_new_string("job"));
+    json_object_object_add(msg, "job", json);
+    job->runner->deps.post(job->runner->deps.post_ctx, msg, job->owner);
+}
+
+void job_runner_progress(struct job_run *job, const char *phase, unsigned long long done)
+{
+    struct json_object *json =
+        job_table_progress(job->runner->table, job->id, phase, done, clock_mono_ms());
+
+    if (json)
+        job_runner_post(job, json);
+}
+
+static void job_run_free(void *arg)
+{
+    struct job_run *job = arg;
+
+    if (job->task.arg_free)
+        job->task.arg_free(job->task.arg);
+    free(job);
+}
+
+/* The lane's thread. */
+static void job_runner_run(struct work_job *work)
+{
+    struct job_run *job = work->arg;
+    struct job_runner *runner = job->runner;
+    struct json_object *body = NULL, *json;
+    virConnectPtr conn = virt_conn_get(runner->deps.virt);
+    struct app_error err;
+    int status = job->task.ok_status;
+
+    app_error_clear(&err);
+    if (!conn)
+        app_error_set(&err, 503, APP_ERR_UNAVAILABLE, "not connected to libvirt (%s)",
+                      virt_conn_uri(runner->deps.virt));
+    else
+        body = job->task.run(job, conn, job->task.arg, &err);
+    if (!body) {
+        status = err.status ? err.status : 500;
+        body = http_response_error_body(&err);
+    }
+    if ((json = job_table_finish(runner->table, job->id, status, body, clock_mono_ms())))
+        job_runner_post(job, json);
+    if (conn)
+        virConnectClose(conn);
+}
+
+struct json_object *job_runner_start(struct job_runner *runner, const struct job_task *task,
+                                     struct app_error *err)
+{
+    struct job_run *job = xcalloc(1, sizeof(*job));
+    struct json_object *json = NULL;
+    char id[JOB_ID_HEX + 1];
+
+    job->runner = runner;
+    job->task = *task;
+    snprintf(job->owner, sizeof(job->owner), "%s", task->owner);
+    if (job_table_add(runner->table, task->kind, task->owner, task->object, task->total,
+                      clock_mono_ms(), job->id, err) < 0) {
+        job_run_free(job);
+        return NULL;
+    }
+    snprintf(id, sizeof(id), "%s", job->id);
+    json = job_table_get(runner->table, id, job->owner, true, clock_mono_ms());
+    if (work_pool_submit(runner->lane, work_job_new(0, job_runner_run, NULL, job, job_run_free)) <
+        0) {
+        /* the pool freed job (and task->arg) already */
+        app_error_set(err, 503, APP_ERR_UNAVAILABLE, "too many long jobs waiting, try again");
+        job_table_drop(runner->table, id);
+        json_object_put(json);
+        return NULL;
+    }
+    return json;
+}
