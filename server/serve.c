@@ -48,6 +48,7 @@
 #include "events/events_ws.h"
 #include "api/api.h"
 #include "api/api_endpoint.h"
+#include "api/api_runner.h"
 #include "http/conn.h"
 #include "http/http_server.h"
 #include "http/static_endpoint.h"
@@ -64,7 +65,6 @@
 #include "virt/virt_pump.h"
 #include "virt/virt_stats.h"
 #include "work/inbox.h"
-#include "work/job_runner.h"
 #include "work/work_pool.h"
 
 #define SERVE_CIPHERS_TLS12                                                                        \
@@ -96,7 +96,7 @@
 #define SERVE_INBOX_CAPACITY(workers)                                                              \
     (WORK_POOL_MAX_JOBS((unsigned)(workers), WORK_POOL_MAX_PENDING) +                              \
      WORK_POOL_MAX_JOBS(SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING) +                      \
-     WORK_POOL_MAX_JOBS(JOB_RUNNER_THREADS, JOB_RUNNER_MAX_PENDING) + EVENTS_FEED_INBOX_ITEMS +    \
+     WORK_POOL_MAX_JOBS(API_RUNNER_THREADS, API_RUNNER_MAX_PENDING) + EVENTS_FEED_INBOX_ITEMS +    \
      EVENTS_HUB_INBOX_ITEMS + SERVE_INBOX_OBJECTS)
 /* sessions' rows: expired ones deleted, last-seen times flushed (auth_sessions_expire) */
 #define SERVE_EXPIRE_EVERY_MS 60000
@@ -581,7 +581,7 @@ int serve_run(const struct config *config)
     callbacks.ctx = &app;
     if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
         goto cleanup;
-    if (!(app.jobs = job_runner_new(&(struct job_runner_deps){
+    if (!(app.jobs = api_runner_new(&(struct api_runner_deps){
               .pool = app.pool, .virt = app.virt, .post = serve_post_job, .post_ctx = &app})))
         goto cleanup;
     serve_connections_new(&app, &api); /* the endpoints name the libvirt connection */
@@ -627,7 +627,7 @@ cleanup:
         log_warn("stream pumps still blocked in libvirt at shutdown");
     serial_hub_free(app.serials);
     work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
-    job_runner_free(app.jobs);         /* its lane, likewise: running copies finish */
+    api_runner_free(app.jobs);         /* its lane, likewise: running copies finish */
     events_feed_stop(app.feed);        /* its lane, likewise */
     work_pool_free(app.pool);
     virt_osinfo_shared_free(); /* the workers that read it are gone */

@@ -26,7 +26,7 @@
 #include "util/app_error.h"
 
 struct auth_throttle;
-struct job_runner;
+struct api_runner;
 
 struct api_call {
     const struct route_row *row; /* borrowed: the static table */
@@ -50,7 +50,7 @@ struct api_call {
     struct auth_throttle *throttle; /* thread-safe */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
-    struct job_runner *jobs;        /* long work answered with 202 (thread-safe) */
+    struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
 };
 
 /* A route's handler. check and refused run on the service thread and must not block;

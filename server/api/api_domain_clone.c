@@ -14,14 +14,14 @@
 #include "virt/virt_copy_watch.h"
 #include "virt/virt_domain.h"
 #include "virt/virt_domain_clone.h"
-#include "work/job_runner.h"
+#include "api/api_runner.h"
 
 /* What a clone job's task needs (its arg). */
 struct clone_task {
     char uuid[ROUTE_PARAM_MAX];
     char *name;                    /* owned */
     char *title;                   /* owned; NULL keeps the source's */
-    struct job_run *job;           /* borrowed: set by the lane's thread before the watch */
+    struct api_runner_job *job;    /* borrowed: set by the lane's thread before the watch */
     struct virt_copy_watch *watch; /* owned while the task runs (the lane's thread) */
     pthread_mutex_t lock;          /* the lane's thread and the watch's meet here */
     unsigned long long before;     /* lock: bytes of the copies finished */
@@ -47,7 +47,7 @@ static void clone_task_report(void *ctx, unsigned long long bytes)
     pthread_mutex_lock(&task->lock);
     done = task->before + (bytes < task->current ? bytes : task->current);
     pthread_mutex_unlock(&task->lock);
-    job_runner_progress(task->job, NULL, done);
+    api_runner_progress(task->job, NULL, done);
 }
 
 /* The lane's thread, before each copy (and once after the last): the watch follows
@@ -65,11 +65,11 @@ static void clone_task_copying(void *ctx, const char *pool, const char *name,
     before = task->before += task->current;
     task->current = bytes;
     pthread_mutex_unlock(&task->lock);
-    job_runner_progress(task->job, pool ? "copy" : "define", before);
+    api_runner_progress(task->job, pool ? "copy" : "define", before);
     virt_copy_watch_target(task->watch, pool, name);
 }
 
-static struct json_object *clone_task_run(struct job_run *job, virConnectPtr conn, void *arg,
+static struct json_object *clone_task_run(struct api_runner_job *job, virConnectPtr conn, void *arg,
                                           struct app_error *err)
 {
     struct clone_task *task = arg;
@@ -94,7 +94,7 @@ static void api_domain_clone_start(struct api_call *call, struct api_reply *repl
 {
     struct clone_task *task = xcalloc(1, sizeof(*task));
     const char *title = api_call_string(call, "title");
-    struct job_task job = {
+    struct api_runner_task job = {
         .kind = "clone",
         .owner = call->session.username,
         .object = call->uuid,
@@ -112,7 +112,7 @@ static void api_domain_clone_start(struct api_call *call, struct api_reply *repl
     snprintf(task->uuid, sizeof(task->uuid), "%s", call->uuid);
     task->name = xstrdup(api_call_string(call, "name"));
     task->title = title ? xstrdup(title) : NULL;
-    if (!(json = job_runner_start(call->jobs, &job, &err))) {
+    if (!(json = api_runner_start(call->jobs, &job, &err))) {
         api_reply_error(reply, &err);
         return;
     }

@@ -2,7 +2,7 @@
  * virt_domain_clone.h. The row's FIELDS check the body on the service thread; a worker
  * makes the clone's checks (the same 4xx answers, nothing made) and then copies at once
  * and answers 201 when the disks hold less than API_DOMAIN_CLONE_SYNC_MAX allocated
- * bytes, or hands the copy to the job runner (work/job_runner.h) and answers 202 with
+ * bytes, or hands the copy to the job runner (api/api_runner.h) and answers 202 with
  * the job and its Location when they hold more, or when the client sent
  * Prefer: respond-async (RFC 7240). */
 #pragma once

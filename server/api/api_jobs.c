@@ -4,7 +4,7 @@
 #include "api/api_jobs.h"
 
 #include "util/clock.h"
-#include "work/job_runner.h"
+#include "api/api_runner.h"
 
 static bool api_jobs_admin(const struct api_call *call)
 {
@@ -14,7 +14,7 @@ static bool api_jobs_admin(const struct api_call *call)
 static void api_jobs_list_run(struct api_call *call, struct api_reply *reply)
 {
     api_reply_json(reply, 200,
-                   job_table_list(job_runner_table(call->jobs), call->session.username,
+                   job_table_list(api_runner_table(call->jobs), call->session.username,
                                   api_jobs_admin(call), clock_mono_ms()));
 }
 
@@ -23,7 +23,7 @@ const struct api_handler api_jobs_list = {.run = api_jobs_list_run};
 static void api_jobs_get_run(struct api_call *call, struct api_reply *reply)
 {
     struct json_object *job =
-        job_table_get(job_runner_table(call->jobs), call->name, call->session.username,
+        job_table_get(api_runner_table(call->jobs), call->name, call->session.username,
                       api_jobs_admin(call), clock_mono_ms());
     struct json_object *out;
 

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth_sessions.h"
 #include "util/xalloc.h"
 
 enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
@@ -17,7 +16,7 @@ enum job_state { JOB_RUNNING, JOB_DONE, JOB_FAILED };
 struct job {
     char id[JOB_ID_HEX + 1]; /* "" : free slot */
     const char *kind;        /* static */
-    char owner[AUTH_USERNAME_MAX + 1];
+    char owner[JOB_OWNER_MAX + 1];
     char object[64];
     enum job_state state;
     const char *phase; /* static */

@@ -23,6 +23,7 @@
 #define JOB_TABLE_MAX     64
 #define JOB_TABLE_KEEP_MS (10 * 60 * 1000) /* a finished job stays visible 10 minutes */
 #define JOB_ID_HEX        32
+#define JOB_OWNER_MAX     64 /* bytes of an owner's name: AUTH_USERNAME_MAX */
 /* progress() asks for a message at most this often per job (<= 4 per second) */
 #define JOB_TABLE_PUSH_MS 250
 

@@ -1,7 +1,7 @@
-/* job_runner: long tasks on a lane of the work pool, with progress (see job_runner.h).
- * job_runner_start runs on a worker; job_runner_run on the lane's thread; the
+/* api_runner: long tasks on a lane of the work pool, with progress (see api_runner.h).
+ * api_runner_start runs on a worker; api_runner_run on the lane's thread; the
  * progress and the final message go out through deps.post from whichever thread. */
-#include "work/job_runner.h"
+#include "api/api_runner.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,27 +13,29 @@
 #include "virt/virt_conn.h"
 #include "work/work_pool.h"
 
-struct job_runner {
-    struct job_runner_deps deps;
+_Static_assert(JOB_OWNER_MAX == AUTH_USERNAME_MAX, "a job's owner holds any user name");
+
+struct api_runner {
+    struct api_runner_deps deps;
     struct work_pool *lane;  /* owned */
     struct job_table *table; /* owned; thread-safe */
 };
 
 /* One queued task: what the lane's thread runs (the work_job's arg). */
-struct job_run {
-    struct job_runner *runner; /* borrowed: outlives its lane's jobs */
+struct api_runner_job {
+    struct api_runner *runner; /* borrowed: outlives its lane's jobs */
     char id[JOB_ID_HEX + 1];
     char owner[AUTH_USERNAME_MAX + 1];
-    struct job_task task; /* owner and object not used (copied into the table) */
+    struct api_runner_task task; /* owner and object not used (copied into the table) */
 };
 
-struct job_runner *job_runner_new(const struct job_runner_deps *deps)
+struct api_runner *api_runner_new(const struct api_runner_deps *deps)
 {
-    struct job_runner *runner = xcalloc(1, sizeof(*runner));
+    struct api_runner *runner = xcalloc(1, sizeof(*runner));
 
     runner->deps = *deps;
     if (!(runner->lane =
-              work_pool_new_lane(deps->pool, JOB_RUNNER_THREADS, JOB_RUNNER_MAX_PENDING))) {
+              work_pool_new_lane(deps->pool, API_RUNNER_THREADS, API_RUNNER_MAX_PENDING))) {
         free(runner);
         return NULL;
     }
@@ -41,7 +43,7 @@ struct job_runner *job_runner_new(const struct job_runner_deps *deps)
     return runner;
 }
 
-void job_runner_free(struct job_runner *runner)
+void api_runner_free(struct api_runner *runner)
 {
     if (!runner)
         return;
@@ -50,13 +52,13 @@ void job_runner_free(struct job_runner *runner)
     free(runner);
 }
 
-struct job_table *job_runner_table(struct job_runner *runner)
+struct job_table *api_runner_table(struct api_runner *runner)
 {
     return runner->table;
 }
 
 /* {"type":"job","job":job} to the job's owner. */
-static void job_runner_post(struct job_run *job, struct json_object *json)
+static void api_runner_post(struct api_runner_job *job, struct json_object *json)
 {
     struct json_object *msg = json_object_new_object();
 
@@ -65,18 +67,18 @@ static void job_runner_post(struct job_run *job, struct json_object *json)
     job->runner->deps.post(job->runner->deps.post_ctx, msg, job->owner);
 }
 
-void job_runner_progress(struct job_run *job, const char *phase, unsigned long long done)
+void api_runner_progress(struct api_runner_job *job, const char *phase, unsigned long long done)
 {
     struct json_object *json =
         job_table_progress(job->runner->table, job->id, phase, done, clock_mono_ms());
 
     if (json)
-        job_runner_post(job, json);
+        api_runner_post(job, json);
 }
 
-static void job_run_free(void *arg)
+static void api_runner_job_free(void *arg)
 {
-    struct job_run *job = arg;
+    struct api_runner_job *job = arg;
 
     if (job->task.arg_free)
         job->task.arg_free(job->task.arg);
@@ -84,10 +86,10 @@ static void job_run_free(void *arg)
 }
 
 /* The lane's thread. */
-static void job_runner_run(struct work_job *work)
+static void api_runner_run(struct work_job *work)
 {
-    struct job_run *job = work->arg;
-    struct job_runner *runner = job->runner;
+    struct api_runner_job *job = work->arg;
+    struct api_runner *runner = job->runner;
     struct json_object *body = NULL, *json;
     virConnectPtr conn = virt_conn_get(runner->deps.virt);
     struct app_error err;
@@ -104,15 +106,15 @@ static void job_runner_run(struct work_job *work)
         body = http_response_error_body(&err);
     }
     if ((json = job_table_finish(runner->table, job->id, status, body, clock_mono_ms())))
-        job_runner_post(job, json);
+        api_runner_post(job, json);
     if (conn)
         virConnectClose(conn);
 }
 
-struct json_object *job_runner_start(struct job_runner *runner, const struct job_task *task,
+struct json_object *api_runner_start(struct api_runner *runner, const struct api_runner_task *task,
                                      struct app_error *err)
 {
-    struct job_run *job = xcalloc(1, sizeof(*job));
+    struct api_runner_job *job = xcalloc(1, sizeof(*job));
     struct json_object *json = NULL;
     char id[JOB_ID_HEX + 1];
 
@@ -121,13 +123,13 @@ struct json_object *job_runner_start(struct job_runner *runner, const struct job
     snprintf(job->owner, sizeof(job->owner), "%s", task->owner);
     if (job_table_add(runner->table, task->kind, task->owner, task->object, task->total,
                       clock_mono_ms(), job->id, err) < 0) {
-        job_run_free(job);
+        api_runner_job_free(job);
         return NULL;
     }
     snprintf(id, sizeof(id), "%s", job->id);
     json = job_table_get(runner->table, id, job->owner, true, clock_mono_ms());
-    if (work_pool_submit(runner->lane, work_job_new(0, job_runner_run, NULL, job, job_run_free)) <
-        0) {
+    if (work_pool_submit(runner->lane,
+                         work_job_new(0, api_runner_run, NULL, job, api_runner_job_free)) < 0) {
         /* the pool freed job (and task->arg) already */
         app_error_set(err, 503, APP_ERR_UNAVAILABLE, "too many long jobs waiting, try again");
         job_table_drop(runner->table, id);

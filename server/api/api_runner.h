@@ -1,17 +1,17 @@
-/* job_runner: long work that an API request answered with 202 runs here, on threads of
+/* api_runner: long work that an API request answered with 202 runs here, on threads of
  * its own, and reports its progress (docs/api.md, "Jobs").
  *
  * DESIGN (threads): a worker (the API handler, after its checks) calls
- * job_runner_start: the job enters the job table (job_table.h) and a task is queued on
- * the runner's lane of the work pool (JOB_RUNNER_THREADS threads, JOB_RUNNER_MAX_PENDING
+ * api_runner_start: the job enters the job table (job_table.h) and a task is queued on
+ * the runner's lane of the work pool (API_RUNNER_THREADS threads, API_RUNNER_MAX_PENDING
  * waiting), so copies that take minutes never hold the workers every other request
  * needs. The lane's thread takes its own reference on the libvirt connection, runs the
- * task, and finishes the job with the task's answer. Progress (job_runner_progress,
+ * task, and finishes the job with the task's answer. Progress (api_runner_progress,
  * from the task's threads) and the final state go to the job's owner (and admins) over
  * /api/events as {"type":"job","job":{...}} through post(), at most one progress
  * message per JOB_TABLE_PUSH_MS per job, and always the final one.
  *
- * Shutdown (job_runner_free, main thread, after the listener is gone): running tasks
+ * Shutdown (api_runner_free, main thread, after the listener is gone): running tasks
  * finish (a copy completes and its clone is defined, or fails and is rolled back: never
  * half made), tasks still waiting are dropped before anything was made; the table, and
  * every job in it, is forgotten with the process. */
@@ -24,15 +24,15 @@
 #include "util/app_error.h"
 #include "work/job_table.h"
 
-#define JOB_RUNNER_THREADS     2
-#define JOB_RUNNER_MAX_PENDING 16
+#define API_RUNNER_THREADS     2
+#define API_RUNNER_MAX_PENDING 16
 
 struct work_pool;
 struct virt_conn;
-struct job_runner;
-struct job_run;
+struct api_runner;
+struct api_runner_job;
 
-struct job_runner_deps {
+struct api_runner_deps {
     struct work_pool *pool; /* borrowed: the lane's parent (its inbox) */
     struct virt_conn *virt; /* borrowed: the shared libvirt connection */
     /* Any thread: delivers msg (taken) to user and the admins (events_hub_post_job). */
@@ -42,30 +42,30 @@ struct job_runner_deps {
 
 /* A task: run(job, conn, arg, err) does the work on the lane's thread and returns the
  * body of the synchronous answer (status ok_status) or NULL with err. */
-struct job_task {
+struct api_runner_task {
     const char *kind;         /* static: "clone", "create" */
     const char *owner;        /* copied */
     const char *object;       /* copied: the domain's UUID */
     unsigned long long total; /* bytes to copy */
     int ok_status;            /* the synchronous answer's status (201) */
-    struct json_object *(*run)(struct job_run *job, virConnectPtr conn, void *arg,
+    struct json_object *(*run)(struct api_runner_job *job, virConnectPtr conn, void *arg,
                                struct app_error *err);
     void *arg; /* owned by the runner once start succeeded: freed with arg_free */
     void (*arg_free)(void *arg);
 };
 
 /* The lane and the table. NULL if the lane's threads cannot start. Main thread. */
-struct job_runner *job_runner_new(const struct job_runner_deps *deps);
+struct api_runner *api_runner_new(const struct api_runner_deps *deps);
 /* See Shutdown above. NULL-safe. Main thread, while nothing drains the inbox. */
-void job_runner_free(struct job_runner *runner);
+void api_runner_free(struct api_runner *runner);
 /* The table (borrowed): GET /api/jobs reads it. */
-struct job_table *job_runner_table(struct job_runner *runner);
+struct job_table *api_runner_table(struct api_runner *runner);
 
 /* Queues task. Returns the job's JSON (new reference) for the 202 answer, or NULL with
  * err (503: too many jobs, or the lane is full) and task->arg freed. Workers. */
-struct json_object *job_runner_start(struct job_runner *runner, const struct job_task *task,
+struct json_object *api_runner_start(struct api_runner *runner, const struct api_runner_task *task,
                                      struct app_error *err);
 
 /* The task's progress: phase (static, NULL keeps it), bytes done so far. Any thread
  * the task runs (its own, or a helper of it). */
-void job_runner_progress(struct job_run *job, const char *phase, unsigned long long done);
+void api_runner_progress(struct api_runner_job *job, const char *phase, unsigned long long done);
