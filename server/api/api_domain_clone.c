@@ -98,6 +98,7 @@ static void api_domain_clone_start(struct api_call *call, struct api_reply *repl
         .kind = "clone",
         .owner = call->session.username,
         .object = call->uuid,
+        .name = api_call_string(call, "name"),
         .total = bytes,
         .ok_status = 201,
         .run = clone_task_run,

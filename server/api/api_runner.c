@@ -121,7 +121,12 @@ struct json_object *api_runner_start(struct api_runner *runner, const struct api
     job->runner = runner;
     job->task = *task;
     snprintf(job->owner, sizeof(job->owner), "%s", task->owner);
-    if (job_table_add(runner->table, task->kind, task->owner, task->object, task->total,
+    if (job_table_add(runner->table,
+                      &(struct job_table_entry){.kind = task->kind,
+                                                .owner = task->owner,
+                                                .object = task->object,
+                                                .name = task->name,
+                                                .total = task->total},
                       clock_mono_ms(), job->id, err) < 0) {
         api_runner_job_free(job);
         return NULL;

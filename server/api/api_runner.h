@@ -46,6 +46,7 @@ struct api_runner_task {
     const char *kind;         /* static: "clone", "create" */
     const char *owner;        /* copied */
     const char *object;       /* copied: the domain's UUID */
+    const char *name;         /* copied: the name of what it makes */
     unsigned long long total; /* bytes to copy */
     int ok_status;            /* the synchronous answer's status (201) */
     struct json_object *(*run)(struct api_runner_job *job, virConnectPtr conn, void *arg,

@@ -18,6 +18,7 @@ struct job {
     const char *kind;        /* static */
     char owner[JOB_OWNER_MAX + 1];
     char object[64];
+    char name[JOB_NAME_MAX + 1];
     enum job_state state;
     const char *phase; /* static */
     uint64_t done, total;
@@ -110,6 +111,7 @@ static struct json_object *job_json(const struct job *job)
     json_object_object_add(out, "kind", json_object_new_string(job->kind));
     json_object_object_add(out, "owner", json_object_new_string(job->owner));
     json_object_object_add(out, "object", json_object_new_string(job->object));
+    json_object_object_add(out, "name", json_object_new_string(job->name));
     json_object_object_add(out, "state", json_object_new_string(job_state_names[job->state]));
     json_object_object_add(out, "phase", json_object_new_string(job->phase));
     json_object_object_add(out, "bytes_done", json_object_new_int64((int64_t)job->done));
@@ -124,8 +126,8 @@ static struct json_object *job_json(const struct job *job)
     return out;
 }
 
-int job_table_add(struct job_table *table, const char *kind, const char *owner, const char *object,
-                  uint64_t total, int64_t now_ms, char id[JOB_ID_HEX + 1], struct app_error *err)
+int job_table_add(struct job_table *table, const struct job_table_entry *entry, int64_t now_ms,
+                  char id[JOB_ID_HEX + 1], struct app_error *err)
 {
     unsigned char raw[JOB_ID_HEX / 2];
     struct job *job;
@@ -145,12 +147,13 @@ int job_table_add(struct job_table *table, const char *kind, const char *owner, 
         goto cleanup;
     }
     snprintf(job->id, sizeof(job->id), "%s", id);
-    job->kind = kind;
-    snprintf(job->owner, sizeof(job->owner), "%s", owner);
-    snprintf(job->object, sizeof(job->object), "%s", object);
+    job->kind = entry->kind;
+    snprintf(job->owner, sizeof(job->owner), "%s", entry->owner);
+    snprintf(job->object, sizeof(job->object), "%s", entry->object);
+    snprintf(job->name, sizeof(job->name), "%s", entry->name);
     job->state = JOB_RUNNING;
     job->phase = "queued";
-    job->total = total;
+    job->total = entry->total;
     job->added_ms = now_ms;
     ret = 0;
 

@@ -2,7 +2,8 @@
  * an API request started and answered with 202 (docs/api.md, "Jobs").
  *
  * A job has a random id (32 hex digits from RAND_bytes: unguessable), a kind ("clone",
- * "create"), its owner (the user who asked), its object (a domain UUID), a state
+ * "create"), its owner (the user who asked), its object (a domain UUID), the name of
+ * what it makes (the new domain's), a state
  * (running → done | failed, nothing else), its progress (a phase and bytes done of
  * bytes total) and, once finished, the result the synchronous answer would have
  * carried (with its status) or that answer's error. Jobs live in memory only (a restart
@@ -23,7 +24,8 @@
 #define JOB_TABLE_MAX     64
 #define JOB_TABLE_KEEP_MS (10 * 60 * 1000) /* a finished job stays visible 10 minutes */
 #define JOB_ID_HEX        32
-#define JOB_OWNER_MAX     64 /* bytes of an owner's name: AUTH_USERNAME_MAX */
+#define JOB_NAME_MAX      255 /* bytes of the name of what a job makes */
+#define JOB_OWNER_MAX     64  /* bytes of an owner's name: AUTH_USERNAME_MAX */
 /* progress() asks for a message at most this often per job (<= 4 per second) */
 #define JOB_TABLE_PUSH_MS 250
 
@@ -34,11 +36,20 @@ struct job_table *job_table_new(void);
 /* NULL-safe; after every user has stopped. */
 void job_table_free(struct job_table *table);
 
+/* A job's description for job_table_add: kind is a static string; the rest is copied
+ * (cut to JOB_NAME_MAX bytes). */
+struct job_table_entry {
+    const char *kind;
+    const char *owner;
+    const char *object;
+    const char *name;
+    uint64_t total;
+};
+
 /* A new running job (phase "queued", 0 of total bytes). Writes its id into id. Returns
- * 0, or -1 with err (503 "too many jobs") when JOB_TABLE_MAX running jobs are held.
- * kind is a static string; owner and object are copied. */
-int job_table_add(struct job_table *table, const char *kind, const char *owner, const char *object,
-                  uint64_t total, int64_t now_ms, char id[JOB_ID_HEX + 1], struct app_error *err)
+ * 0, or -1 with err (503 "too many jobs") when JOB_TABLE_MAX running jobs are held. */
+int job_table_add(struct job_table *table, const struct job_table_entry *entry, int64_t now_ms,
+                  char id[JOB_ID_HEX + 1], struct app_error *err)
     __attribute__((warn_unused_result));
 
 /* Sets a running job's phase (a static string; NULL keeps it) and bytes done (capped

@@ -96,6 +96,7 @@ describe('clones as jobs (test driver)', () => {
         assert.match(job.id, /^[0-9a-f]{32}$/);
         assert.equal(job.kind, kind);
         assert.equal(job.object, uuid);
+        assert.equal(typeof job.name, 'string');
         assert.equal(job.owner, owner);
         assert.ok(['running', 'done', 'failed'].includes(job.state), job.state);
         assert.equal(typeof job.phase, 'string');

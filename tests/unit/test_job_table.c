@@ -45,7 +45,14 @@ static void add(struct job_table *t, const char *owner, int64_t now, char id[JOB
     struct app_error err;
 
     app_error_clear(&err);
-    assert_int_equal(job_table_add(t, "clone", owner, "uuid-1", 100 * MIB, now, id, &err), 0);
+    assert_int_equal(job_table_add(t,
+                                   &(struct job_table_entry){.kind = "clone",
+                                                             .owner = owner,
+                                                             .object = "uuid-1",
+                                                             .name = "vm-clone",
+                                                             .total = 100 * MIB},
+                                   now, id, &err),
+                     0);
 }
 
 static struct json_object *error_body(int status, const char *code, const char *message)
@@ -77,6 +84,7 @@ static void test_add_and_ids(void **state)
     assert_string_equal(str(j, "kind"), "clone");
     assert_string_equal(str(j, "owner"), "op");
     assert_string_equal(str(j, "object"), "uuid-1");
+    assert_string_equal(str(j, "name"), "vm-clone");
     assert_string_equal(str(j, "state"), "running");
     assert_string_equal(str(j, "phase"), "queued");
     assert_int_equal(num(j, "bytes_done"), 0);
@@ -224,7 +232,12 @@ static void test_bounds(void **state)
     for (int i = 0; i < JOB_TABLE_MAX; i++)
         add(t, "op", i, ids[i]);
     app_error_clear(&err);
-    assert_int_equal(job_table_add(t, "clone", "op", "u", 1, 100, extra, &err), -1);
+    assert_int_equal(
+        job_table_add(t,
+                      &(struct job_table_entry){
+                          .kind = "clone", .owner = "op", .object = "u", .name = "n", .total = 1},
+                      100, extra, &err),
+        -1);
     assert_int_equal(err.status, 503);
     /* two finish; the one that finished first makes room */
     json_object_put(job_table_finish(t, ids[7], 201, json_object_new_object(), 200));
