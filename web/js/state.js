@@ -344,6 +344,11 @@ export class Store extends Emitter {
      */
     applyJob(job) {
         if (!job || typeof job.id !== 'string') return;
+        // The events socket may tell a job's progress, even its end, before the 202
+        // that started it is read: an older state never replaces a newer one.
+        const known = this.jobs.get(job.id);
+        if (known && (known.state !== 'running' || (job.state === 'running' && job.bytes_done < known.bytes_done) ||
+            job.phase === 'queued')) return;
         const c = emptyChange();
         this.jobs.set(job.id, job);
         c.jobs.push(job.id);

@@ -228,6 +228,7 @@ function cloneProgress() {
 
 /** Follows a clone's job in its dialog: true when it ended done (else the error shows). */
 async function followCloneJob({ store, jobs }, job, form, errorBox, progress) {
+    progress.show(job); // what the 202 said, however soon the events tell the end
     store.applyJob(job);
     if (jobs) jobs.follow(job.id, () => form.isConnected);
     const end = await waitJob(store, job.id, (j) => progress.show(j));
