@@ -28,31 +28,22 @@ const UUID = {
     small: '5eed0000-0000-4000-8000-00000000e0c2',
 };
 
-const FIXTURE_URI = demoCopy('clone-vm', '</node>', `  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-    <name>vdtest-e2e-src</name>
-    <uuid>${UUID.src}</uuid>
+/** A shut-off test-driver VM whose one disk is volume file of the pool below. */
+const shutOffVm = (name, uuid, file) => `  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+    <name>${name}</name>
+    <uuid>${uuid}</uuid>
     <memory unit='MiB'>512</memory>
     <vcpu>1</vcpu>
     <os><type arch='x86_64'>hvm</type></os>
     <devices>
       <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-        <source file='/srv/vdtest-e2e-clone/a.qcow2'/><target dev='vda' bus='virtio'/></disk>
+        <source file='/srv/vdtest-e2e-clone/${file}'/><target dev='vda' bus='virtio'/></disk>
     </devices>
     <test:runstate>5</test:runstate>
   </domain>
-  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-    <name>vdtest-e2e-small</name>
-    <uuid>${UUID.small}</uuid>
-    <memory unit='MiB'>512</memory>
-    <vcpu>1</vcpu>
-    <os><type arch='x86_64'>hvm</type></os>
-    <devices>
-      <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-        <source file='/srv/vdtest-e2e-clone/s.qcow2'/><target dev='vda' bus='virtio'/></disk>
-    </devices>
-    <test:runstate>5</test:runstate>
-  </domain>
-  <pool type='dir'>
+`;
+
+const FIXTURE_URI = demoCopy('clone-vm', '</node>', `${shutOffVm('vdtest-e2e-src', UUID.src, 'a.qcow2')}${shutOffVm('vdtest-e2e-small', UUID.small, 's.qcow2')}  <pool type='dir'>
     <name>vdtest-e2e-clone</name>
     <target><path>/srv/vdtest-e2e-clone</path></target>
     <volume type='file'><name>a.qcow2</name><capacity unit='bytes'>${GIB}</capacity><target><format type='qcow2'/></target></volume>
