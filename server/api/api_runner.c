@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "auth_sessions.h"
+#include "api/api_reply.h"
 #include "http/response.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
@@ -142,4 +143,21 @@ struct json_object *api_runner_start(struct api_runner *runner, const struct api
         return NULL;
     }
     return json;
+}
+
+void api_runner_reply(struct api_reply *reply, struct json_object *json,
+                      const struct app_error *err)
+{
+    struct json_object *out, *id;
+
+    if (!json) {
+        api_reply_error(reply, err);
+        return;
+    }
+    json_object_object_get_ex(json, "id", &id);
+    snprintf(reply->location, sizeof(reply->location), "/api/jobs/%s", json_object_get_string(id));
+    out = json_object_new_object();
+    json_object_object_add(out, "job", json);
+    api_reply_json(reply, 202, out);
+    reply->audit_suffix = "-started";
 }

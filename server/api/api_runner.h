@@ -24,9 +24,13 @@
 #include "util/app_error.h"
 #include "work/job_table.h"
 
+/* Copies of fewer allocated bytes are made while the request waits (201), unless the
+ * client sent Prefer: respond-async; more become a job (202). */
+#define API_RUNNER_SYNC_MAX    (64ull * 1024 * 1024)
 #define API_RUNNER_THREADS     2
 #define API_RUNNER_MAX_PENDING 16
 
+struct api_reply;
 struct work_pool;
 struct virt_conn;
 struct api_runner;
@@ -66,6 +70,11 @@ struct job_table *api_runner_table(struct api_runner *runner);
  * err (503: too many jobs, or the lane is full) and task->arg freed. Workers. */
 struct json_object *api_runner_start(struct api_runner *runner, const struct api_runner_task *task,
                                      struct app_error *err);
+
+/* The 202 answer for a job api_runner_start returned (json, taken): {"job": json} with
+ * Location: /api/jobs/{id} and the audit suffix "-started"; or err when json is NULL. */
+void api_runner_reply(struct api_reply *reply, struct json_object *json,
+                      const struct app_error *err);
 
 /* The task's progress: phase (static, NULL keeps it), bytes done so far. Any thread
  * the task runs (its own, or a helper of it). */

@@ -7,7 +7,8 @@
 // asking; a failing clone (a disk that cannot be copied after one that can) → job
 // failed with the error, nothing left; the events websocket delivers job messages to
 // the owner, the last one done; the checks still answer at once (409, 400) with nothing
-// made; the audit record says the clone was started.
+// made; the audit record says the clone was started; a full copy of a template through
+// POST /api/domains is a job of kind "create" whose result is the 201 detail.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const UUID = {
     small: '5eed0000-0000-4000-8000-00000000d001',
     big: '5eed0000-0000-4000-8000-00000000d002',
     mixed: '5eed0000-0000-4000-8000-00000000d003',
+    tmpl: '5eed0000-0000-4000-8000-00000000d004',
 };
 const DOMAINS = [
     { name: 'vdtest-jobs-small', uuid: UUID.small, state: 'shutoff', disks: [
@@ -43,6 +45,10 @@ const DOMAINS = [
     { name: 'vdtest-jobs-mixed', uuid: UUID.mixed, state: 'shutoff', disks: [
         { target: 'vda', source: `${DIR}/small.qcow2`, format: 'qcow2' },
         { target: 'vdb', source: `${DIR}/m.vmdk`, format: 'vmdk' },
+    ] },
+    // marked as a template by the test; a full copy of it is 512 MiB
+    { name: 'vdtest-jobs-tmpl', uuid: UUID.tmpl, state: 'shutoff', disks: [
+        { target: 'vda', source: `${DIR}/big.raw` },
     ] },
 ];
 
@@ -204,5 +210,28 @@ describe('clones as jobs (test driver)', () => {
         const lines = roles.d.logs().split('\n').filter((l) => / api: \S+ domain-clone/.test(l));
         assert.ok(lines.some((l) => new RegExp(`api: op domain-clone-started domain ${UUID.small} from .*: ok`).test(l)),
             lines.join('\n'));
+    });
+
+    it('a full copy of a large template through POST /api/domains is a "create" job', async () => {
+        assertJson(await op.post(`/api/domains/${UUID.tmpl}/template`, { template: true }), 200, 'mark');
+        const res = await op.post('/api/domains', { name: 'vdtest-jobs-fromtmpl',
+            source: { type: 'template', template: UUID.tmpl, linked: false } });
+        const { job } = assertJson(res, 202, 'create');
+        assertJob(job, 'create', UUID.tmpl, 'op');
+        assert.equal(job.name, 'vdtest-jobs-fromtmpl');
+        assert.equal(job.bytes_total, 512 * MIB);
+        assert.equal(res.headers.location, `/api/jobs/${job.id}`);
+        const done = await settle(op, job.id);
+        assert.equal(done.state, 'done', JSON.stringify(done));
+        assert.equal(done.status, 201);
+        assertDomainDetail(done.result);
+        assert.equal(done.result.name, 'vdtest-jobs-fromtmpl');
+        assert.deepEqual(done.result.disks.map((k) => [k.target, k.source]), [['vda', `${DIR}/vdtest-jobs-fromtmpl-vda.raw`]]);
+        // the checks answer at once: a taken name is 409 at "name", nothing made
+        const before = await world();
+        const e = assertError(await op.post('/api/domains', { name: 'vdtest-jobs-fromtmpl',
+            source: { type: 'template', template: UUID.tmpl, linked: false } }), 409, 'conflict');
+        assert.equal(e.field, 'name');
+        assert.deepEqual(await world(), before);
     });
 });
