@@ -6,7 +6,8 @@
 // (defined with virsh). Its clone is answered 202 without asking (more than 64 MiB
 // allocated); the events websocket carries the job's progress, bytes done growing
 // through values between none and all, then done; the copy holds the same bytes as
-// the original and is as sparse.
+// the original and is as sparse. A SIGTERM while a second clone copies waits for it: the
+// daemon exits 0 once the copy is done and the clone defined (never half made).
 // Run under `flock /tmp/vd-qemu.lock` (the shared libvirtd). after() undefines both
 // VMs and the pool even when a test fails and removes the directory.
 import { after, before, describe, it } from 'node:test';
@@ -34,6 +35,7 @@ describe('a long clone as a job on qemu:///system', () => {
     const pool = `vdtest-clonejob-${tag}`;
     const vm = `vdtest-clonejob-${tag}`;
     const copyName = `vdtest-clonejob2-${tag}`;
+    const copyName3 = `vdtest-clonejob3-${tag}`;
     const uuid = crypto.randomUUID();
     let tmp;
     let dir;
@@ -68,6 +70,7 @@ describe('a long clone as a job on qemu:///system', () => {
         if (d) await d.stop();
         virsh(['undefine', '--nvram', vm]);
         virsh(['undefine', '--nvram', copyName]);
+        virsh(['undefine', '--nvram', copyName3]);
         virsh(['pool-destroy', pool]);
         virsh(['pool-undefine', pool]);
         if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -111,5 +114,15 @@ describe('a long clone as a job on qemu:///system', () => {
         } finally {
             await ev.close();
         }
+    });
+
+    it('a SIGTERM during a copy waits for it: exit 0, the clone defined with its whole disk', async () => {
+        const { job } = assertJson(await admin.post(`/api/domains/${uuid}/clone`, { name: copyName3 }), 202, 'clone');
+        assert.equal(job.state, 'running');
+        const e = await d.stop({ timeoutMs: 60000 });
+        assert.equal(e.code, 0);
+        assert.ok(virsh(['dominfo', copyName3]).ok, 'the clone was defined before the daemon exited');
+        const copy = path.join(dir, `${copyName3}-vda.img`);
+        assert.equal(await sha256(copy), await sha256(path.join(dir, 'disk.img')), 'its disk is whole');
     });
 });
