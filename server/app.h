@@ -23,6 +23,7 @@ struct conn_server;
 struct console_hub;
 struct serial_hub;
 struct transfer_hub;
+struct api_runner;
 
 struct app {
     const struct config *config;        /* borrowed */
@@ -42,5 +43,6 @@ struct app {
     struct console_hub *consoles;       /* owned by serve.c; service thread */
     struct serial_hub *serials;         /* owned by serve.c; see serial.h for threads */
     struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
+    struct api_runner *jobs;            /* owned by serve.c; thread-safe: 202 work (jobs) */
     struct inbox *inbox; /* owned by serve.c; any thread posts, service thread drains */
 };

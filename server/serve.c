@@ -48,6 +48,7 @@
 #include "events/events_ws.h"
 #include "api/api.h"
 #include "api/api_endpoint.h"
+#include "api/api_runner.h"
 #include "http/conn.h"
 #include "http/http_server.h"
 #include "http/static_endpoint.h"
@@ -95,7 +96,8 @@
 #define SERVE_INBOX_CAPACITY(workers)                                                              \
     (WORK_POOL_MAX_JOBS((unsigned)(workers), WORK_POOL_MAX_PENDING) +                              \
      WORK_POOL_MAX_JOBS(SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING) +                      \
-     EVENTS_FEED_INBOX_ITEMS + EVENTS_HUB_INBOX_ITEMS + SERVE_INBOX_OBJECTS)
+     WORK_POOL_MAX_JOBS(API_RUNNER_THREADS, API_RUNNER_MAX_PENDING) + EVENTS_FEED_INBOX_ITEMS +    \
+     EVENTS_HUB_INBOX_ITEMS + SERVE_INBOX_OBJECTS)
 /* sessions' rows: expired ones deleted, last-seen times flushed (auth_sessions_expire) */
 #define SERVE_EXPIRE_EVERY_MS 60000
 /* at shutdown, how long stream pumps get to close their streams and connections */
@@ -221,6 +223,14 @@ static void serve_on_resource_event(void *ctx, struct json_object *msg)
     struct app *app = ctx;
 
     events_feed_post_ready(app->feed, msg, EVENTS_KIND_LIFECYCLE);
+}
+
+/* Any thread (the job runner's): a job's message for its owner and the admins. */
+static void serve_post_job(void *ctx, struct json_object *msg, const char *user)
+{
+    struct app *app = ctx;
+
+    events_hub_post_job(app->events, msg, user);
 }
 
 /* Service thread (the inbox's drain): events reached subscribers' queues. */
@@ -471,6 +481,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .pool = app->pool,
         .password_lane = app->password_lane,
         .conns = app->conns,
+        .jobs = app->jobs,
     };
     events_deps = (struct events_ws_deps){
         .hub = app->events,
@@ -570,6 +581,9 @@ int serve_run(const struct config *config)
     callbacks.ctx = &app;
     if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
         goto cleanup;
+    if (!(app.jobs = api_runner_new(&(struct api_runner_deps){
+              .pool = app.pool, .virt = app.virt, .post = serve_post_job, .post_ctx = &app})))
+        goto cleanup;
     serve_connections_new(&app, &api); /* the endpoints name the libvirt connection */
     /* Serve only once libvirt answers, so the first requests do not see 503; if it
      * does not come up, serve anyway (503 until it does) and keep reconnecting. */
@@ -613,6 +627,7 @@ cleanup:
         log_warn("stream pumps still blocked in libvirt at shutdown");
     serial_hub_free(app.serials);
     work_pool_free(app.password_lane); /* before the pool its finished jobs go to */
+    api_runner_free(app.jobs);         /* its lane, likewise: running copies finish */
     events_feed_stop(app.feed);        /* its lane, likewise */
     work_pool_free(app.pool);
     virt_osinfo_shared_free(); /* the workers that read it are gone */

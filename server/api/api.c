@@ -16,6 +16,7 @@
 #include "api/api_domains.h"
 #include "api/api_host.h"
 #include "api/api_job.h"
+#include "api/api_jobs.h"
 #include "api/api_json.h"
 #include "api/api_networks.h"
 #include "api/api_os.h"

@@ -26,6 +26,7 @@
 #include "util/app_error.h"
 
 struct auth_throttle;
+struct api_runner;
 
 struct api_call {
     const struct route_row *row; /* borrowed: the static table */
@@ -40,6 +41,7 @@ struct api_call {
     bool has_session;            /* false only for login */
     struct auth_session session; /* who asked (a copy) */
     char peer[64];               /* from where */
+    bool prefer_async;           /* Prefer: respond-async: answer 202 with a job */
     void *state;                 /* owned: what the handler's check prepared for run (free()d) */
     size_t state_size;           /* > 0: state's bytes are wiped before it is freed (secrets) */
     /* what a handler may use besides its request (borrowed; set by the dispatcher) */
@@ -48,6 +50,7 @@ struct api_call {
     struct auth_throttle *throttle; /* thread-safe */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
+    struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
 };
 
 /* A route's handler. check and refused run on the service thread and must not block;

@@ -1,14 +1,24 @@
 /* api_domain_create: the create-a-VM endpoint (see api_domain_create.h). The body is
  * checked on the service thread into the call's state (a struct
  * virt_domain_create_req); the create runs on a worker with the request's libvirt
- * connection. The audit record names the new VM: "domain:<name>". */
+ * connection, or, for a whole copy of a template's disks of API_RUNNER_SYNC_MAX
+ * allocated bytes or more (or asked with Prefer: respond-async), as a job on the job
+ * runner's lane with a copy of the request (202). The audit record names the new VM:
+ * "domain:<name>". */
 #include "api/api_domain_create.h"
 
+#include <libvirt/virterror.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/api_copy_job.h"
+#include "api/api_runner.h"
+#include "util/xalloc.h"
 #include "virt/virt_device_xml.h"
+#include "virt/virt_domain_clone.h"
 #include "virt/virt_domain.h"
+#include "virt/virt_domain_create.h"
 #include "virt/virt_pool.h"
 #include "virt/virt_volume.h"
 
@@ -397,13 +407,81 @@ static int api_domain_create_check(struct api_call *call, const struct http_requ
     return api_domain_create_parse(call->body, create, &reply->err);
 }
 
+/* The bytes a full copy of create's template writes (its disks' allocations), when the
+ * clone's checks pass on the template (shut off, the name free, every disk a pool
+ * volume); else -1, and the synchronous create answers with its own error. Worker. */
+static int create_copy_bytes(virConnectPtr conn, const struct virt_domain_create_req *create,
+                             unsigned long long *bytes)
+{
+    struct app_error ignored;
+    virDomainPtr tdom;
+    int ret;
+
+    app_error_clear(&ignored);
+    if (create->source != VIRT_DOMAIN_CREATE_TEMPLATE || create->linked ||
+        !(tdom = virt_domain_lookup(conn, create->template_uuid, &ignored))) {
+        virResetLastError();
+        return -1;
+    }
+    ret = virt_domain_clone_check(tdom, create->name, bytes, &ignored);
+    virDomainFree(tdom);
+    return ret;
+}
+
+/* The runner's lane: the create (a full copy of a template), with its copies' progress. */
+static struct json_object *create_task_run(struct api_runner_job *job, virConnectPtr conn,
+                                           void *arg, struct app_error *err)
+{
+    struct virt_domain_create_req *create = arg;
+    struct api_copy_job copy;
+    struct json_object *out;
+
+    api_copy_job_start(&copy, job, conn);
+    create->progress = &copy.progress;
+    out = virt_domain_create(conn, create, err);
+    create->progress = NULL;
+    api_copy_job_stop(&copy);
+    return out;
+}
+
+/* The 202 answer: the template's copy goes to the job runner with a copy of the request
+ * (a template source borrows nothing from the body). */
+static void api_domain_create_start(struct api_call *call, struct api_reply *reply,
+                                    unsigned long long bytes)
+{
+    const struct virt_domain_create_req *create = call->state;
+    struct virt_domain_create_req *task = xmalloc(sizeof(*task));
+    struct json_object *json;
+    struct app_error err;
+
+    *task = *create;
+    app_error_clear(&err);
+    json = api_runner_start(call->jobs,
+                            &(struct api_runner_task){.kind = "create",
+                                                      .owner = call->session.username,
+                                                      .object = create->template_uuid,
+                                                      .name = create->name,
+                                                      .total = bytes,
+                                                      .ok_status = 201,
+                                                      .run = create_task_run,
+                                                      .arg = task,
+                                                      .arg_free = free},
+                            &err);
+    api_runner_reply(reply, json, &err);
+}
+
 static void api_domain_create_run(struct api_call *call, struct api_reply *reply)
 {
     const struct virt_domain_create_req *create = call->state;
+    unsigned long long bytes = 0;
     struct app_error err;
 
     app_error_clear(&err);
-    api_reply_result(reply, 201, virt_domain_create(call->conn, create, &err), &err);
+    if (create_copy_bytes(call->conn, create, &bytes) == 0 &&
+        (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX))
+        api_domain_create_start(call, reply, bytes);
+    else
+        api_reply_result(reply, 201, virt_domain_create(call->conn, create, &err), &err);
     api_reply_audit_object(reply, "domain:%s", create->name);
 }
 

@@ -44,6 +44,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->call.sessions = services->sessions;
     job->call.throttle = services->throttle;
     job->call.session_max_s = services->session_max_s;
+    job->call.jobs = services->jobs;
     return &job->call;
 }
 

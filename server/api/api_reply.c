@@ -76,6 +76,8 @@ void api_reply_to_response(struct api_reply *reply, struct http_response *resp)
         snprintf(retry, sizeof(retry), "%d", reply->retry_after_s);
         http_response_header(resp, "Retry-After", retry);
     }
+    if (reply->location[0])
+        http_response_header(resp, "Location", reply->location);
     if (reply->cookie[0]) {
         http_response_header(resp, "Set-Cookie", reply->cookie);
         OPENSSL_cleanse(reply->cookie, sizeof(reply->cookie));

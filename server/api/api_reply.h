@@ -18,6 +18,7 @@ struct api_reply {
     const char *audit_suffix; /* static: appended to the row's audit action ("-force") */
     char audit_object[320];   /* the audit record's object, when the path does not name it */
     bool secret;              /* the answer holds a secret: never compressed */
+    char location[96];        /* a Location value for the answer ("" none): a 202's job */
 };
 
 /* An empty reply (no answer yet). */

@@ -9,6 +9,7 @@
 
 #include <libwebsockets.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,7 @@ struct events_msg *events_msg_from_text(const char *text, size_t len, enum event
     msg->refs = 1;
     msg->kind = kind;
     msg->uuid[0] = '\0';
+    msg->owner[0] = '\0';
     msg->len = len;
     memcpy(msg->data + LWS_PRE, text, len);
     msg->data[LWS_PRE + len] = '\0';
@@ -251,6 +253,9 @@ static bool events_hub_sub_may_see(const struct events_sub *sub, const struct ev
     struct auth_subject subject = {sub->session.username, sub->session.role};
     struct auth_object object = {AUTH_OBJECT_DOMAIN, msg->uuid};
 
+    if (msg->kind == EVENTS_KIND_JOB)
+        return sub->session.role == AUTH_ROLE_ADMIN ||
+               strcmp(sub->session.username, msg->owner) == 0;
     if (msg->kind != EVENTS_KIND_LIFECYCLE || !msg->uuid[0])
         return true;
     return auth_policy_allows(&subject, AUTH_ACTION_DOMAIN_READ, &object);
@@ -292,8 +297,9 @@ static void events_post_run(struct inbox_item *item)
     events_hub_post_news(hub);
 }
 
-void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
-                     const char *uuid)
+/* events_hub_post's body for a message whose owner is owner ("" : everyone allowed). */
+static void events_hub_post_owned(struct events_hub *hub, struct json_object *obj,
+                                  enum events_kind kind, const char *uuid, const char *owner)
 {
     struct events_post *post = xcalloc(1, sizeof(*post));
     bool room;
@@ -301,6 +307,7 @@ void events_hub_post(struct events_hub *hub, struct json_object *obj, enum event
     inbox_item_init(&post->item, events_post_run);
     post->hub = hub;
     post->msg = events_msg_new(obj, kind, uuid);
+    snprintf(post->msg->owner, sizeof(post->msg->owner), "%s", owner);
     json_object_put(obj);
 
     /* Listed before it is posted (so nothing runs it yet), so free finds every post. */
@@ -321,6 +328,17 @@ void events_hub_post(struct events_hub *hub, struct json_object *obj, enum event
     events_post_free(post);
     if (kind != EVENTS_KIND_STATS)
         events_hub_post_news(hub);
+}
+
+void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
+                     const char *uuid)
+{
+    events_hub_post_owned(hub, obj, kind, uuid, "");
+}
+
+void events_hub_post_job(struct events_hub *hub, struct json_object *obj, const char *user)
+{
+    events_hub_post_owned(hub, obj, EVENTS_KIND_JOB, NULL, user);
 }
 
 void events_hub_mark_lost(struct events_hub *hub)

@@ -41,13 +41,15 @@ enum events_kind {
     EVENTS_KIND_STATS,     /* {"type":"stats"}: newest replaces older unsent ones */
     EVENTS_KIND_SNAPSHOT,  /* {"type":"snapshot"}: see events_hub_deliver_snapshot */
     EVENTS_KIND_SESSION,   /* {"type":"session"}: to one subscriber, then close */
+    EVENTS_KIND_JOB,       /* {"type":"job"}: kept, in order; to its owner and the admins */
 };
 
 /* One serialised message; payload at data + LWS_PRE. */
 struct events_msg {
     unsigned refs; /* service thread only once out of the inbox */
     enum events_kind kind;
-    char uuid[40]; /* the domain it concerns ("" if none) */
+    char uuid[40];                     /* the domain it concerns ("" if none) */
+    char owner[AUTH_USERNAME_MAX + 1]; /* EVENTS_KIND_JOB: the user it is for */
     size_t len;
     unsigned char data[]; /* LWS_PRE bytes of headroom, then len bytes, then NUL */
 };
@@ -88,6 +90,9 @@ void events_msg_unref(struct events_msg *msg);
 /* Any thread: posts obj (taken) for every subscriber into the inbox. */
 void events_hub_post(struct events_hub *hub, struct json_object *obj, enum events_kind kind,
                      const char *uuid);
+
+/* Any thread: posts a job message obj (taken) for user and the admins only. */
+void events_hub_post_job(struct events_hub *hub, struct json_object *obj, const char *user);
 
 /* Any thread: a lifecycle event was lost before it reached the inbox (a bound
  * elsewhere, e.g. events_feed): every subscriber is disconnected at the next dispatch

@@ -113,10 +113,11 @@ static int http_io_header(void *handle, enum conn_header which, char *out, size_
     struct lws *wsi = handle;
 
     out[0] = '\0';
-    if (which == CONN_HEADER_CSRF) {
+    if (which == CONN_HEADER_CSRF || which == CONN_HEADER_PREFER) {
+        const char *name = which == CONN_HEADER_CSRF ? "x-csrf-token:" : "prefer:";
+
         /* absent and too long alike leave out empty: the token is then wrong */
-        if (lws_hdr_custom_copy(wsi, out, (int)outlen,
-                                "x-csrf-token:", (int)strlen("x-csrf-token:")) <= 0)
+        if (lws_hdr_custom_copy(wsi, out, (int)outlen, name, (int)strlen(name)) <= 0)
             out[0] = '\0';
         return 0;
     }

@@ -26,4 +26,5 @@ struct http_request {
     const char *session_token;   /* borrowed cookie token, "" if none */
     const char *peer;            /* client address */
     bool accept_gzip;
+    bool prefer_async; /* the client sent Prefer: respond-async (RFC 7240) */
 };

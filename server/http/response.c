@@ -66,11 +66,10 @@ void http_response_json_take(struct http_response *resp, int status, struct json
     json_object_put(obj);
 }
 
-void http_response_error(struct http_response *resp, const struct app_error *err)
+struct json_object *http_response_error_body(const struct app_error *err)
 {
     struct json_object *root = json_object_new_object();
     struct json_object *inner = json_object_new_object();
-    int status = err->status ? err->status : 500;
 
     json_object_object_add(inner, "code",
                            json_object_new_string(err->code ? err->code : APP_ERR_INTERNAL));
@@ -82,7 +81,12 @@ void http_response_error(struct http_response *resp, const struct app_error *err
         json_object_object_add(inner, "max", json_object_new_int64(err->max));
     }
     json_object_object_add(root, "error", inner);
-    http_response_json_take(resp, status, root);
+    return root;
+}
+
+void http_response_error(struct http_response *resp, const struct app_error *err)
+{
+    http_response_json_take(resp, err->status ? err->status : 500, http_response_error_body(err));
 }
 
 void http_response_errorf(struct http_response *resp, int status, const char *code, const char *fmt,

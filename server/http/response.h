@@ -32,6 +32,8 @@ void http_response_move(struct http_response *dst, struct http_response *src);
 void http_response_json(struct http_response *resp, int status, struct json_object *obj);
 /* Same, and drops the caller's reference to obj. */
 void http_response_json_take(struct http_response *resp, int status, struct json_object *obj);
+/* The error body {"error":{"code","message","field"?,"min"?,"max"?}} of err (new). */
+struct json_object *http_response_error_body(const struct app_error *err);
 /* {"error":{"code","message"}} with err->status (500 if unset). */
 void http_response_error(struct http_response *resp, const struct app_error *err);
 void http_response_errorf(struct http_response *resp, int status, const char *code, const char *fmt,

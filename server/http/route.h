@@ -72,6 +72,8 @@ enum route_id {
     ROUTE_VOLUME_CONTENT,         /* /api/pools/{name}/volumes/{item}/content (streamed) */
     ROUTE_OS,                     /* /api/os (the osinfo database) */
     ROUTE_HOST_CAPABILITIES,      /* /api/host/capabilities */
+    ROUTE_JOBS,                   /* /api/jobs */
+    ROUTE_JOB,                    /* /api/jobs/{name}: a job's id */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

@@ -144,8 +144,9 @@ static void clone_rollback(virConnectPtr conn, struct json_object *copies)
 
 /* Copies vol into a free name derived from vm and target; points source at the copy;
  * appends {"target","pool","name","path","capacity_bytes","from"} to copies. */
-static int clone_copy_disk(virConnectPtr conn, virStorageVolPtr vol, const char *vm,
-                           const char *target, xmlNodePtr source, struct json_object *copies,
+static int clone_copy_disk(virConnectPtr conn, virStorageVolPtr vol, unsigned long long bytes,
+                           const char *vm, const char *target, xmlNodePtr source,
+                           struct json_object *copies, const struct virt_clone_progress *progress,
                            struct app_error *err)
 {
     virStoragePoolPtr pool = virStoragePoolLookupByVolume(vol);
@@ -173,6 +174,8 @@ static int clone_copy_disk(virConnectPtr conn, virStorageVolPtr vol, const char 
                       virStoragePoolGetName(pool), target);
         goto cleanup;
     }
+    if (progress && progress->copying)
+        progress->copying(progress->ctx, virStoragePoolGetName(pool), name, bytes);
     if (!(made = virt_volume_clone(conn, virStoragePoolGetName(pool), src, name, err)))
         goto cleanup;
     copy = json_object_new_object();
@@ -207,19 +210,33 @@ cleanup:
     return ret;
 }
 
-/* Copies every disk of the domain document root that is a pool volume (see the
- * header); a disk that is not one refuses the clone before anything is copied. */
-static int clone_copy_disks(virConnectPtr conn, xmlNodePtr root, const char *vm,
-                            struct json_object *copies, struct app_error *err)
+/* The disks of the domain document root to copy: every disk (not CD-ROM or floppy)
+ * with a source must be a pool volume, else the clone is refused (409) before anything
+ * is copied. Fills vols (owned by the caller: virStorageVolFree each), their disk
+ * elements, their allocations (info.allocation) and *count. */
+struct clone_disks {
+    virStorageVolPtr vols[VIRT_CLONE_DISKS_MAX];
+    xmlNodePtr disks[VIRT_CLONE_DISKS_MAX];
+    unsigned long long bytes[VIRT_CLONE_DISKS_MAX];
+    size_t count;
+};
+
+static void clone_disks_clear(struct clone_disks *d)
+{
+    for (size_t i = 0; i < d->count; i++)
+        virStorageVolFree(d->vols[i]);
+    d->count = 0;
+}
+
+static int clone_collect_disks(virConnectPtr conn, xmlNodePtr root, struct clone_disks *d,
+                               struct app_error *err)
 {
     xmlNodePtr devices = virt_domain_clone_xml_child(root, "devices");
-    virStorageVolPtr vols[VIRT_CLONE_DISKS_MAX] = {NULL};
-    xmlNodePtr disks[VIRT_CLONE_DISKS_MAX];
-    size_t count = 0;
-    int ret = -1;
 
     for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
         xmlChar *device, *target;
+        virStorageVolInfo info;
+        virStorageVolPtr vol = NULL;
         bool media;
 
         if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "disk"))
@@ -230,64 +247,117 @@ static int clone_copy_disks(virConnectPtr conn, xmlNodePtr root, const char *vm,
         xmlFree(device);
         if (media || !virt_domain_clone_xml_child(c, "source"))
             continue; /* install media (shared, read-only) or an empty drive */
-        if (count == VIRT_CLONE_DISKS_MAX) {
+        if (d->count == VIRT_CLONE_DISKS_MAX) {
             app_error_set(err, 409, APP_ERR_CONFLICT, "more than %d disks to copy",
                           VIRT_CLONE_DISKS_MAX);
-            goto cleanup;
+            return -1;
         }
         target = xmlGetProp(virt_domain_clone_xml_child(c, "target"), BAD_CAST "dev");
         if (!target)
             app_error_set(err, 409, APP_ERR_CONFLICT, "a disk has no target");
-        else if (!(vols[count] = virt_domain_clone_disk_volume(
-                       conn, virt_domain_clone_xml_child(c, "source"))))
+        else if (!(vol = virt_domain_clone_disk_volume(conn,
+                                                       virt_domain_clone_xml_child(c, "source"))))
             app_error_set(err, 409, APP_ERR_CONFLICT,
                           "disk %s is no storage pool's volume: it cannot be copied",
                           (const char *)target);
         xmlFree(target);
-        if (!vols[count])
-            goto cleanup;
-        disks[count++] = c;
+        if (!vol)
+            return -1;
+        d->vols[d->count] = vol;
+        d->disks[d->count++] = c;
+        if (virStorageVolGetInfo(vol, &info) < 0) {
+            virt_error_capture(err, "read volume");
+            return -1;
+        }
+        d->bytes[d->count - 1] = info.allocation;
     }
-    for (size_t i = 0; i < count; i++) {
+    return 0;
+}
+
+/* Copies every disk clone_collect_disks lists (see the header). */
+static int clone_copy_disks(virConnectPtr conn, xmlNodePtr root, const char *vm,
+                            struct json_object *copies, const struct virt_clone_progress *progress,
+                            struct app_error *err)
+{
+    struct clone_disks d = {.count = 0};
+    int ret = -1;
+
+    if (clone_collect_disks(conn, root, &d, err) < 0)
+        goto cleanup;
+    for (size_t i = 0; i < d.count; i++) {
         xmlChar *target =
-            xmlGetProp(virt_domain_clone_xml_child(disks[i], "target"), BAD_CAST "dev");
-        int rc = clone_copy_disk(conn, vols[i], vm, (const char *)target,
-                                 virt_domain_clone_xml_child(disks[i], "source"), copies, err);
+            xmlGetProp(virt_domain_clone_xml_child(d.disks[i], "target"), BAD_CAST "dev");
+        int rc = clone_copy_disk(conn, d.vols[i], d.bytes[i], vm, (const char *)target,
+                                 virt_domain_clone_xml_child(d.disks[i], "source"), copies,
+                                 progress, err);
 
         xmlFree(target);
         if (rc < 0)
             goto cleanup;
     }
+    if (progress && progress->copying)
+        progress->copying(progress->ctx, NULL, NULL, 0);
     ret = 0;
 
 cleanup:
-    for (size_t i = 0; i < VIRT_CLONE_DISKS_MAX; i++)
-        if (vols[i])
-            virStorageVolFree(vols[i]);
+    clone_disks_clear(&d);
+    return ret;
+}
+
+/* The checks both entry points make first: dom shut off, name free; then its inactive
+ * XML as a document (caller frees). */
+static xmlDocPtr clone_read(virDomainPtr dom, const char *name, struct app_error *err)
+{
+    char *xml = NULL;
+    xmlDocPtr doc = NULL;
+
+    if (virt_domain_require_shutoff(dom, "it has no definition to clone",
+                                    "shut it down before cloning it", err) < 0 ||
+        virt_domain_clone_check_name(virDomainGetConnect(dom), name, err) < 0)
+        return NULL;
+    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE)))
+        virt_error_capture(err, "read domain XML");
+    else
+        doc = virt_xml_read(xml, "domain", err);
+    free(xml);
+    return doc;
+}
+
+int virt_domain_clone_check(virDomainPtr dom, const char *name, unsigned long long *bytes,
+                            struct app_error *err)
+{
+    struct clone_disks d = {.count = 0};
+    xmlDocPtr doc = clone_read(dom, name, err);
+    int ret = -1;
+
+    *bytes = 0;
+    if (!doc ||
+        clone_collect_disks(virDomainGetConnect(dom), xmlDocGetRootElement(doc), &d, err) < 0)
+        goto cleanup;
+    for (size_t i = 0; i < d.count; i++)
+        *bytes += d.bytes[i];
+    ret = 0;
+
+cleanup:
+    clone_disks_clear(&d);
+    xmlFreeDoc(doc);
     return ret;
 }
 
 struct json_object *virt_domain_clone(virDomainPtr dom, const char *name, const char *title,
+                                      const struct virt_clone_progress *progress,
                                       struct app_error *err)
 {
     virConnectPtr conn = virDomainGetConnect(dom);
     struct json_object *copies = json_object_new_array(), *detail = NULL, *out = NULL;
     virDomainPtr made = NULL;
     xmlDocPtr doc = NULL;
-    char *xml = NULL, *text = NULL;
+    char *text = NULL;
 
-    if (virt_domain_require_shutoff(dom, "it has no definition to clone",
-                                    "shut it down before cloning it", err) < 0 ||
-        virt_domain_clone_check_name(conn, name, err) < 0)
-        goto cleanup;
-    if (!(xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE))) {
-        virt_error_capture(err, "read domain XML");
-        goto cleanup;
-    }
-    if (!(doc = virt_xml_read(xml, "domain", err)))
+    if (!(doc = clone_read(dom, name, err)))
         goto cleanup;
     virt_domain_clone_rewrite_identity(xmlDocGetRootElement(doc), name, title);
-    if (clone_copy_disks(conn, xmlDocGetRootElement(doc), name, copies, err) < 0)
+    if (clone_copy_disks(conn, xmlDocGetRootElement(doc), name, copies, progress, err) < 0)
         goto cleanup;
     text = virt_xml_doc_string(doc, false);
     if (!(made = virDomainDefineXML(conn, text))) {
@@ -310,7 +380,6 @@ cleanup:
     if (made)
         virDomainFree(made);
     xmlFreeDoc(doc);
-    free(xml);
     free(text);
     return out;
 }

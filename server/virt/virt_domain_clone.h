@@ -52,11 +52,27 @@ virStorageVolPtr virt_domain_clone_disk_volume(virConnectPtr conn, xmlNodePtr so
 int virt_domain_clone_check_name(virConnectPtr conn, const char *name, struct app_error *err)
     __attribute__((warn_unused_result));
 
+/* What a clone's caller hears while the disks are copied (all optional, NULL: nothing).
+ * copying(ctx, pool, name, bytes) runs before each copy with the copy's pool and name
+ * and the source's allocation; copying(ctx, NULL, NULL, 0) once the copies are made
+ * (the definition follows). Runs on the clone's thread. */
+struct virt_clone_progress {
+    void (*copying)(void *ctx, const char *pool, const char *name, unsigned long long bytes);
+    void *ctx;
+};
+
+/* The checks of virt_domain_clone (the state, the name, every disk a pool volume) with
+ * nothing made; on success *bytes is the sum of the disks' allocations (what the copy
+ * writes). Returns 0, or -1 with err as virt_domain_clone would fail. Workers only. */
+int virt_domain_clone_check(virDomainPtr dom, const char *name, unsigned long long *bytes,
+                            struct app_error *err) __attribute__((warn_unused_result));
+
 /* Clones dom as described above into a domain named name (checked by the caller with
  * the volume-name rule), with title when not NULL ("" removes it). 409 while dom runs
  * or is paused, when it is transient, when a disk is no pool volume; 409 field "name"
- * when a domain of that name exists. Returns a new {"domain": detail of the clone,
- * "copies": [{"target","pool","name","path","capacity_bytes","from"}]} or NULL with
- * err set (then nothing is left changed). Workers only. */
+ * when a domain of that name exists. progress may be NULL. Returns a new {"domain":
+ * detail of the clone, "copies": [{"target","pool","name","path","capacity_bytes",
+ * "from"}]} or NULL with err set (then nothing is left changed). Workers only. */
 struct json_object *virt_domain_clone(virDomainPtr dom, const char *name, const char *title,
+                                      const struct virt_clone_progress *progress,
                                       struct app_error *err);

@@ -485,6 +485,22 @@ static int create_template_check_disk(const struct virt_domain_create_req *req,
     return 0;
 }
 
+/* The bytes t's volume holds (its allocation; 0 when it cannot be read: progress only). */
+static unsigned long long create_allocation(virStoragePoolPtr pool, const struct create_tdisk *t)
+{
+    virStorageVolPtr vol = virStorageVolLookupByName(pool, t->volume);
+    virStorageVolInfo info;
+    unsigned long long bytes = 0;
+
+    if (vol && virStorageVolGetInfo(vol, &info) == 0)
+        bytes = info.allocation;
+    else
+        virResetLastError();
+    if (vol)
+        virStorageVolFree(vol);
+    return bytes;
+}
+
 /* Makes the new volume of t for the VM (a qcow2 overlay backed by t's volume when
  * req->linked, else a whole copy), at least bytes large, named "<vm>-<target>.qcow2" or
  * "<vm>-<target><ext>" (a free variant); its path into path. */
@@ -529,6 +545,8 @@ static int create_derived_volume(virConnectPtr conn, const struct virt_domain_cr
         json_object_object_add(vreq, "backing", backing);
         vol = virt_volume_create(conn, t->pool, vreq, err);
     } else {
+        if (req->progress && req->progress->copying)
+            req->progress->copying(req->progress->ctx, t->pool, name, create_allocation(pool, t));
         vol = virt_volume_clone(conn, t->pool, t->volume, name, err);
     }
     if (!vol)

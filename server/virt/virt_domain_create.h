@@ -25,6 +25,8 @@
 #include "virt/virt_nocloud.h"
 #include "virt/virt_tree.h"
 
+struct virt_clone_progress; /* virt_domain_clone.h */
+
 enum virt_domain_create_source {
     VIRT_DOMAIN_CREATE_NONE,
     VIRT_DOMAIN_CREATE_ISO,
@@ -56,7 +58,9 @@ struct virt_domain_create_req {
      * call is cleared, after the run): its strings reach the seed as they are */
     struct json_object *cloud_init;
     bool linked; /* template: qcow2 overlays on the template's volumes (default), else copies */
-    bool disk;   /* false: "disk": null (no new disk) */
+    /* told before each whole copy (linked false); NULL: nobody (borrowed) */
+    const struct virt_clone_progress *progress;
+    bool disk;                            /* false: "disk": null (no new disk) */
     char disk_pool[VIRT_CREATE_NAME_MAX]; /* "": "default" (template: the source's pool) */
     unsigned disk_size_gib;               /* 0: the OS's recommendation, else 10 */
     char disk_format[8];                  /* "qcow2", "raw"; "": qcow2 (template: the source's) */

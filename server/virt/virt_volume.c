@@ -563,6 +563,11 @@ struct json_object *virt_volume_clone(virConnectPtr conn, const char *pool, cons
     json_object_object_add(req, "name", json_object_new_string(name));
     json_object_object_add(req, "capacity_bytes", json_object_new_int64((int64_t)info.capacity));
     json_object_object_add(req, "format", json_object_new_string(format));
+    /* An allocation below the source's capacity makes libvirt copy sparsely (zero blocks
+     * skipped) instead of preallocating the whole copy first: the copy holds what the
+     * source holds, and its allocation grows as it is written, which is what a clone
+     * job's progress reads (virt_copy_watch.h). */
+    json_object_object_add(req, "allocation_bytes", json_object_new_int64(0));
     if (virt_volume_xml_build(req, NULL, NULL, &xml, err) == 0)
         out = volume_create_in(p, xml, name, info.allocation, v, err);
 

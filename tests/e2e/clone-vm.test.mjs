@@ -4,7 +4,10 @@
 // VM's has none; the dialog proposes "<name>-clone"; a taken name is shown at the name
 // field and nothing is made; a free name makes the clone (its disk copied in the pool,
 // checked through the API), closes the dialog, says so in a toast, and the new VM
-// appears in the list.
+// appears in the list. The source's disk has 1 GiB allocated, more than a clone copies
+// while the request waits (docs/api.md "Jobs"): the server answers 202 with a running
+// job, the dialog shows the copy's progress bar and words until the events socket says
+// the job is done. A small VM (1 MiB allocated) is still cloned at once (201).
 //
 // It runs a copy of the demo (packaging/demo/demo.xml) with a pool and a shut-off VM of
 // its own (written to a temporary directory, removed in after()).
@@ -18,28 +21,50 @@ import { Client } from '../lib/client.mjs';
 const ADMIN = { name: 'admin', role: 'admin', password: randomBytes(12).toString('hex') };
 const TIMEOUT = 10000;
 const GIB = 1024 ** 3;
-const UUID = { web01: '97e56341-f5b0-4a2a-b12f-373969e93bd3', src: '5eed0000-0000-4000-8000-00000000e0c1' };
+const MIB = 1024 ** 2;
+const UUID = {
+    web01: '97e56341-f5b0-4a2a-b12f-373969e93bd3',
+    src: '5eed0000-0000-4000-8000-00000000e0c1',
+    small: '5eed0000-0000-4000-8000-00000000e0c2',
+};
 
-const FIXTURE_URI = demoCopy('clone-vm', '</node>', `  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-    <name>vdtest-e2e-src</name>
-    <uuid>${UUID.src}</uuid>
+/** A shut-off test-driver VM whose one disk is volume file of the pool below. */
+const shutOffVm = (name, uuid, file) => `  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+    <name>${name}</name>
+    <uuid>${uuid}</uuid>
     <memory unit='MiB'>512</memory>
     <vcpu>1</vcpu>
     <os><type arch='x86_64'>hvm</type></os>
     <devices>
       <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-        <source file='/srv/vdtest-e2e-clone/a.qcow2'/><target dev='vda' bus='virtio'/></disk>
+        <source file='/srv/vdtest-e2e-clone/${file}'/><target dev='vda' bus='virtio'/></disk>
     </devices>
     <test:runstate>5</test:runstate>
   </domain>
-  <pool type='dir'>
+`;
+
+const FIXTURE_URI = demoCopy('clone-vm', '</node>', `${shutOffVm('vdtest-e2e-src', UUID.src, 'a.qcow2')}${shutOffVm('vdtest-e2e-small', UUID.small, 's.qcow2')}  <pool type='dir'>
     <name>vdtest-e2e-clone</name>
     <target><path>/srv/vdtest-e2e-clone</path></target>
     <volume type='file'><name>a.qcow2</name><capacity unit='bytes'>${GIB}</capacity><target><format type='qcow2'/></target></volume>
+    <volume type='file'><name>s.qcow2</name><capacity unit='bytes'>${GIB}</capacity><allocation unit='bytes'>${MIB}</allocation><target><format type='qcow2'/></target></volume>
   </pool>
 `);
 
 const { daemon: daemonOf, openAt } = withDemoUser(FIXTURE_URI, ADMIN);
+
+/** Records the status and Location of the page's clone requests (window.vdtestAnswers). */
+function recordCloneAnswers(page) {
+    return page.evaluate(() => {
+        window.vdtestAnswers = [];
+        const fetchBefore = window.fetch;
+        window.fetch = async (...args) => {
+            const res = await fetchBefore(...args);
+            if (/\/clone$/.test(String(args[0]))) window.vdtestAnswers.push({ status: res.status, location: res.headers.get('Location') });
+            return res;
+        };
+    });
+}
 
 /** The data-action values of a list row's "More actions" menu. */
 async function menuActions(page, uuid) {
@@ -90,18 +115,52 @@ test('the dialog proposes <name>-clone; a taken name is shown at the field; a fr
         assert.equal(await input.getAttribute('aria-invalid'), 'true');
         assert.equal((await api.get('/api/domains')).json.domains.length, before, 'nothing made');
 
+        // the progress box is shown for the 202's running job, however short the copy
+        await page.evaluate(() => {
+            window.vdtestProgress = [];
+            new MutationObserver(() => {
+                const box = document.querySelector('dialog[open] .clone-progress');
+                if (box && !box.hidden) window.vdtestProgress.push(box.querySelector('.upload-text').textContent);
+            }).observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+        });
+        await recordCloneAnswers(page);
         await input.fill('vdtest-e2e-copy');
         await dialog.locator('button[type="submit"]').click();
         await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+        const [res] = await page.evaluate(() => window.vdtestAnswers);
+        assert.equal(res.status, 202, 'a 1 GiB copy is a job');
+        assert.match(res.location, /^\/api\/jobs\/[0-9a-f]{32}$/);
+        const seen = await page.evaluate(() => window.vdtestProgress);
+        assert.ok(seen.some((text) => /^Copying the disks: .+ of 1 GiB/.test(text)), `progress shown: ${JSON.stringify(seen)}`);
         await page.waitForFunction(() => /“vdtest-e2e-copy” created as a clone of “vdtest-e2e-src”\./
             .test(document.getElementById('toasts')?.textContent || ''), null, { timeout: TIMEOUT });
         await page.locator('.vm-table tbody tr', { hasText: 'vdtest-e2e-copy' }).waitFor({ timeout: TIMEOUT });
         const vols = (await api.get('/api/pools/vdtest-e2e-clone/volumes')).json.volumes.map((v) => v.name);
-        assert.deepEqual(vols, ['a.qcow2', 'vdtest-e2e-copy-vda.qcow2']);
+        assert.deepEqual(vols, ['a.qcow2', 's.qcow2', 'vdtest-e2e-copy-vda.qcow2']);
         // chromium logs the refused name's answer as a failed load: the one expected
         assert.deepEqual(problems.filter((p) => !/status of 409 \(Conflict\) .*\/clone\)$/.test(p)), []);
     } finally {
         api.close();
+        await page.close();
+    }
+});
+
+test('a small VM is cloned at once (201), without a job', async () => {
+    const { page, problems } = await openAt('#/');
+    try {
+        const row = page.locator(`.vm-table tbody tr[data-uuid="${UUID.small}"]`);
+        await row.waitFor({ timeout: TIMEOUT });
+        await chooseAction(row, 'clone');
+        const dialog = page.locator('dialog.dialog[open]');
+        await dialog.waitFor({ timeout: TIMEOUT });
+        await recordCloneAnswers(page);
+        await dialog.locator('button[type="submit"]').click();
+        await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+        assert.deepEqual((await page.evaluate(() => window.vdtestAnswers)).map((a) => a.status), [201]);
+        await page.locator('.vm-table tbody tr', { hasText: 'vdtest-e2e-small-clone' }).waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.evaluate(() => document.getElementById('jobs').hidden), true, 'no job in the top bar');
+        assert.deepEqual(problems, []);
+    } finally {
         await page.close();
     }
 });

@@ -18,6 +18,7 @@ import { domainXml } from '../bench/gen-domains.mjs';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PW = { admin: 'admin-pass-clone-1', op: 'operator-pass-clone-2', view: 'viewer-pass-clone-3' };
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2; // allocated per volume: a clone that small answers 201 at once
 const POOL = 'vdtest-clone';
 const DIR = '/srv/vdtest-clone';
 const VOLS = [['a.qcow2', 3 * GIB], ['b.raw', GIB], ['taken-vda.qcow2', GIB], ['o.qcow2', GIB], ['m.vmdk', GIB]];
@@ -50,6 +51,7 @@ function fixture() {
     const pool = [`  <pool type='dir'>`, `    <name>${POOL}</name>`,
         `    <target><path>${DIR}</path></target>`,
         ...VOLS.map(([v, cap]) => `    <volume type='file'><name>${v}</name><capacity unit='bytes'>${cap}</capacity>` +
+            `<allocation unit='bytes'>${MIB}</allocation>` +
             `<target><format type='${v.split('.').pop()}'/></target></volume>`),
         '  </pool>'].join('\n');
     const xml = demo.replace('</node>', `${DOMAINS.map(domainXml).join('\n')}\n${pool}\n</node>`);

@@ -26,6 +26,7 @@ import { serveTree } from '../lib/tree-server.mjs';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PW = { admin: 'admin-pass-create-1', op: 'operator-pass-create-2', view: 'viewer-pass-create-3' };
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2; // allocated per volume: a full copy that small answers 201 at once
 const POOL = 'vdtest-create';
 const DIR = '/srv/vdtest-create';
 const VOLS = [['inst.iso', 'iso', GIB], ['base.qcow2', 'qcow2', 2 * GIB], ['old.vmdk', 'vmdk', GIB],
@@ -40,7 +41,7 @@ function fixture() {
     const pool = [`  <pool type='dir'>`, `    <name>${POOL}</name>`,
         `    <target><path>${DIR}</path></target>`,
         ...VOLS.map(([v, f, cap]) => `    <volume type='file'><name>${v}</name><capacity unit='bytes'>${cap}</capacity>` +
-            `<target><format type='${f}'/></target></volume>`),
+            `<allocation unit='bytes'>${MIB}</allocation><target><format type='${f}'/></target></volume>`),
         '  </pool>'].join('\n');
     const xml = demo.replace('</node>', `${domainXml(TMPL)}\n${pool}\n</node>`);
     assert.notEqual(xml, demo, 'the demo ends with </node>');

@@ -164,6 +164,11 @@ export class Api extends Emitter {
         return this.request('DELETE', `/api/domains/${encodeURIComponent(uuid)}`, { volumes });
     }
 
+    /** GET /api/jobs: {jobs: [...]}, the long work the user started (docs/api.md "Jobs"). */
+    jobs() {
+        return this.request('GET', '/api/jobs');
+    }
+
     /** POST /api/domains/{uuid}/{action}; resolves with the domain in detail form. */
     action(uuid, action) {
         return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/${encodeURIComponent(action)}`, {});

@@ -22,6 +22,7 @@ import {
 import { Banner } from './views/banner.js';
 import { DemoBanner } from './views/demo-banner.js';
 import { UserMenu } from './views/user-menu.js';
+import { JobsIndicator } from './views/jobs-indicator.js';
 import { h } from './views/dom.js';
 import { applyStaticTexts } from './views/i18n-dom.js';
 import { t, setLanguage, initialLanguage, onLanguageChange, DEFAULT_LANGUAGE } from './i18n.js';
@@ -35,6 +36,7 @@ const $ = (id) => document.getElementById(id);
 const main = $('main');
 const notify = new Notifier($('alerts'), $('toasts'));
 const ctx = { api, store, notify, confirm: confirmDialog };
+ctx.jobs = new JobsIndicator($('jobs'), store, notify); // long work the user started
 ctx.runAction = createActionRunner(ctx);
 
 let view = null;
@@ -92,7 +94,16 @@ function enterApp() {
     // not from GET /api/domains as well: a page load builds it once.
     events.start();
     loadHost();
+    loadJobs();
     route();
+}
+
+/** The jobs still known to the server (a page reload forgets the events that told them). */
+async function loadJobs() {
+    try {
+        const { jobs } = await api.jobs();
+        for (const job of jobs || []) if (job.state === 'running') store.applyJob(job);
+    } catch { /* the indicator stays empty; the events tell new jobs */ }
 }
 
 function leaveApp() {

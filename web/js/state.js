@@ -51,13 +51,13 @@ export class Ring {
 
 function emptyChange() {
     return {
-        domains: [], removed: [], stats: [], events: {}, resources: [],
+        domains: [], removed: [], stats: [], events: {}, resources: [], jobs: [],
         host: false, connection: false, session: false, reset: false,
     };
 }
 
 function isEmpty(c) {
-    return !c.domains.length && !c.removed.length && !c.stats.length && !c.resources.length && !c.host &&
+    return !c.domains.length && !c.removed.length && !c.stats.length && !c.resources.length && !c.jobs.length && !c.host &&
         !c.connection && !c.session && !c.reset;
 }
 
@@ -95,6 +95,7 @@ export class Store extends Emitter {
         this.domainsLoaded = false; // a full list (the events snapshot) arrived
         this.details = new Map();   // uuid -> detail-form object (only for opened domains)
         this.pending = new Map();   // uuid -> action name in flight
+        this.jobs = new Map();      // job id -> job (docs/api.md "Jobs"), as the events tell it
         this.#stats = new Map();
         this.#sorted = null;
     }
@@ -128,6 +129,7 @@ export class Store extends Emitter {
         this.domainsLoaded = false;
         this.details.clear();
         this.pending.clear();
+        this.jobs.clear();
         this.#stats.clear();
         this.#sorted = null;
         const c = emptyChange();
@@ -336,6 +338,26 @@ export class Store extends Emitter {
         return s ? s.cpu.values() : [];
     }
 
+    /**
+     * A job's newest state (a 202 answer's job or a "job" message). A job that ended
+     * done with a domain in its result puts that domain into the list at once.
+     */
+    applyJob(job) {
+        if (!job || typeof job.id !== 'string') return;
+        // The events socket may tell a job's progress, even its end, before the 202
+        // that started it is read: an older state never replaces a newer one.
+        const known = this.jobs.get(job.id);
+        if (known && (known.state !== 'running' || (job.state === 'running' && job.bytes_done < known.bytes_done) ||
+            job.phase === 'queued')) return;
+        const c = emptyChange();
+        this.jobs.set(job.id, job);
+        c.jobs.push(job.id);
+        this.#emit(c);
+        if (job.state === 'done' && job.result && job.result.domain && typeof job.result.domain.uuid === 'string') {
+            this.applyDomain(job.result.domain, 'defined');
+        }
+    }
+
     // ---- websocket messages ---------------------------------------------
 
     /** Applies one /api/events message. Returns false for a message it does not know. */
@@ -368,6 +390,10 @@ export class Store extends Emitter {
             this.#emit(c);
             return true;
         }
+        case 'job':
+            if (!msg.job || typeof msg.job.id !== 'string') return false;
+            this.applyJob(msg.job);
+            return true;
         case 'session':
             if (msg.state !== 'expired') return false;
             if (this.session) this.endSession('expired');

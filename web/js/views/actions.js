@@ -4,7 +4,9 @@
 // disables the buttons), the POST, the answer applied to the store, and errors into
 // the alert area. Delete (last in the menu, red) asks with the VM's volumes as
 // unticked choices and, once done, leaves the VM's page for the list. Clone (a shut-off
-// VM, before Delete) asks for the new name. A template (docs/api.md "Templates") has no
+// VM, before Delete) asks for the new name; when the server answers with a job (a long
+// copy: docs/api.md "Jobs") the dialog shows its progress until it ends, and the top
+// bar's jobs indicator takes over if the dialog is closed first. A template (docs/api.md "Templates") has no
 // Start; "Mark as template"/"Unmark as template" sits in the menu of a shut-off
 // persistent VM, and templateBadge marks it by its name. Shared by the list and the
 // detail view. Browser main thread.
@@ -18,6 +20,8 @@ import { h, icon, ACTION_ICONS } from './dom.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
 import { errorMessage, field, formDialog, placeServerError, showErrors, textInput } from './form-kit.js';
+import { jobError, jobPercent, waitJob } from '../jobs.js';
+import { wholePercent } from '../storage-rules.js';
 
 /** Clone (POST /api/domains/{uuid}/clone): offered where Delete is, for a shut-off VM. */
 const CLONE_ACTION = {
@@ -203,15 +207,48 @@ async function runTemplate({ api, store, notify }, uuid, domain, group) {
     }
 }
 
+/** The clone dialog's progress: a bar and its words, hidden until a job starts. */
+function cloneProgress() {
+    const bar = h('progress', { class: 'upload-progress', max: '100', value: '0', 'aria-label': t('domains.clone.progress') });
+    const text = h('p', { class: 'upload-text', 'aria-live': 'polite' });
+    const root = h('div', { class: 'upload-status clone-progress', hidden: true }, bar, text,
+        h('p', { class: 'field-hint', text: t('domains.clone.background') }));
+    return {
+        root,
+        show(job) {
+            const percent = jobPercent(job);
+            root.hidden = false;
+            bar.value = percent;
+            text.textContent = t('domains.clone.copying', {
+                done: formatBytes(job.bytes_done), total: formatBytes(job.bytes_total), percent: wholePercent(percent / 100),
+            });
+        },
+    };
+}
+
+/** Follows a clone's job in its dialog: true when it ended done (else the error shows). */
+async function followCloneJob({ store, jobs }, job, form, errorBox, progress) {
+    progress.show(job); // what the 202 said, however soon the events tell the end
+    store.applyJob(job);
+    if (jobs) jobs.follow(job.id, () => form.isConnected);
+    const end = await waitJob(store, job.id, (j) => progress.show(j));
+    if (!form.isConnected) return false; // closed meanwhile: the jobs indicator told it
+    if (end.state === 'done') return true;
+    errorBox.show(errorText(jobError(end)));
+    return false;
+}
+
 /** Asks for the clone's name (default "<name>-clone") and clones the VM. */
-async function runClone({ api, store, notify }, uuid, domain, group) {
+async function runClone(ctx, uuid, domain, group) {
+    const { api, store, notify } = ctx;
     const source = domain.name;
     const nameField = field({ label: t('domains.clone.name'), key: 'name',
         control: textInput({ value: `${source}-clone`, maxlength: 255, required: true }) });
+    const progress = cloneProgress();
     await formDialog({
         title: t('domains.clone.title', { name: source }),
         description: t('domains.clone.detail'),
-        body: nameField.root,
+        body: [nameField.root, progress.root],
         submitLabel: CLONE_ACTION.label,
         onSubmit: async (form, errorBox) => {
             const name = nameField.control.value.trim();
@@ -219,7 +256,11 @@ async function runClone({ api, store, notify }, uuid, domain, group) {
             store.setPending(uuid, 'clone');
             try {
                 const result = await api.request('POST', `/api/domains/${encodeURIComponent(uuid)}/clone`, { name });
-                store.applyDomain(result.domain);
+                if (result.job) {
+                    if (!await followCloneJob(ctx, result.job, form, errorBox, progress)) return false;
+                } else {
+                    store.applyDomain(result.domain);
+                }
                 notify.info(t('domains.clone.done', { name, source }));
                 return true;
             } catch (err) {
