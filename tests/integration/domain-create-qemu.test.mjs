@@ -18,15 +18,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
-import { Client, openWebSocket } from '../lib/client.mjs';
+import { Client } from '../lib/client.mjs';
 import { REPO_ROOT } from '../lib/daemon.mjs';
-import { until } from '../lib/wait.mjs';
+import { guestShell } from '../lib/guest-shell.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = 'admin-pass-createq-1';
 const GUEST_IMAGE = path.join(REPO_ROOT, 'build', 'guest', 'guest.qcow2');
-const BOOT_TIMEOUT_MS = 90000;
 
 describe('creating a VM on qemu:///system', () => {
     const tag = crypto.randomBytes(4).toString('hex');
@@ -105,30 +104,13 @@ describe('creating a VM on qemu:///system', () => {
         assert.equal(await guestHostName(out.uuid), `host-${tag}`, 'the guest took its host name from the seed');
     });
 
-    /**
-     * The host name the running guest reports, asked on its serial console through
-     * virtdeck's websocket: the suite's guest (tests/guest/init) keeps a root shell there
-     * once booted. QEMU drops the console's output while no client holds it, so empty
-     * lines go in until the shell's prompt answers one (bounded), then `hostname`.
-     */
+    /** The host name the running guest reports, asked in its shell on virtdeck's serial websocket. */
     async function guestHostName(uuid) {
-        const ws = await openWebSocket(admin, `/api/domains/${uuid}/serial`);
-        let text = '';
-        ws.on('message', (data) => { text += data.toString('latin1'); });
+        const sh = await guestShell(admin, uuid);
         try {
-            await until(() => {
-                if (text.includes('virtdeck-guest# ')) return true;
-                ws.send(Buffer.from('\n'));
-                return false;
-            }, BOOT_TIMEOUT_MS, () => `the guest's shell did not answer on its serial console:\n${text.slice(-2000)}`,
-            { intervalMs: 1000 });
-            const from = text.length;
-            ws.send(Buffer.from('echo "name=$(hostname)="\n'));
-            const m = await until(() => /name=([^=\r\n]*)=\r?\n/.exec(text.slice(from)), 20000,
-                () => `no answer to hostname:\n${text.slice(-2000)}`, { intervalMs: 200 });
-            return m[1];
+            return (await sh.run('hostname')).trim();
         } finally {
-            ws.close();
+            sh.close();
         }
     }
 
