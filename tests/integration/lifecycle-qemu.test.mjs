@@ -9,15 +9,16 @@
 //     not the image's;
 //  3. a snapshot with memory of the running VM; a marker file written on its qcow2 disk
 //     and synced; a revert: the VM runs on and the marker is gone from its disk;
-//  4. the VM, shut off, cloned: a new UUID and MAC, its disk a whole copy (qemu-img info:
+//  4. a vCPU hot-plugged into the running VM (its maximum set before its first boot):
+//     virsh vcpucount --live says 2, and the guest brings the new CPU online;
+//  5. the VM, shut off, cloned: a new UUID and MAC, its disk a whole copy (qemu-img info:
 //     no backing file) carrying a file written before the clone, and the clone boots;
-//  5. the clone marked as template; a linked VM from it (qemu-img info: backed by the
+//  6. the clone marked as template; a linked VM from it (qemu-img info: backed by the
 //     template's disk) runs and sees the template's file; a full copy has no backing;
-//  6. DELETE with "all": the VM and its disk gone (virsh vol-list, the file) and the
+//  7. DELETE with "all": the VM and its disk gone (virsh vol-list, the file) and the
 //     template's disk behind it kept; with "none": the disk stays (then removed).
-// Pinning, iotune and vCPU hot-plug live are domain-tuning-qemu's and
-// domain-configure-qemu's. The VMs run TCG (domain_type = qemu: this machine's nested KVM
-// cannot boot a kernel). Run under `flock /tmp/vd-qemu.lock` (the shared libvirtd).
+// Pinning and iotune live are domain-tuning-qemu's (virsh vcpupin, blkdeviotune). The
+// VMs run TCG (domain_type = qemu: this machine's nested KVM cannot boot a kernel). Run under `flock /tmp/vd-qemu.lock` (the shared libvirtd).
 // after() removes every VM, the pool and its directory even when a step fails; a failed
 // step makes the later ones fail at once (they build on it).
 import { after, before, describe, it } from 'node:test';
@@ -120,9 +121,13 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         const iso = await create({ name: names.iso, source: { type: 'iso', volume: { pool, name: 'guest.iso' } },
             disk: { pool, size_gib: 1 }, network: null, start: true });
         const vm = await create({ name: names.vm, source: { type: 'cloud_image', image: { pool, name: 'cloud.qcow2' },
-            linked: true, cloud_init: { hostname } }, disk: { size_gib: 1 }, network: { user: true }, start: true });
+            linked: true, cloud_init: { hostname } }, disk: { size_gib: 1 }, network: { user: true } });
+        assert.equal(vm.state, 'shutoff');
+        // room for a vCPU to hot-plug later (step 4): a maximum is set before the boot
+        const cfg = assertJson(await admin.req('PATCH', `/api/domains/${vm.uuid}`, { body: { max_vcpus: 2 } }), 200, 'max_vcpus');
+        assert.deepEqual(cfg.next_boot, []);
+        assert.equal((await action(vm.uuid, 'start')).state, 'running');
         assert.equal(iso.state, 'running');
-        assert.equal(vm.state, 'running');
 
         const [boot] = await inGuest(iso.uuid, ["sed -n 's/.*virtdeck\\.boot=\\([a-z]*\\).*/BOOT:\\1/p' /proc/cmdline"]);
         assert.equal(boot.trim(), 'BOOT:cdrom', 'the ISO VM booted from its CD (its new disk is empty)');
@@ -155,7 +160,21 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         assert.doesNotMatch(listed, /vdmark\.txt/, 'the marker is gone: the disk is as it was');
     });
 
-    it('4. clones the shut-off VM: new UUID and MAC, a whole copy of its disk, and the clone boots', async () => {
+    it('4. hot-plugs a vCPU into the running VM: QEMU runs it and the guest brings it online', async () => {
+        const uuid = uuids[names.vm];
+        const vcpucount = (flag) => Number(virsh(['vcpucount', names.vm, flag, '--current']).stdout.trim());
+        const [before] = await inGuest(uuid, ['cat /sys/devices/system/cpu/online']);
+        assert.equal(before.trim(), '0');
+        const out = assertJson(await admin.req('PATCH', `/api/domains/${uuid}`, { body: { vcpus: 2 } }), 200, 'vcpus 2');
+        assert.deepEqual(out.next_boot, [], 'applied live');
+        assert.equal(vcpucount('--live'), 2, 'virsh vcpucount: QEMU runs 2 vCPUs');
+        assert.equal(vcpucount('--config'), 2, 'and the definition keeps them');
+        // Linux adds an ACPI hot-plugged CPU offline; the guest's shell onlines it.
+        const [online] = await inGuest(uuid, ['echo 1 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/system/cpu/online']);
+        assert.equal(online.trim(), '0-1', 'the guest runs on the new vCPU');
+    });
+
+    it('5. clones the shut-off VM: new UUID and MAC, a whole copy of its disk, and the clone boots', async () => {
         const uuid = uuids[names.vm];
         // a file the clone must carry: written after the revert, before the copy
         await inGuest(uuid, [`${mountRw} && echo kept > ${DISK}/vdkept.txt && sync && umount ${DISK}`]);
@@ -179,7 +198,7 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         await action(out.domain.uuid, 'destroy');
     });
 
-    it('5. marks the clone as template; a linked VM from it is backed by its disk and runs; a full copy is whole', async () => {
+    it('6. marks the clone as template; a linked VM from it is backed by its disk and runs; a full copy is whole', async () => {
         const tmpl = uuids[names.clone];
         assert.equal(assertJson(await admin.post(`/api/domains/${tmpl}/template`, { template: true }), 200, 'mark').template, true);
 
@@ -198,7 +217,7 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         assert.equal(imageInfo(copy.disks[0].source)['backing-filename'], undefined, 'a full copy has no backing file');
     });
 
-    it('6. deletes with "all" (the disks go, the backing template disk stays) and with "none" (the disk stays)', async () => {
+    it('7. deletes with "all" (the disks go, the backing template disk stays) and with "none" (the disk stays)', async () => {
         const linked = uuids[names.linked];
         const linkedDisk = `${names.linked}-vda.qcow2`;
         await action(linked, 'destroy');
