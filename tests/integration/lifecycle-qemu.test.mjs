@@ -10,7 +10,9 @@
 //  3. a snapshot with memory of the running VM; a marker file written on its qcow2 disk
 //     and synced; a revert: the VM runs on and the marker is gone from its disk;
 //  4. a vCPU hot-plugged into the running VM (its maximum set before its first boot):
-//     virsh vcpucount --live says 2, and the guest brings the new CPU online;
+//     virsh vcpucount --live says 2, and the guest brings the new CPU online; 64 MiB of
+//     its memory taken live: QEMU's balloon (virsh dommemstat) holds them, and the
+//     guest's MemTotal is that much smaller (its virtio_balloon driver gave them);
 //  5. the VM, shut off, cloned: a new UUID and MAC, its disk a whole copy (qemu-img info:
 //     no backing file) carrying a file written before the clone, and the clone boots;
 //  6. the clone marked as template; a linked VM from it (qemu-img info: backed by the
@@ -32,6 +34,7 @@ import { REPO_ROOT, startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertJson } from '../lib/api-assert.mjs';
 import { guestShell } from '../lib/guest-shell.mjs';
+import { until } from '../lib/wait.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = 'admin-pass-life-1';
@@ -172,6 +175,23 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         // Linux adds an ACPI hot-plugged CPU offline; the guest's shell onlines it.
         const [online] = await inGuest(uuid, ['echo 1 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/system/cpu/online']);
         assert.equal(online.trim(), '0-1', 'the guest runs on the new vCPU');
+    });
+
+    it('4b. takes 64 MiB from the running VM: QEMU\'s balloon holds them and the guest has them no more', async () => {
+        const uuid = uuids[names.vm];
+        const memTotalKib = async () => Number(/MemTotal:\s+(\d+) kB/.exec((await inGuest(uuid, ['cat /proc/meminfo']))[0])[1]);
+        const balloonKib = () => Number(/^actual (\d+)$/m.exec(virsh(['dommemstat', '--live', names.vm]).stdout)?.[1]);
+        assert.equal(balloonKib(), 256 * 1024);
+        const before = await memTotalKib();
+        const out = assertJson(await admin.req('PATCH', `/api/domains/${uuid}`, { body: { memory_mib: 192 } }), 200, 'memory 192');
+        assert.deepEqual(out.next_boot, [], 'applied live');
+        await until(() => balloonKib() === 192 * 1024, 20000,
+            () => `virsh dommemstat: the guest did not give the memory back: ${virsh(['dommemstat', '--live', names.vm]).stdout}`,
+            { intervalMs: 250 });
+        const gone = before - await memTotalKib();
+        assert.ok(gone >= 60 * 1024 && gone <= 64 * 1024, `the guest's MemTotal fell by ${gone} KiB, not about 64 MiB`);
+        assert.match(virsh(['dumpxml', '--inactive', names.vm]).stdout, /<currentMemory unit='KiB'>196608<\/currentMemory>/,
+            'the definition keeps it');
     });
 
     it('5. clones the shut-off VM: new UUID and MAC, a whole copy of its disk, and the clone boots', async () => {
