@@ -20,7 +20,7 @@ import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { REPO_ROOT } from '../lib/daemon.mjs';
-import { guestShell } from '../lib/guest-shell.mjs';
+import { guestRun } from '../lib/guest-shell.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
 
@@ -105,14 +105,7 @@ describe('creating a VM on qemu:///system', () => {
     });
 
     /** The host name the running guest reports, asked in its shell on virtdeck's serial websocket. */
-    async function guestHostName(uuid) {
-        const sh = await guestShell(admin, uuid);
-        try {
-            return (await sh.run('hostname')).trim();
-        } finally {
-            sh.close();
-        }
-    }
+    const guestHostName = async (uuid) => (await guestRun(admin, uuid, ['hostname']))[0].trim();
 
     it('undoes everything when the start fails after the disk was made', async () => {
         const bridge = `vdnobr${tag.slice(0, 6)}`;

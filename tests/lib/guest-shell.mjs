@@ -54,3 +54,15 @@ export async function guestShell(client, uuid, { bootTimeoutMs = GUEST_BOOT_TIME
     }
     return shell;
 }
+
+/** Runs commands one after the other in a guestShell() of its own; resolves their outputs. */
+export async function guestRun(client, uuid, commands) {
+    const sh = await guestShell(client, uuid);
+    try {
+        const out = [];
+        for (const c of commands) out.push(await sh.run(c));
+        return out;
+    } finally {
+        sh.close();
+    }
+}
