@@ -215,8 +215,10 @@ static void patch_live_metadata(virDomainPtr dom, struct json_object *patch, con
         patch_live_failed(key);
 }
 
-/* The changes a running VM takes without a restart. */
-static void patch_live(virDomainPtr dom, struct json_object *patch)
+/* The changes a running VM takes without a restart. *balloon_set is true once QEMU took
+ * a new balloon target: the guest gives the memory back over the next moments, and the
+ * running VM's <currentMemory> follows only then (libvirt's balloon event). */
+static void patch_live(virDomainPtr dom, struct json_object *patch, bool *balloon_set)
 {
     struct json_object *v = NULL;
     int max_vcpus;
@@ -240,6 +242,8 @@ static void patch_live(virDomainPtr dom, struct json_object *patch)
             if (virDomainSetMemoryFlags(dom, (unsigned long)json_object_get_int64(v) * 1024,
                                         VIR_DOMAIN_AFFECT_LIVE) < 0)
                 patch_live_failed("memory_mib");
+            else
+                *balloon_set = true;
         } else {
             virResetLastError();
         }
@@ -248,9 +252,10 @@ static void patch_live(virDomainPtr dom, struct json_object *patch)
         patch_live_vnc(dom, v);
 }
 
-/* The request's members whose live value still differs from the persistent one. */
+/* The request's members whose live value still differs from the persistent one, but
+ * memory_mib once the balloon target is set (balloon_set: see patch_live). */
 static struct json_object *patch_next_boot(virDomainPtr dom, struct json_object *patch,
-                                           struct app_error *err)
+                                           bool balloon_set, struct app_error *err)
 {
     struct json_object *pending = NULL, *out = NULL;
     xmlDocPtr live = NULL, persistent = NULL;
@@ -263,7 +268,8 @@ static struct json_object *patch_next_boot(virDomainPtr dom, struct json_object 
     for (size_t i = 0; i < json_object_array_length(pending); i++) {
         const char *key = json_object_get_string(json_object_array_get_idx(pending, i));
 
-        if (json_object_object_get_ex(patch, key, NULL))
+        if (json_object_object_get_ex(patch, key, NULL) &&
+            !(balloon_set && !strcmp(key, "memory_mib")))
             virt_xml_json_push(out, json_object_new_string(key));
     }
 
@@ -282,6 +288,7 @@ struct json_object *virt_domain_patch_apply(virDomainPtr dom, struct json_object
     virDomainPtr renamed = NULL;
     char uuid[VIR_UUID_STRING_BUFLEN];
     int active, persistent;
+    bool balloon_set = false;
 
     if ((active = virDomainIsActive(dom)) < 0 || (persistent = virDomainIsPersistent(dom)) < 0 ||
         virDomainGetUUIDString(dom, uuid) < 0) {
@@ -323,8 +330,8 @@ struct json_object *virt_domain_patch_apply(virDomainPtr dom, struct json_object
         goto cleanup;
     }
     if (active) {
-        patch_live(dom, patch);
-        if (!(next_boot = patch_next_boot(dom, patch, err)))
+        patch_live(dom, patch, &balloon_set);
+        if (!(next_boot = patch_next_boot(dom, patch, balloon_set, err)))
             goto cleanup;
         if (virt_tuning_apply_live(dom, patch, next_boot, err) < 0)
             goto cleanup;

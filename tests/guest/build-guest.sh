@@ -48,13 +48,15 @@ moddir="$work/kernel/lib/modules/$kver"
 # What the kernel must reach: virtio PCI devices (disk, SCSI controller), a CD-ROM (sr)
 # on virtio-scsi, on the legacy IDE controller (ata_piix) and on SATA (AHCI), the ISO
 # 9660 file system, and FAT (the boot disk's, with the code page and character set its
-# defaults name) so the guest's shell can mount its own disk. Whatever the package's config builds in (=y) needs nothing; a
-# module (=m) is copied with everything it depends on, in load order; an option the
-# kernel lacks is reported: Debian's cloud kernel has no AHCI driver at all, so a SATA
-# CD-ROM stays invisible to it (and to Debian's genericcloud images).
+# defaults name) so the guest's shell can mount its own disk, and the virtio balloon so
+# the guest gives back the memory a live memory_mib change takes from it. Whatever the
+# package's config builds in (=y) needs nothing; a module (=m) is copied with everything
+# it depends on, in load order; an option the kernel lacks is reported: Debian's cloud
+# kernel has no AHCI driver at all, so a SATA CD-ROM stays invisible to it (and to
+# Debian's genericcloud images).
 wanted="VIRTIO_PCI:virtio_pci VIRTIO_BLK:virtio_blk SCSI_VIRTIO:virtio_scsi ATA_PIIX:ata_piix
         SATA_AHCI:ahci BLK_DEV_SR:sr_mod ISO9660_FS:isofs VFAT_FS:vfat NLS_CODEPAGE_437:nls_cp437
-        NLS_UTF8:nls_utf8 NLS_ASCII:nls_ascii"
+        NLS_UTF8:nls_utf8 NLS_ASCII:nls_ascii VIRTIO_BALLOON:virtio_balloon"
 order=()
 add_module() { # name: appends its dependencies, then itself, once each
     local name=$1 file dep
