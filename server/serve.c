@@ -581,8 +581,11 @@ int serve_run(const struct config *config)
     callbacks.ctx = &app;
     if (!(app.virt = virt_conn_new(config->uri, &callbacks)))
         goto cleanup;
-    if (!(app.jobs = api_runner_new(&(struct api_runner_deps){
-              .pool = app.pool, .virt = app.virt, .post = serve_post_job, .post_ctx = &app})))
+    if (!(app.jobs = api_runner_new(&(struct api_runner_deps){.pool = app.pool,
+                                                              .virt = app.virt,
+                                                              .post = serve_post_job,
+                                                              .post_ctx = &app,
+                                                              .db = app.db})))
         goto cleanup;
     serve_connections_new(&app, &api); /* the endpoints name the libvirt connection */
     /* Serve only once libvirt answers, so the first requests do not see 503; if it

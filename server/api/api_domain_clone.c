@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "api/api_copy_job.h"
+#include "api/api_job.h"
 #include "api/api_runner.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
@@ -57,7 +58,9 @@ static void api_domain_clone_start(struct api_call *call, struct api_reply *repl
     const char *title = api_call_string(call, "title");
     struct json_object *json;
     struct app_error err;
+    char audit_object[sizeof(reply->audit_object)];
 
+    api_job_audit_target(call, reply, audit_object, sizeof(audit_object));
     app_error_clear(&err);
     snprintf(task->uuid, sizeof(task->uuid), "%s", call->uuid);
     task->name = xstrdup(api_call_string(call, "name"));
@@ -69,6 +72,9 @@ static void api_domain_clone_start(struct api_call *call, struct api_reply *repl
                                                       .name = api_call_string(call, "name"),
                                                       .total = bytes,
                                                       .ok_status = 201,
+                                                      .peer = call->peer,
+                                                      .audit = call->row->audit,
+                                                      .audit_object = audit_object,
                                                       .run = clone_task_run,
                                                       .arg = task,
                                                       .arg_free = clone_task_free},

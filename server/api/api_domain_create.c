@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/api_copy_job.h"
+#include "api/api_job.h"
 #include "api/api_runner.h"
 #include "util/xalloc.h"
 #include "virt/virt_device_xml.h"
@@ -455,6 +456,9 @@ static void api_domain_create_start(struct api_call *call, struct api_reply *rep
     struct app_error err;
 
     *task = *create;
+    char audit_object[sizeof(reply->audit_object)];
+
+    api_job_audit_target(call, reply, audit_object, sizeof(audit_object));
     app_error_clear(&err);
     json = api_runner_start(call->jobs,
                             &(struct api_runner_task){.kind = "create",
@@ -463,6 +467,9 @@ static void api_domain_create_start(struct api_call *call, struct api_reply *rep
                                                       .name = create->name,
                                                       .total = bytes,
                                                       .ok_status = 201,
+                                                      .peer = call->peer,
+                                                      .audit = call->row->audit,
+                                                      .audit_object = audit_object,
                                                       .run = create_task_run,
                                                       .arg = task,
                                                       .arg_free = free},

@@ -84,6 +84,15 @@ void api_job_audit_object(const struct api_call *call, char *out, size_t outlen)
         snprintf(out, outlen, "%s", "");
 }
 
+void api_job_audit_target(const struct api_call *call, const struct api_reply *reply, char *out,
+                          size_t outlen)
+{
+    if (reply->audit_object[0])
+        snprintf(out, outlen, "%s", reply->audit_object);
+    else
+        api_job_audit_object(call, out, outlen);
+}
+
 void api_job_record(const struct api_call *call, const struct api_reply *reply)
 {
     const char *user = call->has_session ? call->session.username : "";
@@ -92,10 +101,7 @@ void api_job_record(const struct api_call *call, const struct api_reply *reply)
 
     snprintf(action, sizeof(action), "%s%s", call->row->audit,
              reply->audit_suffix ? reply->audit_suffix : "");
-    if (reply->audit_object[0])
-        snprintf(object, sizeof(object), "%s", reply->audit_object);
-    else
-        api_job_audit_object(call, object, sizeof(object));
+    api_job_audit_target(call, reply, object, sizeof(object));
     store_audit(call->db, user, call->peer, action, object, api_reply_outcome(reply));
     colon = strchr(object, ':');
     log_info("api: %s %s %.*s %s from %s: %s", user, action, colon ? (int)(colon - object) : 0,

@@ -38,6 +38,10 @@ int api_job_submit(struct api_call *call, const struct api_handler *handler,
  * "network:<name>", "pool:<name>" or "volume:<pool>/<volume>" (from the row's object),
  * else "". Pure. Exported for tests (test_api.c). */
 void api_job_audit_object(const struct api_call *call, char *out, size_t outlen);
+/* The object the audit record of call names: the one the handler put in reply, else
+ * api_job_audit_object's. Pure. */
+void api_job_audit_target(const struct api_call *call, const struct api_reply *reply, char *out,
+                          size_t outlen);
 
 /* Worker: records the change call made in the audit log, as (the row's audit action and
  * reply's suffix, reply's audit object or the one above, the outcome: the error's code

@@ -5,11 +5,14 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "auth_sessions.h"
 #include "api/api_reply.h"
 #include "http/response.h"
+#include "store/store.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
 #include "work/work_pool.h"
@@ -27,7 +30,9 @@ struct api_runner_job {
     struct api_runner *runner; /* borrowed: outlives its lane's jobs */
     char id[JOB_ID_HEX + 1];
     char owner[AUTH_USERNAME_MAX + 1];
-    struct api_runner_task task; /* owner and object not used (copied into the table) */
+    char peer[64];
+    char audit_object[320];
+    struct api_runner_task task; /* owner, object, peer, audit_object: the copies above */
 };
 
 struct api_runner *api_runner_new(const struct api_runner_deps *deps)
@@ -95,6 +100,7 @@ static void api_runner_run(struct work_job *work)
     virConnectPtr conn = virt_conn_get(runner->deps.virt);
     struct app_error err;
     int status = job->task.ok_status;
+    const char *colon;
 
     app_error_clear(&err);
     if (!conn)
@@ -106,6 +112,13 @@ static void api_runner_run(struct work_job *work)
         status = err.status ? err.status : 500;
         body = http_response_error_body(&err);
     }
+    store_audit(runner->deps.db, job->owner, job->peer, job->task.audit, job->audit_object,
+                err.code && status >= 400 ? err.code : "ok");
+    colon = strchr(job->audit_object, ':'); /* logged as api_job_record logs it */
+    log_info("api: %s %s %.*s %s from %s: %s (job %s)", job->owner, job->task.audit,
+             colon ? (int)(colon - job->audit_object) : 0, job->audit_object,
+             colon ? colon + 1 : job->audit_object, job->peer, status >= 400 ? err.message : "ok",
+             job->id);
     if ((json = job_table_finish(runner->table, job->id, status, body, clock_mono_ms())))
         api_runner_post(job, json);
     if (conn)
@@ -122,6 +135,8 @@ struct json_object *api_runner_start(struct api_runner *runner, const struct api
     job->runner = runner;
     job->task = *task;
     snprintf(job->owner, sizeof(job->owner), "%s", task->owner);
+    snprintf(job->peer, sizeof(job->peer), "%s", task->peer);
+    snprintf(job->audit_object, sizeof(job->audit_object), "%s", task->audit_object);
     if (job_table_add(runner->table,
                       &(struct job_table_entry){.kind = task->kind,
                                                 .owner = task->owner,

@@ -9,7 +9,8 @@
  * task, and finishes the job with the task's answer. Progress (api_runner_progress,
  * from the task's threads) and the final state go to the job's owner (and admins) over
  * /api/events as {"type":"job","job":{...}} through post(), at most one progress
- * message per JOB_TABLE_PUSH_MS per job, and always the final one.
+ * message per JOB_TABLE_PUSH_MS per job, and always the final one. The outcome is
+ * written to the audit log as the row's action (the 202 wrote "<action>-started").
  *
  * Shutdown (api_runner_free, main thread, after the listener is gone): running tasks
  * finish (a copy completes and its clone is defined, or fails and is rolled back: never
@@ -19,6 +20,7 @@
 
 #include <json-c/json.h>
 #include <libvirt/libvirt.h>
+#include <sqlite3.h>
 #include <stdint.h>
 
 #include "util/app_error.h"
@@ -42,6 +44,7 @@ struct api_runner_deps {
     /* Any thread: delivers msg (taken) to user and the admins (events_hub_post_job). */
     void (*post)(void *ctx, struct json_object *msg, const char *user);
     void *post_ctx;
+    sqlite3 *db; /* borrowed: the audit log, where each job's outcome is recorded */
 };
 
 /* A task: run(job, conn, arg, err) does the work on the lane's thread and returns the
@@ -53,6 +56,9 @@ struct api_runner_task {
     const char *name;         /* copied: the name of what it makes */
     unsigned long long total; /* bytes to copy */
     int ok_status;            /* the synchronous answer's status (201) */
+    const char *peer;         /* copied: from where the request came */
+    const char *audit;        /* static: the row's audit action, recorded with the outcome */
+    const char *audit_object; /* copied: the object the "-started" record names */
     struct json_object *(*run)(struct api_runner_job *job, virConnectPtr conn, void *arg,
                                struct app_error *err);
     void *arg; /* owned by the runner once start succeeded: freed with arg_free */

@@ -206,10 +206,12 @@ describe('clones as jobs (test driver)', () => {
         assert.deepEqual(await world(), before);
     });
 
-    it('the audit record says the clone was started', () => {
+    it('the audit records say each clone was started, then how it ended', () => {
         const lines = roles.d.logs().split('\n').filter((l) => / api: \S+ domain-clone/.test(l));
-        assert.ok(lines.some((l) => new RegExp(`api: op domain-clone-started domain ${UUID.small} from .*: ok`).test(l)),
-            lines.join('\n'));
+        const has = (re) => assert.ok(lines.some((l) => re.test(l)), `${re}:\n${lines.join('\n')}`);
+        has(new RegExp(`api: op domain-clone-started domain ${UUID.small} from .*: ok`));
+        has(new RegExp(`api: op domain-clone domain ${UUID.small} from .*: ok \\(job [0-9a-f]{32}\\)`));
+        has(new RegExp(`api: op domain-clone domain ${UUID.mixed} from .*: .*m\\.vmdk.* \\(job [0-9a-f]{32}\\)`));
     });
 
     it('a full copy of a large template through POST /api/domains is a "create" job', async () => {
