@@ -408,28 +408,42 @@ static int api_domain_create_check(struct api_call *call, const struct http_requ
     return api_domain_create_parse(call->body, create, &reply->err);
 }
 
-/* The bytes a full copy of create's template writes (its disks' allocations), when the
- * clone's checks pass on the template (shut off, the name free, every disk a pool
- * volume); else -1, and the synchronous create answers with its own error. Worker. */
+/* The bytes a full copy writes: a cloud image's allocation (linked false), or a
+ * template's disks' allocations when the clone's checks pass on it (shut off, the name
+ * free, every disk a pool volume); else -1 (nothing is copied whole, or the synchronous
+ * create answers with its own error). Worker. */
 static int create_copy_bytes(virConnectPtr conn, const struct virt_domain_create_req *create,
                              unsigned long long *bytes)
 {
     struct app_error ignored;
     virDomainPtr tdom;
-    int ret;
+    virStorageVolPtr image;
+    virStorageVolInfo info;
+    int ret = -1;
 
     app_error_clear(&ignored);
-    if (create->source != VIRT_DOMAIN_CREATE_TEMPLATE || create->linked ||
-        !(tdom = virt_domain_lookup(conn, create->template_uuid, &ignored))) {
-        virResetLastError();
+    if (create->linked)
         return -1;
+    if (create->source == VIRT_DOMAIN_CREATE_CLOUD_IMAGE) { /* a whole copy of the image */
+        if ((image = virt_volume_lookup(conn, create->source_pool, create->source_volume, NULL,
+                                        &ignored))) {
+            if (virStorageVolGetInfo(image, &info) == 0) {
+                *bytes = info.allocation;
+                ret = 0;
+            }
+            virStorageVolFree(image);
+        }
+    } else if (create->source == VIRT_DOMAIN_CREATE_TEMPLATE &&
+               (tdom = virt_domain_lookup(conn, create->template_uuid, &ignored))) {
+        ret = virt_domain_clone_check(tdom, create->name, bytes, &ignored);
+        virDomainFree(tdom);
     }
-    ret = virt_domain_clone_check(tdom, create->name, bytes, &ignored);
-    virDomainFree(tdom);
+    virResetLastError();
     return ret;
 }
 
-/* The runner's lane: the create (a full copy of a template), with its copies' progress. */
+/* The runner's lane: the create (a full copy of a template or a cloud image), with its
+ * copies' progress. */
 static struct json_object *create_task_run(struct api_runner_job *job, virConnectPtr conn,
                                            void *arg, struct app_error *err)
 {
@@ -445,21 +459,36 @@ static struct json_object *create_task_run(struct api_runner_job *job, virConnec
     return out;
 }
 
-/* The 202 answer: the template's copy goes to the job runner with a copy of the request
- * (a template source borrows nothing from the body). */
+static void create_task_free(void *arg)
+{
+    struct virt_domain_create_req *task = arg;
+
+    json_object_put(task->cloud_init);
+    free(task);
+}
+
+/* The 202 answer: the copy goes to the job runner with a copy of the request, and of
+ * its cloud_init (borrowed from the body, which goes with the call). */
 static void api_domain_create_start(struct api_call *call, struct api_reply *reply,
                                     unsigned long long bytes)
 {
     const struct virt_domain_create_req *create = call->state;
     struct virt_domain_create_req *task = xmalloc(sizeof(*task));
+    char audit_object[sizeof(reply->audit_object)];
     struct json_object *json;
     struct app_error err;
 
-    *task = *create;
-    char audit_object[sizeof(reply->audit_object)];
-
-    api_job_audit_target(call, reply, audit_object, sizeof(audit_object));
     app_error_clear(&err);
+    *task = *create;
+    task->cloud_init = NULL;
+    if (create->cloud_init &&
+        json_object_deep_copy(create->cloud_init, &task->cloud_init, NULL) < 0) {
+        free(task);
+        app_error_set(&err, 500, APP_ERR_INTERNAL, "no memory to copy the request");
+        api_reply_error(reply, &err);
+        return;
+    }
+    api_job_audit_target(call, reply, audit_object, sizeof(audit_object));
     json = api_runner_start(call->jobs,
                             &(struct api_runner_task){.kind = "create",
                                                       .owner = call->session.username,
@@ -472,7 +501,7 @@ static void api_domain_create_start(struct api_call *call, struct api_reply *rep
                                                       .audit_object = audit_object,
                                                       .run = create_task_run,
                                                       .arg = task,
-                                                      .arg_free = free},
+                                                      .arg_free = create_task_free},
                             &err);
     api_runner_reply(reply, json, &err);
 }
@@ -484,12 +513,12 @@ static void api_domain_create_run(struct api_call *call, struct api_reply *reply
     struct app_error err;
 
     app_error_clear(&err);
+    api_reply_audit_object(reply, "domain:%s", create->name); /* the job's records name it too */
     if (create_copy_bytes(call->conn, create, &bytes) == 0 &&
         (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX))
         api_domain_create_start(call, reply, bytes);
     else
         api_reply_result(reply, 201, virt_domain_create(call->conn, create, &err), &err);
-    api_reply_audit_object(reply, "domain:%s", create->name);
 }
 
 const struct api_handler api_domain_create = {

@@ -236,4 +236,20 @@ describe('clones as jobs (test driver)', () => {
         assert.equal(e.field, 'name');
         assert.deepEqual(await world(), before);
     });
+
+    it('a whole copy of a large cloud image is a "create" job too; its end on the test driver (no seed upload) leaves nothing', async () => {
+        const before = await world();
+        const res = await op.post('/api/domains', { name: 'vdtest-jobs-cloud', disk: { pool: POOL },
+            source: { type: 'cloud_image', image: { pool: POOL, name: 'big.raw' }, linked: false,
+                cloud_init: { hostname: 'vdtest-jobs-cloud', user: 'debian', ssh_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIvdtest vdtest'] } } });
+        const { job } = assertJson(res, 202, 'create');
+        assert.equal(job.kind, 'create');
+        assert.equal(job.name, 'vdtest-jobs-cloud');
+        assert.equal(job.bytes_total, 512 * MIB);
+        const done = await settle(op, job.id);
+        assert.equal(done.state, 'failed', JSON.stringify(done));
+        assert.equal(done.status, 501);
+        assert.equal(done.error.code, 'not_supported');
+        assert.deepEqual(await world(), before, 'the copy of the image removed, no domain');
+    });
 });
