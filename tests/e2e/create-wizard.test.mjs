@@ -6,7 +6,7 @@
 // list shows it live; a name in use is shown at the name field, nothing made; a VM from
 // a cloud image with cloud-init is refused in words (the test driver cannot write the seed
 // ISO; create-wizard-qemu.test.mjs makes one on a real libvirtd), nothing left; a copy of a template takes its
-// vCPUs and memory and copies its disk; a viewer has no Create VM button and #/create
+// vCPUs and memory and copies its disk (96 MiB: a job the wizard follows); a viewer has no Create VM button and #/create
 // shows the list. Every step is checked with axe.
 //
 // It needs POST /api/domains (the server's create): without it every create here fails.
@@ -29,9 +29,9 @@ const GIB = 1024 ** 3;
 const ISO = 'vdtest-debian-11-netinst.iso';
 const IMAGE = 'vdtest-debian-11-genericcloud.qcow2';
 
-// no allocation: the test driver adds allocations up against a 100 GiB pool the demo fills to 75
-const vol = (name, format, bytes) => `    <volume type='file'><name>${name}</name><capacity unit='bytes'>${bytes}</capacity>
-      <allocation unit='bytes'>0</allocation><target><path>/var/lib/libvirt/images/${name}</path><format type='${format}'/></target></volume>
+// little allocation: the test driver adds allocations up against a 100 GiB pool the demo fills to 75
+const vol = (name, format, bytes, allocation = 0) => `    <volume type='file'><name>${name}</name><capacity unit='bytes'>${bytes}</capacity>
+      <allocation unit='bytes'>${allocation}</allocation><target><path>/var/lib/libvirt/images/${name}</path><format type='${format}'/></target></volume>
 `;
 const TEMPLATE = { name: 'vdtest-wizard-template', uuid: '5eed0000-0000-4000-8000-00000000e0c7', volume: 'vdtest-wizard-template.qcow2' };
 // a shut-off VM marked as a template (docs/api.md "Templates") whose disk is a pool volume
@@ -40,7 +40,7 @@ const TEMPLATE_XML = domainXml({
     disks: [{ format: 'qcow2', source: `/var/lib/libvirt/images/${TEMPLATE.volume}`, target: 'vda' }],
 }).replace('</uuid>', '</uuid>\n    <metadata><virtdeck:template xmlns:virtdeck="https://virtdeck.example/xmlns/template/1"/></metadata>');
 const FIXTURE_URI = demoCopy('create-wizard', '  </pool>',
-    vol(ISO, 'iso', 400 * 1024 * 1024) + vol(IMAGE, 'qcow2', 2 * GIB) + vol(TEMPLATE.volume, 'qcow2', 4 * GIB),
+    vol(ISO, 'iso', 400 * 1024 * 1024) + vol(IMAGE, 'qcow2', 2 * GIB) + vol(TEMPLATE.volume, 'qcow2', 4 * GIB, 96 * 1024 * 1024),
     [['</node>', TEMPLATE_XML]]);
 
 let daemon;
@@ -316,6 +316,7 @@ test('from a template: its vCPUs and memory, no firmware to choose, a copy of it
         await source.getByLabel('Template', { exact: true }).first().check();
         const template = source.getByLabel('Template', { exact: true }).nth(1);
         assert.equal(await template.inputValue(), TEMPLATE.uuid);
+        await source.getByLabel('Linked copy').uncheck(); // a whole copy of its disk
         await source.locator('button[type="submit"]').click();
         await panel(page, 'os').locator('button[type="submit"]').click();
         const res = panel(page, 'resources');
@@ -329,6 +330,9 @@ test('from a template: its vCPUs and memory, no firmware to choose, a copy of it
 
         const uuid = await createdUuid(page);
         await page.locator('.detail-title', { hasText: 'vdtest-wizard-tpl' }).waitFor({ timeout: TIMEOUT });
+        // 96 MiB to copy: the server answered 202 with a job, which the wizard followed to the VM
+        const jobs = (await api.get('/api/jobs')).json.jobs.filter((j) => j.name === 'vdtest-wizard-tpl');
+        assert.deepEqual(jobs.map((j) => [j.kind, j.state, j.bytes_total]), [['create', 'done', 96 * 1024 * 1024]]);
         const detail = (await api.get(`/api/domains/${uuid}`)).json;
         assert.equal(detail.vcpus, 2);
         assert.equal(detail.template, false);

@@ -68,8 +68,24 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
 
     const detail = async (uuid) => assertJson(await admin.get(`/api/domains/${uuid}`), 200, 'detail');
     const action = async (uuid, verb) => assertJson(await admin.post(`/api/domains/${uuid}/${verb}`, {}), 200, verb);
+    /**
+     * The body of a 201, or of the job a 202 started (a whole copy of 64 MiB or more,
+     * docs/api.md "Jobs"), followed with GET /api/jobs/{id} until it is done.
+     */
+    const settled = async (res, what) => {
+        if (res.status !== 202) return assertJson(res, 201, what);
+        const { job } = assertJson(res, 202, what);
+        assert.equal(res.headers.location, `/api/jobs/${job.id}`);
+        const end = await until(async () => {
+            const j = assertJson(await admin.get(`/api/jobs/${job.id}`), 200, `${what}: job`).job;
+            return j.state === 'running' ? null : j;
+        }, 120000, () => `${what}: job ${job.id} still running`, { intervalMs: 250 });
+        assert.equal(end.state, 'done', `${what}: ${JSON.stringify(end)}`);
+        assert.equal(end.bytes_done, end.bytes_total);
+        return end.result;
+    };
     const create = async (body) => {
-        const out = assertJson(await admin.post('/api/domains', { memory_mib: 256, vcpus: 1, ...body }), 201, `create ${body.name}`);
+        const out = await settled(await admin.post('/api/domains', { memory_mib: 256, vcpus: 1, ...body }), `create ${body.name}`);
         uuids[body.name] = out.uuid;
         return out;
     };
@@ -191,7 +207,9 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         await inGuest(uuid, [`${mountRw} && echo kept > ${DISK}/vdkept.txt && sync && umount ${DISK}`]);
         await action(uuid, 'destroy');
         const src = await detail(uuid);
-        const out = assertJson(await admin.post(`/api/domains/${uuid}/clone`, { name: names.clone }), 201, 'clone');
+        const res = await admin.post(`/api/domains/${uuid}/clone`, { name: names.clone });
+        assert.equal(res.status, 202, 'about 100 MiB written on the disk: the copy is a job');
+        const out = await settled(res, 'clone');
         uuids[names.clone] = out.domain.uuid;
         assert.notEqual(out.domain.uuid, uuid, 'a new UUID');
         assert.equal(out.domain.interfaces.length, 1);

@@ -663,6 +663,9 @@ export default {
     // ---- create: the "Create VM" wizard ----
     'create.back': 'Back',
     'create.cloud-init.legend': 'Cloud-init',
+    'create.copying': 'Copying the disk: {done} of {total} ({percent})',
+    'create.copying.background': 'You may leave this page: the copy goes on, the top bar shows how far it is, and the new VM appears in the list when it is done.',
+    'create.copying.label': 'Copying the disk',
     'create.disk.import-note': 'The imported volume is the VM’s disk: no new disk is made.',
     'create.disk.legend': 'Disk',
     'create.done': 'Virtual machine “{name}” created.',

@@ -663,6 +663,9 @@ export default {
     // ---- create: the "Create VM" wizard ----
     'create.back': '上一步',
     'create.cloud-init.legend': 'cloud-init 配置',
+    'create.copying': '正在复制磁盘：{done} / {total}（{percent}）',
+    'create.copying.background': '可以离开此页面：复制会继续进行，顶栏会显示进度，完成后新虚拟机会出现在列表中。',
+    'create.copying.label': '正在复制磁盘',
     'create.disk.import-note': '导入的卷就是虚拟机的磁盘，不会新建磁盘。',
     'create.disk.legend': '磁盘',
     'create.done': '已创建虚拟机“{name}”。',

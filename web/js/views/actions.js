@@ -20,8 +20,8 @@ import { h, icon, ACTION_ICONS } from './dom.js';
 import { t } from '../i18n.js';
 import { errorText, errorDetail } from '../errors.js';
 import { errorMessage, field, formDialog, placeServerError, showErrors, textInput } from './form-kit.js';
-import { jobError, jobPercent, waitJob } from '../jobs.js';
-import { wholePercent } from '../storage-rules.js';
+import { jobError } from '../jobs.js';
+import { followJob, jobFigures, jobProgress } from './job-progress.js';
 
 /** Clone (POST /api/domains/{uuid}/clone): offered where Delete is, for a shut-off VM. */
 const CLONE_ACTION = {
@@ -209,30 +209,16 @@ async function runTemplate({ api, store, notify }, uuid, domain, group) {
 
 /** The clone dialog's progress: a bar and its words, hidden until a job starts. */
 function cloneProgress() {
-    const bar = h('progress', { class: 'upload-progress', max: '100', value: '0', 'aria-label': t('domains.clone.progress') });
-    const text = h('p', { class: 'upload-text', 'aria-live': 'polite' });
-    const root = h('div', { class: 'upload-status clone-progress', hidden: true }, bar, text,
-        h('p', { class: 'field-hint', text: t('domains.clone.background') }));
-    return {
-        root,
-        show(job) {
-            const percent = jobPercent(job);
-            root.hidden = false;
-            bar.value = percent;
-            text.textContent = t('domains.clone.copying', {
-                done: formatBytes(job.bytes_done), total: formatBytes(job.bytes_total), percent: wholePercent(percent / 100),
-            });
-        },
-    };
+    return jobProgress({
+        className: 'clone-progress', label: t('domains.clone.progress'), hint: t('domains.clone.background'),
+        words: (job) => t('domains.clone.copying', jobFigures(job)),
+    });
 }
 
 /** Follows a clone's job in its dialog: true when it ended done (else the error shows). */
-async function followCloneJob({ store, jobs }, job, form, errorBox, progress) {
-    progress.show(job); // what the 202 said, however soon the events tell the end
-    store.applyJob(job);
-    if (jobs) jobs.follow(job.id, () => form.isConnected);
-    const end = await waitJob(store, job.id, (j) => progress.show(j));
-    if (!form.isConnected) return false; // closed meanwhile: the jobs indicator told it
+async function followCloneJob(ctx, job, form, errorBox, progress) {
+    const end = await followJob(ctx, job, progress, () => form.isConnected);
+    if (!end) return false; // closed meanwhile: the jobs indicator told it
     if (end.state === 'done') return true;
     errorBox.show(errorText(jobError(end)));
     return false;

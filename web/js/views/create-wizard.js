@@ -24,6 +24,8 @@ import {
     firstErrorStep, diskRole, buildCreateRequest, hostnameFromName, sshKeyList,
 } from '../create-rules.js';
 import { domainHash, listHash } from '../router.js';
+import { jobError } from '../jobs.js';
+import { followJob, jobFigures, jobProgress } from './job-progress.js';
 import { formatBool } from '../format.js';
 import { t } from '../i18n.js';
 import { tNodes } from './i18n-dom.js';
@@ -487,7 +489,12 @@ export class CreateWizardView {
 
     #buildSummary() {
         this.summary = h('dl', { class: 'props create-summary' });
-        const panel = this.#stepForm('summary', this.summary, { submitLabel: t('create.submit') });
+        // a whole copy of a large disk is a job (202): its progress, here until the VM exists
+        this.copying = jobProgress({
+            className: 'create-progress', label: t('create.copying.label'), hint: t('create.copying.background'),
+            words: (job) => t('create.copying', jobFigures(job)),
+        });
+        const panel = this.#stepForm('summary', [this.summary, this.copying.root], { submitLabel: t('create.submit') });
         return panel;
     }
 
@@ -543,7 +550,13 @@ export class CreateWizardView {
         }
         setBusy(panel.submit, true);
         try {
-            const vm = await this.ctx.api.createDomain(payload);
+            let vm = await this.ctx.api.createDomain(payload);
+            if (vm && vm.job) { // 202: the disk is being copied
+                const end = await followJob(this.ctx, vm.job, this.copying, () => !this.destroyed);
+                if (!end) return; // the user left: the top bar's jobs indicator tells the end
+                if (end.state !== 'done') throw jobError(end);
+                vm = end.result;
+            }
             if (this.destroyed) return;
             this.ctx.notify.info(t('create.done', { name: payload.name }));
             window.location.hash = vm && vm.uuid ? domainHash(vm.uuid) : listHash();
