@@ -333,8 +333,18 @@ static void fuzz_check_patch(struct json_object *req, bool live, const char *xml
     const char *const tn[] = {"type", NULL};
     const char *tv[] = {(model && !live) ? model : "virtio", NULL};
 
+    struct json_object *v_user = NULL;
+    bool user = json_object_object_get_ex(req, "user", &v_user);
+
     FUZZ_ASSERT(fuzz_is(nic->name, "interface"));
-    if (bridge)
+    if (user) { /* user-mode networking: type='user' and no <source> at all */
+        const char *const an[] = {"type", NULL};
+        const char *const av[] = {"user", NULL};
+
+        FUZZ_ASSERT(json_object_get_boolean(v_user));
+        fuzz_attrs(nic, an, av);
+        FUZZ_ASSERT(fuzz_child(nic, "source") == NULL);
+    } else if (bridge)
         fuzz_check_source(nic, "bridge", bridge);
     else if (net && strcmp(net, "default") != 0)
         fuzz_check_source(nic, "network", net);
@@ -346,7 +356,7 @@ static void fuzz_check_patch(struct json_object *req, bool live, const char *xml
     FUZZ_ASSERT((node = fuzz_child(nic, "model")) != NULL);
     fuzz_attrs(node, tn, tv);
     FUZZ_ASSERT(fuzz_child(nic, "alias") != NULL);
-    FUZZ_ASSERT(fuzz_children(nic, kids) == 4 + fuzz_check_nic_extras(nic, req, true));
+    FUZZ_ASSERT(fuzz_children(nic, kids) == (user ? 3 : 4) + fuzz_check_nic_extras(nic, req, true));
     xmlFreeDoc(doc);
 }
 
