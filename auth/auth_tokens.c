@@ -431,7 +431,8 @@ int auth_tokens_create(struct auth_tokens *tokens, const char *username, const c
     pthread_mutex_lock(&tokens->lock);
     auth_tokens_append(&tokens->entries, &tokens->count, &tokens->cap, &e);
     pthread_mutex_unlock(&tokens->lock);
-    snprintf(text_out, AUTH_TOKEN_TEXT_LEN + 1, AUTH_TOKENS_PREFIX "%s_%s", e.info.id, secret);
+    snprintf(text_out, AUTH_TOKEN_TEXT_LEN + 1, AUTH_TOKENS_PREFIX "%.*s_%.*s", AUTH_TOKEN_ID_LEN,
+             e.info.id, AUTH_TOKEN_SECRET_LEN, secret);
     *out = e.info;
     ret = 0;
 
@@ -453,9 +454,12 @@ int auth_tokens_revoke(struct auth_tokens *tokens, const char *id, const char *o
     e = auth_tokens_find(tokens, id);
     if (e && owner && strcmp(e->info.username, owner) != 0)
         e = NULL;
-    if (e) {
+    if (e) { /* keeps the order (oldest first) */
+        size_t after = tokens->count - (size_t)(e - tokens->entries) - 1;
         OPENSSL_cleanse(e, sizeof(*e));
-        *e = tokens->entries[--tokens->count];
+        memmove(e, e + 1, after * sizeof(*e));
+        tokens->count--;
+        OPENSSL_cleanse(&tokens->entries[tokens->count], sizeof(*e)); /* the moved-out copy */
     }
     pthread_mutex_unlock(&tokens->lock);
     if (!e) {

@@ -161,6 +161,37 @@ static void test_create_lookup_revoke(void **state)
     auth_tokens_free(tokens);
 }
 
+static void collect_name(const struct auth_token_info *info, void *ctx)
+{
+    char *names = ctx;
+    size_t n = strlen(names);
+
+    names[n] = info->name[0]; /* the tests' names are one letter */
+    names[n + 1] = '\0';
+}
+
+static void test_revoke_keeps_order(void **state)
+{
+    struct auth_tokens *tokens = auth_tokens_new(db);
+    struct auth_token_info a, b, c;
+    struct app_error err = {0};
+    char text[AUTH_TOKEN_TEXT_LEN + 1], names[32] = "";
+
+    assert_int_equal(auth_tokens_create(tokens, "ann", "a", AUTH_ROLE_VIEWER, 0, text, &a, &err),
+                     0);
+    assert_int_equal(auth_tokens_create(tokens, "ann", "b", AUTH_ROLE_VIEWER, 0, text, &b, &err),
+                     0);
+    assert_int_equal(auth_tokens_create(tokens, "root", "c", AUTH_ROLE_ADMIN, 0, text, &c, &err),
+                     0);
+    assert_int_equal(auth_tokens_revoke(tokens, a.id, "ann", &err), 0);
+    assert_int_equal(auth_tokens_foreach(tokens, NULL, collect_name, names), 2);
+    assert_string_equal(names, "bc");
+    names[0] = '\0';
+    assert_int_equal(auth_tokens_foreach(tokens, "root", collect_name, names), 1);
+    assert_string_equal(names, "c");
+    auth_tokens_free(tokens);
+}
+
 static void test_expiry_sync_and_bound(void **state)
 {
     struct auth_tokens *tokens = auth_tokens_new(db);
@@ -215,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_bearer_and_scopes),
         cmocka_unit_test_setup_teardown(test_create_lookup_revoke, db_up, db_down),
+        cmocka_unit_test_setup_teardown(test_revoke_keeps_order, db_up, db_down),
         cmocka_unit_test_setup_teardown(test_expiry_sync_and_bound, db_up, db_down),
     };
     int failed;
