@@ -14,7 +14,7 @@ import { runCli } from '../lib/daemon.mjs';
 import { startWithRoles } from '../lib/roles.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
-import { until } from '../lib/wait.mjs';
+import { until, within } from '../lib/wait.mjs';
 
 const PW = { admin: 'admin-pass-tok-1', op: 'op-pass-tok-2', view: 'view-pass-tok-3' };
 const WATCH_MS = 1000; // the store-watch reads data_version every 250 ms
@@ -144,12 +144,16 @@ describe('API tokens', () => {
         assert.equal(sql(`SELECT count(*) FROM tokens WHERE id = '${t.id}'`), '0');
     });
 
-    it('the events websocket accepts a Bearer upgrade with no cookie', async () => {
+    it('the events websocket accepts a Bearer upgrade with no cookie, and closes when the token is revoked', async () => {
         const t = await create(env.view, { name: 'events', scope: 'read' });
         const ev = await bare.openEvents({ cookies: false, headers: { Authorization: `Bearer ${t.token}` } });
         try {
             const first = await ev.next(() => true, 5000);
             assert.ok(first.type, 'a message arrives');
+            assertJson(await env.view.req('DELETE', `/api/tokens/${t.id}`), 200, 'revoke');
+            const closed = await within(ev.closed, 1500);
+            assert.ok(closed, 'the socket closed within 1.5 s of the revocation');
+            assert.equal(closed.code, 1000);
         } finally {
             ev.close();
         }
