@@ -298,6 +298,8 @@ FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_domain_confi
 # the cloud-init seed's check and YAML documents (fuzz_nocloud; the ISO step, which starts
 # xorriso through util/spawn.c, is not run)
 FUZZ_LIB_SRC += server/virt/virt_nocloud.c server/util/spawn.c
+# the API token's text in an Authorization header (fuzz_auth_tokens); clock.c for its lookups
+FUZZ_LIB_SRC += auth/auth_tokens.c server/util/clock.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -107,6 +107,15 @@ bool auth_policy_allows(const struct auth_subject *subject, enum auth_action act
     return auth_policy_object_allows(subject, action, object);
 }
 
+bool auth_policy_may_grant(const struct auth_subject *subject, enum auth_role scope)
+{
+    if (!subject || (int)subject->role < 0 || (int)subject->role >= AUTH_ROLE_COUNT)
+        return false;
+    if ((int)scope < 0 || (int)scope >= AUTH_ROLE_COUNT)
+        return false;
+    return scope <= subject->role;
+}
+
 int auth_role_parse(const char *name, enum auth_role *out)
 {
     int ret = -1;

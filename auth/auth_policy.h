@@ -51,6 +51,10 @@ struct auth_object {
 bool auth_policy_allows(const struct auth_subject *subject, enum auth_action action,
                         const struct auth_object *object);
 
+/* True if subject may give an API token the rights of scope: a token never exceeds its
+ * user (read ⊂ operate ⊂ admin follows viewer ⊂ operator ⊂ admin). */
+bool auth_policy_may_grant(const struct auth_subject *subject, enum auth_role scope);
+
 /* "admin"/"operator"/"viewer" <-> enum. Returns 0, or -1 for an unknown name. */
 int auth_role_parse(const char *name, enum auth_role *out) __attribute__((warn_unused_result));
 const char *auth_role_name(enum auth_role role);

@@ -32,6 +32,8 @@ struct auth_session {
     int64_t created_s; /* wall clock */
     int64_t last_seen_s;
     int64_t expires_s; /* min(last_seen + idle, created + max) */
+    char token_id[13]; /* an API token's id (auth_tokens.h) when the request carried one
+                        * instead of a cookie; "" for a login session */
 };
 
 /* Loads unexpired sessions from db (borrowed; must outlive the table). idle_s and

@@ -8,6 +8,7 @@
 
 struct config;
 struct auth_sessions;
+struct auth_tokens;
 struct auth_throttle;
 struct virt_conn;
 struct virt_stats_sampler;
@@ -29,6 +30,7 @@ struct app {
     const struct config *config;        /* borrowed */
     sqlite3 *db;                        /* owned by serve.c */
     struct auth_sessions *sessions;     /* owned by serve.c; thread-safe */
+    struct auth_tokens *tokens;         /* owned by serve.c; thread-safe: API tokens */
     struct auth_throttle *throttle;     /* owned by serve.c; thread-safe */
     struct virt_conn *virt;             /* owned by serve.c; thread-safe */
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */

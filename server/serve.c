@@ -38,6 +38,7 @@
 
 #include "app.h"
 #include "auth_sessions.h"
+#include "auth_tokens.h"
 #include "auth_throttle.h"
 #include "auth_users.h"
 #include "config.h"
@@ -241,15 +242,17 @@ static void serve_on_events_news(void *ctx)
     events_ws_dispatch(app->events_ws);
 }
 
-/* store-watch thread: another process committed (the CLI). Sessions whose rows it
+/* store-watch thread: another process committed (the CLI). API tokens are re-read with
+ * their users' roles (a deleted or demoted user's tokens stop now); sessions whose rows it
  * deleted end now; the next housekeeping tick closes their sockets. Looks again at
  * the next interval if the read failed or raced with a login. */
 static bool serve_on_store_change(void *ctx)
 {
     struct app *app = ctx;
     bool recheck = false;
+    bool failed = auth_tokens_sync(app->tokens) < 0; /* a user deleted or demoted: at once */
 
-    return auth_sessions_sync(app->sessions, &recheck) < 0 || recheck;
+    return auth_sessions_sync(app->sessions, &recheck) < 0 || recheck || failed;
 }
 
 static void serve_expire_run(struct work_job *job)
@@ -257,6 +260,7 @@ static void serve_expire_run(struct work_job *job)
     struct app *app = job->arg;
 
     auth_sessions_expire(app->sessions);
+    auth_tokens_flush(app->tokens);
 }
 
 /* The housekeeping timer, every SERVE_TICK_MS on the service thread: closes the
@@ -455,6 +459,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
     struct conn_server_options conn_options = {
         .io = http_server_io(),
         .sessions = app->sessions,
+        .tokens = app->tokens,
         .allowed_origins = config->allowed_origins,
         .listen_host = config->listen_host,
         .server_names = config->server_names,
@@ -475,6 +480,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
     *api = (struct api_services){
         .db = app->db,
         .sessions = app->sessions,
+        .tokens = app->tokens,
         .throttle = app->throttle,
         .session_max_s = config->session_max_s,
         .virt = app->virt,
@@ -545,6 +551,8 @@ int serve_run(const struct config *config)
     if (serve_ensure_admin(app.db, config->state_dir) < 0)
         goto cleanup;
     if (!(app.sessions = auth_sessions_new(app.db, config->session_idle_s, config->session_max_s)))
+        goto cleanup;
+    if (!(app.tokens = auth_tokens_new(app.db)))
         goto cleanup;
     if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
@@ -647,6 +655,7 @@ cleanup:
     inbox_free(app.inbox); /* after every poster above */
     static_files_free(app.static_files);
     auth_sessions_free(app.sessions);
+    auth_tokens_free(app.tokens);
     auth_throttle_free(app.throttle);
     store_close(app.db);
     free(tls_dir);

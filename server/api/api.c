@@ -22,6 +22,7 @@
 #include "api/api_os.h"
 #include "api/api_pools.h"
 #include "api/api_snapshots.h"
+#include "api/api_tokens.h"
 #include "api/api_volumes.h"
 #include "virt/virt_device_xml.h"
 

@@ -28,6 +28,7 @@ struct api_handler;
 struct api_reply;
 struct route_row;
 struct auth_sessions;
+struct auth_tokens;
 struct auth_throttle;
 struct conn_server;
 struct virt_conn;
@@ -39,13 +40,14 @@ struct api_runner;
 
 enum api_result { API_DONE, API_PENDING };
 
-/* Everything of the daemon that the API uses: the first four go to every handler
+/* Everything of the daemon that the API uses: the first five go to every handler
  * (struct api_call), the rest to the dispatcher's job side (api_job.c). serve.c fills it
  * once, before the first request, and it outlives every call and job; the parts keep
  * their own thread rules. It is the API endpoint's ctx (conn_server_options.api_ctx). */
 struct api_services {
     sqlite3 *db;                     /* borrowed: thread-safe handle */
     struct auth_sessions *sessions;  /* borrowed: thread-safe */
+    struct auth_tokens *tokens;      /* borrowed: thread-safe (API tokens) */
     struct auth_throttle *throttle;  /* borrowed: thread-safe */
     int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
     struct virt_conn *virt;          /* borrowed: ROUTE_RUN_LIBVIRT rows' connection */

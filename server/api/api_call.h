@@ -26,6 +26,7 @@
 #include "util/app_error.h"
 
 struct auth_throttle;
+struct auth_tokens;
 struct api_runner;
 
 struct api_call {
@@ -47,6 +48,7 @@ struct api_call {
     /* what a handler may use besides its request (borrowed; set by the dispatcher) */
     sqlite3 *db;                    /* thread-safe handle */
     struct auth_sessions *sessions; /* thread-safe */
+    struct auth_tokens *tokens;     /* thread-safe */
     struct auth_throttle *throttle; /* thread-safe */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */

@@ -42,6 +42,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->services = services;
     job->call.db = services->db;
     job->call.sessions = services->sessions;
+    job->call.tokens = services->tokens;
     job->call.throttle = services->throttle;
     job->call.session_max_s = services->session_max_s;
     job->call.jobs = services->jobs;
@@ -96,13 +97,15 @@ void api_job_audit_target(const struct api_call *call, const struct api_reply *r
 void api_job_record(const struct api_call *call, const struct api_reply *reply)
 {
     const char *user = call->has_session ? call->session.username : "";
-    char action[64], object[sizeof(reply->audit_object)];
+    char action[64], object[sizeof(reply->audit_object)], via[32] = "";
     const char *colon;
 
     snprintf(action, sizeof(action), "%s%s", call->row->audit,
              reply->audit_suffix ? reply->audit_suffix : "");
     api_job_audit_target(call, reply, object, sizeof(object));
-    store_audit(call->db, user, call->peer, action, object, api_reply_outcome(reply));
+    if (call->has_session && call->session.token_id[0])
+        snprintf(via, sizeof(via), "token:%s", call->session.token_id);
+    store_audit_via(call->db, user, via, call->peer, action, object, api_reply_outcome(reply));
     colon = strchr(object, ':');
     log_info("api: %s %s %.*s %s from %s: %s", user, action, colon ? (int)(colon - object) : 0,
              object, colon ? colon + 1 : object, call->peer,

@@ -37,6 +37,7 @@
 #include "http/route.h"
 
 struct auth_sessions;
+struct auth_tokens;
 struct conn;
 struct conn_server;
 
@@ -118,8 +119,9 @@ enum conn_header {
     CONN_HEADER_EXPECT,
     CONN_HEADER_RANGE,
     CONN_HEADER_IF_NONE_MATCH,
-    CONN_HEADER_GET_URI, /* the path of a GET (websocket upgrades) */
-    CONN_HEADER_PREFER,  /* Prefer (RFC 7240) */
+    CONN_HEADER_GET_URI,       /* the path of a GET (websocket upgrades) */
+    CONN_HEADER_PREFER,        /* Prefer (RFC 7240) */
+    CONN_HEADER_AUTHORIZATION, /* Authorization: Bearer <API token> */
 };
 
 enum conn_write {
@@ -170,6 +172,7 @@ struct conn_io {
 struct conn_server_options {
     const struct conn_io *io;        /* borrowed; static */
     struct auth_sessions *sessions;  /* borrowed: cookie lookups and the session registry */
+    struct auth_tokens *tokens;      /* borrowed: Authorization: Bearer lookups; may be NULL */
     const char *allowed_origins;     /* borrowed: config allowed_origins */
     const char *listen_host;         /* borrowed: the Host rule (auth_host.h) */
     const char *server_names;        /* borrowed */

@@ -3,11 +3,12 @@
  * Service thread only. The request rules live here, in this order: the URI and query
  * fit, Content-Length is a number within the endpoint's bound and there is no chunked
  * body, the Host names this server, the route exists and allows the method, a session
- * where the route needs one, no plain request to a websocket route, and for a method
- * that changes state a same-origin Origin (if sent) and the session's CSRF token.
- * Invariants: a connection has at most one request; only WRITEABLE writes a queued
- * response, in pieces of at most CONN_TX_MAX; a response queued while the body still
- * arrives is followed by draining (or closing), never by keep-alive. */
+ * (a cookie, or an API token as Authorization: Bearer) where the route needs one, no plain request
+ * to a websocket route, and for a method that changes state a same-origin Origin (if sent) and the
+ * session's CSRF token (not for a token: a browser never sends one by itself, so there is no
+ * forgery to stop). Invariants: a connection has at most one request; only WRITEABLE writes a
+ * queued response, in pieces of at most CONN_TX_MAX; a response queued while the body still arrives
+ * is followed by draining (or closing), never by keep-alive. */
 #include "http/conn.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "auth_host.h"
 #include "auth_origin.h"
 #include "auth_sessions.h"
+#include "auth_tokens.h"
 #include "http/conn_internal.h"
 #include "http/cookie.h"
 #include "util/log.h"
@@ -51,12 +53,38 @@ static void conn_read_peer(struct conn *conn)
         memmove(out, out + sizeof(mapped) - 1, strlen(out) - (sizeof(mapped) - 1) + 1);
 }
 
-/* Looks the session cookie up. Fills conn->session/token on success. */
+/* An Authorization: Bearer header: the API token decides, the cookie is not read.
+ * Returns false when there is no such header. */
+static bool conn_find_token(struct conn *conn)
+{
+    char value[256];
+    const char *bearer;
+    enum auth_token_fault fault = AUTH_TOKEN_UNKNOWN;
+
+    if (conn_header(conn, CONN_HEADER_AUTHORIZATION, value, sizeof(value)) < 0) {
+        fault = AUTH_TOKEN_MALFORMED; /* too long for any token */
+    } else if (!(bearer = auth_tokens_bearer(value))) {
+        return false;
+    } else if (conn->srv->tokens) {
+        conn_read_peer(conn);
+        fault = auth_tokens_lookup(conn->srv->tokens, bearer, conn->peer, &conn->session);
+    }
+    OPENSSL_cleanse(value, sizeof(value));
+    conn->has_session = fault == AUTH_TOKEN_OK;
+    conn->auth_refusal = fault == AUTH_TOKEN_OK ? NULL : auth_tokens_fault_message(fault);
+    return true;
+}
+
+/* Looks the API token or the session cookie up. Fills conn->session (and token, for a
+ * cookie) on success; conn->auth_refusal says why a presented token failed. */
 static void conn_find_session(struct conn *conn)
 {
     char cookies[4096];
 
     conn->has_session = false;
+    conn->auth_refusal = NULL;
+    if (conn_find_token(conn))
+        return;
     if (conn_header(conn, CONN_HEADER_COOKIE, cookies, sizeof(cookies)) < 0)
         return;
     if (cookie_find(cookies, AUTH_SESSION_COOKIE, conn->token, sizeof(conn->token)) !=
@@ -390,7 +418,8 @@ static int conn_check_request(struct conn *conn, bool routed, enum conn_after af
         return 0; /* the UI's files: no session, no CSRF */
     conn_find_session(conn);
     if (!conn->route.public_route && !conn->has_session) {
-        conn_fail(conn, after, 401, APP_ERR_UNAUTHORIZED, "not logged in");
+        conn_fail(conn, after, 401, APP_ERR_UNAUTHORIZED,
+                  conn->auth_refusal ? conn->auth_refusal : "not logged in");
         return -1;
     }
     if (conn->route.websocket) {
@@ -402,7 +431,8 @@ static int conn_check_request(struct conn *conn, bool routed, enum conn_after af
             conn_fail(conn, after, 403, APP_ERR_ORIGIN, "request from a foreign origin");
             return -1;
         }
-        if (conn->has_session && !conn_csrf_ok(conn)) {
+        /* a token is sent by a script, never by a browser on its own: no CSRF */
+        if (conn->has_session && !conn->session.token_id[0] && !conn_csrf_ok(conn)) {
             conn_fail(conn, after, 403, APP_ERR_CSRF, "missing or wrong X-CSRF-Token");
             return -1;
         }
@@ -582,7 +612,7 @@ static int conn_gate(struct conn *conn, const char **code, const char **why)
     OPENSSL_cleanse(conn->token, sizeof(conn->token)); /* the socket keeps only the session id */
     if (!conn->has_session) {
         *code = APP_ERR_UNAUTHORIZED;
-        *why = "not logged in";
+        *why = conn->auth_refusal ? conn->auth_refusal : "not logged in";
         return 401;
     }
     if ((status = conn_gate_allows(&conn->route, &conn->session, code, why)))

@@ -68,6 +68,7 @@ struct conn {
     bool has_session;
     struct auth_session session;
     char token[AUTH_TOKEN_HEX_LEN + 1]; /* wiped once the request no longer needs it */
+    const char *auth_refusal; /* static: why a presented API token failed (the 401), or NULL */
     char peer[64];
 
     /* the answer (HTTP) */
@@ -87,6 +88,7 @@ struct conn {
 struct conn_server {
     const struct conn_io *io;           /* borrowed, static */
     struct auth_sessions *sessions;     /* borrowed */
+    struct auth_tokens *tokens;         /* borrowed; NULL: no API tokens (tests) */
     const char *allowed_origins;        /* borrowed */
     struct auth_host_names *host_names; /* owned; read-only once serving */
     struct conn_slot routes[CONN_ROUTES_MAX];

@@ -3,8 +3,9 @@
  * Service thread only. A websocket joins its session's group when it is established
  * and leaves it when it closes. Ending a session (conn_sessions_end, or the
  * housekeeping timer's conn_sessions_check for every way a session ends: logout,
- * expiry, `virtdeck user passwd/del` in another process) takes the whole group out of
- * the registry first, then tells each socket once through its endpoint's
+ * expiry, `virtdeck user passwd/del` in another process; for a websocket opened with an
+ * API token, its session id "tok-<id>": the token revoked or expired, its user gone) takes the
+ * whole group out of the registry first, then tells each socket once through its endpoint's
  * session_ended; the sockets close on their own time (after what they still hold is
  * written). Memory: one small group per session with sockets. */
 #include "http/conn.h"
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "auth_sessions.h"
+#include "auth_tokens.h"
 #include "http/conn_internal.h"
 #include "util/xalloc.h"
 
@@ -154,7 +156,11 @@ void conn_sessions_check(struct conn_server *srv)
 
     while (g) {
         struct conn_group *next = g->next;
-        if (!auth_sessions_alive(srv->sessions, g->id))
+        bool alive =
+            strncmp(g->id, AUTH_TOKEN_SESSION_PREFIX, sizeof(AUTH_TOKEN_SESSION_PREFIX) - 1) != 0
+                ? auth_sessions_alive(srv->sessions, g->id)
+                : srv->tokens && auth_tokens_alive(srv->tokens, g->id);
+        if (!alive)
             conn_group_end(srv, g);
         g = next;
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth_tokens.h"
 #include "auth_users.h"
 #include "virt/virt_device_xml.h"
 #include "virt/virt_domain.h"

@@ -74,6 +74,8 @@ enum route_id {
     ROUTE_HOST_CAPABILITIES,      /* /api/host/capabilities */
     ROUTE_JOBS,                   /* /api/jobs */
     ROUTE_JOB,                    /* /api/jobs/{name}: a job's id */
+    ROUTE_TOKENS,                 /* /api/tokens */
+    ROUTE_TOKEN,                  /* /api/tokens/{name}: a token's id */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

@@ -58,6 +58,20 @@ static const char *const store_migrations[] = {
     "  username TEXT,"
     "  PRIMARY KEY (pool, volume)"
     ");",
+    /* 3: API tokens (auth/auth_tokens.c); the audit log names the token a request used */
+    "CREATE TABLE tokens ("
+    "  id TEXT PRIMARY KEY,"
+    "  username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  scope TEXT NOT NULL,"
+    "  secret_hash BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER,"
+    "  last_used_at INTEGER,"
+    "  last_used_from TEXT"
+    ");"
+    "CREATE INDEX tokens_username ON tokens(username);"
+    "ALTER TABLE audit_log ADD COLUMN via TEXT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -229,8 +243,14 @@ cleanup:
 void store_audit(sqlite3 *db, const char *username, const char *address, const char *action,
                  const char *object, const char *outcome)
 {
+    store_audit_via(db, username, NULL, address, action, object, outcome);
+}
+
+void store_audit_via(sqlite3 *db, const char *username, const char *via, const char *address,
+                     const char *action, const char *object, const char *outcome)
+{
     static const char sql[] = "INSERT INTO audit_log (at, username, address, action, object, "
-                              "outcome) VALUES (?, ?, ?, ?, ?, ?)";
+                              "outcome, via) VALUES (?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *stmt = NULL;
 
     if (!db)
@@ -245,6 +265,7 @@ void store_audit(sqlite3 *db, const char *username, const char *address, const c
     sqlite3_bind_text(stmt, 4, action ? action : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 5, object, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 6, outcome ? outcome : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 7, via && via[0] ? via : NULL, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         log_error("store: audit: %s", sqlite3_errmsg(db));
 

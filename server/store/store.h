@@ -3,7 +3,7 @@
  * Opens it in WAL mode with SQLITE_OPEN_FULLMUTEX (one handle shared by all threads;
  * SQLite serialises calls), busy timeout 5 s, foreign keys on, and applies the schema
  * migrations in order (PRAGMA user_version). Tables: users, sessions, audit_log,
- * incomplete_uploads (store_uploads.h). */
+ * incomplete_uploads (store_uploads.h), tokens (auth_tokens.h). */
 #pragma once
 
 #include <sqlite3.h>
@@ -27,3 +27,7 @@ int store_data_version(sqlite3 *db, int64_t *out) __attribute__((warn_unused_res
  * outcome ("ok" or an error code). Never fails the caller; errors are logged. */
 void store_audit(sqlite3 *db, const char *username, const char *address, const char *action,
                  const char *object, const char *outcome);
+/* The same for a request made with an API token: via names it ("token:<id>"; NULL or ""
+ * for a login session), in the row's via column. */
+void store_audit_via(sqlite3 *db, const char *username, const char *via, const char *address,
+                     const char *action, const char *object, const char *outcome);

@@ -63,7 +63,7 @@ bool __wrap_auth_sessions_alive(struct auth_sessions *sessions, const char *id)
 
 /* One fake socket. */
 struct fake_sock {
-    char headers[CONN_HEADER_GET_URI + 1][FAKE_HEADER_MAX]; /* request headers ("" absent) */
+    char headers[CONN_HEADER_AUTHORIZATION + 1][FAKE_HEADER_MAX]; /* request headers ("" absent) */
     enum http_method method;
     char query[256];
     /* what the layer did */

@@ -184,6 +184,23 @@ export class Api extends Emitter {
         return this.request('POST', `/api/domains/${encodeURIComponent(uuid)}/template`, { template });
     }
 
+    // ---- API tokens (docs/api.md "API tokens") ---------------------------------
+
+    /** GET /api/tokens: {tokens: [{id, name, scope, created, expires, last_used, last_used_from}]}. */
+    tokens() {
+        return this.request('GET', '/api/tokens');
+    }
+
+    /** POST /api/tokens {name, scope, expires_in_days}: the token with its secret (shown once). */
+    createToken(body) {
+        return this.request('POST', '/api/tokens', body);
+    }
+
+    /** DELETE /api/tokens/{id}. */
+    revokeToken(id) {
+        return this.request('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
+    }
+
     // ---- networks ---------------------------------------------------------------
 
     async networks() {

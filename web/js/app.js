@@ -17,7 +17,7 @@ import { LoginView } from './views/login.js';
 // Stand-ins that load their modules on first use (the login page needs none of them).
 import {
     DomainListView, DomainDetailView, CreateWizardView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
-    createActionRunner, confirmDialog,
+    TokensView, createActionRunner, confirmDialog,
 } from './views/load.js';
 import { Banner } from './views/banner.js';
 import { DemoBanner } from './views/demo-banner.js';
@@ -180,6 +180,7 @@ function renderConnection() {
 function routeTitle(name) {
     switch (name) {
     case 'networks': return t('shell.nav.networks');
+    case 'tokens': return t('tokens.title');
     case 'storage': return t('shell.nav.storage');
     case 'detail': return t('shell.title.vm'); // until the VM's name is known
     case 'create': return t('create.title');
@@ -218,6 +219,8 @@ function route({ rerender = false } = {}) {
         view = new NetworksView(ctx);
     } else if (r.view === 'storage') {
         view = new StorageView(ctx);
+    } else if (r.view === 'tokens') {
+        view = new TokensView(ctx);
     } else if (r.view === 'pool') {
         view = new PoolVolumesView(ctx, r.pool);
     } else if (r.view === 'console' || r.view === 'serial') {

@@ -11,6 +11,7 @@
 //   #/networks                 the virtual networks
 //   #/storage                  the storage pools
 //   #/storage/<pool>           one pool's volumes (and uploads)
+//   #/tokens                   the signed-in user's API tokens (user menu)
 // The networks and storage routes accept one trailing "/"; the domain routes do not.
 
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
@@ -41,6 +42,7 @@ function resourceRoute(path) {
     if (p === '/create') return { view: 'create' };
     if (p === '/networks') return { view: 'networks' };
     if (p === '/storage') return { view: 'storage' };
+    if (p === '/tokens') return { view: 'tokens' };
     const parts = p.split('/');
     if (parts.length === 3 && parts[0] === '' && parts[1] === 'storage' && parts[2]) {
         const pool = decode(parts[2]);
@@ -63,7 +65,8 @@ function domainRoute(path) {
 
 /**
  * location.hash -> {view: "list"} | {view: "detail", uuid, tab} | {view: "console" | "serial", uuid} |
- * {view: "create"} | {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "notfound", path}.
+ * {view: "create"} | {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "tokens"} |
+ * {view: "notfound", path}.
  */
 export function parseHash(hash) {
     let path = String(hash ?? '');
@@ -107,4 +110,8 @@ export function storageHash() {
 
 export function poolHash(pool) {
     return `#/storage/${encodeURIComponent(pool)}`;
+}
+
+export function tokensHash() {
+    return '#/tokens';
 }

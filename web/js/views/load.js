@@ -80,6 +80,7 @@ export const CreateWizardView = pageView(() => importGraph(() => import('./creat
 export const NetworksView = pageView(() => importGraph(() => import('./networks.js')).then((m) => m.NetworksView));
 export const StorageView = pageView(() => importGraph(() => import('./storage.js')).then((m) => m.StorageView));
 export const PoolVolumesView = pageView(() => importGraph(() => import('./pool-volumes.js')).then((m) => m.PoolVolumesView));
+export const TokensView = pageView(() => importGraph(() => import('./tokens.js')).then((m) => m.TokensView));
 
 /** As actions.js's createActionRunner; actions.js is loaded on the first action. */
 export function createActionRunner(ctx) {
