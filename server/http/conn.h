@@ -120,6 +120,7 @@ enum conn_header {
     CONN_HEADER_IF_NONE_MATCH,
     CONN_HEADER_GET_URI, /* the path of a GET (websocket upgrades) */
     CONN_HEADER_PREFER,  /* Prefer (RFC 7240) */
+    CONN_HEADER_ACCEPT,
 };
 
 enum conn_write {

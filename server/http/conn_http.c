@@ -347,6 +347,7 @@ static void conn_request_view(const struct conn *conn, struct http_request *req)
     req->peer = conn->peer;
     req->accept_gzip = conn->accept_gzip;
     req->prefer_async = conn->prefer_async;
+    req->accept_ndjson = conn->accept_ndjson;
 }
 
 /* Hands the request to its endpoint. Returns the callback's result. */
@@ -439,6 +440,8 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
                         strstr(value, "gzip") != NULL;
     conn->prefer_async = conn_header(conn, CONN_HEADER_PREFER, value, sizeof(value)) == 0 &&
                          strstr(value, "respond-async") != NULL;
+    conn->accept_ndjson = conn_header(conn, CONN_HEADER_ACCEPT, value, sizeof(value)) == 0 &&
+                          strstr(value, "application/x-ndjson") != NULL;
     if (conn_header(conn, CONN_HEADER_CONTENT_LENGTH, value, sizeof(value)) < 0) {
         conn_fail(conn, CONN_AFTER_CLOSE, 413, APP_ERR_TOO_LARGE, "request body too large");
         return 0;

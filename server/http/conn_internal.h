@@ -65,6 +65,7 @@ struct conn {
     struct buf body;          /* owned: the buffered body */
     bool accept_gzip;
     bool prefer_async; /* Prefer: respond-async (RFC 7240) */
+    bool accept_ndjson; /* Accept names application/x-ndjson (GET /api/audit) */
     bool has_session;
     struct auth_session session;
     char token[AUTH_TOKEN_HEX_LEN + 1]; /* wiped once the request no longer needs it */

@@ -109,6 +109,7 @@ static int http_io_header(void *handle, enum conn_header which, char *out, size_
         [CONN_HEADER_RANGE] = WSI_TOKEN_HTTP_RANGE,
         [CONN_HEADER_IF_NONE_MATCH] = WSI_TOKEN_HTTP_IF_NONE_MATCH,
         [CONN_HEADER_GET_URI] = WSI_TOKEN_GET_URI,
+        [CONN_HEADER_ACCEPT] = WSI_TOKEN_HTTP_ACCEPT,
     };
     struct lws *wsi = handle;
 

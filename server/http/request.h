@@ -27,4 +27,5 @@ struct http_request {
     const char *peer;            /* client address */
     bool accept_gzip;
     bool prefer_async; /* the client sent Prefer: respond-async (RFC 7240) */
+    bool accept_ndjson; /* the client's Accept names application/x-ndjson */
 };

@@ -74,6 +74,7 @@ enum route_id {
     ROUTE_HOST_CAPABILITIES,      /* /api/host/capabilities */
     ROUTE_JOBS,                   /* /api/jobs */
     ROUTE_JOB,                    /* /api/jobs/{name}: a job's id */
+    ROUTE_AUDIT,                  /* /api/audit (the audit log) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

@@ -27,3 +27,8 @@ int store_data_version(sqlite3 *db, int64_t *out) __attribute__((warn_unused_res
  * outcome ("ok" or an error code). Never fails the caller; errors are logged. */
 void store_audit(sqlite3 *db, const char *username, const char *address, const char *action,
                  const char *object, const char *outcome);
+/* store_audit with the error's message (NULL or "": none): what a refusal or a failure
+ * said to the client. Never pass a secret. */
+void store_audit_result(sqlite3 *db, const char *username, const char *address,
+                        const char *action, const char *object, const char *outcome,
+                        const char *message);
