@@ -23,7 +23,7 @@
 #include "auth_sessions.h"
 #include "console_ring.h"
 #include "console_target.h"
-#include "proxy_audit.h"
+#include "console_audit.h"
 #include "http/conn.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -106,12 +106,12 @@ static void console_close(struct console *c, int code, const char *reason)
     conn_close(c->conn, code, reason);
 }
 
-/* Records an open or close in the audit log (on a worker: proxy_audit.h). */
-static void console_audit(const struct console *c, const char *action, const char *outcome,
-                          const char *message)
+/* Records an open or close in the audit log (on a worker: console_audit.h). */
+static void console_record(const struct console *c, const char *action, const char *outcome,
+                           const char *message)
 {
-    proxy_audit_post(c->hub->deps.pool, c->hub->deps.db, c->username, c->peer, action, c->uuid,
-                     outcome, message);
+    console_audit_post(c->hub->deps.pool, c->hub->deps.db, c->username, c->peer, action, c->uuid,
+                       outcome, message);
 }
 
 /* ---- resolving and connecting (worker) ------------------------------------------------ */
@@ -162,8 +162,8 @@ static void console_resolve_done(struct work_job *job)
         log_info("console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
                  c->peer, arg->err.message);
         console_close(c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
-        console_audit(c, "console_open", arg->err.code ? arg->err.code : "error",
-                      arg->err.message);
+        console_record(c, "console_open", arg->err.code ? arg->err.code : "error",
+                       arg->err.message);
         return;
     }
     fd = arg->fd;
@@ -174,7 +174,7 @@ static void console_resolve_done(struct work_job *job)
     }
     c->opened = true;
     log_info("console: %s opened %s (%s) from %s", c->username, c->name, c->uuid, c->peer);
-    console_audit(c, "console_open", "ok", NULL);
+    console_record(c, "console_open", "ok", NULL);
 }
 
 /* ---- raw side (VNC server) ------------------------------------------------ */
@@ -397,7 +397,7 @@ static void console_ws_closed(struct conn *conn)
              (long long)((clock_mono_ms() - c->opened_ms) / 1000),
              (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
     if (c->opened)
-        console_audit(c, "console_close", "ok", NULL);
+        console_record(c, "console_close", "ok", NULL);
     console_free(c);
 }
 

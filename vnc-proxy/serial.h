@@ -54,7 +54,7 @@ struct work_pool;
 struct serial_deps {
     struct virt_conn *virt; /* the libvirt URI the pumps open their connections to */
     struct inbox *inbox;    /* the pumps' news */
-    struct work_pool *pool; /* the audit writes (proxy_audit.h) */
+    struct work_pool *pool; /* the audit writes (console_audit.h) */
     sqlite3 *db;            /* the audit log */
 };
 

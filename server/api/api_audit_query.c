@@ -124,8 +124,8 @@ static bool api_audit_query_word(const char *s)
     return s[0] && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
 }
 
-static int api_audit_query_number(const char *arg, const char *value, long long min,
-                                  long long max, long long *out, struct app_error *err)
+static int api_audit_query_number(const char *arg, const char *value, long long min, long long max,
+                                  long long *out, struct app_error *err)
 {
     char *end;
     long long v;
@@ -184,8 +184,8 @@ static int api_audit_query_set(struct api_audit_query *out, const char *arg, con
 static int api_audit_query_text(struct api_audit_query *out, const char *arg, const char *value,
                                 struct app_error *err)
 {
-    char *dst = !strcmp(arg, "vm")     ? out->vm
-                : !strcmp(arg, "user") ? out->user
+    char *dst = !strcmp(arg, "vm")       ? out->vm
+                : !strcmp(arg, "user")   ? out->user
                 : !strcmp(arg, "action") ? out->action
                                          : out->result;
 
@@ -263,7 +263,8 @@ int api_audit_query_parse(const char *query, bool accept_ndjson, struct api_audi
         app_error_at_range(err, "", "limit", 1, API_AUDIT_QUERY_LIMIT_MAX);
         return -1;
     }
-    out->filter.limit =
-        (int)(limit ? limit : out->ndjson ? API_AUDIT_QUERY_EXPORT_MAX : API_AUDIT_QUERY_LIMIT);
+    out->filter.limit = (int)(limit         ? limit
+                              : out->ndjson ? API_AUDIT_QUERY_EXPORT_MAX
+                                            : API_AUDIT_QUERY_LIMIT);
     return 0;
 }

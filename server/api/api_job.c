@@ -157,12 +157,11 @@ int api_job_submit_refusal(struct api_call *call, struct api_reply *reply)
     api_reply_clear(&job->reply);
     job->reply = *reply;
     if (work_pool_submit(job->services->pool, work_job_new(call->conn_id, api_job_refused_run,
-                                                           api_job_done, job,
-                                                           api_job_release)) < 0) {
+                                                           api_job_done, job, api_job_release)) <
+        0) {
         *reply = job->reply; /* answered at once, unrecorded: the pool is full */
         api_reply_init(&job->reply);
-        log_warn("api: audit record of a refused %s dropped (worker queue full)",
-                 call->row->audit);
+        log_warn("api: audit record of a refused %s dropped (worker queue full)", call->row->audit);
         return -1;
     }
     job->queued = true;

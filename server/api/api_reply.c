@@ -35,8 +35,7 @@ void api_reply_json(struct api_reply *reply, int status, struct json_object *obj
     app_error_clear(&reply->err);
 }
 
-void api_reply_text(struct api_reply *reply, int status, const char *type, char *text,
-                    size_t len)
+void api_reply_text(struct api_reply *reply, int status, const char *type, char *text, size_t len)
 {
     json_object_put(reply->json);
     reply->json = NULL;

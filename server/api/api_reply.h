@@ -35,8 +35,7 @@ void api_reply_json(struct api_reply *reply, int status, struct json_object *obj
 void api_reply_result(struct api_reply *reply, int status, struct json_object *out,
                       const struct app_error *err);
 /* reply's non-JSON answer of type (static) with status (takes text, len bytes). */
-void api_reply_text(struct api_reply *reply, int status, const char *type, char *text,
-                    size_t len);
+void api_reply_text(struct api_reply *reply, int status, const char *type, char *text, size_t len);
 /* reply's error. */
 void api_reply_error(struct api_reply *reply, const struct app_error *err);
 /* The audit object, printf-formatted. */

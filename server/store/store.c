@@ -239,9 +239,8 @@ void store_audit(sqlite3 *db, const char *username, const char *address, const c
     store_audit_result(db, username, address, action, object, outcome, NULL);
 }
 
-void store_audit_result(sqlite3 *db, const char *username, const char *address,
-                        const char *action, const char *object, const char *outcome,
-                        const char *message)
+void store_audit_result(sqlite3 *db, const char *username, const char *address, const char *action,
+                        const char *object, const char *outcome, const char *message)
 {
     static const char sql[] = "INSERT INTO audit_log (at, username, address, action, object, "
                               "outcome, message) VALUES (?, ?, ?, ?, ?, ?, ?)";

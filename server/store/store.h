@@ -29,6 +29,5 @@ void store_audit(sqlite3 *db, const char *username, const char *address, const c
                  const char *object, const char *outcome);
 /* store_audit with the error's message (NULL or "": none): what a refusal or a failure
  * said to the client. Never pass a secret. */
-void store_audit_result(sqlite3 *db, const char *username, const char *address,
-                        const char *action, const char *object, const char *outcome,
-                        const char *message);
+void store_audit_result(sqlite3 *db, const char *username, const char *address, const char *action,
+                        const char *object, const char *outcome, const char *message);

@@ -11,15 +11,15 @@
 
 int store_audit_log_sql(const struct store_audit_filter *filter, char *out, size_t outlen)
 {
-    int n = snprintf(out, outlen, "%s%s%s%s%s%s%s%s%s",
-                     "SELECT id, at, username, address, action, object, outcome, message "
-                     "FROM audit_log WHERE 1",
-                     filter->vm ? " AND (object = ? OR (object >= ? AND object < ?))" : "",
-                     filter->user ? " AND username = ?" : "",
-                     filter->action ? " AND action = ?" : "",
-                     filter->result ? " AND outcome = ?" : "",
-                     filter->since_s ? " AND at >= ?" : "", filter->until_s ? " AND at < ?" : "",
-                     filter->before_id ? " AND id < ?" : "", " ORDER BY id DESC LIMIT ?");
+    int n =
+        snprintf(out, outlen, "%s%s%s%s%s%s%s%s%s",
+                 "SELECT id, at, username, address, action, object, outcome, message "
+                 "FROM audit_log WHERE 1",
+                 filter->vm ? " AND (object = ? OR (object >= ? AND object < ?))" : "",
+                 filter->user ? " AND username = ?" : "", filter->action ? " AND action = ?" : "",
+                 filter->result ? " AND outcome = ?" : "", filter->since_s ? " AND at >= ?" : "",
+                 filter->until_s ? " AND at < ?" : "", filter->before_id ? " AND id < ?" : "",
+                 " ORDER BY id DESC LIMIT ?");
 
     return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }

@@ -535,6 +535,7 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_JOBS_LIST] = NEED_SESSION, /* each user sees its own jobs (api_jobs.c) */
     [ROUTE_ROW_JOB_GET] = NEED_SESSION,
     [ROUTE_ROW_HOST_CAPABILITIES] = NEED_VIEWER,
+    [ROUTE_ROW_AUDIT_LIST] = NEED_ADMIN, /* no per-VM ownership yet: admins read every row */
     [ROUTE_ROW_EVENTS] = NEED_VIEWER,
     [ROUTE_ROW_DOMAINS_LIST] = NEED_VIEWER,
     [ROUTE_ROW_DOMAINS_CREATE] = NEED_OPERATOR,
