@@ -14,7 +14,7 @@ import { startWithFixture, roleUsers } from '../lib/roles.mjs';
 import { startDaemon } from '../lib/daemon.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { domainXml } from '../bench/gen-domains.mjs';
-import { Client } from '../lib/client.mjs';
+import { Client, openWebSocket } from '../lib/client.mjs';
 
 const PW = { admin: 'admin-pass-audit-1', op: 'operator-pass-audit-2', view: 'viewer-pass-audit-3' };
 const RUN = 'a0d17000-0000-4000-8000-00000000a001';
@@ -92,6 +92,26 @@ describe('audit log API (test driver)', () => {
         const all = await admin.get('/api/audit?limit=1000');
         for (const pw of Object.values(PW)) assert.ok(!all.text.includes(pw));
         assert.ok(!all.text.includes('wrong-password-x'));
+    });
+
+    it('records a console or serial console that could not open, with the close reason', async () => {
+        for (const kind of ['console', 'serial']) {
+            const ws = await openWebSocket(op, `/api/domains/${RUN}/${kind}`);
+            const [code, reason] = await new Promise((resolve) => {
+                ws.on('close', (c, r) => resolve([c, r.toString()]));
+                ws.on('error', () => {});
+            });
+            assert.ok(code >= 4000, `${kind}: ${code} ${reason}`);
+            let rows = [];
+            for (const deadline = Date.now() + 5000; Date.now() < deadline && rows.length === 0;) {
+                rows = (await audit(admin, `?vm=${RUN}&action=${kind}_open`)).entries;
+                if (!rows.length) await new Promise((r) => setTimeout(r, 50));
+            }
+            assert.equal(rows.length, 1, `${kind}: ${JSON.stringify(rows)}`);
+            assert.equal(rows[0].user, 'op');
+            assert.notEqual(rows[0].result, 'ok');
+            assert.equal(rows[0].message, reason);
+        }
     });
 
     it('filters by vm (with its sub-objects), result, user and time', async () => {
