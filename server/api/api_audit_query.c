@@ -229,6 +229,12 @@ int api_audit_query_parse(const char *query, bool accept_ndjson, struct api_audi
         size_t len = strcspn(p, "&"), nlen = strcspn(p, "=&");
         bool known = false;
 
+        if (len == 0) { /* "a=1&&b=2": nothing between the '&'s */
+            p++;
+            continue;
+        }
+        if (nlen == 0)
+            return api_audit_query_refuse(err, "query", "a query argument has no name");
         for (const char *const *a = api_audit_query_args; *a && !known; a++)
             known = strlen(*a) == nlen && !strncmp(p, *a, nlen);
         if (!known) {

@@ -35,7 +35,8 @@ struct api_audit_query {
  * or a bare "YYYY-MM-DD" as UTC midnight), limit, cursor (a positive decimal row id), and
  * format ("json" or "ndjson"; ndjson is also chosen by accept_ndjson). An unknown
  * argument, or a bad value, is 400 with err's field the argument's name (the first of a
- * repeated one counts).
+ * repeated one counts; "query" for an argument with no name). Empty arguments ("a&&b")
+ * are skipped.
  * Returns 0 or -1. */
 int api_audit_query_parse(const char *query, bool accept_ndjson, struct api_audit_query *out,
                           struct app_error *err) __attribute__((warn_unused_result));

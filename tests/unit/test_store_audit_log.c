@@ -183,12 +183,15 @@ static void test_parse(void **state)
         {"result=a b", "result"}, {"since=x", "since"},    {"until=1e3", "until"},
         {"limit=0", "limit"},     {"limit=1001", "limit"}, {"cursor=0", "cursor"},
         {"format=csv", "format"}, {"vmid=1", "vmid"},      {"vm", "vm"},
+        {"=x", "query"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(api_audit_query_parse(bad[i][0], false, &q, &err), -1);
         assert_int_equal(err.status, 400);
         assert_string_equal(err.field, bad[i][1]);
     }
+    assert_int_equal(api_audit_query_parse("&&user=a&", false, &q, &err), 0); /* empty skipped */
+    assert_string_equal(q.filter.user, "a");
     assert_int_equal(api_audit_query_parse("limit=10000&format=ndjson", false, &q, &err), 0);
     assert_int_equal(api_audit_query_parse("limit=10001&format=ndjson", false, &q, &err), -1);
 }
