@@ -195,7 +195,7 @@ static int api_audit_query_text(struct api_audit_query *out, const char *arg, co
         snprintf(msg, sizeof(msg), "%s must be 1 to 64 bytes", arg);
         return api_audit_query_refuse(err, arg, msg);
     }
-    snprintf(dst, API_AUDIT_QUERY_VALUE_MAX, "%s", value);
+    memcpy(dst, value, strlen(value) + 1); /* fits: checked above */
     if (dst == out->vm) {
         for (char *c = dst; *c; c++)
             *c = (char)tolower((unsigned char)*c);

@@ -413,6 +413,7 @@ static int conn_check_request(struct conn *conn, bool routed, enum conn_after af
 
 int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
 {
+    char accept[512];
     char value[64];
     bool has_length, routed, streamed;
     enum conn_after refusal;
@@ -440,8 +441,9 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
                         strstr(value, "gzip") != NULL;
     conn->prefer_async = conn_header(conn, CONN_HEADER_PREFER, value, sizeof(value)) == 0 &&
                          strstr(value, "respond-async") != NULL;
-    conn->accept_ndjson = conn_header(conn, CONN_HEADER_ACCEPT, value, sizeof(value)) == 0 &&
-                          strstr(value, "application/x-ndjson") != NULL;
+    /* Accept lists run longer than the other headers read here */
+    conn->accept_ndjson = conn_header(conn, CONN_HEADER_ACCEPT, accept, sizeof(accept)) == 0 &&
+                          strstr(accept, "application/x-ndjson") != NULL;
     if (conn_header(conn, CONN_HEADER_CONTENT_LENGTH, value, sizeof(value)) < 0) {
         conn_fail(conn, CONN_AFTER_CLOSE, 413, APP_ERR_TOO_LARGE, "request body too large");
         return 0;

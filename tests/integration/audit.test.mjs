@@ -152,7 +152,8 @@ describe('audit log API (test driver)', () => {
 
     it('exports JSON lines for the same filter, with a trailer line', async () => {
         const json = (await audit(admin, `?vm=${RUN}`)).entries;
-        for (const how of [{ headers: { Accept: 'application/x-ndjson' } }, { query: '&format=ndjson' }]) {
+        const long = 'text/html,application/xhtml+xml;q=0.9,application/x-ndjson,application/json;q=0.5,*/*;q=0.1';
+        for (const how of [{ headers: { Accept: 'application/x-ndjson' } }, { headers: { Accept: long } }, { query: '&format=ndjson' }]) {
             const res = await admin.get(`/api/audit?vm=${RUN}${how.query || ''}`, { headers: how.headers });
             assert.equal(res.status, 200, res.text);
             assert.match(res.headers['content-type'], /^application\/x-ndjson/);
