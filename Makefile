@@ -300,6 +300,8 @@ FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_domain_confi
 FUZZ_LIB_SRC += server/virt/virt_nocloud.c server/util/spawn.c
 # the API token's text in an Authorization header (fuzz_auth_tokens); clock.c for its lookups
 FUZZ_LIB_SRC += auth/auth_tokens.c server/util/clock.c
+# GET /api/audit's query and the SQL of its filter (fuzz_audit_query)
+FUZZ_LIB_SRC += server/api/api_audit_query.c server/store/store_audit_log.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB := $(FUZZ_BUILD)/libvirtdeck-fuzz.a
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

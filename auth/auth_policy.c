@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define AUTH_ROLE_COUNT   3
-#define AUTH_ACTION_COUNT 11
+#define AUTH_ACTION_COUNT 12
 
 /* auth_policy_role_table[role][action]: what each role may ever do. */
 static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
@@ -27,6 +27,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_STORAGE_READ] = true,
             [AUTH_ACTION_STORAGE_MANAGE] = false,
             [AUTH_ACTION_VOLUME_CONTENT] = false,
+            [AUTH_ACTION_AUDIT_READ] = false,
         },
     [AUTH_ROLE_OPERATOR] =
         {
@@ -41,6 +42,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_STORAGE_READ] = true,
             [AUTH_ACTION_STORAGE_MANAGE] = false,
             [AUTH_ACTION_VOLUME_CONTENT] = false,
+            [AUTH_ACTION_AUDIT_READ] = false,
         },
     [AUTH_ROLE_ADMIN] =
         {
@@ -55,6 +57,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_STORAGE_READ] = true,
             [AUTH_ACTION_STORAGE_MANAGE] = true,
             [AUTH_ACTION_VOLUME_CONTENT] = true,
+            [AUTH_ACTION_AUDIT_READ] = true,
         },
 };
 
@@ -89,6 +92,8 @@ static bool auth_policy_object_allows(const struct auth_subject *subject, enum a
         return object->kind == AUTH_OBJECT_POOL;
     case AUTH_ACTION_USER_MANAGE:
         return object->kind == AUTH_OBJECT_USER;
+    case AUTH_ACTION_AUDIT_READ:
+        return object->kind == AUTH_OBJECT_HOST;
     }
     return false;
 }

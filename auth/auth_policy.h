@@ -27,6 +27,7 @@ enum auth_action {
     AUTH_ACTION_STORAGE_READ,     /* list pools and volumes */
     AUTH_ACTION_STORAGE_MANAGE,   /* create/change/delete pools and volumes */
     AUTH_ACTION_VOLUME_CONTENT,   /* upload or download a volume's bytes */
+    AUTH_ACTION_AUDIT_READ,       /* read the audit log (GET /api/audit) */
 };
 
 enum auth_object_kind {

@@ -53,6 +53,8 @@ void config_init(struct config *config)
     config->max_handshakes_per_address = 32;
     config->first_request_timeout_s = 5;
     config->workers = 4;
+    config->audit_retention_days = 365;
+    config->audit_retention_rows = 1000000;
     config->log_level = xstrdup("info");
     config->pool_roots = xstrdup(VIRT_POOL_POLICY_DEFAULT_ROOTS);
     config->pool_types = xstrdup(VIRT_POOL_POLICY_DEFAULT_TYPES);
@@ -154,6 +156,8 @@ static int *config_int_field(struct config *config, const char *key, long *min, 
         {"max_handshakes_per_address", offsetof(struct config, max_handshakes_per_address), 1,
          100000},
         {"first_request_timeout", offsetof(struct config, first_request_timeout_s), 1, 300},
+        {"audit_retention_days", offsetof(struct config, audit_retention_days), 0, 36500},
+        {"audit_retention_rows", offsetof(struct config, audit_retention_rows), 0, 1000000000},
     };
 
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -6,7 +6,8 @@
  * serve flag is also a key (listen, uri, state_dir, web_root, cert, key) plus
  * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
- * log_level, pool_roots, pool_types, domain_type.
+ * log_level, pool_roots, pool_types, domain_type, audit_retention_days,
+ * audit_retention_rows.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -43,6 +44,10 @@ struct config {
     char *domain_type;               /* owned; the libvirt domain type of VMs POST /api/domains
                                         creates: "auto" (default: kvm when the host's QEMU
                                         offers it, else qemu), "kvm" or "qemu" (TCG) */
+    int audit_retention_days;        /* audit rows older than this are pruned; 0: no age
+                                        limit; default 365 */
+    int audit_retention_rows;        /* at most this many audit rows are kept; 0: no count
+                                        limit; default 1000000 */
 };
 
 /* Fills every field with its default. */

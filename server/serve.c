@@ -55,9 +55,11 @@
 #include "http/static_endpoint.h"
 #include "http/static_files.h"
 #include "store/store.h"
+#include "store/store_audit_log.h"
 #include "store/store_watch.h"
 #include "tls/tls_cert.h"
 #include "transfer/transfer.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_caps.h"
@@ -99,7 +101,8 @@
      WORK_POOL_MAX_JOBS(SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING) +                      \
      WORK_POOL_MAX_JOBS(API_RUNNER_THREADS, API_RUNNER_MAX_PENDING) + EVENTS_FEED_INBOX_ITEMS +    \
      EVENTS_HUB_INBOX_ITEMS + SERVE_INBOX_OBJECTS)
-/* sessions' rows: expired ones deleted, last-seen times flushed (auth_sessions_expire) */
+/* sessions' rows: expired ones deleted, last-seen times flushed (auth_sessions_expire);
+ * the audit log pruned to its retention */
 #define SERVE_EXPIRE_EVERY_MS 60000
 /* at shutdown, how long stream pumps get to close their streams and connections */
 #define SERVE_PUMP_WAIT_MS 5000
@@ -258,15 +261,22 @@ static bool serve_on_store_change(void *ctx)
 static void serve_expire_run(struct work_job *job)
 {
     struct app *app = job->arg;
+    int pruned;
 
     auth_sessions_expire(app->sessions);
     auth_tokens_flush(app->tokens);
+    pruned = store_audit_log_prune(app->db, clock_wall_s(), app->config->audit_retention_days,
+                                   app->config->audit_retention_rows);
+    if (pruned > 0)
+        log_info("store: %d audit rows pruned (audit_retention_days %d, audit_retention_rows %d)",
+                 pruned, app->config->audit_retention_days, app->config->audit_retention_rows);
 }
 
 /* The housekeeping timer, every SERVE_TICK_MS on the service thread: closes the
  * sockets of every session that is no longer alive (expiry, logout, the CLI) with one
  * call, each the way its endpoint closes; every 2 s the events' stats and the
- * transfers' idle watch; every 60 s the sessions' expiry job. */
+ * transfers' idle watch; at the first tick and every 60 s the sessions' expiry and the
+ * audit log's pruning (audit_retention_days, audit_retention_rows), one job. */
 static void serve_tick(lws_sorted_usec_list_t *sul)
 {
     struct serve_housekeeping *hk = lws_container_of(sul, struct serve_housekeeping, sul);
@@ -278,7 +288,7 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
         events_ws_tick(app->events_ws);
         transfer_tick(app->transfers);
     }
-    if (hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0 &&
+    if ((hk->ticks == 1 || hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0) &&
         work_pool_submit(app->pool, work_job_new(0, serve_expire_run, NULL, app, NULL)) < 0)
         log_warn("worker queue full, session expiry postponed");
     lws_sul_schedule(hk->ctx, 0, &hk->sul, serve_tick, SERVE_TICK_MS * LWS_US_PER_MS);
@@ -499,7 +509,8 @@ static void serve_connections_new(struct app *app, struct api_services *api)
     app->events_ws = events_ws_new(&events_deps);
     app->consoles = console_hub_new(&(struct console_deps){
         .pool = app->pool, .db = app->db, .virt = app->virt, .conns = app->conns});
-    app->serials = serial_hub_new(&(struct serial_deps){.virt = app->virt, .inbox = app->inbox});
+    app->serials = serial_hub_new(&(struct serial_deps){
+        .virt = app->virt, .inbox = app->inbox, .pool = app->pool, .db = app->db});
     app->transfers = transfer_hub_new(&(struct transfer_deps){
         .virt = app->virt, .inbox = app->inbox, .db = app->db, .conns = app->conns});
     serve_route_endpoints(app);

@@ -23,6 +23,7 @@
 #include "auth_sessions.h"
 #include "console_ring.h"
 #include "console_target.h"
+#include "console_audit.h"
 #include "http/conn.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -105,38 +106,12 @@ static void console_close(struct console *c, int code, const char *reason)
     conn_close(c->conn, code, reason);
 }
 
-/* ---- audit ------------------------------------------------ */
-
-struct console_audit_job {
-    sqlite3 *db; /* borrowed */
-    char username[AUTH_USERNAME_MAX + 1];
-    char peer[64];
-    char action[24];
-    char object[48];
-    char outcome[32];
-};
-
-static void console_audit_run(struct work_job *job)
+/* Records an open or close in the audit log (on a worker: console_audit.h). */
+static void console_record(const struct console *c, const char *action, const char *outcome,
+                           const char *message)
 {
-    struct console_audit_job *arg = job->arg;
-
-    store_audit(arg->db, arg->username, arg->peer, arg->action, arg->object, arg->outcome);
-}
-
-/* Records an open or close in the audit log (SQLite write: on a worker). */
-static void console_audit(const struct console *c, const char *action, const char *outcome)
-{
-    struct console_audit_job *arg = xcalloc(1, sizeof(*arg));
-
-    arg->db = c->hub->deps.db;
-    snprintf(arg->username, sizeof(arg->username), "%s", c->username);
-    snprintf(arg->peer, sizeof(arg->peer), "%s", c->peer);
-    snprintf(arg->action, sizeof(arg->action), "%s", action);
-    snprintf(arg->object, sizeof(arg->object), "domain:%s", c->uuid);
-    snprintf(arg->outcome, sizeof(arg->outcome), "%s", outcome);
-    if (work_pool_submit(c->hub->deps.pool, work_job_new(0, console_audit_run, NULL, arg, free)) <
-        0)
-        log_warn("console: audit record for %s dropped (worker queue full)", c->uuid);
+    console_audit_post(c->hub->deps.pool, c->hub->deps.db, c->username, c->peer, action, c->uuid,
+                       outcome, message);
 }
 
 /* ---- resolving and connecting (worker) ------------------------------------------------ */
@@ -187,7 +162,8 @@ static void console_resolve_done(struct work_job *job)
         log_info("console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
                  c->peer, arg->err.message);
         console_close(c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
-        console_audit(c, "console_open", arg->err.code ? arg->err.code : "error");
+        console_record(c, "console_open", arg->err.code ? arg->err.code : "error",
+                       arg->err.message);
         return;
     }
     fd = arg->fd;
@@ -198,7 +174,7 @@ static void console_resolve_done(struct work_job *job)
     }
     c->opened = true;
     log_info("console: %s opened %s (%s) from %s", c->username, c->name, c->uuid, c->peer);
-    console_audit(c, "console_open", "ok");
+    console_record(c, "console_open", "ok", NULL);
 }
 
 /* ---- raw side (VNC server) ------------------------------------------------ */
@@ -421,7 +397,7 @@ static void console_ws_closed(struct conn *conn)
              (long long)((clock_mono_ms() - c->opened_ms) / 1000),
              (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
     if (c->opened)
-        console_audit(c, "console_close", "ok");
+        console_record(c, "console_close", "ok", NULL);
     console_free(c);
 }
 

@@ -19,6 +19,7 @@
 
 #include "auth_sessions.h"
 #include "http/conn.h"
+#include "console_audit.h"
 #include "serial_target.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -56,7 +57,8 @@ struct serial_open {
 
 /* The service thread's side: one websocket. */
 struct serial {
-    struct conn *ws; /* borrowed: the browser's websocket (valid until serial_ws_closed) */
+    struct conn *ws;        /* borrowed: the browser's websocket (valid until serial_ws_closed) */
+    struct serial_hub *hub; /* borrowed: outlives every websocket */
     char uuid[40];
     char username[AUTH_USERNAME_MAX + 1];
     char peer[64];
@@ -101,6 +103,14 @@ static void serial_close(struct serial *b, int code, const char *reason)
     conn_close(b->ws, code, reason);
 }
 
+/* Records an open or close in the audit log (on a worker: console_audit.h). */
+static void serial_record(const struct serial *b, const char *action, const char *outcome,
+                          const char *message)
+{
+    console_audit_post(b->hub->deps.pool, b->hub->deps.db, b->username, b->peer, action, b->uuid,
+                       outcome, message);
+}
+
 /* The pump stopped: say why to the browser. */
 static void serial_stopped(struct serial *b, const struct virt_pump_status *st)
 {
@@ -109,6 +119,7 @@ static void serial_stopped(struct serial *b, const struct virt_pump_status *st)
     if (!st->opened) {
         log_info("serial: %s could not open %s (%s) from %s: %s", b->username, b->uuid, name,
                  b->peer, st->err.message);
+        serial_record(b, "serial_open", st->err.code ? st->err.code : "error", st->err.message);
         serial_close(b, 4000 + (st->err.status ? st->err.status : 502), st->err.message);
     } else if (st->end == VIRT_PUMP_DONE) {
         serial_close(b, 1000, "the VM's serial console closed (the VM stopped)");
@@ -130,6 +141,7 @@ static void serial_on_news(struct inbox_item *item)
     if (st.opened && !b->opened) {
         b->opened = true;
         log_info("serial: %s opened %s (%s) from %s", b->username, b->open->name, b->uuid, b->peer);
+        serial_record(b, "serial_open", "ok", NULL);
     }
     if (b->ws_paused && st.tx_len <= SERIAL_UP_RESUME) {
         b->ws_paused = false;
@@ -189,6 +201,7 @@ static int serial_ws_open(struct conn *conn, const struct http_request *req)
     struct app_error err;
 
     b->ws = conn;
+    b->hub = hub;
     snprintf(b->uuid, sizeof(b->uuid), "%.39s", req->route.uuid); /* validated: 36 */
     snprintf(b->username, sizeof(b->username), "%s", req->session.username);
     snprintf(b->peer, sizeof(b->peer), "%s", req->peer);
@@ -265,6 +278,8 @@ static void serial_ws_closed(struct conn *conn)
              b->username, name, b->uuid, b->peer,
              (long long)((clock_mono_ms() - b->opened_ms) / 1000), (unsigned long long)st.rx_bytes,
              (unsigned long long)st.tx_bytes);
+    if (b->opened)
+        serial_record(b, "serial_close", "ok", NULL);
     virt_pump_release(b->pump); /* its thread closes the stream and the connection */
     free(b);
 }

@@ -43,14 +43,19 @@
 
 #include "http/conn.h"
 
+#include <sqlite3.h>
+
 struct inbox;
 struct serial_hub;
 struct virt_conn;
+struct work_pool;
 
 /* What the serial consoles use, borrowed for the hub's lifetime. */
 struct serial_deps {
     struct virt_conn *virt; /* the libvirt URI the pumps open their connections to */
     struct inbox *inbox;    /* the pumps' news */
+    struct work_pool *pool; /* the audit writes (console_audit.h) */
+    sqlite3 *db;            /* the audit log */
 };
 
 /* The largest message a browser may send on the serial console (1009 beyond, see

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "api/api_audit.h"
 #include "api/api_auth.h"
 #include "api/api_call.h"
 #include "api/api_domain_clone.h"
@@ -166,6 +167,8 @@ enum api_result api_handle(const struct api_services *services, const struct htt
         } else {
             handler->run(call, &reply);
         }
+    } else if (api_job_submit_refusal(call, &reply) == 0) {
+        return API_PENDING; /* a refused change: recorded on a worker, then answered */
     }
     api_reply_to_response(&reply, resp);
     api_reply_clear(&reply);

@@ -27,6 +27,7 @@ void api_call_init(struct api_call *call, const struct route_row *row,
         call->session = req->session;
     snprintf(call->peer, sizeof(call->peer), "%s", req->peer ? req->peer : "");
     call->prefer_async = req->prefer_async;
+    call->accept_ndjson = req->accept_ndjson;
 }
 
 void *api_call_state_new(struct api_call *call, size_t size)

@@ -43,6 +43,7 @@ struct api_call {
     struct auth_session session; /* who asked (a copy) */
     char peer[64];               /* from where */
     bool prefer_async;           /* Prefer: respond-async: answer 202 with a job */
+    bool accept_ndjson;          /* Accept: application/x-ndjson (the audit export) */
     void *state;                 /* owned: what the handler's check prepared for run (free()d) */
     size_t state_size;           /* > 0: state's bytes are wiped before it is freed (secrets) */
     /* what a handler may use besides its request (borrowed; set by the dispatcher) */

@@ -105,7 +105,8 @@ void api_job_record(const struct api_call *call, const struct api_reply *reply)
     api_job_audit_target(call, reply, object, sizeof(object));
     if (call->has_session && call->session.token_id[0])
         snprintf(via, sizeof(via), "token:%s", call->session.token_id);
-    store_audit_via(call->db, user, via, call->peer, action, object, api_reply_outcome(reply));
+    store_audit_full(call->db, user, via, call->peer, action, object, api_reply_outcome(reply),
+                     reply->json || reply->text ? NULL : reply->err.message);
     colon = strchr(object, ':');
     log_info("api: %s %s %.*s %s from %s: %s", user, action, colon ? (int)(colon - object) : 0,
              object, colon ? colon + 1 : object, call->peer,
@@ -140,6 +141,35 @@ static void api_job_done(struct work_job *work)
     api_reply_to_response(&job->reply, &resp);
     conn_complete(job->services->conns, work->conn_id, &resp);
     http_response_free(&resp);
+}
+
+/* Worker: a refused change's record (the reply holds the refusal). */
+static void api_job_refused_run(struct work_job *work)
+{
+    struct api_job *job = work->arg;
+
+    api_job_record(&job->call, &job->reply);
+}
+
+int api_job_submit_refusal(struct api_call *call, struct api_reply *reply)
+{
+    struct api_job *job = api_job_of(call);
+
+    if (!call->row->audit || !call->has_session)
+        return -1;
+    api_reply_clear(&job->reply);
+    job->reply = *reply;
+    if (work_pool_submit(job->services->pool, work_job_new(call->conn_id, api_job_refused_run,
+                                                           api_job_done, job, api_job_release)) <
+        0) {
+        *reply = job->reply; /* answered at once, unrecorded: the pool is full */
+        api_reply_init(&job->reply);
+        log_warn("api: audit record of a refused %s dropped (worker queue full)", call->row->audit);
+        return -1;
+    }
+    job->queued = true;
+    api_reply_init(reply);
+    return 0;
 }
 
 int api_job_submit(struct api_call *call, const struct api_handler *handler,

@@ -34,6 +34,15 @@ void api_job_call_free(struct api_call *call);
 int api_job_submit(struct api_call *call, const struct api_handler *handler,
                    struct api_reply *reply) __attribute__((warn_unused_result));
 
+/* A change refused before its handler ran (its right, object or input; reply holds the
+ * error): queues the refusal's audit record on a worker, which then answers with reply,
+ * so the row is written before the answer. Returns 0 (the job owns call and took reply's
+ * answer; reply is left empty), or -1 when call's row records nothing, no session asked,
+ * or the pool is full (call and reply still the caller's, reply unchanged). Service
+ * thread. */
+int api_job_submit_refusal(struct api_call *call, struct api_reply *reply)
+    __attribute__((warn_unused_result));
+
 /* The audit record's object for call when the handler named none: "domain:<uuid>",
  * "network:<name>", "pool:<name>" or "volume:<pool>/<volume>" (from the row's object),
  * else "". Pure. Exported for tests (test_api.c). */

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void api_reply_init(struct api_reply *reply)
@@ -19,13 +20,29 @@ void api_reply_clear(struct api_reply *reply)
         return;
     json_object_put(reply->json);
     reply->json = NULL;
+    free(reply->text);
+    reply->text = NULL;
     OPENSSL_cleanse(reply->cookie, sizeof(reply->cookie));
 }
 
 void api_reply_json(struct api_reply *reply, int status, struct json_object *obj)
 {
     json_object_put(reply->json);
+    free(reply->text);
+    reply->text = NULL;
     reply->json = obj;
+    reply->status = status;
+    app_error_clear(&reply->err);
+}
+
+void api_reply_text(struct api_reply *reply, int status, const char *type, char *text, size_t len)
+{
+    json_object_put(reply->json);
+    reply->json = NULL;
+    free(reply->text);
+    reply->text = text;
+    reply->text_len = len;
+    reply->text_type = type;
     reply->status = status;
     app_error_clear(&reply->err);
 }
@@ -34,6 +51,8 @@ void api_reply_error(struct api_reply *reply, const struct app_error *err)
 {
     json_object_put(reply->json);
     reply->json = NULL;
+    free(reply->text);
+    reply->text = NULL;
     reply->status = 0;
     reply->err = *err;
 }
@@ -58,7 +77,7 @@ void api_reply_audit_object(struct api_reply *reply, const char *fmt, ...)
 
 const char *api_reply_outcome(const struct api_reply *reply)
 {
-    return !reply->json && reply->err.code ? reply->err.code : "ok";
+    return !reply->json && !reply->text && reply->err.code ? reply->err.code : "ok";
 }
 
 void api_reply_to_response(struct api_reply *reply, struct http_response *resp)
@@ -69,6 +88,13 @@ void api_reply_to_response(struct api_reply *reply, struct http_response *resp)
         http_response_json_take(resp, reply->status, reply->json);
         reply->json = NULL;
         resp->secret = reply->secret;
+    } else if (reply->text) {
+        resp->status = reply->status;
+        resp->content_type = reply->text_type;
+        if (buf_append(&resp->body, reply->text, reply->text_len) < 0)
+            http_response_errorf(resp, 500, APP_ERR_INTERNAL, "answer too large");
+        free(reply->text);
+        reply->text = NULL;
     } else {
         http_response_error(resp, &reply->err);
     }

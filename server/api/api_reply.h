@@ -19,11 +19,14 @@ struct api_reply {
     char audit_object[320];   /* the audit record's object, when the path does not name it */
     bool secret;              /* the answer holds a secret: never compressed */
     char location[96];        /* a Location value for the answer ("" none): a 202's job */
+    char *text;               /* owned: a non-JSON answer (NULL: none), text_len bytes */
+    size_t text_len;
+    const char *text_type; /* static: text's Content-Type */
 };
 
 /* An empty reply (no answer yet). */
 void api_reply_init(struct api_reply *reply);
-/* Releases the JSON and wipes the cookie. NULL-safe. */
+/* Releases the JSON and the text and wipes the cookie. NULL-safe. */
 void api_reply_clear(struct api_reply *reply);
 
 /* reply's JSON answer (takes obj). */
@@ -31,6 +34,8 @@ void api_reply_json(struct api_reply *reply, int status, struct json_object *obj
 /* out ? api_reply_json(reply, status, out) : the error err. The usual end of a run. */
 void api_reply_result(struct api_reply *reply, int status, struct json_object *out,
                       const struct app_error *err);
+/* reply's non-JSON answer of type (static) with status (takes text, len bytes). */
+void api_reply_text(struct api_reply *reply, int status, const char *type, char *text, size_t len);
 /* reply's error. */
 void api_reply_error(struct api_reply *reply, const struct app_error *err);
 /* The audit object, printf-formatted. */

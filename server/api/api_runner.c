@@ -112,8 +112,9 @@ static void api_runner_run(struct work_job *work)
         status = err.status ? err.status : 500;
         body = http_response_error_body(&err);
     }
-    store_audit(runner->deps.db, job->owner, job->peer, job->task.audit, job->audit_object,
-                err.code && status >= 400 ? err.code : "ok");
+    store_audit_result(runner->deps.db, job->owner, job->peer, job->task.audit, job->audit_object,
+                       err.code && status >= 400 ? err.code : "ok",
+                       status >= 400 ? err.message : NULL);
     colon = strchr(job->audit_object, ':'); /* logged as api_job_record logs it */
     log_info("api: %s %s %.*s %s from %s: %s (job %s)", job->owner, job->task.audit,
              colon ? (int)(colon - job->audit_object) : 0, job->audit_object,

@@ -122,6 +122,7 @@ enum conn_header {
     CONN_HEADER_GET_URI,       /* the path of a GET (websocket upgrades) */
     CONN_HEADER_PREFER,        /* Prefer (RFC 7240) */
     CONN_HEADER_AUTHORIZATION, /* Authorization: Bearer <API token> */
+    CONN_HEADER_ACCEPT,        /* Accept (GET /api/audit's JSON-lines export) */
 };
 
 enum conn_write {

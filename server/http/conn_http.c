@@ -375,6 +375,7 @@ static void conn_request_view(const struct conn *conn, struct http_request *req)
     req->peer = conn->peer;
     req->accept_gzip = conn->accept_gzip;
     req->prefer_async = conn->prefer_async;
+    req->accept_ndjson = conn->accept_ndjson;
 }
 
 /* Hands the request to its endpoint. Returns the callback's result. */
@@ -442,6 +443,7 @@ static int conn_check_request(struct conn *conn, bool routed, enum conn_after af
 
 int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
 {
+    char accept[512];
     char value[64];
     bool has_length, routed, streamed;
     enum conn_after refusal;
@@ -469,6 +471,9 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
                         strstr(value, "gzip") != NULL;
     conn->prefer_async = conn_header(conn, CONN_HEADER_PREFER, value, sizeof(value)) == 0 &&
                          strstr(value, "respond-async") != NULL;
+    /* Accept lists run longer than the other headers read here */
+    conn->accept_ndjson = conn_header(conn, CONN_HEADER_ACCEPT, accept, sizeof(accept)) == 0 &&
+                          strstr(accept, "application/x-ndjson") != NULL;
     if (conn_header(conn, CONN_HEADER_CONTENT_LENGTH, value, sizeof(value)) < 0) {
         conn_fail(conn, CONN_AFTER_CLOSE, 413, APP_ERR_TOO_LARGE, "request body too large");
         return 0;

@@ -110,6 +110,7 @@ static int http_io_header(void *handle, enum conn_header which, char *out, size_
         [CONN_HEADER_IF_NONE_MATCH] = WSI_TOKEN_HTTP_IF_NONE_MATCH,
         [CONN_HEADER_GET_URI] = WSI_TOKEN_GET_URI,
         [CONN_HEADER_AUTHORIZATION] = WSI_TOKEN_HTTP_AUTHORIZATION,
+        [CONN_HEADER_ACCEPT] = WSI_TOKEN_HTTP_ACCEPT,
     };
     struct lws *wsi = handle;
 

@@ -26,5 +26,6 @@ struct http_request {
     const char *session_token;   /* borrowed cookie token, "" if none */
     const char *peer;            /* client address */
     bool accept_gzip;
-    bool prefer_async; /* the client sent Prefer: respond-async (RFC 7240) */
+    bool prefer_async;  /* the client sent Prefer: respond-async (RFC 7240) */
+    bool accept_ndjson; /* the client's Accept names application/x-ndjson */
 };

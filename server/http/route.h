@@ -76,6 +76,7 @@ enum route_id {
     ROUTE_JOB,                    /* /api/jobs/{name}: a job's id */
     ROUTE_TOKENS,                 /* /api/tokens */
     ROUTE_TOKEN,                  /* /api/tokens/{name}: a token's id */
+    ROUTE_AUDIT,                  /* /api/audit (the audit log) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

@@ -5,7 +5,8 @@
  * serialises the calls. Migrations are an append-only list: entry i takes the schema
  * from user_version i to i+1 inside one transaction, so a crash leaves either the old
  * or the new version, never half of one. The state directory is 0700 and the database
- * file 0600 (SQLite gives its -wal/-shm files the database file's mode). */
+ * file 0600 (SQLite gives its -wal/-shm files the database file's mode). Reading the audit
+ * log is store_audit_log.c's. */
 #include "store/store.h"
 
 #include <errno.h>
@@ -72,6 +73,12 @@ static const char *const store_migrations[] = {
     ");"
     "CREATE INDEX tokens_username ON tokens(username);"
     "ALTER TABLE audit_log ADD COLUMN via TEXT;",
+    /* 4: the audit log's error messages, and indexes for its filters (store_audit_log.c) */
+    "ALTER TABLE audit_log ADD COLUMN message TEXT;"
+    "CREATE INDEX audit_log_at ON audit_log(at);"
+    "CREATE INDEX audit_log_object ON audit_log(object, id);"
+    "CREATE INDEX audit_log_username ON audit_log(username, id);"
+    "CREATE INDEX audit_log_action ON audit_log(action, id);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -243,14 +250,27 @@ cleanup:
 void store_audit(sqlite3 *db, const char *username, const char *address, const char *action,
                  const char *object, const char *outcome)
 {
-    store_audit_via(db, username, NULL, address, action, object, outcome);
+    store_audit_full(db, username, NULL, address, action, object, outcome, NULL);
 }
 
 void store_audit_via(sqlite3 *db, const char *username, const char *via, const char *address,
                      const char *action, const char *object, const char *outcome)
 {
+    store_audit_full(db, username, via, address, action, object, outcome, NULL);
+}
+
+void store_audit_result(sqlite3 *db, const char *username, const char *address, const char *action,
+                        const char *object, const char *outcome, const char *message)
+{
+    store_audit_full(db, username, NULL, address, action, object, outcome, message);
+}
+
+void store_audit_full(sqlite3 *db, const char *username, const char *via, const char *address,
+                      const char *action, const char *object, const char *outcome,
+                      const char *message)
+{
     static const char sql[] = "INSERT INTO audit_log (at, username, address, action, object, "
-                              "outcome, via) VALUES (?, ?, ?, ?, ?, ?, ?)";
+                              "outcome, via, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *stmt = NULL;
 
     if (!db)
@@ -266,6 +286,7 @@ void store_audit_via(sqlite3 *db, const char *username, const char *via, const c
     sqlite3_bind_text(stmt, 5, object, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 6, outcome ? outcome : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 7, via && via[0] ? via : NULL, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt, 8, message && message[0] ? message : NULL, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         log_error("store: audit: %s", sqlite3_errmsg(db));
 

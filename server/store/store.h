@@ -31,3 +31,12 @@ void store_audit(sqlite3 *db, const char *username, const char *address, const c
  * for a login session), in the row's via column. */
 void store_audit_via(sqlite3 *db, const char *username, const char *via, const char *address,
                      const char *action, const char *object, const char *outcome);
+/* store_audit with the error's message (NULL or "": none): what a refusal or a failure
+ * said to the client. Never pass a secret. */
+void store_audit_result(sqlite3 *db, const char *username, const char *address, const char *action,
+                        const char *object, const char *outcome, const char *message);
+/* The row with every column: via (the API token, "token:<id>") and message (the
+ * error's), each NULL or "" for none. Never pass a secret. */
+void store_audit_full(sqlite3 *db, const char *username, const char *via, const char *address,
+                      const char *action, const char *object, const char *outcome,
+                      const char *message);

@@ -25,6 +25,6 @@ int buf_appendf(struct buf *b, const char *fmt, ...)
 /* Empties the buffer, keeping its memory. */
 void buf_reset(struct buf *b);
 /* Returns the data (caller frees; never NULL) and leaves the buffer empty. */
-char *buf_take(struct buf *b); /* for tests */
+char *buf_take(struct buf *b);
 /* Frees the data; the buffer may be reused after buf_init. NULL-safe. */
 void buf_free(struct buf *b);

@@ -63,7 +63,8 @@ bool __wrap_auth_sessions_alive(struct auth_sessions *sessions, const char *id)
 
 /* One fake socket. */
 struct fake_sock {
-    char headers[CONN_HEADER_AUTHORIZATION + 1][FAKE_HEADER_MAX]; /* request headers ("" absent) */
+    char headers[CONN_HEADER_ACCEPT + 1][FAKE_HEADER_MAX]; /* request headers ("" absent); the
+                                                            * last of enum conn_header */
     enum http_method method;
     char query[256];
     /* what the layer did */

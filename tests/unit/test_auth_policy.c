@@ -134,6 +134,21 @@ static void test_role_names(void **state)
     }
 }
 
+/* The audit log: admins only (no per-VM ownership yet), about the host as a whole. */
+static void test_audit_read(void **state)
+{
+    struct auth_object host = {.kind = AUTH_OBJECT_HOST};
+    struct auth_object vm = {.kind = AUTH_OBJECT_DOMAIN,
+                             .id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
+
+    (void)state;
+    assert_false(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_AUDIT_READ, NULL));
+    assert_false(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_AUDIT_READ, &host));
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_AUDIT_READ, NULL));
+    assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_AUDIT_READ, &host));
+    assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_AUDIT_READ, &vm));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_deny_by_default),
         cmocka_unit_test(test_role_names),
         cmocka_unit_test(test_networks_storage_devices),
+        cmocka_unit_test(test_audit_read),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

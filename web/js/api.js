@@ -203,6 +203,13 @@ export class Api extends Emitter {
 
     // ---- networks ---------------------------------------------------------------
 
+    // ---- the audit log (admins) ----------------------------------------------------
+
+    /** A page of GET /api/audit: path from audit-query.js auditApiPath. */
+    audit(path) {
+        return this.request('GET', path);
+    }
+
     async networks() {
         const r = await this.request('GET', '/api/networks');
         return Array.isArray(r.networks) ? r.networks : [];

@@ -12,6 +12,8 @@
 //   #/storage                  the storage pools
 //   #/storage/<pool>           one pool's volumes (and uploads)
 //   #/tokens                   the signed-in user's API tokens (user menu)
+//   #/audit[?vm=…&user=…]      the audit log (admins), its filters after "?"
+//                              (audit-query.js)
 // The networks and storage routes accept one trailing "/"; the domain routes do not.
 
 const UUID_RE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
@@ -25,7 +27,7 @@ export function isUuid(text) {
 const SUB_VIEWS = { console: 'console', serial: 'serial' };
 
 /** The detail page's tabs, as named in the hash. */
-export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots', 'config', 'xml'];
+export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots', 'config', 'xml', 'history'];
 
 /** decodeURIComponent, or null for a malformed escape. */
 function decode(part) {
@@ -66,12 +68,13 @@ function domainRoute(path) {
 /**
  * location.hash -> {view: "list"} | {view: "detail", uuid, tab} | {view: "console" | "serial", uuid} |
  * {view: "create"} | {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "tokens"} |
- * {view: "notfound", path}.
+ * {view: "audit", query} (query: what follows "?", "" if nothing) | {view: "notfound", path}.
  */
 export function parseHash(hash) {
     let path = String(hash ?? '');
     if (path.startsWith('#')) path = path.slice(1);
     if (path === '' || path === '/') return { view: 'list' };
+    if (path === '/audit' || path.startsWith('/audit?')) return { view: 'audit', query: path.slice('/audit?'.length) };
     return resourceRoute(path) || domainRoute(path) || { view: 'notfound', path };
 }
 

@@ -3,7 +3,7 @@
 // VM runs and has one), Serial console (while it runs), Disks (domain-disks.js),
 // Network interfaces (domain-interfaces.js), Snapshots (domain-snapshots.js),
 // Configuration (domain-config.js; operators and admins, who may configure a VM) and,
-// for admins, XML (domain-xml.js). A
+// for admins, XML (domain-xml.js) and History (the VM's audit log rows, audit.js). A
 // console connects when its tab is chosen and disconnects when another tab is; a tab stays visible while chosen
 // even if the VM stops, so its last state line can still be read. WAI-ARIA tabs with
 // manual activation (arrows move, Enter/Space/click choose) because choosing one opens
@@ -17,6 +17,7 @@ import { DomainDisksView } from './domain-disks.js';
 import { DomainInterfacesView } from './domain-interfaces.js';
 import { DomainSnapshotsView } from './domain-snapshots.js';
 import { DomainXmlView } from './domain-xml.js';
+import { DomainHistoryView } from './audit.js';
 import { DomainConfigView } from './domain-config.js';
 import { canManage } from './form-kit.js';
 import { canAct, consolesAvailable } from '../domains.js';
@@ -32,18 +33,20 @@ const TABS = [
     { id: 'snapshots', label: () => t('domains.snapshot.tab') },
     { id: 'config', label: () => t('config.tab') },
     { id: 'xml', label: () => t('domains.xml.tab') },
+    { id: 'history', label: () => t('audit.history.tab') },
 ];
 
 /** The view class of every tab but Overview. */
 const VIEWS = {
     console: ConsoleView, serial: SerialView, disks: DomainDisksView, nics: DomainInterfacesView, snapshots: DomainSnapshotsView,
-    config: DomainConfigView, xml: DomainXmlView,
+    config: DomainConfigView, xml: DomainXmlView, history: DomainHistoryView,
 };
 
-/** Which tabs a domain offers; Configuration to who may configure; the raw XML only to admins (it holds secrets). */
+/** Which tabs a domain offers; Configuration to who may configure; the raw XML only to admins (it holds secrets);
+ * History (the audit log's rows) only to admins, who alone read the audit log today. */
 function tabsAvailable(domain, admin, configure) {
     const c = consolesAvailable(domain);
-    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true, snapshots: true, config: configure, xml: admin };
+    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true, snapshots: true, config: configure, xml: admin, history: admin };
 }
 
 export class DetailTabs {

@@ -79,6 +79,7 @@ export const ConsolePage = pageView(() => importGraph(() => import('./console-pa
 export const CreateWizardView = pageView(() => importGraph(() => import('./create-wizard.js')).then((m) => m.CreateWizardView));
 export const NetworksView = pageView(() => importGraph(() => import('./networks.js')).then((m) => m.NetworksView));
 export const StorageView = pageView(() => importGraph(() => import('./storage.js')).then((m) => m.StorageView));
+export const AuditView = pageView(() => importGraph(() => import('./audit.js')).then((m) => m.AuditView));
 export const PoolVolumesView = pageView(() => importGraph(() => import('./pool-volumes.js')).then((m) => m.PoolVolumesView));
 export const TokensView = pageView(() => importGraph(() => import('./tokens.js')).then((m) => m.TokensView));
 
