@@ -98,6 +98,16 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/pools/%s/volumes/%s/%s", n, i, a);
     case ROUTE_VOLUME_CONTENT:
         return xasprintf("/api/pools/%s/volumes/%s/content", n, i);
+    case ROUTE_JOBS:
+        return xstrdup("/api/jobs");
+    case ROUTE_JOB:
+        return xasprintf("/api/jobs/%s", n);
+    case ROUTE_TOKENS:
+        return xstrdup("/api/tokens");
+    case ROUTE_TOKEN:
+        return xasprintf("/api/tokens/%s", n);
+    case ROUTE_AUDIT:
+        return xstrdup("/api/audit");
     default:
         return NULL;
     }
@@ -196,10 +206,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                       ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
                       ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
-    fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
-                                                 ROUTE_NETWORK_ACTION, ROUTE_POOL,
-                                                 ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
-                                                 ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT));
+    fuzz_route_check_param(
+        m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION,
+                              ROUTE_POOL, ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
+                              ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
@@ -226,14 +236,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_DOMAIN_TEMPLATE, ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_INTERFACES,
                               ROUTE_NETWORKS, ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION,
                               ROUTE_VOLUMES, ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
-                              ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE));
+                              ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE, ROUTE_TOKENS));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
                               ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
-                              ROUTE_DOMAIN_SNAPSHOT));
+                              ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE));
     FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));
