@@ -19,7 +19,8 @@
 # is a dependency of libvirt or QEMU. The tests' guest (tests/guest/build-guest.sh) is
 # built from downloaded Debian packages with syslinux (its installer and syslinux-common's
 # ldlinux.c32), isolinux, mtools, dosfstools, cpio, xorriso and qemu-img. virtinst's
-# virt-install is what `make bench` times virtdeck's create against. A network install
+# virt-install is what `make bench` times virtdeck's create against. The tokens test
+# changes the database behind the daemon's back with the sqlite3 CLI. A network install
 # (POST /api/domains with a url source) fetches the tree's kernel and initrd with
 # qemu-img's curl block driver, which qemu-block-extra ships (block-curl.so).
 # packaging/tools.tsv maps each program to its package, and
@@ -37,7 +38,7 @@ packages=(
   chromium firefox-esr fonts-noto-cjk fontconfig openssl curl procps clang-format
   socat websockify
   libosinfo-1.0-dev osinfo-db ovmf xorriso swtpm swtpm-tools
-  syslinux syslinux-common isolinux mtools dosfstools cpio virtinst
+  syslinux syslinux-common isolinux mtools dosfstools cpio virtinst sqlite3
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

@@ -15,6 +15,7 @@ import { startWithRoles } from '../lib/roles.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { until, within } from '../lib/wait.mjs';
+import { requireTools } from '../lib/tools.mjs';
 
 const PW = { admin: 'admin-pass-tok-1', op: 'op-pass-tok-2', view: 'view-pass-tok-3' };
 const WATCH_MS = 1000; // the store-watch reads data_version every 250 ms
@@ -32,6 +33,7 @@ describe('API tokens', () => {
     const create = async (client, body, status = 201) => assertJson(await client.post('/api/tokens', body), status, `create ${JSON.stringify(body)}`);
 
     before(async () => {
+        requireTools('sqlite3');
         env = await startWithRoles(PW);
         bare = new Client(env.d);
         const list = assertJson(await env.admin.get('/api/domains'), 200, 'domains');
