@@ -15,13 +15,12 @@ import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { REPO_ROOT } from '../lib/daemon.mjs';
 import { assertJson } from '../lib/api-assert.mjs';
 import { login, newPage, startBrowsers, withDaemonLog } from '../lib/browser.mjs';
-import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import { virsh } from '../lib/system-libvirtd.mjs';
+import { startQemuLab, stopQemuLab } from '../lib/qemu-lab.mjs';
 
 const tag = crypto.randomBytes(4).toString('hex');
 const ADMIN = { name: 'admin', role: 'admin', password: crypto.randomBytes(12).toString('hex') };
@@ -36,6 +35,7 @@ const BOOT_TIMEOUT = 120000; // TCG boots the guest's kernel in tens of seconds 
 const MINUTE = 60000;
 
 const browsers = startBrowsers('light');
+const lab = {};
 let browser;
 let daemon;
 let admin;
@@ -43,14 +43,9 @@ let tmp;
 
 before(async () => {
     for (const f of ['guest.iso', 'guest.qcow2']) assert.ok(fs.existsSync(path.join(GUEST, f)), `no build/guest/${f}: run make guest-image`);
-    await ensureSystemLibvirtd();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-wizq-'));
-    fs.chmodSync(tmp, 0o755); // QEMU (its own uid) opens the disks
+    await startQemuLab(lab, { prefix: 'wizq', pool: POOL, admin: ADMIN, users: [OPERATOR] });
+    ({ tmp, d: daemon, admin } = lab);
     const dir = path.join(tmp, 'pool');
-    daemon = await startDaemon({ uri: SYSTEM_URI, users: [ADMIN, OPERATOR], config: { pool_roots: tmp, domain_type: 'qemu' } });
-    admin = new Client(daemon);
-    await admin.login(ADMIN.name, ADMIN.password);
-    assertJson(await admin.post('/api/pools', { name: POOL, type: 'dir', target_path: dir, build: true }), 201, 'pool');
     fs.copyFileSync(path.join(GUEST, 'guest.iso'), path.join(dir, 'guest.iso'));
     fs.copyFileSync(path.join(GUEST, 'guest.qcow2'), path.join(dir, 'guest.qcow2'));
     assertJson(await admin.post(`/api/pools/${POOL}/refresh`, {}), 200, 'refresh');
@@ -59,15 +54,7 @@ before(async () => {
 
 after(async () => {
     await browsers.close();
-    admin?.close();
-    if (daemon) await daemon.stop({ expectCode: null });
-    for (const name of [ISO_VM, CLOUD_VM]) {
-        virsh(['destroy', name]);
-        virsh(['undefine', '--nvram', name]);
-    }
-    virsh(['pool-destroy', POOL]);
-    virsh(['pool-undefine', POOL]);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await stopQemuLab(lab, { pool: POOL, domains: [ISO_VM, CLOUD_VM], stop: { expectCode: null } });
 });
 
 const panel = (page, step) => page.locator(`.wizard-panel[data-step="${step}"]`, { visible: true });

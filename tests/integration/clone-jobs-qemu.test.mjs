@@ -15,13 +15,11 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
 import { assertJson } from '../lib/api-assert.mjs';
-import { SYSTEM_URI, domainType, el, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import { domainType, el, virsh } from '../lib/system-libvirtd.mjs';
+import { startQemuLab, stopQemuLab } from '../lib/qemu-lab.mjs';
 
 const PW = 'admin-pass-cloneq-1';
 const MIB = 1024 ** 2;
@@ -37,19 +35,15 @@ describe('a long clone as a job on qemu:///system', () => {
     const copyName = `vdtest-clonejob2-${tag}`;
     const copyName3 = `vdtest-clonejob3-${tag}`;
     const uuid = crypto.randomUUID();
+    const lab = {};
     let tmp;
     let dir;
     let d;
     let admin;
 
     before(async () => {
-        await ensureSystemLibvirtd();
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-clonejobq-'));
-        dir = path.join(tmp, 'pool');
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }], config: { pool_roots: tmp } });
-        admin = new Client(d);
-        await admin.login('admin', PW);
-        assertJson(await admin.post('/api/pools', { name: pool, type: 'dir', target_path: dir, build: true }), 201, 'pool');
+        await startQemuLab(lab, { prefix: 'clonejobq', pool, admin: { name: 'admin', password: PW } });
+        ({ tmp, dir, d, admin } = lab);
         assertJson(await admin.post(`/api/pools/${pool}/volumes`, { name: 'disk.img', capacity_bytes: 2048 * MIB, allocation_bytes: 0, format: 'raw' }), 201, 'volume');
         execFileSync('dd', ['if=/dev/urandom', `of=${path.join(dir, 'disk.img')}`, 'bs=1M', `count=${DATA_MIB}`, 'conv=notrunc,fsync', 'status=none']);
         assertJson(await admin.post(`/api/pools/${pool}/refresh`), 200, 'refresh');
@@ -65,16 +59,7 @@ describe('a long clone as a job on qemu:///system', () => {
         const r = virsh(['define', file]);
         assert.ok(r.ok, `virsh define: ${r.stderr}`);
     });
-    after(async () => {
-        if (admin) admin.close();
-        if (d) await d.stop();
-        virsh(['undefine', '--nvram', vm]);
-        virsh(['undefine', '--nvram', copyName]);
-        virsh(['undefine', '--nvram', copyName3]);
-        virsh(['pool-destroy', pool]);
-        virsh(['pool-undefine', pool]);
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    });
+    after(() => stopQemuLab(lab, { pool, domains: [vm, copyName, copyName3] }));
 
     it('answers 202, reports growing progress over /api/events, ends done with an equal copy', async () => {
         const ev = await admin.openEvents();

@@ -18,6 +18,7 @@ import { startWithFixture } from '../lib/roles.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertDomainDetail, assertError, assertJson, UUID_RE } from '../lib/api-assert.mjs';
 import { domainXml } from '../bench/gen-domains.mjs';
+import { settleJob } from '../lib/jobs.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PW = { admin: 'admin-pass-jobs-1', op: 'operator-pass-jobs-2', view: 'viewer-pass-jobs-3' };
@@ -89,15 +90,6 @@ describe('clones as jobs (test driver)', () => {
         domains: assertJson(await admin.get('/api/domains'), 200, 'list').domains.map((x) => x.name).sort(),
         vols: assertJson(await admin.get(`/api/pools/${POOL}/volumes`), 200, 'volumes').volumes.map((v) => v.name).sort(),
     });
-    // GET the job until it is no longer running
-    const settle = async (client, id) => {
-        for (let i = 0; i < 100; i++) {
-            const { job } = assertJson(await client.get(`/api/jobs/${id}`), 200, 'job');
-            if (job.state !== 'running') return job;
-            await new Promise((r) => setTimeout(r, 50));
-        }
-        throw new Error(`job ${id} still running`);
-    };
     const assertJob = (job, kind, uuid, owner) => {
         assert.match(job.id, /^[0-9a-f]{32}$/);
         assert.equal(job.kind, kind);
@@ -117,7 +109,7 @@ describe('clones as jobs (test driver)', () => {
         assertJob(job, 'clone', UUID.small, 'op');
         assert.equal(job.bytes_total, MIB);
         assert.equal(res.headers.location, `/api/jobs/${job.id}`);
-        const done = await settle(op, job.id);
+        const done = await settleJob(op, job.id);
         assert.equal(done.state, 'done', JSON.stringify(done));
         assert.equal(done.phase, 'done');
         assert.equal(done.status, 201);
@@ -142,7 +134,7 @@ describe('clones as jobs (test driver)', () => {
 
     it('a job is its owner\'s: another operator gets 404 and an empty list, an admin sees it', async () => {
         const { job } = assertJson(await clone(op, UUID.small, { name: 'vdtest-jobs-b' }, ASYNC), 202, 'clone');
-        await settle(op, job.id);
+        await settleJob(op, job.id);
         assertError(await op2.get(`/api/jobs/${job.id}`), 404, 'not_found');
         assertError(await op2.get(`/api/jobs/${'0'.repeat(32)}`), 404, 'not_found');
         assertError(await op.get('/api/jobs/not-a-job'), 404, 'not_found');
@@ -187,7 +179,7 @@ describe('clones as jobs (test driver)', () => {
         const before = await world();
         const { job } = assertJson(await clone(op, UUID.mixed, { name: 'vdtest-jobs-m2' }, ASYNC), 202, 'clone');
         // the checks passed (every disk is a pool volume); the vmdk copy fails later
-        const done = await settle(op, job.id);
+        const done = await settleJob(op, job.id);
         assert.equal(done.state, 'failed', JSON.stringify(done));
         assert.equal(done.phase, 'failed');
         assert.equal(done.status, 409);
@@ -223,7 +215,7 @@ describe('clones as jobs (test driver)', () => {
         assert.equal(job.name, 'vdtest-jobs-fromtmpl');
         assert.equal(job.bytes_total, 512 * MIB);
         assert.equal(res.headers.location, `/api/jobs/${job.id}`);
-        const done = await settle(op, job.id);
+        const done = await settleJob(op, job.id);
         assert.equal(done.state, 'done', JSON.stringify(done));
         assert.equal(done.status, 201);
         assertDomainDetail(done.result);
@@ -246,7 +238,7 @@ describe('clones as jobs (test driver)', () => {
         assert.equal(job.kind, 'create');
         assert.equal(job.name, 'vdtest-jobs-cloud');
         assert.equal(job.bytes_total, 512 * MIB);
-        const done = await settle(op, job.id);
+        const done = await settleJob(op, job.id);
         assert.equal(done.state, 'failed', JSON.stringify(done));
         assert.equal(done.status, 501);
         assert.equal(done.error.code, 'not_supported');

@@ -15,14 +15,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
 import { REPO_ROOT } from '../lib/daemon.mjs';
 import { guestSays } from '../lib/guest-shell.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
-import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import { virsh } from '../lib/system-libvirtd.mjs';
+import { startQemuLab, stopQemuLab } from '../lib/qemu-lab.mjs';
 
 const PW = 'admin-pass-createq-1';
 const GUEST_IMAGE = path.join(REPO_ROOT, 'build', 'guest', 'guest.qcow2');
@@ -33,32 +31,16 @@ describe('creating a VM on qemu:///system', () => {
     const vm = `vdtest-cr-${tag}`;
     const failed = `vdtest-crfail-${tag}`;
     const cloud = `vdtest-crcl-${tag}`;
-    let tmp;
+    const lab = {};
     let dir;
-    let d;
     let admin;
 
     before(async () => {
-        await ensureSystemLibvirtd();
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-crq-'));
-        fs.chmodSync(tmp, 0o755); // QEMU (its own uid) opens the disk, so the start fails only on the bridge
-        dir = path.join(tmp, 'pool');
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }], config: { pool_roots: tmp, domain_type: 'qemu' } });
-        admin = new Client(d);
-        await admin.login('admin', PW);
-        assertJson(await admin.post('/api/pools', { name: pool, type: 'dir', target_path: dir, build: true }), 201, 'pool');
+        // QEMU (its own uid) may open the disk, so a start fails only on the bridge
+        await startQemuLab(lab, { prefix: 'crq', pool, admin: { name: 'admin', password: PW } });
+        ({ dir, admin } = lab);
     });
-    after(async () => {
-        if (admin) admin.close();
-        if (d) await d.stop();
-        for (const name of [vm, failed, cloud]) {
-            virsh(['destroy', name]);
-            virsh(['undefine', '--nvram', name]);
-        }
-        virsh(['pool-destroy', pool]);
-        virsh(['pool-undefine', pool]);
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    });
+    after(() => stopQemuLab(lab, { pool, domains: [vm, failed, cloud] }));
 
     it('creates a diskless network-boot VM that runs at once, then deletes it', async () => {
         const out = assertJson(await admin.post('/api/domains', { name: vm, memory_mib: 128, source: { type: 'none' },

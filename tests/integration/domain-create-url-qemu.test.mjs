@@ -13,13 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, REPO_ROOT } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { REPO_ROOT } from '../lib/daemon.mjs';
 import { guestSays } from '../lib/guest-shell.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
-import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import { virsh } from '../lib/system-libvirtd.mjs';
+import { startQemuLab, stopQemuLab } from '../lib/qemu-lab.mjs';
 import { serveTree } from '../lib/tree-server.mjs';
 
 const PW = 'admin-pass-createurl-1';
@@ -30,41 +29,25 @@ describe('creating a VM from a network install tree on qemu:///system', () => {
     const pool = `vdtest-urlpool-${tag}`;
     const vm = `vdtest-url-${tag}`;
     const missing = `vdtest-url404-${tag}`;
-    let tmp;
+    const lab = {};
     let dir;
-    let d;
     let admin;
     let tree;
 
     before(async () => {
         assert.ok(fs.existsSync(path.join(GUEST, 'vmlinuz')), `no ${GUEST}/vmlinuz: run make guest-image`);
-        await ensureSystemLibvirtd();
         tree = await serveTree({
             '/f/images/pxeboot/vmlinuz': fs.readFileSync(path.join(GUEST, 'vmlinuz')),
             '/f/images/pxeboot/initrd.img': fs.readFileSync(path.join(GUEST, 'initrd.img')),
         });
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-urlq-'));
-        fs.chmodSync(tmp, 0o755); // QEMU (its own uid) opens the disk and the kernel
-        dir = path.join(tmp, 'pool');
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }],
-            config: { pool_roots: tmp, domain_type: 'qemu' } });
-        admin = new Client(d);
-        await admin.login('admin', PW);
-        assertJson(await admin.post('/api/pools', { name: pool, type: 'dir', target_path: dir, build: true }), 201, 'pool');
+        await startQemuLab(lab, { prefix: 'urlq', pool, admin: { name: 'admin', password: PW } });
+        ({ dir, admin } = lab);
     });
     after(async () => {
         try {
-            if (admin) admin.close();
-            if (d) await d.stop();
+            await stopQemuLab(lab, { pool, domains: [vm, missing] });
+        } finally {
             if (tree) await tree.close();
-        } finally { // whatever the daemon did, nothing of the test stays
-            for (const name of [vm, missing]) {
-                virsh(['destroy', name]);
-                virsh(['undefine', '--nvram', name]);
-            }
-            virsh(['pool-destroy', pool]);
-            virsh(['pool-undefine', pool]);
-            if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
         }
     });
 

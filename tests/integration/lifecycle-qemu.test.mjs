@@ -28,14 +28,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, startDaemon } from '../lib/daemon.mjs';
-import { Client } from '../lib/client.mjs';
+import { REPO_ROOT } from '../lib/daemon.mjs';
 import { assertJson } from '../lib/api-assert.mjs';
 import { guestRun } from '../lib/guest-shell.mjs';
 import { until } from '../lib/wait.mjs';
-import { SYSTEM_URI, ensureSystemLibvirtd, virsh } from '../lib/system-libvirtd.mjs';
+import { virsh } from '../lib/system-libvirtd.mjs';
+import { settleJob } from '../lib/jobs.mjs';
+import { startQemuLab, stopQemuLab } from '../lib/qemu-lab.mjs';
 
 const PW = 'admin-pass-life-1';
 const GUEST_DIR = path.join(REPO_ROOT, 'build', 'guest');
@@ -60,9 +60,8 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
     };
     const hostname = `life-${tag}`;
     const uuids = {};
-    let tmp;
+    const lab = {};
     let dir;
-    let d;
     let admin;
     let cloneDisk;
 
@@ -76,10 +75,7 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         if (res.status !== 202) return assertJson(res, 201, what);
         const { job } = assertJson(res, 202, what);
         assert.equal(res.headers.location, `/api/jobs/${job.id}`);
-        const end = await until(async () => {
-            const j = assertJson(await admin.get(`/api/jobs/${job.id}`), 200, `${what}: job`).job;
-            return j.state === 'running' ? null : j;
-        }, 120000, () => `${what}: job ${job.id} still running`, { intervalMs: 250 });
+        const end = await settleJob(admin, job.id, 120000);
         assert.equal(end.state, 'done', `${what}: ${JSON.stringify(end)}`);
         assert.equal(end.bytes_done, end.bytes_total);
         return end.result;
@@ -99,31 +95,14 @@ describe('a VM\'s life on qemu:///system, proven in the guest', () => {
         for (const f of ['guest.qcow2', 'guest.iso']) {
             assert.ok(fs.existsSync(path.join(GUEST_DIR, f)), `no ${path.join(GUEST_DIR, f)}: run make guest-image`);
         }
-        await ensureSystemLibvirtd();
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vdtest-life-'));
-        fs.chmodSync(tmp, 0o755); // QEMU runs as its own user and must reach the pool's files
-        dir = path.join(tmp, 'pool');
-        d = await startDaemon({ uri: SYSTEM_URI, users: [{ name: 'admin', role: 'admin', password: PW }],
-            config: { pool_roots: tmp, domain_type: 'qemu' } });
-        admin = new Client(d);
-        await admin.login('admin', PW);
-        assertJson(await admin.post('/api/pools', { name: pool, type: 'dir', target_path: dir, build: true }), 201, 'pool');
+        await startQemuLab(lab, { prefix: 'life', pool, admin: { name: 'admin', password: PW } });
+        ({ dir, admin } = lab);
         fs.copyFileSync(path.join(GUEST_DIR, 'guest.iso'), path.join(dir, 'guest.iso'));
         fs.copyFileSync(path.join(GUEST_DIR, 'guest.qcow2'), path.join(dir, 'cloud.qcow2'));
         assertJson(await admin.post(`/api/pools/${pool}/refresh`, {}), 200, 'refresh');
     });
 
-    after(async () => {
-        if (admin) admin.close();
-        if (d) await d.stop();
-        for (const name of Object.values(names)) {
-            virsh(['destroy', name]);
-            virsh(['undefine', '--snapshots-metadata', '--nvram', name]);
-        }
-        virsh(['pool-destroy', pool]);
-        virsh(['pool-undefine', pool]);
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    });
+    after(() => stopQemuLab(lab, { pool, domains: Object.values(names) }));
 
     it('1-2. creates a VM from the guest CD and one from the guest disk as a cloud image; both boot as asked', async () => {
         // Both start at once (one TCG thread each on this 2-core machine); then each is asked.
