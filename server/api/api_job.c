@@ -94,11 +94,19 @@ void api_job_audit_target(const struct api_call *call, const struct api_reply *r
         api_job_audit_object(call, out, outlen);
 }
 
+void api_job_log(const char *user, const char *action, const char *object, const char *peer,
+                 const char *result, const char *tail)
+{
+    const char *colon = strchr(object, ':');
+
+    log_info("api: %s %s %.*s %s from %s: %s%s", user, action, colon ? (int)(colon - object) : 0,
+             object, colon ? colon + 1 : object, peer, result, tail);
+}
+
 void api_job_record(const struct api_call *call, const struct api_reply *reply)
 {
     const char *user = call->has_session ? call->session.username : "";
     char action[64], object[sizeof(reply->audit_object)], via[32] = "";
-    const char *colon;
 
     snprintf(action, sizeof(action), "%s%s", call->row->audit,
              reply->audit_suffix ? reply->audit_suffix : "");
@@ -107,10 +115,7 @@ void api_job_record(const struct api_call *call, const struct api_reply *reply)
         snprintf(via, sizeof(via), "token:%s", call->session.token_id);
     store_audit_full(call->db, user, via, call->peer, action, object, api_reply_outcome(reply),
                      reply->json || reply->text ? NULL : reply->err.message);
-    colon = strchr(object, ':');
-    log_info("api: %s %s %.*s %s from %s: %s", user, action, colon ? (int)(colon - object) : 0,
-             object, colon ? colon + 1 : object, call->peer,
-             reply->json ? "ok" : reply->err.message);
+    api_job_log(user, action, object, call->peer, reply->json ? "ok" : reply->err.message, "");
 }
 
 static void api_job_run(struct work_job *work)

@@ -49,6 +49,10 @@ int api_job_submit_refusal(struct api_call *call, struct api_reply *reply)
 void api_job_audit_object(const struct api_call *call, char *out, size_t outlen);
 /* The object the audit record of call names: the one the handler put in reply, else
  * api_job_audit_object's. Pure. */
+/* The log line of an audit record: "api: <user> <action> <kind> <name> from <peer>:
+ * <result><tail>" (object "kind:name" split at its colon). Any thread. */
+void api_job_log(const char *user, const char *action, const char *object, const char *peer,
+                 const char *result, const char *tail);
 void api_job_audit_target(const struct api_call *call, const struct api_reply *reply, char *out,
                           size_t outlen);
 

@@ -5,14 +5,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "auth_sessions.h"
+#include "api/api_job.h"
 #include "api/api_reply.h"
 #include "http/response.h"
 #include "store/store.h"
 #include "util/clock.h"
-#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
 #include "work/work_pool.h"
@@ -100,7 +99,7 @@ static void api_runner_run(struct work_job *work)
     virConnectPtr conn = virt_conn_get(runner->deps.virt);
     struct app_error err;
     int status = job->task.ok_status;
-    const char *colon;
+    char tail[JOB_ID_HEX + 8];
 
     app_error_clear(&err);
     if (!conn)
@@ -115,11 +114,9 @@ static void api_runner_run(struct work_job *work)
     store_audit_result(runner->deps.db, job->owner, job->peer, job->task.audit, job->audit_object,
                        err.code && status >= 400 ? err.code : "ok",
                        status >= 400 ? err.message : NULL);
-    colon = strchr(job->audit_object, ':'); /* logged as api_job_record logs it */
-    log_info("api: %s %s %.*s %s from %s: %s (job %s)", job->owner, job->task.audit,
-             colon ? (int)(colon - job->audit_object) : 0, job->audit_object,
-             colon ? colon + 1 : job->audit_object, job->peer, status >= 400 ? err.message : "ok",
-             job->id);
+    snprintf(tail, sizeof(tail), " (job %s)", job->id);
+    api_job_log(job->owner, job->task.audit, job->audit_object, job->peer,
+                status >= 400 ? err.message : "ok", tail);
     if ((json = job_table_finish(runner->table, job->id, status, body, clock_mono_ms())))
         api_runner_post(job, json);
     if (conn)
