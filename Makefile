@@ -180,7 +180,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := auth compression devices domain-configure domains error-fields names networks robustness security storage threads tls ws-frames
+IT_CONCURRENT := audit auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields names networks robustness security snapshots storage template threads tls web-root ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/integration/*.test.mjs)))
@@ -203,14 +203,22 @@ test-plain-memory: $(BIN)
 
 # The browser suite once per browser, one after the other (tests/lib/browser.mjs: one
 # API, so each test is written once): Debian's chromium (playwright-core), then Debian's
-# firefox-esr (WebDriver BiDi through puppeteer-core). E2E_BROWSERS picks a subset. The
-# files run one at a time: console and storage-network use the machine's libvirtd, and
-# demo-features starts `make run`'s demo (a private libvirtd with four QEMU VMs, TCG
-# without /dev/kvm) once per browser, which wants the machine to itself.
+# firefox-esr (WebDriver BiDi through puppeteer-core). E2E_BROWSERS picks a subset. Each
+# file starts its own daemon on its own port and names its VMs apart, so E2E_JOBS files
+# run at a time (a browser test mostly waits: one file used 70 % of one core). E2E_SOLO
+# run after them, one at a time: demo-features starts `make run`'s demo (a private
+# libvirtd with four QEMU VMs, TCG without /dev/kvm), and ui-scale bounds the page's long
+# tasks at 300 ms, which a neighbouring file's rendering can stretch.
 E2E_BROWSERS ?= chromium firefox-esr
+E2E_JOBS ?= 2
+E2E_SOLO := demo-features ui-scale
+E2E_SOLO_FILES := $(E2E_SOLO:%=tests/e2e/%.test.mjs)
+E2E_SHARED_FILES := $(filter-out $(E2E_SOLO_FILES),$(sort $(wildcard tests/e2e/*.test.mjs)))
 test-e2e: $(BIN)
 	@set -e; for b in $(E2E_BROWSERS); do echo "== e2e in $$b"; \
-	    VIRTDECK_BROWSER=$$b VIRTDECK_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 tests/e2e/; done
+	    export VIRTDECK_BROWSER=$$b VIRTDECK_BIN=$(CURDIR)/$(BIN); \
+	    node --test --test-concurrency=$(E2E_JOBS) $(E2E_SHARED_FILES); \
+	    node --test --test-concurrency=1 $(E2E_SOLO_FILES); done
 
 # The unit and integration tests under ASan+UBSan; any report fails the run.
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
