@@ -271,6 +271,15 @@ void api_owners_record_creator(const struct api_call *call, const char *uuid)
                   err.message);
 }
 
+void api_owners_record_reply(const struct api_call *call, const struct api_reply *reply)
+{
+    struct json_object *uuid = NULL;
+
+    if (reply->status == 201 && reply->json &&
+        json_object_object_get_ex(reply->json, "uuid", &uuid))
+        api_owners_record_creator(call, json_object_get_string(uuid));
+}
+
 void api_owners_forget(const struct api_call *call, const char *uuid)
 {
     if (auth_owners_forget(call->owners, uuid) < 0)

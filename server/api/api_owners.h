@@ -21,5 +21,7 @@ extern const struct api_handler api_owners_group_delete; /* DELETE /api/groups/{
 /* After a domain was created or cloned by call's user: it is theirs (logged on
  * failure: the VM exists either way). Worker. */
 void api_owners_record_creator(const struct api_call *call, const char *uuid);
+/* api_owners_record_creator for the "uuid" of a 201 reply (nothing for another). */
+void api_owners_record_reply(const struct api_call *call, const struct api_reply *reply);
 /* After a domain was deleted: its owner and shares go. Worker. */
 void api_owners_forget(const struct api_call *call, const char *uuid);
