@@ -19,8 +19,8 @@
 #define AUTH_OWNERS_UUID_LEN 36
 
 struct auth_owners_share {
-    bool group;                              /* a group's share, else a user's */
-    char principal[AUTH_USERNAME_MAX + 1];   /* the user's or group's name */
+    bool group;                            /* a group's share, else a user's */
+    char principal[AUTH_USERNAME_MAX + 1]; /* the user's or group's name */
     enum auth_level level;
 };
 
@@ -48,9 +48,9 @@ struct auth_owners_data {
 };
 
 struct auth_owners {
-    sqlite3 *db; /* borrowed */
-    pthread_mutex_t lock;       /* guards data (the pointer; the snapshot is immutable) */
-    pthread_mutex_t write_lock; /* one writer (or sync) at a time */
+    sqlite3 *db;                   /* borrowed */
+    pthread_mutex_t lock;          /* guards data (the pointer; the snapshot is immutable) */
+    pthread_mutex_t write_lock;    /* one writer (or sync) at a time */
     struct auth_owners_data *data; /* lock; owned */
     void (*on_change)(void *ctx);  /* set before the threads start; NULL: none */
     void *change_ctx;              /* borrowed */
@@ -318,8 +318,8 @@ enum auth_level auth_owners_level(struct auth_owners *owners, const char *uuid,
     return level;
 }
 
-struct auth_object auth_owners_object(struct auth_owners *owners, const struct auth_subject *subject,
-                                      const char *uuid)
+struct auth_object auth_owners_object(struct auth_owners *owners,
+                                      const struct auth_subject *subject, const char *uuid)
 {
     struct auth_object object = {AUTH_OBJECT_DOMAIN, uuid, AUTH_LEVEL_NONE};
 
@@ -631,8 +631,8 @@ static int auth_owners_shares_body(sqlite3 *db, const void *ctx, struct app_erro
     const struct auth_owners_shares_arg *a = ctx;
     size_t n = json_object_array_length(a->shares);
 
-    if (auth_owners_exec(db, "DELETE FROM domain_shares WHERE uuid = lower(?)", a->uuid, NULL,
-                         NULL, NULL) < 0)
+    if (auth_owners_exec(db, "DELETE FROM domain_shares WHERE uuid = lower(?)", a->uuid, NULL, NULL,
+                         NULL) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         const char *kind, *name, *level;
@@ -656,8 +656,8 @@ static int auth_owners_shares_body(sqlite3 *db, const void *ctx, struct app_erro
     return 0;
 }
 
-int auth_owners_set_shares(struct auth_owners *owners, const char *uuid,
-                           struct json_object *shares, struct app_error *err)
+int auth_owners_set_shares(struct auth_owners *owners, const char *uuid, struct json_object *shares,
+                           struct app_error *err)
 {
     struct auth_owners_shares_arg arg = {uuid, shares};
 
@@ -675,8 +675,8 @@ static int auth_owners_forget_body(sqlite3 *db, const void *ctx, struct app_erro
 {
     const char *uuid = ctx;
 
-    return auth_owners_exec(db, "DELETE FROM domain_owners WHERE uuid = lower(?)", uuid, NULL,
-                            NULL, NULL) < 0 ||
+    return auth_owners_exec(db, "DELETE FROM domain_owners WHERE uuid = lower(?)", uuid, NULL, NULL,
+                            NULL) < 0 ||
                    auth_owners_exec(db, "DELETE FROM domain_shares WHERE uuid = lower(?)", uuid,
                                     NULL, NULL, NULL) < 0
                ? -1
@@ -705,8 +705,8 @@ static int auth_owners_members_body(sqlite3 *db, const struct auth_owners_group_
 {
     size_t n = a->members ? json_object_array_length(a->members) : 0;
 
-    if (auth_owners_exec(db, "DELETE FROM group_members WHERE group_name = ?", a->name, NULL,
-                         NULL, NULL) < 0)
+    if (auth_owners_exec(db, "DELETE FROM group_members WHERE group_name = ?", a->name, NULL, NULL,
+                         NULL) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         struct json_object *m = json_object_array_get_idx(a->members, i);

@@ -46,8 +46,8 @@ struct auth_subject auth_owners_subject(struct auth_owners *owners,
 enum auth_level auth_owners_level(struct auth_owners *owners, const char *uuid,
                                   const char *username);
 /* The domain object uuid (borrowed) with subject's level on it. */
-struct auth_object auth_owners_object(struct auth_owners *owners, const struct auth_subject *subject,
-                                      const char *uuid);
+struct auth_object auth_owners_object(struct auth_owners *owners,
+                                      const struct auth_subject *subject, const char *uuid);
 /* True if subject may see the domain uuid (auth_policy_sees with the index's level). */
 bool auth_owners_sees(struct auth_owners *owners, const struct auth_subject *subject,
                       const char *uuid);
@@ -87,9 +87,8 @@ int auth_owners_set_owner(struct auth_owners *owners, const char *const *uuids, 
 /* Replaces uuid's shares with shares (a JSON array of {"user"|"group": name, "level":
  * "view"|"console"|"operate"}); 400 naming the member ("shares[1].level") for anything
  * else, an unknown user or group, or a duplicate. Returns 0 or -1 with err. */
-int auth_owners_set_shares(struct auth_owners *owners, const char *uuid,
-                           struct json_object *shares, struct app_error *err)
-    __attribute__((warn_unused_result));
+int auth_owners_set_shares(struct auth_owners *owners, const char *uuid, struct json_object *shares,
+                           struct app_error *err) __attribute__((warn_unused_result));
 /* A domain that was deleted: its owner and shares go. Returns 0 or -1 (logged). */
 int auth_owners_forget(struct auth_owners *owners, const char *uuid)
     __attribute__((warn_unused_result));

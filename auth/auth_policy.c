@@ -94,8 +94,8 @@ static const char *const auth_policy_level_names[AUTH_LEVEL_COUNT] = {
 };
 
 /* A domain with an id, for the subject's role: may the level it holds do action? */
-static bool auth_policy_domain_allows(const struct auth_subject *subject,
-                                      enum auth_action action, const struct auth_object *object)
+static bool auth_policy_domain_allows(const struct auth_subject *subject, enum auth_action action,
+                                      const struct auth_object *object)
 {
     if (!object->id)
         return true; /* lists filter item by item; a create makes a VM of its own */
@@ -162,7 +162,8 @@ bool auth_policy_role_allows(const struct auth_subject *subject, enum auth_actio
         return false;
     if ((int)action < 0 || (int)action >= AUTH_ACTION_COUNT)
         return false;
-    if (capped_by[subject->scope] >= 0 && !auth_policy_role_table[capped_by[subject->scope]][action])
+    if (capped_by[subject->scope] >= 0 &&
+        !auth_policy_role_table[capped_by[subject->scope]][action])
         return false;
     return auth_policy_role_table[subject->role][action];
 }

@@ -144,7 +144,8 @@ static void console_resolve_run(struct work_job *job)
         app_error_set(&arg->err, 503, APP_ERR_UNAVAILABLE, "not connected to libvirt");
         return;
     }
-    arg->fd = console_target_open(conn, arg->uuid, arg->hidden, arg->name, sizeof(arg->name), &arg->err);
+    arg->fd =
+        console_target_open(conn, arg->uuid, arg->hidden, arg->name, sizeof(arg->name), &arg->err);
     virConnectClose(conn);
 }
 

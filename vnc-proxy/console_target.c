@@ -154,8 +154,8 @@ cleanup:
     return fd;
 }
 
-int console_target_open(virConnectPtr conn, const char *uuid, bool hidden, char *name_out, size_t name_len,
-                        struct app_error *err)
+int console_target_open(virConnectPtr conn, const char *uuid, bool hidden, char *name_out,
+                        size_t name_len, struct app_error *err)
 {
     virDomainPtr dom = NULL;
     int fd = -1;

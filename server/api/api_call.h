@@ -38,11 +38,11 @@ struct api_call {
     char name[ROUTE_PARAM_MAX];
     char item[ROUTE_PARAM_MAX];
     char action[ROUTE_PARAM_MAX];
-    char *query;                 /* owned: decoded arguments joined by '&' ("" if none) */
-    struct json_object *body;    /* owned: the parsed body; NULL if the row reads none */
-    bool hidden; /* the caller may not see the domain {uuid}: the job answers, instead of
-                  * the handler, what a lookup of a UUID no domain has answers (api_job.c) */
-    bool has_session;            /* false only for login */
+    char *query;              /* owned: decoded arguments joined by '&' ("" if none) */
+    struct json_object *body; /* owned: the parsed body; NULL if the row reads none */
+    bool hidden;      /* the caller may not see the domain {uuid}: the job answers, instead of
+                       * the handler, what a lookup of a UUID no domain has answers (api_job.c) */
+    bool has_session; /* false only for login */
     struct auth_session session; /* who asked (a copy) */
     char peer[64];               /* from where */
     bool prefer_async;           /* Prefer: respond-async: answer 202 with a job */

@@ -35,10 +35,9 @@ static struct json_object *api_domains_annotate(const struct api_call *call,
 
     if (!detail)
         return NULL;
-    json_object_object_add(detail, "owner",
-                           auth_owners_owner(call->owners, call->uuid, owner)
-                               ? json_object_new_string(owner)
-                               : NULL);
+    json_object_object_add(
+        detail, "owner",
+        auth_owners_owner(call->owners, call->uuid, owner) ? json_object_new_string(owner) : NULL);
     json_object_object_add(detail, "access", access ? json_object_new_string(access) : NULL);
     return detail;
 }

@@ -197,7 +197,8 @@ static void api_owners_group_reply(struct api_call *call, const char *name, int 
     for (size_t i = 0; i < n; i++) {
         struct json_object *g = json_object_array_get_idx(groups, i), *v = NULL;
 
-        if (json_object_object_get_ex(g, "name", &v) && strcmp(json_object_get_string(v), name) == 0) {
+        if (json_object_object_get_ex(g, "name", &v) &&
+            strcmp(json_object_get_string(v), name) == 0) {
             api_reply_json(reply, status, json_object_get(g));
             break;
         }

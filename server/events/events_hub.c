@@ -33,10 +33,10 @@ struct events_hub {
     struct events_post *posts;      /* lock; owned: in the inbox, not yet run, oldest first */
     struct events_post *posts_tail; /* lock; borrowed: the newest of them */
     unsigned nposts;                /* lock */
-    bool lost;              /* lock: a lifecycle message was lost; dispatch marks everyone */
-    bool resync;            /* lock: who may see which VM changed; dispatch asks snapshots */
+    bool lost;                  /* lock: a lifecycle message was lost; dispatch marks everyone */
+    bool resync;                /* lock: who may see which VM changed; dispatch asks snapshots */
     struct auth_owners *owners; /* borrowed; set before serving; may be NULL */
-    struct inbox_item news; /* the inbox's: calls `on_news` */
+    struct inbox_item news;     /* the inbox's: calls `on_news` */
     void (*on_news)(void *ctx);
     void *news_ctx;          /* borrowed */
     bool host_connected;     /* service thread: a host "connected" passed since dispatch */

@@ -35,9 +35,9 @@ struct events_ws {
 
 /* A snapshot's or a stats sample's job: run builds the message, done delivers it. */
 struct events_job {
-    struct events_ws *ws;   /* borrowed: outlives the pool's jobs */
-    uint64_t gen;           /* a snapshot's generation */
-    struct events_msg *msg; /* owned: what run built (NULL: libvirt is down, or it failed) */
+    struct events_ws *ws;    /* borrowed: outlives the pool's jobs */
+    uint64_t gen;            /* a snapshot's generation */
+    struct events_msg *msg;  /* owned: what run built (NULL: libvirt is down, or it failed) */
     struct json_object *obj; /* owned: msg's object, for the subscribers who see only some
                               * VMs (events_msg_for) */
 };

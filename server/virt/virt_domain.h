@@ -106,8 +106,7 @@ int virt_domain_require_shutoff(virDomainPtr dom, const char *transient, const c
  * 400/404 as virt_domain_lookup, 409 "the domain is not running" otherwise. Copies its
  * name into name_out. The caller frees the result with virDomainFree. */
 virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, bool hidden,
-                                       char *name_out,
-                                       size_t name_len, struct app_error *err);
+                                       char *name_out, size_t name_len, struct app_error *err);
 
 /* True if name is one of start, shutdown, destroy, reboot, reset, suspend, resume. */
 int virt_domain_action_valid(const char *action); /* for tests */

@@ -167,8 +167,8 @@ static void test_lookup_errors(void **state)
     seam_mode = SEAM_OK;
     assert_null(serial_target_open(conn, "not-a-uuid", false, name, sizeof(name), &err));
     assert_int_equal(err.status, 400);
-    assert_null(
-        serial_target_open(conn, "11111111-2222-3333-4444-555555555555", false, name, sizeof(name), &err));
+    assert_null(serial_target_open(conn, "11111111-2222-3333-4444-555555555555", false, name,
+                                   sizeof(name), &err));
     assert_int_equal(err.status, 404);
     assert_string_equal(err.code, APP_ERR_NOT_FOUND);
     assert_int_equal(seam_calls, 0); /* no console is asked for an unknown domain */
