@@ -1,33 +1,28 @@
 /* auth_policy: who may do what (see auth_policy.h).
  *
- * Pure logic over constant tables; any thread, no locks. The decision has two
- * steps: the role table below (what a role may ever do), then the object rule
- * (auth_policy_object_allows), where per-VM ownership will slot in later. Anything
- * unknown (NULL subject, out-of-range role or action) is refused: deny by default. */
+ * Pure logic over constant tables; any thread, no locks. The decision has three
+ * steps: the role table below (what a role may ever do), capped by a token's scope
+ * (the table row of the role the scope names), then the object rule
+ * (auth_policy_object_allows): the action's object kind, and for a domain of a `user`
+ * or a "shared only" viewer the level the subject holds on it. Anything unknown (NULL
+ * subject, out-of-range role, scope or action) is refused: deny by default. */
 #include "auth_policy.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#define AUTH_ROLE_COUNT   3
-#define AUTH_ACTION_COUNT 12
+#define AUTH_ROLE_COUNT   4
+#define AUTH_ACTION_COUNT 16
+#define AUTH_LEVEL_COUNT  5
 
-/* auth_policy_role_table[role][action]: what each role may ever do. */
+/* auth_policy_role_table[role][action]: what each role may ever do (absent: false). */
 static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
     [AUTH_ROLE_VIEWER] =
         {
             [AUTH_ACTION_HOST_READ] = true,
             [AUTH_ACTION_DOMAIN_READ] = true,
-            [AUTH_ACTION_DOMAIN_LIFECYCLE] = false,
-            [AUTH_ACTION_DOMAIN_CONSOLE] = false,
-            [AUTH_ACTION_USER_MANAGE] = false,
-            [AUTH_ACTION_DOMAIN_CONFIGURE] = false,
             [AUTH_ACTION_NETWORK_READ] = true,
-            [AUTH_ACTION_NETWORK_MANAGE] = false,
             [AUTH_ACTION_STORAGE_READ] = true,
-            [AUTH_ACTION_STORAGE_MANAGE] = false,
-            [AUTH_ACTION_VOLUME_CONTENT] = false,
-            [AUTH_ACTION_AUDIT_READ] = false,
         },
     [AUTH_ROLE_OPERATOR] =
         {
@@ -35,14 +30,9 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_READ] = true,
             [AUTH_ACTION_DOMAIN_LIFECYCLE] = true,
             [AUTH_ACTION_DOMAIN_CONSOLE] = true,
-            [AUTH_ACTION_USER_MANAGE] = false,
-            [AUTH_ACTION_DOMAIN_CONFIGURE] = false,
+            [AUTH_ACTION_DOMAIN_MANAGE] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
-            [AUTH_ACTION_NETWORK_MANAGE] = false,
             [AUTH_ACTION_STORAGE_READ] = true,
-            [AUTH_ACTION_STORAGE_MANAGE] = false,
-            [AUTH_ACTION_VOLUME_CONTENT] = false,
-            [AUTH_ACTION_AUDIT_READ] = false,
         },
     [AUTH_ROLE_ADMIN] =
         {
@@ -58,18 +48,71 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_STORAGE_MANAGE] = true,
             [AUTH_ACTION_VOLUME_CONTENT] = true,
             [AUTH_ACTION_AUDIT_READ] = true,
+            [AUTH_ACTION_DOMAIN_MANAGE] = true,
+            [AUTH_ACTION_DOMAIN_XML] = true,
+            [AUTH_ACTION_DOMAIN_SHARE] = true,
+            [AUTH_ACTION_DOMAIN_OWNER] = true,
         },
+    /* a user acts on its own VMs (and those shared with it: the object rule) and may
+     * create VMs; it reads networks and pools to choose from (which ones a user may
+     * use is the approved-sources rule, still to come); it manages nothing else */
+    [AUTH_ROLE_USER] =
+        {
+            [AUTH_ACTION_HOST_READ] = true,
+            [AUTH_ACTION_DOMAIN_READ] = true,
+            [AUTH_ACTION_DOMAIN_LIFECYCLE] = true,
+            [AUTH_ACTION_DOMAIN_CONSOLE] = true,
+            [AUTH_ACTION_DOMAIN_CONFIGURE] = true,
+            [AUTH_ACTION_DOMAIN_MANAGE] = true,
+            [AUTH_ACTION_DOMAIN_SHARE] = true,
+            [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_STORAGE_READ] = true,
+        },
+};
+
+/* The level a `user` needs on a domain for each domain action. */
+static const enum auth_level auth_policy_user_needs[AUTH_ACTION_COUNT] = {
+    [AUTH_ACTION_DOMAIN_READ] = AUTH_LEVEL_VIEW,
+    [AUTH_ACTION_DOMAIN_CONSOLE] = AUTH_LEVEL_CONSOLE,
+    [AUTH_ACTION_DOMAIN_LIFECYCLE] = AUTH_LEVEL_OPERATE,
+    [AUTH_ACTION_DOMAIN_CONFIGURE] = AUTH_LEVEL_OWNER,
+    [AUTH_ACTION_DOMAIN_MANAGE] = AUTH_LEVEL_OWNER,
+    [AUTH_ACTION_DOMAIN_SHARE] = AUTH_LEVEL_OWNER,
 };
 
 static const char *const auth_policy_role_names[AUTH_ROLE_COUNT] = {
     [AUTH_ROLE_VIEWER] = "viewer",
     [AUTH_ROLE_OPERATOR] = "operator",
     [AUTH_ROLE_ADMIN] = "admin",
+    [AUTH_ROLE_USER] = "user",
 };
 
-/* The object rule. Today every object a role may act on is shared by all users of
- * that role, so only the pairing of action and object kind is checked. Per-VM
- * ownership adds its test here (e.g. a domain's owner against subject->username). */
+static const char *const auth_policy_level_names[AUTH_LEVEL_COUNT] = {
+    [AUTH_LEVEL_NONE] = "none",       [AUTH_LEVEL_VIEW] = "view",
+    [AUTH_LEVEL_CONSOLE] = "console", [AUTH_LEVEL_OPERATE] = "operate",
+    [AUTH_LEVEL_OWNER] = "owner",
+};
+
+/* A domain with an id, for the subject's role: may the level it holds do action? */
+static bool auth_policy_domain_allows(const struct auth_subject *subject, enum auth_action action,
+                                      const struct auth_object *object)
+{
+    if (!object->id)
+        return true; /* lists filter item by item; a create makes a VM of its own */
+    switch (subject->role) {
+    case AUTH_ROLE_ADMIN:
+    case AUTH_ROLE_OPERATOR:
+        return true;
+    case AUTH_ROLE_VIEWER:
+        return !subject->shared_only || object->level >= AUTH_LEVEL_VIEW;
+    case AUTH_ROLE_USER:
+        return auth_policy_user_needs[action] != AUTH_LEVEL_NONE &&
+               object->level >= auth_policy_user_needs[action];
+    }
+    return false;
+}
+
+/* The object rule: the action's kind of object, and a domain's level. */
 static bool auth_policy_object_allows(const struct auth_subject *subject, enum auth_action action,
                                       const struct auth_object *object)
 {
@@ -82,7 +125,12 @@ static bool auth_policy_object_allows(const struct auth_subject *subject, enum a
     case AUTH_ACTION_DOMAIN_LIFECYCLE:
     case AUTH_ACTION_DOMAIN_CONSOLE:
     case AUTH_ACTION_DOMAIN_CONFIGURE:
-        return object->kind == AUTH_OBJECT_DOMAIN;
+    case AUTH_ACTION_DOMAIN_MANAGE:
+    case AUTH_ACTION_DOMAIN_XML:
+    case AUTH_ACTION_DOMAIN_SHARE:
+    case AUTH_ACTION_DOMAIN_OWNER:
+        return object->kind == AUTH_OBJECT_DOMAIN &&
+               auth_policy_domain_allows(subject, action, object);
     case AUTH_ACTION_NETWORK_READ:
     case AUTH_ACTION_NETWORK_MANAGE:
         return object->kind == AUTH_OBJECT_NETWORK;
@@ -98,46 +146,100 @@ static bool auth_policy_object_allows(const struct auth_subject *subject, enum a
     return false;
 }
 
-bool auth_policy_allows(const struct auth_subject *subject, enum auth_action action,
-                        const struct auth_object *object)
+bool auth_policy_role_allows(const struct auth_subject *subject, enum auth_action action)
 {
+    static const int capped_by[] = {
+        [AUTH_SCOPE_FULL] = -1,
+        [AUTH_SCOPE_READ] = AUTH_ROLE_VIEWER,
+        [AUTH_SCOPE_OPERATE] = AUTH_ROLE_OPERATOR,
+    };
+
     if (!subject)
         return false;
     if ((int)subject->role < 0 || (int)subject->role >= AUTH_ROLE_COUNT)
         return false;
+    if ((int)subject->scope < 0 || (int)subject->scope > AUTH_SCOPE_OPERATE)
+        return false;
     if ((int)action < 0 || (int)action >= AUTH_ACTION_COUNT)
         return false;
-    if (!auth_policy_role_table[subject->role][action])
+    if (capped_by[subject->scope] >= 0 &&
+        !auth_policy_role_table[capped_by[subject->scope]][action])
         return false;
-    return auth_policy_object_allows(subject, action, object);
+    return auth_policy_role_table[subject->role][action];
+}
+
+bool auth_policy_allows(const struct auth_subject *subject, enum auth_action action,
+                        const struct auth_object *object)
+{
+    return auth_policy_role_allows(subject, action) &&
+           auth_policy_object_allows(subject, action, object);
+}
+
+bool auth_policy_sees(const struct auth_subject *subject, const struct auth_object *object)
+{
+    struct auth_subject reader;
+
+    if (!subject)
+        return false;
+    reader = *subject;
+    reader.scope = AUTH_SCOPE_FULL; /* every scope reads */
+    return auth_policy_allows(&reader, AUTH_ACTION_DOMAIN_READ, object);
+}
+
+bool auth_policy_sees_every_domain(const struct auth_subject *subject)
+{
+    return subject && (subject->role == AUTH_ROLE_ADMIN || subject->role == AUTH_ROLE_OPERATOR ||
+                       (subject->role == AUTH_ROLE_VIEWER && !subject->shared_only));
 }
 
 bool auth_policy_may_grant(const struct auth_subject *subject, enum auth_role scope)
 {
     if (!subject || (int)subject->role < 0 || (int)subject->role >= AUTH_ROLE_COUNT)
         return false;
-    if ((int)scope < 0 || (int)scope >= AUTH_ROLE_COUNT)
-        return false;
-    return scope <= subject->role;
+    switch (scope) { /* and a token never makes a token of more than its own scope */
+    case AUTH_ROLE_VIEWER:
+        return true;
+    case AUTH_ROLE_OPERATOR:
+        return subject->role != AUTH_ROLE_VIEWER && subject->scope != AUTH_SCOPE_READ;
+    case AUTH_ROLE_ADMIN:
+        return subject->role == AUTH_ROLE_ADMIN && subject->scope == AUTH_SCOPE_FULL;
+    case AUTH_ROLE_USER:
+        return false; /* not a scope */
+    }
+    return false;
+}
+
+enum auth_scope auth_policy_token_scope(enum auth_role scope)
+{
+    switch (scope) {
+    case AUTH_ROLE_VIEWER:
+        return AUTH_SCOPE_READ;
+    case AUTH_ROLE_OPERATOR:
+        return AUTH_SCOPE_OPERATE;
+    case AUTH_ROLE_ADMIN:
+        return AUTH_SCOPE_FULL;
+    case AUTH_ROLE_USER:
+        break;
+    }
+    return AUTH_SCOPE_READ; /* never more than reading for a value that is no scope */
+}
+
+/* names[i] == name: i, else -1. */
+static int auth_policy_name_index(const char *const *names, int count, const char *name)
+{
+    for (int i = 0; name && i < count; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
 }
 
 int auth_role_parse(const char *name, enum auth_role *out)
 {
-    int ret = -1;
+    int i = auth_policy_name_index(auth_policy_role_names, AUTH_ROLE_COUNT, name);
 
-    if (!name)
-        goto cleanup;
-    for (int i = 0; i < AUTH_ROLE_COUNT; i++) {
-        if (strcmp(name, auth_policy_role_names[i]) == 0) {
-            if (out)
-                *out = (enum auth_role)i;
-            ret = 0;
-            break;
-        }
-    }
-
-cleanup:
-    return ret;
+    if (i >= 0 && out)
+        *out = (enum auth_role)i;
+    return i >= 0 ? 0 : -1;
 }
 
 const char *auth_role_name(enum auth_role role)
@@ -145,4 +247,20 @@ const char *auth_role_name(enum auth_role role)
     if ((int)role < 0 || (int)role >= AUTH_ROLE_COUNT)
         return "unknown";
     return auth_policy_role_names[role];
+}
+
+int auth_level_parse(const char *name, enum auth_level *out)
+{
+    int i = auth_policy_name_index(auth_policy_level_names, AUTH_LEVEL_COUNT, name);
+
+    if (i >= 0 && out)
+        *out = (enum auth_level)i;
+    return i >= 0 ? 0 : -1;
+}
+
+const char *auth_level_name(enum auth_level level)
+{
+    if ((int)level < 0 || (int)level >= AUTH_LEVEL_COUNT)
+        return "unknown";
+    return auth_policy_level_names[level];
 }

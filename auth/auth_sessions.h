@@ -27,6 +27,7 @@ struct auth_sessions;
 struct auth_session {
     char username[AUTH_USERNAME_MAX + 1];
     enum auth_role role;
+    enum auth_scope scope; /* an API token's cap (auth_policy.h); AUTH_SCOPE_FULL for a login */
     char csrf_token[AUTH_TOKEN_HEX_LEN + 1];
     char id[17];       /* first 16 hex chars of the token hash: names the session in logs */
     int64_t created_s; /* wall clock */

@@ -176,6 +176,8 @@ const char *auth_tokens_scope_name(enum auth_role scope)
         return "operate";
     case AUTH_ROLE_ADMIN:
         return "admin";
+    case AUTH_ROLE_USER:
+        break;
     }
     return "unknown";
 }
@@ -499,7 +501,8 @@ enum auth_token_fault auth_tokens_lookup(struct auth_tokens *tokens, const char 
     if (fault == AUTH_TOKEN_OK) {
         memset(out, 0, sizeof(*out));
         memcpy(out->username, e->info.username, sizeof(out->username));
-        out->role = e->info.scope < e->user_role ? e->info.scope : e->user_role;
+        out->role = e->user_role; /* capped by the scope: a token never exceeds its user */
+        out->scope = auth_policy_token_scope(e->info.scope);
         snprintf(out->id, sizeof(out->id), AUTH_TOKEN_SESSION_PREFIX "%s", e->info.id);
         memcpy(out->token_id, e->info.id, sizeof(out->token_id));
         out->created_s = e->info.created_s;

@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "auth_owners.h"
 #include "auth_password.h"
 #include "auth_policy.h"
 #include "auth_sessions.h"
@@ -32,6 +33,7 @@ struct cli_user_args {
     const char *command;   /* borrowed: add, passwd, del, list */
     const char *name;      /* borrowed */
     const char *role_name; /* borrowed */
+    const char *sees;      /* borrowed: a viewer's "all" or "shared" (--sees), or NULL */
     enum auth_role role;   /* parsed role_name */
     const char *state_dir; /* borrowed */
     const char *config;    /* borrowed */
@@ -40,13 +42,15 @@ struct cli_user_args {
 
 static void cli_user_usage(FILE *out)
 {
-    fputs("usage: virtdeck user add NAME --role admin|operator|viewer [OPTIONS]\n"
+    fputs("usage: virtdeck user add NAME --role admin|operator|user|viewer [--sees all|shared]\n"
+          "       [OPTIONS]\n"
           "       virtdeck user passwd NAME [OPTIONS]\n"
           "       virtdeck user del NAME [OPTIONS]\n"
           "       virtdeck user list [OPTIONS]\n"
           "\n"
           "add and passwd read the password from the first line of standard input.\n"
           "passwd and del end the user's sessions.\n"
+          "--sees shared: a viewer sees only the VMs shared with it (default: all).\n"
           "\n"
           "options:\n"
           "  --state-dir DIR  where virtdeck.db lives (default: the config file's\n"
@@ -95,7 +99,7 @@ static int cli_user_option(const char *opt, int argc, char **argv, int *i, const
 /* Returns CLI_USER_OK or CLI_USER_USAGE (message printed). */
 static int cli_user_parse(int argc, char **argv, struct cli_user_args *args)
 {
-    static const char *const options[] = {"--role", "--state-dir", "--config"};
+    static const char *const options[] = {"--role", "--state-dir", "--config", "--sees"};
     int positional = 0;
 
     memset(args, 0, sizeof(*args));
@@ -110,7 +114,8 @@ static int cli_user_parse(int argc, char **argv, struct cli_user_args *args)
         for (size_t k = 0; k < sizeof(options) / sizeof(options[0]) && !matched; k++) {
             const char **slot = k == 0   ? &args->role_name
                                 : k == 1 ? &args->state_dir
-                                         : &args->config;
+                                : k == 2 ? &args->config
+                                         : &args->sees;
             matched = cli_user_option(options[k], argc, argv, &i, slot);
             if (matched < 0)
                 return cli_user_usage_error("%s needs a value", options[k]);
@@ -142,12 +147,18 @@ static int cli_user_parse(int argc, char **argv, struct cli_user_args *args)
         return cli_user_usage_error("unknown command %s", args->command);
     }
     if (strcmp(args->command, "add") != 0) {
+        if (args->sees)
+            return cli_user_usage_error("--sees is only for add (not %s)", args->command);
         if (args->role_name)
             return cli_user_usage_error("--role is only for add (not %s)", args->command);
     } else if (!args->role_name) {
-        return cli_user_usage_error("add needs --role admin|operator|viewer");
+        return cli_user_usage_error("add needs --role admin|operator|user|viewer");
     } else if (auth_role_parse(args->role_name, &args->role) < 0) {
-        return cli_user_usage_error("unknown role %s (admin, operator or viewer)", args->role_name);
+        return cli_user_usage_error("unknown role %s (admin, operator, user or viewer)",
+                                    args->role_name);
+    } else if (args->sees && (args->role != AUTH_ROLE_VIEWER ||
+                              (strcmp(args->sees, "all") && strcmp(args->sees, "shared")))) {
+        return cli_user_usage_error("--sees all|shared is for viewers");
     }
     return CLI_USER_OK;
 }
@@ -273,7 +284,9 @@ static int cli_user_run(const struct cli_user_args *args, sqlite3 *db, const str
         if (cli_user_read_password(args->name, password, sizeof(password)) < 0)
             goto cleanup;
         if (strcmp(cmd, "add") == 0) {
-            if (auth_users_add(db, args->name, args->role, password, &err) < 0)
+            if (auth_users_add(db, args->name, args->role, password, &err) < 0 ||
+                (args->sees && auth_owners_set_shared_only(
+                                   db, args->name, strcmp(args->sees, "shared") == 0, &err) < 0))
                 goto report;
             fprintf(stderr, "virtdeck user: added %s (%s)\n", args->name,
                     auth_role_name(args->role));

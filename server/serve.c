@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "auth_owners.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
 #include "auth_throttle.h"
@@ -245,8 +246,18 @@ static void serve_on_events_news(void *ctx)
     events_ws_dispatch(app->events_ws);
 }
 
+/* Any thread (the writer of the ownership index): who may see which VM changed, so
+ * every events subscriber gets a fresh snapshot filtered for it. */
+static void serve_on_owners_change(void *ctx)
+{
+    struct app *app = ctx;
+
+    events_hub_post_resync(app->events);
+}
+
 /* store-watch thread: another process committed (the CLI). API tokens are re-read with
- * their users' roles (a deleted or demoted user's tokens stop now); sessions whose rows it
+ * their users' roles (a deleted or demoted user's tokens stop now), and the ownership
+ * index (a deleted user's VMs and shares, a viewer's setting); sessions whose rows it
  * deleted end now; the next housekeeping tick closes their sockets. Looks again at
  * the next interval if the read failed or raced with a login. */
 static bool serve_on_store_change(void *ctx)
@@ -254,6 +265,8 @@ static bool serve_on_store_change(void *ctx)
     struct app *app = ctx;
     bool recheck = false;
     bool failed = auth_tokens_sync(app->tokens) < 0; /* a user deleted or demoted: at once */
+
+    failed = auth_owners_sync(app->owners) < 0 || failed; /* its VMs, shares, memberships */
 
     return auth_sessions_sync(app->sessions, &recheck) < 0 || recheck || failed;
 }
@@ -470,6 +483,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .io = http_server_io(),
         .sessions = app->sessions,
         .tokens = app->tokens,
+        .owners = app->owners,
         .allowed_origins = config->allowed_origins,
         .listen_host = config->listen_host,
         .server_names = config->server_names,
@@ -492,6 +506,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .sessions = app->sessions,
         .tokens = app->tokens,
         .throttle = app->throttle,
+        .owners = app->owners,
         .session_max_s = config->session_max_s,
         .virt = app->virt,
         .pool = app->pool,
@@ -565,6 +580,8 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.tokens = auth_tokens_new(app.db)))
         goto cleanup;
+    if (!(app.owners = auth_owners_new(app.db)))
+        goto cleanup;
     if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
     app.throttle = auth_throttle_new();
@@ -586,6 +603,8 @@ int serve_run(const struct config *config)
     }
     app.inbox = inbox_new(SERVE_INBOX_CAPACITY(config->workers), serve_wake, NULL);
     app.events = events_hub_new(app.inbox, serve_on_events_news, &app);
+    events_hub_use_owners(app.events, app.owners);
+    auth_owners_on_change(app.owners, serve_on_owners_change, &app);
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
         !(app.password_lane =
@@ -667,6 +686,7 @@ cleanup:
     static_files_free(app.static_files);
     auth_sessions_free(app.sessions);
     auth_tokens_free(app.tokens);
+    auth_owners_free(app.owners);
     auth_throttle_free(app.throttle);
     store_close(app.db);
     free(tls_dir);

@@ -119,6 +119,7 @@ static void console_record(const struct console *c, const char *action, const ch
 struct console_job {
     struct console_hub *hub; /* borrowed */
     char uuid[40];
+    bool hidden;    /* the user may not see the domain: resolved as one that does not exist */
     char name[128]; /* filled by run */
     int fd;         /* filled by run: connected socket, or -1 */
     struct app_error err;
@@ -143,7 +144,8 @@ static void console_resolve_run(struct work_job *job)
         app_error_set(&arg->err, 503, APP_ERR_UNAVAILABLE, "not connected to libvirt");
         return;
     }
-    arg->fd = console_target_open(conn, arg->uuid, arg->name, sizeof(arg->name), &arg->err);
+    arg->fd =
+        console_target_open(conn, arg->uuid, arg->hidden, arg->name, sizeof(arg->name), &arg->err);
     virConnectClose(conn);
 }
 
@@ -313,6 +315,7 @@ static int console_ws_open(struct conn *conn, const struct http_request *req)
     arg->hub = hub;
     arg->fd = -1;
     snprintf(arg->uuid, sizeof(arg->uuid), "%.39s", req->route.uuid);
+    arg->hidden = req->route.hidden;
     job = work_job_new(conn_id(conn), console_resolve_run, console_resolve_done, arg,
                        console_job_free);
     if (work_pool_submit(hub->deps.pool, job) < 0)

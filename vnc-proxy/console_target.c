@@ -154,13 +154,13 @@ cleanup:
     return fd;
 }
 
-int console_target_open(virConnectPtr conn, const char *uuid, char *name_out, size_t name_len,
-                        struct app_error *err)
+int console_target_open(virConnectPtr conn, const char *uuid, bool hidden, char *name_out,
+                        size_t name_len, struct app_error *err)
 {
     virDomainPtr dom = NULL;
     int fd = -1;
 
-    if (!(dom = virt_domain_lookup_active(conn, uuid, name_out, name_len, err)))
+    if (!(dom = virt_domain_lookup_active(conn, uuid, hidden, name_out, name_len, err)))
         goto cleanup;
     /* local QEMU hands over a connected descriptor (no listening port needed) */
     fd = virDomainOpenGraphicsFD(dom, 0, 0);

@@ -17,5 +17,5 @@
  * name_out receives the domain's name (for logs). Returns the fd, or -1 with err:
  * 400 bad UUID, 404 unknown domain, 409 not running / no VNC display, 502 the server
  * cannot be reached, 503 libvirt unavailable. */
-int console_target_open(virConnectPtr conn, const char *uuid, char *name_out, size_t name_len,
-                        struct app_error *err) __attribute__((warn_unused_result));
+int console_target_open(virConnectPtr conn, const char *uuid, bool hidden, char *name_out,
+                        size_t name_len, struct app_error *err) __attribute__((warn_unused_result));

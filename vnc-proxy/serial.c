@@ -51,6 +51,7 @@ struct serial_hub {
 struct serial_open {
     struct serial_hub *hub; /* borrowed: counts this pump in `alive` */
     char uuid[40];
+    bool hidden;    /* the user may not see the domain: opened as one that does not exist */
     char name[128]; /* the domain's name, set by serial_open (published with the pump's
                      * `opened` or `stopped`) */
 };
@@ -60,6 +61,7 @@ struct serial {
     struct conn *ws;        /* borrowed: the browser's websocket (valid until serial_ws_closed) */
     struct serial_hub *hub; /* borrowed: outlives every websocket */
     char uuid[40];
+    bool hidden; /* from the gate (route_match.hidden) */
     char username[AUTH_USERNAME_MAX + 1];
     char peer[64];
     struct virt_pump *pump;   /* owned: the service side's reference; NULL if none started */
@@ -76,7 +78,7 @@ static int serial_open(void *ctx, virConnectPtr conn, virStreamPtr *st, struct a
 {
     struct serial_open *o = ctx;
 
-    *st = serial_target_open(conn, o->uuid, o->name, sizeof(o->name), err);
+    *st = serial_target_open(conn, o->uuid, o->hidden, o->name, sizeof(o->name), err);
     return *st ? 1 : -1;
 }
 
@@ -184,6 +186,7 @@ static int serial_start(struct serial_hub *hub, struct serial *b, struct app_err
     o = xcalloc(1, sizeof(*o));
     o->hub = hub;
     snprintf(o->uuid, sizeof(o->uuid), "%s", b->uuid);
+    o->hidden = b->hidden;
     atomic_fetch_add(&hub->alive, 1); /* released by serial_open_free, also on failure */
     b->open = o;
     if (!(b->pump = virt_pump_start(&cfg, &serial_pump_ops, o))) {
@@ -203,6 +206,7 @@ static int serial_ws_open(struct conn *conn, const struct http_request *req)
     b->ws = conn;
     b->hub = hub;
     snprintf(b->uuid, sizeof(b->uuid), "%.39s", req->route.uuid); /* validated: 36 */
+    b->hidden = req->route.hidden;
     snprintf(b->username, sizeof(b->username), "%s", req->session.username);
     snprintf(b->peer, sizeof(b->peer), "%s", req->peer);
     b->opened_ms = clock_mono_ms();

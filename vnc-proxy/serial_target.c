@@ -27,14 +27,14 @@ static void serial_target_open_failed(struct app_error *err)
     }
 }
 
-virStreamPtr serial_target_open(virConnectPtr conn, const char *uuid, char *name_out,
+virStreamPtr serial_target_open(virConnectPtr conn, const char *uuid, bool hidden, char *name_out,
                                 size_t name_len, struct app_error *err)
 {
     virDomainPtr dom = NULL;
     virStreamPtr st = NULL;
     virStreamPtr ret = NULL;
 
-    if (!(dom = virt_domain_lookup_active(conn, uuid, name_out, name_len, err)))
+    if (!(dom = virt_domain_lookup_active(conn, uuid, hidden, name_out, name_len, err)))
         goto cleanup;
     if (!(st = virStreamNew(conn, VIR_STREAM_NONBLOCK))) {
         virt_error_capture(err, "new stream");

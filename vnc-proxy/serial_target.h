@@ -18,6 +18,6 @@
  * virStreamFree), or NULL with err: 400 bad UUID, 404 unknown domain, 409 not running /
  * no usable serial console / console in use, 502 other libvirt failures, 503 libvirt
  * unavailable. */
-virStreamPtr serial_target_open(virConnectPtr conn, const char *uuid, char *name_out,
+virStreamPtr serial_target_open(virConnectPtr conn, const char *uuid, bool hidden, char *name_out,
                                 size_t name_len, struct app_error *err)
     __attribute__((warn_unused_result));

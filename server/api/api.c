@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include "auth_owners.h"
+
 #include "api/api_audit.h"
 #include "api/api_auth.h"
 #include "api/api_call.h"
@@ -21,6 +23,7 @@
 #include "api/api_json.h"
 #include "api/api_networks.h"
 #include "api/api_os.h"
+#include "api/api_owners.h"
 #include "api/api_pools.h"
 #include "api/api_snapshots.h"
 #include "api/api_tokens.h"
@@ -119,7 +122,8 @@ int api_prepare(struct api_call *call, const struct http_request *req, struct ap
         [ROUTE_ORDER_RIGHT_INPUT_OBJECT] = {API_RIGHT, API_INPUT, API_OBJECT},
     };
     const struct route_row *row = call->row;
-    struct auth_subject subject = {call->session.username, call->session.role};
+    struct auth_subject subject = api_call_subject(call);
+    enum auth_level level = auth_owners_level(call->owners, req->route.uuid, subject.username);
     struct app_error err;
 
     for (size_t i = 0; i < 3; i++) {
@@ -128,7 +132,8 @@ int api_prepare(struct api_call *call, const struct http_request *req, struct ap
         app_error_clear(&err);
         switch (orders[row->order][i]) {
         case API_RIGHT:
-            rc = route_check_right(row, &req->route, call->has_session ? &subject : NULL, &err);
+            rc = route_check_right(row, &req->route, call->has_session ? &subject : NULL, level,
+                                   &call->hidden, &err);
             break;
         case API_OBJECT:
             rc = api_prepare_object(call, req, &err);

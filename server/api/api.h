@@ -30,6 +30,7 @@ struct route_row;
 struct auth_sessions;
 struct auth_tokens;
 struct auth_throttle;
+struct auth_owners;
 struct conn_server;
 struct virt_conn;
 struct work_pool;
@@ -40,7 +41,7 @@ struct api_runner;
 
 enum api_result { API_DONE, API_PENDING };
 
-/* Everything of the daemon that the API uses: the first five go to every handler
+/* Everything of the daemon that the API uses: the first six go to every handler
  * (struct api_call), the rest to the dispatcher's job side (api_job.c). serve.c fills it
  * once, before the first request, and it outlives every call and job; the parts keep
  * their own thread rules. It is the API endpoint's ctx (conn_server_options.api_ctx). */
@@ -49,6 +50,7 @@ struct api_services {
     struct auth_sessions *sessions;  /* borrowed: thread-safe */
     struct auth_tokens *tokens;      /* borrowed: thread-safe (API tokens) */
     struct auth_throttle *throttle;  /* borrowed: thread-safe */
+    struct auth_owners *owners;      /* borrowed: thread-safe (VM owners, shares, groups) */
     int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
     struct virt_conn *virt;          /* borrowed: ROUTE_RUN_LIBVIRT rows' connection */
     struct work_pool *pool;          /* borrowed: the jobs of every other row */

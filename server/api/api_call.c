@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_owners.h"
 #include "util/xalloc.h"
 
 void api_call_init(struct api_call *call, const struct route_row *row,
@@ -85,4 +86,9 @@ const char *api_call_string(const struct api_call *call, const char *key)
 const char *api_call_query(const struct api_call *call, const char *name, char *out, size_t outlen)
 {
     return route_query_get(call->query, name, out, outlen) == 1 ? out : NULL;
+}
+
+struct auth_subject api_call_subject(const struct api_call *call)
+{
+    return auth_owners_subject(call->owners, &call->session);
 }

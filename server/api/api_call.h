@@ -25,6 +25,7 @@
 #include "http/route.h"
 #include "util/app_error.h"
 
+struct auth_owners;
 struct auth_throttle;
 struct auth_tokens;
 struct api_runner;
@@ -37,9 +38,11 @@ struct api_call {
     char name[ROUTE_PARAM_MAX];
     char item[ROUTE_PARAM_MAX];
     char action[ROUTE_PARAM_MAX];
-    char *query;                 /* owned: decoded arguments joined by '&' ("" if none) */
-    struct json_object *body;    /* owned: the parsed body; NULL if the row reads none */
-    bool has_session;            /* false only for login */
+    char *query;              /* owned: decoded arguments joined by '&' ("" if none) */
+    struct json_object *body; /* owned: the parsed body; NULL if the row reads none */
+    bool hidden;      /* the caller may not see the domain {uuid}: the job answers, instead of
+                       * the handler, what a lookup of a UUID no domain has answers (api_job.c) */
+    bool has_session; /* false only for login */
     struct auth_session session; /* who asked (a copy) */
     char peer[64];               /* from where */
     bool prefer_async;           /* Prefer: respond-async: answer 202 with a job */
@@ -51,6 +54,7 @@ struct api_call {
     struct auth_sessions *sessions; /* thread-safe */
     struct auth_tokens *tokens;     /* thread-safe */
     struct auth_throttle *throttle; /* thread-safe */
+    struct auth_owners *owners;     /* thread-safe: VM owners, shares, groups */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
     struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
@@ -78,6 +82,9 @@ void api_call_init(struct api_call *call, const struct route_row *row,
 void *api_call_state_new(struct api_call *call, size_t size);
 /* Releases what call owns (body, query, state) and wipes its session copy. NULL-safe. */
 void api_call_clear(struct api_call *call);
+
+/* The caller as auth_policy sees it (the ownership index's view of a viewer). */
+struct auth_subject api_call_subject(const struct api_call *call);
 
 /* Body members, as the row's FIELDS let them through (absent: def / NULL). */
 bool api_call_bool(const struct api_call *call, const char *key, bool def);

@@ -6,6 +6,8 @@
  * on the runner's lane; api_copy_job reports the bytes written. */
 #include "api/api_domain_clone.h"
 
+#include "api/api_owners.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -96,9 +98,10 @@ static void api_domain_clone_run(struct api_call *call, struct api_reply *reply)
         api_reply_error(reply, &err);
     else if (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX)
         api_domain_clone_start(call, reply, bytes);
-    else if ((out = virt_domain_clone(dom, name, api_call_string(call, "title"), NULL, &err)))
+    else if ((out = virt_domain_clone(dom, name, api_call_string(call, "title"), NULL, &err))) {
         api_reply_json(reply, 201, out);
-    else
+        api_owners_record_reply(call, reply); /* the copy belongs to who made it */
+    } else
         api_reply_error(reply, &err);
     if (dom)
         virDomainFree(dom);

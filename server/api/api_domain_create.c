@@ -7,6 +7,8 @@
  * "domain:<name>". */
 #include "api/api_domain_create.h"
 
+#include "api/api_owners.h"
+
 #include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,6 +521,7 @@ static void api_domain_create_run(struct api_call *call, struct api_reply *reply
         api_domain_create_start(call, reply, bytes);
     else
         api_reply_result(reply, 201, virt_domain_create(call->conn, create, &err), &err);
+    api_owners_record_reply(call, reply); /* a new VM belongs to its creator */
 }
 
 const struct api_handler api_domain_create = {

@@ -3,6 +3,8 @@
  * a job is queued; the runs look the domain up by the validated UUID on a worker. */
 #include "api/api_domain_delete.h"
 
+#include "api/api_owners.h"
+
 #include "virt/virt_domain.h"
 #include "virt/virt_domain_delete.h"
 
@@ -23,6 +25,8 @@ static void api_domain_delete_run(struct api_call *call, struct api_reply *reply
     app_error_clear(&err);
     if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)))
         out = virt_domain_delete(dom, call->state, &err);
+    if (out)
+        api_owners_forget(call, call->uuid); /* its owner and shares go with it */
     api_reply_result(reply, 200, out, &err);
     if (dom)
         virDomainFree(dom);

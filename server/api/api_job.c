@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
+#include "virt/virt_domain.h"
 #include "work/work_pool.h"
 
 struct api_job {
@@ -44,6 +45,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->call.sessions = services->sessions;
     job->call.tokens = services->tokens;
     job->call.throttle = services->throttle;
+    job->call.owners = services->owners;
     job->call.session_max_s = services->session_max_s;
     job->call.jobs = services->jobs;
     return &job->call;
@@ -128,7 +130,10 @@ static void api_job_run(struct work_job *work)
                       virt_conn_uri(job->services->virt));
         return; /* nothing was tried: nothing to record */
     }
-    job->handler->run(call, &job->reply);
+    if (call->hidden) /* the caller may not see the domain: as if it did not exist */
+        virt_domain_absent(call->uuid, &job->reply.err);
+    else
+        job->handler->run(call, &job->reply);
     if (call->row->audit)
         api_job_record(call, &job->reply);
     if (call->conn)

@@ -39,7 +39,7 @@ static struct json_object *api_tokens_json(const struct auth_token_info *info)
 
 static bool api_tokens_admin(const struct api_call *call)
 {
-    struct auth_subject subject = {call->session.username, call->session.role};
+    struct auth_subject subject = api_call_subject(call);
 
     return auth_policy_allows(&subject, AUTH_ACTION_USER_MANAGE, NULL);
 }
@@ -50,7 +50,7 @@ static int api_tokens_create_check(struct api_call *call, const struct http_requ
                                    struct api_reply *reply)
 {
     struct api_tokens_create_state *state = api_call_state_new(call, sizeof(*state));
-    struct auth_subject subject = {call->session.username, call->session.role};
+    struct auth_subject subject = api_call_subject(call);
     struct json_object *scope = NULL, *days = NULL;
     const char *name = api_call_string(call, "name");
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_owners.h"
 #include "auth_policy.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -32,8 +33,10 @@ struct events_hub {
     struct events_post *posts;      /* lock; owned: in the inbox, not yet run, oldest first */
     struct events_post *posts_tail; /* lock; borrowed: the newest of them */
     unsigned nposts;                /* lock */
-    bool lost;              /* lock: a lifecycle message was lost; dispatch marks everyone */
-    struct inbox_item news; /* the inbox's: calls `on_news` */
+    bool lost;                  /* lock: a lifecycle message was lost; dispatch marks everyone */
+    bool resync;                /* lock: who may see which VM changed; dispatch asks snapshots */
+    struct auth_owners *owners; /* borrowed; set before serving; may be NULL */
+    struct inbox_item news;     /* the inbox's: calls `on_news` */
     void (*on_news)(void *ctx);
     void *news_ctx;          /* borrowed */
     bool host_connected;     /* service thread: a host "connected" passed since dispatch */
@@ -69,7 +72,7 @@ struct events_msg *events_msg_new(struct json_object *obj, enum events_kind kind
     return msg;
 }
 
-static struct events_msg *events_msg_ref(struct events_msg *msg)
+struct events_msg *events_msg_ref(struct events_msg *msg)
 {
     msg->refs++;
     return msg;
@@ -248,17 +251,28 @@ void events_hub_deliver_snapshot(struct events_sub *sub, struct events_msg *msg,
     sub->awaiting_snapshot = false;
 }
 
-static bool events_hub_sub_may_see(const struct events_sub *sub, const struct events_msg *msg)
+static bool events_hub_sub_may_see(const struct events_hub *hub, const struct events_sub *sub,
+                                   const struct events_msg *msg)
 {
-    struct auth_subject subject = {sub->session.username, sub->session.role};
-    struct auth_object object = {AUTH_OBJECT_DOMAIN, msg->uuid};
+    struct auth_subject subject;
 
     if (msg->kind == EVENTS_KIND_JOB)
         return sub->session.role == AUTH_ROLE_ADMIN ||
                strcmp(sub->session.username, msg->owner) == 0;
     if (msg->kind != EVENTS_KIND_LIFECYCLE || !msg->uuid[0])
         return true;
-    return auth_policy_allows(&subject, AUTH_ACTION_DOMAIN_READ, &object);
+    subject = auth_owners_subject(hub->owners, &sub->session);
+    return auth_owners_sees(hub->owners, &subject, msg->uuid);
+}
+
+void events_hub_use_owners(struct events_hub *hub, struct auth_owners *owners)
+{
+    hub->owners = owners;
+}
+
+struct auth_owners *events_hub_owners(const struct events_hub *hub)
+{
+    return hub->owners;
 }
 
 static bool events_hub_sub_has_output(const struct events_sub *sub)
@@ -278,6 +292,14 @@ static void events_hub_post_news(struct events_hub *hub)
         log_warn("events: the inbox is full; subscribers are woken by the next message");
 }
 
+void events_hub_post_resync(struct events_hub *hub)
+{
+    pthread_mutex_lock(&hub->lock);
+    hub->resync = true;
+    pthread_mutex_unlock(&hub->lock);
+    events_hub_post_news(hub);
+}
+
 /* Service thread (the drain): one message reaches every subscriber that may see it. */
 static void events_post_run(struct inbox_item *item)
 {
@@ -291,7 +313,7 @@ static void events_post_run(struct inbox_item *item)
     if (msg->kind == EVENTS_KIND_HOST && strstr((const char *)msg->data + LWS_PRE, "\"connected\""))
         hub->host_connected = true;
     for (struct events_sub *sub = hub->subs; sub; sub = sub->next)
-        if (events_hub_sub_may_see(sub, msg))
+        if (events_hub_sub_may_see(hub, sub, msg))
             events_hub_enqueue(sub, msg);
     events_post_free(post);
     events_hub_post_news(hub);
@@ -358,6 +380,8 @@ bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id,
     pthread_mutex_lock(&hub->lock);
     lost = hub->lost;
     hub->lost = false;
+    host_connected = host_connected || hub->resync;
+    hub->resync = false;
     pthread_mutex_unlock(&hub->lock);
     if (lost) {
         log_warn("events: inbox overflowed; disconnecting subscribers so they resynchronise");

@@ -21,6 +21,8 @@
  * most EVENTS_HUB_INBOX_ITEMS items of the inbox (serve.c sizes the inbox with it). */
 #pragma once
 
+struct auth_owners;
+
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -81,10 +83,21 @@ struct events_hub *events_hub_new(struct inbox *inbox, void (*news)(void *ctx), 
  * After the last events_hub_post, while nothing drains the inbox. NULL-safe. */
 void events_hub_free(struct events_hub *hub);
 
+/* The ownership index the hub filters lifecycle events with (borrowed; NULL: nobody
+ * owns anything). Main thread, before the first subscriber. */
+void events_hub_use_owners(struct events_hub *hub, struct auth_owners *owners);
+/* The index given above (borrowed; may be NULL). */
+struct auth_owners *events_hub_owners(const struct events_hub *hub);
+/* Any thread: who may see which VM changed (an owner, a share, a group); every
+ * subscriber gets a fresh snapshot, filtered for it, at the next dispatch. */
+void events_hub_post_resync(struct events_hub *hub);
+
 /* A new message from a JSON object (serialised now; obj is not taken). */
 struct events_msg *events_msg_new(struct json_object *obj, enum events_kind kind, const char *uuid);
 /* A new message from text (copied). */
 struct events_msg *events_msg_from_text(const char *text, size_t len, enum events_kind kind);
+/* Service thread: one more reference to msg (returned). */
+struct events_msg *events_msg_ref(struct events_msg *msg);
 void events_msg_unref(struct events_msg *msg);
 
 /* Any thread: posts obj (taken) for every subscriber into the inbox. */
@@ -117,7 +130,8 @@ void events_hub_deliver_snapshot(struct events_sub *sub, struct events_msg *msg,
 /* After messages reached subscribers' queues (from the news callback): marks every
  * subscriber overflowed if a lifecycle message was lost, then calls ready(conn_id, ctx)
  * for each subscriber that has something to write. Returns true if a host "connected"
- * message passed since the last dispatch (the caller then refreshes snapshots). */
+ * message passed since the last dispatch, or a resync was posted (the caller then refreshes
+ * snapshots). */
 bool events_hub_dispatch(struct events_hub *hub, void (*ready)(uint64_t conn_id, void *ctx),
                          void *ctx);
 

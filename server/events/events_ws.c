@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_owners.h"
 #include "auth_sessions.h"
 #include "events/events_hub.h"
 #include "http/conn.h"
@@ -34,9 +35,11 @@ struct events_ws {
 
 /* A snapshot's or a stats sample's job: run builds the message, done delivers it. */
 struct events_job {
-    struct events_ws *ws;   /* borrowed: outlives the pool's jobs */
-    uint64_t gen;           /* a snapshot's generation */
-    struct events_msg *msg; /* owned: what run built (NULL: libvirt is down, or it failed) */
+    struct events_ws *ws;    /* borrowed: outlives the pool's jobs */
+    uint64_t gen;            /* a snapshot's generation */
+    struct events_msg *msg;  /* owned: what run built (NULL: libvirt is down, or it failed) */
+    struct json_object *obj; /* owned: msg's object, for the subscribers who see only some
+                              * VMs (events_msg_for) */
 };
 
 static void events_job_free(void *opaque)
@@ -44,7 +47,35 @@ static void events_job_free(void *opaque)
     struct events_job *arg = opaque;
 
     events_msg_unref(arg->msg);
+    json_object_put(arg->obj);
     free(arg);
+}
+
+/* The job's message as sub may see it: msg itself (a new reference) for who sees every
+ * VM, else a message of obj with only the VMs sub sees in "domains". */
+static struct events_msg *events_msg_for(struct events_ws *ws, const struct events_sub *sub,
+                                         struct events_msg *msg, struct json_object *obj,
+                                         enum events_kind kind)
+{
+    struct auth_owners *owners = events_hub_owners(ws->deps.hub);
+    struct auth_subject subject = auth_owners_subject(owners, &sub->session);
+    struct json_object *copy;
+    struct events_msg *mine;
+
+    if (!obj || auth_policy_sees_every_domain(&subject))
+        return events_msg_ref(msg);
+    copy = json_object_new_object();
+    json_object_object_foreach(obj, key, val)
+    {
+        bool list = strcmp(key, "domains") == 0 && json_object_is_type(val, json_type_array);
+
+        json_object_object_add(copy, key,
+                               list ? auth_owners_visible(owners, &subject, val, false)
+                                    : json_object_get(val));
+    }
+    mine = events_msg_new(copy, kind, "");
+    json_object_put(copy);
+    return mine;
 }
 
 struct events_ws *events_ws_new(const struct events_ws_deps *deps)
@@ -95,9 +126,13 @@ static void events_snapshot_run(struct work_job *job)
     app_error_clear(&err);
     list = virt_domain_list(conn, &err);
     if (list) {
+        struct json_object *domains = NULL;
+
+        if (json_object_object_get_ex(list, "domains", &domains))
+            auth_owners_annotate(events_hub_owners(arg->ws->deps.hub), domains);
         json_object_object_add(list, "type", json_object_new_string("snapshot"));
         arg->msg = events_msg_new(list, EVENTS_KIND_SNAPSHOT, "");
-        json_object_put(list);
+        arg->obj = list;
     } else {
         log_warn("events: snapshot failed: %s", err.message);
     }
@@ -140,7 +175,7 @@ static void events_snapshot_done(struct work_job *job)
     static const char down[] = "{\"type\":\"host\",\"state\":\"disconnected\"}";
     struct events_job *arg = job->arg;
     struct events_ws *ws = arg->ws;
-    struct events_msg *msg;
+    struct events_msg *msg, *mine;
     bool more = false;
 
     ws->snapshot_in_flight = false;
@@ -156,7 +191,9 @@ static void events_snapshot_done(struct work_job *job)
             more = true;
             continue;
         }
-        events_hub_deliver_snapshot(sub, msg, sub->awaiting_snapshot);
+        mine = events_msg_for(ws, sub, msg, arg->obj, EVENTS_KIND_SNAPSHOT);
+        events_hub_deliver_snapshot(sub, mine, sub->awaiting_snapshot);
+        events_msg_unref(mine);
         sub->snapshot_gen = 0;
         events_ws_ready(sub->conn_id, ws);
     }
@@ -180,7 +217,7 @@ static void events_stats_run(struct work_job *job)
     stats = virt_stats_sample(arg->ws->deps.sampler, conn, &err);
     if (stats) {
         arg->msg = events_msg_new(stats, EVENTS_KIND_STATS, "");
-        json_object_put(stats);
+        arg->obj = stats;
     } else {
         log_warn("events: stats sample failed: %s", err.message);
     }
@@ -197,7 +234,10 @@ static void events_stats_done(struct work_job *job)
     if (!msg)
         return;
     for (struct events_sub *sub = events_hub_first(ws->deps.hub); sub; sub = sub->next) {
-        events_hub_enqueue(sub, msg);
+        struct events_msg *mine = events_msg_for(ws, sub, msg, arg->obj, EVENTS_KIND_STATS);
+
+        events_hub_enqueue(sub, mine);
+        events_msg_unref(mine);
         if (!sub->awaiting_snapshot)
             events_ws_ready(sub->conn_id, ws);
     }

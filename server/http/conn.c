@@ -28,6 +28,7 @@ struct conn_server *conn_server_new(const struct conn_server_options *options)
     srv->io = options->io;
     srv->sessions = options->sessions;
     srv->tokens = options->tokens;
+    srv->owners = options->owners;
     srv->allowed_origins = options->allowed_origins;
     srv->host_names = auth_host_names_new();
     if (options->listen_host)

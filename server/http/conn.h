@@ -38,6 +38,7 @@
 
 struct auth_sessions;
 struct auth_tokens;
+struct auth_owners;
 struct conn;
 struct conn_server;
 
@@ -174,6 +175,7 @@ struct conn_server_options {
     const struct conn_io *io;        /* borrowed; static */
     struct auth_sessions *sessions;  /* borrowed: cookie lookups and the session registry */
     struct auth_tokens *tokens;      /* borrowed: Authorization: Bearer lookups; may be NULL */
+    struct auth_owners *owners;      /* borrowed: the websockets' view of VMs; may be NULL */
     const char *allowed_origins;     /* borrowed: config allowed_origins */
     const char *listen_host;         /* borrowed: the Host rule (auth_host.h) */
     const char *server_names;        /* borrowed */

@@ -20,6 +20,7 @@
 
 #include "auth_host.h"
 #include "auth_origin.h"
+#include "auth_owners.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
 #include "http/conn_internal.h"
@@ -574,13 +575,14 @@ int conn_on_body_done(struct conn *conn)
 /* The gate's rights check: the route table's (route_authorize: the row's right on the
  * object its path names, today's messages). Returns 0, or an HTTP status with its error
  * code and message (the message lives until the next gate: service thread only). */
-static int conn_gate_allows(const struct route_match *route, const struct auth_session *session,
-                            const char **code, const char **why)
+static int conn_gate_allows(struct conn *conn, const char **code, const char **why)
 {
     static struct app_error err;
-    struct auth_subject subject = {session->username, session->role};
+    struct auth_owners *owners = conn->srv->owners;
+    struct auth_subject subject = auth_owners_subject(owners, &conn->session);
+    enum auth_level level = auth_owners_level(owners, conn->route.uuid, subject.username);
 
-    if (route_authorize(route, HTTP_GET, &subject, &err) == 0)
+    if (route_authorize(&conn->route, HTTP_GET, &subject, level, &conn->route.hidden, &err) == 0)
         return 0;
     *code = err.code;
     *why = err.message;
@@ -620,7 +622,7 @@ static int conn_gate(struct conn *conn, const char **code, const char **why)
         *why = conn->auth_refusal ? conn->auth_refusal : "not logged in";
         return 401;
     }
-    if ((status = conn_gate_allows(&conn->route, &conn->session, code, why)))
+    if ((status = conn_gate_allows(conn, code, why)))
         return status;
     conn_read_peer(conn);
     return 0;

@@ -90,6 +90,7 @@ struct conn_server {
     const struct conn_io *io;           /* borrowed, static */
     struct auth_sessions *sessions;     /* borrowed */
     struct auth_tokens *tokens;         /* borrowed; NULL: no API tokens (tests) */
+    struct auth_owners *owners;         /* borrowed; NULL: no VM is owned (tests) */
     const char *allowed_origins;        /* borrowed */
     struct auth_host_names *host_names; /* owned; read-only once serving */
     struct conn_slot routes[CONN_ROUTES_MAX];

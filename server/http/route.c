@@ -231,7 +231,8 @@ static const char *route_object_id(const struct route_row *row, const struct rou
 }
 
 int route_check_right(const struct route_row *row, const struct route_match *match,
-                      const struct auth_subject *subject, struct app_error *err)
+                      const struct auth_subject *subject, enum auth_level level, bool *hidden,
+                      struct app_error *err)
 {
     static const enum auth_object_kind kinds[] = {
         [ROUTE_OBJECT_DOMAIN] = AUTH_OBJECT_DOMAIN,
@@ -241,6 +242,7 @@ int route_check_right(const struct route_row *row, const struct route_match *mat
     };
     struct auth_object object;
 
+    *hidden = false;
     switch (row->access) {
     case ROUTE_ACCESS_PUBLIC:
         return 0;
@@ -252,6 +254,12 @@ int route_check_right(const struct route_row *row, const struct route_match *mat
     case ROUTE_ACCESS_RIGHT:
         object.kind = kinds[row->object];
         object.id = route_object_id(row, match);
+        object.level = level;
+        if (subject && row->object == ROUTE_OBJECT_DOMAIN && object.id &&
+            auth_policy_role_allows(subject, row->right) && !auth_policy_sees(subject, &object)) {
+            *hidden = true; /* answered as a domain that does not exist */
+            return 0;
+        }
         if (subject && auth_policy_allows(subject, row->right,
                                           row->object == ROUTE_OBJECT_NONE ? NULL : &object))
             return 0;
@@ -329,20 +337,22 @@ int route_check_query(const struct route_row *row, const char *query, struct app
 }
 
 int route_authorize(const struct route_match *match, enum http_method method,
-                    const struct auth_subject *subject, struct app_error *err)
+                    const struct auth_subject *subject, enum auth_level level, bool *hidden,
+                    struct app_error *err)
 {
     const struct route_row *row = route_row_for(match, method);
 
+    *hidden = false;
     if (!row) {
         app_error_set(err, 405, APP_ERR_METHOD, "method not allowed here");
         return -1;
     }
     if (row->order == ROUTE_ORDER_OBJECT_RIGHT_INPUT)
         return route_check_object(row, match, err) < 0 ||
-                       route_check_right(row, match, subject, err) < 0
+                       route_check_right(row, match, subject, level, hidden, err) < 0
                    ? -1
                    : 0;
-    return route_check_right(row, match, subject, err) < 0 ||
+    return route_check_right(row, match, subject, level, hidden, err) < 0 ||
                    route_check_object(row, match, err) < 0
                ? -1
                : 0;

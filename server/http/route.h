@@ -77,6 +77,11 @@ enum route_id {
     ROUTE_TOKENS,                 /* /api/tokens */
     ROUTE_TOKEN,                  /* /api/tokens/{name}: a token's id */
     ROUTE_AUDIT,                  /* /api/audit (the audit log) */
+    ROUTE_DOMAIN_OWNER,           /* /api/domains/{uuid}/owner */
+    ROUTE_DOMAIN_SHARES,          /* /api/domains/{uuid}/shares */
+    ROUTE_OWNERS,                 /* /api/owners (many domains' owner at once) */
+    ROUTE_GROUPS,                 /* /api/groups */
+    ROUTE_GROUP,                  /* /api/groups/{name} */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */
@@ -225,6 +230,10 @@ struct route_match {
     char action[ROUTE_PARAM_MAX]; /* {action} segment ("" if none) */
     const struct route_row *rows; /* borrowed (the static table): the path's rows */
     size_t nrows;
+    /* set by the caller of route_check_right/route_authorize when they said so: the
+     * subject may not see the domain {uuid}, so every lookup of it must answer exactly
+     * as for a domain that does not exist (virt_domain_find) */
+    bool hidden;
 };
 
 /* Matches path (no query string). Returns 0 with out filled, or -1 (out->id =
@@ -240,20 +249,26 @@ const struct route_row *route_row_for(const struct route_match *match, enum http
 const struct route_row *route_row_get(enum route_row_id id);
 
 /* The whole check of a websocket or stream row for subject (NULL: no session): the
- * object's ids and the right, in the row's order. Returns 0, or -1 with err (400
- * bad_request, 403 forbidden, 405 when match has no row for method). The one call the
- * websocket gate and the volume transfer make. */
+ * object's ids and the right, in the row's order; level is what the subject holds on
+ * the path's domain (auth_owners_level; ignored for other rows). Returns 0 (with
+ * *hidden as route_check_right says), or -1 with err (400 bad_request, 403 forbidden,
+ * 405 when match has no row for method). The one call the websocket gate and the
+ * volume transfer make. */
 int route_authorize(const struct route_match *match, enum http_method method,
-                    const struct auth_subject *subject, struct app_error *err)
-    __attribute__((warn_unused_result));
+                    const struct auth_subject *subject, enum auth_level level, bool *hidden,
+                    struct app_error *err) __attribute__((warn_unused_result));
 
-/* The right alone: ROUTE_ACCESS_RIGHT rows ask auth_policy_allows() for subject on the
- * object the row names (kind and id from the path). The one place a role meets an
- * object: per-VM ownership plugs in here (through auth_policy's object rule). Returns 0,
- * or -1 with err (403 with the row's message; 401 for a session row without subject). */
+/* The right alone: ROUTE_ACCESS_RIGHT rows ask auth_policy for subject on the object the
+ * row names (kind and id from the path; a domain's level is the caller's, from the
+ * ownership index). The one place a role meets an object. A domain the subject may not
+ * even see is not refused here when the role has the right: the call returns 0 with
+ * *hidden set, and the caller lets the request take the very path of a domain that does
+ * not exist (its lookup says 404), so the two cannot be told apart; a refusal the role
+ * alone decides is the same for every id. Returns 0, or -1 with err (403 with the row's
+ * message; 401 for a session row without subject). */
 int route_check_right(const struct route_row *row, const struct route_match *match,
-                      const struct auth_subject *subject, struct app_error *err)
-    __attribute__((warn_unused_result));
+                      const struct auth_subject *subject, enum auth_level level, bool *hidden,
+                      struct app_error *err) __attribute__((warn_unused_result));
 
 /* The path's ids the row names (the object's, then a device's {item}) are well formed.
  * Returns 0, or -1 with err (400). */

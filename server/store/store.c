@@ -79,6 +79,38 @@ static const char *const store_migrations[] = {
     "CREATE INDEX audit_log_object ON audit_log(object, id);"
     "CREATE INDEX audit_log_username ON audit_log(username, id);"
     "CREATE INDEX audit_log_action ON audit_log(action, id);",
+    /* 5: VM owners and shares, groups, and what a viewer sees (auth/auth_owners.c); a
+     * deleted user or group takes its ownerships, memberships and shares with it */
+    "CREATE TABLE domain_owners ("
+    "  uuid TEXT PRIMARY KEY,"
+    "  owner TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+    "  since INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX domain_owners_owner ON domain_owners(owner);"
+    "CREATE TABLE domain_shares ("
+    "  uuid TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('user', 'group')),"
+    "  principal TEXT NOT NULL,"
+    "  level TEXT NOT NULL CHECK (level IN ('view', 'console', 'operate')),"
+    "  PRIMARY KEY (uuid, kind, principal)"
+    ");"
+    "CREATE TABLE groups ("
+    "  name TEXT PRIMARY KEY,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE group_members ("
+    "  group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,"
+    "  username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+    "  PRIMARY KEY (group_name, username)"
+    ");"
+    "CREATE TRIGGER users_forget_shares AFTER DELETE ON users BEGIN"
+    "  DELETE FROM domain_shares WHERE kind = 'user' AND principal = OLD.name;"
+    " END;"
+    "CREATE TRIGGER groups_forget_shares AFTER DELETE ON groups BEGIN"
+    "  DELETE FROM domain_shares WHERE kind = 'group' AND principal = OLD.name;"
+    " END;"
+    "ALTER TABLE users ADD COLUMN viewer_sees TEXT NOT NULL DEFAULT 'all'"
+    "  CHECK (viewer_sees IN ('all', 'shared'));",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -149,11 +149,13 @@ static void transfer_on_news(struct inbox_item *item);
 static int transfer_check(const struct http_request *req, long long content_length,
                           char format[TRANSFER_FORMAT_MAX], struct http_response *resp)
 {
-    struct auth_subject subject = {req->session.username, req->session.role};
+    struct auth_subject subject = {req->session.username, req->session.role, req->session.scope,
+                                   false};
     struct app_error err;
+    bool hidden; /* a pool is never hidden */
 
     /* the row's right on the pool, then the pool's and the volume's names */
-    if (route_authorize(&req->route, req->method, &subject, &err) < 0) {
+    if (route_authorize(&req->route, req->method, &subject, AUTH_LEVEL_NONE, &hidden, &err) < 0) {
         http_response_error(resp, &err);
         return -1;
     }

@@ -1021,7 +1021,18 @@ cleanup:
     return ret;
 }
 
+void virt_domain_absent(const char *uuid, struct app_error *err)
+{
+    app_error_set(err, 404, APP_ERR_NOT_FOUND, "no domain with UUID %s", uuid);
+}
+
 virDomainPtr virt_domain_lookup(virConnectPtr conn, const char *uuid, struct app_error *err)
+{
+    return virt_domain_find(conn, uuid, false, err);
+}
+
+virDomainPtr virt_domain_find(virConnectPtr conn, const char *uuid, bool hidden,
+                              struct app_error *err)
 {
     virDomainPtr dom = NULL;
     virErrorPtr last;
@@ -1030,11 +1041,15 @@ virDomainPtr virt_domain_lookup(virConnectPtr conn, const char *uuid, struct app
         app_error_set(err, 400, APP_ERR_BAD_REQUEST, "malformed domain UUID");
         goto cleanup;
     }
+    if (hidden) {
+        virt_domain_absent(uuid, err);
+        goto cleanup;
+    }
     dom = virDomainLookupByUUIDString(conn, uuid);
     if (!dom) {
         last = virGetLastError();
         if (last && last->code == VIR_ERR_NO_DOMAIN) {
-            app_error_set(err, 404, APP_ERR_NOT_FOUND, "no domain with UUID %s", uuid);
+            virt_domain_absent(uuid, err);
             virResetLastError();
         } else {
             virt_error_capture(err, "look up domain");
@@ -1275,14 +1290,14 @@ cleanup:
     return ret;
 }
 
-virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, char *name_out,
-                                       size_t name_len, struct app_error *err)
+virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, bool hidden,
+                                       char *name_out, size_t name_len, struct app_error *err)
 {
     virDomainPtr dom = NULL;
     virDomainPtr ret = NULL;
     int state = 0, reason = 0;
 
-    if (!(dom = virt_domain_lookup(conn, uuid, err)))
+    if (!(dom = virt_domain_find(conn, uuid, hidden, err)))
         goto cleanup;
     snprintf(name_out, name_len, "%s", virDomainGetName(dom) ? virDomainGetName(dom) : "");
     if (virDomainGetState(dom, &state, &reason, 0) < 0) {

@@ -88,6 +88,14 @@ struct json_object *virt_domain_list(virConnectPtr conn, struct app_error *err);
 /* Looks a domain up by UUID string. 400 for a malformed UUID, 404 if unknown. The
  * caller frees the result with virDomainFree. */
 virDomainPtr virt_domain_lookup(virConnectPtr conn, const char *uuid, struct app_error *err);
+/* The error of a lookup of uuid (well formed) that no domain has: 404 "no domain with
+ * UUID <uuid>". The one place that answer is written. */
+void virt_domain_absent(const char *uuid, struct app_error *err);
+/* virt_domain_lookup as a caller who may not see the domain (hidden) must get it: the
+ * very answer of a UUID no domain has (virt_domain_absent), without asking libvirt, so
+ * a domain one may not see cannot be told from one that does not exist. */
+virDomainPtr virt_domain_find(virConnectPtr conn, const char *uuid, bool hidden,
+                              struct app_error *err);
 
 /* 0 when dom is a persistent domain that is shut off; else 409 conflict "domain "<name>"
  * is transient: <transient>" or "... is running or paused: <advice>". Workers only. */
@@ -97,8 +105,8 @@ int virt_domain_require_shutoff(virDomainPtr dom, const char *transient, const c
 /* Looks up a domain that must be active (running, paused or blocked), for consoles:
  * 400/404 as virt_domain_lookup, 409 "the domain is not running" otherwise. Copies its
  * name into name_out. The caller frees the result with virDomainFree. */
-virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, char *name_out,
-                                       size_t name_len, struct app_error *err);
+virDomainPtr virt_domain_lookup_active(virConnectPtr conn, const char *uuid, bool hidden,
+                                       char *name_out, size_t name_len, struct app_error *err);
 
 /* True if name is one of start, shutdown, destroy, reboot, reset, suspend, resume. */
 int virt_domain_action_valid(const char *action); /* for tests */

@@ -43,6 +43,64 @@ static void test_admin_does_everything(void **state)
     assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_USER_MANAGE, NULL));
 }
 
+/* A `user` acts on a VM by the level it holds; what it cannot view it does not see. */
+static void test_user_levels(void **state)
+{
+    struct auth_subject user = {"alice", AUTH_ROLE_USER, AUTH_SCOPE_FULL, false};
+    struct auth_object vm = {AUTH_OBJECT_DOMAIN, "6695eb01-f6a4-8304-79aa-97f2502e193f",
+                             AUTH_LEVEL_NONE};
+    static const enum auth_action acts[] = {
+        AUTH_ACTION_DOMAIN_READ,   AUTH_ACTION_DOMAIN_CONSOLE, AUTH_ACTION_DOMAIN_LIFECYCLE,
+        AUTH_ACTION_DOMAIN_MANAGE, AUTH_ACTION_DOMAIN_SHARE,   AUTH_ACTION_DOMAIN_CONFIGURE};
+    /* the lowest level each action needs */
+    static const enum auth_level needs[] = {AUTH_LEVEL_VIEW,    AUTH_LEVEL_CONSOLE,
+                                            AUTH_LEVEL_OPERATE, AUTH_LEVEL_OWNER,
+                                            AUTH_LEVEL_OWNER,   AUTH_LEVEL_OWNER};
+
+    for (int l = AUTH_LEVEL_NONE; l <= AUTH_LEVEL_OWNER; l++) {
+        vm.level = (enum auth_level)l;
+        assert_int_equal(auth_policy_sees(&user, &vm), l >= AUTH_LEVEL_VIEW);
+        for (size_t a = 0; a < sizeof(acts) / sizeof(acts[0]); a++)
+            assert_int_equal(auth_policy_allows(&user, acts[a], &vm), l >= (int)needs[a]);
+        assert_false(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_XML, &vm));
+        assert_false(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_OWNER, &vm));
+    }
+    /* a read token of the owner only reads; an operate token cannot delete */
+    vm.level = AUTH_LEVEL_OWNER;
+    user.scope = AUTH_SCOPE_READ;
+    assert_true(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_READ, &vm));
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_LIFECYCLE, &vm));
+    user.scope = AUTH_SCOPE_OPERATE;
+    assert_true(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_LIFECYCLE, &vm));
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_CONFIGURE, &vm));
+    assert_false(auth_policy_may_grant(&user, AUTH_ROLE_ADMIN));
+    user.scope = AUTH_SCOPE_FULL;
+    assert_true(auth_policy_may_grant(&user, AUTH_ROLE_OPERATOR));
+    assert_false(auth_policy_may_grant(&user, AUTH_ROLE_ADMIN));
+    /* no networks, storage or users; creating a VM (no id) is allowed */
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_NETWORK_MANAGE, NULL));
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_STORAGE_MANAGE, NULL));
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_USER_MANAGE, NULL));
+    vm.id = NULL;
+    vm.level = AUTH_LEVEL_NONE;
+    assert_true(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_LIFECYCLE, &vm));
+}
+
+/* A viewer sees all by default; "shared only" sees what is shared with it. */
+static void test_viewer_shared_only(void **state)
+{
+    struct auth_subject viewer = {"v", AUTH_ROLE_VIEWER, AUTH_SCOPE_FULL, false};
+    struct auth_object vm = {AUTH_OBJECT_DOMAIN, "6695eb01-f6a4-8304-79aa-97f2502e193f",
+                             AUTH_LEVEL_NONE};
+
+    assert_true(auth_policy_sees(&viewer, &vm));
+    viewer.shared_only = true;
+    assert_false(auth_policy_sees(&viewer, &vm));
+    vm.level = AUTH_LEVEL_VIEW;
+    assert_true(auth_policy_sees(&viewer, &vm));
+    assert_false(auth_policy_allows(&viewer, AUTH_ACTION_DOMAIN_CONSOLE, &vm));
+}
+
 static void test_objects(void **state)
 {
     struct auth_object host = {.kind = AUTH_OBJECT_HOST, .id = NULL};
@@ -156,6 +214,8 @@ int main(void)
         cmocka_unit_test(test_operator_acts_on_vms),
         cmocka_unit_test(test_admin_does_everything),
         cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_user_levels),
+        cmocka_unit_test(test_viewer_shared_only),
         cmocka_unit_test(test_deny_by_default),
         cmocka_unit_test(test_role_names),
         cmocka_unit_test(test_networks_storage_devices),

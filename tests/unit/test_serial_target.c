@@ -102,7 +102,7 @@ static void test_opens_first_console_without_force(void **state)
     virStreamPtr st;
 
     seam_mode = SEAM_OK;
-    st = serial_target_open(conn, TEST_UUID, name, sizeof(name), &err);
+    st = serial_target_open(conn, TEST_UUID, false, name, sizeof(name), &err);
     assert_non_null(st);
     assert_int_equal(err.status, 0);
     assert_string_equal(name, "test");
@@ -121,7 +121,7 @@ static void test_console_in_use(void **state)
 
     seam_mode = SEAM_FAIL;
     seam_code = VIR_ERR_OPERATION_FAILED;
-    assert_null(serial_target_open(conn, TEST_UUID, name, sizeof(name), &err));
+    assert_null(serial_target_open(conn, TEST_UUID, false, name, sizeof(name), &err));
     assert_int_equal(err.status, 409);
     assert_string_equal(err.code, APP_ERR_CONFLICT);
     assert_string_equal(err.message, "serial console in use");
@@ -136,7 +136,7 @@ static void test_no_console_device(void **state)
 
     seam_mode = SEAM_FAIL;
     seam_code = VIR_ERR_INTERNAL_ERROR;
-    assert_null(serial_target_open(conn, TEST_UUID, name, sizeof(name), &err));
+    assert_null(serial_target_open(conn, TEST_UUID, false, name, sizeof(name), &err));
     assert_int_equal(err.status, 409);
     assert_string_equal(err.code, APP_ERR_CONFLICT);
     assert_non_null(strstr(err.message, "open serial console"));
@@ -150,7 +150,7 @@ static void test_other_failure_keeps_libvirt_mapping(void **state)
     char name[64] = "";
 
     /* the real test driver: it has no console support at all */
-    assert_null(serial_target_open(conn, TEST_UUID, name, sizeof(name), &err));
+    assert_null(serial_target_open(conn, TEST_UUID, false, name, sizeof(name), &err));
     assert_int_equal(seam_calls, 1);
     assert_int_equal(err.status, 501);
     assert_string_equal(err.code, APP_ERR_UNSUPPORTED);
@@ -165,10 +165,10 @@ static void test_lookup_errors(void **state)
     char name[64] = "";
 
     seam_mode = SEAM_OK;
-    assert_null(serial_target_open(conn, "not-a-uuid", name, sizeof(name), &err));
+    assert_null(serial_target_open(conn, "not-a-uuid", false, name, sizeof(name), &err));
     assert_int_equal(err.status, 400);
-    assert_null(
-        serial_target_open(conn, "11111111-2222-3333-4444-555555555555", name, sizeof(name), &err));
+    assert_null(serial_target_open(conn, "11111111-2222-3333-4444-555555555555", false, name,
+                                   sizeof(name), &err));
     assert_int_equal(err.status, 404);
     assert_string_equal(err.code, APP_ERR_NOT_FOUND);
     assert_int_equal(seam_calls, 0); /* no console is asked for an unknown domain */
@@ -186,7 +186,7 @@ static void test_not_running(void **state)
                                    "<os><type>hvm</type></os></domain>");
     assert_non_null(dom);
     seam_mode = SEAM_OK;
-    assert_null(serial_target_open(conn, STOPPED_UUID, name, sizeof(name), &err));
+    assert_null(serial_target_open(conn, STOPPED_UUID, false, name, sizeof(name), &err));
     assert_int_equal(err.status, 409);
     assert_string_equal(err.message, "the domain is not running");
     assert_string_equal(name, "serial-off");
