@@ -146,3 +146,8 @@ const char *auth_role_name(enum auth_role role)
         return "unknown";
     return auth_policy_role_names[role];
 }
+
+int auth_role_count(void)
+{
+    return AUTH_ROLE_COUNT;
+}

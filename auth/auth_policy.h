@@ -59,3 +59,5 @@ bool auth_policy_may_grant(const struct auth_subject *subject, enum auth_role sc
 /* "admin"/"operator"/"viewer" <-> enum. Returns 0, or -1 for an unknown name. */
 int auth_role_parse(const char *name, enum auth_role *out) __attribute__((warn_unused_result));
 const char *auth_role_name(enum auth_role role);
+/* How many roles there are: the values 0..auth_role_count()-1 of enum auth_role. */
+int auth_role_count(void);

@@ -182,6 +182,12 @@ const char *auth_tokens_scope_name(enum auth_role scope)
 
 /* ---- the memory table (caller holds lock) ------------------------------- */
 
+/* The rights a token gives: the lower of its scope and its user's role. */
+static enum auth_role auth_tokens_effective_role(const struct auth_tokens_entry *e)
+{
+    return e->info.scope < e->user_role ? e->info.scope : e->user_role;
+}
+
 static struct auth_tokens_entry *auth_tokens_find(struct auth_tokens *tokens, const char *id)
 {
     for (size_t i = 0; i < tokens->count; i++)
@@ -228,7 +234,7 @@ static int auth_tokens_db_load(sqlite3 *db, struct auth_tokens_entry **out, size
     static const char sql[] =
         "SELECT t.id, t.username, t.name, t.scope, t.secret_hash, t.created_at, t.expires_at, "
         "t.last_used_at, t.last_used_from, u.role FROM tokens t JOIN users u ON "
-        "u.name = t.username ORDER BY t.created_at, t.id";
+        "u.name = t.username WHERE u.disabled = 0 ORDER BY t.created_at, t.id";
     sqlite3_stmt *stmt = NULL;
     struct auth_tokens_entry *entries = NULL;
     size_t n = 0, cap = 0;
@@ -335,7 +341,7 @@ static int auth_tokens_db_role(sqlite3 *db, const char *username, enum auth_role
     sqlite3_stmt *stmt = NULL;
     int ret = -1, rc;
 
-    if (sqlite3_prepare_v2(db, "SELECT role FROM users WHERE name = ?", -1, &stmt, NULL) !=
+    if (sqlite3_prepare_v2(db, "SELECT role FROM users WHERE name = ? AND disabled = 0", -1, &stmt, NULL) !=
         SQLITE_OK)
         goto cleanup;
     sqlite3_bind_text(stmt, 1, username, -1, SQLITE_STATIC);
@@ -499,7 +505,7 @@ enum auth_token_fault auth_tokens_lookup(struct auth_tokens *tokens, const char 
     if (fault == AUTH_TOKEN_OK) {
         memset(out, 0, sizeof(*out));
         memcpy(out->username, e->info.username, sizeof(out->username));
-        out->role = e->info.scope < e->user_role ? e->info.scope : e->user_role;
+        out->role = auth_tokens_effective_role(e);
         snprintf(out->id, sizeof(out->id), AUTH_TOKEN_SESSION_PREFIX "%s", e->info.id);
         memcpy(out->token_id, e->info.id, sizeof(out->token_id));
         out->created_s = e->info.created_s;
@@ -517,7 +523,8 @@ cleanup:
     return fault;
 }
 
-bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id)
+bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id,
+                       enum auth_role opened_role)
 {
     static const size_t prefix = sizeof(AUTH_TOKEN_SESSION_PREFIX) - 1;
     const struct auth_tokens_entry *e;
@@ -527,7 +534,8 @@ bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id)
         return false;
     pthread_mutex_lock(&tokens->lock);
     e = auth_tokens_find(tokens, session_id + prefix);
-    alive = e && !auth_tokens_expired(&e->info, clock_wall_s());
+    alive = e && !auth_tokens_expired(&e->info, clock_wall_s()) &&
+            auth_tokens_effective_role(e) == opened_role;
     pthread_mutex_unlock(&tokens->lock);
     return alive;
 }

@@ -77,6 +77,8 @@ enum route_id {
     ROUTE_TOKENS,                 /* /api/tokens */
     ROUTE_TOKEN,                  /* /api/tokens/{name}: a token's id */
     ROUTE_AUDIT,                  /* /api/audit (the audit log) */
+    ROUTE_USERS,                  /* /api/users */
+    ROUTE_USER,                   /* /api/users/{name}: a user's name */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

@@ -79,6 +79,10 @@ static const char *const store_migrations[] = {
     "CREATE INDEX audit_log_object ON audit_log(object, id);"
     "CREATE INDEX audit_log_username ON audit_log(username, id);"
     "CREATE INDEX audit_log_action ON audit_log(action, id);",
+    /* 5: users an admin disabled (no login, no sessions, no tokens) and each user's last
+     * login (auth/auth_users.c) */
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN last_login_at INTEGER;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
