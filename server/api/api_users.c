@@ -174,11 +174,13 @@ static void api_users_patch_run(struct api_call *call, struct api_reply *reply)
 {
     struct auth_user_change *change = call->state;
 
+    api_reply_audit_object(reply, "user:%.64s", call->name);
     change->password = api_call_string(call, "password"); /* borrowed from the body */
     if (auth_users_update(call->db, call->name, change, &reply->err) < 0)
         return;
     api_users_revoke(call, call->name,
-                     change->has_role || change->password || (change->has_disabled && change->disabled));
+                     change->has_role || change->password ||
+                         (change->has_disabled && change->disabled));
     api_users_answer(call, reply, call->name, 200);
 }
 
