@@ -5,9 +5,9 @@
  * (32 KiB, too big for a worker's stack to take lightly), wiped before it is freed.
  *
  * libcrypt refuses passphrases of CRYPT_MAX_PASSPHRASE_SIZE (512) bytes or more, but
- * the policy (auth_password_policy.h) allows up to 1024 bytes. Such long passwords are first reduced to the hex
- * SHA-256 of the password, behind a fixed prefix, in both hash and verify; shorter
- * ones go to yescrypt unchanged. */
+ * the policy (auth_password_policy.h) allows up to 1024 bytes. Such long passwords are first
+ * reduced to the hex SHA-256 of the password, behind a fixed prefix, in both hash and verify;
+ * shorter ones go to yescrypt unchanged. */
 #include "auth_password.h"
 
 #include <crypt.h>

@@ -341,8 +341,8 @@ static int auth_tokens_db_role(sqlite3 *db, const char *username, enum auth_role
     sqlite3_stmt *stmt = NULL;
     int ret = -1, rc;
 
-    if (sqlite3_prepare_v2(db, "SELECT role FROM users WHERE name = ? AND disabled = 0", -1, &stmt, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT role FROM users WHERE name = ? AND disabled = 0", -1, &stmt,
+                           NULL) != SQLITE_OK)
         goto cleanup;
     sqlite3_bind_text(stmt, 1, username, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);

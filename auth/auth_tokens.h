@@ -11,8 +11,8 @@
  * token's row joined with its user's CURRENT role: auth_tokens_sync re-reads both tables
  * (the store-watch thread calls it whenever another process committed, e.g. `virtdeck
  * user del` or a role changed in the database), so a deleted, disabled or demoted user's
- * tokens stop within one watch interval (the users API calls it at once). create/revoke/sync/flush write or read SQLite: workers,
- * the store-watch thread, the main thread. */
+ * tokens stop within one watch interval (the users API calls it at once). create/revoke/sync/flush
+ * write or read SQLite: workers, the store-watch thread, the main thread. */
 #pragma once
 
 #include <sqlite3.h>

@@ -25,10 +25,10 @@
 
 /* The WHERE clause that keeps an enabled admin: the row (old values) is not an enabled
  * admin, or another enabled admin exists. ?1 is the name. */
-#define AUTH_USERS_OTHER_ADMIN                                                                 \
-    "EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.disabled = 0 AND "            \
+#define AUTH_USERS_OTHER_ADMIN                                                                     \
+    "EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.disabled = 0 AND "                 \
     "o.name <> ?1)"
-#define AUTH_USERS_KEEPS_AN_ADMIN                                                              \
+#define AUTH_USERS_KEEPS_AN_ADMIN                                                                  \
     "(NOT (role = 'admin' AND disabled = 0) OR " AUTH_USERS_OTHER_ADMIN ")"
 #define AUTH_USERS_COLUMNS "name, role, password_hash, disabled, created_at, last_login_at"
 
@@ -132,8 +132,7 @@ cleanup:
 
 /* Runs a statement that binds name as ?1 and returns "RETURNING name": 1 if a row was
  * affected, 0 if none, -1 on error (err set). */
-static int auth_users_change(sqlite3 *db, const char *sql, const char *name,
-                             struct app_error *err)
+static int auth_users_change(sqlite3 *db, const char *sql, const char *name, struct app_error *err)
 {
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
@@ -196,8 +195,8 @@ int auth_users_update(sqlite3 *db, const char *name, const struct auth_user_chan
     static const char sql[] =
         "UPDATE users SET role = coalesce(?2, role), disabled = coalesce(?3, disabled), "
         "password_hash = coalesce(?4, password_hash) WHERE name = ?1 AND ("
-        "(coalesce(?2, role) = 'admin' AND coalesce(?3, disabled) = 0) OR "
-        AUTH_USERS_KEEPS_AN_ADMIN ") RETURNING name";
+        "(coalesce(?2, role) = 'admin' AND coalesce(?3, disabled) = 0) "
+        "OR " AUTH_USERS_KEEPS_AN_ADMIN ") RETURNING name";
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
     char *hash = NULL;

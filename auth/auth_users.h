@@ -20,9 +20,9 @@
 struct auth_user {
     char name[AUTH_USERNAME_MAX + 1];
     enum auth_role role;
-    char *password_hash; /* owned */
-    bool disabled;       /* cannot log in; no sessions, no tokens */
-    int64_t created_s;   /* wall clock */
+    char *password_hash;  /* owned */
+    bool disabled;        /* cannot log in; no sessions, no tokens */
+    int64_t created_s;    /* wall clock */
     int64_t last_login_s; /* 0: never */
 };
 

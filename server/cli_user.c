@@ -182,7 +182,8 @@ static int cli_user_read_password(const char *name, char *buf, size_t size)
     if (len > 0 && buf[len - 1] == '\n') {
         buf[--len] = '\0';
     } else if (!feof(stdin)) {
-        fprintf(stderr, "virtdeck user: password must be at most %d bytes\n", CLI_USER_PASSWORD_MAX);
+        fprintf(stderr, "virtdeck user: password must be at most %d bytes\n",
+                CLI_USER_PASSWORD_MAX);
         goto cleanup;
     }
     ret = 0; /* the policy is auth_users' (auth_password_policy_check) */

@@ -210,11 +210,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                       ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
                       ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
-    fuzz_route_check_param(
-        m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION,
-                              ROUTE_POOL, ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
-                              ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN,
-                              ROUTE_USER));
+    fuzz_route_check_param(m.name,
+                           FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
+                                         ROUTE_NETWORK_ACTION, ROUTE_POOL, ROUTE_POOL_ACTION,
+                                         ROUTE_VOLUMES, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
+                                         ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
@@ -250,9 +250,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
                               ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN, ROUTE_USER));
-    FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
-                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE,
-                              ROUTE_USER));
+    FUZZ_ASSERT(
+        !route_allows(&m, HTTP_PATCH) ||
+        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE, ROUTE_USER));
     FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));
     if (!is_api) {
         FUZZ_ASSERT(m.id == ROUTE_STATIC);

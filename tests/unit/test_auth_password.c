@@ -1,5 +1,6 @@
 /* test_auth_password: yescrypt hashing, verification and the dummy path of
- * auth/auth_password.c (the policy: test_auth_password_policy.c). Single-threaded; each hash costs tens of ms. */
+ * auth/auth_password.c (the policy: test_auth_password_policy.c). Single-threaded; each hash costs
+ * tens of ms. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -108,8 +108,9 @@ static void test_not_the_user_name(void **state)
 static void test_control_characters_and_bad_utf8(void **state)
 {
     static const char *const bad[] = {
-        "two lines\nof text", "trailing newline\n", "carriage\rreturn here", "tab\tis control",
-        "bad utf-8 \xc3\x28 here", "overlong \xc0\xaf slash", "cut at the end \xe5\xaf",
+        "two lines\nof text",      "trailing newline\n",      "carriage\rreturn here",
+        "tab\tis control",         "bad utf-8 \xc3\x28 here", "overlong \xc0\xaf slash",
+        "cut at the end \xe5\xaf",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         expect("alice", bad[i],

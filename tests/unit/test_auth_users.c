@@ -90,7 +90,8 @@ static void test_add_and_get(void **state)
     struct auth_user user;
 
     assert_int_equal(auth_users_count(f->db), 0);
-    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_OPERATOR, "pw-alice-long-1", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_OPERATOR, "pw-alice-long-1", &err),
+                     0);
     assert_int_equal(auth_users_count(f->db), 1);
 
     assert_int_equal(auth_users_get(f->db, "alice", &user, &err), 1);
@@ -132,7 +133,8 @@ static void test_add_errors(void **state)
     memset(long_name, 'n', sizeof(long_name) - 1);
     long_name[sizeof(long_name) - 1] = '\0';
     app_error_clear(&err);
-    assert_int_equal(auth_users_add(f->db, long_name, AUTH_ROLE_VIEWER, "long-enough-pw", &err), -1);
+    assert_int_equal(auth_users_add(f->db, long_name, AUTH_ROLE_VIEWER, "long-enough-pw", &err),
+                     -1);
     assert_int_equal(err.status, 400);
 
     app_error_clear(&err);
@@ -144,8 +146,8 @@ static void test_add_errors(void **state)
     assert_string_equal(err.field, "password");
     assert_string_equal(err.message, "password must be at least 12 characters");
     app_error_clear(&err);
-    assert_int_equal(auth_users_add(f->db, "bobby-the-user", AUTH_ROLE_VIEWER, "bobby-the-user", &err),
-                     -1);
+    assert_int_equal(
+        auth_users_add(f->db, "bobby-the-user", AUTH_ROLE_VIEWER, "bobby-the-user", &err), -1);
     assert_string_equal(err.message, "password must not be the user name");
     app_error_clear(&err);
     assert_int_equal(auth_users_add(f->db, "bob", AUTH_ROLE_VIEWER, "a long\npassword", &err), -1);
@@ -164,7 +166,8 @@ static void test_set_password(void **state)
     struct app_error err = {0};
     struct auth_user user;
 
-    assert_int_equal(auth_users_add(f->db, "carol", AUTH_ROLE_VIEWER, "old-long-password", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "carol", AUTH_ROLE_VIEWER, "old-long-password", &err),
+                     0);
     assert_int_equal(auth_users_set_password(f->db, "carol", "new-long-password", &err), 0);
     assert_int_equal(auth_users_get(f->db, "carol", &user, &err), 1);
     assert_true(auth_password_verify("new-long-password", user.password_hash));
@@ -336,7 +339,8 @@ static void test_persists_across_reopen(void **state)
     struct app_error err = {0};
     struct auth_user user;
 
-    assert_int_equal(auth_users_add(f->db, "frank", AUTH_ROLE_OPERATOR, "pw-frank-long-1", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "frank", AUTH_ROLE_OPERATOR, "pw-frank-long-1", &err),
+                     0);
     store_close(f->db);
     f->db = store_open(f->dir, &err);
     assert_non_null(f->db);
