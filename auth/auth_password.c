@@ -5,9 +5,9 @@
  * (32 KiB, too big for a worker's stack to take lightly), wiped before it is freed.
  *
  * libcrypt refuses passphrases of CRYPT_MAX_PASSPHRASE_SIZE (512) bytes or more, but
- * the policy allows up to 1024. Such long passwords are first reduced to the hex
- * SHA-256 of the password, behind a fixed prefix, in both hash and verify; shorter
- * ones go to yescrypt unchanged. */
+ * the policy (auth_password_policy.h) allows up to 1024 bytes. Such long passwords are first
+ * reduced to the hex SHA-256 of the password, behind a fixed prefix, in both hash and verify;
+ * shorter ones go to yescrypt unchanged. */
 #include "auth_password.h"
 
 #include <crypt.h>
@@ -20,7 +20,6 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define AUTH_PASSWORD_MAX            1024
 #define AUTH_PASSWORD_PREHASH_PREFIX "virtdeck-sha256:"
 
 /* A valid yescrypt hash of a throw-away password, at libcrypt's default cost (the
@@ -131,22 +130,4 @@ cleanup:
         free(computed);
     }
     return ok;
-}
-
-int auth_password_check_policy(const char *password)
-{
-    int ret = -1;
-    size_t len;
-
-    if (!password)
-        goto cleanup;
-    len = strnlen(password, AUTH_PASSWORD_MAX + 1);
-    if (len == 0 || len > AUTH_PASSWORD_MAX)
-        goto cleanup;
-    if (memchr(password, '\n', len) || memchr(password, '\r', len))
-        goto cleanup;
-    ret = 0;
-
-cleanup:
-    return ret;
 }

@@ -14,7 +14,3 @@ char *auth_password_hash(const char *password) __attribute__((warn_unused_result
  * verification against a fixed dummy hash and returns false, so an unknown user
  * costs the same time as a wrong password. */
 bool auth_password_verify(const char *password, const char *hash);
-
-/* Rejects passwords that are empty, longer than 1024 bytes or contain a NUL/newline.
- * Returns 0 or -1. */
-int auth_password_check_policy(const char *password);

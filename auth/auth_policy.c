@@ -264,3 +264,8 @@ const char *auth_level_name(enum auth_level level)
         return "unknown";
     return auth_policy_level_names[level];
 }
+
+int auth_role_count(void)
+{
+    return AUTH_ROLE_COUNT;
+}

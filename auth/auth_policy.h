@@ -107,3 +107,6 @@ const char *auth_role_name(enum auth_role role);
 /* "view"/"console"/"operate" (shares) and "owner"/"admin" (access) <-> level. */
 int auth_level_parse(const char *name, enum auth_level *out) __attribute__((warn_unused_result));
 const char *auth_level_name(enum auth_level level);
+
+/* How many roles there are: the values 0..auth_role_count()-1 of enum auth_role. */
+int auth_role_count(void);

@@ -184,6 +184,7 @@ const char *auth_tokens_scope_name(enum auth_role scope)
 
 /* ---- the memory table (caller holds lock) ------------------------------- */
 
+/* The rights a token gives: the lower of its scope and its user's role. */
 static struct auth_tokens_entry *auth_tokens_find(struct auth_tokens *tokens, const char *id)
 {
     for (size_t i = 0; i < tokens->count; i++)
@@ -230,7 +231,7 @@ static int auth_tokens_db_load(sqlite3 *db, struct auth_tokens_entry **out, size
     static const char sql[] =
         "SELECT t.id, t.username, t.name, t.scope, t.secret_hash, t.created_at, t.expires_at, "
         "t.last_used_at, t.last_used_from, u.role FROM tokens t JOIN users u ON "
-        "u.name = t.username ORDER BY t.created_at, t.id";
+        "u.name = t.username WHERE u.disabled = 0 ORDER BY t.created_at, t.id";
     sqlite3_stmt *stmt = NULL;
     struct auth_tokens_entry *entries = NULL;
     size_t n = 0, cap = 0;
@@ -337,8 +338,8 @@ static int auth_tokens_db_role(sqlite3 *db, const char *username, enum auth_role
     sqlite3_stmt *stmt = NULL;
     int ret = -1, rc;
 
-    if (sqlite3_prepare_v2(db, "SELECT role FROM users WHERE name = ?", -1, &stmt, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT role FROM users WHERE name = ? AND disabled = 0", -1, &stmt,
+                           NULL) != SQLITE_OK)
         goto cleanup;
     sqlite3_bind_text(stmt, 1, username, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
@@ -520,7 +521,8 @@ cleanup:
     return fault;
 }
 
-bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id)
+bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id,
+                       enum auth_role opened_role)
 {
     static const size_t prefix = sizeof(AUTH_TOKEN_SESSION_PREFIX) - 1;
     const struct auth_tokens_entry *e;
@@ -530,7 +532,8 @@ bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id)
         return false;
     pthread_mutex_lock(&tokens->lock);
     e = auth_tokens_find(tokens, session_id + prefix);
-    alive = e && !auth_tokens_expired(&e->info, clock_wall_s());
+    alive = e && !auth_tokens_expired(&e->info, clock_wall_s()) &&
+            e->user_role == opened_role;
     pthread_mutex_unlock(&tokens->lock);
     return alive;
 }

@@ -10,9 +10,9 @@
  * only (one short mutex section, never across a database call). The memory holds each
  * token's row joined with its user's CURRENT role: auth_tokens_sync re-reads both tables
  * (the store-watch thread calls it whenever another process committed, e.g. `virtdeck
- * user del` or a role changed in the database), so a deleted or demoted user's tokens
- * stop within one watch interval. create/revoke/sync/flush write or read SQLite: workers,
- * the store-watch thread, the main thread. */
+ * user del` or a role changed in the database), so a deleted, disabled or demoted user's
+ * tokens stop within one watch interval (the users API calls it at once). create/revoke/sync/flush
+ * write or read SQLite: workers, the store-watch thread, the main thread. */
 #pragma once
 
 #include <sqlite3.h>
@@ -73,7 +73,7 @@ int auth_tokens_scope_parse(const char *text, enum auth_role *out)
     __attribute__((warn_unused_result));
 const char *auth_tokens_scope_name(enum auth_role scope);
 
-/* Loads every token of an existing user. db is borrowed and must outlive the table.
+/* Loads every token of an existing, enabled user. db is borrowed and must outlive the table.
  * Returns NULL on a database error (logged). Main thread. */
 struct auth_tokens *auth_tokens_new(sqlite3 *db);
 /* Flushes last-used times and frees. NULL-safe. Main thread. */
@@ -102,8 +102,11 @@ enum auth_token_fault auth_tokens_lookup(struct auth_tokens *tokens, const char 
                                          const char *peer, struct auth_session *out);
 
 /* For websockets opened with a token (their session id "tok-<id>"): true while the
- * token exists, is unexpired and its user exists. Memory only. */
-bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id);
+ * token exists, is unexpired, its user exists and is not disabled, and the rights it
+ * gives are still opened_role (the role the socket was opened with: a user demoted, or
+ * promoted, reconnects with the new rights). Memory only. */
+bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id,
+                       enum auth_role opened_role);
 
 /* Calls fn for each token (of username; NULL: every one), oldest first, under the
  * table's lock: fn must not block or call back in. Returns how many it visited. */

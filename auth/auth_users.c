@@ -5,7 +5,12 @@
  * finalized within one call, so calls from several threads do not mix. "Did it
  * change a row" is answered with RETURNING rather than sqlite3_changes(), which
  * another thread's statement could overwrite in between. Password hashes are wiped
- * before they are freed and never logged. */
+ * before they are freed and never logged.
+ *
+ * "At least one enabled admin" is a condition inside the very UPDATE or DELETE that
+ * could break it (AUTH_USERS_KEEPS_AN_ADMIN), not a count read before: SQLite runs one
+ * writing statement at a time, so two admins demoting each other at once cannot both
+ * pass. When the statement changed nothing, a second look says 404 or 409. */
 #include "auth_users.h"
 
 #include <openssl/crypto.h>
@@ -13,9 +18,19 @@
 #include <string.h>
 
 #include "auth_password.h"
+#include "auth_password_policy.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+
+/* The WHERE clause that keeps an enabled admin: the row (old values) is not an enabled
+ * admin, or another enabled admin exists. ?1 is the name. */
+#define AUTH_USERS_OTHER_ADMIN                                                                     \
+    "EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.disabled = 0 AND "                 \
+    "o.name <> ?1)"
+#define AUTH_USERS_KEEPS_AN_ADMIN                                                                  \
+    "(NOT (role = 'admin' AND disabled = 0) OR " AUTH_USERS_OTHER_ADMIN ")"
+#define AUTH_USERS_COLUMNS "name, role, password_hash, disabled, created_at, last_login_at"
 
 static void auth_users_db_error(sqlite3 *db, struct app_error *err)
 {
@@ -62,11 +77,8 @@ static char *auth_users_prepare(const char *name, const char *password, struct a
                       "invalid user name (1-64 of A-Z a-z 0-9 . _ -, not starting with . or -)");
         goto cleanup;
     }
-    if (auth_password_check_policy(password) < 0) {
-        app_error_set(err, 400, APP_ERR_BAD_REQUEST,
-                      "invalid password (1-1024 bytes, no line breaks)");
+    if (auth_password_policy_check(name, password, err) < 0)
         goto cleanup;
-    }
     hash = auth_password_hash(password);
     if (!hash)
         app_error_set(err, 500, APP_ERR_INTERNAL, "cannot hash the password");
@@ -118,10 +130,9 @@ cleanup:
     return ret;
 }
 
-/* Runs a statement that binds name as ?1 (and optionally text2 as ?2) and returns
- * "RETURNING name": 1 if a row was affected, 0 if none, -1 on error (err set). */
-static int auth_users_change(sqlite3 *db, const char *sql, const char *name, const char *text2,
-                             struct app_error *err)
+/* Runs a statement that binds name as ?1 and returns "RETURNING name": 1 if a row was
+ * affected, 0 if none, -1 on error (err set). */
+static int auth_users_change(sqlite3 *db, const char *sql, const char *name, struct app_error *err)
 {
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
@@ -132,8 +143,6 @@ static int auth_users_change(sqlite3 *db, const char *sql, const char *name, con
         goto cleanup;
     }
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-    if (text2)
-        sqlite3_bind_text(stmt, 2, text2, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         ret = 1;
@@ -156,43 +165,108 @@ cleanup:
 int auth_users_set_password(sqlite3 *db, const char *name, const char *password,
                             struct app_error *err)
 {
-    static const char sql[] = "UPDATE users SET password_hash = ?2 WHERE name = ?1 RETURNING name";
-    int ret = -1;
-    char *hash = NULL;
-    int found;
+    struct auth_user_change change = {.password = password};
 
-    hash = auth_users_prepare(name, password, err);
-    if (!hash)
-        goto cleanup;
-    found = auth_users_change(db, sql, name, hash, err);
+    if (!password)
+        return auth_password_policy_check(name, password, err); /* -1: "is required" */
+    return auth_users_update(db, name, &change, err);
+}
+
+/* After a guarded statement changed no row: 404 if name is not a user, else 409. */
+static void auth_users_refusal(sqlite3 *db, const char *name, struct app_error *err)
+{
+    struct auth_user user;
+    int found = auth_users_get(db, name, &user, err);
+
     if (found < 0)
+        return;
+    auth_user_clear(&user);
+    if (found == 0)
+        app_error_set(err, 404, APP_ERR_NOT_FOUND, "no user %s",
+                      auth_users_name_valid(name) ? name : "with that name");
+    else
+        app_error_set(err, 409, APP_ERR_CONFLICT,
+                      "%s is the last enabled admin; make another user an admin first", name);
+}
+
+int auth_users_update(sqlite3 *db, const char *name, const struct auth_user_change *change,
+                      struct app_error *err)
+{
+    static const char sql[] =
+        "UPDATE users SET role = coalesce(?2, role), disabled = coalesce(?3, disabled), "
+        "password_hash = coalesce(?4, password_hash) WHERE name = ?1 AND ("
+        "(coalesce(?2, role) = 'admin' AND coalesce(?3, disabled) = 0) "
+        "OR " AUTH_USERS_KEEPS_AN_ADMIN ") RETURNING name";
+    int ret = -1;
+    sqlite3_stmt *stmt = NULL;
+    char *hash = NULL;
+    int rc;
+
+    if (!auth_users_name_valid(name)) {
+        auth_users_refusal(db, name, err);
         goto cleanup;
-    if (found == 0) {
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "no user %s", name);
+    }
+    if (change->password && !(hash = auth_users_prepare(name, change->password, err)))
+        goto cleanup;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        auth_users_db_error(db, err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    if (change->has_role)
+        sqlite3_bind_text(stmt, 2, auth_role_name(change->role), -1, SQLITE_STATIC);
+    if (change->has_disabled)
+        sqlite3_bind_int(stmt, 3, change->disabled ? 1 : 0);
+    if (hash)
+        sqlite3_bind_text(stmt, 4, hash, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        rc = sqlite3_step(stmt); /* one row at most (name is the key): finish it */
+    else if (rc == SQLITE_DONE) {
+        auth_users_refusal(db, name, err);
+        goto cleanup;
+    }
+    if (rc != SQLITE_DONE) {
+        auth_users_db_error(db, err);
         goto cleanup;
     }
     ret = 0;
 
 cleanup:
+    sqlite3_finalize(stmt);
     auth_users_free_hash(hash);
     return ret;
+}
+
+void auth_users_note_login(sqlite3 *db, const char *name, int64_t now_s)
+{
+    static const char sql[] = "UPDATE users SET last_login_at = ?2 WHERE name = ?1";
+    sqlite3_stmt *stmt = NULL;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, now_s);
+    }
+    if (!stmt || sqlite3_step(stmt) != SQLITE_DONE)
+        log_warn("auth_users: cannot record the login of %s: %s", name, sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
 }
 
 int auth_users_delete(sqlite3 *db, const char *name, struct app_error *err)
 {
     /* The sessions rows go with it (ON DELETE CASCADE; store_open turns foreign keys on). */
-    static const char sql[] = "DELETE FROM users WHERE name = ?1 RETURNING name";
+    static const char sql[] =
+        "DELETE FROM users WHERE name = ?1 AND " AUTH_USERS_KEEPS_AN_ADMIN " RETURNING name";
     int ret = -1;
     int found = 0;
 
     if (auth_users_name_valid(name)) {
-        found = auth_users_change(db, sql, name, NULL, err);
+        found = auth_users_change(db, sql, name, err);
         if (found < 0)
             goto cleanup;
     }
     if (found == 0) {
-        app_error_set(err, 404, APP_ERR_NOT_FOUND, "no user %s",
-                      auth_users_name_valid(name) ? name : "with that name");
+        auth_users_refusal(db, name, err);
         goto cleanup;
     }
     ret = 0;
@@ -201,8 +275,8 @@ cleanup:
     return ret;
 }
 
-/* Fills user from a row (name, role, password_hash). Returns 0, or -1 if the row is
- * not a valid user (logged). */
+/* Fills user from a row (AUTH_USERS_COLUMNS). Returns 0, or -1 if the row is not a
+ * valid user (logged). */
 static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
 {
     int ret = -1;
@@ -221,6 +295,9 @@ static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
     }
     memcpy(user->name, name, strlen(name) + 1);
     user->password_hash = xstrdup(hash);
+    user->disabled = sqlite3_column_int(stmt, 3) != 0;
+    user->created_s = sqlite3_column_int64(stmt, 4);
+    user->last_login_s = sqlite3_column_int64(stmt, 5);
     ret = 0;
 
 cleanup:
@@ -229,7 +306,7 @@ cleanup:
 
 int auth_users_get(sqlite3 *db, const char *name, struct auth_user *out, struct app_error *err)
 {
-    static const char sql[] = "SELECT name, role, password_hash FROM users WHERE name = ?";
+    static const char sql[] = "SELECT " AUTH_USERS_COLUMNS " FROM users WHERE name = ?";
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
     int rc;
@@ -283,7 +360,7 @@ cleanup:
 
 int auth_users_foreach(sqlite3 *db, void (*fn)(const struct auth_user *user, void *ctx), void *ctx)
 {
-    static const char sql[] = "SELECT name, role, password_hash FROM users ORDER BY name";
+    static const char sql[] = "SELECT " AUTH_USERS_COLUMNS " FROM users ORDER BY name";
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
     struct auth_user user;

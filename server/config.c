@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "auth_password_policy.h"
 #include "util/xalloc.h"
 #include "virt/virt_pool_policy.h"
 
@@ -55,6 +56,7 @@ void config_init(struct config *config)
     config->workers = 4;
     config->audit_retention_days = 365;
     config->audit_retention_rows = 1000000;
+    config->password_min_length = AUTH_PASSWORD_MIN_DEFAULT;
     config->log_level = xstrdup("info");
     config->pool_roots = xstrdup(VIRT_POOL_POLICY_DEFAULT_ROOTS);
     config->pool_types = xstrdup(VIRT_POOL_POLICY_DEFAULT_TYPES);
@@ -158,6 +160,8 @@ static int *config_int_field(struct config *config, const char *key, long *min, 
         {"first_request_timeout", offsetof(struct config, first_request_timeout_s), 1, 300},
         {"audit_retention_days", offsetof(struct config, audit_retention_days), 0, 36500},
         {"audit_retention_rows", offsetof(struct config, audit_retention_rows), 0, 1000000000},
+        {"password_min_length", offsetof(struct config, password_min_length),
+         AUTH_PASSWORD_MIN_LOWEST, AUTH_PASSWORD_MAX_BYTES},
     };
 
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

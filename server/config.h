@@ -7,7 +7,7 @@
  * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
  * log_level, pool_roots, pool_types, domain_type, audit_retention_days,
- * audit_retention_rows.
+ * audit_retention_rows, password_min_length.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -48,6 +48,8 @@ struct config {
                                         limit; default 365 */
     int audit_retention_rows;        /* at most this many audit rows are kept; 0: no count
                                         limit; default 1000000 */
+    int password_min_length;         /* characters a new password needs at least, 8..1024;
+                                        default 12 (auth_password_policy.h) */
 };
 
 /* Fills every field with its default. */

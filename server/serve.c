@@ -38,6 +38,7 @@
 
 #include "app.h"
 #include "auth_owners.h"
+#include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
 #include "auth_throttle.h"
@@ -340,12 +341,14 @@ static void serve_housekeeping_stop(void)
     serve_housekeeping.ctx = NULL;
 }
 
-/* Creates the first admin when the user table is empty. Returns 0 or -1. */
+/* Creates the first admin when the user table is empty, with 20 random characters or
+ * the policy's minimum if that is longer. Returns 0 or -1. */
 static int serve_ensure_admin(sqlite3 *db, const char *state_dir)
 {
     static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    unsigned char raw[20];
+    unsigned char raw[AUTH_PASSWORD_MAX_BYTES];
     char password[sizeof(raw) + 1];
+    size_t len = auth_password_policy_min() > 20 ? (size_t)auth_password_policy_min() : 20;
     char *path = NULL;
     struct app_error err;
     FILE *f = NULL;
@@ -354,11 +357,11 @@ static int serve_ensure_admin(sqlite3 *db, const char *state_dir)
 
     if (auth_users_count(db) != 0)
         return auth_users_count(db) > 0 ? 0 : -1;
-    if (RAND_bytes(raw, sizeof(raw)) != 1)
+    if (RAND_bytes(raw, (int)len) != 1)
         goto cleanup;
-    for (size_t i = 0; i < sizeof(raw); i++)
+    for (size_t i = 0; i < len; i++)
         password[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-    password[sizeof(raw)] = '\0';
+    password[len] = '\0';
     app_error_clear(&err);
     if (auth_users_add(db, "admin", AUTH_ROLE_ADMIN, password, &err) < 0) {
         log_error("cannot create the first admin: %s", err.message);
@@ -574,6 +577,7 @@ int serve_run(const struct config *config)
         log_error("cannot open the database in %s: %s", config->state_dir, err.message);
         goto cleanup;
     }
+    auth_password_policy_set_min(config->password_min_length); /* before the workers */
     if (serve_ensure_admin(app.db, config->state_dir) < 0)
         goto cleanup;
     if (!(app.sessions = auth_sessions_new(app.db, config->session_idle_s, config->session_max_s)))

@@ -27,6 +27,7 @@
 #include "api/api_pools.h"
 #include "api/api_snapshots.h"
 #include "api/api_tokens.h"
+#include "api/api_users.h"
 #include "api/api_volumes.h"
 #include "virt/virt_device_xml.h"
 

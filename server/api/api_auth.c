@@ -6,7 +6,10 @@
  * queued (auth_throttle_begin), so parallel guesses cannot pass its check together; the
  * lane's worker ends the attempt (success: take it back; unchecked: cancel; wrong
  * password: it stays counted). Login and logout write their own audit records: the
- * login's names the user who tried, not a session's. */
+ * login's names the user who tried, not a session's. A disabled user who gives the right
+ * password gets 401 "account is disabled" (only someone who knows the password learns
+ * it, so it gives a prober nothing) and it counts as a failure; a wrong password gets the
+ * usual message whether or not the account is disabled. */
 #include "api/api_auth.h"
 
 #include <openssl/crypto.h>
@@ -93,6 +96,12 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
         api_reply_error(reply, &err);
         goto cleanup;
     }
+    if (user.disabled) {
+        store_audit(call->db, user.name, call->peer, "login", "", "unauthorized");
+        app_error_set(&err, 401, APP_ERR_UNAUTHORIZED, "account is disabled");
+        api_reply_error(reply, &err);
+        goto cleanup;
+    }
     auth_throttle_success(call->throttle, call->peer, login->username);
     if (auth_sessions_create(call->sessions, user.name, user.role, token, &session) < 0) {
         app_error_set(&err, 500, APP_ERR_INTERNAL, "cannot create a session");
@@ -100,6 +109,7 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
         goto cleanup;
     }
     store_audit(call->db, user.name, call->peer, "login", "", "ok");
+    auth_users_note_login(call->db, user.name, clock_wall_s());
     snprintf(reply->cookie, sizeof(reply->cookie),
              "%s=%s; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=%d", AUTH_SESSION_COOKIE,
              token, call->session_max_s);

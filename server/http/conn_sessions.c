@@ -4,7 +4,8 @@
  * and leaves it when it closes. Ending a session (conn_sessions_end, or the
  * housekeeping timer's conn_sessions_check for every way a session ends: logout,
  * expiry, `virtdeck user passwd/del` in another process; for a websocket opened with an
- * API token, its session id "tok-<id>": the token revoked or expired, its user gone) takes the
+ * API token, its session id "tok-<id>": the token revoked or expired, its user gone, disabled
+ * or given another role) takes the
  * whole group out of the registry first, then tells each socket once through its endpoint's
  * session_ended; the sockets close on their own time (after what they still hold is
  * written). Memory: one small group per session with sockets. */
@@ -159,7 +160,7 @@ void conn_sessions_check(struct conn_server *srv)
         bool alive =
             strncmp(g->id, AUTH_TOKEN_SESSION_PREFIX, sizeof(AUTH_TOKEN_SESSION_PREFIX) - 1) != 0
                 ? auth_sessions_alive(srv->sessions, g->id)
-                : srv->tokens && auth_tokens_alive(srv->tokens, g->id);
+                : srv->tokens && auth_tokens_alive(srv->tokens, g->id, g->first->session.role);
         if (!alive)
             conn_group_end(srv, g);
         g = next;

@@ -82,6 +82,8 @@ enum route_id {
     ROUTE_OWNERS,                 /* /api/owners (many domains' owner at once) */
     ROUTE_GROUPS,                 /* /api/groups */
     ROUTE_GROUP,                  /* /api/groups/{name} */
+    ROUTE_USERS,                  /* /api/users */
+    ROUTE_USER,                   /* /api/users/{name}: a user's name */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

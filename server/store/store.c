@@ -111,6 +111,10 @@ static const char *const store_migrations[] = {
     " END;"
     "ALTER TABLE users ADD COLUMN viewer_sees TEXT NOT NULL DEFAULT 'all'"
     "  CHECK (viewer_sees IN ('all', 'shared'));",
+    /* 6: users an admin disabled (no login, no sessions, no tokens) and each user's last
+     * login (auth/auth_users.c) */
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN last_login_at INTEGER;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -108,6 +108,10 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/tokens/%s", n);
     case ROUTE_AUDIT:
         return xstrdup("/api/audit");
+    case ROUTE_USERS:
+        return xstrdup("/api/users");
+    case ROUTE_USER:
+        return xasprintf("/api/users/%s", n);
     default:
         return NULL;
     }
@@ -206,10 +210,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                       ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
                       ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
-    fuzz_route_check_param(
-        m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION,
-                              ROUTE_POOL, ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
-                              ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN));
+    fuzz_route_check_param(m.name,
+                           FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
+                                         ROUTE_NETWORK_ACTION, ROUTE_POOL, ROUTE_POOL_ACTION,
+                                         ROUTE_VOLUMES, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
+                                         ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
@@ -236,16 +241,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_DOMAIN_TEMPLATE, ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_INTERFACES,
                               ROUTE_NETWORKS, ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION,
                               ROUTE_VOLUMES, ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
-                              ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE, ROUTE_TOKENS));
+                              ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE, ROUTE_TOKENS,
+                              ROUTE_USERS));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
                               ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
-                              ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN));
-    FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
-                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE));
+                              ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN, ROUTE_USER));
+    FUZZ_ASSERT(
+        !route_allows(&m, HTTP_PATCH) ||
+        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE, ROUTE_USER));
     FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));
     if (!is_api) {
         FUZZ_ASSERT(m.id == ROUTE_STATIC);

@@ -347,7 +347,7 @@ describe('virtdeck user CLI', () => {
             users: [
                 { name: 'admin', role: 'admin', password: PW.admin },
                 { name: 'alice', role: 'operator', password: 'alice-pass-1' },
-                { name: 'bob', role: 'viewer', password: 'bob-pass-22' },
+                { name: 'bob', role: 'viewer', password: 'bob-pass-222' },
             ],
         });
     });
@@ -382,7 +382,7 @@ describe('virtdeck user CLI', () => {
         const r = cli(['user', 'passwd', 'bob'], 'bob-new-pass-44\n');
         assert.equal(r.status, 0, r.stderr);
         const c = new Client(d, { localAddress: '127.0.200.1' });
-        assertError(await c.req('POST', '/api/login', { body: { username: 'bob', password: 'bob-pass-22' } }), 401, 'unauthorized', 'old password');
+        assertError(await c.req('POST', '/api/login', { body: { username: 'bob', password: 'bob-pass-222' } }), 401, 'unauthorized', 'old password');
         const c2 = new Client(d, { localAddress: '127.0.200.2' });
         await c2.login('bob', 'bob-new-pass-44');
         c.close(); c2.close();
@@ -402,11 +402,11 @@ describe('virtdeck user CLI', () => {
         const cases = [
             [['user', 'add', 'bob', '--role', 'viewer'], 'dup-pass-5555\n', 'duplicate name'],
             [['user', 'add', 'dave', '--role', 'root'], 'dave-pass-5555\n', 'unknown role'],
-            [['user', 'add', 'bad name', '--role', 'viewer'], 'x-pass-5555\n', 'space in name'],
-            [['user', 'add', '-dash', '--role', 'viewer'], 'x-pass-5555\n', 'leading dash'],
+            [['user', 'add', 'bad name', '--role', 'viewer'], 'x-pass-555555\n', 'space in name'],
+            [['user', 'add', '-dash', '--role', 'viewer'], 'x-pass-555555\n', 'leading dash'],
             [['user', 'add', 'emptypw', '--role', 'viewer'], '\n', 'empty password'],
             [['user', 'del', 'nobody-at-all'], '', 'del unknown'],
-            [['user', 'passwd', 'nobody-at-all'], 'x-pass-5555\n', 'passwd unknown'],
+            [['user', 'passwd', 'nobody-at-all'], 'x-pass-555555\n', 'passwd unknown'],
             [['user', 'frobnicate'], '', 'unknown subcommand'],
         ];
         for (const [args, input, label] of cases) {

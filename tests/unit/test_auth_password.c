@@ -1,5 +1,6 @@
-/* test_auth_password: yescrypt hashing, verification, the dummy path and the password
- * policy of auth/auth_password.c. Single-threaded; each hash costs tens of ms. */
+/* test_auth_password: yescrypt hashing, verification and the dummy path of
+ * auth/auth_password.c (the policy: test_auth_password_policy.c). Single-threaded; each hash costs
+ * tens of ms. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,24 +144,6 @@ static void test_long_passwords(void **state)
     free(limit);
 }
 
-static void test_policy(void **state)
-{
-    char *max = repeat('x', 1024);
-    char *over = repeat('x', 1025);
-
-    assert_int_equal(auth_password_check_policy("a"), 0);
-    assert_int_equal(auth_password_check_policy("pässwörd with spaces"), 0);
-    assert_int_equal(auth_password_check_policy(max), 0);
-    assert_int_equal(auth_password_check_policy(over), -1);
-    assert_int_equal(auth_password_check_policy(""), -1);
-    assert_int_equal(auth_password_check_policy(NULL), -1);
-    assert_int_equal(auth_password_check_policy("two\nlines"), -1);
-    assert_int_equal(auth_password_check_policy("trailing\n"), -1);
-    assert_int_equal(auth_password_check_policy("carriage\rreturn"), -1);
-    free(max);
-    free(over);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,7 +152,6 @@ int main(void)
         cmocka_unit_test(test_unusable_hashes),
         cmocka_unit_test(test_unknown_user_costs_a_hash),
         cmocka_unit_test(test_long_passwords),
-        cmocka_unit_test(test_policy),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

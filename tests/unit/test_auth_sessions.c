@@ -40,13 +40,12 @@ static void store_up(struct store *s, const char *name)
     assert_non_null(s->db);
     /* Sessions need their user to exist (foreign key). Seeded directly: a yescrypt
      * hash per user is not what this test is about. */
-    assert_int_equal(sqlite3_exec(s->db,
-                                  "INSERT INTO users (name, role, password_hash, created_at) "
-                                  "VALUES ('alice', 'admin', '$y$x', 0);"
-                                  "INSERT INTO users (name, role, password_hash, created_at) "
-                                  "VALUES ('bob', 'viewer', '$y$x', 0);",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(s->db,
+                     "INSERT INTO users (name, role, password_hash, created_at) VALUES "
+                     "('alice', 'admin', '$y$x', 0), ('bob', 'viewer', '$y$x', 0);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
 }
 
 static void store_down(struct store *s)
@@ -425,7 +424,11 @@ static void test_rows_deleted_elsewhere(void **state)
     assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, a, &out), 0);
     assert_int_equal(auth_sessions_create(sessions, "bob", AUTH_ROLE_VIEWER, b, &out), 0);
 
-    /* What `virtdeck user del alice` does from another process. */
+    /* What `virtdeck user del alice` does from another process (another admin first:
+     * the last enabled admin cannot be deleted). */
+    assert_int_equal(
+        sqlite3_exec(s.db, "UPDATE users SET role = 'admin' WHERE name = 'bob'", NULL, NULL, NULL),
+        SQLITE_OK);
     assert_int_equal(auth_users_delete(s.db, "alice", &err), 0);
     assert_true(auth_sessions_lookup(sessions, a, &out)); /* memory has not looked yet */
     auth_sessions_expire(sessions);

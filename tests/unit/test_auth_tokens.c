@@ -29,13 +29,12 @@ static int db_up(void **state)
 
     db = store_open(test_dir, &err);
     assert_non_null(db);
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO users (name, role, password_hash, created_at) "
-                                  "VALUES ('ann', 'operator', '$y$x', 0);"
-                                  "INSERT INTO users (name, role, password_hash, created_at) "
-                                  "VALUES ('root', 'admin', '$y$x', 0);",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO users (name, role, password_hash, created_at) VALUES "
+                     "('ann', 'operator', '$y$x', 0), ('root', 'admin', '$y$x', 0);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     return 0;
 }
 
@@ -132,8 +131,9 @@ static void test_create_lookup_revoke(void **state)
     assert_string_equal(s.csrf_token, "");
     snprintf(sid, sizeof(sid), "tok-%s", info.id);
     assert_string_equal(s.id, sid);
-    assert_true(auth_tokens_alive(tokens, sid));
-    assert_false(auth_tokens_alive(tokens, info.id));
+    assert_true(auth_tokens_alive(tokens, sid, AUTH_ROLE_OPERATOR));
+    assert_false(auth_tokens_alive(tokens, sid, AUTH_ROLE_ADMIN)); /* opened with other rights */
+    assert_false(auth_tokens_alive(tokens, info.id, AUTH_ROLE_OPERATOR));
 
     snprintf(wrong, sizeof(wrong), "%s", text);
     wrong[AUTH_TOKEN_TEXT_LEN - 1] = wrong[AUTH_TOKEN_TEXT_LEN - 1] == 'A' ? 'B' : 'A';
@@ -155,7 +155,7 @@ static void test_create_lookup_revoke(void **state)
     assert_int_equal(err.status, 404);
     assert_int_equal(auth_tokens_revoke(tokens, info.id, NULL, &err), 0);
     assert_int_equal(auth_tokens_lookup(tokens, text, "x", &s), AUTH_TOKEN_UNKNOWN);
-    assert_false(auth_tokens_alive(tokens, sid));
+    assert_false(auth_tokens_alive(tokens, sid, AUTH_ROLE_OPERATOR));
     assert_int_equal(sql_int("SELECT count(*) FROM tokens"), 0);
     assert_int_equal(
         auth_tokens_create(tokens, "nobody", "x", AUTH_ROLE_VIEWER, 0, text, &info, &err), -1);
@@ -200,7 +200,7 @@ static void test_expiry_sync_and_bound(void **state)
     struct auth_token_info info;
     struct auth_session s;
     struct app_error err = {0};
-    char text[AUTH_TOKEN_TEXT_LEN + 1], other[AUTH_TOKEN_TEXT_LEN + 1];
+    char text[AUTH_TOKEN_TEXT_LEN + 1], other[AUTH_TOKEN_TEXT_LEN + 1], sid[32];
     int made = 1;
 
     assert_int_equal(
@@ -215,9 +215,26 @@ static void test_expiry_sync_and_bound(void **state)
         SQLITE_OK);
     assert_int_equal(auth_tokens_lookup(tokens, other, "x", &s), AUTH_TOKEN_OK);
     assert_int_equal(s.role, AUTH_ROLE_OPERATOR);
+    snprintf(sid, sizeof(sid), "tok-%s", info.id);
+    assert_true(auth_tokens_alive(tokens, sid, AUTH_ROLE_OPERATOR));
     assert_int_equal(auth_tokens_sync(tokens), 0);
     assert_int_equal(auth_tokens_lookup(tokens, other, "x", &s), AUTH_TOKEN_OK);
     assert_int_equal(s.role, AUTH_ROLE_VIEWER);
+    /* a socket opened with the old rights is no longer alive; one opened now is */
+    assert_false(auth_tokens_alive(tokens, sid, AUTH_ROLE_OPERATOR));
+    assert_true(auth_tokens_alive(tokens, sid, AUTH_ROLE_VIEWER));
+    /* disabled: the token stops at the next sync; enabled again: it works again */
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE users SET disabled = 1 WHERE name = 'ann'", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(auth_tokens_sync(tokens), 0);
+    assert_int_equal(auth_tokens_lookup(tokens, other, "x", &s), AUTH_TOKEN_UNKNOWN);
+    assert_false(auth_tokens_alive(tokens, sid, AUTH_ROLE_VIEWER));
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE users SET disabled = 0 WHERE name = 'ann'", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(auth_tokens_sync(tokens), 0);
+    assert_int_equal(auth_tokens_lookup(tokens, other, "x", &s), AUTH_TOKEN_OK);
     /* a reload from disk finds the same tokens */
     auth_tokens_free(tokens);
     tokens = auth_tokens_new(db);

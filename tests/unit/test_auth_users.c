@@ -90,7 +90,8 @@ static void test_add_and_get(void **state)
     struct auth_user user;
 
     assert_int_equal(auth_users_count(f->db), 0);
-    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_OPERATOR, "pw-alice", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_OPERATOR, "pw-alice-long-1", &err),
+                     0);
     assert_int_equal(auth_users_count(f->db), 1);
 
     assert_int_equal(auth_users_get(f->db, "alice", &user, &err), 1);
@@ -98,8 +99,8 @@ static void test_add_and_get(void **state)
     assert_int_equal(user.role, AUTH_ROLE_OPERATOR);
     assert_non_null(user.password_hash);
     assert_memory_equal(user.password_hash, "$y$", 3);
-    assert_true(auth_password_verify("pw-alice", user.password_hash));
-    assert_false(auth_password_verify("pw-bob", user.password_hash));
+    assert_true(auth_password_verify("pw-alice-long-1", user.password_hash));
+    assert_false(auth_password_verify("pw-bob-long-12", user.password_hash));
     auth_user_clear(&user);
     assert_null(user.password_hash);
     auth_user_clear(&user); /* twice is fine */
@@ -117,32 +118,42 @@ static void test_add_errors(void **state)
     struct app_error err = {0};
     char long_name[AUTH_USERNAME_MAX + 2];
 
-    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_ADMIN, "pw", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_ADMIN, "long-enough-pw", &err), 0);
 
     app_error_clear(&err);
-    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_VIEWER, "other", &err), -1);
+    assert_int_equal(auth_users_add(f->db, "alice", AUTH_ROLE_VIEWER, "other-long-pw", &err), -1);
     assert_int_equal(err.status, 409);
     assert_string_equal(err.code, APP_ERR_CONFLICT);
 
     app_error_clear(&err);
-    assert_int_equal(auth_users_add(f->db, "-bad", AUTH_ROLE_VIEWER, "pw", &err), -1);
+    assert_int_equal(auth_users_add(f->db, "-bad", AUTH_ROLE_VIEWER, "long-enough-pw", &err), -1);
     assert_int_equal(err.status, 400);
     assert_string_equal(err.code, APP_ERR_BAD_REQUEST);
 
     memset(long_name, 'n', sizeof(long_name) - 1);
     long_name[sizeof(long_name) - 1] = '\0';
     app_error_clear(&err);
-    assert_int_equal(auth_users_add(f->db, long_name, AUTH_ROLE_VIEWER, "pw", &err), -1);
+    assert_int_equal(auth_users_add(f->db, long_name, AUTH_ROLE_VIEWER, "long-enough-pw", &err),
+                     -1);
     assert_int_equal(err.status, 400);
 
     app_error_clear(&err);
     assert_int_equal(auth_users_add(f->db, "bob", AUTH_ROLE_VIEWER, "", &err), -1);
     assert_int_equal(err.status, 400);
     app_error_clear(&err);
-    assert_int_equal(auth_users_add(f->db, "bob", AUTH_ROLE_VIEWER, "a\nb", &err), -1);
+    assert_int_equal(auth_users_add(f->db, "bob", AUTH_ROLE_VIEWER, "short-pw", &err), -1);
+    assert_int_equal(err.status, 400);
+    assert_string_equal(err.field, "password");
+    assert_string_equal(err.message, "password must be at least 12 characters");
+    app_error_clear(&err);
+    assert_int_equal(
+        auth_users_add(f->db, "bobby-the-user", AUTH_ROLE_VIEWER, "bobby-the-user", &err), -1);
+    assert_string_equal(err.message, "password must not be the user name");
+    app_error_clear(&err);
+    assert_int_equal(auth_users_add(f->db, "bob", AUTH_ROLE_VIEWER, "a long\npassword", &err), -1);
     assert_int_equal(err.status, 400);
     app_error_clear(&err);
-    assert_int_equal(auth_users_add(f->db, "bob", (enum auth_role)9, "pw", &err), -1);
+    assert_int_equal(auth_users_add(f->db, "bob", (enum auth_role)9, "long-enough-pw", &err), -1);
     assert_int_equal(err.status, 400);
 
     /* Nothing half-added, and the first alice is untouched. */
@@ -155,24 +166,28 @@ static void test_set_password(void **state)
     struct app_error err = {0};
     struct auth_user user;
 
-    assert_int_equal(auth_users_add(f->db, "carol", AUTH_ROLE_VIEWER, "old", &err), 0);
-    assert_int_equal(auth_users_set_password(f->db, "carol", "new", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "carol", AUTH_ROLE_VIEWER, "old-long-password", &err),
+                     0);
+    assert_int_equal(auth_users_set_password(f->db, "carol", "new-long-password", &err), 0);
     assert_int_equal(auth_users_get(f->db, "carol", &user, &err), 1);
-    assert_true(auth_password_verify("new", user.password_hash));
-    assert_false(auth_password_verify("old", user.password_hash));
+    assert_true(auth_password_verify("new-long-password", user.password_hash));
+    assert_false(auth_password_verify("old-long-password", user.password_hash));
     assert_int_equal(user.role, AUTH_ROLE_VIEWER);
     auth_user_clear(&user);
 
     app_error_clear(&err);
-    assert_int_equal(auth_users_set_password(f->db, "nobody", "x", &err), -1);
+    assert_int_equal(auth_users_set_password(f->db, "nobody", "x-long-password", &err), -1);
     assert_int_equal(err.status, 404);
     assert_string_equal(err.code, APP_ERR_NOT_FOUND);
 
     app_error_clear(&err);
     assert_int_equal(auth_users_set_password(f->db, "carol", "", &err), -1);
     assert_int_equal(err.status, 400);
+    app_error_clear(&err);
+    assert_int_equal(auth_users_set_password(f->db, "carol", "elevenchars", &err), -1);
+    assert_string_equal(err.message, "password must be at least 12 characters");
     assert_int_equal(auth_users_get(f->db, "carol", &user, &err), 1);
-    assert_true(auth_password_verify("new", user.password_hash));
+    assert_true(auth_password_verify("new-long-password", user.password_hash));
     auth_user_clear(&user);
 }
 
@@ -194,8 +209,8 @@ static void test_delete_cascades(void **state)
     struct app_error err = {0};
     struct auth_user user;
 
-    assert_int_equal(auth_users_add(f->db, "dave", AUTH_ROLE_ADMIN, "pw", &err), 0);
-    assert_int_equal(auth_users_add(f->db, "erin", AUTH_ROLE_ADMIN, "pw", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "dave", AUTH_ROLE_ADMIN, "long-enough-pw", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "erin", AUTH_ROLE_ADMIN, "long-enough-pw", &err), 0);
     assert_int_equal(sqlite3_exec(f->db,
                                   "INSERT INTO sessions VALUES ('h1', 'dave', 'admin', 'c', 1, 1);"
                                   "INSERT INTO sessions VALUES ('h2', 'dave', 'admin', 'c', 1, 1);"
@@ -216,6 +231,72 @@ static void test_delete_cascades(void **state)
     assert_int_equal(err.status, 404);
     app_error_clear(&err);
     assert_int_equal(auth_users_delete(f->db, "no such/user", &err), -1);
+    assert_int_equal(err.status, 404);
+}
+
+/* Role changes, disabling and deleting never leave zero enabled admins; the refused
+ * change changes nothing; new columns read back. */
+static void test_update_keeps_an_admin(void **state)
+{
+    struct fixture *f = *state;
+    struct app_error err = {0};
+    struct auth_user user;
+    struct auth_user_change demote = {.has_role = true, .role = AUTH_ROLE_VIEWER};
+    struct auth_user_change disable = {.has_disabled = true, .disabled = true};
+    struct auth_user_change enable = {.has_disabled = true, .disabled = false};
+    struct auth_user_change promote = {.has_role = true, .role = AUTH_ROLE_ADMIN};
+
+    assert_int_equal(auth_users_add(f->db, "root", AUTH_ROLE_ADMIN, "long-enough-pw", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "vera", AUTH_ROLE_VIEWER, "long-enough-pw", &err), 0);
+    assert_int_equal(auth_users_get(f->db, "root", &user, &err), 1);
+    assert_false(user.disabled);
+    assert_true(user.created_s > 0);
+    assert_int_equal(user.last_login_s, 0);
+    auth_user_clear(&user);
+    auth_users_note_login(f->db, "root", 1234);
+    assert_int_equal(auth_users_get(f->db, "root", &user, &err), 1);
+    assert_int_equal(user.last_login_s, 1234);
+    auth_user_clear(&user);
+
+    /* the only admin: demote, disable and delete are 409, and nothing changed */
+    for (int i = 0; i < 3; i++) {
+        app_error_clear(&err);
+        if (i == 2)
+            assert_int_equal(auth_users_delete(f->db, "root", &err), -1);
+        else
+            assert_int_equal(auth_users_update(f->db, "root", i ? &disable : &demote, &err), -1);
+        assert_int_equal(err.status, 409);
+        assert_string_equal(err.message,
+                            "root is the last enabled admin; make another user an admin first");
+    }
+    assert_int_equal(auth_users_get(f->db, "root", &user, &err), 1);
+    assert_int_equal(user.role, AUTH_ROLE_ADMIN);
+    assert_false(user.disabled);
+    auth_user_clear(&user);
+
+    /* a disabled admin does not count; an enabled one does */
+    assert_int_equal(auth_users_update(f->db, "vera", &promote, &err), 0);
+    assert_int_equal(auth_users_update(f->db, "vera", &disable, &err), 0);
+    app_error_clear(&err);
+    assert_int_equal(auth_users_update(f->db, "root", &demote, &err), -1);
+    assert_int_equal(err.status, 409);
+    assert_int_equal(auth_users_update(f->db, "vera", &enable, &err), 0);
+    assert_int_equal(auth_users_update(f->db, "root", &disable, &err), 0);
+    assert_int_equal(auth_users_get(f->db, "root", &user, &err), 1);
+    assert_true(user.disabled);
+    auth_user_clear(&user);
+    /* vera is now the only enabled admin; root (disabled) may go */
+    app_error_clear(&err);
+    assert_int_equal(auth_users_delete(f->db, "vera", &err), -1);
+    assert_int_equal(err.status, 409);
+    assert_int_equal(auth_users_delete(f->db, "root", &err), 0);
+
+    /* unknown users are 404, whatever the change */
+    app_error_clear(&err);
+    assert_int_equal(auth_users_update(f->db, "nobody", &demote, &err), -1);
+    assert_int_equal(err.status, 404);
+    app_error_clear(&err);
+    assert_int_equal(auth_users_update(f->db, "bad name", &enable, &err), -1);
     assert_int_equal(err.status, 404);
 }
 
@@ -244,9 +325,9 @@ static void test_foreach_sorted(void **state)
     assert_int_equal(auth_users_foreach(f->db, collect, &l), 0);
     assert_int_equal(l.calls, 0);
 
-    assert_int_equal(auth_users_add(f->db, "zed", AUTH_ROLE_VIEWER, "pw", &err), 0);
-    assert_int_equal(auth_users_add(f->db, "amy", AUTH_ROLE_ADMIN, "pw", &err), 0);
-    assert_int_equal(auth_users_add(f->db, "max", AUTH_ROLE_OPERATOR, "pw", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "zed", AUTH_ROLE_VIEWER, "long-enough-pw", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "amy", AUTH_ROLE_ADMIN, "long-enough-pw", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "max", AUTH_ROLE_OPERATOR, "long-enough-pw", &err), 0);
     assert_int_equal(auth_users_foreach(f->db, collect, &l), 0);
     assert_int_equal(l.calls, 3);
     assert_string_equal(l.text, "amy:admin max:operator zed:viewer ");
@@ -258,13 +339,14 @@ static void test_persists_across_reopen(void **state)
     struct app_error err = {0};
     struct auth_user user;
 
-    assert_int_equal(auth_users_add(f->db, "frank", AUTH_ROLE_OPERATOR, "pw-frank", &err), 0);
+    assert_int_equal(auth_users_add(f->db, "frank", AUTH_ROLE_OPERATOR, "pw-frank-long-1", &err),
+                     0);
     store_close(f->db);
     f->db = store_open(f->dir, &err);
     assert_non_null(f->db);
     assert_int_equal(auth_users_get(f->db, "frank", &user, &err), 1);
     assert_int_equal(user.role, AUTH_ROLE_OPERATOR);
-    assert_true(auth_password_verify("pw-frank", user.password_hash));
+    assert_true(auth_password_verify("pw-frank-long-1", user.password_hash));
     auth_user_clear(&user);
 }
 
@@ -276,6 +358,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_add_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_password, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_cascades, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_keeps_an_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreach_sorted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persists_across_reopen, setup, teardown),
     };

@@ -201,6 +201,28 @@ export class Api extends Emitter {
         return this.request('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
     }
 
+    // ---- users (docs/api.md "Users"; admins) --------------------------------------
+
+    /** GET /api/users: {users: [{name, role, disabled, created, last_login, source}], roles, password_min_length}. */
+    users() {
+        return this.request('GET', '/api/users');
+    }
+
+    /** POST /api/users {name, role, password}: the new user. */
+    createUser(body) {
+        return this.request('POST', '/api/users', body);
+    }
+
+    /** PATCH /api/users/{name} {role?, password?, disabled?}: the user. */
+    changeUser(name, body) {
+        return this.request('PATCH', `/api/users/${encodeURIComponent(name)}`, body);
+    }
+
+    /** DELETE /api/users/{name}. */
+    deleteUser(name) {
+        return this.request('DELETE', `/api/users/${encodeURIComponent(name)}`);
+    }
+
     // ---- networks ---------------------------------------------------------------
 
     // ---- the audit log (admins) ----------------------------------------------------

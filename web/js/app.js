@@ -17,7 +17,7 @@ import { LoginView } from './views/login.js';
 // Stand-ins that load their modules on first use (the login page needs none of them).
 import {
     DomainListView, DomainDetailView, CreateWizardView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
-    TokensView, AuditView, createActionRunner, confirmDialog,
+    TokensView, UsersView, AuditView, createActionRunner, confirmDialog,
 } from './views/load.js';
 import { Banner } from './views/banner.js';
 import { DemoBanner } from './views/demo-banner.js';
@@ -182,6 +182,7 @@ function routeTitle(name) {
     switch (name) {
     case 'networks': return t('shell.nav.networks');
     case 'tokens': return t('tokens.title');
+    case 'users': return t('users.title');
     case 'storage': return t('shell.nav.storage');
     case 'audit': return t('audit.title');
     case 'detail': return t('shell.title.vm'); // until the VM's name is known
@@ -225,6 +226,8 @@ function route({ rerender = false } = {}) {
         view = new StorageView(ctx);
     } else if (r.view === 'tokens') {
         view = new TokensView(ctx);
+    } else if (r.view === 'users' && admin) {
+        view = new UsersView(ctx);
     } else if (r.view === 'pool') {
         view = new PoolVolumesView(ctx, r.pool);
     } else if (r.view === 'console' || r.view === 'serial') {
@@ -236,7 +239,7 @@ function route({ rerender = false } = {}) {
     } else if (r.view === 'create' && canAct(store.session.role)) {
         view = new CreateWizardView(ctx);
     } else {
-        if (r.view === 'notfound' || r.view === 'create' || r.view === 'audit') {
+        if (r.view === 'notfound' || r.view === 'create' || r.view === 'audit' || r.view === 'users') {
             history.replaceState(null, '', listHash());
         }
         view = new DomainListView(ctx);

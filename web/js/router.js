@@ -12,6 +12,7 @@
 //   #/storage                  the storage pools
 //   #/storage/<pool>           one pool's volumes (and uploads)
 //   #/tokens                   the signed-in user's API tokens (user menu)
+//   #/users                    the users (admins; user menu)
 //   #/audit[?vm=…&user=…]      the audit log (admins), its filters after "?"
 //                              (audit-query.js)
 // The networks and storage routes accept one trailing "/"; the domain routes do not.
@@ -45,6 +46,7 @@ function resourceRoute(path) {
     if (p === '/networks') return { view: 'networks' };
     if (p === '/storage') return { view: 'storage' };
     if (p === '/tokens') return { view: 'tokens' };
+    if (p === '/users') return { view: 'users' };
     const parts = p.split('/');
     if (parts.length === 3 && parts[0] === '' && parts[1] === 'storage' && parts[2]) {
         const pool = decode(parts[2]);
@@ -67,7 +69,7 @@ function domainRoute(path) {
 
 /**
  * location.hash -> {view: "list"} | {view: "detail", uuid, tab} | {view: "console" | "serial", uuid} |
- * {view: "create"} | {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "tokens"} |
+ * {view: "create"} | {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "tokens"} | {view: "users"} |
  * {view: "audit", query} (query: what follows "?", "" if nothing) | {view: "notfound", path}.
  */
 export function parseHash(hash) {
@@ -117,4 +119,8 @@ export function poolHash(pool) {
 
 export function tokensHash() {
     return '#/tokens';
+}
+
+export function usersHash() {
+    return '#/users';
 }

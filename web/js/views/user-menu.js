@@ -1,12 +1,13 @@
 // views/user-menu.js — the header's user button: a disclosure showing who is signed
-// in, the role, "API tokens" (#/tokens, views/tokens.js), the language picker (remembered in localStorage; the page follows at
+// in, the role, "API tokens" (#/tokens, views/tokens.js), "Users" for admins (#/users,
+// views/users.js), the language picker (remembered in localStorage; the page follows at
 // once) and "Log out". Opens with Enter/Space/click, closes with Esc (focus back on
 // the button), a click outside, or Tab leaving it. Browser main thread.
 
 import { h, icon } from './dom.js';
 import { t } from '../i18n.js';
 import { languagePicker, tNodes } from './i18n-dom.js';
-import { tokensHash } from '../router.js';
+import { tokensHash, usersHash } from '../router.js';
 
 /** A role's name in the current language (an unknown role as it came). */
 export function roleName(role) {
@@ -40,12 +41,17 @@ export class UserMenu {
         this.logout = h('button', { type: 'button', class: 'btn btn-block', text: t('shell.user.logout') });
         this.tokens = h('a', { class: 'btn btn-block', id: 'user-menu-tokens', href: tokensHash(), text: t('tokens.menu') });
         this.tokens.addEventListener('click', () => this.close(false));
+        // the users page is the admins' (docs/api.md "Users")
+        this.users = session.role === 'admin'
+            ? h('a', { class: 'btn btn-block', id: 'user-menu-users', href: usersHash(), text: t('users.menu') }) : null;
+        this.users?.addEventListener('click', () => this.close(false));
         this.language = languagePicker('user-menu-language');
         this.panel = h('div', { id: 'user-menu-panel', class: 'user-panel', hidden: true },
             h('p', { class: 'user-panel-name' }, tNodes('shell.user.signed-in', { name: h('strong', { text: session.username }) })),
             h('p', { class: 'user-panel-role' }, tNodes('shell.user.role', { role: h('strong', { class: 'user-role', text: role }) })),
             h('p', { class: 'user-panel-hint', text: roleHint(session.role) }),
             this.tokens,
+            this.users,
             this.language.root,
             this.logout);
         this.root = h('div', { class: 'user-menu' }, this.button, this.panel);

@@ -1,0 +1,203 @@
+/* api_users: the users admin API (see api_users.h). check runs on the service thread
+ * (memory only: the name's and role's rules, the password policy); run on a worker
+ * (SQLite, yescrypt). A password reaches only auth_users (hashed there) and is never in
+ * an answer, a log line or an audit row: the audit object is "user:<name>". */
+#include "api/api_users.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth_password_policy.h"
+#include "auth_sessions.h"
+#include "auth_tokens.h"
+#include "auth_users.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+static struct json_object *api_users_json(const struct auth_user *user)
+{
+    struct json_object *obj = json_object_new_object();
+
+    json_object_object_add(obj, "name", json_object_new_string(user->name));
+    json_object_object_add(obj, "role", json_object_new_string(auth_role_name(user->role)));
+    json_object_object_add(obj, "disabled", json_object_new_boolean(user->disabled));
+    json_object_object_add(obj, "created", json_object_new_int64(user->created_s));
+    json_object_object_add(obj, "last_login",
+                           user->last_login_s ? json_object_new_int64(user->last_login_s) : NULL);
+    json_object_object_add(obj, "source", json_object_new_string("local"));
+    return obj;
+}
+
+/* 400 naming field. */
+static int api_users_bad(struct api_reply *reply, const char *field, const char *message)
+{
+    app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST, "%s", message);
+    app_error_at_field(&reply->err, "", field);
+    return -1;
+}
+
+/* The body's "role", if present, into *role. Returns 1 present, 0 absent, -1 (400). */
+static int api_users_role(struct api_call *call, struct api_reply *reply, enum auth_role *role)
+{
+    const char *name = api_call_string(call, "role");
+
+    if (!name)
+        return 0;
+    if (auth_role_parse(name, role) < 0)
+        return api_users_bad(reply, "role", "field \"role\" is not a role (see \"roles\")");
+    return 1;
+}
+
+/* The user's sessions end and the tokens are re-read (a disabled, demoted or deleted
+ * user's stop; an enabled one's work again): the next housekeeping tick closes their
+ * websockets. */
+static void api_users_revoke(struct api_call *call, const char *name, bool end_sessions)
+{
+    if (end_sessions)
+        auth_sessions_destroy_user(call->sessions, name);
+    if (auth_tokens_sync(call->tokens) < 0)
+        log_warn("users: the tokens were not re-read after a change to %s", name);
+}
+
+/* Answers with name's row (status), or the error of reading it. */
+static void api_users_answer(struct api_call *call, struct api_reply *reply, const char *name,
+                             int status)
+{
+    struct auth_user user;
+    int found = auth_users_get(call->db, name, &user, &reply->err);
+
+    if (found == 0)
+        app_error_set(&reply->err, 404, APP_ERR_NOT_FOUND, "no user %s", name);
+    if (found == 1)
+        api_reply_json(reply, status, api_users_json(&user));
+    auth_user_clear(&user);
+}
+
+/* ---- list ----------------------------------------------------------------------------- */
+
+static void api_users_add(const struct auth_user *user, void *ctx)
+{
+    json_object_array_add(ctx, api_users_json(user));
+}
+
+static void api_users_list_run(struct api_call *call, struct api_reply *reply)
+{
+    struct json_object *list = json_object_new_array();
+    struct json_object *roles = json_object_new_array();
+    struct json_object *out;
+
+    if (auth_users_foreach(call->db, api_users_add, list) < 0) {
+        json_object_put(list);
+        json_object_put(roles);
+        app_error_set(&reply->err, 500, APP_ERR_INTERNAL, "cannot list users (database error)");
+        return;
+    }
+    for (int i = 0; i < auth_role_count(); i++)
+        json_object_array_add(roles, json_object_new_string(auth_role_name((enum auth_role)i)));
+    out = json_object_new_object();
+    json_object_object_add(out, "users", list);
+    json_object_object_add(out, "roles", roles);
+    json_object_object_add(out, "password_min_length",
+                           json_object_new_int(auth_password_policy_min()));
+    api_reply_json(reply, 200, out);
+}
+
+const struct api_handler api_users_list = {.run = api_users_list_run};
+
+/* ---- create --------------------------------------------------------------------------- */
+
+struct api_users_create_state {
+    enum auth_role role;
+};
+
+static int api_users_create_check(struct api_call *call, const struct http_request *req,
+                                  struct api_reply *reply)
+{
+    struct api_users_create_state *state = api_call_state_new(call, sizeof(*state));
+    const char *name = api_call_string(call, "name");
+
+    api_reply_audit_object(reply, "user:%.64s", name);
+    if (!auth_users_name_valid(name))
+        return api_users_bad(reply, "name",
+                             "field \"name\" must be 1-64 of A-Z a-z 0-9 . _ -, not starting "
+                             "with . or -");
+    if (api_users_role(call, reply, &state->role) < 0)
+        return -1;
+    return auth_password_policy_check(name, api_call_string(call, "password"), &reply->err);
+}
+
+static void api_users_create_run(struct api_call *call, struct api_reply *reply)
+{
+    const struct api_users_create_state *state = call->state;
+    const char *name = api_call_string(call, "name");
+
+    api_reply_audit_object(reply, "user:%s", name);
+    if (auth_users_add(call->db, name, state->role, api_call_string(call, "password"),
+                       &reply->err) < 0)
+        return;
+    api_users_answer(call, reply, name, 201);
+}
+
+const struct api_handler api_users_create = {
+    .check = api_users_create_check,
+    .run = api_users_create_run,
+};
+
+/* ---- change --------------------------------------------------------------------------- */
+
+static int api_users_patch_check(struct api_call *call, const struct http_request *req,
+                                 struct api_reply *reply)
+{
+    struct auth_user_change *change = api_call_state_new(call, sizeof(*change));
+    struct json_object *disabled = NULL;
+    int has_role;
+
+    api_reply_audit_object(reply, "user:%.64s", call->name);
+    if ((has_role = api_users_role(call, reply, &change->role)) < 0)
+        return -1;
+    change->has_role = has_role == 1;
+    change->has_disabled = json_object_object_get_ex(call->body, "disabled", &disabled);
+    change->disabled = api_call_bool(call, "disabled", false);
+    if (api_call_string(call, "password") &&
+        auth_password_policy_check(call->name, api_call_string(call, "password"), &reply->err) < 0)
+        return -1;
+    if (!change->has_role && !change->has_disabled && !api_call_string(call, "password")) {
+        app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST,
+                      "nothing to change: give \"role\", \"password\" or \"disabled\"");
+        return -1;
+    }
+    return 0;
+}
+
+static void api_users_patch_run(struct api_call *call, struct api_reply *reply)
+{
+    struct auth_user_change *change = call->state;
+
+    api_reply_audit_object(reply, "user:%.64s", call->name);
+    change->password = api_call_string(call, "password"); /* borrowed from the body */
+    if (auth_users_update(call->db, call->name, change, &reply->err) < 0)
+        return;
+    api_users_revoke(call, call->name,
+                     change->has_role || change->password ||
+                         (change->has_disabled && change->disabled));
+    api_users_answer(call, reply, call->name, 200);
+}
+
+const struct api_handler api_users_patch = {
+    .check = api_users_patch_check,
+    .run = api_users_patch_run,
+};
+
+/* ---- delete --------------------------------------------------------------------------- */
+
+static void api_users_delete_run(struct api_call *call, struct api_reply *reply)
+{
+    api_reply_audit_object(reply, "user:%.64s", call->name);
+    if (auth_users_delete(call->db, call->name, &reply->err) < 0)
+        return;
+    api_users_revoke(call, call->name, true);
+    api_reply_text(reply, 204, "text/plain; charset=utf-8", xstrdup(""), 0);
+}
+
+const struct api_handler api_users_delete = {.run = api_users_delete_run};

@@ -1,0 +1,22 @@
+/* api_users: the users admin API (rows USERS_LIST, USERS_CREATE, USER_PATCH,
+ * USER_DELETE; admins only, AUTH_ACTION_USER_MANAGE): list, create, change (role,
+ * password reset, disabled) and delete local users.
+ *
+ * Deleting, disabling, changing the role of or resetting the password of a user ends
+ * their sessions and re-reads the API tokens on the worker, right when the change has
+ * committed; the housekeeping timer (serve.c, every 250 ms) then closes their websockets,
+ * those opened with a cookie and those opened with a token, through the session
+ * registry. No change may leave virtdeck without an enabled admin (409). */
+#pragma once
+
+#include "api/api_call.h"
+
+/* {"users":[...], "roles":[...], "password_min_length":N}. Worker (SQLite). */
+extern const struct api_handler api_users_list;
+/* {"name","role","password"} -> 201 with the user. Checks on the service thread (400
+ * naming the field); runs on a worker (yescrypt). */
+extern const struct api_handler api_users_create;
+/* {"role"?,"password"?,"disabled"?} -> 200 with the user; 404, 409. Worker. */
+extern const struct api_handler api_users_patch;
+/* -> 204; 404, 409. Worker. */
+extern const struct api_handler api_users_delete;
