@@ -201,7 +201,38 @@ cleanup:
     return ret;
 }
 
-/* Fills user from a row (name, role, password_hash). Returns 0, or -1 if the row is
+int auth_users_put_pam(sqlite3 *db, const char *name, enum auth_role role, struct app_error *err)
+{
+    static const char sql[] = "INSERT INTO users (name, role, password_hash, created_at, source)"
+                              " VALUES (?1, ?2, '', ?3, 'pam') ON CONFLICT(name) DO UPDATE"
+                              " SET role = excluded.role WHERE users.source = 'pam'"
+                              " RETURNING name";
+    int ret = -1;
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        auth_users_db_error(db, err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, auth_role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 3, clock_wall_s());
+    rc = sqlite3_step(stmt);
+    ret = rc == SQLITE_ROW ? 1 : 0;
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        auth_users_db_error(db, err);
+        ret = -1;
+    }
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return ret;
+}
+
+/* Fills user from a row (name, role, password_hash, source). Returns 0, or -1 if the row is
  * not a valid user (logged). */
 static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
 {
@@ -209,6 +240,7 @@ static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
     const char *name = (const char *)sqlite3_column_text(stmt, 0);
     const char *role = (const char *)sqlite3_column_text(stmt, 1);
     const char *hash = (const char *)sqlite3_column_text(stmt, 2);
+    const char *source = (const char *)sqlite3_column_text(stmt, 3);
 
     memset(user, 0, sizeof(*user));
     if (!auth_users_name_valid(name) || !hash) {
@@ -221,6 +253,7 @@ static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
     }
     memcpy(user->name, name, strlen(name) + 1);
     user->password_hash = xstrdup(hash);
+    user->pam = source && strcmp(source, "pam") == 0;
     ret = 0;
 
 cleanup:
@@ -229,7 +262,7 @@ cleanup:
 
 int auth_users_get(sqlite3 *db, const char *name, struct auth_user *out, struct app_error *err)
 {
-    static const char sql[] = "SELECT name, role, password_hash FROM users WHERE name = ?";
+    static const char sql[] = "SELECT name, role, password_hash, source FROM users WHERE name = ?";
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
     int rc;
@@ -283,7 +316,7 @@ cleanup:
 
 int auth_users_foreach(sqlite3 *db, void (*fn)(const struct auth_user *user, void *ctx), void *ctx)
 {
-    static const char sql[] = "SELECT name, role, password_hash FROM users ORDER BY name";
+    static const char sql[] = "SELECT name, role, password_hash, source FROM users ORDER BY name";
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
     struct auth_user user;

@@ -10,6 +10,7 @@ struct config;
 struct auth_sessions;
 struct auth_tokens;
 struct auth_throttle;
+struct auth_pam;
 struct virt_conn;
 struct virt_stats_sampler;
 struct inbox;
@@ -32,6 +33,7 @@ struct app {
     struct auth_sessions *sessions;     /* owned by serve.c; thread-safe */
     struct auth_tokens *tokens;         /* owned by serve.c; thread-safe: API tokens */
     struct auth_throttle *throttle;     /* owned by serve.c; thread-safe */
+    struct auth_pam *pam;               /* owned by serve.c; immutable; NULL: pam = off */
     struct virt_conn *virt;             /* owned by serve.c; thread-safe */
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */
     struct work_pool *pool;             /* owned by serve.c */

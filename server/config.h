@@ -7,7 +7,8 @@
  * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
  * log_level, pool_roots, pool_types, domain_type, audit_retention_days,
- * audit_retention_rows.
+ * audit_retention_rows, pam, pam_helper, pam_admin_group, pam_operator_group,
+ * pam_user_group, pam_viewer_group.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -15,6 +16,8 @@
 #include <stddef.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/virtdeck/virtdeck.conf"
+#define CONFIG_PAM_HELPER_INSTALLED "/usr/libexec/virtdeck/virtdeck-pam-helper"
+#define CONFIG_PAM_GROUPS 4
 
 struct config {
     char *listen_host;     /* owned; default "127.0.0.1" (IPv6 literals without brackets) */
@@ -48,7 +51,16 @@ struct config {
                                         limit; default 365 */
     int audit_retention_rows;        /* at most this many audit rows are kept; 0: no count
                                         limit; default 1000000 */
+    bool pam;                        /* system accounts log in through PAM; default off */
+    char *pam_helper;                /* owned; the PAM helper program; default
+                                        VIRTDECK_SOURCE_DIR "/build/virtdeck-pam-helper" when
+                                        that exists, else CONFIG_PAM_HELPER_INSTALLED */
+    char *pam_groups[CONFIG_PAM_GROUPS]; /* owned; the Unix group of each role, in the
+                                            order of config_pam_group_keys ("" = none) */
 };
+
+/* pam_<role>_group keys, highest role first (the order auth_pam_map_init takes). */
+extern const char *const config_pam_group_keys[CONFIG_PAM_GROUPS];
 
 /* Fills every field with its default. */
 void config_init(struct config *config);

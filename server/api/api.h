@@ -30,6 +30,7 @@ struct route_row;
 struct auth_sessions;
 struct auth_tokens;
 struct auth_throttle;
+struct auth_pam;
 struct conn_server;
 struct virt_conn;
 struct work_pool;
@@ -50,6 +51,7 @@ struct api_services {
     struct auth_tokens *tokens;      /* borrowed: thread-safe (API tokens) */
     struct auth_throttle *throttle;  /* borrowed: thread-safe */
     int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
+    struct auth_pam *pam;            /* borrowed: system accounts (login); NULL: pam = off */
     struct virt_conn *virt;          /* borrowed: ROUTE_RUN_LIBVIRT rows' connection */
     struct work_pool *pool;          /* borrowed: the jobs of every other row */
     struct work_pool *password_lane; /* borrowed: ROUTE_RUN_PASSWORD rows' jobs */

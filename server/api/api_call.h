@@ -26,6 +26,7 @@
 #include "util/app_error.h"
 
 struct auth_throttle;
+struct auth_pam;
 struct auth_tokens;
 struct api_runner;
 
@@ -52,6 +53,7 @@ struct api_call {
     struct auth_tokens *tokens;     /* thread-safe */
     struct auth_throttle *throttle; /* thread-safe */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
+    struct auth_pam *pam;           /* login: system accounts (thread-safe); NULL: pam = off */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
     struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
 };

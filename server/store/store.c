@@ -79,6 +79,9 @@ static const char *const store_migrations[] = {
     "CREATE INDEX audit_log_object ON audit_log(object, id);"
     "CREATE INDEX audit_log_username ON audit_log(username, id);"
     "CREATE INDEX audit_log_action ON audit_log(action, id);",
+    /* 5: where a user comes from: 'local' (a password hash here) or 'pam' (a system
+     * account, auth/auth_pam.c; its password_hash is '') */
+    "ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
