@@ -27,13 +27,12 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define AUTH_PAM_GROUPS_MAX  256  /* an account's groups looked at */
-#define AUTH_PAM_NSS_BUF     16384
-#define AUTH_PAM_ANSWER_MAX  16
+#define AUTH_PAM_GROUPS_MAX   256 /* an account's groups looked at */
+#define AUTH_PAM_NSS_BUF      16384
+#define AUTH_PAM_ANSWER_MAX   16
 #define AUTH_PAM_PASSWORD_MAX 1024
 
-const char *const auth_pam_slot_roles[AUTH_PAM_MAP_SLOTS] = {"admin", "operator", "user",
-                                                             "viewer"};
+const char *const auth_pam_slot_roles[AUTH_PAM_MAP_SLOTS] = {"admin", "operator", "user", "viewer"};
 
 struct auth_pam {
     char *helper; /* owned */
