@@ -41,8 +41,10 @@ static void store_up(struct store *s, const char *name)
     /* Sessions need their user to exist (foreign key). Seeded directly: a yescrypt
      * hash per user is not what this test is about. */
     assert_int_equal(sqlite3_exec(s->db,
-                                  "INSERT INTO users VALUES ('alice', 'admin', '$y$x', 0);"
-                                  "INSERT INTO users VALUES ('bob', 'viewer', '$y$x', 0);",
+                                  "INSERT INTO users (name, role, password_hash, created_at) "
+                                  "VALUES ('alice', 'admin', '$y$x', 0);"
+                                  "INSERT INTO users (name, role, password_hash, created_at) "
+                                  "VALUES ('bob', 'viewer', '$y$x', 0);",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
 }

@@ -30,8 +30,10 @@ static int db_up(void **state)
     db = store_open(test_dir, &err);
     assert_non_null(db);
     assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO users VALUES ('ann', 'operator', '$y$x', 0);"
-                                  "INSERT INTO users VALUES ('root', 'admin', '$y$x', 0);",
+                                  "INSERT INTO users (name, role, password_hash, created_at) "
+                                  "VALUES ('ann', 'operator', '$y$x', 0);"
+                                  "INSERT INTO users (name, role, password_hash, created_at) "
+                                  "VALUES ('root', 'admin', '$y$x', 0);",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     return 0;
