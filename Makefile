@@ -45,6 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # library; never installed): nocloud_iso writes a NoCloud seed ISO with virt_nocloud. A
 # test finds them next to the daemon it runs ($(BUILD)/tools/).
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+PAM_HELPER := $(BUILD)/virtdeck-pam-helper
 # Link seams: a test may wrap symbols, e.g. WRAP_test_virt_domain := -Wl,--wrap=virDomainCreate
 -include tests/unit/wraps.mk
 
@@ -58,7 +59,7 @@ all: deps
 deps:
 	@packaging/install-deps.sh
 
-build: $(BIN) $(UNIT_BIN) $(TEST_TOOLS) web-build
+build: $(BIN) $(UNIT_BIN) $(TEST_TOOLS) $(PAM_HELPER) web-build
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,6 +79,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 $(BUILD)/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+# The PAM helper (auth/pam-helper/, auth/README.md "PAM"): a program of its own, setuid root
+# when installed, linked with libpam only (no library, no libvirt); the daemon runs it.
+$(PAM_HELPER): auth/pam-helper/virtdeck-pam-helper.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpam
 
 # ---- the tests' guest ----------------------------------------------------------------
 # tests/guest/build-guest.sh builds a tiny Linux guest from Debian packages (apt-get
@@ -359,7 +366,7 @@ $(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
 
 # ---- hygiene ---------------------------------------------------------------
 
-C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] vnc-proxy/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/tools/*.c)
+C_FILES = $(wildcard server/*.c server/*/*.c server/*/*.h server/*.h auth/*.[ch] auth/pam-helper/*.c vnc-proxy/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/tools/*.c)
 BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpnam
 
 # The UI's lint runs from node_modules (make deps / npm ci; no network here): ESLint
@@ -390,5 +397,5 @@ format-check:
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/server/main.d $(TEST_TOOLS:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/server/main.d $(TEST_TOOLS:=.d) $(PAM_HELPER).d
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BIN:=.d)

@@ -532,8 +532,7 @@ bool auth_tokens_alive(struct auth_tokens *tokens, const char *session_id,
         return false;
     pthread_mutex_lock(&tokens->lock);
     e = auth_tokens_find(tokens, session_id + prefix);
-    alive = e && !auth_tokens_expired(&e->info, clock_wall_s()) &&
-            e->user_role == opened_role;
+    alive = e && !auth_tokens_expired(&e->info, clock_wall_s()) && e->user_role == opened_role;
     pthread_mutex_unlock(&tokens->lock);
     return alive;
 }

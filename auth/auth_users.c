@@ -30,7 +30,7 @@
     "o.name <> ?1)"
 #define AUTH_USERS_KEEPS_AN_ADMIN                                                                  \
     "(NOT (role = 'admin' AND disabled = 0) OR " AUTH_USERS_OTHER_ADMIN ")"
-#define AUTH_USERS_COLUMNS "name, role, password_hash, disabled, created_at, last_login_at"
+#define AUTH_USERS_COLUMNS "name, role, password_hash, disabled, created_at, last_login_at, source"
 
 static void auth_users_db_error(sqlite3 *db, struct app_error *err)
 {
@@ -275,6 +275,37 @@ cleanup:
     return ret;
 }
 
+int auth_users_put_pam(sqlite3 *db, const char *name, enum auth_role role, struct app_error *err)
+{
+    static const char sql[] = "INSERT INTO users (name, role, password_hash, created_at, source)"
+                              " VALUES (?1, ?2, '', ?3, 'pam') ON CONFLICT(name) DO UPDATE"
+                              " SET role = excluded.role WHERE users.source = 'pam'"
+                              " RETURNING name";
+    int ret = -1;
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        auth_users_db_error(db, err);
+        goto cleanup;
+    }
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, auth_role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 3, clock_wall_s());
+    rc = sqlite3_step(stmt);
+    ret = rc == SQLITE_ROW ? 1 : 0;
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        auth_users_db_error(db, err);
+        ret = -1;
+    }
+
+cleanup:
+    sqlite3_finalize(stmt);
+    return ret;
+}
+
 /* Fills user from a row (AUTH_USERS_COLUMNS). Returns 0, or -1 if the row is not a
  * valid user (logged). */
 static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
@@ -283,6 +314,7 @@ static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
     const char *name = (const char *)sqlite3_column_text(stmt, 0);
     const char *role = (const char *)sqlite3_column_text(stmt, 1);
     const char *hash = (const char *)sqlite3_column_text(stmt, 2);
+    const char *source = (const char *)sqlite3_column_text(stmt, 6);
 
     memset(user, 0, sizeof(*user));
     if (!auth_users_name_valid(name) || !hash) {
@@ -298,6 +330,7 @@ static int auth_users_from_row(sqlite3_stmt *stmt, struct auth_user *user)
     user->disabled = sqlite3_column_int(stmt, 3) != 0;
     user->created_s = sqlite3_column_int64(stmt, 4);
     user->last_login_s = sqlite3_column_int64(stmt, 5);
+    user->pam = source && strcmp(source, "pam") == 0;
     ret = 0;
 
 cleanup:

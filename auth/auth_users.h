@@ -20,7 +20,8 @@
 struct auth_user {
     char name[AUTH_USERNAME_MAX + 1];
     enum auth_role role;
-    char *password_hash;  /* owned */
+    char *password_hash;  /* owned; "" for a system account (pam) */
+    bool pam;             /* a system account that logs in through PAM (source 'pam') */
     bool disabled;        /* cannot log in; no sessions, no tokens */
     int64_t created_s;    /* wall clock */
     int64_t last_login_s; /* 0: never */
@@ -59,6 +60,12 @@ void auth_users_note_login(sqlite3 *db, const char *name, int64_t now_s);
 /* Looks a user up. Returns 1 found (out filled; free with auth_user_clear), 0 not
  * found, -1 database error (err set). */
 int auth_users_get(sqlite3 *db, const char *name, struct auth_user *out, struct app_error *err)
+    __attribute__((warn_unused_result));
+/* Records a system account's login through PAM: inserts its row (source 'pam', no
+ * password hash) or updates its role. A local user of that name is left alone (local
+ * users win). Returns 1 stored, 0 the name belongs to a local user, -1 database error
+ * (err set). */
+int auth_users_put_pam(sqlite3 *db, const char *name, enum auth_role role, struct app_error *err)
     __attribute__((warn_unused_result));
 /* Number of users, or -1. */
 int auth_users_count(sqlite3 *db);

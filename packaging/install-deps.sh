@@ -23,6 +23,10 @@
 # changes the database behind the daemon's back with the sqlite3 CLI. A network install
 # (POST /api/domains with a url source) fetches the tree's kernel and initrd with
 # qemu-img's curl block driver, which qemu-block-extra ships (block-curl.so).
+# System accounts log in through PAM (pam = on): libpam0g-dev builds virtdeck-pam-helper,
+# and the `virtdeck` PAM service file (packaging/pam.d/virtdeck) is installed in
+# /etc/pam.d/ below; the PAM test creates accounts with passwd's useradd, chpasswd,
+# usermod, chage and groupadd and runs the daemon unprivileged with util-linux's setpriv.
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
@@ -39,6 +43,7 @@ packages=(
   socat websockify
   libosinfo-1.0-dev osinfo-db ovmf xorriso swtpm swtpm-tools
   syslinux syslinux-common isolinux mtools dosfstools cpio virtinst sqlite3
+  libpam0g-dev passwd util-linux
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).
@@ -62,6 +67,12 @@ if [[ -f package-lock.json ]]; then
     echo "install-deps: npm ci"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+fi
+
+# The PAM service the helper opens (a file of our own: written only when it differs).
+if ! cmp -s packaging/pam.d/virtdeck /etc/pam.d/virtdeck; then
+  echo "install-deps: installing /etc/pam.d/virtdeck"
+  install -m 0644 packaging/pam.d/virtdeck /etc/pam.d/virtdeck
 fi
 
 packaging/check-tools.sh

@@ -23,6 +23,22 @@
 #define CONFIG_TIMEOUT_MAX        31536000
 #define CONFIG_WORKERS_MAX        64
 
+const char *const config_pam_group_keys[CONFIG_PAM_GROUPS] = {
+    "pam_admin_group", "pam_operator_group", "pam_user_group", "pam_viewer_group"};
+
+/* A binary run from the build tree runs the helper built next to it (tests set
+ * pam_helper to their own setuid copy); an installed one, the packaged helper. */
+static const char *config_default_pam_helper(void)
+{
+#ifdef VIRTDECK_SOURCE_DIR
+    struct stat st;
+
+    if (stat(VIRTDECK_SOURCE_DIR "/build/virtdeck-pam-helper", &st) == 0 && S_ISREG(st.st_mode))
+        return VIRTDECK_SOURCE_DIR "/build/virtdeck-pam-helper";
+#endif
+    return CONFIG_PAM_HELPER_INSTALLED;
+}
+
 /* A binary run from the build tree serves the web build's output (`make web-build`),
  * never web/ itself: what the tests and the demo load is what is installed. */
 static const char *config_default_web_root(void)
@@ -61,6 +77,10 @@ void config_init(struct config *config)
     config->pool_roots = xstrdup(VIRT_POOL_POLICY_DEFAULT_ROOTS);
     config->pool_types = xstrdup(VIRT_POOL_POLICY_DEFAULT_TYPES);
     config->domain_type = xstrdup("auto");
+    config->pam = false;
+    config->pam_helper = xstrdup(config_default_pam_helper());
+    for (size_t i = 0; i < CONFIG_PAM_GROUPS; i++)
+        config->pam_groups[i] = xstrdup("");
 }
 
 void config_free(struct config *config)
@@ -79,6 +99,9 @@ void config_free(struct config *config)
     free(config->pool_roots);
     free(config->pool_types);
     free(config->domain_type);
+    free(config->pam_helper);
+    for (size_t i = 0; i < CONFIG_PAM_GROUPS; i++)
+        free(config->pam_groups[i]);
     memset(config, 0, sizeof(*config));
 }
 
@@ -185,6 +208,37 @@ static int config_set_timeout(int *field, const char *key, const char *value, ch
     return 0;
 }
 
+/* pam, pam_helper and the pam_<role>_group keys (group names are checked, with the role
+ * each maps to, by auth_pam_map_init when the daemon starts). */
+static int config_set_pam(struct config *config, const char *key, const char *value, char *err,
+                          size_t errlen)
+{
+    if (strcmp(key, "pam") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
+            snprintf(err, errlen, "pam: expected on or off, got \"%s\"", value);
+            return -1;
+        }
+        config->pam = strcmp(value, "on") == 0;
+        return 0;
+    }
+    if (strcmp(key, "pam_helper") == 0) {
+        if (value[0] != '/') {
+            snprintf(err, errlen, "pam_helper: expected an absolute path, got \"%s\"", value);
+            return -1;
+        }
+        config_replace(&config->pam_helper, value, 0);
+        return 0;
+    }
+    for (size_t i = 0; i < CONFIG_PAM_GROUPS; i++) {
+        if (strcmp(key, config_pam_group_keys[i]) == 0) {
+            config_replace(&config->pam_groups[i], value, 0);
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "unknown key \"%s\"", key);
+    return -1;
+}
+
 int config_set(struct config *config, const char *key, const char *value, char *err, size_t errlen)
 {
     int ret = -1;
@@ -263,6 +317,9 @@ int config_set(struct config *config, const char *key, const char *value, char *
             goto cleanup;
         }
         config_replace(&config->domain_type, value, 0);
+    } else if (strncmp(key, "pam", 3) == 0) {
+        if (config_set_pam(config, key, value, err, errlen) < 0)
+            goto cleanup;
     } else {
         snprintf(err, errlen, "unknown key \"%s\"", key);
         goto cleanup;

@@ -7,14 +7,17 @@
  * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
  * log_level, pool_roots, pool_types, domain_type, audit_retention_days,
- * audit_retention_rows, password_min_length.
+ * audit_retention_rows, password_min_length, pam, pam_helper, pam_admin_group,
+ * pam_operator_group, pam_user_group, pam_viewer_group.
  * Main thread only, before the daemon starts. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CONFIG_DEFAULT_PATH "/etc/virtdeck/virtdeck.conf"
+#define CONFIG_DEFAULT_PATH         "/etc/virtdeck/virtdeck.conf"
+#define CONFIG_PAM_HELPER_INSTALLED "/usr/libexec/virtdeck/virtdeck-pam-helper"
+#define CONFIG_PAM_GROUPS           4
 
 struct config {
     char *listen_host;     /* owned; default "127.0.0.1" (IPv6 literals without brackets) */
@@ -30,27 +33,36 @@ struct config {
     int session_max_s;     /* default 43200 */
     char *allowed_origins; /* owned; comma-separated extra websocket origins; default "" */
     char *server_names;    /* owned; comma-separated extra names the Host header may carry */
-    int max_connections_per_address; /* open connections from one address (IPv6: one /64) */
-    int max_handshakes_per_address;  /* of those, still in the TLS handshake or before
-                                        their first request's headers are complete */
-    int first_request_timeout_s;     /* accept -> first request's headers complete */
-    int workers;                     /* libvirt worker threads, 1..64; default 4 */
-    char *log_level;                 /* owned; "debug", "info" (default), "warn", "error" */
-    char *pool_roots;                /* owned; comma-separated directories where pools may be
-                                        defined; default VIRT_POOL_POLICY_DEFAULT_ROOTS
-                                        (virt_pool_policy.h) */
-    char *pool_types;                /* owned; comma-separated pool types that may be created;
-                                        default VIRT_POOL_POLICY_DEFAULT_TYPES */
-    char *domain_type;               /* owned; the libvirt domain type of VMs POST /api/domains
-                                        creates: "auto" (default: kvm when the host's QEMU
-                                        offers it, else qemu), "kvm" or "qemu" (TCG) */
-    int audit_retention_days;        /* audit rows older than this are pruned; 0: no age
-                                        limit; default 365 */
-    int audit_retention_rows;        /* at most this many audit rows are kept; 0: no count
-                                        limit; default 1000000 */
-    int password_min_length;         /* characters a new password needs at least, 8..1024;
-                                        default 12 (auth_password_policy.h) */
+    int max_connections_per_address;     /* open connections from one address (IPv6: one /64) */
+    int max_handshakes_per_address;      /* of those, still in the TLS handshake or before
+                                            their first request's headers are complete */
+    int first_request_timeout_s;         /* accept -> first request's headers complete */
+    int workers;                         /* libvirt worker threads, 1..64; default 4 */
+    char *log_level;                     /* owned; "debug", "info" (default), "warn", "error" */
+    char *pool_roots;                    /* owned; comma-separated directories where pools may be
+                                            defined; default VIRT_POOL_POLICY_DEFAULT_ROOTS
+                                            (virt_pool_policy.h) */
+    char *pool_types;                    /* owned; comma-separated pool types that may be created;
+                                            default VIRT_POOL_POLICY_DEFAULT_TYPES */
+    char *domain_type;                   /* owned; the libvirt domain type of VMs POST /api/domains
+                                            creates: "auto" (default: kvm when the host's QEMU
+                                            offers it, else qemu), "kvm" or "qemu" (TCG) */
+    int audit_retention_days;            /* audit rows older than this are pruned; 0: no age
+                                            limit; default 365 */
+    int audit_retention_rows;            /* at most this many audit rows are kept; 0: no count
+                                            limit; default 1000000 */
+    int password_min_length;             /* characters a new password needs at least, 8..1024;
+                                            default 12 (auth_password_policy.h) */
+    bool pam;                            /* system accounts log in through PAM; default off */
+    char *pam_helper;                    /* owned; the PAM helper program; default
+                                            VIRTDECK_SOURCE_DIR "/build/virtdeck-pam-helper" when
+                                            that exists, else CONFIG_PAM_HELPER_INSTALLED */
+    char *pam_groups[CONFIG_PAM_GROUPS]; /* owned; the Unix group of each role, in the
+                                            order of config_pam_group_keys ("" = none) */
 };
+
+/* pam_<role>_group keys, highest role first (the order auth_pam_map_init takes). */
+extern const char *const config_pam_group_keys[CONFIG_PAM_GROUPS];
 
 /* Fills every field with its default. */
 void config_init(struct config *config);

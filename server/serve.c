@@ -41,6 +41,7 @@
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
+#include "auth_pam.h"
 #include "auth_throttle.h"
 #include "auth_users.h"
 #include "config.h"
@@ -341,6 +342,25 @@ static void serve_housekeeping_stop(void)
     serve_housekeeping.ctx = NULL;
 }
 
+/* pam = on: the group → role map and the helper, checked before serving (a bad group, a
+ * role this build lacks, a helper that cannot run are start-up errors, logged). */
+static struct auth_pam *serve_pam_new(const struct config *config)
+{
+    struct auth_pam_map map;
+    char err[256];
+
+    if (auth_pam_map_init(&map, (const char *const *)config->pam_groups, err, sizeof(err)) < 0) {
+        log_error("%s", err);
+        return NULL;
+    }
+    if (access(config->pam_helper, X_OK) < 0) {
+        log_error("pam_helper %s cannot be run: %s", config->pam_helper, strerror(errno));
+        return NULL;
+    }
+    log_info("pam: system accounts log in through %s", config->pam_helper);
+    return auth_pam_new(config->pam_helper, &map);
+}
+
 /* Creates the first admin when the user table is empty, with 20 random characters or
  * the policy's minimum if that is longer. Returns 0 or -1. */
 static int serve_ensure_admin(sqlite3 *db, const char *state_dir)
@@ -511,6 +531,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .throttle = app->throttle,
         .owners = app->owners,
         .session_max_s = config->session_max_s,
+        .pam = app->pam,
         .virt = app->virt,
         .pool = app->pool,
         .password_lane = app->password_lane,
@@ -589,6 +610,8 @@ int serve_run(const struct config *config)
     if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
     app.throttle = auth_throttle_new();
+    if (config->pam && !(app.pam = serve_pam_new(config)))
+        goto cleanup;
     if (config->cert_file) {
         cert = xstrdup(config->cert_file);
         key = xstrdup(config->key_file);
@@ -692,6 +715,7 @@ cleanup:
     auth_tokens_free(app.tokens);
     auth_owners_free(app.owners);
     auth_throttle_free(app.throttle);
+    auth_pam_free(app.pam);
     store_close(app.db);
     free(tls_dir);
     free(cert);

@@ -31,6 +31,7 @@ struct auth_sessions;
 struct auth_tokens;
 struct auth_throttle;
 struct auth_owners;
+struct auth_pam;
 struct conn_server;
 struct virt_conn;
 struct work_pool;
@@ -52,6 +53,7 @@ struct api_services {
     struct auth_throttle *throttle;  /* borrowed: thread-safe */
     struct auth_owners *owners;      /* borrowed: thread-safe (VM owners, shares, groups) */
     int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
+    struct auth_pam *pam;            /* borrowed: system accounts (login); NULL: pam = off */
     struct virt_conn *virt;          /* borrowed: ROUTE_RUN_LIBVIRT rows' connection */
     struct work_pool *pool;          /* borrowed: the jobs of every other row */
     struct work_pool *password_lane; /* borrowed: ROUTE_RUN_PASSWORD rows' jobs */

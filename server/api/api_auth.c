@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_auth_pam.h"
 #include "auth_password.h"
 #include "auth_sessions.h"
 #include "auth_throttle.h"
@@ -89,7 +90,11 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
         api_reply_error(reply, &err);
         goto cleanup;
     }
-    if (!auth_password_verify(login->password, found ? user.password_hash : NULL)) {
+    if (api_auth_pam_applies(call, found ? &user : NULL)) {
+        /* A system account (pam = on): it answers refusals and errors itself. */
+        if (api_auth_pam_verify(call, login->username, login->password, &user, reply) <= 0)
+            goto cleanup;
+    } else if (!auth_password_verify(login->password, found ? user.password_hash : NULL)) {
         /* auth_throttle_begin counted this failure already. */
         store_audit(call->db, login->username, call->peer, "login", "", "unauthorized");
         app_error_set(&err, 401, APP_ERR_UNAUTHORIZED, "invalid username or password");

@@ -27,6 +27,7 @@
 
 struct auth_owners;
 struct auth_throttle;
+struct auth_pam;
 struct auth_tokens;
 struct api_runner;
 
@@ -56,6 +57,7 @@ struct api_call {
     struct auth_throttle *throttle; /* thread-safe */
     struct auth_owners *owners;     /* thread-safe: VM owners, shares, groups */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
+    struct auth_pam *pam;           /* login: system accounts (thread-safe); NULL: pam = off */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
     struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
 };

@@ -25,7 +25,7 @@ static struct json_object *api_users_json(const struct auth_user *user)
     json_object_object_add(obj, "created", json_object_new_int64(user->created_s));
     json_object_object_add(obj, "last_login",
                            user->last_login_s ? json_object_new_int64(user->last_login_s) : NULL);
-    json_object_object_add(obj, "source", json_object_new_string("local"));
+    json_object_object_add(obj, "source", json_object_new_string(user->pam ? "pam" : "local"));
     return obj;
 }
 

@@ -115,6 +115,9 @@ static const char *const store_migrations[] = {
      * login (auth/auth_users.c) */
     "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE users ADD COLUMN last_login_at INTEGER;",
+    /* 7: where a user comes from: 'local' (a password hash here) or 'pam' (a system
+     * account, auth/auth_pam.c; its password_hash is '') */
+    "ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

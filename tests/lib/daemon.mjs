@@ -87,6 +87,8 @@ function tryTls(host, port) {
  * opts.extraArgs  more serve arguments (e.g. ['--cert', file, '--key', file])
  * opts.env        extra environment for the daemon
  * opts.stateDir   use this directory instead of a fresh one (it is not removed on stop)
+ * opts.prefix     a command the daemon runs under, e.g. ['setpriv', '--reuid=u', ...,
+ *                 '--'] (pam: the daemon as an unprivileged user)
  * opts.timeoutMs  readiness timeout (default 15000)
  *
  * Returns {url, port, host, stateDir, proc, pid, ca, logs(), exited, stop(opts)}.
@@ -135,7 +137,8 @@ export async function startDaemon(opts = {}) {
         port = await freePort(host);
         args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...WEB_ROOT_ARGS, ...configArgs, ...extraArgs];
         const from = out.length;
-        proc = spawn(bin, args, {
+        const [cmd, ...cmdArgs] = [...(opts.prefix || []), bin, ...args];
+        proc = spawn(cmd, cmdArgs, {
             env: { ...process.env, ...env },
             stdio: ['ignore', 'pipe', 'pipe'],
         });

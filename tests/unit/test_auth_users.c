@@ -333,6 +333,35 @@ static void test_foreach_sorted(void **state)
     assert_string_equal(l.text, "amy:admin max:operator zed:viewer ");
 }
 
+/* A system account's row: no password hash (so a local password check never matches it),
+ * its role updated at each login; a local user of that name is never touched. */
+static void test_put_pam(void **state)
+{
+    struct fixture *f = *state;
+    struct app_error err = {0};
+    struct auth_user u;
+
+    assert_int_equal(auth_users_put_pam(f->db, "sysuser", AUTH_ROLE_OPERATOR, &err), 1);
+    assert_int_equal(auth_users_get(f->db, "sysuser", &u, &err), 1);
+    assert_true(u.pam);
+    assert_int_equal(u.role, AUTH_ROLE_OPERATOR);
+    assert_string_equal(u.password_hash, "");
+    assert_false(auth_password_verify("", u.password_hash));
+    auth_user_clear(&u);
+    assert_int_equal(auth_users_put_pam(f->db, "sysuser", AUTH_ROLE_ADMIN, &err), 1);
+    assert_int_equal(auth_users_get(f->db, "sysuser", &u, &err), 1);
+    assert_int_equal(u.role, AUTH_ROLE_ADMIN);
+    auth_user_clear(&u);
+
+    assert_int_equal(auth_users_add(f->db, "local", AUTH_ROLE_VIEWER, "local-password-1", &err), 0);
+    assert_int_equal(auth_users_put_pam(f->db, "local", AUTH_ROLE_ADMIN, &err), 0);
+    assert_int_equal(auth_users_get(f->db, "local", &u, &err), 1);
+    assert_false(u.pam);
+    assert_int_equal(u.role, AUTH_ROLE_VIEWER);
+    assert_true(auth_password_verify("local-password-1", u.password_hash));
+    auth_user_clear(&u);
+}
+
 static void test_persists_across_reopen(void **state)
 {
     struct fixture *f = *state;
@@ -361,6 +390,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_update_keeps_an_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreach_sorted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persists_across_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_pam, setup, teardown),
     };
 
     log_set_level(LOG_WARN);

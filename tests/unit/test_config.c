@@ -268,6 +268,32 @@ static void test_domain_type(void **state)
     config_free(&c);
 }
 
+static void test_pam_keys(void **state)
+{
+    struct config c;
+    char err[256] = "";
+
+    config_init(&c);
+    assert_false(c.pam);
+    assert_string_equal(c.pam_groups[0], "");
+    assert_int_equal(config_set(&c, "pam", "on", err, sizeof(err)), 0);
+    assert_true(c.pam);
+    assert_int_equal(config_set(&c, "pam", "yes", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "pam: expected on or off"));
+    assert_true(c.pam);
+    assert_int_equal(config_set(&c, "pam_admin_group", "wheel", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "pam_viewer_group", "staff", err, sizeof(err)), 0);
+    assert_string_equal(c.pam_groups[0], "wheel");
+    assert_string_equal(c.pam_groups[3], "staff");
+    assert_int_equal(config_set(&c, "pam_helper", "/opt/helper", err, sizeof(err)), 0);
+    assert_string_equal(c.pam_helper, "/opt/helper");
+    assert_int_equal(config_set(&c, "pam_helper", "helper", err, sizeof(err)), -1);
+    assert_string_equal(c.pam_helper, "/opt/helper");
+    assert_int_equal(config_set(&c, "pam_root_group", "x", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "unknown key"));
+    config_free(&c);
+}
+
 static void expect_listen(const char *text, const char *host, int port)
 {
     char *h = NULL;
@@ -379,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_pool_keys),
         cmocka_unit_test(test_domain_type),
+        cmocka_unit_test(test_pam_keys),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
