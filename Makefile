@@ -315,6 +315,8 @@ FUZZ_LIB_SRC += server/virt/virt_domain_template.c server/virt/virt_domain_confi
 FUZZ_LIB_SRC += server/virt/virt_nocloud.c server/util/spawn.c
 # the API token's text in an Authorization header (fuzz_auth_tokens); clock.c for its lookups
 FUZZ_LIB_SRC += auth/auth_tokens.c server/util/clock.c
+# the user-name rule the route table's user and group rows check (auth_users_name_valid)
+FUZZ_LIB_SRC += auth/auth_users.c auth/auth_password.c auth/auth_password_policy.c
 # GET /api/audit's query and the SQL of its filter (fuzz_audit_query)
 FUZZ_LIB_SRC += server/api/api_audit_query.c server/store/store_audit_log.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)

@@ -112,6 +112,16 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xstrdup("/api/users");
     case ROUTE_USER:
         return xasprintf("/api/users/%s", n);
+    case ROUTE_DOMAIN_OWNER:
+        return xasprintf("/api/domains/%s/owner", u);
+    case ROUTE_DOMAIN_SHARES:
+        return xasprintf("/api/domains/%s/shares", u);
+    case ROUTE_OWNERS:
+        return xstrdup("/api/owners");
+    case ROUTE_GROUPS:
+        return xstrdup("/api/groups");
+    case ROUTE_GROUP:
+        return xasprintf("/api/groups/%s", n);
     default:
         return NULL;
     }
@@ -169,13 +179,20 @@ static void fuzz_route_check_rows(const struct route_match *m, const char *query
         if (!row)
             continue;
         FUZZ_ASSERT(row->route == m->id && (row->methods & (unsigned)methods[i]));
-        for (int role = -1; role <= AUTH_ROLE_ADMIN; role++) {
-            struct auth_subject subject = {"fuzz", (enum auth_role)(role < 0 ? 0 : role)};
+        for (int role = -1; role <= AUTH_ROLE_USER; role++) {
+            for (int level = AUTH_LEVEL_NONE; level <= AUTH_LEVEL_OWNER; level++) {
+                struct auth_subject subject = {.username = "fuzz",
+                                               .role = (enum auth_role)(role < 0 ? 0 : role)};
+                bool hidden = false;
 
-            app_error_clear(&err);
-            if (route_authorize(m, methods[i], role < 0 ? NULL : &subject, &err) < 0)
-                FUZZ_ASSERT((err.status == 400 || err.status == 401 || err.status == 403) &&
-                            err.message[0]);
+                app_error_clear(&err);
+                if (route_authorize(m, methods[i], role < 0 ? NULL : &subject,
+                                    (enum auth_level)level, &hidden, &err) < 0)
+                    FUZZ_ASSERT((err.status == 400 || err.status == 401 || err.status == 403) &&
+                                err.message[0]);
+                else /* a VM the subject holds a level on is never hidden from it */
+                    FUZZ_ASSERT(!hidden || level == AUTH_LEVEL_NONE);
+            }
         }
         app_error_clear(&err);
         /* a volume that passes is a name in any script, but never one out of its pool */
@@ -203,18 +220,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = route_match(path, &m);
     FUZZ_ASSERT(r == 0 || r == -1);
     fuzz_route_check_param(
-        m.uuid,
-        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
-                      ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_TEMPLATE,
-                      ROUTE_DOMAIN_VOLUMES, ROUTE_DOMAIN_CLONE, ROUTE_DOMAIN_XML,
-                      ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
-                      ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
-                      ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION));
-    fuzz_route_check_param(m.name,
-                           FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
-                                         ROUTE_NETWORK_ACTION, ROUTE_POOL, ROUTE_POOL_ACTION,
-                                         ROUTE_VOLUMES, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
-                                         ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER));
+        m.uuid, FUZZ_ROUTE_IN(
+                    m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
+                    ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_TEMPLATE,
+                    ROUTE_DOMAIN_VOLUMES, ROUTE_DOMAIN_CLONE, ROUTE_DOMAIN_XML, ROUTE_DOMAIN_DISKS,
+                    ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
+                    ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
+                    ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_OWNER, ROUTE_DOMAIN_SHARES));
+    fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
+                                                 ROUTE_NETWORK_ACTION, ROUTE_POOL,
+                                                 ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
+                                                 ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT,
+                                                 ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
@@ -242,17 +259,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_NETWORKS, ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION,
                               ROUTE_VOLUMES, ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
                               ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE, ROUTE_TOKENS,
-                              ROUTE_USERS));
+                              ROUTE_USERS, ROUTE_GROUPS));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
-                              ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT));
+                              ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT, ROUTE_DOMAIN_OWNER,
+                              ROUTE_DOMAIN_SHARES, ROUTE_OWNERS));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
-                              ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN, ROUTE_USER));
-    FUZZ_ASSERT(
-        !route_allows(&m, HTTP_PATCH) ||
-        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE, ROUTE_USER));
+                              ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP));
+    FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
+                FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE,
+                              ROUTE_USER, ROUTE_GROUP));
     FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));
     if (!is_api) {
         FUZZ_ASSERT(m.id == ROUTE_STATIC);
