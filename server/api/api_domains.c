@@ -3,6 +3,7 @@
  * route's check runs on the service thread (no libvirt). */
 #include "api/api_domains.h"
 
+#include "api/api_owners.h"
 #include "auth_owners.h"
 #include "virt/virt_domain.h"
 #include "virt/virt_domain_template.h"
@@ -25,23 +26,6 @@ static void api_domains_list_run(struct api_call *call, struct api_reply *reply)
     api_reply_result(reply, 200, list, &err);
 }
 
-/* A domain's detail gets its "owner" and the caller's "access". */
-static struct json_object *api_domains_annotate(const struct api_call *call,
-                                                struct json_object *detail)
-{
-    struct auth_subject subject = api_call_subject(call);
-    const char *access = auth_owners_access(call->owners, &subject, call->uuid);
-    char owner[AUTH_USERNAME_MAX + 1];
-
-    if (!detail)
-        return NULL;
-    json_object_object_add(
-        detail, "owner",
-        auth_owners_owner(call->owners, call->uuid, owner) ? json_object_new_string(owner) : NULL);
-    json_object_object_add(detail, "access", access ? json_object_new_string(access) : NULL);
-    return detail;
-}
-
 const struct api_handler api_domains_list = {.run = api_domains_list_run};
 
 /* Answers the detail of the call's domain, after change (when not NULL) succeeded. */
@@ -56,7 +40,7 @@ static void api_domains_detail_after(struct api_call *call, struct api_reply *re
     app_error_clear(&err);
     if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)) &&
         (!change || change(dom, call, &err) == 0))
-        detail = api_domains_annotate(call, virt_domain_detail(dom, &err));
+        detail = api_owners_annotate(call, call->uuid, virt_domain_detail(dom, &err));
     api_reply_result(reply, 200, detail, &err);
     if (dom)
         virDomainFree(dom);
@@ -92,7 +76,7 @@ static void api_domains_act_run(struct api_call *call, struct api_reply *reply)
     app_error_clear(&err);
     if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)) &&
         virt_domain_act(dom, call->action, &err) == 0 &&
-        !(detail = api_domains_annotate(call, virt_domain_detail(dom, &err))) &&
+        !(detail = api_owners_annotate(call, call->uuid, virt_domain_detail(dom, &err))) &&
         err.status == 404) {
         /* the action worked and a transient domain ended with it */
         app_error_clear(&err);

@@ -3,11 +3,13 @@
 #include "api/api_owners.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth_owners.h"
 #include "auth_users.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 #include "virt/virt_domain.h"
 
 /* The body's "owner": a user name, or null (no owner). Returns 0 with *owner (NULL for
@@ -272,13 +274,34 @@ void api_owners_record_creator(const struct api_call *call, const char *uuid)
                   err.message);
 }
 
-void api_owners_record_reply(const struct api_call *call, const struct api_reply *reply)
+struct json_object *api_owners_annotate(const struct api_call *call, const char *uuid,
+                                        struct json_object *detail)
+{
+    struct auth_subject subject = api_call_subject(call);
+    const char *access = auth_owners_access(call->owners, &subject, uuid);
+    char owner[AUTH_USERNAME_MAX + 1];
+
+    if (!detail)
+        return NULL;
+    json_object_object_add(
+        detail, "owner",
+        auth_owners_owner(call->owners, uuid, owner) ? json_object_new_string(owner) : NULL);
+    json_object_object_add(detail, "access", access ? json_object_new_string(access) : NULL);
+    return detail;
+}
+
+void api_owners_record_reply(const struct api_call *call, struct api_reply *reply)
 {
     struct json_object *uuid = NULL;
+    char *id;
 
-    if (reply->status == 201 && reply->json &&
-        json_object_object_get_ex(reply->json, "uuid", &uuid))
-        api_owners_record_creator(call, json_object_get_string(uuid));
+    if (reply->status != 201 || !reply->json ||
+        !json_object_object_get_ex(reply->json, "uuid", &uuid))
+        return;
+    id = xstrdup(json_object_get_string(uuid));
+    api_owners_record_creator(call, id);
+    api_owners_annotate(call, id, reply->json); /* as the detail will read */
+    free(id);
 }
 
 void api_owners_forget(const struct api_call *call, const char *uuid)

@@ -100,7 +100,9 @@ describe('creating a VM (test driver)', () => {
             ['cdrom', 'sdb', 'sata', `${DIR}/inst.iso`, 'raw'],
         ]);
         assert.deepEqual(d.interfaces.map((n) => [n.type, n.source, n.model]), [['network', 'default', 'e1000e']]);
-        assert.deepEqual(await detail(d.uuid), d, 'the detail reads the same');
+        assert.equal(d.owner, 'op', 'a new VM belongs to its creator');
+        assert.equal(d.access, 'owner');
+        assert.deepEqual(await detail(d.uuid), { ...d, access: 'admin' }, 'the detail (the admin\'s) reads the same');
         const vol = (await volumes(POOL)).find((v) => v.name === `${name}-sda.raw`);
         assert.ok(vol, 'the new disk volume is in the pool');
         assert.equal(vol.capacity_bytes, 7 * GIB);
