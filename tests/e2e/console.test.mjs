@@ -210,7 +210,7 @@ test('Ctrl+Alt+Del from the key menu reaches the VM: the firmware resets', async
             let changedAt = null;
             let resetAt = null;
             const hashes = new Set(before.frames);
-            while (Date.now() - t0 < 20000 && (changedAt === null || resetAt === null)) {
+            while (Date.now() - t0 < 20000 && (resetAt === null || (changedAt === null && Date.now() - t0 < resetAt + 3000))) {
                 const info = await canvasInfo(page);
                 if (info && !before.frames.has(info.hash) && changedAt === null) changedAt = Date.now() - t0;
                 if (info) hashes.add(info.hash);
@@ -220,9 +220,14 @@ test('Ctrl+Alt+Del from the key menu reaches the VM: the firmware resets', async
             t.diagnostic(`after Ctrl+Alt+Del: libvirt reboot event at +${resetAt} ms, screen changed at +${changedAt} ms ` +
                 `(${hashes.size} distinct frames)`);
             assert.ok(resetAt !== null, `libvirt reported no guest reset within 20 s (virsh event: ${JSON.stringify(events)})`);
-            assert.ok(changedAt !== null, 'the screen did not change after Ctrl+Alt+Del');
-            // The firmware starts over and settles again; the console stays connected.
-            await waitForStableScreen(page, 2500, TIMEOUT);
+            // The reset itself is libvirt's event above. The screen in between is not
+            // asserted: the firmware redraws the same text within a frame or two, and
+            // QEMU's VNC server sends only the latest state at each update request, so
+            // on a busy machine the blank frames can fall between two of the browser's
+            // requests (CI saw the reset with no distinct frame). The firmware starts
+            // over and settles on its screen again; the console stays connected.
+            const after = await waitForStableScreen(page, 2500, TIMEOUT);
+            assert.ok(after.colors >= 2 && after.minority > 0.002, 'the firmware screen is drawn again after the reset');
             assert.equal(await stateLine(page).getAttribute('data-state'), 'connected');
         } finally {
             watcher.kill();
