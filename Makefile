@@ -212,14 +212,14 @@ test-plain-memory: $(BIN)
 # Debian's chromium (playwright-core) runs every file; Debian's firefox-esr (WebDriver
 # BiDi through puppeteer-core) runs E2E_CROSS, the files whose code paths differ between
 # engines (the noVNC canvas and keyboard, the serial terminal, the layout at desktop and
-# phone width, language and theme), which keeps make check nearer its 15 minutes (in the
-# 28-minute suite, chromium's run of every file alone took 375 s). E2E_FULL_BROWSERS="chromium
-# firefox-esr" runs every file in both; E2E_BROWSERS picks a subset. Each file starts its
-# own daemon on its own port and names its VMs apart, so E2E_JOBS files run at a time (a
-# browser test mostly waits: one file used 70 % of one core). E2E_SOLO run after them,
-# one at a time: demo-features starts `make run`'s demo (a private libvirtd with four
-# QEMU VMs, TCG without /dev/kvm), and ui-scale bounds the page's long tasks at 300 ms,
-# which a neighbouring file's rendering can stretch.
+# phone width, language and theme), which keeps make check nearer its 15 minutes (in
+# the 28-minute suite, chromium's run of every file alone took 375 s).
+# E2E_FULL_BROWSERS="chromium firefox-esr" runs every file in both; E2E_BROWSERS picks a
+# subset. Each file starts its own daemon on its own port and names its VMs apart, so
+# E2E_JOBS files run at a time (a browser test mostly waits: one file used 70 % of one
+# core). E2E_SOLO run after them, one at a time: demo-features starts `make run`'s demo
+# (a private libvirtd with four QEMU VMs, TCG without /dev/kvm), and ui-scale bounds the
+# page's long tasks at 300 ms, which a neighbouring file's rendering can stretch.
 E2E_BROWSERS ?= chromium firefox-esr
 E2E_FULL_BROWSERS ?= chromium
 E2E_CROSS ?= console first-look i18n ui
