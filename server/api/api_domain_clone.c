@@ -21,8 +21,11 @@
 /* What a clone job's task needs (its arg). */
 struct clone_task {
     char uuid[ROUTE_PARAM_MAX];
-    char *name;  /* owned */
-    char *title; /* owned; NULL keeps the source's */
+    char *name;                  /* owned */
+    char *title;                 /* owned; NULL keeps the source's */
+    struct auth_owners *owners;  /* borrowed: the copy belongs to who asked for it */
+    struct auth_subject subject; /* its username is user's */
+    char user[AUTH_USERNAME_MAX + 1];
 };
 
 static void clone_task_free(void *arg)
@@ -49,6 +52,8 @@ static struct json_object *clone_task_run(struct api_runner_job *job, virConnect
     out = virt_domain_clone(dom, task->name, task->title, &copy.progress, err);
     api_copy_job_stop(&copy);
     virDomainFree(dom);
+    if (out)
+        api_owners_record_made(task->owners, &task->subject, out);
     return out;
 }
 
@@ -67,6 +72,10 @@ static void api_domain_clone_start(struct api_call *call, struct api_reply *repl
     snprintf(task->uuid, sizeof(task->uuid), "%s", call->uuid);
     task->name = xstrdup(api_call_string(call, "name"));
     task->title = title ? xstrdup(title) : NULL;
+    task->owners = call->owners;
+    snprintf(task->user, sizeof(task->user), "%s", call->session.username);
+    task->subject = api_call_subject(call);
+    task->subject.username = task->user;
     json = api_runner_start(call->jobs,
                             &(struct api_runner_task){.kind = "clone",
                                                       .owner = call->session.username,

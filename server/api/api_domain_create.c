@@ -446,26 +446,36 @@ static int create_copy_bytes(virConnectPtr conn, const struct virt_domain_create
 
 /* The runner's lane: the create (a full copy of a template or a cloud image), with its
  * copies' progress. */
+/* What a create job's task needs (its arg): a copy of the request, and who gets the VM. */
+struct create_task {
+    struct virt_domain_create_req req; /* its cloud_init owned */
+    struct auth_owners *owners;        /* borrowed */
+    struct auth_subject subject;       /* who asked: its username is user's */
+    char user[AUTH_USERNAME_MAX + 1];
+};
+
 static struct json_object *create_task_run(struct api_runner_job *job, virConnectPtr conn,
                                            void *arg, struct app_error *err)
 {
-    struct virt_domain_create_req *create = arg;
+    struct create_task *task = arg;
     struct api_copy_job copy;
     struct json_object *out;
 
     api_copy_job_start(&copy, job, conn);
-    create->progress = &copy.progress;
-    out = virt_domain_create(conn, create, err);
-    create->progress = NULL;
+    task->req.progress = &copy.progress;
+    out = virt_domain_create(conn, &task->req, err);
+    task->req.progress = NULL;
     api_copy_job_stop(&copy);
+    if (out) /* a new VM belongs to its creator */
+        api_owners_record_made(task->owners, &task->subject, out);
     return out;
 }
 
 static void create_task_free(void *arg)
 {
-    struct virt_domain_create_req *task = arg;
+    struct create_task *task = arg;
 
-    json_object_put(task->cloud_init);
+    json_object_put(task->req.cloud_init);
     free(task);
 }
 
@@ -475,16 +485,20 @@ static void api_domain_create_start(struct api_call *call, struct api_reply *rep
                                     unsigned long long bytes)
 {
     const struct virt_domain_create_req *create = call->state;
-    struct virt_domain_create_req *task = xmalloc(sizeof(*task));
+    struct create_task *task = xcalloc(1, sizeof(*task));
     char audit_object[sizeof(reply->audit_object)];
     struct json_object *json;
     struct app_error err;
 
     app_error_clear(&err);
-    *task = *create;
-    task->cloud_init = NULL;
+    task->req = *create;
+    task->req.cloud_init = NULL;
+    task->owners = call->owners;
+    snprintf(task->user, sizeof(task->user), "%s", call->session.username);
+    task->subject = api_call_subject(call);
+    task->subject.username = task->user;
     if (create->cloud_init &&
-        json_object_deep_copy(create->cloud_init, &task->cloud_init, NULL) < 0) {
+        json_object_deep_copy(create->cloud_init, &task->req.cloud_init, NULL) < 0) {
         free(task);
         app_error_set(&err, 500, APP_ERR_INTERNAL, "no memory to copy the request");
         api_reply_error(reply, &err);

@@ -261,47 +261,70 @@ static void api_owners_group_delete_run(struct api_call *call, struct api_reply 
 
 const struct api_handler api_owners_group_delete = {.run = api_owners_group_delete_run};
 
-void api_owners_record_creator(const struct api_call *call, const char *uuid)
+/* The detail inside what a create or clone answers: the body itself (a create), or its
+ * "domain" (a clone); NULL when it names no domain. */
+static struct json_object *api_owners_made_detail(struct json_object *made)
 {
-    struct app_error err;
-    const char *uuids[1] = {uuid};
+    struct json_object *domain = NULL, *uuid = NULL;
 
-    app_error_clear(&err);
-    if (!call->has_session || !uuid || !uuid[0])
+    if (json_object_object_get_ex(made, "domain", &domain))
+        made = domain;
+    if (!json_object_object_get_ex(made, "uuid", &uuid) ||
+        !json_object_is_type(uuid, json_type_string))
+        return NULL;
+    return made;
+}
+
+/* The domain's owner and subject's access on it, as api_owners_annotate adds them. */
+static void api_owners_add_access(struct auth_owners *owners, const struct auth_subject *subject,
+                                  const char *uuid, struct json_object *detail)
+{
+    const char *access = auth_owners_access(owners, subject, uuid);
+    char owner[AUTH_USERNAME_MAX + 1];
+
+    json_object_object_add(detail, "owner",
+                           auth_owners_owner(owners, uuid, owner) ? json_object_new_string(owner)
+                                                                  : NULL);
+    json_object_object_add(detail, "access", access ? json_object_new_string(access) : NULL);
+}
+
+void api_owners_record_made(struct auth_owners *owners, const struct auth_subject *subject,
+                            struct json_object *made)
+{
+    struct json_object *detail = api_owners_made_detail(made);
+    struct app_error err;
+    const char *uuids[1];
+    char *uuid;
+
+    if (!detail)
         return;
-    if (auth_owners_set_owner(call->owners, uuids, 1, call->session.username, &err) < 0)
-        log_error("owners: %s made %s but cannot own it: %s", call->session.username, uuid,
-                  err.message);
+    app_error_clear(&err);
+    uuid = xstrdup(json_object_get_string(json_object_object_get(detail, "uuid")));
+    uuids[0] = uuid;
+    if (auth_owners_set_owner(owners, uuids, 1, subject->username, &err) < 0)
+        log_error("owners: %s made %s but cannot own it: %s", subject->username, uuid, err.message);
+    api_owners_add_access(owners, subject, uuid, detail); /* as the detail will read */
+    free(uuid);
+}
+
+void api_owners_record_reply(const struct api_call *call, struct api_reply *reply)
+{
+    struct auth_subject subject;
+
+    if (reply->status != 201 || !reply->json || !call->has_session)
+        return;
+    subject = api_call_subject(call);
+    api_owners_record_made(call->owners, &subject, reply->json);
 }
 
 struct json_object *api_owners_annotate(const struct api_call *call, const char *uuid,
                                         struct json_object *detail)
 {
     struct auth_subject subject = api_call_subject(call);
-    const char *access = auth_owners_access(call->owners, &subject, uuid);
-    char owner[AUTH_USERNAME_MAX + 1];
 
-    if (!detail)
-        return NULL;
-    json_object_object_add(
-        detail, "owner",
-        auth_owners_owner(call->owners, uuid, owner) ? json_object_new_string(owner) : NULL);
-    json_object_object_add(detail, "access", access ? json_object_new_string(access) : NULL);
+    if (detail)
+        api_owners_add_access(call->owners, &subject, uuid, detail);
     return detail;
-}
-
-void api_owners_record_reply(const struct api_call *call, struct api_reply *reply)
-{
-    struct json_object *uuid = NULL;
-    char *id;
-
-    if (reply->status != 201 || !reply->json ||
-        !json_object_object_get_ex(reply->json, "uuid", &uuid))
-        return;
-    id = xstrdup(json_object_get_string(uuid));
-    api_owners_record_creator(call, id);
-    api_owners_annotate(call, id, reply->json); /* as the detail will read */
-    free(id);
 }
 
 void api_owners_forget(const struct api_call *call, const char *uuid)

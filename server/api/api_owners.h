@@ -18,11 +18,14 @@ extern const struct api_handler api_owners_group_create; /* POST /api/groups */
 extern const struct api_handler api_owners_group_change; /* PATCH /api/groups/{name} */
 extern const struct api_handler api_owners_group_delete; /* DELETE /api/groups/{name} */
 
-/* After a domain was created or cloned by call's user: it is theirs (logged on
- * failure: the VM exists either way). Worker. */
-void api_owners_record_creator(const struct api_call *call, const char *uuid);
-/* api_owners_record_creator for the "uuid" of a 201 reply (nothing for another), whose
- * body then gets the "owner" and "access" a detail carries. */
+/* After a domain was created or cloned by subject: made is what the create or clone
+ * answers (a detail with "uuid", or {"domain": detail, ...}; anything else is left
+ * alone). The domain becomes subject's (logged on failure: the VM exists either way),
+ * and its detail gets the "owner" and "access" GET /api/domains/{uuid} carries. Workers
+ * and the job runner's lane (a 202 create or clone, when its job ends). */
+void api_owners_record_made(struct auth_owners *owners, const struct auth_subject *subject,
+                            struct json_object *made);
+/* api_owners_record_made for the body of a 201 reply, made by call's user. */
 void api_owners_record_reply(const struct api_call *call, struct api_reply *reply);
 /* Adds to a domain's detail its "owner" and the caller's "access"; returns detail. */
 struct json_object *api_owners_annotate(const struct api_call *call, const char *uuid,

@@ -119,6 +119,8 @@ describe('clones as jobs (test driver)', () => {
         assert.match(domain.uuid, UUID_RE);
         assert.equal(domain.name, 'vdtest-jobs-a');
         assert.equal(domain.title, 'A');
+        assert.equal(domain.owner, 'op');
+        assert.equal(domain.access, 'owner');
         assert.deepEqual(copies.map((c) => [c.target, c.pool, c.name]), [['vda', POOL, 'vdtest-jobs-a-vda.qcow2']]);
         // what 201 would have carried: the same shape from the synchronous clone
         const sync = assertJson(await clone(op, UUID.small, { name: 'vdtest-jobs-s', title: 'A' }), 201, 'sync');
@@ -128,6 +130,11 @@ describe('clones as jobs (test driver)', () => {
         assert.equal(copies[0].capacity_bytes, sync.copies[0].capacity_bytes);
         const got = assertJson(await op.get(`/api/domains/${domain.uuid}`), 200, 'clone detail');
         assert.equal(got.name, 'vdtest-jobs-a');
+        // a copy belongs to who made it, made by a job or at once
+        assert.equal(got.owner, 'op');
+        assert.equal(sync.domain.owner, 'op');
+        assert.equal(sync.domain.access, 'owner');
+        assert.equal(assertJson(await op.get(`/api/domains/${sync.domain.uuid}`), 200, 'sync detail').owner, 'op');
         const after = await world();
         assert.deepEqual(after.domains, [...before.domains, 'vdtest-jobs-a', 'vdtest-jobs-s'].sort());
     });
@@ -220,6 +227,8 @@ describe('clones as jobs (test driver)', () => {
         assert.equal(done.status, 201);
         assertDomainDetail(done.result);
         assert.equal(done.result.name, 'vdtest-jobs-fromtmpl');
+        assert.equal(done.result.owner, 'op');
+        assert.equal(assertJson(await op.get(`/api/domains/${done.result.uuid}`), 200, 'made').owner, 'op');
         assert.deepEqual(done.result.disks.map((k) => [k.target, k.source]), [['vda', `${DIR}/vdtest-jobs-fromtmpl-vda.raw`]]);
         // the checks answer at once: a taken name is 409 at "name", nothing made
         const before = await world();
