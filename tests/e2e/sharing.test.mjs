@@ -130,3 +130,48 @@ test('a share made in the Sharing dialog appears live for the other user, at its
         await admin.page.close();
     }
 });
+
+test('the Users page keeps groups and memberships; an admin changes a VM\'s owner', async () => {
+    const DB = '3c421c8a-cbfe-456d-9781-0671c4844b30'; // db-primary
+    const { page, problems } = await newPage(browser);
+    try {
+        await login(page, daemon, ADMIN);
+        await page.evaluate(() => { location.hash = '#/users'; });
+        await page.locator('#group-create').waitFor({ timeout: TIMEOUT });
+        await page.locator('.page-users tr[data-name="alice"]').waitFor({ timeout: TIMEOUT });
+        await page.locator('#group-create').click();
+        await page.locator('#group-name').fill('team');
+        await page.locator('dialog fieldset[data-list="group-member"] input[data-name="alice"]').check();
+        await page.checkA11y('the Create group dialog');
+        await page.locator('dialog .dialog-buttons button[type="submit"]').click();
+        await page.waitForFunction(() => document.querySelector('tr[data-group="team"]')?.textContent.includes('alice'),
+            null, { timeout: TIMEOUT });
+
+        // bob joins through his Groups dialog; his row's chips say so
+        await page.locator('.page-users tr[data-name="bob"] button[data-action="groups"]').click();
+        await page.locator('dialog fieldset[data-list="user-group"] input[data-name="team"]').check();
+        await page.checkA11y('a user\'s Groups dialog');
+        await page.locator('dialog .dialog-buttons button[type="submit"]').click();
+        await page.waitForFunction(() => document.querySelector('tr[data-name="bob"] .user-groups')?.textContent === 'team',
+            null, { timeout: TIMEOUT });
+        await page.waitForFunction(() => document.querySelector('tr[data-group="team"]')?.textContent.includes('bob'),
+            null, { timeout: TIMEOUT });
+        const groups = await page.evaluate(async () => (await (await fetch('/api/groups')).json()).groups);
+        assert.deepEqual(groups.find((g) => g.name === 'team').members, ['alice', 'bob']);
+        await page.checkA11y('the Users page with a group');
+
+        // db-primary's owner: no one, then bob through the dialog
+        await page.evaluate((h) => { location.hash = h; }, `#/domains/${DB}`);
+        await page.locator('#owner-change').waitFor({ timeout: TIMEOUT });
+        assert.equal(await page.locator('.owner-name').textContent(), 'No one');
+        await page.locator('#owner-change').click();
+        await page.locator('#owner-select').selectOption('bob');
+        await page.locator('dialog .dialog-buttons button[type="submit"]').click();
+        await page.waitForFunction(() => document.querySelector('.owner-name')?.textContent === 'bob', null, { timeout: TIMEOUT });
+        const detail = await page.evaluate(async (u) => (await (await fetch(`/api/domains/${u}`)).json()), DB);
+        assert.equal(detail.owner, 'bob');
+        assert.deepEqual(problems, []);
+    } finally {
+        await page.close();
+    }
+});
