@@ -84,6 +84,32 @@ describe('audit rows a caller may read; users with groups and viewer_sees', () =
         assert.deepEqual(await audit(bob, `?vm=${B}&user=alice`), []);
     });
 
+    it('a user\'s events snapshot says its access on each VM it sees; a share sends a fresh one', async () => {
+        const ev = await bob.openEvents();
+        try {
+            const first = await ev.next((m) => m.type === 'snapshot', 5000);
+            assert.deepEqual(first.domains.map((x) => [x.uuid, x.owner, x.access]), [[B, 'bob', 'owner']]);
+            assertJson(await alice.req('PUT', `/api/domains/${A}/shares`, { body: [{ user: 'bob', level: 'console' }] }),
+                200, 'share');
+            const next = await ev.next((m) => m.type === 'snapshot', 5000);
+            const seen = Object.fromEntries(next.domains.map((x) => [x.uuid, x.access]));
+            assert.deepEqual(seen, { [A]: 'console', [B]: 'owner' });
+            assertJson(await alice.req('PUT', `/api/domains/${A}/shares`, { body: [] }), 200, 'unshare');
+            const last = await ev.next((m) => m.type === 'snapshot', 5000);
+            assert.deepEqual(last.domains.map((x) => x.uuid), [B]);
+        } finally {
+            ev.terminate();
+        }
+        // an admin's snapshot is everyone's: no access in it (the UI derives it from the role)
+        const adm = await env.admin.openEvents();
+        try {
+            const snap = await adm.next((m) => m.type === 'snapshot', 5000);
+            assert.ok(snap.domains.every((x) => !('access' in x)) && snap.domains.some((x) => x.owner === 'alice'));
+        } finally {
+            adm.terminate();
+        }
+    });
+
     it('a share shows the VM\'s rows at once; unsharing hides them again', async () => {
         assertJson(await alice.req('PUT', `/api/domains/${A}/shares`, { body: [{ user: 'bob', level: 'view' }] }),
             200, 'share');
