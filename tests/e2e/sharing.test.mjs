@@ -88,6 +88,7 @@ test('a share made in the Sharing dialog appears live for the other user, at its
         assert.equal(await bob.page.locator('.detail-head button[data-action]').count(), 0, 'no actions');
         assert.equal(await bob.page.locator('#sharing-open').isVisible(), false);
         assert.equal(await bob.page.locator('#owner-change').isVisible(), false);
+        assert.equal(await bob.page.locator('section[aria-labelledby="about-title"] .section-head button').evaluate((b) => b.disabled), true, 'no title edit');
         const tabs = await bob.page.evaluate(() => [...document.querySelectorAll('[role="tab"]:not([hidden])')].map((b) => b.id));
         assert.ok(!tabs.some((id) => /-(console|serial|config|xml)-tab$/.test(id)), tabs.join());
         await bob.page.checkA11y('a VM shared to view');
@@ -108,6 +109,7 @@ test('a share made in the Sharing dialog appears live for the other user, at its
         assert.equal(await bob.page.locator('#sharing-open').evaluate((b) => b.hidden), false);
         assert.equal(await bob.page.locator('#owner-change').evaluate((b) => b.hidden), true);
         assert.ok(await bob.page.locator('.detail-head button[data-action]').count() > 0, 'the owner acts');
+        assert.equal(await bob.page.locator('section[aria-labelledby="about-title"] .section-head button').evaluate((b) => b.disabled), false, 'the owner edits the title');
         const objects = await bob.page.locator('.history-tab .audit-rows tbody tr td:nth-child(5)').allTextContents();
         assert.ok(objects.every((o) => o.includes(WEB02)), objects.join());
 

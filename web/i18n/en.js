@@ -1320,7 +1320,7 @@ export default {
     'names.about.title.hint': 'One line. At most {max} bytes: a Chinese character takes 3.',
     'names.about.title.invalid': 'The title holds characters that cannot be saved (U+FFFE, U+FFFF or a broken character).',
     'names.about.title.too_long': 'The title is longer than {max} bytes.',
-    'names.about.viewer': 'Only operators and administrators can change the title and description.',
+    'names.about.viewer': 'Only operators, administrators and the VM’s owner can change the title and description.',
     'names.volume_name.control': 'The name may not have control characters, such as tabs or line breaks.',
     'names.volume_name.dash': 'The name may not start with "-".',
     'names.volume_name.dots': 'The name may not be "." or "..".',

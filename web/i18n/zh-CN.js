@@ -1320,7 +1320,7 @@ export default {
     'names.about.title.hint': '单行文字。最多 {max} 字节，一个汉字占 3 字节。',
     'names.about.title.invalid': '标题中含有无法保存的字符（U+FFFE、U+FFFF 或残缺字符）。',
     'names.about.title.too_long': '标题超过了 {max} 字节。',
-    'names.about.viewer': '只有操作员和管理员可以修改标题和描述。',
+    'names.about.viewer': '只有操作员、管理员和虚拟机的所有者可以修改标题和描述。',
     'names.volume_name.control': '名称不能包含控制字符，例如制表符或换行符。',
     'names.volume_name.dash': '名称不能以“-”开头。',
     'names.volume_name.dots': '名称不能是“.”或“..”。',
