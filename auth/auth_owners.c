@@ -6,6 +6,7 @@
  * so two writes cannot interleave their snapshots. */
 #include "auth_owners.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,6 +280,34 @@ static bool auth_owners_data_is_member(const struct auth_owners_data *d, const c
     return false;
 }
 
+/* What username holds on dom: OWNER, or its best share (its own or a group's). */
+static enum auth_level auth_owners_data_level(const struct auth_owners_data *d,
+                                              const struct auth_owners_domain *dom,
+                                              const char *username)
+{
+    enum auth_level level = AUTH_LEVEL_NONE;
+
+    if (dom->owner[0] && strcmp(dom->owner, username) == 0)
+        return AUTH_LEVEL_OWNER;
+    for (size_t i = 0; i < dom->nshares; i++) {
+        const struct auth_owners_share *s = &dom->shares[i];
+        bool mine = s->group ? auth_owners_data_is_member(d, s->principal, username)
+                             : strcmp(s->principal, username) == 0;
+
+        if (mine && s->level > level)
+            level = s->level;
+    }
+    return level;
+}
+
+static bool auth_owners_data_shared_only(const struct auth_owners_data *d, const char *username)
+{
+    for (size_t i = 0; i < d->nshared_only; i++)
+        if (strcmp(d->shared_only[i], username) == 0)
+            return true;
+    return false;
+}
+
 struct auth_subject auth_owners_subject(struct auth_owners *owners,
                                         const struct auth_session *session)
 {
@@ -286,10 +315,7 @@ struct auth_subject auth_owners_subject(struct auth_owners *owners,
 
     if (!owners || session->role != AUTH_ROLE_VIEWER)
         return subject;
-    pthread_mutex_lock(&owners->lock);
-    for (size_t i = 0; i < owners->data->nshared_only && !subject.shared_only; i++)
-        subject.shared_only = strcmp(owners->data->shared_only[i], session->username) == 0;
-    pthread_mutex_unlock(&owners->lock);
+    subject.shared_only = auth_owners_shared_only(owners, session->username);
     return subject;
 }
 
@@ -302,18 +328,8 @@ enum auth_level auth_owners_level(struct auth_owners *owners, const char *uuid,
     if (!owners || !uuid || !username)
         return level;
     pthread_mutex_lock(&owners->lock);
-    if ((dom = auth_owners_data_domain(owners->data, uuid))) {
-        if (dom->owner[0] && strcmp(dom->owner, username) == 0)
-            level = AUTH_LEVEL_OWNER;
-        for (size_t i = 0; i < dom->nshares && level != AUTH_LEVEL_OWNER; i++) {
-            const struct auth_owners_share *s = &dom->shares[i];
-            bool mine = s->group ? auth_owners_data_is_member(owners->data, s->principal, username)
-                                 : strcmp(s->principal, username) == 0;
-
-            if (mine && s->level > level)
-                level = s->level;
-        }
-    }
+    if ((dom = auth_owners_data_domain(owners->data, uuid)))
+        level = auth_owners_data_level(owners->data, dom, username);
     pthread_mutex_unlock(&owners->lock);
     return level;
 }
@@ -451,6 +467,71 @@ struct json_object *auth_owners_visible(struct auth_owners *owners,
         json_object_array_add(out, json_object_get(entry));
     }
     return out;
+}
+
+char *auth_owners_visible_uuids(struct auth_owners *owners, const struct auth_subject *subject)
+{
+    struct json_object *arr = json_object_new_array();
+    char *text;
+
+    if (owners) {
+        pthread_mutex_lock(&owners->lock);
+        for (size_t i = 0; i < owners->data->ndomains; i++) {
+            const struct auth_owners_domain *dom = &owners->data->domains[i];
+            struct auth_object object = {AUTH_OBJECT_DOMAIN, dom->uuid, AUTH_LEVEL_NONE};
+            char lower[AUTH_OWNERS_UUID_LEN + 1];
+
+            if (subject && subject->username)
+                object.level = auth_owners_data_level(owners->data, dom, subject->username);
+            if (!auth_policy_sees(subject, &object))
+                continue;
+            for (size_t k = 0; k <= AUTH_OWNERS_UUID_LEN; k++)
+                lower[k] = (char)tolower((unsigned char)dom->uuid[k]);
+            json_object_array_add(arr, json_object_new_string(lower));
+        }
+        pthread_mutex_unlock(&owners->lock);
+    }
+    text = xstrdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+    json_object_put(arr);
+    return text;
+}
+
+struct json_object *auth_owners_user_groups(struct auth_owners *owners, const char *username)
+{
+    struct json_object *arr = json_object_new_array();
+
+    if (!owners || !username)
+        return arr;
+    pthread_mutex_lock(&owners->lock);
+    for (size_t i = 0; i < owners->data->ngroups; i++)
+        if (auth_owners_data_is_member(owners->data, owners->data->groups[i].name, username))
+            json_object_array_add(arr, json_object_new_string(owners->data->groups[i].name));
+    pthread_mutex_unlock(&owners->lock);
+    return arr;
+}
+
+bool auth_owners_group_known(struct auth_owners *owners, const char *name)
+{
+    bool known;
+
+    if (!owners)
+        return false;
+    pthread_mutex_lock(&owners->lock);
+    known = auth_owners_data_group(owners->data, name) != NULL;
+    pthread_mutex_unlock(&owners->lock);
+    return known;
+}
+
+bool auth_owners_shared_only(struct auth_owners *owners, const char *username)
+{
+    bool found;
+
+    if (!owners || !username)
+        return false;
+    pthread_mutex_lock(&owners->lock);
+    found = auth_owners_data_shared_only(owners->data, username);
+    pthread_mutex_unlock(&owners->lock);
+    return found;
 }
 
 void auth_owners_on_change(struct auth_owners *owners, void (*fn)(void *ctx), void *ctx)
@@ -809,6 +890,119 @@ static int auth_owners_group_delete_body(sqlite3 *db, const void *ctx, struct ap
 int auth_owners_group_delete(struct auth_owners *owners, const char *name, struct app_error *err)
 {
     return auth_owners_write(owners, auth_owners_group_delete_body, name, err);
+}
+
+/* groups[i] is a JSON string of a valid name: NULL, or the 400 naming it in err. */
+static const char *auth_owners_groups_item(struct json_object *groups, size_t i,
+                                           struct app_error *err)
+{
+    struct json_object *g = json_object_array_get_idx(groups, i);
+    const char *name = json_object_get_string(g);
+
+    if (json_object_is_type(g, json_type_string) && auth_users_name_valid(name))
+        return name;
+    app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"groups[%zu]\" is not a valid group name",
+                  i);
+    return NULL;
+}
+
+/* groups is an array of at most AUTH_OWNERS_MEMBERS_MAX: 0, or -1 with err (400). */
+static int auth_owners_groups_shape(struct json_object *groups, struct app_error *err)
+{
+    if (json_object_is_type(groups, json_type_array) &&
+        json_object_array_length(groups) <= AUTH_OWNERS_MEMBERS_MAX)
+        return 0;
+    app_error_set(err, 400, APP_ERR_BAD_REQUEST,
+                  "field \"groups\" must be an array of at most %d group names",
+                  AUTH_OWNERS_MEMBERS_MAX);
+    return -1;
+}
+
+int auth_owners_groups_check(struct auth_owners *owners, struct json_object *groups,
+                             struct app_error *err)
+{
+    if (auth_owners_groups_shape(groups, err) < 0)
+        return -1;
+    for (size_t i = 0; i < json_object_array_length(groups); i++) {
+        const char *name = auth_owners_groups_item(groups, i, err);
+
+        if (!name)
+            return -1;
+        if (!auth_owners_group_known(owners, name)) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"groups[%zu]\": no group \"%s\"",
+                          i, name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct auth_owners_user_groups_arg {
+    const char *username;
+    struct json_object *groups;
+};
+
+static int auth_owners_user_groups_body(sqlite3 *db, const void *ctx, struct app_error *err)
+{
+    const struct auth_owners_user_groups_arg *a = ctx;
+    size_t n = json_object_array_length(a->groups);
+    int found = auth_owners_user_exists(db, a->username);
+
+    if (found != 1) {
+        if (found == 0)
+            app_error_set(err, 404, APP_ERR_NOT_FOUND, "no user \"%s\"", a->username);
+        return -1;
+    }
+    if (auth_owners_exec(db, "DELETE FROM group_members WHERE username = ?", a->username, NULL,
+                         NULL, NULL) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = auth_owners_groups_item(a->groups, i, err);
+
+        if (!name || (found = auth_owners_group_exists(db, name)) < 0)
+            return -1;
+        if (!found) {
+            app_error_set(err, 400, APP_ERR_BAD_REQUEST, "field \"groups[%zu]\": no group \"%s\"",
+                          i, name);
+            return -1;
+        }
+        if (auth_owners_exec(db,
+                             "INSERT OR IGNORE INTO group_members (group_name, username) "
+                             "VALUES (?, ?)",
+                             name, a->username, NULL, NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int auth_owners_user_set_groups(struct auth_owners *owners, const char *username,
+                                struct json_object *groups, struct app_error *err)
+{
+    struct auth_owners_user_groups_arg arg = {username, groups};
+
+    if (auth_owners_groups_shape(groups, err) < 0)
+        return -1;
+    return auth_owners_write(owners, auth_owners_user_groups_body, &arg, err);
+}
+
+struct auth_owners_shared_only_arg {
+    const char *username;
+    bool shared_only;
+};
+
+static int auth_owners_shared_only_body(sqlite3 *db, const void *ctx, struct app_error *err)
+{
+    const struct auth_owners_shared_only_arg *a = ctx;
+
+    return auth_owners_set_shared_only(db, a->username, a->shared_only, err);
+}
+
+int auth_owners_user_set_shared_only(struct auth_owners *owners, const char *username,
+                                     bool shared_only, struct app_error *err)
+{
+    struct auth_owners_shared_only_arg arg = {username, shared_only};
+
+    return auth_owners_write(owners, auth_owners_shared_only_body, &arg, err);
 }
 
 int auth_owners_set_shared_only(sqlite3 *db, const char *username, bool shared_only,

@@ -63,6 +63,18 @@ struct json_object *auth_owners_shares_json(struct auth_owners *owners, const ch
 /* [{"name", "members": [...], "created_at"}] sorted by name. New. */
 struct json_object *auth_owners_groups_json(struct auth_owners *owners);
 
+/* The UUIDs (lower case) of the domains the index gives subject a level on that it may
+ * see (auth_policy_sees), as JSON array text: what the audit log's reader filters with
+ * (store_audit_log.h, STORE_AUDIT_DOMAINS_IN). New (free()). */
+char *auth_owners_visible_uuids(struct auth_owners *owners, const struct auth_subject *subject);
+/* The names of the groups username belongs to, sorted. New array. */
+struct json_object *auth_owners_user_groups(struct auth_owners *owners, const char *username);
+/* True if the group name exists (in the index). */
+bool auth_owners_group_known(struct auth_owners *owners, const char *name);
+/* True if username is a viewer who sees what is shared with it only ("viewer_sees":
+ * "shared"), per the index. */
+bool auth_owners_shared_only(struct auth_owners *owners, const char *username);
+
 /* Adds "owner" (a name, or null) to each object of the domain list domains (an array
  * of objects with "uuid"), in place. */
 void auth_owners_annotate(struct auth_owners *owners, struct json_object *domains);
@@ -103,6 +115,23 @@ int auth_owners_group_set_members(struct auth_owners *owners, const char *name,
     __attribute__((warn_unused_result));
 /* Deletes group name with its members and shares (404 if there is none). */
 int auth_owners_group_delete(struct auth_owners *owners, const char *name, struct app_error *err)
+    __attribute__((warn_unused_result));
+
+/* Replaces username's group memberships with groups (a JSON array of at most
+ * AUTH_OWNERS_MEMBERS_MAX existing group names) in one transaction: 400 naming
+ * "groups[i]" for a bad or unknown name (nothing changes), 404 if there is no such user.
+ * Returns 0 or -1 with err. Worker. */
+int auth_owners_user_set_groups(struct auth_owners *owners, const char *username,
+                                struct json_object *groups, struct app_error *err)
+    __attribute__((warn_unused_result));
+/* Checks groups as auth_owners_user_set_groups would, against the index (memory only:
+ * the service thread may call it): 0, or -1 with err (400 naming "groups[i]"). */
+int auth_owners_groups_check(struct auth_owners *owners, struct json_object *groups,
+                             struct app_error *err) __attribute__((warn_unused_result));
+/* The viewer setting through the index (auth_owners_set_shared_only, then a fresh
+ * snapshot): the daemon's way. Returns 0 or -1 with err. Worker. */
+int auth_owners_user_set_shared_only(struct auth_owners *owners, const char *username,
+                                     bool shared_only, struct app_error *err)
     __attribute__((warn_unused_result));
 
 /* The viewer setting in the users table ("sees shared only" or all), for the CLI (no

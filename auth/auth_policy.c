@@ -23,6 +23,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_READ] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
+            [AUTH_ACTION_AUDIT_READ] = true, /* the rows it may see: auth_policy_audit_reach */
         },
     [AUTH_ROLE_OPERATOR] =
         {
@@ -33,6 +34,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_MANAGE] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
+            [AUTH_ACTION_AUDIT_READ] = true,
         },
     [AUTH_ROLE_ADMIN] =
         {
@@ -67,6 +69,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_SHARE] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
+            [AUTH_ACTION_AUDIT_READ] = true,
         },
 };
 
@@ -190,6 +193,17 @@ bool auth_policy_sees_every_domain(const struct auth_subject *subject)
 {
     return subject && (subject->role == AUTH_ROLE_ADMIN || subject->role == AUTH_ROLE_OPERATOR ||
                        (subject->role == AUTH_ROLE_VIEWER && !subject->shared_only));
+}
+
+enum auth_audit_reach auth_policy_audit_reach(const struct auth_subject *subject)
+{
+    if (!auth_policy_role_allows(subject, AUTH_ACTION_AUDIT_READ))
+        return AUTH_AUDIT_NONE;
+    if (subject->role == AUTH_ROLE_ADMIN && subject->scope == AUTH_SCOPE_FULL)
+        return AUTH_AUDIT_ALL;
+    if (auth_policy_sees_every_domain(subject))
+        return AUTH_AUDIT_EVERY_DOMAIN;
+    return AUTH_AUDIT_VISIBLE_DOMAINS;
 }
 
 bool auth_policy_may_grant(const struct auth_subject *subject, enum auth_role scope)

@@ -30,7 +30,8 @@ enum auth_action {
     AUTH_ACTION_STORAGE_READ,     /* list pools and volumes */
     AUTH_ACTION_STORAGE_MANAGE,   /* create/change/delete pools and volumes */
     AUTH_ACTION_VOLUME_CONTENT,   /* upload or download a volume's bytes */
-    AUTH_ACTION_AUDIT_READ,       /* read the audit log (GET /api/audit) */
+    AUTH_ACTION_AUDIT_READ,       /* read the audit log (GET /api/audit): which rows is
+                                   * auth_policy_audit_reach */
     AUTH_ACTION_DOMAIN_MANAGE,    /* delete, clone, size (PATCH), title, template mark */
     AUTH_ACTION_DOMAIN_XML,       /* read or replace a domain's raw XML (secrets, host paths) */
     AUTH_ACTION_DOMAIN_SHARE,     /* read or replace a domain's shares */
@@ -91,6 +92,22 @@ bool auth_policy_sees(const struct auth_subject *subject, const struct auth_obje
 /* True if subject sees every domain, owned or not (admins, operators, viewers who see
  * all): lists and feeds need no filtering for it. */
 bool auth_policy_sees_every_domain(const struct auth_subject *subject);
+
+/* Which rows of the audit log a subject who may read it reads. */
+enum auth_audit_reach {
+    AUTH_AUDIT_NONE = 0,       /* none: may not read it */
+    AUTH_AUDIT_ALL,            /* every row (an admin, not through a capped token) */
+    AUTH_AUDIT_EVERY_DOMAIN,   /* the rows about any VM, and its own rows about no VM */
+    AUTH_AUDIT_VISIBLE_DOMAINS /* the rows about the VMs it sees (auth_policy_sees), and its
+                                * own rows about no VM: never a row about a VM it may not
+                                * see, whoever wrote it */
+};
+
+/* What subject reads of the audit log: ALL for an admin (full scope); EVERY_DOMAIN for
+ * whoever sees every domain (operators, viewers who see all, an admin's capped token);
+ * VISIBLE_DOMAINS for a `user` and a viewer who sees what is shared only; NONE when the
+ * role (or scope) may not read it. */
+enum auth_audit_reach auth_policy_audit_reach(const struct auth_subject *subject);
 
 /* True if subject may give an API token the rights of scope (a role: viewer = read,
  * operator = operate, admin = admin): a token never exceeds its user. A `user` may

@@ -4,10 +4,12 @@
 #include "api/api_audit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/api_audit_query.h"
+#include "auth_owners.h"
 #include "util/buf.h"
 
 struct api_audit_page {
@@ -96,10 +98,26 @@ static void api_audit_list_run(struct api_call *call, struct api_reply *reply)
     struct api_audit_query *query = call->state;
     struct api_audit_page page = {.query = query, .limit = query->filter.limit};
     struct json_object *out = NULL, *trailer;
+    struct auth_subject subject = api_call_subject(call);
+    char *visible = NULL;
     struct app_error err;
     size_t len;
 
     app_error_clear(&err);
+    switch (auth_policy_audit_reach(&subject)) {
+    case AUTH_AUDIT_ALL:
+        query->filter.reach = STORE_AUDIT_ALL;
+        break;
+    case AUTH_AUDIT_EVERY_DOMAIN:
+        query->filter.reach = STORE_AUDIT_EVERY_DOMAIN;
+        break;
+    case AUTH_AUDIT_VISIBLE_DOMAINS:
+    case AUTH_AUDIT_NONE: /* the route's right refused it already; an empty set if not */
+        query->filter.reach = STORE_AUDIT_DOMAINS_IN;
+        query->filter.domains = visible = auth_owners_visible_uuids(call->owners, &subject);
+        break;
+    }
+    query->filter.reader = subject.username;
     buf_init(&page.lines, HTTP_RESPONSE_MAX_BODY / 2);
     page.entries = json_object_new_array();
     query->filter.limit = page.limit + 1;
@@ -128,6 +146,7 @@ static void api_audit_list_run(struct api_call *call, struct api_reply *reply)
     api_reply_json(reply, 200, out);
 
 cleanup:
+    free(visible);
     json_object_put(page.entries);
     buf_free(&page.lines);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_owners.h"
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
@@ -15,7 +16,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-static struct json_object *api_users_json(const struct auth_user *user)
+static struct json_object *api_users_json(struct auth_owners *owners, const struct auth_user *user)
 {
     struct json_object *obj = json_object_new_object();
 
@@ -26,6 +27,10 @@ static struct json_object *api_users_json(const struct auth_user *user)
     json_object_object_add(obj, "last_login",
                            user->last_login_s ? json_object_new_int64(user->last_login_s) : NULL);
     json_object_object_add(obj, "source", json_object_new_string(user->pam ? "pam" : "local"));
+    json_object_object_add(obj, "groups", auth_owners_user_groups(owners, user->name));
+    json_object_object_add(
+        obj, "viewer_sees",
+        json_object_new_string(auth_owners_shared_only(owners, user->name) ? "shared" : "all"));
     return obj;
 }
 
@@ -35,6 +40,39 @@ static int api_users_bad(struct api_reply *reply, const char *field, const char 
     app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST, "%s", message);
     app_error_at_field(&reply->err, "", field);
     return -1;
+}
+
+/* The body's "groups" (checked against the index: 400 naming groups[i]) and
+ * "viewer_sees" ("all" or "shared", into *shared_only). Returns 0 or -1 (400). */
+static int api_users_membership(struct api_call *call, struct api_reply *reply, bool *has_shared,
+                                bool *shared_only)
+{
+    struct json_object *groups = NULL;
+    const char *sees = api_call_string(call, "viewer_sees");
+    struct json_object *v = NULL;
+
+    if (json_object_object_get_ex(call->body, "groups", &groups) &&
+        auth_owners_groups_check(call->owners, groups, &reply->err) < 0)
+        return -1;
+    *has_shared = json_object_object_get_ex(call->body, "viewer_sees", &v);
+    if (*has_shared && (!sees || (strcmp(sees, "all") && strcmp(sees, "shared"))))
+        return api_users_bad(reply, "viewer_sees", "field \"viewer_sees\" must be all or shared");
+    *shared_only = *has_shared && strcmp(sees, "shared") == 0;
+    return 0;
+}
+
+/* Applies the body's "groups" and "viewer_sees" (checked) to name. Returns 0 or -1. */
+static int api_users_apply_membership(struct api_call *call, const char *name, bool has_shared,
+                                      bool shared_only, struct app_error *err)
+{
+    struct json_object *groups = NULL;
+
+    if (json_object_object_get_ex(call->body, "groups", &groups) &&
+        auth_owners_user_set_groups(call->owners, name, groups, err) < 0)
+        return -1;
+    if (has_shared && auth_owners_user_set_shared_only(call->owners, name, shared_only, err) < 0)
+        return -1;
+    return 0;
 }
 
 /* The body's "role", if present, into *role. Returns 1 present, 0 absent, -1 (400). */
@@ -70,24 +108,32 @@ static void api_users_answer(struct api_call *call, struct api_reply *reply, con
     if (found == 0)
         app_error_set(&reply->err, 404, APP_ERR_NOT_FOUND, "no user %s", name);
     if (found == 1)
-        api_reply_json(reply, status, api_users_json(&user));
+        api_reply_json(reply, status, api_users_json(call->owners, &user));
     auth_user_clear(&user);
 }
 
 /* ---- list ----------------------------------------------------------------------------- */
 
+struct api_users_list_ctx {
+    struct auth_owners *owners; /* borrowed */
+    struct json_object *list;   /* borrowed */
+};
+
 static void api_users_add(const struct auth_user *user, void *ctx)
 {
-    json_object_array_add(ctx, api_users_json(user));
+    struct api_users_list_ctx *c = ctx;
+
+    json_object_array_add(c->list, api_users_json(c->owners, user));
 }
 
 static void api_users_list_run(struct api_call *call, struct api_reply *reply)
 {
     struct json_object *list = json_object_new_array();
     struct json_object *roles = json_object_new_array();
+    struct api_users_list_ctx ctx = {call->owners, list};
     struct json_object *out;
 
-    if (auth_users_foreach(call->db, api_users_add, list) < 0) {
+    if (auth_users_foreach(call->db, api_users_add, &ctx) < 0) {
         json_object_put(list);
         json_object_put(roles);
         app_error_set(&reply->err, 500, APP_ERR_INTERNAL, "cannot list users (database error)");
@@ -109,6 +155,8 @@ const struct api_handler api_users_list = {.run = api_users_list_run};
 
 struct api_users_create_state {
     enum auth_role role;
+    bool has_shared;
+    bool shared_only;
 };
 
 static int api_users_create_check(struct api_call *call, const struct http_request *req,
@@ -122,7 +170,8 @@ static int api_users_create_check(struct api_call *call, const struct http_reque
         return api_users_bad(reply, "name",
                              "field \"name\" must be 1-64 of A-Z a-z 0-9 . _ -, not starting "
                              "with . or -");
-    if (api_users_role(call, reply, &state->role) < 0)
+    if (api_users_role(call, reply, &state->role) < 0 ||
+        api_users_membership(call, reply, &state->has_shared, &state->shared_only) < 0)
         return -1;
     return auth_password_policy_check(name, api_call_string(call, "password"), &reply->err);
 }
@@ -132,10 +181,20 @@ static void api_users_create_run(struct api_call *call, struct api_reply *reply)
     const struct api_users_create_state *state = call->state;
     const char *name = api_call_string(call, "name");
 
+    struct app_error undo;
+
     api_reply_audit_object(reply, "user:%s", name);
     if (auth_users_add(call->db, name, state->role, api_call_string(call, "password"),
                        &reply->err) < 0)
         return;
+    if (api_users_apply_membership(call, name, state->has_shared, state->shared_only, &reply->err) <
+        0) {
+        /* a group went between the check and now: the user goes too (all or nothing) */
+        app_error_clear(&undo);
+        if (auth_users_delete(call->db, name, &undo) < 0 || auth_owners_sync(call->owners) < 0)
+            log_warn("users: %s was made without its groups and stays: %s", name, undo.message);
+        return;
+    }
     api_users_answer(call, reply, name, 201);
 }
 
@@ -146,11 +205,18 @@ const struct api_handler api_users_create = {
 
 /* ---- change --------------------------------------------------------------------------- */
 
+struct api_users_patch_state {
+    struct auth_user_change change;
+    bool has_shared;
+    bool shared_only;
+};
+
 static int api_users_patch_check(struct api_call *call, const struct http_request *req,
                                  struct api_reply *reply)
 {
-    struct auth_user_change *change = api_call_state_new(call, sizeof(*change));
-    struct json_object *disabled = NULL;
+    struct api_users_patch_state *state = api_call_state_new(call, sizeof(*state));
+    struct auth_user_change *change = &state->change;
+    struct json_object *disabled = NULL, *groups = NULL;
     int has_role;
 
     api_reply_audit_object(reply, "user:%.64s", call->name);
@@ -162,9 +228,13 @@ static int api_users_patch_check(struct api_call *call, const struct http_reques
     if (api_call_string(call, "password") &&
         auth_password_policy_check(call->name, api_call_string(call, "password"), &reply->err) < 0)
         return -1;
-    if (!change->has_role && !change->has_disabled && !api_call_string(call, "password")) {
+    if (api_users_membership(call, reply, &state->has_shared, &state->shared_only) < 0)
+        return -1;
+    if (!change->has_role && !change->has_disabled && !api_call_string(call, "password") &&
+        !state->has_shared && !json_object_object_get_ex(call->body, "groups", &groups)) {
         app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST,
-                      "nothing to change: give \"role\", \"password\" or \"disabled\"");
+                      "nothing to change: give \"role\", \"password\", \"disabled\", "
+                      "\"groups\" or \"viewer_sees\"");
         return -1;
     }
     return 0;
@@ -172,11 +242,14 @@ static int api_users_patch_check(struct api_call *call, const struct http_reques
 
 static void api_users_patch_run(struct api_call *call, struct api_reply *reply)
 {
-    struct auth_user_change *change = call->state;
+    struct api_users_patch_state *state = call->state;
+    struct auth_user_change *change = &state->change;
 
     api_reply_audit_object(reply, "user:%.64s", call->name);
     change->password = api_call_string(call, "password"); /* borrowed from the body */
-    if (auth_users_update(call->db, call->name, change, &reply->err) < 0)
+    if (auth_users_update(call->db, call->name, change, &reply->err) < 0 ||
+        api_users_apply_membership(call, call->name, state->has_shared, state->shared_only,
+                                   &reply->err) < 0)
         return;
     api_users_revoke(call, call->name,
                      change->has_role || change->password ||
@@ -197,6 +270,8 @@ static void api_users_delete_run(struct api_call *call, struct api_reply *reply)
     if (auth_users_delete(call->db, call->name, &reply->err) < 0)
         return;
     api_users_revoke(call, call->name, true);
+    if (auth_owners_sync(call->owners) < 0) /* its VMs, shares and memberships went with it */
+        log_warn("users: the owners were not re-read after deleting %s", call->name);
     api_reply_text(reply, 204, "text/plain; charset=utf-8", xstrdup(""), 0);
 }
 

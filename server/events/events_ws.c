@@ -68,7 +68,16 @@ static struct events_msg *events_msg_for(struct events_ws *ws, const struct even
     json_object_object_foreach(obj, key, val)
     {
         bool list = strcmp(key, "domains") == 0 && json_object_is_type(val, json_type_array);
+        struct json_object *own = NULL;
 
+        /* a snapshot tells each VM's "access" (the UI shows only the controls it may
+         * use); the entries are shared with other subscribers' copies, so this one's
+         * are its own copies first */
+        if (list && kind == EVENTS_KIND_SNAPSHOT && json_object_deep_copy(val, &own, NULL) == 0) {
+            json_object_object_add(copy, key, auth_owners_visible(owners, &subject, own, true));
+            json_object_put(own);
+            continue;
+        }
         json_object_object_add(copy, key,
                                list ? auth_owners_visible(owners, &subject, val, false)
                                     : json_object_get(val));

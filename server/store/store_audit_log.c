@@ -9,12 +9,36 @@
 
 #define STORE_AUDIT_LOG_OBJECT_MAX 320
 
+/* The row's VM, lower-cased, when its object is "domain:<uuid>" or "domain:<uuid>/...",
+ * else NULL ("domain:<name>" of a create names no VM yet). */
+#define STORE_AUDIT_LOG_ROW_VM                                                                     \
+    "(CASE WHEN substr(object, 1, 7) = 'domain:' AND (length(object) = 43 OR "                     \
+    "substr(object, 44, 1) = '/') AND substr(object, 16, 1) || substr(object, 21, 1) || "          \
+    "substr(object, 26, 1) || substr(object, 31, 1) = '----' "                                     \
+    "THEN lower(substr(object, 8, 36)) END)"
+
+/* The reach's clause: what the reader may read at all. */
+static const char *store_audit_log_reach_sql(enum store_audit_reach reach)
+{
+    switch (reach) {
+    case STORE_AUDIT_ALL:
+        return "";
+    case STORE_AUDIT_EVERY_DOMAIN:
+        return " AND (" STORE_AUDIT_LOG_ROW_VM " IS NOT NULL OR username = ?)";
+    case STORE_AUDIT_DOMAINS_IN:
+        return " AND (" STORE_AUDIT_LOG_ROW_VM " IN (SELECT value FROM json_each(?)) OR "
+               "(" STORE_AUDIT_LOG_ROW_VM " IS NULL AND username = ?))";
+    }
+    return " AND 0"; /* deny by default */
+}
+
 int store_audit_log_sql(const struct store_audit_filter *filter, char *out, size_t outlen)
 {
     int n =
-        snprintf(out, outlen, "%s%s%s%s%s%s%s%s%s",
+        snprintf(out, outlen, "%s%s%s%s%s%s%s%s%s%s",
                  "SELECT id, at, username, address, action, object, outcome, message "
                  "FROM audit_log WHERE 1",
+                 store_audit_log_reach_sql(filter->reach),
                  filter->vm ? " AND (object = ? OR (object >= ? AND object < ?))" : "",
                  filter->user ? " AND username = ?" : "", filter->action ? " AND action = ?" : "",
                  filter->result ? " AND outcome = ?" : "", filter->since_s ? " AND at >= ?" : "",
@@ -37,6 +61,10 @@ static void store_audit_log_bind(sqlite3_stmt *stmt, const struct store_audit_fi
 {
     int i = 1;
 
+    if (filter->reach == STORE_AUDIT_DOMAINS_IN)
+        sqlite3_bind_text(stmt, i++, filter->domains ? filter->domains : "[]", -1, SQLITE_STATIC);
+    if (filter->reach != STORE_AUDIT_ALL)
+        sqlite3_bind_text(stmt, i++, filter->reader ? filter->reader : "", -1, SQLITE_STATIC);
     if (filter->vm) {
         /* "domain:<uuid>/" .. "domain:<uuid>0": '0' follows '/', so the range is exactly
          * the sub-objects, and an index on object serves it */
@@ -67,7 +95,7 @@ int store_audit_log_query(sqlite3 *db, const struct store_audit_filter *filter,
 {
     int ret = -1, count = 0, rc;
     sqlite3_stmt *stmt = NULL;
-    char sql[512];
+    char sql[1536];
     char objects[3][STORE_AUDIT_LOG_OBJECT_MAX];
 
     if (store_audit_log_sql(filter, sql, sizeof(sql)) < 0 ||

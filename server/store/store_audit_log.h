@@ -16,16 +16,29 @@
 /* The largest page a caller may ask for. */
 #define STORE_AUDIT_LOG_LIMIT_MAX 10000
 
+/* Which rows a reader may read at all (auth_policy_audit_reach decides; these mirror it
+ * so the store needs no policy). A row is "about a VM" when its object is
+ * "domain:<uuid>" or "domain:<uuid>/...". */
+enum store_audit_reach {
+    STORE_AUDIT_ALL = 0,      /* every row */
+    STORE_AUDIT_EVERY_DOMAIN, /* rows about any VM, and the reader's own rows about none */
+    STORE_AUDIT_DOMAINS_IN,   /* rows about the VMs of `domains`, and the reader's own rows
+                               * about none */
+};
+
 /* What rows to read; NULL or 0 members do not filter. */
 struct store_audit_filter {
-    const char *vm;     /* borrowed: a domain's UUID: object "domain:<vm>" and "domain:<vm>/..." */
-    const char *user;   /* borrowed: username, exact */
-    const char *action; /* borrowed: action, exact */
-    const char *result; /* borrowed: outcome ("ok" or an error code), exact */
-    int64_t since_s;    /* at >= since_s (seconds since the epoch; 0: none) */
-    int64_t until_s;    /* at < until_s (0: none) */
-    int64_t before_id;  /* the cursor: id < before_id (0: none) */
-    int limit;          /* 1..STORE_AUDIT_LOG_LIMIT_MAX rows */
+    enum store_audit_reach reach;
+    const char *reader;  /* borrowed: the reader's name (reach other than ALL) */
+    const char *domains; /* borrowed: a JSON array of lower-case UUIDs (DOMAINS_IN) */
+    const char *vm;      /* borrowed: a domain's UUID: object "domain:<vm>" and "domain:<vm>/..." */
+    const char *user;    /* borrowed: username, exact */
+    const char *action;  /* borrowed: action, exact */
+    const char *result;  /* borrowed: outcome ("ok" or an error code), exact */
+    int64_t since_s;     /* at >= since_s (seconds since the epoch; 0: none) */
+    int64_t until_s;     /* at < until_s (0: none) */
+    int64_t before_id;   /* the cursor: id < before_id (0: none) */
+    int limit;           /* 1..STORE_AUDIT_LOG_LIMIT_MAX rows */
 };
 
 /* One row, borrowed for the callback only; absent text is "". */
@@ -41,8 +54,9 @@ struct store_audit_row {
 };
 
 /* The SELECT for filter into out (outlen bytes): its ? parameters are, in order, the
- * members filter sets among vm (three: the object itself, and the range of its
- * sub-objects), user, action, result, since_s, until_s, before_id, then limit. Pure.
+ * reach's (EVERY_DOMAIN: reader; DOMAINS_IN: domains, reader), then the members filter
+ * sets among vm (three: the object itself, and the range of its sub-objects), user,
+ * action, result, since_s, until_s, before_id, then limit. Pure.
  * Returns 0, or -1 when out is too small. Exported for tests (test_store_audit_log.c). */
 int store_audit_log_sql(const struct store_audit_filter *filter, char *out, size_t outlen)
     __attribute__((warn_unused_result));

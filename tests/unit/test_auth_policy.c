@@ -192,19 +192,37 @@ static void test_role_names(void **state)
     }
 }
 
-/* The audit log: admins only (no per-VM ownership yet), about the host as a whole. */
+/* The audit log: every role reads it, about the host as a whole; which rows is the
+ * reach: an admin all, whoever sees every VM every VM's rows, others the VMs they see. */
 static void test_audit_read(void **state)
 {
     struct auth_object host = {.kind = AUTH_OBJECT_HOST};
     struct auth_object vm = {.kind = AUTH_OBJECT_DOMAIN,
                              .id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
+    struct auth_subject s = {"x", AUTH_ROLE_ADMIN, AUTH_SCOPE_FULL, false};
 
     (void)state;
-    assert_false(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_AUDIT_READ, NULL));
-    assert_false(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_AUDIT_READ, &host));
+    assert_true(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_AUDIT_READ, NULL));
+    assert_true(allows(AUTH_ROLE_OPERATOR, AUTH_ACTION_AUDIT_READ, &host));
+    assert_true(allows(AUTH_ROLE_USER, AUTH_ACTION_AUDIT_READ, &host));
     assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_AUDIT_READ, NULL));
     assert_true(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_AUDIT_READ, &host));
     assert_false(allows(AUTH_ROLE_ADMIN, AUTH_ACTION_AUDIT_READ, &vm));
+
+    assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_ALL);
+    s.scope = AUTH_SCOPE_READ; /* an admin's read token: every VM, not user management */
+    assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_EVERY_DOMAIN);
+    s = (struct auth_subject){"x", AUTH_ROLE_OPERATOR, AUTH_SCOPE_FULL, false};
+    assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_EVERY_DOMAIN);
+    s = (struct auth_subject){"x", AUTH_ROLE_VIEWER, AUTH_SCOPE_FULL, false};
+    assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_EVERY_DOMAIN);
+    s.shared_only = true;
+    assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_VISIBLE_DOMAINS);
+    s = (struct auth_subject){"x", AUTH_ROLE_USER, AUTH_SCOPE_OPERATE, false};
+    assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_VISIBLE_DOMAINS);
+    s.role = (enum auth_role)42;
+    assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_NONE);
+    assert_int_equal(auth_policy_audit_reach(NULL), AUTH_AUDIT_NONE);
 }
 
 int main(void)

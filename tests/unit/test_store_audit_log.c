@@ -119,6 +119,62 @@ static void test_query_and_prune(void **state)
     store_close(db);
 }
 
+/* A reader who may not read every row: the rows about the VMs it sees (whoever wrote
+ * them), and its own rows about no VM; never a row about another VM, even its own. */
+static void test_reach(void **state)
+{
+    sqlite3 *db;
+    struct app_error err;
+    struct collected c;
+    struct store_audit_filter mine = {
+        .reach = STORE_AUDIT_DOMAINS_IN, .reader = "bob", .domains = "[\"" VM "\"]"};
+    char sql[1536];
+    int64_t base;
+
+    (void)state;
+    assert_non_null(db = store_open(test_dir, &err));
+    store_audit(db, "alice", "127.0.0.1", "start", "domain:" VM, "ok"); /* 1 */
+    store_audit(db, "alice", "127.0.0.1", "snapshot-create", "domain:" VM "/snapshot:s", "ok");
+    store_audit(db, "alice", "127.0.0.1", "start", "domain:" VM2, "ok");         /* 3 */
+    store_audit(db, "bob", "127.0.0.1", "stop", "domain:" VM2, "not_found");     /* 4 */
+    store_audit(db, "bob", "127.0.0.1", "login", "", "ok");                      /* 5 */
+    store_audit(db, "alice", "127.0.0.1", "login", "", "ok");                    /* 6 */
+    store_audit(db, "bob", "127.0.0.1", "domain-create", "domain:new-vm", "ok"); /* 7 */
+    store_audit(db, "admin", "127.0.0.1", "user-create", "user:carol", "ok");    /* 8 */
+    store_audit(db, "bob", "127.0.0.1", "start", "domain:6695EB01-F6A4-8304-79AA-97F2502E193F",
+                "ok"); /* 9: an upper-case UUID is the same VM */
+
+    assert_int_equal(query(db, (struct store_audit_filter){0}, &c), 9);
+    base = c.ids[8] - 1; /* the ids go on from the test before */
+    assert_int_equal(store_audit_log_sql(&mine, sql, sizeof(sql)), 0);
+    assert_non_null(strstr(sql, "json_each(?)"));
+    assert_int_equal(query(db, mine, &c), 5);
+    assert_int_equal(c.ids[0], base + 9);
+    assert_int_equal(c.ids[1], base + 7);
+    assert_int_equal(c.ids[2], base + 5);
+    assert_int_equal(c.ids[3], base + 2);
+    assert_int_equal(c.ids[4], base + 1);
+    /* a filter on another's VM: nothing (invisible, not forbidden) */
+    mine.vm = VM2;
+    assert_int_equal(query(db, mine, &c), 0);
+    mine.vm = VM; /* the vm filter matches the object as written (lower case) */
+    assert_int_equal(query(db, mine, &c), 2);
+    mine.vm = NULL;
+    /* no VMs at all: its own rows about none */
+    mine.domains = "[]";
+    assert_int_equal(query(db, mine, &c), 2);
+    mine.domains = NULL;
+    assert_int_equal(query(db, mine, &c), 2);
+    /* every VM: all VM rows (anyone's), its own rows about none */
+    mine.reach = STORE_AUDIT_EVERY_DOMAIN;
+    assert_int_equal(query(db, mine, &c), 7);
+    mine.user = "alice";
+    assert_int_equal(query(db, mine, &c), 3);
+    /* an admin: every row */
+    assert_int_equal(query(db, (struct store_audit_filter){0}, &c), 9);
+    store_close(db);
+}
+
 static void test_time(void **state)
 {
     int64_t ms;
@@ -199,9 +255,8 @@ static void test_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sql),
-        cmocka_unit_test(test_query_and_prune),
-        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_sql),   cmocka_unit_test(test_query_and_prune),
+        cmocka_unit_test(test_reach), cmocka_unit_test(test_time),
         cmocka_unit_test(test_parse),
     };
     static const char *const files[] = {"virtdeck.db", "virtdeck.db-wal", "virtdeck.db-shm"};

@@ -4,7 +4,7 @@ import test, { before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
     ACTIONS, DELETE_ACTION, deleteOffered, deleteBlockedReason, actionsFor, actionLayout, canAct, isActive, stateTone, compareDomains, matchesFilter, STATES,
-    stateLabel, reasonLabel, stateWithReason,
+    stateLabel, reasonLabel, stateWithReason, vmAccess, actingRole, canManageVm, canConsole, canShare,
 } from '../../web/js/domains.js';
 import { setLanguage, hasMessage, LANGUAGES, t } from '../../web/js/i18n.js';
 
@@ -173,4 +173,36 @@ test('Delete: offered to operators and admins for persistent VMs, enabled only w
     assert.equal(DELETE_ACTION.label, 'Delete');
     assert.equal(DELETE_ACTION.danger, true);
     assert.equal(DELETE_ACTION.ariaLabel('web-01'), 'Delete web-01');
+});
+
+test('vmAccess and actingRole: the server\'s access first, else the role and the owner', () => {
+    const alice = { username: 'alice', role: 'user' };
+    assert.equal(vmAccess({ owner: 'alice' }, alice), 'owner');
+    assert.equal(vmAccess({ owner: 'bob' }, alice), 'view');
+    assert.equal(vmAccess({ owner: 'bob', access: 'console' }, alice), 'console');
+    assert.equal(vmAccess({ owner: 'bob', access: 'bogus' }, alice), 'view');
+    assert.equal(vmAccess({}, { username: 'op', role: 'operator' }), 'operate');
+    assert.equal(vmAccess({ owner: 'op' }, { username: 'op', role: 'operator' }), 'owner');
+    assert.equal(vmAccess({}, { username: 'root', role: 'admin' }), 'admin');
+    assert.equal(vmAccess({}, { username: 'v', role: 'viewer' }), 'view');
+
+    assert.equal(actingRole({ owner: 'alice' }, alice), 'owner');
+    assert.equal(actingRole({ access: 'operate' }, alice), 'operate');
+    assert.equal(actingRole({ access: 'console' }, alice), 'console');
+    assert.equal(actingRole({ access: 'view' }, alice), 'viewer');
+    assert.equal(actingRole({ access: 'view' }, { role: 'operator' }), 'operator');
+    assert.equal(actingRole({}, { role: 'viewer' }), 'viewer');
+    assert.equal(actingRole({}, null), 'viewer');
+
+    // what each acting role offers: lifecycle, manage (delete/clone), consoles, sharing
+    const offers = (r) => [canAct(r), canManageVm(r), canConsole(r), canShare(r)];
+    assert.deepEqual(offers('admin'), [true, true, true, true]);
+    assert.deepEqual(offers('operator'), [true, true, true, false]);
+    assert.deepEqual(offers('owner'), [true, true, true, true]);
+    assert.deepEqual(offers('operate'), [true, false, true, false]);
+    assert.deepEqual(offers('console'), [false, false, true, false]);
+    assert.deepEqual(offers('viewer'), [false, false, false, false]);
+    assert.deepEqual(actionsFor('running', 'operate'), actionsFor('running', 'operator'));
+    assert.equal(deleteOffered({ persistent: true }, 'operate'), false);
+    assert.equal(deleteOffered({ persistent: true }, 'owner'), true);
 });

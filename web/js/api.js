@@ -203,17 +203,17 @@ export class Api extends Emitter {
 
     // ---- users (docs/api.md "Users"; admins) --------------------------------------
 
-    /** GET /api/users: {users: [{name, role, disabled, created, last_login, source}], roles, password_min_length}. */
+    /** GET /api/users: {users: [{name, role, disabled, created, last_login, source, groups, viewer_sees}], roles, password_min_length}. */
     users() {
         return this.request('GET', '/api/users');
     }
 
-    /** POST /api/users {name, role, password}: the new user. */
+    /** POST /api/users {name, role, password, groups?, viewer_sees?}: the new user. */
     createUser(body) {
         return this.request('POST', '/api/users', body);
     }
 
-    /** PATCH /api/users/{name} {role?, password?, disabled?}: the user. */
+    /** PATCH /api/users/{name} {role?, password?, disabled?, groups?, viewer_sees?}: the user. */
     changeUser(name, body) {
         return this.request('PATCH', `/api/users/${encodeURIComponent(name)}`, body);
     }
@@ -223,9 +223,46 @@ export class Api extends Emitter {
         return this.request('DELETE', `/api/users/${encodeURIComponent(name)}`);
     }
 
+    // ---- owners, shares and groups (docs/api.md "Owners, shares and groups") ------
+
+    /** PUT /api/domains/{uuid}/owner {owner: name | null} (admins): {owner, shares}. */
+    setOwner(uuid, owner) {
+        return this.request('PUT', `/api/domains/${encodeURIComponent(uuid)}/owner`, { owner });
+    }
+
+    /** GET /api/domains/{uuid}/shares (its owner, admins): {owner, shares: [{user|group, level}]}. */
+    shares(uuid) {
+        return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}/shares`);
+    }
+
+    /** PUT /api/domains/{uuid}/shares with the whole list: {owner, shares}. */
+    setShares(uuid, shares) {
+        return this.request('PUT', `/api/domains/${encodeURIComponent(uuid)}/shares`, shares);
+    }
+
+    /** GET /api/groups (admins): {groups: [{name, members, created_at}]}. */
+    groups() {
+        return this.request('GET', '/api/groups');
+    }
+
+    /** POST /api/groups {name, members?}: the group. */
+    createGroup(body) {
+        return this.request('POST', '/api/groups', body);
+    }
+
+    /** PATCH /api/groups/{name} {members}: the group. */
+    setGroupMembers(name, members) {
+        return this.request('PATCH', `/api/groups/${encodeURIComponent(name)}`, { members });
+    }
+
+    /** DELETE /api/groups/{name}. */
+    deleteGroup(name) {
+        return this.request('DELETE', `/api/groups/${encodeURIComponent(name)}`);
+    }
+
     // ---- networks ---------------------------------------------------------------
 
-    // ---- the audit log (admins) ----------------------------------------------------
+    // ---- the audit log (every role: the rows about the VMs it sees) ----------------
 
     /** A page of GET /api/audit: path from audit-query.js auditApiPath. */
     audit(path) {

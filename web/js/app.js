@@ -2,7 +2,7 @@
 // the login form or the signed-in shell (user menu, banner, the test-driver demo's
 // notice, live events socket, main navigation, hash routes: #/ list, #/domains/<uuid>
 // detail, #/domains/<uuid>/console and /serial the consoles on pages of their own,
-// #/networks, #/storage and #/storage/<pool>, #/audit for admins). Owns the one Api, Store and
+// #/networks, #/storage and #/storage/<pool>, #/audit). Owns the one Api, Store and
 // EventSocket of the page. Starts in the remembered or the browser's language (before
 // the first render) and, when the language changes, translates index.html's texts
 // again, rebuilds the user menu and re-renders the current page in place (same hash,
@@ -89,7 +89,7 @@ function buildUserMenu() {
 function enterApp() {
     notify.clear();
     document.body.classList.add('signed-in');
-    $('nav-audit').hidden = store.session.role !== 'admin'; // the audit log is the admins' (docs/api.md)
+    $('nav-audit').hidden = false; // every role reads the rows about the VMs it sees (docs/api.md)
     buildUserMenu();
     // The list comes from the events socket's snapshot (sent on every (re)connect),
     // not from GET /api/domains as well: a page load builds it once.
@@ -219,7 +219,7 @@ function route({ rerender = false } = {}) {
     document.body.classList.toggle('console-open', r.view === 'console' || r.view === 'serial');
     const admin = store.session.role === 'admin';
     markNav(r.view === 'networks' ? 'networks' : r.view === 'storage' || r.view === 'pool' ? 'storage'
-        : r.view === 'audit' && admin ? 'audit' : 'vms');
+        : r.view === 'audit' ? 'audit' : 'vms');
     if (r.view === 'networks') {
         view = new NetworksView(ctx);
     } else if (r.view === 'storage') {
@@ -232,14 +232,14 @@ function route({ rerender = false } = {}) {
         view = new PoolVolumesView(ctx, r.pool);
     } else if (r.view === 'console' || r.view === 'serial') {
         view = new ConsolePage(ctx, r.uuid, r.view);
-    } else if (r.view === 'audit' && admin) {
+    } else if (r.view === 'audit') {
         view = new AuditView(ctx, r.query);
     } else if (r.view === 'detail') {
         view = new DomainDetailView(ctx, r.uuid, r.tab);
     } else if (r.view === 'create' && canAct(store.session.role)) {
         view = new CreateWizardView(ctx);
     } else {
-        if (r.view === 'notfound' || r.view === 'create' || r.view === 'audit' || r.view === 'users') {
+        if (r.view === 'notfound' || r.view === 'create' || r.view === 'users') {
             history.replaceState(null, '', listHash());
         }
         view = new DomainListView(ctx);

@@ -158,9 +158,56 @@ export function stateWithReason(state, reason) {
     return why ? t('domains.state.with-reason', { state: stateLabel(state), reason: why }) : stateLabel(state);
 }
 
-/** True if the role may act on domains (operator, admin). */
+/**
+ * True if the role may act on domains: operator, admin, or the acting role of one VM
+ * (actingRole) that may start and stop it (owner, operate).
+ */
 export function canAct(role) {
-    return role === 'admin' || role === 'operator';
+    return role === 'admin' || role === 'operator' || role === 'owner' || role === 'operate';
+}
+
+/** True if the (acting) role may delete, clone, mark as template or rename a VM. */
+export function canManageVm(role) {
+    return role === 'admin' || role === 'operator' || role === 'owner';
+}
+
+/** True if the (acting) role may open a VM's consoles. */
+export function canConsole(role) {
+    return canAct(role) || role === 'console';
+}
+
+/** True if the (acting) role may change who a VM is shared with (docs/api.md: its owner, an admin). */
+export function canShare(role) {
+    return role === 'admin' || role === 'owner';
+}
+
+const ACCESS = ['view', 'console', 'operate', 'owner', 'admin'];
+
+/**
+ * What session holds on one VM (docs/api.md "access"): the server's "access" when the
+ * VM came with one (the detail, GET /api/domains, a user's events snapshot), else what
+ * the role and the owner say (admin; an operator's own VM or any; a viewer reads).
+ */
+export function vmAccess(domain, session) {
+    if (ACCESS.includes(domain?.access)) return domain.access;
+    const role = session?.role;
+    const mine = !!domain?.owner && domain.owner === session?.username;
+    if (role === 'admin') return 'admin';
+    if (role === 'operator') return mine ? 'owner' : 'operate';
+    if (role === 'user') return mine ? 'owner' : 'view';
+    return 'view';
+}
+
+/**
+ * The role whose controls one VM shows to session: admin and operator act as their role
+ * (docs/api.md: an operator runs every VM); a `user` as its level on that VM (owner,
+ * operate, console; a VM it may only see: viewer); a viewer as a viewer.
+ */
+export function actingRole(domain, session) {
+    const role = session?.role;
+    if (role === 'admin' || role === 'operator' || role !== 'user') return role || 'viewer';
+    const access = vmAccess(domain, session);
+    return access === 'owner' || access === 'operate' || access === 'console' ? access : 'viewer';
 }
 
 /** Action names available for a domain state and a session role, in button order. */
@@ -195,7 +242,7 @@ export const DELETE_ACTION = {
 
 /** True if the VM's "More actions" menu has Delete for this role. */
 export function deleteOffered(domain, role) {
-    return canAct(role) && !!domain && domain.persistent !== false;
+    return canManageVm(role) && !!domain && domain.persistent !== false;
 }
 
 /** Why Delete is disabled for a VM in this state ("" when it is not: shut off). */

@@ -13,7 +13,7 @@
 //   #/storage/<pool>           one pool's volumes (and uploads)
 //   #/tokens                   the signed-in user's API tokens (user menu)
 //   #/users                    the users (admins; user menu)
-//   #/audit[?vm=…&user=…]      the audit log (admins), its filters after "?"
+//   #/audit[?vm=…&user=…]      the audit log (the rows the caller may read), its filters after "?"
 //                              (audit-query.js)
 // The networks and storage routes accept one trailing "/"; the domain routes do not.
 

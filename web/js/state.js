@@ -69,7 +69,7 @@ function shallowEqual(a, b) {
 
 /** Fields of the list form of a domain object (the detail form adds more). */
 const BASE_FIELDS = ['uuid', 'name', 'state', 'reason', 'persistent', 'autostart', 'vcpus',
-    'memory_kib', 'max_memory_kib', 'os_type', 'has_vnc', 'title', 'template'];
+    'memory_kib', 'max_memory_kib', 'os_type', 'has_vnc', 'title', 'template', 'owner', 'access'];
 
 function baseOf(obj) {
     const out = {};

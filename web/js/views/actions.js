@@ -11,7 +11,7 @@
 // persistent VM, and templateBadge marks it by its name. Shared by the list and the
 // detail view. Browser main thread.
 
-import { ACTIONS, DELETE_ACTION, actionLayout, canAct, deleteOffered, deleteBlockedReason } from '../domains.js';
+import { ACTIONS, DELETE_ACTION, actionLayout, canManageVm, deleteOffered, deleteBlockedReason } from '../domains.js';
 import { confirmChoices } from './confirm.js';
 import { formatBytes } from '../format.js';
 import { listHash } from '../router.js';
@@ -37,7 +37,7 @@ const templateAction = (domain) => (domain.template
 
 /** True if the VM's menu offers to mark or unmark it: a shut-off persistent VM. */
 function templateOffered(domain, role) {
-    return canAct(role) && domain.persistent !== false && domain.state === 'shutoff';
+    return canManageVm(role) && domain.persistent !== false && domain.state === 'shutoff';
 }
 
 /**

@@ -1,4 +1,5 @@
-// views/audit.js — the audit log (docs/api.md "Audit log"; admins only): the "Audit log"
+// views/audit.js — the audit log (docs/api.md "Audit log"; an admin reads every row,
+// anyone else the rows about the VMs it sees and its own): the "Audit log"
 // page (#/audit, AuditView) with its filters (VM, user, action, result, time range) kept
 // in the hash, a table of rows newest first with "Older" paging, and an "Export" link
 // that downloads the current filter as JSON lines; and a VM's "History" tab

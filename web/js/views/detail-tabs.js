@@ -2,8 +2,8 @@
 // consoles (operator, admin): Overview (the cards), Console (the VNC display, while the
 // VM runs and has one), Serial console (while it runs), Disks (domain-disks.js),
 // Network interfaces (domain-interfaces.js), Snapshots (domain-snapshots.js),
-// Configuration (domain-config.js; operators and admins, who may configure a VM) and,
-// for admins, XML (domain-xml.js) and History (the VM's audit log rows, audit.js). A
+// Configuration (domain-config.js; who may configure a VM: operators, admins, its
+// owner), for admins XML (domain-xml.js), and History (the VM's audit log rows, audit.js). A
 // console connects when its tab is chosen and disconnects when another tab is; a tab stays visible while chosen
 // even if the VM stops, so its last state line can still be read. WAI-ARIA tabs with
 // manual activation (arrows move, Enter/Space/click choose) because choosing one opens
@@ -20,7 +20,7 @@ import { DomainXmlView } from './domain-xml.js';
 import { DomainHistoryView } from './audit.js';
 import { DomainConfigView } from './domain-config.js';
 import { canManage } from './form-kit.js';
-import { canAct, consolesAvailable } from '../domains.js';
+import { actingRole, canConsole, canManageVm, consolesAvailable } from '../domains.js';
 import { t } from '../i18n.js';
 
 /** The tabs in order; label() is read when the tabs are built. */
@@ -42,11 +42,16 @@ const VIEWS = {
     config: DomainConfigView, xml: DomainXmlView, history: DomainHistoryView,
 };
 
-/** Which tabs a domain offers; Configuration to who may configure; the raw XML only to admins (it holds secrets);
- * History (the audit log's rows) only to admins, who alone read the audit log today. */
-function tabsAvailable(domain, admin, configure) {
+/** Which tabs a domain offers for the caller's acting role on it (domains.js actingRole): the consoles to who may
+ * open them; Configuration to who may configure; the raw XML only to admins (it holds secrets); History (the VM's
+ * audit rows, which every role may read for a VM it sees) to all. */
+function tabsAvailable(domain, admin, acting) {
     const c = consolesAvailable(domain);
-    return { overview: true, console: c.vnc, serial: c.serial, disks: true, nics: true, snapshots: true, config: configure, xml: admin, history: admin };
+    const console = canConsole(acting);
+    return {
+        overview: true, console: console && c.vnc, serial: console && c.serial, disks: true, nics: true, snapshots: true,
+        config: canManageVm(acting), xml: admin, history: true,
+    };
 }
 
 export class DetailTabs {
@@ -94,7 +99,7 @@ export class DetailTabs {
     /** The domain changed: which tabs show, and the consoles' own reaction. */
     update(domain) {
         this.domain = domain;
-        const avail = tabsAvailable(domain, canManage(this.ctx.store), canAct(this.ctx.store.session?.role));
+        const avail = tabsAvailable(domain, canManage(this.ctx.store), actingRole(domain, this.ctx.store.session));
         let shown = 0;
         for (const spec of TABS) {
             const visible = avail[spec.id] || this.selected === spec.id;

@@ -11,7 +11,7 @@
 import { h, setAttr, setText } from './dom.js';
 import { field, textInput, showErrors, serverErrorBox, setBusy, errorMessage } from './form-kit.js';
 import { nameFault, utf8Length, NAME_MAX_BYTES } from '../forms.js';
-import { canAct } from '../domains.js';
+import { actingRole, canManageVm } from '../domains.js';
 import { t } from '../i18n.js';
 
 // Each field's sentences: too long (in bytes), a control character, anything else.
@@ -120,7 +120,8 @@ export class DomainAbout {
     /** Shows the domain's values; the edit button only to those who may use it. */
     #show() {
         const d = this.#domain();
-        const role = this.ctx.store.session ? this.ctx.store.session.role : 'viewer';
+        const role = actingRole(d, this.ctx.store.session); // a user's level on this VM
+        const may = canManageVm(role);
         const title = d && typeof d.title === 'string' ? d.title : '';
         const description = d && typeof d.description === 'string' ? d.description : '';
         setText(this.titleText, title || t('names.about.no_title'));
@@ -129,8 +130,8 @@ export class DomainAbout {
         this.descText.classList.toggle('muted', !description);
         // viewers see the button, disabled, and why
         this.editButton.hidden = this.editing;
-        this.editButton.disabled = !canAct(role);
-        setAttr(this.editButton, 'title', canAct(role) ? null : t('names.about.viewer'));
+        this.editButton.disabled = !may;
+        setAttr(this.editButton, 'title', may ? null : t('names.about.viewer'));
     }
 
     #edit() {

@@ -7,12 +7,15 @@
 // live as long as the page does. After a language switch the page is built again and
 // keeps its chosen tab (keepState / restoreState). The chosen tab is in the URL
 // (#/domains/<uuid>/tab/<tab>, router.js): choosing one adds a history entry, so a
-// reload, a shared link and back/forward show it (showTab). Browser main thread.
+// reload, a shared link and back/forward show it (showTab). The overview names the owner
+// with "Change owner" (admins) and "Sharing" (the owner, admins: domain-sharing.js); the
+// actions and tabs are those of the caller's rights on this VM (domains.js actingRole:
+// a user's level on it). Browser main thread.
 
 import { h, setText, icon, pathCode } from './dom.js';
 import { actionGroup, patchTemplateBadge, renderActionButtons, templateBadge } from './actions.js';
 import { stateBadge, patchBadge, sparkline, patchSparkline } from './domain-list.js';
-import { canAct, cpuFigure, isActive, memoryFigure, shownReason, stateLabel, stateWithReason } from '../domains.js';
+import { actingRole, canAct, cpuFigure, isActive, memoryFigure, shownReason, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, formatRate, formatBool, orDash, DASH } from '../format.js';
 import { listHash, domainHash } from '../router.js';
 import { DetailTabs } from './detail-tabs.js';
@@ -21,6 +24,7 @@ import { errorText, errorDetail } from '../errors.js';
 import { mountDomainAbout } from './domain-about.js';
 import { interfaceTypeLabel } from '../device-rules.js';
 import { holdActions, offlineReason } from './offline.js';
+import { OwnerControls } from './domain-sharing.js';
 
 function backLink() {
     return h('a', { class: 'back-link', href: listHash() }, icon('back'), t('domains.list.title'));
@@ -149,7 +153,8 @@ export class DomainDetailView {
     #render(first) {
         const d = this.#detail();
         if (!d) return;
-        const role = this.store.session ? this.store.session.role : 'viewer';
+        // the controls of the caller's rights on this VM: its role, or a user's level on it
+        const acting = actingRole(d, this.store.session);
         const e = {};
         this.el = e;
         e.name = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1' });
@@ -157,7 +162,7 @@ export class DomainDetailView {
         e.reason = h('span', { class: 'reason' });
         e.template = templateBadge();
         e.templateNote = h('p', { class: 'template-note', text: t('domains.template.note'), hidden: true });
-        e.actions = canAct(role) ? actionGroup(d.name) : null;
+        e.actions = canAct(acting) ? actionGroup(d.name) : null;
         if (e.actions) {
             e.actions.addEventListener('click', (ev) => {
                 const btn = ev.target.closest('button[data-action]');
@@ -172,10 +177,12 @@ export class DomainDetailView {
             return [h('dt', { text: label }), ov[key]];
         };
         e.ov = ov;
+        e.owner = new OwnerControls(this.ctx, this.uuid, () => this.#load(false));
         const overview = h('section', { class: 'card', 'aria-labelledby': 'ov-title' },
             h('h2', { id: 'ov-title', class: 'card-title', text: t('domains.detail.overview') }),
             h('dl', { class: 'props' },
-                ovRow('uuid', t('domains.detail.uuid')), ovRow('state', t('domains.col.state')),
+                ovRow('uuid', t('domains.detail.uuid')), ovRow('owner', t('sharing.owner.label')),
+                ovRow('state', t('domains.col.state')),
                 ovRow('os', t('domains.detail.os-type')),
                 ovRow('vcpus', t('domains.col.vcpus')), ovRow('memory', t('domains.col.memory')),
                 ovRow('maxmem', t('domains.detail.max-memory')), ovRow('persistent', t('domains.detail.persistent')),
@@ -237,7 +244,8 @@ export class DomainDetailView {
 
         const grid = h('div', { class: 'detail-grid' }, overview, usage, description, disks, nics, graphics);
         mountDomainAbout(description, this.ctx, this.uuid); // names: title and description, editable
-        if (canAct(role)) {
+        ov.owner.append(e.owner.root);
+        if (canAct(acting) || acting === 'console' || this.store.session?.role === 'user') {
             this.tabs ??= new DetailTabs(this.ctx, this.uuid, (tab) => this.#tabChosen(tab));
             this.tabs.setOverview(grid);
         }
@@ -272,11 +280,12 @@ export class DomainDetailView {
         e.templateNote.hidden = d.template !== true;
         setText(e.reason, why ? '' : shownReason(d.reason));
         if (e.actions) {
-            renderActionButtons(e.actions, d, this.store.session?.role, this.store.pending.get(this.uuid));
+            renderActionButtons(e.actions, d, actingRole(d, this.store.session), this.store.pending.get(this.uuid));
             holdActions(e.actions, offlineReason(why));
         }
         const ov = e.ov;
         setText(ov.uuid, d.uuid);
+        e.owner.update(d, actingRole(d, this.store.session));
         setText(ov.state, why ? stateLabel(state) : d.state ? stateWithReason(d.state, d.reason) : DASH);
         setText(ov.os, orDash(d.os_type));
         setText(ov.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);

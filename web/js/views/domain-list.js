@@ -5,13 +5,14 @@
 // viewport (an IntersectionObserver decides) skip the costly parts: their action
 // buttons are built and their sparklines repainted only once they come near the
 // screen, which keeps a 1,000-row table light. Filtering toggles `hidden` on rows.
-// Clicks on action buttons are delegated to the table body.
-// Browser main thread.
+// Clicks on action buttons are delegated to the table body. Admins and operators see
+// each VM's owner; each row's actions are those of the caller's rights on that VM
+// (domains.js actingRole). Browser main thread.
 
 import { h, s, setText, setAttr } from './dom.js';
 import { actionGroup, actionGroupLabel, patchTemplateBadge, renderActionButtons, templateBadge } from './actions.js';
 import { HostPanel } from './host.js';
-import { canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
+import { actingRole, canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
 import { t } from '../i18n.js';
 import { sparklineArea, sparklinePath } from '../sparkline.js';
@@ -65,12 +66,14 @@ export class DomainListView {
 
     mount(container) {
         const role = this.store.session ? this.store.session.role : 'viewer';
-        this.withActions = canAct(role);
+        this.withActions = canAct(role) || role === 'user'; // a user acts on the VMs it owns or operates
+        this.withOwner = role === 'admin' || role === 'operator'; // who owns each VM (docs/api.md "owner")
         this.role = role;
         // Read once per mount: a 1,000-row table asks the catalogue 5 times, not 5,000.
         this.labels = {
             name: t('domains.col.name'), state: t('domains.col.state'), vcpus: t('domains.col.vcpus'),
             memory: t('domains.col.memory'), cpu: t('domains.col.cpu'), actions: t('domains.col.actions'),
+            owner: t('domains.col.owner'),
         };
 
         this.search = h('input', {
@@ -89,6 +92,7 @@ export class DomainListView {
         const L = this.labels;
         const heads = [[L.name, 'col-name'], [L.state, 'col-state'], [L.vcpus, 'col-num'],
             [L.memory, 'col-num'], [L.cpu, 'col-cpu']];
+        if (this.withOwner) heads.splice(2, 0, [L.owner, 'col-owner']);
         if (this.withActions) heads.push([L.actions, 'col-actions']);
         this.table = h('table', { class: 'vm-table' },
             h('caption', { class: 'visually-hidden', text: t('domains.list.title') }),
@@ -142,13 +146,14 @@ export class DomainListView {
         const mem = h('td', { class: 'col-num', 'data-label': L.memory });
         const cpuText = h('span', { class: 'cpu-text' });
         const spark = sparkline();
+        const owner = this.withOwner ? h('td', { class: 'col-owner', 'data-label': L.owner }) : null;
         const tr = h('tr', { dataset: { uuid: d.uuid } },
             h('td', { class: 'col-name', 'data-label': L.name }, link, ' ', template),
             h('td', { class: 'col-state', 'data-label': L.state }, badge),
-            vcpus, mem,
+            owner, vcpus, mem,
             h('td', { class: 'col-cpu', 'data-label': L.cpu }, h('span', { class: 'cpu' }, cpuText, spark.svg)));
         const rec = {
-            tr, link, badge, template, vcpus, mem, cpuText, spark, actions: null, name: null, visible: true,
+            tr, link, badge, template, owner, vcpus, mem, cpuText, spark, actions: null, name: null, visible: true,
             onScreen: !this.observer, cpuStale: false, actionsStale: false,
         };
         this.byTr.set(tr, d.uuid);
@@ -175,6 +180,7 @@ export class DomainListView {
         // While the server or libvirt is unreachable, the state reads "unknown".
         patchBadge(rec.badge, this.store.shownState(d), d.reason);
         patchTemplateBadge(rec.template, d);
+        if (rec.owner) setText(rec.owner, d.owner || DASH);
         setText(rec.vcpus, Number.isFinite(d.vcpus) ? d.vcpus : DASH);
         setText(rec.mem, formatKiB(d.memory_kib));
         if (rec.actions) {
@@ -206,7 +212,7 @@ export class DomainListView {
 
     #patchActions(rec, d) {
         rec.actionsStale = false;
-        renderActionButtons(rec.actions, d, this.role, this.store.pending.get(d.uuid));
+        renderActionButtons(rec.actions, d, actingRole(d, this.store.session), this.store.pending.get(d.uuid));
         holdActions(rec.actions, offlineReason(this.offline));
     }
 

@@ -4,7 +4,9 @@
 // "Create user" (name, role, password). The roles and the password policy's minimum come
 // from GET /api/users, so the page offers what the server accepts; the policy's message
 // shows live under the password field (users-rules.js), and a refusal from the server
-// shows at the field it names. Browser main thread.
+// shows at the field it names. Each user's groups show as chips, chosen at creation and
+// changed with "Groups" (which also sets what a viewer sees: every VM, or those shared
+// with them); the Groups section below (groups.js) keeps the groups. Browser main thread.
 
 import { h } from './dom.js';
 import { field, formDialog, placeServerError, reportError, selectInput, showErrors, textInput } from './form-kit.js';
@@ -12,6 +14,7 @@ import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, show
 import { roleName } from './user-menu.js';
 import { nameProblem, passwordProblem } from '../users-rules.js';
 import { formatClock } from '../format.js';
+import { GroupsSection, checkList, chips } from './groups.js';
 import { t } from '../i18n.js';
 
 /** The message of a users-rules.js problem ("" for none). */
@@ -30,7 +33,7 @@ function problemText(p) {
 function columnLabels() {
     return {
         name: t('users.column.name'), role: t('users.column.role'), state: t('users.column.state'),
-        created: t('users.column.created'), login: t('users.column.last-login'),
+        created: t('users.column.created'), login: t('users.column.last-login'), groups: t('users.column.groups'),
     };
 }
 
@@ -40,6 +43,7 @@ export class UsersView {
         this.ctx = ctx;
         this.items = [];
         this.roles = [];
+        this.groups = [];
         this.min = 12;
         this.loadSeq = 0;
     }
@@ -51,9 +55,10 @@ export class UsersView {
             on: { click: () => this.#create() },
         });
         this.list = listCard({ title: t('users.list-title'), labelledBy: 'page-title' });
+        this.groupsSection = new GroupsSection(this.ctx, { users: () => this.items.map((u) => u.name), changed: () => this.load() });
         this.root = h('div', { class: ['page', 'page-users'] },
             h('div', { class: 'page-head' }, this.title, h('div', { class: 'toolbar' }, create)),
-            this.list.root);
+            this.list.root, this.groupsSection.root);
         this.list.body.addEventListener('click', (ev) => {
             const btn = ev.target.closest('button[data-action]');
             if (btn && !btn.disabled) this.#act(btn.dataset.action, btn.dataset.name);
@@ -70,8 +75,10 @@ export class UsersView {
     async load() {
         const seq = ++this.loadSeq;
         try {
-            const r = await this.ctx.api.users();
+            const [r, g] = await Promise.all([this.ctx.api.users(), this.ctx.api.groups().catch((err) => ({ err }))]);
             if (seq !== this.loadSeq) return;
+            this.groups = Array.isArray(g.groups) ? g.groups : [];
+            this.groupsSection.show(this.groups, g.err || null);
             this.items = Array.isArray(r.users) ? r.users : [];
             this.roles = Array.isArray(r.roles) ? r.roles : [];
             if (Number.isInteger(r.password_min_length)) this.min = r.password_min_length;
@@ -89,10 +96,12 @@ export class UsersView {
             items: this.items,
             empty: t('users.empty'),
             caption: t('users.caption'),
-            columns: [c.name, c.role, c.state, c.created, c.login, actionsLabel()],
+            columns: [c.name, c.role, c.groups, c.state, c.created, c.login, actionsLabel()],
             row: (u) => h('tr', { dataset: { name: u.name } },
                 cell(c.name, { class: 'user-name-cell' }, h('strong', { text: u.name })),
-                cell(c.role, {}, h('span', { class: 'badge', text: roleName(u.role) })),
+                cell(c.role, {}, h('span', { class: 'badge', text: roleName(u.role) }),
+                    u.role === 'viewer' && u.viewer_sees === 'shared' ? h('span', { class: 'muted sees-shared', text: ` ${t('users.sees.shared-short')}` }) : null),
+                cell(c.groups, { class: 'user-groups' }, chips(u.groups, t('users.no-groups'))),
                 cell(c.state, {}, h('span', {
                     class: ['badge', u.disabled ? 'badge-off' : 'badge-ok'],
                     text: u.disabled ? t('users.state.disabled') : t('users.state.enabled'),
@@ -101,6 +110,7 @@ export class UsersView {
                 cell(c.login, { text: u.last_login ? formatClock(u.last_login) : t('users.never') }),
                 actionsCell(u.name,
                     rowButton('name', u.name, 'role', t('users.change-role')),
+                    rowButton('name', u.name, 'groups', t('users.groups')),
                     rowButton('name', u.name, 'password', t('users.reset-password')),
                     rowButton('name', u.name, u.disabled ? 'enable' : 'disable', u.disabled ? t('users.enable') : t('users.disable')),
                     rowButton('name', u.name, 'delete', t('users.delete'), true))),
@@ -112,6 +122,7 @@ export class UsersView {
         if (!u) return;
         switch (action) {
         case 'role': this.#changeRole(u); break;
+        case 'groups': this.#changeGroups(u); break;
         case 'password': this.#resetPassword(u); break;
         case 'disable': this.#setDisabled(u, true); break;
         case 'enable': this.#setDisabled(u, false); break;
@@ -142,16 +153,23 @@ export class UsersView {
             field({ label: t('users.field.role'), control: role, key: 'role' }),
             password,
         ];
+        const sees = this.#seesField('user-sees', 'all');
+        const showSees = () => { sees.root.hidden = role.value !== 'viewer'; };
+        role.addEventListener('change', showSees);
+        showSees();
+        const groups = this.#groupList([]);
         let made = null;
         await formDialog({
             title: t('users.create.title'),
-            body: fields.map((f) => f.root),
+            body: [...fields.map((f) => f.root), sees.root, groups.root],
             submitLabel: t('users.create.submit'),
             onSubmit: async () => {
                 const errors = { name: problemText(nameProblem(name.value)), password: password.check() };
                 if (showErrors(fields, errors)) return false;
                 try {
-                    made = await this.ctx.api.createUser({ name: name.value, role: role.value, password: password.control.value });
+                    const body = { name: name.value, role: role.value, password: password.control.value, groups: groups.values() };
+                    if (role.value === 'viewer') body.viewer_sees = sees.control.value;
+                    made = await this.ctx.api.createUser(body);
                 } catch (err) {
                     if (placeServerError(fields, err)) return false;
                     throw err;
@@ -165,11 +183,11 @@ export class UsersView {
     }
 
     /** PATCH /api/users/{name} with body from a dialog of fields; done: the notice. */
-    async #changeDialog(u, { title, fields, submitLabel, body, done }) {
+    async #changeDialog(u, { title, fields, extra = [], submitLabel, body, done }) {
         let changed = false;
         await formDialog({
             title,
-            body: fields.map((f) => f.root),
+            body: [...fields.map((f) => f.root), ...extra],
             submitLabel,
             onSubmit: async () => {
                 const errors = Object.fromEntries(fields.filter((f) => f.check).map((f) => [f.key, f.check()]));
@@ -197,6 +215,33 @@ export class UsersView {
             submitLabel: t('users.change-role'),
             body: () => ({ role: role.value }),
             done: t('users.changed', { name: u.name }),
+        });
+    }
+
+    /** The groups to choose among, checked: the user's. */
+    #groupList(checked) {
+        return checkList({
+            legend: t('users.field.groups'), names: this.groups.map((g) => g.name), checked, empty: t('users.no-groups-yet'), idPrefix: 'user-group',
+        });
+    }
+
+    /** What a viewer sees: every VM, or those shared with them (viewer_sees). */
+    #seesField(id, value) {
+        const control = selectInput([['all', t('users.sees.all')], ['shared', t('users.sees.shared')]], { id, value });
+        return field({ label: t('users.field.sees'), control, hint: t('users.field.sees.hint'), key: 'viewer_sees' });
+    }
+
+    #changeGroups(u) {
+        const groups = this.#groupList(u.groups || []);
+        const sees = u.role === 'viewer' ? this.#seesField('user-change-sees', u.viewer_sees || 'all') : null;
+        const fields = sees ? [sees] : [];
+        return this.#changeDialog(u, {
+            title: t('users.groups.title', { name: u.name }),
+            fields,
+            extra: [groups.root],
+            submitLabel: t('users.groups.submit'),
+            body: () => (sees ? { groups: groups.values(), viewer_sees: sees.control.value } : { groups: groups.values() }),
+            done: t('users.groups.changed', { name: u.name }),
         });
     }
 
