@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "auth_approved.h"
 #include "auth_owners.h"
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
@@ -530,6 +531,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .tokens = app->tokens,
         .throttle = app->throttle,
         .owners = app->owners,
+        .approved = app->approved,
         .session_max_s = config->session_max_s,
         .pam = app->pam,
         .virt = app->virt,
@@ -606,6 +608,8 @@ int serve_run(const struct config *config)
     if (!(app.tokens = auth_tokens_new(app.db)))
         goto cleanup;
     if (!(app.owners = auth_owners_new(app.db)))
+        goto cleanup;
+    if (!(app.approved = auth_approved_new(app.db)))
         goto cleanup;
     if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
@@ -714,6 +718,7 @@ cleanup:
     auth_sessions_free(app.sessions);
     auth_tokens_free(app.tokens);
     auth_owners_free(app.owners);
+    auth_approved_free(app.approved);
     auth_throttle_free(app.throttle);
     auth_pam_free(app.pam);
     store_close(app.db);

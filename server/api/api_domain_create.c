@@ -9,6 +9,8 @@
 
 #include "api/api_owners.h"
 
+#include "auth_approved.h"
+
 #include <libvirt/virterror.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,12 +404,66 @@ int api_domain_create_parse(struct json_object *body, struct virt_domain_create_
 
 /* ---- the handler ---------------------------------------------------------------------- */
 
+/* 403 at field: what the request names is not in the self-service set. Returns -1. */
+static int create_unapproved(struct app_error *err, const char *prefix, const char *key,
+                             const char *what, const char *name)
+{
+    app_error_set(err, 403, APP_ERR_FORBIDDEN, "%s \"%s\" is not approved for self-service", what,
+                  name);
+    app_error_at_field(err, prefix, key);
+    return -1;
+}
+
+/* A caller held to the self-service set (auth_policy_approved_only: a `user`) creates
+ * only from an approved template or ISO, on an approved network, with its new disk in an
+ * approved pool (a template's disks stay beside the template's: the admin approved
+ * those with it). Memory only: something that does not exist is not approved either,
+ * so both answer alike. Returns 0, or -1 with err (403 at the field). */
+static int create_check_approved(const struct api_call *call,
+                                 const struct virt_domain_create_req *create, struct app_error *err)
+{
+    struct auth_subject subject = api_call_subject(call);
+    const char *pool = create->disk_pool[0] ? create->disk_pool : "default";
+
+    if (!auth_policy_approved_only(&subject))
+        return 0;
+    if (create->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
+        if (!auth_approved_has(call->approved, AUTH_APPROVED_TEMPLATE, NULL, create->template_uuid))
+            return create_unapproved(err, "source.", "template", "template", create->template_uuid);
+    } else if (create->source == VIRT_DOMAIN_CREATE_ISO) {
+        if (!auth_approved_has(call->approved, AUTH_APPROVED_ISO, create->source_pool,
+                               create->source_volume))
+            return create_unapproved(err, "source.volume.", "name", "ISO", create->source_volume);
+    } else {
+        app_error_set(err, 403, APP_ERR_FORBIDDEN,
+                      "role user creates VMs only from an approved template or ISO");
+        app_error_at_field(err, "source.", "type");
+        return -1;
+    }
+    if (create->nic == VIRT_CREATE_NIC_BRIDGE || create->nic == VIRT_CREATE_NIC_USER) {
+        app_error_set(err, 403, APP_ERR_FORBIDDEN,
+                      "role user connects VMs only to approved networks (no bridge or user "
+                      "network)");
+        app_error_at_field(err, "", "network");
+        return -1;
+    }
+    if (create->nic == VIRT_CREATE_NIC_NETWORK &&
+        !auth_approved_has(call->approved, AUTH_APPROVED_NETWORK, NULL, create->nic_source))
+        return create_unapproved(err, "network.", "network", "network", create->nic_source);
+    if (create->source != VIRT_DOMAIN_CREATE_TEMPLATE && create->disk &&
+        !auth_approved_has(call->approved, AUTH_APPROVED_POOL, NULL, pool))
+        return create_unapproved(err, "disk.", "pool", "pool", pool);
+    return 0;
+}
+
 static int api_domain_create_check(struct api_call *call, const struct http_request *req,
                                    struct api_reply *reply)
 {
     struct virt_domain_create_req *create = api_call_state_new(call, sizeof(*create));
 
-    return api_domain_create_parse(call->body, create, &reply->err);
+    if (api_domain_create_parse(call->body, create, &reply->err) < 0)
+        return -1;
+    return create_check_approved(call, create, &reply->err);
 }
 
 /* The bytes a full copy writes: a cloud image's allocation (linked false), or a
