@@ -635,6 +635,7 @@ int serve_run(const struct config *config)
     app.inbox = inbox_new(SERVE_INBOX_CAPACITY(config->workers), serve_wake, NULL);
     app.events = events_hub_new(app.inbox, serve_on_events_news, &app);
     events_hub_use_owners(app.events, app.owners);
+    events_hub_use_approved(app.events, app.approved);
     auth_owners_on_change(app.owners, serve_on_owners_change, &app);
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||

@@ -151,6 +151,26 @@ describe('self-service (test driver)', () => {
         assert.ok(names(assertJson(await roles.op.get('/api/pools'), 200, 'operator').pools).includes('fast'));
     });
 
+    it('a user\'s events carry only the approved networks\' and pools\' changes', async () => {
+        const ev = await alice.openEvents();
+        const evAdmin = await admin.openEvents();
+        try {
+            await ev.next((m) => m.type === 'snapshot');
+            for (const [path, label] of [['/api/networks/storage-net/stop', 'stop storage-net'],
+                ['/api/networks/storage-net/start', 'start storage-net'], ['/api/pools/fast/refresh', 'refresh fast'],
+                ['/api/networks/default/stop', 'stop default'], ['/api/networks/default/start', 'start default']])
+                assertJson(await admin.post(path), 200, label);
+            await evAdmin.next((m) => m.type === 'network' && m.name === 'storage-net' && m.event === 'stopped');
+            await ev.next((m) => m.type === 'network' && m.name === 'default' && m.event === 'started');
+            const named = ev.all.filter((m) => m.type === 'network' || m.type === 'pool').map((m) => m.name);
+            assert.ok(named.length >= 2, 'the approved network\'s events arrive');
+            assert.deepEqual([...new Set(named)], ['default'], 'nothing else is named to a user');
+        } finally {
+            ev.terminate();
+            evAdmin.terminate();
+        }
+    });
+
     it('a user creates from an approved template; the VM is theirs and no one else\'s', async () => {
         const d = assertJson(await alice.post('/api/domains', { name: 'alice-desk',
             source: { type: 'template', template: TMPL.uuid } }), 201, 'create from the template');
