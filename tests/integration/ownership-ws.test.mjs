@@ -72,7 +72,7 @@ describe('isolation on the websockets and for tokens (test driver)', () => {
         assertJson(await admin.req('PUT', `/api/domains/${vmA}/owner`, { body: { owner: 'alice' } }), 200, 'owner A');
         assertJson(await admin.req('PUT', `/api/domains/${vmB}/owner`, { body: { owner: 'bob' } }), 200, 'owner B');
         for (const scope of ['read', 'operate'])
-            tokens[scope] = assertJson(await bob.post('/api/tokens', { name: `bob-${scope}`, scope }), 201, scope).token;
+            {tokens[scope] = assertJson(await bob.post('/api/tokens', { name: `bob-${scope}`, scope }), 201, scope).token;}
     });
     after(async () => {
         for (const c of [alice, bob, bare]) c?.close();
@@ -89,15 +89,15 @@ describe('isolation on the websockets and for tokens (test driver)', () => {
                 assert.deepEqual(snap.domains.map((x) => x.uuid), want, `${who}'s snapshot`);
             }
             for (const action of ['suspend', 'resume', 'destroy', 'start'])
-                assertJson(await alice.post(`/api/domains/${vmA}/${action}`), 200, `alice ${action}s her VM`);
+                {assertJson(await alice.post(`/api/domains/${vmA}/${action}`), 200, `alice ${action}s her VM`);}
             // A sees her own events; then B's own start marks the end of what B was sent
             await evA.next((m) => m.type === 'domain' && m.event === 'started' && m.domain?.uuid === vmA);
             assertJson(await bob.post(`/api/domains/${vmB}/start`), 200, 'bob starts his VM');
             for (const ev of [evB, evT])
-                await ev.next((m) => m.type === 'domain' && m.event === 'started' && m.domain?.uuid === vmB);
+                {await ev.next((m) => m.type === 'domain' && m.event === 'started' && m.domain?.uuid === vmB);}
             // stats: wait for one that names B's (now running) VM
             for (const ev of [evB, evT])
-                await ev.next((m) => m.type === 'stats' && m.domains.some((x) => x.uuid === vmB), 8000);
+                {await ev.next((m) => m.type === 'stats' && m.domains.some((x) => x.uuid === vmB), 8000);}
             const statsA = await evA.next((m) => m.type === 'stats', 8000);
             assert.ok(statsA.domains.some((x) => x.uuid === vmA), 'A\'s stats name her VM');
             for (const [ev, who] of [[evB, 'bob'], [evT, 'bob\'s token']]) {

@@ -159,7 +159,7 @@ describe('self-service (test driver)', () => {
             for (const [path, label] of [['/api/networks/storage-net/stop', 'stop storage-net'],
                 ['/api/networks/storage-net/start', 'start storage-net'], ['/api/pools/fast/refresh', 'refresh fast'],
                 ['/api/networks/default/stop', 'stop default'], ['/api/networks/default/start', 'start default']])
-                assertJson(await admin.post(path), 200, label);
+                {assertJson(await admin.post(path), 200, label);}
             await evAdmin.next((m) => m.type === 'network' && m.name === 'storage-net' && m.event === 'stopped');
             await ev.next((m) => m.type === 'network' && m.name === 'default' && m.event === 'started');
             const named = ev.all.filter((m) => m.type === 'network' || m.type === 'pool').map((m) => m.name);

@@ -4,12 +4,14 @@
 // "Create user" (name, role, password). The roles and the password policy's minimum come
 // from GET /api/users, so the page offers what the server accepts; the policy's message
 // shows live under the password field (users-rules.js), and a refusal from the server
-// shows at the field it names. Browser main thread.
+// shows at the field it names. Below the list, the "Self-service" card (self-service.js):
+// what users may create VMs from. Browser main thread.
 
 import { h } from './dom.js';
 import { field, formDialog, placeServerError, reportError, selectInput, showErrors, textInput } from './form-kit.js';
 import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, showLoadError } from './resource-table.js';
 import { roleName } from './user-menu.js';
+import { SelfServiceCard } from './self-service.js';
 import { nameProblem, passwordProblem } from '../users-rules.js';
 import { formatClock } from '../format.js';
 import { t } from '../i18n.js';
@@ -51,19 +53,22 @@ export class UsersView {
             on: { click: () => this.#create() },
         });
         this.list = listCard({ title: t('users.list-title'), labelledBy: 'page-title' });
+        this.selfService = new SelfServiceCard(this.ctx);
         this.root = h('div', { class: ['page', 'page-users'] },
             h('div', { class: 'page-head' }, this.title, h('div', { class: 'toolbar' }, create)),
-            this.list.root);
+            this.list.root, this.selfService.root);
         this.list.body.addEventListener('click', (ev) => {
             const btn = ev.target.closest('button[data-action]');
             if (btn && !btn.disabled) this.#act(btn.dataset.action, btn.dataset.name);
         });
         container.replaceChildren(this.root);
         this.load();
+        this.selfService.load();
     }
 
     destroy() {
         this.loadSeq++;
+        this.selfService?.destroy();
         this.root?.remove();
     }
 
