@@ -8,8 +8,7 @@
 #include "api/api_domain_create.h"
 
 #include "api/api_owners.h"
-
-#include "auth_approved.h"
+#include "api/api_self_service.h"
 
 #include <libvirt/virterror.h>
 #include <stdio.h>
@@ -404,21 +403,10 @@ int api_domain_create_parse(struct json_object *body, struct virt_domain_create_
 
 /* ---- the handler ---------------------------------------------------------------------- */
 
-/* 403 at field: what the request names is not in the self-service set. Returns -1. */
-static int create_unapproved(struct app_error *err, const char *prefix, const char *key,
-                             const char *what, const char *name)
-{
-    app_error_set(err, 403, APP_ERR_FORBIDDEN, "%s \"%s\" is not approved for self-service", what,
-                  name);
-    app_error_at_field(err, prefix, key);
-    return -1;
-}
-
-/* A caller held to the self-service set (auth_policy_approved_only: a `user`) creates
- * only from an approved template or ISO, on an approved network, with its new disk in an
- * approved pool (a template's disks stay beside the template's: the admin approved
- * those with it). Memory only: something that does not exist is not approved either,
- * so both answer alike. Returns 0, or -1 with err (403 at the field). */
+/* A caller held to the self-service set (a `user`) creates only from an approved
+ * template or ISO, on an approved network, with its new disk in an approved pool (a
+ * template's disks stay beside the template's: the admin approved those with it).
+ * Returns 0, or -1 with err (403 at the field; api_self_service.h). */
 static int create_check_approved(const struct api_call *call,
                                  const struct virt_domain_create_req *create, struct app_error *err)
 {
@@ -428,31 +416,26 @@ static int create_check_approved(const struct api_call *call,
     if (!auth_policy_approved_only(&subject))
         return 0;
     if (create->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
-        if (!auth_approved_has(call->approved, AUTH_APPROVED_TEMPLATE, NULL, create->template_uuid))
-            return create_unapproved(err, "source.", "template", "template", create->template_uuid);
+        if (api_self_service_require(call, AUTH_APPROVED_TEMPLATE, NULL, create->template_uuid,
+                                     "source.", "template", err) < 0)
+            return -1;
     } else if (create->source == VIRT_DOMAIN_CREATE_ISO) {
-        if (!auth_approved_has(call->approved, AUTH_APPROVED_ISO, create->source_pool,
-                               create->source_volume))
-            return create_unapproved(err, "source.volume.", "name", "ISO", create->source_volume);
+        if (api_self_service_require(call, AUTH_APPROVED_ISO, create->source_pool,
+                                     create->source_volume, "source.volume.", "name", err) < 0)
+            return -1;
     } else {
         app_error_set(err, 403, APP_ERR_FORBIDDEN,
                       "role user creates VMs only from an approved template or ISO");
         app_error_at_field(err, "source.", "type");
         return -1;
     }
-    if (create->nic == VIRT_CREATE_NIC_BRIDGE || create->nic == VIRT_CREATE_NIC_USER) {
-        app_error_set(err, 403, APP_ERR_FORBIDDEN,
-                      "role user connects VMs only to approved networks (no bridge or user "
-                      "network)");
-        app_error_at_field(err, "", "network");
+    if (api_self_service_require_nic(
+            call, create->nic == VIRT_CREATE_NIC_BRIDGE, create->nic == VIRT_CREATE_NIC_USER,
+            "network", create->nic == VIRT_CREATE_NIC_NETWORK ? create->nic_source : NULL,
+            "network.", err) < 0)
         return -1;
-    }
-    if (create->nic == VIRT_CREATE_NIC_NETWORK &&
-        !auth_approved_has(call->approved, AUTH_APPROVED_NETWORK, NULL, create->nic_source))
-        return create_unapproved(err, "network.", "network", "network", create->nic_source);
-    if (create->source != VIRT_DOMAIN_CREATE_TEMPLATE && create->disk &&
-        !auth_approved_has(call->approved, AUTH_APPROVED_POOL, NULL, pool))
-        return create_unapproved(err, "disk.", "pool", "pool", pool);
+    if (create->source != VIRT_DOMAIN_CREATE_TEMPLATE && create->disk)
+        return api_self_service_require(call, AUTH_APPROVED_POOL, NULL, pool, "disk.", "pool", err);
     return 0;
 }
 

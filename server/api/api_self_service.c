@@ -15,6 +15,48 @@
 #include "virt/virt_pool.h"
 #include "virt/virt_volume.h"
 
+/* ---- what a user may use ------------------------------------------------------------ */
+
+int api_self_service_require(const struct api_call *call, enum auth_approved_kind kind,
+                             const char *pool, const char *name, const char *prefix,
+                             const char *key, struct app_error *err)
+{
+    static const char *const what[] = {
+        [AUTH_APPROVED_TEMPLATE] = "template",
+        [AUTH_APPROVED_ISO] = "ISO",
+        [AUTH_APPROVED_NETWORK] = "network",
+        [AUTH_APPROVED_POOL] = "pool",
+    };
+    struct auth_subject subject = api_call_subject(call);
+
+    if (!auth_policy_approved_only(&subject) || auth_approved_has(call->approved, kind, pool, name))
+        return 0;
+    app_error_set(err, 403, APP_ERR_FORBIDDEN, "%s \"%s\" is not approved for self-service",
+                  what[kind], name ? name : "");
+    app_error_at_field(err, prefix, key);
+    return -1;
+}
+
+int api_self_service_require_nic(const struct api_call *call, bool bridge, bool user,
+                                 const char *other_field, const char *network, const char *prefix,
+                                 struct app_error *err)
+{
+    struct auth_subject subject = api_call_subject(call);
+
+    if (!auth_policy_approved_only(&subject))
+        return 0;
+    if (bridge || user) {
+        app_error_set(err, 403, APP_ERR_FORBIDDEN,
+                      "role user connects VMs only to approved networks (no bridge or user "
+                      "network)");
+        app_error_at_field(err, "", other_field);
+        return -1;
+    }
+    return network ? api_self_service_require(call, AUTH_APPROVED_NETWORK, NULL, network, prefix,
+                                              "network", err)
+                   : 0;
+}
+
 /* ---- the read filter ---------------------------------------------------------------- */
 
 /* Replaces obj's member (an array of objects with "uuid") by the ones subject sees. */

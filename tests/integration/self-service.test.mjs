@@ -213,6 +213,26 @@ describe('self-service (test driver)', () => {
         assert.deepEqual(after2.volumes.filter((v) => !before.volumes.includes(v)).length, 1, 'its new disk');
     });
 
+    it('a user\'s own VM gets devices only from the set: 403 naming the member, nothing changed', async () => {
+        const uuid = assertJson(await alice.get('/api/domains'), 200, 'mine').domains.find((x) => x.name === 'alice-bad').uuid;
+        const xml = async () => assertJson(await admin.get(`/api/domains/${uuid}/xml?inactive=true`), 200, 'xml').xml;
+        const before = await xml();
+        for (const [method, suffix, body, field, label] of [
+            ['POST', '/disks', { source: { pool: 'fast', volume: 'backup-nas.raw' } }, 'source.volume', 'another VM\'s disk'],
+            ['POST', '/disks', { source: { pool: POOL, volume: 'other.iso' }, device: 'cdrom' }, 'source.volume', 'an unapproved ISO'],
+            ['POST', '/disks', { new: { pool: 'fast', name: 'extra.qcow2', capacity_bytes: GIB, format: 'qcow2' } }, 'new.pool', 'a new disk elsewhere'],
+            ['PUT', '/disks/sda/media', { pool: POOL, volume: 'other.iso' }, 'volume', 'an unapproved medium'],
+            ['POST', '/interfaces', { network: 'storage-net' }, 'network', 'an unapproved network'],
+            ['POST', '/interfaces', { bridge: 'br0' }, 'bridge', 'a bridge'],
+            ['POST', '/interfaces', { user: true }, 'user', 'a user-mode network'],
+        ]) {
+            const err = assertError(await alice.req(method, `/api/domains/${uuid}${suffix}`, { body }), 403, 'forbidden', label);
+            assert.equal(err.field, field, `${label}: ${err.message}`);
+        }
+        assert.equal(await xml(), before, 'the VM is unchanged');
+        assert.ok(!names(assertJson(await admin.get('/api/pools/fast/volumes'), 200, 'fast').volumes).includes('extra.qcow2'));
+    });
+
     it('a user snapshots and deletes their own VM', async () => {
         const uuid = assertJson(await alice.get('/api/domains'), 200, 'mine').domains.find((x) => x.name === 'alice-bad').uuid;
         assertJson(await alice.post(`/api/domains/${uuid}/snapshots`, { name: 'before-update' }), 201, 'snapshot');
