@@ -223,6 +223,7 @@ static void api_self_service_put_run(struct api_call *call, struct api_reply *re
     static const char *const members[] = {"templates", "isos", "networks", "pools"};
     struct json_object *set;
 
+    api_reply_audit_object(reply, "%s", "self-service");
     for (size_t m = 0; m < sizeof(members) / sizeof(members[0]); m++) {
         struct json_object *array = NULL;
 

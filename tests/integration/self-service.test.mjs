@@ -118,7 +118,7 @@ describe('self-service (test driver)', () => {
         assert.deepEqual(set, want);
         assert.deepEqual(assertJson(await admin.get('/api/self-service'), 200, 'get'), want);
         assert.deepEqual(assertJson(await alice.get('/api/self-service'), 200, 'a user reads it'), want);
-        assert.equal(sql("SELECT count(*) FROM audit_log WHERE action = 'self-service-change' AND username = 'admin' AND outcome = 'ok'"), '1');
+        assert.equal(sql("SELECT count(*) FROM audit_log WHERE action = 'self-service-change' AND username = 'admin' AND outcome = 'ok' AND object = 'self-service'"), '1');
         assert.ok(Number(sql("SELECT count(*) FROM audit_log WHERE action = 'self-service-change' AND outcome != 'ok'")) >= 12,
             'each refusal is recorded');
     });
