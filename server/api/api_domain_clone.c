@@ -79,7 +79,8 @@ static void api_domain_clone_start(struct api_call *call, struct api_reply *repl
                                                       .audit_object = audit_object,
                                                       .run = clone_task_run,
                                                       .arg = task,
-                                                      .arg_free = clone_task_free},
+                                                      .arg_free = clone_task_free,
+                                                      .owners = call->owners},
                             &err);
     api_runner_reply(reply, json, &err);
 }

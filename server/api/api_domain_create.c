@@ -542,7 +542,8 @@ static void api_domain_create_start(struct api_call *call, struct api_reply *rep
                                                       .audit_object = audit_object,
                                                       .run = create_task_run,
                                                       .arg = task,
-                                                      .arg_free = create_task_free},
+                                                      .arg_free = create_task_free,
+                                                      .owners = call->owners},
                             &err);
     api_runner_reply(reply, json, &err);
 }

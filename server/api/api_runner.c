@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "auth_owners.h"
 #include "auth_sessions.h"
 #include "api/api_job.h"
 #include "api/api_reply.h"
 #include "http/response.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
 #include "work/work_pool.h"
@@ -90,6 +92,24 @@ static void api_runner_job_free(void *arg)
     free(job);
 }
 
+/* A VM the job made (result's "uuid") is its maker's, when the task says so. The lane's
+ * thread; logged on failure (the VM exists either way). */
+static void api_runner_record_maker(const struct api_runner_job *job, struct json_object *result)
+{
+    struct json_object *uuid = NULL;
+    const char *uuids[1];
+    struct app_error err;
+
+    if (!job->task.owners || !job->owner[0] || !json_object_object_get_ex(result, "uuid", &uuid))
+        return;
+    uuids[0] = json_object_get_string(uuid);
+    app_error_clear(&err);
+    if (auth_owners_set_owner(job->task.owners, uuids, 1, job->owner, &err) < 0)
+        log_error("owners: %s made %s but cannot own it: %s", job->owner, uuids[0], err.message);
+    else
+        json_object_object_add(result, "owner", json_object_new_string(job->owner));
+}
+
 /* The lane's thread. */
 static void api_runner_run(struct work_job *work)
 {
@@ -110,6 +130,8 @@ static void api_runner_run(struct work_job *work)
     if (!body) {
         status = err.status ? err.status : 500;
         body = http_response_error_body(&err);
+    } else {
+        api_runner_record_maker(job, body);
     }
     store_audit_result(runner->deps.db, job->owner, job->peer, job->task.audit, job->audit_object,
                        err.code && status >= 400 ? err.code : "ok",

@@ -49,6 +49,8 @@ struct api_runner_deps {
 
 /* A task: run(job, conn, arg, err) does the work on the lane's thread and returns the
  * body of the synchronous answer (status ok_status) or NULL with err. */
+struct auth_owners;
+
 struct api_runner_task {
     const char *kind;         /* static: "clone", "create" */
     const char *owner;        /* copied */
@@ -63,6 +65,9 @@ struct api_runner_task {
                                struct app_error *err);
     void *arg; /* owned by the runner once start succeeded: freed with arg_free */
     void (*arg_free)(void *arg);
+    /* borrowed, or NULL: the VM a successful run made (its result's "uuid") becomes
+     * owner's, as a synchronous create or clone does (api_owners_record_creator) */
+    struct auth_owners *owners;
 };
 
 /* The lane and the table. NULL if the lane's threads cannot start. Main thread. */

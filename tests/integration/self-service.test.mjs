@@ -18,6 +18,7 @@ import { Client } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { domainXml } from '../bench/gen-domains.mjs';
 import { requireTools } from '../lib/tools.mjs';
+import { settleJob } from '../lib/jobs.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PW = { admin: 'admin-pass-selfserve-1', op: 'operator-pass-selfserve-2', view: 'viewer-pass-selfserve-3' };
@@ -180,6 +181,18 @@ describe('self-service (test driver)', () => {
         assert.deepEqual(assertJson(await bob.get('/api/domains'), 200, 'bob\'s').domains, []);
         assert.equal((await bob.get(`/api/domains/${d.uuid}`)).status, 404);
         assert.equal(sql(`SELECT owner FROM domain_owners WHERE uuid = '${d.uuid}'`), 'alice');
+    });
+
+    it('a user\'s create answered with a job (202) is theirs too once done', async () => {
+        const started = assertJson(await alice.req('POST', '/api/domains', { headers: { Prefer: 'respond-async' },
+            body: { name: 'alice-copy', source: { type: 'template', template: TMPL.uuid, linked: false } } }), 202, 'a job');
+        const job = await settleJob(alice, started.job.id);
+        assert.equal(job.state, 'done', JSON.stringify(job));
+        assert.equal(job.result.owner, 'alice');
+        assert.equal(sql(`SELECT owner FROM domain_owners WHERE uuid = '${job.result.uuid}'`), 'alice');
+        const mine = assertJson(await alice.get(`/api/domains/${job.result.uuid}`), 200, 'her copy');
+        assert.equal(mine.access, 'owner');
+        assertJson(await alice.req('DELETE', `/api/domains/${job.result.uuid}`, { body: { volumes: 'all' } }), 200, 'delete');
     });
 
     it('a user\'s create from anything unapproved is 403 naming it, and makes nothing', async () => {
