@@ -181,6 +181,12 @@ describe('self-service (test driver)', () => {
         assert.deepEqual(assertJson(await bob.get('/api/domains'), 200, 'bob\'s').domains, []);
         assert.equal((await bob.get(`/api/domains/${d.uuid}`)).status, 404);
         assert.equal(sql(`SELECT owner FROM domain_owners WHERE uuid = '${d.uuid}'`), 'alice');
+        // the pool's and the template disk's users: only what each caller sees
+        const usedBy = async (client) => assertJson(await client.get('/api/pools'), 200, 'pools').pools
+            .find((p) => p.name === POOL).used_by.map((x) => x.name).sort();
+        assert.deepEqual(await usedBy(alice), ['alice-desk']);
+        assert.deepEqual(await usedBy(admin), ['alice-desk', TMPL.name]);
+        assert.deepEqual(await usedBy(bob), []);
     });
 
     it('a user\'s create answered with a job (202) is theirs too once done', async () => {
