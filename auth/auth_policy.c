@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define AUTH_ROLE_COUNT   4
-#define AUTH_ACTION_COUNT 17
+#define AUTH_ACTION_COUNT 18
 #define AUTH_LEVEL_COUNT  5
 
 /* auth_policy_role_table[role][action]: what each role may ever do (absent: false). */
@@ -22,6 +22,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_HOST_READ] = true,
             [AUTH_ACTION_DOMAIN_READ] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_LEASES] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
         },
     [AUTH_ROLE_OPERATOR] =
@@ -32,6 +33,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_CONSOLE] = true,
             [AUTH_ACTION_DOMAIN_MANAGE] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_LEASES] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
         },
     [AUTH_ROLE_ADMIN] =
@@ -43,6 +45,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_USER_MANAGE] = true,
             [AUTH_ACTION_DOMAIN_CONFIGURE] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_LEASES] = true,
             [AUTH_ACTION_NETWORK_MANAGE] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
             [AUTH_ACTION_STORAGE_MANAGE] = true,
@@ -56,8 +59,9 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
         },
     /* a user acts on its own VMs (and those shared with it: the object rule) and may
      * create VMs; it reads the networks and pools an admin approved for self-service
-     * (the object rule: their level), the others are absent for it; it manages nothing
-     * else */
+     * (the object rule: their level), the others are absent for it; not the networks'
+     * leases, which name every VM on them (its own VMs' addresses are on each VM); it
+     * manages nothing else */
     [AUTH_ROLE_USER] =
         {
             [AUTH_ACTION_HOST_READ] = true,
@@ -143,6 +147,7 @@ static bool auth_policy_object_allows(const struct auth_subject *subject, enum a
         return object->kind == AUTH_OBJECT_DOMAIN &&
                auth_policy_domain_allows(subject, action, object);
     case AUTH_ACTION_NETWORK_READ:
+    case AUTH_ACTION_NETWORK_LEASES:
         return object->kind == AUTH_OBJECT_NETWORK && auth_policy_resource_allows(subject, object);
     case AUTH_ACTION_NETWORK_MANAGE:
         return object->kind == AUTH_OBJECT_NETWORK;

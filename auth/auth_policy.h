@@ -36,6 +36,7 @@ enum auth_action {
     AUTH_ACTION_DOMAIN_SHARE,     /* read or replace a domain's shares */
     AUTH_ACTION_DOMAIN_OWNER,     /* give a domain to another owner */
     AUTH_ACTION_SELF_SERVICE,     /* choose what users may create from (PUT /api/self-service) */
+    AUTH_ACTION_NETWORK_LEASES,   /* a network's DHCP leases: every VM's MAC, address, host */
 };
 
 enum auth_object_kind {

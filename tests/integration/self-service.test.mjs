@@ -134,8 +134,12 @@ describe('self-service (test driver)', () => {
         assert.ok(admins.domains.length > 0, 'the demo\'s VMs are on the network');
         assertJson(await alice.get(`/api/pools/${POOL}/volumes/inst.iso`), 200, 'an approved ISO');
         await sameAnswer(alice, '/api/networks/storage-net', 'storage-net', '/api/networks/no-such-net', 'no-such-net', 'network');
-        await sameAnswer(alice, '/api/networks/storage-net/leases', 'storage-net', '/api/networks/no-such-net/leases',
-            'no-such-net', 'leases');
+        // leases name every VM on a network: a user reads none, whatever the network
+        for (const net of ['default', 'storage-net', 'no-such-net']) {
+            assert.equal(assertError(await alice.get(`/api/networks/${net}/leases`), 403, 'forbidden', net).message,
+                'role user may not see the leases of networks');
+        }
+        assert.notEqual((await roles.view.get('/api/networks/default/leases')).status, 403, 'a viewer may read them');
         await sameAnswer(alice, '/api/pools/fast', 'fast', '/api/pools/nope', 'nope', 'pool');
         await sameAnswer(alice, '/api/pools/fast/volumes', 'fast', '/api/pools/nope/volumes', 'nope', 'pool volumes');
         await sameAnswer(alice, '/api/pools/fast/volumes/backup-nas.raw', 'fast', '/api/pools/nope/volumes/backup-nas.raw',

@@ -103,6 +103,8 @@ static void test_user_approved_resources(void **state)
     assert_true(auth_policy_sees(&user, &net));
     assert_true(auth_policy_allows(&user, AUTH_ACTION_STORAGE_READ, &pool));
     assert_true(auth_policy_sees(&user, &pool));
+    /* a network's leases name every VM on it: not a user's to read */
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_NETWORK_LEASES, &net));
     /* approved to read is not approved to change */
     assert_false(auth_policy_allows(&user, AUTH_ACTION_NETWORK_MANAGE, &net));
     assert_false(auth_policy_allows(&user, AUTH_ACTION_STORAGE_MANAGE, &pool));
@@ -121,6 +123,7 @@ static void test_user_approved_resources(void **state)
         pool.level = AUTH_LEVEL_NONE;
         assert_true(auth_policy_sees(&other, &pool));
         assert_false(auth_policy_approved_only(&other));
+        assert_true(auth_policy_allows(&other, AUTH_ACTION_NETWORK_LEASES, &net));
         assert_int_equal(auth_policy_allows(&other, AUTH_ACTION_SELF_SERVICE, NULL),
                          role == AUTH_ROLE_ADMIN);
     }
