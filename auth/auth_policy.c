@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define AUTH_ROLE_COUNT   4
-#define AUTH_ACTION_COUNT 16
+#define AUTH_ACTION_COUNT 18
 #define AUTH_LEVEL_COUNT  5
 
 /* auth_policy_role_table[role][action]: what each role may ever do (absent: false). */
@@ -22,6 +22,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_HOST_READ] = true,
             [AUTH_ACTION_DOMAIN_READ] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_LEASES] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
             [AUTH_ACTION_AUDIT_READ] = true, /* the rows it may see: auth_policy_audit_reach */
         },
@@ -33,6 +34,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_CONSOLE] = true,
             [AUTH_ACTION_DOMAIN_MANAGE] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_LEASES] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
             [AUTH_ACTION_AUDIT_READ] = true,
         },
@@ -45,6 +47,7 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_USER_MANAGE] = true,
             [AUTH_ACTION_DOMAIN_CONFIGURE] = true,
             [AUTH_ACTION_NETWORK_READ] = true,
+            [AUTH_ACTION_NETWORK_LEASES] = true,
             [AUTH_ACTION_NETWORK_MANAGE] = true,
             [AUTH_ACTION_STORAGE_READ] = true,
             [AUTH_ACTION_STORAGE_MANAGE] = true,
@@ -54,10 +57,13 @@ static const bool auth_policy_role_table[AUTH_ROLE_COUNT][AUTH_ACTION_COUNT] = {
             [AUTH_ACTION_DOMAIN_XML] = true,
             [AUTH_ACTION_DOMAIN_SHARE] = true,
             [AUTH_ACTION_DOMAIN_OWNER] = true,
+            [AUTH_ACTION_SELF_SERVICE] = true,
         },
     /* a user acts on its own VMs (and those shared with it: the object rule) and may
-     * create VMs; it reads networks and pools to choose from (which ones a user may
-     * use is the approved-sources rule, still to come); it manages nothing else */
+     * create VMs; it reads the networks and pools an admin approved for self-service
+     * (the object rule: their level), the others are absent for it; not the networks'
+     * leases, which name every VM on them (its own VMs' addresses are on each VM); it
+     * manages nothing else */
     [AUTH_ROLE_USER] =
         {
             [AUTH_ACTION_HOST_READ] = true,
@@ -115,7 +121,16 @@ static bool auth_policy_domain_allows(const struct auth_subject *subject, enum a
     return false;
 }
 
-/* The object rule: the action's kind of object, and a domain's level. */
+/* A network or pool with an id: a `user` reads only those the self-service set gives a
+ * level (auth_approved.h); every other role reads all. */
+static bool auth_policy_resource_allows(const struct auth_subject *subject,
+                                        const struct auth_object *object)
+{
+    return !object->id || subject->role != AUTH_ROLE_USER || object->level >= AUTH_LEVEL_VIEW;
+}
+
+/* The object rule: the action's kind of object, a domain's level, and for a `user` a
+ * network's or pool's. */
 static bool auth_policy_object_allows(const struct auth_subject *subject, enum auth_action action,
                                       const struct auth_object *object)
 {
@@ -135,15 +150,19 @@ static bool auth_policy_object_allows(const struct auth_subject *subject, enum a
         return object->kind == AUTH_OBJECT_DOMAIN &&
                auth_policy_domain_allows(subject, action, object);
     case AUTH_ACTION_NETWORK_READ:
+    case AUTH_ACTION_NETWORK_LEASES:
+        return object->kind == AUTH_OBJECT_NETWORK && auth_policy_resource_allows(subject, object);
     case AUTH_ACTION_NETWORK_MANAGE:
         return object->kind == AUTH_OBJECT_NETWORK;
     case AUTH_ACTION_STORAGE_READ:
+        return object->kind == AUTH_OBJECT_POOL && auth_policy_resource_allows(subject, object);
     case AUTH_ACTION_STORAGE_MANAGE:
     case AUTH_ACTION_VOLUME_CONTENT:
         return object->kind == AUTH_OBJECT_POOL;
     case AUTH_ACTION_USER_MANAGE:
         return object->kind == AUTH_OBJECT_USER;
     case AUTH_ACTION_AUDIT_READ:
+    case AUTH_ACTION_SELF_SERVICE:
         return object->kind == AUTH_OBJECT_HOST;
     }
     return false;
@@ -181,12 +200,22 @@ bool auth_policy_allows(const struct auth_subject *subject, enum auth_action act
 bool auth_policy_sees(const struct auth_subject *subject, const struct auth_object *object)
 {
     struct auth_subject reader;
+    enum auth_action read = AUTH_ACTION_DOMAIN_READ;
 
     if (!subject)
         return false;
     reader = *subject;
     reader.scope = AUTH_SCOPE_FULL; /* every scope reads */
-    return auth_policy_allows(&reader, AUTH_ACTION_DOMAIN_READ, object);
+    if (object && object->kind == AUTH_OBJECT_NETWORK)
+        read = AUTH_ACTION_NETWORK_READ;
+    else if (object && object->kind == AUTH_OBJECT_POOL)
+        read = AUTH_ACTION_STORAGE_READ;
+    return auth_policy_allows(&reader, read, object);
+}
+
+bool auth_policy_approved_only(const struct auth_subject *subject)
+{
+    return !subject || subject->role == AUTH_ROLE_USER; /* deny by default */
 }
 
 bool auth_policy_sees_every_domain(const struct auth_subject *subject)

@@ -36,6 +36,8 @@ enum auth_action {
     AUTH_ACTION_DOMAIN_XML,       /* read or replace a domain's raw XML (secrets, host paths) */
     AUTH_ACTION_DOMAIN_SHARE,     /* read or replace a domain's shares */
     AUTH_ACTION_DOMAIN_OWNER,     /* give a domain to another owner */
+    AUTH_ACTION_SELF_SERVICE,     /* choose what users may create from (PUT /api/self-service) */
+    AUTH_ACTION_NETWORK_LEASES,   /* a network's DHCP leases: every VM's MAC, address, host */
 };
 
 enum auth_object_kind {
@@ -74,7 +76,10 @@ struct auth_object {
     enum auth_object_kind kind;
     const char *id;        /* borrowed: domain UUID, user/network/pool name; NULL for the
                             * host, or for "any" (lists, creates) */
-    enum auth_level level; /* a domain: what the subject holds on it (auth_owners_level) */
+    enum auth_level level; /* a domain: what the subject holds on it (auth_owners_level);
+                            * a network or pool (a volume: its pool's id, the volume's
+                            * level): VIEW when the self-service set lists it for users
+                            * (auth_approved_level), else NONE */
 };
 
 /* True if subject may perform action on object (object may be NULL for "any"). */
@@ -85,9 +90,16 @@ bool auth_policy_allows(const struct auth_subject *subject, enum auth_action act
  * refusal here names no object, so it answers alike for every id. */
 bool auth_policy_role_allows(const struct auth_subject *subject, enum auth_action action);
 
-/* True if subject may see the domain object at all (its detail, events, console's
- * existence). What it may not see must answer as a domain that does not exist. */
+/* True if subject may see the object at all: a domain (its detail, events, console's
+ * existence), a network or a pool (a volume: by its level). What it may not see must
+ * answer as an object that does not exist. */
 bool auth_policy_sees(const struct auth_subject *subject, const struct auth_object *object);
+
+/* True if subject may use only what an admin approved for self-service (auth_approved.h):
+ * a VM it creates comes from an approved template or ISO, its networks are approved, its
+ * new disks go to approved pools. A `user` (any token scope); others use anything their
+ * role reaches. */
+bool auth_policy_approved_only(const struct auth_subject *subject);
 
 /* True if subject sees every domain, owned or not (admins, operators, viewers who see
  * all): lists and feeds need no filtering for it. */

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "auth_approved.h"
 #include "auth_owners.h"
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
@@ -530,6 +531,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .tokens = app->tokens,
         .throttle = app->throttle,
         .owners = app->owners,
+        .approved = app->approved,
         .session_max_s = config->session_max_s,
         .pam = app->pam,
         .virt = app->virt,
@@ -607,6 +609,8 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.owners = auth_owners_new(app.db)))
         goto cleanup;
+    if (!(app.approved = auth_approved_new(app.db)))
+        goto cleanup;
     if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
     app.throttle = auth_throttle_new();
@@ -631,6 +635,7 @@ int serve_run(const struct config *config)
     app.inbox = inbox_new(SERVE_INBOX_CAPACITY(config->workers), serve_wake, NULL);
     app.events = events_hub_new(app.inbox, serve_on_events_news, &app);
     events_hub_use_owners(app.events, app.owners);
+    events_hub_use_approved(app.events, app.approved);
     auth_owners_on_change(app.owners, serve_on_owners_change, &app);
     app.sampler = virt_stats_sampler_new();
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
@@ -714,6 +719,7 @@ cleanup:
     auth_sessions_free(app.sessions);
     auth_tokens_free(app.tokens);
     auth_owners_free(app.owners);
+    auth_approved_free(app.approved);
     auth_throttle_free(app.throttle);
     auth_pam_free(app.pam);
     store_close(app.db);

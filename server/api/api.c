@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "auth_approved.h"
 #include "auth_owners.h"
 
 #include "api/api_audit.h"
@@ -25,6 +26,7 @@
 #include "api/api_os.h"
 #include "api/api_owners.h"
 #include "api/api_pools.h"
+#include "api/api_self_service.h"
 #include "api/api_snapshots.h"
 #include "api/api_tokens.h"
 #include "api/api_users.h"
@@ -113,6 +115,25 @@ static int api_prepare_object(struct api_call *call, const struct http_request *
     return 0;
 }
 
+/* What subject holds on the path's object: a domain's level from the ownership index;
+ * a network's, pool's or volume's from the self-service set. */
+static enum auth_level api_prepare_level(const struct api_call *call,
+                                         const struct auth_subject *subject,
+                                         const struct http_request *req)
+{
+    switch (call->row->object) {
+    case ROUTE_OBJECT_NETWORK:
+        return auth_approved_level(call->approved, AUTH_OBJECT_NETWORK, req->route.name, NULL);
+    case ROUTE_OBJECT_POOL:
+        return auth_approved_level(call->approved, AUTH_OBJECT_POOL, req->route.name, NULL);
+    case ROUTE_OBJECT_VOLUME:
+        return auth_approved_level(call->approved, AUTH_OBJECT_POOL, req->route.name,
+                                   req->route.item);
+    default:
+        return auth_owners_level(call->owners, req->route.uuid, subject->username);
+    }
+}
+
 int api_prepare(struct api_call *call, const struct http_request *req, struct api_reply *reply)
 {
     enum api_step { API_RIGHT, API_OBJECT, API_INPUT };
@@ -124,7 +145,7 @@ int api_prepare(struct api_call *call, const struct http_request *req, struct ap
     };
     const struct route_row *row = call->row;
     struct auth_subject subject = api_call_subject(call);
-    enum auth_level level = auth_owners_level(call->owners, req->route.uuid, subject.username);
+    enum auth_level level = api_prepare_level(call, &subject, req);
     struct app_error err;
 
     for (size_t i = 0; i < 3; i++) {

@@ -8,6 +8,7 @@
 #include "api/api_domain_create.h"
 
 #include "api/api_owners.h"
+#include "api/api_self_service.h"
 
 #include <libvirt/virterror.h>
 #include <stdio.h>
@@ -402,12 +403,50 @@ int api_domain_create_parse(struct json_object *body, struct virt_domain_create_
 
 /* ---- the handler ---------------------------------------------------------------------- */
 
+/* A caller held to the self-service set (a `user`) creates only from an approved
+ * template or ISO, on an approved network, with its new disk in an approved pool (a
+ * template's disks stay beside the template's: the admin approved those with it).
+ * Returns 0, or -1 with err (403 at the field; api_self_service.h). */
+static int create_check_approved(const struct api_call *call,
+                                 const struct virt_domain_create_req *create, struct app_error *err)
+{
+    struct auth_subject subject = api_call_subject(call);
+    const char *pool = create->disk_pool[0] ? create->disk_pool : "default";
+
+    if (!auth_policy_approved_only(&subject))
+        return 0;
+    if (create->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
+        if (api_self_service_require(call, AUTH_APPROVED_TEMPLATE, NULL, create->template_uuid,
+                                     "source.", "template", err) < 0)
+            return -1;
+    } else if (create->source == VIRT_DOMAIN_CREATE_ISO) {
+        if (api_self_service_require(call, AUTH_APPROVED_ISO, create->source_pool,
+                                     create->source_volume, "source.volume.", "name", err) < 0)
+            return -1;
+    } else {
+        app_error_set(err, 403, APP_ERR_FORBIDDEN,
+                      "role user creates VMs only from an approved template or ISO");
+        app_error_at_field(err, "source.", "type");
+        return -1;
+    }
+    if (api_self_service_require_nic(
+            call, create->nic == VIRT_CREATE_NIC_BRIDGE, create->nic == VIRT_CREATE_NIC_USER,
+            "network", create->nic == VIRT_CREATE_NIC_NETWORK ? create->nic_source : NULL,
+            "network.", err) < 0)
+        return -1;
+    if (create->source != VIRT_DOMAIN_CREATE_TEMPLATE && create->disk)
+        return api_self_service_require(call, AUTH_APPROVED_POOL, NULL, pool, "disk.", "pool", err);
+    return 0;
+}
+
 static int api_domain_create_check(struct api_call *call, const struct http_request *req,
                                    struct api_reply *reply)
 {
     struct virt_domain_create_req *create = api_call_state_new(call, sizeof(*create));
 
-    return api_domain_create_parse(call->body, create, &reply->err);
+    if (api_domain_create_parse(call->body, create, &reply->err) < 0)
+        return -1;
+    return create_check_approved(call, create, &reply->err);
 }
 
 /* The bytes a full copy writes: a cloud image's allocation (linked false), or a

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "api/api_self_service.h"
+
 #include "virt/virt_device.h"
 #include "virt/virt_device_xml.h"
 
@@ -69,6 +71,13 @@ static int api_domain_devices_disk_attach_check(struct api_call *call,
 
     if (virt_device_xml_disk_parse(call->body, disk, &reply->err) < 0)
         return -1;
+    /* a `user` attaches an approved ISO, or a new disk in an approved pool */
+    if (disk->source == VIRT_DEVICE_SOURCE_VOLUME)
+        return api_self_service_require(call, AUTH_APPROVED_ISO, disk->pool, disk->volume,
+                                        "source.", "volume", &reply->err);
+    if (disk->source == VIRT_DEVICE_SOURCE_NEW)
+        return api_self_service_require(call, AUTH_APPROVED_POOL, NULL, disk->pool, "new.", "pool",
+                                        &reply->err);
     return 0;
 }
 
@@ -137,6 +146,16 @@ const struct api_handler api_domain_devices_disk_detach = {
 
 /* ---- media -------------------------------------------------------------------------- */
 
+/* A `user` inserts only an approved ISO (the row checked the members' shapes). */
+static int api_domain_devices_media_check(struct api_call *call, const struct http_request *req,
+                                          struct api_reply *reply)
+{
+    if (call->method != HTTP_PUT)
+        return 0;
+    return api_self_service_require(call, AUTH_APPROVED_ISO, api_call_string(call, "pool"),
+                                    api_call_string(call, "volume"), "", "volume", &reply->err);
+}
+
 /* PUT inserts the body's volume; DELETE (no body members) ejects. */
 static void api_domain_devices_media_run(struct api_call *call, struct api_reply *reply)
 {
@@ -151,7 +170,8 @@ static void api_domain_devices_media_run(struct api_call *call, struct api_reply
     api_domain_devices_audit_disk(call, reply, call->item);
 }
 
-const struct api_handler api_domain_devices_media = {.run = api_domain_devices_media_run};
+const struct api_handler api_domain_devices_media = {.check = api_domain_devices_media_check,
+                                                     .run = api_domain_devices_media_run};
 
 /* ---- interfaces --------------------------------------------------------------------- */
 
@@ -163,7 +183,10 @@ static int api_domain_devices_nic_check(struct api_call *call, const struct http
     if (virt_device_xml_nic_parse(call->body, call->row->item == ROUTE_ITEM_MAC, nic, &reply->err) <
         0)
         return -1;
-    return 0;
+    /* a `user`'s VM joins approved networks only */
+    return api_self_service_require_nic(call, nic->has_bridge, nic->user,
+                                        nic->has_bridge ? "bridge" : "user",
+                                        nic->has_network ? nic->network : NULL, "", &reply->err);
 }
 
 static void api_domain_devices_nic_attach_run(struct api_call *call, struct api_reply *reply)

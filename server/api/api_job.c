@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_approved.h"
+
 #include "api/api.h"
 #include "api/api_call.h"
 #include "http/conn.h"
@@ -15,6 +17,9 @@
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
 #include "virt/virt_domain.h"
+#include "virt/virt_network.h"
+#include "virt/virt_pool.h"
+#include "virt/virt_volume.h"
 #include "work/work_pool.h"
 
 struct api_job {
@@ -46,6 +51,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->call.tokens = services->tokens;
     job->call.throttle = services->throttle;
     job->call.owners = services->owners;
+    job->call.approved = services->approved;
     job->call.session_max_s = services->session_max_s;
     job->call.pam = services->pam;
     job->call.jobs = services->jobs;
@@ -121,6 +127,29 @@ void api_job_record(const struct api_call *call, const struct api_reply *reply)
     api_job_log(user, action, object, call->peer, reply->json ? "ok" : reply->err.message, "");
 }
 
+/* What a lookup of call's object answers when there is no such object: a domain, a
+ * network, a pool, or a volume (its pool, when that is hidden too). */
+static void api_job_absent(const struct api_call *call, struct app_error *err)
+{
+    switch (call->row->object) {
+    case ROUTE_OBJECT_NETWORK:
+        virt_network_absent(call->name, err);
+        break;
+    case ROUTE_OBJECT_POOL:
+        virt_pool_absent(call->name, err);
+        break;
+    case ROUTE_OBJECT_VOLUME:
+        if (auth_approved_level(call->approved, AUTH_OBJECT_POOL, call->name, NULL) ==
+            AUTH_LEVEL_NONE)
+            virt_pool_absent(call->name, err);
+        else
+            virt_volume_absent(call->name, call->item, err);
+        break;
+    default:
+        virt_domain_absent(call->uuid, err);
+    }
+}
+
 static void api_job_run(struct work_job *work)
 {
     struct api_job *job = work->arg;
@@ -131,8 +160,8 @@ static void api_job_run(struct work_job *work)
                       virt_conn_uri(job->services->virt));
         return; /* nothing was tried: nothing to record */
     }
-    if (call->hidden) /* the caller may not see the domain: as if it did not exist */
-        virt_domain_absent(call->uuid, &job->reply.err);
+    if (call->hidden) /* the caller may not see the object: as if it did not exist */
+        api_job_absent(call, &job->reply.err);
     else
         job->handler->run(call, &job->reply);
     if (call->row->audit)

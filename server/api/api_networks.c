@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_self_service.h"
 #include "virt/virt_network.h"
 #include "virt/virt_network_xml.h"
 
@@ -14,7 +15,10 @@ static void api_networks_list_run(struct api_call *call, struct api_reply *reply
     struct app_error err;
 
     app_error_clear(&err);
-    api_reply_result(reply, 200, virt_network_list(call->conn, &err), &err);
+    api_reply_result(reply, 200,
+                     api_self_service_filter(call, AUTH_OBJECT_NETWORK, NULL,
+                                             virt_network_list(call->conn, &err)),
+                     &err);
 }
 
 const struct api_handler api_networks_list = {.run = api_networks_list_run};
@@ -30,7 +34,11 @@ static virNetworkPtr api_networks_lookup(const struct api_call *call, struct app
 static void api_networks_answer(struct api_call *call, struct api_reply *reply, virNetworkPtr net,
                                 int rc, struct app_error *err)
 {
-    api_reply_result(reply, 200, rc == 0 ? virt_network_object(call->conn, net, err) : NULL, err);
+    api_reply_result(
+        reply, 200,
+        api_self_service_filter(call, AUTH_OBJECT_NETWORK, NULL,
+                                rc == 0 ? virt_network_object(call->conn, net, err) : NULL),
+        err);
 }
 
 static void api_networks_get_run(struct api_call *call, struct api_reply *reply)

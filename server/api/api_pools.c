@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "api/api_self_service.h"
 #include "virt/virt_pool.h"
 #include "virt/virt_pool_xml.h"
 
@@ -12,7 +13,10 @@ static void api_pools_list_run(struct api_call *call, struct api_reply *reply)
     struct app_error err;
 
     app_error_clear(&err);
-    api_reply_result(reply, 200, virt_pool_list(call->conn, &err), &err);
+    api_reply_result(
+        reply, 200,
+        api_self_service_filter(call, AUTH_OBJECT_POOL, NULL, virt_pool_list(call->conn, &err)),
+        &err);
 }
 
 const struct api_handler api_pools_list = {.run = api_pools_list_run};
@@ -22,7 +26,10 @@ static void api_pools_get_run(struct api_call *call, struct api_reply *reply)
     struct app_error err;
 
     app_error_clear(&err);
-    api_reply_result(reply, 200, virt_pool_get(call->conn, call->name, &err), &err);
+    api_reply_result(reply, 200,
+                     api_self_service_filter(call, AUTH_OBJECT_POOL, NULL,
+                                             virt_pool_get(call->conn, call->name, &err)),
+                     &err);
 }
 
 const struct api_handler api_pools_get = {.run = api_pools_get_run};

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "api/api_self_service.h"
 #include "store/store_uploads.h"
 #include "virt/virt_volume.h"
 #include "virt/virt_volume_xml.h"
@@ -34,7 +35,8 @@ static void api_volumes_answer(struct api_call *call, struct api_reply *reply, i
 {
     if (out)
         api_volumes_add_upload_state(call->db, call->name, out);
-    api_reply_result(reply, status, out, err);
+    api_reply_result(reply, status,
+                     api_self_service_filter(call, AUTH_OBJECT_POOL, call->name, out), err);
 }
 
 static void api_volumes_list_run(struct api_call *call, struct api_reply *reply)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_approved.h"
 #include "auth_owners.h"
 #include "auth_policy.h"
 #include "util/log.h"
@@ -36,7 +37,8 @@ struct events_hub {
     bool lost;                  /* lock: a lifecycle message was lost; dispatch marks everyone */
     bool resync;                /* lock: who may see which VM changed; dispatch asks snapshots */
     struct auth_owners *owners; /* borrowed; set before serving; may be NULL */
-    struct inbox_item news;     /* the inbox's: calls `on_news` */
+    struct auth_approved *approved; /* borrowed; set before serving; may be NULL */
+    struct inbox_item news;         /* the inbox's: calls `on_news` */
     void (*on_news)(void *ctx);
     void *news_ctx;          /* borrowed */
     bool host_connected;     /* service thread: a host "connected" passed since dispatch */
@@ -52,6 +54,8 @@ struct events_msg *events_msg_from_text(const char *text, size_t len, enum event
     msg->kind = kind;
     msg->uuid[0] = '\0';
     msg->owner[0] = '\0';
+    msg->resource = false;
+    msg->resource_name[0] = '\0';
     msg->len = len;
     memcpy(msg->data + LWS_PRE, text, len);
     msg->data[LWS_PRE + len] = '\0';
@@ -259,10 +263,26 @@ static bool events_hub_sub_may_see(const struct events_hub *hub, const struct ev
     if (msg->kind == EVENTS_KIND_JOB)
         return sub->session.role == AUTH_ROLE_ADMIN ||
                strcmp(sub->session.username, msg->owner) == 0;
+    if (msg->kind == EVENTS_KIND_LIFECYCLE && msg->resource) {
+        struct auth_object object = {
+            .kind = msg->resource_kind,
+            .id = msg->resource_name,
+            .level =
+                auth_approved_level(hub->approved, msg->resource_kind, msg->resource_name, NULL),
+        };
+
+        subject = auth_owners_subject(hub->owners, &sub->session);
+        return auth_policy_sees(&subject, &object);
+    }
     if (msg->kind != EVENTS_KIND_LIFECYCLE || !msg->uuid[0])
         return true;
     subject = auth_owners_subject(hub->owners, &sub->session);
     return auth_owners_sees(hub->owners, &subject, msg->uuid);
+}
+
+void events_hub_use_approved(struct events_hub *hub, struct auth_approved *approved)
+{
+    hub->approved = approved;
 }
 
 void events_hub_use_owners(struct events_hub *hub, struct auth_owners *owners)
@@ -319,6 +339,25 @@ static void events_post_run(struct inbox_item *item)
     events_hub_post_news(hub);
 }
 
+/* A network's or pool's lifecycle message (obj {"type":"network"|"pool","name"}) names
+ * its object in msg. */
+static void events_msg_set_resource(struct events_msg *msg, struct json_object *obj)
+{
+    struct json_object *type = NULL, *name = NULL;
+    const char *t;
+
+    if (msg->kind != EVENTS_KIND_LIFECYCLE || msg->uuid[0] ||
+        !json_object_object_get_ex(obj, "type", &type) ||
+        !json_object_object_get_ex(obj, "name", &name))
+        return;
+    t = json_object_get_string(type);
+    if (strcmp(t, "network") != 0 && strcmp(t, "pool") != 0)
+        return;
+    msg->resource = true;
+    msg->resource_kind = t[0] == 'n' ? AUTH_OBJECT_NETWORK : AUTH_OBJECT_POOL;
+    snprintf(msg->resource_name, sizeof(msg->resource_name), "%s", json_object_get_string(name));
+}
+
 /* events_hub_post's body for a message whose owner is owner ("" : everyone allowed). */
 static void events_hub_post_owned(struct events_hub *hub, struct json_object *obj,
                                   enum events_kind kind, const char *uuid, const char *owner)
@@ -330,6 +369,7 @@ static void events_hub_post_owned(struct events_hub *hub, struct json_object *ob
     post->hub = hub;
     post->msg = events_msg_new(obj, kind, uuid);
     snprintf(post->msg->owner, sizeof(post->msg->owner), "%s", owner);
+    events_msg_set_resource(post->msg, obj);
     json_object_put(obj);
 
     /* Listed before it is posted (so nothing runs it yet), so free finds every post. */

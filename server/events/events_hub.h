@@ -22,12 +22,14 @@
 #pragma once
 
 struct auth_owners;
+struct auth_approved;
 
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth_policy.h"
 #include "auth_sessions.h"
 #include "work/inbox.h"
 
@@ -52,6 +54,11 @@ struct events_msg {
     enum events_kind kind;
     char uuid[40];                     /* the domain it concerns ("" if none) */
     char owner[AUTH_USERNAME_MAX + 1]; /* EVENTS_KIND_JOB: the user it is for */
+    /* a network's or pool's lifecycle message ({"type":"network"|"pool"}): its kind and
+     * name, so a subscriber held to the self-service set gets only those it sees */
+    bool resource;
+    enum auth_object_kind resource_kind;
+    char resource_name[256];
     size_t len;
     unsigned char data[]; /* LWS_PRE bytes of headroom, then len bytes, then NUL */
 };
@@ -86,6 +93,9 @@ void events_hub_free(struct events_hub *hub);
 /* The ownership index the hub filters lifecycle events with (borrowed; NULL: nobody
  * owns anything). Main thread, before the first subscriber. */
 void events_hub_use_owners(struct events_hub *hub, struct auth_owners *owners);
+/* The self-service set (borrowed; may be NULL: nothing approved) that decides which
+ * network and pool messages a `user` gets. Main thread, before serving. */
+void events_hub_use_approved(struct events_hub *hub, struct auth_approved *approved);
 /* The index given above (borrowed; may be NULL). */
 struct auth_owners *events_hub_owners(const struct events_hub *hub);
 /* Any thread: who may see which VM changed (an owner, a share, a group); every

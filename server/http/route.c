@@ -255,9 +255,10 @@ int route_check_right(const struct route_row *row, const struct route_match *mat
         object.kind = kinds[row->object];
         object.id = route_object_id(row, match);
         object.level = level;
-        if (subject && row->object == ROUTE_OBJECT_DOMAIN && object.id &&
+        if (subject && row->object != ROUTE_OBJECT_NONE && object.id &&
             auth_policy_role_allows(subject, row->right) && !auth_policy_sees(subject, &object)) {
-            *hidden = true; /* answered as a domain that does not exist */
+            *hidden = true; /* answered as a domain, network, pool or volume that does not
+                             * exist */
             return 0;
         }
         if (subject && auth_policy_allows(subject, row->right,

@@ -84,6 +84,7 @@ enum route_id {
     ROUTE_GROUP,                  /* /api/groups/{name} */
     ROUTE_USERS,                  /* /api/users */
     ROUTE_USER,                   /* /api/users/{name}: a user's name */
+    ROUTE_SELF_SERVICE,           /* /api/self-service (what users may create from) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */
@@ -233,8 +234,9 @@ struct route_match {
     const struct route_row *rows; /* borrowed (the static table): the path's rows */
     size_t nrows;
     /* set by the caller of route_check_right/route_authorize when they said so: the
-     * subject may not see the domain {uuid}, so every lookup of it must answer exactly
-     * as for a domain that does not exist (virt_domain_find) */
+     * subject may not see the domain {uuid} (or the network, pool or volume of an API
+     * row), so every lookup of it must answer exactly as for one that does not exist
+     * (virt_domain_find; api_job.c for the others) */
     bool hidden;
 };
 
@@ -252,7 +254,8 @@ const struct route_row *route_row_get(enum route_row_id id);
 
 /* The whole check of a websocket or stream row for subject (NULL: no session): the
  * object's ids and the right, in the row's order; level is what the subject holds on
- * the path's domain (auth_owners_level; ignored for other rows). Returns 0 (with
+ * the path's object (a domain: auth_owners_level; a network, pool or volume:
+ * auth_approved_level). Returns 0 (with
  * *hidden as route_check_right says), or -1 with err (400 bad_request, 403 forbidden,
  * 405 when match has no row for method). The one call the websocket gate and the
  * volume transfer make. */
@@ -261,11 +264,13 @@ int route_authorize(const struct route_match *match, enum http_method method,
                     struct app_error *err) __attribute__((warn_unused_result));
 
 /* The right alone: ROUTE_ACCESS_RIGHT rows ask auth_policy for subject on the object the
- * row names (kind and id from the path; a domain's level is the caller's, from the
- * ownership index). The one place a role meets an object. A domain the subject may not
- * even see is not refused here when the role has the right: the call returns 0 with
- * *hidden set, and the caller lets the request take the very path of a domain that does
- * not exist (its lookup says 404), so the two cannot be told apart; a refusal the role
+ * row names (kind and id from the path; the level is the caller's: a domain's from the
+ * ownership index, a network's, pool's or volume's from the self-service set). The one
+ * place a role meets an object. An object the subject may not even see (a domain, or a
+ * network, pool or volume a `user` has not been given) is not refused here when the role
+ * has the right: the call returns 0 with *hidden set, and the caller lets the request
+ * take the very path of an object that does not exist (its lookup says 404), so the two
+ * cannot be told apart; a refusal the role
  * alone decides is the same for every id. Returns 0, or -1 with err (403 with the row's
  * message; 401 for a session row without subject). */
 int route_check_right(const struct route_row *row, const struct route_match *match,

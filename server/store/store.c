@@ -118,6 +118,14 @@ static const char *const store_migrations[] = {
     /* 7: where a user comes from: 'local' (a password hash here) or 'pam' (a system
      * account, auth/auth_pam.c; its password_hash is '') */
     "ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';",
+    /* 8: what an admin approved for self-service (auth/auth_approved.c): templates by
+     * domain UUID, ISOs by pool and volume, networks and pools by name */
+    "CREATE TABLE self_service ("
+    "  kind TEXT NOT NULL CHECK (kind IN ('template', 'iso', 'network', 'pool')),"
+    "  pool TEXT NOT NULL DEFAULT '',"
+    "  name TEXT NOT NULL,"
+    "  PRIMARY KEY (kind, pool, name)"
+    ");",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

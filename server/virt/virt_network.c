@@ -172,6 +172,11 @@ cleanup:
     return ret;
 }
 
+void virt_network_absent(const char *name, struct app_error *err)
+{
+    app_error_set(err, 404, APP_ERR_NOT_FOUND, "no network named \"%s\"", name);
+}
+
 virNetworkPtr virt_network_lookup(virConnectPtr conn, const char *name, struct app_error *err)
 {
     virNetworkPtr net;
@@ -184,7 +189,7 @@ virNetworkPtr virt_network_lookup(virConnectPtr conn, const char *name, struct a
     if (!(net = virNetworkLookupByName(conn, name))) {
         virt_error_capture(err, "look up network");
         if (err->status == 404)
-            app_error_set(err, 404, APP_ERR_NOT_FOUND, "no network named \"%s\"", name);
+            virt_network_absent(name, err);
     }
     return net;
 }

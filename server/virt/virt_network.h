@@ -19,6 +19,8 @@ struct json_object *virt_network_list(virConnectPtr conn, struct app_error *err)
 /* Looks a network up by name: 400 for a name virt_network_xml_name_valid refuses,
  * 404 if unknown. The caller frees the result with virNetworkFree. */
 virNetworkPtr virt_network_lookup(virConnectPtr conn, const char *name, struct app_error *err);
+/* Sets err to what virt_network_lookup answers for a name no network has (404). */
+void virt_network_absent(const char *name, struct app_error *err);
 
 /* The network object, with "domains" read from a fresh virt_usage of net's connection.
  * NULL with err set on failure. */

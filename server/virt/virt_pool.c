@@ -24,6 +24,11 @@ int virt_pool_name_valid(const char *name)
     return virt_pool_xml_name_valid(name);
 }
 
+void virt_pool_absent(const char *name, struct app_error *err)
+{
+    app_error_set(err, 404, APP_ERR_NOT_FOUND, "no pool \"%s\"", name);
+}
+
 virStoragePoolPtr virt_pool_lookup(virConnectPtr conn, const char *name, struct app_error *err)
 {
     virStoragePoolPtr pool;
@@ -36,7 +41,7 @@ virStoragePoolPtr virt_pool_lookup(virConnectPtr conn, const char *name, struct 
     if (!(pool = virStoragePoolLookupByName(conn, name))) {
         virt_error_capture(err, "find pool");
         if (err->status == 404)
-            app_error_set(err, 404, APP_ERR_NOT_FOUND, "no pool \"%s\"", name);
+            virt_pool_absent(name, err);
     }
     return pool;
 }

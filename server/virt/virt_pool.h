@@ -18,6 +18,8 @@ int virt_pool_name_valid(const char *name);
 /* Looks a pool up by name: 400 for an invalid name, 404 if unknown. Free the result
  * with virStoragePoolFree. */
 virStoragePoolPtr virt_pool_lookup(virConnectPtr conn, const char *name, struct app_error *err);
+/* Sets err to what virt_pool_lookup answers for a name no pool has (404). */
+void virt_pool_absent(const char *name, struct app_error *err);
 
 /* The pool object of docs/api.md. usage (borrowed) answers "used_by"; when NULL it is
  * collected here. NULL with err set on failure. */

@@ -61,6 +61,11 @@ static virStoragePoolPtr volume_pool_lookup(virConnectPtr conn, const char *name
     return pool;
 }
 
+void virt_volume_absent(const char *pool, const char *vol, struct app_error *err)
+{
+    app_error_set(err, 404, APP_ERR_NOT_FOUND, "no volume \"%s\" in pool \"%s\"", vol, pool);
+}
+
 virStorageVolPtr virt_volume_lookup(virConnectPtr conn, const char *pool, const char *vol,
                                     virStoragePoolPtr *pool_out, struct app_error *err)
 {
@@ -79,8 +84,7 @@ virStorageVolPtr virt_volume_lookup(virConnectPtr conn, const char *pool, const 
     if (!(v = virStorageVolLookupByName(p, vol))) {
         virt_error_capture(err, "find volume");
         if (err->status == 404)
-            app_error_set(err, 404, APP_ERR_NOT_FOUND, "no volume \"%s\" in pool \"%s\"", vol,
-                          pool);
+            virt_volume_absent(pool, vol, err);
         virStoragePoolFree(p);
         return NULL;
     }

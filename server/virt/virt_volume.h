@@ -28,6 +28,8 @@ int virt_volume_name_valid(const char *name);
  * NULL. */
 virStorageVolPtr virt_volume_lookup(virConnectPtr conn, const char *pool, const char *vol,
                                     virStoragePoolPtr *pool_out, struct app_error *err);
+/* Sets err to what virt_volume_lookup answers for a volume name pool lacks (404). */
+void virt_volume_absent(const char *pool, const char *vol, struct app_error *err);
 
 /* The volume object of docs/api.md. usage (borrowed) answers "used_by"; when NULL it
  * is collected here (one pass over every domain). bounds (borrowed: the volume's pool's,

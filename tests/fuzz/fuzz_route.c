@@ -122,6 +122,8 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xstrdup("/api/groups");
     case ROUTE_GROUP:
         return xasprintf("/api/groups/%s", n);
+    case ROUTE_SELF_SERVICE:
+        return xstrdup("/api/self-service");
     default:
         return NULL;
     }
@@ -263,7 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
                               ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT, ROUTE_DOMAIN_OWNER,
-                              ROUTE_DOMAIN_SHARES, ROUTE_OWNERS));
+                              ROUTE_DOMAIN_SHARES, ROUTE_OWNERS, ROUTE_SELF_SERVICE));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,

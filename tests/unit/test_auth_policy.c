@@ -86,6 +86,49 @@ static void test_user_levels(void **state)
     assert_true(auth_policy_allows(&user, AUTH_ACTION_DOMAIN_LIFECYCLE, &vm));
 }
 
+/* A `user` reads only the networks and pools the self-service set gives a level; the
+ * other roles read all; only a `user` is held to the set when it creates. */
+static void test_user_approved_resources(void **state)
+{
+    struct auth_subject user = {"alice", AUTH_ROLE_USER, AUTH_SCOPE_FULL, false};
+    struct auth_object net = {AUTH_OBJECT_NETWORK, "default", AUTH_LEVEL_NONE};
+    struct auth_object pool = {AUTH_OBJECT_POOL, "images", AUTH_LEVEL_NONE};
+
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_NETWORK_READ, &net));
+    assert_false(auth_policy_sees(&user, &net));
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_STORAGE_READ, &pool));
+    assert_false(auth_policy_sees(&user, &pool));
+    net.level = pool.level = AUTH_LEVEL_VIEW;
+    assert_true(auth_policy_allows(&user, AUTH_ACTION_NETWORK_READ, &net));
+    assert_true(auth_policy_sees(&user, &net));
+    assert_true(auth_policy_allows(&user, AUTH_ACTION_STORAGE_READ, &pool));
+    assert_true(auth_policy_sees(&user, &pool));
+    /* a network's leases name every VM on it: not a user's to read */
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_NETWORK_LEASES, &net));
+    /* approved to read is not approved to change */
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_NETWORK_MANAGE, &net));
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_STORAGE_MANAGE, &pool));
+    assert_false(auth_policy_allows(&user, AUTH_ACTION_SELF_SERVICE, NULL));
+    /* the lists (no id) are filtered item by item */
+    net.id = NULL;
+    net.level = AUTH_LEVEL_NONE;
+    assert_true(auth_policy_allows(&user, AUTH_ACTION_NETWORK_READ, &net));
+    assert_true(auth_policy_approved_only(&user));
+    user.scope = AUTH_SCOPE_OPERATE; /* a user's token is held to it as well */
+    assert_true(auth_policy_approved_only(&user));
+    assert_true(auth_policy_approved_only(NULL));
+    for (int role = AUTH_ROLE_VIEWER; role <= AUTH_ROLE_ADMIN; role++) {
+        struct auth_subject other = {"bob", (enum auth_role)role, AUTH_SCOPE_FULL, false};
+
+        pool.level = AUTH_LEVEL_NONE;
+        assert_true(auth_policy_sees(&other, &pool));
+        assert_false(auth_policy_approved_only(&other));
+        assert_true(auth_policy_allows(&other, AUTH_ACTION_NETWORK_LEASES, &net));
+        assert_int_equal(auth_policy_allows(&other, AUTH_ACTION_SELF_SERVICE, NULL),
+                         role == AUTH_ROLE_ADMIN);
+    }
+}
+
 /* A viewer sees all by default; "shared only" sees what is shared with it. */
 static void test_viewer_shared_only(void **state)
 {
@@ -232,6 +275,7 @@ int main(void)
         cmocka_unit_test(test_operator_acts_on_vms),
         cmocka_unit_test(test_admin_does_everything),
         cmocka_unit_test(test_objects),
+        cmocka_unit_test(test_user_approved_resources),
         cmocka_unit_test(test_user_levels),
         cmocka_unit_test(test_viewer_shared_only),
         cmocka_unit_test(test_deny_by_default),

@@ -269,6 +269,16 @@ export class Api extends Emitter {
         return this.request('GET', path);
     }
 
+    /** The self-service set: {templates: [{uuid, name, title}], isos: [{pool, name}], networks, pools}. */
+    selfService() {
+        return this.request('GET', '/api/self-service');
+    }
+
+    /** Replaces the self-service set (admins): body as selfService() answers, templates by UUID. */
+    setSelfService(body) {
+        return this.request('PUT', '/api/self-service', body);
+    }
+
     async networks() {
         const r = await this.request('GET', '/api/networks');
         return Array.isArray(r.networks) ? r.networks : [];

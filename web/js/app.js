@@ -27,7 +27,7 @@ import { h } from './views/dom.js';
 import { applyStaticTexts } from './views/i18n-dom.js';
 import { t, setLanguage, initialLanguage, onLanguageChange, DEFAULT_LANGUAGE } from './i18n.js';
 import { errorText } from './errors.js';
-import { canAct } from './domains.js';
+import { canCreate } from './domains.js';
 
 const api = new Api();
 const store = new Store();
@@ -236,7 +236,7 @@ function route({ rerender = false } = {}) {
         view = new AuditView(ctx, r.query);
     } else if (r.view === 'detail') {
         view = new DomainDetailView(ctx, r.uuid, r.tab);
-    } else if (r.view === 'create' && canAct(store.session.role)) {
+    } else if (r.view === 'create' && canCreate(store.session.role)) {
         view = new CreateWizardView(ctx);
     } else {
         if (r.view === 'notfound' || r.view === 'create' || r.view === 'users') {

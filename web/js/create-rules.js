@@ -195,7 +195,8 @@ function checkResources(v, errors) {
     const role = diskRole(v.source?.type);
     const disk = v.disk || {};
     if (role !== 'none') {
-        if (!disk.pool) errors['disk.pool'] = t('create.error.pool');
+        // a copy without a pool stays in its source's pool (the server's default)
+        if (!disk.pool && role === 'new') errors['disk.pool'] = t('create.error.pool');
         const size = parseIntField(disk.size_gib, { ...LIMITS.size_gib, required: role === 'new', what: t('create.what.disk-size') });
         if (size.error) errors['disk.size_gib'] = size.error;
     }
@@ -259,7 +260,8 @@ function diskBody(v) {
     const role = diskRole(v.source.type);
     if (role === 'none') return null;
     const d = v.disk || {};
-    const body = { pool: d.pool, format: DISK_FORMATS.includes(d.format) ? d.format : 'qcow2', bus: DISK_BUSES.includes(d.bus) ? d.bus : 'virtio' };
+    const body = { ...(d.pool ? { pool: d.pool } : {}), format: DISK_FORMATS.includes(d.format) ? d.format : 'qcow2',
+        bus: DISK_BUSES.includes(d.bus) ? d.bus : 'virtio' };
     const size = String(d.size_gib ?? '').trim();
     if (size) body.size_gib = Number(size);
     return body;

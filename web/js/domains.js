@@ -210,6 +210,19 @@ export function actingRole(domain, session) {
     return access === 'owner' || access === 'operate' || access === 'console' ? access : 'viewer';
 }
 
+/**
+ * True if the role may create VMs: operators and admins from anything, a `user` from what
+ * an admin approved for self-service (docs/api.md "Self-service").
+ */
+export function canCreate(role) {
+    return canAct(role) || role === 'user';
+}
+
+/** True if the role creates only from the self-service set (the wizard offers only it). */
+export function selfServiceOnly(role) {
+    return role === 'user';
+}
+
 /** Action names available for a domain state and a session role, in button order. */
 export function actionsFor(state, role) {
     if (!canAct(role)) return [];

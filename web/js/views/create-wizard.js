@@ -10,7 +10,9 @@
 // at the top goes back to any step already seen. A refusal naming a member (a 400's
 // dotted `field`, a 409 on the name) opens that member's step and shows at its control
 // (form-kit placeServerError); 201 opens the new VM's page (the list has it live from
-// the events socket). Browser main thread.
+// the events socket). A `user` creates only from the self-service set (GET
+// /api/self-service): an ISO or a template it names, its networks (the server lists only
+// those), a new disk in its pools; no upload, bridge or user-mode NIC. Browser main thread.
 
 import { h, icon } from './dom.js';
 import {
@@ -27,6 +29,7 @@ import { domainHash, listHash } from '../router.js';
 import { jobError } from '../jobs.js';
 import { followJob, jobFigures, jobProgress } from './job-progress.js';
 import { formatBool } from '../format.js';
+import { selfServiceOnly } from '../domains.js';
 import { t } from '../i18n.js';
 import { tNodes } from './i18n-dom.js';
 
@@ -63,6 +66,23 @@ export class CreateWizardView {
         this.osTimer = null;
         this.upload = null;
         this.destroyed = false;
+        this.selfService = selfServiceOnly(ctx.store.session?.role);
+        // the approved set a `user` chooses from (null until loaded; others never need it)
+        this.approved = null;
+        this.approvedReady = this.selfService ? this.#loadApproved() : Promise.resolve();
+    }
+
+    /** GET /api/self-service: what a `user` may create from (empty on failure). */
+    async #loadApproved() {
+        try {
+            this.approved = await this.ctx.api.selfService();
+        } catch {
+            this.approved = { templates: [], isos: [], networks: [], pools: [] };
+        }
+        if (this.destroyed || !this.f) return;
+        this.#fillTemplates();
+        this.#syncSource();
+        this.#loadPools();
     }
 
     mount(container) {
@@ -182,7 +202,8 @@ export class CreateWizardView {
         this.f = {};
         const f = this.f;
         const group = uid('source');
-        this.sourceRadios = SOURCE_TYPES.map((type) => {
+        const types = this.selfService ? SOURCE_TYPES.filter((x) => x === 'iso' || x === 'template') : SOURCE_TYPES;
+        this.sourceRadios = types.map((type) => {
             const input = h('input', { type: 'radio', class: 'radio', name: group, value: type, id: uid(`source-${type}`) });
             input.checked = type === 'iso';
             input.addEventListener('change', () => this.#syncSource());
@@ -198,7 +219,8 @@ export class CreateWizardView {
         f.linked = field({ label: t('create.field.linked'), inline: true, control: this.linked, hint: t('create.field.linked.hint') });
         f.template = field({ label: t('create.field.template'), key: 'source.template', control: selectInput([]) });
         f.template.control.addEventListener('change', () => this.#templateFigures());
-        this.noTemplate = h('p', { class: 'field-hint', text: t('create.template.none') });
+        this.noTemplate = h('p', { class: 'field-hint',
+            text: this.selfService ? t('create.template.none-approved') : t('create.template.none') });
         f.url = field({ label: t('create.field.url'), key: 'source.url', wide: true,
             control: textInput({ type: 'url', maxlength: '1024' }),
             hint: t('create.field.url.hint') });
@@ -238,7 +260,7 @@ export class CreateWizardView {
         this.picker.volume.root.querySelector('label').textContent = type === 'iso' ? t('create.field.iso')
             : type === 'cloud_image' ? t('create.field.image') : t('create.field.disk-volume');
         this.picker.setIsoOnly(type === 'iso');
-        this.uploadButton.parentElement.hidden = type !== 'iso';
+        this.uploadButton.parentElement.hidden = type !== 'iso' || this.selfService; // uploads are the admins'
         if (type !== 'iso') this.#closeUpload();
         if (type === 'template') this.#fillTemplates();
         this.f.template.root.hidden = type !== 'template';
@@ -265,8 +287,15 @@ export class CreateWizardView {
         }
     }
 
-    /** The VMs marked as templates, as the store has them now (the choice kept). */
+    /** The VMs marked as templates, as the store has them now, or for a `user` the approved
+     * ones (the choice kept). */
     #fillTemplates() {
+        if (this.selfService) {
+            const approved = (this.approved?.templates || []).filter((x) => x.name)
+                .map((x) => [x.uuid, x.title ? t('create.template.titled', { name: x.name, title: x.title }) : x.name]);
+            setOptions(this.f.template.control, approved);
+            return;
+        }
         const templates = [...this.ctx.store.domains.values()].filter((d) => d.template === true)
             .sort((a, b) => a.name.localeCompare(b.name));
         setOptions(this.f.template.control, templates.map((d) => [d.uuid, d.name]));
@@ -447,6 +476,9 @@ export class CreateWizardView {
         this.diskBox.hidden = role === 'none';
         this.diskNote.hidden = role !== 'none';
         this.diskNote.textContent = t('create.disk.import-note');
+        // a template's copies stay in the template's pool: a user (who may not see that
+        // pool) leaves it to the server
+        this.f.diskPool.root.hidden = this.selfService && role === 'copy';
         const label = this.f.diskSize.root.querySelector('label');
         label.textContent = role === 'copy' ? optionalLabel(t('create.field.disk-grow')) : t('create.field.disk-size');
         if (role === 'copy') this.f.diskSize.control.value = '';
@@ -461,8 +493,10 @@ export class CreateWizardView {
 
     async #loadPools() {
         try {
-            const pools = (await this.ctx.api.pools()).filter((p) => p.active);
+            let pools = (await this.ctx.api.pools()).filter((p) => p.active);
             if (this.destroyed) return;
+            // a `user` reads the pools of its ISOs too, but puts new disks only in approved ones
+            if (this.selfService) pools = pools.filter((p) => (this.approved?.pools || []).includes(p.name));
             const kept = this.kept?.values.disk.pool;
             setOptions(this.f.diskPool.control, pools.length ? pools.map((p) => [p.name, p.name]) : [['', t('devices.picker.no-pool')]],
                 pools.some((p) => p.name === kept) ? kept : pools.some((p) => p.name === 'default') ? 'default' : pools[0]?.name || '');
@@ -478,7 +512,8 @@ export class CreateWizardView {
         } catch { /* the other kinds stay offered */ }
         if (this.destroyed) return;
         const opts = nets.map((n) => [`net:${n.name}`, t('create.network.virtual', { name: n.name })]);
-        opts.push(['bridge', t('create.network.bridge')], ['user', t('create.network.user')], ['none', t('create.network.none')]);
+        if (!this.selfService) opts.push(['bridge', t('create.network.bridge')], ['user', t('create.network.user')]);
+        opts.push(['none', t('create.network.none')]);
         const first = nets.find((n) => n.name === 'default') || nets.find((n) => n.active) || nets[0];
         const kept = this.kept?.network;
         setOptions(this.f.network.control, opts, kept && opts.some((o) => o[0] === kept) ? kept : first ? `net:${first.name}` : 'user');
@@ -645,7 +680,7 @@ export class CreateWizardView {
             description: f.description.control.value,
             vcpus: f.vcpus.control.value,
             memory_mib: f.memory.control.value,
-            disk: { pool: f.diskPool.control.value, size_gib: f.diskSize.control.value, format: f.diskFormat.control.value, bus: f.diskBus.control.value },
+            disk: { pool: f.diskPool.root.hidden ? '' : f.diskPool.control.value, size_gib: f.diskSize.control.value, format: f.diskFormat.control.value, bus: f.diskBus.control.value },
             network: {
                 kind: net.startsWith('net:') ? 'network' : net, network: net.startsWith('net:') ? net.slice(4) : '',
                 bridge: f.bridge.control.value, model: f.model.control.value,

@@ -12,7 +12,7 @@
 import { h, s, setText, setAttr } from './dom.js';
 import { actionGroup, actionGroupLabel, patchTemplateBadge, renderActionButtons, templateBadge } from './actions.js';
 import { HostPanel } from './host.js';
-import { actingRole, canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
+import { actingRole, canAct, canCreate, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
 import { t } from '../i18n.js';
 import { sparklineArea, sparklinePath } from '../sparkline.js';
@@ -110,8 +110,8 @@ export class DomainListView {
                     h('label', { for: 'vm-state-filter', class: 'visually-hidden', text: t('domains.list.state-filter-label') }),
                     this.stateSelect,
                     this.countEl,
-                    // operators and admins: the "Create VM" wizard (a page of its own)
-                    this.withActions ? h('a', { class: 'btn btn-primary create-vm', href: createHash(), text: t('create.open') }) : null)),
+                    // operators, admins and users (self-service): the "Create VM" wizard (a page of its own)
+                    canCreate(this.role) ? h('a', { class: 'btn btn-primary create-vm', href: createHash(), text: t('create.open') }) : null)),
             h('div', { class: 'table-wrap' }, this.table),
             this.empty));
         container.replaceChildren(this.root);

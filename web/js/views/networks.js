@@ -181,7 +181,8 @@ export class NetworksView extends ResourcePage {
             cell(c.ipv4, {}, ipCell(net.ipv4)),
             cell(c.ipv6, {}, ipCell(net.ipv6)),
             cell(c.autostart, {}, autostartSwitch(name, net.autostart, admin)),
-            cell(c.usedBy, {}, usedBy, admin ? null : btn('leases', t('networks.action.leases'))),
+            // a `user` may not read leases (they name every VM on the network: docs/api.md)
+            cell(c.usedBy, {}, usedBy, admin || this.ctx.store.session?.role === 'user' ? null : btn('leases', t('networks.action.leases'))),
             admin ? actionsCell(name,
                 net.active ? btn('stop', t('networks.action.stop')) : start(),
                 btn('leases', t('networks.action.leases')),

@@ -6,12 +6,15 @@
 // shows live under the password field (users-rules.js), and a refusal from the server
 // shows at the field it names. Each user's groups show as chips, chosen at creation and
 // changed with "Groups" (which also sets what a viewer sees: every VM, or those shared
-// with them); the Groups section below (groups.js) keeps the groups. Browser main thread.
+// with them); the Groups section below (groups.js) keeps the groups, and the
+// "Self-service" card (self-service.js) what users may create VMs from. Browser main
+// thread.
 
 import { h } from './dom.js';
 import { field, formDialog, placeServerError, reportError, selectInput, showErrors, textInput } from './form-kit.js';
 import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, showLoadError } from './resource-table.js';
 import { roleName } from './user-menu.js';
+import { SelfServiceCard } from './self-service.js';
 import { nameProblem, passwordProblem } from '../users-rules.js';
 import { formatClock } from '../format.js';
 import { GroupsSection, checkList, chips } from './groups.js';
@@ -56,19 +59,22 @@ export class UsersView {
         });
         this.list = listCard({ title: t('users.list-title'), labelledBy: 'page-title' });
         this.groupsSection = new GroupsSection(this.ctx, { users: () => this.items.map((u) => u.name), changed: () => this.load() });
+        this.selfService = new SelfServiceCard(this.ctx);
         this.root = h('div', { class: ['page', 'page-users'] },
             h('div', { class: 'page-head' }, this.title, h('div', { class: 'toolbar' }, create)),
-            this.list.root, this.groupsSection.root);
+            this.list.root, this.groupsSection.root, this.selfService.root);
         this.list.body.addEventListener('click', (ev) => {
             const btn = ev.target.closest('button[data-action]');
             if (btn && !btn.disabled) this.#act(btn.dataset.action, btn.dataset.name);
         });
         container.replaceChildren(this.root);
         this.load();
+        this.selfService.load();
     }
 
     destroy() {
         this.loadSeq++;
+        this.selfService?.destroy();
         this.root?.remove();
     }
 
