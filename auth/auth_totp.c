@@ -108,14 +108,13 @@ uint64_t auth_totp_step(int64_t now_s)
     return now_s < 0 ? 0 : (uint64_t)now_s / AUTH_TOTP_STEP_S;
 }
 
-uint64_t auth_totp_verify(const unsigned char *key, size_t keylen, const char *code,
-                          int64_t now_s, uint64_t last_step)
+uint64_t auth_totp_verify(const unsigned char *key, size_t keylen, const char *code, int64_t now_s,
+                          uint64_t last_step)
 {
     char want[AUTH_TOTP_DIGITS + 1], expect[24];
     uint64_t now = auth_totp_step(now_s), matched = 0;
 
-    if (!code || strlen(code) != AUTH_TOTP_DIGITS ||
-        strspn(code, "0123456789") != AUTH_TOTP_DIGITS)
+    if (!code || strlen(code) != AUTH_TOTP_DIGITS || strspn(code, "0123456789") != AUTH_TOTP_DIGITS)
         return 0;
     memcpy(want, code, sizeof(want));
     for (int d = -AUTH_TOTP_WINDOW; d <= AUTH_TOTP_WINDOW; d++) {
@@ -143,8 +142,7 @@ int auth_totp_secret_new(char out[AUTH_TOTP_B32_LEN + 1])
 
     if (RAND_bytes(key, sizeof(key)) != 1)
         goto cleanup;
-    if (auth_totp_base32_encode(key, sizeof(key), out, AUTH_TOTP_B32_LEN + 1) !=
-        AUTH_TOTP_B32_LEN)
+    if (auth_totp_base32_encode(key, sizeof(key), out, AUTH_TOTP_B32_LEN + 1) != AUTH_TOTP_B32_LEN)
         goto cleanup;
     ret = 0;
 

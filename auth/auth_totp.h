@@ -45,8 +45,8 @@ uint64_t auth_totp_step(int64_t now_s);
  * once: the caller remembers the step this returns). Returns the matching step (> 0), or
  * 0 when the code is malformed, wrong, or its step was already used. Compares in
  * constant time per step. */
-uint64_t auth_totp_verify(const unsigned char *key, size_t keylen, const char *code,
-                          int64_t now_s, uint64_t last_step);
+uint64_t auth_totp_verify(const unsigned char *key, size_t keylen, const char *code, int64_t now_s,
+                          uint64_t last_step);
 
 /* A new random secret as base32 (AUTH_TOTP_B32_LEN chars + NUL). Returns 0 or -1. */
 int auth_totp_secret_new(char out[AUTH_TOTP_B32_LEN + 1]) __attribute__((warn_unused_result));

@@ -11,6 +11,7 @@
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
+#include "auth_totp_store.h"
 #include "auth_users.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -146,11 +147,19 @@ const struct api_handler api_users_create = {
 
 /* ---- change --------------------------------------------------------------------------- */
 
+/* A change of the user row, and whether TOTP is required of the user (auth_totp_store). */
+struct api_users_patch_state {
+    struct auth_user_change change;
+    bool has_totp_required;
+    bool totp_required;
+};
+
 static int api_users_patch_check(struct api_call *call, const struct http_request *req,
                                  struct api_reply *reply)
 {
-    struct auth_user_change *change = api_call_state_new(call, sizeof(*change));
-    struct json_object *disabled = NULL;
+    struct api_users_patch_state *state = api_call_state_new(call, sizeof(*state));
+    struct auth_user_change *change = &state->change;
+    struct json_object *disabled = NULL, *required = NULL;
     int has_role;
 
     api_reply_audit_object(reply, "user:%.64s", call->name);
@@ -159,12 +168,16 @@ static int api_users_patch_check(struct api_call *call, const struct http_reques
     change->has_role = has_role == 1;
     change->has_disabled = json_object_object_get_ex(call->body, "disabled", &disabled);
     change->disabled = api_call_bool(call, "disabled", false);
+    state->has_totp_required = json_object_object_get_ex(call->body, "totp_required", &required);
+    state->totp_required = api_call_bool(call, "totp_required", false);
     if (api_call_string(call, "password") &&
         auth_password_policy_check(call->name, api_call_string(call, "password"), &reply->err) < 0)
         return -1;
-    if (!change->has_role && !change->has_disabled && !api_call_string(call, "password")) {
+    if (!change->has_role && !change->has_disabled && !api_call_string(call, "password") &&
+        !state->has_totp_required) {
         app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST,
-                      "nothing to change: give \"role\", \"password\" or \"disabled\"");
+                      "nothing to change: give \"role\", \"password\", \"disabled\" or "
+                      "\"totp_required\"");
         return -1;
     }
     return 0;
@@ -172,11 +185,17 @@ static int api_users_patch_check(struct api_call *call, const struct http_reques
 
 static void api_users_patch_run(struct api_call *call, struct api_reply *reply)
 {
-    struct auth_user_change *change = call->state;
+    struct api_users_patch_state *state = call->state;
+    struct auth_user_change *change = &state->change;
 
     api_reply_audit_object(reply, "user:%.64s", call->name);
     change->password = api_call_string(call, "password"); /* borrowed from the body */
-    if (auth_users_update(call->db, call->name, change, &reply->err) < 0)
+    if ((change->has_role || change->has_disabled || change->password) &&
+        auth_users_update(call->db, call->name, change, &reply->err) < 0)
+        return;
+    /* takes effect at the user's next login (auth_totp_store.h) */
+    if (state->has_totp_required &&
+        auth_totp_store_set_required(call->db, call->name, state->totp_required, &reply->err) < 0)
         return;
     api_users_revoke(call, call->name,
                      change->has_role || change->password ||

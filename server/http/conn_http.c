@@ -377,6 +377,7 @@ static void conn_request_view(const struct conn *conn, struct http_request *req)
     req->accept_gzip = conn->accept_gzip;
     req->prefer_async = conn->prefer_async;
     req->accept_ndjson = conn->accept_ndjson;
+    req->user_agent = conn->user_agent;
 }
 
 /* Hands the request to its endpoint. Returns the callback's result. */
@@ -490,6 +491,10 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
         conn->content_length = n;
     }
     routed = route_match(conn->path, &conn->route) == 0;
+    conn->user_agent[0] = '\0';
+    if (routed && conn->route.id == ROUTE_LOGIN &&
+        conn_header(conn, CONN_HEADER_USER_AGENT, conn->user_agent, sizeof(conn->user_agent)) < 0)
+        conn->user_agent[0] = '\0'; /* a longer one is not kept */
     if (routed)
         conn->target = conn_slot_of(conn);
     /* streamed endpoints (volume contents) take any size; everything else is bounded */

@@ -46,7 +46,7 @@ static void test_admin_does_everything(void **state)
 /* A `user` acts on a VM by the level it holds; what it cannot view it does not see. */
 static void test_user_levels(void **state)
 {
-    struct auth_subject user = {"alice", AUTH_ROLE_USER, AUTH_SCOPE_FULL, false};
+    struct auth_subject user = {.username = "alice", .role = AUTH_ROLE_USER};
     struct auth_object vm = {AUTH_OBJECT_DOMAIN, "6695eb01-f6a4-8304-79aa-97f2502e193f",
                              AUTH_LEVEL_NONE};
     static const enum auth_action acts[] = {
@@ -89,7 +89,7 @@ static void test_user_levels(void **state)
 /* A viewer sees all by default; "shared only" sees what is shared with it. */
 static void test_viewer_shared_only(void **state)
 {
-    struct auth_subject viewer = {"v", AUTH_ROLE_VIEWER, AUTH_SCOPE_FULL, false};
+    struct auth_subject viewer = {.username = "v", .role = AUTH_ROLE_VIEWER};
     struct auth_object vm = {AUTH_OBJECT_DOMAIN, "6695eb01-f6a4-8304-79aa-97f2502e193f",
                              AUTH_LEVEL_NONE};
 

@@ -388,7 +388,8 @@ static void test_expiry(void **state)
     assert_false(auth_sessions_alive(idle, idle_s.id));
     auth_sessions_free(max);
     assert_int_equal(sqlite3_exec(max_store.db,
-                                  "INSERT INTO sessions VALUES ('" HASH_A
+                                  "INSERT INTO sessions (token_hash, username, role, csrf_token, "
+                                  "created_at, last_seen) VALUES ('" HASH_A
                                   "', 'alice', 'admin', '" HASH_A "', 1000, 1000)",
                                   NULL, NULL, NULL),
                      SQLITE_OK);

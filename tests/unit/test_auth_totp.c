@@ -19,16 +19,21 @@ static void test_base32_vectors(void **state)
 {
     static const struct {
         const char *plain, *b32;
-    } v[] = {{"", ""},          {"f", "MY"},          {"fo", "MZXQ"},       {"foo", "MZXW6"},
-             {"foob", "MZXW6YQ"}, {"fooba", "MZXW6YTB"}, {"foobar", "MZXW6YTBOI"}};
+    } v[] = {{"", ""},
+             {"f", "MY"},
+             {"fo", "MZXQ"},
+             {"foo", "MZXW6"},
+             {"foob", "MZXW6YQ"},
+             {"fooba", "MZXW6YTB"},
+             {"foobar", "MZXW6YTBOI"}};
     char out[32];
     unsigned char back[16];
 
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         size_t n = strlen(v[i].plain);
-        assert_int_equal(auth_totp_base32_encode((const unsigned char *)v[i].plain, n, out,
-                                                 sizeof(out)),
-                         (int)strlen(v[i].b32));
+        assert_int_equal(
+            auth_totp_base32_encode((const unsigned char *)v[i].plain, n, out, sizeof(out)),
+            (int)strlen(v[i].b32));
         assert_string_equal(out, v[i].b32);
         assert_int_equal(auth_totp_base32_decode(v[i].b32, back, sizeof(back)), (int)n);
         assert_memory_equal(back, v[i].plain, n);
@@ -58,12 +63,11 @@ static void test_totp_rfc6238_sha1(void **state)
     static const struct {
         int64_t t;
         int64_t code;
-    } v[] = {{59, 94287082},         {1111111109, 7081804}, {1111111111, 14050471},
+    } v[] = {{59, 94287082},         {1111111109, 7081804},  {1111111111, 14050471},
              {1234567890, 89005924}, {2000000000, 69279037}, {20000000000, 65353130}};
 
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-        assert_int_equal(auth_totp_hotp(rfc_key, RFC_KEYLEN, auth_totp_step(v[i].t), 8),
-                         v[i].code);
+        assert_int_equal(auth_totp_hotp(rfc_key, RFC_KEYLEN, auth_totp_step(v[i].t), 8), v[i].code);
     assert_int_equal(auth_totp_step(59), 1);
     assert_int_equal(auth_totp_step(60), 2);
 }

@@ -59,6 +59,8 @@ export default {
     'error.range_not_satisfiable': 'The requested part of the file is outside the file.',
     'error.too_many_requests': 'Too many requests. Wait a moment and try again.',
     'error.unauthorized': 'You are not logged in, or your session has ended.',
+    'error.totp_required': 'Enter the code from your authenticator app.',
+    'error.totp_enrolment_required': 'Your account needs two-factor authentication: set it up on the My account page first.',
     'error.unknown': 'Something went wrong.',
     'error.with-detail': '{text} ({detail})',
     'shell.banner.host': '{title} virtdeck lost its connection to libvirt. Every state reads unknown and actions wait until the connection is back.',

@@ -59,6 +59,8 @@ export default {
     'error.range_not_satisfiable': '请求的文件范围超出了文件本身。',
     'error.too_many_requests': '请求过多，请稍后重试。',
     'error.unauthorized': '您尚未登录，或会话已结束。',
+    'error.totp_required': '请输入身份验证器应用中的验证码。',
+    'error.totp_enrolment_required': '您的账户需要启用双重验证：请先在“我的账户”页面完成设置。',
     'error.unknown': '发生未知错误。',
     'error.with-detail': '{text}（{detail}）',
     'shell.banner.host': '{title}virtdeck 与 libvirt 的连接已断开。连接恢复之前，所有状态均显示为未知，所有操作都会暂停。',
