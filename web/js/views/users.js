@@ -15,7 +15,7 @@ import { formatClock } from '../format.js';
 import { t } from '../i18n.js';
 
 /** The message of a users-rules.js problem ("" for none). */
-function problemText(p) {
+export function problemText(p) {
     switch (p?.id) {
     case 'users.password.too-short': return t('users.password.too-short', p.params);
     case 'users.password.too-long': return t('users.password.too-long', p.params);
