@@ -41,8 +41,8 @@ export class AccountView {
     mount(container) {
         this.title = h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: t('account.title') });
         this.limited = h('p', { class: 'card notice', role: 'alert', id: 'account-limited', hidden: true, text: t('account.totp.must-enrol') });
-        this.passwordCard = h('section', { class: 'card', 'aria-labelledby': 'account-password-title' });
-        this.totpCard = h('section', { class: 'card', id: 'account-totp', 'aria-labelledby': 'account-totp-title' });
+        this.passwordCard = h('section', { class: 'card form-card', 'aria-labelledby': 'account-password-title' });
+        this.totpCard = h('section', { class: 'card form-card', id: 'account-totp', 'aria-labelledby': 'account-totp-title' });
         this.list = listCard({ title: t('account.sessions.title'), titleId: 'account-sessions-title' });
         this.logoutOthers = h('button', {
             type: 'button', class: 'btn', id: 'account-logout-others', text: t('account.sessions.logout-others'),
@@ -140,9 +140,8 @@ export class AccountView {
                 disabled: a.totp_required, on: { click: () => this.#disableTotp() } })
             : h('button', { type: 'button', class: 'btn btn-primary', id: 'account-totp-begin', text: t('account.totp.begin'),
                 on: { click: () => this.#beginTotp() } });
-        this.totpCard.replaceChildren(heading, state,
-            a.totp_required ? h('p', { class: 'muted small', text: t('account.totp.required') }) : null,
-            h('div', { class: 'toolbar' }, button));
+        const required = a.totp_required ? [h('p', { class: 'muted small', text: t('account.totp.required') })] : [];
+        this.totpCard.replaceChildren(heading, state, ...required, h('div', { class: 'toolbar' }, button));
     }
 
     async #beginTotp() {
