@@ -4,6 +4,7 @@
  * an answer, a log line or an audit row: the audit object is "user:<name>". */
 #include "api/api_users.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,15 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-static struct json_object *api_users_json(const struct auth_user *user)
+/* user's row with its second factor's state, read from db (both off when it cannot). */
+static struct json_object *api_users_json(sqlite3 *db, const struct auth_user *user)
 {
     struct json_object *obj = json_object_new_object();
+    struct auth_totp_state totp;
+    struct app_error err;
+
+    if (auth_totp_store_get(db, user->name, &totp, &err) < 0)
+        memset(&totp, 0, sizeof(totp));
 
     json_object_object_add(obj, "name", json_object_new_string(user->name));
     json_object_object_add(obj, "role", json_object_new_string(auth_role_name(user->role)));
@@ -27,6 +34,9 @@ static struct json_object *api_users_json(const struct auth_user *user)
     json_object_object_add(obj, "last_login",
                            user->last_login_s ? json_object_new_int64(user->last_login_s) : NULL);
     json_object_object_add(obj, "source", json_object_new_string(user->pam ? "pam" : "local"));
+    json_object_object_add(obj, "totp_enabled", json_object_new_boolean(totp.enabled));
+    json_object_object_add(obj, "totp_required", json_object_new_boolean(totp.required));
+    OPENSSL_cleanse(&totp, sizeof(totp));
     return obj;
 }
 
@@ -71,24 +81,33 @@ static void api_users_answer(struct api_call *call, struct api_reply *reply, con
     if (found == 0)
         app_error_set(&reply->err, 404, APP_ERR_NOT_FOUND, "no user %s", name);
     if (found == 1)
-        api_reply_json(reply, status, api_users_json(&user));
+        api_reply_json(reply, status, api_users_json(call->db, &user));
     auth_user_clear(&user);
 }
 
 /* ---- list ----------------------------------------------------------------------------- */
 
+/* What api_users_add fills. */
+struct api_users_listing {
+    sqlite3 *db;              /* borrowed */
+    struct json_object *list; /* borrowed */
+};
+
 static void api_users_add(const struct auth_user *user, void *ctx)
 {
-    json_object_array_add(ctx, api_users_json(user));
+    struct api_users_listing *l = ctx;
+
+    json_object_array_add(l->list, api_users_json(l->db, user));
 }
 
 static void api_users_list_run(struct api_call *call, struct api_reply *reply)
 {
     struct json_object *list = json_object_new_array();
     struct json_object *roles = json_object_new_array();
+    struct api_users_listing listing = {call->db, list};
     struct json_object *out;
 
-    if (auth_users_foreach(call->db, api_users_add, list) < 0) {
+    if (auth_users_foreach(call->db, api_users_add, &listing) < 0) {
         json_object_put(list);
         json_object_put(roles);
         app_error_set(&reply->err, 500, APP_ERR_INTERNAL, "cannot list users (database error)");
@@ -152,6 +171,7 @@ struct api_users_patch_state {
     struct auth_user_change change;
     bool has_totp_required;
     bool totp_required;
+    bool totp_reset; /* turn the user's TOTP off (a lost phone and recovery codes) */
 };
 
 static int api_users_patch_check(struct api_call *call, const struct http_request *req,
@@ -170,14 +190,15 @@ static int api_users_patch_check(struct api_call *call, const struct http_reques
     change->disabled = api_call_bool(call, "disabled", false);
     state->has_totp_required = json_object_object_get_ex(call->body, "totp_required", &required);
     state->totp_required = api_call_bool(call, "totp_required", false);
+    state->totp_reset = api_call_bool(call, "totp_reset", false);
     if (api_call_string(call, "password") &&
         auth_password_policy_check(call->name, api_call_string(call, "password"), &reply->err) < 0)
         return -1;
     if (!change->has_role && !change->has_disabled && !api_call_string(call, "password") &&
-        !state->has_totp_required) {
+        !state->has_totp_required && !state->totp_reset) {
         app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST,
-                      "nothing to change: give \"role\", \"password\", \"disabled\" or "
-                      "\"totp_required\"");
+                      "nothing to change: give \"role\", \"password\", \"disabled\", "
+                      "\"totp_required\" or \"totp_reset\"");
         return -1;
     }
     return 0;
@@ -196,6 +217,8 @@ static void api_users_patch_run(struct api_call *call, struct api_reply *reply)
     /* takes effect at the user's next login (auth_totp_store.h) */
     if (state->has_totp_required &&
         auth_totp_store_set_required(call->db, call->name, state->totp_required, &reply->err) < 0)
+        return;
+    if (state->totp_reset && auth_totp_store_disable(call->db, call->name, &reply->err) < 0)
         return;
     api_users_revoke(call, call->name,
                      change->has_role || change->password ||

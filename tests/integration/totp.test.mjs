@@ -208,6 +208,17 @@ describe('TOTP and my account', () => {
         assertError(await c.req('DELETE', '/api/account/totp', { body: { password: PW.rita } }), 409, 'conflict', 'required');
         assertError((await tryLogin(d, 'rita', PW.rita)).res, 401, 'totp_required', 'now asks for a code');
         assertJson((await tryLogin(d, 'rita', PW.rita, { totp: codeAt(e.secret, e.step + 1) })).res, 200, 'with a code');
+        // the admin sees it, and resets it for a lost phone: the next login needs no code and may only enrol again
+        const admin = await loggedIn('admin');
+        const row = assertJson(await admin.get('/api/users'), 200).users.find((u) => u.name === 'rita');
+        assert.deepEqual([row.totp_enabled, row.totp_required], [true, true]);
+        assertError(await c.req('PATCH', '/api/users/rita', { body: { totp_reset: true } }), 403, 'forbidden', 'not for operators');
+        const after = assertJson(await admin.req('PATCH', '/api/users/rita', { body: { totp_reset: true } }), 200, 'reset');
+        assert.deepEqual([after.totp_enabled, after.totp_required], [false, true]);
+        const again = await tryLogin(d, 'rita', PW.rita);
+        clients.push(again.c);
+        assert.equal(assertJson(again.res, 200, 'no code now').totp_enrolment_required, true);
+        assertError(await admin.req('PATCH', '/api/users/rita', { body: { totp_reset: 'yes' } }), 400, 'bad_request', 'not a bool');
     });
 
     it('a password change needs the current one and the policy, ends the other sessions and closes their websockets', async () => {

@@ -52,7 +52,9 @@ describe('users admin API', () => {
         const out = assertJson(await env.admin.get('/api/users'), 200, 'list');
         assert.deepEqual(out.users.map((u) => u.name), ['admin', 'op', 'view']);
         for (const u of out.users) {
-            assert.deepEqual(Object.keys(u).sort(), ['created', 'disabled', 'last_login', 'name', 'role', 'source']);
+            assert.deepEqual(Object.keys(u).sort(), ['created', 'disabled', 'last_login', 'name', 'role', 'source', 'totp_enabled', 'totp_required']);
+            assert.equal(u.totp_enabled, false);
+            assert.equal(u.totp_required, false);
             assert.equal(u.disabled, false);
             assert.equal(u.source, 'local');
             assert.ok(Number.isInteger(u.created) && u.created > 1.7e9, `created ${u.created}`);
