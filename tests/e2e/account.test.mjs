@@ -4,7 +4,9 @@
 // account" from the user menu, sets up two-factor authentication by reading the key shown
 // as text and typing a code this test computes (its own RFC 6238, node:crypto), sees the
 // ten recovery codes once, logs out, and logs in again with a code; then with a recovery
-// code. Their sessions table marks this session. Nothing runs on the real libvirtd.
+// code. Their sessions table marks this session. An admin then sees it on the users page
+// and resets it (a lost phone): the operator logs in with the password alone. Nothing
+// runs on the real libvirtd.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -12,6 +14,7 @@ import { artifact, login, newPage, withDaemonLog } from '../lib/browser.mjs';
 import { withDemoDaemon } from '../lib/e2e-setup.mjs';
 
 const OP = { name: 'oper', role: 'operator', password: randomBytes(12).toString('hex') };
+const ADMIN = { name: 'boss', role: 'admin', password: randomBytes(12).toString('hex') };
 const TIMEOUT = 10000;
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -38,7 +41,7 @@ const stepNow = () => Math.floor(Date.now() / 30000);
 let daemon;
 let browser;
 
-withDemoDaemon({ users: [OP] }, (d, b) => {
+withDemoDaemon({ users: [OP, ADMIN] }, (d, b) => {
     daemon = d;
     browser = b;
 });
@@ -113,6 +116,33 @@ test('set up TOTP from My account, log out, log in with a code and with a recove
         assert.deepEqual(problems.filter((p) => !logins.includes(p)), []);
     } catch (err) {
         await page.screenshot({ path: artifact('account-failed.png') }).catch(() => {});
+        throw withDaemonLog(daemon, err);
+    } finally {
+        await page.close();
+    }
+});
+
+test('an admin sees the two-factor state on the users page and resets it', async () => {
+    const { page, problems } = await newPage(browser);
+    try {
+        await login(page, daemon, ADMIN, { timeout: TIMEOUT });
+        await page.evaluate(() => { location.hash = '#/users'; });
+        const row = page.locator('.page-users tbody tr', { hasText: OP.name });
+        await row.waitFor({ timeout: TIMEOUT });
+        assert.match(await row.innerText(), /\bOn\b/);
+        await page.checkA11y('the users page with two-factor');
+        await row.getByRole('button', { name: `Reset two-factor ${OP.name}` }).click();
+        const confirm = page.locator('dialog[open]', { hasText: `Reset the two-factor authentication of ${OP.name}?` });
+        await confirm.waitFor({ timeout: TIMEOUT });
+        await confirm.getByRole('button', { name: 'Reset two-factor', exact: true }).click();
+        await row.getByRole('button', { name: `Reset two-factor ${OP.name}` }).waitFor({ state: 'detached', timeout: TIMEOUT });
+        assert.match(await row.innerText(), /\bOff\b/);
+        await page.locator('.user-button').click();
+        await page.locator('#user-menu-panel').getByRole('button', { name: 'Log out', exact: true }).click();
+        await login(page, daemon, OP, { timeout: TIMEOUT, ready: '.user-button' });
+        assert.deepEqual(problems, []);
+    } catch (err) {
+        await page.screenshot({ path: artifact('account-admin-failed.png') }).catch(() => {});
         throw withDaemonLog(daemon, err);
     } finally {
         await page.close();
