@@ -110,10 +110,9 @@ test('set up TOTP from My account, log out, log in with a code and with a recove
         await secondStep(page, 'totp', totp(secret, step + 1));
         await logOut(page);
         await secondStep(page, 'recovery', codes[0].trim());
-        // the two 401 totp_required answers are the login's second step, expected
-        const logins = problems.filter((p) => /status of 401 .*\/api\/login\)$/.test(p));
-        assert.equal(logins.length, 2, problems.join('\n'));
-        assert.deepEqual(problems.filter((p) => !logins.includes(p)), []);
+        // the 401 totp_required answers are the login's second step, expected (chromium
+        // reports each failed request on the console, firefox does not)
+        assert.deepEqual(problems.filter((p) => !/status of 401 .*\/api\/login\)$/.test(p)), []);
     } catch (err) {
         await page.screenshot({ path: artifact('account-failed.png') }).catch(() => {});
         throw withDaemonLog(daemon, err);
