@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startDaemon } from '../lib/daemon.mjs';
+import { runCli, startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { within } from '../lib/wait.mjs';
@@ -307,6 +307,20 @@ describe('TOTP and my account', () => {
         }
         assertJson((await tryLogin(d, 'ted', PW.ted)).res, 200, 'the password is unchanged');
         assertJson(await c.get('/api/session'), 200, 'the session is alive');
+    });
+
+    it('`virtdeck user totp-reset` turns a user\'s TOTP off while the daemon runs', async () => {
+        const c = await loggedIn('ted');
+        await enrol(c);
+        assertError((await tryLogin(d, 'ted', PW.ted)).res, 401, 'totp_required', 'on');
+        const r = runCli(['user', 'totp-reset', 'ted', '--state-dir', d.stateDir]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /two-factor authentication of ted is off/);
+        assertJson((await tryLogin(d, 'ted', PW.ted)).res, 200, 'no code needed now');
+        const bad = runCli(['user', 'totp-reset', 'nobody-here', '--state-dir', d.stateDir]);
+        assert.equal(bad.status, 1, bad.stderr);
+        assert.match(bad.stderr, /no user nobody-here/);
+        assert.equal(runCli(['user', 'totp-reset', '--state-dir', d.stateDir]).status, 2, 'no name');
     });
 
     it('bad input is 400 and changes nothing', async () => {
