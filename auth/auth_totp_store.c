@@ -70,22 +70,23 @@ int auth_totp_store_begin(sqlite3 *db, const char *name, const char *secret_b32,
     sqlite3_stmt *stmt = NULL;
     int ret = -1;
 
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        goto fail;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+        auth_totp_store_fail(db, err);
+        goto cleanup;
+    }
     sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, secret_b32, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 3, clock_wall_s());
-    if (sqlite3_step(stmt) != SQLITE_DONE)
-        goto fail;
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        auth_totp_store_fail(db, err);
+        goto cleanup;
+    }
     if (sqlite3_changes(db) == 0) {
         app_error_set(err, 409, APP_ERR_CONFLICT, "two-factor authentication is already on");
         goto cleanup;
     }
     ret = 0;
-    goto cleanup;
 
-fail:
-    auth_totp_store_fail(db, err);
 cleanup:
     sqlite3_finalize(stmt);
     return ret;
@@ -118,37 +119,39 @@ int auth_totp_store_enable(sqlite3 *db, const char *name, uint64_t step,
                            char (*hashes)[AUTH_TOTP_HASH_HEX + 1], size_t n, struct app_error *err)
 {
     int ret = -1, changed;
+    bool began = false, stored = true;
 
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return auth_totp_store_fail(db, err);
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        auth_totp_store_fail(db, err);
+        goto cleanup;
+    }
+    began = true;
     changed = auth_totp_store_run(db,
                                   "UPDATE user_totp SET enabled = 1, last_step = ?2"
                                   " WHERE username = ?1 AND enabled = 0",
                                   name, step, NULL);
-    if (changed < 0)
-        goto fail;
     if (changed == 0) {
         app_error_set(err, 409, APP_ERR_CONFLICT,
                       "no two-factor enrolment is waiting for a code; begin again");
         goto cleanup;
     }
-    if (auth_totp_store_run(db, "DELETE FROM totp_recovery WHERE username = ?1", name, 0, NULL) < 0)
-        goto fail;
-    for (size_t i = 0; i < n; i++) {
-        if (auth_totp_store_run(db,
-                                "INSERT OR IGNORE INTO totp_recovery (username, code_hash)"
-                                " VALUES (?1, ?2)",
-                                name, 0, hashes[i]) < 0)
-            goto fail;
+    stored = changed > 0 && auth_totp_store_run(db, "DELETE FROM totp_recovery WHERE username = ?1",
+                                                name, 0, NULL) >= 0;
+    for (size_t i = 0; stored && i < n; i++)
+        stored = auth_totp_store_run(db,
+                                     "INSERT OR IGNORE INTO totp_recovery (username, code_hash)"
+                                     " VALUES (?1, ?2)",
+                                     name, 0, hashes[i]) >= 0;
+    if (!stored || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        auth_totp_store_fail(db, err);
+        goto cleanup;
     }
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        goto fail;
-    return 0;
+    began = false;
+    ret = 0;
 
-fail:
-    auth_totp_store_fail(db, err);
 cleanup:
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (began)
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return ret;
 }
 

@@ -293,11 +293,11 @@ static void api_account_totp_disable_run(struct api_call *call, struct api_reply
     api_reply_audit_object(reply, "user:%.64s", call->session.username);
     if (!api_account_user(call, &user, true, reply) ||
         auth_totp_store_get(call->db, user.name, &state, &reply->err) < 0) {
-        auth_throttle_cancel(call->throttle, call->peer, user.name);
+        auth_throttle_cancel(call->throttle, call->peer, call->session.username);
         goto cleanup;
     }
     if (!state.enabled && !state.pending) {
-        auth_throttle_cancel(call->throttle, call->peer, user.name);
+        auth_throttle_cancel(call->throttle, call->peer, call->session.username);
         app_error_set(&reply->err, 409, APP_ERR_CONFLICT, "two-factor authentication is off");
         goto cleanup;
     }
