@@ -52,7 +52,7 @@ async function logOut(page) {
     await page.locator('#login-username').waitFor({ timeout: TIMEOUT });
 }
 
-async function secondStep(page, kind, code) {
+async function secondStep(page, kind, code, wrong = '') {
     await page.fill('#login-username', OP.name);
     await page.fill('#login-password', OP.password);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -62,6 +62,12 @@ async function secondStep(page, kind, code) {
         await page.locator('label[for="login-code"]', { hasText: 'Recovery code' }).waitFor({ timeout: TIMEOUT });
     }
     await page.checkA11y(`the login's ${kind} step`);
+    await page.screenshot({ path: artifact(`account-login-${kind}.png`) });
+    if (wrong) { // refused, and the form stays at the code with the password kept
+        await page.fill('#login-code', wrong);
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.locator('#login-error', { hasText: 'This code is not right, or was used already.' }).waitFor({ timeout: TIMEOUT });
+    }
     await page.fill('#login-code', code);
     await page.getByRole('button', { name: 'Log in' }).click();
     // signed in: back on the page the hash names (My account)
@@ -107,7 +113,8 @@ test('set up TOTP from My account, log out, log in with a code and with a recove
             'the recovery codes are gone from the page');
 
         await logOut(page);
-        await secondStep(page, 'totp', totp(secret, step + 1));
+        const next = totp(secret, step + 1);
+        await secondStep(page, 'totp', next, totp(secret, step)); // the enrolment's code: used
         await logOut(page);
         await secondStep(page, 'recovery', codes[0].trim());
         // the 401 totp_required answers are the login's second step, expected (chromium

@@ -37,7 +37,7 @@ export class LoginView {
         });
         this.code = h('input', {
             id: 'login-code', name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
-            maxlength: 11, spellcheck: 'false', class: 'input', 'aria-describedby': 'login-code-hint',
+            maxlength: 32, spellcheck: 'false', class: 'input', 'aria-describedby': 'login-code-hint',
         });
         this.codeLabel = h('label', { for: 'login-code', text: t('shell.login.code') });
         this.codeHint = h('p', { class: 'field-hint', id: 'login-code-hint', text: t('shell.login.code.hint') });
@@ -91,6 +91,7 @@ export class LoginView {
     #askSecond(kind) {
         this.second = kind;
         this.codeField.hidden = false;
+        this.user.disabled = true; // the name and password already checked stay as they are
         this.pass.disabled = true;
         this.codeLabel.textContent = kind === 'totp' ? t('shell.login.code') : t('shell.login.recovery');
         this.codeHint.textContent = kind === 'totp' ? t('shell.login.code.hint') : t('shell.login.recovery.hint');
@@ -105,6 +106,7 @@ export class LoginView {
         this.second = null;
         this.held = '';
         this.codeField.hidden = true;
+        this.user.disabled = false;
         this.pass.disabled = false;
     }
 
@@ -140,7 +142,6 @@ export class LoginView {
             this.onLogin(session);
         } catch (err) {
             if (!this.root.isConnected) return;
-            this.pass.value = '';
             if (err.status === 401 && err.code === 'totp_required') {
                 this.held = password;
                 this.#askSecond('totp');
@@ -152,6 +153,7 @@ export class LoginView {
                 this.code.focus();
                 return;
             }
+            this.pass.value = '';
             this.#forgetSecond();
             if (err.status === 401) this.#showError(t('shell.login.invalid'));
             else if (err.status === 429) {
