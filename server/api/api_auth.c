@@ -106,6 +106,14 @@ static void api_auth_login_refuse(struct api_call *call, const char *name, const
     api_reply_error(reply, &err);
 }
 
+/* The login could not be checked (a database error): not counted, err answered. */
+static void api_auth_login_unchecked(struct api_call *call, const char *name,
+                                     const struct app_error *err, struct api_reply *reply)
+{
+    auth_throttle_cancel(call->throttle, call->peer, name);
+    api_reply_error(reply, err);
+}
+
 /* A local user's second factor, after the right password. Returns 1 to go on (*origin's
  * totp_pending set when the session may only enrol TOTP; *recovered when a recovery code
  * was used), or 0 when it answered (a refusal or an error). */
@@ -118,8 +126,10 @@ static int api_auth_second_factor(struct api_call *call, const struct api_auth_l
     int ret = 0, ok;
 
     app_error_clear(&err);
-    if (auth_totp_store_get(call->db, user->name, &state, &err) < 0)
-        goto error;
+    if (auth_totp_store_get(call->db, user->name, &state, &err) < 0) {
+        api_auth_login_unchecked(call, login->username, &err, reply);
+        goto cleanup;
+    }
     if (!state.enabled) {
         origin->totp_pending =
             state.required || (call->totp_required_for_admins && user->role == AUTH_ROLE_ADMIN);
@@ -135,8 +145,10 @@ static int api_auth_second_factor(struct api_call *call, const struct api_auth_l
     }
     ok = auth_totp_store_check(call->db, user->name, login->totp, login->recovery, clock_wall_s(),
                                &err);
-    if (ok < 0)
-        goto error;
+    if (ok < 0) {
+        api_auth_login_unchecked(call, login->username, &err, reply);
+        goto cleanup;
+    }
     if (ok == 0) {
         /* auth_throttle_begin counted this failure already */
         api_auth_login_refuse(
@@ -147,11 +159,7 @@ static int api_auth_second_factor(struct api_call *call, const struct api_auth_l
     }
     *recovered = !login->totp[0];
     ret = 1;
-    goto cleanup;
 
-error:
-    auth_throttle_cancel(call->throttle, call->peer, login->username);
-    api_reply_error(reply, &err);
 cleanup:
     OPENSSL_cleanse(&state, sizeof(state));
     return ret;
