@@ -64,9 +64,9 @@ struct conn {
     long long content_length; /* -1 without the header */
     struct buf body;          /* owned: the buffered body */
     bool accept_gzip;
-    bool prefer_async;    /* Prefer: respond-async (RFC 7240) */
-    bool accept_ndjson;   /* Accept names application/x-ndjson (GET /api/audit) */
-    char user_agent[512]; /* User-Agent, read for a login only ("" else, or when longer) */
+    bool prefer_async;  /* Prefer: respond-async (RFC 7240) */
+    bool accept_ndjson; /* Accept names application/x-ndjson (GET /api/audit) */
+    char user_agent[AUTH_SESSION_AGENT_MAX]; /* a login's User-Agent, cut ("" otherwise) */
     bool has_session;
     struct auth_session session;
     char token[AUTH_TOKEN_HEX_LEN + 1]; /* wiped once the request no longer needs it */
