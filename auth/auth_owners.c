@@ -311,7 +311,9 @@ static bool auth_owners_data_shared_only(const struct auth_owners_data *d, const
 struct auth_subject auth_owners_subject(struct auth_owners *owners,
                                         const struct auth_session *session)
 {
-    struct auth_subject subject = {session->username, session->role, session->scope, false};
+    struct auth_subject subject = {session->username,    session->role,
+                                   session->scope,       false,
+                                   session->token_id[0], session->totp_pending};
 
     if (!owners || session->role != AUTH_ROLE_VIEWER)
         return subject;

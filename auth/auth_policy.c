@@ -176,7 +176,7 @@ bool auth_policy_role_allows(const struct auth_subject *subject, enum auth_actio
         [AUTH_SCOPE_OPERATE] = AUTH_ROLE_OPERATOR,
     };
 
-    if (!subject)
+    if (!subject || subject->enrol_only)
         return false;
     if ((int)subject->role < 0 || (int)subject->role >= AUTH_ROLE_COUNT)
         return false;
@@ -195,6 +195,16 @@ bool auth_policy_allows(const struct auth_subject *subject, enum auth_action act
 {
     return auth_policy_role_allows(subject, action) &&
            auth_policy_object_allows(subject, action, object);
+}
+
+bool auth_policy_may_use_session(const struct auth_subject *subject)
+{
+    return subject && !subject->enrol_only;
+}
+
+bool auth_policy_may_manage_account(const struct auth_subject *subject)
+{
+    return subject && !subject->token;
 }
 
 bool auth_policy_sees(const struct auth_subject *subject, const struct auth_object *object)

@@ -70,6 +70,9 @@ struct auth_subject {
     enum auth_role role;
     enum auth_scope scope;
     bool shared_only; /* a viewer who sees only what is shared with it (auth_owners.h) */
+    bool token;       /* the request carried an API token, not a login session's cookie */
+    bool enrol_only;  /* a session that must enrol a second factor (TOTP) before anything
+                       * else: it has no right at all, only the account routes */
 };
 
 struct auth_object {
@@ -89,6 +92,14 @@ bool auth_policy_allows(const struct auth_subject *subject, enum auth_action act
 /* True if subject's role (and scope) may ever perform action, whatever the object: a
  * refusal here names no object, so it answers alike for every id. */
 bool auth_policy_role_allows(const struct auth_subject *subject, enum auth_action action);
+
+/* True if subject may use the routes every logged-in session may (its jobs, tokens, the
+ * OS list): not while it must first enrol a second factor. */
+bool auth_policy_may_use_session(const struct auth_subject *subject);
+
+/* True if subject may change its own account (password, TOTP, its sessions): a login
+ * session only, never an API token, even one limited to enrolment. */
+bool auth_policy_may_manage_account(const struct auth_subject *subject);
 
 /* True if subject may see the object at all: a domain (its detail, events, console's
  * existence), a network or a pool (a volume: by its level). What it may not see must

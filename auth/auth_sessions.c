@@ -28,6 +28,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,10 @@ struct auth_sessions_entry {
     int64_t created_s;
     int64_t last_seen_s;
     int64_t persisted_s; /* last_seen as the database has it */
-    uint64_t gen;        /* insertion order, for auth_sessions_reconcile */
+    char address[AUTH_SESSION_ADDRESS_MAX];
+    char user_agent[AUTH_SESSION_AGENT_MAX];
+    bool totp_pending;
+    uint64_t gen; /* insertion order, for auth_sessions_reconcile */
 };
 
 struct auth_sessions {
@@ -174,6 +178,9 @@ static void auth_sessions_copy_out(const struct auth_sessions *sessions,
     out->created_s = e->created_s;
     out->last_seen_s = e->last_seen_s;
     out->expires_s = auth_sessions_expires(sessions, e);
+    memcpy(out->address, e->address, sizeof(out->address));
+    memcpy(out->user_agent, e->user_agent, sizeof(out->user_agent));
+    out->totp_pending = e->totp_pending;
 }
 
 /* ---- the hash table (caller holds lock) --------------------------------- */
@@ -316,7 +323,8 @@ static int auth_sessions_db_insert(struct auth_sessions *sessions,
                                    const struct auth_sessions_entry *e)
 {
     static const char sql[] = "INSERT INTO sessions (token_hash, username, role, csrf_token, "
-                              "created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?)";
+                              "created_at, last_seen, address, user_agent, totp_pending) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
 
@@ -328,6 +336,9 @@ static int auth_sessions_db_insert(struct auth_sessions *sessions,
     sqlite3_bind_text(stmt, 4, e->csrf_token, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 5, e->created_s);
     sqlite3_bind_int64(stmt, 6, e->last_seen_s);
+    sqlite3_bind_text(stmt, 7, e->address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 8, e->user_agent, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 9, e->totp_pending);
     if (sqlite3_step(stmt) != SQLITE_DONE)
         goto cleanup;
     ret = 0;
@@ -364,11 +375,25 @@ cleanup:
     sqlite3_finalize(stmt);
 }
 
+/* Copies a session's origin into e: the address as given, the User-Agent cut to fit
+ * and to its printable ASCII (it is shown in the UI as text). */
+static void auth_sessions_set_origin(struct auth_sessions_entry *e, const char *address,
+                                     const char *user_agent, bool totp_pending)
+{
+    size_t n = 0;
+
+    snprintf(e->address, sizeof(e->address), "%s", address ? address : "");
+    for (const char *p = user_agent; p && *p && n + 1 < sizeof(e->user_agent); p++)
+        e->user_agent[n++] = *p >= 0x20 && *p < 0x7f ? *p : '?';
+    e->user_agent[n] = '\0';
+    e->totp_pending = totp_pending;
+}
+
 /* Drops expired rows and loads the live ones. Called before the table is shared. */
 static int auth_sessions_load(struct auth_sessions *sessions)
 {
     static const char sql[] = "SELECT token_hash, username, role, csrf_token, created_at, "
-                              "last_seen FROM sessions";
+                              "last_seen, address, user_agent, totp_pending FROM sessions";
     int ret = -1;
     sqlite3_stmt *stmt = NULL;
     int64_t now = clock_wall_s();
@@ -406,6 +431,9 @@ static int auth_sessions_load(struct auth_sessions *sessions)
         e->created_s = sqlite3_column_int64(stmt, 4);
         e->last_seen_s = sqlite3_column_int64(stmt, 5);
         e->persisted_s = e->last_seen_s;
+        auth_sessions_set_origin(e, (const char *)sqlite3_column_text(stmt, 6),
+                                 (const char *)sqlite3_column_text(stmt, 7),
+                                 sqlite3_column_int(stmt, 8) != 0);
         if (now >= auth_sessions_expires(sessions, e)) {
             auth_sessions_entry_free(e); /* its row goes at a later expire */
             continue;
@@ -524,6 +552,13 @@ static struct auth_sessions_entry *auth_sessions_make_room(struct auth_sessions 
 int auth_sessions_create(struct auth_sessions *sessions, const char *username, enum auth_role role,
                          char token_out[AUTH_TOKEN_HEX_LEN + 1], struct auth_session *out)
 {
+    return auth_sessions_create_from(sessions, username, role, NULL, token_out, out);
+}
+
+int auth_sessions_create_from(struct auth_sessions *sessions, const char *username,
+                              enum auth_role role, const struct auth_session_origin *origin,
+                              char token_out[AUTH_TOKEN_HEX_LEN + 1], struct auth_session *out)
+{
     int ret = -1;
     struct auth_sessions_entry *e = NULL;
     struct auth_sessions_entry *evicted = NULL;
@@ -543,6 +578,8 @@ int auth_sessions_create(struct auth_sessions *sessions, const char *username, e
     e->created_s = clock_wall_s();
     e->last_seen_s = e->created_s;
     e->persisted_s = e->created_s;
+    if (origin)
+        auth_sessions_set_origin(e, origin->address, origin->user_agent, origin->totp_pending);
     if (auth_sessions_db_insert(sessions, e) < 0)
         goto cleanup;
 
@@ -651,6 +688,122 @@ void auth_sessions_destroy_user(struct auth_sessions *sessions, const char *user
     auth_sessions_remove_if(sessions, auth_sessions_drop_user, (void *)username);
     pthread_mutex_unlock(&sessions->lock);
     auth_sessions_db_run(sessions->db, "DELETE FROM sessions WHERE username = ?", username);
+}
+
+static int auth_sessions_created_cmp(const void *a, const void *b)
+{
+    const struct auth_session *x = a, *y = b;
+
+    if (x->created_s != y->created_s)
+        return x->created_s < y->created_s ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+size_t auth_sessions_list_user(struct auth_sessions *sessions, const char *username,
+                               struct auth_session **out)
+{
+    size_t n = 0, cap = 0;
+    int64_t now = clock_wall_s();
+
+    *out = NULL;
+    if (!sessions || !username)
+        return 0;
+    pthread_mutex_lock(&sessions->lock);
+    for (size_t i = 0; i < sessions->nbuckets; i++) {
+        for (struct auth_sessions_entry *e = sessions->buckets[i]; e; e = e->next) {
+            if (strcmp(e->username, username) != 0 || now >= auth_sessions_expires(sessions, e))
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *out = xrealloc(*out, cap * sizeof(**out));
+            }
+            auth_sessions_copy_out(sessions, e, &(*out)[n++]);
+        }
+    }
+    pthread_mutex_unlock(&sessions->lock);
+    if (n)
+        qsort(*out, n, sizeof(**out), auth_sessions_created_cmp);
+    return n;
+}
+
+/* The hashes auth_sessions_destroy_others ends: username's, but not keep (an id). */
+struct auth_sessions_others {
+    const char *username;                   /* borrowed */
+    const char *keep;                       /* borrowed: an id, or "" */
+    char (*hashes)[AUTH_TOKEN_HEX_LEN + 1]; /* owned: what was dropped */
+    size_t n;
+};
+
+static bool auth_sessions_drop_other(const struct auth_sessions_entry *e, void *ctx)
+{
+    struct auth_sessions_others *o = ctx;
+
+    if (strcmp(e->username, o->username) != 0 ||
+        (o->keep[0] && memcmp(e->token_hash, o->keep, AUTH_SESSIONS_ID_LEN) == 0))
+        return false;
+    o->hashes = xrealloc(o->hashes, (o->n + 1) * sizeof(*o->hashes));
+    memcpy(o->hashes[o->n++], e->token_hash, AUTH_TOKEN_HEX_LEN + 1);
+    return true;
+}
+
+size_t auth_sessions_destroy_others(struct auth_sessions *sessions, const char *username,
+                                    const char *keep_id)
+{
+    struct auth_sessions_others o = {username, keep_id ? keep_id : "", NULL, 0};
+
+    if (!sessions || !username)
+        return 0;
+    if (o.keep[0] && !auth_sessions_is_hex(o.keep, AUTH_SESSIONS_ID_LEN))
+        return 0;
+    pthread_mutex_lock(&sessions->lock);
+    auth_sessions_remove_if(sessions, auth_sessions_drop_other, &o);
+    pthread_mutex_unlock(&sessions->lock);
+    for (size_t i = 0; i < o.n; i++)
+        auth_sessions_db_run(sessions->db, "DELETE FROM sessions WHERE token_hash = ?",
+                             o.hashes[i]);
+    free(o.hashes);
+    return o.n;
+}
+
+bool auth_sessions_destroy_id(struct auth_sessions *sessions, const char *username, const char *id)
+{
+    struct auth_sessions_entry *e;
+    char hash[AUTH_TOKEN_HEX_LEN + 1] = "";
+
+    if (!sessions || !username || !auth_sessions_is_hex(id, AUTH_SESSIONS_ID_LEN))
+        return false;
+    pthread_mutex_lock(&sessions->lock);
+    for (e = sessions->buckets[auth_sessions_bucket(sessions, id)]; e; e = e->next) {
+        if (memcmp(e->token_hash, id, AUTH_SESSIONS_ID_LEN) == 0 &&
+            strcmp(e->username, username) == 0)
+            break;
+    }
+    if (e) {
+        memcpy(hash, e->token_hash, sizeof(hash));
+        e = auth_sessions_unlink(sessions, hash);
+    }
+    pthread_mutex_unlock(&sessions->lock);
+    if (!e)
+        return false;
+    auth_sessions_entry_free(e);
+    auth_sessions_db_run(sessions->db, "DELETE FROM sessions WHERE token_hash = ?", hash);
+    return true;
+}
+
+void auth_sessions_enrolled(struct auth_sessions *sessions, const char *username)
+{
+    if (!sessions || !username)
+        return;
+    pthread_mutex_lock(&sessions->lock);
+    for (size_t i = 0; i < sessions->nbuckets; i++) {
+        for (struct auth_sessions_entry *e = sessions->buckets[i]; e; e = e->next) {
+            if (strcmp(e->username, username) == 0)
+                e->totp_pending = false;
+        }
+    }
+    pthread_mutex_unlock(&sessions->lock);
+    auth_sessions_db_run(sessions->db, "UPDATE sessions SET totp_pending = 0 WHERE username = ?",
+                         username);
 }
 
 struct auth_sessions_expiry {

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "auth_policy.h"
@@ -19,7 +20,9 @@
 
 #define AUTH_TOKEN_HEX_LEN 64
 /* The cookie that carries a session's token (set at login, read on every request). */
-#define AUTH_SESSION_COOKIE "virtdeck_session"
+#define AUTH_SESSION_COOKIE      "virtdeck_session"
+#define AUTH_SESSION_ADDRESS_MAX 64
+#define AUTH_SESSION_AGENT_MAX   160
 
 struct auth_sessions;
 
@@ -35,6 +38,16 @@ struct auth_session {
     int64_t expires_s; /* min(last_seen + idle, created + max) */
     char token_id[13]; /* an API token's id (auth_tokens.h) when the request carried one
                         * instead of a cookie; "" for a login session */
+    char address[AUTH_SESSION_ADDRESS_MAX];  /* where it logged in from ("" if unknown) */
+    char user_agent[AUTH_SESSION_AGENT_MAX]; /* its browser's User-Agent, cut ("" if none) */
+    bool totp_pending; /* may only enrol a second factor first (auth_policy: enrol_only) */
+};
+
+/* Where a new session comes from (auth_sessions_create_from). */
+struct auth_session_origin {
+    const char *address;    /* borrowed; NULL: unknown */
+    const char *user_agent; /* borrowed; NULL: none (cut to AUTH_SESSION_AGENT_MAX - 1) */
+    bool totp_pending;      /* the user must enrol TOTP before anything else */
 };
 
 /* Loads unexpired sessions from db (borrowed; must outlive the table). idle_s and
@@ -47,6 +60,30 @@ void auth_sessions_free(struct auth_sessions *sessions);
 int auth_sessions_create(struct auth_sessions *sessions, const char *username, enum auth_role role,
                          char token_out[AUTH_TOKEN_HEX_LEN + 1], struct auth_session *out)
     __attribute__((warn_unused_result));
+
+/* As auth_sessions_create, remembering origin (may be NULL) with the session. */
+int auth_sessions_create_from(struct auth_sessions *sessions, const char *username,
+                              enum auth_role role, const struct auth_session_origin *origin,
+                              char token_out[AUTH_TOKEN_HEX_LEN + 1], struct auth_session *out)
+    __attribute__((warn_unused_result));
+
+/* The live sessions of username, oldest first, into *out (caller frees; NULL when
+ * none). Memory only: any thread. Returns how many. */
+size_t auth_sessions_list_user(struct auth_sessions *sessions, const char *username,
+                               struct auth_session **out);
+
+/* Ends username's session id (a struct auth_session id). Returns true when it was
+ * theirs and is gone, false when they have no such session. Writes SQLite: a worker. */
+bool auth_sessions_destroy_id(struct auth_sessions *sessions, const char *username, const char *id);
+
+/* Ends every session of username except keep_id (NULL or "": all). Returns how many it
+ * ended. Writes SQLite: a worker. */
+size_t auth_sessions_destroy_others(struct auth_sessions *sessions, const char *username,
+                                    const char *keep_id);
+
+/* username has enrolled a second factor: their sessions are no longer limited to it.
+ * Writes SQLite: a worker. */
+void auth_sessions_enrolled(struct auth_sessions *sessions, const char *username);
 
 /* Finds the live session for a cookie token and refreshes its idle timer. Returns
  * true and fills out, or false (unknown, malformed or expired: an expired one is

@@ -20,6 +20,7 @@
 #include "auth_password_policy.h"
 #include "auth_policy.h"
 #include "auth_sessions.h"
+#include "auth_totp_store.h"
 #include "auth_users.h"
 #include "config.h"
 #include "store/store.h"
@@ -31,7 +32,7 @@
 #define CLI_USER_PASSWORD_MAX AUTH_PASSWORD_MAX_BYTES
 
 struct cli_user_args {
-    const char *command;   /* borrowed: add, passwd, del, list */
+    const char *command;   /* borrowed: add, passwd, del, list, totp-reset */
     const char *name;      /* borrowed */
     const char *role_name; /* borrowed */
     const char *sees;      /* borrowed: a viewer's "all" or "shared" (--sees), or NULL */
@@ -47,6 +48,7 @@ static void cli_user_usage(FILE *out)
           "       [OPTIONS]\n"
           "       virtdeck user passwd NAME [OPTIONS]\n"
           "       virtdeck user del NAME [OPTIONS]\n"
+          "       virtdeck user totp-reset NAME [OPTIONS]\n"
           "       virtdeck user list [OPTIONS]\n"
           "\n"
           "add and passwd read the password from the first line of standard input;\n"
@@ -54,6 +56,8 @@ static void cli_user_usage(FILE *out)
           "and must not be the user name. passwd and del end the user's sessions; del\n"
           "refuses to remove the last enabled admin.\n"
           "--sees shared: a viewer sees only the VMs shared with it (default: all).\n"
+          "totp-reset turns a user's two-factor authentication (TOTP) off and deletes\n"
+          "their recovery codes (a lost phone): they log in with the password alone.\n"
           "\n"
           "options:\n"
           "  --state-dir DIR  where virtdeck.db lives (default: the config file's\n"
@@ -143,7 +147,7 @@ static int cli_user_parse(int argc, char **argv, struct cli_user_args *args)
         if (args->name)
             return cli_user_usage_error("unexpected argument %s", args->name);
     } else if (strcmp(args->command, "add") == 0 || strcmp(args->command, "passwd") == 0 ||
-               strcmp(args->command, "del") == 0) {
+               strcmp(args->command, "del") == 0 || strcmp(args->command, "totp-reset") == 0) {
         if (!args->name)
             return cli_user_usage_error("%s needs a user name", args->command);
     } else {
@@ -246,6 +250,20 @@ cleanup:
     return ret;
 }
 
+/* Turns name's TOTP off (404 for no such user). Returns 0 or -1 with err. */
+static int cli_user_totp_reset(sqlite3 *db, const char *name, struct app_error *err)
+{
+    struct auth_user user = {0};
+    int found = auth_users_get(db, name, &user, err);
+
+    auth_user_clear(&user);
+    if (found == 0)
+        app_error_set(err, 404, APP_ERR_NOT_FOUND, "no user %s", name);
+    if (found <= 0)
+        return -1;
+    return auth_totp_store_disable(db, name, err);
+}
+
 static void cli_user_print(const struct auth_user *user, void *ctx)
 {
     printf("%s %s\n", user->name, auth_role_name(user->role));
@@ -268,6 +286,10 @@ static int cli_user_run(const struct cli_user_args *args, sqlite3 *db, const str
         if (auth_users_delete(db, args->name, &err) < 0)
             goto report;
         fprintf(stderr, "virtdeck user: deleted %s\n", args->name);
+    } else if (strcmp(cmd, "totp-reset") == 0) {
+        if (cli_user_totp_reset(db, args->name, &err) < 0)
+            goto report;
+        fprintf(stderr, "virtdeck user: two-factor authentication of %s is off\n", args->name);
     } else {
         if (!auth_users_name_valid(args->name)) {
             fprintf(stderr,

@@ -317,6 +317,13 @@ int config_set(struct config *config, const char *key, const char *value, char *
             goto cleanup;
         }
         config_replace(&config->domain_type, value, 0);
+    } else if (strcmp(key, "totp_required_for_admins") == 0) {
+        if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+            snprintf(err, errlen, "totp_required_for_admins: expected true or false, got \"%s\"",
+                     value);
+            goto cleanup;
+        }
+        config->totp_required_for_admins = strcmp(value, "true") == 0;
     } else if (strncmp(key, "pam", 3) == 0) {
         if (config_set_pam(config, key, value, err, errlen) < 0)
             goto cleanup;

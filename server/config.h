@@ -8,7 +8,7 @@
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
  * log_level, pool_roots, pool_types, domain_type, audit_retention_days,
  * audit_retention_rows, password_min_length, pam, pam_helper, pam_admin_group,
- * pam_operator_group, pam_user_group, pam_viewer_group.
+ * pam_operator_group, pam_user_group, pam_viewer_group, totp_required_for_admins.
  * Main thread only, before the daemon starts. */
 #pragma once
 
@@ -59,6 +59,8 @@ struct config {
                                             that exists, else CONFIG_PAM_HELPER_INSTALLED */
     char *pam_groups[CONFIG_PAM_GROUPS]; /* owned; the Unix group of each role, in the
                                             order of config_pam_group_keys ("" = none) */
+    bool totp_required_for_admins;       /* a local admin without TOTP may log in only to
+                                            enrol it; default false */
 };
 
 /* pam_<role>_group keys, highest role first (the order auth_pam_map_init takes). */

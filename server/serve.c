@@ -533,6 +533,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .owners = app->owners,
         .approved = app->approved,
         .session_max_s = config->session_max_s,
+        .totp_required_for_admins = config->totp_required_for_admins,
         .pam = app->pam,
         .virt = app->virt,
         .pool = app->pool,

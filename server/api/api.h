@@ -56,6 +56,7 @@ struct api_services {
     struct auth_approved *approved;  /* borrowed: thread-safe (the self-service set) */
     int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
     struct auth_pam *pam;            /* borrowed: system accounts (login); NULL: pam = off */
+    bool totp_required_for_admins;   /* login: an admin without TOTP may only enrol it */
     struct virt_conn *virt;          /* borrowed: ROUTE_RUN_LIBVIRT rows' connection */
     struct work_pool *pool;          /* borrowed: the jobs of every other row */
     struct work_pool *password_lane; /* borrowed: ROUTE_RUN_PASSWORD rows' jobs */

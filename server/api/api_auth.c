@@ -9,7 +9,15 @@
  * login's names the user who tried, not a session's. A disabled user who gives the right
  * password gets 401 "account is disabled" (only someone who knows the password learns
  * it, so it gives a prober nothing) and it counts as a failure; a wrong password gets the
- * usual message whether or not the account is disabled. */
+ * usual message whether or not the account is disabled.
+ *
+ * A local user with TOTP on (auth_totp_store.h) also gives "totp" or "recovery_code":
+ * without either, a right password gets 401 "totp_required" (not counted as a failure:
+ * the UI asks for the code and posts again); a wrong or reused code gets the generic 401
+ * and stays counted by the throttle. A local user who must have TOTP (PATCH
+ * /api/users/{name} totp_required, or an admin under totp_required_for_admins) and has
+ * none gets a session limited to enrolling it (auth_policy: enrol_only). System accounts
+ * (PAM) have no TOTP here. */
 #include "api/api_auth.h"
 
 #include <openssl/crypto.h>
@@ -21,6 +29,7 @@
 #include "auth_password.h"
 #include "auth_sessions.h"
 #include "auth_throttle.h"
+#include "auth_totp_store.h"
 #include "auth_users.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -36,6 +45,8 @@ static struct json_object *api_auth_session_json(const struct auth_session *sess
     json_object_object_add(obj, "role", json_object_new_string(auth_role_name(session->role)));
     json_object_object_add(obj, "csrf_token", json_object_new_string(session->csrf_token));
     json_object_object_add(obj, "expires_at", json_object_new_int64(session->expires_s));
+    json_object_object_add(obj, "totp_enrolment_required",
+                           json_object_new_boolean(session->totp_pending));
     return obj;
 }
 
@@ -44,6 +55,9 @@ static struct json_object *api_auth_session_json(const struct auth_session *sess
 struct api_auth_login_state {
     char username[AUTH_USERNAME_MAX + 1];
     char password[ROUTE_PASSWORD_MAX + 1];
+    char totp[17];     /* "" when not given */
+    char recovery[33]; /* "" when not given */
+    char user_agent[AUTH_SESSION_AGENT_MAX];
 };
 
 static int api_auth_login_check(struct api_call *call, const struct http_request *req,
@@ -62,6 +76,13 @@ static int api_auth_login_check(struct api_call *call, const struct http_request
     login = api_call_state_new(call, sizeof(*login));
     snprintf(login->username, sizeof(login->username), "%s", username);
     snprintf(login->password, sizeof(login->password), "%s", api_call_string(call, "password"));
+    if (api_call_string(call, "totp"))
+        snprintf(login->totp, sizeof(login->totp), "%s", api_call_string(call, "totp"));
+    if (api_call_string(call, "recovery_code"))
+        snprintf(login->recovery, sizeof(login->recovery), "%s",
+                 api_call_string(call, "recovery_code"));
+    snprintf(login->user_agent, sizeof(login->user_agent), "%s",
+             req->user_agent ? req->user_agent : "");
     return 0;
 }
 
@@ -74,13 +95,85 @@ static void api_auth_login_refused(struct api_call *call, struct api_reply *repl
     reply->retry_after_s = API_AUTH_BUSY_RETRY_S;
 }
 
+/* Refuses a login (401 with code and message), audited with reason. */
+static void api_auth_login_refuse(struct api_call *call, const char *name, const char *code,
+                                  const char *message, const char *reason, struct api_reply *reply)
+{
+    struct app_error err;
+
+    store_audit_result(call->db, name, call->peer, "login", "", "unauthorized", reason);
+    app_error_set(&err, 401, code, "%s", message);
+    api_reply_error(reply, &err);
+}
+
+/* The login could not be checked (a database error): not counted, err answered. */
+static void api_auth_login_unchecked(struct api_call *call, const char *name,
+                                     const struct app_error *err, struct api_reply *reply)
+{
+    auth_throttle_cancel(call->throttle, call->peer, name);
+    api_reply_error(reply, err);
+}
+
+/* A local user's second factor, after the right password. Returns 1 to go on (*origin's
+ * totp_pending set when the session may only enrol TOTP; *recovered when a recovery code
+ * was used), or 0 when it answered (a refusal or an error). */
+static int api_auth_second_factor(struct api_call *call, const struct api_auth_login_state *login,
+                                  const struct auth_user *user, struct auth_session_origin *origin,
+                                  bool *recovered, struct api_reply *reply)
+{
+    struct auth_totp_state state;
+    struct app_error err;
+    int ret = 0, ok;
+
+    app_error_clear(&err);
+    if (auth_totp_store_get(call->db, user->name, &state, &err) < 0) {
+        api_auth_login_unchecked(call, login->username, &err, reply);
+        goto cleanup;
+    }
+    if (!state.enabled) {
+        origin->totp_pending =
+            state.required || (call->totp_required_for_admins && user->role == AUTH_ROLE_ADMIN);
+        ret = 1;
+        goto cleanup;
+    }
+    if (!login->totp[0] && !login->recovery[0]) {
+        /* the password was right: not a failed guess; the UI asks for the code */
+        auth_throttle_cancel(call->throttle, call->peer, login->username);
+        api_auth_login_refuse(call, user->name, APP_ERR_TOTP_NEEDED,
+                              "a two-factor code is required", "totp: no code", reply);
+        goto cleanup;
+    }
+    ok = auth_totp_store_check(call->db, user->name, login->totp, login->recovery, clock_wall_s(),
+                               &err);
+    if (ok < 0) {
+        api_auth_login_unchecked(call, login->username, &err, reply);
+        goto cleanup;
+    }
+    if (ok == 0) {
+        /* auth_throttle_begin counted this failure already */
+        api_auth_login_refuse(
+            call, user->name, APP_ERR_UNAUTHORIZED, "invalid username, password or code",
+            login->totp[0] ? "totp: wrong or used code" : "totp: wrong or used recovery code",
+            reply);
+        goto cleanup;
+    }
+    *recovered = !login->totp[0];
+    ret = 1;
+
+cleanup:
+    OPENSSL_cleanse(&state, sizeof(state));
+    return ret;
+}
+
 static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
 {
     struct api_auth_login_state *login = call->state;
     struct auth_user user = {0};
     struct auth_session session;
+    struct auth_session_origin origin = {call->peer, login->user_agent, false};
     struct app_error err;
     char token[AUTH_TOKEN_HEX_LEN + 1];
+    bool recovered = false;
     int found;
 
     app_error_clear(&err);
@@ -107,13 +200,19 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
         api_reply_error(reply, &err);
         goto cleanup;
     }
+    if (!user.pam && api_auth_second_factor(call, login, &user, &origin, &recovered, reply) == 0)
+        goto cleanup;
     auth_throttle_success(call->throttle, call->peer, login->username);
-    if (auth_sessions_create(call->sessions, user.name, user.role, token, &session) < 0) {
+    if (auth_sessions_create_from(call->sessions, user.name, user.role, &origin, token, &session) <
+        0) {
         app_error_set(&err, 500, APP_ERR_INTERNAL, "cannot create a session");
         api_reply_error(reply, &err);
         goto cleanup;
     }
-    store_audit(call->db, user.name, call->peer, "login", "", "ok");
+    store_audit_result(call->db, user.name, call->peer, "login", "", "ok",
+                       recovered             ? "with a recovery code"
+                       : origin.totp_pending ? "limited to enrolling TOTP"
+                                             : NULL);
     auth_users_note_login(call->db, user.name, clock_wall_s());
     snprintf(reply->cookie, sizeof(reply->cookie),
              "%s=%s; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=%d", AUTH_SESSION_COOKIE,
@@ -123,6 +222,8 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
 
 cleanup:
     OPENSSL_cleanse(login->password, sizeof(login->password));
+    OPENSSL_cleanse(login->totp, sizeof(login->totp));
+    OPENSSL_cleanse(login->recovery, sizeof(login->recovery));
     auth_user_clear(&user);
 }
 

@@ -60,6 +60,7 @@ struct api_call {
     struct auth_approved *approved; /* thread-safe: what users may create from */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
     struct auth_pam *pam;           /* login: system accounts (thread-safe); NULL: pam = off */
+    bool totp_required_for_admins;  /* login: an admin without TOTP may only enrol it */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
     struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
 };

@@ -4,6 +4,7 @@
  * an answer, a log line or an audit row: the audit object is "user:<name>". */
 #include "api/api_users.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,22 @@
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
+#include "auth_totp_store.h"
 #include "auth_users.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-static struct json_object *api_users_json(struct auth_owners *owners, const struct auth_user *user)
+/* user's row with its groups, what a viewer sees, and its second factor's state (read
+ * from db: both off when it cannot). */
+static struct json_object *api_users_json(sqlite3 *db, struct auth_owners *owners,
+                                          const struct auth_user *user)
 {
     struct json_object *obj = json_object_new_object();
+    struct auth_totp_state totp;
+    struct app_error err;
+
+    if (auth_totp_store_get(db, user->name, &totp, &err) < 0)
+        memset(&totp, 0, sizeof(totp));
 
     json_object_object_add(obj, "name", json_object_new_string(user->name));
     json_object_object_add(obj, "role", json_object_new_string(auth_role_name(user->role)));
@@ -31,6 +41,9 @@ static struct json_object *api_users_json(struct auth_owners *owners, const stru
     json_object_object_add(
         obj, "viewer_sees",
         json_object_new_string(auth_owners_shared_only(owners, user->name) ? "shared" : "all"));
+    json_object_object_add(obj, "totp_enabled", json_object_new_boolean(totp.enabled));
+    json_object_object_add(obj, "totp_required", json_object_new_boolean(totp.required));
+    OPENSSL_cleanse(&totp, sizeof(totp));
     return obj;
 }
 
@@ -108,32 +121,34 @@ static void api_users_answer(struct api_call *call, struct api_reply *reply, con
     if (found == 0)
         app_error_set(&reply->err, 404, APP_ERR_NOT_FOUND, "no user %s", name);
     if (found == 1)
-        api_reply_json(reply, status, api_users_json(call->owners, &user));
+        api_reply_json(reply, status, api_users_json(call->db, call->owners, &user));
     auth_user_clear(&user);
 }
 
 /* ---- list ----------------------------------------------------------------------------- */
 
-struct api_users_list_ctx {
+/* What api_users_add fills. */
+struct api_users_listing {
+    sqlite3 *db;                /* borrowed */
     struct auth_owners *owners; /* borrowed */
     struct json_object *list;   /* borrowed */
 };
 
 static void api_users_add(const struct auth_user *user, void *ctx)
 {
-    struct api_users_list_ctx *c = ctx;
+    struct api_users_listing *l = ctx;
 
-    json_object_array_add(c->list, api_users_json(c->owners, user));
+    json_object_array_add(l->list, api_users_json(l->db, l->owners, user));
 }
 
 static void api_users_list_run(struct api_call *call, struct api_reply *reply)
 {
     struct json_object *list = json_object_new_array();
     struct json_object *roles = json_object_new_array();
-    struct api_users_list_ctx ctx = {call->owners, list};
+    struct api_users_listing listing = {call->db, call->owners, list};
     struct json_object *out;
 
-    if (auth_users_foreach(call->db, api_users_add, &ctx) < 0) {
+    if (auth_users_foreach(call->db, api_users_add, &listing) < 0) {
         json_object_put(list);
         json_object_put(roles);
         app_error_set(&reply->err, 500, APP_ERR_INTERNAL, "cannot list users (database error)");
@@ -205,10 +220,15 @@ const struct api_handler api_users_create = {
 
 /* ---- change --------------------------------------------------------------------------- */
 
+/* A change of the user row, its groups and what it sees (auth_owners), and whether TOTP
+ * is required of the user (auth_totp_store). */
 struct api_users_patch_state {
     struct auth_user_change change;
     bool has_shared;
     bool shared_only;
+    bool has_totp_required;
+    bool totp_required;
+    bool totp_reset; /* turn the user's TOTP off (a lost phone and recovery codes) */
 };
 
 static int api_users_patch_check(struct api_call *call, const struct http_request *req,
@@ -216,7 +236,7 @@ static int api_users_patch_check(struct api_call *call, const struct http_reques
 {
     struct api_users_patch_state *state = api_call_state_new(call, sizeof(*state));
     struct auth_user_change *change = &state->change;
-    struct json_object *disabled = NULL, *groups = NULL;
+    struct json_object *disabled = NULL, *groups = NULL, *required = NULL;
     int has_role;
 
     api_reply_audit_object(reply, "user:%.64s", call->name);
@@ -225,16 +245,20 @@ static int api_users_patch_check(struct api_call *call, const struct http_reques
     change->has_role = has_role == 1;
     change->has_disabled = json_object_object_get_ex(call->body, "disabled", &disabled);
     change->disabled = api_call_bool(call, "disabled", false);
+    state->has_totp_required = json_object_object_get_ex(call->body, "totp_required", &required);
+    state->totp_required = api_call_bool(call, "totp_required", false);
+    state->totp_reset = api_call_bool(call, "totp_reset", false);
     if (api_call_string(call, "password") &&
         auth_password_policy_check(call->name, api_call_string(call, "password"), &reply->err) < 0)
         return -1;
     if (api_users_membership(call, reply, &state->has_shared, &state->shared_only) < 0)
         return -1;
     if (!change->has_role && !change->has_disabled && !api_call_string(call, "password") &&
-        !state->has_shared && !json_object_object_get_ex(call->body, "groups", &groups)) {
+        !state->has_shared && !json_object_object_get_ex(call->body, "groups", &groups) &&
+        !state->has_totp_required && !state->totp_reset) {
         app_error_set(&reply->err, 400, APP_ERR_BAD_REQUEST,
                       "nothing to change: give \"role\", \"password\", \"disabled\", "
-                      "\"groups\" or \"viewer_sees\"");
+                      "\"groups\", \"viewer_sees\", \"totp_required\" or \"totp_reset\"");
         return -1;
     }
     return 0;
@@ -250,6 +274,12 @@ static void api_users_patch_run(struct api_call *call, struct api_reply *reply)
     if (auth_users_update(call->db, call->name, change, &reply->err) < 0 ||
         api_users_apply_membership(call, call->name, state->has_shared, state->shared_only,
                                    &reply->err) < 0)
+        return;
+    /* takes effect at the user's next login (auth_totp_store.h) */
+    if (state->has_totp_required &&
+        auth_totp_store_set_required(call->db, call->name, state->totp_required, &reply->err) < 0)
+        return;
+    if (state->totp_reset && auth_totp_store_disable(call->db, call->name, &reply->err) < 0)
         return;
     api_users_revoke(call, call->name,
                      change->has_role || change->password ||

@@ -124,6 +124,7 @@ enum conn_header {
     CONN_HEADER_PREFER,        /* Prefer (RFC 7240) */
     CONN_HEADER_AUTHORIZATION, /* Authorization: Bearer <API token> */
     CONN_HEADER_ACCEPT,        /* Accept (GET /api/audit's JSON-lines export) */
+    CONN_HEADER_USER_AGENT,    /* User-Agent (a login remembers it for "my sessions") */
 };
 
 enum conn_write {

@@ -377,6 +377,7 @@ static void conn_request_view(const struct conn *conn, struct http_request *req)
     req->accept_gzip = conn->accept_gzip;
     req->prefer_async = conn->prefer_async;
     req->accept_ndjson = conn->accept_ndjson;
+    req->user_agent = conn->user_agent;
 }
 
 /* Hands the request to its endpoint. Returns the callback's result. */
@@ -444,7 +445,7 @@ static int conn_check_request(struct conn *conn, bool routed, enum conn_after af
 
 int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
 {
-    char accept[512];
+    char header[512]; /* the longer headers read here: Accept, a login's User-Agent */
     char value[64];
     bool has_length, routed, streamed;
     enum conn_after refusal;
@@ -473,8 +474,8 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
     conn->prefer_async = conn_header(conn, CONN_HEADER_PREFER, value, sizeof(value)) == 0 &&
                          strstr(value, "respond-async") != NULL;
     /* Accept lists run longer than the other headers read here */
-    conn->accept_ndjson = conn_header(conn, CONN_HEADER_ACCEPT, accept, sizeof(accept)) == 0 &&
-                          strstr(accept, "application/x-ndjson") != NULL;
+    conn->accept_ndjson = conn_header(conn, CONN_HEADER_ACCEPT, header, sizeof(header)) == 0 &&
+                          strstr(header, "application/x-ndjson") != NULL;
     if (conn_header(conn, CONN_HEADER_CONTENT_LENGTH, value, sizeof(value)) < 0) {
         conn_fail(conn, CONN_AFTER_CLOSE, 413, APP_ERR_TOO_LARGE, "request body too large");
         return 0;
@@ -490,6 +491,11 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
         conn->content_length = n;
     }
     routed = route_match(conn->path, &conn->route) == 0;
+    conn->user_agent[0] = '\0';
+    if (routed && conn->route.id == ROUTE_LOGIN &&
+        conn_header(conn, CONN_HEADER_USER_AGENT, header, sizeof(header)) == 0)
+        snprintf(conn->user_agent, sizeof(conn->user_agent), "%.*s",
+                 (int)sizeof(conn->user_agent) - 1, header); /* cut to fit */
     if (routed)
         conn->target = conn_slot_of(conn);
     /* streamed endpoints (volume contents) take any size; everything else is bounded */

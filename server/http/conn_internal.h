@@ -66,6 +66,7 @@ struct conn {
     bool accept_gzip;
     bool prefer_async;  /* Prefer: respond-async (RFC 7240) */
     bool accept_ndjson; /* Accept names application/x-ndjson (GET /api/audit) */
+    char user_agent[AUTH_SESSION_AGENT_MAX]; /* a login's User-Agent, cut ("" otherwise) */
     bool has_session;
     struct auth_session session;
     char token[AUTH_TOKEN_HEX_LEN + 1]; /* wiped once the request no longer needs it */

@@ -111,6 +111,7 @@ static int http_io_header(void *handle, enum conn_header which, char *out, size_
         [CONN_HEADER_GET_URI] = WSI_TOKEN_GET_URI,
         [CONN_HEADER_AUTHORIZATION] = WSI_TOKEN_HTTP_AUTHORIZATION,
         [CONN_HEADER_ACCEPT] = WSI_TOKEN_HTTP_ACCEPT,
+        [CONN_HEADER_USER_AGENT] = WSI_TOKEN_HTTP_USER_AGENT,
     };
     struct lws *wsi = handle;
 

@@ -26,6 +26,7 @@ struct http_request {
     const char *session_token;   /* borrowed cookie token, "" if none */
     const char *peer;            /* client address */
     bool accept_gzip;
-    bool prefer_async;  /* the client sent Prefer: respond-async (RFC 7240) */
-    bool accept_ndjson; /* the client's Accept names application/x-ndjson */
+    bool prefer_async;      /* the client sent Prefer: respond-async (RFC 7240) */
+    bool accept_ndjson;     /* the client's Accept names application/x-ndjson */
+    const char *user_agent; /* borrowed: User-Agent of a login ("" otherwise) */
 };

@@ -216,6 +216,15 @@ static int route_refuse(struct app_error *err, int status, const char *text, con
     return -1;
 }
 
+/* A session that must enrol TOTP first asked for anything else: 403 with the code the
+ * UI turns into the enrolment page. */
+static int route_refuse_enrol(struct app_error *err)
+{
+    app_error_set(err, 403, APP_ERR_TOTP_ENROL,
+                  "two-factor authentication is required for this account: enrol it first");
+    return -1;
+}
+
 /* The id of the row's object in match (NULL: any object of its kind). */
 static const char *route_object_id(const struct route_row *row, const struct route_match *match)
 {
@@ -246,12 +255,21 @@ int route_check_right(const struct route_row *row, const struct route_match *mat
     switch (row->access) {
     case ROUTE_ACCESS_PUBLIC:
         return 0;
+    case ROUTE_ACCESS_ANY:
     case ROUTE_ACCESS_SESSION:
-        if (subject)
-            return 0;
-        app_error_set(err, 401, APP_ERR_UNAUTHORIZED, "not logged in");
-        return -1;
+    case ROUTE_ACCESS_ACCOUNT:
+        if (!subject) {
+            app_error_set(err, 401, APP_ERR_UNAUTHORIZED, "not logged in");
+            return -1;
+        }
+        if (row->access == ROUTE_ACCESS_ACCOUNT && !auth_policy_may_manage_account(subject))
+            return route_refuse(err, 403, "an API token may not change its user's account", NULL);
+        if (row->access == ROUTE_ACCESS_SESSION && !auth_policy_may_use_session(subject))
+            return route_refuse_enrol(err);
+        return 0;
     case ROUTE_ACCESS_RIGHT:
+        if (subject && !auth_policy_may_use_session(subject))
+            return route_refuse_enrol(err);
         object.kind = kinds[row->object];
         object.id = route_object_id(row, match);
         object.level = level;

@@ -85,6 +85,13 @@ enum route_id {
     ROUTE_USERS,                  /* /api/users */
     ROUTE_USER,                   /* /api/users/{name}: a user's name */
     ROUTE_SELF_SERVICE,           /* /api/self-service (what users may create from) */
+    ROUTE_ACCOUNT,                /* /api/account (the caller's own) */
+    ROUTE_ACCOUNT_PASSWORD,       /* /api/account/password */
+    ROUTE_ACCOUNT_TOTP,           /* /api/account/totp */
+    ROUTE_ACCOUNT_TOTP_CONFIRM,   /* /api/account/totp/confirm */
+    ROUTE_ACCOUNT_SESSIONS,       /* /api/account/sessions */
+    ROUTE_ACCOUNT_SESSION,        /* /api/account/sessions/{name}: a session's id */
+    ROUTE_ACCOUNT_LOGOUT_ALL,     /* /api/account/logout-all */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */
@@ -100,8 +107,10 @@ enum route_row_id {
 enum route_access {
     ROUTE_ACCESS_UNSET = 0,
     ROUTE_ACCESS_PUBLIC,  /* no session needed (login, the UI's files) */
-    ROUTE_ACCESS_SESSION, /* any logged-in user (logout, the session itself) */
+    ROUTE_ACCESS_SESSION, /* any logged-in user (jobs, tokens) but one that must enrol TOTP */
     ROUTE_ACCESS_RIGHT,   /* a session whose role has .right on the row's object */
+    ROUTE_ACCESS_ANY,     /* any logged-in user, even one that must enrol TOTP (logout) */
+    ROUTE_ACCESS_ACCOUNT, /* a login session (not an API token) on its own account */
 };
 
 /* What the right is checked against. A volume's right is its pool's (auth_policy has

@@ -126,6 +126,27 @@ static const char *const store_migrations[] = {
     "  name TEXT NOT NULL,"
     "  PRIMARY KEY (kind, pool, name)"
     ");",
+    /* 9: the TOTP second factor (auth/auth_totp_store.c): a user's secret (base32, kept as
+     * is: the file is 0600), whether enrolment was confirmed and the last step accepted
+     * (a code works once); the recovery codes' SHA-256; whether an admin requires TOTP of
+     * the user. A session remembers where it was opened and whether it may only enrol
+     * (auth/auth_sessions.c) */
+    "CREATE TABLE user_totp ("
+    "  username TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,"
+    "  secret TEXT NOT NULL,"
+    "  enabled INTEGER NOT NULL DEFAULT 0,"
+    "  last_step INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE totp_recovery ("
+    "  username TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+    "  code_hash TEXT NOT NULL,"
+    "  PRIMARY KEY (username, code_hash)"
+    ");"
+    "ALTER TABLE users ADD COLUMN totp_required INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE sessions ADD COLUMN address TEXT;"
+    "ALTER TABLE sessions ADD COLUMN user_agent TEXT;"
+    "ALTER TABLE sessions ADD COLUMN totp_pending INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_owners.h"
 #include "http/conn.h"
 #include "http/route.h"
 #include "transfer/transfer_stream.h"
@@ -149,8 +150,8 @@ static void transfer_on_news(struct inbox_item *item);
 static int transfer_check(const struct http_request *req, long long content_length,
                           char format[TRANSFER_FORMAT_MAX], struct http_response *resp)
 {
-    struct auth_subject subject = {req->session.username, req->session.role, req->session.scope,
-                                   false};
+    /* a pool has no owners: the index's view is not needed, only the session's limits */
+    struct auth_subject subject = auth_owners_subject(NULL, &req->session);
     struct app_error err;
     bool hidden; /* a pool is never hidden */
 

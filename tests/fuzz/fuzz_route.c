@@ -112,6 +112,20 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xstrdup("/api/users");
     case ROUTE_USER:
         return xasprintf("/api/users/%s", n);
+    case ROUTE_ACCOUNT:
+        return xstrdup("/api/account");
+    case ROUTE_ACCOUNT_PASSWORD:
+        return xstrdup("/api/account/password");
+    case ROUTE_ACCOUNT_TOTP:
+        return xstrdup("/api/account/totp");
+    case ROUTE_ACCOUNT_TOTP_CONFIRM:
+        return xstrdup("/api/account/totp/confirm");
+    case ROUTE_ACCOUNT_SESSIONS:
+        return xstrdup("/api/account/sessions");
+    case ROUTE_ACCOUNT_SESSION:
+        return xasprintf("/api/account/sessions/%s", n);
+    case ROUTE_ACCOUNT_LOGOUT_ALL:
+        return xstrdup("/api/account/logout-all");
     case ROUTE_DOMAIN_OWNER:
         return xasprintf("/api/domains/%s/owner", u);
     case ROUTE_DOMAIN_SHARES:
@@ -182,18 +196,32 @@ static void fuzz_route_check_rows(const struct route_match *m, const char *query
             continue;
         FUZZ_ASSERT(row->route == m->id && (row->methods & (unsigned)methods[i]));
         for (int role = -1; role <= AUTH_ROLE_USER; role++) {
-            for (int level = AUTH_LEVEL_NONE; level <= AUTH_LEVEL_OWNER; level++) {
-                struct auth_subject subject = {.username = "fuzz",
-                                               .role = (enum auth_role)(role < 0 ? 0 : role)};
-                bool hidden = false;
+            /* kind 1: an API token; kind 2: a session that must enrol TOTP first */
+            for (int kind = 0; kind < 3 && (kind == 0 || role >= 0); kind++) {
+                for (int level = AUTH_LEVEL_NONE; level <= AUTH_LEVEL_OWNER; level++) {
+                    struct auth_subject subject = {.username = "fuzz",
+                                                   .role = (enum auth_role)(role < 0 ? 0 : role),
+                                                   .token = kind == 1,
+                                                   .enrol_only = kind == 2};
+                    bool hidden = false;
+                    int rc;
 
-                app_error_clear(&err);
-                if (route_authorize(m, methods[i], role < 0 ? NULL : &subject,
-                                    (enum auth_level)level, &hidden, &err) < 0)
-                    FUZZ_ASSERT((err.status == 400 || err.status == 401 || err.status == 403) &&
-                                err.message[0]);
-                else /* a VM the subject holds a level on is never hidden from it */
-                    FUZZ_ASSERT(!hidden || level == AUTH_LEVEL_NONE);
+                    app_error_clear(&err);
+                    rc = route_authorize(m, methods[i], role < 0 ? NULL : &subject,
+                                         (enum auth_level)level, &hidden, &err);
+                    if (rc < 0)
+                        FUZZ_ASSERT((err.status == 400 || err.status == 401 || err.status == 403) &&
+                                    err.message[0]);
+                    else /* a VM the subject holds a level on is never hidden from it */
+                        FUZZ_ASSERT(!hidden || level == AUTH_LEVEL_NONE);
+                    /* a token never reaches the account; enrolment reaches little else */
+                    if (rc == 0 && kind == 1)
+                        FUZZ_ASSERT(row->access != ROUTE_ACCESS_ACCOUNT);
+                    if (rc == 0 && kind == 2)
+                        FUZZ_ASSERT(row->access == ROUTE_ACCESS_ACCOUNT ||
+                                    row->access == ROUTE_ACCESS_ANY ||
+                                    row->access == ROUTE_ACCESS_PUBLIC);
+                }
             }
         }
         app_error_clear(&err);
@@ -229,11 +257,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
                     ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
                     ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_OWNER, ROUTE_DOMAIN_SHARES));
-    fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
-                                                 ROUTE_NETWORK_ACTION, ROUTE_POOL,
-                                                 ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
-                                                 ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT,
-                                                 ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP));
+    fuzz_route_check_param(
+        m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION,
+                              ROUTE_POOL, ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
+                              ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN,
+                              ROUTE_USER, ROUTE_GROUP, ROUTE_ACCOUNT_SESSION));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
@@ -261,7 +289,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_NETWORKS, ROUTE_NETWORK_ACTION, ROUTE_POOLS, ROUTE_POOL_ACTION,
                               ROUTE_VOLUMES, ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
                               ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE, ROUTE_TOKENS,
-                              ROUTE_USERS, ROUTE_GROUPS));
+                              ROUTE_USERS, ROUTE_GROUPS, ROUTE_ACCOUNT_PASSWORD, ROUTE_ACCOUNT_TOTP,
+                              ROUTE_ACCOUNT_TOTP_CONFIRM, ROUTE_ACCOUNT_LOGOUT_ALL));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
                               ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT, ROUTE_DOMAIN_OWNER,
@@ -269,7 +298,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
-                              ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP));
+                              ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP,
+                              ROUTE_ACCOUNT_TOTP, ROUTE_ACCOUNT_SESSION));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE,
                               ROUTE_USER, ROUTE_GROUP));

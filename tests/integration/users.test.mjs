@@ -53,9 +53,11 @@ describe('users admin API', () => {
         assert.deepEqual(out.users.map((u) => u.name), ['admin', 'op', 'view']);
         for (const u of out.users) {
             assert.deepEqual(Object.keys(u).sort(),
-                ['created', 'disabled', 'groups', 'last_login', 'name', 'role', 'source', 'viewer_sees']);
+                ['created', 'disabled', 'groups', 'last_login', 'name', 'role', 'source', 'totp_enabled', 'totp_required', 'viewer_sees']);
             assert.deepEqual(u.groups, []);
             assert.equal(u.viewer_sees, 'all');
+            assert.equal(u.totp_enabled, false);
+            assert.equal(u.totp_required, false);
             assert.equal(u.disabled, false);
             assert.equal(u.source, 'local');
             assert.ok(Number.isInteger(u.created) && u.created > 1.7e9, `created ${u.created}`);

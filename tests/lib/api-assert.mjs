@@ -9,8 +9,8 @@ export const EVENTS = ['defined', 'undefined', 'started', 'suspended', 'resumed'
 
 const STATUS_CODES = {
     400: ['bad_request'],
-    401: ['unauthorized'],
-    403: ['forbidden', 'csrf_failed', 'origin_denied', 'outside_pool', 'outside_pool_roots', 'pool_type_not_allowed'],
+    401: ['unauthorized', 'totp_required'],
+    403: ['forbidden', 'totp_enrolment_required', 'csrf_failed', 'origin_denied', 'outside_pool', 'outside_pool_roots', 'pool_type_not_allowed'],
     404: ['not_found'],
     405: ['method_not_allowed'],
     409: ['conflict', 'domain_is_template'],

@@ -155,8 +155,8 @@ static void test_visible(void **state)
     struct auth_approved *a = auth_approved_new(*state);
     struct json_object *body = json_tokener_parse(
         "{\"networks\":[\"lan\"],\"isos\":[{\"pool\":\"isos\",\"name\":\"a.iso\"}]}");
-    struct auth_subject user = {"alice", AUTH_ROLE_USER, AUTH_SCOPE_FULL, false};
-    struct auth_subject viewer = {"vic", AUTH_ROLE_VIEWER, AUTH_SCOPE_FULL, false};
+    struct auth_subject user = {.username = "alice", .role = AUTH_ROLE_USER};
+    struct auth_subject viewer = {.username = "vic", .role = AUTH_ROLE_VIEWER};
     const char *nets = "{\"networks\":[{\"name\":\"lan\"},{\"name\":\"wan\"}]}";
     const char *vols = "{\"volumes\":[{\"name\":\"a.iso\"},{\"name\":\"disk.qcow2\"}]}";
     struct json_object *list;

@@ -46,7 +46,7 @@ static void test_admin_does_everything(void **state)
 /* A `user` acts on a VM by the level it holds; what it cannot view it does not see. */
 static void test_user_levels(void **state)
 {
-    struct auth_subject user = {"alice", AUTH_ROLE_USER, AUTH_SCOPE_FULL, false};
+    struct auth_subject user = {.username = "alice", .role = AUTH_ROLE_USER};
     struct auth_object vm = {AUTH_OBJECT_DOMAIN, "6695eb01-f6a4-8304-79aa-97f2502e193f",
                              AUTH_LEVEL_NONE};
     static const enum auth_action acts[] = {
@@ -90,7 +90,8 @@ static void test_user_levels(void **state)
  * other roles read all; only a `user` is held to the set when it creates. */
 static void test_user_approved_resources(void **state)
 {
-    struct auth_subject user = {"alice", AUTH_ROLE_USER, AUTH_SCOPE_FULL, false};
+    struct auth_subject user = {
+        .username = "alice", .role = AUTH_ROLE_USER, .scope = AUTH_SCOPE_FULL};
     struct auth_object net = {AUTH_OBJECT_NETWORK, "default", AUTH_LEVEL_NONE};
     struct auth_object pool = {AUTH_OBJECT_POOL, "images", AUTH_LEVEL_NONE};
 
@@ -118,7 +119,8 @@ static void test_user_approved_resources(void **state)
     assert_true(auth_policy_approved_only(&user));
     assert_true(auth_policy_approved_only(NULL));
     for (int role = AUTH_ROLE_VIEWER; role <= AUTH_ROLE_ADMIN; role++) {
-        struct auth_subject other = {"bob", (enum auth_role)role, AUTH_SCOPE_FULL, false};
+        struct auth_subject other = {
+            .username = "bob", .role = (enum auth_role)role, .scope = AUTH_SCOPE_FULL};
 
         pool.level = AUTH_LEVEL_NONE;
         assert_true(auth_policy_sees(&other, &pool));
@@ -132,7 +134,7 @@ static void test_user_approved_resources(void **state)
 /* A viewer sees all by default; "shared only" sees what is shared with it. */
 static void test_viewer_shared_only(void **state)
 {
-    struct auth_subject viewer = {"v", AUTH_ROLE_VIEWER, AUTH_SCOPE_FULL, false};
+    struct auth_subject viewer = {.username = "v", .role = AUTH_ROLE_VIEWER};
     struct auth_object vm = {AUTH_OBJECT_DOMAIN, "6695eb01-f6a4-8304-79aa-97f2502e193f",
                              AUTH_LEVEL_NONE};
 
@@ -242,7 +244,7 @@ static void test_audit_read(void **state)
     struct auth_object host = {.kind = AUTH_OBJECT_HOST};
     struct auth_object vm = {.kind = AUTH_OBJECT_DOMAIN,
                              .id = "6695eb01-f6a4-8304-79aa-97f2502e193f"};
-    struct auth_subject s = {"x", AUTH_ROLE_ADMIN, AUTH_SCOPE_FULL, false};
+    struct auth_subject s = {.username = "x", .role = AUTH_ROLE_ADMIN, .scope = AUTH_SCOPE_FULL};
 
     (void)state;
     assert_true(allows(AUTH_ROLE_VIEWER, AUTH_ACTION_AUDIT_READ, NULL));
@@ -255,13 +257,14 @@ static void test_audit_read(void **state)
     assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_ALL);
     s.scope = AUTH_SCOPE_READ; /* an admin's read token: every VM, not user management */
     assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_EVERY_DOMAIN);
-    s = (struct auth_subject){"x", AUTH_ROLE_OPERATOR, AUTH_SCOPE_FULL, false};
+    s = (struct auth_subject){
+        .username = "x", .role = AUTH_ROLE_OPERATOR, .scope = AUTH_SCOPE_FULL};
     assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_EVERY_DOMAIN);
-    s = (struct auth_subject){"x", AUTH_ROLE_VIEWER, AUTH_SCOPE_FULL, false};
+    s = (struct auth_subject){.username = "x", .role = AUTH_ROLE_VIEWER, .scope = AUTH_SCOPE_FULL};
     assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_EVERY_DOMAIN);
     s.shared_only = true;
     assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_VISIBLE_DOMAINS);
-    s = (struct auth_subject){"x", AUTH_ROLE_USER, AUTH_SCOPE_OPERATE, false};
+    s = (struct auth_subject){.username = "x", .role = AUTH_ROLE_USER, .scope = AUTH_SCOPE_OPERATE};
     assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_VISIBLE_DOMAINS);
     s.role = (enum auth_role)42;
     assert_int_equal(auth_policy_audit_reach(&s), AUTH_AUDIT_NONE);

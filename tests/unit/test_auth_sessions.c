@@ -297,6 +297,74 @@ static void test_destroy_user(void **state)
     store_down(&s);
 }
 
+/* "My account": a user's sessions listed oldest first with where they came from, one
+ * ended by id (only its owner's), the others ended, the enrolment limit lifted; the
+ * origin and the limit survive a reload. */
+static void test_account_sessions(void **state)
+{
+    struct store s;
+    struct auth_sessions *sessions;
+    struct auth_session a, b, c, *list = NULL;
+    struct auth_session_origin from = {"192.0.2.7", "Agent/1.0\x01\xff", true};
+    char ta[AUTH_TOKEN_HEX_LEN + 1], tb[AUTH_TOKEN_HEX_LEN + 1], tc[AUTH_TOKEN_HEX_LEN + 1];
+    size_t n;
+
+    store_up(&s, "account");
+    sessions = auth_sessions_new(s.db, 900, 43200);
+    assert_non_null(sessions);
+    assert_int_equal(auth_sessions_create_from(sessions, "alice", AUTH_ROLE_ADMIN, &from, ta, &a),
+                     0);
+    assert_string_equal(a.address, "192.0.2.7");
+    assert_string_equal(a.user_agent, "Agent/1.0??"); /* printable ASCII only */
+    assert_true(a.totp_pending);
+    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, tb, &b), 0);
+    assert_false(b.totp_pending);
+    assert_int_equal(auth_sessions_create(sessions, "bob", AUTH_ROLE_VIEWER, tc, &c), 0);
+
+    n = auth_sessions_list_user(sessions, "alice", &list);
+    assert_int_equal(n, 2);
+    assert_true(list[0].created_s <= list[1].created_s);
+    assert_true(strcmp(list[0].id, a.id) == 0 || strcmp(list[1].id, a.id) == 0);
+    free(list);
+    assert_int_equal(auth_sessions_list_user(sessions, "nobody", &list), 0);
+    assert_null(list);
+
+    /* the origin and the limit are read back after a restart */
+    auth_sessions_free(sessions);
+    sessions = auth_sessions_new(s.db, 900, 43200);
+    assert_non_null(sessions);
+    assert_true(auth_sessions_lookup(sessions, ta, &a));
+    assert_string_equal(a.address, "192.0.2.7");
+    assert_true(a.totp_pending);
+    auth_sessions_enrolled(sessions, "alice");
+    assert_true(auth_sessions_lookup(sessions, ta, &a));
+    assert_false(a.totp_pending);
+    assert_int_equal(query_int(s.db, "SELECT count(*) FROM sessions WHERE totp_pending = 1", NULL),
+                     0);
+
+    /* another user's id, a malformed one: nothing ends */
+    assert_false(auth_sessions_destroy_id(sessions, "alice", c.id));
+    assert_false(auth_sessions_destroy_id(sessions, "alice", "xyz"));
+    assert_true(auth_sessions_lookup(sessions, tc, &c));
+    assert_true(auth_sessions_destroy_id(sessions, "alice", b.id));
+    assert_false(auth_sessions_lookup(sessions, tb, &b));
+    assert_int_equal(session_rows(s.db), 2);
+
+    /* everything of alice's but a: nothing more to end; then all of them */
+    assert_int_equal(auth_sessions_destroy_others(sessions, "alice", a.id), 0);
+    assert_int_equal(auth_sessions_create(sessions, "alice", AUTH_ROLE_ADMIN, tb, &b), 0);
+    assert_int_equal(auth_sessions_destroy_others(sessions, "alice", a.id), 1);
+    assert_true(auth_sessions_lookup(sessions, ta, &a));
+    assert_false(auth_sessions_lookup(sessions, tb, &b));
+    assert_int_equal(auth_sessions_destroy_others(sessions, "alice", NULL), 1);
+    assert_false(auth_sessions_lookup(sessions, ta, &a));
+    assert_true(auth_sessions_lookup(sessions, tc, &c)); /* bob's stays */
+    assert_int_equal(session_rows(s.db), 1);
+
+    auth_sessions_free(sessions);
+    store_down(&s);
+}
+
 static void test_persists_across_reload(void **state)
 {
     struct store s;
@@ -388,7 +456,8 @@ static void test_expiry(void **state)
     assert_false(auth_sessions_alive(idle, idle_s.id));
     auth_sessions_free(max);
     assert_int_equal(sqlite3_exec(max_store.db,
-                                  "INSERT INTO sessions VALUES ('" HASH_A
+                                  "INSERT INTO sessions (token_hash, username, role, csrf_token, "
+                                  "created_at, last_seen) VALUES ('" HASH_A
                                   "', 'alice', 'admin', '" HASH_A "', 1000, 1000)",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -527,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_create_rejects),
         cmocka_unit_test(test_csrf),
         cmocka_unit_test(test_destroy_user),
+        cmocka_unit_test(test_account_sessions),
         cmocka_unit_test(test_persists_across_reload),
         cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_rows_deleted_elsewhere),

@@ -211,12 +211,16 @@ static void test_delete_cascades(void **state)
 
     assert_int_equal(auth_users_add(f->db, "dave", AUTH_ROLE_ADMIN, "long-enough-pw", &err), 0);
     assert_int_equal(auth_users_add(f->db, "erin", AUTH_ROLE_ADMIN, "long-enough-pw", &err), 0);
-    assert_int_equal(sqlite3_exec(f->db,
-                                  "INSERT INTO sessions VALUES ('h1', 'dave', 'admin', 'c', 1, 1);"
-                                  "INSERT INTO sessions VALUES ('h2', 'dave', 'admin', 'c', 1, 1);"
-                                  "INSERT INTO sessions VALUES ('h3', 'erin', 'admin', 'c', 1, 1);",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(f->db,
+                     "INSERT INTO sessions (token_hash, username, role, csrf_token, created_at, "
+                     "last_seen) VALUES ('h1', 'dave', 'admin', 'c', 1, 1);"
+                     "INSERT INTO sessions (token_hash, username, role, csrf_token, created_at, "
+                     "last_seen) VALUES ('h2', 'dave', 'admin', 'c', 1, 1);"
+                     "INSERT INTO sessions (token_hash, username, role, csrf_token, created_at, "
+                     "last_seen) VALUES ('h3', 'erin', 'admin', 'c', 1, 1);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     assert_int_equal(count_rows(f->db, "SELECT count(*) FROM sessions"), 3);
 
     assert_int_equal(auth_users_delete(f->db, "dave", &err), 0);

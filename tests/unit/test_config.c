@@ -275,6 +275,14 @@ static void test_pam_keys(void **state)
 
     config_init(&c);
     assert_false(c.pam);
+    assert_false(c.totp_required_for_admins);
+    assert_int_equal(config_set(&c, "totp_required_for_admins", "true", err, sizeof(err)), 0);
+    assert_true(c.totp_required_for_admins);
+    assert_int_equal(config_set(&c, "totp_required_for_admins", "yes", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "totp_required_for_admins: expected true or false"));
+    assert_true(c.totp_required_for_admins);
+    assert_int_equal(config_set(&c, "totp_required_for_admins", "false", err, sizeof(err)), 0);
+    assert_false(c.totp_required_for_admins);
     assert_string_equal(c.pam_groups[0], "");
     assert_int_equal(config_set(&c, "pam", "on", err, sizeof(err)), 0);
     assert_true(c.pam);

@@ -530,6 +530,14 @@ static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_LOGIN] = NEED_NOTHING,
     [ROUTE_ROW_LOGOUT] = NEED_SESSION,
     [ROUTE_ROW_SESSION] = NEED_SESSION,
+    [ROUTE_ROW_ACCOUNT_GET] = NEED_SESSION, /* the caller's own account (api_account.c) */
+    [ROUTE_ROW_ACCOUNT_PASSWORD] = NEED_SESSION,
+    [ROUTE_ROW_ACCOUNT_TOTP_BEGIN] = NEED_SESSION,
+    [ROUTE_ROW_ACCOUNT_TOTP_DISABLE] = NEED_SESSION,
+    [ROUTE_ROW_ACCOUNT_TOTP_CONFIRM] = NEED_SESSION,
+    [ROUTE_ROW_ACCOUNT_SESSIONS] = NEED_SESSION,
+    [ROUTE_ROW_ACCOUNT_SESSION_END] = NEED_SESSION,
+    [ROUTE_ROW_ACCOUNT_LOGOUT_ALL] = NEED_SESSION,
     [ROUTE_ROW_HOST] = NEED_VIEWER,
     [ROUTE_ROW_OS_LIST] = NEED_SESSION,
     [ROUTE_ROW_JOBS_LIST] = NEED_SESSION, /* each user sees its own jobs (api_jobs.c) */
@@ -656,7 +664,7 @@ static void test_rights_per_row(void **state)
             (row_needs[i] == NEED_NOTHING))
             fail_msg("%s: without a session", row->name);
         for (int role = AUTH_ROLE_VIEWER; role <= AUTH_ROLE_ADMIN; role++) {
-            struct auth_subject subject = {"someone", (enum auth_role)role, AUTH_SCOPE_FULL, false};
+            struct auth_subject subject = {.username = "someone", .role = (enum auth_role)role};
             struct auth_object object = {kinds[row->object],
                                          row->param == ROUTE_PARAM_UUID   ? m.uuid
                                          : row->param == ROUTE_PARAM_NONE ? NULL
@@ -681,11 +689,47 @@ static void test_rights_per_row(void **state)
     }
 }
 
+/* A session that must enrol TOTP reaches only logout, the session and the account rows
+ * (403 totp_enrolment_required elsewhere); an API token reaches every row its role allows
+ * but the account rows (403 forbidden). */
+static void test_enrol_only_and_tokens(void **state)
+{
+    for (int i = 0; i < ROUTE_ROW_COUNT; i++) {
+        const struct route_row *row = route_row_get((enum route_row_id)i);
+        struct auth_subject enrol = {
+            .username = "someone", .role = AUTH_ROLE_ADMIN, .enrol_only = true};
+        struct auth_subject token = {.username = "someone", .role = AUTH_ROLE_ADMIN, .token = true};
+        bool account = row->access == ROUTE_ACCESS_ACCOUNT;
+        bool open =
+            row->access == ROUTE_ACCESS_PUBLIC || row->access == ROUTE_ACCESS_ANY || account;
+        struct route_match m;
+        struct app_error err;
+        bool hidden;
+        int rc;
+
+        row_match(row, &m);
+        app_error_clear(&err);
+        rc = route_check_right(row, &m, &enrol, AUTH_LEVEL_OWNER, &hidden, &err);
+        if ((rc == 0) != open)
+            fail_msg("%s: a session limited to enrolment allowed=%d", row->name, rc == 0);
+        if (rc < 0 && (err.status != 403 || strcmp(err.code, APP_ERR_TOTP_ENROL) != 0))
+            fail_msg("%s: enrolment refusal %d %s", row->name, err.status, err.code);
+        if (account && strncmp(row->pattern, "/account", 8) != 0)
+            fail_msg("%s: an account row outside /account", row->name);
+        app_error_clear(&err);
+        rc = route_check_right(row, &m, &token, AUTH_LEVEL_OWNER, &hidden, &err);
+        if (account && (rc == 0 || err.status != 403 || strcmp(err.code, APP_ERR_FORBIDDEN) != 0))
+            fail_msg("%s: an API token got %d %s", row->name, err.status, err.code);
+        if (!account && rc < 0)
+            fail_msg("%s: an admin's API token refused (%s)", row->name, err.message);
+    }
+}
+
 /* route_check_right's refusal of row for role. */
 static void expect_deny(enum route_row_id id, enum auth_role role, const char *message)
 {
     const struct route_row *row = route_row_get(id);
-    struct auth_subject subject = {"someone", role, AUTH_SCOPE_FULL, false};
+    struct auth_subject subject = {.username = "someone", .role = role};
     struct route_match m;
     struct app_error err;
     bool hidden;
@@ -730,8 +774,8 @@ static void test_deny_messages(void **state)
 
 static int authorize(const char *path, enum http_method method, int role, struct app_error *err)
 {
-    struct auth_subject subject = {"someone", (enum auth_role)(role < 0 ? 0 : role),
-                                   AUTH_SCOPE_FULL, false};
+    struct auth_subject subject = {.username = "someone",
+                                   .role = (enum auth_role)(role < 0 ? 0 : role)};
     struct route_match m;
     bool hidden;
 
@@ -968,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_query_get),
         cmocka_unit_test(test_every_row_matches),
         cmocka_unit_test(test_table_invariants),
+        cmocka_unit_test(test_enrol_only_and_tokens),
         cmocka_unit_test(test_rights_per_row),
         cmocka_unit_test(test_deny_messages),
         cmocka_unit_test(test_authorize_gate_and_transfer),

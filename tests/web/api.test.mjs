@@ -119,3 +119,24 @@ test('a 200 that is not a JSON object is refused', async () => {
     const api = new Api({ fetchImpl: f });
     await assert.rejects(api.host(), (e) => e.code === 'bad_response');
 });
+
+test('login sends a second factor when given; the account routes send what docs/api.md names', async () => {
+    const f = fakeFetch((url) => (url === '/api/login'
+        ? json(200, { username: 'a', role: 'viewer', csrf_token: 'c1' }) : json(200, {})));
+    const api = new Api({ fetchImpl: f });
+    await api.login('a', 'pw', { totp: '123456' });
+    assert.deepEqual(JSON.parse(f.calls[0].init.body), { username: 'a', password: 'pw', totp: '123456' });
+    await api.changePassword('old-pw', 'new-pw');
+    await api.totpConfirm('654321');
+    await api.totpDisable({ password: 'pw' });
+    await api.endSession('ab/cd');
+    await api.logoutAll(false);
+    assert.deepEqual(f.calls.slice(1).map((c) => [c.init.method, c.url, c.init.body && JSON.parse(c.init.body)]), [
+        ['POST', '/api/account/password', { current: 'old-pw', new: 'new-pw' }],
+        ['POST', '/api/account/totp/confirm', { code: '654321' }],
+        ['DELETE', '/api/account/totp', { password: 'pw' }],
+        ['DELETE', '/api/account/sessions/ab%2Fcd', undefined],
+        ['POST', '/api/account/logout-all', { keep_current: false }],
+    ]);
+    for (const c of f.calls.slice(1)) assert.equal(c.init.headers['X-CSRF-Token'], 'c1');
+});

@@ -1,9 +1,11 @@
 // tests/web/router.test.mjs — web/js/router.js: every hash route (the VM list, a VM's
-// detail and console pages, the create wizard #/create, #/networks, #/storage and #/storage/<pool>).
+// detail and console pages, the create wizard #/create, #/networks, #/storage and #/storage/<pool>,
+// my account #/account).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
     parseHash, domainHash, listHash, DETAIL_TABS, consoleHash, serialHash, networksHash, storageHash, poolHash, isUuid, createHash,
+    accountHash,
 } from '../../web/js/router.js';
 
 const U = '6695eb01-f6a4-8304-79aa-97f2502e193f';
@@ -72,4 +74,11 @@ test('isUuid', () => {
     assert.equal(isUuid(`${U}0`), false);
     assert.equal(isUuid('../etc'), false);
     assert.equal(isUuid(null), false);
+});
+
+test('my account has a page of its own', () => {
+    assert.equal(accountHash(), '#/account');
+    assert.deepEqual(parseHash(accountHash()), { view: 'account' });
+    assert.deepEqual(parseHash('#/account/'), { view: 'account' });
+    assert.equal(parseHash('#/account/x').view, 'notfound');
 });

@@ -116,8 +116,9 @@ export class Api extends Emitter {
         }
     }
 
-    async login(username, password) {
-        const s = await this.request('POST', '/api/login', { username, password }, { quiet401: true });
+    /** POST /api/login; second: {totp} or {recovery_code} for an account with TOTP on. */
+    async login(username, password, second = {}) {
+        const s = await this.request('POST', '/api/login', { username, password, ...second }, { quiet401: true });
         this.csrfToken = s.csrf_token || null;
         return s;
     }
@@ -202,6 +203,45 @@ export class Api extends Emitter {
     }
 
     // ---- users (docs/api.md "Users"; admins) --------------------------------------
+
+    // ---- my account (docs/api.md "My account") ----------------------------------
+
+    /** GET /api/account: {username, role, source, totp_enabled, totp_required, recovery_codes_left, ...}. */
+    account() {
+        return this.request('GET', '/api/account');
+    }
+
+    changePassword(current, next) {
+        return this.request('POST', '/api/account/password', { current, new: next });
+    }
+
+    /** Begins TOTP enrolment: {secret, otpauth_uri}. */
+    totpBegin() {
+        return this.request('POST', '/api/account/totp', {});
+    }
+
+    /** Confirms with a code: {recovery_codes}. */
+    totpConfirm(code) {
+        return this.request('POST', '/api/account/totp/confirm', { code });
+    }
+
+    /** body: {code} or {password}. */
+    totpDisable(body) {
+        return this.request('DELETE', '/api/account/totp', body);
+    }
+
+    /** GET /api/account/sessions: {sessions: [{id, created, last_seen, address, user_agent, current}]}. */
+    accountSessions() {
+        return this.request('GET', '/api/account/sessions');
+    }
+
+    endSession(id) {
+        return this.request('DELETE', `/api/account/sessions/${encodeURIComponent(id)}`);
+    }
+
+    logoutAll(keepCurrent = true) {
+        return this.request('POST', '/api/account/logout-all', { keep_current: keepCurrent });
+    }
 
     /** GET /api/users: {users: [{name, role, disabled, created, last_login, source, groups, viewer_sees}], roles, password_min_length}. */
     users() {

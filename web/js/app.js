@@ -11,13 +11,13 @@
 import { Api } from './api.js';
 import { Store } from './state.js';
 import { EventSocket, eventsUrl } from './ws.js';
-import { parseHash, listHash } from './router.js';
+import { parseHash, listHash, accountHash } from './router.js';
 import { Notifier } from './views/notify.js';
 import { LoginView } from './views/login.js';
 // Stand-ins that load their modules on first use (the login page needs none of them).
 import {
     DomainListView, DomainDetailView, CreateWizardView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
-    TokensView, UsersView, AuditView, createActionRunner, confirmDialog,
+    TokensView, UsersView, AccountView, AuditView, createActionRunner, confirmDialog,
 } from './views/load.js';
 import { Banner } from './views/banner.js';
 import { DemoBanner } from './views/demo-banner.js';
@@ -91,6 +91,12 @@ function enterApp() {
     document.body.classList.add('signed-in');
     $('nav-audit').hidden = false; // every role reads the rows about the VMs it sees (docs/api.md)
     buildUserMenu();
+    // A session that must enrol TOTP first reaches only its account (docs/api.md): no
+    // events, host or jobs until then; route() shows the account page.
+    if (store.session.totp_enrolment_required) {
+        route();
+        return;
+    }
     // The list comes from the events socket's snapshot (sent on every (re)connect),
     // not from GET /api/domains as well: a page load builds it once.
     events.start();
@@ -183,6 +189,7 @@ function routeTitle(name) {
     case 'networks': return t('shell.nav.networks');
     case 'tokens': return t('tokens.title');
     case 'users': return t('users.title');
+    case 'account': return t('account.title');
     case 'storage': return t('shell.nav.storage');
     case 'audit': return t('audit.title');
     case 'detail': return t('shell.title.vm'); // until the VM's name is known
@@ -207,6 +214,9 @@ function markNav(section) {
  */
 function route({ rerender = false } = {}) {
     if (!store.session) return;
+    if (store.session.totp_enrolment_required && parseHash(window.location.hash).view !== 'account') {
+        history.replaceState(null, '', accountHash());
+    }
     const r = parseHash(window.location.hash);
     if (!rerender && r.view === 'detail' && view instanceof DomainDetailView && view.uuid === r.uuid) {
         view.showTab(r.tab); // another tab of the page shown (back/forward): no rebuild
@@ -226,6 +236,9 @@ function route({ rerender = false } = {}) {
         view = new StorageView(ctx);
     } else if (r.view === 'tokens') {
         view = new TokensView(ctx);
+    } else if (r.view === 'account') {
+        // enrolled from a limited session: start again as a full one
+        view = new AccountView(ctx, () => window.location.reload());
     } else if (r.view === 'users' && admin) {
         view = new UsersView(ctx);
     } else if (r.view === 'pool') {

@@ -13,6 +13,7 @@
 //   #/storage/<pool>           one pool's volumes (and uploads)
 //   #/tokens                   the signed-in user's API tokens (user menu)
 //   #/users                    the users (admins; user menu)
+//   #/account                  my account: password, TOTP, my sessions (user menu)
 //   #/audit[?vm=…&user=…]      the audit log (the rows the caller may read), its filters after "?"
 //                              (audit-query.js)
 // The networks and storage routes accept one trailing "/"; the domain routes do not.
@@ -47,6 +48,7 @@ function resourceRoute(path) {
     if (p === '/storage') return { view: 'storage' };
     if (p === '/tokens') return { view: 'tokens' };
     if (p === '/users') return { view: 'users' };
+    if (p === '/account') return { view: 'account' };
     const parts = p.split('/');
     if (parts.length === 3 && parts[0] === '' && parts[1] === 'storage' && parts[2]) {
         const pool = decode(parts[2]);
@@ -70,6 +72,7 @@ function domainRoute(path) {
 /**
  * location.hash -> {view: "list"} | {view: "detail", uuid, tab} | {view: "console" | "serial", uuid} |
  * {view: "create"} | {view: "networks"} | {view: "storage"} | {view: "pool", pool} | {view: "tokens"} | {view: "users"} |
+ * {view: "account"} |
  * {view: "audit", query} (query: what follows "?", "" if nothing) | {view: "notfound", path}.
  */
 export function parseHash(hash) {
@@ -123,4 +126,8 @@ export function tokensHash() {
 
 export function usersHash() {
     return '#/users';
+}
+
+export function accountHash() {
+    return '#/account';
 }

@@ -83,6 +83,7 @@ export const AuditView = pageView(() => importGraph(() => import('./audit.js')).
 export const PoolVolumesView = pageView(() => importGraph(() => import('./pool-volumes.js')).then((m) => m.PoolVolumesView));
 export const TokensView = pageView(() => importGraph(() => import('./tokens.js')).then((m) => m.TokensView));
 export const UsersView = pageView(() => importGraph(() => import('./users.js')).then((m) => m.UsersView));
+export const AccountView = pageView(() => importGraph(() => import('./account.js')).then((m) => m.AccountView));
 
 /** As actions.js's createActionRunner; actions.js is loaded on the first action. */
 export function createActionRunner(ctx) {

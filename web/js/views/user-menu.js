@@ -1,5 +1,5 @@
 // views/user-menu.js — the header's user button: a disclosure showing who is signed
-// in, the role, "API tokens" (#/tokens, views/tokens.js), "Users" for admins (#/users,
+// in, the role, "My account" (#/account, views/account.js), "API tokens" (#/tokens, views/tokens.js), "Users" for admins (#/users,
 // views/users.js), the language picker (remembered in localStorage; the page follows at
 // once) and "Log out". Opens with Enter/Space/click, closes with Esc (focus back on
 // the button), a click outside, or Tab leaving it. Browser main thread.
@@ -7,7 +7,7 @@
 import { h, icon } from './dom.js';
 import { t } from '../i18n.js';
 import { languagePicker, tNodes } from './i18n-dom.js';
-import { tokensHash, usersHash } from '../router.js';
+import { accountHash, tokensHash, usersHash } from '../router.js';
 
 /** A role's name in the current language (an unknown role as it came). */
 export function roleName(role) {
@@ -39,6 +39,8 @@ export class UserMenu {
         }, icon('user'), h('span', { class: 'user-name', text: session.username }),
         h('span', { class: 'role-chip', text: role }), icon('chevron'));
         this.logout = h('button', { type: 'button', class: 'btn btn-block', text: t('shell.user.logout') });
+        this.account = h('a', { class: 'btn btn-block', id: 'user-menu-account', href: accountHash(), text: t('account.menu') });
+        this.account.addEventListener('click', () => this.close(false));
         this.tokens = h('a', { class: 'btn btn-block', id: 'user-menu-tokens', href: tokensHash(), text: t('tokens.menu') });
         this.tokens.addEventListener('click', () => this.close(false));
         // the users page is the admins' (docs/api.md "Users")
@@ -50,6 +52,7 @@ export class UserMenu {
             h('p', { class: 'user-panel-name' }, tNodes('shell.user.signed-in', { name: h('strong', { text: session.username }) })),
             h('p', { class: 'user-panel-role' }, tNodes('shell.user.role', { role: h('strong', { class: 'user-role', text: role }) })),
             h('p', { class: 'user-panel-hint', text: roleHint(session.role) }),
+            this.account,
             this.tokens,
             this.users,
             this.language.root,

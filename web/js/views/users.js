@@ -1,7 +1,8 @@
 // views/users.js — the "Users" page for admins (#/users, "Users" in the user menu):
 // every local user (name, role, state, created, last login) with Change role, Reset
 // password, Disable / Enable and Delete (each with a dialog or a confirmation), and
-// "Create user" (name, role, password). The roles and the password policy's minimum come
+// "Create user" (name, role, password), and each user's two-factor state with Require /
+// Stop requiring it and Reset (a lost phone; docs/api.md "Users"). The roles and the password policy's minimum come
 // from GET /api/users, so the page offers what the server accepts; the policy's message
 // shows live under the password field (users-rules.js), and a refusal from the server
 // shows at the field it names. Each user's groups show as chips, chosen at creation and
@@ -21,7 +22,7 @@ import { GroupsSection, checkList, chips } from './groups.js';
 import { t } from '../i18n.js';
 
 /** The message of a users-rules.js problem ("" for none). */
-function problemText(p) {
+export function problemText(p) {
     switch (p?.id) {
     case 'users.password.too-short': return t('users.password.too-short', p.params);
     case 'users.password.too-long': return t('users.password.too-long', p.params);
@@ -37,6 +38,7 @@ function columnLabels() {
     return {
         name: t('users.column.name'), role: t('users.column.role'), state: t('users.column.state'),
         created: t('users.column.created'), login: t('users.column.last-login'), groups: t('users.column.groups'),
+        totp: t('users.column.totp'),
     };
 }
 
@@ -102,7 +104,7 @@ export class UsersView {
             items: this.items,
             empty: t('users.empty'),
             caption: t('users.caption'),
-            columns: [c.name, c.role, c.groups, c.state, c.created, c.login, actionsLabel()],
+            columns: [c.name, c.role, c.groups, c.state, c.totp, c.created, c.login, actionsLabel()],
             row: (u) => h('tr', { dataset: { name: u.name } },
                 cell(c.name, { class: 'user-name-cell' }, h('strong', { text: u.name })),
                 cell(c.role, {}, h('span', { class: 'badge', text: roleName(u.role) }),
@@ -112,6 +114,9 @@ export class UsersView {
                     class: ['badge', u.disabled ? 'badge-off' : 'badge-ok'],
                     text: u.disabled ? t('users.state.disabled') : t('users.state.enabled'),
                 })),
+                cell(c.totp, {},
+                    h('span', { class: ['badge', u.totp_enabled ? 'badge-ok' : 'badge-off'], text: u.totp_enabled ? t('users.totp.on') : t('users.totp.off') }),
+                    u.totp_required ? h('span', { class: 'muted small', text: ` ${t('users.totp.required')}` }) : ''),
                 cell(c.created, { text: formatClock(u.created) }),
                 cell(c.login, { text: u.last_login ? formatClock(u.last_login) : t('users.never') }),
                 actionsCell(u.name,
@@ -119,6 +124,9 @@ export class UsersView {
                     rowButton('name', u.name, 'groups', t('users.groups')),
                     rowButton('name', u.name, 'password', t('users.reset-password')),
                     rowButton('name', u.name, u.disabled ? 'enable' : 'disable', u.disabled ? t('users.enable') : t('users.disable')),
+                    u.source === 'pam' ? '' : rowButton('name', u.name, u.totp_required ? 'totp-optional' : 'totp-require',
+                        u.totp_required ? t('users.totp.make-optional') : t('users.totp.require')),
+                    u.totp_enabled ? rowButton('name', u.name, 'totp-reset', t('users.totp.reset'), true) : '',
                     rowButton('name', u.name, 'delete', t('users.delete'), true))),
         });
     }
@@ -133,6 +141,9 @@ export class UsersView {
         case 'disable': this.#setDisabled(u, true); break;
         case 'enable': this.#setDisabled(u, false); break;
         case 'delete': this.#delete(u); break;
+        case 'totp-require': this.#setTotp(u, { totp_required: true }, t('users.totp.now-required', { name: u.name })); break;
+        case 'totp-optional': this.#setTotp(u, { totp_required: false }, t('users.totp.now-optional', { name: u.name })); break;
+        case 'totp-reset': this.#resetTotp(u); break;
         default: break;
         }
     }
@@ -279,6 +290,26 @@ export class UsersView {
             reportError(this.ctx.notify, t('users.change-failed', { name: u.name }), err);
         }
         this.load();
+    }
+
+    async #setTotp(u, body, done) {
+        try {
+            await this.ctx.api.changeUser(u.name, body);
+            this.ctx.notify.info(done);
+        } catch (err) {
+            reportError(this.ctx.notify, t('users.change-failed', { name: u.name }), err);
+        }
+        this.load();
+    }
+
+    async #resetTotp(u) {
+        const ok = await this.ctx.confirm({
+            title: t('users.totp.reset.title', { name: u.name }),
+            message: t('users.totp.reset.message'),
+            confirmLabel: t('users.totp.reset'),
+            danger: true,
+        });
+        if (ok) await this.#setTotp(u, { totp_reset: true }, t('users.totp.was-reset', { name: u.name }));
     }
 
     async #delete(u) {
