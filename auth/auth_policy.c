@@ -192,6 +192,11 @@ bool auth_policy_sees_every_domain(const struct auth_subject *subject)
                        (subject->role == AUTH_ROLE_VIEWER && !subject->shared_only));
 }
 
+bool auth_policy_quota_applies(const struct auth_subject *subject)
+{
+    return subject && subject->role == AUTH_ROLE_USER;
+}
+
 bool auth_policy_may_grant(const struct auth_subject *subject, enum auth_role scope)
 {
     if (!subject || (int)subject->role < 0 || (int)subject->role >= AUTH_ROLE_COUNT)

@@ -92,6 +92,10 @@ bool auth_policy_sees(const struct auth_subject *subject, const struct auth_obje
  * all): lists and feeds need no filtering for it. */
 bool auth_policy_sees_every_domain(const struct auth_subject *subject);
 
+/* True if subject's changes are held to its quota (auth_quota.h): a `user`'s are
+ * (self-service); admins and operators run the host and are not limited. */
+bool auth_policy_quota_applies(const struct auth_subject *subject);
+
 /* True if subject may give an API token the rights of scope (a role: viewer = read,
  * operator = operate, admin = admin): a token never exceeds its user. A `user` may
  * create read and operate tokens, which act only on what the user may touch. */

@@ -38,6 +38,7 @@
 
 #include "app.h"
 #include "auth_owners.h"
+#include "auth_quota.h"
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
@@ -530,6 +531,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .tokens = app->tokens,
         .throttle = app->throttle,
         .owners = app->owners,
+        .quota = app->quota,
         .session_max_s = config->session_max_s,
         .pam = app->pam,
         .virt = app->virt,
@@ -607,6 +609,7 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.owners = auth_owners_new(app.db)))
         goto cleanup;
+    app.quota = auth_quota_new();
     if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
     app.throttle = auth_throttle_new();
@@ -714,6 +717,7 @@ cleanup:
     auth_sessions_free(app.sessions);
     auth_tokens_free(app.tokens);
     auth_owners_free(app.owners);
+    auth_quota_free(app.quota);
     auth_throttle_free(app.throttle);
     auth_pam_free(app.pam);
     store_close(app.db);

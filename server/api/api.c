@@ -25,6 +25,7 @@
 #include "api/api_os.h"
 #include "api/api_owners.h"
 #include "api/api_pools.h"
+#include "api/api_quota.h"
 #include "api/api_snapshots.h"
 #include "api/api_tokens.h"
 #include "api/api_users.h"

@@ -31,6 +31,7 @@ struct auth_sessions;
 struct auth_tokens;
 struct auth_throttle;
 struct auth_owners;
+struct auth_quota;
 struct auth_pam;
 struct conn_server;
 struct virt_conn;
@@ -42,7 +43,7 @@ struct api_runner;
 
 enum api_result { API_DONE, API_PENDING };
 
-/* Everything of the daemon that the API uses: the first six go to every handler
+/* Everything of the daemon that the API uses: the first seven go to every handler
  * (struct api_call), the rest to the dispatcher's job side (api_job.c). serve.c fills it
  * once, before the first request, and it outlives every call and job; the parts keep
  * their own thread rules. It is the API endpoint's ctx (conn_server_options.api_ctx). */
@@ -52,6 +53,7 @@ struct api_services {
     struct auth_tokens *tokens;      /* borrowed: thread-safe (API tokens) */
     struct auth_throttle *throttle;  /* borrowed: thread-safe */
     struct auth_owners *owners;      /* borrowed: thread-safe (VM owners, shares, groups) */
+    struct auth_quota *quota;        /* borrowed: thread-safe (quota reservations) */
     int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
     struct auth_pam *pam;            /* borrowed: system accounts (login); NULL: pam = off */
     struct virt_conn *virt;          /* borrowed: ROUTE_RUN_LIBVIRT rows' connection */

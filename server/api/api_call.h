@@ -26,6 +26,7 @@
 #include "util/app_error.h"
 
 struct auth_owners;
+struct auth_quota;
 struct auth_throttle;
 struct auth_pam;
 struct auth_tokens;
@@ -56,6 +57,7 @@ struct api_call {
     struct auth_tokens *tokens;     /* thread-safe */
     struct auth_throttle *throttle; /* thread-safe */
     struct auth_owners *owners;     /* thread-safe: VM owners, shares, groups */
+    struct auth_quota *quota;       /* thread-safe: the quota reservations (auth_quota.h) */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
     struct auth_pam *pam;           /* login: system accounts (thread-safe); NULL: pam = off */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */

@@ -13,6 +13,7 @@
 
 #include "api/api_copy_job.h"
 #include "api/api_job.h"
+#include "api/api_quota.h"
 #include "api/api_runner.h"
 #include "util/xalloc.h"
 #include "virt/virt_domain.h"
@@ -88,21 +89,27 @@ static void api_domain_clone_run(struct api_call *call, struct api_reply *reply)
 {
     const char *name = api_call_string(call, "name");
     unsigned long long bytes = 0;
+    struct virt_quota_use demand;
     struct app_error err;
     struct json_object *out = NULL;
     virDomainPtr dom;
+    uint64_t ticket = 0;
 
     app_error_clear(&err);
     if (!(dom = virt_domain_lookup(call->conn, call->uuid, &err)) ||
-        virt_domain_clone_check(dom, name, &bytes, &err) < 0)
+        virt_domain_clone_check(dom, name, &bytes, &err) < 0 ||
+        virt_quota_domain(dom, &demand, &err) < 0 ||
+        api_quota_reserve(call, &demand, &ticket, &err) < 0) /* the copy counts as the source */
         api_reply_error(reply, &err);
-    else if (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX)
-        api_domain_clone_start(call, reply, bytes);
-    else if ((out = virt_domain_clone(dom, name, api_call_string(call, "title"), NULL, &err))) {
-        api_reply_json(reply, 201, out);
-        api_owners_record_reply(call, reply); /* the copy belongs to who made it */
-    } else
-        api_reply_error(reply, &err);
+    else if (!ticket && (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX))
+        api_domain_clone_start(call, reply, bytes); /* a limited user's copy runs here */
+    else {
+        if ((out = virt_domain_clone(dom, name, api_call_string(call, "title"), NULL, &err)))
+            api_reply_json(reply, 201, out);
+        else
+            api_reply_error(reply, &err);
+        api_quota_settle_reply(call, ticket, reply); /* the copy belongs to who made it */
+    }
     if (dom)
         virDomainFree(dom);
 }

@@ -16,6 +16,7 @@
 
 #include "api/api_copy_job.h"
 #include "api/api_job.h"
+#include "api/api_quota.h"
 #include "api/api_runner.h"
 #include "util/xalloc.h"
 #include "virt/virt_device_xml.h"
@@ -512,16 +513,23 @@ static void api_domain_create_run(struct api_call *call, struct api_reply *reply
 {
     const struct virt_domain_create_req *create = call->state;
     unsigned long long bytes = 0;
+    struct virt_quota_use demand;
     struct app_error err;
+    uint64_t ticket = 0;
 
     app_error_clear(&err);
     api_reply_audit_object(reply, "domain:%s", create->name); /* the job's records name it too */
-    if (create_copy_bytes(call->conn, create, &bytes) == 0 &&
+    if (api_quota_create_demand(call->conn, create, &demand, &reply->err) < 0 ||
+        api_quota_reserve(call, &demand, &ticket, &reply->err) < 0)
+        return; /* over quota: nothing is made */
+    /* a limited user's copy runs here, not as a job: its VM must be owned when the
+     * reservation ends (api_quota.h) */
+    if (!ticket && create_copy_bytes(call->conn, create, &bytes) == 0 &&
         (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX))
         api_domain_create_start(call, reply, bytes);
     else
         api_reply_result(reply, 201, virt_domain_create(call->conn, create, &err), &err);
-    api_owners_record_reply(call, reply); /* a new VM belongs to its creator */
+    api_quota_settle_reply(call, ticket, reply); /* a new VM belongs to its creator */
 }
 
 const struct api_handler api_domain_create = {

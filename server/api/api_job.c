@@ -46,6 +46,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->call.tokens = services->tokens;
     job->call.throttle = services->throttle;
     job->call.owners = services->owners;
+    job->call.quota = services->quota;
     job->call.session_max_s = services->session_max_s;
     job->call.pam = services->pam;
     job->call.jobs = services->jobs;

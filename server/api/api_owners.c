@@ -292,15 +292,20 @@ struct json_object *api_owners_annotate(const struct api_call *call, const char 
 
 void api_owners_record_reply(const struct api_call *call, struct api_reply *reply)
 {
-    struct json_object *uuid = NULL;
+    struct json_object *uuid = NULL, *detail = reply->json, *inner = NULL;
     char *id;
 
-    if (reply->status != 201 || !reply->json ||
-        !json_object_object_get_ex(reply->json, "uuid", &uuid))
+    if (reply->status != 201 || !detail)
+        return;
+    /* a create answers the detail, a clone {"domain": detail, "copies": [...]} */
+    if (json_object_object_get_ex(reply->json, "domain", &inner))
+        detail = inner;
+    if (!json_object_is_type(detail, json_type_object) ||
+        !json_object_object_get_ex(detail, "uuid", &uuid))
         return;
     id = xstrdup(json_object_get_string(uuid));
     api_owners_record_creator(call, id);
-    api_owners_annotate(call, id, reply->json); /* as the detail will read */
+    api_owners_annotate(call, id, detail); /* as the detail will read */
     free(id);
 }
 

@@ -21,8 +21,9 @@ extern const struct api_handler api_owners_group_delete; /* DELETE /api/groups/{
 /* After a domain was created or cloned by call's user: it is theirs (logged on
  * failure: the VM exists either way). Worker. */
 void api_owners_record_creator(const struct api_call *call, const char *uuid);
-/* api_owners_record_creator for the "uuid" of a 201 reply (nothing for another), whose
- * body then gets the "owner" and "access" a detail carries. */
+/* api_owners_record_creator for the "uuid" of a 201 reply's detail (the body itself, or
+ * a clone's "domain"; nothing for another reply), which then gets the "owner" and
+ * "access" a detail carries. */
 void api_owners_record_reply(const struct api_call *call, struct api_reply *reply);
 /* Adds to a domain's detail its "owner" and the caller's "access"; returns detail. */
 struct json_object *api_owners_annotate(const struct api_call *call, const char *uuid,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_quota.h"
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
@@ -76,18 +77,29 @@ static void api_users_answer(struct api_call *call, struct api_reply *reply, con
 
 /* ---- list ----------------------------------------------------------------------------- */
 
+struct api_users_list {
+    sqlite3 *db;               /* borrowed */
+    struct json_object *users; /* borrowed: the array being filled */
+};
+
+/* Each user with the quota set on it ("quota": {"vms": n|null, ...}, api_quota.h). */
 static void api_users_add(const struct auth_user *user, void *ctx)
 {
-    json_object_array_add(ctx, api_users_json(user));
+    struct api_users_list *list = ctx;
+    struct json_object *obj = api_users_json(user);
+
+    json_object_object_add(obj, "quota", api_quota_user_json(list->db, user->name));
+    json_object_array_add(list->users, obj);
 }
 
 static void api_users_list_run(struct api_call *call, struct api_reply *reply)
 {
     struct json_object *list = json_object_new_array();
     struct json_object *roles = json_object_new_array();
+    struct api_users_list ctx = {.db = call->db, .users = list};
     struct json_object *out;
 
-    if (auth_users_foreach(call->db, api_users_add, list) < 0) {
+    if (auth_users_foreach(call->db, api_users_add, &ctx) < 0) {
         json_object_put(list);
         json_object_put(roles);
         app_error_set(&reply->err, 500, APP_ERR_INTERNAL, "cannot list users (database error)");

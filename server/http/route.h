@@ -84,6 +84,9 @@ enum route_id {
     ROUTE_GROUP,                  /* /api/groups/{name} */
     ROUTE_USERS,                  /* /api/users */
     ROUTE_USER,                   /* /api/users/{name}: a user's name */
+    ROUTE_QUOTA,                  /* /api/quota (the caller's use and limits) */
+    ROUTE_USER_QUOTA,             /* /api/users/{name}/quota */
+    ROUTE_GROUP_QUOTA,            /* /api/groups/{name}/quota */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

@@ -118,6 +118,22 @@ static const char *const store_migrations[] = {
     /* 7: where a user comes from: 'local' (a password hash here) or 'pam' (a system
      * account, auth/auth_pam.c; its password_hash is '') */
     "ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';",
+    /* 8: quotas of users and groups (auth/auth_quota.c): NULL is unlimited; a deleted
+     * user or group takes its row with it */
+    "CREATE TABLE user_quotas ("
+    "  name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,"
+    "  vms INTEGER CHECK (vms >= 0),"
+    "  vcpus INTEGER CHECK (vcpus >= 0),"
+    "  memory_mib INTEGER CHECK (memory_mib >= 0),"
+    "  disk_gib INTEGER CHECK (disk_gib >= 0)"
+    ");"
+    "CREATE TABLE group_quotas ("
+    "  name TEXT PRIMARY KEY REFERENCES groups(name) ON DELETE CASCADE,"
+    "  vms INTEGER CHECK (vms >= 0),"
+    "  vcpus INTEGER CHECK (vcpus >= 0),"
+    "  memory_mib INTEGER CHECK (memory_mib >= 0),"
+    "  disk_gib INTEGER CHECK (disk_gib >= 0)"
+    ");",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

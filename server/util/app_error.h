@@ -42,6 +42,7 @@ struct app_error {
 #define APP_ERR_POOL_ROOTS   "outside_pool_roots"    /* a pool target outside pool_roots */
 #define APP_ERR_POOL_TYPE    "pool_type_not_allowed" /* a pool type outside pool_types */
 #define APP_ERR_FETCH        "fetch_failed"          /* a URL of the request: no usable file */
+#define APP_ERR_QUOTA        "quota_exceeded"        /* a user's quota (auth_quota.h), 409 */
 
 /* Sets every field (field NULL, no limits); message is printf-formatted and truncated to
  * fit (between whole UTF-8 characters). err may be NULL. */

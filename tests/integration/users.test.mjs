@@ -52,8 +52,9 @@ describe('users admin API', () => {
         const out = assertJson(await env.admin.get('/api/users'), 200, 'list');
         assert.deepEqual(out.users.map((u) => u.name), ['admin', 'op', 'view']);
         for (const u of out.users) {
-            assert.deepEqual(Object.keys(u).sort(), ['created', 'disabled', 'last_login', 'name', 'role', 'source']);
+            assert.deepEqual(Object.keys(u).sort(), ['created', 'disabled', 'last_login', 'name', 'quota', 'role', 'source']);
             assert.equal(u.disabled, false);
+            assert.deepEqual(u.quota, { vms: null, vcpus: null, memory_mib: null, disk_gib: null }, 'no quota set');
             assert.equal(u.source, 'local');
             assert.ok(Number.isInteger(u.created) && u.created > 1.7e9, `created ${u.created}`);
             assert.ok(Number.isInteger(u.last_login), `${u.name} logged in: ${u.last_login}`);
