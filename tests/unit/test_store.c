@@ -85,8 +85,8 @@ static void test_open_creates_private_files(void **state)
         db,
         "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
         "WHERE type = 'table' ORDER BY name)",
-        "audit_log,domain_owners,domain_shares,group_members,groups,incomplete_uploads,sessions,"
-        "tokens,users");
+        "audit_log,domain_owners,domain_shares,group_members,group_quotas,groups,"
+        "incomplete_uploads,sessions,tokens,user_quotas,users");
     store_close(db);
 
     /* A loose existing file is tightened; reopening does not migrate again. */
