@@ -42,8 +42,9 @@ const char *auth_quota_dim_key(enum auth_quota_dim dim)
 
 /* ---- the rule, the check, JSON (pure) --------------------------------------------------- */
 
-void auth_quota_effective(const struct auth_quota_amounts *own, const struct auth_quota_group *groups,
-                          size_t n, struct auth_quota_limits *out)
+void auth_quota_effective(const struct auth_quota_amounts *own,
+                          const struct auth_quota_group *groups, size_t n,
+                          struct auth_quota_limits *out)
 {
     memset(out, 0, sizeof(*out));
     for (int d = 0; d < AUTH_QUOTA_DIMS; d++) {
@@ -112,8 +113,7 @@ int auth_quota_parse(struct json_object *body, struct auth_quota_amounts *out,
         while (d < AUTH_QUOTA_DIMS && strcmp(auth_quota_keys[d], key) != 0)
             d++;
         if (d == AUTH_QUOTA_DIMS)
-            return auth_quota_bad(err, key,
-                                  "is not a quota (vms, vcpus, memory_mib, disk_gib)");
+            return auth_quota_bad(err, key, "is not a quota (vms, vcpus, memory_mib, disk_gib)");
         if (!value)
             continue; /* null: unlimited */
         if (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) < 0 ||
@@ -149,8 +149,8 @@ static int auth_quota_db_error(sqlite3 *db, struct app_error *err)
     return -1;
 }
 
-int auth_quota_set(sqlite3 *db, bool group, const char *name, const struct auth_quota_amounts *limit,
-                   struct app_error *err)
+int auth_quota_set(sqlite3 *db, bool group, const char *name,
+                   const struct auth_quota_amounts *limit, struct app_error *err)
 {
     sqlite3_stmt *stmt = NULL;
     char *sql = NULL;
@@ -242,7 +242,7 @@ int auth_quota_limits_for(sqlite3 *db, const char *username, struct auth_quota_l
                               "WHERE m.username = ? ORDER BY q.name";
     struct auth_quota_amounts own;
     struct auth_quota_group *groups = NULL;
-    char (*names)[AUTH_USERNAME_MAX + 1] = NULL;
+    char(*names)[AUTH_USERNAME_MAX + 1] = NULL;
     sqlite3_stmt *stmt = NULL;
     size_t n = 0;
     int ret = -1, rc;

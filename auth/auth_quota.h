@@ -38,9 +38,9 @@ enum auth_quota_dim {
 };
 
 /* The largest limit accepted (a guard against overflow in sums, not a policy). */
-#define AUTH_QUOTA_LIMIT_MAX   (1LL << 40)
-#define AUTH_QUOTA_UNLIMITED   (-1LL)
-#define AUTH_QUOTA_SOURCE_MAX  72 /* "group:" + a group name + NUL */
+#define AUTH_QUOTA_LIMIT_MAX  (1LL << 40)
+#define AUTH_QUOTA_UNLIMITED  (-1LL)
+#define AUTH_QUOTA_SOURCE_MAX 72 /* "group:" + a group name + NUL */
 
 /* An amount on each dimension: a use, a demand or a limit (-1: unlimited). */
 struct auth_quota_amounts {
@@ -67,8 +67,9 @@ const char *auth_quota_dim_key(enum auth_quota_dim dim);
 
 /* The rule: own (the user's own limits; -1 where unset) and the n groups' limits give
  * out. Pure, any thread. */
-void auth_quota_effective(const struct auth_quota_amounts *own, const struct auth_quota_group *groups,
-                          size_t n, struct auth_quota_limits *out);
+void auth_quota_effective(const struct auth_quota_amounts *own,
+                          const struct auth_quota_group *groups, size_t n,
+                          struct auth_quota_limits *out);
 
 /* The check: every dimension demand raises (> 0) must stay within its limit:
  * used + demand <= limit. Returns 0, or -1 with err = 409 quota_exceeded naming the
@@ -92,8 +93,9 @@ int auth_quota_parse(struct json_object *body, struct auth_quota_amounts *out,
 
 /* Sets the limits of the user (group false) or group name (all unlimited: the row goes).
  * 404 when there is no such user or group. Returns 0 or -1 with err. */
-int auth_quota_set(sqlite3 *db, bool group, const char *name, const struct auth_quota_amounts *limit,
-                   struct app_error *err) __attribute__((warn_unused_result));
+int auth_quota_set(sqlite3 *db, bool group, const char *name,
+                   const struct auth_quota_amounts *limit, struct app_error *err)
+    __attribute__((warn_unused_result));
 /* The limits set on the user (group false) or group name itself (-1 where unset).
  * Returns 0 or -1 with err (500). */
 int auth_quota_get(sqlite3 *db, bool group, const char *name, struct auth_quota_amounts *out,

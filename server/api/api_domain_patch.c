@@ -11,7 +11,7 @@
 #include "virt/virt_domain_patch.h"
 
 struct api_domain_patch_apply {
-    virDomainPtr dom;        /* borrowed */
+    virDomainPtr dom;         /* borrowed */
     struct json_object *body; /* borrowed */
     struct json_object *out;  /* the result, or NULL with err */
     struct app_error err;

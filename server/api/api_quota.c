@@ -133,8 +133,8 @@ struct json_object *api_quota_user_json(sqlite3 *db, const char *name)
 
 /* ---- the reservation around a change --------------------------------------------------- */
 
-int api_quota_reserve(struct api_call *call, const struct virt_quota_use *demand,
-                      uint64_t *ticket, struct app_error *err)
+int api_quota_reserve(struct api_call *call, const struct virt_quota_use *demand, uint64_t *ticket,
+                      struct app_error *err)
 {
     struct auth_subject subject = api_call_subject(call);
     struct api_quota_measure m = {.call = call, .username = subject.username};
@@ -173,8 +173,7 @@ void api_quota_settle_reply(struct api_call *call, uint64_t ticket, struct api_r
         auth_quota_settle(call->quota, ticket, api_quota_record, &r);
 }
 
-void api_quota_settle_run(struct api_call *call, uint64_t ticket, void (*run)(void *ctx),
-                          void *ctx)
+void api_quota_settle_run(struct api_call *call, uint64_t ticket, void (*run)(void *ctx), void *ctx)
 {
     if (!ticket)
         run(ctx);
@@ -184,9 +183,7 @@ void api_quota_settle_run(struct api_call *call, uint64_t ticket, void (*run)(vo
 
 /* ---- demands ------------------------------------------------------------------------- */
 
-/* The GiB of the volume pool/name (0 when there is none: the create answers that). */
-static unsigned long long api_quota_volume_gib(virConnectPtr conn, const char *pool,
-                                               const char *name)
+unsigned long long api_quota_volume_gib(virConnectPtr conn, const char *pool, const char *name)
 {
     struct json_object *disk = json_object_new_object();
     unsigned long long bytes = 0;
@@ -252,7 +249,8 @@ int api_quota_patch_demand(virDomainPtr dom, struct json_object *body, struct vi
     unsigned long long vcpus, memory, max_memory;
 
     memset(out, 0, sizeof(*out));
-    if (!api_quota_member(body, "vcpus", &vcpus) && !api_quota_member(body, "memory_mib", &memory) &&
+    if (!api_quota_member(body, "vcpus", &vcpus) &&
+        !api_quota_member(body, "memory_mib", &memory) &&
         !api_quota_member(body, "max_memory_mib", &max_memory))
         return 0; /* nothing that grows */
     if (virt_quota_domain(dom, &now, err) < 0)

@@ -32,9 +32,8 @@ struct json_object *api_quota_user_json(sqlite3 *db, const char *name);
 
 /* Reserves demand for the caller: 0 with *ticket 0 when no quota applies to it, 0 with a
  * ticket, or -1 with err (409 quota_exceeded; a measuring failure). Worker with libvirt. */
-int api_quota_reserve(struct api_call *call, const struct virt_quota_use *demand,
-                      uint64_t *ticket, struct app_error *err)
-    __attribute__((warn_unused_result));
+int api_quota_reserve(struct api_call *call, const struct virt_quota_use *demand, uint64_t *ticket,
+                      struct app_error *err) __attribute__((warn_unused_result));
 /* Ends ticket (0: a no-op but for the owner row): when reply is a 201 with a new
  * domain's "uuid", it belongs to the caller (api_owners_record_reply) in the same step. */
 void api_quota_settle_reply(struct api_call *call, uint64_t ticket, struct api_reply *reply);
@@ -43,6 +42,9 @@ void api_quota_settle_reply(struct api_call *call, uint64_t ticket, struct api_r
 void api_quota_settle_run(struct api_call *call, uint64_t ticket, void (*run)(void *ctx),
                           void *ctx);
 
+/* The GiB (rounded up) of the volume pool/name: 0 when there is none (the change that
+ * names it answers that). Worker with libvirt. */
+unsigned long long api_quota_volume_gib(virConnectPtr conn, const char *pool, const char *name);
 /* What a create of req demands: its sizes (virt_domain_create_sizes), a template's or
  * source volume's measured where the request keeps them. Returns 0, or -1 with err. */
 int api_quota_create_demand(virConnectPtr conn, const struct virt_domain_create_req *req,

@@ -233,12 +233,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
                     ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
                     ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_OWNER, ROUTE_DOMAIN_SHARES));
-    fuzz_route_check_param(m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES,
-                                                 ROUTE_NETWORK_ACTION, ROUTE_POOL,
-                                                 ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
-                                                 ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT,
-                                                 ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP,
-                                                 ROUTE_USER_QUOTA, ROUTE_GROUP_QUOTA));
+    fuzz_route_check_param(
+        m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION,
+                              ROUTE_POOL, ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
+                              ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN,
+                              ROUTE_USER, ROUTE_GROUP, ROUTE_USER_QUOTA, ROUTE_GROUP_QUOTA));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,

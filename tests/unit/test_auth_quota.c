@@ -78,9 +78,12 @@ static void test_check(void **state)
 static void test_parse(void **state)
 {
     static const char *const bad[][2] = {
-        {"{\"vms\": -1}", "vms"},      {"{\"vcpus\": \"2\"}", "vcpus"},
-        {"{\"memory_mib\": 1.5}", "memory_mib"}, {"{\"disk_gib\": true}", "disk_gib"},
-        {"{\"cpus\": 1}", "cpus"},     {"{\"vms\": 1099511627777}", "vms"},
+        {"{\"vms\": -1}", "vms"},
+        {"{\"vcpus\": \"2\"}", "vcpus"},
+        {"{\"memory_mib\": 1.5}", "memory_mib"},
+        {"{\"disk_gib\": true}", "disk_gib"},
+        {"{\"cpus\": 1}", "cpus"},
+        {"{\"vms\": 1099511627777}", "vms"},
     };
     struct auth_quota_amounts out;
     struct json_object *body;
@@ -300,10 +303,11 @@ static void test_virt_parse(void **state)
     app_error_clear(&err);
     assert_int_equal(virt_quota_parse(xml, &use, &disks, &err), 0);
     assert_int_equal(use.vms, 1);
-    assert_int_equal(use.vcpus, 2);        /* the current count */
+    assert_int_equal(use.vcpus, 2);         /* the current count */
     assert_int_equal(use.memory_mib, 1025); /* rounded up */
-    assert_string_equal(json_object_to_json_string_ext(disks, JSON_C_TO_STRING_PLAIN),
-                        "[{\"path\":\"\\/var\\/lib\\/a.qcow2\"},{\"pool\":\"p\",\"volume\":\"v\"}]");
+    assert_string_equal(
+        json_object_to_json_string_ext(disks, JSON_C_TO_STRING_PLAIN),
+        "[{\"path\":\"\\/var\\/lib\\/a.qcow2\"},{\"pool\":\"p\",\"volume\":\"v\"}]");
     json_object_put(disks);
     assert_int_equal(virt_quota_parse("<domain><vcpu>3</vcpu></domain>", &use, &disks, &err), 0);
     assert_int_equal(use.vcpus, 3);
@@ -319,9 +323,9 @@ static void test_virt_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_effective), cmocka_unit_test(test_check),
-        cmocka_unit_test(test_parse),     cmocka_unit_test(test_store),
-        cmocka_unit_test(test_ledger),    cmocka_unit_test(test_ledger_threads),
+        cmocka_unit_test(test_effective),  cmocka_unit_test(test_check),
+        cmocka_unit_test(test_parse),      cmocka_unit_test(test_store),
+        cmocka_unit_test(test_ledger),     cmocka_unit_test(test_ledger_threads),
         cmocka_unit_test(test_virt_parse),
     };
 

@@ -81,12 +81,11 @@ static void test_open_creates_private_files(void **state)
     assert_query(db, "PRAGMA journal_mode", "wal");
     assert_query(db, "PRAGMA foreign_keys", "1");
     assert_query(db, "PRAGMA user_version", "8");
-    assert_query(
-        db,
-        "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
-        "WHERE type = 'table' ORDER BY name)",
-        "audit_log,domain_owners,domain_shares,group_members,group_quotas,groups,"
-        "incomplete_uploads,sessions,tokens,user_quotas,users");
+    assert_query(db,
+                 "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
+                 "WHERE type = 'table' ORDER BY name)",
+                 "audit_log,domain_owners,domain_shares,group_members,group_quotas,groups,"
+                 "incomplete_uploads,sessions,tokens,user_quotas,users");
     store_close(db);
 
     /* A loose existing file is tightened; reopening does not migrate again. */

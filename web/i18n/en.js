@@ -20,6 +20,7 @@ export default {
     'error.fetch_failed': 'A file the request names could not be fetched.',
     'error.csrf_failed': 'The request was refused because its security token was missing or wrong. Reload the page and try again.',
     'error.domain_is_template': 'A template cannot be started: clone it or unmark it.',
+    'error.quota_exceeded': 'This would go over your quota.',
     'error.field.bad_request': 'This value is not accepted.',
     'error.field.conflict': 'This is already taken or in use.',
     'error.field.insufficient_storage': 'The pool does not have enough free space for this size.',

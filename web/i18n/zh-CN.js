@@ -20,6 +20,7 @@ export default {
     'error.fetch_failed': '无法获取请求中指定的文件。',
     'error.csrf_failed': '请求缺少安全令牌或令牌有误，已被拒绝。请刷新页面后重试。',
     'error.domain_is_template': '模板不能启动：请克隆它或取消模板标记。',
+    'error.quota_exceeded': '这将超出您的配额。',
     'error.field.bad_request': '此值无效。',
     'error.field.conflict': '此值已被占用或正在使用。',
     'error.field.insufficient_storage': '存储池的可用空间不足以容纳此大小。',
