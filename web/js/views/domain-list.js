@@ -5,12 +5,14 @@
 // viewport (an IntersectionObserver decides) skip the costly parts: their action
 // buttons are built and their sparklines repainted only once they come near the
 // screen, which keeps a 1,000-row table light. Filtering toggles `hidden` on rows.
-// Clicks on action buttons are delegated to the table body.
+// Clicks on action buttons are delegated to the table body. A `user` also sees its quota
+// (views/quota-bars.js) between the host panel and the table.
 // Browser main thread.
 
 import { h, s, setText, setAttr } from './dom.js';
 import { actionGroup, actionGroupLabel, patchTemplateBadge, renderActionButtons, templateBadge } from './actions.js';
 import { HostPanel } from './host.js';
+import { QuotaBars } from './quota-bars.js';
 import { canAct, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
 import { t } from '../i18n.js';
@@ -51,7 +53,7 @@ export function patchSparkline(sp, values) {
 }
 
 export class DomainListView {
-    /** ctx: {store, runAction}. */
+    /** ctx: {store, runAction, api}. */
     constructor(ctx) {
         this.ctx = ctx;
         this.store = ctx.store;
@@ -97,6 +99,11 @@ export class DomainListView {
 
         this.root = h('div', { class: 'page page-list' });
         this.host.mount(this.root);
+        // a `user`'s quota: used/limit bars (docs/api.md "Quotas")
+        if (role === 'user') {
+            this.quota = new QuotaBars(this.ctx);
+            this.quota.mount(this.root);
+        }
         this.root.append(h('section', { class: 'card vm-section', 'aria-labelledby': 'page-title' },
             h('div', { class: 'section-head' },
                 h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: t('domains.list.title') }),
@@ -127,6 +134,7 @@ export class DomainListView {
         if (this.observer) this.observer.disconnect();
         if (this.unsub) this.unsub();
         this.host.destroy();
+        this.quota?.destroy();
         this.root?.remove();
         this.rows.clear();
     }

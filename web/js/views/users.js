@@ -1,7 +1,8 @@
 // views/users.js — the "Users" page for admins (#/users, "Users" in the user menu):
 // every local user (name, role, state, created, last login) with Change role, Reset
 // password, Disable / Enable and Delete (each with a dialog or a confirmation), and
-// "Create user" (name, role, password). The roles and the password policy's minimum come
+// "Create user" (name, role, password), and Quota (the user's own limits on VMs, vCPUs,
+// memory and disk, blank for unlimited: docs/api.md "Quotas"). The roles and the password policy's minimum come
 // from GET /api/users, so the page offers what the server accepts; the policy's message
 // shows live under the password field (users-rules.js), and a refusal from the server
 // shows at the field it names. Browser main thread.
@@ -11,6 +12,7 @@ import { field, formDialog, placeServerError, reportError, selectInput, showErro
 import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, showLoadError } from './resource-table.js';
 import { roleName } from './user-menu.js';
 import { nameProblem, passwordProblem } from '../users-rules.js';
+import { QUOTA_DIMS, limitProblem, limitText, limitValue } from '../quota-rules.js';
 import { formatClock } from '../format.js';
 import { t } from '../i18n.js';
 
@@ -102,6 +104,7 @@ export class UsersView {
                 actionsCell(u.name,
                     rowButton('name', u.name, 'role', t('users.change-role')),
                     rowButton('name', u.name, 'password', t('users.reset-password')),
+                    rowButton('name', u.name, 'quota', t('users.quota')),
                     rowButton('name', u.name, u.disabled ? 'enable' : 'disable', u.disabled ? t('users.enable') : t('users.disable')),
                     rowButton('name', u.name, 'delete', t('users.delete'), true))),
         });
@@ -113,6 +116,7 @@ export class UsersView {
         switch (action) {
         case 'role': this.#changeRole(u); break;
         case 'password': this.#resetPassword(u); break;
+        case 'quota': this.#quota(u); break;
         case 'disable': this.#setDisabled(u, true); break;
         case 'enable': this.#setDisabled(u, false); break;
         case 'delete': this.#delete(u); break;
@@ -209,6 +213,39 @@ export class UsersView {
             body: () => ({ password: password.control.value }),
             done: t('users.password-reset', { name: u.name }),
         });
+    }
+
+    /** The user's own quota: one field per dimension, blank for unlimited. */
+    async #quota(u) {
+        const fields = QUOTA_DIMS.map((dim) => {
+            const control = textInput({ id: `user-quota-${dim}`, inputmode: 'numeric', value: limitText(u.quota?.[dim]) });
+            const f = field({ label: t(`quota.dim.${dim}`), control, key: dim });
+            f.check = () => (limitProblem(control.value) ? t('quota.limit.invalid') : '');
+            return f;
+        });
+        let changed = false;
+        await formDialog({
+            title: t('users.quota.title', { name: u.name }),
+            description: t('users.quota.description'),
+            body: fields.map((f) => f.root),
+            submitLabel: t('users.quota.submit'),
+            onSubmit: async () => {
+                const errors = Object.fromEntries(fields.map((f) => [f.key, f.check()]));
+                if (showErrors(fields, errors)) return false;
+                try {
+                    await this.ctx.api.setUserQuota(u.name,
+                        Object.fromEntries(fields.map((f) => [f.key, limitValue(f.control.value)])));
+                } catch (err) {
+                    if (placeServerError(fields, err)) return false;
+                    throw err;
+                }
+                changed = true;
+                return true;
+            },
+        });
+        if (!changed) return;
+        this.ctx.notify.info(t('users.quota.done', { name: u.name }));
+        this.load();
     }
 
     async #setDisabled(u, disabled) {
