@@ -11,7 +11,8 @@
 
 #include "api/api_call.h"
 
-/* {"users":[...], "roles":[...], "password_min_length":N}. Worker (SQLite). */
+/* {"users":[...], "roles":[...], "password_min_length":N}; each user with its own
+ * "quota" (api_quota.h). Worker (SQLite). */
 extern const struct api_handler api_users_list;
 /* {"name","role","password"} -> 201 with the user. Checks on the service thread (400
  * naming the field); runs on a worker (yescrypt). */
