@@ -98,8 +98,9 @@ static void api_domain_clone_run(struct api_call *call, struct api_reply *reply)
     app_error_clear(&err);
     if (!(dom = virt_domain_lookup(call->conn, call->uuid, &err)) ||
         virt_domain_clone_check(dom, name, &bytes, &err) < 0 ||
-        virt_quota_domain(dom, &demand, &err) < 0 ||
-        api_quota_reserve(call, &demand, &ticket, &err) < 0) /* the copy counts as the source */
+        (api_quota_applies(call) && /* the copy counts as the source */
+         (virt_quota_domain(dom, &demand, &err) < 0 ||
+          api_quota_reserve(call, &demand, &ticket, &err) < 0)))
         api_reply_error(reply, &err);
     else if (!ticket && (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX))
         api_domain_clone_start(call, reply, bytes); /* a limited user's copy runs here */

@@ -519,8 +519,9 @@ static void api_domain_create_run(struct api_call *call, struct api_reply *reply
 
     app_error_clear(&err);
     api_reply_audit_object(reply, "domain:%s", create->name); /* the job's records name it too */
-    if (api_quota_create_demand(call->conn, create, &demand, &reply->err) < 0 ||
-        api_quota_reserve(call, &demand, &ticket, &reply->err) < 0)
+    if (api_quota_applies(call) &&
+        (api_quota_create_demand(call->conn, create, &demand, &reply->err) < 0 ||
+         api_quota_reserve(call, &demand, &ticket, &reply->err) < 0))
         return; /* over quota: nothing is made */
     /* a limited user's copy runs here, not as a job: its VM must be owned when the
      * reservation ends (api_quota.h) */

@@ -99,7 +99,7 @@ static void api_domain_devices_disk_attach_run(struct api_call *call, struct api
     uint64_t ticket = 0;
 
     app_error_clear(&a.err);
-    if (strcmp(disk->device, "disk") == 0)
+    if (api_quota_applies(call) && strcmp(disk->device, "disk") == 0)
         demand.disk_gib = disk->source == VIRT_DEVICE_SOURCE_NEW
                               ? virt_quota_gib(disk->capacity)
                               : api_quota_volume_gib(call->conn, disk->pool, disk->volume);

@@ -32,8 +32,9 @@ static void api_domain_patch_run(struct api_call *call, struct api_reply *reply)
 
     app_error_clear(&apply.err);
     if ((apply.dom = virt_domain_lookup(call->conn, call->uuid, &apply.err)) &&
-        api_quota_patch_demand(apply.dom, call->body, &demand, &apply.err) == 0 &&
-        api_quota_reserve(call, &demand, &ticket, &apply.err) == 0)
+        (!api_quota_applies(call) ||
+         (api_quota_patch_demand(apply.dom, call->body, &demand, &apply.err) == 0 &&
+          api_quota_reserve(call, &demand, &ticket, &apply.err) == 0)))
         api_quota_settle_run(call, ticket, api_domain_patch_apply, &apply);
     api_reply_result(reply, 200, apply.out, &apply.err);
     if (apply.dom)

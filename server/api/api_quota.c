@@ -133,6 +133,13 @@ struct json_object *api_quota_user_json(sqlite3 *db, const char *name)
 
 /* ---- the reservation around a change --------------------------------------------------- */
 
+bool api_quota_applies(const struct api_call *call)
+{
+    struct auth_subject subject = api_call_subject(call);
+
+    return call->quota && auth_policy_quota_applies(&subject);
+}
+
 int api_quota_reserve(struct api_call *call, const struct virt_quota_use *demand, uint64_t *ticket,
                       struct app_error *err)
 {
@@ -142,7 +149,7 @@ int api_quota_reserve(struct api_call *call, const struct virt_quota_use *demand
     struct auth_quota_limits limits;
 
     *ticket = 0;
-    if (!call->quota || !auth_policy_quota_applies(&subject))
+    if (!api_quota_applies(call))
         return 0;
     if (auth_quota_limits_for(call->db, subject.username, &limits, err) < 0)
         return -1;

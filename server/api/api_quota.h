@@ -30,6 +30,9 @@ extern const struct api_handler api_quota_group_put;
  * NULL on a database error. Worker. */
 struct json_object *api_quota_user_json(sqlite3 *db, const char *name);
 
+/* True if a quota holds the caller's changes (auth_policy_quota_applies): only then is a
+ * demand worth measuring. */
+bool api_quota_applies(const struct api_call *call);
 /* Reserves demand for the caller: 0 with *ticket 0 when no quota applies to it, 0 with a
  * ticket, or -1 with err (409 quota_exceeded; a measuring failure). Worker with libvirt. */
 int api_quota_reserve(struct api_call *call, const struct virt_quota_use *demand, uint64_t *ticket,
