@@ -5,9 +5,9 @@
 // limits and where each comes from; a create over each dimension is 409 quota_exceeded
 // naming the dimension, use, request and limit, and creates nothing; concurrent creates
 // that together exceed the VM count: exactly the allowed ones succeed; a clone counts;
-// a PATCH raising vCPUs over the limit is refused; a group's limit applies (the most
-// generous of a user's groups); operators are not limited; the PUTs and a refused
-// create are in the audit log.
+// a PATCH raising vCPUs over the limit is refused; a disk attach over the disk limit
+// too, before any volume is made; a group's limit applies (the most generous of a user's
+// groups); operators are not limited; the PUTs and a refused create are in the audit log.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -192,6 +192,19 @@ describe('quotas (test driver)', () => {
         // unlimited again: the row goes
         await setQuota('groups', 'big', NONE);
         assert.equal(sql("SELECT count(*) FROM group_quotas WHERE name = 'big'"), '0');
+    });
+
+    it('a disk attach over the disk limit is refused before any volume is made', async () => {
+        await setQuota('users', 'alice', { vms: 6, vcpus: 7, memory_mib: 8192, disk_gib: 40 }); // 40 used
+        const dom = (await alice.get('/api/domains')).json.domains.find((d) => d.name === 'q-race-1' || d.name === 'q-race-2');
+        const body = { new: { pool: 'default', name: 'q-extra.qcow2', capacity_bytes: 2 ** 30, format: 'qcow2' } };
+        const e = assertError(await alice.post(`/api/domains/${dom.uuid}/disks`, body), 409, 'quota_exceeded');
+        assert.equal(e.message, 'quota exceeded: disk_gib: 40 used, 1 requested, limit 40');
+        const vols = assertJson(await env.admin.get('/api/pools/default/volumes'), 200, 'volumes').volumes;
+        assert.ok(!vols.some((v) => v.name === 'q-extra.qcow2'), 'no volume was made');
+        // within the limit the attach goes on to libvirt (whose test driver cannot attach)
+        await setQuota('users', 'alice', { vms: 6, vcpus: 7, memory_mib: 8192, disk_gib: null });
+        assert.notEqual((await alice.post(`/api/domains/${dom.uuid}/disks`, body)).status, 409);
     });
 
     it('operators and admins are not limited', async () => {
