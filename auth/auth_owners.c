@@ -17,7 +17,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define AUTH_OWNERS_UUID_LEN 36
+#define AUTH_OWNERS_UUID_LEN AUTH_OWNERS_UUID_MAX
 
 struct auth_owners_share {
     bool group;                            /* a group's share, else a user's */
@@ -365,6 +365,27 @@ bool auth_owners_owner(struct auth_owners *owners, const char *uuid, char *out)
         snprintf(out, AUTH_USERNAME_MAX + 1, "%s", dom->owner);
     pthread_mutex_unlock(&owners->lock);
     return out[0] != '\0';
+}
+
+char (*auth_owners_owned(struct auth_owners *owners, const char *username,
+                         size_t *n))[AUTH_OWNERS_UUID_MAX + 1]
+{
+    char(*out)[AUTH_OWNERS_UUID_MAX + 1] = NULL;
+    const struct auth_owners_data *d;
+
+    *n = 0;
+    if (!owners || !username)
+        return NULL;
+    pthread_mutex_lock(&owners->lock);
+    d = owners->data;
+    for (size_t i = 0; d && i < d->ndomains; i++) {
+        if (strcmp(d->domains[i].owner, username) != 0)
+            continue;
+        out = xrealloc(out, (*n + 1) * sizeof(*out));
+        snprintf(out[(*n)++], sizeof(*out), "%s", d->domains[i].uuid);
+    }
+    pthread_mutex_unlock(&owners->lock);
+    return out;
 }
 
 const char *auth_owners_access(struct auth_owners *owners, const struct auth_subject *subject,

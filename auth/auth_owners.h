@@ -26,6 +26,8 @@ struct auth_owners;
 #define AUTH_OWNERS_MEMBERS_MAX 256
 #define AUTH_OWNERS_SHARES_MAX  64
 #define AUTH_OWNERS_BULK_MAX    256
+/* A domain UUID's characters. */
+#define AUTH_OWNERS_UUID_MAX 36
 
 /* Loads the index from db (borrowed; must outlive it). NULL (logged) on a database
  * error. Main thread. */
@@ -54,6 +56,10 @@ bool auth_owners_sees(struct auth_owners *owners, const struct auth_subject *sub
 /* Copies uuid's owner into out (AUTH_USERNAME_MAX + 1 bytes): true, or false ("")
  * when it has none. */
 bool auth_owners_owner(struct auth_owners *owners, const char *uuid, char *out);
+/* The UUIDs of the domains username owns (a new array of *n, free()d by the caller;
+ * NULL when *n is 0): what its quota counts (auth_quota.h). */
+char (*auth_owners_owned(struct auth_owners *owners, const char *username,
+                         size_t *n))[AUTH_OWNERS_UUID_MAX + 1];
 /* What subject may do to uuid, for the detail's "access": "admin" for an admin,
  * "owner", "operate", "console", "view", or NULL when it may not see it. */
 const char *auth_owners_access(struct auth_owners *owners, const struct auth_subject *subject,

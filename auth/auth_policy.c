@@ -245,6 +245,11 @@ enum auth_audit_reach auth_policy_audit_reach(const struct auth_subject *subject
     return AUTH_AUDIT_VISIBLE_DOMAINS;
 }
 
+bool auth_policy_quota_applies(const struct auth_subject *subject)
+{
+    return subject && subject->role == AUTH_ROLE_USER;
+}
+
 bool auth_policy_may_grant(const struct auth_subject *subject, enum auth_role scope)
 {
     if (!subject || (int)subject->role < 0 || (int)subject->role >= AUTH_ROLE_COUNT)

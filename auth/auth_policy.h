@@ -131,6 +131,9 @@ enum auth_audit_reach {
  * VISIBLE_DOMAINS for a `user` and a viewer who sees what is shared only; NONE when the
  * role (or scope) may not read it. */
 enum auth_audit_reach auth_policy_audit_reach(const struct auth_subject *subject);
+/* True if subject's changes are held to its quota (auth_quota.h): a `user`'s are
+ * (self-service); admins and operators run the host and are not limited. */
+bool auth_policy_quota_applies(const struct auth_subject *subject);
 
 /* True if subject may give an API token the rights of scope (a role: viewer = read,
  * operator = operate, admin = admin): a token never exceeds its user. A `user` may

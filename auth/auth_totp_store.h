@@ -1,5 +1,5 @@
 /* auth_totp_store: what the TOTP second factor remembers per local user, in SQLite
- * (tables user_totp, totp_recovery and users.totp_required; migration 8): the secret
+ * (tables user_totp, totp_recovery and users.totp_required; migration 9): the secret
  * (base32, unencrypted in the 0600 database, as Cockpit's and most servers' are: whoever
  * reads the file can read the password hashes too), whether enrolment was confirmed, the
  * last time step accepted (so a code works once), and the hashes of the unused recovery

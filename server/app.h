@@ -12,6 +12,7 @@ struct auth_tokens;
 struct auth_throttle;
 struct auth_owners;
 struct auth_approved;
+struct auth_quota;
 struct auth_pam;
 struct virt_conn;
 struct virt_stats_sampler;
@@ -37,6 +38,7 @@ struct app {
     struct auth_throttle *throttle;     /* owned by serve.c; thread-safe */
     struct auth_owners *owners;         /* owned by serve.c; thread-safe: VM owners, shares */
     struct auth_approved *approved;     /* owned by serve.c; thread-safe: self-service set */
+    struct auth_quota *quota;           /* owned by serve.c; thread-safe: quota reservations */
     struct auth_pam *pam;               /* owned by serve.c; immutable; NULL: pam = off */
     struct virt_conn *virt;             /* owned by serve.c; thread-safe */
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */

@@ -39,6 +39,7 @@
 #include "app.h"
 #include "auth_approved.h"
 #include "auth_owners.h"
+#include "auth_quota.h"
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
 #include "auth_tokens.h"
@@ -532,6 +533,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .throttle = app->throttle,
         .owners = app->owners,
         .approved = app->approved,
+        .quota = app->quota,
         .session_max_s = config->session_max_s,
         .totp_required_for_admins = config->totp_required_for_admins,
         .pam = app->pam,
@@ -612,6 +614,7 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.approved = auth_approved_new(app.db)))
         goto cleanup;
+    app.quota = auth_quota_new();
     if (!(watch = store_watch_new(app.db, SERVE_WATCH_MS, serve_on_store_change, &app)))
         goto cleanup;
     app.throttle = auth_throttle_new();
@@ -721,6 +724,7 @@ cleanup:
     auth_tokens_free(app.tokens);
     auth_owners_free(app.owners);
     auth_approved_free(app.approved);
+    auth_quota_free(app.quota);
     auth_throttle_free(app.throttle);
     auth_pam_free(app.pam);
     store_close(app.db);

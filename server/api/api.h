@@ -32,6 +32,7 @@ struct auth_tokens;
 struct auth_throttle;
 struct auth_owners;
 struct auth_approved;
+struct auth_quota;
 struct auth_pam;
 struct conn_server;
 struct virt_conn;
@@ -54,6 +55,7 @@ struct api_services {
     struct auth_throttle *throttle;  /* borrowed: thread-safe */
     struct auth_owners *owners;      /* borrowed: thread-safe (VM owners, shares, groups) */
     struct auth_approved *approved;  /* borrowed: thread-safe (the self-service set) */
+    struct auth_quota *quota;        /* borrowed: thread-safe (quota reservations) */
     int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
     struct auth_pam *pam;            /* borrowed: system accounts (login); NULL: pam = off */
     bool totp_required_for_admins;   /* login: an admin without TOTP may only enrol it */

@@ -27,6 +27,7 @@
 
 struct auth_owners;
 struct auth_approved;
+struct auth_quota;
 struct auth_throttle;
 struct auth_pam;
 struct auth_tokens;
@@ -58,6 +59,7 @@ struct api_call {
     struct auth_throttle *throttle; /* thread-safe */
     struct auth_owners *owners;     /* thread-safe: VM owners, shares, groups */
     struct auth_approved *approved; /* thread-safe: what users may create from */
+    struct auth_quota *quota;       /* thread-safe: the quota reservations (auth_quota.h) */
     int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
     struct auth_pam *pam;           /* login: system accounts (thread-safe); NULL: pam = off */
     bool totp_required_for_admins;  /* login: an admin without TOTP may only enrol it */

@@ -17,6 +17,7 @@
 
 #include "api/api_copy_job.h"
 #include "api/api_job.h"
+#include "api/api_quota.h"
 #include "api/api_runner.h"
 #include "util/xalloc.h"
 #include "virt/virt_device_xml.h"
@@ -489,6 +490,8 @@ static int create_copy_bytes(virConnectPtr conn, const struct virt_domain_create
 struct create_task {
     struct virt_domain_create_req req; /* its cloud_init owned */
     struct auth_owners *owners;        /* borrowed */
+    struct auth_quota *quota;          /* borrowed */
+    uint64_t ticket;                   /* the quota reservation it ends (0: none) */
     struct auth_subject subject;       /* who asked: its username is user's */
     char user[AUTH_USERNAME_MAX + 1];
 };
@@ -505,8 +508,9 @@ static struct json_object *create_task_run(struct api_runner_job *job, virConnec
     out = virt_domain_create(conn, &task->req, err);
     task->req.progress = NULL;
     api_copy_job_stop(&copy);
-    if (out) /* a new VM belongs to its creator */
-        api_owners_record_made(task->owners, &task->subject, out);
+    /* a new VM belongs to its creator, in the step that ends its reservation */
+    api_quota_settle_made(task->quota, task->ticket, task->owners, &task->subject, out);
+    task->ticket = 0;
     return out;
 }
 
@@ -514,14 +518,17 @@ static void create_task_free(void *arg)
 {
     struct create_task *task = arg;
 
+    /* a task dropped before it ran (shutdown, a full lane) gives its reservation back */
+    api_quota_settle_made(task->quota, task->ticket, NULL, NULL, NULL);
     json_object_put(task->req.cloud_init);
     free(task);
 }
 
 /* The 202 answer: the copy goes to the job runner with a copy of the request, and of
- * its cloud_init (borrowed from the body, which goes with the call). */
+ * its cloud_init (borrowed from the body, which goes with the call), and with the quota
+ * reservation *ticket (then 0: the task ends it, api_quota_settle_made). */
 static void api_domain_create_start(struct api_call *call, struct api_reply *reply,
-                                    unsigned long long bytes)
+                                    unsigned long long bytes, uint64_t *ticket)
 {
     const struct virt_domain_create_req *create = call->state;
     struct create_task *task = xcalloc(1, sizeof(*task));
@@ -544,6 +551,9 @@ static void api_domain_create_start(struct api_call *call, struct api_reply *rep
         return;
     }
     api_job_audit_target(call, reply, audit_object, sizeof(audit_object));
+    task->quota = call->quota;
+    task->ticket = *ticket;
+    *ticket = 0;
     json = api_runner_start(call->jobs,
                             &(struct api_runner_task){.kind = "create",
                                                       .owner = call->session.username,
@@ -565,16 +575,22 @@ static void api_domain_create_run(struct api_call *call, struct api_reply *reply
 {
     const struct virt_domain_create_req *create = call->state;
     unsigned long long bytes = 0;
+    struct virt_quota_use demand;
     struct app_error err;
+    uint64_t ticket = 0;
 
     app_error_clear(&err);
     api_reply_audit_object(reply, "domain:%s", create->name); /* the job's records name it too */
+    if (api_quota_applies(call) &&
+        (api_quota_create_demand(call->conn, create, &demand, &reply->err) < 0 ||
+         api_quota_reserve(call, &demand, &ticket, &reply->err) < 0))
+        return; /* over quota: nothing is made */
     if (create_copy_bytes(call->conn, create, &bytes) == 0 &&
         (call->prefer_async || bytes >= API_RUNNER_SYNC_MAX))
-        api_domain_create_start(call, reply, bytes);
+        api_domain_create_start(call, reply, bytes, &ticket); /* the job ends the ticket */
     else
         api_reply_result(reply, 201, virt_domain_create(call->conn, create, &err), &err);
-    api_owners_record_reply(call, reply); /* a new VM belongs to its creator */
+    api_quota_settle_reply(call, ticket, reply); /* a new VM belongs to its creator */
 }
 
 const struct api_handler api_domain_create = {

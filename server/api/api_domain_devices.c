@@ -7,9 +7,10 @@
 #include "api/api_domain_devices.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "api/api_quota.h"
 #include "api/api_self_service.h"
-
 #include "virt/virt_device.h"
 #include "virt/virt_device_xml.h"
 
@@ -81,16 +82,39 @@ static int api_domain_devices_disk_attach_check(struct api_call *call,
     return 0;
 }
 
+struct api_domain_devices_attach {
+    struct api_call *call; /* borrowed */
+    char target[VIRT_DEVICE_TARGET_MAX];
+    struct json_object *out; /* the detail, or NULL with err */
+    struct app_error err;
+};
+
+static void api_domain_devices_attach_disk(void *ctx)
+{
+    struct api_domain_devices_attach *a = ctx;
+
+    a->out =
+        virt_device_disk_attach(a->call->conn, a->call->uuid, a->call->state, a->target, &a->err);
+}
+
+/* A disk (not a CD-ROM) makes a limited user's VM bigger by its volume's capacity: it is
+ * reserved first and attached under the quota ledger's mutex (api_quota.h). */
 static void api_domain_devices_disk_attach_run(struct api_call *call, struct api_reply *reply)
 {
-    char target[VIRT_DEVICE_TARGET_MAX] = "";
-    struct app_error err;
+    const struct virt_device_disk_req *disk = call->state;
+    struct api_domain_devices_attach a = {.call = call};
+    struct virt_quota_use demand = {0};
+    uint64_t ticket = 0;
 
-    app_error_clear(&err);
-    api_reply_result(reply, 201,
-                     virt_device_disk_attach(call->conn, call->uuid, call->state, target, &err),
-                     &err);
-    api_domain_devices_audit_disk(call, reply, target);
+    app_error_clear(&a.err);
+    if (api_quota_applies(call) && strcmp(disk->device, "disk") == 0)
+        demand.disk_gib = disk->source == VIRT_DEVICE_SOURCE_NEW
+                              ? virt_quota_gib(disk->capacity)
+                              : api_quota_volume_gib(call->conn, disk->pool, disk->volume);
+    if (api_quota_reserve(call, &demand, &ticket, &a.err) == 0)
+        api_quota_settle_run(call, ticket, api_domain_devices_attach_disk, &a);
+    api_reply_result(reply, 201, a.out, &a.err);
+    api_domain_devices_audit_disk(call, reply, a.target);
 }
 
 const struct api_handler api_domain_devices_disk_attach = {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_quota.h"
 #include "auth_owners.h"
 #include "auth_password_policy.h"
 #include "auth_sessions.h"
@@ -134,11 +135,14 @@ struct api_users_listing {
     struct json_object *list;   /* borrowed */
 };
 
+/* Each user with the quota set on it ("quota": {"vms": n|null, ...}, api_quota.h). */
 static void api_users_add(const struct auth_user *user, void *ctx)
 {
     struct api_users_listing *l = ctx;
+    struct json_object *obj = api_users_json(l->db, l->owners, user);
 
-    json_object_array_add(l->list, api_users_json(l->db, l->owners, user));
+    json_object_object_add(obj, "quota", api_quota_user_json(l->db, user->name));
+    json_object_array_add(l->list, obj);
 }
 
 static void api_users_list_run(struct api_call *call, struct api_reply *reply)

@@ -12,7 +12,8 @@
 
 #include "api/api_call.h"
 
-/* {"users":[...], "roles":[...], "password_min_length":N}. Worker (SQLite). */
+/* {"users":[...], "roles":[...], "password_min_length":N}; each user with its own
+ * "quota" (api_quota.h). Worker (SQLite). */
 extern const struct api_handler api_users_list;
 /* Each user: {"name","role","disabled","created","last_login","source","groups":[names],
  * "viewer_sees":"all"|"shared"}. */

@@ -92,6 +92,9 @@ enum route_id {
     ROUTE_ACCOUNT_SESSIONS,       /* /api/account/sessions */
     ROUTE_ACCOUNT_SESSION,        /* /api/account/sessions/{name}: a session's id */
     ROUTE_ACCOUNT_LOGOUT_ALL,     /* /api/account/logout-all */
+    ROUTE_QUOTA,                  /* /api/quota (the caller's use and limits) */
+    ROUTE_USER_QUOTA,             /* /api/users/{name}/quota */
+    ROUTE_GROUP_QUOTA,            /* /api/groups/{name}/quota */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

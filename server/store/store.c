@@ -147,6 +147,22 @@ static const char *const store_migrations[] = {
     "ALTER TABLE sessions ADD COLUMN address TEXT;"
     "ALTER TABLE sessions ADD COLUMN user_agent TEXT;"
     "ALTER TABLE sessions ADD COLUMN totp_pending INTEGER NOT NULL DEFAULT 0;",
+    /* 10: quotas of users and groups (auth/auth_quota.c): NULL is unlimited; a deleted
+     * user or group takes its row with it */
+    "CREATE TABLE user_quotas ("
+    "  name TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,"
+    "  vms INTEGER CHECK (vms >= 0),"
+    "  vcpus INTEGER CHECK (vcpus >= 0),"
+    "  memory_mib INTEGER CHECK (memory_mib >= 0),"
+    "  disk_gib INTEGER CHECK (disk_gib >= 0)"
+    ");"
+    "CREATE TABLE group_quotas ("
+    "  name TEXT PRIMARY KEY REFERENCES groups(name) ON DELETE CASCADE,"
+    "  vms INTEGER CHECK (vms >= 0),"
+    "  vcpus INTEGER CHECK (vcpus >= 0),"
+    "  memory_mib INTEGER CHECK (memory_mib >= 0),"
+    "  disk_gib INTEGER CHECK (disk_gib >= 0)"
+    ");",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

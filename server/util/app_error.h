@@ -44,6 +44,7 @@ struct app_error {
 #define APP_ERR_FETCH        "fetch_failed"          /* a URL of the request: no usable file */
 #define APP_ERR_TOTP_NEEDED  "totp_required" /* login: the password is right, a code is due */
 #define APP_ERR_TOTP_ENROL   "totp_enrolment_required" /* the session may only enrol TOTP */
+#define APP_ERR_QUOTA        "quota_exceeded"          /* a user's quota (auth_quota.h), 409 */
 
 /* Sets every field (field NULL, no limits); message is printf-formatted and truncated to
  * fit (between whole UTF-8 characters). err may be NULL. */

@@ -304,6 +304,15 @@ cleanup:
     return ret;
 }
 
+/* The size of the new empty disk of req (GiB): the request's, the OS's, or the default. */
+static unsigned long long create_disk_gib(const struct virt_domain_create_req *req,
+                                          const struct virt_osinfo_os *os)
+{
+    return req->disk_size_gib           ? req->disk_size_gib
+           : os && os->disk_rec_gib > 0 ? (unsigned long long)os->disk_rec_gib
+                                        : CREATE_DEFAULT_DISK_GIB;
+}
+
 /* The disks of spec: the source's volume (iso: a CD-ROM booted first; import: the
  * disk) and the new empty disk; boot order as an installer expects it. */
 static int create_disks(virConnectPtr conn, const struct virt_domain_create_req *req,
@@ -344,9 +353,7 @@ static int create_disks(virConnectPtr conn, const struct virt_domain_create_req 
         return 0;
     disk = &spec->disks[0];
     disk->boot_order = order++;
-    gib = req->disk_size_gib           ? req->disk_size_gib
-          : os && os->disk_rec_gib > 0 ? (unsigned long long)os->disk_rec_gib
-                                       : CREATE_DEFAULT_DISK_GIB;
+    gib = create_disk_gib(req, os);
     if (create_check_pool(conn, pool, "disk.pool", err) < 0)
         return -1;
     /* the last step before anything is made: every check above has passed */
@@ -1079,6 +1086,37 @@ static int create_tree_start(virConnectPtr conn, struct virt_create_spec *instal
         made->count--;
     }
     return 0;
+}
+
+int virt_domain_create_sizes(const struct virt_domain_create_req *req,
+                             struct virt_domain_create_sizes *out, struct app_error *err)
+{
+    struct virt_create_spec *spec = NULL;
+    const struct virt_osinfo_os *os = NULL;
+    int ret = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (req->source == VIRT_DOMAIN_CREATE_TEMPLATE) {
+        out->vcpus = req->vcpus;
+        out->memory_mib = req->memory_mib;
+        out->disk_gib = req->disk_size_gib;
+        return 0;
+    }
+    if (create_os(req, &os, err) < 0)
+        goto cleanup;
+    spec = xcalloc(1, sizeof(*spec));
+    create_resolve(req, os, spec);
+    out->vcpus = spec->vcpus;
+    out->memory_mib = spec->memory_mib;
+    if (req->source == VIRT_DOMAIN_CREATE_CLOUD_IMAGE)
+        out->disk_gib = req->disk_size_gib; /* at least the image's own size */
+    else if (req->disk && req->source != VIRT_DOMAIN_CREATE_IMPORT)
+        out->disk_gib = create_disk_gib(req, os);
+    ret = 0;
+
+cleanup:
+    free(spec);
+    return ret;
 }
 
 struct json_object *virt_domain_create(virConnectPtr conn, const struct virt_domain_create_req *req,

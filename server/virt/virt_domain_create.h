@@ -81,6 +81,18 @@ struct virt_domain_create_req {
 void virt_domain_create_seed(struct json_object *cloud_init, const char *instance_id,
                              const char **keys, struct virt_nocloud_seed *seed);
 
+/* The sizes a create of req gives the new VM, as far as the request and the osinfo
+ * database say (virt_domain_create resolves them the same way): vCPUs and memory (0 for
+ * a template source that keeps the template's), the new empty disk's GiB (0: none, or
+ * the source's volume: an import's, a cloud image's or a template's, which the caller
+ * measures). For quotas (api_quota.h). Returns 0, or -1 with err (400 at "os"). */
+struct virt_domain_create_sizes {
+    unsigned long long vcpus, memory_mib, disk_gib;
+};
+int virt_domain_create_sizes(const struct virt_domain_create_req *req,
+                             struct virt_domain_create_sizes *out, struct app_error *err)
+    __attribute__((warn_unused_result));
+
 /* Creates the VM req describes on conn (see the order above). Returns a new domain
  * detail (virt_domain_detail) of the new domain, or NULL with err: 400 naming the
  * member (unknown OS, pool, volume or network, a volume of the wrong kind, an OS without

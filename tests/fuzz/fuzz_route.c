@@ -138,6 +138,12 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/groups/%s", n);
     case ROUTE_SELF_SERVICE:
         return xstrdup("/api/self-service");
+    case ROUTE_QUOTA:
+        return xstrdup("/api/quota");
+    case ROUTE_USER_QUOTA:
+        return xasprintf("/api/users/%s/quota", n);
+    case ROUTE_GROUP_QUOTA:
+        return xasprintf("/api/groups/%s/quota", n);
     default:
         return NULL;
     }
@@ -258,10 +264,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
                     ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_OWNER, ROUTE_DOMAIN_SHARES));
     fuzz_route_check_param(
-        m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION,
-                              ROUTE_POOL, ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
-                              ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN,
-                              ROUTE_USER, ROUTE_GROUP, ROUTE_ACCOUNT_SESSION));
+        m.name,
+        FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION, ROUTE_POOL,
+                      ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
+                      ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP,
+                      ROUTE_ACCOUNT_SESSION, ROUTE_USER_QUOTA, ROUTE_GROUP_QUOTA));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
@@ -294,7 +301,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
                               ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT, ROUTE_DOMAIN_OWNER,
-                              ROUTE_DOMAIN_SHARES, ROUTE_OWNERS, ROUTE_SELF_SERVICE));
+                              ROUTE_DOMAIN_SHARES, ROUTE_OWNERS, ROUTE_SELF_SERVICE,
+                              ROUTE_USER_QUOTA, ROUTE_GROUP_QUOTA));
     FUZZ_ASSERT(!route_allows(&m, HTTP_DELETE) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,

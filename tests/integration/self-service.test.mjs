@@ -193,12 +193,21 @@ describe('self-service (test driver)', () => {
         assert.deepEqual(await usedBy(bob), []);
     });
 
-    it('a user\'s create answered with a job (202) is theirs too once done', async () => {
+    it('a user\'s create answered with a job (202) is theirs too once done, and holds its quota meanwhile', async () => {
+        // one VM more than alice owns: the job's reservation counts until its VM does
+        const used = assertJson(await alice.get('/api/quota'), 200, 'quota').quota.vms.used;
+        assertJson(await admin.req('PUT', '/api/users/alice/quota', { body: { vms: used + 1 } }), 200, 'quota');
         const started = assertJson(await alice.req('POST', '/api/domains', { headers: { Prefer: 'respond-async' },
             body: { name: 'alice-copy', source: { type: 'template', template: TMPL.uuid, linked: false } } }), 202, 'a job');
+        assertError(await alice.req('POST', '/api/domains', {
+            body: { name: 'alice-copy-2', source: { type: 'template', template: TMPL.uuid, linked: false } } }), 409, 'quota_exceeded',
+        'a second create while the job runs or after it');
         const job = await settleJob(alice, started.job.id);
         assert.equal(job.state, 'done', JSON.stringify(job));
         assert.equal(job.result.owner, 'alice');
+        const q = assertJson(await alice.get('/api/quota'), 200, 'quota').quota.vms;
+        assert.deepEqual([q.used, q.reserved], [used + 1, 0], 'the reservation ended with the job; its VM counts');
+        assertJson(await admin.req('PUT', '/api/users/alice/quota', { body: { vms: null } }), 200, 'no quota');
         assert.equal(sql(`SELECT owner FROM domain_owners WHERE uuid = '${job.result.uuid}'`), 'alice');
         const mine = assertJson(await alice.get(`/api/domains/${job.result.uuid}`), 200, 'her copy');
         assert.equal(mine.access, 'owner');

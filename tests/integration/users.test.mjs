@@ -53,12 +53,13 @@ describe('users admin API', () => {
         assert.deepEqual(out.users.map((u) => u.name), ['admin', 'op', 'view']);
         for (const u of out.users) {
             assert.deepEqual(Object.keys(u).sort(),
-                ['created', 'disabled', 'groups', 'last_login', 'name', 'role', 'source', 'totp_enabled', 'totp_required', 'viewer_sees']);
+                ['created', 'disabled', 'groups', 'last_login', 'name', 'quota', 'role', 'source', 'totp_enabled', 'totp_required', 'viewer_sees']);
             assert.deepEqual(u.groups, []);
             assert.equal(u.viewer_sees, 'all');
             assert.equal(u.totp_enabled, false);
             assert.equal(u.totp_required, false);
             assert.equal(u.disabled, false);
+            assert.deepEqual(u.quota, { vms: null, vcpus: null, memory_mib: null, disk_gib: null }, 'no quota set');
             assert.equal(u.source, 'local');
             assert.ok(Number.isInteger(u.created) && u.created > 1.7e9, `created ${u.created}`);
             assert.ok(Number.isInteger(u.last_login), `${u.name} logged in: ${u.last_login}`);

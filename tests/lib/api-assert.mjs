@@ -13,7 +13,7 @@ const STATUS_CODES = {
     403: ['forbidden', 'totp_enrolment_required', 'csrf_failed', 'origin_denied', 'outside_pool', 'outside_pool_roots', 'pool_type_not_allowed'],
     404: ['not_found'],
     405: ['method_not_allowed'],
-    409: ['conflict', 'domain_is_template'],
+    409: ['conflict', 'domain_is_template', 'quota_exceeded'],
     411: ['bad_request'],
     413: ['payload_too_large'],
     416: ['range_not_satisfiable'],

@@ -26,6 +26,16 @@ export const DYNAMIC_IDS = [
         ids: '*',
         why: 'applyStaticTexts() translates the data-i18n* ids of index.html (checked as such); tNodes(id) is t() for messages with elements (its callers\' ids are checked as t()\'s)',
     },
+    {
+        file: 'web/js/views/quota-bars.js',
+        ids: 'quota.dim.*',
+        why: 'quota.dim.<dimension> for each of QUOTA_DIMS (web/js/quota-rules.js): vms, vcpus, memory_mib, disk_gib',
+    },
+    {
+        file: 'web/js/views/users.js',
+        ids: 'quota.dim.*',
+        why: 'the quota dialog labels each of QUOTA_DIMS (web/js/quota-rules.js) with quota.dim.<dimension>',
+    },
 ];
 
 /** Error codes the UI makes itself (api.js: no answer from the server). */

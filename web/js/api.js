@@ -300,6 +300,18 @@ export class Api extends Emitter {
         return this.request('DELETE', `/api/groups/${encodeURIComponent(name)}`);
     }
 
+    // ---- quotas (docs/api.md "Quotas") ---------------------------------------------
+
+    /** GET /api/quota: {user, limited, quota: {vms|vcpus|memory_mib|disk_gib: {used, reserved, limit, source}}}. */
+    quota() {
+        return this.request('GET', '/api/quota');
+    }
+
+    /** PUT /api/users/{name}/quota {vms, vcpus, memory_mib, disk_gib} (each a count or null). */
+    setUserQuota(name, body) {
+        return this.request('PUT', `/api/users/${encodeURIComponent(name)}/quota`, body);
+    }
+
     // ---- networks ---------------------------------------------------------------
 
     // ---- the audit log (every role: the rows about the VMs it sees) ----------------

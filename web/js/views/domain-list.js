@@ -8,10 +8,12 @@
 // Clicks on action buttons are delegated to the table body. Admins and operators see
 // each VM's owner; each row's actions are those of the caller's rights on that VM
 // (domains.js actingRole). Browser main thread.
+// A `user` also sees its quota (views/quota-bars.js) between the host panel and the table.
 
 import { h, s, setText, setAttr } from './dom.js';
 import { actionGroup, actionGroupLabel, patchTemplateBadge, renderActionButtons, templateBadge } from './actions.js';
 import { HostPanel } from './host.js';
+import { QuotaBars } from './quota-bars.js';
 import { actingRole, canAct, canCreate, cpuFigure, isActive, matchesFilter, stateTone, stateLabel, stateWithReason } from '../domains.js';
 import { formatKiB, formatPercent, DASH } from '../format.js';
 import { t } from '../i18n.js';
@@ -52,7 +54,7 @@ export function patchSparkline(sp, values) {
 }
 
 export class DomainListView {
-    /** ctx: {store, runAction}. */
+    /** ctx: {store, runAction, api}. */
     constructor(ctx) {
         this.ctx = ctx;
         this.store = ctx.store;
@@ -101,6 +103,11 @@ export class DomainListView {
 
         this.root = h('div', { class: 'page page-list' });
         this.host.mount(this.root);
+        // a `user`'s quota: used/limit bars (docs/api.md "Quotas")
+        if (role === 'user') {
+            this.quota = new QuotaBars(this.ctx);
+            this.quota.mount(this.root);
+        }
         this.root.append(h('section', { class: 'card vm-section', 'aria-labelledby': 'page-title' },
             h('div', { class: 'section-head' },
                 h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: t('domains.list.title') }),
@@ -131,6 +138,7 @@ export class DomainListView {
         if (this.observer) this.observer.disconnect();
         if (this.unsub) this.unsub();
         this.host.destroy();
+        this.quota?.destroy();
         this.root?.remove();
         this.rows.clear();
     }

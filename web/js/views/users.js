@@ -1,8 +1,10 @@
 // views/users.js — the "Users" page for admins (#/users, "Users" in the user menu):
 // every local user (name, role, state, created, last login) with Change role, Reset
 // password, Disable / Enable and Delete (each with a dialog or a confirmation), and
-// "Create user" (name, role, password), and each user's two-factor state with Require /
-// Stop requiring it and Reset (a lost phone; docs/api.md "Users"). The roles and the password policy's minimum come
+// "Create user" (name, role, password), each user's two-factor state with Require /
+// Stop requiring it and Reset (a lost phone; docs/api.md "Users"), and Quota (the user's
+// own limits on VMs, vCPUs, memory and disk, blank for unlimited: docs/api.md "Quotas").
+// The roles and the password policy's minimum come
 // from GET /api/users, so the page offers what the server accepts; the policy's message
 // shows live under the password field (users-rules.js), and a refusal from the server
 // shows at the field it names. Each user's groups show as chips, chosen at creation and
@@ -17,6 +19,7 @@ import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, show
 import { roleName } from './user-menu.js';
 import { SelfServiceCard } from './self-service.js';
 import { nameProblem, passwordProblem } from '../users-rules.js';
+import { QUOTA_DIMS, limitProblem, limitText, limitValue } from '../quota-rules.js';
 import { formatClock } from '../format.js';
 import { GroupsSection, checkList, chips } from './groups.js';
 import { t } from '../i18n.js';
@@ -123,6 +126,7 @@ export class UsersView {
                     rowButton('name', u.name, 'role', t('users.change-role')),
                     rowButton('name', u.name, 'groups', t('users.groups')),
                     rowButton('name', u.name, 'password', t('users.reset-password')),
+                    rowButton('name', u.name, 'quota', t('users.quota')),
                     rowButton('name', u.name, u.disabled ? 'enable' : 'disable', u.disabled ? t('users.enable') : t('users.disable')),
                     u.source === 'pam' ? '' : rowButton('name', u.name, u.totp_required ? 'totp-optional' : 'totp-require',
                         u.totp_required ? t('users.totp.make-optional') : t('users.totp.require')),
@@ -138,6 +142,7 @@ export class UsersView {
         case 'role': this.#changeRole(u); break;
         case 'groups': this.#changeGroups(u); break;
         case 'password': this.#resetPassword(u); break;
+        case 'quota': this.#quota(u); break;
         case 'disable': this.#setDisabled(u, true); break;
         case 'enable': this.#setDisabled(u, false); break;
         case 'delete': this.#delete(u); break;
@@ -271,6 +276,39 @@ export class UsersView {
             body: () => ({ password: password.control.value }),
             done: t('users.password-reset', { name: u.name }),
         });
+    }
+
+    /** The user's own quota: one field per dimension, blank for unlimited. */
+    async #quota(u) {
+        const fields = QUOTA_DIMS.map((dim) => {
+            const control = textInput({ id: `user-quota-${dim}`, inputmode: 'numeric', value: limitText(u.quota?.[dim]) });
+            const f = field({ label: t(`quota.dim.${dim}`), control, key: dim });
+            f.check = () => (limitProblem(control.value) ? t('quota.limit.invalid') : '');
+            return f;
+        });
+        let changed = false;
+        await formDialog({
+            title: t('users.quota.title', { name: u.name }),
+            description: t('users.quota.description'),
+            body: fields.map((f) => f.root),
+            submitLabel: t('users.quota.submit'),
+            onSubmit: async () => {
+                const errors = Object.fromEntries(fields.map((f) => [f.key, f.check()]));
+                if (showErrors(fields, errors)) return false;
+                try {
+                    await this.ctx.api.setUserQuota(u.name,
+                        Object.fromEntries(fields.map((f) => [f.key, limitValue(f.control.value)])));
+                } catch (err) {
+                    if (placeServerError(fields, err)) return false;
+                    throw err;
+                }
+                changed = true;
+                return true;
+            },
+        });
+        if (!changed) return;
+        this.ctx.notify.info(t('users.quota.done', { name: u.name }));
+        this.load();
     }
 
     async #setDisabled(u, disabled) {
