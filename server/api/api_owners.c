@@ -1,11 +1,12 @@
 /* api_owners: the owner, shares and group endpoints (see api_owners.h). Checks run on
- * the service thread (memory only); runs on workers, except the group list (inline). */
+ * the service thread (memory only); runs on workers. */
 #include "api/api_owners.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_quota.h"
 #include "auth_owners.h"
 #include "auth_users.h"
 #include "util/log.h"
@@ -179,11 +180,27 @@ static void api_owners_shares_put_run(struct api_call *call, struct api_reply *r
 const struct api_handler api_owners_shares_put = {.check = api_owners_shares_check,
                                                   .run = api_owners_shares_put_run};
 
+/* The groups as the index has them, each with the quota set on it (api_quota.h). */
+static struct json_object *api_owners_groups_with_quota(struct api_call *call)
+{
+    struct json_object *groups = auth_owners_groups_json(call->owners);
+    size_t n = json_object_array_length(groups);
+
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *g = json_object_array_get_idx(groups, i), *name = NULL;
+
+        if (json_object_object_get_ex(g, "name", &name))
+            json_object_object_add(
+                g, "quota", api_quota_set_json(call->db, true, json_object_get_string(name)));
+    }
+    return groups;
+}
+
 static void api_owners_groups_list_run(struct api_call *call, struct api_reply *reply)
 {
     struct json_object *obj = json_object_new_object();
 
-    json_object_object_add(obj, "groups", auth_owners_groups_json(call->owners));
+    json_object_object_add(obj, "groups", api_owners_groups_with_quota(call));
     api_reply_json(reply, 200, obj);
 }
 
@@ -193,7 +210,7 @@ const struct api_handler api_owners_groups_list = {.run = api_owners_groups_list
 static void api_owners_group_reply(struct api_call *call, const char *name, int status,
                                    struct api_reply *reply)
 {
-    struct json_object *groups = auth_owners_groups_json(call->owners);
+    struct json_object *groups = api_owners_groups_with_quota(call);
     size_t n = json_object_array_length(groups);
 
     for (size_t i = 0; i < n; i++) {

@@ -3,8 +3,8 @@
  *
  * The domain rows run on a worker with libvirt: they look their domain up first
  * (api_call_domain), so a domain the caller may not see answers as one that does not
- * exist, like every domain route. The group rows need no libvirt; the list runs
- * inline (memory only). */
+ * exist, like every domain route. The group rows need no libvirt; they run on a worker
+ * too (each group carries the quota set on it, read from SQLite: api_quota.h). */
 #pragma once
 
 #include "api/api_call.h"

@@ -120,13 +120,13 @@ const struct api_handler api_quota_user_put = {.check = api_quota_put_check,
 const struct api_handler api_quota_group_put = {.check = api_quota_put_check,
                                                 .run = api_quota_group_put_run};
 
-struct json_object *api_quota_user_json(sqlite3 *db, const char *name)
+struct json_object *api_quota_set_json(sqlite3 *db, bool group, const char *name)
 {
     struct auth_quota_amounts limit;
     struct app_error err;
 
     app_error_clear(&err);
-    if (auth_quota_get(db, false, name, &limit, &err) < 0)
+    if (auth_quota_get(db, group, name, &limit, &err) < 0)
         return NULL;
     return auth_quota_limits_json(&limit);
 }

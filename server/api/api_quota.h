@@ -26,9 +26,9 @@ extern const struct api_handler api_quota_get;
 extern const struct api_handler api_quota_user_put;
 extern const struct api_handler api_quota_group_put;
 
-/* The quota set on user name itself ({"vms": n|null, ...}), for GET /api/users. New;
- * NULL on a database error. Worker. */
-struct json_object *api_quota_user_json(sqlite3 *db, const char *name);
+/* The quota set on the user (group false) or group name itself ({"vms": n|null, ...}),
+ * for GET /api/users and GET /api/groups. New; NULL on a database error. Worker. */
+struct json_object *api_quota_set_json(sqlite3 *db, bool group, const char *name);
 
 /* True if a quota holds the caller's changes (auth_policy_quota_applies): only then is a
  * demand worth measuring. */

@@ -141,7 +141,7 @@ static void api_users_add(const struct auth_user *user, void *ctx)
     struct api_users_listing *l = ctx;
     struct json_object *obj = api_users_json(l->db, l->owners, user);
 
-    json_object_object_add(obj, "quota", api_quota_user_json(l->db, user->name));
+    json_object_object_add(obj, "quota", api_quota_set_json(l->db, false, user->name));
     json_object_array_add(l->list, obj);
 }
 

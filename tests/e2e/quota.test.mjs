@@ -3,7 +3,7 @@
 // daemon on libvirt's test driver with the demo hypervisor: a `user` who owns web-01 (2
 // vCPUs, 2048 MiB, a 20 GiB disk) with a quota set by the admin sees one bar per
 // dimension on the VM list with the right "used of limit" (disk unlimited: no bar); an
-// operator sees none; the admin changes the quota in the Users page's dialog (a bad value
+// operator sees none; the admin changes a user's and a group's quota in the Users page (a bad value
 // shown at its field, nothing sent) and the server has it. Nothing runs on the real
 // libvirtd.
 import test from 'node:test';
@@ -113,6 +113,45 @@ test('the admin changes a user\'s quota in the Users page', async () => {
         assert.deepEqual(problems, []);
     } catch (err) {
         await page.screenshot({ path: artifact('quota-dialog-failed.png') }).catch(() => {});
+        throw withDaemonLog(daemon, err);
+    } finally {
+        await page.close();
+    }
+});
+
+test('the admin sets a group\'s quota in the Users page\'s Groups section; its member\'s bars follow it', async () => {
+    const api = await adminClient();
+    assert.equal((await api.post('/api/groups', { name: 'office', members: ['alice'] })).status, 201);
+    assert.equal((await api.req('PUT', '/api/users/alice/quota', { body: { vms: null, vcpus: null, memory_mib: null, disk_gib: null } })).status, 200);
+    const { page, problems } = await newPage(browser);
+    try {
+        await login(page, daemon, ADMIN, { timeout: TIMEOUT });
+        await page.evaluate(() => { location.hash = '#/users'; });
+        const row = page.locator('.page-users tr[data-group="office"]');
+        await row.waitFor({ timeout: TIMEOUT });
+        await row.getByRole('button', { name: 'Quota office' }).click();
+        const dialog = page.locator('dialog.dialog[open]', { hasText: 'Quota of group office' });
+        await dialog.waitFor({ timeout: TIMEOUT });
+        assert.deepEqual(await Promise.all(['vms', 'vcpus', 'memory_mib', 'disk_gib']
+            .map((d) => dialog.locator(`#group-quota-${d}`).inputValue())), ['', '', '', '']);
+        await page.checkA11y('the group quota dialog');
+        await dialog.getByLabel('VMs', { exact: true }).fill('1.5');
+        await dialog.locator('button[type="submit"]').click();
+        await dialog.locator('#group-quota-vms-err', { hasText: 'whole number' }).waitFor({ timeout: TIMEOUT });
+        await dialog.getByLabel('VMs', { exact: true }).fill('3');
+        await dialog.getByLabel('vCPUs', { exact: true }).fill('8');
+        await dialog.locator('button[type="submit"]').click();
+        await page.locator('dialog.dialog[open]').waitFor({ state: 'detached', timeout: TIMEOUT });
+        const office = (await api.get('/api/groups')).json.groups.find((g) => g.name === 'office');
+        assert.deepEqual(office.quota, { vms: 3, vcpus: 8, memory_mib: null, disk_gib: null });
+        const alice = new Client(daemon);
+        await alice.login(ALICE.name, ALICE.password);
+        const q = (await alice.get('/api/quota')).json.quota;
+        alice.close();
+        assert.deepEqual([q.vms.limit, q.vms.source, q.vcpus.limit], [3, 'group:office', 8]);
+        assert.deepEqual(problems, []);
+    } catch (err) {
+        await page.screenshot({ path: artifact('quota-group-dialog-failed.png') }).catch(() => {});
         throw withDaemonLog(daemon, err);
     } finally {
         await page.close();

@@ -191,6 +191,10 @@ describe('quotas (test driver)', () => {
         const e = assertError(await carol.post('/api/domains', small('q-carol')), 409, 'quota_exceeded');
         assert.equal(e.message, 'quota exceeded: vms: 0 used, 1 requested, limit 0');
         await setQuota('groups', 'big', { vms: 1, vcpus: 4 });
+        // the groups list carries each group's own quota
+        const groups = assertJson(await env.admin.get('/api/groups'), 200, 'groups').groups;
+        assert.deepEqual(groups.find((g) => g.name === 'big').quota, { vms: 1, vcpus: 4, memory_mib: null, disk_gib: null });
+        assert.deepEqual(groups.find((g) => g.name === 'team').quota, { vms: 0, vcpus: null, memory_mib: null, disk_gib: null });
         q = await quotaOf(carol);
         assert.deepEqual(q.quota.vms, { used: 0, reserved: 0, limit: 1, source: 'group:big' });
         assert.deepEqual(q.quota.vcpus, { used: 0, reserved: 0, limit: 4, source: 'group:big' });

@@ -3,7 +3,9 @@
 // frozen with SIGSTOP for 12 s (longer than lws's own 10 s idle cut, shorter than the
 // 15 s in which keepalive gives a silent libvirtd up) while an upload and then a
 // download are under way. Both must finish byte-exact once it thaws: the paused socket
-// is kept alive by the transfer's idle watch, not cut. Removes its pool and files.
+// is kept alive by the transfer's idle watch, not cut. A plain API request waiting on it
+// is answered after the thaw too (api_endpoint.c's pending bound, not lws's 10 s cut).
+// Removes its pool and files.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -69,6 +71,14 @@ describe('volume transfers through a libvirtd that stalls for 12 s', () => {
         assert.equal(up.status, 201, up.text);
         assert.ok(performance.now() - t0 >= STALL_MS - 500, 'it really waited');
         assert.equal((await download(admin, 'stall', 'data.img')).sha256, sha);
+    });
+
+    it('answers an API request that had to wait for libvirtd: no cut after lws\'s 10 s', async () => {
+        const t0 = performance.now();
+        const res = await whileFrozen(() => admin.req('GET', '/api/pools/stall', { timeoutMs: 30000 }));
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.json.name, 'stall');
+        assert.ok(performance.now() - t0 >= STALL_MS - 500, 'it really waited');
     });
 
     it('finishes a download that had to wait for libvirtd', async () => {

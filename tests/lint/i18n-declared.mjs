@@ -32,7 +32,7 @@ export const DYNAMIC_IDS = [
         why: 'quota.dim.<dimension> for each of QUOTA_DIMS (web/js/quota-rules.js): vms, vcpus, memory_mib, disk_gib',
     },
     {
-        file: 'web/js/views/users.js',
+        file: 'web/js/views/quota-dialog.js',
         ids: 'quota.dim.*',
         why: 'the quota dialog labels each of QUOTA_DIMS (web/js/quota-rules.js) with quota.dim.<dimension>',
     },

@@ -312,6 +312,11 @@ export class Api extends Emitter {
         return this.request('PUT', `/api/users/${encodeURIComponent(name)}/quota`, body);
     }
 
+    /** PUT /api/groups/{name}/quota {vms, vcpus, memory_mib, disk_gib} (each a count or null). */
+    setGroupQuota(name, body) {
+        return this.request('PUT', `/api/groups/${encodeURIComponent(name)}/quota`, body);
+    }
+
     // ---- networks ---------------------------------------------------------------
 
     // ---- the audit log (every role: the rows about the VMs it sees) ----------------

@@ -1,8 +1,9 @@
 // views/groups.js — the "Groups" section of the Users page (admins; docs/api.md "Owners,
 // shares and groups"): every virtdeck group with its members, "Create group" (a name and
 // members chosen from the users), "Members" (the same list of users, replacing the
-// membership: PATCH /api/groups/{name}) and "Delete" (with its shares, after a
-// confirmation). Groups have no rename in the API: delete and create instead. Also the
+// membership: PATCH /api/groups/{name}), "Quota" (the group's limits, which its members
+// without a limit of their own share: quota-dialog.js) and "Delete" (with its shares,
+// after a confirmation). Groups have no rename in the API: delete and create instead. Also the
 // checkbox list (checkList) the users' dialogs choose groups with. Browser main thread.
 
 import { h } from './dom.js';
@@ -10,6 +11,7 @@ import { checkbox, field, formDialog, placeServerError, reportError, showErrors,
 import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, showLoadError } from './resource-table.js';
 import { nameProblem } from '../users-rules.js';
 import { formatClock } from '../format.js';
+import { quotaDialog } from './quota-dialog.js';
 import { t } from '../i18n.js';
 
 /**
@@ -80,6 +82,7 @@ export class GroupsSection {
                 cell(c.created, { text: formatClock(g.created_at) }),
                 actionsCell(g.name,
                     rowButton('group', g.name, 'members', t('groups.members')),
+                    rowButton('group', g.name, 'quota', t('groups.quota')),
                     rowButton('group', g.name, 'delete', t('groups.delete'), true))),
         });
     }
@@ -88,7 +91,22 @@ export class GroupsSection {
         const g = this.items.find((x) => x.name === name);
         if (!g) return;
         if (action === 'members') this.#members(g);
+        else if (action === 'quota') this.#quota(g);
         else if (action === 'delete') this.#delete(g);
+    }
+
+    /** The group's quota: one field per dimension, blank for unlimited. */
+    async #quota(g) {
+        const saved = await quotaDialog({
+            idPrefix: 'group-quota',
+            title: t('groups.quota.title', { name: g.name }),
+            description: t('groups.quota.description'),
+            limits: g.quota,
+            save: (body) => this.ctx.api.setGroupQuota(g.name, body),
+        });
+        if (!saved) return;
+        this.ctx.notify.info(t('groups.quota.done', { name: g.name }));
+        this.changed();
     }
 
     async #create() {

@@ -19,7 +19,7 @@ import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, show
 import { roleName } from './user-menu.js';
 import { SelfServiceCard } from './self-service.js';
 import { nameProblem, passwordProblem } from '../users-rules.js';
-import { QUOTA_DIMS, limitProblem, limitText, limitValue } from '../quota-rules.js';
+import { quotaDialog } from './quota-dialog.js';
 import { formatClock } from '../format.js';
 import { GroupsSection, checkList, chips } from './groups.js';
 import { t } from '../i18n.js';
@@ -280,33 +280,14 @@ export class UsersView {
 
     /** The user's own quota: one field per dimension, blank for unlimited. */
     async #quota(u) {
-        const fields = QUOTA_DIMS.map((dim) => {
-            const control = textInput({ id: `user-quota-${dim}`, inputmode: 'numeric', value: limitText(u.quota?.[dim]) });
-            const f = field({ label: t(`quota.dim.${dim}`), control, key: dim });
-            f.check = () => (limitProblem(control.value) ? t('quota.limit.invalid') : '');
-            return f;
-        });
-        let changed = false;
-        await formDialog({
+        const saved = await quotaDialog({
+            idPrefix: 'user-quota',
             title: t('users.quota.title', { name: u.name }),
             description: t('users.quota.description'),
-            body: fields.map((f) => f.root),
-            submitLabel: t('users.quota.submit'),
-            onSubmit: async () => {
-                const errors = Object.fromEntries(fields.map((f) => [f.key, f.check()]));
-                if (showErrors(fields, errors)) return false;
-                try {
-                    await this.ctx.api.setUserQuota(u.name,
-                        Object.fromEntries(fields.map((f) => [f.key, limitValue(f.control.value)])));
-                } catch (err) {
-                    if (placeServerError(fields, err)) return false;
-                    throw err;
-                }
-                changed = true;
-                return true;
-            },
+            limits: u.quota,
+            save: (body) => this.ctx.api.setUserQuota(u.name, body),
         });
-        if (!changed) return;
+        if (!saved) return;
         this.ctx.notify.info(t('users.quota.done', { name: u.name }));
         this.load();
     }
