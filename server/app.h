@@ -16,6 +16,7 @@ struct auth_quota;
 struct auth_pam;
 struct virt_conn;
 struct virt_stats_sampler;
+struct metrics_latest;
 struct inbox;
 struct work_pool;
 struct inbox;
@@ -42,6 +43,7 @@ struct app {
     struct auth_pam *pam;               /* owned by serve.c; immutable; NULL: pam = off */
     struct virt_conn *virt;             /* owned by serve.c; thread-safe */
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */
+    struct metrics_latest *metrics;     /* owned by serve.c; thread-safe: the newest sample */
     struct work_pool *pool;             /* owned by serve.c */
     struct work_pool *password_lane;    /* owned by serve.c; a lane of pool: password checks */
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */

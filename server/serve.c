@@ -66,6 +66,7 @@
 #include "transfer/transfer.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "metrics/metrics_sample.h"
 #include "util/xalloc.h"
 #include "virt/virt_caps.h"
 #include "virt/virt_conn.h"
@@ -642,6 +643,8 @@ int serve_run(const struct config *config)
     events_hub_use_approved(app.events, app.approved);
     auth_owners_on_change(app.owners, serve_on_owners_change, &app);
     app.sampler = virt_stats_sampler_new();
+    app.metrics = xcalloc(1, sizeof(*app.metrics));
+    metrics_latest_init(app.metrics);
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
         !(app.password_lane =
               work_pool_new_lane(app.pool, SERVE_PASSWORD_THREADS, SERVE_PASSWORD_MAX_PENDING)))
@@ -713,6 +716,9 @@ cleanup:
     events_feed_free(app.feed); /* after virt-events, which posts into it */
     store_watch_free(watch);    /* before the sessions it syncs */
     virt_stats_sampler_free(app.sampler);
+    if (app.metrics)
+        metrics_latest_destroy(app.metrics);
+    free(app.metrics);
     http_server_free(app.http);
     conn_server_free(app.conns);
     events_ws_free(app.events_ws); /* after the connections and the jobs that use it */

@@ -7,8 +7,10 @@
 // one each; server/*.c|h at the top (app.h, config.h, serve.c, cli_*.c, main.c) is "top".
 //   util                   allocation, buffers, logging, clocks: needs nothing of ours
 //   store, work            SQLite; the worker pool
-//   auth                   who someone is and what they may do
-//   virt, tls              libvirt; certificates and the TLS read hook
+//   auth, metrics          who someone is and what they may do; the collected figures,
+//                          their history on disk and the Prometheus text
+//   virt, tls, alerts      libvirt; certificates and the TLS read hook; alert rules,
+//                          their evaluation over samples and their delivery
 //   http                   the connection layer: lws, routing, responses
 //   api, events, transfer, vnc-proxy   endpoints: they implement what http defines
 //   top                    wiring: knows everything, is known by nothing
@@ -26,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RANK = {
-    util: 0, store: 1, work: 1, auth: 2, virt: 3, tls: 3, http: 4,
+    util: 0, store: 1, work: 1, auth: 2, metrics: 2, virt: 3, tls: 3, alerts: 3, http: 4,
     api: 5, events: 5, transfer: 5, 'vnc-proxy': 5, top: 6,
 };
 
