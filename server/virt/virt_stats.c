@@ -713,6 +713,7 @@ static struct json_object *stats_vcpus_json(const struct metrics_domain *dom)
         struct json_object *o = json_object_new_object();
 
         stats_json_set(o, "id", json_object_new_int64(dom->vcpus[i].id));
+        stats_json_set(o, "time_ns", json_object_new_uint64(dom->vcpus[i].time_ns));
         stats_json_set(o, "percent", stats_json_num(dom->vcpus[i].percent, 1));
         stats_json_set(o, "steal_percent", stats_json_num(dom->vcpus[i].steal_percent, 1));
         stats_json_push(arr, o);
@@ -730,6 +731,10 @@ static struct json_object *stats_disks_json(const struct metrics_domain *dom, do
         struct json_object *o = json_object_new_object();
 
         stats_json_set(o, "name", json_object_new_string(d->name));
+        stats_json_set(o, "rd_bytes", json_object_new_uint64(d->rd_bytes));
+        stats_json_set(o, "wr_bytes", json_object_new_uint64(d->wr_bytes));
+        stats_json_set(o, "rd_reqs", json_object_new_uint64(d->rd_reqs));
+        stats_json_set(o, "wr_reqs", json_object_new_uint64(d->wr_reqs));
         stats_json_set(o, "rd_bps", stats_json_num(d->rd_bps, 0));
         stats_json_set(o, "wr_bps", stats_json_num(d->wr_bps, 0));
         stats_json_set(o, "rd_iops", stats_json_num(d->rd_iops, 1));
@@ -752,6 +757,10 @@ static struct json_object *stats_nics_json(const struct metrics_domain *dom)
         struct json_object *o = json_object_new_object();
 
         stats_json_set(o, "name", json_object_new_string(n->name));
+        stats_json_set(o, "rx_bytes", json_object_new_uint64(n->rx_bytes));
+        stats_json_set(o, "tx_bytes", json_object_new_uint64(n->tx_bytes));
+        stats_json_set(o, "rx_pkts", json_object_new_uint64(n->rx_pkts));
+        stats_json_set(o, "tx_pkts", json_object_new_uint64(n->tx_pkts));
         stats_json_set(o, "rx_bps", stats_json_num(n->rx_bps, 0));
         stats_json_set(o, "tx_bps", stats_json_num(n->tx_bps, 0));
         stats_json_set(o, "rx_pps", stats_json_num(n->rx_pps, 1));
@@ -793,6 +802,7 @@ static struct json_object *stats_domain_json(const struct metrics_domain *dom)
     stats_json_set(obj, "reason", json_object_new_int(dom->reason));
     stats_json_set(obj, "started_ms",
                    dom->started_ms ? json_object_new_int64(dom->started_ms) : NULL);
+    stats_json_set(obj, "cpu_time_ns", stats_json_u64_if(dom->has_cpu_time, dom->cpu_time_ns));
     stats_json_set(obj, "steal_percent", stats_json_num(dom->steal_percent, 1));
     stats_json_set(obj, "memory_max_kib",
                    stats_json_u64_if(dom->memory_max_kib, dom->memory_max_kib));

@@ -75,9 +75,11 @@ struct metrics_sample *virt_stats_sample_offline(struct virt_stats_sampler *samp
  * reports no cpu.time; memory_used_kib null when the guest does not report its own use,
  * memory_resident_kib null when the driver gives no resident size. The added fields are
  * null when there is no figure (first collection included): name, state, reason,
- * started_ms, steal_percent, memory_max_kib, memory_current_kib, disk_rd_iops,
- * disk_wr_iops, "vcpus":[{id,percent,steal_percent}], "disks":[{name,rd_bps,wr_bps,
- * rd_iops,wr_iops,rd_latency_ms,wr_latency_ms}], "nics":[{name,rx_bps,tx_bps,rx_pps,
- * tx_pps,rx_drop,tx_drop,rx_errs,tx_errs}]; host adds cpus, memory_total_kib, load1,
- * load5, load15. docs/api.md has the table. Any thread. */
+ * started_ms, cpu_time_ns, steal_percent, memory_max_kib, memory_current_kib,
+ * disk_rd_iops, disk_wr_iops, "vcpus":[{id,time_ns,percent,steal_percent}],
+ * "disks":[{name,rd_bytes,wr_bytes,rd_reqs,wr_reqs,rd_bps,wr_bps,rd_iops,wr_iops,
+ * rd_latency_ms,wr_latency_ms}], "nics":[{name,rx_bytes,tx_bytes,rx_pkts,tx_pkts,rx_bps,
+ * tx_bps,rx_pps,tx_pps,rx_drop,tx_drop,rx_errs,tx_errs}] (counters as libvirt gives them,
+ * rates since the previous collection); host adds cpus, memory_total_kib, load1, load5,
+ * load15. docs/api.md has the table. Any thread. */
 struct json_object *virt_stats_message(const struct metrics_sample *sample);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,9 @@ static struct {
     int with_unused, with_rss;
     unsigned vcpus;
     unsigned long long rd[2], wr[2], rx, tx;
+    /* full: the rest of what qemu gives (names, requests, times, vCPUs, packets) */
+    int full;
+    unsigned long long rd_reqs[2], rd_times[2], vcpu_time[2], vcpu_delay[2], rx_pkts;
 } fake;
 
 int __real_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
@@ -109,6 +113,51 @@ int __wrap_virConnectGetAllDomainStats(virConnectPtr conn, unsigned int stats,
         virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "net.0.rx.bytes", fake.rx), 0);
     assert_int_equal(
         virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "net.0.tx.bytes", fake.tx), 0);
+    if (fake.full) {
+        static const char *const disks[] = {"vda", "sdb"};
+
+        assert_int_equal(virTypedParamsAddInt(&rec->params, &rec->nparams, &max, "state.state",
+                                              VIR_DOMAIN_RUNNING),
+                         0);
+        assert_int_equal(virTypedParamsAddInt(&rec->params, &rec->nparams, &max, "state.reason",
+                                              VIR_DOMAIN_RUNNING_BOOTED),
+                         0);
+        assert_int_equal(
+            virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "cpu.user", 111), 0);
+        assert_int_equal(
+            virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "balloon.maximum", 2097152),
+            0);
+        assert_int_equal(
+            virTypedParamsAddUInt(&rec->params, &rec->nparams, &max, "vcpu.maximum", 2), 0);
+        for (int i = 0; i < 2; i++) {
+            char name[VIR_TYPED_PARAM_FIELD_LENGTH];
+
+            snprintf(name, sizeof(name), "block.%d.name", i);
+            assert_int_equal(
+                virTypedParamsAddString(&rec->params, &rec->nparams, &max, name, disks[i]), 0);
+            snprintf(name, sizeof(name), "block.%d.rd.reqs", i);
+            assert_int_equal(
+                virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, name, fake.rd_reqs[i]),
+                0);
+            snprintf(name, sizeof(name), "block.%d.rd.times", i);
+            assert_int_equal(
+                virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, name, fake.rd_times[i]),
+                0);
+            snprintf(name, sizeof(name), "vcpu.%d.time", i);
+            assert_int_equal(
+                virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, name, fake.vcpu_time[i]),
+                0);
+            snprintf(name, sizeof(name), "vcpu.%d.delay", i);
+            assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, name,
+                                                     fake.vcpu_delay[i]),
+                             0);
+        }
+        assert_int_equal(
+            virTypedParamsAddString(&rec->params, &rec->nparams, &max, "net.0.name", "vnet3"), 0);
+        assert_int_equal(virTypedParamsAddULLong(&rec->params, &rec->nparams, &max, "net.0.rx.pkts",
+                                                 fake.rx_pkts),
+                         0);
+    }
     *retStats = list;
     return 1;
 }
@@ -516,6 +565,179 @@ static void test_sampler_with_fake_records(void **state)
     virConnectClose(conn);
 }
 
+/* Everything qemu gives: the sample's per-device figures (named, rated by name) and the
+ * message's added fields. */
+static void test_sampler_full_figures(void **state)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+    struct metrics_lifecycle *life = metrics_lifecycle_new();
+    struct virt_stats_sampler *sampler = virt_stats_sampler_new(life);
+    struct app_error err = {0};
+    struct metrics_sample *s1, *s2;
+    const struct metrics_domain *d;
+    struct json_object *msg, *m, *x;
+
+    assert_non_null(conn);
+    metrics_lifecycle_record(life, TEST_UUID, VIR_DOMAIN_EVENT_STARTED, 0, 1234567);
+    memset(&fake, 0, sizeof(fake));
+    fake.on = fake.n = fake.full = 1;
+    fake.now_us = 50000000;
+    fake.vcpus = 2;
+    fake.balloon_current = 1048576;
+    fake.cpu_time = 1000;
+    s1 = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(s1);
+    assert_true(s1->connected);
+    assert_int_equal(s1->interval_ms, 0);
+    assert_true(s1->at_ms > 1600000000000LL);
+    assert_int_equal(s1->domain_count, 1);
+    d = &s1->domains[0];
+    assert_string_equal(d->name, "test");
+    assert_int_equal(d->state, VIR_DOMAIN_RUNNING);
+    assert_int_equal(d->reason, VIR_DOMAIN_RUNNING_BOOTED);
+    assert_int_equal(d->started_ms, 1234567);
+    assert_int_equal(d->cpu_user_ns, 111);
+    assert_int_equal(d->memory_max_kib, 2097152);
+    assert_int_equal(d->memory_current_kib, 1048576);
+    assert_int_equal(d->vcpu_count, 2);
+    assert_true(d->vcpus[1].has_delay);
+    assert_int_equal(d->disk_count, 2);
+    assert_string_equal(d->disks[0].name, "vda");
+    assert_string_equal(d->disks[1].name, "sdb");
+    assert_true(d->disks[0].has_times);
+    assert_int_equal(d->nic_count, 1);
+    assert_string_equal(d->nics[0].name, "vnet3");
+    /* the first collection: counters, no rates */
+    assert_true(isnan(d->cpu_percent));
+    assert_true(isnan(d->disks[0].rd_bps));
+    assert_true(isnan(d->disk_rd_bps));
+    assert_true(isnan(d->vcpus[0].percent));
+    /* the old fields keep their 0 on a first collection; the new ones say null */
+    msg = virt_stats_message(s1);
+    m = json_object_array_get_idx(domains_of(msg), 0);
+    assert_true(json_object_get_double(field(m, "cpu_percent")) == 0.0);
+    assert_int_equal(json_object_get_int64(field(m, "disk_rd_bps")), 0);
+    assert_null(field(m, "disk_rd_iops"));
+    assert_null(field(m, "steal_percent"));
+    assert_string_equal(json_object_get_string(field(m, "name")), "test");
+    assert_int_equal(json_object_get_int64(field(m, "started_ms")), 1234567);
+    x = json_object_array_get_idx(field(m, "disks"), 0);
+    assert_null(field(x, "rd_bps"));
+    assert_string_equal(json_object_get_string(field(x, "name")), "vda");
+    json_object_put(msg);
+
+    /* 2 s later: vda 10 reads of 4 KiB taking 30 ms, sdb nothing, vCPU 0 half busy with
+     * 10 % steal, vCPU 1 idle; 20 packets in */
+    fake.now_us += 2000000;
+    fake.cpu_time += 1000000000ULL;
+    fake.rd[0] += 40960;
+    fake.rd_reqs[0] += 10;
+    fake.rd_times[0] += 30000000ULL;
+    fake.vcpu_time[0] += 1000000000ULL;
+    fake.vcpu_delay[0] += 200000000ULL;
+    fake.rx_pkts += 20;
+    fake.rx += 3000;
+    s2 = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(s2);
+    assert_int_equal(s2->interval_ms, 2000);
+    d = metrics_sample_domain(s2, TEST_UUID);
+    assert_non_null(d);
+    assert_true(fabs(d->cpu_percent - 25.0) < 1e-6);
+    assert_true(fabs(d->vcpus[0].percent - 50.0) < 1e-6);
+    assert_true(fabs(d->vcpus[1].percent) < 1e-6);
+    assert_true(fabs(d->vcpus[0].steal_percent - 10.0) < 1e-6);
+    assert_true(fabs(d->steal_percent - 5.0) < 1e-6);
+    assert_true(fabs(d->disks[0].rd_bps - 20480.0) < 1e-6);
+    assert_true(fabs(d->disks[0].rd_iops - 5.0) < 1e-6);
+    assert_true(fabs(d->disks[0].rd_latency_ms - 3.0) < 1e-6);
+    assert_true(isnan(d->disks[1].rd_latency_ms)); /* no reads: no latency */
+    assert_true(fabs(d->nics[0].rx_pps - 10.0) < 1e-6);
+    assert_true(fabs(d->net_rx_bps - 1500.0) < 1e-6);
+    msg = virt_stats_message(s2);
+    m = json_object_array_get_idx(domains_of(msg), 0);
+    assert_string_equal(json_object_to_json_string(field(m, "cpu_percent")), "25.0");
+    assert_string_equal(json_object_to_json_string(field(m, "steal_percent")), "5.0");
+    assert_int_equal(json_object_get_int64(field(m, "disk_rd_bps")), 20480);
+    assert_true(json_object_get_double(field(m, "disk_rd_iops")) == 5.0);
+    x = json_object_array_get_idx(field(m, "disks"), 0);
+    assert_true(json_object_get_double(field(x, "rd_latency_ms")) == 3.0);
+    assert_int_equal(json_object_get_int64(field(x, "rd_reqs")), 10);
+    x = json_object_array_get_idx(field(m, "vcpus"), 0);
+    assert_int_equal(json_object_get_int64(field(x, "time_ns")), 1000000000LL);
+    assert_true(json_object_get_double(field(x, "percent")) == 50.0);
+    x = json_object_array_get_idx(field(m, "nics"), 0);
+    assert_string_equal(json_object_get_string(field(x, "name")), "vnet3");
+    assert_int_equal(json_object_get_int64(field(x, "rx_pkts")), 20);
+    json_object_put(msg);
+
+    /* the guest rebooted (counters back to 0): no figure for that interval, not a
+     * huge rate; the old fields say 0 */
+    fake.now_us += 2000000;
+    fake.cpu_time = 10;
+    fake.rd[0] = 0;
+    fake.rd_reqs[0] = 0;
+    metrics_sample_unref(s2);
+    s2 = virt_stats_sample(sampler, conn, &err);
+    d = &s2->domains[0];
+    assert_true(isnan(d->cpu_percent));
+    assert_true(isnan(d->disks[0].rd_bps));
+    assert_true(fabs(d->disk_rd_bps) < 1e-6);
+    msg = virt_stats_message(s2);
+    m = json_object_array_get_idx(domains_of(msg), 0);
+    assert_true(json_object_get_double(field(m, "cpu_percent")) == 0.0);
+    assert_int_equal(json_object_get_int64(field(m, "disk_rd_bps")), 0);
+    json_object_put(msg);
+
+    /* the first sample is untouched by the later ones (immutable once returned) */
+    assert_true(isnan(s1->domains[0].cpu_percent));
+    metrics_sample_unref(s1);
+    metrics_sample_unref(s2);
+    memset(&fake, 0, sizeof(fake));
+    virt_stats_sampler_free(sampler);
+    metrics_lifecycle_free(life);
+    virConnectClose(conn);
+}
+
+/* The host, pools and networks of the test driver; libvirt down: an offline sample. */
+static void test_sampler_host_pools_networks(void **state)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+    struct virt_stats_sampler *sampler = virt_stats_sampler_new(NULL);
+    struct app_error err = {0};
+    struct metrics_sample *s;
+    struct json_object *msg;
+
+    assert_non_null(conn);
+    s = virt_stats_sample(sampler, conn, &err);
+    assert_non_null(s);
+    assert_true(s->host.cpus > 0);
+    assert_true(s->host.memory_total_kib > 0);
+    assert_true(isnan(s->host.cpu_percent)); /* one reading: no figure */
+    assert_true(s->host.load1 >= 0.0);       /* this machine's /proc/loadavg */
+    assert_int_equal(s->pool_count, 1);
+    assert_string_equal(s->pools[0].name, "default-pool");
+    assert_true(s->pools[0].active);
+    assert_true(s->pools[0].capacity > 0);
+    assert_int_equal(s->network_count, 1);
+    assert_string_equal(s->networks[0].name, "default");
+    assert_true(s->networks[0].active);
+    assert_int_equal(s->domains[0].started_ms, 0); /* no lifecycle table: unknown */
+    msg = virt_stats_message(s);
+    assert_true(json_object_get_int64(field(field(msg, "host"), "cpus")) > 0);
+    assert_true(json_object_is_type(field(field(msg, "host"), "load1"), json_type_double));
+    json_object_put(msg);
+    metrics_sample_unref(s);
+
+    s = virt_stats_sample_offline(sampler);
+    assert_false(s->connected);
+    assert_int_equal(s->domain_count, 0);
+    assert_int_equal(s->interval_ms, 0);
+    assert_true(s->host.load1 >= 0.0);
+    metrics_sample_unref(s);
+    virt_stats_sampler_free(sampler);
+    virConnectClose(conn);
+}
+
 /* One real sample: the test driver reports only the "state" group, so the rates are
  * 0 and memory comes from its memory statistics; the running domain is there and a
  * stopped one is not. */
@@ -596,6 +818,8 @@ int main(void)
         cmocka_unit_test(test_parse_loadavg),
         cmocka_unit_test(test_host_cpu_percent),
         cmocka_unit_test(test_sampler_with_fake_records),
+        cmocka_unit_test(test_sampler_full_figures),
+        cmocka_unit_test(test_sampler_host_pools_networks),
         cmocka_unit_test(test_sampler_real_test_driver),
         cmocka_unit_test(test_sampler_failure),
     };
