@@ -77,7 +77,8 @@ struct metrics_domain {
     struct metrics_nic *nics; /* owned */
     /* Sums over disks and NICs, as rates (NAN on the first collection). */
     double disk_rd_bps, disk_wr_bps, net_rx_bps, net_tx_bps;
-    int64_t started_ms; /* last start seen, 0 unknown */
+    int64_t started_ms; /* last start seen, 0 unknown (metrics_lifecycle.h: from the lifecycle
+                         * events; a stopped VM's last stop is only there) */
 };
 
 struct metrics_pool {
@@ -96,7 +97,9 @@ struct metrics_host {
     unsigned cpus;
     bool has_memory;
     uint64_t memory_total_kib, memory_free_kib;
-    double load1, load5, load15; /* NAN when the host's loadavg is unreadable */
+    double load1, load5, load15; /* NAN when the host's loadavg is unreadable; the daemon's
+                                  * own /proc/loadavg: the hypervisor's only for a local
+                                  * libvirt URI */
 };
 
 struct metrics_sample {
