@@ -187,8 +187,15 @@ describe('events websocket', () => {
         let s4 = await ev.next((m) => m.type === 'stats', 5000);
         if (s4.domains.some((x) => x.uuid === uuid)) s4 = await ev.next((m) => m.type === 'stats', 5000);
         assert.ok(!s4.domains.some((x) => x.uuid === uuid), 'a shut-off domain has no stats');
+        const startAt = Date.now();
         assertJson(await admin.req('POST', `/api/domains/${uuid}/start`), 200, 'start');
         await ev.next(isEvent('started'), 3000);
+        // the start the daemon saw (its lifecycle event) is the domain's started_ms
+        const s5 = await ev.next((m) => m.type === 'stats' && m.domains.some((x) => x.uuid === uuid), 5000);
+        const back = s5.domains.find((x) => x.uuid === uuid);
+        assert.ok(back.started_ms >= startAt - 1000 && back.started_ms <= Date.now(),
+            `started_ms ${back.started_ms}, started at ${startAt}`);
+        assert.equal(back.name, 'test');
         await ev.close();
     });
 
