@@ -419,7 +419,14 @@ static void expo_gauge(struct expo *e, const char *family, const char *help, str
     expo_sample(e, "", NULL, 0, v);
 }
 
-static void expo_host(struct expo *e, const struct metrics_sample *s)
+static bool expo_sees(const struct metrics_expo_view *view, enum metrics_expo_object kind,
+                      const char *id)
+{
+    return !view->visible || view->visible(view->visible_ctx, kind, id ? id : "");
+}
+
+static void expo_host(struct expo *e, const struct metrics_expo_view *view,
+                      const struct metrics_sample *s)
 {
     const struct metrics_host *h = &s->host;
 
@@ -449,10 +456,18 @@ static void expo_host(struct expo *e, const struct metrics_sample *s)
         {"libvirt_pool_info_allocation_bytes", "Bytes allocated in the storage pool"},
         {"libvirt_pool_info_available_bytes", "Bytes free in the storage pool"},
     };
+    bool *seen = xcalloc(s->pool_count + s->network_count + 1, sizeof(*seen));
+
+    for (size_t i = 0; i < s->pool_count; i++)
+        seen[i] = expo_sees(view, METRICS_EXPO_POOL, s->pools[i].name);
+    for (size_t i = 0; i < s->network_count; i++)
+        seen[s->pool_count + i] = expo_sees(view, METRICS_EXPO_NETWORK, s->networks[i].name);
     for (size_t f = 0; f < EXPO_N(pools); f++) {
         expo_family(e, pools[f].name, EXPO_GAUGE, pools[f].help);
         for (size_t i = 0; i < s->pool_count; i++) {
             const struct metrics_pool *p = &s->pools[i];
+            if (!seen[i])
+                continue;
             struct expo_label l[] = {{"pool", p->name ? p->name : ""}};
             uint64_t v[] = {p->active, p->capacity, p->allocation, p->available};
             /* an inactive pool has no size figures */
@@ -462,8 +477,10 @@ static void expo_host(struct expo *e, const struct metrics_sample *s)
     expo_family(e, "virtdeck_network_up", EXPO_GAUGE, "1 if the virtual network is active");
     for (size_t i = 0; i < s->network_count; i++) {
         struct expo_label l[] = {{"network", s->networks[i].name ? s->networks[i].name : ""}};
-        expo_sample(e, "", l, 1, expo_int(s->networks[i].active));
+        if (seen[s->pool_count + i])
+            expo_sample(e, "", l, 1, expo_int(s->networks[i].active));
     }
+    free(seen);
 }
 
 /* ---- the daemon ------------------------------------------------------------------------- */
@@ -560,13 +577,13 @@ int metrics_expo_render(const struct metrics_expo_view *view, enum metrics_expo_
     if (s && s->domain_count) {
         visible = xcalloc(s->domain_count, sizeof(*visible));
         for (size_t i = 0; i < s->domain_count; i++)
-            visible[i] = !view->visible || view->visible(view->visible_ctx, s->domains[i].uuid);
+            visible[i] = expo_sees(view, METRICS_EXPO_DOMAIN, s->domains[i].uuid);
         expo_domains(&e, s, visible);
     }
     if (view->host && view->daemon)
         expo_daemon(&e, view->daemon);
     if (view->host && s)
-        expo_host(&e, s);
+        expo_host(&e, view, s);
     if (format == METRICS_EXPO_OPENMETRICS)
         expo_str(&e, "# EOF\n");
     free(visible);

@@ -46,13 +46,21 @@ struct metrics_daemon {
     const struct metrics_http *http; /* borrowed: the request counters; NULL: none */
 };
 
+/* What the visibility predicate is asked about. */
+enum metrics_expo_object {
+    METRICS_EXPO_DOMAIN,  /* id: its UUID */
+    METRICS_EXPO_POOL,    /* id: its name */
+    METRICS_EXPO_NETWORK, /* id: its name */
+};
+
 /* What one scrape renders. */
 struct metrics_expo_view {
     const struct metrics_sample *sample; /* borrowed; NULL: no collection yet */
     const struct metrics_daemon *daemon; /* borrowed; NULL: no daemon families */
     bool host; /* the host, pool, network and daemon families (the subject may read the host) */
-    /* May the subject see the VM uuid? NULL: every VM. Called once per VM per scrape. */
-    bool (*visible)(void *ctx, const char *uuid);
+    /* May the subject see the VM, pool or network id? NULL: every one. Called once per
+     * object per scrape. */
+    bool (*visible)(void *ctx, enum metrics_expo_object kind, const char *id);
     void *visible_ctx; /* borrowed */
 };
 

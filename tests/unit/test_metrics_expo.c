@@ -93,10 +93,12 @@ static char *render(const struct metrics_expo_view *view, enum metrics_expo_form
     return buf_take(&b);
 }
 
-static bool only_b(void *ctx, const char *uuid)
+static bool only_b(void *ctx, enum metrics_expo_object kind, const char *id)
 {
+    if (kind != METRICS_EXPO_DOMAIN)
+        return false; /* no pool, no network */
     (*(int *)ctx)++;
-    return strcmp(uuid, UUID_B) == 0;
+    return strcmp(id, UUID_B) == 0;
 }
 
 static void test_families_and_help(void **state)
@@ -246,6 +248,15 @@ static void test_visibility_hides_vm(void **state)
     assert_null(strstr(text, "libvirt_pool_info"));
     assert_null(strstr(text, "virtdeck_network_up"));
     assert_null(strstr(text, "virtdeck_up"));
+    free(text);
+    /* with the host right: the host's figures, but no pool or network it may not see */
+    view.host = true;
+    text = render(&view, METRICS_EXPO_TEXT);
+    assert_non_null(strstr(text, "virtdeck_host_cpu_percent 12.5\n"));
+    assert_non_null(strstr(text, "virtdeck_up 1\n"));
+    assert_null(strstr(text, "libvirt_pool_info"));
+    assert_null(strstr(text, "virtdeck_network_up"));
+    assert_null(strstr(text, UUID_A));
     free(text);
     metrics_sample_unref(s);
 }
