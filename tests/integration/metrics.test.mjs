@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from '../lib/daemon.mjs';
+import { REPO_ROOT, runCli } from '../lib/daemon.mjs';
 import { startWithRoles } from '../lib/roles.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertError, assertJson } from '../lib/api-assert.mjs';
 import { requireTools } from '../lib/tools.mjs';
-import { sleep } from '../lib/wait.mjs';
+import { sleep, until } from '../lib/wait.mjs';
 
 const PW = { admin: 'admin-pass-met-1', op: 'op-pass-met-22', view: 'view-pass-met-3' };
 const ALICE = { name: 'alice', role: 'user', password: 'alice-pass-met-4' };
@@ -155,6 +155,32 @@ describe('GET /metrics', () => {
             assert.equal(promtoolMetrics(text).status, 0);
         } finally {
             alice.close();
+        }
+    });
+
+    it('`virtdeck token create` makes a token the running daemon takes within a second; its refusals', async () => {
+        const dir = ['--state-dir', env.d.stateDir];
+        const made = runCli(['token', 'create', '--user', 'view', '--scope', 'read', '--name', 'prometheus', '--expires-in-days', '7', ...dir]);
+        assert.equal(made.status, 0, made.stderr);
+        const token = made.stdout.trim();
+        assert.match(token, /^vdt_[A-Za-z0-9_-]{12}_[A-Za-z0-9_-]{43}$/);
+        assert.match(made.stderr, new RegExp(`created token ${token.slice(4, 16)} for view, scope read, expires `));
+        const ok = await until(async () => (await scrape({}, 'GET', token)).status === 200, 3000, () => 'the CLI token never worked');
+        assert.ok(ok);
+        const listed = assertJson(await env.view.get('/api/tokens'), 200, 'tokens').tokens.find((x) => x.id === token.slice(4, 16));
+        assert.equal(listed.name, 'prometheus');
+        assert.equal(listed.scope, 'read');
+        for (const [args, status, re] of [
+            [['--user', 'view', '--scope', 'admin', '--name', 'x'], 1, /role viewer may not have admin tokens/],
+            [['--user', 'nobody', '--scope', 'read', '--name', 'x'], 1, /no such user/],
+            [['--user', 'view', '--scope', 'read'], 2, /--name are required/],
+            [['--user', 'view', '--scope', 'all', '--name', 'x'], 2, /--scope must be/],
+            [['--user', 'view', '--scope', 'read', '--name', 'x', '--expires-in-days', '0'], 2, /--expires-in-days/],
+        ]) {
+            const r = runCli(['token', 'create', ...args, ...dir]);
+            assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
+            assert.match(r.stderr, re);
+            assert.equal(r.stdout, '');
         }
     });
 
