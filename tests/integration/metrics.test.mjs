@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { REPO_ROOT, runCli } from '../lib/daemon.mjs';
 import { startWithRoles } from '../lib/roles.mjs';
@@ -110,6 +111,28 @@ describe('GET /metrics', () => {
         assert.ok(http.length > 0);
         assert.doesNotMatch(http, new RegExp(uuid));
         assert.doesNotMatch(http, /abcd/);
+    });
+
+    it('gzip when accepted, from 16 KiB on (compressed on the worker); the same text', async () => {
+        const plainSmall = await scrape({ 'Accept-Encoding': 'gzip' });
+        assert.equal(plainSmall.headers['content-encoding'], plainSmall.body.length >= 16384 ? 'gzip' : undefined);
+        // more routes counted: more histogram lines, past 16 KiB
+        for (const p of ['/api/host', '/api/networks', '/api/pools', '/api/tokens', '/api/jobs', '/api/users',
+            '/api/groups', '/api/audit', '/api/quota', '/api/self-service', '/api/session', '/api/account']) {
+            await env.admin.get(p);
+        }
+        const plain = await scrape();
+        assert.ok(plain.body.length >= 16384, `${plain.body.length} bytes`);
+        assert.equal(plain.headers['content-encoding'], undefined);
+        const gz = await scrape({ 'Accept-Encoding': 'gzip' });
+        assert.equal(gz.status, 200);
+        assert.equal(gz.headers['content-encoding'], 'gzip');
+        assert.equal(gz.headers['content-type'], TEXT_TYPE);
+        const text = zlib.gunzipSync(gz.body).toString('utf8');
+        assert.ok(gz.body.length * 3 < text.length, `${gz.body.length} of ${text.length}`);
+        const families = (t) => t.split('\n').filter((l) => l.startsWith('# TYPE')).join('\n');
+        assert.equal(families(text), families(plain.text));
+        assert.equal(promtoolMetrics(text).status, 0);
     });
 
     it('a session cookie and an API token work; a viewer reads the host families', async () => {

@@ -308,6 +308,46 @@ static void test_http_counters(void **state)
     metrics_http_free(NULL);
 }
 
+/* 1,000 VMs with 2 vCPUs, 2 disks and a NIC each: every VM is there, in a few MiB. */
+static void test_thousand_vms(void **state)
+{
+    struct metrics_sample *s = metrics_sample_new();
+    struct metrics_expo_view view = {.sample = s, .host = true};
+    char *text;
+    size_t lines = 0;
+
+    s->domain_count = 1000;
+    s->domains = xcalloc(s->domain_count, sizeof(*s->domains));
+    for (size_t i = 0; i < s->domain_count; i++) {
+        struct metrics_domain *d = &s->domains[i];
+        snprintf(d->uuid, sizeof(d->uuid), "00000000-0000-4000-8000-%012u", (unsigned)i % 1000000u);
+        d->name = xstrdup("vm-with-a-longish-name");
+        d->state = 1;
+        d->has_cpu_time = true;
+        d->cpu_percent = 12.5;
+        d->steal_percent = NAN;
+        d->vcpu_count = 2;
+        d->vcpus = xcalloc(2, sizeof(*d->vcpus));
+        d->memory_max_kib = d->memory_current_kib = 1048576;
+        d->disk_count = 2;
+        d->disks = xcalloc(2, sizeof(*d->disks));
+        d->disks[0].name = xstrdup("vda");
+        d->disks[1].name = xstrdup("vdb");
+        d->nic_count = 1;
+        d->nics = xcalloc(1, sizeof(*d->nics));
+        d->nics[0].name = xstrdup("vnet0");
+    }
+    text = render(&view, METRICS_EXPO_TEXT);
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        lines++;
+    print_message("1,000 VMs: %zu bytes, %zu lines\n", strlen(text), lines);
+    assert_true(strlen(text) < 16u * 1024 * 1024);
+    assert_non_null(strstr(text, "uuid=\"00000000-0000-4000-8000-000000000999\""));
+    assert_non_null(strstr(text, "uuid=\"00000000-0000-4000-8000-000000000000\""));
+    free(text);
+    metrics_sample_unref(s);
+}
+
 static void test_bound(void **state)
 {
     struct metrics_sample *s = sample_two();
@@ -324,13 +364,10 @@ static void test_bound(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_families_and_help),
-        cmocka_unit_test(test_label_escaping),
-        cmocka_unit_test(test_absent_figures_omitted),
-        cmocka_unit_test(test_openmetrics),
-        cmocka_unit_test(test_visibility_hides_vm),
-        cmocka_unit_test(test_http_counters),
-        cmocka_unit_test(test_bound),
+        cmocka_unit_test(test_families_and_help),      cmocka_unit_test(test_label_escaping),
+        cmocka_unit_test(test_absent_figures_omitted), cmocka_unit_test(test_openmetrics),
+        cmocka_unit_test(test_visibility_hides_vm),    cmocka_unit_test(test_http_counters),
+        cmocka_unit_test(test_thousand_vms),           cmocka_unit_test(test_bound),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
