@@ -5,6 +5,7 @@
 #include "metrics/metrics_expo.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,49 +307,35 @@ static struct expo_value expo_disk_value(int id, const struct metrics_disk *k)
     return expo_none;
 }
 
-#define EXPO_NIC_FAMILIES(X)                                                                       \
-    X(RX_BYTES, "libvirt_domain_interface_stats_receive_bytes", "Bytes received by a NIC")         \
-    X(RX_PKTS, "libvirt_domain_interface_stats_receive_packets", "Packets received by a NIC")      \
-    X(RX_ERRS, "libvirt_domain_interface_stats_receive_errors", "Receive errors of a NIC")         \
-    X(RX_DROP, "libvirt_domain_interface_stats_receive_drops", "Received packets dropped")         \
-    X(TX_BYTES, "libvirt_domain_interface_stats_transmit_bytes", "Bytes sent by a NIC")            \
-    X(TX_PKTS, "libvirt_domain_interface_stats_transmit_packets", "Packets sent by a NIC")         \
-    X(TX_ERRS, "libvirt_domain_interface_stats_transmit_errors", "Transmit errors of a NIC")       \
-    X(TX_DROP, "libvirt_domain_interface_stats_transmit_drops", "Packets to send dropped")
-
-enum expo_nic_id {
-#define EXPO_ID(id, name, help) EXPO_NIC_##id,
-    EXPO_NIC_FAMILIES(EXPO_ID)
-#undef EXPO_ID
+/* Every NIC figure is a counter libvirt always gives: its field's offset is enough. */
+static const struct {
+    const char *name, *help;
+    size_t offset; /* of its uint64_t in struct metrics_nic */
+} expo_nic_rows[] = {
+    {"libvirt_domain_interface_stats_receive_bytes", "Bytes received by a NIC",
+     offsetof(struct metrics_nic, rx_bytes)},
+    {"libvirt_domain_interface_stats_receive_packets", "Packets received by a NIC",
+     offsetof(struct metrics_nic, rx_pkts)},
+    {"libvirt_domain_interface_stats_receive_errors", "Receive errors of a NIC",
+     offsetof(struct metrics_nic, rx_errs)},
+    {"libvirt_domain_interface_stats_receive_drops", "Received packets dropped",
+     offsetof(struct metrics_nic, rx_drop)},
+    {"libvirt_domain_interface_stats_transmit_bytes", "Bytes sent by a NIC",
+     offsetof(struct metrics_nic, tx_bytes)},
+    {"libvirt_domain_interface_stats_transmit_packets", "Packets sent by a NIC",
+     offsetof(struct metrics_nic, tx_pkts)},
+    {"libvirt_domain_interface_stats_transmit_errors", "Transmit errors of a NIC",
+     offsetof(struct metrics_nic, tx_errs)},
+    {"libvirt_domain_interface_stats_transmit_drops", "Packets to send dropped",
+     offsetof(struct metrics_nic, tx_drop)},
 };
 
-static const struct expo_family_row expo_nic_rows[] = {
-#define EXPO_ROW(id, name, help) {EXPO_NIC_##id, name, EXPO_COUNTER, help},
-    EXPO_NIC_FAMILIES(EXPO_ROW)
-#undef EXPO_ROW
-};
-
-static struct expo_value expo_nic_value(int id, const struct metrics_nic *c)
+static struct expo_value expo_nic_value(size_t offset, const struct metrics_nic *c)
 {
-    switch ((enum expo_nic_id)id) {
-    case EXPO_NIC_RX_BYTES:
-        return expo_int(c->rx_bytes);
-    case EXPO_NIC_RX_PKTS:
-        return expo_int(c->rx_pkts);
-    case EXPO_NIC_RX_ERRS:
-        return expo_int(c->rx_errs);
-    case EXPO_NIC_RX_DROP:
-        return expo_int(c->rx_drop);
-    case EXPO_NIC_TX_BYTES:
-        return expo_int(c->tx_bytes);
-    case EXPO_NIC_TX_PKTS:
-        return expo_int(c->tx_pkts);
-    case EXPO_NIC_TX_ERRS:
-        return expo_int(c->tx_errs);
-    case EXPO_NIC_TX_DROP:
-        return expo_int(c->tx_drop);
-    }
-    return expo_none;
+    uint64_t v;
+
+    memcpy(&v, (const char *)c + offset, sizeof(v));
+    return expo_int(v);
 }
 
 #define EXPO_N(rows) (sizeof(rows) / sizeof((rows)[0]))
@@ -396,16 +383,14 @@ static void expo_domains(struct expo *e, const struct metrics_sample *s, const b
         }
     }
     for (size_t f = 0; f < EXPO_N(expo_nic_rows); f++) {
-        const struct expo_family_row *row = &expo_nic_rows[f];
-
-        expo_family(e, row->name, row->type, row->help);
+        expo_family(e, expo_nic_rows[f].name, EXPO_COUNTER, expo_nic_rows[f].help);
         for (size_t i = 0; i < s->domain_count; i++) {
             const struct metrics_domain *d = &s->domains[i];
             for (size_t k = 0; visible[i] && k < d->nic_count; k++) {
                 struct expo_label l[] = {{"uuid", d->uuid},
                                          {"name", d->name ? d->name : ""},
                                          {"device", d->nics[k].name ? d->nics[k].name : ""}};
-                expo_sample(e, "", l, 3, expo_nic_value(row->id, &d->nics[k]));
+                expo_sample(e, "", l, 3, expo_nic_value(expo_nic_rows[f].offset, &d->nics[k]));
             }
         }
     }
