@@ -10,6 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import zlib from 'node:zlib';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, runCli } from '../lib/daemon.mjs';
 import { startWithRoles } from '../lib/roles.mjs';
@@ -211,5 +213,23 @@ describe('GET /metrics', () => {
         const r = spawnSync('promtool', ['check', 'rules', path.join(REPO_ROOT, 'packaging', 'prometheus', 'virtdeck-alerts.rules.yml')], { encoding: 'utf8' });
         assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
         assert.match(r.stdout, /SUCCESS: \d+ rules found/);
+    });
+
+    it('the shipped scrape job passes promtool check config (its files put in a temporary directory)', () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-scrape-'));
+        try {
+            const pkg = path.join(REPO_ROOT, 'packaging', 'prometheus');
+            fs.writeFileSync(path.join(dir, 'virtdeck.token'), SCRAPE);
+            fs.writeFileSync(path.join(dir, 'virtdeck-ca.pem'), env.d.ca);
+            fs.copyFileSync(path.join(pkg, 'virtdeck-alerts.rules.yml'), path.join(dir, 'virtdeck-alerts.rules.yml'));
+            const yml = fs.readFileSync(path.join(pkg, 'virtdeck-scrape.yml'), 'utf8').replaceAll('/etc/prometheus', dir);
+            assert.notEqual(yml, fs.readFileSync(path.join(pkg, 'virtdeck-scrape.yml'), 'utf8'));
+            fs.writeFileSync(path.join(dir, 'prometheus.yml'), yml);
+            const r = spawnSync('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+            assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+            assert.match(r.stdout, /SUCCESS: 1 rule files found/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
