@@ -637,6 +637,16 @@ cleanup:
     return found;
 }
 
+size_t auth_sessions_count(struct auth_sessions *sessions)
+{
+    size_t n;
+
+    pthread_mutex_lock(&sessions->lock);
+    n = sessions->count;
+    pthread_mutex_unlock(&sessions->lock);
+    return n;
+}
+
 bool auth_sessions_alive(struct auth_sessions *sessions, const char *id)
 {
     bool alive = false;

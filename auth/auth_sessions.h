@@ -91,6 +91,8 @@ void auth_sessions_enrolled(struct auth_sessions *sessions, const char *username
 bool auth_sessions_lookup(struct auth_sessions *sessions, const char *token,
                           struct auth_session *out);
 
+/* Login sessions held now (expired ones until the next expiry pass). Any thread. */
+size_t auth_sessions_count(struct auth_sessions *sessions);
 /* Finds a session by its id without refreshing it (for long-lived websockets that
  * must notice logout/expiry). True if it still exists and has not expired. */
 bool auth_sessions_alive(struct auth_sessions *sessions, const char *id);

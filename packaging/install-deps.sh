@@ -27,6 +27,11 @@
 # and the `virtdeck` PAM service file (packaging/pam.d/virtdeck) is installed in
 # /etc/pam.d/ below; the PAM test creates accounts with passwd's useradd, chpasswd,
 # usermod, chage and groupadd and runs the daemon unprivileged with util-linux's setpriv.
+# GET /metrics is checked by Prometheus itself: `prometheus` brings both the server (the
+# prometheus-qemu test starts its own, on a free loopback port with a temporary TSDB) and
+# promtool (`check metrics`, `check rules`); its only Recommends, prometheus-node-exporter,
+# is not needed. On a machine with systemd its package enables prometheus.service (a
+# system Prometheus on :9090); the tests never use or need that one.
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
@@ -44,6 +49,7 @@ packages=(
   libosinfo-1.0-dev osinfo-db ovmf xorriso swtpm swtpm-tools
   syslinux syslinux-common isolinux mtools dosfstools cpio virtinst sqlite3
   libpam0g-dev passwd util-linux
+  prometheus
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

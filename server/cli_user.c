@@ -83,7 +83,7 @@ static int cli_user_usage_error(const char *fmt, ...)
 
 /* "--opt VALUE" or "--opt=VALUE": returns 1 and sets *value (consuming a word for
  * the first form), 0 if word is not opt, -1 if the value is missing. */
-static int cli_user_option(const char *opt, int argc, char **argv, int *i, const char **value)
+int cli_user_option(const char *opt, int argc, char **argv, int *i, const char **value)
 {
     size_t len = strlen(opt);
     const char *word = argv[*i];

@@ -10,3 +10,8 @@
  * of stdin for add and passwd. Returns the process exit code: 0 success, 1 error,
  * 2 usage error (messages on stderr; `user --help` prints usage on stdout, 0). */
 int cli_user_main(int argc, char **argv);
+
+/* One option of a CLI command (cli_user.c, cli_token.c): argv[*i] is opt ("--role") with
+ * its value as the next word or after '='. Returns 1 (value set; *i past the value), 0
+ * (argv[*i] is not opt), or -1 (opt without a value). */
+int cli_user_option(const char *opt, int argc, char **argv, int *i, const char **value);

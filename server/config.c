@@ -6,12 +6,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "auth_password_policy.h"
 #include "util/xalloc.h"
@@ -66,6 +70,7 @@ void config_init(struct config *config)
     config->session_max_s = 43200;
     config->allowed_origins = xstrdup("");
     config->server_names = xstrdup("");
+    config->metrics_token = xstrdup("");
     config->max_connections_per_address = 256;
     config->max_handshakes_per_address = 32;
     config->first_request_timeout_s = 5;
@@ -97,6 +102,9 @@ void config_free(struct config *config)
     free(config->key_file);
     free(config->allowed_origins);
     free(config->server_names);
+    if (config->metrics_token)
+        OPENSSL_cleanse(config->metrics_token, strlen(config->metrics_token));
+    free(config->metrics_token);
     free(config->log_level);
     free(config->pool_roots);
     free(config->pool_types);
@@ -243,6 +251,62 @@ static int config_set_pam(struct config *config, const char *key, const char *va
     return -1;
 }
 
+/* metrics_token (the value) or metrics_token_file (a file whose first line is it): ""
+ * turns it off; otherwise CONFIG_METRICS_TOKEN_MIN..MAX printable ASCII bytes, no space
+ * (an Authorization header carries it). */
+static int config_set_metrics_token(struct config *config, const char *key, const char *value,
+                                    char *err, size_t errlen)
+{
+    char token[CONFIG_METRICS_TOKEN_MAX + 2] = "";
+    FILE *fp = NULL;
+    size_t n;
+    int ret = -1;
+
+    if (strcmp(key, "metrics_token_file") == 0 && value[0]) {
+        struct stat st;
+        /* a regular file only: a FIFO or a terminal would block the start */
+        int fd = open(value, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        const char *why = NULL;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+            why = strerror(errno);
+        else if (!S_ISREG(st.st_mode))
+            why = "not a regular file";
+        else if (!(fp = fdopen(fd, "r")))
+            why = strerror(errno);
+        if (why) {
+            snprintf(err, errlen, "%s: %s: %s", key, value, why);
+            if (fd >= 0)
+                close(fd);
+            goto cleanup;
+        }
+        if (!fgets(token, sizeof(token), fp))
+            token[0] = '\0';
+        token[strcspn(token, "\r\n")] = '\0';
+    } else {
+        snprintf(token, sizeof(token), "%s", value);
+    }
+    n = strlen(token);
+    for (size_t i = 0; i < n; i++) {
+        if (token[i] <= ' ' || token[i] > '~')
+            n = 0; /* refused below */
+    }
+    if (token[0] && (n < CONFIG_METRICS_TOKEN_MIN || n > CONFIG_METRICS_TOKEN_MAX)) {
+        snprintf(err, errlen, "%s: the token must be %d-%d printable characters without spaces",
+                 key, CONFIG_METRICS_TOKEN_MIN, CONFIG_METRICS_TOKEN_MAX);
+        goto cleanup;
+    }
+    OPENSSL_cleanse(config->metrics_token, strlen(config->metrics_token));
+    config_replace(&config->metrics_token, token, 0);
+    ret = 0;
+
+cleanup:
+    OPENSSL_cleanse(token, sizeof(token));
+    if (fp)
+        fclose(fp);
+    return ret;
+}
+
 int config_set(struct config *config, const char *key, const char *value, char *err, size_t errlen)
 {
     int ret = -1;
@@ -292,6 +356,9 @@ int config_set(struct config *config, const char *key, const char *value, char *
         config_replace(&config->allowed_origins, value, 0);
     } else if (strcmp(key, "server_names") == 0) {
         config_replace(&config->server_names, value, 0);
+    } else if (strcmp(key, "metrics_token") == 0 || strcmp(key, "metrics_token_file") == 0) {
+        if (config_set_metrics_token(config, key, value, err, errlen) < 0)
+            goto cleanup;
     } else if ((int_field = config_int_field(config, key, &min, &max))) {
         if (config_parse_int(value, min, max, int_field) < 0) {
             snprintf(err, errlen, "%s: expected %ld-%ld, got \"%s\"", key, min, max, value);

@@ -9,7 +9,8 @@
  * log_level, pool_roots, pool_types, domain_type, audit_retention_days,
  * audit_retention_rows, metrics_interval, metrics_interval_watched, password_min_length, pam,
  * pam_helper, pam_admin_group, pam_operator_group, pam_user_group, pam_viewer_group,
- * totp_required_for_admins. Main thread only, before the daemon starts. */
+ * totp_required_for_admins, metrics_token, metrics_token_file. Main thread only, before
+ * the daemon starts. */
 #pragma once
 
 #include <stdbool.h>
@@ -18,6 +19,9 @@
 #define CONFIG_DEFAULT_PATH         "/etc/virtdeck/virtdeck.conf"
 #define CONFIG_PAM_HELPER_INSTALLED "/usr/libexec/virtdeck/virtdeck-pam-helper"
 #define CONFIG_PAM_GROUPS           4
+/* A scrape token's length in bytes (printable ASCII, no space). */
+#define CONFIG_METRICS_TOKEN_MIN 16
+#define CONFIG_METRICS_TOKEN_MAX 200
 
 struct config {
     char *listen_host;     /* owned; default "127.0.0.1" (IPv6 literals without brackets) */
@@ -33,6 +37,9 @@ struct config {
     int session_max_s;     /* default 43200 */
     char *allowed_origins; /* owned; comma-separated extra websocket origins; default "" */
     char *server_names;    /* owned; comma-separated extra names the Host header may carry */
+    char *metrics_token;   /* owned; GET /metrics's scrape token (Authorization: Bearer), every
+                              VM; "" (default): none. metrics_token_file reads it from a file
+                              (its first line). Secret: never logged */
     int max_connections_per_address;     /* open connections from one address (IPv6: one /64) */
     int max_handshakes_per_address;      /* of those, still in the TLS handshake or before
                                             their first request's headers are complete */

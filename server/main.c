@@ -1,9 +1,10 @@
 /* main: virtdeck's entry point. Only picks the subcommand; each lives in its own
- * file (cli_serve.c, cli_user.c). Main thread. */
+ * file (cli_serve.c, cli_user.c, cli_token.c). Main thread. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli_serve.h"
+#include "cli_token.h"
 #include "cli_user.h"
 #include "virt/virt_osinfo.h"
 
@@ -16,6 +17,8 @@ static void main_usage(FILE *out)
           "       virtdeck user passwd NAME [--state-dir DIR]\n"
           "       virtdeck user del NAME [--state-dir DIR]\n"
           "       virtdeck user list [--state-dir DIR]\n"
+          "       virtdeck token create --user NAME --scope read|operate|admin --name TEXT\n"
+          "                      [--expires-in-days DAYS] [--state-dir DIR]\n"
           "       virtdeck --help | --version\n\n"
           "`user add` and `user passwd` read the password from the first line of stdin.\n",
           out);
@@ -41,6 +44,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "user"))
         return cli_user_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "token"))
+        return cli_token_main(argc - 1, argv + 1);
     fprintf(stderr, "virtdeck: unknown command '%s'\n\n", argv[1]);
     main_usage(stderr);
     return 2;

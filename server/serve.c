@@ -67,6 +67,7 @@
 #include "transfer/transfer.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "metrics/metrics_expo.h"
 #include "metrics/metrics_lifecycle.h"
 #include "metrics/metrics_sample.h"
 #include "util/xalloc.h"
@@ -501,6 +502,26 @@ static struct lws_context *serve_create_context(struct app *app, const struct co
     return lws_create_context(&info);
 }
 
+/* When serve_run began (Unix time): GET /metrics's virtdeck_start_time_seconds. */
+static double serve_started_s;
+
+/* GET /metrics's daemon figures (api_services.health): read on the service thread, where
+ * the console count lives. */
+static void serve_metrics_health(void *ctx, struct metrics_daemon *out)
+{
+    struct app *app = ctx;
+
+    out->libvirt_connected = virt_conn_is_connected(app->virt);
+    out->has_sessions = true;
+    out->sessions = auth_sessions_count(app->sessions);
+    out->has_consoles = true;
+    out->consoles = console_hub_open(app->consoles) + serial_hub_open(app->serials);
+    out->has_queue = true;
+    out->queue_depth = work_pool_queued(app->pool);
+    out->start_time_s = serve_started_s;
+    out->http = conn_server_metrics(app->conns);
+}
+
 /* The connection layer, the endpoints' own state (what each uses of app, named once
  * here) and the lws protocol that feeds it. api is serve_run's and outlives the lws
  * context. */
@@ -515,6 +536,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .tokens = app->tokens,
         .owners = app->owners,
         .allowed_origins = config->allowed_origins,
+        .metrics_token = config->metrics_token,
         .listen_host = config->listen_host,
         .server_names = config->server_names,
         .api = &api_endpoint,
@@ -547,6 +569,9 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .password_lane = app->password_lane,
         .conns = app->conns,
         .jobs = app->jobs,
+        .metrics = app->metrics,
+        .health = serve_metrics_health,
+        .health_ctx = app,
     };
     events_deps = (struct events_ws_deps){
         .hub = app->events,
@@ -599,6 +624,7 @@ int serve_run(const struct config *config)
     mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
     memset(&app, 0, sizeof(app));
     app.config = config;
+    serve_started_s = (double)clock_wall_s();
     atomic_store(&serve_stop, false);
     atomic_store(&serve_reload, false);
     serve_signals_block(); /* before the first thread starts */

@@ -73,6 +73,7 @@ struct console {
 
 struct console_hub {
     struct console_deps deps; /* borrowed parts */
+    unsigned open;            /* service thread: consoles with state (GET /metrics) */
 };
 
 /* ---- the hub ------------------------------------------------ */
@@ -92,6 +93,11 @@ static void console_free(struct console *c)
     console_ring_free(&c->down);
     console_ring_free(&c->up);
     free(c);
+}
+
+unsigned console_hub_open(const struct console_hub *hub)
+{
+    return hub ? hub->open : 0;
 }
 
 void console_hub_free(struct console_hub *hub)
@@ -302,6 +308,7 @@ static int console_ws_open(struct conn *conn, const struct http_request *req)
     struct work_job *job;
 
     c->hub = hub;
+    hub->open++;
     c->conn = conn;
     snprintf(c->uuid, sizeof(c->uuid), "%.39s", req->route.uuid); /* validated: 36 */
     snprintf(c->username, sizeof(c->username), "%s", req->session.username);
@@ -390,6 +397,7 @@ static void console_ws_closed(struct conn *conn)
 
     if (!c)
         return;
+    c->hub->open--;
     if (c->raw) {
         lws_set_opaque_user_data(c->raw, NULL);
         lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);

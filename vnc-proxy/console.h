@@ -67,6 +67,8 @@ struct console_deps {
 struct console_hub *console_hub_new(const struct console_deps *deps);
 /* Frees the hub (after the lws context is gone, which closed and freed every console).
  * NULL-safe. */
+/* Graphical consoles open now (GET /metrics). Service thread. */
+unsigned console_hub_open(const struct console_hub *hub);
 void console_hub_free(struct console_hub *hub);
 
 /* The raw-socket protocol callback for adopted VNC sockets (protocol "virtdeck-vnc-raw"). */

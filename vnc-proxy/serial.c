@@ -310,6 +310,11 @@ struct serial_hub *serial_hub_new(const struct serial_deps *deps)
     return hub;
 }
 
+unsigned serial_hub_open(struct serial_hub *hub)
+{
+    return hub ? atomic_load(&hub->alive) : 0;
+}
+
 void serial_hub_free(struct serial_hub *hub)
 {
     unsigned alive;

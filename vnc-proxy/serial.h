@@ -69,6 +69,8 @@ struct serial_hub *serial_hub_new(const struct serial_deps *deps);
 /* Frees the hub (main thread at shutdown, after the lws context is gone, which released
  * every console's pump, and after virt_pump_wait_all). A pump still stuck in libvirt keeps
  * the hub (reported, not freed). NULL-safe. */
+/* Serial consoles alive now, counting those still closing (GET /metrics). Any thread. */
+unsigned serial_hub_open(struct serial_hub *hub);
 void serial_hub_free(struct serial_hub *hub);
 
 /* The websocket endpoint (serve.c routes ROUTE_SERIAL to it, with the hub as ctx); the gate has

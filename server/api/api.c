@@ -23,6 +23,7 @@
 #include "api/api_job.h"
 #include "api/api_jobs.h"
 #include "api/api_json.h"
+#include "api/api_metrics.h"
 #include "api/api_networks.h"
 #include "api/api_os.h"
 #include "api/api_owners.h"

@@ -38,6 +38,8 @@ struct conn_server;
 struct virt_conn;
 struct work_pool;
 struct api_runner;
+struct metrics_latest;
+struct metrics_daemon;
 
 /* The most body members one row may accept (test_api.c checks the table). */
 #define API_BODY_KEYS_MAX 32
@@ -64,6 +66,10 @@ struct api_services {
     struct work_pool *password_lane; /* borrowed: ROUTE_RUN_PASSWORD rows' jobs */
     struct conn_server *conns;       /* borrowed: a job's answer reaches its connection */
     struct api_runner *jobs;         /* borrowed: long work answered with 202 (thread-safe) */
+    struct metrics_latest *metrics;  /* borrowed: the newest sample (thread-safe); may be NULL */
+    /* GET /metrics: fills the daemon's health figures now (service thread); may be NULL */
+    void (*health)(void *ctx, struct metrics_daemon *out);
+    void *health_ctx; /* borrowed */
 };
 
 /* Dispatches req (body complete) with services: fills resp and returns API_DONE, or

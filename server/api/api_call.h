@@ -32,6 +32,8 @@ struct auth_throttle;
 struct auth_pam;
 struct auth_tokens;
 struct api_runner;
+struct metrics_latest;
+struct metrics_daemon;
 
 struct api_call {
     const struct route_row *row; /* borrowed: the static table */
@@ -65,6 +67,10 @@ struct api_call {
     bool totp_required_for_admins;  /* login: an admin without TOTP may only enrol it */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
     struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
+    struct metrics_latest *metrics; /* the newest sample (thread-safe); may be NULL */
+    /* the daemon's health figures (GET /metrics's check, service thread); may be NULL */
+    void (*health)(void *ctx, struct metrics_daemon *out);
+    void *health_ctx; /* borrowed */
 };
 
 /* A route's handler. check and refused run on the service thread and must not block;

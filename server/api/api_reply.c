@@ -43,6 +43,7 @@ void api_reply_text(struct api_reply *reply, int status, const char *type, char 
     reply->text = text;
     reply->text_len = len;
     reply->text_type = type;
+    reply->text_gzip = false;
     reply->status = status;
     app_error_clear(&reply->err);
 }
@@ -91,6 +92,8 @@ void api_reply_to_response(struct api_reply *reply, struct http_response *resp)
     } else if (reply->text) {
         resp->status = reply->status;
         resp->content_type = reply->text_type;
+        if (reply->text_gzip)
+            http_response_header(resp, "Content-Encoding", "gzip");
         if (buf_append(&resp->body, reply->text, reply->text_len) < 0)
             http_response_errorf(resp, 500, APP_ERR_INTERNAL, "answer too large");
         free(reply->text);

@@ -22,6 +22,8 @@ struct api_reply {
     char *text;               /* owned: a non-JSON answer (NULL: none), text_len bytes */
     size_t text_len;
     const char *text_type; /* static: text's Content-Type */
+    bool text_gzip;        /* text is gzip already (compressed on the worker that made it):
+                            * sent with Content-Encoding: gzip */
 };
 
 /* An empty reply (no answer yet). */

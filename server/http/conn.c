@@ -30,6 +30,15 @@ struct conn_server *conn_server_new(const struct conn_server_options *options)
     srv->tokens = options->tokens;
     srv->owners = options->owners;
     srv->allowed_origins = options->allowed_origins;
+    srv->metrics_token = options->metrics_token;
+    srv->metrics = metrics_http_new(ROUTE_ROW_COUNT + 1);
+    for (size_t i = 0; i < ROUTE_ROW_COUNT; i++) {
+        char label[ROUTE_PARAM_MAX];
+        const char *method;
+        route_row_label(route_row_get((enum route_row_id)i), label, sizeof(label), &method);
+        metrics_http_label(srv->metrics, i, label, method);
+    }
+    metrics_http_label(srv->metrics, ROUTE_ROW_COUNT, "unknown", "ANY"); /* 404 and 405 */
     srv->host_names = auth_host_names_new();
     if (options->listen_host)
         auth_host_names_add_machine(srv->host_names, options->listen_host);
@@ -52,7 +61,13 @@ void conn_server_free(struct conn_server *srv)
     conn_sessions_free(srv);
     free(srv->buckets);
     auth_host_names_free(srv->host_names);
+    metrics_http_free(srv->metrics);
     free(srv);
+}
+
+struct metrics_http *conn_server_metrics(struct conn_server *srv)
+{
+    return srv->metrics;
 }
 
 void conn_server_route(struct conn_server *srv, enum route_id id,
@@ -284,6 +299,7 @@ int conn_ws_established(struct conn *conn)
 int conn_ws_write(struct conn *conn, unsigned char *p, size_t len, enum conn_write kind, bool fin)
 {
     conn->wrote = true;
+    metrics_http_sent(conn->srv->metrics, len);
     return conn->srv->io->write(conn->handle, p, len, kind, fin);
 }
 

@@ -41,6 +41,7 @@ struct auth_tokens;
 struct auth_owners;
 struct conn;
 struct conn_server;
+struct metrics_http;
 
 /* A request body (not streamed to its endpoint) is held to this. */
 #define CONN_MAX_BODY (64u * 1024)
@@ -178,6 +179,8 @@ struct conn_server_options {
     struct auth_tokens *tokens;      /* borrowed: Authorization: Bearer lookups; may be NULL */
     struct auth_owners *owners;      /* borrowed: the websockets' view of VMs; may be NULL */
     const char *allowed_origins;     /* borrowed: config allowed_origins */
+    const char *metrics_token;       /* borrowed: config metrics_token (GET /metrics); may be
+                                      * NULL or "" (none) */
     const char *listen_host;         /* borrowed: the Host rule (auth_host.h) */
     const char *server_names;        /* borrowed */
     const struct conn_endpoint *api; /* every route without an endpoint of its own */
@@ -187,6 +190,9 @@ struct conn_server_options {
 struct conn_server *conn_server_new(const struct conn_server_options *options);
 /* After every connection has closed. NULL-safe. */
 void conn_server_free(struct conn_server *srv);
+/* The request counters (GET /metrics): one route per row of the table, counted when
+ * an answer is queued, and the bytes written. Owned by srv; read from any thread. */
+struct metrics_http *conn_server_metrics(struct conn_server *srv);
 /* Route id's endpoint (instead of the api one), with ctx for conn_ctx(). */
 void conn_server_route(struct conn_server *srv, enum route_id id,
                        const struct conn_endpoint *endpoint, void *ctx);

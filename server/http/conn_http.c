@@ -25,6 +25,7 @@
 #include "auth_tokens.h"
 #include "http/conn_internal.h"
 #include "http/cookie.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* after answering an upload early, at most this much of its body is read and dropped */
@@ -54,6 +55,16 @@ static void conn_read_peer(struct conn *conn)
         memmove(out, out + sizeof(mapped) - 1, strlen(out) - (sizeof(mapped) - 1) + 1);
 }
 
+/* True if bearer is the scrape token (config metrics_token) on a row it opens
+ * (GET /metrics): compared in constant time. */
+static bool conn_scrape_token(const struct conn *conn, const char *bearer)
+{
+    const char *want = conn->srv->metrics_token;
+    size_t n = want ? strlen(want) : 0;
+
+    return conn->route.scrape && n && strlen(bearer) == n && !CRYPTO_memcmp(bearer, want, n);
+}
+
 /* An Authorization: Bearer header: the API token decides, the cookie is not read.
  * Returns false when there is no such header. */
 static bool conn_find_token(struct conn *conn)
@@ -66,6 +77,12 @@ static bool conn_find_token(struct conn *conn)
         fault = AUTH_TOKEN_MALFORMED; /* too long for any token */
     } else if (!(bearer = auth_tokens_bearer(value))) {
         return false;
+    } else if (conn_scrape_token(conn, bearer)) {
+        OPENSSL_cleanse(value, sizeof(value));
+        conn->scrape = true;
+        conn->has_session = false;
+        conn->auth_refusal = NULL;
+        return true;
     } else if (conn->srv->tokens) {
         conn_read_peer(conn);
         fault = auth_tokens_lookup(conn->srv->tokens, bearer, conn->peer, &conn->session);
@@ -177,12 +194,22 @@ void conn_http_reset(struct conn *conn)
     memset(&conn->target, 0, sizeof(conn->target));
     conn->content_length = -1;
     conn->has_session = false;
+    conn->scrape = false;
     conn->after = CONN_AFTER_KEEP;
     conn->cont = CONN_CONTINUE_NONE;
     conn->head_sent = false;
     conn->body_sent = 0;
     conn->drained = 0;
     OPENSSL_cleanse(conn->token, sizeof(conn->token));
+}
+
+/* The request counters (GET /metrics): its row (or "unknown"), its status, its time. */
+static void conn_count(const struct conn *conn, int status)
+{
+    const struct route_row *row = route_row_for(&conn->route, conn->method);
+
+    metrics_http_count(conn->srv->metrics, row ? (size_t)row->row : ROUTE_ROW_COUNT, status,
+                       clock_mono_us() - conn->started_us);
 }
 
 /* Queues conn->resp (complete) with what follows it, and asks for WRITEABLE. */
@@ -196,6 +223,7 @@ static void conn_queue(struct conn *conn, enum conn_after after)
     if (!resp->content_type)
         resp->content_type = "application/json";
     http_response_gzip_json(resp, conn->accept_gzip);
+    conn_count(conn, resp->status);
     conn->after = after;
     conn->phase = CONN_WRITING;
     conn_want_write(conn);
@@ -293,6 +321,7 @@ static int conn_write_queued(struct conn *conn)
                              last ? CONN_WRITE_HTTP_FINAL : CONN_WRITE_HTTP, true) < 0)
         return -1;
     conn->body_sent += n;
+    metrics_http_sent(conn->srv->metrics, n);
     if (last)
         return conn_finish(conn);
     conn_want_write(conn);
@@ -333,6 +362,7 @@ int conn_write_head(struct conn *conn, struct http_response *resp, uint64_t cont
 
 int conn_write_body(struct conn *conn, unsigned char *p, size_t n, bool final)
 {
+    metrics_http_sent(conn->srv->metrics, n);
     return conn->srv->io->write(conn->handle, p, n, final ? CONN_WRITE_HTTP_FINAL : CONN_WRITE_HTTP,
                                 true);
 }
@@ -377,6 +407,8 @@ static void conn_request_view(const struct conn *conn, struct http_request *req)
     req->accept_gzip = conn->accept_gzip;
     req->prefer_async = conn->prefer_async;
     req->accept_ndjson = conn->accept_ndjson;
+    req->accept_openmetrics = conn->accept_openmetrics;
+    req->scrape = conn->scrape;
     req->user_agent = conn->user_agent;
 }
 
@@ -420,7 +452,7 @@ static int conn_check_request(struct conn *conn, bool routed, enum conn_after af
     if (conn->target.endpoint && conn->target.endpoint->sessionless)
         return 0; /* the UI's files: no session, no CSRF */
     conn_find_session(conn);
-    if (!conn->route.public_route && !conn->has_session) {
+    if (!conn->route.public_route && !conn->has_session && !conn->scrape) {
         conn_fail(conn, after, 401, APP_ERR_UNAUTHORIZED,
                   conn->auth_refusal ? conn->auth_refusal : "not logged in");
         return -1;
@@ -454,6 +486,7 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
     conn_http_reset(conn);
     conn_register(conn); /* a fresh id: answers meant for an earlier request miss */
     conn->phase = CONN_WAITING;
+    conn->started_us = clock_mono_us();
     conn_read_peer(conn);
     conn->method = conn->srv->io->method(conn->handle);
     conn->path[0] = conn->query[0] = '\0';
@@ -476,6 +509,7 @@ int conn_on_request(struct conn *conn, const char *uri, size_t uri_len)
     /* Accept lists run longer than the other headers read here */
     conn->accept_ndjson = conn_header(conn, CONN_HEADER_ACCEPT, header, sizeof(header)) == 0 &&
                           strstr(header, "application/x-ndjson") != NULL;
+    conn->accept_openmetrics = strstr(header, "application/openmetrics-text") != NULL;
     if (conn_header(conn, CONN_HEADER_CONTENT_LENGTH, value, sizeof(value)) < 0) {
         conn_fail(conn, CONN_AFTER_CLOSE, 413, APP_ERR_TOO_LARGE, "request body too large");
         return 0;

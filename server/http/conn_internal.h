@@ -10,6 +10,7 @@
 
 #include "auth_sessions.h"
 #include "http/conn.h"
+#include "metrics/metrics_http.h"
 #include "util/buf.h"
 
 #define CONN_PATH_MAX   1024
@@ -64,8 +65,11 @@ struct conn {
     long long content_length; /* -1 without the header */
     struct buf body;          /* owned: the buffered body */
     bool accept_gzip;
-    bool prefer_async;  /* Prefer: respond-async (RFC 7240) */
-    bool accept_ndjson; /* Accept names application/x-ndjson (GET /api/audit) */
+    bool prefer_async;       /* Prefer: respond-async (RFC 7240) */
+    bool accept_ndjson;      /* Accept names application/x-ndjson (GET /api/audit) */
+    bool accept_openmetrics; /* Accept names application/openmetrics-text (GET /metrics) */
+    bool scrape;             /* the request carried the scrape token (a SCRAPE row only) */
+    int64_t started_us;      /* monotonic: when its headers were complete (the histogram) */
     char user_agent[AUTH_SESSION_AGENT_MAX]; /* a login's User-Agent, cut ("" otherwise) */
     bool has_session;
     struct auth_session session;
@@ -93,6 +97,8 @@ struct conn_server {
     struct auth_tokens *tokens;         /* borrowed; NULL: no API tokens (tests) */
     struct auth_owners *owners;         /* borrowed; NULL: no VM is owned (tests) */
     const char *allowed_origins;        /* borrowed */
+    const char *metrics_token;          /* borrowed: the scrape token; NULL or "": none */
+    struct metrics_http *metrics;       /* owned: request counters (one per row + unmatched) */
     struct auth_host_names *host_names; /* owned; read-only once serving */
     struct conn_slot routes[CONN_ROUTES_MAX];
     struct conn_slot api;

@@ -26,7 +26,10 @@ struct http_request {
     const char *session_token;   /* borrowed cookie token, "" if none */
     const char *peer;            /* client address */
     bool accept_gzip;
-    bool prefer_async;      /* the client sent Prefer: respond-async (RFC 7240) */
-    bool accept_ndjson;     /* the client's Accept names application/x-ndjson */
-    const char *user_agent; /* borrowed: User-Agent of a login ("" otherwise) */
+    bool prefer_async;       /* the client sent Prefer: respond-async (RFC 7240) */
+    bool accept_ndjson;      /* the client's Accept names application/x-ndjson */
+    bool accept_openmetrics; /* the client's Accept names application/openmetrics-text */
+    bool scrape;             /* Authorization: Bearer carried the scrape token (config
+                              * metrics_token) on a ROUTE_ACCESS_SCRAPE row; no session */
+    const char *user_agent;  /* borrowed: User-Agent of a login ("" otherwise) */
 };

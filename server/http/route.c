@@ -130,6 +130,7 @@ static void route_fill(struct route_match *out, const struct route_row *first, s
     out->nrows = n;
     out->websocket = first->websocket;
     out->public_route = first->access == ROUTE_ACCESS_PUBLIC;
+    out->scrape = first->access == ROUTE_ACCESS_SCRAPE;
     for (size_t i = 0; i < n; i++)
         out->methods |= first[i].methods;
 }
@@ -138,15 +139,25 @@ int route_match(const char *path, struct route_match *out)
 {
     memset(out, 0, sizeof(*out));
     if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0) {
-        route_fill(out, &route_rows[ROUTE_ROW_STATIC], 1);
+        size_t i = 0;
+
+        while (i < ROUTE_ROW_COUNT &&
+               !(route_rows[i].outside_api && !strcmp(route_rows[i].pattern, path)))
+            i++;
+        if (i == ROUTE_ROW_COUNT) {
+            route_fill(out, &route_rows[ROUTE_ROW_STATIC], 1);
+            return 0;
+        }
+        route_fill(out, &route_rows[i], 1);
         return 0;
     }
     for (size_t i = 0; i < ROUTE_ROW_COUNT; i++) {
         const struct route_row *row = &route_rows[i];
         size_t n = 1;
 
-        if (!row->pattern || (i > 0 && route_same_pattern(&route_rows[i - 1], row)))
-            continue; /* the static UI, or a pattern already tried */
+        if (!row->pattern || row->outside_api ||
+            (i > 0 && route_same_pattern(&route_rows[i - 1], row)))
+            continue; /* the static UI, /metrics, or a pattern already tried */
         memset(out, 0, sizeof(*out));
         if (!route_try(row->pattern, path + 4, out))
             continue;
@@ -265,6 +276,11 @@ int route_check_right(const struct route_row *row, const struct route_match *mat
         if (row->access == ROUTE_ACCESS_ACCOUNT && !auth_policy_may_manage_account(subject))
             return route_refuse(err, 403, "an API token may not change its user's account", NULL);
         if (row->access == ROUTE_ACCESS_SESSION && !auth_policy_may_use_session(subject))
+            return route_refuse_enrol(err);
+        return 0;
+    case ROUTE_ACCESS_SCRAPE:
+        /* no subject: the connection layer let only the scrape token through */
+        if (subject && !auth_policy_may_use_session(subject))
             return route_refuse_enrol(err);
         return 0;
     case ROUTE_ACCESS_RIGHT:
@@ -447,4 +463,15 @@ const char *route_method_name(enum http_method method)
         if (route_methods[i].method == method)
             return route_methods[i].name;
     return "OTHER";
+}
+
+void route_row_label(const struct route_row *row, char *out, size_t outlen, const char **method)
+{
+    unsigned bit = row->methods & (0u - row->methods); /* the lowest: GET before HEAD */
+
+    if (!row->pattern)
+        snprintf(out, outlen, "static");
+    else
+        snprintf(out, outlen, "%s%s", row->outside_api ? "" : "/api", row->pattern);
+    *method = route_method_name((enum http_method)bit);
 }

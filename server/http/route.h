@@ -11,7 +11,7 @@
  *
  * Pure logic over a constant table (any thread), unit-tested and fuzzed. Paths under
  * /api/ are API routes (unknown ones are ROUTE_NONE → 404); everything else is the
- * static UI. */
+ * static UI, except the few rows with .outside_api (GET /metrics). */
 #pragma once
 
 #include <stdbool.h>
@@ -95,6 +95,7 @@ enum route_id {
     ROUTE_QUOTA,                  /* /api/quota (the caller's use and limits) */
     ROUTE_USER_QUOTA,             /* /api/users/{name}/quota */
     ROUTE_GROUP_QUOTA,            /* /api/groups/{name}/quota */
+    ROUTE_METRICS,                /* /metrics (Prometheus; outside /api) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */
@@ -114,6 +115,9 @@ enum route_access {
     ROUTE_ACCESS_RIGHT,   /* a session whose role has .right on the row's object */
     ROUTE_ACCESS_ANY,     /* any logged-in user, even one that must enrol TOTP (logout) */
     ROUTE_ACCESS_ACCOUNT, /* a login session (not an API token) on its own account */
+    ROUTE_ACCESS_SCRAPE,  /* a session (cookie or API token), or the scrape token
+                           * (config metrics_token: http_request.scrape); the handler shows
+                           * what the subject may see */
 };
 
 /* What the right is checked against. A volume's right is its pool's (auth_policy has
@@ -203,7 +207,10 @@ struct route_row {
     const char *name;      /* "DOMAIN_START" (tests, logs) */
     enum route_id route;   /* the path it serves */
     const char *pattern;   /* relative to /api, e.g. "/pools/{name}/volumes/{item}"; NULL
-                            * for the static UI (every path outside /api/) */
+                            * for the static UI (every path outside /api/ but the rows
+                            * with .outside_api) */
+    bool outside_api;      /* pattern is a whole path outside /api ("/metrics"), matched
+                            * exactly, before the static UI */
     unsigned methods;      /* HTTP_* bits */
     bool websocket;        /* an upgrade, handed to its endpoint by http_server */
     bool stream;           /* the volume content stream (transfer/), past the body limit */
@@ -239,6 +246,7 @@ struct route_match {
     unsigned methods;             /* allowed methods (HTTP_* bits): every row of the path */
     bool websocket;               /* endpoint is a websocket upgrade */
     bool public_route;            /* reachable without a session (login, static UI) */
+    bool scrape;                  /* the scrape token opens it too (ROUTE_ACCESS_SCRAPE) */
     char uuid[ROUTE_PARAM_MAX];   /* {uuid}: a domain's UUID, unvalidated ("" if none) */
     char name[ROUTE_PARAM_MAX];   /* {name}: a network's or pool's name, unvalidated */
     char item[ROUTE_PARAM_MAX];   /* {item}: a volume name, disk target or interface MAC */
@@ -316,6 +324,11 @@ int route_query_get(const char *query, const char *name, char *out, size_t outle
 
 /* True if method (one HTTP_* bit) is allowed on the match. */
 bool route_allows(const struct route_match *match, enum http_method method);
+
+/* The label of row for the request counters (GET /metrics): its whole path pattern
+ * ("/api/domains/{uuid}", "/metrics"; "static" for the UI's files) and its first
+ * method's name. */
+void route_row_label(const struct route_row *row, char *out, size_t outlen, const char **method);
 
 /* Writes the Allow header value ("GET, HEAD") for a method mask into out. */
 void route_allow_header(unsigned methods, char *out, size_t outlen);

@@ -242,6 +242,16 @@ cleanup:
     return ret;
 }
 
+unsigned work_pool_queued(struct work_pool *pool)
+{
+    unsigned n;
+
+    pthread_mutex_lock(&pool->lock);
+    n = pool->pending.len;
+    pthread_mutex_unlock(&pool->lock);
+    return n;
+}
+
 void work_pool_free(struct work_pool *pool)
 {
     struct work_job *finished;

@@ -72,4 +72,6 @@ int work_pool_submit(struct work_pool *pool, struct work_job *job)
 /* Stops accepting jobs, lets running jobs finish, joins the threads, frees queued and
  * finished jobs without running `done` (taking them out of the inbox). Main thread,
  * while nothing drains the inbox. NULL-safe. */
+/* Jobs waiting for a worker now (GET /metrics). Any thread. */
+unsigned work_pool_queued(struct work_pool *pool);
 void work_pool_free(struct work_pool *pool);

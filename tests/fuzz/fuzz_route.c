@@ -144,6 +144,8 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/users/%s/quota", n);
     case ROUTE_GROUP_QUOTA:
         return xasprintf("/api/groups/%s/quota", n);
+    case ROUTE_METRICS:
+        return xstrdup("/metrics");
     default:
         return NULL;
     }
@@ -312,7 +314,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE,
                               ROUTE_USER, ROUTE_GROUP));
     FUZZ_ASSERT(!route_allows(&m, HTTP_OTHER));
-    if (!is_api) {
+    /* outside /api: the UI's files, or exactly /metrics (the scrape token opens it too) */
+    FUZZ_ASSERT(m.scrape == (m.id == ROUTE_METRICS));
+    FUZZ_ASSERT(m.id != ROUTE_METRICS || (!is_api && m.methods == (HTTP_GET | HTTP_HEAD)));
+    if (!is_api && m.id != ROUTE_METRICS) {
         FUZZ_ASSERT(m.id == ROUTE_STATIC);
     } else {
         rebuilt = fuzz_route_rebuild(&m);

@@ -251,6 +251,9 @@ static const struct conn_io fake_io = {
 };
 
 /* A connection layer over fake_io whose API endpoint is api (ctx api_ctx). */
+/* config metrics_token of fake_server: opens GET /metrics (ROUTE_ACCESS_SCRAPE) only */
+#define FAKE_SCRAPE_TOKEN "scrape-token-0123456789"
+
 static inline struct conn_server *fake_server(const struct conn_endpoint *api, void *api_ctx)
 {
     struct conn_server_options options = {
@@ -259,6 +262,7 @@ static inline struct conn_server *fake_server(const struct conn_endpoint *api, v
         .allowed_origins = "",
         .listen_host = "127.0.0.1",
         .server_names = "",
+        .metrics_token = FAKE_SCRAPE_TOKEN,
         .api = api,
         .api_ctx = api_ctx,
     };

@@ -237,6 +237,37 @@ static void test_bad_ints(void **state)
     config_free(&c);
 }
 
+/* metrics_token: off by default; 16-200 printable characters without spaces, or "" (off);
+ * metrics_token_file reads the first line of a file; a bad one changes nothing. */
+static void test_metrics_token(void **state)
+{
+    struct config c;
+    char err[256] = "";
+    char path[] = "/tmp/virtdeck-test-token-XXXXXX";
+    int fd;
+
+    config_init(&c);
+    assert_string_equal(c.metrics_token, "");
+    assert_int_equal(config_set(&c, "metrics_token", "0123456789abcdef", err, sizeof(err)), 0);
+    assert_string_equal(c.metrics_token, "0123456789abcdef");
+    assert_int_equal(config_set(&c, "metrics_token", "short", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "metrics_token"));
+    assert_int_equal(config_set(&c, "metrics_token", "0123456789 abcdef", err, sizeof(err)), -1);
+    assert_string_equal(c.metrics_token, "0123456789abcdef");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "from-a-file-0123456789\nsecond line\n", 35), 35);
+    close(fd);
+    assert_int_equal(config_set(&c, "metrics_token_file", path, err, sizeof(err)), 0);
+    assert_string_equal(c.metrics_token, "from-a-file-0123456789");
+    unlink(path);
+    assert_int_equal(config_set(&c, "metrics_token_file", path, err, sizeof(err)), -1);
+    assert_string_equal(c.metrics_token, "from-a-file-0123456789");
+    assert_int_equal(config_set(&c, "metrics_token", "", err, sizeof(err)), 0);
+    assert_string_equal(c.metrics_token, "");
+    config_free(&c);
+}
+
 /* pool_roots and pool_types take checked lists; a bad one names its entry and changes
  * nothing. (The lists themselves: test_virt_pool_policy.) */
 static void test_pool_keys(void **state)
@@ -421,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_listen),
         cmocka_unit_test(test_flags_override),
         cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_metrics_token),
         cmocka_unit_test(test_pool_keys),
         cmocka_unit_test(test_domain_type),
         cmocka_unit_test(test_pam_keys),

@@ -4,7 +4,8 @@
  * download that writes its own response; the request rules (Host, routing, session,
  * CSRF, bounds); websockets opened, written, closed after their last frame, refused at
  * the gate; a connection that closes while its job runs (the answer is dropped); and
- * the id registry. Single-threaded. */
+ * the id registry; the scrape token on GET /metrics only, and the request counters.
+ * Single-threaded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "fake_conn.h"
+#include "metrics/metrics_http.h"
 
 /* ---- test endpoints ------------------------------------------------ */
 
@@ -26,6 +28,7 @@ struct api_log {
     char last_path[256];
     char last_body[256];
     bool last_has_session;
+    bool last_scrape;
 };
 
 static int api_open(struct conn *conn, const struct http_request *req)
@@ -36,6 +39,7 @@ static int api_open(struct conn *conn, const struct http_request *req)
     log->opens++;
     log->last_id = req->conn_id;
     log->last_has_session = req->has_session;
+    log->last_scrape = req->scrape;
     snprintf(log->last_path, sizeof(log->last_path), "%s", req->path);
     snprintf(log->last_body, sizeof(log->last_body), "%.*s", (int)req->body_len, req->body);
     if (log->mode == API_LATER)
@@ -580,6 +584,58 @@ static void test_request_rules(void **state)
     }
 }
 
+/* GET /metrics: the scrape token (config metrics_token, Authorization: Bearer) opens it
+ * without a session, and nothing else; a wrong token or none is 401 before the
+ * endpoint; a session opens it too. Every answer is counted under its row. */
+static void test_scrape_token(void **state)
+{
+    static const struct {
+        const char *path;
+        const char *authorization;
+        bool logged_in;
+        int status; /* 200: reached the endpoint */
+        bool scrape;
+    } cases[] = {
+        {"/metrics", "Bearer " FAKE_SCRAPE_TOKEN, false, 200, true},
+        {"/metrics", "Bearer " FAKE_SCRAPE_TOKEN "x", false, 401, false},
+        {"/metrics", "Bearer scrape-token-012345678", false, 401, false},
+        {"/metrics", "", false, 401, false},
+        {"/metrics", "", true, 200, false},
+        {"/api/domains", "Bearer " FAKE_SCRAPE_TOKEN, false, 401, false},
+    };
+    struct fixture *f = *state;
+    struct metrics_http *m = conn_server_metrics(f->srv);
+    const struct metrics_http_route *row = &m->routes[ROUTE_ROW_METRICS];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fake_sock s;
+        struct conn *conn;
+
+        fake_sock_init(&s);
+        if (cases[i].logged_in)
+            fake_login_a(&s);
+        fake_header(&s, CONN_HEADER_AUTHORIZATION, cases[i].authorization);
+        s.method = HTTP_GET;
+        f->api.opens = 0;
+        f->api.last_scrape = false;
+        conn = conn_new(f->srv, &s);
+        assert_int_equal(conn_on_request(conn, cases[i].path, strlen(cases[i].path)), 0);
+        fake_drive(conn, &s, 10);
+        if (s.status != cases[i].status || f->api.opens != (cases[i].status == 200) ||
+            f->api.last_scrape != cases[i].scrape)
+            fail_msg("case %zu (%s): status %d opens %d scrape %d", i, cases[i].path, s.status,
+                     f->api.opens, f->api.last_scrape);
+        conn_free(conn);
+    }
+    assert_string_equal(row->route, "/metrics");
+    assert_string_equal(row->method, "GET");
+    assert_int_equal(atomic_load(&row->by_class[1]), 2); /* 2xx */
+    assert_int_equal(atomic_load(&row->by_class[3]), 3); /* 4xx */
+    assert_int_equal(atomic_load(&row->count), 5);
+    assert_int_equal(atomic_load(&m->routes[ROUTE_ROW_DOMAINS_LIST].by_class[3]), 1);
+    assert_true(atomic_load(&m->bytes_sent) > 0);
+}
+
 /* A buffered body beyond 64 KiB without a Content-Length that says so: 413, close. */
 static void test_body_overflow(void **state)
 {
@@ -797,6 +853,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_download_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_while_job_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scrape_token, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_overflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ws_gate_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ws_open_write_close, setup, teardown),

@@ -380,7 +380,7 @@ static const unsigned row_methods[] = {HTTP_GET,   HTTP_HEAD,   HTTP_POST,    HT
 static void row_path(const struct route_row *row, char *out, size_t outlen)
 {
     const char *p = row->pattern;
-    size_t used = (size_t)snprintf(out, outlen, "/api");
+    size_t used = (size_t)snprintf(out, outlen, "%s", row->outside_api ? "" : "/api");
 
     while (*p) {
         size_t len = strcspn(p + 1, "/") + 1;
@@ -407,6 +407,37 @@ static void row_path(const struct route_row *row, char *out, size_t outlen)
                                      fill ? fill : seg);
         p += len;
     }
+}
+
+/* GET /metrics is a whole path outside /api: /api/metrics is no route, /metrics/x is the
+ * static UI's (404 there), and it is counted under its own label. */
+static void test_metrics_outside_api(void **state)
+{
+    struct route_match m;
+    char label[64];
+    const char *method = NULL;
+
+    assert_int_equal(route_match("/metrics", &m), 0);
+    assert_int_equal(m.id, ROUTE_METRICS);
+    assert_true(m.scrape);
+    assert_false(m.public_route);
+    assert_ptr_equal(route_row_for(&m, HTTP_GET), route_row_get(ROUTE_ROW_METRICS));
+    assert_ptr_equal(route_row_for(&m, HTTP_HEAD), route_row_get(ROUTE_ROW_METRICS));
+    assert_null(route_row_for(&m, HTTP_POST));
+    assert_int_equal(route_match("/api/metrics", &m), -1);
+    assert_int_equal(route_match("/metrics/x", &m), 0);
+    assert_int_equal(m.id, ROUTE_STATIC);
+    assert_false(m.scrape);
+    assert_int_equal(route_match("/metricsx", &m), 0);
+    assert_int_equal(m.id, ROUTE_STATIC);
+    route_row_label(route_row_get(ROUTE_ROW_METRICS), label, sizeof(label), &method);
+    assert_string_equal(label, "/metrics");
+    assert_string_equal(method, "GET");
+    route_row_label(route_row_get(ROUTE_ROW_DOMAIN_DELETE), label, sizeof(label), &method);
+    assert_string_equal(label, "/api/domains/{uuid}");
+    assert_string_equal(method, "DELETE");
+    route_row_label(route_row_get(ROUTE_ROW_STATIC), label, sizeof(label), &method);
+    assert_string_equal(label, "static");
 }
 
 static void test_every_row_matches(void **state)
@@ -528,6 +559,9 @@ enum { NEED_VIEWER = 1, NEED_OPERATOR, NEED_ADMIN, NEED_NOTHING, NEED_SESSION };
 static const int row_needs[ROUTE_ROW_COUNT] = {
     [ROUTE_ROW_STATIC] = NEED_NOTHING,
     [ROUTE_ROW_LOGIN] = NEED_NOTHING,
+    /* the connection layer lets only a session or the scrape token through; what each
+     * sees is api_metrics.c's (auth_owners_sees, HOST_READ) */
+    [ROUTE_ROW_METRICS] = NEED_NOTHING,
     [ROUTE_ROW_LOGOUT] = NEED_SESSION,
     [ROUTE_ROW_SESSION] = NEED_SESSION,
     [ROUTE_ROW_ACCOUNT_GET] = NEED_SESSION, /* the caller's own account (api_account.c) */
@@ -1014,6 +1048,7 @@ int main(void)
         cmocka_unit_test(test_network_and_storage_routes),
         cmocka_unit_test(test_query_get),
         cmocka_unit_test(test_every_row_matches),
+        cmocka_unit_test(test_metrics_outside_api),
         cmocka_unit_test(test_table_invariants),
         cmocka_unit_test(test_enrol_only_and_tokens),
         cmocka_unit_test(test_rights_per_row),
