@@ -290,6 +290,7 @@ bench: all guest-image
 	    node tests/bench/list/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/web/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/create/run.mjs
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/metrics/run.mjs
 
 # ---- fuzzing ---------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built

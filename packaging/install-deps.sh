@@ -32,6 +32,8 @@
 # promtool (`check metrics`, `check rules`); its only Recommends, prometheus-node-exporter,
 # is not needed. On a machine with systemd its package enables prometheus.service (a
 # system Prometheus on :9090); the tests never use or need that one.
+# `make bench` measures monitoring next to prometheus-libvirt-exporter (Debian's libvirt
+# exporter), scraping the same domains.
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
@@ -49,7 +51,7 @@ packages=(
   libosinfo-1.0-dev osinfo-db ovmf xorriso swtpm swtpm-tools
   syslinux syslinux-common isolinux mtools dosfstools cpio virtinst sqlite3
   libpam0g-dev passwd util-linux
-  prometheus
+  prometheus prometheus-libvirt-exporter
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

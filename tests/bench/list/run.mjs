@@ -11,14 +11,15 @@
 // vdbench domain is undefined afterwards, also after a failure or ^C.
 // Env: VIRTDECK_BIN, BENCH_TOOLS_DIR, BENCH_LIST_DOMAINS (1000), BENCH_LIST_ROUNDS (60),
 // BENCH_LIST_DOC=0 (print only, e.g. for another binary), BENCH_STRICT=1 (exit 1 on a miss).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { REPO_ROOT, startDaemon, virtdeckBin } from '../../lib/daemon.mjs';
 import { Client } from '../../lib/client.mjs';
-import { SYSTEM_URI, ensureSystemLibvirtd, testDomainXml, virsh } from '../../lib/system-libvirtd.mjs';
+import { SYSTEM_URI, ensureSystemLibvirtd } from '../../lib/system-libvirtd.mjs';
+import { defineBenchDomains, removeBenchDomains } from '../../lib/bench-domains.mjs';
 import { writeDocSection } from '../../lib/bench-doc.mjs';
 
 const DOMAINS = Number(process.env.BENCH_LIST_DOMAINS || 1000);
@@ -40,59 +41,6 @@ const pct = (a, p) => { const s = sorted(a); return s[Math.min(s.length - 1, Mat
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
 function log(...a) { console.log('[list-bench]', ...a); }
-
-/** Names of every vdbench domain on the system libvirtd. */
-function benchDomainNames() {
-    const r = virsh(['list', '--all', '--name'], { timeoutMs: 60000 });
-    if (!r.ok) throw new Error(`virsh list: ${r.stderr}`);
-    return r.stdout.split('\n').map((s) => s.trim()).filter((s) => s.startsWith(PREFIX));
-}
-
-/** Runs virsh commands, one a line, in one virsh process. */
-function virshBatch(lines, timeoutMs) {
-    const r = spawnSync('virsh', ['-q', '-c', SYSTEM_URI], {
-        input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: timeoutMs,
-    });
-    if (r.error || r.status !== 0) throw new Error(`virsh batch: ${r.error ? r.error.message : r.stderr}`);
-}
-
-/** Undefines every vdbench domain (destroying running ones first). Synchronous, so that
- * it can run from an exit handler. */
-function removeBenchDomains() {
-    let names;
-    try {
-        names = benchDomainNames();
-    } catch (e) {
-        log(`cleanup: ${e.message}`);
-        return;
-    }
-    if (!names.length) return;
-    try {
-        // "destroy" fails for an inactive domain; virsh goes on with the next line.
-        spawnSync('virsh', ['-q', '-c', SYSTEM_URI], {
-            input: `${names.map((n) => `destroy ${n}\nundefine ${n}`).join('\n')}\n`,
-            encoding: 'utf8', timeout: 300000,
-        });
-    } catch (e) {
-        log(`cleanup: ${e.message}`);
-    }
-    const left = benchDomainNames();
-    if (left.length) log(`cleanup: ${left.length} vdbench domains are still defined`);
-    else log(`cleanup: ${names.length} vdbench domains undefined`);
-}
-
-function defineBenchDomains(dir) {
-    const lines = [];
-    for (let i = 1; i <= DOMAINS; i++) {
-        const name = `${PREFIX}${String(i).padStart(4, '0')}`;
-        const file = path.join(dir, `${name}.xml`);
-        writeFileSync(file, testDomainXml({ name, memoryMiB: 64, vcpus: 1 }));
-        lines.push(`define ${file}`);
-    }
-    virshBatch(lines, 600000);
-    const n = benchDomainNames().length;
-    if (n !== DOMAINS) throw new Error(`defined ${n} vdbench domains, wanted ${DOMAINS}`);
-}
 
 /** The floor tool: one stats call per request, its time in ms. */
 function startFloor() {
@@ -214,11 +162,11 @@ async function main() {
     await ensureSystemLibvirtd(); // throws when it cannot be started
     rmSync(OUT_DIR, { recursive: true, force: true });
     mkdirSync(OUT_DIR, { recursive: true });
-    removeBenchDomains(); // leftovers of an interrupted run
-    process.on('SIGINT', () => { removeBenchDomains(); process.exit(130); });
+    removeBenchDomains(PREFIX, log); // leftovers of an interrupted run
+    process.on('SIGINT', () => { removeBenchDomains(PREFIX, log); process.exit(130); });
     try {
         const t0 = performance.now();
-        defineBenchDomains(OUT_DIR);
+        defineBenchDomains(OUT_DIR, PREFIX, DOMAINS);
         log(`defined ${DOMAINS} domains in ${fmt(performance.now() - t0)}`);
         const res = await measure();
         const { text, missed } = section(res, { bin: path.relative(REPO_ROOT, virtdeckBin()) || virtdeckBin(), defined: DOMAINS });
@@ -227,7 +175,7 @@ async function main() {
         if (missed) log('target MISSED');
         return missed;
     } finally {
-        removeBenchDomains();
+        removeBenchDomains(PREFIX, log);
     }
 }
 
