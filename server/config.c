@@ -71,6 +71,7 @@ void config_init(struct config *config)
     config->first_request_timeout_s = 5;
     config->workers = 4;
     config->audit_retention_days = 365;
+    config->metrics_keep_deleted_hours = 24;
     config->audit_retention_rows = 1000000;
     config->password_min_length = AUTH_PASSWORD_MIN_DEFAULT;
     config->log_level = xstrdup("info");
@@ -183,6 +184,8 @@ static int *config_int_field(struct config *config, const char *key, long *min, 
         {"first_request_timeout", offsetof(struct config, first_request_timeout_s), 1, 300},
         {"audit_retention_days", offsetof(struct config, audit_retention_days), 0, 36500},
         {"audit_retention_rows", offsetof(struct config, audit_retention_rows), 0, 1000000000},
+        {"metrics_keep_deleted_hours", offsetof(struct config, metrics_keep_deleted_hours), 0,
+         87840},
         {"password_min_length", offsetof(struct config, password_min_length),
          AUTH_PASSWORD_MIN_LOWEST, AUTH_PASSWORD_MAX_BYTES},
     };

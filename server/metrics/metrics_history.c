@@ -30,8 +30,8 @@
 #define METRICS_HISTORY_COLUMNS   10 /* a domain's series; the host uses the first 4 */
 #define METRICS_HISTORY_HOST_N    4
 #define METRICS_HISTORY_NOTES_MAX 4096
-#define METRICS_HISTORY_SCALE     100.0 /* values are kept in hundredths */
-#define METRICS_HISTORY_VALUE_MAX 1e15  /* larger figures are not real: not stored */
+#define METRICS_HISTORY_SCALE     100.0          /* values are kept in hundredths */
+#define METRICS_HISTORY_VALUE_MAX 1e15           /* larger figures are not real: not stored */
 #define METRICS_HISTORY_TIME_MAX  100000000000LL /* a query's bound (year 5138), seconds */
 #define METRICS_HISTORY_DEFAULT_S 3600
 
@@ -49,12 +49,13 @@ static const char *const metrics_history_migrations[] = {
     "CREATE TABLE points ("
     "  subject INTEGER NOT NULL,"
     "  tier INTEGER NOT NULL,"
-    "  t INTEGER NOT NULL," MH_COLS("a") MH_COLS("n") MH_COLS("x") "  PRIMARY KEY (subject, tier, t)"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE tiers ("
-    "  tier INTEGER PRIMARY KEY,"
-    "  done INTEGER NOT NULL"
-    ");",
+    "  t INTEGER NOT NULL," MH_COLS("a") MH_COLS("n")
+        MH_COLS("x") "  PRIMARY KEY (subject, tier, t)"
+                     ") WITHOUT ROWID;"
+                     "CREATE TABLE tiers ("
+                     "  tier INTEGER PRIMARY KEY,"
+                     "  done INTEGER NOT NULL"
+                     ");",
 };
 
 static const struct {
@@ -89,10 +90,10 @@ struct metrics_history_note {
 struct metrics_history {
     sqlite3 *db; /* owned; FULLMUTEX */
     int64_t keep_deleted_s;
-    char *insert_sql;    /* owned: a raw point */
-    char *downsample_sql; /* owned: a tier's buckets from the finer tier */
-    char *query_sql;      /* owned: one subject's points, grouped by step */
-    pthread_mutex_t lock; /* the notes only */
+    char *insert_sql;                   /* owned: a raw point */
+    char *downsample_sql;               /* owned: a tier's buckets from the finer tier */
+    char *query_sql;                    /* owned: one subject's points, grouped by step */
+    pthread_mutex_t lock;               /* the notes only */
     struct metrics_history_note *notes; /* owned; lock */
     size_t note_count;                  /* lock */
     bool notes_dropped;                 /* lock: said once */
@@ -166,9 +167,9 @@ static char *metrics_history_sql(const char *head, enum metrics_history_col avg,
 
 static void metrics_history_build_sql(struct metrics_history *h)
 {
-    h->insert_sql = metrics_history_sql("INSERT OR REPLACE INTO points (subject, tier, t, ",
-                                        MH_COL_PLAIN, false,
-                                        ") VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    h->insert_sql =
+        metrics_history_sql("INSERT OR REPLACE INTO points (subject, tier, t, ", MH_COL_PLAIN,
+                            false, ") VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     /* ?1 tier, ?2 bucket, ?3 start, ?4 end, ?5 the finer tier */
     h->downsample_sql = metrics_history_sql(
         "INSERT OR REPLACE INTO points (subject, tier, t, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, "
@@ -202,10 +203,10 @@ struct metrics_history *metrics_history_open(const char *state_dir, int64_t keep
     h->notes = xcalloc(METRICS_HISTORY_NOTES_MAX, sizeof(*h->notes));
     metrics_history_build_sql(h);
     path = xasprintf("%s/%s", state_dir, METRICS_HISTORY_DB_NAME);
-    if (!(h->db = store_open_file(path, metrics_history_migrations,
-                                  (int)(sizeof(metrics_history_migrations) /
-                                        sizeof(metrics_history_migrations[0])),
-                                  err)))
+    if (!(h->db = store_open_file(
+              path, metrics_history_migrations,
+              (int)(sizeof(metrics_history_migrations) / sizeof(metrics_history_migrations[0])),
+              err)))
         goto cleanup;
     out = h;
     h = NULL;
@@ -313,12 +314,18 @@ cleanup:
     return ret;
 }
 
+/* To the nearest whole number, halves away from zero (no libm: the daemon does not link it). */
+static int64_t metrics_history_round(double v)
+{
+    return (int64_t)(v < 0 ? v - 0.5 : v + 0.5);
+}
+
 /* A figure as stored: hundredths, or false for none (NAN, infinite, not real). */
 static bool metrics_history_encode(double v, int64_t *out)
 {
-    if (!isfinite(v) || fabs(v) > METRICS_HISTORY_VALUE_MAX)
+    if (!isfinite(v) || v > METRICS_HISTORY_VALUE_MAX || v < -METRICS_HISTORY_VALUE_MAX)
         return false;
-    *out = llround(v * METRICS_HISTORY_SCALE);
+    *out = metrics_history_round(v * METRICS_HISTORY_SCALE);
     return true;
 }
 
@@ -542,9 +549,8 @@ static int metrics_history_prune(struct metrics_history *h, int64_t now_s)
     int64_t cutoff = now_s - h->keep_deleted_s;
 
     for (int k = 0; k < METRICS_HISTORY_TIERS; k++) {
-        if (metrics_history_run(h->db, old,
-                                (const int64_t[]){k, now_s - metrics_history_tiers[k].keep_s},
-                                2) < 0)
+        if (metrics_history_run(
+                h->db, old, (const int64_t[]){k, now_s - metrics_history_tiers[k].keep_s}, 2) < 0)
             return -1;
     }
     if (metrics_history_run(h->db, gone_points, &cutoff, 1) < 0 ||
@@ -649,7 +655,7 @@ static int metrics_history_refuse(struct app_error *err, const char *field, cons
 }
 
 int metrics_history_range_parse(const char *from, const char *to, const char *step, int64_t now_s,
-                                 struct metrics_history_range *out, struct app_error *err)
+                                struct metrics_history_range *out, struct app_error *err)
 {
     static const char whole[] = "must be a whole number of seconds since 1970 (unix time)";
 
@@ -719,7 +725,8 @@ static void metrics_history_add_point(struct json_object *series, const char *na
 
     json_object_object_get_ex(series, name, &arr);
     json_object_array_add(pt, json_object_new_int64(t));
-    json_object_array_add(pt, json_object_new_double(round(v) / METRICS_HISTORY_SCALE));
+    json_object_array_add(
+        pt, json_object_new_double((double)metrics_history_round(v) / METRICS_HISTORY_SCALE));
     json_object_array_add(arr, pt);
 }
 
@@ -745,9 +752,8 @@ static struct json_object *metrics_history_empty_series(bool host, bool extremes
 
 /* Reads the grouped points into series; *gap gets the least spacing of two (0: none). */
 static int metrics_history_read(struct metrics_history *h, int64_t id,
-                                const struct metrics_history_range *range, int tier,
-                                int64_t step, bool host, bool extremes, struct json_object *series,
-                                int64_t *gap)
+                                const struct metrics_history_range *range, int tier, int64_t step,
+                                bool host, bool extremes, struct json_object *series, int64_t *gap)
 {
     int ret = -1, rc;
     sqlite3_stmt *stmt = NULL;
@@ -811,18 +817,17 @@ struct json_object *metrics_history_query(struct metrics_history *history, const
 
     series = metrics_history_empty_series(host, extremes);
     if (metrics_history_find(history->db, host ? "" : uuid, &id) < 0 ||
-        (id && metrics_history_read(history, id, range, tier, step, host, extremes, series, &gap) <
-                   0)) {
+        (id &&
+         metrics_history_read(history, id, range, tier, step, host, extremes, series, &gap) < 0)) {
         app_error_set(err, 500, APP_ERR_INTERNAL, "cannot read the metrics history");
         goto cleanup;
     }
     out = json_object_new_object();
     json_object_object_add(out, "from", json_object_new_int64(range->from));
     json_object_object_add(out, "to", json_object_new_int64(range->to));
-    json_object_object_add(out, "step",
-                           json_object_new_int64(tier == METRICS_HISTORY_RAW && !range->step
-                                                     ? gap
-                                                     : step));
+    json_object_object_add(
+        out, "step",
+        json_object_new_int64(tier == METRICS_HISTORY_RAW && !range->step ? gap : step));
     json_object_object_add(out, "tier", json_object_new_string(metrics_history_tiers[tier].name));
     json_object_object_add(out, "series", series);
     series = NULL;

@@ -108,7 +108,7 @@ int metrics_history_sync_domains(struct metrics_history *history, const char *co
  * not a whole number, negative, from after to, a step over the range bound, or a range
  * over METRICS_HISTORY_RANGE_MAX_S. Pure; any thread. */
 int metrics_history_range_parse(const char *from, const char *to, const char *step, int64_t now_s,
-                                 struct metrics_history_range *out, struct app_error *err)
+                                struct metrics_history_range *out, struct app_error *err)
     __attribute__((warn_unused_result));
 
 /* The tier a query reads at now_s: with range->step 0 the finest tier whose time still
