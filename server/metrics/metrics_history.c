@@ -519,12 +519,13 @@ static int metrics_history_downsample(struct metrics_history *h, int64_t now_s)
     for (int k = METRICS_HISTORY_1MIN; k < METRICS_HISTORY_TIERS; k++) {
         int64_t bucket = metrics_history_tiers[k].bucket_s;
         int64_t end = metrics_history_floor(now_s, bucket), done;
-        int64_t oldest = metrics_history_floor(end - metrics_history_tiers[k - 1].keep_s, bucket);
         int64_t start;
 
         if (metrics_history_done(h->db, k, &done) < 0)
             return -1;
-        start = done > oldest ? done : oldest;
+        /* the first time, or after a long stop: every finer point still there (they are
+         * bounded, and pruned only after this) */
+        start = done > 0 ? done : 0;
         if (end <= start)
             continue;
         if (metrics_history_run(h->db, h->downsample_sql,
