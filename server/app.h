@@ -18,6 +18,7 @@ struct virt_conn;
 struct virt_stats_sampler;
 struct metrics_latest;
 struct metrics_history;
+struct metrics_lifecycle;
 struct inbox;
 struct work_pool;
 struct inbox;
@@ -59,4 +60,6 @@ struct app {
     struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
     struct api_runner *jobs;            /* owned by serve.c; thread-safe: 202 work (jobs) */
     struct inbox *inbox; /* owned by serve.c; any thread posts, service thread drains */
+    /* owned by serve.c; thread-safe: each domain's last start and stop (virt-events writes) */
+    struct metrics_lifecycle *lifecycle;
 };
