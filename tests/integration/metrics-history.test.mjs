@@ -5,11 +5,12 @@
 // virtdeck.db in the state directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startWithRoles } from '../lib/roles.mjs';
 import { Client } from '../lib/client.mjs';
+import { startDaemon } from '../lib/daemon.mjs';
 
 const pw = { admin: 'admin-pass-123456', op: 'op-pass-1234567', view: 'view-pass-123456' };
 const users = [{ name: 'alice', role: 'user', password: 'alice-pass-12345' }];
@@ -73,5 +74,60 @@ test('the history routes: shape, tiers, 400s naming the field, 404s, rights', as
     } finally {
         alice.close();
         await r.stop();
+    }
+});
+
+// With real samples (the always-on collection, every second here): what test:/// gives
+// appears in the series (no cpu figure: absent, never 0; memory present), and a restart of
+// the daemon on the same state directory keeps them (metrics.db is a file).
+async function waitFor(fn, ms = 15000) {
+    const until = Date.now() + ms;
+    for (;;) {
+        const v = await fn();
+        if (v) return v;
+        if (Date.now() > until) throw new Error('timed out');
+        await new Promise((res) => setTimeout(res, 250));
+    }
+}
+
+test('series fill from the collection and survive a restart', async () => {
+    const r = await startWithRoles(pw, { config: { metrics_interval: 1 } });
+    let stateDir = null;
+    let d2 = null;
+    const admin2 = [];
+    try {
+        const list = await r.admin.get('/api/domains');
+        const uuid = list.json.domains.find((x) => x.name === 'test').uuid;
+        const dom = await waitFor(async () => {
+            const a = await r.admin.get(`/api/domains/${uuid}/metrics`);
+            return a.json.series.memory_used_kib.length >= 2 && a.json.series.disk_rd_bps.length >= 1 ? a : null;
+        });
+        assert.deepEqual(dom.json.series.cpu_percent, [], 'test:/// has no cpu figure: none stored');
+        const [t, v] = dom.json.series.memory_used_kib[0];
+        assert.ok(Number.isInteger(t) && Math.abs(t - Date.now() / 1000) < 60, 'unix seconds');
+        assert.ok(v > 0);
+        assert.equal(dom.json.series.disk_rd_bps[0][1], 0);
+        assert.ok(dom.json.step >= 1);
+        const host = await r.admin.get('/api/host/metrics');
+        assert.ok(host.json.series.memory_total_kib.length >= 1);
+        const before = dom.json.series.memory_used_kib.length;
+
+        stateDir = r.d.stateDir;
+        for (const c of [r.admin, r.op, r.view]) c.close();
+        await r.d.stop({ keepStateDir: true });
+        d2 = await startDaemon({ stateDir, config: { metrics_interval: 3600 } });
+        const admin = new Client(d2);
+        admin2.push(admin);
+        await admin.login('admin', pw.admin);
+        const after = await admin.get(`/api/domains/${uuid}/metrics`);
+        assert.equal(after.status, 200, after.text);
+        assert.ok(after.json.series.memory_used_kib.length >= before, 'kept over the restart');
+        assert.deepEqual(after.json.series.memory_used_kib.slice(0, before),
+            dom.json.series.memory_used_kib);
+    } finally {
+        for (const c of admin2) c.close();
+        if (d2) await d2.stop();
+        else await r.stop();
+        if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     }
 });
