@@ -188,7 +188,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics names networks quota robustness security self-service snapshots storage template threads tls web-root ws-frames
+IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics metrics-history names networks quota robustness security self-service snapshots storage template threads tls web-root ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/integration/*.test.mjs)))

@@ -17,6 +17,7 @@ struct auth_pam;
 struct virt_conn;
 struct virt_stats_sampler;
 struct metrics_latest;
+struct metrics_history;
 struct metrics_lifecycle;
 struct inbox;
 struct work_pool;
@@ -45,6 +46,7 @@ struct app {
     struct virt_conn *virt;             /* owned by serve.c; thread-safe */
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */
     struct metrics_latest *metrics;     /* owned by serve.c; thread-safe: the newest sample */
+    struct metrics_history *history;    /* owned by serve.c; thread-safe; NULL: not available */
     struct work_pool *pool;             /* owned by serve.c */
     struct work_pool *password_lane;    /* owned by serve.c; a lane of pool: password checks */
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */

@@ -22,8 +22,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <netdb.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 #include <libwebsockets.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -68,6 +71,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "metrics/metrics_expo.h"
+#include "metrics/metrics_history.h"
 #include "metrics/metrics_lifecycle.h"
 #include "metrics/metrics_sample.h"
 #include "util/xalloc.h"
@@ -127,6 +131,9 @@ struct serve_housekeeping {
     struct app *app;            /* borrowed */
     struct lws_context *ctx;    /* borrowed; NULL when not scheduled */
     unsigned ticks;
+    bool history_busy;        /* a history job is in flight (one at most) */
+    int64_t history_last_ms;  /* at_ms of the newest sample handed to it */
+    int64_t history_synced_s; /* when libvirt's domain list last marked the deleted (0: never) */
 };
 static struct serve_housekeeping serve_housekeeping;
 
@@ -228,6 +235,11 @@ static void serve_on_domain_event(void *ctx, struct virt_conn_event *ev)
 {
     struct app *app = ctx;
 
+    /* the history's deletion marks: remembered in memory, written by the history job */
+    if (ev->event == VIR_DOMAIN_EVENT_UNDEFINED)
+        metrics_history_note_undefined(app->history, ev->uuid, clock_wall_ms());
+    else if (ev->event == VIR_DOMAIN_EVENT_DEFINED)
+        metrics_history_note_defined(app->history, ev->uuid);
     /* the last start and stop of each domain (a mutex and a small table: no libvirt) */
     metrics_lifecycle_record(app->lifecycle, ev->uuid, ev->event, ev->detail, clock_wall_ms());
     events_feed_post(app->feed, ev);
@@ -295,6 +307,102 @@ static void serve_expire_run(struct work_job *job)
                  pruned, app->config->audit_retention_days, app->config->audit_retention_rows);
 }
 
+/* The history job (worker): one sample's figures into metrics.db and, when due, libvirt's
+ * list of domains to mark the deleted ones (serve_history_tick decides). */
+struct serve_history_job {
+    struct app *app;               /* borrowed */
+    struct metrics_sample *sample; /* owned reference */
+    bool sync;                     /* list the domains first */
+    bool synced;                   /* run: the list was read and applied */
+};
+
+static void serve_history_job_free(void *arg)
+{
+    struct serve_history_job *job = arg;
+
+    metrics_sample_unref(job->sample);
+    free(job);
+}
+
+static void serve_history_sync(struct serve_history_job *job)
+{
+    virConnectPtr conn = virt_conn_get(job->app->virt);
+    virDomainPtr *doms = NULL;
+    char(*uuids)[VIR_UUID_STRING_BUFLEN] = NULL;
+    const char **names = NULL;
+    int n;
+
+    if (!conn)
+        return;
+    if ((n = virConnectListAllDomains(conn, &doms, 0)) < 0) {
+        log_warn("metrics history: cannot list the domains: %s", virGetLastErrorMessage());
+        goto cleanup;
+    }
+    uuids = xcalloc((size_t)n + 1, sizeof(*uuids));
+    names = xcalloc((size_t)n + 1, sizeof(*names));
+    for (int i = 0; i < n; i++) {
+        if (virDomainGetUUIDString(doms[i], uuids[i]) < 0)
+            goto cleanup; /* a local accessor: never; but never mark a listed domain */
+        names[i] = uuids[i];
+    }
+    job->synced =
+        metrics_history_sync_domains(job->app->history, names, (size_t)n, job->sample->at_ms) == 0;
+
+cleanup:
+    for (int i = 0; doms && i < n; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    free(uuids);
+    free(names);
+    virConnectClose(conn);
+}
+
+static void serve_history_run(struct work_job *work)
+{
+    struct serve_history_job *job = work->arg;
+
+    if (job->sync)
+        serve_history_sync(job);
+    if (metrics_history_write(job->app->history, job->sample) < 0)
+        log_warn("metrics history: the sample of %" PRId64 " ms was not kept", job->sample->at_ms);
+}
+
+static void serve_history_done(struct work_job *work)
+{
+    struct serve_history_job *job = work->arg;
+
+    serve_housekeeping.history_busy = false;
+    if (job->synced)
+        serve_housekeeping.history_synced_s = clock_wall_s();
+}
+
+/* Service thread: a sample newer than the last one handed over gets ONE job (never two
+ * in flight); it also lists the domains at the first job and then hourly. */
+static void serve_history_tick(struct serve_housekeeping *hk)
+{
+    struct app *app = hk->app;
+    struct serve_history_job *job;
+    struct metrics_sample *sample;
+
+    if (!app->history || hk->history_busy || !(sample = metrics_latest_get(app->metrics)))
+        return;
+    if (sample->at_ms <= hk->history_last_ms) {
+        metrics_sample_unref(sample);
+        return;
+    }
+    job = xcalloc(1, sizeof(*job));
+    job->app = app;
+    job->sample = sample;
+    job->sync = !hk->history_synced_s || clock_wall_s() - hk->history_synced_s >= 3600;
+    hk->history_last_ms = sample->at_ms;
+    if (work_pool_submit(app->pool, work_job_new(0, serve_history_run, serve_history_done, job,
+                                                 serve_history_job_free)) < 0) {
+        log_warn("worker queue full, a metrics sample was not kept");
+        return;
+    }
+    hk->history_busy = true;
+}
+
 /* The housekeeping timer, every SERVE_TICK_MS on the service thread: closes the
  * sockets of every session that is no longer alive (expiry, logout, the CLI) with one
  * call, each the way its endpoint closes; the collection of figures when its interval has
@@ -311,6 +419,8 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
     events_ws_tick(app->events_ws, clock_mono_ms()); /* the collection: its own interval */
     if (hk->ticks % (SERVE_TRANSFER_EVERY_MS / SERVE_TICK_MS) == 0)
         transfer_tick(app->transfers);
+    if (hk->ticks % (1000 / SERVE_TICK_MS) == 0)
+        serve_history_tick(hk);
     if ((hk->ticks == 1 || hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0) &&
         work_pool_submit(app->pool, work_job_new(0, serve_expire_run, NULL, app, NULL)) < 0)
         log_warn("worker queue full, session expiry postponed");
@@ -572,6 +682,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .metrics = app->metrics,
         .health = serve_metrics_health,
         .health_ctx = app,
+        .history = app->history,
     };
     events_deps = (struct events_ws_deps){
         .hub = app->events,
@@ -640,6 +751,12 @@ int serve_run(const struct config *config)
     auth_password_policy_set_min(config->password_min_length); /* before the workers */
     if (serve_ensure_admin(app.db, config->state_dir) < 0)
         goto cleanup;
+    /* a history that cannot open (a damaged file) costs the graphs, not the daemon */
+    if (!(app.history = metrics_history_open(
+              config->state_dir, (int64_t)config->metrics_keep_deleted_hours * 3600, &err))) {
+        log_error("metrics history unavailable: %s", err.message);
+        app_error_clear(&err);
+    }
     if (!(app.sessions = auth_sessions_new(app.db, config->session_idle_s, config->session_max_s)))
         goto cleanup;
     if (!(app.tokens = auth_tokens_new(app.db)))
@@ -769,6 +886,7 @@ cleanup:
     auth_throttle_free(app.throttle);
     auth_pam_free(app.pam);
     store_close(app.db);
+    metrics_history_close(app.history); /* after the workers and virt-events that use it */
     free(tls_dir);
     free(cert);
     free(key);

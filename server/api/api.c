@@ -24,6 +24,7 @@
 #include "api/api_jobs.h"
 #include "api/api_json.h"
 #include "api/api_metrics.h"
+#include "api/api_metrics_history.h"
 #include "api/api_networks.h"
 #include "api/api_os.h"
 #include "api/api_owners.h"

@@ -40,6 +40,7 @@ struct work_pool;
 struct api_runner;
 struct metrics_latest;
 struct metrics_daemon;
+struct metrics_history;
 
 /* The most body members one row may accept (test_api.c checks the table). */
 #define API_BODY_KEYS_MAX 32
@@ -69,7 +70,8 @@ struct api_services {
     struct metrics_latest *metrics;  /* borrowed: the newest sample (thread-safe); may be NULL */
     /* GET /metrics: fills the daemon's health figures now (service thread); may be NULL */
     void (*health)(void *ctx, struct metrics_daemon *out);
-    void *health_ctx; /* borrowed */
+    void *health_ctx;                /* borrowed */
+    struct metrics_history *history; /* borrowed: the metrics history (thread-safe) */
 };
 
 /* Dispatches req (body complete) with services: fills resp and returns API_DONE, or

@@ -34,6 +34,7 @@ struct auth_tokens;
 struct api_runner;
 struct metrics_latest;
 struct metrics_daemon;
+struct metrics_history;
 
 struct api_call {
     const struct route_row *row; /* borrowed: the static table */
@@ -70,7 +71,8 @@ struct api_call {
     struct metrics_latest *metrics; /* the newest sample (thread-safe); may be NULL */
     /* the daemon's health figures (GET /metrics's check, service thread); may be NULL */
     void (*health)(void *ctx, struct metrics_daemon *out);
-    void *health_ctx; /* borrowed */
+    void *health_ctx;                /* borrowed */
+    struct metrics_history *history; /* the figures kept on disk (thread-safe) */
 };
 
 /* A route's handler. check and refused run on the service thread and must not block;

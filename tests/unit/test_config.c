@@ -61,6 +61,7 @@ static void test_defaults(void **state)
     assert_string_equal(c.domain_type, "auto");
     assert_int_equal(c.metrics_interval_s, 10);
     assert_int_equal(c.metrics_interval_watched_s, 2);
+    assert_int_equal(c.metrics_keep_deleted_hours, 24);
     /* Run from the build tree: the web build's output wins when it exists. */
     if (stat(VIRTDECK_SOURCE_DIR "/build/web", &st) == 0 && S_ISDIR(st.st_mode))
         assert_string_equal(c.web_root, VIRTDECK_SOURCE_DIR "/build/web");
@@ -212,6 +213,8 @@ static void test_bad_ints(void **state)
     expect_int_rejected("metrics_interval", "3601");
     expect_int_rejected("metrics_interval_watched", "0");
     expect_int_rejected("metrics_interval_watched", "3601");
+    expect_int_rejected("metrics_keep_deleted_hours", "-1");
+    expect_int_rejected("metrics_keep_deleted_hours", "87841");
 
     config_init(&c);
     assert_int_equal(c.max_connections_per_address, 256);
@@ -231,6 +234,8 @@ static void test_bad_ints(void **state)
     assert_int_equal(config_set(&c, "metrics_interval", "3600", err, sizeof(err)), 0);
     assert_int_equal(c.metrics_interval_s, 3600);
     assert_int_equal(config_set(&c, "metrics_interval_watched", "1", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "metrics_keep_deleted_hours", "0", err, sizeof(err)), 0);
+    assert_int_equal(c.metrics_keep_deleted_hours, 0);
     assert_int_equal(c.metrics_interval_watched_s, 1);
     assert_int_equal(config_set(&c, "server_names", "a.example, b.example", err, sizeof(err)), 0);
     assert_string_equal(c.server_names, "a.example, b.example");
