@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "alerts/alerts.h"
 #include "auth_approved.h"
 #include "auth_owners.h"
 #include "auth_quota.h"
@@ -217,6 +218,7 @@ static void serve_on_host_state(void *ctx, bool connected)
         log_info("libvirt: connected to %s", app->config->uri);
     else
         log_warn("libvirt: connection to %s lost; reconnecting", app->config->uri);
+    alerts_on_host_state(app->alerts, connected);
     events_feed_post_ready(app->feed, msg, EVENTS_KIND_HOST);
 }
 
@@ -225,6 +227,7 @@ static void serve_on_domain_event(void *ctx, struct virt_conn_event *ev)
 {
     struct app *app = ctx;
 
+    alerts_on_domain_event(app->alerts, ev->uuid, ev->event, ev->detail); /* a short lock */
     events_feed_post(app->feed, ev);
 }
 
@@ -233,6 +236,14 @@ static void serve_on_resource_event(void *ctx, struct json_object *msg)
     struct app *app = ctx;
 
     events_feed_post_ready(app->feed, msg, EVENTS_KIND_LIFECYCLE);
+}
+
+/* Any thread (the alerts' evaluation job): a VM's alert for those who see the VM. */
+static void serve_post_alert(void *ctx, struct json_object *msg, const char *uuid)
+{
+    struct app *app = ctx;
+
+    events_hub_post(app->events, msg, EVENTS_KIND_LIFECYCLE, uuid);
 }
 
 /* Any thread (the job runner's): a job's message for its owner and the admins. */
@@ -302,6 +313,7 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
 
     hk->ticks++;
     conn_sessions_check(app->conns);
+    alerts_tick(app->alerts, (int64_t)clock_wall_s() * 1000); /* a job when there is news */
     if (hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0) {
         events_ws_tick(app->events_ws);
         transfer_tick(app->transfers);
@@ -543,6 +555,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .password_lane = app->password_lane,
         .conns = app->conns,
         .jobs = app->jobs,
+        .alerts = app->alerts,
     };
     events_deps = (struct events_ws_deps){
         .hub = app->events,
@@ -651,6 +664,23 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.feed = events_feed_new(app.events, app.pool, app.inbox)))
         goto cleanup;
+    if (!(app.alerts = alerts_new(
+              &(struct alerts_options){
+                  .db = app.db,
+                  .pool = app.pool,
+                  .metrics = app.metrics,
+                  .config_rules = config->alert_rules,
+                  .deliver = {.webhook_url = config->alert_webhook_url,
+                              .retry_minutes = config->alert_webhook_retry_minutes,
+                              .email_to = config->alert_email_to,
+                              .sendmail = config->alert_sendmail},
+                  .post = serve_post_alert,
+                  .post_ctx = &app,
+              },
+              &err))) {
+        log_error("alerts: %s", err.message);
+        goto cleanup;
+    }
 
     callbacks.on_host_state = serve_on_host_state;
     callbacks.on_domain_event = serve_on_domain_event;
@@ -710,6 +740,7 @@ cleanup:
     api_runner_free(app.jobs);         /* its lane, likewise: running copies finish */
     events_feed_stop(app.feed);        /* its lane, likewise */
     work_pool_free(app.pool);
+    alerts_free(app.alerts);   /* after the pool: no evaluation job runs */
     virt_osinfo_shared_free(); /* the workers that read it are gone */
     virt_caps_cache_free();
     virt_conn_free(app.virt);

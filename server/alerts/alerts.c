@@ -17,8 +17,8 @@
 #include "util/xalloc.h"
 #include "work/work_pool.h"
 
-#define ALERTS_EVENTS_MAX   256 /* domain events waiting for the job */
-#define ALERTS_EXPECT_MAX   64  /* VMs virtdeck is stopping at once */
+#define ALERTS_EVENTS_MAX    256 /* domain events waiting for the job */
+#define ALERTS_EXPECT_MAX    64  /* VMs virtdeck is stopping at once */
 #define ALERTS_DOWN_EVERY_MS 1000
 
 struct alerts_vm_event_item {
@@ -40,8 +40,8 @@ struct alerts {
     void (*post)(void *ctx, struct json_object *msg, const char *uuid);
     void *post_ctx;
 
-    pthread_mutex_t lock;       /* rules, eval, the store's alert rows */
-    struct alerts_rule *rules;  /* owned, count nrules */
+    pthread_mutex_t lock;      /* rules, eval, the store's alert rows */
+    struct alerts_rule *rules; /* owned, count nrules */
     size_t nrules;
     struct alerts_eval eval;
 
@@ -53,9 +53,9 @@ struct alerts {
     int64_t host_at_ms;
     struct alerts_expect expect[ALERTS_EXPECT_MAX];
 
-    atomic_bool busy;        /* an evaluation job is in flight */
-    int64_t last_sample_ms;  /* service thread: the sample the last job got */
-    int64_t last_run_ms;     /* service thread */
+    atomic_bool busy;         /* an evaluation job is in flight */
+    int64_t last_sample_ms;   /* service thread: the sample the last job got */
+    int64_t last_run_ms;      /* service thread */
     atomic_bool libvirt_down; /* as last reported */
 };
 
@@ -197,8 +197,7 @@ static void alerts_apply(struct alerts *alerts, const struct alerts_transitions 
         } else {
             alerts_store_resolve(alerts, t);
         }
-        log_info("alerts: %s %s on %s", rule->name, t->firing ? "firing" : "resolved",
-                 t->subject);
+        log_info("alerts: %s %s on %s", rule->name, t->firing ? "firing" : "resolved", t->subject);
         msg = alerts_message(rule, t, event_id);
         if (alerts->post && alerts_metric_subject(rule->metric) == ALERTS_SUBJECT_VM) {
             struct json_object *live = json_object_new_object();
@@ -265,7 +264,8 @@ void alerts_tick(struct alerts *alerts, int64_t now_ms)
     pending = alerts->nevents > 0 || alerts->host_changed;
     pthread_mutex_unlock(&alerts->inbox_lock);
     if (!pending && at == alerts->last_sample_ms &&
-        !(atomic_load(&alerts->libvirt_down) && now_ms - alerts->last_run_ms >= ALERTS_DOWN_EVERY_MS))
+        !(atomic_load(&alerts->libvirt_down) &&
+          now_ms - alerts->last_run_ms >= ALERTS_DOWN_EVERY_MS))
         return;
     atomic_store(&alerts->busy, true);
     alerts->last_sample_ms = at;
@@ -503,8 +503,7 @@ static int alerts_list_rows(sqlite3 *db, const char *sql, struct json_object *li
 
 cleanup:
     if (ret < 0)
-        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot read the alerts: %s",
-                      sqlite3_errmsg(db));
+        app_error_set(err, 500, APP_ERR_INTERNAL, "cannot read the alerts: %s", sqlite3_errmsg(db));
     sqlite3_finalize(stmt);
     return ret;
 }
@@ -512,8 +511,8 @@ cleanup:
 struct json_object *alerts_list_json(struct alerts *alerts, alerts_visible_fn visible, void *ctx,
                                      struct app_error *err)
 {
-#define ALERTS_COLUMNS                                                                         \
-    "SELECT id, rule_id, rule_name, metric, subject, subject_kind, state, value, threshold, "  \
+#define ALERTS_COLUMNS                                                                             \
+    "SELECT id, rule_id, rule_name, metric, subject, subject_kind, state, value, threshold, "      \
     "fired_at, resolved_at FROM alert_events "
     struct json_object *firing = json_object_new_array(), *recent = json_object_new_array();
     struct json_object *out;
@@ -521,7 +520,8 @@ struct json_object *alerts_list_json(struct alerts *alerts, alerts_visible_fn vi
     if (alerts_list_rows(alerts->db, ALERTS_COLUMNS "WHERE state = 'firing' ORDER BY fired_at DESC",
                          firing, SIZE_MAX, visible, ctx, err) < 0 ||
         alerts_list_rows(alerts->db,
-                         ALERTS_COLUMNS "WHERE state = 'resolved' ORDER BY resolved_at DESC, id DESC",
+                         ALERTS_COLUMNS
+                         "WHERE state = 'resolved' ORDER BY resolved_at DESC, id DESC",
                          recent, ALERTS_RECENT_MAX, visible, ctx, err) < 0) {
         json_object_put(firing);
         json_object_put(recent);

@@ -173,9 +173,9 @@ static int alerts_deliver_http(const struct alerts_deliver *d, const char *body)
             break;
     }
     answer[got] = '\0';
-    if (got >= 12 && strncmp(answer, "HTTP/1.", 7) == 0 && answer[8] == ' ' &&
-        answer[9] >= '1' && answer[9] <= '5' && answer[10] >= '0' && answer[10] <= '9' &&
-        answer[11] >= '0' && answer[11] <= '9')
+    if (got >= 12 && strncmp(answer, "HTTP/1.", 7) == 0 && answer[8] == ' ' && answer[9] >= '1' &&
+        answer[9] <= '5' && answer[10] >= '0' && answer[10] <= '9' && answer[11] >= '0' &&
+        answer[11] <= '9')
         status = (answer[9] - '0') * 100 + (answer[10] - '0') * 10 + (answer[11] - '0');
 
 cleanup:
@@ -398,15 +398,15 @@ struct alerts_deliver *alerts_deliver_new(const struct alerts_deliver_options *o
     d->retry_ms = (int64_t)(options->retry_minutes > 0 ? options->retry_minutes : 60) * 60000;
     d->backoff_first_ms = options->backoff_first_ms > 0 ? options->backoff_first_ms : 1000;
     if (options->webhook_url && options->webhook_url[0] &&
-        alerts_deliver_parse_url(options->webhook_url, d->host, sizeof(d->host), &d->port,
-                                 d->path, sizeof(d->path), err) < 0) {
+        alerts_deliver_parse_url(options->webhook_url, d->host, sizeof(d->host), &d->port, d->path,
+                                 sizeof(d->path), err) < 0) {
         alerts_deliver_free(d);
         return NULL;
     }
     if (options->email_to && options->email_to[0]) {
         d->email_to = xstrdup(options->email_to);
         d->sendmail = xstrdup(options->sendmail && options->sendmail[0] ? options->sendmail
-                                                                         : "/usr/sbin/sendmail");
+                                                                        : "/usr/sbin/sendmail");
     }
     if (!d->host[0] && !d->email_to)
         return d; /* nothing to send to: posts are dropped */

@@ -176,9 +176,9 @@ static void alerts_eval_sample_rule(struct alerts_eval *ev, const struct alerts_
 
             if (alerts_rule_covers(rule, p->name))
                 alerts_eval_value(ev, rule, p->name,
-                                  p->active && p->capacity ? 100.0 * (double)p->allocation /
-                                                                 (double)p->capacity
-                                                           : NAN,
+                                  p->active && p->capacity
+                                      ? 100.0 * (double)p->allocation / (double)p->capacity
+                                      : NAN,
                                   now_ms, out);
         }
         break;

@@ -21,8 +21,8 @@ struct metrics_domain;
 
 /* What a domain lifecycle event means to the event rules. */
 enum alerts_vm_event {
-    ALERTS_VM_EVENT_NONE = 0, /* nothing for alerts (a pause, a shutdown the guest did) */
-    ALERTS_VM_EVENT_CRASHED,  /* vm_crashed and vm_stopped_unexpectedly */
+    ALERTS_VM_EVENT_NONE = 0,   /* nothing for alerts (a pause, a shutdown the guest did) */
+    ALERTS_VM_EVENT_CRASHED,    /* vm_crashed and vm_stopped_unexpectedly */
     ALERTS_VM_EVENT_UNEXPECTED, /* vm_stopped_unexpectedly */
     ALERTS_VM_EVENT_STARTED,    /* resolves the VM's event alerts */
     ALERTS_VM_EVENT_GONE,       /* undefined: resolves them too */
@@ -49,9 +49,9 @@ struct alerts_eval {
 struct alerts_transition {
     char rule_id[ALERTS_ID_MAX + 1];
     char subject[ALERTS_SCOPE_MAX + 1];
-    bool firing;      /* true: fired; false: resolved */
-    double value;     /* the value that fired it / the last one (NAN: none) */
-    int64_t at_ms;    /* when */
+    bool firing;   /* true: fired; false: resolved */
+    double value;  /* the value that fired it / the last one (NAN: none) */
+    int64_t at_ms; /* when */
     int64_t fired_at_ms;
     int64_t event_id; /* resolved: the firing's row (0 unknown) */
 };

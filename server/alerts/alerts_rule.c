@@ -20,8 +20,8 @@ static const char *const alerts_metric_names[ALERTS_METRIC_COUNT] = {
     [ALERTS_METRIC_LIBVIRT_UNREACHABLE] = "libvirt_unreachable",
 };
 
-static const char *const alerts_rule_keys[] = {"name",  "metric", "op",      "threshold",
-                                               "for_seconds", "scope", "enabled", NULL};
+static const char *const alerts_rule_keys[] = {"name",        "metric", "op",      "threshold",
+                                               "for_seconds", "scope",  "enabled", NULL};
 
 const char *alerts_metric_name(enum alerts_metric metric)
 {
@@ -101,7 +101,8 @@ static int alerts_rule_scope(struct json_object *obj, struct alerts_rule *out,
     const char *s;
 
     if (!json_object_object_get_ex(obj, "scope", &v) || !v) {
-        snprintf(out->scope, sizeof(out->scope), "%s", kind == ALERTS_SUBJECT_HOST ? "host" : "all");
+        snprintf(out->scope, sizeof(out->scope), "%s",
+                 kind == ALERTS_SUBJECT_HOST ? "host" : "all");
         return 0;
     }
     if (!json_object_is_type(v, json_type_string))
@@ -240,7 +241,8 @@ struct json_object *alerts_rule_json(const struct alerts_rule *rule)
     json_object_object_add(obj, "for_seconds", json_object_new_int(rule->for_seconds));
     json_object_object_add(obj, "scope", json_object_new_string(rule->scope));
     json_object_object_add(obj, "enabled", json_object_new_boolean(rule->enabled));
-    json_object_object_add(obj, "source", json_object_new_string(rule->read_only ? "config" : "api"));
+    json_object_object_add(obj, "source",
+                           json_object_new_string(rule->read_only ? "config" : "api"));
     return obj;
 }
 

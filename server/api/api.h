@@ -38,6 +38,7 @@ struct conn_server;
 struct virt_conn;
 struct work_pool;
 struct api_runner;
+struct alerts;
 
 /* The most body members one row may accept (test_api.c checks the table). */
 #define API_BODY_KEYS_MAX 32
@@ -64,6 +65,7 @@ struct api_services {
     struct work_pool *password_lane; /* borrowed: ROUTE_RUN_PASSWORD rows' jobs */
     struct conn_server *conns;       /* borrowed: a job's answer reaches its connection */
     struct api_runner *jobs;         /* borrowed: long work answered with 202 (thread-safe) */
+    struct alerts *alerts;           /* borrowed: alert rules and alerts (thread-safe) */
 };
 
 /* Dispatches req (body complete) with services: fills resp and returns API_DONE, or

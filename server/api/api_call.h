@@ -32,6 +32,7 @@ struct auth_throttle;
 struct auth_pam;
 struct auth_tokens;
 struct api_runner;
+struct alerts;
 
 struct api_call {
     const struct route_row *row; /* borrowed: the static table */
@@ -65,6 +66,7 @@ struct api_call {
     bool totp_required_for_admins;  /* login: an admin without TOTP may only enrol it */
     virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
     struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
+    struct alerts *alerts;          /* thread-safe: alert rules and alerts (alerts.h) */
 };
 
 /* A route's handler. check and refused run on the service thread and must not block;

@@ -57,6 +57,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->call.pam = services->pam;
     job->call.totp_required_for_admins = services->totp_required_for_admins;
     job->call.jobs = services->jobs;
+    job->call.alerts = services->alerts;
     return &job->call;
 }
 

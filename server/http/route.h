@@ -95,6 +95,9 @@ enum route_id {
     ROUTE_QUOTA,                  /* /api/quota (the caller's use and limits) */
     ROUTE_USER_QUOTA,             /* /api/users/{name}/quota */
     ROUTE_GROUP_QUOTA,            /* /api/groups/{name}/quota */
+    ROUTE_ALERT_RULES,            /* /api/alerts/rules */
+    ROUTE_ALERT_RULE,             /* /api/alerts/rules/{name}: a rule's id */
+    ROUTE_ALERTS,                 /* /api/alerts (firing and recent) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

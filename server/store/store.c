@@ -176,7 +176,7 @@ static const char *const store_migrations[] = {
     "  rule_id TEXT NOT NULL,"
     "  rule_name TEXT NOT NULL,"
     "  metric TEXT NOT NULL,"
-    "  subject TEXT NOT NULL," /* a VM's UUID, a pool's name or "host" */
+    "  subject TEXT NOT NULL,"      /* a VM's UUID, a pool's name or "host" */
     "  subject_kind TEXT NOT NULL," /* vm, pool, host */
     "  state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),"
     "  value REAL,"

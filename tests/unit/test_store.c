@@ -84,7 +84,8 @@ static void test_open_creates_private_files(void **state)
     assert_query(db,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                  "WHERE type = 'table' ORDER BY name)",
-                 "audit_log,domain_owners,domain_shares,group_members,group_quotas,groups,"
+                 "alert_events,alert_rules,audit_log,domain_owners,domain_shares,group_members,"
+                 "group_quotas,groups,"
                  "incomplete_uploads,self_service,sessions,tokens,totp_recovery,user_quotas,"
                  "user_totp,users");
     store_close(db);
