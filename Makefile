@@ -331,6 +331,8 @@ FUZZ_LIB_SRC += server/virt/virt_nocloud.c server/util/spawn.c
 FUZZ_LIB_SRC += auth/auth_tokens.c server/util/clock.c
 # the user-name rule the route table's user and group rows check (auth_users_name_valid)
 FUZZ_LIB_SRC += auth/auth_users.c auth/auth_password.c auth/auth_password_policy.c
+# config.c checks the alert_rule lines and the webhook URL (alerts_rule.c, alerts_deliver.c)
+FUZZ_LIB_SRC += server/alerts/alerts_rule.c server/alerts/alerts_deliver.c
 # GET /api/audit's query and the SQL of its filter (fuzz_audit_query)
 FUZZ_LIB_SRC += server/api/api_audit_query.c server/store/store_audit_log.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
