@@ -166,7 +166,7 @@ test-unit: $(UNIT_BIN)
 # serial costs seconds, one wrongly concurrent flakes. The serial files and why:
 #   qemu, console, serial, devices-qemu, networks-qemu, storage-qemu, storage-fs-qemu,
 #   storage-bounds-qemu, pool-start-qemu, guest-image-qemu, domain-configure-qemu,
-#     volume-content: the machine's libvirtd (qemu:///system), which they share with each
+#     stats-qemu, volume-content: the machine's libvirtd (qemu:///system), which they share with each
 #     other, the e2e suite and anyone else on the machine; console
 #     and serial also bound the daemon's RSS growth, serial the API's answer time while a
 #     console stalls, volume-content the daemon's peak RSS
@@ -174,7 +174,8 @@ test-unit: $(UNIT_BIN)
 #   demo-qemu: `make run`'s script twice, each with its own private libvirtd and four
 #     tiny QEMU VMs (TCG without /dev/kvm), and stats awaited from them
 #   reconnect: a private libvirtd killed and restarted, reconnection within 40 s
-#   events: lifecycle events within 1 s, stats 1-4 s apart, interval_ms within 0.5 s
+#   events: lifecycle events within 1 s, stats 1-4 s apart, interval_ms within 0.5 s, a
+#     collection with nobody subscribed within 1.6 s of the start
 #   cli-sessions: sessions and their sockets ended within 1 s of the CLI
 #   lan-exposure: answers within 1 s while 3,500 sockets hammer the daemon, a silent
 #     connection cut after 1.5-4.5 s

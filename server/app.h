@@ -17,6 +17,7 @@ struct auth_pam;
 struct virt_conn;
 struct virt_stats_sampler;
 struct metrics_latest;
+struct metrics_lifecycle;
 struct inbox;
 struct work_pool;
 struct inbox;
@@ -59,4 +60,6 @@ struct app {
     struct api_runner *jobs;            /* owned by serve.c; thread-safe: 202 work (jobs) */
     struct alerts *alerts;              /* owned by serve.c; thread-safe: alert rules, alerts */
     struct inbox *inbox; /* owned by serve.c; any thread posts, service thread drains */
+    /* owned by serve.c; thread-safe: each domain's last start and stop (virt-events writes) */
+    struct metrics_lifecycle *lifecycle;
 };

@@ -74,6 +74,8 @@ void config_init(struct config *config)
     config->workers = 4;
     config->audit_retention_days = 365;
     config->audit_retention_rows = 1000000;
+    config->metrics_interval_s = 10;
+    config->metrics_interval_watched_s = 2;
     config->password_min_length = AUTH_PASSWORD_MIN_DEFAULT;
     config->log_level = xstrdup("info");
     config->pool_roots = xstrdup(VIRT_POOL_POLICY_DEFAULT_ROOTS);
@@ -196,6 +198,8 @@ static int *config_int_field(struct config *config, const char *key, long *min, 
         {"audit_retention_rows", offsetof(struct config, audit_retention_rows), 0, 1000000000},
         {"alert_webhook_retry_minutes", offsetof(struct config, alert_webhook_retry_minutes), 1,
          10080},
+        {"metrics_interval", offsetof(struct config, metrics_interval_s), 1, 3600},
+        {"metrics_interval_watched", offsetof(struct config, metrics_interval_watched_s), 1, 3600},
         {"password_min_length", offsetof(struct config, password_min_length),
          AUTH_PASSWORD_MIN_LOWEST, AUTH_PASSWORD_MAX_BYTES},
     };

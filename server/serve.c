@@ -10,13 +10,14 @@
  * and SIGHUP are blocked in every thread and taken by the "signals" thread only. The store-watch
  * thread (store_watch.h) syncs the session table when another process (the CLI) committed; the one
  * housekeeping timer (serve_tick, 250 ms) then closes the sockets of sessions that ended, whatever
- * ended them, through the connection layer's session registry; every 2 s it also runs the events'
- * stats, the transfers' idle watch and, every 60 s, the sessions' expiry job. serve.c also names
- * each route's endpoint (the one table of them) and hands the other threads' news (the wake) to
- * their drains. Shutdown order: stop the loop, destroy the lws context (closing every connection),
- * join the workers (the lane before its pool), stop libvirt's and the store-watch threads, free the
- * rest, join the signal thread. SIGHUP reloads the certificate into the vhost's SSL_CTX on the
- * service thread. */
+ * ended them, through the connection layer's session registry; it also runs the one collection of
+ * figures (the events' stats job, every metrics_interval, metrics_interval_watched while a browser
+ * watches), every 2 s the transfers' idle watch and, every 60 s, the sessions' expiry job. serve.c
+ * also names each route's endpoint (the one table of them) and hands the other threads' news (the
+ * wake) to their drains. Shutdown order: stop the loop, destroy the lws context (closing every
+ * connection), join the workers (the lane before its pool), stop libvirt's and the store-watch
+ * threads, free the rest, join the signal thread. SIGHUP reloads the certificate into the vhost's
+ * SSL_CTX on the service thread. */
 #include "serve.h"
 
 #include <errno.h>
@@ -67,6 +68,7 @@
 #include "transfer/transfer.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "metrics/metrics_lifecycle.h"
 #include "metrics/metrics_sample.h"
 #include "util/xalloc.h"
 #include "virt/virt_caps.h"
@@ -92,9 +94,9 @@
 /* The housekeeping timer's period, and how often the store-watch thread looks for
  * other processes' commits: together they bound how long a session ended by
  * `virtdeck user passwd/del` lives on (two periods plus the database read). */
-#define SERVE_TICK_MS        250
-#define SERVE_WATCH_MS       250
-#define SERVE_STATS_EVERY_MS 2000
+#define SERVE_TICK_MS           250
+#define SERVE_WATCH_MS          250
+#define SERVE_TRANSFER_EVERY_MS 2000
 /* The inbox's bound is the sum of its posters' own bounds, so a post only fails when a
  * poster breaks its own (and a finished job always finds room): the pools hold at most
  * WORK_POOL_MAX_JOBS each (work_pool.h), the events hub and feed at most
@@ -228,6 +230,8 @@ static void serve_on_domain_event(void *ctx, struct virt_conn_event *ev)
     struct app *app = ctx;
 
     alerts_on_domain_event(app->alerts, ev->uuid, ev->event, ev->detail); /* a short lock */
+    /* the last start and stop of each domain (a mutex and a small table: no libvirt) */
+    metrics_lifecycle_record(app->lifecycle, ev->uuid, ev->event, ev->detail, clock_wall_ms());
     events_feed_post(app->feed, ev);
 }
 
@@ -303,9 +307,10 @@ static void serve_expire_run(struct work_job *job)
 
 /* The housekeeping timer, every SERVE_TICK_MS on the service thread: closes the
  * sockets of every session that is no longer alive (expiry, logout, the CLI) with one
- * call, each the way its endpoint closes; every 2 s the events' stats and the
- * transfers' idle watch; at the first tick and every 60 s the sessions' expiry and the
- * audit log's pruning (audit_retention_days, audit_retention_rows), one job. */
+ * call, each the way its endpoint closes; the collection of figures when its interval has
+ * passed (events_ws_tick); every 2 s the transfers' idle watch; at the first tick and every 60 s
+ * the sessions' expiry and the audit log's pruning (audit_retention_days, audit_retention_rows),
+ * one job. */
 static void serve_tick(lws_sorted_usec_list_t *sul)
 {
     struct serve_housekeeping *hk = lws_container_of(sul, struct serve_housekeeping, sul);
@@ -313,11 +318,10 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
 
     hk->ticks++;
     conn_sessions_check(app->conns);
-    alerts_tick(app->alerts, (int64_t)clock_wall_s() * 1000); /* a job when there is news */
-    if (hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0) {
-        events_ws_tick(app->events_ws);
+    alerts_tick(app->alerts, clock_wall_ms()); /* a job when there is news */
+    events_ws_tick(app->events_ws, clock_mono_ms()); /* the collection: its own interval */
+    if (hk->ticks % (SERVE_TRANSFER_EVERY_MS / SERVE_TICK_MS) == 0)
         transfer_tick(app->transfers);
-    }
     if ((hk->ticks == 1 || hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0) &&
         work_pool_submit(app->pool, work_job_new(0, serve_expire_run, NULL, app, NULL)) < 0)
         log_warn("worker queue full, session expiry postponed");
@@ -563,6 +567,9 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .virt = app->virt,
         .sampler = app->sampler,
         .conns = app->conns,
+        .metrics = app->metrics,
+        .interval_ms = (int64_t)config->metrics_interval_s * 1000,
+        .interval_watched_ms = (int64_t)config->metrics_interval_watched_s * 1000,
     };
     app->events_ws = events_ws_new(&events_deps);
     app->consoles = console_hub_new(&(struct console_deps){
@@ -655,7 +662,8 @@ int serve_run(const struct config *config)
     events_hub_use_owners(app.events, app.owners);
     events_hub_use_approved(app.events, app.approved);
     auth_owners_on_change(app.owners, serve_on_owners_change, &app);
-    app.sampler = virt_stats_sampler_new();
+    app.lifecycle = metrics_lifecycle_new();
+    app.sampler = virt_stats_sampler_new(app.lifecycle);
     app.metrics = xcalloc(1, sizeof(*app.metrics));
     metrics_latest_init(app.metrics);
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
@@ -747,6 +755,7 @@ cleanup:
     events_feed_free(app.feed); /* after virt-events, which posts into it */
     store_watch_free(watch);    /* before the sessions it syncs */
     virt_stats_sampler_free(app.sampler);
+    metrics_lifecycle_free(app.lifecycle); /* after virt-events, which records into it */
     if (app.metrics)
         metrics_latest_destroy(app.metrics);
     free(app.metrics);
