@@ -318,7 +318,7 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
 
     hk->ticks++;
     conn_sessions_check(app->conns);
-    alerts_tick(app->alerts, clock_wall_ms()); /* a job when there is news */
+    alerts_tick(app->alerts, clock_wall_ms());       /* a job when there is news */
     events_ws_tick(app->events_ws, clock_mono_ms()); /* the collection: its own interval */
     if (hk->ticks % (SERVE_TRANSFER_EVERY_MS / SERVE_TICK_MS) == 0)
         transfer_tick(app->transfers);

@@ -62,7 +62,7 @@ static bool api_alerts_visible(void *ctx, const char *kind, const char *subject)
     if (strcmp(kind, "vm") == 0)
         return auth_owners_sees(call->owners, &who, subject);
     if (strcmp(kind, "host") == 0)
-        return auth_policy_allows(&who, AUTH_ACTION_HOST_READ, NULL);
+        return auth_policy_role_allows(&who, AUTH_ACTION_HOST_READ);
     if (strcmp(kind, "pool") == 0) {
         struct auth_object pool = {
             .kind = AUTH_OBJECT_POOL,
