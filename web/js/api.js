@@ -135,6 +135,11 @@ export class Api extends Emitter {
         return this.request('GET', '/api/host');
     }
 
+    /** {firing, recent}: the alerts about what the caller sees (docs/api.md "Alerts"). */
+    alerts() {
+        return this.request('GET', '/api/alerts');
+    }
+
     async domains() {
         const r = await this.request('GET', '/api/domains');
         return Array.isArray(r.domains) ? r.domains : [];

@@ -23,6 +23,7 @@ import { Banner } from './views/banner.js';
 import { DemoBanner } from './views/demo-banner.js';
 import { UserMenu } from './views/user-menu.js';
 import { JobsIndicator } from './views/jobs-indicator.js';
+import { AlertsBell } from './views/alerts-bell.js';
 import { h } from './views/dom.js';
 import { applyStaticTexts } from './views/i18n-dom.js';
 import { t, setLanguage, initialLanguage, onLanguageChange, DEFAULT_LANGUAGE } from './i18n.js';
@@ -38,6 +39,7 @@ const notify = new Notifier($('alerts'), $('toasts'));
 const ctx = { api, store, notify, confirm: confirmDialog };
 ctx.jobs = new JobsIndicator($('jobs'), store, notify); // long work the user started
 ctx.runAction = createActionRunner(ctx);
+const bell = new AlertsBell($('alerts-bell'), api, store); // firing alerts (polled)
 
 let view = null;
 let userMenu = null;
@@ -102,6 +104,7 @@ function enterApp() {
     events.start();
     loadHost();
     loadJobs();
+    bell.start();
     route();
 }
 
@@ -115,6 +118,7 @@ async function loadJobs() {
 
 function leaveApp() {
     events.stop();
+    bell.stop();
     userMenu?.destroy();
     userMenu = null;
     document.body.classList.remove('signed-in');
