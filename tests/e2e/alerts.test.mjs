@@ -2,7 +2,8 @@
 // names, against a real daemon on libvirt's test driver collecting every second: an
 // admin's host rule that test:/// triggers (host_memory_free_percent < 101) fires; the
 // bell in the top bar says "1 firing" in its accessible name and shows the count, and
-// its list names the alert and its subject. axe on the open list.
+// its list names the alert and its subject; the admins' Alert rules page lists the
+// rule with its Delete. axe on the open list and the page.
 import test, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -54,6 +55,11 @@ test('the bell shows a firing alert', async () => {
             .waitFor({ timeout: TIMEOUT });
         assert.equal(await bell.evaluate((el) => el.getAttribute('aria-expanded')), 'true');
         await page.checkA11y('the alerts bell open');
+        // the admins' rules page lists the rule, made here (so it may be deleted)
+        await page.evaluate(() => { location.hash = '#/alerts'; });
+        await page.locator('.page-alert-rules tbody tr', { hasText: 'Memory watch' }).waitFor({ timeout: TIMEOUT });
+        await page.locator('.page-alert-rules button[data-action="delete"]').waitFor({ timeout: TIMEOUT });
+        await page.checkA11y('the alert rules page');
         assert.deepEqual(problems, []);
     } finally {
         await page.close();

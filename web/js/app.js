@@ -17,7 +17,7 @@ import { LoginView } from './views/login.js';
 // Stand-ins that load their modules on first use (the login page needs none of them).
 import {
     DomainListView, DomainDetailView, CreateWizardView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
-    TokensView, UsersView, AccountView, AuditView, createActionRunner, confirmDialog,
+    TokensView, UsersView, AlertRulesView, AccountView, AuditView, createActionRunner, confirmDialog,
 } from './views/load.js';
 import { Banner } from './views/banner.js';
 import { DemoBanner } from './views/demo-banner.js';
@@ -192,6 +192,7 @@ function routeTitle(name) {
     switch (name) {
     case 'networks': return t('shell.nav.networks');
     case 'tokens': return t('tokens.title');
+    case 'alert-rules': return t('alert-rules.title');
     case 'users': return t('users.title');
     case 'account': return t('account.title');
     case 'storage': return t('shell.nav.storage');
@@ -245,6 +246,8 @@ function route({ rerender = false } = {}) {
         view = new AccountView(ctx, () => window.location.reload());
     } else if (r.view === 'users' && admin) {
         view = new UsersView(ctx);
+    } else if (r.view === 'alert-rules' && admin) {
+        view = new AlertRulesView(ctx);
     } else if (r.view === 'pool') {
         view = new PoolVolumesView(ctx, r.pool);
     } else if (r.view === 'console' || r.view === 'serial') {
@@ -256,7 +259,7 @@ function route({ rerender = false } = {}) {
     } else if (r.view === 'create' && canCreate(store.session.role)) {
         view = new CreateWizardView(ctx);
     } else {
-        if (r.view === 'notfound' || r.view === 'create' || r.view === 'users') {
+        if (r.view === 'notfound' || r.view === 'create' || r.view === 'users' || r.view === 'alert-rules') {
             history.replaceState(null, '', listHash());
         }
         view = new DomainListView(ctx);
