@@ -3,7 +3,8 @@
 // boot device and keeps its vCPU busy) is started with `virsh create` while two rules
 // watch it: `vm_cpu_percent > -1` fires from the real collection and resolves when the
 // guest is gone, and `virsh destroy` (a stop virtdeck did not ask for) raises
-// `vm_stopped_unexpectedly`; its owner sees both alerts, another `user` neither. Run
+// `vm_stopped_unexpectedly`; its owner sees both alerts (also live on /api/events),
+// another `user` neither. Run
 // under `flock /tmp/vd-qemu.lock` (the shared libvirtd). after() destroys the domain.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,6 +84,9 @@ describe('alerts on a real QEMU guest', () => {
         assert.ok(created.ok, `virsh create failed (exit ${created.status}): ${created.stderr}`);
         const own = await c.admin.req('PUT', `/api/domains/${uuid}/owner`, { body: { owner: 'alice' } });
         assert.equal(own.status, 200, own.text);
+        // live messages: the owner's socket gets the VM's alert, another user's never
+        const evAlice = await c.alice.openEvents();
+        const evBob = await c.bob.openEvents();
 
         const cpu = await waitFor('the CPU alert', async () =>
             (await c.admin.get('/api/alerts')).json.firing.find((a) => a.rule_id === cpuRule));
@@ -91,6 +95,9 @@ describe('alerts on a real QEMU guest', () => {
         assert.ok(cpu.value >= 0 && cpu.value <= 100, String(cpu.value));
         assert.deepEqual((await c.alice.get('/api/alerts')).json.firing.map((a) => a.rule_id), [cpuRule]);
         assert.deepEqual((await c.bob.get('/api/alerts')).json.firing, []);
+        const live = await evAlice.next((m) => m.type === 'alert' && m.rule_id === cpuRule, 15000);
+        assert.equal(live.state, 'firing');
+        assert.equal(live.subject, uuid);
 
         const destroyed = virsh(['destroy', name]);
         assert.ok(destroyed.ok, destroyed.stderr);
@@ -108,5 +115,10 @@ describe('alerts on a real QEMU guest', () => {
         const all = (await c.admin.get('/api/alerts')).json;
         assert.equal([...all.firing, ...all.recent].filter((x) => x.rule_id === stopRule).length, 1);
         assert.equal([...all.firing, ...all.recent].filter((x) => x.rule_id === cpuRule).length, 1);
+        await evAlice.next((m) => m.type === 'alert' && m.rule_id === stopRule, 15000);
+        assert.ok(evBob.all.length > 0, 'bob\'s socket got its snapshot');
+        assert.deepEqual(evBob.all.filter((m) => m.type === 'alert'), []);
+        await evAlice.terminate();
+        await evBob.terminate();
     });
 });

@@ -48,6 +48,7 @@ let routeCount = 0;
 // ---- wiring ------------------------------------------------------------------
 
 events.on('message', (msg) => store.applyMessage(msg));
+events.on('message', (msg) => { if (msg?.type === 'alert') bell.refresh(); }); // a VM's alert changed
 events.on('state', (st) => {
     store.setConnection(st.state, st);
     // A socket that keeps failing may mean the session is gone: ask once per attempt.

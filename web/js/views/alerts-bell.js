@@ -1,8 +1,9 @@
 // views/alerts-bell.js — the top bar's bell: the number of firing alerts (in its
 // accessible name, so screen readers hear it) and, on a click, a list of the firing and
 // the recent resolved ones (GET /api/alerts, which leaves out what the user may not see).
-// It asks every 15 s while signed in (the events socket's {"type":"alert"} messages are
-// for VMs only, so the bell polls rather than listens). Browser main thread.
+// It asks every 15 s while signed in, and at once when the events socket tells a VM's
+// alert changed ({"type":"alert"}: VMs only, so the host's and pools' wait for the poll).
+// Browser main thread.
 
 import { h } from './dom.js';
 import { t } from '../i18n.js';
