@@ -177,6 +177,8 @@ test-unit: $(UNIT_BIN)
 #   events: lifecycle events within 1 s, stats 1-4 s apart, interval_ms within 0.5 s, a
 #     collection with nobody subscribed within 1.6 s of the start
 #   cli-sessions: sessions and their sockets ended within 1 s of the CLI
+#   alerts: a webhook receiver kept down 2.5 s while the delivery retries (1 s, 2 s, 4 s
+#     backoff), alerts awaited from 1 s collections; alerts-qemu: the machine's libvirtd
 #   lan-exposure: answers within 1 s while 3,500 sockets hammer the daemon, a silent
 #     connection cut after 1.5-4.5 s
 #   login-flood: GETs within 1 s while 500 logins flood the daemon; at most 11 password
@@ -333,6 +335,8 @@ FUZZ_LIB_SRC += server/virt/virt_nocloud.c server/util/spawn.c
 FUZZ_LIB_SRC += auth/auth_tokens.c server/util/clock.c
 # the user-name rule the route table's user and group rows check (auth_users_name_valid)
 FUZZ_LIB_SRC += auth/auth_users.c auth/auth_password.c auth/auth_password_policy.c
+# config.c checks the alert_rule lines and the webhook URL (alerts_rule.c, alerts_deliver.c)
+FUZZ_LIB_SRC += server/alerts/alerts_rule.c server/alerts/alerts_deliver.c
 # GET /api/audit's query and the SQL of its filter (fuzz_audit_query)
 FUZZ_LIB_SRC += server/api/api_audit_query.c server/store/store_audit_log.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)

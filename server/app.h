@@ -32,6 +32,7 @@ struct console_hub;
 struct serial_hub;
 struct transfer_hub;
 struct api_runner;
+struct alerts;
 
 struct app {
     const struct config *config;        /* borrowed */
@@ -59,6 +60,7 @@ struct app {
     struct serial_hub *serials;         /* owned by serve.c; see serial.h for threads */
     struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
     struct api_runner *jobs;            /* owned by serve.c; thread-safe: 202 work (jobs) */
+    struct alerts *alerts;              /* owned by serve.c; thread-safe: alert rules, alerts */
     struct inbox *inbox; /* owned by serve.c; any thread posts, service thread drains */
     /* owned by serve.c; thread-safe: each domain's last start and stop (virt-events writes) */
     struct metrics_lifecycle *lifecycle;

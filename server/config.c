@@ -17,6 +17,8 @@
 
 #include <openssl/crypto.h>
 
+#include "alerts/alerts_deliver.h"
+#include "alerts/alerts_rule.h"
 #include "auth_password_policy.h"
 #include "util/xalloc.h"
 #include "virt/virt_pool_policy.h"
@@ -89,6 +91,11 @@ void config_init(struct config *config)
     config->pam_helper = xstrdup(config_default_pam_helper());
     for (size_t i = 0; i < CONFIG_PAM_GROUPS; i++)
         config->pam_groups[i] = xstrdup("");
+    config->alert_webhook_url = xstrdup("");
+    config->alert_webhook_retry_minutes = 60;
+    config->alert_email_to = xstrdup("");
+    config->alert_sendmail = xstrdup("/usr/sbin/sendmail");
+    config->alert_rules = xstrdup("");
 }
 
 void config_free(struct config *config)
@@ -113,6 +120,10 @@ void config_free(struct config *config)
     free(config->pam_helper);
     for (size_t i = 0; i < CONFIG_PAM_GROUPS; i++)
         free(config->pam_groups[i]);
+    free(config->alert_webhook_url);
+    free(config->alert_email_to);
+    free(config->alert_sendmail);
+    free(config->alert_rules);
     memset(config, 0, sizeof(*config));
 }
 
@@ -196,6 +207,8 @@ static int *config_int_field(struct config *config, const char *key, long *min, 
         {"audit_retention_rows", offsetof(struct config, audit_retention_rows), 0, 1000000000},
         {"metrics_keep_deleted_hours", offsetof(struct config, metrics_keep_deleted_hours), 0,
          87840},
+        {"alert_webhook_retry_minutes", offsetof(struct config, alert_webhook_retry_minutes), 1,
+         10080},
         {"metrics_interval", offsetof(struct config, metrics_interval_s), 1, 3600},
         {"metrics_interval_watched", offsetof(struct config, metrics_interval_watched_s), 1, 3600},
         {"password_min_length", offsetof(struct config, password_min_length),
@@ -310,6 +323,54 @@ cleanup:
     return ret;
 }
 
+/* alert_webhook_url, alert_email_to, alert_sendmail and alert_rule (repeatable: each
+ * line adds a read-only rule, checked here, numbered cfg-1, cfg-2 ... in file order). */
+static int config_set_alert(struct config *config, const char *key, const char *value, char *err,
+                            size_t errlen)
+{
+    struct app_error why;
+    char host[256], path[1024];
+    int port;
+
+    app_error_clear(&why);
+    if (strcmp(key, "alert_webhook_url") == 0) {
+        if (value[0] && alerts_deliver_parse_url(value, host, sizeof(host), &port, path,
+                                                 sizeof(path), &why) < 0) {
+            snprintf(err, errlen, "%s", why.message);
+            return -1;
+        }
+        config_replace(&config->alert_webhook_url, value, 0);
+    } else if (strcmp(key, "alert_email_to") == 0) {
+        if (strpbrk(value, "\r\n")) {
+            snprintf(err, errlen, "alert_email_to: one line of addresses expected");
+            return -1;
+        }
+        config_replace(&config->alert_email_to, value, 0);
+    } else if (strcmp(key, "alert_sendmail") == 0) {
+        if (value[0] != '/') {
+            snprintf(err, errlen, "alert_sendmail: expected an absolute path, got \"%s\"", value);
+            return -1;
+        }
+        config_replace(&config->alert_sendmail, value, 0);
+    } else if (strcmp(key, "alert_rule") == 0) {
+        struct alerts_rule rule;
+        char *joined;
+
+        if (alerts_rule_parse_text(value, &rule, &why) < 0) {
+            snprintf(err, errlen, "alert_rule: %s", why.message);
+            return -1;
+        }
+        joined = config->alert_rules[0] ? xasprintf("%s\n%s", config->alert_rules, value)
+                                        : xstrdup(value);
+        free(config->alert_rules);
+        config->alert_rules = joined;
+    } else {
+        snprintf(err, errlen, "unknown key \"%s\"", key);
+        return -1;
+    }
+    return 0;
+}
+
 int config_set(struct config *config, const char *key, const char *value, char *err, size_t errlen)
 {
     int ret = -1;
@@ -398,6 +459,9 @@ int config_set(struct config *config, const char *key, const char *value, char *
             goto cleanup;
         }
         config->totp_required_for_admins = strcmp(value, "true") == 0;
+    } else if (strncmp(key, "alert_", 6) == 0) {
+        if (config_set_alert(config, key, value, err, errlen) < 0)
+            goto cleanup;
     } else if (strncmp(key, "pam", 3) == 0) {
         if (config_set_pam(config, key, value, err, errlen) < 0)
             goto cleanup;

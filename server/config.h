@@ -75,6 +75,13 @@ struct config {
                                             order of config_pam_group_keys ("" = none) */
     bool totp_required_for_admins;       /* a local admin without TOTP may log in only to
                                             enrol it; default false */
+    char *alert_webhook_url;             /* owned; http:// URL alert messages are POSTed to;
+                                            "" (default): none */
+    int alert_webhook_retry_minutes;     /* a message is given up after; default 60 */
+    char *alert_email_to;                /* owned; mail alerts to (sendmail -t); "": none */
+    char *alert_sendmail;                /* owned; default /usr/sbin/sendmail */
+    char *alert_rules;                   /* owned; the `alert_rule` lines (repeatable key),
+                                            joined by '\n' ("" none): read-only rules */
 };
 
 /* pam_<role>_group keys, highest role first (the order auth_pam_map_init takes). */

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "alerts/alerts.h"
 #include "auth_approved.h"
 #include "auth_owners.h"
 #include "auth_quota.h"
@@ -227,6 +228,7 @@ static void serve_on_host_state(void *ctx, bool connected)
         log_info("libvirt: connected to %s", app->config->uri);
     else
         log_warn("libvirt: connection to %s lost; reconnecting", app->config->uri);
+    alerts_on_host_state(app->alerts, connected);
     events_feed_post_ready(app->feed, msg, EVENTS_KIND_HOST);
 }
 
@@ -240,6 +242,7 @@ static void serve_on_domain_event(void *ctx, struct virt_conn_event *ev)
         metrics_history_note_undefined(app->history, ev->uuid, clock_wall_ms());
     else if (ev->event == VIR_DOMAIN_EVENT_DEFINED)
         metrics_history_note_defined(app->history, ev->uuid);
+    alerts_on_domain_event(app->alerts, ev->uuid, ev->event, ev->detail); /* a short lock */
     /* the last start and stop of each domain (a mutex and a small table: no libvirt) */
     metrics_lifecycle_record(app->lifecycle, ev->uuid, ev->event, ev->detail, clock_wall_ms());
     events_feed_post(app->feed, ev);
@@ -250,6 +253,14 @@ static void serve_on_resource_event(void *ctx, struct json_object *msg)
     struct app *app = ctx;
 
     events_feed_post_ready(app->feed, msg, EVENTS_KIND_LIFECYCLE);
+}
+
+/* Any thread (the alerts' evaluation job): a VM's alert for those who see the VM. */
+static void serve_post_alert(void *ctx, struct json_object *msg, const char *uuid)
+{
+    struct app *app = ctx;
+
+    events_hub_post(app->events, msg, EVENTS_KIND_LIFECYCLE, uuid);
 }
 
 /* Any thread (the job runner's): a job's message for its owner and the admins. */
@@ -416,6 +427,7 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
 
     hk->ticks++;
     conn_sessions_check(app->conns);
+    alerts_tick(app->alerts, clock_wall_ms());       /* a job when there is news */
     events_ws_tick(app->events_ws, clock_mono_ms()); /* the collection: its own interval */
     if (hk->ticks % (SERVE_TRANSFER_EVERY_MS / SERVE_TICK_MS) == 0)
         transfer_tick(app->transfers);
@@ -683,6 +695,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .health = serve_metrics_health,
         .health_ctx = app,
         .history = app->history,
+        .alerts = app->alerts,
     };
     events_deps = (struct events_ws_deps){
         .hub = app->events,
@@ -802,6 +815,23 @@ int serve_run(const struct config *config)
         goto cleanup;
     if (!(app.feed = events_feed_new(app.events, app.pool, app.inbox)))
         goto cleanup;
+    if (!(app.alerts = alerts_new(
+              &(struct alerts_options){
+                  .db = app.db,
+                  .pool = app.pool,
+                  .metrics = app.metrics,
+                  .config_rules = config->alert_rules,
+                  .deliver = {.webhook_url = config->alert_webhook_url,
+                              .retry_minutes = config->alert_webhook_retry_minutes,
+                              .email_to = config->alert_email_to,
+                              .sendmail = config->alert_sendmail},
+                  .post = serve_post_alert,
+                  .post_ctx = &app,
+              },
+              &err))) {
+        log_error("alerts: %s", err.message);
+        goto cleanup;
+    }
 
     callbacks.on_host_state = serve_on_host_state;
     callbacks.on_domain_event = serve_on_domain_event;
@@ -865,7 +895,8 @@ cleanup:
     virt_caps_cache_free();
     virt_conn_free(app.virt);
     events_feed_free(app.feed); /* after virt-events, which posts into it */
-    store_watch_free(watch);    /* before the sessions it syncs */
+    alerts_free(app.alerts); /* after the pool (no evaluation job) and virt-events, virt-connect */
+    store_watch_free(watch); /* before the sessions it syncs */
     virt_stats_sampler_free(app.sampler);
     metrics_lifecycle_free(app.lifecycle); /* after virt-events, which records into it */
     if (app.metrics)

@@ -9,6 +9,7 @@
 #include "auth_owners.h"
 
 #include "api/api_account.h"
+#include "api/api_alerts.h"
 #include "api/api_audit.h"
 #include "api/api_auth.h"
 #include "api/api_call.h"

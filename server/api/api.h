@@ -41,6 +41,7 @@ struct api_runner;
 struct metrics_latest;
 struct metrics_daemon;
 struct metrics_history;
+struct alerts;
 
 /* The most body members one row may accept (test_api.c checks the table). */
 #define API_BODY_KEYS_MAX 32
@@ -72,6 +73,7 @@ struct api_services {
     void (*health)(void *ctx, struct metrics_daemon *out);
     void *health_ctx;                /* borrowed */
     struct metrics_history *history; /* borrowed: the metrics history (thread-safe) */
+    struct alerts *alerts;           /* borrowed: alert rules and alerts (thread-safe) */
 };
 
 /* Dispatches req (body complete) with services: fills resp and returns API_DONE, or

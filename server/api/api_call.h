@@ -35,6 +35,7 @@ struct api_runner;
 struct metrics_latest;
 struct metrics_daemon;
 struct metrics_history;
+struct alerts;
 
 struct api_call {
     const struct route_row *row; /* borrowed: the static table */
@@ -73,6 +74,7 @@ struct api_call {
     void (*health)(void *ctx, struct metrics_daemon *out);
     void *health_ctx;                /* borrowed */
     struct metrics_history *history; /* the figures kept on disk (thread-safe) */
+    struct alerts *alerts;           /* thread-safe: alert rules and alerts (alerts.h) */
 };
 
 /* A route's handler. check and refused run on the service thread and must not block;

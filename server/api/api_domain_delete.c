@@ -3,6 +3,7 @@
  * a job is queued; the runs look the domain up by the validated UUID on a worker. */
 #include "api/api_domain_delete.h"
 
+#include "alerts/alerts.h"
 #include "api/api_owners.h"
 
 #include "virt/virt_domain.h"
@@ -23,6 +24,7 @@ static void api_domain_delete_run(struct api_call *call, struct api_reply *reply
     virDomainPtr dom;
 
     app_error_clear(&err);
+    alerts_expect_stop(call->alerts, call->uuid); /* its destroy is not "unexpected" */
     if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)))
         out = virt_domain_delete(dom, call->state, &err);
     if (out)

@@ -3,6 +3,9 @@
  * route's check runs on the service thread (no libvirt). */
 #include "api/api_domains.h"
 
+#include <string.h>
+
+#include "alerts/alerts.h"
 #include "api/api_owners.h"
 #include "auth_owners.h"
 #include "virt/virt_domain.h"
@@ -74,6 +77,10 @@ static void api_domains_act_run(struct api_call *call, struct api_reply *reply)
     virDomainPtr dom;
 
     app_error_clear(&err);
+    /* a stop virtdeck asked for (alerts: not "stopped unexpectedly") */
+    if (strcmp(call->action, "shutdown") == 0 || strcmp(call->action, "destroy") == 0 ||
+        strcmp(call->action, "reboot") == 0 || strcmp(call->action, "reset") == 0)
+        alerts_expect_stop(call->alerts, call->uuid);
     if ((dom = virt_domain_lookup(call->conn, call->uuid, &err)) &&
         virt_domain_act(dom, call->action, &err) == 0 &&
         !(detail = api_owners_annotate(call, call->uuid, virt_domain_detail(dom, &err))) &&

@@ -61,6 +61,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->call.metrics = services->metrics;
     job->call.health = services->health;
     job->call.health_ctx = services->health_ctx;
+    job->call.alerts = services->alerts;
     return &job->call;
 }
 

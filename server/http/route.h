@@ -98,6 +98,9 @@ enum route_id {
     ROUTE_METRICS,                /* /metrics (Prometheus; outside /api) */
     ROUTE_DOMAIN_METRICS,         /* /api/domains/{uuid}/metrics (history) */
     ROUTE_HOST_METRICS,           /* /api/host/metrics (history) */
+    ROUTE_ALERT_RULES,            /* /api/alerts/rules */
+    ROUTE_ALERT_RULE,             /* /api/alerts/rules/{name}: a rule's id */
+    ROUTE_ALERTS,                 /* /api/alerts (firing and recent) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

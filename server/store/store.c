@@ -163,6 +163,28 @@ static const char *const store_migrations[] = {
     "  memory_mib INTEGER CHECK (memory_mib >= 0),"
     "  disk_gib INTEGER CHECK (disk_gib >= 0)"
     ");",
+    /* 11: alert rules made in the UI or API (server/alerts/alerts.c; the config file's
+     * are not stored) and the alerts they raised: firing until resolved_at is set; an
+     * event's id is its idempotency key in deliveries */
+    "CREATE TABLE alert_rules ("
+    "  id INTEGER PRIMARY KEY,"
+    "  rule TEXT NOT NULL," /* the rule's JSON, as alerts_rule_parse reads it */
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE alert_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  rule_id TEXT NOT NULL,"
+    "  rule_name TEXT NOT NULL,"
+    "  metric TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"      /* a VM's UUID, a pool's name or "host" */
+    "  subject_kind TEXT NOT NULL," /* vm, pool, host */
+    "  state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),"
+    "  value REAL,"
+    "  threshold REAL,"
+    "  fired_at INTEGER NOT NULL," /* ms since the epoch */
+    "  resolved_at INTEGER"
+    ");"
+    "CREATE INDEX alert_events_state ON alert_events(state, resolved_at);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

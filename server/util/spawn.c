@@ -10,18 +10,22 @@
 
 extern char **environ;
 
-int spawn_start(char *const argv[], pid_t *pid, int *out, struct app_error *err)
+/* in: NULL for /dev/null, else the write end of a pipe to its stdin goes there. */
+static int spawn_run(char *const argv[], pid_t *pid, int *in, int *out, struct app_error *err)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     sigset_t none, dflt;
     int pipefd[2] = {-1, -1};
+    int infd[2] = {-1, -1};
     int rc, ret = -1;
 
     *out = -1;
+    if (in)
+        *in = -1;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
-    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+    if (pipe2(pipefd, O_CLOEXEC) < 0 || (in && pipe2(infd, O_CLOEXEC) < 0)) {
         app_error_set(err, 500, APP_ERR_INTERNAL, "cannot run %s: %s", argv[0], strerror(errno));
         goto cleanup;
     }
@@ -31,7 +35,10 @@ int spawn_start(char *const argv[], pid_t *pid, int *out, struct app_error *err)
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &dflt);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    if (in)
+        posix_spawn_file_actions_adddup2(&fa, infd[0], STDIN_FILENO);
+    else
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
     posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
@@ -41,9 +48,16 @@ int spawn_start(char *const argv[], pid_t *pid, int *out, struct app_error *err)
     }
     *out = pipefd[0];
     pipefd[0] = -1;
+    if (in) {
+        *in = infd[1];
+        infd[1] = -1;
+    }
     ret = 0;
 
 cleanup:
+    for (int i = 0; i < 2; i++)
+        if (infd[i] >= 0)
+            close(infd[i]);
     if (pipefd[0] >= 0)
         close(pipefd[0]);
     if (pipefd[1] >= 0)
@@ -51,4 +65,14 @@ cleanup:
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     return ret;
+}
+
+int spawn_start(char *const argv[], pid_t *pid, int *out, struct app_error *err)
+{
+    return spawn_run(argv, pid, NULL, out, err);
+}
+
+int spawn_start_input(char *const argv[], pid_t *pid, int *in, int *out, struct app_error *err)
+{
+    return spawn_run(argv, pid, in, out, err);
 }

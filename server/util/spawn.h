@@ -16,3 +16,9 @@
  * with err 500 "cannot run <argv[0]>: <reason>". */
 int spawn_start(char *const argv[], pid_t *pid, int *out, struct app_error *err)
     __attribute__((warn_unused_result));
+
+/* As spawn_start, but its stdin is a pipe whose write end (O_CLOEXEC) the caller gets in
+ * *in: the caller writes the input, closes it, then reads *out to its end and reaps *pid
+ * (the alert mails to sendmail). */
+int spawn_start_input(char *const argv[], pid_t *pid, int *in, int *out, struct app_error *err)
+    __attribute__((warn_unused_result));

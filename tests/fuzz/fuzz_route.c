@@ -150,6 +150,12 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xstrdup("/api/host/metrics");
     case ROUTE_DOMAIN_METRICS:
         return xasprintf("/api/domains/%s/metrics", u);
+    case ROUTE_ALERT_RULES:
+        return xstrdup("/api/alerts/rules");
+    case ROUTE_ALERT_RULE:
+        return xasprintf("/api/alerts/rules/%s", n);
+    case ROUTE_ALERTS:
+        return xstrdup("/api/alerts");
     default:
         return NULL;
     }
@@ -271,11 +277,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_OWNER,
                       ROUTE_DOMAIN_SHARES, ROUTE_DOMAIN_METRICS));
     fuzz_route_check_param(
-        m.name,
-        FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION, ROUTE_POOL,
-                      ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
-                      ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP,
-                      ROUTE_ACCOUNT_SESSION, ROUTE_USER_QUOTA, ROUTE_GROUP_QUOTA));
+        m.name, FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION,
+                              ROUTE_POOL, ROUTE_POOL_ACTION, ROUTE_VOLUMES, ROUTE_VOLUME,
+                              ROUTE_VOLUME_ACTION, ROUTE_VOLUME_CONTENT, ROUTE_JOB, ROUTE_TOKEN,
+                              ROUTE_USER, ROUTE_GROUP, ROUTE_ACCOUNT_SESSION, ROUTE_USER_QUOTA,
+                              ROUTE_GROUP_QUOTA, ROUTE_ALERT_RULE));
     fuzz_route_check_param(m.item,
                            FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                                          ROUTE_DOMAIN_INTERFACE, ROUTE_VOLUME, ROUTE_VOLUME_ACTION,
@@ -304,7 +310,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               ROUTE_VOLUMES, ROUTE_VOLUME_ACTION, ROUTE_DOMAIN_SNAPSHOTS,
                               ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_CLONE, ROUTE_TOKENS,
                               ROUTE_USERS, ROUTE_GROUPS, ROUTE_ACCOUNT_PASSWORD, ROUTE_ACCOUNT_TOTP,
-                              ROUTE_ACCOUNT_TOTP_CONFIRM, ROUTE_ACCOUNT_LOGOUT_ALL));
+                              ROUTE_ACCOUNT_TOTP_CONFIRM, ROUTE_ACCOUNT_LOGOUT_ALL,
+                              ROUTE_ALERT_RULES));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PUT) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_XML,
                               ROUTE_DOMAIN_DISK_MEDIA, ROUTE_VOLUME_CONTENT, ROUTE_DOMAIN_OWNER,
@@ -314,7 +321,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
                               ROUTE_DOMAIN_INTERFACE, ROUTE_NETWORK, ROUTE_POOL, ROUTE_VOLUME,
                               ROUTE_DOMAIN_SNAPSHOT, ROUTE_TOKEN, ROUTE_USER, ROUTE_GROUP,
-                              ROUTE_ACCOUNT_TOTP, ROUTE_ACCOUNT_SESSION));
+                              ROUTE_ACCOUNT_TOTP, ROUTE_ACCOUNT_SESSION, ROUTE_ALERT_RULE));
     FUZZ_ASSERT(!route_allows(&m, HTTP_PATCH) ||
                 FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_INTERFACE,
                               ROUTE_USER, ROUTE_GROUP));

@@ -314,6 +314,46 @@ static void test_domain_type(void **state)
     config_free(&c);
 }
 
+/* The alert keys: the webhook URL (http:// only), the retry time, mail, and alert_rule,
+ * which repeats (each line one rule) and refuses a bad rule naming its field. */
+static void test_alert_keys(void **state)
+{
+    struct config c;
+    char err[256] = "";
+
+    config_init(&c);
+    assert_string_equal(c.alert_webhook_url, "");
+    assert_int_equal(c.alert_webhook_retry_minutes, 60);
+    assert_string_equal(c.alert_sendmail, "/usr/sbin/sendmail");
+    assert_string_equal(c.alert_rules, "");
+    assert_int_equal(
+        config_set(&c, "alert_webhook_url", "http://127.0.0.1:9000/hook", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "alert_webhook_url", "https://example.org/", err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "http://"));
+    assert_int_equal(config_set(&c, "alert_webhook_url", "http://h:99999/", err, sizeof(err)), -1);
+    assert_string_equal(c.alert_webhook_url, "http://127.0.0.1:9000/hook");
+    assert_int_equal(config_set(&c, "alert_webhook_retry_minutes", "0", err, sizeof(err)), -1);
+    assert_int_equal(config_set(&c, "alert_webhook_retry_minutes", "5", err, sizeof(err)), 0);
+    assert_int_equal(c.alert_webhook_retry_minutes, 5);
+    assert_int_equal(config_set(&c, "alert_sendmail", "sendmail", err, sizeof(err)), -1);
+    assert_int_equal(config_set(&c, "alert_email_to", "ops@example.org", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&c, "alert_rule", "{\"name\":\"a\",\"metric\":\"vm_crashed\"}", err,
+                                sizeof(err)),
+                     0);
+    assert_int_equal(config_set(&c, "alert_rule",
+                                "{\"name\":\"b\",\"metric\":\"libvirt_unreachable\"}", err,
+                                sizeof(err)),
+                     0);
+    assert_string_equal(c.alert_rules, "{\"name\":\"a\",\"metric\":\"vm_crashed\"}\n"
+                                       "{\"name\":\"b\",\"metric\":\"libvirt_unreachable\"}");
+    assert_int_equal(
+        config_set(&c, "alert_rule", "{\"name\":\"c\",\"metric\":\"nope\"}", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "\"metric\""));
+    assert_int_equal(config_set(&c, "alert_colour", "red", err, sizeof(err)), -1);
+    config_free(&c);
+}
+
 static void test_pam_keys(void **state)
 {
     struct config c;
@@ -461,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_pool_keys),
         cmocka_unit_test(test_domain_type),
         cmocka_unit_test(test_pam_keys),
+        cmocka_unit_test(test_alert_keys),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

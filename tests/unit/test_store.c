@@ -80,11 +80,12 @@ static void test_open_creates_private_files(void **state)
 
     assert_query(db, "PRAGMA journal_mode", "wal");
     assert_query(db, "PRAGMA foreign_keys", "1");
-    assert_query(db, "PRAGMA user_version", "10");
+    assert_query(db, "PRAGMA user_version", "11");
     assert_query(db,
                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                  "WHERE type = 'table' ORDER BY name)",
-                 "audit_log,domain_owners,domain_shares,group_members,group_quotas,groups,"
+                 "alert_events,alert_rules,audit_log,domain_owners,domain_shares,group_members,"
+                 "group_quotas,groups,"
                  "incomplete_uploads,self_service,sessions,tokens,totp_recovery,user_quotas,"
                  "user_totp,users");
     store_close(db);
@@ -95,7 +96,7 @@ static void test_open_creates_private_files(void **state)
     assert_non_null(db);
     assert_int_equal(stat(db_path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_query(db, "PRAGMA user_version", "10");
+    assert_query(db, "PRAGMA user_version", "11");
     store_close(db);
 
     remove_db(dir);

@@ -135,6 +135,26 @@ export class Api extends Emitter {
         return this.request('GET', '/api/host');
     }
 
+    /** {rules}: the alert rules in force (admins). */
+    alertRules() {
+        return this.request('GET', '/api/alerts/rules');
+    }
+
+    /** POST /api/alerts/rules: the rule with its id. */
+    createAlertRule(body) {
+        return this.request('POST', '/api/alerts/rules', body);
+    }
+
+    /** DELETE /api/alerts/rules/{id}. */
+    deleteAlertRule(id) {
+        return this.request('DELETE', `/api/alerts/rules/${encodeURIComponent(id)}`);
+    }
+
+    /** {firing, recent}: the alerts about what the caller sees (docs/api.md "Alerts"). */
+    alerts() {
+        return this.request('GET', '/api/alerts');
+    }
+
     async domains() {
         const r = await this.request('GET', '/api/domains');
         return Array.isArray(r.domains) ? r.domains : [];

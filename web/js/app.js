@@ -17,12 +17,13 @@ import { LoginView } from './views/login.js';
 // Stand-ins that load their modules on first use (the login page needs none of them).
 import {
     DomainListView, DomainDetailView, CreateWizardView, ConsolePage, NetworksView, StorageView, PoolVolumesView,
-    TokensView, UsersView, AccountView, AuditView, createActionRunner, confirmDialog,
+    TokensView, UsersView, AlertRulesView, AccountView, AuditView, createActionRunner, confirmDialog,
 } from './views/load.js';
 import { Banner } from './views/banner.js';
 import { DemoBanner } from './views/demo-banner.js';
 import { UserMenu } from './views/user-menu.js';
 import { JobsIndicator } from './views/jobs-indicator.js';
+import { AlertsBell } from './views/alerts-bell.js';
 import { h } from './views/dom.js';
 import { applyStaticTexts } from './views/i18n-dom.js';
 import { t, setLanguage, initialLanguage, onLanguageChange, DEFAULT_LANGUAGE } from './i18n.js';
@@ -38,6 +39,7 @@ const notify = new Notifier($('alerts'), $('toasts'));
 const ctx = { api, store, notify, confirm: confirmDialog };
 ctx.jobs = new JobsIndicator($('jobs'), store, notify); // long work the user started
 ctx.runAction = createActionRunner(ctx);
+const bell = new AlertsBell($('alerts-bell'), api, store); // firing alerts (polled)
 
 let view = null;
 let userMenu = null;
@@ -46,6 +48,7 @@ let routeCount = 0;
 // ---- wiring ------------------------------------------------------------------
 
 events.on('message', (msg) => store.applyMessage(msg));
+events.on('message', (msg) => { if (msg?.type === 'alert') bell.refresh(); }); // a VM's alert changed
 events.on('state', (st) => {
     store.setConnection(st.state, st);
     // A socket that keeps failing may mean the session is gone: ask once per attempt.
@@ -102,6 +105,7 @@ function enterApp() {
     events.start();
     loadHost();
     loadJobs();
+    bell.start();
     route();
 }
 
@@ -115,6 +119,7 @@ async function loadJobs() {
 
 function leaveApp() {
     events.stop();
+    bell.stop();
     userMenu?.destroy();
     userMenu = null;
     document.body.classList.remove('signed-in');
@@ -188,6 +193,7 @@ function routeTitle(name) {
     switch (name) {
     case 'networks': return t('shell.nav.networks');
     case 'tokens': return t('tokens.title');
+    case 'alert-rules': return t('alert-rules.title');
     case 'users': return t('users.title');
     case 'account': return t('account.title');
     case 'storage': return t('shell.nav.storage');
@@ -241,6 +247,8 @@ function route({ rerender = false } = {}) {
         view = new AccountView(ctx, () => window.location.reload());
     } else if (r.view === 'users' && admin) {
         view = new UsersView(ctx);
+    } else if (r.view === 'alert-rules' && admin) {
+        view = new AlertRulesView(ctx);
     } else if (r.view === 'pool') {
         view = new PoolVolumesView(ctx, r.pool);
     } else if (r.view === 'console' || r.view === 'serial') {
@@ -252,7 +260,7 @@ function route({ rerender = false } = {}) {
     } else if (r.view === 'create' && canCreate(store.session.role)) {
         view = new CreateWizardView(ctx);
     } else {
-        if (r.view === 'notfound' || r.view === 'create' || r.view === 'users') {
+        if (r.view === 'notfound' || r.view === 'create' || r.view === 'users' || r.view === 'alert-rules') {
             history.replaceState(null, '', listHash());
         }
         view = new DomainListView(ctx);

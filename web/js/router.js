@@ -13,6 +13,7 @@
 //   #/storage/<pool>           one pool's volumes (and uploads)
 //   #/tokens                   the signed-in user's API tokens (user menu)
 //   #/users                    the users (admins; user menu)
+//   #/alerts                   the alert rules (admins; user menu)
 //   #/account                  my account: password, TOTP, my sessions (user menu)
 //   #/audit[?vm=…&user=…]      the audit log (the rows the caller may read), its filters after "?"
 //                              (audit-query.js)
@@ -48,6 +49,7 @@ function resourceRoute(path) {
     if (p === '/storage') return { view: 'storage' };
     if (p === '/tokens') return { view: 'tokens' };
     if (p === '/users') return { view: 'users' };
+    if (p === '/alerts') return { view: 'alert-rules' };
     if (p === '/account') return { view: 'account' };
     const parts = p.split('/');
     if (parts.length === 3 && parts[0] === '' && parts[1] === 'storage' && parts[2]) {
@@ -122,6 +124,10 @@ export function poolHash(pool) {
 
 export function tokensHash() {
     return '#/tokens';
+}
+
+export function alertRulesHash() {
+    return '#/alerts';
 }
 
 export function usersHash() {

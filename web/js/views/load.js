@@ -82,6 +82,7 @@ export const StorageView = pageView(() => importGraph(() => import('./storage.js
 export const AuditView = pageView(() => importGraph(() => import('./audit.js')).then((m) => m.AuditView));
 export const PoolVolumesView = pageView(() => importGraph(() => import('./pool-volumes.js')).then((m) => m.PoolVolumesView));
 export const TokensView = pageView(() => importGraph(() => import('./tokens.js')).then((m) => m.TokensView));
+export const AlertRulesView = pageView(() => importGraph(() => import('./alert-rules.js')).then((m) => m.AlertRulesView));
 export const UsersView = pageView(() => importGraph(() => import('./users.js')).then((m) => m.UsersView));
 export const AccountView = pageView(() => importGraph(() => import('./account.js')).then((m) => m.AccountView));
 

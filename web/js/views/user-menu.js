@@ -7,7 +7,7 @@
 import { h, icon } from './dom.js';
 import { t } from '../i18n.js';
 import { languagePicker, tNodes } from './i18n-dom.js';
-import { accountHash, tokensHash, usersHash } from '../router.js';
+import { accountHash, alertRulesHash, tokensHash, usersHash } from '../router.js';
 
 /** A role's name in the current language (an unknown role as it came). */
 export function roleName(role) {
@@ -47,6 +47,9 @@ export class UserMenu {
         this.users = session.role === 'admin'
             ? h('a', { class: 'btn btn-block', id: 'user-menu-users', href: usersHash(), text: t('users.menu') }) : null;
         this.users?.addEventListener('click', () => this.close(false));
+        this.alertRules = session.role === 'admin'
+            ? h('a', { class: 'btn btn-block', id: 'user-menu-alert-rules', href: alertRulesHash(), text: t('alert-rules.menu') }) : null;
+        this.alertRules?.addEventListener('click', () => this.close(false));
         this.language = languagePicker('user-menu-language');
         this.panel = h('div', { id: 'user-menu-panel', class: 'user-panel', hidden: true },
             h('p', { class: 'user-panel-name' }, tNodes('shell.user.signed-in', { name: h('strong', { text: session.username }) })),
@@ -55,6 +58,7 @@ export class UserMenu {
             this.account,
             this.tokens,
             this.users,
+            this.alertRules,
             this.language.root,
             this.logout);
         this.root = h('div', { class: 'user-menu' }, this.button, this.panel);
