@@ -29,8 +29,9 @@ function cssVar(el, name, fallback) {
 /**
  * A line chart in `box`. spec: {series: [{label, color (a CSS custom property name)}],
  * axis(value) -> text of a value on the y axis, value(v) -> text of a value in the
- * legend (hover), min: lowest y shown (0)}. data: uPlot columns [xs, ...ys].
- * Returns {setData(data), destroy()}; spec's functions are read at each draw.
+ * legend (hover), minTop: the least top of the y axis, xRange() -> [from, to] unix
+ * seconds shown}. data: uPlot columns [xs, ...ys]. spec's functions are read at each
+ * draw. Returns {setData(data), destroy()}.
  */
 export function lineChart(box, spec, data) {
     ensureStylesheet();
@@ -45,10 +46,13 @@ export function lineChart(box, spec, data) {
             height: HEIGHT,
             cursor: { drag: { x: false, y: false } },
             legend: { live: true },
-            scales: { y: { range: (u, lo, hi) => [Math.min(spec.min ?? 0, lo ?? 0), Math.max(hi ?? 1, spec.minTop ?? 1)] } },
+            scales: {
+                x: { time: true, range: () => spec.xRange() },
+                y: { range: (u, lo, hi) => [Math.min(0, lo ?? 0), Math.max(hi ?? 1, spec.minTop ?? 1)] },
+            },
             axes: [
                 { ...axis },
-                { ...axis, size: 56, values: (u, vals) => vals.map((v) => spec.axis(v)) },
+                { ...axis, size: 72, values: (u, vals) => vals.map((v) => spec.axis(v)) },
             ],
             series: [
                 {},

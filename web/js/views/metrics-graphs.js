@@ -93,11 +93,10 @@ export class MetricsGraphs {
         this.root = h('section', { class: 'card metrics', 'aria-labelledby': titleId },
             h('div', { class: 'section-head' },
                 h('h2', { id: titleId, class: 'card-title', text: this.uuid ? t('metrics.title') : t('metrics.host.title') }), group),
-            this.status,
-            h('div', { class: 'metrics-grid' }, this.figures.map((f) => f.el)));
+            h('div', { class: 'metrics-body' }, this.status, h('div', { class: 'metrics-grid' }, this.figures.map((f) => f.el))));
         if (!this.uuid) {
             this.top = this.#topTables();
-            this.root.append(this.top.el);
+            this.root.lastChild.append(this.top.el);
         }
         panel.replaceChildren(this.root);
         this.unsub = this.store.on('changed', (c) => this.#onChange(c));
@@ -175,16 +174,19 @@ export class MetricsGraphs {
             }
             if (!this.root?.isConnected) return;
         }
-        const from = rangeQuery(this.range, Date.now() / 1000).from;
+        const { from, to } = rangeQuery(this.range, Date.now() / 1000);
+        this.shown = [from, to];
         for (const fig of this.figures) {
             const { spec } = fig;
             const series = this.#seriesOf(spec, from);
             const keys = spec.series.map(([k]) => k);
-            const data = toColumns(series, keys, this.step);
+            const [xs, ...ys] = toColumns(series, keys, this.step);
             let max = 0;
-            for (const col of data.slice(1)) for (const v of col) if (Number.isFinite(v) && v > max) max = v;
+            for (const col of ys) for (const v of col) if (Number.isFinite(v) && v > max) max = v;
+            // the chart gets the values in the axis's unit, so its ticks are round numbers of it
             const unit = axisUnit(spec.kind, max);
             fig.unit = unit;
+            const data = [xs, ...ys.map((col) => col.map((v) => (v === null ? null : v / unit.divisor)))];
             fig.summary.replaceChildren(...spec.series.map(([key, label]) => {
                 const s = summarize(series[key]);
                 const f = (v) => formatFigure(spec.kind, v);
@@ -196,9 +198,10 @@ export class MetricsGraphs {
             if (!fig.chart) {
                 fig.chartSpec = {
                     series: spec.series.map(([, label, color]) => ({ label: label(), color })),
-                    axis: (v) => `${axisValue(v, fig.unit)}${fig.unit.unit && fig.unit.unit !== '%' ? ' ' : ''}${fig.unit.unit}`,
-                    value: (v) => formatFigure(spec.kind, v),
+                    axis: (v) => `${axisValue(v, { divisor: 1 })}${fig.unit.unit && fig.unit.unit !== '%' ? ' ' : ''}${fig.unit.unit}`,
+                    value: (v) => formatFigure(spec.kind, Number.isFinite(v) ? v * fig.unit.divisor : v),
                     minTop: spec.kind === 'percent' ? 100 : 1,
+                    xRange: () => this.shown,
                 };
                 fig.chart = this.chartMod.lineChart(fig.box, fig.chartSpec, data);
             } else {
