@@ -169,7 +169,7 @@ test-unit: $(UNIT_BIN)
 # serial costs seconds, one wrongly concurrent flakes. The serial files and why:
 #   qemu, console, serial, devices-qemu, networks-qemu, storage-qemu, storage-fs-qemu,
 #   storage-bounds-qemu, pool-start-qemu, guest-image-qemu, domain-configure-qemu,
-#     volume-content: the machine's libvirtd (qemu:///system), which they share with each
+#     stats-qemu, volume-content: the machine's libvirtd (qemu:///system), which they share with each
 #     other, the e2e suite and anyone else on the machine; console
 #     and serial also bound the daemon's RSS growth, serial the API's answer time while a
 #     console stalls, volume-content the daemon's peak RSS
@@ -177,7 +177,8 @@ test-unit: $(UNIT_BIN)
 #   demo-qemu: `make run`'s script twice, each with its own private libvirtd and four
 #     tiny QEMU VMs (TCG without /dev/kvm), and stats awaited from them
 #   reconnect: a private libvirtd killed and restarted, reconnection within 40 s
-#   events: lifecycle events within 1 s, stats 1-4 s apart, interval_ms within 0.5 s
+#   events: lifecycle events within 1 s, stats 1-4 s apart, interval_ms within 0.5 s, a
+#     collection with nobody subscribed within 1.6 s of the start
 #   cli-sessions: sessions and their sockets ended within 1 s of the CLI
 #   lan-exposure: answers within 1 s while 3,500 sockets hammer the daemon, a silent
 #     connection cut after 1.5-4.5 s
@@ -190,7 +191,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields names networks quota robustness security self-service snapshots storage template threads tls web-root ws-frames
+IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics-history names networks quota robustness security self-service snapshots storage template threads tls web-root ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/integration/*.test.mjs)))

@@ -17,6 +17,8 @@ struct auth_pam;
 struct virt_conn;
 struct virt_stats_sampler;
 struct metrics_latest;
+struct metrics_history;
+struct metrics_lifecycle;
 struct inbox;
 struct work_pool;
 struct inbox;
@@ -44,6 +46,7 @@ struct app {
     struct virt_conn *virt;             /* owned by serve.c; thread-safe */
     struct virt_stats_sampler *sampler; /* owned by serve.c; one stats job at a time */
     struct metrics_latest *metrics;     /* owned by serve.c; thread-safe: the newest sample */
+    struct metrics_history *history;    /* owned by serve.c; thread-safe; NULL: not available */
     struct work_pool *pool;             /* owned by serve.c */
     struct work_pool *password_lane;    /* owned by serve.c; a lane of pool: password checks */
     struct events_hub *events;          /* owned by serve.c; service thread + inbox */
@@ -57,4 +60,6 @@ struct app {
     struct transfer_hub *transfers;     /* owned by serve.c; see transfer.h for threads */
     struct api_runner *jobs;            /* owned by serve.c; thread-safe: 202 work (jobs) */
     struct inbox *inbox; /* owned by serve.c; any thread posts, service thread drains */
+    /* owned by serve.c; thread-safe: each domain's last start and stop (virt-events writes) */
+    struct metrics_lifecycle *lifecycle;
 };

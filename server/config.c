@@ -71,7 +71,10 @@ void config_init(struct config *config)
     config->first_request_timeout_s = 5;
     config->workers = 4;
     config->audit_retention_days = 365;
+    config->metrics_keep_deleted_hours = 24;
     config->audit_retention_rows = 1000000;
+    config->metrics_interval_s = 10;
+    config->metrics_interval_watched_s = 2;
     config->password_min_length = AUTH_PASSWORD_MIN_DEFAULT;
     config->log_level = xstrdup("info");
     config->pool_roots = xstrdup(VIRT_POOL_POLICY_DEFAULT_ROOTS);
@@ -183,6 +186,10 @@ static int *config_int_field(struct config *config, const char *key, long *min, 
         {"first_request_timeout", offsetof(struct config, first_request_timeout_s), 1, 300},
         {"audit_retention_days", offsetof(struct config, audit_retention_days), 0, 36500},
         {"audit_retention_rows", offsetof(struct config, audit_retention_rows), 0, 1000000000},
+        {"metrics_keep_deleted_hours", offsetof(struct config, metrics_keep_deleted_hours), 0,
+         87840},
+        {"metrics_interval", offsetof(struct config, metrics_interval_s), 1, 3600},
+        {"metrics_interval_watched", offsetof(struct config, metrics_interval_watched_s), 1, 3600},
         {"password_min_length", offsetof(struct config, password_min_length),
          AUTH_PASSWORD_MIN_LOWEST, AUTH_PASSWORD_MAX_BYTES},
     };

@@ -7,9 +7,10 @@
  * session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
  * max_connections_per_address, max_handshakes_per_address, first_request_timeout, workers,
  * log_level, pool_roots, pool_types, domain_type, audit_retention_days,
- * audit_retention_rows, password_min_length, pam, pam_helper, pam_admin_group,
- * pam_operator_group, pam_user_group, pam_viewer_group, totp_required_for_admins.
- * Main thread only, before the daemon starts. */
+ * audit_retention_rows, metrics_interval, metrics_interval_watched,
+ * metrics_keep_deleted_hours, password_min_length, pam, pam_helper, pam_admin_group,
+ * pam_operator_group, pam_user_group, pam_viewer_group, totp_required_for_admins. Main thread
+ * only, before the daemon starts. */
 #pragma once
 
 #include <stdbool.h>
@@ -49,8 +50,15 @@ struct config {
                                             offers it, else qemu), "kvm" or "qemu" (TCG) */
     int audit_retention_days;            /* audit rows older than this are pruned; 0: no age
                                             limit; default 365 */
+    int metrics_keep_deleted_hours;      /* a deleted VM's metrics history is removed this many
+                                            hours later; 0: at once; default 24 */
     int audit_retention_rows;            /* at most this many audit rows are kept; 0: no count
                                             limit; default 1000000 */
+    int metrics_interval_s;              /* seconds between two collections of the figures
+                                            (virt_stats) while no browser watches, 1..3600;
+                                            default 10 */
+    int metrics_interval_watched_s;      /* the same while at least one /api/events subscriber
+                                            exists, 1..3600; default 2 */
     int password_min_length;             /* characters a new password needs at least, 8..1024;
                                             default 12 (auth_password_policy.h) */
     bool pam;                            /* system accounts log in through PAM; default off */

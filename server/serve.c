@@ -10,19 +10,23 @@
  * and SIGHUP are blocked in every thread and taken by the "signals" thread only. The store-watch
  * thread (store_watch.h) syncs the session table when another process (the CLI) committed; the one
  * housekeeping timer (serve_tick, 250 ms) then closes the sockets of sessions that ended, whatever
- * ended them, through the connection layer's session registry; every 2 s it also runs the events'
- * stats, the transfers' idle watch and, every 60 s, the sessions' expiry job. serve.c also names
- * each route's endpoint (the one table of them) and hands the other threads' news (the wake) to
- * their drains. Shutdown order: stop the loop, destroy the lws context (closing every connection),
- * join the workers (the lane before its pool), stop libvirt's and the store-watch threads, free the
- * rest, join the signal thread. SIGHUP reloads the certificate into the vhost's SSL_CTX on the
- * service thread. */
+ * ended them, through the connection layer's session registry; it also runs the one collection of
+ * figures (the events' stats job, every metrics_interval, metrics_interval_watched while a browser
+ * watches), every 2 s the transfers' idle watch and, every 60 s, the sessions' expiry job. serve.c
+ * also names each route's endpoint (the one table of them) and hands the other threads' news (the
+ * wake) to their drains. Shutdown order: stop the loop, destroy the lws context (closing every
+ * connection), join the workers (the lane before its pool), stop libvirt's and the store-watch
+ * threads, free the rest, join the signal thread. SIGHUP reloads the certificate into the vhost's
+ * SSL_CTX on the service thread. */
 #include "serve.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <malloc.h>
 #include <netdb.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 #include <libwebsockets.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -66,6 +70,8 @@
 #include "transfer/transfer.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "metrics/metrics_history.h"
+#include "metrics/metrics_lifecycle.h"
 #include "metrics/metrics_sample.h"
 #include "util/xalloc.h"
 #include "virt/virt_caps.h"
@@ -91,9 +97,9 @@
 /* The housekeeping timer's period, and how often the store-watch thread looks for
  * other processes' commits: together they bound how long a session ended by
  * `virtdeck user passwd/del` lives on (two periods plus the database read). */
-#define SERVE_TICK_MS        250
-#define SERVE_WATCH_MS       250
-#define SERVE_STATS_EVERY_MS 2000
+#define SERVE_TICK_MS           250
+#define SERVE_WATCH_MS          250
+#define SERVE_TRANSFER_EVERY_MS 2000
 /* The inbox's bound is the sum of its posters' own bounds, so a post only fails when a
  * poster breaks its own (and a finished job always finds room): the pools hold at most
  * WORK_POOL_MAX_JOBS each (work_pool.h), the events hub and feed at most
@@ -124,6 +130,9 @@ struct serve_housekeeping {
     struct app *app;            /* borrowed */
     struct lws_context *ctx;    /* borrowed; NULL when not scheduled */
     unsigned ticks;
+    bool history_busy;        /* a history job is in flight (one at most) */
+    int64_t history_last_ms;  /* at_ms of the newest sample handed to it */
+    int64_t history_synced_s; /* when libvirt's domain list last marked the deleted (0: never) */
 };
 static struct serve_housekeeping serve_housekeeping;
 
@@ -225,6 +234,13 @@ static void serve_on_domain_event(void *ctx, struct virt_conn_event *ev)
 {
     struct app *app = ctx;
 
+    /* the history's deletion marks: remembered in memory, written by the history job */
+    if (ev->event == VIR_DOMAIN_EVENT_UNDEFINED)
+        metrics_history_note_undefined(app->history, ev->uuid, clock_wall_ms());
+    else if (ev->event == VIR_DOMAIN_EVENT_DEFINED)
+        metrics_history_note_defined(app->history, ev->uuid);
+    /* the last start and stop of each domain (a mutex and a small table: no libvirt) */
+    metrics_lifecycle_record(app->lifecycle, ev->uuid, ev->event, ev->detail, clock_wall_ms());
     events_feed_post(app->feed, ev);
 }
 
@@ -290,11 +306,108 @@ static void serve_expire_run(struct work_job *job)
                  pruned, app->config->audit_retention_days, app->config->audit_retention_rows);
 }
 
+/* The history job (worker): one sample's figures into metrics.db and, when due, libvirt's
+ * list of domains to mark the deleted ones (serve_history_tick decides). */
+struct serve_history_job {
+    struct app *app;               /* borrowed */
+    struct metrics_sample *sample; /* owned reference */
+    bool sync;                     /* list the domains first */
+    bool synced;                   /* run: the list was read and applied */
+};
+
+static void serve_history_job_free(void *arg)
+{
+    struct serve_history_job *job = arg;
+
+    metrics_sample_unref(job->sample);
+    free(job);
+}
+
+static void serve_history_sync(struct serve_history_job *job)
+{
+    virConnectPtr conn = virt_conn_get(job->app->virt);
+    virDomainPtr *doms = NULL;
+    char(*uuids)[VIR_UUID_STRING_BUFLEN] = NULL;
+    const char **names = NULL;
+    int n;
+
+    if (!conn)
+        return;
+    if ((n = virConnectListAllDomains(conn, &doms, 0)) < 0) {
+        log_warn("metrics history: cannot list the domains: %s", virGetLastErrorMessage());
+        goto cleanup;
+    }
+    uuids = xcalloc((size_t)n + 1, sizeof(*uuids));
+    names = xcalloc((size_t)n + 1, sizeof(*names));
+    for (int i = 0; i < n; i++) {
+        if (virDomainGetUUIDString(doms[i], uuids[i]) < 0)
+            goto cleanup; /* a local accessor: never; but never mark a listed domain */
+        names[i] = uuids[i];
+    }
+    job->synced =
+        metrics_history_sync_domains(job->app->history, names, (size_t)n, job->sample->at_ms) == 0;
+
+cleanup:
+    for (int i = 0; doms && i < n; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    free(uuids);
+    free(names);
+    virConnectClose(conn);
+}
+
+static void serve_history_run(struct work_job *work)
+{
+    struct serve_history_job *job = work->arg;
+
+    if (job->sync)
+        serve_history_sync(job);
+    if (metrics_history_write(job->app->history, job->sample) < 0)
+        log_warn("metrics history: the sample of %" PRId64 " ms was not kept", job->sample->at_ms);
+}
+
+static void serve_history_done(struct work_job *work)
+{
+    struct serve_history_job *job = work->arg;
+
+    serve_housekeeping.history_busy = false;
+    if (job->synced)
+        serve_housekeeping.history_synced_s = clock_wall_s();
+}
+
+/* Service thread: a sample newer than the last one handed over gets ONE job (never two
+ * in flight); it also lists the domains at the first job and then hourly. */
+static void serve_history_tick(struct serve_housekeeping *hk)
+{
+    struct app *app = hk->app;
+    struct serve_history_job *job;
+    struct metrics_sample *sample;
+
+    if (!app->history || hk->history_busy || !(sample = metrics_latest_get(app->metrics)))
+        return;
+    if (sample->at_ms <= hk->history_last_ms) {
+        metrics_sample_unref(sample);
+        return;
+    }
+    job = xcalloc(1, sizeof(*job));
+    job->app = app;
+    job->sample = sample;
+    job->sync = !hk->history_synced_s || clock_wall_s() - hk->history_synced_s >= 3600;
+    hk->history_last_ms = sample->at_ms;
+    if (work_pool_submit(app->pool, work_job_new(0, serve_history_run, serve_history_done, job,
+                                                 serve_history_job_free)) < 0) {
+        log_warn("worker queue full, a metrics sample was not kept");
+        return;
+    }
+    hk->history_busy = true;
+}
+
 /* The housekeeping timer, every SERVE_TICK_MS on the service thread: closes the
  * sockets of every session that is no longer alive (expiry, logout, the CLI) with one
- * call, each the way its endpoint closes; every 2 s the events' stats and the
- * transfers' idle watch; at the first tick and every 60 s the sessions' expiry and the
- * audit log's pruning (audit_retention_days, audit_retention_rows), one job. */
+ * call, each the way its endpoint closes; the collection of figures when its interval has
+ * passed (events_ws_tick); every 2 s the transfers' idle watch; at the first tick and every 60 s
+ * the sessions' expiry and the audit log's pruning (audit_retention_days, audit_retention_rows),
+ * one job. */
 static void serve_tick(lws_sorted_usec_list_t *sul)
 {
     struct serve_housekeeping *hk = lws_container_of(sul, struct serve_housekeeping, sul);
@@ -302,10 +415,11 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
 
     hk->ticks++;
     conn_sessions_check(app->conns);
-    if (hk->ticks % (SERVE_STATS_EVERY_MS / SERVE_TICK_MS) == 0) {
-        events_ws_tick(app->events_ws);
+    events_ws_tick(app->events_ws, clock_mono_ms()); /* the collection: its own interval */
+    if (hk->ticks % (SERVE_TRANSFER_EVERY_MS / SERVE_TICK_MS) == 0)
         transfer_tick(app->transfers);
-    }
+    if (hk->ticks % (1000 / SERVE_TICK_MS) == 0)
+        serve_history_tick(hk);
     if ((hk->ticks == 1 || hk->ticks % (SERVE_EXPIRE_EVERY_MS / SERVE_TICK_MS) == 0) &&
         work_pool_submit(app->pool, work_job_new(0, serve_expire_run, NULL, app, NULL)) < 0)
         log_warn("worker queue full, session expiry postponed");
@@ -543,6 +657,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .password_lane = app->password_lane,
         .conns = app->conns,
         .jobs = app->jobs,
+        .history = app->history,
     };
     events_deps = (struct events_ws_deps){
         .hub = app->events,
@@ -550,6 +665,9 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .virt = app->virt,
         .sampler = app->sampler,
         .conns = app->conns,
+        .metrics = app->metrics,
+        .interval_ms = (int64_t)config->metrics_interval_s * 1000,
+        .interval_watched_ms = (int64_t)config->metrics_interval_watched_s * 1000,
     };
     app->events_ws = events_ws_new(&events_deps);
     app->consoles = console_hub_new(&(struct console_deps){
@@ -607,6 +725,12 @@ int serve_run(const struct config *config)
     auth_password_policy_set_min(config->password_min_length); /* before the workers */
     if (serve_ensure_admin(app.db, config->state_dir) < 0)
         goto cleanup;
+    /* a history that cannot open (a damaged file) costs the graphs, not the daemon */
+    if (!(app.history = metrics_history_open(
+              config->state_dir, (int64_t)config->metrics_keep_deleted_hours * 3600, &err))) {
+        log_error("metrics history unavailable: %s", err.message);
+        app_error_clear(&err);
+    }
     if (!(app.sessions = auth_sessions_new(app.db, config->session_idle_s, config->session_max_s)))
         goto cleanup;
     if (!(app.tokens = auth_tokens_new(app.db)))
@@ -642,7 +766,8 @@ int serve_run(const struct config *config)
     events_hub_use_owners(app.events, app.owners);
     events_hub_use_approved(app.events, app.approved);
     auth_owners_on_change(app.owners, serve_on_owners_change, &app);
-    app.sampler = virt_stats_sampler_new();
+    app.lifecycle = metrics_lifecycle_new();
+    app.sampler = virt_stats_sampler_new(app.lifecycle);
     app.metrics = xcalloc(1, sizeof(*app.metrics));
     metrics_latest_init(app.metrics);
     if (!(app.pool = work_pool_new((unsigned)config->workers, app.inbox)) ||
@@ -716,6 +841,7 @@ cleanup:
     events_feed_free(app.feed); /* after virt-events, which posts into it */
     store_watch_free(watch);    /* before the sessions it syncs */
     virt_stats_sampler_free(app.sampler);
+    metrics_lifecycle_free(app.lifecycle); /* after virt-events, which records into it */
     if (app.metrics)
         metrics_latest_destroy(app.metrics);
     free(app.metrics);
@@ -734,6 +860,7 @@ cleanup:
     auth_throttle_free(app.throttle);
     auth_pam_free(app.pam);
     store_close(app.db);
+    metrics_history_close(app.history); /* after the workers and virt-events that use it */
     free(tls_dir);
     free(cert);
     free(key);

@@ -28,6 +28,7 @@
 #include "api/api_owners.h"
 #include "api/api_pools.h"
 #include "api/api_self_service.h"
+#include "api/api_metrics.h"
 #include "api/api_quota.h"
 #include "api/api_snapshots.h"
 #include "api/api_tokens.h"

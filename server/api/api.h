@@ -38,6 +38,7 @@ struct conn_server;
 struct virt_conn;
 struct work_pool;
 struct api_runner;
+struct metrics_history;
 
 /* The most body members one row may accept (test_api.c checks the table). */
 #define API_BODY_KEYS_MAX 32
@@ -64,6 +65,7 @@ struct api_services {
     struct work_pool *password_lane; /* borrowed: ROUTE_RUN_PASSWORD rows' jobs */
     struct conn_server *conns;       /* borrowed: a job's answer reaches its connection */
     struct api_runner *jobs;         /* borrowed: long work answered with 202 (thread-safe) */
+    struct metrics_history *history; /* borrowed: the metrics history (thread-safe) */
 };
 
 /* Dispatches req (body complete) with services: fills resp and returns API_DONE, or

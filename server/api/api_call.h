@@ -32,6 +32,7 @@ struct auth_throttle;
 struct auth_pam;
 struct auth_tokens;
 struct api_runner;
+struct metrics_history;
 
 struct api_call {
     const struct route_row *row; /* borrowed: the static table */
@@ -53,18 +54,19 @@ struct api_call {
     void *state;                 /* owned: what the handler's check prepared for run (free()d) */
     size_t state_size;           /* > 0: state's bytes are wiped before it is freed (secrets) */
     /* what a handler may use besides its request (borrowed; set by the dispatcher) */
-    sqlite3 *db;                    /* thread-safe handle */
-    struct auth_sessions *sessions; /* thread-safe */
-    struct auth_tokens *tokens;     /* thread-safe */
-    struct auth_throttle *throttle; /* thread-safe */
-    struct auth_owners *owners;     /* thread-safe: VM owners, shares, groups */
-    struct auth_approved *approved; /* thread-safe: what users may create from */
-    struct auth_quota *quota;       /* thread-safe: the quota reservations (auth_quota.h) */
-    int session_max_s;              /* a session's absolute lifetime (cookie Max-Age) */
-    struct auth_pam *pam;           /* login: system accounts (thread-safe); NULL: pam = off */
-    bool totp_required_for_admins;  /* login: an admin without TOTP may only enrol it */
-    virConnectPtr conn;             /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
-    struct api_runner *jobs;        /* long work answered with 202 (thread-safe) */
+    sqlite3 *db;                     /* thread-safe handle */
+    struct auth_sessions *sessions;  /* thread-safe */
+    struct auth_tokens *tokens;      /* thread-safe */
+    struct auth_throttle *throttle;  /* thread-safe */
+    struct auth_owners *owners;      /* thread-safe: VM owners, shares, groups */
+    struct auth_approved *approved;  /* thread-safe: what users may create from */
+    struct auth_quota *quota;        /* thread-safe: the quota reservations (auth_quota.h) */
+    int session_max_s;               /* a session's absolute lifetime (cookie Max-Age) */
+    struct auth_pam *pam;            /* login: system accounts (thread-safe); NULL: pam = off */
+    bool totp_required_for_admins;   /* login: an admin without TOTP may only enrol it */
+    virConnectPtr conn;              /* ROUTE_RUN_LIBVIRT rows, on the worker: borrowed */
+    struct api_runner *jobs;         /* long work answered with 202 (thread-safe) */
+    struct metrics_history *history; /* the figures kept on disk (thread-safe) */
 };
 
 /* A route's handler. check and refused run on the service thread and must not block;

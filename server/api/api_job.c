@@ -53,6 +53,7 @@ struct api_call *api_job_call_new(const struct api_services *services, const str
     job->call.owners = services->owners;
     job->call.approved = services->approved;
     job->call.quota = services->quota;
+    job->call.history = services->history;
     job->call.session_max_s = services->session_max_s;
     job->call.pam = services->pam;
     job->call.totp_required_for_admins = services->totp_required_for_admins;

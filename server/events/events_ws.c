@@ -15,6 +15,8 @@
 #include "auth_sessions.h"
 #include "events/events_hub.h"
 #include "http/conn.h"
+#include "metrics/metrics_sample.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 #include "virt/virt_conn.h"
@@ -28,6 +30,7 @@
 struct events_ws {
     struct events_ws_deps deps; /* what it uses (each borrowed) */
     bool stats_in_flight;
+    int64_t stats_submitted_ms;        /* monotonic time the last stats job was submitted */
     bool snapshot_in_flight;           /* a snapshot job is queued or running */
     uint64_t snapshot_submitted;       /* generation of the newest snapshot job */
     _Atomic uint64_t snapshot_started; /* generation a worker began reading (worker writes) */
@@ -35,11 +38,12 @@ struct events_ws {
 
 /* A snapshot's or a stats sample's job: run builds the message, done delivers it. */
 struct events_job {
-    struct events_ws *ws;    /* borrowed: outlives the pool's jobs */
-    uint64_t gen;            /* a snapshot's generation */
-    struct events_msg *msg;  /* owned: what run built (NULL: libvirt is down, or it failed) */
-    struct json_object *obj; /* owned: msg's object, for the subscribers who see only some
-                              * VMs (events_msg_for) */
+    struct events_ws *ws;          /* borrowed: outlives the pool's jobs */
+    uint64_t gen;                  /* a snapshot's generation */
+    struct events_msg *msg;        /* owned: what run built (NULL: libvirt is down, or it failed) */
+    struct json_object *obj;       /* owned: msg's object, for the subscribers who see only some
+                                    * VMs (events_msg_for) */
+    struct metrics_sample *sample; /* owned reference: a stats job's collection */
 };
 
 static void events_job_free(void *opaque)
@@ -48,6 +52,7 @@ static void events_job_free(void *opaque)
 
     events_msg_unref(arg->msg);
     json_object_put(arg->obj);
+    metrics_sample_unref(arg->sample);
     free(arg);
 }
 
@@ -213,26 +218,32 @@ static void events_snapshot_done(struct work_job *job)
 
 /* ---- stats job ------------------------------------------------ */
 
+/* Worker: one collection (offline when libvirt is down or the call failed: the host's
+ * load only), and the subscribers' message built from it when libvirt answered. */
 static void events_stats_run(struct work_job *job)
 {
     struct events_job *arg = job->arg;
+    struct virt_stats_sampler *sampler = arg->ws->deps.sampler;
     struct app_error err;
-    struct json_object *stats;
     virConnectPtr conn = virt_conn_get(arg->ws->deps.virt);
 
-    if (!conn)
-        return;
     app_error_clear(&err);
-    stats = virt_stats_sample(arg->ws->deps.sampler, conn, &err);
-    if (stats) {
-        arg->msg = events_msg_new(stats, EVENTS_KIND_STATS, "");
-        arg->obj = stats;
-    } else {
-        log_warn("events: stats sample failed: %s", err.message);
+    if (conn) {
+        arg->sample = virt_stats_sample(sampler, conn, &err);
+        if (!arg->sample)
+            log_warn("events: stats sample failed: %s", err.message);
+        virConnectClose(conn);
     }
-    virConnectClose(conn);
+    if (!arg->sample)
+        arg->sample = virt_stats_sample_offline(sampler);
+    if (arg->sample->connected) {
+        arg->obj = virt_stats_message(arg->sample);
+        arg->msg = events_msg_new(arg->obj, EVENTS_KIND_STATS, "");
+    }
 }
 
+/* Service thread: the sample becomes the newest (deps.metrics), the message goes to
+ * every subscriber (filtered to the VMs each sees). */
 static void events_stats_done(struct work_job *job)
 {
     struct events_job *arg = job->arg;
@@ -240,6 +251,8 @@ static void events_stats_done(struct work_job *job)
     struct events_msg *msg = arg->msg;
 
     ws->stats_in_flight = false;
+    if (arg->sample && ws->deps.metrics)
+        metrics_latest_put(ws->deps.metrics, metrics_sample_ref(arg->sample));
     if (!msg)
         return;
     for (struct events_sub *sub = events_hub_first(ws->deps.hub); sub; sub = sub->next) {
@@ -258,6 +271,7 @@ static void events_submit_stats(struct events_ws *ws)
 
     arg->ws = ws;
     ws->stats_in_flight = true;
+    ws->stats_submitted_ms = clock_mono_ms();
     if (work_pool_submit(ws->deps.pool, work_job_new(0, events_stats_run, events_stats_done, arg,
                                                      events_job_free)) < 0)
         ws->stats_in_flight = false;
@@ -265,9 +279,14 @@ static void events_submit_stats(struct events_ws *ws)
 
 /* ---- housekeeping (serve.c's timer) ------------------------------------------------ */
 
-void events_ws_tick(struct events_ws *ws)
+void events_ws_tick(struct events_ws *ws, int64_t now_ms)
 {
-    if (events_hub_count(ws->deps.hub) && !ws->stats_in_flight)
+    int64_t every =
+        events_hub_count(ws->deps.hub) ? ws->deps.interval_watched_ms : ws->deps.interval_ms;
+
+    if (ws->stats_in_flight)
+        return;
+    if (!ws->stats_submitted_ms || now_ms - ws->stats_submitted_ms >= every)
         events_submit_stats(ws);
 }
 

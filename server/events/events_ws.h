@@ -6,9 +6,14 @@
  * Service thread only. Opening a socket registers a subscriber (the connection's state)
  * and asks a worker for its snapshot. When its session ends (the connection layer's
  * session registry, conn_sessions_check every housekeeping tick) the subscriber gets
- * {"type":"session","state":"expired"}, then close 1000 "session ended". serve.c's
- * housekeeping timer calls events_ws_tick every 2 s (one stats sample for everybody
- * while someone is subscribed, one in flight at a time). */
+ * {"type":"session","state":"expired"}, then close 1000 "session ended".
+ *
+ * The stats job is the daemon's one collection of figures (virt/virt_stats.h): serve.c's
+ * housekeeping timer calls events_ws_tick every tick, and it runs every interval_ms
+ * while nobody subscribes, every interval_watched_ms while at least one subscriber
+ * exists, one in flight at a time. Each collection's sample goes into deps.metrics
+ * (the newest, for the history, /metrics and the alerts), its stats message to the
+ * subscribers. */
 #pragma once
 
 #include <libwebsockets.h>
@@ -18,6 +23,7 @@
 
 struct conn_server;
 struct events_hub;
+struct metrics_latest;
 struct virt_conn;
 struct virt_stats_sampler;
 struct work_pool;
@@ -30,6 +36,9 @@ struct events_ws_deps {
     struct virt_conn *virt;             /* borrowed: libvirt, on the workers */
     struct virt_stats_sampler *sampler; /* borrowed: one stats job at a time uses it */
     struct conn_server *conns;          /* borrowed: wakes a subscriber's connection by id */
+    struct metrics_latest *metrics;     /* borrowed: gets every collection's sample */
+    int64_t interval_ms;                /* between collections while nobody subscribes */
+    int64_t interval_watched_ms;        /* the same while someone does */
 };
 
 /* The largest message a client may send on /api/events (1009 beyond, see
@@ -47,8 +56,10 @@ void events_ws_free(struct events_ws *ws);
 /* The endpoint (serve.c routes ROUTE_EVENTS to it, with a struct events_ws as ctx). */
 extern const struct conn_endpoint events_ws_endpoint;
 
-/* Every 2 s (serve.c's housekeeping timer): submits the stats sample. */
-void events_ws_tick(struct events_ws *ws);
+/* Every housekeeping tick (serve.c), with the monotonic time: submits the stats job
+ * when its interval has passed since the previous one was submitted and none is in
+ * flight. */
+void events_ws_tick(struct events_ws *ws, int64_t now_ms);
 
 /* The events hub's news (serve.c passes it on, from the inbox's drain): wakes the sockets
  * with something to write; after libvirt reconnected, refreshes their snapshots. */

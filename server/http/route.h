@@ -95,6 +95,8 @@ enum route_id {
     ROUTE_QUOTA,                  /* /api/quota (the caller's use and limits) */
     ROUTE_USER_QUOTA,             /* /api/users/{name}/quota */
     ROUTE_GROUP_QUOTA,            /* /api/groups/{name}/quota */
+    ROUTE_DOMAIN_METRICS,         /* /api/domains/{uuid}/metrics (history) */
+    ROUTE_HOST_METRICS,           /* /api/host/metrics (history) */
 };
 
 /* One name per row of route_table.def, in table order: ROUTE_ROW_LOGIN, ... */

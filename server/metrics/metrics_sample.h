@@ -23,7 +23,12 @@ struct metrics_vcpu {
     double percent;   /* of one CPU since the previous collection; NAN on the first */
     bool has_wait;    /* vcpu.N.wait (steal: time the vCPU was runnable but not run) */
     uint64_t wait_ns;
-    double steal_percent; /* NAN without has_wait or on the first collection */
+    double steal_percent; /* NAN without has_wait (or has_delay) or on the first collection;
+                           * from delay_ns when has_delay, else from wait_ns */
+    unsigned id;          /* N of vcpu.N (an offline vCPU is left out, so not the index) */
+    bool has_delay;       /* vcpu.N.delay (libvirt >= 7.9, qemu: the vCPU thread's run delay
+                           * from schedstat, what the guest sees as steal) */
+    uint64_t delay_ns;
 };
 
 struct metrics_disk {
@@ -55,19 +60,25 @@ struct metrics_domain {
     double steal_percent; /* mean over vCPUs; NAN: no figure */
     unsigned vcpu_count;
     struct metrics_vcpu *vcpus;  /* owned, vcpu_count */
+    unsigned vcpu_current;       /* vcpu.current: online vCPUs, cpu_percent's divisor (may
+                                  * exceed vcpu_count when the driver gives no times) */
     uint64_t memory_max_kib;     /* balloon.maximum (or the definition's) */
     uint64_t memory_current_kib; /* balloon.current */
     bool has_mem_used;           /* the guest's own view (balloon driver) */
-    uint64_t mem_used_kib, mem_available_kib;
-    bool has_mem_resident; /* RSS of the VM's process on the host */
+    uint64_t mem_used_kib, mem_available_kib; /* used = current - unused; available: see
+                                               * has_mem_available */
+    bool has_mem_resident;                    /* RSS of the VM's process on the host */
     uint64_t mem_resident_kib;
+    uint64_t mem_unused_kib; /* balloon.unused, with has_mem_used */
+    bool has_mem_available;  /* balloon.available: what the guest can use (guest view) */
     size_t disk_count;
     struct metrics_disk *disks; /* owned */
     size_t nic_count;
     struct metrics_nic *nics; /* owned */
     /* Sums over disks and NICs, as rates (NAN on the first collection). */
     double disk_rd_bps, disk_wr_bps, net_rx_bps, net_tx_bps;
-    int64_t started_ms; /* last start seen, 0 unknown */
+    int64_t started_ms; /* last start seen, 0 unknown (metrics_lifecycle.h: from the lifecycle
+                         * events; a stopped VM's last stop is only there) */
 };
 
 struct metrics_pool {
@@ -86,7 +97,9 @@ struct metrics_host {
     unsigned cpus;
     bool has_memory;
     uint64_t memory_total_kib, memory_free_kib;
-    double load1, load5, load15; /* NAN when the host's loadavg is unreadable */
+    double load1, load5, load15; /* NAN when the host's loadavg is unreadable; the daemon's
+                                  * own /proc/loadavg: the hypervisor's only for a local
+                                  * libvirt URI */
 };
 
 struct metrics_sample {

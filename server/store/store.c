@@ -229,7 +229,8 @@ cleanup:
     return ret;
 }
 
-static int store_migrate(sqlite3 *db, struct app_error *err)
+static int store_migrate(sqlite3 *db, const char *const *migrations, int count,
+                         struct app_error *err)
 {
     int ret = -1;
     char text[32];
@@ -239,17 +240,17 @@ static int store_migrate(sqlite3 *db, struct app_error *err)
     if (store_query_text(db, "PRAGMA user_version", text, sizeof(text), err) < 0)
         goto cleanup;
     version = (int)strtol(text, NULL, 10);
-    if (version > STORE_SCHEMA_VERSION) {
+    if (version > count) {
         app_error_set(err, 500, APP_ERR_INTERNAL,
                       "database schema version %d is newer than this virtdeck (%d)", version,
-                      STORE_SCHEMA_VERSION);
+                      count);
         goto cleanup;
     }
-    for (; version < STORE_SCHEMA_VERSION; version++) {
+    for (; version < count; version++) {
         free(sql);
         /* PRAGMA takes no bound parameters; version is our own integer. */
         sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
-                        store_migrations[version], version + 1);
+                        migrations[version], version + 1);
         if (store_exec(db, sql, err) < 0) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             goto cleanup;
@@ -265,10 +266,8 @@ cleanup:
 
 sqlite3 *store_open(const char *state_dir, struct app_error *err)
 {
-    sqlite3 *db = NULL;
     sqlite3 *out = NULL;
     char *path = NULL;
-    char mode[16];
 
     if (!state_dir || !state_dir[0]) {
         app_error_set(err, 500, APP_ERR_INTERNAL, "no state directory");
@@ -277,6 +276,20 @@ sqlite3 *store_open(const char *state_dir, struct app_error *err)
     if (fsdir_make_private(state_dir, err) < 0)
         goto cleanup;
     path = xasprintf("%s/%s", state_dir, STORE_DB_NAME);
+    out = store_open_file(path, store_migrations, STORE_SCHEMA_VERSION, err);
+
+cleanup:
+    free(path);
+    return out;
+}
+
+sqlite3 *store_open_file(const char *path, const char *const *migrations, int count,
+                         struct app_error *err)
+{
+    sqlite3 *db = NULL;
+    sqlite3 *out = NULL;
+    char mode[16];
+
     if (store_prepare_file(path, err) < 0)
         goto cleanup;
     if (sqlite3_open_v2(path, &db,
@@ -296,14 +309,13 @@ sqlite3 *store_open(const char *state_dir, struct app_error *err)
     }
     if (store_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", err) < 0)
         goto cleanup;
-    if (store_migrate(db, err) < 0)
+    if (store_migrate(db, migrations, count, err) < 0)
         goto cleanup;
     out = db;
     db = NULL;
 
 cleanup:
     sqlite3_close_v2(db);
-    free(path);
     return out;
 }
 

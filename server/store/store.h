@@ -15,6 +15,13 @@
  * handle (close with store_close) or NULL with err set. */
 sqlite3 *store_open(const char *state_dir, struct app_error *err);
 void store_close(sqlite3 *db);
+/* Opens (creating it 0600) the SQLite file at path the way store_open does (WAL,
+ * FULLMUTEX, busy timeout, foreign keys, synchronous = NORMAL) and applies migrations[i]
+ * for each user_version i below count, each in its own transaction. Its directory must
+ * exist. For a database of its own beside virtdeck.db (metrics/metrics_history.c).
+ * Returns the handle (close with store_close) or NULL with err set. Main thread. */
+sqlite3 *store_open_file(const char *path, const char *const *migrations, int count,
+                         struct app_error *err) __attribute__((warn_unused_result));
 
 /* Reads PRAGMA data_version of db into *out. SQLite changes that number on a
  * connection only when ANOTHER connection (another process: `virtdeck user ...`)

@@ -9,3 +9,5 @@ int64_t clock_mono_ms(void);
 int64_t clock_mono_us(void);
 /* Seconds since the epoch: for what is stored (session expiry, audit). */
 int64_t clock_wall_s(void);
+/* Milliseconds since the epoch: for when a figure was taken (metrics samples). */
+int64_t clock_wall_ms(void);

@@ -144,6 +144,10 @@ static char *fuzz_route_rebuild(const struct route_match *m)
         return xasprintf("/api/users/%s/quota", n);
     case ROUTE_GROUP_QUOTA:
         return xasprintf("/api/groups/%s/quota", n);
+    case ROUTE_HOST_METRICS:
+        return xstrdup("/api/host/metrics");
+    case ROUTE_DOMAIN_METRICS:
+        return xasprintf("/api/domains/%s/metrics", u);
     default:
         return NULL;
     }
@@ -256,13 +260,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r = route_match(path, &m);
     FUZZ_ASSERT(r == 0 || r == -1);
     fuzz_route_check_param(
-        m.uuid, FUZZ_ROUTE_IN(
-                    m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
-                    ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_TEMPLATE,
-                    ROUTE_DOMAIN_VOLUMES, ROUTE_DOMAIN_CLONE, ROUTE_DOMAIN_XML, ROUTE_DOMAIN_DISKS,
-                    ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA, ROUTE_DOMAIN_INTERFACES,
-                    ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS, ROUTE_DOMAIN_SNAPSHOT,
-                    ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_OWNER, ROUTE_DOMAIN_SHARES));
+        m.uuid,
+        FUZZ_ROUTE_IN(m.id, ROUTE_DOMAIN, ROUTE_DOMAIN_ACTION, ROUTE_CONSOLE, ROUTE_SERIAL,
+                      ROUTE_DOMAIN_ADDRESSES, ROUTE_DOMAIN_METADATA, ROUTE_DOMAIN_TEMPLATE,
+                      ROUTE_DOMAIN_VOLUMES, ROUTE_DOMAIN_CLONE, ROUTE_DOMAIN_XML,
+                      ROUTE_DOMAIN_DISKS, ROUTE_DOMAIN_DISK, ROUTE_DOMAIN_DISK_MEDIA,
+                      ROUTE_DOMAIN_INTERFACES, ROUTE_DOMAIN_INTERFACE, ROUTE_DOMAIN_SNAPSHOTS,
+                      ROUTE_DOMAIN_SNAPSHOT, ROUTE_DOMAIN_SNAPSHOT_ACTION, ROUTE_DOMAIN_OWNER,
+                      ROUTE_DOMAIN_SHARES, ROUTE_DOMAIN_METRICS));
     fuzz_route_check_param(
         m.name,
         FUZZ_ROUTE_IN(m.id, ROUTE_NETWORK, ROUTE_NETWORK_LEASES, ROUTE_NETWORK_ACTION, ROUTE_POOL,

@@ -14,10 +14,14 @@ describe('events websocket', () => {
     let d;
     let admin;
     let uuid;
+    let startedAt;
     const open = [];
 
     before(async () => {
+        startedAt = performance.now();
         d = await startDaemon({
+            // collections every 1 s while nobody watches (2 s, the default, while someone does)
+            config: { metrics_interval: 1 },
             users: [
                 { name: 'admin', role: 'admin', password: PW.admin },
                 { name: 'view', role: 'viewer', password: PW.view },
@@ -39,6 +43,20 @@ describe('events websocket', () => {
         return ev;
     };
     const isEvent = (event) => (m) => m.type === 'domain' && m.event === event && m.domain && m.domain.uuid === uuid;
+
+    it('figures are collected with nobody watching: the first subscriber\'s first stats follow an earlier sample', async () => {
+        // nobody has subscribed yet; give the 1 s collection time to run at least once
+        const wait = 1600 - (performance.now() - startedAt);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const ev = await subscribe();
+        await ev.next((m) => m.type === 'snapshot', 5000);
+        // the first subscriber gets a collection at once; its interval is the time since
+        // the previous one, taken for nobody (0 if there had been none)
+        const s = await ev.next((m) => m.type === 'stats', 1500);
+        assert.ok(s.interval_ms > 0 && s.interval_ms <= 1600, `interval_ms ${s.interval_ms}`);
+        assert.ok(Number.isInteger(s.at_ms) && Math.abs(s.at_ms - Date.now()) < 5000, `at_ms ${s.at_ms}`);
+        await ev.close();
+    });
 
     it('connects without a subprotocol; the first message is a snapshot of all domains', async () => {
         const ev = await subscribe();
@@ -169,8 +187,15 @@ describe('events websocket', () => {
         let s4 = await ev.next((m) => m.type === 'stats', 5000);
         if (s4.domains.some((x) => x.uuid === uuid)) s4 = await ev.next((m) => m.type === 'stats', 5000);
         assert.ok(!s4.domains.some((x) => x.uuid === uuid), 'a shut-off domain has no stats');
+        const startAt = Date.now();
         assertJson(await admin.req('POST', `/api/domains/${uuid}/start`), 200, 'start');
         await ev.next(isEvent('started'), 3000);
+        // the start the daemon saw (its lifecycle event) is the domain's started_ms
+        const s5 = await ev.next((m) => m.type === 'stats' && m.domains.some((x) => x.uuid === uuid), 5000);
+        const back = s5.domains.find((x) => x.uuid === uuid);
+        assert.ok(back.started_ms >= startAt - 1000 && back.started_ms <= Date.now(),
+            `started_ms ${back.started_ms}, started at ${startAt}`);
+        assert.equal(back.name, 'test');
         await ev.close();
     });
 

@@ -26,7 +26,7 @@ const DOMAIN_ROUTES = [
     ['POST', '/snapshots/s1/revert'], ['POST', '/start'], ['POST', '/shutdown'],
     ['POST', '/destroy'], ['POST', '/reboot'], ['POST', '/reset'], ['POST', '/suspend'],
     ['POST', '/resume'], ['POST', '/nope'], ['PUT', '/owner', { owner: 'bob' }],
-    ['GET', '/shares'], ['PUT', '/shares', []],
+    ['GET', '/shares'], ['PUT', '/shares', []], ['GET', '/metrics'],
 ];
 
 async function setup() {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startDaemon } from '../lib/daemon.mjs';
 import { Client } from '../lib/client.mjs';
 import { assertDomainDetail, assertDomainObject, assertJson } from '../lib/api-assert.mjs';
-import { SYSTEM_URI, domainType, ensureSystemLibvirtd, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
+import { SYSTEM_URI, domainType, domstats as domstatsOf, ensureSystemLibvirtd, testDomainXml, virsh } from '../lib/system-libvirtd.mjs';
 
 const PW = 'admin-pass-qemu-1';
 const MEMORY_MIB = 512;
@@ -33,16 +33,7 @@ async function until(check, timeoutMs, describe) {
 }
 
 /** `virsh domstats` of one domain as {key: number|string}. */
-function domstats(name) {
-    const r = virsh(['domstats', '--cpu-total', '--balloon', '--vcpu', name]);
-    if (!r.ok) return null;
-    const out = {};
-    for (const line of r.stdout.split('\n')) {
-        const m = /^\s*([\w.]+)=(.*)$/.exec(line);
-        if (m) out[m[1]] = /^\d+$/.test(m[2]) ? Number(m[2]) : m[2];
-    }
-    return out;
-}
+const domstats = (name) => domstatsOf(name, ['--cpu-total', '--balloon', '--vcpu']);
 
 describe('real QEMU domain on qemu:///system', () => {
     const name = `virtdeck-test-${crypto.randomBytes(4).toString('hex')}`;

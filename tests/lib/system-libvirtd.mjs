@@ -34,6 +34,21 @@ export function virsh(args, { uri = SYSTEM_URI, timeoutMs = 15000 } = {}) {
 }
 
 /**
+ * `virsh domstats <groups> <name>` (groups: its flags, e.g. ['--cpu-total', '--vcpu']) as
+ * {key: number|string}; null when virsh fails.
+ */
+export function domstats(name, groups) {
+    const r = virsh(['domstats', ...groups, name]);
+    if (!r.ok) return null;
+    const out = {};
+    for (const line of r.stdout.split('\n')) {
+        const m = /^\s*([\w.]+)=(.*)$/.exec(line);
+        if (m) out[m[1]] = /^\d+$/.test(m[2]) ? Number(m[2]) : m[2];
+    }
+    return out;
+}
+
+/**
  * True if the system instance of `comm` runs: the pid in its pidfile (/run/<comm>.pid,
  * written by the root daemon) is alive and is that program. Private, unprivileged
  * instances (tests/lib/libvirtd.mjs) have their own pidfiles and do not count.

@@ -59,6 +59,8 @@ static void test_defaults(void **state)
     assert_string_equal(c.pool_roots, "/var/lib/libvirt/images");
     assert_string_equal(c.pool_types, "dir,netfs,iscsi,rbd");
     assert_string_equal(c.domain_type, "auto");
+    assert_int_equal(c.metrics_interval_s, 10);
+    assert_int_equal(c.metrics_interval_watched_s, 2);
     /* Run from the build tree: the web build's output wins when it exists. */
     if (stat(VIRTDECK_SOURCE_DIR "/build/web", &st) == 0 && S_ISDIR(st.st_mode))
         assert_string_equal(c.web_root, VIRTDECK_SOURCE_DIR "/build/web");
@@ -206,6 +208,10 @@ static void test_bad_ints(void **state)
     expect_int_rejected("max_handshakes_per_address", "100001");
     expect_int_rejected("first_request_timeout", "0");
     expect_int_rejected("first_request_timeout", "301");
+    expect_int_rejected("metrics_interval", "0");
+    expect_int_rejected("metrics_interval", "3601");
+    expect_int_rejected("metrics_interval_watched", "0");
+    expect_int_rejected("metrics_interval_watched", "3601");
 
     config_init(&c);
     assert_int_equal(c.max_connections_per_address, 256);
@@ -222,6 +228,10 @@ static void test_bad_ints(void **state)
     assert_int_equal(c.max_handshakes_per_address, 8);
     assert_int_equal(config_set(&c, "first_request_timeout", "300", err, sizeof(err)), 0);
     assert_int_equal(c.first_request_timeout_s, 300);
+    assert_int_equal(config_set(&c, "metrics_interval", "3600", err, sizeof(err)), 0);
+    assert_int_equal(c.metrics_interval_s, 3600);
+    assert_int_equal(config_set(&c, "metrics_interval_watched", "1", err, sizeof(err)), 0);
+    assert_int_equal(c.metrics_interval_watched_s, 1);
     assert_int_equal(config_set(&c, "server_names", "a.example, b.example", err, sizeof(err)), 0);
     assert_string_equal(c.server_names, "a.example, b.example");
     config_free(&c);
