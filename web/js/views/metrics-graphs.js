@@ -187,6 +187,9 @@ export class MetricsGraphs {
             const unit = axisUnit(spec.kind, max);
             fig.unit = unit;
             const data = [xs, ...ys.map((col) => col.map((v) => (v === null ? null : v / unit.divisor)))];
+            // the oldest time with a figure (unix seconds; "" for none): what a test of the kept history reads
+            const firstAt = xs.find((x, i) => ys.some((col) => col[i] !== null));
+            fig.el.dataset.first = firstAt === undefined ? '' : String(firstAt);
             fig.summary.replaceChildren(...spec.series.map(([key, label]) => {
                 const s = summarize(series[key]);
                 const f = (v) => formatFigure(spec.kind, v);
