@@ -101,10 +101,10 @@ $(GUEST)/.stamp: tests/guest/build-guest.sh tests/guest/init
 	touch $@
 
 # ---- the UI's third-party files ------------------------------------------------
-# noVNC (VNC console) and xterm.js (serial console) come from npm, pinned by
-# package-lock.json, and are copied into web/vendor/ (gitignored, never edited): noVNC's
-# core/ ES modules with the pako files they import, xterm's ES module build and its CSS,
-# the fit addon, and their licences (no source maps: nothing served refers to one).
+# noVNC (VNC console), xterm.js (serial console) and uPlot (the metrics graphs) come from
+# npm, pinned by package-lock.json, and are copied into web/vendor/ (gitignored, never
+# edited): noVNC's core/ ES modules with the pako files they import, xterm's ES module
+# build and its CSS, the fit addon, uPlot's ES module build and its CSS, and their licences (no source maps: nothing served refers to one).
 # node_modules comes from `make deps` (npm ci); the rule below only repeats that npm ci
 # when the lockfile is newer than node_modules.
 
@@ -112,6 +112,7 @@ VENDOR := web/vendor
 NOVNC_PKG := node_modules/@novnc/novnc
 XTERM_PKG := node_modules/@xterm/xterm
 XTERM_FIT_PKG := node_modules/@xterm/addon-fit
+UPLOT_PKG := node_modules/uplot
 
 web-vendor: $(VENDOR)/.stamp
 
@@ -120,13 +121,15 @@ node_modules/.package-lock.json: package-lock.json
 
 $(VENDOR)/.stamp: node_modules/.package-lock.json Makefile
 	rm -rf $(VENDOR).tmp
-	mkdir -p $(VENDOR).tmp/novnc/vendor $(VENDOR).tmp/xterm
+	mkdir -p $(VENDOR).tmp/novnc/vendor $(VENDOR).tmp/xterm $(VENDOR).tmp/uplot
 	cp -R $(NOVNC_PKG)/core $(VENDOR).tmp/novnc/
 	cp -R $(NOVNC_PKG)/vendor/pako $(VENDOR).tmp/novnc/vendor/
 	cp $(NOVNC_PKG)/LICENSE.txt $(VENDOR).tmp/novnc/
 	cp $(XTERM_PKG)/lib/xterm.mjs $(XTERM_PKG)/css/xterm.css $(XTERM_FIT_PKG)/lib/addon-fit.mjs \
 	    $(VENDOR).tmp/xterm/
 	cp $(XTERM_PKG)/LICENSE $(VENDOR).tmp/xterm/LICENSE.txt
+	cp $(UPLOT_PKG)/dist/uPlot.esm.js $(UPLOT_PKG)/dist/uPlot.min.css $(VENDOR).tmp/uplot/
+	cp $(UPLOT_PKG)/LICENSE $(VENDOR).tmp/uplot/LICENSE.txt
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
 	touch $@
 

@@ -164,6 +164,18 @@ export class Api extends Emitter {
         return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}`);
     }
 
+    /** GET /api/domains/{uuid}/metrics?from=&to=&step= (unix seconds): {from, to, step, series}. */
+    domainMetrics(uuid, { from, to, step }) {
+        const query = new URLSearchParams({ from: String(from), to: String(to), step: String(step) });
+        return this.request('GET', `/api/domains/${encodeURIComponent(uuid)}/metrics?${query}`);
+    }
+
+    /** GET /api/host/metrics?from=&to=&step= (unix seconds): {from, to, step, series}. */
+    hostMetrics({ from, to, step }) {
+        const query = new URLSearchParams({ from: String(from), to: String(to), step: String(step) });
+        return this.request('GET', `/api/host/metrics?${query}`);
+    }
+
     /** POST /api/domains (the create wizard's body); resolves with the new VM's detail. */
     createDomain(body) {
         return this.request('POST', '/api/domains', body);

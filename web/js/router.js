@@ -2,7 +2,7 @@
 //   #/ (or nothing)            the domain list
 //   #/create                   the "Create VM" wizard
 //   #/domains/<uuid>           one domain's detail (its Overview tab)
-//   #/domains/<uuid>/tab/<tab> the detail with another tab chosen (disks, nics,
+//   #/domains/<uuid>/tab/<tab> the detail with another tab chosen (monitoring, disks, nics,
 //                              snapshots, config, console, serial); under "/tab/" because
 //                              "/console" and "/serial" alone are the full-page consoles
 //                              below
@@ -30,7 +30,7 @@ export function isUuid(text) {
 const SUB_VIEWS = { console: 'console', serial: 'serial' };
 
 /** The detail page's tabs, as named in the hash. */
-export const DETAIL_TABS = ['overview', 'console', 'serial', 'disks', 'nics', 'snapshots', 'config', 'xml', 'history'];
+export const DETAIL_TABS = ['overview', 'monitoring', 'console', 'serial', 'disks', 'nics', 'snapshots', 'config', 'xml', 'history'];
 
 /** decodeURIComponent, or null for a malformed escape. */
 function decode(part) {

@@ -90,6 +90,7 @@ export class Store extends Emitter {
         this.hostError = null;      // why the last GET /api/host failed ({code, message}; null = it did not)
         this.hostConnected = null;  // libvirt connection: true / false / null = unknown
         this.hostLoad = null;       // {cpu_percent, free_memory_kib} from the stats (null: none yet)
+        this.lastStats = null;      // the newest stats message as sent: {at_ms, host, domains} (the graphs' live tail, top-N)
         this.connection = { state: 'idle', retryInMs: 0, attempt: 0 }; // the events socket
         this.domains = new Map();   // uuid -> list-form domain object
         this.domainsLoaded = false; // a full list (the events snapshot) arrived
@@ -125,6 +126,7 @@ export class Store extends Emitter {
         this.hostError = null;
         this.hostConnected = null;
         this.hostLoad = null;
+        this.lastStats = null;
         this.domains.clear();
         this.domainsLoaded = false;
         this.details.clear();
@@ -375,6 +377,12 @@ export class Store extends Emitter {
         case 'stats':
             // interval_ms 0 is the server's first sample: no rates or CPU % yet.
             if (msg.interval_ms === 0) return true;
+            // at_ms: when the server took it (older servers: when it came)
+            this.lastStats = {
+                at_ms: Number.isFinite(msg.at_ms) ? msg.at_ms : Date.now(),
+                host: msg.host && typeof msg.host === 'object' ? msg.host : null,
+                domains: Array.isArray(msg.domains) ? msg.domains : [],
+            };
             if (msg.host && typeof msg.host === 'object') this.setHostLoad(msg.host);
             this.applyStats(Array.isArray(msg.domains) ? msg.domains : []);
             return true;

@@ -1,5 +1,5 @@
 // views/detail-tabs.js — the tabs of a VM's detail page for users who may use its
-// consoles (operator, admin): Overview (the cards), Console (the VNC display, while the
+// consoles (operator, admin): Overview (the cards), Monitoring (graphs: metrics-graphs.js), Console (the VNC display, while the
 // VM runs and has one), Serial console (while it runs), Disks (domain-disks.js),
 // Network interfaces (domain-interfaces.js), Snapshots (domain-snapshots.js),
 // Configuration (domain-config.js; who may configure a VM: operators, admins, its
@@ -19,6 +19,7 @@ import { DomainSnapshotsView } from './domain-snapshots.js';
 import { DomainXmlView } from './domain-xml.js';
 import { DomainHistoryView } from './audit.js';
 import { DomainConfigView } from './domain-config.js';
+import { DomainMetricsView } from './metrics-graphs.js';
 import { canManage } from './form-kit.js';
 import { actingRole, canConsole, canManageVm, consolesAvailable } from '../domains.js';
 import { t } from '../i18n.js';
@@ -26,6 +27,7 @@ import { t } from '../i18n.js';
 /** The tabs in order; label() is read when the tabs are built. */
 const TABS = [
     { id: 'overview', label: () => t('domains.detail.overview') },
+    { id: 'monitoring', label: () => t('metrics.tab') },
     { id: 'console', label: () => t('domains.console.vnc') },
     { id: 'serial', label: () => t('domains.console.serial') },
     { id: 'disks', label: () => t('domains.detail.disks') },
@@ -38,7 +40,7 @@ const TABS = [
 
 /** The view class of every tab but Overview. */
 const VIEWS = {
-    console: ConsoleView, serial: SerialView, disks: DomainDisksView, nics: DomainInterfacesView, snapshots: DomainSnapshotsView,
+    monitoring: DomainMetricsView, console: ConsoleView, serial: SerialView, disks: DomainDisksView, nics: DomainInterfacesView, snapshots: DomainSnapshotsView,
     config: DomainConfigView, xml: DomainXmlView, history: DomainHistoryView,
 };
 
@@ -49,7 +51,7 @@ function tabsAvailable(domain, admin, acting) {
     const c = consolesAvailable(domain);
     const console = canConsole(acting);
     return {
-        overview: true, console: console && c.vnc, serial: console && c.serial, disks: true, nics: true, snapshots: true,
+        overview: true, monitoring: true, console: console && c.vnc, serial: console && c.serial, disks: true, nics: true, snapshots: true,
         config: canManageVm(acting), xml: admin, history: true,
     };
 }

@@ -2,9 +2,10 @@
 // libvirt versions, CPUs and their use, memory and its use (a number and a <meter>, or
 // words when the host gives no figure), VM counts by state (unknown, like every state,
 // while the server or libvirt is unreachable) and whether libvirt is connected. Patches
-// its text on store changes. Browser main thread.
+// its text on store changes. A "Graphs" disclosure (a button with aria-expanded) shows the
+// host's graphs and the top 5 VMs (metrics-graphs.js, loaded on first open). Browser main thread.
 
-import { h, setText, setAttr } from './dom.js';
+import { h, setText, setAttr, importGraph } from './dom.js';
 import { formatKiB, formatMhz, formatPercent, orDash, DASH } from '../format.js';
 import { t } from '../i18n.js';
 import { errorText } from '../errors.js';
@@ -59,7 +60,8 @@ export class HostPanel {
                 stat(t('domains.host.memory'), e.mem, e.meter),
                 stat(t('domains.host.vms'), e.vms, e.vmsSub)),
             this.errorLine,
-            h('p', { class: 'host-uri-line' }, tNodes('domains.host.connection', { uri: e.uri })));
+            h('p', { class: 'host-uri-line' }, tNodes('domains.host.connection', { uri: e.uri })),
+            this.#graphsToggle());
         container.append(this.root);
         this.unsub = this.store.on('changed', (c) => {
             if (c.host || c.connection || c.reset) this.renderHost();
@@ -68,6 +70,35 @@ export class HostPanel {
         });
         this.renderHost();
         this.renderCounts();
+    }
+
+    /** The "Graphs" button and the region it opens (the graphs module loads on the first open). */
+    #graphsToggle() {
+        this.graphsBox = h('div', { class: 'host-graphs', id: 'host-graphs', hidden: true });
+        this.graphsButton = h('button', {
+            type: 'button', class: 'btn btn-sm host-graphs-toggle', 'aria-expanded': 'false', 'aria-controls': 'host-graphs',
+            text: t('metrics.host.show'), on: { click: () => this.#toggleGraphs() },
+        });
+        return h('div', { class: 'host-graphs-wrap' }, this.graphsButton, this.graphsBox);
+    }
+
+    async #toggleGraphs() {
+        const open = this.graphsButton.getAttribute('aria-expanded') !== 'true';
+        this.graphsButton.setAttribute('aria-expanded', open ? 'true' : 'false');
+        setText(this.graphsButton, open ? t('metrics.host.hide') : t('metrics.host.show'));
+        this.graphsBox.hidden = !open;
+        if (!open) {
+            this.graphs?.suspend();
+            return;
+        }
+        if (this.graphs) {
+            this.graphs.connect();
+            return;
+        }
+        const { MetricsGraphs } = await importGraph(() => import('./metrics-graphs.js'));
+        if (!this.root?.isConnected || this.graphs) return;
+        this.graphs = new MetricsGraphs(this.ctx, { host: true });
+        this.graphs.mount(this.graphsBox);
     }
 
     renderHost() {
@@ -128,6 +159,7 @@ export class HostPanel {
 
     destroy() {
         if (this.unsub) this.unsub();
+        this.graphs?.destroy();
         this.root?.remove();
     }
 }
