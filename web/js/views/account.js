@@ -8,7 +8,7 @@
 
 import { h } from './dom.js';
 import { field, formDialog, placeServerError, reportError, serverErrorBox, setBusy, showErrors, textInput } from './form-kit.js';
-import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, rowLabel, showLoadError } from './resource-table.js';
+import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, rowLabel, loadNewest } from './resource-table.js';
 import { problemText } from './users.js';
 import { passwordProblem } from '../users-rules.js';
 import { formatClock, orDash } from '../format.js';
@@ -65,21 +65,16 @@ export class AccountView {
         this.root?.remove();
     }
 
-    async load() {
-        const seq = ++this.loadSeq;
-        try {
-            const [account, sessions] = await Promise.all([this.ctx.api.account(), this.ctx.api.accountSessions()]);
-            if (seq !== this.loadSeq) return;
+    load() {
+        const read = () => Promise.all([this.ctx.api.account(), this.ctx.api.accountSessions()]);
+        return loadNewest(this, read, ([account, sessions]) => {
             this.account = account;
             this.sessions = Array.isArray(sessions.sessions) ? sessions.sessions : [];
             this.limited.hidden = !account.totp_enrolment_required;
             this.#renderPassword();
             this.#renderTotp();
             this.#renderSessions();
-        } catch (err) {
-            if (seq !== this.loadSeq) return;
-            showLoadError(this.list.body, t('account.load-failed'), err, () => this.load());
-        }
+        }, t('account.load-failed'));
     }
 
     // ---- password ----------------------------------------------------------------

@@ -7,7 +7,7 @@
 
 import { h } from './dom.js';
 import { field, formDialog, placeServerError, reportError, selectInput, showErrors, textInput } from './form-kit.js';
-import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, rowLabel, showLoadError } from './resource-table.js';
+import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, rowLabel, loadNewest } from './resource-table.js';
 import { t } from '../i18n.js';
 
 /** The metrics a rule may watch, in the order the form offers them. */
@@ -72,17 +72,11 @@ export class AlertRulesView {
         this.root?.remove();
     }
 
-    async load() {
-        const seq = ++this.loadSeq;
-        try {
-            const r = await this.ctx.api.alertRules();
-            if (seq !== this.loadSeq) return;
+    load() {
+        return loadNewest(this, () => this.ctx.api.alertRules(), (r) => {
             this.items = Array.isArray(r.rules) ? r.rules : [];
             this.#render();
-        } catch (err) {
-            if (seq !== this.loadSeq) return;
-            showLoadError(this.list.body, t('alert-rules.load-failed'), err, () => this.load());
-        }
+        }, t('alert-rules.load-failed'));
     }
 
     #render() {

@@ -94,6 +94,21 @@ export function showLoadError(container, failure, err, retry) {
         h('button', { type: 'button', class: 'btn', text: t('resources.try-again'), on: { click: retry } })));
 }
 
+/**
+ * A list page's load: view.loadSeq numbers the reads, so only the newest one's answer is
+ * applied (apply(result)) or shown as "<failure>: <why>" with a retry (view.load()) in
+ * view.list.body; an older read that ends later changes nothing.
+ */
+export async function loadNewest(view, read, apply, failure) {
+    const seq = ++view.loadSeq;
+    try {
+        const result = await read();
+        if (seq === view.loadSeq) apply(result);
+    } catch (err) {
+        if (seq === view.loadSeq) showLoadError(view.list.body, failure, err, () => view.load());
+    }
+}
+
 /** The autostart cell's content: a switch for admins (data-autostart = name), text otherwise. */
 export function autostartSwitch(name, on, admin) {
     if (!admin) return formatBool(on);

@@ -7,7 +7,7 @@
 
 import { h } from './dom.js';
 import { field, formDialog, placeServerError, reportError, selectInput, showErrors, textInput } from './form-kit.js';
-import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, rowLabel, showLoadError } from './resource-table.js';
+import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, rowLabel, loadNewest } from './resource-table.js';
 import { formatClock, orDash, DASH } from '../format.js';
 import { t } from '../i18n.js';
 
@@ -72,17 +72,11 @@ export class TokensView {
         this.root?.remove();
     }
 
-    async load() {
-        const seq = ++this.loadSeq;
-        try {
-            const r = await this.ctx.api.tokens();
-            if (seq !== this.loadSeq) return;
+    load() {
+        return loadNewest(this, () => this.ctx.api.tokens(), (r) => {
             this.items = Array.isArray(r.tokens) ? r.tokens : [];
             this.#render();
-        } catch (err) {
-            if (seq !== this.loadSeq) return;
-            showLoadError(this.list.body, t('tokens.load-failed'), err, () => this.load());
-        }
+        }, t('tokens.load-failed'));
     }
 
     #render() {

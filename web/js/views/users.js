@@ -15,7 +15,7 @@
 
 import { h } from './dom.js';
 import { field, formDialog, placeServerError, reportError, selectInput, showErrors, textInput } from './form-kit.js';
-import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, showLoadError } from './resource-table.js';
+import { actionsCell, actionsLabel, cell, listCard, renderTable, rowButton, loadNewest } from './resource-table.js';
 import { roleName } from './user-menu.js';
 import { SelfServiceCard } from './self-service.js';
 import { nameProblem, passwordProblem } from '../users-rules.js';
@@ -83,21 +83,16 @@ export class UsersView {
         this.root?.remove();
     }
 
-    async load() {
-        const seq = ++this.loadSeq;
-        try {
-            const [r, g] = await Promise.all([this.ctx.api.users(), this.ctx.api.groups().catch((err) => ({ err }))]);
-            if (seq !== this.loadSeq) return;
+    load() {
+        const read = () => Promise.all([this.ctx.api.users(), this.ctx.api.groups().catch((err) => ({ err }))]);
+        return loadNewest(this, read, ([r, g]) => {
             this.groups = Array.isArray(g.groups) ? g.groups : [];
             this.groupsSection.show(this.groups, g.err || null);
             this.items = Array.isArray(r.users) ? r.users : [];
             this.roles = Array.isArray(r.roles) ? r.roles : [];
             if (Number.isInteger(r.password_min_length)) this.min = r.password_min_length;
             this.#render();
-        } catch (err) {
-            if (seq !== this.loadSeq) return;
-            showLoadError(this.list.body, t('users.load-failed'), err, () => this.load());
-        }
+        }, t('users.load-failed'));
     }
 
     #render() {
