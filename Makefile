@@ -41,9 +41,10 @@ BIN := $(BUILD)/virtdeck
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-# Small programs the integration tests run (tests/tools/<name>.c, linked with the
-# library; never installed): nocloud_iso writes a NoCloud seed ISO with virt_nocloud. A
-# test finds them next to the daemon it runs ($(BUILD)/tools/).
+# Small programs the integration tests and benches run (tests/tools/<name>.c, linked with
+# the library; never installed): nocloud_iso writes a NoCloud seed ISO with virt_nocloud,
+# metrics_fill days of metrics history (the graph bench). A test finds them next to the
+# daemon it runs ($(BUILD)/tools/).
 TEST_TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 PAM_HELPER := $(BUILD)/virtdeck-pam-helper
 # Link seams: a test may wrap symbols, e.g. WRAP_test_virt_domain := -Wl,--wrap=virDomainCreate
@@ -296,6 +297,7 @@ bench: all guest-image
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/web/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/create/run.mjs
 	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/metrics/run.mjs
+	VIRTDECK_BIN=$(CURDIR)/$(BIN) node tests/bench/metrics/graph-render.mjs
 
 # ---- fuzzing ---------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c: one libFuzzer target per parser of untrusted bytes, built

@@ -73,7 +73,7 @@ export default [
     {
         // Browser tests and their helpers hand functions to the page (page.evaluate):
         // those see the page's globals.
-        files: ['tests/e2e/**', 'tests/lib/**', 'tests/bench/web/**'],
+        files: ['tests/e2e/**', 'tests/lib/**', 'tests/bench/web/**', 'tests/bench/metrics/graph-render.mjs'],
         languageOptions: {
             globals: { ...globals.browser, ...globals.node },
         },
