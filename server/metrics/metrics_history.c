@@ -686,7 +686,7 @@ enum metrics_history_tier metrics_history_tier_for(const struct metrics_history_
     int finest = -1, chosen = -1;
 
     for (int k = 0; k < METRICS_HISTORY_TIERS; k++) {
-        if (range->from < now_s - metrics_history_tiers[k].keep_s)
+        if (range->from < now_s - metrics_history_tiers[k].keep_s - METRICS_HISTORY_RANGE_SLACK_S)
             continue; /* its points of `from` are gone */
         if (finest < 0)
             finest = k;

@@ -112,8 +112,13 @@ int metrics_history_range_parse(const char *from, const char *to, const char *st
                                 struct metrics_history_range *out, struct app_error *err)
     __attribute__((warn_unused_result));
 
+/* How late a range may arrive and still read the tier it was asked for: the UI's "24 h"
+ * is from = its now - 86400, which reaches the server a moment later (and clocks differ). */
+#define METRICS_HISTORY_RANGE_SLACK_S 60
+
 /* The tier a query reads at now_s: with range->step 0 the finest tier whose time still
- * covers range->from; with a step, the coarsest covering tier no coarser than the step
+ * covers range->from (within METRICS_HISTORY_RANGE_SLACK_S: the first minute of a late
+ * range may then be empty); with a step, the coarsest covering tier no coarser than the step
  * (else the finest covering one). The coarsest tier when none covers from. Pure. */
 enum metrics_history_tier metrics_history_tier_for(const struct metrics_history_range *range,
                                                    int64_t now_s);

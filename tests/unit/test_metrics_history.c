@@ -345,7 +345,11 @@ static void test_tier_for(void **state)
 
     (void)state;
     assert_int_equal(metrics_history_tier_for(&r, T0), METRICS_HISTORY_RAW);
-    r.from = T0 - 3601;
+    r.from = T0 - 3600 - METRICS_HISTORY_RANGE_SLACK_S; /* an hour asked for a minute ago */
+    assert_int_equal(metrics_history_tier_for(&r, T0), METRICS_HISTORY_RAW);
+    r.from = T0 - 3601 - METRICS_HISTORY_RANGE_SLACK_S;
+    assert_int_equal(metrics_history_tier_for(&r, T0), METRICS_HISTORY_1MIN);
+    r.from = T0 - 86400 - 2; /* the UI's 24 h, two seconds late: still the 1-minute tier */
     assert_int_equal(metrics_history_tier_for(&r, T0), METRICS_HISTORY_1MIN);
     r.from = T0 - 7 * 86400;
     assert_int_equal(metrics_history_tier_for(&r, T0), METRICS_HISTORY_10MIN);
