@@ -1,10 +1,12 @@
-/* config: virtdeck's settings (see config.h). Main thread only, before the daemon starts.
+/* config: virtdeck's settings (see config.h). Main thread before the daemon starts, or the
+ * service thread at SIGHUP (a fresh struct config; never one another thread reads).
  *
  * Invariants: every string field of a struct config is owned and non-NULL after
  * config_init (except cert_file/key_file, NULL = self-signed); config_set changes a
  * field only when the whole value is valid, so a failed set leaves the old value. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -526,8 +528,9 @@ cleanup:
     return ret;
 }
 
-int config_load_file(struct config *config, const char *path, bool required, char *err,
-                     size_t errlen)
+/* One file's lines, in order. */
+static int config_load_one(struct config *config, const char *path, bool required, char *err,
+                           size_t errlen)
 {
     int ret = -1;
     FILE *fp = NULL;
@@ -575,6 +578,56 @@ cleanup:
     free(line);
     if (fp)
         fclose(fp);
+    return ret;
+}
+
+/* scandir filters: "*.conf", not hidden; byte order (not the locale's collation). */
+static int config_dropin_filter(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name);
+
+    return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
+}
+
+static int config_dropin_compare(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int config_load_file(struct config *config, const char *path, bool required, char *err,
+                     size_t errlen)
+{
+    int ret = -1;
+    char *dir = NULL;
+    struct dirent **names = NULL;
+    int count = 0;
+
+    if (config_load_one(config, path, required, err, errlen) < 0)
+        goto cleanup;
+    dir = xasprintf("%s.d", path);
+    count = scandir(dir, &names, config_dropin_filter, config_dropin_compare);
+    if (count < 0) {
+        count = 0;
+        if (errno != ENOENT && errno != ENOTDIR) {
+            snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+            goto cleanup;
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        char *file = xasprintf("%s/%s", dir, names[i]->d_name);
+        int rc = config_load_one(config, file, true, err, errlen);
+
+        free(file);
+        if (rc < 0)
+            goto cleanup;
+    }
+    ret = 0;
+
+cleanup:
+    for (int i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    free(dir);
     return ret;
 }
 

@@ -10,7 +10,14 @@
  * audit_retention_rows, metrics_interval, metrics_interval_watched,
  * metrics_keep_deleted_hours, password_min_length, pam, pam_helper, pam_admin_group,
  * pam_operator_group, pam_user_group, pam_viewer_group, totp_required_for_admins,
- * metrics_token, metrics_token_file. Main thread only, before the daemon starts. */
+ * metrics_token, metrics_token_file, alert_webhook_url, alert_webhook_retry_minutes,
+ * alert_email_to, alert_sendmail, alert_rule (repeatable).
+ *
+ * Drop-ins: after the main file, "<path>.d/NAME.conf" (e.g. /etc/virtdeck/virtdeck.conf.d/)
+ * are read in byte order, same syntax; a later file's key wins (alert_rule adds).
+ *
+ * Main thread before the daemon starts; the service thread rereads into a fresh struct
+ * at SIGHUP (serve.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -95,8 +102,10 @@ void config_free(struct config *config);
 int config_set(struct config *config, const char *key, const char *value, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
-/* Reads a config file. A missing file is an error only if required is true.
- * Returns 0 or -1 with "PATH:LINE: message" in err. */
+/* Reads a config file, then its drop-ins "<path>.d/NAME.conf" in byte order (a missing
+ * directory is fine). A missing main file is an error only if required is true.
+ * Returns 0 or -1 with "PATH:LINE: message" (the file that failed) in err; config may
+ * then hold part of the files' values: load into a fresh struct to keep the old ones. */
 int config_load_file(struct config *config, const char *path, bool required, char *err,
                      size_t errlen) __attribute__((warn_unused_result));
 

@@ -480,6 +480,46 @@ static int setup(void **state)
     return mkdtemp(test_dir) ? 0 : -1;
 }
 
+/* main.conf then main.conf.d/NAME.conf in byte order: later files win; other names and
+ * hidden files are skipped; an error names the drop-in's file and line. */
+static void test_dropins(void **state)
+{
+    struct config c;
+    char err[512] = "";
+    char dir[512];
+    char *main_path = write_conf("main.conf", "workers = 2\nlog_level = warn\n");
+    char *a, *b, *skip, *hidden, *bad;
+
+    snprintf(dir, sizeof(dir), "%s/main.conf.d", test_dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    a = write_conf("main.conf.d/10-a.conf", "workers = 3\nsession_idle_timeout = 120\n");
+    b = write_conf("main.conf.d/20-b.conf", "workers = 5\n");
+    skip = write_conf("main.conf.d/30-c.conf.dpkg-old", "workers = 7\n");
+    hidden = write_conf("main.conf.d/.40-d.conf", "workers = 9\n");
+
+    config_init(&c);
+    assert_int_equal(config_load_file(&c, main_path, true, err, sizeof(err)), 0);
+    assert_int_equal(c.workers, 5);
+    assert_int_equal(c.session_idle_s, 120);
+    assert_string_equal(c.log_level, "warn");
+    config_free(&c);
+
+    bad = write_conf("main.conf.d/25-bad.conf", "\n# comment\nworkers = many\n");
+    config_init(&c);
+    assert_int_equal(config_load_file(&c, main_path, true, err, sizeof(err)), -1);
+    if (!strstr(err, "main.conf.d/25-bad.conf:3: workers"))
+        fail_msg("error \"%s\" does not name the drop-in's line", err);
+    config_free(&c);
+
+    remove_conf(bad);
+    remove_conf(a);
+    remove_conf(b);
+    remove_conf(skip);
+    remove_conf(hidden);
+    assert_int_equal(rmdir(dir), 0);
+    remove_conf(main_path);
+}
+
 static int teardown(void **state)
 {
     return rmdir(test_dir);
@@ -502,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_domain_type),
         cmocka_unit_test(test_pam_keys),
         cmocka_unit_test(test_alert_keys),
+        cmocka_unit_test(test_dropins),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
