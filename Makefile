@@ -165,7 +165,8 @@ test-unit: $(UNIT_BIN)
 # could break (their few time bounds are seconds wide for what takes milliseconds:
 # ws-frames' and security's "at once" within 2 s and 4 s, tls's 5 s and 10 s timeouts
 # within 4-9 s and 8-20 s; auth's only compares two kinds of login timed in turn, and
-# a neighbour can only make that pass). Every other file runs afterwards, one at a time,
+# a neighbour can only make that pass; service's WATCHDOG=1 at least twice in 2.1 s where
+# four are due). Every other file runs afterwards, one at a time,
 # alone on the machine. A new file lands there unless it is added here: a file wrongly
 # serial costs seconds, one wrongly concurrent flakes. The serial files and why:
 #   qemu, console, serial, devices-qemu, networks-qemu, storage-qemu, storage-fs-qemu,
@@ -194,7 +195,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics metrics-history names networks quota robustness security self-service snapshots storage template threads tls web-root ws-frames
+IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics metrics-history names networks quota robustness security self-service service snapshots storage template threads tls web-root ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 IT_SERIAL_FILES := $(filter-out $(IT_CONCURRENT_FILES),$(sort $(wildcard tests/integration/*.test.mjs)))

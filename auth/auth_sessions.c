@@ -59,9 +59,9 @@ struct auth_sessions_entry {
 
 struct auth_sessions {
     pthread_mutex_t lock;
-    sqlite3 *db; /* borrowed */
-    int idle_s;
-    int max_s;
+    sqlite3 *db;        /* borrowed */
+    _Atomic int idle_s; /* any thread; auth_sessions_set_limits changes them (SIGHUP) */
+    _Atomic int max_s;
     struct auth_sessions_entry **buckets; /* owned; guarded by lock */
     size_t nbuckets;                      /* power of two; guarded by lock */
     size_t count;                         /* guarded by lock */
@@ -505,6 +505,14 @@ static struct auth_sessions_flush *auth_sessions_collect_flush(struct auth_sessi
     }
     *n_out = n;
     return items;
+}
+
+void auth_sessions_set_limits(struct auth_sessions *sessions, int idle_s, int max_s)
+{
+    if (idle_s > 0)
+        sessions->idle_s = idle_s;
+    if (max_s > 0)
+        sessions->max_s = max_s;
 }
 
 void auth_sessions_free(struct auth_sessions *sessions)

@@ -55,6 +55,10 @@ struct auth_session_origin {
 struct auth_sessions *auth_sessions_new(sqlite3 *db, int idle_s, int max_s);
 void auth_sessions_free(struct auth_sessions *sessions);
 
+/* Changes the idle timeout and absolute lifetime (values <= 0 are ignored); every
+ * session, open or new, is judged by them from now on. Any thread (the SIGHUP reload). */
+void auth_sessions_set_limits(struct auth_sessions *sessions, int idle_s, int max_s);
+
 /* Creates a session. Writes the cookie token (64 hex + NUL) into token_out and the
  * session into out. Returns 0 or -1. */
 int auth_sessions_create(struct auth_sessions *sessions, const char *username, enum auth_role role,

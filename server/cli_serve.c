@@ -1,4 +1,5 @@
-/* cli_serve: the `serve` subcommand's flags and configuration (main thread). */
+/* cli_serve: the `serve` subcommand's flags and configuration (main thread; its reloader
+ * runs on the service thread at SIGHUP, reading the same file, drop-ins and flags). */
 #include "cli_serve.h"
 
 #include <stdio.h>
@@ -36,12 +37,53 @@ static const char *cli_serve_key_for(const char *flag)
     return NULL;
 }
 
+/* Where the configuration comes from: the file (and its drop-ins) and the flags. Kept for
+ * SIGHUP, which rereads it the same way. */
+struct cli_serve_source {
+    const char *config_path; /* borrowed: argv or CONFIG_DEFAULT_PATH */
+    bool config_required;
+    int argc;
+    char **argv; /* borrowed */
+};
+
+/* Fills config (config_init'ed) from source and checks it. Returns 0, 1 (the file) or 2
+ * (a flag or a check) with a message in err. */
+static int cli_serve_load(const struct cli_serve_source *source, struct config *config, char *err,
+                          size_t errlen)
+{
+    struct virt_pool_policy policy;
+    char msg[512];
+
+    if (config_load_file(config, source->config_path, source->config_required, err, errlen) < 0)
+        return 1;
+    for (int i = 1; i < source->argc; i += 2) {
+        const char *key = cli_serve_key_for(source->argv[i]);
+
+        if (key && config_set(config, key, source->argv[i + 1], msg, sizeof(msg)) < 0) {
+            snprintf(err, errlen, "%s %s: %s", source->argv[i], source->argv[i + 1], msg);
+            return 2;
+        }
+    }
+    if (config_validate(config, err, errlen) < 0 ||
+        virt_pool_policy_parse(&policy, config->pool_roots, config->pool_types, err, errlen) < 0)
+        return 2;
+    virt_pool_policy_clear(&policy);
+    return 0;
+}
+
+/* serve_reloader's load: SIGHUP (service thread). */
+static int cli_serve_reload(void *ctx, struct config *out, char *err, size_t errlen)
+{
+    return cli_serve_load(ctx, out, err, errlen) == 0 ? 0 : -1;
+}
+
 int cli_serve_main(int argc, char **argv)
 {
     struct virt_pool_policy policy;
     struct config config;
-    const char *config_path = CONFIG_DEFAULT_PATH;
-    bool config_required = false;
+    struct cli_serve_source source = {CONFIG_DEFAULT_PATH, false, argc, argv};
+    struct serve_reloader reloader = {cli_serve_reload, &source};
+    enum log_level level;
     char err[512];
     int ret = 2;
 
@@ -55,8 +97,8 @@ int cli_serve_main(int argc, char **argv)
         if (!strcmp(argv[i], "--config")) {
             if (i + 1 >= argc)
                 goto usage;
-            config_path = argv[++i];
-            config_required = true;
+            source.config_path = argv[++i];
+            source.config_required = true;
         } else if (cli_serve_key_for(argv[i])) {
             if (i + 1 >= argc)
                 goto usage;
@@ -66,35 +108,22 @@ int cli_serve_main(int argc, char **argv)
             goto usage;
         }
     }
-    if (config_load_file(&config, config_path, config_required, err, sizeof(err)) < 0) {
+    if ((ret = cli_serve_load(&source, &config, err, sizeof(err))) != 0) {
         fprintf(stderr, "virtdeck: %s\n", err);
-        ret = 1;
         goto cleanup;
     }
-    for (int i = 1; i < argc; i += 2) {
-        const char *key = cli_serve_key_for(argv[i]);
-        if (key && config_set(&config, key, argv[i + 1], err, sizeof(err)) < 0) {
-            fprintf(stderr, "virtdeck: %s %s: %s\n", argv[i], argv[i + 1], err);
-            ret = 2;
-            goto cleanup;
-        }
-    }
-    if (config_validate(&config, err, sizeof(err)) < 0 ||
-        virt_pool_policy_parse(&policy, config.pool_roots, config.pool_types, err, sizeof(err)) <
-            0) {
+    /* parsed again to install: cli_serve_load checked it */
+    if (virt_pool_policy_parse(&policy, config.pool_roots, config.pool_types, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "virtdeck: %s\n", err);
         ret = 2;
         goto cleanup;
     }
     virt_pool_policy_install(&policy);               /* before serve_run starts any thread */
     virt_domain_create_set_type(config.domain_type); /* likewise */
-    if (!strcmp(config.log_level, "debug"))
-        log_set_level(LOG_DEBUG);
-    else if (!strcmp(config.log_level, "warn"))
-        log_set_level(LOG_WARN);
-    else if (!strcmp(config.log_level, "error"))
-        log_set_level(LOG_ERROR);
-    ret = serve_run(&config);
+    if (log_level_parse(config.log_level, &level) == 0)
+        log_set_level(level);
+    ret = serve_run(&config, &reloader);
     goto cleanup;
 
 usage:

@@ -16,8 +16,12 @@
  * also names each route's endpoint (the one table of them) and hands the other threads' news (the
  * wake) to their drains. Shutdown order: stop the loop, destroy the lws context (closing every
  * connection), join the workers (the lane before its pool), stop libvirt's and the store-watch
- * threads, free the rest, join the signal thread. SIGHUP reloads the certificate into the vhost's
- * SSL_CTX on the service thread. */
+ * threads, free the rest, join the signal thread. SIGHUP, on the service thread: RELOADING=1 to
+ * the service manager, the config file and drop-ins reread (serve_reloader: a small file, no
+ * libvirt or SQLite), the keys that can change at run time applied (serve_settings: log level,
+ * session limits, origins, host names, scrape token, collection intervals), the certificate
+ * reloaded into the vhost's SSL_CTX, READY=1; open connections stay. The housekeeping timer also
+ * feeds the service manager's watchdog, so a wedged service loop stops feeding it. */
 #include "serve.h"
 
 #include <errno.h>
@@ -71,6 +75,7 @@
 #include "transfer/transfer.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/notify.h"
 #include "metrics/metrics_expo.h"
 #include "metrics/metrics_history.h"
 #include "metrics/metrics_lifecycle.h"
@@ -135,6 +140,7 @@ struct serve_housekeeping {
     bool history_busy;        /* a history job is in flight (one at most) */
     int64_t history_last_ms;  /* at_ms of the newest sample handed to it */
     int64_t history_synced_s; /* when libvirt's domain list last marked the deleted (0: never) */
+    int64_t watchdog_sent_ms; /* clock_mono_ms of the last WATCHDOG=1 */
 };
 static struct serve_housekeeping serve_housekeeping;
 
@@ -426,6 +432,11 @@ static void serve_tick(lws_sorted_usec_list_t *sul)
     struct app *app = hk->app;
 
     hk->ticks++;
+    if (notify_watchdog_usec() > 0 &&
+        clock_mono_ms() - hk->watchdog_sent_ms >= notify_watchdog_usec() / 2000) {
+        hk->watchdog_sent_ms = clock_mono_ms();
+        (void)notify_send("WATCHDOG=1"); /* a failure is logged; the manager then acts */
+    }
     conn_sessions_check(app->conns);
     alerts_tick(app->alerts, clock_wall_ms());       /* a job when there is news */
     events_ws_tick(app->events_ws, clock_mono_ms()); /* the collection: its own interval */
@@ -558,6 +569,172 @@ static void serve_reload_certificate(struct app *app, const char *cert, const ch
         return;
     }
     log_info("SIGHUP: reloaded certificate %s", cert);
+}
+
+/* The settings a SIGHUP compares: every field of struct config, by its key. live: applied
+ * at run time by serve_settings_apply; the others need a restart, and the running value is
+ * kept in the reloaded struct so that a later SIGHUP names them again. */
+enum serve_setting_kind { SERVE_SETTING_STR, SERVE_SETTING_INT, SERVE_SETTING_BOOL };
+static const struct serve_setting {
+    const char *key;
+    size_t offset;
+    enum serve_setting_kind kind;
+    bool live;
+} serve_settings[] = {
+#define SERVE_S(key, field, kind, live)                                                            \
+    {                                                                                              \
+        key, offsetof(struct config, field), SERVE_SETTING_##kind, live                            \
+    }
+    SERVE_S("listen", listen_host, STR, false),
+    SERVE_S("listen", listen_port, INT, false),
+    SERVE_S("uri", uri, STR, false),
+    SERVE_S("state_dir", state_dir, STR, false),
+    SERVE_S("web_root", web_root, STR, false),
+    SERVE_S("cert", cert_file, STR, false),
+    SERVE_S("key", key_file, STR, false),
+    SERVE_S("session_idle_timeout", session_idle_s, INT, true),
+    SERVE_S("session_max_lifetime", session_max_s, INT, true),
+    SERVE_S("allowed_origins", allowed_origins, STR, true),
+    SERVE_S("server_names", server_names, STR, true),
+    SERVE_S("metrics_token", metrics_token, STR, true),
+    SERVE_S("max_connections_per_address", max_connections_per_address, INT, false),
+    SERVE_S("max_handshakes_per_address", max_handshakes_per_address, INT, false),
+    SERVE_S("first_request_timeout", first_request_timeout_s, INT, false),
+    SERVE_S("workers", workers, INT, false),
+    SERVE_S("log_level", log_level, STR, true),
+    SERVE_S("pool_roots", pool_roots, STR, false),
+    SERVE_S("pool_types", pool_types, STR, false),
+    SERVE_S("domain_type", domain_type, STR, false),
+    SERVE_S("audit_retention_days", audit_retention_days, INT, false),
+    SERVE_S("metrics_keep_deleted_hours", metrics_keep_deleted_hours, INT, false),
+    SERVE_S("audit_retention_rows", audit_retention_rows, INT, false),
+    SERVE_S("metrics_interval", metrics_interval_s, INT, true),
+    SERVE_S("metrics_interval_watched", metrics_interval_watched_s, INT, true),
+    SERVE_S("password_min_length", password_min_length, INT, false),
+    SERVE_S("pam", pam, BOOL, false),
+    SERVE_S("pam_helper", pam_helper, STR, false),
+    SERVE_S("pam_admin_group", pam_groups[0], STR, false),
+    SERVE_S("pam_operator_group", pam_groups[1], STR, false),
+    SERVE_S("pam_user_group", pam_groups[2], STR, false),
+    SERVE_S("pam_viewer_group", pam_groups[3], STR, false),
+    SERVE_S("totp_required_for_admins", totp_required_for_admins, BOOL, false),
+    SERVE_S("alert_webhook_url", alert_webhook_url, STR, false),
+    SERVE_S("alert_webhook_retry_minutes", alert_webhook_retry_minutes, INT, false),
+    SERVE_S("alert_email_to", alert_email_to, STR, false),
+    SERVE_S("alert_sendmail", alert_sendmail, STR, false),
+    SERVE_S("alert_rule", alert_rules, STR, false),
+#undef SERVE_S
+};
+
+static bool serve_setting_differs(const struct serve_setting *s, const struct config *a,
+                                  const struct config *b)
+{
+    const char *pa = (const char *)a + s->offset, *pb = (const char *)b + s->offset;
+
+    switch (s->kind) {
+    case SERVE_SETTING_STR: {
+        const char *x = *(char *const *)pa, *y = *(char *const *)pb;
+        return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
+    }
+    case SERVE_SETTING_INT:
+        return *(const int *)pa != *(const int *)pb;
+    case SERVE_SETTING_BOOL:
+        return *(const bool *)pa != *(const bool *)pb;
+    }
+    return false;
+}
+
+/* Sets fresh's field to running's (a restart-only key keeps its running value). */
+static void serve_setting_keep(const struct serve_setting *s, struct config *fresh,
+                               const struct config *running)
+{
+    char *pf = (char *)fresh + s->offset;
+    const char *pr = (const char *)running + s->offset;
+
+    switch (s->kind) {
+    case SERVE_SETTING_STR: {
+        char **field = (char **)pf;
+        const char *value = *(char *const *)pr;
+
+        free(*field);
+        *field = value ? xstrdup(value) : NULL;
+        break;
+    }
+    case SERVE_SETTING_INT:
+        *(int *)pf = *(const int *)pr;
+        break;
+    case SERVE_SETTING_BOOL:
+        *(bool *)pf = *(const bool *)pr;
+        break;
+    }
+}
+
+/* Appends key to list ("a, b") unless it is already the last one (listen's two rows). */
+static void serve_settings_name(char *list, size_t len, const char *key)
+{
+    const char *last = strrchr(list, ' ');
+
+    if (strcmp(last ? last + 1 : list, key) == 0)
+        return;
+    snprintf(list + strlen(list), len - strlen(list), "%s%s", list[0] ? ", " : "", key);
+}
+
+/* Applies the live keys of c (which must outlive the next call: the connection layer
+ * borrows its strings). Service thread. */
+static void serve_settings_apply(struct app *app, struct api_services *api, const struct config *c)
+{
+    enum log_level level;
+
+    if (log_level_parse(c->log_level, &level) == 0)
+        log_set_level(level);
+    auth_sessions_set_limits(app->sessions, c->session_idle_s, c->session_max_s);
+    api->session_max_s = c->session_max_s;
+    conn_server_set_settings(app->conns, c->allowed_origins, c->metrics_token, c->listen_host,
+                             c->server_names);
+    events_ws_set_intervals(app->events_ws, (int64_t)c->metrics_interval_s * 1000,
+                            (int64_t)c->metrics_interval_watched_s * 1000);
+}
+
+/* SIGHUP's rereading: fresh replaces *reloaded (owned, zeroed until the first reload) as
+ * the running configuration when it loads; otherwise every old value stays. *running is
+ * what the daemon runs with (config, then reloaded). Logs one line of the applied keys and
+ * one of those that need a restart. Service thread. */
+static void serve_reload_settings(struct app *app, struct api_services *api,
+                                  const struct serve_reloader *reloader, struct config *reloaded,
+                                  const struct config **running)
+{
+    struct config fresh;
+    char err[512] = "";
+    char applied[1024] = "", restart[1024] = "";
+
+    config_init(&fresh);
+    if (reloader->load(reloader->ctx, &fresh, err, sizeof(err)) < 0) {
+        log_error("SIGHUP: configuration not reloaded, every old value kept: %s", err);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < sizeof(serve_settings) / sizeof(serve_settings[0]); i++) {
+        const struct serve_setting *s = &serve_settings[i];
+
+        if (!serve_setting_differs(s, &fresh, *running))
+            continue;
+        if (s->live) {
+            serve_settings_name(applied, sizeof(applied), s->key);
+        } else {
+            serve_settings_name(restart, sizeof(restart), s->key);
+            serve_setting_keep(s, &fresh, *running);
+        }
+    }
+    serve_settings_apply(app, api, &fresh); /* before the old strings go */
+    config_free(reloaded);
+    *reloaded = fresh;
+    memset(&fresh, 0, sizeof(fresh));
+    *running = reloaded;
+    log_info("SIGHUP: configuration reloaded; applied: %s", applied[0] ? applied : "(no change)");
+    if (restart[0])
+        log_warn("SIGHUP: changed but only applied by a restart: %s", restart);
+
+cleanup:
+    config_free(&fresh);
 }
 
 /* The listen host as one numeric address (a name is resolved once, here). lws 4.1.6
@@ -731,8 +908,10 @@ static void serve_lws_log(int level, const char *line)
         log_warn("lws: %.*s", (int)n, line);
 }
 
-int serve_run(const struct config *config)
+int serve_run(const struct config *config, const struct serve_reloader *reloader)
 {
+    struct config reloaded; /* owned: the configuration since the last good SIGHUP */
+    const struct config *running = config;
     struct app app;
     struct api_services api;
     struct app_error err;
@@ -747,6 +926,8 @@ int serve_run(const struct config *config)
      * small at no measurable cost (the workers mostly wait on libvirt). */
     mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS);
     memset(&app, 0, sizeof(app));
+    memset(&reloaded, 0, sizeof(reloaded));
+    notify_init(); /* before any thread */
     app.config = config;
     serve_started_s = (double)clock_wall_s();
     atomic_store(&serve_stop, false);
@@ -865,13 +1046,22 @@ int serve_run(const struct config *config)
            strchr(config->listen_host, ':') ? "[" : "", config->listen_host,
            strchr(config->listen_host, ':') ? "]" : "", config->listen_port, config->uri);
     fflush(stdout);
+    (void)notify_send("READY=1\nSTATUS=serving https://%s%s%s:%d/",
+                      strchr(config->listen_host, ':') ? "[" : "", config->listen_host,
+                      strchr(config->listen_host, ':') ? "]" : "", config->listen_port);
 
     while (!atomic_load(&serve_stop)) {
         if (lws_service(ctx, 0) < 0)
             break;
-        if (atomic_exchange(&serve_reload, false))
+        if (atomic_exchange(&serve_reload, false)) {
+            (void)notify_reloading();
+            if (reloader)
+                serve_reload_settings(&app, &api, reloader, &reloaded, &running);
             serve_reload_certificate(&app, cert, key);
+            (void)notify_send("READY=1");
+        }
     }
+    (void)notify_send("STOPPING=1");
     log_info("shutting down");
     ret = 0;
 
@@ -922,5 +1112,6 @@ cleanup:
     free(cert);
     free(key);
     serve_signals_stop();
+    config_free(&reloaded); /* after the connection layer that borrowed its strings */
     return ret;
 }

@@ -101,6 +101,12 @@ struct events_ws *events_ws_new(const struct events_ws_deps *deps)
     return ws;
 }
 
+void events_ws_set_intervals(struct events_ws *ws, int64_t interval_ms, int64_t interval_watched_ms)
+{
+    ws->deps.interval_ms = interval_ms;
+    ws->deps.interval_watched_ms = interval_watched_ms;
+}
+
 void events_ws_free(struct events_ws *ws)
 {
     free(ws);

@@ -51,6 +51,11 @@ struct events_ws_deps {
  * Service thread (or before it runs). */
 struct events_ws *events_ws_new(const struct events_ws_deps *deps);
 /* NULL-safe. */
+/* Changes the collection intervals (a SIGHUP's metrics_interval, metrics_interval_watched);
+ * the next collection follows them. Service thread. */
+void events_ws_set_intervals(struct events_ws *ws, int64_t interval_ms,
+                             int64_t interval_watched_ms);
+
 void events_ws_free(struct events_ws *ws);
 
 /* The endpoint (serve.c routes ROUTE_EVENTS to it, with a struct events_ws as ctx). */

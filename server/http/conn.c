@@ -65,6 +65,22 @@ void conn_server_free(struct conn_server *srv)
     free(srv);
 }
 
+void conn_server_set_settings(struct conn_server *srv, const char *allowed_origins,
+                              const char *metrics_token, const char *listen_host,
+                              const char *server_names)
+{
+    struct auth_host_names *names = auth_host_names_new();
+
+    if (listen_host)
+        auth_host_names_add_machine(names, listen_host);
+    if (server_names)
+        auth_host_names_add_list(names, server_names);
+    auth_host_names_free(srv->host_names);
+    srv->host_names = names;
+    srv->allowed_origins = allowed_origins;
+    srv->metrics_token = metrics_token;
+}
+
 struct metrics_http *conn_server_metrics(struct conn_server *srv)
 {
     return srv->metrics;

@@ -190,6 +190,13 @@ struct conn_server_options {
 struct conn_server *conn_server_new(const struct conn_server_options *options);
 /* After every connection has closed. NULL-safe. */
 void conn_server_free(struct conn_server *srv);
+
+/* Replaces the settings a SIGHUP may change: the extra websocket origins, the scrape token
+ * (both borrowed: they must outlive the next call or conn_server_free) and the extra host
+ * names (copied; listen_host's own names are kept). Service thread. */
+void conn_server_set_settings(struct conn_server *srv, const char *allowed_origins,
+                              const char *metrics_token, const char *listen_host,
+                              const char *server_names);
 /* The request counters (GET /metrics): one route per row of the table, counted when
  * an answer is queued, and the bytes written. Owned by srv; read from any thread. */
 struct metrics_http *conn_server_metrics(struct conn_server *srv);

@@ -99,7 +99,7 @@ struct conn_server {
     const char *allowed_origins;        /* borrowed */
     const char *metrics_token;          /* borrowed: the scrape token; NULL or "": none */
     struct metrics_http *metrics;       /* owned: request counters (one per row + unmatched) */
-    struct auth_host_names *host_names; /* owned; read-only once serving */
+    struct auth_host_names *host_names; /* owned; replaced only by conn_server_set_settings */
     struct conn_slot routes[CONN_ROUTES_MAX];
     struct conn_slot api;
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static _Atomic int log_threshold = LOG_INFO;
@@ -11,6 +12,19 @@ static _Atomic int log_threshold = LOG_INFO;
 void log_set_level(enum log_level level)
 {
     atomic_store(&log_threshold, (int)level);
+}
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (name && strcmp(name, names[i]) == 0) {
+            *out = (enum log_level)i;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -7,6 +7,9 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Messages below this level are dropped (default LOG_INFO; VIRTDECK_DEBUG=1 sets LOG_DEBUG). */
 void log_set_level(enum log_level level);
+
+/* "debug", "info", "warn" or "error" into *out. Returns 0, or -1 for anything else. */
+int log_level_parse(const char *name, enum log_level *out) __attribute__((warn_unused_result));
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
