@@ -323,7 +323,7 @@ FUZZ_LIB_WARN := $(filter-out -Werror,$(WARN))
 FUZZ_LIB_SRC := server/api/api_json.c server/http/route.c server/http/cookie.c server/http/byte_range.c \
                 server/http/static_files.c auth/auth_origin.c auth/auth_host.c auth/auth_policy.c \
                 server/config.c server/virt/virt_domain.c server/virt/virt_error.c server/util/app_error.c \
-                server/util/buf.c server/util/hex.c server/util/log.c server/util/xalloc.c \
+                server/util/buf.c server/util/hex.c server/util/log.c server/util/journal.c server/util/xalloc.c \
                 server/util/fspath.c server/virt/virt_pool_policy.c \
                 server/http/ws_frame_guard.c server/util/utf8_name.c server/http/response.c
 # The JSON → libvirt XML builders (networks, pools, volumes, devices) are pure and fuzzed;
