@@ -167,8 +167,11 @@ static void console_resolve_done(struct work_job *job)
     c->connecting = false;
     snprintf(c->name, sizeof(c->name), "%s", arg->name);
     if (arg->fd < 0) {
-        log_info("console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
-                 c->peer, arg->err.message);
+        log_event(
+            LOG_INFO,
+            &(struct log_subject){.user = c->username, .vm = c->uuid, .action = "console_open"},
+            "console: %s could not open %s (%s) from %s: %s", c->username, c->uuid, c->name,
+            c->peer, arg->err.message);
         console_close(c, 4000 + (arg->err.status ? arg->err.status : 502), arg->err.message);
         console_record(c, "console_open", arg->err.code ? arg->err.code : "error",
                        arg->err.message);
@@ -181,7 +184,9 @@ static void console_resolve_done(struct work_job *job)
         return;
     }
     c->opened = true;
-    log_info("console: %s opened %s (%s) from %s", c->username, c->name, c->uuid, c->peer);
+    log_event(LOG_INFO,
+              &(struct log_subject){.user = c->username, .vm = c->uuid, .action = "console_open"},
+              "console: %s opened %s (%s) from %s", c->username, c->name, c->uuid, c->peer);
     console_record(c, "console_open", "ok", NULL);
 }
 
@@ -402,11 +407,13 @@ static void console_ws_closed(struct conn *conn)
         lws_set_opaque_user_data(c->raw, NULL);
         lws_set_timeout(c->raw, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     }
-    log_info("console: %s closed %s (%s) from %s after %lld s (%llu bytes to the browser, "
-             "%llu to the VM)",
-             c->username, c->name[0] ? c->name : "-", c->uuid, c->peer,
-             (long long)((clock_mono_ms() - c->opened_ms) / 1000),
-             (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
+    log_event(LOG_INFO,
+              &(struct log_subject){.user = c->username, .vm = c->uuid, .action = "console_close"},
+              "console: %s closed %s (%s) from %s after %lld s (%llu bytes to the browser, "
+              "%llu to the VM)",
+              c->username, c->name[0] ? c->name : "-", c->uuid, c->peer,
+              (long long)((clock_mono_ms() - c->opened_ms) / 1000),
+              (unsigned long long)c->bytes_down, (unsigned long long)c->bytes_up);
     if (c->opened)
         console_record(c, "console_close", "ok", NULL);
     console_free(c);

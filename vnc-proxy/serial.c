@@ -119,8 +119,11 @@ static void serial_stopped(struct serial *b, const struct virt_pump_status *st)
     const char *name = b->open->name[0] ? b->open->name : "-";
 
     if (!st->opened) {
-        log_info("serial: %s could not open %s (%s) from %s: %s", b->username, b->uuid, name,
-                 b->peer, st->err.message);
+        log_event(
+            LOG_INFO,
+            &(struct log_subject){.user = b->username, .vm = b->uuid, .action = "serial_open"},
+            "serial: %s could not open %s (%s) from %s: %s", b->username, b->uuid, name, b->peer,
+            st->err.message);
         serial_record(b, "serial_open", st->err.code ? st->err.code : "error", st->err.message);
         serial_close(b, 4000 + (st->err.status ? st->err.status : 502), st->err.message);
     } else if (st->end == VIRT_PUMP_DONE) {
@@ -142,7 +145,10 @@ static void serial_on_news(struct inbox_item *item)
     virt_pump_status(b->pump, &st);
     if (st.opened && !b->opened) {
         b->opened = true;
-        log_info("serial: %s opened %s (%s) from %s", b->username, b->open->name, b->uuid, b->peer);
+        log_event(
+            LOG_INFO,
+            &(struct log_subject){.user = b->username, .vm = b->uuid, .action = "serial_open"},
+            "serial: %s opened %s (%s) from %s", b->username, b->open->name, b->uuid, b->peer);
         serial_record(b, "serial_open", "ok", NULL);
     }
     if (b->ws_paused && st.tx_len <= SERIAL_UP_RESUME) {
@@ -277,11 +283,13 @@ static void serial_ws_closed(struct conn *conn)
         virt_pump_status(b->pump, &st);
     /* the name is the pump thread's until it opened or stopped */
     name = b->open && (st.opened || st.stopped) && b->open->name[0] ? b->open->name : "-";
-    log_info("serial: %s closed %s (%s) from %s after %lld s (%llu bytes to the browser, "
-             "%llu to the VM)",
-             b->username, name, b->uuid, b->peer,
-             (long long)((clock_mono_ms() - b->opened_ms) / 1000), (unsigned long long)st.rx_bytes,
-             (unsigned long long)st.tx_bytes);
+    log_event(LOG_INFO,
+              &(struct log_subject){.user = b->username, .vm = b->uuid, .action = "serial_close"},
+              "serial: %s closed %s (%s) from %s after %lld s (%llu bytes to the browser, "
+              "%llu to the VM)",
+              b->username, name, b->uuid, b->peer,
+              (long long)((clock_mono_ms() - b->opened_ms) / 1000), (unsigned long long)st.rx_bytes,
+              (unsigned long long)st.tx_bytes);
     if (b->opened)
         serial_record(b, "serial_close", "ok", NULL);
     virt_pump_release(b->pump); /* its thread closes the stream and the connection */

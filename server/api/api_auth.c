@@ -102,6 +102,8 @@ static void api_auth_login_refuse(struct api_call *call, const char *name, const
     struct app_error err;
 
     store_audit_result(call->db, name, call->peer, "login", "", "unauthorized", reason);
+    log_event(LOG_WARN, &(struct log_subject){.user = name, .action = "login"},
+              "auth: login of %s from %s refused: %s", name, call->peer, reason ? reason : message);
     app_error_set(&err, 401, code, "%s", message);
     api_reply_error(reply, &err);
 }
@@ -190,12 +192,17 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
     } else if (!auth_password_verify(login->password, found ? user.password_hash : NULL)) {
         /* auth_throttle_begin counted this failure already. */
         store_audit(call->db, login->username, call->peer, "login", "", "unauthorized");
+        log_event(LOG_WARN, &(struct log_subject){.user = login->username, .action = "login"},
+                  "auth: login of %s from %s failed: invalid username or password", login->username,
+                  call->peer);
         app_error_set(&err, 401, APP_ERR_UNAUTHORIZED, "invalid username or password");
         api_reply_error(reply, &err);
         goto cleanup;
     }
     if (user.disabled) {
         store_audit(call->db, user.name, call->peer, "login", "", "unauthorized");
+        log_event(LOG_WARN, &(struct log_subject){.user = user.name, .action = "login"},
+                  "auth: login of %s from %s refused: account is disabled", user.name, call->peer);
         app_error_set(&err, 401, APP_ERR_UNAUTHORIZED, "account is disabled");
         api_reply_error(reply, &err);
         goto cleanup;
@@ -209,6 +216,9 @@ static void api_auth_login_run(struct api_call *call, struct api_reply *reply)
         api_reply_error(reply, &err);
         goto cleanup;
     }
+    log_event(LOG_INFO, &(struct log_subject){.user = user.name, .action = "login"},
+              "auth: %s logged in from %s%s", user.name, call->peer,
+              origin.totp_pending ? " (limited to enrolling TOTP)" : "");
     store_audit_result(call->db, user.name, call->peer, "login", "", "ok",
                        recovered             ? "with a recovery code"
                        : origin.totp_pending ? "limited to enrolling TOTP"
@@ -259,8 +269,9 @@ static void api_auth_logout_run(struct api_call *call, struct api_reply *reply)
     auth_sessions_destroy(call->sessions, logout->token);
     OPENSSL_cleanse(logout->token, sizeof(logout->token));
     store_audit(call->db, call->session.username, call->peer, "logout", "", "ok");
-    log_info("auth: %s logged out (session %s) from %s", call->session.username, call->session.id,
-             call->peer);
+    log_event(LOG_INFO, &(struct log_subject){.user = call->session.username, .action = "logout"},
+              "auth: %s logged out (session %s) from %s", call->session.username, call->session.id,
+              call->peer);
     snprintf(reply->cookie, sizeof(reply->cookie), "%s",
              AUTH_SESSION_COOKIE "=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
     json_object_object_add(ok, "ok", json_object_new_boolean(1));

@@ -114,9 +114,13 @@ void api_job_log(const char *user, const char *action, const char *object, const
                  const char *result, const char *tail)
 {
     const char *colon = strchr(object, ':');
+    struct log_subject subject = {.user = user, .action = action};
 
-    log_info("api: %s %s %.*s %s from %s: %s%s", user, action, colon ? (int)(colon - object) : 0,
-             object, colon ? colon + 1 : object, peer, result, tail);
+    if (colon && strncmp(object, "domain:", 7) == 0)
+        subject.vm = colon + 1;
+    log_event(LOG_INFO, &subject, "api: %s %s %.*s %s from %s: %s%s", user, action,
+              colon ? (int)(colon - object) : 0, object, colon ? colon + 1 : object, peer, result,
+              tail);
 }
 
 void api_job_record(const struct api_call *call, const struct api_reply *reply)

@@ -131,3 +131,40 @@ describe('SIGHUP reload', () => {
         }
     });
 });
+
+describe('journald', () => {
+    // stderr is a file that JOURNAL_STREAM names, as systemd sets it for a service. This
+    // machine has no journal socket (/run/systemd/journal/socket): the daemon falls back
+    // to journald's "<priority>message" lines, without its own timestamps. (The native
+    // entries' fields are checked in tests/unit/test_journal.c with a local reader.)
+    it('writes <priority>message lines when stderr is the journal stream and the journal is unreachable', async (t) => {
+        if (fs.existsSync('/run/systemd/journal/socket')) {
+            t.skip('a real journal listens here: the entries would go to it');
+            return;
+        }
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'virtdeck-journal-'));
+        const errFile = path.join(dir, 'stderr');
+        fs.writeFileSync(errFile, '');
+        const st = fs.statSync(errFile, { bigint: true });
+        const d = await startDaemon({
+            users: [ADMIN],
+            env: { JOURNAL_STREAM: `${st.dev}:${st.ino}` },
+            prefix: ['sh', '-c', `exec "$0" "$@" 2>>'${errFile}'`],
+        });
+        const c = new Client(d);
+        try {
+            await c.login(ADMIN.name, ADMIN.password);
+            const bad = await c.req('POST', '/api/login', { body: { username: ADMIN.name, password: 'wrong-password-1' }, cookies: false, csrf: false });
+            assert.equal(bad.status, 401);
+        } finally {
+            c.close();
+            await d.stop();
+        }
+        const text = fs.readFileSync(errFile, 'utf8');
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.match(text, /^<6>auth: admin logged in from 127\.0\.0\.1$/m);
+        assert.match(text, /^<4>auth: login of admin from 127\.0\.0\.1 failed: invalid username or password$/m);
+        assert.match(text, /^<6>shutting down$/m);
+        for (const line of text.split('\n').filter((l) => l)) assert.match(line, /^<[3467]>\S/, `a line without its priority: ${line}`);
+    });
+});
