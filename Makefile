@@ -171,7 +171,7 @@ test-unit: $(UNIT_BIN)
 # serial costs seconds, one wrongly concurrent flakes. The serial files and why:
 #   qemu, console, serial, devices-qemu, networks-qemu, storage-qemu, storage-fs-qemu,
 #   storage-bounds-qemu, pool-start-qemu, guest-image-qemu, domain-configure-qemu,
-#     stats-qemu, history-qemu, volume-content: the machine's libvirtd (qemu:///system), which they share with each
+#     stats-qemu, history-qemu, service-qemu, volume-content: the machine's libvirtd (qemu:///system), which they share with each
 #     other, the e2e suite and anyone else on the machine; console
 #     and serial also bound the daemon's RSS growth, serial the API's answer time while a
 #     console stalls, volume-content the daemon's peak RSS

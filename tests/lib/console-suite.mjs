@@ -42,9 +42,9 @@ export function fdsAtMost(pid, most, timeoutMs = 3000) {
  * open file descriptors once both are logged in (what it returns to when no test holds a
  * socket); remove() destroys `running`, undefines `stopped`, closes the clients, stops
  * the daemon and deletes tmp. Throws (after removing what it had set up) when any step
- * fails.
+ * fails. config: the daemon's config file ({key: value}, startDaemon's opts.config).
  */
-export async function startConsoleSuite({ label, pw, running, stopped, xml, paused = false }) {
+export async function startConsoleSuite({ label, pw, running, stopped, xml, paused = false, config }) {
     const s = { tmp: null, d: null, admin: null, viewer: null };
     s.remove = async () => {
         virsh(['destroy', running.name]);
@@ -60,6 +60,7 @@ export async function startConsoleSuite({ label, pw, running, stopped, xml, paus
         createConsoleDomains(s.tmp, { running: xml(running), stopped: xml(stopped), paused });
         s.d = await startDaemon({
             uri: SYSTEM_URI,
+            config,
             users: [{ name: 'admin', role: 'admin', password: pw.admin }, { name: 'view', role: 'viewer', password: pw.view }],
         });
         s.admin = new Client(s.d);
