@@ -3,7 +3,8 @@
 // notify_listen (READY=1 with STATUS once listening, WATCHDOG=1 at half of WATCHDOG_USEC,
 // RELOADING=1 with MONOTONIC_USEC then READY=1 at SIGHUP, STOPPING=1 at SIGTERM; nothing
 // without NOTIFY_SOCKET); (b) SIGHUP rereads the config file and its drop-in directory and
-// applies log_level (a debug line appears), session_idle_timeout (a new session's expiry),
+// applies log_level (a debug line appears), session_idle_timeout (every session's expiry,
+// those opened before too),
 // allowed_origins (a websocket from the new origin is let in) while an events websocket
 // opened before stays open; a key that needs a restart is named; a file that no longer
 // parses keeps every old value and the daemon stays up. libvirt's test:/// driver only.
@@ -111,6 +112,14 @@ describe('SIGHUP reload', () => {
             const second = await c.login(ADMIN.name, ADMIN.password);
             const left1 = second.json.expires_at - Date.now() / 1000;
             assert.ok(left1 > 50 && left1 <= 61, `after: a session lasts ${left1} s`);
+            // the sessions opened before the reload are judged by the new timeout too
+            const listed = await c.get('/api/account/sessions');
+            assert.equal(listed.status, 200);
+            assert.ok(listed.json.sessions.length >= 3);
+            for (const s of listed.json.sessions) {
+                const left = s.expires_at - Date.now() / 1000;
+                assert.ok(left <= 61, `session ${s.id} still lasts ${left} s`);
+            }
             const other = await c.openEvents({ origin: stranger });
             other.ws.close();
 
