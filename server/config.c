@@ -631,6 +631,132 @@ cleanup:
     return ret;
 }
 
+/* The settings a SIGHUP compares: every field of struct config, by its key. live: applied
+ * at run time by config_settings_apply; the others need a restart, and the running value is
+ * kept in the reloaded struct so that a later SIGHUP names them again. */
+enum config_setting_kind { CONFIG_SETTING_STR, CONFIG_SETTING_INT, CONFIG_SETTING_BOOL };
+static const struct config_setting {
+    const char *key;
+    size_t offset;
+    enum config_setting_kind kind;
+    bool live;
+} config_settings[] = {
+#define CONFIG_S(key, field, kind, live)                                                           \
+    {                                                                                              \
+        key, offsetof(struct config, field), CONFIG_SETTING_##kind, live                           \
+    }
+    CONFIG_S("listen", listen_host, STR, false),
+    CONFIG_S("listen", listen_port, INT, false),
+    CONFIG_S("uri", uri, STR, false),
+    CONFIG_S("state_dir", state_dir, STR, false),
+    CONFIG_S("web_root", web_root, STR, false),
+    CONFIG_S("cert", cert_file, STR, false),
+    CONFIG_S("key", key_file, STR, false),
+    CONFIG_S("session_idle_timeout", session_idle_s, INT, true),
+    CONFIG_S("session_max_lifetime", session_max_s, INT, true),
+    CONFIG_S("allowed_origins", allowed_origins, STR, true),
+    CONFIG_S("server_names", server_names, STR, true),
+    CONFIG_S("metrics_token", metrics_token, STR, true),
+    CONFIG_S("max_connections_per_address", max_connections_per_address, INT, false),
+    CONFIG_S("max_handshakes_per_address", max_handshakes_per_address, INT, false),
+    CONFIG_S("first_request_timeout", first_request_timeout_s, INT, false),
+    CONFIG_S("workers", workers, INT, false),
+    CONFIG_S("log_level", log_level, STR, true),
+    CONFIG_S("pool_roots", pool_roots, STR, false),
+    CONFIG_S("pool_types", pool_types, STR, false),
+    CONFIG_S("domain_type", domain_type, STR, false),
+    CONFIG_S("audit_retention_days", audit_retention_days, INT, false),
+    CONFIG_S("metrics_keep_deleted_hours", metrics_keep_deleted_hours, INT, false),
+    CONFIG_S("audit_retention_rows", audit_retention_rows, INT, false),
+    CONFIG_S("metrics_interval", metrics_interval_s, INT, true),
+    CONFIG_S("metrics_interval_watched", metrics_interval_watched_s, INT, true),
+    CONFIG_S("password_min_length", password_min_length, INT, false),
+    CONFIG_S("pam", pam, BOOL, false),
+    CONFIG_S("pam_helper", pam_helper, STR, false),
+    CONFIG_S("pam_admin_group", pam_groups[0], STR, false),
+    CONFIG_S("pam_operator_group", pam_groups[1], STR, false),
+    CONFIG_S("pam_user_group", pam_groups[2], STR, false),
+    CONFIG_S("pam_viewer_group", pam_groups[3], STR, false),
+    CONFIG_S("totp_required_for_admins", totp_required_for_admins, BOOL, false),
+    CONFIG_S("alert_webhook_url", alert_webhook_url, STR, false),
+    CONFIG_S("alert_webhook_retry_minutes", alert_webhook_retry_minutes, INT, false),
+    CONFIG_S("alert_email_to", alert_email_to, STR, false),
+    CONFIG_S("alert_sendmail", alert_sendmail, STR, false),
+    CONFIG_S("alert_rule", alert_rules, STR, false),
+#undef CONFIG_S
+};
+
+static bool config_setting_differs(const struct config_setting *s, const struct config *a,
+                                   const struct config *b)
+{
+    const char *pa = (const char *)a + s->offset, *pb = (const char *)b + s->offset;
+
+    switch (s->kind) {
+    case CONFIG_SETTING_STR: {
+        const char *x = *(char *const *)pa, *y = *(char *const *)pb;
+        return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
+    }
+    case CONFIG_SETTING_INT:
+        return *(const int *)pa != *(const int *)pb;
+    case CONFIG_SETTING_BOOL:
+        return *(const bool *)pa != *(const bool *)pb;
+    }
+    return false;
+}
+
+/* Sets fresh's field to running's (a restart-only key keeps its running value). */
+static void config_setting_keep(const struct config_setting *s, struct config *fresh,
+                                const struct config *running)
+{
+    char *pf = (char *)fresh + s->offset;
+    const char *pr = (const char *)running + s->offset;
+
+    switch (s->kind) {
+    case CONFIG_SETTING_STR: {
+        char **field = (char **)pf;
+        const char *value = *(char *const *)pr;
+
+        free(*field);
+        *field = value ? xstrdup(value) : NULL;
+        break;
+    }
+    case CONFIG_SETTING_INT:
+        *(int *)pf = *(const int *)pr;
+        break;
+    case CONFIG_SETTING_BOOL:
+        *(bool *)pf = *(const bool *)pr;
+        break;
+    }
+}
+
+/* Appends key to list ("a, b") unless it is already the last one (listen's two rows). */
+static void config_settings_name(char *list, size_t len, const char *key)
+{
+    const char *last = strrchr(list, ' ');
+
+    if (strcmp(last ? last + 1 : list, key) == 0)
+        return;
+    snprintf(list + strlen(list), len - strlen(list), "%s%s", list[0] ? ", " : "", key);
+}
+
+void config_reload_diff(struct config *fresh, const struct config *running, char *applied,
+                        size_t applied_len, char *restart, size_t restart_len)
+{
+    applied[0] = restart[0] = '\0';
+    for (size_t i = 0; i < sizeof(config_settings) / sizeof(config_settings[0]); i++) {
+        const struct config_setting *s = &config_settings[i];
+
+        if (!config_setting_differs(s, fresh, running))
+            continue;
+        if (s->live) {
+            config_settings_name(applied, applied_len, s->key);
+        } else {
+            config_settings_name(restart, restart_len, s->key);
+            config_setting_keep(s, fresh, running);
+        }
+    }
+}
+
 int config_validate(const struct config *config, char *err, size_t errlen)
 {
     int ret = -1;

@@ -114,6 +114,15 @@ int config_load_file(struct config *config, const char *path, bool required, cha
 int config_parse_listen(const char *text, char **host_out, int *port_out)
     __attribute__((warn_unused_result));
 
+/* SIGHUP's comparison of a freshly loaded configuration with the running one. Every key
+ * whose value differs is named, once, in applied ("a, b") when it can change at run time
+ * (session_idle_timeout, session_max_lifetime, allowed_origins, server_names,
+ * metrics_token, log_level, metrics_interval, metrics_interval_watched: serve.c applies
+ * them) or in restart otherwise; a restart-only key of fresh is set back to running's
+ * value, so fresh is then exactly what the daemon runs with. Names are cut to fit. */
+void config_reload_diff(struct config *fresh, const struct config *running, char *applied,
+                        size_t applied_len, char *restart, size_t restart_len);
+
 /* Checks cross-field rules (cert and key both or neither, ...). 0 or -1 + err. */
 int config_validate(const struct config *config, char *err, size_t errlen)
     __attribute__((warn_unused_result));

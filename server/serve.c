@@ -18,7 +18,8 @@
  * connection), join the workers (the lane before its pool), stop libvirt's and the store-watch
  * threads, free the rest, join the signal thread. SIGHUP, on the service thread: RELOADING=1 to
  * the service manager, the config file and drop-ins reread (serve_reloader: a small file, no
- * libvirt or SQLite), the keys that can change at run time applied (serve_settings: log level,
+ * libvirt or SQLite), the keys that can change at run time applied (config_reload_diff, then
+ * serve_settings_apply: log level,
  * session limits, origins, host names, scrape token, collection intervals), the certificate
  * reloaded into the vhost's SSL_CTX, READY=1; open connections stay. The housekeeping timer also
  * feeds the service manager's watchdog, so a wedged service loop stops feeding it. */
@@ -571,114 +572,6 @@ static void serve_reload_certificate(struct app *app, const char *cert, const ch
     log_info("SIGHUP: reloaded certificate %s", cert);
 }
 
-/* The settings a SIGHUP compares: every field of struct config, by its key. live: applied
- * at run time by serve_settings_apply; the others need a restart, and the running value is
- * kept in the reloaded struct so that a later SIGHUP names them again. */
-enum serve_setting_kind { SERVE_SETTING_STR, SERVE_SETTING_INT, SERVE_SETTING_BOOL };
-static const struct serve_setting {
-    const char *key;
-    size_t offset;
-    enum serve_setting_kind kind;
-    bool live;
-} serve_settings[] = {
-#define SERVE_S(key, field, kind, live)                                                            \
-    {                                                                                              \
-        key, offsetof(struct config, field), SERVE_SETTING_##kind, live                            \
-    }
-    SERVE_S("listen", listen_host, STR, false),
-    SERVE_S("listen", listen_port, INT, false),
-    SERVE_S("uri", uri, STR, false),
-    SERVE_S("state_dir", state_dir, STR, false),
-    SERVE_S("web_root", web_root, STR, false),
-    SERVE_S("cert", cert_file, STR, false),
-    SERVE_S("key", key_file, STR, false),
-    SERVE_S("session_idle_timeout", session_idle_s, INT, true),
-    SERVE_S("session_max_lifetime", session_max_s, INT, true),
-    SERVE_S("allowed_origins", allowed_origins, STR, true),
-    SERVE_S("server_names", server_names, STR, true),
-    SERVE_S("metrics_token", metrics_token, STR, true),
-    SERVE_S("max_connections_per_address", max_connections_per_address, INT, false),
-    SERVE_S("max_handshakes_per_address", max_handshakes_per_address, INT, false),
-    SERVE_S("first_request_timeout", first_request_timeout_s, INT, false),
-    SERVE_S("workers", workers, INT, false),
-    SERVE_S("log_level", log_level, STR, true),
-    SERVE_S("pool_roots", pool_roots, STR, false),
-    SERVE_S("pool_types", pool_types, STR, false),
-    SERVE_S("domain_type", domain_type, STR, false),
-    SERVE_S("audit_retention_days", audit_retention_days, INT, false),
-    SERVE_S("metrics_keep_deleted_hours", metrics_keep_deleted_hours, INT, false),
-    SERVE_S("audit_retention_rows", audit_retention_rows, INT, false),
-    SERVE_S("metrics_interval", metrics_interval_s, INT, true),
-    SERVE_S("metrics_interval_watched", metrics_interval_watched_s, INT, true),
-    SERVE_S("password_min_length", password_min_length, INT, false),
-    SERVE_S("pam", pam, BOOL, false),
-    SERVE_S("pam_helper", pam_helper, STR, false),
-    SERVE_S("pam_admin_group", pam_groups[0], STR, false),
-    SERVE_S("pam_operator_group", pam_groups[1], STR, false),
-    SERVE_S("pam_user_group", pam_groups[2], STR, false),
-    SERVE_S("pam_viewer_group", pam_groups[3], STR, false),
-    SERVE_S("totp_required_for_admins", totp_required_for_admins, BOOL, false),
-    SERVE_S("alert_webhook_url", alert_webhook_url, STR, false),
-    SERVE_S("alert_webhook_retry_minutes", alert_webhook_retry_minutes, INT, false),
-    SERVE_S("alert_email_to", alert_email_to, STR, false),
-    SERVE_S("alert_sendmail", alert_sendmail, STR, false),
-    SERVE_S("alert_rule", alert_rules, STR, false),
-#undef SERVE_S
-};
-
-static bool serve_setting_differs(const struct serve_setting *s, const struct config *a,
-                                  const struct config *b)
-{
-    const char *pa = (const char *)a + s->offset, *pb = (const char *)b + s->offset;
-
-    switch (s->kind) {
-    case SERVE_SETTING_STR: {
-        const char *x = *(char *const *)pa, *y = *(char *const *)pb;
-        return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
-    }
-    case SERVE_SETTING_INT:
-        return *(const int *)pa != *(const int *)pb;
-    case SERVE_SETTING_BOOL:
-        return *(const bool *)pa != *(const bool *)pb;
-    }
-    return false;
-}
-
-/* Sets fresh's field to running's (a restart-only key keeps its running value). */
-static void serve_setting_keep(const struct serve_setting *s, struct config *fresh,
-                               const struct config *running)
-{
-    char *pf = (char *)fresh + s->offset;
-    const char *pr = (const char *)running + s->offset;
-
-    switch (s->kind) {
-    case SERVE_SETTING_STR: {
-        char **field = (char **)pf;
-        const char *value = *(char *const *)pr;
-
-        free(*field);
-        *field = value ? xstrdup(value) : NULL;
-        break;
-    }
-    case SERVE_SETTING_INT:
-        *(int *)pf = *(const int *)pr;
-        break;
-    case SERVE_SETTING_BOOL:
-        *(bool *)pf = *(const bool *)pr;
-        break;
-    }
-}
-
-/* Appends key to list ("a, b") unless it is already the last one (listen's two rows). */
-static void serve_settings_name(char *list, size_t len, const char *key)
-{
-    const char *last = strrchr(list, ' ');
-
-    if (strcmp(last ? last + 1 : list, key) == 0)
-        return;
-    snprintf(list + strlen(list), len - strlen(list), "%s%s", list[0] ? ", " : "", key);
-}
-
 /* Applies the live keys of c (which must outlive the next call: the connection layer
  * borrows its strings). Service thread. */
 static void serve_settings_apply(struct app *app, struct api_services *api, const struct config *c)
@@ -712,18 +605,7 @@ static void serve_reload_settings(struct app *app, struct api_services *api,
         log_error("SIGHUP: configuration not reloaded, every old value kept: %s", err);
         goto cleanup;
     }
-    for (size_t i = 0; i < sizeof(serve_settings) / sizeof(serve_settings[0]); i++) {
-        const struct serve_setting *s = &serve_settings[i];
-
-        if (!serve_setting_differs(s, &fresh, *running))
-            continue;
-        if (s->live) {
-            serve_settings_name(applied, sizeof(applied), s->key);
-        } else {
-            serve_settings_name(restart, sizeof(restart), s->key);
-            serve_setting_keep(s, &fresh, *running);
-        }
-    }
+    config_reload_diff(&fresh, *running, applied, sizeof(applied), restart, sizeof(restart));
     serve_settings_apply(app, api, &fresh); /* before the old strings go */
     config_free(reloaded);
     *reloaded = fresh;

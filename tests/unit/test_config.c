@@ -520,6 +520,54 @@ static void test_dropins(void **state)
     remove_conf(main_path);
 }
 
+/* SIGHUP's diff: live keys named in applied, others in restart and set back to the
+ * running value; listen (two fields) named once; nothing changed: both empty. */
+static void test_reload_diff(void **state)
+{
+    struct config running, fresh;
+    char err[256] = "", applied[256], restart[256];
+
+    config_init(&running);
+    config_init(&fresh);
+    config_reload_diff(&fresh, &running, applied, sizeof(applied), restart, sizeof(restart));
+    assert_string_equal(applied, "");
+    assert_string_equal(restart, "");
+
+    assert_int_equal(config_set(&fresh, "log_level", "debug", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&fresh, "session_idle_timeout", "60", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&fresh, "allowed_origins", "https://a.example", err, sizeof(err)),
+                     0);
+    assert_int_equal(config_set(&fresh, "listen", "0.0.0.0:8443", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&fresh, "workers", "8", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&fresh, "cert", "/etc/c.pem", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&fresh, "pam", "on", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&fresh, "pam_viewer_group", "staff", err, sizeof(err)), 0);
+    config_reload_diff(&fresh, &running, applied, sizeof(applied), restart, sizeof(restart));
+    assert_string_equal(applied, "session_idle_timeout, allowed_origins, log_level");
+    assert_string_equal(restart, "listen, cert, workers, pam, pam_viewer_group");
+    /* the live values stay, the restart-only ones are the running ones again */
+    assert_string_equal(fresh.log_level, "debug");
+    assert_int_equal(fresh.session_idle_s, 60);
+    assert_string_equal(fresh.allowed_origins, "https://a.example");
+    assert_string_equal(fresh.listen_host, "127.0.0.1");
+    assert_int_equal(fresh.listen_port, 9443);
+    assert_int_equal(fresh.workers, 4);
+    assert_null(fresh.cert_file);
+    assert_false(fresh.pam);
+    assert_string_equal(fresh.pam_groups[3], "");
+    /* so the same change is named again by the next reload */
+    config_reload_diff(&fresh, &running, applied, sizeof(applied), restart, sizeof(restart));
+    assert_string_equal(restart, "");
+
+    /* names cut to fit, still terminated */
+    assert_int_equal(config_set(&fresh, "workers", "8", err, sizeof(err)), 0);
+    assert_int_equal(config_set(&fresh, "uri", "test:///default", err, sizeof(err)), 0);
+    config_reload_diff(&fresh, &running, applied, 4, restart, 8);
+    assert_true(strlen(applied) < 4 && strlen(restart) < 8);
+    config_free(&fresh);
+    config_free(&running);
+}
+
 static int teardown(void **state)
 {
     return rmdir(test_dir);
@@ -543,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_pam_keys),
         cmocka_unit_test(test_alert_keys),
         cmocka_unit_test(test_dropins),
+        cmocka_unit_test(test_reload_diff),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
