@@ -32,6 +32,7 @@
  * without a FIN, or one that stopped reading) is closed: 50 s after its first
  * unanswered ping at most (plus the next ping's tick). */
 #define HTTP_WS_PINGS_UNANSWERED 2
+#define HTTP_WS_PING_PAYLOAD     8 /* bytes: an int64_t */
 
 /* lws's per-session data. */
 struct http_pss {
@@ -486,14 +487,19 @@ static int http_on_ws_timer(struct lws *wsi, struct http_pss *pss)
     return 0;
 }
 
-/* SERVER_WRITEABLE with a ping due: an empty ping, and another WRITEABLE for the
- * endpoint, which may have asked for this one (one write per WRITEABLE). */
+/* SERVER_WRITEABLE with a ping due: a ping, and another WRITEABLE for the endpoint,
+ * which may have asked for this one (one write per WRITEABLE). The ping carries 8 bytes
+ * (the time it was sent): lws 4.1.6 hands an empty pong to no callback, so the answer
+ * to an empty ping would never reach RECEIVE_PONG. */
 static int http_ws_send_ping(struct lws *wsi, struct http_pss *pss)
 {
-    unsigned char frame[LWS_PRE + 1] = {0};
+    unsigned char frame[LWS_PRE + HTTP_WS_PING_PAYLOAD] = {0};
+    int64_t now_ms = clock_mono_ms();
 
     pss->ping_due = false;
-    if (lws_write(wsi, frame + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+    memcpy(frame + LWS_PRE, &now_ms, HTTP_WS_PING_PAYLOAD);
+    if (lws_write(wsi, frame + LWS_PRE, HTTP_WS_PING_PAYLOAD, LWS_WRITE_PING) <
+        HTTP_WS_PING_PAYLOAD)
         return -1;
     lws_callback_on_writable(wsi);
     return 0;
