@@ -197,8 +197,8 @@ test-unit: $(UNIT_BIN)
 IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics metrics-history names networks quota robustness security self-service snapshots storage template threads tls web-root ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
-# IT_BACKGROUND: files that mostly wait (proxy-idle: a websocket through nginx kept idle
-# for 3 minutes, pinged every 25 s, one test daemon and one nginx, next to no CPU). They
+# IT_BACKGROUND: files that mostly wait (proxy-idle: websockets through nginx and Apache
+# kept idle for 3 minutes, pinged every 25 s; two daemons, two proxies, next to no CPU). They
 # start first and run beside both groups above, so their minutes add no wall time (the
 # serial group alone takes longer); their output is printed when they end.
 IT_BACKGROUND := proxy-idle

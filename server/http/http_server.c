@@ -29,8 +29,8 @@
  * Apache's default 60 s) never sees an idle console or event stream... */
 #define HTTP_WS_PING_S 25
 /* ...and one whose client has answered none of this many pings in a row (a peer gone
- * without a FIN, or one that stopped reading) is closed: 50 s after its first
- * unanswered ping at most (plus the next ping's tick). */
+ * without a FIN, or one that stopped reading) is closed at the next tick: 50 s after
+ * its first unanswered ping. */
 #define HTTP_WS_PINGS_UNANSWERED 2
 #define HTTP_WS_PING_PAYLOAD     8 /* bytes: an int64_t */
 
