@@ -213,7 +213,6 @@ test-integration: $(BIN) $(TEST_TOOLS) guest-image
 	status=0; \
 	$(IT_RUN) --test-concurrency=$(IT_JOBS) $(IT_CONCURRENT_FILES) && \
 	    $(IT_RUN) --test-concurrency=1 $(IT_SERIAL_FILES) || status=$$?; \
-	if [ $$status -ne 0 ]; then kill $$bg 2>/dev/null || true; fi; \
 	wait $$bg || { [ $$status -ne 0 ] || status=1; echo "== background failed: $(IT_BACKGROUND_FILES)"; }; \
 	echo "== background: $(IT_BACKGROUND_FILES)"; cat $(BUILD)/it-background.log; exit $$status
 
