@@ -205,9 +205,13 @@ async function idleThrough(t, kind, { client, uuid, proxy }) {
     const pings = [];
     ev.ws.on('ping', () => pings.push(Date.now()));
     await ev.next((m) => m.type === 'snapshot', 5000);
-    // the first subscriber's collection comes at once, then none for an hour
-    await sleep(3000);
-    const seen = ev.all.length;
+    // the first subscriber's collection comes at once, then none for an hour: wait for
+    // 3 s without a message (a loaded machine may deliver that collection late)
+    let seen;
+    do {
+        seen = ev.all.length;
+        await sleep(3000);
+    } while (ev.all.length !== seen);
     const t0 = Date.now();
     await sleep(IDLE_MS);
     t.diagnostic(`${kind}: idle ${((Date.now() - t0) / 1000).toFixed(0)} s; pings at ` +
