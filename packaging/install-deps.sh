@@ -52,6 +52,7 @@ packages=(
   syslinux syslinux-common isolinux mtools dosfstools cpio virtinst sqlite3
   libpam0g-dev passwd util-linux
   prometheus prometheus-libvirt-exporter
+  nginx apache2-bin
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

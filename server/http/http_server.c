@@ -25,10 +25,20 @@
 #define HTTP_WS_FAIL_TIMEOUT_S 5
 #define HTTP_HEAD_MAX          4096
 #define HTTP_PROTOCOLS         5 /* http, events, binary, the extra one, the terminator */
+/* Every websocket is pinged this often, so a reverse proxy's read timeout (nginx's and
+ * Apache's default 60 s) never sees an idle console or event stream... */
+#define HTTP_WS_PING_S 25
+/* ...and one whose client has answered none of this many pings in a row (a peer gone
+ * without a FIN, or one that stopped reading) is closed at the next tick: 50 s after
+ * its first unanswered ping. */
+#define HTTP_WS_PINGS_UNANSWERED 2
+#define HTTP_WS_PING_PAYLOAD     8 /* bytes: an int64_t */
 
 /* lws's per-session data. */
 struct http_pss {
-    struct conn *conn; /* owned */
+    struct conn *conn;   /* owned */
+    bool ping_due;       /* websocket: a ping waits for the next SERVER_WRITEABLE */
+    unsigned unanswered; /* websocket: pings sent (or due) since the last pong */
 };
 
 struct http_server {
@@ -452,7 +462,47 @@ static int http_on_ws_established(struct lws *wsi, struct http_pss *pss)
                       conn_peer(conn));
         return -1;
     }
+    lws_set_timer_usecs(wsi, (lws_usec_t)HTTP_WS_PING_S * LWS_US_PER_SEC);
     return conn_ws_established(conn);
+}
+
+/* TIMER (every HTTP_WS_PING_S on an open websocket): a ping is due, or the client that
+ * left the last HTTP_WS_PINGS_UNANSWERED unanswered is closed. The ping goes out at the
+ * next WRITEABLE, ahead of the endpoint's own frames. lws pings on its own only after
+ * 300 s (its context's default retry policy), past every proxy's read timeout. */
+static int http_on_ws_timer(struct lws *wsi, struct http_pss *pss)
+{
+    if (!pss || !pss->conn)
+        return 0;
+    if (pss->unanswered >= HTTP_WS_PINGS_UNANSWERED) {
+        log_info("http: websocket %s from %s closed: no pong to %u pings", conn_path(pss->conn),
+                 conn_peer(pss->conn), pss->unanswered);
+        lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        return 0;
+    }
+    pss->unanswered++;
+    pss->ping_due = true;
+    lws_callback_on_writable(wsi);
+    lws_set_timer_usecs(wsi, (lws_usec_t)HTTP_WS_PING_S * LWS_US_PER_SEC);
+    return 0;
+}
+
+/* SERVER_WRITEABLE with a ping due: a ping, and another WRITEABLE for the endpoint,
+ * which may have asked for this one (one write per WRITEABLE). The ping carries 8 bytes
+ * (the time it was sent): lws 4.1.6 hands an empty pong to no callback, so the answer
+ * to an empty ping would never reach RECEIVE_PONG. */
+static int http_ws_send_ping(struct lws *wsi, struct http_pss *pss)
+{
+    unsigned char frame[LWS_PRE + HTTP_WS_PING_PAYLOAD] = {0};
+    int64_t now_ms = clock_mono_ms();
+
+    pss->ping_due = false;
+    memcpy(frame + LWS_PRE, &now_ms, HTTP_WS_PING_PAYLOAD);
+    if (lws_write(wsi, frame + LWS_PRE, HTTP_WS_PING_PAYLOAD, LWS_WRITE_PING) <
+        HTTP_WS_PING_PAYLOAD)
+        return -1;
+    lws_callback_on_writable(wsi);
+    return 0;
 }
 
 /* ---- the callback ------------------------------------------------ */
@@ -501,7 +551,15 @@ static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void
             return 0;
         if (http_ws_failed(wsi, conn))
             return -1;
+        if (pss->ping_due)
+            return http_ws_send_ping(wsi, pss);
         return conn_on_writeable(conn);
+    case LWS_CALLBACK_TIMER:
+        return http_on_ws_timer(wsi, pss);
+    case LWS_CALLBACK_RECEIVE_PONG:
+        if (pss)
+            pss->unanswered = 0;
+        return 0;
     case LWS_CALLBACK_RECEIVE:
         /* fragments are bounded by rx_buffer_size, messages by the endpoint's limit */
         if (!conn || http_ws_broken(wsi))

@@ -6,8 +6,11 @@
  * connection limits and the first-request deadline (conn_limits.h) from accept to the
  * first request, the websocket frame checks that run before lws parses the client's
  * bytes (http/tls_read_guard.h: a violation closes with 1002 or 1009), CONNECT
- * refusal, the vhost's SSL_CTX for certificate reloads, and the wake-up
- * (EVENT_WAIT_CANCELLED), handed to serve.c. HTTP/1.1 only (serve.c sets ALPN).
+ * refusal, the vhost's SSL_CTX for certificate reloads, the wake-up
+ * (EVENT_WAIT_CANCELLED), handed to serve.c, and the websocket keepalive: every
+ * websocket is pinged every 25 s (an lws timer per socket), so an idle one outlives a
+ * reverse proxy's 60 s read timeout, and one whose client answers two pings in a row
+ * with no pong is closed (docs/reverse-proxy.md). HTTP/1.1 only (serve.c sets ALPN).
  *
  * The lws context's user pointer is the struct http_server.
  *
