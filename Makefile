@@ -227,7 +227,7 @@ deb: node_modules/.package-lock.json
 # machine, runs the installed daemon as the unit would and removes it again
 # (tests/package/package.test.mjs says what it asserts).
 check-package: deb
-	node --test tests/package/
+	flock /tmp/vd-qemu.lock node --test tests/package/
 
 # ---- running ---------------------------------------------------------------
 
