@@ -10,8 +10,11 @@
 // opens its console (RFB banner); a user and an audit row made there survive the upgrade
 // to this build; `dpkg -r` then `dpkg --purge` leave nothing in /etc, /usr, /var/lib
 // (the virtdeck system user stays, as Debian policy has it). Also: what Debian's libvirt
-// needs for a libvirt group member to use qemu:///system (a plain account in the group
-// can `virsh list`, one outside it cannot). Always purges and removes its domain and
+// needs for a libvirt group member to use qemu:///system: polkit grants
+// org.libvirt.unix.manage to a process of an account in the group and not to one outside
+// it (pkcheck), and the first can `virsh list` while the second cannot. A libvirtd started
+// before the system bus refuses every non-root client: then the VM list, the console and
+// the virsh check are reported as not checked, with the reason. Always purges and removes its domain and
 // accounts, even when a step fails. Root only.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +114,14 @@ function libvirtMachineProblem(user) {
     return r.status !== 0 && /system bus/.test(r.stderr)
         ? `this machine's libvirtd started before its system D-Bus and polkitd (restart it): ${r.stderr.trim()}`
         : null;
+}
+
+function readProc(pid, file) {
+    try {
+        return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+    } catch {
+        return '';
+    }
 }
 
 function purge() {
@@ -259,13 +270,29 @@ describe('the Debian package, installed, upgraded and purged on this machine', {
         assert.ok(run('getent', ['passwd', 'virtdeck'], { ok: false }).status === 0, 'the system user stays');
     });
 
-    it('a libvirt group member can use qemu:///system, an account outside it cannot', (t) => {
+    it('a libvirt group member can use qemu:///system, an account outside it cannot', async (t) => {
         const sock = '/run/libvirt/libvirt-sock';
         const st = fs.statSync(sock);
         const group = run('getent', ['group', String(st.gid)]).stdout.split(':')[0];
         t.diagnostic(`${sock}: mode ${(st.mode & 0o777).toString(8)} group ${group} (access: polkit, 60-libvirt.rules)`);
+        // What libvirtd asks polkit for each non-root client: org.libvirt.unix.manage
+        // for a process of the account (Debian's 60-libvirt.rules: yes for libvirt).
+        for (const [user, allowed] of [[IN_GROUP, true], [OUT_GROUP, false]]) {
+            const p = spawn('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', '--', 'sleep', '30'], { stdio: 'ignore' });
+            try {
+                const deadline = Date.now() + 5000; // setpriv has switched and exec'd sleep
+                while (!/^sleep/.test(readProc(p.pid, 'comm')) || !readProc(p.pid, 'status').includes(`Uid:\t${run('id', ['-u', user]).stdout.trim()}\t`)) {
+                    assert.ok(Date.now() < deadline, `the process of ${user} did not start`);
+                    await new Promise((r) => setTimeout(r, 20));
+                }
+                const r = run('pkcheck', ['--action-id', 'org.libvirt.unix.manage', '--process', String(p.pid)], { ok: false });
+                assert.equal(r.status === 0, allowed, `polkit for ${user}: exit ${r.status} ${r.stderr}`);
+            } finally {
+                p.kill();
+            }
+        }
         if (machineProblem) {
-            t.skip(machineProblem);
+            t.skip(`polkit checked (pkcheck); virsh not checked: ${machineProblem}`);
             return;
         }
         const inside = run('runuser', ['-u', IN_GROUP, '--', 'virsh', '-c', 'qemu:///system', 'list', '--all', '--name'], { ok: false });
