@@ -36,6 +36,7 @@ const STATE = '/var/lib/virtdeck';
 const CONF = '/etc/virtdeck/virtdeck.conf';
 const WEB = '/usr/share/virtdeck/web';
 const HELPER = '/usr/libexec/virtdeck/virtdeck-pam-helper';
+const PAM_FILE = '/etc/pam.d/virtdeck';
 const TAG = crypto.randomBytes(3).toString('hex');
 const IN_GROUP = `vdpkg-in-${TAG}`;
 const OUT_GROUP = `vdpkg-out-${TAG}`;
@@ -124,8 +125,13 @@ function readProc(pid, file) {
     }
 }
 
+// make deps installs the PAM service file by hand for the build tree's tests (pam.test.mjs);
+// the package owns it as a conffile, so a purge removes it: put back what was there.
+const pamBefore = fs.existsSync(PAM_FILE) ? fs.readFileSync(PAM_FILE) : null;
+
 function purge() {
     run('dpkg', ['--purge', 'virtdeck'], { ok: false });
+    if (pamBefore && !fs.existsSync(PAM_FILE)) fs.writeFileSync(PAM_FILE, pamBefore, { mode: 0o644 });
 }
 
 describe('the Debian package, installed, upgraded and purged on this machine', { skip: process.getuid() !== 0 && 'needs root' }, () => {
@@ -266,9 +272,11 @@ describe('the Debian package, installed, upgraded and purged on this machine', {
         assert.ok(fs.existsSync(CONF), 'remove keeps the conffile');
         assert.ok(!fs.existsSync('/usr/sbin/virtdeck'));
         run('dpkg', ['--purge', 'virtdeck']);
+        assert.ok(!fs.existsSync('/var/lib/virtdeck') && !fs.existsSync('/etc/virtdeck'), 'purge removes the state and the config');
+        purge();
         const now = fileList();
-        const added = [...now].filter((p) => !before0.has(p));
-        assert.deepEqual(added, [], 'nothing left behind');
+        assert.deepEqual([...now].filter((p) => !before0.has(p)), [], 'nothing left behind');
+        assert.deepEqual([...before0].filter((p) => !now.has(p)), [], 'nothing of the machine taken away');
         assert.ok(run('getent', ['passwd', 'virtdeck'], { ok: false }).status === 0, 'the system user stays');
     });
 
