@@ -203,7 +203,7 @@ install: $(BIN) $(PAM_HELPER) web-build
 	    $(INSTALL) -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/; done
 
 # `make deb`: build/virtdeck_<version>_<arch>.deb with debhelper from a copy of the
-# tracked tree (git ls-files) in build/deb/virtdeck-<version>/, packaging/debian/ as its
+# tracked tree (git ls-files, with untracked files git does not ignore, less deleted ones) in build/deb/virtdeck-<version>/, packaging/debian/ as its
 # debian/. The web build needs node_modules (acorn, the vendored noVNC/xterm/uPlot): it
 # is linked into the copy, never copied or installed. dh builds with SOURCE_DIR= and
 # runs make install with prefix=/usr. No apt in here: `make deps` installs debhelper.
@@ -214,6 +214,7 @@ DEB_FILE = build/virtdeck_$(VERSION)_$(DEB_ARCH).deb
 deb: node_modules/.package-lock.json
 	rm -rf build/deb && mkdir -p $(DEB_DIR)
 	git ls-files -z --cached --others --exclude-standard | grep -zv '^packaging/debian/' | \
+	    xargs -0 sh -c 'for f do [ ! -e "$$f" ] || printf "%s\0" "$$f"; done' sh | \
 	    xargs -0 cp -p --parents -t $(DEB_DIR)
 	cp -R packaging/debian $(DEB_DIR)/debian
 	ln -s $(CURDIR)/node_modules $(DEB_DIR)/node_modules
