@@ -29,9 +29,15 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat
         -Wvla -Wno-unused-parameter -Werror
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(HARDEN) $(SAN_FLAGS) -MMD -MP \
+# SOURCE_DIR: a binary built with it serves $(SOURCE_DIR)/build/web and runs the PAM helper
+# built there when they exist (a build tree's daemon runs as it is); the package builds
+# with SOURCE_DIR= (empty), so the installed binary carries no build path and uses only
+# the installed paths (server/config.c).
+SOURCE_DIR ?= $(CURDIR)
+SOURCE_DIR_FLAG = $(if $(SOURCE_DIR),-DVIRTDECK_SOURCE_DIR='"$(SOURCE_DIR)"')
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) $(SAN_FLAGS) -MMD -MP \
              -Iserver -Iauth -Ivnc-proxy -DVIRTDECK_VERSION='"$(VERSION)"' \
-             -DVIRTDECK_SOURCE_DIR='"$(CURDIR)"' $(PKG_CFLAGS)
+             $(SOURCE_DIR_FLAG) $(PKG_CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(SAN_FLAGS) $(LDFLAGS)
 
 LIB_SRC := $(filter-out server/main.c,$(wildcard server/*.c server/*/*.c auth/*.c vnc-proxy/*.c))
@@ -50,7 +56,7 @@ PAM_HELPER := $(BUILD)/virtdeck-pam-helper
 # Link seams: a test may wrap symbols, e.g. WRAP_test_virt_domain := -Wl,--wrap=virDomainCreate
 -include tests/unit/wraps.mk
 
-.PHONY: all deps build web-vendor web-build guest-image run check test-unit test-integration test-integration-concurrent \
+.PHONY: all deps build install deb check-package web-vendor web-build guest-image run check test-unit test-integration test-integration-concurrent \
         test-plain-memory test-e2e test-asan bench format format-check lint clean
 .DEFAULT_GOAL := all
 
@@ -147,6 +153,82 @@ web-build: $(WEB_OUT)/index.html
 
 $(WEB_OUT)/index.html: $(VENDOR)/.stamp $(WEB_SRC)
 	node web/tools/build.mjs web $(WEB_OUT)
+
+# ---- installing ------------------------------------------------------------
+# `make install` (GNU directory variables; DESTDIR for staging): the daemon, the UI's
+# built tree (build/web, its vendored parts with their licences), the PAM helper, the
+# PAM service, the systemd unit, the sysusers.d entry, the man pages when
+# packaging/man/ has them, the example config (a conffile in the package) and the
+# Prometheus/Grafana examples. The helper is installed 0755 here: setuid root:virtdeck
+# 4750 is the package's postinst (dpkg-statoverride), since the group may not exist
+# when staging. The compiled-in paths (server/config.h, config.c) are /etc/virtdeck,
+# /usr/share/virtdeck/web and /usr/libexec/virtdeck: a PREFIX other than /usr needs
+# web_root and pam_helper in the config file. Build with SOURCE_DIR= for an installed
+# binary (make deb does).
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir ?= $(exec_prefix)/bin
+sbindir ?= $(exec_prefix)/sbin
+libexecdir ?= $(exec_prefix)/libexec
+datadir ?= $(prefix)/share
+mandir ?= $(datadir)/man
+docdir ?= $(datadir)/doc/virtdeck
+sysconfdir ?= /etc
+localstatedir ?= /var
+systemdunitdir ?= $(prefix)/lib/systemd/system
+sysusersdir ?= $(prefix)/lib/sysusers.d
+INSTALL ?= install
+MAN_PAGES := $(wildcard packaging/man/*.[1-8])
+
+install: $(BIN) $(PAM_HELPER) web-build
+	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(libexecdir)/virtdeck \
+	    $(DESTDIR)$(datadir)/virtdeck $(DESTDIR)$(sysconfdir)/virtdeck \
+	    $(DESTDIR)$(sysconfdir)/virtdeck/virtdeck.conf.d $(DESTDIR)$(sysconfdir)/pam.d \
+	    $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(sysusersdir) $(DESTDIR)$(docdir)/examples
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(sbindir)/virtdeck
+	$(INSTALL) -m 0755 $(PAM_HELPER) $(DESTDIR)$(libexecdir)/virtdeck/virtdeck-pam-helper
+	rm -rf $(DESTDIR)$(datadir)/virtdeck/web
+	cp -R $(WEB_OUT) $(DESTDIR)$(datadir)/virtdeck/web
+	chmod -R u=rwX,go=rX $(DESTDIR)$(datadir)/virtdeck/web
+	$(INSTALL) -m 0644 packaging/pam.d/virtdeck $(DESTDIR)$(sysconfdir)/pam.d/virtdeck
+	$(INSTALL) -m 0644 packaging/virtdeck.conf $(DESTDIR)$(sysconfdir)/virtdeck/virtdeck.conf
+	sed 's|/usr/sbin/virtdeck|$(sbindir)/virtdeck|' packaging/systemd/virtdeck.service \
+	    > $(DESTDIR)$(systemdunitdir)/virtdeck.service
+	chmod 0644 $(DESTDIR)$(systemdunitdir)/virtdeck.service
+	$(INSTALL) -m 0644 packaging/sysusers.d/virtdeck.conf $(DESTDIR)$(sysusersdir)/virtdeck.conf
+	$(INSTALL) -m 0644 packaging/prometheus/*.yml packaging/grafana/*.json $(DESTDIR)$(docdir)/examples/
+	set -e; for m in $(MAN_PAGES); do s=$${m##*.}; \
+	    $(INSTALL) -d $(DESTDIR)$(mandir)/man$$s; \
+	    $(INSTALL) -m 0644 $$m $(DESTDIR)$(mandir)/man$$s/; done
+
+# `make deb`: build/virtdeck_<version>_<arch>.deb with debhelper from a copy of the
+# tracked tree (git ls-files, with untracked files git does not ignore, less deleted ones) in build/deb/virtdeck-<version>/, packaging/debian/ as its
+# debian/. The web build needs node_modules (acorn, the vendored noVNC/xterm/uPlot): it
+# is linked into the copy, never copied or installed. dh builds with SOURCE_DIR= and
+# runs make install with prefix=/usr. No apt in here: `make deps` installs debhelper.
+DEB_DIR := build/deb/virtdeck-$(VERSION)
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_FILE = build/virtdeck_$(VERSION)_$(DEB_ARCH).deb
+
+deb: node_modules/.package-lock.json
+	rm -rf build/deb && mkdir -p $(DEB_DIR)
+	git ls-files -z --cached --others --exclude-standard | grep -zv '^packaging/debian/' | \
+	    xargs -0 sh -c 'for f do [ ! -e "$$f" ] || printf "%s\0" "$$f"; done' sh | \
+	    xargs -0 cp -p --parents -t $(DEB_DIR)
+	cp -R packaging/debian $(DEB_DIR)/debian
+	ln -s $(CURDIR)/node_modules $(DEB_DIR)/node_modules
+	cd $(DEB_DIR) && DEB_BUILD_OPTIONS="nocheck $${DEB_BUILD_OPTIONS:-}" \
+	    dpkg-buildpackage -us -uc -b -j$(BUILD_JOBS) >../build.log 2>&1 || \
+	    { tail -n 60 ../build.log; exit 1; }
+	mv build/deb/virtdeck_$(VERSION)_$(DEB_ARCH).deb $(DEB_FILE)
+	@echo "deb: $(DEB_FILE)"
+
+# check-package (a phase of make check): builds the deb, lintian, installs it on this
+# machine, runs the installed daemon as the unit would and removes it again
+# (tests/package/package.test.mjs says what it asserts).
+check-package: deb
+	flock /tmp/vd-qemu.lock node --test tests/package/
 
 # ---- running ---------------------------------------------------------------
 
@@ -286,6 +368,7 @@ check: deps
 	$(TIMED) asan $(MAKE) --no-print-directory test-asan
 	$(TIMED) plain-memory $(MAKE) --no-print-directory test-plain-memory
 	$(TIMED) e2e $(MAKE) --no-print-directory test-e2e
+	$(TIMED) package $(MAKE) --no-print-directory check-package
 
 # The console proxy benchmark's C tools (tests/bench/console/): a synthetic VNC backend
 # and a TCP/TLS/websocket load generator. run.mjs rewrites docs/performance.md; the

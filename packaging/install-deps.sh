@@ -34,6 +34,12 @@
 # system Prometheus on :9090); the tests never use or need that one.
 # `make bench` measures monitoring next to prometheus-libvirt-exporter (Debian's libvirt
 # exporter), scraping the same domains.
+# `make deb` builds the package with debhelper (dpkg-buildpackage, from dpkg-dev) and
+# check-package (tests/package/) checks it with lintian, runs dpkg -i/-r/--purge, and
+# `systemd-analyze verify` and `security` on the unit: systemd (a fresh Debian 12
+# container has none). Debian's libvirtd lets the libvirt group in through polkit over
+# the system D-Bus: polkitd and dbus (both already dependencies of libvirt-daemon-system;
+# listed because the tests start them, tests/lib/system-libvirtd.mjs).
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
@@ -53,6 +59,7 @@ packages=(
   libpam0g-dev passwd util-linux
   prometheus prometheus-libvirt-exporter
   nginx apache2-bin
+  debhelper dpkg-dev fakeroot lintian systemd dbus polkitd
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

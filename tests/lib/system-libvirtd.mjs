@@ -163,6 +163,27 @@ function startDaemonised(prog, extraEnv = {}) {
     });
 }
 
+/**
+ * Debian's libvirtd lets the libvirt group use qemu:///system through polkit (its
+ * 60-libvirt.rules), which it asks over the system D-Bus; it looks the bus up once, so
+ * the bus and polkitd must run before libvirtd starts (systemd starts both on a real
+ * host; nothing does here). Starts what is installed and missing; a no-op with neither.
+ */
+function ensureSystemBus(steps) {
+    const bus = '/run/dbus/system_bus_socket';
+    if (fs.existsSync('/usr/bin/dbus-daemon') && !fs.existsSync(bus)) {
+        fs.mkdirSync('/run/dbus', { recursive: true });
+        const r = spawnSync('dbus-daemon', ['--system', '--fork'], { encoding: 'utf8', timeout: 10000 });
+        steps.push(`dbus-daemon --system: exit ${r.status}`);
+    }
+    const polkitd = '/usr/lib/polkit-1/polkitd';
+    if (fs.existsSync(polkitd) && fs.existsSync(bus) &&
+        spawnSync('pgrep', ['-x', 'polkitd']).status !== 0) {
+        spawn(polkitd, ['--no-debug'], { detached: true, stdio: 'ignore' }).unref();
+        steps.push('polkitd started');
+    }
+}
+
 function tail(file, lines = 20) {
     try {
         return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -200,6 +221,7 @@ export async function ensureSystemLibvirtd({ timeoutMs = 30000 } = {}) {
         steps.push(`virtlogd -d: ${r.error || `exit ${r.code}${r.signal ? ` signal ${r.signal}` : ''}`}`);
     }
     if (!systemDaemonRunning('libvirtd')) {
+        ensureSystemBus(steps);
         const r = await startDaemonised('libvirtd', { LIBVIRT_LOG_OUTPUTS: `3:file:${LIBVIRTD_LOG}` });
         steps.push(`libvirtd -d: ${r.error || `exit ${r.code}${r.signal ? ` signal ${r.signal}` : ''}`}`);
     }
