@@ -105,7 +105,12 @@ $(GUEST)/.stamp: tests/guest/build-guest.sh tests/guest/init
 # noVNC (VNC console), xterm.js (serial console) and uPlot (the metrics graphs) come from
 # npm, pinned by package-lock.json, and are copied into web/vendor/ (gitignored, never
 # edited): noVNC's core/ ES modules with the pako files they import, xterm's ES module
-# build and its CSS, the fit addon, uPlot's ES module build and its CSS, and their licences (no source maps: nothing served refers to one).
+# build and its CSS, the fit addon, uPlot's ES module build and its CSS, and their licences
+# (no source maps: nothing served refers to one). The licences travel with the code into
+# build/web/vendor/ (web/tools/build.mjs copies every LICENSE* file; tests/web/build.test.mjs
+# checks each part has its own): noVNC's LICENSE.txt names MPL-2.0 for its core and BSD
+# for core/crypto/des.js, so the MPL-2.0 and BSD texts it points to (docs/LICENSE.*) come
+# too; pako keeps the MIT LICENSE in its folder; xterm.js, its fit addon and uPlot are MIT.
 # node_modules comes from `make deps` (npm ci); the rule below only repeats that npm ci
 # when the lockfile is newer than node_modules.
 
@@ -125,10 +130,12 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json Makefile
 	mkdir -p $(VENDOR).tmp/novnc/vendor $(VENDOR).tmp/xterm $(VENDOR).tmp/uplot
 	cp -R $(NOVNC_PKG)/core $(VENDOR).tmp/novnc/
 	cp -R $(NOVNC_PKG)/vendor/pako $(VENDOR).tmp/novnc/vendor/
-	cp $(NOVNC_PKG)/LICENSE.txt $(VENDOR).tmp/novnc/
+	cp $(NOVNC_PKG)/LICENSE.txt $(NOVNC_PKG)/docs/LICENSE.MPL-2.0 $(NOVNC_PKG)/docs/LICENSE.BSD-2-Clause \
+	    $(NOVNC_PKG)/docs/LICENSE.BSD-3-Clause $(VENDOR).tmp/novnc/
 	cp $(XTERM_PKG)/lib/xterm.mjs $(XTERM_PKG)/css/xterm.css $(XTERM_FIT_PKG)/lib/addon-fit.mjs \
 	    $(VENDOR).tmp/xterm/
 	cp $(XTERM_PKG)/LICENSE $(VENDOR).tmp/xterm/LICENSE.txt
+	cp $(XTERM_FIT_PKG)/LICENSE $(VENDOR).tmp/xterm/LICENSE.addon-fit.txt
 	cp $(UPLOT_PKG)/dist/uPlot.esm.js $(UPLOT_PKG)/dist/uPlot.min.css $(VENDOR).tmp/uplot/
 	cp $(UPLOT_PKG)/LICENSE $(VENDOR).tmp/uplot/LICENSE.txt
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
