@@ -406,8 +406,11 @@ BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpn
 # The UI's lint runs from node_modules (make deps / npm ci; no network here): ESLint
 # with eslint.config.mjs over web/ and the tests' JavaScript, including the
 # literal-string rule (virtdeck/no-literal-ui-string, tests/lint/); the message
-# catalogues against the code (tests/lint/catalogue.mjs); the tests of both. The three
-# always run, so one lint shows every problem; any failure fails lint.
+# catalogues against the code (tests/lint/catalogue.mjs); the tests of both and the
+# other tests/lint/*.test.mjs: the manual pages (man-pages.test.mjs: groff -ww, man
+# --warnings, lexgrog; virtdeck.conf(5) against config.c's keys, virtdeck(8) against the
+# CLI's options). The three always run, so one lint shows every problem; any failure
+# fails lint.
 lint:
 	@if grep -nE '\b($(BANNED))\s*\(' $(C_FILES); then \
 	    echo "lint: banned call (see STYLE.md)"; exit 1; fi

@@ -34,6 +34,8 @@
 # system Prometheus on :9090); the tests never use or need that one.
 # `make bench` measures monitoring next to prometheus-libvirt-exporter (Debian's libvirt
 # exporter), scraping the same domains.
+# The manual pages (packaging/man/) are checked by `make lint` with groff (groff-base)
+# and man-db's man and lexgrog.
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
@@ -52,6 +54,7 @@ packages=(
   syslinux syslinux-common isolinux mtools dosfstools cpio virtinst sqlite3
   libpam0g-dev passwd util-linux
   prometheus prometheus-libvirt-exporter
+  groff-base man-db
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).
