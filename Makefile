@@ -409,7 +409,8 @@ BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpn
 # catalogues against the code (tests/lint/catalogue.mjs); the tests of both and the
 # other tests/lint/*.test.mjs: the manual pages (man-pages.test.mjs: groff -ww, man
 # --warnings, lexgrog; virtdeck.conf(5) against config.c's keys, virtdeck(8) against the
-# CLI's options). The three always run, so one lint shows every problem; any failure
+# CLI's options) and the licence line (spdx.test.mjs: every tracked source file opens
+# with `SPDX-License-Identifier: LGPL-2.1-or-later`). The three always run, so one lint shows every problem; any failure
 # fails lint.
 lint:
 	@if grep -nE '\b($(BANNED))\s*\(' $(C_FILES); then \
