@@ -79,7 +79,7 @@ test('virtdeck(8) names every subcommand and option the CLI parses', () => {
     for (const cmd of ['serve', 'user add', 'passwd', 'del', 'totp-reset', 'user list', 'token create']) {
         assert.ok(page.includes(cmd), cmd);
     }
-    for (const key of ['SIGHUP', 'SIGTERM', 'VIRTDECK_DEBUG', 'NOTIFY_SOCKET', 'JOURNAL_STREAM',
+    for (const key of ['SIGHUP', 'SIGTERM', 'NOTIFY_SOCKET', 'JOURNAL_STREAM', 'libvirt group',
         'virtdeck.db', 'metrics.db', 'initial-admin-password', 'virtdeck.conf.d', 'EXIT STATUS', 'SEE ALSO']) {
         assert.ok(page.includes(key), key);
     }
