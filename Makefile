@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # virtdeck — build, run, test.
 #
 #   make run      install what is missing, build, start the demo (test:/// driver)

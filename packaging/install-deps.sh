@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs every Debian package that building, running and testing virtdeck needs,
 # and the pinned npm packages (package-lock.json). Idempotent: a machine that has
 # everything already is left alone in well under a second.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config: virtdeck's settings (see config.h). Main thread only, before the daemon starts.
  *
  * Invariants: every string field of a struct config is owned and non-NULL after

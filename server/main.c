@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main: virtdeck's entry point. Only picks the subcommand; each lives in its own
  * file (cli_serve.c, cli_user.c, cli_token.c). Main thread. */
 #include <stdio.h>

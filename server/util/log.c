@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log: timestamped lines on stderr (any thread; stdio locks each line). */
 #include "util/log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log: one line per message on stderr, with time and level. Any thread.
  *
  * Never pass secrets (passwords, tokens, cookies) to these. */

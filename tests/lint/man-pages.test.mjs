@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lint/man-pages.test.mjs — the manual pages (packaging/man/): each renders
 // without a warning (groff -ww, man --warnings) and has a NAME line lexgrog reads;
 // virtdeck.conf(5) documents exactly the keys server/config.c accepts, each with its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/build.test.mjs — the web build (web/tools/build.mjs): content-hashed names
 // that cover each file's rewritten content, renames that follow a change up to
 // index.html (through an import cycle too), every reference rewritten and resolving in

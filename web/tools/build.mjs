@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // web/tools/build.mjs — the web build: writes the tree the daemon serves (build/web/)
 // from web/ (with web/vendor/, which `make web-vendor` copies from npm).
 //
