@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # virtdeck — build, run, test.
 #
 #   make run      install what is missing, build, start the demo (test:/// driver)
@@ -111,7 +112,12 @@ $(GUEST)/.stamp: tests/guest/build-guest.sh tests/guest/init
 # noVNC (VNC console), xterm.js (serial console) and uPlot (the metrics graphs) come from
 # npm, pinned by package-lock.json, and are copied into web/vendor/ (gitignored, never
 # edited): noVNC's core/ ES modules with the pako files they import, xterm's ES module
-# build and its CSS, the fit addon, uPlot's ES module build and its CSS, and their licences (no source maps: nothing served refers to one).
+# build and its CSS, the fit addon, uPlot's ES module build and its CSS, and their licences
+# (no source maps: nothing served refers to one). The licences travel with the code into
+# build/web/vendor/ (web/tools/build.mjs copies every LICENSE* file; tests/web/build.test.mjs
+# checks each part has its own): noVNC's LICENSE.txt names MPL-2.0 for its core and BSD
+# for core/crypto/des.js, so the MPL-2.0 and BSD texts it points to (docs/LICENSE.*) come
+# too; pako keeps the MIT LICENSE in its folder; xterm.js, its fit addon and uPlot are MIT.
 # node_modules comes from `make deps` (npm ci); the rule below only repeats that npm ci
 # when the lockfile is newer than node_modules.
 
@@ -131,10 +137,12 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json Makefile
 	mkdir -p $(VENDOR).tmp/novnc/vendor $(VENDOR).tmp/xterm $(VENDOR).tmp/uplot
 	cp -R $(NOVNC_PKG)/core $(VENDOR).tmp/novnc/
 	cp -R $(NOVNC_PKG)/vendor/pako $(VENDOR).tmp/novnc/vendor/
-	cp $(NOVNC_PKG)/LICENSE.txt $(VENDOR).tmp/novnc/
+	cp $(NOVNC_PKG)/LICENSE.txt $(NOVNC_PKG)/docs/LICENSE.MPL-2.0 $(NOVNC_PKG)/docs/LICENSE.BSD-2-Clause \
+	    $(NOVNC_PKG)/docs/LICENSE.BSD-3-Clause $(VENDOR).tmp/novnc/
 	cp $(XTERM_PKG)/lib/xterm.mjs $(XTERM_PKG)/css/xterm.css $(XTERM_FIT_PKG)/lib/addon-fit.mjs \
 	    $(VENDOR).tmp/xterm/
 	cp $(XTERM_PKG)/LICENSE $(VENDOR).tmp/xterm/LICENSE.txt
+	cp $(XTERM_FIT_PKG)/LICENSE $(VENDOR).tmp/xterm/LICENSE.addon-fit.txt
 	cp $(UPLOT_PKG)/dist/uPlot.esm.js $(UPLOT_PKG)/dist/uPlot.min.css $(VENDOR).tmp/uplot/
 	cp $(UPLOT_PKG)/LICENSE $(VENDOR).tmp/uplot/LICENSE.txt
 	rm -rf $(VENDOR) && mv $(VENDOR).tmp $(VENDOR)
@@ -498,8 +506,12 @@ BANNED := strcpy|strcat|sprintf|vsprintf|strtok|gets|atoi|atol|system|popen|tmpn
 # The UI's lint runs from node_modules (make deps / npm ci; no network here): ESLint
 # with eslint.config.mjs over web/ and the tests' JavaScript, including the
 # literal-string rule (virtdeck/no-literal-ui-string, tests/lint/); the message
-# catalogues against the code (tests/lint/catalogue.mjs); the tests of both. The three
-# always run, so one lint shows every problem; any failure fails lint.
+# catalogues against the code (tests/lint/catalogue.mjs); the tests of both and the
+# other tests/lint/*.test.mjs: the manual pages (man-pages.test.mjs: groff -ww, man
+# --warnings, lexgrog; virtdeck.conf(5) against config.c's keys, virtdeck(8) against the
+# CLI's options) and the licence line (spdx.test.mjs: every tracked source file opens
+# with `SPDX-License-Identifier: LGPL-2.1-or-later`). The three always run, so one lint shows every problem; any failure
+# fails lint.
 lint:
 	@if grep -nE '\b($(BANNED))\s*\(' $(C_FILES); then \
 	    echo "lint: banned call (see STYLE.md)"; exit 1; fi

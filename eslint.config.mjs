@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // eslint.config.mjs — ESLint for the UI (web/js, the catalogues) and the JavaScript
 // that tests and builds it (tests/, web/tools/), run by `make lint` from node_modules
 // (no network). In the spirit of noVNC's config: the recommended rules, then the few

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_approved: the self-service set (see auth_approved.h).
  *
  * Readers take `lock` for a linear walk of the entries; the writer takes `write_lock`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_approved: the resources an admin approved for self-service (templates, ISOs,
  * networks, pools), the table of store migration 8 mirrored in memory.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_host: the Host rule (see auth_host.h).
  *
  * Names are kept in canonical form (lower case, no trailing dot, IP literals as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_host: the Host rule against DNS rebinding.
  *
  * A page on an attacker's site can make its own name resolve to this machine and then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_origin: the Origin rule (see auth_origin.h).
  *
  * Pure string logic over the caller's buffers; any thread, no state. A browser

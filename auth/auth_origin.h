@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_origin: the Origin rule for websocket upgrades and mutating requests.
  *
  * Pure string logic, any thread. An Origin is accepted if it equals

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_owners: the ownership index (see auth_owners.h for the threads).
  *
  * A snapshot (struct auth_owners_data) is built from SQLite in one read, never changed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_owners: who owns each VM, who it is shared with, the groups, and which viewers
  * see only what is shared with them: the tables of store migration 5 mirrored in memory.
  *

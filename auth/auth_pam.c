@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_pam: the group → role map and the PAM helper's runner (see auth_pam.h).
  *
  * auth_pam_check runs on the password lane only: it starts the helper (posix_spawn, an

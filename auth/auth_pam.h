@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_pam: system accounts through PAM: the group → role map and the privileged helper.
  *
  * The daemon runs unprivileged, and pam_unix cannot check another user's password from

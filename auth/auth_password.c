@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_password: yescrypt hashing and constant-time verification (see auth_password.h).
  *
  * Runs on worker threads and in the CLI, never on the service thread (a hash takes

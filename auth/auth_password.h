@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_password: password hashing with yescrypt through libcrypt.
  *
  * Blocking and deliberately slow (tens of ms): call only from worker threads or the

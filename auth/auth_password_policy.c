@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_password_policy: the password policy (see auth_password_policy.h).
  *
  * Length is counted in characters (code points), as a person counts them: "pässwörd" is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_password_policy: the one password policy, for every way a password is set (the
  * CLI's `user add|passwd`, POST and PATCH /api/users, a user changing their own).
  *

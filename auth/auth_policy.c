@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_policy: who may do what (see auth_policy.h).
  *
  * Pure logic over constant tables; any thread, no locks. The decision has three

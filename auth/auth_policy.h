@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_policy: the one place that decides who may do what to which object.
  *
  * Every authorization check in virtdeck calls auth_policy_allows(); nothing else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_quota: quotas: the limits (SQLite), the effective-limit rule, the check and the
  * reservation ledger (see auth_quota.h for the rule and the threads).
  *

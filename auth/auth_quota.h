@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_quota: per-user and per-group quotas (store migration 10): the limits kept in
  * SQLite, the rule that gives a user its effective limit on each dimension, the check
  * of a demand against limit and use, and the reservation ledger that makes the check

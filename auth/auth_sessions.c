@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_sessions: the session table (see auth_sessions.h).
  *
  * Threads: lookup/alive/csrf_ok run on the service thread and touch memory only;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_sessions: login sessions, kept in memory and persisted in SQLite so a restart
  * does not log everybody out.
  *

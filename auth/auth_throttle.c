@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_throttle: login attempt counters with exponential backoff (see auth_throttle.h).
  *
  * Any thread calls it (no I/O, O(1) per call); `lock` guards everything. The three

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_throttle: slows down password guessing.
  *
  * A login attempt is counted when it starts, as a failure on three keys, each with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_tokens: the API token table (see auth_tokens.h).
  *
  * Threads: lookup/alive/foreach run on the service thread and touch memory only under

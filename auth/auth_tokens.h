@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_tokens: API tokens for scripts, kept in SQLite (`tokens`) and mirrored in memory.
  *
  * A token is "vdt_<id>_<secret>": id is 12 base64url chars (9 random bytes, public: it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_totp: TOTP codes, base32 and recovery codes (see auth_totp.h).
  *
  * Pure; any thread. Secrets pass through locals only, which are wiped before return.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_totp: one-time passwords for the second factor (RFC 6238 TOTP over RFC 4226 HOTP,
  * HMAC-SHA-1, 6 digits, 30 s steps), the base32 text (RFC 4648) an authenticator app is
  * given, the otpauth:// URI, and one-time recovery codes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_totp_store: the second factor's rows (see auth_totp_store.h).
  *
  * Workers, the password lane and the CLI (blocking SQLite calls on the shared handle).

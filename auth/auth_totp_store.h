@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_totp_store: what the TOTP second factor remembers per local user, in SQLite
  * (tables user_totp, totp_recovery and users.totp_required; migration 9): the secret
  * (base32, unencrypted in the 0600 database, as Cockpit's and most servers' are: whoever

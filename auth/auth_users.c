@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_users: the users table (see auth_users.h).
  *
  * Worker threads and the CLI call these; they block on SQLite and on yescrypt. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* auth_users: the user table in SQLite (name, role, password hash, disabled, created,
  * last login). Every way a password is set passes auth_password_policy_check; every
  * change of role, disabled state or existence keeps at least one enabled admin (one

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Checks that the programs virtdeck, libvirt and the tests run are installed, and says
 # which Debian package brings each missing one (the table is packaging/tools.tsv).
 #   packaging/check-tools.sh            every program in the table

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs every Debian package that building, running and testing virtdeck needs,
 # and the pinned npm packages (package-lock.json). Idempotent: a machine that has
 # everything already is left alone in well under a second.
@@ -40,6 +41,8 @@
 # container has none). Debian's libvirtd lets the libvirt group in through polkit over
 # the system D-Bus: polkitd and dbus (both already dependencies of libvirt-daemon-system;
 # listed because the tests start them, tests/lib/system-libvirtd.mjs).
+# The manual pages (packaging/man/) are checked by `make lint` with groff (groff-base)
+# and man-db's man and lexgrog.
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
 set -euo pipefail
@@ -60,6 +63,7 @@ packages=(
   prometheus prometheus-libvirt-exporter
   nginx apache2-bin
   debhelper dpkg-dev fakeroot lintian systemd dbus polkitd
+  groff-base man-db
 )
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).

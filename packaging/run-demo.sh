@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Starts the demo and says where to log in. Used by `make run`.
 #
 # With QEMU: a private, unprivileged libvirtd (as `nobody` when run as root, with its own

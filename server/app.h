@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* app: the daemon's long-lived parts, wired together by serve.c.
  *
  * One instance for the process lifetime. Fields are set once at start-up (main

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli_token: `virtdeck token create` (see cli_token.h). Main thread of its own process.
  *
  * The same rules as POST /api/tokens: a name in the title rule, a scope never above the

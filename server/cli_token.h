@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli_token: the `virtdeck token create` command: an API token for a user, made on the
  * command line (for a Prometheus scrape job, a script) without logging in.
  *

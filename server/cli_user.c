@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli_user: `virtdeck user ...` (see cli_user.h). Main thread of its own process.
  *
  * Parses the words, finds the state directory (--state-dir, else the config file's

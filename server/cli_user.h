@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli_user: the `virtdeck user add|passwd|del|list` command.
  *
  * Runs on the main thread of a short-lived process, in place of the daemon. It opens

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config: virtdeck's settings, from defaults, the config file and command-line flags
  * (flags win).
  *

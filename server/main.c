@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* main: virtdeck's entry point. Only picks the subcommand; each lives in its own
  * file (cli_serve.c, cli_user.c, cli_token.c). Main thread. */
 #include <stdio.h>
@@ -13,12 +14,12 @@ static void main_usage(FILE *out)
     fputs("virtdeck " VIRTDECK_VERSION " - a web console for KVM virtual machines\n\n"
           "usage: virtdeck serve [--config FILE] [--listen HOST:PORT] [--uri URI]\n"
           "                      [--state-dir DIR] [--web-root DIR] [--cert FILE --key FILE]\n"
-          "       virtdeck user add NAME --role admin|operator|viewer [--state-dir DIR]\n"
-          "       virtdeck user passwd NAME [--state-dir DIR]\n"
-          "       virtdeck user del NAME [--state-dir DIR]\n"
-          "       virtdeck user list [--state-dir DIR]\n"
+          "       virtdeck user add NAME --role admin|operator|user|viewer [--sees all|shared]\n"
+          "                      [--config FILE] [--state-dir DIR]\n"
+          "       virtdeck user passwd|del|totp-reset NAME [--config FILE] [--state-dir DIR]\n"
+          "       virtdeck user list [--config FILE] [--state-dir DIR]\n"
           "       virtdeck token create --user NAME --scope read|operate|admin --name TEXT\n"
-          "                      [--expires-in-days DAYS] [--state-dir DIR]\n"
+          "                      [--expires-in-days DAYS] [--config FILE] [--state-dir DIR]\n"
           "       virtdeck --help | --version\n\n"
           "`user add` and `user passwd` read the password from the first line of stdin.\n",
           out);

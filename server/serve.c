@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* serve: wires the daemon together and runs the lws service loop.
  *
  * DESIGN (threads): the main thread becomes the lws service thread and owns every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* serve: the daemon's life: start every part, run the service loop, shut down.
  *
  * Main thread (which becomes the lws service thread). */

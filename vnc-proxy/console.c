@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console: the websocket <-> VNC socket bridge (see console.h for the design and the
  * data path).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console: the VNC console bridge, GET /api/domains/{uuid}/console as a websocket.
  *
  * DESIGN: a console pairs the browser's websocket with a raw socket to the VM's VNC

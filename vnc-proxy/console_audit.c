@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console_audit: the consoles' audit records on a worker (see console_audit.h). */
 #include "console_audit.h"
 

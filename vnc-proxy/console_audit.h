@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console_audit: the consoles' audit records (a console or serial console opened, refused or
  * closed), written on a worker because an SQLite write may block.
  *

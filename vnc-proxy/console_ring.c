@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console_ring: the console bridge's ring (see console_ring.h). Pure; one thread.
  *
  * Invariants: head < cap; len <= cap - pre, so the free region [tail, head) (cyclic)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console_ring: the console bridge's bounded byte ring, shaped for I/O without copies.
  *
  * A socket reads straight into its free span (console_ring_writable + _commit) and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console_target: from a domain UUID to a connected socket on its VNC server.
  * Worker threads only (blocking libvirt calls and connect). */
 #include "console_target.h"

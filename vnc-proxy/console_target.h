@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* console_target: finds a running domain's VNC server and connects to it.
  *
  * Blocking (libvirt, connect): worker threads only. The browser never names a host,

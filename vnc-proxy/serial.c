@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* serial: the websocket <-> libvirt console stream bridge, a virt_pump adapter (design in
  * serial.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* serial: the serial console bridge, GET /api/domains/{uuid}/serial as a websocket.
  *
  * Bridges the browser's websocket to the domain's first serial console, opened with

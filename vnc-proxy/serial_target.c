@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* serial_target: from a domain UUID to an open serial console stream.
  * The console's pump thread only (blocking libvirt calls). */
 #include "serial_target.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* serial_target: opens a running domain's first serial console on a libvirt stream.
  *
  * Blocking (libvirt): the console's pump thread (virt_pump.h) only. Like console_target,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtdeck-pam-helper: checks one system account's password through PAM for the daemon.
  *
  * A program of its own, installed setuid root and executable only by the daemon's group

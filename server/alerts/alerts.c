@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts: rules in force, the evaluation job, the store's alerts (see alerts.h for the
  * threads). */
 #include "alerts/alerts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts: the alert rules in force, their evaluation and what they raised.
  *
  * DESIGN (threads): one struct alerts per daemon (serve.c). Rules live in memory (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts_deliver: the delivery thread, its bounded queue, the webhook POST and the mail
  * (see alerts_deliver.h for the design). */
 #include "alerts/alerts_deliver.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts_deliver: sends alert messages out, off every other thread: a JSON POST to the
  * webhook (alert_webhook_url, http:// only) and, when alert_email_to is set, a mail piped
  * to `sendmail -t -i` (alert_sendmail) through util/spawn.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts_eval: the alert state machine (see alerts_eval.h). Pure; the caller serialises. */
 #include "alerts/alerts_eval.h"
 

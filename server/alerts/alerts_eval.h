@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts_eval: the alert state machine. For each (rule, subject) it keeps since when the
  * condition holds (pending) and whether it fires; given a sample, a domain event or the
  * libvirt connection's state and the time `now`, it decides the transitions: a condition

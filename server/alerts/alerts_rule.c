@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts_rule: parsing, validating and answering alert rules (see alerts_rule.h). Pure. */
 #include "alerts/alerts_rule.h"
 

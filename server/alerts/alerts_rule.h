@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* alerts_rule: one alert rule (what is watched, the threshold, for how long, on what) and
  * its JSON form: parse and validate a POST body or an `alert_rule` config line, answer it.
  *

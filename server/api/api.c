@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api: the dispatcher's service-thread half (see api.h): finds the request's row and
  * handler, runs the row's checks in its order, then runs the handler inline or hands
  * the call to api_job.c. Service thread; no blocking call. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api: the JSON API's dispatcher, called by http_server for every /api/ request that
  * passed routing, session, CSRF and Origin checks.
  *

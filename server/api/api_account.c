@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_account: the caller's own account (see api_account.h).
  *
  * Threads: sessions (the list) runs inline on the service thread (memory only); every

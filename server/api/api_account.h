@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_account: "my account", the routes a logged-in person uses on their own account
  * (rows ACCOUNT_*): GET /api/account, POST /api/account/password, POST|DELETE
  * /api/account/totp, POST /api/account/totp/confirm, GET /api/account/sessions, DELETE

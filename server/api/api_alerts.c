@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_alerts: the alert routes (see api_alerts.h). The rules' check and list run on the
  * service thread (memory only); create, delete and the alerts on a worker (SQLite). */
 #include "api/api_alerts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_alerts: GET|POST /api/alerts/rules, DELETE /api/alerts/rules/{id} (admins: rows
  * ALERT_RULES_LIST, ALERT_RULE_CREATE, ALERT_RULE_DELETE) and GET /api/alerts (any
  * logged-in user: the firing and recent alerts about what the caller may see; row

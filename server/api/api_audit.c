@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_audit: the audit log's reader (see api_audit.h). check on the service thread, run
  * on a worker. The JSON lines answer is built row by row into one bounded buffer (at most
  * API_AUDIT_QUERY_EXPORT_MAX rows, a few MiB), never as a JSON tree. */

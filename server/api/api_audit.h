@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_audit: GET /api/audit (row AUDIT_LIST): the audit log, filtered, newest first, as
  * one JSON page or as JSON lines (the export). The query is checked on the service
  * thread (api_audit_query.h); the rows are read on a worker (SQLite reads block). Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_audit_query: the audit log's filter from a query string (see api_audit_query.h).
  * Pure; any thread. */
 #include "api/api_audit_query.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_audit_query: GET /api/audit's query string as a store_audit_filter, checked.
  *
  * Pure (no I/O, no clock); any thread. Exported for tests (test_api_audit_query.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_auth: login, logout and session (see api_auth.h).
  *
  * Service thread for the checks and the session answer; the login run on the password

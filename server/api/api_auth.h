@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_auth: POST /api/login, POST /api/logout, GET /api/session (rows LOGIN, LOGOUT,
  * SESSION). The login check runs on the password lane (its own thread and short queue),
  * so logins, however many, never hold up the libvirt workers. */

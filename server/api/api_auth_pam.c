@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_auth_pam: a system account's login (see api_auth_pam.h).
  *
  * Password lane only (auth_pam_check starts the helper and waits for it). Every refusal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_auth_pam: the system-account half of POST /api/login (pam = on).
  *
  * Runs on the password lane, inside api_auth.c's login run. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_call: a handler's view of one request (see api_call.h): filling it from the
  * request, reading the checked body and query, releasing it. Pure; whichever thread
  * holds the call. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_call: what an API handler gets and gives back.
  *
  * A handler is named by its route's row (http/route_table.def) and sees one request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_copy_job: a copying job's progress (see api_copy_job.h). */
 #include "api/api_copy_job.h"
 

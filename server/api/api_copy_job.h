@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_copy_job: the progress of a job that copies volumes (a clone's disks, a full copy
  * of a template's): a copy watch (virt_copy_watch.h) on the volume being written, the
  * bytes of the copies already made, and the job's progress (api_runner_progress) from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_clone: the clone-a-domain endpoint (see api_domain_clone.h). The body's
  * members were checked by the dispatcher (the row's FIELDS: "name" required, by the
  * volume-name rule, since each copy's name starts with it); the run looks the source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_clone: POST /api/domains/{uuid}/clone (row DOMAIN_CLONE), see
  * virt_domain_clone.h. The row's FIELDS check the body on the service thread; a worker
  * makes the clone's checks (the same 4xx answers, nothing made) and then copies at once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_create: the create-a-VM endpoint (see api_domain_create.h). The body is
  * checked on the service thread into the call's state (a struct
  * virt_domain_create_req); the create runs on a worker with the request's libvirt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_create: POST /api/domains (row DOMAINS_CREATE), see virt_domain_create.h
  * and docs/api.md "Creating a VM". The row's FIELDS check the top-level scalars; the
  * handler's check (service thread) checks the rest of the body (firmware, os, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_delete: the delete-a-domain endpoints (see api_domain_delete.h). The check
  * parses the body on the service thread (no libvirt), so a bad body is refused before
  * a job is queued; the runs look the domain up by the validated UUID on a worker. */

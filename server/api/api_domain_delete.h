@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_delete: DELETE /api/domains/{uuid} (row DOMAIN_DELETE) and
  * GET /api/domains/{uuid}/volumes (row DOMAIN_VOLUMES), see virt_domain_delete.h.
  * The body is read on the service thread (check); the work runs on a worker. */

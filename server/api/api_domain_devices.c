@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_devices: the device handlers (see api_domain_devices.h).
  *
  * Service thread for the checks (the device request parsed from the body into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_devices: a VM's disks, cdrom media, network interfaces and IP addresses
  * (docs/api.md "Disks and interfaces"; rows DOMAIN_ADDRESSES, DISK_*, MEDIA_*, NIC_*).
  * The checks parse a device request into its struct on the service thread, so bad

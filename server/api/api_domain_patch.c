@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_patch: the configure handler (see api_domain_patch.h). The dispatcher lets
  * only the row's members through (title and description checked there too); every
  * member is checked against the domain's definition on the worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_patch: PATCH /api/domains/{uuid} (row DOMAIN_PATCH): a VM's basic
  * configuration; see virt_domain_patch.h. Operators and admins. The work runs on a
  * worker. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_xml: the raw domain XML handlers (see api_domain_xml.h): the dispatcher
  * checks the body (a string "xml" within VIRT_DEFINE_XML_MAX, line breaks allowed);
  * the runs are on workers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domain_xml: GET /api/domains/{uuid}/xml (row DOMAIN_XML_GET) and
  * PUT /api/domains/{uuid}/xml (row DOMAIN_XML_PUT), admins only; see
  * virt_domain_define.h. The work runs on a worker. */

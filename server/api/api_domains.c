@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domains: the domain endpoints (see api_domains.h). Workers: each run looks the
  * domain up by the UUID the dispatcher validated and answers its JSON; the metadata
  * route's check runs on the service thread (no libvirt). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_domains: GET /api/domains, GET /api/domains/{uuid}, the lifecycle actions
  * POST /api/domains/{uuid}/{start|shutdown|destroy|reboot|reset|suspend|resume} and
  * PUT /api/domains/{uuid}/metadata (title, description) (rows DOMAINS_LIST, DOMAIN_GET,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_endpoint: hands each API request to the dispatcher (see api_endpoint.h).
  *
  * Service thread only. The one place a request enters the API. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_endpoint: the JSON API (/api/... routes without an endpoint of their own) as a
  * connection endpoint: the request, body complete, goes to api_handle(); an answer
  * given at once is queued, a job's answer comes later through conn_complete() (see

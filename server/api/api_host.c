@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_host: the host summary and its capabilities (see api_host.h). Worker. */
 #include "api/api_host.h"
 

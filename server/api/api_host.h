@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_host: GET /api/host (row HOST) and GET /api/host/capabilities (row
  * HOST_CAPABILITIES). Their runs are libvirt calls on a worker. */
 #pragma once

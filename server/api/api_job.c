@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_job: API calls as jobs on the work pool (see api_job.h). Service thread for
  * call_new/submit/done; api_job_run on a worker (or the password lane). */
 #include "api/api_job.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_job: the dispatcher's other half: a call's services (from struct api_services,
  * api.h), its job on the work pool (or the password lane), the libvirt connection, the
  * audit record, and the one place an answer is delivered.

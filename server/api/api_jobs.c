@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_jobs: reading the job table (see api_jobs.h). Service thread. Whose jobs a user
  * sees is the table's rule (its owner, or an admin: every job), not a right of the
  * route table: every logged-in user may follow the jobs it started. */

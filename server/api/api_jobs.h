@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_jobs: GET /api/jobs and GET /api/jobs/{id} (rows JOBS_LIST, JOB_GET): the long
  * work a request answered with 202 (api/api_runner.h, work/job_table.h). Inline on the
  * service thread: the table's lock is held only for a copy of its JSON. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_json: strict request-body parsing (pure; any thread). */
 #include "api/api_json.h"
 

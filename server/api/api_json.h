@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_json: strict parsing of request bodies. Pure; any thread.
  *
  * Bodies must be a JSON object (nesting at most 8 deep) whose keys are all in the

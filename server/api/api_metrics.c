@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_metrics: GET /metrics (see the header). check: service thread; run: a worker. */
 #include "api/api_metrics.h"
 

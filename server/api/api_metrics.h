@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_metrics: GET /metrics, the Prometheus scrape (route_table.def row METRICS).
  *
  * Who sees what: the scrape token (config metrics_token; the connection layer compared it

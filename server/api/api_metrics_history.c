@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_metrics_history: the metrics history's routes (see api_metrics_history.h). check: service
  * thread; run: a worker. */
 #include "api/api_metrics_history.h"

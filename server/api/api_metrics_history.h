@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_metrics_history: GET /api/host/metrics (row HOST_METRICS) and GET
  * /api/domains/{uuid}/metrics (row DOMAIN_METRICS): the series of the metrics history
  * (metrics/metrics_history.h) over ?from=&to=&step= (unix seconds; defaults: the last

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_networks: the network handlers (see api_networks.h). Service thread for the
  * create check; workers for the runs. */
 #include "api/api_networks.h"

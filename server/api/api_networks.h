@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_networks: the virtual network endpoints (docs/api.md "Networks"; rows NETWORKS_LIST,
  * NETWORK_CREATE, NETWORK_GET, NETWORK_DELETE, NETWORK_LEASES, NETWORK_START,
  * NETWORK_STOP, NETWORK_AUTOSTART). Runs on workers with libvirt (virt_network.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_os: GET /api/os?q=&limit= — searches the osinfo list (virt/virt_osinfo.h) and
  * answers {"total": matches, "os": [first limit matches]}. check (service thread) bounds
  * the query; run (worker) loads the database on the first call and searches it. */

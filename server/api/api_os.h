@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_os: GET /api/os (row OS_LIST), the OS variants of the osinfo database for the
  * create wizard. check runs on the service thread, run on a worker (no libvirt). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_owners: the owner, shares and group endpoints (see api_owners.h). Checks run on
  * the service thread (memory only); runs on workers. */
 #include "api/api_owners.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_owners: who owns each VM and who it is shared with, and the groups shares name
  * (route_table.def's "owners, shares and groups"; the index is auth/auth_owners.h).
  *

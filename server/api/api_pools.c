@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_pools: the pool handlers (see api_pools.h). Service thread for the create check;
  * workers for the runs. */
 #include "api/api_pools.h"

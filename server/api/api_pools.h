@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_pools: the storage pool endpoints (docs/api.md "Storage pools"; rows POOLS_LIST,
  * POOL_CREATE, POOL_GET, POOL_DELETE, POOL_START, POOL_STOP, POOL_REFRESH,
  * POOL_AUTOSTART). Runs on workers with libvirt (virt_pool.c). */

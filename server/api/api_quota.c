@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_quota: the quota routes and the reservation around a change (see api_quota.h).
  * Checks run on the service thread (memory only: the body's members); runs on workers. */
 #include "api/api_quota.h"

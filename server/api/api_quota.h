@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_quota: quotas at the API (docs/api.md "Quotas"): the routes that set and show
  * them (rows USER_QUOTA, GROUP_QUOTA: admins; QUOTA: any logged-in user), and the
  * reservation the changes that make a user's VMs bigger take before their libvirt call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_reply: a handler's answer (see api_call.h) and how it becomes an HTTP response.
  * Pure; whichever thread holds the reply. */
 #include "api/api_reply.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_reply: what an API handler answers (JSON and a status, or an error), and how the
  * dispatcher turns it into an HTTP response. Pure; whichever thread holds the reply
  * (see api_call.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_runner: long tasks on a lane of the work pool, with progress (see api_runner.h).
  * api_runner_start runs on a worker; api_runner_run on the lane's thread; the
  * progress and the final message go out through deps.post from whichever thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_runner: long work that an API request answered with 202 runs here, on threads of
  * its own, and reports its progress (docs/api.md, "Jobs").
  *

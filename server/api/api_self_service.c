@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_self_service: the self-service set's endpoints and read filter (see
  * api_self_service.h). Service thread for the PUT's check and the filter; workers for
  * the runs (libvirt lookups). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_self_service: GET and PUT /api/self-service (rows SELF_SERVICE_GET,
  * SELF_SERVICE_PUT), the set of templates, ISOs, networks and pools an admin approved for
  * self-service (auth/auth_approved.h), and what the network, pool and volume reads show a

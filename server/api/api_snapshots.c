@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_snapshots: the snapshot handlers (see api_snapshots.h). Service thread for the
  * create check; workers for the runs. */
 #include "api/api_snapshots.h"

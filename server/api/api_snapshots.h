@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_snapshots: a domain's snapshot endpoints (docs/api.md "Snapshots"; rows
  * SNAPSHOTS_LIST, SNAPSHOT_CREATE, SNAPSHOT_REVERT, SNAPSHOT_DELETE). Every run is on a
  * worker with libvirt (virt_snapshot.c): a snapshot with memory may take seconds, which

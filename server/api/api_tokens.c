@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_tokens: the API token routes (see api_tokens.h). check and list run on the
  * service thread (memory only); create and delete on a worker (SQLite). */
 #include "api/api_tokens.h"

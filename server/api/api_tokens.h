@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_tokens: POST /api/tokens, GET /api/tokens, DELETE /api/tokens/{id} (rows
  * TOKENS_CREATE, TOKENS_LIST, TOKEN_DELETE). Any logged-in user keeps their own API
  * tokens; a scope never exceeds the user's role (auth_policy_may_grant); an admin may

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_users: the users admin API (see api_users.h). check runs on the service thread
  * (memory only: the name's and role's rules, the password policy); run on a worker
  * (SQLite, yescrypt). A password reaches only auth_users (hashed there) and is never in

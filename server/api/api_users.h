@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_users: the users admin API (rows USERS_LIST, USERS_CREATE, USER_PATCH,
  * USER_DELETE; admins only, AUTH_ACTION_USER_MANAGE): list, create, change (role,
  * password reset, disabled, group membership, a viewer's "viewer_sees") and delete local

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_volumes: the volume handlers (see api_volumes.h). Service thread for the create
  * check; workers for the runs. */
 #include "api/api_volumes.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* api_volumes: the storage volume endpoints (docs/api.md "Storage volumes"; rows
  * VOLUMES_LIST, VOLUME_CREATE, VOLUME_GET, VOLUME_DELETE, VOLUME_RESIZE, VOLUME_CLONE,
  * VOLUME_WIPE; the content rows are transfer/'s). Runs on workers with libvirt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* events_feed: lifecycle events from virt-events to the hub, built on a lane (see
  * events_feed.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* events_feed: domain lifecycle events from libvirt's event thread to the events hub.
  *
  * DESIGN (threads): libvirt's event thread (virt-events) must only hand events on, so

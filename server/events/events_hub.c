@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* events_hub: subscriber queues, and messages carried through the inbox (see
  * events_hub.h).
  *

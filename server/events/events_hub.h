@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* events_hub: fan-out of live-status messages to /api/events subscribers.
  *
  * DESIGN (threads): any thread may events_hub_post() a message: it is serialised there

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* events_ws: the /api/events endpoint (a struct conn_endpoint whose ctx is a struct
  * events_ws), its snapshot and stats jobs, and what serve.c's housekeeping timer asks of
  * it (stats).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* events_ws: the /api/events websocket endpoint and its state (struct events_ws: the
  * snapshot and stats jobs in flight, and the parts of the daemon it uses, named in
  * struct events_ws_deps). serve.c creates one, routes ROUTE_EVENTS to it (the object is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* byte_range: parsing "bytes=first-last", "bytes=first-" and "bytes=-suffix"
  * (see byte_range.h). Pure; any thread. */
 #include "http/byte_range.h"

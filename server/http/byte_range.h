@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* byte_range: the HTTP Range request header (RFC 9110 §14), one range only.
  *
  * Pure; any thread. Volume downloads use it to resume or fetch part of a volume. A

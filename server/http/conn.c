@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conn: connection objects, the id registry and the websocket phases (see conn.h).
  *
  * Service thread only. Invariants: a conn is in the registry (srv->buckets) under

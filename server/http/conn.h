@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conn: the connection layer. Every connection the daemon serves (an HTTP request, a
  * websocket) is a struct conn with an id, one phase and an endpoint.
  *

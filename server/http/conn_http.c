@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conn_http: the HTTP phases of a connection and the websocket gate (see conn.h).
  *
  * Service thread only. The request rules live here, in this order: the URI and query

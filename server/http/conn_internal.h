@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conn_internal: struct conn and struct conn_server, shared by the connection layer's
  * own files (conn.c: objects, registry, websockets; conn_http.c: the HTTP phases and
  * the gate; conn_sessions.c: the session registry). Nobody else includes it.

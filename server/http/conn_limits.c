@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conn_limits: per-address connection accounting (see conn_limits.h).
  *
  * Service thread only. Two chained hash tables: addresses (key: family + 4 bytes for

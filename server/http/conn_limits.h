@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conn_limits: how many connections each client address may hold, and how long a new
  * connection may take to send its first request.
  *

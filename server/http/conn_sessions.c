@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* conn_sessions: the session registry: which websockets belong to which session.
  *
  * Service thread only. A websocket joins its session's group when it is established

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cookie: Cookie header parsing (pure; any thread). */
 #include "http/cookie.h"
 

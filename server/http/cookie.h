@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cookie: reading one cookie out of a Cookie header. Pure; any thread. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* http_server: the lws protocol callback and the io seam of the connection layer.
  *
  * Service thread only. Each lws connection's per-session data holds its struct conn

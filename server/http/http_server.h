@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* http_server: the libwebsockets protocol that serves every connection.
  *
  * DESIGN: one protocol callback turns lws's callbacks into the connection layer's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* request: what the API dispatcher needs to know about one HTTP request.
  *
  * Filled by http_server on the service thread and passed (borrowed) to api_handle and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* response: building HTTP responses as plain values (any thread; see response.h). */
 #include "http/response.h"
 

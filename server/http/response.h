@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* response: an HTTP response being prepared (status, type, extra headers, body).
  *
  * A plain value with no lws in it, so workers can fill one and hand it back to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* route: the route table, matching and the checks that read only the table and the
  * path (pure; any thread).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* route: the route table (route_table.def) and matching a request against it.
  *
  * Every endpoint the daemon serves is a row of the table, one row per operation (a path

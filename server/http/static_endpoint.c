@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* static_endpoint: serves the UI's files from the cache (see static_endpoint.h).
  *
  * Service thread only; answers within the call, never blocks (the cache stats, reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* static_endpoint: the UI's files (every path outside /api/) as a connection endpoint.
  *
  * Answers from the static_files cache at once (200, or 304 when If-None-Match names

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* static_files: the in-memory cache of the UI's files (see static_files.h).
  *
  * Service thread only; no lock. Invariants: every cached entry was read through a path

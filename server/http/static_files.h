@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* static_files: the UI's files from the web root, cached in memory.
  *
  * DESIGN: the service thread serves every static request from this cache, so it never

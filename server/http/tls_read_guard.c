@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tls_read_guard: SSL_read() interposed to feed ws_frame_guard (see tls_read_guard.h).
  *
  * Runs on whichever thread calls SSL_read (lws's service thread in the daemon).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tls_read_guard: the daemon's own SSL_read(), so that what a websocket client sends is
  * checked (ws_frame_guard) before lws parses it.
  *

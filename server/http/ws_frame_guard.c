@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ws_frame_guard: the RFC 6455 client-frame tracker (see ws_frame_guard.h for the
  * design). Pure byte logic; whichever thread feeds a guard, one at a time. Invariant:
  * once the verdict is set nothing else changes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ws_frame_guard: follows what a websocket client sends, frame by frame (RFC 6455
  * section 5), and names the first frame the connection must be failed for.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_expo: the Prometheus text and OpenMetrics renderer (see the header). Pure, any
  * thread. Families are tables (name, type, help, which field); one walk per family over
  * the VMs the subject may see, so each family's samples stay together as both formats

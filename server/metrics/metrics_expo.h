@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_expo: GET /metrics's text. A pure renderer of the Prometheus text exposition
  * format 0.0.4 and of OpenMetrics 1.0.0 from one struct metrics_sample, the daemon's
  * health figures and a visibility predicate (may this subject see that VM?).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_history: tiers of the collected figures in <state dir>/metrics.db (see
  * metrics_history.h for the design, the bound and the threads).
  *

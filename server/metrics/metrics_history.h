@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_history: the figures of each collection kept on disk, per domain (by UUID) and
  * for the host, in tiers that get coarser with age, so a graph of an hour, a day, a
  * month or a year reads a bounded number of points.

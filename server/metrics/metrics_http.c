@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_http: relaxed atomic request counters (see the header). Any thread. */
 #include "metrics/metrics_http.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_http: the daemon's request counters for GET /metrics: how many requests each
  * route (a row of the route table: a bounded label set, never the raw URL) answered with
  * each status class, how long they took (a histogram), and the bytes sent.

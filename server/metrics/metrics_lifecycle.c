@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_lifecycle: the last start and stop of each domain from libvirt's lifecycle
  * events (see the header). Any thread: every access holds `lock`. */
 #include "metrics/metrics_lifecycle.h"

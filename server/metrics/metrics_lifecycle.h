@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_lifecycle: when each domain last started and last stopped, as the daemon saw
  * it in libvirt's lifecycle events (serve.c serve_on_domain_event, virt-events thread).
  *

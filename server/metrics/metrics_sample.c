@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_sample: the shared, immutable collection of figures (see the header), its
  * reference count, and the holder of the newest one. */
 #include "metrics/metrics_sample.h"

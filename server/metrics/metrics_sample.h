@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_sample: one collection of every figure virtdeck keeps, graphs, exports and
  * alerts on: per running domain (raw counters and the rates since the previous
  * collection), per host, per storage pool and per network.

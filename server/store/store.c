@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store: opens and migrates STATE_DIR/virtdeck.db, appends audit records (see store.h).
  *
  * store_open runs once on the main thread (daemon start, CLI). The handle it returns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store: the SQLite database at STATE_DIR/virtdeck.db.
  *
  * Opens it in WAL mode with SQLITE_OPEN_FULLMUTEX (one handle shared by all threads;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store_audit_log: filtered pages of the audit log and its pruning (see
  * store_audit_log.h). Any thread but the service thread: every call blocks on SQLite. */
 #include "store/store_audit_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store_audit_log: reading and pruning the audit log (the rows store_audit writes).
  *
  * A filtered page of rows, newest first, from the SQL store_audit_log_sql builds (pure,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store_uploads: the incomplete_uploads table (see store_uploads.h). Any thread. */
 #include "store/store_uploads.h"
 

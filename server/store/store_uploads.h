@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store_uploads: remembers volumes whose content is not whole because an upload into
  * them was cut off, so the API can say so until a complete upload replaces it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store_watch: the "store-watch" thread (see store_watch.h).
  *
  * Threads: store_watch_new / _free on the main thread; store_watch_main and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store_watch: notices commits that other processes make to the database (`virtdeck
  * user passwd` / `user del` run while the daemon is up) within one interval.
  *

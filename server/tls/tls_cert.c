@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tls_cert: the self-signed certificate used when none is configured (see tls_cert.h).
  *
  * Main thread, at start, before any listener exists. Invariants: the key file is never

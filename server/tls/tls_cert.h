@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tls_cert: the daemon's certificate when none is configured.
  *
  * On first start, generates an ECDSA P-256 key and a self-signed certificate valid for

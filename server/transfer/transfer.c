@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* transfer: the service-thread side of volume uploads and downloads (see transfer.h):
  * the volume content endpoint (a struct conn_endpoint) and the idle watch.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* transfer: streams a volume's bytes between an HTTP request and libvirt.
  *
  *   PUT  /api/pools/{pool}/volumes/{vol}/content  request body → virStorageVolUpload

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* transfer_stream: the libvirt side of a volume transfer, a virt_pump adapter.
  *
  * Runs on the transfer's pump thread (its private connection: a stalled stream must not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* transfer_stream: the libvirt side of a volume transfer, as a virt_pump adapter.
  *
  * A struct transfer_job is what the pump's thread needs (the request) and what it

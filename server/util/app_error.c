@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* app_error: the user-facing error value (see app_error.h). Any thread. */
 #include "util/app_error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* app_error: the one error shape that reaches a user.
  *
  * Filled once, where the error happens (report once, at the source); callers pass

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* buf: bounded growable byte buffer (see buf.h). Not thread-safe. */
 #include "util/buf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* buf: a growable byte buffer with a hard upper bound.
  *
  * Owned by whoever embeds it; not thread-safe. The bound is what keeps sizes an

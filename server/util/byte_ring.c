@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* byte_ring: the bounded byte ring (see byte_ring.h). Pure; any thread, one at a
  * time. Invariants: len <= cap, head < cap, and an empty ring restarts at head 0. */
 #include "util/byte_ring.h"

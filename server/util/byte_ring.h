@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* byte_ring: a fixed-capacity byte ring (the rings of the stream pumps, virt_pump.h).
  *
  * Pure and not thread-safe: each user guards its rings with its own mutex. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* clock: thin wrappers over clock_gettime (any thread). */
 #include "util/clock.h"
 

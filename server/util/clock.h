@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* clock: monotonic and wall-clock time in the units virtdeck uses. Any thread. */
 #pragma once
 

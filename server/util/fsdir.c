@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fsdir: creating the private directories virtdeck keeps its state in. */
 #include "util/fsdir.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fsdir: private directories for virtdeck's state. Any thread (blocking file I/O:
  * start-up and workers, not the service thread). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fspath: resolving and comparing host paths (see fspath.h). fspath_resolve touches the
  * file system: workers and the transfers' pump threads only. */
 #include "util/fspath.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fspath: resolving and comparing host paths for the storage checks (pool_roots, volumes
  * that must stay inside their pool).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hex: hexadecimal digit values, shared by the path decoder (http/static_files.c) and
  * the MAC parser (virt/virt_device_xml.c). Pure; any thread. */
 #include "util/hex.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* hex: reading hexadecimal digits (percent-encoded paths, MAC addresses). Pure; any
  * thread. */
 #pragma once

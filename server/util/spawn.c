@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spawn: start a helper program with its output in a pipe (see spawn.h). Workers. */
 #include "util/spawn.h"
 

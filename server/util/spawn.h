@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* spawn: a helper program started the one careful way virtdeck runs programs (xorriso
  * for a cloud-init seed, qemu-img for an install tree's files): posix_spawnp with an argv
  * array (never a shell), stdin /dev/null, stdout and stderr into one pipe whose read end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* utf8_name: the name rule for volume names, VM titles and descriptions (see
  * utf8_name.h). Pure; any thread. One pass over the bytes collects every fault as a bit;
  * the lowest one is the answer, so the result does not depend on where in the text a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* utf8_name: the one rule for names and labels in any script: volume (file) names, VM
  * titles and VM descriptions. Pure; any thread; unit-tested (test_utf8_name.c) and
  * fuzzed (fuzz_utf8_name.c).

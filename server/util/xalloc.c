@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xalloc: allocation wrappers that abort on failure (any thread). */
 #include "util/xalloc.h"
 

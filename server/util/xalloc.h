@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xalloc: allocation wrappers that abort on failure.
  *
  * Any thread may call these. Out-of-memory is not a condition virtdeck tries to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_caps: the capabilities answer and its per-connection cache (virt_caps.h).
  *
  * The cache holds a reference to the connection it was read from (virConnectRef), so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_caps: GET /api/host/capabilities — what the host and its hypervisor offer a new
  * VM (capabilities and the default emulator's domain capabilities, read by
  * virt_caps_xml.c), kept per connection: capabilities do not change while connected, so

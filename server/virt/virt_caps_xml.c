@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_caps_xml: capabilities and domain capabilities XML → JSON (virt_caps_xml.h).
  * Pure, any thread. Every list is bounded by VIRT_CAPS_XML_MAX_ITEMS and every number
  * is checked, so odd input (the fuzzer's) yields short lists or nulls, never a crash. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_caps_xml: pure readers of libvirt's capabilities XML (virConnectGetCapabilities)
  * and domain capabilities XML (virConnectGetDomainCapabilities) into the JSON of
  * GET /api/host/capabilities (docs/api.md). No libvirt calls; any thread; fuzzed

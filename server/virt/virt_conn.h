@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_conn: the daemon's one libvirt connection, kept alive.
  *
  * DESIGN (threads):

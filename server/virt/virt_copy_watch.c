@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_copy_watch: a copy's progress read from the destination volume's allocation (see
  * virt_copy_watch.h). The thread reads under no lock: it copies the target's names
  * under the mutex, then calls libvirt without it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_copy_watch: how far a volume copy has come, while virStorageVolCreateXMLFrom
  * blocks the thread that asked for it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_create_xml: a new VM's domain XML from its resolved spec (see virt_create_xml.h).
  * Pure; any thread. Every string is checked before it reaches the tree, and the tree
  * API escapes it, so the document holds exactly the elements this file adds. */

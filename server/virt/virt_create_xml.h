@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_create_xml: the domain XML of a new VM (POST /api/domains) from a resolved spec:
  * every member checked and every default filled by the caller (virt_domain_create.c),
  * every volume already made (the spec names their paths).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_define_xml: checks a raw domain definition names the domain it replaces (see
  * virt_define_xml.h). Pure, any thread. */
 #include "virt/virt_define_xml.h"

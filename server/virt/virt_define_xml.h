@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_define_xml: the checks a raw domain definition (PUT /api/domains/{uuid}/xml)
  * passes before it goes to libvirt: well-formed XML rooted at <domain> that names the
  * same domain (its <name> and <uuid>) as the one it replaces. Renaming or giving a

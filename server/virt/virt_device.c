@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_device: the libvirt side of the device endpoints (see the header).
  *
  * Worker threads only (blocking libvirt calls). Each function looks the domain up,

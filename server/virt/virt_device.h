@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_device: attaching, changing and detaching a VM's disks and network interfaces,
  * changing cdrom media, and reading a running VM's IP addresses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_device_xml: device requests → <disk>/<interface> XML, and the readers and
  * editors of those elements in a domain XML (see the header).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_device_xml: a VM's disks and network interfaces as libvirt device XML. Parses
  * and checks the JSON requests of the device endpoints (docs/api.md "Disks and
  * interfaces"), builds <disk> and <interface> elements, and reads, finds and modifies

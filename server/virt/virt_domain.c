@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain: domains as the JSON of docs/api.md, and their lifecycle actions.
  *
  * Runs on worker threads and on the virt-events thread (never the service thread):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain: domains as JSON, and lifecycle actions.
  *
  * Blocking libvirt calls: worker threads and the virt-events thread only, never the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_clone: full clones of shut-off domains (see virt_domain_clone.h for the
  * order and the rollback). The volume-name helper is pure; the rest runs on a worker
  * thread with the request's libvirt connection. Invariant: on failure every volume this

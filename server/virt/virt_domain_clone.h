@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_clone: a full clone of a shut-off persistent domain
  * (POST /api/domains/{uuid}/clone).
  *

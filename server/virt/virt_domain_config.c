@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_config: a PATCH body's basic members checked, a persistent <domain> edited
  * for them and read back (see virt_domain_config.h). Pure, any thread.
  *

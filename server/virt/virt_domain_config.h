@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_config: a VM's basic configuration (docs/api.md "PATCH
  * /api/domains/{uuid}"): the members of a PATCH body checked, a persistent definition's
  * <domain> edited for them, and the same members read back from a domain's XML for the

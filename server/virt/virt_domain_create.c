@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_create: a new VM from a checked request (see virt_domain_create.h for the
  * order and the rollback). Runs on a worker thread with the request's libvirt
  * connection. Invariant: on failure every volume this call made is deleted again (in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_create: a new VM (POST /api/domains), from a checked request to a defined
  * (and maybe started) domain.
  *

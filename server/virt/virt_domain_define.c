@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_define: reads a domain's raw XML and defines a replacement (see
  * virt_domain_define.h). Worker threads only. */
 #include "virt/virt_domain_define.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_define: a domain's raw XML, read and replaced (GET and PUT
  * /api/domains/{uuid}/xml, admins only: the XML holds secrets such as VNC passwords,
  * and a definition can reach anything on the host).

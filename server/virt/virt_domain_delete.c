@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_delete: deletes a shut-off persistent domain and the pool volumes chosen
  * (see virt_domain_delete.h for the order and why). The body parser is pure; the rest
  * runs on a worker thread with the request's libvirt connection. Invariant: nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_delete: deleting a shut-off persistent domain and, as chosen, its disks'
  * pool volumes (DELETE /api/domains/{uuid}); the list of those volumes with the other
  * domains that share each (GET /api/domains/{uuid}/volumes).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_patch: the PATCH orchestration (see virt_domain_patch.h): check, edit and
  * define the persistent definition, then rename, autostart and the live changes. Worker
  * threads only.

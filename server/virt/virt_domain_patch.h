@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_patch: PATCH /api/domains/{uuid} (docs/api.md): a VM's basic
  * configuration changed in its persistent definition and, while it runs, live where
  * libvirt and the guest allow. The members are checked and the XML edited by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_template: the template mark in a domain's metadata (see
  * virt_domain_template.h). Worker threads: every function but the fragment builder
  * blocks in libvirt. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_domain_template: marking a shut-off persistent domain as a template, a label kept
  * in the domain's own XML as virtdeck metadata (docs/api.md "Templates"):
  *

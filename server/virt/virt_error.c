@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_error: libvirt's thread-local last error → struct app_error.
  *
  * Runs on whichever thread made the failed libvirt call (worker, virt-events or

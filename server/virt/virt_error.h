@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_error: turns libvirt's last error into an app_error.
  *
  * libvirt errors are thread-local, so call this on the thread whose call failed,

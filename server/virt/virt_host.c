@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_host: the host summary of GET /api/host.
  *
  * Runs on worker threads only (every call here may block in libvirt). Stateless. */

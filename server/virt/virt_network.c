@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_network: virtual networks through libvirt (worker threads only).
  *
  * Every function here blocks in libvirt and reports a failure once, where it happens,

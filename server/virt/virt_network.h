@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_network: virtual networks through libvirt: the network object, list, lookup,
  * create (define + start + autostart), start/stop, autostart, delete, DHCP leases.
  *

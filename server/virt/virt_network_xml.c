@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_network_xml: create request → network XML (validated), network XML → JSON.
  *
  * Pure; any thread. Invariants of the builder: it refuses before it builds (nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_network_xml: virtual network XML, both ways, without libvirt.
  *
  * Pure functions (any thread; libxml2 only). The builder turns a create request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_nocloud: the NoCloud seed: checks, YAML documents, password hash, ISO (see
  * virt_nocloud.h).
  *

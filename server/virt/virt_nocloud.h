@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_nocloud: the cloud-init NoCloud seed of a new VM made from a cloud image.
  *
  * Checks the seed's fields, hashes a password with crypt(3) SHA-512, writes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_osinfo: reads the osinfo database through libosinfo into the plain-C list of
  * virt_osinfo.h, searches it, and keeps the process's one copy.
  *

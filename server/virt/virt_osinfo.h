@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_osinfo: the OS variants of the osinfo database (libosinfo, osinfo-db) as a plain-C
  * list the create wizard searches: names, release and end-of-life dates, the resources
  * the database gives, virtio support, firmware and TPM needs.

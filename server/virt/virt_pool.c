@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pool: storage pools as JSON, and their lifecycle.
  *
  * Worker threads only (blocking libvirt calls). States we can judge ourselves (name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pool: storage pools as JSON, and their lifecycle (define, build, start, stop,
  * refresh, autostart, delete).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pool_policy: pool_roots and pool_types (see virt_pool_policy.h).
  *
  * Parsing is pure. The checks resolve paths (lstat/realpath): workers and transfer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pool_policy: where the web admin may define storage pools (the `pool_roots`
  * config key) and of which types (`pool_types`).
  *

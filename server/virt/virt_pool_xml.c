@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pool_xml: JSON request → <pool> XML, and <pool> XML → pool fields.
  *
  * Pure, any thread. A table says which request keys each pool type accepts and

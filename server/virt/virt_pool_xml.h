@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pool_xml: the JSON request → libvirt storage pool XML builder, and the reader
  * of the fields of a pool's XML that the pool object shows.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pump: a libvirt stream pumped on its own thread (DESIGN in virt_pump.h).
  *
  * Threads: pump_main and everything it calls run on the pump's thread; pump_on_close and

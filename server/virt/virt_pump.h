@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_pump: one libvirt stream, pumped on a thread of its own through two bounded rings.
  *
  * DESIGN

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_quota: what a VM counts against its owner's quota (see virt_quota.h). The XML is
  * read with virt_xml's safe parser; volumes are looked up by path, or by pool and name,
  * on the caller's worker. */

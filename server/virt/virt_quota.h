@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_quota: what a VM counts against its owner's quota (auth/auth_quota.h), read from
  * libvirt: 1 VM, its vCPUs (the <vcpu> count it runs with: the "current" attribute, else
  * the element's maximum), its maximum memory (<memory>, MiB rounded up) and the total

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_snapshot: a domain's snapshots through libvirt (see the header). Worker
  * threads only. */
 #include "virt/virt_snapshot.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_snapshot: a domain's snapshots through libvirt: list (with the kinds the
  * domain allows now), create, revert, delete. The JSON shapes are docs/api.md
  * "Snapshots"; the XML is virt_snapshot_xml's.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_snapshot_xml: JSON request → <domainsnapshot> XML, <domainsnapshot> XML →
  * snapshot fields, domain XML → the snapshot kinds it allows (see the header). Pure, any
  * thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_snapshot_xml: JSON request → <domainsnapshot> XML, libvirt's <domainsnapshot>
  * XML → snapshot fields, and a domain's XML → which snapshot kinds are possible
  * (docs/api.md "Snapshots" states the rules).

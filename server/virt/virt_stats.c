@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_stats: one metrics_sample per collection from libvirt (running domains, the host,
  * its pools and networks), the rates between two collections, and the events
  * websocket's stats message built from a sample.

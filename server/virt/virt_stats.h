@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_stats: one collection of every figure virtdeck keeps (a struct metrics_sample,
  * metrics/metrics_sample.h) from libvirt, and the events websocket's stats message built
  * from it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_subnet: subnet parsing, overlap and formatting (see virt_subnet.h).
  *
  * Pure; any thread. Two subnets overlap exactly when they agree on the bits of the

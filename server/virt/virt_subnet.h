@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_subnet: IP subnets (address + prefix) and whether two of them overlap.
  *
  * Pure functions (any thread; no allocation). Used by virt_network's create check to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tree: install tree URLs, layouts and the installer's command line (see
  * virt_tree.h). Pure; any thread. A URL that passes the check holds no byte that could
  * end a kernel command line argument (no space, quote or control character) or change

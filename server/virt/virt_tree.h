@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tree: a network install tree (POST /api/domains with "source":{"type":"url"}):
  * the rule for its URL, where the kernel and initrd lie in it, and the kernel command
  * line that points the installer at it.

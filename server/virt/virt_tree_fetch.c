@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tree_fetch: an install tree's file fetched by qemu-img's curl driver into a
  * private temporary file (see virt_tree_fetch.h). Workers only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tree_fetch: one file of an install tree (the installer's kernel or initrd) fetched
  * over HTTP(S) by QEMU's own curl block driver (qemu-img from qemu-utils, the driver from
  * qemu-block-extra): the daemon has no HTTP client of its own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tuning: host facts for the tuning checks and the live half of the tuning
  * members (virt_tuning.h). Workers only: every function here makes blocking libvirt
  * calls. The host facts come from virt_caps' cached capabilities (parsed once per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tuning: the libvirt side of the tuning members of PATCH /api/domains/{uuid}
  * (virt_tuning_xml.h has the checks, the definition's edits and the reader): the host
  * facts the checks need, and applying the members to a running VM.

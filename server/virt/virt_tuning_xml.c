@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tuning_xml: the tuning members' checks, edits and reader (virt_tuning_xml.h).
  * Pure, any thread. Every member is checked in full before anything is edited, and
  * virt_tuning_xml_apply checks what needs the definition (vcpu ids against <vcpu>,

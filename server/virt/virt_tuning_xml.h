@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_tuning_xml: the tuning members of PATCH /api/domains/{uuid} (docs/api.md,
  * "Tuning members"): vcpupin, emulatorpin, numatune, numa_cells, hugepages, cputune,
  * blkiotune, iotune, memtune. Checks them against the host's CPUs, NUMA cells and page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_usage: an index of the networks, bridges and disks every domain uses.
  *
  * Worker threads only (virt_usage_collect blocks in libvirt); the index is a plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_usage: which domains use which networks, bridges and storage paths.
  *
  * One pass over every domain's XML (its live XML when running, plus its persistent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_volume: storage volumes as JSON, and their lifecycle.
  *
  * Worker threads only (blocking libvirt calls). What we can decide from the state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_volume: storage volumes as JSON, and their lifecycle (create, resize, clone,
  * wipe, delete).
  *

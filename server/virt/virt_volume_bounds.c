@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_volume_bounds: where a volume's path leads, and refusing the ones that leave
  * their pool (see virt_volume_bounds.h for the rules and the race that remains).
  *

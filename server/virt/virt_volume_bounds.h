@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_volume_bounds: whether a volume's bytes stay inside its pool.
  *
  * libvirt lists every entry of a dir pool's directory as a volume, symbolic links

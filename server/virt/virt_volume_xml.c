@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_volume_xml: JSON request → <volume> XML, and <volume> XML → volume fields.
  *
  * Pure, any thread. Every value is checked before it reaches the document; the

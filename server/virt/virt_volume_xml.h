@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_volume_xml: the JSON request → libvirt volume XML builder, and the reader of
  * the fields of a volume's XML that the volume object shows.
  *

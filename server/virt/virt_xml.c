@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_xml: shared libxml2/json-c plumbing of the virt/ XML builders and readers
  * (see the header). Pure; any thread. Every allocation failure aborts, so callers
  * only ever see parse errors, reported as 502 (the XML comes from libvirt). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt_xml: the libxml2 and json-c plumbing that every libvirt XML builder and reader
  * in virt/ shares (virt_domain, virt_network_xml, virt_pool_xml, virt_volume_xml,
  * virt_device_xml): parsing untrusted XML safely, XPath getters, building elements

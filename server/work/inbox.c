@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* inbox: the one cross-thread queue to the service thread (see inbox.h).
  *
  * Threads: inbox_post and inbox_cancel run on any thread, inbox_drain on the service

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* inbox: the one queue from every other thread to the lws service thread.
  *
  * DESIGN (threads): workers, libvirt's threads and the bridges post intrusive items

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* job_table: long work's state (see job_table.h). Any thread: every function takes the
  * table's mutex for a few list operations and JSON copies, never across a blocking
  * call. A fixed array of JOB_TABLE_MAX slots; a slot with id[0] == '\0' is free. */

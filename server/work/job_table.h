@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* job_table: the state of long work (a clone's or a full-copy create's disk copies) that
  * an API request started and answered with 202 (docs/api.md, "Jobs").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* work_pool: worker threads, a bounded pending queue, finished jobs into the inbox.
  *
  * Threads: workers run job->run; the service thread submits and, through the inbox's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* work_pool: a few worker threads for blocking calls (libvirt, password hashing).
  *
  * DESIGN: the service thread submits jobs; a worker runs job->run; the finished job's

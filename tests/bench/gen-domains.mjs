@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/gen-domains.mjs — writes libvirt test-driver node XML (test:///PATH.xml).
 // Owns: the fixture generator used by the benchmark (1,000 domains) and by the
 // integration tests (a few hand-picked domains). Pure string building; no I/O except

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/run.mjs — `make bench`: measures the daemon on 1,000 test-driver domains
 // and writes docs/performance.md.
 //

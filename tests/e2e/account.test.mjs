@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/account.test.mjs — "My account" (views/account.js) and the login's second step
 // (views/login.js), in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs), against
 // a daemon on libvirt's test driver with the demo hypervisor: an operator opens "My

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/alerts.test.mjs — the alerts bell (issue 14) in the browser VIRTDECK_BROWSER
 // names, against a real daemon on libvirt's test driver collecting every second: an
 // admin's host rule that test:/// triggers (host_memory_free_percent < 101) fires; the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/audit.test.mjs — the audit log in the browser (issue 13), against a real
 // daemon on libvirt's test driver with the demo hypervisor, in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs). An admin's and an operator's actions on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/consistent-ui.test.mjs — the UI's consistency items of issue 11 against a real
 // daemon (libvirt's test driver with packaging/demo/demo.xml), in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs): a VM detail tab lives in the URL (a

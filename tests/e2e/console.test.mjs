@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/console.test.mjs — the consoles in the browser against a REAL VM: a
 // transient, diskless, NIC-less QEMU domain on qemu:///system (VNC on 127.0.0.1, VGA,
 // network boot, a serial pty) whose firmware (SeaBIOS) draws a text screen and then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/create-wizard-qemu.test.mjs — the "Create VM" wizard (web/js/views/
 // create-wizard.js) against the machine's REAL libvirtd (qemu:///system), in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs): an operator makes a VM from an ISO

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/create-wizard.test.mjs — the "Create VM" wizard (issue 12; web/js/views/
 // create-wizard.js) against a real daemon on libvirt's test driver, in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs): an operator creates a VM from an ISO

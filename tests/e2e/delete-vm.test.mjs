@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/delete-vm.test.mjs — deleting a VM from its "More actions" menu (issue 12),
 // against a real daemon on libvirt's test driver, in the browser VIRTDECK_BROWSER names
 // (tests/lib/browser.mjs). The dialog lists the VM's pool volumes, each with an unticked

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/demo-features.test.mjs — what the README says `make run` shows, checked in
 // the browser against `make run`'s own demo: packaging/run-demo.sh started as a user
 // starts it (tests/lib/qemu-demo.mjs: a fresh DEMO_DIR, a free port, the login it

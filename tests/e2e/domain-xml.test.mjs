@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/domain-xml.test.mjs — the XML tab of a VM's page (issue 12, admins only),
 // against a real daemon on libvirt's test driver with the demo hypervisor, in the
 // browser VIRTDECK_BROWSER names (tests/lib/browser.mjs). An admin on web-01 (running)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/errors.test.mjs — errors for people, at the field (issue 11), in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs), against a daemon on libvirt's test driver
 // with the demo hypervisor (pool "default" with web-01.qcow2; the test driver really cannot

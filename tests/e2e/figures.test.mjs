@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/figures.test.mjs — figures a user can trust and toasts that never cover
 // controls (issue 11), against a real daemon (libvirt's test driver with
 // packaging/demo/demo.xml), in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs):

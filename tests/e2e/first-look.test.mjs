@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/first-look.test.mjs — what a new user sees in the first minutes (issue 11),
 // the items no other browser test covers, in the browser VIRTDECK_BROWSER names
 // (tests/lib/browser.mjs), against a real daemon on libvirt's test driver with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/i18n.test.mjs — the UI in Simplified Chinese and in English against a real
 // daemon (libvirt's test driver with packaging/demo/demo.xml), in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs).

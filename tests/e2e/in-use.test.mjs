@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/in-use.test.mjs — dialogs that say what will happen (issue 11), against a
 // real daemon on libvirt's test driver with the demo hypervisor, in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs). Every delete, wipe, stop, detach and

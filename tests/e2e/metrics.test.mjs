@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/metrics.test.mjs — the graphs in the browser (issue 14), against a real daemon
 // on libvirt's test driver with the demo hypervisor. A VM's Monitoring tab: four graphs
 // (a uPlot canvas each) with a text summary per series computed from the history the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/quota.test.mjs — quotas in the browser (views/quota-bars.js, the Quota dialog
 // of views/users.js), VIRTDECK_BROWSER names the browser (tests/lib/browser.mjs), against a
 // daemon on libvirt's test driver with the demo hypervisor: a `user` who owns web-01 (2

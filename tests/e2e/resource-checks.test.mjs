@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/resource-checks.test.mjs — the checks the create forms make before they send,
 // against a real daemon on libvirt's test driver (test:///default: network "default" on
 // 192.168.122.0/24), in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/self-service.test.mjs — self-service in the browser (issue 13, docs/api.md
 // "Self-service"), against a daemon on libvirt's test driver with a copy of the demo plus
 // a shut-off VM marked as a template and a pool holding two ISOs: the admin ticks a

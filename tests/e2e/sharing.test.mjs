@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/sharing.test.mjs — owners and sharing in the browser (issue 13), against a
 // real daemon on libvirt's test driver with the demo hypervisor, in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs). alice owns web-01, bob web-02 (given

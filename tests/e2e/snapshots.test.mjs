@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/snapshots.test.mjs — the Snapshots tab of a VM's page (issue 12), against a
 // real daemon on libvirt's test driver with the demo hypervisor, in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs). On web-01 (running, one qcow2 disk):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/state.test.mjs — the UI never shows a stale or impossible picture of a VM
 // (issue 11), in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs), against a
 // real daemon on libvirt's test driver with packaging/demo/demo.xml: state words from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/storage-network.test.mjs — the Networks and Storage pages and the VM page's
 // Disks tab in the browser against the REAL libvirtd (qemu:///system; the test driver
 // cannot upload). An admin: creates a NAT network from the form on a free private /24

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/template.test.mjs — marking a VM as a template from its "More actions" menu
 // (issue 12, docs/api.md "Templates"), against a real daemon on libvirt's test driver,
 // in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs). Marking shows a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/tokens.test.mjs — the API tokens page (views/tokens.js), in the browser
 // VIRTDECK_BROWSER names (tests/lib/browser.mjs), against a daemon on libvirt's test driver
 // with the demo hypervisor: an operator opens "API tokens" from the user menu, creates a

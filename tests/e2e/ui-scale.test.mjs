@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/ui-scale.test.mjs — the VM list with 1,000 domains (a generated test-driver
 // host): the first render is one pass and quick, and a lifecycle event or a stats tick
 // patches rows in place (no <tr> is added, removed or replaced). In the browser

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/e2e/ui.test.mjs — the browser UI against a real daemon (libvirt's test driver
 // with packaging/demo/demo.xml), in the browser VIRTDECK_BROWSER names (tests/lib/browser.mjs).
 // Covers: login form, the list with the demo's VMs (from the snapshot alone), Force off with confirmation and

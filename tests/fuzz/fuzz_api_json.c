@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_api_json: libFuzzer target for api_json_parse_object and api_json_get_string
  * (server/api/api_json.h), which read every request body. Runs on libFuzzer's thread; no
  * state between inputs.

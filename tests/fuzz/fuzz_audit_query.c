@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_audit_query: libFuzzer target for api_audit_query_parse (server/api/
  * api_audit_query.h), which reads GET /api/audit's query string, and
  * store_audit_log_sql, which turns its filter into SQL. Runs on libFuzzer's thread; no

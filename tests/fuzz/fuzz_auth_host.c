@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_auth_host: libFuzzer target for auth_host_allowed (auth/auth_host.h), which
  * judges the Host header of every request and websocket upgrade.
  * Runs on libFuzzer's thread; the name set is built once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_auth_origin: libFuzzer target for auth_origin_allowed (auth/auth_origin.h), which
  * judges the Origin and Host headers of every websocket upgrade and mutating request.
  * Runs on libFuzzer's thread; no state between inputs.

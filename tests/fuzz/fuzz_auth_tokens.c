@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_auth_tokens: libFuzzer target for auth_tokens_parse and auth_tokens_bearer
  * (auth/auth_tokens.h), which read the Authorization header of every request that sends
  * one, before any lookup. Runs on libFuzzer's thread; no state between inputs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_byte_range: server/http/byte_range.c, the download Range header parser.
  * The first 8 input bytes are the resource size, the rest is the header. Invariants:
  * the result is -1, 0 or 1; a range is non-empty and lies inside the resource; parsing

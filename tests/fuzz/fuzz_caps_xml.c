@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_caps_xml: libFuzzer target for virt_caps_xml_host and virt_caps_xml_domain
  * (server/virt/virt_caps_xml.h), which read libvirt's capabilities and domain
  * capabilities XML. libvirt's XML is trusted-ish, but the readers must never crash on

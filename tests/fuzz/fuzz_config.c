@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_config: libFuzzer target for config_load_file, config_set and config_parse_listen
  * (server/config.h), which read the config file and command-line flags. Runs on
  * libFuzzer's thread. State: one temp file, made once per run in /tmp by mkstemp and

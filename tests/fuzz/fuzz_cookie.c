@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_cookie: libFuzzer target for cookie_find (server/http/cookie.h), which reads the
  * session cookie out of every request's Cookie header. Runs on libFuzzer's thread; no
  * state between inputs.

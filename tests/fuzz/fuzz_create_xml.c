@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_create_xml: libFuzzer target for virt_create_xml_build (server/virt/virt_create_xml.h),
  * the resolved spec → domain XML builder of POST /api/domains, whose strings come from a
  * user (name, title, description) or from libvirt and the osinfo database (paths, the

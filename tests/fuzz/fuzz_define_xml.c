@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_define_xml: libFuzzer target for virt_define_xml_check
  * (server/virt/virt_define_xml.h), the check a raw domain definition from an admin
  * passes before libvirt sees it. Runs on libFuzzer's thread; no state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_device_xml: libFuzzer target for the device request parsers and XML builders of
  * server/virt/virt_device_xml.h (their JSON comes straight from API clients). Runs on
  * libFuzzer's thread; no state between runs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_domain_config: libFuzzer target for the PATCH body checks and the definition
  * editor of server/virt/virt_domain_config.h (the body comes straight from API
  * clients). Runs on libFuzzer's thread; no state between runs.

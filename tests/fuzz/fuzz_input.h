@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_input: helpers the libFuzzer targets in tests/fuzz/ share to turn the raw input
  * bytes into the C strings our parsers take. Header-only (static functions); runs on
  * libFuzzer's one thread. Every string returned is a fresh heap copy, NUL-terminated,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_network_xml: libFuzzer target for virt_network_xml_build
  * (server/virt/virt_network_xml.h), which turns a create-network request from a user
  * into the XML libvirt defines. Runs on libFuzzer's thread; no state between runs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_nocloud: libFuzzer target for the NoCloud seed's check and documents
  * (server/virt/virt_nocloud.c: virt_nocloud_check, virt_nocloud_render; never the ISO,
  * which runs xorriso). Runs on libFuzzer's thread; no state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_pool_xml: libFuzzer target for virt_pool_xml_build (server/virt/virt_pool_xml.h),
  * the JSON request → <pool> XML builder, whose every field comes from a user. Runs on
  * libFuzzer's thread; no state.

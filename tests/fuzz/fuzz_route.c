@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_route: libFuzzer target for route_match (server/http/route.h), which sees every
  * request path a client sends. Runs on libFuzzer's thread; no state between inputs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_snapshot_xml: libFuzzer target for virt_snapshot_xml_build
  * (server/virt/virt_snapshot_xml.h), the JSON request → <domainsnapshot> XML builder,
  * whose fields come from a user, and for its reader virt_snapshot_xml_to_json. Runs on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_static_files: libFuzzer target for static_files_sanitize
  * (server/http/static_files.h), which turns every non-API URL path into a file path under
  * the web root. Runs on libFuzzer's thread; no state between inputs.

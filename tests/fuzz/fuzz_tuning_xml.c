@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_tuning_xml: libFuzzer target for the tuning members of PATCH
  * (server/virt/virt_tuning_xml.h: their JSON comes straight from API clients). Runs on
  * libFuzzer's thread; no state between runs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_utf8_name: libFuzzer target for the name rule (server/util/utf8_name.h) that
  * guards volume names, VM titles and descriptions, and for the download's
  * Content-Disposition built from a volume name (http_response_attachment). Runs on

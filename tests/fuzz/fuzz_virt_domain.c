@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_virt_domain: libFuzzer target for virt_domain_xml_to_json
  * (server/virt/virt_domain.h), which reads the domain XML libvirt returns (its title,
  * description and device names come from whoever defined the domain). Runs on

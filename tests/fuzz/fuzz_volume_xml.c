@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_volume_xml: libFuzzer target for virt_volume_xml_build
  * (server/virt/virt_volume_xml.h), the JSON request → <volume> XML builder, whose
  * fields come from a user. Runs on libFuzzer's thread; no state.

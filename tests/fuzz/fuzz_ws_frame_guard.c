@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_ws_frame_guard: server/http/ws_frame_guard.c, the RFC 6455 client-frame tracker.
  * Input: 8 bytes of message limit (scaled down by the first byte, so small limits are
  * common), 1 byte seeding the split points, then the client's bytes after the upgrade.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fuzz_xml: invariant checks the libFuzzer targets of the JSON → XML builders share
  * (fuzz_{network,pool,volume,device}_xml.c): reading the request object from the input,
  * parsing what a builder emitted, the shape of a refusal, and the "slot" walk that proves a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds the tests' guest from Debian packages: a tiny Linux that boots in seconds and
 # reports on its serial console how it booted and which NoCloud seed it found
 # (tests/guest/init). `make guest-image` runs it; the Makefile reruns it only when this

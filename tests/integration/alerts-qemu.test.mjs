@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/alerts-qemu.test.mjs — alerts on a real QEMU guest (qemu:///system,
 // tests/lib/system-libvirtd.mjs): a diskless transient guest (its firmware looks for a
 // boot device and keeps its vCPU busy) is started with `virsh create` while two rules

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // alerts.test.mjs — alert rules and alerts (issue 14) on libvirt's test driver with the
 // always-on collection every second: the rules API (201, 400 naming the field, 404, 409
 // for a config file's rule, 403 for everyone but admins), a host rule that test:/// can

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/audit-visibility.test.mjs — who reads which audit rows (docs/api.md
 // "Audit log", auth_policy_audit_reach) and the users API's group membership and
 // viewer_sees (docs/api.md "Users"), on libvirt's test driver. alice owns one VM, bob

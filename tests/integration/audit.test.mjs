@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/audit.test.mjs — the audit log (docs/api.md "Audit log") on libvirt's
 // test driver: each change, allowed or refused, leaves exactly one row with who, from where,
 // what, on which object, the result and a refusal's message; GET /api/audit's filters

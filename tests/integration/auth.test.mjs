@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/auth.test.mjs — login, session, logout, throttling, config keys,
 // the initial-admin flow and the `virtdeck user` CLI, against a real daemon
 // (libvirt test driver).

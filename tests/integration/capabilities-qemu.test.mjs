@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/capabilities-qemu.test.mjs — GET /api/host/capabilities against the
 // machine's own libvirtd (qemu:///system; run under `flock /tmp/vd-qemu.lock`): an x86_64
 // host whose default emulator is KVM or QEMU, its CPU topology and NUMA memory, and UEFI

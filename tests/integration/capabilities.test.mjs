@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/capabilities.test.mjs — GET /api/host/capabilities on libvirt's test
 // driver (test:///default): the host part of `virsh capabilities` (two NUMA cells of
 // 8 CPUs, huge page sizes), no domain capabilities (the driver has none: `domain` is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/cli-sessions.test.mjs — `virtdeck user passwd` and `virtdeck user del`,
 // run as a separate process against the state directory of a running daemon, end every
 // session of that user within 1 s: the old cookie gets 401 and the server closes the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/clone-domain.test.mjs — POST /api/domains/{uuid}/clone (docs/api.md
 // "Cloning a VM") on the test driver: the demo host (packaging/demo/demo.xml) plus a
 // pool and shut-off domains of our own, in a temporary directory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/clone-jobs-qemu.test.mjs — a long clone as a job against the
 // machine's real libvirtd (qemu:///system): a dir pool in a fresh temporary directory
 // with a sparse 2 GiB raw volume (made through the API, nothing allocated) into which

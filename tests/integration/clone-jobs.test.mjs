@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/clone-jobs.test.mjs — long clones as jobs (docs/api.md "Jobs" and
 // "Cloning a VM") on the test driver: a pool whose volumes hold more or less than the
 // 64 MiB a synchronous clone may copy, and shut-off domains on them.

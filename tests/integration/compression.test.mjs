@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/compression.test.mjs — gzip of large JSON answers (docs/api.md
 // "Compression"): GET /api/domains over a 60-domain test-driver fixture is sent
 // gzip-compressed only to a client that accepts it, and decodes to the same JSON;

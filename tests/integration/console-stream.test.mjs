@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/console-stream.test.mjs — the console bridge's data path, byte for
 // byte, against a scripted VNC server: libvirt's test driver runs one domain whose VNC
 // display is a TCP server of this test on 127.0.0.1, so virtdeck connects to it like to

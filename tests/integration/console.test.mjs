@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/console.test.mjs — the VNC console websocket against a real QEMU
 // display (qemu:///system, tests/lib/system-libvirtd.mjs): an RFB client shakes hands
 // through virtdeck and reads a full framebuffer; a second viewer joins and both get screens; refusals happen

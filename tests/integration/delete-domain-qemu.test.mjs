@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/delete-domain-qemu.test.mjs — DELETE /api/domains/{uuid} against the
 // machine's real libvirtd (qemu:///system): a dir pool in a fresh temporary directory
 // with two qcow2 volumes (made through the API), a shut-off vdtest- VM using both

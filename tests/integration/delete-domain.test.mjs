@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/delete-domain.test.mjs — DELETE /api/domains/{uuid} and
 // GET /api/domains/{uuid}/volumes (docs/api.md "Deleting a VM") on the test driver:
 // a copy of the demo host (packaging/demo/demo.xml) in a temporary directory with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/demo-qemu.test.mjs — `make run`'s demo (packaging/run-demo.sh) with
 // real QEMU: the script runs twice in a row in one temporary DEMO_DIR on a free port (the
 // second run must reuse what the first left), and each time the test logs in with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/devices-qemu.test.mjs — a VM's disks, cdrom media, interfaces and
 // addresses through the API on the machine's real libvirtd (qemu:///system), where the
 // test driver cannot attach, detach or update devices (the acceptance test).

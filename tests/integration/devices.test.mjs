@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/devices.test.mjs — a VM's disks, cdrom media, network interfaces and
 // IP addresses through the API (docs/api.md "Disks and interfaces") on libvirt's test
 // driver (test:///default: running domain "test" with disk vda and interface

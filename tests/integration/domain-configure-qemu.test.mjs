@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-configure-qemu.test.mjs — PATCH /api/domains/{uuid} on the
 // machine's real libvirtd (qemu:///system), where live changes reach QEMU: a diskless
 // network-boot VM (TCG, 1 of 2 vCPUs, a VNC display with a password, no NIC: it only needs to run) is

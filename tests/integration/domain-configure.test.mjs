@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-configure.test.mjs — PATCH /api/domains/{uuid} (docs/api.md
 // "PATCH /api/domains/{uuid} — configure") and the detail's "config" and "pending" on
 // libvirt's test driver, with two domains of our own: one shut off, one running (1 of 4

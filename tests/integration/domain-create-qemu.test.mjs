@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-create-qemu.test.mjs — POST /api/domains against the machine's
 // real libvirtd (qemu:///system): a diskless VM that boots from the network (user-mode
 // NIC) is created with start: true, runs, and is deleted through the API; a create whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-create-url-qemu.test.mjs — POST /api/domains with a url source
 // (a network install tree) on qemu:///system. The test serves a tree itself on 127.0.0.1
 // (tests/lib/tree-server.mjs): the suite's own guest kernel and initrd (build/guest/ from

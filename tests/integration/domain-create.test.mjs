@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-create.test.mjs — POST /api/domains (docs/api.md "Creating a
 // VM") on the test driver: the demo host (packaging/demo/demo.xml) plus a pool of our own
 // holding an ISO and disk images, and a shut-off VM of our own marked as a template.

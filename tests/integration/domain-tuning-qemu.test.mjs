@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-tuning-qemu.test.mjs — the tuning members of
 // PATCH /api/domains/{uuid} applied live on the machine's real libvirtd (qemu:///system),
 // checked in QEMU's own view, which the test driver cannot give: vCPU pins with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-tuning.test.mjs — the tuning members of
 // PATCH /api/domains/{uuid} (docs/api.md "Tuning members") on the test driver: a copy of
 // the demo host (packaging/demo/demo.xml: 16 host CPUs, no NUMA cells of its own, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domain-xml.test.mjs — GET and PUT /api/domains/{uuid}/xml
 // (docs/api.md "Raw XML") on the test driver: a copy of the demo host
 // (packaging/demo/demo.xml) with a shut-off domain of our own, so redefining it changes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/domains.test.mjs — the host and domain REST API (docs/api.md):
 // list and detail shapes, lookups, every lifecycle action and its state, 409/400/404/
 // 405 cases, roles, and request-body validation. Runs the daemon on a generated

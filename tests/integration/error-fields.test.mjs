@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/error-fields.test.mjs — the error reply's place for a refused request
 // member (docs/api.md "Errors"): "field" names the JSON key (dotted when nested), and a
 // range error carries "min"/"max"; errors about no one member have neither. Runs the

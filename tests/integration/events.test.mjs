@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/events.test.mjs — the /api/events websocket (docs/api.md): the
 // snapshot on connect, lifecycle events after REST actions, periodic stats, and the
 // end of the socket when its session ends. Runs against test:///default.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/guest-image-qemu.test.mjs — the tests' own guest (tests/guest/,
 // built by `make guest-image` from Debian packages into build/guest/) boots on the
 // machine's real libvirtd (qemu:///system) and reads a NoCloud seed made by virtdeck's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/history-qemu.test.mjs — the metrics history of a real QEMU guest
 // against libvirt's own counters (qemu:///system, tests/lib/system-libvirtd.mjs; run under
 // `flock /tmp/vd-qemu.lock`). The tests' guest (`make guest-image`: its kernel and initrd,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/lan-exposure.test.mjs — what a host on the same LAN can do to the
 // daemon before it logs in: reach it on an address it was not told to listen on, hold
 // its connections with idle sockets and half TLS handshakes, point a rebound DNS name

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/lifecycle-qemu.test.mjs — one VM's whole life on the machine's real
 // libvirtd (qemu:///system), through virtdeck's API only (virsh and qemu-img only look),
 // each step proven inside the tests' own guest (build/guest/ from `make guest-image`) by

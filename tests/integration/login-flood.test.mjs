@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/login-flood.test.mjs — logins sent all at once against a real daemon
 // (libvirt test driver): the throttle counts an attempt when it starts, so a parallel
 // flood of wrong passwords gets a handful of password checks and 429 for the rest;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // metrics-history.test.mjs — GET /api/host/metrics and GET /api/domains/{uuid}/metrics
 // (issue 14) on libvirt's test driver: the answer's shape, the 400s naming the field, a
 // missing domain's 404, the rights (a `user` without the host right; another user's VM

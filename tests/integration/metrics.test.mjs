@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/metrics.test.mjs — GET /metrics (docs/api.md "Prometheus metrics") on
 // libvirt's test driver: no credentials or a wrong token is 401 JSON and nothing else; the
 // scrape token (config metrics_token) gets the text format 0.0.4, or OpenMetrics with

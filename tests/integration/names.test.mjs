@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/names.test.mjs — names in any script (docs/api.md "Names"), on the
 // libvirt test driver: a Chinese volume name (and a 255-byte one, and an emoji clone)
 // created, listed, read, cloned and deleted exactly; each kind of bad name refused with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/networks-qemu.test.mjs — the network API against the machine's
 // own libvirtd (qemu:///system): a NAT network created through the API really comes up
 // (bridge with the gateway address, dnsmasq answering lease queries), stops and goes

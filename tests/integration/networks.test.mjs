@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/networks.test.mjs — the virtual network API (docs/api.md
 // "Networks") on libvirt's test driver (test:///default: network "default", NAT on
 // virbr0 192.168.122.0/24, used by the running domain "test"): the network object,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/os-list.test.mjs — GET /api/os (docs/api.md "OS database"): the OS
 // variants of osinfo-db as libosinfo reads them, searched with ?q= and cut with ?limit=.
 // Debian 12's osinfo-db (0.20221130) predates a debian12 entry, so Debian 11 is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // ownership-ws.test.mjs — isolation on the websockets (issue 13) on libvirt's test driver:
 // two `user` accounts each own a VM; user B's /api/events never carries A's VM (the
 // snapshot, lifecycle events while A starts and stops it, the stats); B's console and

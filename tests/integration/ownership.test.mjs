@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // ownership.test.mjs — VM owners, shares and invisibility (issue 13) on libvirt's test
 // driver: a `user` who may not see a VM gets, on every domain route, exactly the answer
 // of a UUID no domain has; lists show only what one sees; shares grant their level.

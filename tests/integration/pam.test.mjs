@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/pam.test.mjs — system accounts logging in through PAM (docs/api.md
 // "Login", auth/README.md "PAM"): the daemon runs as an unprivileged system user created
 // here, with pam = on and a setuid-root copy of build/virtdeck-pam-helper that only its

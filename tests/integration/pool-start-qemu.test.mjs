@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/pool-start-qemu.test.mjs — a pool that fails to start on the
 // machine's real libvirtd (qemu:///system) is the storage driver's answer, not a lost
 // connection: a dir pool whose directory is gone fails with VIR_ERR_SYSTEM_ERROR from the

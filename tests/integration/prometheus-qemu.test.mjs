@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/prometheus-qemu.test.mjs — a real Prometheus (Debian's `prometheus`,
 // started here on a free loopback port with a temporary TSDB) scrapes virtdeck's GET
 // /metrics over HTTPS with the scrape token as a bearer token file and the daemon's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/qemu.test.mjs — virtdeck against the machine's real libvirtd and QEMU
 // (qemu:///system, see tests/lib/system-libvirtd.mjs): a transient, diskless domain with
 // no network interface is started while virtdeck is subscribed, and the test checks the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/quota.test.mjs — quotas (docs/api.md "Quotas") on libvirt's test
 // driver with the demo host (packaging/demo/demo.xml): an admin sets a user's and a
 // group's limits (PUT /api/users/{name}/quota, /api/groups/{name}/quota; others 403, bad

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/reconnect.test.mjs — losing and regaining libvirt. virtdeck talks to
 // a real libvirtd (a private one, see tests/lib/libvirtd.mjs) through the remote driver;
 // the test kills libvirtd and expects subscribers to hear "disconnected", the API to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/robustness.test.mjs — the daemon survives garbage: 200+ malformed
 // requests (bad request lines, huge URIs, broken framing, bad JSON, binary junk, junk
 // websocket frames, plain TCP junk) and then still serves sessions, the API and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/security.test.mjs — the daemon's security boundary: sessions on
 // every API route, CSRF and Origin, websocket upgrade checks, path traversal and
 // symlinks in the web root, security headers, TLS versions and ALPN, request size

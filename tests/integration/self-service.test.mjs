@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // self-service.test.mjs — what users may create from (issue 13, docs/api.md
 // "Self-service") on the test driver: the demo host plus a pool of our own holding two
 // ISOs and a template's disk, and a shut-off VM of our own marked as a template.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/serial.test.mjs — the serial console websocket
 // (/api/domains/{uuid}/serial) against a real QEMU domain on qemu:///system
 // (tests/lib/system-libvirtd.mjs): a transient, diskless domain with no NIC whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/snapshots-qemu.test.mjs — snapshots against the machine's real
 // libvirtd (qemu:///system), where qemu really writes them into the qcow2 image (the
 // test driver keeps only metadata): a running vdtest- VM with a small qcow2 disk is

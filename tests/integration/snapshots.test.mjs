@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/snapshots.test.mjs — a domain's snapshots (docs/api.md "Snapshots")
 // on libvirt's test driver: the list with "can" (the kinds the VM allows now, with a
 // machine reason for each impossible one), create with and without memory, a taken name

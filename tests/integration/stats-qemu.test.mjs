@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/stats-qemu.test.mjs — the full figures of one collection on a real
 // QEMU guest (qemu:///system, tests/lib/system-libvirtd.mjs): a transient domain with two
 // vCPUs, one raw disk (the firmware reads it while looking for a boot sector) and one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/storage-bounds-qemu.test.mjs — what the web admin may reach through
 // storage pools on the machine's real libvirtd (qemu:///system):
 //  - a symbolic link in a `dir` pool that leads to a file outside it is listed with

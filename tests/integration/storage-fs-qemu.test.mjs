@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/storage-fs-qemu.test.mjs — an `fs` pool on the machine's real libvirtd:
 // a 64 MiB ext4 image on a loop device becomes a pool through the API; libvirt mounts it
 // on start, so the pool's capacity, the 507 for a volume larger than its free space, a

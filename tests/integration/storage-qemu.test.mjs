@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/storage-qemu.test.mjs — the storage API against the machine's real
 // libvirtd (qemu:///system): a `dir` pool in a fresh temporary directory is built and
 // started through the API, qcow2 and raw volumes are created, resized, cloned, wiped

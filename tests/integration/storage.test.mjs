@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/storage.test.mjs — the storage pool and volume REST API (docs/api.md
 // "Storage") on the libvirt test driver: list/detail shapes, pool create (every
 // refusal leaves nothing behind), start/stop/refresh/autostart, delete; volumes:

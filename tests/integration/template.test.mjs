@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/template.test.mjs — POST /api/domains/{uuid}/template (docs/api.md
 // "Templates") on the test driver: a copy of the demo host (packaging/demo/demo.xml)
 // with a shut-off domain of our own. Covers: marking shows "template": true in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/threads.test.mjs — signals are taken on one thread: of all the
 // running daemon's threads exactly one may receive SIGTERM, SIGINT or SIGHUP (the one
 // waiting in sigwait: the kernel shows the waited signals unblocked while it waits);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/tls.test.mjs — certificate life cycle and connection limits: the
 // generated certificate is kept (key 0600) and reused by the next start, SIGHUP swaps
 // in a replaced certificate for new connections, and clients that stall while sending

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/tokens.test.mjs — API tokens (docs/api.md "API tokens"): created by a
 // logged-in user, used as Authorization: Bearer with no cookie and no CSRF token, never
 // above the user's role (at creation and at every request, so a demoted or deleted user's

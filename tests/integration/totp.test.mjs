@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/totp.test.mjs — the TOTP second factor and "my account" (docs/api.md
 // "My account", "Sessions" login): enrolment with a code from the test's own RFC 6238
 // implementation (node:crypto HMAC, checked here against the RFC's vectors); a code logs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/users.test.mjs — the users admin API (docs/api.md "Users"): admins
 // list, create, change (role, password reset, disabled) and delete local users; others
 // get 403. Bad input is 400 naming the field and changes nothing; the password policy

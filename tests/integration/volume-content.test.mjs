@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/volume-content.test.mjs — uploads and downloads of volume contents
 // (PUT/GET /api/pools/{pool}/volumes/{vol}/content) on the machine's real libvirtd, in a
 // `dir` pool in a temporary directory: a 256 MiB random file round-trips byte-exact with

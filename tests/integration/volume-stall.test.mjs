@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/volume-stall.test.mjs — volume transfers while libvirtd stops
 // answering for a while: a private, unprivileged libvirtd (tests/lib/libvirtd.mjs) is
 // frozen with SIGSTOP for 12 s (longer than lws's own 10 s idle cut, shorter than the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/web-root.test.mjs — what a daemon run from the build tree serves by
 // default: the web build's output (build/web, `make web-build`), not web/ itself. From
 // GET / it follows every reference over HTTPS as a browser would and checks that each

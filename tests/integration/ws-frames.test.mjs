@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/ws-frames.test.mjs — websocket frames RFC 6455 says to fail the
 // connection for (server/README.md, "Websocket frames"), sent by hand to /api/events
 // (limit 4 KiB a message): an unmasked text frame or ping → close 1002; a header that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/api-assert.mjs — shared assertions for the virtdeck API contract
 // (docs/api.md): error bodies, domain objects, security headers. Test process only.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/bench-doc.mjs — how the benchmarks after tests/bench/run.mjs write their part of
 // docs/performance.md: each owns one section between its own marker comments and
 // leaves the rest of the file alone. Bench process only.

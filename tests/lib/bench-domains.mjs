@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/bench-domains.mjs — the benchmarks' defined domains on the machine's libvirtd
 // (qemu:///system): many diskless domains named <prefix>NNNN, defined through one virsh
 // process and undefined again (running ones destroyed first), also from an exit handler

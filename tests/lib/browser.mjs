@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/browser.mjs — what the browser tests (tests/e2e/) share: one API over two
 // browsers, so each test is written once. VIRTDECK_BROWSER chooses: `chromium` (default;
 // Debian's chromium through playwright-core) or `firefox-esr` (Debian's firefox-esr through

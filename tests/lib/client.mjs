@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/client.mjs — a small HTTPS JSON client for virtdeck tests.
 // Owns: a cookie jar, the CSRF token from login/session, one https.Agent per client
 // (pinned to the daemon's generated certificate when available) and the /api/events

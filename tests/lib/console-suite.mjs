@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/console-suite.mjs — what the console websocket suites (console.test.mjs: VNC,
 // serial.test.mjs) share: their setup on the system libvirtd (a running and a stopped
 // domain, a daemon with an admin and a viewer, each logged in), its removal, the checks

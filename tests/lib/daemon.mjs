@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/daemon.mjs — starts and stops a real virtdeck daemon for node:test suites.
 // Owns: a fresh state directory per daemon, user creation through the CLI, a free
 // loopback port, readiness (first successful TLS handshake) and a clean SIGTERM stop.

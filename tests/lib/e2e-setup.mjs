@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/e2e-setup.mjs — the setup most browser tests share: one daemon on libvirt's
 // test driver with the demo hypervisor (packaging/demo/demo.xml) and the given users,
 // and this run's browser (tests/lib/browser.mjs), started in before() and stopped in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/guest-shell.mjs — commands typed into the root shell of the tests' guest
 // (tests/guest/init keeps one on ttyS0) through virtdeck's own serial console websocket
 // (`GET /api/domains/{uuid}/serial`), and their answers read back.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/jobs.mjs — waiting for a job a 202 started (docs/api.md "Jobs"): GET
 // /api/jobs/{id} as its owner until it is no longer running. Test process only.
 import { assertJson } from './api-assert.mjs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/libvirtd.mjs — a private, unprivileged libvirtd for tests that need a real
 // daemon on the other end of the connection (disconnects, keepalive), without touching
 // the machine's own libvirtd: it runs as `nobody` with its own HOME and runtime dir, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/login-flood.mjs — sends many logins at once from a worker thread, each on a
 // TLS connection of its own that is opened beforehand, so what the test times meanwhile
 // is the daemon's handling of the logins, not the TLS handshakes of a connection burst,

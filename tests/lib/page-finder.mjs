@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/page-finder.mjs — the code that tests/lib/browser.mjs runs INSIDE the page,
 // the same in chromium and firefox: the element finder behind its locators (CSS, ARIA
 // role and accessible name, label, text; filters), the checks an action waits for

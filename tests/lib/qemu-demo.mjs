@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/qemu-demo.mjs — `make run`'s demo (packaging/run-demo.sh) started the way a
 // user starts it, for the tests that check it: the script itself, with a DEMO_DIR and a
 // free loopback port of the test's choosing, ready once virtdeck says it serves, with

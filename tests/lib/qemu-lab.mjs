@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/qemu-lab.mjs — what the tests that make VMs on the machine's own libvirtd
 // (qemu:///system) set up alike: libvirtd up, a fresh temporary directory QEMU (its own
 // uid) may read, a daemon on qemu:///system whose VMs are TCG (domain_type qemu: this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/raw.mjs — raw TLS / TCP exchanges with the daemon for protocol-level tests
 // (malformed requests, ALPN, version checks), and websockets opened by hand for frames
 // no websocket library sends (unmasked, oversized, early). Test process only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/rfb.mjs — a minimal RFB (VNC) client over virtdeck's console websocket, for
 // tests: enough of RFB 3.8 to shake hands with security type None, read ServerInit and
 // one full framebuffer in raw encoding. Test process only.

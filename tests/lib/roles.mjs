@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/roles.mjs — a daemon with one user of each role, each logged in with its own
 // Client: where every API suite that checks authorization starts.
 // Owns: the user names ("admin", "op", "view") and the clean-up of what it started

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/system-libvirtd.mjs — the machine's own libvirtd (qemu:///system) for tests
 // that need a real hypervisor, and the XML of the throwaway domains they run on it.
 // Owns: bringing virtlogd/libvirtd up by hand where there is no init system (only the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/threads.mjs — the threads of a running process, read from
 // /proc/<pid>/task/*/status: each thread's id, name and which of SIGHUP, SIGINT and
 // SIGTERM it blocks (SigBlk). Used by threads.test.mjs (signals are taken on one thread)

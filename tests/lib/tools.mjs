@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/tools.mjs — fails a suite early, and plainly, when a program it (or libvirt on
 // its behalf) runs is not installed: the message names the Debian package to install.
 // Owns nothing but the call; the program → package table is packaging/tools.tsv and the

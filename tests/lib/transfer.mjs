@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/transfer.mjs — streaming uploads and downloads of volume contents through the
 // daemon (PUT/GET /api/pools/{pool}/volumes/{vol}/content) for the integration tests and
 // the benchmark: files are streamed, never held in memory, and hashed on the way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/tree-server.mjs — a network install tree served on 127.0.0.1 for the url
 // source of POST /api/domains, as QEMU's curl block driver (which virtdeck's fetch uses)
 // needs it: HEAD with a Content-Length and byte ranges (Accept-Ranges, 206 answers).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/vnc-domain.mjs — a libvirt test-driver node with one running domain whose VNC
 // display is a TCP port on 127.0.0.1 (a server the test or benchmark runs itself), so
 // virtdeck's console connects there as it would to QEMU. Used by the console data-path

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lib/wait.mjs — how a test waits: for the event it expects, never for a fixed
 // time. until() polls a condition with a deadline; within() races a promise against a
 // deadline and clears its timer (a timer left behind keeps node, and so the test file,

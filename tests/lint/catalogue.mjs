@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lint/catalogue.mjs — the message catalogues (web/i18n/<code>.js) against each
 // other and against the code that uses them. Run by `make lint`; exits 1 naming file,
 // line and id for each problem. Tested by catalogue.test.mjs.

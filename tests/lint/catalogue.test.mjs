@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lint/catalogue.test.mjs — catalogue.mjs on small in-memory catalogues and
 // sources: a complete set passes, and each rule (a-h) reports what breaks it with the
 // file, the line and the id. Run by `make lint`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lint/eslint-plugin-virtdeck.mjs — the UI's own ESLint rule (eslint.config.mjs
 // turns it on for web/js/**): virtdeck/no-literal-ui-string reports a string or template
 // literal with letters (any script: \p{L}) that reaches the user without going through

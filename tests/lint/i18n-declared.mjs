@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lint/i18n-declared.mjs — the one place that declares what the i18n checks cannot
 // see in the code: the functions whose first argument is a message id, the message ids
 // built at run time (and why), and the UI's own error codes. Read by catalogue.mjs and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lint/layers.mjs — the daemon's include graph must point one way: a module may
 // include its own folder and the layers below it, never a layer above. Run by
 // `make lint`; exits 1 naming each include that points up (and each entry of KNOWN

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/lint/no-literal-ui-string.test.mjs — virtdeck/no-literal-ui-string
 // (eslint-plugin-virtdeck.mjs): for every place text reaches the user, a literal
 // there is reported and the same code through t() passes; what is not user text

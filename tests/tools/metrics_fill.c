@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* metrics_fill: a bench tool that writes DAYS days of synthetic history for one domain
  * (and the host) into a state directory's metrics.db through metrics_history_write, the
  * code the daemon's history job runs (tiers, downsampling and pruning are virtdeck's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* nocloud_iso: a test tool that writes a NoCloud seed ISO made by virt_nocloud (the
  * module the create API uses), for the guest image test (tests/integration/
  * guest-image-qemu.test.mjs) and by hand:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # timed.sh: runs one phase of `make check` (its name, then the command) and prints how
 # long it took, so a CI log says where the suite's minutes go. The command's exit
 # status is the script's.

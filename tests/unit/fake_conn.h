@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* fake_conn: a fake io seam (struct conn_io) for the connection layer's unit tests
  * (test_conn, test_conn_sessions): a "socket" is a struct fake_sock that records what
  * the layer asked of lws (headers written, bytes and frames, WRITEABLE requests, rx

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_alerts_eval: server/alerts/alerts_eval.c — the alert state machine on a test
  * clock: a threshold rule fires only after for_seconds of its condition (one transition),
  * resolves when it is false again (one transition), a vanished VM resolves, a sample

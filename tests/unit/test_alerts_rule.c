@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_alerts_rule: server/alerts/alerts_rule.c — parsing and validating alert rules: a
  * threshold rule with its defaults, event rules without a threshold, each bad field
  * named in the 400, scopes per metric kind, the JSON answer and scope coverage. Pure. */

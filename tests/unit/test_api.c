@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_api: server/api/api.c, api_call.c, api_reply.c, api_job.c's pure parts — the
  * dispatcher's checks before a handler runs: every row the dispatcher serves has a
  * handler (or only refuses) and accepts the members it names; the role is checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_api_json: server/api/api_json.c — strict request-body parsing: valid objects,
  * unknown fields, wrong top-level types, trailing data, nesting depth, NUL bytes, empty
  * bodies with/without empty_ok, api_json_get_string's type and length checks and

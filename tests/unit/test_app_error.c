@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_app_error: server/util/app_error.c — the error value: every field set, NULL err
  * ignored, a message that does not fit is cut, and cut between whole UTF-8 characters
  * (a volume name in any script in a long message must not leave half a character,

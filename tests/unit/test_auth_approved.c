@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_approved: the self-service set of auth/auth_approved.c against an in-memory
  * SQLite database holding migration 8's table: the body's shape rules (400 naming the
  * member), replace-all writes, lookups, the levels a `user` gets and the list filter.

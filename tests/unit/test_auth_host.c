@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_host: auth/auth_host.c — the Host rule against DNS rebinding: configured
  * names, case and trailing dots, ports, bracketed IPv6 literals compared as addresses,
  * malformed Host values, and what a daemon always answers to.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_origin: the Origin rule of auth/auth_origin.c. Pure logic. */
 #include <setjmp.h>
 #include <stdarg.h>

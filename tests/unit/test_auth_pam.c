@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_pam: the group → role map of auth/auth_pam.c (pure: auth_pam_map_init,
  * auth_pam_map_role); the helper itself is exercised by tests/integration/pam.test.mjs. */
 #include <setjmp.h>

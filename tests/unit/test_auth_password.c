@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_password: yescrypt hashing, verification and the dummy path of
  * auth/auth_password.c (the policy: test_auth_password_policy.c). Single-threaded; each hash costs
  * tens of ms. */

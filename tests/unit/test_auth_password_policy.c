@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_password_policy: the password policy of auth/auth_password_policy.c: the
  * minimum counted in characters, its bounds, the byte maximum, the user name, control
  * characters and the messages that name the field. Pure; single-threaded. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_policy: the role table, object kinds and role names of auth/auth_policy.c.
  * Pure logic, single-threaded. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_quota: auth/auth_quota.c's pure parts and ledger, and virt_quota_parse: the
  * effective-limit rule (own, most generous group, unlimited), the check's message and
  * its "only what grows" rule, the PUT body parser, the limits in SQLite (store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_sessions: create/lookup/destroy, CSRF, expiry, persistence across a
  * reload and reconciliation with the database (expire, and sync after another
  * connection deleted rows) for auth/auth_sessions.c, against real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_throttle: auth/auth_throttle.c driven with explicit monotonic times:
  * attempts counted when they begin (also from parallel threads), the pair, address
  * and user name keys with their allowances and leaks, success and cancel, forgetting,

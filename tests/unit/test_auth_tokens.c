@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_tokens: the token text (parse, the Bearer header, scope names) and the table
  * (create, lookup with the lower of scope and role, expiry, revoke by owner and by
  * admin, the per-user bound, sync after the database changed, flush of last use) for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_totp: auth/auth_totp.c against the RFCs' own vectors (RFC 4648 base32,
  * RFC 4226 HOTP, RFC 6238 Appendix B SHA-1 rows), the ±1 step window, the refusal of a
  * step already used, the otpauth URI and the recovery codes. Pure; single-threaded. */

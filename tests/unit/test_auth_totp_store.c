@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_totp_store: the second factor's rows (auth/auth_totp_store.c) against a real
  * SQLite store in a private temp directory (removed afterwards): enrolment and its
  * conflicts, a code accepted once (the step recorded by the statement that checks it),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_auth_users: the users table of auth/auth_users.c against a real SQLite store in
  * a private temp directory (removed afterwards). Single-threaded. */
 #include <setjmp.h>

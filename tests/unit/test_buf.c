@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_buf: server/util/buf.c — the bounded growable buffer: the hard bound (exactly at
  * and one past max, unchanged on failure), NUL termination, appendf, take, reset and
  * free. Single thread. */

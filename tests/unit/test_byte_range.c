@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_byte_range: server/http/byte_range.c — the Range header: the three forms,
  * clamping to the resource size, unsatisfiable ranges (416), and every header that is
  * ignored (other units, several ranges, junk, reversed, overflow). Pure; one thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_byte_ring: server/util/byte_ring.c — the bounded byte ring:
  * the capacity bound (exactly full, one past, partial puts), FIFO order across the wrap
  * point for put/peek/drop, peek without removal, drop past the end, reuse after free.

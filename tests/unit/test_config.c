@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_config: defaults, file parsing, value checks and listen parsing of server/config.c.
  * Single-threaded; writes its config files into a private temp directory. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_conn: the connection layer's phases (server/http/conn.c, conn_http.c) driven
  * through a fake io seam (fake_conn.h), no struct lws: a request with a body, a job and
  * its response, then keep-alive; an early answer and the drain that follows it; a

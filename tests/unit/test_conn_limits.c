@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_conn_limits: server/http/conn_limits.c — per-address caps on open and pending
  * connections, IPv6 /64 and IPv4-mapped keys, the first-request deadline in accept
  * order, staged admits that never became connections, and release on close.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_conn_sessions: the session registry (server/http/conn_sessions.c) through a fake
  * io seam (fake_conn.h): every websocket joins its session when established and leaves
  * when it closes; ending a session tells each of its sockets once, through its

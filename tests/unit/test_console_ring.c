@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_console_ring: vnc-proxy/console_ring.c — the console bridge's ring:
  * the bound (cap - pre), spans for reads and writes without copies, FIFO order across
  * the wrap point, the rule that the pre bytes in front of the readable span never hold

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_cookie: server/http/cookie.c — finding one cookie in a Cookie header: several
  * cookies, spacing, names that are prefixes/suffixes of others, empty and over-long
  * values, empty or missing headers. Pure; single thread. */

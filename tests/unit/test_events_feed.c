@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_events_feed: server/events/events_feed.c with a real inbox, work pool, the events
  * hub and the test driver (test:///default).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_events_hub: server/events/events_hub.c — fan-out of live-status messages through
  * the inbox: order per subscriber, the snapshot gate (awaiting_snapshot), stats
  * coalescing, the queue, byte and inbox bounds (`overflowed`), posting from another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_fspath: server/util/fspath.c — whole-segment containment, and resolving paths
  * whose tail does not exist yet, through links, and through dangling links. Single
  * thread; works in a private temp directory (itself resolved, in case /tmp is a link). */

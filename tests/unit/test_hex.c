@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_hex: server/util/hex.c — every digit of both cases, and the characters just
  * outside each digit range. Single thread. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_inbox: server/work/inbox.c — items run in post order, a post of a queued item
  * coalesces, the capacity refuses the post past it (counting what a running drain has not
  * reached yet), cancel takes an item out (also from a drain in progress), run() may

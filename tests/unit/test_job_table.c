@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_job_table: server/work/job_table.c — a job's ids are 32 random hex digits and
  * differ; it starts running ("queued", 0 of total); progress never goes back or past
  * the total and asks for a message at most every JOB_TABLE_PUSH_MS (and at once for a

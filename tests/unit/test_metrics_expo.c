@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_metrics_expo: server/metrics/metrics_expo.c and metrics_http.c — GET /metrics's
  * text from hand-built samples: the families and their HELP/TYPE lines, label escaping
  * of a VM name with a double quote, a backslash and a line feed, absent figures (NAN,

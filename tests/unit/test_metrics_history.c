@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_metrics_history: server/metrics/metrics_history.c with hand-built samples and a
  * test clock (every time is the sample's at_ms or an explicit now; nothing sleeps): raw
  * points, NAN not stored, the tier boundaries with their mean/min/max, the query's tier,

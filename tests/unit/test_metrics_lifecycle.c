@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_metrics_lifecycle: server/metrics/metrics_lifecycle.c — which lifecycle events
  * count as a start or a stop, the stop's detail, forgetting an undefined domain, the
  * bound on entries, and writers on several threads. */

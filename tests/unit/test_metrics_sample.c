@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_metrics_sample: server/metrics/metrics_sample.c — a new sample's absent figures
  * (NAN), the lookup of a domain by UUID in the sorted array, the reference count (the
  * last unref frees every owned part: run under ASan/valgrind this catches leaks and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_response: server/http/response.c — responses as plain values: JSON bodies (parsed
  * back with json-c), the error shape {"error":{"code","message"}}, reference handling of
  * _json vs _json_take, header lines (CR/LF refused, bounded), the body bound and move

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_route: server/http/route.c — the route table (route_table.def) and its checks:
  * every row is matched by a path built from its pattern, for each of its methods; the
  * table's invariants (adjacent patterns, disjoint methods, each row names its access, a

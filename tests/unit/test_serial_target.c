@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_serial_target: vnc-proxy/serial_target.c — from a UUID to an open console stream,
  * against libvirt's test driver (test:///default: one running domain "test"), with
  * link seams (tests/unit/wraps.mk) standing in for the QEMU driver's answers to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_static_files: path sanitizing, content types, fingerprints and the file cache of
  * server/http/static_files.c, against a private temp web root (with a symlink out of it).
  * Single-threaded. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_store: opening, permissions, pragmas, migrations, the audit log and
  * data_version (across two connections) of server/store/store.c, in a private temp
  * directory (removed afterwards). Single-threaded. */

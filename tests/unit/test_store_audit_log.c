@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_store_audit_log: the audit log's SQL builder, filters, pages and pruning
  * (server/store/store_audit_log.c) and GET /api/audit's query parser
  * (server/api/api_audit_query.c), on an in-memory copy of the real schema (store_open in

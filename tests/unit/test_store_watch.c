@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_store_watch: the store-watch thread of server/store/store_watch.c calls back
  * at its first look, again when the last call asked for it, and after each commit of
  * another connection, and stops promptly. Against a real SQLite store in a private

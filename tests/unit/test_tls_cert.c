@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_tls_cert: generation, reuse and regeneration of the self-signed certificate of
  * server/tls/tls_cert.c, in a private temp directory. Single-threaded. */
 #include <setjmp.h>

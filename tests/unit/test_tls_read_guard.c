@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_tls_read_guard: server/http/tls_read_guard.c — the interposed SSL_read() on a
  * real TLS connection in memory (a server and a client SSL over a BIO pair, with a
  * throwaway self-signed key): reads return OpenSSL's bytes unchanged; a guarded

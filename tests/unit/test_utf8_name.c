@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_utf8_name: server/util/utf8_name.c — the name rule of volume names, VM titles and
  * descriptions: any script (Chinese, emoji, combining marks, right-to-left) passes byte
  * for byte; invalid UTF-8, overlong forms, surrogates, code points above U+10FFFF,

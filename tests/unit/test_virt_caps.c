@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_caps: server/virt/virt_caps.c's per-connection cache, with libvirt's calls
  * wrapped (tests/unit/wraps.mk) and connections faked by address: the first request on a
  * connection reads libvirt, later ones on it do not; a request on another connection (a

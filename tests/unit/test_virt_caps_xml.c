@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_caps_xml: server/virt/virt_caps_xml.c on real libvirt output kept in
  * tests/fixtures/: `virsh capabilities` and `virsh domcapabilities` of this project's
  * test machine's system libvirtd (Debian 12, QEMU 7.2 with KVM, ovmf installed), and

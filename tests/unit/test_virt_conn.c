@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_conn: server/virt/virt_conn.c against the test driver (test:///default).
  *
  * Connects, receives lifecycle events through the callbacks (they arrive on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_create_xml: server/virt/virt_create_xml.c — the resolved spec → domain XML
  * builder of POST /api/domains: a full spec and a bare one against fixtures
  * (tests/fixtures/create/), markup in every string kept as text, and every refusal with

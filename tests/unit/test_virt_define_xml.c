@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_define_xml: server/virt/virt_define_xml.c — the check a raw domain
  * definition passes before libvirt: accepted when it keeps the domain's <name> and
  * <uuid> (the UUID in any case); refused at field "xml" when malformed, rooted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_device_xml: the device request checks and XML builders/editors of
  * server/virt/virt_device_xml.c — every refusal, the exact XML built, and finding,
  * patching and choosing devices in domain XML. Pure; no libvirt connection. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_domain: server/virt/virt_domain.c.
  *
  * Pure parts (name tables, UUID check, XML → JSON on tests/fixtures/domain-detail.xml)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_domain_clone: server/virt/virt_domain_clone.c's copy-name helper — the
  * source's extension kept (or none), the n-th candidate's suffix, and a long VM name cut
  * at a character boundary so the whole stays a valid volume name of at most

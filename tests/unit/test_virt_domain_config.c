@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_domain_config: server/virt/virt_domain_config.c on the fixture
  * tests/fixtures/domain-config.xml: reading every member, each refusal naming its
  * field, edits that read back as asked, "pending" and the detail's "config" (which never

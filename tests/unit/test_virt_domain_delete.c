@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_domain_delete: server/virt/virt_domain_delete.c's body parser — "none",
  * "all", a list of {pool, name}, the default when the member or the body is absent, and
  * every refusal (wrong type, unknown word, malformed or duplicate entries, bad names,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_domain_template: server/virt/virt_domain_template.c against libvirt's test
  * driver (test:///default: one domain "test", running; fresh each time the last
  * connection to it closes). Single thread. */

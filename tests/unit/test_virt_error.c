@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_error: server/virt/virt_error.c — the libvirt error → HTTP mapping, and
  * capturing real errors raised by the test driver (test:///default). Single thread. */
 #include <setjmp.h>

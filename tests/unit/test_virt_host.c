@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_host: server/virt/virt_host.c against the test driver (test:///default,
  * whose node is fixed: i686, 16 CPUs at 1400 MHz, 3 GiB). Single thread. */
 #include <setjmp.h>

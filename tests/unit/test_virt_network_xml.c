@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_network_xml: server/virt/virt_network_xml.c — the create-request → network
  * XML builder for every mode and every refusal, and the network XML → JSON reader on
  * libvirt-shaped fixtures (inline below). Pure; single thread. */

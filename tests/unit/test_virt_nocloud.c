@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_nocloud: server/virt/virt_nocloud.c — the check's refusals (each names its
  * field), the YAML of hostile values (quotes, backslashes, "#", ": ", "- ", unicode,
  * YAML 1.1 line breaks: each stays one double-quoted value on its own line, and decodes

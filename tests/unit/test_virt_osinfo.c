@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_osinfo: server/virt/virt_osinfo.c — the plain-C list it builds from an osinfo
  * database: a tiny fixture database (tests/fixtures/osinfo: order, end of life,
  * resources inherited through derives-from, UEFI-only firmware) and the system's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_pool_policy: server/virt/virt_pool_policy.c — parsing pool_roots and
  * pool_types, and the create check: types, targets inside and outside the roots, a
  * target that leaves them through a link, "/" and the empty list. Single thread; works

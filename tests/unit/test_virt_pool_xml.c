@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_pool_xml: server/virt/virt_pool_xml.c — the JSON → <pool> builder for every
  * pool type (what it emits, per-type defaults, nothing else), every refusal (bad type,
  * keys of another type, missing required keys, unnormalised paths, bad hosts, ports,

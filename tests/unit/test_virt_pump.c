@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_pump: server/virt/virt_pump.c without a libvirtd.
  *
  * The connection open (virConnectOpen and what virt_conn_open_private does around it)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_snapshot_xml: server/virt/virt_snapshot_xml.c — the JSON → <domainsnapshot>
  * builder (name, description, memory; nothing else emitted; markup escaped), every
  * refusal with its field, the reader on libvirt's snapshot XML (tests/fixtures/snapshots/:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_stats: server/virt/virt_stats.c — the rate arithmetic (pure), parsing of
  * virConnectGetAllDomainStats records and the sampler's memory of previous samples
  * (through link seams on virConnectGetAllDomainStats and clock_mono_us), and one real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_subnet: server/virt/virt_subnet.c — overlap of IPv4 and IPv6 subnets
  * (equal, containment both ways, adjacent, other family) and the "net/prefix" text.
  * Single thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_tree: server/virt/virt_tree.c — the install tree URL rule (schemes, hosts,
  * ports, credentials, query, fragment, path characters, length; every refusal a 400 at
  * "source.url"), the layouts per OS (osinfo paths, a .treeinfo tree, none, the

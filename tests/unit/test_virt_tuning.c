@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_tuning: server/virt/virt_tuning.c against libvirt's test driver
  * (test:///default: one domain "test", running, 2 vCPUs; a host of 16 CPUs in 2 NUMA
  * cells with 4 KiB, 8 KiB, 2 MiB and 1 GiB pages; fresh each time the last connection to

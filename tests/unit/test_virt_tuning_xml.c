@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_tuning_xml: server/virt/virt_tuning_xml.c — the tuning members of PATCH:
  * the cpuset parser (syntax, exclusions, bounds), every check with the field it names
  * (a host CPU, NUMA node or page size the host lacks; ranges; unknown members; types),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_usage: server/virt/virt_usage.c — the index of who uses which network,
  * bridge, file and pool: interfaces by network and bridge, disks by path, by
  * pool/volume and under a pool's directory, a device seen in both the live and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_volume_bounds: server/virt/virt_volume_bounds.c without libvirt — where a
  * volume path leads for directory, block and network pools (files, links in and out,
  * dangling links, missing files, a pool directory reached through a link inside and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_virt_volume_xml: server/virt/virt_volume_xml.c — the JSON → <volume> builder
  * (qcow2, raw, allocation, backing store; nothing else emitted), every refusal (names,
  * formats, capacity and allocation bounds and types, backing shape and format, unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_work_pool: server/work/work_pool.c — jobs run on a worker thread, `done` runs only
  * inside the inbox's drain on the draining thread, finished jobs wake it through the
  * inbox, the pending bound (WORK_POOL_MAX_PENDING) is enforced and so is the bound on

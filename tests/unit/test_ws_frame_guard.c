@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_ws_frame_guard: server/http/ws_frame_guard.c — where the frames begin (the
  * upgrade request's end, and nothing after it in the same read), every RFC 6455 rule
  * it fails a connection for, message limits across fragments, and verdicts that do not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tmp_dir: a private temporary directory for the unit tests that need real files and
  * links (test_fspath, test_virt_pool_policy, test_virt_volume_bounds).
  *

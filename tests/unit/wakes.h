@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* wakes.h: counts an inbox's wake calls for unit tests whose test thread plays the
  * service thread (test_inbox, test_events_hub, test_events_feed).
  *

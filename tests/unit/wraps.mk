@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 WRAP_test_virt_domain := -Wl,--wrap=virDomainReset -Wl,--wrap=virConnectListAllDomains -Wl,--wrap=virDomainGetXMLDesc \
                          -Wl,--wrap=virDomainGetState -Wl,--wrap=virDomainIsPersistent \
                          -Wl,--wrap=virDomainGetAutostart -Wl,--wrap=virDomainListGetStats

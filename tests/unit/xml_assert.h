@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* xml_assert: the cmocka helpers shared by the tests of the JSON → XML builders and
  * XML → JSON readers (test_virt_{network,pool,volume,device,snapshot,caps}_xml.c,
  * test_virt_domain.c): read a fixture file, parse a JSON literal, run a builder expecting success

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/action-warnings.test.mjs — web/js/views/actions.js actionWarnings: what a
 // VM action's confirmation warns of (Force off cuts a running or paused guest; Force off
 // and Shut down make a transient VM disappear once it stops).

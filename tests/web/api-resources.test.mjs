@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/api-resources.test.mjs — web/js/api.js: the networks, storage and VM
 // device routes (method, path, body, CSRF) and empty DELETE answers.
 import test from 'node:test';

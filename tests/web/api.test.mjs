@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/api.test.mjs — web/js/api.js against a fake fetch.
 import test, { before } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/audit-query.test.mjs — web/js/audit-query.js: the audit page's filters in the
 // hash and in GET /api/audit's query.
 import { test } from 'node:test';

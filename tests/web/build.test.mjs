@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/build.test.mjs — the web build (web/tools/build.mjs): content-hashed names
 // that cover each file's rewritten content, renames that follow a change up to
 // index.html (through an import cycle too), every reference rewritten and resolving in
@@ -6,7 +7,9 @@
 // loaded, by new names); and, on the UI's own tree, that the login page's static module
 // graph holds no page view, that every lazily loaded module with imports of its own
 // comes with its list, and that the UI's JavaScript names files only in ways the build
-// follows. Builds into temporary directories; never touches build/web.
+// follows; that every vendored part the page serves ships its licence texts beside it
+// (noVNC MPL-2.0 and the BSD texts it names, pako, xterm.js and its fit addon, uPlot:
+// MIT). Builds into temporary directories; never touches build/web.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -50,7 +53,7 @@ const build = (src) => {
 };
 const sha = (text) => createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
 const HASHED = new RegExp(`^(.+)\\.([0-9a-f]{${HASH_LENGTH}})(\\.[a-z0-9]+)$`);
-const LICENCE = /(^|\/)LICEN[CS]E(\.txt)?$/;
+const LICENCE = /(^|\/)(LICEN[CS]E|COPYING)(\.[A-Za-z0-9][A-Za-z0-9.-]*)?$/;
 
 /** The output file a source file became (its name with the hash taken out). */
 function outName(files, rel) {
@@ -328,6 +331,39 @@ test("the UI's build: hashed names, references that resolve, no source maps", ()
     assert.ok(assertReferencesResolve(ui.files) > 100);
     assertNoSourceMaps(ui.files);
     assert.match(ui.files.get('index.html'), new RegExp(`<script type="module" src="js/app\\.[0-9a-f]{${HASH_LENGTH}}\\.js"></script>`));
+});
+
+// Each third-party part the page serves (web/vendor/<part>/, from `make web-vendor`) with
+// the licence texts its licence requires to travel with it, and words each text holds.
+const VENDOR_LICENCES = {
+    'vendor/novnc/LICENSE.txt': /MPL-2\.0/,
+    'vendor/novnc/LICENSE.MPL-2.0': /Mozilla Public License Version 2\.0/,
+    'vendor/novnc/LICENSE.BSD-2-Clause': /Redistribution and use in source and binary forms/,
+    'vendor/novnc/LICENSE.BSD-3-Clause': /Neither the name/,
+    'vendor/novnc/vendor/pako/LICENSE': /MIT License/,
+    'vendor/xterm/LICENSE.txt': /Permission is hereby granted, free of charge/,
+    'vendor/xterm/LICENSE.addon-fit.txt': /Permission is hereby granted, free of charge/,
+    'vendor/uplot/LICENSE.txt': /MIT License/,
+};
+
+test("the UI's build ships each vendored part's licence beside it", () => {
+    for (const [name, words] of Object.entries(VENDOR_LICENCES)) {
+        assert.ok(ui.files.has(name), `${name} is in the build output`);
+        assert.match(ui.files.get(name), words, name);
+    }
+    // every vendored folder that serves code has a licence in it or in a folder above it
+    // inside vendor/<part>/ (a new part without one fails here)
+    const served = [...ui.files.keys()].filter((n) => n.startsWith('vendor/') && !LICENCE.test(n));
+    assert.ok(served.length > 10, `${served.length} vendored files served`);
+    for (const name of served) {
+        const parts = name.split('/');
+        let found = false;
+        for (let i = parts.length - 1; i >= 2 && !found; i--) {
+            const dir = parts.slice(0, i).join('/');
+            found = [...ui.files.keys()].some((n) => LICENCE.test(n) && path.posix.dirname(n) === dir);
+        }
+        assert.ok(found, `${name} has a licence beside it`);
+    }
 });
 
 test("the UI's lazily loaded modules come with their whole static graph at once", () => {

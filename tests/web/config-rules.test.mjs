@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/config-rules.test.mjs — web/js/config-rules.js: the host's CPUs by NUMA cell,
 // cpusets (parse, canonical text, the host's range), and each group's check against the
 // server's rules of PATCH /api/domains/{uuid} (docs/api.md): valid and invalid values,

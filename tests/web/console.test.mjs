@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/console.test.mjs — the pure parts of the consoles: close code -> message
 // (web/js/console-status.js), key combinations and "Type text" key events
 // (web/js/keysyms.js), the console routes (web/js/router.js) and which consoles a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/create-rules.test.mjs — web/js/create-rules.js: the defaults an osinfo entry
 // gives, which step owns a request member, each step's checks (the contract's ranges and
 // rules, both languages) and the POST /api/domains body for every source (the install

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/device-rules.test.mjs — web/js/device-rules.js: disk and interface
 // request bodies, target names, addresses per MAC.
 import test from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/domain-about.test.mjs — web/js/views/domain-about.js's pure part: the
 // title's and the description's errors follow the server's rule (forms.js nameFault,
 // bytes counted in UTF-8), in English and Chinese.

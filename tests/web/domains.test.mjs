@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/domains.test.mjs — web/js/domains.js: actions per state and role, filter, order,
 // and what actions and states are called in English and Chinese.
 import test, { before } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/errors.test.mjs — web/js/errors.js: the message the UI shows for a failed
 // request (by its code, in English and Chinese; libvirt's own text; the server's text as
 // a detail line), and that every error code the server can send (server/util/app_error.h)

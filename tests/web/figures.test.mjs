@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/figures.test.mjs — figures a user can trust (issue 11): a pool's capacity,
 // allocation and available space checked against each other (storage-rules.js), and a
 // running VM's CPU and memory figures that may be missing (domains.js cpuFigure,

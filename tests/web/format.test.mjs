@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/format.test.mjs — web/js/format.js: sizes, rates, percentages, durations, clock
 // times, dates and relative times, formatted with Intl in the UI's language (English, and
 // Simplified Chinese where the locale changes the output).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/forms.test.mjs — web/js/forms.js: names (volume names, titles and
 // descriptions in any script, by the server's rule), sizes, numbers, DNS and interface
 // names, file name -> volume name.

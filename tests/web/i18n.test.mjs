@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/i18n.test.mjs — the catalogue module's pure part: language negotiation,
 // parameters, plural forms per locale, and both catalogues loading in Node.
 import { test } from 'node:test';

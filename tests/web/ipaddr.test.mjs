@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/ipaddr.test.mjs — web/js/ipaddr.js: IPv4/IPv6 parsing, subnet math, MACs.
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/jobs.test.mjs — web/js/jobs.js and the store's jobs (state.js): a job's
 // percent, its error as an ApiError, waitJob resolving on the end told by a "job"
 // message, and an older state (the 202's "queued" job read after the events told

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/line-diff.test.mjs — web/js/line-diff.js: lines split as an editor shows
 // them, the LCS edit (kept, removed, added lines with both line numbers), the common
 // ends matched first, the fallback past the size bound, and that the edit gives back

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/metrics-series.test.mjs — web/js/metrics-series.js: ranges, API series to
 // chart columns with gaps, the live tail merged onto the history, axis units, summaries
 // and the top-N of a stats message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/network-rules.test.mjs — web/js/network-rules.js: the "Create network"
 // form's checks (subnet math, DHCP ranges, static hosts, IPv6, modes) and request body.
 import test from 'node:test';

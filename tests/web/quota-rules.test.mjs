@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/quota-rules.test.mjs — the quota UI's pure parts (web/js/quota-rules.js): a
 // limit field's text checked as the server checks a PUT member (tests/unit/
 // test_auth_quota.c), and GET /api/quota's dimensions as bars.

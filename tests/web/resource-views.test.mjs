@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/resource-views.test.mjs — the pure helpers inside the storage views (clone
 // names, upload progress text). That the pure modules stay out of the DOM is checked in
 // static.test.mjs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/router.test.mjs — web/js/router.js: every hash route (the VM list, a VM's
 // detail and console pages, the create wizard #/create, #/networks, #/storage and #/storage/<pool>,
 // my account #/account).

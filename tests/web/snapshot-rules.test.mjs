@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/snapshot-rules.test.mjs — web/js/snapshot-rules.js: the tree and its ARIA
 // rows, the reasons in words (both languages), what the create form offers, its checks
 // and its request body.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/sparkline.test.mjs — web/js/sparkline.js path builder.
 import test from 'node:test';
 import assert from 'node:assert/strict';

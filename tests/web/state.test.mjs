@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/state.test.mjs — web/js/state.js: the store, its diffs and notifications.
 import test from 'node:test';
 import assert from 'node:assert/strict';

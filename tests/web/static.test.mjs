@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/static.test.mjs — checks the UI's source files against the page's CSP:
 // no inline scripts, styles or event attributes in HTML, no string-built markup or
 // styles in JS, every import resolves to a file under web/ (the web build then names

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/storage-rules.test.mjs — web/js/storage-rules.js: per-type pool fields,
 // volume create/resize bodies, upload formats, usage.
 import test from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/upload.test.mjs — web/js/upload.js against a fake XMLHttpRequest: the PUT,
 // its headers and body, progress (percent, speed, ETA), success, server errors,
 // cancel and broken connections.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/users-rules.test.mjs — the users page's pure checks (web/js/users-rules.js):
 // the same answers as the server's policy (tests/unit/test_auth_password_policy.c).
 import { describe, it } from 'node:test';

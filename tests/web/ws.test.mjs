@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/web/ws.test.mjs — web/js/ws.js with a fake WebSocket and fake timers.
 import test from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // i18n/en.js — the English catalogue: message id -> text, or {one, other} for plural
 // forms (see js/i18n.js). Every id here is in every other catalogue too (`make lint`
 // checks). Keep each area's ids in its section, sorted.

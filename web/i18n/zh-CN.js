@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // i18n/zh-CN.js — the Simplified Chinese catalogue: message id -> text (Chinese has one
 // plural form, `other`; see js/i18n.js). It has exactly the ids of en.js (`make lint`
 // checks). Keep each area's ids in its section, sorted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // api.js — the REST client of docs/api.md: JSON in and out, the X-CSRF-Token header
 // on mutating requests, {"error":{code,message}} turned into a thrown ApiError.
 // A 401 on anything but the login itself emits "logged-out". An ApiError's message is

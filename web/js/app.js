@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // app.js — boots the page and wires the modules: asks GET /api/session, then shows
 // the login form or the signed-in shell (user menu, banner, the test-driver demo's
 // notice, live events socket, main navigation, hash routes: #/ list, #/domains/<uuid>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // audit-query.js — the audit log's filters (docs/api.md "Audit log") as the UI keeps them
 // in the hash (#/audit?vm=…&user=…&action=…&result=…&since=…&until=…) and as GET
 // /api/audit takes them. since/until are kept as the <input type="datetime-local">

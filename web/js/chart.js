@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // chart.js — wraps uPlot (web/vendor/uplot, copied from npm by the Makefile) for the
 // metrics graphs: one time-series line chart per call, its colours read from the page's
 // CSS custom properties (so the light and dark themes apply; re-read on a scheme change),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // config-rules.js — the rules of the VM page's Configuration tab (views/domain-config.js),
 // written to match the server's checks of PATCH /api/domains/{uuid} (docs/api.md
 // "configure" and "Tuning members"; server/virt/virt_domain_config.c and

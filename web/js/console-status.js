@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // console-status.js — what the UI says about a console socket (the VNC display or the
 // serial console): the message for each close code of the console endpoints
 // (docs/api.md: 4000 + HTTP status after the upgrade, 4401 when the session ends, 1000

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // console.js — wraps noVNC (web/vendor/novnc, copied from npm by the Makefile) for one
 // VM's display: opens the websocket to /api/domains/{uuid}/console itself (subprotocol
 // "binary") so the close code and reason reach the UI, hands it to noVNC's RFB, and

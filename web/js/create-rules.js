@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // create-rules.js — the rules of the "Create VM" wizard (views/create-wizard.js),
 // written to match the server's checks of POST /api/domains (docs/api.md, the issue 12
 // contract) so that most mistakes show at their field before a request: the wizard's

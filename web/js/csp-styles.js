@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // csp-styles.js — lets third-party code that writes styles from script (xterm.js's DOM
 // renderer) work under the page's CSP (style-src 'self', no 'unsafe-inline') without
 // loosening it. The CSP refuses <style> elements and style attributes; it does not

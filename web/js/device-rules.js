@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // device-rules.js — the VM device forms' rules and request bodies: attach a disk
 // (existing or new volume, or an ISO as CD-ROM; POST /api/domains/{uuid}/disks),
 // attach or change a network interface (POST / PATCH .../interfaces), and the guest's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // domains.js — what the UI knows about domains without touching the DOM: the
 // actions, which of them a state and a role allow, which ones need a confirmation,
 // what each says (translated when asked, so a language switch takes effect), state and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // emitter.js — a tiny synchronous event emitter shared by the store, the API client
 // and the websocket. Pure (no DOM); runs on the page's main thread.
 // A handler that throws does not stop the others: the error goes to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // errors.js — what the UI says about a failed request. The server's errors carry a stable
 // `code` (server/util/app_error.h) and an English `message`; the UI shows the catalogue's
 // message for a known code (`error.<code>`), libvirt's own text (code libvirt_error)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // format.js — turns numbers from the API into short human text (sizes, rates,
 // percentages, durations, clock times, dates) with Intl in the UI's language
 // (i18n.js language()), read at each call so a language switch takes effect. Sizes

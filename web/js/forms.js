@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // forms.js — the rules shared by every create/edit form of networks, storage and VM
 // devices, written to match the server's own checks so that most mistakes are caught
 // before a request is sent: object names, names in any script (volumes, VM titles and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // i18n.js — the UI's one message catalogue and its locale: picks the language (stored
 // choice, else the browser's languages, else English), loads that language's catalogue
 // (web/i18n/<code>.js, one module per language, loaded on demand), translates message

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // ipaddr.js — address arithmetic for the network forms: IPv4 as unsigned 32-bit
 // numbers, IPv6 as BigInt, subnets by prefix length, MAC addresses. Pure (no DOM);
 // imported by the form rules and tested in Node.

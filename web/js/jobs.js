@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // jobs.js — long work the server answered with 202 (docs/api.md "Jobs"): how far a job
 // is, its error as an ApiError, and waiting for its end through the store (the events
 // socket tells every step; nothing polls). Pure but for waitJob, which listens to a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // keysyms.js — the key events the VNC console sends for its key-combination menu and
 // for "Type text": X11 keysyms plus the physical key (a KeyboardEvent.code, which noVNC
 // turns into a scancode when the server takes QEMU's extended key events). Typed text

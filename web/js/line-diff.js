@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // line-diff.js — a line diff of two texts by their longest common subsequence, for the
 // raw XML editor's "Review changes" (a domain's XML is at most 60 KiB, a few hundred
 // lines). Pure; browser main thread or node.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // metrics-series.js — pure helpers behind the graphs (views/metrics-graphs.js): a range
 // ("1h", "24h", "7d", "30d") as the history routes' from/to/step, the routes' series
 // ({"cpu_percent": [[t, v], ...]}, t in unix seconds) as chart columns with a null where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // network-rules.js — the "Create network" form's rules and request body
 // (POST /api/networks), the subnet suggestion for a new network, and short text for a
 // network's addresses. Mirrors the server's checks: mode, bridge and forward device

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // quota-rules.js — the quota figures the UI shows and the limits it sends (docs/api.md
 // "Quotas"): the four dimensions in the server's order, a limit field's text checked as
 // the server checks it ("" is unlimited, else a whole number 0 .. 2^40), and one

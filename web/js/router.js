@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // router.js — every hash route of the single page. Pure: parses and builds hashes only.
 //   #/ (or nothing)            the domain list
 //   #/create                   the "Create VM" wizard

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // serial.js — wraps xterm.js (web/vendor/xterm, copied from npm by the Makefile) for
 // one VM's serial console: the websocket /api/domains/{uuid}/serial carries the
 // console's bytes both ways (binary frames); bytes from it go to term.write, keystrokes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // snapshot-rules.js — the rules of a VM's Snapshots tab, written to match the server's
 // (docs/api.md "Snapshots"): the list as a tree (parent → children, oldest first), why a
 // kind of snapshot is impossible now in words (from the list's "can"), the create form's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // sparkline.js — builds SVG path data for the CPU sparklines. Pure: no DOM.
 // The newest sample sits at the right edge; older ones step left by
 // width / (capacity - 1), so a fresh history grows in from the right.

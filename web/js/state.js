@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // state.js — the one store of the UI: session, host, domains by uuid, the detail
 // form of domains that were opened, CPU history per domain, the websocket's state
 // and which domains have an action in flight. Pure (no DOM); main thread only.

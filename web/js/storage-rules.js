@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // storage-rules.js — the storage forms' rules and request bodies: pool types with the
 // fields each one has (POST /api/pools), volumes (POST .../volumes, resize, clone),
 // the upload format for a file name, and a pool's usage as a fraction and text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // upload.js — volume uploads: PUT /api/pools/{pool}/volumes/{vol}/content with the
 // file as the raw body through XMLHttpRequest (fetch reports no upload progress), the
 // CSRF header, progress as bytes / percent / speed / time left, cancel by abort(), and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // users-rules.js — pure: the users page's checks, the server's rules (docs/api.md
 // "Users"), so a mistake shows at its field before a request: a user name of 1-64
 // of A-Z a-z 0-9 . _ -, not starting with . or -; a password of at least the server's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // ws.js — the /api/events websocket: connects, parses each text frame as JSON and
 // emits it as "message"; reconnects after a close with exponential backoff (1 s
 // doubling to 30 s, with jitter) that resets once a message arrived. Emits "state"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // web/tools/build.mjs — the web build: writes the tree the daemon serves (build/web/)
 // from web/ (with web/vendor/, which `make web-vendor` copies from npm).
 //
@@ -36,7 +37,8 @@ export const HASHED_EXTENSIONS = new Set(['.js', '.mjs', '.css', '.svg', '.json'
 /** Hex digits of SHA-256 in a name (64 bits; the daemon wants at least 8). */
 export const HASH_LENGTH = 16;
 const TEXT_EXTENSIONS = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json']);
-const LICENCE_NAME = /^(LICEN[CS]E|COPYING)(\.(txt|md))?$/i;
+// LICENSE, LICENSE.txt, LICENSE.MPL-2.0, LICENSE.addon-fit.txt, COPYING ...
+const LICENCE_NAME = /^(LICEN[CS]E|COPYING)(\.[A-Za-z0-9][A-Za-z0-9.-]*)?$/i;
 const SOURCE_MAP_COMMENT = /^[#@] sourceMappingURL=/;
 
 /** The function (views/dom.js) whose calls get their import() target's module list. */

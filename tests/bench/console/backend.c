@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* backend: the synthetic "VM display" behind every target of the console benchmark.
  *
  * One process, one thread, one epoll loop on 127.0.0.1; every accepted connection is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* loadgen: the console benchmark's client, one process, one thread.
  *
  * Speaks to a target as plain TCP ("tcp"), TLS ("tls") or a TLS websocket ("ws": RFC

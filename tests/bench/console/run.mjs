@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/console/run.mjs — `make bench`, second part: the console proxy benchmark.
 // Owns: one synthetic VNC backend (backend.c) on 127.0.0.1, four targets in front of it
 // (direct TCP, socat, websockify, virtdeck's /api/domains/{uuid}/console on a test-driver

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/create/run.mjs — `make bench`, the create part: from a request to a running VM.
 // Owns: a `dir` pool in a temporary directory on the machine's libvirtd (qemu:///system)
 // holding the suite's guest image (build/guest/guest.qcow2, `make guest-image`) as the

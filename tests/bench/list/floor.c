@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* floor: libvirt's own cost of listing every domain with its state, for the domain
  * list benchmark (tests/bench/list/run.mjs).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/list/run.mjs — `make bench`: the domain list and the events snapshot on
 // the machine's own libvirtd (qemu:///system) with 1,000 defined domains, next to
 // libvirt's floor for the same facts, and writes the section of docs/performance.md

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/metrics/graph-render.mjs — `make bench`: how long a VM's 30-day graphs take
 // to appear, and what the history read behind them costs, with 1 h / 24 h / 7 d beside
 // them; writes the section of docs/performance.md between <!-- graph-bench --> and

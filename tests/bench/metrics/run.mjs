@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/metrics/run.mjs — `make bench`: what monitoring costs at 1,000 domains on the
 // machine's own libvirtd (qemu:///system), next to Debian's prometheus-libvirt-exporter
 // scraping the same domains, and writes the section of docs/performance.md between

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tests/bench/serial/echo-guest.S: a boot sector that echoes its first serial port.
  *
  * SeaBIOS loads it at 0x7c00; it installs an IRQ 4 (UART receive) and an IRQ 0 (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/serial/run.mjs — the serial console's latency and idle cost on
 // qemu:///system, for two daemon binaries measured in turn in one run (before, after).
 //

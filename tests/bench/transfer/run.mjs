@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/transfer/run.mjs — `make bench`, third part: volume uploads and downloads.
 // Owns: a `dir` pool in a temporary directory on the machine's libvirtd (qemu:///system),
 // one random file of BENCH_TRANSFER_MIB (1024) MiB, and the "## Volume transfers" section

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/bench/web/run.mjs — `make bench`: what the UI costs the network. Loads the UI in
 // Debian's chromium (playwright-core, a Chrome DevTools Protocol session per page) and
 // counts, per step, the HTTP requests and the bytes they moved (encoded body + response

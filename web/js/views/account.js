@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/account.js — "My account" (#/account, from the user menu; docs/api.md "My
 // account"): change the password (the policy's message live under the new one, as on the
 // users page), two-factor authentication (TOTP: enrol by typing the shown base32 secret or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/action-menu.js — the "More actions" menu button of a VM's action group (the WAI-ARIA
 // menu button pattern): a button with aria-haspopup="menu" that opens a role="menu" list
 // of role="menuitem" buttons. Enter, Space or ArrowDown open it on the first item,

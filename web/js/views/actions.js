@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/actions.js — domain action buttons (one primary action and a "More actions"
 // menu, action-menu.js) and what happens when one is pressed:
 // confirmation for destructive actions, the in-flight mark in the store (which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/alert-rules.js — the admins' "Alert rules" page (#/alerts, from the user menu):
 // the rules in force (name, metric, condition, duration, scope, where from) with Delete
 // for those made here (a config file's rule is read-only), and "Add rule" (a dialog:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/alerts-bell.js — the top bar's bell: the number of firing alerts (in its
 // accessible name, so screen readers hear it) and, on a click, a list of the firing and
 // the recent resolved ones (GET /api/alerts, which leaves out what the user may not see).

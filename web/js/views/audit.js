@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/audit.js — the audit log (docs/api.md "Audit log"; an admin reads every row,
 // anyone else the rows about the VMs it sees and its own): the "Audit log"
 // page (#/audit, AuditView) with its filters (VM, user, action, result, time range) kept

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/banner.js — the strip under the header that says live data is not live:
 // the host lost its libvirt connection ({"type":"host","state":"disconnected"}), or
 // the events websocket is down and reconnecting (with "Retry now").

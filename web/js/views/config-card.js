@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/config-card.js — one group of the Configuration tab (views/domain-config.js): a
 // card holding a form whose controls sit in one <fieldset> (disabled, with the reason
 // said, while the server is unreachable or a save runs), its own Save that sends only

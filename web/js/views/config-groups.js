@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/config-groups.js — the CPU, Memory and Boot & general groups of the
 // Configuration tab (views/domain-config.js): their controls, filled from the detail's
 // persistent `config` (and the summary's live figures where the detail has no persistent

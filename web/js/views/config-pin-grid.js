@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/config-pin-grid.js — the CPU pinning grid of the Configuration tab's Tuning group:
 // one row per vCPU, one checkbox column per host CPU, the columns grouped under a header
 // per host NUMA cell (config-rules.js hostCpuCells), and per row an "Any CPU" button

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/config-tuning.js — the Tuning group of the Configuration tab
 // (views/domain-config.js): CPU pinning (views/config-pin-grid.js, host CPUs by NUMA
 // cell from GET /api/host/capabilities), the emulator's pin, cputune shares, period

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/confirm.js — the confirmation <dialog> for destructive actions. A modal
 // dialog (showModal) traps focus, Esc cancels, and focus goes back to the button
 // that opened it. Cancel has the initial focus, so Enter never destroys by accident.

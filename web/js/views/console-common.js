@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/console-common.js — the frame both console views share (VNC display and serial
 // console): the bar with the state line (an aria-live status: connecting, connected,
 // disconnected with the reason), Reconnect / Disconnect, Full screen and "Open in a new

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/console-page.js — the pages #/domains/<uuid>/console (the VNC display) and
 // #/domains/<uuid>/serial (the serial console), meant to be opened in a tab of their
 // own: a slim head (back to the VM, its name and state) and the console filling the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/console-view.js — a VM's display (VNC through noVNC): the shared console frame
 // plus "Send keys" (a menu of key combinations: Ctrl+Alt+Del, Ctrl+Alt+F1..F7, Alt+Tab,
 // Print Screen...), "Type text" (a dialog whose text is sent as key presses), "Paste"

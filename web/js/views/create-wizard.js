@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/create-wizard.js — the "Create VM" wizard, a page of its own (#/create) for
 // operators and admins: four steps shown one at a time — Source (an ISO from a pool or
 // one uploaded here through upload-panel.js, an existing disk, a network install tree

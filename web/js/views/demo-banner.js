@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/demo-banner.js — the notice at the top of the signed-in page when the server's
 // libvirt connection is the test driver (GET /api/host "driver": "test", what `make run`
 // falls back to when QEMU cannot run): a titled region saying what this demo cannot do.

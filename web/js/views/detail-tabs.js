@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/detail-tabs.js — the tabs of a VM's detail page for users who may use its
 // consoles (operator, admin): Overview (the cards), Monitoring (graphs: metrics-graphs.js), Console (the VNC display, while the
 // VM runs and has one), Serial console (while it runs), Disks (domain-disks.js),

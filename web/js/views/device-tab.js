@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/device-tab.js — the base of the VM page's device tabs (Disks, Network
 // interfaces): the tab's frame (a heading with its tools, the attach form shown by its
 // button for admins, the list card), re-rendering only when the VM's devices or state

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/dom.js — small DOM helpers for the views: element builders (no innerHTML,
 // so no markup injection and nothing CSP would refuse), text patching that only
 // writes when the value changed, and importGraph(): a module loaded on first use with

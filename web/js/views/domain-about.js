@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-about.js — a VM's title and description on the detail page's Overview:
 // shown as they are (any script, line breaks kept), and for operators and admins
 // editable in place (viewers get the Edit button disabled, saying why): a text input

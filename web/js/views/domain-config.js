@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-config.js — the "Configuration" tab of a VM's page (operators and admins):
 // the groups CPU, Memory, Boot & general (views/config-groups.js) and Tuning
 // (views/config-tuning.js), each a card with its own Save (views/config-card.js) that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-detail.js — one VM: header with state and the same actions as the
 // list, then overview, live usage (CPU sparkline, memory, disk and network rates),
 // description, disks, network interfaces and graphics from GET /api/domains/{uuid}.

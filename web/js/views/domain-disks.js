@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-disks.js — the "Disks" tab of a VM's page: its disks and CD-ROM drives,
 // attaching an existing or a new volume (bus, target, cache, I/O, read-only) or an ISO
 // as a CD-ROM, detaching, and inserting/ejecting a CD-ROM's medium. Admins only get

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-interfaces.js — the "Network interfaces" tab of a VM's page: its
 // interfaces with the guest's IP addresses (GET .../addresses while it runs), link
 // up/down, detach, and attaching one (QEMU's user-mode networking, a network or a host

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-list.js — the VM table with the host panel above it. Rows are keyed:
 // a Map uuid -> row record built once (all rows in one pass into a fragment), then
 // every store change patches only the rows it names (state, numbers, sparkline,

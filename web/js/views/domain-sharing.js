@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-sharing.js — a VM's owner and shares on its page (docs/api.md "Owners,
 // shares and groups"): the "Owner" line of the overview, with "Change owner" for admins
 // (a dialog choosing among the users, or no one: PUT .../owner) and "Sharing" for the

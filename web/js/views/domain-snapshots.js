@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-snapshots.js — the "Snapshots" tab of a VM's page: the VM's snapshots as
 // an indented tree (nested lists: a child under its parent, the current one marked),
 // taking a snapshot (name, description, and "include memory" only while the VM runs and

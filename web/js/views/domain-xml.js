@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/domain-xml.js — the "XML" tab of a VM's page, for admins only (the XML holds
 // secrets such as VNC passwords; docs/api.md "Raw XML"): the persistent definition,
 // read-only; Edit turns it into a text area; "Review changes" shows the line diff

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/form-kit.js — building blocks of the networks, storage and VM device forms:
 // labelled fields with a hint and an error line (aria-describedby, aria-invalid),
 // selects, checkboxes, error display keyed like the rules modules' errors, a server

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/groups.js — the "Groups" section of the Users page (admins; docs/api.md "Owners,
 // shares and groups"): every virtdeck group with its members, "Create group" (a name and
 // members chosen from the users), "Members" (the same list of users, replacing the

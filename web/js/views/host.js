@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/host.js — the host summary panel above the VM list: name, hypervisor and
 // libvirt versions, CPUs and their use, memory and its use (a number and a <meter>, or
 // words when the host gives no figure), VM counts by state (unknown, like every state,

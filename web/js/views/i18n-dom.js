@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/i18n-dom.js — translated text in the DOM: the static texts of index.html
 // (data-i18n="<id>" for the text, data-i18n-aria-label / -title / -placeholder for
 // attributes; the English in the HTML is the no-JS default), messages whose parameters

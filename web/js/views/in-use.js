@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/in-use.js — what the pages that list a resource's VMs share: the state the
 // domains store shows for a VM (so a paused VM reads "paused" although the server's
 // `active` flag is true for it), and a watch that re-renders a page when the state of

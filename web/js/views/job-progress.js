@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/job-progress.js — a job the user waits for where they started it (a dialog, the
 // create wizard; docs/api.md "Jobs"): a progress bar and its words, hidden until the job
 // starts, and following the job through the store to its end. While the user stays the

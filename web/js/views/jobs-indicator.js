@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/jobs-indicator.js — the top bar's note of the long work under way (a clone's
 // disk copies: docs/api.md "Jobs"), so that a job survives leaving the page that
 // started it: each running job's name and a progress bar, from the store (which the

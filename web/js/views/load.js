@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/load.js — the one place that loads the signed-in UI's modules on first use
 // (dynamic import()), so the login page fetches only what it shows. Each export stands
 // in for the class or function of the same name in its module and has its signature:

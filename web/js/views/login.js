@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/login.js — the sign-in form. Posts the credentials through api.login and
 // hands the new session to onLogin; shows why a sign-in failed (wrong credentials,
 // too many attempts with the wait, server unreachable). A language picker under the

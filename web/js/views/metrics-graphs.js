@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/metrics-graphs.js — the graphs of a VM (its page's Monitoring tab: CPU, memory,
 // disk I/O, network I/O) or of the host (the host panel's Graphs: CPU, memory, load,
 // with the top 5 VMs by CPU, memory, disk and network from the newest stats message).

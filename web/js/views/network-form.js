@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/network-form.js — the "Create network" form: name, mode, bridge, forward
 // device, IPv4 and IPv6 subnets with DHCP ranges, static DHCP hosts (rows added and
 // removed), DNS domain, MTU, autostart. Only the fields of the chosen mode show.

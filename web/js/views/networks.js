@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/networks.js — the "Networks" page (#/networks): every virtual network with its
 // state, mode, bridge, IPv4/IPv6 subnets and DHCP ranges, autostart and the VMs using
 // it; Start/Stop/Delete (confirmation; "force" when running VMs use it), the DHCP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/notify.js — the visible message area: errors stay in the aria-live "alert"
 // region until dismissed (at most a few at a time); short confirmations go to the
 // polite "status" region and fade after a few seconds. An error may carry a detail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/offline.js — actions held while the server or libvirt cannot be reached
 // (store.unreachable()): every action button of a group disabled, with the reason as
 // its title and the banner (#banner, which says what is lost) as its description; the

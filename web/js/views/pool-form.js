@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/pool-form.js — the "Create storage pool" form: name, type, and only the chosen
 // type's own fields (target path, source device/host/path/name/port, iSCSI IQNs, Ceph
 // user and secret), build/start/autostart. Checked by storage-rules.js before

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/pool-volumes.js — one storage pool's page (#/storage/<pool>): its usage, its
 // volumes (name, format, capacity, allocation, backing, users, a warning for an
 // upload cut short) with Download, Resize, Clone, Wipe and Delete, the "New volume"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/quota-bars.js — "Your quota" on the VM list for a `user` (docs/api.md "Quotas"):
 // one <meter> per dimension (VMs, vCPUs, memory, disk) with its visible "used of limit"
 // text, from GET /api/quota. Shown only when the caller is limited (admins and operators

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/quota-dialog.js — the Quota dialog the Users page opens for a user (users.js)
 // and for a group (groups.js): one field per dimension (quota-rules.js QUOTA_DIMS),
 // blank for unlimited, checked as typed and at the field the server names; saved by the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/resource-page.js — the base of a page that lists one kind of host resource
 // (networks, storage pools): the heading with Reload and, for admins, a Create button
 // that shows the create form; the list card with "N networks, M active" and the table;

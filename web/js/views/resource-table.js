@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/resource-table.js — what every resource list shares (networks, storage pools,
 // a pool's volumes, a VM's disks and network interfaces): the list card with a live
 // count, a table with a hidden caption and a data-label on every cell (the card layout

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/self-service.js — the "Self-service" card of the Users page (admins): what users
 // may create VMs from (docs/api.md "Self-service"). Four groups of checkboxes — the VMs
 // marked as templates (from the store), the ISO volumes of the active pools, the

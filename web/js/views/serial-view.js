@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/serial-view.js — a VM's serial console (xterm.js through serial.js) in the
 // shared console frame: state line, Reconnect / Disconnect, full screen, "Open in new
 // tab" (in the detail page's tab). The terminal and its scrollback survive reconnects.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/storage.js — the "Storage" page (#/storage): every storage pool with its
 // usage as a <meter> plus text, state, type, autostart, volume count and users;
 // Start/Stop/Refresh/Delete (with confirmation) and the "Create pool" form

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/tokens.js — the "API tokens" page (#/tokens, from the user menu): the signed-in
 // user's tokens for scripts (name, scope, created, expires, last used and from where),
 // "Create token" (a dialog: name, a scope no higher than the user's role, an expiry)

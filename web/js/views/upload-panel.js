@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/upload-panel.js — uploading a file into a pool as a volume: file picker,
 // volume name (the file name made valid), format, then a <progress> bar with bytes,
 // percent, speed and time left, and Cancel (aborts the request). Replacing an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/user-menu.js — the header's user button: a disclosure showing who is signed
 // in, the role, "My account" (#/account, views/account.js), "API tokens" (#/tokens, views/tokens.js), "Users" for admins (#/users,
 // views/users.js), the language picker (remembered in localStorage; the page follows at

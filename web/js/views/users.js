@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/users.js — the "Users" page for admins (#/users, "Users" in the user menu):
 // every local user (name, role, state, created, last login) with Change role, Reset
 // password, Disable / Enable and Delete (each with a dialog or a confirmation), and

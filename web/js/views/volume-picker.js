@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // views/volume-picker.js — two linked selects, a storage pool and one of its
 // volumes (only ISO images when isoOnly, falling back to every volume when the pool
 // has none), filled from the API. Each volume says who uses it: "in use by <VM>" for
