@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cli_serve: the `serve` subcommand's flags and configuration (main thread; its reloader
  * runs on the service thread at SIGHUP, reading the same file, drop-ins and flags). */
 #include "cli_serve.h"

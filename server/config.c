@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* config: virtdeck's settings (see config.h). Main thread before the daemon starts, or the
  * service thread at SIGHUP (a fresh struct config; never one another thread reads).
  *

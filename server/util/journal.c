@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* journal: journald's native protocol (see journal.h). Any thread: no shared state. */
 #include "util/journal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* journal: systemd-journald's native protocol: one datagram of fields per message to
  * JOURNAL_SOCKET_PATH. journal_fields is pure (fields in, "KEY=value" list out);
  * journal_send_to sends a list. Any thread (no shared state).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log: timestamped lines on stderr, or native journal entries when stderr is the journal
  * (any thread; stdio locks each line; the mode is decided once, by log_mode_once). */
 #include "util/log.h"

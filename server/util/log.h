@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* log: one message per line on stderr, with time and level; or, when stderr is the
  * journal's stream (systemd's JOURNAL_STREAM), one native journal entry per message with
  * PRIORITY, MESSAGE (no time: the journal has one), SYSLOG_IDENTIFIER=virtdeck and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* notify: sd_notify's datagram protocol, our own (see notify.h). Any thread after
  * notify_init.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* notify: the service manager's notification protocol (sd_notify(3)): READY=1, RELOADING=1,
  * STOPPING=1, STATUS=, WATCHDOG=1 as one datagram each to $NOTIFY_SOCKET. Without
  * NOTIFY_SOCKET (not run by systemd as Type=notify) every call does nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/proxy-idle.test.mjs — websockets behind a reverse proxy
 // (docs/reverse-proxy.md): Debian's nginx and Apache, each run by hand with the guide's
 // own configuration (its first ```nginx / ```apache block, only paths and ports

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/service-qemu.test.mjs — SIGHUP reloads the configuration while a VNC
 // console of a real QEMU guest (qemu:///system, tests/lib/system-libvirtd.mjs) is open:
 // the new log level and session idle timeout apply, and the console keeps its VNC

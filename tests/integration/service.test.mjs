@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/integration/service.test.mjs — the daemon as a systemd service, without systemd:
 // (a) the sd_notify protocol to a NOTIFY_SOCKET the test reads through tests/tools/
 // notify_listen (READY=1 with STATUS once listening, WATCHDOG=1 at half of WATCHDOG_USEC,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // tests/package/package.test.mjs — the Debian package on this machine (make check-package,
 // which builds build/virtdeck_<version>_<arch>.deb first and holds /tmp/vd-qemu.lock).
 // One flow, as an admin lives it: lintian has no errors; the unit passes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* notify_listen: a service manager's side of sd_notify for the integration tests (node has
  * no AF_UNIX datagram sockets). Binds PATH, prints "listening" once bound, then each
  * datagram received as one line (its "\n"-separated assignments joined by a space),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_journal: server/util/journal.c's fields (pure), its native datagram as a local
  * reader sees it, the JOURNAL_STREAM check, and log.c's output path with stderr as the
  * "journal stream" (priorities per level; the "<N>message" fallback when the journal

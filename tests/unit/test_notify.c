@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test_notify: server/util/notify.c against a local datagram reader: nothing without
  * NOTIFY_SOCKET, messages to a path and to an abstract ('@') socket, RELOADING's
  * MONOTONIC_USEC, WATCHDOG_USEC honoured only for our WATCHDOG_PID, and the variables
