@@ -214,12 +214,14 @@ install: $(BIN) $(PAM_HELPER) web-build
 # tracked tree (git ls-files, with untracked files git does not ignore, less deleted ones) in build/deb/virtdeck-<version>/, packaging/debian/ as its
 # debian/. The web build needs node_modules (acorn, the vendored noVNC/xterm/uPlot): it
 # is linked into the copy, never copied or installed. dh builds with SOURCE_DIR= and
-# runs make install with prefix=/usr. No apt in here: `make deps` installs debhelper.
+# runs make install with prefix=/usr. `install-deps.sh --deb` first installs only what
+# building the package needs (a machine that never runs the tests gets no browsers).
 DEB_DIR := build/deb/virtdeck-$(VERSION)
 DEB_ARCH = $(shell dpkg --print-architecture)
 DEB_FILE = build/virtdeck_$(VERSION)_$(DEB_ARCH).deb
 
-deb: node_modules/.package-lock.json
+deb:
+	packaging/install-deps.sh --deb
 	rm -rf build/deb && mkdir -p $(DEB_DIR)
 	git ls-files -z --cached --others --exclude-standard | grep -zv '^packaging/debian/' | \
 	    xargs -0 sh -c 'for f do [ ! -e "$$f" ] || printf "%s\0" "$$f"; done' sh | \

@@ -45,8 +45,16 @@
 # and man-db's man and lexgrog.
 # packaging/tools.tsv maps each program to its package, and
 # packaging/check-tools.sh, run at the end, fails naming any that is still missing.
+#
+# With --deb, only what `make deb` needs to build the package (the compiler, the
+# libraries' -dev packages, debhelper, git for the file list, Node.js for the UI build
+# and the pinned npm packages): a machine that only builds and installs the .deb gets no
+# browsers, hypervisor or test tools from here (the package's own Depends and Recommends
+# bring libvirt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=all
+if [[ "${1:-}" == --deb ]]; then mode=deb; fi
 
 packages=(
   build-essential pkg-config clang libclang-rt-14-dev
@@ -65,6 +73,14 @@ packages=(
   debhelper dpkg-dev fakeroot lintian systemd dbus polkitd
   groff-base man-db
 )
+if [[ $mode == deb ]]; then
+  packages=(
+    build-essential pkg-config git
+    libwebsockets-dev libvirt-dev libjson-c-dev libsqlite3-dev libxml2-dev
+    libssl-dev libcrypt-dev zlib1g-dev libosinfo-1.0-dev libpam0g-dev
+    debhelper dpkg-dev fakeroot
+  )
+fi
 # Node.js and npm: Debian's packages, unless a node with npm is already there (some
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
@@ -87,6 +103,10 @@ if [[ -f package-lock.json ]]; then
     echo "install-deps: npm ci"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+fi
+
+if [[ $mode == deb ]]; then
+  exec packaging/check-tools.sh cc git dpkg-buildpackage dh node npm
 fi
 
 # The PAM service the helper opens (a file of our own: written only when it differs).

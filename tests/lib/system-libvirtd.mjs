@@ -242,6 +242,51 @@ export async function ensureSystemLibvirtd({ timeoutMs = 30000 } = {}) {
         `--- ${LIBVIRTD_LOG} (tail) ---\n${tail(LIBVIRTD_LOG)}`);
 }
 
+/** The start time of a process (clock ticks after boot, /proc/PID/stat), or null. */
+function processStart(pid) {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    } catch {
+        return null;
+    }
+}
+
+/** The pid a pidfile names while that process runs, or null. */
+function runningPid(pidfile) {
+    try {
+        const pid = Number(fs.readFileSync(pidfile, 'utf8').trim());
+        return pid > 0 && processStart(pid) !== null ? pid : null;
+    } catch {
+        return null;
+    }
+}
+
+/**
+ * ensureSystemLibvirtd for tests of a libvirt group member's access: Debian's libvirtd
+ * asks polkit about every non-root client over the system D-Bus, which it looks up once at
+ * start, so a libvirtd that started before the bus (or with none) refuses them all. Such a
+ * libvirtd is stopped (SIGTERM, its exit waited for) and started again after the bus and
+ * polkitd; running guests keep running (QEMU outlives libvirtd). Callers hold
+ * /tmp/vd-qemu.lock, so no other test is using libvirtd meanwhile.
+ */
+export async function ensureSystemLibvirtdWithBus(opts = {}) {
+    const steps = [];
+    const libvirtd = runningPid('/run/libvirtd.pid');
+    const bus = runningPid('/run/dbus/pid');
+    if (libvirtd && (!bus || processStart(bus) > processStart(libvirtd))) {
+        process.kill(libvirtd, 'SIGTERM');
+        const deadline = Date.now() + 15000;
+        while (processStart(libvirtd) !== null) {
+            if (Date.now() > deadline) throw new Error(`libvirtd ${libvirtd} did not exit within 15 s of SIGTERM`);
+            await sleep(100);
+        }
+        steps.push(`libvirtd ${libvirtd} stopped: it started before the system bus`);
+    }
+    const r = await ensureSystemLibvirtd(opts);
+    return { ...r, steps: [...steps, ...r.steps] };
+}
+
 /* ---- domain XML ---------------------------------------------------------------------- */
 
 function escapeXml(value) {
