@@ -50,18 +50,23 @@ export function domstats(name, groups) {
 }
 
 /**
- * True if the system instance of `comm` runs: the pid in its pidfile (/run/<comm>.pid,
- * written by the root daemon) is alive and is that program. Private, unprivileged
- * instances (tests/lib/libvirtd.mjs) have their own pidfiles and do not count.
+ * The pid of the system instance of `comm` while it runs, else null: the pid in its
+ * pidfile (default /run/<comm>.pid, written by the root daemon) is alive and is that
+ * program. Private, unprivileged instances (tests/lib/libvirtd.mjs) have their own
+ * pidfiles and do not count.
  */
-function systemDaemonRunning(comm) {
+function systemDaemonPid(comm, pidfile = `/run/${comm}.pid`) {
     try {
-        const pid = fs.readFileSync(`/run/${comm}.pid`, 'utf8').trim();
-        if (!/^\d+$/.test(pid)) return false;
-        return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
+        const pid = fs.readFileSync(pidfile, 'utf8').trim();
+        if (!/^\d+$/.test(pid)) return null;
+        return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm ? Number(pid) : null;
     } catch {
-        return false;
+        return null;
     }
+}
+
+function systemDaemonRunning(comm) {
+    return systemDaemonPid(comm) !== null;
 }
 
 /** The group id of `name` from /etc/group, or null. */
@@ -164,6 +169,8 @@ function startDaemonised(prog, extraEnv = {}) {
     });
 }
 
+const DBUS_PID = '/run/dbus/pid';
+
 /**
  * Debian's libvirtd lets the libvirt group use qemu:///system through polkit (its
  * 60-libvirt.rules), which it asks over the system D-Bus; it looks the bus up once, so
@@ -172,10 +179,12 @@ function startDaemonised(prog, extraEnv = {}) {
  */
 function ensureSystemBus(steps) {
     const bus = '/run/dbus/system_bus_socket';
-    if (fs.existsSync('/usr/bin/dbus-daemon') && !fs.existsSync(bus)) {
+    if (fs.existsSync('/usr/bin/dbus-daemon') && systemDaemonPid('dbus-daemon', DBUS_PID) === null) {
+        // a pidfile and socket left by a bus of an earlier boot stop dbus-daemon starting
+        for (const stale of [DBUS_PID, bus]) fs.rmSync(stale, { force: true });
         fs.mkdirSync('/run/dbus', { recursive: true });
         const r = spawnSync('dbus-daemon', ['--system', '--fork'], { encoding: 'utf8', timeout: 10000 });
-        steps.push(`dbus-daemon --system: exit ${r.status}`);
+        steps.push(`dbus-daemon --system: exit ${r.status}${r.status ? ` ${r.stderr.trim()}` : ''}`);
     }
     const polkitd = '/usr/lib/polkit-1/polkitd';
     if (fs.existsSync(polkitd) && fs.existsSync(bus) &&
@@ -252,16 +261,6 @@ function processStart(pid) {
     }
 }
 
-/** The pid a pidfile names while that process runs, or null. */
-function runningPid(pidfile) {
-    try {
-        const pid = Number(fs.readFileSync(pidfile, 'utf8').trim());
-        return pid > 0 && processStart(pid) !== null ? pid : null;
-    } catch {
-        return null;
-    }
-}
-
 /**
  * ensureSystemLibvirtd for tests of a libvirt group member's access: Debian's libvirtd
  * asks polkit about every non-root client over the system D-Bus, which it looks up once at
@@ -272,8 +271,8 @@ function runningPid(pidfile) {
  */
 export async function ensureSystemLibvirtdWithBus(opts = {}) {
     const steps = [];
-    const libvirtd = runningPid('/run/libvirtd.pid');
-    const bus = runningPid('/run/dbus/pid');
+    const libvirtd = systemDaemonPid('libvirtd');
+    const bus = systemDaemonPid('dbus-daemon', DBUS_PID);
     if (libvirtd && (!bus || processStart(bus) > processStart(libvirtd))) {
         process.kill(libvirtd, 'SIGTERM');
         const deadline = Date.now() + 15000;

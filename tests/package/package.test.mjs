@@ -117,7 +117,9 @@ function readProc(pid, file) {
 }
 
 // make deps installs the PAM service file by hand for the build tree's tests (pam.test.mjs);
-// the package owns it as a conffile, so a purge removes it: put back what was there.
+// the package owns it as a conffile: it is set aside before the first install (a file that
+// differs from the package's would stop dpkg at a conffile prompt, as on any machine with a
+// hand-made /etc/pam.d/virtdeck), and after a purge what was there is put back.
 const pamBefore = fs.existsSync(PAM_FILE) ? fs.readFileSync(PAM_FILE) : null;
 
 function purge() {
@@ -170,6 +172,7 @@ describe('the Debian package, installed, upgraded and purged on this machine', {
     });
 
     it('an older build installs: the user, the state directory, the helper, the first admin', (t) => {
+        fs.rmSync(PAM_FILE, { force: true });
         const r = run('dpkg', ['-i', oldDeb]);
         const m = /created user 'admin' with password: (\S+)/.exec(r.stdout);
         assert.ok(m, `the postinst prints the first password:\n${r.stdout}\n${r.stderr}`);
