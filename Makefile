@@ -204,6 +204,7 @@ install: $(BIN) $(PAM_HELPER) web-build
 	sed 's|/usr/sbin/virtdeck|$(sbindir)/virtdeck|' packaging/systemd/virtdeck.service \
 	    > $(DESTDIR)$(systemdunitdir)/virtdeck.service
 	chmod 0644 $(DESTDIR)$(systemdunitdir)/virtdeck.service
+	$(INSTALL) -m 0644 packaging/systemd/virtdeck.socket $(DESTDIR)$(systemdunitdir)/virtdeck.socket
 	$(INSTALL) -m 0644 packaging/sysusers.d/virtdeck.conf $(DESTDIR)$(sysusersdir)/virtdeck.conf
 	$(INSTALL) -m 0644 packaging/prometheus/*.yml packaging/grafana/*.json $(DESTDIR)$(docdir)/examples/
 	set -e; for m in $(MAN_PAGES); do s=$${m##*.}; \
@@ -287,7 +288,7 @@ test-unit: $(UNIT_BIN)
 # runs: 36.2 s one at a time, 22.3 s 2 at a time, 20.9 s with 3, 18.0 s with 4 (6 was no
 # faster than 4). The floor is tls (10 s of the daemon's own timeouts), which node --test
 # starts late: it runs the files in sorted order. Runs and loads in tests/README.md.
-IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics metrics-history names networks quota robustness security self-service service snapshots storage template threads tls web-root ws-frames
+IT_CONCURRENT := audit audit-visibility auth capabilities clone-domain clone-jobs compression delete-domain devices domain-configure domain-tuning domain-xml domains error-fields metrics metrics-history names networks quota robustness security self-service service snapshots socket-activation storage template threads tls web-root ws-frames
 IT_JOBS ?= 4
 IT_CONCURRENT_FILES := $(IT_CONCURRENT:%=tests/integration/%.test.mjs)
 # IT_BACKGROUND: files that mostly wait (proxy-idle: websockets through nginx and Apache

@@ -37,6 +37,8 @@ struct alerts;
 
 struct app {
     const struct config *config;        /* borrowed */
+    const char *listen_host;            /* borrowed: config's listen, or the passed socket's */
+    int listen_port;                    /* likewise */
     sqlite3 *db;                        /* owned by serve.c */
     struct auth_sessions *sessions;     /* owned by serve.c; thread-safe */
     struct auth_tokens *tokens;         /* owned by serve.c; thread-safe: API tokens */

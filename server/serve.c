@@ -76,6 +76,7 @@
 #include "tls/tls_cert.h"
 #include "transfer/transfer.h"
 #include "util/clock.h"
+#include "util/listen_fds.h"
 #include "util/log.h"
 #include "util/notify.h"
 #include "metrics/metrics_expo.h"
@@ -583,7 +584,7 @@ static void serve_settings_apply(struct app *app, struct api_services *api, cons
         log_set_level(level);
     auth_sessions_set_limits(app->sessions, c->session_idle_s, c->session_max_s);
     api->session_max_s = c->session_max_s;
-    conn_server_set_settings(app->conns, c->allowed_origins, c->metrics_token, c->listen_host,
+    conn_server_set_settings(app->conns, c->allowed_origins, c->metrics_token, app->listen_host,
                              c->server_names);
     events_ws_set_intervals(app->events_ws, (int64_t)c->metrics_interval_s * 1000,
                             (int64_t)c->metrics_interval_watched_s * 1000);
@@ -647,18 +648,24 @@ static int serve_resolve_listen(const char *host, char *numeric, size_t numeric_
     return 0;
 }
 
+/* The lws context and its one vhost: listening on config's listen address, or (listen_fd
+ * >= 0, socket activation) on no socket of its own, the passed one adopted by the caller. */
 static struct lws_context *serve_create_context(struct app *app, const struct config *config,
-                                                const char *cert, const char *key)
+                                                int listen_fd, const char *cert, const char *key)
 {
     struct lws_context_creation_info info;
     char address[NI_MAXHOST];
     bool ipv4 = false;
 
-    if (serve_resolve_listen(config->listen_host, address, sizeof(address), &ipv4) < 0)
-        return NULL;
     memset(&info, 0, sizeof(info));
-    info.port = config->listen_port;
-    info.iface = address;
+    if (listen_fd >= 0) {
+        info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+    } else {
+        if (serve_resolve_listen(config->listen_host, address, sizeof(address), &ipv4) < 0)
+            return NULL;
+        info.port = config->listen_port;
+        info.iface = address;
+    }
     info.protocols = http_server_protocols(app->http);
     info.user = app->http;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_VALIDATE_UTF8 |
@@ -719,7 +726,7 @@ static void serve_connections_new(struct app *app, struct api_services *api)
         .owners = app->owners,
         .allowed_origins = config->allowed_origins,
         .metrics_token = config->metrics_token,
-        .listen_host = config->listen_host,
+        .listen_host = app->listen_host,
         .server_names = config->server_names,
         .api = &api_endpoint,
         .api_ctx = api,
@@ -801,7 +808,9 @@ int serve_run(const struct config *config, const struct serve_reloader *reloader
     struct virt_conn_callbacks callbacks;
     struct lws_context *ctx = NULL;
     struct store_watch *watch = NULL;
+    struct listen_fd passed; /* socket activation: passed.fd >= 0 */
     char *tls_dir = NULL, *cert = NULL, *key = NULL;
+    char listen_err[256];
     int ret = 1;
 
     /* Workers build large JSON documents; with one malloc arena per thread the freed
@@ -812,6 +821,22 @@ int serve_run(const struct config *config, const struct serve_reloader *reloader
     memset(&reloaded, 0, sizeof(reloaded));
     notify_init(); /* before any thread */
     app.config = config;
+    app.listen_host = config->listen_host;
+    app.listen_port = config->listen_port;
+    switch (listen_fds_take(&passed, listen_err, sizeof(listen_err))) { /* before any thread */
+    case 1:
+        app.listen_host = passed.host;
+        app.listen_port = passed.port;
+        log_info("listening on the socket the service manager passed (%s port %d), not on "
+                 "listen = %s:%d",
+                 passed.host, passed.port, config->listen_host, config->listen_port);
+        break;
+    case 0:
+        break;
+    default:
+        log_error("socket activation: %s", listen_err);
+        goto cleanup;
+    }
     serve_started_s = (double)clock_wall_s();
     atomic_store(&serve_stop, false);
     atomic_store(&serve_reload, false);
@@ -915,9 +940,16 @@ int serve_run(const struct config *config, const struct serve_reloader *reloader
     if (!virt_conn_wait_connected(app.virt, SERVE_LIBVIRT_WAIT_MS))
         log_warn("libvirt %s is not reachable yet; serving anyway and retrying", config->uri);
 
-    if (!(ctx = serve_create_context(&app, config, cert, key))) {
-        log_error("cannot listen on %s:%d with TLS", config->listen_host, config->listen_port);
+    if (!(ctx = serve_create_context(&app, config, passed.fd, cert, key))) {
+        log_error("cannot listen on %s:%d with TLS", app.listen_host, app.listen_port);
         goto cleanup;
+    }
+    if (passed.fd >= 0) {
+        if (http_server_adopt_listener(ctx, passed.fd) < 0) {
+            log_error("cannot serve the socket the service manager passed");
+            goto cleanup;
+        }
+        passed.fd = -1; /* lws's now */
     }
     pthread_mutex_lock(&serve_wake_lock);
     serve_context = ctx;
@@ -926,12 +958,12 @@ int serve_run(const struct config *config, const struct serve_reloader *reloader
     serve_housekeeping_start(&app, ctx);
 
     printf("virtdeck: serving https://%s%s%s:%d/ (libvirt %s)\n",
-           strchr(config->listen_host, ':') ? "[" : "", config->listen_host,
-           strchr(config->listen_host, ':') ? "]" : "", config->listen_port, config->uri);
+           strchr(app.listen_host, ':') ? "[" : "", app.listen_host,
+           strchr(app.listen_host, ':') ? "]" : "", app.listen_port, config->uri);
     fflush(stdout);
     (void)notify_send("READY=1\nSTATUS=serving https://%s%s%s:%d/",
-                      strchr(config->listen_host, ':') ? "[" : "", config->listen_host,
-                      strchr(config->listen_host, ':') ? "]" : "", config->listen_port);
+                      strchr(app.listen_host, ':') ? "[" : "", app.listen_host,
+                      strchr(app.listen_host, ':') ? "]" : "", app.listen_port);
 
     while (!atomic_load(&serve_stop)) {
         if (lws_service(ctx, 0) < 0)
@@ -949,6 +981,8 @@ int serve_run(const struct config *config, const struct serve_reloader *reloader
     ret = 0;
 
 cleanup:
+    if (passed.fd >= 0)
+        close(passed.fd);
     serve_housekeeping_stop();
     pthread_mutex_lock(&serve_wake_lock);
     serve_context = NULL;

@@ -9,10 +9,13 @@
  * business (its route table), never decided here. */
 #include "http/http_server.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>
 
@@ -25,7 +28,11 @@
 /* a websocket whose client broke the rules is gone this many seconds later at most */
 #define HTTP_WS_FAIL_TIMEOUT_S 5
 #define HTTP_HEAD_MAX          4096
-#define HTTP_PROTOCOLS         5 /* http, events, binary, the extra one, the terminator */
+#define HTTP_PROTOCOLS         6 /* http, events, binary, the listener, the extra one, the end */
+/* the passed listening socket (socket activation): its lws protocol, and how many waiting
+ * connections one readiness accepts (the rest wait for the next turn of the loop) */
+#define HTTP_LISTENER_PROTOCOL "virtdeck-listener"
+#define HTTP_ACCEPT_BURST      64
 /* Every websocket is pinged this often, so a reverse proxy's read timeout (nginx's and
  * Apache's default 60 s) never sees an idle console or event stream... */
 #define HTTP_WS_PING_S 25
@@ -55,6 +62,8 @@ struct http_server {
 
 static int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                          size_t len);
+static int http_listener_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+                                  void *in, size_t len);
 
 struct http_server *http_server_new(const struct http_server_options *options)
 {
@@ -77,6 +86,8 @@ struct http_server *http_server_new(const struct http_server_options *options)
     /* noVNC asks for "binary"; the endpoint is still chosen by path */
     srv->protocols[n] = http;
     srv->protocols[n++].name = "binary";
+    srv->protocols[n++] =
+        (struct lws_protocols){HTTP_LISTENER_PROTOCOL, http_listener_callback, 0, 0, 0, srv, 0};
     if (options->extra)
         srv->protocols[n++] = *options->extra;
     return srv;
@@ -346,33 +357,91 @@ static void http_deadlines_schedule(struct http_server *srv)
                      (lws_usec_t)(wait_ms > 0 ? wait_ms : 0) * LWS_US_PER_MS + 1);
 }
 
-/* FILTER_NETWORK_CONNECTION: a new TCP connection, before TLS. Returns non-zero to
- * have lws close it at once. */
-static int http_on_accept(struct http_server *srv, struct lws *listener,
-                          const struct lws_filter_network_conn_args *args)
+/* A new TCP connection on fd, before TLS: whether conn_limits admits it. */
+static bool http_admit(struct http_server *srv, struct lws *listener, int fd,
+                       const struct sockaddr *addr, socklen_t addrlen)
 {
     bool warn;
     unsigned long refused;
     enum conn_limits_verdict verdict;
 
-    verdict = conn_limits_admit(srv->limits, (int)args->accept_fd,
-                                (const struct sockaddr *)&args->cli_addr, args->clilen,
-                                clock_mono_ms(), &warn, &refused);
+    verdict = conn_limits_admit(srv->limits, fd, addr, addrlen, clock_mono_ms(), &warn, &refused);
     if (verdict == CONN_LIMITS_ADMITTED) {
         srv->ctx = lws_get_context(listener);
-        return 0;
+        return true;
     }
     if (warn) {
         char who[INET6_ADDRSTRLEN + 4];
-        conn_limits_format_addr((const struct sockaddr *)&args->cli_addr, args->clilen, who,
-                                sizeof(who));
+        conn_limits_format_addr(addr, addrlen, who, sizeof(who));
         log_warn("http: refused %lu connection(s) from %s: %s", refused, who,
                  verdict == CONN_LIMITS_TOO_MANY
                      ? "max_connections_per_address reached"
                      : "max_handshakes_per_address reached (connections not yet past "
                        "their first request)");
     }
-    return 1;
+    return false;
+}
+
+/* FILTER_NETWORK_CONNECTION: lws's own listener accepted a connection. Returns non-zero
+ * to have lws close it at once. */
+static int http_on_accept(struct http_server *srv, struct lws *listener,
+                          const struct lws_filter_network_conn_args *args)
+{
+    return http_admit(srv, listener, (int)args->accept_fd, (const struct sockaddr *)&args->cli_addr,
+                      args->clilen)
+               ? 0
+               : 1;
+}
+
+/* RAW_RX_FILE on the passed listening socket: connections wait. Each is accepted, admitted
+ * as lws's own listener would (http_admit) and handed to lws as an accepted HTTPS
+ * connection, which then takes the same path (NEW_CLIENT_INSTANTIATED, TLS, requests). */
+static void http_on_listener_ready(struct http_server *srv, struct lws *listener)
+{
+    int lfd = (int)lws_get_socket_fd(listener);
+
+    for (int i = 0; i < HTTP_ACCEPT_BURST; i++) {
+        struct sockaddr_storage addr;
+        socklen_t addrlen = sizeof(addr);
+        lws_sock_file_fd_type desc;
+        int fd = accept4(lfd, (struct sockaddr *)&addr, &addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+                log_warn("http: accept on the passed socket: %s", strerror(errno));
+            return;
+        }
+        if (!http_admit(srv, listener, fd, (const struct sockaddr *)&addr, addrlen)) {
+            close(fd);
+            continue;
+        }
+        desc.sockfd = fd;
+        /* on failure lws has closed fd; conn_limits releases the unbound admit */
+        if (!lws_adopt_descriptor_vhost(lws_get_vhost(listener),
+                                        LWS_ADOPT_SOCKET | LWS_ADOPT_HTTP | LWS_ADOPT_ALLOW_SSL,
+                                        desc, NULL, NULL))
+            log_warn("http: lws did not take an accepted connection");
+    }
+}
+
+static int http_listener_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+                                  void *in, size_t len)
+{
+    if (reason == LWS_CALLBACK_RAW_RX_FILE)
+        http_on_listener_ready(http_of(wsi), wsi);
+    return 0;
+}
+
+int http_server_adopt_listener(struct lws_context *ctx, int fd)
+{
+    struct lws_vhost *vhost = lws_get_vhost_by_name(ctx, "default");
+    lws_sock_file_fd_type desc;
+
+    desc.filefd = fd;
+    if (!vhost || !lws_adopt_descriptor_vhost(vhost, LWS_ADOPT_RAW_FILE_DESC, desc,
+                                              HTTP_LISTENER_PROTOCOL, NULL))
+        return -1;
+    return 0;
 }
 
 /* SERVER_NEW_CLIENT_INSTANTIATED: the accepted socket became a wsi. */

@@ -7,7 +7,8 @@
  * connection limits and the first-request deadline (conn_limits.h) from accept to the
  * first request, the websocket frame checks that run before lws parses the client's
  * bytes (http/tls_read_guard.h: a violation closes with 1002 or 1009), CONNECT
- * refusal, the vhost's SSL_CTX for certificate reloads, the wake-up
+ * refusal, the vhost's SSL_CTX for certificate reloads, a listening socket passed by
+ * the service manager (accepted here, then handed to lws as lws's own listener would), the wake-up
  * (EVENT_WAIT_CANCELLED), handed to serve.c, and the websocket keepalive: every
  * websocket is pinged every 25 s (an lws timer per socket), so an idle one outlives a
  * reverse proxy's 60 s read timeout, and one whose client answers two pings in a row
@@ -48,6 +49,13 @@ void http_server_free(struct http_server *srv);
 /* The protocol table for the vhost (NULL-terminated; lives as long as srv). Give srv
  * as the context's user pointer. */
 const struct lws_protocols *http_server_protocols(struct http_server *srv);
+
+/* Socket activation: serve the listening socket fd (passed by the service manager) on
+ * the default vhost of ctx (whose user pointer is the http_server), created with
+ * CONTEXT_PORT_NO_LISTEN_SERVER. Its connections get the same limits, TLS and endpoints
+ * as lws's own listener's. 0: lws serves fd from now on; -1: not adopted, fd is still the
+ * caller's. */
+int http_server_adopt_listener(struct lws_context *ctx, int fd);
 
 /* The vhost's SSL_CTX once lws has created it (certificate reloads), or NULL. */
 struct ssl_ctx_st *http_server_ssl_ctx(const struct http_server *srv);

@@ -90,6 +90,11 @@ function tryTls(host, port) {
  * opts.stateDir   use this directory instead of a fresh one (it is not removed on stop)
  * opts.prefix     a command the daemon runs under, e.g. ['setpriv', '--reuid=u', ...,
  *                 '--'] (pam: the daemon as an unprivileged user)
+ * opts.socketActivate  start it as systemd would a socket-activated service: systemd's
+ *                 own systemd-socket-activate listens on the port and, at the first
+ *                 connection (the readiness probe), execs the daemon with the socket as fd
+ *                 3 (LISTEN_FDS, LISTEN_PID); --listen then names another free port,
+ *                 which the daemon must not use (returned as listenArgPort)
  * opts.timeoutMs  readiness timeout (default 15000)
  *
  * Returns {url, port, host, stateDir, proc, pid, ca, logs(), exited, stop(opts)}.
@@ -119,6 +124,7 @@ export async function startDaemon(opts = {}) {
     }
     const host = '127.0.0.1';
     let port;
+    let listenArgPort;
     let args;
     let proc;
     let exited;
@@ -136,9 +142,11 @@ export async function startDaemon(opts = {}) {
     let ready = false;
     for (let attempt = 1; !ready && attempt <= 3; attempt++) {
         port = await freePort(host);
-        args = ['serve', '--listen', `${host}:${port}`, '--uri', uri, '--state-dir', stateDir, ...WEB_ROOT_ARGS, ...configArgs, ...extraArgs];
+        listenArgPort = opts.socketActivate ? await freePort(host) : port;
+        const activate = opts.socketActivate ? ['systemd-socket-activate', '-l', `${host}:${port}`] : [];
+        args = ['serve', '--listen', `${host}:${listenArgPort}`, '--uri', uri, '--state-dir', stateDir, ...WEB_ROOT_ARGS, ...configArgs, ...extraArgs];
         const from = out.length;
-        const [cmd, ...cmdArgs] = [...(opts.prefix || []), bin, ...args];
+        const [cmd, ...cmdArgs] = [...activate, ...(opts.prefix || []), bin, ...args];
         proc = spawn(cmd, cmdArgs, {
             env: { ...process.env, ...env },
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -157,10 +165,14 @@ export async function startDaemon(opts = {}) {
         const serving = () => /^virtdeck: serving /m.test(out.slice(from));
         while (Date.now() < deadline) {
             if (exitInfo) break;
+            if (opts.socketActivate && !serving() && /^Listening on /m.test(out.slice(from))) {
+                await tryTls(host, port); // the first connection: the daemon is started
+                continue;
+            }
             if (serving() && await tryTls(host, port)) { ready = true; break; }
             await within(Promise.race([new Promise((r) => { wake = r; }), exited]), 100);
         }
-        if (!ready && !(exitInfo && /cannot listen on/.test(out.slice(from)))) break;
+        if (!ready && !(exitInfo && /cannot listen on|Failed to listen on/.test(out.slice(from)))) break;
     }
     wake = () => {};
     if (!ready) {
@@ -198,6 +210,7 @@ export async function startDaemon(opts = {}) {
     return {
         url: `https://${host}:${port}`,
         port,
+        listenArgPort,
         host,
         stateDir,
         proc,

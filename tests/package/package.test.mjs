@@ -33,6 +33,7 @@ const DEB = process.env.VIRTDECK_DEB ||
     fs.readdirSync(path.join(REPO_ROOT, 'build')).filter((f) => /^virtdeck_.*\.deb$/.test(f))
         .map((f) => path.join(REPO_ROOT, 'build', f))[0];
 const UNIT = '/lib/systemd/system/virtdeck.service';
+const SOCKET_UNIT = '/lib/systemd/system/virtdeck.socket';
 const STATE = '/var/lib/virtdeck';
 const CONF = '/etc/virtdeck/virtdeck.conf';
 const WEB = '/usr/share/virtdeck/web';
@@ -191,12 +192,16 @@ describe('the Debian package, installed, upgraded and purged on this machine', {
         assert.ok(fs.readFileSync('/var/lib/dpkg/info/virtdeck.conffiles', 'utf8').includes(CONF), 'the config is a conffile');
     });
 
-    it('the unit verifies and its sandbox scores OK or better', (t) => {
+    it('the units verify, the socket is shipped disabled, the sandbox scores OK or better', (t) => {
         // Documentation= is checked only where the pages and man(1) are both there.
         const man = fs.existsSync('/usr/share/man/man8/virtdeck.8.gz') &&
             run('sh', ['-c', 'command -v man'], { ok: false }).status === 0 ? 'yes' : 'no';
-        const v = run('systemd-analyze', ['verify', `--man=${man}`, UNIT], { ok: false });
+        const v = run('systemd-analyze', ['verify', `--man=${man}`, UNIT, SOCKET_UNIT], { ok: false });
         assert.equal(v.status, 0, `systemd-analyze verify: ${v.stdout}${v.stderr}`);
+        // deb-systemd-helper enables with symlinks even where no systemd runs
+        assert.ok(fs.existsSync('/etc/systemd/system/multi-user.target.wants/virtdeck.service'), 'the service is enabled');
+        assert.ok(!fs.existsSync('/etc/systemd/system/sockets.target.wants/virtdeck.socket'),
+            'socket activation is opt-in: enabled, it would replace the config\'s listen');
         const s = run('systemd-analyze', ['security', '--offline=true', UNIT], { ok: false });
         const m = /Overall exposure level for virtdeck\.service: ([\d.]+) (\w+)/.exec(s.stdout);
         assert.ok(m, s.stdout + s.stderr);
