@@ -85,6 +85,10 @@ fi
 # images ship a nodejs package that bundles npm and conflicts with Debian's npm).
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
+# as root, or through sudo for a user (`make deb`, `make run`)
+as_root=()
+if ((EUID != 0)); then as_root=(sudo --preserve-env=DEBIAN_FRONTEND); fi
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -94,8 +98,8 @@ done
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 if [[ -f package-lock.json ]]; then
@@ -112,7 +116,7 @@ fi
 # The PAM service the helper opens (a file of our own: written only when it differs).
 if ! cmp -s packaging/pam.d/virtdeck /etc/pam.d/virtdeck; then
   echo "install-deps: installing /etc/pam.d/virtdeck"
-  install -m 0644 packaging/pam.d/virtdeck /etc/pam.d/virtdeck
+  "${as_root[@]}" install -m 0644 packaging/pam.d/virtdeck /etc/pam.d/virtdeck
 fi
 
 packaging/check-tools.sh
