@@ -55,8 +55,9 @@ struct http_server {
     struct lws_context *ctx;             /* borrowed; set at the first accept */
     lws_sorted_usec_list_t deadline_sul; /* the next first-request deadline */
     void (*on_wake)(void *ctx);
-    void *wake_ctx;                                 /* borrowed */
-    struct ssl_ctx_st *ssl_ctx;                     /* borrowed from lws: the vhost's */
+    void *wake_ctx;             /* borrowed */
+    struct ssl_ctx_st *ssl_ctx; /* borrowed from lws: the vhost's */
+    int64_t accept_warned_ms;   /* the passed socket's last accept failure logged */
     struct lws_protocols protocols[HTTP_PROTOCOLS]; /* what the vhost serves */
 };
 
@@ -407,8 +408,12 @@ static void http_on_listener_ready(struct http_server *srv, struct lws *listener
         int fd = accept4(lfd, (struct sockaddr *)&addr, &addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+            /* out of descriptors (EMFILE) the socket stays readable: one line per period */
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                errno != ECONNABORTED && clock_mono_ms() - srv->accept_warned_ms >= 10000) {
+                srv->accept_warned_ms = clock_mono_ms();
                 log_warn("http: accept on the passed socket: %s", strerror(errno));
+            }
             return;
         }
         if (!http_admit(srv, listener, fd, (const struct sockaddr *)&addr, addrlen)) {
