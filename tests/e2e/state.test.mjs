@@ -27,7 +27,7 @@ withDemoDaemon({ users: [ADMIN] }, (d, b) => {
 /** A signed-in page on the VM list, its rows there. */
 async function signedIn() {
     const p = await newPage(browser, { expected401: /\/api\/(session|login)$/ });
-    await loginForm(p.page, daemon, ADMIN, { timeout: TIMEOUT });
+    await loginForm(p.page, daemon, ADMIN); // the page load: login()'s own 30 s, as elsewhere (CI saw a 10 s miss)
     await p.page.waitForFunction(() => document.querySelectorAll('.vm-table tbody tr').length > 0, null, { timeout: TIMEOUT });
     return p;
 }

@@ -104,11 +104,6 @@ export class DomainListView {
 
         this.root = h('div', { class: 'page page-list' });
         this.host.mount(this.root);
-        // a `user`'s quota: used/limit bars (docs/api.md "Quotas")
-        if (role === 'user') {
-            this.quota = new QuotaBars(this.ctx);
-            this.quota.mount(this.root);
-        }
         this.root.append(h('section', { class: 'card vm-section', 'aria-labelledby': 'page-title' },
             h('div', { class: 'section-head' },
                 h('h1', { id: 'page-title', class: 'page-title', tabindex: '-1', text: t('domains.list.title') }),
@@ -122,6 +117,13 @@ export class DomainListView {
                     canCreate(this.role) ? h('a', { class: 'btn btn-primary create-vm', href: createHash(), text: t('create.open') }) : null)),
             h('div', { class: 'table-wrap' }, this.table),
             this.empty));
+        // a `user`'s quota: used/limit bars (docs/api.md "Quotas"), below the list: the card
+        // appears once GET /api/quota answers, and above the list it would push the list's
+        // links and buttons down under a pointer already on its way to them
+        if (role === 'user') {
+            this.quota = new QuotaBars(this.ctx);
+            this.quota.mount(this.root);
+        }
         container.replaceChildren(this.root);
 
         this.search.addEventListener('input', () => this.#applyFilter());
