@@ -354,7 +354,8 @@ test-e2e: $(BIN)
 	    esac; done
 
 # The unit and integration tests under ASan+UBSan; any report fails the run.
-SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 test-asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 build
 	$(SAN_ENV) sh tests/tools/timed.sh asan-unit $(MAKE) --no-print-directory SANITIZE=1 test-unit
