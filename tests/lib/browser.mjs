@@ -560,7 +560,15 @@ export async function login(page, daemon, user, { timeout = 30000, ready = '.vm-
     await page.fill('#login-username', user.name);
     await page.fill('#login-password', user.password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator(ready).first().waitFor({ timeout });
+    try {
+        await page.locator(ready).first().waitFor({ timeout });
+    } catch (err) {
+        // say what the page showed instead: a login error, another view, an empty list
+        const seen = await page.evaluate(() => `${location.href} | ${document.body.innerText.replace(/\s+/g, ' ').slice(0, 600)}`)
+            .catch((e) => `(the page could not be read: ${e.message})`);
+        err.message = `${err.message}; after logging in as ${user.name} the page showed: ${seen}`;
+        throw withDaemonLog(daemon, err);
+    }
     return resp;
 }
 
