@@ -431,11 +431,19 @@ export class Page {
         };
     }
 
-    /** Injects axe-core (once per document) and fails listing any serious or critical violation. */
+    /**
+     * Injects axe-core (once per document) and fails listing any serious or critical
+     * violation. Colours are read once every finite CSS transition and animation has ended:
+     * on a loaded machine a button clicked a moment before was still on its way to its
+     * pressed colour, and axe measured the half-blended one (a clean-clone run).
+     */
     async checkA11y(where) {
         const present = await this.driver.evaluate(() => typeof window.axe === 'object');
         if (!present) await this.driver.evalExpr(axeSource());
         const violations = await this.driver.evaluate(async () => {
+            await Promise.all(document.getAnimations()
+                .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime))
+                .map((a) => a.finished.catch(() => {})));
             const r = await window.axe.run(document, { resultTypes: ['violations'] });
             return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,
